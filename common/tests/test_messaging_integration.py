@@ -1,0 +1,152 @@
+"""The shared mechanisms against real PostgreSQL and RabbitMQ.
+
+Two tiny services: ``emitter`` writes outbox rows, ``receiver`` consumes them
+through the reliable handler and records effects in its own table.
+"""
+import time
+
+import eventlet
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, select, text
+
+from timebank_common.db import drop_database, ensure_database
+from timebank_common.events import event_handler, once
+from timebank_common.messaging_tables import metadata as messaging_metadata
+from timebank_common.messaging_tables import outbox_table
+from timebank_common.outbox import OutboxRelay
+from timebank_common.service import Database, ServiceBase, rpc
+
+pytestmark = pytest.mark.integration
+
+effects_md = MetaData()
+effects = Table("effects", effects_md, Column("id", Integer, primary_key=True),
+                Column("event_id", String(64)), Column("value", Integer))
+
+
+class Emitter(ServiceBase):
+    name = "emitter"
+    db = Database()
+    relay = OutboxRelay()
+
+    @rpc
+    def emit(self, value, event_type="thing_happened"):
+        with self.db() as uow:
+            event = uow.emit(event_type, {"value": value}, "130100000000")
+            uow.commit()
+        return event["event_id"]
+
+    @rpc
+    def sleep(self, seconds):
+        with self.db() as uow:
+            uow.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})
+        return seconds
+
+
+class Receiver(ServiceBase):
+    name = "receiver"
+    db = Database()
+
+    @event_handler("emitter", "thing_happened")
+    @once("receiver.on_thing")
+    def on_thing(self, uow, event):
+        uow.execute(effects.insert().values(event_id=event["event_id"], value=event["payload"]["value"]))
+
+    @event_handler("emitter", "poison")
+    def on_poison(self, event):
+        raise RuntimeError("cannot handle this one")
+
+
+@pytest.fixture(scope="module")
+def scratch_dbs(run_id):
+    from timebank_common.testing import PG_BASE
+
+    urls = {}
+    for name in ("emitter", "receiver"):
+        url = f"{PG_BASE}/tbtest_{run_id}_{name}"
+        ensure_database(url)
+        engine = create_engine(url)
+        messaging_metadata.create_all(engine)
+        effects_md.create_all(engine)
+        engine.dispose()
+        urls[name] = url
+    yield urls
+    for url in urls.values():
+        drop_database(url)
+
+
+def wait_for(predicate, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        eventlet.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def count_effects(url):
+    engine = create_engine(url)
+    with engine.connect() as c:
+        n = c.execute(select(func.count()).select_from(effects)).scalar()
+    engine.dispose()
+    return n
+
+
+def unsent(url):
+    engine = create_engine(url)
+    with engine.connect() as c:
+        n = c.execute(select(func.count()).select_from(outbox_table).where(outbox_table.c.sent_at.is_(None))).scalar()
+    engine.dispose()
+    return n
+
+
+def test_concurrent_database_calls_do_not_serialize(service_config, scratch_dbs, start_service, rpc):
+    start_service(Emitter, service_config(None, DATABASE_URL=scratch_dbs["emitter"], max_workers=20))
+    with rpc("emitter") as emitter:
+        started = time.monotonic()
+        results = [emitter.sleep.call_async(0.5) for _ in range(10)]
+        assert [r.result() for r in results] == [0.5] * 10
+        elapsed = time.monotonic() - started
+    # ten 0.5 s queries: serialized they take >= 5 s; cooperative, about 0.5 s
+    assert elapsed < 2.5, f"database calls serialized: {elapsed:.2f}s"
+
+
+def test_outbox_event_reaches_handler_once_even_if_redelivered(
+    service_config, scratch_dbs, start_service, rpc, amqp_uri
+):
+    start_service(Emitter, service_config(None, DATABASE_URL=scratch_dbs["emitter"]))
+    start_service(Receiver, service_config(None, DATABASE_URL=scratch_dbs["receiver"]))
+    before = count_effects(scratch_dbs["receiver"])
+    with rpc("emitter") as emitter:
+        emitter.emit(7)
+    wait_for(lambda: count_effects(scratch_dbs["receiver"]) == before + 1)
+    assert unsent(scratch_dbs["emitter"]) == 0
+
+    # the relay publishes the same row again (as after a crash between confirm and mark)
+    engine = create_engine(scratch_dbs["emitter"])
+    with engine.begin() as c:
+        c.execute(outbox_table.update().values(sent_at=None))
+    engine.dispose()
+    wait_for(lambda: unsent(scratch_dbs["emitter"]) == 0)
+    eventlet.sleep(0.5)
+    assert count_effects(scratch_dbs["receiver"]) == before + 1
+
+
+def test_poison_message_is_retried_then_dead_lettered_and_replayable(
+    service_config, scratch_dbs, start_service, rpc, rabbit
+):
+    from timebank_common.deadletters import list_dead_letters, replay
+
+    start_service(Emitter, service_config(None, DATABASE_URL=scratch_dbs["emitter"]))
+    start_service(Receiver, service_config(None, DATABASE_URL=scratch_dbs["receiver"]))
+    with rpc("emitter") as emitter:
+        event_id = emitter.emit(1, event_type="poison")
+    wait_for(lambda: rabbit.queue_depth("receiver.dead-letters") >= 1, timeout=30)
+    letters = list_dead_letters(rabbit.uri, "receiver")
+    assert [d["event_id"] for d in letters] == [event_id]
+    assert letters[0]["from_queue"] == "evt-emitter-poison--receiver.on_poison"
+    assert rabbit.queue_depth("receiver.dead-letters") == 1  # listing leaves them there
+
+    assert replay(rabbit.uri, "receiver", event_id) == 1
+    # it fails again (still poison), and comes back to the dead-letter queue, bounded
+    wait_for(lambda: rabbit.queue_depth("receiver.dead-letters") == 1, timeout=30)

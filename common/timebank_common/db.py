@@ -1,0 +1,141 @@
+"""Per-service database: engine, unit of work, outbox writes and inbox de-duplication.
+
+One command = one unit of work (Cosmic Python): open it, change state, add the
+events that change implies, commit. The events go into the ``outbox`` table in
+the same transaction, so they exist if and only if the change does; the relay
+(``outbox.py``) publishes them afterwards.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+
+import timebank_common  # noqa: F401  (sets PSYCOPG_WAIT_FUNC before psycopg loads)
+from sqlalchemy import create_engine, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+
+from .messaging_tables import inbox_table, outbox_table
+
+EVENT_SCHEMA_VERSION = 1
+
+
+def make_engine(url: str, pool_size: int = 10) -> Engine:
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def ensure_database(url: str) -> bool:
+    """Create the service's database if it does not exist. Returns True if it was created."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            ).scalar()
+            if exists:
+                return False
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+            return True
+    finally:
+        admin.dispose()
+
+
+def drop_database(url: str) -> None:
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def make_event(event_type: str, payload: dict, region_code: str | None) -> dict:
+    """The envelope every event carries (DESIGN.md §3)."""
+    return {
+        "event_id": str(uuid.uuid4()),
+        "event_type": event_type,
+        "occurred_at": utcnow().isoformat(),
+        "v": EVENT_SCHEMA_VERSION,
+        "region_code": region_code,
+        "payload": payload,
+    }
+
+
+class UnitOfWork:
+    """A transaction on the service's database, with outbox and inbox helpers.
+
+    Usage::
+
+        with uow_factory() as uow:
+            uow.session.execute(...)
+            uow.emit("service_recorded", {...}, region_code)
+            uow.commit()
+
+    Leaving the block without ``commit()`` rolls everything back.
+    """
+
+    def __init__(self, engine: Engine, correlation_id: str | None = None,
+                 on_commit: Callable[[], None] | None = None):
+        self._engine = engine
+        self._correlation_id = correlation_id
+        self._on_commit = on_commit
+        self._emitted = 0
+        self.session: Session | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = Session(self._engine, expire_on_commit=False)
+        self.session.begin()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self.session.in_transaction():
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def execute(self, statement, params=None):
+        return self.session.execute(statement, params)
+
+    def emit(self, event_type: str, payload: dict, region_code: str | None) -> dict:
+        """Record an event to publish once this unit of work commits."""
+        event = make_event(event_type, payload, region_code)
+        headers = {"correlation_id": self._correlation_id} if self._correlation_id else {}
+        self.session.execute(
+            insert(outbox_table).values(
+                id=uuid.UUID(event["event_id"]),
+                event_type=event_type,
+                body=event,
+                headers=headers,
+            )
+        )
+        self._emitted += 1
+        return event
+
+    def first_delivery(self, consumer: str, event_id: str) -> bool:
+        """Record that ``consumer`` handles ``event_id``; False if it already did.
+
+        Because the row is written in this transaction, the event counts as
+        handled exactly when the handler's effect commits.
+        """
+        stmt = (
+            insert(inbox_table)
+            .values(consumer=consumer, event_id=str(event_id))
+            .on_conflict_do_nothing()
+            .returning(inbox_table.c.event_id)
+        )
+        return self.session.execute(stmt).first() is not None
+
+    def commit(self) -> None:
+        self.session.commit()
+        if self._emitted and self._on_commit:
+            self._on_commit()
+        self._emitted = 0

@@ -1,0 +1,91 @@
+"""Typed domain errors that cross RPC and map to HTTP (DESIGN.md §3).
+
+Each class is registered with nameko, so a ``NotFound`` raised in the ledger
+arrives as a ``NotFound`` in the gateway (not as a generic ``RemoteError``) and
+the gateway turns it into the JSON body::
+
+    {"error": "<code>", "message": {"zh": "...", "en": "..."}, "details": ...}
+"""
+from __future__ import annotations
+
+from nameko.exceptions import deserialize_to_instance
+
+
+class DomainError(Exception):
+    """Base: an expected refusal, never a bug. Subclasses fix the HTTP status."""
+
+    status = 400
+    default_code = "bad_request"
+
+    def __init__(self, code: str | None = None, zh: str = "", en: str = "", details=None):
+        code = code or self.default_code
+        super().__init__(code, zh, en, details)
+        self.code = code
+        self.zh = zh
+        self.en = en
+        self.details = details
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.en or self.zh}"
+
+    def to_body(self) -> dict:
+        return {
+            "error": self.code,
+            "message": {"zh": self.zh, "en": self.en},
+            "details": self.details,
+        }
+
+
+@deserialize_to_instance
+class BadInput(DomainError):
+    status = 400
+    default_code = "bad_input"
+
+
+@deserialize_to_instance
+class Unauthenticated(DomainError):
+    status = 401
+    default_code = "unauthenticated"
+
+
+@deserialize_to_instance
+class Forbidden(DomainError):
+    status = 403
+    default_code = "forbidden"
+
+
+@deserialize_to_instance
+class NotFound(DomainError):
+    status = 404
+    default_code = "not_found"
+
+
+@deserialize_to_instance
+class Conflict(DomainError):
+    """The resource is in a state that does not allow this (409)."""
+
+    status = 409
+    default_code = "conflict"
+
+
+@deserialize_to_instance
+class RuleViolation(DomainError):
+    """Well-formed but against a policy rule (422)."""
+
+    status = 422
+    default_code = "rule_violation"
+
+
+deserialize_to_instance(DomainError)
+
+ALL_ERRORS = (BadInput, Unauthenticated, Forbidden, NotFound, Conflict, RuleViolation)
+
+
+def validation_error(errors: dict) -> BadInput:
+    """A marshmallow ``ValidationError.messages`` turned into our 400."""
+    return BadInput(
+        "validation_failed",
+        "请求内容不符合要求，请检查标出的字段",
+        "The request is not valid; see the fields listed in details",
+        errors,
+    )

@@ -1,0 +1,75 @@
+"""Structured (JSON-lines) logs with a correlation id that follows a request.
+
+The gateway takes ``X-Request-Id`` (or makes one) and stores it in the nameko
+worker context; nameko copies context data into RPC headers, the unit of work
+copies it into outbox rows, and the relay into event headers. ``Correlation``
+puts it back into each worker's context, and every log line carries it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+
+from nameko.extensions import DependencyProvider
+
+_local = threading.local()  # green-thread local once eventlet has patched threading
+
+CORRELATION_KEY = "correlation_id"
+
+
+def current_correlation_id() -> str | None:
+    return getattr(_local, "correlation_id", None)
+
+
+class Correlation(DependencyProvider):
+    """Ensures every worker has a correlation id; injects it (a string)."""
+
+    def worker_setup(self, worker_ctx):
+        cid = worker_ctx.data.get(CORRELATION_KEY)
+        if not cid:
+            request = worker_ctx.args[0] if worker_ctx.args else None
+            headers = getattr(request, "headers", None)
+            cid = (headers.get("X-Request-Id") if headers is not None else None) or uuid.uuid4().hex
+            worker_ctx.data[CORRELATION_KEY] = cid
+        _local.correlation_id = cid
+
+    def worker_teardown(self, worker_ctx):
+        _local.correlation_id = None
+
+    def get_dependency(self, worker_ctx):
+        return worker_ctx.data.get(CORRELATION_KEY)
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, service: str):
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "service": self.service,
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "correlation_id": current_correlation_id(),
+        }
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure(service: str, level: str = "INFO") -> None:
+    import time
+
+    handler = logging.StreamHandler()
+    formatter = JsonFormatter(service)
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("amqp", "kombu", "nameko", "alembic"):
+        logging.getLogger(noisy).setLevel("WARNING")

@@ -1,0 +1,82 @@
+"""Prometheus metrics every service exports at ``/metrics`` (DESIGN.md §2, issue 2).
+
+* entrypoint calls, latency and outcome (ok / refused / error), per entrypoint;
+* outbox backlog and age of the oldest unsent event;
+* messages waiting in the service's dead-letter queue;
+* events published by the relay and events handled / skipped as duplicates.
+"""
+from __future__ import annotations
+
+import time
+
+from nameko.extensions import DependencyProvider
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+ENTRYPOINT_CALLS = Counter(
+    "timebank_entrypoint_calls_total", "Entrypoint calls by outcome",
+    ["service", "entrypoint", "outcome"],
+)
+ENTRYPOINT_SECONDS = Histogram(
+    "timebank_entrypoint_seconds", "Entrypoint latency",
+    ["service", "entrypoint"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+OUTBOX_BACKLOG = Gauge("timebank_outbox_backlog", "Unsent outbox rows", ["service"])
+OUTBOX_OLDEST_AGE = Gauge("timebank_outbox_oldest_age_seconds", "Age of the oldest unsent outbox row", ["service"])
+OUTBOX_PUBLISHED = Counter("timebank_outbox_published_total", "Events published by the relay", ["service"])
+DEAD_LETTERS = Gauge("timebank_dead_letters", "Messages waiting in the dead-letter queue", ["service"])
+EVENTS_HANDLED = Counter(
+    "timebank_events_handled_total", "Events handled, by outcome (done / duplicate)",
+    ["service", "event_type", "outcome"],
+)
+
+
+def dead_letter_queue_name(service: str) -> str:
+    return f"{service}.dead-letters"
+
+
+def update_dead_letter_gauge(connection, service: str) -> None:
+    channel = connection.channel()
+    try:
+        _, count, _ = channel.queue_declare(dead_letter_queue_name(service), passive=True)
+        DEAD_LETTERS.labels(service).set(count)
+    except Exception:  # not declared yet: this service has no event handler, or none ran
+        pass
+    finally:
+        try:
+            channel.close()
+        except Exception:
+            pass
+
+
+def exposition() -> tuple[bytes, str]:
+    return generate_latest(), CONTENT_TYPE_LATEST
+
+
+class EntrypointMetrics(DependencyProvider):
+    """Counts and times every entrypoint of the service it is attached to."""
+
+    def __init__(self):
+        self._started = {}
+
+    def worker_setup(self, worker_ctx):
+        self._started[worker_ctx] = time.perf_counter()
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        from .errors import DomainError
+
+        started = self._started.pop(worker_ctx, None)
+        service = self.container.service_name
+        name = worker_ctx.entrypoint.method_name
+        if started is not None:
+            ENTRYPOINT_SECONDS.labels(service, name).observe(time.perf_counter() - started)
+        if exc_info is None:
+            outcome = "ok"
+        elif isinstance(exc_info[1], DomainError):
+            outcome = "refused"
+        else:
+            outcome = "error"
+        ENTRYPOINT_CALLS.labels(service, name, outcome).inc()
+
+    def worker_teardown(self, worker_ctx):
+        self._started.pop(worker_ctx, None)

@@ -1,0 +1,49 @@
+"""Alembic per service: each service has ``services/<name>/migrations``.
+
+``python -m timebank_common.migrations <service> [--config FILE]`` creates the
+database if missing and upgrades it to head. The runner does the same at start.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from . import config as config_mod
+from .db import ensure_database
+
+
+def migrations_dir(service: str) -> Path:
+    package = importlib.import_module(service)
+    return Path(package.__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(service: str, database_url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir(service)))
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    cfg.attributes["database_url"] = database_url
+    return cfg
+
+
+def upgrade(service: str, database_url: str) -> None:
+    ensure_database(database_url)
+    command.upgrade(alembic_config(service, database_url), "head")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="Create and migrate a service database")
+    parser.add_argument("service")
+    parser.add_argument("--config", default=None)
+    args = parser.parse_args(argv)
+    path = args.config or f"deploy/config/{args.service}.yaml"
+    cfg = config_mod.load(path)
+    upgrade(args.service, cfg["DATABASE_URL"])
+    print(f"{args.service}: database migrated")
+
+
+if __name__ == "__main__":
+    main()

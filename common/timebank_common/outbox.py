@@ -1,0 +1,155 @@
+"""Outbox relay: publishes committed outbox rows to RabbitMQ (DESIGN.md §3).
+
+* Rows are taken with ``FOR UPDATE SKIP LOCKED``, so several relays (several
+  processes of one service) share the work without publishing a row twice
+  concurrently.
+* Each message is published with publisher confirms to the exchange nameko's
+  ``EventDispatcher`` would use (``<service>.events``, topic, routing key = event
+  type), so ordinary ``@event_handler``s receive it.
+* A row is marked sent only after the broker confirmed it, in the same transaction
+  that held its lock. If the process dies between confirm and mark, the row is
+  published again after restart: consumers de-duplicate with their inbox.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from kombu import Connection
+from nameko.constants import AMQP_URI_CONFIG_KEY, HEADER_PREFIX
+from nameko.events import get_event_exchange
+from nameko.extensions import DependencyProvider
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Engine
+
+from . import metrics
+from .faults import crash_point
+from .messaging_tables import outbox_table
+
+log = logging.getLogger(__name__)
+
+
+def relay_batch(engine: Engine, connection: Connection, service_name: str, limit: int = 100) -> int:
+    """Publish up to ``limit`` unsent rows; return how many were published."""
+    exchange = get_event_exchange(service_name, {})
+    with engine.begin() as db:
+        rows = db.execute(
+            select(outbox_table.c.id, outbox_table.c.event_type, outbox_table.c.body, outbox_table.c.headers)
+            .where(outbox_table.c.sent_at.is_(None))
+            .order_by(outbox_table.c.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not rows:
+            return 0
+        producer = connection.Producer()
+        for row in rows:
+            headers = {f"{HEADER_PREFIX}.{k}": v for k, v in (row.headers or {}).items()}
+            producer.publish(
+                row.body,
+                exchange=exchange,
+                routing_key=row.event_type,
+                headers=headers,
+                delivery_mode=2,
+                serializer="json",
+                message_id=str(row.id),
+                declare=[exchange],
+                retry=False,
+            )  # with confirm_publish this returns only once the broker has the message
+        crash_point("outbox_after_publish")
+        db.execute(
+            update(outbox_table)
+            .where(outbox_table.c.id.in_([r.id for r in rows]))
+            .values(sent_at=func.now(), attempts=outbox_table.c.attempts + 1)
+        )
+    metrics.OUTBOX_PUBLISHED.labels(service_name).inc(len(rows))
+    return len(rows)
+
+
+def backlog(engine: Engine) -> tuple[int, float]:
+    """(unsent rows, age in seconds of the oldest one)."""
+    with engine.connect() as db:
+        count, oldest = db.execute(
+            select(func.count(), func.extract("epoch", func.now() - func.min(outbox_table.c.created_at)))
+            .where(outbox_table.c.sent_at.is_(None))
+        ).one()
+    return int(count), float(oldest or 0.0)
+
+
+def confirming_connection(amqp_uri: str) -> Connection:
+    return Connection(amqp_uri, transport_options={"confirm_publish": True}, heartbeat=30)
+
+
+class OutboxRelay(DependencyProvider):
+    """Runs the relay loop inside a service process.
+
+    Uses the service's ``Database`` dependency (found on the container) for the
+    engine, and makes its unit of work wake the relay on commit so events leave
+    without waiting for the next poll. Config ``OUTBOX_RELAY: {enabled, poll_seconds}``.
+    """
+
+    def __init__(self, poll_seconds: float = 0.5):
+        self.database = None
+        self.poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._running = False
+
+    def setup(self):
+        cfg = self.container.config.get("OUTBOX_RELAY", {}) or {}
+        self.enabled = bool(cfg.get("enabled", True))
+        self.poll_seconds = float(cfg.get("poll_seconds", self.poll_seconds))
+        from .service import Database
+
+        self.database = next(d for d in self.container.dependencies if isinstance(d, Database))
+        self.database.on_commit = self.wake
+
+    def start(self):
+        if self.enabled:
+            self._running = True
+            self.container.spawn_managed_thread(self._loop, identifier="outbox_relay")
+
+    def stop(self):
+        self._running = False
+        self._wake.set()
+
+    def kill(self):
+        self.stop()
+
+    def wake(self):
+        self._wake.set()
+
+    def get_dependency(self, worker_ctx):
+        return self.wake
+
+    def _loop(self):
+        service = self.container.service_name
+        amqp_uri = self.container.config[AMQP_URI_CONFIG_KEY]
+        connection = None
+        last_gauge = 0.0
+        while self._running:
+            try:
+                if connection is None:
+                    connection = confirming_connection(amqp_uri)
+                    connection.ensure_connection(max_retries=3)
+                while self._running and relay_batch(self.database.engine, connection, service):
+                    pass
+                if time.monotonic() - last_gauge > 2.0:
+                    count, age = backlog(self.database.engine)
+                    metrics.OUTBOX_BACKLOG.labels(service).set(count)
+                    metrics.OUTBOX_OLDEST_AGE.labels(service).set(age)
+                    metrics.update_dead_letter_gauge(connection, service)
+                    last_gauge = time.monotonic()
+            except Exception:  # broker or database away: keep the rows, try again
+                log.exception("outbox relay iteration failed; will retry")
+                if connection is not None:
+                    try:
+                        connection.release()
+                    except Exception:
+                        pass
+                connection = None
+                time.sleep(1.0)
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+        if connection is not None:
+            connection.release()

@@ -1,0 +1,63 @@
+"""Region-code arithmetic fixed by DESIGN.md §4 (a shared contract, not a rule of one service).
+
+A region is a 12-digit statistical division code; a scope is the code of the
+region an operator supervises, and covers every code that starts with its prefix.
+"""
+from __future__ import annotations
+
+import re
+
+PROVINCE, CITY, COUNTY, TOWNSHIP, COMMUNITY = "province", "city", "county", "township", "community"
+_PREFIX_LENGTH = {PROVINCE: 2, CITY: 4, COUNTY: 6, TOWNSHIP: 9, COMMUNITY: 12}
+_CODE = re.compile(r"^\d{12}$")
+
+# County-level units managed as city-level units (DESIGN.md §4): 辛集, 定州.
+# The Xiong'an New Area carries a city-level code of its own (133100).
+CITY_LEVEL_COUNTIES = {"130181", "130682"}
+
+
+def is_code(value: str) -> bool:
+    return bool(value) and bool(_CODE.match(value))
+
+
+def level_of(code: str) -> str:
+    if code[2:] == "0" * 10:
+        return PROVINCE
+    if code[4:] == "0" * 8:
+        return CITY
+    if code[6:] == "0" * 6:
+        return COUNTY
+    if code[9:] == "000":
+        return TOWNSHIP
+    return COMMUNITY
+
+
+def prefix_of(code: str) -> str:
+    """The prefix a scope code covers: 130100000000 -> '1301'."""
+    return code[: _PREFIX_LENGTH[level_of(code)]]
+
+
+def in_scope(scope_code: str | None, region_code: str | None) -> bool:
+    if not scope_code or not region_code:
+        return False
+    return region_code.startswith(prefix_of(scope_code))
+
+
+def city_unit_of(code: str) -> str:
+    """The city-level management unit a region belongs to (its issuance account's key)."""
+    if code[:6] in CITY_LEVEL_COUNTIES:
+        return code[:6] + "000000"
+    return code[:4] + "00000000"
+
+
+def parent_of(code: str) -> str | None:
+    level = level_of(code)
+    if level == PROVINCE:
+        return None
+    if level == CITY:
+        return code[:2] + "0" * 10
+    if level == COUNTY:
+        return code[:4] + "0" * 8
+    if level == TOWNSHIP:
+        return code[:6] + "0" * 6
+    return code[:9] + "000"
