@@ -11,11 +11,12 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 
-import timebank_common  # noqa: F401  (sets PSYCOPG_WAIT_FUNC before psycopg loads)
 from sqlalchemy import create_engine, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
+
+import timebank_common  # noqa: F401  (sets PSYCOPG_WAIT_FUNC before psycopg loads)
 
 from .messaging_tables import inbox_table, outbox_table
 

@@ -23,6 +23,7 @@ from nameko.events import EventHandler, get_event_exchange
 from nameko.messaging import Consumer
 
 from . import metrics
+from .faults import crash_point
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ def handle_once(uow_factory, consumer: str, event: dict, effect) -> bool:
             return False
         effect(uow, event)
         uow.commit()
+    crash_point("handler_after_commit")  # chaos tests: effect committed, message not yet acked
     metrics.EVENTS_HANDLED.labels(service, event.get("event_type", "?"), "done").inc()
     return True
 

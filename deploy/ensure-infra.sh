@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Make sure PostgreSQL and RabbitMQ (with its management plugin) are running on
+# this machine; install them from Debian packages where missing. Idempotent.
+set -euo pipefail
+
+need_apt_update=1
+apt_install() {
+  if [ "$need_apt_update" = 1 ]; then apt-get update -qq; need_apt_update=0; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+}
+
+# --- PostgreSQL -------------------------------------------------------------
+if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+  echo "installing PostgreSQL ..."
+  apt_install postgresql
+fi
+if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+  echo "starting PostgreSQL ..."
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+  for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; }
+# the platform connects as postgres over TCP without a password (trust, as on this machine kind)
+if ! psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
+  echo "cannot connect to PostgreSQL as postgres@127.0.0.1 without a password;" \
+       "set TIMEBANK_PG / PG_URL or allow trust for 127.0.0.1 in pg_hba.conf" >&2
+  exit 1
+fi
+
+# --- RabbitMQ ---------------------------------------------------------------
+if ! command -v rabbitmq-server >/dev/null 2>&1; then
+  echo "installing RabbitMQ ..."
+  apt_install rabbitmq-server
+fi
+if ! rabbitmqctl -q status >/dev/null 2>&1; then
+  echo "starting RabbitMQ ..."
+  rabbitmq-server -detached || true
+  rabbitmqctl -q wait --timeout 60 /var/lib/rabbitmq/mnesia/rabbit@$(hostname -s).pid >/dev/null 2>&1 || true
+  for _ in $(seq 1 60); do rabbitmqctl -q status >/dev/null 2>&1 && break; sleep 1; done
+fi
+if ! rabbitmq-plugins list -e -m 2>/dev/null | grep -qx rabbitmq_management; then
+  rabbitmq-plugins enable -q rabbitmq_management >/dev/null
+fi
+for _ in $(seq 1 60); do
+  curl -fsS -u guest:guest http://127.0.0.1:15672/api/overview >/dev/null 2>&1 && break
+  sleep 1
+done
+curl -fsS -u guest:guest http://127.0.0.1:15672/api/overview >/dev/null \
+  || { echo "RabbitMQ management API is not reachable on 127.0.0.1:15672" >&2; exit 1; }
+echo "infrastructure ready: PostgreSQL 127.0.0.1:5432, RabbitMQ 127.0.0.1:5672 (management :15672)"

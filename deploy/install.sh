@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Create .venv (Python 3.11) and install the project with pinned dependencies. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -nt "$stamp" ]; then
+  .venv/bin/python -m pip install -q --upgrade "pip==25.3"
+  .venv/bin/python -m pip install -q -c requirements.lock -e ".[test]"
+  touch "$stamp"
+fi

@@ -1,0 +1,139 @@
+"""Start, watch and stop the whole platform as local processes.
+
+Used by ``deploy/run_local.py`` (the README's first command) and by the
+end-to-end and chaos tests, so both run the platform the same way: one process
+per service and one for the gateway, each ``python -m timebank_common.runner <name>``.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("identity", "ledger", "demand", "matching", "notify")
+ALL = SERVICES + ("gateway",)
+DEFAULT_PORTS = {"gateway": 8000, "identity": 8101, "demand": 8102, "matching": 8103,
+                 "ledger": 8104, "notify": 8105}
+
+
+class PlatformError(RuntimeError):
+    pass
+
+
+class LocalPlatform:
+    """The processes of one platform instance.
+
+    ``env`` is added to each process's environment (AMQP_URI, DB_PREFIX, ports...);
+    ``ports`` maps a process name to its HTTP port.
+    """
+
+    def __init__(self, env: dict | None = None, ports: dict | None = None,
+                 log_dir: Path | None = None, python: str | None = None):
+        self.ports = dict(DEFAULT_PORTS, **(ports or {}))
+        self.log_dir = Path(log_dir or ROOT / "var" / "log")
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.python = python or sys.executable
+        self.base_env = dict(os.environ)
+        self.base_env.update(env or {})
+        for name, port in self.ports.items():
+            self.base_env[f"{name.upper()}_HTTP"] = f"127.0.0.1:{port}"
+        self.base_env.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{self.ports['gateway']}")
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    # -- one process -------------------------------------------------------
+    def start(self, name: str, extra_env: dict | None = None) -> subprocess.Popen:
+        env = dict(self.base_env, **(extra_env or {}))
+        log = open(self.log_dir / f"{name}.log", "ab")
+        proc = subprocess.Popen(
+            [self.python, "-m", "timebank_common.runner", name],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C in the terminal goes to us, and we stop them in order
+        )
+        self.processes[name] = proc
+        return proc
+
+    def kill(self, name: str) -> None:
+        """Like a crash: SIGKILL, no cleanup."""
+        proc = self.processes.pop(name)
+        proc.kill()
+        proc.wait(10)
+
+    def stop(self, name: str, timeout: float = 15) -> None:
+        proc = self.processes.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+    def restart(self, name: str, extra_env: dict | None = None) -> None:
+        self.stop(name)
+        self.start(name, extra_env)
+        self.wait_healthy([name])
+
+    def url(self, name: str, path: str = "") -> str:
+        return f"http://127.0.0.1:{self.ports[name]}{path}"
+
+    def healthy(self, name: str) -> bool:
+        try:
+            with urllib.request.urlopen(self.url(name, "/health"), timeout=2) as resp:
+                return resp.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def wait_healthy(self, names=ALL, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        pending = list(names)
+        while pending and time.monotonic() < deadline:
+            for name in list(pending):
+                proc = self.processes.get(name)
+                if proc is not None and proc.poll() is not None:
+                    raise PlatformError(f"{name} exited with {proc.returncode}; see {self.log_dir / (name + '.log')}")
+                if self.healthy(name):
+                    pending.remove(name)
+            time.sleep(0.2)
+        if pending:
+            raise PlatformError(f"not healthy after {timeout}s: {', '.join(pending)} (logs in {self.log_dir})")
+
+    # -- everything --------------------------------------------------------
+    def run_module(self, *args: str) -> None:
+        subprocess.run([self.python, "-m", *args], cwd=ROOT, env=self.base_env, check=True)
+
+    def prepare(self, demo: bool = True) -> None:
+        """Databases created and migrated, keys made, demo data loaded."""
+        from timebank_common.auth import ensure_keypair  # noqa: PLC0415
+
+        ensure_keypair(self.base_env.get("JWT_PRIVATE_KEY_FILE", str(ROOT / "var/keys/jwt-private.pem")),
+                       self.base_env.get("JWT_PUBLIC_KEY_FILE", str(ROOT / "var/keys/jwt-public.pem")))
+        for name in SERVICES:
+            self.run_module("timebank_common.migrations", name)
+        if demo:
+            self.run_module("identity.demo")
+
+    def start_all(self) -> None:
+        for name in ALL:
+            self.start(name)
+        self.wait_healthy(ALL)
+
+    def stop_all(self) -> None:
+        for name in reversed(list(self.processes)):
+            proc = self.processes[name]
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for proc in list(self.processes.values()):
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+        self.processes.clear()

@@ -1,0 +1,66 @@
+"""The OpenAPI 3 document, generated from the route registry and marshmallow schemas."""
+from __future__ import annotations
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from .routing import ROUTES
+from .schemas import Error
+
+_ERRORS = {
+    "400": "输入有误 Bad input",
+    "401": "未登录或令牌无效 Not authenticated",
+    "403": "无权限或超出管辖范围 Forbidden or out of scope",
+    "404": "不存在 Not found",
+    "409": "状态冲突 Conflict with the current state",
+    "422": "违反规则 Rule violation",
+    "503": "服务暂不可用 Service unavailable",
+}
+
+
+def build(base_url: str) -> dict:
+    spec = APISpec(
+        title="时间银行 Time Bank API",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "河北省互助养老时间银行平台 — HTTP gateway. Times are ISO 8601 with offset, "
+                             "durations integer minutes, regions 12-digit codes."},
+        servers=[{"url": base_url}],
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    spec.components.schema("Error", schema=Error)
+    for route in ROUTES:
+        operation = {
+            "summary": route.summary,
+            "tags": route.tags,
+            "operationId": f"{route.method.lower()}_{route.openapi_path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
+            "responses": {},
+            "parameters": [
+                {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+                for name in route.path_params
+            ],
+        }
+        if route.query is not None:
+            operation["parameters"].append({"in": "query", "schema": route.query})
+        for header in route.headers:
+            operation["parameters"].append(
+                {"in": "header", "name": header, "required": False, "schema": {"type": "string"}}
+            )
+        if route.body is not None:
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
+        ok = {"description": "OK"}
+        if route.response is not None:
+            schema = {"type": "array", "items": route.response} if route.many else route.response
+            ok["content"] = {"application/json": {"schema": schema}}
+        operation["responses"][str(route.status)] = ok
+        for code, text in _ERRORS.items():
+            if code == "401" and route.public:
+                continue
+            operation["responses"][code] = {
+                "description": text, "content": {"application/json": {"schema": "Error"}},
+            }
+        if not route.public:
+            operation["security"] = [{"bearer": []}]
+        spec.path(path=route.openapi_path, operations={route.method.lower(): operation})
+    return spec.to_dict()

@@ -1,0 +1,24 @@
+"""/api/v1/auth/* and /api/v1/me."""
+from ..routing import route
+from ..schemas import ClientTokenBody, LoginBody, Me, RefreshBody, TokenPair
+
+
+class AuthRoutes:
+    @route("POST", "/api/v1/auth/login", summary="登录 Log in with phone and password",
+           tags=["auth"], body=LoginBody, response=TokenPair, public=True)
+    def login(self, request, caller, body):
+        return self.identity.authenticate(body["phone"], body["password"])
+
+    @route("POST", "/api/v1/auth/refresh", summary="刷新令牌 Refresh the access token",
+           tags=["auth"], body=RefreshBody, response=TokenPair, public=True)
+    def refresh(self, request, caller, body):
+        return self.identity.refresh(body["refresh_token"])
+
+    @route("POST", "/api/v1/auth/token", summary="市级系统凭证 Client-credentials token for a municipal system",
+           tags=["auth"], body=ClientTokenBody, response=TokenPair, public=True)
+    def client_token(self, request, caller, body):
+        return self.identity.client_token(body["client_id"], body["client_secret"])
+
+    @route("GET", "/api/v1/me", summary="当前用户 Who am I", tags=["auth"], response=Me)
+    def me(self, request, caller):
+        return self.identity.me(caller)

@@ -1,0 +1,153 @@
+"""Route declarations: one decorator gives a nameko ``@http`` entrypoint, the
+JSON error mapping of DESIGN.md §3, and the route's entry in the OpenAPI document.
+
+    @route("POST", "/api/v1/demands", summary="提交需求 Submit a demand",
+           body=SubmitDemand, response=Demand, status=201, tags=["demands"])
+    def submit_demand(self, request, caller, body): ...
+
+The wrapped method receives the verified ``caller`` (a dict, or None on public
+routes) and the validated JSON ``body`` (when ``body`` is given), and returns
+plain data, which is sent as JSON.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+
+import eventlet
+from marshmallow import Schema
+from nameko.web.handlers import http
+
+from timebank_common.errors import BadInput, DomainError, Unauthenticated, validation_error
+from timebank_common.schemas import load
+from timebank_common.service import json_response
+
+log = logging.getLogger(__name__)
+
+
+class ServiceUnavailable(Exception):
+    """An RPC did not answer in time: the service is down or overloaded."""
+
+
+@dataclass
+class RouteSpec:
+    method: str
+    path: str  # werkzeug form: /api/v1/demands/<demand_id>
+    summary: str
+    tags: list[str]
+    body: type[Schema] | None = None
+    query: type[Schema] | None = None
+    response: type[Schema] | None = None
+    many: bool = False
+    status: int = 200
+    public: bool = False
+    roles: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+
+    @property
+    def openapi_path(self) -> str:
+        return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", self.path)
+
+    @property
+    def path_params(self) -> list[str]:
+        return re.findall(r"<(?:[^:>]+:)?([^>]+)>", self.path)
+
+
+ROUTES: list[RouteSpec] = []
+
+MALFORMED_JSON = BadInput("malformed_json", "请求体不是有效的 JSON", "The request body is not valid JSON")
+
+
+def _json_body(request) -> dict:
+    raw = request.get_data(cache=True)
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise MALFORMED_JSON from None
+    if not isinstance(data, dict):
+        raise BadInput("body_not_object", "请求体应为 JSON 对象", "The request body must be a JSON object")
+    return data
+
+
+def _validated_body(schema_cls: type[Schema], request) -> dict:
+    """Check the body against the owning service's schema, and pass it on as sent.
+
+    The service loads it again with the same schema; passing the raw JSON keeps
+    the RPC payload plain JSON (no datetimes)."""
+    data = _json_body(request)
+    errors = schema_cls().validate(data)
+    if errors:
+        raise validation_error(errors)
+    return data
+
+
+def _plain(data: dict) -> dict:
+    """Loaded query values made JSON-safe for RPC (datetimes as ISO 8601)."""
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+
+
+def _error_response(exc: DomainError, request_id: str):
+    body = exc.to_body()
+    body["request_id"] = request_id
+    headers = {"X-Request-Id": request_id}
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return json_response(body, status=exc.status, headers=headers)
+
+
+def route(method: str, path: str, *, summary: str, tags: list[str], body=None, query=None,
+          response=None, many=False, status=200, public=False, roles=None, headers=None):
+    spec = RouteSpec(method, path, summary, tags, body, query, response, many, status, public,
+                     roles or [], headers or [])
+    ROUTES.append(spec)
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def endpoint(self, request, **params):
+            request_id = self.correlation_id
+            try:
+                caller = None if spec.public else self.authenticate(request)
+                if spec.body is not None:
+                    params["body"] = _validated_body(spec.body, request)
+                if spec.query is not None:
+                    params["query"] = _plain(load(spec.query(), request.args.to_dict()))
+                with eventlet.Timeout(self.rpc_timeout, ServiceUnavailable):
+                    result = fn(self, request, caller, **params)
+            except DomainError as exc:
+                return _error_response(exc, request_id)
+            except ServiceUnavailable:
+                log.error("RPC timed out on %s %s", method, path)
+                return json_response(
+                    {"error": "service_unavailable",
+                     "message": {"zh": "服务暂时不可用，请稍后重试", "en": "A service is unavailable; please retry"},
+                     "details": None, "request_id": request_id},
+                    status=503, headers={"X-Request-Id": request_id, "Retry-After": "5"})
+            except Exception:
+                log.exception("unhandled error on %s %s", method, path)
+                return json_response(
+                    {"error": "internal_error",
+                     "message": {"zh": "系统内部错误，已记录", "en": "Internal error; it has been logged"},
+                     "details": None, "request_id": request_id},
+                    status=500, headers={"X-Request-Id": request_id})
+            if hasattr(result, "status_code"):  # already a Response (PDF, HTML...)
+                result.headers["X-Request-Id"] = request_id
+                return result
+            return json_response(result, status=spec.status, headers={"X-Request-Id": request_id})
+
+        return http(method, path)(endpoint)
+
+    return decorate
+
+
+def bearer_token(request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("login_required", "请先登录（缺少 Bearer 令牌）",
+                              "Log in first (no Bearer token)")
+    return token.strip()

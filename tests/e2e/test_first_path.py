@@ -1,0 +1,87 @@
+"""Issue 2's path over HTTP with every service running as its own process."""
+import time
+
+import pytest
+
+from .path import balance_of, run_path, wait_for, wait_for_balance
+
+pytestmark = pytest.mark.e2e
+
+
+def test_first_hour_banked_end_to_end(api, demo_accounts):
+    result = run_path(api, demo_accounts)
+    volunteer = result["volunteer"]["person_id"]
+    vt = result["volunteer_token"]
+
+    balance = wait_for_balance(api, result, 90)
+    assert balance["earned_minutes"] == 90
+    assert balance["grant_minutes"] == 0
+
+    statement = api.call("GET", f"/api/v1/accounts/{volunteer}/statement", token=vt, expect=200).json()
+    assert statement["total"] == 1
+    [entry] = statement["items"]
+    assert entry["amount_minutes"] == 90
+    assert entry["kind"] == "service_credit"
+    assert entry["balance_after"] == 90
+
+    inbox = wait_for(lambda: api.call("GET", "/api/v1/inbox", token=vt, expect=200).json(),
+                     lambda box: any(m["kind"] == "hours_credited" for m in box["items"]))
+    credited = next(m for m in inbox["items"] if m["kind"] == "hours_credited")
+    assert "1小时30分" in credited["body"]
+    assert inbox["unread"] >= 1
+    api.call("POST", f"/api/v1/inbox/{credited['id']}/read", token=vt, expect=200)
+
+    # the elder's own record, the volunteer's feed and the operator's views agree
+    demand = api.call("GET", f"/api/v1/demands/{result['demand_id']}", token=result["operator_token"],
+                      expect=200).json()
+    assert demand["status"] == "recorded"
+
+    # nothing more arrives later: one record, one credit
+    time.sleep(1.0)
+    assert balance_of(api, result)["earned_minutes"] == 90
+
+
+def test_errors_are_json_in_both_languages(api, demo_accounts):
+    resp = api.call("GET", "/api/v1/me")
+    assert resp.status_code == 401
+    body = resp.json()
+    assert body["error"] == "login_required" and body["message"]["zh"] and body["message"]["en"]
+
+    operator = demo_accounts["station_operator"]
+    op = api.login(operator["phone"], operator["password"])
+    resp = api.call("POST", "/api/v1/demands", {"category": "emotional_comfort"}, token=op)
+    assert resp.status_code == 400
+    assert resp.json()["error"] == "validation_failed"
+    assert "elder_id" in resp.json()["details"]
+
+    resp = api.call("POST", "/api/v1/elders", data="{not json", token=op,
+                    headers={"Content-Type": "application/json"})
+    assert resp.status_code == 400 and resp.json()["error"] == "malformed_json"
+
+    resp = api.call("POST", "/api/v1/auth/login", {"phone": operator["phone"], "password": "wrong-password"})
+    assert resp.status_code == 401
+
+    resp = api.call("GET", "/api/v1/demands/00000000-0000-0000-0000-000000000000", token=op)
+    assert resp.status_code == 404
+
+
+def test_openapi_and_docs(api):
+    spec = api.call("GET", "/openapi.json", expect=200).json()
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/demands/{demand_id}/record" in spec["paths"]
+    submit = spec["paths"]["/api/v1/demands"]["post"]
+    assert "requestBody" in submit
+    assert "Error" in spec["components"]["schemas"]
+    page = api.call("GET", "/docs", expect=200)
+    assert "swagger-ui" in page.text
+    api.call("GET", "/docs/swagger-ui-bundle.js", expect=200)
+
+
+def test_every_process_has_health_and_metrics(platform):
+    import requests
+
+    for name in platform.processes:
+        assert requests.get(platform.url(name, "/health"), timeout=10).status_code == 200
+    metrics = requests.get(platform.url("ledger", "/metrics"), timeout=10).text
+    assert "timebank_entrypoint_calls_total" in metrics
+    assert "timebank_outbox_backlog" in metrics

@@ -1,0 +1,124 @@
+"""Benchmark: the gateway's authenticated balance read against the bare-framework
+ceiling measured in the same run (DESIGN.md §8), and their ratio.
+
+    .venv/bin/python tests/perf/bench_gateway.py [--seconds 10] [--connections 50]
+
+(a) GET /api/v1/accounts/{id} through the gateway with a Bearer token:
+    token check in the gateway + one RPC to ledger + one SQL read.
+(b) A bare nameko @http entrypoint making one RPC echo (tests/perf/echo_services.py).
+
+Everything runs on this machine, against loopback only, on a throw-away RabbitMQ
+vhost and throw-away databases. Uses wrk if installed (apt-get install wrk).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "deploy"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from loadgen import load  # noqa: E402
+from local_platform import LocalPlatform  # noqa: E402
+from timebank_common.db import drop_database  # noqa: E402
+from timebank_common.testing import PG_BASE, Rabbit, free_port  # noqa: E402
+
+
+def post_json(url, body, token=None):
+    req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def get_json(url, token):
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def wait_http(url, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except Exception:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not come up")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    args = parser.parse_args()
+
+    run = uuid.uuid4().hex[:8]
+    rabbit = Rabbit(f"tbperf-{run}")
+    rabbit.create()
+    tmp = Path(tempfile.mkdtemp(prefix="tbperf-"))
+    prefix = f"tbperf_{run}"
+    ports = {name: free_port() for name in ("gateway", "identity", "demand", "matching", "ledger", "notify")}
+    platform = LocalPlatform(
+        env={"AMQP_URI": rabbit.uri, "DB_PREFIX": prefix,
+             "JWT_PRIVATE_KEY_FILE": str(tmp / "k.pem"), "JWT_PUBLIC_KEY_FILE": str(tmp / "k.pub"),
+             "LOG_LEVEL": "WARNING"},
+        ports=ports, log_dir=tmp / "log",
+    )
+    echo_procs = []
+    try:
+        platform.prepare(demo=True)
+        platform.start_all()
+        from identity.demo import DEMO_ACCOUNTS
+
+        volunteer = next(a for a in DEMO_ACCOUNTS if a["role"] == "volunteer")
+        gw = platform.url("gateway")
+        token = post_json(f"{gw}/api/v1/auth/login",
+                          {"phone": volunteer["phone"], "password": volunteer["password"]})["access_token"]
+        me = get_json(f"{gw}/api/v1/me", token)
+        balance_url = f"{gw}/api/v1/accounts/{me['person_id']}"
+        get_json(balance_url, token)
+        headers = {"Authorization": f"Bearer {token}"}
+        load(balance_url, 2, args.connections, headers)  # warm-up
+        gateway = load(balance_url, args.seconds, args.connections, headers)
+
+        echo_port = free_port()
+        for argv in (["rpc", rabbit.uri], ["http", rabbit.uri, str(echo_port)]):
+            echo_procs.append(subprocess.Popen(
+                [sys.executable, str(ROOT / "tests/perf/echo_services.py"), *argv],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        echo_url = f"http://127.0.0.1:{echo_port}/echo"
+        wait_http(echo_url)
+        load(echo_url, 2, args.connections, {})
+        baseline = load(echo_url, args.seconds, args.connections, {})
+    finally:
+        for proc in echo_procs:
+            proc.terminate()
+            proc.wait(10)
+        platform.stop_all()
+        rabbit.delete()
+        for name in ("identity", "demand", "matching", "ledger", "notify"):
+            drop_database(f"{PG_BASE}/{prefix}_{name}")
+
+    print()
+    print(f"load: {gateway['tool']}, {args.connections} connections, {args.seconds} s each, loopback, 2 cores shared")
+    print(f"{'path':<48}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}")
+    for label, r in (("gateway GET /api/v1/accounts/{id} (auth + RPC + SQL)", gateway),
+                     ("bare nameko @http -> RPC echo (baseline)", baseline)):
+        print(f"{label[:47]:<48}{r['rate']:>9.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['errors']:>9}")
+    print(f"ratio gateway / baseline: {gateway['rate'] / baseline['rate']:.2f} of the framework ceiling")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

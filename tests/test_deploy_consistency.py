@@ -1,0 +1,41 @@
+"""docker-compose.yml, the local runner and the service configs describe one topology."""
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "deploy"))
+
+from local_platform import ALL, DEFAULT_PORTS  # noqa: E402
+from timebank_common import config  # noqa: E402
+
+
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_runs_every_process_of_the_local_runner_with_the_same_command():
+    services = compose()["services"]
+    for name in ALL:
+        assert name in services, f"{name} missing from docker-compose.yml"
+        assert services[name]["command"] == ["timebank_common.runner", name]
+    assert {"postgres", "rabbitmq", "setup"} <= set(services)
+
+
+def test_compose_ports_and_env_match_the_service_configs(monkeypatch):
+    env = compose()["services"]["gateway"]["environment"]
+    for name in ALL:
+        monkeypatch.setenv(f"{name.upper()}_HTTP", env[f"{name.upper()}_HTTP"])
+        cfg = config.load(ROOT / "deploy" / "config" / f"{name}.yaml")
+        assert cfg["WEB_SERVER_ADDRESS"].endswith(f":{DEFAULT_PORTS[name]}")
+    for key in ("AMQP_URI", "PG_URL", "JWT_PUBLIC_KEY_FILE", "JWT_PRIVATE_KEY_FILE"):
+        assert key in env
+
+
+def test_local_configs_default_to_the_runner_ports(monkeypatch):
+    for name in ALL:
+        monkeypatch.delenv(f"{name.upper()}_HTTP", raising=False)
+        cfg = config.load(ROOT / "deploy" / "config" / f"{name}.yaml")
+        assert cfg["WEB_SERVER_ADDRESS"] == f"127.0.0.1:{DEFAULT_PORTS[name]}"
+        assert cfg["AMQP_URI"].startswith("amqp://")
