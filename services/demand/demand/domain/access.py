@@ -1,0 +1,90 @@
+"""Who may submit, review, record and see which demands (DESIGN.md §4)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from timebank_common.auth import ADMIN_ROLES, Caller
+from timebank_common.errors import Forbidden
+from timebank_common.regions import city_unit_of, prefix_of
+
+from .lifecycle import PUBLISHED, Demand
+
+OPERATOR_ROLES = ("station_operator",) + ADMIN_ROLES
+READ_ALL_ROLES = OPERATOR_ROLES + ("auditor", "api_client")
+
+
+def authorize_submit(caller: Caller, channel: str, elder_id: str) -> None:
+    """``app``: only the elder themself; other channels: operators (``api`` also api clients)."""
+    if channel == "app":
+        if caller.person_id != elder_id:
+            raise Forbidden("elder_only", "通过 App 只能为本人提交需求",
+                            "In the app an elder can only submit their own demands")
+        return
+    allowed = OPERATOR_ROLES + (("api_client",) if channel == "api" else ())
+    caller.require(*allowed)
+
+
+def authorize_for_elder(caller: Caller, elder_id: str, elder_region_code: str) -> None:
+    """Staff act only for elders in their scope; an elder acts for themself."""
+    if caller.person_id == elder_id:
+        return
+    caller.require_scope(elder_region_code)
+
+
+def volunteer_city_prefix(region_code: str | None) -> str | None:
+    """The region prefix of the city-level unit a volunteer lives in."""
+    return prefix_of(city_unit_of(region_code)) if region_code else None
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """What a caller may see; any one true clause is enough."""
+
+    region_prefix: str | None = None  # staff: demands in their scope
+    elder_id: str | None = None  # elder: their own
+    volunteer_id: str | None = None  # volunteer: those assigned to them
+    published_prefix: str | None = None  # volunteer: published ones in their city
+
+    def allows(self, demand: Demand) -> bool:
+        if self.region_prefix is not None and demand.region_code.startswith(self.region_prefix):
+            return True
+        if self.elder_id and demand.elder_id == self.elder_id:
+            return True
+        if self.volunteer_id and demand.assignment_of(self.volunteer_id) is not None:
+            return True
+        return bool(self.published_prefix and demand.status == PUBLISHED
+                    and demand.region_code.startswith(self.published_prefix))
+
+    def sees_address(self, demand: Demand) -> bool:
+        """A volunteer not (yet) serving the elder sees only a masked address."""
+        if self.region_prefix is not None and demand.region_code.startswith(self.region_prefix):
+            return True
+        if self.elder_id and demand.elder_id == self.elder_id:
+            return True
+        return bool(self.volunteer_id and demand.assignment_of(self.volunteer_id) is not None)
+
+
+def visibility_for(caller: Caller, volunteer_region_code: str | None = None) -> Visibility:
+    """Build the caller's visibility; refuse callers who may see nothing."""
+    region_prefix = None
+    if caller.has(*READ_ALL_ROLES) and caller.scope:
+        region_prefix = prefix_of(caller.scope)
+    volunteer = caller.person_id if caller.has("volunteer") else None
+    visibility = Visibility(
+        region_prefix=region_prefix,
+        elder_id=caller.person_id if caller.has("elder") else None,
+        volunteer_id=volunteer,
+        published_prefix=volunteer_city_prefix(volunteer_region_code) if volunteer else None,
+    )
+    if not any((visibility.region_prefix, visibility.elder_id, visibility.volunteer_id)):
+        raise Forbidden("role_required", "您的角色无权查看需求",
+                        "Your role does not allow viewing demands")
+    return visibility
+
+
+def mask_address(address: str) -> str:
+    """Keep the district-level start of an address, hide the rest."""
+    if not address:
+        return address
+    keep = max(len(address) // 3, 1)
+    return address[:keep] + "****"

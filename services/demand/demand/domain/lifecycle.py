@@ -1,0 +1,225 @@
+"""The demand lifecycle (DESIGN.md §5) as a pure state machine.
+
+A demand moves ``submitted -> published | rejected``; claims and assignments add
+volunteers (one ``Assignment`` each) until every slot is taken (``assigned``);
+each volunteer's assignment then moves ``assigned -> in_service -> awaiting_record
+-> recorded``. The demand's own status follows its assignments:
+
+* ``published`` while slots remain and nobody has started;
+* ``assigned`` when every slot is taken and nobody has started;
+* ``in_service`` once someone checked in and not everyone has checked out;
+* ``awaiting_record`` when everyone checked out and some are not yet recorded;
+* ``recorded`` when every assignment is recorded.
+
+``cancel`` is allowed from ``submitted``, ``published`` and ``assigned``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
+
+from .rules import FUNDING_SOURCES, check_event_time
+
+SUBMITTED = "submitted"
+PUBLISHED = "published"
+REJECTED = "rejected"
+ASSIGNED = "assigned"
+IN_SERVICE = "in_service"
+AWAITING_RECORD = "awaiting_record"
+RECORDED = "recorded"
+CANCELLED = "cancelled"
+
+STATUSES = (SUBMITTED, PUBLISHED, REJECTED, ASSIGNED, IN_SERVICE, AWAITING_RECORD,
+            RECORDED, CANCELLED)
+CANCELLABLE = frozenset({SUBMITTED, PUBLISHED, ASSIGNED})
+ACTIVE_ASSIGNMENT = frozenset({ASSIGNED, IN_SERVICE})  # what blocks an overlapping claim
+
+STATUS_ZH = {
+    SUBMITTED: "待审核", PUBLISHED: "已发布", REJECTED: "已驳回", ASSIGNED: "已派单",
+    IN_SERVICE: "服务中", AWAITING_RECORD: "待记录", RECORDED: "已记录", CANCELLED: "已取消",
+}
+ACTION_ZH = {
+    "review": "审核", "claim": "认领或指派", "check_in": "签到", "check_out": "签退",
+    "record": "记录服务时长", "cancel": "取消",
+}
+
+
+def invalid_transition(action: str, status: str, subject: str = "demand") -> Conflict:
+    who_zh = "需求" if subject == "demand" else "该志愿者的派单"
+    return Conflict(
+        "invalid_transition",
+        f"{who_zh}当前状态为“{STATUS_ZH[status]}”，不能{ACTION_ZH[action]}",
+        f"Cannot {action.replace('_', '-')}: the {subject} is {status}",
+        {"status": status, "action": action, "subject": subject},
+    )
+
+
+@dataclass
+class Assignment:
+    volunteer_id: str
+    volunteer_region_code: str | None
+    assigned_by: str | None
+    assigned_at: dt.datetime
+    status: str = ASSIGNED
+    checked_in_at: dt.datetime | None = None
+    check_in_location: dict | None = None
+    checked_out_at: dt.datetime | None = None
+    check_out_location: dict | None = None
+    id: str | None = None  # set by the repository
+
+
+@dataclass
+class Demand:
+    id: str
+    elder_id: str
+    category: str
+    region_code: str
+    window_start: dt.datetime
+    window_end: dt.datetime
+    expected_minutes: int
+    volunteers_needed: int
+    channel: str
+    description: str = ""
+    address: str = ""
+    location: dict | None = None
+    carrier_id: str | None = None
+    submitted_by: str | None = None
+    created_at: dt.datetime | None = None
+    status: str = SUBMITTED
+    funding_source: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: dt.datetime | None = None
+    reject_reason: str | None = None
+    cancelled_by: str | None = None
+    cancelled_at: dt.datetime | None = None
+    cancel_reason: str | None = None
+    assignments: list[Assignment] = field(default_factory=list)
+
+    # --- questions -------------------------------------------------------
+    @property
+    def open_slots(self) -> int:
+        return max(self.volunteers_needed - len(self.assignments), 0)
+
+    def assignment_of(self, volunteer_id: str) -> Assignment | None:
+        return next((a for a in self.assignments if a.volunteer_id == volunteer_id), None)
+
+    def volunteer_ids(self) -> list[str]:
+        return [a.volunteer_id for a in self.assignments]
+
+    # --- transitions -----------------------------------------------------
+    def review(self, decision: str, by: str | None, now: dt.datetime,
+               funding_source: str | None = None, reason: str | None = None) -> None:
+        if self.status != SUBMITTED:
+            raise invalid_transition("review", self.status)
+        if decision == "approve":
+            if funding_source not in FUNDING_SOURCES:
+                raise BadInput(
+                    "funding_source_required",
+                    "批准需求时须指定时长来源：issuance、own_hours、grant 或 donation_pool",
+                    "Approving needs a funding source: issuance, own_hours, grant or donation_pool",
+                    {"allowed": list(FUNDING_SOURCES)},
+                )
+            self.funding_source = funding_source
+            self.status = PUBLISHED
+        elif decision == "reject":
+            if not (reason or "").strip():
+                raise BadInput("reason_required", "驳回需求时须说明理由",
+                               "Rejecting a demand needs a reason")
+            self.reject_reason = reason.strip()
+            self.status = REJECTED
+        else:
+            raise BadInput("invalid_decision", "审核结论只能是 approve 或 reject",
+                           "The decision must be approve or reject")
+        self.reviewed_by, self.reviewed_at = by, now
+
+    def require_claimable(self) -> None:
+        if self.status != PUBLISHED or self.open_slots == 0:
+            raise invalid_transition("claim", self.status)
+
+    def assign(self, volunteer_id: str, volunteer_region_code: str | None, by: str | None,
+               now: dt.datetime) -> Assignment | None:
+        """Give ``volunteer_id`` a slot. None when they already hold one (a repeat)."""
+        if self.assignment_of(volunteer_id) is not None:
+            return None
+        self.require_claimable()
+        assignment = Assignment(volunteer_id, volunteer_region_code, by, now)
+        self.assignments.append(assignment)
+        self._follow_assignments()
+        return assignment
+
+    def check_in(self, volunteer_id: str, at: dt.datetime, now: dt.datetime,
+                 location: dict | None = None) -> bool:
+        """Start the service for this volunteer. False when already started (a repeat)."""
+        assignment = self._held_by(volunteer_id)
+        if assignment.status != ASSIGNED:
+            return False
+        if self.status not in (PUBLISHED, ASSIGNED, IN_SERVICE):
+            raise invalid_transition("check_in", self.status)
+        check_event_time(at, now)
+        assignment.status = IN_SERVICE
+        assignment.checked_in_at, assignment.check_in_location = at, location
+        self._follow_assignments()
+        return True
+
+    def check_out(self, volunteer_id: str, at: dt.datetime, now: dt.datetime,
+                  location: dict | None = None) -> bool:
+        """End the service for this volunteer. False when already ended (a repeat)."""
+        assignment = self._held_by(volunteer_id)
+        if assignment.status in (AWAITING_RECORD, RECORDED):
+            return False
+        if assignment.status != IN_SERVICE or self.status != IN_SERVICE:
+            raise invalid_transition("check_out", assignment.status, "assignment")
+        check_event_time(at, now)
+        if at <= assignment.checked_in_at:
+            raise BadInput("check_out_before_check_in", "签退时间必须晚于签到时间",
+                           "The check-out time must be after the check-in time",
+                           {"checked_in_at": assignment.checked_in_at.isoformat()})
+        assignment.status = AWAITING_RECORD
+        assignment.checked_out_at, assignment.check_out_location = at, location
+        self._follow_assignments()
+        return True
+
+    def mark_recorded(self, volunteer_id: str) -> Assignment:
+        assignment = self.assignment_of(volunteer_id)
+        if assignment is None:
+            raise not_assigned(volunteer_id)
+        if assignment.status != AWAITING_RECORD:
+            raise invalid_transition("record", assignment.status, "assignment")
+        assignment.status = RECORDED
+        self._follow_assignments()
+        return assignment
+
+    def cancel(self, by: str | None, now: dt.datetime, reason: str) -> None:
+        if self.status not in CANCELLABLE:
+            raise invalid_transition("cancel", self.status)
+        self.status = CANCELLED
+        self.cancelled_by, self.cancelled_at, self.cancel_reason = by, now, reason
+
+    # --- internals -------------------------------------------------------
+    def _held_by(self, volunteer_id: str) -> Assignment:
+        assignment = self.assignment_of(volunteer_id)
+        if assignment is None:
+            raise Forbidden("not_assigned", "您不是该需求的服务志愿者",
+                            "You are not assigned to this demand", {"demand_id": self.id})
+        return assignment
+
+    def _follow_assignments(self) -> None:
+        if self.status in (SUBMITTED, REJECTED, CANCELLED):
+            return
+        statuses = {a.status for a in self.assignments}
+        if statuses <= {ASSIGNED}:
+            self.status = ASSIGNED if self.open_slots == 0 else PUBLISHED
+        elif statuses == {RECORDED}:
+            self.status = RECORDED
+        elif statuses <= {AWAITING_RECORD, RECORDED}:
+            self.status = AWAITING_RECORD
+        else:
+            self.status = IN_SERVICE
+
+
+def not_assigned(volunteer_id: str) -> NotFound:
+    return NotFound("assignment_not_found", "该志愿者未承接此需求",
+                    "This volunteer holds no assignment on this demand",
+                    {"volunteer_id": volunteer_id})

@@ -1,0 +1,92 @@
+"""Rules a demand's figures must satisfy: windows, minutes, slots, overlaps, evidence."""
+from __future__ import annotations
+
+import datetime as dt
+
+from timebank_common.errors import BadInput, Conflict, RuleViolation
+
+CHANNELS = ("phone", "station", "app", "api")
+FUNDING_SOURCES = ("issuance", "own_hours", "grant", "donation_pool")
+CONFIRMATIONS = ("app", "phone")
+
+EXPECTED_MINUTES = (15, 480)
+VOLUNTEERS_NEEDED = (1, 50)
+RECORDED_MINUTES = (1, 720)
+CLOCK_SKEW = dt.timedelta(minutes=5)  # check-in/out times may run this far ahead of ours
+PRESENCE_TOLERANCE_MINUTES = 30  # recorded minutes beyond presence + this are flagged
+
+
+def _in_range(value: int, bounds: tuple[int, int], code: str, zh: str, en: str) -> None:
+    low, high = bounds
+    if not low <= value <= high:
+        raise BadInput(code, f"{zh}须在 {low} 到 {high} 之间", f"{en} must be between {low} and {high}",
+                       {"value": value, "min": low, "max": high})
+
+
+def validate_new_demand(window_start: dt.datetime, window_end: dt.datetime,
+                        expected_minutes: int, volunteers_needed: int, now: dt.datetime) -> None:
+    """Refuse a demand whose window or figures cannot be served."""
+    _in_range(expected_minutes, EXPECTED_MINUTES, "expected_minutes_out_of_range",
+              "预计服务时长（分钟）", "expected_minutes")
+    _in_range(volunteers_needed, VOLUNTEERS_NEEDED, "volunteers_needed_out_of_range",
+              "所需志愿者人数", "volunteers_needed")
+    if window_end <= window_start:
+        raise BadInput("window_invalid", "服务时段的结束时间必须晚于开始时间",
+                       "The service window must end after it starts")
+    if window_start <= now:
+        raise BadInput("window_in_past", "服务时段必须在将来",
+                       "The service window must start in the future",
+                       {"now": now.isoformat()})
+    if (window_end - window_start) < dt.timedelta(minutes=expected_minutes):
+        raise BadInput("window_too_short", "服务时段短于预计服务时长",
+                       "The service window is shorter than the expected minutes",
+                       {"expected_minutes": expected_minutes})
+
+
+def validate_recorded_minutes(minutes: int) -> None:
+    _in_range(minutes, RECORDED_MINUTES, "minutes_out_of_range", "记录的服务时长（分钟）",
+              "Recorded minutes")
+
+
+def check_event_time(at: dt.datetime, now: dt.datetime) -> None:
+    """A check-in or check-out cannot be in the future."""
+    if at > now + CLOCK_SKEW:
+        raise BadInput("time_in_future", "签到/签退时间不能晚于当前时间",
+                       "A check-in or check-out time cannot be in the future",
+                       {"at": at.isoformat(), "now": now.isoformat()})
+
+
+def overlaps(a_start: dt.datetime, a_end: dt.datetime,
+             b_start: dt.datetime, b_end: dt.datetime) -> bool:
+    """Half-open windows [start, end) share some time."""
+    return a_start < b_end and b_start < a_end
+
+
+def refuse_duplicate(window_start: dt.datetime, window_end: dt.datetime, existing) -> None:
+    """``existing``: (demand_id, window_start, window_end) of the elder's live demands
+    in the same category. Refuse if one overlaps the new window."""
+    for demand_id, start, end in existing:
+        if overlaps(window_start, window_end, start, end):
+            raise Conflict("duplicate_demand", "该老人在此时段已有同类需求",
+                           "This elder already has a demand of this category in this window",
+                           {"demand_id": str(demand_id)})
+
+
+def refuse_overlap(window_start: dt.datetime, window_end: dt.datetime, held) -> None:
+    """``held``: (demand_id, window_start, window_end) of the volunteer's active assignments."""
+    for demand_id, start, end in held:
+        if overlaps(window_start, window_end, start, end):
+            raise RuleViolation("overlapping_assignment", "您在该时段已承接其他服务",
+                                "You already hold a service that overlaps this window",
+                                {"demand_id": str(demand_id)})
+
+
+def evidence_flags(minutes: int, checked_in_at: dt.datetime | None,
+                   checked_out_at: dt.datetime | None) -> list[str]:
+    """Reasons a record deserves a second look (it is still recorded)."""
+    if checked_in_at is None or checked_out_at is None:
+        return ["no_presence_evidence"]
+    present = (checked_out_at - checked_in_at).total_seconds() / 60
+    if minutes > present + PRESENCE_TOLERANCE_MINUTES:
+        return ["minutes_exceed_presence"]
+    return []

@@ -1,0 +1,202 @@
+"""SQL for demands, assignments, records and the catalogue, in a unit of work's session."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import and_, func, or_, select, text
+
+from .domain.access import Visibility
+from .domain.catalogue import Category
+from .domain.lifecycle import ACTIVE_ASSIGNMENT, CANCELLED, REJECTED, Assignment, Demand
+from .tables import assignments, demands, service_categories, service_records
+
+_DEMAND_FIELDS = (
+    "elder_id", "category", "description", "address", "window_start", "window_end",
+    "expected_minutes", "volunteers_needed", "channel", "status", "region_code", "carrier_id",
+    "submitted_by", "funding_source", "reviewed_by", "reviewed_at", "reject_reason",
+    "cancelled_by", "cancelled_at", "cancel_reason", "created_at",
+)
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    return value.astimezone(dt.UTC) if value is not None else None
+
+
+def _location(lat, lng) -> dict | None:
+    return {"lat": lat, "lng": lng} if lat is not None and lng is not None else None
+
+
+def _loc_columns(prefix: str, location: dict | None) -> dict:
+    location = location or {}
+    return {f"{prefix}_lat": location.get("lat"), f"{prefix}_lng": location.get("lng")}
+
+
+# --- catalogue -----------------------------------------------------------------
+def load_catalogue(uow) -> dict[str, Category]:
+    rows = uow.execute(
+        select(service_categories).where(service_categories.c.active)
+        .order_by(service_categories.c.sort_order)
+    ).mappings()
+    return {
+        r["code"]: Category(r["code"], r["name_zh"], r["name_en"], r["professional"],
+                            tuple(r["qualifications"]), r["default_minutes"], r["group_allowed"])
+        for r in rows
+    }
+
+
+# --- locks -----------------------------------------------------------------------
+def lock_key(uow, kind: str, key: str) -> None:
+    """Serialise commands about one elder or volunteer until the transaction ends."""
+    uow.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{kind}:{key}"})
+
+
+# --- demands -----------------------------------------------------------------------
+def _demand_from(row, assignment_rows) -> Demand:
+    values = {name: row[name] for name in _DEMAND_FIELDS}
+    for name in ("window_start", "window_end", "reviewed_at", "cancelled_at", "created_at"):
+        values[name] = _utc(values[name])
+    demand = Demand(id=str(row["id"]), location=_location(row["location_lat"], row["location_lng"]),
+                    **values)
+    demand.assignments = [
+        Assignment(
+            id=str(a["id"]), volunteer_id=a["volunteer_id"],
+            volunteer_region_code=a["volunteer_region_code"], assigned_by=a["assigned_by"],
+            assigned_at=_utc(a["assigned_at"]), status=a["status"],
+            checked_in_at=_utc(a["checked_in_at"]),
+            check_in_location=_location(a["check_in_lat"], a["check_in_lng"]),
+            checked_out_at=_utc(a["checked_out_at"]),
+            check_out_location=_location(a["check_out_lat"], a["check_out_lng"]),
+        )
+        for a in assignment_rows
+    ]
+    return demand
+
+
+def _assignments_of(uow, demand_ids) -> dict[str, list]:
+    found: dict[str, list] = {str(i): [] for i in demand_ids}
+    if demand_ids:
+        rows = uow.execute(
+            select(assignments).where(assignments.c.demand_id.in_(list(demand_ids)))
+            .order_by(assignments.c.assigned_at)
+        ).mappings()
+        for row in rows:
+            found[str(row["demand_id"])].append(row)
+    return found
+
+
+def get_demand(uow, demand_id: str, lock: bool = False) -> Demand | None:
+    """The demand, its row locked (FOR UPDATE) when ``lock``; assignments read after the lock."""
+    query = select(demands).where(demands.c.id == demand_id)
+    if lock:
+        query = query.with_for_update()
+    row = uow.execute(query).mappings().first()
+    if row is None:
+        return None
+    return _demand_from(row, _assignments_of(uow, [demand_id])[demand_id])
+
+
+def insert_demand(uow, demand: Demand) -> None:
+    values = {name: getattr(demand, name) for name in _DEMAND_FIELDS if name != "created_at"}
+    uow.execute(demands.insert().values(id=demand.id, **values,
+                                        **_loc_columns("location", demand.location)))
+    demand.created_at = uow.execute(
+        select(demands.c.created_at).where(demands.c.id == demand.id)).scalar_one()
+
+
+def save_demand(uow, demand: Demand) -> None:
+    """Write the demand's lifecycle fields and upsert its assignments."""
+    uow.execute(
+        demands.update().where(demands.c.id == demand.id).values(
+            status=demand.status, funding_source=demand.funding_source,
+            reviewed_by=demand.reviewed_by, reviewed_at=demand.reviewed_at,
+            reject_reason=demand.reject_reason, cancelled_by=demand.cancelled_by,
+            cancelled_at=demand.cancelled_at, cancel_reason=demand.cancel_reason,
+            updated_at=func.now(),
+        )
+    )
+    for a in demand.assignments:
+        values = dict(
+            status=a.status, checked_in_at=a.checked_in_at, checked_out_at=a.checked_out_at,
+            **_loc_columns("check_in", a.check_in_location),
+            **_loc_columns("check_out", a.check_out_location),
+        )
+        if a.id is None:
+            a.id = str(uuid.uuid4())
+            uow.execute(assignments.insert().values(
+                id=a.id, demand_id=demand.id, volunteer_id=a.volunteer_id,
+                volunteer_region_code=a.volunteer_region_code, assigned_by=a.assigned_by,
+                assigned_at=a.assigned_at, **values))
+        else:
+            uow.execute(assignments.update().where(assignments.c.id == a.id).values(**values))
+
+
+def live_same_category(uow, elder_id: str, category: str):
+    """(id, window_start, window_end) of the elder's not cancelled/rejected demands of a kind."""
+    return uow.execute(
+        select(demands.c.id, demands.c.window_start, demands.c.window_end).where(
+            demands.c.elder_id == elder_id, demands.c.category == category,
+            demands.c.status.notin_([CANCELLED, REJECTED]),
+        )
+    ).all()
+
+
+def active_windows_of(uow, volunteer_id: str, except_demand: str):
+    """(demand_id, window_start, window_end) of the volunteer's other active assignments."""
+    return uow.execute(
+        select(demands.c.id, demands.c.window_start, demands.c.window_end)
+        .select_from(assignments.join(demands, demands.c.id == assignments.c.demand_id))
+        .where(assignments.c.volunteer_id == volunteer_id,
+               assignments.c.status.in_(list(ACTIVE_ASSIGNMENT)),
+               demands.c.status != CANCELLED, demands.c.id != except_demand)
+    ).all()
+
+
+def _visible(visibility: Visibility):
+    clauses = []
+    if visibility.region_prefix is not None:
+        clauses.append(demands.c.region_code.startswith(visibility.region_prefix))
+    if visibility.elder_id:
+        clauses.append(demands.c.elder_id == visibility.elder_id)
+    if visibility.volunteer_id:
+        clauses.append(demands.c.id.in_(
+            select(assignments.c.demand_id)
+            .where(assignments.c.volunteer_id == visibility.volunteer_id)))
+    if visibility.published_prefix:
+        clauses.append(and_(demands.c.status == "published",
+                            demands.c.region_code.startswith(visibility.published_prefix)))
+    return or_(*clauses)
+
+
+def list_demands(uow, visibility: Visibility, status: str | None, region_prefix: str | None,
+                 page: int, page_size: int) -> tuple[list[Demand], int]:
+    where = [_visible(visibility)]
+    if status:
+        where.append(demands.c.status == status)
+    if region_prefix:
+        where.append(demands.c.region_code.startswith(region_prefix))
+    total = uow.execute(select(func.count()).select_from(demands).where(*where)).scalar_one()
+    rows = uow.execute(
+        select(demands).where(*where).order_by(demands.c.created_at.desc(), demands.c.id)
+        .limit(page_size).offset((page - 1) * page_size)
+    ).mappings().all()
+    by_demand = _assignments_of(uow, [str(r["id"]) for r in rows])
+    return [_demand_from(r, by_demand[str(r["id"])]) for r in rows], total
+
+
+# --- service records -------------------------------------------------------------
+def record_for(uow, assignment_id: str) -> dict | None:
+    row = uow.execute(
+        select(service_records).where(service_records.c.assignment_id == assignment_id)
+    ).mappings().first()
+    if row is None:
+        return None
+    record = dict(row)
+    record["record_id"], record["demand_id"] = str(row["record_id"]), str(row["demand_id"])
+    record["recorded_at"] = _utc(row["recorded_at"])
+    record.pop("assignment_id")
+    return record
+
+
+def insert_record(uow, record: dict, assignment_id: str) -> None:
+    uow.execute(service_records.insert().values(assignment_id=assignment_id, **record))

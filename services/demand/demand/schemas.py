@@ -1,0 +1,197 @@
+"""marshmallow schemas: RPC inputs, RPC outputs and event payloads of the demand service.
+
+Range rules (minutes, slots) live in ``domain.rules`` so they have one home; these
+schemas check shape and types. Times must carry an offset (``AwareDateTime``).
+"""
+from marshmallow import Schema, fields, validate
+
+from .domain.lifecycle import STATUSES
+from .domain.rules import CHANNELS, CONFIRMATIONS, FUNDING_SOURCES
+
+REGION_CODE = validate.Regexp(r"^\d{12}$", error="must be a 12-digit region code")
+
+
+def _time(**kwargs):
+    return fields.AwareDateTime(format="iso", **kwargs)
+
+
+class LocationSchema(Schema):
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lng = fields.Float(required=True, validate=validate.Range(-180, 180))
+
+
+# --- inputs ------------------------------------------------------------------------
+class SubmitSchema(Schema):
+    elder_id = fields.String(required=True, validate=validate.Length(1, 64))
+    category = fields.String(required=True, validate=validate.Length(1, 50))
+    description = fields.String(required=True, validate=validate.Length(1, 2000))
+    address = fields.String(required=True, validate=validate.Length(1, 500))
+    location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
+    window_start = _time(required=True)
+    window_end = _time(required=True)
+    expected_minutes = fields.Integer(required=True, strict=True)
+    volunteers_needed = fields.Integer(load_default=1, strict=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+
+
+class ReviewSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
+    funding_source = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.OneOf(FUNDING_SOURCES))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class PresenceSchema(Schema):
+    """check_in / check_out: when (default now) and where (optional)."""
+
+    at = _time(load_default=None, allow_none=True)
+    lat = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-90, 90))
+    lng = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-180, 180))
+
+
+class RecordSchema(Schema):
+    volunteer_id = fields.String(required=True, validate=validate.Length(1, 64))
+    minutes = fields.Integer(required=True, strict=True)
+    confirmation = fields.String(required=True, validate=validate.OneOf(CONFIRMATIONS))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+
+class CancelSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+
+
+class ListSchema(Schema):
+    status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
+    region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+# --- outputs -----------------------------------------------------------------------
+class CategoryOut(Schema):
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    professional = fields.Boolean()
+    qualifications = fields.List(fields.String())
+    default_minutes = fields.Integer()
+    group_allowed = fields.Boolean()
+
+
+class AssignmentOut(Schema):
+    volunteer_id = fields.String()
+    status = fields.String()
+    assigned_at = fields.DateTime(format="iso")
+    assigned_by = fields.String()
+    checked_in_at = fields.DateTime(format="iso")
+    check_in_location = fields.Dict()
+    checked_out_at = fields.DateTime(format="iso")
+    check_out_location = fields.Dict()
+
+
+class DemandOut(Schema):
+    demand_id = fields.String(attribute="id")
+    elder_id = fields.String()
+    category = fields.String()
+    description = fields.String()
+    address = fields.String()
+    location = fields.Dict(allow_none=True)
+    window_start = fields.DateTime(format="iso")
+    window_end = fields.DateTime(format="iso")
+    expected_minutes = fields.Integer()
+    volunteers_needed = fields.Integer()
+    open_slots = fields.Integer()
+    channel = fields.String()
+    status = fields.String()
+    region_code = fields.String()
+    carrier_id = fields.String(allow_none=True)
+    submitted_by = fields.String(allow_none=True)
+    funding_source = fields.String(allow_none=True)
+    reviewed_by = fields.String(allow_none=True)
+    reviewed_at = fields.DateTime(format="iso", allow_none=True)
+    reject_reason = fields.String(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    cancelled_at = fields.DateTime(format="iso", allow_none=True)
+    created_at = fields.DateTime(format="iso")
+    assignments = fields.List(fields.Nested(AssignmentOut))
+
+
+class RecordOut(Schema):
+    record_id = fields.String()
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    volunteer_region_code = fields.String(allow_none=True)
+    elder_id = fields.String()
+    category = fields.String()
+    minutes = fields.Integer()
+    confirmation = fields.String()
+    note = fields.String(allow_none=True)
+    funding_source = fields.String()
+    region_code = fields.String()
+    carrier_id = fields.String(allow_none=True)
+    recorded_by = fields.String()
+    recorded_at = fields.DateTime(format="iso")
+    flags = fields.List(fields.String())
+
+
+# --- event payloads (docs/rpc-and-events.md) ----------------------------------------
+class DemandSubmittedEvent(Schema):
+    demand_id = fields.String(attribute="id")
+    elder_id = fields.String()
+    category = fields.String()
+    region_code = fields.String()
+    channel = fields.String()
+    window_start = fields.DateTime(format="iso")
+    window_end = fields.DateTime(format="iso")
+    expected_minutes = fields.Integer()
+    volunteers_needed = fields.Integer()
+
+
+class DemandPublishedEvent(Schema):
+    demand_id = fields.String(attribute="id")
+    elder_id = fields.String()
+    category = fields.String()
+    region_code = fields.String()
+    window_start = fields.DateTime(format="iso")
+    window_end = fields.DateTime(format="iso")
+    expected_minutes = fields.Integer()
+    volunteers_needed = fields.Integer()
+    location = fields.Dict(allow_none=True)
+
+
+class DemandRejectedEvent(Schema):
+    demand_id = fields.String(attribute="id")
+    elder_id = fields.String()
+    region_code = fields.String()
+    reason = fields.String(attribute="reject_reason")
+
+
+class DemandAssignedEvent(Schema):
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    elder_id = fields.String()
+    window_start = fields.DateTime(format="iso")
+    window_end = fields.DateTime(format="iso")
+    open_slots = fields.Integer()
+
+
+class DemandCancelledEvent(Schema):
+    demand_id = fields.String(attribute="id")
+    elder_id = fields.String()
+    region_code = fields.String()
+    reason = fields.String(attribute="cancel_reason")
+    volunteer_ids = fields.Function(lambda demand: demand.volunteer_ids())
+
+
+class ServiceRecordedEvent(Schema):
+    record_id = fields.String()
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    volunteer_region_code = fields.String(allow_none=True)
+    elder_id = fields.String()
+    minutes = fields.Integer()
+    category = fields.String()
+    funding_source = fields.String()
+    carrier_id = fields.String(allow_none=True)
+    recorded_by = fields.String()
+    recorded_at = fields.DateTime(format="iso")

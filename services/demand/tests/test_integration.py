@@ -1,0 +1,276 @@
+"""The demand service in a real nameko container, on real PostgreSQL and RabbitMQ.
+
+``identity`` is a small stand-in defined here (fixed elders and volunteers); the
+end-to-end suite uses the real one.
+"""
+import datetime as dt
+import time
+import uuid
+
+import eventlet
+import pytest
+from kombu import Connection, Queue
+from nameko.standalone.events import get_event_exchange
+from sqlalchemy import create_engine, select
+
+from demand.service import DemandService
+from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, RuleViolation
+from timebank_common.messaging_tables import outbox_table
+from timebank_common.service import rpc as rpc_method
+from timebank_common.testing import free_port
+
+pytestmark = pytest.mark.integration
+
+REGION = "130102001001"  # a community in 长安区, 石家庄
+OPERATOR = {"person_id": "op-1", "roles": ["station_operator"], "scope": "130102001000",
+            "carrier_id": "carrier-7", "name": "站点操作员"}
+OTHER_COUNTY_OPERATOR = {**OPERATOR, "person_id": "op-2", "scope": "130104001000"}
+INELIGIBLE = "ineligible-volunteer"
+
+
+class FakeIdentity:
+    name = "identity"
+
+    @rpc_method
+    def get_elder(self, caller, person_id):
+        if person_id == "nobody":
+            raise NotFound("elder_not_found", "老人不存在", "No such elder")
+        return {"person_id": person_id, "name": "张大爷", "region_code": REGION,
+                "carrier_id": None, "phone_only": True}
+
+    @rpc_method
+    def check_volunteer(self, person_id):
+        if person_id == INELIGIBLE:
+            return {"person_id": person_id, "name": "李四", "region_code": REGION,
+                    "eligible": False, "reasons": [{"code": "training_incomplete",
+                                                    "zh": "培训未完成", "en": "training incomplete"}]}
+        return {"person_id": person_id, "name": "志愿者", "region_code": "130102002003",
+                "eligible": True, "reasons": []}
+
+
+@pytest.fixture(scope="module")
+def running(amqp_uri, database_url, token_keys):
+    """Both containers, started once for the module: stopping a container takes seconds."""
+    from nameko.containers import ServiceContainer
+
+    containers = []
+    for cls, db in ((FakeIdentity, None), (DemandService, database_url("demand"))):
+        config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+                  "max_workers": 20, "OUTBOX_RELAY": {"enabled": True, "poll_seconds": 0.1},
+                  **token_keys}
+        if db:
+            config["DATABASE_URL"] = db
+        containers.append(ServiceContainer(cls, config))
+        containers[-1].start()
+    yield
+    for container in reversed(containers):
+        container.stop()
+
+
+@pytest.fixture
+def demand(running, rpc):
+    with rpc("demand") as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def recorded_events(amqp_uri):
+    """Messages published on demand.events with routing key service_recorded."""
+    conn = Connection(amqp_uri)
+    queue = Queue(f"test-service-recorded-{uuid.uuid4().hex[:6]}",
+                  exchange=get_event_exchange("demand", {}), routing_key="service_recorded")
+    bound = queue(conn.channel())
+    bound.declare()
+    received = []
+
+    def drain(expected, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while len(received) < expected and time.monotonic() < deadline:
+            message = bound.get(no_ack=True)
+            if message is None:
+                eventlet.sleep(0.05)
+            else:
+                received.append(message.payload)
+        return received
+
+    yield drain
+    bound.delete()
+    conn.release()
+
+
+def volunteer(person_id=None):
+    return {"person_id": person_id or f"vol-{uuid.uuid4().hex[:8]}", "roles": ["volunteer"],
+            "scope": None, "carrier_id": None}
+
+
+def submission(start_in_hours=24, **changes):
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(hours=start_in_hours)
+    data = {
+        "elder_id": f"elder-{uuid.uuid4().hex[:8]}", "category": "emotional_comfort",
+        "description": "陪老人聊天", "address": "石家庄市长安区建设北大街12号",
+        "location": {"lat": 38.05, "lng": 114.52},
+        "window_start": start.isoformat(), "window_end": (start + dt.timedelta(hours=2)).isoformat(),
+        "expected_minutes": 60, "channel": "phone",
+    }
+    data.update(changes)
+    return data
+
+
+def published(proxy, **changes):
+    made = proxy.submit(OPERATOR, submission(**changes))
+    return proxy.review(OPERATOR, made["demand_id"],
+                        {"decision": "approve", "funding_source": "issuance"})
+
+
+def test_full_path_records_service_and_publishes_service_recorded(
+        demand, recorded_events, database_url):
+    made = demand.submit(OPERATOR, submission())
+    assert made["status"] == "submitted" and made["region_code"] == REGION
+    assert made["carrier_id"] == "carrier-7"  # elder has none: the operator's station
+    shown = demand.review(OPERATOR, made["demand_id"],
+                          {"decision": "approve", "funding_source": "grant"})
+    assert shown["status"] == "published"
+
+    v = volunteer()
+    claimed = demand.claim(v, made["demand_id"])
+    assert claimed["status"] == "assigned" and claimed["open_slots"] == 0
+    assert demand.claim(v, made["demand_id"]) == claimed  # a redelivered claim changes nothing
+
+    now = dt.datetime.now(dt.UTC)
+    started = demand.check_in(v, made["demand_id"], {
+        "at": (now - dt.timedelta(minutes=70)).isoformat(), "lat": 38.05, "lng": 114.52})
+    assert started["status"] == "in_service"
+    assert demand.check_in(v, made["demand_id"], {})["assignments"] == started["assignments"]
+    ended = demand.check_out(v, made["demand_id"], {"at": (now - dt.timedelta(minutes=5)).isoformat()})
+    assert ended["status"] == "awaiting_record"
+
+    record = demand.record(OPERATOR, made["demand_id"], {
+        "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "phone", "note": "老人满意"})
+    assert record["minutes"] == 60 and record["flags"] == []
+    again = demand.record(OPERATOR, made["demand_id"], {
+        "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "phone"})
+    assert again["record_id"] == record["record_id"]
+    assert demand.get(OPERATOR, made["demand_id"])["status"] == "recorded"
+
+    events = recorded_events(expected=1)
+    eventlet.sleep(0.5)
+    events = recorded_events(expected=2, timeout=0.3)
+    assert len(events) == 1, "a repeated record must not publish a second event"
+    event = events[0]
+    assert event["region_code"] == REGION and event["event_type"] == "service_recorded"
+    assert event["payload"] == {
+        "record_id": record["record_id"], "demand_id": made["demand_id"],
+        "volunteer_id": v["person_id"], "volunteer_region_code": "130102002003",
+        "elder_id": made["elder_id"], "minutes": 60, "category": "emotional_comfort",
+        "funding_source": "grant", "carrier_id": "carrier-7", "recorded_by": "op-1",
+        "recorded_at": record["recorded_at"],
+    }
+    engine = create_engine(database_url("demand"))
+    with engine.connect() as c:
+        sent = c.execute(select(outbox_table.c.sent_at).where(
+            outbox_table.c.id == uuid.UUID(event["event_id"]))).scalar_one()
+    engine.dispose()
+    assert sent is not None
+
+
+def test_record_before_check_out_is_refused(demand):
+    made = published(demand)
+    v = volunteer()
+    demand.claim(v, made["demand_id"])
+    with pytest.raises(Conflict) as e:
+        demand.record(OPERATOR, made["demand_id"],
+                      {"volunteer_id": v["person_id"], "minutes": 60, "confirmation": "app"})
+    assert e.value.code == "invalid_transition" and e.value.details["status"] == "assigned"
+
+
+def test_review_outside_scope_is_refused(demand):
+    made = demand.submit(OPERATOR, submission())
+    with pytest.raises(Forbidden) as e:
+        demand.review(OTHER_COUNTY_OPERATOR, made["demand_id"],
+                      {"decision": "approve", "funding_source": "issuance"})
+    assert e.value.code == "out_of_scope"
+    assert demand.get(OPERATOR, made["demand_id"])["status"] == "submitted"
+
+
+def test_duplicate_demand_is_refused_with_the_existing_id(demand):
+    first = demand.submit(OPERATOR, submission())
+    with pytest.raises(Conflict) as e:
+        demand.submit(OPERATOR, submission(elder_id=first["elder_id"]))
+    assert e.value.code == "duplicate_demand"
+    assert e.value.details["demand_id"] == first["demand_id"]
+    # another category in the same window is a different need
+    demand.submit(OPERATOR, submission(elder_id=first["elder_id"], category="assistance"))
+
+
+def test_housekeeping_and_unknown_categories_are_refused(demand):
+    with pytest.raises(BadInput) as e:
+        demand.submit(OPERATOR, submission(category="housekeeping"))
+    assert e.value.code == "category_not_offered" and "家政" in e.value.zh
+    with pytest.raises(BadInput) as e:
+        demand.submit(OPERATOR, submission(category="massage"))
+    assert e.value.code == "unknown_category"
+
+
+def test_elder_submits_own_demand_in_app_only(demand):
+    data = submission(channel="app")
+    elder = {"person_id": data["elder_id"], "roles": ["elder"], "scope": None}
+    assert demand.submit(elder, data)["channel"] == "app"
+    with pytest.raises(Forbidden):
+        demand.submit(elder, submission(channel="app"))  # someone else's
+
+
+def test_only_n_of_many_parallel_claims_win(demand):
+    made = published(demand, category="culture_sports", volunteers_needed=2)
+    volunteers = [volunteer() for _ in range(6)]
+    calls = [demand.claim.call_async(v, made["demand_id"]) for v in volunteers]
+    won, refused = 0, 0
+    for call in calls:
+        try:
+            call.result()
+            won += 1
+        except Conflict:
+            refused += 1
+    assert (won, refused) == (2, 4)
+    final = demand.get(OPERATOR, made["demand_id"])
+    assert final["status"] == "assigned" and len(final["assignments"]) == 2
+
+
+def test_ineligible_and_overlapping_volunteers_are_refused(demand):
+    first = published(demand)
+    with pytest.raises(RuleViolation) as e:
+        demand.claim(volunteer(INELIGIBLE), first["demand_id"])
+    assert e.value.code == "volunteer_not_eligible"
+    assert e.value.details["reasons"][0]["code"] == "training_incomplete"
+
+    v = volunteer()
+    demand.claim(v, first["demand_id"])
+    clash = published(demand, start_in_hours=25)  # overlaps the first window by an hour
+    with pytest.raises(RuleViolation) as e:
+        demand.assign(OPERATOR, clash["demand_id"], v["person_id"])
+    assert e.value.code == "overlapping_assignment"
+    later = published(demand, start_in_hours=30)
+    assert demand.assign(OPERATOR, later["demand_id"], v["person_id"])["status"] == "assigned"
+
+
+def test_professional_service_needs_a_qualification(demand):
+    made = published(demand, category="legal_aid")
+    with pytest.raises(RuleViolation) as e:
+        demand.claim(volunteer(), made["demand_id"])
+    assert e.value.code == "qualification_required"
+
+
+def test_lists_are_limited_to_what_each_caller_may_see(demand):
+    mine = published(demand)
+    other_county = {**OTHER_COUNTY_OPERATOR}
+    ids = [d["demand_id"] for d in demand.list(OPERATOR, {"status": "published",
+                                                          "page_size": 100})["items"]]
+    assert mine["demand_id"] in ids
+    assert demand.list(other_county, {})["total"] == 0
+    v = volunteer()
+    seen = demand.list(v, {"status": "published", "page_size": 100})["items"]
+    entry = next(d for d in seen if d["demand_id"] == mine["demand_id"])
+    assert entry["address"].endswith("****") and entry["location"] is None
+    elder = {"person_id": mine["elder_id"], "roles": ["elder"]}
+    assert [d["demand_id"] for d in demand.list(elder, {})["items"]] == [mine["demand_id"]]
+    with pytest.raises(NotFound):
+        demand.get(other_county, mine["demand_id"])
