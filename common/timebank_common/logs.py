@@ -24,22 +24,27 @@ def current_correlation_id() -> str | None:
 
 
 class Correlation(DependencyProvider):
-    """Ensures every worker has a correlation id; injects it (a string)."""
+    """Ensures every worker has a correlation id; injects it (a string).
 
-    def worker_setup(self, worker_ctx):
+    nameko injects dependencies before it calls ``worker_setup``, so the id is
+    settled in ``get_dependency``: from the caller's context data (RPC, events),
+    else the HTTP request's ``X-Request-Id``, else a new one.
+    """
+
+    def get_dependency(self, worker_ctx):
         cid = worker_ctx.data.get(CORRELATION_KEY)
         if not cid:
             request = worker_ctx.args[0] if worker_ctx.args else None
             headers = getattr(request, "headers", None)
             cid = (headers.get("X-Request-Id") if headers is not None else None) or uuid.uuid4().hex
             worker_ctx.data[CORRELATION_KEY] = cid
-        _local.correlation_id = cid
+        return cid
+
+    def worker_setup(self, worker_ctx):
+        _local.correlation_id = worker_ctx.data.get(CORRELATION_KEY)
 
     def worker_teardown(self, worker_ctx):
         _local.correlation_id = None
-
-    def get_dependency(self, worker_ctx):
-        return worker_ctx.data.get(CORRELATION_KEY)
 
 
 class JsonFormatter(logging.Formatter):

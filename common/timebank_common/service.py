@@ -48,9 +48,9 @@ class Database(DependencyProvider):
         self.stop()
 
     def get_dependency(self, worker_ctx):
-        cid = worker_ctx.data.get("correlation_id")
-
         def unit_of_work() -> UnitOfWork:
+            # read when used: the Correlation dependency may be injected after this one
+            cid = worker_ctx.data.get("correlation_id")
             return UnitOfWork(self.engine, correlation_id=cid, on_commit=self.on_commit)
 
         return unit_of_work

@@ -18,12 +18,23 @@ _ERRORS = {
 }
 
 
+def _schema_name(schema) -> str:
+    """Component names carry the owning service: DemandSubmit, IdentityRegisterElder..."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    root = cls.__module__.split(".")[0]
+    if root in ("gateway", "timebank_common"):
+        return name
+    prefix = root.capitalize()
+    return name if name.startswith(prefix) else prefix + name
+
+
 def build(base_url: str) -> dict:
     spec = APISpec(
         title="时间银行 Time Bank API",
         version="1.0.0",
         openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin()],
+        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
         info={"description": "河北省互助养老时间银行平台 — HTTP gateway. Times are ISO 8601 with offset, "
                              "durations integer minutes, regions 12-digit codes."},
         servers=[{"url": base_url}],

@@ -1,0 +1,68 @@
+"""The gateway in a real nameko container, calling stand-in services over real RabbitMQ."""
+import eventlet
+import pytest
+import requests
+from nameko.rpc import rpc
+
+from gateway.service import GatewayService
+from timebank_common.auth import Caller, issue_access_token
+from timebank_common.errors import NotFound
+
+pytestmark = pytest.mark.integration
+
+
+class FakeLedger:
+    name = "ledger"
+
+    @rpc(expected_exceptions=NotFound)
+    def balance(self, caller, person_id):
+        if person_id == "missing":
+            raise NotFound("no_account", "账户不存在", "No such account", {"person_id": person_id})
+        if person_id == "slow":
+            eventlet.sleep(5)
+        return {"person_id": person_id, "earned_minutes": 90, "seen_caller": caller}
+
+
+@pytest.fixture
+def gateway(service_config, start_service, token_keys):
+    start_service(FakeLedger, service_config(None))
+    cfg = service_config(None, RPC_TIMEOUT_SECONDS=1)
+    start_service(GatewayService, cfg)
+    base = f"http://{cfg['WEB_SERVER_ADDRESS']}"
+    private = open(token_keys["JWT_PRIVATE_KEY_FILE"], "rb").read()
+    caller = Caller("p-1", ("volunteer",), "130102001001", name="李明")
+    return base, issue_access_token(private, caller, 60)
+
+
+def test_verified_caller_reaches_the_service(gateway):
+    base, token = gateway
+    resp = requests.get(f"{base}/api/v1/accounts/p-1", headers={"Authorization": f"Bearer {token}",
+                                                                 "X-Request-Id": "req-123"}, timeout=10)
+    assert resp.status_code == 200
+    assert resp.headers["X-Request-Id"] == "req-123"
+    seen = resp.json()["seen_caller"]
+    assert seen["person_id"] == "p-1" and seen["roles"] == ["volunteer"] and seen["scope"] == "130102001001"
+
+
+def test_domain_error_becomes_http_status_with_bilingual_body(gateway):
+    base, token = gateway
+    resp = requests.get(f"{base}/api/v1/accounts/missing", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert resp.status_code == 404
+    body = resp.json()
+    assert body["error"] == "no_account"
+    assert body["message"] == {"zh": "账户不存在", "en": "No such account"}
+    assert body["details"] == {"person_id": "missing"}
+
+
+def test_bad_or_missing_token_is_401_without_calling_services(gateway):
+    base, token = gateway
+    assert requests.get(f"{base}/api/v1/accounts/p-1", timeout=10).status_code == 401
+    resp = requests.get(f"{base}/api/v1/accounts/p-1", headers={"Authorization": f"Bearer {token}x"}, timeout=10)
+    assert resp.status_code == 401 and resp.json()["error"] == "token_invalid"
+
+
+def test_a_service_that_does_not_answer_gives_503(gateway):
+    base, token = gateway
+    resp = requests.get(f"{base}/api/v1/accounts/slow", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert resp.status_code == 503
+    assert resp.json()["error"] == "service_unavailable"
