@@ -1,0 +1,1 @@
+"""identity: regions, service carriers, persons with elder/volunteer profiles, logins and roles."""

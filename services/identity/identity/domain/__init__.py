@@ -1,0 +1,4 @@
+"""Pure rules of the identity service: ID numbers, phones, masking, eligibility, token claims.
+
+Nothing here touches the database, the broker or the network.
+"""

@@ -1,0 +1,156 @@
+"""Demo data: Hebei's city-level units, one community and its station, demo logins.
+
+    python -m identity.demo [--config deploy/config/identity.yaml]
+
+Idempotent: running it twice changes nothing the second time. Tests call
+``load_demo(database_url)`` to get a station operator and the other accounts.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import uuid
+
+from timebank_common.db import UnitOfWork, make_engine
+
+from . import repository as repo
+from .domain.id_numbers import parse, with_check_character
+from .schemas import PersonRegisteredPayload, VolunteerEligiblePayload
+from .secrets_hashing import hash_password
+
+DEMO_PASSWORD = "Demo@2026"
+PROVINCE = "130000000000"
+SHIJIAZHUANG = "130100000000"
+CHANG_AN = "130102000000"
+JIANBEI = "130102001000"
+YUCAI = "130102001001"
+STATION_ID = uuid.uuid5(uuid.NAMESPACE_URL, "timebank:demo:carrier:yucai")
+STATION_NAME = "长安区建北街道育才社区养老服务站"
+
+CITY_UNITS = [  # (6-digit prefix, name); 辛集, 定州 and 雄安 are managed as city-level units
+    ("130100", "石家庄市"), ("130200", "唐山市"), ("130300", "秦皇岛市"), ("130400", "邯郸市"),
+    ("130500", "邢台市"), ("130600", "保定市"), ("130700", "张家口市"), ("130800", "承德市"),
+    ("130900", "沧州市"), ("131000", "廊坊市"), ("131100", "衡水市"), ("130181", "辛集市"),
+    ("130682", "定州市"), ("133100", "雄安新区"),
+]
+REGIONS = (
+    [(PROVINCE, "河北省", "province", None)]
+    + [(prefix + "000000", name, "city", PROVINCE) for prefix, name in CITY_UNITS]
+    + [(CHANG_AN, "长安区", "county", SHIJIAZHUANG),
+       (JIANBEI, "建北街道", "township", CHANG_AN),
+       (YUCAI, "建北街道育才社区", "community", JIANBEI)]
+)
+
+# role, name, phone, birth date (YYYYMMDD), sequence (odd = male), home region, grant scope
+_PEOPLE = [
+    ("province_admin", "赵建国", "13800000001", "19750315", "011", "130100000000", PROVINCE),
+    ("city_admin", "钱丽华", "13800000002", "19800622", "022", "130102000000", SHIJIAZHUANG),
+    ("county_admin", "孙志强", "13800000003", "19821109", "031", "130102000000", CHANG_AN),
+    ("township_admin", "李秀梅", "13800000004", "19850407", "042", JIANBEI, JIANBEI),
+    ("station_operator", "周晓燕", "13800000005", "19900918", "052", YUCAI, JIANBEI),
+    ("auditor", "吴振华", "13800000006", "19780201", "061", "130100000000", PROVINCE),
+    ("volunteer", "郑浩然", "13800000007", "19910512", "071", YUCAI, YUCAI),
+    ("elder", "王桂兰", "13800000008", "19480308", "082", YUCAI, YUCAI),
+    ("relative", "王志刚", "13800000009", "19760720", "091", YUCAI, YUCAI),
+]
+DEMO_VOLUNTEER_NUMBER = "V1301020001"
+
+DEMO_ACCOUNTS = [
+    {"role": role, "name": name, "phone": phone, "password": DEMO_PASSWORD}
+    for role, name, phone, *_ in _PEOPLE
+]
+DEMO_API_CLIENT = {"client_id": "sjz-civil-affairs", "client_secret": "demo-secret-2026",
+                   "name": "石家庄市民政局业务系统", "scope": SHIJIAZHUANG}
+
+
+def demo_id_number(birth: str, sequence: str) -> str:
+    """A valid ID number registered in 长安区 (address code 130102)."""
+    return with_check_character(f"130102{birth}{sequence}")
+
+
+def _load_person(uow, role, name, phone, birth, sequence, region, scope) -> tuple[dict, bool]:
+    resident = parse(demo_id_number(birth, sequence))
+    person = repo.find_person_by_id_number(uow, resident.number)
+    created = person is None
+    if created:
+        person = repo.insert_person(uow, name=name, id_number=resident.number, sex=resident.sex,
+                                    birth_date=resident.birth_date, phone=phone,
+                                    address="石家庄市长安区建北街道育才街", region_code=region)
+    if repo.credentials_of(uow, person["id"]) is None:
+        repo.insert_credentials(uow, person["id"], phone, hash_password(DEMO_PASSWORD))
+    carrier = STATION_ID if role == "station_operator" else None
+    repo.add_grant(uow, person["id"], role, scope, carrier_id=carrier)
+    return person, created
+
+
+def _load_profiles(uow, role: str, person: dict) -> None:
+    region = person["region_code"]
+    if role == "volunteer" and repo.get_volunteer_profile(uow, person["id"]) is None:
+        repo.insert_volunteer_profile(uow, person_id=person["id"],
+                                      volunteer_number=DEMO_VOLUNTEER_NUMBER)
+        for event, payload in (
+            ("person_registered", PersonRegisteredPayload().dump(
+                {"person_id": str(person["id"]), "profile": "volunteer", "region_code": region})),
+            ("volunteer_eligible", VolunteerEligiblePayload().dump(
+                {"person_id": str(person["id"]), "region_code": region})),
+        ):
+            uow.emit(event, payload, region)
+    if role == "elder" and repo.get_elder_profile(uow, person["id"]) is None:
+        repo.insert_elder_profile(uow, person_id=person["id"], phone_only=False,
+                                  carrier_id=STATION_ID, emergency_contact_name="王志刚",
+                                  emergency_contact_phone="13800000009")
+        uow.emit("person_registered", PersonRegisteredPayload().dump(
+            {"person_id": str(person["id"]), "profile": "elder", "region_code": region}), region)
+
+
+def load_demo(database_url: str) -> dict:
+    """Load (or top up) the demo data; returns ``{"carrier_id", "persons": {role: person_id}}``."""
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        with UnitOfWork(engine) as uow:
+            for code, name, level, parent in REGIONS:
+                repo.upsert_region(uow, code, name, level, parent)
+            repo.ensure_carrier(uow, id=STATION_ID, name=STATION_NAME, kind="social_work_station",
+                                region_code=YUCAI, address="石家庄市长安区建北街道育才街88号",
+                                phone="031100000000")
+            persons = {}
+            for role, name, phone, birth, sequence, region, scope in _PEOPLE:
+                person, _ = _load_person(uow, role, name, phone, birth, sequence, region, scope)
+                _load_profiles(uow, role, person)
+                persons[role] = str(person["id"])
+            client = DEMO_API_CLIENT
+            if repo.get_api_client(uow, client["client_id"]) is None:
+                repo.ensure_api_client(uow, client["client_id"], client["name"],
+                                       hash_password(client["client_secret"]), client["scope"])
+            uow.commit()
+    finally:
+        engine.dispose()
+    return {"carrier_id": str(STATION_ID), "persons": persons}
+
+
+def print_logins() -> None:
+    print("演示账号 Demo logins (password / 密码: %s)" % DEMO_PASSWORD)
+    print(f"  {'role':<18}{'name':<8}phone")
+    for account in DEMO_ACCOUNTS:
+        print(f"  {account['role']:<18}{account['name']:<8}{account['phone']}")
+    print(f"  api_client        {DEMO_API_CLIENT['client_id']} / {DEMO_API_CLIENT['client_secret']}"
+          f"  scope {DEMO_API_CLIENT['scope']}")
+
+
+def main(argv=None) -> None:
+    from timebank_common import config as config_mod
+    from timebank_common.migrations import upgrade
+
+    parser = argparse.ArgumentParser(description="Load the identity demo data (idempotent)")
+    parser.add_argument("--config", default="deploy/config/identity.yaml")
+    args = parser.parse_args(argv)
+    url = config_mod.load(args.config)["DATABASE_URL"]
+    upgrade("identity", url)
+    started = dt.datetime.now()
+    load_demo(url)
+    print(f"identity: demo data loaded in {(dt.datetime.now() - started).total_seconds():.1f}s")
+    print_logins()
+
+
+if __name__ == "__main__":
+    main()

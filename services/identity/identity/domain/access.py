@@ -1,0 +1,27 @@
+"""What an access token says about a person: roles and the scope they act in."""
+from __future__ import annotations
+
+from timebank_common.regions import prefix_of
+
+
+def broadest_scope(grants: list[dict], own_region: str | None) -> str | None:
+    """The scope of the grant covering the most ground; a person's own region without grants."""
+    scopes = [g["scope_code"] for g in grants if g.get("scope_code")]
+    if not scopes:
+        return own_region
+    return min(scopes, key=lambda code: (len(prefix_of(code)), code))
+
+
+def caller_claims(person: dict, grants: list[dict]) -> dict:
+    """The ``Caller`` fields for a logged-in person (``timebank_common.auth.Caller``)."""
+    roles = sorted({g["role"] for g in grants})
+    carrier = next((g["carrier_id"] for g in grants
+                    if g["role"] == "station_operator" and g.get("carrier_id")), None)
+    return {
+        "person_id": str(person["id"]),
+        "roles": roles,
+        "scope": broadest_scope(grants, person.get("region_code")),
+        "carrier_id": str(carrier) if carrier else None,
+        "client_id": None,
+        "name": person.get("name"),
+    }

@@ -1,0 +1,11 @@
+"""Mainland China mobile numbers (11 digits, 1[3-9]xxxxxxxxx)."""
+from __future__ import annotations
+
+import re
+
+MOBILE_PATTERN = r"^1[3-9]\d{9}$"
+_MOBILE = re.compile(MOBILE_PATTERN)
+
+
+def is_mobile(value: str | None) -> bool:
+    return bool(value) and bool(_MOBILE.match(value))

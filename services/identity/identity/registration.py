@@ -1,0 +1,187 @@
+"""Registering elders and volunteers, and who may read a person (the service layer).
+
+Each function runs inside the caller's unit of work and adds the events the
+change implies; the entrypoint commits.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from timebank_common.auth import ADMIN_ROLES, STAFF_ROLES, Caller
+from timebank_common.errors import BadInput, Conflict, NotFound, RuleViolation
+
+from . import repository as repo
+from .domain import id_numbers
+from .domain.eligibility import ELDER_MIN_AGE, is_elder, volunteer_reasons
+from .schemas import PersonRegisteredPayload, VolunteerEligiblePayload
+from .secrets_hashing import hash_password
+from .views import elder_view, volunteer_view
+
+CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving since 1991
+REGISTRARS = ("station_operator", *ADMIN_ROLES)
+READERS = (*STAFF_ROLES, "api_client")
+PROFILE_ZH = {"elder": "老年人", "volunteer": "志愿者"}
+
+
+def today_in_china(now: dt.datetime | None = None) -> dt.date:
+    return (now or dt.datetime.now(dt.UTC)).astimezone(CHINA).date()
+
+
+def parse_id_number(raw: str, today: dt.date) -> id_numbers.ResidentId:
+    try:
+        return id_numbers.parse(raw, today)
+    except id_numbers.InvalidIdNumber as exc:
+        raise BadInput("invalid_id_number", exc.zh, exc.en,
+                       {"id_number": [f"{exc.zh} / {exc.en}"], "reason": exc.reason}) from None
+
+
+def authorize_registration(caller: Caller, region_code: str) -> None:
+    caller.require(*REGISTRARS)
+    caller.require_scope(region_code)
+
+
+def authorize_read(caller: Caller, person: dict) -> None:
+    """A person may read themselves; staff and municipal systems only within their scope."""
+    if caller.person_id and caller.person_id == str(person["id"]):
+        return
+    caller.require(*READERS)
+    caller.require_scope(person["region_code"])
+
+
+def require_person(uow, person_id) -> dict:
+    person = repo.get_person(uow, person_id)
+    if person is None:
+        raise NotFound("person_not_found", "未找到此人", "No such person", {"person_id": person_id})
+    return person
+
+
+def _require_region(uow, code: str) -> None:
+    if repo.get_region(uow, code) is None:
+        raise BadInput("unknown_region", "区划代码不存在", "Unknown region code",
+                       {"region_code": ["Unknown region code / 区划代码不存在"]})
+
+
+def _claim_phone(uow, phone: str | None, person_id=None) -> None:
+    if not phone:
+        return
+    repo.lock_key(uow, "phone", phone)
+    holder = repo.find_person_by_phone(uow, phone)
+    if holder and holder["id"] != person_id:
+        raise Conflict("phone_in_use", "该手机号码已被其他人登记", "This mobile number belongs to someone else",
+                       {"phone": ["already registered / 已被登记"]})
+
+
+def _person_for(uow, caller: Caller, data: dict, resident, profile: str, has_profile) -> dict:
+    """The person with this ID number: the existing one (gaining a profile) or a new one."""
+    repo.lock_key(uow, "id_number", resident.number)
+    existing = repo.find_person_by_id_number(uow, resident.number)
+    if existing is None:
+        _claim_phone(uow, data.get("phone"))
+        return repo.insert_person(
+            uow, name=data["name"], id_number=resident.number, sex=resident.sex,
+            birth_date=resident.birth_date, phone=data.get("phone"), address=data.get("address"),
+            region_code=data["region_code"],
+        )
+    details = {"person_id": str(existing["id"])}
+    if has_profile(uow, existing["id"]):
+        raise Conflict("already_registered", f"该身份证号码已登记为{PROFILE_ZH[profile]}",
+                       f"This ID number is already registered as {profile}", details)
+    caller.require_scope(existing["region_code"])
+    if existing["name"] != data["name"]:
+        raise Conflict("identity_mismatch", "该身份证号码已登记，但姓名不一致，请核对",
+                       "This ID number is registered under another name; please check", details)
+    phone = data.get("phone")
+    if phone and existing["phone"] and phone != existing["phone"]:
+        raise Conflict("phone_mismatch", "此人已登记了另一个手机号码",
+                       "This person is registered with a different mobile number", details)
+    if phone and not existing["phone"]:
+        _claim_phone(uow, phone, existing["id"])
+        repo.set_person_phone(uow, existing["id"], phone)
+        existing = {**existing, "phone": phone}
+    return existing
+
+
+def _give_login(uow, person: dict, password: str) -> None:
+    """Credentials to log in by phone; an existing login is kept as it is."""
+    if repo.credentials_of(uow, person["id"]):
+        return
+    holder = repo.login_phone_holder(uow, person["phone"])
+    if holder is not None and holder != person["id"]:
+        raise Conflict("phone_in_use", "该手机号码已被其他账号使用",
+                       "This mobile number is the login of another account",
+                       {"phone": ["already a login / 已是其他账号的登录手机号"]})
+    repo.insert_credentials(uow, person["id"], person["phone"], hash_password(password))
+
+
+def _emit_registered(uow, person: dict, profile: str) -> None:
+    payload = PersonRegisteredPayload().dump(
+        {"person_id": str(person["id"]), "profile": profile, "region_code": person["region_code"]})
+    uow.emit("person_registered", payload, person["region_code"])
+
+
+def register_elder(uow, caller: Caller, data: dict, today: dt.date) -> dict:
+    authorize_registration(caller, data["region_code"])
+    resident = parse_id_number(data["id_number"], today)
+    age = id_numbers.age_at(resident.birth_date, today)
+    if not is_elder(age):
+        raise RuleViolation("not_elderly", f"老年人须年满{ELDER_MIN_AGE}周岁",
+                            f"Elders are {ELDER_MIN_AGE} or older", {"age": age})
+    _require_region(uow, data["region_code"])
+    carrier_id = caller.carrier_id if caller.has("station_operator") else data.get("carrier_id")
+    if carrier_id and repo.get_carrier(uow, carrier_id) is None:
+        raise BadInput("unknown_carrier", "服务站点不存在", "Unknown service station",
+                       {"carrier_id": ["unknown / 不存在"]})
+    person = _person_for(uow, caller, data, resident, "elder", repo.get_elder_profile)
+    profile = repo.insert_elder_profile(
+        uow, person_id=person["id"], phone_only=data["phone_only"],
+        carrier_id=repo.as_uuid(carrier_id) if carrier_id else None,
+        emergency_contact_name=data.get("emergency_contact_name"),
+        emergency_contact_phone=data.get("emergency_contact_phone"),
+        registered_by=repo.as_uuid(caller.person_id),
+    )
+    repo.add_grant(uow, person["id"], "elder", person["region_code"],
+                   granted_by=repo.as_uuid(caller.person_id))
+    if data.get("initial_password"):
+        _give_login(uow, person, data["initial_password"])
+    _emit_registered(uow, person, "elder")
+    return elder_view(person, profile, today)
+
+
+def register_volunteer(uow, caller: Caller, data: dict, today: dt.date) -> dict:
+    authorize_registration(caller, data["region_code"])
+    resident = parse_id_number(data["id_number"], today)
+    _require_region(uow, data["region_code"])
+    number = (data.get("volunteer_number") or "").strip() or None
+    person = _person_for(uow, caller, data, resident, "volunteer", repo.get_volunteer_profile)
+    if number:
+        repo.lock_key(uow, "volunteer_number", number)
+    if number and repo.volunteer_number_holder(uow, number) is not None:
+        raise Conflict("volunteer_number_in_use", "该志愿者编号已被登记",
+                       "This volunteer number is already registered",
+                       {"volunteer_number": ["already registered / 已被登记"]})
+    profile = repo.insert_volunteer_profile(
+        uow, person_id=person["id"], volunteer_number=number,
+        registered_by=repo.as_uuid(caller.person_id),
+    )
+    repo.add_grant(uow, person["id"], "volunteer", person["region_code"],
+                   granted_by=repo.as_uuid(caller.person_id))
+    _give_login(uow, person, data["initial_password"])
+    reasons = volunteer_reasons(id_numbers.age_at(person["birth_date"], today), number)
+    _emit_registered(uow, person, "volunteer")
+    if not reasons:
+        uow.emit("volunteer_eligible", VolunteerEligiblePayload().dump(
+            {"person_id": str(person["id"]), "region_code": person["region_code"]}),
+            person["region_code"])
+    return volunteer_view(person, profile, today, reasons)
+
+
+def volunteer_check(uow, person_id: str, today: dt.date) -> dict:
+    person = repo.get_person(uow, person_id)
+    profile = repo.get_volunteer_profile(uow, person_id) if person else None
+    if profile is None:
+        raise NotFound("volunteer_not_found", "未找到该志愿者", "No such volunteer",
+                       {"person_id": person_id})
+    reasons = volunteer_reasons(id_numbers.age_at(person["birth_date"], today),
+                                profile["volunteer_number"])
+    return {"person_id": str(person["id"]), "name": person["name"],
+            "region_code": person["region_code"], "eligible": not reasons, "reasons": reasons}

@@ -1,0 +1,190 @@
+"""SQL for the identity database. Every function takes the unit of work it runs in."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+
+from .tables import (
+    api_clients,
+    carriers,
+    credentials,
+    elder_profiles,
+    persons,
+    refresh_tokens,
+    regions,
+    role_grants,
+    volunteer_profiles,
+)
+
+
+def _one(uow, stmt) -> dict | None:
+    row = uow.execute(stmt).mappings().first()
+    return dict(row) if row else None
+
+
+def as_uuid(value) -> uuid.UUID | None:
+    """A UUID from a string; None when it is not one (an unknown id, never a crash)."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+# -- regions and carriers ------------------------------------------------------
+def get_region(uow, code: str) -> dict | None:
+    return _one(uow, select(regions).where(regions.c.code == code))
+
+
+def list_regions(uow, parent_code: str | None) -> list[dict]:
+    cond = (regions.c.parent_code.is_(None) if parent_code is None
+            else regions.c.parent_code == parent_code)
+    return [dict(r) for r in uow.execute(select(regions).where(cond).order_by(regions.c.code)).mappings()]
+
+
+def upsert_region(uow, code: str, name: str, level: str, parent_code: str | None) -> None:
+    stmt = insert(regions).values(code=code, name=name, level=level, parent_code=parent_code)
+    uow.execute(stmt.on_conflict_do_update(
+        index_elements=[regions.c.code],
+        set_={"name": stmt.excluded.name, "level": stmt.excluded.level,
+              "parent_code": stmt.excluded.parent_code},
+    ))
+
+
+def get_carrier(uow, carrier_id) -> dict | None:
+    cid = as_uuid(carrier_id)
+    return _one(uow, select(carriers).where(carriers.c.id == cid)) if cid else None
+
+
+def ensure_carrier(uow, **values) -> None:
+    uow.execute(insert(carriers).values(**values).on_conflict_do_nothing())
+
+
+# -- persons and profiles ------------------------------------------------------
+def lock_key(uow, kind: str, value: str) -> None:
+    """Serialise transactions claiming one ID number, phone or volunteer number (until commit)."""
+    uow.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{kind}:{value}"})
+
+
+def get_person(uow, person_id) -> dict | None:
+    pid = as_uuid(person_id)
+    return _one(uow, select(persons).where(persons.c.id == pid)) if pid else None
+
+
+def find_person_by_id_number(uow, id_number: str) -> dict | None:
+    return _one(uow, select(persons).where(persons.c.id_number == id_number))
+
+
+def find_person_by_phone(uow, phone: str) -> dict | None:
+    return _one(uow, select(persons).where(persons.c.phone == phone))
+
+
+def insert_person(uow, **values) -> dict:
+    values.setdefault("id", uuid.uuid4())
+    return _one(uow, insert(persons).values(**values).returning(*persons.c))
+
+
+def set_person_phone(uow, person_id, phone: str) -> None:
+    uow.execute(update(persons).where(persons.c.id == person_id).values(phone=phone))
+
+
+def get_elder_profile(uow, person_id) -> dict | None:
+    pid = as_uuid(person_id)
+    return _one(uow, select(elder_profiles).where(elder_profiles.c.person_id == pid)) if pid else None
+
+
+def insert_elder_profile(uow, **values) -> dict:
+    return _one(uow, insert(elder_profiles).values(**values).returning(*elder_profiles.c))
+
+
+def get_volunteer_profile(uow, person_id) -> dict | None:
+    pid = as_uuid(person_id)
+    if not pid:
+        return None
+    return _one(uow, select(volunteer_profiles).where(volunteer_profiles.c.person_id == pid))
+
+
+def volunteer_number_holder(uow, volunteer_number: str):
+    return uow.execute(select(volunteer_profiles.c.person_id).where(
+        volunteer_profiles.c.volunteer_number == volunteer_number)).scalar()
+
+
+def insert_volunteer_profile(uow, **values) -> dict:
+    return _one(uow, insert(volunteer_profiles).values(**values).returning(*volunteer_profiles.c))
+
+
+def profiles_of(uow, person_id) -> list[str]:
+    found = []
+    if get_elder_profile(uow, person_id):
+        found.append("elder")
+    if get_volunteer_profile(uow, person_id):
+        found.append("volunteer")
+    return found
+
+
+# -- credentials, grants, tokens, clients -------------------------------------
+def credentials_by_phone(uow, phone: str) -> dict | None:
+    return _one(uow, select(credentials).where(credentials.c.login_phone == phone))
+
+
+def credentials_of(uow, person_id) -> dict | None:
+    return _one(uow, select(credentials).where(credentials.c.person_id == person_id))
+
+
+def login_phone_holder(uow, phone: str):
+    return uow.execute(select(credentials.c.person_id).where(credentials.c.login_phone == phone)).scalar()
+
+
+def insert_credentials(uow, person_id, login_phone: str, password_hash: str) -> None:
+    uow.execute(insert(credentials).values(
+        person_id=person_id, login_phone=login_phone, password_hash=password_hash,
+    ).on_conflict_do_nothing())
+
+
+def grants_of(uow, person_id) -> list[dict]:
+    rows = uow.execute(select(role_grants).where(role_grants.c.person_id == person_id)
+                       .order_by(role_grants.c.created_at)).mappings()
+    return [dict(r) for r in rows]
+
+
+def add_grant(uow, person_id, role: str, scope_code: str, carrier_id=None, granted_by=None) -> None:
+    uow.execute(insert(role_grants).values(
+        id=uuid.uuid4(), person_id=person_id, role=role, scope_code=scope_code,
+        carrier_id=carrier_id, granted_by=granted_by,
+    ).on_conflict_do_nothing(constraint="role_grants_once"))
+
+
+def insert_refresh_token(uow, token_hash: str, person_id, expires_at: dt.datetime) -> None:
+    uow.execute(insert(refresh_tokens).values(
+        token_hash=token_hash, person_id=person_id, expires_at=expires_at))
+
+
+def take_refresh_token(uow, token_hash: str) -> dict | None:
+    """The token row, locked so two refreshes with one token cannot both succeed."""
+    return _one(uow, select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash)
+                .with_for_update())
+
+
+def revoke_refresh_token(uow, token_hash: str) -> None:
+    uow.execute(update(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash)
+                .values(revoked_at=func.now()))
+
+
+def revoke_all_refresh_tokens(uow, person_id) -> None:
+    uow.execute(update(refresh_tokens)
+                .where(refresh_tokens.c.person_id == person_id, refresh_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=func.now()))
+
+
+def get_api_client(uow, client_id: str) -> dict | None:
+    return _one(uow, select(api_clients).where(api_clients.c.client_id == client_id))
+
+
+def ensure_api_client(uow, client_id: str, name: str, secret_hash: str, scope_code: str) -> None:
+    uow.execute(insert(api_clients).values(
+        client_id=client_id, name=name, secret_hash=secret_hash, scope_code=scope_code,
+    ).on_conflict_do_nothing())

@@ -1,0 +1,119 @@
+"""The identity nameko service: thin entrypoints over accounts.py and registration.py.
+
+Owns regions, carriers, persons with their elder and volunteer profiles,
+credentials, role grants, refresh tokens and API clients (DESIGN.md §2).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from timebank_common.auth import Caller
+from timebank_common.errors import NotFound
+from timebank_common.outbox import OutboxRelay
+from timebank_common.schemas import load
+from timebank_common.service import Database, ServiceBase, rpc
+
+from . import accounts, registration
+from . import repository as repo
+from .schemas import LoginSchema, RegisterElderSchema, RegisterVolunteerSchema
+from .signing import TokenSigner
+from .views import elder_view, person_view, region_view
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class IdentityService(ServiceBase):
+    name = "identity"
+    db = Database()
+    relay = OutboxRelay()
+    signer = TokenSigner()
+
+    # -- logging in -----------------------------------------------------------
+    @rpc
+    def authenticate(self, phone, password):
+        data = load(LoginSchema(), {"phone": phone, "password": password})
+        with self.db() as uow:
+            tokens = accounts.authenticate(uow, self.signer, data["phone"], data["password"], _now())
+            uow.commit()
+        return tokens
+
+    @rpc
+    def refresh(self, refresh_token):
+        with self.db() as uow:
+            tokens = accounts.refresh(uow, self.signer, str(refresh_token or ""), _now())
+            uow.commit()
+        return tokens
+
+    @rpc
+    def client_token(self, client_id, client_secret):
+        with self.db() as uow:
+            return accounts.client_token(uow, self.signer, str(client_id or ""),
+                                         str(client_secret or ""), _now())
+
+    @rpc
+    def me(self, caller):
+        caller = Caller.from_dict(caller)
+        with self.db() as uow:
+            return accounts.me(uow, caller)
+
+    # -- registration ---------------------------------------------------------
+    @rpc
+    def register_elder(self, caller, data):
+        caller = Caller.from_dict(caller)
+        data = load(RegisterElderSchema(), data)
+        with self.db() as uow:
+            elder = registration.register_elder(uow, caller, data, registration.today_in_china())
+            uow.commit()
+        return elder
+
+    @rpc
+    def register_volunteer(self, caller, data):
+        caller = Caller.from_dict(caller)
+        data = load(RegisterVolunteerSchema(), data)
+        with self.db() as uow:
+            volunteer = registration.register_volunteer(
+                uow, caller, data, registration.today_in_china())
+            uow.commit()
+        return volunteer
+
+    # -- reading --------------------------------------------------------------
+    @rpc
+    def get_person(self, caller, person_id):
+        caller = Caller.from_dict(caller)
+        with self.db() as uow:
+            person = registration.require_person(uow, person_id)
+            registration.authorize_read(caller, person)
+            return person_view(person, registration.today_in_china(),
+                               repo.profiles_of(uow, person["id"]))
+
+    @rpc
+    def get_elder(self, caller, person_id):
+        caller = Caller.from_dict(caller)
+        with self.db() as uow:
+            person = registration.require_person(uow, person_id)
+            registration.authorize_read(caller, person)
+            profile = repo.get_elder_profile(uow, person["id"])
+            if profile is None:
+                raise NotFound("elder_not_found", "此人没有老年人档案",
+                               "This person has no elder profile", {"person_id": person_id})
+            return elder_view(person, profile, registration.today_in_china())
+
+    @rpc
+    def check_volunteer(self, person_id):
+        with self.db() as uow:
+            return registration.volunteer_check(uow, person_id, registration.today_in_china())
+
+    @rpc
+    def list_regions(self, parent_code=None):
+        with self.db() as uow:
+            return [region_view(r) for r in repo.list_regions(uow, parent_code)]
+
+    @rpc
+    def get_region(self, code):
+        with self.db() as uow:
+            region = repo.get_region(uow, str(code))
+        if region is None:
+            raise NotFound("region_not_found", "区划不存在", "No such region", {"code": code})
+        return region_view(region)

@@ -1,0 +1,104 @@
+"""SQLAlchemy Core tables of the identity database (mirrors migrations/versions/0001)."""
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import UUID
+
+metadata = MetaData()
+TS = DateTime(timezone=True)
+
+regions = Table(
+    "regions", metadata,
+    Column("code", String(12), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("parent_code", String(12), ForeignKey("regions.code")),
+)
+
+carriers = Table(
+    "carriers", metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(50), nullable=False),
+    Column("region_code", String(12), ForeignKey("regions.code"), nullable=False),
+    Column("address", Text),
+    Column("phone", String(20)),
+)
+
+persons = Table(
+    "persons", metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("id_number", String(18), nullable=False, unique=True),
+    Column("sex", String(6), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("phone", String(11), unique=True),
+    Column("address", Text),
+    Column("region_code", String(12), nullable=False),
+    Column("created_at", TS, nullable=False, server_default=func.now()),
+)
+
+elder_profiles = Table(
+    "elder_profiles", metadata,
+    Column("person_id", UUID(as_uuid=True), ForeignKey("persons.id"), primary_key=True),
+    Column("phone_only", Boolean, nullable=False),
+    Column("carrier_id", UUID(as_uuid=True), ForeignKey("carriers.id")),
+    Column("emergency_contact_name", String(100)),
+    Column("emergency_contact_phone", String(11)),
+    Column("registered_by", UUID(as_uuid=True)),
+    Column("created_at", TS, nullable=False, server_default=func.now()),
+)
+
+volunteer_profiles = Table(
+    "volunteer_profiles", metadata,
+    Column("person_id", UUID(as_uuid=True), ForeignKey("persons.id"), primary_key=True),
+    Column("volunteer_number", String(64), unique=True),
+    Column("registered_by", UUID(as_uuid=True)),
+    Column("created_at", TS, nullable=False, server_default=func.now()),
+)
+
+credentials = Table(
+    "credentials", metadata,
+    Column("person_id", UUID(as_uuid=True), ForeignKey("persons.id"), primary_key=True),
+    Column("login_phone", String(11), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("updated_at", TS, nullable=False, server_default=func.now()),
+)
+
+role_grants = Table(
+    "role_grants", metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("person_id", UUID(as_uuid=True), ForeignKey("persons.id"), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("scope_code", String(12), nullable=False),
+    Column("carrier_id", UUID(as_uuid=True), ForeignKey("carriers.id")),
+    Column("granted_by", UUID(as_uuid=True)),
+    Column("created_at", TS, nullable=False, server_default=func.now()),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 hex of the opaque token
+    Column("person_id", UUID(as_uuid=True), ForeignKey("persons.id"), nullable=False),
+    Column("created_at", TS, nullable=False, server_default=func.now()),
+    Column("expires_at", TS, nullable=False),
+    Column("revoked_at", TS),
+)
+
+api_clients = Table(
+    "api_clients", metadata,
+    Column("client_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("secret_hash", Text, nullable=False),
+    Column("scope_code", String(12), nullable=False),
+    Column("created_at", TS, nullable=False, server_default=func.now()),
+)

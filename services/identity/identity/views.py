@@ -1,0 +1,58 @@
+"""The shapes identity returns over RPC: always masked, times and dates as ISO strings."""
+from __future__ import annotations
+
+from .domain.id_numbers import age_at
+from .domain.masking import mask_id_number, mask_phone
+
+
+def _str(value):
+    return str(value) if value is not None else None
+
+
+def person_view(person: dict, today, profiles: list[str]) -> dict:
+    return {
+        "person_id": str(person["id"]),
+        "name": person["name"],
+        "sex": person["sex"],
+        "birth_date": person["birth_date"].isoformat(),
+        "age": age_at(person["birth_date"], today),
+        "region_code": person["region_code"],
+        "phone_masked": mask_phone(person["phone"]),
+        "id_number_masked": mask_id_number(person["id_number"]),
+        "profiles": profiles,
+        "created_at": person["created_at"].isoformat() if person.get("created_at") else None,
+    }
+
+
+def elder_view(person: dict, profile: dict, today) -> dict:
+    return {
+        "person_id": str(person["id"]),
+        "name": person["name"],
+        "sex": person["sex"],
+        "birth_date": person["birth_date"].isoformat(),
+        "age": age_at(person["birth_date"], today),
+        "region_code": person["region_code"],
+        "phone_masked": mask_phone(person["phone"]),
+        "id_number_masked": mask_id_number(person["id_number"]),
+        "phone_only": profile["phone_only"],
+        "carrier_id": _str(profile["carrier_id"]),
+    }
+
+
+def volunteer_view(person: dict, profile: dict, today, reasons: list[dict]) -> dict:
+    return {
+        "person_id": str(person["id"]),
+        "name": person["name"],
+        "age": age_at(person["birth_date"], today),
+        "region_code": person["region_code"],
+        "phone_masked": mask_phone(person["phone"]),
+        "id_number_masked": mask_id_number(person["id_number"]),
+        "volunteer_number": profile["volunteer_number"],
+        "eligible": not reasons,
+        "reasons": reasons,
+    }
+
+
+def region_view(region: dict) -> dict:
+    return {"code": region["code"], "name": region["name"], "level": region["level"],
+            "parent_code": region["parent_code"]}

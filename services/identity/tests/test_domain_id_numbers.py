@@ -1,0 +1,81 @@
+"""Resident ID numbers (GB 11643-1999): check character, birth date, sex, age."""
+import datetime as dt
+
+import pytest
+
+from identity.domain.id_numbers import (
+    FEMALE,
+    MALE,
+    InvalidIdNumber,
+    age_at,
+    check_character,
+    parse,
+    with_check_character,
+)
+
+
+def mod11_2(first17: str) -> str:
+    """The check character computed independently, straight from ISO 7064 MOD 11-2."""
+    total = 0
+    for position, digit in enumerate(first17):
+        total += int(digit) * (2 ** (17 - position) % 11)
+    return "10X98765432"[total % 11]
+
+
+def test_the_standards_published_example_has_check_character_x():
+    # GB 11643-1999 appendix example: 11010519491231002X
+    assert check_character("11010519491231002") == "X"
+    assert parse("11010519491231002X").sex == FEMALE
+
+
+@pytest.mark.parametrize("first17", ["13010219910512071", "13010219480308082", "44030420000229123"])
+def test_valid_numbers_parse_with_birth_date_and_sex(first17):
+    number = first17 + mod11_2(first17)
+    resident = parse(number)
+    assert resident.number == number
+    assert resident.birth_date == dt.datetime.strptime(first17[6:14], "%Y%m%d").date()
+    assert resident.sex == (MALE if int(first17[16]) % 2 else FEMALE)
+    assert with_check_character(first17) == number
+
+
+def test_lowercase_x_is_accepted_and_normalized():
+    assert parse("11010519491231002x").number == "11010519491231002X"
+
+
+def test_wrong_check_character_is_refused_with_reason():
+    good = with_check_character("13010219910512071")
+    wrong = good[:17] + ("1" if good[17] != "1" else "2")
+    with pytest.raises(InvalidIdNumber) as info:
+        parse(wrong)
+    assert info.value.reason == "check_character"
+    assert "校验位" in info.value.zh
+
+
+@pytest.mark.parametrize("raw, reason", [
+    ("13010219910512071", "length"),
+    ("1301021991051207100", "length"),
+    ("1301021991051207A1", "characters"),
+    ("030102199105120710", "characters"),
+    (with_check_character("13010219910230071"), "birth_date"),  # 30 February
+    (with_check_character("13010218990101071"), "birth_date"),
+])
+def test_malformed_numbers_are_refused(raw, reason):
+    with pytest.raises(InvalidIdNumber) as info:
+        parse(raw)
+    assert info.value.reason == reason
+
+
+def test_birth_date_in_the_future_is_refused():
+    number = with_check_character("13010220300101071")
+    with pytest.raises(InvalidIdNumber):
+        parse(number, today=dt.date(2026, 11, 29))
+
+
+@pytest.mark.parametrize("birth, on, age", [
+    (dt.date(1966, 11, 29), dt.date(2026, 11, 29), 60),
+    (dt.date(1966, 11, 30), dt.date(2026, 11, 29), 59),
+    (dt.date(2008, 2, 29), dt.date(2026, 2, 28), 17),
+    (dt.date(2008, 2, 29), dt.date(2026, 3, 1), 18),
+])
+def test_age_counts_whole_years(birth, on, age):
+    assert age_at(birth, on) == age

@@ -1,0 +1,320 @@
+"""The identity service in a real nameko container, on real PostgreSQL and RabbitMQ.
+
+The demo loader provides the station operator and the other accounts.
+"""
+import itertools
+import time
+from pathlib import Path
+
+import eventlet
+import pytest
+from kombu import Connection, Queue
+from nameko.containers import ServiceContainer
+from nameko.standalone.events import get_event_exchange
+from sqlalchemy import create_engine, func, select
+
+from identity.demo import DEMO_ACCOUNTS, DEMO_API_CLIENT, DEMO_PASSWORD, load_demo
+from identity.domain.id_numbers import with_check_character
+from identity.service import IdentityService
+from identity.tables import credentials
+from timebank_common.auth import verify_access_token
+from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
+from timebank_common.messaging_tables import outbox_table
+from timebank_common.testing import free_port
+
+pytestmark = pytest.mark.integration
+
+COMMUNITY = "130102001001"
+OPERATOR_PHONE, VOLUNTEER_PHONE, ELDER_PHONE = "13800000005", "13800000007", "13800000008"
+_serial = itertools.count(100)
+
+
+def new_numbers(birth: str, male: bool) -> tuple[str, str]:
+    """A fresh valid ID number (born ``birth``) and mobile number."""
+    n = next(_serial)
+    sequence = n * 2 + (1 if male else 0)
+    return with_check_character(f"130102{birth}{sequence:03d}"), f"137{int(time.time()) % 10000:04d}{n:04d}"
+
+
+@pytest.fixture(scope="module")
+def demo(database_url):
+    url = database_url("identity")
+    load_demo(url)
+    return {"url": url, **load_demo(url)}  # loading twice must be harmless
+
+
+@pytest.fixture(scope="module")
+def running(demo, amqp_uri, token_keys):
+    config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+              "max_workers": 10, "OUTBOX_RELAY": {"enabled": True, "poll_seconds": 0.1},
+              "DATABASE_URL": demo["url"], "ACCESS_TOKEN_TTL_SECONDS": 600, **token_keys}
+    container = ServiceContainer(IdentityService, config)
+    container.start()
+    yield
+    container.stop()
+
+
+@pytest.fixture
+def identity(running, rpc):
+    with rpc("identity") as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="module")
+def public_key(token_keys):
+    return Path(token_keys["JWT_PUBLIC_KEY_FILE"]).read_bytes()
+
+
+def caller_of(identity, public_key, phone, password=DEMO_PASSWORD) -> dict:
+    tokens = identity.authenticate(phone, password)
+    return verify_access_token(public_key, tokens["access_token"]).to_dict()
+
+
+@pytest.fixture
+def operator(identity, public_key):
+    return caller_of(identity, public_key, OPERATOR_PHONE)
+
+
+def elder_data(**changes):
+    id_number, phone = new_numbers("19460308", male=False)
+    return {"name": "王秀英", "id_number": id_number, "phone": phone, "phone_only": True,
+            "address": "育才街12号", "region_code": COMMUNITY, **changes}
+
+
+def volunteer_data(**changes):
+    id_number, phone = new_numbers("19900512", male=True)
+    return {"name": "李明", "id_number": id_number, "phone": phone, "region_code": COMMUNITY,
+            "volunteer_number": f"V{phone}", "initial_password": "Volunteer@2026", **changes}
+
+
+@pytest.fixture
+def registered_events(amqp_uri):
+    """Messages published on identity.events with routing key person_registered."""
+    conn = Connection(amqp_uri)
+    queue = Queue(f"test-person-registered-{time.monotonic_ns()}",
+                  exchange=get_event_exchange("identity", {}), routing_key="person_registered")
+    bound = queue(conn.channel())
+    bound.declare()
+    received = []
+
+    def drain(predicate, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            message = bound.get(no_ack=True)
+            if message is None:
+                eventlet.sleep(0.05)
+                continue
+            received.append(message.payload)
+            if predicate(message.payload):
+                return message.payload
+        raise AssertionError(f"no matching event; received {received!r}")
+
+    yield drain
+    bound.delete()
+    conn.release()
+
+
+# -- logging in ----------------------------------------------------------------
+def test_login_gives_a_token_that_verifies_and_carries_roles_and_scope(identity, public_key, demo):
+    tokens = identity.authenticate(OPERATOR_PHONE, DEMO_PASSWORD)
+    assert tokens["token_type"] == "Bearer" and tokens["expires_in"] == 600
+    caller = verify_access_token(public_key, tokens["access_token"])
+    assert caller.person_id == demo["persons"]["station_operator"]
+    assert caller.roles == ("station_operator",)
+    assert caller.scope == "130102001000"
+    assert caller.carrier_id == demo["carrier_id"]
+    me = identity.me(caller.to_dict())
+    assert me["name"] == "周晓燕" and me["phone_masked"] == "138****0005"
+
+
+def test_a_volunteer_acts_in_their_own_community(identity, public_key):
+    caller = caller_of(identity, public_key, VOLUNTEER_PHONE)
+    assert caller["roles"] == ["volunteer"] and caller["scope"] == COMMUNITY
+
+
+def test_wrong_password_and_unknown_phone_are_refused_alike(identity):
+    with pytest.raises(Unauthenticated) as wrong:
+        identity.authenticate(OPERATOR_PHONE, "not-the-password")
+    with pytest.raises(Unauthenticated) as unknown:
+        identity.authenticate("13999999999", DEMO_PASSWORD)
+    assert wrong.value.args == unknown.value.args
+    assert wrong.value.code == "invalid_credentials"
+
+
+def test_refresh_rotates_and_the_used_token_is_refused(identity, public_key):
+    first = identity.authenticate(VOLUNTEER_PHONE, DEMO_PASSWORD)
+    second = identity.refresh(first["refresh_token"])
+    assert second["refresh_token"] != first["refresh_token"]
+    assert verify_access_token(public_key, second["access_token"]).roles == ("volunteer",)
+    with pytest.raises(Unauthenticated):
+        identity.refresh(first["refresh_token"])
+    # a reused token means it leaked: the newer one is revoked too
+    with pytest.raises(Unauthenticated):
+        identity.refresh(second["refresh_token"])
+
+
+def test_municipal_system_gets_a_city_scoped_token(identity, public_key):
+    tokens = identity.client_token(DEMO_API_CLIENT["client_id"], DEMO_API_CLIENT["client_secret"])
+    caller = verify_access_token(public_key, tokens["access_token"])
+    assert caller.roles == ("api_client",) and caller.scope == "130100000000"
+    assert caller.client_id == "sjz-civil-affairs" and "refresh_token" not in tokens
+    with pytest.raises(Unauthenticated):
+        identity.client_token(DEMO_API_CLIENT["client_id"], "wrong-secret")
+
+
+# -- registration --------------------------------------------------------------
+def test_operator_registers_an_elder_at_their_station(identity, operator, demo, registered_events):
+    data = elder_data()
+    elder = identity.register_elder(operator, data)
+    assert elder["name"] == "王秀英" and elder["sex"] == "female"
+    assert elder["birth_date"] == "1946-03-08" and elder["age"] >= 80
+    assert elder["carrier_id"] == demo["carrier_id"] and elder["phone_only"] is True
+    assert elder["id_number_masked"] == data["id_number"][:6] + "********" + data["id_number"][-4:]
+    assert elder["phone_masked"] == data["phone"][:3] + "****" + data["phone"][-4:]
+    assert data["id_number"] not in str(elder) and data["phone"] not in str(elder)
+    event = registered_events(lambda p: p["payload"]["person_id"] == elder["person_id"])
+    assert event["payload"] == {"person_id": elder["person_id"], "profile": "elder",
+                                "region_code": COMMUNITY}
+    assert identity.get_elder(operator, elder["person_id"]) == elder
+
+
+def test_volunteer_registration_gives_a_login_and_eligibility(identity, operator, public_key):
+    data = volunteer_data()
+    volunteer = identity.register_volunteer(operator, data)
+    assert volunteer["eligible"] is True and volunteer["reasons"] == []
+    assert volunteer["volunteer_number"] == data["volunteer_number"]
+    caller = caller_of(identity, public_key, data["phone"], "Volunteer@2026")
+    assert caller["person_id"] == volunteer["person_id"] and caller["roles"] == ["volunteer"]
+    assert caller["scope"] == COMMUNITY
+    # a person may read themselves
+    assert identity.get_person(caller, volunteer["person_id"])["profiles"] == ["volunteer"]
+
+
+def test_check_volunteer_names_what_is_missing(identity, operator):
+    volunteer = identity.register_volunteer(operator, volunteer_data(volunteer_number=None))
+    assert volunteer["eligible"] is False
+    check = identity.check_volunteer(volunteer["person_id"])
+    assert check["eligible"] is False and check["region_code"] == COMMUNITY
+    assert [r["code"] for r in check["reasons"]] == ["volunteer_number_missing"]
+    assert all(r["zh"] and r["en"] for r in check["reasons"])
+    with pytest.raises(NotFound):
+        identity.check_volunteer(identity.register_elder(operator, elder_data())["person_id"])
+
+
+def test_demo_volunteer_is_eligible(identity, demo):
+    check = identity.check_volunteer(demo["persons"]["volunteer"])
+    assert check == {"person_id": demo["persons"]["volunteer"], "name": "郑浩然",
+                     "region_code": COMMUNITY, "eligible": True, "reasons": []}
+
+
+def test_every_printed_demo_login_works(identity, public_key):
+    for account in DEMO_ACCOUNTS:
+        caller = caller_of(identity, public_key, account["phone"], account["password"])
+        assert caller["roles"] == [account["role"]] and caller["name"] == account["name"]
+
+
+def test_same_id_number_twice_is_a_conflict_naming_the_person(identity, operator):
+    data = elder_data()
+    first = identity.register_elder(operator, data)
+    with pytest.raises(Conflict) as info:
+        identity.register_elder(operator, {**data, "phone": None})
+    assert info.value.code == "already_registered"
+    assert info.value.details["person_id"] == first["person_id"]
+
+
+def test_an_elder_can_also_become_a_volunteer_as_the_same_person(identity, operator):
+    id_number, phone = new_numbers("19620101", male=True)
+    elder = identity.register_elder(operator, elder_data(name="刘德顺", id_number=id_number,
+                                                         phone=phone))
+    volunteer = identity.register_volunteer(operator, volunteer_data(
+        name="刘德顺", id_number=id_number, phone=phone))
+    assert volunteer["person_id"] == elder["person_id"]
+    assert sorted(identity.get_person(operator, elder["person_id"])["profiles"]) == [
+        "elder", "volunteer"]
+
+
+def test_operator_outside_the_region_is_refused(identity, operator):
+    with pytest.raises(Forbidden) as info:
+        identity.register_elder(operator, elder_data(region_code="130104001001"))
+    assert info.value.code == "out_of_scope"
+
+
+def test_volunteer_and_auditor_cannot_register_people(identity, public_key):
+    for phone in (VOLUNTEER_PHONE, "13800000006"):
+        caller = caller_of(identity, public_key, phone)
+        with pytest.raises(Forbidden) as info:
+            identity.register_volunteer(caller, volunteer_data())
+        assert info.value.code == "role_required"
+
+
+def test_invalid_id_number_is_bad_input_with_a_clear_message(identity, operator):
+    data = elder_data()
+    broken = data["id_number"][:17] + ("0" if data["id_number"][17] != "0" else "1")
+    with pytest.raises(BadInput) as info:
+        identity.register_elder(operator, {**data, "id_number": broken})
+    assert info.value.code == "invalid_id_number"
+    assert "校验位" in info.value.zh and "check character" in info.value.en
+    assert "id_number" in info.value.details
+
+
+def test_bad_fields_are_listed_per_field(identity, operator):
+    with pytest.raises(BadInput) as info:
+        identity.register_volunteer(operator, volunteer_data(phone="12345", initial_password="short"))
+    assert set(info.value.details) == {"phone", "initial_password"}
+
+
+def test_staff_read_people_only_in_scope(identity, operator, public_key, demo):
+    elder = identity.register_elder(operator, elder_data())
+    city_admin = caller_of(identity, public_key, "13800000002")
+    assert identity.get_person(city_admin, elder["person_id"])["id_number_masked"].count("*") == 8
+    other_city = {**city_admin, "scope": "130200000000"}
+    with pytest.raises(Forbidden):
+        identity.get_elder(other_city, elder["person_id"])
+    volunteer = caller_of(identity, public_key, VOLUNTEER_PHONE)
+    with pytest.raises(Forbidden):
+        identity.get_person(volunteer, elder["person_id"])
+    with pytest.raises(NotFound):
+        identity.get_elder(operator, demo["persons"]["volunteer"])
+
+
+def test_elder_with_a_phone_may_get_a_login(identity, operator, public_key, demo):
+    data = elder_data(phone_only=False, initial_password="Elder@2026")
+    elder = identity.register_elder(operator, data)
+    caller = caller_of(identity, public_key, data["phone"], "Elder@2026")
+    assert caller["roles"] == ["elder"] and caller["person_id"] == elder["person_id"]
+    engine = create_engine(demo["url"])
+    with engine.connect() as c:
+        stored = c.execute(select(credentials.c.password_hash)
+                           .where(credentials.c.login_phone == data["phone"])).scalar()
+    engine.dispose()
+    assert stored.startswith("$argon2") and "Elder@2026" not in stored
+
+
+def test_regions_tree(identity):
+    cities = identity.list_regions("130000000000")
+    assert len(cities) == 14 and {"辛集市", "定州市", "雄安新区"} <= {c["name"] for c in cities}
+    assert identity.get_region("130181000000")["level"] == "city"
+    assert identity.list_regions(None) == [{"code": "130000000000", "name": "河北省",
+                                            "level": "province", "parent_code": None}]
+    with pytest.raises(NotFound):
+        identity.get_region("139900000000")
+
+
+def test_events_leave_the_outbox(identity, operator, demo):
+    identity.register_volunteer(operator, volunteer_data())
+    engine = create_engine(demo["url"])
+
+    def unsent():
+        with engine.connect() as c:
+            return c.execute(select(func.count()).select_from(outbox_table)
+                             .where(outbox_table.c.sent_at.is_(None))).scalar()
+
+    deadline = time.monotonic() + 10
+    while unsent() and time.monotonic() < deadline:
+        eventlet.sleep(0.05)
+    with engine.connect() as c:
+        kinds = set(c.execute(select(outbox_table.c.event_type)).scalars())
+    remaining = unsent()
+    engine.dispose()
+    assert {"person_registered", "volunteer_eligible"} <= kinds
+    assert remaining == 0, "the relay did not publish the outbox rows"
