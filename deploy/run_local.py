@@ -14,7 +14,7 @@ from local_platform import LocalPlatform, PlatformError  # this folder is on sys
 
 
 def print_banner(platform: LocalPlatform) -> None:
-    from identity.demo import DEMO_ACCOUNTS
+    from identity.demo import DEMO_ACCOUNTS, DEMO_API_CLIENT
 
     url = platform.url("gateway")
     print()
@@ -27,6 +27,8 @@ def print_banner(platform: LocalPlatform) -> None:
     print("  演示账号 Demo logins (POST /api/v1/auth/login {phone, password}):")
     for account in DEMO_ACCOUNTS:
         print(f"    {account['role']:<18} {account['name']:<8} {account['phone']:<13} {account['password']}")
+    print(f"  municipal system (POST /api/v1/auth/token): client_id {DEMO_API_CLIENT['client_id']}"
+          f"  client_secret {DEMO_API_CLIENT['client_secret']}")
     print("-" * 72)
     print("  Ctrl-C 停止 / stops everything")
     print("=" * 72, flush=True)

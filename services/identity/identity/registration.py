@@ -183,5 +183,7 @@ def volunteer_check(uow, person_id: str, today: dt.date) -> dict:
                        {"person_id": person_id})
     reasons = volunteer_reasons(id_numbers.age_at(person["birth_date"], today),
                                 profile["volunteer_number"])
+    # qualifications (lawyer, nurse...) are recorded from issue 3 on; none are held yet
     return {"person_id": str(person["id"]), "name": person["name"],
-            "region_code": person["region_code"], "eligible": not reasons, "reasons": reasons}
+            "region_code": person["region_code"], "eligible": not reasons, "reasons": reasons,
+            "qualifications": []}

@@ -1,0 +1,1 @@
+"""The ledger's pure rules: accounts, transfers, postings, display, access (no I/O)."""

@@ -1,0 +1,52 @@
+"""Who may read a balance or statement, and the balance summary."""
+import pytest
+
+from ledger.domain.access import authorize_account_read
+from ledger.domain.balances import balance_summary
+from timebank_common.auth import Caller
+from timebank_common.errors import Forbidden
+
+SHIJIAZHUANG_COMMUNITY = "130102001001"
+
+
+def caller(person_id="p-1", roles=("volunteer",), scope=None) -> Caller:
+    return Caller(person_id=person_id, roles=tuple(roles), scope=scope)
+
+
+def test_a_person_reads_their_own_account():
+    authorize_account_read(caller("v-1"), "v-1", [SHIJIAZHUANG_COMMUNITY])
+
+
+def test_another_volunteer_is_refused():
+    with pytest.raises(Forbidden) as err:
+        authorize_account_read(caller("v-2"), "v-1", [SHIJIAZHUANG_COMMUNITY])
+    assert err.value.code == "not_your_account"
+
+
+@pytest.mark.parametrize("role, scope", [("station_operator", "130102001000"),
+                                         ("auditor", "130100000000"),
+                                         ("province_admin", "130000000000")])
+def test_staff_in_scope_may_read(role, scope):
+    authorize_account_read(caller("s-1", [role], scope), "v-1", [SHIJIAZHUANG_COMMUNITY])
+
+
+def test_staff_out_of_scope_are_refused():
+    with pytest.raises(Forbidden) as err:
+        authorize_account_read(caller("s-1", ["county_admin"], "130104000000"), "v-1",
+                               [SHIJIAZHUANG_COMMUNITY])
+    assert err.value.code == "out_of_scope"
+
+
+def test_a_person_without_accounts_shows_nothing_to_staff_anywhere_but_not_to_others():
+    authorize_account_read(caller("s-1", ["station_operator"], "130604001000"), "v-1", [])
+    with pytest.raises(Forbidden):
+        authorize_account_read(caller("v-2"), "v-1", [])
+
+
+def test_balance_summary_counts_missing_accounts_as_zero():
+    assert balance_summary("v-1", {}) == {"person_id": "v-1", "earned_minutes": 0,
+                                          "grant_minutes": 0, "reserved_minutes": 0,
+                                          "available_minutes": 0}
+    summary = balance_summary("v-1", {"personal": 90, "grant": 120})
+    assert (summary["earned_minutes"], summary["grant_minutes"],
+            summary["available_minutes"]) == (90, 120, 210)

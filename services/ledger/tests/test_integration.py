@@ -1,0 +1,256 @@
+"""The ledger service in a real nameko container, on real PostgreSQL and RabbitMQ.
+
+``service_recorded`` events are published the way demand's outbox relay does it:
+a persistent JSON envelope on exchange ``demand.events``, routing key ``service_recorded``.
+"""
+import datetime as dt
+import time
+import uuid
+
+import eventlet
+import pytest
+from kombu import Connection, Queue
+from nameko.events import get_event_exchange
+from prometheus_client import REGISTRY
+from sqlalchemy import create_engine, text
+
+from ledger.service import LedgerService
+from timebank_common.db import make_event
+from timebank_common.errors import BadInput, Forbidden
+from timebank_common.testing import free_port
+
+pytestmark = pytest.mark.integration
+
+SHIJIAZHUANG = "130102001001"  # a community in 长安区, 石家庄 (issuance 130100000000)
+TANGSHAN = "130203001001"  # a community in 唐山 (issuance 130200000000)
+XINJI = "130181100001"  # 辛集, a county-level city managed as a city (issuance 130181000000)
+OPERATOR = {"person_id": "op-1", "roles": ["station_operator"], "scope": "130102001000",
+            "carrier_id": "carrier-7"}
+OTHER_COUNTY_ADMIN = {"person_id": "adm-9", "roles": ["county_admin"], "scope": "130104000000"}
+HANDLER_QUEUE = "evt-demand-service_recorded--ledger.on_service_recorded"
+
+
+def person(person_id):
+    return {"person_id": person_id, "roles": ["volunteer"], "scope": None}
+
+
+def new_id(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def handled(outcome):
+    return REGISTRY.get_sample_value("timebank_events_handled_total", {
+        "service": "ledger", "event_type": "service_recorded", "outcome": outcome}) or 0.0
+
+
+def wait_for(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        eventlet.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture(scope="module")
+def credited_queue(amqp_uri):
+    """A queue bound to ledger.events / hours_credited, declared before anything is credited."""
+    conn = Connection(amqp_uri)
+    queue = Queue(f"test-hours-credited-{uuid.uuid4().hex[:6]}",
+                  exchange=get_event_exchange("ledger", {}), routing_key="hours_credited")
+    bound = queue(conn.channel())
+    bound.declare()
+    received = []
+
+    def messages_for(record_id, expected=1, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            message = bound.get(no_ack=True)
+            if message is not None:
+                received.append(message.payload)
+                continue
+            found = [m for m in received if m["payload"]["record_id"] == record_id]
+            if len(found) >= expected:
+                return found
+            eventlet.sleep(0.05)
+        return [m for m in received if m["payload"]["record_id"] == record_id]
+
+    yield messages_for
+    bound.delete()
+    conn.release()
+
+
+@pytest.fixture(scope="module")
+def running(amqp_uri, database_url, token_keys, credited_queue):
+    from nameko.containers import ServiceContainer
+
+    config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+              "max_workers": 20, "DB_POOL_SIZE": 10, "EVENT_DELIVERY_LIMIT": 2,
+              "OUTBOX_RELAY": {"enabled": True, "poll_seconds": 0.1},
+              "DATABASE_URL": database_url("ledger"), **token_keys}
+    container = ServiceContainer(LedgerService, config)
+    container.start()
+    yield
+    container.stop()
+
+
+@pytest.fixture
+def ledger(running, rpc):
+    with rpc("ledger") as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="module")
+def publisher(amqp_uri):
+    conn = Connection(amqp_uri)
+    producer = conn.Producer()
+    exchange = get_event_exchange("demand", {})
+
+    def publish(envelope):
+        producer.publish(envelope, exchange=exchange, routing_key="service_recorded",
+                         serializer="json", delivery_mode=2, declare=[exchange],
+                         message_id=envelope["event_id"])
+        return envelope
+
+    yield publish
+    conn.release()
+
+
+def service_recorded(volunteer_id, minutes, region=SHIJIAZHUANG, record_id=None,
+                     volunteer_region=None):
+    payload = {
+        "record_id": record_id or str(uuid.uuid4()), "demand_id": str(uuid.uuid4()),
+        "volunteer_id": volunteer_id, "volunteer_region_code": volunteer_region or region,
+        "elder_id": new_id("elder"), "minutes": minutes, "category": "emotional_comfort",
+        "funding_source": "issuance", "carrier_id": "carrier-7", "recorded_by": "op-1",
+        "recorded_at": dt.datetime.now(dt.UTC).isoformat(),
+    }
+    return make_event("service_recorded", payload, region)
+
+
+@pytest.fixture
+def db(database_url):
+    engine = create_engine(database_url("ledger"))
+    yield engine
+    engine.dispose()
+
+
+def issuance_balance(db, city_code):
+    with db.connect() as c:
+        return c.execute(text("SELECT balance_minutes FROM accounts WHERE kind = 'issuance' "
+                              "AND region_code = :r"), {"r": city_code}).scalar()
+
+
+def test_recorded_service_is_credited_exactly_once(ledger, publisher, credited_queue, db):
+    volunteer = new_id("vol")
+    event = publisher(service_recorded(volunteer, 90))
+    record_id = event["payload"]["record_id"]
+    wait_for(lambda: ledger.balance(person(volunteer), volunteer)["earned_minutes"] == 90)
+
+    done, duplicates = handled("done"), handled("duplicate")
+    publisher(event)  # the same event again (a redelivery): the inbox skips it
+    again = service_recorded(volunteer, 90, record_id=record_id)  # a new event, same record
+    again["payload"]["demand_id"] = event["payload"]["demand_id"]
+    publisher(again)
+    wait_for(lambda: handled("duplicate") == duplicates + 1 and handled("done") == done + 1)
+
+    assert ledger.balance(person(volunteer), volunteer) == {
+        "person_id": volunteer, "earned_minutes": 90, "grant_minutes": 0,
+        "reserved_minutes": 0, "available_minutes": 90}
+    page = ledger.statement(person(volunteer), volunteer, {})
+    assert page["total"] == 1 and page["page"] == 1 and page["page_size"] == 20
+    item = page["items"][0]
+    assert item["transfer_id"] == f"service_record:{record_id}"
+    assert (item["kind"], item["account_kind"], item["amount_minutes"], item["balance_after"]) == (
+        "service_credit", "personal", 90, 90)
+    assert item["reference"] == {"record_id": record_id,
+                                 "demand_id": event["payload"]["demand_id"]}
+    assert dt.datetime.fromisoformat(item["occurred_at"]).utcoffset() == dt.timedelta(0)
+
+    assert issuance_balance(db, "130100000000") == -90
+    check = ledger.verify_balances()
+    assert check["mismatches"] == [] and check["unbalanced_transfers"] == []
+    assert check["total_sum"] == 0 and check["accounts_checked"] >= 2
+
+    told = credited_queue(record_id)
+    assert len(told) == 1
+    assert told[0]["payload"] == {
+        "transfer_id": f"service_record:{record_id}", "person_id": volunteer, "minutes": 90,
+        "balance_minutes": 90, "kind": "service_credit", "record_id": record_id,
+        "demand_id": event["payload"]["demand_id"]}
+    assert told[0]["region_code"] == SHIJIAZHUANG
+    eventlet.sleep(0.3)
+    assert len(credited_queue(record_id, expected=2, timeout=0.3)) == 1  # told once only
+
+
+def test_hot_accounts_under_fifty_parallel_credits(ledger, publisher, rabbit, db):
+    volunteer = new_id("vol")
+    dead_before = rabbit.queue_depth("ledger.dead-letters")
+    minutes = [10 + i for i in range(50)]
+    for m in minutes:
+        publisher(service_recorded(volunteer, m, region=TANGSHAN))
+    wait_for(lambda: ledger.balance(person(volunteer), volunteer)["earned_minutes"] == sum(minutes),
+             timeout=30)
+
+    page = ledger.statement(person(volunteer), volunteer, {"page_size": 100})
+    assert page["total"] == 50
+    # newest first, and each balance follows from the one before: no lost update
+    chain = list(reversed(page["items"]))
+    running_total = 0
+    for item in chain:
+        running_total += item["amount_minutes"]
+        assert item["balance_after"] == running_total
+    assert issuance_balance(db, "130200000000") == -sum(minutes)
+    check = ledger.verify_balances()
+    assert check["mismatches"] == [] and check["total_sum"] == 0
+    assert rabbit.queue_depth("ledger.dead-letters") == dead_before  # no deadlock, no failure
+
+
+def test_county_level_city_is_paid_by_its_own_issuance_account(ledger, publisher, db):
+    volunteer = new_id("vol")
+    publisher(service_recorded(volunteer, 45, region=XINJI))
+    wait_for(lambda: ledger.balance(person(volunteer), volunteer)["earned_minutes"] == 45)
+    assert issuance_balance(db, "130181000000") == -45
+
+
+def test_statement_is_for_the_person_and_staff_in_scope(ledger, publisher):
+    volunteer = new_id("vol")
+    publisher(service_recorded(volunteer, 30))
+    wait_for(lambda: ledger.balance(person(volunteer), volunteer)["earned_minutes"] == 30)
+
+    with pytest.raises(Forbidden) as err:
+        ledger.statement(person(new_id("vol")), volunteer, {})
+    assert err.value.code == "not_your_account"
+    with pytest.raises(Forbidden) as err:
+        ledger.statement(OTHER_COUNTY_ADMIN, volunteer, {})
+    assert err.value.code == "out_of_scope"
+    with pytest.raises(Forbidden):
+        ledger.balance(OTHER_COUNTY_ADMIN, volunteer)
+
+    assert ledger.statement(OPERATOR, volunteer, {})["total"] == 1
+    assert ledger.balance(OPERATOR, volunteer)["available_minutes"] == 30
+    future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat()
+    assert ledger.statement(person(volunteer), volunteer, {"since": future})["items"] == []
+    with pytest.raises(BadInput):
+        ledger.statement(person(volunteer), volunteer, {"page_size": 500})
+
+
+def test_a_person_without_an_account_has_zero_balance(ledger):
+    nobody = new_id("vol")
+    zero = {"person_id": nobody, "earned_minutes": 0, "grant_minutes": 0,
+            "reserved_minutes": 0, "available_minutes": 0}
+    assert ledger.balance(person(nobody), nobody) == zero
+    assert ledger.balance(OTHER_COUNTY_ADMIN, nobody) == zero
+    assert ledger.statement(person(nobody), nobody, {})["items"] == []
+    with pytest.raises(Forbidden):
+        ledger.balance(person(new_id("vol")), nobody)
+
+
+def test_an_invalid_record_is_dead_lettered_not_credited(ledger, publisher, rabbit):
+    volunteer = new_id("vol")
+    dead_before = rabbit.queue_depth("ledger.dead-letters")
+    publisher(service_recorded(volunteer, 0))  # zero minutes can never be credited
+    wait_for(lambda: rabbit.queue_depth("ledger.dead-letters") == dead_before + 1, timeout=30)
+    assert ledger.balance(person(volunteer), volunteer)["earned_minutes"] == 0
+    assert ledger.verify_balances()["total_sum"] == 0
