@@ -10,6 +10,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # first_path.py
 
 from local_platform import SERVICES, LocalPlatform  # noqa: E402
 from timebank_common.db import drop_database  # noqa: E402

@@ -4,8 +4,9 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import create_engine, text
 
-from .path import balance_of, run_path, wait_for_balance
+from first_path import balance_of, run_path, wait_for_balance
 
 pytestmark = pytest.mark.e2e
 
@@ -56,6 +57,15 @@ def test_ledger_down_while_hours_are_recorded(platform, api, demo_accounts):
     assert_exactly(api, run_path(api, demo_accounts, before=before), 90)
 
 
+def unsent_events(platform, service) -> int:
+    engine = create_engine(platform.db_url(service))
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).scalar()
+    finally:
+        engine.dispose()
+
+
 def test_demand_killed_between_commit_and_publish(platform, api, demo_accounts):
     """demand commits the record (and its outbox row) but dies before its relay
     publishes: after restart the event is delivered, exactly once."""
@@ -67,6 +77,7 @@ def test_demand_killed_between_commit_and_publish(platform, api, demo_accounts):
             platform.wait_healthy(["demand"])
         if step == "after_record":
             time.sleep(1.0)
+            assert unsent_events(platform, "demand") >= 1  # committed, not published
             platform.kill("demand")  # crash with the event committed but unpublished
             platform.start("demand")
             platform.wait_healthy(["demand"])

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from .path import balance_of, run_path, wait_for, wait_for_balance
+from first_path import balance_of, run_path, wait_for, wait_for_balance
 
 pytestmark = pytest.mark.e2e
 
