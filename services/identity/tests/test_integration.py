@@ -204,7 +204,8 @@ def test_check_volunteer_names_what_is_missing(identity, operator):
 def test_demo_volunteer_is_eligible(identity, demo):
     check = identity.check_volunteer(demo["persons"]["volunteer"])
     assert check == {"person_id": demo["persons"]["volunteer"], "name": "郑浩然",
-                     "region_code": COMMUNITY, "eligible": True, "reasons": []}
+                     "region_code": COMMUNITY, "eligible": True, "reasons": [],
+                     "qualifications": []}
 
 
 def test_every_printed_demo_login_works(identity, public_key):
