@@ -7,10 +7,13 @@
 """
 from __future__ import annotations
 
+import logging
 import time
 
 from nameko.extensions import DependencyProvider
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+log = logging.getLogger("timebank.entrypoints")
 
 ENTRYPOINT_CALLS = Counter(
     "timebank_entrypoint_calls_total", "Entrypoint calls by outcome",
@@ -77,6 +80,9 @@ class EntrypointMetrics(DependencyProvider):
         else:
             outcome = "error"
         ENTRYPOINT_CALLS.labels(service, name, outcome).inc()
+        if name not in ("health", "metrics", "ping"):
+            elapsed_ms = (time.perf_counter() - started) * 1000 if started is not None else -1
+            log.info("%s.%s %s %.1f ms", service, name, outcome, elapsed_ms)
 
     def worker_teardown(self, worker_ctx):
         self._started.pop(worker_ctx, None)

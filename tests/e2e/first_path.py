@@ -39,7 +39,7 @@ def wait_for(fetch, predicate, timeout=30.0, interval=0.2):
     return value
 
 
-def run_path(api, accounts, before=lambda step: None, minutes=90) -> dict:
+def run_path(api, accounts, before=lambda step: None, minutes=90, request_id=None) -> dict:
     operator = accounts["station_operator"]
     station_region = "130102001001"
     before("operator_login")
@@ -95,7 +95,7 @@ def run_path(api, accounts, before=lambda step: None, minutes=90) -> dict:
     record = api.call("POST", f"/api/v1/demands/{demand_id}/record", {
         "volunteer_id": volunteer["person_id"], "minutes": minutes, "confirmation": "phone",
         "note": "电话回访老人确认服务完成",
-    }, token=op, expect=201).json()
+    }, token=op, expect=201, headers={"X-Request-Id": request_id} if request_id else {}).json()
 
     before("after_record")
     return {"operator_token": op, "volunteer_token": vt, "volunteer": volunteer, "elder": elder,

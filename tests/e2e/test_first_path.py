@@ -85,3 +85,26 @@ def test_every_process_has_health_and_metrics(platform):
     metrics = requests.get(platform.url("ledger", "/metrics"), timeout=10).text
     assert "timebank_entrypoint_calls_total" in metrics
     assert "timebank_outbox_backlog" in metrics
+
+
+def test_correlation_id_follows_the_record_through_rpc_and_events(platform, api, demo_accounts):
+    """One X-Request-Id on the record call shows up in the logs of gateway, demand
+    (RPC), ledger (service_recorded event) and notify (hours_credited event)."""
+    import json
+    import uuid
+
+    request_id = f"e2e-{uuid.uuid4().hex}"
+    result = run_path(api, demo_accounts, request_id=request_id)
+    wait_for_balance(api, result, 90)
+
+    def services_logging_it():
+        seen = set()
+        for name in ("gateway", "demand", "ledger", "notify"):
+            for line in (platform.log_dir / f"{name}.log").read_text(encoding="utf-8").splitlines():
+                if request_id in line:
+                    entry = json.loads(line)
+                    assert entry["correlation_id"] == request_id
+                    seen.add(entry["service"])
+        return seen
+
+    wait_for(services_logging_it, lambda seen: seen == {"gateway", "demand", "ledger", "notify"})
