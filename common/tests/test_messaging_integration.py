@@ -15,6 +15,7 @@ from timebank_common.messaging_tables import metadata as messaging_metadata
 from timebank_common.messaging_tables import outbox_table
 from timebank_common.outbox import OutboxRelay
 from timebank_common.service import Database, ServiceBase, rpc
+from timebank_common.testing import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -74,14 +75,7 @@ def scratch_dbs(run_id):
         drop_database(url)
 
 
-def wait_for(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        eventlet.sleep(0.05)
-    raise AssertionError("condition not met in time")
+
 
 
 def count_effects(url):

@@ -177,3 +177,94 @@ def rpc(amqp_uri):
         return rpc_proxy(amqp_uri, service, timeout)
 
     return make
+
+
+def wait_for(predicate, timeout: float = 15.0, interval: float = 0.05):
+    """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout``."""
+    import time
+
+    import eventlet
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        eventlet.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+class EventBus:
+    """Publish events as a service's outbox relay would, and listen to them as a consumer.
+
+    ``publish("demand", envelope)`` goes to exchange ``demand.events`` with the
+    envelope's ``event_type`` as routing key (persistent, JSON), exactly like
+    ``timebank_common.outbox``. ``listen("ledger", "hours_credited")`` binds a
+    throw-away queue and returns a ``Listener``.
+    """
+
+    def __init__(self, amqp_uri: str):
+        from kombu import Connection
+
+        self.connection = Connection(amqp_uri)
+        self._listeners = []
+
+    def publish(self, source_service: str, envelope: dict) -> dict:
+        from nameko.events import get_event_exchange
+
+        exchange = get_event_exchange(source_service, {})
+        self.connection.Producer().publish(
+            envelope, exchange=exchange, routing_key=envelope["event_type"], serializer="json",
+            delivery_mode=2, declare=[exchange], message_id=envelope["event_id"])
+        return envelope
+
+    def listen(self, source_service: str, event_type: str) -> Listener:
+        listener = Listener(self.connection, source_service, event_type)
+        self._listeners.append(listener)
+        return listener
+
+    def close(self):
+        for listener in self._listeners:
+            listener.close()
+        self.connection.release()
+
+
+class Listener:
+    def __init__(self, connection, source_service: str, event_type: str):
+        from kombu import Queue
+        from nameko.events import get_event_exchange
+
+        queue = Queue(f"test-{event_type}-{uuid.uuid4().hex[:8]}",
+                      exchange=get_event_exchange(source_service, {}), routing_key=event_type)
+        self.queue = queue(connection.channel())
+        self.queue.declare()
+        self.received: list[dict] = []
+
+    def drain(self, expected: int = 1, timeout: float = 10.0) -> list[dict]:
+        """Bodies received so far, waiting up to ``timeout`` for ``expected`` of them."""
+        import time
+
+        import eventlet
+
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.queue.get(no_ack=True)
+            if message is not None:
+                self.received.append(message.payload)
+                continue
+            if len(self.received) >= expected or time.monotonic() > deadline:
+                return self.received
+            eventlet.sleep(0.05)
+
+    def close(self):
+        try:
+            self.queue.delete()
+        except Exception:  # the vhost may already be gone
+            pass
+
+
+@pytest.fixture(scope="module")
+def event_bus(amqp_uri):
+    bus = EventBus(amqp_uri)
+    yield bus
+    bus.close()

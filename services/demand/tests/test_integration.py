@@ -4,13 +4,10 @@
 end-to-end suite uses the real one.
 """
 import datetime as dt
-import time
 import uuid
 
 import eventlet
 import pytest
-from kombu import Connection, Queue
-from nameko.standalone.events import get_event_exchange
 from sqlalchemy import create_engine, select
 
 from demand.service import DemandService
@@ -74,28 +71,9 @@ def demand(running, rpc):
 
 
 @pytest.fixture
-def recorded_events(amqp_uri):
+def recorded_events(event_bus):
     """Messages published on demand.events with routing key service_recorded."""
-    conn = Connection(amqp_uri)
-    queue = Queue(f"test-service-recorded-{uuid.uuid4().hex[:6]}",
-                  exchange=get_event_exchange("demand", {}), routing_key="service_recorded")
-    bound = queue(conn.channel())
-    bound.declare()
-    received = []
-
-    def drain(expected, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        while len(received) < expected and time.monotonic() < deadline:
-            message = bound.get(no_ack=True)
-            if message is None:
-                eventlet.sleep(0.05)
-            else:
-                received.append(message.payload)
-        return received
-
-    yield drain
-    bound.delete()
-    conn.release()
+    return event_bus.listen("demand", "service_recorded").drain
 
 
 def volunteer(person_id=None):

@@ -6,11 +6,10 @@ a persistent JSON envelope on exchange ``demand.events``, routing key ``service_
 import datetime as dt
 import time
 import uuid
+from functools import partial
 
 import eventlet
 import pytest
-from kombu import Connection, Queue
-from nameko.events import get_event_exchange
 from prometheus_client import REGISTRY
 from sqlalchemy import create_engine, text
 
@@ -18,6 +17,7 @@ from ledger.service import LedgerService
 from timebank_common.db import make_event
 from timebank_common.errors import BadInput, Forbidden
 from timebank_common.testing import free_port
+from timebank_common.testing import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -43,42 +43,24 @@ def handled(outcome):
         "service": "ledger", "event_type": "service_recorded", "outcome": outcome}) or 0.0
 
 
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        eventlet.sleep(0.05)
-    raise AssertionError("condition not met in time")
+wait_for = partial(shared_wait_for, timeout=20.0)
 
 
 @pytest.fixture(scope="module")
-def credited_queue(amqp_uri):
-    """A queue bound to ledger.events / hours_credited, declared before anything is credited."""
-    conn = Connection(amqp_uri)
-    queue = Queue(f"test-hours-credited-{uuid.uuid4().hex[:6]}",
-                  exchange=get_event_exchange("ledger", {}), routing_key="hours_credited")
-    bound = queue(conn.channel())
-    bound.declare()
-    received = []
+def credited_queue(event_bus):
+    """hours_credited messages for one record, from a queue declared before anything is credited."""
+    listener = event_bus.listen("ledger", "hours_credited")
 
     def messages_for(record_id, expected=1, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            message = bound.get(no_ack=True)
-            if message is not None:
-                received.append(message.payload)
-                continue
-            found = [m for m in received if m["payload"]["record_id"] == record_id]
-            if len(found) >= expected:
-                return found
-            eventlet.sleep(0.05)
-        return [m for m in received if m["payload"]["record_id"] == record_id]
+        def found():
+            return [m for m in listener.received if m["payload"]["record_id"] == record_id]
 
-    yield messages_for
-    bound.delete()
-    conn.release()
+        deadline = time.monotonic() + timeout
+        while len(found()) < expected and time.monotonic() < deadline:
+            listener.drain(len(listener.received) + 1, timeout=0.2)
+        return found()
+
+    return messages_for
 
 
 @pytest.fixture(scope="module")
@@ -102,19 +84,8 @@ def ledger(running, rpc):
 
 
 @pytest.fixture(scope="module")
-def publisher(amqp_uri):
-    conn = Connection(amqp_uri)
-    producer = conn.Producer()
-    exchange = get_event_exchange("demand", {})
-
-    def publish(envelope):
-        producer.publish(envelope, exchange=exchange, routing_key="service_recorded",
-                         serializer="json", delivery_mode=2, declare=[exchange],
-                         message_id=envelope["event_id"])
-        return envelope
-
-    yield publish
-    conn.release()
+def publisher(event_bus):
+    return lambda envelope: event_bus.publish("demand", envelope)
 
 
 def service_recorded(volunteer_id, minutes, region=SHIJIAZHUANG, record_id=None,

@@ -3,17 +3,16 @@
 Demand events are published as the demand service's outbox relay publishes them.
 """
 import datetime as dt
-import time
 import uuid
+from functools import partial
 
 import eventlet
 import pytest
-from kombu import Connection
-from nameko.events import get_event_exchange
 
 from matching.service import MatchingService
 from timebank_common.db import make_event
 from timebank_common.errors import Forbidden
+from timebank_common.testing import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -46,17 +45,8 @@ def matching(running, rpc):
 
 
 @pytest.fixture
-def publish(amqp_uri):
-    conn = Connection(amqp_uri)
-    exchange = get_event_exchange("demand", {})
-
-    def send(event):
-        conn.Producer().publish(event, exchange=exchange, routing_key=event["event_type"],
-                                delivery_mode=2, serializer="json", declare=[exchange])
-        return event
-
-    yield send
-    conn.release()
+def publish(event_bus):
+    return lambda event: event_bus.publish("demand", event)
 
 
 def volunteer():
@@ -83,14 +73,7 @@ def assigned(demand_event, open_slots):
     }, p["region_code"])
 
 
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        eventlet.sleep(0.05)
-    raise AssertionError("condition not met in time")
+wait_for = partial(shared_wait_for, timeout=10.0)
 
 
 def feed_ids(matching, caller, volunteer_id):

@@ -4,17 +4,16 @@ Events are published the way the outbox relay publishes them: the envelope from
 ``make_event`` as JSON on ``<source>.events`` with the event type as routing key.
 """
 import datetime as dt
-import time
 import uuid
+from functools import partial
 
 import eventlet
 import pytest
-from kombu import Connection
-from nameko.events import get_event_exchange
 
 from notify.service import NotifyService
 from timebank_common.db import make_event
 from timebank_common.errors import BadInput, Forbidden, NotFound
+from timebank_common.testing import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -43,16 +42,8 @@ def notify(running, rpc):
 
 
 @pytest.fixture
-def publish(amqp_uri):
-    conn = Connection(amqp_uri)
-
-    def send(source, event):
-        exchange = get_event_exchange(source, {})
-        conn.Producer().publish(event, exchange=exchange, routing_key=event["event_type"],
-                                delivery_mode=2, serializer="json", declare=[exchange])
-
-    yield send
-    conn.release()
+def publish(event_bus):
+    return event_bus.publish
 
 
 def person():
@@ -60,14 +51,7 @@ def person():
     return pid, {"person_id": pid, "roles": ["volunteer"], "scope": "130102001001"}
 
 
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        eventlet.sleep(0.05)
-    raise AssertionError("condition not met in time")
+wait_for = partial(shared_wait_for, timeout=10.0)
 
 
 def credited(person_id, minutes=90, balance=90):
