@@ -9,7 +9,8 @@ def _str(value):
     return str(value) if value is not None else None
 
 
-def person_view(person: dict, today, profiles: list[str]) -> dict:
+def _masked_person(person: dict, today) -> dict:
+    """What every view of a person shows: identity fields, masked."""
     return {
         "person_id": str(person["id"]),
         "name": person["name"],
@@ -19,6 +20,12 @@ def person_view(person: dict, today, profiles: list[str]) -> dict:
         "region_code": person["region_code"],
         "phone_masked": mask_phone(person["phone"]),
         "id_number_masked": mask_id_number(person["id_number"]),
+    }
+
+
+def person_view(person: dict, today, profiles: list[str]) -> dict:
+    return {
+        **_masked_person(person, today),
         "profiles": profiles,
         "created_at": person["created_at"].isoformat() if person.get("created_at") else None,
     }
@@ -26,14 +33,7 @@ def person_view(person: dict, today, profiles: list[str]) -> dict:
 
 def elder_view(person: dict, profile: dict, today) -> dict:
     return {
-        "person_id": str(person["id"]),
-        "name": person["name"],
-        "sex": person["sex"],
-        "birth_date": person["birth_date"].isoformat(),
-        "age": age_at(person["birth_date"], today),
-        "region_code": person["region_code"],
-        "phone_masked": mask_phone(person["phone"]),
-        "id_number_masked": mask_id_number(person["id_number"]),
+        **_masked_person(person, today),
         "phone_only": profile["phone_only"],
         "carrier_id": _str(profile["carrier_id"]),
     }
@@ -41,12 +41,7 @@ def elder_view(person: dict, profile: dict, today) -> dict:
 
 def volunteer_view(person: dict, profile: dict, today, reasons: list[dict]) -> dict:
     return {
-        "person_id": str(person["id"]),
-        "name": person["name"],
-        "age": age_at(person["birth_date"], today),
-        "region_code": person["region_code"],
-        "phone_masked": mask_phone(person["phone"]),
-        "id_number_masked": mask_id_number(person["id_number"]),
+        **_masked_person(person, today),
         "volunteer_number": profile["volunteer_number"],
         "eligible": not reasons,
         "reasons": reasons,
