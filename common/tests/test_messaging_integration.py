@@ -4,9 +4,11 @@ Two tiny services: ``emitter`` writes outbox rows, ``receiver`` consumes them
 through the reliable handler and records effects in its own table.
 """
 import time
+import uuid
 
 import eventlet
 import pytest
+import requests
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, select, text
 
 from timebank_common.db import drop_database, ensure_database
@@ -132,7 +134,7 @@ def test_poison_message_is_retried_then_dead_lettered_and_replayable(
     from timebank_common.deadletters import list_dead_letters, replay
 
     start_service(Emitter, service_config(None, DATABASE_URL=scratch_dbs["emitter"]))
-    start_service(Receiver, service_config(None, DATABASE_URL=scratch_dbs["receiver"]))
+    receiver = start_service(Receiver, service_config(None, DATABASE_URL=scratch_dbs["receiver"]))
     with rpc("emitter") as emitter:
         event_id = emitter.emit(1, event_type="poison")
     wait_for(lambda: rabbit.queue_depth("receiver.dead-letters") >= 1, timeout=30)
@@ -140,7 +142,42 @@ def test_poison_message_is_retried_then_dead_lettered_and_replayable(
     assert [d["event_id"] for d in letters] == [event_id]
     assert letters[0]["from_queue"] == "evt-emitter-poison--receiver.on_poison"
     assert rabbit.queue_depth("receiver.dead-letters") == 1  # listing leaves them there
+    scrape = requests.get(f"http://{receiver.config['WEB_SERVER_ADDRESS']}/metrics", timeout=10).text
+    assert 'timebank_dead_letters{service="receiver"} 1.0' in scrape
 
     assert replay(rabbit.uri, "receiver", event_id) == 1
     # it fails again (still poison), and comes back to the dead-letter queue, bounded
     wait_for(lambda: rabbit.queue_depth("receiver.dead-letters") == 1, timeout=30)
+
+
+def test_outbox_backlog_is_reported_when_the_relay_is_off(service_config, scratch_dbs, start_service, rpc):
+    emitter = start_service(Emitter, service_config(None, DATABASE_URL=scratch_dbs["emitter"],
+                                                    OUTBOX_RELAY={"enabled": False}))
+    with rpc("emitter") as proxy:
+        proxy.emit(3)
+    scrape = requests.get(f"http://{emitter.config['WEB_SERVER_ADDRESS']}/metrics", timeout=10).text
+    backlog = [line for line in scrape.splitlines() if line.startswith('timebank_outbox_backlog{service="emitter"}')]
+    assert backlog and float(backlog[0].split()[-1]) >= 1
+    assert 'timebank_outbox_oldest_age_seconds{service="emitter"}' in scrape
+    assert 'timebank_entrypoint_calls_total{entrypoint="emit",outcome="ok",service="emitter"}' in scrape
+
+
+def test_two_relays_publish_each_event_once(service_config, scratch_dbs, start_service, rpc, event_bus):
+    """Two processes of one service each run a relay over the same outbox (SKIP LOCKED)."""
+    listener = event_bus.listen("emitter", "thing_happened")
+    batch = uuid.uuid4().hex
+    engine = create_engine(scratch_dbs["emitter"])
+    with engine.begin() as c:  # 200 events committed while no relay runs
+        for value in range(200):
+            c.execute(outbox_table.insert().values(
+                id=uuid.uuid4(), event_type="thing_happened",
+                body={"event_id": str(uuid.uuid4()), "event_type": "thing_happened", "payload": {"value": value, "batch": batch}},
+                headers={}))
+    engine.dispose()
+    for _ in range(2):
+        start_service(Emitter, service_config(None, DATABASE_URL=scratch_dbs["emitter"],
+                                              OUTBOX_RELAY={"enabled": True, "poll_seconds": 0.01}))
+    wait_for(lambda: unsent(scratch_dbs["emitter"]) == 0, timeout=30)
+    received = [m for m in listener.drain(expected=201, timeout=2) if m["payload"].get("batch") == batch]
+    values = sorted(m["payload"]["value"] for m in received)
+    assert values == list(range(200))  # every event, none twice

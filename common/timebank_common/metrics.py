@@ -38,18 +38,28 @@ def dead_letter_queue_name(service: str) -> str:
     return f"{service}.dead-letters"
 
 
-def update_dead_letter_gauge(connection, service: str) -> None:
-    channel = connection.channel()
-    try:
-        _, count, _ = channel.queue_declare(dead_letter_queue_name(service), passive=True)
-        DEAD_LETTERS.labels(service).set(count)
-    except Exception:  # not declared yet: this service has no event handler, or none ran
-        pass
-    finally:
+def refresh_gauges(service: str, engine, amqp_uri: str | None) -> None:
+    """Read the outbox backlog and the dead-letter depth now (called on each scrape,
+    so every service reports them, whether or not it runs a relay or a handler)."""
+    from .outbox import backlog  # noqa: PLC0415  (outbox imports this module)
+
+    if engine is not None:
         try:
-            channel.close()
-        except Exception:
+            count, age = backlog(engine)
+            OUTBOX_BACKLOG.labels(service).set(count)
+            OUTBOX_OLDEST_AGE.labels(service).set(age)
+        except Exception:  # database down: /health says so; keep the last values
             pass
+    if amqp_uri:
+        from kombu import Connection  # noqa: PLC0415
+
+        try:
+            with Connection(amqp_uri, connect_timeout=2) as conn:
+                channel = conn.channel()
+                _, count, _ = channel.queue_declare(dead_letter_queue_name(service), passive=True)
+                DEAD_LETTERS.labels(service).set(count)
+        except Exception:  # no dead-letter queue yet (no handler ran), or broker away
+            DEAD_LETTERS.labels(service).set(0)
 
 
 def exposition() -> tuple[bytes, str]:

@@ -126,7 +126,6 @@ class OutboxRelay(DependencyProvider):
         service = self.container.service_name
         amqp_uri = self.container.config[AMQP_URI_CONFIG_KEY]
         connection = None
-        last_gauge = 0.0
         while self._running:
             try:
                 if connection is None:
@@ -134,12 +133,6 @@ class OutboxRelay(DependencyProvider):
                     connection.ensure_connection(max_retries=3)
                 while self._running and relay_batch(self.database.engine, connection, service):
                     pass
-                if time.monotonic() - last_gauge > 2.0:
-                    count, age = backlog(self.database.engine)
-                    metrics.OUTBOX_BACKLOG.labels(service).set(count)
-                    metrics.OUTBOX_OLDEST_AGE.labels(service).set(age)
-                    metrics.update_dead_letter_gauge(connection, service)
-                    last_gauge = time.monotonic()
             except Exception:  # broker or database away: keep the rows, try again
                 log.exception("outbox relay iteration failed; will retry")
                 if connection is not None:

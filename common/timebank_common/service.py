@@ -65,11 +65,23 @@ def json_response(body, status: int = 200, headers: dict | None = None) -> Respo
     )
 
 
+class GaugeRefresher(DependencyProvider):
+    """Injects ``refresh()``: reads outbox backlog and dead letters for a scrape."""
+
+    def get_dependency(self, worker_ctx):
+        container = self.container
+        database = next((d for d in container.dependencies if isinstance(d, Database)), None)
+        engine = database.engine if database is not None else None
+        return lambda: metrics.refresh_gauges(container.service_name, engine,
+                                              container.config.get("AMQP_URI"))
+
+
 class ServiceBase:
     """Health check, metrics, correlation ids. Subclasses set ``name`` and ``db``."""
 
     correlation_id = Correlation()
     entrypoint_metrics = metrics.EntrypointMetrics()
+    refresh_gauges = GaugeRefresher()
 
     @http("GET", "/health")
     def health(self, request):
@@ -90,6 +102,7 @@ class ServiceBase:
 
     @http("GET", "/metrics")
     def metrics(self, request):
+        self.refresh_gauges()
         body, content_type = metrics.exposition()
         return Response(body, status=200, headers={"Content-Type": content_type})
 
