@@ -10,9 +10,11 @@ apt_install() {
 }
 
 # --- PostgreSQL -------------------------------------------------------------
+installed_pg=0
 if ! command -v pg_ctlcluster >/dev/null 2>&1; then
   echo "installing PostgreSQL ..."
   apt_install postgresql
+  installed_pg=1
 fi
 if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
   echo "starting PostgreSQL ..."
@@ -20,7 +22,13 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
   for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
 fi
 pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; }
-# the platform connects as postgres over TCP without a password (trust, as on this machine kind)
+# the platform connects as postgres over TCP without a password (trust, as on this machine kind);
+# a cluster this script just installed is set up that way, for loopback only
+if [ "$installed_pg" = 1 ]; then
+  hba=$(ls /etc/postgresql/*/main/pg_hba.conf | head -1)
+  sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main reload
+fi
 if ! psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
   echo "cannot connect to PostgreSQL as postgres@127.0.0.1 without a password;" \
        "set TIMEBANK_PG / PG_URL or allow trust for 127.0.0.1 in pg_hba.conf" >&2
