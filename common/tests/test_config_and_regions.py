@@ -79,3 +79,25 @@ def test_caller_scope_checks():
         caller.require_scope("130103000000")
     with pytest.raises(Forbidden):
         caller.require("province_admin")
+
+
+def test_token_cache_answers_like_verification_and_honours_expiry(tmp_path):
+    import time
+
+    from timebank_common.auth import TokenCache
+
+    generate_keypair(tmp_path / "k", tmp_path / "k.pub")
+    private = (tmp_path / "k").read_bytes()
+    cache = TokenCache((tmp_path / "k.pub").read_bytes())
+    caller = Caller("p1", ("volunteer",), "130102001001")
+    token = issue_access_token(private, caller, 60)
+    assert cache.verify(token) == caller
+    assert cache.verify(token) == caller  # from the cache
+    short = issue_access_token(private, caller, 1)
+    assert cache.verify(short) == caller
+    time.sleep(2.1)
+    with pytest.raises(Unauthenticated) as info:
+        cache.verify(short)  # past its expiry: not served from the cache
+    assert info.value.code == "token_expired"
+    with pytest.raises(Unauthenticated):
+        cache.verify(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))  # tampered: never cached

@@ -101,6 +101,37 @@ def ensure_keypair(private_path: str, public_path: str) -> None:
         generate_keypair(priv, pub)
 
 
+def load_public_key(public_key_pem: bytes):
+    return serialization.load_pem_public_key(public_key_pem)
+
+
+class TokenCache:
+    """Verified tokens, kept until they expire: a token is verified once, not per request.
+
+    Only tokens whose signature and claims checked out are kept, and a hit still
+    checks the expiry, so the answer is the one ``verify_access_token`` would give.
+    """
+
+    def __init__(self, public_key_pem: bytes, max_size: int = 50_000):
+        self.public_key = load_public_key(public_key_pem)
+        self.max_size = max_size
+        self._verified: dict[str, tuple[Caller, float]] = {}
+
+    def verify(self, token: str, now: float | None = None) -> Caller:
+        import time
+
+        now = time.time() if now is None else now
+        hit = self._verified.get(token)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        caller = verify_access_token(self.public_key, token)
+        if len(self._verified) >= self.max_size:
+            self._verified.clear()
+        expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+        self._verified[token] = (caller, float(expires))
+        return caller
+
+
 def issue_access_token(private_key_pem: bytes, caller: Caller, ttl_seconds: int,
                        now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now(dt.UTC)
@@ -116,10 +147,11 @@ def issue_access_token(private_key_pem: bytes, caller: Caller, ttl_seconds: int,
     return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM)
 
 
-def verify_access_token(public_key_pem: bytes, token: str) -> Caller:
+def verify_access_token(public_key, token: str) -> Caller:
+    """``public_key``: PEM bytes, or a key object from ``load_public_key`` (faster: parsed once)."""
     try:
         claims = jwt.decode(
-            token, public_key_pem, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
+            token, public_key, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
             options={"require": ["exp", "iat", "sub"]},
         )
     except jwt.ExpiredSignatureError:

@@ -9,7 +9,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 
-from timebank_common.auth import verify_access_token
+from timebank_common.auth import TokenCache
 from timebank_common.service import ServiceBase, json_response
 
 from .routes.accounts import AccountRoutes
@@ -24,13 +24,14 @@ DOWNSTREAM = ("identity", "demand", "matching", "ledger", "notify")
 
 
 class TokenVerifier(DependencyProvider):
-    """Verifies access tokens with identity's public key: no round trip per request."""
+    """Verifies access tokens with identity's public key: no round trip per request,
+    and each token's signature is checked once (TokenCache) rather than per request."""
 
     def setup(self):
-        self.public_key = Path(self.container.config["JWT_PUBLIC_KEY_FILE"]).read_bytes()
+        self.tokens = TokenCache(Path(self.container.config["JWT_PUBLIC_KEY_FILE"]).read_bytes())
 
     def get_dependency(self, worker_ctx):
-        return lambda token: verify_access_token(self.public_key, token).to_dict()
+        return lambda token: self.tokens.verify(token).to_dict()
 
 
 class Setting(DependencyProvider):

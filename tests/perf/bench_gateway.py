@@ -104,7 +104,11 @@ def main() -> int:
     finally:
         for proc in echo_procs:
             proc.terminate()
-            proc.wait(10)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
         platform.stop_all()
         rabbit.delete()
         for name in ("identity", "demand", "matching", "ledger", "notify"):
