@@ -6,7 +6,11 @@ Creates and migrates the service's database (if it has one), configures JSON
 logs, then runs the nameko service class ``<service>.service`` until SIGTERM or
 Ctrl-C, which stop it cleanly (in-flight workers finish).
 """
-import eventlet
+import warnings
+
+warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # noqa: E402  -- must precede every other import
 
