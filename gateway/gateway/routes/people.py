@@ -1,5 +1,10 @@
-"""/api/v1/regions, /elders, /volunteers (identity)."""
-from identity.schemas import RegisterElderSchema, RegisterVolunteerSchema
+"""/api/v1/regions, /carriers, /elders, /volunteers (identity)."""
+from identity.schemas import (
+    CarrierListSchema,
+    RegisterCarrierSchema,
+    RegisterElderSchema,
+    RegisterVolunteerSchema,
+)
 
 from ..routing import route
 from ..schemas import RegionQuery
@@ -14,6 +19,21 @@ class PeopleRoutes:
     @route("GET", "/api/v1/regions/<code>", summary="行政区划 One region", tags=["regions"])
     def get_region(self, request, caller, code):
         return self.identity.get_region(code)
+
+    @route("GET", "/api/v1/carriers", summary="服务载体 Service carriers in your scope",
+           tags=["carriers"], query=CarrierListSchema)
+    def list_carriers(self, request, caller, query):
+        return self.identity.list_carriers(caller, query)
+
+    @route("POST", "/api/v1/carriers", summary="登记服务载体 Register a service carrier (admins)",
+           tags=["carriers"], body=RegisterCarrierSchema, status=201)
+    def register_carrier(self, request, caller, body):
+        return self.identity.register_carrier(caller, body)
+
+    @route("GET", "/api/v1/carriers/<carrier_id>", summary="服务载体详情 One service carrier",
+           tags=["carriers"])
+    def get_carrier(self, request, caller, carrier_id):
+        return self.identity.get_carrier(caller, carrier_id)
 
     @route("POST", "/api/v1/elders", summary="登记老人 Register an elder (e.g. one who called by phone)",
            tags=["people"], body=RegisterElderSchema, status=201)

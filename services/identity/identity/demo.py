@@ -1,4 +1,5 @@
-"""Demo data: Hebei's city-level units, one community and its station, demo logins.
+"""Demo data: Hebei's division tree to county level, one township, one community and its
+station, demo logins.
 
     python -m identity.demo [--config deploy/config/identity.yaml]
 
@@ -15,6 +16,7 @@ from timebank_common.db import UnitOfWork, make_engine
 
 from . import repository as repo
 from .domain.id_numbers import parse, with_check_character
+from .regions_data import load_hebei
 from .schemas import PersonRegisteredPayload, VolunteerEligiblePayload
 from .secrets_hashing import hash_password
 
@@ -27,19 +29,13 @@ YUCAI = "130102001001"
 STATION_ID = uuid.uuid5(uuid.NAMESPACE_URL, "timebank:demo:carrier:yucai")
 STATION_NAME = "长安区建北街道育才社区养老服务站"
 
-CITY_UNITS = [  # (6-digit prefix, name); 辛集, 定州 and 雄安 are managed as city-level units
-    ("130100", "石家庄市"), ("130200", "唐山市"), ("130300", "秦皇岛市"), ("130400", "邯郸市"),
-    ("130500", "邢台市"), ("130600", "保定市"), ("130700", "张家口市"), ("130800", "承德市"),
-    ("130900", "沧州市"), ("131000", "廊坊市"), ("131100", "衡水市"), ("130181", "辛集市"),
-    ("130682", "定州市"), ("133100", "雄安新区"),
+STATION_KIND = "social_work_station"  # 社会工作服务站
+
+# the shipped tree (regions_data) ends at county level; the demo adds its station's places
+DEMO_REGIONS = [
+    {"code": JIANBEI, "name": "建北街道", "level": "township", "parent_code": CHANG_AN},
+    {"code": YUCAI, "name": "育才社区居委会", "level": "community", "parent_code": JIANBEI},
 ]
-REGIONS = (
-    [(PROVINCE, "河北省", "province", None)]
-    + [(prefix + "000000", name, "city", PROVINCE) for prefix, name in CITY_UNITS]
-    + [(CHANG_AN, "长安区", "county", SHIJIAZHUANG),
-       (JIANBEI, "建北街道", "township", CHANG_AN),
-       (YUCAI, "建北街道育才社区", "community", JIANBEI)]
-)
 
 # role, name, phone, birth date (YYYYMMDD), sequence (odd = male), home region, grant scope
 _PEOPLE = [
@@ -108,11 +104,12 @@ def load_demo(database_url: str) -> dict:
     engine = make_engine(database_url, pool_size=1)
     try:
         with UnitOfWork(engine) as uow:
-            for code, name, level, parent in REGIONS:
-                repo.upsert_region(uow, code, name, level, parent)
-            repo.ensure_carrier(uow, id=STATION_ID, name=STATION_NAME, kind="social_work_station",
+            load_hebei(uow)
+            repo.load_regions(uow, DEMO_REGIONS)
+            repo.ensure_carrier(uow, id=STATION_ID, name=STATION_NAME, kind=STATION_KIND,
                                 region_code=YUCAI, address="石家庄市长安区建北街道育才街88号",
-                                phone="031100000000")
+                                longitude=114.5412, latitude=38.0587,
+                                contact_name="周晓燕", contact_phone="0311-00000000")
             persons = {}
             for role, name, phone, birth, sequence, region, scope in _PEOPLE:
                 person, _ = _load_person(uow, role, name, phone, birth, sequence, region, scope)

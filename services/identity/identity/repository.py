@@ -36,6 +36,9 @@ def as_uuid(value) -> uuid.UUID | None:
 
 
 # -- regions and carriers ------------------------------------------------------
+REGION_FIELDS = ("code", "name", "level", "parent_code", "longitude", "latitude")
+
+
 def get_region(uow, code: str) -> dict | None:
     return _one(uow, select(regions).where(regions.c.code == code))
 
@@ -46,13 +49,26 @@ def list_regions(uow, parent_code: str | None) -> list[dict]:
     return [dict(r) for r in uow.execute(select(regions).where(cond).order_by(regions.c.code)).mappings()]
 
 
-def upsert_region(uow, code: str, name: str, level: str, parent_code: str | None) -> None:
-    stmt = insert(regions).values(code=code, name=name, level=level, parent_code=parent_code)
-    uow.execute(stmt.on_conflict_do_update(
-        index_elements=[regions.c.code],
-        set_={"name": stmt.excluded.name, "level": stmt.excluded.level,
-              "parent_code": stmt.excluded.parent_code},
-    ))
+def region_codes(uow, prefix: str) -> set[str]:
+    return set(uow.execute(select(regions.c.code).where(regions.c.code.startswith(prefix))).scalars())
+
+
+def load_regions(uow_or_connection, rows) -> int:
+    """Insert or update regions (idempotent). ``rows``: mappings with the ``REGION_FIELDS``;
+    coordinates may be missing, and then the stored ones are kept. Returns the row count."""
+    values = sorted(({f: row.get(f) for f in REGION_FIELDS} for row in rows),
+                    key=lambda row: row["code"])  # a parent sorts before its children
+    if not values:
+        return 0
+    stmt = insert(regions)
+    stmt = stmt.on_conflict_do_update(index_elements=[regions.c.code], set_={
+        "name": stmt.excluded.name, "level": stmt.excluded.level,
+        "parent_code": stmt.excluded.parent_code,
+        "longitude": func.coalesce(stmt.excluded.longitude, regions.c.longitude),
+        "latitude": func.coalesce(stmt.excluded.latitude, regions.c.latitude),
+    })
+    uow_or_connection.execute(stmt, values)
+    return len(values)
 
 
 def get_carrier(uow, carrier_id) -> dict | None:
@@ -60,8 +76,31 @@ def get_carrier(uow, carrier_id) -> dict | None:
     return _one(uow, select(carriers).where(carriers.c.id == cid)) if cid else None
 
 
+def find_carrier(uow, region_code: str, name: str) -> dict | None:
+    return _one(uow, select(carriers).where(carriers.c.region_code == region_code,
+                                            carriers.c.name == name))
+
+
+def insert_carrier(uow, **values) -> dict:
+    values.setdefault("id", uuid.uuid4())
+    return _one(uow, insert(carriers).values(**values).returning(*carriers.c))
+
+
 def ensure_carrier(uow, **values) -> None:
     uow.execute(insert(carriers).values(**values).on_conflict_do_nothing())
+
+
+def carrier_page(uow, prefix: str, kind: str | None, page: int,
+                 page_size: int) -> tuple[list[dict], int]:
+    """Carriers whose region starts with ``prefix`` (and of ``kind``), one page, and the total."""
+    cond = [carriers.c.region_code.startswith(prefix)]
+    if kind:
+        cond.append(carriers.c.kind == kind)
+    total = uow.execute(select(func.count()).select_from(carriers).where(*cond)).scalar()
+    rows = uow.execute(select(carriers).where(*cond)
+                       .order_by(carriers.c.region_code, carriers.c.name, carriers.c.id)
+                       .limit(page_size).offset((page - 1) * page_size)).mappings()
+    return [dict(r) for r in rows], total
 
 
 # -- persons and profiles ------------------------------------------------------

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .domain.phones import MOBILE_PATTERN
+from .domain.carriers import CARRIER_KINDS
+from .domain.phones import CONTACT_PHONE_PATTERN, MOBILE_PATTERN
 
 REGION_CODE = validate.Regexp(r"^\d{12}$", error="Region codes have 12 digits / 区划代码应为12位数字")
 MOBILE = validate.Regexp(MOBILE_PATTERN,
@@ -11,6 +12,11 @@ MOBILE = validate.Regexp(MOBILE_PATTERN,
 PASSWORD = validate.Length(min=8, max=128,
                            error="Passwords have 8 to 128 characters / 密码长度应为8至128位")
 NAME = validate.Length(min=1, max=100)
+CONTACT_PHONE = validate.Regexp(
+    CONTACT_PHONE_PATTERN,
+    error="A mobile or landline number with area code / 应为手机号码或带区号的固定电话")
+CARRIER_KIND = validate.OneOf(
+    list(CARRIER_KINDS), error="Unknown carrier kind / 未知的服务载体类型: {input}")
 
 
 class _PersonFields(Schema):
@@ -46,6 +52,43 @@ class RegisterVolunteerSchema(_PersonFields):
 class LoginSchema(Schema):
     phone = fields.Str(required=True)
     password = fields.Str(required=True)
+
+
+class RegisterCarrierSchema(Schema):
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=200),
+                      metadata={"example": "长安区建北街道育才社区学雷锋志愿服务站"})
+    kind = fields.Str(required=True, validate=CARRIER_KIND,
+                      metadata={"description": "one of " + ", ".join(CARRIER_KINDS)})
+    region_code = fields.Str(required=True, validate=REGION_CODE,
+                             metadata={"description": "the community/village it serves"})
+    address = fields.Str(required=True, validate=validate.Length(min=1, max=500))
+    longitude = fields.Float(load_default=None, allow_none=True,
+                             validate=validate.Range(min=-180, max=180))
+    latitude = fields.Float(load_default=None, allow_none=True,
+                            validate=validate.Range(min=-90, max=90))
+    contact_name = fields.Str(required=True, validate=NAME)
+    contact_phone = fields.Str(required=True, validate=CONTACT_PHONE)
+
+    @validates_schema
+    def both_coordinates_or_none(self, data, **kwargs):
+        if (data.get("longitude") is None) != (data.get("latitude") is None):
+            raise ValidationError(
+                "Give both longitude and latitude, or neither / 经度和纬度须同时填写或都不填",
+                "latitude" if data.get("latitude") is None else "longitude")
+
+
+class CarrierListSchema(Schema):
+    kind = fields.Str(load_default=None, allow_none=True, validate=CARRIER_KIND)
+    region_code = fields.Str(load_default=None, allow_none=True, validate=REGION_CODE,
+                             metadata={"description": "only carriers under this region"})
+    page = fields.Int(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Int(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class CarrierRegisteredPayload(Schema):
+    carrier_id = fields.Str(required=True)
+    kind = fields.Str(required=True)
+    region_code = fields.Str(required=True)
 
 
 class PersonRegisteredPayload(Schema):

@@ -1,4 +1,4 @@
-"""The identity nameko service: thin entrypoints over accounts.py and registration.py.
+"""The identity nameko service: thin entrypoints over accounts.py, registration.py, carriers.py.
 
 Owns regions, carriers, persons with their elder and volunteer profiles,
 credentials, role grants, refresh tokens and API clients (DESIGN.md §2).
@@ -13,9 +13,15 @@ from timebank_common.outbox import OutboxRelay
 from timebank_common.schemas import load
 from timebank_common.service import Database, ServiceBase, rpc
 
-from . import accounts, registration
+from . import accounts, carriers, registration
 from . import repository as repo
-from .schemas import LoginSchema, RegisterElderSchema, RegisterVolunteerSchema
+from .schemas import (
+    CarrierListSchema,
+    LoginSchema,
+    RegisterCarrierSchema,
+    RegisterElderSchema,
+    RegisterVolunteerSchema,
+)
 from .signing import TokenSigner
 from .views import elder_view, person_view, region_view
 
@@ -117,3 +123,26 @@ class IdentityService(ServiceBase):
         if region is None:
             raise NotFound("region_not_found", "区划不存在", "No such region", {"code": code})
         return region_view(region)
+
+    # -- service carriers -----------------------------------------------------
+    @rpc
+    def register_carrier(self, caller, data):
+        caller = Caller.from_dict(caller)
+        data = load(RegisterCarrierSchema(), data)
+        with self.db() as uow:
+            carrier = carriers.register_carrier(uow, caller, data)
+            uow.commit()
+        return carrier
+
+    @rpc
+    def list_carriers(self, caller, query=None):
+        caller = Caller.from_dict(caller)
+        query = load(CarrierListSchema(), query)
+        with self.db() as uow:
+            return carriers.list_carriers(uow, caller, query)
+
+    @rpc
+    def get_carrier(self, caller, carrier_id):
+        caller = Caller.from_dict(caller)
+        with self.db() as uow:
+            return carriers.get_carrier(uow, caller, carrier_id)

@@ -1,14 +1,16 @@
-"""SQLAlchemy Core tables of the identity database (mirrors migrations/versions/0001)."""
+"""SQLAlchemy Core tables of the identity database (mirrors migrations/versions/)."""
 from sqlalchemy import (
     Boolean,
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.dialects.postgresql import UUID
@@ -22,6 +24,8 @@ regions = Table(
     Column("name", String(100), nullable=False),
     Column("level", String(16), nullable=False),
     Column("parent_code", String(12), ForeignKey("regions.code")),
+    Column("longitude", Float),
+    Column("latitude", Float),
 )
 
 carriers = Table(
@@ -31,7 +35,13 @@ carriers = Table(
     Column("kind", String(50), nullable=False),
     Column("region_code", String(12), ForeignKey("regions.code"), nullable=False),
     Column("address", Text),
-    Column("phone", String(20)),
+    Column("longitude", Float),
+    Column("latitude", Float),
+    Column("contact_name", String(100)),
+    Column("contact_phone", String(20)),
+    Column("registered_by", UUID(as_uuid=True)),
+    Column("created_at", TS, nullable=False, server_default=func.now()),
+    UniqueConstraint("region_code", "name", name="carriers_name_in_region"),
 )
 
 persons = Table(

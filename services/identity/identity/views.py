@@ -1,6 +1,7 @@
 """The shapes identity returns over RPC: always masked, times and dates as ISO strings."""
 from __future__ import annotations
 
+from .domain.carriers import kind_names
 from .domain.id_numbers import age_at
 from .domain.masking import mask_id_number, mask_phone
 
@@ -50,4 +51,22 @@ def volunteer_view(person: dict, profile: dict, today, reasons: list[dict]) -> d
 
 def region_view(region: dict) -> dict:
     return {"code": region["code"], "name": region["name"], "level": region["level"],
-            "parent_code": region["parent_code"]}
+            "parent_code": region["parent_code"], "longitude": region.get("longitude"),
+            "latitude": region.get("latitude")}
+
+
+def carrier_view(carrier: dict) -> dict:
+    """A carrier for staff: its contact line is shown, it is how the station is reached."""
+    return {
+        "carrier_id": str(carrier["id"]),
+        "name": carrier["name"],
+        "kind": carrier["kind"],
+        "kind_name": kind_names(carrier["kind"]),
+        "region_code": carrier["region_code"],
+        "address": carrier["address"],
+        "longitude": carrier["longitude"],
+        "latitude": carrier["latitude"],
+        "contact_name": carrier["contact_name"],
+        "contact_phone": carrier["contact_phone"],
+        "created_at": carrier["created_at"].isoformat() if carrier.get("created_at") else None,
+    }

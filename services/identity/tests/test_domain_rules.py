@@ -1,12 +1,14 @@
 """Phones, masking, the elder and volunteer rules, token claims."""
+import re
 import uuid
 
 import pytest
 
 from identity.domain.access import broadest_scope, caller_claims
+from identity.domain.carriers import CARRIER_KINDS, is_carrier_kind, kind_names
 from identity.domain.eligibility import is_elder, volunteer_reasons
 from identity.domain.masking import mask_id_number, mask_phone
-from identity.domain.phones import is_mobile
+from identity.domain.phones import CONTACT_PHONE_PATTERN, is_mobile
 
 
 @pytest.mark.parametrize("phone, ok", [
@@ -52,3 +54,19 @@ def test_claims_carry_roles_and_the_operators_station():
     assert claims["scope"] == "130102001000"
     assert claims["carrier_id"] == str(station)
     assert claims["person_id"] == str(person["id"]) and claims["name"] == "周晓燕"
+
+
+def test_carrier_kinds_have_chinese_and_english_names():
+    assert len(CARRIER_KINDS) == 7 and is_carrier_kind("lei_feng_station")
+    assert kind_names("cuncaoxin_station") == {"zh": "寸草心敬老志愿服务站",
+                                               "en": "Cuncaoxin elder-respect volunteer service station"}
+    assert all(zh and en for zh, en in CARRIER_KINDS.values())
+    assert not is_carrier_kind("housekeeping_company")
+
+
+@pytest.mark.parametrize("phone, ok", [
+    ("13800000001", True), ("0311-87654321", True), ("031187654321", True),
+    ("0311-8765432-801", True), ("87654321", False), ("0311-123", False),
+])
+def test_carrier_contact_lines(phone, ok):
+    assert bool(re.match(CONTACT_PHONE_PATTERN, phone)) is ok

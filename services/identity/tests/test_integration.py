@@ -1,26 +1,22 @@
 """The identity service in a real nameko container, on real PostgreSQL and RabbitMQ.
 
-The demo loader provides the station operator and the other accounts.
+The demo loader provides the station operator and the other accounts (fixtures in conftest.py).
 """
 import itertools
 import time
-from pathlib import Path
 
 import eventlet
 import pytest
 from kombu import Connection, Queue
-from nameko.containers import ServiceContainer
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import create_engine, func, select
 
-from identity.demo import DEMO_ACCOUNTS, DEMO_API_CLIENT, DEMO_PASSWORD, load_demo
+from identity.demo import DEMO_ACCOUNTS, DEMO_API_CLIENT, DEMO_PASSWORD
 from identity.domain.id_numbers import with_check_character
-from identity.service import IdentityService
 from identity.tables import credentials
 from timebank_common.auth import verify_access_token
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
 from timebank_common.messaging_tables import outbox_table
-from timebank_common.testing import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -34,35 +30,6 @@ def new_numbers(birth: str, male: bool) -> tuple[str, str]:
     n = next(_serial)
     sequence = n * 2 + (1 if male else 0)
     return with_check_character(f"130102{birth}{sequence:03d}"), f"137{int(time.time()) % 10000:04d}{n:04d}"
-
-
-@pytest.fixture(scope="module")
-def demo(database_url):
-    url = database_url("identity")
-    load_demo(url)
-    return {"url": url, **load_demo(url)}  # loading twice must be harmless
-
-
-@pytest.fixture(scope="module")
-def running(demo, amqp_uri, token_keys):
-    config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
-              "max_workers": 10, "OUTBOX_RELAY": {"enabled": True, "poll_seconds": 0.1},
-              "DATABASE_URL": demo["url"], "ACCESS_TOKEN_TTL_SECONDS": 600, **token_keys}
-    container = ServiceContainer(IdentityService, config)
-    container.start()
-    yield
-    container.stop()
-
-
-@pytest.fixture
-def identity(running, rpc):
-    with rpc("identity") as proxy:
-        yield proxy
-
-
-@pytest.fixture(scope="module")
-def public_key(token_keys):
-    return Path(token_keys["JWT_PUBLIC_KEY_FILE"]).read_bytes()
 
 
 def caller_of(identity, public_key, phone, password=DEMO_PASSWORD) -> dict:
@@ -289,16 +256,6 @@ def test_elder_with_a_phone_may_get_a_login(identity, operator, public_key, demo
                            .where(credentials.c.login_phone == data["phone"])).scalar()
     engine.dispose()
     assert stored.startswith("$argon2") and "Elder@2026" not in stored
-
-
-def test_regions_tree(identity):
-    cities = identity.list_regions("130000000000")
-    assert len(cities) == 14 and {"辛集市", "定州市", "雄安新区"} <= {c["name"] for c in cities}
-    assert identity.get_region("130181000000")["level"] == "city"
-    assert identity.list_regions(None) == [{"code": "130000000000", "name": "河北省",
-                                            "level": "province", "parent_code": None}]
-    with pytest.raises(NotFound):
-        identity.get_region("139900000000")
 
 
 def test_events_leave_the_outbox(identity, operator, demo):
