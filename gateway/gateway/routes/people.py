@@ -1,9 +1,13 @@
-"""/api/v1/regions, /carriers, /elders, /volunteers (identity)."""
+"""/api/v1/regions, /carriers, /elders, /volunteers, /relations (identity)."""
 from identity.schemas import (
     CarrierListSchema,
+    LinkRelativesSchema,
     RegisterCarrierSchema,
     RegisterElderSchema,
     RegisterVolunteerSchema,
+    RelationsQuerySchema,
+    ReviewSchema,
+    SubmitPrioritySchema,
 )
 
 from ..routing import route
@@ -58,3 +62,32 @@ class PeopleRoutes:
     def volunteer_eligibility(self, request, caller, person_id):
         self.identity.get_person(caller, person_id)  # scope check: the person or staff in scope
         return self.identity.check_volunteer(person_id)
+
+    @route("POST", "/api/v1/elders/<elder_id>/priority",
+           summary="提交困难类别 Submit a hardship category with evidence (staff in scope)",
+           tags=["people"], body=SubmitPrioritySchema, status=201)
+    def submit_priority(self, request, caller, elder_id, body):
+        return self.identity.submit_priority(caller, elder_id, body)
+
+    @route("POST", "/api/v1/elders/<elder_id>/priority/<category>/verify",
+           summary="审核困难类别 Verify or reject a hardship category (another staff member)",
+           tags=["people"], body=ReviewSchema)
+    def verify_priority(self, request, caller, elder_id, category, body):
+        return self.identity.verify_priority(caller, elder_id, category, body)
+
+    @route("GET", "/api/v1/relations", summary="直系亲属 A person's relative links",
+           tags=["relations"], query=RelationsQuerySchema)
+    def list_relatives(self, request, caller, query):
+        return self.identity.list_relatives(caller, query["person_id"])
+
+    @route("POST", "/api/v1/relations",
+           summary="登记直系亲属 Link two persons as direct relatives (pending verification)",
+           tags=["relations"], body=LinkRelativesSchema, status=201)
+    def link_relatives(self, request, caller, body):
+        return self.identity.link_relatives(caller, body)
+
+    @route("POST", "/api/v1/relations/<link_id>/verify",
+           summary="审核亲属关系 Verify or reject a relative link (staff in scope)",
+           tags=["relations"], body=ReviewSchema)
+    def verify_relatives(self, request, caller, link_id, body):
+        return self.identity.verify_relatives(caller, link_id, body)

@@ -4,17 +4,19 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from .tables import (
     api_clients,
     carriers,
     credentials,
+    elder_priorities,
     elder_profiles,
     persons,
     refresh_tokens,
     regions,
+    relative_links,
     role_grants,
     volunteer_profiles,
 )
@@ -227,3 +229,81 @@ def ensure_api_client(uow, client_id: str, name: str, secret_hash: str, scope_co
     uow.execute(insert(api_clients).values(
         client_id=client_id, name=name, secret_hash=secret_hash, scope_code=scope_code,
     ).on_conflict_do_nothing())
+
+
+# -- priority categories and relatives ----------------------------------------
+def get_priority(uow, person_id, category: str, lock: bool = False) -> dict | None:
+    stmt = select(elder_priorities).where(elder_priorities.c.person_id == person_id,
+                                          elder_priorities.c.category == category)
+    return _one(uow, stmt.with_for_update() if lock else stmt)
+
+
+def save_priority_submission(uow, person_id, category: str, evidence: str, submitted_by) -> dict:
+    """A pending record of this category (a rejected one is replaced)."""
+    values = {"evidence": evidence, "status": "pending", "submitted_by": submitted_by,
+              "submitted_at": func.now(), "verified_by": None, "verified_at": None,
+              "reason": None}
+    stmt = insert(elder_priorities).values(person_id=person_id, category=category, **values)
+    stmt = stmt.on_conflict_do_update(index_elements=["person_id", "category"], set_=values)
+    return _one(uow, stmt.returning(*elder_priorities.c))
+
+
+def decide_priority(uow, person_id, category: str, status: str, verified_by,
+                    reason: str | None) -> dict:
+    return _one(uow, update(elder_priorities)
+                .where(elder_priorities.c.person_id == person_id,
+                       elder_priorities.c.category == category)
+                .values(status=status, verified_by=verified_by, verified_at=func.now(),
+                        reason=reason)
+                .returning(*elder_priorities.c))
+
+
+def verified_categories(uow, person_id) -> list[str]:
+    return list(uow.execute(select(elder_priorities.c.category).where(
+        elder_priorities.c.person_id == person_id,
+        elder_priorities.c.status == "verified")).scalars())
+
+
+def _between(a, b):
+    return or_(and_(relative_links.c.person_id == a, relative_links.c.relative_person_id == b),
+               and_(relative_links.c.person_id == b, relative_links.c.relative_person_id == a))
+
+
+def open_link_between(uow, a, b) -> dict | None:
+    """A pending or verified link joining ``a`` and ``b`` either way round."""
+    return _one(uow, select(relative_links).where(
+        _between(a, b), relative_links.c.status.in_(("pending", "verified"))))
+
+
+def verified_link_between(uow, a, b) -> dict | None:
+    return _one(uow, select(relative_links).where(
+        _between(a, b), relative_links.c.status == "verified"))
+
+
+def insert_relative_link(uow, **values) -> dict:
+    values.setdefault("id", uuid.uuid4())
+    values.setdefault("status", "pending")
+    return _one(uow, insert(relative_links).values(**values).returning(*relative_links.c))
+
+
+def get_relative_link(uow, link_id, lock: bool = False) -> dict | None:
+    lid = as_uuid(link_id)
+    if lid is None:
+        return None
+    stmt = select(relative_links).where(relative_links.c.id == lid)
+    return _one(uow, stmt.with_for_update() if lock else stmt)
+
+
+def decide_relative_link(uow, link_id, status: str, verified_by, reason: str | None) -> dict:
+    return _one(uow, update(relative_links).where(relative_links.c.id == link_id)
+                .values(status=status, verified_by=verified_by, verified_at=func.now(),
+                        reason=reason)
+                .returning(*relative_links.c))
+
+
+def links_of(uow, person_id) -> list[dict]:
+    rows = uow.execute(select(relative_links).where(or_(
+        relative_links.c.person_id == person_id,
+        relative_links.c.relative_person_id == person_id))
+        .order_by(relative_links.c.submitted_at, relative_links.c.id)).mappings()
+    return [dict(r) for r in rows]

@@ -5,6 +5,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from .domain.carriers import CARRIER_KINDS
 from .domain.phones import CONTACT_PHONE_PATTERN, MOBILE_PATTERN
+from .domain.priority import CATEGORIES
+from .domain.relatives import KINDS
+from .domain.review import DECISIONS
 
 REGION_CODE = validate.Regexp(r"^\d{12}$", error="Region codes have 12 digits / 区划代码应为12位数字")
 MOBILE = validate.Regexp(MOBILE_PATTERN,
@@ -99,4 +102,57 @@ class PersonRegisteredPayload(Schema):
 
 class VolunteerEligiblePayload(Schema):
     person_id = fields.Str(required=True)
+    region_code = fields.Str(required=True)
+
+
+# -- priority elders and relatives --------------------------------------------
+EVIDENCE = validate.Length(min=1, max=2000,
+                           error="Evidence has 1 to 2000 characters / 证明材料说明为1至2000个字符")
+UUID_TEXT = validate.Regexp(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$",
+                            error="Not an id / 不是有效的编号")
+
+
+class SubmitPrioritySchema(Schema):
+    category = fields.Str(required=True, validate=validate.OneOf(
+        list(CATEGORIES), error="Unknown hardship category / 未知的困难类别: {input}"),
+        metadata={"description": "one of " + ", ".join(CATEGORIES)
+                  + " (advanced_age is derived from the birth date and refused)"})
+    evidence = fields.Str(required=True, validate=EVIDENCE,
+                          metadata={"example": "低保证编号 130102-2026-0031"})
+
+
+class ReviewSchema(Schema):
+    decision = fields.Str(required=True, validate=validate.OneOf(
+        list(DECISIONS), error="The decision is verify or reject / 审核结论应为 verify 或 reject"))
+    reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=500),
+                        metadata={"description": "required when rejecting"})
+
+
+class LinkRelativesSchema(Schema):
+    person_id = fields.UUID(required=True)
+    relative_person_id = fields.UUID(required=True, metadata={
+        "description": "the relative: relative_person_id is person_id's <kind>"})
+    kind = fields.Str(required=True, validate=validate.OneOf(
+        list(KINDS), error="Unknown kind of relation / 未知的亲属关系: {input}"),
+        metadata={"description": "one of " + ", ".join(KINDS)})
+    evidence = fields.Str(required=True, validate=EVIDENCE,
+                          metadata={"example": "户口簿 户号 130102000123"})
+
+
+class RelationsQuerySchema(Schema):
+    person_id = fields.Str(required=True, validate=UUID_TEXT)
+
+
+class ElderPriorityGrantedPayload(Schema):
+    person_id = fields.Str(required=True)
+    category = fields.Str(required=True)
+    region_code = fields.Str(required=True)
+    verified_by = fields.Str(required=True, allow_none=True)
+
+
+class RelativesLinkedPayload(Schema):
+    link_id = fields.Str(required=True)
+    person_id = fields.Str(required=True)
+    relative_person_id = fields.Str(required=True)
+    kind = fields.Str(required=True)
     region_code = fields.Str(required=True)

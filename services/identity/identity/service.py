@@ -1,4 +1,5 @@
-"""The identity nameko service: thin entrypoints over accounts.py, registration.py, carriers.py.
+"""The identity nameko service: thin entrypoints over accounts, registration, carriers,
+priorities and relations.
 
 Owns regions, carriers, persons with their elder and volunteer profiles,
 credentials, role grants, refresh tokens and API clients (DESIGN.md §2).
@@ -13,14 +14,17 @@ from timebank_common.outbox import OutboxRelay
 from timebank_common.schemas import load
 from timebank_common.service import Database, ServiceBase, rpc
 
-from . import accounts, carriers, registration
+from . import accounts, carriers, priorities, registration, relations
 from . import repository as repo
 from .schemas import (
     CarrierListSchema,
+    LinkRelativesSchema,
     LoginSchema,
     RegisterCarrierSchema,
     RegisterElderSchema,
     RegisterVolunteerSchema,
+    ReviewSchema,
+    SubmitPrioritySchema,
 )
 from .signing import TokenSigner
 from .views import elder_view, person_view, region_view
@@ -104,7 +108,8 @@ class IdentityService(ServiceBase):
             if profile is None:
                 raise NotFound("elder_not_found", "此人没有老年人档案",
                                "This person has no elder profile", {"person_id": person_id})
-            return elder_view(person, profile, registration.today_in_china())
+            return elder_view(person, profile, registration.today_in_china(),
+                              repo.verified_categories(uow, person["id"]))
 
     @rpc
     def check_volunteer(self, person_id):
@@ -146,3 +151,52 @@ class IdentityService(ServiceBase):
         caller = Caller.from_dict(caller)
         with self.db() as uow:
             return carriers.get_carrier(uow, caller, carrier_id)
+
+    # -- priority elders (优先/困难老人) --------------------------------------------
+    @rpc
+    def submit_priority(self, caller, elder_id, data):
+        caller = Caller.from_dict(caller)
+        data = load(SubmitPrioritySchema(), data)
+        with self.db() as uow:
+            record = priorities.submit_priority(uow, caller, elder_id, data)
+            uow.commit()
+        return record
+
+    @rpc
+    def verify_priority(self, caller, elder_id, category, data):
+        caller = Caller.from_dict(caller)
+        data = load(ReviewSchema(), data)
+        with self.db() as uow:
+            record = priorities.verify_priority(uow, caller, elder_id, category, data)
+            uow.commit()
+        return record
+
+    # -- direct relatives (直系亲属) -------------------------------------------------
+    @rpc
+    def link_relatives(self, caller, data):
+        caller = Caller.from_dict(caller)
+        data = load(LinkRelativesSchema(), data)
+        with self.db() as uow:
+            link = relations.link_relatives(uow, caller, data)
+            uow.commit()
+        return link
+
+    @rpc
+    def verify_relatives(self, caller, link_id, data):
+        caller = Caller.from_dict(caller)
+        data = load(ReviewSchema(), data)
+        with self.db() as uow:
+            link = relations.verify_relatives(uow, caller, link_id, data)
+            uow.commit()
+        return link
+
+    @rpc
+    def list_relatives(self, caller, person_id):
+        caller = Caller.from_dict(caller)
+        with self.db() as uow:
+            return relations.list_relatives(uow, caller, person_id)
+
+    @rpc
+    def are_direct_relatives(self, person_a, person_b):
+        with self.db() as uow:
+            return relations.are_direct_relatives(uow, person_a, person_b)

@@ -1,12 +1,14 @@
 """SQLAlchemy Core tables of the identity database (mirrors migrations/versions/)."""
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
     Float,
     ForeignKey,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -111,4 +113,41 @@ api_clients = Table(
     Column("secret_hash", Text, nullable=False),
     Column("scope_code", String(12), nullable=False),
     Column("created_at", TS, nullable=False, server_default=func.now()),
+)
+
+_STATUS_CHECK = "status IN ('pending', 'verified', 'rejected')"
+
+
+def _review_columns() -> list[Column]:
+    """Who submitted a reviewed record and how it was decided."""
+    return [
+        Column("evidence", Text, nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("submitted_by", UUID(as_uuid=True)),
+        Column("submitted_at", TS, nullable=False, server_default=func.now()),
+        Column("verified_by", UUID(as_uuid=True)),
+        Column("verified_at", TS),
+        Column("reason", Text),
+    ]
+
+
+elder_priorities = Table(
+    "elder_priorities", metadata,
+    Column("person_id", UUID(as_uuid=True), ForeignKey("persons.id"), nullable=False),
+    Column("category", String(32), nullable=False),
+    *_review_columns(),
+    PrimaryKeyConstraint("person_id", "category"),
+    CheckConstraint(_STATUS_CHECK, name="elder_priorities_status"),
+    CheckConstraint("category <> 'advanced_age'", name="elder_priorities_not_derived"),
+)
+
+relative_links = Table(
+    "relative_links", metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("person_id", UUID(as_uuid=True), ForeignKey("persons.id"), nullable=False),
+    Column("relative_person_id", UUID(as_uuid=True), ForeignKey("persons.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    *_review_columns(),
+    CheckConstraint(_STATUS_CHECK, name="relative_links_status"),
+    CheckConstraint("person_id <> relative_person_id", name="relative_links_not_self"),
 )

@@ -1,9 +1,11 @@
 """The shapes identity returns over RPC: always masked, times and dates as ISO strings."""
 from __future__ import annotations
 
-from .domain.carriers import kind_names
+from .domain.carriers import kind_names as carrier_kind_names
 from .domain.id_numbers import age_at
 from .domain.masking import mask_id_number, mask_phone
+from .domain.priority import category_names, priority_categories
+from .domain.relatives import kind_names, kind_seen_from, other_person
 
 
 def _str(value):
@@ -32,11 +34,14 @@ def person_view(person: dict, today, profiles: list[str]) -> dict:
     }
 
 
-def elder_view(person: dict, profile: dict, today) -> dict:
+def elder_view(person: dict, profile: dict, today, verified_categories=()) -> dict:
+    """``priority_categories``: the verified hardship categories, plus advanced_age at 80+."""
     return {
         **_masked_person(person, today),
         "phone_only": profile["phone_only"],
         "carrier_id": _str(profile["carrier_id"]),
+        "priority_categories": priority_categories(
+            list(verified_categories), age_at(person["birth_date"], today)),
     }
 
 
@@ -61,7 +66,7 @@ def carrier_view(carrier: dict) -> dict:
         "carrier_id": str(carrier["id"]),
         "name": carrier["name"],
         "kind": carrier["kind"],
-        "kind_name": kind_names(carrier["kind"]),
+        "kind_name": carrier_kind_names(carrier["kind"]),
         "region_code": carrier["region_code"],
         "address": carrier["address"],
         "longitude": carrier["longitude"],
@@ -70,3 +75,28 @@ def carrier_view(carrier: dict) -> dict:
         "contact_phone": carrier["contact_phone"],
         "created_at": carrier["created_at"].isoformat() if carrier.get("created_at") else None,
     }
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _review_fields(row: dict) -> dict:
+    return {"evidence": row["evidence"], "status": row["status"],
+            "submitted_by": _str(row["submitted_by"]), "submitted_at": _iso(row["submitted_at"]),
+            "verified_by": _str(row["verified_by"]), "verified_at": _iso(row["verified_at"]),
+            "reason": row["reason"]}
+
+
+def priority_view(row: dict) -> dict:
+    """A hardship category record (for staff: the evidence is shown)."""
+    return {"person_id": str(row["person_id"]), "category": row["category"],
+            "category_name": category_names(row["category"]), **_review_fields(row)}
+
+
+def link_view(link: dict, viewer_id, relative_name: str | None) -> dict:
+    """A relative link as seen from ``viewer_id``: ``kind`` is what the relative is to them."""
+    kind = kind_seen_from(link, viewer_id)
+    return {"link_id": str(link["id"]), "person_id": str(viewer_id),
+            "relative_person_id": other_person(link, viewer_id), "relative_name": relative_name,
+            "kind": kind, "kind_name": kind_names(kind), **_review_fields(link)}

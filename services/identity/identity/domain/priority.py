@@ -1,0 +1,83 @@
+"""Priority elders (优先/困难老人): hardship categories, and the one derived from age.
+
+``advanced_age`` (高龄, 80+) is never typed in: it follows from the birth date in the
+ID number. Every other category is submitted by staff with evidence and verified
+(see ``review``).
+"""
+from __future__ import annotations
+
+from .review import PENDING, VERIFIED
+
+ADVANCED_AGE = "advanced_age"
+ADVANCED_AGE_MIN = 80
+EVIDENCE_MAX = 2000
+
+# code: (zh, en), in the order the policy lists them
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "economic_hardship": ("经济困难", "Economic hardship"),
+    "empty_nest": ("空巢", "Empty-nest elder"),
+    "left_behind": ("留守", "Left-behind elder"),
+    "disabled_care": ("失能", "Needs care (loss of ability to live independently)"),
+    "disability": ("残疾", "Disability"),
+    ADVANCED_AGE: ("高龄", "Advanced age (80+)"),
+    "family_planning_special": ("计划生育特殊家庭", "Family-planning special family"),
+}
+SUBMITTABLE = tuple(code for code in CATEGORIES if code != ADVANCED_AGE)
+
+_REASONS = {
+    "unknown_category": ("未知的困难类别", "Unknown hardship category"),
+    "derived_category": ("高龄类别根据身份证出生日期自动认定，不能手工提交",
+                         "Advanced age follows from the ID number's birth date; it is not submitted"),
+    "evidence_required": ("请提供证明材料（说明或材料编号）",
+                          "Evidence is required (a description or a document reference)"),
+    "evidence_too_long": (f"证明材料说明不超过{EVIDENCE_MAX}个字符",
+                          f"Evidence has at most {EVIDENCE_MAX} characters"),
+    "already_pending": ("该类别已提交，正在等待审核", "This category is already waiting for review"),
+    "already_verified": ("该类别已认定", "This category is already verified"),
+}
+
+
+class PriorityRefused(ValueError):
+    def __init__(self, reason: str):
+        self.reason = reason
+        self.zh, self.en = _REASONS[reason]
+        super().__init__(f"{reason}: {self.en}")
+
+
+def category_names(code: str) -> dict:
+    zh, en = CATEGORIES.get(code, (code, code))
+    return {"zh": zh, "en": en}
+
+
+def check_submission(category: str, evidence: str | None, existing_status: str | None) -> str:
+    """The evidence to store (trimmed), or ``PriorityRefused``.
+
+    ``existing_status``: the status of this elder's record of this category, if any; a
+    rejected one may be submitted again.
+    """
+    if category == ADVANCED_AGE:
+        raise PriorityRefused("derived_category")
+    if category not in CATEGORIES:
+        raise PriorityRefused("unknown_category")
+    evidence = (evidence or "").strip()
+    if not evidence:
+        raise PriorityRefused("evidence_required")
+    if len(evidence) > EVIDENCE_MAX:
+        raise PriorityRefused("evidence_too_long")
+    if existing_status == PENDING:
+        raise PriorityRefused("already_pending")
+    if existing_status == VERIFIED:
+        raise PriorityRefused("already_verified")
+    return evidence
+
+
+def is_advanced_age(age: int) -> bool:
+    return age >= ADVANCED_AGE_MIN
+
+
+def priority_categories(verified: list[str], age: int) -> list[str]:
+    """An elder's categories: the verified ones plus ``advanced_age`` at 80+, in policy order."""
+    held = set(verified)
+    if is_advanced_age(age):
+        held.add(ADVANCED_AGE)
+    return [code for code in CATEGORIES if code in held]

@@ -1,0 +1,60 @@
+"""Reviewing a submitted record (a hardship category, a relative link): who may decide, and how.
+
+Rules (the same for every reviewed record):
+- only ``pending`` records are decided; a verified or rejected one stays as it is
+  (a rejected hardship category may be submitted again, which makes it pending anew);
+- the decision is ``verify`` or ``reject``, and a rejection gives a reason;
+- four-eyes: the reviewer is not the submitter, unless the reviewer is a county-level or
+  higher admin (province, city or county), who may confirm what they entered themselves.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PENDING, VERIFIED, REJECTED = "pending", "verified", "rejected"
+STATUSES = (PENDING, VERIFIED, REJECTED)
+DECISIONS = {"verify": VERIFIED, "reject": REJECTED}
+FOUR_EYES_EXEMPT = ("province_admin", "city_admin", "county_admin")
+
+_REASONS = {
+    "not_pending": ("该记录已审核，不能再次审核", "This record has already been decided"),
+    "unknown_decision": ("审核结论应为通过（verify）或驳回（reject）",
+                         "The decision is verify or reject"),
+    "reason_required": ("驳回须说明理由", "A rejection needs a reason"),
+    "four_eyes": ("提交人不能审核自己提交的记录，请由另一名工作人员审核",
+                  "The submitter may not verify their own submission; another staff member must"),
+}
+
+
+class ReviewRefused(ValueError):
+    """Why a decision is refused, in both languages."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        self.zh, self.en = _REASONS[reason]
+        super().__init__(f"{reason}: {self.en}")
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    person_id: str | None
+    roles: tuple[str, ...]
+
+    @property
+    def four_eyes_exempt(self) -> bool:
+        return any(role in FOUR_EYES_EXEMPT for role in self.roles)
+
+
+def decide(status: str, decision: str, reason: str | None, submitted_by: str | None,
+           reviewer: Reviewer) -> str:
+    """The new status of a record, or ``ReviewRefused``."""
+    if status != PENDING:
+        raise ReviewRefused("not_pending")
+    if decision not in DECISIONS:
+        raise ReviewRefused("unknown_decision")
+    if decision == "reject" and not (reason or "").strip():
+        raise ReviewRefused("reason_required")
+    same_person = submitted_by is not None and str(submitted_by) == str(reviewer.person_id)
+    if same_person and not reviewer.four_eyes_exempt:
+        raise ReviewRefused("four_eyes")
+    return DECISIONS[decision]

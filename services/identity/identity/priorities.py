@@ -1,0 +1,75 @@
+"""Priority elders (优先/困难老人): submitting and verifying hardship categories.
+
+Staff (station operators and admins) with the elder's region in scope submit a
+category with evidence; another staff member verifies it (``domain.review``: four-eyes,
+county-level and higher admins exempt). A verified category emits
+``elder_priority_granted``. ``advanced_age`` is derived from the birth date, never stored.
+Each function runs inside the caller's unit of work; the entrypoint commits.
+"""
+from __future__ import annotations
+
+from timebank_common.auth import ADMIN_ROLES, Caller
+from timebank_common.errors import NotFound
+
+from . import repository as repo
+from .domain.priority import PriorityRefused, check_submission
+from .domain.review import VERIFIED, Reviewer, ReviewRefused, decide
+from .refusals import as_error
+from .registration import require_person
+from .schemas import ElderPriorityGrantedPayload
+from .views import priority_view
+
+STAFF = ("station_operator", *ADMIN_ROLES)
+
+
+def require_elder(uow, elder_id) -> dict:
+    person = require_person(uow, elder_id)
+    if repo.get_elder_profile(uow, person["id"]) is None:
+        raise NotFound("elder_not_found", "此人没有老年人档案",
+                       "This person has no elder profile", {"person_id": str(elder_id)})
+    return person
+
+
+def _elder_in_scope(uow, caller: Caller, elder_id) -> dict:
+    caller.require(*STAFF)
+    elder = require_elder(uow, elder_id)
+    caller.require_scope(elder["region_code"])
+    return elder
+
+
+def submit_priority(uow, caller: Caller, elder_id, data: dict) -> dict:
+    elder = _elder_in_scope(uow, caller, elder_id)
+    category = data["category"]
+    repo.lock_key(uow, "priority", f"{elder['id']}:{category}")
+    existing = repo.get_priority(uow, elder["id"], category)
+    try:
+        evidence = check_submission(category, data.get("evidence"),
+                                    existing["status"] if existing else None)
+    except PriorityRefused as exc:
+        raise as_error(exc, {"person_id": str(elder["id"]), "category": category}) from None
+    row = repo.save_priority_submission(uow, elder["id"], category, evidence,
+                                        repo.as_uuid(caller.person_id))
+    return priority_view(row)
+
+
+def verify_priority(uow, caller: Caller, elder_id, category: str, data: dict) -> dict:
+    elder = _elder_in_scope(uow, caller, elder_id)
+    details = {"person_id": str(elder["id"]), "category": category}
+    row = repo.get_priority(uow, elder["id"], str(category), lock=True)
+    if row is None:
+        raise NotFound("priority_not_found", "该老人没有提交过此困难类别",
+                       "No such hardship category was submitted for this elder", details)
+    try:
+        status = decide(row["status"], data["decision"], data.get("reason"), row["submitted_by"],
+                        Reviewer(caller.person_id, caller.roles))
+    except ReviewRefused as exc:
+        raise as_error(exc, details) from None
+    row = repo.decide_priority(uow, elder["id"], row["category"], status,
+                               repo.as_uuid(caller.person_id), data.get("reason"))
+    if status == VERIFIED:
+        payload = ElderPriorityGrantedPayload().dump({
+            "person_id": str(elder["id"]), "category": row["category"],
+            "region_code": elder["region_code"], "verified_by": caller.person_id})
+        uow.emit("elder_priority_granted", payload, elder["region_code"])
+    return priority_view(row)
+

@@ -1,0 +1,29 @@
+"""Pure-rule refusals (``identity.domain``) turned into the typed errors that cross RPC."""
+from __future__ import annotations
+
+from timebank_common.errors import BadInput, Conflict, DomainError, Forbidden, RuleViolation
+
+_ERROR_OF = {
+    # domain.review
+    "not_pending": Conflict,
+    "unknown_decision": BadInput,
+    "reason_required": BadInput,
+    "four_eyes": Forbidden,
+    # domain.priority
+    "unknown_category": BadInput,
+    "derived_category": RuleViolation,
+    "evidence_required": BadInput,
+    "evidence_too_long": BadInput,
+    "already_pending": Conflict,
+    "already_verified": Conflict,
+    # domain.relatives
+    "unknown_kind": BadInput,
+    "self_link": RuleViolation,
+    "already_linked": Conflict,
+}
+
+
+def as_error(refusal, details=None) -> DomainError:
+    """``refusal``: a domain exception with ``reason``, ``zh`` and ``en``."""
+    cls = _ERROR_OF.get(refusal.reason, RuleViolation)
+    return cls(refusal.reason, refusal.zh, refusal.en, details)

@@ -1,0 +1,398 @@
+"""The authorization matrix of identity: every RPC that acts for a caller × every role of
+DESIGN.md §4 × a target inside and outside the caller's scope, allow or the exact refusal.
+
+Callers are built the way the gateway passes them (``Caller(...).to_dict()``) with the demo
+data's persons and grant scopes. Targets:
+
+- ``in_scope``: 育才社区 (130102001001), inside every caller's scope;
+- ``other_city``: 唐山市路南区 — a township and community (130202001000/130202001001) are
+  loaded here, since the shipped tree ends at county level and a carrier needs a community;
+- ``other_province``: a Beijing code (110101001001), outside even the province's scope;
+- ``self``: the caller's own person; ``missing``: an id nobody has;
+- ``known_id_other_city``: registering, in the caller's own community, the ID number of the
+  唐山 person who already holds that profile;
+- ``foreign_carrier``: registering an elder in 育才社区 at the 唐山 carrier.
+
+Each write cell uses a fresh ID number and mobile number. One container per module.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import itertools
+import random
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import create_engine
+
+from identity import repository as repo
+from identity.demo import CHANG_AN, DEMO_API_CLIENT, JIANBEI, PROVINCE, SHIJIAZHUANG, YUCAI
+from identity.domain.id_numbers import with_check_character
+from identity.service import IdentityService
+from timebank_common.auth import Caller
+from timebank_common.errors import Conflict, Forbidden, NotFound
+from timebank_common.testing import rpc_proxy
+
+pytestmark = pytest.mark.integration
+
+TANGSHAN = "130200000000"
+LUNAN_TOWNSHIP, LUNAN_COMMUNITY = "130202001000", "130202001001"
+BEIJING, BEIJING_COMMUNITY = "110000000000", "110101001001"
+
+# the grant scopes of the demo logins (identity.demo._PEOPLE) and of the demo API client
+SCOPES = {
+    "province_admin": PROVINCE,
+    "city_admin": SHIJIAZHUANG,
+    "county_admin": CHANG_AN,
+    "township_admin": JIANBEI,
+    "station_operator": JIANBEI,
+    "auditor": PROVINCE,
+    "volunteer": YUCAI,
+    "elder": YUCAI,
+    "relative": YUCAI,
+    "api_client": SHIJIAZHUANG,
+}
+ROLES = tuple(SCOPES)
+
+# -- outcomes ------------------------------------------------------------------------------
+ALLOW = "allow"
+NA = None  # the cell does not apply (an API client is no person: it has no "self")
+ROLE = (Forbidden, "role_required")
+SCOPE = (Forbidden, "out_of_scope")
+KNOWN = (Conflict, "already_registered")
+NO_PERSON = (NotFound, "person_not_found")
+NO_ELDER = (NotFound, "elder_not_found")
+NO_CARRIER = (NotFound, "carrier_not_found")
+
+
+@dataclass(frozen=True)
+class Bug:
+    """The outcome the rule calls for but the service does not give yet: an xfail(strict) cell."""
+    expected: tuple
+    reason: str
+
+
+LEAK = Bug(SCOPE, "registration answers Conflict already_registered with the person_id of a "
+                  "person outside the caller's scope: _person_for checks the existing profile "
+                  "before caller.require_scope(existing['region_code'])")
+FOREIGN = Bug(SCOPE, "register_elder only checks that data['carrier_id'] exists, not that the "
+                     "carrier is in the caller's scope: an admin binds an elder to another "
+                     "city's station")
+
+# rpc -> (targets, {role: outcome per target})
+MATRIX = {
+    "register_elder": (
+        ("in_scope", "other_city", "other_province", "known_id_other_city", "foreign_carrier"), {
+            "province_admin": (ALLOW, ALLOW, SCOPE, KNOWN, ALLOW),
+            "city_admin": (ALLOW, SCOPE, SCOPE, LEAK, FOREIGN),
+            "county_admin": (ALLOW, SCOPE, SCOPE, LEAK, FOREIGN),
+            "township_admin": (ALLOW, SCOPE, SCOPE, LEAK, FOREIGN),
+            # the operator's own station is used whatever carrier_id says
+            "station_operator": (ALLOW, SCOPE, SCOPE, LEAK, ALLOW),
+            "auditor": (ROLE, ROLE, ROLE, ROLE, ROLE),
+            "volunteer": (ROLE, ROLE, ROLE, ROLE, ROLE),
+            "elder": (ROLE, ROLE, ROLE, ROLE, ROLE),
+            "relative": (ROLE, ROLE, ROLE, ROLE, ROLE),
+            "api_client": (ROLE, ROLE, ROLE, ROLE, ROLE),
+        }),
+    "register_volunteer": (
+        ("in_scope", "other_city", "other_province", "known_id_other_city"), {
+            "province_admin": (ALLOW, ALLOW, SCOPE, KNOWN),
+            "city_admin": (ALLOW, SCOPE, SCOPE, LEAK),
+            "county_admin": (ALLOW, SCOPE, SCOPE, LEAK),
+            "township_admin": (ALLOW, SCOPE, SCOPE, LEAK),
+            "station_operator": (ALLOW, SCOPE, SCOPE, LEAK),
+            "auditor": (ROLE, ROLE, ROLE, ROLE),
+            "volunteer": (ROLE, ROLE, ROLE, ROLE),
+            "elder": (ROLE, ROLE, ROLE, ROLE),
+            "relative": (ROLE, ROLE, ROLE, ROLE),
+            "api_client": (ROLE, ROLE, ROLE, ROLE),
+        }),
+    "get_person": (
+        ("self", "in_scope", "other_city", "missing"), {
+            "province_admin": (ALLOW, ALLOW, ALLOW, NO_PERSON),
+            "city_admin": (ALLOW, ALLOW, SCOPE, NO_PERSON),
+            "county_admin": (ALLOW, ALLOW, SCOPE, NO_PERSON),
+            "township_admin": (ALLOW, ALLOW, SCOPE, NO_PERSON),
+            "station_operator": (ALLOW, ALLOW, SCOPE, NO_PERSON),
+            "auditor": (ALLOW, ALLOW, ALLOW, NO_PERSON),
+            "volunteer": (ALLOW, ROLE, ROLE, NO_PERSON),
+            "elder": (ALLOW, ROLE, ROLE, NO_PERSON),
+            "relative": (ALLOW, ROLE, ROLE, NO_PERSON),
+            "api_client": (NA, ALLOW, SCOPE, NO_PERSON),
+        }),
+    "get_elder": (
+        ("self", "in_scope", "other_city", "missing"), {
+            "province_admin": (NO_ELDER, ALLOW, ALLOW, NO_PERSON),
+            "city_admin": (NO_ELDER, ALLOW, SCOPE, NO_PERSON),
+            "county_admin": (NO_ELDER, ALLOW, SCOPE, NO_PERSON),
+            "township_admin": (NO_ELDER, ALLOW, SCOPE, NO_PERSON),
+            "station_operator": (NO_ELDER, ALLOW, SCOPE, NO_PERSON),
+            "auditor": (NO_ELDER, ALLOW, ALLOW, NO_PERSON),
+            "volunteer": (NO_ELDER, ROLE, ROLE, NO_PERSON),
+            "elder": (ALLOW, ROLE, ROLE, NO_PERSON),
+            "relative": (NO_ELDER, ROLE, ROLE, NO_PERSON),
+            "api_client": (NA, ALLOW, SCOPE, NO_PERSON),
+        }),
+    "me": (
+        ("self",), {role: (ALLOW,) for role in ROLES}),
+    "register_carrier": (
+        ("in_scope", "other_city", "other_province"), {
+            "province_admin": (ALLOW, ALLOW, SCOPE),
+            "city_admin": (ALLOW, SCOPE, SCOPE),
+            "county_admin": (ALLOW, SCOPE, SCOPE),
+            "township_admin": (ALLOW, SCOPE, SCOPE),
+            "station_operator": (ROLE, ROLE, ROLE),
+            "auditor": (ROLE, ROLE, ROLE),
+            "volunteer": (ROLE, ROLE, ROLE),
+            "elder": (ROLE, ROLE, ROLE),
+            "relative": (ROLE, ROLE, ROLE),
+            "api_client": (ROLE, ROLE, ROLE),
+        }),
+    "list_carriers": (  # the target is the region_code filter
+        ("in_scope", "other_city", "other_province"), {
+            "province_admin": (ALLOW, ALLOW, SCOPE),
+            "city_admin": (ALLOW, SCOPE, SCOPE),
+            "county_admin": (ALLOW, SCOPE, SCOPE),
+            "township_admin": (ALLOW, SCOPE, SCOPE),
+            "station_operator": (ALLOW, SCOPE, SCOPE),
+            "auditor": (ALLOW, ALLOW, SCOPE),
+            "volunteer": (ROLE, ROLE, ROLE),
+            "elder": (ROLE, ROLE, ROLE),
+            "relative": (ROLE, ROLE, ROLE),
+            "api_client": (ROLE, ROLE, ROLE),
+        }),
+    "get_carrier": (
+        ("in_scope", "other_city", "missing"), {
+            "province_admin": (ALLOW, ALLOW, NO_CARRIER),
+            "city_admin": (ALLOW, SCOPE, NO_CARRIER),
+            "county_admin": (ALLOW, SCOPE, NO_CARRIER),
+            "township_admin": (ALLOW, SCOPE, NO_CARRIER),
+            "station_operator": (ALLOW, SCOPE, NO_CARRIER),
+            "auditor": (ALLOW, ALLOW, NO_CARRIER),
+            "volunteer": (ROLE, ROLE, ROLE),
+            "elder": (ROLE, ROLE, ROLE),
+            "relative": (ROLE, ROLE, ROLE),
+            "api_client": (ROLE, ROLE, ROLE),
+        }),
+}
+
+
+def _cells():
+    for rpc, (targets, rows) in MATRIX.items():
+        for role, outcomes in rows.items():
+            for target, outcome in zip(targets, outcomes, strict=True):
+                if outcome is NA:
+                    continue
+                marks = ()
+                if isinstance(outcome, Bug):
+                    marks = (pytest.mark.xfail(strict=True, reason=outcome.reason),)
+                    outcome = outcome.expected
+                yield pytest.param(rpc, role, target, outcome, id=f"{rpc}-{role}-{target}",
+                                   marks=marks)
+
+
+CELLS = list(_cells())
+
+
+# RPCs added while this matrix was written (elder priority, relatives): give them rows here
+NOT_YET_IN_MATRIX = frozenset({"submit_priority", "verify_priority", "link_relatives",
+                               "verify_relatives", "list_relatives"})
+
+
+def test_the_matrix_covers_every_caller_rpc_and_every_role():
+    acting = {name for name, member in inspect.getmembers(IdentityService, inspect.isfunction)
+              if "caller" in inspect.signature(member).parameters}
+    assert set(MATRIX) == acting - NOT_YET_IN_MATRIX, "extend MATRIX: these RPCs act for a caller"
+    for rpc, (_, rows) in MATRIX.items():
+        assert tuple(rows) == ROLES, rpc
+
+
+# -- fresh numbers ---------------------------------------------------------------------------
+_serial = itertools.count(1)
+_PHONE_BLOCK = random.randrange(10_000)
+
+
+def fresh_numbers(elder: bool) -> tuple[str, str]:
+    """A valid, never used ID number (路北区 address code, a birth date of its own) and mobile."""
+    n = next(_serial)
+    born = (dt.date(1950, 1, 1) if elder else dt.date(1990, 1, 1)) + dt.timedelta(days=n)
+    id_number = with_check_character(f"130203{born:%Y%m%d}{735 if elder else 736}")
+    return id_number, f"135{_PHONE_BLOCK:04d}{n:04d}"
+
+
+def elder_data(region_code: str, **changes) -> dict:
+    id_number, phone = fresh_numbers(elder=True)
+    return {"name": "张淑珍", "id_number": id_number, "phone": phone, "phone_only": False,
+            "address": "测试街1号", "region_code": region_code, **changes}
+
+
+def volunteer_data(region_code: str, **changes) -> dict:
+    id_number, phone = fresh_numbers(elder=False)
+    return {"name": "刘洋", "id_number": id_number, "phone": phone, "region_code": region_code,
+            "initial_password": "Volunteer@2026", **changes}
+
+
+def carrier_data(region_code: str) -> dict:
+    return {"name": f"矩阵测试服务站{uuid.uuid4().hex[:10]}", "kind": "lei_feng_station",
+            "region_code": region_code, "address": "测试街2号", "contact_name": "孙志强",
+            "contact_phone": "0311-86012345"}
+
+
+def caller_of(role: str, demo: dict) -> dict:
+    if role == "api_client":
+        return Caller(person_id=None, roles=("api_client",), scope=SCOPES[role],
+                      client_id=DEMO_API_CLIENT["client_id"],
+                      name=DEMO_API_CLIENT["name"]).to_dict()
+    return Caller(person_id=demo["persons"][role], roles=(role,), scope=SCOPES[role],
+                  carrier_id=demo["carrier_id"] if role == "station_operator" else None).to_dict()
+
+
+# -- fixtures --------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def proxy(running, amqp_uri):
+    with rpc_proxy(amqp_uri, "identity") as identity:
+        yield identity
+
+
+@dataclass(frozen=True)
+class World:
+    demo: dict
+    home: dict  # elder + volunteer in 育才社区: {person_id, id_number, name}
+    other: dict  # elder + volunteer in 唐山市路南区
+    other_carrier: str  # a carrier in 唐山市路南区
+
+
+def _register_both(identity, admin: dict, region_code: str, name: str) -> dict:
+    data = elder_data(region_code, name=name)
+    elder = identity.register_elder(admin, data)
+    volunteer = identity.register_volunteer(admin, volunteer_data(
+        region_code, name=name, id_number=data["id_number"], phone=data["phone"]))
+    assert volunteer["person_id"] == elder["person_id"]
+    return {"person_id": elder["person_id"], "id_number": data["id_number"], "name": name}
+
+
+@pytest.fixture(scope="module")
+def world(demo, proxy) -> World:
+    engine = create_engine(demo["url"])
+    with engine.begin() as conn:
+        repo.load_regions(conn, [
+            {"code": LUNAN_TOWNSHIP, "name": "学院南路街道", "level": "township",
+             "parent_code": "130202000000"},
+            {"code": LUNAN_COMMUNITY, "name": "学院南路社区居委会", "level": "community",
+             "parent_code": LUNAN_TOWNSHIP},
+        ])
+    engine.dispose()
+    admin = caller_of("province_admin", demo)
+    carrier = proxy.register_carrier(admin, carrier_data(LUNAN_COMMUNITY))
+    return World(demo=demo,
+                 home=_register_both(proxy, admin, YUCAI, "陈玉兰"),
+                 other=_register_both(proxy, admin, LUNAN_COMMUNITY, "马秀云"),
+                 other_carrier=carrier["carrier_id"])
+
+
+# -- the cells -------------------------------------------------------------------------------
+REGIONS = {"in_scope": YUCAI, "other_city": LUNAN_COMMUNITY, "other_province": BEIJING_COMMUNITY,
+           "known_id_other_city": YUCAI, "foreign_carrier": YUCAI}
+FILTERS = {"in_scope": YUCAI, "other_city": TANGSHAN, "other_province": BEIJING}
+
+
+def _register_elder(identity, w: World, role, caller, target):
+    changes = {}
+    if target == "known_id_other_city":
+        changes = {"name": w.other["name"], "id_number": w.other["id_number"], "phone": None}
+    if target == "foreign_carrier":
+        changes = {"carrier_id": w.other_carrier}
+    data = elder_data(REGIONS[target], **changes)
+    elder = identity.register_elder(caller, data)
+    assert elder["region_code"] == data["region_code"] and elder["name"] == data["name"]
+    if role == "station_operator":
+        assert elder["carrier_id"] == w.demo["carrier_id"]
+    else:
+        assert elder["carrier_id"] == changes.get("carrier_id")
+
+
+def _register_volunteer(identity, w: World, role, caller, target):
+    changes = {}
+    if target == "known_id_other_city":
+        changes = {"name": w.other["name"], "id_number": w.other["id_number"]}
+    data = volunteer_data(REGIONS[target], **changes)
+    volunteer = identity.register_volunteer(caller, data)
+    assert volunteer["region_code"] == data["region_code"] and volunteer["name"] == data["name"]
+
+
+def _person_id(w: World, caller, target):
+    return {"self": caller["person_id"], "in_scope": w.home["person_id"],
+            "other_city": w.other["person_id"], "missing": str(uuid.uuid4())}[target]
+
+
+def _get_person(identity, w: World, role, caller, target):
+    person_id = _person_id(w, caller, target)
+    person = identity.get_person(caller, person_id)
+    assert person["person_id"] == person_id
+    assert "*" in person["id_number_masked"]
+
+
+def _get_elder(identity, w: World, role, caller, target):
+    person_id = _person_id(w, caller, target)
+    elder = identity.get_elder(caller, person_id)
+    assert elder["person_id"] == person_id and elder["age"] >= 60
+
+
+def _me(identity, w: World, role, caller, target):
+    me = identity.me(caller)
+    assert me["person_id"] == caller["person_id"] and me["roles"] == [role]
+    assert me["scope"] == SCOPES[role] and me["name"]
+    assert me["carrier_id"] == (w.demo["carrier_id"] if role == "station_operator" else None)
+
+
+def _register_carrier(identity, w: World, role, caller, target):
+    data = carrier_data(REGIONS[target])
+    carrier = identity.register_carrier(caller, data)
+    assert carrier["region_code"] == data["region_code"] and carrier["name"] == data["name"]
+
+
+def _list_carriers(identity, w: World, role, caller, target):
+    page = identity.list_carriers(caller, {"region_code": FILTERS[target], "page_size": 100})
+    ids = {c["carrier_id"] for c in page["items"]}
+    assert all(c["region_code"].startswith(FILTERS[target][:4]) for c in page["items"])
+    assert (w.demo["carrier_id"] if target == "in_scope" else w.other_carrier) in ids
+    # without a filter a caller sees exactly their scope
+    everything = identity.list_carriers(caller, {"page_size": 100})
+    assert everything["total"] == len(everything["items"])
+    unfiltered = {c["carrier_id"] for c in everything["items"]}
+    assert w.demo["carrier_id"] in unfiltered
+    assert (w.other_carrier in unfiltered) == Caller.from_dict(caller).covers(LUNAN_COMMUNITY)
+
+
+def _get_carrier(identity, w: World, role, caller, target):
+    carrier_id = {"in_scope": w.demo["carrier_id"], "other_city": w.other_carrier,
+                  "missing": str(uuid.uuid4())}[target]
+    assert identity.get_carrier(caller, carrier_id)["carrier_id"] == carrier_id
+
+
+ACTIONS = {
+    "register_elder": _register_elder,
+    "register_volunteer": _register_volunteer,
+    "get_person": _get_person,
+    "get_elder": _get_elder,
+    "me": _me,
+    "register_carrier": _register_carrier,
+    "list_carriers": _list_carriers,
+    "get_carrier": _get_carrier,
+}
+
+
+@pytest.mark.parametrize(("rpc", "role", "target", "expected"), CELLS)
+def test_cell(proxy, world, rpc, role, target, expected):
+    caller = caller_of(role, world.demo)
+    act = ACTIONS[rpc]
+    if expected == ALLOW:
+        act(proxy, world, role, caller, target)
+        return
+    error, code = expected
+    with pytest.raises(error) as info:
+        act(proxy, world, role, caller, target)
+    assert info.value.code == code

@@ -1,0 +1,148 @@
+"""Priority elders (优先/困难老人): submit, four-eyes verification, the granted event, age."""
+import datetime as dt
+import itertools
+
+import pytest
+
+from identity.domain.id_numbers import with_check_character
+from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, RuleViolation
+
+pytestmark = pytest.mark.integration
+
+PROVINCE_ADMIN, COUNTY_ADMIN, TOWNSHIP_ADMIN = "13800000001", "13800000003", "13800000004"
+OPERATOR, AUDITOR, VOLUNTEER, ELDER = "13800000005", "13800000006", "13800000007", "13800000008"
+YUCAI = "130102001001"
+_serial = itertools.count(701)
+
+
+def register_elder(identity, operator: dict, birth: str) -> dict:
+    number = with_check_character(f"130102{birth}{next(_serial):03d}")
+    return identity.register_elder(operator, {"name": "测试老人", "id_number": number,
+                                              "region_code": YUCAI})
+
+
+def granted_for(listener, person_id: str) -> list[dict]:
+    return [e for e in listener.drain(1, timeout=10) if e["payload"]["person_id"] == person_id]
+
+
+def test_submit_then_verify_by_another_staff_member_grants_the_category(identity, login,
+                                                                        event_bus):
+    events = event_bus.listen("identity", "elder_priority_granted")
+    operator, township = login(OPERATOR), login(TOWNSHIP_ADMIN)
+    elder = register_elder(identity, operator, "19520304")
+    record = identity.submit_priority(operator, elder["person_id"],
+                                      {"category": "empty_nest", "evidence": " 独居情况核查表 2026-11 "})
+    assert record["status"] == "pending" and record["evidence"] == "独居情况核查表 2026-11"
+    assert record["submitted_by"] == operator["person_id"] and record["verified_by"] is None
+    assert record["category_name"] == {"zh": "空巢", "en": "Empty-nest elder"}
+    assert identity.get_elder(operator, elder["person_id"])["priority_categories"] == []
+
+    verified = identity.verify_priority(township, elder["person_id"], "empty_nest",
+                                        {"decision": "verify"})
+    assert verified["status"] == "verified" and verified["verified_by"] == township["person_id"]
+    assert verified["verified_at"]
+    assert identity.get_elder(operator, elder["person_id"])["priority_categories"] == ["empty_nest"]
+    received = granted_for(events, elder["person_id"])
+    assert len(received) == 1 and received[0]["region_code"] == YUCAI
+    assert received[0]["payload"] == {"person_id": elder["person_id"], "category": "empty_nest",
+                                      "region_code": YUCAI, "verified_by": township["person_id"]}
+    with pytest.raises(Conflict) as info:
+        identity.verify_priority(township, elder["person_id"], "empty_nest", {"decision": "verify"})
+    assert info.value.code == "not_pending"
+    with pytest.raises(Conflict) as info:
+        identity.submit_priority(operator, elder["person_id"],
+                                 {"category": "empty_nest", "evidence": "again"})
+    assert info.value.code == "already_verified"
+
+
+def test_the_submitter_may_not_verify_unless_county_level_or_higher(identity, login):
+    operator, county = login(OPERATOR), login(COUNTY_ADMIN)
+    elder = register_elder(identity, operator, "19530405")
+    identity.submit_priority(operator, elder["person_id"],
+                             {"category": "economic_hardship", "evidence": "低保证 130102-0031"})
+    with pytest.raises(Forbidden) as info:
+        identity.verify_priority(operator, elder["person_id"], "economic_hardship",
+                                 {"decision": "verify"})
+    assert info.value.code == "four_eyes" and "提交人" in info.value.zh
+    identity.submit_priority(county, elder["person_id"],
+                             {"category": "disability", "evidence": "残疾证 13010219530405"})
+    own = identity.verify_priority(county, elder["person_id"], "disability", {"decision": "verify"})
+    assert own["status"] == "verified" and own["submitted_by"] == own["verified_by"]
+
+
+def test_rejection_needs_a_reason_and_a_rejected_category_may_be_submitted_again(identity, login):
+    operator, township = login(OPERATOR), login(TOWNSHIP_ADMIN)
+    elder = register_elder(identity, operator, "19540506")
+    submit = {"category": "left_behind", "evidence": "子女外出务工证明"}
+    identity.submit_priority(operator, elder["person_id"], submit)
+    with pytest.raises(Conflict) as info:
+        identity.submit_priority(operator, elder["person_id"], submit)
+    assert info.value.code == "already_pending"
+    with pytest.raises(BadInput) as info:
+        identity.verify_priority(township, elder["person_id"], "left_behind", {"decision": "reject"})
+    assert info.value.code == "reason_required"
+    rejected = identity.verify_priority(township, elder["person_id"], "left_behind",
+                                        {"decision": "reject", "reason": "证明未盖章"})
+    assert rejected["status"] == "rejected" and rejected["reason"] == "证明未盖章"
+    again = identity.submit_priority(operator, elder["person_id"],
+                                     {**submit, "evidence": "盖章的证明"})
+    assert again["status"] == "pending" and again["reason"] is None
+    assert identity.get_elder(operator, elder["person_id"])["priority_categories"] == []
+
+
+def test_advanced_age_is_refused_and_evidence_is_required(identity, login):
+    operator = login(OPERATOR)
+    elder = register_elder(identity, operator, "19550607")
+    with pytest.raises(RuleViolation) as info:
+        identity.submit_priority(operator, elder["person_id"],
+                                 {"category": "advanced_age", "evidence": "身份证"})
+    assert info.value.code == "derived_category"
+    for evidence in ("", "   "):
+        with pytest.raises(BadInput):
+            identity.submit_priority(operator, elder["person_id"],
+                                     {"category": "disability", "evidence": evidence})
+    with pytest.raises(BadInput) as info:
+        identity.submit_priority(operator, elder["person_id"], {"category": "disability"})
+    assert "evidence" in info.value.details
+
+
+def test_out_of_scope_and_non_staff_callers_are_refused(identity, login):
+    operator = login(OPERATOR)
+    elder = register_elder(identity, operator, "19560708")
+    outsider = {**login(COUNTY_ADMIN), "scope": "130104000000"}  # 桥西区, not 长安区
+    with pytest.raises(Forbidden) as info:
+        identity.submit_priority(outsider, elder["person_id"],
+                                 {"category": "disability", "evidence": "残疾证"})
+    assert info.value.code == "out_of_scope"
+    for phone in (AUDITOR, VOLUNTEER, ELDER):
+        with pytest.raises(Forbidden) as info:
+            identity.submit_priority(login(phone), elder["person_id"],
+                                     {"category": "disability", "evidence": "残疾证"})
+        assert info.value.code == "role_required"
+    identity.submit_priority(operator, elder["person_id"],
+                             {"category": "disability", "evidence": "残疾证"})
+    with pytest.raises(Forbidden) as info:
+        identity.verify_priority(outsider, elder["person_id"], "disability",
+                                 {"decision": "verify"})
+    assert info.value.code == "out_of_scope"
+    with pytest.raises(NotFound) as info:
+        identity.verify_priority(login(TOWNSHIP_ADMIN), elder["person_id"], "empty_nest",
+                                 {"decision": "verify"})
+    assert info.value.code == "priority_not_found"
+
+
+def test_a_person_without_elder_profile_has_no_priority(identity, login, demo):
+    with pytest.raises(NotFound) as info:
+        identity.submit_priority(login(OPERATOR), demo["persons"]["volunteer"],
+                                 {"category": "disability", "evidence": "残疾证"})
+    assert info.value.code == "elder_not_found"
+
+
+def test_advanced_age_is_derived_from_the_birth_date(identity, login, demo):
+    operator = login(OPERATOR)
+    demo_elder = identity.get_elder(operator, demo["persons"]["elder"])  # 王桂兰, born 1948
+    assert demo_elder["age"] < 80 and "advanced_age" not in demo_elder["priority_categories"]
+    born = dt.date.today().year - 85
+    old = register_elder(identity, operator, f"{born}0101")
+    assert old["age"] >= 80 and old["priority_categories"] == ["advanced_age"]
+    assert identity.get_elder(operator, old["person_id"])["priority_categories"] == ["advanced_age"]
