@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from timebank_common.auth import ADMIN_ROLES, STAFF_ROLES, Caller
-from timebank_common.errors import BadInput, Conflict, NotFound, RuleViolation
+from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, RuleViolation
 
 from . import repository as repo
 from .domain import id_numbers
@@ -82,11 +82,14 @@ def _person_for(uow, caller: Caller, data: dict, resident, profile: str, has_pro
             birth_date=resident.birth_date, phone=data.get("phone"), address=data.get("address"),
             region_code=data["region_code"],
         )
+    if not caller.covers(existing["region_code"]):
+        # uniqueness is province-wide, but who holds a number is told only within scope
+        raise Forbidden("out_of_scope", "该身份证号码已在您管辖范围之外登记，请联系其所在地管理",
+                        "This ID number is registered outside your region; contact that region")
     details = {"person_id": str(existing["id"])}
     if has_profile(uow, existing["id"]):
         raise Conflict("already_registered", f"该身份证号码已登记为{PROFILE_ZH[profile]}",
                        f"This ID number is already registered as {profile}", details)
-    caller.require_scope(existing["region_code"])
     if existing["name"] != data["name"]:
         raise Conflict("identity_mismatch", "该身份证号码已登记，但姓名不一致，请核对",
                        "This ID number is registered under another name; please check", details)
@@ -128,9 +131,14 @@ def register_elder(uow, caller: Caller, data: dict, today: dt.date) -> dict:
                             f"Elders are {ELDER_MIN_AGE} or older", {"age": age})
     _require_region(uow, data["region_code"])
     carrier_id = caller.carrier_id if caller.has("station_operator") else data.get("carrier_id")
-    if carrier_id and repo.get_carrier(uow, carrier_id) is None:
-        raise BadInput("unknown_carrier", "服务站点不存在", "Unknown service station",
-                       {"carrier_id": ["unknown / 不存在"]})
+    if carrier_id:
+        carrier = repo.get_carrier(uow, carrier_id)
+        if carrier is None:
+            raise BadInput("unknown_carrier", "服务站点不存在", "Unknown service station",
+                           {"carrier_id": ["unknown / 不存在"]})
+        if not caller.has("station_operator"):
+            # an admin may bind an elder only to a station they supervise
+            caller.require_scope(carrier["region_code"])
     person = _person_for(uow, caller, data, resident, "elder", repo.get_elder_profile)
     profile = repo.insert_elder_profile(
         uow, person_id=person["id"], phone_only=data["phone_only"],

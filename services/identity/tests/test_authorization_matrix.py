@@ -74,12 +74,10 @@ class Bug:
     reason: str
 
 
-LEAK = Bug(SCOPE, "registration answers Conflict already_registered with the person_id of a "
-                  "person outside the caller's scope: _person_for checks the existing profile "
-                  "before caller.require_scope(existing['region_code'])")
-FOREIGN = Bug(SCOPE, "register_elder only checks that data['carrier_id'] exists, not that the "
-                     "carrier is in the caller's scope: an admin binds an elder to another "
-                     "city's station")
+# Registering an ID number held outside the caller's scope is refused without telling
+# who holds it; an admin may bind an elder only to a station in their own scope.
+LEAK = SCOPE
+FOREIGN = SCOPE
 
 # rpc -> (targets, {role: outcome per target})
 MATRIX = {
