@@ -1,12 +1,18 @@
 """/api/v1/regions, /carriers, /elders, /volunteers, /relations (identity)."""
 from identity.schemas import (
+    AddQualificationSchema,
+    BackgroundTagsSchema,
     CarrierListSchema,
+    HealthDeclarationSchema,
     LinkRelativesSchema,
+    RecordTrainingSchema,
     RegisterCarrierSchema,
     RegisterElderSchema,
     RegisterVolunteerSchema,
+    RegistryStatusSchema,
     RelationsQuerySchema,
     ReviewSchema,
+    ScreeningSchema,
     SubmitPrioritySchema,
 )
 
@@ -58,10 +64,57 @@ class PeopleRoutes:
         return self.identity.get_person(caller, person_id)
 
     @route("GET", "/api/v1/volunteers/<person_id>/eligibility",
-           summary="志愿者资格 Eligibility, with the reasons when missing", tags=["people"])
+           summary="志愿者资格 Eligibility, computed, with the reasons when missing",
+           tags=["volunteers"])
     def volunteer_eligibility(self, request, caller, person_id):
-        self.identity.get_person(caller, person_id)  # scope check: the person or staff in scope
-        return self.identity.check_volunteer(person_id)
+        return self.identity.eligibility(caller, person_id)
+
+    @route("POST", "/api/v1/volunteers/<person_id>/trainings",
+           summary="登记培训 Record a completed training (staff in scope)", tags=["volunteers"],
+           body=RecordTrainingSchema, status=201)
+    def record_training(self, request, caller, person_id, body):
+        return self.identity.record_training(caller, person_id, body)
+
+    @route("POST", "/api/v1/volunteers/<person_id>/screening",
+           summary="信用及违法记录审查 Set the screening result (staff in scope)",
+           tags=["volunteers"], body=ScreeningSchema)
+    def set_screening(self, request, caller, person_id, body):
+        return self.identity.set_screening(caller, person_id, body)
+
+    @route("POST", "/api/v1/volunteers/<person_id>/registry",
+           summary="全国志愿服务信息系统核验 Set the national registry status (staff in scope)",
+           tags=["volunteers"], body=RegistryStatusSchema)
+    def set_registry_status(self, request, caller, person_id, body):
+        return self.identity.set_registry_status(caller, person_id, body)
+
+    @route("POST", "/api/v1/volunteers/<person_id>/health",
+           summary="健康声明 Health self-declaration (the volunteer, or staff in scope)",
+           tags=["volunteers"], body=HealthDeclarationSchema)
+    def declare_health(self, request, caller, person_id, body):
+        return self.identity.declare_health(caller, person_id, body)
+
+    @route("POST", "/api/v1/volunteers/<person_id>/background",
+           summary="背景标签 Background tags for statistics (staff in scope)",
+           tags=["volunteers"], body=BackgroundTagsSchema)
+    def set_background_tags(self, request, caller, person_id, body):
+        return self.identity.set_background_tags(caller, person_id, body)
+
+    @route("GET", "/api/v1/volunteers/<person_id>/qualifications",
+           summary="资质 A volunteer's qualifications", tags=["volunteers"])
+    def list_qualifications(self, request, caller, person_id):
+        return self.identity.list_qualifications(caller, person_id)
+
+    @route("POST", "/api/v1/volunteers/<person_id>/qualifications",
+           summary="登记资质 Add a qualification (pending verification)", tags=["volunteers"],
+           body=AddQualificationSchema, status=201)
+    def add_qualification(self, request, caller, person_id, body):
+        return self.identity.add_qualification(caller, person_id, body)
+
+    @route("POST", "/api/v1/qualifications/<qualification_id>/verify",
+           summary="审核资质 Verify or reject a qualification (another staff member in scope)",
+           tags=["volunteers"], body=ReviewSchema)
+    def verify_qualification(self, request, caller, qualification_id, body):
+        return self.identity.verify_qualification(caller, qualification_id, body)
 
     @route("POST", "/api/v1/elders/<elder_id>/priority",
            summary="提交困难类别 Submit a hardship category with evidence (staff in scope)",

@@ -15,6 +15,7 @@ import uuid
 from timebank_common.db import UnitOfWork, make_engine
 
 from . import repository as repo
+from . import volunteer_repository as vrepo
 from .domain.id_numbers import parse, with_check_character
 from .regions_data import load_hebei
 from .schemas import PersonRegisteredPayload, VolunteerEligiblePayload
@@ -50,6 +51,12 @@ _PEOPLE = [
     ("relative", "王志刚", "13800000009", "19760720", "091", YUCAI, YUCAI),
 ]
 DEMO_VOLUNTEER_NUMBER = "V1301020001"
+# the demo volunteer is eligible: verified in the national registry, screened, healthy, trained
+DEMO_VOLUNTEER_FACTS = {"registry_status": "verified", "registry_note": "demo",
+                        "screening": "clear", "screening_note": "demo",
+                        "health_declared_at": dt.datetime(2026, 1, 10, tzinfo=dt.UTC),
+                        "health_note": "demo"}
+DEMO_TRAINING_HOURS = 8
 
 DEMO_ACCOUNTS = [
     {"role": role, "name": name, "phone": phone, "password": DEMO_PASSWORD}
@@ -83,7 +90,9 @@ def _load_profiles(uow, role: str, person: dict) -> None:
     region = person["region_code"]
     if role == "volunteer" and repo.get_volunteer_profile(uow, person["id"]) is None:
         repo.insert_volunteer_profile(uow, person_id=person["id"],
-                                      volunteer_number=DEMO_VOLUNTEER_NUMBER)
+                                      volunteer_number=DEMO_VOLUNTEER_NUMBER,
+                                      **DEMO_VOLUNTEER_FACTS)
+        _train(uow, person)
         for event, payload in (
             ("person_registered", PersonRegisteredPayload().dump(
                 {"person_id": str(person["id"]), "profile": "volunteer", "region_code": region})),
@@ -91,12 +100,31 @@ def _load_profiles(uow, role: str, person: dict) -> None:
                 {"person_id": str(person["id"]), "region_code": region})),
         ):
             uow.emit(event, payload, region)
+    elif role == "volunteer":
+        _top_up_volunteer(uow, person)
     if role == "elder" and repo.get_elder_profile(uow, person["id"]) is None:
         repo.insert_elder_profile(uow, person_id=person["id"], phone_only=False,
                                   carrier_id=STATION_ID, emergency_contact_name="王志刚",
                                   emergency_contact_phone="13800000009")
         uow.emit("person_registered", PersonRegisteredPayload().dump(
             {"person_id": str(person["id"]), "profile": "elder", "region_code": region}), region)
+
+
+def _train(uow, person: dict) -> None:
+    """The demo volunteer's induction: enough hours for the province's demo threshold."""
+    if not vrepo.has_trainings(uow, person["id"]):
+        vrepo.insert_training(uow, person_id=person["id"], course="平台入门培训 platform induction",
+                              organiser=STATION_NAME, date=dt.date(2026, 1, 10),
+                              hours=DEMO_TRAINING_HOURS)
+
+
+def _top_up_volunteer(uow, person: dict) -> None:
+    """A demo volunteer loaded before eligibility facts existed is brought up to eligible."""
+    profile = repo.get_volunteer_profile(uow, person["id"])
+    if (profile["registry_status"], profile["screening"]) != ("verified", "clear") or \
+            profile["health_declared_at"] is None:
+        vrepo.update_volunteer_profile(uow, person["id"], **DEMO_VOLUNTEER_FACTS)
+    _train(uow, person)
 
 
 def load_demo(database_url: str) -> dict:

@@ -20,6 +20,8 @@ _ERROR_OF = {
     "unknown_kind": BadInput,
     "self_link": RuleViolation,
     "already_linked": Conflict,
+    # domain.qualifications
+    "already_expired": RuleViolation,
 }
 
 

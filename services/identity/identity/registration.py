@@ -11,9 +11,12 @@ from timebank_common.auth import ADMIN_ROLES, STAFF_ROLES, Caller
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, RuleViolation
 
 from . import repository as repo
+from . import volunteer_repository as vrepo
+from . import volunteering
 from .domain import id_numbers
-from .domain.eligibility import ELDER_MIN_AGE, is_elder, volunteer_reasons
-from .schemas import PersonRegisteredPayload, VolunteerEligiblePayload
+from .domain.eligibility import ELDER_MIN_AGE, is_elder
+from .domain.qualifications import valid_kinds
+from .schemas import PersonRegisteredPayload
 from .secrets_hashing import hash_password
 from .views import elder_view, volunteer_view
 
@@ -169,18 +172,36 @@ def register_volunteer(uow, caller: Caller, data: dict, today: dt.date) -> dict:
                        {"volunteer_number": ["already registered / 已被登记"]})
     profile = repo.insert_volunteer_profile(
         uow, person_id=person["id"], volunteer_number=number,
-        registered_by=repo.as_uuid(caller.person_id),
+        registered_by=repo.as_uuid(caller.person_id), **_initial_facts(caller, data),
     )
+    if data.get("training_hours_completed"):
+        volunteering.add_training(uow, person, {
+            "course": volunteering.INDUCTION_COURSE, "organiser": caller.name or "时间银行平台",
+            "date": today, "hours": data["training_hours_completed"]},
+            repo.as_uuid(caller.person_id))
     repo.add_grant(uow, person["id"], "volunteer", person["region_code"],
                    granted_by=repo.as_uuid(caller.person_id))
     _give_login(uow, person, data["initial_password"])
-    reasons = volunteer_reasons(id_numbers.age_at(person["birth_date"], today), number)
+    assessment = volunteering.assess(uow, person, profile, today)
     _emit_registered(uow, person, "volunteer")
-    if not reasons:
-        uow.emit("volunteer_eligible", VolunteerEligiblePayload().dump(
-            {"person_id": str(person["id"]), "region_code": person["region_code"]}),
-            person["region_code"])
-    return volunteer_view(person, profile, today, reasons)
+    volunteering.emit_if_changed(uow, person, None, assessment)
+    return volunteer_view(person, profile, today, assessment["reasons"])
+
+
+def _initial_facts(caller: Caller, data: dict) -> dict:
+    """What the registering operator attests at registration (registry, screening, health)."""
+    now, by = dt.datetime.now(dt.UTC), repo.as_uuid(caller.person_id)
+    facts = {}
+    if data.get("registry_status"):
+        facts.update(registry_status=data["registry_status"], registry_set_by=by,
+                     registry_set_at=now, registry_note="at registration")
+    if data.get("screening"):
+        facts.update(screening=data["screening"], screening_set_by=by, screening_set_at=now,
+                     screening_note="at registration")
+    if data.get("health_declared"):
+        facts.update(health_declared_at=now, health_declared_by=by,
+                     health_note="declared at registration")
+    return facts
 
 
 def volunteer_check(uow, person_id: str, today: dt.date) -> dict:
@@ -189,9 +210,8 @@ def volunteer_check(uow, person_id: str, today: dt.date) -> dict:
     if profile is None:
         raise NotFound("volunteer_not_found", "未找到该志愿者", "No such volunteer",
                        {"person_id": person_id})
-    reasons = volunteer_reasons(id_numbers.age_at(person["birth_date"], today),
-                                profile["volunteer_number"])
-    # qualifications (lawyer, nurse...) are recorded from issue 3 on; none are held yet
+    assessment = volunteering.assess(uow, person, profile, today)
     return {"person_id": str(person["id"]), "name": person["name"],
-            "region_code": person["region_code"], "eligible": not reasons, "reasons": reasons,
-            "qualifications": []}
+            "region_code": person["region_code"], "eligible": assessment["eligible"],
+            "reasons": assessment["reasons"],
+            "qualifications": valid_kinds(vrepo.qualifications_of(uow, person["id"]), today)}

@@ -4,8 +4,10 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .domain.carriers import CARRIER_KINDS
+from .domain.eligibility import BACKGROUND_TAGS, REGISTRY_STATUSES, SCREENING_RESULTS
 from .domain.phones import CONTACT_PHONE_PATTERN, MOBILE_PATTERN
 from .domain.priority import CATEGORIES
+from .domain.qualifications import KINDS as QUALIFICATION_KINDS
 from .domain.relatives import KINDS
 from .domain.review import DECISIONS
 
@@ -20,6 +22,14 @@ CONTACT_PHONE = validate.Regexp(
     error="A mobile or landline number with area code / 应为手机号码或带区号的固定电话")
 CARRIER_KIND = validate.OneOf(
     list(CARRIER_KINDS), error="Unknown carrier kind / 未知的服务载体类型: {input}")
+
+REGISTRY_STATUS = validate.OneOf(
+    list(REGISTRY_STATUSES), error="Status is unverified, verified or rejected / 状态应为 "
+    "unverified、verified 或 rejected")
+SCREENING = validate.OneOf(list(SCREENING_RESULTS),
+                           error="Result is clear, flagged or unknown / 结果应为 clear、flagged 或 unknown")
+HOURS = validate.Range(min=0.1, max=999.9, error="Hours from 0.1 to 999.9 / 学时应在0.1至999.9之间")
+HOURS_OR_ZERO = validate.Range(min=0, max=999.9, error="Hours from 0 to 999.9 / 学时应在0至999.9之间")
 
 
 class _PersonFields(Schema):
@@ -50,6 +60,16 @@ class RegisterVolunteerSchema(_PersonFields):
     volunteer_number = fields.Str(load_default=None, allow_none=True,
                                   validate=validate.Length(max=64))
     initial_password = fields.Str(required=True, validate=PASSWORD, load_only=True)
+    # what the registering operator attests (optional; each can be recorded later)
+    registry_status = fields.Str(load_default=None, allow_none=True, validate=REGISTRY_STATUS,
+                                 metadata={"description": "national registry verification"})
+    screening = fields.Str(load_default=None, allow_none=True, validate=SCREENING,
+                           metadata={"description": "credit and legal-record screening"})
+    health_declared = fields.Bool(load_default=False,
+                                  metadata={"description": "health self-declaration signed"})
+    training_hours_completed = fields.Decimal(
+        load_default=None, allow_none=True, places=1, as_string=False, validate=HOURS_OR_ZERO,
+        metadata={"description": "recorded as an initial training 'platform induction'"})
 
 
 class LoginSchema(Schema):
@@ -155,4 +175,61 @@ class RelativesLinkedPayload(Schema):
     person_id = fields.Str(required=True)
     relative_person_id = fields.Str(required=True)
     kind = fields.Str(required=True)
+    region_code = fields.Str(required=True)
+
+
+class VolunteerSuspendedPayload(Schema):
+    person_id = fields.Str(required=True)
+    region_code = fields.Str(required=True)
+    reasons = fields.List(fields.Str(), required=True)
+
+
+# -- volunteer eligibility facts and qualifications ------------------------------------------
+NOTE = validate.Length(max=500)
+
+
+class RecordTrainingSchema(Schema):
+    course = fields.Str(required=True, validate=validate.Length(min=1, max=200),
+                        metadata={"example": "老年人照护基础知识"})
+    organiser = fields.Str(required=True, validate=validate.Length(min=1, max=200),
+                           metadata={"example": "长安区志愿服务联合会"})
+    date = fields.Date(required=True)
+    hours = fields.Decimal(required=True, places=1, as_string=False, validate=HOURS)
+
+
+class ScreeningSchema(Schema):
+    result = fields.Str(required=True, validate=SCREENING)
+    note = fields.Str(load_default=None, allow_none=True, validate=NOTE)
+
+
+class RegistryStatusSchema(Schema):
+    status = fields.Str(required=True, validate=REGISTRY_STATUS)
+    note = fields.Str(load_default=None, allow_none=True, validate=NOTE)
+
+
+class HealthDeclarationSchema(Schema):
+    declaration = fields.Bool(required=True, validate=validate.Equal(
+        True, error="The declaration must be true / 须确认健康声明（declaration: true）"))
+    note = fields.Str(load_default=None, allow_none=True, validate=NOTE)
+
+
+class BackgroundTagsSchema(Schema):
+    tags = fields.List(fields.Str(validate=validate.OneOf(
+        list(BACKGROUND_TAGS), error="Unknown tag / 未知的背景标签: {input}")), required=True,
+        metadata={"description": "any of " + ", ".join(BACKGROUND_TAGS)})
+
+
+class AddQualificationSchema(Schema):
+    kind = fields.Str(required=True, validate=validate.OneOf(
+        list(QUALIFICATION_KINDS), error="Unknown qualification / 未知的资质类型: {input}"),
+        metadata={"description": "one of " + ", ".join(QUALIFICATION_KINDS)})
+    number = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    issuer = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    valid_until = fields.Date(required=True)
+
+
+class QualificationExpiredPayload(Schema):
+    person_id = fields.Str(required=True)
+    kind = fields.Str(required=True)
+    qualification_id = fields.Str(required=True)
     region_code = fields.Str(required=True)

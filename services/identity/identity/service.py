@@ -14,16 +14,22 @@ from timebank_common.outbox import OutboxRelay
 from timebank_common.schemas import load
 from timebank_common.service import Database, ServiceBase, rpc
 
-from . import accounts, carriers, priorities, registration, relations
+from . import accounts, carriers, priorities, qualifications, registration, relations, volunteering
 from . import repository as repo
 from .schemas import (
+    AddQualificationSchema,
+    BackgroundTagsSchema,
     CarrierListSchema,
+    HealthDeclarationSchema,
     LinkRelativesSchema,
     LoginSchema,
+    RecordTrainingSchema,
     RegisterCarrierSchema,
     RegisterElderSchema,
     RegisterVolunteerSchema,
+    RegistryStatusSchema,
     ReviewSchema,
+    ScreeningSchema,
     SubmitPrioritySchema,
 )
 from .signing import TokenSigner
@@ -200,3 +206,71 @@ class IdentityService(ServiceBase):
     def are_direct_relatives(self, person_a, person_b):
         with self.db() as uow:
             return relations.are_direct_relatives(uow, person_a, person_b)
+
+    # -- volunteer eligibility facts (志愿者资格) ----------------------------------------------
+    def _volunteer_change(self, change, who, target_id, schema, data):
+        """``change(uow, caller, target_id, data, today)`` in one unit of work."""
+        who = Caller.from_dict(who)
+        data = load(schema, data)
+        with self.db() as uow:
+            result = change(uow, who, target_id, data, registration.today_in_china())
+            uow.commit()
+        return result
+
+    @rpc
+    def record_training(self, caller, volunteer_id, data):
+        return self._volunteer_change(volunteering.record_training, caller, volunteer_id,
+                                      RecordTrainingSchema(), data)
+
+    @rpc
+    def set_screening(self, caller, volunteer_id, data):
+        return self._volunteer_change(volunteering.set_screening, caller, volunteer_id,
+                                      ScreeningSchema(), data)
+
+    @rpc
+    def set_registry_status(self, caller, volunteer_id, data):
+        return self._volunteer_change(volunteering.set_registry_status, caller, volunteer_id,
+                                      RegistryStatusSchema(), data)
+
+    @rpc
+    def declare_health(self, caller, volunteer_id, data):
+        return self._volunteer_change(volunteering.declare_health, caller, volunteer_id,
+                                      HealthDeclarationSchema(), data)
+
+    @rpc
+    def set_background_tags(self, caller, volunteer_id, data):
+        return self._volunteer_change(volunteering.set_background_tags, caller, volunteer_id,
+                                      BackgroundTagsSchema(), data)
+
+    @rpc
+    def eligibility(self, caller, volunteer_id):
+        caller = Caller.from_dict(caller)
+        with self.db() as uow:
+            return volunteering.eligibility(uow, caller, volunteer_id,
+                                            registration.today_in_china())
+
+    # -- qualifications (资质) -----------------------------------------------------------------
+    @rpc
+    def add_qualification(self, caller, volunteer_id, data):
+        return self._volunteer_change(qualifications.add_qualification, caller, volunteer_id,
+                                      AddQualificationSchema(), data)
+
+    @rpc
+    def verify_qualification(self, caller, qualification_id, data):
+        return self._volunteer_change(qualifications.verify_qualification, caller,
+                                      qualification_id, ReviewSchema(), data)
+
+    @rpc
+    def list_qualifications(self, caller, volunteer_id):
+        caller = Caller.from_dict(caller)
+        with self.db() as uow:
+            return qualifications.list_qualifications(uow, caller, volunteer_id,
+                                                      registration.today_in_china())
+
+    @rpc
+    def expire_qualifications(self):
+        """Internal (no caller), to be scheduled daily: idempotent."""
+        with self.db() as uow:
+            result = qualifications.expire_qualifications(uow, registration.today_in_china())
+            uow.commit()
+        return result

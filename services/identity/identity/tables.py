@@ -8,6 +8,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     MetaData,
+    Numeric,
     PrimaryKeyConstraint,
     String,
     Table,
@@ -15,7 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 metadata = MetaData()
 TS = DateTime(timezone=True)
@@ -76,6 +77,18 @@ volunteer_profiles = Table(
     Column("volunteer_number", String(64), unique=True),
     Column("registered_by", UUID(as_uuid=True)),
     Column("created_at", TS, nullable=False, server_default=func.now()),
+    Column("registry_status", String(16), nullable=False, server_default="unverified"),
+    Column("registry_note", Text),
+    Column("registry_set_by", UUID(as_uuid=True)),
+    Column("registry_set_at", TS),
+    Column("screening", String(16), nullable=False, server_default="unknown"),
+    Column("screening_note", Text),
+    Column("screening_set_by", UUID(as_uuid=True)),
+    Column("screening_set_at", TS),
+    Column("health_declared_at", TS),
+    Column("health_note", Text),
+    Column("health_declared_by", UUID(as_uuid=True)),
+    Column("background_tags", ARRAY(String(32)), nullable=False, server_default="{}"),
 )
 
 credentials = Table(
@@ -150,4 +163,42 @@ relative_links = Table(
     *_review_columns(),
     CheckConstraint(_STATUS_CHECK, name="relative_links_status"),
     CheckConstraint("person_id <> relative_person_id", name="relative_links_not_self"),
+)
+
+trainings = Table(
+    "trainings", metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("person_id", UUID(as_uuid=True), ForeignKey("persons.id"), nullable=False),
+    Column("course", String(200), nullable=False),
+    Column("organiser", String(200), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("hours", Numeric(5, 1), nullable=False),
+    Column("recorded_by", UUID(as_uuid=True)),
+    Column("recorded_at", TS, nullable=False, server_default=func.now()),
+)
+
+training_policies = Table(
+    "training_policies", metadata,
+    Column("region_code", String(12), nullable=False),
+    Column("min_hours", Numeric(5, 1), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("note", Text),
+    PrimaryKeyConstraint("region_code", "effective_from"),
+)
+
+qualifications = Table(
+    "qualifications", metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("person_id", UUID(as_uuid=True), ForeignKey("persons.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("number", String(64), nullable=False),
+    Column("issuer", String(200), nullable=False),
+    Column("valid_until", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("submitted_by", UUID(as_uuid=True)),
+    Column("submitted_at", TS, nullable=False, server_default=func.now()),
+    Column("verified_by", UUID(as_uuid=True)),
+    Column("verified_at", TS),
+    Column("reason", Text),
+    Column("expired_at", TS),
 )

@@ -1,12 +1,13 @@
 """Phones, masking, the elder and volunteer rules, token claims."""
 import re
 import uuid
+from decimal import Decimal
 
 import pytest
 
 from identity.domain.access import broadest_scope, caller_claims
 from identity.domain.carriers import CARRIER_KINDS, is_carrier_kind, kind_names
-from identity.domain.eligibility import is_elder, volunteer_reasons
+from identity.domain.eligibility import VolunteerFacts, is_elder, volunteer_reasons
 from identity.domain.masking import mask_id_number, mask_phone
 from identity.domain.phones import CONTACT_PHONE_PATTERN, is_mobile
 
@@ -30,11 +31,13 @@ def test_elders_are_sixty_or_older():
 
 
 def test_volunteer_eligibility_lists_every_missing_condition():
-    assert volunteer_reasons(35, "V001") == []
-    assert [r["code"] for r in volunteer_reasons(17, None)] == ["under_age",
-                                                                "volunteer_number_missing"]
-    reason = volunteer_reasons(18, "  ")[0]
-    assert reason["code"] == "volunteer_number_missing" and reason["zh"] and reason["en"]
+    ready = VolunteerFacts(35, "V001", "verified", "clear", Decimal(8), Decimal(8), True)
+    assert volunteer_reasons(ready) == []
+    assert [r["code"] for r in volunteer_reasons(VolunteerFacts(17, None))] == [
+        "under_age", "no_volunteer_number", "registry_unverified", "screening_unknown",
+        "no_health_declaration"]
+    reason = volunteer_reasons(VolunteerFacts(18, "  ", "verified", "clear", health_declared=True))[0]
+    assert reason["code"] == "no_volunteer_number" and reason["zh"] and reason["en"]
 
 
 def test_scope_is_the_broadest_grant_or_own_region():

@@ -51,7 +51,13 @@ def elder_data(**changes):
 def volunteer_data(**changes):
     id_number, phone = new_numbers("19900512", male=True)
     return {"name": "李明", "id_number": id_number, "phone": phone, "region_code": COMMUNITY,
-            "volunteer_number": f"V{phone}", "initial_password": "Volunteer@2026", **changes}
+            "volunteer_number": f"V{phone}", "initial_password": "Volunteer@2026",
+            **ELIGIBLE_FACTS, **changes}
+
+
+# what an operator attests at registration so the volunteer is eligible at once
+ELIGIBLE_FACTS = {"registry_status": "verified", "screening": "clear", "health_declared": True,
+                  "training_hours_completed": 8}
 
 
 @pytest.fixture
@@ -162,7 +168,7 @@ def test_check_volunteer_names_what_is_missing(identity, operator):
     assert volunteer["eligible"] is False
     check = identity.check_volunteer(volunteer["person_id"])
     assert check["eligible"] is False and check["region_code"] == COMMUNITY
-    assert [r["code"] for r in check["reasons"]] == ["volunteer_number_missing"]
+    assert [r["code"] for r in check["reasons"]] == ["no_volunteer_number"]
     assert all(r["zh"] and r["en"] for r in check["reasons"])
     with pytest.raises(NotFound):
         identity.check_volunteer(identity.register_elder(operator, elder_data())["person_id"])

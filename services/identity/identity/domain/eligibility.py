@@ -1,12 +1,31 @@
-"""Who counts as an elder, and whether a volunteer may serve (for now: age and volunteer number).
+"""Who counts as an elder, and whether a volunteer may serve.
 
-Later issues add training hours, screening results and qualifications; each rule
-adds a reason ``{code, zh, en}`` so people see every missing step at once.
+A volunteer's eligibility is computed from recorded facts, never typed in. Every missing
+condition adds a reason ``{code, zh, en}`` so people see every missing step at once:
+``under_age`` (18+ by the birth date in the ID number), ``no_volunteer_number`` (national
+volunteer-system number), ``registry_unverified`` (the national registry has not verified
+the volunteer), ``screening_flagged`` / ``screening_unknown`` (credit and legal-record
+screening), ``training_short`` (completed hours below the region's threshold) and
+``no_health_declaration`` (health self-declaration).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 ELDER_MIN_AGE = 60
 VOLUNTEER_MIN_AGE = 18
+
+REGISTRY_STATUSES = ("unverified", "verified", "rejected")
+SCREENING_RESULTS = ("clear", "flagged", "unknown")
+BACKGROUND_TAGS: dict[str, tuple[str, str]] = {
+    "younger_old": ("低龄老人", "Younger old person"),
+    "retired_cadre": ("退休干部", "Retired cadre"),
+    "party_member": ("党员", "Party member"),
+    "family_care_worker": ("家庭照护者", "Family care worker"),
+    "care_institution_staff": ("养老机构从业人员", "Care institution staff"),
+    "licensed_social_worker": ("持证社会工作者", "Licensed social worker"),
+}
 
 
 def is_elder(age: int) -> bool:
@@ -17,14 +36,48 @@ def reason(code: str, zh: str, en: str) -> dict:
     return {"code": code, "zh": zh, "en": en}
 
 
-def volunteer_reasons(age: int, volunteer_number: str | None) -> list[dict]:
-    """Reasons a volunteer may not serve yet; empty when eligible."""
+@dataclass(frozen=True)
+class VolunteerFacts:
+    """What is recorded about a volunteer (``age`` from the ID number, on the day asked)."""
+    age: int
+    volunteer_number: str | None
+    registry_status: str = "unverified"
+    screening: str = "unknown"
+    training_hours: Decimal = Decimal(0)
+    required_hours: Decimal = Decimal(0)
+    health_declared: bool = False
+
+
+def _hours(value: Decimal) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
+def volunteer_reasons(facts: VolunteerFacts) -> list[dict]:
+    """Reasons a volunteer may not serve yet, in a fixed order; empty when eligible."""
     reasons = []
-    if age < VOLUNTEER_MIN_AGE:
+    if facts.age < VOLUNTEER_MIN_AGE:
         reasons.append(reason("under_age", f"志愿者须年满{VOLUNTEER_MIN_AGE}周岁",
                               f"Volunteers must be at least {VOLUNTEER_MIN_AGE} years old"))
-    if not (volunteer_number or "").strip():
-        reasons.append(reason("volunteer_number_missing",
+    if not (facts.volunteer_number or "").strip():
+        reasons.append(reason("no_volunteer_number",
                               "尚未登记全国志愿服务信息系统的志愿者编号",
                               "No volunteer number from the national volunteer system yet"))
+    if facts.registry_status != "verified":
+        reasons.append(reason("registry_unverified",
+                              "全国志愿服务信息系统尚未核验该志愿者的注册信息",
+                              "The national volunteer registry has not verified this volunteer"))
+    if facts.screening == "flagged":
+        reasons.append(reason("screening_flagged", "信用或违法记录审查未通过",
+                              "The credit and legal-record screening found a record"))
+    elif facts.screening != "clear":
+        reasons.append(reason("screening_unknown", "信用及违法记录审查尚无结果",
+                              "The credit and legal-record screening has no result yet"))
+    if Decimal(facts.training_hours) < Decimal(facts.required_hours):
+        have, need = _hours(facts.training_hours), _hours(facts.required_hours)
+        reasons.append(reason("training_short",
+                              f"培训学时不足：已完成{have}小时，须达到{need}小时",
+                              f"Not enough training: {have} of {need} hours completed"))
+    if not facts.health_declared:
+        reasons.append(reason("no_health_declaration", "尚未提交健康状况自我声明",
+                              "No health self-declaration yet"))
     return reasons
