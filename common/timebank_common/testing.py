@@ -122,7 +122,7 @@ def token_keys(tmp_path_factory):
     return {"JWT_PRIVATE_KEY_FILE": str(private), "JWT_PUBLIC_KEY_FILE": str(public)}
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def service_config(amqp_uri, database_url, token_keys):
     """``service_config("ledger", EXTRA=1)``: a nameko config for an in-process container."""
 
@@ -143,9 +143,7 @@ def service_config(amqp_uri, database_url, token_keys):
     return make
 
 
-@pytest.fixture
-def start_service():
-    """``start_service(ServiceClass, config)``: run a real nameko container in-process."""
+def _container_starter():
     from nameko.containers import ServiceContainer
 
     containers = []
@@ -156,9 +154,29 @@ def start_service():
         containers.append(container)
         return container
 
+    def stop_all():
+        for container in reversed(containers):
+            container.stop()
+
+    return start, stop_all
+
+
+@pytest.fixture
+def start_service():
+    """``start_service(ServiceClass, config)``: run a real nameko container in-process
+    for one test."""
+    start, stop_all = _container_starter()
     yield start
-    for container in reversed(containers):
-        container.kill() if container.started is False else container.stop()
+    stop_all()
+
+
+@pytest.fixture(scope="module")
+def start_module_service():
+    """Like ``start_service``, but the container serves the whole test module
+    (stopping one takes a few seconds, so most integration modules share one)."""
+    start, stop_all = _container_starter()
+    yield start
+    stop_all()
 
 
 @contextmanager

@@ -14,7 +14,6 @@ from demand.service import DemandService
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, RuleViolation
 from timebank_common.messaging_tables import outbox_table
 from timebank_common.service import rpc as rpc_method
-from timebank_common.testing import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -46,22 +45,10 @@ class FakeIdentity:
 
 
 @pytest.fixture(scope="module")
-def running(amqp_uri, database_url, token_keys):
-    """Both containers, started once for the module: stopping a container takes seconds."""
-    from nameko.containers import ServiceContainer
-
-    containers = []
-    for cls, db in ((FakeIdentity, None), (DemandService, database_url("demand"))):
-        config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
-                  "max_workers": 20, "OUTBOX_RELAY": {"enabled": True, "poll_seconds": 0.1},
-                  **token_keys}
-        if db:
-            config["DATABASE_URL"] = db
-        containers.append(ServiceContainer(cls, config))
-        containers[-1].start()
-    yield
-    for container in reversed(containers):
-        container.stop()
+def running(service_config, start_module_service):
+    """The demand service with a stand-in identity, started once for the module."""
+    start_module_service(FakeIdentity, service_config(None, max_workers=20))
+    start_module_service(DemandService, service_config("demand", max_workers=20))
 
 
 @pytest.fixture

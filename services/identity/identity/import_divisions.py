@@ -11,17 +11,15 @@ listed, the rest is imported. Idempotent. Exit status 1 when a row was refused.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from timebank_common.db import UnitOfWork, make_engine
-
 from . import repository as repo
 from .domain.divisions import HEBEI_PREFIX, ImportPlan, Refusal, plan_import, rows_of
+from .file_import import file_command, in_one_transaction
 from .regions_data import load_hebei
 
 
@@ -57,31 +55,17 @@ def import_divisions(uow, table) -> ImportReport:
 
 def import_file(database_url: str, path: Path) -> ImportReport:
     table = read_table(path)
-    engine = make_engine(database_url, pool_size=1)
-    try:
-        with UnitOfWork(engine) as uow:
-            load_hebei(uow)
-            report = import_divisions(uow, table)
-            uow.commit()
-    finally:
-        engine.dispose()
-    return report
+
+    def work(uow):
+        load_hebei(uow)  # the counties the imported townships hang from
+        return import_divisions(uow, table)
+
+    return in_one_transaction(database_url, work)
 
 
 def main(argv=None) -> int:
-    from timebank_common import config as config_mod
-    from timebank_common.migrations import upgrade
-
-    parser = argparse.ArgumentParser(
-        description="Import Hebei townships and villages/communities (统计用区划代码 CSV)")
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--config", default="deploy/config/identity.yaml")
-    args = parser.parse_args(argv)
-    url = config_mod.load(args.config)["DATABASE_URL"]
-    upgrade("identity", url)
-    report = import_file(url, args.file)
-    print("\n".join(report.lines()))
-    return 1 if report.refused else 0
+    return file_command("Import Hebei townships and villages/communities (统计用区划代码 CSV)",
+                        import_file, lambda report: report.refused, argv)
 
 
 if __name__ == "__main__":

@@ -10,16 +10,14 @@ recorded is left alone. Exit status 1 when a row was unknown or refused.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from timebank_common.db import UnitOfWork, make_engine
-
 from . import repository as repo
 from . import volunteer_repository as vrepo
 from .domain.registry import RegistryRefusal, RegistryRow, parse_rows
+from .file_import import file_command, in_one_transaction
 from .import_divisions import read_table
 from .registration import today_in_china
 from .volunteering import apply_registry_status
@@ -62,30 +60,12 @@ def import_registry(uow, table, source: str = "registry export") -> RegistryRepo
 
 def import_file(database_url: str, path: Path) -> RegistryReport:
     table = read_table(path)
-    engine = make_engine(database_url, pool_size=1)
-    try:
-        with UnitOfWork(engine) as uow:
-            report = import_registry(uow, table, path.name)
-            uow.commit()
-    finally:
-        engine.dispose()
-    return report
+    return in_one_transaction(database_url, lambda uow: import_registry(uow, table, path.name))
 
 
 def main(argv=None) -> int:
-    from timebank_common import config as config_mod
-    from timebank_common.migrations import upgrade
-
-    parser = argparse.ArgumentParser(
-        description="Import the national volunteer registry's verification results (CSV)")
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--config", default="deploy/config/identity.yaml")
-    args = parser.parse_args(argv)
-    url = config_mod.load(args.config)["DATABASE_URL"]
-    upgrade("identity", url)
-    report = import_file(url, args.file)
-    print("\n".join(report.lines()))
-    return 1 if report.unknown or report.refused else 0
+    return file_command("Import the national volunteer registry's verification results (CSV)",
+                        import_file, lambda report: report.unknown or report.refused, argv)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,10 @@
 from pathlib import Path
 
 import pytest
-from nameko.containers import ServiceContainer
 
 from identity.demo import DEMO_PASSWORD, load_demo
 from identity.service import IdentityService
 from timebank_common.auth import verify_access_token
-from timebank_common.testing import free_port
 
 
 @pytest.fixture(scope="module")
@@ -18,14 +16,9 @@ def demo(database_url):
 
 
 @pytest.fixture(scope="module")
-def running(demo, amqp_uri, token_keys):
-    config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
-              "max_workers": 10, "OUTBOX_RELAY": {"enabled": True, "poll_seconds": 0.1},
-              "DATABASE_URL": demo["url"], "ACCESS_TOKEN_TTL_SECONDS": 600, **token_keys}
-    container = ServiceContainer(IdentityService, config)
-    container.start()
-    yield
-    container.stop()
+def running(demo, service_config, start_module_service):
+    start_module_service(IdentityService, service_config(None, DATABASE_URL=demo["url"],
+                                                         ACCESS_TOKEN_TTL_SECONDS=600))
 
 
 @pytest.fixture

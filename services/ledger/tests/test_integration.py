@@ -16,7 +16,6 @@ from sqlalchemy import create_engine, text
 from ledger.service import LedgerService
 from timebank_common.db import make_event
 from timebank_common.errors import BadInput, Forbidden
-from timebank_common.testing import free_port
 from timebank_common.testing import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.integration
@@ -64,17 +63,9 @@ def credited_queue(event_bus):
 
 
 @pytest.fixture(scope="module")
-def running(amqp_uri, database_url, token_keys, credited_queue):
-    from nameko.containers import ServiceContainer
-
-    config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
-              "max_workers": 20, "DB_POOL_SIZE": 10, "EVENT_DELIVERY_LIMIT": 2,
-              "OUTBOX_RELAY": {"enabled": True, "poll_seconds": 0.1},
-              "DATABASE_URL": database_url("ledger"), **token_keys}
-    container = ServiceContainer(LedgerService, config)
-    container.start()
-    yield
-    container.stop()
+def running(service_config, start_module_service, credited_queue):
+    start_module_service(LedgerService, service_config("ledger", max_workers=20,
+                                                       EVENT_DELIVERY_LIMIT=2))
 
 
 @pytest.fixture

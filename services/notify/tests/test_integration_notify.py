@@ -19,20 +19,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def running(amqp_uri, database_url, token_keys):
-    """One container for the module: stopping a container takes seconds."""
-    from nameko.containers import ServiceContainer
-
-    from timebank_common.testing import free_port
-
-    container = ServiceContainer(NotifyService, {
-        "AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
-        "max_workers": 10, "EVENT_DELIVERY_LIMIT": 3, "DATABASE_URL": database_url("notify"),
-        **token_keys,
-    })
-    container.start()
-    yield
-    container.stop()
+def running(service_config, start_module_service):
+    start_module_service(NotifyService, service_config("notify"))
 
 
 @pytest.fixture
