@@ -14,6 +14,7 @@ import json
 
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc
+from nameko.timer import Timer
 from nameko.web.handlers import http
 from sqlalchemy import text
 from werkzeug.wrappers import Response
@@ -27,6 +28,27 @@ from .logs import Correlation
 def rpc(fn):
     """``@rpc`` whose domain errors are expected refusals, not logged as crashes."""
     return Rpc.decorator(expected_exceptions=(DomainError,))(fn)
+
+
+class ScheduledTimer(Timer):
+    """nameko's ``Timer`` with its interval read from the service's configuration."""
+
+    def __init__(self, setting: str, default_seconds: float, **kwargs):
+        super().__init__(interval=default_seconds, **kwargs)
+        self.setting = setting
+
+    def setup(self):
+        self.interval = float(self.container.config.get(self.setting, self.interval))
+        super().setup()
+
+
+def scheduled(setting: str, default_seconds: float):
+    """``@scheduled("SWEEP_SECONDS", 3600)``: run a job every N seconds (config key, default).
+
+    Every process of the service runs it, so jobs must be safe to run side by side
+    (``FOR UPDATE SKIP LOCKED``, idempotent writes).
+    """
+    return ScheduledTimer.decorator(setting, default_seconds)
 
 
 class Database(DependencyProvider):

@@ -12,7 +12,7 @@ from timebank_common.auth import Caller
 from timebank_common.errors import NotFound
 from timebank_common.outbox import OutboxRelay
 from timebank_common.schemas import load
-from timebank_common.service import Database, ServiceBase, rpc
+from timebank_common.service import Database, ServiceBase, rpc, scheduled
 
 from . import accounts, carriers, priorities, qualifications, registration, relations, volunteering
 from . import repository as repo
@@ -269,8 +269,14 @@ class IdentityService(ServiceBase):
 
     @rpc
     def expire_qualifications(self):
-        """Internal (no caller), to be scheduled daily: idempotent."""
+        """Internal (no caller); also run by ``sweep_expired_qualifications``: idempotent."""
         with self.db() as uow:
             result = qualifications.expire_qualifications(uow, registration.today_in_china())
             uow.commit()
         return result
+
+    @scheduled("QUALIFICATION_SWEEP_SECONDS", 3600)
+    def sweep_expired_qualifications(self):
+        """Hourly: a qualification that ran out yesterday is announced within the hour after
+        midnight (China time). Runs in every identity process; rows are taken SKIP LOCKED."""
+        self.expire_qualifications()
