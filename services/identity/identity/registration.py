@@ -184,7 +184,7 @@ def register_volunteer(uow, caller: Caller, data: dict, today: dt.date) -> dict:
     _give_login(uow, person, data["initial_password"])
     assessment = volunteering.assess(uow, person, profile, today)
     _emit_registered(uow, person, "volunteer")
-    volunteering.emit_if_changed(uow, person, None, assessment)
+    volunteering.announce_if_changed(uow, person, assessment)
     return volunteer_view(person, profile, today, assessment["reasons"])
 
 

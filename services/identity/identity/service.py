@@ -275,6 +275,25 @@ class IdentityService(ServiceBase):
             uow.commit()
         return result
 
+    @rpc
+    def reassess_volunteers(self, batch_size=500):
+        """Internal (no caller): reassess every volunteer not yet checked today, in batches of
+        one transaction each; announces eligibility that changed with time alone. Idempotent
+        within a day; also run by ``sweep_volunteer_eligibility``."""
+        today, total = registration.today_in_china(), 0
+        while True:
+            with self.db() as uow:
+                checked = volunteering.reassess_batch(uow, today, int(batch_size))
+                uow.commit()
+            total += checked
+            if checked < int(batch_size):
+                return {"checked": total, "on": today.isoformat()}
+
+    @scheduled("VOLUNTEER_SWEEP_SECONDS", 3600)
+    def sweep_volunteer_eligibility(self):
+        """Hourly; after the first run of a day it finds nobody left to check."""
+        self.reassess_volunteers()
+
     @scheduled("QUALIFICATION_SWEEP_SECONDS", 3600)
     def sweep_expired_qualifications(self):
         """Hourly: a qualification that ran out yesterday is announced within the hour after

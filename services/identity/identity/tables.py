@@ -89,6 +89,8 @@ volunteer_profiles = Table(
     Column("health_note", Text),
     Column("health_declared_by", UUID(as_uuid=True)),
     Column("background_tags", ARRAY(String(32)), nullable=False, server_default="{}"),
+    Column("announced_eligible", Boolean, nullable=False, server_default="false"),
+    Column("eligibility_checked_on", Date),
 )
 
 credentials = Table(

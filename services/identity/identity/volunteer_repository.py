@@ -26,6 +26,17 @@ def update_volunteer_profile(uow, person_id, **values) -> dict:
                 .values(**values).returning(*volunteer_profiles.c))
 
 
+def take_unchecked_volunteers(uow, today: dt.date, limit: int) -> list:
+    """Ids of volunteers whose eligibility was not reassessed ``today``; locked, skipping rows
+    another process is reassessing."""
+    checked = volunteer_profiles.c.eligibility_checked_on
+    return list(uow.execute(
+        select(volunteer_profiles.c.person_id)
+        .where((checked.is_(None)) | (checked < today))
+        .order_by(volunteer_profiles.c.person_id).limit(limit)
+        .with_for_update(skip_locked=True)).scalars())
+
+
 def volunteer_by_number(uow, volunteer_number: str) -> dict | None:
     return _one(uow, select(volunteer_profiles)
                 .where(volunteer_profiles.c.volunteer_number == volunteer_number)

@@ -2,8 +2,9 @@
 self-declaration and background tags; the computed eligibility and its events.
 
 Eligibility is computed from these facts (``domain.eligibility``), never typed in. Every
-change computes it before and after in the same unit of work and emits
-``volunteer_eligible`` or ``volunteer_suspended`` when it flipped. Writers: staff
+change recomputes it in the same unit of work and emits ``volunteer_eligible`` or
+``volunteer_suspended`` when it differs from the last one announced; a daily sweep
+(``reassess_batch``) catches the changes that come from time alone. Writers: staff
 (``station_operator``, ``*_admin``) with the volunteer's region in scope; the volunteer
 may also declare their own health. Each function runs inside the caller's unit of work.
 """
@@ -44,12 +45,14 @@ def assess(uow, person: dict, profile: dict, today: dt.date) -> dict:
             "required_hours": _float(needed)}
 
 
-def emit_if_changed(uow, person: dict, before: dict | None, after: dict) -> None:
-    """``volunteer_eligible`` / ``volunteer_suspended`` when eligibility flipped (``before``
-    None: a new volunteer, announced only when eligible)."""
-    was = bool(before and before["eligible"])
-    if was == after["eligible"]:
+def announce_if_changed(uow, person: dict, after: dict) -> None:
+    """``volunteer_eligible`` / ``volunteer_suspended`` when the computed eligibility differs
+    from the last one announced (``announced_eligible`` on the profile; a new volunteer starts
+    as not eligible, so one who is not yet eligible is not announced)."""
+    profile = repo.get_volunteer_profile(uow, person["id"])
+    if bool(profile["announced_eligible"]) == after["eligible"]:
         return
+    vrepo.update_volunteer_profile(uow, person["id"], announced_eligible=after["eligible"])
     region = person["region_code"]
     if after["eligible"]:
         uow.emit("volunteer_eligible", VolunteerEligiblePayload().dump(
@@ -58,6 +61,20 @@ def emit_if_changed(uow, person: dict, before: dict | None, after: dict) -> None
         uow.emit("volunteer_suspended", VolunteerSuspendedPayload().dump(
             {"person_id": str(person["id"]), "region_code": region,
              "reasons": [r["code"] for r in after["reasons"]]}), region)
+
+
+def reassess_batch(uow, today: dt.date, batch_size: int) -> int:
+    """Reassess up to ``batch_size`` volunteers not yet checked ``today`` (rows taken SKIP
+    LOCKED, so several processes share the work): eligibility also changes with time alone —
+    a training policy taking effect, a birthday. Returns how many were checked."""
+    checked = 0
+    for person_id in vrepo.take_unchecked_volunteers(uow, today, batch_size):
+        person = repo.get_person(uow, person_id)
+        profile = repo.get_volunteer_profile(uow, person_id)
+        announce_if_changed(uow, person, assess(uow, person, profile, today))
+        vrepo.update_volunteer_profile(uow, person_id, eligibility_checked_on=today)
+        checked += 1
+    return checked
 
 
 def require_volunteer(uow, volunteer_id, lock: bool = False) -> tuple[dict, dict]:
@@ -85,11 +102,10 @@ def _in_scope(uow, caller: Caller, volunteer_id, allow_self: bool = False) -> tu
 
 def _change(uow, person: dict, profile: dict, today: dt.date, **values) -> dict:
     """Update the profile (when ``values``), emit on a flip; the new assessment."""
-    before = assess(uow, person, profile, today)
     if values:
         profile = vrepo.update_volunteer_profile(uow, person["id"], **values)
     after = assess(uow, person, profile, today)
-    emit_if_changed(uow, person, before, after)
+    announce_if_changed(uow, person, after)
     return after
 
 
@@ -122,10 +138,9 @@ def record_training(uow, caller: Caller, volunteer_id, data: dict, today: dt.dat
     if data["date"] > today:
         raise RuleViolation("training_in_future", "培训日期不能晚于今天",
                             "The training date cannot be in the future", {"date": str(data["date"])})
-    before = assess(uow, person, profile, today)
     row = add_training(uow, person, data, repo.as_uuid(caller.person_id))
     after = assess(uow, person, profile, today)
-    emit_if_changed(uow, person, before, after)
+    announce_if_changed(uow, person, after)
     return {"training_id": str(row["id"]), "person_id": str(person["id"]),
             "course": row["course"], "organiser": row["organiser"],
             "date": row["date"].isoformat(), "hours": float(row["hours"]),

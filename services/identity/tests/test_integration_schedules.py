@@ -1,5 +1,6 @@
-"""Scheduled jobs of identity: the qualification-expiry sweep runs by itself, and announces
-each expired qualification once however often it runs."""
+"""Scheduled jobs of identity: the qualification-expiry sweep runs by itself and announces
+each expired qualification once however often it runs; the daily eligibility sweep
+announces eligibility that changed with time alone, once."""
 import datetime as dt
 import random
 
@@ -21,17 +22,20 @@ def running(demo, service_config, start_module_service):
         None, DATABASE_URL=demo["url"], QUALIFICATION_SWEEP_SECONDS=0.3))
 
 
+def register(identity, operator, **facts) -> dict:
+    n = random.randrange(1, 9_000_000)
+    born = dt.date(1960, 1, 1) + dt.timedelta(days=n % 12_000)
+    return identity.register_volunteer(operator, {
+        "name": "钱志愿", "id_number": with_check_character(f"130102{born:%Y%m%d}{n % 1000:03d}"),
+        "phone": f"1377{n:07d}", "region_code": YUCAI, "volunteer_number": f"VS{n:07d}",
+        "initial_password": "Volunteer@2026", **facts})
+
+
 def test_the_sweep_announces_an_expired_qualification_once_without_being_called(
         identity, login, demo, event_bus):
     expired = event_bus.listen("identity", "qualification_expired")
     operator, township = login(OPERATOR), login(TOWNSHIP_ADMIN)
-    n = random.randrange(1, 9000)
-    born = dt.date(1991, 1, 1) + dt.timedelta(days=n)
-    volunteer = identity.register_volunteer(operator, {
-        "name": "钱志愿", "id_number": with_check_character(f"130102{born:%Y%m%d}915"),
-        "phone": f"1377{n:07d}", "region_code": YUCAI, "volunteer_number": f"VS{n:07d}",
-        "initial_password": "Volunteer@2026"})
-    vid = volunteer["person_id"]
+    vid = register(identity, operator)["person_id"]
     added = identity.add_qualification(operator, vid, {
         "kind": "nurse", "number": "N-7", "issuer": "河北省卫生健康委员会",
         "valid_until": "2027-06-30"})
@@ -48,3 +52,34 @@ def test_the_sweep_announces_an_expired_qualification_once_without_being_called(
     assert [e["payload"]["kind"] for e in events] == ["nurse"]
     listed = identity.list_qualifications(operator, vid)["items"][0]
     assert listed["expired_at"] and listed["valid"] is False
+
+
+def test_a_training_policy_taking_effect_suspends_volunteers_once(identity, login, demo,
+                                                                   event_bus):
+    suspended = event_bus.listen("identity", "volunteer_suspended")
+    eligible = event_bus.listen("identity", "volunteer_eligible")
+    volunteer = register(identity, login(OPERATOR), registry_status="verified",
+                         screening="clear", health_declared=True, training_hours_completed=8)
+    vid = volunteer["person_id"]
+    assert [e["payload"]["person_id"] for e in eligible.drain(1, timeout=5)] == [vid]
+    assert identity.reassess_volunteers()["checked"] >= 1  # nothing changed: nothing announced
+    assert suspended.drain(1, timeout=2) == []
+
+    raised = ("INSERT INTO training_policies (region_code, min_hours, effective_from, note) "
+              "VALUES ('130102000000', 20, CURRENT_DATE, 'test')")
+    engine = create_engine(demo["url"])  # the database is shared with other test modules
+    with engine.begin() as conn:  # 长安区 raises its threshold to 20 h from today
+        conn.execute(text(raised))
+        conn.execute(text("UPDATE volunteer_profiles SET eligibility_checked_on = NULL"))
+    try:
+        assert identity.reassess_volunteers(batch_size=2)["checked"] >= 1
+        assert identity.reassess_volunteers()["checked"] == 0  # once a day
+        announced = [e["payload"] for e in suspended.drain(1, timeout=5)
+                     if e["payload"]["person_id"] == vid]
+        assert announced == [{"person_id": vid, "region_code": YUCAI,
+                              "reasons": ["training_short"]}]
+        assert identity.eligibility(login(OPERATOR), vid)["eligible"] is False
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM training_policies WHERE note = 'test'"))
+        engine.dispose()
