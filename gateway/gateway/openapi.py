@@ -52,6 +52,13 @@ def build(base_url: str) -> dict:
                 for name in route.path_params
             ],
         }
+        access = []
+        if route.roles:
+            access.append("角色 Roles: " + ", ".join(route.roles))
+        if route.scoped:
+            access.append("须在管辖范围内 Must be in the caller's scope: " + ", ".join(route.scoped))
+        if access:
+            operation["description"] = "\n\n".join(access)
         if route.query is not None:
             operation["parameters"].append({"in": "query", "schema": route.query})
         for header in route.headers:

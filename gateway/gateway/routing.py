@@ -8,6 +8,11 @@ JSON error mapping of DESIGN.md §3, and the route's entry in the OpenAPI docume
 The wrapped method receives the verified ``caller`` (a dict, or None on public
 routes) and the validated JSON ``body`` (when ``body`` is given), and returns
 plain data, which is sent as JSON.
+
+The gateway checks access too (DESIGN.md §4: the services check it themselves, the
+gateway as a first line): ``roles=`` lists the roles that may call the route at all,
+``scoped=`` names the path, query or body fields holding a region code, which must be
+inside the caller's scope. Both refuse with the same codes the services use.
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ import eventlet
 from marshmallow import Schema
 from nameko.web.handlers import http
 
+from timebank_common.auth import Caller
 from timebank_common.errors import BadInput, DomainError, Unauthenticated, validation_error
 from timebank_common.schemas import load
 from timebank_common.service import json_response
@@ -46,6 +52,7 @@ class RouteSpec:
     public: bool = False
     roles: list[str] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
+    scoped: list[str] = field(default_factory=list)
 
     @property
     def openapi_path(self) -> str:
@@ -91,6 +98,18 @@ def _plain(data: dict) -> dict:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
 
 
+def check_access(spec: RouteSpec, caller: dict, params: dict) -> None:
+    """The route's ``roles`` and ``scoped`` region fields, before any RPC is made."""
+    who = Caller.from_dict(caller)
+    if spec.roles:
+        who.require(*spec.roles)
+    sources = (params, params.get("body") or {}, params.get("query") or {})
+    for name in spec.scoped:
+        code = next((src[name] for src in sources if src.get(name)), None)
+        if code:
+            who.require_scope(str(code))
+
+
 def _error_response(exc: DomainError, request_id: str):
     body = exc.to_body()
     body["request_id"] = request_id
@@ -101,9 +120,10 @@ def _error_response(exc: DomainError, request_id: str):
 
 
 def route(method: str, path: str, *, summary: str, tags: list[str], body=None, query=None,
-          response=None, many=False, status=200, public=False, roles=None, headers=None):
+          response=None, many=False, status=200, public=False, roles=None, headers=None,
+          scoped=None):
     spec = RouteSpec(method, path, summary, tags, body, query, response, many, status, public,
-                     roles or [], headers or [])
+                     list(roles or []), headers or [], list(scoped or []))
     ROUTES.append(spec)
 
     def decorate(fn):
@@ -116,6 +136,8 @@ def route(method: str, path: str, *, summary: str, tags: list[str], body=None, q
                     params["body"] = _validated_body(spec.body, request)
                 if spec.query is not None:
                     params["query"] = _plain(load(spec.query(), request.args.to_dict()))
+                if caller is not None:
+                    check_access(spec, caller, params)
                 with eventlet.Timeout(self.rpc_timeout, ServiceUnavailable):
                     result = fn(self, request, caller, **params)
             except DomainError as exc:

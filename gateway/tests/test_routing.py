@@ -46,3 +46,40 @@ def test_openapi_document_uses_the_services_schemas_and_declares_errors():
     assert set(record["responses"]) >= {"201", "400", "401", "403", "404", "409", "422"}
     login = doc["paths"]["/api/v1/auth/login"]["post"]
     assert "security" not in login and "401" not in login["responses"]
+
+
+def _spec(**kw):
+    return RouteSpec("POST", "/api/v1/x/<region>", "x", ["t"], **kw)
+
+
+def test_the_gateway_refuses_roles_and_regions_before_any_rpc():
+    from gateway.routing import check_access
+    from timebank_common.auth import Caller
+    from timebank_common.errors import Forbidden
+
+    township = Caller("p1", ("township_admin",), "130102001000").to_dict()
+    volunteer = Caller("p2", ("volunteer",), "130102001001").to_dict()
+    spec = _spec(roles=["township_admin", "station_operator"], scoped=["region_code"])
+    check_access(spec, township, {"body": {"region_code": "130102001001"}})
+    with pytest.raises(Forbidden) as refused:
+        check_access(spec, volunteer, {"body": {"region_code": "130102001001"}})
+    assert refused.value.code == "role_required"
+    with pytest.raises(Forbidden) as refused:  # another township, in the body
+        check_access(spec, township, {"body": {"region_code": "130102002001"}})
+    assert refused.value.code == "out_of_scope"
+    in_query = _spec(scoped=["region"])
+    with pytest.raises(Forbidden):
+        check_access(in_query, township, {"query": {"region": "130200000000"}})
+    in_path = _spec(scoped=["region"])
+    with pytest.raises(Forbidden):
+        check_access(in_path, township, {"region": "130100000000"})
+    check_access(in_path, township, {})  # no region given: the service decides
+
+
+def test_routes_that_register_people_declare_roles_and_scope():
+    routes = {(r.method, r.openapi_path): r for r in ROUTES}
+    for key in [("POST", "/api/v1/elders"), ("POST", "/api/v1/volunteers"),
+                ("POST", "/api/v1/carriers")]:
+        assert routes[key].roles and routes[key].scoped == ["region_code"], key
+    doc = build("http://127.0.0.1:8000")
+    assert "region_code" in doc["paths"]["/api/v1/elders"]["post"]["description"]

@@ -15,9 +15,12 @@ from identity.schemas import (
     ScreeningSchema,
     SubmitPrioritySchema,
 )
+from timebank_common.auth import ADMIN_ROLES
 
 from ..routing import route
 from ..schemas import RegionQuery
+
+REGISTRARS = ("station_operator", *ADMIN_ROLES)  # who registers people and records their facts
 
 
 class PeopleRoutes:
@@ -36,7 +39,8 @@ class PeopleRoutes:
         return self.identity.list_carriers(caller, query)
 
     @route("POST", "/api/v1/carriers", summary="登记服务载体 Register a service carrier (admins)",
-           tags=["carriers"], body=RegisterCarrierSchema, status=201)
+           tags=["carriers"], body=RegisterCarrierSchema, status=201, roles=ADMIN_ROLES,
+           scoped=["region_code"])
     def register_carrier(self, request, caller, body):
         return self.identity.register_carrier(caller, body)
 
@@ -46,7 +50,8 @@ class PeopleRoutes:
         return self.identity.get_carrier(caller, carrier_id)
 
     @route("POST", "/api/v1/elders", summary="登记老人 Register an elder (e.g. one who called by phone)",
-           tags=["people"], body=RegisterElderSchema, status=201)
+           tags=["people"], body=RegisterElderSchema, status=201, roles=REGISTRARS,
+           scoped=["region_code"])
     def register_elder(self, request, caller, body):
         return self.identity.register_elder(caller, body)
 
@@ -55,7 +60,7 @@ class PeopleRoutes:
         return self.identity.get_elder(caller, person_id)
 
     @route("POST", "/api/v1/volunteers", summary="登记志愿者 Register a volunteer", tags=["people"],
-           body=RegisterVolunteerSchema, status=201)
+           body=RegisterVolunteerSchema, status=201, roles=REGISTRARS, scoped=["region_code"])
     def register_volunteer(self, request, caller, body):
         return self.identity.register_volunteer(caller, body)
 
@@ -71,19 +76,19 @@ class PeopleRoutes:
 
     @route("POST", "/api/v1/volunteers/<person_id>/trainings",
            summary="登记培训 Record a completed training (staff in scope)", tags=["volunteers"],
-           body=RecordTrainingSchema, status=201)
+           body=RecordTrainingSchema, status=201, roles=REGISTRARS)
     def record_training(self, request, caller, person_id, body):
         return self.identity.record_training(caller, person_id, body)
 
     @route("POST", "/api/v1/volunteers/<person_id>/screening",
            summary="信用及违法记录审查 Set the screening result (staff in scope)",
-           tags=["volunteers"], body=ScreeningSchema)
+           tags=["volunteers"], body=ScreeningSchema, roles=REGISTRARS)
     def set_screening(self, request, caller, person_id, body):
         return self.identity.set_screening(caller, person_id, body)
 
     @route("POST", "/api/v1/volunteers/<person_id>/registry",
            summary="全国志愿服务信息系统核验 Set the national registry status (staff in scope)",
-           tags=["volunteers"], body=RegistryStatusSchema)
+           tags=["volunteers"], body=RegistryStatusSchema, roles=REGISTRARS)
     def set_registry_status(self, request, caller, person_id, body):
         return self.identity.set_registry_status(caller, person_id, body)
 
@@ -95,7 +100,7 @@ class PeopleRoutes:
 
     @route("POST", "/api/v1/volunteers/<person_id>/background",
            summary="背景标签 Background tags for statistics (staff in scope)",
-           tags=["volunteers"], body=BackgroundTagsSchema)
+           tags=["volunteers"], body=BackgroundTagsSchema, roles=REGISTRARS)
     def set_background_tags(self, request, caller, person_id, body):
         return self.identity.set_background_tags(caller, person_id, body)
 
