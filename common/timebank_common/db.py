@@ -137,6 +137,18 @@ class UnitOfWork:
         )
         return self.session.execute(stmt).first() is not None
 
+    def first_deliveries(self, consumer: str, event_ids: list[str]) -> set[str]:
+        """``first_delivery`` for many events in one statement: the ids new to ``consumer``."""
+        if not event_ids:
+            return set()
+        stmt = (
+            insert(inbox_table)
+            .values([{"consumer": consumer, "event_id": str(e)} for e in dict.fromkeys(event_ids)])
+            .on_conflict_do_nothing()
+            .returning(inbox_table.c.event_id)
+        )
+        return {row[0] for row in self.session.execute(stmt)}
+
     def commit(self) -> None:
         self.session.commit()
         if self._emitted and self._on_commit:

@@ -44,30 +44,37 @@ def dead_letter_queue(service: str) -> Queue:
     )
 
 
+def reliable_queue(container, source_service: str, event_type: str, method_name: str,
+                   delivery_limit: int) -> tuple[Queue, Queue]:
+    """The durable quorum queue of one handler, and its service's dead-letter queue."""
+    service = container.service_name
+    queue = Queue(
+        f"evt-{source_service}-{event_type}--{service}.{method_name}",
+        exchange=get_event_exchange(source_service, container.config),
+        routing_key=event_type,
+        durable=True,
+        auto_delete=False,
+        exclusive=False,
+        queue_arguments={
+            "x-queue-type": "quorum",
+            "x-delivery-limit": delivery_limit,
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+            "x-dead-letter-routing-key": service,
+        },
+    )
+    return queue, dead_letter_queue(service)
+
+
 class ReliableEventHandler(EventHandler):
     def __init__(self, source_service, event_type, **kwargs):
         kwargs.setdefault("requeue_on_error", True)
         super().__init__(source_service, event_type, reliable_delivery=True, **kwargs)
 
     def setup(self):
-        service = self.container.service_name
         limit = int(self.container.config.get("EVENT_DELIVERY_LIMIT", DEFAULT_DELIVERY_LIMIT))
-        self.queue = Queue(
-            f"evt-{self.source_service}-{self.event_type}--{service}.{self.method_name}",
-            exchange=get_event_exchange(self.source_service, self.container.config),
-            routing_key=self.event_type,
-            durable=True,
-            auto_delete=False,
-            exclusive=False,
-            queue_arguments={
-                "x-queue-type": "quorum",
-                "x-delivery-limit": limit,
-                "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
-                "x-dead-letter-routing-key": service,
-            },
-        )
         # the dead-letter queue must exist before the first message is dead-lettered
-        self._dead_letters = dead_letter_queue(service)
+        self.queue, self._dead_letters = reliable_queue(
+            self.container, self.source_service, self.event_type, self.method_name, limit)
         Consumer.setup(self)
 
     def start(self):

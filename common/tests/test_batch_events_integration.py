@@ -1,0 +1,106 @@
+"""Batch event handlers against real RabbitMQ and PostgreSQL: many events per worker and
+transaction, each event's effect once, a poison event dead-lettered alone."""
+import uuid
+
+import pytest
+from kombu import Connection
+from nameko.events import get_event_exchange
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, select
+
+from timebank_common.batch_events import batch_event_handler, batch_once
+from timebank_common.db import drop_database, ensure_database
+from timebank_common.messaging_tables import metadata as messaging_metadata
+from timebank_common.service import Database, ServiceBase
+from timebank_common.testing import PG_BASE, wait_for
+
+pytestmark = pytest.mark.integration
+
+tables = MetaData()
+effects = Table("batch_effects", tables, Column("id", Integer, primary_key=True),
+                Column("event_id", String(64), nullable=False), Column("value", Integer),
+                Column("batch_size", Integer, nullable=False))
+
+
+class BatchReceiver(ServiceBase):
+    name = "batchreceiver"
+    db = Database()
+
+    @batch_event_handler("batchsource", "thing_happened", batch_size=50, max_wait=0.05)
+    @batch_once("batchreceiver.on_things")
+    def on_things(self, uow, events):
+        if any(e["payload"]["value"] < 0 for e in events):
+            raise RuntimeError("a negative value cannot be handled")
+        uow.execute(effects.insert(), [
+            {"event_id": e["event_id"], "value": e["payload"]["value"], "batch_size": len(events)}
+            for e in events])
+
+
+@pytest.fixture(scope="module")
+def receiver_db(run_id):
+    url = f"{PG_BASE}/tbtest_{run_id}_batchreceiver"
+    ensure_database(url)
+    engine = create_engine(url)
+    messaging_metadata.create_all(engine)
+    tables.create_all(engine)
+    engine.dispose()
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def receiving(receiver_db, service_config, start_module_service):
+    return start_module_service(BatchReceiver, service_config(
+        None, DATABASE_URL=receiver_db, EVENT_DELIVERY_LIMIT=2))
+
+
+def publish(amqp_uri, events):
+    exchange = get_event_exchange("batchsource", {})
+    with Connection(amqp_uri) as conn:
+        producer = conn.Producer()
+        for event in events:
+            producer.publish(event, exchange=exchange, routing_key=event["event_type"],
+                             serializer="json", delivery_mode=2, declare=[exchange])
+
+
+def event(value, event_id=None):
+    return {"event_id": event_id or str(uuid.uuid4()), "event_type": "thing_happened",
+            "payload": {"value": value}, "region_code": "130100000000"}
+
+
+def rows(url, where=None):
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        query = select(effects.c.event_id, effects.c.value, effects.c.batch_size)
+        found = [dict(r._mapping) for r in conn.execute(query if where is None else query.where(where))]
+    engine.dispose()
+    return found
+
+
+def count(url):
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(effects)).scalar()
+    engine.dispose()
+    return n
+
+
+def test_many_events_are_handled_in_batches_each_once(receiving, receiver_db, amqp_uri):
+    sent = [event(n) for n in range(300)]
+    publish(amqp_uri, sent + sent[:20])  # the first 20 a second time, as after a relay crash
+    ids = {e["event_id"] for e in sent}
+    wait_for(lambda: len([r for r in rows(receiver_db) if r["event_id"] in ids]) >= 300,
+             timeout=30)
+    mine = [r for r in rows(receiver_db) if r["event_id"] in ids]
+    assert sorted(r["value"] for r in mine) == list(range(300))  # each once, none lost
+    assert max(r["batch_size"] for r in mine) > 1  # batched: fewer workers than events
+
+
+def test_a_poison_event_is_dead_lettered_alone(receiving, receiver_db, amqp_uri, rabbit):
+    good = [event(1000 + n) for n in range(10)]
+    poison = event(-1)
+    publish(amqp_uri, good[:5] + [poison] + good[5:])
+    ids = {e["event_id"] for e in good}
+    wait_for(lambda: len([r for r in rows(receiver_db) if r["event_id"] in ids]) == 10,
+             timeout=30)
+    wait_for(lambda: rabbit.queue_depth("batchreceiver.dead-letters") == 1, timeout=30)
+    assert not [r for r in rows(receiver_db) if r["event_id"] == poison["event_id"]]
