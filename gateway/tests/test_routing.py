@@ -46,3 +46,12 @@ def test_openapi_document_uses_the_services_schemas_and_declares_errors():
     assert set(record["responses"]) >= {"201", "400", "401", "403", "404", "409", "422"}
     login = doc["paths"]["/api/v1/auth/login"]["post"]
     assert "security" not in login and "401" not in login["responses"]
+
+
+def test_logout_and_password_change_are_documented_with_the_lockout_refusal():
+    paths = build("http://127.0.0.1:8000")["paths"]
+    logout, password = paths["/api/v1/auth/logout"]["post"], paths["/api/v1/auth/password"]["post"]
+    assert logout["security"] == [{"bearer": []}] and password["security"] == [{"bearer": []}]
+    assert "423" in password["responses"] and "423" in paths["/api/v1/auth/login"]["post"]["responses"]
+    body = password["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert body.endswith("IdentityChangePassword")

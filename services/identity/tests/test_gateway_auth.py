@@ -66,17 +66,23 @@ def new_volunteer(base, password) -> str:
     return phone
 
 
-def test_logout_ends_the_session_at_the_gateway_within_a_second(gateway):
+def test_logout_ends_the_session_at_every_gateway_within_a_second(gateway, service_config,
+                                                                   start_service):
+    cfg = service_config(None)
+    start_service(GatewayService, cfg)  # a second gateway process: each hears the broadcast
+    second = f"http://{cfg['WEB_SERVER_ADDRESS']}/api/v1"
     tokens = login(gateway, OPERATOR)
     other = login(gateway, OPERATOR)
     assert me(gateway, tokens["access_token"]).status_code == 200
+    assert me(second, tokens["access_token"]).status_code == 200
     resp = post(f"{gateway}/auth/logout", token=tokens["access_token"])
     assert resp.status_code == 200 and resp.json()["logged_out"] is True
-    resp = refused_within(1.0, lambda: me(gateway, tokens["access_token"]))
-    assert resp.status_code == 401
-    assert resp.json()["error"] == "token_revoked"
-    assert resp.json()["message"] == {"zh": "登录已失效，请重新登录",
-                                      "en": "This session has ended; please log in again"}
+    for base in (gateway, second):
+        resp = refused_within(1.0, lambda base=base: me(base, tokens["access_token"]))
+        assert resp.status_code == 401
+        assert resp.json()["error"] == "token_revoked"
+        assert resp.json()["message"] == {"zh": "登录已失效，请重新登录",
+                                          "en": "This session has ended; please log in again"}
     resp = post(f"{gateway}/auth/refresh", {"refresh_token": tokens["refresh_token"]})
     assert resp.status_code == 401
     assert me(gateway, other["access_token"]).status_code == 200  # another login goes on
