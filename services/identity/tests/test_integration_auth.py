@@ -140,7 +140,8 @@ def test_the_lock_ends_after_fifteen_minutes(identity, person, demo, token_keys)
         engine.dispose()
 
 
-def test_two_simultaneous_wrong_passwords_both_count(identity, person, demo, token_keys, engine):
+def test_two_simultaneous_wrong_passwords_both_count(identity, person, demo, token_keys, engine,
+                                                      rpc):
     """The first attempt holds the failures row; the second waits for it and counts on top."""
     signer = signer_from_config(token_keys)
     now = dt.datetime.now(dt.UTC)
@@ -162,11 +163,15 @@ def test_two_simultaneous_wrong_passwords_both_count(identity, person, demo, tok
     waiting.wait()
     assert failures(engine, person["person_id"])["failed_count"] == 3
 
-    # and over RPC: concurrent wrong passwords are all counted
+    # and over RPC: concurrent wrong passwords are all counted (one proxy each: a standalone
+    # proxy is not shared between green threads)
+    def attempt():
+        with rpc("identity") as proxy:
+            return wrong(proxy, person["phone"])[0].code
+
     pool = eventlet.GreenPool()
-    for _ in range(2):
-        pool.spawn(wrong, identity, person["phone"])
-    pool.waitall()
+    codes = sorted(pool.imap(lambda _: attempt(), range(2)))
+    assert codes == ["account_locked", "invalid_credentials"]
     assert failures(engine, person["person_id"])["failed_count"] == 5
 
 
