@@ -4,6 +4,11 @@ identity signs tokens with its Ed25519 private key; the gateway verifies them
 with the public key alone (no round trip). Services never see tokens: the
 gateway passes a ``caller`` dict (person id, roles, scope, carrier) as the first
 RPC argument, and each service enforces scope itself (DESIGN.md §4).
+
+Revocation without a round trip: identity announces each revocation (a person, an
+API client or one login session, "every token issued up to this instant") with the
+event ``tokens_revoked``; the gateway keeps them in a ``RevocationList`` that
+``TokenCache.verify`` consults on every request (a few dict lookups).
 """
 from __future__ import annotations
 
@@ -34,6 +39,7 @@ class Caller:
     carrier_id: str | None = None
     client_id: str | None = None
     name: str | None = None
+    session_id: str | None = None  # one login (and its refreshes); logout ends it
 
     @classmethod
     def from_dict(cls, data: dict | None) -> Caller:
@@ -46,6 +52,7 @@ class Caller:
             carrier_id=data.get("carrier_id"),
             client_id=data.get("client_id"),
             name=data.get("name"),
+            session_id=data.get("session_id"),
         )
 
     def to_dict(self) -> dict:
@@ -105,30 +112,92 @@ def load_public_key(public_key_pem: bytes):
     return serialization.load_pem_public_key(public_key_pem)
 
 
+def _epoch(value) -> float:
+    """Seconds since the epoch from a number, an aware datetime or an ISO 8601 string."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.timestamp()
+
+
+class RevocationList:
+    """Revocations the gateway honours: "tokens of this person / client / session issued
+    at or before ``revoked_before`` are no longer accepted".
+
+    Only the latest instant per person, client and session is kept, and an entry older
+    than the longest access-token lifetime is dropped (every token it could refuse has
+    expired anyway), so the list stays as small as the revocations of the last minutes.
+    """
+
+    KINDS = ("person_id", "client_id", "session_id")
+
+    def __init__(self, max_token_age: float = 900):
+        self.max_token_age = float(max_token_age)
+        self._before: dict[tuple[str, str], float] = {}
+
+    def __len__(self) -> int:
+        return len(self._before)
+
+    def add(self, entry: dict, now: float | None = None) -> None:
+        """``entry``: ``{person_id, client_id, session_id, revoked_before}`` (as in the
+        ``tokens_revoked`` event; unused ids are None)."""
+        import time
+
+        before = _epoch(entry["revoked_before"])
+        for kind in self.KINDS:
+            if entry.get(kind):
+                key = (kind, str(entry[kind]))
+                self._before[key] = max(before, self._before.get(key, before))
+        self.prune(time.time() if now is None else now)
+
+    def prune(self, now: float) -> None:
+        oldest_useful = now - self.max_token_age
+        for key in [k for k, before in self._before.items() if before < oldest_useful]:
+            self._before.pop(key, None)
+
+    def is_revoked(self, caller: Caller, issued_at: float) -> bool:
+        for kind in self.KINDS:
+            value = getattr(caller, kind)
+            if value and issued_at <= self._before.get((kind, str(value)), float("-inf")):
+                return True
+        return False
+
+
+def token_revoked() -> Unauthenticated:
+    return Unauthenticated("token_revoked", "登录已失效，请重新登录",
+                           "This session has ended; please log in again")
+
+
 class TokenCache:
     """Verified tokens, kept until they expire: a token is verified once, not per request.
 
     Only tokens whose signature and claims checked out are kept, and a hit still
-    checks the expiry, so the answer is the one ``verify_access_token`` would give.
+    checks the expiry and the revocations, so the answer is the one
+    ``verify_access_token`` plus the ``RevocationList`` would give.
     """
 
-    def __init__(self, public_key_pem: bytes, max_size: int = 50_000):
+    def __init__(self, public_key_pem: bytes, max_size: int = 50_000,
+                 revocations: RevocationList | None = None):
         self.public_key = load_public_key(public_key_pem)
         self.max_size = max_size
-        self._verified: dict[str, tuple[Caller, float]] = {}
+        self.revocations = revocations if revocations is not None else RevocationList()
+        self._verified: dict[str, tuple[Caller, float, float]] = {}
 
     def verify(self, token: str, now: float | None = None) -> Caller:
         import time
 
         now = time.time() if now is None else now
         hit = self._verified.get(token)
-        if hit is not None and hit[1] > now:
-            return hit[0]
-        caller = verify_access_token(self.public_key, token)
-        if len(self._verified) >= self.max_size:
-            self._verified.clear()
-        expires = jwt.decode(token, options={"verify_signature": False})["exp"]
-        self._verified[token] = (caller, float(expires))
+        if hit is None or hit[1] <= now:
+            claims = decode_access_token(self.public_key, token)
+            if len(self._verified) >= self.max_size:
+                self._verified.clear()
+            hit = (caller_of(claims), float(claims["exp"]), float(claims["iat"]))
+            self._verified[token] = hit
+        caller, _, issued_at = hit
+        if self.revocations.is_revoked(caller, issued_at):
+            raise token_revoked()
         return caller
 
 
@@ -139,16 +208,20 @@ def issue_access_token(private_key_pem: bytes, caller: Caller, ttl_seconds: int,
         "iss": ISSUER,
         "aud": AUDIENCE,
         "sub": caller.person_id or caller.client_id,
-        "iat": int(now.timestamp()),
+        # to the microsecond (RFC 7519 allows fractions): a revocation at instant t
+        # refuses the tokens issued up to t, not those of a login a moment later
+        "iat": now.timestamp(),
         "exp": int((now + dt.timedelta(seconds=ttl_seconds)).timestamp()),
         "typ": "access",
         "caller": caller.to_dict(),
     }
+    if caller.session_id:
+        claims["sid"] = caller.session_id
     return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM)
 
 
-def verify_access_token(public_key, token: str) -> Caller:
-    """``public_key``: PEM bytes, or a key object from ``load_public_key`` (faster: parsed once)."""
+def decode_access_token(public_key, token: str) -> dict:
+    """The claims of a valid access token (signature, audience, issuer, expiry, type)."""
     try:
         claims = jwt.decode(
             token, public_key, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
@@ -159,6 +232,19 @@ def verify_access_token(public_key, token: str) -> Caller:
                               "The access token has expired; refresh it or log in again") from None
     except jwt.InvalidTokenError:
         raise Unauthenticated("token_invalid", "登录凭证无效", "The access token is not valid") from None
-    if claims.get("typ") != "access":
+    if claims.get("typ") != "access" or not isinstance(claims.get("caller"), dict):
         raise Unauthenticated("token_invalid", "登录凭证无效", "The access token is not valid")
-    return Caller.from_dict(claims["caller"])
+    return claims
+
+
+def caller_of(claims: dict) -> Caller:
+    data = dict(claims["caller"])
+    if claims.get("sid") and not data.get("session_id"):
+        data["session_id"] = claims["sid"]
+    return Caller.from_dict(data)
+
+
+def verify_access_token(public_key, token: str) -> Caller:
+    """``public_key``: PEM bytes, or a key object from ``load_public_key`` (faster: parsed once).
+    Revocations are not checked here (see ``TokenCache``)."""
+    return caller_of(decode_access_token(public_key, token))

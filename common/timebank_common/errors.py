@@ -76,9 +76,18 @@ class RuleViolation(DomainError):
     default_code = "rule_violation"
 
 
+@deserialize_to_instance
+class Locked(DomainError):
+    """Refused for a while whatever is sent, e.g. an account after repeated wrong
+    passwords (423). ``details.retry_after_seconds`` becomes the ``Retry-After`` header."""
+
+    status = 423
+    default_code = "locked"
+
+
 deserialize_to_instance(DomainError)
 
-ALL_ERRORS = (BadInput, Unauthenticated, Forbidden, NotFound, Conflict, RuleViolation)
+ALL_ERRORS = (BadInput, Unauthenticated, Forbidden, NotFound, Conflict, RuleViolation, Locked)
 
 
 def validation_error(errors: dict) -> BadInput:

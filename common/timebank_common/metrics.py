@@ -3,7 +3,8 @@
 * entrypoint calls, latency and outcome (ok / refused / error), per entrypoint;
 * outbox backlog and age of the oldest unsent event;
 * messages waiting in the service's dead-letter queue;
-* events published by the relay and events handled / skipped as duplicates.
+* events published by the relay and events handled / skipped as duplicates;
+* person logins by outcome (success / wrong / locked) and tokens refused as revoked.
 """
 from __future__ import annotations
 
@@ -31,6 +32,15 @@ DEAD_LETTERS = Gauge("timebank_dead_letters", "Messages waiting in the dead-lett
 EVENTS_HANDLED = Counter(
     "timebank_events_handled_total", "Events handled, by outcome (done / duplicate)",
     ["service", "event_type", "outcome"],
+)
+
+LOGIN_ATTEMPTS = Counter(
+    "timebank_login_attempts_total",
+    "Person logins by outcome: success, wrong (phone or password), locked (refused while locked)",
+    ["outcome"],
+)
+REVOKED_TOKENS_REFUSED = Counter(
+    "timebank_revoked_tokens_refused_total", "Requests refused because their token was revoked",
 )
 
 

@@ -16,6 +16,12 @@ _ERRORS = {
     "422": "违反规则 Rule violation",
     "503": "服务暂不可用 Service unavailable",
 }
+# refusals only some routes give
+_ROUTE_ERRORS = {
+    path: {"423": "账号已临时锁定（连续密码错误）Account locked for now after repeated wrong "
+                  "passwords; see Retry-After"}
+    for path in ("/api/v1/auth/login", "/api/v1/auth/password")
+}
 
 
 def _schema_name(schema) -> str:
@@ -72,7 +78,7 @@ def build(base_url: str) -> dict:
             schema = {"type": "array", "items": route.response} if route.many else route.response
             ok["content"] = {"application/json": {"schema": schema}}
         operation["responses"][str(route.status)] = ok
-        for code, text in _ERRORS.items():
+        for code, text in {**_ERRORS, **_ROUTE_ERRORS.get(route.openapi_path, {})}.items():
             if code == "401" and route.public:
                 continue
             operation["responses"][code] = {

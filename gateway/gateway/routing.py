@@ -116,6 +116,9 @@ def _error_response(exc: DomainError, request_id: str):
     headers = {"X-Request-Id": request_id}
     if exc.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
+    retry_after = exc.details.get("retry_after_seconds") if isinstance(exc.details, dict) else None
+    if retry_after is not None:  # 423 account_locked: when to try again
+        headers["Retry-After"] = str(int(retry_after))
     return json_response(body, status=exc.status, headers=headers)
 
 

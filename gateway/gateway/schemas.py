@@ -26,6 +26,17 @@ class TokenPair(Schema):
     expires_in = fields.Int(metadata={"description": "seconds"})
 
 
+class LoggedOut(Schema):
+    logged_out = fields.Bool()
+    session_id = fields.Str(allow_none=True, metadata={"description": "the login that ended"})
+    refresh_tokens_revoked = fields.Int(metadata={"description": "with everywhere=true"})
+
+
+class PasswordChanged(Schema):
+    password_changed = fields.Bool()
+    refresh_tokens_revoked = fields.Int()
+
+
 class Me(Schema):
     person_id = fields.Str()
     name = fields.Str()

@@ -2,14 +2,19 @@
 OpenAPI and docs. It owns no domain data (DESIGN.md §2)."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import eventlet
+from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
+from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.web.handlers import http
 
-from timebank_common.auth import TokenCache
+from timebank_common import metrics
+from timebank_common.auth import RevocationList, TokenCache
+from timebank_common.errors import Unauthenticated
 from timebank_common.service import ServiceBase, json_response
 
 from .routes.accounts import AccountRoutes
@@ -22,16 +27,77 @@ from .routing import bearer_token
 
 DOWNSTREAM = ("identity", "demand", "matching", "ledger", "notify")
 
+log = logging.getLogger(__name__)
+
+
+class Tokens:
+    """What ``TokenVerifier`` injects: ``verify(token)`` → caller dict, and ``revoked(entry)``
+    to add a revocation (from the ``tokens_revoked`` event)."""
+
+    def __init__(self, cache: TokenCache):
+        self.cache = cache
+
+    def __call__(self, token: str) -> dict:
+        try:
+            return self.cache.verify(token).to_dict()
+        except Unauthenticated as exc:
+            if exc.code == "token_revoked":
+                metrics.REVOKED_TOKENS_REFUSED.inc()
+            raise
+
+    def revoked(self, entry: dict) -> None:
+        self.cache.revocations.add(entry)
+
 
 class TokenVerifier(DependencyProvider):
     """Verifies access tokens with identity's public key: no round trip per request,
-    and each token's signature is checked once (TokenCache) rather than per request."""
+    and each token's signature is checked once (TokenCache) rather than per request.
+
+    Revoked tokens (logout, password change, API client revoked) are refused from a
+    ``RevocationList`` kept in this process: filled from ``identity.active_revocations``
+    at start (retried in the background while identity is away, so the gateway starts
+    anyway) and every ``REVOCATION_SYNC_SECONDS`` (default 60; a safety net for events
+    missed while disconnected), and by the broadcast ``tokens_revoked`` event handler."""
 
     def setup(self):
-        self.tokens = TokenCache(Path(self.container.config["JWT_PUBLIC_KEY_FILE"]).read_bytes())
+        cfg = self.container.config
+        self.revocations = RevocationList(int(cfg.get("ACCESS_TOKEN_TTL_SECONDS") or 900))
+        self.tokens = TokenCache(Path(cfg["JWT_PUBLIC_KEY_FILE"]).read_bytes(),
+                                 revocations=self.revocations)
+        self.sync_seconds = float(cfg.get("REVOCATION_SYNC_SECONDS") or 60)
+        self.retry_seconds = float(cfg.get("REVOCATION_RETRY_SECONDS") or 2)
+
+    def start(self):
+        # a first attempt before requests are served (bounded: identity may be down)
+        loaded = self._try_load(timeout=3)
+        self.container.spawn_managed_thread(lambda: self._sync_loop(loaded),
+                                            identifier="revocation_sync")
+
+    def load_active_revocations(self) -> None:
+        config = {"AMQP_URI": self.container.config["AMQP_URI"]}
+        with ServiceRpcProxy("identity", config, timeout=5) as identity:
+            answer = identity.active_revocations()
+        self.revocations.max_token_age = max(self.revocations.max_token_age,
+                                             float(answer["max_token_age"]))
+        for entry in answer["items"]:
+            self.revocations.add(entry)
+
+    def _try_load(self, timeout: float) -> bool:
+        try:
+            with eventlet.Timeout(timeout):
+                self.load_active_revocations()
+            return True
+        except (Exception, eventlet.Timeout) as exc:  # identity or broker away: retry later
+            log.warning("could not load token revocations from identity (will retry): %r", exc)
+            return False
+
+    def _sync_loop(self, loaded: bool):
+        while True:
+            eventlet.sleep(self.sync_seconds if loaded else self.retry_seconds)
+            loaded = self._try_load(timeout=10) or loaded
 
     def get_dependency(self, worker_ctx):
-        return lambda token: self.tokens.verify(token).to_dict()
+        return Tokens(self.tokens)
 
 
 class Setting(DependencyProvider):
@@ -58,6 +124,11 @@ class GatewayService(AuthRoutes, PeopleRoutes, DemandRoutes, AccountRoutes, Inbo
 
     def authenticate(self, request) -> dict:
         return self.verify_token(bearer_token(request))
+
+    @event_handler("identity", "tokens_revoked", handler_type=BROADCAST, reliable_delivery=False)
+    def on_tokens_revoked(self, event):
+        """Every gateway process hears every revocation (a broadcast queue of its own)."""
+        self.verify_token.revoked(event["payload"])
 
     @http("GET", "/health")
     def health(self, request):

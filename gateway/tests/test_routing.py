@@ -83,3 +83,10 @@ def test_routes_that_register_people_declare_roles_and_scope():
         assert routes[key].roles and routes[key].scoped == ["region_code"], key
     doc = build("http://127.0.0.1:8000")
     assert "region_code" in doc["paths"]["/api/v1/elders"]["post"]["description"]
+def test_logout_and_password_change_are_documented_with_the_lockout_refusal():
+    paths = build("http://127.0.0.1:8000")["paths"]
+    logout, password = paths["/api/v1/auth/logout"]["post"], paths["/api/v1/auth/password"]["post"]
+    assert logout["security"] == [{"bearer": []}] and password["security"] == [{"bearer": []}]
+    assert "423" in password["responses"] and "423" in paths["/api/v1/auth/login"]["post"]["responses"]
+    body = password["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert body.endswith("IdentityChangePassword")

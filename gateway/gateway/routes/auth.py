@@ -1,6 +1,16 @@
 """/api/v1/auth/* and /api/v1/me."""
+from identity.schemas import ChangePasswordSchema, LogoutSchema
+
 from ..routing import route
-from ..schemas import ClientTokenBody, LoginBody, Me, RefreshBody, TokenPair
+from ..schemas import (
+    ClientTokenBody,
+    LoggedOut,
+    LoginBody,
+    Me,
+    PasswordChanged,
+    RefreshBody,
+    TokenPair,
+)
 
 
 class AuthRoutes:
@@ -22,3 +32,17 @@ class AuthRoutes:
     @route("GET", "/api/v1/me", summary="当前用户 Who am I", tags=["auth"], response=Me)
     def me(self, request, caller):
         return self.identity.me(caller)
+
+    @route("POST", "/api/v1/auth/logout", summary="退出登录 Log out: end this login "
+           "(its refresh token and access tokens); with everywhere=true every login",
+           tags=["auth"], body=LogoutSchema, response=LoggedOut)
+    def logout(self, request, caller, body):
+        return self.identity.logout(caller, body.get("refresh_token"),
+                                    bool(body.get("everywhere", False)))
+
+    @route("POST", "/api/v1/auth/password", summary="修改密码 Change your password; every "
+           "login of the account ends (log in again with the new password)",
+           tags=["auth"], body=ChangePasswordSchema, response=PasswordChanged)
+    def change_password(self, request, caller, body):
+        return self.identity.change_password(caller, body["current_password"],
+                                             body["new_password"])

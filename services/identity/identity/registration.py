@@ -13,6 +13,7 @@ from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, Rule
 from . import repository as repo
 from . import volunteer_repository as vrepo
 from . import volunteering
+from .accounts import check_new_password
 from .domain import id_numbers
 from .domain.eligibility import ELDER_MIN_AGE, is_elder
 from .domain.qualifications import valid_kinds
@@ -108,9 +109,11 @@ def _person_for(uow, caller: Caller, data: dict, resident, profile: str, has_pro
 
 
 def _give_login(uow, person: dict, password: str) -> None:
-    """Credentials to log in by phone; an existing login is kept as it is."""
+    """Credentials to log in by phone; an existing login is kept as it is. The password
+    must follow the password rules (422 ``weak_password``)."""
     if repo.credentials_of(uow, person["id"]):
         return
+    check_new_password(password, person, "initial_password")
     holder = repo.login_phone_holder(uow, person["phone"])
     if holder is not None and holder != person["id"]:
         raise Conflict("phone_in_use", "该手机号码已被其他账号使用",

@@ -199,9 +199,10 @@ def add_grant(uow, person_id, role: str, scope_code: str, carrier_id=None, grant
     ).on_conflict_do_nothing(constraint="role_grants_once"))
 
 
-def insert_refresh_token(uow, token_hash: str, person_id, expires_at: dt.datetime) -> None:
+def insert_refresh_token(uow, token_hash: str, person_id, expires_at: dt.datetime,
+                         session_id=None) -> None:
     uow.execute(insert(refresh_tokens).values(
-        token_hash=token_hash, person_id=person_id, expires_at=expires_at))
+        token_hash=token_hash, person_id=person_id, expires_at=expires_at, session_id=session_id))
 
 
 def take_refresh_token(uow, token_hash: str) -> dict | None:
@@ -210,15 +211,16 @@ def take_refresh_token(uow, token_hash: str) -> dict | None:
                 .with_for_update())
 
 
-def revoke_refresh_token(uow, token_hash: str) -> None:
+def revoke_refresh_token(uow, token_hash: str, reason: str = "rotated") -> None:
     uow.execute(update(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash)
-                .values(revoked_at=func.now()))
+                .values(revoked_at=func.now(), revoked_reason=reason))
 
 
-def revoke_all_refresh_tokens(uow, person_id) -> None:
-    uow.execute(update(refresh_tokens)
-                .where(refresh_tokens.c.person_id == person_id, refresh_tokens.c.revoked_at.is_(None))
-                .values(revoked_at=func.now()))
+def revoke_all_refresh_tokens(uow, person_id, reason: str = "reused") -> int:
+    return uow.execute(update(refresh_tokens)
+                       .where(refresh_tokens.c.person_id == person_id,
+                              refresh_tokens.c.revoked_at.is_(None))
+                       .values(revoked_at=func.now(), revoked_reason=reason)).rowcount
 
 
 def get_api_client(uow, client_id: str) -> dict | None:

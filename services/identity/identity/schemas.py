@@ -233,3 +233,29 @@ class QualificationExpiredPayload(Schema):
     kind = fields.Str(required=True)
     qualification_id = fields.Str(required=True)
     region_code = fields.Str(required=True)
+
+
+class ChangePasswordSchema(Schema):
+    current_password = fields.Str(required=True, load_only=True)
+    new_password = fields.Str(required=True, validate=PASSWORD, load_only=True,
+                              metadata={"description": "8–128 characters; 3 of lower, upper, "
+                                        "digit, symbol (2 from 12 characters); not the phone "
+                                        "number, birth date or a common password"})
+
+
+class LogoutSchema(Schema):
+    refresh_token = fields.Str(load_default=None, allow_none=True, load_only=True,
+                               metadata={"description": "this login's refresh token (optional)"})
+    everywhere = fields.Bool(load_default=False,
+                             metadata={"description": "end every login of the account"})
+
+
+class TokensRevokedPayload(Schema):
+    """Access tokens of this person, API client or login session issued at or before
+    ``revoked_before`` are no longer accepted (at least one id is set)."""
+
+    person_id = fields.Str(allow_none=True)
+    client_id = fields.Str(allow_none=True)
+    session_id = fields.Str(allow_none=True)
+    revoked_before = fields.Str(required=True, metadata={"description": "ISO 8601 instant"})
+    reason = fields.Str(required=True)

@@ -8,21 +8,35 @@ from __future__ import annotations
 
 import datetime as dt
 
+from nameko.extensions import DependencyProvider
+
 from timebank_common.auth import Caller
-from timebank_common.errors import NotFound
+from timebank_common.errors import BadInput, NotFound
 from timebank_common.outbox import OutboxRelay
 from timebank_common.schemas import load
 from timebank_common.service import Database, ServiceBase, rpc, scheduled
 
-from . import accounts, carriers, priorities, qualifications, registration, relations, volunteering
+from . import (
+    accounts,
+    carriers,
+    priorities,
+    qualifications,
+    registration,
+    relations,
+    revocation,
+    volunteering,
+)
 from . import repository as repo
+from .domain.lockout import LockoutPolicy
 from .schemas import (
     AddQualificationSchema,
     BackgroundTagsSchema,
     CarrierListSchema,
+    ChangePasswordSchema,
     HealthDeclarationSchema,
     LinkRelativesSchema,
     LoginSchema,
+    LogoutSchema,
     RecordTrainingSchema,
     RegisterCarrierSchema,
     RegisterElderSchema,
@@ -40,18 +54,31 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class LoginLockout(DependencyProvider):
+    """Injects the ``LockoutPolicy`` of config ``LOGIN_LOCKOUT: {max_failures, lock_seconds,
+    failure_window_seconds}`` (defaults 5, 900, 86400)."""
+
+    def setup(self):
+        self.policy = LockoutPolicy.from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.policy
+
+
 class IdentityService(ServiceBase):
     name = "identity"
     db = Database()
     relay = OutboxRelay()
     signer = TokenSigner()
+    lockout = LoginLockout()
 
     # -- logging in -----------------------------------------------------------
     @rpc
     def authenticate(self, phone, password):
         data = load(LoginSchema(), {"phone": phone, "password": password})
         with self.db() as uow:
-            tokens = accounts.authenticate(uow, self.signer, data["phone"], data["password"], _now())
+            tokens = accounts.authenticate(uow, self.signer, data["phone"], data["password"],
+                                           _now(), self.lockout)
             uow.commit()
         return tokens
 
@@ -61,6 +88,45 @@ class IdentityService(ServiceBase):
             tokens = accounts.refresh(uow, self.signer, str(refresh_token or ""), _now())
             uow.commit()
         return tokens
+
+    @rpc
+    def logout(self, caller, refresh_token=None, everywhere=False):
+        """End the caller's login session (or, with ``everywhere``, every session)."""
+        caller = Caller.from_dict(caller)
+        data = load(LogoutSchema(), {"refresh_token": refresh_token, "everywhere": everywhere})
+        with self.db() as uow:
+            if data["everywhere"]:
+                result = accounts.logout_everywhere(uow, caller, _now())
+            else:
+                result = accounts.logout(uow, caller, _now(), data["refresh_token"])
+            uow.commit()
+        return result
+
+    @rpc
+    def logout_everywhere(self, caller):
+        return self.logout(caller, everywhere=True)
+
+    @rpc
+    def change_password(self, caller, current_password, new_password):
+        caller = Caller.from_dict(caller)
+        data = load(ChangePasswordSchema(), {"current_password": current_password,
+                                             "new_password": new_password})
+        with self.db() as uow:
+            result = accounts.change_password(uow, caller, data["current_password"],
+                                              data["new_password"], _now(), self.lockout)
+            uow.commit()
+        return result
+
+    @rpc
+    def active_revocations(self, since=None):
+        """Internal (the gateway): access-token revocations that can still refuse a token."""
+        try:
+            since = dt.datetime.fromisoformat(since) if since else None
+        except (TypeError, ValueError):
+            raise BadInput("since_invalid", "since 应为 ISO 8601 时间",
+                           "since must be an ISO 8601 instant") from None
+        with self.db() as uow:
+            return revocation.active_revocations(uow, _now(), self.signer.access_ttl, since)
 
     @rpc
     def client_token(self, client_id, client_secret):

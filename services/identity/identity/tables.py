@@ -7,6 +7,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Integer,
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
@@ -119,6 +120,28 @@ refresh_tokens = Table(
     Column("created_at", TS, nullable=False, server_default=func.now()),
     Column("expires_at", TS, nullable=False),
     Column("revoked_at", TS),
+    Column("session_id", UUID(as_uuid=True)),  # the login it belongs to (NULL before 0005)
+    Column("revoked_reason", String(32)),  # rotated | logout | password_changed | reused ...
+)
+
+login_failures = Table(
+    "login_failures", metadata,
+    Column("person_id", UUID(as_uuid=True), ForeignKey("persons.id"), primary_key=True),
+    Column("failed_count", Integer, nullable=False, server_default="0"),
+    Column("first_failed_at", TS),
+    Column("locked_until", TS),
+    Column("updated_at", TS, nullable=False, server_default=func.now()),
+)
+
+token_revocations = Table(
+    "token_revocations", metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("person_id", UUID(as_uuid=True)),
+    Column("client_id", String(64)),
+    Column("session_id", UUID(as_uuid=True)),
+    Column("revoked_before", TS, nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("created_at", TS, nullable=False, server_default=func.now()),
 )
 
 api_clients = Table(
