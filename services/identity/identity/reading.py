@@ -15,7 +15,7 @@ from .registration import authorize_read, require_person
 from .views import elder_view, person_view, unmasked_fields
 
 
-def _require_unmask(uow, caller: Caller, person: dict, elder_profile: dict | None) -> None:
+def _require_unmask(caller: Caller, person: dict, elder_profile: dict | None) -> None:
     own_station = bool(elder_profile and caller.carrier_id and elder_profile["carrier_id"]
                        and str(elder_profile["carrier_id"]) == caller.carrier_id)
     if not may_unmask(caller.roles, caller.person_id == str(person["id"]),
@@ -26,7 +26,7 @@ def _require_unmask(uow, caller: Caller, person: dict, elder_profile: dict | Non
 
 
 def _disclose(uow, caller: Caller, person: dict, elder_profile: dict | None, view: dict) -> dict:
-    _require_unmask(uow, caller, person, elder_profile)
+    _require_unmask(caller, person, elder_profile)
     fields = unmasked_fields(person, elder_profile)
     audit.record(uow, caller, "read_unmasked", "person", person["id"], person["region_code"],
                  after={"fields": sorted(k for k, v in fields.items() if v is not None)})
