@@ -111,9 +111,11 @@ class LocalPlatform:
     def prepare(self, demo: bool = True) -> None:
         """Databases created and migrated, keys made, demo data loaded."""
         from timebank_common.auth import ensure_keypair  # noqa: PLC0415
+        from timebank_common.pii import ensure_key_file  # noqa: PLC0415
 
         ensure_keypair(self.base_env.get("JWT_PRIVATE_KEY_FILE", str(ROOT / "var/keys/jwt-private.pem")),
                        self.base_env.get("JWT_PUBLIC_KEY_FILE", str(ROOT / "var/keys/jwt-public.pem")))
+        ensure_key_file(self.base_env.get("PII_KEYS_FILE", str(ROOT / "var/keys/pii-keys.json")))
         for name in SERVICES:
             self.run_module("timebank_common.migrations", name)
         if demo:

@@ -21,17 +21,20 @@ def migrations_dir(service: str) -> Path:
     return Path(package.__file__).resolve().parent.parent / "migrations"
 
 
-def alembic_config(service: str, database_url: str) -> Config:
+def alembic_config(service: str, database_url: str, settings: dict | None = None) -> Config:
+    """``settings``: the service's configuration, for migrations that need more than the
+    database (``context.config.attributes["service_config"]``)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir(service)))
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     cfg.attributes["database_url"] = database_url
+    cfg.attributes["service_config"] = dict(settings or {})
     return cfg
 
 
-def upgrade(service: str, database_url: str) -> None:
+def upgrade(service: str, database_url: str, settings: dict | None = None) -> None:
     ensure_database(database_url)
-    command.upgrade(alembic_config(service, database_url), "head")
+    command.upgrade(alembic_config(service, database_url, settings), "head")
 
 
 def main(argv=None) -> None:
@@ -41,7 +44,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     path = args.config or f"deploy/config/{args.service}.yaml"
     cfg = config_mod.load(path)
-    upgrade(args.service, cfg["DATABASE_URL"])
+    upgrade(args.service, cfg["DATABASE_URL"], cfg)
     print(f"{args.service}: database migrated")
 
 

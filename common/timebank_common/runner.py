@@ -41,7 +41,7 @@ def main(argv=None) -> None:
     cfg = config_mod.load(args.config or f"deploy/config/{args.service}.yaml")
     logs.configure(args.service, cfg.get("LOG_LEVEL", "INFO"))
     if cfg.get("DATABASE_URL"):
-        migrations.upgrade(args.service, cfg["DATABASE_URL"])
+        migrations.upgrade(args.service, cfg["DATABASE_URL"], cfg)
     cls = service_class(args.service)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:

@@ -93,7 +93,25 @@ def amqp_uri(rabbit) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(run_id):
+def pii_keys(tmp_path_factory):
+    """A personal-data key file for this run (``timebank_common.pii``), also named in the
+    environment (``PII_KEYS_FILE``) for code that runs in the test process (demo loaders,
+    import commands, migrations)."""
+    from .pii import ensure_key_file
+
+    path = tmp_path_factory.mktemp("pii") / "pii-keys.json"
+    ensure_key_file(path)
+    previous = os.environ.get("PII_KEYS_FILE")
+    os.environ["PII_KEYS_FILE"] = str(path)
+    yield {"PII_KEYS_FILE": str(path)}
+    if previous is None:
+        os.environ.pop("PII_KEYS_FILE", None)
+    else:
+        os.environ["PII_KEYS_FILE"] = previous
+
+
+@pytest.fixture(scope="session")
+def database_url(run_id, pii_keys):
     """``database_url("ledger")``: a migrated database of that service for this run."""
     from .db import drop_database
     from .migrations import upgrade
@@ -123,7 +141,7 @@ def token_keys(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def service_config(amqp_uri, database_url, token_keys):
+def service_config(amqp_uri, database_url, token_keys, pii_keys):
     """``service_config("ledger", EXTRA=1)``: a nameko config for an in-process container."""
 
     def make(service: str | None, **overrides) -> dict:
@@ -134,6 +152,7 @@ def service_config(amqp_uri, database_url, token_keys):
             "EVENT_DELIVERY_LIMIT": 3,
             "OUTBOX_RELAY": {"enabled": True, "poll_seconds": 0.1},
             **token_keys,
+            **pii_keys,
         }
         if service:
             cfg["DATABASE_URL"] = database_url(service)

@@ -18,6 +18,7 @@ from timebank_common.errors import Unauthenticated
 from timebank_common.service import ServiceBase, json_response
 
 from .routes.accounts import AccountRoutes
+from .routes.audit import AuditRoutes
 from .routes.auth import AuthRoutes
 from .routes.demands import DemandRoutes
 from .routes.docs import DocsRoutes
@@ -108,7 +109,7 @@ class Setting(DependencyProvider):
         return self.cast(self.container.config.get(self.key, self.default))
 
 
-class GatewayService(AuthRoutes, PeopleRoutes, DemandRoutes, AccountRoutes, InboxRoutes,
+class GatewayService(AuthRoutes, PeopleRoutes, AuditRoutes, DemandRoutes, AccountRoutes, InboxRoutes,
                      DocsRoutes, ServiceBase):
     name = "gateway"
 

@@ -28,6 +28,7 @@ def platform(tmp_path_factory):
     instance = LocalPlatform(
         env={"AMQP_URI": rabbit.uri, "DB_PREFIX": prefix,
              "JWT_PRIVATE_KEY_FILE": str(tmp / "jwt.pem"), "JWT_PUBLIC_KEY_FILE": str(tmp / "jwt.pub"),
+             "PII_KEYS_FILE": str(tmp / "pii-keys.json"),
              "RPC_TIMEOUT_SECONDS": "60"},
         ports=ports, log_dir=tmp / "log",
     )

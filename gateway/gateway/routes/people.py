@@ -14,6 +14,7 @@ from identity.schemas import (
     ReviewSchema,
     ScreeningSchema,
     SubmitPrioritySchema,
+    UnmaskedQuerySchema,
 )
 from timebank_common.auth import ADMIN_ROLES
 
@@ -55,18 +56,22 @@ class PeopleRoutes:
     def register_elder(self, request, caller, body):
         return self.identity.register_elder(caller, body)
 
-    @route("GET", "/api/v1/elders/<person_id>", summary="老人信息 One elder", tags=["people"])
-    def get_elder(self, request, caller, person_id):
-        return self.identity.get_elder(caller, person_id)
+    @route("GET", "/api/v1/elders/<person_id>",
+           summary="老人信息 One elder (masked; ?unmasked=true for the roles that need it, audited)",
+           tags=["people"], query=UnmaskedQuerySchema)
+    def get_elder(self, request, caller, person_id, query):
+        return self.identity.get_elder(caller, person_id, unmasked=query["unmasked"])
 
     @route("POST", "/api/v1/volunteers", summary="登记志愿者 Register a volunteer", tags=["people"],
            body=RegisterVolunteerSchema, status=201, roles=REGISTRARS, scoped=["region_code"])
     def register_volunteer(self, request, caller, body):
         return self.identity.register_volunteer(caller, body)
 
-    @route("GET", "/api/v1/volunteers/<person_id>", summary="志愿者信息 One volunteer", tags=["people"])
-    def get_volunteer(self, request, caller, person_id):
-        return self.identity.get_person(caller, person_id)
+    @route("GET", "/api/v1/volunteers/<person_id>",
+           summary="志愿者信息 One volunteer (masked; ?unmasked=true for the roles that need it, "
+                   "audited)", tags=["people"], query=UnmaskedQuerySchema)
+    def get_volunteer(self, request, caller, person_id, query):
+        return self.identity.get_person(caller, person_id, unmasked=query["unmasked"])
 
     @route("GET", "/api/v1/volunteers/<person_id>/eligibility",
            summary="志愿者资格 Eligibility, computed, with the reasons when missing",

@@ -8,6 +8,7 @@ from timebank_common.auth import ADMIN_ROLES, STAFF_ROLES, Caller
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
 from timebank_common.regions import prefix_of
 
+from . import audit
 from . import repository as repo
 from .domain.carriers import CARRIER_LEVEL
 from .schemas import CarrierRegisteredPayload
@@ -48,7 +49,10 @@ def register_carrier(uow, caller: Caller, data: dict) -> dict:
                                                "kind": carrier["kind"],
                                                "region_code": carrier["region_code"]})
     uow.emit("carrier_registered", payload, carrier["region_code"])
-    return carrier_view(carrier)
+    view = carrier_view(carrier)
+    audit.record(uow, caller, "register_carrier", "carrier", carrier["id"],
+                 carrier["region_code"], after=view)
+    return view
 
 
 def _listing_prefix(caller: Caller, region_code: str | None) -> str:

@@ -14,6 +14,7 @@ import uuid
 
 from timebank_common.db import UnitOfWork, make_engine
 
+from . import personal_data
 from . import repository as repo
 from . import volunteer_repository as vrepo
 from .domain.id_numbers import parse, with_check_character
@@ -169,8 +170,10 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Load the identity demo data (idempotent)")
     parser.add_argument("--config", default="deploy/config/identity.yaml")
     args = parser.parse_args(argv)
-    url = config_mod.load(args.config)["DATABASE_URL"]
-    upgrade("identity", url)
+    cfg = config_mod.load(args.config)
+    url = cfg["DATABASE_URL"]
+    upgrade("identity", url, cfg)
+    personal_data.configure(cfg)  # the key file the service uses
     started = dt.datetime.now()
     load_demo(url)
     print(f"identity: demo data loaded in {(dt.datetime.now() - started).total_seconds():.1f}s")

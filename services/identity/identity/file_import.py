@@ -7,6 +7,8 @@ from pathlib import Path
 
 from timebank_common.db import UnitOfWork, make_engine
 
+from . import personal_data
+
 
 def in_one_transaction(database_url: str, work):
     """Run ``work(uow)`` in one unit of work on its own short-lived engine; commit; return its result."""
@@ -32,8 +34,10 @@ def file_command(description: str, import_file, failed, argv=None) -> int:
     parser.add_argument("file", type=Path)
     parser.add_argument("--config", default="deploy/config/identity.yaml")
     args = parser.parse_args(argv)
-    url = config_mod.load(args.config)["DATABASE_URL"]
-    upgrade("identity", url)
+    cfg = config_mod.load(args.config)
+    url = cfg["DATABASE_URL"]
+    upgrade("identity", url, cfg)
+    personal_data.configure(cfg)  # the key file the service uses
     report = import_file(url, args.file)
     print("\n".join(report.lines()))
     return 1 if failed(report) else 0

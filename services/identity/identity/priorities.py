@@ -11,6 +11,7 @@ from __future__ import annotations
 from timebank_common.auth import ADMIN_ROLES, Caller
 from timebank_common.errors import NotFound
 
+from . import audit
 from . import repository as repo
 from .domain.priority import PriorityRefused, check_submission
 from .domain.review import VERIFIED, Reviewer, ReviewRefused, decide
@@ -49,6 +50,8 @@ def submit_priority(uow, caller: Caller, elder_id, data: dict) -> dict:
         raise as_error(exc, {"person_id": str(elder["id"]), "category": category}) from None
     row = repo.save_priority_submission(uow, elder["id"], category, evidence,
                                         repo.as_uuid(caller.person_id))
+    audit.record(uow, caller, "submit_priority", "elder_priority", f"{elder['id']}:{category}",
+                 elder["region_code"], before=existing, after=row)
     return priority_view(row)
 
 
@@ -64,8 +67,11 @@ def verify_priority(uow, caller: Caller, elder_id, category: str, data: dict) ->
                         Reviewer(caller.person_id, caller.roles))
     except ReviewRefused as exc:
         raise as_error(exc, details) from None
+    before = row
     row = repo.decide_priority(uow, elder["id"], row["category"], status,
                                repo.as_uuid(caller.person_id), data.get("reason"))
+    audit.record(uow, caller, "verify_priority", "elder_priority",
+                 f"{elder['id']}:{row['category']}", elder["region_code"], before=before, after=row)
     if status == VERIFIED:
         payload = ElderPriorityGrantedPayload().dump({
             "person_id": str(elder["id"]), "category": row["category"],

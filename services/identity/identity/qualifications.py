@@ -14,6 +14,7 @@ import datetime as dt
 from timebank_common.auth import STAFF_ROLES, Caller
 from timebank_common.errors import NotFound
 
+from . import audit
 from . import repository as repo
 from . import volunteer_repository as vrepo
 from .domain.qualifications import QualificationRefused, check_new, is_valid, kind_names
@@ -59,6 +60,8 @@ def add_qualification(uow, caller: Caller, volunteer_id, data: dict, today: dt.d
         uow, person_id=person["id"], kind=data["kind"], number=data["number"].strip(),
         issuer=data["issuer"].strip(), valid_until=data["valid_until"],
         submitted_by=repo.as_uuid(caller.person_id))
+    audit.record(uow, caller, "add_qualification", "qualification", row["id"],
+                 person["region_code"], after=row)
     return qualification_view(row, today)
 
 
@@ -76,8 +79,11 @@ def verify_qualification(uow, caller: Caller, qualification_id, data: dict,
                         Reviewer(caller.person_id, caller.roles))
     except ReviewRefused as exc:
         raise as_error(exc, {"qualification_id": str(row["id"])}) from None
+    before = row
     row = vrepo.decide_qualification(uow, row["id"], status, repo.as_uuid(caller.person_id),
                                      data.get("reason"))
+    audit.record(uow, caller, "verify_qualification", "qualification", row["id"],
+                 person["region_code"], before=before, after=row)
     return qualification_view(row, today)
 
 

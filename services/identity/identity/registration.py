@@ -10,9 +10,9 @@ import datetime as dt
 from timebank_common.auth import ADMIN_ROLES, STAFF_ROLES, Caller
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, RuleViolation
 
+from . import audit, volunteering
 from . import repository as repo
 from . import volunteer_repository as vrepo
-from . import volunteering
 from .accounts import check_new_password
 from .domain import id_numbers
 from .domain.eligibility import ELDER_MIN_AGE, is_elder
@@ -158,7 +158,10 @@ def register_elder(uow, caller: Caller, data: dict, today: dt.date) -> dict:
     if data.get("initial_password"):
         _give_login(uow, person, data["initial_password"])
     _emit_registered(uow, person, "elder")
-    return elder_view(person, profile, today)
+    view = elder_view(person, profile, today)
+    audit.record(uow, caller, "register_elder", "person", person["id"], person["region_code"],
+                 after=view)
+    return view
 
 
 def register_volunteer(uow, caller: Caller, data: dict, today: dt.date) -> dict:
@@ -188,7 +191,10 @@ def register_volunteer(uow, caller: Caller, data: dict, today: dt.date) -> dict:
     assessment = volunteering.assess(uow, person, profile, today)
     _emit_registered(uow, person, "volunteer")
     volunteering.announce_if_changed(uow, person, assessment)
-    return volunteer_view(person, profile, today, assessment["reasons"])
+    view = volunteer_view(person, profile, today, assessment["reasons"])
+    audit.record(uow, caller, "register_volunteer", "person", person["id"],
+                 person["region_code"], after=view)
+    return view
 
 
 def _initial_facts(caller: Caller, data: dict) -> dict:

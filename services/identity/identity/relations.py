@@ -10,6 +10,7 @@ from __future__ import annotations
 from timebank_common.auth import ADMIN_ROLES, STAFF_ROLES, Caller
 from timebank_common.errors import NotFound
 
+from . import audit
 from . import repository as repo
 from .domain.relatives import RelationRefused, check_link, kind_seen_from
 from .domain.review import VERIFIED, Reviewer, ReviewRefused, decide
@@ -44,6 +45,8 @@ def link_relatives(uow, caller: Caller, data: dict) -> dict:
     link = repo.insert_relative_link(
         uow, person_id=person["id"], relative_person_id=relative["id"], kind=data["kind"],
         evidence=evidence, submitted_by=repo.as_uuid(caller.person_id))
+    audit.record(uow, caller, "link_relatives", "relative_link", link["id"],
+                 person["region_code"], after=link)
     return link_view(link, person["id"], relative["name"])
 
 
@@ -60,8 +63,11 @@ def verify_relatives(uow, caller: Caller, link_id, data: dict) -> dict:
                         link["submitted_by"], Reviewer(caller.person_id, caller.roles))
     except ReviewRefused as exc:
         raise as_error(exc, {"link_id": str(link["id"])}) from None
+    before = link
     link = repo.decide_relative_link(uow, link["id"], status, repo.as_uuid(caller.person_id),
                                      data.get("reason"))
+    audit.record(uow, caller, "verify_relatives", "relative_link", link["id"],
+                 person["region_code"], before=before, after=link)
     if status == VERIFIED:
         payload = RelativesLinkedPayload().dump({
             "link_id": str(link["id"]), "person_id": str(link["person_id"]),

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
+from .personal_data import digest, from_row, id_number_digest, phone_digest, to_row
 from .tables import (
     api_clients,
     carriers,
@@ -25,6 +26,11 @@ from .tables import (
 def _one(uow, stmt) -> dict | None:
     row = uow.execute(stmt).mappings().first()
     return dict(row) if row else None
+
+
+def _opened(uow, table: str, stmt) -> dict | None:
+    """One row of a table holding personal data, decrypted (``personal_data``)."""
+    return from_row(table, _one(uow, stmt))
 
 
 def as_uuid(value) -> uuid.UUID | None:
@@ -107,46 +113,57 @@ def carrier_page(uow, prefix: str, kind: str | None, page: int,
 
 # -- persons and profiles ------------------------------------------------------
 def lock_key(uow, kind: str, value: str) -> None:
-    """Serialise transactions claiming one ID number, phone or volunteer number (until commit)."""
-    uow.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{kind}:{value}"})
+    """Serialise transactions claiming one ID number, phone or volunteer number (until commit).
+    The lock is taken on a keyed hash: no personal number reaches the database in clear."""
+    uow.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
+                {"k": f"{kind}:{digest('lock', f'{kind}:{value}')}"})
 
 
 def get_person(uow, person_id) -> dict | None:
     pid = as_uuid(person_id)
-    return _one(uow, select(persons).where(persons.c.id == pid)) if pid else None
+    return _opened(uow, "persons", select(persons).where(persons.c.id == pid)) if pid else None
 
 
 def find_person_by_id_number(uow, id_number: str) -> dict | None:
-    return _one(uow, select(persons).where(persons.c.id_number == id_number))
+    return _opened(uow, "persons", select(persons).where(
+        persons.c.id_number_hash == id_number_digest(id_number)))
 
 
 def find_person_by_phone(uow, phone: str) -> dict | None:
-    return _one(uow, select(persons).where(persons.c.phone == phone))
+    return _opened(uow, "persons", select(persons).where(
+        persons.c.phone_hash == phone_digest(phone)))
 
 
 def insert_person(uow, **values) -> dict:
     values.setdefault("id", uuid.uuid4())
-    return _one(uow, insert(persons).values(**values).returning(*persons.c))
+    return _opened(uow, "persons", insert(persons).values(**to_row("persons", values))
+                   .returning(*persons.c))
 
 
 def set_person_phone(uow, person_id, phone: str) -> None:
-    uow.execute(update(persons).where(persons.c.id == person_id).values(phone=phone))
+    uow.execute(update(persons).where(persons.c.id == person_id)
+                .values(**to_row("persons", {"phone": phone})))
 
 
 def get_elder_profile(uow, person_id) -> dict | None:
     pid = as_uuid(person_id)
-    return _one(uow, select(elder_profiles).where(elder_profiles.c.person_id == pid)) if pid else None
+    if not pid:
+        return None
+    return _opened(uow, "elder_profiles",
+                   select(elder_profiles).where(elder_profiles.c.person_id == pid))
 
 
 def insert_elder_profile(uow, **values) -> dict:
-    return _one(uow, insert(elder_profiles).values(**values).returning(*elder_profiles.c))
+    return _opened(uow, "elder_profiles", insert(elder_profiles)
+                   .values(**to_row("elder_profiles", values)).returning(*elder_profiles.c))
 
 
 def get_volunteer_profile(uow, person_id) -> dict | None:
     pid = as_uuid(person_id)
     if not pid:
         return None
-    return _one(uow, select(volunteer_profiles).where(volunteer_profiles.c.person_id == pid))
+    return _opened(uow, "volunteer_profiles",
+                   select(volunteer_profiles).where(volunteer_profiles.c.person_id == pid))
 
 
 def volunteer_number_holder(uow, volunteer_number: str):
@@ -155,7 +172,9 @@ def volunteer_number_holder(uow, volunteer_number: str):
 
 
 def insert_volunteer_profile(uow, **values) -> dict:
-    return _one(uow, insert(volunteer_profiles).values(**values).returning(*volunteer_profiles.c))
+    return _opened(uow, "volunteer_profiles", insert(volunteer_profiles)
+                   .values(**to_row("volunteer_profiles", values))
+                   .returning(*volunteer_profiles.c))
 
 
 def profiles_of(uow, person_id) -> list[str]:
@@ -169,21 +188,24 @@ def profiles_of(uow, person_id) -> list[str]:
 
 # -- credentials, grants, tokens, clients -------------------------------------
 def credentials_by_phone(uow, phone: str) -> dict | None:
-    return _one(uow, select(credentials).where(credentials.c.login_phone == phone))
+    return _opened(uow, "credentials", select(credentials).where(
+        credentials.c.login_phone_hash == phone_digest(phone)))
 
 
 def credentials_of(uow, person_id) -> dict | None:
-    return _one(uow, select(credentials).where(credentials.c.person_id == person_id))
+    return _opened(uow, "credentials",
+                   select(credentials).where(credentials.c.person_id == person_id))
 
 
 def login_phone_holder(uow, phone: str):
-    return uow.execute(select(credentials.c.person_id).where(credentials.c.login_phone == phone)).scalar()
+    return uow.execute(select(credentials.c.person_id).where(
+        credentials.c.login_phone_hash == phone_digest(phone))).scalar()
 
 
 def insert_credentials(uow, person_id, login_phone: str, password_hash: str) -> None:
-    uow.execute(insert(credentials).values(
-        person_id=person_id, login_phone=login_phone, password_hash=password_hash,
-    ).on_conflict_do_nothing())
+    uow.execute(insert(credentials).values(**to_row("credentials", {
+        "person_id": person_id, "login_phone": login_phone, "password_hash": password_hash,
+    })).on_conflict_do_nothing())
 
 
 def grants_of(uow, person_id) -> list[dict]:
@@ -237,22 +259,22 @@ def ensure_api_client(uow, client_id: str, name: str, secret_hash: str, scope_co
 def get_priority(uow, person_id, category: str, lock: bool = False) -> dict | None:
     stmt = select(elder_priorities).where(elder_priorities.c.person_id == person_id,
                                           elder_priorities.c.category == category)
-    return _one(uow, stmt.with_for_update() if lock else stmt)
+    return _opened(uow, "elder_priorities", stmt.with_for_update() if lock else stmt)
 
 
 def save_priority_submission(uow, person_id, category: str, evidence: str, submitted_by) -> dict:
     """A pending record of this category (a rejected one is replaced)."""
-    values = {"evidence": evidence, "status": "pending", "submitted_by": submitted_by,
-              "submitted_at": func.now(), "verified_by": None, "verified_at": None,
-              "reason": None}
+    values = to_row("elder_priorities", {
+        "evidence": evidence, "status": "pending", "submitted_by": submitted_by,
+        "submitted_at": func.now(), "verified_by": None, "verified_at": None, "reason": None})
     stmt = insert(elder_priorities).values(person_id=person_id, category=category, **values)
     stmt = stmt.on_conflict_do_update(index_elements=["person_id", "category"], set_=values)
-    return _one(uow, stmt.returning(*elder_priorities.c))
+    return _opened(uow, "elder_priorities", stmt.returning(*elder_priorities.c))
 
 
 def decide_priority(uow, person_id, category: str, status: str, verified_by,
                     reason: str | None) -> dict:
-    return _one(uow, update(elder_priorities)
+    return _opened(uow, "elder_priorities", update(elder_priorities)
                 .where(elder_priorities.c.person_id == person_id,
                        elder_priorities.c.category == category)
                 .values(status=status, verified_by=verified_by, verified_at=func.now(),
@@ -273,19 +295,20 @@ def _between(a, b):
 
 def open_link_between(uow, a, b) -> dict | None:
     """A pending or verified link joining ``a`` and ``b`` either way round."""
-    return _one(uow, select(relative_links).where(
+    return _opened(uow, "relative_links", select(relative_links).where(
         _between(a, b), relative_links.c.status.in_(("pending", "verified"))))
 
 
 def verified_link_between(uow, a, b) -> dict | None:
-    return _one(uow, select(relative_links).where(
+    return _opened(uow, "relative_links", select(relative_links).where(
         _between(a, b), relative_links.c.status == "verified"))
 
 
 def insert_relative_link(uow, **values) -> dict:
     values.setdefault("id", uuid.uuid4())
     values.setdefault("status", "pending")
-    return _one(uow, insert(relative_links).values(**values).returning(*relative_links.c))
+    return _opened(uow, "relative_links", insert(relative_links)
+                   .values(**to_row("relative_links", values)).returning(*relative_links.c))
 
 
 def get_relative_link(uow, link_id, lock: bool = False) -> dict | None:
@@ -293,11 +316,11 @@ def get_relative_link(uow, link_id, lock: bool = False) -> dict | None:
     if lid is None:
         return None
     stmt = select(relative_links).where(relative_links.c.id == lid)
-    return _one(uow, stmt.with_for_update() if lock else stmt)
+    return _opened(uow, "relative_links", stmt.with_for_update() if lock else stmt)
 
 
 def decide_relative_link(uow, link_id, status: str, verified_by, reason: str | None) -> dict:
-    return _one(uow, update(relative_links).where(relative_links.c.id == link_id)
+    return _opened(uow, "relative_links", update(relative_links).where(relative_links.c.id == link_id)
                 .values(status=status, verified_by=verified_by, verified_at=func.now(),
                         reason=reason)
                 .returning(*relative_links.c))
@@ -308,4 +331,4 @@ def links_of(uow, person_id) -> list[dict]:
         relative_links.c.person_id == person_id,
         relative_links.c.relative_person_id == person_id))
         .order_by(relative_links.c.submitted_at, relative_links.c.id)).mappings()
-    return [dict(r) for r in rows]
+    return [from_row("relative_links", dict(r)) for r in rows]

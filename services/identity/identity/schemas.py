@@ -1,6 +1,8 @@
 """marshmallow schemas: RPC inputs and event payloads of the identity service."""
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .domain.carriers import CARRIER_KINDS
@@ -259,3 +261,29 @@ class TokensRevokedPayload(Schema):
     session_id = fields.Str(allow_none=True)
     revoked_before = fields.Str(required=True, metadata={"description": "ISO 8601 instant"})
     reason = fields.Str(required=True)
+
+
+class AuditQuerySchema(Schema):
+    """Filters of ``query_audit`` / ``GET /api/v1/audit``; entries are newest first."""
+    since = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=dt.UTC,
+                                 metadata={"description": "entries at or after (ISO 8601, "
+                                                          "UTC unless an offset is given)"})
+    until = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=dt.UTC,
+                                 metadata={"description": "entries before (ISO 8601)"})
+    actor_person_id = fields.Str(load_default=None, allow_none=True,
+                                 metadata={"description": "who acted"})
+    action = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=64),
+                        metadata={"example": "register_elder"})
+    target_type = fields.Str(load_default=None, allow_none=True,
+                             validate=validate.Length(max=32), metadata={"example": "person"})
+    target_id = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    region_code = fields.Str(load_default=None, allow_none=True, validate=REGION_CODE,
+                             metadata={"description": "only entries under this region"})
+    page = fields.Int(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Int(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class UnmaskedQuerySchema(Schema):
+    unmasked = fields.Bool(load_default=False, metadata={
+        "description": "full ID number, phone, address and emergency contact, for the person "
+                       "themself, admins in scope and the elder's own station operator; audited"})

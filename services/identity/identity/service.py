@@ -18,9 +18,11 @@ from timebank_common.service import Database, ServiceBase, rpc, scheduled
 
 from . import (
     accounts,
+    audit,
     carriers,
     priorities,
     qualifications,
+    reading,
     registration,
     relations,
     revocation,
@@ -28,8 +30,10 @@ from . import (
 )
 from . import repository as repo
 from .domain.lockout import LockoutPolicy
+from .personal_data import PersonalDataKeys
 from .schemas import (
     AddQualificationSchema,
+    AuditQuerySchema,
     BackgroundTagsSchema,
     CarrierListSchema,
     ChangePasswordSchema,
@@ -47,7 +51,7 @@ from .schemas import (
     SubmitPrioritySchema,
 )
 from .signing import TokenSigner
-from .views import elder_view, person_view, region_view
+from .views import region_view
 
 
 def _now() -> dt.datetime:
@@ -71,6 +75,7 @@ class IdentityService(ServiceBase):
     relay = OutboxRelay()
     signer = TokenSigner()
     lockout = LoginLockout()
+    personal_data = PersonalDataKeys()
 
     # -- logging in -----------------------------------------------------------
     @rpc
@@ -162,26 +167,31 @@ class IdentityService(ServiceBase):
 
     # -- reading --------------------------------------------------------------
     @rpc
-    def get_person(self, caller, person_id):
+    def get_person(self, caller, person_id, unmasked=False):
+        """Masked; ``unmasked=True`` for the roles of ``domain.disclosure`` (audited)."""
         caller = Caller.from_dict(caller)
         with self.db() as uow:
-            person = registration.require_person(uow, person_id)
-            registration.authorize_read(caller, person)
-            return person_view(person, registration.today_in_china(),
-                               repo.profiles_of(uow, person["id"]))
+            person = reading.read_person(uow, caller, person_id, bool(unmasked),
+                                         registration.today_in_china())
+            uow.commit()
+        return person
 
     @rpc
-    def get_elder(self, caller, person_id):
+    def get_elder(self, caller, person_id, unmasked=False):
         caller = Caller.from_dict(caller)
         with self.db() as uow:
-            person = registration.require_person(uow, person_id)
-            registration.authorize_read(caller, person)
-            profile = repo.get_elder_profile(uow, person["id"])
-            if profile is None:
-                raise NotFound("elder_not_found", "此人没有老年人档案",
-                               "This person has no elder profile", {"person_id": person_id})
-            return elder_view(person, profile, registration.today_in_china(),
-                              repo.verified_categories(uow, person["id"]))
+            elder = reading.read_elder(uow, caller, person_id, bool(unmasked),
+                                       registration.today_in_china())
+            uow.commit()
+        return elder
+
+    # -- audit log ------------------------------------------------------------
+    @rpc
+    def query_audit(self, caller, filters=None):
+        caller = Caller.from_dict(caller)
+        query = load(AuditQuerySchema(), filters)
+        with self.db() as uow:
+            return audit.query_audit(uow, caller, query)
 
     @rpc
     def check_volunteer(self, person_id):

@@ -1,5 +1,6 @@
 """SQLAlchemy Core tables of the identity database (mirrors migrations/versions/)."""
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -7,6 +8,8 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Identity,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -17,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 metadata = MetaData()
 TS = DateTime(timezone=True)
@@ -52,11 +55,14 @@ persons = Table(
     "persons", metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
     Column("name", String(100), nullable=False),
-    Column("id_number", String(18), nullable=False, unique=True),
-    Column("sex", String(6), nullable=False),
-    Column("birth_date", Date, nullable=False),
-    Column("phone", String(11), unique=True),
-    Column("address", Text),
+    # personal numbers only encrypted (personal_data.py), found by their keyed hash
+    Column("id_number_hash", String(64), nullable=False, unique=True),
+    Column("id_number_enc", Text, nullable=False),
+    Column("sex", String(6), nullable=False),  # derived from the ID number, kept for statistics
+    Column("birth_date", Date, nullable=False),  # likewise, for age queries
+    Column("phone_hash", String(64), unique=True),
+    Column("phone_enc", Text),
+    Column("address_enc", Text),
     Column("region_code", String(12), nullable=False),
     Column("created_at", TS, nullable=False, server_default=func.now()),
 )
@@ -66,8 +72,8 @@ elder_profiles = Table(
     Column("person_id", UUID(as_uuid=True), ForeignKey("persons.id"), primary_key=True),
     Column("phone_only", Boolean, nullable=False),
     Column("carrier_id", UUID(as_uuid=True), ForeignKey("carriers.id")),
-    Column("emergency_contact_name", String(100)),
-    Column("emergency_contact_phone", String(11)),
+    Column("emergency_contact_name_enc", Text),
+    Column("emergency_contact_phone_enc", Text),
     Column("registered_by", UUID(as_uuid=True)),
     Column("created_at", TS, nullable=False, server_default=func.now()),
 )
@@ -87,7 +93,7 @@ volunteer_profiles = Table(
     Column("screening_set_by", UUID(as_uuid=True)),
     Column("screening_set_at", TS),
     Column("health_declared_at", TS),
-    Column("health_note", Text),
+    Column("health_note_enc", Text),
     Column("health_declared_by", UUID(as_uuid=True)),
     Column("background_tags", ARRAY(String(32)), nullable=False, server_default="{}"),
     Column("announced_eligible", Boolean, nullable=False, server_default="false"),
@@ -97,7 +103,8 @@ volunteer_profiles = Table(
 credentials = Table(
     "credentials", metadata,
     Column("person_id", UUID(as_uuid=True), ForeignKey("persons.id"), primary_key=True),
-    Column("login_phone", String(11), nullable=False, unique=True),
+    Column("login_phone_hash", String(64), nullable=False, unique=True),
+    Column("login_phone_enc", Text, nullable=False),
     Column("password_hash", Text, nullable=False),
     Column("updated_at", TS, nullable=False, server_default=func.now()),
 )
@@ -159,7 +166,7 @@ _STATUS_CHECK = "status IN ('pending', 'verified', 'rejected')"
 def _review_columns() -> list[Column]:
     """Who submitted a reviewed record and how it was decided."""
     return [
-        Column("evidence", Text, nullable=False),
+        Column("evidence_enc", Text, nullable=False),
         Column("status", String(16), nullable=False),
         Column("submitted_by", UUID(as_uuid=True)),
         Column("submitted_at", TS, nullable=False, server_default=func.now()),
@@ -226,4 +233,22 @@ qualifications = Table(
     Column("verified_at", TS),
     Column("reason", Text),
     Column("expired_at", TS),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("at", TS, nullable=False, server_default=func.now()),
+    Column("actor_person_id", UUID(as_uuid=True)),
+    Column("actor_client_id", String(64)),
+    Column("actor_roles", ARRAY(String(32)), nullable=False, server_default="{}"),
+    Column("action", String(64), nullable=False),
+    Column("target_type", String(32), nullable=False),
+    Column("target_id", String(64)),
+    Column("region_code", String(12)),
+    Column("before", JSONB),
+    Column("after", JSONB),
+    Column("correlation_id", String(64)),
+    Index("audit_log_region_at", "region_code", "at"),
+    Index("audit_log_target", "target_type", "target_id"),
 )

@@ -1,4 +1,6 @@
-"""The shapes identity returns over RPC: always masked, times and dates as ISO strings."""
+"""The shapes identity returns over RPC: masked unless ``unmasked_fields`` is added (only
+after ``domain.disclosure`` allowed it and the read was audited); times and dates as ISO
+strings."""
 from __future__ import annotations
 
 from .domain.carriers import kind_names as carrier_kind_names
@@ -26,6 +28,16 @@ def _masked_person(person: dict, today) -> dict:
     }
 
 
+def unmasked_fields(person: dict, elder_profile: dict | None = None) -> dict:
+    """The full personal data behind the masked forms (for an elder: the emergency contact)."""
+    fields = {"id_number": person["id_number"], "phone": person["phone"],
+              "address": person.get("address")}
+    if elder_profile is not None:
+        fields.update(emergency_contact_name=elder_profile.get("emergency_contact_name"),
+                      emergency_contact_phone=elder_profile.get("emergency_contact_phone"))
+    return fields
+
+
 def person_view(person: dict, today, profiles: list[str]) -> dict:
     return {
         **_masked_person(person, today),
@@ -39,6 +51,7 @@ def elder_view(person: dict, profile: dict, today, verified_categories=()) -> di
     return {
         **_masked_person(person, today),
         "phone_only": profile["phone_only"],
+        "emergency_contact_phone_masked": mask_phone(profile.get("emergency_contact_phone")),
         "carrier_id": _str(profile["carrier_id"]),
         "priority_categories": priority_categories(
             list(verified_categories), age_at(person["birth_date"], today)),

@@ -9,7 +9,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from .domain.training_policy import TrainingPolicy
-from .repository import _one, as_uuid
+from .personal_data import to_row
+from .repository import _one, _opened, as_uuid
 from .tables import qualifications, training_policies, trainings, volunteer_profiles
 
 
@@ -17,13 +18,15 @@ def lock_volunteer_profile(uow, person_id) -> dict | None:
     pid = as_uuid(person_id)
     if pid is None:
         return None
-    return _one(uow, select(volunteer_profiles).where(volunteer_profiles.c.person_id == pid)
-                .with_for_update())
+    return _opened(uow, "volunteer_profiles", select(volunteer_profiles)
+                   .where(volunteer_profiles.c.person_id == pid).with_for_update())
 
 
 def update_volunteer_profile(uow, person_id, **values) -> dict:
-    return _one(uow, update(volunteer_profiles).where(volunteer_profiles.c.person_id == person_id)
-                .values(**values).returning(*volunteer_profiles.c))
+    return _opened(uow, "volunteer_profiles", update(volunteer_profiles)
+                   .where(volunteer_profiles.c.person_id == person_id)
+                   .values(**to_row("volunteer_profiles", values))
+                   .returning(*volunteer_profiles.c))
 
 
 def take_unchecked_volunteers(uow, today: dt.date, limit: int) -> list:
@@ -38,7 +41,7 @@ def take_unchecked_volunteers(uow, today: dt.date, limit: int) -> list:
 
 
 def volunteer_by_number(uow, volunteer_number: str) -> dict | None:
-    return _one(uow, select(volunteer_profiles)
+    return _opened(uow, "volunteer_profiles", select(volunteer_profiles)
                 .where(volunteer_profiles.c.volunteer_number == volunteer_number)
                 .with_for_update())
 

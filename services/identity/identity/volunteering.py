@@ -16,6 +16,7 @@ from decimal import Decimal
 from timebank_common.auth import ADMIN_ROLES, STAFF_ROLES, Caller
 from timebank_common.errors import NotFound, RuleViolation
 
+from . import audit
 from . import repository as repo
 from . import volunteer_repository as vrepo
 from .domain.eligibility import VolunteerFacts, volunteer_reasons
@@ -141,14 +142,22 @@ def record_training(uow, caller: Caller, volunteer_id, data: dict, today: dt.dat
     row = add_training(uow, person, data, repo.as_uuid(caller.person_id))
     after = assess(uow, person, profile, today)
     announce_if_changed(uow, person, after)
+    audit.record(uow, caller, "record_training", "volunteer", person["id"],
+                 person["region_code"], after=row)
     return {"training_id": str(row["id"]), "person_id": str(person["id"]),
             "course": row["course"], "organiser": row["organiser"],
             "date": row["date"].isoformat(), "hours": float(row["hours"]),
             "recorded_by": caller.person_id, "eligibility": eligibility_view(person, profile, after)}
 
 
-def _answer(uow, person, today) -> dict:
+def _answer(uow, person, today, audited: tuple | None = None) -> dict:
+    """The volunteer's eligibility now; ``audited``: ``(caller, action, profile before)`` to
+    record the change in the audit log."""
     profile = repo.get_volunteer_profile(uow, person["id"])
+    if audited:
+        caller, action, before = audited
+        audit.record(uow, caller, action, "volunteer", person["id"], person["region_code"],
+                     before=before, after=profile)
     return eligibility_view(person, profile, assess(uow, person, profile, today))
 
 
@@ -156,7 +165,7 @@ def set_screening(uow, caller: Caller, volunteer_id, data: dict, today: dt.date)
     person, profile = _in_scope(uow, caller, volunteer_id)
     _change(uow, person, profile, today, screening=data["result"], screening_note=data.get("note"),
             screening_set_by=repo.as_uuid(caller.person_id), screening_set_at=dt.datetime.now(dt.UTC))
-    return _answer(uow, person, today)
+    return _answer(uow, person, today, (caller, "set_screening", profile))
 
 
 def apply_registry_status(uow, person: dict, profile: dict, status: str, note, set_by,
@@ -173,7 +182,7 @@ def set_registry_status(uow, caller: Caller, volunteer_id, data: dict, today: dt
     person, profile = _in_scope(uow, caller, volunteer_id)
     apply_registry_status(uow, person, profile, data["status"], data.get("note"),
                           repo.as_uuid(caller.person_id), today)
-    return _answer(uow, person, today)
+    return _answer(uow, person, today, (caller, "set_registry_status", profile))
 
 
 def declare_health(uow, caller: Caller, volunteer_id, data: dict, today: dt.date) -> dict:
@@ -181,11 +190,11 @@ def declare_health(uow, caller: Caller, volunteer_id, data: dict, today: dt.date
     person, profile = _in_scope(uow, caller, volunteer_id, allow_self=True)
     _change(uow, person, profile, today, health_declared_at=dt.datetime.now(dt.UTC),
             health_note=data.get("note"), health_declared_by=repo.as_uuid(caller.person_id))
-    return _answer(uow, person, today)
+    return _answer(uow, person, today, (caller, "declare_health", profile))
 
 
 def set_background_tags(uow, caller: Caller, volunteer_id, data: dict, today: dt.date) -> dict:
     """Background tags are kept for statistics; they never change eligibility."""
-    person, _ = _in_scope(uow, caller, volunteer_id)
+    person, profile = _in_scope(uow, caller, volunteer_id)
     vrepo.update_volunteer_profile(uow, person["id"], background_tags=sorted(set(data["tags"])))
-    return _answer(uow, person, today)
+    return _answer(uow, person, today, (caller, "set_background_tags", profile))

@@ -33,6 +33,7 @@ from identity.domain.id_numbers import with_check_character
 from identity.service import IdentityService
 from timebank_common.auth import Caller
 from timebank_common.errors import Conflict, Forbidden, NotFound
+from timebank_common.regions import prefix_of
 from timebank_common.testing import rpc_proxy
 
 pytestmark = pytest.mark.integration
@@ -170,6 +171,19 @@ MATRIX = {
             "township_admin": (ALLOW, SCOPE, NO_CARRIER),
             "station_operator": (ALLOW, SCOPE, NO_CARRIER),
             "auditor": (ALLOW, ALLOW, NO_CARRIER),
+            "volunteer": (ROLE, ROLE, ROLE),
+            "elder": (ROLE, ROLE, ROLE),
+            "relative": (ROLE, ROLE, ROLE),
+            "api_client": (ROLE, ROLE, ROLE),
+        }),
+    "query_audit": (  # the target is the region_code filter
+        ("in_scope", "other_city", "other_province"), {
+            "province_admin": (ALLOW, ALLOW, SCOPE),
+            "city_admin": (ALLOW, SCOPE, SCOPE),
+            "county_admin": (ALLOW, SCOPE, SCOPE),
+            "township_admin": (ALLOW, SCOPE, SCOPE),
+            "station_operator": (ROLE, ROLE, ROLE),
+            "auditor": (ALLOW, ALLOW, SCOPE),
             "volunteer": (ROLE, ROLE, ROLE),
             "elder": (ROLE, ROLE, ROLE),
             "relative": (ROLE, ROLE, ROLE),
@@ -383,6 +397,12 @@ def _get_carrier(identity, w: World, role, caller, target):
     assert identity.get_carrier(caller, carrier_id)["carrier_id"] == carrier_id
 
 
+def _query_audit(identity, w: World, role, caller, target):
+    page = identity.query_audit(caller, {"region_code": FILTERS[target], "page_size": 100})
+    assert page["items"], "the world's registrations are audited in both cities"
+    assert all(e["region_code"].startswith(prefix_of(FILTERS[target])) for e in page["items"])
+
+
 ACTIONS = {
     "register_elder": _register_elder,
     "register_volunteer": _register_volunteer,
@@ -392,6 +412,7 @@ ACTIONS = {
     "register_carrier": _register_carrier,
     "list_carriers": _list_carriers,
     "get_carrier": _get_carrier,
+    "query_audit": _query_audit,
 }
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, func, select
 
 from identity.demo import DEMO_ACCOUNTS, DEMO_API_CLIENT, DEMO_PASSWORD
 from identity.domain.id_numbers import with_check_character
+from identity.personal_data import phone_digest
 from identity.tables import credentials
 from timebank_common.auth import verify_access_token
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
@@ -258,8 +259,8 @@ def test_elder_with_a_phone_may_get_a_login(identity, operator, public_key, demo
     assert caller["roles"] == ["elder"] and caller["person_id"] == elder["person_id"]
     engine = create_engine(demo["url"])
     with engine.connect() as c:
-        stored = c.execute(select(credentials.c.password_hash)
-                           .where(credentials.c.login_phone == data["phone"])).scalar()
+        stored = c.execute(select(credentials.c.password_hash).where(
+            credentials.c.login_phone_hash == phone_digest(data["phone"]))).scalar()
     engine.dispose()
     assert stored.startswith("$argon2") and "Elder@2026" not in stored
 

@@ -44,3 +44,55 @@ def test_0002_maps_old_carriers_and_can_be_reverted(database):
         assert c.execute(text("SELECT phone FROM carriers WHERE id = :a"),
                          {"a": station}).scalar() == "031100000000"
     engine.dispose()
+
+
+def test_0006_encrypts_existing_personal_data_and_can_be_reverted(database, tmp_path):
+    from timebank_common.pii import ensure_key_file, load_key_file
+
+    key_file = tmp_path / "pii-keys.json"
+    ensure_key_file(key_file)
+    config = alembic_config("identity", database, {"PII_KEYS_FILE": str(key_file)})
+    command.upgrade(config, "0004")
+    engine = create_engine(database)
+    elder, son = uuid.uuid4(), uuid.uuid4()
+    with engine.begin() as c:
+        c.execute(text(
+            "INSERT INTO persons (id, name, id_number, sex, birth_date, phone, address, region_code)"
+            " VALUES (:e, '王桂兰', '130102194803080827', 'female', '1948-03-08', '13800000008',"
+            " '育才街1号', '130102001001'), (:s, '王志刚', '130102197607200915', 'male',"
+            " '1976-07-20', NULL, NULL, '130102001001')"), {"e": elder, "s": son})
+        c.execute(text("INSERT INTO credentials (person_id, login_phone, password_hash) "
+                       "VALUES (:e, '13800000008', 'x')"), {"e": elder})
+        c.execute(text("INSERT INTO elder_profiles (person_id, phone_only, emergency_contact_name,"
+                       " emergency_contact_phone) VALUES (:e, false, '王志刚', '13800000009')"),
+                  {"e": elder})
+        c.execute(text("INSERT INTO volunteer_profiles (person_id, health_note) "
+                       "VALUES (:s, '健康')"), {"s": son})
+        c.execute(text("INSERT INTO elder_priorities (person_id, category, evidence, status) "
+                       "VALUES (:e, 'empty_nest', '核查表', 'pending')"), {"e": elder})
+        c.execute(text("INSERT INTO relative_links (id, person_id, relative_person_id, kind, "
+                       "evidence, status) VALUES (:i, :e, :s, 'child', '户口簿', 'pending')"),
+                  {"i": uuid.uuid4(), "e": elder, "s": son})
+    command.upgrade(config, "head")
+    keys = load_key_file(key_file)
+    with engine.connect() as c:
+        person = c.execute(text("SELECT * FROM persons WHERE id = :e"), {"e": elder}).mappings().one()
+        son_row = c.execute(text("SELECT * FROM persons WHERE id = :s"), {"s": son}).mappings().one()
+        login = c.execute(text("SELECT * FROM credentials")).mappings().one()
+        contact = c.execute(text("SELECT emergency_contact_phone_enc FROM elder_profiles")).scalar()
+        evidence = c.execute(text("SELECT evidence_enc FROM relative_links")).scalar()
+    assert "id_number" not in person and "phone" not in person and "address" not in person
+    assert keys.cipher.decrypt(person["id_number_enc"]) == "130102194803080827"
+    assert person["id_number_hash"] == keys.hasher.digest("id_number", "130102194803080827")
+    assert keys.cipher.decrypt(person["address_enc"]) == "育才街1号"
+    assert son_row["phone_enc"] is None and son_row["phone_hash"] is None
+    assert login["login_phone_hash"] == keys.hasher.digest("phone", "13800000008")
+    assert keys.cipher.decrypt(contact) == "13800000009"
+    assert keys.cipher.decrypt(evidence) == "户口簿"
+    command.downgrade(config, "0004")
+    with engine.connect() as c:
+        assert c.execute(text("SELECT id_number, phone, address FROM persons WHERE id = :e"),
+                         {"e": elder}).one() == ("130102194803080827", "13800000008", "育才街1号")
+        assert c.execute(text("SELECT login_phone FROM credentials")).scalar() == "13800000008"
+        assert c.execute(text("SELECT evidence FROM elder_priorities")).scalar() == "核查表"
+    engine.dispose()

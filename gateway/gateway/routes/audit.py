@@ -1,0 +1,12 @@
+"""/api/v1/audit (identity's audit log: staff writes and unmasked reads)."""
+from identity.schemas import AuditQuerySchema
+
+from ..routing import route
+
+
+class AuditRoutes:
+    @route("GET", "/api/v1/audit",
+           summary="审计日志 Audit log in your scope, newest first (auditors and admins)",
+           tags=["audit"], query=AuditQuerySchema)
+    def query_audit(self, request, caller, query):
+        return self.identity.query_audit(caller, query)
