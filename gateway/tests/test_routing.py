@@ -46,3 +46,14 @@ def test_openapi_document_uses_the_services_schemas_and_declares_errors():
     assert set(record["responses"]) >= {"201", "400", "401", "403", "404", "409", "422"}
     login = doc["paths"]["/api/v1/auth/login"]["post"]
     assert "security" not in login and "401" not in login["responses"]
+
+
+def test_operators_and_api_clients_are_routed():
+    paths = {(r.method, r.openapi_path) for r in ROUTES}
+    assert {("GET", "/api/v1/operators"), ("POST", "/api/v1/operators"),
+            ("POST", "/api/v1/operators/grants/{grant_id}/revoke"),
+            ("GET", "/api/v1/api-clients"), ("POST", "/api/v1/api-clients"),
+            ("POST", "/api/v1/api-clients/{client_id}/rotate"),
+            ("POST", "/api/v1/api-clients/{client_id}/revoke")} <= paths
+    doc = build("http://127.0.0.1:8000")
+    assert "IdentityCreateOperator" in doc["components"]["schemas"]
