@@ -21,6 +21,7 @@ import eventlet
 from marshmallow import Schema
 from nameko.web.handlers import http
 
+from timebank_common.auth import Caller
 from timebank_common.errors import BadInput, DomainError, Unauthenticated, validation_error
 from timebank_common.schemas import load
 from timebank_common.service import json_response
@@ -112,6 +113,8 @@ def route(method: str, path: str, *, summary: str, tags: list[str], body=None, q
             request_id = self.correlation_id
             try:
                 caller = None if spec.public else self.authenticate(request)
+                if spec.roles:  # the service checks again, with the scope
+                    Caller.from_dict(caller).require(*spec.roles)
                 if spec.body is not None:
                     params["body"] = _validated_body(spec.body, request)
                 if spec.query is not None:

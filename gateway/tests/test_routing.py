@@ -57,3 +57,20 @@ def test_operators_and_api_clients_are_routed():
             ("POST", "/api/v1/api-clients/{client_id}/revoke")} <= paths
     doc = build("http://127.0.0.1:8000")
     assert "IdentityCreateOperator" in doc["components"]["schemas"]
+
+
+def test_the_gateway_refuses_a_role_before_calling_identity():
+    import json
+    from unittest.mock import Mock
+
+    from gateway.service import GatewayService as Gateway
+
+    identity = Mock()
+    fake = SimpleNamespace(correlation_id="r-1", rpc_timeout=5, identity=identity,
+                           authenticate=lambda request: {"person_id": "p", "roles": ["volunteer"],
+                                                         "scope": "130102001001"})
+    request = SimpleNamespace(get_data=lambda cache=True: b"{}", args={})
+    response = Gateway.create_operator(fake, request)
+    assert response.status_code == 403
+    assert json.loads(response.get_data())["error"] == "role_required"
+    identity.create_operator.assert_not_called()
