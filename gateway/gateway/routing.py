@@ -135,6 +135,8 @@ def route(method: str, path: str, *, summary: str, tags: list[str], body=None, q
             request_id = self.correlation_id
             try:
                 caller = None if spec.public else self.authenticate(request)
+                if spec.roles:  # the service checks again, with the scope
+                    Caller.from_dict(caller).require(*spec.roles)
                 if spec.body is not None:
                     params["body"] = _validated_body(spec.body, request)
                 if spec.query is not None:

@@ -23,6 +23,7 @@ from .routes.auth import AuthRoutes
 from .routes.demands import DemandRoutes
 from .routes.docs import DocsRoutes
 from .routes.inbox import InboxRoutes
+from .routes.operators import OperatorRoutes
 from .routes.people import PeopleRoutes
 from .routing import bearer_token
 
@@ -109,8 +110,8 @@ class Setting(DependencyProvider):
         return self.cast(self.container.config.get(self.key, self.default))
 
 
-class GatewayService(AuthRoutes, PeopleRoutes, AuditRoutes, DemandRoutes, AccountRoutes, InboxRoutes,
-                     DocsRoutes, ServiceBase):
+class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, DemandRoutes,
+                     AccountRoutes, InboxRoutes, DocsRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

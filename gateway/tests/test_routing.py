@@ -83,6 +83,8 @@ def test_routes_that_register_people_declare_roles_and_scope():
         assert routes[key].roles and routes[key].scoped == ["region_code"], key
     doc = build("http://127.0.0.1:8000")
     assert "region_code" in doc["paths"]["/api/v1/elders"]["post"]["description"]
+
+
 def test_logout_and_password_change_are_documented_with_the_lockout_refusal():
     paths = build("http://127.0.0.1:8000")["paths"]
     logout, password = paths["/api/v1/auth/logout"]["post"], paths["/api/v1/auth/password"]["post"]
@@ -90,3 +92,31 @@ def test_logout_and_password_change_are_documented_with_the_lockout_refusal():
     assert "423" in password["responses"] and "423" in paths["/api/v1/auth/login"]["post"]["responses"]
     body = password["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert body.endswith("IdentityChangePassword")
+
+
+def test_operators_and_api_clients_are_routed():
+    paths = {(r.method, r.openapi_path) for r in ROUTES}
+    assert {("GET", "/api/v1/operators"), ("POST", "/api/v1/operators"),
+            ("POST", "/api/v1/operators/grants/{grant_id}/revoke"),
+            ("GET", "/api/v1/api-clients"), ("POST", "/api/v1/api-clients"),
+            ("POST", "/api/v1/api-clients/{client_id}/rotate"),
+            ("POST", "/api/v1/api-clients/{client_id}/revoke")} <= paths
+    doc = build("http://127.0.0.1:8000")
+    assert "IdentityCreateOperator" in doc["components"]["schemas"]
+
+
+def test_the_gateway_refuses_a_role_before_calling_identity():
+    import json
+    from unittest.mock import Mock
+
+    from gateway.service import GatewayService as Gateway
+
+    identity = Mock()
+    fake = SimpleNamespace(correlation_id="r-1", rpc_timeout=5, identity=identity,
+                           authenticate=lambda request: {"person_id": "p", "roles": ["volunteer"],
+                                                         "scope": "130102001001"})
+    request = SimpleNamespace(get_data=lambda cache=True: b"{}", args={})
+    response = Gateway.create_operator(fake, request)
+    assert response.status_code == 403
+    assert json.loads(response.get_data())["error"] == "role_required"
+    identity.create_operator.assert_not_called()

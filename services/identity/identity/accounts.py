@@ -195,6 +195,9 @@ def client_token(uow, signer: Signer, client_id: str, client_secret: str, now: d
     if not verify_password(client["secret_hash"] if client else None, client_secret or ""):
         raise Unauthenticated("invalid_client", "客户端标识或密钥错误",
                               "Wrong client id or client secret")
+    if client["revoked_at"] is not None:  # told only to who holds the secret
+        raise Unauthenticated("client_revoked", "该市级系统的接入已被撤销，请联系省、市管理员",
+                              "This API client has been revoked; contact the province or city admin")
     caller = Caller(person_id=None, roles=("api_client",), scope=client["scope_code"],
                     client_id=client["client_id"], name=client["name"])
     return {

@@ -65,7 +65,7 @@ def entry_view(row: dict) -> dict:
 def query_audit(uow, caller: Caller, query: dict) -> dict:
     """Entries in the caller's scope (narrowed by ``region_code``), newest first, one page."""
     caller.require(*READERS)
-    prefix = carriers._listing_prefix(caller, query.get("region_code"))
+    prefix = carriers.listing_prefix(caller, query.get("region_code"))
     filters = dict(query)
     if query.get("actor_person_id"):
         actor = as_uuid(query["actor_person_id"])

@@ -55,7 +55,7 @@ def register_carrier(uow, caller: Caller, data: dict) -> dict:
     return view
 
 
-def _listing_prefix(caller: Caller, region_code: str | None) -> str:
+def listing_prefix(caller: Caller, region_code: str | None) -> str:
     """The region prefix to list: the filter's, narrowed to the caller's scope."""
     own = prefix_of(caller.scope) if caller.scope else None
     wanted = prefix_of(region_code) if region_code else own
@@ -69,7 +69,7 @@ def _listing_prefix(caller: Caller, region_code: str | None) -> str:
 
 def list_carriers(uow, caller: Caller, query: dict) -> dict:
     caller.require(*READERS)
-    prefix = _listing_prefix(caller, query.get("region_code"))
+    prefix = listing_prefix(caller, query.get("region_code"))
     rows, total = repo.carrier_page(uow, prefix, query.get("kind"), query["page"],
                                     query["page_size"])
     return {"items": [carrier_view(r) for r in rows], "total": total,

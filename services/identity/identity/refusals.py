@@ -22,6 +22,20 @@ _ERROR_OF = {
     "already_linked": Conflict,
     # domain.qualifications
     "already_expired": RuleViolation,
+    # domain.delegation
+    "unknown_role": BadInput,
+    "not_an_admin": Forbidden,
+    "province_admin_reserved": Forbidden,
+    "role_not_delegable": Forbidden,
+    "scope_required": BadInput,
+    "scope_level_mismatch": BadInput,
+    "carrier_required": BadInput,
+    "carrier_not_for_role": BadInput,
+    "out_of_scope": Forbidden,
+    "own_grant": Forbidden,
+    "already_revoked": Conflict,
+    "not_an_operator_grant": BadInput,
+    "client_scope_not_city": BadInput,
 }
 
 

@@ -24,7 +24,7 @@ from .views import elder_view, volunteer_view
 CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving since 1991
 REGISTRARS = ("station_operator", *ADMIN_ROLES)
 READERS = (*STAFF_ROLES, "api_client")
-PROFILE_ZH = {"elder": "老年人", "volunteer": "志愿者"}
+PROFILE_ZH = {"elder": "老年人", "volunteer": "志愿者", "operator": "工作人员"}
 
 
 def today_in_china(now: dt.datetime | None = None) -> dt.date:
@@ -59,13 +59,13 @@ def require_person(uow, person_id) -> dict:
     return person
 
 
-def _require_region(uow, code: str) -> None:
+def require_region(uow, code: str) -> None:
     if repo.get_region(uow, code) is None:
         raise BadInput("unknown_region", "区划代码不存在", "Unknown region code",
                        {"region_code": ["Unknown region code / 区划代码不存在"]})
 
 
-def _claim_phone(uow, phone: str | None, person_id=None) -> None:
+def claim_phone(uow, phone: str | None, person_id=None) -> None:
     if not phone:
         return
     repo.lock_key(uow, "phone", phone)
@@ -75,12 +75,15 @@ def _claim_phone(uow, phone: str | None, person_id=None) -> None:
                        {"phone": ["already registered / 已被登记"]})
 
 
-def _person_for(uow, caller: Caller, data: dict, resident, profile: str, has_profile) -> dict:
-    """The person with this ID number: the existing one (gaining a profile) or a new one."""
+def person_for(uow, caller: Caller, data: dict, resident, profile: str, has_profile) -> dict:
+    """The person with this ID number: the existing one (gaining a profile) or a new one.
+
+    ``data``: name, phone, address, region_code; ``has_profile(uow, person_id)``: whether
+    the existing person already has what is being given (then ``already_registered``)."""
     repo.lock_key(uow, "id_number", resident.number)
     existing = repo.find_person_by_id_number(uow, resident.number)
     if existing is None:
-        _claim_phone(uow, data.get("phone"))
+        claim_phone(uow, data.get("phone"))
         return repo.insert_person(
             uow, name=data["name"], id_number=resident.number, sex=resident.sex,
             birth_date=resident.birth_date, phone=data.get("phone"), address=data.get("address"),
@@ -102,17 +105,17 @@ def _person_for(uow, caller: Caller, data: dict, resident, profile: str, has_pro
         raise Conflict("phone_mismatch", "此人已登记了另一个手机号码",
                        "This person is registered with a different mobile number", details)
     if phone and not existing["phone"]:
-        _claim_phone(uow, phone, existing["id"])
+        claim_phone(uow, phone, existing["id"])
         repo.set_person_phone(uow, existing["id"], phone)
         existing = {**existing, "phone": phone}
     return existing
 
 
-def _give_login(uow, person: dict, password: str) -> None:
-    """Credentials to log in by phone; an existing login is kept as it is. The password
-    must follow the password rules (422 ``weak_password``)."""
+def give_login(uow, person: dict, password: str) -> bool:
+    """Credentials to log in by phone; an existing login is kept as it is (then False). The
+    password must follow the password rules (422 ``weak_password``)."""
     if repo.credentials_of(uow, person["id"]):
-        return
+        return False
     check_new_password(password, person, "initial_password")
     holder = repo.login_phone_holder(uow, person["phone"])
     if holder is not None and holder != person["id"]:
@@ -120,6 +123,7 @@ def _give_login(uow, person: dict, password: str) -> None:
                        "This mobile number is the login of another account",
                        {"phone": ["already a login / 已是其他账号的登录手机号"]})
     repo.insert_credentials(uow, person["id"], person["phone"], hash_password(password))
+    return True
 
 
 def _emit_registered(uow, person: dict, profile: str) -> None:
@@ -135,7 +139,7 @@ def register_elder(uow, caller: Caller, data: dict, today: dt.date) -> dict:
     if not is_elder(age):
         raise RuleViolation("not_elderly", f"老年人须年满{ELDER_MIN_AGE}周岁",
                             f"Elders are {ELDER_MIN_AGE} or older", {"age": age})
-    _require_region(uow, data["region_code"])
+    require_region(uow, data["region_code"])
     carrier_id = caller.carrier_id if caller.has("station_operator") else data.get("carrier_id")
     if carrier_id:
         carrier = repo.get_carrier(uow, carrier_id)
@@ -145,7 +149,7 @@ def register_elder(uow, caller: Caller, data: dict, today: dt.date) -> dict:
         if not caller.has("station_operator"):
             # an admin may bind an elder only to a station they supervise
             caller.require_scope(carrier["region_code"])
-    person = _person_for(uow, caller, data, resident, "elder", repo.get_elder_profile)
+    person = person_for(uow, caller, data, resident, "elder", repo.get_elder_profile)
     profile = repo.insert_elder_profile(
         uow, person_id=person["id"], phone_only=data["phone_only"],
         carrier_id=repo.as_uuid(carrier_id) if carrier_id else None,
@@ -156,7 +160,7 @@ def register_elder(uow, caller: Caller, data: dict, today: dt.date) -> dict:
     repo.add_grant(uow, person["id"], "elder", person["region_code"],
                    granted_by=repo.as_uuid(caller.person_id))
     if data.get("initial_password"):
-        _give_login(uow, person, data["initial_password"])
+        give_login(uow, person, data["initial_password"])
     _emit_registered(uow, person, "elder")
     view = elder_view(person, profile, today)
     audit.record(uow, caller, "register_elder", "person", person["id"], person["region_code"],
@@ -167,9 +171,9 @@ def register_elder(uow, caller: Caller, data: dict, today: dt.date) -> dict:
 def register_volunteer(uow, caller: Caller, data: dict, today: dt.date) -> dict:
     authorize_registration(caller, data["region_code"])
     resident = parse_id_number(data["id_number"], today)
-    _require_region(uow, data["region_code"])
+    require_region(uow, data["region_code"])
     number = (data.get("volunteer_number") or "").strip() or None
-    person = _person_for(uow, caller, data, resident, "volunteer", repo.get_volunteer_profile)
+    person = person_for(uow, caller, data, resident, "volunteer", repo.get_volunteer_profile)
     if number:
         repo.lock_key(uow, "volunteer_number", number)
     if number and repo.volunteer_number_holder(uow, number) is not None:
@@ -187,7 +191,7 @@ def register_volunteer(uow, caller: Caller, data: dict, today: dt.date) -> dict:
             repo.as_uuid(caller.person_id))
     repo.add_grant(uow, person["id"], "volunteer", person["region_code"],
                    granted_by=repo.as_uuid(caller.person_id))
-    _give_login(uow, person, data["initial_password"])
+    give_login(uow, person, data["initial_password"])
     assessment = volunteering.assess(uow, person, profile, today)
     _emit_registered(uow, person, "volunteer")
     volunteering.announce_if_changed(uow, person, assessment)

@@ -209,16 +209,65 @@ def insert_credentials(uow, person_id, login_phone: str, password_hash: str) -> 
 
 
 def grants_of(uow, person_id) -> list[dict]:
-    rows = uow.execute(select(role_grants).where(role_grants.c.person_id == person_id)
+    """The person's active grants (revoked ones are kept for the record, and ignored here)."""
+    rows = uow.execute(select(role_grants).where(role_grants.c.person_id == person_id,
+                                                 role_grants.c.revoked_at.is_(None))
                        .order_by(role_grants.c.created_at)).mappings()
     return [dict(r) for r in rows]
+
+
+_ACTIVE_GRANT = {"index_elements": ["person_id", "role", "scope_code"],
+                 "index_where": role_grants.c.revoked_at.is_(None)}
 
 
 def add_grant(uow, person_id, role: str, scope_code: str, carrier_id=None, granted_by=None) -> None:
     uow.execute(insert(role_grants).values(
         id=uuid.uuid4(), person_id=person_id, role=role, scope_code=scope_code,
         carrier_id=carrier_id, granted_by=granted_by,
-    ).on_conflict_do_nothing(constraint="role_grants_once"))
+    ).on_conflict_do_nothing(**_ACTIVE_GRANT))
+
+
+def insert_grant(uow, person_id, role: str, scope_code: str, carrier_id, granted_by) -> dict | None:
+    """The new active grant; None when the person already holds this role in this scope."""
+    return _one(uow, insert(role_grants).values(
+        id=uuid.uuid4(), person_id=person_id, role=role, scope_code=scope_code,
+        carrier_id=carrier_id, granted_by=granted_by,
+    ).on_conflict_do_nothing(**_ACTIVE_GRANT).returning(*role_grants.c))
+
+
+def get_grant(uow, grant_id, lock: bool = False) -> dict | None:
+    gid = as_uuid(grant_id)
+    if gid is None:
+        return None
+    stmt = select(role_grants).where(role_grants.c.id == gid)
+    return _one(uow, stmt.with_for_update() if lock else stmt)
+
+
+def revoke_grant(uow, grant_id, revoked_by, reason: str) -> dict:
+    return _one(uow, update(role_grants).where(role_grants.c.id == grant_id)
+                .values(revoked_at=func.now(), revoked_by=revoked_by, revoke_reason=reason)
+                .returning(*role_grants.c))
+
+
+def staff_grant_page(uow, roles, prefix: str, page: int, page_size: int) -> tuple[list[dict], int]:
+    """Active grants of ``roles`` whose scope starts with ``prefix``, with their person's
+    name, phone, ID number and region, one page, and the total."""
+    cond = [role_grants.c.role.in_(list(roles)), role_grants.c.revoked_at.is_(None),
+            role_grants.c.scope_code.startswith(prefix)]
+    joined = role_grants.join(persons, persons.c.id == role_grants.c.person_id)
+    total = uow.execute(select(func.count()).select_from(joined).where(*cond)).scalar()
+    sealed = (persons.c.phone_enc, persons.c.id_number_enc)
+    person_cols = [persons.c.name, *sealed, persons.c.region_code.label("person_region_code")]
+    rows = uow.execute(select(*role_grants.c, *person_cols).select_from(joined).where(*cond)
+                       .order_by(role_grants.c.scope_code, role_grants.c.role,
+                                 role_grants.c.created_at, role_grants.c.id)
+                       .limit(page_size).offset((page - 1) * page_size)).mappings()
+    page_rows = []
+    for row in rows:
+        row = dict(row)
+        opened = from_row("persons", {c.name: row.pop(c.name) for c in sealed})
+        page_rows.append({**row, **opened})
+    return page_rows, total
 
 
 def insert_refresh_token(uow, token_hash: str, person_id, expires_at: dt.datetime,
@@ -245,14 +294,39 @@ def revoke_all_refresh_tokens(uow, person_id, reason: str = "reused") -> int:
                        .values(revoked_at=func.now(), revoked_reason=reason)).rowcount
 
 
-def get_api_client(uow, client_id: str) -> dict | None:
-    return _one(uow, select(api_clients).where(api_clients.c.client_id == client_id))
+def get_api_client(uow, client_id: str, lock: bool = False) -> dict | None:
+    stmt = select(api_clients).where(api_clients.c.client_id == client_id)
+    return _one(uow, stmt.with_for_update() if lock else stmt)
 
 
 def ensure_api_client(uow, client_id: str, name: str, secret_hash: str, scope_code: str) -> None:
     uow.execute(insert(api_clients).values(
         client_id=client_id, name=name, secret_hash=secret_hash, scope_code=scope_code,
     ).on_conflict_do_nothing())
+
+
+def insert_api_client(uow, **values) -> dict | None:
+    """The new client; None when the client id is taken."""
+    return _one(uow, insert(api_clients).values(**values).on_conflict_do_nothing()
+                .returning(*api_clients.c))
+
+
+def api_clients_under(uow, prefix: str) -> list[dict]:
+    rows = uow.execute(select(api_clients).where(api_clients.c.scope_code.startswith(prefix))
+                       .order_by(api_clients.c.scope_code, api_clients.c.client_id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def set_api_client_secret(uow, client_id: str, secret_hash: str) -> dict:
+    return _one(uow, update(api_clients).where(api_clients.c.client_id == client_id)
+                .values(secret_hash=secret_hash, secret_rotated_at=func.now())
+                .returning(*api_clients.c))
+
+
+def revoke_api_client(uow, client_id: str, revoked_by, reason: str) -> dict:
+    return _one(uow, update(api_clients).where(api_clients.c.client_id == client_id)
+                .values(revoked_at=func.now(), revoked_by=revoked_by, revoke_reason=reason)
+                .returning(*api_clients.c))
 
 
 # -- priority categories and relatives ----------------------------------------

@@ -16,7 +16,7 @@ from .repository import as_uuid
 from .schemas import TokensRevokedPayload
 
 REASONS = ("logout", "logout_everywhere", "password_changed", "refresh_token_reused",
-           "client_revoked", "account_disabled")
+           "client_revoked", "account_disabled", "role_revoked")
 
 
 def revocation_view(row: dict) -> dict:

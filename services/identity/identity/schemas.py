@@ -6,6 +6,7 @@ import datetime as dt
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .domain.carriers import CARRIER_KINDS
+from .domain.delegation import GRANTABLE
 from .domain.eligibility import BACKGROUND_TAGS, REGISTRY_STATUSES, SCREENING_RESULTS
 from .domain.phones import CONTACT_PHONE_PATTERN, MOBILE_PATTERN
 from .domain.priority import CATEGORIES
@@ -283,7 +284,73 @@ class AuditQuerySchema(Schema):
     page_size = fields.Int(load_default=20, validate=validate.Range(min=1, max=100))
 
 
+# -- operators (staff grants) and municipal API clients ----------------------------------------
+STAFF_ROLE = validate.OneOf(list(GRANTABLE),
+                            error="Not a staff role / 不是工作人员角色: {input}")
+REASON = validate.Length(min=1, max=500, error="A reason of 1 to 500 characters / 请填写理由（1至500字）")
+CLIENT_ID = validate.Regexp(
+    r"^[a-z0-9][a-z0-9-]{2,63}$",
+    error="3 to 64 lowercase letters, digits or '-' / 应为3至64位小写字母、数字或连字符")
+
+
+class CreateOperatorSchema(_PersonFields):
+    phone = fields.Str(required=True, validate=MOBILE, metadata={"description": "the login"})
+    role = fields.Str(required=True, validate=STAFF_ROLE,
+                      metadata={"description": "one of " + ", ".join(GRANTABLE)})
+    scope_code = fields.Str(load_default=None, allow_none=True, validate=REGION_CODE, metadata={
+        "description": "the region the role acts in (its level is the role's); a station "
+                       "operator's is the township of their carrier and may be left out"})
+    carrier_id = fields.UUID(load_default=None, allow_none=True,
+                             metadata={"description": "station_operator only: their carrier"})
+    initial_password = fields.Str(required=True, validate=PASSWORD, load_only=True, metadata={
+        "description": "set by the admin and handed over; kept out of every response. A person "
+                       "who already has a login keeps their own password"})
+
+
+class OperatorListSchema(Schema):
+    role = fields.Str(load_default=None, allow_none=True, validate=STAFF_ROLE)
+    region_code = fields.Str(load_default=None, allow_none=True, validate=REGION_CODE, metadata={
+        "description": "only grants whose scope lies under this region"})
+    page = fields.Int(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Int(load_default=20, validate=validate.Range(min=1, max=100))
+
+
 class UnmaskedQuerySchema(Schema):
     unmasked = fields.Bool(load_default=False, metadata={
         "description": "full ID number, phone, address and emergency contact, for the person "
                        "themself, admins in scope and the elder's own station operator; audited"})
+
+
+class RevokeSchema(Schema):
+    reason = fields.Str(required=True, validate=REASON)
+
+
+class CreateApiClientSchema(Schema):
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=200),
+                      metadata={"example": "石家庄市民政局业务系统"})
+    scope_code = fields.Str(required=True, validate=REGION_CODE,
+                            metadata={"description": "a city-level unit (市, 辛集, 定州, 雄安)"})
+    client_id = fields.Str(load_default=None, allow_none=True, validate=CLIENT_ID, metadata={
+        "description": "chosen by the admin, or generated when left out"})
+
+
+class ApiClientListSchema(Schema):
+    region_code = fields.Str(load_default=None, allow_none=True, validate=REGION_CODE)
+
+
+class OperatorGrantedPayload(Schema):
+    grant_id = fields.Str(required=True)
+    person_id = fields.Str(required=True)
+    role = fields.Str(required=True)
+    scope_code = fields.Str(required=True)
+    carrier_id = fields.Str(required=True, allow_none=True)
+    granted_by = fields.Str(required=True, allow_none=True)
+
+
+class OperatorRevokedPayload(Schema):
+    grant_id = fields.Str(required=True)
+    person_id = fields.Str(required=True)
+    role = fields.Str(required=True)
+    scope_code = fields.Str(required=True)
+    revoked_by = fields.Str(required=True, allow_none=True)
+    reason = fields.Str(required=True)

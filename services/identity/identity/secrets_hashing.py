@@ -27,5 +27,10 @@ def new_refresh_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_client_secret() -> str:
+    """A municipal system's secret: shown once, stored only as its argon2 hash."""
+    return secrets.token_urlsafe(32)
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -1,5 +1,5 @@
 """The identity nameko service: thin entrypoints over accounts, registration, carriers,
-priorities and relations.
+priorities, relations, volunteering, qualifications, operators and API clients.
 
 Owns regions, carriers, persons with their elder and volunteer profiles,
 credentials, role grants, refresh tokens and API clients (DESIGN.md §2).
@@ -18,8 +18,10 @@ from timebank_common.service import Database, ServiceBase, rpc, scheduled
 
 from . import (
     accounts,
+    api_clients,
     audit,
     carriers,
+    operators,
     priorities,
     qualifications,
     reading,
@@ -33,20 +35,25 @@ from .domain.lockout import LockoutPolicy
 from .personal_data import PersonalDataKeys
 from .schemas import (
     AddQualificationSchema,
+    ApiClientListSchema,
     AuditQuerySchema,
     BackgroundTagsSchema,
     CarrierListSchema,
     ChangePasswordSchema,
+    CreateApiClientSchema,
+    CreateOperatorSchema,
     HealthDeclarationSchema,
     LinkRelativesSchema,
     LoginSchema,
     LogoutSchema,
+    OperatorListSchema,
     RecordTrainingSchema,
     RegisterCarrierSchema,
     RegisterElderSchema,
     RegisterVolunteerSchema,
     RegistryStatusSchema,
     ReviewSchema,
+    RevokeSchema,
     ScreeningSchema,
     SubmitPrioritySchema,
 )
@@ -375,3 +382,53 @@ class IdentityService(ServiceBase):
         """Hourly: a qualification that ran out yesterday is announced within the hour after
         midnight (China time). Runs in every identity process; rows are taken SKIP LOCKED."""
         self.expire_qualifications()
+
+    # -- operators (工作人员) and municipal API clients (市级业务系统) -----------------------------
+    def _in_unit_of_work(self, change, *args):
+        """``change(uow, *args)`` in one unit of work, committed."""
+        with self.db() as uow:
+            result = change(uow, *args)
+            uow.commit()
+        return result
+
+    @rpc
+    def create_operator(self, caller, data):
+        return self._in_unit_of_work(operators.create_operator, Caller.from_dict(caller),
+                                     load(CreateOperatorSchema(), data),
+                                     registration.today_in_china())
+
+    @rpc
+    def list_operators(self, caller, query=None):
+        caller = Caller.from_dict(caller)
+        query = load(OperatorListSchema(), query)
+        with self.db() as uow:
+            return operators.list_operators(uow, caller, query)
+
+    @rpc
+    def revoke_operator_grant(self, caller, grant_id, reason):
+        data = load(RevokeSchema(), {"reason": reason})
+        return self._in_unit_of_work(operators.revoke_operator_grant, Caller.from_dict(caller),
+                                     grant_id, data["reason"])
+
+    @rpc
+    def create_api_client(self, caller, data):
+        return self._in_unit_of_work(api_clients.create_api_client, Caller.from_dict(caller),
+                                     load(CreateApiClientSchema(), data))
+
+    @rpc
+    def list_api_clients(self, caller, query=None):
+        caller = Caller.from_dict(caller)
+        query = load(ApiClientListSchema(), query)
+        with self.db() as uow:
+            return api_clients.list_api_clients(uow, caller, query)
+
+    @rpc
+    def rotate_api_client_secret(self, caller, client_id):
+        return self._in_unit_of_work(api_clients.rotate_api_client_secret,
+                                     Caller.from_dict(caller), client_id)
+
+    @rpc
+    def revoke_api_client(self, caller, client_id, reason):
+        data = load(RevokeSchema(), {"reason": reason})
+        return self._in_unit_of_work(api_clients.revoke_api_client, Caller.from_dict(caller),
+                                     client_id, data["reason"])

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
@@ -118,6 +119,13 @@ role_grants = Table(
     Column("carrier_id", UUID(as_uuid=True), ForeignKey("carriers.id")),
     Column("granted_by", UUID(as_uuid=True)),
     Column("created_at", TS, nullable=False, server_default=func.now()),
+    Column("revoked_at", TS),  # a revoked grant is kept, and no longer counts
+    Column("revoked_by", UUID(as_uuid=True)),
+    Column("revoke_reason", Text),
+    # one active grant per person, role and scope
+    Index("role_grants_once", "person_id", "role", "scope_code", unique=True,
+          postgresql_where=text("revoked_at IS NULL")),
+    Index("role_grants_scope", "scope_code"),
 )
 
 refresh_tokens = Table(
@@ -158,6 +166,11 @@ api_clients = Table(
     Column("secret_hash", Text, nullable=False),
     Column("scope_code", String(12), nullable=False),
     Column("created_at", TS, nullable=False, server_default=func.now()),
+    Column("created_by", UUID(as_uuid=True)),
+    Column("secret_rotated_at", TS),
+    Column("revoked_at", TS),  # a revoked client gets no more tokens
+    Column("revoked_by", UUID(as_uuid=True)),
+    Column("revoke_reason", Text),
 )
 
 _STATUS_CHECK = "status IN ('pending', 'verified', 'rejected')"

@@ -113,3 +113,36 @@ def link_view(link: dict, viewer_id, relative_name: str | None) -> dict:
     return {"link_id": str(link["id"]), "person_id": str(viewer_id),
             "relative_person_id": other_person(link, viewer_id), "relative_name": relative_name,
             "kind": kind, "kind_name": kind_names(kind), **_review_fields(link)}
+
+
+def operator_view(grant: dict, person: dict) -> dict:
+    """A staff grant and who holds it (masked)."""
+    return {
+        "grant_id": str(grant["id"]),
+        "person_id": str(grant["person_id"]),
+        "name": person["name"],
+        "region_code": person["region_code"],
+        "phone_masked": mask_phone(person["phone"]),
+        "id_number_masked": mask_id_number(person["id_number"]),
+        "role": grant["role"],
+        "scope_code": grant["scope_code"],
+        "carrier_id": _str(grant["carrier_id"]),
+        "granted_by": _str(grant["granted_by"]),
+        "granted_at": _iso(grant.get("created_at")),
+    }
+
+
+def api_client_view(client: dict) -> dict:
+    """A municipal system's account: never its secret, nor the secret's hash."""
+    return {
+        "client_id": client["client_id"],
+        "name": client["name"],
+        "scope_code": client["scope_code"],
+        "status": "revoked" if client.get("revoked_at") else "active",
+        "created_at": _iso(client.get("created_at")),
+        "created_by": _str(client.get("created_by")),
+        "secret_rotated_at": _iso(client.get("secret_rotated_at")),
+        "revoked_at": _iso(client.get("revoked_at")),
+        "revoked_by": _str(client.get("revoked_by")),
+        "revoke_reason": client.get("revoke_reason"),
+    }

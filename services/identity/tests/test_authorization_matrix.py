@@ -11,7 +11,12 @@ data's persons and grant scopes. Targets:
 - ``self``: the caller's own person; ``missing``: an id nobody has;
 - ``known_id_other_city``: registering, in the caller's own community, the ID number of the
   唐山 person who already holds that profile;
-- ``foreign_carrier``: registering an elder in 育才社区 at the 唐山 carrier.
+- ``foreign_carrier``: registering an elder in 育才社区 at the 唐山 carrier;
+- operators: ``<role>_in_scope`` grants that role in the demo's places (a station operator
+  at the demo station), ``<role>_other_city`` in 唐山市路南区 (at the 唐山 carrier);
+  ``own_grant`` is the caller's own demo grant;
+- API clients: ``own_city`` 石家庄, ``other_city`` 唐山, ``county`` 长安区 (not a city-level
+  unit), ``other_province`` 北京市.
 
 Each write cell uses a fresh ID number and mobile number. One container per module.
 """
@@ -32,13 +37,14 @@ from identity.demo import CHANG_AN, DEMO_API_CLIENT, JIANBEI, PROVINCE, SHIJIAZH
 from identity.domain.id_numbers import with_check_character
 from identity.service import IdentityService
 from timebank_common.auth import Caller
-from timebank_common.errors import Conflict, Forbidden, NotFound
+from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
 from timebank_common.regions import prefix_of
 from timebank_common.testing import rpc_proxy
 
 pytestmark = pytest.mark.integration
 
 TANGSHAN = "130200000000"
+LUNAN = "130202000000"
 LUNAN_TOWNSHIP, LUNAN_COMMUNITY = "130202001000", "130202001001"
 BEIJING, BEIJING_COMMUNITY = "110000000000", "110101001001"
 
@@ -66,6 +72,11 @@ KNOWN = (Conflict, "already_registered")
 NO_PERSON = (NotFound, "person_not_found")
 NO_ELDER = (NotFound, "elder_not_found")
 NO_CARRIER = (NotFound, "carrier_not_found")
+NOT_BELOW = (Forbidden, "role_not_delegable")  # delegation only downward
+OWN = (Forbidden, "own_grant")
+NO_GRANT = (NotFound, "grant_not_found")
+NOT_CITY = (BadInput, "client_scope_not_city")
+NO_CLIENT = (NotFound, "client_not_found")
 
 
 @dataclass(frozen=True)
@@ -189,6 +200,88 @@ MATRIX = {
             "relative": (ROLE, ROLE, ROLE),
             "api_client": (ROLE, ROLE, ROLE),
         }),
+    # operators: an admin grants roles strictly below their own (an auditor at their level),
+    # inside their scope; the role and the scope's level go together
+    "create_operator": (
+        ("station_operator_in_scope", "township_admin_in_scope", "county_admin_in_scope",
+         "city_admin_in_scope", "auditor_in_scope", "county_admin_other_city",
+         "station_operator_other_city"), {
+            "province_admin": (ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+            "city_admin": (ALLOW, ALLOW, ALLOW, NOT_BELOW, ALLOW, SCOPE, SCOPE),
+            "county_admin": (ALLOW, ALLOW, NOT_BELOW, NOT_BELOW, ALLOW, NOT_BELOW, SCOPE),
+            "township_admin": (ALLOW, NOT_BELOW, NOT_BELOW, NOT_BELOW, ALLOW, NOT_BELOW, SCOPE),
+            "station_operator": (ROLE,) * 7,
+            "auditor": (ROLE,) * 7,
+            "volunteer": (ROLE,) * 7,
+            "elder": (ROLE,) * 7,
+            "relative": (ROLE,) * 7,
+            "api_client": (ROLE,) * 7,
+        }),
+    "list_operators": (  # the target is the region_code filter
+        ("in_scope", "other_city", "other_province"), {
+            "province_admin": (ALLOW, ALLOW, SCOPE),
+            "city_admin": (ALLOW, SCOPE, SCOPE),
+            "county_admin": (ALLOW, SCOPE, SCOPE),
+            "township_admin": (ALLOW, SCOPE, SCOPE),
+            "station_operator": (ROLE, ROLE, ROLE),
+            "auditor": (ALLOW, ALLOW, SCOPE),
+            "volunteer": (ROLE, ROLE, ROLE),
+            "elder": (ROLE, ROLE, ROLE),
+            "relative": (ROLE, ROLE, ROLE),
+            "api_client": (ROLE, ROLE, ROLE),
+        }),
+    "revoke_operator_grant": (  # revoking takes what granting would take
+        ("station_operator_in_scope", "county_admin_in_scope", "station_operator_other_city",
+         "own_grant", "missing"), {
+            "province_admin": (ALLOW, ALLOW, ALLOW, OWN, NO_GRANT),
+            "city_admin": (ALLOW, ALLOW, SCOPE, OWN, NO_GRANT),
+            "county_admin": (ALLOW, NOT_BELOW, SCOPE, OWN, NO_GRANT),
+            "township_admin": (ALLOW, NOT_BELOW, SCOPE, OWN, NO_GRANT),
+            "station_operator": (ROLE,) * 5,
+            "auditor": (ROLE,) * 5,
+            "volunteer": (ROLE,) * 5,
+            "elder": (ROLE,) * 5,
+            "relative": (ROLE,) * 5,
+            "api_client": (ROLE, ROLE, ROLE, NA, ROLE),
+        }),
+    # municipal API clients: a city-level scope, managed by the province or that city's admin
+    "create_api_client": (
+        ("own_city", "other_city", "county", "other_province"), {
+            "province_admin": (ALLOW, ALLOW, NOT_CITY, SCOPE),
+            "city_admin": (ALLOW, SCOPE, NOT_CITY, SCOPE),
+            **{role: (ROLE,) * 4 for role in ("county_admin", "township_admin",
+                                              "station_operator", "auditor", "volunteer",
+                                              "elder", "relative", "api_client")},
+        }),
+    "list_api_clients": (  # the target is the region_code filter
+        ("in_scope", "other_city", "other_province"), {
+            "province_admin": (ALLOW, ALLOW, SCOPE),
+            "city_admin": (ALLOW, SCOPE, SCOPE),
+            "county_admin": (ROLE, ROLE, ROLE),
+            "township_admin": (ROLE, ROLE, ROLE),
+            "station_operator": (ROLE, ROLE, ROLE),
+            "auditor": (ALLOW, ALLOW, SCOPE),
+            "volunteer": (ROLE, ROLE, ROLE),
+            "elder": (ROLE, ROLE, ROLE),
+            "relative": (ROLE, ROLE, ROLE),
+            "api_client": (ROLE, ROLE, ROLE),
+        }),
+    "rotate_api_client_secret": (
+        ("own_city", "other_city", "missing"), {
+            "province_admin": (ALLOW, ALLOW, NO_CLIENT),
+            "city_admin": (ALLOW, SCOPE, NO_CLIENT),
+            **{role: (ROLE,) * 3 for role in ("county_admin", "township_admin",
+                                              "station_operator", "auditor", "volunteer",
+                                              "elder", "relative", "api_client")},
+        }),
+    "revoke_api_client": (
+        ("own_city", "other_city", "missing"), {
+            "province_admin": (ALLOW, ALLOW, NO_CLIENT),
+            "city_admin": (ALLOW, SCOPE, NO_CLIENT),
+            **{role: (ROLE,) * 3 for role in ("county_admin", "township_admin",
+                                              "station_operator", "auditor", "volunteer",
+                                              "elder", "relative", "api_client")},
+        }),
 }
 
 
@@ -265,6 +358,12 @@ def carrier_data(region_code: str) -> dict:
             "contact_phone": "0311-86012345"}
 
 
+def operator_data(role: str, **changes) -> dict:
+    id_number, phone = fresh_numbers(elder=False)
+    return {"name": "冯建军", "id_number": id_number, "phone": phone, "region_code": YUCAI,
+            "role": role, "initial_password": "Operator@2026", **changes}
+
+
 def caller_of(role: str, demo: dict) -> dict:
     if role == "api_client":
         return Caller(person_id=None, roles=("api_client",), scope=SCOPES[role],
@@ -287,6 +386,8 @@ class World:
     home: dict  # elder + volunteer in 育才社区: {person_id, id_number, name}
     other: dict  # elder + volunteer in 唐山市路南区
     other_carrier: str  # a carrier in 唐山市路南区
+    other_grant: str  # a county admin of 唐山市路南区
+    other_client: str  # the API client of 唐山市
 
 
 def _register_both(identity, admin: dict, region_code: str, name: str) -> dict:
@@ -311,10 +412,13 @@ def world(demo, proxy) -> World:
     engine.dispose()
     admin = caller_of("province_admin", demo)
     carrier = proxy.register_carrier(admin, carrier_data(LUNAN_COMMUNITY))
+    grant = proxy.create_operator(admin, operator_data("county_admin", scope_code=LUNAN))
+    client = proxy.create_api_client(admin, {"name": "唐山市民政局业务系统", "scope_code": TANGSHAN})
     return World(demo=demo,
                  home=_register_both(proxy, admin, YUCAI, "陈玉兰"),
                  other=_register_both(proxy, admin, LUNAN_COMMUNITY, "马秀云"),
-                 other_carrier=carrier["carrier_id"])
+                 other_carrier=carrier["carrier_id"], other_grant=grant["grant_id"],
+                 other_client=client["client_id"])
 
 
 # -- the cells -------------------------------------------------------------------------------
@@ -403,6 +507,103 @@ def _query_audit(identity, w: World, role, caller, target):
     assert all(e["region_code"].startswith(prefix_of(FILTERS[target])) for e in page["items"])
 
 
+# role and scope (or carrier) of each create_operator / revoke_operator_grant target
+GRANTS = {"station_operator_in_scope": ("station_operator", None, "home"),
+          "township_admin_in_scope": ("township_admin", JIANBEI, None),
+          "county_admin_in_scope": ("county_admin", CHANG_AN, None),
+          "city_admin_in_scope": ("city_admin", SHIJIAZHUANG, None),
+          "auditor_in_scope": ("auditor", JIANBEI, None),
+          "county_admin_other_city": ("county_admin", LUNAN, None),
+          "station_operator_other_city": ("station_operator", None, "other")}
+
+
+def _grant_data(w: World, target) -> dict:
+    role, scope, carrier = GRANTS[target]
+    carrier_id = {"home": w.demo["carrier_id"], "other": w.other_carrier}.get(carrier)
+    return operator_data(role, scope_code=scope, carrier_id=carrier_id)
+
+
+def _create_operator(identity, w: World, role, caller, target):
+    data = _grant_data(w, target)
+    operator = identity.create_operator(caller, data)
+    assert operator["role"] == data["role"] and operator["login"] == "created"
+    station_scope = JIANBEI if target.endswith("in_scope") else LUNAN_TOWNSHIP
+    assert operator["scope_code"] == (data["scope_code"] or station_scope)
+    assert operator["granted_by"] == caller["person_id"]
+
+
+OPERATOR_FILTERS = {"in_scope": JIANBEI, "other_city": TANGSHAN, "other_province": BEIJING}
+
+
+def _list_operators(identity, w: World, role, caller, target):
+    region = OPERATOR_FILTERS[target]
+    page = identity.list_operators(caller, {"region_code": region, "page_size": 100,
+                                            "role": "township_admin" if target == "in_scope"
+                                            else "county_admin"})
+    assert all(i["scope_code"].startswith(region[:4]) for i in page["items"])
+    grants = {i["grant_id"]: i["person_id"] for i in page["items"]}
+    if target == "in_scope":
+        assert w.demo["persons"]["township_admin"] in grants.values()
+    else:
+        assert w.other_grant in grants
+
+
+def _own_grant_id(w: World, role) -> str:
+    engine = create_engine(w.demo["url"])
+    with engine.connect() as conn:
+        grant = repo.grants_of(conn, repo.as_uuid(w.demo["persons"][role]))[0]
+    engine.dispose()
+    return str(grant["id"])
+
+
+def _revoke_operator_grant(identity, w: World, role, caller, target):
+    if target == "own_grant":
+        grant_id = _own_grant_id(w, role)
+    elif target == "missing":
+        grant_id = str(uuid.uuid4())
+    else:
+        admin = caller_of("province_admin", w.demo)
+        grant_id = identity.create_operator(admin, _grant_data(w, target))["grant_id"]
+    revoked = identity.revoke_operator_grant(caller, grant_id, "矩阵测试")
+    assert revoked["grant_id"] == grant_id and revoked["revoked_at"]
+
+
+CLIENT_SCOPES = {"own_city": SHIJIAZHUANG, "other_city": TANGSHAN, "county": CHANG_AN,
+                 "other_province": "110100000000"}
+CLIENT_FILTERS = {"in_scope": SHIJIAZHUANG, "other_city": TANGSHAN, "other_province": BEIJING}
+
+
+def _create_api_client(identity, w: World, role, caller, target):
+    client = identity.create_api_client(caller, {"name": "矩阵测试系统",
+                                                 "scope_code": CLIENT_SCOPES[target]})
+    assert client["scope_code"] == CLIENT_SCOPES[target] and client["client_secret"]
+
+
+def _list_api_clients(identity, w: World, role, caller, target):
+    region = CLIENT_FILTERS[target]
+    ids = {c["client_id"] for c in identity.list_api_clients(caller, {"region_code": region})["items"]}
+    assert (DEMO_API_CLIENT["client_id"] if target == "in_scope" else w.other_client) in ids
+
+
+def _fresh_client(identity, w: World, target) -> str:
+    if target == "missing":
+        return f"missing-{uuid.uuid4().hex[:8]}"
+    admin = caller_of("province_admin", w.demo)
+    return identity.create_api_client(admin, {"name": "矩阵测试系统",
+                                              "scope_code": CLIENT_SCOPES[target]})["client_id"]
+
+
+def _rotate_api_client_secret(identity, w: World, role, caller, target):
+    client_id = _fresh_client(identity, w, target)
+    rotated = identity.rotate_api_client_secret(caller, client_id)
+    assert rotated["client_id"] == client_id and rotated["client_secret"]
+
+
+def _revoke_api_client(identity, w: World, role, caller, target):
+    client_id = _fresh_client(identity, w, target)
+    assert identity.revoke_api_client(caller, client_id, "矩阵测试")["status"] == "revoked"
+
+
 ACTIONS = {
     "register_elder": _register_elder,
     "register_volunteer": _register_volunteer,
@@ -413,6 +614,13 @@ ACTIONS = {
     "list_carriers": _list_carriers,
     "get_carrier": _get_carrier,
     "query_audit": _query_audit,
+    "create_operator": _create_operator,
+    "list_operators": _list_operators,
+    "revoke_operator_grant": _revoke_operator_grant,
+    "create_api_client": _create_api_client,
+    "list_api_clients": _list_api_clients,
+    "rotate_api_client_secret": _rotate_api_client_secret,
+    "revoke_api_client": _revoke_api_client,
 }
 
 

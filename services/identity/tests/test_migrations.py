@@ -4,6 +4,7 @@ import uuid
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
 
 from timebank_common.db import drop_database, ensure_database
 from timebank_common.migrations import alembic_config
@@ -95,4 +96,36 @@ def test_0006_encrypts_existing_personal_data_and_can_be_reverted(database, tmp_
                          {"e": elder}).one() == ("130102194803080827", "13800000008", "育才街1号")
         assert c.execute(text("SELECT login_phone FROM credentials")).scalar() == "13800000008"
         assert c.execute(text("SELECT evidence FROM elder_priorities")).scalar() == "核查表"
+
+
+def test_0007_keeps_revoked_grants_beside_an_active_one_and_reverts(database, tmp_path):
+    from timebank_common.pii import ensure_key_file
+
+    key_file = tmp_path / "pii-keys.json"  # 0006, on the way, encrypts the person's data
+    ensure_key_file(key_file)
+    config = alembic_config("identity", database, {"PII_KEYS_FILE": str(key_file)})
+    command.upgrade(config, "0004")
+    engine = create_engine(database)
+    person = uuid.uuid4()
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO persons (id, name, id_number, sex, birth_date, region_code) "
+                       "VALUES (:p, '冯建军', '130104197001011234', 'male', '1970-01-01', "
+                       "'130102001001')"), {"p": person})
+        c.execute(text("INSERT INTO role_grants (id, person_id, role, scope_code) "
+                       "VALUES (:g, :p, 'township_admin', '130102001000')"),
+                  {"g": uuid.uuid4(), "p": person})
+        c.execute(text("INSERT INTO api_clients (client_id, name, secret_hash, scope_code) "
+                       "VALUES ('sjz', '石家庄', 'x', '130100000000')"))
+    command.upgrade(config, "0007")
+    grant = "INSERT INTO role_grants (id, person_id, role, scope_code, revoked_at) " \
+            "VALUES (:g, :p, 'township_admin', '130102001000', {})"
+    with engine.begin() as c:
+        c.execute(text("UPDATE role_grants SET revoked_at = now(), revoke_reason = '调离'"))
+        c.execute(text(grant.format("NULL")), {"g": uuid.uuid4(), "p": person})
+        assert c.execute(text("SELECT revoked_at FROM api_clients")).scalar() is None
+    with pytest.raises(IntegrityError), engine.begin() as c:  # one active grant only
+        c.execute(text(grant.format("NULL")), {"g": uuid.uuid4(), "p": person})
+    command.downgrade(config, "0004")
+    with engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM role_grants")).scalar() == 1
     engine.dispose()

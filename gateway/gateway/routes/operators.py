@@ -1,0 +1,57 @@
+"""/api/v1/operators (staff grants, delegation only downward) and /api/v1/api-clients
+(municipal systems) — identity."""
+from identity.schemas import (
+    ApiClientListSchema,
+    CreateApiClientSchema,
+    CreateOperatorSchema,
+    OperatorListSchema,
+    RevokeSchema,
+)
+
+from ..routing import route
+
+ADMINS = ["province_admin", "city_admin", "county_admin", "township_admin"]
+CLIENT_MANAGERS = ["province_admin", "city_admin"]
+
+
+class OperatorRoutes:
+    @route("GET", "/api/v1/operators", summary="工作人员 Staff grants in your scope (admins, auditors)",
+           tags=["operators"], query=OperatorListSchema, roles=[*ADMINS, "auditor"])
+    def list_operators(self, request, caller, query):
+        return self.identity.list_operators(caller, query)
+
+    @route("POST", "/api/v1/operators",
+           summary="设立工作人员 Grant a staff role below your own, inside your scope (admins)",
+           tags=["operators"], body=CreateOperatorSchema, status=201, roles=ADMINS)
+    def create_operator(self, request, caller, body):
+        return self.identity.create_operator(caller, body)
+
+    @route("POST", "/api/v1/operators/grants/<grant_id>/revoke",
+           summary="撤销授权 Revoke a staff grant (an admin who could have granted it)",
+           tags=["operators"], body=RevokeSchema, roles=ADMINS)
+    def revoke_operator_grant(self, request, caller, grant_id, body):
+        return self.identity.revoke_operator_grant(caller, grant_id, body["reason"])
+
+    @route("GET", "/api/v1/api-clients",
+           summary="市级系统 Municipal API clients in your scope (province/city admins, auditors)",
+           tags=["api-clients"], query=ApiClientListSchema, roles=[*CLIENT_MANAGERS, "auditor"])
+    def list_api_clients(self, request, caller, query):
+        return self.identity.list_api_clients(caller, query)
+
+    @route("POST", "/api/v1/api-clients",
+           summary="接入市级系统 Create a municipal API client; its secret is shown only now",
+           tags=["api-clients"], body=CreateApiClientSchema, status=201, roles=CLIENT_MANAGERS)
+    def create_api_client(self, request, caller, body):
+        return self.identity.create_api_client(caller, body)
+
+    @route("POST", "/api/v1/api-clients/<client_id>/rotate",
+           summary="更换密钥 Rotate the secret: the old one stops working at once",
+           tags=["api-clients"], roles=CLIENT_MANAGERS)
+    def rotate_api_client_secret(self, request, caller, client_id):
+        return self.identity.rotate_api_client_secret(caller, client_id)
+
+    @route("POST", "/api/v1/api-clients/<client_id>/revoke",
+           summary="撤销市级系统 Revoke a municipal API client: no more tokens",
+           tags=["api-clients"], body=RevokeSchema, roles=CLIENT_MANAGERS)
+    def revoke_api_client(self, request, caller, client_id, body):
+        return self.identity.revoke_api_client(caller, client_id, body["reason"])
