@@ -49,8 +49,7 @@ def create_transfers(uow, requests: list[TransferRequest],
     known.update(_transfers(uow, batch_ids))
     state = LedgerState(
         accounts={a.id: a.state() for a in locked}, now=now, transfers=known,
-        resolved=_resolutions(uow, referred | batch_ids),
-        reversed_minutes=_reversed(uow, referred | batch_ids))
+        resolved=_resolutions(uow, referred), reversed_minutes=_reversed(uow, referred))
     result = process_batch(requests, state)
     created = result.created
     if created:
