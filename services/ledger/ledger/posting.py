@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -26,15 +25,13 @@ from .domain.batch import LedgerState, Outcome, process_batch
 from .domain.journal import JournalLink, link
 from .domain.transfers import (
     EXPIRE,
-    MAX_TRANSFER_ID_LENGTH,
     PHASE_PENDING,
     Transfer,
     TransferRequest,
+    derived_id,
 )
 from .repository import account_from_row, transfer_from_row
 from .tables import accounts, entries, journal, journal_head, transfers
-
-EXPIRE_PREFIX = "expire:"
 
 
 def create_transfers(uow, requests: list[TransferRequest],
@@ -144,14 +141,6 @@ def append_to_journal(uow, created: list[Outcome]) -> None:
 
 
 # --- expiry --------------------------------------------------------------------------------
-def expiry_id(pending_id: str) -> str:
-    """The id of the transfer that expires a reservation: fixed, so two sweepers agree."""
-    candidate = EXPIRE_PREFIX + pending_id
-    if len(candidate) <= MAX_TRANSFER_ID_LENGTH:
-        return candidate
-    return EXPIRE_PREFIX + hashlib.sha256(pending_id.encode()).hexdigest()
-
-
 def timed_out_reservations(uow, now: dt.datetime, limit: int) -> list[str]:
     closing = transfers.alias("closing")
     rows = uow.execute(
@@ -169,5 +158,5 @@ def expire_reservations(uow, limit: int, now: dt.datetime | None = None) -> list
     due = timed_out_reservations(uow, now, limit)
     if not due:
         return []
-    return create_transfers(uow, [TransferRequest(expiry_id(p), EXPIRE, pending_id=p)
+    return create_transfers(uow, [TransferRequest(derived_id(EXPIRE, p), EXPIRE, pending_id=p)
                                   for p in due], now)

@@ -106,11 +106,6 @@ def person_accounts(uow, person_id: str) -> list[Account]:
     return [account_from_row(r) for r in rows]
 
 
-def get_transfer(uow, transfer_id: str) -> Transfer | None:
-    row = uow.execute(select(transfers).where(transfers.c.id == transfer_id)).first()
-    return transfer_from_row(row) if row is not None else None
-
-
 # --- reading -------------------------------------------------------------------------------
 def statement(uow, account_ids: list[str], since: dt.datetime | None, until: dt.datetime | None,
               page: int, page_size: int) -> tuple[list[dict], int]:

@@ -24,9 +24,10 @@ from .domain import access, crediting
 from .domain.balances import balance_summary
 from .domain.batch import Outcome
 from .domain.kinds import ISSUANCE, PERSONAL
-from .domain.transfers import FAILED, POSTED, REVERSE, TransferRequest
+from .domain.transfers import FAILED, POSTED, REVERSE, TransferRequest, derived_id
 
 log = logging.getLogger("timebank.ledger")
+SWEEP_BATCH = 500  # reservations expired per transaction
 
 
 def _person_id(value) -> str:
@@ -111,7 +112,7 @@ class LedgerService(ServiceBase):
             "transfer_id": transfer_id, "reason": reason, "approver": approver,
             "amount_minutes": amount_minutes, "reversal_id": reversal_id})
         request = TransferRequest(
-            data["reversal_id"] or f"reversal:{data['transfer_id']}"[:200], REVERSE,
+            data["reversal_id"] or derived_id("reversal", data["transfer_id"]), REVERSE,
             amount_minutes=data["amount_minutes"], reverses_id=data["transfer_id"],
             reason=data["reason"], approver=data["approver"])
         with self.db() as uow:
@@ -134,7 +135,7 @@ class LedgerService(ServiceBase):
     def sweep_expired_pending(self):
         """Every process runs it; two sweepers expiring the same reservation agree on the
         expiry's transfer id, so the second gets ``exists``."""
-        while self.expire_pending()["expired"] >= 500:
+        while self.expire_pending(SWEEP_BATCH)["expired"] >= SWEEP_BATCH:
             pass
 
     # --- internal: verification -------------------------------------------------------------

@@ -10,6 +10,7 @@ from ledger.domain.transfers import (
     Transfer,
     TransferRequest,
     check_repeat,
+    derived_id,
     validate_request,
 )
 from timebank_common.errors import BadInput, Conflict
@@ -91,3 +92,10 @@ def test_a_service_record_fixes_the_transfer_id_and_reference():
     assert transfer.reference == {"record_id": "r-9", "demand_id": "d-3"}
     assert transfer.kind == "service_credit"
     validate_request(transfer)
+
+
+def test_ids_derived_from_another_transfer_are_fixed_and_never_too_long():
+    assert derived_id("expire", "res-1") == "expire:res-1"
+    long = derived_id("reversal", "x" * 200)
+    assert long == derived_id("reversal", "x" * 200) and len(long) <= 200
+    assert long != derived_id("reversal", "x" * 199 + "y")

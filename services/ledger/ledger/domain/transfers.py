@@ -22,6 +22,7 @@ result; with other content it is refused (``transfer_id_reused``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 from timebank_common.errors import BadInput, Conflict
@@ -106,6 +107,16 @@ class TransferRequest:
     reason: str | None = None
     approver: str | None = None
     linked: bool = False
+
+
+def derived_id(prefix: str, transfer_id: str) -> str:
+    """The id of a transfer that follows from another (``expire:<pending id>``,
+    ``reversal:<original id>``): fixed, so retries and parallel sweepers agree; hashed
+    when it would be longer than an id may be."""
+    candidate = f"{prefix}:{transfer_id}"
+    if len(candidate) <= MAX_TRANSFER_ID_LENGTH:
+        return candidate
+    return f"{prefix}:{hashlib.sha256(transfer_id.encode()).hexdigest()}"
 
 
 def _bad(code: str, zh: str, en: str, details=None) -> BadInput:
