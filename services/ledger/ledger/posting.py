@@ -20,6 +20,9 @@ import datetime as dt
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+
+from timebank_common.errors import Conflict
 
 from .domain.batch import LedgerState, Outcome, process_batch
 from .domain.journal import JournalLink, link
@@ -93,14 +96,24 @@ def _reversed(uow, original_ids) -> dict[str, int]:
 
 
 def _insert_transfers(uow, created: list[Transfer]) -> None:
-    uow.execute(insert(transfers), [
-        {"id": t.transfer_id, "kind": t.kind, "phase": t.phase,
-         "debit_account_id": t.debit_account_id, "credit_account_id": t.credit_account_id,
-         "amount_minutes": t.amount_minutes, "pending_id": t.pending_id,
-         "reverses_id": t.reverses_id, "timeout_seconds": t.timeout_seconds,
-         "expires_at": t.expires_at, "memo": t.memo, "reference": t.reference or {},
-         "reason": t.reason, "approver": t.approver, "created_at": t.created_at}
-        for t in created])
+    """Insert the new transfers. An id taken meanwhile by a concurrent batch with other
+    accounts (so not serialised by our locks) refuses the whole batch: a retry then
+    sees the stored transfer and answers ``exists`` or ``transfer_id_reused``."""
+    try:
+        uow.execute(insert(transfers), [
+            {"id": t.transfer_id, "kind": t.kind, "phase": t.phase,
+             "debit_account_id": t.debit_account_id, "credit_account_id": t.credit_account_id,
+             "amount_minutes": t.amount_minutes, "pending_id": t.pending_id,
+             "reverses_id": t.reverses_id, "timeout_seconds": t.timeout_seconds,
+             "expires_at": t.expires_at, "memo": t.memo, "reference": t.reference or {},
+             "reason": t.reason, "approver": t.approver, "created_at": t.created_at}
+            for t in created])
+    except IntegrityError as exc:
+        if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) != "transfers_pkey":
+            raise
+        raise Conflict("transfer_id_race", "转账编号刚被另一笔并发转账占用，请重试",
+                       "A concurrent transfer just took one of these ids; retry the batch",
+                       {"detail": getattr(exc.orig.diag, "message_detail", None)}) from None
 
 
 def _insert_entries(uow, created: list[Outcome]) -> None:

@@ -2,6 +2,7 @@
 import datetime as dt
 import uuid
 
+import eventlet
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
@@ -18,6 +19,7 @@ from ledger.domain.transfers import (
     TransferRequest,
 )
 from timebank_common.db import UnitOfWork
+from timebank_common.errors import Conflict
 
 pytestmark = pytest.mark.integration
 
@@ -230,3 +232,25 @@ def test_history_cannot_be_edited_and_balances_cannot_go_negative(engine, statem
     credit(engine, issuance, a, 5)
     with pytest.raises(DBAPIError), engine.begin() as c:
         c.execute(text(statement))
+
+
+def test_the_same_new_id_raced_on_other_accounts_refuses_the_later_batch(engine):
+    issuance, a, b, c = people(engine, 3)
+    credit(engine, issuance, b, 10)
+    tid = new_id("race")
+    first = UnitOfWork(engine).__enter__()
+    try:
+        posting.create_transfers(first, [TransferRequest(tid, POST, "service_credit",
+                                                         issuance.id, a.id, 10)])
+        second = eventlet.spawn(submit, engine, TransferRequest(tid, POST, "gift_to_relative",
+                                                                b.id, c.id, 10))
+        eventlet.sleep(0.3)  # the second batch now waits for the first's id
+        first.commit()
+    finally:
+        first.__exit__(None, None, None)
+    with pytest.raises(Conflict) as err:
+        second.wait()
+    assert err.value.code == "transfer_id_race"
+    [retry] = submit(engine, TransferRequest(tid, POST, "gift_to_relative", b.id, c.id, 10))
+    assert retry.code == "transfer_id_reused"
+    verified(engine)
