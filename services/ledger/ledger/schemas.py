@@ -1,9 +1,30 @@
 """marshmallow schemas of the ledger's RPC inputs/outputs and event payloads."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+
+from .domain.kinds import ACCOUNT_KINDS, REVERSAL, TRANSFER_KINDS
+from .domain.transfers import (
+    CALLER_ACTIONS,
+    MAX_TIMEOUT_SECONDS,
+    MAX_TRANSFER_ID_LENGTH,
+    POST,
+    TransferRequest,
+)
 
 PERSON_ID = validate.Length(min=1, max=64)
+TRANSFER_ID = validate.Length(min=1, max=MAX_TRANSFER_ID_LENGTH)
+REGION_CODE = validate.Regexp(r"^\d{12}$")
+MINUTES = validate.Range(min=1)
+MAX_BATCH = 8190  # as TigerBeetle: one batch, one database transaction
 
 
 class PersonIdSchema(Schema):
@@ -48,6 +69,117 @@ class StatementOut(Schema):
     page_size = fields.Integer()
 
 
+# --- accounts and transfers (internal RPCs) ------------------------------------------------
+class OpenAccountIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(ACCOUNT_KINDS))
+    region_code = fields.String(required=True, validate=REGION_CODE)
+    owner_person_id = fields.String(load_default=None, allow_none=True, validate=PERSON_ID)
+
+    @validates_schema
+    def _owner(self, data, **kwargs):
+        if (data["kind"] in ("personal", "grant")) != bool(data.get("owner_person_id")):
+            raise ValidationError("personal and grant accounts (only) have an owner / "
+                                  "个人账户和补贴账户（仅此两类）须有所属人", "owner_person_id")
+
+
+class AccountIdIn(Schema):
+    account_id = fields.UUID(required=True)
+
+
+class AccountOut(Schema):
+    account_id = fields.String()
+    kind = fields.String()
+    owner_person_id = fields.String(allow_none=True)
+    region_code = fields.String()
+    debits_posted = fields.Integer()
+    credits_posted = fields.Integer()
+    debits_pending = fields.Integer()
+    credits_pending = fields.Integer()
+    balance_minutes = fields.Integer()
+    available_minutes = fields.Integer()
+
+
+class TransferIn(Schema):
+    """One request of ``create_transfers`` (see ledger/domain/transfers.py for the actions)."""
+
+    id = fields.String(required=True, validate=TRANSFER_ID)
+    action = fields.String(load_default=POST, validate=validate.OneOf(CALLER_ACTIONS))
+    kind = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf([k for k in TRANSFER_KINDS if k != REVERSAL]))
+    debit_account_id = fields.UUID(load_default=None, allow_none=True)
+    credit_account_id = fields.UUID(load_default=None, allow_none=True)
+    amount_minutes = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                    validate=MINUTES)
+    pending_id = fields.String(load_default=None, allow_none=True, validate=TRANSFER_ID)
+    reverses_id = fields.String(load_default=None, allow_none=True, validate=TRANSFER_ID)
+    timeout_seconds = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                     validate=validate.Range(min=1, max=MAX_TIMEOUT_SECONDS))
+    memo = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    reference = fields.Dict(load_default=dict)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    approver = fields.String(load_default=None, allow_none=True, validate=PERSON_ID)
+    linked = fields.Boolean(load_default=False)
+
+    @post_load
+    def _request(self, data, **kwargs) -> TransferRequest:
+        for side in ("debit_account_id", "credit_account_id"):
+            if data[side] is not None:
+                data[side] = str(data[side])
+        return TransferRequest(transfer_id=data.pop("id"), **data)
+
+
+class CreateTransfersIn(Schema):
+    transfers = fields.List(fields.Nested(TransferIn), required=True,
+                            validate=validate.Length(min=1, max=MAX_BATCH))
+
+
+class ReverseIn(Schema):
+    transfer_id = fields.String(required=True, validate=TRANSFER_ID)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    approver = fields.String(required=True, validate=PERSON_ID)
+    amount_minutes = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                    validate=MINUTES)
+    reversal_id = fields.String(load_default=None, allow_none=True, validate=TRANSFER_ID)
+
+
+class ExpireIn(Schema):
+    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=MAX_BATCH))
+
+
+class TransferOut(Schema):
+    id = fields.String(attribute="transfer_id")
+    kind = fields.String()
+    phase = fields.String()
+    debit_account_id = fields.String()
+    credit_account_id = fields.String()
+    amount_minutes = fields.Integer()
+    pending_id = fields.String(allow_none=True)
+    reverses_id = fields.String(allow_none=True)
+    timeout_seconds = fields.Integer(allow_none=True)
+    expires_at = fields.DateTime(format="iso", allow_none=True)
+    memo = fields.String(allow_none=True)
+    reference = fields.Dict()
+    reason = fields.String(allow_none=True)
+    approver = fields.String(allow_none=True)
+    created_at = fields.DateTime(format="iso")
+
+
+class ErrorOut(Schema):
+    code = fields.String()
+    zh = fields.String()
+    en = fields.String()
+    details = fields.Raw(allow_none=True)
+
+
+class TransferResultOut(Schema):
+    """``status``: posted | pending | voided | expired | exists | failed (then ``error``)."""
+
+    id = fields.String(attribute="transfer_id")
+    status = fields.String()
+    transfer = fields.Nested(TransferOut, allow_none=True)
+    error = fields.Nested(ErrorOut, allow_none=True)
+
+
 # --- events --------------------------------------------------------------------------------
 class ServiceRecordedPayload(Schema):
     """What the ledger needs from demand's ``service_recorded`` (other fields are ignored)."""
@@ -59,7 +191,7 @@ class ServiceRecordedPayload(Schema):
     demand_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     volunteer_id = fields.String(required=True, validate=PERSON_ID)
     volunteer_region_code = fields.String(load_default=None, allow_none=True,
-                                          validate=validate.Regexp(r"^\d{12}$"))
+                                          validate=REGION_CODE)
     minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     category = fields.String(load_default=None, allow_none=True)
     funding_source = fields.String(load_default=None, allow_none=True)

@@ -1,10 +1,14 @@
 """The ledger service's nameko entrypoints: validate, one unit of work, domain, events.
 
-Owns accounts, transfers and the journal of entries (DESIGN.md §6). Credits
-volunteers when ``demand`` records a service, and answers balance and statement
-questions for the person themself or staff in scope.
+Owns accounts, transfers, entries and the hash-chained journal (DESIGN.md §6).
+Credits volunteers when ``demand`` records a service, answers balance and statement
+questions for the person themself or staff in scope, and offers the internal
+transfer API (``create_transfers``, ``reverse``) that policies, gifts, donations
+and grants build on.
 """
 from __future__ import annotations
+
+import logging
 
 from timebank_common.auth import Caller
 from timebank_common.errors import BadInput
@@ -12,18 +16,31 @@ from timebank_common.events import event_handler, once
 from timebank_common.outbox import OutboxRelay
 from timebank_common.regions import city_unit_of, is_code
 from timebank_common.schemas import load
-from timebank_common.service import Database, ServiceBase, rpc
+from timebank_common.service import Database, ServiceBase, rpc, scheduled
 
+from . import invariant_metrics, posting, schemas, verification
 from . import repository as repo
-from . import schemas
 from .domain import access, crediting
 from .domain.balances import balance_summary
+from .domain.batch import Outcome
 from .domain.kinds import ISSUANCE, PERSONAL
-from .domain.transfers import POSTED
+from .domain.transfers import FAILED, POSTED, REVERSE, TransferRequest, derived_id
+
+log = logging.getLogger("timebank.ledger")
+SWEEP_BATCH = 500  # reservations expired per transaction
 
 
 def _person_id(value) -> str:
     return load(schemas.PersonIdSchema(), {"person_id": value})["person_id"]
+
+
+def _result(outcome: Outcome) -> dict:
+    error = outcome.error
+    return schemas.TransferResultOut().dump({
+        "transfer_id": outcome.transfer_id, "status": outcome.status,
+        "transfer": outcome.transfer,
+        "error": None if error is None else {"code": error.code, "zh": error.zh, "en": error.en,
+                                             "details": error.details}})
 
 
 class LedgerService(ServiceBase):
@@ -39,7 +56,7 @@ class LedgerService(ServiceBase):
         with self.db() as uow:
             held = repo.person_accounts(uow, person_id)
         access.authorize_account_read(caller, person_id, [a.region_code for a in held])
-        summary = balance_summary(person_id, {a.kind: a.balance_minutes for a in held})
+        summary = balance_summary(person_id, [a.state() for a in held])
         return schemas.BalanceOut().dump(summary)
 
     @rpc
@@ -57,12 +74,91 @@ class LedgerService(ServiceBase):
             {"items": items, "total": total, "page": query["page"],
              "page_size": query["page_size"]})
 
-    # --- internal ----------------------------------------------------------------------------
+    # --- internal: accounts and transfers ---------------------------------------------------
+    @rpc
+    def open_account(self, kind, region_code, owner_person_id=None):
+        """Internal: the account of this kind for this person/region, opened if missing."""
+        data = load(schemas.OpenAccountIn(), {"kind": kind, "region_code": region_code,
+                                               "owner_person_id": owner_person_id})
+        with self.db() as uow:
+            account = repo.open_account(uow, data["kind"], data["region_code"],
+                                        data["owner_person_id"])
+            uow.commit()
+        return schemas.AccountOut().dump(account.view())
+
+    @rpc
+    def account(self, account_id):
+        """Internal: one account's four totals, balance and available minutes."""
+        account_id = load(schemas.AccountIdIn(), {"account_id": account_id})["account_id"]
+        with self.db() as uow:
+            found = repo.get_account(uow, str(account_id))
+        return schemas.AccountOut().dump(found.view())
+
+    @rpc
+    def create_transfers(self, transfers):
+        """Internal: a batch in one transaction; one result per transfer, in order."""
+        requests = load(schemas.CreateTransfersIn(), {"transfers": transfers})["transfers"]
+        with self.db() as uow:
+            outcomes = posting.create_transfers(uow, requests)
+            uow.commit()
+        return [_result(o) for o in outcomes]
+
+    @rpc
+    def reverse(self, transfer_id, reason, approver, amount_minutes=None, reversal_id=None):
+        """Internal: a ``reversal`` mirroring a posted transfer (partial allowed); raises the
+        refusal. Without ``reversal_id`` the id is ``reversal:<transfer_id>`` (one full or
+        partial reversal; give distinct ids for several partial ones)."""
+        data = load(schemas.ReverseIn(), {
+            "transfer_id": transfer_id, "reason": reason, "approver": approver,
+            "amount_minutes": amount_minutes, "reversal_id": reversal_id})
+        request = TransferRequest(
+            data["reversal_id"] or derived_id("reversal", data["transfer_id"]), REVERSE,
+            amount_minutes=data["amount_minutes"], reverses_id=data["transfer_id"],
+            reason=data["reason"], approver=data["approver"])
+        with self.db() as uow:
+            [outcome] = posting.create_transfers(uow, [request])
+            if outcome.status == FAILED:
+                raise outcome.error
+            uow.commit()
+        return _result(outcome)
+
+    @rpc
+    def expire_pending(self, limit=500):
+        """Internal: void the reservations whose timeout passed (also run on a timer)."""
+        limit = load(schemas.ExpireIn(), {"limit": limit})["limit"]
+        with self.db() as uow:
+            outcomes = posting.expire_reservations(uow, limit)
+            uow.commit()
+        return {"expired": sum(1 for o in outcomes if o.status == "expired")}
+
+    @scheduled("PENDING_SWEEP_SECONDS", 30)
+    def sweep_expired_pending(self):
+        """Every process runs it; two sweepers expiring the same reservation agree on the
+        expiry's transfer id, so the second gets ``exists``."""
+        while self.expire_pending(SWEEP_BATCH)["expired"] >= SWEEP_BATCH:
+            pass
+
+    # --- internal: verification -------------------------------------------------------------
     @rpc
     def verify_balances(self):
-        """Every cached balance equals the sum of its entries; all entries sum to zero."""
+        """Every invariant (see ledger/verification.py), the hash chain included."""
         with self.db() as uow:
-            return repo.verify_balances(uow)
+            return verification.verify_balances(uow)
+
+    @rpc
+    def verify_journal(self):
+        """Walk the hash chain; ``first_broken`` names the first bad link."""
+        with self.db() as uow:
+            return verification.verify_journal(uow)
+
+    @scheduled("INVARIANTS_REFRESH_SECONDS", 60)
+    def refresh_invariants(self):
+        with self.db() as uow:
+            report = verification.verify_balances(uow)
+        invariant_metrics.publish(report)
+        if not report["ok"]:
+            log.error("ledger invariants broken: %s", {k: v for k, v in report.items()
+                                                       if v and k not in ("ok",)})
 
     # --- events ------------------------------------------------------------------------------
     @event_handler("demand", "service_recorded")
@@ -71,7 +167,7 @@ class LedgerService(ServiceBase):
         """Credit the volunteer with the recorded minutes, once per service record.
 
         Paid from the issuance account of the demand's city-level unit whatever the
-        funding source (own hours, grant, pool need two-phase transfers: later issue).
+        funding source (own hours, grant, pool: reservations from demand, later issue).
         """
         record = load(schemas.ServiceRecordedPayload(), event.get("payload"))
         demand_region = event.get("region_code")
@@ -82,17 +178,20 @@ class LedgerService(ServiceBase):
         personal = repo.open_account(uow, PERSONAL, record["volunteer_region_code"] or demand_region,
                                      owner_person_id=record["volunteer_id"])
         issuance = repo.open_account(uow, ISSUANCE, city_unit_of(demand_region))
-        result = repo.post_transfer(uow, crediting.service_credit(
+        [outcome] = posting.create_transfers(uow, [crediting.service_credit(
             record["record_id"], record["demand_id"], record["minutes"], record["category"],
-            issuance_account_id=issuance.id, personal_account_id=personal.id))
-        if result.status != POSTED:
+            issuance_account_id=issuance.id, personal_account_id=personal.id)])
+        if outcome.status == FAILED:
+            raise outcome.error
+        if outcome.status != POSTED:
             return  # this record was credited before (by another event): nothing new to tell
+        credit = outcome.entries[1]
         uow.emit("hours_credited", schemas.HoursCreditedEvent().dump({
-            "transfer_id": result.transfer.transfer_id,
+            "transfer_id": outcome.transfer_id,
             "person_id": record["volunteer_id"],
-            "minutes": result.credit.amount_minutes,
-            "balance_minutes": result.credit.balance_after,
-            "kind": result.transfer.kind,
+            "minutes": credit.amount_minutes,
+            "balance_minutes": credit.balance_after,
+            "kind": outcome.transfer.kind,
             "record_id": record["record_id"],
             "demand_id": record["demand_id"],
         }), personal.region_code)

@@ -1,7 +1,18 @@
-"""SQLAlchemy Core tables of the ledger database (created by migrations/versions/0001)."""
+"""SQLAlchemy Core tables of the ledger database (migrations/versions/0001, 0002)."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, MetaData, String, Table, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 metadata = MetaData()
@@ -13,7 +24,11 @@ accounts = Table(
     Column("kind", String(20), nullable=False),
     Column("owner_person_id", String(64)),
     Column("region_code", String(12), nullable=False),
-    Column("balance_minutes", BigInteger, nullable=False, server_default="0"),  # cache of entries
+    # TigerBeetle-style totals (minutes); balance = credits_posted - debits_posted
+    Column("debits_posted", BigInteger, nullable=False, server_default="0"),
+    Column("credits_posted", BigInteger, nullable=False, server_default="0"),
+    Column("debits_pending", BigInteger, nullable=False, server_default="0"),
+    Column("credits_pending", BigInteger, nullable=False, server_default="0"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
 )
 
@@ -22,11 +37,18 @@ transfers = Table(
     metadata,
     Column("id", String(200), primary_key=True),  # chosen by the caller
     Column("kind", String(30), nullable=False),
+    Column("phase", String(20), nullable=False, server_default="posted"),
     Column("debit_account_id", UUID(as_uuid=False), ForeignKey("accounts.id"), nullable=False),
     Column("credit_account_id", UUID(as_uuid=False), ForeignKey("accounts.id"), nullable=False),
     Column("amount_minutes", BigInteger, nullable=False),
+    Column("pending_id", String(200), ForeignKey("transfers.id")),  # the reservation closed
+    Column("reverses_id", String(200), ForeignKey("transfers.id")),  # the transfer reversed
+    Column("timeout_seconds", Integer),
+    Column("expires_at", DateTime(timezone=True)),
     Column("memo", Text),
     Column("reference", JSONB, nullable=False, server_default="{}"),
+    Column("reason", Text),
+    Column("approver", String(64)),
     Column("created_at", DateTime(timezone=True), nullable=False,
            server_default=text("clock_timestamp()")),
 )
@@ -41,4 +63,21 @@ entries = Table(
     Column("balance_after", BigInteger, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False,
            server_default=text("clock_timestamp()")),
+)
+
+journal = Table(  # hash chain over transfers (ledger/domain/journal.py documents the hash)
+    "journal",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("transfer_id", String(200), ForeignKey("transfers.id"), nullable=False, unique=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+journal_head = Table(  # one row (id = 1): the last link; locked to append
+    "journal_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
 )

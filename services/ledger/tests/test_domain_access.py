@@ -2,6 +2,7 @@
 import pytest
 
 from ledger.domain.access import authorize_account_read
+from ledger.domain.accounts import AccountState
 from ledger.domain.balances import balance_summary
 from timebank_common.auth import Caller
 from timebank_common.errors import Forbidden
@@ -44,9 +45,10 @@ def test_a_person_without_accounts_shows_nothing_to_staff_anywhere_but_not_to_ot
 
 
 def test_balance_summary_counts_missing_accounts_as_zero():
-    assert balance_summary("v-1", {}) == {"person_id": "v-1", "earned_minutes": 0,
+    assert balance_summary("v-1", []) == {"person_id": "v-1", "earned_minutes": 0,
                                           "grant_minutes": 0, "reserved_minutes": 0,
                                           "available_minutes": 0}
-    summary = balance_summary("v-1", {"personal": 90, "grant": 120})
-    assert (summary["earned_minutes"], summary["grant_minutes"],
-            summary["available_minutes"]) == (90, 120, 210)
+    held = [AccountState("a", "personal", 30, 120, 20, 0), AccountState("b", "grant", 0, 120, 10)]
+    summary = balance_summary("v-1", held)
+    assert (summary["earned_minutes"], summary["grant_minutes"], summary["reserved_minutes"],
+            summary["available_minutes"]) == (90, 120, 30, 180)

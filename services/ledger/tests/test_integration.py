@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 from ledger.service import LedgerService
 from timebank_common.db import make_event
-from timebank_common.errors import BadInput, Forbidden
+from timebank_common.errors import BadInput, Forbidden, RuleViolation
 from timebank_common.testing import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.integration
@@ -65,7 +65,9 @@ def credited_queue(event_bus):
 @pytest.fixture(scope="module")
 def running(service_config, start_module_service, credited_queue):
     start_module_service(LedgerService, service_config("ledger", max_workers=20,
-                                                       EVENT_DELIVERY_LIMIT=2))
+                                                       EVENT_DELIVERY_LIMIT=2,
+                                                       PENDING_SWEEP_SECONDS=0.3,
+                                                       INVARIANTS_REFRESH_SECONDS=0.5))
 
 
 @pytest.fixture
@@ -100,7 +102,7 @@ def db(database_url):
 
 def issuance_balance(db, city_code):
     with db.connect() as c:
-        return c.execute(text("SELECT balance_minutes FROM accounts WHERE kind = 'issuance' "
+        return c.execute(text("SELECT credits_posted - debits_posted FROM accounts WHERE kind = 'issuance' "
                               "AND region_code = :r"), {"r": city_code}).scalar()
 
 
@@ -146,7 +148,7 @@ def test_recorded_service_is_credited_exactly_once(ledger, publisher, credited_q
     assert len(credited_queue(record_id, expected=2, timeout=0.3)) == 1  # told once only
 
 
-def test_hot_accounts_under_fifty_parallel_credits(ledger, publisher, rabbit, db):
+def test_hot_accounts_under_fifty_parallel_credits(ledger, publisher, rabbit, db, rpc):
     volunteer = new_id("vol")
     dead_before = rabbit.queue_depth("ledger.dead-letters")
     minutes = [10 + i for i in range(50)]
@@ -167,6 +169,26 @@ def test_hot_accounts_under_fifty_parallel_credits(ledger, publisher, rabbit, db
     check = ledger.verify_balances()
     assert check["mismatches"] == [] and check["total_sum"] == 0
     assert rabbit.queue_depth("ledger.dead-letters") == dead_before  # no deadlock, no failure
+
+    # then 20 parallel callers spend from the hot account, together more than it holds
+    hot = ledger.open_account("personal", TANGSHAN, volunteer)
+    other = ledger.open_account("personal", TANGSHAN, new_id("vol"))
+    pool = eventlet.GreenPool(20)
+
+    def spend(n):
+        with rpc("ledger") as proxy:
+            return proxy.create_transfers([
+                {"id": f"spend-{volunteer}-{n}-{i}", "kind": "gift_to_relative",
+                 "debit_account_id": hot["account_id"], "credit_account_id": other["account_id"],
+                 "amount_minutes": 11} for i in range(10)])
+
+    results = [r for batch in pool.imap(spend, range(20)) for r in batch]
+    spent = 11 * sum(r["status"] == "posted" for r in results)
+    assert {r["status"] for r in results} == {"posted", "failed"}
+    assert {r["error"]["code"] for r in results if r["error"]} == {"insufficient_balance"}
+    assert spent == sum(minutes) - sum(minutes) % 11
+    assert ledger.account(hot["account_id"])["balance_minutes"] == sum(minutes) - spent
+    assert ledger.verify_balances()["ok"]
 
 
 def test_county_level_city_is_paid_by_its_own_issuance_account(ledger, publisher, db):
@@ -216,3 +238,90 @@ def test_an_invalid_record_is_dead_lettered_not_credited(ledger, publisher, rabb
     wait_for(lambda: rabbit.queue_depth("ledger.dead-letters") == dead_before + 1, timeout=30)
     assert ledger.balance(person(volunteer), volunteer)["earned_minutes"] == 0
     assert ledger.verify_balances()["total_sum"] == 0
+
+
+# --- the internal transfer API ---------------------------------------------------------------
+def accounts_of(ledger, *people, region=SHIJIAZHUANG):
+    return [ledger.open_account("personal", region, p)["account_id"] for p in people]
+
+
+def test_reserve_then_post_the_recorded_minutes_through_rpc(ledger):
+    elder, volunteer = new_id("elder"), new_id("vol")
+    issuance = ledger.open_account("issuance", "130100000000")["account_id"]
+    elder_acc, vol_acc = accounts_of(ledger, elder, volunteer)
+    [funded] = ledger.create_transfers([{"id": new_id("fund"), "kind": "service_credit",
+                                         "debit_account_id": issuance,
+                                         "credit_account_id": elder_acc, "amount_minutes": 120}])
+    assert funded["status"] == "posted" and funded["transfer"]["phase"] == "posted"
+    reservation = new_id("res")
+    [reserved] = ledger.create_transfers([{
+        "id": reservation, "action": "pending", "kind": "gift_to_relative",
+        "debit_account_id": elder_acc, "credit_account_id": vol_acc, "amount_minutes": 90,
+        "timeout_seconds": 3600, "reference": {"demand_id": "d-1"}}])
+    assert reserved["status"] == "pending" and reserved["transfer"]["expires_at"]
+    assert ledger.balance(person(elder), elder) == {
+        "person_id": elder, "earned_minutes": 120, "grant_minutes": 0,
+        "reserved_minutes": 90, "available_minutes": 30}
+    posted = ledger.create_transfers([{"id": new_id("post"), "action": "post_pending",
+                                       "pending_id": reservation, "amount_minutes": 75},
+                                      {"id": new_id("post"), "action": "void_pending",
+                                       "pending_id": reservation}])
+    assert [r["status"] for r in posted] == ["posted", "failed"]
+    assert posted[1]["error"]["code"] == "pending_already_posted"
+    assert posted[1]["error"]["zh"] and posted[1]["error"]["en"]
+    assert ledger.balance(person(elder), elder)["available_minutes"] == 45
+    assert ledger.balance(person(volunteer), volunteer)["earned_minutes"] == 75
+
+
+def test_a_reservation_left_alone_is_expired_by_the_sweep(ledger):
+    elder, volunteer = new_id("elder"), new_id("vol")
+    issuance = ledger.open_account("issuance", "130100000000")["account_id"]
+    elder_acc, vol_acc = accounts_of(ledger, elder, volunteer)
+    reservation = new_id("res")
+    results = ledger.create_transfers([
+        {"id": new_id("fund"), "kind": "service_credit", "debit_account_id": issuance,
+         "credit_account_id": elder_acc, "amount_minutes": 60, "linked": True},
+        {"id": reservation, "action": "pending", "kind": "gift_to_relative",
+         "debit_account_id": elder_acc, "credit_account_id": vol_acc, "amount_minutes": 60,
+         "timeout_seconds": 1}])
+    assert [r["status"] for r in results] == ["posted", "pending"]
+    assert ledger.balance(person(elder), elder)["reserved_minutes"] == 60
+    wait_for(lambda: ledger.balance(person(elder), elder)["reserved_minutes"] == 0, timeout=10)
+    [late] = ledger.create_transfers([{"id": new_id("post"), "action": "post_pending",
+                                       "pending_id": reservation}])
+    assert late["error"]["code"] == "pending_expired"
+    assert ledger.balance(person(elder), elder)["available_minutes"] == 60
+    assert ledger.verify_balances()["pending_mismatches"] == []
+
+
+def test_reverse_and_verify_journal_rpcs(ledger, publisher):
+    volunteer = new_id("vol")
+    event = publisher(service_recorded(volunteer, 90))
+    wait_for(lambda: ledger.balance(person(volunteer), volunteer)["earned_minutes"] == 90)
+    credited = f"service_record:{event['payload']['record_id']}"
+    first = ledger.reverse(credited, "服务记录有误 / wrong record", "auditor-1", 30)
+    assert first["status"] == "posted" and first["id"] == f"reversal:{credited}"
+    assert (first["transfer"]["kind"], first["transfer"]["reason"],
+            first["transfer"]["approver"]) == ("reversal", "服务记录有误 / wrong record",
+                                               "auditor-1")
+    assert ledger.reverse(credited, "服务记录有误 / wrong record", "auditor-1", 30)["status"] \
+        == "exists"
+    with pytest.raises(RuleViolation) as err:
+        ledger.reverse(credited, "again", "auditor-1", 61, reversal_id=new_id("rev"))
+    assert err.value.code == "reversal_exceeds_remaining"
+    assert ledger.balance(person(volunteer), volunteer)["earned_minutes"] == 60
+    items = ledger.statement(person(volunteer), volunteer, {})["items"]
+    assert [(i["kind"], i["amount_minutes"], i["balance_after"]) for i in items] == [
+        ("reversal", -30, 60), ("service_credit", 90, 90)]
+    journal = ledger.verify_journal()
+    assert journal["ok"] and journal["first_broken"] is None and journal["checked"] >= 3
+
+
+def test_bad_batches_are_refused_whole_and_invariants_are_exported(ledger):
+    with pytest.raises(BadInput):
+        ledger.create_transfers([{"id": "x", "amount_minutes": "ten"}])
+    with pytest.raises(BadInput):
+        ledger.create_transfers([])
+    wait_for(lambda: REGISTRY.get_sample_value("timebank_ledger_invariants_ok") == 1.0)
+    assert REGISTRY.get_sample_value("timebank_ledger_entries_sum_minutes") == 0.0
+    assert REGISTRY.get_sample_value("timebank_ledger_journal_intact") == 1.0

@@ -1,23 +1,27 @@
 """A person's balance as people see it: earned, granted, reserved, available (minutes)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
 
+from .accounts import AccountState
 from .kinds import GRANT, PERSONAL
 
 
-def balance_summary(person_id: str, balances_by_kind: Mapping[str, int],
-                    reserved_minutes: int = 0) -> dict:
-    """``balances_by_kind`` maps account kind to balance; a missing account counts as zero.
+def balance_summary(person_id: str, held: Iterable[AccountState]) -> dict:
+    """``held``: the person's accounts (personal, grant); a missing one counts as zero.
 
-    Reservations (two-phase transfers) come later; until then ``reserved_minutes`` is 0.
+    ``reserved_minutes`` are the pending debits (reservations not yet posted or voided);
+    ``available_minutes`` is what the person may still spend.
     """
-    earned = int(balances_by_kind.get(PERSONAL, 0))
-    granted = int(balances_by_kind.get(GRANT, 0))
+    by_kind = {a.kind: a for a in held}
+    personal, grant = by_kind.get(PERSONAL), by_kind.get(GRANT)
+    earned = personal.balance if personal else 0
+    granted = grant.balance if grant else 0
+    reserved = sum(a.debits_pending for a in (personal, grant) if a)
     return {
         "person_id": person_id,
         "earned_minutes": earned,
         "grant_minutes": granted,
-        "reserved_minutes": reserved_minutes,
-        "available_minutes": earned + granted - reserved_minutes,
+        "reserved_minutes": reserved,
+        "available_minutes": earned + granted - reserved,
     }

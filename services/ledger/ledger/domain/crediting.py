@@ -2,13 +2,13 @@
 
 For now every recorded service is paid from the issuance account of the demand's
 city-level unit, whatever its ``funding_source``. Funding from the elder's own
-hours, a grant or the donation pool needs two-phase transfers (reserve at
-assignment, post at recording) and arrives with them in a later issue.
+hours, a grant or the donation pool will reserve at assignment and post at
+recording (``pending``/``post_pending``), once demand sends the reservation.
 """
 from __future__ import annotations
 
 from .kinds import SERVICE_CREDIT
-from .transfers import Transfer
+from .transfers import POST, TransferRequest
 
 
 def service_credit_id(record_id: str) -> str:
@@ -17,9 +17,10 @@ def service_credit_id(record_id: str) -> str:
 
 
 def service_credit(record_id: str, demand_id: str, minutes: int, category: str | None,
-                   issuance_account_id: str, personal_account_id: str) -> Transfer:
-    return Transfer(
+                   issuance_account_id: str, personal_account_id: str) -> TransferRequest:
+    return TransferRequest(
         transfer_id=service_credit_id(record_id),
+        action=POST,
         kind=SERVICE_CREDIT,
         debit_account_id=issuance_account_id,
         credit_account_id=personal_account_id,

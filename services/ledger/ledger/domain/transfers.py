@@ -1,30 +1,75 @@
-"""Transfers and the double-entry rule that posts them (DESIGN.md §6).
+"""Transfers: what a caller asks for (``TransferRequest``) and what is stored (``Transfer``).
 
-A transfer moves ``amount_minutes`` from a debit account to a credit account and
-becomes exactly two entries: ``-amount`` on the debit side, ``+amount`` on the
-credit side, so every transfer (and therefore the whole journal) sums to zero.
-Transfer ids are chosen by the caller; repeating an id with the same content is
-answered with the first result (``exists``), with other content it is refused.
+A caller chooses each transfer's id. ``action`` says what the request does
+(TigerBeetle's flags, spelled out):
+
+* ``post`` — move ``amount_minutes`` from the debit to the credit account now
+  (two entries);
+* ``pending`` — reserve it for ``timeout_seconds`` (the amount goes into the
+  accounts' pending totals, no entries yet);
+* ``post_pending`` — post a reservation (``pending_id``) with ``amount_minutes`` up
+  to the reserved amount (the whole of it when omitted); the rest is released;
+* ``void_pending`` — release a reservation; ``expire`` — the same, done by the
+  sweep once the reservation timed out (internal);
+* ``reverse`` — a ``reversal`` transfer mirroring a posted one (``reverses_id``),
+  for at most what remains unreversed, with ``reason`` and ``approver``.
+
+Every request that succeeds becomes one immutable ``transfers`` row (``phase`` =
+``posted``, ``pending``, ``post_pending``, ``void_pending`` or ``expired``).
+Repeating an id with the same content is answered ``exists`` with the first
+result; with other content it is refused (``transfer_id_reused``).
 """
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
-from timebank_common.errors import BadInput, Conflict, RuleViolation
+from timebank_common.errors import BadInput, Conflict
 
-from .display import minutes_en, minutes_zh
-from .kinds import MAY_GO_NEGATIVE, TRANSFER_KINDS
+from .kinds import REVERSAL, TRANSFER_KINDS
 
+# actions (requests)
+POST = "post"
+PENDING = "pending"
+POST_PENDING = "post_pending"
+VOID_PENDING = "void_pending"
+EXPIRE = "expire"
+REVERSE = "reverse"
+ACTIONS = (POST, PENDING, POST_PENDING, VOID_PENDING, EXPIRE, REVERSE)
+CALLER_ACTIONS = (POST, PENDING, POST_PENDING, VOID_PENDING, REVERSE)  # expire: the sweep only
+
+# phases (stored rows)
+PHASE_POSTED = "posted"
+PHASE_PENDING = "pending"
+PHASE_POST_PENDING = "post_pending"
+PHASE_VOID_PENDING = "void_pending"
+PHASE_EXPIRED = "expired"
+PHASES = (PHASE_POSTED, PHASE_PENDING, PHASE_POST_PENDING, PHASE_VOID_PENDING, PHASE_EXPIRED)
+PHASES_WITH_ENTRIES = (PHASE_POSTED, PHASE_POST_PENDING)
+RESOLVING_PHASES = (PHASE_POST_PENDING, PHASE_VOID_PENDING, PHASE_EXPIRED)
+PHASE_OF_ACTION = {POST: PHASE_POSTED, REVERSE: PHASE_POSTED, PENDING: PHASE_PENDING,
+                   POST_PENDING: PHASE_POST_PENDING, VOID_PENDING: PHASE_VOID_PENDING,
+                   EXPIRE: PHASE_EXPIRED}
+
+# result statuses
 POSTED = "posted"
+RESERVED = "pending"
+VOIDED = "voided"
+EXPIRED = "expired"
 EXISTS = "exists"
+FAILED = "failed"
+STATUS_OF_PHASE = {PHASE_POSTED: POSTED, PHASE_PENDING: RESERVED, PHASE_POST_PENDING: POSTED,
+                   PHASE_VOID_PENDING: VOIDED, PHASE_EXPIRED: EXPIRED}
 
 MAX_TRANSFER_ID_LENGTH = 200
-_CONTENT_FIELDS = ("kind", "debit_account_id", "credit_account_id", "amount_minutes", "memo",
-                   "reference")
+MAX_TIMEOUT_SECONDS = 366 * 24 * 3600
 
 
 @dataclass(frozen=True)
 class Transfer:
+    """A stored transfer row (never changed once written)."""
+
     transfer_id: str
     kind: str
     debit_account_id: str
@@ -32,78 +77,131 @@ class Transfer:
     amount_minutes: int
     memo: str | None = None
     reference: dict = field(default_factory=dict)
+    phase: str = PHASE_POSTED
+    pending_id: str | None = None
+    reverses_id: str | None = None
+    timeout_seconds: int | None = None
+    expires_at: dt.datetime | None = None
+    reason: str | None = None
+    approver: str | None = None
+    created_at: dt.datetime | None = None
 
-    def differences(self, other: Transfer) -> list[str]:
-        """Names of the content fields in which ``other`` differs from this transfer."""
-        return [name for name in _CONTENT_FIELDS if getattr(self, name) != getattr(other, name)]
+    @property
+    def has_entries(self) -> bool:
+        return self.phase in PHASES_WITH_ENTRIES
 
 
 @dataclass(frozen=True)
-class EntryLine:
-    """One side of a posting: the signed amount and the account's balance after it."""
+class TransferRequest:
+    transfer_id: str
+    action: str = POST
+    kind: str | None = None
+    debit_account_id: str | None = None
+    credit_account_id: str | None = None
+    amount_minutes: int | None = None
+    memo: str | None = None
+    reference: dict = field(default_factory=dict)
+    pending_id: str | None = None
+    reverses_id: str | None = None
+    timeout_seconds: int | None = None
+    reason: str | None = None
+    approver: str | None = None
+    linked: bool = False
 
-    amount_minutes: int
-    balance_after: int
+
+def derived_id(prefix: str, transfer_id: str) -> str:
+    """The id of a transfer that follows from another (``expire:<pending id>``,
+    ``reversal:<original id>``): fixed, so retries and parallel sweepers agree; hashed
+    when it would be longer than an id may be."""
+    candidate = f"{prefix}:{transfer_id}"
+    if len(candidate) <= MAX_TRANSFER_ID_LENGTH:
+        return candidate
+    return f"{prefix}:{hashlib.sha256(transfer_id.encode()).hexdigest()}"
 
 
-@dataclass(frozen=True)
-class Posting:
-    debit: EntryLine
-    credit: EntryLine
-
-
-def validate_transfer(transfer: Transfer) -> None:
-    """Refuse a transfer that could never be posted, whatever the balances."""
-    if not transfer.transfer_id or len(transfer.transfer_id) > MAX_TRANSFER_ID_LENGTH:
-        raise BadInput("transfer_id_invalid", "转账编号不能为空且不超过 200 个字符",
-                       "The transfer id must be 1 to 200 characters")
-    if transfer.kind not in TRANSFER_KINDS:
-        raise BadInput("transfer_kind_unknown", "不支持的转账类型", "Unknown transfer kind",
-                       {"kind": transfer.kind, "allowed": list(TRANSFER_KINDS)})
-    if transfer.debit_account_id == transfer.credit_account_id:
-        raise BadInput("same_account", "转出和转入账户不能相同",
-                       "Debit and credit account must differ")
-    _require_positive(transfer.amount_minutes)
+def _bad(code: str, zh: str, en: str, details=None) -> BadInput:
+    return BadInput(code, zh, en, details)
 
 
 def _require_positive(amount) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise BadInput("amount_not_positive", "时长必须是正整数分钟",
-                       "The amount must be a positive whole number of minutes",
-                       {"amount_minutes": amount})
+        raise _bad("amount_not_positive", "时长必须是正整数分钟",
+                   "The amount must be a positive whole number of minutes",
+                   {"amount_minutes": amount})
 
 
-def apply_transfer(debit_balance: int, credit_balance: int, amount: int,
-                   debit_kind: str, credit_kind: str) -> Posting:
-    """The two entries of a transfer and the balances they leave.
+def validate_request(request: TransferRequest) -> None:
+    """Refuse a request that could never succeed, whatever the accounts hold."""
+    if not request.transfer_id or len(request.transfer_id) > MAX_TRANSFER_ID_LENGTH:
+        raise _bad("transfer_id_invalid", "转账编号不能为空且不超过 200 个字符",
+                   "The transfer id must be 1 to 200 characters")
+    if request.action not in ACTIONS:
+        raise _bad("transfer_action_unknown", "不支持的转账操作", "Unknown transfer action",
+                   {"action": request.action, "allowed": list(CALLER_ACTIONS)})
+    if request.action in (POST, PENDING):
+        if request.kind not in TRANSFER_KINDS or request.kind == REVERSAL:
+            raise _bad("transfer_kind_unknown", "不支持的转账类型", "Unknown transfer kind",
+                       {"kind": request.kind,
+                        "allowed": [k for k in TRANSFER_KINDS if k != REVERSAL]})
+        if not request.debit_account_id or not request.credit_account_id:
+            raise _bad("account_missing", "须指明转出和转入账户",
+                       "Both the debit and the credit account are needed")
+        if request.debit_account_id == request.credit_account_id:
+            raise _bad("same_account", "转出和转入账户不能相同",
+                       "Debit and credit account must differ")
+        _require_positive(request.amount_minutes)
+    if request.action == PENDING:
+        timeout = request.timeout_seconds
+        if (isinstance(timeout, bool) or not isinstance(timeout, int)
+                or not 1 <= timeout <= MAX_TIMEOUT_SECONDS):
+            raise _bad("timeout_invalid", "预留须有 1 秒到 366 天的有效期",
+                       "A reservation needs a timeout of 1 second to 366 days",
+                       {"timeout_seconds": timeout})
+    if request.action in (POST_PENDING, VOID_PENDING, EXPIRE) and not request.pending_id:
+        raise _bad("pending_id_missing", "须指明要处理的预留", "Which reservation? pending_id is missing")
+    if request.action in (POST_PENDING, REVERSE) and request.amount_minutes is not None:
+        _require_positive(request.amount_minutes)
+    if request.action == REVERSE:
+        if not request.reverses_id:
+            raise _bad("reverses_id_missing", "须指明要冲正的转账",
+                       "Which transfer? reverses_id is missing")
+        if not (request.reason or "").strip() or not (request.approver or "").strip():
+            raise _bad("reversal_needs_reason_and_approver", "冲正须写明原因和审批人",
+                       "A reversal needs a reason and an approver")
 
-    Only an ``issuance`` account may go below zero; any other debit that would is
-    refused with ``insufficient_balance``. ``credit_kind`` takes part so later rules
-    (e.g. grant accounts that only a grant may credit) have their place here.
+
+def differences(stored: Transfer, request: TransferRequest) -> list[str]:
+    """Fields in which a repeated request differs from the stored transfer of its id.
+
+    Fields the request leaves open (accounts and kind of a post/void, the amount of
+    a post or reversal taken whole) match whatever was resolved the first time.
     """
-    _require_positive(amount)
-    debit_after = debit_balance - amount
-    if debit_after < 0 and debit_kind not in MAY_GO_NEGATIVE:
-        available = max(debit_balance, 0)
-        raise RuleViolation(
-            "insufficient_balance",
-            f"余额不足：可用 {minutes_zh(available)}，需要 {minutes_zh(amount)}",
-            f"Insufficient balance: {minutes_en(available)} available, {minutes_en(amount)} needed",
-            {"available_minutes": available, "amount_minutes": amount,
-             "account_kind": debit_kind, "credit_account_kind": credit_kind},
-        )
-    return Posting(debit=EntryLine(-amount, debit_after),
-                   credit=EntryLine(amount, credit_balance + amount))
+    found = []
+    if PHASE_OF_ACTION.get(request.action) != stored.phase or (
+            (request.action == REVERSE) != (stored.kind == REVERSAL)):
+        found.append("action")
+    given = {"kind": request.kind, "debit_account_id": request.debit_account_id,
+             "credit_account_id": request.credit_account_id,
+             "amount_minutes": request.amount_minutes, "pending_id": request.pending_id,
+             "reverses_id": request.reverses_id, "timeout_seconds": request.timeout_seconds,
+             "reason": request.reason, "approver": request.approver}
+    found += [name for name, value in given.items()
+              if value is not None and value != getattr(stored, name)]
+    if request.memo != stored.memo:
+        found.append("memo")
+    if (request.reference or {}) != (stored.reference or {}):
+        found.append("reference")
+    return found
 
 
-def check_repeat(stored: Transfer, requested: Transfer) -> str:
+def check_repeat(stored: Transfer, request: TransferRequest) -> str:
     """A transfer id seen before: ``exists`` if the content matches, else ``transfer_id_reused``."""
-    differences = stored.differences(requested)
-    if differences:
+    different = differences(stored, request)
+    if different:
         raise Conflict(
             "transfer_id_reused",
             "该转账编号已用于另一笔内容不同的转账",
             "This transfer id was already used for a transfer with different content",
-            {"transfer_id": requested.transfer_id, "different_fields": differences},
+            {"transfer_id": request.transfer_id, "different_fields": different},
         )
     return EXISTS
