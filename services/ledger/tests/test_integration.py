@@ -148,6 +148,24 @@ def test_recorded_service_is_credited_exactly_once(ledger, publisher, credited_q
     assert len(credited_queue(record_id, expected=2, timeout=0.3)) == 1  # told once only
 
 
+def test_a_burst_credits_each_record_once_even_within_one_batch(ledger, publisher,
+                                                                credited_queue):
+    """Events arriving together are credited in one transaction (batch handler); copies of
+    an event and second events for the same record in that burst are still credited once."""
+    volunteer = new_id("vol")
+    events = [service_recorded(volunteer, 10 + n) for n in range(30)]
+    copy = service_recorded(volunteer, 10, record_id=events[0]["payload"]["record_id"])
+    copy["payload"]["demand_id"] = events[0]["payload"]["demand_id"]
+    for event in [*events, events[1], copy, events[2]]:
+        publisher(event)
+    expected = sum(10 + n for n in range(30))
+    wait_for(lambda: ledger.balance(person(volunteer), volunteer)["earned_minutes"] == expected)
+    eventlet.sleep(0.5)
+    assert ledger.balance(person(volunteer), volunteer)["earned_minutes"] == expected
+    assert ledger.statement(person(volunteer), volunteer, {"page_size": 100})["total"] == 30
+    assert len(credited_queue(events[0]["payload"]["record_id"], expected=2, timeout=1)) == 1
+
+
 def test_hot_accounts_under_fifty_parallel_credits(ledger, publisher, rabbit, db, rpc):
     volunteer = new_id("vol")
     dead_before = rabbit.queue_depth("ledger.dead-letters")
