@@ -12,51 +12,19 @@ import logging
 
 from timebank_common.auth import Caller
 from timebank_common.batch_events import batch_event_handler, batch_once
-from timebank_common.errors import BadInput
 from timebank_common.outbox import OutboxRelay
-from timebank_common.regions import city_unit_of, is_code
 from timebank_common.schemas import load
 from timebank_common.service import Database, ServiceBase, rpc, scheduled
 
-from . import invariant_metrics, posting, schemas, verification
+from . import invariant_metrics, posting, schemas, service_credits, verification
 from . import repository as repo
-from .domain import access, crediting
+from .domain import access
 from .domain.balances import balance_summary
 from .domain.batch import Outcome
-from .domain.kinds import ISSUANCE, PERSONAL
-from .domain.transfers import FAILED, POSTED, REVERSE, TransferRequest, derived_id
+from .domain.transfers import FAILED, REVERSE, TransferRequest, derived_id
 
 log = logging.getLogger("timebank.ledger")
 SWEEP_BATCH = 500  # reservations expired per transaction
-CREDIT_BATCH = 200  # service_recorded events credited per transaction
-
-
-def _service_record(event: dict) -> dict:
-    """The validated ``service_recorded`` payload, with the accounts' regions."""
-    record = load(schemas.ServiceRecordedPayload(), event.get("payload"))
-    demand_region = event.get("region_code")
-    if not is_code(demand_region or ""):
-        raise BadInput("region_code_invalid", "事件缺少有效的区划代码",
-                       "The event carries no valid region code", {"region_code": demand_region})
-    return {**record, "city_unit": city_unit_of(demand_region),
-            "account_region": record["volunteer_region_code"] or demand_region}
-
-
-class _BatchAccounts:
-    """Accounts opened once per batch (in a fixed order, so two batches never wait on each
-    other's new accounts in a cycle)."""
-
-    def __init__(self, uow):
-        self.uow, self.opened = uow, {}
-
-    def open(self, kind: str, region_code: str, owner_person_id: str | None = None):
-        key = (kind, owner_person_id or region_code)
-        if key not in self.opened:
-            self.opened[key] = repo.open_account(self.uow, kind, region_code, owner_person_id)
-        return self.opened[key]
-
-    def get(self, kind: str, region_code: str, owner_person_id: str | None = None):
-        return self.opened[(kind, owner_person_id or region_code)]
 
 
 def _person_id(value) -> str:
@@ -190,38 +158,10 @@ class LedgerService(ServiceBase):
                                                        if v and k not in ("ok",)})
 
     # --- events ------------------------------------------------------------------------------
-    @batch_event_handler("demand", "service_recorded", batch_size=CREDIT_BATCH, max_wait=0.02)
-    @batch_once("ledger.credit_service")
+    @batch_event_handler("demand", "service_recorded", batch_size=service_credits.BATCH,
+                         max_wait=0.02)
+    @batch_once(service_credits.CONSUMER)
     def on_service_recorded(self, uow, events):
         """Credit each volunteer with the recorded minutes, once per service record; up to
-        ``CREDIT_BATCH`` events in one transaction (``timebank_common.batch_events``).
-
-        Paid from the issuance account of the demand's city-level unit whatever the
-        funding source (own hours, grant, pool: reservations from demand, later issue).
-        """
-        records = [_service_record(event) for event in events]
-        accounts = _BatchAccounts(uow)
-        for record in sorted(records, key=lambda r: (r["volunteer_id"], r["city_unit"])):
-            accounts.open(PERSONAL, record["account_region"], record["volunteer_id"])
-            accounts.open(ISSUANCE, record["city_unit"])
-        requests = [crediting.service_credit(
-            r["record_id"], r["demand_id"], r["minutes"], r["category"],
-            issuance_account_id=accounts.get(ISSUANCE, r["city_unit"]).id,
-            personal_account_id=accounts.get(PERSONAL, r["account_region"], r["volunteer_id"]).id)
-            for r in records]
-        for record, outcome in zip(records, posting.create_transfers(uow, requests), strict=True):
-            if outcome.status == FAILED:
-                raise outcome.error
-            if outcome.status != POSTED:
-                continue  # credited before (by another event): nothing new to tell
-            credit = outcome.entries[1]
-            personal = accounts.get(PERSONAL, record["account_region"], record["volunteer_id"])
-            uow.emit("hours_credited", schemas.HoursCreditedEvent().dump({
-                "transfer_id": outcome.transfer_id,
-                "person_id": record["volunteer_id"],
-                "minutes": credit.amount_minutes,
-                "balance_minutes": credit.balance_after,
-                "kind": outcome.transfer.kind,
-                "record_id": record["record_id"],
-                "demand_id": record["demand_id"],
-            }), personal.region_code)
+        ``service_credits.BATCH`` events in one transaction (``timebank_common.batch_events``)."""
+        service_credits.credit_services(uow, events)
