@@ -47,15 +47,19 @@ class LocalPlatform:
         self.processes: dict[str, subprocess.Popen] = {}
 
     # -- one process -------------------------------------------------------
-    def start(self, name: str, extra_env: dict | None = None) -> subprocess.Popen:
+    def start(self, name: str, extra_env: dict | None = None,
+              key: str | None = None) -> subprocess.Popen:
+        """Start one process of ``name``; ``key`` names a second process of the same service
+        (give it its own ``<NAME>_HTTP`` in ``extra_env``)."""
+        key = key or name
         env = dict(self.base_env, **(extra_env or {}))
-        log = open(self.log_dir / f"{name}.log", "ab")
+        log = open(self.log_dir / f"{key}.log", "ab")
         proc = subprocess.Popen(
             [self.python, "-m", "timebank_common.runner", name],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C in the terminal goes to us, and we stop them in order
         )
-        self.processes[name] = proc
+        self.processes[key] = proc
         return proc
 
     def kill(self, name: str) -> None:

@@ -90,7 +90,7 @@ class UnitOfWork:
         self._engine = engine
         self._correlation_id = correlation_id
         self._on_commit = on_commit
-        self._emitted = 0
+        self._pending_events: list[dict] = []
         self.session: Session | None = None
 
     def __enter__(self) -> UnitOfWork:
@@ -109,18 +109,14 @@ class UnitOfWork:
         return self.session.execute(statement, params)
 
     def emit(self, event_type: str, payload: dict, region_code: str | None) -> dict:
-        """Record an event to publish once this unit of work commits."""
+        """Record an event to publish once this unit of work commits.
+
+        The outbox rows are written at ``commit()``, all in one statement, inside the
+        same transaction: an event exists exactly when the change that caused it does."""
         event = make_event(event_type, payload, region_code)
         headers = {"correlation_id": self._correlation_id} if self._correlation_id else {}
-        self.session.execute(
-            insert(outbox_table).values(
-                id=uuid.UUID(event["event_id"]),
-                event_type=event_type,
-                body=event,
-                headers=headers,
-            )
-        )
-        self._emitted += 1
+        self._pending_events.append({"id": uuid.UUID(event["event_id"]), "event_type": event_type,
+                                     "body": event, "headers": headers})
         return event
 
     def first_delivery(self, consumer: str, event_id: str) -> bool:
@@ -150,7 +146,9 @@ class UnitOfWork:
         return {row[0] for row in self.session.execute(stmt)}
 
     def commit(self) -> None:
+        emitted, self._pending_events = self._pending_events, []
+        if emitted:
+            self.session.execute(insert(outbox_table), emitted)
         self.session.commit()
-        if self._emitted and self._on_commit:
+        if emitted and self._on_commit:
             self._on_commit()
-        self._emitted = 0

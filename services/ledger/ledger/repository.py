@@ -88,6 +88,50 @@ def open_account(uow, kind: str, region_code: str, owner_person_id: str | None =
     return account_from_row(uow.execute(query).one())
 
 
+def account_key(kind: str, region_code: str, owner_person_id: str | None = None) -> tuple:
+    """What makes an account unique: its kind and owner (person kinds) or region."""
+    return (kind, owner_person_id if kind in PERSON_ACCOUNT_KINDS else region_code)
+
+
+def open_accounts(uow, wanted: list[tuple[str, str, str | None]]) -> dict[tuple, Account]:
+    """``open_account`` for many ``(kind, region_code, owner_person_id)`` at once, keyed by
+    ``account_key``: one query finds those that exist, one insert (in key order, so two
+    transactions never wait on each other's new accounts in a cycle) adds the others."""
+    specs = {account_key(*w): w for w in wanted}
+    found = _accounts_by_key(uow, list(specs))
+    missing = sorted(k for k in specs if k not in found)
+    if missing:
+        rows = uow.execute(
+            insert(accounts).values([
+                {"id": str(uuid.uuid4()), "kind": specs[k][0], "region_code": specs[k][1],
+                 "owner_person_id": specs[k][2] if specs[k][0] in PERSON_ACCOUNT_KINDS else None}
+                for k in missing])
+            .on_conflict_do_nothing().returning(*accounts.c)).all()
+        for row in rows:
+            account = account_from_row(row)
+            found[account_key(account.kind, account.region_code, account.owner_person_id)] = account
+        raced = [k for k in missing if k not in found]  # opened by another transaction meanwhile
+        found.update(_accounts_by_key(uow, raced))
+    return found
+
+
+def _accounts_by_key(uow, keys: list[tuple]) -> dict[tuple, Account]:
+    owners = [owner for kind, owner in keys if kind in PERSON_ACCOUNT_KINDS]
+    regions = [region for kind, region in keys if kind in REGION_ACCOUNT_KINDS]
+    if not keys:
+        return {}
+    query = select(accounts).where(
+        ((accounts.c.kind.in_(PERSON_ACCOUNT_KINDS)) & accounts.c.owner_person_id.in_(owners))
+        | ((accounts.c.kind.in_(REGION_ACCOUNT_KINDS)) & accounts.c.region_code.in_(regions)))
+    out = {}
+    for row in uow.execute(query):
+        account = account_from_row(row)
+        key = account_key(account.kind, account.region_code, account.owner_person_id)
+        if key in keys:
+            out[key] = account
+    return out
+
+
 def get_account(uow, account_id: str) -> Account:
     row = uow.execute(select(accounts).where(accounts.c.id == account_id)).first()
     if row is None:

@@ -19,11 +19,12 @@ from .domain.transfers import FAILED, POSTED
 
 CONSUMER = "ledger.credit_service"  # inbox consumer name
 BATCH = 200  # service_recorded events credited per transaction
+_RECORDED, _CREDITED = schemas.ServiceRecordedPayload(), schemas.HoursCreditedEvent()
 
 
 def _service_record(event: dict) -> dict:
     """The validated ``service_recorded`` payload, with the accounts' regions."""
-    record = load(schemas.ServiceRecordedPayload(), event.get("payload"))
+    record = load(_RECORDED, event.get("payload"))
     demand_region = event.get("region_code")
     if not is_code(demand_region or ""):
         raise BadInput("region_code_invalid", "事件缺少有效的区划代码",
@@ -32,36 +33,17 @@ def _service_record(event: dict) -> dict:
             "account_region": record["volunteer_region_code"] or demand_region}
 
 
-class _BatchAccounts:
-    """Accounts opened once per batch (in a fixed order, so two batches never wait on each
-    other's new accounts in a cycle)."""
-
-    def __init__(self, uow):
-        self.uow, self.opened = uow, {}
-
-    def open(self, kind: str, region_code: str, owner_person_id: str | None = None):
-        key = (kind, owner_person_id or region_code)
-        if key not in self.opened:
-            self.opened[key] = repo.open_account(self.uow, kind, region_code, owner_person_id)
-        return self.opened[key]
-
-    def get(self, kind: str, region_code: str, owner_person_id: str | None = None):
-        return self.opened[(kind, owner_person_id or region_code)]
-
-
 def credit_services(uow, events: list[dict]) -> None:
     """Credit every event's volunteer in ``uow``'s transaction; ``hours_credited`` for each
     newly posted credit. A refused credit raises (the batch is then retried event by event)."""
     records = [_service_record(event) for event in events]
-    accounts = _BatchAccounts(uow)
-    for city in sorted({r["city_unit"] for r in records}):
-        accounts.open(ISSUANCE, city)
-    for record in sorted(records, key=lambda r: r["volunteer_id"]):
-        accounts.open(PERSONAL, record["account_region"], record["volunteer_id"])
+    accounts = repo.open_accounts(uow, [
+        *[(ISSUANCE, r["city_unit"], None) for r in records],
+        *[(PERSONAL, r["account_region"], r["volunteer_id"]) for r in records]])
     requests = [crediting.service_credit(
         r["record_id"], r["demand_id"], r["minutes"], r["category"],
-        issuance_account_id=accounts.get(ISSUANCE, r["city_unit"]).id,
-        personal_account_id=accounts.get(PERSONAL, r["account_region"], r["volunteer_id"]).id)
+        issuance_account_id=accounts[(ISSUANCE, r["city_unit"])].id,
+        personal_account_id=accounts[(PERSONAL, r["volunteer_id"])].id)
         for r in records]
     for record, outcome in zip(records, posting.create_transfers(uow, requests), strict=True):
         if outcome.status == FAILED:
@@ -69,8 +51,8 @@ def credit_services(uow, events: list[dict]) -> None:
         if outcome.status != POSTED:
             continue  # credited before (by another event): nothing new to tell
         credit = outcome.entries[1]
-        personal = accounts.get(PERSONAL, record["account_region"], record["volunteer_id"])
-        uow.emit("hours_credited", schemas.HoursCreditedEvent().dump({
+        personal = accounts[(PERSONAL, record["volunteer_id"])]
+        uow.emit("hours_credited", _CREDITED.dump({
             "transfer_id": outcome.transfer_id,
             "person_id": record["volunteer_id"],
             "minutes": credit.amount_minutes,

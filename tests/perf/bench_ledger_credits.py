@@ -1,0 +1,191 @@
+"""Benchmark: ledger credits per second through the real path, and the same database work
+done directly, in the same run.
+
+    .venv/bin/python tests/perf/bench_ledger_credits.py [--events 100000] [--rate 1200]
+        [--processes 2] [--volunteers 20000]
+
+(a) Real path: ``service_recorded`` events published to RabbitMQ (exchange
+    ``demand.events``, persistent, as demand's relay does) at ``--rate`` per second; ledger
+    processes (``python -m timebank_common.runner ledger``) consume them with the batch
+    handler, credit each volunteer from the city's issuance account, append the hash chain,
+    write ``hours_credited`` to the outbox and publish it. Latency per event = from its
+    publish to the moment its transfer is visible to another connection (a poller follows the
+    journal by sequence number every 20 ms; the chain is appended under one lock just before
+    commit, so sequence order is commit order).
+(b) Baseline: the same database work (inbox, accounts, transfers, entries, journal, outbox)
+    done in this process by ``ledger.service_credits.credit_services`` in batches of the same
+    size, without RabbitMQ or nameko: the ceiling the real path is measured against.
+
+Everything runs on this machine (loopback only), on a throw-away RabbitMQ vhost and
+database, and the invariants are verified at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "deploy"))
+
+from kombu import Connection  # noqa: E402
+from nameko.events import get_event_exchange  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from ledger import service_credits, verification  # noqa: E402
+from local_platform import LocalPlatform  # noqa: E402
+from timebank_common.batch_events import handle_batch_once  # noqa: E402
+from timebank_common.db import UnitOfWork, drop_database, make_engine, make_event  # noqa: E402
+from timebank_common.testing import PG_BASE, Rabbit, free_port  # noqa: E402
+
+CITIES = ["130100000000", "130200000000", "130300000000", "130400000000", "130500000000",
+          "130600000000", "130700000000", "130800000000", "130900000000", "131000000000",
+          "131100000000", "130181000000", "130682000000"]
+
+
+def events_for(n: int, volunteers: list[str], tag: str) -> list[dict]:
+    out = []
+    for i in range(n):
+        city = CITIES[i % len(CITIES)]
+        payload = {"record_id": f"{tag}-{i}", "demand_id": f"d-{tag}-{i}",
+                   "volunteer_id": volunteers[(i * 7919) % len(volunteers)],
+                   "volunteer_region_code": None, "minutes": 30 + i % 90,
+                   "category": "emotional_comfort", "funding_source": "issuance"}
+        out.append(make_event("service_recorded", payload, city))
+    return out
+
+
+def baseline(url: str, events: list[dict]) -> float:
+    """Credits per second of the same DB work, in this process, batch by batch."""
+    engine = make_engine(url, pool_size=2)
+    started = time.perf_counter()
+    for i in range(0, len(events), service_credits.BATCH):
+        handle_batch_once(lambda: UnitOfWork(engine), service_credits.CONSUMER,
+                          events[i:i + service_credits.BATCH], service_credits.credit_services)
+    rate = len(events) / (time.perf_counter() - started)
+    engine.dispose()
+    return rate
+
+
+class JournalFollower(threading.Thread):
+    """Records when each credited record became visible, following the journal by seq."""
+
+    def __init__(self, url: str, tag: str):
+        super().__init__(daemon=True)
+        self.engine = make_engine(url, pool_size=1)
+        self.tag, self.seen, self.stop = tag, {}, threading.Event()
+
+    def run(self):
+        last = 0
+        query = text("SELECT j.seq, t.reference->>'record_id' FROM journal j "
+                     "JOIN transfers t ON t.id = j.transfer_id WHERE j.seq > :last ORDER BY j.seq")
+        while not self.stop.is_set():
+            with self.engine.connect() as conn:
+                rows = conn.execute(query, {"last": last}).all()
+            now = time.time()
+            for seq, record_id in rows:
+                last = seq
+                if record_id and record_id.startswith(self.tag):
+                    self.seen.setdefault(record_id, now)
+            time.sleep(0.02)
+        self.engine.dispose()
+
+
+def publish_paced(amqp_uri: str, events: list[dict], rate: float, sent: dict) -> None:
+    exchange = get_event_exchange("demand", {})
+    with Connection(amqp_uri) as conn:
+        producer = conn.Producer()
+        started = time.time()
+        for i, event in enumerate(events):
+            due = started + i / rate
+            pause = due - time.time()
+            if pause > 0:
+                time.sleep(pause)
+            sent[event["payload"]["record_id"]] = time.time()
+            producer.publish(event, exchange=exchange, routing_key="service_recorded",
+                             serializer="json", delivery_mode=2, declare=[exchange] if i == 0 else [])
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, default=1200, help="events published per second")
+    parser.add_argument("--processes", type=int, default=2, help="ledger processes")
+    parser.add_argument("--volunteers", type=int, default=20_000)
+    parser.add_argument("--baseline-events", type=int, default=20_000)
+    args = parser.parse_args()
+
+    run = uuid.uuid4().hex[:8]
+    rabbit = Rabbit(f"tbperf-{run}")
+    rabbit.create()
+    tmp = Path(tempfile.mkdtemp(prefix="tbperf-"))
+    prefix = f"tbperf_{run}"
+    url = f"{PG_BASE}/{prefix}_ledger"
+    ports = [free_port() for _ in range(args.processes)]
+    platform = LocalPlatform(env={"AMQP_URI": rabbit.uri, "DB_PREFIX": prefix, "LOG_LEVEL": "WARNING"},
+                             ports={"ledger": ports[0]}, log_dir=tmp / "log")
+    volunteers = [str(uuid.uuid4()) for _ in range(args.volunteers)]
+    try:
+        platform.run_module("timebank_common.migrations", "ledger")
+        direct = baseline(url, events_for(args.baseline_events, volunteers, f"base{run}"))
+
+        for n, port in enumerate(ports):
+            platform.start("ledger", {"LEDGER_HTTP": f"127.0.0.1:{port}"}, key=f"ledger-{n}")
+        platform.ports.update({f"ledger-{n}": p for n, p in enumerate(ports)})
+        platform.wait_healthy([f"ledger-{n}" for n in range(args.processes)])
+
+        tag = f"real{run}"
+        follower = JournalFollower(url, tag)
+        follower.start()
+        sent: dict[str, float] = {}
+        events = events_for(args.events, volunteers, tag)
+        publisher = threading.Thread(target=publish_paced, args=(rabbit.uri, events, args.rate, sent))
+        publisher.start()
+        publisher.join()
+        deadline = time.time() + 120
+        while len(follower.seen) < args.events and time.time() < deadline:
+            time.sleep(0.2)
+        follower.stop.set()
+        follower.join()
+
+        engine = make_engine(url, pool_size=1)
+        with UnitOfWork(engine) as uow:
+            checks = verification.verify_balances(uow)
+        engine.dispose()
+    finally:
+        platform.stop_all()
+        rabbit.delete()
+        drop_database(url)
+
+    credited = len(follower.seen)
+    latencies = [follower.seen[r] - sent[r] for r in follower.seen if r in sent]
+    first_sent, last_seen = min(sent.values()), max(follower.seen.values())
+    rate = credited / (last_seen - first_sent)
+    print()
+    print(f"{args.events} service_recorded events, offered at {args.rate:.0f}/s, "
+          f"{args.processes} ledger processes, {args.volunteers} volunteers, 13 cities; "
+          "2 cores shared by RabbitMQ, PostgreSQL, the ledger and this script")
+    print(f"credited: {credited} of {args.events} "
+          f"({'all' if credited == args.events else 'MISSING ' + str(args.events - credited)})")
+    print(f"real path (RabbitMQ -> ledger -> PostgreSQL): {rate:,.0f} credits/s sustained; "
+          f"publish -> visible p50 {statistics.median(latencies) * 1000:.0f} ms, "
+          f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
+    print(f"baseline (same DB work, in process, batches of {service_credits.BATCH}): "
+          f"{direct:,.0f} credits/s")
+    print(f"ratio real / baseline: {rate / direct:.2f}")
+    print(f"invariants after the run: {'ok' if checks.get('ok') else checks}")
+    return 0 if credited == args.events and checks.get("ok") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
