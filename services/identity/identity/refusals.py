@@ -9,6 +9,7 @@ _ERROR_OF = {
     "unknown_decision": BadInput,
     "reason_required": BadInput,
     "four_eyes": Forbidden,
+    "own_record": Forbidden,
     # domain.priority
     "unknown_category": BadInput,
     "derived_category": RuleViolation,
