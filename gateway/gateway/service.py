@@ -18,6 +18,7 @@ from .routes.demands import DemandRoutes
 from .routes.docs import DocsRoutes
 from .routes.inbox import InboxRoutes
 from .routes.people import PeopleRoutes
+from .routes.stats import StatsRoutes
 from .routing import bearer_token
 
 DOWNSTREAM = ("identity", "demand", "matching", "ledger", "notify")
@@ -43,7 +44,7 @@ class Setting(DependencyProvider):
 
 
 class GatewayService(AuthRoutes, PeopleRoutes, DemandRoutes, AccountRoutes, InboxRoutes,
-                     DocsRoutes, ServiceBase):
+                     StatsRoutes, DocsRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

@@ -233,3 +233,20 @@ class QualificationExpiredPayload(Schema):
     kind = fields.Str(required=True)
     qualification_id = fields.Str(required=True)
     region_code = fields.Str(required=True)
+
+
+class StatsQuerySchema(Schema):
+    """``GET /api/v1/stats?region=&from=&to=``; the period's days are China dates, inclusive."""
+    region_code = fields.Str(data_key="region", load_default=None, allow_none=True,
+                             validate=REGION_CODE, metadata={
+                                 "description": "12-digit region code (default: your scope)",
+                                 "example": "130102000000"})
+    period_from = fields.Date(data_key="from", load_default=None, allow_none=True)
+    period_to = fields.Date(data_key="to", load_default=None, allow_none=True)
+
+    @validates_schema
+    def _period_in_order(self, data, **kwargs):
+        start, end = data.get("period_from"), data.get("period_to")
+        if start and end and start > end:
+            raise ValidationError("The period ends before it starts / 统计期间的结束日期早于开始日期",
+                                  "to")

@@ -14,8 +14,18 @@ from timebank_common.outbox import OutboxRelay
 from timebank_common.schemas import load
 from timebank_common.service import Database, ServiceBase, rpc
 
-from . import accounts, carriers, priorities, qualifications, registration, relations, volunteering
+from . import (
+    accounts,
+    carriers,
+    priorities,
+    qualifications,
+    registration,
+    relations,
+    statistics,
+    volunteering,
+)
 from . import repository as repo
+from .domain.statistics import Period
 from .schemas import (
     AddQualificationSchema,
     BackgroundTagsSchema,
@@ -30,6 +40,7 @@ from .schemas import (
     RegistryStatusSchema,
     ReviewSchema,
     ScreeningSchema,
+    StatsQuerySchema,
     SubmitPrioritySchema,
 )
 from .signing import TokenSigner
@@ -274,3 +285,17 @@ class IdentityService(ServiceBase):
             result = qualifications.expire_qualifications(uow, registration.today_in_china())
             uow.commit()
         return result
+
+    # -- statistics for supervisors (统计) --------------------------------------------------------
+    @rpc
+    def identity_stats(self, caller, region_code=None, period_from=None, period_to=None):
+        """Volunteers registered / new in the period / eligible (``active``: null, service
+        history lives in demand and ledger), elders by hardship category and age band,
+        carriers by kind, station operators, and the same main figures per child region."""
+        caller = Caller.from_dict(caller)
+        query = load(StatsQuerySchema(), {"region": region_code, "from": period_from,
+                                          "to": period_to})
+        with self.db() as uow:
+            return statistics.identity_stats(
+                uow, caller, query["region_code"],
+                Period(query["period_from"], query["period_to"]), registration.today_in_china())

@@ -192,6 +192,7 @@ _REACH_OF_SCOPE = {  # the caller's scope against REACH
     "township_admin": (ALLOW, SCOPE, SCOPE),
     "station_operator": (ALLOW, SCOPE, SCOPE),
     "auditor": (ALLOW, ALLOW, ALLOW),
+    "api_client": (ALLOW, ALLOW, SCOPE),
 }
 
 
@@ -228,6 +229,8 @@ MATRIX.update({
     "add_qualification": (SELF_REACH, staff_rows(*WRITERS, self_cell=VOLUNTEER_SELF)),
     "verify_qualification": (REACH, staff_rows(*WRITERS)),
     "list_qualifications": (SELF_REACH, staff_rows(*READERS, self_cell=VOLUNTEER_SELF)),
+    # the target is the region asked for
+    "identity_stats": (REACH, staff_rows(*WRITERS[:4], "auditor", "api_client")),
 })
 
 
@@ -527,6 +530,13 @@ def _list_qualifications(identity, w: World, role, caller, target):
     assert identity.list_qualifications(caller, volunteer_id)["person_id"] == volunteer_id
 
 
+
+def _identity_stats(identity, w: World, role, caller, target):
+    stats = identity.identity_stats(caller, REGIONS[target])
+    assert stats["region_code"] == REGIONS[target]
+    assert stats["volunteers"]["registered"] >= 1 and stats["elders"]["registered"] >= 1
+
+
 ACTIONS = {
     "register_elder": _register_elder,
     "register_volunteer": _register_volunteer,
@@ -546,6 +556,7 @@ ACTIONS = {
     "add_qualification": _add_qualification,
     "verify_qualification": _verify_qualification,
     "list_qualifications": _list_qualifications,
+    "identity_stats": _identity_stats,
 }
 
 
