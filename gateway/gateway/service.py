@@ -18,6 +18,7 @@ from .routes.demands import DemandRoutes
 from .routes.docs import DocsRoutes
 from .routes.inbox import InboxRoutes
 from .routes.people import PeopleRoutes
+from .routes.proxies import ProxyRoutes
 from .routes.stats import StatsRoutes
 from .routing import bearer_token
 
@@ -44,7 +45,7 @@ class Setting(DependencyProvider):
 
 
 class GatewayService(AuthRoutes, PeopleRoutes, DemandRoutes, AccountRoutes, InboxRoutes,
-                     StatsRoutes, DocsRoutes, ServiceBase):
+                     ProxyRoutes, StatsRoutes, DocsRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

@@ -6,6 +6,7 @@ import datetime as dt
 from timebank_common.auth import Caller, issue_access_token
 from timebank_common.errors import Unauthenticated
 
+from . import proxy_repository as prepo
 from . import repository as repo
 from .domain.access import caller_claims
 from .domain.masking import mask_phone
@@ -25,7 +26,8 @@ def refresh_refused() -> Unauthenticated:
 
 
 def issue_tokens(uow, signer: Signer, person: dict, now: dt.datetime) -> dict:
-    caller = Caller.from_dict(caller_claims(person, repo.grants_of(uow, person["id"])))
+    caller = Caller.from_dict(caller_claims(person, repo.grants_of(uow, person["id"]),
+                                            prepo.acts_for_anyone(uow, person["id"])))
     refresh_token = new_refresh_token()
     repo.insert_refresh_token(uow, token_digest(refresh_token), person["id"],
                               now + dt.timedelta(seconds=signer.refresh_ttl))

@@ -21,6 +21,9 @@ _ERROR_OF = {
     "unknown_kind": BadInput,
     "self_link": RuleViolation,
     "already_linked": Conflict,
+    # domain.proxies
+    "self_proxy": RuleViolation,
+    "not_verified_relative": RuleViolation,
     # domain.qualifications
     "already_expired": RuleViolation,
 }

@@ -250,3 +250,25 @@ class StatsQuerySchema(Schema):
         if start and end and start > end:
             raise ValidationError("The period ends before it starts / 统计期间的结束日期早于开始日期",
                                   "to")
+
+
+class SetElderProxySchema(Schema):
+    proxy_person_id = fields.UUID(required=True, metadata={
+        "description": "a verified direct relative of the elder"})
+    note = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=500),
+                      metadata={"example": "女儿，代为预约上门服务"})
+
+
+class ElderProxySetPayload(Schema):
+    elder_id = fields.Str(required=True)
+    proxy_person_id = fields.Str(required=True)
+    kind = fields.Str(required=True, metadata={"description": "what the proxy is to the elder"})
+    region_code = fields.Str(required=True)
+    set_by = fields.Str(required=True, allow_none=True)
+
+
+class ElderProxyRemovedPayload(Schema):
+    elder_id = fields.Str(required=True)
+    proxy_person_id = fields.Str(required=True)
+    region_code = fields.Str(required=True)
+    removed_by = fields.Str(required=True, allow_none=True)

@@ -18,6 +18,7 @@ from . import (
     accounts,
     carriers,
     priorities,
+    proxies,
     qualifications,
     registration,
     relations,
@@ -40,6 +41,7 @@ from .schemas import (
     RegistryStatusSchema,
     ReviewSchema,
     ScreeningSchema,
+    SetElderProxySchema,
     StatsQuerySchema,
     SubmitPrioritySchema,
 )
@@ -126,7 +128,8 @@ class IdentityService(ServiceBase):
                 raise NotFound("elder_not_found", "此人没有老年人档案",
                                "This person has no elder profile", {"person_id": person_id})
             return elder_view(person, profile, registration.today_in_china(),
-                              repo.verified_categories(uow, person["id"]))
+                              repo.verified_categories(uow, person["id"]),
+                              proxies.proxies_view(uow, person["id"]))
 
     @rpc
     def check_volunteer(self, person_id):
@@ -187,6 +190,31 @@ class IdentityService(ServiceBase):
             record = priorities.verify_priority(uow, caller, elder_id, category, data)
             uow.commit()
         return record
+
+    # -- elders' proxies (代理人) ---------------------------------------------------------
+    @rpc
+    def set_elder_proxy(self, caller, elder_id, data):
+        caller = Caller.from_dict(caller)
+        data = load(SetElderProxySchema(), data)
+        with self.db() as uow:
+            answer = proxies.set_elder_proxy(uow, caller, elder_id, data)
+            uow.commit()
+        return answer
+
+    @rpc
+    def remove_elder_proxy(self, caller, elder_id, proxy_person_id):
+        caller = Caller.from_dict(caller)
+        with self.db() as uow:
+            answer = proxies.remove_elder_proxy(uow, caller, elder_id, proxy_person_id)
+            uow.commit()
+        return answer
+
+    @rpc
+    def may_act_for(self, person_id, elder_id):
+        """Internal (no caller): whether ``person_id`` may act for the elder (their proxy, or
+        an operator of their station); a bool."""
+        with self.db() as uow:
+            return proxies.may_act_for(uow, person_id, elder_id)
 
     # -- direct relatives (直系亲属) -------------------------------------------------
     @rpc

@@ -7,6 +7,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
@@ -201,4 +202,16 @@ qualifications = Table(
     Column("verified_at", TS),
     Column("reason", Text),
     Column("expired_at", TS),
+)
+
+elder_proxies = Table(
+    "elder_proxies", metadata,
+    Column("elder_id", UUID(as_uuid=True), ForeignKey("persons.id"), nullable=False),
+    Column("proxy_person_id", UUID(as_uuid=True), ForeignKey("persons.id"), nullable=False),
+    Column("note", Text),
+    Column("set_by", UUID(as_uuid=True)),
+    Column("set_at", TS, nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("elder_id", "proxy_person_id"),
+    CheckConstraint("elder_id <> proxy_person_id", name="elder_proxies_not_self"),
+    Index("elder_proxies_by_proxy", "proxy_person_id"),
 )

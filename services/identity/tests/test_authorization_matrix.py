@@ -212,6 +212,8 @@ ANYONE_SELF = {role: NA if role == "api_client" else ALLOW for role in ROLES}
 # only the demo volunteer has a volunteer profile of their own
 VOLUNTEER_SELF = {role: {"volunteer": ALLOW, "api_client": NA}.get(role, NO_VOLUNTEER)
                   for role in ROLES}
+# only the demo elder has an elder profile of their own
+ELDER_SELF = {role: {"elder": ALLOW, "api_client": NA}.get(role, NO_ELDER) for role in ROLES}
 SELF_REACH = ("self", *REACH)
 
 MATRIX.update({
@@ -229,6 +231,9 @@ MATRIX.update({
     "add_qualification": (SELF_REACH, staff_rows(*WRITERS, self_cell=VOLUNTEER_SELF)),
     "verify_qualification": (REACH, staff_rows(*WRITERS)),
     "list_qualifications": (SELF_REACH, staff_rows(*READERS, self_cell=VOLUNTEER_SELF)),
+    # the elder's proxies: the target is the elder
+    "set_elder_proxy": (SELF_REACH, staff_rows(*WRITERS, self_cell=ELDER_SELF)),
+    "remove_elder_proxy": (SELF_REACH, staff_rows(*WRITERS, self_cell=ELDER_SELF)),
     # the target is the region asked for
     "identity_stats": (REACH, staff_rows(*WRITERS[:4], "auditor", "api_client")),
 })
@@ -531,6 +536,30 @@ def _list_qualifications(identity, w: World, role, caller, target):
 
 
 
+def _elder_with_verified_daughter(identity, w: World, role, caller, target) -> tuple[str, str]:
+    """An elder and a verified daughter; on "self", a non-elder caller and a stranger."""
+    elder_id = caller["person_id"] if target == "self" else _fresh_elder(identity, w, target)
+    if target == "self" and role != "elder":
+        return elder_id, _fresh_person(identity, w)
+    link = _link(identity, w, _admin(w), elder_id)
+    identity.verify_relatives(_admin(w), link["link_id"], {"decision": "verify"})
+    return elder_id, link["relative_person_id"]
+
+
+def _set_elder_proxy(identity, w: World, role, caller, target):
+    elder_id, daughter = _elder_with_verified_daughter(identity, w, role, caller, target)
+    answer = identity.set_elder_proxy(caller, elder_id, {"proxy_person_id": daughter})
+    assert daughter in {p["person_id"] for p in answer["proxies"]}
+
+
+def _remove_elder_proxy(identity, w: World, role, caller, target):
+    elder_id, daughter = _elder_with_verified_daughter(identity, w, role, caller, target)
+    if target != "self" or role == "elder":
+        identity.set_elder_proxy(_admin(w), elder_id, {"proxy_person_id": daughter})
+    answer = identity.remove_elder_proxy(caller, elder_id, daughter)
+    assert daughter not in {p["person_id"] for p in answer["proxies"]}
+
+
 def _identity_stats(identity, w: World, role, caller, target):
     stats = identity.identity_stats(caller, REGIONS[target])
     assert stats["region_code"] == REGIONS[target]
@@ -557,6 +586,8 @@ ACTIONS = {
     "verify_qualification": _verify_qualification,
     "list_qualifications": _list_qualifications,
     "identity_stats": _identity_stats,
+    "set_elder_proxy": _set_elder_proxy,
+    "remove_elder_proxy": _remove_elder_proxy,
 }
 
 
