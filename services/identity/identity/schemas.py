@@ -1,7 +1,7 @@
 """marshmallow schemas: RPC inputs and event payloads of the identity service."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from .domain.carriers import CARRIER_KINDS
 from .domain.eligibility import BACKGROUND_TAGS, REGISTRY_STATUSES, SCREENING_RESULTS
@@ -272,3 +272,12 @@ class ElderProxyRemovedPayload(Schema):
     proxy_person_id = fields.Str(required=True)
     region_code = fields.Str(required=True)
     removed_by = fields.Str(required=True, allow_none=True)
+
+
+class ServiceRecordedSeen(Schema):
+    """What identity reads of demand's ``service_recorded`` payload (other fields ignored)."""
+    class Meta:
+        unknown = EXCLUDE
+
+    volunteer_id = fields.UUID(required=True)
+    recorded_at = fields.AwareDateTime(required=True)

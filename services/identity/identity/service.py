@@ -10,6 +10,7 @@ import datetime as dt
 
 from timebank_common.auth import Caller
 from timebank_common.errors import NotFound
+from timebank_common.events import event_handler, once
 from timebank_common.outbox import OutboxRelay
 from timebank_common.schemas import load
 from timebank_common.service import Database, ServiceBase, rpc
@@ -41,6 +42,7 @@ from .schemas import (
     RegistryStatusSchema,
     ReviewSchema,
     ScreeningSchema,
+    ServiceRecordedSeen,
     SetElderProxySchema,
     StatsQuerySchema,
     SubmitPrioritySchema,
@@ -317,8 +319,8 @@ class IdentityService(ServiceBase):
     # -- statistics for supervisors (统计) --------------------------------------------------------
     @rpc
     def identity_stats(self, caller, region_code=None, period_from=None, period_to=None):
-        """Volunteers registered / new in the period / eligible (``active``: null, service
-        history lives in demand and ledger), elders by hardship category and age band,
+        """Volunteers registered / new in the period / eligible / active (served in the last
+        90 days, from demand's ``service_recorded``), elders by hardship category and age band,
         carriers by kind, station operators, and the same main figures per child region."""
         caller = Caller.from_dict(caller)
         query = load(StatsQuerySchema(), {"region": region_code, "from": period_from,
@@ -327,3 +329,9 @@ class IdentityService(ServiceBase):
             return statistics.identity_stats(
                 uow, caller, query["region_code"],
                 Period(query["period_from"], query["period_to"]), registration.today_in_china())
+
+    @event_handler("demand", "service_recorded")
+    @once("identity.note_service")
+    def on_service_recorded(self, uow, event):
+        """Keep each volunteer's last service, for the ``active`` figure of ``identity_stats``."""
+        statistics.note_service(uow, load(ServiceRecordedSeen(), event.get("payload")))

@@ -5,7 +5,8 @@ level down.
 Who: admins and auditors, and an API client, for any region in their scope (their own scope
 when no region is given). Eligibility is computed with the same rules as for one volunteer
 (``domain.eligibility`` and the region's training policy), from rows read in one batch.
-``active`` volunteers are null: service history lives in the demand and ledger services.
+``active`` volunteers served in the last 90 days: identity keeps each volunteer's last service
+from demand's ``service_recorded`` events (``note_service``).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from .domain.statistics import (
     Period,
     RegionRows,
     VolunteerRow,
+    is_active,
     region_statistics,
 )
 from .domain.training_policy import required_hours
@@ -46,7 +48,8 @@ def _volunteers(uow, prefix: str, today: dt.date) -> list[VolunteerRow]:
             training_hours=Decimal(r["training_hours"]), required_hours=needed[region],
             health_declared=r["health_declared"]))
         rows.append(VolunteerRow(region, r["sex"], age, r["registered_on"], eligible,
-                                 tuple(r["background_tags"] or ())))
+                                 tuple(r["background_tags"] or ()),
+                                 is_active(r["last_served_on"], today)))
     return rows
 
 
@@ -70,3 +73,8 @@ def identity_stats(uow, caller: Caller, region_code: str | None, period: Period,
     figures = region_statistics(region_code, rows, period,
                                 srepo.child_region_names(uow, region_code))
     return {**figures, "as_of": today.isoformat()}
+
+
+def note_service(uow, payload: dict) -> None:
+    """A volunteer served (demand's ``service_recorded``): keep their latest service."""
+    srepo.note_service(uow, payload["volunteer_id"], payload["recorded_at"])

@@ -3,6 +3,7 @@ prefix, read in a handful of set queries (never one query per person)."""
 from __future__ import annotations
 
 from sqlalchemy import and_, func, literal_column, select
+from sqlalchemy.dialects.postgresql import insert
 
 from .domain.training_policy import TrainingPolicy
 from .tables import (
@@ -14,6 +15,7 @@ from .tables import (
     role_grants,
     training_policies,
     trainings,
+    volunteer_activity,
     volunteer_profiles,
 )
 
@@ -39,10 +41,13 @@ def volunteer_rows(uow, prefix: str) -> list[dict]:
                    volunteer_profiles.c.screening,
                    volunteer_profiles.c.health_declared_at.is_not(None).label("health_declared"),
                    volunteer_profiles.c.background_tags,
-                   func.coalesce(hours.c.hours, 0).label("training_hours"))
+                   func.coalesce(hours.c.hours, 0).label("training_hours"),
+                   _day_in_china(volunteer_activity.c.last_served_at).label("last_served_on"))
             .select_from(persons.join(volunteer_profiles,
                                       volunteer_profiles.c.person_id == persons.c.id)
-                         .outerjoin(hours, hours.c.person_id == persons.c.id))
+                         .outerjoin(hours, hours.c.person_id == persons.c.id)
+                         .outerjoin(volunteer_activity,
+                                    volunteer_activity.c.person_id == persons.c.id))
             .where(_under(persons.c.region_code, prefix)))
     return [dict(r) for r in uow.execute(stmt).mappings()]
 
@@ -94,3 +99,13 @@ def child_region_names(uow, parent_code: str) -> dict[str, str]:
     rows = uow.execute(select(regions.c.code, regions.c.name)
                        .where(regions.c.parent_code == parent_code)).mappings()
     return {r["code"]: r["name"] for r in rows}
+
+
+def note_service(uow, person_id, served_at) -> None:
+    """Keep the latest service of a volunteer (events may arrive out of order)."""
+    stmt = insert(volunteer_activity).values(person_id=person_id, last_served_at=served_at,
+                                             services=1)
+    uow.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_={
+        "last_served_at": func.greatest(volunteer_activity.c.last_served_at,
+                                        stmt.excluded.last_served_at),
+        "services": volunteer_activity.c.services + 1}))

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
@@ -214,4 +215,13 @@ elder_proxies = Table(
     PrimaryKeyConstraint("elder_id", "proxy_person_id"),
     CheckConstraint("elder_id <> proxy_person_id", name="elder_proxies_not_self"),
     Index("elder_proxies_by_proxy", "proxy_person_id"),
+)
+
+# a read model of demand's service_recorded events (no foreign key: the event may name a
+# volunteer identity does not know, and is kept all the same)
+volunteer_activity = Table(
+    "volunteer_activity", metadata,
+    Column("person_id", UUID(as_uuid=True), primary_key=True),
+    Column("last_served_at", TS, nullable=False),
+    Column("services", Integer, nullable=False, server_default="0"),
 )

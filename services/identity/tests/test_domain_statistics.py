@@ -11,6 +11,7 @@ from identity.domain.statistics import (
     VolunteerRow,
     child_region,
     elder_age_band,
+    is_active,
     region_statistics,
     volunteer_age_band,
 )
@@ -48,10 +49,17 @@ def test_a_period_counts_registration_days_with_both_ends_included():
     assert not Period().given and Period().view() == {"from": None, "to": None}
 
 
+def test_active_means_served_in_the_last_90_days():
+    today = dt.date(2026, 6, 30)
+    assert is_active(today, today) and is_active(today - dt.timedelta(days=89), today)
+    assert not is_active(today - dt.timedelta(days=90), today)
+    assert not is_active(None, today)
+
+
 def _rows() -> RegionRows:
     return RegionRows(
         volunteers=[
-            VolunteerRow(YUCAI, "male", 35, JAN, True, ("party_member",)),
+            VolunteerRow(YUCAI, "male", 35, JAN, True, ("party_member",), active=True),
             VolunteerRow(YUCAI, "female", 62, MAR, False, ("party_member", "younger_old")),
             VolunteerRow(QINGYUAN, "female", 24, MAR, True),
         ],
@@ -69,7 +77,7 @@ def test_a_region_counts_volunteers_elders_carriers_and_operators():
     stats = region_statistics(CHANG_AN, _rows(), Period(MAR, None), {})
     volunteers, elders = stats["volunteers"], stats["elders"]
     assert (volunteers["registered"], volunteers["new_in_period"], volunteers["eligible"]) == (3, 2, 2)
-    assert volunteers["active"] is None
+    assert volunteers["active"] == 1
     assert volunteers["by_background_tag"] == {"party_member": 2, "younger_old": 1}
     assert volunteers["by_sex"] == {"male": 1, "female": 2}
     assert volunteers["by_age_band"]["18-29"] == 1 and volunteers["by_age_band"]["60+"] == 1
@@ -96,6 +104,7 @@ def test_the_breakdown_lists_every_known_child_even_empty_ones():
             jianbei["elders_registered"], jianbei["carriers"], jianbei["station_operators"]) == (
         2, 1, 2, 1, 2)
     assert jianbei["volunteers_new_in_period"] is None  # no period asked
+    assert jianbei["volunteers_active"] == 1 and qingyuan["volunteers_active"] == 0
     assert (qingyuan["volunteers_registered"], qingyuan["elders_registered"],
             qingyuan["carriers"]) == (1, 1, 2)
     assert empty["volunteers_registered"] == 0 and empty["elders_registered"] == 0

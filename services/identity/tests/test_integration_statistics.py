@@ -3,9 +3,11 @@ registered people, and who may read them."""
 import datetime as dt
 import itertools
 import random
+import uuid
 
 import pytest
 import requests
+from sqlalchemy import text
 
 from gateway.service import GatewayService
 from identity import repository as repo
@@ -16,7 +18,7 @@ from identity.registration import today_in_china
 from timebank_common.auth import Caller
 from timebank_common.db import UnitOfWork, make_engine
 from timebank_common.errors import BadInput, Forbidden
-from timebank_common.testing import rpc_proxy
+from timebank_common.testing import rpc_proxy, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -101,7 +103,7 @@ def test_a_supervisor_sees_the_figures_of_a_region_and_of_each_community(identit
     stats = identity.identity_stats(people, TOWNSHIP)
     volunteers, elders = stats["volunteers"], stats["elders"]
     assert stats["region_code"] == TOWNSHIP and stats["period"] == {"from": None, "to": None}
-    assert (volunteers["registered"], volunteers["eligible"], volunteers["active"]) == (3, 1, None)
+    assert (volunteers["registered"], volunteers["eligible"], volunteers["active"]) == (3, 1, 0)
     assert volunteers["new_in_period"] is None
     assert volunteers["by_background_tag"] == {"party_member": 1}
     assert volunteers["by_sex"] == {"male": 1, "female": 2}
@@ -173,3 +175,47 @@ def test_the_gateway_answers_with_identity_figures_as_one_key(running, service_c
     assert get(TOWNSHIP_ADMIN, region=TOWNSHIP).json()["error"] == "out_of_scope"
     assert get(TOWNSHIP_ADMIN, region="1301").status_code == 400
     assert get(TOWNSHIP_ADMIN).json()["region"] == JIANBEI
+
+
+ACTIVE_TOWNSHIP, ACTIVE_COMMUNITY = "130102009000", "130102009001"
+
+
+def service_recorded(volunteer_id: str, recorded_at: dt.datetime, event_id=None) -> dict:
+    return {"event_id": event_id or str(uuid.uuid4()), "event_type": "service_recorded",
+            "occurred_at": recorded_at.isoformat(), "v": 1, "region_code": ACTIVE_COMMUNITY,
+            "payload": {"record_id": str(uuid.uuid4()), "demand_id": str(uuid.uuid4()),
+                        "volunteer_id": volunteer_id, "volunteer_region_code": ACTIVE_COMMUNITY,
+                        "elder_id": str(uuid.uuid4()), "minutes": 60, "category": "companionship",
+                        "funding_source": "own", "carrier_id": None, "recorded_by": None,
+                        "recorded_at": recorded_at.isoformat()}}
+
+
+def test_volunteers_who_served_in_the_last_90_days_are_active(identity, people, demo, event_bus):
+    engine = make_engine(demo["url"])
+    with UnitOfWork(engine) as uow:
+        repo.load_regions(uow, [
+            {"code": ACTIVE_TOWNSHIP, "name": "服务街道", "level": "township",
+             "parent_code": CHANG_AN},
+            {"code": ACTIVE_COMMUNITY, "name": "服务社区", "level": "community",
+             "parent_code": ACTIVE_TOWNSHIP}])
+        uow.commit()
+    engine.dispose()
+    recent = volunteer(identity, people, ACTIVE_COMMUNITY, 40)
+    long_ago = volunteer(identity, people, ACTIVE_COMMUNITY, 41, sequence="817")
+    now = dt.datetime.now(dt.UTC)
+    again = service_recorded(recent, now - dt.timedelta(days=3))
+    for envelope in (again, again, service_recorded(recent, now - dt.timedelta(days=200)),
+                     service_recorded(long_ago, now - dt.timedelta(days=120))):
+        event_bus.publish("demand", envelope)
+
+    def figures():
+        stats = identity.identity_stats(people, ACTIVE_TOWNSHIP)
+        return stats if stats["volunteers"]["active"] == 1 else None
+
+    stats = wait_for(figures)
+    assert stats["children"][0]["volunteers_active"] == 1
+    engine = make_engine(demo["url"])
+    with engine.connect() as conn:  # the repeated delivery counted once
+        assert conn.execute(text("SELECT services FROM volunteer_activity WHERE person_id = :p"),
+                            {"p": recent}).scalar() == 2
+    engine.dispose()

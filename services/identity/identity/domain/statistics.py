@@ -20,6 +20,7 @@ from .priority import CATEGORIES, priority_categories
 ELDER_AGE_BANDS = ("60-69", "70-79", "80-89", "90+")
 VOLUNTEER_AGE_BANDS = ("under_18", "18-29", "30-39", "40-49", "50-59", "60+")
 SEXES = ("male", "female")
+ACTIVE_DAYS = 90
 _CHILD_PREFIX = {2: 4, 4: 6, 6: 9, 9: 12}
 
 
@@ -40,6 +41,11 @@ def volunteer_age_band(age: int) -> str:
         return "60+"
     decade = age // 10 * 10
     return f"{decade}-{decade + 9}"
+
+
+def is_active(last_served_on: dt.date | None, today: dt.date) -> bool:
+    """Served at least once in the ``ACTIVE_DAYS`` days up to ``today`` (today included)."""
+    return last_served_on is not None and (today - last_served_on).days < ACTIVE_DAYS
 
 
 def child_region(scope_code: str, region_code: str) -> str | None:
@@ -76,6 +82,7 @@ class VolunteerRow:
     registered_on: dt.date
     eligible: bool
     background_tags: tuple[str, ...] = ()
+    active: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,10 +118,10 @@ def _bands(values, bands) -> dict:
 
 
 def volunteer_figures(rows: list[VolunteerRow], period: Period) -> dict:
-    """``active`` is None: service history lives in the demand and ledger services."""
     tags = Counter(tag for r in rows for tag in r.background_tags)
     return {"registered": len(rows), "new_in_period": _new(rows, period),
-            "eligible": sum(1 for r in rows if r.eligible), "active": None,
+            "eligible": sum(1 for r in rows if r.eligible),
+            "active": sum(1 for r in rows if r.active),
             "by_background_tag": dict(sorted(tags.items())),
             "by_sex": _bands((r.sex for r in rows), SEXES),
             "by_age_band": _bands((volunteer_age_band(r.age) for r in rows), VOLUNTEER_AGE_BANDS)}
@@ -141,6 +148,7 @@ def main_figures(rows: RegionRows, period: Period) -> dict:
     return {"volunteers_registered": len(rows.volunteers),
             "volunteers_new_in_period": _new(rows.volunteers, period),
             "volunteers_eligible": sum(1 for r in rows.volunteers if r.eligible),
+            "volunteers_active": sum(1 for r in rows.volunteers if r.active),
             "elders_registered": len(rows.elders),
             "elders_new_in_period": _new(rows.elders, period),
             "carriers": len(rows.carriers), "station_operators": len(rows.operator_regions)}

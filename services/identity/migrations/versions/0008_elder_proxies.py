@@ -1,4 +1,5 @@
-"""Elders' proxies (代理人): verified direct relatives who may act for an elder.
+"""Elders' proxies (代理人): verified direct relatives who may act for an elder; and the
+volunteers' last service (a read model fed by demand's service_recorded, for statistics).
 
 Revision ID: 0008
 Revises: 0004
@@ -27,8 +28,15 @@ def upgrade() -> None:
         sa.CheckConstraint("elder_id <> proxy_person_id", name="elder_proxies_not_self"),
     )
     op.create_index("elder_proxies_by_proxy", "elder_proxies", ["proxy_person_id"])
+    op.create_table(
+        "volunteer_activity",
+        sa.Column("person_id", UUID(as_uuid=True), primary_key=True),
+        sa.Column("last_served_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("services", sa.Integer, nullable=False, server_default="0"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("volunteer_activity")
     op.drop_index("elder_proxies_by_proxy", table_name="elder_proxies")
     op.drop_table("elder_proxies")
