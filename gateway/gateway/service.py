@@ -25,6 +25,8 @@ from .routes.docs import DocsRoutes
 from .routes.inbox import InboxRoutes
 from .routes.operators import OperatorRoutes
 from .routes.people import PeopleRoutes
+from .routes.proxies import ProxyRoutes
+from .routes.stats import StatsRoutes
 from .routing import bearer_token
 
 DOWNSTREAM = ("identity", "demand", "matching", "ledger", "notify")
@@ -110,8 +112,9 @@ class Setting(DependencyProvider):
         return self.cast(self.container.config.get(self.key, self.default))
 
 
-class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, DemandRoutes,
-                     AccountRoutes, InboxRoutes, DocsRoutes, ServiceBase):
+class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, ProxyRoutes,
+                     StatsRoutes, DemandRoutes, AccountRoutes, InboxRoutes, DocsRoutes,
+                     ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

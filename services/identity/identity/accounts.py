@@ -14,6 +14,7 @@ from timebank_common.auth import Caller, issue_access_token
 from timebank_common.errors import Forbidden, Locked, RuleViolation, Unauthenticated
 
 from . import auth_repository as auth_repo
+from . import proxy_repository as prepo
 from . import repository as repo
 from .domain import lockout
 from .domain.access import caller_claims
@@ -59,8 +60,9 @@ def check_new_password(password: str, person: dict, field: str,
 def issue_tokens(uow, signer: Signer, person: dict, now: dt.datetime, session_id=None) -> dict:
     """A new access token and refresh token of ``session_id`` (a new session when None)."""
     session_id = session_id or uuid.uuid4()
-    caller = Caller.from_dict({**caller_claims(person, repo.grants_of(uow, person["id"])),
-                               "session_id": str(session_id)})
+    claims = caller_claims(person, repo.grants_of(uow, person["id"]),
+                           prepo.acts_for_anyone(uow, person["id"]))
+    caller = Caller.from_dict({**claims, "session_id": str(session_id)})
     refresh_token = new_refresh_token()
     repo.insert_refresh_token(uow, token_digest(refresh_token), person["id"],
                               now + dt.timedelta(seconds=signer.refresh_ttl), session_id)

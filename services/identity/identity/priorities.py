@@ -64,7 +64,7 @@ def verify_priority(uow, caller: Caller, elder_id, category: str, data: dict) ->
                        "No such hardship category was submitted for this elder", details)
     try:
         status = decide(row["status"], data["decision"], data.get("reason"), row["submitted_by"],
-                        Reviewer(caller.person_id, caller.roles))
+                        Reviewer(caller.person_id, caller.roles), about=(elder["id"],))
     except ReviewRefused as exc:
         raise as_error(exc, details) from None
     before = row

@@ -76,7 +76,7 @@ def verify_qualification(uow, caller: Caller, qualification_id, data: dict,
     caller.require_scope(person["region_code"])
     try:
         status = decide(row["status"], data["decision"], data.get("reason"), row["submitted_by"],
-                        Reviewer(caller.person_id, caller.roles))
+                        Reviewer(caller.person_id, caller.roles), about=(row["person_id"],))
     except ReviewRefused as exc:
         raise as_error(exc, {"qualification_id": str(row["id"])}) from None
     before = row

@@ -11,6 +11,7 @@ from timebank_common.errors import Forbidden, NotFound
 from . import audit
 from . import repository as repo
 from .domain.disclosure import may_unmask
+from .proxies import proxies_view
 from .registration import authorize_read, require_person
 from .views import elder_view, person_view, unmasked_fields
 
@@ -49,5 +50,6 @@ def read_elder(uow, caller: Caller, person_id, unmasked: bool, today: dt.date) -
     if profile is None:
         raise NotFound("elder_not_found", "此人没有老年人档案",
                        "This person has no elder profile", {"person_id": person_id})
-    view = elder_view(person, profile, today, repo.verified_categories(uow, person["id"]))
+    view = elder_view(person, profile, today, repo.verified_categories(uow, person["id"]),
+                      proxies_view(uow, person["id"]))
     return _disclose(uow, caller, person, profile, view) if unmasked else view

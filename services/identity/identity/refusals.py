@@ -9,6 +9,7 @@ _ERROR_OF = {
     "unknown_decision": BadInput,
     "reason_required": BadInput,
     "four_eyes": Forbidden,
+    "own_record": Forbidden,
     # domain.priority
     "unknown_category": BadInput,
     "derived_category": RuleViolation,
@@ -20,6 +21,9 @@ _ERROR_OF = {
     "unknown_kind": BadInput,
     "self_link": RuleViolation,
     "already_linked": Conflict,
+    # domain.proxies
+    "self_proxy": RuleViolation,
+    "not_verified_relative": RuleViolation,
     # domain.qualifications
     "already_expired": RuleViolation,
     # domain.delegation

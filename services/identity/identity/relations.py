@@ -60,7 +60,8 @@ def verify_relatives(uow, caller: Caller, link_id, data: dict) -> dict:
     caller.require_scope(person["region_code"])
     try:
         status = decide(link["status"], data["decision"], data.get("reason"),
-                        link["submitted_by"], Reviewer(caller.person_id, caller.roles))
+                        link["submitted_by"], Reviewer(caller.person_id, caller.roles),
+                        about=(link["person_id"], link["relative_person_id"]))
     except ReviewRefused as exc:
         raise as_error(exc, {"link_id": str(link["id"])}) from None
     before = link

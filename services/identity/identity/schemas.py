@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from .domain.carriers import CARRIER_KINDS
 from .domain.delegation import GRANTABLE
@@ -354,3 +354,51 @@ class OperatorRevokedPayload(Schema):
     scope_code = fields.Str(required=True)
     revoked_by = fields.Str(required=True, allow_none=True)
     reason = fields.Str(required=True)
+
+
+class StatsQuerySchema(Schema):
+    """``GET /api/v1/stats?region=&from=&to=``; the period's days are China dates, inclusive."""
+    region_code = fields.Str(data_key="region", load_default=None, allow_none=True,
+                             validate=REGION_CODE, metadata={
+                                 "description": "12-digit region code (default: your scope)",
+                                 "example": "130102000000"})
+    period_from = fields.Date(data_key="from", load_default=None, allow_none=True)
+    period_to = fields.Date(data_key="to", load_default=None, allow_none=True)
+
+    @validates_schema
+    def _period_in_order(self, data, **kwargs):
+        start, end = data.get("period_from"), data.get("period_to")
+        if start and end and start > end:
+            raise ValidationError("The period ends before it starts / 统计期间的结束日期早于开始日期",
+                                  "to")
+
+
+class SetElderProxySchema(Schema):
+    proxy_person_id = fields.UUID(required=True, metadata={
+        "description": "a verified direct relative of the elder"})
+    note = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=500),
+                      metadata={"example": "女儿，代为预约上门服务"})
+
+
+class ElderProxySetPayload(Schema):
+    elder_id = fields.Str(required=True)
+    proxy_person_id = fields.Str(required=True)
+    kind = fields.Str(required=True, metadata={"description": "what the proxy is to the elder"})
+    region_code = fields.Str(required=True)
+    set_by = fields.Str(required=True, allow_none=True)
+
+
+class ElderProxyRemovedPayload(Schema):
+    elder_id = fields.Str(required=True)
+    proxy_person_id = fields.Str(required=True)
+    region_code = fields.Str(required=True)
+    removed_by = fields.Str(required=True, allow_none=True)
+
+
+class ServiceRecordedSeen(Schema):
+    """What identity reads of demand's ``service_recorded`` payload (other fields ignored)."""
+    class Meta:
+        unknown = EXCLUDE
+
+    volunteer_id = fields.UUID(required=True)
+    recorded_at = fields.AwareDateTime(required=True)

@@ -12,6 +12,7 @@ from nameko.extensions import DependencyProvider
 
 from timebank_common.auth import Caller
 from timebank_common.errors import BadInput, NotFound
+from timebank_common.events import event_handler, once
 from timebank_common.outbox import OutboxRelay
 from timebank_common.schemas import load
 from timebank_common.service import Database, ServiceBase, rpc, scheduled
@@ -23,15 +24,18 @@ from . import (
     carriers,
     operators,
     priorities,
+    proxies,
     qualifications,
     reading,
     registration,
     relations,
     revocation,
+    statistics,
     volunteering,
 )
 from . import repository as repo
 from .domain.lockout import LockoutPolicy
+from .domain.statistics import Period
 from .personal_data import PersonalDataKeys
 from .schemas import (
     AddQualificationSchema,
@@ -55,6 +59,9 @@ from .schemas import (
     ReviewSchema,
     RevokeSchema,
     ScreeningSchema,
+    ServiceRecordedSeen,
+    SetElderProxySchema,
+    StatsQuerySchema,
     SubmitPrioritySchema,
 )
 from .signing import TokenSigner
@@ -260,6 +267,31 @@ class IdentityService(ServiceBase):
             uow.commit()
         return record
 
+    # -- elders' proxies (代理人) ---------------------------------------------------------
+    @rpc
+    def set_elder_proxy(self, caller, elder_id, data):
+        caller = Caller.from_dict(caller)
+        data = load(SetElderProxySchema(), data)
+        with self.db() as uow:
+            answer = proxies.set_elder_proxy(uow, caller, elder_id, data)
+            uow.commit()
+        return answer
+
+    @rpc
+    def remove_elder_proxy(self, caller, elder_id, proxy_person_id):
+        caller = Caller.from_dict(caller)
+        with self.db() as uow:
+            answer = proxies.remove_elder_proxy(uow, caller, elder_id, proxy_person_id)
+            uow.commit()
+        return answer
+
+    @rpc
+    def may_act_for(self, person_id, elder_id):
+        """Internal (no caller): whether ``person_id`` may act for the elder (their proxy, or
+        an operator of their station); a bool."""
+        with self.db() as uow:
+            return proxies.may_act_for(uow, person_id, elder_id)
+
     # -- direct relatives (直系亲属) -------------------------------------------------
     @rpc
     def link_relatives(self, caller, data):
@@ -432,3 +464,23 @@ class IdentityService(ServiceBase):
         data = load(RevokeSchema(), {"reason": reason})
         return self._in_unit_of_work(api_clients.revoke_api_client, Caller.from_dict(caller),
                                      client_id, data["reason"])
+
+    # -- statistics for supervisors (统计) --------------------------------------------------------
+    @rpc
+    def identity_stats(self, caller, region_code=None, period_from=None, period_to=None):
+        """Volunteers registered / new in the period / eligible / active (served in the last
+        90 days, from demand's ``service_recorded``), elders by hardship category and age band,
+        carriers by kind, station operators, and the same main figures per child region."""
+        caller = Caller.from_dict(caller)
+        query = load(StatsQuerySchema(), {"region": region_code, "from": period_from,
+                                          "to": period_to})
+        with self.db() as uow:
+            return statistics.identity_stats(
+                uow, caller, query["region_code"],
+                Period(query["period_from"], query["period_to"]), registration.today_in_china())
+
+    @event_handler("demand", "service_recorded")
+    @once("identity.note_service")
+    def on_service_recorded(self, uow, event):
+        """Keep each volunteer's last service, for the ``active`` figure of ``identity_stats``."""
+        statistics.note_service(uow, load(ServiceRecordedSeen(), event.get("payload")))

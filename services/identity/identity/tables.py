@@ -265,3 +265,24 @@ audit_log = Table(
     Index("audit_log_region_at", "region_code", "at"),
     Index("audit_log_target", "target_type", "target_id"),
 )
+
+elder_proxies = Table(
+    "elder_proxies", metadata,
+    Column("elder_id", UUID(as_uuid=True), ForeignKey("persons.id"), nullable=False),
+    Column("proxy_person_id", UUID(as_uuid=True), ForeignKey("persons.id"), nullable=False),
+    Column("note", Text),
+    Column("set_by", UUID(as_uuid=True)),
+    Column("set_at", TS, nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("elder_id", "proxy_person_id"),
+    CheckConstraint("elder_id <> proxy_person_id", name="elder_proxies_not_self"),
+    Index("elder_proxies_by_proxy", "proxy_person_id"),
+)
+
+# a read model of demand's service_recorded events (no foreign key: the event may name a
+# volunteer identity does not know, and is kept all the same)
+volunteer_activity = Table(
+    "volunteer_activity", metadata,
+    Column("person_id", UUID(as_uuid=True), primary_key=True),
+    Column("last_served_at", TS, nullable=False),
+    Column("services", Integer, nullable=False, server_default="0"),
+)

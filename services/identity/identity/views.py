@@ -46,8 +46,10 @@ def person_view(person: dict, today, profiles: list[str]) -> dict:
     }
 
 
-def elder_view(person: dict, profile: dict, today, verified_categories=()) -> dict:
-    """``priority_categories``: the verified hardship categories, plus advanced_age at 80+."""
+def elder_view(person: dict, profile: dict, today, verified_categories=(),
+               proxies=()) -> dict:
+    """``priority_categories``: the verified hardship categories, plus advanced_age at 80+;
+    ``proxies``: the persons who may act for the elder (``proxy_view``)."""
     return {
         **_masked_person(person, today),
         "phone_only": profile["phone_only"],
@@ -55,7 +57,15 @@ def elder_view(person: dict, profile: dict, today, verified_categories=()) -> di
         "carrier_id": _str(profile["carrier_id"]),
         "priority_categories": priority_categories(
             list(verified_categories), age_at(person["birth_date"], today)),
+        "proxies": list(proxies),
     }
+
+
+def proxy_view(row: dict, kind: str | None) -> dict:
+    """A proxy of an elder: ``kind`` is what the proxy is to the elder."""
+    return {"person_id": str(row["proxy_person_id"]), "name": row["name"], "kind": kind,
+            "kind_name": kind_names(kind) if kind else None, "note": row["note"],
+            "set_by": _str(row["set_by"]), "set_at": row["set_at"].isoformat()}
 
 
 def volunteer_view(person: dict, profile: dict, today, reasons: list[dict]) -> dict:

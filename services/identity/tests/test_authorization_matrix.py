@@ -5,6 +5,8 @@ Callers are built the way the gateway passes them (``Caller(...).to_dict()``) wi
 data's persons and grant scopes. Targets:
 
 - ``in_scope``: 育才社区 (130102001001), inside every caller's scope;
+- ``other_township``: 青园街道 of 长安区 (130102002000/130102002001), outside a township's
+  scope but inside its county's;
 - ``other_city``: 唐山市路南区 — a township and community (130202001000/130202001001) are
   loaded here, since the shipped tree ends at county level and a carrier needs a community;
 - ``other_province``: a Beijing code (110101001001), outside even the province's scope;
@@ -47,6 +49,7 @@ TANGSHAN = "130200000000"
 LUNAN = "130202000000"
 LUNAN_TOWNSHIP, LUNAN_COMMUNITY = "130202001000", "130202001001"
 BEIJING, BEIJING_COMMUNITY = "110000000000", "110101001001"
+QINGYUAN_TOWNSHIP, QINGYUAN_COMMUNITY = "130102002000", "130102002001"
 
 # the grant scopes of the demo logins (identity.demo._PEOPLE) and of the demo API client
 SCOPES = {
@@ -77,6 +80,7 @@ OWN = (Forbidden, "own_grant")
 NO_GRANT = (NotFound, "grant_not_found")
 NOT_CITY = (BadInput, "client_scope_not_city")
 NO_CLIENT = (NotFound, "client_not_found")
+NO_VOLUNTEER = (NotFound, "volunteer_not_found")
 
 
 @dataclass(frozen=True)
@@ -285,6 +289,63 @@ MATRIX = {
 }
 
 
+# -- the rows of the newer RPCs (priorities, relatives, volunteering, qualifications) -------
+PERSONS = tuple(role for role in ROLES if role != "api_client")
+REACH = ("in_scope", "other_township", "other_city")
+_REACH_OF_SCOPE = {  # the caller's scope against REACH
+    "province_admin": (ALLOW, ALLOW, ALLOW),
+    "city_admin": (ALLOW, ALLOW, SCOPE),
+    "county_admin": (ALLOW, ALLOW, SCOPE),
+    "township_admin": (ALLOW, SCOPE, SCOPE),
+    "station_operator": (ALLOW, SCOPE, SCOPE),
+    "auditor": (ALLOW, ALLOW, ALLOW),
+    "api_client": (ALLOW, ALLOW, SCOPE),
+}
+
+
+def staff_rows(*allowed: str, self_cell: dict | None = None) -> dict:
+    """Roles in ``allowed`` reach what their scope covers, the others get ROLE; ``self_cell``
+    (role -> outcome when the target is the caller themself) adds a leading "self" column."""
+    rows = {}
+    for role in ROLES:
+        reach = _REACH_OF_SCOPE[role] if role in allowed else (ROLE,) * len(REACH)
+        rows[role] = ((self_cell[role],) if self_cell else ()) + reach
+    return rows
+
+
+WRITERS = ("province_admin", "city_admin", "county_admin", "township_admin", "station_operator")
+READERS = WRITERS + ("auditor",)
+ANYONE_SELF = {role: NA if role == "api_client" else ALLOW for role in ROLES}
+# only the demo volunteer has a volunteer profile of their own
+VOLUNTEER_SELF = {role: {"volunteer": ALLOW, "api_client": NA}.get(role, NO_VOLUNTEER)
+                  for role in ROLES}
+# only the demo elder has an elder profile of their own
+ELDER_SELF = {role: {"elder": ALLOW, "api_client": NA}.get(role, NO_ELDER) for role in ROLES}
+SELF_REACH = ("self", *REACH)
+
+MATRIX.update({
+    "submit_priority": (REACH, staff_rows(*WRITERS)),
+    "verify_priority": (REACH, staff_rows(*WRITERS)),
+    "link_relatives": (SELF_REACH, staff_rows(*WRITERS, self_cell=ANYONE_SELF)),
+    "verify_relatives": (REACH, staff_rows(*WRITERS)),
+    "list_relatives": (SELF_REACH, staff_rows(*READERS, self_cell=ANYONE_SELF)),
+    "record_training": (REACH, staff_rows(*WRITERS)),
+    "set_screening": (REACH, staff_rows(*WRITERS)),
+    "set_registry_status": (REACH, staff_rows(*WRITERS)),
+    "set_background_tags": (REACH, staff_rows(*WRITERS)),
+    "declare_health": (SELF_REACH, staff_rows(*WRITERS, self_cell=VOLUNTEER_SELF)),
+    "eligibility": (SELF_REACH, staff_rows(*READERS, self_cell=VOLUNTEER_SELF)),
+    "add_qualification": (SELF_REACH, staff_rows(*WRITERS, self_cell=VOLUNTEER_SELF)),
+    "verify_qualification": (REACH, staff_rows(*WRITERS)),
+    "list_qualifications": (SELF_REACH, staff_rows(*READERS, self_cell=VOLUNTEER_SELF)),
+    # the elder's proxies: the target is the elder
+    "set_elder_proxy": (SELF_REACH, staff_rows(*WRITERS, self_cell=ELDER_SELF)),
+    "remove_elder_proxy": (SELF_REACH, staff_rows(*WRITERS, self_cell=ELDER_SELF)),
+    # the target is the region asked for
+    "identity_stats": (REACH, staff_rows(*WRITERS[:4], "auditor", "api_client")),
+})
+
+
 def _cells():
     for rpc, (targets, rows) in MATRIX.items():
         for role, outcomes in rows.items():
@@ -302,14 +363,8 @@ def _cells():
 CELLS = list(_cells())
 
 
-# RPCs added while this matrix was written (elder priority, relatives): give them rows here
-NOT_YET_IN_MATRIX = frozenset({"submit_priority", "verify_priority", "link_relatives",
-                               "verify_relatives", "list_relatives",
-                               # volunteer eligibility facts and qualifications (issue 3)
-                               "record_training", "set_screening", "set_registry_status",
-                               "declare_health", "set_background_tags", "eligibility",
-                               "add_qualification", "verify_qualification",
-                               "list_qualifications"})
+# RPCs added while this matrix is written: give them rows here
+NOT_YET_IN_MATRIX: frozenset[str] = frozenset()
 
 
 # act on the caller's own login only (any person; an API client is refused with
@@ -384,6 +439,7 @@ def proxy(running, amqp_uri):
 class World:
     demo: dict
     home: dict  # elder + volunteer in 育才社区: {person_id, id_number, name}
+    township: dict  # elder + volunteer in 青园街道 (长安区, another township)
     other: dict  # elder + volunteer in 唐山市路南区
     other_carrier: str  # a carrier in 唐山市路南区
     other_grant: str  # a county admin of 唐山市路南区
@@ -408,6 +464,10 @@ def world(demo, proxy) -> World:
              "parent_code": "130202000000"},
             {"code": LUNAN_COMMUNITY, "name": "学院南路社区居委会", "level": "community",
              "parent_code": LUNAN_TOWNSHIP},
+            {"code": QINGYUAN_TOWNSHIP, "name": "青园街道", "level": "township",
+             "parent_code": CHANG_AN},
+            {"code": QINGYUAN_COMMUNITY, "name": "青园社区居委会", "level": "community",
+             "parent_code": QINGYUAN_TOWNSHIP},
         ])
     engine.dispose()
     admin = caller_of("province_admin", demo)
@@ -416,13 +476,14 @@ def world(demo, proxy) -> World:
     client = proxy.create_api_client(admin, {"name": "唐山市民政局业务系统", "scope_code": TANGSHAN})
     return World(demo=demo,
                  home=_register_both(proxy, admin, YUCAI, "陈玉兰"),
+                 township=_register_both(proxy, admin, QINGYUAN_COMMUNITY, "刘桂芳"),
                  other=_register_both(proxy, admin, LUNAN_COMMUNITY, "马秀云"),
                  other_carrier=carrier["carrier_id"], other_grant=grant["grant_id"],
                  other_client=client["client_id"])
 
 
 # -- the cells -------------------------------------------------------------------------------
-REGIONS = {"in_scope": YUCAI, "other_city": LUNAN_COMMUNITY, "other_province": BEIJING_COMMUNITY,
+REGIONS = {"in_scope": YUCAI, "other_township": QINGYUAN_COMMUNITY, "other_city": LUNAN_COMMUNITY, "other_province": BEIJING_COMMUNITY,
            "known_id_other_city": YUCAI, "foreign_carrier": YUCAI}
 FILTERS = {"in_scope": YUCAI, "other_city": TANGSHAN, "other_province": BEIJING}
 
@@ -453,7 +514,8 @@ def _register_volunteer(identity, w: World, role, caller, target):
 
 def _person_id(w: World, caller, target):
     return {"self": caller["person_id"], "in_scope": w.home["person_id"],
-            "other_city": w.other["person_id"], "missing": str(uuid.uuid4())}[target]
+            "other_township": w.township["person_id"], "other_city": w.other["person_id"],
+            "missing": str(uuid.uuid4())}[target]
 
 
 def _get_person(identity, w: World, role, caller, target):
@@ -604,6 +666,134 @@ def _revoke_api_client(identity, w: World, role, caller, target):
     assert identity.revoke_api_client(caller, client_id, "矩阵测试")["status"] == "revoked"
 
 
+# -- priorities and relatives -----------------------------------------------------------------
+def _admin(w: World) -> dict:
+    return caller_of("province_admin", w.demo)
+
+
+def _fresh_elder(identity, w: World, target) -> str:
+    return identity.register_elder(_admin(w), elder_data(REGIONS[target]))["person_id"]
+
+
+def _fresh_person(identity, w: World) -> str:
+    return identity.register_volunteer(_admin(w), volunteer_data(YUCAI))["person_id"]
+
+
+EMPTY_NEST = {"category": "empty_nest", "evidence": "独居，子女均在外地工作（社区走访记录）"}
+
+
+def _submit_priority(identity, w: World, role, caller, target):
+    elder_id = _fresh_elder(identity, w, target)
+    record = identity.submit_priority(caller, elder_id, EMPTY_NEST)
+    assert record["person_id"] == elder_id and record["status"] == "pending"
+
+
+def _verify_priority(identity, w: World, role, caller, target):
+    elder_id = _fresh_elder(identity, w, target)
+    identity.submit_priority(_admin(w), elder_id, EMPTY_NEST)
+    record = identity.verify_priority(caller, elder_id, "empty_nest", {"decision": "verify"})
+    assert record["status"] == "verified"
+
+
+def _link(identity, w: World, caller, person_id) -> dict:
+    return identity.link_relatives(caller, {
+        "person_id": person_id, "relative_person_id": _fresh_person(identity, w),
+        "kind": "child", "evidence": "户口簿第3页"})
+
+
+def _link_relatives(identity, w: World, role, caller, target):
+    link = _link(identity, w, caller, _person_id(w, caller, target))
+    assert link["status"] == "pending"
+
+
+def _verify_relatives(identity, w: World, role, caller, target):
+    link = _link(identity, w, _admin(w), _person_id(w, caller, target))
+    assert identity.verify_relatives(caller, link["link_id"], {"decision": "verify"})[
+        "status"] == "verified"
+
+
+def _list_relatives(identity, w: World, role, caller, target):
+    person_id = _person_id(w, caller, target)
+    assert identity.list_relatives(caller, person_id)["person_id"] == person_id
+
+
+# -- volunteer facts and qualifications -----------------------------------------------------------
+YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+VOLUNTEER_WRITES = {
+    "record_training": {"course": "急救培训", "organiser": "长安区红十字会", "date": YESTERDAY,
+                        "hours": 2},
+    "set_screening": {"result": "clear"},
+    "set_registry_status": {"status": "verified"},
+    "declare_health": {"declaration": True},
+    "set_background_tags": {"tags": ["party_member"]},
+}
+NURSE = {"kind": "nurse", "number": "N2026001", "issuer": "石家庄市卫生健康委员会",
+         "valid_until": "2031-12-31"}
+
+
+def _volunteer_write(rpc):
+    def act(identity, w: World, role, caller, target):
+        volunteer_id = _person_id(w, caller, target)
+        answer = getattr(identity, rpc)(caller, volunteer_id, VOLUNTEER_WRITES[rpc])
+        assert volunteer_id in (answer["person_id"], answer.get("eligibility", {}).get("person_id"))
+    return act
+
+
+def _eligibility(identity, w: World, role, caller, target):
+    volunteer_id = _person_id(w, caller, target)
+    answer = identity.eligibility(caller, volunteer_id)
+    assert answer["person_id"] == volunteer_id and isinstance(answer["eligible"], bool)
+
+
+def _add_qualification(identity, w: World, role, caller, target):
+    volunteer_id = _person_id(w, caller, target)
+    added = identity.add_qualification(caller, volunteer_id, NURSE)
+    assert added["person_id"] == volunteer_id and added["status"] == "pending"
+
+
+def _verify_qualification(identity, w: World, role, caller, target):
+    added = identity.add_qualification(_admin(w), _person_id(w, caller, target), NURSE)
+    decided = identity.verify_qualification(caller, added["qualification_id"],
+                                            {"decision": "verify"})
+    assert decided["status"] == "verified" and decided["valid"] is True
+
+
+def _list_qualifications(identity, w: World, role, caller, target):
+    volunteer_id = _person_id(w, caller, target)
+    assert identity.list_qualifications(caller, volunteer_id)["person_id"] == volunteer_id
+
+
+
+def _elder_with_verified_daughter(identity, w: World, role, caller, target) -> tuple[str, str]:
+    """An elder and a verified daughter; on "self", a non-elder caller and a stranger."""
+    elder_id = caller["person_id"] if target == "self" else _fresh_elder(identity, w, target)
+    if target == "self" and role != "elder":
+        return elder_id, _fresh_person(identity, w)
+    link = _link(identity, w, _admin(w), elder_id)
+    identity.verify_relatives(_admin(w), link["link_id"], {"decision": "verify"})
+    return elder_id, link["relative_person_id"]
+
+
+def _set_elder_proxy(identity, w: World, role, caller, target):
+    elder_id, daughter = _elder_with_verified_daughter(identity, w, role, caller, target)
+    answer = identity.set_elder_proxy(caller, elder_id, {"proxy_person_id": daughter})
+    assert daughter in {p["person_id"] for p in answer["proxies"]}
+
+
+def _remove_elder_proxy(identity, w: World, role, caller, target):
+    elder_id, daughter = _elder_with_verified_daughter(identity, w, role, caller, target)
+    if target != "self" or role == "elder":
+        identity.set_elder_proxy(_admin(w), elder_id, {"proxy_person_id": daughter})
+    answer = identity.remove_elder_proxy(caller, elder_id, daughter)
+    assert daughter not in {p["person_id"] for p in answer["proxies"]}
+
+
+def _identity_stats(identity, w: World, role, caller, target):
+    stats = identity.identity_stats(caller, REGIONS[target])
+    assert stats["region_code"] == REGIONS[target]
+    assert stats["volunteers"]["registered"] >= 1 and stats["elders"]["registered"] >= 1
+
+
 ACTIONS = {
     "register_elder": _register_elder,
     "register_volunteer": _register_volunteer,
@@ -621,6 +811,19 @@ ACTIONS = {
     "list_api_clients": _list_api_clients,
     "rotate_api_client_secret": _rotate_api_client_secret,
     "revoke_api_client": _revoke_api_client,
+    "submit_priority": _submit_priority,
+    "verify_priority": _verify_priority,
+    "link_relatives": _link_relatives,
+    "verify_relatives": _verify_relatives,
+    "list_relatives": _list_relatives,
+    **{rpc: _volunteer_write(rpc) for rpc in VOLUNTEER_WRITES},
+    "eligibility": _eligibility,
+    "add_qualification": _add_qualification,
+    "verify_qualification": _verify_qualification,
+    "list_qualifications": _list_qualifications,
+    "identity_stats": _identity_stats,
+    "set_elder_proxy": _set_elder_proxy,
+    "remove_elder_proxy": _remove_elder_proxy,
 }
 
 

@@ -74,6 +74,14 @@ def test_county_level_and_higher_admins_may_verify_their_own_submission():
         assert decide("pending", "verify", None, "x", Reviewer("x", (role,))) == "verified"
 
 
+def test_nobody_decides_a_record_about_themself_not_even_a_province_admin():
+    province = Reviewer("pa-1", ("province_admin",))
+    with pytest.raises(ReviewRefused) as info:
+        decide("pending", "verify", None, "op-1", province, about=("vol-1", "pa-1"))
+    assert info.value.reason == "own_record" and info.value.zh and info.value.en
+    assert decide("pending", "verify", None, "op-1", province, about=("vol-1",)) == "verified"
+
+
 @pytest.mark.parametrize("status, decision, reason, submitter, reviewer, refusal", [
     ("pending", "verify", None, "op-1", OPERATOR, "four_eyes"),
     ("pending", "reject", "重复", "tw-1", TOWNSHIP, "four_eyes"),

@@ -101,3 +101,16 @@ def test_a_person_links_themself_pending_and_staff_in_scope_decide(identity, log
     assert identity.are_direct_relatives(relative["person_id"], mother)["related"] is False
     with pytest.raises(NotFound):
         identity.verify_relatives(operator, "not-a-link", {"decision": "verify"})
+
+
+def test_nobody_verifies_a_link_they_are_part_of_not_even_a_county_admin(identity, login):
+    county, province = login("13800000003"), login("13800000001")
+    mother = register_person(identity, login(OPERATOR), "19500304")
+    link = identity.link_relatives(county, {"person_id": county["person_id"],
+                                            "relative_person_id": mother, "kind": "parent",
+                                            "evidence": "户口簿"})
+    with pytest.raises(Forbidden) as info:
+        identity.verify_relatives(county, link["link_id"], {"decision": "verify"})
+    assert info.value.code == "own_record"
+    assert identity.verify_relatives(province, link["link_id"],
+                                     {"decision": "verify"})["status"] == "verified"

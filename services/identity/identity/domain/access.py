@@ -12,9 +12,16 @@ def broadest_scope(grants: list[dict], own_region: str | None) -> str | None:
     return min(scopes, key=lambda code: (len(prefix_of(code)), code))
 
 
-def caller_claims(person: dict, grants: list[dict]) -> dict:
-    """The ``Caller`` fields for a logged-in person (``timebank_common.auth.Caller``)."""
-    roles = sorted({g["role"] for g in grants})
+PROXY_ROLE = "relative"
+
+
+def caller_claims(person: dict, grants: list[dict], acts_for_elders: bool = False) -> dict:
+    """The ``Caller`` fields for a logged-in person (``timebank_common.auth.Caller``).
+
+    ``acts_for_elders``: the person is some elder's proxy, which gives them the role
+    ``relative`` (not stored as a grant, so removing the last proxy takes it away); their
+    scope stays the one their grants give."""
+    roles = sorted({g["role"] for g in grants} | ({PROXY_ROLE} if acts_for_elders else set()))
     carrier = next((g["carrier_id"] for g in grants
                     if g["role"] == "station_operator" and g.get("carrier_id")), None)
     return {

@@ -5,7 +5,9 @@ Rules (the same for every reviewed record):
   (a rejected hardship category may be submitted again, which makes it pending anew);
 - the decision is ``verify`` or ``reject``, and a rejection gives a reason;
 - four-eyes: the reviewer is not the submitter, unless the reviewer is a county-level or
-  higher admin (province, city or county), who may confirm what they entered themselves.
+  higher admin (province, city or county), who may confirm what they entered themselves;
+- nobody decides a record about themself (their own qualification, hardship category or
+  relative link), whatever their role.
 """
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ _REASONS = {
     "reason_required": ("驳回须说明理由", "A rejection needs a reason"),
     "four_eyes": ("提交人不能审核自己提交的记录，请由另一名工作人员审核",
                   "The submitter may not verify their own submission; another staff member must"),
+    "own_record": ("不能审核与本人有关的记录，请由另一名工作人员审核",
+                   "You may not decide a record about yourself; another staff member must"),
 }
 
 
@@ -46,8 +50,11 @@ class Reviewer:
 
 
 def decide(status: str, decision: str, reason: str | None, submitted_by: str | None,
-           reviewer: Reviewer) -> str:
-    """The new status of a record, or ``ReviewRefused``."""
+           reviewer: Reviewer, about: tuple = ()) -> str:
+    """The new status of a record, or ``ReviewRefused``; ``about``: the persons the record
+    is about (the reviewer may not be one of them)."""
+    if reviewer.person_id and str(reviewer.person_id) in {str(p) for p in about}:
+        raise ReviewRefused("own_record")
     if status != PENDING:
         raise ReviewRefused("not_pending")
     if decision not in DECISIONS:

@@ -6,13 +6,13 @@ Existing volunteers start as "not announced eligible": the first sweep announces
 eligible ones once more (consumers treat ``volunteer_eligible`` as an upsert).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,16 @@
+"""/api/v1/stats: figures for supervisors. Each service answers for what it owns; identity's
+figures sit under ``identity`` so ledger and demand figures can be added as sibling keys."""
+from identity.schemas import StatsQuerySchema
+
+from ..routing import route
+
+
+class StatsRoutes:
+    @route("GET", "/api/v1/stats",
+           summary="统计 Figures of a region in your scope (admins, auditors, API clients)",
+           tags=["statistics"], query=StatsQuerySchema)
+    def stats(self, request, caller, query):
+        identity = self.identity.identity_stats(caller, query["region_code"],
+                                                query["period_from"], query["period_to"])
+        return {"region": identity["region_code"], "period": identity["period"],
+                "identity": identity}

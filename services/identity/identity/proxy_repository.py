@@ -1,0 +1,46 @@
+"""SQL for elders' proxies."""
+from __future__ import annotations
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.dialects.postgresql import insert
+
+from .repository import as_uuid
+from .tables import elder_proxies, persons
+
+
+def save_proxy(uow, elder_id, proxy_person_id, note: str | None, set_by) -> None:
+    """Set (or re-set, keeping one row per pair) a proxy; the note and setter are the new ones."""
+    stmt = insert(elder_proxies).values(elder_id=elder_id, proxy_person_id=proxy_person_id,
+                                        note=note, set_by=set_by)
+    uow.execute(stmt.on_conflict_do_update(
+        index_elements=["elder_id", "proxy_person_id"],
+        set_={"note": stmt.excluded.note, "set_by": stmt.excluded.set_by}))
+
+
+def delete_proxy(uow, elder_id, proxy_person_id) -> bool:
+    pid = as_uuid(proxy_person_id)
+    if pid is None:
+        return False
+    result = uow.execute(delete(elder_proxies).where(elder_proxies.c.elder_id == elder_id,
+                                                     elder_proxies.c.proxy_person_id == pid))
+    return result.rowcount > 0
+
+
+def proxies_of(uow, elder_id) -> list[dict]:
+    rows = uow.execute(
+        select(elder_proxies, persons.c.name)
+        .join(persons, persons.c.id == elder_proxies.c.proxy_person_id)
+        .where(elder_proxies.c.elder_id == elder_id)
+        .order_by(elder_proxies.c.set_at, elder_proxies.c.proxy_person_id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def is_proxy(uow, elder_id, proxy_person_id) -> bool:
+    return bool(uow.execute(select(exists().where(
+        elder_proxies.c.elder_id == elder_id,
+        elder_proxies.c.proxy_person_id == proxy_person_id))).scalar())
+
+
+def acts_for_anyone(uow, person_id) -> bool:
+    return bool(uow.execute(select(exists().where(
+        elder_proxies.c.proxy_person_id == person_id))).scalar())

@@ -1,0 +1,125 @@
+"""Elders' proxies (issue 3, item 6): a verified direct relative acts for an elder, like a
+guardian account; the elder's station acts for them already."""
+import datetime as dt
+import itertools
+import random
+
+import pytest
+import requests
+
+from gateway.service import GatewayService
+from identity.demo import DEMO_PASSWORD
+from identity.domain.id_numbers import with_check_character
+from timebank_common.errors import Forbidden, NotFound, RuleViolation
+
+pytestmark = pytest.mark.integration
+
+COUNTY_ADMIN, TOWNSHIP_ADMIN, OPERATOR, VOLUNTEER = (
+    "13800000003", "13800000004", "13800000005", "13800000007")
+YUCAI = "130102001001"
+PASSWORD = "Daughter@2026"
+_serial = itertools.count(1)
+_BLOCK = random.randrange(1000)
+
+
+def _numbers(born: dt.date, sequence: str) -> tuple[str, str]:
+    n = next(_serial)
+    born += dt.timedelta(days=n)
+    return with_check_character(f"130102{born:%Y%m%d}{sequence}"), f"1388{_BLOCK:03d}{n:04d}"
+
+
+def new_family(identity, operator) -> tuple[str, dict]:
+    """An elder at the operator's station and a daughter who can log in (not linked yet)."""
+    id_number, phone = _numbers(dt.date(1945, 1, 1), "842")
+    elder = identity.register_elder(operator, {
+        "name": "李淑英", "id_number": id_number, "phone": phone, "region_code": YUCAI})
+    id_number, phone = _numbers(dt.date(1972, 1, 1), "862")
+    daughter = identity.register_volunteer(operator, {
+        "name": "张丽", "id_number": id_number, "phone": phone, "region_code": YUCAI,
+        "initial_password": PASSWORD})
+    return elder["person_id"], {"person_id": daughter["person_id"], "phone": phone}
+
+
+def link_verified(identity, operator, township, elder_id, relative_id):
+    link = identity.link_relatives(operator, {"person_id": elder_id,
+                                              "relative_person_id": relative_id,
+                                              "kind": "child", "evidence": "户口簿"})
+    identity.verify_relatives(township, link["link_id"], {"decision": "verify"})
+
+
+def test_a_verified_daughter_acts_for_her_mother_until_she_steps_down(identity, login,
+                                                                     event_bus):
+    announced = event_bus.listen("identity", "elder_proxy_set")
+    operator, township = login(OPERATOR), login(TOWNSHIP_ADMIN)
+    elder_id, daughter = new_family(identity, operator)
+    proxy = {"proxy_person_id": daughter["person_id"], "note": "女儿，代为预约"}
+
+    with pytest.raises(RuleViolation) as info:
+        identity.set_elder_proxy(operator, elder_id, proxy)
+    assert info.value.code == "not_verified_relative"
+    assert identity.may_act_for(daughter["person_id"], elder_id) is False
+
+    link_verified(identity, operator, township, elder_id, daughter["person_id"])
+    answer = identity.set_elder_proxy(operator, elder_id, proxy)
+    assert [(p["person_id"], p["kind"], p["note"]) for p in answer["proxies"]] == [
+        (daughter["person_id"], "child", "女儿，代为预约")]
+    event = next(e["payload"] for e in announced.drain(1)
+                 if e["payload"]["elder_id"] == elder_id)
+    assert event["proxy_person_id"] == daughter["person_id"] and event["kind"] == "child"
+    assert identity.get_elder(township, elder_id)["proxies"][0]["name"] == "张丽"
+
+    assert identity.may_act_for(daughter["person_id"], elder_id) is True
+    assert identity.may_act_for(operator["person_id"], elder_id) is True  # her station
+    assert identity.may_act_for(login(VOLUNTEER)["person_id"], elder_id) is False
+    assert identity.may_act_for("not-an-id", elder_id) is False
+
+    as_daughter = login(daughter["phone"], PASSWORD)
+    assert as_daughter["roles"] == ["relative", "volunteer"] and as_daughter["scope"] == YUCAI
+
+    answer = identity.remove_elder_proxy(as_daughter, elder_id, daughter["person_id"])
+    assert answer["proxies"] == []
+    assert identity.may_act_for(daughter["person_id"], elder_id) is False
+    assert login(daughter["phone"], PASSWORD)["roles"] == ["volunteer"]
+    with pytest.raises(NotFound) as info:
+        identity.remove_elder_proxy(operator, elder_id, daughter["person_id"])
+    assert info.value.code == "proxy_not_found"
+
+
+def test_only_the_elder_or_staff_in_scope_set_a_proxy(identity, login):
+    operator, township = login(OPERATOR), login(TOWNSHIP_ADMIN)
+    elder_id, daughter = new_family(identity, operator)
+    link_verified(identity, operator, township, elder_id, daughter["person_id"])
+    proxy = {"proxy_person_id": daughter["person_id"]}
+    outsider = {**login(COUNTY_ADMIN), "scope": "130104000000"}  # 桥西区
+    with pytest.raises(Forbidden) as info:
+        identity.set_elder_proxy(outsider, elder_id, proxy)
+    assert info.value.code == "out_of_scope"
+    with pytest.raises(Forbidden) as info:  # the daughter cannot name herself
+        identity.set_elder_proxy(login(daughter["phone"], PASSWORD), elder_id, proxy)
+    assert info.value.code == "role_required"
+    with pytest.raises(RuleViolation) as info:
+        identity.set_elder_proxy(operator, elder_id, {"proxy_person_id": elder_id})
+    assert info.value.code == "self_proxy"
+
+
+def test_proxies_over_http(identity, login, running, service_config, start_service):
+    operator, township = login(OPERATOR), login(TOWNSHIP_ADMIN)
+    elder_id, daughter = new_family(identity, operator)
+    link_verified(identity, operator, township, elder_id, daughter["person_id"])
+    cfg = service_config(None)
+    start_service(GatewayService, cfg)
+    base = f"http://{cfg['WEB_SERVER_ADDRESS']}/api/v1"
+    token = requests.post(f"{base}/auth/login", json={"phone": OPERATOR,
+                                                      "password": DEMO_PASSWORD},
+                          timeout=10).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    resp = requests.post(f"{base}/elders/{elder_id}/proxies", headers=headers, timeout=10,
+                         json={"proxy_person_id": daughter["person_id"]})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["proxies"][0]["person_id"] == daughter["person_id"]
+    resp = requests.post(f"{base}/elders/{elder_id}/proxies", headers=headers, timeout=10,
+                         json={"proxy_person_id": "nobody"})
+    assert resp.status_code == 400
+    resp = requests.delete(f"{base}/elders/{elder_id}/proxies/{daughter['person_id']}",
+                           headers=headers, timeout=10)
+    assert resp.status_code == 200 and resp.json()["proxies"] == []
