@@ -1,5 +1,6 @@
 """/api/v1/audit (identity's audit log: staff writes and unmasked reads)."""
 from identity.schemas import AuditQuerySchema
+from timebank_common.auth import ADMIN_ROLES
 
 from ..routing import route
 
@@ -7,6 +8,7 @@ from ..routing import route
 class AuditRoutes:
     @route("GET", "/api/v1/audit",
            summary="审计日志 Audit log in your scope, newest first (auditors and admins)",
-           tags=["audit"], query=AuditQuerySchema)
+           tags=["audit"], query=AuditQuerySchema, roles=[*ADMIN_ROLES, "auditor"],
+           scoped=["region_code"])
     def query_audit(self, request, caller, query):
         return self.identity.query_audit(caller, query)

@@ -16,13 +16,15 @@ CLIENT_MANAGERS = ["province_admin", "city_admin"]
 
 class OperatorRoutes:
     @route("GET", "/api/v1/operators", summary="工作人员 Staff grants in your scope (admins, auditors)",
-           tags=["operators"], query=OperatorListSchema, roles=[*ADMINS, "auditor"])
+           tags=["operators"], query=OperatorListSchema, roles=[*ADMINS, "auditor"],
+           scoped=["region_code"])
     def list_operators(self, request, caller, query):
         return self.identity.list_operators(caller, query)
 
     @route("POST", "/api/v1/operators",
            summary="设立工作人员 Grant a staff role below your own, inside your scope (admins)",
-           tags=["operators"], body=CreateOperatorSchema, status=201, roles=ADMINS)
+           tags=["operators"], body=CreateOperatorSchema, status=201, roles=ADMINS,
+           scoped=["scope_code"])
     def create_operator(self, request, caller, body):
         return self.identity.create_operator(caller, body)
 
@@ -40,7 +42,8 @@ class OperatorRoutes:
 
     @route("POST", "/api/v1/api-clients",
            summary="接入市级系统 Create a municipal API client; its secret is shown only now",
-           tags=["api-clients"], body=CreateApiClientSchema, status=201, roles=CLIENT_MANAGERS)
+           tags=["api-clients"], body=CreateApiClientSchema, status=201, roles=CLIENT_MANAGERS,
+           scoped=["scope_code"])
     def create_api_client(self, request, caller, body):
         return self.identity.create_api_client(caller, body)
 

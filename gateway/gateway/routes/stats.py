@@ -1,6 +1,7 @@
 """/api/v1/stats: figures for supervisors. Each service answers for what it owns; identity's
 figures sit under ``identity`` so ledger and demand figures can be added as sibling keys."""
 from identity.schemas import StatsQuerySchema
+from timebank_common.auth import ADMIN_ROLES
 
 from ..routing import route
 
@@ -8,7 +9,8 @@ from ..routing import route
 class StatsRoutes:
     @route("GET", "/api/v1/stats",
            summary="统计 Figures of a region in your scope (admins, auditors, API clients)",
-           tags=["statistics"], query=StatsQuerySchema)
+           tags=["statistics"], query=StatsQuerySchema,
+           roles=[*ADMIN_ROLES, "auditor", "api_client"], scoped=["region_code"])
     def stats(self, request, caller, query):
         identity = self.identity.identity_stats(caller, query["region_code"],
                                                 query["period_from"], query["period_to"])
