@@ -23,8 +23,7 @@ class OperatorRoutes:
 
     @route("POST", "/api/v1/operators",
            summary="设立工作人员 Grant a staff role below your own, inside your scope (admins)",
-           tags=["operators"], body=CreateOperatorSchema, status=201, roles=ADMINS,
-           scoped=["scope_code"])
+           tags=["operators"], body=CreateOperatorSchema, status=201, roles=ADMINS)
     def create_operator(self, request, caller, body):
         return self.identity.create_operator(caller, body)
 
