@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import pytest
+import requests
 
 from identity.demo import DEMO_PASSWORD, load_demo
 from identity.service import IdentityService
@@ -40,3 +41,23 @@ def login(identity, public_key):
         return verify_access_token(public_key, tokens["access_token"]).to_dict()
 
     return caller
+
+
+@pytest.fixture
+def http(running, service_config, start_service):
+    """``http(method, "/path", phone, password=DEMO_PASSWORD, json=...)``: a request through a
+    real gateway (started for the test) as that login; ``http.base`` is the API's base URL."""
+    from gateway.service import GatewayService
+
+    cfg = service_config(None)
+    start_service(GatewayService, cfg)
+    base = f"http://{cfg['WEB_SERVER_ADDRESS']}/api/v1"
+
+    def call(method, path, phone, password=DEMO_PASSWORD, **kwargs):
+        token = requests.post(f"{base}/auth/login", json={"phone": phone, "password": password},
+                              timeout=10).json()["access_token"]
+        return requests.request(method, base + path, timeout=10,
+                                headers={"Authorization": f"Bearer {token}"}, **kwargs)
+
+    call.base = base
+    return call

@@ -6,8 +6,6 @@ import random
 import pytest
 import requests
 
-from gateway.service import GatewayService
-from identity.demo import DEMO_PASSWORD
 from identity.domain.id_numbers import with_check_character
 
 pytestmark = pytest.mark.integration
@@ -18,20 +16,6 @@ _serial = itertools.count(1)
 _BLOCK = random.randrange(10_000)
 
 
-@pytest.fixture
-def http(running, service_config, start_service):
-    cfg = service_config(None)
-    start_service(GatewayService, cfg)
-    base = f"http://{cfg['WEB_SERVER_ADDRESS']}/api/v1"
-
-    def call(method, path, phone, password=DEMO_PASSWORD, **kwargs):
-        token = requests.post(f"{base}/auth/login", json={"phone": phone, "password": password},
-                              timeout=10).json()["access_token"]
-        return requests.request(method, base + path, timeout=10,
-                                headers={"Authorization": f"Bearer {token}"}, **kwargs)
-
-    call.base = base
-    return call
 
 
 def new_operator(role: str, **changes) -> dict:

@@ -2,10 +2,7 @@
 import itertools
 
 import pytest
-import requests
 
-from gateway.service import GatewayService
-from identity.demo import DEMO_PASSWORD
 from identity.domain.id_numbers import with_check_character
 
 pytestmark = pytest.mark.integration
@@ -15,20 +12,6 @@ YUCAI = "130102001001"
 _serial = itertools.count(901)
 
 
-@pytest.fixture
-def http(running, service_config, start_service):
-    cfg = service_config(None)
-    start_service(GatewayService, cfg)
-    base = f"http://{cfg['WEB_SERVER_ADDRESS']}/api/v1"
-
-    def call(method, path, phone, **kwargs):
-        token = requests.post(f"{base}/auth/login", json={"phone": phone,
-                                                          "password": DEMO_PASSWORD},
-                              timeout=10).json()["access_token"]
-        return requests.request(method, base + path, timeout=10,
-                                headers={"Authorization": f"Bearer {token}"}, **kwargs)
-
-    return call
 
 
 def new_elder(http, birth: str) -> str:

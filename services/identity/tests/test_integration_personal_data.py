@@ -6,10 +6,8 @@ import itertools
 import random
 
 import pytest
-import requests
 from sqlalchemy import create_engine, text
 
-from gateway.service import GatewayService
 from identity import personal_data
 from identity import repository as repo
 from identity.demo import DEMO_PASSWORD, JIANBEI
@@ -241,20 +239,6 @@ def test_rotation_reencrypts_every_value_and_they_still_open(pair, identity, log
         personal_data.configure(pii_keys)
 
 
-@pytest.fixture
-def http(running, service_config, start_service):
-    cfg = service_config(None)
-    start_service(GatewayService, cfg)
-    base = f"http://{cfg['WEB_SERVER_ADDRESS']}/api/v1"
-
-    def call(method, path, phone, **kwargs):
-        token = requests.post(f"{base}/auth/login", json={"phone": phone,
-                                                          "password": DEMO_PASSWORD},
-                              timeout=10).json()["access_token"]
-        return requests.request(method, base + path, timeout=10,
-                                headers={"Authorization": f"Bearer {token}"}, **kwargs)
-
-    return call
 
 
 def test_the_gateway_serves_unmasked_reads_and_the_audit_log(pair, http):
