@@ -46,6 +46,7 @@ class RouteSpec:
     public: bool = False
     roles: list[str] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
+    content_type: str = "application/json"  # of the 2xx answer (a route may return a Response)
 
     @property
     def openapi_path(self) -> str:
@@ -101,9 +102,10 @@ def _error_response(exc: DomainError, request_id: str):
 
 
 def route(method: str, path: str, *, summary: str, tags: list[str], body=None, query=None,
-          response=None, many=False, status=200, public=False, roles=None, headers=None):
+          response=None, many=False, status=200, public=False, roles=None, headers=None,
+          content_type="application/json"):
     spec = RouteSpec(method, path, summary, tags, body, query, response, many, status, public,
-                     roles or [], headers or [])
+                     roles or [], headers or [], content_type)
     ROUTES.append(spec)
 
     def decorate(fn):

@@ -14,6 +14,7 @@ from timebank_common.service import ServiceBase, json_response
 
 from .routes.accounts import AccountRoutes
 from .routes.auth import AuthRoutes
+from .routes.certificates import CertificateRoutes
 from .routes.demands import DemandRoutes
 from .routes.docs import DocsRoutes
 from .routes.inbox import InboxRoutes
@@ -42,8 +43,8 @@ class Setting(DependencyProvider):
         return self.cast(self.container.config.get(self.key, self.default))
 
 
-class GatewayService(AuthRoutes, PeopleRoutes, DemandRoutes, AccountRoutes, InboxRoutes,
-                     DocsRoutes, ServiceBase):
+class GatewayService(AuthRoutes, PeopleRoutes, DemandRoutes, AccountRoutes, CertificateRoutes,
+                     InboxRoutes, DocsRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

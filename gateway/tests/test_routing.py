@@ -46,3 +46,16 @@ def test_openapi_document_uses_the_services_schemas_and_declares_errors():
     assert set(record["responses"]) >= {"201", "400", "401", "403", "404", "409", "422"}
     login = doc["paths"]["/api/v1/auth/login"]["post"]
     assert "security" not in login and "401" not in login["responses"]
+
+
+def test_certificates_are_in_the_openapi_document_and_verification_is_public():
+    doc = build("http://127.0.0.1:8000")
+    issue = doc["paths"]["/api/v1/certificates"]["post"]
+    assert issue["security"] == [{"bearer": []}]
+    assert "LedgerIssueCertificate" in str(issue["requestBody"])
+    pdf = doc["paths"]["/api/v1/certificates/{number}"]["get"]
+    assert pdf["responses"]["200"]["content"] == {
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    verify = doc["paths"]["/api/v1/certificates/{number}/verify"]["get"]
+    assert "security" not in verify and "401" not in verify["responses"]
+    assert "LedgerCertificateVerification" in str(verify["responses"]["200"])

@@ -2,7 +2,8 @@
 
 Owns accounts, transfers and the journal of entries (DESIGN.md §6). Credits
 volunteers when ``demand`` records a service, and answers balance and statement
-questions for the person themself or staff in scope.
+questions for the person themself or staff in scope. Service-record certificates
+(issue, PDF, public verification) come from ``CertificateEntrypoints``.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from timebank_common.service import Database, ServiceBase, rpc
 
 from . import repository as repo
 from . import schemas
+from .certificate_service import CertificateEntrypoints
 from .domain import access, crediting
 from .domain.balances import balance_summary
 from .domain.kinds import ISSUANCE, PERSONAL
@@ -26,7 +28,7 @@ def _person_id(value) -> str:
     return load(schemas.PersonIdSchema(), {"person_id": value})["person_id"]
 
 
-class LedgerService(ServiceBase):
+class LedgerService(CertificateEntrypoints, ServiceBase):
     name = "ledger"
     db = Database()
     relay = OutboxRelay()

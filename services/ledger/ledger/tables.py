@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables of the ledger database (created by migrations/versions/0001)."""
+"""SQLAlchemy Core tables of the ledger database (created by migrations/versions/0001, 0003)."""
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, MetaData, String, Table, Text, text
@@ -41,4 +41,19 @@ entries = Table(
     Column("balance_after", BigInteger, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False,
            server_default=text("clock_timestamp()")),
+)
+
+certificates = Table(  # migrations/versions/0003
+    "certificates",
+    metadata,
+    Column("number", String(32), primary_key=True),
+    Column("person_id", String(64), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("content", JSONB, nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("key_id", String(32), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("issued_by", String(64)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_reason", Text),
 )
