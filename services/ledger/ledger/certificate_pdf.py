@@ -105,7 +105,7 @@ def _field_rows(content: CertificateContent, s) -> list[list]:
         [label("志愿者姓名", "Volunteer"), value(escape(content.volunteer_name)),
          label("身份证号", "ID number"), value(escape(content.id_number_masked or "—"))],
         [label("全国志愿者编号", "National volunteer no."),
-         value(escape(content.volunteer_number or "未登记 / not recorded")),
+         value(escape(content.volunteer_number or "—")),
          label("服务次数", "Services"), value(f"{len(content.lines)} 次 / times")],
         [label("服务期间", "Service period"),
          value(f"{content.period_from} 至 to {content.period_to}"),

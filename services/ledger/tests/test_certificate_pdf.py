@@ -14,7 +14,7 @@ DAY = dt.date(2026, 11, 29)
 BASE = "https://timebank.example.cn"
 
 
-def certificate(services=3, name="王小明"):
+def certificate(services=3, name="王小明", volunteer_number=None):
     catalogue = [("emotional_comfort", "情感慰藉", "Emotional comfort", 90),
                  ("assistance", "协助服务", "Assistance", 60)]
     lines = [ServiceLine(f"2026-{(i % 11) + 1:02d}-15", *catalogue[i % 2],
@@ -24,7 +24,7 @@ def certificate(services=3, name="王小明"):
         period_to=DAY, lines=lines, issuer_station="长安区建北街道时间银行服务站",
         issuer_organisation="河北省时间银行 Hebei Time Bank", issued_on=DAY,
         person={"person_id": "p-1", "name": name, "id_number_masked": "130102********1234",
-                "volunteer_number": None, "region_code": "130102001001"})
+                "volunteer_number": volunteer_number, "region_code": "130102001001"})
 
 
 def render(content):
@@ -47,7 +47,7 @@ def test_chinese_text_is_real_text_with_every_field():
     assert pdf.startswith(b"%PDF")
     text = text_of(pdf)
     for expected in ["服务记录证明", "Certificate of Volunteer Service Record", "王小明",
-                     "130102********1234", "未登记 / not recorded", "2026-01-01", "2026-11-29",
+                     "130102********1234", "全国志愿者编号", "2026-01-01", "2026-11-29",
                      "4小时 / 4 h", "240 分钟", "1小时30分\n1 h 30 min", "情感慰藉", "协助服务",
                      "长安区建北街道时间银行服务站", "河北省时间银行", content.number,
                      "3F9A 1C2B 77D0 A1E4", "出具日期"]:
@@ -101,3 +101,7 @@ def test_common_name_characters_are_in_the_font_and_rare_ones_are_reported():
 def test_markup_in_a_name_is_printed_not_interpreted():
     pdf = render(certificate(name="王<b>明&"))
     assert "王<b>明&" in text_of(pdf)
+
+
+def test_the_national_volunteer_number_is_printed_when_identity_gives_it():
+    assert "V1301020001" in text_of(render(certificate(volunteer_number="V1301020001")))
