@@ -55,4 +55,12 @@ for _ in $(seq 1 60); do
 done
 curl -fsS -u guest:guest http://127.0.0.1:15672/api/overview >/dev/null \
   || { echo "RabbitMQ management API is not reachable on 127.0.0.1:15672" >&2; exit 1; }
+# --- tools the certificate tests use to look at a rendered PDF (optional) ----
+# pdftoppm renders a certificate page to PNG, zbarimg reads its QR code back; the test
+# that needs them is skipped without them, so a failed install only warns.
+if ! command -v pdftoppm >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1; then
+  apt_install poppler-utils zbar-tools >/dev/null 2>&1 \
+    || echo "warning: poppler-utils/zbar-tools not installed; the QR read-back test will be skipped" >&2
+fi
+
 echo "infrastructure ready: PostgreSQL 127.0.0.1:5432, RabbitMQ 127.0.0.1:5672 (management :15672)"

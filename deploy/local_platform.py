@@ -120,6 +120,10 @@ class LocalPlatform:
         ensure_keypair(self.base_env.get("JWT_PRIVATE_KEY_FILE", str(ROOT / "var/keys/jwt-private.pem")),
                        self.base_env.get("JWT_PUBLIC_KEY_FILE", str(ROOT / "var/keys/jwt-public.pem")))
         ensure_key_file(self.base_env.get("PII_KEYS_FILE", str(ROOT / "var/keys/pii-keys.json")))
+        # the ledger's certificate key: made once and kept (a new key would not verify old ones)
+        ensure_keypair(
+            self.base_env.get("CERTIFICATE_PRIVATE_KEY_FILE", str(ROOT / "var/keys/certificate-private.pem")),
+            self.base_env.get("CERTIFICATE_PUBLIC_KEY_FILE", str(ROOT / "var/keys/certificate-public.pem")))
         for name in SERVICES:
             self.run_module("timebank_common.migrations", name)
         if demo:

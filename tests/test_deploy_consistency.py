@@ -29,7 +29,8 @@ def test_compose_ports_and_env_match_the_service_configs(monkeypatch):
         monkeypatch.setenv(f"{name.upper()}_HTTP", env[f"{name.upper()}_HTTP"])
         cfg = config.load(ROOT / "deploy" / "config" / f"{name}.yaml")
         assert cfg["WEB_SERVER_ADDRESS"].endswith(f":{DEFAULT_PORTS[name]}")
-    for key in ("AMQP_URI", "PG_URL", "JWT_PUBLIC_KEY_FILE", "JWT_PRIVATE_KEY_FILE"):
+    for key in ("AMQP_URI", "PG_URL", "JWT_PUBLIC_KEY_FILE", "JWT_PRIVATE_KEY_FILE",
+                "CERTIFICATE_PRIVATE_KEY_FILE", "CERTIFICATE_PUBLIC_KEY_FILE", "PUBLIC_BASE_URL"):
         assert key in env
 
 

@@ -140,8 +140,20 @@ def token_keys(tmp_path_factory):
     return {"JWT_PRIVATE_KEY_FILE": str(private), "JWT_PUBLIC_KEY_FILE": str(public)}
 
 
+@pytest.fixture(scope="session")
+def certificate_keys(tmp_path_factory):
+    """The ledger's certificate signing key pair, made for this test session."""
+    from .auth import generate_keypair
+
+    folder = tmp_path_factory.mktemp("certificate-keys")
+    private, public = folder / "certificate-private.pem", folder / "certificate-public.pem"
+    generate_keypair(private, public)
+    return {"CERTIFICATE_PRIVATE_KEY_FILE": str(private),
+            "CERTIFICATE_PUBLIC_KEY_FILE": str(public)}
+
+
 @pytest.fixture(scope="module")
-def service_config(amqp_uri, database_url, token_keys, pii_keys):
+def service_config(amqp_uri, database_url, token_keys, pii_keys, certificate_keys):
     """``service_config("ledger", EXTRA=1)``: a nameko config for an in-process container."""
 
     def make(service: str | None, **overrides) -> dict:
@@ -153,6 +165,7 @@ def service_config(amqp_uri, database_url, token_keys, pii_keys):
             "OUTBOX_RELAY": {"enabled": True, "poll_seconds": 0.1},
             **token_keys,
             **pii_keys,
+            **certificate_keys,
         }
         if service:
             cfg["DATABASE_URL"] = database_url(service)

@@ -77,6 +77,8 @@ def build(base_url: str) -> dict:
         if route.response is not None:
             schema = {"type": "array", "items": route.response} if route.many else route.response
             ok["content"] = {"application/json": {"schema": schema}}
+        elif route.content_type != "application/json":  # a file: PDF...
+            ok["content"] = {route.content_type: {"schema": {"type": "string", "format": "binary"}}}
         operation["responses"][str(route.status)] = ok
         for code, text in {**_ERRORS, **_ROUTE_ERRORS.get(route.openapi_path, {})}.items():
             if code == "401" and route.public:

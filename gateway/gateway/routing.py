@@ -53,6 +53,7 @@ class RouteSpec:
     roles: list[str] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
     scoped: list[str] = field(default_factory=list)
+    content_type: str = "application/json"  # of the 2xx answer (a route may return a Response)
 
     @property
     def openapi_path(self) -> str:
@@ -124,9 +125,9 @@ def _error_response(exc: DomainError, request_id: str):
 
 def route(method: str, path: str, *, summary: str, tags: list[str], body=None, query=None,
           response=None, many=False, status=200, public=False, roles=None, headers=None,
-          scoped=None):
+          scoped=None, content_type="application/json"):
     spec = RouteSpec(method, path, summary, tags, body, query, response, many, status, public,
-                     list(roles or []), headers or [], list(scoped or []))
+                     list(roles or []), headers or [], list(scoped or []), content_type)
     ROUTES.append(spec)
 
     def decorate(fn):

@@ -20,6 +20,7 @@ from timebank_common.service import ServiceBase, json_response
 from .routes.accounts import AccountRoutes
 from .routes.audit import AuditRoutes
 from .routes.auth import AuthRoutes
+from .routes.certificates import CertificateRoutes
 from .routes.demands import DemandRoutes
 from .routes.docs import DocsRoutes
 from .routes.inbox import InboxRoutes
@@ -113,8 +114,8 @@ class Setting(DependencyProvider):
 
 
 class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, ProxyRoutes,
-                     StatsRoutes, DemandRoutes, AccountRoutes, InboxRoutes, DocsRoutes,
-                     ServiceBase):
+                     StatsRoutes, DemandRoutes, AccountRoutes, CertificateRoutes, InboxRoutes,
+                     DocsRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

@@ -1,4 +1,6 @@
 """The gateway in a real nameko container, calling stand-in services over real RabbitMQ."""
+import base64
+
 import eventlet
 import pytest
 import requests
@@ -21,6 +23,15 @@ class FakeLedger:
         if person_id == "slow":
             eventlet.sleep(5)
         return {"person_id": person_id, "earned_minutes": 90, "seen_caller": caller}
+
+    @rpc
+    def verify_certificate(self, number):
+        return {"genuine": number == "HB-1301-20261129-7K3QXM5", "number": number}
+
+    @rpc(expected_exceptions=NotFound)
+    def get_certificate_pdf(self, caller, number):
+        return {"number": number, "filename": f"{number}.pdf",
+                "pdf_base64": base64.b64encode(b"%PDF-1.4 for " + caller["person_id"].encode()).decode()}
 
 
 @pytest.fixture
@@ -66,3 +77,21 @@ def test_a_service_that_does_not_answer_gives_503(gateway):
     resp = requests.get(f"{base}/api/v1/accounts/slow", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert resp.status_code == 503
     assert resp.json()["error"] == "service_unavailable"
+
+
+def test_anyone_can_verify_a_certificate_without_logging_in(gateway):
+    base, _ = gateway
+    resp = requests.get(f"{base}/api/v1/certificates/HB-1301-20261129-7K3QXM5/verify", timeout=10)
+    assert resp.status_code == 200
+    assert resp.json() == {"genuine": True, "number": "HB-1301-20261129-7K3QXM5"}
+
+
+def test_certificate_download_is_a_pdf_for_the_logged_in_caller(gateway):
+    base, token = gateway
+    url = f"{base}/api/v1/certificates/HB-1301-20261129-7K3QXM5"
+    assert requests.get(url, timeout=10).status_code == 401
+    resp = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"] == "application/pdf"
+    assert 'filename="HB-1301-20261129-7K3QXM5.pdf"' in resp.headers["Content-Disposition"]
+    assert resp.content == b"%PDF-1.4 for p-1"

@@ -120,3 +120,16 @@ def test_the_gateway_refuses_a_role_before_calling_identity():
     assert response.status_code == 403
     assert json.loads(response.get_data())["error"] == "role_required"
     identity.create_operator.assert_not_called()
+
+
+def test_certificates_are_in_the_openapi_document_and_verification_is_public():
+    doc = build("http://127.0.0.1:8000")
+    issue = doc["paths"]["/api/v1/certificates"]["post"]
+    assert issue["security"] == [{"bearer": []}]
+    assert "LedgerIssueCertificate" in str(issue["requestBody"])
+    pdf = doc["paths"]["/api/v1/certificates/{number}"]["get"]
+    assert pdf["responses"]["200"]["content"] == {
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    verify = doc["paths"]["/api/v1/certificates/{number}/verify"]["get"]
+    assert "security" not in verify and "401" not in verify["responses"]
+    assert "LedgerCertificateVerification" in str(verify["responses"]["200"])

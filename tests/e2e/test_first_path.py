@@ -108,3 +108,27 @@ def test_correlation_id_follows_the_record_through_rpc_and_events(platform, api,
         return seen
 
     wait_for(services_logging_it, lambda seen: seen == {"gateway", "demand", "ledger", "notify"})
+
+
+def test_banked_hours_get_a_certificate_anyone_can_verify(api, demo_accounts):
+    """The volunteer of the path asks for a 服务记录证明; the PDF carries their name (from the
+    real identity service) and a number the public verification route says is genuine."""
+    import datetime as dt  # noqa: PLC0415
+
+    result = run_path(api, demo_accounts, minutes=75)
+    wait_for_balance(api, result, 75)
+    volunteer, vt = result["volunteer"]["person_id"], result["volunteer_token"]
+    today = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()
+    issued = api.call("POST", "/api/v1/certificates",
+                      {"person_id": volunteer, "from": f"{today.year}-01-01", "to": today.isoformat()},
+                      token=vt, expect=201).json()
+    assert issued["total_minutes"] == 75 and issued["services"] == 1
+    pdf = api.call("GET", issued["download_path"], token=vt, expect=200)
+    assert pdf.headers["Content-Type"].startswith("application/pdf")
+    assert pdf.content.startswith(b"%PDF")
+    check = api.call("GET", f"/api/v1/certificates/{issued['number']}/verify", expect=200).json()
+    assert check["genuine"] is True and check["total_minutes"] == 75
+    name = check["volunteer_name"]  # 李明, masked for the public
+    assert name.startswith("李") and "*" in name and "明" not in name
+    forged = issued["number"][:-1] + ("2" if issued["number"][-1] != "2" else "3")
+    assert api.call("GET", f"/api/v1/certificates/{forged}/verify", expect=200).json()["genuine"] is False

@@ -4,7 +4,8 @@ Owns accounts, transfers, entries and the hash-chained journal (DESIGN.md §6).
 Credits volunteers when ``demand`` records a service, answers balance and statement
 questions for the person themself or staff in scope, and offers the internal
 transfer API (``create_transfers``, ``reverse``) that policies, gifts, donations
-and grants build on.
+and grants build on. Service-record certificates (issue, PDF, public verification)
+come from ``CertificateEntrypoints``.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from timebank_common.service import Database, ServiceBase, rpc, scheduled
 
 from . import invariant_metrics, posting, schemas, service_credits, verification
 from . import repository as repo
+from .certificate_service import CertificateEntrypoints
 from .domain import access
 from .domain.balances import balance_summary
 from .domain.batch import Outcome
@@ -40,7 +42,7 @@ def _result(outcome: Outcome) -> dict:
                                              "details": error.details}})
 
 
-class LedgerService(ServiceBase):
+class LedgerService(CertificateEntrypoints, ServiceBase):
     name = "ledger"
     db = Database()
     relay = OutboxRelay()

@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables of the ledger database (migrations/versions/0001, 0002)."""
+"""SQLAlchemy Core tables of the ledger database (migrations/versions/0001, 0002, 0003)."""
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -80,4 +80,19 @@ journal_head = Table(  # one row (id = 1): the last link; locked to append
     Column("id", Integer, primary_key=True),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+certificates = Table(  # migrations/versions/0003
+    "certificates",
+    metadata,
+    Column("number", String(32), primary_key=True),
+    Column("person_id", String(64), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("content", JSONB, nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("key_id", String(32), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("issued_by", String(64)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_reason", Text),
 )

@@ -1,0 +1,78 @@
+"""The certificate RPCs, mixed into ``LedgerService``: the one seam to the ledger.
+
+``issue_certificate(caller, person_id, {from, to})``, ``get_certificate_pdf(caller, number)``,
+``verify_certificate(number)`` (public: no caller). The volunteer's masked data and the
+issuing station's name come from identity, before the unit of work opens.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+
+from nameko.rpc import RpcProxy
+
+from timebank_common.auth import Caller
+from timebank_common.errors import DomainError
+from timebank_common.schemas import load
+from timebank_common.service import rpc
+
+from . import certificate_source, certificates
+from .certificate_schemas import CertificatePeriodSchema
+from .certificate_signing import CertificateSigner
+from .domain.certificates import CHINA
+
+log = logging.getLogger(__name__)
+
+PLATFORM_STATION = "时间银行 Time Bank"
+
+
+def today_in_china() -> dt.date:
+    return dt.datetime.now(CHINA).date()
+
+
+class CertificateEntrypoints:
+    identity = RpcProxy("identity")
+    certificate_setup = CertificateSigner()
+
+    def _issuer_station(self, caller: Caller, person: dict) -> str:
+        """The operator's station when an operator issues; the volunteer's region otherwise."""
+        try:
+            if caller.carrier_id and caller.person_id != person["person_id"]:
+                return self.identity.get_carrier(caller.to_dict(), caller.carrier_id)["name"]
+            region = self.identity.get_region(person["region_code"])
+            return f"{region['name']}时间银行 · {PLATFORM_STATION}"
+        except DomainError as exc:  # the certificate names the platform rather than fail
+            log.warning("no station name for certificate: %s", exc.code)
+            return PLATFORM_STATION
+
+    @rpc
+    def issue_certificate(self, caller, person_id, period=None):
+        caller = Caller.from_dict(caller)
+        period = load(CertificatePeriodSchema(), period)
+        person = self.identity.get_person(caller.to_dict(), str(person_id))  # masked; authorizes
+        station = self._issuer_station(caller, person)
+        setup = self.certificate_setup
+        with self.db() as uow:
+            issued = certificates.issue_certificate(
+                uow, caller, person, period["period_from"], period["period_to"],
+                certificate_source.service_lines, keys=setup.keys, issuer_station=station,
+                today=today_in_china(), public_base_url=setup.public_base_url)
+            uow.commit()
+        return issued
+
+    @rpc
+    def get_certificate_pdf(self, caller, number):
+        caller = Caller.from_dict(caller)
+        with self.db() as uow:
+            out = certificates.certificate_pdf(
+                uow, caller, number, public_base_url=self.certificate_setup.public_base_url)
+        return {"number": out["number"], "filename": out["filename"],
+                "pdf_base64": base64.b64encode(out["pdf"]).decode("ascii")}
+
+    @rpc
+    def verify_certificate(self, number):
+        with self.db() as uow:
+            return certificates.verify_certificate(
+                uow, number, keys=self.certificate_setup.keys,
+                credits=certificate_source.credited_minutes)
