@@ -103,6 +103,7 @@ def run_path(api, accounts, before=lambda step: None, minutes=90, request_id=Non
 
     before("after_record")
     return {"operator_token": op, "volunteer_token": vt, "volunteer": volunteer, "elder": elder,
+            "volunteer_number": f"V{vol_phone}",
             "demand_id": demand_id, "record": record}
 
 

@@ -1,7 +1,9 @@
 """Issue 2's path over HTTP with every service running as its own process."""
+import io
 import time
 
 import pytest
+from pypdf import PdfReader
 
 from first_path import balance_of, run_path, wait_for, wait_for_balance
 
@@ -126,6 +128,10 @@ def test_banked_hours_get_a_certificate_anyone_can_verify(api, demo_accounts):
     pdf = api.call("GET", issued["download_path"], token=vt, expect=200)
     assert pdf.headers["Content-Type"].startswith("application/pdf")
     assert pdf.content.startswith(b"%PDF")
+    pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "服务记录证明" in pdf_text and result["volunteer"]["name"] in pdf_text
+    assert "情感慰藉" in pdf_text  # the category's name, from demand's catalogue
+    assert result["volunteer_number"] in pdf_text  # from identity's get_person
     check = api.call("GET", f"/api/v1/certificates/{issued['number']}/verify", expect=200).json()
     assert check["genuine"] is True and check["total_minutes"] == 75
     name = check["volunteer_name"]  # 李明, masked for the public

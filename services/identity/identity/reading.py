@@ -37,7 +37,9 @@ def _disclose(uow, caller: Caller, person: dict, elder_profile: dict | None, vie
 def read_person(uow, caller: Caller, person_id, unmasked: bool, today: dt.date) -> dict:
     person = require_person(uow, person_id)
     authorize_read(caller, person)
-    view = person_view(person, today, repo.profiles_of(uow, person["id"]))
+    volunteer = repo.get_volunteer_profile(uow, person["id"])
+    view = person_view(person, today, repo.profiles_of(uow, person["id"]),
+                       volunteer["volunteer_number"] if volunteer else None)
     if not unmasked:
         return view
     return _disclose(uow, caller, person, repo.get_elder_profile(uow, person["id"]), view)

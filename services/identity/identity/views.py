@@ -38,10 +38,14 @@ def unmasked_fields(person: dict, elder_profile: dict | None = None) -> dict:
     return fields
 
 
-def person_view(person: dict, today, profiles: list[str]) -> dict:
+def person_view(person: dict, today, profiles: list[str],
+                volunteer_number: str | None = None) -> dict:
+    """``volunteer_number``: the national volunteer-system number of a volunteer (printed on
+    their service-record certificates; not personal data to mask)."""
     return {
         **_masked_person(person, today),
         "profiles": profiles,
+        "volunteer_number": volunteer_number,
         "created_at": person["created_at"].isoformat() if person.get("created_at") else None,
     }
 

@@ -33,7 +33,18 @@ def today_in_china() -> dt.date:
 
 class CertificateEntrypoints:
     identity = RpcProxy("identity")
+    demand = RpcProxy("demand")
     certificate_setup = CertificateSigner()
+
+    def _category_names(self):
+        """Category code -> (name_zh, name_en) from demand's catalogue; the code itself for
+        both when demand does not answer (the certificate is issued all the same)."""
+        try:
+            names = {c["code"]: (c["name_zh"], c["name_en"]) for c in self.demand.catalog()}
+        except Exception as exc:  # noqa: BLE001 — a missing name must not stop a certificate
+            log.warning("no category names for certificate: %r", exc)
+            names = {}
+        return lambda code: names.get(code, certificate_source.code_as_name(code))
 
     def _issuer_station(self, caller: Caller, person: dict) -> str:
         """The operator's station when an operator issues; the volunteer's region otherwise."""
@@ -52,11 +63,13 @@ class CertificateEntrypoints:
         period = load(CertificatePeriodSchema(), period)
         person = self.identity.get_person(caller.to_dict(), str(person_id))  # masked; authorizes
         station = self._issuer_station(caller, person)
+        names = self._category_names()
         setup = self.certificate_setup
         with self.db() as uow:
             issued = certificates.issue_certificate(
                 uow, caller, person, period["period_from"], period["period_to"],
-                certificate_source.service_lines, keys=setup.keys, issuer_station=station,
+                lambda *args: certificate_source.service_lines(*args, category_names=names),
+                keys=setup.keys, issuer_station=station,
                 today=today_in_china(), public_base_url=setup.public_base_url)
             uow.commit()
         return issued
