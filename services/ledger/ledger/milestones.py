@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from . import queries_repository as qrepo
 from . import schemas
-from .domain.stars import crossings
+from .domain.stars import crossings, star_level
 
 _REACHED = schemas.MilestoneReachedEvent()
 
@@ -29,15 +29,33 @@ class NewCredit:
     minutes: int
 
 
+def _worth_checking(uow, credited: list[NewCredit], thresholds: Sequence[int]
+                    ) -> dict[str, list[NewCredit]]:
+    """The credits of the persons who may have reached a new level. Cheap first: an account's
+    ``credits_posted`` bounds its service minutes, so a person whose bound is below the next
+    level they have not reached yet is skipped without summing their history (the common
+    case: most credits reach nothing)."""
+    if not credited:
+        return {}
+    bounds = qrepo.credits_posted(uow, list({c.account_id for c in credited}))
+    by_person: dict[str, list[NewCredit]] = {}
+    for credit in credited:
+        if star_level(bounds.get(credit.account_id, 0), thresholds) >= 1:
+            by_person.setdefault(credit.person_id, []).append(credit)
+    if not by_person:
+        return {}
+    reached = qrepo.levels_reached(uow, list(by_person))
+    return {person: credits for person, credits in by_person.items()
+            if star_level(bounds[credits[0].account_id], thresholds) > reached.get(person, 0)}
+
+
 def note_credits(uow, credited: list[NewCredit], thresholds: Sequence[int]) -> list[dict]:
     """Record and emit the levels these newly posted service credits reach (their entries
     are already written in ``uow``); returns the new milestones."""
-    if not credited:
+    by_person = _worth_checking(uow, credited, thresholds)
+    if not by_person:
         return []
-    now = qrepo.service_minutes(uow, list({c.account_id for c in credited}))
-    by_person: dict[str, list[NewCredit]] = {}
-    for credit in credited:
-        by_person.setdefault(credit.person_id, []).append(credit)
+    now = qrepo.service_minutes(uow, [c[0].account_id for c in by_person.values()])
     reached, regions = [], {}
     for person_id, credits in by_person.items():
         after = now.get(credits[0].account_id, 0)

@@ -31,6 +31,25 @@ def service_minutes(uow, account_ids: list[str]) -> dict[str, int]:
     return {str(r[0]): int(r[1]) for r in rows}
 
 
+def credits_posted(uow, account_ids: list[str]) -> dict[str, int]:
+    """Each account's ``credits_posted``: an upper bound of its cumulative service minutes."""
+    if not account_ids:
+        return {}
+    rows = uow.execute(select(accounts.c.id, accounts.c.credits_posted)
+                       .where(accounts.c.id.in_(sorted(account_ids)))).all()
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
+def levels_reached(uow, person_ids: list[str]) -> dict[str, int]:
+    """The highest star level recorded for each person (absent: none)."""
+    if not person_ids:
+        return {}
+    rows = uow.execute(select(milestones.c.person_id, func.max(milestones.c.level))
+                       .where(milestones.c.person_id.in_(sorted(person_ids)))
+                       .group_by(milestones.c.person_id)).all()
+    return {r[0]: int(r[1]) for r in rows}
+
+
 def record_milestones(uow, reached: list[dict]) -> list[dict]:
     """Insert ``{person_id, level, cumulative_minutes, transfer_id}``; returns those that were
     new (a (person, level) already there is kept as it was)."""

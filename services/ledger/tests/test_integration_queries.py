@@ -61,8 +61,9 @@ def milestones_heard(event_bus):
 @pytest.fixture(scope="module")
 def running(service_config, start_module_service, milestones_heard):
     start_module_service(DemandService, service_config("demand"))
-    start_module_service(LedgerService, service_config("ledger", max_workers=20,
-                                                       STAR_THRESHOLDS_HOURS=[1, 2, 3]))
+    start_module_service(LedgerService, service_config(
+        "ledger", max_workers=20, STAR_THRESHOLDS_HOURS=[1, 2, 3],
+        EVENT_DELIVERY_LIMIT=2))  # as test_integration.py: same queue, same vhost
 
 
 @pytest.fixture
