@@ -8,6 +8,7 @@ the point here is the comparison, demand's record flow is tested in services/dem
 Thresholds are configured at 1, 2 and 3 hours so a few credits reach them.
 """
 import datetime as dt
+import json
 import time
 import uuid
 from functools import partial
@@ -267,3 +268,23 @@ def test_reconcile_against_demand_records(ledger, publish, demand_db, rpc):
     assert city["totals"]["records"] == 4 and len(city["credits_without_record"]) == 1
     tomorrow = (today + dt.timedelta(days=1)).isoformat()
     assert ledger.reconcile(region[:6] + "000000", tomorrow, tomorrow)["totals"]["records"] == 0
+
+
+def test_reconcile_command_prints_the_report_and_fails_on_differences(
+        ledger, demand_db, publish, amqp_uri, database_url, tmp_path, capsys):
+    from ledger.reconcile import main
+
+    region = "130802001001"  # 双桥区, 承德: no other credit in 承德
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    record = insert_record(demand_db, 25, region)
+    config = tmp_path / "ledger.yaml"
+    config.write_text(f"AMQP_URI: {amqp_uri}\nDATABASE_URL: {database_url('ledger')}\n")
+    args = ["--from", today, "--to", today, "--region", "130802000000", "--config", str(config)]
+    assert main(args) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [m["record_id"] for m in report["records_without_credit"]] == [record["record_id"]]
+
+    credit(publish, record)
+    wait_for(lambda: earned(ledger, record["volunteer_id"]) == 25)
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["totals"]["credited_minutes"] == 25
