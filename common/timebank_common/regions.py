@@ -61,3 +61,15 @@ def parent_of(code: str) -> str | None:
     if level == TOWNSHIP:
         return code[:6] + "0" * 6
     return code[:9] + "000"
+
+
+_CHILD_PREFIX_LENGTH = {2: 4, 4: 6, 6: 9, 9: 12}
+
+
+def child_of(scope_code: str, region_code: str) -> str | None:
+    """The region one level below ``scope_code`` that ``region_code`` lies in (a 12-digit
+    code); None for a community scope (nothing below it) or a code outside the scope."""
+    prefix = prefix_of(scope_code)
+    if level_of(scope_code) == COMMUNITY or not region_code.startswith(prefix):
+        return None
+    return region_code[:_CHILD_PREFIX_LENGTH[len(prefix)]].ljust(12, "0")

@@ -3,6 +3,8 @@ service's own schemas, imported in ``api.py``, so the gateway and the service
 validate with the same definition and the OpenAPI document shows it."""
 from marshmallow import Schema, fields, validate
 
+from ledger.domain.kinds import TRANSFER_KINDS
+
 
 class LoginBody(Schema):
     phone = fields.Str(required=True, metadata={"example": "13800000005"})
@@ -54,6 +56,8 @@ class PageQuery(Schema):
 class StatementQuery(PageQuery):
     since = fields.AwareDateTime(load_default=None)
     until = fields.AwareDateTime(load_default=None)
+    kind = fields.Str(load_default=None, validate=validate.OneOf(TRANSFER_KINDS),
+                      metadata={"description": "only transfers of this kind"})
 
 
 class InboxQuery(PageQuery):

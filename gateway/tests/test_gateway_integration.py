@@ -8,7 +8,7 @@ from nameko.rpc import rpc
 
 from gateway.service import GatewayService
 from timebank_common.auth import Caller, issue_access_token
-from timebank_common.errors import NotFound
+from timebank_common.errors import Forbidden, NotFound
 
 pytestmark = pytest.mark.integration
 
@@ -32,6 +32,23 @@ class FakeLedger:
     def get_certificate_pdf(self, caller, number):
         return {"number": number, "filename": f"{number}.pdf",
                 "pdf_base64": base64.b64encode(b"%PDF-1.4 for " + caller["person_id"].encode()).decode()}
+
+    @rpc(expected_exceptions=Forbidden)
+    def ledger_stats(self, caller, region_code=None, period_from=None, period_to=None):
+        if region_code == "130200000000":
+            raise Forbidden("out_of_scope", "该记录不在您的管辖范围内",
+                            "This record is outside your region")
+        return {"region_code": region_code or caller["scope"], "deposited_minutes": 150,
+                "liability_minutes": 150, "period": {"from": period_from, "to": period_to}}
+
+
+class FakeIdentity:
+    name = "identity"
+
+    @rpc
+    def identity_stats(self, caller, region_code=None, period_from=None, period_to=None):
+        return {"region_code": region_code or caller["scope"],
+                "period": {"from": period_from, "to": period_to}, "volunteers": {"registered": 3}}
 
 
 @pytest.fixture
@@ -95,3 +112,24 @@ def test_certificate_download_is_a_pdf_for_the_logged_in_caller(gateway):
     assert resp.headers["Content-Type"] == "application/pdf"
     assert 'filename="HB-1301-20261129-7K3QXM5.pdf"' in resp.headers["Content-Disposition"]
     assert resp.content == b"%PDF-1.4 for p-1"
+
+
+def test_stats_carry_the_ledger_figures_next_to_identity(gateway, service_config, start_service,
+                                                        token_keys):
+    start_service(FakeIdentity, service_config(None))
+    base, _ = gateway
+    private = open(token_keys["JWT_PRIVATE_KEY_FILE"], "rb").read()
+    admin = issue_access_token(private, Caller("adm-1", ("city_admin",), "130100000000"), 60)
+    resp = requests.get(f"{base}/api/v1/stats?region=130102000000&from=2026-11-01&to=2026-11-30",
+                        headers={"Authorization": f"Bearer {admin}"}, timeout=10)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["region"] == "130102000000"
+    assert body["identity"]["volunteers"] == {"registered": 3}
+    assert body["ledger"] == {"region_code": "130102000000", "deposited_minutes": 150,
+                              "liability_minutes": 150,
+                              "period": {"from": "2026-11-01", "to": "2026-11-30"}}
+    # outside the caller's scope: the gateway refuses before asking anyone
+    resp = requests.get(f"{base}/api/v1/stats?region=130200000000",
+                        headers={"Authorization": f"Bearer {admin}"}, timeout=10)
+    assert resp.status_code == 403 and resp.json()["error"] == "out_of_scope"

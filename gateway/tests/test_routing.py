@@ -46,6 +46,10 @@ def test_openapi_document_uses_the_services_schemas_and_declares_errors():
     assert set(record["responses"]) >= {"201", "400", "401", "403", "404", "409", "422"}
     login = doc["paths"]["/api/v1/auth/login"]["post"]
     assert "security" not in login and "401" not in login["responses"]
+    summary = doc["paths"]["/api/v1/accounts/{person_id}/summary"]["get"]
+    assert "200" in summary["responses"]
+    statement = doc["paths"]["/api/v1/accounts/{person_id}/statement"]["get"]
+    assert "kind" in {p["name"] for p in statement.get("parameters", [])}
 
 
 def _spec(**kw):

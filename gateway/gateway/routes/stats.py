@@ -1,5 +1,6 @@
-"""/api/v1/stats: figures for supervisors. Each service answers for what it owns; identity's
-figures sit under ``identity`` so ledger and demand figures can be added as sibling keys."""
+"""/api/v1/stats: figures for supervisors. Each service answers for what it owns, under its own
+key: ``identity`` (people, carriers) and ``ledger`` (minutes moved, liability); each checks the
+caller's role and scope itself."""
 from identity.schemas import StatsQuerySchema
 from timebank_common.auth import ADMIN_ROLES
 
@@ -14,5 +15,7 @@ class StatsRoutes:
     def stats(self, request, caller, query):
         identity = self.identity.identity_stats(caller, query["region_code"],
                                                 query["period_from"], query["period_to"])
+        ledger = self.ledger.ledger_stats(caller, query["region_code"], query["period_from"],
+                                          query["period_to"])
         return {"region": identity["region_code"], "period": identity["period"],
-                "identity": identity}
+                "identity": identity, "ledger": ledger}

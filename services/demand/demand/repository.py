@@ -200,3 +200,28 @@ def record_for(uow, assignment_id: str) -> dict | None:
 
 def insert_record(uow, record: dict, assignment_id: str) -> None:
     uow.execute(service_records.insert().values(assignment_id=assignment_id, **record))
+
+
+def service_record_rows(uow, region_prefix: str | None, start: dt.datetime | None,
+                        end: dt.datetime | None, record_ids: list[str] | None,
+                        after: str | None, limit: int) -> list[dict]:
+    """Service records (the fields reconciliation needs) ordered by record id, from ``after``
+    (exclusive); ``[start, end)`` on ``recorded_at``."""
+    c = service_records.c
+    conditions = []
+    if region_prefix:
+        conditions.append(c.region_code.startswith(region_prefix))
+    if start is not None:
+        conditions.append(c.recorded_at >= start)
+    if end is not None:
+        conditions.append(c.recorded_at < end)
+    if record_ids is not None:
+        conditions.append(c.record_id.in_(record_ids))
+    if after is not None:
+        conditions.append(c.record_id > after)
+    rows = uow.execute(
+        select(c.record_id, c.demand_id, c.volunteer_id, c.minutes, c.recorded_at, c.region_code)
+        .where(*conditions).order_by(c.record_id).limit(limit)).all()
+    return [{"record_id": str(r.record_id), "demand_id": str(r.demand_id),
+             "volunteer_id": r.volunteer_id, "minutes": r.minutes,
+             "recorded_at": _utc(r.recorded_at), "region_code": r.region_code} for r in rows]

@@ -3,7 +3,7 @@
 Range rules (minutes, slots) live in ``domain.rules`` so they have one home; these
 schemas check shape and types. Times must carry an offset (``AwareDateTime``).
 """
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .domain.lifecycle import STATUSES
 from .domain.rules import CHANNELS, CONFIRMATIONS, FUNDING_SOURCES
@@ -65,6 +65,35 @@ class ListSchema(Schema):
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class ServiceRecordsQuery(Schema):
+    """``service_records``: filters combine; paged by record id (``after`` = the last one)."""
+
+    region_prefix = fields.String(load_default=None, allow_none=True,
+                                  validate=validate.Regexp(r"^\d{2,12}$"))
+    period_from = fields.Date(load_default=None, allow_none=True)
+    period_to = fields.Date(load_default=None, allow_none=True)
+    record_ids = fields.List(fields.UUID(), load_default=None, allow_none=True,
+                             validate=validate.Length(max=1000))
+    after = fields.UUID(load_default=None, allow_none=True)
+    limit = fields.Integer(load_default=1000, validate=validate.Range(1, 5000))
+
+    @validates_schema
+    def _in_order(self, data, **kwargs):
+        if data.get("period_from") and data.get("period_to") and \
+                data["period_from"] > data["period_to"]:
+            raise ValidationError("The period ends before it starts / 期间的结束日期早于开始日期",
+                                  "period_to")
+
+
+class ServiceRecordRowOut(Schema):
+    record_id = fields.String()
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    minutes = fields.Integer()
+    recorded_at = fields.DateTime(format="iso")
+    region_code = fields.String()
 
 
 # --- outputs -----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from timebank_common.auth import Caller
 from timebank_common.db import utcnow
 from timebank_common.errors import BadInput, NotFound
 from timebank_common.outbox import OutboxRelay
+from timebank_common.periods import day_bounds
 from timebank_common.regions import prefix_of
 from timebank_common.schemas import load
 from timebank_common.service import Database, ServiceBase, rpc
@@ -268,3 +269,22 @@ class DemandService(ServiceBase):
                                              filters["page"], filters["page_size"])
         return {"items": [self._view(d, visibility) for d in items], "total": total,
                 "page": filters["page"], "page_size": filters["page_size"]}
+
+    # --- internal: reconciliation ----------------------------------------------
+    @rpc
+    def service_records(self, region_prefix=None, period_from=None, period_to=None,
+                        record_ids=None, after=None, limit=1000):
+        """Internal (the ledger's reconciliation): service records of a region prefix recorded
+        in a period of China dates (both included), and/or with these ids; a page of at most
+        ``limit`` by record id: ``{items, next_after}`` (None on the last page)."""
+        query = load(schemas.ServiceRecordsQuery(), {
+            "region_prefix": region_prefix, "period_from": period_from, "period_to": period_to,
+            "record_ids": record_ids, "after": after, "limit": limit})
+        start, end = day_bounds(query["period_from"], query["period_to"])
+        ids = None if query["record_ids"] is None else [str(i) for i in query["record_ids"]]
+        with self.db() as uow:
+            rows = repo.service_record_rows(
+                uow, query["region_prefix"], start, end, ids,
+                str(query["after"]) if query["after"] else None, query["limit"])
+        return {"items": schemas.ServiceRecordRowOut(many=True).dump(rows),
+                "next_after": rows[-1]["record_id"] if len(rows) == query["limit"] else None}

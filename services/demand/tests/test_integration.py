@@ -239,3 +239,45 @@ def test_lists_are_limited_to_what_each_caller_may_see(demand):
     assert [d["demand_id"] for d in demand.list(elder, {})["items"]] == [mine["demand_id"]]
     with pytest.raises(NotFound):
         demand.get(other_county, mine["demand_id"])
+
+
+def served_and_recorded(demand, minutes):
+    made = published(demand)
+    v = volunteer()
+    demand.claim(v, made["demand_id"])
+    now = dt.datetime.now(dt.UTC)
+    demand.check_in(v, made["demand_id"], {"at": (now - dt.timedelta(minutes=70)).isoformat()})
+    demand.check_out(v, made["demand_id"], {"at": (now - dt.timedelta(minutes=5)).isoformat()})
+    return demand.record(OPERATOR, made["demand_id"], {
+        "volunteer_id": v["person_id"], "minutes": minutes, "confirmation": "phone"})
+
+
+def test_service_records_for_reconciliation_by_region_period_and_id(demand):
+    made = [served_and_recorded(demand, m) for m in (40, 50, 60)]
+    ids = sorted(r["record_id"] for r in made)
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    seen, after = [], None
+    while True:  # paged by record id
+        page = demand.service_records(region_prefix="130102", period_from=today.isoformat(),
+                                      period_to=today.isoformat(), after=after, limit=2)
+        seen.extend(page["items"])
+        after = page["next_after"]
+        if after is None:
+            break
+    mine = [r for r in seen if r["record_id"] in ids]
+    assert [r["record_id"] for r in mine] == ids
+    assert {r["minutes"] for r in mine} == {40, 50, 60}
+    assert set(mine[0]) == {"record_id", "demand_id", "volunteer_id", "minutes", "recorded_at",
+                            "region_code"}
+    assert all(r["region_code"] == REGION for r in mine)
+    assert [r["record_id"] for r in seen] == sorted(r["record_id"] for r in seen)
+
+    by_id = demand.service_records(record_ids=[ids[0], str(uuid.uuid4())])
+    assert [r["record_id"] for r in by_id["items"]] == [ids[0]] and by_id["next_after"] is None
+    elsewhere = demand.service_records(region_prefix="130104", record_ids=ids)
+    assert elsewhere["items"] == []
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
+    assert demand.service_records(region_prefix="130102", period_from=yesterday,
+                                  period_to=yesterday, record_ids=ids)["items"] == []
+    with pytest.raises(BadInput):
+        demand.service_records(region_prefix="13x", period_from=today.isoformat())

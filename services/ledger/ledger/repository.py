@@ -152,14 +152,19 @@ def person_accounts(uow, person_id: str) -> list[Account]:
 
 # --- reading -------------------------------------------------------------------------------
 def statement(uow, account_ids: list[str], since: dt.datetime | None, until: dt.datetime | None,
-              page: int, page_size: int) -> tuple[list[dict], int]:
-    """Entries on these accounts, newest first (posting order), and how many there are."""
+              page: int, page_size: int, kind: str | None = None) -> tuple[list[dict], int]:
+    """Entries on these accounts, newest first (posting order), and how many there are;
+    ``kind``: only transfers of that kind."""
     conditions = [entries.c.account_id.in_(account_ids)]
+    if kind is not None:
+        conditions.append(transfers.c.kind == kind)
     if since is not None:
         conditions.append(entries.c.created_at >= since)
     if until is not None:
         conditions.append(entries.c.created_at < until)
-    total = uow.execute(select(func.count()).select_from(entries).where(*conditions)).scalar()
+    total = uow.execute(select(func.count()).select_from(
+        entries.join(transfers, transfers.c.id == entries.c.transfer_id)).where(*conditions)
+    ).scalar()
     rows = uow.execute(
         select(entries.c.transfer_id, transfers.c.kind, entries.c.amount_minutes,
                entries.c.balance_after, transfers.c.memo, transfers.c.reference,

@@ -36,6 +36,9 @@ class StatementQuery(Schema):
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     since = fields.AwareDateTime(load_default=None, allow_none=True)
     until = fields.AwareDateTime(load_default=None, allow_none=True)
+    kind = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(TRANSFER_KINDS),
+                         metadata={"description": "only transfers of this kind"})
 
     @validates_schema
     def _period(self, data, **kwargs):
@@ -205,3 +208,144 @@ class HoursCreditedEvent(Schema):
     kind = fields.String()
     record_id = fields.String()
     demand_id = fields.String()
+
+
+# --- queries: summary, milestones, reconciliation, statistics (0005) -----------------------
+class NextStarOut(Schema):
+    level = fields.Integer()
+    threshold_hours = fields.Integer()
+    minutes_to_go = fields.Integer()
+    hours_to_go = fields.Float(metadata={"description": "minutes_to_go / 60, two decimals"})
+
+
+class MilestoneOut(Schema):
+    level = fields.Integer()
+    cumulative_minutes = fields.Integer()
+    transfer_id = fields.String()
+    reached_at = fields.DateTime(format="iso")
+
+
+class VolunteerSummaryOut(BalanceOut):
+    """The balance plus the volunteer record: cumulative service time and star level."""
+
+    service_minutes = fields.Integer(metadata={
+        "description": "service credits less their reversals (not gifts or grants)"})
+    service_hours = fields.Float(metadata={"description": "service_minutes / 60, two decimals"})
+    star_level = fields.Integer(metadata={"description": "0 (none) to 5"})
+    star_thresholds_hours = fields.List(fields.Integer())
+    next_star = fields.Nested(NextStarOut, allow_none=True)
+    milestones = fields.List(fields.Nested(MilestoneOut))
+
+
+class MilestoneReachedEvent(Schema):
+    person_id = fields.String()
+    level = fields.Integer()
+    cumulative_minutes = fields.Integer()
+    transfer_id = fields.String()
+
+
+class PeriodIn(Schema):
+    """A region and a period of China dates, both days included."""
+
+    region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
+    period_from = fields.Date(load_default=None, allow_none=True)
+    period_to = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _in_order(self, data, **kwargs):
+        if data.get("period_from") and data.get("period_to") and \
+                data["period_from"] > data["period_to"]:
+            raise ValidationError("The period ends before it starts / 期间的结束日期早于开始日期",
+                                  "period_to")
+
+
+class ReconcileIn(PeriodIn):
+    region_code = fields.String(required=True, validate=REGION_CODE)
+    period_from = fields.Date(required=True)
+    period_to = fields.Date(required=True)
+
+
+class ServiceRecordIn(Schema):
+    """One of demand's ``service_records`` items (what reconciliation reads)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    record_id = fields.String(required=True)
+    demand_id = fields.String(required=True)
+    volunteer_id = fields.String(required=True)
+    minutes = fields.Integer(required=True)
+    recorded_at = fields.String(load_default=None, allow_none=True)
+    region_code = fields.String(required=True)
+
+
+class MissingCreditOut(Schema):
+    record_id = fields.String()
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    minutes = fields.Integer()
+    recorded_at = fields.String(allow_none=True)
+
+
+class OrphanCreditOut(Schema):
+    record_id = fields.String()
+    transfer_id = fields.String()
+    volunteer_id = fields.String(allow_none=True)
+    minutes = fields.Integer()
+    reversed_minutes = fields.Integer()
+
+
+class AmountDifferenceOut(Schema):
+    record_id = fields.String()
+    transfer_id = fields.String()
+    recorded_minutes = fields.Integer()
+    credited_minutes = fields.Integer()
+    difference = fields.Integer(metadata={"description": "credited - recorded"})
+    reason = fields.String(allow_none=True, metadata={"description": "e.g. rounding, when known"})
+    explained = fields.Boolean()
+    reversed_minutes = fields.Integer()
+
+
+class ReconcileTotalsOut(Schema):
+    records = fields.Integer()
+    recorded_minutes = fields.Integer()
+    credited_records = fields.Integer()
+    credited_minutes = fields.Integer()
+    reversed_minutes = fields.Integer()
+    records_without_credit = fields.Integer()
+    credits_without_record = fields.Integer()
+    amount_differences = fields.Integer()
+
+
+class ReconcileOut(Schema):
+    region_code = fields.String()
+    period = fields.Dict()
+    ok = fields.Boolean()
+    records_without_credit = fields.List(fields.Nested(MissingCreditOut))
+    credits_without_record = fields.List(fields.Nested(OrphanCreditOut))
+    amount_differences = fields.List(fields.Nested(AmountDifferenceOut))
+    totals = fields.Nested(ReconcileTotalsOut)
+
+
+class LedgerFiguresOut(Schema):
+    region_code = fields.String()
+    name = fields.String(allow_none=True)
+    deposited_minutes = fields.Integer(metadata={"description": "service credits"})
+    spent_minutes = fields.Integer(metadata={"description": "services paid from own or grant hours"})
+    gifted_minutes = fields.Integer()
+    donated_minutes = fields.Integer()
+    granted_minutes = fields.Integer()
+    allocated_minutes = fields.Integer(metadata={"description": "from donation pools"})
+    reversed_minutes = fields.Integer()
+
+
+class LiabilityOut(Schema):
+    region_code = fields.String(metadata={"description": "a city-level unit"})
+    liability_minutes = fields.Integer(metadata={"description": "hours owed: -issuance balance"})
+
+
+class LedgerStatsOut(LedgerFiguresOut):
+    period = fields.Dict()
+    liability = fields.List(fields.Nested(LiabilityOut))
+    liability_minutes = fields.Integer()
+    children = fields.List(fields.Nested(LedgerFiguresOut))

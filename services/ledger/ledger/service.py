@@ -11,18 +11,31 @@ from __future__ import annotations
 
 import logging
 
+from nameko.dependency_providers import Config
+from nameko.rpc import RpcProxy
+
 from timebank_common.auth import Caller
 from timebank_common.batch_events import batch_event_handler, batch_once
 from timebank_common.outbox import OutboxRelay
 from timebank_common.schemas import load
 from timebank_common.service import Database, ServiceBase, rpc, scheduled
 
-from . import invariant_metrics, posting, schemas, service_credits, verification
+from . import (
+    invariant_metrics,
+    posting,
+    reconcile,
+    schemas,
+    service_credits,
+    statistics,
+    summary,
+    verification,
+)
 from . import repository as repo
 from .certificate_service import CertificateEntrypoints
 from .domain import access
 from .domain.balances import balance_summary
 from .domain.batch import Outcome
+from .domain.stars import thresholds_from_config
 from .domain.transfers import FAILED, REVERSE, TransferRequest, derived_id
 
 log = logging.getLogger("timebank.ledger")
@@ -46,6 +59,11 @@ class LedgerService(CertificateEntrypoints, ServiceBase):
     name = "ledger"
     db = Database()
     relay = OutboxRelay()
+    config = Config()
+    demand = RpcProxy("demand")
+
+    def _star_thresholds(self) -> tuple[int, ...]:
+        return thresholds_from_config(self.config.get("STAR_THRESHOLDS_HOURS"))
 
     # --- reads for people ------------------------------------------------------------------
     @rpc
@@ -68,10 +86,42 @@ class LedgerService(CertificateEntrypoints, ServiceBase):
             access.authorize_account_read(caller, person_id, [a.region_code for a in held])
             items, total = ([], 0) if not held else repo.statement(
                 uow, [a.id for a in held], query["since"], query["until"],
-                query["page"], query["page_size"])
+                query["page"], query["page_size"], query["kind"])
         return schemas.StatementOut().dump(
             {"items": items, "total": total, "page": query["page"],
              "page_size": query["page_size"]})
+
+    @rpc
+    def volunteer_summary(self, caller, person_id):
+        """The balance plus cumulative service time, star level, next star, milestones."""
+        caller = Caller.from_dict(caller)
+        person_id = _person_id(person_id)
+        with self.db() as uow:
+            found = summary.volunteer_summary(uow, caller, person_id, self._star_thresholds())
+        return schemas.VolunteerSummaryOut().dump(found)
+
+    # --- supervisors ------------------------------------------------------------------------
+    @rpc
+    def ledger_stats(self, caller, region_code=None, period_from=None, period_to=None):
+        """Minutes deposited/spent/gifted/donated/granted/allocated/reversed in the period for
+        the region (and per child region), and the issuance liability per city-level unit."""
+        caller = Caller.from_dict(caller)
+        query = load(schemas.PeriodIn(), {"region_code": region_code,
+                                          "period_from": period_from, "period_to": period_to})
+        with self.db() as uow:
+            figures = statistics.ledger_stats(uow, caller, query["region_code"],
+                                              query["period_from"], query["period_to"])
+        return schemas.LedgerStatsOut().dump(figures)
+
+    @rpc
+    def reconcile(self, region_code, period_from, period_to):
+        """Internal: ledger service credits against demand's service records, by record id."""
+        query = load(schemas.ReconcileIn(), {"region_code": region_code,
+                                             "period_from": period_from, "period_to": period_to})
+        with self.db() as uow:
+            report = reconcile.reconcile(uow, self.demand.service_records, query["region_code"],
+                                         query["period_from"], query["period_to"])
+        return schemas.ReconcileOut().dump(report)
 
     # --- internal: accounts and transfers ---------------------------------------------------
     @rpc
@@ -166,4 +216,4 @@ class LedgerService(CertificateEntrypoints, ServiceBase):
     def on_service_recorded(self, uow, events):
         """Credit each volunteer with the recorded minutes, once per service record; up to
         ``service_credits.BATCH`` events in one transaction (``timebank_common.batch_events``)."""
-        service_credits.credit_services(uow, events)
+        service_credits.credit_services(uow, events, self._star_thresholds())

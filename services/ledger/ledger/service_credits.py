@@ -11,10 +11,11 @@ from timebank_common.errors import BadInput
 from timebank_common.regions import city_unit_of, is_code
 from timebank_common.schemas import load
 
-from . import posting, schemas
+from . import milestones, posting, schemas
 from . import repository as repo
 from .domain import crediting
 from .domain.kinds import ISSUANCE, PERSONAL
+from .domain.stars import DEFAULT_THRESHOLDS_HOURS
 from .domain.transfers import FAILED, POSTED
 
 CONSUMER = "ledger.credit_service"  # inbox consumer name
@@ -33,9 +34,11 @@ def _service_record(event: dict) -> dict:
             "account_region": record["volunteer_region_code"] or demand_region}
 
 
-def credit_services(uow, events: list[dict]) -> None:
+def credit_services(uow, events: list[dict],
+                    star_thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS_HOURS) -> None:
     """Credit every event's volunteer in ``uow``'s transaction; ``hours_credited`` for each
-    newly posted credit. A refused credit raises (the batch is then retried event by event)."""
+    newly posted credit, ``milestone_reached`` for each star level they reach (milestones.py).
+    A refused credit raises (the batch is then retried event by event)."""
     records = [_service_record(event) for event in events]
     accounts = repo.open_accounts(uow, [
         *[(ISSUANCE, r["city_unit"], None) for r in records],
@@ -45,6 +48,7 @@ def credit_services(uow, events: list[dict]) -> None:
         issuance_account_id=accounts[(ISSUANCE, r["city_unit"])].id,
         personal_account_id=accounts[(PERSONAL, r["volunteer_id"])].id)
         for r in records]
+    credited = []
     for record, outcome in zip(records, posting.create_transfers(uow, requests), strict=True):
         if outcome.status == FAILED:
             raise outcome.error
@@ -61,3 +65,7 @@ def credit_services(uow, events: list[dict]) -> None:
             "record_id": record["record_id"],
             "demand_id": record["demand_id"],
         }), personal.region_code)
+        credited.append(milestones.NewCredit(record["volunteer_id"], personal.id,
+                                             personal.region_code, outcome.transfer_id,
+                                             credit.amount_minutes))
+    milestones.note_credits(uow, credited, star_thresholds)

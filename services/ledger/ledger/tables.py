@@ -96,3 +96,14 @@ certificates = Table(  # migrations/versions/0003
     Column("revoked_at", DateTime(timezone=True)),
     Column("revoked_reason", Text),
 )
+
+milestones = Table(  # 0005: a star level reached, once per person and level, for life
+    "milestones",
+    metadata,
+    Column("person_id", String(64), primary_key=True),
+    Column("level", Integer, primary_key=True),
+    Column("cumulative_minutes", BigInteger, nullable=False),
+    Column("transfer_id", String(200), ForeignKey("transfers.id"), nullable=False),
+    Column("reached_at", DateTime(timezone=True), nullable=False,
+           server_default=text("clock_timestamp()")),
+)

@@ -1,0 +1,107 @@
+"""Ledger figures for supervisors (pure): minutes moved in a period, per region prefix, with
+a breakdown one level down.
+
+**Which region a movement counts in**: the region of the *person's* (or pool's) account it
+concerns, never the issuance account's (a city-level unit pays for every district):
+
+| figure | transfers | counted in the region of |
+|---|---|---|
+| ``deposited`` | ``service_credit`` | the volunteer's account (credit side) |
+| ``spent`` | ``service_credit`` paid from a personal or grant account (own hours, grant) | the elder's account (debit side) |
+| ``gifted`` | ``gift_to_relative`` | the giver (debit side) |
+| ``donated`` | ``donation`` | the donor (debit side) |
+| ``granted`` | ``grant`` | the elder (credit side) |
+| ``allocated`` | ``pool_allocation`` | the elder (credit side) |
+| ``reversed`` | ``reversal`` | the non-issuance side (the debit side when both are) |
+
+Only posted movements count (``posted``, ``post_pending``), by posting time. The outstanding
+liability is the negated balance of each issuance account (one per city-level unit) whose
+code lies in the region; it is a balance at the time of asking, not a period figure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from timebank_common.regions import child_of, prefix_of
+
+from .kinds import (
+    DONATION,
+    GIFT_TO_RELATIVE,
+    GRANT,
+    GRANT_TRANSFER,
+    ISSUANCE,
+    PERSONAL,
+    POOL_ALLOCATION,
+    REVERSAL,
+    SERVICE_CREDIT,
+)
+
+FIGURES = ("deposited", "spent", "gifted", "donated", "granted", "allocated", "reversed")
+
+
+@dataclass(frozen=True)
+class FlowRow:
+    """Posted minutes of one kind between two accounts' kinds and regions (summed in SQL)."""
+
+    kind: str
+    debit_kind: str
+    credit_kind: str
+    debit_region: str
+    credit_region: str
+    minutes: int
+    transfers: int = 1
+
+
+def attributions(row: FlowRow) -> list[tuple[str, str]]:
+    """``(figure, region_code)`` pairs a flow counts for (see the module's table)."""
+    if row.kind == SERVICE_CREDIT:
+        out = [("deposited", row.credit_region)]
+        if row.debit_kind in (PERSONAL, GRANT):
+            out.append(("spent", row.debit_region))
+        return out
+    if row.kind == GIFT_TO_RELATIVE:
+        return [("gifted", row.debit_region)]
+    if row.kind == DONATION:
+        return [("donated", row.debit_region)]
+    if row.kind == GRANT_TRANSFER:
+        return [("granted", row.credit_region)]
+    if row.kind == POOL_ALLOCATION:
+        return [("allocated", row.credit_region)]
+    if row.kind == REVERSAL:
+        side = row.credit_region if row.debit_kind == ISSUANCE else row.debit_region
+        return [("reversed", side)]
+    return []
+
+
+def _zeros() -> dict:
+    return {f"{figure}_minutes": 0 for figure in FIGURES}
+
+
+def ledger_figures(scope_code: str, flows: list[FlowRow], issuance: list[dict],
+                   child_names: dict[str, str] | None = None) -> dict:
+    """Totals for ``scope_code``'s prefix, the same per child region (every named child and
+    every child met in the data, by code), and the liability per city-level unit.
+
+    ``issuance``: ``[{region_code, balance_minutes}]`` of the issuance accounts."""
+    prefix = prefix_of(scope_code)
+    totals, children = _zeros(), {}
+    for row in flows:
+        for figure, region in attributions(row):
+            if not region.startswith(prefix):
+                continue
+            totals[f"{figure}_minutes"] += row.minutes
+            child = child_of(scope_code, region)
+            if child is not None:
+                children.setdefault(child, _zeros())[f"{figure}_minutes"] += row.minutes
+    names = child_names or {}
+    liability = [{"region_code": a["region_code"], "liability_minutes": -a["balance_minutes"]}
+                 for a in sorted(issuance, key=lambda a: a["region_code"])
+                 if a["region_code"].startswith(prefix)]
+    return {
+        "region_code": scope_code, **totals,
+        "liability": liability,
+        "liability_minutes": sum(a["liability_minutes"] for a in liability),
+        "children": [{"region_code": code, "name": names.get(code),
+                      **children.get(code, _zeros())}
+                     for code in sorted(set(names) | set(children))],
+    }

@@ -1,0 +1,30 @@
+"""``ledger_stats``: minutes moved in a region and period, for supervisors (item 10).
+
+Who: admins, auditors and API clients, for a region in their scope (their own scope when no
+region is given). Which region a movement counts in: see ``domain/statistics.py``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from timebank_common.auth import ADMIN_ROLES, Caller
+from timebank_common.periods import day_bounds
+from timebank_common.regions import prefix_of
+
+from . import queries_repository as qrepo
+from .domain.statistics import ledger_figures
+
+READERS = (*ADMIN_ROLES, "auditor", "api_client")
+
+
+def ledger_stats(uow, caller: Caller, region_code: str | None, period_from: dt.date | None,
+                 period_to: dt.date | None) -> dict:
+    caller.require(*READERS)
+    region_code = region_code or caller.scope
+    caller.require_scope(region_code)
+    prefix = prefix_of(region_code)
+    start, end = day_bounds(period_from, period_to)
+    figures = ledger_figures(region_code, qrepo.flows(uow, prefix, start, end),
+                             qrepo.issuance_balances(uow, prefix))
+    return {**figures, "period": {"from": period_from.isoformat() if period_from else None,
+                                  "to": period_to.isoformat() if period_to else None}}
