@@ -27,6 +27,7 @@ from .routes.operators import OperatorRoutes
 from .routes.people import PeopleRoutes
 from .routes.proxies import ProxyRoutes
 from .routes.stats import StatsRoutes
+from .routes.transfers import TransferRoutes
 from .routing import bearer_token
 
 DOWNSTREAM = ("identity", "demand", "matching", "ledger", "notify")
@@ -113,7 +114,7 @@ class Setting(DependencyProvider):
 
 
 class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, ProxyRoutes,
-                     StatsRoutes, DemandRoutes, AccountRoutes, InboxRoutes, DocsRoutes,
+                     StatsRoutes, DemandRoutes, AccountRoutes, TransferRoutes, InboxRoutes, DocsRoutes,
                      ServiceBase):
     name = "gateway"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -80,4 +81,26 @@ journal_head = Table(  # one row (id = 1): the last link; locked to append
     Column("id", Integer, primary_key=True),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+policies = Table(  # regional policy rows (migration 0004; ledger/domain/policy.py); append-only
+    "policies",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("region_code", String(12), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("policy_values", JSONB, nullable=False),
+    Column("reason", Text),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+)
+
+grant_entitlements = Table(  # who is granted hours each period (identity's elder_priority_granted)
+    "grant_entitlements",
+    metadata,
+    Column("person_id", String(64), primary_key=True),
+    Column("category", String(40), primary_key=True),
+    Column("region_code", String(12), nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("verified_by", String(64)),
 )
