@@ -35,7 +35,7 @@ def demo(database_url):
 def base(demo, database_url, service_config, start_module_service):
     start_module_service(IdentityService, service_config(None, DATABASE_URL=database_url(
         "identity"), ACCESS_TOKEN_TTL_SECONDS=600))
-    start_module_service(LedgerService, service_config("ledger"))
+    start_module_service(LedgerService, service_config("ledger", EVENT_DELIVERY_LIMIT=2))
     cfg = service_config(None)
     start_module_service(GatewayService, cfg)
     return f"http://{cfg['WEB_SERVER_ADDRESS']}"
