@@ -124,6 +124,18 @@ def test_a_gift_reaches_a_verified_direct_relative_once_per_key(http, services, 
     assert resp.status_code == 422 and resp.json()["error"] == "insufficient_balance"
     assert earned(ledger, volunteer) == 60
 
+    # the relative as the elder's proxy gives from the elder's earned hours
+    identity.set_elder_proxy(caller(identity, token_keys, OPERATOR), elder,
+                             {"proxy_person_id": relative})
+    back = {"kind": "gift_to_relative", "to_person_id": relative, "minutes": 15,
+            "from_person_id": elder}
+    resp = http("POST", "/transfers", RELATIVE, key="back-1", json=back)
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["transfer"]["id"] == f"gift:{elder}:back-1"
+    assert (earned(ledger, relative), earned(ledger, elder)) == (75, before + 45)
+    resp = http("POST", "/transfers", VOLUNTEER, key="back-2", json=back)
+    assert resp.status_code == 403 and resp.json()["error"] == "not_your_account"
+
 
 def test_the_openapi_declares_the_idempotency_key(base):
     spec = requests.get(f"{base}/openapi.json", timeout=10).json()
