@@ -200,14 +200,14 @@ class ServiceRecordedPayload(Schema):
 
 
 class HoursCreditedEvent(Schema):
-    """``minutes``: credited to the volunteer (after rounding and the yearly cap);
-    ``transfer_id``/``balance_minutes``/``kind`` are null when nothing was credited."""
+    """``minutes``: credited to the volunteer (after rounding and the yearly cap; > 0: no
+    event when nothing was credited)."""
 
-    transfer_id = fields.String(allow_none=True)
+    transfer_id = fields.String()
     person_id = fields.String()
     minutes = fields.Integer()
-    balance_minutes = fields.Integer(allow_none=True)
-    kind = fields.String(allow_none=True)
+    balance_minutes = fields.Integer()
+    kind = fields.String()
     record_id = fields.String()
     demand_id = fields.String()
     recorded_minutes = fields.Integer()

@@ -111,7 +111,8 @@ def _requests(record, plan, payer, pool, personal, paid_from, fallback) -> list:
 
 def credit_services(uow, events: list[dict], now: dt.datetime | None = None) -> None:
     """Credit every event's volunteer in ``uow``'s transaction; ``hours_credited`` for each
-    record newly settled. A refused credit raises (the batch is then retried event by event,
+    record newly credited (none when the volunteer got nothing: rounded to 0, or all of it
+    beyond the cap — the excess transfer and the log say so). A refused credit raises (the batch is then retried event by event,
     each with fresh balances, so a source spent meanwhile falls back to issuance)."""
     records = [_service_record(event) for event in events]
     batch = _Batch(uow, records, now or dt.datetime.now(dt.UTC))
@@ -133,15 +134,17 @@ def credit_services(uow, events: list[dict], now: dt.datetime | None = None) -> 
         credit = next((o for o, q in zip(results, requests, strict=True)
                        if q.transfer_id == crediting.service_credit_id(record["record_id"])),
                       None)
-        if not requests:
-            log.info("service record %s: nothing to credit (%s)", record["record_id"], plan)
+        if credit is None:  # rounded to nothing, or all beyond the cap: the volunteer got 0
+            log.info("service record %s: nothing credited to the volunteer (%s)",
+                     record["record_id"], plan)
+            continue
         personal = batch.personal(record)
         uow.emit("hours_credited", _CREDITED.dump({
-            "transfer_id": credit.transfer_id if credit else None,
+            "transfer_id": credit.transfer_id,
             "person_id": record["volunteer_id"],
             "minutes": plan.credited,
-            "balance_minutes": credit.entries[1].balance_after if credit else None,
-            "kind": credit.transfer.kind if credit else None,
+            "balance_minutes": credit.entries[1].balance_after,
+            "kind": credit.transfer.kind,
             "record_id": record["record_id"],
             "demand_id": record["demand_id"],
             "recorded_minutes": plan.recorded,

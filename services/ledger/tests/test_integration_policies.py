@@ -19,12 +19,13 @@ from timebank_common.testing import wait_for as shared_wait_for
 pytestmark = pytest.mark.integration
 wait_for = partial(shared_wait_for, timeout=20.0)
 
-TANGSHAN = "130203001001"  # province default only
-CAP_TO_POOL = "130133100001"  # 赵县 (石家庄): a county row, cap 120 min, excess to the pool
-CAP_REFUSE = "130132100001"  # 元氏县 (石家庄): cap 120 min refused, rounding nearest 30
+XINGTAI = "130503001001"  # province default only (cities other tests count on are left alone)
+CAP_TO_POOL = "130821100001"  # 承德县 (承德): a county row, cap 120 min, excess to the pool
+CAP_REFUSE = "130822100001"  # 兴隆县 (承德): cap 120 min refused, rounding nearest 30
+CHENGDE = "130800000000"
 DINGZHOU = "130682100001"  # 定州: a city-level unit of its own (its own pool and issuance)
-COUNTY_ROWS = [("130133000000", {"yearly_cap_minutes": 120, "cap_excess": "route_to_pool"}),
-               ("130132000000", {"yearly_cap_minutes": 120, "cap_excess": "refuse",
+COUNTY_ROWS = [("130821000000", {"yearly_cap_minutes": 120, "cap_excess": "route_to_pool"}),
+               ("130822000000", {"yearly_cap_minutes": 120, "cap_excess": "refuse",
                                  "rounding_unit_minutes": 30, "rounding_mode": "nearest"})]
 CHANG_AN_ADMIN = {"person_id": "adm-3", "roles": ["county_admin"], "scope": "130102000000"}
 
@@ -116,28 +117,29 @@ def fund(ledger, kind, region, owner, minutes):
 
 def test_recorded_minutes_are_rounded_down_to_quarter_hours_by_default(ledger, publish, credited):
     volunteer = new_id("vol")
-    record_id = record(publish, volunteer, 50, TANGSHAN)
+    record_id = record(publish, volunteer, 50, XINGTAI)
     told = credited(record_id)
     assert (told["recorded_minutes"], told["rounded_minutes"], told["minutes"]) == (50, 45, 45)
     assert earned(ledger, volunteer) == 45
 
 
 def test_minutes_beyond_the_yearly_cap_go_to_the_donation_pool(ledger, publish, credited, db):
-    volunteer, pool_before = new_id("vol"), pool_balance(ledger, "130100000000")
+    volunteer, pool_before = new_id("vol"), pool_balance(ledger, CHENGDE)
     first = record(publish, volunteer, 90, CAP_TO_POOL)
     assert credited(first)["minutes"] == 90
     second = record(publish, volunteer, 90, CAP_TO_POOL)
     told = credited(second)
     assert (told["minutes"], told["excess_minutes"], told["excess_to"]) == (30, 60, "pool")
     assert earned(ledger, volunteer) == 120
-    assert pool_balance(ledger, "130100000000") == pool_before + 60
+    assert pool_balance(ledger, CHENGDE) == pool_before + 60
     excess = transfer(db, f"service_record_excess:{second}")
     assert (excess.kind, excess.amount_minutes, excess.reference["reason"]) == (
         "donation", 60, "yearly_cap_excess")
     third = record(publish, volunteer, 45, CAP_TO_POOL)  # at the cap: all of it to the pool
-    told = credited(third)
-    assert (told["minutes"], told["transfer_id"], told["excess_minutes"]) == (0, None, 45)
+    wait_for(lambda: transfer(db, f"service_record_excess:{third}") is not None)
+    assert transfer(db, f"service_record:{third}") is None  # nothing for the volunteer
     assert earned(ledger, volunteer) == 120
+    assert pool_balance(ledger, CHENGDE) == pool_before + 105
     assert ledger.verify_balances()["ok"]
 
 
@@ -206,14 +208,14 @@ def test_a_priority_elder_is_granted_once_per_period(ledger, publish, db):
 
 
 def test_a_donation_moves_earned_hours_to_the_pool_once_per_key(ledger):
-    donor, pool_before = new_id("donor"), pool_balance(ledger, "130100000000")
+    donor, pool_before = new_id("donor"), pool_balance(ledger, CHENGDE)
     fund(ledger, "personal", CAP_TO_POOL, donor, 90)
     first = ledger.give(person(donor), {"kind": "donation", "minutes": 60, "note": "敬老"}, "k-1")
     again = ledger.give(person(donor), {"kind": "donation", "minutes": 60, "note": "敬老"}, "k-1")
     assert (first["status"], again["status"]) == ("posted", "exists")
     assert again["transfer"]["id"] == first["transfer"]["id"] == f"donation:{donor}:k-1"
     assert earned(ledger, donor) == 30
-    assert pool_balance(ledger, "130100000000") == pool_before + 60
+    assert pool_balance(ledger, CHENGDE) == pool_before + 60
     with pytest.raises(RuleViolation) as refused:
         ledger.give(person(donor), {"kind": "donation", "minutes": 60}, "k-2")
     assert refused.value.code == "insufficient_balance"
@@ -226,7 +228,7 @@ def test_a_donation_moves_earned_hours_to_the_pool_once_per_key(ledger):
 
 def test_dispute_outcomes_reverse_the_credit_once_per_dispute(ledger, publish, credited, db):
     volunteer = new_id("vol")
-    rid = record(publish, volunteer, 90, TANGSHAN)
+    rid = record(publish, volunteer, 90, XINGTAI)
     credited(rid)
     adjust = dict(record_id=rid, approver="adm-3", reason="实际服务 60 分钟")
     result = ledger.apply_dispute_outcome("d-1" + rid, outcome="minutes_adjusted", minutes=60,
