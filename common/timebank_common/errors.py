@@ -85,9 +85,18 @@ class Locked(DomainError):
     default_code = "locked"
 
 
+@deserialize_to_instance
+class Unavailable(DomainError):
+    """A service this one depends on did not answer in time (503): retry later."""
+
+    status = 503
+    default_code = "service_unavailable"
+
+
 deserialize_to_instance(DomainError)
 
-ALL_ERRORS = (BadInput, Unauthenticated, Forbidden, NotFound, Conflict, RuleViolation, Locked)
+ALL_ERRORS = (BadInput, Unauthenticated, Forbidden, NotFound, Conflict, RuleViolation, Locked,
+              Unavailable)
 
 
 def validation_error(errors: dict) -> BadInput:

@@ -17,6 +17,7 @@ _ERRORS = {
     "503": "服务暂不可用 Service unavailable",
 }
 # refusals only some routes give
+REQUIRED_HEADERS = ("Idempotency-Key",)
 _ROUTE_ERRORS = {
     path: {"423": "账号已临时锁定（连续密码错误）Account locked for now after repeated wrong "
                   "passwords; see Retry-After"}
@@ -69,7 +70,8 @@ def build(base_url: str) -> dict:
             operation["parameters"].append({"in": "query", "schema": route.query})
         for header in route.headers:
             operation["parameters"].append(
-                {"in": "header", "name": header, "required": False, "schema": {"type": "string"}}
+                {"in": "header", "name": header, "required": header in REQUIRED_HEADERS,
+                 "schema": {"type": "string"}}
             )
         if route.body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}

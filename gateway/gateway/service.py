@@ -28,6 +28,7 @@ from .routes.operators import OperatorRoutes
 from .routes.people import PeopleRoutes
 from .routes.proxies import ProxyRoutes
 from .routes.stats import StatsRoutes
+from .routes.transfers import TransferRoutes
 from .routing import bearer_token
 
 DOWNSTREAM = ("identity", "demand", "matching", "ledger", "notify")
@@ -114,8 +115,8 @@ class Setting(DependencyProvider):
 
 
 class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, ProxyRoutes,
-                     StatsRoutes, DemandRoutes, AccountRoutes, CertificateRoutes, InboxRoutes,
-                     DocsRoutes, ServiceBase):
+                     StatsRoutes, DemandRoutes, AccountRoutes, CertificateRoutes, TransferRoutes,
+                     InboxRoutes, DocsRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

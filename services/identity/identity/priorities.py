@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from timebank_common.auth import ADMIN_ROLES, Caller
 from timebank_common.errors import NotFound
+from timebank_common.regions import prefix_of
 
 from . import audit
 from . import repository as repo
-from .domain.priority import PriorityRefused, check_submission
+from .domain.id_numbers import age_at
+from .domain.priority import PriorityRefused, check_submission, priority_categories
 from .domain.review import VERIFIED, Reviewer, ReviewRefused, decide
 from .refusals import as_error
-from .registration import require_person
+from .registration import require_person, today_in_china
 from .schemas import ElderPriorityGrantedPayload
 from .views import priority_view
 
@@ -79,3 +81,19 @@ def verify_priority(uow, caller: Caller, elder_id, category: str, data: dict) ->
         uow.emit("elder_priority_granted", payload, elder["region_code"])
     return priority_view(row)
 
+
+
+def priority_elders(uow, region_code: str) -> list[dict]:
+    """Internal (the ledger's pool allocation): the priority elders of a region — those with
+    a verified hardship category or aged 80+ — as ``{person_id, region_code, categories,
+    birth_date, phone_only}``. No name, number or phone leaves identity."""
+    today = today_in_china()
+    out = []
+    for row in repo.elders_in_region(uow, prefix_of(region_code)):
+        categories = priority_categories(row["categories"] or [],
+                                         age_at(row["birth_date"], today))
+        if categories:
+            out.append({"person_id": str(row["id"]), "region_code": row["region_code"],
+                        "categories": categories, "birth_date": row["birth_date"].isoformat(),
+                        "phone_only": row["phone_only"]})
+    return out

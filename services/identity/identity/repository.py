@@ -406,3 +406,20 @@ def links_of(uow, person_id) -> list[dict]:
         relative_links.c.relative_person_id == person_id))
         .order_by(relative_links.c.submitted_at, relative_links.c.id)).mappings()
     return [from_row("relative_links", dict(r)) for r in rows]
+
+
+def elders_in_region(uow, prefix: str) -> list[dict]:
+    """Elders whose region starts with ``prefix``: id, region, birth date, phone_only and
+    their verified hardship categories (for the ledger's pool allocation)."""
+    verified = (select(elder_priorities.c.person_id,
+                       func.array_agg(elder_priorities.c.category).label("categories"))
+                .where(elder_priorities.c.status == "verified")
+                .group_by(elder_priorities.c.person_id).subquery())
+    rows = uow.execute(
+        select(persons.c.id, persons.c.region_code, persons.c.birth_date,
+               elder_profiles.c.phone_only, verified.c.categories)
+        .join(elder_profiles, elder_profiles.c.person_id == persons.c.id)
+        .outerjoin(verified, verified.c.person_id == persons.c.id)
+        .where(persons.c.region_code.like(f"{prefix}%"))
+        .order_by(persons.c.id)).mappings()
+    return [dict(r) for r in rows]

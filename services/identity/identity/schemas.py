@@ -42,6 +42,10 @@ class _PersonFields(Schema):
     region_code = fields.Str(required=True, validate=REGION_CODE)
 
 
+class RegionCodeSchema(Schema):
+    region_code = fields.Str(required=True, validate=REGION_CODE)
+
+
 class RegisterElderSchema(_PersonFields):
     phone = fields.Str(load_default=None, allow_none=True, validate=MOBILE)
     phone_only = fields.Bool(load_default=False)

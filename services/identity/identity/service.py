@@ -52,6 +52,7 @@ from .schemas import (
     LogoutSchema,
     OperatorListSchema,
     RecordTrainingSchema,
+    RegionCodeSchema,
     RegisterCarrierSchema,
     RegisterElderSchema,
     RegisterVolunteerSchema,
@@ -316,6 +317,14 @@ class IdentityService(ServiceBase):
         caller = Caller.from_dict(caller)
         with self.db() as uow:
             return relations.list_relatives(uow, caller, person_id)
+
+    @rpc
+    def priority_elders(self, region_code):
+        """Internal (no caller; the ledger's pool allocation): the priority elders of a
+        region prefix with their categories, birth date and phone_only."""
+        code = load(RegionCodeSchema(), {"region_code": region_code})["region_code"]
+        with self.db() as uow:
+            return priorities.priority_elders(uow, code)
 
     @rpc
     def are_direct_relatives(self, person_a, person_b):

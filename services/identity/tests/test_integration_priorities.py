@@ -146,3 +146,22 @@ def test_advanced_age_is_derived_from_the_birth_date(identity, login, demo):
     old = register_elder(identity, operator, f"{born}0101")
     assert old["age"] >= 80 and old["priority_categories"] == ["advanced_age"]
     assert identity.get_elder(operator, old["person_id"])["priority_categories"] == ["advanced_age"]
+
+
+def test_priority_elders_lists_verified_and_aged_elders_of_a_region_only(identity, login):
+    operator, township = login(OPERATOR), login(TOWNSHIP_ADMIN)
+    aged = register_elder(identity, operator, "19380101")["person_id"]  # 80+: advanced_age
+    alone = register_elder(identity, operator, "19580101")["person_id"]
+    pending = register_elder(identity, operator, "19590101")["person_id"]
+    identity.submit_priority(operator, alone, {"category": "empty_nest", "evidence": "核查表"})
+    identity.verify_priority(township, alone, "empty_nest", {"decision": "verify"})
+    identity.submit_priority(operator, pending, {"category": "disability", "evidence": "残疾证"})
+    found = {e["person_id"]: e for e in identity.priority_elders("130100000000")}
+    assert found[aged]["categories"] == ["advanced_age"]
+    assert found[alone] == {"person_id": alone, "region_code": YUCAI,
+                            "categories": ["empty_nest"], "birth_date": "1958-01-01",
+                            "phone_only": False}
+    assert pending not in found  # not verified yet
+    assert aged not in {e["person_id"] for e in identity.priority_elders("130200000000")}
+    with pytest.raises(BadInput):
+        identity.priority_elders("13")

@@ -78,14 +78,17 @@ def _credits(uow, condition) -> dict[str, Credit]:
                         .where(reversal.c.reverses_id == transfers.c.id)
                         .scalar_subquery())
     record_id = transfers.c.reference["record_id"].astext
+    recorded = transfers.c.reference["recorded_minutes"].astext
     rows = uow.execute(
         select(record_id.label("record_id"), transfers.c.id, transfers.c.amount_minutes,
-               accounts.c.owner_person_id, reversed_minutes.label("reversed"))
+               accounts.c.owner_person_id, reversed_minutes.label("reversed"),
+               recorded.label("recorded"))
         .join(accounts, accounts.c.id == transfers.c.credit_account_id)
         .where(transfers.c.kind == SERVICE_CREDIT,
                transfers.c.phase.in_(PHASES_WITH_ENTRIES), condition)).all()
     return {r.record_id: Credit(r.record_id, r.id, r.owner_person_id, int(r.amount_minutes),
-                                int(r.reversed)) for r in rows if r.record_id}
+                                int(r.reversed), int(r.recorded) if r.recorded else None)
+            for r in rows if r.record_id}
 
 
 def credits_for_records(uow, record_ids: list[str]) -> dict[str, Credit]:

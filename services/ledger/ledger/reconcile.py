@@ -28,7 +28,7 @@ from timebank_common.regions import city_unit_of, level_of, prefix_of
 
 from . import queries_repository as qrepo
 from . import schemas
-from .domain.reconciliation import as_recorded
+from .domain.reconciliation import as_credited_by_policy
 from .domain.reconciliation import reconcile as compare
 
 PAGE = 1000
@@ -63,7 +63,9 @@ def issuance_prefix(region_code: str) -> str:
 
 
 def reconcile(uow, service_records: Callable, region_code: str, period_from: dt.date,
-              period_to: dt.date, expected=as_recorded) -> dict:
+              period_to: dt.date, expected=None) -> dict:
+    """``expected`` defaults to the ledger's own policy as recorded on each credit
+    (``as_credited_by_policy``); ``as_recorded`` compares with the recorded minutes only."""
     prefix = prefix_of(region_code)
     start, end = day_bounds(period_from, period_to)
     records = fetch_all(service_records, region_prefix=prefix,
@@ -77,7 +79,7 @@ def reconcile(uow, service_records: Callable, region_code: str, period_from: dt.
         found = fetch_all(service_records, record_ids=strangers[i:i + PAGE])
         elsewhere |= {r["record_id"] for r in found}  # demand has them: another region/period
     credits.update({k: v for k, v in in_period.items() if k not in known})
-    report = compare(records, credits, elsewhere, expected)
+    report = compare(records, credits, elsewhere, expected or as_credited_by_policy(credits))
     return {"region_code": region_code,
             "period": {"from": period_from.isoformat(), "to": period_to.isoformat()},
             **report}

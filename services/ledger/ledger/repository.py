@@ -115,6 +115,11 @@ def open_accounts(uow, wanted: list[tuple[str, str, str | None]]) -> dict[tuple,
     return found
 
 
+def find_accounts(uow, keys: list[tuple[str, str]]) -> dict[tuple, Account]:
+    """The existing accounts among ``account_key``s (none is opened)."""
+    return _accounts_by_key(uow, list(set(keys)))
+
+
 def _accounts_by_key(uow, keys: list[tuple]) -> dict[tuple, Account]:
     owners = [owner for kind, owner in keys if kind in PERSON_ACCOUNT_KINDS]
     regions = [region for kind, region in keys if kind in REGION_ACCOUNT_KINDS]
@@ -148,6 +153,19 @@ def person_accounts(uow, person_id: str) -> list[Account]:
         .order_by(accounts.c.kind)
     ).all()
     return [account_from_row(r) for r in rows]
+
+
+def stored_transfers(uow, ids: list[str]) -> dict[str, Transfer]:
+    rows = uow.execute(select(transfers).where(transfers.c.id.in_(ids))).all() if ids else []
+    return {row.id: transfer_from_row(row) for row in rows}
+
+
+def transfers_of_reference(uow, key: str, value: str, kind: str) -> list[Transfer]:
+    """Transfers of a kind whose reference has ``key = value`` (e.g. an allocation id)."""
+    rows = uow.execute(select(transfers).where(
+        transfers.c.kind == kind, transfers.c.reference[key].astext == value)
+        .order_by(transfers.c.created_at, transfers.c.id)).all()
+    return [transfer_from_row(r) for r in rows]
 
 
 # --- reading -------------------------------------------------------------------------------

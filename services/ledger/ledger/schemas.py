@@ -197,10 +197,15 @@ class ServiceRecordedPayload(Schema):
                                           validate=REGION_CODE)
     minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     category = fields.String(load_default=None, allow_none=True)
+    # own_hours | grant | pool | issuance (absent or unknown: issuance; ledger/domain/funding.py)
     funding_source = fields.String(load_default=None, allow_none=True)
+    elder_id = fields.String(load_default=None, allow_none=True, validate=PERSON_ID)
 
 
 class HoursCreditedEvent(Schema):
+    """``minutes``: credited to the volunteer (after rounding and the yearly cap; > 0: no
+    event when nothing was credited)."""
+
     transfer_id = fields.String()
     person_id = fields.String()
     minutes = fields.Integer()
@@ -208,6 +213,12 @@ class HoursCreditedEvent(Schema):
     kind = fields.String()
     record_id = fields.String()
     demand_id = fields.String()
+    recorded_minutes = fields.Integer()
+    rounded_minutes = fields.Integer()
+    excess_minutes = fields.Integer()
+    excess_to = fields.String(allow_none=True)  # pool | refused | null
+    funding_source = fields.String()
+    paid_from = fields.String()  # the source, or issuance when it could not pay
 
 
 # --- queries: summary, milestones, reconciliation, statistics (0005) -----------------------
@@ -349,3 +360,112 @@ class LedgerStatsOut(LedgerFiguresOut):
     liability = fields.List(fields.Nested(LiabilityOut))
     liability_minutes = fields.Integer()
     children = fields.List(fields.Nested(LedgerFiguresOut))
+
+
+class PriorityGrantedPayload(Schema):
+    """identity's ``elder_priority_granted``."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    person_id = fields.String(required=True, validate=PERSON_ID)
+    category = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    region_code = fields.String(required=True, validate=REGION_CODE)
+    verified_by = fields.String(load_default=None, allow_none=True)
+
+
+# --- policies ------------------------------------------------------------------------------
+class PolicyQuery(Schema):
+    region_code = fields.String(required=True, validate=REGION_CODE,
+                                metadata={"example": "130102000000"})
+    on_date = fields.Date(load_default=None, allow_none=True,
+                          metadata={"description": "default: today (China time)"})
+
+
+class AddPolicyIn(Schema):
+    """A policy row for a province, city or county, taking effect after today; ``values``
+    holds any of grant_minutes, yearly_cap_minutes, cap_excess, rounding_unit_minutes,
+    rounding_mode, expiry_months (see ledger/domain/policy.py)."""
+
+    region_code = fields.String(required=True, validate=REGION_CODE)
+    effective_from = fields.Date(required=True)
+    values = fields.Dict(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class PolicyRowOut(Schema):
+    id = fields.Integer()
+    region_code = fields.String()
+    effective_from = fields.Date()
+    values = fields.Dict()
+    reason = fields.String(allow_none=True)
+    created_by = fields.String()
+    created_at = fields.DateTime(format="iso")
+
+
+class PolicyOut(Schema):
+    region_code = fields.String()
+    on_date = fields.Date()
+    values = fields.Dict()  # the values in effect
+    sources = fields.Dict()  # value -> the row that set it {region_code, effective_from, id}
+    rows = fields.List(fields.Nested(PolicyRowOut))  # every row that applies, oldest first
+
+
+# --- gifts, donations, allocation, disputes ---------------------------------------------------
+GIVING = ("gift_to_relative", "donation")
+
+
+class TransferBody(Schema):
+    """``POST /api/v1/transfers`` (with an ``Idempotency-Key`` header)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(GIVING))
+    to_person_id = fields.String(load_default=None, allow_none=True, validate=PERSON_ID,
+                                 metadata={"description": "the relative (gift_to_relative)"})
+    minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100000))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    from_person_id = fields.String(
+        load_default=None, allow_none=True, validate=PERSON_ID,
+        metadata={"description": "an elder the caller acts for (their proxy); default: the caller"})
+
+
+class GiveOut(Schema):
+    status = fields.String()  # posted | exists
+    transfer = fields.Nested(TransferOut)
+
+
+class AllocateIn(Schema):
+    region_code = fields.String(required=True, validate=REGION_CODE,
+                                metadata={"description": "a region of the pool's city-level unit"})
+    allocation_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    minutes_each = fields.Integer(required=True, strict=True,
+                                  validate=validate.Range(min=1, max=100000))
+    memo = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class AllocationOut(Schema):
+    allocation_id = fields.String()
+    pool_region_code = fields.String()
+    rule = fields.String()
+    repeated = fields.Boolean()
+    allocated = fields.List(fields.Dict())  # [{person_id, minutes, transfer_id}] in order
+    pool_left_minutes = fields.Integer()
+
+
+class DisputeOutcomeIn(Schema):
+    dispute_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    record_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    outcome = fields.String(required=True,
+                            validate=validate.OneOf(("upheld", "minutes_adjusted", "voided")))
+    minutes = fields.Integer(load_default=None, allow_none=True, strict=True,
+                             validate=validate.Range(min=0))
+    approver = fields.String(required=True, validate=PERSON_ID)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class DisputeOutcomeOut(Schema):
+    dispute_id = fields.String()
+    record_id = fields.String()
+    outcome = fields.String()
+    reversed_minutes = fields.Integer()
+    repeated = fields.Boolean()
+    transfers = fields.List(fields.Nested(TransferOut))

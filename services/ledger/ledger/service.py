@@ -9,19 +9,28 @@ come from ``CertificateEntrypoints``.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
+import eventlet
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy
 
 from timebank_common.auth import Caller
 from timebank_common.batch_events import batch_event_handler, batch_once
+from timebank_common.errors import Forbidden, Unavailable
+from timebank_common.events import event_handler, once
 from timebank_common.outbox import OutboxRelay
+from timebank_common.regions import city_unit_of
 from timebank_common.schemas import load
 from timebank_common.service import Database, ServiceBase, rpc, scheduled
 
 from . import (
+    allocation,
+    disputes,
+    giving,
+    grants,
     invariant_metrics,
+    policy_repository,
     posting,
     reconcile,
     schemas,
@@ -35,11 +44,21 @@ from .certificate_service import CertificateEntrypoints
 from .domain import access
 from .domain.balances import balance_summary
 from .domain.batch import Outcome
+from .domain.giving import check_gift, giving_id
+from .domain.kinds import GIFT_TO_RELATIVE
+from .domain.policy import check_new_row, check_values, local_date, policy_for
 from .domain.stars import thresholds_from_config
 from .domain.transfers import FAILED, REVERSE, TransferRequest, derived_id
 
 log = logging.getLogger("timebank.ledger")
 SWEEP_BATCH = 500  # reservations expired per transaction
+IDENTITY_TIMEOUT = 5.0  # seconds to wait for identity's answer (IDENTITY_RPC_TIMEOUT_SECONDS)
+POLICY_ADMINS = ("province_admin", "city_admin", "county_admin")
+POOL_ADMINS = ("province_admin", "city_admin")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def _person_id(value) -> str:
@@ -59,11 +78,21 @@ class LedgerService(CertificateEntrypoints, ServiceBase):
     name = "ledger"
     db = Database()
     relay = OutboxRelay()
-    config = Config()
-    demand = RpcProxy("demand")
+    config = Config()  # identity and demand RPC proxies come with CertificateEntrypoints
 
     def _star_thresholds(self) -> tuple[int, ...]:
         return thresholds_from_config(self.config.get("STAR_THRESHOLDS_HOURS"))
+
+    def _ask_identity(self, method: str, *args):
+        """An identity RPC with a timeout: the ledger never hangs on identity."""
+        seconds = float(self.config.get("IDENTITY_RPC_TIMEOUT_SECONDS",
+                                                  IDENTITY_TIMEOUT))
+        try:
+            with eventlet.Timeout(seconds):
+                return getattr(self.identity, method)(*args)
+        except eventlet.Timeout:
+            raise Unavailable("identity_unavailable", "身份服务暂时无响应，请稍后重试",
+                              "The identity service did not answer; please retry") from None
 
     # --- reads for people ------------------------------------------------------------------
     @rpc
@@ -216,4 +245,123 @@ class LedgerService(CertificateEntrypoints, ServiceBase):
     def on_service_recorded(self, uow, events):
         """Credit each volunteer with the recorded minutes, once per service record; up to
         ``service_credits.BATCH`` events in one transaction (``timebank_common.batch_events``)."""
-        service_credits.credit_services(uow, events, self._star_thresholds())
+        service_credits.credit_services(uow, events, star_thresholds=self._star_thresholds())
+
+    # --- policies (ledger/domain/policy.py) ---------------------------------------------------
+    @rpc
+    def policy(self, region_code, on_date=None):
+        """The policy in effect in a region on a date (default today, China time), which row
+        set each value, and every row that applies (with who added it and when)."""
+        query = load(schemas.PolicyQuery(), {"region_code": region_code, "on_date": on_date})
+        on = query["on_date"] or local_date(_now())
+        with self.db() as uow:
+            rows = policy_repository.rows_for(uow, [query["region_code"]])
+            history = policy_repository.history(uow, query["region_code"])
+        found = policy_for(rows, query["region_code"], on)
+        return schemas.PolicyOut().dump({"region_code": query["region_code"], "on_date": on,
+                                         "values": found.values, "sources": found.sources,
+                                         "rows": history})
+
+    @rpc
+    def add_policy(self, caller, data):
+        """A province, city or county admin (scope covering the region) adds a row taking
+        effect after today; rows are never changed (the table is the audit: who, when, why)."""
+        caller = Caller.from_dict(caller)
+        caller.require(*POLICY_ADMINS)
+        data = load(schemas.AddPolicyIn(), data)
+        caller.require_scope(data["region_code"])
+        check_new_row(data["region_code"], data["effective_from"], local_date(_now()))
+        values = check_values(data["values"])
+        with self.db() as uow:
+            row_id = policy_repository.add_row(uow, data["region_code"], data["effective_from"],
+                                               values, data["reason"], caller.person_id)
+            uow.commit()
+        log.info("policy row %s added for %s by %s", row_id, data["region_code"],
+                 caller.person_id)
+        return self.policy(data["region_code"], data["effective_from"].isoformat())
+
+    # --- grants for priority elders (ledger/grants.py) --------------------------------------
+    @event_handler("identity", "elder_priority_granted")
+    @once(grants.CONSUMER)
+    def on_elder_priority_granted(self, uow, event):
+        """Record the entitlement and grant the current period (once per period)."""
+        now = _now()
+        entitled = grants.record_entitlement(uow, event, now)
+        grants.grant_period(uow, [entitled], now, strict=True)
+
+    @rpc
+    def grant_top_up(self):
+        """Internal: grant every entitlement its current period (also run on a timer)."""
+        return {"granted": grants.top_up(self.db, _now())}
+
+    @scheduled("GRANT_TOPUP_SECONDS", 3600)
+    def scheduled_grant_top_up(self):
+        granted = self.grant_top_up()["granted"]
+        if granted:
+            log.info("granted %s periodic grants", granted)
+
+    # --- gifts and donations (ledger/giving.py) ---------------------------------------------
+    @rpc
+    def give(self, caller, data, idempotency_key):
+        """``gift_to_relative`` (to a verified direct relative, earned hours only) or
+        ``donation`` (to the pool of the giver's city-level unit). The giver is the caller,
+        or an elder the caller acts for (``from_person_id``; identity's ``may_act_for``).
+        The transfer id follows from giver + key: a retry answers ``exists``."""
+        caller = Caller.from_dict(caller)
+        data = load(schemas.TransferBody(), data)
+        giver = data["from_person_id"] or caller.person_id
+        if not giver:
+            raise Forbidden("person_required", "只有个人用户可以赠送或捐赠时长",
+                            "Only a person can give or donate hours")
+        if giver != caller.person_id and not self._ask_identity(
+                "may_act_for", caller.person_id, giver):
+            raise Forbidden("not_your_account", "只能动用本人（或您代办的老人）的时间账户",
+                            "You can only give from your own account (or an elder's you act for)",
+                            {"from_person_id": giver})
+        transfer_id = giving_id(data["kind"], giver, idempotency_key)
+        if data["kind"] == GIFT_TO_RELATIVE:
+            with self.db() as uow:
+                repeated = giving.already_given(uow, transfer_id)
+            if not repeated:
+                related = bool(data["to_person_id"]) and data["to_person_id"] != giver and \
+                    self._ask_identity("are_direct_relatives", giver,
+                                       data["to_person_id"]).get("related")
+                check_gift(giver, data["to_person_id"], related)
+        with self.db() as uow:
+            outcome = giving.give(uow, transfer_id, data["kind"], giver, data["minutes"],
+                                  data["to_person_id"], data["note"], caller.person_id)
+            uow.commit()
+        return schemas.GiveOut().dump({"status": outcome.status, "transfer": outcome.transfer})
+
+    # --- pool allocation (ledger/allocation.py) ---------------------------------------------
+    @rpc
+    def allocate_pool(self, caller, data):
+        """A province or city admin allocates a city-level unit's donation pool to its
+        priority elders' grant accounts: living alone first, then oldest first,
+        ``minutes_each`` while the pool lasts; one linked batch; repeat-safe by
+        ``allocation_id``."""
+        caller = Caller.from_dict(caller)
+        caller.require(*POOL_ADMINS)
+        data = load(schemas.AllocateIn(), data)
+        unit = city_unit_of(data["region_code"])
+        caller.require_scope(unit)
+        elders = self._ask_identity("priority_elders", unit)
+        with self.db() as uow:
+            result = allocation.allocate(uow, unit, data, elders, caller.person_id)
+            uow.commit()
+        return schemas.AllocationOut().dump(result)
+
+    # --- dispute outcomes (ledger/disputes.py) ----------------------------------------------
+    @rpc
+    def apply_dispute_outcome(self, dispute_id, record_id, outcome, minutes=None,
+                              approver=None, reason=None):
+        """Internal (demand's disputes): reverse a service credit fully (``voided``) or in
+        part (``minutes_adjusted``: ``minutes`` = the corrected credit); ``upheld`` moves
+        nothing. Idempotent by dispute id."""
+        data = load(schemas.DisputeOutcomeIn(), {
+            "dispute_id": dispute_id, "record_id": record_id, "outcome": outcome,
+            "minutes": minutes, "approver": approver, "reason": reason})
+        with self.db() as uow:
+            result = disputes.apply_outcome(uow, data)
+            uow.commit()
+        return schemas.DisputeOutcomeOut().dump({"repeated": False, **result})

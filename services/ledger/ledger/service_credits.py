@@ -1,26 +1,36 @@
 """Crediting volunteers for recorded services (demand's ``service_recorded``), many per
 transaction: the service layer of ``LedgerService.on_service_recorded``.
 
-Paid from the issuance account of the demand's city-level unit whatever the funding source
-(own hours, grant, pool: reservations from demand, later issue). Transfer id
-``service_record:<record_id>``, so a record is credited at most once whatever the events.
+For each record, after the policy in effect (``domain/policy.py``) in the volunteer's
+region: the recorded minutes are rounded, the yearly cap splits off the excess (routed to
+the donation pool of the demand's city-level unit in the same linked chain, or refused);
+the payer is the named funding source or, when it cannot pay, the issuance account
+(``domain/funding.py``). Transfer ids ``service_record:<record_id>`` and
+``service_record_excess:<record_id>``, so a record is credited at most once whatever the
+events.
 """
 from __future__ import annotations
+
+import datetime as dt
+import logging
 
 from timebank_common.errors import BadInput
 from timebank_common.regions import city_unit_of, is_code
 from timebank_common.schemas import load
 
-from . import milestones, posting, schemas
+from . import milestones, policy_repository, posting, schemas
 from . import repository as repo
-from .domain import crediting
-from .domain.kinds import ISSUANCE, PERSONAL
+from .domain import crediting, funding
+from .domain.kinds import DONATION_POOL, GRANT, ISSUANCE, PERSONAL
+from .domain.policy import local_date, year_start
 from .domain.stars import DEFAULT_THRESHOLDS_HOURS
 from .domain.transfers import FAILED, POSTED
 
+log = logging.getLogger("timebank.ledger")
 CONSUMER = "ledger.credit_service"  # inbox consumer name
 BATCH = 200  # service_recorded events credited per transaction
 _RECORDED, _CREDITED = schemas.ServiceRecordedPayload(), schemas.HoursCreditedEvent()
+_SOURCE_KIND = {funding.OWN_HOURS: PERSONAL, funding.GRANT_SOURCE: GRANT}
 
 
 def _service_record(event: dict) -> dict:
@@ -31,41 +41,125 @@ def _service_record(event: dict) -> dict:
         raise BadInput("region_code_invalid", "事件缺少有效的区划代码",
                        "The event carries no valid region code", {"region_code": demand_region})
     return {**record, "city_unit": city_unit_of(demand_region),
-            "account_region": record["volunteer_region_code"] or demand_region}
+            "account_region": record["volunteer_region_code"] or demand_region,
+            "funding_source": funding.normalised(record["funding_source"])}
 
 
-def credit_services(uow, events: list[dict],
+class _Batch:
+    """The accounts, policies and yearly sums of one batch, and what it has planned so far
+    (a volunteer or a payer appearing twice sees the earlier records)."""
+
+    def __init__(self, uow, records: list[dict], now: dt.datetime):
+        self.accounts = repo.open_accounts(uow, [
+            *[(ISSUANCE, r["city_unit"], None) for r in records],
+            *[(DONATION_POOL, r["city_unit"], None) for r in records],
+            *[(PERSONAL, r["account_region"], r["volunteer_id"]) for r in records]])
+        elders = [(_SOURCE_KIND[r["funding_source"]], r["elder_id"]) for r in records
+                  if r["funding_source"] in _SOURCE_KIND and r["elder_id"]]
+        self.accounts.update(repo.find_accounts(uow, elders))
+        self.policies = policy_repository.policies_for(
+            uow, [r["account_region"] for r in records], local_date(now))
+        self.earned = policy_repository.earned_since(
+            uow, [self.personal(r).id for r in records], year_start(now))
+        self.available = {a.id: a.balance_minutes - a.debits_pending
+                          for a in self.accounts.values()}
+
+    def personal(self, record):
+        return self.accounts[(PERSONAL, record["volunteer_id"])]
+
+    def source_account(self, record):
+        source = record["funding_source"]
+        if source == funding.POOL:
+            return self.accounts[(DONATION_POOL, record["city_unit"])]
+        if source in _SOURCE_KIND:
+            return self.accounts.get((_SOURCE_KIND[source], record["elder_id"]))
+        return None
+
+    def plan(self, record) -> tuple[crediting.CreditPlan, object, str, str | None]:
+        """(plan, payer account, paid_from, fallback reason), updating the running sums."""
+        personal = self.personal(record)
+        plan = crediting.plan_credit(record["minutes"], self.earned.get(personal.id, 0),
+                                     self.policies[record["account_region"]])
+        self.earned[personal.id] = self.earned.get(personal.id, 0) + plan.credited
+        source = self.source_account(record)
+        paid_from, fallback = funding.choose_payer(
+            record["funding_source"], plan.paid,
+            None if source is None else self.available[source.id],
+            elder_named=bool(record["elder_id"]))
+        payer = source if paid_from != funding.ISSUANCE_SOURCE else \
+            self.accounts[(ISSUANCE, record["city_unit"])]
+        self.available[payer.id] -= plan.paid
+        return plan, payer, paid_from, fallback
+
+
+def _requests(record, plan, payer, pool, personal, paid_from, fallback) -> list:
+    reference = {"funding_source": record["funding_source"], "paid_from": paid_from}
+    if fallback:
+        reference["fallback"] = fallback
+    if plan.credited != plan.recorded:  # rounding or the yearly cap: reconciliation reads it
+        reference["recorded_minutes"] = plan.recorded
+    requests = []
+    to_pool = plan.excess if plan.excess_to == "pool" else 0
+    if plan.credited:
+        requests.append(crediting.service_credit(
+            record["record_id"], record["demand_id"], plan.credited, record["category"],
+            payer.id, personal.id, reference, linked=bool(to_pool)))
+    if to_pool:
+        requests.append(crediting.excess_to_pool(
+            record["record_id"], record["demand_id"], to_pool, payer.id, pool.id, reference))
+    return requests
+
+
+def credit_services(uow, events: list[dict], now: dt.datetime | None = None,
                     star_thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS_HOURS) -> None:
     """Credit every event's volunteer in ``uow``'s transaction; ``hours_credited`` for each
-    newly posted credit, ``milestone_reached`` for each star level they reach (milestones.py).
-    A refused credit raises (the batch is then retried event by event)."""
+    record newly credited (none when the volunteer got nothing: rounded to 0, or all of it
+    beyond the cap — the excess transfer and the log say so), ``milestone_reached`` for each
+    star level reached (milestones.py). A refused credit raises (the batch is then retried
+    event by event, each with fresh balances, so a source spent meanwhile falls back to
+    issuance)."""
     records = [_service_record(event) for event in events]
-    accounts = repo.open_accounts(uow, [
-        *[(ISSUANCE, r["city_unit"], None) for r in records],
-        *[(PERSONAL, r["account_region"], r["volunteer_id"]) for r in records]])
-    requests = [crediting.service_credit(
-        r["record_id"], r["demand_id"], r["minutes"], r["category"],
-        issuance_account_id=accounts[(ISSUANCE, r["city_unit"])].id,
-        personal_account_id=accounts[(PERSONAL, r["volunteer_id"])].id)
-        for r in records]
+    batch = _Batch(uow, records, now or dt.datetime.now(dt.UTC))
+    planned = []
+    for record in records:
+        plan, payer, paid_from, fallback = batch.plan(record)
+        requests = _requests(record, plan, payer,
+                             batch.accounts[(DONATION_POOL, record["city_unit"])],
+                             batch.personal(record), paid_from, fallback)
+        planned.append((record, plan, paid_from, requests))
     credited = []
-    for record, outcome in zip(records, posting.create_transfers(uow, requests), strict=True):
-        if outcome.status == FAILED:
-            raise outcome.error
-        if outcome.status != POSTED:
+    outcomes = iter(posting.create_transfers(uow, [q for *_, qs in planned for q in qs]))
+    for record, plan, paid_from, requests in planned:
+        results = [next(outcomes) for _ in requests]
+        for outcome in results:
+            if outcome.status == FAILED:
+                raise outcome.error
+        if requests and not any(o.status == POSTED for o in results):
             continue  # credited before (by another event): nothing new to tell
-        credit = outcome.entries[1]
-        personal = accounts[(PERSONAL, record["volunteer_id"])]
+        credit = next((o for o, q in zip(results, requests, strict=True)
+                       if q.transfer_id == crediting.service_credit_id(record["record_id"])),
+                      None)
+        if credit is None:  # rounded to nothing, or all beyond the cap: the volunteer got 0
+            log.info("service record %s: nothing credited to the volunteer (%s)",
+                     record["record_id"], plan)
+            continue
+        personal = batch.personal(record)
         uow.emit("hours_credited", _CREDITED.dump({
-            "transfer_id": outcome.transfer_id,
+            "transfer_id": credit.transfer_id,
             "person_id": record["volunteer_id"],
-            "minutes": credit.amount_minutes,
-            "balance_minutes": credit.balance_after,
-            "kind": outcome.transfer.kind,
+            "minutes": plan.credited,
+            "balance_minutes": credit.entries[1].balance_after,
+            "kind": credit.transfer.kind,
             "record_id": record["record_id"],
             "demand_id": record["demand_id"],
+            "recorded_minutes": plan.recorded,
+            "rounded_minutes": plan.rounded,
+            "excess_minutes": plan.excess,
+            "excess_to": plan.excess_to,
+            "funding_source": record["funding_source"],
+            "paid_from": paid_from,
         }), personal.region_code)
         credited.append(milestones.NewCredit(record["volunteer_id"], personal.id,
-                                             personal.region_code, outcome.transfer_id,
-                                             credit.amount_minutes))
+                                             personal.region_code, credit.transfer_id,
+                                             plan.credited))
     milestones.note_credits(uow, credited, star_thresholds)

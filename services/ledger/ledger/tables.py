@@ -1,9 +1,10 @@
-"""SQLAlchemy Core tables of the ledger database (migrations/versions/0001, 0002, 0003)."""
+"""SQLAlchemy Core tables of the ledger database (migrations/versions/0001 to 0005)."""
 from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -106,4 +107,26 @@ milestones = Table(  # 0005: a star level reached, once per person and level, fo
     Column("transfer_id", String(200), ForeignKey("transfers.id"), nullable=False),
     Column("reached_at", DateTime(timezone=True), nullable=False,
            server_default=text("clock_timestamp()")),
+)
+
+policies = Table(  # regional policy rows (migration 0004; ledger/domain/policy.py); append-only
+    "policies",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("region_code", String(12), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("policy_values", JSONB, nullable=False),
+    Column("reason", Text),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+)
+
+grant_entitlements = Table(  # who is granted hours each period (identity's elder_priority_granted)
+    "grant_entitlements",
+    metadata,
+    Column("person_id", String(64), primary_key=True),
+    Column("category", String(40), primary_key=True),
+    Column("region_code", String(12), nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("verified_by", String(64)),
 )

@@ -53,3 +53,16 @@ def test_a_rounding_policy_explains_a_difference():
 def test_a_reversal_is_shown_not_counted_as_a_difference():
     report = reconcile([record("r1", 60)], {"r1": credit("r1", 60, reversed_minutes=60)})
     assert report["ok"] and report["totals"]["reversed_minutes"] == 60
+
+
+def test_the_ledgers_own_policy_explains_what_the_credit_says_it_did():
+    from ledger.domain.reconciliation import as_credited_by_policy
+
+    records = [{"record_id": "r1", "demand_id": "d1", "volunteer_id": "v", "minutes": 50},
+               {"record_id": "r2", "demand_id": "d2", "volunteer_id": "v", "minutes": 50}]
+    credits = {"r1": Credit("r1", "service_record:r1", "v", 45, recorded_minutes=50),  # rounded
+               "r2": Credit("r2", "service_record:r2", "v", 45, recorded_minutes=60)}  # not ours
+    report = reconcile(records, credits, expected=as_credited_by_policy(credits))
+    explained = {d["record_id"]: d["explained"] for d in report["amount_differences"]}
+    assert explained == {"r1": True, "r2": False}
+    assert report["amount_differences"][0]["reason"] == "policy_rounding_or_yearly_cap"

@@ -129,7 +129,8 @@ def test_recorded_service_is_credited_exactly_once(ledger, publisher, credited_q
     assert (item["kind"], item["account_kind"], item["amount_minutes"], item["balance_after"]) == (
         "service_credit", "personal", 90, 90)
     assert item["reference"] == {"record_id": record_id,
-                                 "demand_id": event["payload"]["demand_id"]}
+                                 "demand_id": event["payload"]["demand_id"],
+                                 "funding_source": "issuance", "paid_from": "issuance"}
     assert dt.datetime.fromisoformat(item["occurred_at"]).utcoffset() == dt.timedelta(0)
 
     assert issuance_balance(db, "130100000000") == -90
@@ -142,7 +143,9 @@ def test_recorded_service_is_credited_exactly_once(ledger, publisher, credited_q
     assert told[0]["payload"] == {
         "transfer_id": f"service_record:{record_id}", "person_id": volunteer, "minutes": 90,
         "balance_minutes": 90, "kind": "service_credit", "record_id": record_id,
-        "demand_id": event["payload"]["demand_id"]}
+        "demand_id": event["payload"]["demand_id"], "recorded_minutes": 90,
+        "rounded_minutes": 90, "excess_minutes": 0, "excess_to": None,
+        "funding_source": "issuance", "paid_from": "issuance"}
     assert told[0]["region_code"] == SHIJIAZHUANG
     eventlet.sleep(0.3)
     assert len(credited_queue(record_id, expected=2, timeout=0.3)) == 1  # told once only
@@ -153,12 +156,12 @@ def test_a_burst_credits_each_record_once_even_within_one_batch(ledger, publishe
     """Events arriving together are credited in one transaction (batch handler); copies of
     an event and second events for the same record in that burst are still credited once."""
     volunteer = new_id("vol")
-    events = [service_recorded(volunteer, 10 + n) for n in range(30)]
-    copy = service_recorded(volunteer, 10, record_id=events[0]["payload"]["record_id"])
+    events = [service_recorded(volunteer, 15 * (1 + n % 6)) for n in range(30)]
+    copy = service_recorded(volunteer, 15, record_id=events[0]["payload"]["record_id"])
     copy["payload"]["demand_id"] = events[0]["payload"]["demand_id"]
     for event in [*events, events[1], copy, events[2]]:
         publisher(event)
-    expected = sum(10 + n for n in range(30))
+    expected = sum(15 * (1 + n % 6) for n in range(30))
     wait_for(lambda: ledger.balance(person(volunteer), volunteer)["earned_minutes"] == expected)
     eventlet.sleep(0.5)
     assert ledger.balance(person(volunteer), volunteer)["earned_minutes"] == expected
@@ -169,7 +172,7 @@ def test_a_burst_credits_each_record_once_even_within_one_batch(ledger, publishe
 def test_hot_accounts_under_fifty_parallel_credits(ledger, publisher, rabbit, db, rpc):
     volunteer = new_id("vol")
     dead_before = rabbit.queue_depth("ledger.dead-letters")
-    minutes = [10 + i for i in range(50)]
+    minutes = [15 * (1 + i % 4) for i in range(50)]  # whole 15-minute units: not rounded
     for m in minutes:
         publisher(service_recorded(volunteer, m, region=TANGSHAN))
     wait_for(lambda: ledger.balance(person(volunteer), volunteer)["earned_minutes"] == sum(minutes),

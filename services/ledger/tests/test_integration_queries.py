@@ -15,7 +15,7 @@ from functools import partial
 
 import eventlet
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from demand.service import DemandService
 from demand.tables import assignments, demands, service_records
@@ -59,8 +59,26 @@ def milestones_heard(event_bus):
     return heard
 
 
+# the counties this module credits in keep every recorded minute (no rounding, no yearly cap),
+# so its figures are the minutes it publishes (the province default rounds to 15 minutes)
+EXACT_COUNTIES = ("131102000000", "131121000000", "131002000000", "131022000000",
+                  "130702000000")
+
+
 @pytest.fixture(scope="module")
-def running(service_config, start_module_service, milestones_heard):
+def exact_minutes(database_url):
+    engine = create_engine(database_url("ledger"))
+    with engine.begin() as c:
+        for county in EXACT_COUNTIES:
+            c.execute(text("INSERT INTO policies (region_code, effective_from, policy_values, "
+                           "reason, created_by) VALUES (:r, '2020-01-01', :v, 'test', 'test')"),
+                      {"r": county, "v": json.dumps({"rounding_unit_minutes": 1,
+                                                     "yearly_cap_minutes": None})})
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def running(service_config, start_module_service, milestones_heard, exact_minutes):
     start_module_service(DemandService, service_config("demand"))
     start_module_service(LedgerService, service_config(
         "ledger", max_workers=20, STAR_THRESHOLDS_HOURS=[1, 2, 3],
@@ -274,12 +292,12 @@ def test_reconcile_command_prints_the_report_and_fails_on_differences(
         ledger, demand_db, publish, amqp_uri, database_url, tmp_path, capsys):
     from ledger.reconcile import main
 
-    region = "130802001001"  # 双桥区, 承德: no other credit in 承德
+    region = "130702001001"  # 桥东区, 张家口: no other test credits in 张家口
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
     record = insert_record(demand_db, 25, region)
     config = tmp_path / "ledger.yaml"
     config.write_text(f"AMQP_URI: {amqp_uri}\nDATABASE_URL: {database_url('ledger')}\n")
-    args = ["--from", today, "--to", today, "--region", "130802000000", "--config", str(config)]
+    args = ["--from", today, "--to", today, "--region", "130702000000", "--config", str(config)]
     assert main(args) == 1
     report = json.loads(capsys.readouterr().out)
     assert [m["record_id"] for m in report["records_without_credit"]] == [record["record_id"]]

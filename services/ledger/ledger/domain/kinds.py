@@ -20,5 +20,6 @@ REVERSAL = "reversal"
 
 TRANSFER_KINDS = (SERVICE_CREDIT, GRANT_TRANSFER, GIFT_TO_RELATIVE, DONATION, POOL_ALLOCATION,
                   REVERSAL)
-# a grant account is spend-only: only a grant (or the reversal of a spend) may credit it
-MAY_CREDIT_GRANT = (GRANT_TRANSFER, REVERSAL)
+# a grant account is spend-only: only a grant, a pool allocation (to priority elders) or the
+# reversal of a spend may credit it
+MAY_CREDIT_GRANT = (GRANT_TRANSFER, POOL_ALLOCATION, REVERSAL)

@@ -28,6 +28,7 @@ class Credit:
     volunteer_id: str | None
     minutes: int
     reversed_minutes: int = 0
+    recorded_minutes: int | None = None  # what the credit says was recorded, when policy changed it
 
 
 def as_recorded(record: dict) -> tuple[int, str | None]:
@@ -36,6 +37,17 @@ def as_recorded(record: dict) -> tuple[int, str | None]:
 
 
 Expected = Callable[[dict], tuple[int, str | None]]
+
+
+def as_credited_by_policy(credits: dict[str, Credit]) -> Expected:
+    """The ledger's own policy (rounding, yearly cap) explains a credit that differs from the
+    record when the credit itself says it was made for exactly the recorded minutes."""
+    def expected(record: dict) -> tuple[int, str | None]:
+        credit = credits.get(record["record_id"])
+        if credit is not None and credit.recorded_minutes == record["minutes"]:
+            return credit.minutes, "policy_rounding_or_yearly_cap"
+        return record["minutes"], None
+    return expected
 
 
 def reconcile(records: Iterable[dict], credits: dict[str, Credit], elsewhere: Iterable[str] = (),

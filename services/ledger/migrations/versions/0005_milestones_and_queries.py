@@ -2,7 +2,7 @@
 and statistics.
 
 Revision ID: 0005
-Revises: 0003 (the coordinator re-chains it after 0003/0004)
+Revises: 0004 (the coordinator re-chains it after 0003/0004)
 
 * ``milestones (person_id, level)`` unique: a star level is told once per person, for life
   (a reversal that drops below a threshold does not remove it, a later re-crossing is not
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

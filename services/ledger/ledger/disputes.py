@@ -1,0 +1,36 @@
+"""Dispute outcomes → reversals of a service credit (rules: ``domain/disputes.py``): the
+service layer of ``LedgerService.apply_dispute_outcome``. Runs in the caller's unit of work."""
+from __future__ import annotations
+
+from timebank_common.errors import NotFound
+
+from . import posting
+from . import repository as repo
+from .domain import disputes
+from .domain.crediting import service_credit_id
+from .domain.transfers import EXISTS, FAILED, REVERSE, TransferRequest
+
+
+def apply_outcome(uow, data: dict) -> dict:
+    credit_id = service_credit_id(data["record_id"])
+    stored = repo.stored_transfers(uow, [credit_id])
+    if credit_id not in stored:
+        raise NotFound("service_credit_not_found", "该服务记录没有记入的时长",
+                       "No credit was posted for this service record",
+                       {"record_id": data["record_id"]})
+    amount = disputes.reversal_minutes(data["outcome"], stored[credit_id].amount_minutes,
+                                       data["minutes"])
+    if amount is None:
+        return {"dispute_id": data["dispute_id"], "record_id": data["record_id"],
+                "outcome": data["outcome"], "reversed_minutes": 0, "transfers": []}
+    request = TransferRequest(
+        disputes.reversal_id(data["dispute_id"]), REVERSE, reverses_id=credit_id,
+        # voided: whatever remains unreversed (an earlier partial correction counts)
+        amount_minutes=None if data["outcome"] == disputes.VOIDED else amount,
+        reason=data["reason"], approver=data["approver"])
+    [outcome] = posting.create_transfers(uow, [request])
+    if outcome.status == FAILED:
+        raise outcome.error
+    return {"dispute_id": data["dispute_id"], "record_id": data["record_id"],
+            "outcome": data["outcome"], "reversed_minutes": outcome.transfer.amount_minutes,
+            "repeated": outcome.status == EXISTS, "transfers": [outcome.transfer]}

@@ -1,0 +1,57 @@
+"""Allocation from a donation pool to priority elders' grant accounts, by a stated rule:
+
+1. elders living alone (空巢, ``empty_nest``) first,
+2. then the oldest first (earliest birth date; unknown birth dates last),
+3. then by person id (a stable order),
+
+``minutes_each`` to each in that order until the pool cannot give a whole share (the rest
+stays in the pool). One linked batch, ids ``pool_allocation:<allocation_id>:<person_id>``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from .kinds import POOL_ALLOCATION
+from .transfers import POST, TransferRequest, derived_id
+
+EMPTY_NEST = "empty_nest"
+
+
+def allocation_order(elders: list[dict]) -> list[dict]:
+    """``elders``: ``{person_id, categories, birth_date (date or ISO string or None)}``."""
+    def key(elder):
+        birth = elder.get("birth_date")
+        if isinstance(birth, str):
+            birth = dt.date.fromisoformat(birth)
+        return (EMPTY_NEST not in (elder.get("categories") or []), birth is None,
+                birth or dt.date.max, elder["person_id"])
+    return sorted(elders, key=key)
+
+
+def shares(elders: list[dict], pool_available: int, minutes_each: int) -> list[tuple[str, int]]:
+    """``[(person_id, minutes)]`` in allocation order while the pool lasts."""
+    out, left = [], pool_available
+    for elder in allocation_order(elders):
+        if left < minutes_each:
+            break
+        out.append((elder["person_id"], minutes_each))
+        left -= minutes_each
+    return out
+
+
+def allocation_transfer_id(allocation_id: str, person_id: str) -> str:
+    return derived_id(f"pool_allocation:{allocation_id}", person_id)
+
+
+def allocation_requests(allocation_id: str, pool_account_id: str,
+                        grant_accounts: dict[str, str], planned: list[tuple[str, int]],
+                        memo: str | None, approver: str) -> list[TransferRequest]:
+    """One linked chain: all shares are posted together or none."""
+    return [TransferRequest(
+        transfer_id=allocation_transfer_id(allocation_id, person_id), action=POST,
+        kind=POOL_ALLOCATION, debit_account_id=pool_account_id,
+        credit_account_id=grant_accounts[person_id], amount_minutes=minutes, memo=memo,
+        reference={"allocation_id": allocation_id, "rule": "empty_nest_then_oldest",
+                   "person_id": person_id, "rank": i + 1, "allocated_by": approver},
+        linked=i < len(planned) - 1)
+        for i, (person_id, minutes) in enumerate(planned)]

@@ -1,0 +1,31 @@
+"""Gifted hours for priority elders (identity's ``elder_priority_granted``): the region's
+grant policy gives ``minutes`` per ``period`` for a hardship category; each elder is granted
+once per period, from the issuance account of their city-level unit to their grant account.
+The transfer id ``grant:<person>:<category>:<period>`` makes "once per period" hold whatever
+the events, timers and processes."""
+from __future__ import annotations
+
+import datetime as dt
+
+from .kinds import GRANT_TRANSFER
+from .policy import Policy, period_key
+from .transfers import POST, TransferRequest, derived_id
+
+
+def grant_id(person_id: str, category: str, period: str) -> str:
+    return derived_id("grant", f"{person_id}:{category}:{period}")
+
+
+def grant_request(person_id: str, category: str, policy: Policy, on_date: dt.date,
+                  issuance_account_id: str, grant_account_id: str) -> TransferRequest | None:
+    """This period's grant, or None when the policy grants nothing for the category."""
+    grant = policy.grant_for(category)
+    if grant is None:
+        return None
+    period = period_key(grant["period"], on_date)
+    return TransferRequest(
+        transfer_id=grant_id(person_id, category, period), action=POST, kind=GRANT_TRANSFER,
+        debit_account_id=issuance_account_id, credit_account_id=grant_account_id,
+        amount_minutes=grant["minutes"], memo=category,
+        reference={"category": category, "period": period,
+                   "policy": policy.sources.get("grant_minutes")})

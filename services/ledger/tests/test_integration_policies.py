@@ -1,0 +1,281 @@
+"""What moves hours, in a real ledger container on PostgreSQL and RabbitMQ: the regional
+policy applied to service credits (rounding, yearly cap, excess to the pool or refused),
+funding sources and the fallback to issuance, grants for priority elders once per period,
+donations, dispute outcomes, and the policy RPCs."""
+import datetime as dt
+import json
+import uuid
+from functools import partial
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from ledger.domain.policy import CHINA
+from ledger.service import LedgerService
+from timebank_common.db import make_event
+from timebank_common.errors import BadInput, Forbidden, NotFound, RuleViolation
+from timebank_common.testing import wait_for as shared_wait_for
+
+pytestmark = pytest.mark.integration
+wait_for = partial(shared_wait_for, timeout=20.0)
+
+XINGTAI = "130503001001"  # province default only (cities other tests count on are left alone)
+CAP_TO_POOL = "130821100001"  # 承德县 (承德): a county row, cap 120 min, excess to the pool
+CAP_REFUSE = "130822100001"  # 兴隆县 (承德): cap 120 min refused, rounding nearest 30
+CHENGDE = "130800000000"
+DINGZHOU = "130682100001"  # 定州: a city-level unit of its own (its own pool and issuance)
+COUNTY_ROWS = [("130821000000", {"yearly_cap_minutes": 120, "cap_excess": "route_to_pool"}),
+               ("130822000000", {"yearly_cap_minutes": 120, "cap_excess": "refuse",
+                                 "rounding_unit_minutes": 30, "rounding_mode": "nearest"})]
+CHANG_AN_ADMIN = {"person_id": "adm-3", "roles": ["county_admin"], "scope": "130102000000"}
+
+
+def new_id(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def person(person_id):
+    return {"person_id": person_id, "roles": ["volunteer"], "scope": None}
+
+
+@pytest.fixture(scope="module")
+def db(database_url):
+    engine = create_engine(database_url("ledger"))
+    with engine.begin() as c:  # county policies in effect since 2020 (as an admin row would be)
+        for region, values in COUNTY_ROWS:
+            c.execute(text("INSERT INTO policies (region_code, effective_from, policy_values, "
+                           "reason, created_by) VALUES (:r, '2020-01-01', :v, 'test', 'test')"),
+                      {"r": region, "v": json.dumps(values)})
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def credited(event_bus):
+    listener = event_bus.listen("ledger", "hours_credited")
+
+    def told(record_id):
+        def found():
+            listener.drain(len(listener.received) + 1, timeout=0.2)
+            return [m["payload"] for m in listener.received
+                    if m["payload"]["record_id"] == record_id]
+        return wait_for(found)[0]
+
+    return told
+
+
+@pytest.fixture(scope="module")
+def running(db, service_config, start_module_service, credited):
+    start_module_service(LedgerService, service_config("ledger", max_workers=10,
+                                                       EVENT_DELIVERY_LIMIT=2))
+
+
+@pytest.fixture
+def ledger(running, rpc):
+    with rpc("ledger") as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="module")
+def publish(event_bus):
+    return event_bus.publish
+
+
+def record(publish, volunteer, minutes, region, source=None, elder=None):
+    record_id = str(uuid.uuid4())
+    publish("demand", make_event("service_recorded", {
+        "record_id": record_id, "demand_id": str(uuid.uuid4()), "volunteer_id": volunteer,
+        "volunteer_region_code": region, "elder_id": elder, "minutes": minutes,
+        "category": "daily_care", "funding_source": source}, region))
+    return record_id
+
+
+def earned(ledger, who):
+    return ledger.balance(person(who), who)["earned_minutes"]
+
+
+def transfer(db, transfer_id):
+    with db.connect() as c:
+        return c.execute(text("SELECT * FROM transfers WHERE id = :i"), {"i": transfer_id}).first()
+
+
+def pool_balance(ledger, unit):
+    return ledger.open_account("donation_pool", unit)["balance_minutes"]
+
+
+def fund(ledger, kind, region, owner, minutes):
+    """Give an account minutes from its city's issuance (as a service credit or a grant)."""
+    issuance = ledger.open_account("issuance", region[:4] + "00000000" if region[:6] != "130682"
+                                   else "130682000000")
+    target = ledger.open_account(kind, region, owner)
+    [result] = ledger.create_transfers([{
+        "id": new_id("fund"), "kind": "grant" if kind == "grant" else "service_credit",
+        "debit_account_id": issuance["account_id"], "credit_account_id": target["account_id"],
+        "amount_minutes": minutes}])
+    assert result["status"] == "posted"
+
+
+def test_recorded_minutes_are_rounded_down_to_quarter_hours_by_default(ledger, publish, credited):
+    volunteer = new_id("vol")
+    record_id = record(publish, volunteer, 50, XINGTAI)
+    told = credited(record_id)
+    assert (told["recorded_minutes"], told["rounded_minutes"], told["minutes"]) == (50, 45, 45)
+    assert earned(ledger, volunteer) == 45
+
+
+def test_minutes_beyond_the_yearly_cap_go_to_the_donation_pool(ledger, publish, credited, db):
+    volunteer, pool_before = new_id("vol"), pool_balance(ledger, CHENGDE)
+    first = record(publish, volunteer, 90, CAP_TO_POOL)
+    assert credited(first)["minutes"] == 90
+    second = record(publish, volunteer, 90, CAP_TO_POOL)
+    told = credited(second)
+    assert (told["minutes"], told["excess_minutes"], told["excess_to"]) == (30, 60, "pool")
+    assert earned(ledger, volunteer) == 120
+    assert pool_balance(ledger, CHENGDE) == pool_before + 60
+    excess = transfer(db, f"service_record_excess:{second}")
+    assert (excess.kind, excess.amount_minutes, excess.reference["reason"]) == (
+        "donation", 60, "yearly_cap_excess")
+    third = record(publish, volunteer, 45, CAP_TO_POOL)  # at the cap: all of it to the pool
+    wait_for(lambda: transfer(db, f"service_record_excess:{third}") is not None)
+    assert transfer(db, f"service_record:{third}") is None  # nothing for the volunteer
+    assert earned(ledger, volunteer) == 120
+    assert pool_balance(ledger, CHENGDE) == pool_before + 105
+    assert ledger.verify_balances()["ok"]
+
+
+def test_a_region_may_refuse_the_excess_instead(ledger, publish, credited):
+    volunteer = new_id("vol")
+    told = credited(record(publish, volunteer, 100, CAP_REFUSE))  # nearest 30: 90
+    assert (told["rounded_minutes"], told["minutes"]) == (90, 90)
+    told = credited(record(publish, volunteer, 50, CAP_REFUSE))  # 60, 30 fit under 120
+    assert (told["rounded_minutes"], told["minutes"], told["excess_minutes"],
+            told["excess_to"]) == (60, 30, 30, "refused")
+    assert earned(ledger, volunteer) == 120
+
+
+def test_each_funding_source_pays_and_issuance_steps_in_when_it_cannot(ledger, publish,
+                                                                       credited, db):
+    elder, donor = new_id("elder"), new_id("donor")
+    fund(ledger, "personal", DINGZHOU, elder, 60)
+    fund(ledger, "grant", DINGZHOU, elder, 60)
+    fund(ledger, "personal", DINGZHOU, donor, 60)
+    ledger.give(person(donor), {"kind": "donation", "minutes": 30}, "pool-1")
+    pool_before = pool_balance(ledger, "130682000000")
+    paid = {}
+    for source, minutes in [("own_hours", 45), ("grant", 60), ("pool", 30), ("own_hours", 45),
+                            ("grant", 15), ("issuance", 15), (None, 15)]:
+        rid = record(publish, new_id("vol"), minutes, DINGZHOU, source, elder)
+        told = credited(rid)
+        paid[(source, minutes, told["paid_from"])] = transfer(db, f"service_record:{rid}")
+    assert [k[2] for k in paid] == ["own_hours", "grant", "pool", "issuance", "issuance",
+                                    "issuance", "issuance"]
+    fallback = paid[("own_hours", 45, "issuance")].reference
+    assert (fallback["funding_source"], fallback["paid_from"], fallback["fallback"]) == (
+        "own_hours", "issuance", "source_insufficient")
+    assert paid[("grant", 15, "issuance")].reference["fallback"] == "source_insufficient"
+    balance = ledger.balance(person(elder), elder)
+    assert (balance["earned_minutes"], balance["grant_minutes"]) == (15, 0)
+    assert pool_balance(ledger, "130682000000") == pool_before - 30
+    unknown_elder = record(publish, new_id("vol"), 30, DINGZHOU, "own_hours", new_id("nobody"))
+    assert credited(unknown_elder)["paid_from"] == "issuance"
+    assert transfer(db, f"service_record:{unknown_elder}").reference["fallback"] == \
+        "source_account_missing"
+    assert ledger.verify_balances()["ok"]
+
+
+def test_a_priority_elder_is_granted_once_per_period(ledger, publish, db):
+    elder = new_id("elder")
+    granted = make_event("elder_priority_granted", {
+        "person_id": elder, "category": "empty_nest", "region_code": DINGZHOU,
+        "verified_by": "adm-1"}, DINGZHOU)
+    publish("identity", granted)
+    wait_for(lambda: ledger.balance(person(elder), elder)["grant_minutes"] == 60)
+    publish("identity", granted)  # redelivered
+    publish("identity", {**granted, "event_id": str(uuid.uuid4())})  # verified again
+    assert ledger.grant_top_up()["granted"] == 0  # this period is granted already
+    month = dt.datetime.now(CHINA).strftime("%Y-%m")
+    stored = transfer(db, f"grant:{elder}:empty_nest:{month}")
+    assert (stored.kind, stored.amount_minutes, stored.memo) == ("grant", 60, "empty_nest")
+    with db.connect() as c:
+        wait_for(lambda: c.execute(text(
+            "SELECT count(*) FROM inbox WHERE consumer = 'ledger.grant_priority' "
+            "AND event_id = ANY(:ids)"), {"ids": [granted["event_id"]]}).scalar() == 1)
+    assert ledger.balance(person(elder), elder)["grant_minutes"] == 60
+    with db.connect() as c:
+        row = c.execute(text("SELECT category, region_code FROM grant_entitlements "
+                             "WHERE person_id = :p"), {"p": elder}).one()
+    assert tuple(row) == ("empty_nest", DINGZHOU)
+
+
+def test_a_donation_moves_earned_hours_to_the_pool_once_per_key(ledger):
+    donor, pool_before = new_id("donor"), pool_balance(ledger, CHENGDE)
+    fund(ledger, "personal", CAP_TO_POOL, donor, 90)
+    first = ledger.give(person(donor), {"kind": "donation", "minutes": 60, "note": "敬老"}, "k-1")
+    again = ledger.give(person(donor), {"kind": "donation", "minutes": 60, "note": "敬老"}, "k-1")
+    assert (first["status"], again["status"]) == ("posted", "exists")
+    assert again["transfer"]["id"] == first["transfer"]["id"] == f"donation:{donor}:k-1"
+    assert earned(ledger, donor) == 30
+    assert pool_balance(ledger, CHENGDE) == pool_before + 60
+    with pytest.raises(RuleViolation) as refused:
+        ledger.give(person(donor), {"kind": "donation", "minutes": 60}, "k-2")
+    assert refused.value.code == "insufficient_balance"
+    elder = new_id("elder")
+    fund(ledger, "grant", CAP_TO_POOL, elder, 120)
+    with pytest.raises(RuleViolation) as refused:
+        ledger.give(person(elder), {"kind": "donation", "minutes": 60}, "k-1")
+    assert refused.value.code == "grant_hours_not_giftable"
+
+
+def test_dispute_outcomes_reverse_the_credit_once_per_dispute(ledger, publish, credited, db):
+    volunteer = new_id("vol")
+    rid = record(publish, volunteer, 90, XINGTAI)
+    credited(rid)
+    adjust = dict(record_id=rid, approver="adm-3", reason="实际服务 60 分钟")
+    result = ledger.apply_dispute_outcome("d-1" + rid, outcome="minutes_adjusted", minutes=60,
+                                          **adjust)
+    assert (result["reversed_minutes"], result["repeated"]) == (30, False)
+    again = ledger.apply_dispute_outcome("d-1" + rid, outcome="minutes_adjusted", minutes=60,
+                                         **adjust)
+    assert (again["reversed_minutes"], again["repeated"]) == (30, True)
+    assert earned(ledger, volunteer) == 60
+    kept = ledger.apply_dispute_outcome("d-2" + rid, outcome="upheld", **adjust)
+    assert kept["reversed_minutes"] == 0 and earned(ledger, volunteer) == 60
+    voided = ledger.apply_dispute_outcome("d-3" + rid, outcome="voided", **adjust)
+    assert voided["reversed_minutes"] == 60 and earned(ledger, volunteer) == 0
+    stored = transfer(db, f"dispute:d-3{rid}")
+    assert (stored.kind, stored.reverses_id, stored.approver) == (
+        "reversal", f"service_record:{rid}", "adm-3")
+    with pytest.raises(NotFound):
+        ledger.apply_dispute_outcome("d-4", record_id="nothing", outcome="voided",
+                                     approver="adm-3", reason="x")
+    assert ledger.verify_balances()["ok"]
+
+
+def test_policies_are_read_and_admins_add_future_rows(ledger):
+    policy = ledger.policy("130102001001")
+    assert policy["values"]["yearly_cap_minutes"] == 20000
+    assert policy["values"]["grant_minutes"]["economic_hardship"] == {"minutes": 120,
+                                                                      "period": "quarter"}
+    assert policy["sources"]["rounding_mode"]["region_code"] == "130000000000"
+    assert policy["rows"][0]["created_by"] == "migration-0004"
+    later = (dt.datetime.now(CHINA).date() + dt.timedelta(days=40)).isoformat()
+    added = ledger.add_policy(CHANG_AN_ADMIN, {
+        "region_code": "130102000000", "effective_from": later,
+        "values": {"yearly_cap_minutes": 15000}, "reason": "区级调整"})
+    assert added["values"]["yearly_cap_minutes"] == 15000
+    assert added["sources"]["yearly_cap_minutes"]["region_code"] == "130102000000"
+    assert added["rows"][-1]["created_by"] == "adm-3"
+    assert ledger.policy("130102001001")["values"]["yearly_cap_minutes"] == 20000  # not yet
+    assert ledger.policy("130102001001", later)["values"]["yearly_cap_minutes"] == 15000
+    with pytest.raises(Forbidden):  # another county
+        ledger.add_policy(CHANG_AN_ADMIN, {"region_code": "130104000000",
+                                           "effective_from": later,
+                                           "values": {"yearly_cap_minutes": 1}, "reason": "x"})
+    with pytest.raises(Forbidden):
+        ledger.add_policy(person("vol"), {"region_code": "130102000000", "effective_from": later,
+                                          "values": {"yearly_cap_minutes": 1}, "reason": "x"})
+    with pytest.raises(BadInput) as refused:
+        ledger.add_policy(CHANG_AN_ADMIN, {
+            "region_code": "130102000000", "effective_from": "2020-01-01",
+            "values": {"yearly_cap_minutes": 1}, "reason": "x"})
+    assert refused.value.code == "policy_not_future"
