@@ -1,69 +1,113 @@
 """Certificates end to end in a real ledger container: credit hours, issue, download, verify,
 then tamper with the stored row and see verification refuse it.
 
-identity is a stand-in service on the same RabbitMQ (its masked person view, a region and
-a carrier name): the ledger only needs those three answers from it.
+identity is the real service too (its own database, loaded with the demo data): volunteers
+are persons registered through it by the demo station operator, and every caller is a real
+login. demand is not running, so certificates print category codes instead of names (the
+e2e test covers the names).
 """
 import base64
 import datetime as dt
 import io
+import itertools
+import random
 import uuid
 from functools import partial
+from pathlib import Path
 
 import pytest
-from nameko.rpc import rpc
 from pypdf import PdfReader
 from sqlalchemy import create_engine, text
 
+from identity.demo import DEMO_PASSWORD, STATION_ID, STATION_NAME, load_demo
+from identity.domain.id_numbers import with_check_character
+from identity.service import IdentityService
 from ledger.certificate_service import today_in_china
 from ledger.domain.certificates import make_number
 from ledger.service import LedgerService
+from timebank_common.auth import verify_access_token
 from timebank_common.db import make_event
-from timebank_common.errors import BadInput, DomainError, Forbidden, NotFound, RuleViolation
+from timebank_common.errors import BadInput, Forbidden, NotFound, RuleViolation
+from timebank_common.testing import rpc_proxy
 from timebank_common.testing import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.integration
 
-COMMUNITY = "130102001001"  # 建北街道某社区, 长安区, 石家庄
-OPERATOR = {"person_id": "op-1", "roles": ["station_operator"], "scope": "130102001000",
-            "carrier_id": "carrier-7"}
-AUDITOR = {"person_id": "aud-1", "roles": ["auditor"], "scope": "130100000000"}
-FAR_OPERATOR = {"person_id": "op-9", "roles": ["station_operator"], "scope": "130203001000",
-                "carrier_id": "carrier-9"}
+COMMUNITY = "130102001001"  # 育才社区, 建北街道, 长安区, 石家庄: the demo station's community
+LUBEI = "130203000000"  # 路北区, 唐山: another city
+PROVINCE_ADMIN, OPERATOR_PHONE, AUDITOR_PHONE = "13800000001", "13800000005", "13800000006"
+VOLUNTEER_PASSWORD = "Volunteer@2026"
+STAFF_PASSWORD = "Operator@2026"
+_serial = itertools.count(1)
+_PHONE_BLOCK = random.randrange(10_000)
 wait_for = partial(shared_wait_for, timeout=20.0)
 
 
-class FakeIdentity:
-    name = "identity"
-
-    @rpc(expected_exceptions=DomainError)
-    def get_person(self, caller, person_id):
-        if person_id.startswith("nobody"):
-            raise NotFound("person_not_found", "未找到此人", "No such person", {})
-        return {"person_id": person_id, "name": "王小明", "sex": "M", "birth_date": "1960-05-01",
-                "age": 66, "region_code": COMMUNITY, "phone_masked": "138****0005",
-                "id_number_masked": "130102********1234", "profiles": ["volunteer"]}
-
-    @rpc(expected_exceptions=DomainError)
-    def get_region(self, code):
-        return {"code": code, "name": "建北社区", "level": "community"}
-
-    @rpc(expected_exceptions=DomainError)
-    def get_carrier(self, caller, carrier_id):
-        return {"carrier_id": carrier_id, "name": "建北街道时间银行服务站"}
-
-
-def person(person_id):
-    return {"person_id": person_id, "roles": ["volunteer"], "scope": None}
+def new_numbers(birth: str) -> tuple[str, str]:
+    """A fresh valid ID number (长安区, born ``birth``, male) and a fresh mobile number."""
+    n = next(_serial)
+    return (with_check_character(f"130102{birth}{(n * 2 + 101) % 1000:03d}"),
+            f"158{_PHONE_BLOCK:04d}{n:04d}")
 
 
 @pytest.fixture(scope="module")
-def running(service_config, start_module_service):
-    start_module_service(FakeIdentity, service_config(None))
+def running(database_url, service_config, start_module_service):
+    identity_db = database_url("identity")
+    load_demo(identity_db)
+    start_module_service(IdentityService, service_config(
+        None, DATABASE_URL=identity_db, ACCESS_TOKEN_TTL_SECONDS=600))
     # the same delivery limit as test_integration.py: the event queue outlives the module,
     # and RabbitMQ refuses to declare it again with other arguments
     start_module_service(LedgerService, service_config(
         "ledger", EVENT_DELIVERY_LIMIT=2, PUBLIC_BASE_URL="https://timebank.example.cn"))
+
+
+@pytest.fixture(scope="module")
+def identity(running, amqp_uri):
+    with rpc_proxy(amqp_uri, "identity") as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="module")
+def login(identity, token_keys):
+    """``login(phone)``: the caller dict of that login, decoded from its access token."""
+    public_key = Path(token_keys["JWT_PUBLIC_KEY_FILE"]).read_bytes()
+
+    def caller(phone, password=DEMO_PASSWORD) -> dict:
+        tokens = identity.authenticate(phone, password)
+        return verify_access_token(public_key, tokens["access_token"]).to_dict()
+
+    return caller
+
+
+@pytest.fixture(scope="module")
+def staff(identity, login):
+    """The demo station operator and auditor, and a county admin of 唐山 (another city)."""
+    id_number, phone = new_numbers("19790814")
+    identity.create_operator(login(PROVINCE_ADMIN), {
+        "name": "冯建军", "id_number": id_number, "phone": phone, "region_code": LUBEI,
+        "role": "county_admin", "scope_code": LUBEI, "initial_password": STAFF_PASSWORD})
+    return {"operator": login(OPERATOR_PHONE), "auditor": login(AUDITOR_PHONE),
+            "far_admin": login(phone, STAFF_PASSWORD)}
+
+
+@pytest.fixture
+def register(identity, staff, login):
+    """``register(name)``: a volunteer registered by the station operator in 育才社区, eligible
+    at once; returns their registration (the masked view) with ``caller`` (their login) and
+    ``id_number``."""
+    def make(name="王小明"):
+        id_number, phone = new_numbers("19600501")
+        volunteer = identity.register_volunteer(staff["operator"], {
+            "name": name, "id_number": id_number, "phone": phone, "region_code": COMMUNITY,
+            "volunteer_number": f"V{phone}", "initial_password": VOLUNTEER_PASSWORD,
+            "registry_status": "verified", "screening": "clear", "health_declared": True,
+            "training_hours_completed": 8})
+        caller = login(phone, VOLUNTEER_PASSWORD)
+        assert caller["person_id"] == volunteer["person_id"]
+        return {**volunteer, "caller": caller, "id_number": id_number}
+
+    return make
 
 
 @pytest.fixture
@@ -80,14 +124,16 @@ def db(database_url):
 
 
 def credit(event_bus, ledger, volunteer, *minutes):
+    """Credit ``volunteer`` (a registration from ``register``) as demand's records would."""
     for amount in minutes:
         payload = {"record_id": str(uuid.uuid4()), "demand_id": str(uuid.uuid4()),
-                   "volunteer_id": volunteer, "volunteer_region_code": COMMUNITY,
+                   "volunteer_id": volunteer["person_id"], "volunteer_region_code": COMMUNITY,
                    "minutes": amount, "category": "emotional_comfort",
-                   "funding_source": "issuance", "carrier_id": "carrier-7"}
+                   "funding_source": "issuance", "carrier_id": str(STATION_ID)}
         event_bus.publish("demand", make_event("service_recorded", payload, COMMUNITY))
     total = sum(minutes)
-    wait_for(lambda: ledger.balance(person(volunteer), volunteer)["earned_minutes"] == total)
+    wait_for(lambda: ledger.balance(volunteer["caller"], volunteer["person_id"])[
+        "earned_minutes"] == total)
 
 
 def this_year():
@@ -100,11 +146,12 @@ def pdf_text(pdf_base64):
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
-def test_volunteer_gets_a_certificate_anyone_can_verify(ledger, event_bus):
-    volunteer = f"vol-{uuid.uuid4().hex[:8]}"
+def test_volunteer_gets_a_certificate_anyone_can_verify(ledger, event_bus, register):
+    volunteer = register("王小明")
+    me, person_id = volunteer["caller"], volunteer["person_id"]
     credit(event_bus, ledger, volunteer, 90, 60)
 
-    issued = ledger.issue_certificate(person(volunteer), volunteer, this_year())
+    issued = ledger.issue_certificate(me, person_id, this_year())
     number = issued["number"]
     assert number.startswith(f"HB-1301-{today_in_china():%Y%m%d}-")
     assert issued["total_minutes"] == 150 and issued["services"] == 2
@@ -116,21 +163,27 @@ def test_volunteer_gets_a_certificate_anyone_can_verify(ledger, event_bus):
     assert check["genuine"] is True and check["reason"] is None, check
     assert check["volunteer_name"] == "王*明"  # the public sees a masked name
     assert (check["total_minutes"], check["period_to"]) == (150, this_year()["to"])
-    assert check["issuer_station"] == "建北社区时间银行 · 时间银行 Time Bank"
+    # issued by the volunteer: named after their community (identity's region name)
+    assert check["issuer_station"] == "育才社区居委会时间银行 · 时间银行 Time Bank"
     assert ledger.verify_certificate(number.lower())["genuine"] is True  # as typed
 
-    out = ledger.get_certificate_pdf(person(volunteer), number)
+    out = ledger.get_certificate_pdf(me, number)
     assert out["filename"] == f"{number}.pdf"
     text = pdf_text(out["pdf_base64"])
-    for expected in ("服务记录证明", "王小明", "130102********1234", "2小时30分", "emotional_comfort",
-                     number):
+    id_number = volunteer["id_number"]
+    masked = id_number[:6] + "********" + id_number[-4:]
+    assert volunteer["id_number_masked"] == masked
+    for expected in ("服务记录证明", "王小明", masked, volunteer["volunteer_number"], "2小时30分",
+                     "emotional_comfort", number):
         assert expected in text
+    assert id_number not in text
 
 
-def test_an_altered_certificate_is_not_genuine(ledger, event_bus, db):
-    volunteer = f"vol-{uuid.uuid4().hex[:8]}"
+def test_an_altered_certificate_is_not_genuine(ledger, event_bus, db, register):
+    volunteer = register("李秀兰")
     credit(event_bus, ledger, volunteer, 45)
-    number = ledger.issue_certificate(person(volunteer), volunteer, this_year())["number"]
+    number = ledger.issue_certificate(volunteer["caller"], volunteer["person_id"],
+                                      this_year())["number"]
     assert ledger.verify_certificate(number)["genuine"] is True
 
     with db.begin() as c:  # someone edits the stored certificate: 45 minutes become 600
@@ -152,43 +205,46 @@ def test_forged_or_mistyped_numbers_are_not_genuine(ledger):
     assert ledger.verify_certificate("hello")["reason"] == "certificate_number_malformed"
 
 
-def test_who_may_issue_and_read(ledger, event_bus):
-    volunteer = f"vol-{uuid.uuid4().hex[:8]}"
+def test_who_may_issue_and_read(ledger, event_bus, register, staff):
+    volunteer, someone_else = register("张伟"), register("刘洋")["caller"]
+    person_id = volunteer["person_id"]
+    operator, auditor = staff["operator"], staff["auditor"]
     credit(event_bus, ledger, volunteer, 30)
 
-    by_operator = ledger.issue_certificate(OPERATOR, volunteer, this_year())
-    assert ledger.verify_certificate(by_operator["number"])["issuer_station"] == "建北街道时间银行服务站"
+    by_operator = ledger.issue_certificate(operator, person_id, this_year())
+    assert ledger.verify_certificate(by_operator["number"])["issuer_station"] == STATION_NAME
 
     with pytest.raises(Forbidden) as err:  # another volunteer
-        ledger.issue_certificate(person("someone-else"), volunteer, this_year())
+        ledger.issue_certificate(someone_else, person_id, this_year())
     assert err.value.code == "role_required"
-    with pytest.raises(Forbidden) as err:  # an operator of another city
-        ledger.issue_certificate(FAR_OPERATOR, volunteer, this_year())
+    with pytest.raises(Forbidden) as err:  # an admin of another city (唐山)
+        ledger.issue_certificate(staff["far_admin"], person_id, this_year())
     assert err.value.code == "out_of_scope"
     with pytest.raises(Forbidden):  # auditors read, they do not issue
-        ledger.issue_certificate(AUDITOR, volunteer, this_year())
+        ledger.issue_certificate(auditor, person_id, this_year())
 
-    assert ledger.get_certificate_pdf(AUDITOR, by_operator["number"])["pdf_base64"]
+    assert ledger.get_certificate_pdf(auditor, by_operator["number"])["pdf_base64"]
     with pytest.raises(Forbidden):
-        ledger.get_certificate_pdf(person("someone-else"), by_operator["number"])
+        ledger.get_certificate_pdf(someone_else, by_operator["number"])
+    with pytest.raises(Forbidden):
+        ledger.get_certificate_pdf(staff["far_admin"], by_operator["number"])
     with pytest.raises(NotFound):
-        ledger.get_certificate_pdf(AUDITOR, make_number(COMMUNITY, today_in_china(), 7))
+        ledger.get_certificate_pdf(auditor, make_number(COMMUNITY, today_in_china(), 7))
 
 
-def test_nothing_to_certify_or_a_bad_period_is_refused(ledger, event_bus):
-    volunteer = f"vol-{uuid.uuid4().hex[:8]}"
+def test_nothing_to_certify_or_a_bad_period_is_refused(ledger, event_bus, register):
+    volunteer = register("陈静")
+    me, person_id = volunteer["caller"], volunteer["person_id"]
     credit(event_bus, ledger, volunteer, 30)
     with pytest.raises(RuleViolation) as err:
-        ledger.issue_certificate(person(volunteer), volunteer,
-                                 {"from": "2020-01-01", "to": "2020-12-31"})
+        ledger.issue_certificate(me, person_id, {"from": "2020-01-01", "to": "2020-12-31"})
     assert err.value.code == "no_service_in_period"
     with pytest.raises(BadInput):
-        ledger.issue_certificate(person(volunteer), volunteer, {"from": "2026-05-01",
-                                                                "to": "2026-04-01"})
+        ledger.issue_certificate(me, person_id, {"from": "2026-05-01", "to": "2026-04-01"})
     with pytest.raises(BadInput):
-        ledger.issue_certificate(person(volunteer), volunteer, {"from": "tomorrow"})
+        ledger.issue_certificate(me, person_id, {"from": "tomorrow"})
     tomorrow = today_in_china() + dt.timedelta(days=1)
     with pytest.raises(BadInput) as err:
-        ledger.issue_certificate(person(volunteer), volunteer,
+        ledger.issue_certificate(me, person_id,
                                  {"from": tomorrow.isoformat(), "to": tomorrow.isoformat()})
     assert err.value.code == "period_in_future"
