@@ -231,8 +231,11 @@ class LedgerService(CertificateEntrypoints, ServiceBase):
 
     @scheduled("INVARIANTS_REFRESH_SECONDS", 60)
     def refresh_invariants(self):
+        full_every = float(self.config.get("JOURNAL_FULL_CHECK_SECONDS", 86400))
+        resume = invariant_metrics.CHAIN.resume_point(full_every)
         with self.db() as uow:
-            report = verification.verify_balances(uow)
+            report = verification.verify_balances(uow, journal_resume=resume)
+        invariant_metrics.CHAIN.remember(report, resume)
         invariant_metrics.publish(report)
         if not report["ok"]:
             log.error("ledger invariants broken: %s", {k: v for k, v in report.items()

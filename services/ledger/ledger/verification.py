@@ -77,9 +77,9 @@ def _snapshot(uow) -> None:
     uow.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
 
 
-def verify_balances(uow) -> dict:
+def verify_balances(uow, journal_resume: JournalLink | None = None) -> dict:
     """Every invariant, from one REPEATABLE READ snapshot (postings made meanwhile
-    cannot show up as false mismatches)."""
+    cannot show up as false mismatches); the chain on from ``journal_resume`` when given."""
     _snapshot(uow)
     checked = uow.execute(text("SELECT count(*) FROM accounts")).scalar()
     total = uow.execute(text("SELECT COALESCE(SUM(amount_minutes), 0) FROM entries")).scalar()
@@ -104,7 +104,7 @@ def verify_balances(uow) -> dict:
         {"transfer_id": r.id, "phase": r.phase, "entry_count": int(r.entry_count),
          "sum_minutes": int(r.total)}
         for r in uow.execute(_UNBALANCED_TRANSFERS, limit)]
-    chain = verify_journal(uow, snapshot=False)
+    chain = verify_journal(uow, snapshot=False, resume=journal_resume)
     ok = (total == 0 and not mismatches and not pending and not below_zero and not unbalanced
           and chain["ok"])
     return {"ok": ok, "accounts_checked": int(checked), "total_sum": int(total),
@@ -112,13 +112,14 @@ def verify_balances(uow) -> dict:
             "below_zero": below_zero, "unbalanced_transfers": unbalanced, "journal": chain}
 
 
-def verify_journal(uow, snapshot: bool = True) -> dict:
-    """Walk the chain from seq 1, recomputing every hash from the transfer and its entries;
-    name the first broken link. Transfers outside the chain are reported too."""
+def verify_journal(uow, snapshot: bool = True, resume: JournalLink | None = None) -> dict:
+    """Walk the chain from seq 1 (or on from ``resume``, a link verified before), recomputing
+    every hash from the transfer and its entries; name the first broken link. Transfers
+    outside the chain are reported too; ``last`` is the last link verified."""
     if snapshot:
         _snapshot(uow)
-    checker = ChainChecker()
-    after = 0
+    checker = ChainChecker(resume)
+    after = resume.seq if resume else 0
     while checker.broken is None:
         rows = uow.execute(select(journal).where(journal.c.seq > after)
                            .order_by(journal.c.seq).limit(JOURNAL_PAGE)).all()
@@ -144,5 +145,8 @@ def verify_journal(uow, snapshot: bool = True) -> dict:
         "WHERE j.seq IS NULL ORDER BY t.created_at, t.id LIMIT :limit"),
         {"limit": MAX_REPORTED}).scalars().all()
     broken = checker.broken.as_dict() if checker.broken else None
+    last = checker.last
     return {"ok": broken is None and not unchained, "checked": checker.checked,
-            "first_broken": broken, "unchained_transfers": list(unchained)}
+            "first_broken": broken, "unchained_transfers": list(unchained),
+            "last": None if last is None else {"seq": last.seq, "transfer_id": last.transfer_id,
+                                               "prev_hash": last.prev_hash, "hash": last.hash}}

@@ -95,3 +95,34 @@ def test_the_head_names_the_last_link_so_a_deleted_tail_shows():
     clean = check(rows)
     clean.check_head(last.seq, last.hash)
     assert clean.broken is None
+
+
+def test_checking_goes_on_from_a_link_verified_before():
+    rows = chain(6)
+    whole = ChainChecker()
+    for row, t, lines in rows:
+        assert whole.check(row, t, lines)
+    first_part = ChainChecker()
+    for row, t, lines in rows[:4]:
+        first_part.check(row, t, lines)
+    rest = ChainChecker(start=first_part.last)
+    assert all(rest.check(row, t, lines) for row, t, lines in rows[4:])
+    assert rest.checked == 2 and rest.last == whole.last
+    # a link that does not follow the one verified before is named
+    wrong = ChainChecker(start=rows[1][0])
+    assert not wrong.check(*rows[4]) and wrong.broken.seq == 3
+
+
+def test_the_periodic_check_walks_it_all_at_first_daily_and_after_a_failure():
+    from ledger.invariant_metrics import ChainTracker
+
+    tracker = ChainTracker()
+    ok = {"journal": {"ok": True, "last": {"seq": 7, "transfer_id": "t-7", "prev_hash": "a",
+                                           "hash": "b"}}}
+    assert tracker.resume_point(86400, now=0) is None  # first run: everything
+    tracker.remember(ok, None, now=0)
+    assert tracker.resume_point(86400, now=60).seq == 7  # then only what came since
+    tracker.remember(ok, tracker.last, now=60)
+    assert tracker.resume_point(86400, now=86401) is None  # a day later: everything again
+    tracker.remember({"journal": {"ok": False, "last": None}}, tracker.last, now=86460)
+    assert tracker.resume_point(86400, now=86520) is None  # after a failure: everything

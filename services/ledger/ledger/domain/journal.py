@@ -104,10 +104,11 @@ class Break:
 
 
 class ChainChecker:
-    """Feed journal rows in ``seq`` order; the first problem is kept in ``broken``."""
+    """Feed journal rows in ``seq`` order; the first problem is kept in ``broken``.
+    ``start``: a link verified before, to go on from (the rows after it are fed)."""
 
-    def __init__(self):
-        self.last: JournalLink | None = None
+    def __init__(self, start: JournalLink | None = None):
+        self.last: JournalLink | None = start
         self.checked = 0
         self.broken: Break | None = None
 
