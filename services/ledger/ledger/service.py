@@ -229,12 +229,15 @@ class LedgerService(CertificateEntrypoints, ServiceBase):
         with self.db() as uow:
             return verification.verify_journal(uow)
 
-    @scheduled("INVARIANTS_REFRESH_SECONDS", 60)
+    @scheduled("INVARIANTS_REFRESH_SECONDS", 300)
     def refresh_invariants(self):
         full_every = float(self.config.get("JOURNAL_FULL_CHECK_SECONDS", 86400))
         resume = invariant_metrics.CHAIN.resume_point(full_every)
         with self.db() as uow:
-            report = verification.verify_balances(uow, journal_resume=resume)
+            report = verification.verify_balances(uow, journal_resume=resume,
+                                                  unless_running_elsewhere=True)
+        if report is None:
+            return  # another ledger process is checking now
         invariant_metrics.CHAIN.remember(report, resume)
         invariant_metrics.publish(report)
         if not report["ok"]:

@@ -77,10 +77,19 @@ def _snapshot(uow) -> None:
     uow.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
 
 
-def verify_balances(uow, journal_resume: JournalLink | None = None) -> dict:
+INVARIANTS_LOCK = 7_301_2026  # advisory lock: one periodic invariant check at a time
+
+
+def verify_balances(uow, journal_resume: JournalLink | None = None,
+                    unless_running_elsewhere: bool = False) -> dict | None:
     """Every invariant, from one REPEATABLE READ snapshot (postings made meanwhile
-    cannot show up as false mismatches); the chain on from ``journal_resume`` when given."""
+    cannot show up as false mismatches); the chain on from ``journal_resume`` when given.
+    ``unless_running_elsewhere``: None when another process is checking right now (the
+    sums read every entry: one check at a time is enough)."""
     _snapshot(uow)
+    if unless_running_elsewhere and not uow.execute(
+            text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": INVARIANTS_LOCK}).scalar():
+        return None
     checked = uow.execute(text("SELECT count(*) FROM accounts")).scalar()
     total = uow.execute(text("SELECT COALESCE(SUM(amount_minutes), 0) FROM entries")).scalar()
     limit = {"limit": MAX_REPORTED}
