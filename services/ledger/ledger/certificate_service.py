@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import logging
 
+import eventlet
 from nameko.rpc import RpcProxy
 
 from timebank_common.auth import Caller
@@ -31,6 +32,9 @@ def today_in_china() -> dt.date:
     return dt.datetime.now(CHINA).date()
 
 
+CATALOG_TIMEOUT_SECONDS = 3  # demand away (or its queue unattended): print the codes
+
+
 class CertificateEntrypoints:
     identity = RpcProxy("identity")
     demand = RpcProxy("demand")
@@ -40,8 +44,10 @@ class CertificateEntrypoints:
         """Category code -> (name_zh, name_en) from demand's catalogue; the code itself for
         both when demand does not answer (the certificate is issued all the same)."""
         try:
-            names = {c["code"]: (c["name_zh"], c["name_en"]) for c in self.demand.catalog()}
-        except Exception as exc:  # noqa: BLE001 — a missing name must not stop a certificate
+            with eventlet.Timeout(CATALOG_TIMEOUT_SECONDS):
+                catalogue = self.demand.catalog()
+            names = {c["code"]: (c["name_zh"], c["name_en"]) for c in catalogue}
+        except (Exception, eventlet.Timeout) as exc:  # noqa: BLE001 — names must not stop it
             log.warning("no category names for certificate: %r", exc)
             names = {}
         return lambda code: names.get(code, certificate_source.code_as_name(code))
