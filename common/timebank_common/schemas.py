@@ -16,3 +16,9 @@ def load(schema: Schema, data) -> dict:
 
 def dump(schema: Schema, obj):
     return schema.dump(obj)
+
+
+def check_period_order(data: dict, start: str = "period_from", end: str = "period_to") -> None:
+    """In a ``@validates_schema``: refuse a period that ends before it starts."""
+    if data.get(start) and data.get(end) and data[start] > data[end]:
+        raise ValidationError("The period ends before it starts / 期间的结束日期早于开始日期", end)

@@ -3,7 +3,9 @@
 Range rules (minutes, slots) live in ``domain.rules`` so they have one home; these
 schemas check shape and types. Times must carry an offset (``AwareDateTime``).
 """
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate, validates_schema
+
+from timebank_common.schemas import check_period_order
 
 from .domain.lifecycle import STATUSES
 from .domain.rules import CHANNELS, CONFIRMATIONS, FUNDING_SOURCES
@@ -81,10 +83,7 @@ class ServiceRecordsQuery(Schema):
 
     @validates_schema
     def _in_order(self, data, **kwargs):
-        if data.get("period_from") and data.get("period_to") and \
-                data["period_from"] > data["period_to"]:
-            raise ValidationError("The period ends before it starts / 期间的结束日期早于开始日期",
-                                  "period_to")
+        check_period_order(data)
 
 
 class ServiceRecordRowOut(Schema):

@@ -11,6 +11,8 @@ from marshmallow import (
     validates_schema,
 )
 
+from timebank_common.schemas import check_period_order
+
 from .domain.kinds import ACCOUNT_KINDS, REVERSAL, TRANSFER_KINDS
 from .domain.transfers import (
     CALLER_ACTIONS,
@@ -264,10 +266,7 @@ class PeriodIn(Schema):
 
     @validates_schema
     def _in_order(self, data, **kwargs):
-        if data.get("period_from") and data.get("period_to") and \
-                data["period_from"] > data["period_to"]:
-            raise ValidationError("The period ends before it starts / 期间的结束日期早于开始日期",
-                                  "period_to")
+        check_period_order(data)
 
 
 class ReconcileIn(PeriodIn):
