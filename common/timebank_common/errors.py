@@ -107,3 +107,16 @@ def validation_error(errors: dict) -> BadInput:
         "The request is not valid; see the fields listed in details",
         errors,
     )
+
+
+def answer_within(seconds: float, call, *args, unavailable: Unavailable):
+    """``call(*args)`` (an RPC to another service), or ``unavailable`` raised when no answer
+    comes within ``seconds``: a caller never hangs on a service that is away (an RPC queue
+    with nobody consuming it is never answered)."""
+    import eventlet  # noqa: PLC0415 — the services run under eventlet; errors stay importable
+
+    try:
+        with eventlet.Timeout(seconds):
+            return call(*args)
+    except eventlet.Timeout:
+        raise unavailable from None

@@ -10,11 +10,10 @@ import base64
 import datetime as dt
 import logging
 
-import eventlet
 from nameko.rpc import RpcProxy
 
 from timebank_common.auth import Caller
-from timebank_common.errors import DomainError
+from timebank_common.errors import DomainError, Unavailable, answer_within
 from timebank_common.schemas import load
 from timebank_common.service import rpc
 
@@ -33,6 +32,8 @@ def today_in_china() -> dt.date:
 
 
 CATALOG_TIMEOUT_SECONDS = 3  # demand away (or its queue unattended): print the codes
+DEMAND_UNAVAILABLE = Unavailable("demand_unavailable", "需求服务暂时无响应",
+                                 "The demand service did not answer")
 
 
 class CertificateEntrypoints:
@@ -44,10 +45,10 @@ class CertificateEntrypoints:
         """Category code -> (name_zh, name_en) from demand's catalogue; the code itself for
         both when demand does not answer (the certificate is issued all the same)."""
         try:
-            with eventlet.Timeout(CATALOG_TIMEOUT_SECONDS):
-                catalogue = self.demand.catalog()
+            catalogue = answer_within(CATALOG_TIMEOUT_SECONDS, self.demand.catalog,
+                                      unavailable=DEMAND_UNAVAILABLE)
             names = {c["code"]: (c["name_zh"], c["name_en"]) for c in catalogue}
-        except (Exception, eventlet.Timeout) as exc:  # noqa: BLE001 — names must not stop it
+        except Exception as exc:  # noqa: BLE001 — a missing name must not stop a certificate
             log.warning("no category names for certificate: %r", exc)
             names = {}
         return lambda code: names.get(code, certificate_source.code_as_name(code))
