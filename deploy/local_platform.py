@@ -114,20 +114,26 @@ class LocalPlatform:
 
     def prepare(self, demo: bool = True) -> None:
         """Databases created and migrated, keys made, demo data loaded."""
-        from timebank_common.auth import ensure_keypair  # noqa: PLC0415
-        from timebank_common.pii import ensure_key_file  # noqa: PLC0415
-
-        ensure_keypair(self.base_env.get("JWT_PRIVATE_KEY_FILE", str(ROOT / "var/keys/jwt-private.pem")),
-                       self.base_env.get("JWT_PUBLIC_KEY_FILE", str(ROOT / "var/keys/jwt-public.pem")))
-        ensure_key_file(self.base_env.get("PII_KEYS_FILE", str(ROOT / "var/keys/pii-keys.json")))
-        # the ledger's certificate key: made once and kept (a new key would not verify old ones)
-        ensure_keypair(
-            self.base_env.get("CERTIFICATE_PRIVATE_KEY_FILE", str(ROOT / "var/keys/certificate-private.pem")),
-            self.base_env.get("CERTIFICATE_PUBLIC_KEY_FILE", str(ROOT / "var/keys/certificate-public.pem")))
+        self.ensure_keys()
         for name in SERVICES:
             self.run_module("timebank_common.migrations", name)
         if demo:
             self.run_module("identity.demo")
+
+    def ensure_keys(self) -> None:
+        """The key files the services read (made once, kept: a new certificate key would not
+        verify certificates already issued)."""
+        from timebank_common.auth import ensure_keypair  # noqa: PLC0415
+        from timebank_common.pii import ensure_key_file  # noqa: PLC0415
+
+        def path(setting: str, default: str) -> str:
+            return self.base_env.get(setting, str(ROOT / "var/keys" / default))
+
+        ensure_keypair(path("JWT_PRIVATE_KEY_FILE", "jwt-private.pem"),
+                       path("JWT_PUBLIC_KEY_FILE", "jwt-public.pem"))
+        ensure_key_file(path("PII_KEYS_FILE", "pii-keys.json"))
+        ensure_keypair(path("CERTIFICATE_PRIVATE_KEY_FILE", "certificate-private.pem"),
+                       path("CERTIFICATE_PUBLIC_KEY_FILE", "certificate-public.pem"))
 
     def start_all(self) -> None:
         for name in ALL:

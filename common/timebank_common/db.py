@@ -8,11 +8,13 @@ the same transaction, so they exist if and only if the change does; the relay
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Table, create_engine, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
@@ -26,7 +28,12 @@ EVENT_SCHEMA_VERSION = 1
 def make_engine(url: str, pool_size: int = 10) -> Engine:
     # No pre-ping: it costs a round trip per checkout (measured ~15% of a balance read).
     # After a database restart, SQLAlchemy drops the pool on the first disconnect error.
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
+    # Custom plans only: psycopg prepares a statement after 5 runs, and PostgreSQL may then
+    # keep a generic plan made while a table was small. Without fresh statistics (autovacuum
+    # off, as on the CI machines) nothing replaces it, and a lookup of 200 ids by primary key
+    # stayed a sequential scan as the table grew (1.4 s per batch at 100,000 transfers).
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False,
+                         connect_args={"options": "-c plan_cache_mode=force_custom_plan"})
 
 
 def ensure_database(url: str) -> bool:
@@ -70,6 +77,32 @@ def make_event(event_type: str, payload: dict, region_code: str | None) -> dict:
         "region_code": region_code,
         "payload": payload,
     }
+
+
+def insert_rows(executor, table: Table, rows: Sequence[dict], suffix: str = ""):
+    """Insert many rows in one statement with one parameter per column:
+    ``INSERT INTO t (a, b) SELECT * FROM unnest(CAST(:a AS type[]), CAST(:b AS type[]))``.
+
+    psycopg's ``executemany`` (what SQLAlchemy does for a list of rows without RETURNING)
+    sends one INSERT per row down a pipeline: 200 transfers cost 200 server executions and
+    as many waits. Here the statement text depends only on the columns, so it is parsed once
+    and its size does not grow with the batch. ``executor`` is a unit of work, session or
+    connection; every row has the same keys (the first row's); ``suffix`` is appended
+    (``ON CONFLICT ...``, ``RETURNING ...``). Returns the result."""
+    columns = list(rows[0])
+    params, casts = {}, []
+    for n, name in enumerate(columns):
+        column = table.c[name]
+        values = [row[name] for row in rows]
+        if isinstance(column.type, JSONB):
+            params[f"c{n}"] = [None if v is None else json.dumps(v) for v in values]
+            casts.append(f"CAST(CAST(:c{n} AS text[]) AS jsonb[])")
+            continue
+        params[f"c{n}"] = [str(v) if isinstance(v, uuid.UUID) else v for v in values]
+        casts.append(f"CAST(:c{n} AS {column.type.compile(dialect=postgresql.dialect())}[])")
+    statement = (f'INSERT INTO {table.name} ({", ".join(columns)}) '
+                 f'SELECT * FROM unnest({", ".join(casts)}) {suffix}')
+    return executor.execute(text(statement), params)
 
 
 class UnitOfWork:
@@ -137,18 +170,14 @@ class UnitOfWork:
         """``first_delivery`` for many events in one statement: the ids new to ``consumer``."""
         if not event_ids:
             return set()
-        stmt = (
-            insert(inbox_table)
-            .values([{"consumer": consumer, "event_id": str(e)} for e in dict.fromkeys(event_ids)])
-            .on_conflict_do_nothing()
-            .returning(inbox_table.c.event_id)
-        )
-        return {row[0] for row in self.session.execute(stmt)}
+        rows = [{"consumer": consumer, "event_id": str(e)} for e in dict.fromkeys(event_ids)]
+        return {row[0] for row in insert_rows(self.session, inbox_table, rows,
+                                              "ON CONFLICT DO NOTHING RETURNING event_id")}
 
     def commit(self) -> None:
         emitted, self._pending_events = self._pending_events, []
         if emitted:
-            self.session.execute(insert(outbox_table), emitted)
+            insert_rows(self.session, outbox_table, emitted)
         self.session.commit()
         if emitted and self._on_commit:
             self._on_commit()

@@ -136,6 +136,7 @@ def main() -> int:
                              ports={"ledger": ports[0]}, log_dir=tmp / "log")
     volunteers = [str(uuid.uuid4()) for _ in range(args.volunteers)]
     try:
+        platform.ensure_keys()
         platform.run_module("timebank_common.migrations", "ledger")
         direct = baseline(url, events_for(args.baseline_events, volunteers, f"base{run}"))
 

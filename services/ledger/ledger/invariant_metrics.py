@@ -27,6 +27,8 @@ PENDING_MISMATCHES = Gauge("timebank_ledger_pending_total_mismatches",
                            "Accounts whose pending totals differ from open reservations (must be 0)")
 UNBALANCED = Gauge("timebank_ledger_unbalanced_transfers",
                    "Transfers whose entries are not exactly -amount/+amount (must be 0)")
+YEARLY_MISMATCHES = Gauge("timebank_ledger_yearly_sum_mismatches",
+                          "Yearly-cap running sums that differ from the service credits (must be 0)")
 CHAIN_INTACT = Gauge("timebank_ledger_journal_intact", "1 when the hash chain verifies")
 CHAIN_LENGTH = Gauge("timebank_ledger_journal_checked", "Last journal link verified (seq)")
 ALL_OK = Gauge("timebank_ledger_invariants_ok", "1 when every ledger invariant holds")
@@ -38,6 +40,7 @@ def publish(report: dict) -> None:
     POSTED_MISMATCHES.set(len(report["mismatches"]))
     PENDING_MISMATCHES.set(len(report["pending_mismatches"]))
     UNBALANCED.set(len(report["unbalanced_transfers"]))
+    YEARLY_MISMATCHES.set(len(report["yearly_sum_mismatches"]))
     CHAIN_INTACT.set(1 if report["journal"]["ok"] else 0)
     last = report["journal"].get("last")
     CHAIN_LENGTH.set(last["seq"] if last else 0)

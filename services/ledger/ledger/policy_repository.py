@@ -7,9 +7,10 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from .domain.kinds import SERVICE_CREDIT
+from timebank_common.db import insert_rows
+
 from .domain.policy import Policy, PolicyRow, policy_for
-from .tables import entries, grant_entitlements, policies, transfers
+from .tables import grant_entitlements, policies, service_minutes_by_year
 
 
 def _ancestors(region_code: str) -> list[str]:
@@ -71,14 +72,22 @@ def entitlements(uow, after: tuple[str, str] | None = None, limit: int = 500) ->
 
 
 # --- the yearly cap ---------------------------------------------------------------------------
-def earned_since(uow, account_ids: list[str], since: dt.datetime) -> dict[str, int]:
-    """Service-credit minutes credited to these accounts since ``since``, by account
-    (reversals do not give room back: the cap counts what was deposited)."""
+def earned_in_year(uow, account_ids: list[str], year: int) -> dict[str, int]:
+    """Service-credit minutes deposited in these accounts in a China-time year, by account:
+    the running sums ``posting.create_transfers`` keeps (``service_minutes_by_year``)."""
     if not account_ids:
         return {}
-    credited = (select(entries.c.account_id, func.sum(entries.c.amount_minutes).label("m"))
-                .join(transfers, transfers.c.id == entries.c.transfer_id)
-                .where(entries.c.account_id.in_(account_ids), entries.c.created_at >= since,
-                       transfers.c.kind == SERVICE_CREDIT)
-                .group_by(entries.c.account_id))
-    return {str(r.account_id): int(r.m) for r in uow.execute(credited)}
+    rows = uow.execute(select(service_minutes_by_year.c.account_id, service_minutes_by_year.c.minutes)
+                       .where(service_minutes_by_year.c.account_id.in_(sorted(set(account_ids))),
+                              service_minutes_by_year.c.year == year))
+    return {str(r.account_id): int(r.minutes) for r in rows}
+
+
+def add_yearly_service_minutes(uow, sums: dict[tuple[str, int], int]) -> None:
+    """Add to the running sums (in account order; the accounts are locked by the caller)."""
+    if not sums:
+        return
+    insert_rows(uow, service_minutes_by_year,
+                [{"account_id": a, "year": y, "minutes": m} for (a, y), m in sorted(sums.items())],
+                "ON CONFLICT (account_id, year) DO UPDATE "
+                "SET minutes = service_minutes_by_year.minutes + EXCLUDED.minutes")

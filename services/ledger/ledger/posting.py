@@ -10,7 +10,8 @@
    reservations were closed and how much of the originals was reversed (every change
    to these takes the same account locks, so what is read here stays true);
 4. run the pure rules (``domain/batch.py``) in memory;
-5. bulk-insert the new transfers and entries, update each changed account once, and
+5. bulk-insert the new transfers and entries, update each changed account once, add
+   posted service credits to the yearly cap's running sums, and
    as the last step lock ``journal_head`` and append the batch's hash-chain links, so
    the chain's lock is held only for the commit.
 """
@@ -18,14 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from timebank_common.db import insert_rows
 from timebank_common.errors import Conflict
 
+from . import policy_repository
 from .domain.batch import LedgerState, Outcome, process_batch
 from .domain.journal import JournalLink, link
+from .domain.policy import yearly_service_minutes
 from .domain.transfers import (
     EXPIRE,
     PHASE_PENDING,
@@ -56,6 +59,8 @@ def create_transfers(uow, requests: list[TransferRequest],
         _insert_transfers(uow, [o.transfer for o in created])
         _insert_entries(uow, created)
         _update_accounts(uow, result.changed_accounts())
+        policy_repository.add_yearly_service_minutes(
+            uow, yearly_service_minutes(o.transfer for o in created))
         append_to_journal(uow, created)
     return result.outcomes
 
@@ -100,7 +105,7 @@ def _insert_transfers(uow, created: list[Transfer]) -> None:
     accounts (so not serialised by our locks) refuses the whole batch: a retry then
     sees the stored transfer and answers ``exists`` or ``transfer_id_reused``."""
     try:
-        uow.execute(insert(transfers), [
+        insert_rows(uow, transfers, [
             {"id": t.transfer_id, "kind": t.kind, "phase": t.phase,
              "debit_account_id": t.debit_account_id, "credit_account_id": t.credit_account_id,
              "amount_minutes": t.amount_minutes, "pending_id": t.pending_id,
@@ -121,20 +126,25 @@ def _insert_entries(uow, created: list[Outcome]) -> None:
              "amount_minutes": e.amount_minutes, "balance_after": e.balance_after}
             for o in created for e in o.entries]
     if rows:
-        uow.execute(insert(entries), rows)
+        insert_rows(uow, entries, rows)
 
 
-_UPDATE_TOTALS = (
-    update(accounts).where(accounts.c.id == bindparam("account_id"))
-    .values(debits_posted=bindparam("dp"), credits_posted=bindparam("cp"),
-            debits_pending=bindparam("dq"), credits_pending=bindparam("cq"))
-)
+_UPDATE_TOTALS = text("""
+    UPDATE accounts SET debits_posted = v.dp, credits_posted = v.cp,
+                        debits_pending = v.dq, credits_pending = v.cq
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:dp AS bigint[]), CAST(:cp AS bigint[]),
+                CAST(:dq AS bigint[]), CAST(:cq AS bigint[])) AS v(id, dp, cp, dq, cq)
+    WHERE accounts.id = v.id
+""")
 
 
 def _update_accounts(uow, changed) -> None:
-    uow.session.connection().execute(_UPDATE_TOTALS, [
-        {"account_id": a.id, "dp": a.debits_posted, "cp": a.credits_posted,
-         "dq": a.debits_pending, "cq": a.credits_pending} for a in changed])
+    """Every changed account's totals in one statement (the rows are locked already)."""
+    changed = list(changed)
+    uow.execute(_UPDATE_TOTALS, {
+        "ids": [str(a.id) for a in changed], "dp": [a.debits_posted for a in changed],
+        "cp": [a.credits_posted for a in changed], "dq": [a.debits_pending for a in changed],
+        "cq": [a.credits_pending for a in changed]})
 
 
 def append_to_journal(uow, created: list[Outcome]) -> None:
@@ -148,7 +158,7 @@ def append_to_journal(uow, created: list[Outcome]) -> None:
                     [(e.account_id, e.amount_minutes) for e in outcome.entries])
         rows.append({"seq": last.seq, "transfer_id": last.transfer_id,
                      "prev_hash": last.prev_hash, "hash": last.hash})
-    uow.execute(insert(journal), rows)
+    insert_rows(uow, journal, rows)
     uow.execute(update(journal_head).where(journal_head.c.id == 1)
                 .values(seq=last.seq, hash=last.hash))
 

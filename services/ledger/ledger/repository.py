@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
+from timebank_common.db import insert_rows
 from timebank_common.errors import NotFound
 
 from .domain.accounts import AccountState
@@ -101,12 +102,10 @@ def open_accounts(uow, wanted: list[tuple[str, str, str | None]]) -> dict[tuple,
     found = _accounts_by_key(uow, list(specs))
     missing = sorted(k for k in specs if k not in found)
     if missing:
-        rows = uow.execute(
-            insert(accounts).values([
-                {"id": str(uuid.uuid4()), "kind": specs[k][0], "region_code": specs[k][1],
-                 "owner_person_id": specs[k][2] if specs[k][0] in PERSON_ACCOUNT_KINDS else None}
-                for k in missing])
-            .on_conflict_do_nothing().returning(*accounts.c)).all()
+        rows = insert_rows(uow, accounts, [
+            {"id": str(uuid.uuid4()), "kind": specs[k][0], "region_code": specs[k][1],
+             "owner_person_id": specs[k][2] if specs[k][0] in PERSON_ACCOUNT_KINDS else None}
+            for k in missing], "ON CONFLICT DO NOTHING RETURNING *").all()
         for row in rows:
             account = account_from_row(row)
             found[account_key(account.kind, account.region_code, account.owner_person_id)] = account

@@ -22,7 +22,7 @@ from . import milestones, policy_repository, posting, schemas
 from . import repository as repo
 from .domain import crediting, funding
 from .domain.kinds import DONATION_POOL, GRANT, ISSUANCE, PERSONAL
-from .domain.policy import local_date, year_start
+from .domain.policy import local_date
 from .domain.stars import DEFAULT_THRESHOLDS_HOURS
 from .domain.transfers import FAILED, POSTED
 
@@ -59,8 +59,8 @@ class _Batch:
         self.accounts.update(repo.find_accounts(uow, elders))
         self.policies = policy_repository.policies_for(
             uow, [r["account_region"] for r in records], local_date(now))
-        self.earned = policy_repository.earned_since(
-            uow, [self.personal(r).id for r in records], year_start(now))
+        self.earned = policy_repository.earned_in_year(
+            uow, [self.personal(r).id for r in records], local_date(now).year)
         self.available = {a.id: a.balance_minutes - a.debits_pending
                           for a in self.accounts.values()}
 
@@ -119,7 +119,8 @@ def credit_services(uow, events: list[dict], now: dt.datetime | None = None,
     event by event, each with fresh balances, so a source spent meanwhile falls back to
     issuance)."""
     records = [_service_record(event) for event in events]
-    batch = _Batch(uow, records, now or dt.datetime.now(dt.UTC))
+    now = now or dt.datetime.now(dt.UTC)
+    batch = _Batch(uow, records, now)
     planned = []
     for record in records:
         plan, payer, paid_from, fallback = batch.plan(record)
@@ -128,7 +129,7 @@ def credit_services(uow, events: list[dict], now: dt.datetime | None = None,
                              batch.personal(record), paid_from, fallback)
         planned.append((record, plan, paid_from, requests))
     credited = []
-    outcomes = iter(posting.create_transfers(uow, [q for *_, qs in planned for q in qs]))
+    outcomes = iter(posting.create_transfers(uow, [q for *_, qs in planned for q in qs], now))
     for record, plan, paid_from, requests in planned:
         results = [next(outcomes) for _ in requests]
         for outcome in results:

@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables of the ledger database (migrations/versions/0001 to 0005)."""
+"""SQLAlchemy Core tables of the ledger database (migrations/versions/0001 to 0006)."""
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -129,4 +129,12 @@ grant_entitlements = Table(  # who is granted hours each period (identity's elde
     Column("region_code", String(12), nullable=False),
     Column("since", DateTime(timezone=True), nullable=False),
     Column("verified_by", String(64)),
+)
+
+service_minutes_by_year = Table(  # 0006: the yearly cap's running sum, kept by posting.py
+    "service_minutes_by_year",
+    metadata,
+    Column("account_id", UUID(as_uuid=False), ForeignKey("accounts.id"), primary_key=True),
+    Column("year", Integer, primary_key=True),  # China-time year of the service credit
+    Column("minutes", BigInteger, nullable=False),
 )

@@ -5,6 +5,8 @@
 * each account's posted totals equal the sums of its entries (debits, credits);
 * each account's pending totals equal the reservations still open on it;
 * a transfer with entries has exactly its two (−amount, +amount), any other none;
+* the yearly cap's running sums (``service_minutes_by_year``) equal the posted service
+  credits they count;
 * the hash chain of the journal is intact (``verify_journal``).
 """
 from __future__ import annotations
@@ -73,6 +75,23 @@ _UNBALANCED_TRANSFERS = text("""
 """)
 
 
+_YEARLY_SUM_MISMATCHES = text("""
+    WITH credited AS (
+        SELECT t.credit_account_id AS account_id,
+               extract(year FROM t.created_at AT TIME ZONE 'Asia/Shanghai')::int AS year,
+               SUM(t.amount_minutes) AS minutes
+        FROM transfers t
+        WHERE t.kind = 'service_credit' AND t.phase IN ('posted', 'post_pending')
+        GROUP BY 1, 2)
+    SELECT COALESCE(c.account_id, y.account_id) AS account_id, COALESCE(c.year, y.year) AS year,
+           COALESCE(y.minutes, 0) AS kept, COALESCE(c.minutes, 0) AS credited
+    FROM credited c FULL JOIN service_minutes_by_year y
+         ON y.account_id = c.account_id AND y.year = c.year
+    WHERE COALESCE(y.minutes, 0) <> COALESCE(c.minutes, 0)
+    ORDER BY 1, 2 LIMIT :limit
+""")
+
+
 def _snapshot(uow) -> None:
     uow.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
 
@@ -113,12 +132,17 @@ def verify_balances(uow, journal_resume: JournalLink | None = None,
         {"transfer_id": r.id, "phase": r.phase, "entry_count": int(r.entry_count),
          "sum_minutes": int(r.total)}
         for r in uow.execute(_UNBALANCED_TRANSFERS, limit)]
+    yearly = [
+        {"account_id": str(r.account_id), "year": int(r.year), "kept_minutes": int(r.kept),
+         "credited_minutes": int(r.credited)}
+        for r in uow.execute(_YEARLY_SUM_MISMATCHES, limit)]
     chain = verify_journal(uow, snapshot=False, resume=journal_resume)
     ok = (total == 0 and not mismatches and not pending and not below_zero and not unbalanced
-          and chain["ok"])
+          and not yearly and chain["ok"])
     return {"ok": ok, "accounts_checked": int(checked), "total_sum": int(total),
             "mismatches": mismatches, "pending_mismatches": pending,
-            "below_zero": below_zero, "unbalanced_transfers": unbalanced, "journal": chain}
+            "below_zero": below_zero, "unbalanced_transfers": unbalanced,
+            "yearly_sum_mismatches": yearly, "journal": chain}
 
 
 def verify_journal(uow, snapshot: bool = True, resume: JournalLink | None = None) -> dict:

@@ -15,7 +15,9 @@ from ledger.domain.policy import (
     policy_for,
     rounded_minutes,
     split_at_cap,
+    yearly_service_minutes,
 )
+from ledger.domain.transfers import PHASE_PENDING, PHASE_POST_PENDING, Transfer
 from timebank_common.errors import BadInput
 
 SHIJIAZHUANG, CHANGAN = "130100000000", "130102000000"
@@ -130,3 +132,22 @@ def test_invalid_policy_values_are_refused(values):
 def test_valid_values_pass():
     assert check_values({"yearly_cap_minutes": None, "expiry_months": 24}) == {
         "yearly_cap_minutes": None, "expiry_months": 24}
+
+
+def _transfer(kind, phase, credit, minutes, at):
+    return Transfer("t", kind, "payer", credit, minutes, phase=phase, created_at=at)
+
+
+def test_the_yearly_sums_count_posted_service_credits_by_china_year():
+    new_year_eve_utc = dt.datetime(2026, 12, 31, 15, 59, tzinfo=dt.UTC)  # 23:59 in China
+    new_year_utc = dt.datetime(2026, 12, 31, 16, 1, tzinfo=dt.UTC)  # 00:01, 1 January 2027
+    created = [
+        _transfer("service_credit", "posted", "v1", 60, new_year_eve_utc),
+        _transfer("service_credit", "posted", "v1", 30, new_year_utc),
+        _transfer("service_credit", "posted", "v1", 15, new_year_utc),
+        _transfer("service_credit", PHASE_POST_PENDING, "v2", 45, new_year_utc),
+        _transfer("service_credit", PHASE_PENDING, "v2", 45, new_year_utc),  # not yet posted
+        _transfer("gift_to_relative", "posted", "v1", 20, new_year_utc),  # not a deposit
+    ]
+    assert yearly_service_minutes(created) == {("v1", 2026): 60, ("v1", 2027): 45,
+                                               ("v2", 2027): 45}

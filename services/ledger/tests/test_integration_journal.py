@@ -165,3 +165,21 @@ def test_migration_0002_keeps_0001_balances_and_chains_the_old_transfers(databas
         uow.commit()
     assert verify(engine)["checked"] == 3
     engine.dispose()
+
+
+def test_the_yearly_cap_sums_follow_the_credits_and_an_edit_is_reported(engine):
+    some_history(engine)
+    with UnitOfWork(engine) as uow:
+        report = verification.verify_balances(uow)
+    assert report["ok"] and report["yearly_sum_mismatches"] == []
+    with engine.connect() as c:
+        kept = c.execute(text("SELECT a.owner_person_id, y.minutes FROM service_minutes_by_year y "
+                              "JOIN accounts a ON a.id = y.account_id")).all()
+    assert sorted(kept) == [("p-a", 105), ("p-b", 75)]  # a reversal gives no room back
+    tamper(engine, "UPDATE service_minutes_by_year SET minutes = minutes - 60 "
+                   "WHERE account_id = (SELECT id FROM accounts WHERE owner_person_id = 'p-a')")
+    with UnitOfWork(engine) as uow:
+        report = verification.verify_balances(uow)
+    assert not report["ok"]
+    assert [(m["kept_minutes"], m["credited_minutes"])
+            for m in report["yearly_sum_mismatches"]] == [(45, 105)]

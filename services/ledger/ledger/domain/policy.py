@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from timebank_common.errors import BadInput
 from timebank_common.regions import CITY, COUNTY, PROVINCE, is_code, level_of, prefix_of
 
+from .kinds import SERVICE_CREDIT
+
 MONTH, QUARTER, YEAR = "month", "quarter", "year"
 PERIODS = (MONTH, QUARTER, YEAR)
 ROUND_DOWN, ROUND_NEAREST, ROUND_UP = "down", "nearest", "up"
@@ -103,9 +105,17 @@ def local_date(now: dt.datetime) -> dt.date:
     return now.astimezone(CHINA).date()
 
 
-def year_start(now: dt.datetime) -> dt.datetime:
-    """1 January (China time) of ``now``'s year: where the yearly cap counts from."""
-    return dt.datetime(local_date(now).year, 1, 1, tzinfo=CHINA)
+def yearly_service_minutes(created) -> dict[tuple[str, int], int]:
+    """What newly created transfers add to the yearly cap's running sums: the minutes of each
+    posted service credit (a single-phase one, or a posted reservation), by credited account
+    and China-time year of the transfer. Reversals do not give room back: the cap counts what
+    was deposited."""
+    sums: dict[tuple[str, int], int] = {}
+    for transfer in created:
+        if transfer.kind == SERVICE_CREDIT and transfer.has_entries:
+            key = (transfer.credit_account_id, local_date(transfer.created_at).year)
+            sums[key] = sums.get(key, 0) + transfer.amount_minutes
+    return sums
 
 
 # --- what the values do -------------------------------------------------------------------
