@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import Table, create_engine, text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
@@ -79,30 +79,35 @@ def make_event(event_type: str, payload: dict, region_code: str | None) -> dict:
     }
 
 
-def insert_rows(executor, table: Table, rows: Sequence[dict], suffix: str = ""):
-    """Insert many rows in one statement with one parameter per column:
-    ``INSERT INTO t (a, b) SELECT * FROM unnest(CAST(:a AS type[]), CAST(:b AS type[]))``.
+def _json_value(value):
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)  # UUID, Decimal
 
-    psycopg's ``executemany`` (what SQLAlchemy does for a list of rows without RETURNING)
-    sends one INSERT per row down a pipeline: 200 transfers cost 200 server executions and
-    as many waits. Here the statement text depends only on the columns, so it is parsed once
-    and its size does not grow with the batch. ``executor`` is a unit of work, session or
-    connection; every row has the same keys (the first row's); ``suffix`` is appended
-    (``ON CONFLICT ...``, ``RETURNING ...``). Returns the result."""
+
+def insert_rows(executor, table: Table, rows: Sequence[dict], suffix: str = ""):
+    """Insert many rows in one statement with a single parameter, the rows as one JSON
+    document: ``INSERT INTO t (a, b) SELECT a, b FROM json_to_recordset(:rows) AS r(a type,
+    b type)``.
+
+    Why: psycopg's ``executemany`` (what SQLAlchemy does for a list of rows without
+    RETURNING) sends one INSERT per row down a pipeline — 200 transfers cost 200 server
+    executions and as many waits; a multi-VALUES insert has a parameter per value for
+    SQLAlchemy to compile and psycopg to adapt one by one. Here the statement text depends
+    only on the columns, and the rows are encoded by the json module's C encoder and parsed
+    by PostgreSQL's. ``executor`` is a unit of work, session or connection; every row has
+    the first row's keys; ``suffix`` is appended (``ON CONFLICT ...``, ``RETURNING ...``).
+    Returns the result."""
     columns = list(rows[0])
-    params, casts = {}, []
-    for n, name in enumerate(columns):
-        column = table.c[name]
-        values = [row[name] for row in rows]
-        if isinstance(column.type, JSONB):
-            params[f"c{n}"] = [None if v is None else json.dumps(v) for v in values]
-            casts.append(f"CAST(CAST(:c{n} AS text[]) AS jsonb[])")
-            continue
-        params[f"c{n}"] = [str(v) if isinstance(v, uuid.UUID) else v for v in values]
-        casts.append(f"CAST(:c{n} AS {column.type.compile(dialect=postgresql.dialect())}[])")
+    dialect = postgresql.dialect()
+    definitions = ", ".join(f"{name} {table.c[name].type.compile(dialect=dialect)}"
+                            for name in columns)
     statement = (f'INSERT INTO {table.name} ({", ".join(columns)}) '
-                 f'SELECT * FROM unnest({", ".join(casts)}) {suffix}')
-    return executor.execute(text(statement), params)
+                 f'SELECT {", ".join(columns)} FROM json_to_recordset(CAST(:rows AS json)) '
+                 f'AS r({definitions}) {suffix}')
+    document = json.dumps([{name: row[name] for name in columns} for row in rows],
+                          default=_json_value, ensure_ascii=False)
+    return executor.execute(text(statement), {"rows": document})
 
 
 class UnitOfWork:
@@ -124,6 +129,7 @@ class UnitOfWork:
         self._correlation_id = correlation_id
         self._on_commit = on_commit
         self._pending_events: list[dict] = []
+        self._events_written = False
         self.session: Session | None = None
 
     def __enter__(self) -> UnitOfWork:
@@ -174,10 +180,17 @@ class UnitOfWork:
         return {row[0] for row in insert_rows(self.session, inbox_table, rows,
                                               "ON CONFLICT DO NOTHING RETURNING event_id")}
 
+    def write_events(self) -> None:
+        """Write the events emitted so far to the outbox now, rather than at ``commit()``
+        (for a caller that takes hot locks afterwards and wants to hold them briefly)."""
+        pending, self._pending_events = self._pending_events, []
+        if pending:
+            insert_rows(self.session, outbox_table, pending)
+            self._events_written = True
+
     def commit(self) -> None:
-        emitted, self._pending_events = self._pending_events, []
-        if emitted:
-            insert_rows(self.session, outbox_table, emitted)
+        self.write_events()
+        emitted, self._events_written = self._events_written, False
         self.session.commit()
         if emitted and self._on_commit:
             self._on_commit()

@@ -27,6 +27,8 @@ PENDING_MISMATCHES = Gauge("timebank_ledger_pending_total_mismatches",
                            "Accounts whose pending totals differ from open reservations (must be 0)")
 UNBALANCED = Gauge("timebank_ledger_unbalanced_transfers",
                    "Transfers whose entries are not exactly -amount/+amount (must be 0)")
+RUNNING_MISMATCHES = Gauge("timebank_ledger_running_balance_mismatches",
+                           "Entries whose balance_after is not their account's running sum (must be 0)")
 YEARLY_MISMATCHES = Gauge("timebank_ledger_yearly_sum_mismatches",
                           "Yearly-cap running sums that differ from the service credits (must be 0)")
 CHAIN_INTACT = Gauge("timebank_ledger_journal_intact", "1 when the hash chain verifies")
@@ -40,6 +42,7 @@ def publish(report: dict) -> None:
     POSTED_MISMATCHES.set(len(report["mismatches"]))
     PENDING_MISMATCHES.set(len(report["pending_mismatches"]))
     UNBALANCED.set(len(report["unbalanced_transfers"]))
+    RUNNING_MISMATCHES.set(len(report["running_balance_mismatches"]))
     YEARLY_MISMATCHES.set(len(report["yearly_sum_mismatches"]))
     CHAIN_INTACT.set(1 if report["journal"]["ok"] else 0)
     last = report["journal"].get("last")

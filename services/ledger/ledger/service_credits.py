@@ -129,7 +129,8 @@ def credit_services(uow, events: list[dict], now: dt.datetime | None = None,
                              batch.personal(record), paid_from, fallback)
         planned.append((record, plan, paid_from, requests))
     credited = []
-    outcomes = iter(posting.create_transfers(uow, [q for *_, qs in planned for q in qs], now))
+    prepared = posting.prepare_transfers(uow, [q for *_, qs in planned for q in qs], now)
+    outcomes = iter(prepared.outcomes)
     for record, plan, paid_from, requests in planned:
         results = [next(outcomes) for _ in requests]
         for outcome in results:
@@ -164,3 +165,5 @@ def credit_services(uow, events: list[dict], now: dt.datetime | None = None,
                                              personal.region_code, credit.transfer_id,
                                              plan.credited))
     milestones.note_credits(uow, credited, star_thresholds)
+    uow.write_events()  # before the city's issuance account and the journal are locked
+    prepared.finish(uow)

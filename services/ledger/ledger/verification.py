@@ -5,6 +5,7 @@
 * each account's posted totals equal the sums of its entries (debits, credits);
 * each account's pending totals equal the reservations still open on it;
 * a transfer with entries has exactly its two (−amount, +amount), any other none;
+* each entry's ``balance_after`` is its account's running sum up to it (entry order);
 * the yearly cap's running sums (``service_minutes_by_year``) equal the posted service
   credits they count;
 * the hash chain of the journal is intact (``verify_journal``).
@@ -75,6 +76,15 @@ _UNBALANCED_TRANSFERS = text("""
 """)
 
 
+_RUNNING_BALANCE_MISMATCHES = text("""
+    SELECT id, account_id, transfer_id, balance_after, running FROM (
+        SELECT id, account_id, transfer_id, balance_after,
+               SUM(amount_minutes) OVER (PARTITION BY account_id ORDER BY id) AS running
+        FROM entries) e
+    WHERE balance_after <> running
+    ORDER BY id LIMIT :limit
+""")
+
 _YEARLY_SUM_MISMATCHES = text("""
     WITH credited AS (
         SELECT t.credit_account_id AS account_id,
@@ -132,17 +142,22 @@ def verify_balances(uow, journal_resume: JournalLink | None = None,
         {"transfer_id": r.id, "phase": r.phase, "entry_count": int(r.entry_count),
          "sum_minutes": int(r.total)}
         for r in uow.execute(_UNBALANCED_TRANSFERS, limit)]
+    running = [
+        {"entry_id": int(r.id), "account_id": str(r.account_id), "transfer_id": r.transfer_id,
+         "balance_after": int(r.balance_after), "running_sum": int(r.running)}
+        for r in uow.execute(_RUNNING_BALANCE_MISMATCHES, limit)]
     yearly = [
         {"account_id": str(r.account_id), "year": int(r.year), "kept_minutes": int(r.kept),
          "credited_minutes": int(r.credited)}
         for r in uow.execute(_YEARLY_SUM_MISMATCHES, limit)]
     chain = verify_journal(uow, snapshot=False, resume=journal_resume)
     ok = (total == 0 and not mismatches and not pending and not below_zero and not unbalanced
-          and not yearly and chain["ok"])
+          and not running and not yearly and chain["ok"])
     return {"ok": ok, "accounts_checked": int(checked), "total_sum": int(total),
             "mismatches": mismatches, "pending_mismatches": pending,
             "below_zero": below_zero, "unbalanced_transfers": unbalanced,
-            "yearly_sum_mismatches": yearly, "journal": chain}
+            "running_balance_mismatches": running, "yearly_sum_mismatches": yearly,
+            "journal": chain}
 
 
 def verify_journal(uow, snapshot: bool = True, resume: JournalLink | None = None) -> dict:

@@ -130,6 +130,35 @@ def test_parallel_transfers_on_one_hot_account_from_many_threads(engine):
     all_invariants_hold(engine)
 
 
+def test_a_batch_decided_before_another_commits_on_its_issuance_account_keeps_true_balances(
+        engine):
+    """The issuance account is locked only in ``finish``: a batch prepared (on an unlocked
+    read) while another commits on the same account still writes true running balances."""
+    issuance, _, people = open_accounts(engine, "130700000000", 2)
+    first, second = people
+
+    def credit(transfer_id, account, minutes):
+        return TransferRequest(transfer_id, POST, "service_credit", issuance.id, account.id,
+                               minutes)
+
+    with UnitOfWork(engine) as slow:
+        prepared = posting.prepare_transfers(slow, [credit(f"slow-{first.id}", first, 40)])
+        with UnitOfWork(engine) as fast:  # commits in between, on the same issuance account
+            posting.create_transfers(fast, [credit(f"fast-{second.id}", second, 25),
+                                            credit(f"fast2-{second.id}", second, 5)])
+            fast.commit()
+        [outcome] = prepared.finish(slow)
+        slow.commit()
+    assert outcome.entries[0].account_id == issuance.id
+    assert outcome.entries[0].balance_after == -70  # after the other batch's 30 minutes
+    with engine.connect() as c:
+        balances = c.execute(text("SELECT balance_after FROM entries WHERE account_id = :a "
+                                  "ORDER BY id"), {"a": issuance.id}).scalars().all()
+    assert balances == [-25, -30, -70]
+    assert account_totals(engine, [issuance.id])[issuance.id] == (70, 0, 0, 0)
+    all_invariants_hold(engine)
+
+
 def test_ten_thousand_random_transfers_across_four_processes(engine, url):
     issuance, pool, people = open_accounts(engine, "130500000000", 5)
     accounts = json.dumps({"issuance": issuance.id, "pool": pool.id,

@@ -142,15 +142,15 @@ def test_migration_0002_keeps_0001_balances_and_chains_the_old_transfers(databas
         c.execute(text("INSERT INTO accounts (id, kind, owner_person_id, region_code, "
                        "balance_minutes) VALUES (:i, 'personal', 'v-1', '130102001001', 120)"),
                   {"i": person})
-        for n, minutes in (("a", 90), ("b", 30)):
+        for n, minutes, balance in (("a", 90, 90), ("b", 30, 120)):
             c.execute(text("INSERT INTO transfers (id, kind, debit_account_id, "
                            "credit_account_id, amount_minutes, reference) VALUES "
                            "(:t, 'service_credit', :d, :c, :m, '{\"record_id\": \"r\"}')"),
                       {"t": f"service_record:{n}", "d": city, "c": person, "m": minutes})
             c.execute(text("INSERT INTO entries (transfer_id, account_id, amount_minutes, "
-                           "balance_after) VALUES (:t, :d, :m1, 0), (:t, :c, :m2, 0)"),
+                           "balance_after) VALUES (:t, :d, :m1, :b1), (:t, :c, :m2, :b2)"),
                       {"t": f"service_record:{n}", "d": city, "c": person, "m1": -minutes,
-                       "m2": minutes})
+                       "m2": minutes, "b1": -balance, "b2": balance})
     command.upgrade(config, "head")
     with UnitOfWork(engine) as uow:
         assert repo.get_account(uow, person).credits_posted == 120
@@ -183,3 +183,14 @@ def test_the_yearly_cap_sums_follow_the_credits_and_an_edit_is_reported(engine):
     assert not report["ok"]
     assert [(m["kept_minutes"], m["credited_minutes"])
             for m in report["yearly_sum_mismatches"]] == [(45, 105)]
+
+
+def test_an_edited_running_balance_is_reported(engine):
+    some_history(engine)
+    tamper(engine, "UPDATE entries SET balance_after = balance_after + 1 "
+                   "WHERE transfer_id = 'c3' AND amount_minutes > 0")
+    with UnitOfWork(engine) as uow:
+        report = verification.verify_balances(uow)
+    assert not report["ok"]
+    assert [(m["transfer_id"], m["balance_after"] - m["running_sum"])
+            for m in report["running_balance_mismatches"]] == [("c3", 1)]
