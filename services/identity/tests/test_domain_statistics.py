@@ -9,7 +9,6 @@ from identity.domain.statistics import (
     Period,
     RegionRows,
     VolunteerRow,
-    child_region,
     elder_age_band,
     is_active,
     region_statistics,
@@ -31,15 +30,6 @@ def test_elders_fall_into_four_age_bands(age, band):
                                        (30, "30-39"), (59, "50-59"), (60, "60+"), (75, "60+")])
 def test_volunteers_fall_into_age_bands(age, band):
     assert volunteer_age_band(age) == band
-
-
-def test_the_child_region_is_one_level_down():
-    assert child_region("130000000000", YUCAI) == "130100000000"
-    assert child_region("130100000000", YUCAI) == CHANG_AN
-    assert child_region(CHANG_AN, YUCAI) == JIANBEI
-    assert child_region(JIANBEI, YUCAI) == YUCAI
-    assert child_region(YUCAI, YUCAI) is None  # nothing below a community
-    assert child_region(JIANBEI, QINGYUAN) is None  # outside
 
 
 def test_a_period_counts_registration_days_with_both_ends_included():

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from timebank_common.regions import COMMUNITY, level_of, prefix_of
+from timebank_common.regions import child_of
 
 from .priority import CATEGORIES, priority_categories
 
@@ -21,7 +21,6 @@ ELDER_AGE_BANDS = ("60-69", "70-79", "80-89", "90+")
 VOLUNTEER_AGE_BANDS = ("under_18", "18-29", "30-39", "40-49", "50-59", "60+")
 SEXES = ("male", "female")
 ACTIVE_DAYS = 90
-_CHILD_PREFIX = {2: 4, 4: 6, 6: 9, 9: 12}
 
 
 def elder_age_band(age: int) -> str:
@@ -46,15 +45,6 @@ def volunteer_age_band(age: int) -> str:
 def is_active(last_served_on: dt.date | None, today: dt.date) -> bool:
     """Served at least once in the ``ACTIVE_DAYS`` days up to ``today`` (today included)."""
     return last_served_on is not None and (today - last_served_on).days < ACTIVE_DAYS
-
-
-def child_region(scope_code: str, region_code: str) -> str | None:
-    """The region one level below ``scope_code`` that ``region_code`` lies in; None for a
-    community (nothing below it) or a code outside the scope."""
-    prefix = prefix_of(scope_code)
-    if level_of(scope_code) == COMMUNITY or not region_code.startswith(prefix):
-        return None
-    return region_code[:_CHILD_PREFIX[len(prefix)]].ljust(12, "0")
 
 
 @dataclass(frozen=True)
@@ -159,7 +149,7 @@ def split_by_child(scope_code: str, rows: RegionRows) -> dict[str, RegionRows]:
     children: dict[str, RegionRows] = {}
 
     def bucket(region_code: str) -> RegionRows | None:
-        child = child_region(scope_code, region_code)
+        child = child_of(scope_code, region_code)
         return None if child is None else children.setdefault(child, RegionRows())
 
     for attr in ("volunteers", "elders", "carriers"):
