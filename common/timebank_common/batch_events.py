@@ -12,7 +12,7 @@ How a batch is taken and settled:
 * the entrypoint runs its own consumer (own connection, prefetch ``2 × batch_size``)
   in a managed green thread; it collects messages until ``batch_size`` are in hand or
   ``max_wait`` seconds passed since the first one, then runs one worker;
-* the worker succeeds → every message of the batch is acked;
+* the worker succeeds → every message of the batch is acked (one ``multiple`` ack);
 * the worker fails → each message is retried on its own (a batch of one), so one
   poison message cannot hold back the others; a single message that fails is
   requeued after a growing pause, counts against ``x-delivery-limit`` and ends in
@@ -116,8 +116,9 @@ class BatchEventHandler(Entrypoint):
     def _settle(self, taken: list) -> None:
         _, exc_info = self._run_worker([body for body, _ in taken], _context(taken[0][1]))
         if exc_info is None:
-            for _, message in taken:
-                message.ack()
+            # one frame for the batch: every earlier delivery on this channel is settled
+            # already (batches are taken in delivery order), the later ones are not in it
+            taken[-1][1].ack(multiple=True)
             return
         log.warning("batch of %s %s events failed (%r); retrying one by one",
                     len(taken), self.event_type, exc_info[1])
