@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from timebank_common.db import insert_rows
+from timebank_common.db import insert_rows, one_of
 
 from .domain.policy import Policy, PolicyRow, policy_for
 from .tables import grant_entitlements, policies, service_minutes_by_year
@@ -78,7 +78,7 @@ def earned_in_year(uow, account_ids: list[str], year: int) -> dict[str, int]:
     if not account_ids:
         return {}
     rows = uow.execute(select(service_minutes_by_year.c.account_id, service_minutes_by_year.c.minutes)
-                       .where(service_minutes_by_year.c.account_id.in_(sorted(set(account_ids))),
+                       .where(one_of(service_minutes_by_year.c.account_id, sorted(set(account_ids))),
                               service_minutes_by_year.c.year == year))
     return {str(r.account_id): int(r.minutes) for r in rows}
 

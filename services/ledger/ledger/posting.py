@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from timebank_common.db import insert_rows
+from timebank_common.db import insert_rows, one_of
 from timebank_common.errors import Conflict
 
 from . import policy_repository
@@ -112,7 +112,7 @@ def lock_accounts(uow, account_ids) -> list:
     if not account_ids:
         return []
     rows = uow.execute(
-        select(accounts).where(accounts.c.id.in_(sorted(account_ids)),
+        select(accounts).where(one_of(accounts.c.id, sorted(account_ids)),
                                accounts.c.kind.not_in(MAY_GO_NEGATIVE))
         .order_by(accounts.c.id)
         .with_for_update(key_share=True)  # renders FOR NO KEY UPDATE
@@ -124,7 +124,7 @@ def _late_accounts(uow, account_ids) -> list:
     """The issuance accounts among these, read without a lock (``finish`` locks them)."""
     if not account_ids:
         return []
-    rows = uow.execute(select(accounts).where(accounts.c.id.in_(sorted(account_ids)),
+    rows = uow.execute(select(accounts).where(one_of(accounts.c.id, sorted(account_ids)),
                                               accounts.c.kind.in_(MAY_GO_NEGATIVE))).all()
     return [account_from_row(r) for r in rows]
 
@@ -132,7 +132,7 @@ def _late_accounts(uow, account_ids) -> list:
 def _transfers(uow, ids) -> dict[str, Transfer]:
     if not ids:
         return {}
-    rows = uow.execute(select(transfers).where(transfers.c.id.in_(sorted(ids)))).all()
+    rows = uow.execute(select(transfers).where(one_of(transfers.c.id, sorted(ids)))).all()
     return {r.id: transfer_from_row(r) for r in rows}
 
 
@@ -140,7 +140,7 @@ def _resolutions(uow, pending_ids) -> dict[str, str]:
     if not pending_ids:
         return {}
     rows = uow.execute(select(transfers.c.pending_id, transfers.c.phase)
-                       .where(transfers.c.pending_id.in_(sorted(pending_ids)))).all()
+                       .where(one_of(transfers.c.pending_id, sorted(pending_ids)))).all()
     return {r.pending_id: r.phase for r in rows}
 
 
@@ -148,7 +148,7 @@ def _reversed(uow, original_ids) -> dict[str, int]:
     if not original_ids:
         return {}
     rows = uow.execute(select(transfers.c.reverses_id, func.sum(transfers.c.amount_minutes))
-                       .where(transfers.c.reverses_id.in_(sorted(original_ids)))
+                       .where(one_of(transfers.c.reverses_id, sorted(original_ids)))
                        .group_by(transfers.c.reverses_id)).all()
     return {r[0]: int(r[1]) for r in rows}
 

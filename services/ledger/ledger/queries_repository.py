@@ -7,6 +7,8 @@ import datetime as dt
 from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
+from timebank_common.db import one_of
+
 from .domain.kinds import ISSUANCE, REVERSAL, SERVICE_CREDIT
 from .domain.reconciliation import Credit
 from .domain.statistics import FlowRow
@@ -36,7 +38,7 @@ def credits_posted(uow, account_ids: list[str]) -> dict[str, int]:
     if not account_ids:
         return {}
     rows = uow.execute(select(accounts.c.id, accounts.c.credits_posted)
-                       .where(accounts.c.id.in_(sorted(account_ids)))).all()
+                       .where(one_of(accounts.c.id, sorted(account_ids)))).all()
     return {str(r[0]): int(r[1]) for r in rows}
 
 
@@ -45,7 +47,7 @@ def levels_reached(uow, person_ids: list[str]) -> dict[str, int]:
     if not person_ids:
         return {}
     rows = uow.execute(select(milestones.c.person_id, func.max(milestones.c.level))
-                       .where(milestones.c.person_id.in_(sorted(person_ids)))
+                       .where(one_of(milestones.c.person_id, sorted(person_ids)))
                        .group_by(milestones.c.person_id)).all()
     return {r[0]: int(r[1]) for r in rows}
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from timebank_common.db import insert_rows
+from timebank_common.db import insert_rows, one_of
 from timebank_common.errors import NotFound
 
 from .domain.accounts import AccountState
@@ -125,8 +125,8 @@ def _accounts_by_key(uow, keys: list[tuple]) -> dict[tuple, Account]:
     if not keys:
         return {}
     query = select(accounts).where(
-        ((accounts.c.kind.in_(PERSON_ACCOUNT_KINDS)) & accounts.c.owner_person_id.in_(owners))
-        | ((accounts.c.kind.in_(REGION_ACCOUNT_KINDS)) & accounts.c.region_code.in_(regions)))
+        ((accounts.c.kind.in_(PERSON_ACCOUNT_KINDS)) & one_of(accounts.c.owner_person_id, owners))
+        | ((accounts.c.kind.in_(REGION_ACCOUNT_KINDS)) & one_of(accounts.c.region_code, regions)))
     out = {}
     for row in uow.execute(query):
         account = account_from_row(row)
