@@ -1,0 +1,424 @@
+"""Intake RPCs of the demand service (a mixin of ``DemandService``): the catalogue and its
+editing, submission on every channel, adjustment and review, review escalations, recurring
+series and the demand statistics. nameko finds these entrypoints through inheritance."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from nameko.dependency_providers import Config
+
+from timebank_common.auth import Caller
+from timebank_common.db import utcnow
+from timebank_common.errors import (
+    BadInput,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unavailable,
+    answer_within,
+)
+from timebank_common.regions import prefix_of
+from timebank_common.schemas import load
+from timebank_common.service import rpc, scheduled
+
+from . import intake, schemas
+from . import intake_repository as irepo
+from . import intake_schemas as ischemas
+from . import repository as repo
+from . import statistics as demand_statistics
+from .domain import access, adjustment, catalogue, rules
+from .domain.escalation import DEFAULT_REVIEW_SECONDS
+from .domain.series import Recurrence, china_today
+
+IDENTITY_TIMEOUT_SECONDS = 5
+IDENTITY_AWAY = Unavailable("identity_unavailable", "身份服务暂时无法应答，请稍后再试",
+                            "The identity service does not answer; please try again shortly")
+CATALOGUE_EDITORS = ("province_admin",)
+ESCALATION_READERS = ("township_admin", "county_admin", "city_admin", "province_admin",
+                      "auditor")
+
+
+def _demand_id(value) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise NotFound("demand_not_found", "需求不存在", "No such demand",
+                       {"demand_id": value}) from None
+
+
+def _series_not_found(series_id) -> NotFound:
+    return NotFound("series_not_found", "周期性需求不存在", "No such recurring demand",
+                    {"series_id": series_id})
+
+
+def _category_not_found(code) -> NotFound:
+    return NotFound("category_not_found", "服务目录中没有该类别", "No such category",
+                    {"code": code})
+
+
+class IntakeRpcs:
+    intake_config = Config()
+
+    # --- helpers -----------------------------------------------------------------------
+    def _ask_identity(self, method: str, *args):
+        return answer_within(IDENTITY_TIMEOUT_SECONDS, getattr(self.identity, method), *args,
+                             unavailable=IDENTITY_AWAY)
+
+    def _elder_for(self, caller: Caller, channel: str, elder_id: str) -> dict:
+        """The elder (identity's ``get_elder``) after checking the caller may submit for them
+        on this channel: in the app a proxy relative acts for the elder (``may_act_for``)."""
+        acts_for = False
+        if channel == "app" and caller.person_id and caller.person_id != elder_id:
+            acts_for = bool(self._ask_identity("may_act_for", caller.person_id, elder_id))
+        access.authorize_submit(caller, channel, elder_id, acts_for)
+        # a proxy may not read the elder's record itself: read it as the elder would
+        reader = {"person_id": elder_id, "roles": ["elder"]} if acts_for else caller.to_dict()
+        elder = self._ask_identity("get_elder", reader, elder_id)
+        access.authorize_for_elder(caller, elder_id, elder["region_code"], acts_for)
+        return elder
+
+    def _setting(self, name: str, default: float) -> float:
+        return float(self.intake_config.get(name, default))
+
+    # --- catalogue ---------------------------------------------------------------------
+    @rpc
+    def catalog(self):
+        """The active categories (a list; the ledger names certificate lines with it)."""
+        with self.db() as uow:
+            return schemas.CategoryOut(many=True).dump(list(repo.load_catalogue(uow).values()))
+
+    @rpc
+    def catalog_page(self, caller=None, filters=None):
+        """``{categories, not_offered}``: the catalogue as the submit form shows it; staff may
+        ask for withdrawn categories too (``include_inactive``)."""
+        query = load(ischemas.CatalogueQuery(), filters)
+        include_inactive = query["include_inactive"] and bool(
+            caller and Caller.from_dict(caller).is_staff())
+        with self.db() as uow:
+            rows = irepo.all_categories(uow, include_inactive)
+        return ischemas.CatalogueOut().dump(
+            {"categories": rows, "not_offered": catalogue.NOT_OFFERED_NOTE})
+
+    @rpc
+    def create_category(self, caller, data):
+        caller = Caller.from_dict(caller)
+        caller.require(*CATALOGUE_EDITORS)
+        data = load(ischemas.CategoryCreateSchema(), data)
+        with self.db() as uow:
+            row = {**data, "qualifications": list(data["qualifications"]), "active": True}
+            if row["sort_order"] is None:
+                row["sort_order"] = irepo.next_sort_order(uow)
+            catalogue.require_valid(catalogue.as_category(row))
+            if not irepo.insert_category(uow, row):
+                raise Conflict("category_exists", "该类别代码已存在", "This category code exists already",
+                               {"code": row["code"]})
+            irepo.note_catalogue_change(uow, row["code"], "create", None, row,
+                                        caller.person_id or caller.client_id)
+            uow.commit()
+        return ischemas.CategoryAdminOut().dump(row)
+
+    @rpc
+    def update_category(self, caller, code, data):
+        caller = Caller.from_dict(caller)
+        caller.require(*CATALOGUE_EDITORS)
+        data = load(ischemas.CategoryUpdateSchema(), data)
+        with self.db() as uow:
+            before = irepo.get_category(uow, str(code), lock=True)
+            if before is None:
+                raise _category_not_found(code)
+            after = catalogue.edited(before, data)
+            catalogue.require_valid(catalogue.as_category(after))
+            if after == before:
+                return ischemas.CategoryAdminOut().dump(before)
+            action = "update"
+            if before["active"] != after["active"]:
+                action = "reactivate" if after["active"] else "deactivate"
+            irepo.update_category(uow, after)
+            irepo.note_catalogue_change(uow, before["code"], action, before, after,
+                                        caller.person_id or caller.client_id)
+            uow.commit()
+        return ischemas.CategoryAdminOut().dump(after)
+
+    @rpc
+    def catalogue_history(self, caller, filters=None):
+        caller = Caller.from_dict(caller)
+        caller.require(*CATALOGUE_EDITORS, "auditor")
+        query = load(ischemas.CatalogueHistoryQuery(), filters)
+        with self.db() as uow:
+            rows = irepo.catalogue_history(uow, query["code"], query["limit"])
+        return {"items": ischemas.CatalogueChangeOut(many=True).dump(rows)}
+
+    # --- submit ------------------------------------------------------------------------
+    @rpc
+    def submit(self, caller, data):
+        """One demand from any channel: ``phone``/``station`` (an operator for an elder in
+        scope), ``app`` (the elder, or their proxy relative), ``api`` (a municipal client)."""
+        caller = Caller.from_dict(caller)
+        data = load(ischemas.SubmitSchema(), data)
+        rules.validate_new_demand(data["window_start"], data["window_end"],
+                                  data["expected_minutes"], data["volunteers_needed"], utcnow())
+        if data["category"] in catalogue.NOT_OFFERED:
+            catalogue.require_offered(data["category"], {})
+        elder = self._elder_for(caller, data["channel"], data["elder_id"])
+        with self.db() as uow:
+            demand = intake.admit_demand(
+                uow, data, elder_id=data["elder_id"], region_code=elder["region_code"],
+                carrier_id=elder.get("carrier_id") or caller.carrier_id,
+                submitted_by=caller.person_id or caller.client_id, channel=data["channel"])
+            uow.commit()
+        return self._view(demand)
+
+    # --- adjust and review ---------------------------------------------------------------
+    def _adjust(self, uow, caller: Caller, demand, data: dict, now: dt.datetime) -> dict | None:
+        """Apply an operator's adjustment to a locked demand; the ``demand_adjusted`` payload,
+        or None when nothing was asked."""
+        if not data:
+            return None
+        adjustment.require_adjustable(demand)
+        reason = adjustment.require_reason(data.get("reason"))
+        proposed = {k: v for k, v in data.items() if k != "reason"}
+        changes = adjustment.changes_between(demand, proposed)
+        adjustment.require_some_change(changes)
+        adjusted = {name: proposed.get(name, getattr(demand, name))
+                    for name in adjustment.ADJUSTABLE}
+        # the adjusted demand must be servable as a new one: a window that has passed must move
+        rules.validate_new_demand(adjusted["window_start"], adjusted["window_end"],
+                                  adjusted["expected_minutes"], adjusted["volunteers_needed"], now)
+        category = catalogue.require_offered(adjusted["category"], repo.load_catalogue(uow))
+        catalogue.check_group(category, adjusted["volunteers_needed"])
+        repo.lock_key(uow, "elder", demand.elder_id)
+        rules.refuse_duplicate(
+            adjusted["window_start"], adjusted["window_end"],
+            [row for row in repo.live_same_category(uow, demand.elder_id, category.code)
+             if str(row[0]) != demand.id])
+        adjustment.apply(demand, proposed)
+        irepo.save_content(uow, demand)
+        by = caller.person_id or caller.client_id
+        irepo.insert_changes(uow, demand.id, changes, reason, by, now)
+        return {"demand_id": demand.id, "elder_id": demand.elder_id,
+                "region_code": demand.region_code, "reason": reason, "changed_by": by,
+                "changed_at": now, "changes": [{**c, "reason": reason, "changed_by": by,
+                                                "changed_at": now} for c in changes]}
+
+    def _locked_in_scope(self, uow, caller: Caller, demand_id: str):
+        demand = repo.get_demand(uow, demand_id, lock=True)
+        if demand is None:
+            raise NotFound("demand_not_found", "需求不存在", "No such demand",
+                           {"demand_id": demand_id})
+        caller.require_scope(demand.region_code)
+        return demand
+
+    @rpc
+    def adjust(self, caller, demand_id, data):
+        """Change a demand's content before review, with a mandatory reason; every changed
+        field is kept in the demand's history and announced as ``demand_adjusted``."""
+        caller = Caller.from_dict(caller)
+        caller.require(*access.OPERATOR_ROLES)
+        data = load(ischemas.AdjustSchema(), data)
+        demand_id = _demand_id(demand_id)
+        now = utcnow()
+        with self.db() as uow:
+            demand = self._locked_in_scope(uow, caller, demand_id)
+            event = self._adjust(uow, caller, demand, data, now)
+            uow.emit("demand_adjusted", ischemas.DemandAdjustedEvent().dump(event),
+                     demand.region_code)
+            uow.commit()
+            return self._with_history(uow, demand)
+
+    @rpc
+    def review(self, caller, demand_id, data):
+        """Approve (with the funding source) or reject (with a reason); ``adjust`` changes the
+        content first, in the same transaction. Closes the demand's escalation, if any."""
+        caller = Caller.from_dict(caller)
+        caller.require(*access.OPERATOR_ROLES)
+        data = load(ischemas.IntakeReviewSchema(), data)
+        demand_id = _demand_id(demand_id)
+        now = utcnow()
+        with self.db() as uow:
+            demand = self._locked_in_scope(uow, caller, demand_id)
+            adjusted = self._adjust(uow, caller, demand, data["adjust"], now)
+            demand.review(data["decision"], caller.person_id, now,
+                          funding_source=data["funding_source"], reason=data["reason"])
+            repo.save_demand(uow, demand)
+            irepo.close_escalation(uow, demand.id, "reviewed", now)
+            if adjusted is not None:
+                uow.emit("demand_adjusted", ischemas.DemandAdjustedEvent().dump(adjusted),
+                         demand.region_code)
+            if data["decision"] == "approve":
+                uow.emit("demand_published", schemas.DemandPublishedEvent().dump(demand),
+                         demand.region_code)
+            else:
+                uow.emit("demand_rejected", schemas.DemandRejectedEvent().dump(demand),
+                         demand.region_code)
+            uow.commit()
+            return self._with_history(uow, demand)
+
+    def _with_history(self, uow, demand) -> dict:
+        return {**self._view(demand), **self.demand_history(uow, demand.id)}
+
+    def demand_history(self, uow, demand_id: str) -> dict:
+        """``{changes, escalation}`` of a demand, shown with it (``get``, ``review``, ``adjust``)."""
+        escalation = irepo.escalation_of(uow, demand_id)
+        return {"changes": ischemas.DemandChangeOut(many=True).dump(irepo.changes_of(uow, demand_id)),
+                "escalation": ischemas.EscalationOut().dump(escalation) if escalation else None}
+
+    # --- escalations ---------------------------------------------------------------------
+    @scheduled("REVIEW_ESCALATION_CHECK_SECONDS", 300)
+    def escalate_unreviewed(self):
+        """Every process runs this; a demand is escalated once (primary key)."""
+        intake.escalate_overdue(self.db, utcnow(),
+                                self._setting("REVIEW_ESCALATION_SECONDS", DEFAULT_REVIEW_SECONDS))
+
+    @rpc
+    def escalations(self, caller, filters=None):
+        """Open escalations (``include_closed`` for all) of demands in the caller's scope or a
+        region below it: township staff and above, and auditors."""
+        caller = Caller.from_dict(caller)
+        caller.require(*ESCALATION_READERS)
+        query = load(ischemas.EscalationQuery(), filters)
+        region = query["region_code"] or caller.scope
+        caller.require_scope(region)
+        with self.db() as uow:
+            rows = irepo.escalations_in(uow, prefix_of(region), query["include_closed"],
+                                        query["limit"])
+        return {"items": ischemas.EscalationOut(many=True).dump(rows)}
+
+    # --- recurring series ----------------------------------------------------------------
+    def _series_view(self, uow, series: dict) -> dict:
+        return ischemas.SeriesOut().dump({**series, "occurrences": irepo.occurrences_of(
+            uow, series["id"])})
+
+    def _horizon(self) -> tuple[int, dt.timedelta]:
+        return (int(self._setting("SERIES_HORIZON_DAYS", 14)),
+                dt.timedelta(seconds=self._setting("SERIES_MIN_LEAD_SECONDS", 3600)))
+
+    @rpc
+    def create_series(self, caller, data):
+        """A recurring demand: one demand per occurrence, created on a rolling horizon
+        (``SERIES_HORIZON_DAYS``, default 14) until the end date; each is reviewed like any
+        demand."""
+        caller = Caller.from_dict(caller)
+        data = load(ischemas.SeriesCreateSchema(), data)
+        now = utcnow()
+        rule = Recurrence(data["frequency"], data["start_date"], data["end_date"],
+                          tuple(sorted(set(data["weekdays"]))), data["interval_days"])
+        rule.problems()
+        if data["end_date"] < china_today(now):
+            raise BadInput("series_already_ended", "结束日期已过", "The series' end date has passed")
+        if data["window_minutes"] > 24 * 60:
+            raise BadInput("window_too_long", "每次服务时段不能超过 24 小时",
+                           "Each occurrence's window is at most 24 hours")
+        probe = now + dt.timedelta(days=1)  # the figures, checked on a window of this length
+        rules.validate_new_demand(probe, probe + dt.timedelta(minutes=data["window_minutes"]),
+                                  data["expected_minutes"], data["volunteers_needed"], now)
+        if data["category"] in catalogue.NOT_OFFERED:
+            catalogue.require_offered(data["category"], {})
+        elder = self._elder_for(caller, data["channel"], data["elder_id"])
+        series = {
+            "id": str(uuid.uuid4()), "elder_id": data["elder_id"], "category": data["category"],
+            "description": data["description"], "address": data["address"],
+            "location_lat": (data["location"] or {}).get("lat"),
+            "location_lng": (data["location"] or {}).get("lng"),
+            "frequency": rule.frequency, "weekdays": list(rule.weekdays),
+            "interval_days": rule.interval_days, "start_date": rule.start_date,
+            "end_date": rule.end_date, "time_of_day": data["time_of_day"],
+            "window_minutes": data["window_minutes"],
+            "expected_minutes": data["expected_minutes"],
+            "volunteers_needed": data["volunteers_needed"], "channel": data["channel"],
+            "region_code": elder["region_code"],
+            "carrier_id": elder.get("carrier_id") or caller.carrier_id, "status": "active",
+            "created_by": caller.person_id or caller.client_id,
+        }
+        with self.db() as uow:
+            category = catalogue.require_offered(data["category"], repo.load_catalogue(uow))
+            catalogue.check_group(category, data["volunteers_needed"])
+            irepo.insert_series(uow, series)
+            uow.commit()
+        intake.generate_for_series(self.db, series["id"], now, *self._horizon())
+        with self.db() as uow:
+            return self._series_view(uow, irepo.get_series(uow, series["id"]))
+
+    def _series_in_reach(self, uow, caller: Caller, series_id) -> dict:
+        try:
+            series_id = str(uuid.UUID(str(series_id)))
+        except ValueError:
+            raise _series_not_found(series_id) from None
+        series = irepo.get_series(uow, series_id, lock=True)
+        if series is None:
+            raise _series_not_found(series_id)
+        if caller.person_id == series["elder_id"] or caller.person_id == series["created_by"]:
+            return series
+        if not (caller.has(*access.READ_ALL_ROLES) and caller.covers(series["region_code"])):
+            raise _series_not_found(series_id)  # never reveal what exists outside scope
+        return series
+
+    @rpc
+    def get_series(self, caller, series_id):
+        caller = Caller.from_dict(caller)
+        with self.db() as uow:
+            return self._series_view(uow, self._series_in_reach(uow, caller, series_id))
+
+    @rpc
+    def list_series(self, caller, filters=None):
+        caller = Caller.from_dict(caller)
+        query = load(ischemas.SeriesListQuery(), filters)
+        region_prefix, elder_id = None, query["elder_id"]
+        if caller.has(*access.READ_ALL_ROLES) and caller.scope:
+            region = query["region_code"] or caller.scope
+            caller.require_scope(region)
+            region_prefix = prefix_of(region)
+        elif caller.has("elder") and caller.person_id:
+            elder_id = caller.person_id
+        else:
+            raise Forbidden("role_required", "您的角色无权查看周期性需求",
+                            "Your role does not allow viewing recurring demands")
+        with self.db() as uow:
+            rows = irepo.list_series(uow, region_prefix, elder_id, query["status"],
+                                     query["limit"])
+            return {"items": [self._series_view(uow, s) for s in rows]}
+
+    @rpc
+    def cancel_series(self, caller, series_id, data):
+        """Stop a series: no new occurrences; its future occurrences nobody has taken yet are
+        cancelled (``demand_cancelled`` each); assigned ones stay for the station to decide."""
+        caller = Caller.from_dict(caller)
+        data = load(ischemas.SeriesCancelSchema(), data)
+        now = utcnow()
+        with self.db() as uow:
+            series = self._series_in_reach(uow, caller, series_id)
+            if caller.person_id != series["elder_id"]:
+                caller.require(*access.OPERATOR_ROLES)
+            if series["status"] == "cancelled":
+                return self._series_view(uow, series)  # a repeat changes nothing
+            irepo.cancel_series(uow, series["id"], caller.person_id or caller.client_id, now,
+                                data["reason"])
+            for demand_id in irepo.future_occurrence_demands(uow, series["id"], now):
+                demand = repo.get_demand(uow, demand_id, lock=True)
+                if demand.status not in ("submitted", "published") or demand.assignments:
+                    continue
+                demand.cancel(caller.person_id, now, data["reason"])
+                repo.save_demand(uow, demand)
+                irepo.close_escalation(uow, demand.id, "cancelled", now)
+                uow.emit("demand_cancelled", schemas.DemandCancelledEvent().dump(demand),
+                         demand.region_code)
+            uow.commit()
+            return self._series_view(uow, irepo.get_series(uow, series["id"]))
+
+    @scheduled("SERIES_GENERATION_SECONDS", 3600)
+    def generate_series_occurrences(self):
+        """Every process runs this; each (series, date) is created once (primary key)."""
+        intake.generate_all(self.db, utcnow(), *self._horizon())
+
+    # --- statistics ------------------------------------------------------------------------
+    @rpc
+    def demand_stats(self, caller, region_code=None, period_from=None, period_to=None):
+        """Demands submitted in the period (China dates) in a region: by status, category and
+        channel; time to publication and to first assignment; completion rate."""
+        caller = Caller.from_dict(caller)
+        query = load(ischemas.StatsIn(), {"region_code": region_code,
+                                          "period_from": period_from, "period_to": period_to})
+        with self.db() as uow:
+            return demand_statistics.demand_stats(uow, caller, query["region_code"],
+                                                  query["period_from"], query["period_to"])
+
