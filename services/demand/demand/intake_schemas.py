@@ -137,8 +137,7 @@ class DemandWithHistoryOut(DemandOut):
 
 
 class EscalationQuery(Schema):
-    region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE,
-                                data_key="region")
+    region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
     include_closed = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
 
@@ -193,8 +192,7 @@ class SeriesCancelSchema(Schema):
 
 
 class SeriesListQuery(Schema):
-    region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE,
-                                data_key="region")
+    region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
     elder_id = fields.String(load_default=None, allow_none=True)
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(("active", "cancelled")))

@@ -336,7 +336,7 @@ def test_two_processes_escalate_an_unreviewed_demand_exactly_once(
     with pytest.raises(Forbidden):
         demand.escalations(OPERATOR)
     with pytest.raises(Forbidden):
-        demand.escalations(TOWNSHIP, {"region": "130104001000"})
+        demand.escalations(TOWNSHIP, {"region_code": "130104001000"})
 
     demand.review(OPERATOR, made["demand_id"], {"decision": "approve",
                                                 "funding_source": "issuance"})
