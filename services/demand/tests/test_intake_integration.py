@@ -18,10 +18,11 @@ from timebank_common.service import rpc as rpc_method
 pytestmark = pytest.mark.integration
 
 REGION = "130102001001"  # a community in 长安区, 石家庄
-STATS_REGION = "130104001002"  # 桥西区: only this module's stats elders live there
+STATS_REGION = "130105001002"  # 新华区: only this module's stats elders live there
 OPERATOR = {"person_id": "op-1", "roles": ["station_operator"], "scope": "130102001000",
             "carrier_id": "carrier-7"}
 OTHER_COUNTY_OPERATOR = {**OPERATOR, "person_id": "op-2", "scope": "130104001000"}
+STATS_OPERATOR = {**OPERATOR, "person_id": "op-3", "scope": "130105001000"}
 TOWNSHIP = {"person_id": "tw-1", "roles": ["township_admin"], "scope": "130102001000"}
 PROVINCE = {"person_id": "pa-1", "roles": ["province_admin"], "scope": "130000000000"}
 CITY_CLIENT = {"person_id": None, "client_id": "sjz-civil-affairs", "roles": ["api_client"],
@@ -450,31 +451,31 @@ def test_bad_series_are_refused(demand, changes, code):
 
 # --- statistics ---------------------------------------------------------------------------------
 def test_demand_stats_for_a_region_and_period(demand):
-    county = {"person_id": "ca-1", "roles": ["county_admin"], "scope": "130104000000"}
-    served = demand.submit(OTHER_COUNTY_OPERATOR, submission(elder_id=elder_id("stats")))
-    demand.review(OTHER_COUNTY_OPERATOR, served["demand_id"],
+    county = {"person_id": "ca-1", "roles": ["county_admin"], "scope": "130105000000"}
+    served = demand.submit(STATS_OPERATOR, submission(elder_id=elder_id("stats")))
+    demand.review(STATS_OPERATOR, served["demand_id"],
                   {"decision": "approve", "funding_source": "issuance"})
     volunteer = {"person_id": f"vol-{uuid.uuid4().hex[:6]}", "roles": ["volunteer"]}
     demand.claim(volunteer, served["demand_id"])
     now = dt.datetime.now(dt.UTC)
     demand.check_in(volunteer, served["demand_id"], {"at": (now - dt.timedelta(minutes=65)).isoformat()})
     demand.check_out(volunteer, served["demand_id"], {"at": (now - dt.timedelta(minutes=2)).isoformat()})
-    demand.record(OTHER_COUNTY_OPERATOR, served["demand_id"], {
+    demand.record(STATS_OPERATOR, served["demand_id"], {
         "volunteer_id": volunteer["person_id"], "minutes": 60, "confirmation": "phone"})
-    dropped = demand.submit(OTHER_COUNTY_OPERATOR, submission(elder_id=elder_id("stats"),
+    dropped = demand.submit(STATS_OPERATOR, submission(elder_id=elder_id("stats"),
                                                               category="outing_companion"))
-    demand.review(OTHER_COUNTY_OPERATOR, dropped["demand_id"],
+    demand.review(STATS_OPERATOR, dropped["demand_id"],
                   {"decision": "approve", "funding_source": "grant"})
     demand.claim({"person_id": f"vol-{uuid.uuid4().hex[:6]}", "roles": ["volunteer"]},
                  dropped["demand_id"])
-    demand.cancel(OTHER_COUNTY_OPERATOR, dropped["demand_id"], {"reason": "老人身体不适"})
-    refused = demand.submit(OTHER_COUNTY_OPERATOR, submission(elder_id=elder_id("stats")))
-    demand.review(OTHER_COUNTY_OPERATOR, refused["demand_id"],
+    demand.cancel(STATS_OPERATOR, dropped["demand_id"], {"reason": "老人身体不适"})
+    refused = demand.submit(STATS_OPERATOR, submission(elder_id=elder_id("stats")))
+    demand.review(STATS_OPERATOR, refused["demand_id"],
                   {"decision": "reject", "reason": "非本辖区"})
 
     today = (now + dt.timedelta(hours=8)).date().isoformat()
-    stats = demand.demand_stats(county, "130104000000", today, today)
-    assert stats["region_code"] == "130104000000" and stats["period"] == {"from": today, "to": today}
+    stats = demand.demand_stats(county, "130105000000", today, today)
+    assert stats["region_code"] == "130105000000" and stats["period"] == {"from": today, "to": today}
     assert stats["demands"]["by_status"] == {"rejected": 1, "recorded": 1, "cancelled": 1}
     assert stats["demands"]["by_category"] == {"emotional_comfort": 2, "outing_companion": 1}
     assert stats["timing"]["submission_to_publication"]["count"] == 2
