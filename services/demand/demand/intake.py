@@ -8,9 +8,9 @@ import uuid
 
 from timebank_common.errors import BadInput, Conflict
 
+from . import intake_metrics, schemas
 from . import intake_repository as irepo
 from . import repository as repo
-from . import schemas
 from .domain import catalogue, rules
 from .domain.lifecycle import Demand
 from .domain.series import Recurrence, china_today, due_occurrences
@@ -53,6 +53,7 @@ def escalate_overdue(uow_factory, now: dt.datetime, review_seconds: float,
             uow.emit("demand_review_overdue", DemandReviewOverdueEvent().dump(escalation),
                      escalation["region_code"])
         uow.commit()
+    intake_metrics.ESCALATIONS.inc(len(opened))
     return opened
 
 
@@ -67,7 +68,7 @@ def generate_for_series(uow_factory, series_id: str, now: dt.datetime, horizon_d
     """Create the series' due occurrences; each (series, date) at most once, ever: the
     series row is locked and each date is claimed in ``series_occurrences`` in the same
     transaction as its demand. Returns the new demand ids."""
-    created = []
+    created, skipped = [], 0
     with uow_factory() as uow:
         series = irepo.get_series(uow, series_id, lock=True)
         if series is None or series["status"] != "active":
@@ -87,12 +88,16 @@ def generate_for_series(uow_factory, series_id: str, now: dt.datetime, horizon_d
                     submitted_by=series["created_by"], channel=series["channel"])
             except Conflict:
                 irepo.settle_occurrence(uow, series_id, day, None, "duplicate_demand")
+                skipped += 1
             except BadInput as exc:  # e.g. the category was withdrawn from the catalogue
                 irepo.settle_occurrence(uow, series_id, day, None, exc.code)
+                skipped += 1
             else:
                 irepo.settle_occurrence(uow, series_id, day, demand.id, None)
                 created.append(demand.id)
         uow.commit()
+    intake_metrics.OCCURRENCES.labels("created").inc(len(created))
+    intake_metrics.OCCURRENCES.labels("skipped").inc(skipped)
     return created
 
 
