@@ -21,7 +21,7 @@ from . import intake_repository as irepo
 from . import intake_schemas as ischemas
 from . import repository as repo
 from . import statistics as demand_statistics
-from .domain import access, adjustment, catalogue, rules
+from .domain import access, adjustment, catalogue, elders, rules
 from .domain.escalation import DEFAULT_REVIEW_SECONDS
 from .rpc_catalogue import CatalogueRpcs
 from .rpc_series import SeriesRpcs
@@ -60,6 +60,7 @@ class IntakeRpcs(CatalogueRpcs, SeriesRpcs):
         reader = {"person_id": elder_id, "roles": ["elder"]} if acts_for else caller.to_dict()
         elder = self._ask_identity("get_elder", reader, elder_id)
         access.authorize_for_elder(caller, elder_id, elder["region_code"], acts_for)
+        elders.require_elder(elder)
         return elder
 
     def _setting(self, name: str, default: float) -> float:

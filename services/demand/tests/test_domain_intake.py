@@ -4,10 +4,11 @@ import datetime as dt
 import pytest
 
 from demand.domain import adjustment, catalogue
+from demand.domain.elders import require_elder
 from demand.domain.escalation import escalation_due, township_of
 from demand.domain.lifecycle import Demand
 from demand.domain.statistics import SECTIONS, DemandRow, demand_figures
-from timebank_common.errors import BadInput, Conflict
+from timebank_common.errors import BadInput, Conflict, RuleViolation
 
 T0 = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
 
@@ -112,3 +113,11 @@ def test_statistics_sections():
     empty = demand_figures([])
     assert empty["completion"]["rate"] is None
     assert empty["timing"]["submission_to_publication"]["median_minutes"] is None
+
+
+def test_demands_are_for_elders_of_sixty_and_over():
+    require_elder({"age": 60})
+    require_elder({})  # identity did not say: its elder profile is the proof
+    with pytest.raises(RuleViolation) as e:
+        require_elder({"age": 59})
+    assert e.value.code == "not_an_elder" and e.value.details["min_age"] == 60

@@ -12,7 +12,7 @@ from demand import intake
 from demand.service import DemandService
 from demand.tables import demand_escalations, demands, series_occurrences
 from timebank_common.db import UnitOfWork
-from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
+from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, RuleViolation
 from timebank_common.service import rpc as rpc_method
 
 pytestmark = pytest.mark.integration
@@ -40,7 +40,8 @@ class FakeIdentity:
         if person_id in ("nobody", NOT_AN_ELDER):
             raise NotFound("elder_not_found", "此人没有老年人档案", "This person has no elder profile")
         region = STATS_REGION if person_id.startswith("stats-") else REGION
-        return {"person_id": person_id, "region_code": region, "carrier_id": None,
+        age = 45 if person_id.startswith("young-") else 78
+        return {"person_id": person_id, "region_code": region, "carrier_id": None, "age": age,
                 "seen_caller": caller}
 
     @rpc_method
@@ -195,6 +196,7 @@ def test_a_municipal_api_client_submits_in_its_city_only(demand):
 @pytest.mark.parametrize("changes, error, code", [
     ({"elder_id": "nobody"}, NotFound, "elder_not_found"),
     ({"elder_id": NOT_AN_ELDER}, NotFound, "elder_not_found"),
+    ({"elder_id": "young-1"}, RuleViolation, "not_an_elder"),
     ({"category": "housekeeping"}, BadInput, "category_not_offered"),
     ({"category": "no_such_thing"}, BadInput, "unknown_category"),
     ({"start_in_hours": -1}, BadInput, "window_in_past"),
