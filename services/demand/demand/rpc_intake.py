@@ -46,7 +46,9 @@ class IntakeRpcs(CatalogueRpcs, SeriesRpcs):
 
     # --- helpers -----------------------------------------------------------------------
     def _ask_identity(self, method: str, *args):
-        return answer_within(IDENTITY_TIMEOUT_SECONDS, getattr(self.identity, method), *args,
+        """An RPC to identity that gives up after ``IDENTITY_RPC_TIMEOUT_SECONDS`` (503)."""
+        seconds = self._setting("IDENTITY_RPC_TIMEOUT_SECONDS", IDENTITY_TIMEOUT_SECONDS)
+        return answer_within(seconds, getattr(self.identity, method), *args,
                              unavailable=IDENTITY_AWAY)
 
     def _elder_for(self, caller: Caller, channel: str, elder_id: str) -> dict:

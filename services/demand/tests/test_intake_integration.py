@@ -12,7 +12,14 @@ from demand import intake
 from demand.service import DemandService
 from demand.tables import demand_escalations, demands, series_occurrences
 from timebank_common.db import UnitOfWork
-from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, RuleViolation
+from timebank_common.errors import (
+    BadInput,
+    Conflict,
+    Forbidden,
+    NotFound,
+    RuleViolation,
+    Unavailable,
+)
 from timebank_common.service import rpc as rpc_method
 
 pytestmark = pytest.mark.integration
@@ -37,6 +44,8 @@ class FakeIdentity:
 
     @rpc_method
     def get_elder(self, caller, person_id):
+        if person_id.startswith("slow-"):
+            eventlet.sleep(3)
         if person_id in ("nobody", NOT_AN_ELDER):
             raise NotFound("elder_not_found", "此人没有老年人档案", "This person has no elder profile")
         region = STATS_REGION if person_id.startswith("stats-") else REGION
@@ -53,7 +62,7 @@ class FakeIdentity:
         return {"person_id": person_id, "region_code": REGION, "eligible": True, "reasons": []}
 
 
-INTAKE_CONFIG = {"REVIEW_ESCALATION_SECONDS": 2, "REVIEW_ESCALATION_CHECK_SECONDS": 3600,
+INTAKE_CONFIG = {"IDENTITY_RPC_TIMEOUT_SECONDS": 1, "REVIEW_ESCALATION_SECONDS": 2, "REVIEW_ESCALATION_CHECK_SECONDS": 3600,
                  "SERIES_GENERATION_SECONDS": 3600, "SERIES_HORIZON_DAYS": 14,
                  "EVENT_DELIVERY_LIMIT": 2}
 
@@ -212,6 +221,14 @@ def test_bad_submissions_are_refused_and_store_nothing(demand, engine, changes, 
     with pytest.raises(error) as e:
         demand.submit(OPERATOR, data)
     assert e.value.code == code
+    assert count_demands(engine, data["elder_id"]) == 0
+
+
+def test_identity_not_answering_gives_unavailable_not_a_hang(demand, engine):
+    data = submission(elder_id=elder_id("slow"))
+    with pytest.raises(Unavailable) as e:
+        demand.submit(OPERATOR, data)
+    assert e.value.code == "identity_unavailable"
     assert count_demands(engine, data["elder_id"]) == 0
 
 
