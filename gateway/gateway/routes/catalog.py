@@ -1,6 +1,7 @@
 """/api/v1/catalog: the service catalogue (demand), edited by province admins."""
 from marshmallow import Schema, fields
 
+from demand.domain import catalogue
 from demand.intake_schemas import (
     NOT_OFFERED_TEXT,
     CatalogueChangeOut,
@@ -14,7 +15,7 @@ from demand.intake_schemas import (
 
 from ..routing import route
 
-EDITORS = ["province_admin"]
+EDITORS = list(catalogue.EDITORS)
 
 
 class CatalogueHistory(Schema):

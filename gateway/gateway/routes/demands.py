@@ -1,6 +1,8 @@
 """/api/v1/demands and demand actions, /demand-series (demand), /volunteers/{id}/feed (matching)."""
 from marshmallow import Schema, fields
 
+from demand.domain import escalation
+from demand.domain.access import OPERATOR_ROLES
 from demand.intake_schemas import (
     AdjustSchema,
     DemandWithHistoryOut,
@@ -94,22 +96,20 @@ class SeriesList(Schema):
     items = fields.List(fields.Nested(SeriesOut))
 
 
-ESCALATION_READERS = ["township_admin", "county_admin", "city_admin", "province_admin", "auditor"]
-
-
 class DemandIntakeRoutes:
     """Adjustment, review escalations and recurring demands (demand's intake)."""
 
     @route("POST", "/api/v1/demands/<demand_id>/adjust",
            summary="核实后调整需求 Adjust a demand before review (with a reason; kept in its history)",
-           tags=["demands"], body=AdjustSchema, response=DemandWithHistoryOut)
+           tags=["demands"], body=AdjustSchema, response=DemandWithHistoryOut,
+           roles=list(OPERATOR_ROLES))
     def adjust_demand(self, request, caller, demand_id, body):
         return self.demand.adjust(caller, demand_id, body)
 
     @route("GET", "/api/v1/demands/escalations",
            summary="超时未审核上报 Demands unreviewed in time, escalated to the township",
            tags=["demands"], query=EscalationQuery, response=EscalationList,
-           roles=ESCALATION_READERS, scoped=["region_code"])
+           roles=list(escalation.READERS), scoped=["region_code"])
     def demand_escalations(self, request, caller, query):
         return self.demand.escalations(caller, query)
 

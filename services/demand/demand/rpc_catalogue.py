@@ -13,8 +13,6 @@ from . import repository as repo
 from . import schemas
 from .domain import catalogue
 
-CATALOGUE_EDITORS = ("province_admin",)
-
 
 def _category_not_found(code) -> NotFound:
     return NotFound("category_not_found", "服务目录中没有该类别", "No such category",
@@ -43,7 +41,7 @@ class CatalogueRpcs:
     @rpc
     def create_category(self, caller, data):
         caller = Caller.from_dict(caller)
-        caller.require(*CATALOGUE_EDITORS)
+        caller.require(*catalogue.EDITORS)
         data = load(ischemas.CategoryCreateSchema(), data)
         with self.db() as uow:
             row = {**data, "qualifications": list(data["qualifications"]), "active": True}
@@ -61,7 +59,7 @@ class CatalogueRpcs:
     @rpc
     def update_category(self, caller, code, data):
         caller = Caller.from_dict(caller)
-        caller.require(*CATALOGUE_EDITORS)
+        caller.require(*catalogue.EDITORS)
         data = load(ischemas.CategoryUpdateSchema(), data)
         with self.db() as uow:
             before = irepo.get_category(uow, str(code), lock=True)
@@ -83,7 +81,7 @@ class CatalogueRpcs:
     @rpc
     def catalogue_history(self, caller, filters=None):
         caller = Caller.from_dict(caller)
-        caller.require(*CATALOGUE_EDITORS, "auditor")
+        caller.require(*catalogue.EDITORS, "auditor")
         query = load(ischemas.CatalogueHistoryQuery(), filters)
         with self.db() as uow:
             rows = irepo.catalogue_history(uow, query["code"], query["limit"])

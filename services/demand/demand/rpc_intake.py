@@ -21,16 +21,13 @@ from . import intake_repository as irepo
 from . import intake_schemas as ischemas
 from . import repository as repo
 from . import statistics as demand_statistics
-from .domain import access, adjustment, catalogue, elders, rules
-from .domain.escalation import DEFAULT_REVIEW_SECONDS
+from .domain import access, adjustment, catalogue, elders, escalation, rules
 from .rpc_catalogue import CatalogueRpcs
 from .rpc_series import SeriesRpcs
 
 IDENTITY_TIMEOUT_SECONDS = 5
 IDENTITY_AWAY = Unavailable("identity_unavailable", "身份服务暂时无法应答，请稍后再试",
                             "The identity service does not answer; please try again shortly")
-ESCALATION_READERS = ("township_admin", "county_admin", "city_admin", "province_admin",
-                      "auditor")
 
 
 def _demand_id(value) -> str:
@@ -178,23 +175,24 @@ class IntakeRpcs(CatalogueRpcs, SeriesRpcs):
 
     def demand_history(self, uow, demand_id: str) -> dict:
         """``{changes, escalation}`` of a demand, shown with it (``get``, ``review``, ``adjust``)."""
-        escalation = irepo.escalation_of(uow, demand_id)
+        raised = irepo.escalation_of(uow, demand_id)
         return {"changes": ischemas.DemandChangeOut(many=True).dump(irepo.changes_of(uow, demand_id)),
-                "escalation": ischemas.EscalationOut().dump(escalation) if escalation else None}
+                "escalation": ischemas.EscalationOut().dump(raised) if raised else None}
 
     # --- escalations ---------------------------------------------------------------------
     @scheduled("REVIEW_ESCALATION_CHECK_SECONDS", 300)
     def escalate_unreviewed(self):
         """Every process runs this; a demand is escalated once (primary key)."""
         intake.escalate_overdue(self.db, utcnow(),
-                                self._setting("REVIEW_ESCALATION_SECONDS", DEFAULT_REVIEW_SECONDS))
+                                self._setting("REVIEW_ESCALATION_SECONDS",
+                                              escalation.DEFAULT_REVIEW_SECONDS))
 
     @rpc
     def escalations(self, caller, filters=None):
         """Open escalations (``include_closed`` for all) of demands in the caller's scope or a
         region below it: township staff and above, and auditors."""
         caller = Caller.from_dict(caller)
-        caller.require(*ESCALATION_READERS)
+        caller.require(*escalation.READERS)
         query = load(ischemas.EscalationQuery(), filters)
         region = query["region_code"] or caller.scope
         caller.require_scope(region)

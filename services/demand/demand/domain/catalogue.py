@@ -77,6 +77,7 @@ NOT_OFFERED_NOTE = {
     "codes": sorted(NOT_OFFERED),
 }
 
+EDITORS = ("province_admin",)  # who edits the catalogue
 EDITABLE = ("name_zh", "name_en", "professional", "qualifications", "default_minutes",
             "group_allowed", "active", "sort_order")
 
