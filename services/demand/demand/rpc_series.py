@@ -17,6 +17,7 @@ from . import intake_repository as irepo
 from . import intake_schemas as ischemas
 from . import repository as repo
 from .domain import access, catalogue, rules
+from .domain.lifecycle import PUBLISHED, SUBMITTED
 from .domain.series import Recurrence, china_today
 
 
@@ -138,7 +139,7 @@ class SeriesRpcs:
                                 data["reason"])
             for demand_id in irepo.future_occurrence_demands(uow, series["id"], now):
                 demand = repo.get_demand(uow, demand_id, lock=True)
-                if demand.status not in ("submitted", "published") or demand.assignments:
+                if demand.status not in (SUBMITTED, PUBLISHED) or demand.assignments:
                     continue
                 demand.cancel(caller.person_id, now, data["reason"])
                 repo.save_demand(uow, demand)
