@@ -20,8 +20,9 @@ from timebank_common.service import ServiceBase, json_response
 from .routes.accounts import AccountRoutes
 from .routes.audit import AuditRoutes
 from .routes.auth import AuthRoutes
+from .routes.catalog import CatalogRoutes
 from .routes.certificates import CertificateRoutes
-from .routes.demands import DemandRoutes
+from .routes.demands import DemandIntakeRoutes, DemandRoutes
 from .routes.docs import DocsRoutes
 from .routes.inbox import InboxRoutes
 from .routes.operators import OperatorRoutes
@@ -115,8 +116,8 @@ class Setting(DependencyProvider):
 
 
 class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, ProxyRoutes,
-                     StatsRoutes, DemandRoutes, AccountRoutes, CertificateRoutes, TransferRoutes,
-                     InboxRoutes, DocsRoutes, ServiceBase):
+                     StatsRoutes, CatalogRoutes, DemandRoutes, DemandIntakeRoutes, AccountRoutes,
+                     CertificateRoutes, TransferRoutes, InboxRoutes, DocsRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

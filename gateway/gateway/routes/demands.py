@@ -1,15 +1,26 @@
-"""/api/v1/catalog, /demands and demand actions (demand), /volunteers/{id}/feed (matching)."""
+"""/api/v1/demands and demand actions, /demand-series (demand), /volunteers/{id}/feed (matching)."""
 from marshmallow import Schema, fields
 
+from demand.domain import escalation
+from demand.domain.access import OPERATOR_ROLES
+from demand.intake_schemas import (
+    AdjustSchema,
+    DemandWithHistoryOut,
+    EscalationOut,
+    EscalationQuery,
+    IntakeReviewSchema,
+    SeriesCancelSchema,
+    SeriesCreateSchema,
+    SeriesListQuery,
+    SeriesOut,
+    SubmitSchema,
+)
 from demand.schemas import (
     CancelSchema,
-    CategoryOut,
     DemandOut,
     PresenceSchema,
     RecordOut,
     RecordSchema,
-    ReviewSchema,
-    SubmitSchema,
 )
 
 from ..routing import route
@@ -21,11 +32,6 @@ class AssignBody(Schema):
 
 
 class DemandRoutes:
-    @route("GET", "/api/v1/catalog", summary="服务目录 Service catalogue", tags=["demands"],
-           response=CategoryOut, many=True)
-    def catalog(self, request, caller):
-        return self.demand.catalog()
-
     @route("POST", "/api/v1/demands", summary="提交需求 Submit a demand (phone, station, app, api)",
            tags=["demands"], body=SubmitSchema, response=DemandOut, status=201)
     def submit_demand(self, request, caller, body):
@@ -42,7 +48,7 @@ class DemandRoutes:
         return self.demand.get(caller, demand_id)
 
     @route("POST", "/api/v1/demands/<demand_id>/review", summary="审核 Review: approve or reject",
-           tags=["demands"], body=ReviewSchema, response=DemandOut)
+           tags=["demands"], body=IntakeReviewSchema, response=DemandWithHistoryOut)
     def review_demand(self, request, caller, demand_id, body):
         return self.demand.review(caller, demand_id, body)
 
@@ -80,3 +86,51 @@ class DemandRoutes:
            tags=["matching"])
     def volunteer_feed(self, request, caller, volunteer_id):
         return self.matching.feed_for(caller, volunteer_id)
+
+
+class EscalationList(Schema):
+    items = fields.List(fields.Nested(EscalationOut))
+
+
+class SeriesList(Schema):
+    items = fields.List(fields.Nested(SeriesOut))
+
+
+class DemandIntakeRoutes:
+    """Adjustment, review escalations and recurring demands (demand's intake)."""
+
+    @route("POST", "/api/v1/demands/<demand_id>/adjust",
+           summary="核实后调整需求 Adjust a demand before review (with a reason; kept in its history)",
+           tags=["demands"], body=AdjustSchema, response=DemandWithHistoryOut,
+           roles=list(OPERATOR_ROLES))
+    def adjust_demand(self, request, caller, demand_id, body):
+        return self.demand.adjust(caller, demand_id, body)
+
+    @route("GET", "/api/v1/demands/escalations",
+           summary="超时未审核上报 Demands unreviewed in time, escalated to the township",
+           tags=["demands"], query=EscalationQuery, response=EscalationList,
+           roles=list(escalation.READERS), scoped=["region_code"])
+    def demand_escalations(self, request, caller, query):
+        return self.demand.escalations(caller, query)
+
+    @route("POST", "/api/v1/demand-series",
+           summary="周期性需求 Create a recurring demand (one demand per occurrence until the end date)",
+           tags=["demands"], body=SeriesCreateSchema, response=SeriesOut, status=201)
+    def create_series(self, request, caller, body):
+        return self.demand.create_series(caller, body)
+
+    @route("GET", "/api/v1/demand-series", summary="周期性需求列表 Recurring demands",
+           tags=["demands"], query=SeriesListQuery, response=SeriesList, scoped=["region_code"])
+    def list_series(self, request, caller, query):
+        return self.demand.list_series(caller, query)
+
+    @route("GET", "/api/v1/demand-series/<series_id>", summary="周期性需求详情 One recurring demand",
+           tags=["demands"], response=SeriesOut)
+    def get_series(self, request, caller, series_id):
+        return self.demand.get_series(caller, series_id)
+
+    @route("POST", "/api/v1/demand-series/<series_id>/cancel",
+           summary="停止周期性需求 Stop a recurring demand (its future untaken occurrences are cancelled)",
+           tags=["demands"], body=SeriesCancelSchema, response=SeriesOut)
+    def cancel_series(self, request, caller, series_id, body):
+        return self.demand.cancel_series(caller, series_id, body)

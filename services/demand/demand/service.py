@@ -19,10 +19,12 @@ from timebank_common.regions import prefix_of
 from timebank_common.schemas import load
 from timebank_common.service import Database, ServiceBase, rpc
 
+from . import intake_repository as irepo
 from . import repository as repo
 from . import schemas
-from .domain import access, catalogue, eligibility, rules
+from .domain import access, eligibility, rules
 from .domain.lifecycle import Demand, not_assigned
+from .rpc_intake import IntakeRpcs
 
 
 def _demand_id(value) -> str:
@@ -45,7 +47,7 @@ def _location(data: dict) -> dict | None:
     return {"lat": data["lat"], "lng": data["lng"]}
 
 
-class DemandService(ServiceBase):
+class DemandService(IntakeRpcs, ServiceBase):
     name = "demand"
     db = Database()
     relay = OutboxRelay()
@@ -65,69 +67,7 @@ class DemandService(ServiceBase):
             volunteer_region = self.identity.check_volunteer(caller.person_id).get("region_code")
         return access.visibility_for(caller, volunteer_region)
 
-    # --- catalogue -------------------------------------------------------------
-    @rpc
-    def catalog(self):
-        with self.db() as uow:
-            return schemas.CategoryOut(many=True).dump(list(repo.load_catalogue(uow).values()))
-
-    # --- submit and review -----------------------------------------------------
-    @rpc
-    def submit(self, caller, data):
-        caller = Caller.from_dict(caller)
-        data = load(schemas.SubmitSchema(), data)
-        access.authorize_submit(caller, data["channel"], data["elder_id"])
-        now = utcnow()
-        rules.validate_new_demand(data["window_start"], data["window_end"],
-                                  data["expected_minutes"], data["volunteers_needed"], now)
-        if data["category"] in catalogue.NOT_OFFERED:
-            catalogue.require_offered(data["category"], {})
-        elder = self.identity.get_elder(caller.to_dict(), data["elder_id"])
-        access.authorize_for_elder(caller, data["elder_id"], elder["region_code"])
-        with self.db() as uow:
-            category = catalogue.require_offered(data["category"], repo.load_catalogue(uow))
-            catalogue.check_group(category, data["volunteers_needed"])
-            repo.lock_key(uow, "elder", data["elder_id"])
-            rules.refuse_duplicate(
-                data["window_start"], data["window_end"],
-                repo.live_same_category(uow, data["elder_id"], category.code))
-            demand = Demand(
-                id=str(uuid.uuid4()), elder_id=data["elder_id"], category=category.code,
-                region_code=elder["region_code"],
-                window_start=data["window_start"], window_end=data["window_end"],
-                expected_minutes=data["expected_minutes"],
-                volunteers_needed=data["volunteers_needed"], channel=data["channel"],
-                description=data["description"], address=data["address"],
-                location=data["location"],
-                carrier_id=elder.get("carrier_id") or caller.carrier_id,
-                submitted_by=caller.person_id or caller.client_id,
-            )
-            repo.insert_demand(uow, demand)
-            uow.emit("demand_submitted", schemas.DemandSubmittedEvent().dump(demand),
-                     demand.region_code)
-            uow.commit()
-        return self._view(demand)
-
-    @rpc
-    def review(self, caller, demand_id, data):
-        caller = Caller.from_dict(caller)
-        caller.require(*access.OPERATOR_ROLES)
-        data = load(schemas.ReviewSchema(), data)
-        demand_id = _demand_id(demand_id)
-        with self.db() as uow:
-            demand = _require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
-            caller.require_scope(demand.region_code)
-            demand.review(data["decision"], caller.person_id, utcnow(),
-                          funding_source=data["funding_source"], reason=data["reason"])
-            repo.save_demand(uow, demand)
-            if data["decision"] == "approve":
-                uow.emit("demand_published", schemas.DemandPublishedEvent().dump(demand),
-                         demand.region_code)
-            else:
-                uow.emit("demand_rejected", schemas.DemandRejectedEvent().dump(demand),
-                         demand.region_code)
-            uow.commit()
-        return self._view(demand)
+    # catalogue, submit, adjust, review, escalations, series, statistics: rpc_intake.IntakeRpcs
 
     @rpc
     def cancel(self, caller, demand_id, data):
@@ -141,6 +81,7 @@ class DemandService(ServiceBase):
                 caller.require_scope(demand.region_code)
             demand.cancel(caller.person_id, utcnow(), data["reason"])
             repo.save_demand(uow, demand)
+            irepo.close_escalation(uow, demand.id, "cancelled", demand.cancelled_at)
             uow.emit("demand_cancelled", schemas.DemandCancelledEvent().dump(demand),
                      demand.region_code)
             uow.commit()
@@ -253,10 +194,14 @@ class DemandService(ServiceBase):
         demand_id = _demand_id(demand_id)
         with self.db() as uow:
             demand = _require_found(repo.get_demand(uow, demand_id), demand_id)
+            history = self.demand_history(uow, demand_id)
         visibility = self._visibility(caller)
         if not visibility.allows(demand):
             raise _require_found(None, demand_id)  # never reveal what exists outside scope
-        return self._view(demand, visibility)
+        view = self._view(demand, visibility)
+        if visibility.sees_address(demand):  # the adjustments may name the address
+            view.update(history)
+        return view
 
     @rpc
     def list(self, caller, filters=None):

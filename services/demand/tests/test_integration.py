@@ -35,6 +35,10 @@ class FakeIdentity:
                 "carrier_id": None, "phone_only": True}
 
     @rpc_method
+    def may_act_for(self, person_id, elder_id):
+        return False
+
+    @rpc_method
     def check_volunteer(self, person_id):
         if person_id == INELIGIBLE:
             return {"person_id": person_id, "name": "李四", "region_code": REGION,

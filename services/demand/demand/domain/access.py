@@ -13,20 +13,24 @@ OPERATOR_ROLES = ("station_operator",) + ADMIN_ROLES
 READ_ALL_ROLES = OPERATOR_ROLES + ("auditor", "api_client")
 
 
-def authorize_submit(caller: Caller, channel: str, elder_id: str) -> None:
-    """``app``: only the elder themself; other channels: operators (``api`` also api clients)."""
+def authorize_submit(caller: Caller, channel: str, elder_id: str,
+                     acts_for_elder: bool = False) -> None:
+    """``app``: the elder themself, or their proxy relative (``acts_for_elder``: identity's
+    ``may_act_for``); other channels: operators (``api`` also api clients)."""
     if channel == "app":
-        if caller.person_id != elder_id:
-            raise Forbidden("elder_only", "通过 App 只能为本人提交需求",
-                            "In the app an elder can only submit their own demands")
+        if caller.person_id != elder_id and not acts_for_elder:
+            raise Forbidden("elder_only", "通过 App 只能为本人或您代办的老人提交需求",
+                            "In the app you can only submit for yourself or an elder you act for")
         return
     allowed = OPERATOR_ROLES + (("api_client",) if channel == "api" else ())
     caller.require(*allowed)
 
 
-def authorize_for_elder(caller: Caller, elder_id: str, elder_region_code: str) -> None:
-    """Staff act only for elders in their scope; an elder acts for themself."""
-    if caller.person_id == elder_id:
+def authorize_for_elder(caller: Caller, elder_id: str, elder_region_code: str,
+                        acts_for_elder: bool = False) -> None:
+    """Staff act only for elders in their scope; an elder acts for themself, a proxy for
+    the elder they act for."""
+    if caller.person_id == elder_id or acts_for_elder:
         return
     caller.require_scope(elder_region_code)
 

@@ -68,3 +68,37 @@ def qualifies(category: Category, held_kinds) -> bool:
     if not category.professional:
         return True
     return bool(set(category.qualifications) & set(held_kinds or ()))
+
+
+NOT_OFFERED_NOTE = {
+    "zh": "时间银行不提供家政服务（保洁、做饭、洗衣等），也不承担养老机构或家庭成员依法应尽的照护义务。",
+    "en": "The time bank does not offer housekeeping (cleaning, cooking, laundry …), nor duties "
+          "that care institutions or family members owe by law.",
+    "codes": sorted(NOT_OFFERED),
+}
+
+EDITORS = ("province_admin",)  # who edits the catalogue
+EDITABLE = ("name_zh", "name_en", "professional", "qualifications", "default_minutes",
+            "group_allowed", "active", "sort_order")
+
+
+def require_valid(category: Category) -> None:
+    """Refuse a catalogue entry that could not be served as described."""
+    if category.code in NOT_OFFERED:
+        require_offered(category.code, {})
+    problems = category.consistency_problems()
+    if problems:
+        raise BadInput("category_inconsistent", "服务类别设置不一致：专业类别须指定资质，非专业类别不得要求资质，"
+                       "默认时长须在 15 到 480 分钟之间",
+                       "Inconsistent category: professional ones name a qualification, others none; "
+                       "default minutes between 15 and 480", {"problems": problems})
+
+
+def edited(current: dict, changes: dict) -> dict:
+    """The category row after ``changes`` (only editable fields)."""
+    return {**current, **{k: v for k, v in changes.items() if k in EDITABLE}}
+
+
+def as_category(row: dict) -> Category:
+    return Category(row["code"], row["name_zh"], row["name_en"], row["professional"],
+                    tuple(row["qualifications"]), row["default_minutes"], row["group_allowed"])

@@ -41,7 +41,7 @@ STATUS_ZH = {
     IN_SERVICE: "服务中", AWAITING_RECORD: "待记录", RECORDED: "已记录", CANCELLED: "已取消",
 }
 ACTION_ZH = {
-    "review": "审核", "claim": "认领或指派", "check_in": "签到", "check_out": "签退",
+    "review": "审核", "adjust": "调整", "claim": "认领或指派", "check_in": "签到", "check_out": "签退",
     "record": "记录服务时长", "cancel": "取消",
 }
 

@@ -1,0 +1,78 @@
+"""Demand figures for supervisors (pure): counts, timings and completion of the demands
+submitted in a period.
+
+The answer is a dict of sections; each section is computed by one function of the rows in
+``SECTIONS`` (name -> function). Figures owned elsewhere in the service (no-show rate,
+satisfaction, disputes) are added as further sections by adding to ``SECTIONS`` or by
+passing ``extra`` to ``demand_figures``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import statistics as pystats
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .lifecycle import CANCELLED, RECORDED, STATUSES
+
+COMPLETED = frozenset({RECORDED, "evaluated"})  # later states of a served demand count too
+
+
+@dataclass(frozen=True)
+class DemandRow:
+    status: str
+    category: str
+    channel: str
+    submitted_at: dt.datetime
+    published_at: dt.datetime | None  # approval time; None if never approved
+    first_assigned_at: dt.datetime | None
+    ever_assigned: bool
+
+
+def _minutes(deltas: list[dt.timedelta]) -> dict:
+    values = [d.total_seconds() / 60 for d in deltas]
+    if not values:
+        return {"count": 0, "median_minutes": None, "mean_minutes": None}
+    return {"count": len(values), "median_minutes": round(pystats.median(values), 1),
+            "mean_minutes": round(pystats.fmean(values), 1)}
+
+
+def counts(rows: list[DemandRow]) -> dict:
+    by_status = Counter(r.status for r in rows)
+    return {"total": len(rows),
+            "by_status": {s: by_status.get(s, 0) for s in STATUSES if by_status.get(s)},
+            "by_category": dict(sorted(Counter(r.category for r in rows).items())),
+            "by_channel": dict(sorted(Counter(r.channel for r in rows).items()))}
+
+
+def timings(rows: list[DemandRow]) -> dict:
+    return {
+        "submission_to_publication": _minutes(
+            [r.published_at - r.submitted_at for r in rows if r.published_at]),
+        "submission_to_first_assignment": _minutes(
+            [r.first_assigned_at - r.submitted_at for r in rows if r.first_assigned_at]),
+    }
+
+
+def completion(rows: list[DemandRow]) -> dict:
+    """completed / (completed + cancelled after someone was assigned)."""
+    completed = sum(1 for r in rows if r.status in COMPLETED)
+    failed = sum(1 for r in rows if r.status == CANCELLED and r.ever_assigned)
+    decided = completed + failed
+    return {"completed": completed, "cancelled_after_assignment": failed,
+            "rate": round(completed / decided, 4) if decided else None}
+
+
+SECTIONS: dict[str, Callable[[list[DemandRow]], dict]] = {
+    "demands": counts,
+    "timing": timings,
+    "completion": completion,
+}
+
+
+def demand_figures(rows: list[DemandRow], extra: dict[str, dict] | None = None) -> dict:
+    """Every section of ``SECTIONS`` over ``rows``, plus ready-made ``extra`` sections."""
+    out = {name: compute(rows) for name, compute in SECTIONS.items()}
+    out.update(extra or {})
+    return out
