@@ -3,12 +3,26 @@ service layer of ``LedgerService.apply_dispute_outcome``. Runs in the caller's u
 from __future__ import annotations
 
 from timebank_common.errors import NotFound
+from timebank_common.schemas import load
 
-from . import posting
+from . import posting, schemas
 from . import repository as repo
 from .domain import disputes
 from .domain.crediting import service_credit_id
 from .domain.transfers import EXISTS, FAILED, REVERSE, TransferRequest
+
+CONSUMER = "ledger.apply_dispute"
+
+
+def apply_resolved_event(uow, payload: dict) -> dict | None:
+    """``dispute_resolved`` from demand: only a dispute about a record that was credited
+    (``credited``) moves hours; an unknown credit raises (retried, then dead-lettered)."""
+    if payload.get("subject", "record") != "record" or not payload.get("credited", True):
+        return None
+    data = load(schemas.DisputeOutcomeIn(), {
+        key: payload.get(key) for key in ("dispute_id", "record_id", "outcome", "minutes",
+                                          "approver", "reason")})
+    return apply_outcome(uow, data)
 
 
 def apply_outcome(uow, data: dict) -> dict:
