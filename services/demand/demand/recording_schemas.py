@@ -73,7 +73,7 @@ class RecordWithAuditOut(RecordOut):
 
 class GroupFailureOut(Schema):
     volunteer_id = fields.String()
-    error = fields.Dict()  # {code, message_zh, message_en, details}
+    error = fields.Dict()  # {error: code, message: {zh, en}, details}
 
 
 class GroupRecordOut(Schema):
