@@ -22,11 +22,13 @@ from .routes.audit import AuditRoutes
 from .routes.auth import AuthRoutes
 from .routes.certificates import CertificateRoutes
 from .routes.demands import DemandRoutes
+from .routes.disputes import DisputeRoutes
 from .routes.docs import DocsRoutes
 from .routes.inbox import InboxRoutes
 from .routes.operators import OperatorRoutes
 from .routes.people import PeopleRoutes
 from .routes.proxies import ProxyRoutes
+from .routes.records import RecordRoutes
 from .routes.stats import StatsRoutes
 from .routes.transfers import TransferRoutes
 from .routing import bearer_token
@@ -115,8 +117,8 @@ class Setting(DependencyProvider):
 
 
 class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, ProxyRoutes,
-                     StatsRoutes, DemandRoutes, AccountRoutes, CertificateRoutes, TransferRoutes,
-                     InboxRoutes, DocsRoutes, ServiceBase):
+                     StatsRoutes, DemandRoutes, RecordRoutes, DisputeRoutes, AccountRoutes,
+                     CertificateRoutes, TransferRoutes, InboxRoutes, DocsRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

@@ -217,7 +217,8 @@ class DisputeListQuery(Schema):
     subject = fields.String(load_default=None, allow_none=True,
                             validate=validate.OneOf(dispute_rules.SUBJECTS))
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
-    demand_id = fields.UUID(load_default=None, allow_none=True)
+    demand_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^[0-9a-fA-F-]{36}$", error="must be a demand id (UUID)"))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
