@@ -274,18 +274,26 @@ def test_dispute_resolved_events_reverse_once_however_often_delivered(ledger, pu
     about_evaluation = dispute_resolved(rid, "voided", subject="evaluation")
     publish("demand", not_credited)
     publish("demand", about_evaluation)
-    later = [again["event_id"], not_credited["event_id"], about_evaluation["event_id"]]
+    rounded = new_id("vol")  # 50 recorded, 45 credited: a correction to 48 reverses nothing
+    rounded_rid = record(publish, rounded, 50, XINGTAI)
+    credited(rounded_rid)
+    above_credit = dispute_resolved(rounded_rid, "minutes_adjusted", 48)
+    publish("demand", above_credit)
+    later = [again["event_id"], not_credited["event_id"], about_evaluation["event_id"],
+             above_credit["event_id"]]
 
     def all_handled():
         with db.connect() as c:
             return c.execute(text("SELECT count(*) FROM inbox WHERE consumer = "
                                   "'ledger.apply_dispute' AND event_id = ANY(:ids)"),
-                             {"ids": later}).scalar() == 3
+                             {"ids": later}).scalar() == 4
     wait_for(all_handled)
     assert earned(ledger, volunteer) == 60
     stored = transfer(db, f"dispute:{event['payload']['dispute_id']}")
     assert (stored.kind, stored.amount_minutes, stored.approver) == ("reversal", 30, "adm-3")
     assert transfer(db, f"dispute:{not_credited['payload']['dispute_id']}") is None
+    assert transfer(db, f"dispute:{above_credit['payload']['dispute_id']}") is None
+    assert earned(ledger, rounded) == 45
     assert ledger.verify_balances()["ok"]
 
 
