@@ -191,10 +191,10 @@ class RecordingRpcs:
         """The demand's service records with their audit, for whoever may see the demand."""
         caller = Caller.from_dict(caller)
         demand_id = _demand_id(demand_id)
+        visibility = self._visibility(caller)  # may ask identity: before the transaction
         with self.db() as uow:
             demand = require_found(repo.get_demand(uow, demand_id), demand_id)
             rows = records.of_demand(uow, demand_id)
-            visibility = self._visibility(caller)
             if not visibility.allows(demand):
                 raise require_found(None, demand_id)
             staff = visibility.region_prefix is not None and \

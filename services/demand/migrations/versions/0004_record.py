@@ -39,6 +39,28 @@ RECORD_COLUMNS = (
 )
 
 
+OLD_FLAGS = {  # flags were bare codes before this revision; now {code, zh, en, details}
+    "no_presence_evidence": ("没有签到/签退记录", "No check-in/check-out evidence"),
+    "minutes_exceed_presence": ("记录时长超过签到至签退的时间",
+                                "The recorded minutes exceed the time between check-in and"
+                                " check-out"),
+}
+
+
+def _flags_with_text() -> None:
+    bind = op.get_bind()
+    rows = bind.execute(sa.text("SELECT record_id, flags FROM service_records "
+                                "WHERE jsonb_array_length(flags) > 0")).all()
+    for record_id, flags in rows:
+        if not isinstance(flags[0], str):
+            continue
+        described = [{"code": f, "zh": OLD_FLAGS.get(f, (f, f))[0],
+                      "en": OLD_FLAGS.get(f, (f, f))[1], "details": {}} for f in flags]
+        bind.execute(sa.text("UPDATE service_records SET flags = CAST(:f AS jsonb) "
+                             "WHERE record_id = :r"),
+                     {"f": json.dumps(described, ensure_ascii=False), "r": record_id})
+
+
 def upgrade() -> None:
     op.alter_column("service_records", "confirmation", nullable=True)
     for column in RECORD_COLUMNS:
@@ -46,6 +68,7 @@ def upgrade() -> None:
     # records made before this revision went to the ledger when recorded
     op.execute("UPDATE service_records SET sent_at = recorded_at, confirmed_at = recorded_at,"
                " confirmed_by = 'elder'")
+    _flags_with_text()
     op.create_index("service_records_status", "service_records", ["status", "recorded_at"])
     op.create_table(
         "record_audit",
