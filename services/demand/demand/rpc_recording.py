@@ -166,12 +166,12 @@ class RecordingRpcs:
             row = records.get(uow, record_id, lock=True)
             state = records.state_of(row)
             if action == "release":
-                state.release(caller.person_id, now, data["reason"])
+                state.release(caller.person_id, now, data["reason"], row["recorded_by"])
             else:
                 state.reject(caller.person_id, now, data["reason"])
             records.save_state(uow, row, state)
-            records.audit(uow, record_id, f"{action}d" if action == "release" else "rejected",
-                          caller.person_id, now, state.review_reason)
+            records.audit(uow, record_id, state.review, caller.person_id, now,
+                          state.review_reason)
             uow.emit("record_reviewed", rs.RecordReviewedEvent().dump(row), row["region_code"])
             recording.send_if_ready(uow, demand, row, now)
             uow.commit()

@@ -158,7 +158,7 @@ class RecordOut(Schema):
     elder_id = fields.String()
     category = fields.String()
     minutes = fields.Integer()
-    confirmation = fields.String()
+    confirmation = fields.String(allow_none=True)  # app | phone once confirmed
     note = fields.String(allow_none=True)
     funding_source = fields.String()
     region_code = fields.String()

@@ -11,7 +11,7 @@ from demand.domain.recording import (
     Record,
     confirmation_overdue,
 )
-from timebank_common.errors import BadInput, Conflict
+from timebank_common.errors import BadInput, Conflict, Forbidden
 
 NOW = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
 FLAG = {"code": "direct_relatives", "zh": "直系亲属", "en": "relatives", "details": {}}
@@ -42,6 +42,15 @@ def test_a_flagged_record_is_held_even_when_confirmed_until_released():
         record.mark_sent(NOW)
     record.release("reviewer", NOW, "核实为同住亲属以外的邻居")
     assert record.ready_to_send and record.review == "released"
+
+
+def test_the_recorder_cannot_release_their_own_held_record():
+    record = Record("r", 60, [FLAG])
+    with pytest.raises(Forbidden) as e:
+        record.release("op-1", NOW, None, recorded_by="op-1")
+    assert e.value.code == "second_look_required" and record.status == HELD
+    record.release("township-1", NOW, None, recorded_by="op-1")
+    assert record.review == "released"
 
 
 def test_a_released_record_still_needs_the_confirmation():

@@ -18,6 +18,7 @@ XINGTAI_REGION = "130503001001"  # elders "xt-…" live here (邢台: its own th
 OPERATOR = {"person_id": "op-1", "roles": ["station_operator"], "scope": "130102001000",
             "carrier_id": "carrier-7"}
 XINGTAI_OPERATOR = {"person_id": "op-x", "roles": ["station_operator"], "scope": "130503001000"}
+TOWNSHIP_ADMIN = {"person_id": "adm-t", "roles": ["township_admin"], "scope": "130102001000"}
 COMMUNITY_OPERATOR = {"person_id": "op-c", "roles": ["station_operator"], "scope": REGION}
 RELATIVE = "vol-relative"
 PROXY = "proxy-1"
@@ -164,7 +165,10 @@ def test_a_relative_volunteer_is_held_until_released(demand, events):
     assert record["record_id"] in [r["record_id"] for r in held["items"]]
     with pytest.raises(Forbidden):
         demand.release_record({**OPERATOR, "scope": "130104001000"}, record["record_id"], {})
-    released = demand.release_record(OPERATOR, record["record_id"],
+    with pytest.raises(Forbidden) as e:  # a second look: not the one who recorded it
+        demand.release_record(OPERATOR, record["record_id"], {})
+    assert e.value.code == "second_look_required"
+    released = demand.release_record(TOWNSHIP_ADMIN, record["record_id"],
                                      {"reason": "核实：由站点安排，老人同意"})
     assert released["status"] == "sent" and released["review"] == "released"
     assert [s["action"] for s in released["audit"]] == ["recorded", "confirmed", "released",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from timebank_common.errors import BadInput, Conflict
+from timebank_common.errors import BadInput, Conflict, Forbidden
 
 HELD, AWAITING_CONFIRMATION, SENT, REJECTED, VOIDED = (
     "held", "awaiting_confirmation", "sent", "rejected", "voided")
@@ -92,9 +92,14 @@ class Record:
         self.confirmed_at, self.confirmation_note = at, note
         return True
 
-    def release(self, by: str, at: dt.datetime, reason: str | None) -> None:
+    def release(self, by: str, at: dt.datetime, reason: str | None,
+                recorded_by: str | None = None) -> None:
+        """A second look: whoever recorded the held record cannot release it themself."""
         if self.status != HELD:
             raise _refused("放行", "release", self.status)
+        if recorded_by is not None and by == recorded_by:
+            raise Forbidden("second_look_required", "被标记的记录须由记录人以外的工作人员复核放行",
+                            "A held record is released by someone other than who recorded it")
         self.review, self.reviewed_by, self.reviewed_at = "released", by, at
         self.review_reason = (reason or "").strip() or None
 
