@@ -1,5 +1,6 @@
 """Confirmation and hold rules of a service record (demand/domain/recording.py)."""
 import datetime as dt
+import random
 
 import pytest
 
@@ -11,7 +12,7 @@ from demand.domain.recording import (
     Record,
     confirmation_overdue,
 )
-from timebank_common.errors import BadInput, Conflict, Forbidden
+from timebank_common.errors import BadInput, Conflict, DomainError, Forbidden
 
 NOW = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
 FLAG = {"code": "direct_relatives", "zh": "直系亲属", "en": "relatives", "details": {}}
@@ -84,3 +85,35 @@ def test_an_unconfirmed_record_is_overdue_after_the_days():
     assert confirmation_overdue(record, NOW, NOW + dt.timedelta(days=3), days=3)
     record.confirm("app", "elder", "e", NOW)
     assert not confirmation_overdue(record, NOW, NOW + dt.timedelta(days=9), days=3)
+
+
+def test_random_action_sequences_never_send_what_must_not_be_sent():
+    """Whatever the order of confirmations, reviews and send attempts, a record is sent at most
+    once, and only when confirmed and released (or never flagged); a rejected one never."""
+    rng = random.Random(20261129)
+    for _ in range(500):
+        record = Record("r", 60, [FLAG] if rng.random() < 0.5 else [])
+        sends = 0
+        for _ in range(rng.randint(1, 8)):
+            action = rng.choice(("confirm", "release", "reject", "send"))
+            try:
+                if action == "confirm":
+                    record.confirm(rng.choice(("app", "phone")), "elder", "p", NOW)
+                elif action == "release":
+                    record.release("reviewer", NOW, None, recorded_by="op-1")
+                elif action == "reject":
+                    record.reject("reviewer", NOW, "不符")
+                elif record.ready_to_send:
+                    record.mark_sent(NOW)
+                    sends += 1
+                else:
+                    with pytest.raises(Conflict):
+                        record.mark_sent(NOW)
+            except DomainError:
+                pass
+            assert sends <= 1
+            if record.sent_at is not None:
+                assert record.confirmed_at is not None and record.review != "rejected"
+                assert not record.flags or record.review == "released"
+            if record.review == "rejected":
+                assert record.sent_at is None and record.status == REJECTED
