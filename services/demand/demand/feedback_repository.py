@@ -48,7 +48,7 @@ def void_evaluation(uow, evaluation_id: str) -> None:
 
 
 # --- follow-ups -------------------------------------------------------------------------------
-_FOLLOW_IDS = ("follow_up_id", "evaluation_id", "demand_id")
+_FOLLOW_IDS = ("follow_up_id", "evaluation_id", "record_id", "demand_id")
 _FOLLOW_TIMES = ("opened_at", "closed_at")
 
 
@@ -75,8 +75,19 @@ def close_follow_up(uow, follow_up_id: str, by: str | None, at: dt.datetime, not
                 .values(status="closed", closed_by=by, closed_at=at, note=note))
 
 
-def list_follow_ups(uow, prefix: str, status: str, page: int, page_size: int):
+def close_open_about_record(uow, record_id: str, kind: str, by: str | None, at: dt.datetime,
+                            note: str) -> None:
+    uow.execute(follow_ups.update().where(
+        follow_ups.c.record_id == record_id, follow_ups.c.kind == kind,
+        follow_ups.c.status == "open").values(status="closed", closed_by=by, closed_at=at,
+                                              note=note))
+
+
+def list_follow_ups(uow, prefix: str, status: str, kind: str | None, page: int,
+                    page_size: int):
     where = [follow_ups.c.region_code.startswith(prefix), follow_ups.c.status == status]
+    if kind:
+        where.append(follow_ups.c.kind == kind)
     total = uow.execute(select(func.count()).select_from(follow_ups).where(*where)).scalar_one()
     rows = uow.execute(select(follow_ups).where(*where)
                        .order_by(follow_ups.c.opened_at, follow_ups.c.follow_up_id)

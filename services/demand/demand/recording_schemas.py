@@ -152,8 +152,13 @@ class TagOut(Schema):
     name_en = fields.String()
 
 
+FOLLOW_UP_KINDS = ("low_score", "confirmation_overdue")
+
+
 class FollowUpQuery(Schema):
     status = fields.String(load_default="open", validate=validate.OneOf(("open", "closed")))
+    kind = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(FOLLOW_UP_KINDS))
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
@@ -164,13 +169,18 @@ class CloseFollowUpSchema(Schema):
 
 
 class FollowUpOut(Schema):
+    """A task for the station: call the elder about a low score (``low_score``), or to take
+    their confirmation of a record by phone (``confirmation_overdue``)."""
+
     follow_up_id = fields.String()
-    evaluation_id = fields.String()
+    kind = fields.String()
+    evaluation_id = fields.String(allow_none=True)
+    record_id = fields.String(allow_none=True)
     demand_id = fields.String()
     volunteer_id = fields.String()
     elder_id = fields.String()
     region_code = fields.String()
-    score = fields.Integer()
+    score = fields.Integer(allow_none=True)
     status = fields.String()
     opened_at = fields.DateTime(format="iso")
     closed_by = fields.String(allow_none=True)
@@ -315,12 +325,14 @@ class EvaluationSubmittedEvent(Schema):
 
 class FollowUpOpenedEvent(Schema):
     follow_up_id = fields.String()
-    evaluation_id = fields.String()
+    kind = fields.String()
+    evaluation_id = fields.String(allow_none=True)
+    record_id = fields.String(allow_none=True)
     demand_id = fields.String()
     volunteer_id = fields.String()
     elder_id = fields.String()
     region_code = fields.String()
-    score = fields.Integer()
+    score = fields.Integer(allow_none=True)
 
 
 class DisputeOpenedEvent(Schema):

@@ -95,8 +95,9 @@ class EvaluationRpcs:
                      demand.region_code)
             follow_up = None
             if evaluation.opens_follow_up(score):
-                follow_up = {"follow_up_id": str(uuid.uuid4()),
-                             "evaluation_id": row["evaluation_id"], "demand_id": demand.id,
+                follow_up = {"follow_up_id": str(uuid.uuid4()), "kind": "low_score",
+                             "evaluation_id": row["evaluation_id"],
+                             "record_id": record["record_id"], "demand_id": demand.id,
                              "volunteer_id": row["volunteer_id"], "elder_id": demand.elder_id,
                              "region_code": demand.region_code, "score": score,
                              "status": "open", "opened_at": now}
@@ -114,8 +115,8 @@ class EvaluationRpcs:
         query = load(rs.FollowUpQuery(), filters)
         prefix = scope_prefix(caller, query["region_code"])
         with self.db() as uow:
-            items, total = feedback.list_follow_ups(uow, prefix, query["status"], query["page"],
-                                                    query["page_size"])
+            items, total = feedback.list_follow_ups(uow, prefix, query["status"], query["kind"],
+                                                    query["page"], query["page_size"])
         return rs.FollowUpPageOut().dump({"items": items, "total": total,
                                           "page": query["page"],
                                           "page_size": query["page_size"]})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
 from nameko.dependency_providers import Config
 
@@ -18,6 +19,7 @@ from timebank_common.regions import prefix_of
 from timebank_common.schemas import load
 from timebank_common.service import rpc, scheduled
 
+from . import feedback_repository as feedback
 from . import identity_calls, recording, schemas
 from . import recording_repository as records
 from . import recording_schemas as rs
@@ -37,6 +39,7 @@ from .lookup import require_found, uuid_or_404
 log = logging.getLogger("timebank.demand")
 POLICY_ADMINS = ("province_admin", "city_admin")
 OVERDUE_BATCH = 200
+CONFIRMATION_CALL = "confirmation_overdue"  # the follow-up kind: call the elder
 
 
 def _record_id(value) -> str:
@@ -137,6 +140,8 @@ class RecordingRpcs:
                 records.save_state(uow, row, state)
                 records.audit(uow, row["record_id"], "confirmed", caller.person_id, now,
                               data["note"], {"confirmation": how, "confirmed_by": by})
+                feedback.close_open_about_record(uow, row["record_id"], CONFIRMATION_CALL,
+                                                 caller.person_id, now, "已确认 Confirmed")
                 recording.send_if_ready(uow, demand, row, now)
             uow.commit()
         return schemas.RecordOut(many=True).dump(rows)
@@ -256,7 +261,8 @@ class RecordingRpcs:
     @rpc
     def chase_confirmations(self, days=CONFIRMATION_DAYS):
         """Internal (also on a timer): report each record unconfirmed for ``days`` once
-        (``record_confirmation_overdue``: the station should call the elder)."""
+        (``record_confirmation_overdue``) and open a follow-up task for the station to call
+        the elder (closed by itself once the record is confirmed)."""
         now = utcnow()
         reported = 0
         with self.db() as uow:
@@ -267,6 +273,14 @@ class RecordingRpcs:
                 records.update(uow, row["record_id"], overdue_reported_at=now)
                 records.audit(uow, row["record_id"], "confirmation_overdue", None, now)
                 uow.emit("record_confirmation_overdue", rs.ConfirmationOverdueEvent().dump(row),
+                         row["region_code"])
+                task = {"follow_up_id": str(uuid.uuid4()), "kind": CONFIRMATION_CALL,
+                        "record_id": row["record_id"], "demand_id": row["demand_id"],
+                        "volunteer_id": row["volunteer_id"], "elder_id": row["elder_id"],
+                        "region_code": row["region_code"], "status": "open",
+                        "opened_at": now}
+                feedback.insert_follow_up(uow, task)
+                uow.emit("follow_up_opened", rs.FollowUpOpenedEvent().dump(task),
                          row["region_code"])
                 reported += 1
             uow.commit()

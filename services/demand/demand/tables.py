@@ -160,13 +160,15 @@ evaluations = Table(
 follow_ups = Table(
     "follow_ups", metadata,
     Column("follow_up_id", UUID(as_uuid=False), primary_key=True),
+    Column("kind", String(30), nullable=False),  # low_score | confirmation_overdue
     Column("evaluation_id", UUID(as_uuid=False), ForeignKey("evaluations.evaluation_id"),
-           nullable=False, unique=True),
+           unique=True),
+    Column("record_id", UUID(as_uuid=False)),
     Column("demand_id", UUID(as_uuid=False), nullable=False),
     Column("volunteer_id", String(64), nullable=False),
     Column("elder_id", String(64), nullable=False),
     Column("region_code", String(12), nullable=False),
-    Column("score", Integer, nullable=False),
+    Column("score", Integer),
     Column("status", String(10), nullable=False),  # open | closed
     Column("opened_at", DateTime(timezone=True), nullable=False),
     Column("closed_by", String(64)),

@@ -260,6 +260,19 @@ def test_unconfirmed_records_are_chased_once(demand, events):
     assert shown["status"] == "awaiting_confirmation"  # still no hours until confirmed
     assert "confirmation_overdue" in [s["action"] for s in shown["audit"]]
 
+    def call_tasks(status):
+        page = demand.list_follow_ups(OPERATOR, {"kind": "confirmation_overdue",
+                                                 "status": status, "page_size": 100})
+        return [t for t in page["items"] if t["record_id"] == record["record_id"]]
+
+    [task] = call_tasks("open")  # the station is asked to call the elder
+    assert task["demand_id"] == made["demand_id"] and task["score"] is None
+    [confirmed] = demand.confirm(OPERATOR, made["demand_id"], {"note": "电话联系老人确认"})
+    assert confirmed["status"] == "sent" and confirmed["confirmation"] == "phone"
+    assert call_tasks("open") == []
+    [done] = call_tasks("closed")
+    assert done["closed_by"] == "op-1"
+
 
 def test_evaluation_once_per_assignment_and_a_low_score_opens_a_follow_up(demand, events):
     made, [v] = served(demand)
@@ -275,6 +288,10 @@ def test_evaluation_once_per_assignment_and_a_low_score_opens_a_follow_up(demand
                             {"score": 2, "tags": ["late"], "comment": "来晚了半小时"})
     assert (first["score"], first["channel"], first["tags"]) == (2, "app", ["late"])
     assert first["follow_up_id"]
+    [task] = [t for t in demand.list_follow_ups(OPERATOR, {"kind": "low_score",
+                                                           "page_size": 100})["items"]
+              if t["follow_up_id"] == first["follow_up_id"]]
+    assert task["score"] == 2 and task["evaluation_id"] == first["evaluation_id"]
     repeat = demand.evaluate(OPERATOR, made["demand_id"], {"score": 5})
     assert repeat["evaluation_id"] == first["evaluation_id"] and repeat["score"] == 2
     assert len(events("evaluation_submitted", "evaluation_id", first["evaluation_id"])) == 1

@@ -118,13 +118,15 @@ def upgrade() -> None:
     op.create_table(
         "follow_ups",
         sa.Column("follow_up_id", ID, primary_key=True),
+        sa.Column("kind", sa.String(30), nullable=False),
         sa.Column("evaluation_id", ID, sa.ForeignKey("evaluations.evaluation_id"),
-                  nullable=False, unique=True),
+                  unique=True),
+        sa.Column("record_id", ID),
         sa.Column("demand_id", ID, nullable=False),
         sa.Column("volunteer_id", sa.String(64), nullable=False),
         sa.Column("elder_id", sa.String(64), nullable=False),
         sa.Column("region_code", sa.String(12), nullable=False),
-        sa.Column("score", sa.Integer, nullable=False),
+        sa.Column("score", sa.Integer),
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("opened_at", TS, nullable=False),
         sa.Column("closed_by", sa.String(64)),
@@ -132,6 +134,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text),
     )
     op.create_index("follow_ups_region", "follow_ups", ["region_code", "status"])
+    op.create_index("follow_ups_record", "follow_ups", ["record_id"])
     op.create_table(
         "disputes",
         sa.Column("dispute_id", ID, primary_key=True),
