@@ -23,11 +23,13 @@ from .routes.auth import AuthRoutes
 from .routes.catalog import CatalogRoutes
 from .routes.certificates import CertificateRoutes
 from .routes.demands import DemandIntakeRoutes, DemandRoutes
+from .routes.disputes import DisputeRoutes
 from .routes.docs import DocsRoutes
 from .routes.inbox import InboxRoutes
 from .routes.operators import OperatorRoutes
 from .routes.people import PeopleRoutes
 from .routes.proxies import ProxyRoutes
+from .routes.records import RecordRoutes
 from .routes.stats import StatsRoutes
 from .routes.transfers import TransferRoutes
 from .routing import bearer_token
@@ -116,7 +118,8 @@ class Setting(DependencyProvider):
 
 
 class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, ProxyRoutes,
-                     StatsRoutes, CatalogRoutes, DemandRoutes, DemandIntakeRoutes, AccountRoutes,
+                     StatsRoutes, CatalogRoutes, DemandRoutes, DemandIntakeRoutes, RecordRoutes,
+                     DisputeRoutes, AccountRoutes,
                      CertificateRoutes, TransferRoutes, InboxRoutes, DocsRoutes, ServiceBase):
     name = "gateway"
 

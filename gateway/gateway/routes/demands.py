@@ -15,6 +15,14 @@ from demand.intake_schemas import (
     SeriesOut,
     SubmitSchema,
 )
+from demand.recording_schemas import (
+    ConfirmSchema,
+    EvaluateSchema,
+    EvaluationOut,
+    GroupRecordOut,
+    GroupRecordSchema,
+    RecordWithAuditOut,
+)
 from demand.schemas import (
     CancelSchema,
     DemandOut,
@@ -22,9 +30,12 @@ from demand.schemas import (
     RecordOut,
     RecordSchema,
 )
+from timebank_common.auth import ADMIN_ROLES
 
 from ..routing import route
 from ..schemas import DemandListQuery
+
+STATION_ROLES = ("station_operator", *ADMIN_ROLES)
 
 
 class AssignBody(Schema):
@@ -76,6 +87,31 @@ class DemandRoutes:
            tags=["demands"], body=RecordSchema, response=RecordOut, status=201)
     def record_service(self, request, caller, demand_id, body):
         return self.demand.record(caller, demand_id, body)
+
+    @route("POST", "/api/v1/demands/<demand_id>/record-group",
+           summary="集体活动记录时长 Record each volunteer of a group activity (station)",
+           tags=["demands"], body=GroupRecordSchema, response=GroupRecordOut,
+           roles=list(STATION_ROLES))
+    def record_group(self, request, caller, demand_id, body):
+        return self.demand.record_group(caller, demand_id, body)
+
+    @route("POST", "/api/v1/demands/<demand_id>/confirm",
+           summary="老人确认服务 The elder (or proxy, or the station by phone) confirms",
+           tags=["demands"], body=ConfirmSchema, response=RecordOut, many=True)
+    def confirm_service(self, request, caller, demand_id, body):
+        return self.demand.confirm(caller, demand_id, body)
+
+    @route("GET", "/api/v1/demands/<demand_id>/records",
+           summary="服务记录及其经过 The demand's service records with their audit",
+           tags=["demands"], response=RecordWithAuditOut, many=True)
+    def demand_records(self, request, caller, demand_id):
+        return self.demand.records(caller, demand_id)
+
+    @route("POST", "/api/v1/demands/<demand_id>/evaluate",
+           summary="评价 Evaluate the service: score 1–5, tags, comment (once per volunteer)",
+           tags=["demands"], body=EvaluateSchema, response=EvaluationOut)
+    def evaluate_service(self, request, caller, demand_id, body):
+        return self.demand.evaluate(caller, demand_id, body)
 
     @route("POST", "/api/v1/demands/<demand_id>/cancel", summary="取消 Cancel", tags=["demands"],
            body=CancelSchema, response=DemandOut)

@@ -5,37 +5,25 @@ nameko finds these entrypoints through inheritance."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from nameko.dependency_providers import Config
 
 from timebank_common.auth import Caller
 from timebank_common.db import utcnow
-from timebank_common.errors import NotFound, Unavailable, answer_within
+from timebank_common.errors import NotFound
 from timebank_common.regions import prefix_of
 from timebank_common.schemas import load
 from timebank_common.service import rpc, scheduled
 
-from . import intake, schemas
+from . import identity_calls, intake, schemas
 from . import intake_repository as irepo
 from . import intake_schemas as ischemas
 from . import repository as repo
 from . import statistics as demand_statistics
 from .domain import access, adjustment, catalogue, elders, escalation, rules
+from .lookup import demand_id as _demand_id
 from .rpc_catalogue import CatalogueRpcs
 from .rpc_series import SeriesRpcs
-
-IDENTITY_TIMEOUT_SECONDS = 5
-IDENTITY_AWAY = Unavailable("identity_unavailable", "身份服务暂时无法应答，请稍后再试",
-                            "The identity service does not answer; please try again shortly")
-
-
-def _demand_id(value) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise NotFound("demand_not_found", "需求不存在", "No such demand",
-                       {"demand_id": value}) from None
 
 
 class IntakeRpcs(CatalogueRpcs, SeriesRpcs):
@@ -44,9 +32,8 @@ class IntakeRpcs(CatalogueRpcs, SeriesRpcs):
     # --- helpers -----------------------------------------------------------------------
     def _ask_identity(self, method: str, *args):
         """An RPC to identity that gives up after ``IDENTITY_RPC_TIMEOUT_SECONDS`` (503)."""
-        seconds = self._setting("IDENTITY_RPC_TIMEOUT_SECONDS", IDENTITY_TIMEOUT_SECONDS)
-        return answer_within(seconds, getattr(self.identity, method), *args,
-                             unavailable=IDENTITY_AWAY)
+        seconds = self._setting("IDENTITY_RPC_TIMEOUT_SECONDS", identity_calls.IDENTITY_TIMEOUT)
+        return identity_calls.ask(self.identity, method, *args, timeout=seconds)
 
     def _elder_for(self, caller: Caller, channel: str, elder_id: str) -> dict:
         """The elder (identity's ``get_elder``) after checking the caller may submit for them

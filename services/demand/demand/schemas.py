@@ -52,9 +52,15 @@ class PresenceSchema(Schema):
 
 
 class RecordSchema(Schema):
+    """``confirmation``: ``phone`` — the station took the elder's confirmation by phone
+    (``confirmed_by`` who answered: the elder or their proxy; ``confirmed_at`` default now);
+    ``app`` — the elder (or proxy) confirms later with ``POST .../confirm``."""
+
     volunteer_id = fields.String(required=True, validate=validate.Length(1, 64))
     minutes = fields.Integer(required=True, strict=True)
     confirmation = fields.String(required=True, validate=validate.OneOf(CONFIRMATIONS))
+    confirmed_by = fields.String(load_default="elder", validate=validate.OneOf(("elder", "proxy")))
+    confirmed_at = _time(load_default=None, allow_none=True)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
@@ -152,14 +158,25 @@ class RecordOut(Schema):
     elder_id = fields.String()
     category = fields.String()
     minutes = fields.Integer()
-    confirmation = fields.String()
+    confirmation = fields.String(allow_none=True)  # app | phone once confirmed
     note = fields.String(allow_none=True)
     funding_source = fields.String()
     region_code = fields.String()
     carrier_id = fields.String(allow_none=True)
     recorded_by = fields.String()
     recorded_at = fields.DateTime(format="iso")
-    flags = fields.List(fields.String())
+    flags = fields.List(fields.Dict())  # [{code, zh, en, details}]
+    status = fields.String()  # held | awaiting_confirmation | sent | rejected | voided
+    confirmed_by = fields.String(allow_none=True)
+    confirmed_by_person = fields.String(allow_none=True)
+    confirmed_at = fields.DateTime(format="iso", allow_none=True)
+    confirmation_note = fields.String(allow_none=True)
+    review = fields.String(allow_none=True)
+    reviewed_by = fields.String(allow_none=True)
+    reviewed_at = fields.DateTime(format="iso", allow_none=True)
+    review_reason = fields.String(allow_none=True)
+    sent_at = fields.DateTime(format="iso", allow_none=True)
+    corrected_minutes = fields.Integer(allow_none=True)
 
 
 # --- event payloads (docs/rpc-and-events.md) ----------------------------------------

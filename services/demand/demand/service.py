@@ -6,13 +6,11 @@ volunteers over RPC, before its own transaction opens, so no row lock waits on a
 """
 from __future__ import annotations
 
-import uuid
-
 from nameko.rpc import RpcProxy
 
 from timebank_common.auth import Caller
 from timebank_common.db import utcnow
-from timebank_common.errors import BadInput, NotFound
+from timebank_common.errors import BadInput
 from timebank_common.outbox import OutboxRelay
 from timebank_common.periods import day_bounds
 from timebank_common.regions import prefix_of
@@ -23,22 +21,13 @@ from . import intake_repository as irepo
 from . import repository as repo
 from . import schemas
 from .domain import access, eligibility, rules
-from .domain.lifecycle import Demand, not_assigned
+from .domain.lifecycle import Demand
+from .lookup import demand_id as _demand_id
+from .lookup import require_found as _require_found
+from .rpc_disputes import DisputeRpcs
+from .rpc_evaluation import EvaluationRpcs
 from .rpc_intake import IntakeRpcs
-
-
-def _demand_id(value) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise NotFound("demand_not_found", "需求不存在", "No such demand",
-                       {"demand_id": value}) from None
-
-
-def _require_found(demand: Demand | None, demand_id: str) -> Demand:
-    if demand is None:
-        raise NotFound("demand_not_found", "需求不存在", "No such demand", {"demand_id": demand_id})
-    return demand
+from .rpc_recording import RecordingRpcs
 
 
 def _location(data: dict) -> dict | None:
@@ -47,7 +36,7 @@ def _location(data: dict) -> dict | None:
     return {"lat": data["lat"], "lng": data["lng"]}
 
 
-class DemandService(IntakeRpcs, ServiceBase):
+class DemandService(IntakeRpcs, RecordingRpcs, EvaluationRpcs, DisputeRpcs, ServiceBase):
     name = "demand"
     db = Database()
     relay = OutboxRelay()
@@ -149,43 +138,6 @@ class DemandService(IntakeRpcs, ServiceBase):
                 repo.save_demand(uow, demand)
                 uow.commit()
         return self._view(demand)
-
-    # --- record ----------------------------------------------------------------------
-    @rpc
-    def record(self, caller, demand_id, data):
-        caller = Caller.from_dict(caller)
-        caller.require(*access.OPERATOR_ROLES)
-        data = load(schemas.RecordSchema(), data)
-        demand_id = _demand_id(demand_id)
-        with self.db() as uow:
-            demand = _require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
-            caller.require_scope(demand.region_code)
-            assignment = demand.assignment_of(data["volunteer_id"])
-            if assignment is None:
-                raise not_assigned(data["volunteer_id"])
-            existing = repo.record_for(uow, assignment.id)
-            if existing is not None:
-                return schemas.RecordOut().dump(existing)  # a repeat: no second event
-            rules.validate_recorded_minutes(data["minutes"])
-            demand.mark_recorded(assignment.volunteer_id)
-            record = {
-                "record_id": str(uuid.uuid4()), "demand_id": demand.id,
-                "volunteer_id": assignment.volunteer_id,
-                "volunteer_region_code": assignment.volunteer_region_code,
-                "elder_id": demand.elder_id, "category": demand.category,
-                "minutes": data["minutes"], "confirmation": data["confirmation"],
-                "note": data["note"], "funding_source": demand.funding_source,
-                "region_code": demand.region_code, "carrier_id": demand.carrier_id,
-                "recorded_by": caller.person_id, "recorded_at": utcnow(),
-                "flags": rules.evidence_flags(data["minutes"], assignment.checked_in_at,
-                                              assignment.checked_out_at),
-            }
-            repo.insert_record(uow, record, assignment.id)
-            repo.save_demand(uow, demand)
-            uow.emit("service_recorded", schemas.ServiceRecordedEvent().dump(record),
-                     demand.region_code)
-            uow.commit()
-        return schemas.RecordOut().dump(record)
 
     # --- reads -----------------------------------------------------------------------
     @rpc

@@ -15,6 +15,7 @@ from timebank_common.auth import ADMIN_ROLES, Caller
 from timebank_common.periods import day_bounds
 from timebank_common.regions import prefix_of
 
+from . import feedback_statistics
 from .domain.statistics import DemandRow, demand_figures
 from .repository import _utc
 from .tables import assignments, demands
@@ -48,8 +49,12 @@ def demand_stats(uow, caller: Caller, region_code: str | None, period_from: dt.d
     region_code = region_code or caller.scope
     caller.require_scope(region_code)
     start, end = day_bounds(period_from, period_to)
-    figures = demand_figures(demand_rows(uow, prefix_of(region_code), start, end),
-                             extra_sections)
+    prefix = prefix_of(region_code)
+    sections = {"satisfaction": feedback_statistics.evaluation_stats(uow, prefix, period_from,
+                                                                     period_to),
+                "disputes": feedback_statistics.dispute_stats(uow, prefix, period_from, period_to),
+                **(extra_sections or {})}
+    figures = demand_figures(demand_rows(uow, prefix, start, end), sections)
     return {"region_code": region_code,
             "period": {"from": period_from.isoformat() if period_from else None,
                        "to": period_to.isoformat() if period_to else None},

@@ -1,5 +1,6 @@
-"""The demand service's tables (SQLAlchemy Core). Migrations 0001 and 0002_intake create them."""
+"""The demand service's tables (SQLAlchemy Core), created by its migrations (0001, 0002_intake, 0004_record, ...)."""
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -90,7 +91,7 @@ service_records = Table(
     Column("elder_id", String(64), nullable=False),
     Column("category", String(50), nullable=False),
     Column("minutes", Integer, nullable=False),
-    Column("confirmation", String(10), nullable=False),
+    Column("confirmation", String(10)),  # app | phone, once confirmed
     Column("note", Text),
     Column("funding_source", String(20), nullable=False),
     Column("region_code", String(12), nullable=False),
@@ -98,6 +99,118 @@ service_records = Table(
     Column("recorded_by", String(64), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("flags", JSONB, nullable=False, server_default="[]"),
+    Column("status", String(30), nullable=False, server_default="sent"),
+    Column("confirmed_by", String(10)),
+    Column("confirmed_by_person", String(64)),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("confirmation_note", Text),
+    Column("review", String(10)),
+    Column("reviewed_by", String(64)),
+    Column("reviewed_at", DateTime(timezone=True)),
+    Column("review_reason", Text),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("voided", Boolean, nullable=False, server_default="false"),
+    Column("corrected_minutes", Integer),
+    Column("overdue_reported_at", DateTime(timezone=True)),
+)
+
+# every step of a record's life after recording: who, when, why (recorded, confirmed,
+# released, rejected, sent, confirmation_overdue, voided, minutes_adjusted)
+record_audit = Table(
+    "record_audit", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("record_id", UUID(as_uuid=False), ForeignKey("service_records.record_id"),
+           nullable=False, index=True),
+    Column("action", String(30), nullable=False),
+    Column("by", String(64)),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text),
+    Column("details", JSONB, nullable=False, server_default="{}"),
+)
+
+evidence_policies = Table(
+    "evidence_policies", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("region_code", String(12), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("values", JSONB, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+evaluations = Table(
+    "evaluations", metadata,
+    Column("evaluation_id", UUID(as_uuid=False), primary_key=True),
+    Column("assignment_id", UUID(as_uuid=False), ForeignKey("assignments.id"), nullable=False,
+           unique=True),
+    Column("record_id", UUID(as_uuid=False), nullable=False),
+    Column("demand_id", UUID(as_uuid=False), ForeignKey("demands.id"), nullable=False),
+    Column("volunteer_id", String(64), nullable=False),
+    Column("elder_id", String(64), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("tags", JSONB, nullable=False, server_default="[]"),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("channel", String(10), nullable=False),
+    Column("submitted_by", String(64)),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("voided", Boolean, nullable=False, server_default="false"),
+)
+
+follow_ups = Table(
+    "follow_ups", metadata,
+    Column("follow_up_id", UUID(as_uuid=False), primary_key=True),
+    Column("kind", String(30), nullable=False),  # low_score | confirmation_overdue
+    Column("evaluation_id", UUID(as_uuid=False), ForeignKey("evaluations.evaluation_id"),
+           unique=True),
+    Column("record_id", UUID(as_uuid=False)),
+    Column("demand_id", UUID(as_uuid=False), nullable=False),
+    Column("volunteer_id", String(64), nullable=False),
+    Column("elder_id", String(64), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("score", Integer),
+    Column("status", String(10), nullable=False),  # open | closed
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("closed_by", String(64)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("note", Text),
+)
+
+disputes = Table(
+    "disputes", metadata,
+    Column("dispute_id", UUID(as_uuid=False), primary_key=True),
+    Column("subject", String(12), nullable=False),  # record | evaluation
+    Column("subject_id", UUID(as_uuid=False), nullable=False),
+    Column("record_id", UUID(as_uuid=False), nullable=False),
+    Column("demand_id", UUID(as_uuid=False), nullable=False),
+    Column("elder_id", String(64), nullable=False),
+    Column("volunteer_id", String(64), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("opened_by", String(64), nullable=False),
+    Column("opener_role", String(10), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("handler_id", String(64)),
+    Column("outcome", String(20)),
+    Column("minutes", Integer),
+    Column("resolution_reason", Text),
+    Column("resolved_by", String(64)),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("subject", "subject_id", name="disputes_one_per_subject"),
+)
+
+dispute_steps = Table(
+    "dispute_steps", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("dispute_id", UUID(as_uuid=False), ForeignKey("disputes.dispute_id"), nullable=False,
+           index=True),
+    Column("step", String(12), nullable=False),  # opened | assigned | comment | resolved
+    Column("by", String(64)),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("note", Text),
+    Column("details", JSONB, nullable=False, server_default="{}"),
 )
 
 # --- intake: catalogue history, adjustments, escalations, series (0002_intake) -----------

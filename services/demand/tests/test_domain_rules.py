@@ -68,13 +68,6 @@ def test_overlapping_assignment_is_a_rule_violation():
     assert codes(e) == "overlapping_assignment"
 
 
-def test_evidence_flags():
-    assert rules.evidence_flags(60, NOW, NOW + H) == []
-    assert rules.evidence_flags(90, NOW, NOW + H) == []  # within tolerance
-    assert rules.evidence_flags(120, NOW, NOW + H) == ["minutes_exceed_presence"]
-    assert rules.evidence_flags(60, None, None) == ["no_presence_evidence"]
-
-
 def test_ineligible_volunteer_is_refused_with_reasons():
     reasons = [{"code": "training_incomplete", "zh": "培训未完成", "en": "training incomplete"}]
     with pytest.raises(RuleViolation) as e:

@@ -61,6 +61,10 @@ class FakeIdentity:
     def check_volunteer(self, person_id):
         return {"person_id": person_id, "region_code": REGION, "eligible": True, "reasons": []}
 
+    @rpc_method
+    def are_direct_relatives(self, person_a, person_b):
+        return {"related": False, "kind": None}
+
 
 INTAKE_CONFIG = {"IDENTITY_RPC_TIMEOUT_SECONDS": 1, "REVIEW_ESCALATION_SECONDS": 2, "REVIEW_ESCALATION_CHECK_SECONDS": 3600,
                  "SERIES_GENERATION_SECONDS": 3600, "SERIES_HORIZON_DAYS": 14,
@@ -500,6 +504,8 @@ def test_demand_stats_for_a_region_and_period(demand):
     assert stats["timing"]["submission_to_publication"]["count"] == 2
     assert stats["timing"]["submission_to_first_assignment"]["count"] == 2
     assert stats["completion"] == {"completed": 1, "cancelled_after_assignment": 1, "rate": 0.5}
+    assert stats["satisfaction"] == {"evaluations": 0, "average_score": None, "low_scores": 0}
+    assert stats["disputes"] == {"disputes_opened": 0, "disputes_resolved": 0, "by_outcome": {}}
     yesterday = (now + dt.timedelta(hours=8) - dt.timedelta(days=1)).date().isoformat()
     assert demand.demand_stats(county, None, yesterday, yesterday)["demands"]["total"] == 0
     with pytest.raises(Forbidden):

@@ -22,6 +22,8 @@ OPERATOR = {"person_id": "op-1", "roles": ["station_operator"], "scope": "130102
             "carrier_id": "carrier-7", "name": "站点操作员"}
 OTHER_COUNTY_OPERATOR = {**OPERATOR, "person_id": "op-2", "scope": "130104001000"}
 INELIGIBLE = "ineligible-volunteer"
+RELATIVE = "vol-relative"  # a direct relative of every elder (stand-in)
+PROXY = "proxy-1"  # may act for every elder (stand-in)
 
 
 class FakeIdentity:
@@ -35,10 +37,6 @@ class FakeIdentity:
                 "carrier_id": None, "phone_only": True}
 
     @rpc_method
-    def may_act_for(self, person_id, elder_id):
-        return False
-
-    @rpc_method
     def check_volunteer(self, person_id):
         if person_id == INELIGIBLE:
             return {"person_id": person_id, "name": "李四", "region_code": REGION,
@@ -46,6 +44,15 @@ class FakeIdentity:
                                                     "zh": "培训未完成", "en": "training incomplete"}]}
         return {"person_id": person_id, "name": "志愿者", "region_code": "130102002003",
                 "eligible": True, "reasons": []}
+
+    @rpc_method
+    def are_direct_relatives(self, person_a, person_b):
+        related = RELATIVE in (person_a, person_b)
+        return {"related": related, "kind": "child" if related else None}
+
+    @rpc_method
+    def may_act_for(self, person_id, elder_id):
+        return person_id == PROXY
 
 
 @pytest.fixture(scope="module")

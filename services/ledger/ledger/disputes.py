@@ -2,13 +2,39 @@
 service layer of ``LedgerService.apply_dispute_outcome``. Runs in the caller's unit of work."""
 from __future__ import annotations
 
-from timebank_common.errors import NotFound
+import logging
 
-from . import posting
+from timebank_common.errors import NotFound, RuleViolation
+from timebank_common.schemas import load
+
+from . import posting, schemas
 from . import repository as repo
 from .domain import disputes
 from .domain.crediting import service_credit_id
 from .domain.transfers import EXISTS, FAILED, REVERSE, TransferRequest
+
+log = logging.getLogger("timebank.ledger")
+CONSUMER = "ledger.apply_dispute"
+
+
+def apply_resolved_event(uow, payload: dict) -> dict | None:
+    """``dispute_resolved`` from demand: only a dispute about a record that was credited
+    (``credited``) moves hours; an unknown credit raises (retried, then dead-lettered).
+    Corrected minutes at or above what was credited (the credit was rounded down) leave
+    nothing to reverse: the volunteer already holds no more than the corrected figure."""
+    if payload.get("subject", "record") != "record" or not payload.get("credited", True):
+        return None
+    data = load(schemas.DisputeOutcomeIn(), {
+        key: payload.get(key) for key in ("dispute_id", "record_id", "outcome", "minutes",
+                                          "approver", "reason")})
+    try:
+        return apply_outcome(uow, data)
+    except RuleViolation as refused:
+        if refused.code != "adjustment_exceeds_credit":
+            raise
+        log.info("dispute %s: corrected minutes not below the credit, nothing reversed",
+                 data["dispute_id"])
+        return None
 
 
 def apply_outcome(uow, data: dict) -> dict:

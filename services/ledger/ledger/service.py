@@ -354,6 +354,13 @@ class LedgerService(CertificateEntrypoints, ServiceBase):
         return schemas.AllocationOut().dump(result)
 
     # --- dispute outcomes (ledger/disputes.py) ----------------------------------------------
+    @event_handler("demand", "dispute_resolved")
+    @once(disputes.CONSUMER)
+    def on_dispute_resolved(self, uow, event):
+        """Apply a resolved dispute about a credited service record (reversal entries);
+        once per event (inbox) and once per dispute (the reversal id)."""
+        disputes.apply_resolved_event(uow, event["payload"])
+
     @rpc
     def apply_dispute_outcome(self, dispute_id, record_id, outcome, minutes=None,
                               approver=None, reason=None):

@@ -251,6 +251,52 @@ def test_dispute_outcomes_reverse_the_credit_once_per_dispute(ledger, publish, c
     assert ledger.verify_balances()["ok"]
 
 
+def dispute_resolved(record_id, outcome, minutes=None, credited=True, subject="record"):
+    return make_event("dispute_resolved", {
+        "dispute_id": str(uuid.uuid4()), "subject": subject, "record_id": record_id,
+        "demand_id": str(uuid.uuid4()), "outcome": outcome, "minutes": minutes,
+        "approver": "adm-3", "reason": "乡镇裁决", "region_code": XINGTAI,
+        "credited": credited}, XINGTAI)
+
+
+def test_dispute_resolved_events_reverse_once_however_often_delivered(ledger, publish, credited,
+                                                                      db):
+    volunteer = new_id("vol")
+    rid = record(publish, volunteer, 90, XINGTAI)
+    credited(rid)
+    event = dispute_resolved(rid, "minutes_adjusted", 60)
+    publish("demand", event)
+    wait_for(lambda: earned(ledger, volunteer) == 60)
+    publish("demand", event)  # redelivered: the inbox skips it
+    again = dict(event, event_id=str(uuid.uuid4()))  # a new event, same dispute: same reversal
+    publish("demand", again)
+    not_credited = dispute_resolved(rid, "voided", credited=False)  # record never sent: nothing
+    about_evaluation = dispute_resolved(rid, "voided", subject="evaluation")
+    publish("demand", not_credited)
+    publish("demand", about_evaluation)
+    rounded = new_id("vol")  # 50 recorded, 45 credited: a correction to 48 reverses nothing
+    rounded_rid = record(publish, rounded, 50, XINGTAI)
+    credited(rounded_rid)
+    above_credit = dispute_resolved(rounded_rid, "minutes_adjusted", 48)
+    publish("demand", above_credit)
+    later = [again["event_id"], not_credited["event_id"], about_evaluation["event_id"],
+             above_credit["event_id"]]
+
+    def all_handled():
+        with db.connect() as c:
+            return c.execute(text("SELECT count(*) FROM inbox WHERE consumer = "
+                                  "'ledger.apply_dispute' AND event_id = ANY(:ids)"),
+                             {"ids": later}).scalar() == 4
+    wait_for(all_handled)
+    assert earned(ledger, volunteer) == 60
+    stored = transfer(db, f"dispute:{event['payload']['dispute_id']}")
+    assert (stored.kind, stored.amount_minutes, stored.approver) == ("reversal", 30, "adm-3")
+    assert transfer(db, f"dispute:{not_credited['payload']['dispute_id']}") is None
+    assert transfer(db, f"dispute:{above_credit['payload']['dispute_id']}") is None
+    assert earned(ledger, rounded) == 45
+    assert ledger.verify_balances()["ok"]
+
+
 def test_policies_are_read_and_admins_add_future_rows(ledger):
     policy = ledger.policy("130102001001")
     assert policy["values"]["yearly_cap_minutes"] == 20000

@@ -1,4 +1,5 @@
-"""Rules a demand's figures must satisfy: windows, minutes, slots, overlaps, evidence."""
+"""Rules a demand's figures must satisfy: windows, minutes, slots, overlaps (evidence flags:
+``evidence.py``)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,6 @@ EXPECTED_MINUTES = (15, 480)
 VOLUNTEERS_NEEDED = (1, 50)
 RECORDED_MINUTES = (1, 720)
 CLOCK_SKEW = dt.timedelta(minutes=5)  # check-in/out times may run this far ahead of ours
-PRESENCE_TOLERANCE_MINUTES = 30  # recorded minutes beyond presence + this are flagged
 
 
 def _in_range(value: int, bounds: tuple[int, int], code: str, zh: str, en: str) -> None:
@@ -80,13 +80,3 @@ def refuse_overlap(window_start: dt.datetime, window_end: dt.datetime, held) -> 
                                 "You already hold a service that overlaps this window",
                                 {"demand_id": str(demand_id)})
 
-
-def evidence_flags(minutes: int, checked_in_at: dt.datetime | None,
-                   checked_out_at: dt.datetime | None) -> list[str]:
-    """Reasons a record deserves a second look (it is still recorded)."""
-    if checked_in_at is None or checked_out_at is None:
-        return ["no_presence_evidence"]
-    present = (checked_out_at - checked_in_at).total_seconds() / 60
-    if minutes > present + PRESENCE_TOLERANCE_MINUTES:
-        return ["minutes_exceed_presence"]
-    return []

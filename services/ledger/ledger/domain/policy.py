@@ -14,10 +14,11 @@ later province change of the grants still reaches that city.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from timebank_common.errors import BadInput
-from timebank_common.regions import CITY, COUNTY, PROVINCE, is_code, level_of, prefix_of
+from timebank_common.policies import PolicyRow, resolve
+from timebank_common.regions import CITY, COUNTY, PROVINCE, is_code, level_of
 
 from .kinds import SERVICE_CREDIT
 
@@ -55,14 +56,6 @@ DEFAULT_EFFECTIVE_FROM = dt.date(2020, 1, 1)
 
 
 @dataclass(frozen=True)
-class PolicyRow:
-    region_code: str
-    effective_from: dt.date
-    values: dict = field(default_factory=dict)
-    id: int | None = None
-
-
-@dataclass(frozen=True)
 class Policy:
     """The values in effect for one region on one date, and which row set each."""
 
@@ -80,25 +73,11 @@ class Policy:
         return grant if grant and grant.get("minutes") else None
 
 
-def applies_to(row: PolicyRow, region_code: str) -> bool:
-    return region_code.startswith(prefix_of(row.region_code))
-
-
 def policy_for(rows: list[PolicyRow], region_code: str, on_date: dt.date) -> Policy:
-    """The policy in effect in ``region_code`` on ``on_date`` (see the module doc)."""
-    candidates = [r for r in rows if r.effective_from <= on_date and applies_to(r, region_code)]
-    # most specific first (longest prefix), then the latest effective date
-    candidates.sort(key=lambda r: (len(prefix_of(r.region_code)), r.effective_from,
-                                   r.id or 0), reverse=True)
-    values, sources = {}, {}
-    for key in POLICY_KEYS:
-        for row in candidates:
-            if key in row.values:
-                values[key] = row.values[key]
-                sources[key] = {"region_code": row.region_code,
-                                "effective_from": row.effective_from.isoformat(), "id": row.id}
-                break
-    return Policy(region_code, on_date, values, sources)
+    """The policy in effect in ``region_code`` on ``on_date`` (see the module doc; the rule is
+    ``timebank_common.policies.resolve``, shared with demand's evidence thresholds)."""
+    found = resolve(rows, POLICY_KEYS, region_code, on_date)
+    return Policy(region_code, on_date, found.values, found.sources)
 
 
 def local_date(now: dt.datetime) -> dt.date:

@@ -1,0 +1,174 @@
+"""Recording, confirmation, evaluation, held records, follow-ups, evidence thresholds and
+disputes through the gateway: a real gateway container calling a stand-in ``demand``
+service over real RabbitMQ (the demand service's own tests cover the behaviour)."""
+import uuid
+
+import pytest
+import requests
+from nameko.rpc import rpc
+
+from gateway.openapi import build
+from gateway.routing import ROUTES
+from gateway.service import GatewayService
+from timebank_common.auth import Caller, issue_access_token
+from timebank_common.errors import Conflict
+
+pytestmark = pytest.mark.integration
+
+DEMAND_ID = str(uuid.uuid4())
+DISPUTE = {"dispute_id": str(uuid.uuid4()), "subject": "record", "status": "open",
+           "steps": [{"step": "opened", "by": "elder-1", "at": "2026-11-29T02:00:00+00:00",
+                      "note": "只服务了半小时", "details": {}}]}
+
+
+class StandInDemand:
+    name = "demand"
+
+    @rpc
+    def confirm(self, caller, demand_id, data):
+        return [{"record_id": "r-1", "status": "sent", "confirmed_by": data["confirmed_by"]
+                 if "confirmed_by" in data else "elder", "seen_caller": caller["person_id"]}]
+
+    @rpc(expected_exceptions=Conflict)
+    def evaluate(self, caller, demand_id, data):
+        if data.get("score") == 1:
+            raise Conflict("not_recorded", "服务记录完成后才能评价",
+                           "A service can be evaluated once it is recorded")
+        return {"evaluation_id": "e-1", "score": data["score"], "tags": data.get("tags", [])}
+
+    @rpc
+    def record_group(self, caller, demand_id, data):
+        return {"recorded": [], "failed": [{"volunteer_id": e["volunteer_id"], "error": {}}
+                                           for e in data["entries"]]}
+
+    @rpc
+    def open_dispute(self, caller, data):
+        return {**DISPUTE, "reason": data["reason"], "opened_by": caller["person_id"]}
+
+    @rpc
+    def list_disputes(self, caller, filters):
+        return {"items": [DISPUTE], "total": 1, "page": 1, "page_size": 20,
+                "filters": filters}
+
+    @rpc
+    def resolve_dispute(self, caller, dispute_id, data):
+        return {**DISPUTE, "status": "resolved", "outcome": data["outcome"],
+                "minutes": data.get("minutes")}
+
+    @rpc
+    def evidence_policy(self, region_code, on_date=None):
+        return {"region_code": region_code, "values": {"daily_max_minutes": 480}, "rows": []}
+
+    @rpc
+    def add_evidence_policy(self, caller, data):
+        return {"region_code": data["region_code"], "values": data["values"], "rows": []}
+
+    @rpc
+    def list_records(self, caller, filters):
+        return {"items": [], "total": 0, "page": 1, "page_size": 20}
+
+
+@pytest.fixture
+def gateway(service_config, start_service, token_keys):
+    start_service(StandInDemand, service_config(None))
+    cfg = service_config(None, RPC_TIMEOUT_SECONDS=2)
+    start_service(GatewayService, cfg)
+    base = f"http://{cfg['WEB_SERVER_ADDRESS']}"
+    private = open(token_keys["JWT_PRIVATE_KEY_FILE"], "rb").read()
+
+    def call(method, path, who, **kwargs):
+        token = issue_access_token(private, who, 60)
+        return requests.request(method, f"{base}{path}", timeout=10,
+                                headers={"Authorization": f"Bearer {token}"}, **kwargs)
+
+    return call
+
+
+ELDER = Caller("elder-1", ("elder",), None)
+VOLUNTEER = Caller("vol-1", ("volunteer",), None)
+OPERATOR = Caller("op-1", ("station_operator",), "130102001000")
+CITY_ADMIN = Caller("adm-1", ("city_admin",), "130100000000")
+
+
+def test_the_new_routes_are_in_the_openapi_document():
+    paths = {(r.method, r.openapi_path) for r in ROUTES}
+    for expected in [
+        ("POST", "/api/v1/demands/{demand_id}/confirm"),
+        ("POST", "/api/v1/demands/{demand_id}/evaluate"),
+        ("POST", "/api/v1/demands/{demand_id}/record-group"),
+        ("GET", "/api/v1/demands/{demand_id}/records"),
+        ("GET", "/api/v1/records"), ("POST", "/api/v1/records/{record_id}/release"),
+        ("POST", "/api/v1/records/{record_id}/reject"),
+        ("GET", "/api/v1/follow-ups"), ("POST", "/api/v1/follow-ups/{follow_up_id}/close"),
+        ("GET", "/api/v1/evaluation-tags"),
+        ("GET", "/api/v1/evidence-policies"), ("POST", "/api/v1/evidence-policies"),
+        ("GET", "/api/v1/disputes"), ("POST", "/api/v1/disputes"),
+        ("GET", "/api/v1/disputes/{dispute_id}"), ("POST", "/api/v1/disputes/{dispute_id}/take"),
+        ("POST", "/api/v1/disputes/{dispute_id}/comments"),
+        ("POST", "/api/v1/disputes/{dispute_id}/resolve"),
+    ]:
+        assert expected in paths
+    doc = build("http://127.0.0.1:8000")
+    schemas = doc["components"]["schemas"]
+    assert {"DemandResolveDispute", "DemandOpenDispute", "DemandEvaluate",
+            "DemandConfirm"} <= set(schemas)
+    assert "outcome" in schemas["DemandResolveDispute"]["required"]
+    resolve = doc["paths"]["/api/v1/disputes/{dispute_id}/resolve"]["post"]
+    assert "409" in resolve["responses"]
+
+
+def test_the_elder_confirms_and_evaluates_through_the_gateway(gateway):
+    resp = gateway("POST", f"/api/v1/demands/{DEMAND_ID}/confirm", ELDER, json={})
+    assert resp.status_code == 200 and resp.json()[0]["status"] == "sent"
+    resp = gateway("POST", f"/api/v1/demands/{DEMAND_ID}/evaluate", ELDER,
+                   json={"score": 4, "tags": ["patient"], "comment": "很耐心"})
+    assert resp.status_code == 200 and resp.json()["score"] == 4
+    resp = gateway("POST", f"/api/v1/demands/{DEMAND_ID}/evaluate", ELDER, json={"score": 1})
+    assert resp.status_code == 409 and resp.json()["error"] == "not_recorded"
+    assert resp.json()["message"]["zh"]
+    resp = gateway("POST", f"/api/v1/demands/{DEMAND_ID}/evaluate", ELDER,
+                   json={"score": "five"})
+    assert resp.status_code == 400  # refused by the schema, before any RPC
+
+
+def test_group_recording_is_for_the_station_only(gateway):
+    body = {"entries": [{"volunteer_id": "v-1", "minutes": 60}], "confirmation": "phone"}
+    resp = gateway("POST", f"/api/v1/demands/{DEMAND_ID}/record-group", VOLUNTEER, json=body)
+    assert resp.status_code == 403 and resp.json()["error"] == "role_required"
+    resp = gateway("POST", f"/api/v1/demands/{DEMAND_ID}/record-group", OPERATOR, json=body)
+    assert resp.status_code == 200 and resp.json()["failed"][0]["volunteer_id"] == "v-1"
+
+
+def test_disputes_open_list_and_resolve(gateway):
+    resp = gateway("POST", "/api/v1/disputes", ELDER, json={"reason": "只服务了半小时"})
+    assert resp.status_code == 400  # neither a record nor an evaluation
+    resp = gateway("POST", "/api/v1/disputes", ELDER,
+                   json={"record_id": str(uuid.uuid4()), "reason": "只服务了半小时"})
+    assert resp.status_code == 201 and resp.json()["opened_by"] == "elder-1"
+    resp = gateway("GET", "/api/v1/disputes?status=open", OPERATOR)
+    assert resp.status_code == 200 and resp.json()["total"] == 1
+    assert resp.json()["items"][0]["steps"][0]["step"] == "opened"
+    resp = gateway("GET", "/api/v1/disputes?region_code=130200000000", OPERATOR)
+    assert resp.status_code == 403 and resp.json()["error"] == "out_of_scope"
+    path = f"/api/v1/disputes/{DISPUTE['dispute_id']}/resolve"
+    body = {"outcome": "minutes_adjusted", "minutes": 30, "reason": "核实"}
+    assert gateway("POST", path, VOLUNTEER, json=body).status_code == 403
+    resp = gateway("POST", path, OPERATOR, json=body)
+    assert resp.status_code == 200 and resp.json()["outcome"] == "minutes_adjusted"
+    resp = gateway("POST", path, OPERATOR, json={"outcome": "forgiven", "reason": "x"})
+    assert resp.status_code == 400
+
+
+def test_evidence_thresholds_are_read_by_staff_and_set_by_province_or_city(gateway):
+    resp = gateway("GET", "/api/v1/evidence-policies?region_code=130102001001", OPERATOR)
+    assert resp.status_code == 200 and resp.json()["values"]["daily_max_minutes"] == 480
+    body = {"region_code": "130100000000", "effective_from": "2030-01-01",
+            "values": {"daily_max_minutes": 360}, "reason": "试点"}
+    assert gateway("POST", "/api/v1/evidence-policies", OPERATOR, json=body).status_code == 403
+    other = dict(body, region_code="130200000000")
+    resp = gateway("POST", "/api/v1/evidence-policies", CITY_ADMIN, json=other)
+    assert resp.status_code == 403 and resp.json()["error"] == "out_of_scope"
+    resp = gateway("POST", "/api/v1/evidence-policies", CITY_ADMIN, json=body)
+    assert resp.status_code == 201 and resp.json()["values"] == {"daily_max_minutes": 360}
+    resp = gateway("GET", "/api/v1/records?status=held", OPERATOR)
+    assert resp.status_code == 200 and resp.json()["total"] == 0

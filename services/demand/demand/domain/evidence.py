@@ -1,0 +1,188 @@
+"""Evidence rules: when a service record is flagged and HELD for a second look (item 6).
+
+Each rule is a small pure function returning a ``Flag`` (machine code + zh/en text) or
+None; ``flags_for`` runs them all. Any flag holds the record: it is not sent to the
+ledger until a station/township reviewer releases it (or rejects it: no hours).
+
+Thresholds are policy data per region (table ``evidence_policies``), resolved per value
+with ``timebank_common.policies.resolve`` (province default, city/county overrides with
+effective dates).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from timebank_common.errors import BadInput
+from timebank_common.policies import PolicyRow, resolve
+from timebank_common.regions import CITY, COUNTY, PROVINCE, is_code, level_of
+
+from .rules import overlaps
+
+THRESHOLD_KEYS = ("max_check_in_distance_m", "min_duration_ratio", "max_duration_ratio",
+                  "daily_max_minutes", "presence_tolerance_minutes")
+# DEMO VALUES (not an official policy): what migration 0004_record seeds for Hebei.
+PROVINCE_DEFAULT = {
+    "max_check_in_distance_m": 500,  # check-in this far (metres) from the demand's place
+    "min_duration_ratio": 0.5,  # recorded minutes below half the expected ones
+    "max_duration_ratio": 2.0,  # ... or above twice the expected ones
+    "daily_max_minutes": 480,  # a volunteer's recorded minutes on one China date
+    "presence_tolerance_minutes": 30,  # recorded minutes beyond check-in..out + this
+}
+PROVINCE_CODE = "130000000000"
+POLICY_LEVELS = (PROVINCE, CITY, COUNTY)
+EARTH_RADIUS_M = 6_371_000
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    zh: str
+    en: str
+    details: dict
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "zh": self.zh, "en": self.en, "details": self.details}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What is known about one volunteer's service when the station records it."""
+
+    minutes: int
+    expected_minutes: int
+    checked_in_at: dt.datetime | None
+    checked_out_at: dt.datetime | None
+    check_in_location: dict | None
+    demand_location: dict | None
+    related: bool  # volunteer and elder are direct relatives (identity)
+    other_windows: tuple = ()  # (record_id, checked_in_at, checked_out_at) of other records
+    minutes_that_day: int = 0  # the volunteer's other recorded minutes that China date
+
+
+# --- thresholds -----------------------------------------------------------------------------
+def thresholds_for(rows: list[PolicyRow], region_code: str, on_date: dt.date) -> dict:
+    """Each threshold in effect in ``region_code`` on ``on_date`` (a missing one: default)."""
+    found = resolve(rows, THRESHOLD_KEYS, region_code, on_date)
+    return {**PROVINCE_DEFAULT, **found.values}
+
+
+def check_threshold_values(values: dict) -> dict:
+    """Refuse unknown keys and values out of range; an empty row is refused too."""
+    if not values:
+        raise BadInput("policy_values_required", "请至少设置一项阈值",
+                       "Set at least one threshold", {"keys": list(THRESHOLD_KEYS)})
+    unknown = sorted(set(values) - set(THRESHOLD_KEYS))
+    if unknown:
+        raise BadInput("unknown_policy_key", "未知的阈值项", "Unknown threshold",
+                       {"unknown": unknown, "keys": list(THRESHOLD_KEYS)})
+    limits = {"max_check_in_distance_m": (10, 100_000), "min_duration_ratio": (0.0, 1.0),
+              "max_duration_ratio": (1.0, 10.0), "daily_max_minutes": (30, 1440),
+              "presence_tolerance_minutes": (0, 240)}
+    for key, value in values.items():
+        low, high = limits[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not low <= value <= high:
+            raise BadInput("policy_value_out_of_range", f"阈值 {key} 须在 {low} 到 {high} 之间",
+                           f"{key} must be between {low} and {high}",
+                           {"key": key, "value": value, "min": low, "max": high})
+    return dict(values)
+
+
+def check_policy_row(region_code: str, effective_from: dt.date, today: dt.date) -> None:
+    if not is_code(region_code) or level_of(region_code) not in POLICY_LEVELS:
+        raise BadInput("policy_level", "阈值只能按省、市或县（区）设置",
+                       "Thresholds are set for a province, city or county",
+                       {"region_code": region_code})
+    if effective_from < today:
+        raise BadInput("policy_in_past", "生效日期不能早于今天（已生效的规则不可追溯修改）",
+                       "A row cannot take effect before today (applied rules are not rewritten)",
+                       {"today": today.isoformat()})
+
+
+# --- the rules, one each --------------------------------------------------------------------
+def distance_m(a: dict, b: dict) -> float:
+    """Great-circle (haversine) distance in metres between two ``{lat, lng}``."""
+    lat1, lat2 = math.radians(a["lat"]), math.radians(b["lat"])
+    dlat, dlng = lat2 - lat1, math.radians(b["lng"] - a["lng"])
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlng / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def no_presence(ev: Evidence, limits: dict) -> Flag | None:
+    if ev.checked_in_at is None or ev.checked_out_at is None:
+        return Flag("no_presence_evidence", "没有签到/签退记录", "No check-in/check-out evidence",
+                    {})
+    return None
+
+
+def far_from_place(ev: Evidence, limits: dict) -> Flag | None:
+    if not ev.check_in_location or not ev.demand_location:
+        return None
+    metres = distance_m(ev.check_in_location, ev.demand_location)
+    limit = limits["max_check_in_distance_m"]
+    if metres <= limit:
+        return None
+    return Flag("check_in_too_far", f"签到地点距服务地点约 {round(metres)} 米，超过 {limit} 米",
+                f"Checked in about {round(metres)} m from the service place (limit {limit} m)",
+                {"distance_m": round(metres), "limit_m": limit})
+
+
+def duration_off(ev: Evidence, limits: dict) -> Flag | None:
+    ratio = ev.minutes / ev.expected_minutes
+    low, high = limits["min_duration_ratio"], limits["max_duration_ratio"]
+    if low <= ratio <= high:
+        return None
+    return Flag("duration_off_expected",
+                f"记录时长 {ev.minutes} 分钟与预计的 {ev.expected_minutes} 分钟相差过大",
+                f"{ev.minutes} recorded minutes are far from the {ev.expected_minutes} expected",
+                {"ratio": round(ratio, 2), "min_ratio": low, "max_ratio": high})
+
+
+def beyond_presence(ev: Evidence, limits: dict) -> Flag | None:
+    if ev.checked_in_at is None or ev.checked_out_at is None:
+        return None
+    present = (ev.checked_out_at - ev.checked_in_at).total_seconds() / 60
+    tolerance = limits["presence_tolerance_minutes"]
+    if ev.minutes <= present + tolerance:
+        return None
+    return Flag("minutes_exceed_presence", "记录时长超过签到至签退的时间",
+                "The recorded minutes exceed the time between check-in and check-out",
+                {"present_minutes": round(present), "tolerance_minutes": tolerance})
+
+
+def overlapping_record(ev: Evidence, limits: dict) -> Flag | None:
+    if ev.checked_in_at is None or ev.checked_out_at is None:
+        return None
+    for record_id, start, end in ev.other_windows:
+        if start and end and overlaps(ev.checked_in_at, ev.checked_out_at, start, end):
+            return Flag("overlapping_record", "与该志愿者的另一条服务记录时间重叠",
+                        "Overlaps another service record of the same volunteer",
+                        {"record_id": str(record_id)})
+    return None
+
+
+def direct_relatives(ev: Evidence, limits: dict) -> Flag | None:
+    if not ev.related:
+        return None
+    return Flag("direct_relatives", "志愿者与老人是直系亲属",
+                "The volunteer and the elder are direct relatives", {})
+
+
+def daily_maximum(ev: Evidence, limits: dict) -> Flag | None:
+    total, limit = ev.minutes_that_day + ev.minutes, limits["daily_max_minutes"]
+    if total <= limit:
+        return None
+    return Flag("daily_maximum_exceeded", f"该志愿者当日记录时长合计 {total} 分钟，超过 {limit} 分钟",
+                f"The volunteer's recorded minutes that day total {total} (limit {limit})",
+                {"day_minutes": total, "limit_minutes": limit})
+
+
+RULES = (no_presence, far_from_place, duration_off, beyond_presence, overlapping_record,
+         direct_relatives, daily_maximum)
+
+
+def flags_for(ev: Evidence, limits: dict) -> list[Flag]:
+    """Every flag the evidence raises; an empty list means the record is not held."""
+    return [flag for rule in RULES if (flag := rule(ev, limits)) is not None]

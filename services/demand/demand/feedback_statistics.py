@@ -1,0 +1,53 @@
+"""Statistics of evaluations and disputes per region prefix and period (China dates, both
+included): helpers for ``demand/statistics.py``."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from timebank_common.periods import day_bounds
+
+from .domain.evaluation import LOW_SCORE
+from .tables import disputes, evaluations
+
+
+def _within(column, start, end) -> list:
+    clauses = []
+    if start is not None:
+        clauses.append(column >= start)
+    if end is not None:
+        clauses.append(column < end)
+    return clauses
+
+
+def evaluation_stats(uow, region_prefix: str, period_from: dt.date | None,
+                     period_to: dt.date | None) -> dict:
+    """``{evaluations, average_score, low_scores}`` of evaluations submitted in the period
+    (voided ones not counted); ``average_score`` None when there are none."""
+    start, end = day_bounds(period_from, period_to)
+    c = evaluations.c
+    count, average, low = uow.execute(
+        select(func.count(), func.avg(c.score), func.count().filter(c.score <= LOW_SCORE))
+        .where(c.region_code.startswith(region_prefix), c.voided.is_(False),
+               *_within(c.submitted_at, start, end))).one()
+    return {"evaluations": count,
+            "average_score": round(float(average), 2) if average is not None else None,
+            "low_scores": low}
+
+
+def dispute_stats(uow, region_prefix: str, period_from: dt.date | None,
+                  period_to: dt.date | None) -> dict:
+    """``{disputes_opened, disputes_resolved, by_outcome}``: opened in the period, resolved
+    in the period (by outcome)."""
+    start, end = day_bounds(period_from, period_to)
+    c = disputes.c
+    mine = c.region_code.startswith(region_prefix)
+    opened = uow.execute(select(func.count()).where(
+        mine, *_within(c.opened_at, start, end))).scalar_one()
+    rows = uow.execute(select(c.outcome, func.count()).where(
+        mine, c.resolved_at.is_not(None), *_within(c.resolved_at, start, end))
+        .group_by(c.outcome)).all()
+    by_outcome = {outcome: n for outcome, n in rows}
+    return {"disputes_opened": opened, "disputes_resolved": sum(by_outcome.values()),
+            "by_outcome": by_outcome}

@@ -1,0 +1,35 @@
+"""Questions to ``identity`` from intake, recording, evaluation and disputes, each answered
+within a timeout (an identity queue nobody consumes must not hang a station's request)."""
+from __future__ import annotations
+
+from timebank_common.auth import Caller
+from timebank_common.errors import Forbidden, Unavailable, answer_within
+
+from .domain.access import OPERATOR_ROLES
+
+IDENTITY_TIMEOUT = 5.0  # seconds
+IDENTITY_UNAVAILABLE = Unavailable("identity_unavailable", "身份服务暂时无响应，请稍后重试",
+                                   "The identity service did not answer; please retry")
+
+
+def ask(identity, method: str, *args, timeout: float = IDENTITY_TIMEOUT):
+    """``identity.<method>(*args)``, or 503 ``identity_unavailable`` after ``timeout`` s."""
+    return answer_within(timeout, getattr(identity, method), *args,
+                         unavailable=IDENTITY_UNAVAILABLE)
+
+
+def are_direct_relatives(identity, volunteer_id: str, elder_id: str) -> bool:
+    return bool(ask(identity, "are_direct_relatives", volunteer_id, elder_id).get("related"))
+
+
+def elder_side(identity, caller: Caller, elder_id: str) -> str:
+    """Who speaks for the elder: ``elder`` (themself, in the app), ``station`` (an operator,
+    by phone; scope checked by the caller) or ``proxy`` (identity's ``may_act_for``)."""
+    if caller.person_id and caller.person_id == elder_id:
+        return "elder"
+    if caller.has(*OPERATOR_ROLES):
+        return "station"
+    if caller.person_id and ask(identity, "may_act_for", caller.person_id, elder_id):
+        return "proxy"
+    raise Forbidden("elder_or_proxy_only", "只有老人本人、其代理人或服务站点可以进行此操作",
+                    "Only the elder, their proxy or the station can do this")

@@ -1,0 +1,30 @@
+"""Finding a demand from an RPC argument: a clear 404 for a malformed or unknown id."""
+from __future__ import annotations
+
+import uuid
+
+from timebank_common.errors import NotFound
+
+from .domain.lifecycle import Demand
+
+
+def demand_id(value) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise NotFound("demand_not_found", "需求不存在", "No such demand",
+                       {"demand_id": value}) from None
+
+
+def require_found(demand: Demand | None, demand_id: str) -> Demand:
+    if demand is None:
+        raise NotFound("demand_not_found", "需求不存在", "No such demand", {"demand_id": demand_id})
+    return demand
+
+
+def uuid_or_404(value, code: str, zh: str, en: str) -> str:
+    """``value`` as a canonical UUID string, or NotFound(code) — never a 500 for a bad id."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise NotFound(code, zh, en, {"id": value}) from None

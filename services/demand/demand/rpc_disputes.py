@@ -1,0 +1,231 @@
+"""Dispute RPCs (item 9): opened by the elder, the volunteer or the station about a service
+record or an evaluation; handled by township-level staff; every step in ``dispute_steps``.
+The outcome reaches the ledger durably: ``dispute_resolved`` from demand's outbox, applied
+by the ledger's inbox-de-duplicated handler (reversal entries, idempotent by dispute id).
+
+A mixin of ``DemandService`` (it uses ``self.db``)."""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import or_
+
+from timebank_common.auth import Caller
+from timebank_common.db import utcnow
+from timebank_common.errors import Conflict, Forbidden, NotFound
+from timebank_common.regions import prefix_of
+from timebank_common.schemas import load
+from timebank_common.service import rpc
+
+from . import feedback_repository as feedback
+from . import recording_repository as records
+from . import recording_schemas as rs
+from .domain import access
+from .domain import disputes as rules
+from .domain.recording import SENT
+from .lookup import uuid_or_404
+from .tables import disputes as disputes_table
+
+
+def _dispute_id(value) -> str:
+    return uuid_or_404(value, "dispute_not_found", "争议不存在", "No such dispute")
+
+
+def _not_found(kind: str, value) -> NotFound:
+    names = {"record": ("服务记录不存在", "No such service record"),
+             "evaluation": ("评价不存在", "No such evaluation"),
+             "dispute": ("争议不存在", "No such dispute")}
+    zh, en = names[kind]
+    return NotFound(f"{kind}_not_found", zh, en, {f"{kind}_id": str(value)})
+
+
+def _is_party(caller: Caller, dispute: dict) -> bool:
+    return bool(caller.person_id) and caller.person_id in (
+        dispute["elder_id"], dispute["volunteer_id"], dispute["opened_by"])
+
+
+def _may_see(caller: Caller, dispute: dict) -> bool:
+    return (caller.has(*access.READ_ALL_ROLES) and caller.covers(dispute["region_code"])) \
+        or _is_party(caller, dispute)
+
+
+class DisputeRpcs:
+    def _dispute_view(self, uow, dispute: dict) -> dict:
+        steps = feedback.steps_of(uow, [dispute["dispute_id"]])[dispute["dispute_id"]]
+        return rs.DisputeOut().dump({**dispute, "steps": steps})
+
+    @rpc
+    def open_dispute(self, caller, data):
+        """About a record (``record_id``) or an evaluation (``evaluation_id``), with a reason;
+        one dispute per record or evaluation (a second is refused with the first's id)."""
+        caller = Caller.from_dict(caller)
+        data = load(rs.OpenDisputeSchema(), data)
+        now = utcnow()
+        with self.db() as uow:
+            if data["evaluation_id"]:
+                subject, subject_id = "evaluation", str(data["evaluation_id"])
+                found = feedback.get_evaluation(uow, subject_id)
+                if found is None:
+                    raise _not_found("evaluation", subject_id)
+                record_id = found["record_id"]
+            else:
+                subject, record_id = "record", str(data["record_id"])
+                subject_id = record_id
+            record = records.get(uow, record_id, lock=True)  # one opening at a time
+            if record is None:
+                raise _not_found("record", record_id)
+            role = rules.opener_role(caller, rules.Parties(
+                record["elder_id"], record["volunteer_id"], record["region_code"]))
+            first = feedback.dispute_about(uow, subject, subject_id)
+            if first is not None:
+                raise Conflict("already_disputed", "已有关于此事项的争议",
+                               "There is already a dispute about this",
+                               {"dispute_id": first["dispute_id"], "status": first["status"]})
+            dispute = {
+                "dispute_id": str(uuid.uuid4()), "subject": subject, "subject_id": subject_id,
+                "record_id": record_id, "demand_id": record["demand_id"],
+                "elder_id": record["elder_id"], "volunteer_id": record["volunteer_id"],
+                "region_code": record["region_code"], "opened_by": caller.person_id or "",
+                "opener_role": role, "reason": rules.check_reason(data["reason"]),
+                "status": rules.OPEN, "opened_at": now}
+            feedback.insert_dispute(uow, dispute)
+            feedback.add_step(uow, dispute["dispute_id"], "opened", caller.person_id, now,
+                              dispute["reason"], {"opener_role": role, "subject": subject})
+            uow.emit("dispute_opened", rs.DisputeOpenedEvent().dump(dispute),
+                     dispute["region_code"])
+            uow.commit()
+            return self._dispute_view(uow, feedback.get_dispute(uow, dispute["dispute_id"]))
+
+    @rpc
+    def list_disputes(self, caller, filters=None):
+        """Staff: disputes in their scope; the elder/volunteer: their own. Filters: status,
+        subject, region_code, demand_id."""
+        caller = Caller.from_dict(caller)
+        query = load(rs.DisputeListQuery(), filters)
+        c = disputes_table.c
+        if caller.has(*access.READ_ALL_ROLES) and caller.scope:
+            visible = c.region_code.startswith(prefix_of(caller.scope))
+        elif caller.person_id:
+            visible = or_(c.elder_id == caller.person_id, c.volunteer_id == caller.person_id,
+                          c.opened_by == caller.person_id)
+        else:
+            raise Forbidden("role_required", "您的角色无权查看争议",
+                            "Your role does not allow viewing disputes")
+        filters = {"status": query["status"], "subject": query["subject"],
+                   "demand_id": query["demand_id"],
+                   "region_prefix": prefix_of(query["region_code"]) if query["region_code"]
+                   else None}
+        with self.db() as uow:
+            items, total = feedback.list_disputes(uow, visible, filters, query["page"],
+                                                  query["page_size"])
+            steps = feedback.steps_of(uow, [d["dispute_id"] for d in items])
+        return rs.DisputePageOut().dump({
+            "items": [{**d, "steps": steps[d["dispute_id"]]} for d in items], "total": total,
+            "page": query["page"], "page_size": query["page_size"]})
+
+    @rpc
+    def get_dispute(self, caller, dispute_id):
+        caller = Caller.from_dict(caller)
+        dispute_id = _dispute_id(dispute_id)
+        with self.db() as uow:
+            dispute = feedback.get_dispute(uow, dispute_id)
+            if dispute is None or not _may_see(caller, dispute):
+                raise _not_found("dispute", dispute_id)  # never reveal what is out of scope
+            return self._dispute_view(uow, dispute)
+
+    @rpc
+    def take_dispute(self, caller, dispute_id, data=None):
+        """A township-level handler takes the dispute (``handler_id``: someone else, default
+        the caller): ``in_review``."""
+        caller = Caller.from_dict(caller)
+        handler = (data or {}).get("handler_id") or caller.person_id
+        return self._step(caller, dispute_id, "assigned", handler, None)
+
+    @rpc
+    def comment_dispute(self, caller, dispute_id, data):
+        """A party or a handler adds a note (evidence, a call's outcome)."""
+        caller = Caller.from_dict(caller)
+        data = load(rs.DisputeNoteSchema(), data)
+        return self._step(caller, dispute_id, "comment", None, data["note"])
+
+    def _step(self, caller: Caller, dispute_id, step: str, handler, note):
+        dispute_id = _dispute_id(dispute_id)
+        now = utcnow()
+        with self.db() as uow:
+            dispute = feedback.get_dispute(uow, dispute_id, lock=True)
+            if dispute is None or not _may_see(caller, dispute):
+                raise _not_found("dispute", dispute_id)
+            if step == "assigned":
+                rules.require_handler(caller, dispute["region_code"])
+                feedback.update_dispute(uow, dispute_id, status=rules.take(dispute["status"]),
+                                        handler_id=handler)
+                details = {"handler_id": handler}
+            else:
+                if not _is_party(caller, dispute):
+                    rules.require_handler(caller, dispute["region_code"])
+                rules.comment(dispute["status"])
+                details = {}
+            feedback.add_step(uow, dispute_id, step, caller.person_id, now, note, details)
+            uow.commit()
+            return self._dispute_view(uow, feedback.get_dispute(uow, dispute_id))
+
+    @rpc
+    def resolve_dispute(self, caller, dispute_id, data):
+        """A township-level handler decides: ``upheld``, ``minutes_adjusted`` (records:
+        ``minutes`` = the corrected minutes) or ``voided``. ``dispute_resolved`` carries it
+        to the ledger (reversal entries when the record was credited)."""
+        caller = Caller.from_dict(caller)
+        data = load(rs.ResolveDisputeSchema(), data)
+        dispute_id = _dispute_id(dispute_id)
+        now = utcnow()
+        with self.db() as uow:
+            dispute = feedback.get_dispute(uow, dispute_id, lock=True)
+            if dispute is None or not _may_see(caller, dispute):
+                raise _not_found("dispute", dispute_id)
+            rules.require_handler(caller, dispute["region_code"])
+            status = rules.resolve(dispute["status"])
+            record = records.get(uow, dispute["record_id"], lock=True)
+            minutes = rules.check_outcome(dispute["subject"], data["outcome"], data["minutes"],
+                                          record["minutes"])
+            reason = rules.check_reason(data["reason"])
+            credited = record["status"] == SENT
+            self._apply_locally(uow, dispute, record, data["outcome"], minutes, caller, now,
+                                reason)
+            feedback.update_dispute(uow, dispute_id, status=status, outcome=data["outcome"],
+                                    minutes=minutes, resolution_reason=reason,
+                                    resolved_by=caller.person_id, resolved_at=now,
+                                    handler_id=dispute["handler_id"] or caller.person_id)
+            feedback.add_step(uow, dispute_id, "resolved", caller.person_id, now, reason,
+                              {"outcome": data["outcome"], "minutes": minutes})
+            uow.emit("dispute_resolved", rs.DisputeResolvedEvent().dump({
+                **dispute, "outcome": data["outcome"], "minutes": minutes,
+                "approver": caller.person_id, "reason": reason,
+                "credited": credited and dispute["subject"] == "record"}),
+                dispute["region_code"])
+            uow.commit()
+            return self._dispute_view(uow, feedback.get_dispute(uow, dispute_id))
+
+    @staticmethod
+    def _apply_locally(uow, dispute, record, outcome, minutes, caller, now, reason) -> None:
+        """The outcome on demand's own rows: a voided evaluation stops counting; a record
+        voided, or its minutes corrected (an unsent record is corrected before it is sent;
+        a credited one keeps its recorded minutes and notes the correction — the ledger
+        reverses the difference)."""
+        if outcome == rules.UPHELD:
+            return
+        if dispute["subject"] == "evaluation":
+            feedback.void_evaluation(uow, dispute["subject_id"])
+            return
+        record_id, sent = record["record_id"], record["status"] == SENT
+        if outcome == rules.VOIDED or (minutes == 0 and not sent):
+            records.update(uow, record_id, voided=True, status="voided")
+            records.audit(uow, record_id, "voided", caller.person_id, now, reason,
+                          {"dispute_id": dispute["dispute_id"]})
+            return
+        values = {"corrected_minutes": minutes}
+        if not sent:
+            values["minutes"] = minutes
+        records.update(uow, record_id, **values)
+        records.audit(uow, record_id, "minutes_adjusted", caller.person_id, now, reason,
+                      {"dispute_id": dispute["dispute_id"], "recorded_minutes": record["minutes"],
+                       "minutes": minutes})

@@ -1,0 +1,383 @@
+"""Recording, confirmation, held records, group recording, evidence thresholds,
+evaluations and disputes, in a real demand container on PostgreSQL and RabbitMQ, with a
+small stand-in ``identity`` defined here."""
+import datetime as dt
+import uuid
+
+import eventlet
+import pytest
+
+from demand.service import DemandService
+from timebank_common.errors import BadInput, Conflict, Forbidden
+from timebank_common.service import rpc as rpc_method
+
+pytestmark = pytest.mark.integration
+
+REGION = "130102001001"  # a community in 长安区, 石家庄
+XINGTAI_REGION = "130503001001"  # elders "xt-…" live here (邢台: its own thresholds below)
+OPERATOR = {"person_id": "op-1", "roles": ["station_operator"], "scope": "130102001000",
+            "carrier_id": "carrier-7"}
+XINGTAI_OPERATOR = {"person_id": "op-x", "roles": ["station_operator"], "scope": "130503001000"}
+TOWNSHIP_ADMIN = {"person_id": "adm-t", "roles": ["township_admin"], "scope": "130102001000"}
+COMMUNITY_OPERATOR = {"person_id": "op-c", "roles": ["station_operator"], "scope": REGION}
+RELATIVE = "vol-relative"
+PROXY = "proxy-1"
+PLACE = {"lat": 38.05, "lng": 114.52}
+
+
+class StandInIdentity:
+    name = "identity"
+
+    @rpc_method
+    def get_elder(self, caller, person_id):
+        region = XINGTAI_REGION if person_id.startswith("xt-") else REGION
+        return {"person_id": person_id, "name": "张大爷", "region_code": region,
+                "carrier_id": None}
+
+    @rpc_method
+    def check_volunteer(self, person_id):
+        return {"person_id": person_id, "name": "志愿者", "region_code": "130102002003",
+                "eligible": True, "reasons": []}
+
+    @rpc_method
+    def are_direct_relatives(self, person_a, person_b):
+        return {"related": RELATIVE in (person_a, person_b), "kind": None}
+
+    @rpc_method
+    def may_act_for(self, person_id, elder_id):
+        return person_id == PROXY
+
+
+@pytest.fixture(scope="module")
+def running(service_config, start_module_service):
+    start_module_service(StandInIdentity, service_config(None, max_workers=10))
+    start_module_service(DemandService, service_config("demand", max_workers=10,
+                                                       CONFIRMATION_CHASE_SECONDS=3600))
+
+
+@pytest.fixture
+def demand(running, rpc):
+    with rpc("demand") as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="module")
+def events(event_bus):
+    """Every demand event of interest, by type, from queues declared before the tests."""
+    kinds = ("service_recorded", "record_held", "evaluation_submitted", "follow_up_opened",
+             "dispute_opened", "dispute_resolved", "record_confirmation_overdue")
+    listeners = {k: event_bus.listen("demand", k) for k in kinds}
+
+    def about(kind, key, value, expected=1, timeout=5.0):
+        listener = listeners[kind]
+        end = dt.datetime.now() + dt.timedelta(seconds=timeout)
+        while True:
+            found = [m["payload"] for m in listener.received if m["payload"].get(key) == value]
+            if len(found) >= expected or dt.datetime.now() > end:
+                return found
+            listener.drain(len(listener.received) + 1, timeout=0.2)
+
+    return about
+
+
+def elder(person_id):
+    return {"person_id": person_id, "roles": ["elder"], "scope": None}
+
+
+def volunteer(person_id=None):
+    return {"person_id": person_id or f"vol-{uuid.uuid4().hex[:8]}", "roles": ["volunteer"],
+            "scope": None}
+
+
+def served(proxy, volunteers=1, elder_id=None, minutes_ago=70, served_minutes=65,
+           at=PLACE, who=None, operator=OPERATOR):
+    """A published demand, claimed, checked in and out by each volunteer."""
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(hours=24)
+    made = proxy.submit(operator, {
+        "elder_id": elder_id or f"elder-{uuid.uuid4().hex[:8]}",
+        "category": "culture_sports" if volunteers > 1 else "emotional_comfort",
+        "description": "陪老人聊天", "address": "石家庄市长安区建设北大街12号", "location": PLACE,
+        "window_start": start.isoformat(),
+        "window_end": (start + dt.timedelta(hours=2)).isoformat(),
+        "expected_minutes": 60, "channel": "phone", "volunteers_needed": volunteers})
+    proxy.review(operator, made["demand_id"], {"decision": "approve",
+                                               "funding_source": "issuance"})
+    people = who or [volunteer() for _ in range(volunteers)]
+    now = dt.datetime.now(dt.UTC)
+    for v in people:
+        proxy.claim(v, made["demand_id"])
+    for v in people:
+        proxy.check_in(v, made["demand_id"], {
+            "at": (now - dt.timedelta(minutes=minutes_ago)).isoformat(),
+            **({"lat": at["lat"], "lng": at["lng"]} if at else {})})
+        proxy.check_out(v, made["demand_id"], {"at": (now - dt.timedelta(
+            minutes=minutes_ago - served_minutes)).isoformat()})
+    return made, people
+
+
+def test_app_confirmation_sends_the_record_once(demand, events):
+    made, [v] = served(demand)
+    record = demand.record(OPERATOR, made["demand_id"], {
+        "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "app"})
+    assert record["status"] == "awaiting_confirmation" and record["confirmed_at"] is None
+    assert events("service_recorded", "record_id", record["record_id"], timeout=0.5) == []
+
+    with pytest.raises(Forbidden):
+        demand.confirm(volunteer(), made["demand_id"], {})
+    [confirmed] = demand.confirm(elder(made["elder_id"]), made["demand_id"], {})
+    assert confirmed["status"] == "sent" and confirmed["confirmation"] == "app"
+    assert confirmed["confirmed_by"] == "elder"
+    [again] = demand.confirm(elder(made["elder_id"]), made["demand_id"], {})
+    assert again["confirmed_at"] == confirmed["confirmed_at"]
+    assert len(events("service_recorded", "record_id", record["record_id"])) == 1
+    eventlet.sleep(0.5)
+    assert len(events("service_recorded", "record_id", record["record_id"], expected=2,
+                      timeout=0.3)) == 1
+    [shown] = demand.records(elder(made["elder_id"]), made["demand_id"])
+    assert [s["action"] for s in shown["audit"]] == ["recorded", "confirmed", "sent"]
+
+
+def test_a_proxy_confirms_in_the_app_and_the_station_by_phone(demand):
+    made, [v] = served(demand)
+    demand.record(OPERATOR, made["demand_id"], {"volunteer_id": v["person_id"], "minutes": 60,
+                                               "confirmation": "app"})
+    [by_proxy] = demand.confirm({"person_id": PROXY, "roles": ["elder"]}, made["demand_id"], {})
+    assert (by_proxy["confirmation"], by_proxy["confirmed_by"]) == ("app", "proxy")
+
+    made, [v] = served(demand)
+    demand.record(OPERATOR, made["demand_id"], {"volunteer_id": v["person_id"], "minutes": 60,
+                                               "confirmation": "app"})
+    [by_phone] = demand.confirm(OPERATOR, made["demand_id"],
+                                {"confirmed_by": "proxy", "note": "女儿接听电话确认"})
+    assert (by_phone["confirmation"], by_phone["confirmed_by"]) == ("phone", "proxy")
+    assert by_phone["confirmed_by_person"] == "op-1" and by_phone["status"] == "sent"
+
+
+def test_a_relative_volunteer_is_held_until_released(demand, events):
+    made, [v] = served(demand, who=[volunteer(RELATIVE)])
+    record = demand.record(OPERATOR, made["demand_id"], {
+        "volunteer_id": RELATIVE, "minutes": 60, "confirmation": "phone"})
+    assert record["status"] == "held"
+    assert [f["code"] for f in record["flags"]] == ["direct_relatives"]
+    assert record["flags"][0]["zh"] and record["flags"][0]["en"]
+    assert events("record_held", "record_id", record["record_id"])
+    held = demand.list_records(OPERATOR, {"status": "held", "page_size": 100})
+    assert record["record_id"] in [r["record_id"] for r in held["items"]]
+    with pytest.raises(Forbidden):
+        demand.release_record({**OPERATOR, "scope": "130104001000"}, record["record_id"], {})
+    with pytest.raises(Forbidden) as e:  # a second look: not the one who recorded it
+        demand.release_record(OPERATOR, record["record_id"], {})
+    assert e.value.code == "second_look_required"
+    released = demand.release_record(TOWNSHIP_ADMIN, record["record_id"],
+                                     {"reason": "核实：由站点安排，老人同意"})
+    assert released["status"] == "sent" and released["review"] == "released"
+    assert [s["action"] for s in released["audit"]] == ["recorded", "confirmed", "released",
+                                                        "sent"]
+    assert len(events("service_recorded", "record_id", record["record_id"])) == 1
+    with pytest.raises(Conflict) as e:
+        demand.reject_record(OPERATOR, record["record_id"], {"reason": "晚了"})
+    assert e.value.code == "invalid_record_transition"
+
+
+def test_a_rejected_record_never_reaches_the_ledger(demand, events):
+    made, [v] = served(demand, at={"lat": 38.10, "lng": 114.52})  # ~5.5 km away
+    record = demand.record(OPERATOR, made["demand_id"], {
+        "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "app"})
+    assert [f["code"] for f in record["flags"]] == ["check_in_too_far"]
+    with pytest.raises(BadInput) as e:
+        demand.reject_record(OPERATOR, record["record_id"], {})
+    assert e.value.code == "reason_required"
+    rejected = demand.reject_record(OPERATOR, record["record_id"], {"reason": "签到地点不符"})
+    assert rejected["status"] == "rejected" and rejected["review_reason"] == "签到地点不符"
+    [after] = demand.confirm(elder(made["elder_id"]), made["demand_id"], {})
+    assert after["status"] == "rejected" and after["confirmed_at"] is None
+    assert events("service_recorded", "record_id", record["record_id"], timeout=0.5) == []
+
+
+def test_group_recording_records_each_volunteer_on_their_own(demand, events):
+    made, people = served(demand, volunteers=3)
+    late = volunteer()  # claimed nothing: fails alone
+    result = demand.record_group(OPERATOR, made["demand_id"], {
+        "entries": [{"volunteer_id": p["person_id"], "minutes": 60} for p in people]
+        + [{"volunteer_id": late["person_id"], "minutes": 60}],
+        "confirmation": "phone"})
+    assert sorted(r["volunteer_id"] for r in result["recorded"]) == sorted(
+        p["person_id"] for p in people)
+    assert all(r["status"] == "sent" for r in result["recorded"])
+    [failed] = result["failed"]
+    assert failed["volunteer_id"] == late["person_id"]
+    assert failed["error"]["error"] == "assignment_not_found" and failed["error"]["message"]["zh"]
+    assert demand.get(OPERATOR, made["demand_id"])["status"] == "recorded"
+    for r in result["recorded"]:
+        assert len(events("service_recorded", "record_id", r["record_id"])) == 1
+    again = demand.record_group(OPERATOR, made["demand_id"], {
+        "entries": [{"volunteer_id": people[0]["person_id"], "minutes": 90}],
+        "confirmation": "phone"})
+    first = next(r for r in result["recorded"] if r["volunteer_id"] == people[0]["person_id"])
+    assert again["recorded"][0]["record_id"] == first["record_id"]
+    assert again["recorded"][0]["minutes"] == 60  # a repeat returns the first record
+
+
+def test_thresholds_are_regional_policy_data(demand):
+    city_admin = {"person_id": "adm-xt", "roles": ["city_admin"], "scope": "130500000000"}
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    with pytest.raises(Forbidden):
+        demand.add_evidence_policy(OPERATOR, {"region_code": "130500000000",
+                                              "effective_from": today,
+                                              "values": {"daily_max_minutes": 60},
+                                              "reason": "试点"})
+    with pytest.raises(Forbidden):  # another city
+        demand.add_evidence_policy(city_admin, {"region_code": "130100000000",
+                                                "effective_from": today,
+                                                "values": {"daily_max_minutes": 60},
+                                                "reason": "试点"})
+    policy = demand.add_evidence_policy(city_admin, {
+        "region_code": "130500000000", "effective_from": today,
+        "values": {"daily_max_minutes": 60}, "reason": "邢台试点：每日上限 1 小时"})
+    assert policy["values"]["daily_max_minutes"] == 60
+    assert policy["values"]["max_check_in_distance_m"] == 500  # the province's
+    assert [r["region_code"] for r in policy["rows"]] == ["130000000000", "130500000000"]
+    assert demand.evidence_policy(REGION)["values"]["daily_max_minutes"] == 480
+
+    made, [v] = served(demand, elder_id=f"xt-{uuid.uuid4().hex[:6]}", operator=XINGTAI_OPERATOR)
+    record = demand.record(XINGTAI_OPERATOR, made["demand_id"], {
+        "volunteer_id": v["person_id"], "minutes": 65, "confirmation": "phone"})
+    assert [f["code"] for f in record["flags"]] == ["daily_maximum_exceeded"]
+    assert record["status"] == "held"
+
+
+def test_unconfirmed_records_are_chased_once(demand, events):
+    made, [v] = served(demand)
+    record = demand.record(OPERATOR, made["demand_id"], {
+        "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "app"})
+    assert demand.chase_confirmations(0)["reported"] >= 1
+    assert events("record_confirmation_overdue", "record_id", record["record_id"])
+    demand.chase_confirmations(0)
+    eventlet.sleep(0.5)
+    assert len(events("record_confirmation_overdue", "record_id", record["record_id"],
+                      expected=2, timeout=0.3)) == 1
+    [shown] = demand.records(OPERATOR, made["demand_id"])
+    assert shown["status"] == "awaiting_confirmation"  # still no hours until confirmed
+    assert "confirmation_overdue" in [s["action"] for s in shown["audit"]]
+
+    def call_tasks(status):
+        page = demand.list_follow_ups(OPERATOR, {"kind": "confirmation_overdue",
+                                                 "status": status, "page_size": 100})
+        return [t for t in page["items"] if t["record_id"] == record["record_id"]]
+
+    [task] = call_tasks("open")  # the station is asked to call the elder
+    assert task["demand_id"] == made["demand_id"] and task["score"] is None
+    [confirmed] = demand.confirm(OPERATOR, made["demand_id"], {"note": "电话联系老人确认"})
+    assert confirmed["status"] == "sent" and confirmed["confirmation"] == "phone"
+    assert call_tasks("open") == []
+    [done] = call_tasks("closed")
+    assert done["closed_by"] == "op-1"
+
+
+def test_evaluation_once_per_assignment_and_a_low_score_opens_a_follow_up(demand, events):
+    made, [v] = served(demand)
+    with pytest.raises(Conflict) as e:
+        demand.evaluate(elder(made["elder_id"]), made["demand_id"], {"score": 5})
+    assert e.value.code == "not_recorded"
+    demand.record(OPERATOR, made["demand_id"], {"volunteer_id": v["person_id"], "minutes": 60,
+                                               "confirmation": "phone"})
+    with pytest.raises(BadInput) as e:
+        demand.evaluate(elder(made["elder_id"]), made["demand_id"], {"score": 6})
+    assert e.value.code == "score_out_of_range"
+    first = demand.evaluate(elder(made["elder_id"]), made["demand_id"],
+                            {"score": 2, "tags": ["late"], "comment": "来晚了半小时"})
+    assert (first["score"], first["channel"], first["tags"]) == (2, "app", ["late"])
+    assert first["follow_up_id"]
+    [task] = [t for t in demand.list_follow_ups(OPERATOR, {"kind": "low_score",
+                                                           "page_size": 100})["items"]
+              if t["follow_up_id"] == first["follow_up_id"]]
+    assert task["score"] == 2 and task["evaluation_id"] == first["evaluation_id"]
+    repeat = demand.evaluate(OPERATOR, made["demand_id"], {"score": 5})
+    assert repeat["evaluation_id"] == first["evaluation_id"] and repeat["score"] == 2
+    assert len(events("evaluation_submitted", "evaluation_id", first["evaluation_id"])) == 1
+    assert events("follow_up_opened", "follow_up_id", first["follow_up_id"])
+
+    open_tasks = demand.list_follow_ups(OPERATOR, {"page_size": 100})["items"]
+    assert first["follow_up_id"] in [t["follow_up_id"] for t in open_tasks]
+    with pytest.raises(Forbidden):
+        demand.close_follow_up({**OPERATOR, "scope": "130104001000"}, first["follow_up_id"],
+                               {"note": "x"})
+    closed = demand.close_follow_up(OPERATOR, first["follow_up_id"],
+                                    {"note": "已回访老人，志愿者致歉"})
+    assert closed["status"] == "closed" and closed["closed_by"] == "op-1"
+    stats = demand.feedback_stats("130102")
+    assert stats["evaluations"] >= 1 and stats["low_scores"] >= 1
+
+
+def test_the_station_evaluates_by_phone_and_a_good_score_opens_nothing(demand):
+    made, [v] = served(demand)
+    demand.record(OPERATOR, made["demand_id"], {"volunteer_id": v["person_id"], "minutes": 60,
+                                               "confirmation": "phone"})
+    given = demand.evaluate(OPERATOR, made["demand_id"], {"score": 5, "tags": ["patient"]})
+    assert given["channel"] == "phone" and given["follow_up_id"] is None
+
+
+def test_a_dispute_is_opened_handled_and_resolved_with_every_step(demand, events):
+    made, [v] = served(demand)
+    record = demand.record(OPERATOR, made["demand_id"], {
+        "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "phone"})
+    with pytest.raises(Forbidden):
+        demand.open_dispute(volunteer(), {"record_id": record["record_id"], "reason": "x"})
+    dispute = demand.open_dispute(elder(made["elder_id"]), {
+        "record_id": record["record_id"], "reason": "实际只服务了 30 分钟"})
+    assert (dispute["status"], dispute["opener_role"]) == ("open", "elder")
+    with pytest.raises(Conflict) as e:
+        demand.open_dispute(v, {"record_id": record["record_id"], "reason": "我服务了一小时"})
+    assert e.value.details["dispute_id"] == dispute["dispute_id"]
+    assert events("dispute_opened", "dispute_id", dispute["dispute_id"])
+
+    assert [d["dispute_id"] for d in demand.list_disputes(v, {})["items"]] == [
+        dispute["dispute_id"]]
+    with pytest.raises(Forbidden) as e:
+        demand.take_dispute(COMMUNITY_OPERATOR, dispute["dispute_id"])
+    assert e.value.code == "township_level_required"
+    taken = demand.take_dispute(OPERATOR, dispute["dispute_id"])
+    assert (taken["status"], taken["handler_id"]) == ("in_review", "op-1")
+    demand.comment_dispute(v, dispute["dispute_id"], {"note": "签到签退记录为 65 分钟"})
+    with pytest.raises(BadInput) as e:
+        demand.resolve_dispute(OPERATOR, dispute["dispute_id"], {
+            "outcome": "minutes_adjusted", "minutes": 90, "reason": "多了"})
+    assert e.value.code == "adjusted_minutes_invalid"
+    resolved = demand.resolve_dispute(OPERATOR, dispute["dispute_id"], {
+        "outcome": "minutes_adjusted", "minutes": 45, "reason": "电话核实后认定 45 分钟"})
+    assert (resolved["status"], resolved["outcome"], resolved["minutes"]) == (
+        "resolved", "minutes_adjusted", 45)
+    assert [s["step"] for s in resolved["steps"]] == ["opened", "assigned", "comment",
+                                                      "resolved"]
+    with pytest.raises(Conflict):
+        demand.resolve_dispute(OPERATOR, dispute["dispute_id"], {"outcome": "voided",
+                                                                 "reason": "再议"})
+    [told] = events("dispute_resolved", "dispute_id", dispute["dispute_id"])
+    assert told == {"dispute_id": dispute["dispute_id"], "subject": "record",
+                    "record_id": record["record_id"], "demand_id": made["demand_id"],
+                    "outcome": "minutes_adjusted", "minutes": 45, "approver": "op-1",
+                    "reason": "电话核实后认定 45 分钟", "region_code": REGION, "credited": True}
+    [shown] = demand.records(OPERATOR, made["demand_id"])
+    assert shown["corrected_minutes"] == 45 and shown["minutes"] == 60
+    assert demand.get_dispute(elder(made["elder_id"]), dispute["dispute_id"])["outcome"] == \
+        "minutes_adjusted"
+    stats = demand.feedback_stats("130102")
+    assert stats["disputes_resolved"] >= 1 and stats["by_outcome"]["minutes_adjusted"] >= 1
+
+
+def test_an_evaluation_dispute_voids_it(demand):
+    made, [v] = served(demand)
+    demand.record(OPERATOR, made["demand_id"], {"volunteer_id": v["person_id"], "minutes": 60,
+                                               "confirmation": "phone"})
+    given = demand.evaluate(elder(made["elder_id"]), made["demand_id"], {"score": 1})
+    dispute = demand.open_dispute(v, {"evaluation_id": given["evaluation_id"],
+                                      "reason": "老人误评，服务已完成"})
+    assert dispute["subject"] == "evaluation" and dispute["opener_role"] == "volunteer"
+    with pytest.raises(BadInput):
+        demand.resolve_dispute(OPERATOR, dispute["dispute_id"], {
+            "outcome": "minutes_adjusted", "minutes": 30, "reason": "x"})
+    resolved = demand.resolve_dispute(OPERATOR, dispute["dispute_id"],
+                                      {"outcome": "voided", "reason": "老人家属确认误评"})
+    assert resolved["outcome"] == "voided"
+    again = demand.evaluate(elder(made["elder_id"]), made["demand_id"], {"score": 5})
+    assert again["voided"] is True  # the first stays (once per assignment), not counted
