@@ -12,40 +12,22 @@ from nameko.rpc import RpcProxy
 
 from timebank_common.auth import Caller
 from timebank_common.db import utcnow
-from timebank_common.errors import BadInput, NotFound
 from timebank_common.outbox import OutboxRelay
 from timebank_common.periods import day_bounds
 from timebank_common.regions import prefix_of
 from timebank_common.schemas import load
 from timebank_common.service import Database, ServiceBase, rpc
 
+from . import payments, schemas
 from . import repository as repo
-from . import schemas
-from .domain import access, catalogue, eligibility, rules
+from .domain import access, catalogue, rules
 from .domain.lifecycle import Demand, not_assigned
+from .lookups import demand_id as _demand_id
+from .lookups import require_found as _require_found
+from .rpc_assignment import AssignmentRpcs
 
 
-def _demand_id(value) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise NotFound("demand_not_found", "需求不存在", "No such demand",
-                       {"demand_id": value}) from None
-
-
-def _require_found(demand: Demand | None, demand_id: str) -> Demand:
-    if demand is None:
-        raise NotFound("demand_not_found", "需求不存在", "No such demand", {"demand_id": demand_id})
-    return demand
-
-
-def _location(data: dict) -> dict | None:
-    if data.get("lat") is None or data.get("lng") is None:
-        return None
-    return {"lat": data["lat"], "lng": data["lng"]}
-
-
-class DemandService(ServiceBase):
+class DemandService(AssignmentRpcs, ServiceBase):
     name = "demand"
     db = Database()
     relay = OutboxRelay()
@@ -141,72 +123,10 @@ class DemandService(ServiceBase):
                 caller.require_scope(demand.region_code)
             demand.cancel(caller.person_id, utcnow(), data["reason"])
             repo.save_demand(uow, demand)
+            payments.on_cancelled(uow, demand)
             uow.emit("demand_cancelled", schemas.DemandCancelledEvent().dump(demand),
                      demand.region_code)
             uow.commit()
-        return self._view(demand)
-
-    # --- claim and assign --------------------------------------------------------
-    @rpc
-    def claim(self, caller, demand_id):
-        caller = Caller.from_dict(caller)
-        caller.require("volunteer")
-        return self._give_slot(caller, _demand_id(demand_id), caller.person_id, operator=False)
-
-    @rpc
-    def assign(self, caller, demand_id, volunteer_id):
-        caller = Caller.from_dict(caller)
-        caller.require(*access.OPERATOR_ROLES)
-        if not volunteer_id:
-            raise BadInput("volunteer_required", "请指定志愿者", "A volunteer_id is required")
-        return self._give_slot(caller, _demand_id(demand_id), str(volunteer_id), operator=True)
-
-    def _give_slot(self, caller: Caller, demand_id: str, volunteer_id: str, operator: bool):
-        check = self.identity.check_volunteer(volunteer_id)
-        now = utcnow()
-        with self.db() as uow:
-            demand = _require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
-            if operator:
-                caller.require_scope(demand.region_code)
-            if demand.assignment_of(volunteer_id) is not None:
-                return self._view(demand)  # a repeat (e.g. a redelivered RPC): no change
-            demand.require_claimable()
-            category = repo.load_catalogue(uow).get(demand.category)
-            eligibility.require_eligible(check, category, demand.elder_id)
-            repo.lock_key(uow, "volunteer", volunteer_id)
-            rules.refuse_overlap(demand.window_start, demand.window_end,
-                                 repo.active_windows_of(uow, volunteer_id, demand.id))
-            demand.assign(volunteer_id, check.get("region_code"), caller.person_id, now)
-            repo.save_demand(uow, demand)
-            uow.emit("demand_assigned", schemas.DemandAssignedEvent().dump({
-                "demand_id": demand.id, "volunteer_id": volunteer_id,
-                "elder_id": demand.elder_id, "window_start": demand.window_start,
-                "window_end": demand.window_end, "open_slots": demand.open_slots,
-            }), demand.region_code)
-            uow.commit()
-        return self._view(demand)
-
-    # --- presence ------------------------------------------------------------------
-    @rpc
-    def check_in(self, caller, demand_id, data=None):
-        return self._presence(caller, demand_id, data, "check_in")
-
-    @rpc
-    def check_out(self, caller, demand_id, data=None):
-        return self._presence(caller, demand_id, data, "check_out")
-
-    def _presence(self, caller, demand_id, data, action: str):
-        caller = Caller.from_dict(caller)
-        caller.require("volunteer")
-        data = load(schemas.PresenceSchema(), data)
-        demand_id = _demand_id(demand_id)
-        now = utcnow()
-        with self.db() as uow:
-            demand = _require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
-            step = demand.check_in if action == "check_in" else demand.check_out
-            if step(caller.person_id, data["at"] or now, now, _location(data)):
-                repo.save_demand(uow, demand)
-                uow.commit()
         return self._view(demand)
 
     # --- record ----------------------------------------------------------------------
@@ -241,8 +161,8 @@ class DemandService(ServiceBase):
             }
             repo.insert_record(uow, record, assignment.id)
             repo.save_demand(uow, demand)
-            uow.emit("service_recorded", schemas.ServiceRecordedEvent().dump(record),
-                     demand.region_code)
+            uow.emit("service_recorded", schemas.ServiceRecordedEvent().dump(
+                payments.on_recorded(uow, assignment, record)), demand.region_code)
             uow.commit()
         return schemas.RecordOut().dump(record)
 
@@ -256,7 +176,7 @@ class DemandService(ServiceBase):
         visibility = self._visibility(caller)
         if not visibility.allows(demand):
             raise _require_found(None, demand_id)  # never reveal what exists outside scope
-        return self._view(demand, visibility)
+        return self._with_reliability(caller, self._view(demand, visibility))
 
     @rpc
     def list(self, caller, filters=None):

@@ -1,4 +1,4 @@
-"""The demand service's tables (SQLAlchemy Core). Migration 0001 creates them."""
+"""The demand service's tables (SQLAlchemy Core). Migrations 0001 and 0003_saga create them."""
 from sqlalchemy import (
     Boolean,
     Column,
@@ -74,6 +74,10 @@ assignments = Table(
     Column("checked_out_at", DateTime(timezone=True)),
     Column("check_out_lat", Float),
     Column("check_out_lng", Float),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("end_reason", Text),
+    Column("reservation_status", String(20)),
+    Column("reservation_note", Text),
     UniqueConstraint("demand_id", "volunteer_id", name="assignments_one_per_volunteer"),
 )
 
