@@ -8,9 +8,10 @@ import uuid
 import eventlet
 import pytest
 
+from demand import assignment_repository
 from demand.service import DemandService
-from timebank_common.db import make_event
-from timebank_common.errors import BadInput, Conflict
+from timebank_common.db import UnitOfWork, make_engine, make_event
+from timebank_common.errors import BadInput, Conflict, Unavailable
 from timebank_common.service import rpc as rpc_method
 from timebank_common.testing import wait_for
 
@@ -31,6 +32,8 @@ class FakeIdentity:
 
     @rpc_method
     def check_volunteer(self, person_id):
+        if person_id.startswith("slow-"):
+            eventlet.sleep(8)  # longer than IDENTITY_RPC_TIMEOUT_SECONDS below
         return {"person_id": person_id, "name": "志愿者", "region_code": "130102002003",
                 "eligible": True, "reasons": []}
 
@@ -77,11 +80,12 @@ def listen(event_bus):
 
 @pytest.fixture(scope="module")
 def running(service_config, start_module_service, listen):
-    start_module_service(FakeIdentity, service_config(None, max_workers=20))
+    start_module_service(FakeIdentity, service_config(None, max_workers=50))
     for _ in range(2):  # two demand processes: the no-show sweep must still announce once
         start_module_service(DemandService, service_config(
             "demand", max_workers=20, NO_SHOW_GRACE_SECONDS=GRACE_SECONDS,
-            NO_SHOW_SWEEP_SECONDS=0.3, EVENT_DELIVERY_LIMIT=2))
+            NO_SHOW_SWEEP_SECONDS=0.3, EVENT_DELIVERY_LIMIT=2,
+            IDENTITY_RPC_TIMEOUT_SECONDS=4))
 
 
 @pytest.fixture
@@ -211,3 +215,31 @@ def test_issuance_funded_demand_reserves_nothing(demand, listen):
     claimed = demand.claim(volunteer(), made["demand_id"])
     assert claimed["assignments"][0]["reservation_status"] is None
     assert listen("reservation_requested", made["demand_id"], timeout=0.5) == []
+
+
+def test_identity_not_answering_is_unavailable_and_changes_nothing(demand):
+    made = published(demand)
+    slow = {**volunteer(), "person_id": f"slow-{uuid.uuid4().hex[:6]}"}
+    with pytest.raises(Unavailable) as err:
+        demand.claim(slow, made["demand_id"])
+    assert err.value.code == "identity_unavailable"
+    assert demand.get(OPERATOR, made["demand_id"])["assignments"] == []
+
+
+def test_no_show_figures_for_statistics(demand, database_url):
+    """What demand statistics will show: no-shows, withdrawals, rate over started services."""
+    prefix = "1301020010"  # this test's own demands get their own window period
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(days=40)
+    made = [published(demand, start_in_hours=24 * 40 + i * 3) for i in range(2)]
+    v1, v2 = volunteer(), volunteer()
+    demand.claim(v1, made[0]["demand_id"])
+    demand.withdraw(v1, made[0]["demand_id"], {"reason": "出差"})
+    demand.claim(v2, made[1]["demand_id"])
+    engine = make_engine(database_url("demand"))
+    try:
+        with UnitOfWork(engine) as uow:
+            figures = assignment_repository.no_show_figures(
+                uow, prefix, start - dt.timedelta(hours=1), start + dt.timedelta(days=1))
+    finally:
+        engine.dispose()
+    assert figures == {"no_shows": 0, "withdrawals": 1, "no_show_rate": None}
