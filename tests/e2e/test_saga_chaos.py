@@ -42,7 +42,7 @@ def restart(platform, name, env=None):
     platform.wait_healthy([name])
 
 
-def saga_path(api, accounts, platform, before, cancel=False):
+def saga_path(api, accounts, platform, before, end="record"):
     op = api.login(accounts["station_operator"]["phone"], accounts["station_operator"]["password"])
     elder_number, elder_phone = new_person_numbers("19450308", "female")
     elder = api.call("POST", "/api/v1/elders", {
@@ -81,9 +81,13 @@ def saga_path(api, accounts, platform, before, cancel=False):
 
     wait_for(reservation_status, lambda s: s == "reserved", timeout=60)
     before("reserved")
-    if cancel:
+    if end == "cancel":
         api.call("POST", f"/api/v1/demands/{demand_id}/cancel", {"reason": "老人临时住院"},
                  token=op, expect=200)
+    elif end == "withdraw":
+        shown = api.call("POST", f"/api/v1/demands/{demand_id}/withdraw",
+                         {"reason": "临时出差，无法到场"}, token=vt, expect=200).json()
+        assert shown["status"] == "published" and shown["open_slots"] == 1
     else:
         api.call("POST", f"/api/v1/demands/{demand_id}/check-in", {}, token=vt, expect=200)
         api.call("POST", f"/api/v1/demands/{demand_id}/check-out", {}, token=vt, expect=200)
@@ -138,7 +142,12 @@ def test_saga_without_failures(platform, api, demo_accounts):
 
 
 def test_cancellation_voids_the_reservation(platform, api, demo_accounts):
-    result = saga_path(api, demo_accounts, platform, lambda step: None, cancel=True)
+    result = saga_path(api, demo_accounts, platform, lambda step: None, end="cancel")
+    assert_settled(api, platform, result, cancelled=True)
+
+
+def test_withdrawal_through_the_gateway_voids_the_reservation(platform, api, demo_accounts):
+    result = saga_path(api, demo_accounts, platform, lambda step: None, end="withdraw")
     assert_settled(api, platform, result, cancelled=True)
 
 
@@ -225,7 +234,7 @@ def test_ledger_down_during_cancellation(platform, api, demo_accounts):
             platform.start("ledger")
             platform.wait_healthy(["ledger"])
 
-    result = saga_path(api, demo_accounts, platform, before, cancel=True)
+    result = saga_path(api, demo_accounts, platform, before, end="cancel")
     assert_settled(api, platform, result, cancelled=True)
 
 
