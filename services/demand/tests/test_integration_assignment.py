@@ -84,7 +84,7 @@ def running(service_config, start_module_service, listen):
     for _ in range(2):  # two demand processes: the no-show sweep must still announce once
         start_module_service(DemandService, service_config(
             "demand", max_workers=20, NO_SHOW_GRACE_SECONDS=GRACE_SECONDS,
-            NO_SHOW_SWEEP_SECONDS=0.3, EVENT_DELIVERY_LIMIT=2,
+            NO_SHOW_SWEEP_SECONDS=0.3,
             IDENTITY_RPC_TIMEOUT_SECONDS=4))
 
 
