@@ -46,7 +46,7 @@ class FakeIdentity:
 def platform(service_config, start_module_service, token_keys):
     start_module_service(FakeIdentity, service_config(None))
     start_module_service(DemandService, service_config(
-        "demand", EVENT_DELIVERY_LIMIT=2, REVIEW_ESCALATION_SECONDS=0.5,
+        "demand", REVIEW_ESCALATION_SECONDS=0.5,
         REVIEW_ESCALATION_CHECK_SECONDS=0.2))
     cfg = service_config(None, RPC_TIMEOUT_SECONDS=10)
     start_module_service(GatewayService, cfg)

@@ -137,3 +137,18 @@ def test_certificates_are_in_the_openapi_document_and_verification_is_public():
     verify = doc["paths"]["/api/v1/certificates/{number}/verify"]["get"]
     assert "security" not in verify and "401" not in verify["responses"]
     assert "LedgerCertificateVerification" in str(verify["responses"]["200"])
+
+
+def test_withdrawal_is_routed_for_volunteers_with_a_reason():
+    from gateway.routing import check_access
+    from timebank_common.auth import Caller
+    from timebank_common.errors import Forbidden
+
+    routes = {(r.method, r.openapi_path): r for r in ROUTES}
+    spec = routes[("POST", "/api/v1/demands/{demand_id}/withdraw")]
+    assert spec.roles == ["volunteer"]
+    document = build("http://localhost")
+    operation = document["paths"]["/api/v1/demands/{demand_id}/withdraw"]["post"]
+    assert "requestBody" in operation
+    with pytest.raises(Forbidden):
+        check_access(spec, Caller("p1", ("elder",), None).to_dict(), {})

@@ -1,6 +1,7 @@
 """/api/v1/demands and demand actions, /demand-series (demand), /volunteers/{id}/feed (matching)."""
 from marshmallow import Schema, fields
 
+from demand.assignment_schemas import WithdrawSchema
 from demand.domain import escalation
 from demand.domain.access import OPERATOR_ROLES
 from demand.intake_schemas import (
@@ -72,6 +73,12 @@ class DemandRoutes:
            tags=["demands"], body=AssignBody, response=DemandOut)
     def assign_demand(self, request, caller, demand_id, body):
         return self.demand.assign(caller, demand_id, body["volunteer_id"])
+
+    @route("POST", "/api/v1/demands/<demand_id>/withdraw",
+           summary="退出 Withdraw before the start, with a reason (volunteer)", tags=["demands"],
+           body=WithdrawSchema, response=DemandOut, roles=["volunteer"])
+    def withdraw_from_demand(self, request, caller, demand_id, body):
+        return self.demand.withdraw(caller, demand_id, body)
 
     @route("POST", "/api/v1/demands/<demand_id>/check-in", summary="签到 Check in", tags=["demands"],
            body=PresenceSchema, response=DemandOut)

@@ -28,3 +28,10 @@ def uuid_or_404(value, code: str, zh: str, en: str) -> str:
         return str(uuid.UUID(str(value)))
     except ValueError:
         raise NotFound(code, zh, en, {"id": value}) from None
+
+
+def location(data: dict) -> dict | None:
+    """``{lat, lng}`` from a payload's ``lat``/``lng``, or None when either is missing."""
+    if data.get("lat") is None or data.get("lng") is None:
+        return None
+    return {"lat": data["lat"], "lng": data["lng"]}

@@ -9,9 +9,9 @@ import uuid
 from timebank_common.periods import day_bounds
 from timebank_common.policies import china_date
 
+from . import payments, schemas
 from . import recording_repository as records
 from . import repository as repo
-from . import schemas
 from .domain import evidence, rules
 from .domain.lifecycle import Assignment, Demand, not_assigned
 from .domain.recording import PHONE, Record
@@ -26,8 +26,8 @@ def publish_record(uow, demand: Demand, assignment: Assignment, record: dict,
     state.mark_sent(now)
     records.save_state(uow, record, state)
     records.audit(uow, record["record_id"], "sent", None, now)
-    uow.emit("service_recorded", schemas.ServiceRecordedEvent().dump(record),
-             demand.region_code)
+    uow.emit("service_recorded", schemas.ServiceRecordedEvent().dump(
+        payments.on_recorded(uow, assignment, record)), demand.region_code)
 
 
 def send_if_ready(uow, demand: Demand, record: dict, now: dt.datetime) -> None:

@@ -67,6 +67,8 @@ def _demand_from(row, assignment_rows) -> Demand:
             check_in_location=_location(a["check_in_lat"], a["check_in_lng"]),
             checked_out_at=_utc(a["checked_out_at"]),
             check_out_location=_location(a["check_out_lat"], a["check_out_lng"]),
+            ended_at=_utc(a["ended_at"]), end_reason=a["end_reason"],
+            reservation_status=a["reservation_status"], reservation_note=a["reservation_note"],
         )
         for a in assignment_rows
     ]
@@ -118,6 +120,8 @@ def save_demand(uow, demand: Demand) -> None:
     for a in demand.assignments:
         values = dict(
             status=a.status, checked_in_at=a.checked_in_at, checked_out_at=a.checked_out_at,
+            ended_at=a.ended_at, end_reason=a.end_reason,
+            reservation_status=a.reservation_status, reservation_note=a.reservation_note,
             **_loc_columns("check_in", a.check_in_location),
             **_loc_columns("check_out", a.check_out_location),
         )

@@ -18,10 +18,13 @@ from timebank_common.schemas import load
 from timebank_common.service import rpc
 
 from . import feedback_repository as feedback
+from . import payments
 from . import recording_repository as records
 from . import recording_schemas as rs
+from . import repository as repo
 from .domain import access
 from .domain import disputes as rules
+from .domain.payments import RELEASE_VOIDED
 from .domain.recording import SENT
 from .lookup import uuid_or_404
 from .tables import disputes as disputes_table
@@ -219,6 +222,9 @@ class DisputeRpcs:
         record_id, sent = record["record_id"], record["status"] == SENT
         if outcome == rules.VOIDED or (minutes == 0 and not sent):
             records.update(uow, record_id, voided=True, status="voided")
+            if not sent:
+                payments.on_record_dropped(uow, repo.get_demand(uow, record["demand_id"], lock=True),
+                                           record, RELEASE_VOIDED)
             records.audit(uow, record_id, "voided", caller.person_id, now, reason,
                           {"dispute_id": dispute["dispute_id"]})
             return

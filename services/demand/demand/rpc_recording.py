@@ -20,11 +20,12 @@ from timebank_common.schemas import load
 from timebank_common.service import rpc, scheduled
 
 from . import feedback_repository as feedback
-from . import identity_calls, recording, schemas
+from . import identity_calls, payments, recording, schemas
 from . import recording_repository as records
 from . import recording_schemas as rs
 from . import repository as repo
 from .domain import access, evidence
+from .domain.payments import RELEASE_REJECTED
 from .domain.recording import (
     APP,
     AWAITING_CONFIRMATION,
@@ -174,6 +175,7 @@ class RecordingRpcs:
                 state.release(caller.person_id, now, data["reason"], row["recorded_by"])
             else:
                 state.reject(caller.person_id, now, data["reason"])
+                payments.on_record_dropped(uow, demand, row, RELEASE_REJECTED)
             records.save_state(uow, row, state)
             records.audit(uow, record_id, state.review, caller.person_id, now,
                           state.review_reason)

@@ -113,6 +113,7 @@ class CategoryOut(Schema):
 
 
 class AssignmentOut(Schema):
+    assignment_id = fields.String(attribute="id")
     volunteer_id = fields.String()
     status = fields.String()
     assigned_at = fields.DateTime(format="iso")
@@ -121,6 +122,10 @@ class AssignmentOut(Schema):
     check_in_location = fields.Dict()
     checked_out_at = fields.DateTime(format="iso")
     check_out_location = fields.Dict()
+    ended_at = fields.DateTime(format="iso", allow_none=True)
+    end_reason = fields.String(allow_none=True)
+    reservation_status = fields.String(allow_none=True)
+    reservation_note = fields.String(allow_none=True)
 
 
 class DemandOut(Schema):
@@ -240,3 +245,4 @@ class ServiceRecordedEvent(Schema):
     carrier_id = fields.String(allow_none=True)
     recorded_by = fields.String()
     recorded_at = fields.DateTime(format="iso")
+    reservation_id = fields.String(allow_none=True)  # the saga (demand/payments.py)

@@ -10,7 +10,6 @@ from nameko.rpc import RpcProxy
 
 from timebank_common.auth import Caller
 from timebank_common.db import utcnow
-from timebank_common.errors import BadInput
 from timebank_common.outbox import OutboxRelay
 from timebank_common.periods import day_bounds
 from timebank_common.regions import prefix_of
@@ -18,25 +17,21 @@ from timebank_common.schemas import load
 from timebank_common.service import Database, ServiceBase, rpc
 
 from . import intake_repository as irepo
+from . import payments, schemas
 from . import repository as repo
-from . import schemas
-from .domain import access, eligibility, rules
+from .domain import access
 from .domain.lifecycle import Demand
 from .lookup import demand_id as _demand_id
 from .lookup import require_found as _require_found
+from .rpc_assignment import AssignmentRpcs
 from .rpc_disputes import DisputeRpcs
 from .rpc_evaluation import EvaluationRpcs
 from .rpc_intake import IntakeRpcs
 from .rpc_recording import RecordingRpcs
 
 
-def _location(data: dict) -> dict | None:
-    if data.get("lat") is None or data.get("lng") is None:
-        return None
-    return {"lat": data["lat"], "lng": data["lng"]}
-
-
-class DemandService(IntakeRpcs, RecordingRpcs, EvaluationRpcs, DisputeRpcs, ServiceBase):
+class DemandService(IntakeRpcs, AssignmentRpcs, RecordingRpcs, EvaluationRpcs, DisputeRpcs,
+                    ServiceBase):
     name = "demand"
     db = Database()
     relay = OutboxRelay()
@@ -71,73 +66,12 @@ class DemandService(IntakeRpcs, RecordingRpcs, EvaluationRpcs, DisputeRpcs, Serv
             demand.cancel(caller.person_id, utcnow(), data["reason"])
             repo.save_demand(uow, demand)
             irepo.close_escalation(uow, demand.id, "cancelled", demand.cancelled_at)
+            payments.on_cancelled(uow, demand)
             uow.emit("demand_cancelled", schemas.DemandCancelledEvent().dump(demand),
                      demand.region_code)
             uow.commit()
         return self._view(demand)
 
-    # --- claim and assign --------------------------------------------------------
-    @rpc
-    def claim(self, caller, demand_id):
-        caller = Caller.from_dict(caller)
-        caller.require("volunteer")
-        return self._give_slot(caller, _demand_id(demand_id), caller.person_id, operator=False)
-
-    @rpc
-    def assign(self, caller, demand_id, volunteer_id):
-        caller = Caller.from_dict(caller)
-        caller.require(*access.OPERATOR_ROLES)
-        if not volunteer_id:
-            raise BadInput("volunteer_required", "请指定志愿者", "A volunteer_id is required")
-        return self._give_slot(caller, _demand_id(demand_id), str(volunteer_id), operator=True)
-
-    def _give_slot(self, caller: Caller, demand_id: str, volunteer_id: str, operator: bool):
-        check = self.identity.check_volunteer(volunteer_id)
-        now = utcnow()
-        with self.db() as uow:
-            demand = _require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
-            if operator:
-                caller.require_scope(demand.region_code)
-            if demand.assignment_of(volunteer_id) is not None:
-                return self._view(demand)  # a repeat (e.g. a redelivered RPC): no change
-            demand.require_claimable()
-            category = repo.load_catalogue(uow).get(demand.category)
-            eligibility.require_eligible(check, category, demand.elder_id)
-            repo.lock_key(uow, "volunteer", volunteer_id)
-            rules.refuse_overlap(demand.window_start, demand.window_end,
-                                 repo.active_windows_of(uow, volunteer_id, demand.id))
-            demand.assign(volunteer_id, check.get("region_code"), caller.person_id, now)
-            repo.save_demand(uow, demand)
-            uow.emit("demand_assigned", schemas.DemandAssignedEvent().dump({
-                "demand_id": demand.id, "volunteer_id": volunteer_id,
-                "elder_id": demand.elder_id, "window_start": demand.window_start,
-                "window_end": demand.window_end, "open_slots": demand.open_slots,
-            }), demand.region_code)
-            uow.commit()
-        return self._view(demand)
-
-    # --- presence ------------------------------------------------------------------
-    @rpc
-    def check_in(self, caller, demand_id, data=None):
-        return self._presence(caller, demand_id, data, "check_in")
-
-    @rpc
-    def check_out(self, caller, demand_id, data=None):
-        return self._presence(caller, demand_id, data, "check_out")
-
-    def _presence(self, caller, demand_id, data, action: str):
-        caller = Caller.from_dict(caller)
-        caller.require("volunteer")
-        data = load(schemas.PresenceSchema(), data)
-        demand_id = _demand_id(demand_id)
-        now = utcnow()
-        with self.db() as uow:
-            demand = _require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
-            step = demand.check_in if action == "check_in" else demand.check_out
-            if step(caller.person_id, data["at"] or now, now, _location(data)):
-                repo.save_demand(uow, demand)
-                uow.commit()
-        return self._view(demand)
 
     # --- reads -----------------------------------------------------------------------
     @rpc
@@ -150,7 +84,7 @@ class DemandService(IntakeRpcs, RecordingRpcs, EvaluationRpcs, DisputeRpcs, Serv
         visibility = self._visibility(caller)
         if not visibility.allows(demand):
             raise _require_found(None, demand_id)  # never reveal what exists outside scope
-        view = self._view(demand, visibility)
+        view = self._with_reliability(caller, self._view(demand, visibility))
         if visibility.sees_address(demand):  # the adjustments may name the address
             view.update(history)
         return view

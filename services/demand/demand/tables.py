@@ -1,4 +1,4 @@
-"""The demand service's tables (SQLAlchemy Core), created by its migrations (0001, 0002_intake, 0004_record, ...)."""
+"""The demand service's tables (SQLAlchemy Core), created by its migrations (0001, 0002_intake, 0003_saga, 0004_record)."""
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -77,6 +77,10 @@ assignments = Table(
     Column("checked_out_at", DateTime(timezone=True)),
     Column("check_out_lat", Float),
     Column("check_out_lng", Float),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("end_reason", Text),
+    Column("reservation_status", String(20)),
+    Column("reservation_note", Text),
     UniqueConstraint("demand_id", "volunteer_id", name="assignments_one_per_volunteer"),
 )
 

@@ -66,9 +66,10 @@ class FakeIdentity:
         return {"related": False, "kind": None}
 
 
-INTAKE_CONFIG = {"IDENTITY_RPC_TIMEOUT_SECONDS": 1, "REVIEW_ESCALATION_SECONDS": 2, "REVIEW_ESCALATION_CHECK_SECONDS": 3600,
-                 "SERIES_GENERATION_SECONDS": 3600, "SERIES_HORIZON_DAYS": 14,
-                 "EVENT_DELIVERY_LIMIT": 2}
+# no EVENT_DELIVERY_LIMIT: every demand container of a session declares the same queues
+INTAKE_CONFIG = {"IDENTITY_RPC_TIMEOUT_SECONDS": 1, "REVIEW_ESCALATION_SECONDS": 2,
+                 "REVIEW_ESCALATION_CHECK_SECONDS": 3600, "SERIES_GENERATION_SECONDS": 3600,
+                 "SERIES_HORIZON_DAYS": 14}
 
 
 @pytest.fixture(scope="module")

@@ -140,6 +140,8 @@ def test_full_path_records_service_and_publishes_service_recorded(
         "elder_id": made["elder_id"], "minutes": 60, "category": "emotional_comfort",
         "funding_source": "grant", "carrier_id": "carrier-7", "recorded_by": "op-1",
         "recorded_at": record["recorded_at"],
+        # a grant-funded service: the ledger posts the reservation made at the claim
+        "reservation_id": f"reservation:{claimed['assignments'][0]['assignment_id']}",
     }
     engine = create_engine(database_url("demand"))
     with engine.connect() as c:

@@ -57,8 +57,9 @@ def running(service_config, start_module_service, resolved_events):
     start_module_service(StandInIdentity, service_config(None, max_workers=10))
     start_module_service(LedgerService, service_config("ledger", max_workers=10,
                                                        EVENT_DELIVERY_LIMIT=2))
-    start_module_service(DemandService, service_config("demand", max_workers=10,
-                                                       EVENT_DELIVERY_LIMIT=2))
+    # the ledger's queues with the ledger modules' limit; demand's with the default like every
+    # other demand container of the session (a queue's arguments cannot differ: 406)
+    start_module_service(DemandService, service_config("demand", max_workers=10))
 
 
 def handled(outcome):

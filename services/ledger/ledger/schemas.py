@@ -202,6 +202,61 @@ class ServiceRecordedPayload(Schema):
     # own_hours | grant | pool | issuance (absent or unknown: issuance; ledger/domain/funding.py)
     funding_source = fields.String(load_default=None, allow_none=True)
     elder_id = fields.String(load_default=None, allow_none=True, validate=PERSON_ID)
+    # the reservation made at assignment (ledger/reservations.py), posted instead of a debit
+    reservation_id = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.Length(min=1, max=200))
+
+
+class ReservationRequestedPayload(Schema):
+    """demand's ``reservation_requested`` (the saga: ledger/domain/reservations.py)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    assignment_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    reservation_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    demand_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    elder_id = fields.String(required=True, validate=PERSON_ID)
+    volunteer_id = fields.String(required=True, validate=PERSON_ID)
+    volunteer_region_code = fields.String(load_default=None, allow_none=True,
+                                          validate=REGION_CODE)
+    funding_source = fields.String(required=True)
+    category = fields.String(load_default=None, allow_none=True)
+    minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    expires_at = fields.AwareDateTime(required=True)
+    region_code = fields.String(required=True, validate=REGION_CODE)
+
+
+class ReservationReleasedPayload(Schema):
+    """demand's ``reservation_released``: withdrawn, no_show or cancelled."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    assignment_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    reservation_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    demand_id = fields.String(load_default=None, allow_none=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=50))
+
+
+class ReservationMadeEvent(Schema):
+    assignment_id = fields.String()
+    demand_id = fields.String()
+    reservation_id = fields.String()
+    minutes = fields.Integer()
+    expires_at = fields.DateTime(format="iso")
+    repeated = fields.Boolean()
+
+
+class ReservationRefusedEvent(Schema):
+    """``reason``: window_passed, source_account_missing, or the transfer's refusal code
+    (e.g. insufficient_balance); the service still happens, paid by the fallback."""
+
+    assignment_id = fields.String()
+    demand_id = fields.String()
+    reservation_id = fields.String()
+    reason = fields.String()
+    details = fields.Raw(allow_none=True)
 
 
 class HoursCreditedEvent(Schema):

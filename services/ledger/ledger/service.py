@@ -32,6 +32,7 @@ from . import (
     policy_repository,
     posting,
     reconcile,
+    reservations,
     schemas,
     service_credits,
     statistics,
@@ -283,6 +284,18 @@ class LedgerService(CertificateEntrypoints, ServiceBase):
         return self.policy(data["region_code"], data["effective_from"].isoformat())
 
     # --- grants for priority elders (ledger/grants.py) --------------------------------------
+    @event_handler("demand", "reservation_requested")
+    @once(reservations.REQUESTED_CONSUMER)
+    def on_reservation_requested(self, uow, event):
+        """Reserve the expected minutes from the elder's own hours or grant (the saga)."""
+        reservations.on_requested(uow, event, _now())
+
+    @event_handler("demand", "reservation_released")
+    @once(reservations.RELEASED_CONSUMER)
+    def on_reservation_released(self, uow, event):
+        """Void the reservation of a withdrawn, no-show or cancelled assignment."""
+        reservations.on_released(uow, event, _now())
+
     @event_handler("identity", "elder_priority_granted")
     @once(grants.CONSUMER)
     def on_elder_priority_granted(self, uow, event):

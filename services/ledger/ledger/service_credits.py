@@ -8,6 +8,11 @@ the payer is the named funding source or, when it cannot pay, the issuance accou
 (``domain/funding.py``). Transfer ids ``service_record:<record_id>`` and
 ``service_record_excess:<record_id>``, so a record is credited at most once whatever the
 events.
+
+A record that names the reservation made at assignment (``reservation_id``: the saga with
+demand, ``reservations.py``) posts it when the credit fits in it (the rest of it lapses),
+else closes it (void, or expire when it timed out) in the same batch and pays as above;
+its minutes count as available to the payer rule either way.
 """
 from __future__ import annotations
 
@@ -18,9 +23,10 @@ from timebank_common.errors import BadInput
 from timebank_common.regions import city_unit_of, is_code
 from timebank_common.schemas import load
 
-from . import milestones, policy_repository, posting, schemas
+from . import milestones, policy_repository, posting, reservations, schemas
 from . import repository as repo
 from .domain import crediting, funding
+from .domain import reservations as reservation_rules
 from .domain.kinds import DONATION_POOL, GRANT, ISSUANCE, PERSONAL
 from .domain.policy import local_date
 from .domain.stars import DEFAULT_THRESHOLDS_HOURS
@@ -49,7 +55,7 @@ class _Batch:
     """The accounts, policies and yearly sums of one batch, and what it has planned so far
     (a volunteer or a payer appearing twice sees the earlier records)."""
 
-    def __init__(self, uow, records: list[dict], now: dt.datetime):
+    def __init__(self, uow, records: list[dict], now: dt.datetime, reserved: dict):
         self.accounts = repo.open_accounts(uow, [
             *[(ISSUANCE, r["city_unit"], None) for r in records],
             *[(DONATION_POOL, r["city_unit"], None) for r in records],
@@ -63,6 +69,9 @@ class _Batch:
             uow, [self.personal(r).id for r in records], local_date(now).year)
         self.available = {a.id: a.balance_minutes - a.debits_pending
                           for a in self.accounts.values()}
+        for pending in reserved.values():  # closed or posted in this batch: free to pay with
+            if pending.debit_account_id in self.available:
+                self.available[pending.debit_account_id] += pending.amount_minutes
 
     def personal(self, record):
         return self.accounts[(PERSONAL, record["volunteer_id"])]
@@ -110,6 +119,23 @@ def _requests(record, plan, payer, pool, personal, paid_from, fallback) -> list:
     return requests
 
 
+def _settle(record, plan, payer, personal, pending, requests: list, now) -> list:
+    """``requests`` adjusted for the record's open reservation (``pending``, or None)."""
+    if pending is None:
+        return requests
+    how = reservation_rules.settlement(plan.credited, plan.paid, pending.amount_minutes,
+                                       timed_out=now >= pending.expires_at)
+    if (how == reservation_rules.POST_IT and pending.debit_account_id == payer.id
+            and pending.credit_account_id == personal.id):
+        [credit] = requests
+        return [reservation_rules.post(
+            pending.transfer_id, credit.transfer_id, plan.credited, credit.memo,
+            {**credit.reference, "reservation_id": pending.transfer_id})]
+    close = (reservation_rules.expire if how == reservation_rules.EXPIRE_IT
+             else reservation_rules.release)(pending.transfer_id)
+    return [close, *requests]
+
+
 def credit_services(uow, events: list[dict], now: dt.datetime | None = None,
                     star_thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS_HOURS) -> None:
     """Credit every event's volunteer in ``uow``'s transaction; ``hours_credited`` for each
@@ -120,13 +146,16 @@ def credit_services(uow, events: list[dict], now: dt.datetime | None = None,
     issuance)."""
     records = [_service_record(event) for event in events]
     now = now or dt.datetime.now(dt.UTC)
-    batch = _Batch(uow, records, now)
+    reserved = reservations.settle_before_credit(uow, [r["reservation_id"] for r in records])
+    batch = _Batch(uow, records, now, reserved)
     planned = []
     for record in records:
         plan, payer, paid_from, fallback = batch.plan(record)
         requests = _requests(record, plan, payer,
                              batch.accounts[(DONATION_POOL, record["city_unit"])],
                              batch.personal(record), paid_from, fallback)
+        requests = _settle(record, plan, payer, batch.personal(record),
+                           reserved.get(record["reservation_id"]), requests, now)
         planned.append((record, plan, paid_from, requests))
     credited = []
     prepared = posting.prepare_transfers(uow, [q for *_, qs in planned for q in qs], now)

@@ -138,3 +138,11 @@ service_minutes_by_year = Table(  # 0006: the yearly cap's running sum, kept by 
     Column("year", Integer, primary_key=True),  # China-time year of the service credit
     Column("minutes", BigInteger, nullable=False),
 )
+
+reservation_closures = Table(  # 0007: closed service reservations (reservations.py)
+    "reservation_closures",
+    metadata,
+    Column("reservation_id", String(200), primary_key=True),
+    Column("reason", String(50), nullable=False),
+    Column("closed_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+)

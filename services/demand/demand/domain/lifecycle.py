@@ -12,6 +12,13 @@ each volunteer's assignment then moves ``assigned -> in_service -> awaiting_reco
 * ``recorded`` when every assignment is recorded.
 
 ``cancel`` is allowed from ``submitted``, ``published`` and ``assigned``.
+
+A volunteer may ``withdraw`` before the window starts (with a reason); a volunteer who
+has not checked in by the window start plus a grace period is a ``no_show``. Both end
+the assignment (it is kept, for the volunteer's reliability) and reopen its slot: the
+demand goes back to ``published``. A no-show found once the window is over, with no
+other volunteer left on the demand, cancels the demand (reason ``no_show``) so the
+station sees that the elder was not served, instead of leaving a stale demand open.
 """
 from __future__ import annotations
 
@@ -30,19 +37,25 @@ IN_SERVICE = "in_service"
 AWAITING_RECORD = "awaiting_record"
 RECORDED = "recorded"
 CANCELLED = "cancelled"
+WITHDRAWN = "withdrawn"  # assignment only
+NO_SHOW = "no_show"  # assignment only
 
 STATUSES = (SUBMITTED, PUBLISHED, REJECTED, ASSIGNED, IN_SERVICE, AWAITING_RECORD,
             RECORDED, CANCELLED)
 CANCELLABLE = frozenset({SUBMITTED, PUBLISHED, ASSIGNED})
 ACTIVE_ASSIGNMENT = frozenset({ASSIGNED, IN_SERVICE})  # what blocks an overlapping claim
+ENDED_ASSIGNMENT = frozenset({WITHDRAWN, NO_SHOW})  # kept for reliability, slot reopened
+NO_SHOW_REASON = "no_show"
 
 STATUS_ZH = {
     SUBMITTED: "待审核", PUBLISHED: "已发布", REJECTED: "已驳回", ASSIGNED: "已派单",
     IN_SERVICE: "服务中", AWAITING_RECORD: "待记录", RECORDED: "已记录", CANCELLED: "已取消",
+    WITHDRAWN: "已退出", NO_SHOW: "未到场",
 }
 ACTION_ZH = {
-    "review": "审核", "adjust": "调整", "claim": "认领或指派", "check_in": "签到", "check_out": "签退",
-    "record": "记录服务时长", "cancel": "取消",
+    "review": "审核", "adjust": "调整", "claim": "认领或指派", "check_in": "签到",
+    "check_out": "签退", "record": "记录服务时长", "cancel": "取消", "withdraw": "退出",
+    "no_show": "记为未到场",
 }
 
 
@@ -67,7 +80,16 @@ class Assignment:
     check_in_location: dict | None = None
     checked_out_at: dt.datetime | None = None
     check_out_location: dict | None = None
+    ended_at: dt.datetime | None = None  # withdrawn or no-show
+    end_reason: str | None = None
+    reservation_status: str | None = None  # see domain/payments.py
+    reservation_note: str | None = None
     id: str | None = None  # set by the repository
+
+    @property
+    def live(self) -> bool:
+        """Holds a slot (not withdrawn, not a no-show)."""
+        return self.status not in ENDED_ASSIGNMENT
 
 
 @dataclass
@@ -100,13 +122,16 @@ class Demand:
     # --- questions -------------------------------------------------------
     @property
     def open_slots(self) -> int:
-        return max(self.volunteers_needed - len(self.assignments), 0)
+        return max(self.volunteers_needed - len(self.live_assignments()), 0)
+
+    def live_assignments(self) -> list[Assignment]:
+        return [a for a in self.assignments if a.live]
 
     def assignment_of(self, volunteer_id: str) -> Assignment | None:
         return next((a for a in self.assignments if a.volunteer_id == volunteer_id), None)
 
     def volunteer_ids(self) -> list[str]:
-        return [a.volunteer_id for a in self.assignments]
+        return [a.volunteer_id for a in self.live_assignments()]
 
     # --- transitions -----------------------------------------------------
     def review(self, decision: str, by: str | None, now: dt.datetime,
@@ -141,7 +166,14 @@ class Demand:
     def assign(self, volunteer_id: str, volunteer_region_code: str | None, by: str | None,
                now: dt.datetime) -> Assignment | None:
         """Give ``volunteer_id`` a slot. None when they already hold one (a repeat)."""
-        if self.assignment_of(volunteer_id) is not None:
+        held = self.assignment_of(volunteer_id)
+        if held is not None:
+            if not held.live:
+                raise Conflict("assignment_ended",
+                               "该志愿者已退出或未到场，不能再次承接此需求",
+                               "This volunteer withdrew from or missed this demand and cannot"
+                               " take it again", {"volunteer_id": volunteer_id,
+                                                  "status": held.status})
             return None
         self.require_claimable()
         assignment = Assignment(volunteer_id, volunteer_region_code, by, now)
@@ -153,8 +185,10 @@ class Demand:
                  location: dict | None = None) -> bool:
         """Start the service for this volunteer. False when already started (a repeat)."""
         assignment = self._held_by(volunteer_id)
-        if assignment.status != ASSIGNED:
+        if assignment.status in (IN_SERVICE, AWAITING_RECORD, RECORDED):
             return False
+        if assignment.status != ASSIGNED:
+            raise invalid_transition("check_in", assignment.status, "assignment")
         if self.status not in (PUBLISHED, ASSIGNED, IN_SERVICE):
             raise invalid_transition("check_in", self.status)
         check_event_time(at, now)
@@ -197,7 +231,47 @@ class Demand:
         self.status = CANCELLED
         self.cancelled_by, self.cancelled_at, self.cancel_reason = by, now, reason
 
+    def withdraw(self, volunteer_id: str, reason: str, now: dt.datetime) -> Assignment:
+        """The volunteer gives the slot back before the window starts (a reason is kept)."""
+        assignment = self._held_by(volunteer_id)
+        if assignment.status != ASSIGNED:
+            raise invalid_transition("withdraw", assignment.status, "assignment")
+        if self.status not in (PUBLISHED, ASSIGNED, IN_SERVICE):
+            raise invalid_transition("withdraw", self.status)
+        if not (reason or "").strip():
+            raise BadInput("reason_required", "退出须说明理由", "Withdrawing needs a reason")
+        if now >= self.window_start:
+            raise Conflict("window_started", "服务时间已开始，不能退出，请联系服务站",
+                           "The service window has started: withdrawing is no longer"
+                           " possible, please call the station",
+                           {"window_start": self.window_start.isoformat()})
+        self._end(assignment, WITHDRAWN, reason.strip(), now)
+        return assignment
+
+    def no_show_due(self, now: dt.datetime, grace: dt.timedelta) -> list[Assignment]:
+        """Assignments nobody checked in for by the window start plus ``grace``."""
+        if self.status not in (PUBLISHED, ASSIGNED, IN_SERVICE) or now < self.window_start + grace:
+            return []
+        return [a for a in self.assignments if a.status == ASSIGNED]
+
+    def mark_no_show(self, volunteer_id: str, now: dt.datetime,
+                     grace: dt.timedelta) -> Assignment:
+        assignment = self.assignment_of(volunteer_id)
+        if assignment is None:
+            raise not_assigned(volunteer_id)
+        if assignment not in self.no_show_due(now, grace):
+            raise invalid_transition("no_show", assignment.status, "assignment")
+        self._end(assignment, NO_SHOW, NO_SHOW_REASON, now)
+        if now >= self.window_end and not self.live_assignments():
+            self.status = CANCELLED
+            self.cancelled_by, self.cancelled_at, self.cancel_reason = None, now, NO_SHOW_REASON
+        return assignment
+
     # --- internals -------------------------------------------------------
+    def _end(self, assignment: Assignment, status: str, reason: str, now: dt.datetime) -> None:
+        assignment.status, assignment.end_reason, assignment.ended_at = status, reason, now
+        self._follow_assignments()
+
     def _held_by(self, volunteer_id: str) -> Assignment:
         assignment = self.assignment_of(volunteer_id)
         if assignment is None:
@@ -208,7 +282,7 @@ class Demand:
     def _follow_assignments(self) -> None:
         if self.status in (SUBMITTED, REJECTED, CANCELLED):
             return
-        statuses = {a.status for a in self.assignments}
+        statuses = {a.status for a in self.live_assignments()}
         if statuses <= {ASSIGNED}:
             self.status = ASSIGNED if self.open_slots == 0 else PUBLISHED
         elif statuses == {RECORDED}:

@@ -2,7 +2,7 @@
 audit, evaluations, follow-ups, disputes and their steps.
 
 Revision ID: 0004_record
-Revises: 0002_intake
+Revises: 0003_saga
 """
 import datetime as dt
 import json
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 revision = "0004_record"
-down_revision = "0002_intake"
+down_revision = "0003_saga"
 branch_labels = None
 depends_on = None
 

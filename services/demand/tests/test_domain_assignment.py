@@ -1,0 +1,121 @@
+"""Withdrawal, no-shows and the reservation rules (pure, no I/O)."""
+import datetime as dt
+
+import pytest
+
+from demand.domain import payments
+from demand.domain.lifecycle import (
+    ASSIGNED,
+    CANCELLED,
+    IN_SERVICE,
+    NO_SHOW,
+    PUBLISHED,
+    WITHDRAWN,
+    Demand,
+)
+from timebank_common.errors import BadInput, Conflict, NotFound
+
+NOW = dt.datetime(2030, 5, 1, 1, 0, tzinfo=dt.UTC)
+START = NOW + dt.timedelta(hours=2)
+END = START + dt.timedelta(hours=2)
+GRACE = dt.timedelta(minutes=30)
+
+
+def published(needed=1) -> Demand:
+    d = Demand(id="d1", elder_id="elder", category="assistance", region_code="130102001001",
+               window_start=START, window_end=END, expected_minutes=60,
+               volunteers_needed=needed, channel="phone")
+    d.review("approve", "op", NOW, funding_source="own_hours")
+    return d
+
+
+def test_withdraw_before_start_reopens_the_slot():
+    d = published()
+    d.assign("v1", None, None, NOW)
+    assert d.status == "assigned"
+    a = d.withdraw("v1", " 身体不适 ", NOW)
+    assert (a.status, a.end_reason, a.ended_at) == (WITHDRAWN, "身体不适", NOW)
+    assert (d.status, d.open_slots) == (PUBLISHED, 1)
+    assert d.volunteer_ids() == []
+    d.assign("v2", None, None, NOW)  # someone else takes it
+    assert d.status == "assigned"
+
+
+def test_withdraw_needs_a_reason_and_must_be_before_start():
+    d = published()
+    d.assign("v1", None, None, NOW)
+    with pytest.raises(BadInput):
+        d.withdraw("v1", "  ", NOW)
+    with pytest.raises(Conflict) as e:
+        d.withdraw("v1", "late", START)
+    assert e.value.code == "window_started"
+    assert d.assignment_of("v1").status == ASSIGNED
+
+
+def test_withdraw_after_check_in_is_refused():
+    d = published()
+    d.assign("v1", None, None, NOW)
+    d.check_in("v1", NOW, NOW)
+    with pytest.raises(Conflict) as e:
+        d.withdraw("v1", "reason", NOW)
+    assert e.value.details["status"] == IN_SERVICE
+
+
+def test_a_withdrawn_volunteer_cannot_claim_again_or_check_in():
+    d = published()
+    d.assign("v1", None, None, NOW)
+    d.withdraw("v1", "reason", NOW)
+    with pytest.raises(Conflict) as e:
+        d.assign("v1", None, None, NOW)
+    assert e.value.code == "assignment_ended"
+    with pytest.raises(Conflict):
+        d.check_in("v1", NOW, NOW)
+
+
+def test_no_show_only_after_start_plus_grace():
+    d = published()
+    d.assign("v1", None, None, NOW)
+    assert d.no_show_due(START + GRACE - dt.timedelta(seconds=1), GRACE) == []
+    with pytest.raises(Conflict):
+        d.mark_no_show("v1", START, GRACE)
+    [due] = d.no_show_due(START + GRACE, GRACE)
+    assert due.volunteer_id == "v1"
+    d.mark_no_show("v1", START + GRACE, GRACE)
+    assert (d.assignment_of("v1").status, d.status, d.open_slots) == (NO_SHOW, PUBLISHED, 1)
+    assert d.no_show_due(START + GRACE, GRACE) == []
+
+
+def test_checked_in_volunteer_is_never_a_no_show():
+    d = published(needed=2)
+    d.assign("v1", None, None, NOW)
+    d.assign("v2", None, None, NOW)
+    d.check_in("v1", START, START)
+    [due] = d.no_show_due(START + GRACE, GRACE)
+    assert due.volunteer_id == "v2"
+    d.mark_no_show("v2", START + GRACE, GRACE)
+    assert d.status == IN_SERVICE and d.open_slots == 1
+
+
+def test_no_show_after_the_window_with_nobody_left_cancels():
+    d = published()
+    d.assign("v1", None, None, NOW)
+    d.mark_no_show("v1", END, GRACE)
+    assert (d.status, d.cancel_reason, d.cancelled_at) == (CANCELLED, "no_show", END)
+
+
+def test_no_show_of_someone_not_assigned():
+    with pytest.raises(NotFound):
+        published().mark_no_show("nobody", END, GRACE)
+
+
+def test_reservation_rules():
+    assert payments.needs_reservation("own_hours") and payments.needs_reservation("grant")
+    assert not payments.needs_reservation("issuance")
+    assert not payments.needs_reservation("donation_pool")
+    assert payments.reservation_id("a1") == "reservation:a1"
+    assert payments.expires_at(END, 3600) == END + dt.timedelta(hours=1)
+    assert [s for s in (None, "requested", "reserved", "refused", "released", "settled")
+            if payments.must_release(s)] == ["requested", "reserved", "refused"]
+    assert payments.after_reply("requested", "reserved") == "reserved"
+    assert payments.after_reply("released", "reserved") == "released"
+    assert payments.after_reply("settled", "refused") == "settled"
