@@ -1,0 +1,186 @@
+"""SQL of the volunteer read model, preferences, history, and the loading of match inputs."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from timebank_common.regions import prefix_of
+
+from .domain import geo
+from .domain.availability import SHANGHAI, mask_of_windows
+from .domain.candidates import MAX_RADIUS_KM, DemandToMatch, Volunteer
+from .domain.scoring import GOOD_RATING
+from .tables import (
+    assignments,
+    good_ratings,
+    monthly_minutes,
+    open_demands,
+    priority_elders,
+    volunteer_history,
+    volunteer_preferences,
+    volunteers,
+)
+
+
+def note_volunteer(uow, person_id: str, region_code: str, eligible: bool,
+                   qualifications: list[str] | None, as_of: dt.datetime) -> None:
+    """Apply an eligibility event unless a later one was applied already."""
+    values = {"region_code": region_code, "eligible": eligible, "as_of": as_of}
+    if qualifications is not None:
+        values["qualifications"] = sorted(set(qualifications))
+    stmt = insert(volunteers).values(person_id=person_id, qualifications=values.pop(
+        "qualifications", []), **values)
+    set_ = dict(values)
+    if qualifications is not None:
+        set_["qualifications"] = stmt.excluded.qualifications
+    uow.execute(stmt.on_conflict_do_update(index_elements=[volunteers.c.person_id], set_=set_,
+                                           where=volunteers.c.as_of <= as_of))
+
+
+def change_qualification(uow, person_id: str, kind: str, held: bool) -> None:
+    row = uow.execute(select(volunteers.c.qualifications).where(
+        volunteers.c.person_id == person_id).with_for_update()).first()
+    if row is None:
+        return  # not (yet) eligible: the kinds come with volunteer_eligible
+    kinds = set(row.qualifications)
+    kinds = kinds | {kind} if held else kinds - {kind}
+    uow.execute(update(volunteers).where(volunteers.c.person_id == person_id)
+                .values(qualifications=sorted(kinds)))
+
+
+def save_preferences(uow, person_id: str, prefs: dict, now: dt.datetime) -> None:
+    home = prefs["home"]
+    values = {"home_lat": home["lat"], "home_lng": home["lng"],
+              "cell": geo.cell_of(home["lat"], home["lng"]), "radius_km": prefs["radius_km"],
+              "availability": prefs["availability"], "updated_at": now}
+    uow.execute(insert(volunteer_preferences).values(person_id=person_id, **values)
+                .on_conflict_do_update(index_elements=[volunteer_preferences.c.person_id],
+                                       set_=values))
+
+
+def get_preferences(uow, person_id: str) -> dict | None:
+    row = uow.execute(select(volunteer_preferences).where(
+        volunteer_preferences.c.person_id == person_id)).first()
+    if row is None:
+        return None
+    return {"home": {"lat": row.home_lat, "lng": row.home_lng}, "radius_km": row.radius_km,
+            "availability": row.availability}
+
+
+# --- assignments and history --------------------------------------------------------------------
+def add_assignment(uow, demand_id, volunteer_id, window_start, window_end) -> None:
+    uow.execute(insert(assignments).values(demand_id=demand_id, volunteer_id=volunteer_id,
+                                           window_start=window_start, window_end=window_end)
+                .on_conflict_do_nothing())
+
+
+def end_assignment(uow, demand_id: str, volunteer_id: str | None = None) -> None:
+    stmt = delete(assignments).where(assignments.c.demand_id == demand_id)
+    if volunteer_id:
+        stmt = stmt.where(assignments.c.volunteer_id == volunteer_id)
+    uow.execute(stmt)
+
+
+def add_history(uow, volunteer_id: str, **increments) -> None:
+    base = {"completed": 0, "no_shows": 0, "rating_sum": 0.0, "rating_count": 0}
+    base.update(increments)
+    t = volunteer_history
+    uow.execute(insert(t).values(volunteer_id=volunteer_id, **base).on_conflict_do_update(
+        index_elements=[t.c.volunteer_id],
+        set_={k: getattr(t.c, k) + v for k, v in increments.items()}))
+
+
+def add_minutes(uow, volunteer_id: str, at: dt.datetime, minutes: int) -> None:
+    month = at.astimezone(SHANGHAI).strftime("%Y-%m")
+    t = monthly_minutes
+    uow.execute(insert(t).values(volunteer_id=volunteer_id, month=month, minutes=minutes)
+                .on_conflict_do_update(index_elements=[t.c.volunteer_id, t.c.month],
+                                       set_={"minutes": t.c.minutes + minutes}))
+
+
+def note_good_rating(uow, elder_id: str, volunteer_id: str) -> None:
+    uow.execute(insert(good_ratings).values(elder_id=elder_id, volunteer_id=volunteer_id)
+                .on_conflict_do_nothing())
+
+
+def note_priority_elder(uow, elder_id: str) -> None:
+    uow.execute(insert(priority_elders).values(elder_id=elder_id).on_conflict_do_nothing())
+
+
+# --- match inputs -------------------------------------------------------------------------------
+def _demand(row, priority: bool) -> DemandToMatch:
+    return DemandToMatch(row.demand_id, row.elder_id, row.location_lat, row.location_lng,
+                         row.window_start, row.window_end, frozenset(row.qualifications or ()),
+                         row.open_slots, priority, row.published_at)
+
+
+def _priority_query():
+    return select(open_demands, priority_elders.c.elder_id.is_not(None).label("priority")) \
+        .select_from(open_demands.outerjoin(
+            priority_elders, priority_elders.c.elder_id == open_demands.c.elder_id))
+
+
+def demand_to_match(uow, demand_id: str):
+    """(row, DemandToMatch or None when the demand has no location)."""
+    row = uow.execute(_priority_query().where(open_demands.c.demand_id == demand_id)).first()
+    if row is None:
+        return None, None
+    if row.location_lat is None:
+        return row, None
+    return row, _demand(row, row.priority)
+
+
+def demands_to_dispatch(uow, region_code: str, now: dt.datetime) -> list[DemandToMatch]:
+    rows = uow.execute(_priority_query().where(
+        open_demands.c.region_code.startswith(prefix_of(region_code)),
+        open_demands.c.window_start > now, open_demands.c.open_slots > 0,
+        open_demands.c.location_lat.is_not(None)).order_by(open_demands.c.demand_id)).all()
+    return [_demand(r, r.priority) for r in rows]
+
+
+def volunteers_near(uow, points: list[tuple[float, float]], now: dt.datetime) -> list[Volunteer]:
+    """Eligible volunteers with a home within MAX_RADIUS_KM of any point (grid cells), in id
+    order, with their assignments, history, minutes this month and the elders who rated them
+    well."""
+    cells = sorted({c for lat, lng in points for c in geo.cells_covering(lat, lng, MAX_RADIUS_KM)})
+    if not cells:
+        return []
+    p, v = volunteer_preferences, volunteers
+    rows = uow.execute(select(p, v.c.qualifications).select_from(
+        p.join(v, and_(v.c.person_id == p.c.person_id, v.c.eligible.is_(True))))
+        .where(p.c.cell.in_(cells)).order_by(p.c.person_id)).all()
+    ids = [r.person_id for r in rows]
+    if not ids:
+        return []
+    busy: dict[str, list] = {}
+    for a in uow.execute(select(assignments).where(assignments.c.volunteer_id.in_(ids),
+                                                   assignments.c.window_end > now)):
+        busy.setdefault(a.volunteer_id, []).append((a.window_start, a.window_end))
+    history = {h.volunteer_id: h for h in uow.execute(
+        select(volunteer_history).where(volunteer_history.c.volunteer_id.in_(ids)))}
+    month = now.astimezone(SHANGHAI).strftime("%Y-%m")
+    minutes = dict(uow.execute(select(monthly_minutes.c.volunteer_id, monthly_minutes.c.minutes)
+                               .where(monthly_minutes.c.volunteer_id.in_(ids),
+                                      monthly_minutes.c.month == month)).all())
+    rated: dict[str, set] = {}
+    for g in uow.execute(select(good_ratings).where(good_ratings.c.volunteer_id.in_(ids))):
+        rated.setdefault(g.volunteer_id, set()).add(g.elder_id)
+    out = []
+    for r in rows:
+        h = history.get(r.person_id)
+        out.append(Volunteer(
+            r.person_id, r.home_lat, r.home_lng, r.radius_km, frozenset(r.qualifications),
+            mask_of_windows(r.availability), tuple(sorted(busy.get(r.person_id, ()))),
+            h.completed if h else 0, h.no_shows if h else 0, h.rating_sum if h else 0.0,
+            h.rating_count if h else 0, minutes.get(r.person_id, 0),
+            frozenset(rated.get(r.person_id, ()))))
+    return out
+
+
+def count_volunteers(uow) -> int:
+    return uow.execute(select(func.count()).select_from(volunteers)).scalar_one()
+
+
+__all__ = ["GOOD_RATING"]
