@@ -59,6 +59,8 @@ class FeedItem(Schema):
     window_end = _time()
     expected_minutes = fields.Integer()
     open_slots = fields.Integer()
+    priority_elder = fields.Boolean()  # only when matching knows the volunteer's home
+    distance_km = fields.Float()  # idem
 
 
 class AssignmentEndedEvent(_Event):

@@ -33,6 +33,7 @@ from . import schemas
 from . import volunteer_repository as vrepo
 from .domain.candidates import CANDIDATES_SHOWN, VolunteerIndex
 from .domain.dispatch import plan_dispatch
+from .domain.feed import rank_feed
 from .domain.ranking import FEED_SIZE, city_unit, rank_for_volunteer
 from .domain.scoring import GOOD_RATING, WEIGHTS
 from .domain.slots import slots_on_publish
@@ -210,6 +211,13 @@ class MatchingService(ServiceBase):
         region, restrict_to = _feed_region(caller, str(volunteer_id))
         now = utcnow()
         with self.db() as uow:
+            volunteer = vrepo.volunteer_by_id(uow, str(volunteer_id), now)
+            if volunteer is not None:  # known home, radius and hours: only what they may take
+                nearby = vrepo.demands_within(uow, volunteer.lat, volunteer.lng,
+                                              volunteer.radius_km, now, restrict_to)
+                ranked = rank_feed(volunteer, nearby, now, FEED_SIZE)
+                return {"items": [schemas.FeedItem().dump(_feed_item(e.demand, e.distance_km))
+                                  for e in ranked]}
             candidates = repo.feed_candidates(uow, city_unit(region), restrict_to, now, FEED_SIZE)
         ranked = rank_for_volunteer(candidates, region, now)
         item = schemas.FeedItem()
@@ -384,6 +392,14 @@ class MatchingService(ServiceBase):
         with self.db() as uow:
             figures = dispatch_repo.stats(uow, query["region_code"], since, until)
         return {"region_code": query["region_code"], **figures}
+
+
+def _feed_item(demand, distance_km: float) -> dict:
+    return {"demand_id": demand.demand_id, "window_start": demand.window_start,
+            "window_end": demand.window_end, "open_slots": demand.open_slots,
+            "priority_elder": demand.priority_elder, "distance_km": distance_km,
+            "category": demand.category, "region_code": demand.region_code,
+            "expected_minutes": demand.expected_minutes}
 
 
 def _volunteer_id(value) -> str:

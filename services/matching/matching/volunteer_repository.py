@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -113,7 +114,8 @@ def note_priority_elder(uow, elder_id: str) -> None:
 def _demand(row, priority: bool) -> DemandToMatch:
     return DemandToMatch(row.demand_id, row.elder_id, row.location_lat, row.location_lng,
                          row.window_start, row.window_end, frozenset(row.qualifications or ()),
-                         row.open_slots, priority, row.published_at)
+                         row.open_slots, priority, row.published_at, row.category,
+                         row.region_code, row.expected_minutes)
 
 
 def _priority_query():
@@ -184,3 +186,27 @@ def count_volunteers(uow) -> int:
 
 
 __all__ = ["GOOD_RATING"]
+
+
+def volunteer_by_id(uow, person_id: str, now: dt.datetime) -> Volunteer | None:
+    """The volunteer as matching sees them, when eligible and with a home set."""
+    home = uow.execute(select(volunteer_preferences.c.home_lat, volunteer_preferences.c.home_lng)
+                       .where(volunteer_preferences.c.person_id == person_id)).first()
+    if home is None:
+        return None
+    near = volunteers_near(uow, [(home.home_lat, home.home_lng)], now)
+    return next((v for v in near if v.person_id == person_id), None)
+
+
+def demands_within(uow, lat: float, lng: float, radius_km: float, now: dt.datetime,
+                   within_scope: str | None) -> list[DemandToMatch]:
+    """Open demands with a place inside the bounding box of the disc (exact check by caller)."""
+    dlat = radius_km / geo.KM_PER_DEG_LAT
+    dlng = radius_km / (geo.KM_PER_DEG_LAT * max(0.1, math.cos(math.radians(abs(lat) + dlat))))
+    o = open_demands
+    stmt = _priority_query().where(o.c.window_start > now, o.c.open_slots > 0,
+                                   o.c.location_lat.between(lat - dlat, lat + dlat),
+                                   o.c.location_lng.between(lng - dlng, lng + dlng))
+    if within_scope:
+        stmt = stmt.where(o.c.region_code.startswith(prefix_of(within_scope)))
+    return [_demand(r, r.priority) for r in uow.execute(stmt.limit(5000)).all()]

@@ -8,6 +8,7 @@ import datetime as dt
 import uuid
 from functools import partial
 
+import eventlet
 import pytest
 from nameko.rpc import rpc as rpc_method
 
@@ -204,3 +205,30 @@ def test_auto_apply_region_setting_and_statistics(matching, publish):
     assert stats["time_to_first_candidate_seconds"]["median"] is not None
     with pytest.raises(Forbidden):
         matching.matching_stats(OPERATOR, REGION)
+
+
+def test_feed_of_a_volunteer_with_a_home_lists_only_what_they_may_take(matching, publish):
+    vid = eligible_volunteer(matching, publish, offset_km=0.0, radius=3.0)
+    me = {"person_id": vid, "roles": ["volunteer"], "scope": REGION}
+    plain = demand(publish, starts_in_h=500)
+    needs_nurse = demand(publish, starts_in_h=501, kinds=["nurse"])
+    publish("identity", make_event("elder_priority_granted", {
+        "person_id": "e-prio", "category": "empty_nest", "region_code": REGION,
+        "verified_by": "op-1"}, REGION))
+    start = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=502)).replace(minute=0, second=0,
+                                                                        microsecond=0)
+    priority = make_event("demand_published", {
+        "demand_id": str(uuid.uuid4()), "elder_id": "e-prio", "category": "companionship",
+        "region_code": REGION, "window_start": start.isoformat(),
+        "window_end": (start + dt.timedelta(hours=1)).isoformat(), "expected_minutes": 60,
+        "volunteers_needed": 1, "location": {"lat": HOME[0], "lng": HOME[1]}}, REGION)
+    wait_for(lambda: candidate_ids(matching, plain["demand_id"]) is not None)
+    eventlet.sleep(0.3)  # the priority grant is on identity's queue, ahead of the publication
+    publish("demand", priority)
+    pid = priority["payload"]["demand_id"]
+    wait_for(lambda: pid in [i["demand_id"] for i in matching.feed_for(me, vid)["items"]])
+    items = matching.feed_for(me, vid)["items"]
+    ids = [i["demand_id"] for i in items]
+    assert needs_nurse["demand_id"] not in ids
+    assert ids.index(pid) < ids.index(plain["demand_id"])  # same band: priority elder first
+    assert next(i for i in items if i["demand_id"] == pid)["priority_elder"] is True

@@ -11,13 +11,15 @@ Solved as a minimum-weight bipartite matching (SciPy's LAPJVsp,
 - overlapping assignments: demands whose windows overlap, directly or through a chain, form one
   time group; each volunteer has one node per time group, so they get at most one slot of a
   group. Demands of different groups never overlap, so a volunteer may take several of them.
-  This never breaks the rule, and loses only the rare case of two non-overlapping demands
-  chained through a third (``exact_dispatch`` measures how rare: tests/perf).
+  This never breaks the rule; what it loses — two non-overlapping demands chained through a
+  third — is won back by further rounds: the slots still open are matched again, with every
+  volunteer's first-round assignments counted as busy (``ROUNDS``). ``exact_dispatch`` (an
+  integer programme) measures the gap on small instances: tests and tests/perf.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import LinearConstraint, milp
@@ -29,6 +31,7 @@ from .scoring import demand_weight
 
 MATCH_VALUE = 1000.0
 NEAREST_PER_SLOT = 30
+ROUNDS = 3
 UNMATCHED_COST = 10 * MATCH_VALUE  # above any match's value, so every cost stays positive
 
 
@@ -60,11 +63,11 @@ def time_groups(demands: list[DemandToMatch]) -> list[int]:
     return group
 
 
-def _edges(demands, index, now, k):
+def _edges(demands, index, now, k, also_busy):
     """Per demand: (volunteer rows, distances, value of one match) of its k nearest candidates."""
     out = []
     for d in demands:
-        rows, dist = index.eligible(d)
+        rows, dist = index.eligible(d, also_busy)
         if len(rows) > k:
             near = np.argpartition(dist, k)[:k]
             rows, dist = rows[near], dist[near]
@@ -73,13 +76,32 @@ def _edges(demands, index, now, k):
 
 
 def plan_dispatch(demands: list[DemandToMatch], index: VolunteerIndex, now: dt.datetime,
-                  k: int = NEAREST_PER_SLOT) -> list[Proposal]:
+                  k: int = NEAREST_PER_SLOT, rounds: int = ROUNDS) -> list[Proposal]:
     """Proposals (one per matched slot) maximising priority-weighted matches, then closeness."""
+    proposals: list[Proposal] = []
+    busy: dict[int, list] = {}
+    taken: dict[str, set[str]] = {}
+    row_of = {vid: r for r, vid in enumerate(index.ids)}
+    windows = {d.demand_id: (d.window_start, d.window_end) for d in demands}
+    for _ in range(rounds):
+        still_open = [replace(d, open_slots=d.open_slots - len(taken.get(d.demand_id, ())))
+                      for d in demands]
+        found = _one_round(still_open, index, now, k, busy)
+        if not found:
+            break
+        for p in found:
+            proposals.append(p)
+            taken.setdefault(p.demand_id, set()).add(p.volunteer_id)
+            busy.setdefault(row_of[p.volunteer_id], []).append(windows[p.demand_id])
+    return proposals
+
+
+def _one_round(demands, index, now, k, also_busy) -> list[Proposal]:
     demands = [d for d in demands if d.open_slots > 0]
     if not demands:
         return []
     groups = time_groups(demands)
-    edges = _edges(demands, index, now, k)
+    edges = _edges(demands, index, now, k, also_busy)
     slot_rows, node_cols, costs, slot_demand = [], [], [], []
     nodes: dict[tuple[int, int], int] = {}
     slot = 0
