@@ -24,6 +24,7 @@ from .routes.certificates import CertificateRoutes
 from .routes.demands import DemandRoutes
 from .routes.docs import DocsRoutes
 from .routes.inbox import InboxRoutes
+from .routes.matching import MatchingRoutes
 from .routes.operators import OperatorRoutes
 from .routes.people import PeopleRoutes
 from .routes.proxies import ProxyRoutes
@@ -115,7 +116,7 @@ class Setting(DependencyProvider):
 
 
 class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, ProxyRoutes,
-                     StatsRoutes, DemandRoutes, AccountRoutes, CertificateRoutes, TransferRoutes,
+                     StatsRoutes, DemandRoutes, MatchingRoutes, AccountRoutes, CertificateRoutes, TransferRoutes,
                      InboxRoutes, DocsRoutes, ServiceBase):
     name = "gateway"
 
