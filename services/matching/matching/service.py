@@ -28,8 +28,8 @@ from timebank_common.schemas import load
 from timebank_common.service import Database, ServiceBase, rpc
 
 from . import dispatch_repository as dispatch_repo
+from . import rebuild, schemas
 from . import repository as repo
-from . import schemas
 from . import volunteer_repository as vrepo
 from .domain.candidates import CANDIDATES_SHOWN, VolunteerIndex
 from .domain.dispatch import plan_dispatch
@@ -61,6 +61,8 @@ def _feed_region(caller: Caller, volunteer_id: str) -> tuple[str | None, str | N
 
 OPERATORS = (*ADMIN_ROLES, "station_operator")
 DEMAND_TIMEOUT = 5.0  # seconds to wait for demand's answer to an assignment
+IDENTITY_UNAVAILABLE = Unavailable("identity_unavailable", "身份服务暂时无响应，请稍后重试",
+                                   "The identity service did not answer; please retry")
 DEMAND_UNAVAILABLE = Unavailable("demand_unavailable", "需求服务暂时无响应，请稍后重试",
                                  "The demand service did not answer; please retry")
 
@@ -84,6 +86,7 @@ class MatchingService(ServiceBase):
     db = Database()
     config = Config()
     demand = RpcProxy("demand")
+    identity = RpcProxy("identity")
 
     # --- events ------------------------------------------------------------------
     @event_handler("demand", "demand_published")
@@ -379,6 +382,29 @@ class MatchingService(ServiceBase):
         else:
             proposal.update({"status": "rejected", "decided_by": caller.person_id})
         return schemas.ProposalOut().dump(proposal)
+
+    # --- rebuild ---------------------------------------------------------------------------
+    @rpc
+    def rebuild_read_models(self):
+        """Internal (operations): drop the read models and reload them from identity and
+        demand; ``{volunteers, open_demands, assignments, priority_elders, service_records}``."""
+        seconds = float(self.config.get("DEMAND_RPC_TIMEOUT_SECONDS", DEMAND_TIMEOUT)) * 6
+
+        def ask(call, unavailable):
+            return lambda *args: answer_within(seconds, call, *args, unavailable=unavailable)
+
+        people = rebuild.fetch_pages(ask(self.identity.matching_volunteers, IDENTITY_UNAVAILABLE))
+        priority = [e["person_id"] for e in ask(self.identity.priority_elders,
+                                                IDENTITY_UNAVAILABLE)(rebuild.PROVINCE)]
+        demands = rebuild.fetch_pages(ask(self.demand.matching_demands, DEMAND_UNAVAILABLE))
+        records_of = ask(self.demand.service_records, DEMAND_UNAVAILABLE)
+        records = rebuild.fetch_pages(lambda after, limit: records_of(
+            None, None, None, None, after, limit))
+        with self.db() as uow:
+            counts = rebuild.replace_read_models(uow, people, demands, records, priority,
+                                                 utcnow())
+            uow.commit()
+        return counts
 
     # --- statistics ---------------------------------------------------------------------------
     @rpc
