@@ -12,6 +12,7 @@ contiguous key range per grid row), then checks exact distances with numpy.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -24,6 +25,8 @@ from .scoring import GOOD_RATING, WEIGHTS, score_parts, total_score
 RADIUS_BANDS_KM = (1.0, 2.0, 3.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0)
 MAX_RADIUS_KM = RADIUS_BANDS_KM[-1]
 CANDIDATES_SHOWN = 20
+_BAND_STRIDE = 10**12  # above any cell key
+NEAREST_SEARCH_KM = (2.0, 5.0, 10.0, MAX_RADIUS_KM)  # dispatch's growing circles
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,20 @@ class DemandToMatch:
 
 
 @dataclass(frozen=True)
+class BusyPeriods:
+    """Periods (epoch seconds) in which index rows are taken: a dispatch's own proposals."""
+    rows: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    @classmethod
+    def of(cls, periods: list[tuple[int, dt.datetime, dt.datetime]]) -> BusyPeriods:
+        return cls(np.array([p[0] for p in periods], dtype=np.int64),
+                   np.array([p[1].timestamp() for p in periods], dtype=float),
+                   np.array([p[2].timestamp() for p in periods], dtype=float))
+
+
+@dataclass(frozen=True)
 class Candidate:
     volunteer_id: str
     score: float
@@ -72,45 +89,20 @@ def overlaps(a_start, a_end, b_start, b_end) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-class _Band:
-    """Volunteers of one radius band, sorted by cell key, with their places kept in that
-    order so a query copies contiguous slices instead of gathering scattered rows."""
-
-    def __init__(self, rows: np.ndarray, cells: np.ndarray, max_radius_km: float,
-                 lat: np.ndarray, lng: np.ndarray, radius: np.ndarray):
-        order = np.argsort(cells, kind="stable")
-        self.rows = rows[order]
-        self.cells = cells[order]
-        self.lat, self.lng = lat[self.rows], lng[self.rows]
-        self.radius = radius[self.rows]
-        # the widest radius actually held, so the searched box is no larger than needed
-        self.max_radius_km = float(self.radius.max()) if len(self.rows) else max_radius_km
-
-    def near(self, lat: float, lng: float) -> tuple[np.ndarray, ...]:
-        """(rows, lat, lng, radius) of volunteers in the cells that may lie within the band's
-        radius of the point: one contiguous slice per grid row."""
-        if not len(self.rows):
-            return self.rows, self.lat, self.lng, self.radius
-        dlat = self.max_radius_km / KM_PER_DEG_LAT
-        far = min(89.0, abs(lat) + dlat)
-        dlng = self.max_radius_km / (KM_PER_DEG_LAT * np.cos(np.radians(far)))
-        r0, r1 = int(np.floor((lat - dlat) / CELL_LAT)), int(np.floor((lat + dlat) / CELL_LAT))
-        c0, c1 = int(np.floor((lng - dlng) / CELL_LNG)), int(np.floor((lng + dlng) / CELL_LNG))
-        keys = np.arange(r0, r1 + 1, dtype=np.int64) * _COLS
-        starts = np.searchsorted(self.cells, keys + c0, "left")
-        ends = np.searchsorted(self.cells, keys + c1, "right")
-        spans = [(s, e) for s, e in zip(starts.tolist(), ends.tolist(), strict=True) if e > s]
-        return tuple(np.concatenate([a[s:e] for s, e in spans]) if spans else a[:0]
-                     for a in (self.rows, self.lat, self.lng, self.radius))
-
-
 class VolunteerIndex:
     """An immutable snapshot of eligible volunteers, for candidate search and dispatch."""
 
     def __init__(self, volunteers: Iterable[Volunteer]):
-        self.volunteers = list(volunteers)
-        n = len(self.volunteers)
-        v = self.volunteers
+        v = list(volunteers)
+        n = len(v)
+        # rows sorted by (radius band, grid cell): a query reads contiguous runs of memory
+        cells = np.fromiter((cell_of(x.lat, x.lng) for x in v), np.int64, n)
+        radius = np.fromiter((min(x.radius_km, MAX_RADIUS_KM) for x in v), float, n)
+        band_of = np.searchsorted(np.array(RADIUS_BANDS_KM), radius, "left")
+        order = np.lexsort((cells, band_of))
+        v = [v[i] for i in order.tolist()]
+        cells, band_of = cells[order], band_of[order]
+        self.volunteers = v
         self.ids = [x.person_id for x in v]
         self.lat = np.fromiter((x.lat for x in v), float, n)
         self.lng = np.fromiter((x.lng for x in v), float, n)
@@ -137,11 +129,11 @@ class VolunteerIndex:
             for elder in x.well_rated_by:
                 well_rated.setdefault(elder, []).append(i)
         self.well_rated = {e: np.array(rows) for e, rows in well_rated.items()}
-        cells = np.fromiter((cell_of(x.lat, x.lng) for x in v), np.int64, n)
-        band_of = np.searchsorted(np.array(RADIUS_BANDS_KM), self.radius, "left")
-        self.bands = [_Band(np.nonzero(band_of == b)[0], cells[band_of == b], r,
-                            self.lat, self.lng, self.radius)
-                      for b, r in enumerate(RADIUS_BANDS_KM)]
+        # one sorted key per row: (band, cell); each band's widest radius actually held
+        self.keys = band_of.astype(np.int64) * _BAND_STRIDE + cells
+        self.band_reach = [
+            (b, float(self.radius[band_of == b].max()))
+            for b in range(len(RADIUS_BANDS_KM)) if np.any(band_of == b)]
         self._clash_mark = np.zeros(n, bool)
         # the parts that depend on the volunteer alone, weighted and summed once
         alone = score_parts(np.zeros(n), self.radius, self.completed, self.no_shows,
@@ -153,19 +145,33 @@ class VolunteerIndex:
         return len(self.volunteers)
 
     # --- hard rules -----------------------------------------------------------------
-    def eligible(self, demand: DemandToMatch, also_busy: dict[int, list] | None = None
-                 ) -> tuple[np.ndarray, np.ndarray]:
-        """(row numbers, distances in km) of every volunteer who may serve this demand;
-        ``also_busy``: more busy periods by row number (a dispatch's own earlier rounds)."""
+    def nearest_eligible(self, demand: DemandToMatch, k: int,
+                         also_busy: BusyPeriods | None = None
+                         ) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` nearest volunteers who may serve the demand (for dispatch): searched in
+        growing circles, so a dense area stops at the first one holding ``k``."""
+        for within in NEAREST_SEARCH_KM:
+            rows, dist = self.eligible(demand, also_busy, within)
+            if len(rows) >= k or within == NEAREST_SEARCH_KM[-1]:
+                break
+        if len(rows) > k:
+            near = np.argpartition(dist, k)[:k]
+            rows, dist = rows[near], dist[near]
+        return rows, dist
+
+    def eligible(self, demand: DemandToMatch, also_busy: BusyPeriods | None = None,
+                 within_km: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(row numbers, distances in km) of every volunteer who may serve this demand
+        (only those within ``within_km`` of it, if given); ``also_busy``: more busy periods
+        by row number (a dispatch's own earlier rounds)."""
         # cheap first: a flat-earth distance (within 0.2 % of the true one up to 30 km) ...
         kx = KM_PER_DEG_LAT * np.cos(np.radians(demand.lat))
-        kept = []
-        for band in self.bands:
-            rows, lat, lng, radius = band.near(demand.lat, demand.lng)
-            dx = (lng - demand.lng) * kx
-            dy = (lat - demand.lat) * KM_PER_DEG_LAT
-            kept.append(rows[dx * dx + dy * dy <= (radius * 1.005) ** 2])
-        rows = np.concatenate(kept)
+        rows = self._near(demand.lat, demand.lng, within_km)
+        dx = (self.lng[rows] - demand.lng) * kx
+        dy = (self.lat[rows] - demand.lat) * KM_PER_DEG_LAT
+        reach = self.radius[rows] if within_km is None else \
+            np.minimum(self.radius[rows], within_km)
+        rows = rows[dx * dx + dy * dy <= (reach * 1.005) ** 2]
         need = avail.to_words(avail.mask_of_period(demand.window_start, demand.window_end))
         for word, bits in zip(self.avail, need, strict=True):
             if bits:
@@ -184,17 +190,39 @@ class VolunteerIndex:
         # ... then the exact great-circle distance for those left
         dist = haversine_km(demand.lat, demand.lng, self.lat[rows], self.lng[rows])
         keep = dist <= self.radius[rows]
+        if within_km is not None:
+            keep &= dist <= within_km
         return rows[keep], dist[keep]
+
+    def _near(self, lat: float, lng: float, within_km: float | None) -> np.ndarray:
+        """Rows in the grid cells that may lie within reach of the point: for each band, the
+        box of its widest radius (or ``within_km``, if less); one contiguous run of rows per
+        band and grid row, found with one ``searchsorted`` for all of them."""
+        low, high = [], []
+        for band, widest in self.band_reach:
+            reach = widest if within_km is None else min(widest, within_km)
+            dlat = reach / KM_PER_DEG_LAT
+            dlng = reach / (KM_PER_DEG_LAT * math.cos(math.radians(min(89.0, abs(lat) + dlat))))
+            c0, c1 = math.floor((lng - dlng) / CELL_LNG), math.floor((lng + dlng) / CELL_LNG)
+            for row in range(math.floor((lat - dlat) / CELL_LAT),
+                             math.floor((lat + dlat) / CELL_LAT) + 1):
+                key = band * _BAND_STRIDE + row * _COLS
+                low.append(key + c0)
+                high.append(key + c1)
+        starts = np.searchsorted(self.keys, low, "left")
+        ends = np.searchsorted(self.keys, high, "right")
+        spans = [(a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True) if b > a]
+        if not spans:
+            return np.zeros(0, np.int64)
+        return np.concatenate([np.arange(a, b) for a, b in spans])
 
     def _clashing_rows(self, demand: DemandToMatch, also_busy) -> np.ndarray:
         """Volunteers with an assignment overlapping the demand's window."""
         start, end = demand.window_start.timestamp(), demand.window_end.timestamp()
         clash = self.busy_row[(self.busy_start < end) & (start < self.busy_end)]
-        if also_busy:
-            more = [r for r, periods in also_busy.items()
-                    if any(overlaps(s, e, demand.window_start, demand.window_end)
-                           for s, e in periods)]
-            clash = np.concatenate([clash, np.array(more, dtype=np.int64)])
+        if also_busy is not None and len(also_busy.rows):
+            more = also_busy.rows[(also_busy.start < end) & (start < also_busy.end)]
+            clash = np.concatenate([clash, more])
         return clash
 
     # --- ranking ----------------------------------------------------------------------

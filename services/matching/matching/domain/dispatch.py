@@ -26,7 +26,7 @@ from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from .candidates import DemandToMatch, VolunteerIndex, overlaps
+from .candidates import BusyPeriods, DemandToMatch, VolunteerIndex, overlaps
 from .scoring import demand_weight
 
 MATCH_VALUE = 1000.0
@@ -67,10 +67,7 @@ def _edges(demands, index, now, k, also_busy):
     """Per demand: (volunteer rows, distances, value of one match) of its k nearest candidates."""
     out = []
     for d in demands:
-        rows, dist = index.eligible(d, also_busy)
-        if len(rows) > k:
-            near = np.argpartition(dist, k)[:k]
-            rows, dist = rows[near], dist[near]
+        rows, dist = index.nearest_eligible(d, k, also_busy)
         out.append((rows, dist, weight_of(d, now) * MATCH_VALUE))
     return out
 
@@ -79,20 +76,20 @@ def plan_dispatch(demands: list[DemandToMatch], index: VolunteerIndex, now: dt.d
                   k: int = NEAREST_PER_SLOT, rounds: int = ROUNDS) -> list[Proposal]:
     """Proposals (one per matched slot) maximising priority-weighted matches, then closeness."""
     proposals: list[Proposal] = []
-    busy: dict[int, list] = {}
+    busy: list[tuple[int, dt.datetime, dt.datetime]] = []
     taken: dict[str, set[str]] = {}
     row_of = {vid: r for r, vid in enumerate(index.ids)}
     windows = {d.demand_id: (d.window_start, d.window_end) for d in demands}
     for _ in range(rounds):
         still_open = [replace(d, open_slots=d.open_slots - len(taken.get(d.demand_id, ())))
                       for d in demands]
-        found = _one_round(still_open, index, now, k, busy)
+        found = _one_round(still_open, index, now, k, BusyPeriods.of(busy))
         if not found:
             break
         for p in found:
             proposals.append(p)
             taken.setdefault(p.demand_id, set()).add(p.volunteer_id)
-            busy.setdefault(row_of[p.volunteer_id], []).append(windows[p.demand_id])
+            busy.append((row_of[p.volunteer_id], *windows[p.demand_id]))
     return proposals
 
 
