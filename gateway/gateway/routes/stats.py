@@ -1,7 +1,10 @@
 """/api/v1/stats: figures for supervisors. Each service answers for what it owns, under its own
 key: ``identity`` (people, carriers), ``ledger`` (minutes moved, liability) and ``matching``
 (match rate, time to first candidate, dispatch outcomes); each checks the caller's role and
-scope itself."""
+scope itself. Identity's figures are required; the ledger's and matching's are asked at the same
+time, each within a short budget, and listed under ``unavailable`` when they do not answer (a
+service that is not running, or whose queue nobody consumes)."""
+import eventlet
 from nameko.exceptions import UnknownService
 
 from identity.schemas import StatsQuerySchema
@@ -10,7 +13,7 @@ from timebank_common.errors import Unavailable, answer_within
 
 from ..routing import route
 
-MATCHING_STATS_TIMEOUT = 3.0  # seconds
+OPTIONAL_FIGURES_SECONDS = 3.0  # at most; never more than a third of the gateway's RPC timeout
 
 
 class StatsRoutes:
@@ -19,24 +22,21 @@ class StatsRoutes:
            tags=["statistics"], query=StatsQuerySchema,
            roles=[*ADMIN_ROLES, "auditor", "api_client"], scoped=["region_code"])
     def stats(self, request, caller, query):
-        identity = self.identity.identity_stats(caller, query["region_code"],
-                                                query["period_from"], query["period_to"])
-        unavailable = []
-        try:  # the ledger's figures are added when it runs; people's figures stand alone
-            ledger = self.ledger.ledger_stats(caller, query["region_code"],
-                                              query["period_from"], query["period_to"])
-        except UnknownService:
-            ledger = None
-            unavailable.append("ledger")
-        try:  # likewise matching's; a matching queue nobody consumes is not waited on
-            matching = answer_within(
-                MATCHING_STATS_TIMEOUT, self.matching.matching_stats, caller,
-                query["region_code"], query["period_from"], query["period_to"],
-                unavailable=Unavailable("matching_unavailable", "匹配服务暂时无响应",
-                                        "The matching service did not answer"))
-        except (UnknownService, Unavailable):
-            matching = None
-            unavailable.append("matching")
+        args = (caller, query["region_code"], query["period_from"], query["period_to"])
+        identity = self.identity.identity_stats(*args)
+        budget = min(OPTIONAL_FIGURES_SECONDS, float(self.rpc_timeout) / 3)
+        asked = {name: eventlet.spawn(self._optional_figures, budget, call, args)
+                 for name, call in (("ledger", self.ledger.ledger_stats),
+                                    ("matching", self.matching.matching_stats))}
+        figures = {name: thread.wait() for name, thread in asked.items()}
         return {"region": identity["region_code"], "period": identity["period"],
-                "identity": identity, "ledger": ledger, "matching": matching,
-                "unavailable": unavailable}
+                "identity": identity, **figures,
+                "unavailable": [name for name, value in figures.items() if value is None]}
+
+    @staticmethod
+    def _optional_figures(seconds, call, args):
+        try:
+            return answer_within(seconds, call, *args, unavailable=Unavailable(
+                "figures_unavailable", "统计暂时无法获取", "These figures are not available now"))
+        except (UnknownService, Unavailable):
+            return None
