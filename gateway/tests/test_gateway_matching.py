@@ -26,6 +26,11 @@ class StandInDemand:
     name = "demand"
 
     @rpc
+    def catalog(self):
+        return [{"code": "companionship", "qualifications": []},
+                {"code": "home_care", "qualifications": ["nurse"]}]
+
+    @rpc
     def assign(self, caller, demand_id, volunteer_id):
         ASSIGNED.append((caller["person_id"], demand_id, volunteer_id))
         return {"demand_id": demand_id}

@@ -6,6 +6,7 @@ what is worth claiming.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
@@ -216,8 +217,8 @@ class MatchingService(ServiceBase):
         with self.db() as uow:
             volunteer = vrepo.volunteer_by_id(uow, str(volunteer_id), now)
             if volunteer is not None:  # known home, radius and hours: only what they may take
-                nearby = vrepo.demands_within(uow, volunteer.lat, volunteer.lng,
-                                              volunteer.radius_km, now, restrict_to)
+                nearby = self._with_requirements(uow, vrepo.demands_within(
+                    uow, volunteer.lat, volunteer.lng, volunteer.radius_km, now, restrict_to))
                 ranked = rank_feed(volunteer, nearby, now, FEED_SIZE)
                 return {"items": [schemas.FeedItem().dump(_feed_item(e.demand, e.distance_km))
                                   for e in ranked]}
@@ -267,6 +268,7 @@ class MatchingService(ServiceBase):
             if demand is None:
                 items = []
             else:
+                demand = self._with_requirements(uow, [demand])[0]
                 index = VolunteerIndex(vrepo.volunteers_near(uow, [(demand.lat, demand.lng)],
                                                              now))
                 items = index.candidates(demand, limit)
@@ -301,7 +303,8 @@ class MatchingService(ServiceBase):
             auto = data["auto_apply"]
             if auto is None:
                 auto = dispatch_repo.auto_apply_for(uow, region_code)
-            demands = vrepo.demands_to_dispatch(uow, region_code, now)
+            demands = self._with_requirements(
+                uow, vrepo.demands_to_dispatch(uow, region_code, now))
             index = VolunteerIndex(vrepo.volunteers_near(
                 uow, [(d.lat, d.lng) for d in demands], now))
         planned = plan_dispatch(demands, index, now)
@@ -328,6 +331,21 @@ class MatchingService(ServiceBase):
             "run_id": run_id, "region_code": region_code, "auto_apply": auto,
             "demands": len(demands), "slots": sum(d.open_slots for d in demands),
             "proposed": len(rows), **counts, "proposals": rows})
+
+    def _with_requirements(self, uow, demands: list) -> list:
+        """The demands with the qualification kinds their category needs (demand's catalogue,
+        cached in ``category_requirements``; asked again when a category is not known)."""
+        codes = {d.category for d in demands if d.category}
+        known = vrepo.category_requirements_of(uow, codes)
+        if codes - known.keys():
+            seconds = float(self.config.get("DEMAND_RPC_TIMEOUT_SECONDS", DEMAND_TIMEOUT))
+            catalogue = answer_within(seconds, self.demand.catalog,
+                                      unavailable=DEMAND_UNAVAILABLE)
+            vrepo.save_catalogue(uow, catalogue)
+            uow.commit()
+            known = vrepo.category_requirements_of(uow, codes)
+        return [replace(d, qualifications=d.qualifications | frozenset(known.get(d.category, ())))
+                for d in demands]
 
     def _apply(self, caller: Caller, proposal: dict) -> dict:
         """Ask demand to assign; the proposal becomes applied, or failed with demand's reason."""
@@ -400,7 +418,9 @@ class MatchingService(ServiceBase):
         records_of = ask(self.demand.service_records, DEMAND_UNAVAILABLE)
         records = rebuild.fetch_pages(lambda after, limit: records_of(
             None, None, None, None, after, limit))
+        catalogue = ask(self.demand.catalog, DEMAND_UNAVAILABLE)()
         with self.db() as uow:
+            vrepo.save_catalogue(uow, catalogue)
             counts = rebuild.replace_read_models(uow, people, demands, records, priority,
                                                  utcnow())
             uow.commit()

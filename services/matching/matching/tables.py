@@ -109,6 +109,15 @@ priority_elders = Table(
     Column("elder_id", String(64), primary_key=True),
 )
 
+# the qualification kinds each category needs: demand's catalogue, cached (refetched when a
+# category is unknown, and at each rebuild)
+category_requirements = Table(
+    "category_requirements",
+    metadata,
+    Column("code", String(50), primary_key=True),
+    Column("qualifications", JSONB, nullable=False),
+)
+
 # --- dispatch and statistics (matching's own records) ---------------------------------------
 region_settings = Table(
     "region_settings",

@@ -15,6 +15,7 @@ from .domain.candidates import MAX_RADIUS_KM, DemandToMatch, Volunteer
 from .domain.scoring import GOOD_RATING
 from .tables import (
     assignments,
+    category_requirements,
     good_ratings,
     monthly_minutes,
     open_demands,
@@ -210,3 +211,17 @@ def demands_within(uow, lat: float, lng: float, radius_km: float, now: dt.dateti
     if within_scope:
         stmt = stmt.where(o.c.region_code.startswith(prefix_of(within_scope)))
     return [_demand(r, r.priority) for r in uow.execute(stmt.limit(5000)).all()]
+
+
+def category_requirements_of(uow, codes: set[str]) -> dict[str, list[str]]:
+    rows = uow.execute(select(category_requirements).where(
+        category_requirements.c.code.in_(sorted(codes)))).all()
+    return {r.code: r.qualifications for r in rows}
+
+
+def save_catalogue(uow, categories: list[dict]) -> None:
+    for c in categories:
+        uow.execute(insert(category_requirements).values(
+            code=c["code"], qualifications=list(c.get("qualifications") or []))
+            .on_conflict_do_update(index_elements=[category_requirements.c.code],
+                                   set_={"qualifications": list(c.get("qualifications") or [])}))

@@ -32,6 +32,11 @@ class StandInDemand:
     name = "demand"
 
     @rpc_method
+    def catalog(self):
+        return [{"code": "companionship", "qualifications": []},
+                {"code": "home_care", "qualifications": ["nurse"]}]
+
+    @rpc_method
     def assign(self, caller, demand_id, volunteer_id):
         ASSIGNED.append((demand_id, volunteer_id))
         return {"demand_id": demand_id}
@@ -64,12 +69,12 @@ def eligible_volunteer(matching, publish, offset_km=0.5, radius=5.0, kinds=(), a
     return pid
 
 
-def demand(publish, starts_in_h=48, needed=1, kinds=(), hours=2):
+def demand(publish, starts_in_h=48, needed=1, kinds=(), hours=2, category="companionship"):
     start = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=starts_in_h)).replace(
         minute=0, second=0, microsecond=0)
     event = make_event("demand_published", {
         "demand_id": str(uuid.uuid4()), "elder_id": f"e-{uuid.uuid4().hex[:6]}",
-        "category": "companionship", "region_code": REGION, "window_start": start.isoformat(),
+        "category": category, "region_code": REGION, "window_start": start.isoformat(),
         "window_end": (start + dt.timedelta(hours=hours)).isoformat(), "expected_minutes": 60,
         "volunteers_needed": needed, "location": {"lat": HOME[0], "lng": HOME[1]},
         "qualifications": list(kinds)}, REGION)
@@ -105,6 +110,10 @@ def test_candidates_follow_the_hard_rules_and_explain_their_score(matching, publ
     wait_for(lambda: candidate_ids(matching, care["demand_id"]) is not None)
     assert nurse in candidate_ids(matching, care["demand_id"])
     assert near not in candidate_ids(matching, care["demand_id"])
+    # a professional category: the catalogue says a nurse is needed, even if the event does not
+    home_care = demand(publish, category="home_care")
+    wait_for(lambda: candidate_ids(matching, home_care["demand_id"]) is not None)
+    assert candidate_ids(matching, home_care["demand_id"]) == [nurse]
 
 
 def test_busy_volunteers_and_unavailable_hours_are_left_out(matching, publish):

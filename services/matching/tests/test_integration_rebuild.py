@@ -51,6 +51,11 @@ class StandInDemand:
     name = "demand"
 
     @rpc_method
+    def catalog(self):
+        return [{"code": "companionship", "qualifications": []},
+                {"code": "home_care", "qualifications": ["nurse"]}]
+
+    @rpc_method
     def matching_demands(self, after=None, limit=1000):
         return _page(FACTS["demands"], "demand_id", after, limit)
 

@@ -1,5 +1,6 @@
 """Matching: volunteers and their preferences, assignments, history, priority elders;
-dispatch runs, proposals, region settings; demand outcomes for statistics.
+dispatch runs, proposals, region settings; the catalogue's
+qualification requirements; demand outcomes for statistics.
 
 Revision ID: 0002_candidates
 Revises: 0001
@@ -55,6 +56,9 @@ def upgrade() -> None:
                     sa.Column("elder_id", ID, primary_key=True),
                     sa.Column("volunteer_id", ID, primary_key=True))
     op.create_table("priority_elders", sa.Column("elder_id", ID, primary_key=True))
+    op.create_table("category_requirements",
+                    sa.Column("code", sa.String(50), primary_key=True),
+                    sa.Column("qualifications", JSONB, nullable=False))
     op.create_table("region_settings",
                     sa.Column("region_code", sa.String(12), primary_key=True),
                     sa.Column("auto_apply", sa.Boolean, nullable=False),
@@ -94,7 +98,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in ("demand_outcomes", "proposals", "dispatch_runs", "region_settings",
-                  "priority_elders", "good_ratings", "monthly_minutes", "volunteer_history",
+                  "category_requirements", "priority_elders", "good_ratings", "monthly_minutes", "volunteer_history",
                   "assignments", "volunteer_preferences", "volunteers"):
         op.drop_table(table)
     op.drop_column("open_demands", "qualifications")
