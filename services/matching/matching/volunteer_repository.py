@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from sqlalchemy import and_, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import BigInteger, String, and_, any_, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from timebank_common.regions import prefix_of
 
@@ -146,38 +146,48 @@ def demands_to_dispatch(uow, region_code: str, now: dt.datetime) -> list[DemandT
 def volunteers_near(uow, points: list[tuple[float, float]], now: dt.datetime) -> list[Volunteer]:
     """Eligible volunteers with a home within MAX_RADIUS_KM of any point (grid cells), in id
     order, with their assignments, history, minutes this month and the elders who rated them
-    well."""
+    well. For a single point, only those whose own radius reaches it (a flat-earth bound with
+    0.5 % to spare; the exact check is the index's). Lists travel as one array parameter each."""
     cells = sorted({c for lat, lng in points for c in geo.cells_covering(lat, lng, MAX_RADIUS_KM)})
     if not cells:
         return []
-    p, v = volunteer_preferences, volunteers
-    rows = uow.execute(select(p, v.c.qualifications).select_from(
-        p.join(v, and_(v.c.person_id == p.c.person_id, v.c.eligible.is_(True))))
-        .where(p.c.cell.in_(cells)).order_by(p.c.person_id)).all()
-    ids = [r.person_id for r in rows]
-    if not ids:
+    p, v, h, m = volunteer_preferences, volunteers, volunteer_history, monthly_minutes
+    month = now.astimezone(SHANGHAI).strftime("%Y-%m")
+    stmt = (select(p.c.person_id, p.c.home_lat, p.c.home_lng, p.c.radius_km, p.c.availability,
+                   v.c.qualifications, h.c.completed, h.c.no_shows, h.c.rating_sum,
+                   h.c.rating_count, m.c.minutes)
+            .select_from(p.join(v, and_(v.c.person_id == p.c.person_id, v.c.eligible.is_(True)))
+                         .outerjoin(h, h.c.volunteer_id == p.c.person_id)
+                         .outerjoin(m, and_(m.c.volunteer_id == p.c.person_id,
+                                            m.c.month == month)))
+            .where(p.c.cell == any_(bindparam("cells", cells, type_=ARRAY(BigInteger)))))
+    if len(points) == 1:
+        lat, lng = points[0]
+        kx = geo.KM_PER_DEG_LAT * math.cos(math.radians(lat))
+        dy = (p.c.home_lat - lat) * geo.KM_PER_DEG_LAT
+        dx = (p.c.home_lng - lng) * kx
+        stmt = stmt.where(dx * dx + dy * dy <= p.c.radius_km * p.c.radius_km * 1.01)
+    rows = uow.execute(stmt.order_by(p.c.person_id)).all()
+    if not rows:
         return []
+    ids = bindparam("ids", [r.person_id for r in rows], type_=ARRAY(String))
     busy: dict[str, list] = {}
-    for a in uow.execute(select(assignments).where(assignments.c.volunteer_id.in_(ids),
+    for a in uow.execute(select(assignments).where(assignments.c.volunteer_id == any_(ids),
                                                    assignments.c.window_end > now)):
         busy.setdefault(a.volunteer_id, []).append((a.window_start, a.window_end))
-    history = {h.volunteer_id: h for h in uow.execute(
-        select(volunteer_history).where(volunteer_history.c.volunteer_id.in_(ids)))}
-    month = now.astimezone(SHANGHAI).strftime("%Y-%m")
-    minutes = dict(uow.execute(select(monthly_minutes.c.volunteer_id, monthly_minutes.c.minutes)
-                               .where(monthly_minutes.c.volunteer_id.in_(ids),
-                                      monthly_minutes.c.month == month)).all())
     rated: dict[str, set] = {}
-    for g in uow.execute(select(good_ratings).where(good_ratings.c.volunteer_id.in_(ids))):
+    for g in uow.execute(select(good_ratings).where(good_ratings.c.volunteer_id == any_(ids))):
         rated.setdefault(g.volunteer_id, set()).add(g.elder_id)
+    masks: dict[str, int] = {}
     out = []
     for r in rows:
-        h = history.get(r.person_id)
+        key = str(r.availability) if r.availability else ""
+        if key not in masks:
+            masks[key] = mask_of_windows(r.availability)
         out.append(Volunteer(
             r.person_id, r.home_lat, r.home_lng, r.radius_km, frozenset(r.qualifications),
-            mask_of_windows(r.availability), tuple(sorted(busy.get(r.person_id, ()))),
-            h.completed if h else 0, h.no_shows if h else 0, h.rating_sum if h else 0.0,
-            h.rating_count if h else 0, minutes.get(r.person_id, 0),
+            masks[key], tuple(sorted(busy.get(r.person_id, ()))), r.completed or 0,
+            r.no_shows or 0, r.rating_sum or 0.0, r.rating_count or 0, r.minutes or 0,
             frozenset(rated.get(r.person_id, ()))))
     return out
 
