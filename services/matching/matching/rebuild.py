@@ -98,6 +98,7 @@ def replace_read_models(uow, people: list[dict], demands: list[dict], records: l
             "INSERT INTO volunteer_history (volunteer_id, completed, no_shows, rating_sum, "
             "rating_count) VALUES (:v, :c, 0, 0, 0) ON CONFLICT (volunteer_id) DO UPDATE "
             "SET completed = :c"), {"v": volunteer_id, "c": count})
+    uow.execute(text("INSERT INTO volunteer_changes (person_id) VALUES ('*')"))  # every index
     return {"volunteers": len(people), "open_demands": len(open_rows),
             "assignments": len(assignment_rows), "priority_elders": len(set(priority)),
             "service_records": len(records)}

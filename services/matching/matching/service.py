@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
+from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 
 from timebank_common.auth import ADMIN_ROLES, STAFF_ROLES, Caller
@@ -38,6 +39,7 @@ from .domain.feed import rank_feed
 from .domain.ranking import FEED_SIZE, city_unit, rank_for_volunteer
 from .domain.scoring import GOOD_RATING, WEIGHTS
 from .domain.slots import slots_on_publish
+from .index_cache import IndexCache
 
 
 def _read(schema, event: dict) -> tuple[dict, dict]:
@@ -61,6 +63,17 @@ def _feed_region(caller: Caller, volunteer_id: str) -> tuple[str | None, str | N
 
 
 OPERATORS = (*ADMIN_ROLES, "station_operator")
+
+
+class SharedIndex(DependencyProvider):
+    """The process's one ``IndexCache``, shared by all workers."""
+
+    def setup(self):
+        self.cache = IndexCache()
+
+    def get_dependency(self, worker_ctx):
+        return self.cache
+
 DEMAND_TIMEOUT = 5.0  # seconds to wait for demand's answer to an assignment
 IDENTITY_UNAVAILABLE = Unavailable("identity_unavailable", "身份服务暂时无响应，请稍后重试",
                                    "The identity service did not answer; please retry")
@@ -88,6 +101,7 @@ class MatchingService(ServiceBase):
     config = Config()
     demand = RpcProxy("demand")
     identity = RpcProxy("identity")
+    volunteer_index = SharedIndex()
 
     # --- events ------------------------------------------------------------------
     @event_handler("demand", "demand_published")
@@ -269,9 +283,7 @@ class MatchingService(ServiceBase):
                 items = []
             else:
                 demand = self._with_requirements(uow, [demand])[0]
-                index = VolunteerIndex(vrepo.volunteers_near(uow, [(demand.lat, demand.lng)],
-                                                             now))
-                items = index.candidates(demand, limit)
+                items = self.volunteer_index.candidates(uow, demand, limit, now)
             if items:
                 dispatch_repo.note_first(uow, row.demand_id, "first_candidate_at", now)
                 uow.commit()

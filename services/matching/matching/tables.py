@@ -109,6 +109,15 @@ priority_elders = Table(
     Column("elder_id", String(64), primary_key=True),
 )
 
+# which volunteers' match inputs changed, in order: lets each process keep one in-memory
+# index and reload only those volunteers (person_id "*": everything changed, e.g. a rebuild)
+volunteer_changes = Table(
+    "volunteer_changes",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=True),
+    Column("person_id", String(64), nullable=False),
+)
+
 # the qualification kinds each category needs: demand's catalogue, cached (refetched when a
 # category is unknown, and at each rebuild)
 category_requirements = Table(

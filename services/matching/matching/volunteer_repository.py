@@ -20,6 +20,7 @@ from .tables import (
     monthly_minutes,
     open_demands,
     priority_elders,
+    volunteer_changes,
     volunteer_history,
     volunteer_preferences,
     volunteers,
@@ -39,6 +40,7 @@ def note_volunteer(uow, person_id: str, region_code: str, eligible: bool,
         set_["qualifications"] = stmt.excluded.qualifications
     uow.execute(stmt.on_conflict_do_update(index_elements=[volunteers.c.person_id], set_=set_,
                                            where=volunteers.c.as_of <= as_of))
+    note_changed(uow, [person_id])
 
 
 def change_qualification(uow, person_id: str, kind: str, held: bool) -> None:
@@ -50,6 +52,7 @@ def change_qualification(uow, person_id: str, kind: str, held: bool) -> None:
     kinds = kinds | {kind} if held else kinds - {kind}
     uow.execute(update(volunteers).where(volunteers.c.person_id == person_id)
                 .values(qualifications=sorted(kinds)))
+    note_changed(uow, [person_id])
 
 
 def save_preferences(uow, person_id: str, prefs: dict, now: dt.datetime) -> None:
@@ -60,6 +63,7 @@ def save_preferences(uow, person_id: str, prefs: dict, now: dt.datetime) -> None
     uow.execute(insert(volunteer_preferences).values(person_id=person_id, **values)
                 .on_conflict_do_update(index_elements=[volunteer_preferences.c.person_id],
                                        set_=values))
+    note_changed(uow, [person_id])
 
 
 def get_preferences(uow, person_id: str) -> dict | None:
@@ -71,18 +75,39 @@ def get_preferences(uow, person_id: str) -> dict | None:
             "availability": row.availability}
 
 
+# --- change log (for the per-process index) ---------------------------------------------------
+EVERYONE = "*"
+
+
+def note_changed(uow, person_ids: list[str]) -> None:
+    if person_ids:
+        uow.execute(insert(volunteer_changes), [{"person_id": p} for p in person_ids])
+
+
+def last_change(uow) -> int:
+    return uow.execute(select(func.coalesce(func.max(volunteer_changes.c.seq), 0))).scalar_one()
+
+
+def changed_since(uow, seq: int) -> tuple[int, set[str]]:
+    """(latest seq, volunteers changed after ``seq``)."""
+    rows = uow.execute(select(volunteer_changes.c.seq, volunteer_changes.c.person_id)
+                       .where(volunteer_changes.c.seq > seq)).all()
+    return max((r.seq for r in rows), default=seq), {r.person_id for r in rows}
+
+
 # --- assignments and history --------------------------------------------------------------------
 def add_assignment(uow, demand_id, volunteer_id, window_start, window_end) -> None:
     uow.execute(insert(assignments).values(demand_id=demand_id, volunteer_id=volunteer_id,
                                            window_start=window_start, window_end=window_end)
                 .on_conflict_do_nothing())
+    note_changed(uow, [volunteer_id])
 
 
 def end_assignment(uow, demand_id: str, volunteer_id: str | None = None) -> None:
     stmt = delete(assignments).where(assignments.c.demand_id == demand_id)
     if volunteer_id:
         stmt = stmt.where(assignments.c.volunteer_id == volunteer_id)
-    uow.execute(stmt)
+    note_changed(uow, list(uow.execute(stmt.returning(assignments.c.volunteer_id)).scalars()))
 
 
 def add_history(uow, volunteer_id: str, **increments) -> None:
@@ -92,6 +117,7 @@ def add_history(uow, volunteer_id: str, **increments) -> None:
     uow.execute(insert(t).values(volunteer_id=volunteer_id, **base).on_conflict_do_update(
         index_elements=[t.c.volunteer_id],
         set_={k: getattr(t.c, k) + v for k, v in increments.items()}))
+    note_changed(uow, [volunteer_id])
 
 
 def add_minutes(uow, volunteer_id: str, at: dt.datetime, minutes: int) -> None:
@@ -100,11 +126,13 @@ def add_minutes(uow, volunteer_id: str, at: dt.datetime, minutes: int) -> None:
     uow.execute(insert(t).values(volunteer_id=volunteer_id, month=month, minutes=minutes)
                 .on_conflict_do_update(index_elements=[t.c.volunteer_id, t.c.month],
                                        set_={"minutes": t.c.minutes + minutes}))
+    note_changed(uow, [volunteer_id])
 
 
 def note_good_rating(uow, elder_id: str, volunteer_id: str) -> None:
     uow.execute(insert(good_ratings).values(elder_id=elder_id, volunteer_id=volunteer_id)
                 .on_conflict_do_nothing())
+    note_changed(uow, [volunteer_id])
 
 
 def note_priority_elder(uow, elder_id: str) -> None:
@@ -143,14 +171,22 @@ def demands_to_dispatch(uow, region_code: str, now: dt.datetime) -> list[DemandT
     return [_demand(r, r.priority) for r in rows]
 
 
-def volunteers_near(uow, points: list[tuple[float, float]], now: dt.datetime) -> list[Volunteer]:
+def all_volunteers(uow, now: dt.datetime) -> list[Volunteer]:
+    """Every eligible volunteer with a home (the per-process index's base)."""
+    return volunteers_near(uow, None, now)
+
+
+def volunteers_by_ids(uow, ids: set[str], now: dt.datetime) -> list[Volunteer]:
+    """These volunteers, if eligible and with a home."""
+    return volunteers_near(uow, None, now, only=sorted(ids)) if ids else []
+
+
+def volunteers_near(uow, points: list[tuple[float, float]] | None, now: dt.datetime,
+                    only: list[str] | None = None) -> list[Volunteer]:
     """Eligible volunteers with a home within MAX_RADIUS_KM of any point (grid cells), in id
     order, with their assignments, history, minutes this month and the elders who rated them
     well. For a single point, only those whose own radius reaches it (a flat-earth bound with
     0.5 % to spare; the exact check is the index's). Lists travel as one array parameter each."""
-    cells = sorted({c for lat, lng in points for c in geo.cells_covering(lat, lng, MAX_RADIUS_KM)})
-    if not cells:
-        return []
     p, v, h, m = volunteer_preferences, volunteers, volunteer_history, monthly_minutes
     month = now.astimezone(SHANGHAI).strftime("%Y-%m")
     stmt = (select(p.c.person_id, p.c.home_lat, p.c.home_lng, p.c.radius_km, p.c.availability,
@@ -160,8 +196,16 @@ def volunteers_near(uow, points: list[tuple[float, float]], now: dt.datetime) ->
                          .outerjoin(h, h.c.volunteer_id == p.c.person_id)
                          .outerjoin(m, and_(m.c.volunteer_id == p.c.person_id,
                                             m.c.month == month)))
-            .where(p.c.cell == any_(bindparam("cells", cells, type_=ARRAY(BigInteger)))))
-    if len(points) == 1:
+            )
+    if points is not None:
+        cells = sorted({c for lat, lng in points
+                        for c in geo.cells_covering(lat, lng, MAX_RADIUS_KM)})
+        if not cells:
+            return []
+        stmt = stmt.where(p.c.cell == any_(bindparam("cells", cells, type_=ARRAY(BigInteger))))
+    if only is not None:
+        stmt = stmt.where(p.c.person_id == any_(bindparam("only", only, type_=ARRAY(String))))
+    if points is not None and len(points) == 1:
         lat, lng = points[0]
         kx = geo.KM_PER_DEG_LAT * math.cos(math.radians(lat))
         dy = (p.c.home_lat - lat) * geo.KM_PER_DEG_LAT

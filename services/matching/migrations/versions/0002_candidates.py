@@ -56,6 +56,9 @@ def upgrade() -> None:
                     sa.Column("elder_id", ID, primary_key=True),
                     sa.Column("volunteer_id", ID, primary_key=True))
     op.create_table("priority_elders", sa.Column("elder_id", ID, primary_key=True))
+    op.create_table("volunteer_changes",
+                    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=True),
+                    sa.Column("person_id", ID, nullable=False))
     op.create_table("category_requirements",
                     sa.Column("code", sa.String(50), primary_key=True),
                     sa.Column("qualifications", JSONB, nullable=False))
@@ -98,7 +101,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in ("demand_outcomes", "proposals", "dispatch_runs", "region_settings",
-                  "category_requirements", "priority_elders", "good_ratings", "monthly_minutes", "volunteer_history",
+                  "category_requirements", "volunteer_changes", "priority_elders", "good_ratings", "monthly_minutes", "volunteer_history",
                   "assignments", "volunteer_preferences", "volunteers"):
         op.drop_table(table)
     op.drop_column("open_demands", "qualifications")
