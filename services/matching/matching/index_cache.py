@@ -32,23 +32,29 @@ def _order(c: Candidate):
 class IndexCache:
     def __init__(self, rebuild_after: int = REBUILD_AFTER_CHANGES):
         self.base: VolunteerIndex | None = None
-        self.base_seq = -1
+        self.base_seq = 0
+        self.base_snapshot = ""
         self.base_month = ""
         self.rebuild_after = rebuild_after
         self._building = eventlet.semaphore.Semaphore()
 
     def _changes(self, uow, now: dt.datetime) -> set[str]:
-        seq, changed = vrepo.changed_since(uow, self.base_seq)
+        changed = (vrepo.changed_since(uow, self.base_seq, self.base_snapshot)
+                   if self.base is not None else set())
         stale = (self.base is None or vrepo.EVERYONE in changed
                  or len(changed) > self.rebuild_after or _month(now) != self.base_month)
-        if not stale:
-            return changed
-        with self._building:
-            if self.base_seq < seq or self.base is None or _month(now) != self.base_month:
-                seq = vrepo.last_change(uow)
-                self.base = VolunteerIndex(vrepo.all_volunteers(uow, now))
-                self.base_seq, self.base_month = seq, _month(now)
-        return vrepo.changed_since(uow, self.base_seq)[1] - {vrepo.EVERYONE}
+        if stale:
+            with self._building:  # one build at a time; later arrivals use the new base
+                changed = (vrepo.changed_since(uow, self.base_seq, self.base_snapshot)
+                           if self.base is not None else set())
+                if (self.base is None or vrepo.EVERYONE in changed
+                        or len(changed) > self.rebuild_after or _month(now) != self.base_month):
+                    seq, snap = vrepo.snapshot(uow)  # before loading: nothing falls between
+                    self.base = VolunteerIndex(vrepo.all_volunteers(uow, now))
+                    self.base_seq, self.base_snapshot = seq, snap
+                    self.base_month = _month(now)
+                    changed = vrepo.changed_since(uow, seq, snap)
+        return changed - {vrepo.EVERYONE}
 
     def candidates(self, uow, demand: DemandToMatch, limit: int,
                    now: dt.datetime) -> list[Candidate]:

@@ -12,6 +12,8 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -116,6 +118,8 @@ volunteer_changes = Table(
     metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=True),
     Column("person_id", String(64), nullable=False),
+    # the writing transaction: a change committed late (a lower seq) is still found
+    Column("txid", Text, nullable=False, server_default=text("pg_current_xact_id()::text")),
 )
 
 # the qualification kinds each category needs: demand's catalogue, cached (refetched when a

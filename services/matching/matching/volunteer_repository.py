@@ -4,7 +4,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from sqlalchemy import BigInteger, String, and_, any_, bindparam, delete, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    String,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from timebank_common.regions import prefix_of
@@ -84,15 +95,23 @@ def note_changed(uow, person_ids: list[str]) -> None:
         uow.execute(insert(volunteer_changes), [{"person_id": p} for p in person_ids])
 
 
-def last_change(uow) -> int:
-    return uow.execute(select(func.coalesce(func.max(volunteer_changes.c.seq), 0))).scalar_one()
+LATE_COMMIT_WINDOW = 1000  # seqs below the base's that may still have been uncommitted then
 
 
-def changed_since(uow, seq: int) -> tuple[int, set[str]]:
-    """(latest seq, volunteers changed after ``seq``)."""
-    rows = uow.execute(select(volunteer_changes.c.seq, volunteer_changes.c.person_id)
-                       .where(volunteer_changes.c.seq > seq)).all()
-    return max((r.seq for r in rows), default=seq), {r.person_id for r in rows}
+def snapshot(uow) -> tuple[int, str]:
+    """(latest seq, the current snapshot) — taken before a base index is loaded."""
+    seq = uow.execute(select(func.coalesce(func.max(volunteer_changes.c.seq), 0))).scalar_one()
+    return seq, uow.execute(text("SELECT pg_current_snapshot()::text")).scalar_one()
+
+
+def changed_since(uow, seq: int, snap: str) -> set[str]:
+    """Volunteers whose changes the snapshot ``snap`` (taken at ``seq``) did not see: later
+    seqs, and lower ones whose transaction had not committed yet."""
+    rows = uow.execute(text(
+        "SELECT person_id FROM volunteer_changes WHERE seq > :low AND NOT "
+        "pg_visible_in_snapshot(txid::xid8, CAST(:snap AS pg_snapshot))"),
+        {"low": seq - LATE_COMMIT_WINDOW, "snap": snap}).scalars()
+    return set(rows)
 
 
 # --- assignments and history --------------------------------------------------------------------

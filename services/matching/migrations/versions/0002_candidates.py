@@ -58,7 +58,9 @@ def upgrade() -> None:
     op.create_table("priority_elders", sa.Column("elder_id", ID, primary_key=True))
     op.create_table("volunteer_changes",
                     sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=True),
-                    sa.Column("person_id", ID, nullable=False))
+                    sa.Column("person_id", ID, nullable=False),
+                    sa.Column("txid", sa.Text, nullable=False,
+                              server_default=sa.text("pg_current_xact_id()::text")))
     op.create_table("category_requirements",
                     sa.Column("code", sa.String(50), primary_key=True),
                     sa.Column("qualifications", JSONB, nullable=False))
