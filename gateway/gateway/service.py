@@ -26,6 +26,7 @@ from .routes.demands import DemandIntakeRoutes, DemandRoutes
 from .routes.disputes import DisputeRoutes
 from .routes.docs import DocsRoutes
 from .routes.inbox import InboxRoutes
+from .routes.matching import MatchingRoutes
 from .routes.operators import OperatorRoutes
 from .routes.people import PeopleRoutes
 from .routes.proxies import ProxyRoutes
@@ -119,8 +120,8 @@ class Setting(DependencyProvider):
 
 class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, ProxyRoutes,
                      StatsRoutes, CatalogRoutes, DemandRoutes, DemandIntakeRoutes, RecordRoutes,
-                     DisputeRoutes, AccountRoutes,
-                     CertificateRoutes, TransferRoutes, InboxRoutes, DocsRoutes, ServiceBase):
+                     DisputeRoutes, MatchingRoutes, AccountRoutes, CertificateRoutes,
+                     TransferRoutes, InboxRoutes, DocsRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

@@ -188,8 +188,10 @@ def test_stats_carry_demand_figures_and_list_the_ledger_as_unavailable(platform,
     body = resp.json()
     assert body["demand"]["region_code"] == "130102000000"
     assert body["demand"]["demands"]["total"] >= 1
-    assert set(body["demand"]) >= {"demands", "timing", "completion", "period"}
-    assert body["ledger"] is None and body["unavailable"] == ["ledger"]
+    assert set(body["demand"]) >= {"demands", "timing", "completion", "satisfaction",
+                                   "disputes", "reliability", "period"}
+    assert body["ledger"] is None and body["matching"] is None  # not running in this module
+    assert body["unavailable"] == ["ledger", "matching"]
 
 
 def test_openapi_lists_the_intake_routes_and_says_what_is_not_offered(platform):

@@ -229,3 +229,41 @@ def service_record_rows(uow, region_prefix: str | None, start: dt.datetime | Non
     return [{"record_id": str(r.record_id), "demand_id": str(r.demand_id),
              "volunteer_id": r.volunteer_id, "minutes": r.minutes,
              "recorded_at": _utc(r.recorded_at), "region_code": r.region_code} for r in rows]
+
+
+# --- internal: matching's rebuild -----------------------------------------------------
+MATCHING_STATUSES = ("published", "assigned", "in_service")
+
+
+def matching_demand_rows(uow, after: str | None, limit: int, now: dt.datetime) -> list[dict]:
+    """Demands still ahead or under way (published, assigned, in service; window not over), by
+    id, with their category's qualifications, open slots and active assignments."""
+    stmt = (select(demands, service_categories.c.qualifications.label("qualifications"))
+            .join(service_categories, service_categories.c.code == demands.c.category)
+            .where(demands.c.status.in_(MATCHING_STATUSES), demands.c.window_end > now)
+            .order_by(demands.c.id).limit(limit))
+    if after:
+        stmt = stmt.where(demands.c.id > after)
+    rows = [dict(r) for r in uow.execute(stmt).mappings()]
+    active: dict[str, list[str]] = {}
+    if rows:
+        for a in uow.execute(select(assignments.c.demand_id, assignments.c.volunteer_id).where(
+                assignments.c.demand_id.in_([r["id"] for r in rows]),
+                assignments.c.status.in_(list(ACTIVE_ASSIGNMENT)))
+                .order_by(assignments.c.assigned_at)):
+            active.setdefault(a.demand_id, []).append(a.volunteer_id)
+    out = []
+    for r in rows:
+        taken = active.get(r["id"], [])
+        out.append({
+            "demand_id": r["id"], "elder_id": r["elder_id"], "category": r["category"],
+            "region_code": r["region_code"], "window_start": _utc(r["window_start"]),
+            "window_end": _utc(r["window_end"]), "expected_minutes": r["expected_minutes"],
+            "volunteers_needed": r["volunteers_needed"],
+            "open_slots": max(r["volunteers_needed"] - len(taken), 0)
+            if r["status"] == "published" else 0,
+            "location": _location(r["location_lat"], r["location_lng"]),
+            "qualifications": list(r["qualifications"] or []),
+            "published_at": _utc(r["reviewed_at"] or r["created_at"]),
+            "volunteer_ids": taken})
+    return out

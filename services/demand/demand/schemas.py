@@ -75,6 +75,29 @@ class ListSchema(Schema):
     page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
 
+class MatchingDemandsQuery(Schema):
+    """``matching_demands``: paged by demand id (``after`` = the last one)."""
+
+    after = fields.UUID(load_default=None, allow_none=True)
+    limit = fields.Integer(load_default=1000, validate=validate.Range(1, 5000))
+
+
+class MatchingDemandOut(Schema):
+    demand_id = fields.String()
+    elder_id = fields.String()
+    category = fields.String()
+    region_code = fields.String()
+    window_start = fields.AwareDateTime(format="iso")
+    window_end = fields.AwareDateTime(format="iso")
+    expected_minutes = fields.Integer()
+    volunteers_needed = fields.Integer()
+    open_slots = fields.Integer()
+    location = fields.Dict(allow_none=True)
+    qualifications = fields.List(fields.String())
+    published_at = fields.AwareDateTime(format="iso")
+    volunteer_ids = fields.List(fields.String())
+
+
 class ServiceRecordsQuery(Schema):
     """``service_records``: filters combine; paged by record id (``after`` = the last one)."""
 

@@ -101,6 +101,21 @@ class DemandService(IntakeRpcs, AssignmentRpcs, RecordingRpcs, EvaluationRpcs, D
         return {"items": [self._view(d, visibility) for d in items], "total": total,
                 "page": filters["page"], "page_size": filters["page_size"]}
 
+    # --- internal: matching's rebuild -------------------------------------------
+    @rpc
+    def matching_demands(self, after=None, limit=1000):
+        """Internal (matching's rebuild of its read model): demands published, assigned or in
+        service whose window is not over, a page of at most ``limit`` by id:
+        ``{items: [{demand_id, elder_id, category, region_code, window_start, window_end,
+        expected_minutes, volunteers_needed, open_slots, location, qualifications,
+        published_at, volunteer_ids}], next_after}`` (None on the last page)."""
+        query = load(schemas.MatchingDemandsQuery(), {"after": after, "limit": limit})
+        with self.db() as uow:
+            rows = repo.matching_demand_rows(
+                uow, str(query["after"]) if query["after"] else None, query["limit"], utcnow())
+        return {"items": schemas.MatchingDemandOut(many=True).dump(rows),
+                "next_after": rows[-1]["demand_id"] if len(rows) == query["limit"] else None}
+
     # --- internal: reconciliation ----------------------------------------------
     @rpc
     def service_records(self, region_prefix=None, period_from=None, period_to=None,

@@ -15,7 +15,7 @@ from timebank_common.auth import ADMIN_ROLES, Caller
 from timebank_common.periods import day_bounds
 from timebank_common.regions import prefix_of
 
-from . import feedback_statistics
+from . import assignment_repository, feedback_statistics
 from .domain.statistics import DemandRow, demand_figures
 from .repository import _utc
 from .tables import assignments, demands
@@ -53,6 +53,7 @@ def demand_stats(uow, caller: Caller, region_code: str | None, period_from: dt.d
     sections = {"satisfaction": feedback_statistics.evaluation_stats(uow, prefix, period_from,
                                                                      period_to),
                 "disputes": feedback_statistics.dispute_stats(uow, prefix, period_from, period_to),
+                "reliability": assignment_repository.no_show_figures(uow, prefix, start, end),
                 **(extra_sections or {})}
     figures = demand_figures(demand_rows(uow, prefix, start, end), sections)
     return {"region_code": region_code,

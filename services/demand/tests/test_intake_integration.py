@@ -507,6 +507,7 @@ def test_demand_stats_for_a_region_and_period(demand):
     assert stats["completion"] == {"completed": 1, "cancelled_after_assignment": 1, "rate": 0.5}
     assert stats["satisfaction"] == {"evaluations": 0, "average_score": None, "low_scores": 0}
     assert stats["disputes"] == {"disputes_opened": 0, "disputes_resolved": 0, "by_outcome": {}}
+    assert stats["reliability"]["no_shows"] == 0 and stats["reliability"]["withdrawals"] == 0
     yesterday = (now + dt.timedelta(hours=8) - dt.timedelta(days=1)).date().isoformat()
     assert demand.demand_stats(county, None, yesterday, yesterday)["demands"]["total"] == 0
     with pytest.raises(Forbidden):

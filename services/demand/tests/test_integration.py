@@ -294,3 +294,25 @@ def test_service_records_for_reconciliation_by_region_period_and_id(demand):
                                   period_to=yesterday, record_ids=ids)["items"] == []
     with pytest.raises(BadInput):
         demand.service_records(region_prefix="13x", period_from=today.isoformat())
+
+
+def test_matching_can_page_through_demands_still_ahead(demand):
+    """The internal listing matching rebuilds its read model from."""
+    group = published(demand, category="culture_sports", volunteers_needed=2)
+    taker = volunteer()
+    demand.claim(taker, group["demand_id"])
+    waiting = demand.submit(OPERATOR, submission())  # not reviewed: not listed
+    seen, after = {}, None
+    while True:
+        page = demand.matching_demands(after, 50)
+        seen.update({d["demand_id"]: d for d in page["items"]})
+        if page["next_after"] is None:
+            break
+        after = page["next_after"]
+    listed = seen[group["demand_id"]]
+    assert listed["open_slots"] == 1 and listed["volunteer_ids"] == [taker["person_id"]]
+    assert listed["location"] == {"lat": 38.05, "lng": 114.52}
+    assert listed["volunteers_needed"] == 2 and listed["published_at"]
+    assert waiting["demand_id"] not in seen
+    with pytest.raises(BadInput):
+        demand.matching_demands(None, 0)

@@ -20,7 +20,7 @@ from . import volunteer_repository as vrepo
 from .domain.qualifications import QualificationRefused, check_new, is_valid, kind_names
 from .domain.review import Reviewer, ReviewRefused, decide
 from .refusals import as_error
-from .schemas import QualificationExpiredPayload
+from .schemas import QualificationExpiredPayload, QualificationVerifiedPayload
 from .volunteering import WRITERS, require_volunteer
 
 
@@ -84,6 +84,11 @@ def verify_qualification(uow, caller: Caller, qualification_id, data: dict,
                                      data.get("reason"))
     audit.record(uow, caller, "verify_qualification", "qualification", row["id"],
                  person["region_code"], before=before, after=row)
+    if is_valid(row["status"], row["valid_until"], today):  # matching learns the new kind
+        uow.emit("qualification_verified", QualificationVerifiedPayload().dump({
+            "person_id": str(row["person_id"]), "kind": row["kind"],
+            "qualification_id": str(row["id"]), "valid_until": row["valid_until"],
+            "region_code": person["region_code"]}), person["region_code"])
     return qualification_view(row, today)
 
 

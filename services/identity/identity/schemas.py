@@ -130,6 +130,7 @@ class PersonRegisteredPayload(Schema):
 class VolunteerEligiblePayload(Schema):
     person_id = fields.Str(required=True)
     region_code = fields.Str(required=True)
+    qualifications = fields.List(fields.Str(), load_default=list)  # kinds valid today (matching)
 
 
 # -- priority elders and relatives --------------------------------------------
@@ -240,6 +241,20 @@ class QualificationExpiredPayload(Schema):
     kind = fields.Str(required=True)
     qualification_id = fields.Str(required=True)
     region_code = fields.Str(required=True)
+
+
+class QualificationVerifiedPayload(Schema):
+    person_id = fields.Str(required=True)
+    kind = fields.Str(required=True)
+    qualification_id = fields.Str(required=True)
+    valid_until = fields.Date(required=True)
+    region_code = fields.Str(required=True)
+
+
+class MatchingVolunteersQuery(Schema):
+    """``matching_volunteers``: a page of eligible volunteers, by person id."""
+    after = fields.Str(load_default=None, allow_none=True)
+    limit = fields.Int(load_default=1000, validate=validate.Range(min=1, max=5000))
 
 
 class ChangePasswordSchema(Schema):

@@ -50,6 +50,7 @@ from .schemas import (
     LinkRelativesSchema,
     LoginSchema,
     LogoutSchema,
+    MatchingVolunteersQuery,
     OperatorListSchema,
     RecordTrainingSchema,
     RegionCodeSchema,
@@ -212,6 +213,16 @@ class IdentityService(ServiceBase):
     def check_volunteer(self, person_id):
         with self.db() as uow:
             return registration.volunteer_check(uow, person_id, registration.today_in_china())
+
+    @rpc
+    def matching_volunteers(self, after=None, limit=1000):
+        """Internal (no caller; matching's rebuild): a page of eligible volunteers
+        ``{items: [{person_id, region_code, qualifications}], next_after}``, by person id;
+        ``next_after`` is null on the last page."""
+        query = load(MatchingVolunteersQuery(), {"after": after, "limit": limit})
+        with self.db() as uow:
+            return volunteering.eligible_page(uow, query["after"], query["limit"],
+                                              registration.today_in_china())
 
     @rpc
     def list_regions(self, parent_code=None):

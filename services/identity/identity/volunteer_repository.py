@@ -124,3 +124,25 @@ def expiring_qualifications(uow, today: dt.date) -> list[dict]:
 def mark_expired(uow, qualification_id) -> None:
     uow.execute(update(qualifications).where(qualifications.c.id == qualification_id)
                 .values(expired_at=func.now()))
+
+
+def eligible_volunteers_page(uow, after: str | None, limit: int) -> list[dict]:
+    """Volunteers whose eligibility was last announced as eligible, ordered by person id, with
+    their region and qualification rows (for matching's rebuild)."""
+    from .tables import persons  # noqa: PLC0415 — kept local: only this listing joins persons
+
+    stmt = (select(volunteer_profiles.c.person_id, persons.c.region_code)
+            .join(persons, persons.c.id == volunteer_profiles.c.person_id)
+            .where(volunteer_profiles.c.announced_eligible.is_(True))
+            .order_by(volunteer_profiles.c.person_id).limit(limit))
+    if after:
+        stmt = stmt.where(volunteer_profiles.c.person_id > as_uuid(after))
+    rows = uow.execute(stmt).all()
+    ids = [r.person_id for r in rows]
+    held: dict = {}
+    if ids:
+        for q in uow.execute(select(qualifications).where(
+                qualifications.c.person_id.in_(ids))).mappings():
+            held.setdefault(q["person_id"], []).append(dict(q))
+    return [{"person_id": r.person_id, "region_code": r.region_code,
+             "qualifications": held.get(r.person_id, [])} for r in rows]

@@ -15,12 +15,14 @@ from decimal import Decimal
 
 from timebank_common.auth import ADMIN_ROLES, STAFF_ROLES, Caller
 from timebank_common.errors import NotFound, RuleViolation
+from timebank_common.periods import CHINA
 
 from . import audit
 from . import repository as repo
 from . import volunteer_repository as vrepo
 from .domain.eligibility import VolunteerFacts, volunteer_reasons
 from .domain.id_numbers import age_at
+from .domain.qualifications import valid_kinds
 from .domain.training_policy import required_hours
 from .schemas import VolunteerEligiblePayload, VolunteerSuspendedPayload
 
@@ -56,8 +58,11 @@ def announce_if_changed(uow, person: dict, after: dict) -> None:
     vrepo.update_volunteer_profile(uow, person["id"], announced_eligible=after["eligible"])
     region = person["region_code"]
     if after["eligible"]:
+        kinds = valid_kinds(vrepo.qualifications_of(uow, person["id"]),
+                            dt.datetime.now(CHINA).date())
         uow.emit("volunteer_eligible", VolunteerEligiblePayload().dump(
-            {"person_id": str(person["id"]), "region_code": region}), region)
+            {"person_id": str(person["id"]), "region_code": region, "qualifications": kinds}),
+            region)
     else:
         uow.emit("volunteer_suspended", VolunteerSuspendedPayload().dump(
             {"person_id": str(person["id"]), "region_code": region,
@@ -198,3 +203,13 @@ def set_background_tags(uow, caller: Caller, volunteer_id, data: dict, today: dt
     person, profile = _in_scope(uow, caller, volunteer_id)
     vrepo.update_volunteer_profile(uow, person["id"], background_tags=sorted(set(data["tags"])))
     return _answer(uow, person, today, (caller, "set_background_tags", profile))
+
+
+def eligible_page(uow, after: str | None, limit: int, today: dt.date) -> dict:
+    """A page of eligible volunteers with the qualification kinds valid ``today`` (matching's
+    rebuild): ``{items: [{person_id, region_code, qualifications}], next_after}``."""
+    page = vrepo.eligible_volunteers_page(uow, after, limit)
+    items = [{"person_id": str(v["person_id"]), "region_code": v["region_code"],
+              "qualifications": valid_kinds(v["qualifications"], today)} for v in page]
+    return {"items": items,
+            "next_after": items[-1]["person_id"] if len(items) == limit else None}

@@ -75,7 +75,7 @@ def test_eligibility_is_computed_and_its_changes_are_announced(identity, login, 
     assert identity.check_volunteer(volunteer["person_id"])["eligible"] is True
     received = of(eligible, volunteer["person_id"])
     assert [e["payload"] for e in received] == [{"person_id": volunteer["person_id"],
-                                                 "region_code": YUCAI}]
+                                                 "region_code": YUCAI, "qualifications": []}]
 
     answer = identity.set_screening(township, volunteer["person_id"], {"result": "flagged"})
     assert codes(answer) == ["screening_flagged"]
@@ -251,3 +251,38 @@ def test_expired_qualifications_are_announced_once(identity, login, demo, event_
         "region_code": YUCAI}]
     listed = identity.list_qualifications(operator, vid)["items"][0]
     assert listed["expired_at"] and listed["valid"] is False
+
+
+def test_matching_hears_of_verified_qualifications_and_can_page_eligible_volunteers(
+        identity, login, event_bus):
+    """What matching's read model needs: the kinds on volunteer_eligible, an event when a
+    qualification is verified, and a paged listing of eligible volunteers for a rebuild."""
+    verified = event_bus.listen("identity", "qualification_verified")
+    operator, township = login(OPERATOR), login(TOWNSHIP_ADMIN)
+    volunteer = register(identity, operator, registry_status="verified", screening="clear",
+                         health_declared=True, training_hours_completed=8)
+    vid = volunteer["person_id"]
+    added = identity.add_qualification(operator, vid, {
+        "kind": "nurse", "number": "N-9", "issuer": "河北省卫生健康委员会",
+        "valid_until": "2031-01-31"})
+    identity.verify_qualification(township, added["qualification_id"], {"decision": "verify"})
+    received = [e["payload"] for e in verified.drain(1, timeout=5)
+                if e["payload"]["person_id"] == vid]
+    assert received == [{"person_id": vid, "kind": "nurse",
+                         "qualification_id": added["qualification_id"],
+                         "valid_until": "2031-01-31", "region_code": YUCAI}]
+
+    seen, after = {}, None
+    while True:
+        page = identity.matching_volunteers(after, 2)
+        assert len(page["items"]) <= 2
+        seen.update({v["person_id"]: v for v in page["items"]})
+        if page["next_after"] is None:
+            break
+        after = page["next_after"]
+    assert seen[vid] == {"person_id": vid, "region_code": YUCAI, "qualifications": ["nurse"]}
+    not_yet = register(identity, operator)
+    assert not_yet["person_id"] not in {v["person_id"] for v in
+                                        identity.matching_volunteers(None, 5000)["items"]}
+    with pytest.raises(BadInput):
+        identity.matching_volunteers(None, 0)

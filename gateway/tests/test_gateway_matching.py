@@ -1,0 +1,131 @@
+"""Candidates, feed, dispatch and matching statistics through the gateway, on live data: the
+real matching service (PostgreSQL, RabbitMQ) fed by identity and demand events; demand's
+``assign`` is a stand-in that records what it was asked, and identity's statistics a stand-in."""
+import datetime as dt
+import uuid
+from functools import partial
+
+import pytest
+import requests
+from nameko.rpc import rpc
+
+from gateway.openapi import build
+from gateway.service import GatewayService
+from matching.service import MatchingService
+from timebank_common.auth import Caller, issue_access_token
+from timebank_common.db import make_event
+from timebank_common.testing import wait_for as shared_wait_for
+
+pytestmark = pytest.mark.integration
+REGION = "130102001001"
+wait_for = partial(shared_wait_for, timeout=10.0)
+ASSIGNED = []
+
+
+class StandInDemand:
+    name = "demand"
+
+    @rpc
+    def catalog(self):
+        return [{"code": "companionship", "qualifications": []},
+                {"code": "home_care", "qualifications": ["nurse"]}]
+
+    @rpc
+    def assign(self, caller, demand_id, volunteer_id):
+        ASSIGNED.append((caller["person_id"], demand_id, volunteer_id))
+        return {"demand_id": demand_id}
+
+
+class StandInIdentity:
+    name = "identity"
+
+    @rpc
+    def identity_stats(self, caller, region_code=None, period_from=None, period_to=None):
+        return {"region_code": region_code or caller["scope"],
+                "period": {"from": period_from, "to": period_to}}
+
+
+@pytest.fixture(scope="module")
+def live(service_config, start_module_service, token_keys):
+    start_module_service(MatchingService, service_config("matching"))
+    start_module_service(StandInDemand, service_config(None))
+    start_module_service(StandInIdentity, service_config(None))
+    cfg = service_config(None, RPC_TIMEOUT_SECONDS=5)
+    start_module_service(GatewayService, cfg)
+    private = open(token_keys["JWT_PRIVATE_KEY_FILE"], "rb").read()
+
+    def token(person_id, role, scope):
+        return {"Authorization": "Bearer " + issue_access_token(
+            private, Caller(person_id, (role,), scope), 300)}
+    return f"http://{cfg['WEB_SERVER_ADDRESS']}", token
+
+
+def test_candidates_feed_dispatch_and_stats_over_http(live, event_bus):
+    base, token = live
+    operator = token("op-1", "station_operator", "130102001000")
+    admin = token("adm-1", "county_admin", "130102000000")
+    vid = f"v-{uuid.uuid4().hex[:8]}"
+    volunteer = token(vid, "volunteer", REGION)
+    event_bus.publish("identity", make_event("volunteer_eligible", {
+        "person_id": vid, "region_code": REGION, "qualifications": []}, REGION))
+    resp = requests.put(f"{base}/api/v1/volunteers/{vid}/matching-preferences", headers=volunteer,
+                        json={"home": {"lat": 38.041, "lng": 114.51}, "radius_km": 5,
+                              "availability": []}, timeout=10)
+    assert resp.status_code == 200, resp.text
+    bad = requests.put(f"{base}/api/v1/volunteers/{vid}/matching-preferences", headers=volunteer,
+                       json={"home": {"lat": 38.0}, "radius_km": 500}, timeout=10)
+    assert bad.status_code == 400
+
+    start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).replace(minute=0, second=0,
+                                                                     microsecond=0)
+    demand_id = str(uuid.uuid4())
+    event_bus.publish("demand", make_event("demand_published", {
+        "demand_id": demand_id, "elder_id": "e-1", "category": "companionship",
+        "region_code": REGION, "window_start": start.isoformat(),
+        "window_end": (start + dt.timedelta(hours=1)).isoformat(), "expected_minutes": 60,
+        "volunteers_needed": 1, "location": {"lat": 38.04, "lng": 114.51}}, REGION))
+
+    url = f"{base}/api/v1/demands/{demand_id}/candidates"
+    wait_for(lambda: requests.get(url, headers=operator, timeout=10).status_code == 200
+             and vid in [c["volunteer_id"] for c in
+                         requests.get(url, headers=operator, timeout=10).json()["items"]])
+    best = requests.get(url, headers=operator, timeout=10).json()["items"][0]
+    assert set(best["parts"]) == {"distance", "reliability", "rating", "fairness", "continuity"}
+    assert requests.get(url, headers=volunteer, timeout=10).status_code == 403
+
+    feed = requests.get(f"{base}/api/v1/volunteers/{vid}/feed", headers=volunteer, timeout=10)
+    assert demand_id in [i["demand_id"] for i in feed.json()["items"]]
+
+    outside = requests.post(f"{base}/api/v1/dispatch", headers=operator,
+                            json={"region_code": "130104001000"}, timeout=10)
+    assert outside.status_code == 403
+    run = requests.post(f"{base}/api/v1/dispatch", headers=operator,
+                        json={"region_code": REGION, "auto_apply": False}, timeout=30)
+    assert run.status_code == 200, run.text
+    mine = [p for p in run.json()["proposals"] if p["demand_id"] == demand_id]
+    assert mine and mine[0]["status"] == "held"
+    held = requests.get(f"{base}/api/v1/dispatch/proposals", headers=operator, timeout=10).json()
+    assert mine[0]["proposal_id"] in [p["proposal_id"] for p in held]
+    decided = requests.post(
+        f"{base}/api/v1/dispatch/proposals/{mine[0]['proposal_id']}/decision", headers=operator,
+        json={"decision": "approve"}, timeout=10)
+    assert decided.status_code == 200 and decided.json()["status"] == "applied"
+    assert ("op-1", demand_id, mine[0]["volunteer_id"]) in ASSIGNED
+
+    setting = requests.put(f"{base}/api/v1/dispatch/settings/130102000000", headers=operator,
+                           json={"auto_apply": True}, timeout=10)
+    assert setting.status_code == 403
+
+    stats = requests.get(f"{base}/api/v1/stats?region=130102000000", headers=admin, timeout=15)
+    assert stats.status_code == 200, stats.text
+    figures = stats.json()["matching"]
+    assert figures["published"] >= 1 and figures["dispatch"]["proposals"]["applied"] >= 1
+
+
+def test_matching_routes_are_in_the_openapi_document():
+    paths = build("http://127.0.0.1:8000")["paths"]
+    assert "get" in paths["/api/v1/demands/{demand_id}/candidates"]
+    assert "get" in paths["/api/v1/volunteers/{volunteer_id}/feed"]
+    assert "post" in paths["/api/v1/dispatch"]
+    assert "post" in paths["/api/v1/dispatch/proposals/{proposal_id}/decision"]
+    assert "put" in paths["/api/v1/volunteers/{volunteer_id}/matching-preferences"]
