@@ -1,0 +1,52 @@
+"""Reminders 24 hours and 1 hour before an assigned service, kept in notify's database.
+
+``schedule`` (from ``demand_assigned``) writes one row per person and lead — unique, so a
+redelivered event adds nothing; ``cancel`` (from ``demand_cancelled`` / ``assignment_withdrawn``)
+marks what is still scheduled. ``fire_due`` runs on a timer: each due row is claimed with
+``FOR UPDATE SKIP LOCKED`` and, in one transaction, becomes its messages and is marked
+``sent``: a restart neither loses a reminder (the row waits) nor repeats one (the row is
+``sent`` exactly when its message exists; the message is unique per reminder anyway).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from . import metrics, notifying
+from . import repository as repo
+from .domain import messages
+from .domain.formatting import parse_time
+from .domain.reminders import reminder_times
+
+
+def schedule(uow, payload: dict, now: dt.datetime) -> int:
+    start = parse_time(payload["window_start"])
+    end = parse_time(payload["window_end"])
+    people = [(payload["volunteer_id"], "volunteer")]
+    if payload.get("elder_id"):
+        people.append((payload["elder_id"], "elder"))
+    rows = [{"demand_id": payload["demand_id"], "person_id": str(person), "role": role,
+             "volunteer_id": str(payload["volunteer_id"]), "lead": lead, "due_at": due,
+             "window_start": start, "window_end": end}
+            for lead, due in reminder_times(start, now).items() for person, role in people]
+    repo.schedule_reminders(uow, rows)
+    return len(rows)
+
+
+def fire_due(db, names, now_fn, limit: int = 50) -> int:
+    """Send up to ``limit`` due reminders; ``names(ids)`` gives volunteer names (or {})."""
+    fired = 0
+    while fired < limit:
+        with db() as uow:
+            row = repo.claim_due_reminder(uow, now_fn())
+            if row is None:
+                return fired
+            reminder = {**row._mapping, "window_start": row.window_start.isoformat(),
+                        "window_end": row.window_end.isoformat()}
+            notice = messages.service_reminder(reminder, names([row.volunteer_id]))
+            notifying.notify(uow, notice, f"reminder:{row.id}", now_fn(),
+                             urgent=row.lead == "1h")
+            repo.mark_reminder_sent(uow, row.id)
+            uow.commit()
+        metrics.REMINDERS.labels("sent").inc()
+        fired += 1
+    return fired
