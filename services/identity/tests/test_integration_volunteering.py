@@ -251,3 +251,22 @@ def test_expired_qualifications_are_announced_once(identity, login, demo, event_
         "region_code": YUCAI}]
     listed = identity.list_qualifications(operator, vid)["items"][0]
     assert listed["expired_at"] and listed["valid"] is False
+
+
+def test_notify_lists_qualifications_expiring_within_30_days(identity, login, demo):
+    operator, township = login(OPERATOR), login(TOWNSHIP_ADMIN)
+    vid = register(identity, operator)["person_id"]
+    soon = dt.date.today() + dt.timedelta(days=20)
+    added = identity.add_qualification(operator, vid, {
+        "kind": "nurse", "number": "N-EXP-1", "issuer": "河北省卫生健康委员会",
+        "valid_until": soon.isoformat()})
+    assert added["qualification_id"] not in {
+        q["qualification_id"] for q in identity.qualifications_expiring()["items"]}  # pending
+    identity.verify_qualification(township, added["qualification_id"], {"decision": "verify"})
+    found = {q["qualification_id"]: q for q in identity.qualifications_expiring()["items"]}
+    assert found[added["qualification_id"]] == {
+        "qualification_id": added["qualification_id"], "person_id": vid, "kind": "nurse",
+        "valid_until": soon.isoformat(), "region_code": found[added["qualification_id"]][
+            "region_code"]}
+    assert added["qualification_id"] not in {
+        q["qualification_id"] for q in identity.qualifications_expiring(None, 10)["items"]}
