@@ -98,7 +98,7 @@ def test_an_sms_is_signed_and_sent_exactly_once_by_two_processes(notify, publish
 
 def test_many_messages_at_once_each_reach_the_provider_once(notify, publish, fake_sms):
     people = [someone() for _ in range(8)]
-    for pid, caller in people:
+    for _, caller in people:
         no_quiet_hours(notify, caller)
     for pid, _ in people:
         for minutes in (30, 60):
