@@ -142,7 +142,9 @@ def test_certificates_are_in_the_openapi_document_and_verification_is_public():
 def test_call_tasks_and_preferences_are_routed_and_documented():
     paths = {(r.method, r.openapi_path) for r in ROUTES}
     assert {("GET", "/api/v1/call-tasks"), ("POST", "/api/v1/call-tasks/{task_id}"),
-            ("GET", "/api/v1/preferences"), ("PUT", "/api/v1/preferences")} <= paths
+            ("GET", "/api/v1/preferences"), ("PUT", "/api/v1/preferences"),
+            ("GET", "/api/v1/templates"),
+            ("PUT", "/api/v1/templates/{event_type}/{role}/{locale}")} <= paths
     doc = build("http://127.0.0.1:8000")
     put = doc["paths"]["/api/v1/preferences"]["put"]
     assert put["requestBody"]

@@ -1,5 +1,12 @@
-"""/api/v1/inbox, /api/v1/call-tasks and /api/v1/preferences (notify)."""
-from notify.schemas import CallOutcomeIn, CallTaskView, PreferencesIn, PreferencesView
+"""/api/v1/inbox, /api/v1/call-tasks, /api/v1/preferences and /api/v1/templates (notify)."""
+from notify.schemas import (
+    CallOutcomeIn,
+    CallTaskView,
+    PreferencesIn,
+    PreferencesView,
+    TemplateIn,
+    TemplateView,
+)
 
 from ..routing import route
 from ..schemas import CallTaskListQuery, InboxQuery, PreferencesQuery
@@ -46,3 +53,16 @@ class InboxRoutes:
            response=PreferencesView)
     def set_preferences(self, request, caller, body, query):
         return self.notify.set_preferences(caller, body, query.get("person_id"))
+
+    @route("GET", "/api/v1/templates",
+           summary="消息模板 Message templates (zh-CN and en per event kind and recipient role)",
+           tags=["notify"], roles=["province_admin", "city_admin", "county_admin", "auditor"])
+    def templates(self, request, caller):
+        return self.notify.templates(caller)
+
+    @route("PUT", "/api/v1/templates/<event_type>/<role>/<locale>",
+           summary="修改消息模板 Edit a template's text (province admins; only the placeholders "
+                   "the message kind supplies)",
+           tags=["notify"], body=TemplateIn, response=TemplateView, roles=["province_admin"])
+    def set_template(self, request, caller, event_type, role, locale, body):
+        return self.notify.set_template(caller, event_type, role, locale, body)

@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import eventlet
+
 from timebank_common.errors import Unavailable
 
 from . import calls, metrics
@@ -33,8 +35,20 @@ def utcnow() -> dt.datetime:
 
 
 def deliver_due(db, contacts: Contacts, senders: Senders, policy: RetryPolicy,
-                limit: int = 50, on_dead=None) -> int:
-    """Send up to ``limit`` due deliveries; the number handled."""
+                limit: int = 50, on_dead=None, concurrency: int = 1) -> int:
+    """Send up to ``limit`` due deliveries with ``concurrency`` senders at once (each claims
+    its own row); the number handled."""
+    if concurrency > 1:
+        pool = eventlet.GreenPool(concurrency)
+        share = max(limit // concurrency, 1)
+        runs = [pool.spawn(_drain, db, contacts, senders, policy, share, on_dead)
+                for _ in range(concurrency)]
+        return sum(run.wait() for run in runs)
+    return _drain(db, contacts, senders, policy, limit, on_dead)
+
+
+def _drain(db, contacts: Contacts, senders: Senders, policy: RetryPolicy, limit: int,
+           on_dead) -> int:
     handled = 0
     while handled < limit:
         with db() as uow:

@@ -3,6 +3,7 @@
 The inbox message is the record (unique per person, source and kind, so a redelivered event
 or a re-run timer adds nothing); each outbound channel the person wants gets one delivery row
 (unique per message and channel), due now or, in quiet hours, when they end — unless urgent.
+A call task is only made for what is worth a station's call (``domain.call_tasks``).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import datetime as dt
 
 from . import metrics
 from . import repository as repo
+from .domain.call_tasks import worth_a_call
 from .domain.messages import Notice
 from .domain.preferences import defaults_for, send_at
 from .domain.templates import TemplateError, render_message
@@ -32,6 +34,8 @@ def notify(uow, notice: Notice, source_id: str, now: dt.datetime,
     prefs = repo.preferences_of(uow, notice.person_id) or defaults_for(notice.role)
     due = send_at(now, prefs, urgent)
     for channel in prefs.channels:
+        if channel == "call" and not worth_a_call(notice.kind, notice.data):
+            continue
         repo.add_delivery(uow, message_id=message_id, person_id=notice.person_id,
                           channel=channel, not_before=due, urgent=urgent)
     return message_id

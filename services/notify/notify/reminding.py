@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from timebank_common.errors import Unavailable
+
 from . import metrics, notifying
 from . import repository as repo
 from .domain import messages
@@ -32,8 +34,13 @@ def schedule(uow, payload: dict, now: dt.datetime) -> int:
     return len(rows)
 
 
+NAME_GRACE = dt.timedelta(minutes=5)
+
+
 def fire_due(db, names, now_fn, limit: int = 50) -> int:
-    """Send up to ``limit`` due reminders; ``names(ids)`` gives volunteer names (or {})."""
+    """Send up to ``limit`` due reminders. ``names(ids)`` gives the volunteer's name or raises
+    ``Unavailable``: the reminder then waits for the next tick, unless it is already
+    ``NAME_GRACE`` late — then it goes with "a volunteer" instead of the name."""
     fired = 0
     while fired < limit:
         with db() as uow:
@@ -42,7 +49,13 @@ def fire_due(db, names, now_fn, limit: int = 50) -> int:
                 return fired
             reminder = {**row._mapping, "window_start": row.window_start.isoformat(),
                         "window_end": row.window_end.isoformat()}
-            notice = messages.service_reminder(reminder, names([row.volunteer_id]))
+            try:
+                known = names([row.volunteer_id])
+            except Unavailable:
+                if now_fn() - row.due_at < NAME_GRACE:
+                    return fired  # identity away: try again next tick
+                known = {}
+            notice = messages.service_reminder(reminder, known)
             notifying.notify(uow, notice, f"reminder:{row.id}", now_fn(),
                              urgent=row.lead == "1h")
             repo.mark_reminder_sent(uow, row.id)

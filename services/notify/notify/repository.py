@@ -33,6 +33,20 @@ def templates_for(uow, event_type: str, role: str) -> list[Template]:
     return [Template(r.event_type, r.role, r.locale, r.title, r.body) for r in rows]
 
 
+def all_templates(uow):
+    return uow.execute(select(templates).order_by(templates.c.event_type, templates.c.role,
+                                                  templates.c.locale)).all()
+
+
+def update_template(uow, event_type: str, role: str, locale: str, title: str, body: str,
+                    updated_by: str):
+    return uow.execute(
+        update(templates).where(templates.c.event_type == event_type,
+                                templates.c.role == role, templates.c.locale == locale)
+        .values(title=title, body=body, updated_by=updated_by, updated_at=func.now())
+        .returning(templates)).first()
+
+
 def store_message(uow, *, person_id, kind, rendered, data, source_event_id) -> str | None:
     """Insert one inbox message and return its id; None when this source (event, reminder,
     …) already gave this person this kind of message."""

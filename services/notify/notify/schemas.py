@@ -244,3 +244,18 @@ class NotificationFailedEvent(Schema):
     kind = fields.String()
     attempts = fields.Integer()
     last_error = fields.String(allow_none=True)
+
+
+class TemplateIn(Schema):
+    title = fields.String(required=True, validate=validate.Length(1, 100))
+    body = fields.String(required=True, validate=validate.Length(1, 500))
+
+
+class TemplateView(Schema):
+    event_type = fields.String()
+    role = fields.String()
+    locale = fields.String()
+    title = fields.String()
+    body = fields.String()
+    updated_by = fields.String(allow_none=True)
+    updated_at = fields.AwareDateTime(format="iso", allow_none=True)

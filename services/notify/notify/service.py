@@ -34,6 +34,7 @@ from .domain.delivery import Contact, RetryPolicy
 from .domain.formatting import parse_time
 from .domain.preferences import defaults_for
 from .domain.reminders import is_urgent_cancellation
+from .domain.templates import TemplateError, check_edit
 from .preferences import preferences_values, preferences_view
 
 log = logging.getLogger("timebank.notify")
@@ -41,6 +42,7 @@ IDENTITY_UNAVAILABLE = Unavailable("identity_unavailable", "身份服务暂时�
                                    "The identity service did not answer; please retry")
 DEMAND_UNAVAILABLE = Unavailable("demand_unavailable", "需求服务暂时无响应",
                                  "The demand service did not answer")
+TEMPLATE_READERS = ("province_admin", "city_admin", "county_admin", "auditor")
 STAFF = ("station_operator", "township_admin", "county_admin", "city_admin", "province_admin")
 
 
@@ -276,8 +278,10 @@ class NotifyService(ServiceBase):
         senders = delivering.Senders(
             sms=TencentSms(SmsSettings.from_config(settings.get("SMS"))),
             email=SmtpEmail(SmtpSettings.from_config(settings.get("SMTP"))))
+        cfg = settings.get("DELIVERY", {}) or {}
         delivering.deliver_due(self.db, self._contacts, senders, self._retry_policy(),
-                               on_dead=self._announce_dead)
+                               limit=int(cfg.get("batch", 100)), on_dead=self._announce_dead,
+                               concurrency=int(cfg.get("concurrency", 4)))
 
     @staticmethod
     def _announce_dead(uow, row):
@@ -289,7 +293,10 @@ class NotifyService(ServiceBase):
 
     @scheduled("REMINDER_POLL_SECONDS", 10)
     def send_reminders(self):
-        reminding.fire_due(self.db, self._names, _now)
+        reminding.fire_due(self.db, self._volunteer_names, _now)
+
+    def _volunteer_names(self, person_ids: list[str]) -> dict[str, str]:
+        return {pid: c.name for pid, c in self._contacts(person_ids).items()}
 
     @scheduled("QUALIFICATION_CHECK_SECONDS", 86400)
     def warn_expiring_qualifications(self):
@@ -391,6 +398,38 @@ class NotifyService(ServiceBase):
             uow.commit()
             prefs = repo.preferences_of(uow, target)
         return preferences_view(target, prefs, None)
+
+    # --- RPC: templates (kept as data; province admins edit the texts) ---------------------
+    @rpc
+    def templates(self, caller):
+        who = Caller.from_dict(caller)
+        who.require(*TEMPLATE_READERS)
+        with self.db() as uow:
+            rows = repo.all_templates(uow)
+        view = schemas.TemplateView()
+        return {"items": [view.dump(r._mapping) for r in rows]}
+
+    @rpc
+    def set_template(self, caller, event_type, role, locale, data):
+        who = Caller.from_dict(caller)
+        who.require("province_admin")
+        data = load(schemas.TemplateIn(), data)
+        with self.db() as uow:
+            current = repo.templates_for(uow, str(event_type), str(role))
+            if not any(t.locale == locale for t in current):
+                raise NotFound("template_not_found", "没有这个消息模板", "No such template",
+                               {"event_type": event_type, "role": role, "locale": locale})
+            try:
+                check_edit(current, data["title"], data["body"])
+            except TemplateError as exc:
+                raise BadInput("template_placeholder_unknown",
+                               "模板中使用了此类消息没有的占位符，或格式有误",
+                               "The template uses a placeholder this message does not have, "
+                               "or is malformed", {"problem": str(exc)}) from None
+            row = repo.update_template(uow, event_type, role, locale, data["title"],
+                                       data["body"], who.person_id)
+            uow.commit()
+        return schemas.TemplateView().dump(row._mapping)
 
     # --- RPC: call tasks ---------------------------------------------------------------------
     @rpc

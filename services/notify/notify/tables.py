@@ -26,6 +26,8 @@ templates = Table(
     Column("locale", String(10), nullable=False),
     Column("title", Text, nullable=False),
     Column("body", Text, nullable=False),
+    Column("updated_by", String(64)),
+    Column("updated_at", DateTime(timezone=True)),
     UniqueConstraint("event_type", "role", "locale", name="templates_one_per_locale"),
 )
 

@@ -177,7 +177,7 @@ def fake_smtp():
 def notify_config(service_config, fake_sms, fake_smtp):
     return service_config(
         "notify", DELIVERY_POLL_SECONDS=0.2, REMINDER_POLL_SECONDS=0.2,
-        QUALIFICATION_CHECK_SECONDS=3600, RPC_TIMEOUT_SECONDS=2,
+        QUALIFICATION_CHECK_SECONDS=3600, RPC_TIMEOUT_SECONDS=5,
         DELIVERY={"max_attempts": 3, "backoff_base_seconds": 0.2, "backoff_cap_seconds": 1},
         SMS={"endpoint": fake_sms.endpoint, "secret_id": SECRET_ID, "secret_key": SECRET_KEY,
              "sdk_app_id": "1400000000", "sign_name": "时间银行", "template_id": "100001"},

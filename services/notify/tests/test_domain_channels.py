@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from notify.domain import messages
-from notify.domain.call_tasks import DONE, OPEN, call_script, status_after
+from notify.domain.call_tasks import DONE, OPEN, call_script, status_after, worth_a_call
 from notify.domain.delivery import DEAD, FAILED, Contact, RetryPolicy, skip_reason
 from notify.domain.preferences import Preferences, defaults_for, in_quiet_hours, send_at
 from notify.domain.reminders import is_urgent_cancellation, reminder_times
@@ -117,6 +117,15 @@ def test_reached_and_wrong_number_close_a_call_task_the_others_keep_it_open():
 def test_the_call_script_says_whom_to_call_and_what_to_say():
     assert call_script("王秀英", "明天9:00，志愿者李明将上门", "13800000000") == \
         "请致电王秀英（13800000000）：明天9:00，志愿者李明将上门"
+
+
+def test_a_station_calls_about_what_changes_the_elders_day_only():
+    assert worth_a_call("demand_assigned", {})
+    assert worth_a_call("demand_cancelled", {})
+    assert worth_a_call("service_reminder", {"lead": "24h"})
+    assert not worth_a_call("service_reminder", {"lead": "1h"})
+    assert not worth_a_call("service_recorded", {})
+    assert not worth_a_call("hours_credited", {})
 
 
 # --- SMS signature (Tencent Cloud TC3-HMAC-SHA256) -------------------------------------------

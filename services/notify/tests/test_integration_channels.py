@@ -319,3 +319,43 @@ def test_preferences_defaults_validation_and_who_may_set_them(notify):
     other_station = {**station, "carrier_id": str(uuid.uuid4())}
     with pytest.raises(Forbidden):
         notify.preferences(other_station, elder)
+
+
+def test_a_province_admin_edits_a_template_and_the_next_message_uses_it(notify, publish):
+    admin = {"person_id": str(uuid.uuid4()), "roles": ["province_admin"], "scope": "130000000000"}
+    listed = {(t["event_type"], t["role"], t["locale"]) for t in notify.templates(admin)["items"]}
+    assert ("certificate_issued", "volunteer", "zh-CN") in listed
+    with pytest.raises(BadInput) as info:
+        notify.set_template(admin, "certificate_issued", "volunteer", "zh-CN",
+                            {"title": "证明", "body": "{volunteer_name}的证明"})
+    assert info.value.code == "template_placeholder_unknown"
+    with pytest.raises(NotFound):
+        notify.set_template(admin, "certificate_issued", "volunteer", "fr",
+                            {"title": "x", "body": "y"})
+    _, volunteer_caller = someone()
+    with pytest.raises(Forbidden):
+        notify.set_template(volunteer_caller, "certificate_issued", "volunteer", "zh-CN",
+                            {"title": "x", "body": "y"})
+    saved = notify.set_template(admin, "certificate_issued", "volunteer", "zh-CN",
+                                {"title": "您的服务证明好了", "body": "证明编号 {number}，共 {total}。"})
+    assert saved["updated_by"] == admin["person_id"]
+    pid, caller = someone()
+    publish("ledger", make_event("certificate_issued", {
+        "number": "HB-1301-20301129-ABCDEFG", "person_id": pid, "period_from": "2030-01-01",
+        "period_to": "2030-06-30", "total_minutes": 600, "issued_by": "s-1"}, REGION))
+    [message] = wait_for(lambda: notify.inbox(caller, {})["items"])
+    assert message["title"] == "您的服务证明好了"
+    assert message["body"] == "证明编号 HB-1301-20301129-ABCDEFG，共 10小时。"
+
+
+def test_metrics_count_deliveries_by_channel_and_outcome(notify, publish, fake_sms,
+                                                         notify_config):
+    import requests
+
+    pid, caller = someone()
+    no_quiet_hours(notify, caller)
+    publish("ledger", credited(pid))
+    wait_for(lambda: fake_sms.to(PEOPLE[pid]["phone"]))
+    text = requests.get(f"http://{notify_config['WEB_SERVER_ADDRESS']}/metrics", timeout=5).text
+    assert 'timebank_notify_deliveries_total{channel="sms",outcome="sent"}' in text
+    assert 'timebank_notify_messages_total{kind="hours_credited"}' in text

@@ -1,4 +1,4 @@
-"""Notify channels: preferences, deliveries per channel, call tasks, durable reminders,
+"""Notify channels: who last edited a template, preferences, deliveries per channel, call tasks, durable reminders,
 dispute parties, and the templates of every event notify now consumes.
 
 Revision ID: 0002_channels
@@ -19,6 +19,8 @@ TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    op.add_column("templates", sa.Column("updated_by", sa.String(64)))
+    op.add_column("templates", sa.Column("updated_at", TS))
     op.create_table(
         "preferences",
         sa.Column("person_id", sa.String(64), primary_key=True),
@@ -119,3 +121,5 @@ def downgrade() -> None:
                    .bindparams(k=kind, r=role))
     for table in ("dispute_parties", "reminders", "call_tasks", "deliveries", "preferences"):
         op.drop_table(table)
+    op.drop_column("templates", "updated_at")
+    op.drop_column("templates", "updated_by")

@@ -25,3 +25,16 @@ def call_script(elder_name: str, body_zh: str, phone: str | None) -> str:
     """What the operator reads: "请致电王秀英（138…）：明天9:00，志愿者李明将上门"."""
     number = f"（{phone}）" if phone else ""
     return f"请致电{elder_name}{number}：{body_zh}"
+
+
+# A station's time is short: a phone-only elder is called about what changes their day —
+# who comes and when, a cancellation or change, a missed visit, the day-before reminder,
+# hours they received, a dispute's outcome — not about every record or statistic.
+CALL_WORTHY = {"demand_assigned", "demand_cancelled", "assignment_withdrawn",
+               "assignment_no_show", "hours_given", "dispute_resolved"}
+
+
+def worth_a_call(kind: str, data: dict) -> bool:
+    if kind == "service_reminder":
+        return data.get("lead") == "24h"
+    return kind in CALL_WORTHY
