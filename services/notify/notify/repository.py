@@ -168,6 +168,25 @@ def update_delivery(uow, delivery_id: str, **values) -> None:
                 .values(**values, updated_at=func.now()))
 
 
+def dead_deliveries(uow, limit: int):
+    return uow.execute(
+        select(deliveries.c.id, deliveries.c.message_id, deliveries.c.person_id,
+               deliveries.c.channel, deliveries.c.attempts, deliveries.c.last_error,
+               deliveries.c.updated_at, messages.c.kind)
+        .join(messages, messages.c.id == deliveries.c.message_id)
+        .where(deliveries.c.status == "dead")
+        .order_by(deliveries.c.updated_at.desc()).limit(limit)).all()
+
+
+def replay_delivery(uow, delivery_id: str) -> bool:
+    """A dead delivery back to ``pending`` with a fresh count of attempts."""
+    row = uow.execute(
+        update(deliveries).where(deliveries.c.id == delivery_id, deliveries.c.status == "dead")
+        .values(status="pending", attempts=0, not_before=func.now(), updated_at=func.now())
+        .returning(deliveries.c.id)).first()
+    return row is not None
+
+
 # --- call tasks ----------------------------------------------------------------------------
 CALL_TASK_COLUMNS = (call_tasks.c.id, call_tasks.c.elder_id, call_tasks.c.elder_name,
                      call_tasks.c.carrier_id, call_tasks.c.region_code, call_tasks.c.kind,

@@ -320,6 +320,29 @@ class NotifyService(ServiceBase):
             uow.commit()
         return {"checked": len(answer["items"]), "notified": told}
 
+    # --- dead deliveries (internal: operators inspect and replay them) ------------------------
+    @rpc
+    def dead_deliveries(self, limit=100):
+        """Internal: the most recent dead deliveries, for an operator to inspect."""
+        limit = max(1, min(int(limit), 1000))
+        with self.db() as uow:
+            rows = repo.dead_deliveries(uow, limit)
+        return {"items": [{**r._mapping, "id": str(r.id), "message_id": str(r.message_id),
+                           "updated_at": r.updated_at.isoformat()} for r in rows]}
+
+    @rpc
+    def replay_delivery(self, delivery_id):
+        """Internal: send a dead delivery again (after the cause was fixed)."""
+        delivery_id = _uuid(delivery_id, "invalid_delivery_id", "投递编号格式不正确",
+                            "The delivery id is not a valid UUID")
+        with self.db() as uow:
+            replayed = repo.replay_delivery(uow, delivery_id)
+            uow.commit()
+        if not replayed:
+            raise NotFound("dead_delivery_not_found", "没有这条失败的投递",
+                           "No such dead delivery")
+        return {"delivery_id": delivery_id, "status": "pending"}
+
     # --- RPC: inbox --------------------------------------------------------------------------
     @rpc
     def inbox(self, caller, query=None):

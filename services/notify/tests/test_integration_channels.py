@@ -207,6 +207,17 @@ def test_a_failing_provider_is_retried_with_backoff_then_dead_lettered(
     settle()
     assert len(fake_sms.to(PEOPLE[flaky]["phone"])) == 1
 
+    # an operator sees the dead delivery and, the provider fixed, sends it again: once
+    [listed] = [d for d in notify.dead_deliveries()["items"] if d["person_id"] == broken]
+    assert listed["channel"] == "sms" and listed["kind"] == "hours_credited"
+    fake_sms.fail_phones[PEOPLE[broken]["phone"]] = 0
+    assert notify.replay_delivery(listed["id"])["status"] == "pending"
+    with pytest.raises(NotFound):
+        notify.replay_delivery(listed["id"])  # no longer dead
+    wait_for(lambda: fake_sms.to(PEOPLE[broken]["phone"]))
+    settle()
+    assert len(fake_sms.to(PEOPLE[broken]["phone"])) == 1
+
 
 def test_volunteers_who_opted_in_hear_of_demands_in_their_township(notify, publish):
     near, near_caller = someone()
