@@ -133,3 +133,28 @@ def test_cancelled_and_withdrawn_services_are_not_reminded(start_notify, rpc, ev
         cancelled_message = next(m for m in notify.inbox(volunteer_caller, {})["items"]
                                  if m["kind"] == "demand_cancelled")
         assert "老人身体不适" in cancelled_message["body"]
+
+
+def test_a_consumer_killed_while_handling_and_restarted_sends_each_message_once(
+        start_notify, rpc, event_bus, fake_sms):
+    people = [person("volunteer", "李明") for _ in range(5)]
+    first = start_notify()
+    with rpc("notify") as notify:
+        for _, caller in people:
+            notify.set_preferences(caller, {"channels": ["sms"], "quiet_hours": None})
+    events = [make_event("hours_credited", {
+        "transfer_id": str(uuid.uuid4()), "person_id": pid, "minutes": 60,
+        "balance_minutes": 60, "kind": "service_credit"}, REGION) for pid, _ in people]
+    for event in events:
+        event_bus.publish("ledger", event)
+    eventlet.sleep(0.3)
+    first.kill()  # somewhere between receiving, committing, acknowledging and sending
+    start_notify()
+    for event in events:  # and the broker (or a relay) delivers them all again
+        event_bus.publish("ledger", event)
+    with rpc("notify") as notify:
+        wait_for(lambda: all(fake_sms.to(PEOPLE[pid]["phone"]) for pid, _ in people))
+        eventlet.sleep(1.0)
+        for pid, caller in people:
+            assert notify.inbox(caller, {})["total"] == 1
+            assert len(fake_sms.to(PEOPLE[pid]["phone"])) == 1
