@@ -19,7 +19,7 @@ def open_task(uow, delivery, message, contact: Contact) -> str:
     return repo.open_call_task(
         uow, delivery_id=str(delivery.id), message_id=str(message.id),
         elder_id=contact.person_id, elder_name=contact.name, carrier_id=contact.carrier_id,
-        region_code=contact.region_code, kind=message.kind,
+        region_code=contact.region_code, kind=message.kind, urgent=bool(delivery.urgent),
         script=call_script(contact.name, message.body_zh, contact.phone))
 
 

@@ -190,7 +190,7 @@ def replay_delivery(uow, delivery_id: str) -> bool:
 # --- call tasks ----------------------------------------------------------------------------
 CALL_TASK_COLUMNS = (call_tasks.c.id, call_tasks.c.elder_id, call_tasks.c.elder_name,
                      call_tasks.c.carrier_id, call_tasks.c.region_code, call_tasks.c.kind,
-                     call_tasks.c.script, call_tasks.c.status, call_tasks.c.outcome,
+                     call_tasks.c.script, call_tasks.c.urgent, call_tasks.c.status, call_tasks.c.outcome,
                      call_tasks.c.note, call_tasks.c.attempts, call_tasks.c.created_at,
                      call_tasks.c.closed_at, call_tasks.c.message_id)
 
@@ -212,7 +212,8 @@ def call_tasks_page(uow, *, carrier_id: str | None, region_prefix: str | None,
     if status:
         where.append(call_tasks.c.status == status)
     rows = uow.execute(select(*CALL_TASK_COLUMNS).where(*where)
-                       .order_by(call_tasks.c.created_at, call_tasks.c.id)
+                       .order_by(call_tasks.c.urgent.desc(), call_tasks.c.created_at,
+                                 call_tasks.c.id)
                        .limit(page_size).offset((page - 1) * page_size)).all()
     total = uow.execute(select(func.count()).select_from(call_tasks).where(*where)).scalar_one()
     return rows, total

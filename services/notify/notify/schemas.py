@@ -218,6 +218,7 @@ class CallTaskView(Schema):
     region_code = fields.String(allow_none=True)
     kind = fields.String()
     script = fields.String()
+    urgent = fields.Boolean()
     status = fields.String()
     outcome = fields.String(allow_none=True)
     note = fields.String(allow_none=True)

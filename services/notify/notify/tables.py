@@ -97,6 +97,7 @@ call_tasks = Table(
     Column("region_code", String(12)),
     Column("kind", String(100), nullable=False),
     Column("script", Text, nullable=False),
+    Column("urgent", Boolean, nullable=False, server_default="false"),
     Column("status", String(16), nullable=False, server_default="open"),
     Column("outcome", String(16)),
     Column("note", Text),

@@ -370,3 +370,31 @@ def test_metrics_count_deliveries_by_channel_and_outcome(notify, publish, fake_s
     text = requests.get(f"http://{notify_config['WEB_SERVER_ADDRESS']}/metrics", timeout=5).text
     assert 'timebank_notify_deliveries_total{channel="sms",outcome="sent"}' in text
     assert 'timebank_notify_messages_total{kind="hours_credited"}' in text
+
+
+def test_an_urgent_cancellation_is_first_on_the_stations_call_list(notify, publish):
+    carrier = str(uuid.uuid4())
+    volunteer, _ = someone(name="李明")
+    elder, elder_caller = someone("elder", name="刘桂兰", phone="03117654321",
+                                  phone_only=True, carrier_id=carrier)
+    now_bj = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
+    notify.set_preferences(elder_caller, {"channels": ["call"], "quiet_hours": {
+        "start": (now_bj - dt.timedelta(hours=1)).strftime("%H:%M"),
+        "end": (now_bj + dt.timedelta(hours=2)).strftime("%H:%M")}})  # only urgent calls now
+    operator = {"person_id": str(uuid.uuid4()), "roles": ["station_operator"],
+                "scope": TOWNSHIP + "000", "carrier_id": carrier}
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    publish("demand", assigned(volunteer, elder, later))
+    wait_for(lambda: any(m["kind"] == "demand_assigned"
+                         for m in notify.inbox(elder_caller, {})["items"]))
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=45)
+    publish("demand", make_event("demand_cancelled", {
+        "demand_id": str(uuid.uuid4()), "elder_id": elder, "reason": "志愿者突发急事",
+        "volunteer_ids": [volunteer], "window_start": soon.isoformat(),
+        "window_end": (soon + dt.timedelta(hours=1)).isoformat()}, REGION))
+    [task] = wait_for(lambda: notify.call_tasks(operator, {})["items"])
+    assert task["urgent"] is True and task["kind"] == "demand_cancelled"
+    assert task["script"].startswith("请致电刘桂兰（03117654321）：您")
+    assert "志愿者突发急事" in task["script"]
+    settle()
+    assert len(notify.call_tasks(operator, {})["items"]) == 1  # the other waits for the morning

@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("region_code", sa.String(12)),
         sa.Column("kind", sa.String(100), nullable=False),
         sa.Column("script", sa.Text, nullable=False),
+        sa.Column("urgent", sa.Boolean, nullable=False, server_default="false"),
         sa.Column("status", sa.String(16), nullable=False, server_default="open"),
         sa.Column("outcome", sa.String(16)),
         sa.Column("note", sa.Text),
