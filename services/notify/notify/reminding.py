@@ -23,18 +23,29 @@ from .domain.reminders import reminder_times
 def schedule(uow, payload: dict, now: dt.datetime) -> int:
     start = parse_time(payload["window_start"])
     end = parse_time(payload["window_end"])
-    people = [(payload["volunteer_id"], "volunteer")]
-    if payload.get("elder_id"):
-        people.append((payload["elder_id"], "elder"))
-    rows = [{"demand_id": payload["demand_id"], "person_id": str(person), "role": role,
-             "volunteer_id": str(payload["volunteer_id"]), "lead": lead, "due_at": due,
+    volunteer = str(payload["volunteer_id"])
+    people = [(volunteer, "volunteer", volunteer)]
+    if payload.get("elder_id"):  # one reminder for the elder, however many volunteers come
+        people.append((str(payload["elder_id"]), "elder", ANY_VOLUNTEER))
+    rows = [{"demand_id": payload["demand_id"], "person_id": person, "role": role,
+             "volunteer_id": for_volunteer, "lead": lead, "due_at": due,
              "window_start": start, "window_end": end}
-            for lead, due in reminder_times(start, now).items() for person, role in people]
+            for lead, due in reminder_times(start, now).items()
+            for person, role, for_volunteer in people]
     repo.schedule_reminders(uow, rows)
     return len(rows)
 
 
 NAME_GRACE = dt.timedelta(minutes=5)
+ANY_VOLUNTEER = ""  # the elder's rows: not tied to one volunteer
+
+
+def cancel_for_volunteer(uow, demand_id: str, volunteer_id: str) -> None:
+    """One volunteer no longer comes: their reminders go, and the elder's too when nobody
+    is left coming."""
+    repo.cancel_reminders(uow, demand_id, volunteer_id)
+    if not repo.volunteers_coming(uow, demand_id):
+        repo.cancel_reminders(uow, demand_id, ANY_VOLUNTEER)
 
 
 def fire_due(db, names, now_fn, limit: int = 50) -> int:
@@ -49,13 +60,15 @@ def fire_due(db, names, now_fn, limit: int = 50) -> int:
                 return fired
             reminder = {**row._mapping, "window_start": row.window_start.isoformat(),
                         "window_end": row.window_end.isoformat()}
+            coming = ([row.volunteer_id] if row.role != "elder"
+                      else repo.volunteers_coming(uow, row.demand_id))
             try:
-                known = names([row.volunteer_id])
+                known = names(coming) if coming else {}
             except Unavailable:
                 if now_fn() - row.due_at < NAME_GRACE:
                     return fired  # identity away: try again next tick
                 known = {}
-            notice = messages.service_reminder(reminder, known)
+            notice = messages.service_reminder(reminder, known, coming)
             notifying.notify(uow, notice, f"reminder:{row.id}", now_fn(),
                              urgent=row.lead == "1h")
             repo.mark_reminder_sent(uow, row.id)

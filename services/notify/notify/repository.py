@@ -243,7 +243,7 @@ def schedule_reminders(uow, rows: list[dict]) -> None:
 def cancel_reminders(uow, demand_id: str, volunteer_id: str | None = None) -> list:
     """Cancel what is still scheduled; returns the cancelled rows (for their window)."""
     where = [reminders.c.demand_id == demand_id, reminders.c.status == "scheduled"]
-    if volunteer_id:
+    if volunteer_id is not None:
         where.append(reminders.c.volunteer_id == volunteer_id)
     return uow.execute(update(reminders).where(*where).values(status="cancelled")
                        .returning(reminders)).all()
@@ -254,6 +254,16 @@ def reminders_of(uow, demand_id: str, volunteer_id: str | None = None) -> list:
     if volunteer_id:
         where.append(reminders.c.volunteer_id == volunteer_id)
     return uow.execute(select(reminders).where(*where).order_by(reminders.c.due_at)).all()
+
+
+def volunteers_coming(uow, demand_id: str) -> list[str]:
+    """Volunteers of a demand whose reminders were not cancelled, in assignment order."""
+    rows = uow.execute(
+        select(reminders.c.volunteer_id, func.min(reminders.c.created_at).label("first"))
+        .where(reminders.c.demand_id == demand_id, reminders.c.role == "volunteer",
+               reminders.c.status != "cancelled")
+        .group_by(reminders.c.volunteer_id).order_by(text("first"))).all()
+    return [r.volunteer_id for r in rows]
 
 
 def claim_due_reminder(uow, now: dt.datetime):

@@ -167,7 +167,8 @@ class NotifyService(ServiceBase):
         now = _now()
         urgent = bool(payload.get("window_start")) and is_urgent_cancellation(
             parse_time(payload["window_start"]), now)
-        volunteers = set(payload["volunteer_ids"]) | {r.volunteer_id for r in known}
+        volunteers = set(payload["volunteer_ids"]) | {r.volunteer_id for r in known
+                                                      if r.role == "volunteer"}
         notices = [messages.demand_cancelled(payload, v, "volunteer") for v in sorted(volunteers)]
         if payload.get("elder_id"):
             notices.append(messages.demand_cancelled(payload, payload["elder_id"], "elder"))
@@ -210,8 +211,8 @@ class NotifyService(ServiceBase):
     @once("notify.on_assignment_withdrawn")
     def on_assignment_withdrawn(self, uow, event):
         payload = _payload(schemas.AssignmentWithdrawnEvent(), event)
-        repo.cancel_reminders(uow, payload["demand_id"], payload["volunteer_id"])
-        known = repo.reminders_of(uow, payload["demand_id"], payload["volunteer_id"])
+        reminding.cancel_for_volunteer(uow, payload["demand_id"], payload["volunteer_id"])
+        known = repo.reminders_of(uow, payload["demand_id"])
         elder = next((r for r in known if r.role == "elder"), None)
         window = ({"window_start": elder.window_start.isoformat(),
                    "window_end": elder.window_end.isoformat()} if elder else None)
@@ -223,8 +224,8 @@ class NotifyService(ServiceBase):
     @once("notify.on_assignment_no_show")
     def on_assignment_no_show(self, uow, event):
         payload = _payload(schemas.AssignmentNoShowEvent(), event)
-        repo.cancel_reminders(uow, payload["demand_id"], payload["volunteer_id"])
-        known = repo.reminders_of(uow, payload["demand_id"], payload["volunteer_id"])
+        reminding.cancel_for_volunteer(uow, payload["demand_id"], payload["volunteer_id"])
+        known = repo.reminders_of(uow, payload["demand_id"])
         window = {"window_end": known[0].window_end.isoformat()} if known else None
         notifying.notify_all(uow, messages.assignment_no_show(payload, window),
                              event["event_id"], _now())

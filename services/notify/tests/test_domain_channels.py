@@ -224,3 +224,10 @@ def test_a_volunteer_without_a_known_name_is_a_volunteer():
     notice = messages.demand_assigned_to_elder(ASSIGNED, {})
     assert _render(notice).body_zh.startswith("志愿者将于")
     assert _render(notice).body_en.startswith("A volunteer will come")
+
+
+def test_the_elders_reminder_of_a_group_service_names_every_volunteer_coming():
+    reminder = {**ASSIGNED, "person_id": "e-1", "role": "elder", "lead": "24h"}
+    notice = messages.service_reminder(reminder, {"v-1": "李明", "v-2": "赵磊"}, ["v-1", "v-2"])
+    assert _render(notice).body_zh.endswith("李明、赵磊将上门为您服务。")
+    assert "李明, 赵磊 will come" in _render(notice).body_en

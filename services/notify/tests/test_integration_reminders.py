@@ -158,3 +158,26 @@ def test_a_consumer_killed_while_handling_and_restarted_sends_each_message_once(
         for pid, caller in people:
             assert notify.inbox(caller, {})["total"] == 1
             assert len(fake_sms.to(PEOPLE[pid]["phone"])) == 1
+
+
+def test_a_group_service_reminds_the_elder_once_naming_who_still_comes(
+        start_notify, rpc, event_bus, database):
+    li, li_caller = person("volunteer", "李明")
+    zhao, zhao_caller = person("volunteer", "赵磊")
+    elder, elder_caller = person("elder", "王秀英")
+    start_notify()
+    demand_id = str(uuid.uuid4())
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(hours=24, seconds=3)
+    event_bus.publish("demand", assigned(demand_id, li, elder, start))
+    event_bus.publish("demand", assigned(demand_id, zhao, elder, start))
+    wait_for(lambda: len(reminders(database, demand_id)) == 6)  # 2 leads × (2 volunteers + elder)
+    event_bus.publish("demand", make_event("assignment_withdrawn", {
+        "demand_id": demand_id, "volunteer_id": zhao, "reason": "临时有事", "open_slots": 1,
+        "region_code": REGION}, REGION))
+    with rpc("notify") as notify:
+        [to_elder] = wait_for(lambda: reminder_messages(notify, elder_caller))
+        assert to_elder["body"].endswith("）李明将上门为您服务。")
+        wait_for(lambda: reminder_messages(notify, li_caller))
+        eventlet.sleep(1.0)
+        assert len(reminder_messages(notify, elder_caller)) == 1
+        assert reminder_messages(notify, zhao_caller) == []

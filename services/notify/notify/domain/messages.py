@@ -92,9 +92,11 @@ def _window(payload: dict) -> dict[str, str]:
     return {"zh-CN": "原定时间", "en": "the planned time"}
 
 
-def _name(names: dict, person_id) -> dict[str, str]:
-    name = names.get(str(person_id)) if person_id else None
-    return {locale: name or A_VOLUNTEER[locale] for locale in LOCALES}
+def _name(names: dict, *person_ids) -> dict[str, str]:
+    """"李明" / "李明、赵磊" (a group service) — or "志愿者" when no name is known."""
+    known = [names[str(p)] for p in person_ids if p and names.get(str(p))]
+    return {"zh-CN": "、".join(known) or A_VOLUNTEER["zh-CN"],
+            "en": ", ".join(known) or A_VOLUNTEER["en"]}
 
 
 def demand_assigned_to_elder(payload: dict, names: dict) -> Notice:
@@ -129,10 +131,11 @@ def demand_cancelled(payload: dict, person_id: str, role: str) -> Notice:
     return _same(person_id, role, DEMAND_CANCELLED, values, data)
 
 
-def service_reminder(reminder: dict, names: dict) -> Notice:
-    """24 hours / 1 hour before a service, to the volunteer and to the elder."""
+def service_reminder(reminder: dict, names: dict, volunteer_ids=()) -> Notice:
+    """24 hours / 1 hour before a service, to the volunteer and to the elder (one reminder
+    for the elder naming every volunteer still coming: ``volunteer_ids``)."""
     window = _window(reminder)
-    who = _name(names, reminder["volunteer_id"])
+    who = _name(names, *(volunteer_ids or [reminder["volunteer_id"]]))
     values = {loc: {"window": window[loc], "lead": LEAD_WORDS[reminder["lead"]][loc],
                     "volunteer_name": who[loc]} for loc in LOCALES}
     data = {"demand_id": reminder["demand_id"], "lead": reminder["lead"],
