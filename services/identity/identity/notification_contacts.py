@@ -3,6 +3,8 @@
 * ``contact_details``: name, phone (decrypted here, at identity's boundary), whether the
   person is a phone-only elder and their station. Every read of a phone is written to the
   audit log (action ``read_unmasked``, actor ``notify``: a system read, no person).
+* ``person_names``: names only (not personal data that is sealed; nothing to audit), for
+  message texts ("李明将上门为您服务").
 * ``station_staff``: the active station operators of a carrier and the township admins of a
   township (who hears that a demand waits too long for review).
 * ``qualifications_expiring``: verified qualifications that run out within the coming days.
@@ -38,6 +40,14 @@ def contact_details(uow, person_ids: list[str]) -> list[dict]:
             audit.record(uow, None, "read_unmasked", "person", person["id"],
                          person["region_code"], after={"fields": ["phone"], "for": NOTIFY})
     return found
+
+
+def person_names(uow, person_ids: list[str]) -> dict[str, str]:
+    ids = [pid for pid in (repo.as_uuid(p) for p in dict.fromkeys(person_ids)) if pid]
+    if not ids:
+        return {}
+    rows = uow.execute(select(persons.c.id, persons.c.name).where(persons.c.id.in_(ids))).all()
+    return {str(r.id): r.name for r in rows}
 
 
 def station_staff(uow, carrier_id: str | None, township_code: str | None) -> list[dict]:

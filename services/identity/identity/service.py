@@ -341,6 +341,13 @@ class IdentityService(ServiceBase):
         return {"items": found}
 
     @rpc
+    def person_names(self, person_ids):
+        """Names only (for message texts): nothing sealed is read, nothing audited."""
+        ids = load(ContactDetailsQuery(), {"person_ids": person_ids})["person_ids"]
+        with self.db() as uow:
+            return {"names": notification_contacts.person_names(uow, ids)}
+
+    @rpc
     def station_staff(self, carrier_id=None, township_code=None):
         query = load(StationStaffQuery(), {"carrier_id": carrier_id,
                                            "township_code": township_code})

@@ -183,6 +183,10 @@ def test_notify_reads_contact_details_and_each_phone_read_is_audited(identity, l
     assert len(entries) == 1 and entries[0]["actor_person_id"] is None
     with pytest.raises(BadInput):
         identity.contact_details(["x" * 65])
+    names = identity.person_names([elder["person_id"], unknown, "not-a-uuid"])["names"]
+    assert names == {elder["person_id"]: "王秀英"}
+    assert len(identity.query_audit(auditor, {"target_id": elder["person_id"],
+                                              "action": "read_unmasked"})["items"]) == 1
 
 
 def test_notify_finds_the_station_and_township_staff(identity, login):

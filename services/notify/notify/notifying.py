@@ -12,17 +12,19 @@ import datetime as dt
 from . import metrics
 from . import repository as repo
 from .domain.call_tasks import worth_a_call
-from .domain.messages import Notice
+from .domain.messages import Notice, with_greeting
 from .domain.preferences import defaults_for, send_at
 from .domain.templates import TemplateError, render_message
 
 
 def notify(uow, notice: Notice, source_id: str, now: dt.datetime,
-           urgent: bool = False) -> str | None:
-    """Store the message and schedule its deliveries; None if it already existed."""
+           urgent: bool = False, names: dict | None = None) -> str | None:
+    """Store the message and schedule its deliveries; None if it already existed.
+    ``names`` (person id → name) gives the recipient's ``{greeting}``."""
     templates = repo.templates_for(uow, notice.kind, notice.role)
+    values = with_greeting(notice.values, (names or {}).get(notice.person_id))
     try:
-        rendered = render_message(templates, notice.values)
+        rendered = render_message(templates, values)
     except TemplateError as exc:  # a broken template is a bug: retry, then dead-letter
         raise RuntimeError(f"cannot render {notice.kind}/{notice.role}: {exc}") from exc
     message_id = repo.store_message(uow, person_id=notice.person_id, kind=notice.kind,
@@ -41,5 +43,6 @@ def notify(uow, notice: Notice, source_id: str, now: dt.datetime,
     return message_id
 
 
-def notify_all(uow, notices, source_id: str, now: dt.datetime, urgent: bool = False) -> int:
-    return sum(1 for n in notices if notify(uow, n, source_id, now, urgent) is not None)
+def notify_all(uow, notices, source_id: str, now: dt.datetime, urgent: bool = False,
+               names: dict | None = None) -> int:
+    return sum(1 for n in notices if notify(uow, n, source_id, now, urgent, names) is not None)

@@ -63,14 +63,14 @@ def fire_due(db, names, now_fn, limit: int = 50) -> int:
             coming = ([row.volunteer_id] if row.role != "elder"
                       else repo.volunteers_coming(uow, row.demand_id))
             try:
-                known = names(coming) if coming else {}
+                known = names([*coming, row.person_id])
             except Unavailable:
                 if now_fn() - row.due_at < NAME_GRACE:
                     return fired  # identity away: try again next tick
                 known = {}
             notice = messages.service_reminder(reminder, known, coming)
             notifying.notify(uow, notice, f"reminder:{row.id}", now_fn(),
-                             urgent=row.lead == "1h")
+                             urgent=row.lead == "1h", names=known)
             repo.mark_reminder_sent(uow, row.id)
             uow.commit()
         metrics.REMINDERS.labels("sent").inc()

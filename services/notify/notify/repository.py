@@ -159,6 +159,13 @@ def claim_due_delivery(uow, now: dt.datetime):
         .limit(1).with_for_update(skip_locked=True)).first()
 
 
+def interrupted_deliveries(uow, before: dt.datetime) -> list:
+    return uow.execute(
+        select(deliveries).where(deliveries.c.status == "sending",
+                                 deliveries.c.updated_at < before)
+        .with_for_update(skip_locked=True)).all()
+
+
 def message(uow, message_id: str):
     return uow.execute(select(messages).where(messages.c.id == message_id)).first()
 

@@ -35,11 +35,13 @@ def _pair(event_type, role, zh_title, zh_body, en_title, en_body):
     ]
 
 
-# seeded by migration 0002_channels; placeholders per kind in notify/domain/messages.py
+# seeded by migration 0002_channels; placeholders per kind in notify/domain/messages.py, and
+# {greeting} ("王秀英您好：" / "您好：") in every template (notifying.py adds it)
 CHANNEL_TEMPLATES = [
     *_pair("demand_assigned", "elder", "志愿者已接单",
-           "{volunteer_name}将于{window}（北京时间）上门为您服务。",
-           "A volunteer is coming", "{volunteer_name} will come to serve you on {window}."),
+           "{greeting}{volunteer_name}将于{window}（北京时间）上门为您服务。",
+           "A volunteer is coming",
+           "{greeting}{volunteer_name} will come to serve you on {window}."),
     *_pair("demand_published", "volunteer", "附近有新的服务需求",
            "{category}，时间：{window}（北京时间），地点：{location}。打开“需求”即可接单。",
            "A service request nearby",
@@ -48,15 +50,17 @@ CHANNEL_TEMPLATES = [
            "您{window}的服务已取消。原因：{reason}",
            "Service cancelled", "Your service on {window} has been cancelled. Reason: {reason}"),
     *_pair("demand_cancelled", "elder", "服务已取消",
-           "您{window}的服务已取消。原因：{reason}",
-           "Service cancelled", "Your service on {window} has been cancelled. Reason: {reason}"),
+           "{greeting}您{window}的服务已取消。原因：{reason}",
+           "Service cancelled",
+           "{greeting}your service on {window} has been cancelled. Reason: {reason}"),
     *_pair("service_reminder", "volunteer", "服务提醒",
            "{lead}（{window}，北京时间）您有一项服务，请按时到达并签到。",
            "Service reminder",
            "You have a service {lead} ({window}). Please arrive on time and check in."),
     *_pair("service_reminder", "elder", "服务提醒",
-           "{lead}（{window}，北京时间）{volunteer_name}将上门为您服务。",
-           "Service reminder", "{volunteer_name} will come to serve you {lead} ({window})."),
+           "{greeting}{lead}（{window}，北京时间）{volunteer_name}将上门为您服务。",
+           "Service reminder",
+           "{greeting}{volunteer_name} will come to serve you {lead} ({window})."),
     *_pair("service_recorded", "volunteer", "服务时长已记录",
            "服务站已记录您本次服务 {minutes}，入账后将另行通知。",
            "Service recorded",
@@ -100,11 +104,11 @@ CHANNEL_TEMPLATES = [
            "You withdrew from a service",
            "You withdrew from the service (ref. {demand_ref}). Thank you for telling us."),
     *_pair("assignment_withdrawn", "elder", "志愿者有变动",
-           "原定{window}为您服务的志愿者无法前来，服务站正在为您重新安排。",
+           "{greeting}原定{window}为您服务的志愿者无法前来，服务站正在为您重新安排。",
            "Change of volunteer",
            "The volunteer for {window} cannot come; the station is finding someone else."),
     *_pair("assignment_no_show", "elder", "志愿者未能到达",
-           "很抱歉，原定{window}的志愿者未能按时到达，服务站将尽快为您重新安排。",
+           "{greeting}很抱歉，原定{window}的志愿者未能按时到达，服务站将尽快为您重新安排。",
            "The volunteer did not come",
            "We are sorry: the volunteer for {window} did not arrive. The station will "
            "arrange another visit."),

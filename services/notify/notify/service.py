@@ -104,9 +104,10 @@ class NotifyService(ServiceBase):
             for item in answer["items"]}
 
     def _names(self, person_ids: list[str]) -> dict[str, str]:
-        """Names for a message text; without identity the text says "a volunteer"."""
+        """Names for a message text (identity's ``person_names``: no sealed data read);
+        without identity the text says "a volunteer" / greets without a name."""
         try:
-            return {pid: c.name for pid, c in self._contacts(person_ids).items()}
+            return self._volunteer_names(person_ids)
         except Unavailable:
             return {}
 
@@ -116,6 +117,12 @@ class NotifyService(ServiceBase):
         except Unavailable:
             return {}
         return {c["code"]: {"zh-CN": c.get("name_zh"), "en": c.get("name_en")} for c in catalog}
+
+    def _send(self, uow, notices, event: dict, urgent: bool = False) -> int:
+        """Store the notices of one event (each recipient greeted by name when identity
+        answers) and schedule their deliveries."""
+        names = self._names([n.person_id for n in notices])
+        return notifying.notify_all(uow, notices, event["event_id"], _now(), urgent, names)
 
     def _staff(self, carrier_id=None, township_code=None) -> list[str]:
         answer = self._ask(self.identity, "station_staff", IDENTITY_UNAVAILABLE,
@@ -141,7 +148,7 @@ class NotifyService(ServiceBase):
             return
         names = self._category_names()
         notices = [messages.demand_published(payload, v, names) for v in volunteers]
-        notifying.notify_all(uow, notices, event["event_id"], _now())
+        self._send(uow, notices, event)
 
     @event_handler("demand", "demand_assigned")
     @once("notify.on_demand_assigned")
@@ -152,7 +159,7 @@ class NotifyService(ServiceBase):
         if payload.get("elder_id"):
             names = self._names([payload["volunteer_id"]])
             notices.append(messages.demand_assigned_to_elder(payload, names))
-        notifying.notify_all(uow, notices, event["event_id"], now)
+        self._send(uow, notices, event)
         reminding.schedule(uow, payload, now)
 
     @event_handler("demand", "demand_cancelled")
@@ -172,13 +179,13 @@ class NotifyService(ServiceBase):
         notices = [messages.demand_cancelled(payload, v, "volunteer") for v in sorted(volunteers)]
         if payload.get("elder_id"):
             notices.append(messages.demand_cancelled(payload, payload["elder_id"], "elder"))
-        notifying.notify_all(uow, notices, event["event_id"], now, urgent=urgent)
+        self._send(uow, notices, event, urgent=urgent)
 
     @event_handler("demand", "service_recorded")
     @once("notify.on_service_recorded")
     def on_service_recorded(self, uow, event):
         payload = _payload(schemas.ServiceRecordedEvent(), event)
-        notifying.notify_all(uow, messages.service_recorded(payload), event["event_id"], _now())
+        self._send(uow, messages.service_recorded(payload), event)
 
     @event_handler("demand", "demand_review_overdue")
     @once("notify.on_review_overdue")
@@ -187,7 +194,7 @@ class NotifyService(ServiceBase):
         township = payload.get("township_code") or payload.get("region_code")
         staff = self._staff(payload.get("carrier_id"), township)  # no answer: retried
         notices = [messages.review_overdue(payload, s) for s in staff]
-        notifying.notify_all(uow, notices, event["event_id"], _now())
+        self._send(uow, notices, event)
 
     @event_handler("demand", "dispute_opened")
     @once("notify.on_dispute_opened")
@@ -196,7 +203,7 @@ class NotifyService(ServiceBase):
         repo.remember_dispute(uow, payload["dispute_id"], payload["opened_by"])
         staff = self._staff(None, payload["region_code"])  # disputes are handled at township
         notices = [messages.dispute_opened(payload, s) for s in staff]
-        notifying.notify_all(uow, notices, event["event_id"], _now())
+        self._send(uow, notices, event)
 
     @event_handler("demand", "dispute_resolved")
     @once("notify.on_dispute_resolved")
@@ -204,8 +211,7 @@ class NotifyService(ServiceBase):
         payload = _payload(schemas.DisputeResolvedEvent(), event)
         opener = repo.dispute_opener(uow, payload["dispute_id"])
         if opener:
-            notifying.notify(uow, messages.dispute_resolved(payload, opener),
-                             event["event_id"], _now())
+            self._send(uow, [messages.dispute_resolved(payload, opener)], event)
 
     @event_handler("demand", "assignment_withdrawn")
     @once("notify.on_assignment_withdrawn")
@@ -218,7 +224,7 @@ class NotifyService(ServiceBase):
                    "window_end": elder.window_end.isoformat()} if elder else None)
         notices = messages.assignment_withdrawn(payload, elder.person_id if elder else None,
                                                 window)
-        notifying.notify_all(uow, notices, event["event_id"], _now())
+        self._send(uow, notices, event)
 
     @event_handler("demand", "assignment_no_show")
     @once("notify.on_assignment_no_show")
@@ -227,15 +233,14 @@ class NotifyService(ServiceBase):
         reminding.cancel_for_volunteer(uow, payload["demand_id"], payload["volunteer_id"])
         known = repo.reminders_of(uow, payload["demand_id"])
         window = {"window_end": known[0].window_end.isoformat()} if known else None
-        notifying.notify_all(uow, messages.assignment_no_show(payload, window),
-                             event["event_id"], _now())
+        self._send(uow, messages.assignment_no_show(payload, window), event)
 
     # --- events: ledger ----------------------------------------------------------------------
     @event_handler("ledger", "hours_credited")
     @once("notify.on_hours_credited")
     def on_hours_credited(self, uow, event):
         payload = _payload(schemas.HoursCreditedEvent(), event)
-        notifying.notify(uow, messages.hours_credited(payload), event["event_id"], _now())
+        self._send(uow, [messages.hours_credited(payload)], event)
 
     @event_handler("ledger", "hours_given")
     @once("notify.on_hours_given")
@@ -245,32 +250,32 @@ class NotifyService(ServiceBase):
             raise ValueError("hours_given gift without to_person_id")
         names = (self._names([payload["from_person_id"]])
                  if payload["kind"] == "gift_to_relative" else {})
-        notifying.notify(uow, messages.hours_given(payload, names), event["event_id"], _now())
+        self._send(uow, [messages.hours_given(payload, names)], event)
 
     @event_handler("ledger", "milestone_reached")
     @once("notify.on_milestone_reached")
     def on_milestone_reached(self, uow, event):
         payload = _payload(schemas.MilestoneReachedEvent(), event)
-        notifying.notify(uow, messages.milestone_reached(payload), event["event_id"], _now())
+        self._send(uow, [messages.milestone_reached(payload)], event)
 
     @event_handler("ledger", "certificate_issued")
     @once("notify.on_certificate_issued")
     def on_certificate_issued(self, uow, event):
         payload = _payload(schemas.CertificateIssuedEvent(), event)
-        notifying.notify(uow, messages.certificate_issued(payload), event["event_id"], _now())
+        self._send(uow, [messages.certificate_issued(payload)], event)
 
     # --- events: identity --------------------------------------------------------------------
     @event_handler("identity", "volunteer_eligible")
     @once("notify.on_volunteer_eligible")
     def on_volunteer_eligible(self, uow, event):
         payload = _payload(schemas.VolunteerEligibleEvent(), event)
-        notifying.notify(uow, messages.volunteer_eligible(payload), event["event_id"], _now())
+        self._send(uow, [messages.volunteer_eligible(payload)], event)
 
     @event_handler("identity", "volunteer_suspended")
     @once("notify.on_volunteer_suspended")
     def on_volunteer_suspended(self, uow, event):
         payload = _payload(schemas.VolunteerSuspendedEvent(), event)
-        notifying.notify(uow, messages.volunteer_suspended(payload), event["event_id"], _now())
+        self._send(uow, [messages.volunteer_suspended(payload)], event)
 
     # --- timers ------------------------------------------------------------------------------
     @scheduled("DELIVERY_POLL_SECONDS", 2)
@@ -280,24 +285,30 @@ class NotifyService(ServiceBase):
             sms=TencentSms(SmsSettings.from_config(settings.get("SMS"))),
             email=SmtpEmail(SmtpSettings.from_config(settings.get("SMTP"))))
         cfg = settings.get("DELIVERY", {}) or {}
+        lease = dt.timedelta(seconds=float(cfg.get("sending_lease_seconds", 300)))
+        delivering.expire_interrupted(self.db, lease, on_dead=self._announce_dead)
         delivering.deliver_due(self.db, self._contacts, senders, self._retry_policy(),
                                limit=int(cfg.get("batch", 100)), on_dead=self._announce_dead,
                                concurrency=int(cfg.get("concurrency", 4)))
 
     @staticmethod
-    def _announce_dead(uow, row):
+    def _announce_dead(uow, row, attempts: int, last_error: str | None):
         message = repo.message(uow, row.message_id)
         uow.emit("notification_failed", schemas.NotificationFailedEvent().dump({
             "delivery_id": str(row.id), "message_id": str(row.message_id),
             "person_id": row.person_id, "channel": row.channel, "kind": message.kind,
-            "attempts": row.attempts + 1, "last_error": None}), None)
+            "attempts": attempts, "last_error": last_error}), None)
 
     @scheduled("REMINDER_POLL_SECONDS", 10)
     def send_reminders(self):
         reminding.fire_due(self.db, self._volunteer_names, _now)
 
     def _volunteer_names(self, person_ids: list[str]) -> dict[str, str]:
-        return {pid: c.name for pid, c in self._contacts(person_ids).items()}
+        """Names, or ``Unavailable`` when identity does not answer."""
+        ids = [str(p) for p in dict.fromkeys(person_ids) if p]
+        if not ids:
+            return {}
+        return self._ask(self.identity, "person_names", IDENTITY_UNAVAILABLE, ids)["names"]
 
     @scheduled("QUALIFICATION_CHECK_SECONDS", 86400)
     def warn_expiring_qualifications(self):

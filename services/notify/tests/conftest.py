@@ -39,6 +39,10 @@ class FakeIdentity:
                            **PEOPLE[p]} for p in person_ids if p in PEOPLE]}
 
     @rpc_method
+    def person_names(self, person_ids):
+        return {"names": {p: PEOPLE[p]["name"] for p in person_ids if p in PEOPLE}}
+
+    @rpc_method
     def station_staff(self, carrier_id=None, township_code=None):
         return {"items": [s for s in STAFF
                           if (carrier_id and s.get("carrier_id") == carrier_id)
@@ -178,7 +182,8 @@ def notify_config(service_config, fake_sms, fake_smtp):
     return service_config(
         "notify", DELIVERY_POLL_SECONDS=0.2, REMINDER_POLL_SECONDS=0.2,
         QUALIFICATION_CHECK_SECONDS=3600, RPC_TIMEOUT_SECONDS=5,
-        DELIVERY={"max_attempts": 3, "backoff_base_seconds": 0.2, "backoff_cap_seconds": 1},
+        DELIVERY={"max_attempts": 3, "backoff_base_seconds": 0.2, "backoff_cap_seconds": 1,
+                  "sending_lease_seconds": 2},
         SMS={"endpoint": fake_sms.endpoint, "secret_id": SECRET_ID, "secret_key": SECRET_KEY,
              "sdk_app_id": "1400000000", "sign_name": "时间银行", "template_id": "100001"},
         SMTP={"host": "127.0.0.1", "port": fake_smtp.port})

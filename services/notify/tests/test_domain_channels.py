@@ -156,11 +156,12 @@ def test_signed_headers_of_a_send_sms_request():
 
 
 # --- messages and their templates --------------------------------------------------------------
-def _render(notice):
+def _render(notice, name=None):
     rows = [t for t in TEMPLATES + CHANNEL_TEMPLATES
             if t["event_type"] == notice.kind and t["role"] == notice.role]
     from notify.domain.templates import Template
-    return render_message([Template(**r) for r in rows], notice.values)
+    return render_message([Template(**r) for r in rows],
+                          messages.with_greeting(notice.values, name))
 
 
 ASSIGNED = {"demand_id": "d-1", "volunteer_id": "v-1", "elder_id": "e-1",
@@ -208,10 +209,10 @@ def test_every_builder_renders_with_its_seeded_templates():
     ]
     rendered = {(n.kind, n.role): _render(n) for n in notices}
     assert rendered[("demand_assigned", "elder")].body_zh == \
-        "李明将于2030年5月2日 09:00–10:00（北京时间）上门为您服务。"
+        "您好：李明将于2030年5月2日 09:00–10:00（北京时间）上门为您服务。"
     assert "陪伴聊天" in rendered[("demand_published", "volunteer")].body_zh
     assert "幸福小区3号楼" in rendered[("demand_published", "volunteer")].body_zh
-    assert rendered[("service_reminder", "elder")].body_zh.startswith("明天（2030年5月2日 09:00")
+    assert rendered[("service_reminder", "elder")].body_zh.startswith("您好：明天（2030年5月2日 09:00")
     assert "张伟赠送给您 2小时" in rendered[("hours_given", "relative")].body_zh
     assert "服务时长调整为 45分" in rendered[("dispute_resolved", "party")].body_zh
     assert "居家护理资质将于2030年6月1日到期" in \
@@ -222,8 +223,14 @@ def test_every_builder_renders_with_its_seeded_templates():
 
 def test_a_volunteer_without_a_known_name_is_a_volunteer():
     notice = messages.demand_assigned_to_elder(ASSIGNED, {})
-    assert _render(notice).body_zh.startswith("志愿者将于")
-    assert _render(notice).body_en.startswith("A volunteer will come")
+    assert _render(notice).body_zh.startswith("您好：志愿者将于")
+    assert _render(notice).body_en.startswith("Hello, A volunteer will come")
+
+
+def test_the_elder_is_greeted_by_name():
+    notice = messages.demand_assigned_to_elder(ASSIGNED, {"v-1": "李明"})
+    assert _render(notice, "王秀英").body_zh.startswith("王秀英您好：李明将于")
+    assert _render(notice, "王秀英").body_en.startswith("Hello 王秀英, 李明 will come")
 
 
 def test_the_elders_reminder_of_a_group_service_names_every_volunteer_coming():

@@ -139,7 +139,7 @@ def test_a_phone_only_elder_is_called_by_the_station_and_the_outcome_recorded(
 
     [task] = wait_for(lambda: notify.call_tasks(operator, {})["items"])
     assert task["elder_name"] == "王秀英" and task["status"] == "open"
-    assert task["script"].startswith("请致电王秀英（03111234567）：李明将于")
+    assert task["script"].startswith("请致电王秀英（03111234567）：王秀英您好：李明将于")
     assert "上门为您服务" in task["script"]
     settle()
     assert len(notify.call_tasks(operator, {})["items"]) == 1
@@ -394,7 +394,7 @@ def test_an_urgent_cancellation_is_first_on_the_stations_call_list(notify, publi
         "window_end": (soon + dt.timedelta(hours=1)).isoformat()}, REGION))
     [task] = wait_for(lambda: notify.call_tasks(operator, {})["items"])
     assert task["urgent"] is True and task["kind"] == "demand_cancelled"
-    assert task["script"].startswith("请致电刘桂兰（03117654321）：您")
+    assert task["script"].startswith("请致电刘桂兰（03117654321）：刘桂兰您好：您")
     assert "志愿者突发急事" in task["script"]
     settle()
     assert len(notify.call_tasks(operator, {})["items"]) == 1  # the other waits for the morning

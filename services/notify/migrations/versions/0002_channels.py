@@ -55,12 +55,14 @@ def upgrade() -> None:
         sa.Column("created_at", TS, nullable=False, server_default=sa.func.now()),
         sa.Column("updated_at", TS, nullable=False, server_default=sa.func.now()),
         sa.UniqueConstraint("message_id", "channel", name="deliveries_once_per_channel"),
-        sa.CheckConstraint("status IN ('pending','sent','failed','dead','skipped')",
+        sa.CheckConstraint("status IN ('pending','sending','sent','failed','dead','skipped')",
                            name="deliveries_status_known"),
         sa.CheckConstraint("channel IN ('sms','email','call')", name="deliveries_channel_known"),
     )
     op.create_index("deliveries_due", "deliveries", ["not_before"],
                     postgresql_where=sa.text("status IN ('pending', 'failed')"))
+    op.create_index("deliveries_sending", "deliveries", ["updated_at"],
+                    postgresql_where=sa.text("status = 'sending'"))
     op.create_table(
         "call_tasks",
         sa.Column("id", UUID(as_uuid=False), primary_key=True),

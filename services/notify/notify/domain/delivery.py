@@ -1,6 +1,6 @@
 """Delivery of one message on one outbound channel: statuses, retries and dead letters.
 
-``pending`` (waiting for its time) → ``sent``; a failure leaves it ``failed`` with the next
+``pending`` (waiting for its time) → ``sending`` (the provider is being asked) → ``sent``; a failure leaves it ``failed`` with the next
 attempt after an exponential backoff (base × 2^(attempts−1), capped); after ``max_attempts``
 failures it is ``dead`` (kept, shown to operators, never retried by itself). A delivery that
 cannot be made at all (no phone number, not a phone-only elder for a call) is ``skipped``.
@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-PENDING, SENT, FAILED, DEAD, SKIPPED = "pending", "sent", "failed", "dead", "skipped"
-STATUSES = (PENDING, SENT, FAILED, DEAD, SKIPPED)
+PENDING, SENDING, SENT = "pending", "sending", "sent"
+FAILED, DEAD, SKIPPED = "failed", "dead", "skipped"
+STATUSES = (PENDING, SENDING, SENT, FAILED, DEAD, SKIPPED)
 DUE = (PENDING, FAILED)
 
 

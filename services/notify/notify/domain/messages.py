@@ -24,6 +24,22 @@ class Notice:
     data: dict
 
 
+def greeting(name: str | None) -> dict[str, str]:
+    """The ``{greeting}`` every template may use: "王秀英您好：" / "Hello 王秀英, " — or
+    "您好：" / "Hello, " when the name is not known."""
+    if name:
+        return {"zh-CN": f"{name}您好：", "en": f"Hello {name}, "}
+    return {"zh-CN": "您好：", "en": "Hello, "}
+
+
+UNIVERSAL_PLACEHOLDERS = {"greeting"}
+
+
+def with_greeting(values: dict[str, dict], name: str | None) -> dict[str, dict]:
+    hello = greeting(name)
+    return {locale: {"greeting": hello[locale], **values.get(locale, {})} for locale in LOCALES}
+
+
 def hours_credited(payload: dict) -> Notice:
     """Ledger credited a person's account: tell them how much and their new balance."""
     values = {

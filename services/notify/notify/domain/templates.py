@@ -68,10 +68,13 @@ def render_message(templates: list[Template], values_by_locale: dict[str, dict])
     )
 
 
-def check_edit(current: list[Template], title: str, body: str) -> None:
+def check_edit(current: list[Template], title: str, body: str,
+               universal: frozenset[str] = frozenset({"greeting"})) -> None:
     """An admin's new text for a template may use only the placeholders this kind of message
-    supplies (those of its current texts, in either language); a ``TemplateError`` otherwise."""
-    allowed = set().union(*(placeholders(t.title) | placeholders(t.body) for t in current))
+    supplies (those of its current texts, in either language, and ``{greeting}``, which every
+    message has); a ``TemplateError`` otherwise."""
+    allowed = set(universal).union(*(placeholders(t.title) | placeholders(t.body)
+                                     for t in current))
     used = placeholders(title) | placeholders(body)
     unknown = sorted(used - allowed)
     if unknown:
