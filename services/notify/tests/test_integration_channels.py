@@ -398,3 +398,29 @@ def test_an_urgent_cancellation_is_first_on_the_stations_call_list(notify, publi
     assert "志愿者突发急事" in task["script"]
     settle()
     assert len(notify.call_tasks(operator, {})["items"]) == 1  # the other waits for the morning
+
+
+def test_a_send_interrupted_by_a_dying_process_is_dead_lettered_not_repeated(
+        notify, publish, fake_sms, notify_config):
+    from sqlalchemy import create_engine, text
+
+    now_bj = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
+    pid, caller = someone()
+    notify.set_preferences(caller, {"channels": ["sms"], "quiet_hours": {
+        "start": (now_bj - dt.timedelta(hours=1)).strftime("%H:%M"),
+        "end": (now_bj + dt.timedelta(hours=2)).strftime("%H:%M")}})
+    publish("ledger", credited(pid))
+    wait_for(lambda: deliveries(notify, caller, "hours_credited"))
+    engine = create_engine(notify_config["DATABASE_URL"])
+    with engine.begin() as conn:  # as a process that died while asking the provider leaves it
+        conn.execute(text("UPDATE deliveries SET status = 'sending', attempts = 1, "
+                          "updated_at = now() - interval '1 hour' WHERE person_id = :p"),
+                     {"p": pid})
+    engine.dispose()
+    [dead] = wait_for(lambda: [d for d in deliveries(notify, caller, "hours_credited")
+                               if d["status"] == "dead"])
+    assert dead["attempts"] == 1
+    [listed] = [d for d in notify.dead_deliveries()["items"] if d["person_id"] == pid]
+    assert listed["last_error"].startswith("interrupted while sending")
+    settle()
+    assert fake_sms.to(PEOPLE[pid]["phone"]) == []
