@@ -17,6 +17,7 @@ from .tables import (
     dispute_parties,
     messages,
     preferences,
+    record_parties,
     reminders,
     templates,
 )
@@ -288,6 +289,20 @@ def mark_reminder_sent(uow, reminder_id: str) -> None:
 def remember_dispute(uow, dispute_id: str, opened_by: str) -> None:
     uow.execute(insert(dispute_parties).values(dispute_id=dispute_id, opened_by=opened_by)
                 .on_conflict_do_nothing())
+
+
+def remember_record(uow, record_id: str, demand_id, volunteer_id: str, elder_id) -> None:
+    uow.execute(insert(record_parties).values(
+        record_id=record_id, demand_id=demand_id, volunteer_id=volunteer_id, elder_id=elder_id,
+    ).on_conflict_do_nothing())
+
+
+def record_party_ids(uow, record_id: str | None) -> list[str]:
+    """The volunteer and the elder of a service record notify has seen recorded."""
+    if not record_id:
+        return []
+    row = uow.execute(select(record_parties).where(record_parties.c.record_id == record_id)).first()
+    return [p for p in (row.volunteer_id, row.elder_id) if p] if row else []
 
 
 def dispute_opener(uow, dispute_id: str) -> str | None:

@@ -120,14 +120,17 @@ class ReviewOverdueEvent(_Event):
 
 class DisputeOpenedEvent(_Event):
     dispute_id = fields.String(required=True)
+    subject = fields.String(load_default=None, allow_none=True)
     record_id = fields.String(load_default=None, allow_none=True)
     demand_id = fields.String(load_default=None, allow_none=True)
-    opened_by = fields.String(required=True)
+    opened_by = fields.String(load_default=None, allow_none=True)
+    opener_role = fields.String(load_default=None, allow_none=True)
     region_code = fields.String(required=True)
 
 
 class DisputeResolvedEvent(_Event):
     dispute_id = fields.String(required=True)
+    subject = fields.String(load_default=None, allow_none=True)
     record_id = fields.String(load_default=None, allow_none=True)
     demand_id = fields.String(load_default=None, allow_none=True)
     outcome = fields.String(required=True)

@@ -97,8 +97,10 @@ CHANNEL_TEMPLATES = [
            "New service dispute",
            "A service record was disputed (ref. {dispute_ref}); please handle it."),
     *_pair("dispute_resolved", "party", "争议已处理",
-           "您提出的服务争议（编号 {dispute_ref}）已处理：{outcome}。",
-           "Dispute resolved", "Your dispute (ref. {dispute_ref}) was resolved: {outcome}."),
+           "{greeting}关于您的服务记录的争议（编号 {dispute_ref}）已处理：{outcome}。",
+           "Dispute resolved",
+           "{greeting}the dispute about your service record (ref. {dispute_ref}) was "
+           "resolved: {outcome}."),
     *_pair("assignment_withdrawn", "volunteer", "您已退出服务",
            "您已退出这项服务（需求编号 {demand_ref}），感谢及时告知。",
            "You withdrew from a service",

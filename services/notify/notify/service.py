@@ -185,6 +185,8 @@ class NotifyService(ServiceBase):
     @once("notify.on_service_recorded")
     def on_service_recorded(self, uow, event):
         payload = _payload(schemas.ServiceRecordedEvent(), event)
+        repo.remember_record(uow, payload["record_id"], payload.get("demand_id"),
+                             payload["volunteer_id"], payload.get("elder_id"))
         self._send(uow, messages.service_recorded(payload), event)
 
     @event_handler("demand", "demand_review_overdue")
@@ -200,7 +202,8 @@ class NotifyService(ServiceBase):
     @once("notify.on_dispute_opened")
     def on_dispute_opened(self, uow, event):
         payload = _payload(schemas.DisputeOpenedEvent(), event)
-        repo.remember_dispute(uow, payload["dispute_id"], payload["opened_by"])
+        if payload.get("opened_by"):
+            repo.remember_dispute(uow, payload["dispute_id"], payload["opened_by"])
         staff = self._staff(None, payload["region_code"])  # disputes are handled at township
         notices = [messages.dispute_opened(payload, s) for s in staff]
         self._send(uow, notices, event)
@@ -209,9 +212,11 @@ class NotifyService(ServiceBase):
     @once("notify.on_dispute_resolved")
     def on_dispute_resolved(self, uow, event):
         payload = _payload(schemas.DisputeResolvedEvent(), event)
-        opener = repo.dispute_opener(uow, payload["dispute_id"])
-        if opener:
-            self._send(uow, [messages.dispute_resolved(payload, opener)], event)
+        parties = [repo.dispute_opener(uow, payload["dispute_id"]),
+                   *repo.record_party_ids(uow, payload.get("record_id"))]
+        notices = [messages.dispute_resolved(payload, p)
+                   for p in dict.fromkeys(p for p in parties if p)]
+        self._send(uow, notices, event)
 
     @event_handler("demand", "assignment_withdrawn")
     @once("notify.on_assignment_withdrawn")

@@ -131,3 +131,12 @@ dispute_parties = Table(
     Column("dispute_id", String(64), primary_key=True),
     Column("opened_by", String(64), nullable=False),
 )
+
+record_parties = Table(
+    "record_parties",
+    metadata,
+    Column("record_id", String(64), primary_key=True),
+    Column("demand_id", String(64)),
+    Column("volunteer_id", String(64), nullable=False),
+    Column("elder_id", String(64)),
+)

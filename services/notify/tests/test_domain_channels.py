@@ -194,7 +194,7 @@ def test_every_builder_renders_with_its_seeded_templates():
                                      "total_minutes": 600}),
         messages.review_overdue({"demand_id": "d-123456789", "submitted_at":
                                  "2030-05-01T00:00:00+00:00"}, "s-1"),
-        messages.dispute_opened({"dispute_id": "x-1", "opened_by": "e-1"}, "t-1"),
+        messages.dispute_opened({"dispute_id": "x-1", "opener_role": "elder"}, "t-1"),
         messages.dispute_resolved({"dispute_id": "x-1", "outcome": "minutes_adjusted",
                                    "minutes": 45}, "e-1"),
         *messages.assignment_withdrawn({"demand_id": "d-1", "volunteer_id": "v-1"}, "e-1",

@@ -247,23 +247,33 @@ def test_station_and_township_staff_hear_of_overdue_reviews_and_disputes(notify,
     STAFF.extend([{"person_id": operator, "role": "station_operator", "carrier_id": carrier},
                   {"person_id": township, "role": "township_admin", "township": TOWNSHIP}])
     elder, elder_caller = someone("elder")
-    demand_id, dispute_id = str(uuid.uuid4()), str(uuid.uuid4())
+    volunteer, volunteer_caller = someone()
+    demand_id, dispute_id, record_id = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    publish("demand", make_event("service_recorded", {
+        "record_id": record_id, "demand_id": demand_id, "volunteer_id": volunteer,
+        "elder_id": elder, "minutes": 60}, REGION))
+    wait_for(lambda: notify.inbox(elder_caller, {})["total"] == 1)
     publish("demand", make_event("demand_review_overdue", {
         "demand_id": demand_id, "region_code": REGION, "township_code": TOWNSHIP + "000",
         "carrier_id": carrier, "submitted_at": "2030-05-01T00:00:00+00:00",
         "escalated_at": "2030-05-01T02:00:00+00:00"}, REGION))
-    publish("demand", make_event("dispute_opened", {
-        "dispute_id": dispute_id, "record_id": str(uuid.uuid4()), "demand_id": demand_id,
-        "opened_by": elder, "region_code": REGION}, REGION))
+    publish("demand", make_event("dispute_opened", {  # the shape demand emits on main
+        "dispute_id": dispute_id, "subject": "record", "record_id": record_id,
+        "demand_id": demand_id, "region_code": REGION, "opener_role": "elder",
+        "reason": "时长不对"}, REGION))
     wait_for(lambda: notify.inbox(operator_caller, {})["total"] == 1)
     wait_for(lambda: notify.inbox(township_caller, {})["total"] == 2)
     kinds = sorted(m["kind"] for m in notify.inbox(township_caller, {})["items"])
     assert kinds == ["demand_review_overdue", "dispute_opened"]
     publish("demand", make_event("dispute_resolved", {
-        "dispute_id": dispute_id, "record_id": str(uuid.uuid4()), "demand_id": demand_id,
-        "outcome": "minutes_adjusted", "minutes": 45, "region_code": REGION}, REGION))
-    [resolved] = wait_for(lambda: notify.inbox(elder_caller, {})["items"])
-    assert "服务时长调整为 45分" in resolved["body"]
+        "dispute_id": dispute_id, "subject": "record", "record_id": record_id,
+        "demand_id": demand_id, "outcome": "minutes_adjusted", "minutes": 45,
+        "approver": township, "reason": "核实", "region_code": REGION, "credited": True},
+        REGION))
+    for caller in (elder_caller, volunteer_caller):  # both parties of the record hear it
+        [resolved] = wait_for(lambda c=caller: [m for m in notify.inbox(c, {})["items"]
+                                                if m["kind"] == "dispute_resolved"])
+        assert "服务时长调整为 45分" in resolved["body"]
 
 
 def test_a_gift_tells_the_relative_and_a_donation_thanks_the_donor(notify, publish):

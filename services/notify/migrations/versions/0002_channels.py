@@ -112,6 +112,13 @@ def upgrade() -> None:
         sa.Column("dispute_id", sa.String(64), primary_key=True),
         sa.Column("opened_by", sa.String(64), nullable=False),
     )
+    op.create_table(
+        "record_parties",  # from service_recorded: who a disputed record concerns
+        sa.Column("record_id", sa.String(64), primary_key=True),
+        sa.Column("demand_id", sa.String(64)),
+        sa.Column("volunteer_id", sa.String(64), nullable=False),
+        sa.Column("elder_id", sa.String(64)),
+    )
     templates = sa.table("templates", sa.column("event_type"), sa.column("role"),
                          sa.column("locale"), sa.column("title"), sa.column("body"))
     op.bulk_insert(templates, CHANNEL_TEMPLATES)
@@ -122,7 +129,7 @@ def downgrade() -> None:
     for kind, role in kinds:
         op.execute(sa.text("DELETE FROM templates WHERE event_type = :k AND role = :r")
                    .bindparams(k=kind, r=role))
-    for table in ("dispute_parties", "reminders", "call_tasks", "deliveries", "preferences"):
+    for table in ("record_parties", "dispute_parties", "reminders", "call_tasks", "deliveries", "preferences"):
         op.drop_table(table)
     op.drop_column("templates", "updated_at")
     op.drop_column("templates", "updated_by")

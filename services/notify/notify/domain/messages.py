@@ -208,7 +208,8 @@ def review_overdue(payload: dict, staff_id: str) -> Notice:
 
 def dispute_opened(payload: dict, staff_id: str) -> Notice:
     values = {loc: {"dispute_ref": _ref(payload["dispute_id"])} for loc in LOCALES}
-    data = {k: payload.get(k) for k in ("dispute_id", "record_id", "demand_id", "opened_by")}
+    data = {k: payload.get(k) for k in ("dispute_id", "subject", "record_id", "demand_id",
+                                        "opened_by", "opener_role")}
     return _same(staff_id, "township", DISPUTE_OPENED, values, data)
 
 
