@@ -51,6 +51,21 @@ class FakeIdentity:
                 "period": {"from": period_from, "to": period_to}, "volunteers": {"registered": 3}}
 
 
+class FakeNotify:
+    name = "notify"
+
+    @rpc
+    def call_tasks(self, caller, query):
+        return {"items": [{"id": "t-1", "elder_name": "王秀英", "status": query["status"],
+                           "seen_carrier": caller["carrier_id"]}], "total": 1,
+                "page": query["page"], "page_size": query["page_size"]}
+
+    @rpc
+    def set_preferences(self, caller, data, person_id=None):
+        return {"person_id": person_id or caller["person_id"], "channels": data["channels"],
+                "quiet_hours": data["quiet_hours"], "inbox": True, "is_default": False}
+
+
 @pytest.fixture
 def gateway(service_config, start_service, token_keys):
     start_service(FakeLedger, service_config(None))
@@ -133,3 +148,29 @@ def test_stats_carry_the_ledger_figures_next_to_identity(gateway, service_config
     resp = requests.get(f"{base}/api/v1/stats?region=130200000000",
                         headers={"Authorization": f"Bearer {admin}"}, timeout=10)
     assert resp.status_code == 403 and resp.json()["error"] == "out_of_scope"
+
+
+def test_call_tasks_and_preferences_reach_notify(gateway, service_config, start_service,
+                                                 token_keys):
+    base, token = gateway
+    start_service(FakeNotify, service_config(None))
+    private = open(token_keys["JWT_PRIVATE_KEY_FILE"], "rb").read()
+    operator = issue_access_token(private, Caller("op-1", ("station_operator",), "130102001000",
+                                                  carrier_id="c-1"), 60)
+    resp = requests.get(f"{base}/api/v1/call-tasks?status=done&page_size=5",
+                        headers={"Authorization": f"Bearer {operator}"}, timeout=10)
+    assert resp.status_code == 200
+    assert resp.json()["items"][0]["status"] == "done"
+    assert resp.json()["items"][0]["seen_carrier"] == "c-1" and resp.json()["page_size"] == 5
+    refused = requests.get(f"{base}/api/v1/call-tasks",
+                           headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert refused.status_code == 403
+
+    put = requests.put(f"{base}/api/v1/preferences?person_id=e-1",
+                       json={"channels": ["call"], "quiet_hours": {"start": "21:00", "end": "08:00"}},
+                       headers={"Authorization": f"Bearer {operator}"}, timeout=10)
+    assert put.status_code == 200
+    assert put.json()["person_id"] == "e-1" and put.json()["channels"] == ["call"]
+    bad = requests.put(f"{base}/api/v1/preferences", json={"channels": ["fax"]},
+                       headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert bad.status_code == 400 and bad.json()["error"] == "validation_failed"

@@ -152,3 +152,32 @@ def test_withdrawal_is_routed_for_volunteers_with_a_reason():
     assert "requestBody" in operation
     with pytest.raises(Forbidden):
         check_access(spec, Caller("p1", ("elder",), None).to_dict(), {})
+
+
+def test_call_tasks_and_preferences_are_routed_and_documented():
+    paths = {(r.method, r.openapi_path) for r in ROUTES}
+    assert {("GET", "/api/v1/call-tasks"), ("POST", "/api/v1/call-tasks/{task_id}"),
+            ("GET", "/api/v1/preferences"), ("PUT", "/api/v1/preferences"),
+            ("GET", "/api/v1/templates"),
+            ("PUT", "/api/v1/templates/{event_type}/{role}/{locale}")} <= paths
+    doc = build("http://127.0.0.1:8000")
+    put = doc["paths"]["/api/v1/preferences"]["put"]
+    assert put["requestBody"]
+    assert doc["paths"]["/api/v1/call-tasks/{task_id}"]["post"]["requestBody"]
+
+
+def test_the_gateway_refuses_call_tasks_to_a_volunteer_before_calling_notify():
+    import json
+    from unittest.mock import Mock
+
+    from gateway.service import GatewayService as Gateway
+
+    notify = Mock()
+    fake = SimpleNamespace(correlation_id="r-1", rpc_timeout=5, notify=notify,
+                           authenticate=lambda request: {"person_id": "p", "roles": ["volunteer"],
+                                                         "scope": "130102001001"})
+    request = SimpleNamespace(get_data=lambda cache=True: b"{}", args={})
+    response = Gateway.call_tasks(fake, request)
+    assert response.status_code == 403
+    assert json.loads(response.get_data())["error"] == "role_required"
+    notify.call_tasks.assert_not_called()

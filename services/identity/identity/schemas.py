@@ -421,3 +421,20 @@ class ServiceRecordedSeen(Schema):
 
     volunteer_id = fields.UUID(required=True)
     recorded_at = fields.AwareDateTime(required=True)
+
+
+# -- internal reads for the notify service (identity/notification_contacts.py) ----------------
+class ContactDetailsQuery(Schema):
+    person_ids = fields.List(fields.Str(validate=validate.Length(1, 64)), required=True,
+                             validate=validate.Length(max=500))
+
+
+class StationStaffQuery(Schema):
+    carrier_id = fields.Str(load_default=None, allow_none=True, validate=UUID_TEXT)
+    township_code = fields.Str(load_default=None, allow_none=True,
+                               validate=validate.Regexp(r"^\d{12}$"))
+
+
+class QualificationsExpiringQuery(Schema):
+    on_date = fields.Date(load_default=None, allow_none=True)
+    days = fields.Int(load_default=30, strict=True, validate=validate.Range(0, 366))

@@ -22,6 +22,7 @@ from . import (
     api_clients,
     audit,
     carriers,
+    notification_contacts,
     operators,
     priorities,
     proxies,
@@ -44,6 +45,7 @@ from .schemas import (
     BackgroundTagsSchema,
     CarrierListSchema,
     ChangePasswordSchema,
+    ContactDetailsQuery,
     CreateApiClientSchema,
     CreateOperatorSchema,
     HealthDeclarationSchema,
@@ -52,6 +54,7 @@ from .schemas import (
     LogoutSchema,
     MatchingVolunteersQuery,
     OperatorListSchema,
+    QualificationsExpiringQuery,
     RecordTrainingSchema,
     RegionCodeSchema,
     RegisterCarrierSchema,
@@ -63,6 +66,7 @@ from .schemas import (
     ScreeningSchema,
     ServiceRecordedSeen,
     SetElderProxySchema,
+    StationStaffQuery,
     StatsQuerySchema,
     SubmitPrioritySchema,
 )
@@ -336,6 +340,39 @@ class IdentityService(ServiceBase):
         code = load(RegionCodeSchema(), {"region_code": region_code})["region_code"]
         with self.db() as uow:
             return priorities.priority_elders(uow, code)
+
+    # -- internal reads for notify (no caller; identity/notification_contacts.py) -------------
+    @rpc
+    def contact_details(self, person_ids):
+        """Name, phone (audited), phone-only and station of each known person id."""
+        ids = load(ContactDetailsQuery(), {"person_ids": person_ids})["person_ids"]
+        with self.db() as uow:
+            found = notification_contacts.contact_details(uow, ids)
+            uow.commit()
+        return {"items": found}
+
+    @rpc
+    def person_names(self, person_ids):
+        """Names only (for message texts): nothing sealed is read, nothing audited."""
+        ids = load(ContactDetailsQuery(), {"person_ids": person_ids})["person_ids"]
+        with self.db() as uow:
+            return {"names": notification_contacts.person_names(uow, ids)}
+
+    @rpc
+    def station_staff(self, carrier_id=None, township_code=None):
+        query = load(StationStaffQuery(), {"carrier_id": carrier_id,
+                                           "township_code": township_code})
+        with self.db() as uow:
+            return {"items": notification_contacts.station_staff(
+                uow, query["carrier_id"], query["township_code"])}
+
+    @rpc
+    def qualifications_expiring(self, on_date=None, days=30):
+        query = load(QualificationsExpiringQuery(), {"on_date": on_date, "days": days})
+        today = query["on_date"] or registration.today_in_china()
+        with self.db() as uow:
+            return {"items": notification_contacts.qualifications_expiring(
+                uow, today, query["days"])}
 
     @rpc
     def are_direct_relatives(self, person_a, person_b):

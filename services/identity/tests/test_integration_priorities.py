@@ -165,3 +165,39 @@ def test_priority_elders_lists_verified_and_aged_elders_of_a_region_only(identit
     assert aged not in {e["person_id"] for e in identity.priority_elders("130200000000")}
     with pytest.raises(BadInput):
         identity.priority_elders("13")
+
+
+def test_notify_reads_contact_details_and_each_phone_read_is_audited(identity, login):
+    operator, auditor = login(OPERATOR), login(AUDITOR)
+    number = with_check_character(f"130102{'19400101'}{next(_serial):03d}")
+    elder = identity.register_elder(operator, {
+        "name": "王秀英", "id_number": number, "region_code": YUCAI, "phone": "13912345678",
+        "phone_only": True, "carrier_id": operator["carrier_id"]})
+    unknown = "00000000-0000-0000-0000-000000000000"
+    [found] = identity.contact_details([elder["person_id"], unknown])["items"]
+    assert found == {"person_id": elder["person_id"], "name": "王秀英", "phone": "13912345678",
+                     "region_code": YUCAI, "phone_only": True,
+                     "carrier_id": operator["carrier_id"], "is_elder": True, "locale": "zh-CN"}
+    entries = identity.query_audit(auditor, {"target_id": elder["person_id"],
+                                             "action": "read_unmasked"})["items"]
+    assert len(entries) == 1 and entries[0]["actor_person_id"] is None
+    with pytest.raises(BadInput):
+        identity.contact_details(["x" * 65])
+    names = identity.person_names([elder["person_id"], unknown, "not-a-uuid"])["names"]
+    assert names == {elder["person_id"]: "王秀英"}
+    assert len(identity.query_audit(auditor, {"target_id": elder["person_id"],
+                                              "action": "read_unmasked"})["items"]) == 1
+
+
+def test_notify_finds_the_station_and_township_staff(identity, login):
+    operator, township = login(OPERATOR), login(TOWNSHIP_ADMIN)
+    station = identity.station_staff(operator["carrier_id"], None)["items"]
+    # the demo station: other modules of the session may have added operators to it
+    assert (operator["person_id"], "station_operator") in {(s["person_id"], s["role"])
+                                                           for s in station}
+    assert {s["role"] for s in station} == {"station_operator"}
+    both = identity.station_staff(operator["carrier_id"], township["scope"])["items"]
+    assert {s["person_id"] for s in both} >= {operator["person_id"], township["person_id"]}
+    assert identity.station_staff(None, None)["items"] == []
+    with pytest.raises(BadInput):
+        identity.station_staff("not-an-id", None)

@@ -286,3 +286,22 @@ def test_matching_hears_of_verified_qualifications_and_can_page_eligible_volunte
                                         identity.matching_volunteers(None, 5000)["items"]}
     with pytest.raises(BadInput):
         identity.matching_volunteers(None, 0)
+
+
+def test_notify_lists_qualifications_expiring_within_30_days(identity, login, demo):
+    operator, township = login(OPERATOR), login(TOWNSHIP_ADMIN)
+    vid = register(identity, operator)["person_id"]
+    soon = dt.date.today() + dt.timedelta(days=20)
+    added = identity.add_qualification(operator, vid, {
+        "kind": "nurse", "number": "N-EXP-1", "issuer": "河北省卫生健康委员会",
+        "valid_until": soon.isoformat()})
+    assert added["qualification_id"] not in {
+        q["qualification_id"] for q in identity.qualifications_expiring()["items"]}  # pending
+    identity.verify_qualification(township, added["qualification_id"], {"decision": "verify"})
+    found = {q["qualification_id"]: q for q in identity.qualifications_expiring()["items"]}
+    assert found[added["qualification_id"]] == {
+        "qualification_id": added["qualification_id"], "person_id": vid, "kind": "nurse",
+        "valid_until": soon.isoformat(), "region_code": found[added["qualification_id"]][
+            "region_code"]}
+    assert added["qualification_id"] not in {
+        q["qualification_id"] for q in identity.qualifications_expiring(None, 10)["items"]}

@@ -9,7 +9,8 @@ from . import posting
 from . import repository as repo
 from .domain.giving import check_funds
 from .domain.kinds import DONATION_POOL, GIFT_TO_RELATIVE, GRANT, PERSONAL
-from .domain.transfers import FAILED, POST, TransferRequest
+from .domain.transfers import FAILED, POST, POSTED, TransferRequest
+from .schemas import HoursGivenEvent
 
 
 def already_given(uow, transfer_id: str) -> bool:
@@ -39,5 +40,11 @@ def give(uow, transfer_id: str, kind: str, giver_id: str, minutes: int,
     [outcome] = posting.create_transfers(uow, [request])
     if outcome.status == FAILED:
         raise outcome.error
+    if outcome.status == POSTED:  # a repeated key ("exists") announces nothing again
+        uow.emit("hours_given", HoursGivenEvent().dump({
+            "transfer_id": transfer_id, "kind": kind, "from_person_id": giver_id,
+            "to_person_id": to_person_id if kind == GIFT_TO_RELATIVE else None,
+            "pool_region_code": None if kind == GIFT_TO_RELATIVE else target.region_code,
+            "minutes": minutes, "given_by": given_by}), personal.region_code)
     return outcome
 

@@ -523,3 +523,16 @@ class DisputeOutcomeOut(Schema):
     reversed_minutes = fields.Integer()
     repeated = fields.Boolean()
     transfers = fields.List(fields.Nested(TransferOut))
+
+
+class HoursGivenEvent(Schema):
+    """``hours_given``: a gift to a direct relative or a donation to the pool was posted
+    (once per transfer; notify tells the receiver, or thanks the donor)."""
+
+    transfer_id = fields.String(required=True)
+    kind = fields.String(required=True)  # gift_to_relative | donation
+    from_person_id = fields.String(required=True)
+    to_person_id = fields.String(allow_none=True)
+    pool_region_code = fields.String(allow_none=True)
+    minutes = fields.Integer(required=True)
+    given_by = fields.String(allow_none=True)

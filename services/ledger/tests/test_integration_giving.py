@@ -94,7 +94,9 @@ def earned(ledger, person_id):
                           person_id)["earned_minutes"]
 
 
-def test_a_gift_reaches_a_verified_direct_relative_once_per_key(http, services, demo, token_keys):
+def test_a_gift_reaches_a_verified_direct_relative_once_per_key(http, services, demo, token_keys,
+                                                                event_bus):
+    given = event_bus.listen("ledger", "hours_given")
     identity, ledger = services
     elder, relative, volunteer = (demo["persons"][r] for r in ("elder", "relative", "volunteer"))
     link = identity.link_relatives(caller(identity, token_keys, OPERATOR), {
@@ -113,6 +115,12 @@ def test_a_gift_reaches_a_verified_direct_relative_once_per_key(http, services, 
     assert repeat.status_code == 200 and repeat.json()["status"] == "exists"
     assert repeat.json()["transfer"]["id"] == first.json()["transfer"]["id"]
     assert (earned(ledger, relative), earned(ledger, elder)) == (60, before + 60)  # moved once
+    announced = [e["payload"] for e in given.drain(1, timeout=5)
+                 if e["payload"]["transfer_id"] == first.json()["transfer"]["id"]]
+    assert announced == [{"transfer_id": first.json()["transfer"]["id"],
+                          "kind": "gift_to_relative", "from_person_id": relative,
+                          "to_person_id": elder, "pool_region_code": None, "minutes": 60,
+                          "given_by": relative}]  # once: the repeat announces nothing
 
     resp = http("POST", "/transfers", RELATIVE, json=gift)
     assert resp.status_code == 400 and resp.json()["error"] == "idempotency_key_required"

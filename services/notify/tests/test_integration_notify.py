@@ -15,11 +15,14 @@ from timebank_common.db import make_event
 from timebank_common.errors import BadInput, Forbidden, NotFound
 from timebank_common.testing import wait_for as shared_wait_for
 
+from .conftest import FakeIdentity
+
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def running(service_config, start_module_service):
+    start_module_service(FakeIdentity, service_config(None))  # names for the texts
     start_module_service(NotifyService, service_config("notify"))
 
 

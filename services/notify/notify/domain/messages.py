@@ -6,6 +6,7 @@ client needs to link the message to its subject.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from .formatting import LOCALES, format_minutes, format_window
@@ -21,6 +22,22 @@ class Notice:
     role: str
     values: dict[str, dict]  # locale -> placeholder values
     data: dict
+
+
+def greeting(name: str | None) -> dict[str, str]:
+    """The ``{greeting}`` every template may use: "王秀英您好：" / "Hello 王秀英, " — or
+    "您好：" / "Hello, " when the name is not known."""
+    if name:
+        return {"zh-CN": f"{name}您好：", "en": f"Hello {name}, "}
+    return {"zh-CN": "您好：", "en": "Hello, "}
+
+
+UNIVERSAL_PLACEHOLDERS = {"greeting"}
+
+
+def with_greeting(values: dict[str, dict], name: str | None) -> dict[str, dict]:
+    hello = greeting(name)
+    return {locale: {"greeting": hello[locale], **values.get(locale, {})} for locale in LOCALES}
 
 
 def hours_credited(payload: dict) -> Notice:
@@ -45,3 +62,220 @@ def demand_assigned(payload: dict) -> Notice:
     }
     data = {key: payload.get(key) for key in ("demand_id", "window_start", "window_end")}
     return Notice(DEMAND_ASSIGNED, str(payload["volunteer_id"]), "volunteer", values, data)
+
+
+# --- the events added with the channels (templates: seed_templates.CHANNEL_TEMPLATES) --------
+DEMAND_PUBLISHED = "demand_published"
+DEMAND_CANCELLED = "demand_cancelled"
+SERVICE_REMINDER = "service_reminder"
+SERVICE_RECORDED = "service_recorded"
+HOURS_GIVEN = "hours_given"
+MILESTONE_REACHED = "milestone_reached"
+CERTIFICATE_ISSUED = "certificate_issued"
+REVIEW_OVERDUE = "demand_review_overdue"
+DISPUTE_OPENED = "dispute_opened"
+DISPUTE_RESOLVED = "dispute_resolved"
+ASSIGNMENT_WITHDRAWN = "assignment_withdrawn"
+ASSIGNMENT_NO_SHOW = "assignment_no_show"
+QUALIFICATION_EXPIRING = "qualification_expiring"
+VOLUNTEER_ELIGIBLE = "volunteer_eligible"
+VOLUNTEER_SUSPENDED = "volunteer_suspended"
+
+A_VOLUNTEER = {"zh-CN": "志愿者", "en": "A volunteer"}
+LEAD_WORDS = {"24h": {"zh-CN": "明天", "en": "tomorrow"},
+              "1h": {"zh-CN": "1小时后", "en": "in one hour"}}
+DISPUTE_OUTCOMES = {
+    "upheld": {"zh-CN": "维持原记录", "en": "the record stands"},
+    "minutes_adjusted": {"zh-CN": "服务时长调整为 {minutes}", "en": "time adjusted to {minutes}"},
+    "voided": {"zh-CN": "该服务记录作废", "en": "the record is voided"},
+}
+UNKNOWN_REASON = {"zh-CN": "未说明", "en": "not given"}
+
+
+def _ref(value) -> str:
+    """A short reference people can read out on the phone: the first 8 characters of an id."""
+    return str(value or "")[:8]
+
+
+def _same(person_id, role, kind, values, data) -> Notice:
+    return Notice(kind, str(person_id), role, values, data)
+
+
+def _window(payload: dict) -> dict[str, str]:
+    if payload.get("window_start") and payload.get("window_end"):
+        return {locale: format_window(payload["window_start"], payload["window_end"], locale)
+                for locale in LOCALES}
+    return {"zh-CN": "原定时间", "en": "the planned time"}
+
+
+def _name(names: dict, *person_ids) -> dict[str, str]:
+    """"李明" / "李明、赵磊" (a group service) — or "志愿者" when no name is known."""
+    known = [names[str(p)] for p in person_ids if p and names.get(str(p))]
+    return {"zh-CN": "、".join(known) or A_VOLUNTEER["zh-CN"],
+            "en": ", ".join(known) or A_VOLUNTEER["en"]}
+
+
+def demand_assigned_to_elder(payload: dict, names: dict) -> Notice:
+    """The elder hears who comes and when."""
+    window, who = _window(payload), _name(names, payload["volunteer_id"])
+    values = {loc: {"window": window[loc], "volunteer_name": who[loc]} for loc in LOCALES}
+    data = {k: payload.get(k) for k in ("demand_id", "volunteer_id", "window_start", "window_end")}
+    return _same(payload["elder_id"], "elder", DEMAND_ASSIGNED, values, data)
+
+
+def demand_published(payload: dict, volunteer_id: str, category_names: dict) -> Notice:
+    """A volunteer who opted in to nearby demands hears of a new one in their township."""
+    window = _window(payload)
+    names = category_names.get(payload.get("category")) or {}
+    location = payload.get("location")
+    if isinstance(location, dict):
+        location = location.get("address") or location.get("name")
+    values = {loc: {"window": window[loc],
+                    "category": names.get(loc) or payload.get("category") or "",
+                    "location": location or ("见详情" if loc == "zh-CN" else "see details")}
+              for loc in LOCALES}
+    data = {k: payload.get(k) for k in ("demand_id", "category", "window_start", "window_end")}
+    return _same(volunteer_id, "volunteer", DEMAND_PUBLISHED, values, data)
+
+
+def demand_cancelled(payload: dict, person_id: str, role: str) -> Notice:
+    window = _window(payload)
+    reason = payload.get("reason")
+    values = {loc: {"window": window[loc], "reason": reason or UNKNOWN_REASON[loc]}
+              for loc in LOCALES}
+    data = {k: payload.get(k) for k in ("demand_id", "window_start", "reason")}
+    return _same(person_id, role, DEMAND_CANCELLED, values, data)
+
+
+def service_reminder(reminder: dict, names: dict, volunteer_ids=()) -> Notice:
+    """24 hours / 1 hour before a service, to the volunteer and to the elder (one reminder
+    for the elder naming every volunteer still coming: ``volunteer_ids``)."""
+    window = _window(reminder)
+    who = _name(names, *(volunteer_ids or [reminder["volunteer_id"]]))
+    values = {loc: {"window": window[loc], "lead": LEAD_WORDS[reminder["lead"]][loc],
+                    "volunteer_name": who[loc]} for loc in LOCALES}
+    data = {"demand_id": reminder["demand_id"], "lead": reminder["lead"],
+            "window_start": reminder["window_start"], "window_end": reminder["window_end"]}
+    return _same(reminder["person_id"], reminder["role"], SERVICE_REMINDER, values, data)
+
+
+def service_recorded(payload: dict) -> list[Notice]:
+    values = {loc: {"minutes": format_minutes(payload["minutes"], loc)} for loc in LOCALES}
+    data = {k: payload.get(k) for k in ("record_id", "demand_id", "minutes")}
+    notices = [_same(payload["volunteer_id"], "volunteer", SERVICE_RECORDED, values, data)]
+    if payload.get("elder_id"):
+        notices.append(_same(payload["elder_id"], "elder", SERVICE_RECORDED, values, data))
+    return notices
+
+
+def hours_given(payload: dict, names: dict) -> Notice:
+    """A gift tells the relative who received it; a donation thanks the donor."""
+    minutes = {loc: format_minutes(payload["minutes"], loc) for loc in LOCALES}
+    data = {k: payload.get(k) for k in ("transfer_id", "kind", "minutes", "from_person_id")}
+    if payload["kind"] == "gift_to_relative":
+        giver = names.get(str(payload["from_person_id"]))
+        values = {loc: {"minutes": minutes[loc],
+                        "giver_name": giver or ("您的亲属" if loc == "zh-CN" else "Your relative")}
+                  for loc in LOCALES}
+        return _same(payload["to_person_id"], "relative", HOURS_GIVEN, values, data)
+    values = {loc: {"minutes": minutes[loc]} for loc in LOCALES}
+    return _same(payload["from_person_id"], "donor", HOURS_GIVEN, values, data)
+
+
+def milestone_reached(payload: dict) -> Notice:
+    values = {loc: {"level": payload["level"],
+                    "cumulative": format_minutes(payload["cumulative_minutes"], loc)}
+              for loc in LOCALES}
+    data = {k: payload.get(k) for k in ("level", "cumulative_minutes", "transfer_id")}
+    return _same(payload["person_id"], "volunteer", MILESTONE_REACHED, values, data)
+
+
+def certificate_issued(payload: dict) -> Notice:
+    values = {loc: {"number": payload["number"],
+                    "total": format_minutes(payload["total_minutes"], loc)} for loc in LOCALES}
+    data = {k: payload.get(k) for k in ("number", "period_from", "period_to", "total_minutes")}
+    return _same(payload["person_id"], "volunteer", CERTIFICATE_ISSUED, values, data)
+
+
+def review_overdue(payload: dict, staff_id: str) -> Notice:
+    submitted = _window({"window_start": payload["submitted_at"],
+                         "window_end": payload["submitted_at"]})
+    values = {loc: {"submitted_at": submitted[loc].split("–")[0].replace(" (Beijing time)", ""),
+                    "demand_ref": _ref(payload["demand_id"])} for loc in LOCALES}
+    data = {k: payload.get(k) for k in ("demand_id", "submitted_at", "escalated_at", "carrier_id")}
+    return _same(staff_id, "station", REVIEW_OVERDUE, values, data)
+
+
+def dispute_opened(payload: dict, staff_id: str) -> Notice:
+    values = {loc: {"dispute_ref": _ref(payload["dispute_id"])} for loc in LOCALES}
+    data = {k: payload.get(k) for k in ("dispute_id", "subject", "record_id", "demand_id",
+                                        "opened_by", "opener_role")}
+    return _same(staff_id, "township", DISPUTE_OPENED, values, data)
+
+
+def dispute_resolved(payload: dict, party_id: str) -> Notice:
+    outcome = DISPUTE_OUTCOMES.get(payload["outcome"])
+    values = {}
+    for loc in LOCALES:
+        text = outcome[loc] if outcome else payload["outcome"]
+        if payload.get("minutes") is not None:
+            text = text.format(minutes=format_minutes(payload["minutes"], loc))
+        values[loc] = {"dispute_ref": _ref(payload["dispute_id"]), "outcome": text}
+    data = {k: payload.get(k) for k in ("dispute_id", "record_id", "demand_id", "outcome",
+                                        "minutes")}
+    return _same(party_id, "party", DISPUTE_RESOLVED, values, data)
+
+
+def assignment_withdrawn(payload: dict, elder_id: str | None,
+                         window: dict | None) -> list[Notice]:
+    shown = _window(window or {})
+    data = {k: payload.get(k) for k in ("demand_id", "volunteer_id", "reason", "open_slots")}
+    notices = [_same(payload["volunteer_id"], "volunteer", ASSIGNMENT_WITHDRAWN,
+                     {loc: {"demand_ref": _ref(payload["demand_id"])} for loc in LOCALES}, data)]
+    if elder_id:
+        notices.append(_same(elder_id, "elder", ASSIGNMENT_WITHDRAWN,
+                             {loc: {"window": shown[loc]} for loc in LOCALES}, data))
+    return notices
+
+
+def assignment_no_show(payload: dict, window: dict | None) -> list[Notice]:
+    start = {"window_start": payload["window_start"],
+             "window_end": (window or {}).get("window_end") or payload["window_start"]}
+    shown = _window(start)
+    values = {loc: {"window": shown[loc]} for loc in LOCALES}
+    data = {k: payload.get(k) for k in ("demand_id", "volunteer_id", "elder_id", "window_start")}
+    notices = [_same(payload["volunteer_id"], "volunteer", ASSIGNMENT_NO_SHOW, values, data)]
+    if payload.get("elder_id"):
+        notices.append(_same(payload["elder_id"], "elder", ASSIGNMENT_NO_SHOW, values, data))
+    return notices
+
+
+QUALIFICATION_KINDS = {
+    "home_care": {"zh-CN": "居家护理", "en": "home care"},
+    "free_clinic": {"zh-CN": "义诊", "en": "free clinic"},
+    "legal_aid": {"zh-CN": "法律援助", "en": "legal aid"},
+}
+
+
+def qualification_expiring(item: dict) -> Notice:
+    kind = QUALIFICATION_KINDS.get(item["kind"], {})
+    until = dt.date.fromisoformat(item["valid_until"])
+    values = {"zh-CN": {"kind": kind.get("zh-CN", item["kind"]),
+                        "valid_until": f"{until.year}年{until.month}月{until.day}日"},
+              "en": {"kind": kind.get("en", item["kind"]),
+                     "valid_until": f"{until.day} {until:%b} {until.year}"}}
+    data = {k: item.get(k) for k in ("qualification_id", "kind", "valid_until")}
+    return _same(item["person_id"], "volunteer", QUALIFICATION_EXPIRING, values, data)
+
+
+def volunteer_eligible(payload: dict) -> Notice:
+    return _same(payload["person_id"], "volunteer", VOLUNTEER_ELIGIBLE,
+                 {loc: {} for loc in LOCALES}, {"region_code": payload.get("region_code")})
+
+
+def volunteer_suspended(payload: dict) -> Notice:
+    reasons = payload.get("reasons") or []
+    values = {"zh-CN": {"reasons": "、".join(reasons) or "未说明"},
+              "en": {"reasons": ", ".join(reasons) or "no reason given"}}
+    return _same(payload["person_id"], "volunteer", VOLUNTEER_SUSPENDED, values,
+                 {"reasons": reasons})

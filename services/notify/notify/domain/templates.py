@@ -66,3 +66,17 @@ def render_message(templates: list[Template], values_by_locale: dict[str, dict])
         title_en=render(en.title, values_by_locale["en"]),
         body_en=render(en.body, values_by_locale["en"]),
     )
+
+
+def check_edit(current: list[Template], title: str, body: str,
+               universal: frozenset[str] = frozenset({"greeting"})) -> None:
+    """An admin's new text for a template may use only the placeholders this kind of message
+    supplies (those of its current texts, in either language, and ``{greeting}``, which every
+    message has); a ``TemplateError`` otherwise."""
+    allowed = set(universal).union(*(placeholders(t.title) | placeholders(t.body)
+                                     for t in current))
+    used = placeholders(title) | placeholders(body)
+    unknown = sorted(used - allowed)
+    if unknown:
+        raise TemplateError(f"unknown placeholder(s) {', '.join(unknown)}; "
+                            f"available: {', '.join(sorted(allowed)) or 'none'}")

@@ -1,0 +1,40 @@
+"""Phone calls a station owes an elder without a smartphone, and what came of them.
+
+``reached`` and ``wrong_number`` close the task; ``no_answer`` and ``callback`` keep it open
+for another try (the operator sees the attempts made).
+"""
+from __future__ import annotations
+
+OUTCOMES = {
+    "reached": ("已接通", "Reached"),
+    "no_answer": ("无人接听", "No answer"),
+    "wrong_number": ("号码错误", "Wrong number"),
+    "callback": ("约定回电", "Call back later"),
+}
+CLOSING = {"reached", "wrong_number"}
+OPEN, DONE = "open", "done"
+
+
+def status_after(outcome: str) -> str:
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown call outcome {outcome!r}")
+    return DONE if outcome in CLOSING else OPEN
+
+
+def call_script(elder_name: str, body_zh: str, phone: str | None) -> str:
+    """What the operator reads: "请致电王秀英（138…）：明天9:00，志愿者李明将上门"."""
+    number = f"（{phone}）" if phone else ""
+    return f"请致电{elder_name}{number}：{body_zh}"
+
+
+# A station's time is short: a phone-only elder is called about what changes their day —
+# who comes and when, a cancellation or change, a missed visit, the day-before reminder,
+# hours they received, a dispute's outcome — not about every record or statistic.
+CALL_WORTHY = {"demand_assigned", "demand_cancelled", "assignment_withdrawn",
+               "assignment_no_show", "hours_given", "dispute_resolved"}
+
+
+def worth_a_call(kind: str, data: dict) -> bool:
+    if kind == "service_reminder":
+        return data.get("lead") == "24h"
+    return kind in CALL_WORTHY
