@@ -12,11 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from nameko.dependency_providers import Config
-
 from timebank_common.auth import Caller
 from timebank_common.db import utcnow
-from timebank_common.errors import BadInput, Unavailable, answer_within
+from timebank_common.errors import BadInput
 from timebank_common.events import event_handler, once
 from timebank_common.schemas import load
 from timebank_common.service import rpc, scheduled
@@ -30,10 +28,9 @@ from .domain.lifecycle import CANCELLED, Demand
 from .lookup import demand_id as _demand_id
 from .lookup import location as _location
 from .lookup import require_found as _require_found
+from .rpc_base import DemandRpcBase
 
 log = logging.getLogger("timebank.demand")
-IDENTITY_UNAVAILABLE = Unavailable("identity_unavailable", "身份服务暂时无响应，请稍后重试",
-                                   "The identity service did not answer; please retry")
 NO_SHOW_BATCH = 100  # demands looked at per transaction by the no-show sweep
 _WITHDRAWN, _NO_SHOW = (assignment_schemas.AssignmentWithdrawnEvent(),
                         assignment_schemas.AssignmentNoShowEvent())
@@ -48,16 +45,7 @@ def reliability_view(counts: dict) -> dict:
                               else None})
 
 
-class AssignmentRpcs:
-    config = Config()
-
-    def _seconds(self, key: str, default: float) -> float:
-        return float(self.config.get(key, default))
-
-    def _check_volunteer(self, volunteer_id: str) -> dict:
-        return answer_within(self._seconds("IDENTITY_RPC_TIMEOUT_SECONDS", 5.0),
-                             self.identity.check_volunteer, volunteer_id,
-                             unavailable=IDENTITY_UNAVAILABLE)
+class AssignmentRpcs(DemandRpcBase):
 
     # --- claim and assign --------------------------------------------------------
     @rpc
@@ -75,7 +63,7 @@ class AssignmentRpcs:
         return self._give_slot(caller, _demand_id(demand_id), str(volunteer_id), operator=True)
 
     def _give_slot(self, caller: Caller, demand_id: str, volunteer_id: str, operator: bool):
-        check = self._check_volunteer(volunteer_id)
+        check = self._ask_identity("check_volunteer", volunteer_id)
         now = utcnow()
         with self.db() as uow:
             demand = _require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
@@ -94,7 +82,7 @@ class AssignmentRpcs:
                                        caller.person_id, now)
             repo.save_demand(uow, demand)
             saga.on_assigned(uow, demand, assignment,
-                             self._seconds("RESERVATION_MARGIN_SECONDS",
+                             self._setting("RESERVATION_MARGIN_SECONDS",
                                            payments.DEFAULT_MARGIN_SECONDS))
             uow.emit("demand_assigned", schemas.DemandAssignedEvent().dump({
                 "demand_id": demand.id, "volunteer_id": volunteer_id,
@@ -161,7 +149,7 @@ class AssignmentRpcs:
         window start plus ``NO_SHOW_GRACE_SECONDS`` (default 1800). Returns how many demands
         were looked at."""
         now = utcnow()
-        grace = dt.timedelta(seconds=self._seconds("NO_SHOW_GRACE_SECONDS", 1800))
+        grace = dt.timedelta(seconds=self._setting("NO_SHOW_GRACE_SECONDS", 1800))
         with self.db() as uow:
             ids = arepo.no_show_candidates(uow, now - grace, NO_SHOW_BATCH)
             for demand_id in ids:

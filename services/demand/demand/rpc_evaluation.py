@@ -22,6 +22,7 @@ from .domain import access, evaluation
 from .domain.recording import REJECTED, VOIDED
 from .lookup import demand_id as _demand_id
 from .lookup import require_found, uuid_or_404
+from .rpc_base import DemandRpcBase
 
 
 def _which_assignment(demand, volunteer_id: str | None):
@@ -52,7 +53,7 @@ def scope_prefix(caller: Caller, region_code: str | None) -> str:
     return prefix_of(caller.scope)
 
 
-class EvaluationRpcs:
+class EvaluationRpcs(DemandRpcBase):
     @rpc
     def evaluation_tags(self):
         return rs.TagOut(many=True).dump(evaluation.tag_list())
@@ -68,7 +69,7 @@ class EvaluationRpcs:
                                                            data["comment"])
         with self.db() as uow:
             elder_id = require_found(repo.get_demand(uow, demand_id), demand_id).elder_id
-        side = identity_calls.elder_side(self.identity, caller, elder_id)
+        side = identity_calls.elder_side(self._ask_identity, caller, elder_id)
         channel = {"elder": "app", "proxy": "proxy", "station": "phone"}[side]
         now = utcnow()
         with self.db() as uow:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from nameko.dependency_providers import Config
-
 from timebank_common.auth import Caller
 from timebank_common.db import utcnow
 from timebank_common.errors import NotFound
@@ -15,7 +13,7 @@ from timebank_common.regions import prefix_of
 from timebank_common.schemas import load
 from timebank_common.service import rpc, scheduled
 
-from . import identity_calls, intake, schemas
+from . import intake, schemas
 from . import intake_repository as irepo
 from . import intake_schemas as ischemas
 from . import repository as repo
@@ -27,14 +25,8 @@ from .rpc_series import SeriesRpcs
 
 
 class IntakeRpcs(CatalogueRpcs, SeriesRpcs):
-    intake_config = Config()
 
     # --- helpers -----------------------------------------------------------------------
-    def _ask_identity(self, method: str, *args):
-        """An RPC to identity that gives up after ``IDENTITY_RPC_TIMEOUT_SECONDS`` (503)."""
-        seconds = self._setting("IDENTITY_RPC_TIMEOUT_SECONDS", identity_calls.IDENTITY_TIMEOUT)
-        return identity_calls.ask(self.identity, method, *args, timeout=seconds)
-
     def _elder_for(self, caller: Caller, channel: str, elder_id: str) -> dict:
         """The elder (identity's ``get_elder``) after checking the caller may submit for them
         on this channel: in the app a proxy relative acts for the elder (``may_act_for``)."""
@@ -48,9 +40,6 @@ class IntakeRpcs(CatalogueRpcs, SeriesRpcs):
         access.authorize_for_elder(caller, elder_id, elder["region_code"], acts_for)
         elders.require_elder(elder)
         return elder
-
-    def _setting(self, name: str, default: float) -> float:
-        return float(self.intake_config.get(name, default))
 
     # --- submit ------------------------------------------------------------------------
     @rpc

@@ -8,8 +8,6 @@ import datetime as dt
 import logging
 import uuid
 
-from nameko.dependency_providers import Config
-
 from timebank_common.auth import Caller
 from timebank_common.db import utcnow
 from timebank_common.errors import Conflict, DomainError, Forbidden, NotFound, Unavailable
@@ -36,6 +34,7 @@ from .domain.recording import (
 )
 from .lookup import demand_id as _demand_id
 from .lookup import require_found, uuid_or_404
+from .rpc_base import DemandRpcBase
 
 log = logging.getLogger("timebank.demand")
 POLICY_ADMINS = ("province_admin", "city_admin")
@@ -52,11 +51,10 @@ def _record_not_found(record_id: str) -> NotFound:
                     {"record_id": record_id})
 
 
-class RecordingRpcs:
-    config = Config()
+class RecordingRpcs(DemandRpcBase):
 
     def _related(self, volunteer_id: str, elder_id: str) -> bool:
-        return identity_calls.are_direct_relatives(self.identity, volunteer_id, elder_id)
+        return identity_calls.are_direct_relatives(self._ask_identity, volunteer_id, elder_id)
 
     def _elder_of(self, demand_id: str) -> str:
         with self.db() as uow:
@@ -120,7 +118,7 @@ class RecordingRpcs:
         data = load(rs.ConfirmSchema(), data)
         demand_id = _demand_id(demand_id)
         elder_id = self._elder_of(demand_id)
-        side = identity_calls.elder_side(self.identity, caller, elder_id)
+        side = identity_calls.elder_side(self._ask_identity, caller, elder_id)
         how, by = (PHONE, data["confirmed_by"]) if side == "station" else (APP, side)
         now = utcnow()
         with self.db() as uow:

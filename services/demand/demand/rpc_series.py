@@ -19,6 +19,7 @@ from . import repository as repo
 from .domain import access, catalogue, rules
 from .domain.lifecycle import PUBLISHED, SUBMITTED
 from .domain.series import Recurrence, china_today
+from .rpc_base import DemandRpcBase
 
 
 def _series_not_found(series_id) -> NotFound:
@@ -26,7 +27,7 @@ def _series_not_found(series_id) -> NotFound:
                     {"series_id": series_id})
 
 
-class SeriesRpcs:
+class SeriesRpcs(DemandRpcBase):
     def _series_view(self, uow, series: dict) -> dict:
         return ischemas.SeriesOut().dump({**series, "occurrences": irepo.occurrences_of(
             uow, series["id"])})

@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from timebank_common.errors import BadInput
-from timebank_common.policies import PolicyRow, resolve
+from timebank_common.policies import PolicyRow, Resolved, resolve
 from timebank_common.regions import CITY, COUNTY, PROVINCE, is_code, level_of
 
 from .kinds import SERVICE_CREDIT
@@ -56,13 +56,8 @@ DEFAULT_EFFECTIVE_FROM = dt.date(2020, 1, 1)
 
 
 @dataclass(frozen=True)
-class Policy:
-    """The values in effect for one region on one date, and which row set each."""
-
-    region_code: str
-    on_date: dt.date
-    values: dict
-    sources: dict  # key -> {"region_code", "effective_from", "id"}
+class Policy(Resolved):
+    """The ledger's values in effect for one region on one date (``Resolved``), read by name."""
 
     def __getitem__(self, key):
         return self.values.get(key)
