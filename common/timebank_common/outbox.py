@@ -19,11 +19,13 @@ import logging
 import threading
 import time
 
+import amqp
 from kombu import Connection
 from nameko.constants import AMQP_URI_CONFIG_KEY, HEADER_PREFIX
 from nameko.events import get_event_exchange
 from nameko.extensions import DependencyProvider
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, any_, cast, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.engine import Engine
 
 from . import metrics
@@ -33,12 +35,17 @@ from .messaging_tables import outbox_table
 log = logging.getLogger(__name__)
 
 
-def relay_batch(engine: Engine, connection: Connection, service_name: str, limit: int = 100) -> int:
-    """Publish up to ``limit`` unsent rows; return how many were published."""
+def relay_batch(engine: Engine, connection: Connection, service_name: str, limit: int = 500) -> int:
+    """Publish up to ``limit`` unsent rows; return how many were published.
+
+    The bodies leave as PostgreSQL wrote them (``body::text``) and go straight to the AMQP
+    channel with the properties kombu's producer would set (JSON, persistent, nameko's
+    context headers): no decode and re-encode per message on the hot path."""
     exchange = get_event_exchange(service_name, {})
     with engine.begin() as db:
         rows = db.execute(
-            select(outbox_table.c.id, outbox_table.c.event_type, outbox_table.c.body, outbox_table.c.headers)
+            select(outbox_table.c.id, outbox_table.c.event_type,
+                   cast(outbox_table.c.body, Text).label("body"), outbox_table.c.headers)
             .where(outbox_table.c.sent_at.is_(None))
             .order_by(outbox_table.c.created_at)
             .limit(limit)
@@ -47,29 +54,34 @@ def relay_batch(engine: Engine, connection: Connection, service_name: str, limit
         if not rows:
             return 0
         channel = connection.default_channel
-        producer = connection.Producer(channel)
         for row in rows:
-            headers = {f"{HEADER_PREFIX}.{k}": v for k, v in (row.headers or {}).items()}
-            producer.publish(
-                row.body,
-                exchange=exchange,
-                routing_key=row.event_type,
-                headers=headers,
-                delivery_mode=2,
-                serializer="json",
-                message_id=str(row.id),
-                declare=[exchange],
-                retry=False,
-            )
+            channel.basic_publish(amqp_message(row), exchange=exchange.name, routing_key=row.event_type)
         channel.tx_commit()  # returns once the broker holds the whole batch
         crash_point("outbox_after_publish")
         db.execute(
             update(outbox_table)
-            .where(outbox_table.c.id.in_([r.id for r in rows]))
+            .where(outbox_table.c.id == any_(cast([r.id for r in rows], ARRAY(UUID(as_uuid=True)))))
             .values(sent_at=func.now(), attempts=outbox_table.c.attempts + 1)
         )
     metrics.OUTBOX_PUBLISHED.labels(service_name).inc(len(rows))
     return len(rows)
+
+
+def amqp_message(row) -> amqp.Message:
+    """The outbox row as the message ``EventDispatcher`` would have sent."""
+    return amqp.Message(
+        row.body.encode(),
+        content_type="application/json",
+        content_encoding="utf-8",
+        delivery_mode=2,
+        message_id=str(row.id),
+        application_headers={f"{HEADER_PREFIX}.{k}": v for k, v in (row.headers or {}).items()},
+    )
+
+
+def declare_exchange(connection: Connection, service_name: str) -> None:
+    exchange = get_event_exchange(service_name, {})
+    exchange(connection.default_channel).declare()
 
 
 def backlog(engine: Engine) -> tuple[int, float]:
@@ -139,6 +151,7 @@ class OutboxRelay(DependencyProvider):
             try:
                 if connection is None:
                     connection = transactional_connection(amqp_uri)
+                    declare_exchange(connection, service)
                 while self._running and relay_batch(self.database.engine, connection, service):
                     pass
             except Exception:  # broker or database away: keep the rows, try again

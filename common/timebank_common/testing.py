@@ -55,6 +55,26 @@ class Rabbit:
         r.raise_for_status()
         return r.json()
 
+    def purge_queues_of(self, service: str) -> int:
+        """Empty the event queues ``service`` consumes from (``evt-<source>-<type>--<service>.*``),
+        so a module starting ``service`` does not inherit events other modules published
+        while those queues had no consumer. Returns how many messages were dropped."""
+        from kombu import Connection
+
+        r = requests.get(f"{RABBIT_API}/queues/{self.vhost}", auth=self.auth, timeout=10)
+        r.raise_for_status()
+        names = [q["name"] for q in r.json()
+                 if q["name"].startswith("evt-") and f"--{service}." in q["name"]]
+        dropped = 0
+        with Connection(self.uri) as conn:
+            channel = conn.channel()
+            try:
+                for name in names:
+                    dropped += channel.queue_purge(name) or 0
+            finally:
+                channel.close()
+        return dropped
+
     def queue_depth(self, name: str) -> int:
         """Ready messages, read with a passive declare (the HTTP API's figures lag)."""
         from kombu import Connection

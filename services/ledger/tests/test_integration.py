@@ -63,7 +63,10 @@ def credited_queue(event_bus):
 
 
 @pytest.fixture(scope="module")
-def running(service_config, start_module_service, credited_queue):
+def running(service_config, start_module_service, credited_queue, rabbit):
+    # other modules (demand's) publish service_recorded into the same vhost; this module
+    # counts issuance balances, so it starts from an empty queue
+    rabbit.purge_queues_of("ledger")
     start_module_service(LedgerService, service_config("ledger", max_workers=20,
                                                        EVENT_DELIVERY_LIMIT=2,
                                                        PENDING_SWEEP_SECONDS=0.3,
