@@ -104,3 +104,20 @@ def test_a_poison_event_is_dead_lettered_alone(receiving, receiver_db, amqp_uri,
              timeout=30)
     wait_for(lambda: rabbit.queue_depth("batchreceiver.dead-letters") == 1, timeout=30)
     assert not [r for r in rows(receiver_db) if r["event_id"] == poison["event_id"]]
+
+
+def test_a_message_that_is_not_json_is_dead_lettered_and_the_rest_handled(
+        receiving, receiver_db, amqp_uri, rabbit):
+    dead_before = rabbit.queue_depth("batchreceiver.dead-letters")
+    good = [event(2000 + n) for n in range(5)]
+    publish(amqp_uri, good[:2])
+    with Connection(amqp_uri) as conn:
+        conn.Producer().publish(b"\xff not json", exchange=get_event_exchange("batchsource", {}),
+                                routing_key="thing_happened", content_type="application/json",
+                                content_encoding="binary", delivery_mode=2)
+    publish(amqp_uri, good[2:])
+    ids = {e["event_id"] for e in good}
+    wait_for(lambda: len([r for r in rows(receiver_db) if r["event_id"] in ids]) == 5,
+             timeout=30)
+    wait_for(lambda: rabbit.queue_depth("batchreceiver.dead-letters") == dead_before + 1,
+             timeout=30)

@@ -127,11 +127,11 @@ def _accounts_by_key(uow, keys: list[tuple]) -> dict[tuple, Account]:
     query = select(accounts).where(
         ((accounts.c.kind.in_(PERSON_ACCOUNT_KINDS)) & one_of(accounts.c.owner_person_id, owners))
         | ((accounts.c.kind.in_(REGION_ACCOUNT_KINDS)) & one_of(accounts.c.region_code, regions)))
-    out = {}
+    wanted, out = set(keys), {}
     for row in uow.execute(query):
         account = account_from_row(row)
         key = account_key(account.kind, account.region_code, account.owner_person_id)
-        if key in keys:
+        if key in wanted:
             out[key] = account
     return out
 
