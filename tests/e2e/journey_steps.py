@@ -141,7 +141,9 @@ def liability(api, staff: Staff) -> int:
 
 def rounded(minutes: int, policy: dict) -> int:
     """The minutes the ledger credits for ``minutes`` recorded, per the region's policy."""
-    unit, mode = policy["rounding_unit_minutes"], policy["rounding_mode"]
+    unit, mode = policy.get("rounding_unit_minutes"), policy.get("rounding_mode")
+    if not unit or unit <= 1:
+        return minutes
     whole, rest = divmod(minutes, unit)
     if mode == "up" and rest:
         whole += 1
