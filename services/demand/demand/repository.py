@@ -107,7 +107,12 @@ def insert_demand(uow, demand: Demand) -> None:
 
 
 def save_demand(uow, demand: Demand) -> None:
-    """Write the demand's lifecycle fields and upsert its assignments."""
+    """Write the demand's lifecycle fields and upsert its assignments.
+
+    An assignment's ``reservation_status`` / ``reservation_note`` are written only on insert
+    and by ``assignment_repository.set_reservation_status``: the ledger's reply sets them
+    without the demand's row lock (``payments.on_reply``), so writing back what this
+    transaction read would undo a reply that committed meanwhile (a lost update)."""
     uow.execute(
         demands.update().where(demands.c.id == demand.id).values(
             status=demand.status, funding_source=demand.funding_source,
@@ -121,7 +126,6 @@ def save_demand(uow, demand: Demand) -> None:
         values = dict(
             status=a.status, checked_in_at=a.checked_in_at, checked_out_at=a.checked_out_at,
             ended_at=a.ended_at, end_reason=a.end_reason,
-            reservation_status=a.reservation_status, reservation_note=a.reservation_note,
             **_loc_columns("check_in", a.check_in_location),
             **_loc_columns("check_out", a.check_out_location),
         )
@@ -130,7 +134,8 @@ def save_demand(uow, demand: Demand) -> None:
             uow.execute(assignments.insert().values(
                 id=a.id, demand_id=demand.id, volunteer_id=a.volunteer_id,
                 volunteer_region_code=a.volunteer_region_code, assigned_by=a.assigned_by,
-                assigned_at=a.assigned_at, **values))
+                assigned_at=a.assigned_at, reservation_status=a.reservation_status,
+                reservation_note=a.reservation_note, **values))
         else:
             uow.execute(assignments.update().where(assignments.c.id == a.id).values(**values))
 

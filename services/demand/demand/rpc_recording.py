@@ -196,7 +196,8 @@ class RecordingRpcs(DemandRpcBase):
         """The demand's service records with their audit, for whoever may see the demand."""
         caller = Caller.from_dict(caller)
         demand_id = _demand_id(demand_id)
-        visibility = self._visibility(caller)  # may ask identity: before the transaction
+        # may ask identity: before the transaction
+        visibility = self._visibility(caller, self._elder_of(demand_id))
         with self.db() as uow:
             demand = require_found(repo.get_demand(uow, demand_id), demand_id)
             rows = records.of_demand(uow, demand_id)
@@ -204,7 +205,7 @@ class RecordingRpcs(DemandRpcBase):
                 raise require_found(None, demand_id)
             staff = visibility.region_prefix is not None and \
                 demand.region_code.startswith(visibility.region_prefix)
-            if not staff and caller.person_id != demand.elder_id:  # a volunteer: their own
+            if not staff and not visibility.speaks_for_elder(demand):  # a volunteer: their own
                 rows = [r for r in rows if r["volunteer_id"] == caller.person_id]
             return [self._record_view(r, uow) for r in rows]
 

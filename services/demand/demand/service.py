@@ -45,11 +45,17 @@ class DemandService(IntakeRpcs, AssignmentRpcs, RecordingRpcs, EvaluationRpcs, D
             out["location"] = None
         return out
 
-    def _visibility(self, caller: Caller) -> access.Visibility:
+    def _visibility(self, caller: Caller, elder_id: str | None = None) -> access.Visibility:
+        """What the caller sees; with ``elder_id`` (one demand's elder) a proxy of that elder
+        sees it as the elder does (identity's ``may_act_for``)."""
         volunteer_region = None
         if caller.has("volunteer") and caller.person_id:
             volunteer_region = self.identity.check_volunteer(caller.person_id).get("region_code")
-        return access.visibility_for(caller, volunteer_region)
+        acts_for = ()
+        if elder_id and access.may_be_proxy(caller, elder_id) and \
+                self._ask_identity("may_act_for", caller.person_id, elder_id):
+            acts_for = (elder_id,)
+        return access.visibility_for(caller, volunteer_region, acts_for)
 
     # catalogue, submit, adjust, review, escalations, series, statistics: rpc_intake.IntakeRpcs
 
@@ -81,7 +87,7 @@ class DemandService(IntakeRpcs, AssignmentRpcs, RecordingRpcs, EvaluationRpcs, D
         with self.db() as uow:
             demand = _require_found(repo.get_demand(uow, demand_id), demand_id)
             history = self.demand_history(uow, demand_id)
-        visibility = self._visibility(caller)
+        visibility = self._visibility(caller, demand.elder_id)
         if not visibility.allows(demand):
             raise _require_found(None, demand_id)  # never reveal what exists outside scope
         view = self._with_reliability(caller, self._view(demand, visibility))

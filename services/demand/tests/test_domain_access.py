@@ -66,3 +66,25 @@ def test_elder_sees_only_their_own():
 def test_a_caller_with_no_viewing_role_is_refused():
     with pytest.raises(Forbidden):
         access.visibility_for(Caller("x", ("relative",)))
+
+
+def test_a_proxy_sees_the_elders_demands_as_the_elder_does():
+    """A relative who submits and confirms in the app for an elder follows that elder's
+    demands (identity's ``may_act_for`` named the elder)."""
+    proxy = Caller("daughter", ("relative",))
+    assert access.may_be_proxy(proxy, "e1")
+    v = access.visibility_for(proxy, acts_for=("e1",))
+    taken = demand(elder="e1", status="assigned")
+    assert v.allows(taken) and v.sees_address(taken) and v.speaks_for_elder(taken)
+    assert not v.allows(demand(elder="e2", status="assigned"))
+    # a proxy who also volunteers keeps the volunteer's view of other demands
+    both = access.visibility_for(Caller("daughter", ("relative", "volunteer")),
+                                 "130102001001", acts_for=("e1",))
+    assert both.allows(demand(elder="e2")) and not both.speaks_for_elder(demand(elder="e2"))
+    assert both.speaks_for_elder(taken)
+
+
+def test_only_a_relative_other_than_the_elder_is_asked_about():
+    assert not access.may_be_proxy(Caller("v1", ("volunteer",)), "e1")
+    assert not access.may_be_proxy(Caller("e1", ("relative", "elder")), "e1")
+    assert not access.may_be_proxy(Caller(None, ("relative",)), "e1")

@@ -190,6 +190,12 @@ def test_in_the_app_the_elder_or_their_proxy_relative_submits(demand, engine):
     proxied = submission(channel="app", elder_id=elder_id("proxied"))
     made = demand.submit({"person_id": PROXY, "roles": ["relative"]}, proxied)
     assert made["elder_id"] == proxied["elder_id"] and made["submitted_by"] == PROXY
+    # the proxy follows the demand they submitted, address and all, as the elder would
+    shown = demand.get({"person_id": PROXY, "roles": ["relative"]}, made["demand_id"])
+    assert (shown["status"], shown["address"]) == ("submitted", proxied["address"])
+    with pytest.raises(NotFound):  # a relative who does not act for this elder sees nothing
+        demand.get({"person_id": "someone", "roles": ["relative", "volunteer"]},
+                   made["demand_id"])
 
     stranger = submission(channel="app")
     with pytest.raises(Forbidden) as e:

@@ -210,6 +210,33 @@ def test_reservation_saga_on_demands_side(demand, listen, event_bus):
     assert shown["reservation_status"] == "released"
 
 
+def test_a_reply_committed_during_another_step_is_kept(demand, database_url):
+    """The ledger's reply sets an assignment's reservation status without the demand's row
+    lock; a step on the demand that read the assignments before that reply committed (e.g.
+    the station assigning the next volunteer of a group) must not write the old status
+    back (the reservation showed ``requested`` for ever)."""
+    from demand import repository
+
+    made = published(demand, funding="own_hours", volunteers_needed=2,
+                     category="culture_sports")
+    [first] = demand.claim(volunteer(), made["demand_id"])["assignments"]
+    engine = make_engine(database_url("demand"))
+    try:
+        with UnitOfWork(engine) as step:  # holds the demand's lock, read "requested"
+            stale = repository.get_demand(step, made["demand_id"], lock=True)
+            assert stale.assignments[0].reservation_status == "requested"
+            with UnitOfWork(engine) as reply:
+                assignment_repository.set_reservation_status(
+                    reply, first["assignment_id"], "reserved", None)
+                reply.commit()
+            repository.save_demand(step, stale)
+            step.commit()
+    finally:
+        engine.dispose()
+    shown = demand.get(OPERATOR, made["demand_id"])["assignments"][0]
+    assert shown["reservation_status"] == "reserved"
+
+
 def test_issuance_funded_demand_reserves_nothing(demand, listen):
     made = published(demand)
     claimed = demand.claim(volunteer(), made["demand_id"])

@@ -143,6 +143,9 @@ def test_a_proxy_confirms_in_the_app_and_the_station_by_phone(demand):
                                                "confirmation": "app"})
     [by_proxy] = demand.confirm({"person_id": PROXY, "roles": ["elder"]}, made["demand_id"], {})
     assert (by_proxy["confirmation"], by_proxy["confirmed_by"]) == ("app", "proxy")
+    # the proxy (role relative in their token) sees what they confirmed
+    [seen] = demand.records({"person_id": PROXY, "roles": ["relative"]}, made["demand_id"])
+    assert seen["record_id"] == by_proxy["record_id"] and seen["status"] == "sent"
 
     made, [v] = served(demand)
     demand.record(OPERATOR, made["demand_id"], {"volunteer_id": v["person_id"], "minutes": 60,

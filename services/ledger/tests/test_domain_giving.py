@@ -3,9 +3,10 @@ import datetime as dt
 
 import pytest
 
+from demand.domain.rules import FUNDING_SOURCES as DEMAND_SOURCES
 from ledger.domain.allocation import allocation_order, allocation_requests, shares
 from ledger.domain.disputes import reversal_minutes
-from ledger.domain.funding import choose_payer
+from ledger.domain.funding import choose_payer, normalised
 from ledger.domain.giving import check_funds, check_gift, giving_id
 from timebank_common.errors import BadInput, RuleViolation
 
@@ -14,6 +15,9 @@ def test_the_named_source_pays_when_it_can():
     assert choose_payer("own_hours", 60, 90) == ("own_hours", None)
     assert choose_payer("grant", 60, 60) == ("grant", None)
     assert choose_payer("pool", 60, 500) == ("pool", None)
+    # demand's review offers the pool as ``donation_pool``: the pool pays, not issuance
+    assert choose_payer("donation_pool", 60, 500) == ("pool", None)
+    assert choose_payer("donation_pool", 60, 30) == ("issuance", "source_insufficient")
     assert choose_payer("issuance", 60, None) == ("issuance", None)
 
 
@@ -91,3 +95,11 @@ def test_dispute_outcomes_reverse_nothing_part_or_all():
         reversal_minutes("minutes_adjusted", 90, 120)
     with pytest.raises(RuleViolation):
         reversal_minutes("minutes_adjusted", 90, None)
+
+
+def test_every_funding_source_demand_offers_is_known_to_the_ledger():
+    """A source the ledger does not know is paid from issuance; each name demand's review
+    accepts must reach the account it names."""
+    assert {source: normalised(source) for source in DEMAND_SOURCES} == {
+        "issuance": "issuance", "own_hours": "own_hours", "grant": "grant",
+        "donation_pool": "pool"}

@@ -11,6 +11,7 @@ from .lifecycle import PUBLISHED, Demand
 
 OPERATOR_ROLES = ("station_operator",) + ADMIN_ROLES
 READ_ALL_ROLES = OPERATOR_ROLES + ("auditor", "api_client")
+PROXY_ROLE = "relative"  # identity gives it to a person who is some elder's proxy
 
 
 def authorize_submit(caller: Caller, channel: str, elder_id: str,
@@ -35,6 +36,12 @@ def authorize_for_elder(caller: Caller, elder_id: str, elder_region_code: str,
     caller.require_scope(elder_region_code)
 
 
+def may_be_proxy(caller: Caller, elder_id: str) -> bool:
+    """Whether to ask identity's ``may_act_for`` before showing the elder's demands to the
+    caller: only a proxy (role ``relative``) other than the elder can be one."""
+    return caller.has(PROXY_ROLE) and bool(caller.person_id) and caller.person_id != elder_id
+
+
 def volunteer_city_prefix(region_code: str | None) -> str | None:
     """The region prefix of the city-level unit a volunteer lives in."""
     return prefix_of(city_unit_of(region_code)) if region_code else None
@@ -48,11 +55,17 @@ class Visibility:
     elder_id: str | None = None  # elder: their own
     volunteer_id: str | None = None  # volunteer: those assigned to them
     published_prefix: str | None = None  # volunteer: published ones in their city
+    acts_for: frozenset[str] = frozenset()  # proxy: the elders they act for, as the elder
+
+    def speaks_for_elder(self, demand: Demand) -> bool:
+        """The elder themself, or their proxy: sees the demand and all its records."""
+        return bool(self.elder_id and demand.elder_id == self.elder_id) or \
+            demand.elder_id in self.acts_for
 
     def allows(self, demand: Demand) -> bool:
         if self.region_prefix is not None and demand.region_code.startswith(self.region_prefix):
             return True
-        if self.elder_id and demand.elder_id == self.elder_id:
+        if self.speaks_for_elder(demand):
             return True
         if self.volunteer_id and demand.assignment_of(self.volunteer_id) is not None:
             return True
@@ -63,13 +76,15 @@ class Visibility:
         """A volunteer not (yet) serving the elder sees only a masked address."""
         if self.region_prefix is not None and demand.region_code.startswith(self.region_prefix):
             return True
-        if self.elder_id and demand.elder_id == self.elder_id:
+        if self.speaks_for_elder(demand):
             return True
         return bool(self.volunteer_id and demand.assignment_of(self.volunteer_id) is not None)
 
 
-def visibility_for(caller: Caller, volunteer_region_code: str | None = None) -> Visibility:
-    """Build the caller's visibility; refuse callers who may see nothing."""
+def visibility_for(caller: Caller, volunteer_region_code: str | None = None,
+                   acts_for: tuple[str, ...] = ()) -> Visibility:
+    """Build the caller's visibility; refuse callers who may see nothing. ``acts_for``: the
+    elders identity says the caller is a proxy of (``may_act_for``)."""
     region_prefix = None
     if caller.has(*READ_ALL_ROLES) and caller.scope:
         region_prefix = prefix_of(caller.scope)
@@ -79,8 +94,10 @@ def visibility_for(caller: Caller, volunteer_region_code: str | None = None) -> 
         elder_id=caller.person_id if caller.has("elder") else None,
         volunteer_id=volunteer,
         published_prefix=volunteer_city_prefix(volunteer_region_code) if volunteer else None,
+        acts_for=frozenset(acts_for),
     )
-    if not any((visibility.region_prefix, visibility.elder_id, visibility.volunteer_id)):
+    if not any((visibility.region_prefix, visibility.elder_id, visibility.volunteer_id,
+                visibility.acts_for)):
         raise Forbidden("role_required", "您的角色无权查看需求",
                         "Your role does not allow viewing demands")
     return visibility

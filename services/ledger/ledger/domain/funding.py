@@ -2,8 +2,9 @@
 
 ``service_recorded.funding_source`` names the payer: ``own_hours`` (the elder's personal
 account), ``grant`` (the elder's grant account), ``pool`` (the donation pool of the
-demand's city-level unit) or ``issuance`` (that unit's issuance account; also when the
-source is absent or unknown).
+demand's city-level unit; demand's review calls it ``donation_pool``, the name its HTTP API
+and events carry) or ``issuance`` (that unit's issuance account; also when the source is
+absent or unknown).
 
 **Rule: a recorded service is always credited.** When the named source cannot pay the
 whole amount (no such account, or too few available minutes), the issuance account pays
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 OWN_HOURS, GRANT_SOURCE, POOL, ISSUANCE_SOURCE = "own_hours", "grant", "pool", "issuance"
 FUNDING_SOURCES = (OWN_HOURS, GRANT_SOURCE, POOL, ISSUANCE_SOURCE)
+ALIASES = {"donation_pool": POOL}  # demand's name of the source
 
 NO_ELDER = "no_elder_named"
 NO_ACCOUNT = "source_account_missing"
@@ -21,6 +23,7 @@ INSUFFICIENT = "source_insufficient"
 
 
 def normalised(source: str | None) -> str:
+    source = ALIASES.get(source, source)
     return source if source in FUNDING_SOURCES else ISSUANCE_SOURCE
 
 
