@@ -13,6 +13,8 @@ from marshmallow import (
 
 from timebank_common.schemas import check_period_order
 
+from .domain.funding import ALIASES as FUNDING_ALIASES
+from .domain.funding import FUNDING_SOURCES
 from .domain.kinds import ACCOUNT_KINDS, REVERSAL, TRANSFER_KINDS
 from .domain.transfers import (
     CALLER_ACTIONS,
@@ -199,8 +201,10 @@ class ServiceRecordedPayload(Schema):
                                           validate=REGION_CODE)
     minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     category = fields.String(load_default=None, allow_none=True)
-    # own_hours | grant | pool | issuance (absent or unknown: issuance; ledger/domain/funding.py)
-    funding_source = fields.String(load_default=None, allow_none=True)
+    # own_hours | grant | pool (donation_pool) | issuance; absent: issuance. An unknown name
+    # is refused (dead-lettered), never quietly paid by the city (ledger/domain/funding.py)
+    funding_source = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.OneOf([*FUNDING_SOURCES, *FUNDING_ALIASES]))
     elder_id = fields.String(load_default=None, allow_none=True, validate=PERSON_ID)
     # the reservation made at assignment (ledger/reservations.py), posted instead of a debit
     reservation_id = fields.String(load_default=None, allow_none=True,

@@ -98,8 +98,19 @@ def test_dispute_outcomes_reverse_nothing_part_or_all():
 
 
 def test_every_funding_source_demand_offers_is_known_to_the_ledger():
-    """A source the ledger does not know is paid from issuance; each name demand's review
-    accepts must reach the account it names."""
+    """Each name demand's review accepts must reach the account it names."""
     assert {source: normalised(source) for source in DEMAND_SOURCES} == {
         "issuance": "issuance", "own_hours": "own_hours", "grant": "grant",
         "donation_pool": "pool"}
+
+
+def test_a_service_record_naming_an_unknown_source_is_refused_not_paid_by_the_city():
+    from ledger.schemas import ServiceRecordedPayload
+    from timebank_common.errors import BadInput
+    from timebank_common.schemas import load
+
+    base = {"record_id": "r-1", "demand_id": "d-1", "volunteer_id": "v-1", "minutes": 30}
+    for source in DEMAND_SOURCES:
+        assert load(ServiceRecordedPayload(), {**base, "funding_source": source})
+    with pytest.raises(BadInput):
+        load(ServiceRecordedPayload(), {**base, "funding_source": "donationpool"})

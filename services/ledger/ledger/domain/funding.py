@@ -4,7 +4,7 @@
 account), ``grant`` (the elder's grant account), ``pool`` (the donation pool of the
 demand's city-level unit; demand's review calls it ``donation_pool``, the name its HTTP API
 and events carry) or ``issuance`` (that unit's issuance account; also when the source is
-absent or unknown).
+absent). An unknown name is refused by the event's schema: a typo must not make the city pay.
 
 **Rule: a recorded service is always credited.** When the named source cannot pay the
 whole amount (no such account, or too few available minutes), the issuance account pays
