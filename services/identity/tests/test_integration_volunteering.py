@@ -80,9 +80,11 @@ def test_eligibility_is_computed_and_its_changes_are_announced(identity, login, 
     answer = identity.set_screening(township, volunteer["person_id"], {"result": "flagged"})
     assert codes(answer) == ["screening_flagged"]
     received = of(suspended, volunteer["person_id"])
-    assert [e["payload"] for e in received] == [{"person_id": volunteer["person_id"],
-                                                 "region_code": YUCAI,
-                                                 "reasons": ["screening_flagged"]}]
+    assert [e["payload"] for e in received] == [{
+        "person_id": volunteer["person_id"], "region_code": YUCAI,
+        "reasons": ["screening_flagged"],
+        "reason_texts": [{"code": "screening_flagged", "zh": "信用或违法记录审查未通过",
+                          "en": "The credit and legal-record screening found a record"}]}]
     # no flip, no event
     identity.set_screening(township, volunteer["person_id"], {"result": "unknown"})
     assert len(of(suspended, volunteer["person_id"], wait=2, timeout=1)) == 1
