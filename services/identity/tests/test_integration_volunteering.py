@@ -303,6 +303,7 @@ def test_notify_lists_qualifications_expiring_within_30_days(identity, login, de
     found = {q["qualification_id"]: q for q in identity.qualifications_expiring()["items"]}
     assert found[added["qualification_id"]] == {
         "qualification_id": added["qualification_id"], "person_id": vid, "kind": "nurse",
+        "kind_name": {"zh": "护士", "en": "Nurse"},
         "valid_until": soon.isoformat(), "region_code": found[added["qualification_id"]][
             "region_code"]}
     assert added["qualification_id"] not in {

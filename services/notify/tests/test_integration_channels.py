@@ -294,13 +294,13 @@ def test_a_gift_tells_the_relative_and_a_donation_thanks_the_donor(notify, publi
 def test_expiring_qualifications_are_told_once(notify):
     pid, caller = someone()
     QUALIFICATIONS.append({"qualification_id": str(uuid.uuid4()), "person_id": pid,
-                           "kind": "home_care", "valid_until": "2030-06-01",
-                           "region_code": REGION})
+                           "kind": "nurse", "kind_name": {"zh": "护士", "en": "Nurse"},
+                           "valid_until": "2030-06-01", "region_code": REGION})
     first = notify.check_qualifications()
     again = notify.check_qualifications()
     assert first["notified"] >= 1 and again["notified"] == 0
     [message] = notify.inbox(caller, {})["items"]
-    assert "居家护理资质将于2030年6月1日到期" in message["body"]
+    assert "护士资质将于2030年6月1日到期" in message["body"]
 
 
 def test_eligibility_changes_reach_the_volunteer(notify, publish):

@@ -252,19 +252,14 @@ def assignment_no_show(payload: dict, window: dict | None) -> list[Notice]:
     return notices
 
 
-QUALIFICATION_KINDS = {
-    "home_care": {"zh-CN": "居家护理", "en": "home care"},
-    "free_clinic": {"zh-CN": "义诊", "en": "free clinic"},
-    "legal_aid": {"zh-CN": "法律援助", "en": "legal aid"},
-}
-
-
 def qualification_expiring(item: dict) -> Notice:
-    kind = QUALIFICATION_KINDS.get(item["kind"], {})
+    """``item`` from identity's ``qualifications_expiring``: the kind's name is identity's
+    (``kind_name {zh, en}``), the code when an older identity does not send it."""
+    names = item.get("kind_name") or {}
     until = dt.date.fromisoformat(item["valid_until"])
-    values = {"zh-CN": {"kind": kind.get("zh-CN", item["kind"]),
+    values = {"zh-CN": {"kind": names.get("zh") or item["kind"],
                         "valid_until": f"{until.year}年{until.month}月{until.day}日"},
-              "en": {"kind": kind.get("en", item["kind"]),
+              "en": {"kind": names.get("en") or item["kind"],
                      "valid_until": f"{until.day} {until:%b} {until.year}"}}
     data = {k: item.get(k) for k in ("qualification_id", "kind", "valid_until")}
     return _same(item["person_id"], "volunteer", QUALIFICATION_EXPIRING, values, data)
