@@ -71,9 +71,16 @@ class People:
                              expect=200).json()["items"]
 
     def call_tasks(self, elder_id) -> list[dict]:
-        items = self.api.call("GET", "/api/v1/call-tasks?page_size=100", token=self.op,
-                              expect=200).json()["items"]
-        return [t for t in items if t["elder_id"] == elder_id]
+        """The station's open calls to one elder (every page: the list is oldest first, and
+        other tests' elders may be on it)."""
+        found, page = [], 1
+        while True:
+            answer = self.api.call("GET", f"/api/v1/call-tasks?page_size=100&page={page}",
+                                   token=self.op, expect=200).json()
+            found += [t for t in answer["items"] if t["elder_id"] == elder_id]
+            if page * 100 >= answer["total"]:
+                return found
+            page += 1
 
     def volunteer(self, name, trained=True) -> dict:
         id_number, phone = new_person_numbers("19900512", "male")
@@ -255,6 +262,7 @@ def test_a_published_demand_reaches_the_volunteers_who_opted_in(journey):
                                       w["tomorrow"]))
     assert nearby["title"] == "附近有新的服务需求"
     assert nearby["body"].startswith("情感慰藉，时间：")  # the category's name from demand
+    assert "地点：育才社区居委会。" in nearby["body"]  # the community's name from identity
     assert about(p.inbox(w["zhao"]["token"]), "demand_published") == []  # did not opt in
 
 

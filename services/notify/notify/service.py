@@ -118,6 +118,15 @@ class NotifyService(ServiceBase):
             return {}
         return {c["code"]: {"zh-CN": c.get("name_zh"), "en": c.get("name_en")} for c in catalog}
 
+    def _place_name(self, region_code: str) -> str | None:
+        """The community's name ("育才社区居委会"): a demand's event carries coordinates, never
+        the elder's address (volunteers see it once they serve)."""
+        try:
+            return self._ask(self.identity, "get_region", IDENTITY_UNAVAILABLE,
+                             region_code).get("name")
+        except (Unavailable, NotFound):
+            return None
+
     def _send(self, uow, notices, event: dict, urgent: bool = False) -> int:
         """Store the notices of one event (each recipient greeted by name when identity
         answers) and schedule their deliveries."""
@@ -147,7 +156,8 @@ class NotifyService(ServiceBase):
         if not volunteers:
             return
         names = self._category_names()
-        notices = [messages.demand_published(payload, v, names) for v in volunteers]
+        place = self._place_name(region)
+        notices = [messages.demand_published(payload, v, names, place) for v in volunteers]
         self._send(uow, notices, event)
 
     @event_handler("demand", "demand_assigned")

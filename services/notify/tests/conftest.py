@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import pytest
 
+from timebank_common.errors import NotFound
 from timebank_common.fake_channels import sms_server, smtp_server
 from timebank_common.service import rpc as rpc_method
 
 PEOPLE: dict[str, dict] = {}
 STAFF: list[dict] = []
 QUALIFICATIONS: list[dict] = []
+REGIONS = {"130102001001": "育才社区居委会"}
 
 
 class FakeIdentity:
@@ -38,6 +40,12 @@ class FakeIdentity:
         return {"items": [s for s in STAFF
                           if (carrier_id and s.get("carrier_id") == carrier_id)
                           or (township_code and s.get("township") == township_code[:9])]}
+
+    @rpc_method
+    def get_region(self, code):
+        if code not in REGIONS:
+            raise NotFound("region_not_found", "区划不存在", "No such region")
+        return {"code": code, "name": REGIONS[code], "level": "community"}
 
     @rpc_method
     def qualifications_expiring(self, on_date=None, days=30):

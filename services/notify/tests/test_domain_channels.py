@@ -228,6 +228,11 @@ def test_every_builder_renders_with_its_seeded_templates():
         "您好：李明将于2030年5月2日 09:00–10:00（北京时间）上门为您服务。"
     assert "陪伴聊天" in rendered[("demand_published", "volunteer")].body_zh
     assert "幸福小区3号楼" in rendered[("demand_published", "volunteer")].body_zh
+    coordinates = messages.demand_published({**ASSIGNED, "category": "x", "location": {
+        "lat": 38.0, "lng": 114.5}}, "v-2", {}, "育才社区居委会")
+    assert "地点：育才社区居委会。" in _render(coordinates).body_zh
+    assert "地点：见详情。" in _render(messages.demand_published(
+        {**ASSIGNED, "category": "x", "location": None}, "v-2", {})).body_zh
     assert rendered[("service_reminder", "elder")].body_zh.startswith("您好：明天（2030年5月2日 09:00")
     assert "张伟赠送给您 2小时" in rendered[("hours_given", "relative")].body_zh
     assert "服务时长调整为 45分" in rendered[("dispute_resolved", "party")].body_zh

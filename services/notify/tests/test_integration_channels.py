@@ -235,6 +235,16 @@ def test_volunteers_who_opted_in_hear_of_demands_in_their_township(notify, publi
         "location": {"address": "幸福小区3号楼"}}, REGION))
     [message] = wait_for(lambda: notify.inbox(near_caller, {})["items"])
     assert message["kind"] == "demand_published" and "幸福小区3号楼" in message["body"]
+    plain = str(uuid.uuid4())
+    publish("demand", make_event("demand_published", {  # as demand emits it: coordinates
+        "demand_id": plain, "elder_id": str(uuid.uuid4()),
+        "category": "companionship", "region_code": REGION,
+        "window_start": start.isoformat(), "window_end": (start + dt.timedelta(hours=2))
+        .isoformat(), "expected_minutes": 120, "volunteers_needed": 1,
+        "location": {"lat": 38.05, "lng": 114.52}}, REGION))
+    [second] = wait_for(lambda: [m for m in notify.inbox(near_caller, {})["items"]
+                                 if m["data"]["demand_id"] == plain])
+    assert "地点：育才社区居委会。" in second["body"]  # the community, not the elder's address
     settle()
     assert notify.inbox(far_caller, {})["total"] == 0
     assert notify.inbox(silent_caller, {})["total"] == 0

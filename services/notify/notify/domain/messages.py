@@ -125,13 +125,17 @@ def demand_assigned_to_elder(payload: dict, names: dict) -> Notice:
     return _same(payload["elder_id"], "elder", DEMAND_ASSIGNED, values, data)
 
 
-def demand_published(payload: dict, volunteer_id: str, category_names: dict) -> Notice:
-    """A volunteer who opted in to nearby demands hears of a new one in their township."""
+def demand_published(payload: dict, volunteer_id: str, category_names: dict,
+                     place_name: str | None = None) -> Notice:
+    """A volunteer who opted in to nearby demands hears of a new one in their township: where
+    is the location's address or name when it has one (demand's events carry coordinates),
+    else the community's name (``place_name``)."""
     window = _window(payload)
     names = category_names.get(payload.get("category")) or {}
     location = payload.get("location")
     if isinstance(location, dict):
         location = location.get("address") or location.get("name")
+    location = location or place_name
     values = {loc: {"window": window[loc],
                     "category": names.get(loc) or payload.get("category") or "",
                     "location": location or ("见详情" if loc == "zh-CN" else "see details")}
