@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -14,35 +15,46 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # first_path.py
 
 from local_platform import SERVICES, LocalPlatform  # noqa: E402
 from timebank_common.db import drop_database  # noqa: E402
+from timebank_common.fake_channels import sms_server, smtp_server  # noqa: E402
 from timebank_common.testing import PG_BASE, Rabbit, free_port  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory):
+    """Every service and the gateway as processes; notify sends SMS to a local Tencent-style
+    server that checks signatures (``platform.sms``) and e-mail to a local SMTP server
+    (``platform.mailbox``), and looks for due deliveries and reminders every second."""
     run = uuid.uuid4().hex[:8]
     rabbit = Rabbit(f"tbe2e-{run}")
     rabbit.create()
     tmp = tmp_path_factory.mktemp("platform")
     prefix = f"tbe2e_{run}"
     ports = {name: free_port() for name in ("gateway",) + SERVICES}
-    instance = LocalPlatform(
-        env={"AMQP_URI": rabbit.uri, "DB_PREFIX": prefix,
-             "JWT_PRIVATE_KEY_FILE": str(tmp / "jwt.pem"), "JWT_PUBLIC_KEY_FILE": str(tmp / "jwt.pub"),
-             "PII_KEYS_FILE": str(tmp / "pii-keys.json"),
-             "RPC_TIMEOUT_SECONDS": "60"},
-        ports=ports, log_dir=tmp / "log",
-    )
-    instance.rabbit = rabbit
-    instance.db_url = lambda service: f"{PG_BASE}/{prefix}_{service}"
-    try:
-        instance.prepare(demo=True)
-        instance.start_all()
-        yield instance
-    finally:
-        instance.stop_all()
-        rabbit.delete()
-        for name in SERVICES:
-            drop_database(f"{PG_BASE}/{prefix}_{name}")
+    with ExitStack() as outside:
+        sms = outside.enter_context(sms_server())
+        mailbox = outside.enter_context(smtp_server())
+        instance = LocalPlatform(
+            env={"AMQP_URI": rabbit.uri, "DB_PREFIX": prefix,
+                 "JWT_PRIVATE_KEY_FILE": str(tmp / "jwt.pem"),
+                 "JWT_PUBLIC_KEY_FILE": str(tmp / "jwt.pub"),
+                 "PII_KEYS_FILE": str(tmp / "pii-keys.json"),
+                 "RPC_TIMEOUT_SECONDS": "60",
+                 **sms.env(), **mailbox.env(),
+                 "NOTIFY_DELIVERY_POLL_SECONDS": "0.5", "NOTIFY_REMINDER_POLL_SECONDS": "1"},
+            ports=ports, log_dir=tmp / "log",
+        )
+        instance.sms, instance.mailbox = sms, mailbox
+        instance.rabbit = rabbit
+        instance.db_url = lambda service: f"{PG_BASE}/{prefix}_{service}"
+        try:
+            instance.prepare(demo=True)
+            instance.start_all()
+            yield instance
+        finally:
+            instance.stop_all()
+            rabbit.delete()
+            for name in SERVICES:
+                drop_database(f"{PG_BASE}/{prefix}_{name}")
 
 
 class Api:

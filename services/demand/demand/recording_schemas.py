@@ -303,10 +303,14 @@ class RecordReviewedEvent(Schema):
 
 
 class ConfirmationOverdueEvent(Schema):
+    """``record_confirmation_overdue``: notify asks the elder to confirm (``minutes``: what
+    was recorded, so they know which service)."""
+
     record_id = fields.String()
     demand_id = fields.String()
     elder_id = fields.String()
     volunteer_id = fields.String()
+    minutes = fields.Integer()
     region_code = fields.String()
     carrier_id = fields.String(allow_none=True)
     recorded_at = fields.DateTime(format="iso")
@@ -324,6 +328,8 @@ class EvaluationSubmittedEvent(Schema):
 
 
 class FollowUpOpenedEvent(Schema):
+    """``carrier_id``: the station whose task it is (notify tells its operators)."""
+
     follow_up_id = fields.String()
     kind = fields.String()
     evaluation_id = fields.String(allow_none=True)
@@ -332,26 +338,37 @@ class FollowUpOpenedEvent(Schema):
     volunteer_id = fields.String()
     elder_id = fields.String()
     region_code = fields.String()
+    carrier_id = fields.String(allow_none=True)
     score = fields.Integer(allow_none=True)
 
 
 class DisputeOpenedEvent(Schema):
+    """The record's ``volunteer_id`` and ``elder_id`` and the opener (``opened_by``): notify
+    tells them the outcome, also of a record that was never sent to the ledger."""
+
     dispute_id = fields.String()
     subject = fields.String()
     record_id = fields.String()
     demand_id = fields.String()
+    volunteer_id = fields.String()
+    elder_id = fields.String()
+    opened_by = fields.String()
     region_code = fields.String()
     opener_role = fields.String()
     reason = fields.String()
 
 
 class DisputeResolvedEvent(Schema):
-    """The ledger applies it (``credited``: the record had been sent to the ledger)."""
+    """The ledger applies it (``credited``: the record had been sent to the ledger); notify
+    tells the record's volunteer and elder and the opener."""
 
     dispute_id = fields.String()
     subject = fields.String()
     record_id = fields.String()
     demand_id = fields.String()
+    volunteer_id = fields.String()
+    elder_id = fields.String()
+    opened_by = fields.String()
     outcome = fields.String()
     minutes = fields.Integer(allow_none=True)
     approver = fields.String()

@@ -103,8 +103,8 @@ class EvaluationRpcs(DemandRpcBase):
                              "region_code": demand.region_code, "score": score,
                              "status": "open", "opened_at": now}
                 feedback.insert_follow_up(uow, follow_up)
-                uow.emit("follow_up_opened", rs.FollowUpOpenedEvent().dump(follow_up),
-                         demand.region_code)
+                uow.emit("follow_up_opened", rs.FollowUpOpenedEvent().dump(
+                    {**follow_up, "carrier_id": demand.carrier_id}), demand.region_code)
             uow.commit()
         return _view(row, follow_up)
 

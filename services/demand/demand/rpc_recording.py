@@ -281,8 +281,8 @@ class RecordingRpcs(DemandRpcBase):
                         "region_code": row["region_code"], "status": "open",
                         "opened_at": now}
                 feedback.insert_follow_up(uow, task)
-                uow.emit("follow_up_opened", rs.FollowUpOpenedEvent().dump(task),
-                         row["region_code"])
+                uow.emit("follow_up_opened", rs.FollowUpOpenedEvent().dump(
+                    {**task, "carrier_id": row.get("carrier_id")}), row["region_code"])
                 reported += 1
             uow.commit()
         return {"reported": reported}

@@ -249,11 +249,16 @@ class DemandAssignedEvent(Schema):
 
 
 class DemandCancelledEvent(Schema):
+    """``window_start``/``window_end``: notify tells who was coming and whether the
+    cancellation is urgent (the service was due within 2 hours)."""
+
     demand_id = fields.String(attribute="id")
     elder_id = fields.String()
     region_code = fields.String()
     reason = fields.String(attribute="cancel_reason")
     volunteer_ids = fields.Function(lambda demand: demand.volunteer_ids())
+    window_start = fields.DateTime(format="iso")
+    window_end = fields.DateTime(format="iso")
 
 
 class ServiceRecordedEvent(Schema):

@@ -254,7 +254,10 @@ def test_unconfirmed_records_are_chased_once(demand, events):
     record = demand.record(OPERATOR, made["demand_id"], {
         "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "app"})
     assert demand.chase_confirmations(0)["reported"] >= 1
-    assert events("record_confirmation_overdue", "record_id", record["record_id"])
+    [overdue] = events("record_confirmation_overdue", "record_id", record["record_id"])
+    assert (overdue["elder_id"], overdue["minutes"]) == (made["elder_id"], 60)
+    [opened] = events("follow_up_opened", "record_id", record["record_id"])
+    assert (opened["kind"], opened["carrier_id"]) == ("confirmation_overdue", "carrier-7")
     demand.chase_confirmations(0)
     eventlet.sleep(0.5)
     assert len(events("record_confirmation_overdue", "record_id", record["record_id"],
@@ -298,7 +301,9 @@ def test_evaluation_once_per_assignment_and_a_low_score_opens_a_follow_up(demand
     repeat = demand.evaluate(OPERATOR, made["demand_id"], {"score": 5})
     assert repeat["evaluation_id"] == first["evaluation_id"] and repeat["score"] == 2
     assert len(events("evaluation_submitted", "evaluation_id", first["evaluation_id"])) == 1
-    assert events("follow_up_opened", "follow_up_id", first["follow_up_id"])
+    [opened] = events("follow_up_opened", "follow_up_id", first["follow_up_id"])
+    assert (opened["kind"], opened["score"], opened["carrier_id"]) == ("low_score", 2,
+                                                                      "carrier-7")
 
     open_tasks = demand.list_follow_ups(OPERATOR, {"page_size": 100})["items"]
     assert first["follow_up_id"] in [t["follow_up_id"] for t in open_tasks]
@@ -332,7 +337,10 @@ def test_a_dispute_is_opened_handled_and_resolved_with_every_step(demand, events
     with pytest.raises(Conflict) as e:
         demand.open_dispute(v, {"record_id": record["record_id"], "reason": "我服务了一小时"})
     assert e.value.details["dispute_id"] == dispute["dispute_id"]
-    assert events("dispute_opened", "dispute_id", dispute["dispute_id"])
+    [opened] = events("dispute_opened", "dispute_id", dispute["dispute_id"])
+    # who notify tells of the outcome, also for a record never sent to the ledger
+    assert (opened["volunteer_id"], opened["elder_id"], opened["opened_by"]) == (
+        v["person_id"], made["elder_id"], made["elder_id"])
 
     assert [d["dispute_id"] for d in demand.list_disputes(v, {})["items"]] == [
         dispute["dispute_id"]]
@@ -358,6 +366,8 @@ def test_a_dispute_is_opened_handled_and_resolved_with_every_step(demand, events
     [told] = events("dispute_resolved", "dispute_id", dispute["dispute_id"])
     assert told == {"dispute_id": dispute["dispute_id"], "subject": "record",
                     "record_id": record["record_id"], "demand_id": made["demand_id"],
+                    "volunteer_id": v["person_id"], "elder_id": made["elder_id"],
+                    "opened_by": made["elder_id"],
                     "outcome": "minutes_adjusted", "minutes": 45, "approver": "op-1",
                     "reason": "电话核实后认定 45 分钟", "region_code": REGION, "credited": True}
     [shown] = demand.records(OPERATOR, made["demand_id"])

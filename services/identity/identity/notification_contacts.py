@@ -7,7 +7,8 @@
   message texts ("李明将上门为您服务").
 * ``station_staff``: the active station operators of a carrier and the township admins of a
   township (who hears that a demand waits too long for review).
-* ``qualifications_expiring``: verified qualifications that run out within the coming days.
+* ``qualifications_expiring``: verified qualifications that run out within the coming days
+  (with the kind's name, ``kind_name: {zh, en}``, for the message).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import or_, select
 
 from . import audit
 from . import repository as repo
+from .domain.qualifications import kind_names
 from .tables import persons, qualifications, role_grants
 
 NOTIFY = "notify"
@@ -78,5 +80,6 @@ def qualifications_expiring(uow, today: dt.date, days: int) -> list[dict]:
                qualifications.c.valid_until <= today + dt.timedelta(days=days))
         .order_by(qualifications.c.valid_until, qualifications.c.id)).all()
     return [{"qualification_id": str(r.id), "person_id": str(r.person_id), "kind": r.kind,
-             "valid_until": r.valid_until.isoformat(), "region_code": r.region_code}
+             "kind_name": kind_names(r.kind), "valid_until": r.valid_until.isoformat(),
+             "region_code": r.region_code}
             for r in rows]

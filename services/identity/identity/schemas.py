@@ -186,10 +186,20 @@ class RelativesLinkedPayload(Schema):
     region_code = fields.Str(required=True)
 
 
+class ReasonText(Schema):
+    code = fields.Str(required=True)
+    zh = fields.Str(required=True)
+    en = fields.Str(required=True)
+
+
 class VolunteerSuspendedPayload(Schema):
+    """``reasons``: codes; ``reason_texts``: the same in words, ``[{code, zh, en}]`` (what
+    notify tells the volunteer)."""
+
     person_id = fields.Str(required=True)
     region_code = fields.Str(required=True)
     reasons = fields.List(fields.Str(), required=True)
+    reason_texts = fields.List(fields.Nested(ReasonText), load_default=list)
 
 
 # -- volunteer eligibility facts and qualifications ------------------------------------------

@@ -66,7 +66,8 @@ def announce_if_changed(uow, person: dict, after: dict) -> None:
     else:
         uow.emit("volunteer_suspended", VolunteerSuspendedPayload().dump(
             {"person_id": str(person["id"]), "region_code": region,
-             "reasons": [r["code"] for r in after["reasons"]]}), region)
+             "reasons": [r["code"] for r in after["reasons"]],
+             "reason_texts": after["reasons"]}), region)
 
 
 def reassess_batch(uow, today: dt.date, batch_size: int) -> int:

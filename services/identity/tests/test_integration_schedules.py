@@ -77,7 +77,11 @@ def test_a_training_policy_taking_effect_suspends_volunteers_once(identity, logi
         announced = [e["payload"] for e in suspended.drain(1, timeout=5)
                      if e["payload"]["person_id"] == vid]
         assert announced == [{"person_id": vid, "region_code": YUCAI,
-                              "reasons": ["training_short"]}]
+                              "reasons": ["training_short"],
+                              "reason_texts": [{
+                                  "code": "training_short",
+                                  "zh": "培训学时不足：已完成8小时，须达到20小时",
+                                  "en": "Not enough training: 8 of 20 hours completed"}]}]
         assert identity.eligibility(login(OPERATOR), vid)["eligible"] is False
     finally:
         with engine.begin() as conn:

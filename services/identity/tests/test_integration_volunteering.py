@@ -80,9 +80,11 @@ def test_eligibility_is_computed_and_its_changes_are_announced(identity, login, 
     answer = identity.set_screening(township, volunteer["person_id"], {"result": "flagged"})
     assert codes(answer) == ["screening_flagged"]
     received = of(suspended, volunteer["person_id"])
-    assert [e["payload"] for e in received] == [{"person_id": volunteer["person_id"],
-                                                 "region_code": YUCAI,
-                                                 "reasons": ["screening_flagged"]}]
+    assert [e["payload"] for e in received] == [{
+        "person_id": volunteer["person_id"], "region_code": YUCAI,
+        "reasons": ["screening_flagged"],
+        "reason_texts": [{"code": "screening_flagged", "zh": "信用或违法记录审查未通过",
+                          "en": "The credit and legal-record screening found a record"}]}]
     # no flip, no event
     identity.set_screening(township, volunteer["person_id"], {"result": "unknown"})
     assert len(of(suspended, volunteer["person_id"], wait=2, timeout=1)) == 1
@@ -301,6 +303,7 @@ def test_notify_lists_qualifications_expiring_within_30_days(identity, login, de
     found = {q["qualification_id"]: q for q in identity.qualifications_expiring()["items"]}
     assert found[added["qualification_id"]] == {
         "qualification_id": added["qualification_id"], "person_id": vid, "kind": "nurse",
+        "kind_name": {"zh": "护士", "en": "Nurse"},
         "valid_until": soon.isoformat(), "region_code": found[added["qualification_id"]][
             "region_code"]}
     assert added["qualification_id"] not in {

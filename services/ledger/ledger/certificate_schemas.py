@@ -38,6 +38,17 @@ class CertificateIssued(Schema):
     verify_url = fields.String()
 
 
+class CertificateIssuedEvent(Schema):
+    """``certificate_issued`` (notify tells the volunteer): period as ISO dates."""
+
+    number = fields.String()
+    person_id = fields.String()
+    period_from = fields.String()
+    period_to = fields.String()
+    total_minutes = fields.Integer()
+    issued_by = fields.String(allow_none=True)
+
+
 class Message(Schema):
     zh = fields.String()
     en = fields.String()

@@ -17,6 +17,7 @@ from timebank_common.errors import BadInput, NotFound, RuleViolation
 
 from . import certificate_repository as repo
 from .certificate_pdf import render_certificate, verify_url
+from .certificate_schemas import CertificateIssuedEvent
 from .certificate_signing import CertificateKeys, fingerprint
 from .domain import certificate_access as access
 from .domain.certificates import (
@@ -85,10 +86,10 @@ def issue_certificate(uow, caller: Caller, person: dict, period_from: dt.date,
             break
     else:  # pragma: no cover - 30 random bits per city and day
         raise RuntimeError("no free certificate number")
-    uow.emit("certificate_issued", {
+    uow.emit("certificate_issued", CertificateIssuedEvent().dump({
         "number": number, "person_id": person_id, "period_from": content.period_from,
         "period_to": content.period_to, "total_minutes": content.total_minutes,
-        "issued_by": caller.person_id}, content.region_code)
+        "issued_by": caller.person_id}), content.region_code)
     return {
         "number": number, "person_id": person_id, "period_from": content.period_from,
         "period_to": content.period_to, "total_minutes": content.total_minutes,

@@ -21,7 +21,16 @@ from timebank_common.errors import Unavailable
 from . import calls, metrics
 from . import repository as repo
 from .channels import ChannelError, NotConfigured
-from .domain.delivery import DEAD, SENDING, SENT, SKIPPED, Contact, RetryPolicy, skip_reason
+from .domain.delivery import (
+    DEAD,
+    SENDING,
+    SENT,
+    SKIPPED,
+    Contact,
+    RetryPolicy,
+    call_instead,
+    skip_reason,
+)
 
 Contacts = Callable[[list[str]], dict[str, Contact]]
 
@@ -95,10 +104,13 @@ def prepare(uow, row, contacts: Contacts, policy: RetryPolicy):
                              last_error="identity_unavailable")
         return "deferred", None
     reason = skip_reason(row.channel, contact, email)
+    message = repo.message(uow, row.message_id)
     if reason:
+        if call_instead(row.channel, contact, prefs is not None, message.kind, message.data):
+            repo.add_delivery(uow, message_id=str(row.message_id), person_id=row.person_id,
+                              channel="call", not_before=now, urgent=bool(row.urgent))
         repo.update_delivery(uow, row.id, status=SKIPPED, last_error=reason)
         return SKIPPED, None
-    message = repo.message(uow, row.message_id)
     if row.channel == "call":  # a row in this database: in the same transaction, exactly once
         reference = calls.open_task(uow, row, message, contact)
         repo.update_delivery(uow, row.id, status=SENT, attempts=row.attempts + 1,

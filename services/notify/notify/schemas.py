@@ -123,19 +123,56 @@ class DisputeOpenedEvent(_Event):
     subject = fields.String(load_default=None, allow_none=True)
     record_id = fields.String(load_default=None, allow_none=True)
     demand_id = fields.String(load_default=None, allow_none=True)
+    volunteer_id = fields.String(load_default=None, allow_none=True)
+    elder_id = fields.String(load_default=None, allow_none=True)
     opened_by = fields.String(load_default=None, allow_none=True)
     opener_role = fields.String(load_default=None, allow_none=True)
     region_code = fields.String(required=True)
 
 
 class DisputeResolvedEvent(_Event):
+    """``volunteer_id``/``elder_id``/``opened_by``: who hears the outcome (older events
+    without them: the parties notify remembered from ``service_recorded``/``dispute_opened``)."""
+
     dispute_id = fields.String(required=True)
     subject = fields.String(load_default=None, allow_none=True)
     record_id = fields.String(load_default=None, allow_none=True)
     demand_id = fields.String(load_default=None, allow_none=True)
+    volunteer_id = fields.String(load_default=None, allow_none=True)
+    elder_id = fields.String(load_default=None, allow_none=True)
+    opened_by = fields.String(load_default=None, allow_none=True)
     outcome = fields.String(required=True)
     minutes = fields.Integer(load_default=None, allow_none=True)
     region_code = fields.String(load_default=None, allow_none=True)
+
+
+class FollowUpOpenedEvent(_Event):
+    """demand ``follow_up_opened``: a task for the station (a low score, or a record the
+    elder has not confirmed)."""
+
+    follow_up_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    demand_id = fields.String(load_default=None, allow_none=True)
+    record_id = fields.String(load_default=None, allow_none=True)
+    evaluation_id = fields.String(load_default=None, allow_none=True)
+    elder_id = fields.String(load_default=None, allow_none=True)
+    volunteer_id = fields.String(load_default=None, allow_none=True)
+    region_code = fields.String(required=True)
+    carrier_id = fields.String(load_default=None, allow_none=True)
+    score = fields.Integer(load_default=None, allow_none=True)
+
+
+class ConfirmationOverdueEvent(_Event):
+    """demand ``record_confirmation_overdue``: the elder has not confirmed a record."""
+
+    record_id = fields.String(required=True)
+    demand_id = fields.String(load_default=None, allow_none=True)
+    elder_id = fields.String(required=True)
+    volunteer_id = fields.String(load_default=None, allow_none=True)
+    minutes = fields.Integer(load_default=None, allow_none=True)
+    recorded_at = fields.String(required=True)
+    region_code = fields.String(load_default=None, allow_none=True)
+    carrier_id = fields.String(load_default=None, allow_none=True)
 
 
 class AssignmentWithdrawnEvent(_Event):
@@ -159,10 +196,17 @@ class VolunteerEligibleEvent(_Event):
     region_code = fields.String(load_default=None, allow_none=True)
 
 
+class ReasonText(_Event):
+    code = fields.String(required=True)
+    zh = fields.String(required=True)
+    en = fields.String(required=True)
+
+
 class VolunteerSuspendedEvent(_Event):
     person_id = fields.String(required=True)
     region_code = fields.String(load_default=None, allow_none=True)
     reasons = fields.List(fields.String(), load_default=list)
+    reason_texts = fields.List(fields.Nested(ReasonText), load_default=list)
 
 
 # --- preferences and call tasks (RPC) --------------------------------------------------------

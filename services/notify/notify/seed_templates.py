@@ -132,3 +132,18 @@ CHANNEL_TEMPLATES = [
            "Volunteering suspended",
            "Your volunteering is suspended ({reasons}). Please contact your station."),
 ]
+
+# seeded by migration 0003_follow_ups: demand's follow-up tasks and unconfirmed records
+FOLLOW_UP_TEMPLATES = [
+    *_pair("follow_up_opened", "station", "新的回访任务",
+           "{task}（需求编号 {demand_ref}）。请在“回访任务”中处理。",
+           "New follow-up task",
+           "{task} (ref. {demand_ref}). See \"Follow-ups\"."),
+    *_pair("record_confirmation_overdue", "elder", "请确认服务记录",
+           "{greeting}{volunteer_name}为您提供的服务（{minutes}，{recorded_on}记录）尚待您确认，"
+           "确认后志愿者的服务时长才能入账。请在“我的服务”中确认，或告诉服务站工作人员。",
+           "Please confirm a service",
+           "{greeting}the service {volunteer_name} gave you ({minutes}, recorded on "
+           "{recorded_on}) still waits for your confirmation; the volunteer's hours are "
+           "credited once you confirm. Confirm it in \"My services\" or tell the station."),
+]

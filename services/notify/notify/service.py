@@ -118,6 +118,15 @@ class NotifyService(ServiceBase):
             return {}
         return {c["code"]: {"zh-CN": c.get("name_zh"), "en": c.get("name_en")} for c in catalog}
 
+    def _place_name(self, region_code: str) -> str | None:
+        """The community's name ("育才社区居委会"): a demand's event carries coordinates, never
+        the elder's address (volunteers see it once they serve)."""
+        try:
+            return self._ask(self.identity, "get_region", IDENTITY_UNAVAILABLE,
+                             region_code).get("name")
+        except (Unavailable, NotFound):
+            return None
+
     def _send(self, uow, notices, event: dict, urgent: bool = False) -> int:
         """Store the notices of one event (each recipient greeted by name when identity
         answers) and schedule their deliveries."""
@@ -147,7 +156,8 @@ class NotifyService(ServiceBase):
         if not volunteers:
             return
         names = self._category_names()
-        notices = [messages.demand_published(payload, v, names) for v in volunteers]
+        place = self._place_name(region)
+        notices = [messages.demand_published(payload, v, names, place) for v in volunteers]
         self._send(uow, notices, event)
 
     @event_handler("demand", "demand_assigned")
@@ -204,6 +214,9 @@ class NotifyService(ServiceBase):
         payload = _payload(schemas.DisputeOpenedEvent(), event)
         if payload.get("opened_by"):
             repo.remember_dispute(uow, payload["dispute_id"], payload["opened_by"])
+        if payload.get("record_id") and payload.get("volunteer_id"):
+            repo.remember_record(uow, payload["record_id"], payload.get("demand_id"),
+                                 payload["volunteer_id"], payload.get("elder_id"))
         staff = self._staff(None, payload["region_code"])  # disputes are handled at township
         notices = [messages.dispute_opened(payload, s) for s in staff]
         self._send(uow, notices, event)
@@ -212,11 +225,31 @@ class NotifyService(ServiceBase):
     @once("notify.on_dispute_resolved")
     def on_dispute_resolved(self, uow, event):
         payload = _payload(schemas.DisputeResolvedEvent(), event)
-        parties = [repo.dispute_opener(uow, payload["dispute_id"]),
-                   *repo.record_party_ids(uow, payload.get("record_id"))]
+        parties = [payload.get("opened_by") or repo.dispute_opener(uow, payload["dispute_id"]),
+                   *([payload["volunteer_id"], payload.get("elder_id")]
+                     if payload.get("volunteer_id")
+                     else repo.record_party_ids(uow, payload.get("record_id")))]
         notices = [messages.dispute_resolved(payload, p)
                    for p in dict.fromkeys(p for p in parties if p)]
         self._send(uow, notices, event)
+
+    @event_handler("demand", "follow_up_opened")
+    @once("notify.on_follow_up_opened")
+    def on_follow_up_opened(self, uow, event):
+        """A follow-up task for the station (a low score, an unconfirmed record): its
+        operators hear of it (the township's admins when no station is named)."""
+        payload = _payload(schemas.FollowUpOpenedEvent(), event)
+        carrier = payload.get("carrier_id")
+        staff = self._staff(carrier, None if carrier else payload["region_code"])
+        self._send(uow, [messages.follow_up_opened(payload, s) for s in staff], event)
+
+    @event_handler("demand", "record_confirmation_overdue")
+    @once("notify.on_confirmation_overdue")
+    def on_confirmation_overdue(self, uow, event):
+        """The elder is asked to confirm (a phone-only elder: a call task for the station)."""
+        payload = _payload(schemas.ConfirmationOverdueEvent(), event)
+        names = self._names([payload.get("volunteer_id")])
+        self._send(uow, [messages.confirmation_overdue(payload, names)], event)
 
     @event_handler("demand", "assignment_withdrawn")
     @once("notify.on_assignment_withdrawn")

@@ -6,7 +6,14 @@ import pytest
 
 from notify.domain import messages
 from notify.domain.call_tasks import DONE, OPEN, call_script, status_after, worth_a_call
-from notify.domain.delivery import DEAD, FAILED, Contact, RetryPolicy, skip_reason
+from notify.domain.delivery import (
+    DEAD,
+    FAILED,
+    Contact,
+    RetryPolicy,
+    call_instead,
+    skip_reason,
+)
 from notify.domain.preferences import Preferences, defaults_for, in_quiet_hours, send_at
 from notify.domain.reminders import is_urgent_cancellation, reminder_times
 from notify.domain.sms_signature import (
@@ -16,7 +23,7 @@ from notify.domain.sms_signature import (
     signed_headers,
 )
 from notify.domain.templates import render_message
-from notify.seed_templates import CHANNEL_TEMPLATES, TEMPLATES
+from notify.seed_templates import CHANNEL_TEMPLATES, FOLLOW_UP_TEMPLATES, TEMPLATES
 
 BJ = dt.timezone(dt.timedelta(hours=8))
 
@@ -157,7 +164,7 @@ def test_signed_headers_of_a_send_sms_request():
 
 # --- messages and their templates --------------------------------------------------------------
 def _render(notice, name=None):
-    rows = [t for t in TEMPLATES + CHANNEL_TEMPLATES
+    rows = [t for t in TEMPLATES + CHANNEL_TEMPLATES + FOLLOW_UP_TEMPLATES
             if t["event_type"] == notice.kind and t["role"] == notice.role]
     from notify.domain.templates import Template
     return render_message([Template(**r) for r in rows],
@@ -203,20 +210,40 @@ def test_every_builder_renders_with_its_seeded_templates():
                                       "elder_id": "e-1",
                                       "window_start": ASSIGNED["window_start"]}, None),
         messages.qualification_expiring({"qualification_id": "q", "person_id": "v-1",
-                                         "kind": "home_care", "valid_until": "2030-06-01"}),
+                                         "kind": "elderly_care_worker",
+                                         "kind_name": {"zh": "养老护理员",
+                                                       "en": "Elderly care worker"},
+                                         "valid_until": "2030-06-01"}),
         messages.volunteer_eligible({"person_id": "v-1"}),
         messages.volunteer_suspended({"person_id": "v-1", "reasons": ["training_incomplete"]}),
+        messages.follow_up_opened({"follow_up_id": "f-1", "kind": "low_score", "score": 2,
+                                   "demand_id": "d-123456789", "region_code": "1"}, "s-1"),
+        messages.confirmation_overdue({"record_id": "r", "elder_id": "e-1", "volunteer_id": "v-1",
+                                       "minutes": 75,
+                                       "recorded_at": "2030-05-01T17:00:00+00:00"},
+                                      {"v-1": "李明"}),
     ]
     rendered = {(n.kind, n.role): _render(n) for n in notices}
     assert rendered[("demand_assigned", "elder")].body_zh == \
         "您好：李明将于2030年5月2日 09:00–10:00（北京时间）上门为您服务。"
     assert "陪伴聊天" in rendered[("demand_published", "volunteer")].body_zh
     assert "幸福小区3号楼" in rendered[("demand_published", "volunteer")].body_zh
+    coordinates = messages.demand_published({**ASSIGNED, "category": "x", "location": {
+        "lat": 38.0, "lng": 114.5}}, "v-2", {}, "育才社区居委会")
+    assert "地点：育才社区居委会。" in _render(coordinates).body_zh
+    assert "地点：见详情。" in _render(messages.demand_published(
+        {**ASSIGNED, "category": "x", "location": None}, "v-2", {})).body_zh
     assert rendered[("service_reminder", "elder")].body_zh.startswith("您好：明天（2030年5月2日 09:00")
     assert "张伟赠送给您 2小时" in rendered[("hours_given", "relative")].body_zh
     assert "服务时长调整为 45分" in rendered[("dispute_resolved", "party")].body_zh
-    assert "居家护理资质将于2030年6月1日到期" in \
+    assert "养老护理员资质将于2030年6月1日到期" in \
         rendered[("qualification_expiring", "volunteer")].body_zh
+    assert rendered[("follow_up_opened", "station")].body_zh == \
+        "一次服务的评价为2分，请回访老人了解情况（需求编号 d-123456）。请在“回访任务”中处理。"
+    assert "李明为您提供的服务（1小时15分，2030年5月2日记录）尚待您确认" in \
+        rendered[("record_confirmation_overdue", "elder")].body_zh  # the Beijing date
+    assert "(1 h 15 min, recorded on 2 May 2030)" in \
+        rendered[("record_confirmation_overdue", "elder")].body_en
     assert "d-123456" in rendered[("demand_review_overdue", "station")].body_zh
     assert all(r.title_en and r.body_en for r in rendered.values())
 
@@ -238,3 +265,29 @@ def test_the_elders_reminder_of_a_group_service_names_every_volunteer_coming():
     notice = messages.service_reminder(reminder, {"v-1": "李明", "v-2": "赵磊"}, ["v-1", "v-2"])
     assert _render(notice).body_zh.endswith("李明、赵磊将上门为您服务。")
     assert "李明, 赵磊 will come" in _render(notice).body_en
+
+
+def test_suspension_reasons_are_told_in_words_codes_only_as_a_last_resort():
+    worded = messages.volunteer_suspended({"person_id": "v-1", "reasons": ["screening_flagged"],
+                                           "reason_texts": [{"code": "screening_flagged",
+                                                             "zh": "信用或违法记录审查未通过",
+                                                             "en": "The screening found a record"}]})
+    assert worded.values["zh-CN"]["reasons"] == "信用或违法记录审查未通过"
+    assert worded.values["en"]["reasons"] == "The screening found a record"
+    bare = messages.volunteer_suspended({"person_id": "v-1", "reasons": ["x_code"]})
+    assert bare.values["zh-CN"]["reasons"] == "x_code"
+
+
+def test_a_phone_only_elder_on_default_preferences_is_called_instead_of_texted():
+    elder = Contact("e-1", "王秀英", "03111234567", phone_only=True, carrier_id="c-1",
+                    is_elder=True)
+    assert call_instead("sms", elder, False, "hours_given", {})
+    assert call_instead("sms", elder, False, "service_reminder", {"lead": "24h"})
+    assert not call_instead("sms", elder, False, "service_reminder", {"lead": "1h"})
+    assert not call_instead("sms", elder, False, "service_recorded", {})  # not worth a call
+    assert not call_instead("sms", elder, True, "hours_given", {})  # they chose their channels
+    assert not call_instead("email", elder, False, "hours_given", {})
+    texting = Contact("e-2", "李桂芳", "13900000000", is_elder=True, carrier_id="c-1")
+    assert not call_instead("sms", texting, False, "hours_given", {})
+    no_station = Contact("e-3", "赵秀兰", "03110000000", phone_only=True, is_elder=True)
+    assert not call_instead("sms", no_station, False, "hours_given", {})

@@ -235,6 +235,16 @@ def test_volunteers_who_opted_in_hear_of_demands_in_their_township(notify, publi
         "location": {"address": "幸福小区3号楼"}}, REGION))
     [message] = wait_for(lambda: notify.inbox(near_caller, {})["items"])
     assert message["kind"] == "demand_published" and "幸福小区3号楼" in message["body"]
+    plain = str(uuid.uuid4())
+    publish("demand", make_event("demand_published", {  # as demand emits it: coordinates
+        "demand_id": plain, "elder_id": str(uuid.uuid4()),
+        "category": "companionship", "region_code": REGION,
+        "window_start": start.isoformat(), "window_end": (start + dt.timedelta(hours=2))
+        .isoformat(), "expected_minutes": 120, "volunteers_needed": 1,
+        "location": {"lat": 38.05, "lng": 114.52}}, REGION))
+    [second] = wait_for(lambda: [m for m in notify.inbox(near_caller, {})["items"]
+                                 if m["data"]["demand_id"] == plain])
+    assert "地点：育才社区居委会。" in second["body"]  # the community, not the elder's address
     settle()
     assert notify.inbox(far_caller, {})["total"] == 0
     assert notify.inbox(silent_caller, {})["total"] == 0
@@ -294,21 +304,118 @@ def test_a_gift_tells_the_relative_and_a_donation_thanks_the_donor(notify, publi
 def test_expiring_qualifications_are_told_once(notify):
     pid, caller = someone()
     QUALIFICATIONS.append({"qualification_id": str(uuid.uuid4()), "person_id": pid,
-                           "kind": "home_care", "valid_until": "2030-06-01",
-                           "region_code": REGION})
+                           "kind": "nurse", "kind_name": {"zh": "护士", "en": "Nurse"},
+                           "valid_until": "2030-06-01", "region_code": REGION})
     first = notify.check_qualifications()
     again = notify.check_qualifications()
     assert first["notified"] >= 1 and again["notified"] == 0
     [message] = notify.inbox(caller, {})["items"]
-    assert "居家护理资质将于2030年6月1日到期" in message["body"]
+    assert "护士资质将于2030年6月1日到期" in message["body"]
 
 
 def test_eligibility_changes_reach_the_volunteer(notify, publish):
     pid, caller = someone()
     publish("identity", make_event("volunteer_suspended", {
-        "person_id": pid, "region_code": REGION, "reasons": ["培训学时不足"]}, REGION))
+        "person_id": pid, "region_code": REGION, "reasons": ["training_short"],
+        "reason_texts": [{"code": "training_short", "zh": "培训学时不足：已完成8小时，须达到20小时",
+                          "en": "Not enough training: 8 of 20 hours completed"}]}, REGION))
     [message] = wait_for(lambda: notify.inbox(caller, {})["items"])
-    assert message["title"] == "志愿者资格暂停" and "培训学时不足" in message["body"]
+    assert message["title"] == "志愿者资格暂停"
+    assert "（培训学时不足：已完成8小时，须达到20小时）" in message["body"]
+    assert "(Not enough training: 8 of 20 hours completed)" in message["body_en"]
+
+
+def test_follow_ups_reach_the_station_and_an_unconfirmed_record_asks_the_elder(
+        notify, publish):
+    carrier = str(uuid.uuid4())
+    operator, operator_caller = someone("station_operator")
+    township, township_caller = someone("township_admin")
+    STAFF.extend([{"person_id": operator, "role": "station_operator", "carrier_id": carrier},
+                  {"person_id": township, "role": "township_admin", "township": TOWNSHIP}])
+    volunteer, _ = someone(name="李明")
+    elder, elder_caller = someone("elder", name="王秀英", phone="03115550001",
+                                  phone_only=True, carrier_id=carrier)
+    no_quiet_hours(notify, elder_caller, channels=["sms", "call"])
+    station = {"person_id": operator, "roles": ["station_operator"],
+               "scope": TOWNSHIP + "000", "carrier_id": carrier}
+    demand_id, record_id = str(uuid.uuid4()), str(uuid.uuid4())
+    publish("demand", make_event("follow_up_opened", {
+        "follow_up_id": str(uuid.uuid4()), "kind": "low_score", "evaluation_id": "ev-1",
+        "record_id": record_id, "demand_id": demand_id, "volunteer_id": volunteer,
+        "elder_id": elder, "region_code": REGION, "carrier_id": carrier, "score": 1}, REGION))
+    [told] = wait_for(lambda: notify.inbox(operator_caller, {})["items"])
+    assert told["kind"] == "follow_up_opened" and told["title"] == "新的回访任务"
+    assert told["body"] == f"一次服务的评价为1分，请回访老人了解情况（需求编号 {demand_id[:8]}）。" \
+                           "请在“回访任务”中处理。"
+    assert "rated 1 out of 5" in told["body_en"]
+    # no station named: the township's admins hear of it instead
+    publish("demand", make_event("follow_up_opened", {
+        "follow_up_id": str(uuid.uuid4()), "kind": "confirmation_overdue",
+        "record_id": record_id, "demand_id": demand_id, "volunteer_id": volunteer,
+        "elder_id": elder, "region_code": REGION, "carrier_id": None, "score": None}, REGION))
+    [overdue_task] = wait_for(lambda: notify.inbox(township_caller, {})["items"])
+    assert "迟迟未经老人确认" in overdue_task["body"]
+    assert len(notify.inbox(operator_caller, {})["items"]) == 1
+
+    publish("demand", make_event("record_confirmation_overdue", {
+        "record_id": record_id, "demand_id": demand_id, "elder_id": elder,
+        "volunteer_id": volunteer, "minutes": 90, "region_code": REGION, "carrier_id": carrier,
+        "recorded_at": "2030-05-01T02:00:00+00:00"}, REGION))
+    [task] = wait_for(lambda: notify.call_tasks(station, {})["items"])
+    assert task["kind"] == "record_confirmation_overdue"
+    assert task["script"] == (
+        "请致电王秀英（03115550001）：王秀英您好：李明为您提供的服务（1小时30分，2030年5月1日记录）"
+        "尚待您确认，确认后志愿者的服务时长才能入账。请在“我的服务”中确认，或告诉服务站工作人员。")
+    settle()
+    assert len(notify.call_tasks(station, {})["items"]) == 1
+    assert [m["kind"] for m in notify.inbox(elder_caller, {})["items"]] == [
+        "record_confirmation_overdue"]
+
+
+def _quiet_hours_over(notify_config, person_id):
+    """As if the person's quiet hours ended now: their deferred deliveries fall due."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(notify_config["DATABASE_URL"])
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE deliveries SET not_before = now() "
+                          "WHERE person_id = :p AND status = 'pending'"), {"p": person_id})
+    engine.dispose()
+
+
+def test_an_elder_on_default_preferences_is_called_whatever_a_message_calls_them(
+        notify, publish, notify_config, fake_sms):
+    """A phone-only elder who never set preferences is called (elders' default) also as the
+    relative who received a gift and as a party to a dispute the event names."""
+    carrier = str(uuid.uuid4())
+    giver, _ = someone(name="张伟")
+    elder, elder_caller = someone("elder", name="赵秀兰", phone="03115550002",
+                                  phone_only=True, carrier_id=carrier)
+    volunteer, volunteer_caller = someone()
+    station = {"person_id": str(uuid.uuid4()), "roles": ["station_operator"],
+               "scope": TOWNSHIP + "000", "carrier_id": carrier}
+    publish("ledger", make_event("hours_given", {
+        "transfer_id": f"gift:{giver}:k9", "kind": "gift_to_relative",
+        "from_person_id": giver, "to_person_id": elder, "minutes": 60}, REGION))
+    publish("demand", make_event("dispute_resolved", {  # no service_recorded seen before
+        "dispute_id": str(uuid.uuid4()), "subject": "record", "record_id": str(uuid.uuid4()),
+        "demand_id": str(uuid.uuid4()), "volunteer_id": volunteer, "elder_id": elder,
+        "opened_by": elder, "outcome": "upheld", "minutes": None, "approver": "t-1",
+        "reason": "核实无误", "region_code": REGION, "credited": False}, REGION))
+    wait_for(lambda: notify.inbox(elder_caller, {})["total"] == 2)
+    [heard] = wait_for(lambda: notify.inbox(volunteer_caller, {})["items"])
+    assert "维持原记录" in heard["body"]
+    _quiet_hours_over(notify_config, elder)  # the defaults keep 22:00-07:00 quiet
+    tasks = wait_for(lambda: (t := notify.call_tasks(station, {})["items"]) and len(t) == 2
+                     and t)
+    assert sorted(t["kind"] for t in tasks) == ["dispute_resolved", "hours_given"]
+    assert any("张伟赠送给您 1小时" in t["script"] for t in tasks)
+    settle()
+    assert len(notify.call_tasks(station, {})["items"]) == 2
+    assert fake_sms.to("03115550002") == []
+    for message in notify.inbox(elder_caller, {})["items"]:
+        assert {d["channel"]: d["status"] for d in message["deliveries"]} == {
+            "sms": "skipped", "call": "sent"}
 
 
 def test_preferences_defaults_validation_and_who_may_set_them(notify):

@@ -29,9 +29,11 @@ def call_script(elder_name: str, body_zh: str, phone: str | None) -> str:
 
 # A station's time is short: a phone-only elder is called about what changes their day —
 # who comes and when, a cancellation or change, a missed visit, the day-before reminder,
-# hours they received, a dispute's outcome — not about every record or statistic.
+# hours they received, a dispute's outcome, a record waiting for their confirmation — not
+# about every record or statistic.
 CALL_WORTHY = {"demand_assigned", "demand_cancelled", "assignment_withdrawn",
-               "assignment_no_show", "hours_given", "dispute_resolved"}
+               "assignment_no_show", "hours_given", "dispute_resolved",
+               "record_confirmation_overdue"}
 
 
 def worth_a_call(kind: str, data: dict) -> bool:

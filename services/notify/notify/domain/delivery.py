@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .call_tasks import worth_a_call
+
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 FAILED, DEAD, SKIPPED = "failed", "dead", "skipped"
 STATUSES = (PENDING, SENDING, SENT, FAILED, DEAD, SKIPPED)
@@ -66,3 +68,17 @@ def skip_reason(channel: str, contact: Contact | None, email: str | None) -> str
             return "not_phone_only"
         return None if contact.carrier_id else "no_station"
     return "unknown_channel"
+
+
+def call_instead(channel: str, contact: Contact | None, preferences_saved: bool, kind: str,
+                 data: dict) -> bool:
+    """Whether an SMS that cannot reach a phone-only elder becomes a call task instead.
+
+    An elder who never set preferences is called (elders' defaults are SMS and calls),
+    whatever role a message addressed them in — the relative who received a gift, a party to
+    a dispute — not only when it was addressed to them as the elder of a service. Someone
+    who chose their channels gets what they chose.
+    """
+    return (channel == "sms" and not preferences_saved and contact is not None
+            and contact.is_elder and contact.phone_only and bool(contact.carrier_id)
+            and worth_a_call(kind, data or {}))

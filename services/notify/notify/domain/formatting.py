@@ -48,6 +48,12 @@ def format_window(start: str | dt.datetime, end: str | dt.datetime, locale: str)
     return f"{first}–{last} (Beijing time)"
 
 
+def format_date(moment: str | dt.datetime, locale: str) -> str:
+    """The Beijing date of a moment: "2025年5月1日" / "1 May 2025"."""
+    local = parse_time(moment).astimezone(SHOWN_IN)
+    return _date_zh(local) if locale == "zh-CN" else _date_en(local)
+
+
 def _date_zh(moment: dt.datetime) -> str:
     return f"{moment.year}年{moment.month}月{moment.day}日"
 

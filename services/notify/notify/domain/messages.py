@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .formatting import LOCALES, format_minutes, format_window
+from .formatting import LOCALES, format_date, format_minutes, format_window
 
 HOURS_CREDITED = "hours_credited"
 DEMAND_ASSIGNED = "demand_assigned"
@@ -78,6 +78,8 @@ DISPUTE_RESOLVED = "dispute_resolved"
 ASSIGNMENT_WITHDRAWN = "assignment_withdrawn"
 ASSIGNMENT_NO_SHOW = "assignment_no_show"
 QUALIFICATION_EXPIRING = "qualification_expiring"
+FOLLOW_UP_OPENED = "follow_up_opened"
+CONFIRMATION_OVERDUE = "record_confirmation_overdue"
 VOLUNTEER_ELIGIBLE = "volunteer_eligible"
 VOLUNTEER_SUSPENDED = "volunteer_suspended"
 
@@ -123,13 +125,17 @@ def demand_assigned_to_elder(payload: dict, names: dict) -> Notice:
     return _same(payload["elder_id"], "elder", DEMAND_ASSIGNED, values, data)
 
 
-def demand_published(payload: dict, volunteer_id: str, category_names: dict) -> Notice:
-    """A volunteer who opted in to nearby demands hears of a new one in their township."""
+def demand_published(payload: dict, volunteer_id: str, category_names: dict,
+                     place_name: str | None = None) -> Notice:
+    """A volunteer who opted in to nearby demands hears of a new one in their township: where
+    is the location's address or name when it has one (demand's events carry coordinates),
+    else the community's name (``place_name``)."""
     window = _window(payload)
     names = category_names.get(payload.get("category")) or {}
     location = payload.get("location")
     if isinstance(location, dict):
         location = location.get("address") or location.get("name")
+    location = location or place_name
     values = {loc: {"window": window[loc],
                     "category": names.get(loc) or payload.get("category") or "",
                     "location": location or ("见详情" if loc == "zh-CN" else "see details")}
@@ -250,19 +256,14 @@ def assignment_no_show(payload: dict, window: dict | None) -> list[Notice]:
     return notices
 
 
-QUALIFICATION_KINDS = {
-    "home_care": {"zh-CN": "居家护理", "en": "home care"},
-    "free_clinic": {"zh-CN": "义诊", "en": "free clinic"},
-    "legal_aid": {"zh-CN": "法律援助", "en": "legal aid"},
-}
-
-
 def qualification_expiring(item: dict) -> Notice:
-    kind = QUALIFICATION_KINDS.get(item["kind"], {})
+    """``item`` from identity's ``qualifications_expiring``: the kind's name is identity's
+    (``kind_name {zh, en}``), the code when an older identity does not send it."""
+    names = item.get("kind_name") or {}
     until = dt.date.fromisoformat(item["valid_until"])
-    values = {"zh-CN": {"kind": kind.get("zh-CN", item["kind"]),
+    values = {"zh-CN": {"kind": names.get("zh") or item["kind"],
                         "valid_until": f"{until.year}年{until.month}月{until.day}日"},
-              "en": {"kind": kind.get("en", item["kind"]),
+              "en": {"kind": names.get("en") or item["kind"],
                      "valid_until": f"{until.day} {until:%b} {until.year}"}}
     data = {k: item.get(k) for k in ("qualification_id", "kind", "valid_until")}
     return _same(item["person_id"], "volunteer", QUALIFICATION_EXPIRING, values, data)
@@ -274,8 +275,47 @@ def volunteer_eligible(payload: dict) -> Notice:
 
 
 def volunteer_suspended(payload: dict) -> Notice:
+    """The reasons in words (identity's ``reason_texts``); the codes when an event has none."""
     reasons = payload.get("reasons") or []
-    values = {"zh-CN": {"reasons": "、".join(reasons) or "未说明"},
-              "en": {"reasons": ", ".join(reasons) or "no reason given"}}
+    texts = payload.get("reason_texts") or [{"code": c, "zh": c, "en": c} for c in reasons]
+    values = {"zh-CN": {"reasons": "；".join(t["zh"] for t in texts) or "未说明"},
+              "en": {"reasons": "; ".join(t["en"] for t in texts) or "no reason given"}}
     return _same(payload["person_id"], "volunteer", VOLUNTEER_SUSPENDED, values,
                  {"reasons": reasons})
+
+
+FOLLOW_UP_TASKS = {
+    "low_score": {"zh-CN": "一次服务的评价为{score}分，请回访老人了解情况",
+                  "en": "A service was rated {score} out of 5: please call the elder to hear "
+                        "what went wrong"},
+    "confirmation_overdue": {"zh-CN": "一条服务记录迟迟未经老人确认，请致电老人确认服务",
+                             "en": "A service record still waits for the elder's "
+                                   "confirmation: please call the elder to confirm it"},
+}
+
+
+def follow_up_opened(payload: dict, staff_id: str) -> Notice:
+    """The station's staff hear of a follow-up task demand opened for them."""
+    task = FOLLOW_UP_TASKS.get(payload["kind"]) or {
+        "zh-CN": f"新的回访任务（{payload['kind']}）", "en": f"New follow-up ({payload['kind']})"}
+    score = payload.get("score")
+    values = {loc: {"task": task[loc].replace("{score}", str(score if score is not None else "")),
+                    "score": "" if score is None else str(score),
+                    "demand_ref": _ref(payload.get("demand_id"))} for loc in LOCALES}
+    data = {k: payload.get(k) for k in ("follow_up_id", "kind", "demand_id", "record_id",
+                                        "evaluation_id", "score", "carrier_id")}
+    return _same(staff_id, "station", FOLLOW_UP_OPENED, values, data)
+
+
+def confirmation_overdue(payload: dict, names: dict) -> Notice:
+    """The elder is asked (a phone-only elder: called by the station) to confirm a record."""
+    who = _name(names, payload.get("volunteer_id"))
+    minutes = payload.get("minutes")
+    values = {loc: {"volunteer_name": who[loc],
+                    "recorded_on": format_date(payload["recorded_at"], loc),
+                    "minutes": (format_minutes(minutes, loc) if minutes is not None
+                                else ("时长见记录" if loc == "zh-CN" else "see the record"))}
+              for loc in LOCALES}
+    data = {k: payload.get(k) for k in ("record_id", "demand_id", "volunteer_id", "minutes",
+                                        "recorded_at")}
+    return _same(payload["elder_id"], "elder", CONFIRMATION_OVERDUE, values, data)

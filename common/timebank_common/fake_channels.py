@@ -1,0 +1,175 @@
+"""Local stand-ins for the outside channels notify talks to, for tests (notify's integration
+tests and the end-to-end platform):
+
+* ``sms_server()``: an HTTP server speaking Tencent Cloud SMS ``SendSms`` (API 3.0) that
+  verifies each request's TC3-HMAC-SHA256 signature — computed here independently of
+  notify's adapter, from the provider's documented steps — and keeps what it accepted;
+* ``smtp_server()``: a real SMTP server (aiosmtpd, a test dependency) that keeps every mail.
+
+Both are context managers yielding the recorder (``SmsProvider`` / ``Mailbox``);
+``SmsProvider.settings()`` / ``Mailbox.settings()`` are the notify configuration that points
+at them, and ``SmsProvider.env()`` / ``Mailbox.env()`` the same as environment variables
+(deploy/config/notify.yaml) for a notify process.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from contextlib import contextmanager
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .testing import free_port
+
+SECRET_ID, SECRET_KEY = "AKIDnotifytest", "notify-test-secret-key"
+SDK_APP_ID, SIGN_NAME, TEMPLATE_ID = "1400000000", "时间银行", "100001"
+
+
+def _tc3(secret_key: str, date: str, service: str, string_to_sign: str) -> str:
+    def mac(key, msg):
+        return hmac.new(key, msg.encode(), hashlib.sha256).digest()
+
+    key = mac(mac(mac(("TC3" + secret_key).encode(), date), service), "tc3_request")
+    return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+class SmsProvider:
+    """What the fake provider saw: accepted sends, refused signatures, scripted failures."""
+
+    def __init__(self):
+        self.accepted: list[dict] = []
+        self.bad_signatures = 0
+        self.fail_phones: dict[str, int] = {}  # phone -> failures still to answer (-1: always)
+        self.lock = threading.Lock()
+        self.endpoint = ""
+
+    def to(self, phone: str) -> list[dict]:
+        """Accepted sends to one mainland number ("139…"), oldest first."""
+        with self.lock:
+            return [r for r in self.accepted if r["PhoneNumberSet"] == [f"+86{phone}"]]
+
+    def settings(self) -> dict:
+        return {"endpoint": self.endpoint, "secret_id": SECRET_ID, "secret_key": SECRET_KEY,
+                "sdk_app_id": SDK_APP_ID, "sign_name": SIGN_NAME, "template_id": TEMPLATE_ID}
+
+    def env(self) -> dict:
+        return {"SMS_" + key.upper(): value for key, value in self.settings().items()}
+
+    def verify(self, headers, body: bytes) -> str | None:
+        auth = headers.get("Authorization", "")
+        if not auth.startswith("TC3-HMAC-SHA256 "):
+            return "AuthFailure.SignatureFailure"
+        parts = dict(p.strip().split("=", 1) for p in auth[len("TC3-HMAC-SHA256 "):].split(","))
+        secret_id, date, service, terminator = parts["Credential"].split("/")
+        if secret_id != SECRET_ID:
+            return "AuthFailure.SecretIdNotFound"
+        timestamp = int(headers.get("X-TC-Timestamp", "0"))
+        if abs(time.time() - timestamp) > 300:
+            return "AuthFailure.SignatureExpire"
+        names = parts["SignedHeaders"].split(";")
+        if not {"content-type", "host"} <= set(names) or names != sorted(names):
+            return "AuthFailure.SignatureFailure"
+        canonical_headers = "".join(f"{n}:{headers.get(n, '').strip().lower()}\n" for n in names)
+        canonical = "\n".join(["POST", "/", "", canonical_headers, ";".join(names),
+                               hashlib.sha256(body).hexdigest()])
+        to_sign = "\n".join(["TC3-HMAC-SHA256", str(timestamp), f"{date}/{service}/{terminator}",
+                             hashlib.sha256(canonical.encode()).hexdigest()])
+        if time.strftime("%Y-%m-%d", time.gmtime(timestamp)) != date or service != "sms":
+            return "AuthFailure.SignatureFailure"
+        if not hmac.compare_digest(_tc3(SECRET_KEY, date, service, to_sign),
+                                   parts["Signature"]):
+            return "AuthFailure.SignatureFailure"
+        if headers.get("X-TC-Action") != "SendSms" or headers.get("X-TC-Version") != "2021-01-11":
+            return "InvalidAction"
+        return None
+
+
+def _handler(provider: SmsProvider):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            refusal = provider.verify(self.headers, body)
+            if refusal:
+                with provider.lock:
+                    provider.bad_signatures += 1
+                return self._answer({"Error": {"Code": refusal, "Message": "refused"}})
+            request = json.loads(body)
+            phone = request["PhoneNumberSet"][0][3:]
+            with provider.lock:
+                left = provider.fail_phones.get(phone, 0)
+                if left:
+                    provider.fail_phones[phone] = left - 1 if left > 0 else -1
+                    return self._answer({"Error": {"Code": "InternalError.Timeout",
+                                                   "Message": "try again"}})
+                provider.accepted.append(request)
+                serial = f"serial-{len(provider.accepted)}"
+            self._answer({"SendStatusSet": [{
+                "SerialNo": serial, "PhoneNumber": request["PhoneNumberSet"][0], "Fee": 1,
+                "SessionContext": request.get("SessionContext", ""), "Code": "Ok",
+                "Message": "send success", "IsoCode": "CN"}]})
+
+        def _answer(self, response: dict):
+            data = json.dumps({"Response": {**response, "RequestId": "req-1"}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+@contextmanager
+def sms_server():
+    provider = SmsProvider()
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _handler(provider))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    provider.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield provider
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class Mailbox:
+    """Every mail the local SMTP server received."""
+
+    def __init__(self):
+        self.mails = []
+        self.port = 0
+
+    def to(self, address: str):
+        return [m for m in list(self.mails) if m["To"] == address]
+
+    def settings(self) -> dict:
+        return {"host": "127.0.0.1", "port": self.port}
+
+    def env(self) -> dict:
+        return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.port)}
+
+    async def handle_DATA(self, server, session, envelope):
+        self.mails.append(message_from_bytes(envelope.original_content or envelope.content,
+                                             policy=policy.default))
+        return "250 OK"
+
+
+@contextmanager
+def smtp_server():
+    from aiosmtpd.controller import Controller  # noqa: PLC0415 - a test dependency
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    box.port = controller.port
+    try:
+        yield box
+    finally:
+        controller.stop()
