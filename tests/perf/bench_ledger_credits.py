@@ -22,6 +22,7 @@ database, and the invariants are verified at the end.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -111,6 +112,32 @@ def publish_paced(amqp_uri: str, events: list[dict], rate: float, sent: dict) ->
                              serializer="json", delivery_mode=2, declare=[exchange] if i == 0 else [])
 
 
+def cpu_seconds(ledger_pids: set[int]) -> dict[str, float]:
+    """CPU seconds used so far by each group of processes on this machine (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    groups: dict[str, float] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(pid) in ledger_pids:
+            group = "ledger processes"
+        elif int(pid) == os.getpid():
+            group = "this script (publisher, poller)"
+        elif cmd.startswith("postgres"):
+            group = "PostgreSQL"
+        elif "beam.smp" in cmd:
+            group = "RabbitMQ"
+        else:
+            group = "everything else"
+        groups[group] = groups.get(group, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return groups
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -150,12 +177,16 @@ def main() -> int:
         follower.start()
         sent: dict[str, float] = {}
         events = events_for(args.events, volunteers, tag)
+        ledger_pids = {platform.processes[f"ledger-{n}"].pid for n in range(args.processes)}
+        cpu_before = cpu_seconds(ledger_pids)
         publisher = threading.Thread(target=publish_paced, args=(rabbit.uri, events, args.rate, sent))
         publisher.start()
         publisher.join()
         deadline = time.time() + 120
         while len(follower.seen) < args.events and time.time() < deadline:
             time.sleep(0.2)
+        cpu_used = {group: seconds - cpu_before.get(group, 0.0)
+                    for group, seconds in cpu_seconds(ledger_pids).items()}
         follower.stop.set()
         follower.join()
 
@@ -184,6 +215,10 @@ def main() -> int:
     print(f"baseline (same DB work, in process, batches of {service_credits.BATCH}): "
           f"{direct:,.0f} credits/s")
     print(f"ratio real / baseline: {rate / direct:.2f}")
+    print(f"CPU per credit over the real run ({sum(cpu_used.values()):.0f} CPU-s in "
+          f"{last_seen - first_sent:.0f} s on {os.cpu_count()} cores):")
+    for group, seconds in sorted(cpu_used.items(), key=lambda item: -item[1]):
+        print(f"  {group:34s} {seconds / max(credited, 1) * 1000:6.3f} ms")
     print(f"invariants after the run: {'ok' if checks.get('ok') else checks}")
     return 0 if credited == args.events and checks.get("ok") else 1
 
