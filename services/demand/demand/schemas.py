@@ -166,7 +166,9 @@ class DemandOut(Schema):
     volunteers_needed = fields.Integer()
     open_slots = fields.Integer()
     channel = fields.String()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(STATUSES), metadata={
+        "description": "DESIGN.md §5; evaluated once the elder's side has evaluated every "
+                       "volunteer with a counting record"})
     region_code = fields.String()
     carrier_id = fields.String(allow_none=True)
     submitted_by = fields.String(allow_none=True)
