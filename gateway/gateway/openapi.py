@@ -82,6 +82,8 @@ def build(base_url: str) -> dict:
         elif route.content_type != "application/json":  # a file: PDF...
             ok["content"] = {route.content_type: {"schema": {"type": "string", "format": "binary"}}}
         operation["responses"][str(route.status)] = ok
+        for code, why in route.other_statuses.items():
+            operation["responses"][str(code)] = {**ok, "description": why}
         for code, text in {**_ERRORS, **_ROUTE_ERRORS.get(route.openapi_path, {})}.items():
             if code == "401" and route.public:
                 continue

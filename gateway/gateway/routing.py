@@ -38,6 +38,15 @@ class ServiceUnavailable(Exception):
     """An RPC did not answer in time: the service is down or overloaded."""
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A route's JSON answer with a success status other than its declared ``status`` (one
+    of its ``other_statuses``), e.g. 200 when a batch created nothing."""
+
+    body: object
+    status: int
+
+
 @dataclass
 class RouteSpec:
     method: str
@@ -54,6 +63,7 @@ class RouteSpec:
     headers: list[str] = field(default_factory=list)
     scoped: list[str] = field(default_factory=list)
     content_type: str = "application/json"  # of the 2xx answer (a route may return a Response)
+    other_statuses: dict[int, str] = field(default_factory=dict)  # other 2xx: why (OpenAPI)
 
     @property
     def openapi_path(self) -> str:
@@ -125,9 +135,10 @@ def _error_response(exc: DomainError, request_id: str):
 
 def route(method: str, path: str, *, summary: str, tags: list[str], body=None, query=None,
           response=None, many=False, status=200, public=False, roles=None, headers=None,
-          scoped=None, content_type="application/json"):
+          scoped=None, content_type="application/json", other_statuses=None):
     spec = RouteSpec(method, path, summary, tags, body, query, response, many, status, public,
-                     list(roles or []), headers or [], list(scoped or []), content_type)
+                     list(roles or []), headers or [], list(scoped or []), content_type,
+                     dict(other_statuses or {}))
     ROUTES.append(spec)
 
     def decorate(fn):
@@ -165,6 +176,9 @@ def route(method: str, path: str, *, summary: str, tags: list[str], body=None, q
             if hasattr(result, "status_code"):  # already a Response (PDF, HTML...)
                 result.headers["X-Request-Id"] = request_id
                 return result
+            if isinstance(result, Answer):
+                return json_response(result.body, status=result.status,
+                                     headers={"X-Request-Id": request_id})
             return json_response(result, status=spec.status, headers={"X-Request-Id": request_id})
 
         return http(method, path)(endpoint)

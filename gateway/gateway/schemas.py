@@ -3,6 +3,7 @@ service's own schemas, imported in ``api.py``, so the gateway and the service
 validate with the same definition and the OpenAPI document shows it."""
 from marshmallow import Schema, fields, validate
 
+from demand.domain.lifecycle import STATUSES as DEMAND_STATUSES
 from ledger.domain.kinds import TRANSFER_KINDS
 
 
@@ -75,7 +76,7 @@ class PreferencesQuery(Schema):
 
 
 class DemandListQuery(PageQuery):
-    status = fields.Str(load_default=None)
+    status = fields.Str(load_default=None, validate=validate.OneOf(DEMAND_STATUSES))
     region_code = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{12}$"))
     category = fields.Str(load_default=None)
 

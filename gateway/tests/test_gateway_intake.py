@@ -135,6 +135,32 @@ def test_api_client_submits_operator_adjusts_and_reviews(platform, people):
     assert [c["field"] for c in shown["changes"]] == ["address", "expected_minutes"]
 
 
+def test_the_demand_list_over_http_with_its_filters(platform, people):
+    """``GET /api/v1/demands`` passes the gateway's filters (status, region_code, category)
+    on to demand's ``list``, which accepts every one of them."""
+    base, _ = platform
+    made = requests.post(f"{base}/api/v1/demands", json=submission(category="assistance"),
+                         headers=people["operator"], timeout=10)
+    assert made.status_code == 201, made.text
+    url = f"{base}/api/v1/demands"
+    every = requests.get(url, headers=people["operator"], timeout=10)
+    assert every.status_code == 200, every.text
+    assert made.json()["demand_id"] in [d["demand_id"] for d in every.json()["items"]]
+    kind = requests.get(url, params={"category": "assistance", "status": "submitted",
+                                     "region_code": REGION, "page_size": 100},
+                        headers=people["operator"], timeout=10)
+    assert kind.status_code == 200, kind.text
+    assert {d["category"] for d in kind.json()["items"]} == {"assistance"}
+    assert made.json()["demand_id"] in [d["demand_id"] for d in kind.json()["items"]]
+    none = requests.get(url, params={"category": "legal_aid"}, headers=people["operator"],
+                        timeout=10)
+    assert none.status_code == 200 and made.json()["demand_id"] not in [
+        d["demand_id"] for d in none.json()["items"]]
+    bad = requests.get(url, params={"status": "finished"}, headers=people["operator"],
+                       timeout=10)
+    assert bad.status_code == 400  # not a status of DESIGN.md §5
+
+
 def test_township_sees_escalations_of_unreviewed_demands(platform, people):
     base, _ = platform
     made = requests.post(f"{base}/api/v1/demands", json=submission(),

@@ -38,8 +38,13 @@ class StandInDemand:
 
     @rpc
     def record_group(self, caller, demand_id, data):
-        return {"recorded": [], "failed": [{"volunteer_id": e["volunteer_id"], "error": {}}
-                                           for e in data["entries"]]}
+        """Volunteers named ``late-…`` claimed nothing: they fail."""
+        entries = data["entries"]
+        return {"recorded": [{"record_id": f"r-{e['volunteer_id']}",
+                              "volunteer_id": e["volunteer_id"], "minutes": e["minutes"]}
+                             for e in entries if not e["volunteer_id"].startswith("late-")],
+                "failed": [{"volunteer_id": e["volunteer_id"], "error": {}}
+                           for e in entries if e["volunteer_id"].startswith("late-")]}
 
     @rpc
     def open_dispute(self, caller, data):
@@ -131,12 +136,28 @@ def test_the_elder_confirms_and_evaluates_through_the_gateway(gateway):
     assert resp.status_code == 400  # refused by the schema, before any RPC
 
 
-def test_group_recording_is_for_the_station_only(gateway):
-    body = {"entries": [{"volunteer_id": "v-1", "minutes": 60}], "confirmation": "phone"}
-    resp = gateway("POST", f"/api/v1/demands/{DEMAND_ID}/record-group", VOLUNTEER, json=body)
+def test_group_recording_is_for_the_station_only_and_answers_201_like_record(gateway):
+    path = f"/api/v1/demands/{DEMAND_ID}/record-group"
+    body = {"entries": [{"volunteer_id": "v-1", "minutes": 60},
+                        {"volunteer_id": "late-1", "minutes": 60}], "confirmation": "phone"}
+    resp = gateway("POST", path, VOLUNTEER, json=body)
     assert resp.status_code == 403 and resp.json()["error"] == "role_required"
-    resp = gateway("POST", f"/api/v1/demands/{DEMAND_ID}/record-group", OPERATOR, json=body)
-    assert resp.status_code == 200 and resp.json()["failed"][0]["volunteer_id"] == "v-1"
+    resp = gateway("POST", path, OPERATOR, json=body)
+    assert resp.status_code == 201, resp.text  # records created, as POST .../record
+    assert [r["volunteer_id"] for r in resp.json()["recorded"]] == ["v-1"]
+    assert resp.json()["failed"][0]["volunteer_id"] == "late-1"
+    assert resp.headers["X-Request-Id"]
+    resp = gateway("POST", path, OPERATOR, json={**body, "entries": body["entries"][1:]})
+    assert resp.status_code == 200  # nobody recorded: nothing created
+    assert resp.json()["recorded"] == [] and resp.json()["failed"][0]["volunteer_id"] == "late-1"
+
+
+def test_the_openapi_document_gives_record_and_record_group_the_same_created_status():
+    doc = build("http://127.0.0.1:8000")
+    record = doc["paths"]["/api/v1/demands/{demand_id}/record"]["post"]["responses"]
+    group = doc["paths"]["/api/v1/demands/{demand_id}/record-group"]["post"]["responses"]
+    assert "201" in record and "201" in group and "200" not in record
+    assert "content" in group["201"] and "Nobody recorded" in group["200"]["description"]
 
 
 def test_disputes_open_list_and_resolve(gateway):

@@ -52,6 +52,16 @@ def test_openapi_document_uses_the_services_schemas_and_declares_errors():
     assert "kind" in {p["name"] for p in statement.get("parameters", [])}
 
 
+def test_the_demand_status_enum_includes_evaluated_in_answers_and_the_list_filter():
+    doc = build("http://127.0.0.1:8000")
+    schemas = doc["components"]["schemas"]
+    assert "evaluated" in schemas["DemandOut"]["properties"]["status"]["enum"]
+    assert "evaluated" in schemas["DemandEvaluationOut"]["properties"]["demand_status"]["enum"]
+    listing = doc["paths"]["/api/v1/demands"]["get"]
+    [status] = [p for p in listing["parameters"] if p["name"] == "status"]
+    assert "evaluated" in status["schema"]["enum"] and "recorded" in status["schema"]["enum"]
+
+
 def _spec(**kw):
     return RouteSpec("POST", "/api/v1/x/<region>", "x", ["t"], **kw)
 

@@ -127,15 +127,24 @@ def balance(api, token, person_id) -> dict:
     return {k: shown[k] for k in ("earned_minutes", "grant_minutes", "reserved_minutes")}
 
 
-def liability(api, staff: Staff) -> int:
-    """What the city's issuance account has paid out, net (its negated balance), as the city
-    admin sees it in ``GET /api/v1/stats``."""
+def _ledger_figures(api, staff: Staff) -> dict:
+    """The ledger's figures of the city, as the city admin sees them in ``GET /api/v1/stats``."""
     def figures():
         return api.call("GET", f"/api/v1/stats?region={CITY_UNIT}", token=staff.city,
                         expect=200).json()
 
-    stats = wait_for(figures, lambda s: s["ledger"] is not None, timeout=30)
-    return next((row["liability_minutes"] for row in stats["ledger"]["liability"]
+    return wait_for(figures, lambda s: s["ledger"] is not None, timeout=30)["ledger"]
+
+
+def liability(api, staff: Staff) -> int:
+    """What the city's issuance account has paid out, net (its negated balance)."""
+    return next((row["liability_minutes"] for row in _ledger_figures(api, staff)["liability"]
+                 if row["region_code"] == CITY_UNIT), 0)
+
+
+def pool(api, staff: Staff) -> int:
+    """The balance of the city's donation pool (0 before anyone donated)."""
+    return next((row["balance_minutes"] for row in _ledger_figures(api, staff)["pools"]
                  if row["region_code"] == CITY_UNIT), 0)
 
 

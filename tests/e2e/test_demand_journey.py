@@ -7,7 +7,8 @@ Each row of ``JOURNEYS`` is one demand: who submits it on which channel, who pay
 volunteers take it (claiming, or assigned by the station), the minutes the station records
 for each, and how the elder's confirmation comes in. After every step that moves hours the
 test checks, as deltas from before the demand, the earned / grant / reserved minutes of the
-elder and of every volunteer, and the city's issuance liability (``GET /api/v1/stats``):
+elder and of every volunteer, and the city's issuance liability and donation pool balance
+(``GET /api/v1/stats``):
 
 * elder-paid demands (own hours, grant) hold ``expected × volunteers`` minutes from the
   claim/assignment until the recording, then pay exactly what was credited: the reserved
@@ -17,8 +18,11 @@ elder and of every volunteer, and the city's issuance liability (``GET /api/v1/s
   and the payer pays what was credited;
 * a record confirmed later (in the app by the elder or the proxy, or by the station by
   phone through ``/confirm``) moves nothing until the confirmation;
-* the donation pool is not shown by the HTTP API: what it paid is seen in the volunteers'
-  statements (``reference.paid_from``) and in the issuance account paying nothing.
+* a pool-funded demand takes what was credited from the city's donation pool (filled by a
+  donor's donation before the snapshot) and nothing from the issuance account; the volunteers'
+  statements name the payer (``reference.paid_from``);
+* once the elder's side (the elder, the proxy or the station by phone) has rated every
+  volunteer, the demand is ``evaluated``; a proxy relative finds it in their own demand list.
 """
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ from journey_steps import (
     grant_priority,
     liability,
     make_proxy,
+    pool,
     register_elder,
     register_volunteer,
     rounded,
@@ -133,9 +138,10 @@ def test_demand_from_submission_to_credited_hours(platform, api, staff, policy, 
 
     people = [elder["person_id"], *[v["person_id"] for v in volunteers]]
     start = {p: balance(api, op, p) for p in people}
-    issuance_start = liability(api, staff)
+    issuance_start, pool_start = liability(api, staff), pool(api, staff)
 
-    def expect(elder_delta: dict, volunteer_earned: list[int], issuance_paid: int) -> None:
+    def expect(elder_delta: dict, volunteer_earned: list[int], issuance_paid: int,
+               pool_paid: int = 0) -> None:
         """Exact balances now, as deltas from before the demand."""
         def moved(person_id, delta):
             return {k: start[person_id][k] + delta.get(k, 0) for k in start[person_id]}
@@ -146,6 +152,7 @@ def test_demand_from_submission_to_credited_hours(platform, api, staff, policy, 
             assert now[volunteer["person_id"]] == \
                 moved(volunteer["person_id"], {"earned_minutes": earned}), volunteer["name"]
         assert liability(api, staff) - issuance_start == issuance_paid, "issuance"
+        assert pool_start - pool(api, staff) == pool_paid, "donation pool"
 
     # 1. submission on the journey's channel
     submitter = {"operator": op, "elder": elder["token"], "api_client": staff.api_client,
@@ -204,7 +211,7 @@ def test_demand_from_submission_to_credited_hours(platform, api, staff, policy, 
             "entries": [{"volunteer_id": v["person_id"], "minutes": m}
                         for v, m in zip(volunteers, j.recorded, strict=True)],
             "confirmation": confirmation, "note": "集体活动签到表已核对"},
-            token=op, expect=200).json()
+            token=op, expect=201).json()
         assert outcome["failed"] == []
         records = outcome["recorded"]
     else:
@@ -241,14 +248,15 @@ def test_demand_from_submission_to_credited_hours(platform, api, staff, policy, 
     paid = sum(credited)
     elder_delta = {ELDER_PAYS[j.funding]: -paid} if j.funding in ELDER_PAYS else {}
     issuance_paid = paid if j.funding == "issuance" else 0
+    pool_paid = paid if j.funding == "donation_pool" else 0
     for volunteer, minutes in zip(volunteers, credited, strict=True):
         wait_for(lambda v=volunteer: balance(api, op, v["person_id"]),
                  lambda b, m=minutes: b["earned_minutes"] >= m, timeout=60)
     wait_for(lambda: balance(api, op, elder["person_id"]),
              lambda b: b["reserved_minutes"] == 0, timeout=60)
-    expect(elder_delta, credited, issuance_paid)
+    expect(elder_delta, credited, issuance_paid, pool_paid)
     time.sleep(1.0)  # anything doubled would show by now
-    expect(elder_delta, credited, issuance_paid)
+    expect(elder_delta, credited, issuance_paid, pool_paid)
 
     # 9. the statements say who paid and what was recorded
     for volunteer, minutes, credit in zip(volunteers, j.recorded, credited, strict=True):
@@ -269,15 +277,21 @@ def test_demand_from_submission_to_credited_hours(platform, api, staff, policy, 
     # 10. the elder (or the proxy, or the station by phone) rates each volunteer
     rater, channel = {"elder": (elder["token"], "app"), "proxy": (proxy and proxy["token"], "proxy"),
                       }.get(j.confirmation, (op, "phone"))
-    for volunteer in volunteers:
+    for n, volunteer in enumerate(volunteers, start=1):
         rated = api.call("POST", f"/api/v1/demands/{demand_id}/evaluate", {
             "volunteer_id": volunteer["person_id"], "score": 5, "tags": ["patient", "warm"],
             "comment": "很耐心"}, token=rater, expect=200).json()
         assert (rated["channel"], rated["score"], rated["follow_up_id"]) == (channel, 5, None)
+        # evaluated with the last volunteer's rating (a group waits for each)
+        assert rated["demand_status"] == ("evaluated" if n == len(volunteers) else "recorded")
 
     # whoever submitted sees the outcome (a municipal system syncs it back)
     final = api.call("GET", f"/api/v1/demands/{demand_id}", token=submitter, expect=200).json()
-    assert final["status"] == "recorded"
+    assert final["status"] == "evaluated"
+    if proxy:  # the proxy relative follows the elder's demands in their own list
+        listed = api.call("GET", "/api/v1/demands?status=evaluated", token=proxy["token"],
+                          expect=200).json()
+        assert demand_id in [d["demand_id"] for d in listed["items"]]
     assert {a["reservation_status"] for a in final["assignments"]} == \
         ({"settled"} if held else {None})
     shown = api.call("GET", f"/api/v1/demands/{demand_id}/records", token=submitter,

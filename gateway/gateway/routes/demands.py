@@ -33,7 +33,7 @@ from demand.schemas import (
 )
 from timebank_common.auth import ADMIN_ROLES
 
-from ..routing import route
+from ..routing import Answer, route
 from ..schemas import DemandListQuery
 
 STATION_ROLES = ("station_operator", *ADMIN_ROLES)
@@ -97,10 +97,14 @@ class DemandRoutes:
 
     @route("POST", "/api/v1/demands/<demand_id>/record-group",
            summary="集体活动记录时长 Record each volunteer of a group activity (station)",
-           tags=["demands"], body=GroupRecordSchema, response=GroupRecordOut,
-           roles=list(STATION_ROLES))
+           tags=["demands"], body=GroupRecordSchema, response=GroupRecordOut, status=201,
+           roles=list(STATION_ROLES),
+           other_statuses={200: "未记录任何志愿者 Nobody recorded: every entry failed (see "
+                                "failed)"})
     def record_group(self, request, caller, demand_id, body):
-        return self.demand.record_group(caller, demand_id, body)
+        """201 when records are in ``recorded`` (as ``.../record``, a repeat included)."""
+        outcome = self.demand.record_group(caller, demand_id, body)
+        return outcome if outcome["recorded"] else Answer(outcome, 200)
 
     @route("POST", "/api/v1/demands/<demand_id>/confirm",
            summary="老人确认服务 The elder (or proxy, or the station by phone) confirms",

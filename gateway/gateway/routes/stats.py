@@ -1,10 +1,10 @@
 """/api/v1/stats: figures for supervisors. Each service answers for what it owns, under its own
-key: ``identity`` (people, carriers), ``ledger`` (minutes moved, liability), ``demand``
-(demands by status and category, timings, completion, satisfaction, disputes) and ``matching``
-(match rate, time to first candidate, dispatch outcomes); each checks the caller's role and
-scope itself. Identity's figures are required; the others are asked at the same time, each
-within a short budget, and listed under ``unavailable`` when they do not answer (a service
-that is not running, or whose queue nobody consumes)."""
+key: ``identity`` (people, carriers), ``ledger`` (minutes moved, issuance liability, donation
+pool balances), ``demand`` (demands by status and category, timings, completion, satisfaction,
+disputes) and ``matching`` (match rate, time to first candidate, dispatch outcomes); each
+checks the caller's role and scope itself. Identity's figures are required; the others are
+asked at the same time, each within a short budget, and listed under ``unavailable`` when they
+do not answer (a service that is not running, or whose queue nobody consumes)."""
 import eventlet
 from nameko.exceptions import MethodNotFound, UnknownService
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from .tables import dispute_steps, disputes, evaluations, follow_ups
+from .tables import dispute_steps, disputes, evaluations, follow_ups, service_records
 
 
 def _utc(value):
@@ -36,6 +36,21 @@ def get_evaluation(uow, evaluation_id: str) -> dict | None:
     row = uow.execute(select(evaluations).where(evaluations.c.evaluation_id == evaluation_id)
                       ).mappings().first()
     return _plain(row, _EVAL_IDS, ("submitted_at",)) if row is not None else None
+
+
+def evaluation_cover(uow, assignment_ids: list[str]) -> list[tuple[str, str, bool]]:
+    """``(volunteer_id, record status, evaluated)`` of each recorded assignment among these
+    (a voided evaluation counts as given: it is given once per assignment). By assignment
+    id: both tables are indexed on it."""
+    if not assignment_ids:
+        return []
+    rows = uow.execute(
+        select(service_records.c.volunteer_id, service_records.c.status,
+               evaluations.c.evaluation_id.is_not(None))
+        .select_from(service_records.outerjoin(
+            evaluations, evaluations.c.assignment_id == service_records.c.assignment_id))
+        .where(service_records.c.assignment_id.in_(assignment_ids))).all()
+    return [(r[0], r[1], bool(r[2])) for r in rows]
 
 
 def insert_evaluation(uow, row: dict) -> None:

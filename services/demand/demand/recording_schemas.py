@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate, validates_schema
 from timebank_common.schemas import check_period_order
 
 from .domain import disputes as dispute_rules
+from .domain.lifecycle import STATUSES
 from .domain.recording import CONFIRMED_BY, RECORD_STATUSES
 from .domain.rules import CONFIRMATIONS
 from .schemas import REGION_CODE, RecordOut
@@ -144,6 +145,9 @@ class EvaluationOut(Schema):
     submitted_at = fields.DateTime(format="iso")
     voided = fields.Boolean()
     follow_up_id = fields.String(allow_none=True)
+    demand_status = fields.String(validate=validate.OneOf(STATUSES), metadata={
+        "description": "the demand's status after this evaluation: evaluated once every "
+                       "volunteer with a counting record is evaluated"})
 
 
 class TagOut(Schema):
@@ -325,6 +329,7 @@ class EvaluationSubmittedEvent(Schema):
     score = fields.Integer()
     tags = fields.List(fields.String())
     channel = fields.String()
+    demand_status = fields.String()  # after this evaluation: recorded, evaluated, ...
 
 
 class FollowUpOpenedEvent(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, false, func, or_, select, text
 
 from .domain.access import Visibility
 from .domain.catalogue import Category
@@ -167,6 +167,8 @@ def _visible(visibility: Visibility):
         clauses.append(demands.c.region_code.startswith(visibility.region_prefix))
     if visibility.elder_id:
         clauses.append(demands.c.elder_id == visibility.elder_id)
+    if visibility.acts_for:  # a proxy: the elders they act for
+        clauses.append(demands.c.elder_id.in_(sorted(visibility.acts_for)))
     if visibility.volunteer_id:
         clauses.append(demands.c.id.in_(
             select(assignments.c.demand_id)
@@ -174,14 +176,17 @@ def _visible(visibility: Visibility):
     if visibility.published_prefix:
         clauses.append(and_(demands.c.status == "published",
                             demands.c.region_code.startswith(visibility.published_prefix)))
-    return or_(*clauses)
+    return or_(*clauses) if clauses else false()  # false: a proxy who acts for nobody now
 
 
 def list_demands(uow, visibility: Visibility, status: str | None, region_prefix: str | None,
-                 page: int, page_size: int) -> tuple[list[Demand], int]:
+                 page: int, page_size: int, category: str | None = None
+                 ) -> tuple[list[Demand], int]:
     where = [_visible(visibility)]
     if status:
         where.append(demands.c.status == status)
+    if category:
+        where.append(demands.c.category == category)
     if region_prefix:
         where.append(demands.c.region_code.startswith(region_prefix))
     total = uow.execute(select(func.count()).select_from(demands).where(*where)).scalar_one()

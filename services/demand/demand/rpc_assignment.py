@@ -20,7 +20,7 @@ from timebank_common.schemas import load
 from timebank_common.service import rpc, scheduled
 
 from . import assignment_repository as arepo
-from . import assignment_schemas, schemas
+from . import assignment_schemas, evaluation_status, schemas
 from . import payments as saga
 from . import repository as repo
 from .domain import access, eligibility, payments, rules
@@ -104,6 +104,7 @@ class AssignmentRpcs(DemandRpcBase):
             demand = _require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
             assignment = demand.withdraw(caller.person_id, data["reason"], utcnow())
             repo.save_demand(uow, demand)
+            evaluation_status.follow_evaluations(uow, demand)  # the others may be done
             saga.on_released(uow, demand, assignment, payments.RELEASE_WITHDRAWN)
             uow.emit("assignment_withdrawn", _WITHDRAWN.dump({
                 "demand_id": demand.id, "volunteer_id": assignment.volunteer_id,
@@ -162,6 +163,7 @@ class AssignmentRpcs(DemandRpcBase):
     def _no_show(self, uow, demand: Demand, volunteer_id: str, now, grace) -> None:
         assignment = demand.mark_no_show(volunteer_id, now, grace)
         repo.save_demand(uow, demand)
+        evaluation_status.follow_evaluations(uow, demand)  # the others may be done
         saga.on_released(uow, demand, assignment, payments.RELEASE_NO_SHOW)
         uow.emit("assignment_no_show", _NO_SHOW.dump({
             "demand_id": demand.id, "volunteer_id": volunteer_id,

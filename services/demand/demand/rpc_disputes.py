@@ -17,8 +17,8 @@ from timebank_common.regions import prefix_of
 from timebank_common.schemas import load
 from timebank_common.service import rpc
 
+from . import evaluation_status, payments
 from . import feedback_repository as feedback
-from . import payments
 from . import recording_repository as records
 from . import recording_schemas as rs
 from . import repository as repo
@@ -222,11 +222,12 @@ class DisputeRpcs:
         record_id, sent = record["record_id"], record["status"] == SENT
         if outcome == rules.VOIDED or (minutes == 0 and not sent):
             records.update(uow, record_id, voided=True, status="voided")
+            demand = repo.get_demand(uow, record["demand_id"], lock=True)
             if not sent:
-                payments.on_record_dropped(uow, repo.get_demand(uow, record["demand_id"], lock=True),
-                                           record, RELEASE_VOIDED)
+                payments.on_record_dropped(uow, demand, record, RELEASE_VOIDED)
             records.audit(uow, record_id, "voided", caller.person_id, now, reason,
                           {"dispute_id": dispute["dispute_id"]})
+            evaluation_status.follow_evaluations(uow, demand)  # the others may be evaluated
             return
         values = {"corrected_minutes": minutes}
         if not sent:

@@ -13,8 +13,8 @@ from timebank_common.regions import prefix_of
 from timebank_common.schemas import load
 from timebank_common.service import rpc
 
+from . import evaluation_status, feedback_statistics, identity_calls
 from . import feedback_repository as feedback
-from . import feedback_statistics, identity_calls
 from . import recording_repository as records
 from . import recording_schemas as rs
 from . import repository as repo
@@ -39,8 +39,9 @@ def _which_assignment(demand, volunteer_id: str | None):
     return assignment
 
 
-def _view(row: dict, follow_up: dict | None) -> dict:
-    return rs.EvaluationOut().dump({**row, "follow_up_id": follow_up and follow_up["follow_up_id"]})
+def _view(row: dict, follow_up: dict | None, demand_status: str) -> dict:
+    return rs.EvaluationOut().dump({**row, "follow_up_id": follow_up and follow_up["follow_up_id"],
+                                    "demand_status": demand_status})
 
 
 def scope_prefix(caller: Caller, region_code: str | None) -> str:
@@ -61,7 +62,9 @@ class EvaluationRpcs(DemandRpcBase):
     @rpc
     def evaluate(self, caller, demand_id, data):
         """By the elder (app), their proxy, or the station for the elder (phone); once per
-        assignment of a recorded service: a repeat returns the first evaluation."""
+        assignment of a recorded service: a repeat returns the first evaluation. The demand
+        becomes ``evaluated`` with the evaluation that covers its last counting record
+        (``demand_status`` in the answer and in ``evaluation_submitted``)."""
         caller = Caller.from_dict(caller)
         data = load(rs.EvaluateSchema(), data)
         demand_id = _demand_id(demand_id)
@@ -79,7 +82,8 @@ class EvaluationRpcs(DemandRpcBase):
             assignment = _which_assignment(demand, data["volunteer_id"])
             first = feedback.evaluation_of(uow, assignment.id)
             if first is not None:
-                return _view(first, feedback.follow_up_of(uow, first["evaluation_id"]))
+                return _view(first, feedback.follow_up_of(uow, first["evaluation_id"]),
+                             demand.status)
             record = records.of_assignment(uow, assignment.id)
             if record is None or record["status"] in (REJECTED, VOIDED):
                 raise Conflict("not_recorded", "服务记录完成后才能评价",
@@ -92,8 +96,9 @@ class EvaluationRpcs(DemandRpcBase):
                    "comment": comment, "channel": channel, "submitted_by": caller.person_id,
                    "submitted_at": now, "voided": False}
             feedback.insert_evaluation(uow, row)
-            uow.emit("evaluation_submitted", rs.EvaluationSubmittedEvent().dump(row),
-                     demand.region_code)
+            evaluation_status.follow_evaluations(uow, demand)
+            uow.emit("evaluation_submitted", rs.EvaluationSubmittedEvent().dump(
+                {**row, "demand_status": demand.status}), demand.region_code)
             follow_up = None
             if evaluation.opens_follow_up(score):
                 follow_up = {"follow_up_id": str(uuid.uuid4()), "kind": "low_score",
@@ -106,7 +111,7 @@ class EvaluationRpcs(DemandRpcBase):
                 uow.emit("follow_up_opened", rs.FollowUpOpenedEvent().dump(
                     {**follow_up, "carrier_id": demand.carrier_id}), demand.region_code)
             uow.commit()
-        return _view(row, follow_up)
+        return _view(row, follow_up, demand.status)
 
     @rpc
     def list_follow_ups(self, caller, filters=None):

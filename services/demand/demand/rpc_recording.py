@@ -17,8 +17,8 @@ from timebank_common.regions import prefix_of
 from timebank_common.schemas import load
 from timebank_common.service import rpc, scheduled
 
+from . import evaluation_status, identity_calls, payments, recording, schemas
 from . import feedback_repository as feedback
-from . import identity_calls, payments, recording, schemas
 from . import recording_repository as records
 from . import recording_schemas as rs
 from . import repository as repo
@@ -175,6 +175,8 @@ class RecordingRpcs(DemandRpcBase):
                 state.reject(caller.person_id, now, data["reason"])
                 payments.on_record_dropped(uow, demand, row, RELEASE_REJECTED)
             records.save_state(uow, row, state)
+            if action == "reject":  # the others may all be evaluated already
+                evaluation_status.follow_evaluations(uow, demand)
             records.audit(uow, record_id, state.review, caller.person_id, now,
                           state.review_reason)
             uow.emit("record_reviewed", rs.RecordReviewedEvent().dump(row), row["region_code"])

@@ -71,6 +71,8 @@ class CancelSchema(Schema):
 class ListSchema(Schema):
     status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
+    category = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(1, 50))  # a catalogue code
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
@@ -164,7 +166,9 @@ class DemandOut(Schema):
     volunteers_needed = fields.Integer()
     open_slots = fields.Integer()
     channel = fields.String()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(STATUSES), metadata={
+        "description": "DESIGN.md §5; evaluated once the elder's side has evaluated every "
+                       "volunteer with a counting record"})
     region_code = fields.String()
     carrier_id = fields.String(allow_none=True)
     submitted_by = fields.String(allow_none=True)

@@ -46,13 +46,19 @@ class DemandService(IntakeRpcs, AssignmentRpcs, RecordingRpcs, EvaluationRpcs, D
         return out
 
     def _visibility(self, caller: Caller, elder_id: str | None = None) -> access.Visibility:
-        """What the caller sees; with ``elder_id`` (one demand's elder) a proxy of that elder
-        sees it as the elder does (identity's ``may_act_for``)."""
+        """What the caller sees. A proxy (role ``relative``) sees the demands of the elders
+        they act for as the elder does: with ``elder_id`` (one demand's elder) identity's
+        ``may_act_for`` is asked about that elder, without it (a list) identity's
+        ``elders_acted_for``. Every question within ``IDENTITY_RPC_TIMEOUT_SECONDS``."""
         volunteer_region = None
         if caller.has("volunteer") and caller.person_id:
-            volunteer_region = self.identity.check_volunteer(caller.person_id).get("region_code")
+            volunteer_region = self._ask_identity("check_volunteer",
+                                                  caller.person_id).get("region_code")
         acts_for = ()
-        if elder_id and access.may_be_proxy(caller, elder_id) and \
+        if elder_id is None:
+            if access.may_be_proxy(caller):
+                acts_for = tuple(self._ask_identity("elders_acted_for", caller.person_id))
+        elif access.may_be_proxy(caller, elder_id) and \
                 self._ask_identity("may_act_for", caller.person_id, elder_id):
             acts_for = (elder_id,)
         return access.visibility_for(caller, volunteer_region, acts_for)
@@ -103,7 +109,8 @@ class DemandService(IntakeRpcs, AssignmentRpcs, RecordingRpcs, EvaluationRpcs, D
         region_prefix = prefix_of(filters["region_code"]) if filters["region_code"] else None
         with self.db() as uow:
             items, total = repo.list_demands(uow, visibility, filters["status"], region_prefix,
-                                             filters["page"], filters["page_size"])
+                                             filters["page"], filters["page_size"],
+                                             filters["category"])
         return {"items": [self._view(d, visibility) for d in items], "total": total,
                 "page": filters["page"], "page_size": filters["page_size"]}
 

@@ -65,7 +65,21 @@ def test_elder_sees_only_their_own():
 
 def test_a_caller_with_no_viewing_role_is_refused():
     with pytest.raises(Forbidden):
-        access.visibility_for(Caller("x", ("relative",)))
+        access.visibility_for(Caller("x", ()))
+    with pytest.raises(Forbidden):
+        access.visibility_for(Caller("x", ("api_client",)))  # no scope
+
+
+def test_a_proxy_lists_the_demands_of_every_elder_they_act_for():
+    """A list asks identity's ``elders_acted_for``: all of them at once, nobody else's."""
+    proxy = Caller("daughter", ("relative",))
+    assert access.may_be_proxy(proxy)  # no elder named: a list
+    v = access.visibility_for(proxy, acts_for=("mother", "father"))
+    assert v.allows(demand(elder="mother")) and v.allows(demand(elder="father", status="recorded"))
+    assert v.speaks_for_elder(demand(elder="father")) and not v.allows(demand(elder="e2"))
+    # a proxy of nobody any more (the token still says relative) sees nothing, not an error
+    nobody = access.visibility_for(proxy, acts_for=())
+    assert not nobody.allows(demand(elder="mother"))
 
 
 def test_a_proxy_sees_the_elders_demands_as_the_elder_does():
@@ -88,3 +102,5 @@ def test_only_a_relative_other_than_the_elder_is_asked_about():
     assert not access.may_be_proxy(Caller("v1", ("volunteer",)), "e1")
     assert not access.may_be_proxy(Caller("e1", ("relative", "elder")), "e1")
     assert not access.may_be_proxy(Caller(None, ("relative",)), "e1")
+    assert not access.may_be_proxy(Caller("v1", ("volunteer",)))
+    assert not access.may_be_proxy(Caller(None, ("relative",)))

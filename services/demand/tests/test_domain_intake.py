@@ -94,7 +94,7 @@ def test_statistics_sections():
         row("rejected"),
         row("published", published_after=hour),
         row("recorded", "outing_companion", published_after=3 * hour, assigned_after=4 * hour),
-        row("recorded", published_after=2 * hour, assigned_after=10 * hour),
+        row("evaluated", published_after=2 * hour, assigned_after=10 * hour),  # completed too
         row("cancelled", published_after=2 * hour, assigned_after=5 * hour),
         row("cancelled", published_after=2 * hour),  # cancelled before anyone took it
     ]
@@ -102,7 +102,7 @@ def test_statistics_sections():
     assert set(figures) == set(SECTIONS) | {"no_shows"}
     assert figures["demands"]["total"] == 7
     assert figures["demands"]["by_status"] == {"submitted": 1, "published": 1, "rejected": 1,
-                                               "recorded": 2, "cancelled": 2}
+                                               "recorded": 1, "evaluated": 1, "cancelled": 2}
     assert figures["demands"]["by_category"] == {"emotional_comfort": 6, "outing_companion": 1}
     assert figures["timing"]["submission_to_publication"] == {
         "count": 5, "median_minutes": 120.0, "mean_minutes": 120.0}

@@ -7,10 +7,12 @@ from demand.domain.lifecycle import (
     ASSIGNED,
     AWAITING_RECORD,
     CANCELLED,
+    EVALUATED,
     IN_SERVICE,
     PUBLISHED,
     RECORDED,
     REJECTED,
+    STATUS_ZH,
     SUBMITTED,
     Demand,
 )
@@ -204,3 +206,87 @@ def test_cancel_refused_once_service_started_or_ended():
     with pytest.raises(Conflict) as e:
         rejected.cancel("op", NOW, "x")
     refused(e, REJECTED)
+
+
+def recorded(volunteers=("v1",)) -> Demand:
+    d = make(needed=len(volunteers), status=PUBLISHED)
+    end = START + dt.timedelta(hours=1)
+    for v in volunteers:
+        d.assign(v, None, None, NOW)
+    for v in volunteers:
+        d.check_in(v, START, START)
+        d.check_out(v, end, end)
+        d.mark_recorded(v)
+    return d
+
+
+def test_evaluating_the_recorded_service_moves_the_demand_to_evaluated():
+    d = recorded()
+    assert STATUS_ZH[EVALUATED] == "已评价"
+    assert d.follow_evaluations(set()) is False and d.status == RECORDED
+    assert d.follow_evaluations({"v1"}) is True and d.status == EVALUATED
+    assert d.follow_evaluations({"v1"}) is False and d.status == EVALUATED  # a repeat
+
+
+def test_a_group_demand_is_evaluated_once_every_counting_record_is():
+    d = recorded(("v1", "v2", "v3"))
+    assert not d.follow_evaluations({"v1", "v2"}) and d.status == RECORDED
+    # v3's record was rejected (or voided by a dispute): nothing to evaluate there
+    assert d.follow_evaluations({"v1", "v2"}, not_counted={"v3"}) and d.status == EVALUATED
+
+
+def test_a_demand_with_no_counting_record_and_no_evaluation_stays_recorded():
+    d = recorded(("v1", "v2"))
+    assert not d.follow_evaluations(set(), not_counted={"v1", "v2"})
+    assert d.status == RECORDED
+    # an evaluation given before the record was voided still counts (given once)
+    assert d.follow_evaluations({"v1"}, not_counted={"v1", "v2"}) and d.status == EVALUATED
+
+
+def test_withdrawn_volunteers_are_not_waited_for():
+    d = make(status=PUBLISHED)
+    d.assign("gone", None, None, NOW)
+    d.withdraw("gone", "有事", NOW)
+    end = START + dt.timedelta(hours=1)
+    d.assign("v1", None, None, NOW)
+    d.check_in("v1", START, START)
+    d.check_out("v1", end, end)
+    d.mark_recorded("v1")
+    assert d.status == RECORDED and d.follow_evaluations({"v1"}) and d.status == EVALUATED
+
+
+@pytest.mark.parametrize("status", [PUBLISHED, IN_SERVICE, AWAITING_RECORD, CANCELLED])
+def test_only_a_recorded_demand_becomes_evaluated(status):
+    d = make(needed=2, status=PUBLISHED)
+    end = START + dt.timedelta(hours=1)
+    if status == CANCELLED:
+        d.cancel("op", NOW, "老人住院")
+    elif status != PUBLISHED:
+        d.assign("v1", None, None, NOW)
+        d.assign("v2", None, None, NOW)
+        d.check_in("v1", START, START)
+    if status == AWAITING_RECORD:
+        d.check_in("v2", START, START)
+        d.check_out("v1", end, end)
+        d.check_out("v2", end, end)
+        d.mark_recorded("v1")
+    assert d.status == status
+    assert d.follow_evaluations({"v1", "v2"}) is False and d.status == status
+
+
+def test_an_evaluated_demand_refuses_every_move_and_repeats_change_nothing():
+    d = recorded()
+    d.follow_evaluations({"v1"})
+    with pytest.raises(Conflict) as e:
+        d.cancel("op", NOW, "x")
+    refused(e, EVALUATED)
+    with pytest.raises(Conflict) as e:
+        d.assign("v2", None, None, NOW)
+    refused(e, EVALUATED)
+    with pytest.raises(Conflict) as e:
+        d.mark_recorded("v1")
+    assert e.value.details["subject"] == "assignment"
+    assert d.check_in("v1", START, START) is False and d.check_out("v1", START, START) is False
+    assert d.assign("v1", None, None, NOW) is None  # the holder's repeat
+    assert d.no_show_due(START + dt.timedelta(hours=5), dt.timedelta(0)) == []
+    assert d.status == EVALUATED

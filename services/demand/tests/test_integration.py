@@ -24,6 +24,7 @@ OTHER_COUNTY_OPERATOR = {**OPERATOR, "person_id": "op-2", "scope": "130104001000
 INELIGIBLE = "ineligible-volunteer"
 RELATIVE = "vol-relative"  # a direct relative of every elder (stand-in)
 PROXY = "proxy-1"  # may act for every elder (stand-in)
+ACTING_FOR: dict[str, list[str]] = {}  # identity's elders_acted_for (stand-in), set by tests
 
 
 class FakeIdentity:
@@ -53,6 +54,10 @@ class FakeIdentity:
     @rpc_method
     def may_act_for(self, person_id, elder_id):
         return person_id == PROXY
+
+    @rpc_method
+    def elders_acted_for(self, person_id):
+        return sorted(ACTING_FOR.get(person_id, []))
 
 
 @pytest.fixture(scope="module")
@@ -252,6 +257,36 @@ def test_lists_are_limited_to_what_each_caller_may_see(demand):
     assert [d["demand_id"] for d in demand.list(elder, {})["items"]] == [mine["demand_id"]]
     with pytest.raises(NotFound):
         demand.get(other_county, mine["demand_id"])
+
+
+def test_a_proxy_lists_the_demands_of_the_elders_they_act_for(demand):
+    mother, father, stranger = (f"elder-{uuid.uuid4().hex[:8]}" for _ in range(3))
+    visit = published(demand, elder_id=mother)
+    talk = demand.submit(OPERATOR, submission(elder_id=mother, category="health_education"))
+    walk = published(demand, elder_id=father, category="outing_companion")
+    published(demand, elder_id=stranger)
+    daughter = {"person_id": f"daughter-{uuid.uuid4().hex[:6]}", "roles": ["relative"],
+                "scope": None}
+    ACTING_FOR[daughter["person_id"]] = [mother, father]
+
+    listed = demand.list(daughter, {"page_size": 100})
+    assert listed["total"] == 3
+    assert {d["demand_id"] for d in listed["items"]} == {
+        visit["demand_id"], talk["demand_id"], walk["demand_id"]}
+    assert all(not d["address"].endswith("****") for d in listed["items"])  # as the elder
+    assert [d["demand_id"] for d in demand.list(daughter, {"status": "submitted"})["items"]] \
+        == [talk["demand_id"]]
+    # the gateway's filters (DESIGN.md §9), as it sends them: category too, unset ones as None
+    only_walks = demand.list(daughter, {"status": None, "region_code": None, "page": 1,
+                                        "page_size": 20, "category": "outing_companion"})
+    assert [d["demand_id"] for d in only_walks["items"]] == [walk["demand_id"]]
+    # a proxy who also volunteers keeps the volunteer's view besides
+    both = {**daughter, "roles": ["relative", "volunteer"]}
+    seen = {d["demand_id"] for d in demand.list(both, {"page_size": 100})["items"]}
+    assert {visit["demand_id"], talk["demand_id"], walk["demand_id"]} <= seen
+    # a proxy of nobody any more sees nothing (not an error)
+    ACTING_FOR[daughter["person_id"]] = []
+    assert demand.list(daughter, {})["total"] == 0
 
 
 def served_and_recorded(demand, minutes):

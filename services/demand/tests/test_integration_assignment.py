@@ -253,6 +253,20 @@ def test_identity_not_answering_is_unavailable_and_changes_nothing(demand):
     assert demand.get(OPERATOR, made["demand_id"])["assignments"] == []
 
 
+def test_a_volunteers_list_waits_for_identity_no_longer_than_the_timeout(demand):
+    """The list asks identity for the volunteer's region (their city's published demands)
+    through the same timed path as every other identity question."""
+    made = published(demand)
+    slow = {**volunteer(), "person_id": f"slow-{uuid.uuid4().hex[:6]}"}
+    started = eventlet.hubs.get_hub().clock()
+    with pytest.raises(Unavailable) as err:
+        demand.list(slow, {"status": "published"})
+    assert err.value.code == "identity_unavailable"
+    assert eventlet.hubs.get_hub().clock() - started < 7  # the timeout is 4 s; identity, 8
+    shown = demand.list(volunteer(), {"status": "published", "page_size": 100})["items"]
+    assert made["demand_id"] in [d["demand_id"] for d in shown]
+
+
 def test_no_show_figures_for_statistics(demand, database_url):
     """What demand statistics will show: no-shows, withdrawals, rate over started services."""
     prefix = "1301020010"  # this test's own demands get their own window period

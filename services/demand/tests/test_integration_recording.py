@@ -90,8 +90,9 @@ def volunteer(person_id=None):
 
 
 def served(proxy, volunteers=1, elder_id=None, minutes_ago=70, served_minutes=65,
-           at=PLACE, who=None, operator=OPERATOR):
-    """A published demand, claimed, checked in and out by each volunteer."""
+           at=PLACE, who=None, operator=OPERATOR, present=None):
+    """A published demand, claimed by each volunteer, checked in and out by each (or by the
+    first ``present`` of them)."""
     start = dt.datetime.now(dt.UTC) + dt.timedelta(hours=24)
     made = proxy.submit(operator, {
         "elder_id": elder_id or f"elder-{uuid.uuid4().hex[:8]}",
@@ -106,7 +107,7 @@ def served(proxy, volunteers=1, elder_id=None, minutes_ago=70, served_minutes=65
     now = dt.datetime.now(dt.UTC)
     for v in people:
         proxy.claim(v, made["demand_id"])
-    for v in people:
+    for v in people[:present]:
         proxy.check_in(v, made["demand_id"], {
             "at": (now - dt.timedelta(minutes=minutes_ago)).isoformat(),
             **({"lat": at["lat"], "lng": at["lng"]} if at else {})})
@@ -394,3 +395,77 @@ def test_an_evaluation_dispute_voids_it(demand):
     assert resolved["outcome"] == "voided"
     again = demand.evaluate(elder(made["elder_id"]), made["demand_id"], {"score": 5})
     assert again["voided"] is True  # the first stays (once per assignment), not counted
+
+
+def test_evaluating_the_service_moves_the_demand_to_evaluated_and_disputes_still_work(
+        demand, events):
+    made, [v] = served(demand)
+    record = demand.record(OPERATOR, made["demand_id"], {
+        "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "phone"})
+    assert demand.get(OPERATOR, made["demand_id"])["status"] == "recorded"
+    given = demand.evaluate(elder(made["elder_id"]), made["demand_id"], {"score": 4})
+    assert given["demand_status"] == "evaluated"
+    assert demand.get(elder(made["elder_id"]), made["demand_id"])["status"] == "evaluated"
+    [told] = events("evaluation_submitted", "evaluation_id", given["evaluation_id"])
+    assert told["demand_status"] == "evaluated"
+    repeat = demand.evaluate(OPERATOR, made["demand_id"], {"score": 1})
+    assert (repeat["evaluation_id"], repeat["demand_status"]) == (given["evaluation_id"],
+                                                                  "evaluated")
+    with pytest.raises(Conflict) as e:
+        demand.cancel(OPERATOR, made["demand_id"], {"reason": "误操作"})
+    assert e.value.code == "invalid_transition" and e.value.details["status"] == "evaluated"
+    assert "已评价" in e.value.zh
+
+    # disputes about the record and about the evaluation, from evaluated
+    about_record = demand.open_dispute(elder(made["elder_id"]), {
+        "record_id": record["record_id"], "reason": "实际只服务了 40 分钟"})
+    about_evaluation = demand.open_dispute(v, {"evaluation_id": given["evaluation_id"],
+                                               "reason": "老人误评"})
+    adjusted = demand.resolve_dispute(OPERATOR, about_record["dispute_id"], {
+        "outcome": "minutes_adjusted", "minutes": 40, "reason": "电话核实"})
+    voided = demand.resolve_dispute(OPERATOR, about_evaluation["dispute_id"], {
+        "outcome": "voided", "reason": "家属确认误评"})
+    assert (adjusted["status"], voided["status"]) == ("resolved", "resolved")
+    [sent] = events("dispute_resolved", "dispute_id", adjusted["dispute_id"])
+    assert (sent["minutes"], sent["credited"]) == (40, True)
+    assert events("dispute_resolved", "dispute_id", voided["dispute_id"])
+    assert demand.get(OPERATOR, made["demand_id"])["status"] == "evaluated"
+
+    figures = demand.demand_stats(TOWNSHIP_ADMIN)
+    assert figures["demands"]["by_status"]["evaluated"] >= 1
+    assert figures["completion"]["completed"] >= figures["demands"]["by_status"]["evaluated"]
+
+
+def test_a_group_demand_is_evaluated_once_every_counting_record_is(demand):
+    made, people = served(demand, volunteers=3,
+                          who=[volunteer(), volunteer(), volunteer(RELATIVE)])
+    recorded = demand.record_group(OPERATOR, made["demand_id"], {
+        "entries": [{"volunteer_id": p["person_id"], "minutes": 60} for p in people],
+        "confirmation": "phone"})["recorded"]
+    held = next(r for r in recorded if r["volunteer_id"] == RELATIVE)
+    assert held["status"] == "held"  # the elder's relative: a second look
+    first = demand.evaluate(elder(made["elder_id"]), made["demand_id"], {
+        "volunteer_id": people[0]["person_id"], "score": 5})
+    second = demand.evaluate(OPERATOR, made["demand_id"], {
+        "volunteer_id": people[1]["person_id"], "score": 4})
+    assert (first["demand_status"], second["demand_status"]) == ("recorded", "recorded")
+    # the held record is refused: nothing left to evaluate, the demand is evaluated
+    demand.reject_record(TOWNSHIP_ADMIN, held["record_id"], {"reason": "亲属关系，不予认定"})
+    assert demand.get(OPERATOR, made["demand_id"])["status"] == "evaluated"
+    with pytest.raises(Conflict) as e:
+        demand.evaluate(elder(made["elder_id"]), made["demand_id"], {
+            "volunteer_id": RELATIVE, "score": 5})
+    assert e.value.code == "not_recorded"
+
+
+def test_the_last_volunteer_withdrawing_leaves_an_evaluated_group_demand(demand):
+    """One volunteer served early and was evaluated; the other gives the slot back before
+    the start: the demand is complete and evaluated (not left recorded)."""
+    made, [early, other] = served(demand, volunteers=2, present=1)
+    demand.record(OPERATOR, made["demand_id"], {"volunteer_id": early["person_id"],
+                                               "minutes": 60, "confirmation": "phone"})
+    given = demand.evaluate(elder(made["elder_id"]), made["demand_id"], {
+        "volunteer_id": early["person_id"], "score": 5})
+    assert given["demand_status"] == "in_service"
+    after = demand.withdraw(other, made["demand_id"], {"reason": "临时有事"})
+    assert after["status"] == "evaluated"

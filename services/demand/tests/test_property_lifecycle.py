@@ -1,17 +1,26 @@
 """The demand state machine and the reservation saga as a property test (hypothesis).
 
 Random sequences of claims, withdrawals, no-show sweeps, check-ins/outs, recordings,
-cancellations and the passing of time, with the saga's messages delivered to a model
-ledger in any order (and twice): no illegal state, never more volunteers than slots, a
-refused action changes nothing, and every reservation requested is closed exactly once
-(posted or released) once its assignment has ended, none left open, none closed twice.
+evaluations, records rejected or voided, cancellations and the passing of time, with the
+saga's messages delivered to a model ledger in any order (and twice): no illegal state, never
+more volunteers than slots, a refused action changes nothing, every reservation requested is
+closed exactly once (posted or released) once its assignment has ended, none left open, none
+closed twice; and the demand is ``evaluated`` exactly when the elder's side has evaluated every
+recorded volunteer whose record counts (at least one), and never leaves it.
 """
 import copy
 import datetime as dt
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    rule,
+)
 
 from demand.domain import payments
 from demand.domain.lifecycle import (
@@ -19,6 +28,7 @@ from demand.domain.lifecycle import (
     AWAITING_RECORD,
     CANCELLED,
     ENDED_ASSIGNMENT,
+    EVALUATED,
     IN_SERVICE,
     NO_SHOW,
     PUBLISHED,
@@ -62,6 +72,11 @@ class ModelLedger:
 
 
 class DemandWithSaga(RuleBasedStateMachine):
+    # volunteers who got a slot: the steps after a claim mostly pick one of them (any
+    # volunteer otherwise, to be refused), so runs reach recording and evaluation
+    claimed = Bundle("claimed")
+    ANY = st.one_of(claimed, claimed, claimed, VOLUNTEERS)
+
     @initialize(needed=st.integers(1, 3),
                 funding=st.sampled_from(["own_hours", "grant", "issuance", "donation_pool"]))
     def publish(self, needed, funding):
@@ -75,6 +90,9 @@ class DemandWithSaga(RuleBasedStateMachine):
         self.to_demand: list[tuple[str, str]] = []  # the ledger's replies
         self.ledger = ModelLedger()
         self.serial = 0
+        self.evaluated: set[str] = set()  # volunteers the elder's side has evaluated
+        self.not_counted: set[str] = set()  # volunteers whose record was rejected or voided
+        self.was_evaluated = False
 
     # --- the service layer's saga calls (rpc_assignment.py, payments.py) -------------
     def _emit(self, kind: str, assignment) -> None:
@@ -86,6 +104,11 @@ class DemandWithSaga(RuleBasedStateMachine):
             assignment.reservation_status = payments.RELEASED
             self._emit("release", assignment)
 
+    def _follow_evaluations(self):
+        """What the service asks after each step that can complete the demand
+        (demand/evaluation_status.py)."""
+        self.demand.follow_evaluations(self.evaluated, self.not_counted)
+
     def _attempt(self, action):
         before = copy.deepcopy(self.demand)
         try:
@@ -95,48 +118,84 @@ class DemandWithSaga(RuleBasedStateMachine):
             return None
 
     # --- rules ---------------------------------------------------------------------
-    @rule(volunteer=VOLUNTEERS)
+    @rule(target=claimed, volunteer=VOLUNTEERS)
     def claim(self, volunteer):
         assignment = self._attempt(lambda: self.demand.assign(volunteer, None, "op", self.now))
-        if assignment is not None:
-            assignment.id = f"a-{volunteer}"
-            if payments.needs_reservation(self.demand.funding_source):
-                assignment.reservation_status = payments.REQUESTED
-                self._emit("request", assignment)
+        if assignment is None:
+            return multiple()
+        assignment.id = f"a-{volunteer}"
+        if payments.needs_reservation(self.demand.funding_source):
+            assignment.reservation_status = payments.REQUESTED
+            self._emit("request", assignment)
+        return volunteer
 
-    @rule(volunteer=VOLUNTEERS)
+    @rule(volunteer=ANY)
     def withdraw(self, volunteer):
         assignment = self._attempt(lambda: self.demand.withdraw(volunteer, "有事", self.now))
         if assignment is not None:
+            self._follow_evaluations()
             self._release(assignment)
 
     @rule()
     def sweep_no_shows(self):
         for assignment in self.demand.no_show_due(self.now, GRACE):
             self.demand.mark_no_show(assignment.volunteer_id, self.now, GRACE)
+            self._follow_evaluations()
             self._release(assignment)
             if self.demand.status == CANCELLED:
                 for other in self.demand.assignments:
                     self._release(other)
 
-    @rule(volunteer=VOLUNTEERS)
+    @rule(volunteer=ANY)
     def check_in(self, volunteer):
         self._attempt(lambda: self.demand.check_in(volunteer, self.now, self.now))
 
-    @rule(volunteer=VOLUNTEERS)
-    def check_out(self, volunteer):
+    @rule(volunteer=ANY, served=st.sampled_from([0, 30, 60]))
+    def check_out(self, volunteer, served):
+        """After ``served`` more minutes (0: at once, refused as no time has passed)."""
+        self.now += dt.timedelta(minutes=served)
         self._attempt(lambda: self.demand.check_out(volunteer, self.now, self.now))
 
-    @rule(volunteer=VOLUNTEERS)
+    @rule(volunteer=ANY)
     def record(self, volunteer):
         assignment = self._attempt(lambda: self.demand.mark_recorded(volunteer))
         if assignment is not None and payments.must_release(assignment.reservation_status):
             assignment.reservation_status = payments.SETTLED
             self._emit("settle", assignment)
 
-    @rule()
-    def cancel(self):
-        if self._attempt(lambda: self.demand.cancel("op", self.now, "老人住院") or True):
+    @rule(volunteer=claimed)
+    def serve(self, volunteer):
+        """A whole visit at once, so that runs reach recording and evaluation: check in, an
+        hour of service, check out, the station's record (each refused when the volunteer's
+        assignment does not allow it)."""
+        self.check_in(volunteer)
+        self.check_out(volunteer, 60)
+        self.record(volunteer)
+
+    @rule(volunteer=claimed)
+    def evaluate(self, volunteer):
+        """The elder's side evaluates a volunteer's recorded service (rpc_evaluation: a
+        record that counts is needed; once per assignment)."""
+        assignment = self.demand.assignment_of(volunteer)
+        if assignment is None or assignment.status != RECORDED or volunteer in self.not_counted:
+            return
+        self.evaluated.add(volunteer)
+        self._follow_evaluations()
+
+    @rule(volunteer=claimed)
+    def drop_record(self, volunteer):
+        """A recorded volunteer's record is rejected at its second look or voided by a
+        dispute (possibly after it was evaluated)."""
+        assignment = self.demand.assignment_of(volunteer)
+        if assignment is None or assignment.status != RECORDED:
+            return
+        self.not_counted.add(volunteer)
+        self._follow_evaluations()
+
+    @rule(chance=st.integers(0, 3))
+    def cancel(self, chance):
+        """Tried a quarter of the times: a cancelled demand ends the run's interest."""
+        if chance == 0 and self._attempt(lambda: self.demand.cancel("op", self.now, "老人住院") or True):
             for assignment in self.demand.assignments:
                 self._release(assignment)
 
@@ -183,8 +242,23 @@ class DemandWithSaga(RuleBasedStateMachine):
                 assert a.checked_in_at is None and a.end_reason
         if d.status == PUBLISHED:
             assert d.open_slots > 0 or any(a.status != ASSIGNED for a in live)
-        if d.status == RECORDED:
+        if d.status in (RECORDED, EVALUATED):
             assert live and all(a.status == RECORDED for a in live)
+
+    @invariant()
+    def evaluated_exactly_when_every_counting_record_is(self):
+        if not hasattr(self, "evaluated"):
+            return
+        d = self.demand
+        served = {a.volunteer_id for a in d.live_assignments()}
+        complete = (bool(served) and all(a.status == RECORDED for a in d.live_assignments())
+                    and bool(served & self.evaluated)
+                    and served - self.not_counted <= self.evaluated)
+        assert (d.status == EVALUATED) == complete, (d.status, served, self.evaluated,
+                                                      self.not_counted)
+        if self.was_evaluated:
+            assert d.status == EVALUATED, "an evaluated demand stays evaluated"
+        self.was_evaluated = d.status == EVALUATED
 
     @invariant()
     def saga_messages(self):

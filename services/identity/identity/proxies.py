@@ -3,7 +3,8 @@ a guardian account; the elder's station acts for them through its operators alre
 
 Who sets a proxy: the elder themself, or staff (station operators and admins) with the
 elder's region in scope. Who removes one: the same, or the proxy stepping down.
-``may_act_for`` (internal) tells other services whether a person may act for an elder.
+``may_act_for`` (internal) tells other services whether a person may act for an elder;
+``elders_acted_for`` (internal) lists the elders a person is the proxy of (demand's lists).
 A proxy's access token carries the role ``relative`` (``domain.access.caller_claims``).
 Each function runs inside the caller's unit of work; the entrypoint commits.
 """
@@ -90,3 +91,11 @@ def may_act_for(uow, person_id, elder_id) -> bool:
     operated = [g["carrier_id"] for g in repo.grants_of(uow, person)
                 if g["role"] == "station_operator"]
     return station_acts_for(operated, profile["carrier_id"])
+
+
+def elders_acted_for(uow, person_id) -> list[str]:
+    """The elders ``person_id`` is the proxy of, their relative link still verified (the
+    same test as ``may_act_for``); a station operator's elders are not listed: staff see
+    them through their scope. Empty for an unknown id."""
+    person = repo.as_uuid(person_id)
+    return [] if person is None else prepo.elders_of_proxy(uow, person)

@@ -1,11 +1,11 @@
 """SQL for elders' proxies."""
 from __future__ import annotations
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import and_, delete, exists, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from .repository import as_uuid
-from .tables import elder_proxies, persons
+from .tables import elder_profiles, elder_proxies, persons, relative_links
 
 
 def save_proxy(uow, elder_id, proxy_person_id, note: str | None, set_by) -> None:
@@ -44,3 +44,17 @@ def is_proxy(uow, elder_id, proxy_person_id) -> bool:
 def acts_for_anyone(uow, person_id) -> bool:
     return bool(uow.execute(select(exists().where(
         elder_proxies.c.proxy_person_id == person_id))).scalar())
+
+
+def elders_of_proxy(uow, proxy_person_id) -> list[str]:
+    """The elders (with an elder profile) whose proxy this person is while their relative link
+    is still verified, by id."""
+    elder, proxy = elder_proxies.c.elder_id, elder_proxies.c.proxy_person_id
+    links = relative_links.c
+    verified = exists().where(links.status == "verified", or_(
+        and_(links.person_id == elder, links.relative_person_id == proxy),
+        and_(links.person_id == proxy, links.relative_person_id == elder)))
+    rows = uow.execute(
+        select(elder).join(elder_profiles, elder_profiles.c.person_id == elder)
+        .where(proxy == proxy_person_id, verified).order_by(elder)).scalars()
+    return [str(r) for r in rows]

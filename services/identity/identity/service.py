@@ -308,6 +308,13 @@ class IdentityService(ServiceBase):
         with self.db() as uow:
             return proxies.may_act_for(uow, person_id, elder_id)
 
+    @rpc
+    def elders_acted_for(self, person_id):
+        """Internal (no caller): the ids of the elders ``person_id`` is the proxy of (their
+        relative link still verified), sorted; station operators' elders are not listed."""
+        with self.db() as uow:
+            return proxies.elders_acted_for(uow, person_id)
+
     # -- direct relatives (直系亲属) -------------------------------------------------
     @rpc
     def link_relatives(self, caller, data):

@@ -6,6 +6,7 @@ import random
 
 import pytest
 import requests
+from sqlalchemy import create_engine, text
 
 from gateway.service import GatewayService
 from identity.demo import DEMO_PASSWORD
@@ -100,6 +101,33 @@ def test_only_the_elder_or_staff_in_scope_set_a_proxy(identity, login):
     with pytest.raises(RuleViolation) as info:
         identity.set_elder_proxy(operator, elder_id, {"proxy_person_id": elder_id})
     assert info.value.code == "self_proxy"
+
+
+def test_the_elders_a_proxy_acts_for_while_the_link_stays_verified(identity, login, demo):
+    operator, township = login(OPERATOR), login(TOWNSHIP_ADMIN)
+    mother, daughter = new_family(identity, operator)
+    father, _ = new_family(identity, operator)
+    assert identity.elders_acted_for(daughter["person_id"]) == []
+    for elder_id in (mother, father):
+        link_verified(identity, operator, township, elder_id, daughter["person_id"])
+        identity.set_elder_proxy(operator, elder_id, {"proxy_person_id": daughter["person_id"]})
+    assert identity.elders_acted_for(daughter["person_id"]) == sorted([mother, father])
+    # the station acts for them too, but staff see their elders through their scope
+    assert identity.may_act_for(operator["person_id"], mother) is True
+    assert identity.elders_acted_for(operator["person_id"]) == []
+    assert identity.elders_acted_for("not-an-id") == []
+
+    engine = create_engine(demo["url"])  # the link to the father is no longer verified
+    with engine.begin() as c:
+        c.execute(text("UPDATE relative_links SET status = 'rejected' WHERE status = 'verified'"
+                       " AND :d IN (person_id, relative_person_id)"
+                       " AND :f IN (person_id, relative_person_id)"),
+                  {"d": daughter["person_id"], "f": father})
+    engine.dispose()
+    assert identity.may_act_for(daughter["person_id"], father) is False
+    assert identity.elders_acted_for(daughter["person_id"]) == [mother]
+    identity.remove_elder_proxy(operator, mother, daughter["person_id"])
+    assert identity.elders_acted_for(daughter["person_id"]) == []
 
 
 def test_proxies_over_http(identity, login, running, service_config, start_service):

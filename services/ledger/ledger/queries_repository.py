@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from timebank_common.db import one_of
 
-from .domain.kinds import ISSUANCE, REVERSAL, SERVICE_CREDIT
+from .domain.kinds import DONATION_POOL, ISSUANCE, REVERSAL, SERVICE_CREDIT
 from .domain.reconciliation import Credit
 from .domain.statistics import FlowRow
 from .domain.transfers import PHASES_WITH_ENTRIES
@@ -139,12 +139,22 @@ def flows(uow, prefix: str, start: dt.datetime | None, end: dt.datetime | None
     return [FlowRow(r[0], r[1], r[2], r[3], r[4], int(r[5]), int(r[6])) for r in rows]
 
 
-def issuance_balances(uow, prefix: str) -> list[dict]:
+def _region_balances(uow, kind: str, prefix: str) -> list[dict]:
+    """Posted balances of the region accounts of a kind whose code lies in the region."""
     rows = uow.execute(
         select(accounts.c.region_code,
                (accounts.c.credits_posted - accounts.c.debits_posted).label("balance"))
-        .where(accounts.c.kind == ISSUANCE, accounts.c.region_code.startswith(prefix))
+        .where(accounts.c.kind == kind, accounts.c.region_code.startswith(prefix))
         .order_by(accounts.c.region_code)).all()
     return [{"region_code": r.region_code, "balance_minutes": int(r.balance)} for r in rows]
+
+
+def issuance_balances(uow, prefix: str) -> list[dict]:
+    return _region_balances(uow, ISSUANCE, prefix)
+
+
+def pool_balances(uow, prefix: str) -> list[dict]:
+    """The donation pools (one per city-level unit) whose code lies in the region."""
+    return _region_balances(uow, DONATION_POOL, prefix)
 
 

@@ -413,10 +413,18 @@ class LiabilityOut(Schema):
     liability_minutes = fields.Integer(metadata={"description": "hours owed: -issuance balance"})
 
 
+class PoolOut(Schema):
+    region_code = fields.String(metadata={"description": "a city-level unit"})
+    balance_minutes = fields.Integer(metadata={"description": "the donation pool's balance"})
+
+
 class LedgerStatsOut(LedgerFiguresOut):
     period = fields.Dict()
     liability = fields.List(fields.Nested(LiabilityOut))
     liability_minutes = fields.Integer()
+    pools = fields.List(fields.Nested(PoolOut), metadata={
+        "description": "the donation pool of each city-level unit in the region, as of now"})
+    pool_minutes = fields.Integer(metadata={"description": "the pools' balances summed"})
     children = fields.List(fields.Nested(LedgerFiguresOut))
 
 

@@ -1,7 +1,9 @@
 """``ledger_stats``: minutes moved in a region and period, for supervisors (item 10).
 
 Who: admins, auditors and API clients, for a region in their scope (their own scope when no
-region is given). Which region a movement counts in: see ``domain/statistics.py``.
+region is given). Which region a movement counts in: see ``domain/statistics.py``. Besides
+the period's movements: the issuance liability and the donation pools' balances of the
+city-level units in the region, as of now.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ def ledger_stats(uow, caller: Caller, region_code: str | None, period_from: dt.d
     prefix = prefix_of(region_code)
     start, end = day_bounds(period_from, period_to)
     figures = ledger_figures(region_code, qrepo.flows(uow, prefix, start, end),
-                             qrepo.issuance_balances(uow, prefix))
+                             qrepo.issuance_balances(uow, prefix),
+                             pools=qrepo.pool_balances(uow, prefix))
     return {**figures, "period": {"from": period_from.isoformat() if period_from else None,
                                   "to": period_to.isoformat() if period_to else None}}

@@ -50,3 +50,19 @@ def test_a_county_sees_no_city_liability_and_its_townships_below():
                          [{"region_code": SJZ_ISSUANCE, "balance_minutes": -60}])
     assert got["liability"] == [] and got["deposited_minutes"] == 60
     assert [c["region_code"] for c in got["children"]] == ["130102001000"]
+
+
+def test_the_donation_pools_of_the_city_level_units_in_the_region():
+    pools = [{"region_code": "130200000000", "balance_minutes": 500},
+             {"region_code": SJZ_ISSUANCE, "balance_minutes": 90},
+             {"region_code": "130682000000", "balance_minutes": 0}]  # 定州: a city-level unit
+    city = ledger_figures("130100000000", [], [], pools=pools)
+    assert city["pools"] == [{"region_code": SJZ_ISSUANCE, "balance_minutes": 90}]
+    assert city["pool_minutes"] == 90
+    province = ledger_figures("130000000000", [], [], pools=pools)
+    assert [p["region_code"] for p in province["pools"]] == [
+        SJZ_ISSUANCE, "130200000000", "130682000000"]
+    assert province["pool_minutes"] == 590
+    county = ledger_figures("130102000000", [], [], pools=pools)  # paid by its city's pool
+    assert (county["pools"], county["pool_minutes"]) == ([], 0)
+    assert ledger_figures("130100000000", [], [])["pools"] == []

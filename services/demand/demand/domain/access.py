@@ -36,9 +36,10 @@ def authorize_for_elder(caller: Caller, elder_id: str, elder_region_code: str,
     caller.require_scope(elder_region_code)
 
 
-def may_be_proxy(caller: Caller, elder_id: str) -> bool:
-    """Whether to ask identity's ``may_act_for`` before showing the elder's demands to the
-    caller: only a proxy (role ``relative``) other than the elder can be one."""
+def may_be_proxy(caller: Caller, elder_id: str | None = None) -> bool:
+    """Whether to ask identity before showing an elder's demands to the caller (``may_act_for``
+    about ``elder_id``; without one, ``elders_acted_for`` for a list): only a proxy (role
+    ``relative``) other than the elder can be one."""
     return caller.has(PROXY_ROLE) and bool(caller.person_id) and caller.person_id != elder_id
 
 
@@ -83,8 +84,9 @@ class Visibility:
 
 def visibility_for(caller: Caller, volunteer_region_code: str | None = None,
                    acts_for: tuple[str, ...] = ()) -> Visibility:
-    """Build the caller's visibility; refuse callers who may see nothing. ``acts_for``: the
-    elders identity says the caller is a proxy of (``may_act_for``)."""
+    """Build the caller's visibility; refuse callers whose role may see no demand at all.
+    ``acts_for``: the elders identity says the caller is a proxy of (``may_act_for`` about one
+    demand's elder, ``elders_acted_for`` for a list)."""
     region_prefix = None
     if caller.has(*READ_ALL_ROLES) and caller.scope:
         region_prefix = prefix_of(caller.scope)
@@ -96,8 +98,9 @@ def visibility_for(caller: Caller, volunteer_region_code: str | None = None,
         published_prefix=volunteer_city_prefix(volunteer_region_code) if volunteer else None,
         acts_for=frozenset(acts_for),
     )
+    # a proxy who acts for nobody any more sees nothing (an empty list), not a refusal
     if not any((visibility.region_prefix, visibility.elder_id, visibility.volunteer_id,
-                visibility.acts_for)):
+                visibility.acts_for)) and not caller.has(PROXY_ROLE):
         raise Forbidden("role_required", "您的角色无权查看需求",
                         "Your role does not allow viewing demands")
     return visibility

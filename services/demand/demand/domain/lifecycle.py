@@ -9,7 +9,14 @@ each volunteer's assignment then moves ``assigned -> in_service -> awaiting_reco
 * ``assigned`` when every slot is taken and nobody has started;
 * ``in_service`` once someone checked in and not everyone has checked out;
 * ``awaiting_record`` when everyone checked out and some are not yet recorded;
-* ``recorded`` when every assignment is recorded.
+* ``recorded`` when every assignment is recorded;
+* ``evaluated`` once the elder's side (the elder in the app, their proxy, or the station by
+  phone) has evaluated every recorded volunteer whose record still counts (not rejected or
+  voided: those cannot be evaluated), and at least one volunteer (``follow_evaluations``). A
+  group demand thus waits for an evaluation of each volunteer; a demand whose every record was
+  rejected or voided before anyone evaluated it stays ``recorded``. ``evaluated`` is final for
+  the demand: disputes about its records or evaluations have their own state
+  (``domain/disputes.py``) and leave it as it is.
 
 ``cancel`` is allowed from ``submitted``, ``published`` and ``assigned``.
 
@@ -23,6 +30,7 @@ station sees that the elder was not served, instead of leaving a stale demand op
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
@@ -36,12 +44,13 @@ ASSIGNED = "assigned"
 IN_SERVICE = "in_service"
 AWAITING_RECORD = "awaiting_record"
 RECORDED = "recorded"
+EVALUATED = "evaluated"
 CANCELLED = "cancelled"
 WITHDRAWN = "withdrawn"  # assignment only
 NO_SHOW = "no_show"  # assignment only
 
 STATUSES = (SUBMITTED, PUBLISHED, REJECTED, ASSIGNED, IN_SERVICE, AWAITING_RECORD,
-            RECORDED, CANCELLED)
+            RECORDED, EVALUATED, CANCELLED)
 CANCELLABLE = frozenset({SUBMITTED, PUBLISHED, ASSIGNED})
 ACTIVE_ASSIGNMENT = frozenset({ASSIGNED, IN_SERVICE})  # what blocks an overlapping claim
 ENDED_ASSIGNMENT = frozenset({WITHDRAWN, NO_SHOW})  # kept for reliability, slot reopened
@@ -49,8 +58,8 @@ NO_SHOW_REASON = "no_show"
 
 STATUS_ZH = {
     SUBMITTED: "待审核", PUBLISHED: "已发布", REJECTED: "已驳回", ASSIGNED: "已派单",
-    IN_SERVICE: "服务中", AWAITING_RECORD: "待记录", RECORDED: "已记录", CANCELLED: "已取消",
-    WITHDRAWN: "已退出", NO_SHOW: "未到场",
+    IN_SERVICE: "服务中", AWAITING_RECORD: "待记录", RECORDED: "已记录", EVALUATED: "已评价",
+    CANCELLED: "已取消", WITHDRAWN: "已退出", NO_SHOW: "未到场",
 }
 ACTION_ZH = {
     "review": "审核", "adjust": "调整", "claim": "认领或指派", "check_in": "签到",
@@ -225,6 +234,22 @@ class Demand:
         self._follow_assignments()
         return assignment
 
+    def follow_evaluations(self, evaluated: Collection[str],
+                           not_counted: Collection[str] = ()) -> bool:
+        """``recorded -> evaluated`` once the elder's side has evaluated every recorded
+        volunteer whose record counts, and at least one volunteer. ``evaluated``: volunteer
+        ids with an evaluation (voided ones too: it is given once); ``not_counted``: those
+        whose record was rejected or voided (nothing to evaluate). True when the demand
+        moved; any other status is left as it is (``evaluated`` is never left)."""
+        if self.status != RECORDED:
+            return False
+        served = {a.volunteer_id for a in self.live_assignments()}
+        evaluated = set(evaluated)
+        if not served & evaluated or not served - set(not_counted) <= evaluated:
+            return False
+        self.status = EVALUATED
+        return True
+
     def cancel(self, by: str | None, now: dt.datetime, reason: str) -> None:
         if self.status not in CANCELLABLE:
             raise invalid_transition("cancel", self.status)
@@ -280,7 +305,7 @@ class Demand:
         return assignment
 
     def _follow_assignments(self) -> None:
-        if self.status in (SUBMITTED, REJECTED, CANCELLED):
+        if self.status in (SUBMITTED, REJECTED, CANCELLED, EVALUATED):
             return
         statuses = {a.status for a in self.live_assignments()}
         if statuses <= {ASSIGNED}:

@@ -24,6 +24,7 @@ from timebank_common.errors import BadInput, Conflict, Forbidden
 HELD, AWAITING_CONFIRMATION, SENT, REJECTED, VOIDED = (
     "held", "awaiting_confirmation", "sent", "rejected", "voided")
 RECORD_STATUSES = (HELD, AWAITING_CONFIRMATION, SENT, REJECTED, VOIDED)
+NOT_COUNTED = frozenset({REJECTED, VOIDED})  # no hours, and nothing to evaluate
 APP, PHONE = "app", "phone"
 CONFIRMED_BY = ("elder", "proxy")  # who answered: the elder themself or their proxy
 CONFIRMATION_DAYS = 3  # app confirmation outstanding this long: the station should call

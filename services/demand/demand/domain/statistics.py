@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .lifecycle import CANCELLED, RECORDED, STATUSES
+from .lifecycle import CANCELLED, EVALUATED, RECORDED, STATUSES
 
-COMPLETED = frozenset({RECORDED, "evaluated"})  # later states of a served demand count too
+COMPLETED = frozenset({RECORDED, EVALUATED})
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,10 @@ concerns, never the issuance account's (a city-level unit pays for every distric
 
 Only posted movements count (``posted``, ``post_pending``), by posting time. The outstanding
 liability is the negated balance of each issuance account (one per city-level unit) whose
-code lies in the region; it is a balance at the time of asking, not a period figure.
+code lies in the region; the pools are the balances of the donation pools (one per city-level
+unit) whose code lies in the region: what donations put there and allocations and
+pool-funded services have not yet taken. Both are balances at the time of asking, not period
+figures.
 """
 from __future__ import annotations
 
@@ -77,12 +80,20 @@ def _zeros() -> dict:
     return {f"{figure}_minutes": 0 for figure in FIGURES}
 
 
-def ledger_figures(scope_code: str, flows: list[FlowRow], issuance: list[dict],
-                   child_names: dict[str, str] | None = None) -> dict:
-    """Totals for ``scope_code``'s prefix, the same per child region (every named child and
-    every child met in the data, by code), and the liability per city-level unit.
+def _in_region(accounts: list[dict], prefix: str) -> list[dict]:
+    return sorted((a for a in accounts if a["region_code"].startswith(prefix)),
+                  key=lambda a: a["region_code"])
 
-    ``issuance``: ``[{region_code, balance_minutes}]`` of the issuance accounts."""
+
+def ledger_figures(scope_code: str, flows: list[FlowRow], issuance: list[dict],
+                   child_names: dict[str, str] | None = None,
+                   pools: list[dict] | None = None) -> dict:
+    """Totals for ``scope_code``'s prefix, the same per child region (every named child and
+    every child met in the data, by code), and the liability and the donation pool balance
+    per city-level unit.
+
+    ``issuance``, ``pools``: ``[{region_code, balance_minutes}]`` of the issuance accounts
+    and of the donation pools."""
     prefix = prefix_of(scope_code)
     totals, children = _zeros(), {}
     for row in flows:
@@ -95,12 +106,15 @@ def ledger_figures(scope_code: str, flows: list[FlowRow], issuance: list[dict],
                 children.setdefault(child, _zeros())[f"{figure}_minutes"] += row.minutes
     names = child_names or {}
     liability = [{"region_code": a["region_code"], "liability_minutes": -a["balance_minutes"]}
-                 for a in sorted(issuance, key=lambda a: a["region_code"])
-                 if a["region_code"].startswith(prefix)]
+                 for a in _in_region(issuance, prefix)]
+    pool_rows = [{"region_code": a["region_code"], "balance_minutes": a["balance_minutes"]}
+                 for a in _in_region(pools or [], prefix)]
     return {
         "region_code": scope_code, **totals,
         "liability": liability,
         "liability_minutes": sum(a["liability_minutes"] for a in liability),
+        "pools": pool_rows,
+        "pool_minutes": sum(a["balance_minutes"] for a in pool_rows),
         "children": [{"region_code": code, "name": names.get(code),
                       **children.get(code, _zeros())}
                      for code in sorted(set(names) | set(children))],
