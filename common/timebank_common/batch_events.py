@@ -54,6 +54,9 @@ class BatchEventHandler(Entrypoint):
     def setup(self):
         config = self.container.config
         limit = int(config.get("EVENT_DELIVERY_LIMIT", DEFAULT_DELIVERY_LIMIT))
+        # config BATCH_MAX_WAIT_SECONDS: {method name: seconds} overrides the decorator's
+        waits = config.get("BATCH_MAX_WAIT_SECONDS") or {}
+        self.max_wait = float(waits.get(self.method_name, self.max_wait))
         self.queue, self.dead_letters = reliable_queue(
             self.container, self.source_service, self.event_type, self.method_name, limit)
 
