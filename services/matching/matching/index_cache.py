@@ -80,6 +80,17 @@ class IndexCache:
         self.deltas = 0
         self.rebuild_after = rebuild_after
         self._lock = eventlet.semaphore.Semaphore()
+        self._first_noted: set[str] = set()
+
+    def first_candidate_noted(self, demand_id: str) -> bool:
+        """Whether this process already recorded the time of the demand's first candidate
+        (then later asks skip the write)."""
+        return demand_id in self._first_noted
+
+    def remember_first_candidate(self, demand_id: str) -> None:
+        if len(self._first_noted) > 200_000:
+            self._first_noted.clear()
+        self._first_noted.add(demand_id)
 
     def current(self, uow, now: dt.datetime) -> Views:
         """The views with every change committed before this call applied."""

@@ -265,23 +265,30 @@ class MatchingService(ServiceBase):
             raise BadInput("demand_required", "请指定需求", "A demand_id is required")
         limit = max(1, min(int(limit or CANDIDATES_SHOWN), 100))
         now = utcnow()
+        demand_id = str(demand_id)
         with self.db() as uow:
-            row, demand = vrepo.demand_to_match(uow, str(demand_id))
-            if row is None:
-                raise NotFound("open_demand_not_found", "没有这个待匹配的需求",
-                               "No open demand with this id", {"demand_id": demand_id})
-            _require_operator_in_scope(caller, row.region_code)
+            views = self.volunteer_index.current(uow, now)
+            demand = views.demands.get(demand_id)  # open, with a place
+            if demand is None:  # not open (404), or open without a place (no candidates)
+                row, demand = vrepo.demand_to_match(uow, demand_id)
+                if row is None:
+                    raise NotFound("open_demand_not_found", "没有这个待匹配的需求",
+                                   "No open demand with this id", {"demand_id": demand_id})
+                region_code = row.region_code
+            else:
+                region_code = demand.region_code
+            _require_operator_in_scope(caller, region_code)
             if demand is None:
                 items = []
             else:
                 demand = self._with_requirements(uow, [demand])[0]
-                items = self.volunteer_index.current(uow, now).volunteers.candidates(
-                    demand, limit, now)
-            if items:
-                dispatch_repo.note_first(uow, row.demand_id, "first_candidate_at", now)
+                items = self.volunteer_index.volunteers.candidates(demand, limit, now)
+            if items and not self.volunteer_index.first_candidate_noted(demand_id):
+                dispatch_repo.note_first(uow, demand_id, "first_candidate_at", now)
                 uow.commit()
+                self.volunteer_index.remember_first_candidate(demand_id)
         return schemas.CandidatesOut().dump({
-            "demand_id": row.demand_id, "weights": WEIGHTS,
+            "demand_id": demand_id, "weights": WEIGHTS,
             "items": [vars(c) for c in items]})
 
     # --- dispatch ---------------------------------------------------------------------------
