@@ -2,18 +2,20 @@
 city keeps changing.
 
     .venv/bin/python tests/perf/bench_matching_db.py [--volunteers 500000] [--demands 20000]
-        [--queries 1000] [--feeds 300] [--processes 1] [--changes-per-second 20]
+        [--queries 1000] [--feeds 300] [--processes 1] [--changes-per-second 0,20]
 
 Matching processes (``python -m timebank_common.runner matching``, as deployed) run on a
 throw-away RabbitMQ vhost and database holding a synthetic city (bench_matching.py's: the
 volunteers with their homes, radii, weekly hours, qualifications, history, minutes this month,
 good ratings and assignments; the open demands). Each process builds its volunteer index at
-start-up (timed). Then, while ``--changes-per-second`` changes arrive — assignments added and
+start-up (timed). Then, for each rate of ``--changes-per-second`` in turn (default: none,
+then 20 a second), while changes arrive — assignments added and
 withdrawn, services recorded (history, minutes), evaluations, qualifications verified,
 volunteers suspended and made eligible again (events through RabbitMQ, handled by whichever
 process takes them), homes and radii moved (``set_preferences`` over RPC) — the client asks
 ``candidates_for`` for ``--queries`` random open demands, one at a time, over nameko RPC, and
-then ``feed_for`` for ``--feeds`` random volunteers, and prints p50/p99 of each. Each process's
+then ``feed_for`` for ``--feeds`` random volunteers, and prints p50/p99 of each (and of a bare
+``ping`` RPC to the same processes, the floor, measured just before). Each process's
 /metrics gives the deltas it applied and its full builds (1 = only the start-up one), and one
 ``dispatch`` of a township (about 1/40 of the demands, held, not applied) is timed at the end.
 Load averages are printed before and after: the machine may be shared.
@@ -149,8 +151,11 @@ def load_city(engine, people, demands, now: dt.datetime) -> None:
 
 
 def metric(port: int, name: str) -> float:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
-        text = resp.read().decode()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as resp:
+            text = resp.read().decode()
+    except OSError:  # busy building its index
+        return 0.0
     found = re.search(rf"^{name} ([0-9.e+]+)$", text, re.M)
     return float(found.group(1)) if found else 0.0
 
@@ -238,6 +243,33 @@ def summary(name: str, times: list[float]) -> str:
             f"{len(times):,} calls (bar p99 <= 50 ms: {'PASS' if p99 <= 50 else 'FAIL'})")
 
 
+def measure(matching, side, bus, people, demands, ports, rate, args, pick) -> None:
+    changer = Changer(bus, side, people, demands, rate, args.seed) if rate else None
+    changing = eventlet.spawn(changer.run) if changer else None
+    times, found = [], []
+    for d in (pick.choice(demands) for _ in range(args.queries)):
+        t = time.perf_counter()
+        found.append(len(matching.candidates_for(OPERATOR, d.demand_id)["items"]))
+        times.append((time.perf_counter() - t) * 1000)
+    feed_times, feed_found = [], []
+    for v in (pick.choice(people) for _ in range(args.feeds)):
+        caller = {"person_id": v.person_id, "roles": ["volunteer"], "scope": "130102001001"}
+        t = time.perf_counter()
+        feed_found.append(len(matching.feed_for(caller, v.person_id)["items"]))
+        feed_times.append((time.perf_counter() - t) * 1000)
+    if changer:
+        changer.running = False
+        changing.wait()
+    print(f"with {rate:g} changes/s ({changer.done if changer else 0:,} changes made while "
+          f"measuring), load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}:")
+    print("  " + summary("candidates_for", times) + f"; median candidates {int(np.median(found))}")
+    print("  " + summary("feed_for", feed_times) + f"; median items {int(np.median(feed_found))}")
+    for n, port in enumerate(ports):
+        print(f"  process {n}: {metric(port, 'timebank_matching_index_deltas_total'):,.0f} "
+              f"volunteers and demands changed by deltas so far, "
+              f"{metric(port, 'timebank_matching_index_builds_total'):.0f} full build(s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--volunteers", type=int, default=500_000)
@@ -245,7 +277,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1_000)
     parser.add_argument("--feeds", type=int, default=300)
     parser.add_argument("--processes", type=int, default=1)
-    parser.add_argument("--changes-per-second", type=float, default=20)
+    parser.add_argument("--changes-per-second", default="0,20",
+                        type=lambda v: [float(x) for x in v.split(",")],
+                        help="one measurement per rate, in turn (default: 0, then 20)")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
@@ -300,39 +334,23 @@ def main() -> None:
                 ServiceRpcProxy("matching", {"AMQP_URI": rabbit.uri}, timeout=120) as side:
             for d in pick.sample(demands, 20):  # warm-up
                 matching.candidates_for(OPERATOR, d.demand_id)
-            changer = Changer(bus, side, people, demands, args.changes_per_second, args.seed)
-            changing = eventlet.spawn(changer.run)
-            times, found = [], []
-            for d in (pick.choice(demands) for _ in range(args.queries)):
+            ping_times = []
+            for _ in range(300):  # the floor: a bare RPC round trip to the same process
                 t = time.perf_counter()
-                found.append(len(matching.candidates_for(OPERATOR, d.demand_id)["items"]))
-                times.append((time.perf_counter() - t) * 1000)
-            feed_times, feed_found = [], []
-            for v in (pick.choice(people) for _ in range(args.feeds)):
-                caller = {"person_id": v.person_id, "roles": ["volunteer"],
-                          "scope": "130102001001"}
-                t = time.perf_counter()
-                feed_found.append(len(matching.feed_for(caller, v.person_id)["items"]))
-                feed_times.append((time.perf_counter() - t) * 1000)
-            changer.running = False
-            changing.wait()
-            changes = changer.done
-            load_during = os.getloadavg()
+                matching.ping()
+                ping_times.append((time.perf_counter() - t) * 1000)
+            p50, p99 = np.percentile(ping_times, [50, 99])
+            print(f"RPC floor (ping to the same process(es), nothing changing): p50 {p50:.1f} "
+                  f"ms, p99 {p99:.1f} ms")
+            for rate in args.changes_per_second:
+                measure(matching, side, bus, people, demands, ports, rate, args, pick)
             t = time.perf_counter()
             run_out = matching.dispatch(OPERATOR, {"region_code": "130102001000",
                                                    "auto_apply": False})
             dispatch_s = time.perf_counter() - t
-        print(summary("candidates_for", times) + f"; median candidates {int(np.median(found))}")
-        print(summary("feed_for", feed_times) + f"; median items {int(np.median(feed_found))}")
-        print(f"  {changes:,} changes made while measuring ({args.changes_per_second:g}/s)")
-        for n, port in enumerate(ports):
-            print(f"  process {n}: {metric(port, 'timebank_matching_index_deltas_total'):,.0f} "
-                  f"volunteers changed by deltas, "
-                  f"{metric(port, 'timebank_matching_index_builds_total'):.0f} full build(s)")
         print(f"dispatch of township 130102001000 through RPC: {run_out['demands']:,} demands, "
               f"{run_out['slots']:,} slots, {run_out['proposed']:,} proposed in "
               f"{dispatch_s:.1f} s")
-        print(f"load average while measuring: {' '.join(f'{x:.2f}' for x in load_during)}")
     finally:
         if bus is not None:
             bus.close()

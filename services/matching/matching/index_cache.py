@@ -107,7 +107,8 @@ class IndexCache:
         started = time.monotonic()
         if (everything or change_log.EVERYONE in changes.volunteers
                 or len(changes.volunteers) > self.rebuild_after):
-            self.volunteers = VolunteerIndex(vrepo.all_volunteers(uow, now))
+            self.volunteers = VolunteerIndex.from_pages(  # other green threads run between
+                vrepo.all_volunteers(uow, now), between=lambda: eventlet.sleep(0))
             self.month = _month(now)
             self.builds += 1
             INDEX_BUILDS.inc()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Iterator
 
 from sqlalchemy import (
     BigInteger,
@@ -185,9 +186,17 @@ def demands_to_dispatch(uow, region_code: str, now: dt.datetime) -> list[DemandT
     return [_demand(r, r.priority) for r in rows]
 
 
-def all_volunteers(uow, now: dt.datetime) -> list[Volunteer]:
-    """Every eligible volunteer with a home (the per-process index's base)."""
-    return volunteers_near(uow, None, now)
+def all_volunteers(uow, now: dt.datetime, page: int = 20_000) -> Iterator[list[Volunteer]]:
+    """Every eligible volunteer with a home, in pages of ``page`` in id order (each page a
+    statement of its own: a reader may let others work between pages)."""
+    after = ""
+    while True:
+        found = volunteers_near(uow, None, now, after=after, limit=page)
+        if found:
+            yield found
+        if len(found) < page:
+            return
+        after = found[-1].person_id
 
 
 def volunteers_by_ids(uow, ids: set[str], now: dt.datetime) -> list[Volunteer]:
@@ -196,11 +205,13 @@ def volunteers_by_ids(uow, ids: set[str], now: dt.datetime) -> list[Volunteer]:
 
 
 def volunteers_near(uow, points: list[tuple[float, float]] | None, now: dt.datetime,
-                    only: list[str] | None = None) -> list[Volunteer]:
+                    only: list[str] | None = None, after: str | None = None,
+                    limit: int | None = None) -> list[Volunteer]:
     """Eligible volunteers with a home within MAX_RADIUS_KM of any point (grid cells), in id
     order, with their assignments, history, minutes this month and the elders who rated them
     well. For a single point, only those whose own radius reaches it (a flat-earth bound with
-    0.5 % to spare; the exact check is the index's). ``points`` and ``only`` None: everyone.
+    0.5 % to spare; the exact check is the index's). ``points`` and ``only`` None: everyone
+    (``after`` an id, up to ``limit`` of them).
     Lists travel as one array parameter each; hours and kinds arrive as JSON text, parsed
     once per distinct value (most volunteers share a few)."""
     p, v, h, m = volunteer_preferences, volunteers, volunteer_history, monthly_minutes
@@ -228,10 +239,12 @@ def volunteers_near(uow, points: list[tuple[float, float]] | None, now: dt.datet
         dy = (p.c.home_lat - lat) * geo.KM_PER_DEG_LAT
         dx = (p.c.home_lng - lng) * kx
         stmt = stmt.where(dx * dx + dy * dy <= p.c.radius_km * p.c.radius_km * 1.01)
-    rows = uow.execute(stmt.order_by(p.c.person_id)).all()
+    if after:
+        stmt = stmt.where(p.c.person_id > after)
+    rows = uow.execute(stmt.order_by(p.c.person_id).limit(limit)).all()
     if not rows:
         return []
-    everyone = points is None and only is None
+    everyone = points is None and only is None and limit is None
     ids = bindparam("ids", [r.person_id for r in rows], type_=ARRAY(String))
     busy: dict[str, list] = {}
     stmt = select(assignments.c.volunteer_id, assignments.c.window_start,

@@ -122,6 +122,19 @@ class VolunteerIndex:
         self.update(volunteers)
         self.compact()
 
+    @classmethod
+    def from_pages(cls, pages: Iterable[list[Volunteer]], between=lambda: None,
+                   compact_after: int = 4096) -> VolunteerIndex:
+        """An index of every volunteer of ``pages``; ``between()`` is called after each page
+        (a caller that must let other work run while a large index is built)."""
+        index = cls(compact_after=math.inf)
+        for page in pages:
+            index.update(page)
+            between()
+        index.compact()
+        index.compact_after = compact_after
+        return index
+
     # --- storage ------------------------------------------------------------------------
     _FIELDS = {"lat": float, "lng": float, "radius": float, "completed": float,
                "no_shows": float, "rating_sum": float, "rating_count": float,
