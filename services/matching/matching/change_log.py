@@ -76,7 +76,9 @@ def changes_since(uow, snap: str | None) -> Changes:
 def prune(uow, older_than: dt.timedelta) -> None:
     """Drop rows older than ``older_than`` whose transactions every snapshot sees (a process
     that has not caught up for that long rebuilds its views instead)."""
-    for table in ("volunteer_changes", "demand_changes"):
-        uow.execute(text(
-            f"DELETE FROM {table} WHERE at < now() - :age AND xid < "  # noqa: S608 (fixed names)
-            "(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"), {"age": older_than})
+    params = {"age": older_than}
+    seen_by_all = "xid < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"
+    uow.execute(text(f"DELETE FROM volunteer_changes WHERE at < now() - :age AND {seen_by_all}"),
+                params)
+    uow.execute(text(f"DELETE FROM demand_changes WHERE at < now() - :age AND {seen_by_all}"),
+                params)

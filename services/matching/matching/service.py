@@ -318,7 +318,7 @@ class MatchingService(ServiceBase):
             demands = self._with_requirements(
                 uow, vrepo.demands_to_dispatch(uow, region_code, now))
             index = self.volunteer_index.current(uow, now).volunteers
-            planned = plan_dispatch(demands, index, now)  # no yield: one state of the index
+        planned = plan_dispatch(demands, index, now)  # never yields: one state of the index
         run_id = str(uuid.uuid4())
         rows = [{"proposal_id": str(uuid.uuid4()), "run_id": run_id,
                  "region_code": region_code, "demand_id": p.demand_id,

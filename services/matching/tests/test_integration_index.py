@@ -13,13 +13,15 @@ from functools import partial
 import pytest
 from nameko.rpc import rpc as rpc_method
 from nameko.testing.services import entrypoint_hook
+from sqlalchemy import text
 
+from matching import change_log
 from matching import volunteer_repository as vrepo
 from matching.domain.candidates import VolunteerIndex
 from matching.domain.dispatch import plan_dispatch
 from matching.domain.feed import rank_feed
 from matching.domain.ranking import FEED_SIZE
-from matching.index_cache import IndexCache, SharedIndex
+from matching.index_cache import CHANGE_LOG_KEPT, IndexCache, SharedIndex
 from matching.service import MatchingService
 from timebank_common.db import UnitOfWork, make_engine, make_event, utcnow
 from timebank_common.errors import NotFound
@@ -234,5 +236,30 @@ def test_candidates_feed_and_dispatch_answer_as_loading_from_the_database(two_pr
         assert sorted((p["demand_id"], p["volunteer_id"], p["distance_km"])
                       for p in run["proposals"]) == sorted(astuple(p)[:3] for p in expected)
         assert len(expected) >= 5  # both slots of the group demand and the three others
+    finally:
+        engine.dispose()
+
+
+def test_the_change_log_is_pruned_after_a_day(two_processes):
+    _, _, config = two_processes
+    engine = make_engine(config["DATABASE_URL"])
+    old, recent = f"xj-old-{uuid.uuid4().hex[:6]}", f"xj-new-{uuid.uuid4().hex[:6]}"
+    try:
+        with UnitOfWork(engine) as uow:
+            uow.execute(text("INSERT INTO volunteer_changes (person_id, at) VALUES "
+                             "(:old, now() - interval '2 days'), (:recent, now())"),
+                        {"old": old, "recent": recent})
+            uow.execute(text("INSERT INTO demand_changes (demand_id, at) VALUES "
+                             "(:old, now() - interval '2 days')"), {"old": old})
+            uow.commit()
+        with UnitOfWork(engine) as uow:
+            change_log.prune(uow, CHANGE_LOG_KEPT)
+            uow.commit()
+        with UnitOfWork(engine) as uow:
+            left = set(uow.execute(text(
+                "SELECT person_id FROM volunteer_changes WHERE person_id IN (:old, :recent) "
+                "UNION ALL SELECT demand_id FROM demand_changes WHERE demand_id = :old"),
+                {"old": old, "recent": recent}).scalars())
+        assert left == {recent}
     finally:
         engine.dispose()

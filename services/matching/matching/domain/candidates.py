@@ -119,8 +119,10 @@ class VolunteerIndex:
         self.busy_end = np.zeros(0, float)
         self.well_rated: dict[str, np.ndarray] = {}
         self.band_reach = np.zeros(len(RADIUS_BANDS_KM))
+        self.compact_after = math.inf  # sorted once, at the end
         self.update(volunteers)
         self.compact()
+        self.compact_after = compact_after
 
     @classmethod
     def from_pages(cls, pages: Iterable[list[Volunteer]], between=lambda: None,
@@ -252,7 +254,8 @@ class VolunteerIndex:
             self.rating_count[:n], self.minutes_month[:n])
 
     def get(self, person_id: str) -> Volunteer | None:
-        """The volunteer as the index holds them, or None."""
+        """The volunteer as the index holds them, or None (their assignments may include some
+        already over: they never overlap a window still ahead)."""
         row = self.row_of.get(person_id)
         if row is None:
             return None
