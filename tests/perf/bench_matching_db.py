@@ -7,18 +7,18 @@ city keeps changing.
 Matching processes (``python -m timebank_common.runner matching``, as deployed) run on a
 throw-away RabbitMQ vhost and database holding a synthetic city (bench_matching.py's: the
 volunteers with their homes, radii, weekly hours, qualifications, history, minutes this month,
-good ratings and assignments; the open demands). Each process builds its volunteer index at
-start-up (timed). Then, for each rate of ``--changes-per-second`` in turn (default: none,
-then 20 a second), while changes arrive — assignments added and
-withdrawn, services recorded (history, minutes), evaluations, qualifications verified,
-volunteers suspended and made eligible again (events through RabbitMQ, handled by whichever
-process takes them), homes and radii moved (``set_preferences`` over RPC) — the client asks
-``candidates_for`` for ``--queries`` random open demands, one at a time, over nameko RPC, and
-then ``feed_for`` for ``--feeds`` random volunteers, and prints p50/p99 of each (and of a bare
-``ping`` RPC to the same processes, the floor, measured just before). Each process's
-/metrics gives the deltas it applied and its full builds (1 = only the start-up one), and one
-``dispatch`` of a township (about 1/40 of the demands, held, not applied) is timed at the end.
-Load averages are printed before and after: the machine may be shared.
+good ratings and assignments; the open demands). Each process builds its views at start-up
+(timed, with its resident memory). Then, for each rate of ``--changes-per-second`` in turn
+(default: none, then 20 a second), while changes arrive — assignments added and withdrawn,
+services recorded (history, minutes), evaluations, qualifications verified, volunteers
+suspended and made eligible again (events through RabbitMQ, handled by whichever process takes
+them), homes and radii moved (``set_preferences`` over RPC) — the client asks
+``candidates_for`` for ``--queries`` random open demands, one at a time, over nameko RPC, then
+``feed_for`` for ``--feeds`` random volunteers, and prints p50/p99 of each, with the load
+average (the machine may be shared). A bare ``ping`` RPC to the same processes, measured
+first, is the floor. Each process's /metrics gives the deltas it applied and its full builds
+(1 = only the start-up one). One ``dispatch`` of a township (about 1/40 of the demands, held,
+not applied) is timed at the end.
 
 bench_matching.py measures the domain alone (index, dispatch, quality) without I/O.
 """
@@ -34,6 +34,7 @@ import math  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
+import signal  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -148,6 +149,11 @@ def load_city(engine, people, demands, now: dt.datetime) -> None:
         uow.commit()
     with engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
+
+
+def rss_mb(pid: int) -> str:
+    kilobytes = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1)
+    return f"{int(kilobytes) / 1024:,.0f} MB"
 
 
 def metric(port: int, name: str) -> float:
@@ -271,6 +277,7 @@ def measure(matching, side, bus, people, demands, ports, rate, args, pick) -> No
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the processes, drop the data
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--volunteers", type=int, default=500_000)
     parser.add_argument("--demands", type=int, default=20_000)
@@ -325,8 +332,11 @@ def main() -> None:
             time.sleep(0.5)
             if time.perf_counter() - t0 > 1800:
                 raise SystemExit("the index was not built within 30 minutes")
+        memory = ", ".join(rss_mb(platform.processes[f"matching-{n}"].pid)
+                           for n in range(args.processes))
         print(f"{args.processes} matching process(es) started and built their index of "
-              f"{len(people):,} volunteers in {time.perf_counter() - t0:.0f} s")
+              f"{len(people):,} volunteers in {time.perf_counter() - t0:.0f} s; resident "
+              f"memory {memory}")
 
         bus = EventBus(rabbit.uri)
         pick = random.Random(args.seed)
