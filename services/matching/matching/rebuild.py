@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from sqlalchemy import delete, insert, text, update
 
+from .change_log import note_everything
 from .domain.availability import SHANGHAI
 from .domain.ranking import city_unit
 from .tables import (
@@ -98,7 +99,7 @@ def replace_read_models(uow, people: list[dict], demands: list[dict], records: l
             "INSERT INTO volunteer_history (volunteer_id, completed, no_shows, rating_sum, "
             "rating_count) VALUES (:v, :c, 0, 0, 0) ON CONFLICT (volunteer_id) DO UPDATE "
             "SET completed = :c"), {"v": volunteer_id, "c": count})
-    uow.execute(text("INSERT INTO volunteer_changes (person_id) VALUES ('*')"))  # every index
+    note_everything(uow)  # every process rebuilds its views
     return {"volunteers": len(people), "open_demands": len(open_rows),
             "assignments": len(assignment_rows), "priority_elders": len(set(priority)),
             "service_records": len(records)}

@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from timebank_common.regions import prefix_of
 
+from .change_log import note_demands
 from .domain.ranking import OpenDemand
 from .tables import open_demands, slot_counts
 
@@ -30,6 +31,7 @@ def known_open_slots(uow, demand_id: str) -> int | None:
 def add_open_demand(uow, row: dict) -> None:
     """Insert a published demand; a second publication of the same demand changes nothing."""
     uow.execute(insert(open_demands).values(**row).on_conflict_do_nothing())
+    note_demands(uow, [row["demand_id"]])
 
 
 def note_open_slots(uow, demand_id: str, open_slots: int, as_of: dt.datetime) -> bool:
@@ -53,6 +55,7 @@ def set_open_slots(uow, demand_id: str, open_slots: int) -> None:
     else:
         uow.execute(update(open_demands).where(open_demands.c.demand_id == demand_id)
                     .values(open_slots=open_slots))
+    note_demands(uow, [demand_id])
 
 
 def feed_candidates(uow, home_unit: str | None, within_scope: str | None, now: dt.datetime,

@@ -10,7 +10,6 @@ from dataclasses import replace
 
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
-from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 
 from timebank_common.auth import ADMIN_ROLES, STAFF_ROLES, Caller
@@ -26,20 +25,20 @@ from timebank_common.errors import (
 )
 from timebank_common.events import event_handler, once
 from timebank_common.periods import day_bounds
+from timebank_common.regions import prefix_of
 from timebank_common.schemas import load
-from timebank_common.service import Database, ServiceBase, rpc
+from timebank_common.service import Database, ServiceBase, rpc, scheduled
 
+from . import change_log, rebuild, schemas
 from . import dispatch_repository as dispatch_repo
-from . import rebuild, schemas
 from . import repository as repo
 from . import volunteer_repository as vrepo
-from .domain.candidates import CANDIDATES_SHOWN, VolunteerIndex
+from .domain.candidates import CANDIDATES_SHOWN
 from .domain.dispatch import plan_dispatch
-from .domain.feed import rank_feed
 from .domain.ranking import FEED_SIZE, city_unit, rank_for_volunteer
 from .domain.scoring import GOOD_RATING, WEIGHTS
 from .domain.slots import slots_on_publish
-from .index_cache import IndexCache
+from .index_cache import CHANGE_LOG_KEPT, SharedIndex
 
 
 def _read(schema, event: dict) -> tuple[dict, dict]:
@@ -64,15 +63,6 @@ def _feed_region(caller: Caller, volunteer_id: str) -> tuple[str | None, str | N
 
 OPERATORS = (*ADMIN_ROLES, "station_operator")
 
-
-class SharedIndex(DependencyProvider):
-    """The process's one ``IndexCache``, shared by all workers."""
-
-    def setup(self):
-        self.cache = IndexCache()
-
-    def get_dependency(self, worker_ctx):
-        return self.cache
 
 DEMAND_TIMEOUT = 5.0  # seconds to wait for demand's answer to an assignment
 IDENTITY_UNAVAILABLE = Unavailable("identity_unavailable", "身份服务暂时无响应，请稍后重试",
@@ -229,11 +219,13 @@ class MatchingService(ServiceBase):
         region, restrict_to = _feed_region(caller, str(volunteer_id))
         now = utcnow()
         with self.db() as uow:
-            volunteer = vrepo.volunteer_by_id(uow, str(volunteer_id), now)
+            volunteer = self.volunteer_index.current(uow, now).volunteers.get(str(volunteer_id))
             if volunteer is not None:  # known home, radius and hours: only what they may take
-                nearby = self._with_requirements(uow, vrepo.demands_within(
-                    uow, volunteer.lat, volunteer.lng, volunteer.radius_km, now, restrict_to))
-                ranked = rank_feed(volunteer, nearby, now, FEED_SIZE)
+                requirements = self._requirements(uow, self.volunteer_index.demands
+                                                  .category_codes())
+                ranked = self.volunteer_index.demands.feed(  # no yield: one state of the view
+                    volunteer, now, FEED_SIZE, requirements,
+                    prefix_of(restrict_to) if restrict_to else None)
                 return {"items": [schemas.FeedItem().dump(_feed_item(e.demand, e.distance_km))
                                   for e in ranked]}
             candidates = repo.feed_candidates(uow, city_unit(region), restrict_to, now, FEED_SIZE)
@@ -273,22 +265,30 @@ class MatchingService(ServiceBase):
             raise BadInput("demand_required", "请指定需求", "A demand_id is required")
         limit = max(1, min(int(limit or CANDIDATES_SHOWN), 100))
         now = utcnow()
+        demand_id = str(demand_id)
         with self.db() as uow:
-            row, demand = vrepo.demand_to_match(uow, str(demand_id))
-            if row is None:
-                raise NotFound("open_demand_not_found", "没有这个待匹配的需求",
-                               "No open demand with this id", {"demand_id": demand_id})
-            _require_operator_in_scope(caller, row.region_code)
+            views = self.volunteer_index.current(uow, now)
+            demand = views.demands.get(demand_id)  # open, with a place
+            if demand is None:  # not open (404), or open without a place (no candidates)
+                row, demand = vrepo.demand_to_match(uow, demand_id)
+                if row is None:
+                    raise NotFound("open_demand_not_found", "没有这个待匹配的需求",
+                                   "No open demand with this id", {"demand_id": demand_id})
+                region_code = row.region_code
+            else:
+                region_code = demand.region_code
+            _require_operator_in_scope(caller, region_code)
             if demand is None:
                 items = []
             else:
                 demand = self._with_requirements(uow, [demand])[0]
-                items = self.volunteer_index.candidates(uow, demand, limit, now)
-            if items:
-                dispatch_repo.note_first(uow, row.demand_id, "first_candidate_at", now)
+                items = self.volunteer_index.volunteers.candidates(demand, limit, now)
+            if items and not self.volunteer_index.first_candidate_noted(demand_id):
+                dispatch_repo.note_first(uow, demand_id, "first_candidate_at", now)
                 uow.commit()
+                self.volunteer_index.remember_first_candidate(demand_id)
         return schemas.CandidatesOut().dump({
-            "demand_id": row.demand_id, "weights": WEIGHTS,
+            "demand_id": demand_id, "weights": WEIGHTS,
             "items": [vars(c) for c in items]})
 
     # --- dispatch ---------------------------------------------------------------------------
@@ -317,9 +317,8 @@ class MatchingService(ServiceBase):
                 auto = dispatch_repo.auto_apply_for(uow, region_code)
             demands = self._with_requirements(
                 uow, vrepo.demands_to_dispatch(uow, region_code, now))
-            index = VolunteerIndex(vrepo.volunteers_near(
-                uow, [(d.lat, d.lng) for d in demands], now))
-        planned = plan_dispatch(demands, index, now)
+            index = self.volunteer_index.current(uow, now).volunteers
+        planned = plan_dispatch(demands, index, now)  # never yields: one state of the index
         run_id = str(uuid.uuid4())
         rows = [{"proposal_id": str(uuid.uuid4()), "run_id": run_id,
                  "region_code": region_code, "demand_id": p.demand_id,
@@ -344,10 +343,10 @@ class MatchingService(ServiceBase):
             "demands": len(demands), "slots": sum(d.open_slots for d in demands),
             "proposed": len(rows), **counts, "proposals": rows})
 
-    def _with_requirements(self, uow, demands: list) -> list:
-        """The demands with the qualification kinds their category needs (demand's catalogue,
-        cached in ``category_requirements``; asked again when a category is not known)."""
-        codes = {d.category for d in demands if d.category}
+    def _requirements(self, uow, codes: set[str]) -> dict[str, frozenset[str]]:
+        """The qualification kinds each category needs (demand's catalogue, cached in
+        ``category_requirements``; asked again when a category is not known); a category the
+        catalogue does not list needs none."""
         known = vrepo.category_requirements_of(uow, codes)
         if codes - known.keys():
             seconds = float(self.config.get("DEMAND_RPC_TIMEOUT_SECONDS", DEMAND_TIMEOUT))
@@ -356,7 +355,12 @@ class MatchingService(ServiceBase):
             vrepo.save_catalogue(uow, catalogue)
             uow.commit()
             known = vrepo.category_requirements_of(uow, codes)
-        return [replace(d, qualifications=d.qualifications | frozenset(known.get(d.category, ())))
+        return {code: frozenset(known.get(code, ())) for code in codes}
+
+    def _with_requirements(self, uow, demands: list) -> list:
+        """The demands with the qualification kinds their category needs as well."""
+        needs = self._requirements(uow, {d.category for d in demands if d.category})
+        return [replace(d, qualifications=d.qualifications | needs.get(d.category, frozenset()))
                 for d in demands]
 
     def _apply(self, caller: Caller, proposal: dict) -> dict:
@@ -437,6 +441,13 @@ class MatchingService(ServiceBase):
                                                  utcnow())
             uow.commit()
         return counts
+
+    @scheduled("CHANGE_LOG_PRUNE_SECONDS", 3600)
+    def prune_change_log(self):
+        """Drop change-log rows older than a day (every process caught up long since)."""
+        with self.db() as uow:
+            change_log.prune(uow, CHANGE_LOG_KEPT)
+            uow.commit()
 
     # --- statistics ---------------------------------------------------------------------------
     @rpc

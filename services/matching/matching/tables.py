@@ -12,7 +12,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    Text,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -111,15 +110,29 @@ priority_elders = Table(
     Column("elder_id", String(64), primary_key=True),
 )
 
-# which volunteers' match inputs changed, in order: lets each process keep one in-memory
-# index and reload only those volunteers (person_id "*": everything changed, e.g. a rebuild)
+# which volunteers' match inputs changed: each process keeps one in-memory index and applies
+# these as deltas (person_id "*": everything changed, e.g. a rebuild of the read models)
 volunteer_changes = Table(
     "volunteer_changes",
     metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=True),
     Column("person_id", String(64), nullable=False),
-    # the writing transaction: a change committed late (a lower seq) is still found
-    Column("txid", Text, nullable=False, server_default=text("pg_current_xact_id()::text")),
+    # the writing transaction: a process reads exactly the changes its last snapshot did not
+    # see (later transactions, and those still running then), whatever order they commit in
+    Column("xid", BigInteger, nullable=False,
+           server_default=text("(pg_current_xact_id()::text)::bigint")),
+    Column("at", TS, nullable=False, server_default=text("now()")),  # pruned after a day
+)
+
+# which open demands were published, changed or closed (demand_id "*": all of them)
+demand_changes = Table(
+    "demand_changes",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=True),
+    Column("demand_id", String(64), nullable=False),
+    Column("xid", BigInteger, nullable=False,
+           server_default=text("(pg_current_xact_id()::text)::bigint")),
+    Column("at", TS, nullable=False, server_default=text("now()")),
 )
 
 # the qualification kinds each category needs: demand's catalogue, cached (refetched when a

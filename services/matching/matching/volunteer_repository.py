@@ -2,24 +2,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
+from collections.abc import Iterator
 
 from sqlalchemy import (
     BigInteger,
     String,
+    Text,
     and_,
     any_,
     bindparam,
+    cast,
     delete,
     func,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from timebank_common.regions import prefix_of
 
+from .change_log import note_demands_of_elder, note_volunteers
 from .domain import geo
 from .domain.availability import SHANGHAI, mask_of_windows
 from .domain.candidates import MAX_RADIUS_KM, DemandToMatch, Volunteer
@@ -31,7 +35,6 @@ from .tables import (
     monthly_minutes,
     open_demands,
     priority_elders,
-    volunteer_changes,
     volunteer_history,
     volunteer_preferences,
     volunteers,
@@ -51,7 +54,7 @@ def note_volunteer(uow, person_id: str, region_code: str, eligible: bool,
         set_["qualifications"] = stmt.excluded.qualifications
     uow.execute(stmt.on_conflict_do_update(index_elements=[volunteers.c.person_id], set_=set_,
                                            where=volunteers.c.as_of <= as_of))
-    note_changed(uow, [person_id])
+    note_volunteers(uow, [person_id])
 
 
 def change_qualification(uow, person_id: str, kind: str, held: bool) -> None:
@@ -63,7 +66,7 @@ def change_qualification(uow, person_id: str, kind: str, held: bool) -> None:
     kinds = kinds | {kind} if held else kinds - {kind}
     uow.execute(update(volunteers).where(volunteers.c.person_id == person_id)
                 .values(qualifications=sorted(kinds)))
-    note_changed(uow, [person_id])
+    note_volunteers(uow, [person_id])
 
 
 def save_preferences(uow, person_id: str, prefs: dict, now: dt.datetime) -> None:
@@ -74,7 +77,7 @@ def save_preferences(uow, person_id: str, prefs: dict, now: dt.datetime) -> None
     uow.execute(insert(volunteer_preferences).values(person_id=person_id, **values)
                 .on_conflict_do_update(index_elements=[volunteer_preferences.c.person_id],
                                        set_=values))
-    note_changed(uow, [person_id])
+    note_volunteers(uow, [person_id])
 
 
 def get_preferences(uow, person_id: str) -> dict | None:
@@ -86,47 +89,19 @@ def get_preferences(uow, person_id: str) -> dict | None:
             "availability": row.availability}
 
 
-# --- change log (for the per-process index) ---------------------------------------------------
-EVERYONE = "*"
-
-
-def note_changed(uow, person_ids: list[str]) -> None:
-    if person_ids:
-        uow.execute(insert(volunteer_changes), [{"person_id": p} for p in person_ids])
-
-
-LATE_COMMIT_WINDOW = 1000  # seqs below the base's that may still have been uncommitted then
-
-
-def snapshot(uow) -> tuple[int, str]:
-    """(latest seq, the current snapshot) — taken before a base index is loaded."""
-    seq = uow.execute(select(func.coalesce(func.max(volunteer_changes.c.seq), 0))).scalar_one()
-    return seq, uow.execute(text("SELECT pg_current_snapshot()::text")).scalar_one()
-
-
-def changed_since(uow, seq: int, snap: str) -> set[str]:
-    """Volunteers whose changes the snapshot ``snap`` (taken at ``seq``) did not see: later
-    seqs, and lower ones whose transaction had not committed yet."""
-    rows = uow.execute(text(
-        "SELECT person_id FROM volunteer_changes WHERE seq > :low AND NOT "
-        "pg_visible_in_snapshot(txid::xid8, CAST(:snap AS pg_snapshot))"),
-        {"low": seq - LATE_COMMIT_WINDOW, "snap": snap}).scalars()
-    return set(rows)
-
-
 # --- assignments and history --------------------------------------------------------------------
 def add_assignment(uow, demand_id, volunteer_id, window_start, window_end) -> None:
     uow.execute(insert(assignments).values(demand_id=demand_id, volunteer_id=volunteer_id,
                                            window_start=window_start, window_end=window_end)
                 .on_conflict_do_nothing())
-    note_changed(uow, [volunteer_id])
+    note_volunteers(uow, [volunteer_id])
 
 
 def end_assignment(uow, demand_id: str, volunteer_id: str | None = None) -> None:
     stmt = delete(assignments).where(assignments.c.demand_id == demand_id)
     if volunteer_id:
         stmt = stmt.where(assignments.c.volunteer_id == volunteer_id)
-    note_changed(uow, list(uow.execute(stmt.returning(assignments.c.volunteer_id)).scalars()))
+    note_volunteers(uow, list(uow.execute(stmt.returning(assignments.c.volunteer_id)).scalars()))
 
 
 def add_history(uow, volunteer_id: str, **increments) -> None:
@@ -136,7 +111,7 @@ def add_history(uow, volunteer_id: str, **increments) -> None:
     uow.execute(insert(t).values(volunteer_id=volunteer_id, **base).on_conflict_do_update(
         index_elements=[t.c.volunteer_id],
         set_={k: getattr(t.c, k) + v for k, v in increments.items()}))
-    note_changed(uow, [volunteer_id])
+    note_volunteers(uow, [volunteer_id])
 
 
 def add_minutes(uow, volunteer_id: str, at: dt.datetime, minutes: int) -> None:
@@ -145,17 +120,26 @@ def add_minutes(uow, volunteer_id: str, at: dt.datetime, minutes: int) -> None:
     uow.execute(insert(t).values(volunteer_id=volunteer_id, month=month, minutes=minutes)
                 .on_conflict_do_update(index_elements=[t.c.volunteer_id, t.c.month],
                                        set_={"minutes": t.c.minutes + minutes}))
-    note_changed(uow, [volunteer_id])
+    note_volunteers(uow, [volunteer_id])
+
+
+def minutes_of_month(uow, now: dt.datetime) -> dict[str, int]:
+    """Minutes served this month (Shanghai), by volunteer."""
+    month = now.astimezone(SHANGHAI).strftime("%Y-%m")
+    t = monthly_minutes
+    return dict(uow.execute(select(t.c.volunteer_id, t.c.minutes).where(t.c.month == month))
+                .all())
 
 
 def note_good_rating(uow, elder_id: str, volunteer_id: str) -> None:
     uow.execute(insert(good_ratings).values(elder_id=elder_id, volunteer_id=volunteer_id)
                 .on_conflict_do_nothing())
-    note_changed(uow, [volunteer_id])
+    note_volunteers(uow, [volunteer_id])
 
 
 def note_priority_elder(uow, elder_id: str) -> None:
     uow.execute(insert(priority_elders).values(elder_id=elder_id).on_conflict_do_nothing())
+    note_demands_of_elder(uow, elder_id)
 
 
 # --- match inputs -------------------------------------------------------------------------------
@@ -182,6 +166,18 @@ def demand_to_match(uow, demand_id: str):
     return row, _demand(row, row.priority)
 
 
+def open_demands_to_match(uow, ids: set[str] | None = None) -> list[DemandToMatch]:
+    """Open demands with a place (those of ``ids``, or all), for the in-memory view."""
+    stmt = _priority_query().where(open_demands.c.location_lat.is_not(None),
+                                   open_demands.c.open_slots > 0)
+    if ids is not None:
+        if not ids:
+            return []
+        stmt = stmt.where(open_demands.c.demand_id == any_(
+            bindparam("ids", sorted(ids), type_=ARRAY(String))))
+    return [_demand(r, r.priority) for r in uow.execute(stmt).all()]
+
+
 def demands_to_dispatch(uow, region_code: str, now: dt.datetime) -> list[DemandToMatch]:
     rows = uow.execute(_priority_query().where(
         open_demands.c.region_code.startswith(prefix_of(region_code)),
@@ -190,9 +186,17 @@ def demands_to_dispatch(uow, region_code: str, now: dt.datetime) -> list[DemandT
     return [_demand(r, r.priority) for r in rows]
 
 
-def all_volunteers(uow, now: dt.datetime) -> list[Volunteer]:
-    """Every eligible volunteer with a home (the per-process index's base)."""
-    return volunteers_near(uow, None, now)
+def all_volunteers(uow, now: dt.datetime, page: int = 20_000) -> Iterator[list[Volunteer]]:
+    """Every eligible volunteer with a home, in pages of ``page`` in id order (each page a
+    statement of its own: a reader may let others work between pages)."""
+    after = ""
+    while True:
+        found = volunteers_near(uow, None, now, after=after, limit=page)
+        if found:
+            yield found
+        if len(found) < page:
+            return
+        after = found[-1].person_id
 
 
 def volunteers_by_ids(uow, ids: set[str], now: dt.datetime) -> list[Volunteer]:
@@ -201,16 +205,21 @@ def volunteers_by_ids(uow, ids: set[str], now: dt.datetime) -> list[Volunteer]:
 
 
 def volunteers_near(uow, points: list[tuple[float, float]] | None, now: dt.datetime,
-                    only: list[str] | None = None) -> list[Volunteer]:
+                    only: list[str] | None = None, after: str | None = None,
+                    limit: int | None = None) -> list[Volunteer]:
     """Eligible volunteers with a home within MAX_RADIUS_KM of any point (grid cells), in id
     order, with their assignments, history, minutes this month and the elders who rated them
     well. For a single point, only those whose own radius reaches it (a flat-earth bound with
-    0.5 % to spare; the exact check is the index's). Lists travel as one array parameter each."""
+    0.5 % to spare; the exact check is the index's). ``points`` and ``only`` None: everyone
+    (``after`` an id, up to ``limit`` of them).
+    Lists travel as one array parameter each; hours and kinds arrive as JSON text, parsed
+    once per distinct value (most volunteers share a few)."""
     p, v, h, m = volunteer_preferences, volunteers, volunteer_history, monthly_minutes
     month = now.astimezone(SHANGHAI).strftime("%Y-%m")
-    stmt = (select(p.c.person_id, p.c.home_lat, p.c.home_lng, p.c.radius_km, p.c.availability,
-                   v.c.qualifications, h.c.completed, h.c.no_shows, h.c.rating_sum,
-                   h.c.rating_count, m.c.minutes)
+    stmt = (select(p.c.person_id, p.c.home_lat, p.c.home_lng, p.c.radius_km,
+                   cast(p.c.availability, Text).label("availability"),
+                   cast(v.c.qualifications, Text).label("qualifications"), h.c.completed,
+                   h.c.no_shows, h.c.rating_sum, h.c.rating_count, m.c.minutes)
             .select_from(p.join(v, and_(v.c.person_id == p.c.person_id, v.c.eligible.is_(True)))
                          .outerjoin(h, h.c.volunteer_id == p.c.person_id)
                          .outerjoin(m, and_(m.c.volunteer_id == p.c.person_id,
@@ -230,28 +239,39 @@ def volunteers_near(uow, points: list[tuple[float, float]] | None, now: dt.datet
         dy = (p.c.home_lat - lat) * geo.KM_PER_DEG_LAT
         dx = (p.c.home_lng - lng) * kx
         stmt = stmt.where(dx * dx + dy * dy <= p.c.radius_km * p.c.radius_km * 1.01)
-    rows = uow.execute(stmt.order_by(p.c.person_id)).all()
+    if after:
+        stmt = stmt.where(p.c.person_id > after)
+    rows = uow.execute(stmt.order_by(p.c.person_id).limit(limit)).all()
     if not rows:
         return []
+    everyone = points is None and only is None and limit is None
     ids = bindparam("ids", [r.person_id for r in rows], type_=ARRAY(String))
     busy: dict[str, list] = {}
-    for a in uow.execute(select(assignments).where(assignments.c.volunteer_id == any_(ids),
-                                                   assignments.c.window_end > now)):
+    stmt = select(assignments.c.volunteer_id, assignments.c.window_start,
+                  assignments.c.window_end).where(assignments.c.window_end > now)
+    for a in uow.execute(stmt if everyone else
+                         stmt.where(assignments.c.volunteer_id == any_(ids))):
         busy.setdefault(a.volunteer_id, []).append((a.window_start, a.window_end))
     rated: dict[str, set] = {}
-    for g in uow.execute(select(good_ratings).where(good_ratings.c.volunteer_id == any_(ids))):
+    stmt = select(good_ratings.c.volunteer_id, good_ratings.c.elder_id)
+    for g in uow.execute(stmt if everyone else
+                         stmt.where(good_ratings.c.volunteer_id == any_(ids))):
         rated.setdefault(g.volunteer_id, set()).add(g.elder_id)
     masks: dict[str, int] = {}
+    kinds: dict[str, frozenset] = {}
     out = []
     for r in rows:
-        key = str(r.availability) if r.availability else ""
-        if key not in masks:
-            masks[key] = mask_of_windows(r.availability)
+        if r.availability not in masks:
+            masks[r.availability] = mask_of_windows(json.loads(r.availability))
+        if r.qualifications not in kinds:
+            kinds[r.qualifications] = frozenset(json.loads(r.qualifications))
+        mine = busy.get(r.person_id)
+        liked = rated.get(r.person_id)
         out.append(Volunteer(
-            r.person_id, r.home_lat, r.home_lng, r.radius_km, frozenset(r.qualifications),
-            masks[key], tuple(sorted(busy.get(r.person_id, ()))), r.completed or 0,
+            r.person_id, r.home_lat, r.home_lng, r.radius_km, kinds[r.qualifications],
+            masks[r.availability], tuple(sorted(mine)) if mine else (), r.completed or 0,
             r.no_shows or 0, r.rating_sum or 0.0, r.rating_count or 0, r.minutes or 0,
-            frozenset(rated.get(r.person_id, ()))))
+            frozenset(liked) if liked else frozenset()))
     return out
 
 
@@ -260,30 +280,6 @@ def count_volunteers(uow) -> int:
 
 
 __all__ = ["GOOD_RATING"]
-
-
-def volunteer_by_id(uow, person_id: str, now: dt.datetime) -> Volunteer | None:
-    """The volunteer as matching sees them, when eligible and with a home set."""
-    home = uow.execute(select(volunteer_preferences.c.home_lat, volunteer_preferences.c.home_lng)
-                       .where(volunteer_preferences.c.person_id == person_id)).first()
-    if home is None:
-        return None
-    near = volunteers_near(uow, [(home.home_lat, home.home_lng)], now)
-    return next((v for v in near if v.person_id == person_id), None)
-
-
-def demands_within(uow, lat: float, lng: float, radius_km: float, now: dt.datetime,
-                   within_scope: str | None) -> list[DemandToMatch]:
-    """Open demands with a place inside the bounding box of the disc (exact check by caller)."""
-    dlat = radius_km / geo.KM_PER_DEG_LAT
-    dlng = radius_km / (geo.KM_PER_DEG_LAT * max(0.1, math.cos(math.radians(abs(lat) + dlat))))
-    o = open_demands
-    stmt = _priority_query().where(o.c.window_start > now, o.c.open_slots > 0,
-                                   o.c.location_lat.between(lat - dlat, lat + dlat),
-                                   o.c.location_lng.between(lng - dlng, lng + dlng))
-    if within_scope:
-        stmt = stmt.where(o.c.region_code.startswith(prefix_of(within_scope)))
-    return [_demand(r, r.priority) for r in uow.execute(stmt.limit(5000)).all()]
 
 
 def category_requirements_of(uow, codes: set[str]) -> dict[str, list[str]]:

@@ -163,11 +163,15 @@ def test_dropped_and_rebuilt_read_models_give_the_same_candidates(matching, runn
     assert all(before.values()), "every demand has candidates"
 
     engine = create_engine(running["DATABASE_URL"])
-    with engine.begin() as conn:  # drop the derived rows (matching's own data stays)
+    with engine.begin() as conn:  # drop the derived rows (matching's own data stays) ...
         conn.execute(text("DELETE FROM volunteers; DELETE FROM open_demands; "
                           "DELETE FROM slot_counts; DELETE FROM assignments; "
                           "DELETE FROM priority_elders; DELETE FROM monthly_minutes; "
                           "DELETE FROM volunteer_history"))
+        # ... and tell the processes, so their in-memory views are emptied too (the answers
+        # after the rebuild then come from the rebuilt models, not from memory)
+        conn.execute(text("INSERT INTO volunteer_changes (person_id) VALUES ('*'); "
+                          "INSERT INTO demand_changes (demand_id) VALUES ('*')"))
     engine.dispose()
     assert all(v is None for v in candidates(matching, demands).values())
 

@@ -78,7 +78,6 @@ def plan_dispatch(demands: list[DemandToMatch], index: VolunteerIndex, now: dt.d
     proposals: list[Proposal] = []
     busy: list[tuple[int, dt.datetime, dt.datetime]] = []
     taken: dict[str, set[str]] = {}
-    row_of = {vid: r for r, vid in enumerate(index.ids)}
     windows = {d.demand_id: (d.window_start, d.window_end) for d in demands}
     for _ in range(rounds):
         still_open = [replace(d, open_slots=d.open_slots - len(taken.get(d.demand_id, ())))
@@ -89,7 +88,7 @@ def plan_dispatch(demands: list[DemandToMatch], index: VolunteerIndex, now: dt.d
         for p in found:
             proposals.append(p)
             taken.setdefault(p.demand_id, set()).add(p.volunteer_id)
-            busy.append((row_of[p.volunteer_id], *windows[p.demand_id]))
+            busy.append((index.row(p.volunteer_id), *windows[p.demand_id]))
     return proposals
 
 
