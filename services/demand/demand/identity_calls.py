@@ -1,21 +1,13 @@
-"""Questions to ``identity`` from intake, recording, evaluation and disputes, each answered
-within a timeout (an identity queue nobody consumes must not hang a station's request)."""
+"""Questions to ``identity`` from intake, recording, evaluation and disputes. Each is asked
+through the service's ``_ask_identity`` (``rpc_base``: ``timebank_common.remote.ask``, within
+``IDENTITY_RPC_TIMEOUT_SECONDS``), so an identity queue nobody consumes never hangs a
+station's request."""
 from __future__ import annotations
 
 from timebank_common.auth import Caller
-from timebank_common.errors import Forbidden, Unavailable, answer_within
+from timebank_common.errors import Forbidden
 
 from .domain.access import OPERATOR_ROLES
-
-IDENTITY_TIMEOUT = 5.0  # seconds
-IDENTITY_UNAVAILABLE = Unavailable("identity_unavailable", "身份服务暂时无响应，请稍后重试",
-                                   "The identity service did not answer; please retry")
-
-
-def ask(identity, method: str, *args, timeout: float = IDENTITY_TIMEOUT):
-    """``identity.<method>(*args)``, or 503 ``identity_unavailable`` after ``timeout`` s."""
-    return answer_within(timeout, getattr(identity, method), *args,
-                         unavailable=IDENTITY_UNAVAILABLE)
 
 
 def are_direct_relatives(ask_identity, volunteer_id: str, elder_id: str) -> bool:

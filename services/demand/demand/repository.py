@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import and_, false, func, or_, select, text
 
+from . import recording_repository as records
 from .domain.access import Visibility
 from .domain.catalogue import Category
 from .domain.lifecycle import ACTIVE_ASSIGNMENT, CANCELLED, REJECTED, Assignment, Demand
@@ -46,9 +47,40 @@ def load_catalogue(uow) -> dict[str, Category]:
 
 
 # --- locks -----------------------------------------------------------------------
+# THE LOCK ORDER of the demand service (README "Lock order"). A transaction takes its locks
+# in this order, skipping what it does not need, and never an earlier one after a later one:
+#
+#   1. a series row (``demand_series``: cancel_series, series generation);
+#   2. the demand row (``get_demand(lock=True)``);
+#   3. advisory locks of an elder or a volunteer (``lock_key``);
+#   4. the demand's own rows: assignments, service records, then evaluations, disputes and
+#      follow-ups.
+#
+# So a command that starts from a record or a dispute reads it WITHOUT a lock to learn its
+# demand, locks the demand, and only then locks (and re-reads) the record and the dispute:
+# ``lock_record_and_demand``. Several demands in one transaction only under their series'
+# lock (cancel_series) or taken with SKIP LOCKED (the no-show sweep), which never waits.
+# Outside the demand's lock a transaction holds at most one row of level 4 and waits for
+# nothing else while holding it (the ledger's reservation replies: one assignment; taking
+# or commenting a dispute: one dispute; closing a follow-up: one follow-up), or takes its
+# rows with SKIP LOCKED (the confirmation chase): none of these can close a cycle.
+# A dispute resolved while its record is reviewed once locked the record, then the demand,
+# against the review's demand, then record: PostgreSQL aborted one of them (40P01).
 def lock_key(uow, kind: str, key: str) -> None:
-    """Serialise commands about one elder or volunteer until the transaction ends."""
+    """Serialise commands about one elder or volunteer until the transaction ends (level 3
+    of the lock order above: after the demand row)."""
     uow.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{kind}:{key}"})
+
+
+def lock_record_and_demand(uow, record_id: str) -> tuple[Demand, dict] | None:
+    """A service record and its demand, both locked in the lock order: the record is read
+    without a lock to learn its demand, the demand is locked, then the record is locked and
+    read again (what it says now is what counts). None when there is no such record."""
+    found = records.get(uow, record_id)
+    if found is None:
+        return None
+    demand = get_demand(uow, found["demand_id"], lock=True)
+    return demand, records.get(uow, record_id, lock=True)
 
 
 # --- demands -----------------------------------------------------------------------
@@ -88,7 +120,9 @@ def _assignments_of(uow, demand_ids) -> dict[str, list]:
 
 
 def get_demand(uow, demand_id: str, lock: bool = False) -> Demand | None:
-    """The demand, its row locked (FOR UPDATE) when ``lock``; assignments read after the lock."""
+    """The demand, its row locked (FOR UPDATE) when ``lock``; assignments read after the lock.
+    Locking it is level 2 of the lock order (above): before any of its records, assignments,
+    evaluations, disputes, and before ``lock_key``."""
     query = select(demands).where(demands.c.id == demand_id)
     if lock:
         query = query.with_for_update()

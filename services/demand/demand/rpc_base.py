@@ -1,10 +1,11 @@
 """What every demand RPC mixin shares: the service's configuration and identity questions
-asked within ``IDENTITY_RPC_TIMEOUT_SECONDS`` (default 5: 503 ``identity_unavailable``)."""
+asked within ``IDENTITY_RPC_TIMEOUT_SECONDS`` (default 5: 503 ``identity_unavailable``), by
+the shared ``timebank_common.remote.ask`` (the ledger asks identity the same way)."""
 from __future__ import annotations
 
 from nameko.dependency_providers import Config
 
-from . import identity_calls
+from timebank_common import remote
 
 
 class DemandRpcBase:
@@ -14,5 +15,4 @@ class DemandRpcBase:
         return float(self.config.get(name, default))
 
     def _ask_identity(self, method: str, *args):
-        seconds = self._setting("IDENTITY_RPC_TIMEOUT_SECONDS", identity_calls.IDENTITY_TIMEOUT)
-        return identity_calls.ask(self.identity, method, *args, timeout=seconds)
+        return remote.ask(self.config, self.identity, "identity", method, *args)

@@ -74,9 +74,11 @@ class DisputeRpcs:
             else:
                 subject, record_id = "record", str(data["record_id"])
                 subject_id = record_id
-            record = records.get(uow, record_id, lock=True)  # one opening at a time
-            if record is None:
+            # one opening at a time: the record locked, its demand first (the lock order)
+            locked = repo.lock_record_and_demand(uow, record_id)
+            if locked is None:
                 raise _not_found("record", record_id)
+            _, record = locked
             role = rules.opener_role(caller, rules.Parties(
                 record["elder_id"], record["volunteer_id"], record["region_code"]))
             first = feedback.dispute_about(uow, subject, subject_id)
@@ -182,18 +184,21 @@ class DisputeRpcs:
         dispute_id = _dispute_id(dispute_id)
         now = utcnow()
         with self.db() as uow:
-            dispute = feedback.get_dispute(uow, dispute_id, lock=True)
+            # read without a lock: the lock order takes the demand, then the record, then
+            # the dispute (read again under its lock: its status then is what counts)
+            dispute = feedback.get_dispute(uow, dispute_id)
             if dispute is None or not _may_see(caller, dispute):
                 raise _not_found("dispute", dispute_id)
             rules.require_handler(caller, dispute["region_code"])
+            demand, record = repo.lock_record_and_demand(uow, dispute["record_id"])
+            dispute = feedback.get_dispute(uow, dispute_id, lock=True)
             status = rules.resolve(dispute["status"])
-            record = records.get(uow, dispute["record_id"], lock=True)
             minutes = rules.check_outcome(dispute["subject"], data["outcome"], data["minutes"],
                                           record["minutes"])
             reason = rules.check_reason(data["reason"])
             credited = record["status"] == SENT
-            self._apply_locally(uow, dispute, record, data["outcome"], minutes, caller, now,
-                                reason)
+            self._apply_locally(uow, dispute, record, demand, data["outcome"], minutes, caller,
+                                now, reason)
             feedback.update_dispute(uow, dispute_id, status=status, outcome=data["outcome"],
                                     minutes=minutes, resolution_reason=reason,
                                     resolved_by=caller.person_id, resolved_at=now,
@@ -209,11 +214,12 @@ class DisputeRpcs:
             return self._dispute_view(uow, feedback.get_dispute(uow, dispute_id))
 
     @staticmethod
-    def _apply_locally(uow, dispute, record, outcome, minutes, caller, now, reason) -> None:
-        """The outcome on demand's own rows: a voided evaluation stops counting; a record
-        voided, or its minutes corrected (an unsent record is corrected before it is sent;
-        a credited one keeps its recorded minutes and notes the correction — the ledger
-        reverses the difference)."""
+    def _apply_locally(uow, dispute, record, demand, outcome, minutes, caller, now,
+                       reason) -> None:
+        """The outcome on demand's own rows (the demand and the record locked, in that
+        order): a voided evaluation stops counting; a record voided, or its minutes
+        corrected (an unsent record is corrected before it is sent; a credited one keeps its
+        recorded minutes and notes the correction — the ledger reverses the difference)."""
         if outcome == rules.UPHELD:
             return
         if dispute["subject"] == "evaluation":
@@ -222,7 +228,6 @@ class DisputeRpcs:
         record_id, sent = record["record_id"], record["status"] == SENT
         if outcome == rules.VOIDED or (minutes == 0 and not sent):
             records.update(uow, record_id, voided=True, status="voided")
-            demand = repo.get_demand(uow, record["demand_id"], lock=True)
             if not sent:
                 payments.on_record_dropped(uow, demand, record, RELEASE_VOIDED)
             records.audit(uow, record_id, "voided", caller.person_id, now, reason,

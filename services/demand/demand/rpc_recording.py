@@ -162,12 +162,11 @@ class RecordingRpcs(DemandRpcBase):
         record_id = _record_id(record_id)
         now = utcnow()
         with self.db() as uow:
-            found = records.get(uow, record_id)
-            if found is None:
+            locked = repo.lock_record_and_demand(uow, record_id)  # the demand first
+            if locked is None:
                 raise _record_not_found(record_id)
-            caller.require_scope(found["region_code"])
-            demand = repo.get_demand(uow, found["demand_id"], lock=True)
-            row = records.get(uow, record_id, lock=True)
+            demand, row = locked
+            caller.require_scope(row["region_code"])
             state = records.state_of(row)
             if action == "release":
                 state.release(caller.person_id, now, data["reason"], row["recorded_by"])

@@ -7,9 +7,11 @@ from demand.domain import payments
 from demand.domain.lifecycle import (
     ASSIGNED,
     CANCELLED,
+    EVALUATED,
     IN_SERVICE,
     NO_SHOW,
     PUBLISHED,
+    RECORDED,
     WITHDRAWN,
     Demand,
 )
@@ -93,7 +95,53 @@ def test_checked_in_volunteer_is_never_a_no_show():
     [due] = d.no_show_due(START + GRACE, GRACE)
     assert due.volunteer_id == "v2"
     d.mark_no_show("v2", START + GRACE, GRACE)
-    assert d.status == IN_SERVICE and d.open_slots == 1
+    # the service is under way: v2's slot is not reopened (nobody could claim it)
+    assert d.status == IN_SERVICE and d.open_slots == 0
+
+
+def test_a_group_completes_with_those_who_served_when_one_is_a_no_show():
+    d = published(needed=3)
+    for v in ("v1", "v2", "v3"):
+        d.assign(v, None, None, NOW)
+    d.check_in("v1", START, START)
+    d.check_in("v2", START, START)
+    d.mark_no_show("v3", START + GRACE, GRACE)
+    assert (d.status, d.open_slots) == (IN_SERVICE, 0)
+    with pytest.raises(Conflict):  # the service is under way: no new volunteer
+        d.assign("v4", None, None, START + GRACE)
+    for v in ("v1", "v2"):
+        d.check_out(v, END, END)
+        d.mark_recorded(v)
+    assert (d.status, d.open_slots, d.volunteer_ids()) == (RECORDED, 0, ["v1", "v2"])
+    assert not d.follow_evaluations({"v1"})  # each volunteer who served is evaluated
+    assert d.follow_evaluations({"v1", "v2"}) and (d.status, d.open_slots) == (EVALUATED, 0)
+
+
+def test_a_withdrawal_before_the_start_reopens_unless_the_others_already_started():
+    d = published(needed=2)
+    d.assign("v1", None, None, NOW)
+    d.assign("v2", None, None, NOW)
+    d.withdraw("v2", "有事", NOW)  # nobody started: v3 may take the slot
+    assert (d.status, d.open_slots) == (PUBLISHED, 1)
+    d.assign("v3", None, None, NOW)
+    d.check_in("v1", NOW, NOW)  # v1 starts early, v3 serves too but v1 is done first
+    d.check_out("v1", NOW + dt.timedelta(hours=1), NOW + dt.timedelta(hours=1))
+    d.mark_recorded("v1")
+    assert (d.status, d.open_slots) == (IN_SERVICE, 0)
+    d.withdraw("v3", "临时有事", NOW + dt.timedelta(hours=1))  # still before the start
+    # not reopened: the demand is complete with the volunteer who served
+    assert (d.status, d.open_slots, d.volunteer_ids()) == (RECORDED, 0, ["v1"])
+    with pytest.raises(Conflict):
+        d.assign("v4", None, None, NOW + dt.timedelta(hours=1))
+
+
+def test_a_no_show_with_nobody_else_reopens_while_the_window_lasts():
+    d = published(needed=2)
+    d.assign("v1", None, None, NOW)
+    d.assign("v2", None, None, NOW)
+    d.mark_no_show("v1", START + GRACE, GRACE)
+    d.mark_no_show("v2", START + GRACE, GRACE)
+    assert (d.status, d.open_slots) == (PUBLISHED, 2)  # the station may send others
 
 
 def test_no_show_after_the_window_with_nobody_left_cancels():

@@ -468,4 +468,5 @@ def test_the_last_volunteer_withdrawing_leaves_an_evaluated_group_demand(demand)
         "volunteer_id": early["person_id"], "score": 5})
     assert given["demand_status"] == "in_service"
     after = demand.withdraw(other, made["demand_id"], {"reason": "临时有事"})
-    assert after["status"] == "evaluated"
+    # the service was under way: the slot is not reopened (nobody could claim it)
+    assert (after["status"], after["open_slots"]) == ("evaluated", 0)

@@ -6,7 +6,10 @@ saga's messages delivered to a model ledger in any order (and twice): no illegal
 more volunteers than slots, a refused action changes nothing, every reservation requested is
 closed exactly once (posted or released) once its assignment has ended, none left open, none
 closed twice; and the demand is ``evaluated`` exactly when the elder's side has evaluated every
-recorded volunteer whose record counts (at least one), and never leaves it.
+recorded volunteer whose record counts (at least one), and never leaves it. Slots: a demand
+shows an open slot exactly while it is ``published`` (a claim by someone new succeeds exactly
+then); once someone has checked in, a slot given back (withdrawn, no-show) is never reopened,
+and the demand completes (``recorded``) as soon as every volunteer still on it is recorded.
 """
 import copy
 import datetime as dt
@@ -120,7 +123,11 @@ class DemandWithSaga(RuleBasedStateMachine):
     # --- rules ---------------------------------------------------------------------
     @rule(target=claimed, volunteer=VOLUNTEERS)
     def claim(self, volunteer):
+        open_before = self.demand.open_slots
+        new = self.demand.assignment_of(volunteer) is None
         assignment = self._attempt(lambda: self.demand.assign(volunteer, None, "op", self.now))
+        if new:  # someone new gets a slot exactly when one is shown open
+            assert (assignment is not None) == (open_before > 0), (open_before, self.demand)
         if assignment is None:
             return multiple()
         assignment.id = f"a-{volunteer}"
@@ -240,10 +247,25 @@ class DemandWithSaga(RuleBasedStateMachine):
                 assert a.checked_out_at > a.checked_in_at
             if a.status in ENDED_ASSIGNMENT:
                 assert a.checked_in_at is None and a.end_reason
-        if d.status == PUBLISHED:
-            assert d.open_slots > 0 or any(a.status != ASSIGNED for a in live)
+        # an open slot is shown exactly while the demand takes claims: never on a demand under
+        # way, recorded or evaluated (a slot nobody could claim)
+        assert (d.open_slots > 0) == (d.status == PUBLISHED), (d.status, d.open_slots)
         if d.status in (RECORDED, EVALUATED):
             assert live and all(a.status == RECORDED for a in live)
+        if live and all(a.status == RECORDED for a in live):  # those who served are done
+            assert d.status in (RECORDED, EVALUATED), d.status
+
+    @invariant()
+    def a_slot_given_back_once_under_way_is_not_reopened(self):
+        if not hasattr(self, "demand"):
+            return
+        d = self.demand
+        started = any(a.checked_in_at is not None for a in d.live_assignments())
+        assert started == d.under_way
+        if getattr(self, "was_under_way", False):
+            assert started and d.open_slots == 0 and d.status not in (
+                PUBLISHED, ASSIGNED, CANCELLED), d.status
+        self.was_under_way = started
 
     @invariant()
     def evaluated_exactly_when_every_counting_record_is(self):

@@ -2,7 +2,11 @@
 
 ``issue_certificate(caller, person_id, {from, to})``, ``get_certificate_pdf(caller, number)``,
 ``verify_certificate(number)`` (public: no caller). The volunteer's masked data and the
-issuing station's name come from identity, before the unit of work opens.
+issuing station's name come from identity, before the unit of work opens, each asked through
+the service's ``_ask_identity`` (``timebank_common.remote``: within
+``IDENTITY_RPC_TIMEOUT_SECONDS``, default 5): when identity does not answer, the request is
+refused with 503 ``identity_unavailable`` (retry later) rather than hanging, and never
+issued with a stand-in station name.
 """
 from __future__ import annotations
 
@@ -37,6 +41,8 @@ DEMAND_UNAVAILABLE = Unavailable("demand_unavailable", "需求服务暂时无响
 
 
 class CertificateEntrypoints:
+    """Mixed into ``LedgerService``: uses its ``db`` and ``_ask_identity``."""
+
     identity = RpcProxy("identity")
     demand = RpcProxy("demand")
     certificate_setup = CertificateSigner()
@@ -54,12 +60,17 @@ class CertificateEntrypoints:
         return lambda code: names.get(code, certificate_source.code_as_name(code))
 
     def _issuer_station(self, caller: Caller, person: dict) -> str:
-        """The operator's station when an operator issues; the volunteer's region otherwise."""
+        """The operator's station when an operator issues; the volunteer's region otherwise.
+        Identity not answering is 503 (``Unavailable`` passes): a signed certificate is not
+        issued with a stand-in name because identity was away for a moment."""
         try:
             if caller.carrier_id and caller.person_id != person["person_id"]:
-                return self.identity.get_carrier(caller.to_dict(), caller.carrier_id)["name"]
-            region = self.identity.get_region(person["region_code"])
+                return self._ask_identity("get_carrier", caller.to_dict(),
+                                          caller.carrier_id)["name"]
+            region = self._ask_identity("get_region", person["region_code"])
             return f"{region['name']}时间银行 · {PLATFORM_STATION}"
+        except Unavailable:
+            raise
         except DomainError as exc:  # the certificate names the platform rather than fail
             log.warning("no station name for certificate: %s", exc.code)
             return PLATFORM_STATION
@@ -68,7 +79,8 @@ class CertificateEntrypoints:
     def issue_certificate(self, caller, person_id, period=None):
         caller = Caller.from_dict(caller)
         period = load(CertificatePeriodSchema(), period)
-        person = self.identity.get_person(caller.to_dict(), str(person_id))  # masked; authorizes
+        # identity's masked view; its refusal (403/404) is the authorization
+        person = self._ask_identity("get_person", caller.to_dict(), str(person_id))
         station = self._issuer_station(caller, person)
         names = self._category_names()
         setup = self.certificate_setup

@@ -14,9 +14,10 @@ import logging
 
 from nameko.dependency_providers import Config
 
+from timebank_common import remote
 from timebank_common.auth import Caller
 from timebank_common.batch_events import batch_event_handler, batch_once
-from timebank_common.errors import Forbidden, Unavailable, answer_within
+from timebank_common.errors import Forbidden
 from timebank_common.events import event_handler, once
 from timebank_common.outbox import OutboxRelay
 from timebank_common.regions import city_unit_of
@@ -52,9 +53,6 @@ from .domain.transfers import FAILED, REVERSE, TransferRequest, derived_id
 
 log = logging.getLogger("timebank.ledger")
 SWEEP_BATCH = 500  # reservations expired per transaction
-IDENTITY_TIMEOUT = 5.0  # seconds to wait for identity's answer (IDENTITY_RPC_TIMEOUT_SECONDS)
-IDENTITY_UNAVAILABLE = Unavailable("identity_unavailable", "身份服务暂时无响应，请稍后重试",
-                                   "The identity service did not answer; please retry")
 POLICY_ADMINS = ("province_admin", "city_admin", "county_admin")
 POOL_ADMINS = ("province_admin", "city_admin")
 
@@ -86,10 +84,10 @@ class LedgerService(CertificateEntrypoints, ServiceBase):
         return thresholds_from_config(self.config.get("STAR_THRESHOLDS_HOURS"))
 
     def _ask_identity(self, method: str, *args):
-        """An identity RPC with a timeout: the ledger never hangs on identity."""
-        seconds = float(self.config.get("IDENTITY_RPC_TIMEOUT_SECONDS", IDENTITY_TIMEOUT))
-        return answer_within(seconds, getattr(self.identity, method), *args,
-                             unavailable=IDENTITY_UNAVAILABLE)
+        """An identity RPC within ``IDENTITY_RPC_TIMEOUT_SECONDS`` (default 5), else 503
+        ``identity_unavailable``: the ledger never hangs on identity (giving, allocation and
+        certificates all ask through here)."""
+        return remote.ask(self.config, self.identity, "identity", method, *args)
 
     # --- reads for people ------------------------------------------------------------------
     @rpc

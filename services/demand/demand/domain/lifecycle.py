@@ -22,10 +22,21 @@ each volunteer's assignment then moves ``assigned -> in_service -> awaiting_reco
 
 A volunteer may ``withdraw`` before the window starts (with a reason); a volunteer who
 has not checked in by the window start plus a grace period is a ``no_show``. Both end
-the assignment (it is kept, for the volunteer's reliability) and reopen its slot: the
-demand goes back to ``published``. A no-show found once the window is over, with no
-other volunteer left on the demand, cancels the demand (reason ``no_show``) so the
-station sees that the elder was not served, instead of leaving a stale demand open.
+the assignment (it is kept, for the volunteer's reliability). What becomes of its slot
+depends on whether the service is under way:
+
+* nobody on the demand has checked in yet: the slot reopens, the demand goes back to
+  ``published`` and someone else may take it (a withdrawal before the start; a no-show with
+  nobody else left while the window lasts, for the station to send someone);
+* someone has checked in (the service is under way — at the latest once the window has
+  started and the no-shows are marked): the slot is NOT reopened. The demand takes no more
+  claims from then on, and completes (``awaiting_record``, ``recorded``, ``evaluated``) with
+  the volunteers who served. ``open_slots`` is 0 whenever the demand does not take claims
+  (any status but ``published``), so no demand shows a slot nobody can claim.
+
+A no-show found once the window is over, with no other volunteer left on the demand,
+cancels the demand (reason ``no_show``) so the station sees that the elder was not served,
+instead of leaving a stale demand open.
 """
 from __future__ import annotations
 
@@ -131,7 +142,20 @@ class Demand:
     # --- questions -------------------------------------------------------
     @property
     def open_slots(self) -> int:
+        """Slots a volunteer can still claim: only while the demand takes claims
+        (``published``). Once the service is under way a slot given back (withdrawn, no-show)
+        is not reopened, so an ``in_service``, ``recorded`` or ``evaluated`` demand has none
+        even with fewer volunteers than it asked for."""
+        return self._unfilled if self.status == PUBLISHED else 0
+
+    @property
+    def _unfilled(self) -> int:
         return max(self.volunteers_needed - len(self.live_assignments()), 0)
+
+    @property
+    def under_way(self) -> bool:
+        """Someone on the demand has checked in: it takes no more volunteers."""
+        return any(a.checked_in_at is not None for a in self.live_assignments())
 
     def live_assignments(self) -> list[Assignment]:
         return [a for a in self.assignments if a.live]
@@ -308,8 +332,8 @@ class Demand:
         if self.status in (SUBMITTED, REJECTED, CANCELLED, EVALUATED):
             return
         statuses = {a.status for a in self.live_assignments()}
-        if statuses <= {ASSIGNED}:
-            self.status = ASSIGNED if self.open_slots == 0 else PUBLISHED
+        if not self.under_way:  # nobody started: a slot given back reopens
+            self.status = ASSIGNED if self._unfilled == 0 else PUBLISHED
         elif statuses == {RECORDED}:
             self.status = RECORDED
         elif statuses <= {AWAITING_RECORD, RECORDED}:

@@ -1,0 +1,67 @@
+"""The look-ups by a parent's id use an index (migration 0006), checked on the statements the
+repository really sends: each is EXPLAINed on the migrated database with sequential scans
+priced out (``enable_seqscan = off``), so an index that can serve it is chosen even on empty
+tables, and the plan names it. Without the index the plan is a sequential scan (or a whole
+scan of an unrelated index)."""
+import datetime as dt
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, or_, text
+
+from demand import feedback_repository as feedback
+from demand import recording_repository as records
+from demand.tables import disputes
+
+pytestmark = pytest.mark.integration
+
+
+class ExplainingUow:
+    """Stands in for a unit of work: EXPLAINs every statement, then runs it."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.plans: list[str] = []
+
+    def execute(self, statement, params=None):
+        compiled = statement.compile(dialect=self.connection.dialect,
+                                     compile_kwargs={"render_postcompile": True})
+        rows = self.connection.exec_driver_sql(f"EXPLAIN {compiled.string}", compiled.params)
+        self.plans.append("\n".join(r[0] for r in rows))
+        return self.connection.execute(statement, params)
+
+
+@pytest.fixture
+def uow(database_url):
+    engine = create_engine(database_url("demand"))
+    with engine.connect() as connection:
+        connection.execute(text("SET enable_seqscan = off"))
+        yield ExplainingUow(connection)
+        connection.rollback()
+    engine.dispose()
+
+
+def test_a_demands_records_come_from_its_index(uow):
+    records.of_demand(uow, str(uuid.uuid4()))
+    [plan] = uow.plans
+    assert "service_records_demand" in plan, plan
+
+
+def test_the_confirmation_chase_reads_only_records_still_waiting(uow):
+    records.overdue_unconfirmed(uow, dt.datetime.now(dt.UTC), 200)
+    [plan] = uow.plans
+    assert "service_records_unconfirmed" in plan, plan
+
+
+def test_disputes_of_a_demand_and_of_a_party_come_from_indexes(uow):
+    feedback.list_disputes(uow, disputes.c.region_code.startswith("1301"),
+                           {"demand_id": str(uuid.uuid4())}, 1, 20)
+    assert all("disputes_demand" in plan for plan in uow.plans), uow.plans
+    uow.plans.clear()
+    person = f"vol-{uuid.uuid4().hex[:8]}"
+    feedback.list_disputes(uow, or_(disputes.c.elder_id == person,
+                                    disputes.c.volunteer_id == person,
+                                    disputes.c.opened_by == person), {}, 1, 20)
+    for plan in uow.plans:  # the count and the page
+        for index in ("disputes_elder", "disputes_volunteer", "disputes_opened_by"):
+            assert index in plan, plan
