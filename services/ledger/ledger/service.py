@@ -241,7 +241,7 @@ class LedgerService(CertificateEntrypoints, ServiceBase):
 
     # --- events ------------------------------------------------------------------------------
     @batch_event_handler("demand", "service_recorded", batch_size=service_credits.BATCH,
-                         max_wait=0.02)
+                         max_wait=0.1)
     @batch_once(service_credits.CONSUMER)
     def on_service_recorded(self, uow, events):
         """Credit each volunteer with the recorded minutes, once per service record; up to
