@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 from .domain.lifecycle import (
     ASSIGNED,
     AWAITING_RECORD,
+    ENDED_ASSIGNMENT,
+    EXPIRABLE,
     IN_SERVICE,
     NO_SHOW,
     PUBLISHED,
@@ -28,6 +30,25 @@ def no_show_candidates(uow, due_before: dt.datetime, limit: int) -> list[str]:
                                 .where(assignments.c.status == ASSIGNED)))
         .order_by(demands.c.window_start).limit(limit)
         .with_for_update(skip_locked=True)
+    ).all()
+    return [str(r.id) for r in rows]
+
+
+def expiry_candidates(uow, now: dt.datetime, limit: int) -> list[str]:
+    """Ids of demands still ``submitted`` or ``published`` whose window ended by ``now`` with
+    no volunteer on them (``Demand.expiry_due``, re-checked under the lock); rows another
+    process is handling are skipped (SKIP LOCKED). ``window_start <= now`` lets the
+    ``demands(status, window_start)`` index bound the scan to demands already begun."""
+    d = demands.c
+    rows = uow.execute(
+        select(d.id)
+        .where(d.status.in_(sorted(EXPIRABLE)), d.window_start <= now, d.window_end <= now,
+               ~select(assignments.c.id)
+               .where(assignments.c.demand_id == d.id,
+                      assignments.c.status.not_in(sorted(ENDED_ASSIGNMENT)))
+               .exists())
+        .order_by(d.window_start).limit(limit)
+        .with_for_update(of=demands, skip_locked=True)
     ).all()
     return [str(r.id) for r in rows]
 

@@ -20,7 +20,8 @@ from timebank_common.schemas import load
 from timebank_common.service import rpc, scheduled
 
 from . import assignment_repository as arepo
-from . import assignment_schemas, evaluation_status, schemas
+from . import assignment_schemas, evaluation_status, intake_metrics, schemas
+from . import intake_repository as irepo
 from . import payments as saga
 from . import repository as repo
 from .domain import access, eligibility, payments, rules
@@ -32,6 +33,7 @@ from .rpc_base import DemandRpcBase
 
 log = logging.getLogger("timebank.demand")
 NO_SHOW_BATCH = 100  # demands looked at per transaction by the no-show sweep
+EXPIRY_BATCH = 100  # demands expired per transaction by the expiry sweep
 _WITHDRAWN, _NO_SHOW = (assignment_schemas.AssignmentWithdrawnEvent(),
                         assignment_schemas.AssignmentNoShowEvent())
 _RELIABILITY = assignment_schemas.ReliabilityOut()
@@ -175,6 +177,42 @@ class AssignmentRpcs(DemandRpcBase):
             uow.emit("demand_cancelled", schemas.DemandCancelledEvent().dump(demand),
                      demand.region_code)
         log.info("no-show: volunteer %s on demand %s", volunteer_id, demand.id)
+
+    # --- expiry: demands nobody served in their window -------------------------------------
+    @scheduled("EXPIRY_SWEEP_SECONDS", 60)
+    def sweep_expired(self):
+        """Every demand process runs it: the demand rows are taken FOR UPDATE SKIP LOCKED and
+        re-checked under the lock, so each demand is expired (and announced) once."""
+        while self.expire_unserved() >= EXPIRY_BATCH:
+            pass
+
+    @rpc
+    def expire_unserved(self):
+        """Internal (also on a timer, every ``EXPIRY_SWEEP_SECONDS``): cancel, with reason
+        ``expired``, each demand still ``submitted`` or ``published`` whose window has ended
+        with nobody serving it (``Demand.expiry_due``), and announce it as
+        ``demand_cancelled`` (matching drops it; notify tells the elder — a phone-only elder
+        through a call task for the station). Returns how many demands were looked at."""
+        now = utcnow()
+        expired = 0
+        with self.db() as uow:
+            ids = arepo.expiry_candidates(uow, now, EXPIRY_BATCH)
+            for demand_id in ids:
+                demand = repo.get_demand(uow, demand_id, lock=True)
+                if not demand.expiry_due(now):  # changed since it was chosen
+                    continue
+                demand.expire(now)
+                repo.save_demand(uow, demand)
+                irepo.close_escalation(uow, demand.id, "expired", now)
+                saga.on_cancelled(uow, demand)  # nothing left to release, normally
+                uow.emit("demand_cancelled", schemas.DemandCancelledEvent().dump(demand),
+                         demand.region_code)
+                expired += 1
+                log.info("expired: demand %s (window ended %s, nobody serving)", demand.id,
+                         demand.window_end.isoformat())
+            uow.commit()
+        intake_metrics.EXPIRED.inc(expired)
+        return len(ids)
 
     # --- reliability -----------------------------------------------------------------
     @rpc

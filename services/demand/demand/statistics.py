@@ -36,11 +36,11 @@ def demand_rows(uow, prefix: str, start: dt.datetime | None, end: dt.datetime | 
     published_at = case((d.funding_source.is_not(None), d.reviewed_at), else_=None)
     rows = uow.execute(
         select(d.status, d.category, d.channel, d.created_at, published_at.label("published_at"),
-               first.c.first)
+               first.c.first, d.cancel_reason)
         .select_from(demands.outerjoin(first, first.c.demand_id == d.id))
         .where(*conditions)).all()
     return [DemandRow(r.status, r.category, r.channel, _utc(r.created_at), _utc(r.published_at),
-                      _utc(r.first), r.first is not None) for r in rows]
+                      _utc(r.first), r.first is not None, r.cancel_reason) for r in rows]
 
 
 def demand_stats(uow, caller: Caller, region_code: str | None, period_from: dt.date | None,

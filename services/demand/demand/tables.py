@@ -250,7 +250,7 @@ demand_escalations = Table(
     Column("submitted_at", DateTime(timezone=True), nullable=False),
     Column("escalated_at", DateTime(timezone=True), nullable=False),
     Column("closed_at", DateTime(timezone=True)),
-    Column("closed_reason", String(20)),  # reviewed | cancelled
+    Column("closed_reason", String(20)),  # reviewed | cancelled | expired
 )
 
 demand_series = Table(

@@ -8,10 +8,12 @@ from demand.domain.lifecycle import (
     ASSIGNED,
     CANCELLED,
     EVALUATED,
+    EXPIRED_REASON,
     IN_SERVICE,
     NO_SHOW,
     PUBLISHED,
     RECORDED,
+    SUBMITTED,
     WITHDRAWN,
     Demand,
 )
@@ -149,6 +151,88 @@ def test_no_show_after_the_window_with_nobody_left_cancels():
     d.assign("v1", None, None, NOW)
     d.mark_no_show("v1", END, GRACE)
     assert (d.status, d.cancel_reason, d.cancelled_at) == (CANCELLED, "no_show", END)
+
+
+# --- expiry: nobody served the demand in its window ------------------------------------------
+def test_a_demand_nobody_claimed_expires_when_its_window_ends():
+    d = published()
+    assert not d.expiry_due(END - dt.timedelta(seconds=1))  # the window still lasts
+    with pytest.raises(Conflict) as e:
+        d.expire(END - dt.timedelta(seconds=1))
+    assert e.value.code == "invalid_transition" and d.status == PUBLISHED
+    assert d.expiry_due(END)
+    d.expire(END + dt.timedelta(minutes=1))
+    assert (d.status, d.cancel_reason, d.cancelled_at, d.cancelled_by) == (
+        CANCELLED, EXPIRED_REASON, END + dt.timedelta(minutes=1), None)
+    assert d.open_slots == 0 and not d.expiry_due(END + dt.timedelta(hours=1))
+    with pytest.raises(Conflict):  # expired once: a second sweep is refused, changes nothing
+        d.expire(END + dt.timedelta(hours=1))
+    with pytest.raises(Conflict):  # and nobody can take it any more
+        d.assign("v1", None, None, END + dt.timedelta(hours=1))
+
+
+def test_a_demand_never_reviewed_expires_too():
+    d = Demand(id="d2", elder_id="elder", category="assistance", region_code="130102001001",
+               window_start=START, window_end=END, expected_minutes=60, volunteers_needed=1,
+               channel="phone")
+    assert d.status == SUBMITTED and d.expiry_due(END)
+    d.expire(END)
+    assert (d.status, d.cancel_reason) == (CANCELLED, EXPIRED_REASON)
+
+
+def test_a_demand_reopened_with_nobody_left_expires_at_the_window_end():
+    d = published(needed=2)
+    d.assign("v1", None, None, NOW)
+    d.assign("v2", None, None, NOW)
+    d.withdraw("v1", "有事", NOW)
+    d.mark_no_show("v2", START + GRACE, GRACE)  # the window lasts: reopened, nobody came
+    assert (d.status, d.volunteer_ids()) == (PUBLISHED, [])
+    assert not d.expiry_due(END - dt.timedelta(minutes=1))
+    d.expire(END)
+    assert (d.status, d.cancel_reason) == (CANCELLED, EXPIRED_REASON)
+    # the ended assignments are kept, for the volunteers' reliability
+    assert [a.status for a in d.assignments] == [WITHDRAWN, NO_SHOW]
+
+
+def test_a_volunteer_still_on_the_demand_is_left_to_the_no_show_rule():
+    """Published with one of two slots taken, nobody checked in: not expired while the
+    volunteer is on it — the no-show sweep marks them and, the window being over, cancels
+    the demand with reason no_show (each unserved demand is closed once, by one rule)."""
+    d = published(needed=2)
+    d.assign("v1", None, None, NOW)
+    assert d.status == PUBLISHED and not d.expiry_due(END + dt.timedelta(hours=1))
+    with pytest.raises(Conflict):
+        d.expire(END + dt.timedelta(hours=1))
+    d.mark_no_show("v1", END + dt.timedelta(hours=1), GRACE)
+    assert (d.status, d.cancel_reason) == (CANCELLED, "no_show")
+    assert not d.expiry_due(END + dt.timedelta(hours=1))
+
+
+@pytest.mark.parametrize("setup", ["assigned", "in_service", "awaiting_record", "recorded",
+                                   "cancelled", "rejected"])
+def test_only_an_unserved_demand_expires(setup):
+    late = END + dt.timedelta(days=1)
+    d = published()
+    if setup == "rejected":
+        d = Demand(id="d3", elder_id="elder", category="assistance",
+                   region_code="130102001001", window_start=START, window_end=END,
+                   expected_minutes=60, volunteers_needed=1, channel="phone")
+        d.review("reject", "op", NOW, reason="非本辖区")
+    elif setup == "cancelled":
+        d.cancel("op", NOW, "老人住院")
+    else:
+        d.assign("v1", None, None, NOW)
+        if setup != "assigned":
+            d.check_in("v1", START, START)
+        if setup in ("awaiting_record", "recorded"):
+            d.check_out("v1", END, END)
+        if setup == "recorded":
+            d.mark_recorded("v1")
+    before = (d.status, d.cancel_reason)
+    assert d.status == setup and not d.expiry_due(late)
+    with pytest.raises(Conflict):
+        d.expire(late)
+    assert (d.status, d.cancel_reason) == before
 
 
 def test_no_show_of_someone_not_assigned():

@@ -80,11 +80,12 @@ def test_catalogue_edits_must_stay_consistent_and_never_offer_housekeeping():
 
 
 def row(status, category="emotional_comfort", published_after=None, assigned_after=None,
-        ever_assigned=None):
+        ever_assigned=None, cancel_reason=None):
     return DemandRow(status, category, "phone", T0,
                      T0 + published_after if published_after is not None else None,
                      T0 + assigned_after if assigned_after is not None else None,
-                     assigned_after is not None if ever_assigned is None else ever_assigned)
+                     assigned_after is not None if ever_assigned is None else ever_assigned,
+                     cancel_reason)
 
 
 def test_statistics_sections():
@@ -109,10 +110,28 @@ def test_statistics_sections():
     assert figures["timing"]["submission_to_first_assignment"] == {
         "count": 3, "median_minutes": 300.0, "mean_minutes": 380.0}
     assert figures["completion"] == {"completed": 2, "cancelled_after_assignment": 1,
-                                     "rate": 0.6667}
+                                     "expired": 0, "rate": 0.6667}
     empty = demand_figures([])
     assert empty["completion"]["rate"] is None
     assert empty["timing"]["submission_to_publication"]["median_minutes"] is None
+
+
+def test_expired_demands_are_counted_apart_from_other_cancellations():
+    """An elder nobody served in time shows in ``completion.expired``; one someone had taken
+    (and given back) is also a cancellation after assignment, one never taken is not."""
+    hour = dt.timedelta(hours=1)
+    rows = [
+        row("cancelled", published_after=hour, cancel_reason="expired"),  # nobody claimed
+        row("cancelled", cancel_reason="expired"),  # never reviewed
+        row("cancelled", published_after=hour, assigned_after=2 * hour,
+            cancel_reason="expired"),  # taken, withdrawn, nobody else
+        row("cancelled", published_after=hour, assigned_after=2 * hour, cancel_reason="no_show"),
+        row("cancelled", published_after=hour, cancel_reason="老人住院"),
+        row("recorded", published_after=hour, assigned_after=2 * hour),
+    ]
+    assert demand_figures(rows)["completion"] == {
+        "completed": 1, "cancelled_after_assignment": 2, "expired": 3, "rate": 0.3333}
+    assert demand_figures(rows)["demands"]["by_status"] == {"recorded": 1, "cancelled": 5}
 
 
 def test_demands_are_for_elders_of_sixty_and_over():

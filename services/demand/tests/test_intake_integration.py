@@ -510,7 +510,8 @@ def test_demand_stats_for_a_region_and_period(demand):
     assert stats["demands"]["by_category"] == {"emotional_comfort": 2, "outing_companion": 1}
     assert stats["timing"]["submission_to_publication"]["count"] == 2
     assert stats["timing"]["submission_to_first_assignment"]["count"] == 2
-    assert stats["completion"] == {"completed": 1, "cancelled_after_assignment": 1, "rate": 0.5}
+    assert stats["completion"] == {"completed": 1, "cancelled_after_assignment": 1,
+                                   "expired": 0, "rate": 0.5}
     assert stats["satisfaction"] == {"evaluations": 0, "average_score": None, "low_scores": 0}
     assert stats["disputes"] == {"disputes_opened": 0, "disputes_resolved": 0, "by_outcome": {}}
     assert stats["reliability"]["no_shows"] == 0 and stats["reliability"]["withdrawals"] == 0

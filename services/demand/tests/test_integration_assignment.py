@@ -10,6 +10,7 @@ import pytest
 
 from demand import assignment_repository
 from demand.service import DemandService
+from demand.tables import demand_escalations, demands
 from timebank_common.db import UnitOfWork, make_engine, make_event
 from timebank_common.errors import BadInput, Conflict, Unavailable
 from timebank_common.service import rpc as rpc_method
@@ -62,7 +63,7 @@ GRACE_SECONDS = 1
 def listen(event_bus):
     listeners = {name: event_bus.listen("demand", name) for name in (
         "assignment_no_show", "assignment_withdrawn", "reservation_requested",
-        "reservation_released")}
+        "reservation_released", "demand_cancelled")}
 
     def received(name, demand_id, expected=1, timeout=10.0):
         listener = listeners[name]
@@ -84,7 +85,7 @@ def running(service_config, start_module_service, listen):
     for _ in range(2):  # two demand processes: the no-show sweep must still announce once
         start_module_service(DemandService, service_config(
             "demand", max_workers=20, NO_SHOW_GRACE_SECONDS=GRACE_SECONDS,
-            NO_SHOW_SWEEP_SECONDS=0.3,
+            NO_SHOW_SWEEP_SECONDS=0.3, EXPIRY_SWEEP_SECONDS=0.3,
             IDENTITY_RPC_TIMEOUT_SECONDS=4))
 
 
@@ -284,3 +285,76 @@ def test_no_show_figures_for_statistics(demand, database_url):
     finally:
         engine.dispose()
     assert figures == {"no_shows": 0, "withdrawals": 1, "no_show_rate": None}
+
+
+def _in_the_database(database_url, *statements):
+    engine = make_engine(database_url("demand"))
+    try:
+        with UnitOfWork(engine) as uow:
+            for statement in statements:
+                uow.execute(statement)
+            uow.commit()
+    finally:
+        engine.dispose()
+
+
+def _window_over(demand_id, now):
+    """The window ran from 3 hours to 1 minute ago (a new demand's must lie ahead)."""
+    return demands.update().where(demands.c.id == demand_id).values(
+        window_start=now - dt.timedelta(hours=3), window_end=now - dt.timedelta(minutes=1))
+
+
+def test_demands_nobody_serves_expire_once_when_their_window_ends(demand, listen, database_url):
+    """Both demand processes sweep every 0.3 s. A demand nobody claimed, one reopened by a
+    withdrawal with nobody left, and one never reviewed (escalated) are cancelled with reason
+    ``expired``, each announced once; one a volunteer still holds is the no-show rule's
+    (reason ``no_show``), never expired as well. Statistics count the expired ones."""
+    county = {"person_id": "ca-1", "roles": ["county_admin"], "scope": "130102000000"}
+    now = dt.datetime.now(dt.UTC)
+    today = (now + dt.timedelta(hours=8)).date().isoformat()
+    expired_before = demand.demand_stats(county, None, today, today)["completion"]["expired"]
+
+    unclaimed = published(demand)
+    reopened = published(demand, funding="own_hours")
+    gone = volunteer()
+    demand.claim(gone, reopened["demand_id"])
+    demand.withdraw(gone, reopened["demand_id"], {"reason": "家中临时有事"})
+    unreviewed = demand.submit(OPERATOR, submission())
+    taken = published(demand)
+    holder = volunteer()
+    demand.claim(holder, taken["demand_id"])
+    _in_the_database(
+        database_url,
+        demand_escalations.insert().values(
+            demand_id=unreviewed["demand_id"], region_code=REGION,
+            township_code="130102001000", carrier_id=None, submitted_at=now,
+            escalated_at=now),
+        *[_window_over(d["demand_id"], now) for d in (unclaimed, reopened, unreviewed, taken)])
+
+    for made in (unclaimed, reopened, unreviewed):
+        [event] = listen("demand_cancelled", made["demand_id"], timeout=15)
+        assert event["payload"]["reason"] == "expired"
+        assert event["payload"]["elder_id"] == made["elder_id"]
+        assert event["payload"]["volunteer_ids"] == []
+        assert event["region_code"] == REGION
+    [no_show] = listen("demand_cancelled", taken["demand_id"], timeout=15)
+    assert no_show["payload"]["reason"] == "no_show"
+    eventlet.sleep(1.0)  # both processes swept several times meanwhile
+    for made in (unclaimed, reopened, unreviewed, taken):
+        assert len(listen("demand_cancelled", made["demand_id"], expected=2, timeout=0.3)) == 1
+
+    for made in (unclaimed, reopened, unreviewed):
+        shown = demand.get(OPERATOR, made["demand_id"])
+        assert (shown["status"], shown["cancel_reason"], shown["open_slots"]) == (
+            "cancelled", "expired", 0)
+        with pytest.raises(Conflict):
+            demand.claim(volunteer(), made["demand_id"])
+    assert [a["status"] for a in demand.get(OPERATOR, reopened["demand_id"])["assignments"]] \
+        == ["withdrawn"]  # kept, for the volunteer's reliability
+    escalation = demand.get(OPERATOR, unreviewed["demand_id"])["escalation"]
+    assert escalation["closed_reason"] == "expired" and escalation["closed_at"]
+    shown = demand.get(OPERATOR, taken["demand_id"])
+    assert (shown["status"], shown["cancel_reason"]) == ("cancelled", "no_show")
+    completion = demand.demand_stats(county, None, today, today)["completion"]
+    assert completion["expired"] - expired_before == 3
+

@@ -10,6 +10,9 @@ recorded volunteer whose record counts (at least one), and never leaves it. Slot
 shows an open slot exactly while it is ``published`` (a claim by someone new succeeds exactly
 then); once someone has checked in, a slot given back (withdrawn, no-show) is never reopened,
 and the demand completes (``recorded``) as soon as every volunteer still on it is recorded.
+Expiry: a demand is cancelled with reason ``expired`` exactly when the expiry sweep finds it
+``published`` after its window with nobody on it, at most once, never with a volunteer on it or
+once under way; and after the window, the no-show and expiry sweeps never leave it open.
 """
 import copy
 import datetime as dt
@@ -32,6 +35,8 @@ from demand.domain.lifecycle import (
     CANCELLED,
     ENDED_ASSIGNMENT,
     EVALUATED,
+    EXPIRABLE,
+    EXPIRED_REASON,
     IN_SERVICE,
     NO_SHOW,
     PUBLISHED,
@@ -153,6 +158,27 @@ class DemandWithSaga(RuleBasedStateMachine):
                 for other in self.demand.assignments:
                     self._release(other)
 
+    @rule()
+    def sweep_expired(self):
+        """The expiry sweep (rpc_assignment.expire_unserved): expires exactly what is due."""
+        due = self.demand.expiry_due(self.now)
+        expired = self._attempt(lambda: self.demand.expire(self.now) or True)
+        assert bool(expired) == due, (self.demand.status, due)
+        if expired:
+            assert self.demand.cancel_reason == EXPIRED_REASON
+            for assignment in self.demand.assignments:
+                self._release(assignment)
+
+    @rule()
+    def both_sweeps_after_the_window(self):
+        """Once the window is over, one round of the two timers leaves no demand open that
+        nobody serves (before: a demand reopened with nobody left stayed published)."""
+        if self.now < self.demand.window_end:
+            return
+        self.sweep_no_shows()
+        self.sweep_expired()
+        assert self.demand.status not in EXPIRABLE, self.demand.status
+
     @rule(volunteer=ANY)
     def check_in(self, volunteer):
         self._attempt(lambda: self.demand.check_in(volunteer, self.now, self.now))
@@ -266,6 +292,16 @@ class DemandWithSaga(RuleBasedStateMachine):
             assert started and d.open_slots == 0 and d.status not in (
                 PUBLISHED, ASSIGNED, CANCELLED), d.status
         self.was_under_way = started
+
+    @invariant()
+    def expired_only_unserved_after_the_window(self):
+        if not hasattr(self, "demand"):
+            return
+        d = self.demand
+        if d.cancel_reason == EXPIRED_REASON:
+            assert d.status == CANCELLED and not d.live_assignments()
+            assert d.cancelled_at >= d.window_end and d.cancelled_by is None
+            assert all(a.checked_in_at is None for a in d.assignments)
 
     @invariant()
     def evaluated_exactly_when_every_counting_record_is(self):

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, or_, text
 
+from demand import assignment_repository as assignments
 from demand import feedback_repository as feedback
 from demand import recording_repository as records
 from demand.tables import disputes
@@ -65,3 +66,11 @@ def test_disputes_of_a_demand_and_of_a_party_come_from_indexes(uow):
     for plan in uow.plans:  # the count and the page
         for index in ("disputes_elder", "disputes_volunteer", "disputes_opened_by"):
             assert index in plan, plan
+
+
+def test_the_expiry_sweep_reads_only_demands_already_begun(uow):
+    """The expiry sweep's candidates come from ``demands(status, window_start)`` (migration
+    0003), bounded to demands whose window has begun, not from a scan of every demand."""
+    assignments.expiry_candidates(uow, dt.datetime.now(dt.UTC), 100)
+    [plan] = uow.plans
+    assert "demands_status_window_start" in plan, plan

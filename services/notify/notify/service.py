@@ -183,9 +183,16 @@ class NotifyService(ServiceBase):
             payload["window_end"] = known[0].window_end.isoformat()
         now = _now()
         urgent = bool(payload.get("window_start")) and is_urgent_cancellation(
-            parse_time(payload["window_start"]), now)
-        volunteers = set(payload["volunteer_ids"]) | {r.volunteer_id for r in known
-                                                      if r.role == "volunteer"}
+            parse_time(payload["window_start"]), now, window_end=(
+                parse_time(payload["window_end"]) if payload.get("window_end") else None))
+        # those still on the demand, and those with reminders (older events without
+        # volunteer_ids) — not who withdrew or missed it before (their reminders were
+        # cancelled then, and they were told then)
+        just_now = {r.id for r in cancelled}
+        left = {r.volunteer_id for r in known if r.role == "volunteer"
+                and r.status == "cancelled" and r.id not in just_now}
+        volunteers = set(payload["volunteer_ids"]) | {
+            r.volunteer_id for r in known if r.role == "volunteer" and r.volunteer_id not in left}
         notices = [messages.demand_cancelled(payload, v, "volunteer") for v in sorted(volunteers)]
         if payload.get("elder_id"):
             notices.append(messages.demand_cancelled(payload, payload["elder_id"], "elder"))

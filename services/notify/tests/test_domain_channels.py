@@ -111,6 +111,16 @@ def test_a_cancellation_within_two_hours_is_urgent():
     assert not is_urgent_cancellation(start, beijing(6, 59))
 
 
+def test_a_cancellation_after_the_window_is_not_urgent():
+    """A demand expired unserved (or cancelled by its last no-show) once its window is over:
+    nobody is on the way, so it waits for the end of quiet hours like any other message."""
+    start, end = beijing(21, 0), beijing(22, 0)
+    assert is_urgent_cancellation(start, beijing(21, 30), window_end=end)  # under way
+    assert not is_urgent_cancellation(start, beijing(22, 0), window_end=end)
+    assert not is_urgent_cancellation(start, beijing(23, 5), window_end=end)
+    assert is_urgent_cancellation(start, beijing(23, 5))  # without its end: as before
+
+
 # --- call tasks --------------------------------------------------------------------------
 def test_reached_and_wrong_number_close_a_call_task_the_others_keep_it_open():
     assert status_after("reached") == DONE
@@ -246,6 +256,24 @@ def test_every_builder_renders_with_its_seeded_templates():
         rendered[("record_confirmation_overdue", "elder")].body_en
     assert "d-123456" in rendered[("demand_review_overdue", "station")].body_zh
     assert all(r.title_en and r.body_en for r in rendered.values())
+
+
+def test_demands_own_cancellation_reasons_are_said_in_words():
+    """``expired`` (nobody served the demand in its window) and ``no_show`` come from
+    demand's rules, not from a person: the elder reads what happened and what to do, never
+    the code; a person's reason is shown as written."""
+    expired = _render(messages.demand_cancelled({**ASSIGNED, "reason": "expired"}, "e-1",
+                                                "elder"), "王秀英")
+    assert expired.body_zh == ("王秀英您好：您2030年5月2日 09:00–10:00的服务已取消。原因：服务时段已过，"
+                               "未能安排到志愿者上门。如仍需要帮助，请联系服务站重新登记")
+    assert "without a volunteer being arranged" in expired.body_en
+    assert "expired" not in expired.body_zh + expired.body_en
+    no_show = _render(messages.demand_cancelled({**ASSIGNED, "reason": "no_show"}, "e-1",
+                                                "elder"))
+    assert "志愿者未能按时到达" in no_show.body_zh and "no_show" not in no_show.body_zh
+    written = _render(messages.demand_cancelled({**ASSIGNED, "reason": "老人住院"}, "v-1",
+                                                "volunteer"))
+    assert written.body_zh.endswith("原因：老人住院") and written.body_en.endswith("老人住院")
 
 
 def test_a_volunteer_without_a_known_name_is_a_volunteer():

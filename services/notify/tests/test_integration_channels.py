@@ -517,6 +517,83 @@ def test_an_urgent_cancellation_is_first_on_the_stations_call_list(notify, publi
     assert len(notify.call_tasks(operator, {})["items"]) == 1  # the other waits for the morning
 
 
+def _expired(demand_id, elder_id, start, gone=None):
+    """``demand_cancelled`` as demand's expiry sweep makes it: the demand's own state machine
+    and event schema (a volunteer took it and withdrew, nobody else came)."""
+    from demand.domain.lifecycle import Demand
+    from demand.schemas import DemandCancelledEvent
+
+    end = start + dt.timedelta(hours=1)
+    demand = Demand(id=demand_id, elder_id=elder_id, category="companionship",
+                    region_code=REGION, window_start=start, window_end=end,
+                    expected_minutes=60, volunteers_needed=1, channel="phone")
+    earlier = start - dt.timedelta(days=3)
+    demand.review("approve", "op", earlier, funding_source="issuance")
+    if gone:
+        demand.assign(gone, None, "op", earlier)
+        demand.withdraw(gone, "家中临时有事", earlier)
+    demand.expire(end)
+    return make_event("demand_cancelled", DemandCancelledEvent().dump(demand), REGION)
+
+
+def test_an_expired_demand_reaches_the_elder_by_the_stations_call_not_the_volunteer_who_left(
+        notify, publish):
+    """Nobody served the demand in its window: the phone-only elder is called by their
+    station ("未能安排到志愿者上门…请联系服务站"), not as an urgent call — the window is over,
+    nobody is on the way —, and the volunteer who had withdrawn (and was told then) hears
+    nothing more. An elder in quiet hours gets it in the inbox, the call waits."""
+    carrier = str(uuid.uuid4())
+    operator = {"person_id": str(uuid.uuid4()), "roles": ["station_operator"],
+                "scope": TOWNSHIP + "000", "carrier_id": carrier}
+    gone, gone_caller = someone(name="赵磊")
+    no_quiet_hours(notify, gone_caller)
+    elder, elder_caller = someone("elder", name="王秀英", phone="03111234567",
+                                  phone_only=True, carrier_id=carrier)
+    notify.set_preferences(elder_caller, {"channels": ["call"], "quiet_hours": None})
+    demand_id = str(uuid.uuid4())
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=2)
+    taken = assigned(gone, elder, start)
+    taken["payload"]["demand_id"] = demand_id
+    publish("demand", taken)
+    wait_for(lambda: [m for m in notify.inbox(gone_caller, {})["items"]
+                      if m["kind"] == "demand_assigned"])
+    publish("demand", make_event("assignment_withdrawn", {
+        "demand_id": demand_id, "volunteer_id": gone, "reason": "家中临时有事", "open_slots": 1,
+        "region_code": REGION}, REGION))
+    wait_for(lambda: [m for m in notify.inbox(gone_caller, {})["items"]
+                      if m["kind"] == "assignment_withdrawn"])
+    publish("demand", _expired(demand_id, elder, start, gone=gone))
+    [task] = wait_for(lambda: [t for t in notify.call_tasks(operator, {})["items"]
+                               if t["kind"] == "demand_cancelled"])
+    assert task["elder_id"] == elder and task["urgent"] is False
+    assert task["script"].startswith("请致电王秀英（03111234567）：王秀英您好：您")
+    assert "未能安排到志愿者上门。如仍需要帮助，请联系服务站重新登记" in task["script"]
+    assert "expired" not in task["script"]
+    [told] = [m for m in notify.inbox(elder_caller, {})["items"]
+              if m["kind"] == "demand_cancelled"]
+    assert "未能安排到志愿者上门" in told["body"]
+    settle()
+    assert [m for m in notify.inbox(gone_caller, {})["items"]
+            if m["kind"] == "demand_cancelled"] == []
+
+    # just over (the sweep runs at the window's end), the elder in quiet hours: not urgent
+    sleeping, sleeping_caller = someone("elder", name="刘桂兰", phone="03117650000",
+                                        phone_only=True, carrier_id=carrier)
+    now_bj = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
+    notify.set_preferences(sleeping_caller, {"channels": ["call"], "quiet_hours": {
+        "start": (now_bj - dt.timedelta(hours=1)).strftime("%H:%M"),
+        "end": (now_bj + dt.timedelta(hours=2)).strftime("%H:%M")}})
+    over = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=1, minutes=1)
+    publish("demand", _expired(str(uuid.uuid4()), sleeping, over))
+    [message] = wait_for(lambda: [m for m in notify.inbox(sleeping_caller, {})["items"]
+                                  if m["kind"] == "demand_cancelled"])
+    assert "未能安排到志愿者上门" in message["body"]
+    assert [d["status"] for d in message["deliveries"]] == ["pending"]  # after quiet hours
+    settle()
+    assert [t for t in notify.call_tasks(operator, {})["items"]
+            if t["elder_id"] == sleeping] == []
+
+
 def test_a_send_interrupted_by_a_dying_process_is_dead_lettered_not_repeated(
         notify, publish, fake_sms, notify_config):
     from sqlalchemy import create_engine, text

@@ -37,6 +37,15 @@ depends on whether the service is under way:
 A no-show found once the window is over, with no other volunteer left on the demand,
 cancels the demand (reason ``no_show``) so the station sees that the elder was not served,
 instead of leaving a stale demand open.
+
+**Expiry.** A demand nobody serves must not stay open after its window: one still
+``published`` once the window has ended with no volunteer on it (never claimed, or reopened
+after withdrawals or no-shows with nobody left), or still ``submitted`` (never reviewed), is
+cancelled with reason ``expired`` (``expire``; no status of its own: DESIGN.md §5 has
+``cancelled`` for a demand that ends unserved, and the reason tells why). A ``published`` demand
+that still has volunteers on it is not expired: they are no-shows first, and the last no-show
+after the window cancels it with reason ``no_show``. So each unserved demand is closed once,
+by one of the two rules.
 """
 from __future__ import annotations
 
@@ -66,6 +75,8 @@ CANCELLABLE = frozenset({SUBMITTED, PUBLISHED, ASSIGNED})
 ACTIVE_ASSIGNMENT = frozenset({ASSIGNED, IN_SERVICE})  # what blocks an overlapping claim
 ENDED_ASSIGNMENT = frozenset({WITHDRAWN, NO_SHOW})  # kept for reliability, slot reopened
 NO_SHOW_REASON = "no_show"
+EXPIRABLE = frozenset({SUBMITTED, PUBLISHED})  # nobody serving: closed once the window ends
+EXPIRED_REASON = "expired"
 
 STATUS_ZH = {
     SUBMITTED: "待审核", PUBLISHED: "已发布", REJECTED: "已驳回", ASSIGNED: "已派单",
@@ -75,7 +86,7 @@ STATUS_ZH = {
 ACTION_ZH = {
     "review": "审核", "adjust": "调整", "claim": "认领或指派", "check_in": "签到",
     "check_out": "签退", "record": "记录服务时长", "cancel": "取消", "withdraw": "退出",
-    "no_show": "记为未到场",
+    "no_show": "记为未到场", "expire": "作过期处理",
 }
 
 
@@ -315,6 +326,22 @@ class Demand:
             self.status = CANCELLED
             self.cancelled_by, self.cancelled_at, self.cancel_reason = None, now, NO_SHOW_REASON
         return assignment
+
+    def expiry_due(self, now: dt.datetime) -> bool:
+        """The window has ended and nobody serves the demand: it is still ``submitted``
+        (never reviewed) or ``published`` with no volunteer on it (never claimed, or every
+        volunteer withdrew or did not show up). A volunteer still on a ``published`` demand
+        is left to the no-show rule (``mark_no_show`` cancels it with reason ``no_show``)."""
+        return (self.status in EXPIRABLE and now >= self.window_end
+                and not self.live_assignments())
+
+    def expire(self, now: dt.datetime) -> None:
+        """Close a demand nobody served in its window: ``cancelled`` with reason ``expired``
+        (by nobody: the platform's sweep). Refused unless ``expiry_due``."""
+        if not self.expiry_due(now):
+            raise invalid_transition("expire", self.status)
+        self.status = CANCELLED
+        self.cancelled_by, self.cancelled_at, self.cancel_reason = None, now, EXPIRED_REASON
 
     # --- internals -------------------------------------------------------
     def _end(self, assignment: Assignment, status: str, reason: str, now: dt.datetime) -> None:

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .lifecycle import CANCELLED, EVALUATED, RECORDED, STATUSES
+from .lifecycle import CANCELLED, EVALUATED, EXPIRED_REASON, RECORDED, STATUSES
 
 COMPLETED = frozenset({RECORDED, EVALUATED})
 
@@ -28,6 +28,12 @@ class DemandRow:
     published_at: dt.datetime | None  # approval time; None if never approved
     first_assigned_at: dt.datetime | None
     ever_assigned: bool
+    cancel_reason: str | None = None
+
+    @property
+    def expired(self) -> bool:
+        """Closed because nobody served it in its window (``Demand.expire``)."""
+        return self.status == CANCELLED and self.cancel_reason == EXPIRED_REASON
 
 
 def _minutes(deltas: list[dt.timedelta]) -> dict:
@@ -56,11 +62,16 @@ def timings(rows: list[DemandRow]) -> dict:
 
 
 def completion(rows: list[DemandRow]) -> dict:
-    """completed / (completed + cancelled after someone was assigned)."""
+    """completed / (completed + cancelled after someone was assigned); ``expired``: the
+    demands closed because nobody served them in their window (never claimed, never
+    reviewed, or everyone withdrew or did not show up) — elders left without the help they
+    asked for. An expired demand someone had once taken also counts in
+    ``cancelled_after_assignment``; one never taken is in ``expired`` only."""
     completed = sum(1 for r in rows if r.status in COMPLETED)
     failed = sum(1 for r in rows if r.status == CANCELLED and r.ever_assigned)
     decided = completed + failed
     return {"completed": completed, "cancelled_after_assignment": failed,
+            "expired": sum(1 for r in rows if r.expired),
             "rate": round(completed / decided, 4) if decided else None}
 
 

@@ -92,6 +92,16 @@ DISPUTE_OUTCOMES = {
     "voided": {"zh-CN": "该服务记录作废", "en": "the record is voided"},
 }
 UNKNOWN_REASON = {"zh-CN": "未说明", "en": "not given"}
+# Reasons demand's own rules give (not a person's words): said in words, never as the code.
+CANCEL_REASONS = {
+    # nobody served the demand in its window (never claimed, never reviewed, or everyone
+    # withdrew): the elder must learn that nobody is coming and what to do
+    "expired": {"zh-CN": "服务时段已过，未能安排到志愿者上门。如仍需要帮助，请联系服务站重新登记",
+                "en": "the time passed without a volunteer being arranged. If you still need "
+                      "help, please contact your service station to ask again"},
+    "no_show": {"zh-CN": "志愿者未能按时到达，服务时段已过",
+                "en": "the volunteer did not arrive and the time has passed"},
+}
 
 
 def _ref(value) -> str:
@@ -144,11 +154,17 @@ def demand_published(payload: dict, volunteer_id: str, category_names: dict,
     return _same(volunteer_id, "volunteer", DEMAND_PUBLISHED, values, data)
 
 
+def cancel_reason(reason: str | None) -> dict[str, str]:
+    """The reason a cancellation gives, per locale: demand's own codes (``expired``,
+    ``no_show``) in words; a person's reason as they wrote it."""
+    if not reason:
+        return UNKNOWN_REASON
+    return CANCEL_REASONS.get(reason) or {loc: reason for loc in LOCALES}
+
+
 def demand_cancelled(payload: dict, person_id: str, role: str) -> Notice:
-    window = _window(payload)
-    reason = payload.get("reason")
-    values = {loc: {"window": window[loc], "reason": reason or UNKNOWN_REASON[loc]}
-              for loc in LOCALES}
+    window, reason = _window(payload), cancel_reason(payload.get("reason"))
+    values = {loc: {"window": window[loc], "reason": reason[loc]} for loc in LOCALES}
     data = {k: payload.get(k) for k in ("demand_id", "window_start", "reason")}
     return _same(person_id, role, DEMAND_CANCELLED, values, data)
 

@@ -14,6 +14,11 @@ def reminder_times(window_start: dt.datetime, now: dt.datetime) -> dict[str, dt.
 
 
 def is_urgent_cancellation(window_start: dt.datetime, now: dt.datetime,
-                           within: dt.timedelta = dt.timedelta(hours=2)) -> bool:
-    """A cancellation of a service due within 2 hours overrides quiet hours."""
+                           within: dt.timedelta = dt.timedelta(hours=2),
+                           window_end: dt.datetime | None = None) -> bool:
+    """A cancellation of a service due within 2 hours overrides quiet hours — unless its
+    window is already over (a demand expired unserved, a last no-show): nobody is on the way
+    and nothing can be done at once, so it waits for the morning like any other message."""
+    if window_end is not None and window_end <= now:
+        return False
     return window_start - now <= within
