@@ -40,6 +40,20 @@ class AssignmentNoShowEvent(Schema):
     demand_cancelled = fields.Boolean()  # the window was over and nobody else was left
 
 
+class DemandStartedEvent(Schema):
+    """The first check-in on a demand, whenever it comes (before the window too): the service
+    is under way and the demand takes no more volunteers, so ``open_slots`` is 0 (matching
+    takes the demand out of feeds, candidates and dispatch). Once per demand."""
+
+    demand_id = fields.String()
+    volunteer_id = fields.String()  # who checked in first
+    started_at = fields.DateTime(format="iso")  # their check-in time
+    window_start = fields.DateTime(format="iso")
+    open_slots = fields.Integer()  # 0: nobody can claim it any more
+    slots_closed = fields.Integer()  # slots still open before this check-in (0 when full)
+    region_code = fields.String()
+
+
 class ReservationRequestedEvent(Schema):
     assignment_id = fields.String()
     reservation_id = fields.String()

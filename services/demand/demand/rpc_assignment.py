@@ -36,6 +36,7 @@ NO_SHOW_BATCH = 100  # demands looked at per transaction by the no-show sweep
 EXPIRY_BATCH = 100  # demands expired per transaction by the expiry sweep
 _WITHDRAWN, _NO_SHOW = (assignment_schemas.AssignmentWithdrawnEvent(),
                         assignment_schemas.AssignmentNoShowEvent())
+_STARTED = assignment_schemas.DemandStartedEvent()
 _RELIABILITY = assignment_schemas.ReliabilityOut()
 
 
@@ -133,10 +134,26 @@ class AssignmentRpcs(DemandRpcBase):
         with self.db() as uow:
             demand = _require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
             step = demand.check_in if action == "check_in" else demand.check_out
+            was_under_way, open_before = demand.under_way, demand.open_slots
             if step(caller.person_id, data["at"] or now, now, _location(data)):
                 repo.save_demand(uow, demand)
+                if demand.under_way and not was_under_way:
+                    self._announce_start(uow, demand, caller.person_id, open_before)
                 uow.commit()
         return self._view(demand)
+
+    @staticmethod
+    def _announce_start(uow, demand: Demand, volunteer_id: str, open_before: int) -> None:
+        """The first check-in put the service under way: the demand takes no more
+        volunteers, whatever slots were still open (a group demand, a check-in before the
+        window). ``demand_started`` tells matching, which otherwise offered the demand in
+        feeds until its start and claims got 409."""
+        uow.emit("demand_started", _STARTED.dump({
+            "demand_id": demand.id, "volunteer_id": volunteer_id,
+            "started_at": demand.assignment_of(volunteer_id).checked_in_at,
+            "window_start": demand.window_start, "open_slots": demand.open_slots,
+            "slots_closed": open_before, "region_code": demand.region_code}),
+            demand.region_code)
 
     # --- no-shows --------------------------------------------------------------------
     @scheduled("NO_SHOW_SWEEP_SECONDS", 60)

@@ -153,6 +153,21 @@ def test_no_show_after_the_window_with_nobody_left_cancels():
     assert (d.status, d.cancel_reason, d.cancelled_at) == (CANCELLED, "no_show", END)
 
 
+def test_an_early_check_in_puts_a_group_demand_under_way_and_closes_its_slots():
+    """One of three volunteers checks in before the window: the service is under way, the two
+    open slots close (matching must hear of it: ``demand_started``) and claims are refused."""
+    d = published(needed=3)
+    d.assign("v1", None, None, NOW)
+    assert (d.status, d.open_slots, d.under_way) == (PUBLISHED, 2, False)
+    early = START - dt.timedelta(minutes=20)
+    assert d.check_in("v1", early, early)
+    assert (d.status, d.open_slots, d.under_way) == (IN_SERVICE, 0, True)
+    with pytest.raises(Conflict) as e:
+        d.assign("v2", None, None, early)
+    assert e.value.code == "invalid_transition"
+    assert not d.check_in("v1", early, early)  # a repeat: not a second start
+
+
 # --- expiry: nobody served the demand in its window ------------------------------------------
 def test_a_demand_nobody_claimed_expires_when_its_window_ends():
     d = published()

@@ -63,7 +63,7 @@ GRACE_SECONDS = 1
 def listen(event_bus):
     listeners = {name: event_bus.listen("demand", name) for name in (
         "assignment_no_show", "assignment_withdrawn", "reservation_requested",
-        "reservation_released", "demand_cancelled")}
+        "reservation_released", "demand_cancelled", "demand_started")}
 
     def received(name, demand_id, expected=1, timeout=10.0):
         listener = listeners[name]
@@ -175,6 +175,31 @@ def test_no_show_reopens_and_is_announced_once(demand, listen):
     # the window is still open: someone else takes it and is not a no-show once checked in
     demand.claim(punctual, made["demand_id"])
     assert demand.check_in(punctual, made["demand_id"], {})["status"] == "in_service"
+
+
+def test_the_first_check_in_announces_the_start_once_even_before_the_window(demand, listen):
+    """A group demand for three with two taken: the first volunteer checks in before the
+    window. The service is under way, the last slot closes, and ``demand_started`` (open_slots
+    0) tells matching; the second check-in and a repeat announce nothing more."""
+    made = published(demand, volunteers_needed=3, category="culture_sports")
+    first, second = volunteer(), volunteer()
+    demand.claim(first, made["demand_id"])
+    demand.claim(second, made["demand_id"])
+    shown = demand.check_in(first, made["demand_id"], {})
+    assert (shown["status"], shown["open_slots"]) == ("in_service", 0)
+    [event] = listen("demand_started", made["demand_id"])
+    assert event["region_code"] == REGION
+    assert {k: v for k, v in event["payload"].items() if k != "started_at"} == {
+        "demand_id": made["demand_id"], "volunteer_id": first["person_id"],
+        "window_start": made["window_start"], "open_slots": 0, "slots_closed": 1,
+        "region_code": REGION}
+    assert dt.datetime.fromisoformat(event["payload"]["started_at"]) < \
+        dt.datetime.fromisoformat(made["window_start"])  # before the window
+    with pytest.raises(Conflict):  # nobody else can take the slot matching offered
+        demand.claim(volunteer(), made["demand_id"])
+    demand.check_in(second, made["demand_id"], {})
+    demand.check_in(first, made["demand_id"], {})  # a repeat
+    assert len(listen("demand_started", made["demand_id"], expected=2, timeout=0.5)) == 1
 
 
 def test_reservation_saga_on_demands_side(demand, listen, event_bus):

@@ -46,6 +46,12 @@ class DemandCancelledEvent(_Event):
     demand_id = fields.String(required=True)
 
 
+class DemandStartedEvent(_Event):
+    """The first check-in (possibly before the window): no more volunteers for the demand."""
+    demand_id = fields.String(required=True)
+    open_slots = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
 class Envelope(_Event):
     event_id = fields.String(required=True)
     occurred_at = _time(required=True)

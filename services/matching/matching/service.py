@@ -135,6 +135,14 @@ class MatchingService(ServiceBase):
         self._slots_changed(uow, payload["demand_id"], 0, envelope)
         vrepo.end_assignment(uow, payload["demand_id"])
 
+    @event_handler("demand", "demand_started")
+    @once("matching.on_demand_started")
+    def on_demand_started(self, uow, event):
+        """The first volunteer checked in (before the window too): the demand is under way
+        and takes no more volunteers, so it leaves feeds, candidates and dispatch."""
+        payload, envelope = _read(schemas.DemandStartedEvent(), event)
+        self._slots_changed(uow, payload["demand_id"], payload["open_slots"], envelope)
+
     @event_handler("demand", "assignment_withdrawn")
     @once("matching.on_assignment_withdrawn")
     def on_assignment_withdrawn(self, uow, event):

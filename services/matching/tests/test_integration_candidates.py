@@ -241,3 +241,59 @@ def test_feed_of_a_volunteer_with_a_home_lists_only_what_they_may_take(matching,
     assert needs_nurse["demand_id"] not in ids
     assert ids.index(pid) < ids.index(plain["demand_id"])  # same band: priority elder first
     assert next(i for i in items if i["demand_id"] == pid)["priority_elder"] is True
+
+
+def _started_by_an_early_check_in(published_payload, taken_by):
+    """``demand_started`` as demand makes it: its own state machine (the volunteers taken,
+    the first checking in 20 minutes before the window) and its own event schema."""
+    from demand.assignment_schemas import DemandStartedEvent
+    from demand.domain.lifecycle import Demand
+
+    p = published_payload
+    start = dt.datetime.fromisoformat(p["window_start"])
+    made = Demand(id=p["demand_id"], elder_id=p["elder_id"], category=p["category"],
+                  region_code=p["region_code"], window_start=start,
+                  window_end=dt.datetime.fromisoformat(p["window_end"]),
+                  expected_minutes=p["expected_minutes"],
+                  volunteers_needed=p["volunteers_needed"], channel="phone")
+    made.review("approve", "op", start - dt.timedelta(days=1), funding_source="issuance")
+    for volunteer_id in taken_by:
+        made.assign(volunteer_id, None, None, start - dt.timedelta(hours=5))
+    open_before, early = made.open_slots, start - dt.timedelta(minutes=20)
+    assert made.check_in(taken_by[0], early, early) and made.under_way
+    return make_event("demand_started", DemandStartedEvent().dump({
+        "demand_id": made.id, "volunteer_id": taken_by[0], "started_at": early,
+        "window_start": start, "open_slots": made.open_slots, "slots_closed": open_before,
+        "region_code": made.region_code}), made.region_code)
+
+
+def test_a_demand_started_by_an_early_check_in_leaves_feeds_and_candidates(matching, publish):
+    """A group demand for three with one volunteer on it still shows two open slots; when
+    that volunteer checks in before the window the service is under way and demand refuses
+    claims, so the demand must leave every feed (a volunteer with a home: the in-memory view;
+    one without: the city-level feed) and the candidates at once, not at the window start."""
+    vid = eligible_volunteer(matching, publish, offset_km=0.0, radius=3.0)
+    near = {"person_id": vid, "roles": ["volunteer"], "scope": REGION}
+    homeless = f"v-{uuid.uuid4().hex[:8]}"
+    city = {"person_id": homeless, "roles": ["volunteer"], "scope": REGION}
+    group = demand(publish, starts_in_h=530, needed=3)
+    other = demand(publish, starts_in_h=531)  # a demand nobody started: stays offered
+
+    def offered(caller, person):
+        return [i["demand_id"] for i in matching.feed_for(caller, person)["items"]]
+
+    wait_for(lambda: {group["demand_id"], other["demand_id"]} <= set(offered(near, vid)))
+    publish("demand", make_event("demand_assigned", {
+        "demand_id": group["demand_id"], "volunteer_id": "v-first", "elder_id":
+        group["elder_id"], "window_start": group["window_start"],
+        "window_end": group["window_end"], "open_slots": 2}, REGION))
+    wait_for(lambda: [i["open_slots"] for i in matching.feed_for(near, vid)["items"]
+                      if i["demand_id"] == group["demand_id"]] == [2])
+    assert group["demand_id"] in offered(city, homeless)
+    assert vid in candidate_ids(matching, group["demand_id"])
+
+    publish("demand", _started_by_an_early_check_in(group, ["v-first"]))
+    wait_for(lambda: group["demand_id"] not in offered(near, vid))
+    assert group["demand_id"] not in offered(city, homeless)
+    assert candidate_ids(matching, group["demand_id"]) is None  # 404: not open
+    assert other["demand_id"] in offered(near, vid)
