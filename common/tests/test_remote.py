@@ -36,6 +36,14 @@ def test_no_answer_within_the_configured_timeout_is_503():
     assert err.value.en == "The identity service did not answer; please retry"
 
 
+def test_a_slow_bulk_question_may_wait_a_multiple_of_the_timeout():
+    config = {"IDENTITY_RPC_TIMEOUT_SECONDS": 0.1}
+    assert remote.ask(config, StandIn(delay=0.3), "identity", "get_person", "p1",
+                      timeout_factor=6) == {"person_id": "p1"}
+    with pytest.raises(Unavailable):
+        remote.ask(config, StandIn(delay=0.3), "identity", "get_person", "p1")
+
+
 def test_a_service_that_is_not_there_is_503_and_its_own_refusals_pass():
     with pytest.raises(Unavailable) as err:
         remote.ask({}, StandIn(error=UnknownService("demand")), "demand", "get_person", "p1")

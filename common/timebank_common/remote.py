@@ -35,16 +35,18 @@ def timeout_for(config: Mapping | None, service: str) -> float:
     return float((config or {}).get(setting, DEFAULT_TIMEOUT_SECONDS))
 
 
-def ask(config: Mapping | None, proxy, service: str, method: str, *args):
+def ask(config: Mapping | None, proxy, service: str, method: str, *args,
+        timeout_factor: float = 1.0):
     """``proxy.<method>(*args)`` (``proxy``: the ``RpcProxy(service)`` dependency), or
     503 ``<service>_unavailable`` when no answer comes within ``timeout_for(config,
     service)`` seconds or the service is not there at all. A refusal the service answers
-    (its own ``DomainError``) passes through unchanged."""
+    (its own ``DomainError``) passes through unchanged. ``timeout_factor``: a question known
+    to take longer (a page of a bulk listing) waits that many times the timeout."""
     from nameko.exceptions import UnknownService  # noqa: PLC0415 — nameko at call time only
 
     error = unavailable(service)
     try:
-        return answer_within(timeout_for(config, service), getattr(proxy, method), *args,
-                             unavailable=error)
+        return answer_within(timeout_for(config, service) * timeout_factor,
+                             getattr(proxy, method), *args, unavailable=error)
     except UnknownService:
         raise error from None

@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 
+from timebank_common import remote
 from timebank_common.auth import ADMIN_ROLES, STAFF_ROLES, Caller
 from timebank_common.db import utcnow
 from timebank_common.errors import (
@@ -21,7 +22,6 @@ from timebank_common.errors import (
     Forbidden,
     NotFound,
     Unavailable,
-    answer_within,
 )
 from timebank_common.events import event_handler, once
 from timebank_common.periods import day_bounds
@@ -64,11 +64,8 @@ def _feed_region(caller: Caller, volunteer_id: str) -> tuple[str | None, str | N
 OPERATORS = (*ADMIN_ROLES, "station_operator")
 
 
-DEMAND_TIMEOUT = 5.0  # seconds to wait for demand's answer to an assignment
-IDENTITY_UNAVAILABLE = Unavailable("identity_unavailable", "身份服务暂时无响应，请稍后重试",
-                                   "The identity service did not answer; please retry")
-DEMAND_UNAVAILABLE = Unavailable("demand_unavailable", "需求服务暂时无响应，请稍后重试",
-                                 "The demand service did not answer; please retry")
+# a page of a bulk listing for the rebuild may take this many times the RPC timeout
+REBUILD_TIMEOUT_FACTOR = 6
 
 
 def _require_operator_in_scope(caller: Caller, region_code: str) -> None:
@@ -357,9 +354,7 @@ class MatchingService(ServiceBase):
         catalogue does not list needs none."""
         known = vrepo.category_requirements_of(uow, codes)
         if codes - known.keys():
-            seconds = float(self.config.get("DEMAND_RPC_TIMEOUT_SECONDS", DEMAND_TIMEOUT))
-            catalogue = answer_within(seconds, self.demand.catalog,
-                                      unavailable=DEMAND_UNAVAILABLE)
+            catalogue = remote.ask(self.config, self.demand, "demand", "catalog")
             vrepo.save_catalogue(uow, catalogue)
             uow.commit()
             known = vrepo.category_requirements_of(uow, codes)
@@ -373,11 +368,10 @@ class MatchingService(ServiceBase):
 
     def _apply(self, caller: Caller, proposal: dict) -> dict:
         """Ask demand to assign; the proposal becomes applied, or failed with demand's reason."""
-        seconds = float(self.config.get("DEMAND_RPC_TIMEOUT_SECONDS", DEMAND_TIMEOUT))
         now = utcnow()
         try:
-            answer_within(seconds, self.demand.assign, caller.to_dict(), proposal["demand_id"],
-                          proposal["volunteer_id"], unavailable=DEMAND_UNAVAILABLE)
+            remote.ask(self.config, self.demand, "demand", "assign", caller.to_dict(),
+                       proposal["demand_id"], proposal["volunteer_id"])
             outcome = {"status": "applied", "error": None}
         except Unavailable:
             raise
@@ -430,19 +424,18 @@ class MatchingService(ServiceBase):
     def rebuild_read_models(self):
         """Internal (operations): drop the read models and reload them from identity and
         demand; ``{volunteers, open_demands, assignments, priority_elders, service_records}``."""
-        seconds = float(self.config.get("DEMAND_RPC_TIMEOUT_SECONDS", DEMAND_TIMEOUT)) * 6
+        def ask(proxy, service, method):  # a page may be large: REBUILD_TIMEOUT_FACTOR timeouts
+            return lambda *args: remote.ask(self.config, proxy, service, method, *args,
+                                            timeout_factor=REBUILD_TIMEOUT_FACTOR)
 
-        def ask(call, unavailable):
-            return lambda *args: answer_within(seconds, call, *args, unavailable=unavailable)
-
-        people = rebuild.fetch_pages(ask(self.identity.matching_volunteers, IDENTITY_UNAVAILABLE))
-        priority = [e["person_id"] for e in ask(self.identity.priority_elders,
-                                                IDENTITY_UNAVAILABLE)(rebuild.PROVINCE)]
-        demands = rebuild.fetch_pages(ask(self.demand.matching_demands, DEMAND_UNAVAILABLE))
-        records_of = ask(self.demand.service_records, DEMAND_UNAVAILABLE)
+        people = rebuild.fetch_pages(ask(self.identity, "identity", "matching_volunteers"))
+        priority = [e["person_id"] for e in
+                    ask(self.identity, "identity", "priority_elders")(rebuild.PROVINCE)]
+        demands = rebuild.fetch_pages(ask(self.demand, "demand", "matching_demands"))
+        records_of = ask(self.demand, "demand", "service_records")
         records = rebuild.fetch_pages(lambda after, limit: records_of(
             None, None, None, None, after, limit))
-        catalogue = ask(self.demand.catalog, DEMAND_UNAVAILABLE)()
+        catalogue = ask(self.demand, "demand", "catalog")()
         with self.db() as uow:
             vrepo.save_catalogue(uow, catalogue)
             counts = rebuild.replace_read_models(uow, people, demands, records, priority,

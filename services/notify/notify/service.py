@@ -15,11 +15,11 @@ import uuid
 
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
-from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
+from timebank_common import remote
 from timebank_common.auth import Caller
-from timebank_common.errors import BadInput, Forbidden, NotFound, Unavailable, answer_within
+from timebank_common.errors import BadInput, Forbidden, NotFound, Unavailable
 from timebank_common.events import event_handler, once
 from timebank_common.outbox import OutboxRelay
 from timebank_common.schemas import load
@@ -38,10 +38,6 @@ from .domain.templates import TemplateError, check_edit
 from .preferences import preferences_values, preferences_view
 
 log = logging.getLogger("timebank.notify")
-IDENTITY_UNAVAILABLE = Unavailable("identity_unavailable", "身份服务暂时无响应，请稍后重试",
-                                   "The identity service did not answer; please retry")
-DEMAND_UNAVAILABLE = Unavailable("demand_unavailable", "需求服务暂时无响应",
-                                 "The demand service did not answer")
 TEMPLATE_READERS = ("province_admin", "city_admin", "county_admin", "auditor")
 STAFF = ("station_operator", "township_admin", "county_admin", "city_admin", "province_admin")
 
@@ -85,18 +81,14 @@ class NotifyService(ServiceBase):
     identity = RpcProxy("identity")
     demand = RpcProxy("demand")
 
-    # --- other services, never waited on forever -------------------------------------------
-    def _ask(self, proxy, method: str, unavailable: Unavailable, *args):
-        seconds = float(self.config.get("RPC_TIMEOUT_SECONDS", 3))
-        try:
-            return answer_within(seconds, getattr(proxy, method), *args, unavailable=unavailable)
-        except UnknownService:
-            raise unavailable from None
+    # --- other services, never waited on forever: timebank_common.remote.ask, within
+    # IDENTITY_RPC_TIMEOUT_SECONDS / DEMAND_RPC_TIMEOUT_SECONDS, else Unavailable (503) ---------
+    def _ask_identity(self, method: str, *args):
+        return remote.ask(self.config, self.identity, "identity", method, *args)
 
     def _contacts(self, person_ids: list[str]) -> dict[str, Contact]:
         """identity's contact details (phone decrypted and audited there), never stored here."""
-        answer = self._ask(self.identity, "contact_details", IDENTITY_UNAVAILABLE,
-                           [str(p) for p in person_ids])
+        answer = self._ask_identity("contact_details", [str(p) for p in person_ids])
         return {item["person_id"]: Contact(
             person_id=item["person_id"], name=item["name"], phone=item.get("phone"),
             phone_only=bool(item.get("phone_only")), carrier_id=item.get("carrier_id"),
@@ -113,7 +105,7 @@ class NotifyService(ServiceBase):
 
     def _category_names(self) -> dict:
         try:
-            catalog = self._ask(self.demand, "catalog", DEMAND_UNAVAILABLE)
+            catalog = remote.ask(self.config, self.demand, "demand", "catalog")
         except Unavailable:
             return {}
         return {c["code"]: {"zh-CN": c.get("name_zh"), "en": c.get("name_en")} for c in catalog}
@@ -122,8 +114,7 @@ class NotifyService(ServiceBase):
         """The community's name ("育才社区居委会"): a demand's event carries coordinates, never
         the elder's address (volunteers see it once they serve)."""
         try:
-            return self._ask(self.identity, "get_region", IDENTITY_UNAVAILABLE,
-                             region_code).get("name")
+            return self._ask_identity("get_region", region_code).get("name")
         except (Unavailable, NotFound):
             return None
 
@@ -134,8 +125,7 @@ class NotifyService(ServiceBase):
         return notifying.notify_all(uow, notices, event["event_id"], _now(), urgent, names)
 
     def _staff(self, carrier_id=None, township_code=None) -> list[str]:
-        answer = self._ask(self.identity, "station_staff", IDENTITY_UNAVAILABLE,
-                           carrier_id, township_code)
+        answer = self._ask_identity("station_staff", carrier_id, township_code)
         return [item["person_id"] for item in answer["items"]]
 
     def _retry_policy(self) -> RetryPolicy:
@@ -353,7 +343,7 @@ class NotifyService(ServiceBase):
         ids = [str(p) for p in dict.fromkeys(person_ids) if p]
         if not ids:
             return {}
-        return self._ask(self.identity, "person_names", IDENTITY_UNAVAILABLE, ids)["names"]
+        return self._ask_identity("person_names", ids)["names"]
 
     @scheduled("QUALIFICATION_CHECK_SECONDS", 86400)
     def warn_expiring_qualifications(self):
@@ -366,8 +356,7 @@ class NotifyService(ServiceBase):
     def check_qualifications(self, days=30):
         """Internal: tell each volunteer whose verified qualification runs out within ``days``
         (once per qualification: the message is unique per qualification)."""
-        answer = self._ask(self.identity, "qualifications_expiring", IDENTITY_UNAVAILABLE,
-                           None, int(days))
+        answer = self._ask_identity("qualifications_expiring", None, int(days))
         told = 0
         with self.db() as uow:
             for item in answer["items"]:

@@ -68,7 +68,8 @@ def fake_smtp():
 def notify_config(service_config, fake_sms, fake_smtp):
     return service_config(
         "notify", DELIVERY_POLL_SECONDS=0.2, REMINDER_POLL_SECONDS=0.2,
-        QUALIFICATION_CHECK_SECONDS=3600, RPC_TIMEOUT_SECONDS=5,
+        QUALIFICATION_CHECK_SECONDS=3600, IDENTITY_RPC_TIMEOUT_SECONDS=5,
+        DEMAND_RPC_TIMEOUT_SECONDS=5,
         DELIVERY={"max_attempts": 3, "backoff_base_seconds": 0.2, "backoff_cap_seconds": 1,
                   "sending_lease_seconds": 2},
         SMS=fake_sms.settings(), SMTP=fake_smtp.settings())

@@ -1,0 +1,120 @@
+"""Matching asks identity and demand through ``timebank_common.remote.ask``: a service that
+takes the question and never answers gives 503 ``<service>_unavailable`` (Chinese and English)
+within the configured timeout — never a hung request — and changes nothing. The stand-ins
+here are silent; the place is in 张家口, away from the other matching tests' data.
+"""
+import datetime as dt
+import time
+import uuid
+from functools import partial
+
+import eventlet
+import pytest
+from nameko.rpc import rpc as rpc_method
+
+from matching.service import REBUILD_TIMEOUT_FACTOR, MatchingService
+from timebank_common.db import make_event
+from timebank_common.errors import Unavailable
+from timebank_common.testing import wait_for as shared_wait_for
+
+pytestmark = pytest.mark.integration
+
+REGION = "130702001001"
+OPERATOR = {"person_id": "op-zjk", "roles": ["station_operator"], "scope": "130702001000"}
+IDENTITY_TIMEOUT = 0.5  # IDENTITY_RPC_TIMEOUT_SECONDS of this matching process
+DEMAND_TIMEOUT = 1.0  # DEMAND_RPC_TIMEOUT_SECONDS: each service's own setting counts
+SILENCE = DEMAND_TIMEOUT * REBUILD_TIMEOUT_FACTOR + 1  # longer than any wait of matching's
+wait_for = partial(shared_wait_for, timeout=10.0)
+
+
+class SilentIdentity:
+    name = "identity"
+
+    @rpc_method
+    def matching_volunteers(self, after=None, limit=1000):
+        eventlet.sleep(SILENCE)
+        return {"items": [], "next_after": None}
+
+    @rpc_method
+    def priority_elders(self, region_code):
+        eventlet.sleep(SILENCE)
+        return []
+
+
+class SilentDemand:
+    name = "demand"
+
+    @rpc_method
+    def catalog(self):
+        eventlet.sleep(SILENCE)
+        return []
+
+    @rpc_method
+    def assign(self, caller, demand_id, volunteer_id):
+        eventlet.sleep(SILENCE)
+        return {}
+
+
+@pytest.fixture(scope="module")
+def running(service_config, start_module_service):
+    start_module_service(MatchingService, service_config(
+        "matching", IDENTITY_RPC_TIMEOUT_SECONDS=IDENTITY_TIMEOUT,
+        DEMAND_RPC_TIMEOUT_SECONDS=DEMAND_TIMEOUT))
+    start_module_service(SilentIdentity, service_config(None))
+    start_module_service(SilentDemand, service_config(None))
+
+
+@pytest.fixture
+def matching(running, rpc):
+    with rpc("matching", timeout=60) as proxy:
+        yield proxy
+
+
+def published(category="companionship"):
+    start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).replace(microsecond=0)
+    return make_event("demand_published", {
+        "demand_id": str(uuid.uuid4()), "elder_id": f"zjk-e-{uuid.uuid4().hex[:6]}",
+        "category": category, "region_code": REGION, "window_start": start.isoformat(),
+        "window_end": (start + dt.timedelta(hours=2)).isoformat(), "expected_minutes": 60,
+        "volunteers_needed": 1, "location": {"lat": 40.77, "lng": 114.88}}, REGION)
+
+
+def city_feed(matching):
+    volunteer = {"person_id": "zjk-v", "roles": ["volunteer"], "scope": REGION}
+    return [i["demand_id"] for i in matching.feed_for(volunteer, "zjk-v")["items"]]
+
+
+def timed(call):
+    started = time.monotonic()
+    with pytest.raises(Unavailable) as err:
+        call()
+    return err.value, time.monotonic() - started
+
+
+def test_a_silent_identity_fails_the_rebuild_clearly_and_keeps_the_read_models(matching,
+                                                                              event_bus):
+    """The rebuild asks identity first; identity takes the question and never answers: 503
+    ``identity_unavailable`` after the rebuild's patience (its bulk pages wait
+    ``REBUILD_TIMEOUT_FACTOR`` times identity's own timeout — before, demand's was used for
+    identity too), and the old read model stays (documented)."""
+    event = event_bus.publish("demand", published())
+    wait_for(lambda: event["payload"]["demand_id"] in city_feed(matching))
+    error, waited = timed(matching.rebuild_read_models)
+    assert (error.status, error.code) == (503, "identity_unavailable")
+    assert error.zh == "身份服务暂时无响应，请稍后重试"
+    assert error.en == "The identity service did not answer; please retry"
+    patience = IDENTITY_TIMEOUT * REBUILD_TIMEOUT_FACTOR
+    assert patience - 0.2 <= waited < patience + 1.5
+    assert event["payload"]["demand_id"] in city_feed(matching)  # nothing was dropped
+
+
+def test_a_silent_demand_is_demand_unavailable_not_a_hung_request(matching, event_bus):
+    """A demand whose category matching has not heard of needs demand's catalogue: without an
+    answer the candidates are 503 ``demand_unavailable`` after one timeout."""
+    event = event_bus.publish("demand", published(category=f"zjk-{uuid.uuid4().hex[:6]}"))
+    wait_for(lambda: event["payload"]["demand_id"] in city_feed(matching))
+    error, waited = timed(lambda: matching.candidates_for(OPERATOR,
+                                                          event["payload"]["demand_id"]))
+    assert (error.status, error.code) == (503, "demand_unavailable")
+    assert "需求服务" in error.zh
+    assert DEMAND_TIMEOUT - 0.2 <= waited < DEMAND_TIMEOUT + 1.5
