@@ -1,6 +1,6 @@
 """Intake counters (exported at the demand service's ``/metrics``): a rising escalation count
-means stations fall behind on review; skipped occurrences mean series clash with demands; expired demands are elders nobody
-served in time."""
+means stations fall behind on review; skipped occurrences mean series clash with demands;
+expired demands are elders nobody served in time."""
 from prometheus_client import Counter
 
 ESCALATIONS = Counter("timebank_demand_review_escalations_total",
