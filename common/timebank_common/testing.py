@@ -10,6 +10,7 @@ Environment: ``TIMEBANK_PG`` (default ``postgresql+psycopg://postgres@127.0.0.1:
 from __future__ import annotations
 
 import os
+import re
 import socket
 import uuid
 from contextlib import contextmanager
@@ -338,3 +339,96 @@ def event_bus(amqp_uri):
     bus = EventBus(amqp_uri)
     yield bus
     bus.close()
+
+
+# --- query plans ---------------------------------------------------------------------------
+class ExplainingUow:
+    """Stands in for a unit of work in plan tests: EXPLAINs every statement it is given
+    (``plans``, one text per statement), then runs it."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.plans: list[str] = []
+
+    def execute(self, statement, params=None):
+        compiled = statement.compile(dialect=self.connection.dialect,
+                                     compile_kwargs={"render_postcompile": True})
+        rows = self.connection.exec_driver_sql(f"EXPLAIN {compiled.string}", compiled.params)
+        self.plans.append("\n".join(r[0] for r in rows))
+        return self.connection.execute(statement, params)
+
+
+@pytest.fixture(scope="session")
+def empty_database_url(run_id, pii_keys):
+    """``empty_database_url("ledger")``: a migrated database of that service for this run that
+    no test writes to (``tbtest_<run>_<service>_empty``), for plans that must not depend on
+    what other tests left in the shared one."""
+    from .db import drop_database
+    from .migrations import upgrade
+
+    made = {}
+
+    def get(service: str) -> str:
+        if service not in made:
+            url = f"{PG_BASE}/tbtest_{run_id}_{service}_empty"
+            upgrade(service, url)
+            made[service] = url
+        return made[service]
+
+    yield get
+    for url in made.values():
+        drop_database(url)
+
+
+@pytest.fixture
+def explaining_uow(empty_database_url):
+    """``uow = explaining_uow("demand")``: an ``ExplainingUow`` on an empty migrated database
+    of that service (``empty_database_url``), with sequential scans priced out
+    (``enable_seqscan = off``), so an index that can serve a statement is chosen although
+    the tables are empty (and no JIT: the priced-out costs would make every statement
+    compile); rolled back at the end, so it stays empty."""
+    from sqlalchemy import create_engine, text
+
+    opened = []
+
+    def make(service: str) -> ExplainingUow:
+        engine = create_engine(empty_database_url(service))
+        connection = engine.connect()
+        opened.append((engine, connection))
+        connection.execute(text("SET enable_seqscan = off"))
+        connection.execute(text("SET jit = off"))  # priced-out scans would make it compile
+        return ExplainingUow(connection)
+
+    yield make
+    for engine, connection in opened:
+        connection.rollback()
+        connection.close()
+        engine.dispose()
+
+
+_INDEX_NODE = re.compile(r"(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\S+)")
+
+
+def index_conditions(plan: str) -> list[tuple[str, str]]:
+    """(index, its ``Index Cond``) of each index scan in an EXPLAIN text."""
+    found, current = [], None
+    for line in plan.splitlines():
+        node = _INDEX_NODE.search(line)
+        if node:
+            current = node.group(1)
+        elif "->" in line:
+            current = None
+        elif current and "Index Cond:" in line:
+            found.append((current, line.split("Index Cond:", 1)[1].strip()))
+    return found
+
+
+def range_indexes(plans: list[str] | str, column: str = "region_code") -> set[str]:
+    """Indexes with a range on ``column`` (``column >= …``, as ``regions.within`` writes a
+    region prefix) in their ``Index Cond``, in any of ``plans``: the index serves the filter,
+    not a whole-index scan applying it to each row. The range bounds the scan only when the
+    index leads with ``column`` (or with columns the condition fixes by equality, then it):
+    a test names the index it expects, one of that shape."""
+    bounded = re.compile(rf"\b{re.escape(column)}\)?(?:::\w+)?\)? >= ")
+    return {index for plan in ([plans] if isinstance(plans, str) else plans)
+            for index, condition in index_conditions(plan) if bounded.search(condition)}

@@ -5,6 +5,8 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from timebank_common.regions import within
+
 from .domain.lifecycle import (
     ASSIGNED,
     AWAITING_RECORD,
@@ -80,7 +82,7 @@ def no_show_figures(uow, region_prefix: str | None, start: dt.datetime | None,
     c = assignments.c
     where = []
     if region_prefix:
-        where.append(demands.c.region_code.startswith(region_prefix))
+        where.append(within(demands.c.region_code, region_prefix))
     if start is not None:
         where.append(demands.c.window_start >= start)
     if end is not None:

@@ -6,6 +6,8 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from timebank_common.regions import within
+
 from .tables import dispute_steps, disputes, evaluations, follow_ups, service_records
 
 
@@ -100,7 +102,7 @@ def close_open_about_record(uow, record_id: str, kind: str, by: str | None, at: 
 
 def list_follow_ups(uow, prefix: str, status: str, kind: str | None, page: int,
                     page_size: int):
-    where = [follow_ups.c.region_code.startswith(prefix), follow_ups.c.status == status]
+    where = [within(follow_ups.c.region_code, prefix), follow_ups.c.status == status]
     if kind:
         where.append(follow_ups.c.kind == kind)
     total = uow.execute(select(func.count()).select_from(follow_ups).where(*where)).scalar_one()
@@ -163,7 +165,7 @@ def list_disputes(uow, visible, filters: dict, page: int, page_size: int):
         if filters.get(key):
             where.append(disputes.c[key] == filters[key])
     if filters.get("region_prefix"):
-        where.append(disputes.c.region_code.startswith(filters["region_prefix"]))
+        where.append(within(disputes.c.region_code, filters["region_prefix"]))
     if filters.get("demand_id"):
         where.append(disputes.c.demand_id == str(filters["demand_id"]))
     total = uow.execute(select(func.count()).select_from(disputes).where(*where)).scalar_one()

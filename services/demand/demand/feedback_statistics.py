@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from timebank_common.periods import day_bounds
+from timebank_common.regions import within
 
 from .domain.evaluation import LOW_SCORE
 from .tables import disputes, evaluations
@@ -29,7 +30,7 @@ def evaluation_stats(uow, region_prefix: str, period_from: dt.date | None,
     c = evaluations.c
     count, average, low = uow.execute(
         select(func.count(), func.avg(c.score), func.count().filter(c.score <= LOW_SCORE))
-        .where(c.region_code.startswith(region_prefix), c.voided.is_(False),
+        .where(within(c.region_code, region_prefix), c.voided.is_(False),
                *_within(c.submitted_at, start, end))).one()
     return {"evaluations": count,
             "average_score": round(float(average), 2) if average is not None else None,
@@ -42,7 +43,7 @@ def dispute_stats(uow, region_prefix: str, period_from: dt.date | None,
     in the period (by outcome)."""
     start, end = day_bounds(period_from, period_to)
     c = disputes.c
-    mine = c.region_code.startswith(region_prefix)
+    mine = within(c.region_code, region_prefix)
     opened = uow.execute(select(func.count()).where(
         mine, *_within(c.opened_at, start, end))).scalar_one()
     rows = uow.execute(select(c.outcome, func.count()).where(

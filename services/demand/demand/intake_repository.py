@@ -8,6 +8,8 @@ import uuid
 from sqlalchemy import and_, func, select
 from sqlalchemy.dialects.postgresql import insert
 
+from timebank_common.regions import within
+
 from .domain.lifecycle import SUBMITTED
 from .repository import _utc
 from .tables import (
@@ -144,7 +146,7 @@ def close_escalation(uow, demand_id: str, reason: str, at: dt.datetime) -> None:
 
 def escalations_in(uow, region_prefix: str, include_closed: bool, limit: int) -> list[dict]:
     e = demand_escalations.c
-    query = (select(demand_escalations).where(e.region_code.startswith(region_prefix))
+    query = (select(demand_escalations).where(within(e.region_code, region_prefix))
              .order_by(e.escalated_at, e.demand_id).limit(limit))
     if not include_closed:
         query = query.where(e.closed_at.is_(None))
@@ -190,7 +192,7 @@ def list_series(uow, region_prefix: str | None, elder_id: str | None, status: st
     s = demand_series.c
     query = select(demand_series).order_by(s.created_at.desc(), s.id).limit(limit)
     if region_prefix is not None:
-        query = query.where(s.region_code.startswith(region_prefix))
+        query = query.where(within(s.region_code, region_prefix))
     if elder_id is not None:
         query = query.where(s.elder_id == elder_id)
     if status:

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from timebank_common.policies import PolicyRow
+from timebank_common.regions import within
 
 from .domain.recording import REJECTED, VOIDED, Record
 from .tables import assignments, evidence_policies, record_audit, service_records
@@ -119,7 +120,7 @@ def minutes_between(uow, volunteer_id: str, start: dt.datetime, end: dt.datetime
 def in_status(uow, status: str, region_prefix: str | None, page: int, page_size: int):
     where = [service_records.c.status == status]
     if region_prefix:
-        where.append(service_records.c.region_code.startswith(region_prefix))
+        where.append(within(service_records.c.region_code, region_prefix))
     total = uow.execute(select(func.count()).select_from(service_records).where(*where)
                         ).scalar_one()
     rows = uow.execute(select(service_records).where(*where)

@@ -6,6 +6,8 @@ import uuid
 
 from sqlalchemy import and_, false, func, or_, select, text
 
+from timebank_common.regions import within
+
 from . import recording_repository as records
 from .domain.access import Visibility
 from .domain.catalogue import Category
@@ -198,7 +200,7 @@ def active_windows_of(uow, volunteer_id: str, except_demand: str):
 def _visible(visibility: Visibility):
     clauses = []
     if visibility.region_prefix is not None:
-        clauses.append(demands.c.region_code.startswith(visibility.region_prefix))
+        clauses.append(within(demands.c.region_code, visibility.region_prefix))
     if visibility.elder_id:
         clauses.append(demands.c.elder_id == visibility.elder_id)
     if visibility.acts_for:  # a proxy: the elders they act for
@@ -209,7 +211,7 @@ def _visible(visibility: Visibility):
             .where(assignments.c.volunteer_id == visibility.volunteer_id)))
     if visibility.published_prefix:
         clauses.append(and_(demands.c.status == "published",
-                            demands.c.region_code.startswith(visibility.published_prefix)))
+                            within(demands.c.region_code, visibility.published_prefix)))
     return or_(*clauses) if clauses else false()  # false: a proxy who acts for nobody now
 
 
@@ -222,7 +224,7 @@ def list_demands(uow, visibility: Visibility, status: str | None, region_prefix:
     if category:
         where.append(demands.c.category == category)
     if region_prefix:
-        where.append(demands.c.region_code.startswith(region_prefix))
+        where.append(within(demands.c.region_code, region_prefix))
     total = uow.execute(select(func.count()).select_from(demands).where(*where)).scalar_one()
     rows = uow.execute(
         select(demands).where(*where).order_by(demands.c.created_at.desc(), demands.c.id)
@@ -258,7 +260,7 @@ def service_record_rows(uow, region_prefix: str | None, start: dt.datetime | Non
     c = service_records.c
     conditions = []
     if region_prefix:
-        conditions.append(c.region_code.startswith(region_prefix))
+        conditions.append(within(c.region_code, region_prefix))
     if start is not None:
         conditions.append(c.recorded_at >= start)
     if end is not None:

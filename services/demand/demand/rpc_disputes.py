@@ -13,7 +13,7 @@ from sqlalchemy import or_
 from timebank_common.auth import Caller
 from timebank_common.db import utcnow
 from timebank_common.errors import Conflict, Forbidden, NotFound
-from timebank_common.regions import prefix_of
+from timebank_common.regions import prefix_of, within
 from timebank_common.schemas import load
 from timebank_common.service import rpc
 
@@ -109,7 +109,7 @@ class DisputeRpcs:
         query = load(rs.DisputeListQuery(), filters)
         c = disputes_table.c
         if caller.has(*access.READ_ALL_ROLES) and caller.scope:
-            visible = c.region_code.startswith(prefix_of(caller.scope))
+            visible = within(c.region_code, prefix_of(caller.scope))
         elif caller.person_id:
             visible = or_(c.elder_id == caller.person_id, c.volunteer_id == caller.person_id,
                           c.opened_by == caller.person_id)

@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select
 
 from timebank_common.auth import ADMIN_ROLES, Caller
 from timebank_common.periods import day_bounds
-from timebank_common.regions import prefix_of
+from timebank_common.regions import prefix_of, within
 
 from . import assignment_repository, feedback_statistics
 from .domain.statistics import DemandRow, demand_figures
@@ -28,7 +28,7 @@ def demand_rows(uow, prefix: str, start: dt.datetime | None, end: dt.datetime | 
     d = demands.c
     first = (select(assignments.c.demand_id, func.min(assignments.c.assigned_at).label("first"))
              .group_by(assignments.c.demand_id).subquery())
-    conditions = [d.region_code.startswith(prefix)]
+    conditions = [within(d.region_code, prefix)]
     if start is not None:
         conditions.append(d.created_at >= start)
     if end is not None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, insert, select
 
+from timebank_common.regions import within
+
 from .tables import audit_log
 
 
@@ -12,7 +14,7 @@ def insert_entry(uow, **values) -> None:
 
 def entry_page(uow, prefix: str, filters: dict, page: int, page_size: int) -> tuple[list[dict], int]:
     """Entries whose region starts with ``prefix`` matching ``filters``, newest first."""
-    cond = [audit_log.c.region_code.startswith(prefix)]
+    cond = [within(audit_log.c.region_code, prefix)]
     if filters.get("since"):
         cond.append(audit_log.c.at >= filters["since"])
     if filters.get("until"):

@@ -7,6 +7,8 @@ import uuid
 from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
+from timebank_common.regions import within
+
 from .personal_data import digest, from_row, id_number_digest, phone_digest, to_row
 from .tables import (
     api_clients,
@@ -58,7 +60,7 @@ def list_regions(uow, parent_code: str | None) -> list[dict]:
 
 
 def region_codes(uow, prefix: str) -> set[str]:
-    return set(uow.execute(select(regions.c.code).where(regions.c.code.startswith(prefix))).scalars())
+    return set(uow.execute(select(regions.c.code).where(within(regions.c.code, prefix))).scalars())
 
 
 def load_regions(uow_or_connection, rows) -> int:
@@ -101,7 +103,7 @@ def ensure_carrier(uow, **values) -> None:
 def carrier_page(uow, prefix: str, kind: str | None, page: int,
                  page_size: int) -> tuple[list[dict], int]:
     """Carriers whose region starts with ``prefix`` (and of ``kind``), one page, and the total."""
-    cond = [carriers.c.region_code.startswith(prefix)]
+    cond = [within(carriers.c.region_code, prefix)]
     if kind:
         cond.append(carriers.c.kind == kind)
     total = uow.execute(select(func.count()).select_from(carriers).where(*cond)).scalar()
@@ -253,7 +255,7 @@ def staff_grant_page(uow, roles, prefix: str, page: int, page_size: int) -> tupl
     """Active grants of ``roles`` whose scope starts with ``prefix``, with their person's
     name, phone, ID number and region, one page, and the total."""
     cond = [role_grants.c.role.in_(list(roles)), role_grants.c.revoked_at.is_(None),
-            role_grants.c.scope_code.startswith(prefix)]
+            within(role_grants.c.scope_code, prefix)]
     joined = role_grants.join(persons, persons.c.id == role_grants.c.person_id)
     total = uow.execute(select(func.count()).select_from(joined).where(*cond)).scalar()
     sealed = (persons.c.phone_enc, persons.c.id_number_enc)
@@ -312,7 +314,7 @@ def insert_api_client(uow, **values) -> dict | None:
 
 
 def api_clients_under(uow, prefix: str) -> list[dict]:
-    rows = uow.execute(select(api_clients).where(api_clients.c.scope_code.startswith(prefix))
+    rows = uow.execute(select(api_clients).where(within(api_clients.c.scope_code, prefix))
                        .order_by(api_clients.c.scope_code, api_clients.c.client_id)).mappings()
     return [dict(r) for r in rows]
 
@@ -420,6 +422,6 @@ def elders_in_region(uow, prefix: str) -> list[dict]:
                elder_profiles.c.phone_only, verified.c.categories)
         .join(elder_profiles, elder_profiles.c.person_id == persons.c.id)
         .outerjoin(verified, verified.c.person_id == persons.c.id)
-        .where(persons.c.region_code.like(f"{prefix}%"))
+        .where(within(persons.c.region_code, prefix))
         .order_by(persons.c.id)).mappings()
     return [dict(r) for r in rows]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import and_, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 
+from timebank_common.regions import within
+
 from .domain.training_policy import TrainingPolicy
 from .tables import (
     carriers,
@@ -26,10 +28,6 @@ def _day_in_china(column):
     return func.date(func.timezone(CHINA_TZ, column))
 
 
-def _under(column, prefix: str):
-    return column.like(prefix + "%")
-
-
 def volunteer_rows(uow, prefix: str) -> list[dict]:
     """Each volunteer under ``prefix`` with the facts eligibility needs and their total
     training hours (summed per person in one grouped subquery)."""
@@ -48,7 +46,7 @@ def volunteer_rows(uow, prefix: str) -> list[dict]:
                          .outerjoin(hours, hours.c.person_id == persons.c.id)
                          .outerjoin(volunteer_activity,
                                     volunteer_activity.c.person_id == persons.c.id))
-            .where(_under(persons.c.region_code, prefix)))
+            .where(within(persons.c.region_code, prefix)))
     return [dict(r) for r in uow.execute(stmt).mappings()]
 
 
@@ -65,13 +63,13 @@ def elder_rows(uow, prefix: str) -> list[dict]:
                                  literal_column("ARRAY[]::varchar[]")).label("categories"))
             .select_from(persons.join(elder_profiles, elder_profiles.c.person_id == persons.c.id)
                          .outerjoin(verified, verified.c.person_id == persons.c.id))
-            .where(_under(persons.c.region_code, prefix)))
+            .where(within(persons.c.region_code, prefix)))
     return [dict(r) for r in uow.execute(stmt).mappings()]
 
 
 def carrier_rows(uow, prefix: str) -> list[dict]:
     stmt = select(carriers.c.region_code, carriers.c.kind).where(
-        _under(carriers.c.region_code, prefix))
+        within(carriers.c.region_code, prefix))
     return [dict(r) for r in uow.execute(stmt).mappings()]
 
 
@@ -81,7 +79,7 @@ def station_operator_regions(uow, prefix: str) -> list[str]:
     stmt = (select(role_grants.c.person_id, func.min(region).label("region_code"))
             .select_from(role_grants.outerjoin(
                 carriers, and_(carriers.c.id == role_grants.c.carrier_id)))
-            .where(role_grants.c.role == "station_operator", _under(region, prefix))
+            .where(role_grants.c.role == "station_operator", within(region, prefix))
             .group_by(role_grants.c.person_id))
     return [r["region_code"] for r in uow.execute(stmt).mappings()]
 
@@ -91,7 +89,7 @@ def training_policies_around(uow, prefix: str) -> list[TrainingPolicy]:
     above = {prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12) if n <= len(prefix)}
     rows = uow.execute(select(training_policies).where(
         training_policies.c.region_code.in_(above)
-        | _under(training_policies.c.region_code, prefix))).mappings()
+        | within(training_policies.c.region_code, prefix))).mappings()
     return [TrainingPolicy(r["region_code"], r["min_hours"], r["effective_from"]) for r in rows]
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from timebank_common.regions import prefix_of
+from timebank_common.regions import prefix_of, within
 
 from .tables import demand_outcomes, dispatch_runs, proposals, region_settings
 
@@ -46,7 +46,7 @@ def get_proposal(uow, proposal_id: str, lock: bool = False):
 
 
 def list_proposals(uow, scope: str, status: str | None, limit: int = 200) -> list:
-    stmt = select(proposals).where(proposals.c.region_code.startswith(prefix_of(scope)))
+    stmt = select(proposals).where(within(proposals.c.region_code, prefix_of(scope)))
     if status:
         stmt = stmt.where(proposals.c.status == status)
     return uow.execute(stmt.order_by(proposals.c.created_at.desc(), proposals.c.proposal_id)
@@ -67,7 +67,7 @@ def note_first(uow, demand_id: str, column: str, at: dt.datetime) -> None:
 
 def stats(uow, region_code: str, since: dt.datetime | None, until: dt.datetime | None) -> dict:
     o = demand_outcomes
-    where = [o.c.region_code.startswith(prefix_of(region_code))]
+    where = [within(o.c.region_code, prefix_of(region_code))]
     if since:
         where.append(o.c.published_at >= since)
     if until:
@@ -77,7 +77,7 @@ def stats(uow, region_code: str, since: dt.datetime | None, until: dt.datetime |
         func.count(), func.count(o.c.first_assigned_at), func.count(o.c.first_candidate_at),
         func.percentile_cont(0.5).within_group(wait), func.avg(wait)).where(*where)).one()
     p = proposals
-    pwhere = [p.c.region_code.startswith(prefix_of(region_code))]
+    pwhere = [within(p.c.region_code, prefix_of(region_code))]
     if since:
         pwhere.append(p.c.created_at >= since)
     if until:
@@ -85,7 +85,7 @@ def stats(uow, region_code: str, since: dt.datetime | None, until: dt.datetime |
     outcomes = dict(uow.execute(select(p.c.status, func.count()).where(*pwhere)
                                 .group_by(p.c.status)).all())
     r = dispatch_runs
-    rwhere = [r.c.region_code.startswith(prefix_of(region_code))]
+    rwhere = [within(r.c.region_code, prefix_of(region_code))]
     if since:
         rwhere.append(r.c.started_at >= since)
     if until:

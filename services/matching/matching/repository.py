@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from timebank_common.regions import prefix_of
+from timebank_common.regions import prefix_of, within
 
 from .change_log import note_demands
 from .domain.ranking import OpenDemand
@@ -67,7 +67,7 @@ def feed_candidates(uow, home_unit: str | None, within_scope: str | None, now: d
     base = select(open_demands).where(open_demands.c.window_start > now,
                                       open_demands.c.open_slots > 0)
     if within_scope:
-        base = base.where(open_demands.c.region_code.startswith(prefix_of(within_scope)))
+        base = base.where(within(open_demands.c.region_code, prefix_of(within_scope)))
     base = base.order_by(open_demands.c.window_start).limit(limit)
     rows = []
     if home_unit:

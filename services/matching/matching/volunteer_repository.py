@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
-from timebank_common.regions import prefix_of
+from timebank_common.regions import prefix_of, within
 
 from .change_log import note_demands_of_elder, note_volunteers
 from .domain import geo
@@ -180,7 +180,7 @@ def open_demands_to_match(uow, ids: set[str] | None = None) -> list[DemandToMatc
 
 def demands_to_dispatch(uow, region_code: str, now: dt.datetime) -> list[DemandToMatch]:
     rows = uow.execute(_priority_query().where(
-        open_demands.c.region_code.startswith(prefix_of(region_code)),
+        within(open_demands.c.region_code, prefix_of(region_code)),
         open_demands.c.window_start > now, open_demands.c.open_slots > 0,
         open_demands.c.location_lat.is_not(None)).order_by(open_demands.c.demand_id)).all()
     return [_demand(r, r.priority) for r in rows]

@@ -8,6 +8,8 @@ import uuid
 from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
+from timebank_common.regions import within
+
 from .domain.delivery import DUE
 from .domain.preferences import Preferences
 from .domain.templates import Template
@@ -137,7 +139,7 @@ def nearby_volunteers(uow, region_prefix: str, limit: int = 500) -> list[str]:
     rows = uow.execute(
         select(preferences.c.person_id)
         .where(preferences.c.nearby_demands,
-               preferences.c.region_code.startswith(region_prefix, autoescape=True))
+               within(preferences.c.region_code, region_prefix))
         .order_by(preferences.c.person_id).limit(limit)).all()
     return [r.person_id for r in rows]
 
@@ -216,7 +218,7 @@ def call_tasks_page(uow, *, carrier_id: str | None, region_prefix: str | None,
     if carrier_id:
         where.append(call_tasks.c.carrier_id == carrier_id)
     if region_prefix:
-        where.append(call_tasks.c.region_code.startswith(region_prefix, autoescape=True))
+        where.append(within(call_tasks.c.region_code, region_prefix))
     if status:
         where.append(call_tasks.c.status == status)
     rows = uow.execute(select(*CALL_TASK_COLUMNS).where(*where)
