@@ -58,8 +58,12 @@ def running(database_url, service_config, start_module_service):
         None, DATABASE_URL=identity_db, ACCESS_TOKEN_TTL_SECONDS=600))
     # the same delivery limit as test_integration.py: the event queue outlives the module,
     # and RabbitMQ refuses to declare it again with other arguments
+    # identity shares this test process (and its eventlet hub) with the ledger and its PDF
+    # rendering: on a busy machine an answer can take longer than the production timeout;
+    # what happens when identity is silent is test_integration_certificate_identity.py's
     start_module_service(LedgerService, service_config(
-        "ledger", EVENT_DELIVERY_LIMIT=2, PUBLIC_BASE_URL="https://timebank.example.cn"))
+        "ledger", EVENT_DELIVERY_LIMIT=2, PUBLIC_BASE_URL="https://timebank.example.cn",
+        IDENTITY_RPC_TIMEOUT_SECONDS=30))
 
 
 @pytest.fixture(scope="module")
