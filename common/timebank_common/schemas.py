@@ -1,9 +1,16 @@
 """Helpers to apply marshmallow schemas at the edges (RPC, events, HTTP)."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields, validate
 
 from .errors import validation_error
+
+
+class PageQuery(Schema):
+    """``page`` (from 1) and ``page_size`` (1–100, default 20) of a paged list; list queries
+    of every service and the gateway extend it."""
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 def load(schema: Schema, data) -> dict:

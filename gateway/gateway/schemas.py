@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from demand.domain.lifecycle import STATUSES as DEMAND_STATUSES
 from ledger.domain.kinds import TRANSFER_KINDS
+from timebank_common.schemas import PageQuery
 
 
 class LoginBody(Schema):
@@ -47,11 +48,6 @@ class Me(Schema):
     scope = fields.Str(metadata={"description": "12-digit region code"})
     carrier_id = fields.Str(allow_none=True)
     phone_masked = fields.Str(allow_none=True)
-
-
-class PageQuery(Schema):
-    page = fields.Int(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Int(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class StatementQuery(PageQuery):

@@ -2,7 +2,7 @@
 follow-ups and disputes: RPC inputs, outputs and event payloads (docs/rpc-and-events.md)."""
 from marshmallow import Schema, fields, validate, validates_schema
 
-from timebank_common.schemas import check_period_order
+from timebank_common.schemas import PageQuery, check_period_order
 
 from .domain import disputes as dispute_rules
 from .domain.lifecycle import STATUSES
@@ -53,11 +53,9 @@ class ReviewRecordSchema(Schema):
     reason = _reason()
 
 
-class RecordListQuery(Schema):
+class RecordListQuery(PageQuery):
     status = fields.String(load_default="held", validate=validate.OneOf(RECORD_STATUSES))
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
 
 class AuditStepOut(Schema):
@@ -159,13 +157,11 @@ class TagOut(Schema):
 FOLLOW_UP_KINDS = ("low_score", "confirmation_overdue")
 
 
-class FollowUpQuery(Schema):
+class FollowUpQuery(PageQuery):
     status = fields.String(load_default="open", validate=validate.OneOf(("open", "closed")))
     kind = fields.String(load_default=None, allow_none=True,
                          validate=validate.OneOf(FOLLOW_UP_KINDS))
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
 
 class CloseFollowUpSchema(Schema):
@@ -225,7 +221,7 @@ class ResolveDisputeSchema(Schema):
     reason = _reason(required=True)
 
 
-class DisputeListQuery(Schema):
+class DisputeListQuery(PageQuery):
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(dispute_rules.STATUSES))
     subject = fields.String(load_default=None, allow_none=True,
@@ -233,8 +229,6 @@ class DisputeListQuery(Schema):
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
     demand_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
         r"^[0-9a-fA-F-]{36}$", error="must be a demand id (UUID)"))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
 
 class DisputeStepOut(Schema):

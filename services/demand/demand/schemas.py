@@ -5,7 +5,7 @@ schemas check shape and types. Times must carry an offset (``AwareDateTime``).
 """
 from marshmallow import Schema, fields, validate, validates_schema
 
-from timebank_common.schemas import check_period_order
+from timebank_common.schemas import PageQuery, check_period_order
 
 from .domain.lifecycle import STATUSES
 from .domain.rules import CHANNELS, CONFIRMATIONS, FUNDING_SOURCES
@@ -68,13 +68,11 @@ class CancelSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(1, 500))
 
 
-class ListSchema(Schema):
+class ListSchema(PageQuery):
     status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
     category = fields.String(load_default=None, allow_none=True,
                              validate=validate.Length(1, 50))  # a catalogue code
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
 
 class MatchingDemandsQuery(Schema):

@@ -13,7 +13,6 @@ from prometheus_client import REGISTRY
 
 from demand.service import DemandService
 from ledger.service import LedgerService
-from timebank_common.service import rpc as rpc_method
 from timebank_common.testing import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.integration
@@ -25,36 +24,14 @@ PLACE = {"lat": 38.05, "lng": 114.52}
 wait_for = partial(shared_wait_for, timeout=20.0)
 
 
-class StandInIdentity:
-    name = "identity"
-
-    @rpc_method
-    def get_elder(self, caller, person_id):
-        return {"person_id": person_id, "name": "张大爷", "region_code": REGION,
-                "carrier_id": None}
-
-    @rpc_method
-    def check_volunteer(self, person_id):
-        return {"person_id": person_id, "name": "志愿者", "region_code": "130102002003",
-                "eligible": True, "reasons": []}
-
-    @rpc_method
-    def are_direct_relatives(self, person_a, person_b):
-        return {"related": False, "kind": None}
-
-    @rpc_method
-    def may_act_for(self, person_id, elder_id):
-        return False
-
-
 @pytest.fixture(scope="module")
 def resolved_events(event_bus):
     return event_bus.listen("demand", "dispute_resolved")
 
 
 @pytest.fixture(scope="module")
-def running(service_config, start_module_service, resolved_events):
-    start_module_service(StandInIdentity, service_config(None, max_workers=10))
+def running(plain_identity, service_config, start_module_service, resolved_events):
+    start_module_service(plain_identity, service_config(None, max_workers=10))
     start_module_service(LedgerService, service_config("ledger", max_workers=10,
                                                        EVENT_DELIVERY_LIMIT=2))
     # the ledger's queues with the ledger modules' limit; demand's with the default like every

@@ -13,7 +13,6 @@ import pytest
 
 from demand.service import DemandService
 from timebank_common.errors import Conflict
-from timebank_common.service import rpc as rpc_method
 
 pytestmark = pytest.mark.integration
 
@@ -26,31 +25,9 @@ FAR = {"lat": 38.10, "lng": 114.52}  # ~5.5 km away: the record is held (check_i
 ROUNDS = 20  # per pair of operations
 
 
-class StandInIdentity:
-    name = "identity"
-
-    @rpc_method
-    def get_elder(self, caller, person_id):
-        return {"person_id": person_id, "name": "张大爷", "region_code": REGION,
-                "carrier_id": None}
-
-    @rpc_method
-    def check_volunteer(self, person_id):
-        return {"person_id": person_id, "name": "志愿者", "region_code": "130102002003",
-                "eligible": True, "reasons": []}
-
-    @rpc_method
-    def are_direct_relatives(self, person_a, person_b):
-        return {"related": False, "kind": None}
-
-    @rpc_method
-    def may_act_for(self, person_id, elder_id):
-        return False
-
-
 @pytest.fixture(scope="module")
-def running(service_config, start_module_service):
-    start_module_service(StandInIdentity, service_config(None, max_workers=20))
+def running(plain_identity, service_config, start_module_service):
+    start_module_service(plain_identity, service_config(None, max_workers=20))
     start_module_service(DemandService, service_config("demand", max_workers=20,
                                                        CONFIRMATION_CHASE_SECONDS=3600))
 

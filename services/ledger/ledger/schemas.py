@@ -11,7 +11,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from timebank_common.schemas import check_period_order
+from timebank_common.schemas import PageQuery, check_period_order
 
 from .domain.funding import ALIASES as FUNDING_ALIASES
 from .domain.funding import FUNDING_SOURCES
@@ -35,9 +35,7 @@ class PersonIdSchema(Schema):
     person_id = fields.String(required=True, validate=PERSON_ID)
 
 
-class StatementQuery(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+class StatementQuery(PageQuery):
     since = fields.AwareDateTime(load_default=None, allow_none=True)
     until = fields.AwareDateTime(load_default=None, allow_none=True)
     kind = fields.String(load_default=None, allow_none=True,
