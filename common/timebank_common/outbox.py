@@ -24,11 +24,11 @@ from kombu import Connection
 from nameko.constants import AMQP_URI_CONFIG_KEY, HEADER_PREFIX
 from nameko.events import get_event_exchange
 from nameko.extensions import DependencyProvider
-from sqlalchemy import Text, any_, cast, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.engine import Engine
 
 from . import metrics
+from .db import one_of
 from .faults import crash_point
 from .messaging_tables import outbox_table
 
@@ -60,7 +60,7 @@ def relay_batch(engine: Engine, connection: Connection, service_name: str, limit
         crash_point("outbox_after_publish")
         db.execute(
             update(outbox_table)
-            .where(outbox_table.c.id == any_(cast([r.id for r in rows], ARRAY(UUID(as_uuid=True)))))
+            .where(one_of(outbox_table.c.id, [r.id for r in rows]))
             .values(sent_at=func.now(), attempts=outbox_table.c.attempts + 1)
         )
     metrics.OUTBOX_PUBLISHED.labels(service_name).inc(len(rows))
