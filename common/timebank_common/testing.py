@@ -134,6 +134,12 @@ def pii_keys(tmp_path_factory):
 @pytest.fixture(scope="session")
 def database_url(run_id, pii_keys):
     """``database_url("ledger")``: a migrated database of that service for this run."""
+    yield from _migrated_databases(run_id, "")
+
+
+def _migrated_databases(run_id: str, suffix: str):
+    """Yields ``get(service)`` → the URL of ``tbtest_<run>_<service><suffix>``, created and
+    migrated on first use; drops them all afterwards."""
     from .db import drop_database
     from .migrations import upgrade
 
@@ -141,7 +147,7 @@ def database_url(run_id, pii_keys):
 
     def get(service: str) -> str:
         if service not in made:
-            url = f"{PG_BASE}/tbtest_{run_id}_{service}"
+            url = f"{PG_BASE}/tbtest_{run_id}_{service}{suffix}"
             upgrade(service, url)
             made[service] = url
         return made[service]
@@ -363,21 +369,7 @@ def empty_database_url(run_id, pii_keys):
     """``empty_database_url("ledger")``: a migrated database of that service for this run that
     no test writes to (``tbtest_<run>_<service>_empty``), for plans that must not depend on
     what other tests left in the shared one."""
-    from .db import drop_database
-    from .migrations import upgrade
-
-    made = {}
-
-    def get(service: str) -> str:
-        if service not in made:
-            url = f"{PG_BASE}/tbtest_{run_id}_{service}_empty"
-            upgrade(service, url)
-            made[service] = url
-        return made[service]
-
-    yield get
-    for url in made.values():
-        drop_database(url)
+    yield from _migrated_databases(run_id, "_empty")
 
 
 @pytest.fixture

@@ -13,23 +13,9 @@ from demand import assignment_repository as assignments
 from demand import feedback_repository as feedback
 from demand import recording_repository as records
 from demand.tables import disputes
+from timebank_common.testing import ExplainingUow
 
 pytestmark = pytest.mark.integration
-
-
-class ExplainingUow:
-    """Stands in for a unit of work: EXPLAINs every statement, then runs it."""
-
-    def __init__(self, connection):
-        self.connection = connection
-        self.plans: list[str] = []
-
-    def execute(self, statement, params=None):
-        compiled = statement.compile(dialect=self.connection.dialect,
-                                     compile_kwargs={"render_postcompile": True})
-        rows = self.connection.exec_driver_sql(f"EXPLAIN {compiled.string}", compiled.params)
-        self.plans.append("\n".join(r[0] for r in rows))
-        return self.connection.execute(statement, params)
 
 
 @pytest.fixture
