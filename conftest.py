@@ -4,4 +4,4 @@ import eventlet
 
 eventlet.monkey_patch()
 
-pytest_plugins = ["timebank_common.testing"]
+pytest_plugins = ["timebank_testing.plugin"]

@@ -123,8 +123,8 @@ class LocalPlatform:
     def ensure_keys(self) -> None:
         """The key files the services read (made once, kept: a new certificate key would not
         verify certificates already issued)."""
-        from timebank_common.auth import ensure_keypair  # noqa: PLC0415
         from timebank_common.pii import ensure_key_file  # noqa: PLC0415
+        from timebank_common.tokens import ensure_keypair  # noqa: PLC0415
 
         def path(setting: str, default: str) -> str:
             return self.base_env.get(setting, str(ROOT / "var/keys" / default))

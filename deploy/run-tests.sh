@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 deploy/ensure-infra.sh
 deploy/install.sh
 .venv/bin/ruff check .
+.venv/bin/lint-imports --no-cache  # architecture: pyproject.toml [tool.importlinter]
+.venv/bin/mypy                    # types: pyproject.toml [tool.mypy]
 exec .venv/bin/python -m pytest -p no:cacheprovider "$@"

@@ -26,6 +26,7 @@ import functools
 import json
 import logging
 import time
+from typing import Any
 
 from eventlet.event import Event
 from kombu import Connection
@@ -33,7 +34,8 @@ from nameko.constants import HEADER_PREFIX
 from nameko.extensions import Entrypoint
 
 from . import metrics
-from .events import DEFAULT_DELIVERY_LIMIT, reliable_queue
+from .contracts import EventContract
+from .events import DEFAULT_DELIVERY_LIMIT, event_source, reliable_queue
 from .faults import crash_point
 
 log = logging.getLogger(__name__)
@@ -155,7 +157,12 @@ def _context(message) -> dict:
             if k.startswith(prefix)}
 
 
-batch_event_handler = BatchEventHandler.decorator
+def batch_event_handler(source: str | EventContract, event_type: str | None = None,
+                        **kwargs: Any):
+    """``@batch_event_handler(SERVICE_RECORDED, batch_size=200)`` (or the two names): the
+    method receives a list of envelopes (see the module's docstring)."""
+    source_service, name = event_source(source, event_type)
+    return BatchEventHandler.decorator(source_service, name, **kwargs)
 
 
 def handle_batch_once(uow_factory, consumer: str, events: list[dict], effect) -> int:

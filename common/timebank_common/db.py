@@ -11,15 +11,19 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from sqlalchemy import Table, any_, bindparam, create_engine, text
+from sqlalchemy import Table, and_, any_, bindparam, create_engine, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY, insert
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 import timebank_common  # noqa: F401  (sets PSYCOPG_WAIT_FUNC before psycopg loads)
 
+from . import regions
+from .contracts import EventContract
 from .messaging_tables import inbox_table, outbox_table
 
 EVENT_SCHEMA_VERSION = 1
@@ -67,13 +71,14 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def make_event(event_type: str, payload: dict, region_code: str | None) -> dict:
+def make_event(event_type: str, payload: dict, region_code: str | None,
+               version: int = EVENT_SCHEMA_VERSION) -> dict:
     """The envelope every event carries (DESIGN.md §3)."""
     return {
         "event_id": str(uuid.uuid4()),
         "event_type": event_type,
         "occurred_at": utcnow().isoformat(),
-        "v": EVENT_SCHEMA_VERSION,
+        "v": version,
         "region_code": region_code,
         "payload": payload,
     }
@@ -84,6 +89,29 @@ def one_of(column, values):
     of one parameter per value, so a 200-id lookup is one short statement for SQLAlchemy to
     render and psycopg to send (and the same text every time, whatever the count)."""
     return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+
+
+def within(column: Any, prefix: str) -> ColumnElement[bool]:
+    """SQL condition: ``column`` starts with ``prefix`` (a scope's significant digits, from
+    ``prefix_of``; a full 12-digit code selects that code alone).
+
+    Written as the range ``prefix <= column < next_prefix(prefix)``, which a btree index on
+    the column (or leading with it) serves; ``LIKE 'prefix%'`` / ``startswith`` is not, under
+    the C.UTF-8 collation. For digit strings at least as long as the prefix (every region
+    code has 12 digits) the two select the same rows, in any collation: the bounds are digit
+    strings too. Rows whose column is NULL are not selected, as with LIKE.
+
+    An empty prefix selects every row with a value; a prefix that is not ASCII digits (never
+    one from ``prefix_of`` on a code) falls back to an escaped ``LIKE``, with the same rows.
+    """
+    if prefix == "":
+        return column.is_not(None)
+    if not regions.is_digits(prefix):
+        return column.startswith(prefix, autoescape=True)
+    upper = regions.next_prefix(prefix)
+    if upper is None:
+        return column >= prefix
+    return and_(column >= prefix, column < upper)
 
 
 def _json_value(value):
@@ -127,20 +155,26 @@ class UnitOfWork:
             uow.emit("service_recorded", {...}, region_code)
             uow.commit()
 
-    Leaving the block without ``commit()`` rolls everything back.
+    Leaving the block without ``commit()`` rolls everything back. ``bind`` is the service's
+    engine; tests give a connection already in a transaction, and the unit of work is then a
+    savepoint in it (``timebank_testing.database``).
     """
 
-    def __init__(self, engine: Engine, correlation_id: str | None = None,
+    def __init__(self, bind: Engine | Connection, correlation_id: str | None = None,
                  on_commit: Callable[[], None] | None = None):
-        self._engine = engine
+        self._bind = bind
         self._correlation_id = correlation_id
         self._on_commit = on_commit
         self._pending_events: list[dict] = []
         self._events_written = False
-        self.session: Session | None = None
+        self.session: Session  # opened by ``with``
 
     def __enter__(self) -> UnitOfWork:
-        self.session = Session(self._engine, expire_on_commit=False)
+        if isinstance(self._bind, Connection):  # inside a test's transaction: a savepoint
+            self.session = Session(bind=self._bind, expire_on_commit=False,
+                                   join_transaction_mode="create_savepoint")
+        else:
+            self.session = Session(self._bind, expire_on_commit=False)
         self.session.begin()
         return self
 
@@ -154,16 +188,23 @@ class UnitOfWork:
     def execute(self, statement, params=None):
         return self.session.execute(statement, params)
 
-    def emit(self, event_type: str, payload: dict, region_code: str | None) -> dict:
-        """Record an event to publish once this unit of work commits.
+    def emit(self, event: str | EventContract, payload: Any, region_code: str | None) -> dict:
+        """Record an event to publish once this unit of work commits: ``event`` is the
+        producer's ``EventContract`` (``payload`` is dumped with its schema) or a type name
+        (``payload`` already the JSON-safe dict).
 
         The outbox rows are written at ``commit()``, all in one statement, inside the
         same transaction: an event exists exactly when the change that caused it does."""
-        event = make_event(event_type, payload, region_code)
+        if isinstance(event, EventContract):
+            event_type, payload, version = event.name, event.dump(payload), event.version
+        else:
+            event_type, version = event, EVENT_SCHEMA_VERSION
+        envelope = make_event(event_type, payload, region_code, version)
         headers = {"correlation_id": self._correlation_id} if self._correlation_id else {}
-        self._pending_events.append({"id": uuid.UUID(event["event_id"]), "event_type": event_type,
-                                     "body": event, "headers": headers})
-        return event
+        self._pending_events.append({"id": uuid.UUID(envelope["event_id"]),
+                                     "event_type": event_type, "body": envelope,
+                                     "headers": headers})
+        return envelope
 
     def first_delivery(self, consumer: str, event_id: str) -> bool:
         """Record that ``consumer`` handles ``event_id``; False if it already did.

@@ -1,14 +1,14 @@
 """Typed domain errors that cross RPC and map to HTTP (DESIGN.md §3).
 
-Each class is registered with nameko, so a ``NotFound`` raised in the ledger
-arrives as a ``NotFound`` in the gateway (not as a generic ``RemoteError``) and
-the gateway turns it into the JSON body::
+Plain classes (no framework here). ``service.py`` registers each with nameko when a
+service starts, so a ``NotFound`` raised in the ledger arrives as a ``NotFound`` in the
+gateway (not as a generic ``RemoteError``) and the gateway turns it into the JSON body::
 
     {"error": "<code>", "message": {"zh": "...", "en": "..."}, "details": ...}
 """
 from __future__ import annotations
 
-from nameko.exceptions import deserialize_to_instance
+from typing import Any
 
 
 class DomainError(Exception):
@@ -17,7 +17,8 @@ class DomainError(Exception):
     status = 400
     default_code = "bad_request"
 
-    def __init__(self, code: str | None = None, zh: str = "", en: str = "", details=None):
+    def __init__(self, code: str | None = None, zh: str = "", en: str = "",
+                 details: Any = None):
         code = code or self.default_code
         super().__init__(code, zh, en, details)
         self.code = code
@@ -28,7 +29,7 @@ class DomainError(Exception):
     def __str__(self) -> str:
         return f"{self.code}: {self.en or self.zh}"
 
-    def to_body(self) -> dict:
+    def to_body(self) -> dict[str, Any]:
         return {
             "error": self.code,
             "message": {"zh": self.zh, "en": self.en},
@@ -36,31 +37,26 @@ class DomainError(Exception):
         }
 
 
-@deserialize_to_instance
 class BadInput(DomainError):
     status = 400
     default_code = "bad_input"
 
 
-@deserialize_to_instance
 class Unauthenticated(DomainError):
     status = 401
     default_code = "unauthenticated"
 
 
-@deserialize_to_instance
 class Forbidden(DomainError):
     status = 403
     default_code = "forbidden"
 
 
-@deserialize_to_instance
 class NotFound(DomainError):
     status = 404
     default_code = "not_found"
 
 
-@deserialize_to_instance
 class Conflict(DomainError):
     """The resource is in a state that does not allow this (409)."""
 
@@ -68,7 +64,6 @@ class Conflict(DomainError):
     default_code = "conflict"
 
 
-@deserialize_to_instance
 class RuleViolation(DomainError):
     """Well-formed but against a policy rule (422)."""
 
@@ -76,7 +71,6 @@ class RuleViolation(DomainError):
     default_code = "rule_violation"
 
 
-@deserialize_to_instance
 class Locked(DomainError):
     """Refused for a while whatever is sent, e.g. an account after repeated wrong
     passwords (423). ``details.retry_after_seconds`` becomes the ``Retry-After`` header."""
@@ -85,7 +79,6 @@ class Locked(DomainError):
     default_code = "locked"
 
 
-@deserialize_to_instance
 class Unavailable(DomainError):
     """A service this one depends on did not answer in time (503): retry later."""
 
@@ -93,13 +86,11 @@ class Unavailable(DomainError):
     default_code = "service_unavailable"
 
 
-deserialize_to_instance(DomainError)
-
-ALL_ERRORS = (BadInput, Unauthenticated, Forbidden, NotFound, Conflict, RuleViolation, Locked,
+ALL_ERRORS = (DomainError, BadInput, Unauthenticated, Forbidden, NotFound, Conflict, RuleViolation, Locked,
               Unavailable)
 
 
-def validation_error(errors: dict) -> BadInput:
+def validation_error(errors: Any) -> BadInput:
     """A marshmallow ``ValidationError.messages`` turned into our 400."""
     return BadInput(
         "validation_failed",
@@ -108,15 +99,3 @@ def validation_error(errors: dict) -> BadInput:
         errors,
     )
 
-
-def answer_within(seconds: float, call, *args, unavailable: Unavailable):
-    """``call(*args)`` (an RPC to another service), or ``unavailable`` raised when no answer
-    comes within ``seconds``: a caller never hangs on a service that is away (an RPC queue
-    with nobody consuming it is never answered)."""
-    import eventlet  # noqa: PLC0415 — the services run under eventlet; errors stay importable
-
-    try:
-        with eventlet.Timeout(seconds):
-            return call(*args)
-    except eventlet.Timeout:
-        raise unavailable from None

@@ -17,12 +17,14 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from typing import Any
 
 from kombu import Exchange, Queue
 from nameko.events import EventHandler, get_event_exchange
 from nameko.messaging import Consumer
 
 from . import metrics
+from .contracts import EventContract
 from .faults import crash_point
 
 log = logging.getLogger(__name__)
@@ -97,7 +99,21 @@ class ReliableEventHandler(EventHandler):
         return super().handle_result(message, worker_ctx, result, exc_info)
 
 
-event_handler = ReliableEventHandler.decorator
+def event_handler(source: str | EventContract, event_type: str | None = None, **kwargs: Any):
+    """``@event_handler(DEMAND_CANCELLED)`` (the producer's ``EventContract``, imported from
+    its contracts) or ``@event_handler("demand", "demand_cancelled")``: a reliable handler of
+    that event (see the module's docstring)."""
+    source_service, name = event_source(source, event_type)
+    return ReliableEventHandler.decorator(source_service, name, **kwargs)
+
+
+def event_source(source: str | EventContract, event_type: str | None) -> tuple[str, str]:
+    """(producing service, event type) from a contract or the two names."""
+    if isinstance(source, EventContract):
+        return source.source, source.name
+    if event_type is None:
+        raise TypeError("an event handler needs an EventContract or (source, event_type)")
+    return source, event_type
 
 
 def handle_once(uow_factory, consumer: str, event: dict, effect) -> bool:

@@ -18,7 +18,7 @@ from .db import ensure_database
 
 def migrations_dir(service: str) -> Path:
     package = importlib.import_module(service)
-    return Path(package.__file__).resolve().parent.parent / "migrations"
+    return Path(str(package.__file__)).resolve().parent.parent / "migrations"
 
 
 def alembic_config(service: str, database_url: str, settings: dict | None = None) -> Config:

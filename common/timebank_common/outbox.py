@@ -56,7 +56,7 @@ def relay_batch(engine: Engine, connection: Connection, service_name: str, limit
         channel = connection.default_channel
         for row in rows:
             channel.basic_publish(amqp_message(row), exchange=exchange.name, routing_key=row.event_type)
-        channel.tx_commit()  # returns once the broker holds the whole batch
+        channel.tx_commit()  # type: ignore[attr-defined] # returns once the broker holds the whole batch
         crash_point("outbox_after_publish")
         db.execute(
             update(outbox_table)
@@ -98,7 +98,7 @@ def transactional_connection(amqp_uri: str) -> Connection:
     """A connection whose default channel publishes in AMQP transactions (``relay_batch``)."""
     connection = Connection(amqp_uri, heartbeat=30)
     connection.ensure_connection(max_retries=3)
-    connection.default_channel.tx_select()
+    connection.default_channel.tx_select()  # type: ignore[attr-defined]
     return connection
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
+from .clock import CHINA
 
 
 def day_bounds(first: dt.date | None, last: dt.date | None

@@ -11,9 +11,10 @@ change still reaches that city. Used by demand's evidence thresholds; the ledger
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from .periods import CHINA  # policy dates are China dates
 from .regions import prefix_of
 
 
@@ -21,7 +22,7 @@ from .regions import prefix_of
 class PolicyRow:
     region_code: str
     effective_from: dt.date
-    values: dict = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
 
 
@@ -31,16 +32,18 @@ class Resolved:
 
     region_code: str
     on_date: dt.date
-    values: dict
-    sources: dict  # key -> {"region_code", "effective_from", "id"}
+    values: dict[str, Any]
+    sources: dict[str, dict[str, Any]]  # key -> {"region_code", "effective_from", "id"}
 
 
-def resolve(rows: list[PolicyRow], keys, region_code: str, on_date: dt.date) -> Resolved:
+def resolve(rows: list[PolicyRow], keys: Iterable[str], region_code: str,
+            on_date: dt.date) -> Resolved:
     candidates = [r for r in rows if r.effective_from <= on_date
                   and region_code.startswith(prefix_of(r.region_code))]
     candidates.sort(key=lambda r: (len(prefix_of(r.region_code)), r.effective_from, r.id or 0),
                     reverse=True)
-    values, sources = {}, {}
+    values: dict[str, Any] = {}
+    sources: dict[str, dict[str, Any]] = {}
     for key in keys:
         for row in candidates:
             if key in row.values:
@@ -50,6 +53,3 @@ def resolve(rows: list[PolicyRow], keys, region_code: str, on_date: dt.date) -> 
                 break
     return Resolved(region_code, on_date, values, sources)
 
-
-def china_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(CHINA).date()

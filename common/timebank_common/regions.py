@@ -2,16 +2,11 @@
 
 A region is a 12-digit statistical division code; a scope is the code of the
 region an operator supervises, and covers every code that starts with its prefix.
-In SQL, "starts with the prefix" is written ``within(column, prefix)``: a range an ordinary
-btree index serves (``LIKE 'prefix%'`` is not served by one under the databases' C.UTF-8
-collation, so it read whole tables).
+Pure string arithmetic; in SQL, "starts with the prefix" is ``db.within(column, prefix)``.
 """
 from __future__ import annotations
 
 import re
-
-from sqlalchemy import and_
-from sqlalchemy.sql.elements import ColumnElement
 
 PROVINCE, CITY, COUNTY, TOWNSHIP, COMMUNITY = "province", "city", "county", "township", "community"
 _PREFIX_LENGTH = {PROVINCE: 2, CITY: 4, COUNTY: 6, TOWNSHIP: 9, COMMUNITY: 12}
@@ -52,37 +47,14 @@ def in_scope(scope_code: str | None, region_code: str | None) -> bool:
 def next_prefix(prefix: str) -> str | None:
     """The digit string of the same length that follows ``prefix`` ('130102' -> '130103',
     '1309' -> '1310', '139' -> '140'); None when there is none (all nines)."""
-    if not _is_digits(prefix):
+    if not is_digits(prefix):
         raise ValueError(f"not a digit prefix: {prefix!r}")
     if prefix.strip("9") == "":
         return None
     return str(int(prefix) + 1).zfill(len(prefix))
 
 
-def within(column, prefix: str) -> ColumnElement[bool]:
-    """SQL condition: ``column`` starts with ``prefix`` (a scope's significant digits, from
-    ``prefix_of``; a full 12-digit code selects that code alone).
-
-    Written as the range ``prefix <= column < next_prefix(prefix)``, which a btree index on
-    the column (or leading with it) serves; ``LIKE 'prefix%'`` / ``startswith`` is not, under
-    the C.UTF-8 collation. For digit strings at least as long as the prefix (every region
-    code has 12 digits) the two select the same rows, in any collation: the bounds are digit
-    strings too. Rows whose column is NULL are not selected, as with LIKE.
-
-    An empty prefix selects every row with a value; a prefix that is not ASCII digits (never
-    one from ``prefix_of`` on a code) falls back to an escaped ``LIKE``, with the same rows.
-    """
-    if prefix == "":
-        return column.is_not(None)
-    if not _is_digits(prefix):
-        return column.startswith(prefix, autoescape=True)
-    upper = next_prefix(prefix)
-    if upper is None:
-        return column >= prefix
-    return and_(column >= prefix, column < upper)
-
-
-def _is_digits(value: str) -> bool:
+def is_digits(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 

@@ -12,13 +12,39 @@ its own business.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from .errors import Unavailable, answer_within
+from .errors import ALL_ERRORS, Unavailable
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
 SERVICE_NAMES_ZH = {"identity": "身份服务", "demand": "需求服务", "ledger": "时间账户服务",
                     "matching": "匹配服务", "notify": "通知服务"}
+
+
+def register_errors() -> None:
+    """Register the kit's error types with nameko, so a refusal raised in one service arrives
+    as the same type in the caller (not a generic ``RemoteError``). Every process that calls
+    or serves RPC does this once: ``service.py`` (all services and the gateway) at import,
+    command-line tools and tests before their first call. Idempotent."""
+    from nameko.exceptions import deserialize_to_instance  # noqa: PLC0415
+
+    for error_type in ALL_ERRORS:
+        deserialize_to_instance(error_type)
+
+
+def answer_within(seconds: float, call: Callable[..., Any], *args: Any,
+                  unavailable: Unavailable) -> Any:
+    """``call(*args)`` (an RPC to another service), or ``unavailable`` raised when no answer
+    comes within ``seconds``: a caller never hangs on a service that is away (an RPC queue
+    with nobody consuming it is never answered)."""
+    import eventlet  # noqa: PLC0415 — the services run under eventlet
+
+    try:
+        with eventlet.Timeout(seconds):
+            return call(*args)
+    except eventlet.Timeout:
+        raise unavailable from None
 
 
 def unavailable(service: str) -> Unavailable:

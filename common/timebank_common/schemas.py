@@ -1,6 +1,8 @@
 """Helpers to apply marshmallow schemas at the edges (RPC, events, HTTP)."""
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from .errors import validation_error
@@ -13,7 +15,7 @@ class PageQuery(Schema):
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-def load(schema: Schema, data) -> dict:
+def load(schema: Schema, data: Any) -> Any:
     """Validate ``data`` with ``schema``; a failure becomes ``BadInput`` (400)."""
     try:
         return schema.load(data if data is not None else {})
@@ -21,11 +23,11 @@ def load(schema: Schema, data) -> dict:
         raise validation_error(exc.messages) from None
 
 
-def dump(schema: Schema, obj):
+def dump(schema: Schema, obj: Any) -> Any:
     return schema.dump(obj)
 
 
-def check_period_order(data: dict, start: str = "period_from", end: str = "period_to") -> None:
+def check_period_order(data: dict[str, Any], start: str = "period_from", end: str = "period_to") -> None:
     """In a ``@validates_schema``: refuse a period that ends before it starts."""
     if data.get(start) and data.get(end) and data[start] > data[end]:
         raise ValidationError("The period ends before it starts / 期间的结束日期早于开始日期", end)

@@ -26,7 +26,7 @@ import eventlet
 from marshmallow import Schema
 from nameko.web.handlers import http
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.errors import BadInput, DomainError, Unauthenticated, validation_error
 from timebank_common.schemas import load
 from timebank_common.service import json_response

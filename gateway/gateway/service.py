@@ -13,9 +13,9 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.web.handlers import http
 
 from timebank_common import metrics
-from timebank_common.auth import RevocationList, TokenCache
 from timebank_common.errors import Unauthenticated
 from timebank_common.service import ServiceBase, json_response
+from timebank_common.tokens import RevocationList, TokenCache
 
 from .routes.accounts import AccountRoutes
 from .routes.audit import AuditRoutes

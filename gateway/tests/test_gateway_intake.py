@@ -9,8 +9,9 @@ import requests
 
 from demand.service import DemandService
 from gateway.service import GatewayService
-from timebank_common.auth import Caller, issue_access_token
+from timebank_common.caller import Caller
 from timebank_common.service import rpc as rpc_method
+from timebank_common.tokens import issue_access_token
 
 pytestmark = pytest.mark.integration
 

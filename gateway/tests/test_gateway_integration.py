@@ -7,8 +7,9 @@ import requests
 from nameko.rpc import rpc
 
 from gateway.service import GatewayService
-from timebank_common.auth import Caller, issue_access_token
+from timebank_common.caller import Caller
 from timebank_common.errors import Forbidden, NotFound
+from timebank_common.tokens import issue_access_token
 
 pytestmark = pytest.mark.integration
 

@@ -8,13 +8,14 @@ from functools import partial
 import pytest
 import requests
 from nameko.rpc import rpc
+from timebank_testing import wait_for as shared_wait_for
 
 from gateway.openapi import build
 from gateway.service import GatewayService
 from matching.service import MatchingService
-from timebank_common.auth import Caller, issue_access_token
+from timebank_common.caller import Caller
 from timebank_common.db import make_event
-from timebank_common.testing import wait_for as shared_wait_for
+from timebank_common.tokens import issue_access_token
 
 pytestmark = pytest.mark.integration
 REGION = "130102001001"

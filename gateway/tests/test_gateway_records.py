@@ -10,8 +10,9 @@ from nameko.rpc import rpc
 from gateway.openapi import build
 from gateway.routing import ROUTES
 from gateway.service import GatewayService
-from timebank_common.auth import Caller, issue_access_token
+from timebank_common.caller import Caller
 from timebank_common.errors import Conflict
+from timebank_common.tokens import issue_access_token
 
 pytestmark = pytest.mark.integration
 

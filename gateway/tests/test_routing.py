@@ -68,7 +68,7 @@ def _spec(**kw):
 
 def test_the_gateway_refuses_roles_and_regions_before_any_rpc():
     from gateway.routing import check_access
-    from timebank_common.auth import Caller
+    from timebank_common.caller import Caller
     from timebank_common.errors import Forbidden
 
     township = Caller("p1", ("township_admin",), "130102001000").to_dict()
@@ -151,7 +151,7 @@ def test_certificates_are_in_the_openapi_document_and_verification_is_public():
 
 def test_withdrawal_is_routed_for_volunteers_with_a_reason():
     from gateway.routing import check_access
-    from timebank_common.auth import Caller
+    from timebank_common.caller import Caller
     from timebank_common.errors import Forbidden
 
     routes = {(r.method, r.openapi_path): r for r in ROUTES}

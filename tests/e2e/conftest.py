@@ -13,10 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # first_path.py
 
+from timebank_testing import PG_BASE, Rabbit, free_port  # noqa: E402
+from timebank_testing.fake_channels import sms_server, smtp_server  # noqa: E402
+
 from local_platform import SERVICES, LocalPlatform  # noqa: E402
 from timebank_common.db import drop_database  # noqa: E402
-from timebank_common.fake_channels import sms_server, smtp_server  # noqa: E402
-from timebank_common.testing import PG_BASE, Rabbit, free_port  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,9 @@ import datetime as dt
 import re
 
 import requests
+from timebank_testing import free_port
 
 from first_path import new_person_numbers, wait_for
-from timebank_common.testing import free_port
 
 STATION_REGION = "130102001001"
 PLACE = {"lat": 38.0412, "lng": 114.5148}

@@ -18,11 +18,11 @@ import datetime as dt
 import uuid
 
 import pytest
+from timebank_testing import free_port, rpc_proxy
+from timebank_testing import wait_for as shared_wait_for
 
 from conftest import Api
 from first_path import new_person_numbers
-from timebank_common.testing import free_port, rpc_proxy
-from timebank_common.testing import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -26,10 +26,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from timebank_testing import PG_BASE, Rabbit, free_port  # noqa: E402
+
 from loadgen import load  # noqa: E402
 from local_platform import LocalPlatform  # noqa: E402
 from timebank_common.db import drop_database  # noqa: E402
-from timebank_common.testing import PG_BASE, Rabbit, free_port  # noqa: E402
 
 
 def post_json(url, body, token=None):

@@ -37,12 +37,12 @@ sys.path.insert(0, str(ROOT / "deploy"))
 from kombu import Connection  # noqa: E402
 from nameko.events import get_event_exchange  # noqa: E402
 from sqlalchemy import text  # noqa: E402
+from timebank_testing import PG_BASE, Rabbit, free_port  # noqa: E402
 
 from ledger import service_credits, verification  # noqa: E402
 from local_platform import LocalPlatform  # noqa: E402
 from timebank_common.batch_events import handle_batch_once  # noqa: E402
 from timebank_common.db import UnitOfWork, drop_database, make_engine, make_event  # noqa: E402
-from timebank_common.testing import PG_BASE, Rabbit, free_port  # noqa: E402
 
 CITIES = ["130100000000", "130200000000", "130300000000", "130400000000", "130500000000",
           "130600000000", "130700000000", "130800000000", "130900000000", "131000000000",

@@ -52,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_matching import NOW, make_demands, make_volunteers  # noqa: E402
 from nameko.standalone.rpc import ServiceRpcProxy  # noqa: E402
+from timebank_testing import PG_BASE, EventBus, Rabbit, free_port  # noqa: E402
 
 from local_platform import LocalPlatform  # noqa: E402
 from matching.domain import geo  # noqa: E402
@@ -76,7 +77,6 @@ from timebank_common.db import (  # noqa: E402
     make_event,
 )
 from timebank_common.migrations import upgrade  # noqa: E402
-from timebank_common.testing import PG_BASE, EventBus, Rabbit, free_port  # noqa: E402
 
 OPERATOR = {"person_id": "bench-op", "roles": ["province_admin"], "scope": "130000000000"}
 TOWNSHIPS = 40  # demands spread over 130102001… 130102040: a dispatch takes one township

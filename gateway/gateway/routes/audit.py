@@ -1,6 +1,6 @@
 """/api/v1/audit (identity's audit log: staff writes and unmasked reads)."""
 from identity.schemas import AuditQuerySchema
-from timebank_common.auth import ADMIN_ROLES
+from timebank_common.caller import ADMIN_ROLES
 
 from ..routing import route
 

@@ -31,7 +31,7 @@ from demand.schemas import (
     RecordOut,
     RecordSchema,
 )
-from timebank_common.auth import ADMIN_ROLES
+from timebank_common.caller import ADMIN_ROLES
 
 from ..routing import Answer, route
 from ..schemas import DemandListQuery

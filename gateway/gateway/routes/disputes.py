@@ -9,7 +9,7 @@ from demand.recording_schemas import (
     OpenDisputeSchema,
     ResolveDisputeSchema,
 )
-from timebank_common.auth import ADMIN_ROLES
+from timebank_common.caller import ADMIN_ROLES
 
 from ..routing import route
 

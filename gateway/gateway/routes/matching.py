@@ -11,7 +11,7 @@ from matching.schemas import (
     ProposalOut,
     RegionSettingSchema,
 )
-from timebank_common.auth import ADMIN_ROLES
+from timebank_common.caller import ADMIN_ROLES
 
 from ..routing import route
 

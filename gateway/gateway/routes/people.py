@@ -16,7 +16,7 @@ from identity.schemas import (
     SubmitPrioritySchema,
     UnmaskedQuerySchema,
 )
-from timebank_common.auth import ADMIN_ROLES
+from timebank_common.caller import ADMIN_ROLES
 
 from ..routing import route
 from ..schemas import RegionQuery

@@ -14,7 +14,7 @@ from demand.recording_schemas import (
     ReviewRecordSchema,
     TagOut,
 )
-from timebank_common.auth import ADMIN_ROLES
+from timebank_common.caller import ADMIN_ROLES
 
 from ..routing import route
 

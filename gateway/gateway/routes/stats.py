@@ -9,8 +9,9 @@ import eventlet
 from nameko.exceptions import MethodNotFound, UnknownService
 
 from identity.schemas import StatsQuerySchema
-from timebank_common.auth import ADMIN_ROLES
-from timebank_common.errors import Unavailable, answer_within
+from timebank_common.caller import ADMIN_ROLES
+from timebank_common.errors import Unavailable
+from timebank_common.remote import answer_within
 
 from ..routing import route
 

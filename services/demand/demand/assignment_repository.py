@@ -5,7 +5,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from timebank_common.regions import within
+from timebank_common.db import within
 
 from .domain.lifecycle import (
     ASSIGNED,

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from timebank_common.regions import within
+from timebank_common.db import within
 
 from .tables import dispute_steps, disputes, evaluations, follow_ups, service_records
 

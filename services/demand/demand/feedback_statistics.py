@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from timebank_common.db import within
 from timebank_common.periods import day_bounds
-from timebank_common.regions import within
 
 from .domain.evaluation import LOW_SCORE
 from .tables import disputes, evaluations

@@ -4,7 +4,7 @@ through the service's ``_ask_identity`` (``rpc_base``: ``timebank_common.remote.
 station's request."""
 from __future__ import annotations
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.errors import Forbidden
 
 from .domain.access import OPERATOR_ROLES

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import and_, func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from timebank_common.regions import within
+from timebank_common.db import within
 
 from .domain.lifecycle import SUBMITTED
 from .repository import _utc

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from timebank_common.clock import china_date
 from timebank_common.periods import day_bounds
-from timebank_common.policies import china_date
 
 from . import payments, schemas
 from . import recording_repository as records

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from timebank_common.db import within
 from timebank_common.policies import PolicyRow
-from timebank_common.regions import within
 
 from .domain.recording import REJECTED, VOIDED, Record
 from .tables import assignments, evidence_policies, record_audit, service_records

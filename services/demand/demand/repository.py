@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import and_, false, func, or_, select, text
 
-from timebank_common.regions import within
+from timebank_common.db import within
 
 from . import recording_repository as records
 from .domain.access import Visibility

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.db import utcnow
 from timebank_common.errors import BadInput
 from timebank_common.events import event_handler, once

@@ -2,7 +2,7 @@
 submit form shows it, and its editing by province admins, every edit kept."""
 from __future__ import annotations
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.errors import Conflict, NotFound
 from timebank_common.schemas import load
 from timebank_common.service import rpc

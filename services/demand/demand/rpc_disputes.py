@@ -10,10 +10,10 @@ import uuid
 
 from sqlalchemy import or_
 
-from timebank_common.auth import Caller
-from timebank_common.db import utcnow
+from timebank_common.caller import Caller
+from timebank_common.db import utcnow, within
 from timebank_common.errors import Conflict, Forbidden, NotFound
-from timebank_common.regions import prefix_of, within
+from timebank_common.regions import prefix_of
 from timebank_common.schemas import load
 from timebank_common.service import rpc
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.db import utcnow
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
 from timebank_common.regions import prefix_of

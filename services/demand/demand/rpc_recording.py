@@ -8,11 +8,10 @@ import datetime as dt
 import logging
 import uuid
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
+from timebank_common.clock import CHINA, china_date
 from timebank_common.db import utcnow
 from timebank_common.errors import Conflict, DomainError, Forbidden, NotFound, Unavailable
-from timebank_common.periods import CHINA
-from timebank_common.policies import china_date
 from timebank_common.regions import prefix_of
 from timebank_common.schemas import load
 from timebank_common.service import rpc, scheduled

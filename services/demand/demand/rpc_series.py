@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.db import utcnow
 from timebank_common.errors import BadInput, Forbidden, NotFound
 from timebank_common.regions import prefix_of

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from nameko.rpc import RpcProxy
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.db import utcnow
 from timebank_common.outbox import OutboxRelay
 from timebank_common.periods import day_bounds

@@ -11,9 +11,10 @@ import datetime as dt
 
 from sqlalchemy import case, func, select
 
-from timebank_common.auth import ADMIN_ROLES, Caller
+from timebank_common.caller import ADMIN_ROLES, Caller
+from timebank_common.db import within
 from timebank_common.periods import day_bounds
-from timebank_common.regions import prefix_of, within
+from timebank_common.regions import prefix_of
 
 from . import assignment_repository, feedback_statistics
 from .domain.statistics import DemandRow, demand_figures

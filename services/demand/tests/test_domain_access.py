@@ -5,7 +5,7 @@ import pytest
 
 from demand.domain import access
 from demand.domain.lifecycle import PUBLISHED, Assignment, Demand
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.errors import Forbidden
 
 T = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)

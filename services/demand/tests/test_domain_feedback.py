@@ -2,7 +2,7 @@
 import pytest
 
 from demand.domain import disputes, evaluation
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.errors import BadInput, Conflict, Forbidden
 
 PARTIES = disputes.Parties("elder-1", "vol-1", "130102001001")

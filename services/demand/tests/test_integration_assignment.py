@@ -7,6 +7,7 @@ import uuid
 
 import eventlet
 import pytest
+from timebank_testing import wait_for
 
 from demand import assignment_repository
 from demand.service import DemandService
@@ -14,7 +15,6 @@ from demand.tables import demand_escalations, demands
 from timebank_common.db import UnitOfWork, make_engine, make_event
 from timebank_common.errors import BadInput, Conflict, Unavailable
 from timebank_common.service import rpc as rpc_method
-from timebank_common.testing import wait_for
 
 pytestmark = pytest.mark.integration
 

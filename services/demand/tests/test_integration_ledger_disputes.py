@@ -10,10 +10,10 @@ from functools import partial
 
 import pytest
 from prometheus_client import REGISTRY
+from timebank_testing import wait_for as shared_wait_for
 
 from demand.service import DemandService
 from ledger.service import LedgerService
-from timebank_common.testing import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.integration
 

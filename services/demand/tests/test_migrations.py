@@ -6,10 +6,10 @@ import uuid
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
+from timebank_testing import PG_BASE
 
 from timebank_common.db import drop_database, ensure_database
 from timebank_common.migrations import alembic_config
-from timebank_common.testing import PG_BASE
 
 pytestmark = pytest.mark.integration
 

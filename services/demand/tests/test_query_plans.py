@@ -8,12 +8,12 @@ import uuid
 
 import pytest
 from sqlalchemy import create_engine, or_, text
+from timebank_testing import ExplainingUow
 
 from demand import assignment_repository as assignments
 from demand import feedback_repository as feedback
 from demand import recording_repository as records
 from demand.tables import disputes
-from timebank_common.testing import ExplainingUow
 
 pytestmark = pytest.mark.integration
 

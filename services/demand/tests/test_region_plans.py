@@ -1,4 +1,4 @@
-"""A supervisor's region scope is served by an index (``regions.within``: a range on
+"""A supervisor's region scope is served by an index (``db.within``: a range on
 ``region_code``, which a btree index serves; ``LIKE 'prefix%'`` is not under the C.UTF-8
 collation). Each statement the repository really sends is EXPLAINed on the migrated database
 with sequential scans priced out, and the region range must be an ``Index Cond`` of the named
@@ -6,14 +6,14 @@ index — a whole-index scan filtering each row does not count."""
 import datetime as dt
 
 import pytest
+from timebank_testing import range_indexes
 
 from demand import assignment_repository, feedback_repository, feedback_statistics, statistics
 from demand import intake_repository as intake
 from demand import repository as repo
 from demand.domain.access import Visibility
 from demand.tables import disputes
-from timebank_common.regions import within
-from timebank_common.testing import range_indexes
+from timebank_common.db import within
 
 pytestmark = pytest.mark.integration
 

@@ -10,8 +10,9 @@ import datetime as dt
 import uuid
 
 from timebank_common import metrics
-from timebank_common.auth import Caller, issue_access_token
+from timebank_common.caller import Caller
 from timebank_common.errors import Forbidden, Locked, RuleViolation, Unauthenticated
+from timebank_common.tokens import issue_access_token
 
 from . import auth_repository as auth_repo
 from . import proxy_repository as prepo

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.errors import BadInput, Conflict, NotFound
 
 from . import audit, revocation

@@ -11,7 +11,7 @@ import datetime as dt
 import decimal
 import uuid
 
-from timebank_common.auth import ADMIN_ROLES, Caller
+from timebank_common.caller import ADMIN_ROLES, Caller
 from timebank_common.logs import current_correlation_id
 
 from . import audit_repository as arepo

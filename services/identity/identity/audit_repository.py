@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, insert, select
 
-from timebank_common.regions import within
+from timebank_common.db import within
 
 from .tables import audit_log
 

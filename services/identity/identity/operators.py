@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from timebank_common.auth import ADMIN_ROLES, Caller
+from timebank_common.caller import ADMIN_ROLES, Caller
 from timebank_common.errors import BadInput, Conflict, NotFound
 
 from . import audit, registration, revocation

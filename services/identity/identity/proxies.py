@@ -10,7 +10,7 @@ Each function runs inside the caller's unit of work; the entrypoint commits.
 """
 from __future__ import annotations
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.errors import NotFound
 
 from . import proxy_repository as prepo

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from timebank_common.auth import STAFF_ROLES, Caller
+from timebank_common.caller import STAFF_ROLES, Caller
 from timebank_common.errors import NotFound
 
 from . import audit

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.errors import Forbidden, NotFound
 
 from . import audit

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from timebank_common.auth import ADMIN_ROLES, STAFF_ROLES, Caller
+from timebank_common.caller import ADMIN_ROLES, STAFF_ROLES, Caller
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, RuleViolation
 
 from . import audit, volunteering

@@ -7,7 +7,7 @@ Each function runs inside the caller's unit of work; the entrypoint commits.
 """
 from __future__ import annotations
 
-from timebank_common.auth import ADMIN_ROLES, STAFF_ROLES, Caller
+from timebank_common.caller import ADMIN_ROLES, STAFF_ROLES, Caller
 from timebank_common.errors import NotFound
 
 from . import audit

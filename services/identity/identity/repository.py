@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
-from timebank_common.regions import within
+from timebank_common.db import within
 
 from .personal_data import digest, from_row, id_number_digest, phone_digest, to_row
 from .tables import (

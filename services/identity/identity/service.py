@@ -10,7 +10,7 @@ import datetime as dt
 
 from nameko.extensions import DependencyProvider
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.errors import BadInput, NotFound
 from timebank_common.events import event_handler, once
 from timebank_common.outbox import OutboxRelay

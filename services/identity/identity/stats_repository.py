@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import and_, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 
-from timebank_common.regions import within
+from timebank_common.db import within
 
 from .domain.training_policy import TrainingPolicy
 from .tables import (

@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from timebank_common.auth import ADMIN_ROLES, STAFF_ROLES, Caller
+from timebank_common.caller import ADMIN_ROLES, STAFF_ROLES, Caller
+from timebank_common.clock import CHINA
 from timebank_common.errors import NotFound, RuleViolation
-from timebank_common.periods import CHINA
 
 from . import audit
 from . import repository as repo

@@ -6,7 +6,7 @@ import requests
 
 from identity.demo import DEMO_PASSWORD, load_demo
 from identity.service import IdentityService
-from timebank_common.auth import verify_access_token
+from timebank_common.tokens import verify_access_token
 
 
 @pytest.fixture(scope="module")

@@ -33,15 +33,15 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import create_engine
+from timebank_testing import rpc_proxy
 
 from identity import repository as repo
 from identity.demo import CHANG_AN, DEMO_API_CLIENT, JIANBEI, PROVINCE, SHIJIAZHUANG, YUCAI
 from identity.domain.id_numbers import with_check_character
 from identity.service import IdentityService
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
 from timebank_common.regions import prefix_of
-from timebank_common.testing import rpc_proxy
 
 pytestmark = pytest.mark.integration
 

@@ -15,9 +15,9 @@ from identity.demo import DEMO_ACCOUNTS, DEMO_API_CLIENT, DEMO_PASSWORD
 from identity.domain.id_numbers import with_check_character
 from identity.personal_data import phone_digest
 from identity.tables import credentials
-from timebank_common.auth import verify_access_token
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
 from timebank_common.messaging_tables import outbox_table
+from timebank_common.tokens import verify_access_token
 
 pytestmark = pytest.mark.integration
 

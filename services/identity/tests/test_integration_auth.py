@@ -16,9 +16,10 @@ from identity.domain.id_numbers import with_check_character
 from identity.domain.lockout import LockoutPolicy
 from identity.signing import signer_from_config
 from identity.tables import login_failures
-from timebank_common.auth import Caller, verify_access_token
+from timebank_common.caller import Caller
 from timebank_common.db import UnitOfWork
 from timebank_common.errors import Forbidden, Locked, RuleViolation, Unauthenticated
+from timebank_common.tokens import verify_access_token
 
 pytestmark = pytest.mark.integration
 

@@ -4,10 +4,10 @@ import time
 
 import pytest
 from sqlalchemy import create_engine
+from timebank_testing import wait_for
 
 from identity import repository as repo
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
-from timebank_common.testing import wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -5,12 +5,12 @@ import random
 
 import pytest
 from sqlalchemy import create_engine
+from timebank_testing import wait_for
 
 from identity import repository as repo
 from identity.demo import DEMO_PASSWORD, JIANBEI, STATION_ID, demo_id_number
 from identity.domain.id_numbers import with_check_character
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
-from timebank_common.testing import wait_for
 
 pytestmark = pytest.mark.integration
 

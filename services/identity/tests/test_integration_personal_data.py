@@ -100,8 +100,9 @@ def pair(running, rpc_module, demo):
 
 @pytest.fixture(scope="module")
 def rpc_module(running, amqp_uri, public_key):
-    from timebank_common.auth import verify_access_token
-    from timebank_common.testing import rpc_proxy
+    from timebank_testing import rpc_proxy
+
+    from timebank_common.tokens import verify_access_token
 
     with rpc_proxy(amqp_uri, "identity") as identity:
         def login(phone, password=DEMO_PASSWORD):

@@ -8,6 +8,7 @@ import uuid
 import pytest
 import requests
 from sqlalchemy import text
+from timebank_testing import rpc_proxy, wait_for
 
 from gateway.service import GatewayService
 from identity import repository as repo
@@ -15,10 +16,9 @@ from identity import volunteer_repository as vrepo
 from identity.demo import DEMO_PASSWORD
 from identity.domain.id_numbers import with_check_character
 from identity.registration import today_in_china
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.db import UnitOfWork, make_engine
 from timebank_common.errors import BadInput, Forbidden
-from timebank_common.testing import rpc_proxy, wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -5,10 +5,10 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
+from timebank_testing import PG_BASE
 
 from timebank_common.db import drop_database, ensure_database
 from timebank_common.migrations import alembic_config
-from timebank_common.testing import PG_BASE
 
 pytestmark = pytest.mark.integration
 

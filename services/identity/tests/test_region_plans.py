@@ -1,13 +1,13 @@
-"""A supervisor's region scope is served by an index (``regions.within``: a range on the
+"""A supervisor's region scope is served by an index (``db.within``: a range on the
 region column, which a btree index serves; ``LIKE 'prefix%'`` is not under the C.UTF-8
 collation). Each statement the repository really sends is EXPLAINed on the migrated database
 with sequential scans priced out, and the region range must be an ``Index Cond`` of the named
 index — a whole-index scan filtering each row does not count."""
 import pytest
+from timebank_testing import range_indexes
 
 from identity import audit_repository, stats_repository
 from identity import repository as repo
-from timebank_common.testing import range_indexes
 
 pytestmark = pytest.mark.integration
 

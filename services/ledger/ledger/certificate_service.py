@@ -16,8 +16,9 @@ import logging
 
 from nameko.rpc import RpcProxy
 
-from timebank_common.auth import Caller
-from timebank_common.errors import DomainError, Unavailable, answer_within
+from timebank_common.caller import Caller
+from timebank_common.errors import DomainError, Unavailable
+from timebank_common.remote import answer_within
 from timebank_common.schemas import load
 from timebank_common.service import rpc
 

@@ -12,7 +12,7 @@ import datetime as dt
 import secrets
 from collections.abc import Callable
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.errors import BadInput, NotFound, RuleViolation
 
 from . import certificate_repository as repo

@@ -7,8 +7,7 @@ import datetime as dt
 from sqlalchemy import and_, func, literal, not_, or_, select, union_all
 from sqlalchemy.dialects.postgresql import insert
 
-from timebank_common.db import one_of
-from timebank_common.regions import within
+from timebank_common.db import one_of, within
 
 from .domain.kinds import DONATION_POOL, ISSUANCE, REVERSAL, SERVICE_CREDIT
 from .domain.reconciliation import Credit

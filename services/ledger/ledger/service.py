@@ -15,8 +15,8 @@ import logging
 from nameko.dependency_providers import Config
 
 from timebank_common import remote
-from timebank_common.auth import Caller
 from timebank_common.batch_events import batch_event_handler, batch_once
+from timebank_common.caller import Caller
 from timebank_common.errors import Forbidden
 from timebank_common.events import event_handler, once
 from timebank_common.outbox import OutboxRelay

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from timebank_common.auth import ADMIN_ROLES, Caller
+from timebank_common.caller import ADMIN_ROLES, Caller
 from timebank_common.periods import day_bounds
 from timebank_common.regions import prefix_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 
 from . import queries_repository as qrepo
 from . import repository as repo

@@ -4,7 +4,7 @@ import pytest
 from ledger.domain.access import authorize_account_read
 from ledger.domain.accounts import AccountState
 from ledger.domain.balances import balance_summary
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.errors import Forbidden
 
 SHIJIAZHUANG_COMMUNITY = "130102001001"

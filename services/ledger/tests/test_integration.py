@@ -12,11 +12,11 @@ import eventlet
 import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import create_engine, text
+from timebank_testing import wait_for as shared_wait_for
 
 from ledger.service import LedgerService
 from timebank_common.db import make_event
 from timebank_common.errors import BadInput, Forbidden, RuleViolation
-from timebank_common.testing import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.integration
 

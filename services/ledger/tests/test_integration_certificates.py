@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import create_engine, text
+from timebank_testing import rpc_proxy
+from timebank_testing import wait_for as shared_wait_for
 
 from identity.demo import DEMO_PASSWORD, STATION_ID, STATION_NAME, load_demo
 from identity.domain.id_numbers import with_check_character
@@ -25,11 +27,9 @@ from identity.service import IdentityService
 from ledger.certificate_service import today_in_china
 from ledger.domain.certificates import make_number
 from ledger.service import LedgerService
-from timebank_common.auth import verify_access_token
 from timebank_common.db import make_event
 from timebank_common.errors import BadInput, Forbidden, NotFound, RuleViolation
-from timebank_common.testing import rpc_proxy
-from timebank_common.testing import wait_for as shared_wait_for
+from timebank_common.tokens import verify_access_token
 
 pytestmark = pytest.mark.integration
 

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 import requests
+from timebank_testing import wait_for
 
 from gateway.service import GatewayService
 from identity.demo import DEMO_PASSWORD
@@ -12,8 +13,7 @@ from identity.domain.id_numbers import with_check_character
 from identity.service import IdentityService
 from ledger.domain.allocation import allocation_order
 from ledger.service import LedgerService
-from timebank_common.auth import verify_access_token
-from timebank_common.testing import wait_for
+from timebank_common.tokens import verify_access_token
 
 pytestmark = pytest.mark.integration
 

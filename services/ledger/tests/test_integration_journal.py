@@ -5,6 +5,7 @@ import uuid
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
+from timebank_testing import PG_BASE
 
 from ledger import posting, verification
 from ledger import repository as repo
@@ -13,7 +14,6 @@ from ledger.domain.transfers import PENDING, POST, POST_PENDING, REVERSE, Transf
 from ledger.verify_journal import main as verify_command
 from timebank_common.db import UnitOfWork, drop_database, ensure_database
 from timebank_common.migrations import alembic_config, upgrade
-from timebank_common.testing import PG_BASE
 
 pytestmark = pytest.mark.integration
 

@@ -16,13 +16,13 @@ from functools import partial
 import eventlet
 import pytest
 from sqlalchemy import create_engine, text
+from timebank_testing import wait_for as shared_wait_for
 
 from demand.service import DemandService
 from demand.tables import assignments, demands, service_records
 from ledger.service import LedgerService
 from timebank_common.db import make_event
 from timebank_common.errors import BadInput, Forbidden
-from timebank_common.testing import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.integration
 

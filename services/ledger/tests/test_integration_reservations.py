@@ -9,10 +9,10 @@ from functools import partial
 
 import pytest
 from sqlalchemy import create_engine, text
+from timebank_testing import wait_for as shared_wait_for
 
 from ledger.service import LedgerService
 from timebank_common.db import make_event
-from timebank_common.testing import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,8 @@ import datetime as dt
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from timebank_common.regions import prefix_of, within
+from timebank_common.db import within
+from timebank_common.regions import prefix_of
 
 from .tables import demand_outcomes, dispatch_runs, proposals, region_settings
 

@@ -6,7 +6,8 @@ import datetime as dt
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from timebank_common.regions import prefix_of, within
+from timebank_common.db import within
+from timebank_common.regions import prefix_of
 
 from .change_log import note_demands
 from .domain.ranking import OpenDemand

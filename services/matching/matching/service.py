@@ -13,7 +13,7 @@ from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 
 from timebank_common import remote
-from timebank_common.auth import ADMIN_ROLES, STAFF_ROLES, Caller
+from timebank_common.caller import ADMIN_ROLES, STAFF_ROLES, Caller
 from timebank_common.db import utcnow
 from timebank_common.errors import (
     BadInput,

@@ -21,7 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
-from timebank_common.regions import prefix_of, within
+from timebank_common.db import within
+from timebank_common.regions import prefix_of
 
 from .change_log import note_demands_of_elder, note_volunteers
 from .domain import geo

@@ -15,6 +15,7 @@ import pytest
 from nameko.rpc import rpc as rpc_method
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import text
+from timebank_testing import wait_for as shared_wait_for
 
 from matching import change_log
 from matching import volunteer_repository as vrepo
@@ -26,7 +27,6 @@ from matching.index_cache import CHANGE_LOG_KEPT, IndexCache, SharedIndex
 from matching.service import MatchingService
 from timebank_common.db import UnitOfWork, make_engine, make_event, utcnow
 from timebank_common.errors import NotFound
-from timebank_common.testing import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.integration
 

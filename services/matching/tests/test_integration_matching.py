@@ -8,11 +8,11 @@ from functools import partial
 
 import eventlet
 import pytest
+from timebank_testing import wait_for as shared_wait_for
 
 from matching.service import MatchingService
 from timebank_common.db import make_event
 from timebank_common.errors import Forbidden
-from timebank_common.testing import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -12,11 +12,11 @@ from functools import partial
 import pytest
 from nameko.rpc import rpc as rpc_method
 from sqlalchemy import create_engine, text
+from timebank_testing import wait_for as shared_wait_for
 
 from matching.service import MatchingService
 from timebank_common.db import make_event
 from timebank_common.errors import NotFound
-from timebank_common.testing import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.integration
 

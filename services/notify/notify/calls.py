@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
 from timebank_common.regions import prefix_of
 

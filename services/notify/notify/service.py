@@ -18,7 +18,7 @@ from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 
 from timebank_common import remote
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.errors import BadInput, Forbidden, NotFound, Unavailable
 from timebank_common.events import event_handler, once
 from timebank_common.outbox import OutboxRelay

@@ -4,16 +4,16 @@
   verifies each request's TC3-HMAC-SHA256 signature (computed independently, from the
   provider's documented steps) and counts what it accepted;
 * ``fake_smtp``: a real SMTP server (aiosmtpd) that keeps every mail it received
-  (both from ``timebank_common.fake_channels``, shared with the end-to-end tests);
+  (both from ``timebank_testing.fake_channels``, shared with the end-to-end tests);
 * ``FakeIdentity``: a stand-in nameko ``identity`` answering the internal RPCs notify uses,
   from the ``PEOPLE`` / ``STAFF`` / ``QUALIFICATIONS`` tables a test fills.
 """
 from __future__ import annotations
 
 import pytest
+from timebank_testing.fake_channels import sms_server, smtp_server
 
 from timebank_common.errors import NotFound
-from timebank_common.fake_channels import sms_server, smtp_server
 from timebank_common.service import rpc as rpc_method
 
 PEOPLE: dict[str, dict] = {}

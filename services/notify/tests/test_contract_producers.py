@@ -13,6 +13,7 @@ import uuid
 from functools import partial
 
 import pytest
+from timebank_testing import wait_for as shared_wait_for
 
 from demand import assignment_schemas as demand_assignment
 from demand import intake_schemas as demand_intake
@@ -25,7 +26,6 @@ from ledger.service import LedgerService
 from notify import schemas as notify_schemas
 from notify.service import NotifyService
 from timebank_common.db import make_event
-from timebank_common.testing import wait_for as shared_wait_for
 
 from .conftest import PEOPLE, FakeIdentity
 

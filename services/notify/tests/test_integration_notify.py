@@ -9,11 +9,11 @@ from functools import partial
 
 import eventlet
 import pytest
+from timebank_testing import wait_for as shared_wait_for
 
 from notify.service import NotifyService
 from timebank_common.db import make_event
 from timebank_common.errors import BadInput, Forbidden, NotFound
-from timebank_common.testing import wait_for as shared_wait_for
 
 from .conftest import FakeIdentity
 

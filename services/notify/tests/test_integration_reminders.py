@@ -8,10 +8,10 @@ from functools import partial
 import eventlet
 import pytest
 from sqlalchemy import create_engine, text
+from timebank_testing import wait_for as shared_wait_for
 
 from notify.service import NotifyService
 from timebank_common.db import make_event
-from timebank_common.testing import wait_for as shared_wait_for
 
 from .conftest import PEOPLE, FakeIdentity
 

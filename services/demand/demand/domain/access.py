@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from timebank_common.auth import ADMIN_ROLES, Caller
+from timebank_common.caller import ADMIN_ROLES, Caller
 from timebank_common.errors import Forbidden
 from timebank_common.regions import city_unit_of, prefix_of
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from timebank_common.auth import ADMIN_ROLES, Caller
+from timebank_common.caller import ADMIN_ROLES, Caller
 from timebank_common.errors import BadInput, Conflict, Forbidden
 from timebank_common.regions import COMMUNITY, level_of
 

@@ -1,6 +1,6 @@
 """Demand: indexes for a supervisor's region scope where none served it.
 
-Region scopes are written as a range (``regions.within``: ``region_code >= '130102' AND
+Region scopes are written as a range (``db.within``: ``region_code >= '130102' AND
 region_code < '130103'``), which a btree index leading with ``region_code`` serves (the
 ``LIKE '130102%'`` used before could not be, under the C.UTF-8 collation). Already served:
 demands (``demands_region_status``), series (``demand_series_region``), evaluations,

@@ -16,7 +16,7 @@ PROXY_ROLE = "relative"
 
 
 def caller_claims(person: dict, grants: list[dict], acts_for_elders: bool = False) -> dict:
-    """The ``Caller`` fields for a logged-in person (``timebank_common.auth.Caller``).
+    """The ``Caller`` fields for a logged-in person (``timebank_common.caller.Caller``).
 
     ``acts_for_elders``: the person is some elder's proxy, which gives them the role
     ``relative`` (not stored as a grant, so removing the last proxy takes it away); their

@@ -11,7 +11,7 @@ Auditors and municipal systems (API clients) never: they audit and count, masked
 """
 from __future__ import annotations
 
-from timebank_common.auth import ADMIN_ROLES
+from timebank_common.caller import ADMIN_ROLES
 
 
 def may_unmask(roles, is_self: bool, in_scope: bool, elder_of_own_station: bool) -> bool:

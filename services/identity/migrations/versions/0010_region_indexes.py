@@ -1,6 +1,6 @@
 """Identity: an index for the one region-scoped listing none served.
 
-Region scopes are written as a range (``regions.within``: ``region_code >= '130102' AND
+Region scopes are written as a range (``db.within``: ``region_code >= '130102' AND
 region_code < '130103'``), which a btree index leading with the region column serves (the
 ``LIKE '130102%'`` used before could not be, under the C.UTF-8 collation). Already served:
 persons (``persons_by_region``: elders, volunteers, statistics), carriers

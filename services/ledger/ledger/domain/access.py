@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from timebank_common.auth import Caller
+from timebank_common.caller import Caller
 from timebank_common.errors import Forbidden
 
 

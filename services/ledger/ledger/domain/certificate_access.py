@@ -1,7 +1,7 @@
 """Who may issue and fetch service-record certificates (DESIGN.md §4); anyone may verify."""
 from __future__ import annotations
 
-from timebank_common.auth import ADMIN_ROLES, Caller
+from timebank_common.caller import ADMIN_ROLES, Caller
 
 from .access import authorize_account_read
 

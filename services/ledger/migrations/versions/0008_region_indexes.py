@@ -1,6 +1,6 @@
 """Ledger: an index for the accounts of a region, for the supervisors' statistics.
 
-Region scopes are written as a range (``regions.within``: ``region_code >= '130102' AND
+Region scopes are written as a range (``db.within``: ``region_code >= '130102' AND
 region_code < '130103'``), which a btree index leading with ``region_code`` serves (the
 ``LIKE '130102%'`` used before could not be, under the C.UTF-8 collation). Already served:
 the issuance accounts and donation pools of a region (``accounts_one_per_region``, kind then

@@ -1,6 +1,6 @@
 """Matching: indexes for the region-scoped reads none served.
 
-Region scopes are written as a range (``regions.within``: ``region_code >= '130102' AND
+Region scopes are written as a range (``db.within``: ``region_code >= '130102' AND
 region_code < '130103'``), which a btree index leading with ``region_code`` serves (the
 ``LIKE '130102%'`` used before could not be, under the C.UTF-8 collation). Already served:
 proposals (``proposals_by_region_status``) and demand outcomes

@@ -1,8 +1,9 @@
 import pytest
 
 from timebank_common import config, regions
-from timebank_common.auth import Caller, generate_keypair, issue_access_token, verify_access_token
+from timebank_common.caller import Caller
 from timebank_common.errors import Forbidden, NotFound, Unauthenticated
+from timebank_common.tokens import generate_keypair, issue_access_token, verify_access_token
 
 
 def test_env_interpolation_keeps_types_and_defaults(monkeypatch):
@@ -84,7 +85,7 @@ def test_caller_scope_checks():
 def test_token_cache_answers_like_verification_and_honours_expiry(tmp_path):
     import time
 
-    from timebank_common.auth import TokenCache
+    from timebank_common.tokens import TokenCache
 
     generate_keypair(tmp_path / "k", tmp_path / "k.pub")
     private = (tmp_path / "k").read_bytes()

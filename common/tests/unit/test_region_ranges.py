@@ -1,4 +1,4 @@
-"""``regions.within``: a region prefix as a range an ordinary btree index serves.
+"""``db.within``: a region prefix as a range an ordinary btree index serves.
 
 Pure tests: the SQL it compiles to, the carry at a digit 9, and that the range selects
 exactly the codes ``startswith`` selects (evaluated by SQLite in memory, whose default
@@ -14,7 +14,8 @@ from sqlalchemy import Column, MetaData, String, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import psycopg
 
-from timebank_common.regions import next_prefix, prefix_of, within
+from timebank_common.db import within
+from timebank_common.regions import next_prefix, prefix_of
 
 places = Table("places", MetaData(), Column("region_code", String(12)))
 code = places.c.region_code

@@ -17,11 +17,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
+from timebank_testing import PG_BASE
 
 from timebank_common.db import UnitOfWork, drop_database, ensure_database, insert_rows, make_engine
-from timebank_common.testing import PG_BASE
-
-pytestmark = pytest.mark.integration
 
 md = MetaData()
 things = Table("things", md,

@@ -4,15 +4,15 @@ import time
 
 import pytest
 
-from timebank_common.auth import (
-    Caller,
+from timebank_common.caller import Caller
+from timebank_common.errors import Unauthenticated
+from timebank_common.tokens import (
     RevocationList,
     TokenCache,
     generate_keypair,
     issue_access_token,
     verify_access_token,
 )
-from timebank_common.errors import Unauthenticated
 
 T0 = float(int(time.time())) - 10  # tokens are checked against the real clock
 PERSON = Caller("p-1", ("volunteer",), "130102001001", session_id="s-1")

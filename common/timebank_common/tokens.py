@@ -1,9 +1,6 @@
-"""Signed access tokens and the ``Caller`` every RPC receives.
-
-identity signs tokens with its Ed25519 private key; the gateway verifies them
-with the public key alone (no round trip). Services never see tokens: the
-gateway passes a ``caller`` dict (person id, roles, scope, carrier) as the first
-RPC argument, and each service enforces scope itself (DESIGN.md §4).
+"""Signed access tokens: identity signs them with its Ed25519 private key; the gateway
+verifies them with the public key alone (no round trip) and passes the ``Caller``
+(``caller.py``) on to the services, which never see tokens.
 
 Revocation without a round trip: identity announces each revocation (a person, an
 API client or one login session, "every token issued up to this instant") with the
@@ -13,79 +10,18 @@ event ``tokens_revoked``; the gateway keeps them in a ``RevocationList`` that
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from .errors import Forbidden, Unauthenticated
-from .regions import in_scope
+from .caller import Caller
+from .errors import Unauthenticated
 
 ISSUER = "timebank-identity"
 AUDIENCE = "timebank"
 ALGORITHM = "EdDSA"
-
-ADMIN_ROLES = ("province_admin", "city_admin", "county_admin", "township_admin")
-STAFF_ROLES = ADMIN_ROLES + ("station_operator", "auditor")
-
-
-@dataclass(frozen=True)
-class Caller:
-    person_id: str | None
-    roles: tuple[str, ...] = field(default_factory=tuple)
-    scope: str | None = None  # 12-digit region code the caller may act in
-    carrier_id: str | None = None
-    client_id: str | None = None
-    name: str | None = None
-    session_id: str | None = None  # one login (and its refreshes); logout ends it
-
-    @classmethod
-    def from_dict(cls, data: dict | None) -> Caller:
-        if not data:
-            raise Unauthenticated("login_required", "请先登录", "Please log in first")
-        return cls(
-            person_id=data.get("person_id"),
-            roles=tuple(data.get("roles") or ()),
-            scope=data.get("scope"),
-            carrier_id=data.get("carrier_id"),
-            client_id=data.get("client_id"),
-            name=data.get("name"),
-            session_id=data.get("session_id"),
-        )
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["roles"] = list(self.roles)
-        return data
-
-    def has(self, *roles: str) -> bool:
-        return any(r in self.roles for r in roles)
-
-    def is_staff(self) -> bool:
-        return self.has(*STAFF_ROLES)
-
-    def covers(self, region_code: str | None) -> bool:
-        return in_scope(self.scope, region_code)
-
-    def require(self, *roles: str) -> None:
-        if not self.has(*roles):
-            raise Forbidden(
-                "role_required",
-                "您的角色无权进行此操作",
-                "Your role does not allow this action",
-                {"required_any_of": list(roles)},
-            )
-
-    def require_scope(self, region_code: str | None) -> None:
-        if not self.covers(region_code):
-            raise Forbidden(
-                "out_of_scope",
-                "该记录不在您的管辖范围内",
-                "This record is outside your region",
-                {"region_code": region_code, "scope": self.scope},
-            )
 
 
 def generate_keypair(private_path: Path, public_path: Path) -> None:

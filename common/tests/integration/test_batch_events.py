@@ -6,14 +6,12 @@ import pytest
 from kombu import Connection
 from nameko.events import get_event_exchange
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, select
+from timebank_testing import PG_BASE, wait_for
 
 from timebank_common.batch_events import batch_event_handler, batch_once
 from timebank_common.db import drop_database, ensure_database
 from timebank_common.messaging_tables import metadata as messaging_metadata
 from timebank_common.service import Database, ServiceBase
-from timebank_common.testing import PG_BASE, wait_for
-
-pytestmark = pytest.mark.integration
 
 tables = MetaData()
 effects = Table("batch_effects", tables, Column("id", Integer, primary_key=True),

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .testing import free_port
+from .infra import free_port
 
 SECRET_ID, SECRET_KEY = "AKIDnotifytest", "notify-test-secret-key"
 SDK_APP_ID, SIGN_NAME, TEMPLATE_ID = "1400000000", "时间银行", "100001"

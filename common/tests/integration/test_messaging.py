@@ -10,6 +10,7 @@ import eventlet
 import pytest
 import requests
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, select, text
+from timebank_testing import wait_for
 
 from timebank_common.db import drop_database, ensure_database
 from timebank_common.events import event_handler, once
@@ -17,9 +18,6 @@ from timebank_common.messaging_tables import metadata as messaging_metadata
 from timebank_common.messaging_tables import outbox_table
 from timebank_common.outbox import OutboxRelay
 from timebank_common.service import Database, ServiceBase, rpc
-from timebank_common.testing import wait_for
-
-pytestmark = pytest.mark.integration
 
 effects_md = MetaData()
 effects = Table("effects", effects_md, Column("id", Integer, primary_key=True),
@@ -61,7 +59,7 @@ class Receiver(ServiceBase):
 
 @pytest.fixture(scope="module")
 def scratch_dbs(run_id):
-    from timebank_common.testing import PG_BASE
+    from timebank_testing import PG_BASE
 
     urls = {}
     for name in ("emitter", "receiver"):

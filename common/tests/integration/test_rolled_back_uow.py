@@ -1,0 +1,48 @@
+"""The rolled-back unit of work tests of use cases run on: real PostgreSQL, commits that
+behave as in production inside one test, nothing left behind after it."""
+import datetime as dt
+import uuid
+
+from marshmallow import Schema, fields
+from sqlalchemy import create_engine, text
+from timebank_testing import outbox_events
+from timebank_testing.database import rolled_back_units_of_work
+
+from timebank_common.contracts import EventContract
+
+
+class Cancelled(Schema):
+    demand_id = fields.UUID(required=True)
+    at = fields.DateTime(required=True)
+
+
+CANCELLED = EventContract("demand", "demand_cancelled", Cancelled)
+AT = dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC)
+
+
+def _count(url: str, event_id: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM outbox WHERE id = :id"),
+                                      {"id": event_id}).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_commits_are_seen_inside_the_test_and_gone_after_it(database_url):
+    demand_id = uuid.uuid4()
+    with rolled_back_units_of_work(database_url) as make:
+        uow_factory = make("notify")
+        with uow_factory() as uow:
+            envelope = uow.emit(CANCELLED, {"demand_id": demand_id, "at": AT}, "130102001001")
+            uow.commit()
+        with uow_factory() as uow:  # not committed: rolled back to its savepoint
+            uow.emit("something_else", {}, None)
+        events = outbox_events(uow_factory)
+        assert [e["event_id"] for e in events] == [envelope["event_id"]]
+        assert events[0]["payload"] == {"demand_id": str(demand_id),
+                                        "at": "2026-06-15T02:00:00+00:00"}
+        assert events[0]["v"] == 1
+        assert _count(database_url("notify"), envelope["event_id"]) == 0  # not visible outside
+    assert _count(database_url("notify"), envelope["event_id"]) == 0  # and gone after

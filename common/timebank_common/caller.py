@@ -1,0 +1,83 @@
+"""Who is calling: the ``Caller`` every RPC receives, and the role sets callers need.
+
+The gateway verifies the access token and passes a ``caller`` dict (person id, roles,
+scope, carrier) as the first RPC argument; each service turns it into a ``Caller`` and
+enforces role and region scope itself (DESIGN.md §4). Pure: no token handling here
+(``tokens.py`` signs and verifies).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .errors import Forbidden, Unauthenticated
+from .regions import in_scope
+
+ADMIN_ROLES = ("province_admin", "city_admin", "county_admin", "township_admin")
+"""Administrators of a region, from the province down to a township."""
+
+STATION_STAFF = ("station_operator", *ADMIN_ROLES)
+"""Who runs a station's day: its operators and the administrators above them (registers
+people, reviews and assigns demands, records service time)."""
+
+STAFF_ROLES = (*ADMIN_ROLES, "station_operator", "auditor")
+"""Every staff role, the read-only auditor included."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    person_id: str | None
+    roles: tuple[str, ...] = field(default_factory=tuple)
+    scope: str | None = None  # 12-digit region code the caller may act in
+    carrier_id: str | None = None
+    client_id: str | None = None
+    name: str | None = None
+    session_id: str | None = None  # one login (and its refreshes); logout ends it
+
+    @classmethod
+    def from_dict(cls, data: Caller | dict[str, Any] | None) -> Caller:
+        if isinstance(data, Caller):
+            return data
+        if not data:
+            raise Unauthenticated("login_required", "请先登录", "Please log in first")
+        return cls(
+            person_id=data.get("person_id"),
+            roles=tuple(data.get("roles") or ()),
+            scope=data.get("scope"),
+            carrier_id=data.get("carrier_id"),
+            client_id=data.get("client_id"),
+            name=data.get("name"),
+            session_id=data.get("session_id"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["roles"] = list(self.roles)
+        return data
+
+    def has(self, *roles: str) -> bool:
+        return any(r in self.roles for r in roles)
+
+    def is_staff(self) -> bool:
+        return self.has(*STAFF_ROLES)
+
+    def covers(self, region_code: str | None) -> bool:
+        return in_scope(self.scope, region_code)
+
+    def require(self, *roles: str) -> None:
+        if not self.has(*roles):
+            raise Forbidden(
+                "role_required",
+                "您的角色无权进行此操作",
+                "Your role does not allow this action",
+                {"required_any_of": list(roles)},
+            )
+
+    def require_scope(self, region_code: str | None) -> None:
+        if not self.covers(region_code):
+            raise Forbidden(
+                "out_of_scope",
+                "该记录不在您的管辖范围内",
+                "This record is outside your region",
+                {"region_code": region_code, "scope": self.scope},
+            )

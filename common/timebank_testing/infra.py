@@ -1,0 +1,178 @@
+"""The real PostgreSQL and RabbitMQ tests run against, and ways to talk to them.
+
+Environment: ``TIMEBANK_PG`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432``),
+``TIMEBANK_RABBIT_HOST`` / ``_USER`` / ``_PASSWORD`` (default ``guest:guest@127.0.0.1``:
+AMQP 5672, management 15672).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from contextlib import contextmanager
+
+import requests
+
+PG_BASE = os.environ.get("TIMEBANK_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+RABBIT_HOST = os.environ.get("TIMEBANK_RABBIT_HOST", "127.0.0.1")
+RABBIT_USER = os.environ.get("TIMEBANK_RABBIT_USER", "guest")
+RABBIT_PASSWORD = os.environ.get("TIMEBANK_RABBIT_PASSWORD", "guest")
+RABBIT_API = f"http://{RABBIT_HOST}:15672/api"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Rabbit:
+    """A throw-away RabbitMQ virtual host and the management API for it."""
+
+    def __init__(self, vhost: str):
+        self.vhost = vhost
+        self.auth = (RABBIT_USER, RABBIT_PASSWORD)
+        self.uri = f"amqp://{RABBIT_USER}:{RABBIT_PASSWORD}@{RABBIT_HOST}:5672/{vhost}"
+
+    def create(self):
+        r = requests.put(f"{RABBIT_API}/vhosts/{self.vhost}", auth=self.auth, timeout=10)
+        r.raise_for_status()
+        r = requests.put(
+            f"{RABBIT_API}/permissions/{self.vhost}/{RABBIT_USER}",
+            json={"configure": ".*", "write": ".*", "read": ".*"}, auth=self.auth, timeout=10,
+        )
+        r.raise_for_status()
+
+    def delete(self):
+        requests.delete(f"{RABBIT_API}/vhosts/{self.vhost}", auth=self.auth, timeout=10)
+
+    def queue(self, name: str) -> dict:
+        r = requests.get(f"{RABBIT_API}/queues/{self.vhost}/{name}", auth=self.auth, timeout=10)
+        r.raise_for_status()
+        return r.json()
+
+    def purge_queues_of(self, service: str) -> int:
+        """Empty the event queues ``service`` consumes from (``evt-<source>-<type>--<service>.*``),
+        so a module starting ``service`` does not inherit events other modules published
+        while those queues had no consumer. Returns how many messages were dropped."""
+        from kombu import Connection
+
+        r = requests.get(f"{RABBIT_API}/queues/{self.vhost}", auth=self.auth, timeout=10)
+        r.raise_for_status()
+        names = [q["name"] for q in r.json()
+                 if q["name"].startswith("evt-") and f"--{service}." in q["name"]]
+        dropped = 0
+        with Connection(self.uri) as conn:
+            channel = conn.channel()
+            try:
+                for name in names:
+                    dropped += channel.queue_purge(name) or 0
+            finally:
+                channel.close()
+        return dropped
+
+    def queue_depth(self, name: str) -> int:
+        """Ready messages, read with a passive declare (the HTTP API's figures lag)."""
+        from kombu import Connection
+
+        with Connection(self.uri) as conn:
+            channel = conn.channel()
+            try:
+                _, count, _ = channel.queue_declare(name, passive=True)
+            finally:
+                channel.close()
+        return count
+
+
+@contextmanager
+def rpc_proxy(amqp_uri: str, service: str, timeout: float = 15):
+    from nameko.standalone.rpc import ServiceRpcProxy
+
+    with ServiceRpcProxy(service, {"AMQP_URI": amqp_uri}, timeout=timeout) as proxy:
+        yield proxy
+
+
+def wait_for(predicate, timeout: float = 15.0, interval: float = 0.05):
+    """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout``."""
+    import time
+
+    import eventlet
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        eventlet.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+class EventBus:
+    """Publish events as a service's outbox relay would, and listen to them as a consumer.
+
+    ``publish("demand", envelope)`` goes to exchange ``demand.events`` with the
+    envelope's ``event_type`` as routing key (persistent, JSON), exactly like
+    ``timebank_common.outbox``. ``listen("ledger", "hours_credited")`` binds a
+    throw-away queue and returns a ``Listener``.
+    """
+
+    def __init__(self, amqp_uri: str):
+        from kombu import Connection
+
+        self.connection = Connection(amqp_uri)
+        self._listeners = []
+
+    def publish(self, source_service: str, envelope: dict) -> dict:
+        from nameko.events import get_event_exchange
+
+        exchange = get_event_exchange(source_service, {})
+        self.connection.Producer().publish(
+            envelope, exchange=exchange, routing_key=envelope["event_type"], serializer="json",
+            delivery_mode=2, declare=[exchange], message_id=envelope["event_id"])
+        return envelope
+
+    def listen(self, source_service: str, event_type: str) -> Listener:
+        listener = Listener(self.connection, source_service, event_type)
+        self._listeners.append(listener)
+        return listener
+
+    def close(self):
+        for listener in self._listeners:
+            listener.close()
+        self.connection.release()
+
+
+class Listener:
+    def __init__(self, connection, source_service: str, event_type: str):
+        from kombu import Queue
+        from nameko.events import get_event_exchange
+
+        queue = Queue(f"test-{event_type}-{uuid.uuid4().hex[:8]}",
+                      exchange=get_event_exchange(source_service, {}), routing_key=event_type)
+        self.queue = queue(connection.channel())
+        self.queue.declare()
+        self.received: list[dict] = []
+
+    def drain(self, expected: int = 1, timeout: float = 10.0) -> list[dict]:
+        """Bodies received so far, waiting up to ``timeout`` for ``expected`` of them."""
+        import time
+
+        import eventlet
+
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.queue.get(no_ack=True)
+            if message is not None:
+                self.received.append(message.payload)
+                continue
+            if len(self.received) >= expected or time.monotonic() > deadline:
+                return self.received
+            eventlet.sleep(0.05)
+
+    def close(self):
+        try:
+            self.queue.delete()
+        except Exception:  # the vhost may already be gone
+            pass
+
+
