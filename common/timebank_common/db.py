@@ -84,6 +84,11 @@ def make_event(event_type: str, payload: dict, region_code: str | None,
     }
 
 
+UnitOfWorkFactory = Callable[[], "UnitOfWork"]
+"""What use cases take first (``db``): called as ``with db() as uow:``, one transaction each.
+A service passes ``self.db``; a test passes ``uow_factory("<service>")``."""
+
+
 def one_of(column, values):
     """``column = ANY(:array)``: like ``column.in_(values)`` with one array parameter instead
     of one parameter per value, so a 200-id lookup is one short statement for SQLAlchemy to
