@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Install and run all tests (README, second command). Extra arguments go to pytest.
+# With no paths among them, the suite runs as two groups side by side (deploy/test_groups.py:
+# the end-to-end tests beside the unit and integration tests); with paths, one pytest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/ensure-infra.sh
@@ -7,4 +9,10 @@ deploy/install.sh
 .venv/bin/ruff check .
 .venv/bin/lint-imports --no-cache  # architecture: pyproject.toml [tool.importlinter]
 .venv/bin/mypy                    # types: pyproject.toml [tool.mypy]
-exec .venv/bin/python -m pytest -p no:cacheprovider "$@"
+for arg in "$@"; do
+  case "$arg" in
+    -*) ;;
+    *) exec .venv/bin/python -m pytest -p no:cacheprovider "$@" ;;
+  esac
+done
+exec .venv/bin/python deploy/test_groups.py "$@"
