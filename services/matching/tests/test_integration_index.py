@@ -17,13 +17,13 @@ from nameko.testing.services import entrypoint_hook
 from sqlalchemy import text
 from timebank_testing import wait_for as shared_wait_for
 
-from matching import change_log
-from matching import volunteer_repository as vrepo
-from matching.domain.candidates import VolunteerIndex
+from matching.adapters import catalogue, change_log, match_inputs, preferences, service_history, volunteers
+from matching.domain.volunteer_index import VolunteerIndex
 from matching.domain.dispatch import plan_dispatch
 from matching.domain.feed import rank_feed
-from matching.domain.ranking import FEED_SIZE
-from matching.index_cache import CHANGE_LOG_KEPT, IndexCache, SharedIndex
+from matching.domain.city_feed import FEED_SIZE
+from matching.adapters.index_cache import CHANGE_LOG_KEPT, IndexCache
+from matching.adapters.shared_index import SharedIndex
 from matching.service import MatchingService
 from timebank_common.db import UnitOfWork, make_engine, make_event, utcnow
 from timebank_common.errors import NotFound
@@ -164,15 +164,15 @@ def test_a_change_committed_late_is_still_applied(two_processes):
     pid = f"xj-late-{uuid.uuid4().hex[:6]}"
     try:
         with UnitOfWork(engine) as uow:
-            vrepo.note_volunteer(uow, pid, REGION, True, [], utcnow())
+            volunteers.note_volunteer(uow, pid, REGION, True, [], utcnow())
             uow.commit()
         with UnitOfWork(engine) as uow:
             assert pid not in cache.current(uow, utcnow()).volunteers  # no home yet
         late = UnitOfWork(engine).__enter__()
-        vrepo.save_preferences(late, pid, {"home": {"lat": CENTRE[0], "lng": CENTRE[1]},
+        preferences.save_preferences(late, pid, {"home": {"lat": CENTRE[0], "lng": CENTRE[1]},
                                            "radius_km": 3, "availability": []}, utcnow())
         with UnitOfWork(engine) as uow:
-            vrepo.add_history(uow, pid, completed=1)  # a later transaction, committed first
+            service_history.add_history(uow, pid, completed=1)  # a later transaction, committed first
             uow.commit()
         with UnitOfWork(engine) as uow:
             assert pid not in cache.current(uow, utcnow()).volunteers  # home not committed yet
@@ -213,16 +213,16 @@ def test_candidates_feed_and_dispatch_answer_as_loading_from_the_database(two_pr
         run = call(a, "dispatch", OPERATOR, {"region_code": REGION, "auto_apply": False})
         with UnitOfWork(engine) as uow:
             for d in demands:
-                _, target = vrepo.demand_to_match(uow, d["demand_id"])
-                loaded = VolunteerIndex(vrepo.volunteers_near(uow, [(target.lat, target.lng)],
+                _, target = match_inputs.demand_to_match(uow, d["demand_id"])
+                loaded = VolunteerIndex(match_inputs.volunteers_near(uow, [(target.lat, target.lng)],
                                                               now))
                 assert served[d["demand_id"]] == [vars(c) for c in
                                                   loaded.candidates(target, 20, now)]
-            home = vrepo.get_preferences(uow, people[0])["home"]
-            mine = next(v for v in vrepo.volunteers_near(uow, [(home["lat"], home["lng"])], now)
+            home = preferences.get_preferences(uow, people[0])["home"]
+            mine = next(v for v in match_inputs.volunteers_near(uow, [(home["lat"], home["lng"])], now)
                         if v.person_id == people[0])
-            every = vrepo.open_demands_to_match(uow)  # every open demand, with its category's
-            needs = vrepo.category_requirements_of(uow, {x.category for x in every})
+            every = match_inputs.open_demands_to_match(uow)  # every open demand, with its category's
+            needs = catalogue.category_requirements_of(uow, {x.category for x in every})
             every = [replace(x, qualifications=x.qualifications | frozenset(needs[x.category]))
                      for x in every]
             assert [(i["demand_id"], i["distance_km"]) for i in feed] == [
@@ -230,8 +230,8 @@ def test_candidates_feed_and_dispatch_answer_as_loading_from_the_database(two_pr
                                                                        FEED_SIZE)]
             assert {d["demand_id"] for d in demands} <= {i["demand_id"] for i in feed}
             to_dispatch = [replace(x, qualifications=frozenset())
-                           for x in vrepo.demands_to_dispatch(uow, REGION, now)]
-            loaded = VolunteerIndex(vrepo.volunteers_near(
+                           for x in match_inputs.demands_to_dispatch(uow, REGION, now)]
+            loaded = VolunteerIndex(match_inputs.volunteers_near(
                 uow, [(x.lat, x.lng) for x in to_dispatch], now))
         expected = plan_dispatch(to_dispatch, loaded, now)
         assert sorted((p["demand_id"], p["volunteer_id"], p["distance_km"])

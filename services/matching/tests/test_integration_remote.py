@@ -13,7 +13,8 @@ import pytest
 from nameko.rpc import rpc as rpc_method
 from timebank_testing import wait_for as shared_wait_for
 
-from matching.service import REBUILD_TIMEOUT_FACTOR, MatchingService
+from matching.adapters.clients import REBUILD_TIMEOUT_FACTOR
+from matching.service import MatchingService
 from timebank_common.db import make_event
 from timebank_common.errors import Unavailable
 

@@ -8,8 +8,7 @@ import datetime as dt
 import pytest
 from timebank_testing import range_indexes
 
-from matching import dispatch_repository, volunteer_repository
-from matching import repository as repo
+from matching.adapters import dispatch_runs, match_inputs, open_demands, outcomes
 
 pytestmark = pytest.mark.integration
 
@@ -23,23 +22,23 @@ def uow(explaining_uow):
 
 
 def test_a_dispatch_run_reads_its_regions_open_demands_by_index(uow):
-    volunteer_repository.demands_to_dispatch(uow, COUNTY, NOW)
-    volunteer_repository.demands_to_dispatch(uow, "130682000000", NOW)  # 定州
+    match_inputs.demands_to_dispatch(uow, COUNTY, NOW)
+    match_inputs.demands_to_dispatch(uow, "130682000000", NOW)  # 定州
     for plan in uow.plans:
         assert "open_demands_by_region" in range_indexes(plan), plan
 
 
 def test_a_staff_feed_within_a_scope_reads_by_index(uow):
-    repo.feed_candidates(uow, None, COUNTY, NOW, 50)
+    open_demands.feed_candidates(uow, None, COUNTY, NOW, 50)
     assert "open_demands_by_region" in range_indexes(uow.plans), uow.plans
 
 
 def test_proposals_and_statistics_of_a_region_come_from_indexes(uow):
-    dispatch_repository.list_proposals(uow, COUNTY, None)
+    dispatch_runs.list_proposals(uow, COUNTY, None)
     assert "proposals_by_region_status" in range_indexes(uow.plans), uow.plans
     uow.plans.clear()
-    dispatch_repository.stats(uow, COUNTY, NOW - dt.timedelta(days=30), NOW)
-    outcomes, proposals, runs = uow.plans
-    assert "demand_outcomes_by_region" in range_indexes(outcomes), outcomes
-    assert "proposals_by_region_status" in range_indexes(proposals), proposals
-    assert "dispatch_runs_by_region" in range_indexes(runs), runs
+    outcomes.stats(uow, COUNTY, NOW - dt.timedelta(days=30), NOW)
+    of_outcomes, of_proposals, of_runs = uow.plans
+    assert "demand_outcomes_by_region" in range_indexes(of_outcomes), of_outcomes
+    assert "proposals_by_region_status" in range_indexes(of_proposals), of_proposals
+    assert "dispatch_runs_by_region" in range_indexes(of_runs), of_runs

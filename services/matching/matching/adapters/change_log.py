@@ -10,10 +10,12 @@ taken — so a transaction that commits late, after later ones, is still found.
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, insert
+
+from timebank_common.db import UnitOfWork
 
 from .tables import demand_changes, volunteer_changes
 
@@ -26,28 +28,28 @@ class Changes(NamedTuple):
     demands: set[str]
 
 
-def note_volunteers(uow, person_ids: list[str]) -> None:
+def note_volunteers(uow: UnitOfWork, person_ids: list[str]) -> None:
     if person_ids:
         uow.execute(insert(volunteer_changes), [{"person_id": p} for p in person_ids])
 
 
-def note_demands(uow, demand_ids: list[str]) -> None:
+def note_demands(uow: UnitOfWork, demand_ids: list[str]) -> None:
     if demand_ids:
         uow.execute(insert(demand_changes), [{"demand_id": d} for d in demand_ids])
 
 
-def note_demands_of_elder(uow, elder_id: str) -> None:
+def note_demands_of_elder(uow: UnitOfWork, elder_id: str) -> None:
     """The elder's open demands changed (their priority)."""
     uow.execute(text("INSERT INTO demand_changes (demand_id) SELECT demand_id FROM open_demands "
                      "WHERE elder_id = :elder"), {"elder": elder_id})
 
 
-def note_everything(uow) -> None:
+def note_everything(uow: UnitOfWork) -> None:
     note_volunteers(uow, [EVERYONE])
     note_demands(uow, [EVERYONE])
 
 
-def _not_seen_by(snap: str) -> dict:
+def _not_seen_by(snap: str) -> dict[str, Any]:
     """The transactions a snapshot (``xmin:xmax:xip,...``) did not see: ``xid >= xmax`` or
     one of ``xip`` (running when it was taken), as plain numbers the planner can estimate."""
     _, xmax, running = snap.split(":")
@@ -63,7 +65,7 @@ _SINCE = text(
     bindparam("xmax", type_=BigInteger), bindparam("xip", type_=ARRAY(BigInteger)))
 
 
-def changes_since(uow, snap: str | None) -> Changes:
+def changes_since(uow: UnitOfWork, snap: str | None) -> Changes:
     """The changes ``snap`` did not see, read in one statement (so under exactly the snapshot
     returned with them). ``snap`` None: only the current snapshot."""
     if snap is None:
@@ -73,7 +75,7 @@ def changes_since(uow, snap: str | None) -> Changes:
     return Changes(row.snap, set(row.volunteers), set(row.demands))
 
 
-def prune(uow, older_than: dt.timedelta) -> None:
+def prune(uow: UnitOfWork, older_than: dt.timedelta) -> None:
     """Drop rows older than ``older_than`` whose transactions every snapshot sees (a process
     that has not caught up for that long rebuilds its views instead)."""
     params = {"age": older_than}

@@ -33,16 +33,14 @@ from typing import NamedTuple
 
 import eventlet
 import eventlet.semaphore
-from nameko.extensions import DependencyProvider
 from prometheus_client import Counter, Gauge
 
-from timebank_common.db import UnitOfWork, make_engine, utcnow
+from timebank_common.db import UnitOfWork
 
-from . import change_log
-from . import volunteer_repository as vrepo
-from .domain.availability import SHANGHAI
-from .domain.candidates import VolunteerIndex
-from .domain.demand_index import OpenDemandIndex
+from ..domain.open_demand_index import OpenDemandIndex
+from ..domain.volunteer_index import VolunteerIndex
+from . import change_log, match_inputs
+from .service_history import minutes_of_month, month_of
 
 log = logging.getLogger("matching.index")
 
@@ -60,16 +58,14 @@ INDEX_DELTAS = Counter("timebank_matching_index_deltas_total",
                        "Volunteers and demands changed in this process's views by a delta")
 
 
-def _month(now: dt.datetime) -> str:
-    return now.astimezone(SHANGHAI).strftime("%Y-%m")
-
-
 class Views(NamedTuple):
     volunteers: VolunteerIndex
     demands: OpenDemandIndex
 
 
 class IndexCache:
+    """The views of one process and what they reflect (see the module's docstring)."""
+
     def __init__(self, rebuild_after: int = REBUILD_AFTER_CHANGES):
         self.volunteers: VolunteerIndex | None = None
         self.demands: OpenDemandIndex | None = None
@@ -92,15 +88,16 @@ class IndexCache:
             self._first_noted.clear()
         self._first_noted.add(demand_id)
 
-    def current(self, uow, now: dt.datetime) -> Views:
+    def current(self, uow: UnitOfWork, now: dt.datetime) -> Views:
         """The views with every change committed before this call applied."""
         with self._lock:  # one catch-up at a time; a later caller then finds little to do
             self._catch_up(uow, now, everything=(
                 self.volunteers is None
                 or time.monotonic() - self.caught_up_at > STALE_AFTER_SECONDS))
+            assert self.volunteers is not None and self.demands is not None  # caught up
             return Views(self.volunteers, self.demands)
 
-    def _catch_up(self, uow, now: dt.datetime, everything: bool) -> None:
+    def _catch_up(self, uow: UnitOfWork, now: dt.datetime, everything: bool) -> None:
         # the snapshot is read first: whatever is loaded after it reflects it or more, and the
         # next catch-up applies again (harmlessly) what committed in between
         changes = change_log.changes_since(uow, None if everything else self.snapshot)
@@ -108,28 +105,31 @@ class IndexCache:
         if (everything or change_log.EVERYONE in changes.volunteers
                 or len(changes.volunteers) > self.rebuild_after):
             self.volunteers = VolunteerIndex.from_pages(  # other green threads run between
-                vrepo.all_volunteers(uow, now), between=lambda: eventlet.sleep(0))
-            self.month = _month(now)
+                match_inputs.all_volunteers(uow, now), between=lambda: eventlet.sleep(0))
+            self.month = month_of(now)
             self.builds += 1
             INDEX_BUILDS.inc()
             log.info("volunteer index built: %d volunteers in %.1f s", len(self.volunteers),
                      time.monotonic() - started)
         elif changes.volunteers:
-            found = vrepo.volunteers_by_ids(uow, changes.volunteers, now)
+            assert self.volunteers is not None  # built before
+            found = match_inputs.volunteers_by_ids(uow, changes.volunteers, now)
             self.volunteers.update(found)
             self.volunteers.remove(changes.volunteers - {v.person_id for v in found})
             self._applied(len(changes.volunteers))
         if (everything or change_log.EVERYONE in changes.demands
                 or len(changes.demands) > self.rebuild_after):
-            self.demands = OpenDemandIndex(vrepo.open_demands_to_match(uow))
+            self.demands = OpenDemandIndex(match_inputs.open_demands_to_match(uow))
         elif changes.demands:
-            found = vrepo.open_demands_to_match(uow, changes.demands)
-            self.demands.update(found)
-            self.demands.remove(changes.demands - {d.demand_id for d in found})
+            assert self.demands is not None  # built before
+            open_now = match_inputs.open_demands_to_match(uow, changes.demands)
+            self.demands.update(open_now)
+            self.demands.remove(changes.demands - {d.demand_id for d in open_now})
             self._applied(len(changes.demands))
-        if _month(now) != self.month:
-            self.volunteers.new_month(vrepo.minutes_of_month(uow, now))
-            self.month = _month(now)
+        assert self.volunteers is not None and self.demands is not None  # built or kept
+        if month_of(now) != self.month:
+            self.volunteers.new_month(minutes_of_month(uow, now))
+            self.month = month_of(now)
         self.snapshot = changes.snapshot
         self.caught_up_at = time.monotonic()
         INDEX_SIZE.set(len(self.volunteers))
@@ -138,35 +138,3 @@ class IndexCache:
     def _applied(self, count: int) -> None:
         self.deltas += count
         INDEX_DELTAS.inc(count)
-
-
-class SharedIndex(DependencyProvider):
-    """The process's one ``IndexCache``, shared by all workers; built at start-up and kept
-    current by a follower green thread (with its own small connection pool)."""
-
-    def setup(self):
-        config = self.container.config
-        self.cache = IndexCache()
-        self.every = float(config.get("INDEX_FOLLOW_SECONDS", FOLLOW_SECONDS))
-        self.engine = make_engine(config["DATABASE_URL"], pool_size=1)
-
-    def start(self):
-        self.container.spawn_managed_thread(self._follow, identifier="volunteer-index")
-
-    def _follow(self):
-        while True:
-            try:
-                with UnitOfWork(self.engine) as uow:
-                    self.cache.current(uow, utcnow())
-            except Exception:  # the database away: the next round (or a query) tries again
-                log.exception("volunteer index: catch-up failed")
-            eventlet.sleep(self.every)
-
-    def stop(self):
-        self.engine.dispose()
-
-    def kill(self):
-        self.engine.dispose()
-
-    def get_dependency(self, worker_ctx):
-        return self.cache

@@ -5,11 +5,12 @@ import random
 import pytest
 
 from matching.domain import availability as avail
-from matching.domain.candidates import DemandToMatch, Volunteer, VolunteerIndex
+from matching.domain.candidates import DemandToMatch, Volunteer
 from matching.domain.dispatch import exact_dispatch, objective, plan_dispatch, time_groups
 from matching.domain.feed import rank_feed
 from matching.domain.geo import cell_of, cells_covering, haversine_km
 from matching.domain.scoring import demand_weight
+from matching.domain.volunteer_index import VolunteerIndex
 
 NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)  # Tuesday 08:00 in Shanghai
 LAT, LNG = 38.04, 114.51

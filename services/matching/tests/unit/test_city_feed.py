@@ -1,7 +1,7 @@
 """Feed ranking: own city first, earliest window, longest waiting; started windows left out."""
 import datetime as dt
 
-from matching.domain.ranking import OpenDemand, rank_for_volunteer
+from matching.domain.city_feed import OpenDemand, rank_for_volunteer
 from matching.domain.slots import slots_on_publish
 
 NOW = dt.datetime(2025, 5, 1, 8, 0, tzinfo=dt.UTC)

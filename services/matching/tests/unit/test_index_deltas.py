@@ -4,10 +4,11 @@ import random
 from dataclasses import astuple, replace
 
 from matching.domain import availability as avail
-from matching.domain.candidates import DemandToMatch, Volunteer, VolunteerIndex
-from matching.domain.demand_index import OpenDemandIndex
+from matching.domain.candidates import DemandToMatch, Volunteer
 from matching.domain.dispatch import plan_dispatch
 from matching.domain.feed import rank_feed
+from matching.domain.open_demand_index import OpenDemandIndex
+from matching.domain.volunteer_index import VolunteerIndex
 
 NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
 LAT, LNG = 38.04, 114.51

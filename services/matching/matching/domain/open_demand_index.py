@@ -15,34 +15,40 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from . import availability as avail
 from .candidates import DemandToMatch, Volunteer
 from .feed import DISTANCE_BANDS_KM, FeedEntry
 from .geo import KM_PER_DEG_LAT, haversine_km
 
-_FIELDS = {"lat": float, "lng": float, "start": float, "end": float, "slots": np.int64,
+_FIELDS: dict[str, Any] = {"lat": float, "lng": float, "start": float, "end": float, "slots": np.int64,
            "own_bits": np.uint64, "need0": np.uint64, "need1": np.uint64, "need2": np.uint64,
            "category": np.int64, "alive": bool}
 
 
 class OpenDemandIndex:
+    """Every open demand with a place (see the module's docstring)."""
+
     def __init__(self, demands: Iterable[DemandToMatch] = ()):
         self.kinds: dict[str, int] = {}
         self.categories: dict[str, int] = {}
-        self.category_count: Counter = Counter()
+        self.category_count: Counter[str] = Counter()
         self.demands: list[DemandToMatch | None] = []
         self.row_of: dict[str, int] = {}
         self.n = 0
-        self._arrays = {name: np.zeros(0, kind) for name, kind in _FIELDS.items()}
+        self._arrays: dict[str, npt.NDArray[Any]] = {
+            name: np.zeros(0, kind) for name, kind in _FIELDS.items()}
         self.update(demands)
 
-    def __getattr__(self, name):  # the arrays: self.lat, self.start, ...
+    def __getattr__(self, name: str) -> npt.NDArray[Any]:  # the arrays: self.lat, ...
         arrays = self.__dict__.get("_arrays")
         if arrays is not None and name in arrays:
-            return arrays[name]
+            found: npt.NDArray[Any] = arrays[name]
+            return found
         raise AttributeError(name)
 
     def __len__(self) -> int:
@@ -74,7 +80,7 @@ class OpenDemandIndex:
         ds = list({d.demand_id: d for d in demands}.values())
         if not ds:
             return
-        rows = []
+        rows: list[int] = []
         for d in ds:
             row = self.row_of.get(d.demand_id)
             if row is None:
@@ -83,7 +89,7 @@ class OpenDemandIndex:
                 self.demands.append(None)
                 self.row_of[d.demand_id] = row
             else:
-                self.category_count[self.demands[row].category] -= 1
+                self._forget_category(row)
             rows.append(row)
         if self.n > len(self._arrays["lat"]):
             capacity = max(self.n, 2 * len(self._arrays["lat"]), 1024)
@@ -110,11 +116,16 @@ class OpenDemandIndex:
         for demand_id in set(demand_ids):
             row = self.row_of.pop(demand_id, None)
             if row is not None:
-                self.category_count[self.demands[row].category] -= 1
+                self._forget_category(row)
                 self.alive[row] = False
                 self.demands[row] = None
         if self.n > 1024 and len(self.row_of) < self.n / 2:
             self.compact()
+
+    def _forget_category(self, row: int) -> None:
+        held = self.demands[row]
+        assert held is not None  # a live row holds its demand
+        self.category_count[held.category] -= 1
 
     def compact(self) -> None:
         live = np.nonzero(self.alive[:self.n])[0]
@@ -122,7 +133,7 @@ class OpenDemandIndex:
             a[:len(live)] = a[live]
             a[len(live):self.n] = 0
         self.demands = [self.demands[i] for i in live.tolist()]
-        self.row_of = {d.demand_id: r for r, d in enumerate(self.demands)}
+        self.row_of = {d.demand_id: r for r, d in enumerate(self.demands) if d is not None}
         self.n = len(live)
 
     # --- queries ------------------------------------------------------------------------
@@ -157,8 +168,9 @@ class OpenDemandIndex:
         distance = haversine_km(volunteer.lat, volunteer.lng, self.lat[rows], self.lng[rows])
         keep = distance <= volunteer.radius_km
         rows, distance = rows[keep], distance[keep]
+        demand_at = self._held
         if within_scope:
-            inside = [self.demands[r].region_code.startswith(within_scope) for r in rows.tolist()]
+            inside = [demand_at(r).region_code.startswith(within_scope) for r in rows.tolist()]
             rows, distance = rows[inside], distance[inside]
         # the order: band of the rounded distance first, so only the nearest bands that hold
         # ``limit`` demands need sorting in full
@@ -167,11 +179,13 @@ class OpenDemandIndex:
             if rounded else np.zeros(0, np.int64)
         counts = np.cumsum(np.bincount(band, minlength=len(DISTANCE_BANDS_KM) + 1))
         last_band = int(np.searchsorted(counts, limit, "left"))
-        entries = [(int(b), self.demands[r], x) for r, x, b in
+        entries = [(int(b), demand_at(r), x) for r, x, b in
                    zip(rows.tolist(), rounded, band.tolist(), strict=True) if b <= last_band]
         entries.sort(key=lambda e: (e[0], not e[1].priority_elder, e[1].window_start,
                                     e[1].published_at or now, e[1].demand_id))
         return [FeedEntry(d, x) for _, d, x in entries[:limit]]
 
-
-__all__ = ["OpenDemandIndex"]
+    def _held(self, row: int) -> DemandToMatch:
+        demand = self.demands[row]
+        assert demand is not None  # a live row holds its demand
+        return demand

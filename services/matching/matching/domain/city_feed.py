@@ -1,4 +1,5 @@
-"""Ranking open demands for one volunteer (the feed).
+"""The city-level feed: open demands ranked for a volunteer whose home matching does not know
+(``feed`` ranks them for one whose home, radius and hours it knows).
 
 Order: demands in the volunteer's own city-level unit first, then the earliest
 window, then the one that has waited longest since publication. A demand whose
@@ -40,7 +41,7 @@ def rank_for_volunteer(demands: Iterable[OpenDemand], volunteer_region: str | No
                        now: dt.datetime, limit: int = FEED_SIZE) -> list[OpenDemand]:
     home = city_unit(volunteer_region)
 
-    def key(demand: OpenDemand):
+    def key(demand: OpenDemand) -> tuple[bool, dt.datetime, dt.datetime, str]:
         elsewhere = home is None or city_unit_of(demand.region_code) != home
         return (elsewhere, demand.window_start, demand.published_at, demand.demand_id)
 

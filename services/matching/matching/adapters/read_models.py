@@ -1,7 +1,5 @@
-"""Rebuilding the read models from the services that own the facts.
-
-Everything is fetched first (paged internal RPCs, each with a timeout), then the read models
-are replaced in one transaction: a service that does not answer leaves the old model in place.
+"""Replacing the read models with the facts fetched from the services that own them
+(``app.rebuild`` fetches them first, so a service that does not answer leaves the old model).
 
 Sources: identity ``matching_volunteers`` (eligible volunteers and their valid qualification
 kinds) and ``priority_elders``; demand ``matching_demands`` (demands still ahead or under way,
@@ -16,13 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import delete, insert, text, update
 
+from timebank_common.db import UnitOfWork
+
+from ..domain.city_feed import city_unit
 from .change_log import note_everything
-from .domain.availability import SHANGHAI
-from .domain.ranking import city_unit
+from .service_history import month_of
 from .tables import (
     assignments,
     monthly_minutes,
@@ -33,26 +34,16 @@ from .tables import (
     volunteers,
 )
 
-PROVINCE = "130000000000"
-PAGE = 1000
 
-
-def fetch_pages(call: Callable[[str | None, int], dict]) -> list[dict]:
-    items, after = [], None
-    while True:
-        page = call(after, PAGE)
-        items += page["items"]
-        after = page.get("next_after")
-        if not after:
-            return items
-
-
-def _ts(value):
+def _ts(value: Any) -> Any:
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def replace_read_models(uow, people: list[dict], demands: list[dict], records: list[dict],
-                        priority: list[str], now: dt.datetime) -> dict:
+Facts = Sequence[Mapping[str, Any]]
+
+
+def replace_read_models(uow: UnitOfWork, people: Facts, demands: Facts, records: Facts,
+                        priority: list[str], now: dt.datetime) -> dict[str, int]:
     """Drop the derived rows and load the fetched facts, in the caller's transaction."""
     uow.execute(text("LOCK TABLE volunteers, open_demands, slot_counts, assignments, "
                      "priority_elders, monthly_minutes, volunteer_history IN EXCLUSIVE MODE"))
@@ -63,7 +54,8 @@ def replace_read_models(uow, people: list[dict], demands: list[dict], records: l
         uow.execute(insert(volunteers), [
             {"person_id": p["person_id"], "region_code": p["region_code"], "eligible": True,
              "qualifications": sorted(p["qualifications"]), "as_of": now} for p in people])
-    open_rows, assignment_rows = [], []
+    open_rows: list[dict[str, Any]] = []
+    assignment_rows: list[dict[str, Any]] = []
     for d in demands:
         start, end = _ts(d["window_start"]), _ts(d["window_end"])
         location = d.get("location") or {}
@@ -86,10 +78,9 @@ def replace_read_models(uow, people: list[dict], demands: list[dict], records: l
     if priority:
         uow.execute(insert(priority_elders), [{"elder_id": e} for e in sorted(set(priority))])
     completed = Counter(r["volunteer_id"] for r in records)
-    minutes: Counter = Counter()
+    minutes: Counter[tuple[str, str]] = Counter()
     for r in records:
-        month = _ts(r["recorded_at"]).astimezone(SHANGHAI).strftime("%Y-%m")
-        minutes[(r["volunteer_id"], month)] += r["minutes"]
+        minutes[(r["volunteer_id"], month_of(_ts(r["recorded_at"])))] += r["minutes"]
     if minutes:
         uow.execute(insert(monthly_minutes), [
             {"volunteer_id": v, "month": m, "minutes": n} for (v, m), n in minutes.items()])
