@@ -10,8 +10,6 @@ from timebank_testing import range_indexes
 
 from matching.adapters import dispatch_runs, match_inputs, open_demands, outcomes
 
-pytestmark = pytest.mark.integration
-
 COUNTY = "130102000000"
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
