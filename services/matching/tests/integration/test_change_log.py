@@ -1,11 +1,11 @@
 """The change log the in-memory views follow, on committed transactions (what a snapshot sees
 depends on commits, so these tests use their own connections, not a rolled-back one)."""
 import datetime as dt
-import time
 import uuid
 
 import pytest
 from sqlalchemy import text
+from timebank_testing import wait_for
 
 from matching.adapters import change_log, preferences, service_history, volunteers
 from matching.adapters.index_cache import CHANGE_LOG_KEPT, IndexCache
@@ -70,12 +70,7 @@ def test_the_change_log_is_pruned_after_a_day(engine):
                 "UNION ALL SELECT demand_id FROM demand_changes WHERE demand_id = :old"),
                 {"old": old, "recent": recent}).scalars())
 
-    left = pruned_and_left()
-    deadline = time.monotonic() + 20
-    while left != {recent} and time.monotonic() < deadline:
-        time.sleep(0.2)
-        left = pruned_and_left()
-    assert left == {recent}
+    wait_for(lambda: pruned_and_left() == {recent}, timeout=20, interval=0.2)
 
 
 def test_the_month_turning_is_applied_to_the_views(engine, clock):
