@@ -36,8 +36,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "services" / "matching"))
 
 from matching.domain import availability as avail  # noqa: E402
-from matching.domain.candidates import DemandToMatch, Volunteer, VolunteerIndex  # noqa: E402
+from matching.domain.candidates import DemandToMatch, Volunteer  # noqa: E402
 from matching.domain.dispatch import exact_dispatch, objective, plan_dispatch  # noqa: E402
+from matching.domain.volunteer_index import VolunteerIndex  # noqa: E402
 
 NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
 CENTRE = (38.04, 114.51)

@@ -55,10 +55,7 @@ from nameko.standalone.rpc import ServiceRpcProxy  # noqa: E402
 from timebank_testing import PG_BASE, EventBus, Rabbit, free_port  # noqa: E402
 
 from local_platform import LocalPlatform  # noqa: E402
-from matching.domain import geo  # noqa: E402
-from matching.domain.availability import ALWAYS, SHANGHAI  # noqa: E402
-from matching.domain.ranking import city_unit  # noqa: E402
-from matching.tables import (  # noqa: E402
+from matching.adapters.tables import (  # noqa: E402
     assignments,
     category_requirements,
     good_ratings,
@@ -69,6 +66,10 @@ from matching.tables import (  # noqa: E402
     volunteer_preferences,
     volunteers,
 )
+from matching.domain import geo  # noqa: E402
+from matching.domain.availability import ALWAYS  # noqa: E402
+from matching.domain.city_feed import city_unit  # noqa: E402
+from timebank_common.clock import CHINA  # noqa: E402
 from timebank_common.db import (  # noqa: E402
     UnitOfWork,
     drop_database,
@@ -106,7 +107,7 @@ def region_of(j: int) -> str:
 
 
 def load_city(engine, people, demands, now: dt.datetime) -> None:
-    month = now.astimezone(SHANGHAI).strftime("%Y-%m")
+    month = now.astimezone(CHINA).strftime("%Y-%m")
     with UnitOfWork(engine) as uow:
         for i in range(0, len(people), 5000):
             chunk = people[i:i + 5000]

@@ -2,7 +2,10 @@
 preferences (matching). The feed, /volunteers/{id}/feed, is routed with the demands."""
 from marshmallow import Schema, fields, validate
 
-from matching.schemas import (
+from matching.contracts import (
+    CANDIDATES_SHOWN,
+    MOST_CANDIDATES,
+    PROPOSAL_STATUSES,
     CandidatesOut,
     DecisionSchema,
     DispatchOut,
@@ -11,20 +14,20 @@ from matching.schemas import (
     ProposalOut,
     RegionSettingSchema,
 )
-from timebank_common.caller import ADMIN_ROLES
+from timebank_common.caller import ADMIN_ROLES, STATION_STAFF
 
 from ..routing import route
 
-OPERATORS = [*ADMIN_ROLES, "station_operator"]
+OPERATORS = list(STATION_STAFF)
 
 
 class CandidatesQuery(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    limit = fields.Integer(load_default=CANDIDATES_SHOWN,
+                           validate=validate.Range(min=1, max=MOST_CANDIDATES))
 
 
 class ProposalsQuery(Schema):
-    status = fields.String(load_default="held",
-                           validate=validate.OneOf(["held", "applied", "rejected", "failed"]))
+    status = fields.String(load_default="held", validate=validate.OneOf(PROPOSAL_STATUSES))
 
 
 class MatchingRoutes:

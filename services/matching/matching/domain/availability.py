@@ -1,4 +1,4 @@
-"""Weekly availability as a 168-bit mask (one bit per hour of the week, Asia/Shanghai).
+"""Weekly availability as a 168-bit mask (one bit per hour of the week, China time).
 
 A volunteer says when they can help: windows such as Monday 08:00–12:00. A demand needs every
 hour its window touches. A volunteer who never said anything is available at any hour — the
@@ -7,9 +7,11 @@ station asks them before assigning anyway, and an empty profile must not hide th
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from timebank_common.clock import CHINA
+
 HOURS_PER_WEEK = 168
 ALWAYS = (1 << HOURS_PER_WEEK) - 1
 
@@ -19,7 +21,7 @@ def _minutes(hhmm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-def mask_of_windows(windows: list[dict]) -> int:
+def mask_of_windows(windows: Sequence[Mapping[str, Any]]) -> int:
     """Hours fully inside some window ``{weekday: 0=Mon..6, start: "HH:MM", end: "HH:MM"}``."""
     if not windows:
         return ALWAYS
@@ -33,10 +35,10 @@ def mask_of_windows(windows: list[dict]) -> int:
 
 
 def mask_of_period(start: dt.datetime, end: dt.datetime) -> int:
-    """Hours of the week that the period [start, end) touches, in Shanghai time."""
+    """Hours of the week that the period [start, end) touches, in China time."""
     if end - start >= dt.timedelta(days=7):
         return ALWAYS
-    local = start.astimezone(SHANGHAI).replace(minute=0, second=0, microsecond=0)
+    local = start.astimezone(CHINA).replace(minute=0, second=0, microsecond=0)
     mask = 0
     while local < end:
         mask |= 1 << (local.weekday() * 24 + local.hour)

@@ -26,8 +26,11 @@ from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from .candidates import BusyPeriods, DemandToMatch, VolunteerIndex, overlaps
+from .candidates import DemandToMatch, overlaps
 from .scoring import demand_weight
+from .volunteer_index import BusyPeriods, FloatArray, IntArray, VolunteerIndex
+
+Edges = list[tuple[IntArray, FloatArray, float]]
 
 MATCH_VALUE = 1000.0
 NEAREST_PER_SLOT = 30
@@ -51,7 +54,8 @@ def weight_of(demand: DemandToMatch, now: dt.datetime) -> float:
 def time_groups(demands: list[DemandToMatch]) -> list[int]:
     """Group number of each demand: connected components of window overlap."""
     order = sorted(range(len(demands)), key=lambda i: demands[i].window_start)
-    group, current, group_end = [0] * len(demands), -1, None
+    group, current = [0] * len(demands), -1
+    group_end: dt.datetime | None = None
     for i in order:
         d = demands[i]
         if group_end is None or d.window_start >= group_end:
@@ -63,9 +67,10 @@ def time_groups(demands: list[DemandToMatch]) -> list[int]:
     return group
 
 
-def _edges(demands, index, now, k, also_busy):
+def _edges(demands: list[DemandToMatch], index: VolunteerIndex, now: dt.datetime, k: int,
+           also_busy: BusyPeriods) -> Edges:
     """Per demand: (volunteer rows, distances, value of one match) of its k nearest candidates."""
-    out = []
+    out: Edges = []
     for d in demands:
         rows, dist = index.nearest_eligible(d, k, also_busy)
         out.append((rows, dist, weight_of(d, now) * MATCH_VALUE))
@@ -92,13 +97,17 @@ def plan_dispatch(demands: list[DemandToMatch], index: VolunteerIndex, now: dt.d
     return proposals
 
 
-def _one_round(demands, index, now, k, also_busy) -> list[Proposal]:
+def _one_round(demands: list[DemandToMatch], index: VolunteerIndex, now: dt.datetime, k: int,
+               also_busy: BusyPeriods) -> list[Proposal]:
     demands = [d for d in demands if d.open_slots > 0]
     if not demands:
         return []
     groups = time_groups(demands)
     edges = _edges(demands, index, now, k, also_busy)
-    slot_rows, node_cols, costs, slot_demand = [], [], [], []
+    slot_rows: list[int] = []
+    node_cols: list[int] = []
+    costs: list[float] = []
+    slot_demand: list[tuple[int, float]] = []
     nodes: dict[tuple[int, int], int] = {}
     slot = 0
     for di, (d, (rows, dist, value)) in enumerate(zip(demands, edges, strict=True)):
@@ -119,7 +128,7 @@ def _one_round(demands, index, now, k, also_busy) -> list[Proposal]:
                                 shape=(n_slots, n_nodes + n_slots)))
     _, match = min_weight_full_bipartite_matching(graph)
     by_node = {node: key[0] for key, node in nodes.items()}
-    proposals = []
+    proposals: list[Proposal] = []
     for s in range(n_slots):
         node = int(match[s])
         if node >= n_nodes:
@@ -142,7 +151,8 @@ def exact_dispatch(demands: list[DemandToMatch], index: VolunteerIndex,
     """The exact optimum (objective value) as an integer programme, for small instances:
     every eligible pair, a volunteer at most once per demand and never in two overlapping
     demands (one constraint per volunteer and pair of overlapping demands)."""
-    pairs, values = [], []
+    pairs: list[tuple[int, int]] = []
+    values: list[float] = []
     for di, d in enumerate(demands):
         rows, dist = index.eligible(d)
         value = weight_of(d, now) * MATCH_VALUE
@@ -152,7 +162,9 @@ def exact_dispatch(demands: list[DemandToMatch], index: VolunteerIndex,
     if not pairs:
         return 0.0
     n = len(pairs)
-    rows_a, cols_a, ub = [], [], []
+    rows_a: list[int] = []
+    cols_a: list[int] = []
+    ub: list[int] = []
     line = 0
     for di, d in enumerate(demands):  # slots of a demand
         members = [i for i, (dj, _) in enumerate(pairs) if dj == di]

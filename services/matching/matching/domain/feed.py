@@ -7,9 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from . import availability as avail
-from .candidates import DemandToMatch, Volunteer, overlaps
-from .geo import haversine_km
+from .candidates import DemandToMatch, Volunteer, distance_if_takeable
 
 DISTANCE_BANDS_KM = (1.0, 3.0, 5.0, 10.0)  # "equals": demands in the same band
 
@@ -20,28 +18,13 @@ class FeedEntry:
     distance_km: float
 
 
-def distance_if_takeable(volunteer: Volunteer, demand: DemandToMatch) -> float | None:
-    """The distance in km when the volunteer may take the demand, else None."""
-    distance = float(haversine_km(volunteer.lat, volunteer.lng, demand.lat, demand.lng))
-    if distance > volunteer.radius_km:
-        return None
-    if not demand.qualifications <= volunteer.qualifications:
-        return None
-    if not avail.available(volunteer.availability,
-                           avail.mask_of_period(demand.window_start, demand.window_end)):
-        return None
-    if any(overlaps(s, e, demand.window_start, demand.window_end) for s, e in volunteer.busy):
-        return None
-    return distance
-
-
 def _band(distance_km: float) -> int:
     return sum(distance_km > edge for edge in DISTANCE_BANDS_KM)
 
 
 def rank_feed(volunteer: Volunteer, demands: list[DemandToMatch], now: dt.datetime,
               limit: int) -> list[FeedEntry]:
-    entries = []
+    entries: list[FeedEntry] = []
     for d in demands:
         if d.open_slots <= 0 or d.window_start <= now:
             continue

@@ -7,8 +7,12 @@ bounding box, then checks the exact great-circle distance.
 from __future__ import annotations
 
 import math
+from typing import Any, overload
 
 import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
 
 EARTH_RADIUS_KM = 6371.0088
 CELL_LAT = 0.02
@@ -31,7 +35,15 @@ def cells_covering(lat: float, lng: float, radius_km: float) -> list[int]:
     return [r * _COLS + c for r in rows for c in cols]
 
 
-def haversine_km(lat1, lng1, lat2, lng2):
+@overload
+def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> np.float64: ...
+
+
+@overload
+def haversine_km(lat1: float, lng1: float, lat2: FloatArray, lng2: FloatArray) -> FloatArray: ...
+
+
+def haversine_km(lat1: Any, lng1: Any, lat2: Any, lng2: Any) -> Any:
     """Great-circle distance in km; numpy arrays or floats."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(np.asarray(lng2) - np.asarray(lng1))

@@ -10,6 +10,9 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
 
 WEIGHTS = {"distance": 0.35, "reliability": 0.2, "rating": 0.15, "fairness": 0.15,
            "continuity": 0.15}
@@ -19,8 +22,10 @@ RATING_PRIOR_MEAN = 4.0
 GOOD_RATING = 4
 
 
-def score_parts(distance_km, radius_km, completed, no_shows, rating_sum, rating_count,
-                minutes_this_month, continuity) -> dict[str, np.ndarray]:
+def score_parts(distance_km: FloatArray, radius_km: FloatArray, completed: FloatArray,
+                no_shows: FloatArray, rating_sum: FloatArray, rating_count: FloatArray,
+                minutes_this_month: FloatArray, continuity: npt.NDArray[np.bool_]
+                ) -> dict[str, FloatArray]:
     """The parts for arrays of volunteers (numpy arrays of equal length)."""
     return {
         "distance": np.clip(1.0 - distance_km / np.maximum(radius_km, 0.1), 0.0, 1.0),
@@ -32,8 +37,10 @@ def score_parts(distance_km, radius_km, completed, no_shows, rating_sum, rating_
     }
 
 
-def total_score(parts: dict[str, np.ndarray]) -> np.ndarray:
-    return sum(WEIGHTS[name] * values for name, values in parts.items())
+def total_score(parts: dict[str, FloatArray]) -> FloatArray:
+    total: FloatArray = sum(  # type: ignore[assignment]
+        WEIGHTS[name] * values for name, values in parts.items())
+    return total
 
 
 def demand_weight(priority_elder: bool, waiting_days: float) -> float:

@@ -1,0 +1,1 @@
+"""Matching's adapters: the tables, one repository module per aggregate (functions on a unit of work), the in-memory views and how they follow the change log, and the clients for identity and demand."""

@@ -1,0 +1,48 @@
+"""A volunteer's feed: the open demands they may take, ranked."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from timebank_common.caller import Caller
+from timebank_common.db import UnitOfWorkFactory
+from timebank_common.errors import BadInput
+from timebank_common.regions import prefix_of
+
+from ..adapters import open_demands
+from ..adapters.index_cache import IndexCache
+from ..domain.access import feed_region
+from ..domain.candidates import DemandToMatch
+from ..domain.city_feed import FEED_SIZE, OpenDemand, city_unit, rank_for_volunteer
+from .requirements import Catalogue, requirements
+
+
+def feed_for(db: UnitOfWorkFactory, views: IndexCache, caller: Caller, volunteer_id: Any,
+             now: dt.datetime, demand: Catalogue) -> list[dict[str, Any] | OpenDemand]:
+    """With a home, radius and hours known: only the demands the volunteer may take, nearest
+    band first, priority elders first among equals (from the in-memory view); otherwise the
+    city-level feed (own city-level unit first, earliest window). Staff see only demands in
+    their scope."""
+    if not volunteer_id:
+        raise BadInput("volunteer_required", "请指定志愿者", "A volunteer_id is required")
+    region, restrict_to = feed_region(caller, str(volunteer_id))
+    with db() as uow:
+        current = views.current(uow, now)
+        volunteer = current.volunteers.get(str(volunteer_id))
+        if volunteer is not None:  # known home, radius and hours: only what they may take
+            needs = requirements(uow, demand, current.demands.category_codes())
+            ranked = current.demands.feed(  # no yield: one state of the view
+                volunteer, now, FEED_SIZE, needs,
+                prefix_of(restrict_to) if restrict_to else None)
+            return [_feed_item(e.demand, e.distance_km) for e in ranked]
+        candidates = open_demands.feed_candidates(uow, city_unit(region), restrict_to, now,
+                                                  FEED_SIZE)
+    return list(rank_for_volunteer(candidates, region, now))
+
+
+def _feed_item(demand: DemandToMatch, distance_km: float) -> dict[str, Any]:
+    return {"demand_id": demand.demand_id, "window_start": demand.window_start,
+            "window_end": demand.window_end, "open_slots": demand.open_slots,
+            "priority_elder": demand.priority_elder, "distance_km": distance_km,
+            "category": demand.category, "region_code": demand.region_code,
+            "expected_minutes": demand.expected_minutes}
