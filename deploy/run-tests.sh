@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 deploy/ensure-infra.sh
 deploy/install.sh
 .venv/bin/ruff check .
-.venv/bin/lint-imports --no-cache  # architecture: pyproject.toml [tool.importlinter]
+# architecture: pyproject.toml [tool.importlinter]; run from deploy/, because lint-imports puts
+# its working directory first on sys.path and at the root gateway/ would shadow the gateway package
+(cd deploy && ../.venv/bin/lint-imports --config ../pyproject.toml --no-cache)
 .venv/bin/mypy                    # types: pyproject.toml [tool.mypy]
 for arg in "$@"; do
   case "$arg" in
