@@ -115,8 +115,7 @@ class LocalPlatform:
     def prepare(self, demo: bool = True) -> None:
         """Databases created and migrated, keys made, demo data loaded."""
         self.ensure_keys()
-        for name in SERVICES:
-            self.run_module("timebank_common.migrations", name)
+        self.run_module("timebank_common.migrations", *SERVICES)
         if demo:
             self.run_module("identity.demo")
 

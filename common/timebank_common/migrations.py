@@ -1,7 +1,9 @@
 """Alembic per service: each service has ``services/<name>/migrations``.
 
-``python -m timebank_common.migrations <service> [--config FILE]`` creates the
-database if missing and upgrades it to head. The runner does the same at start.
+``python -m timebank_common.migrations <service>... [--config FILE]`` creates each
+service's database if missing and upgrades it to head (several services in one process:
+the local runner and the end-to-end tests prepare all five at once). The runner does the
+same for its own service at start.
 """
 from __future__ import annotations
 
@@ -38,14 +40,16 @@ def upgrade(service: str, database_url: str, settings: dict | None = None) -> No
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description="Create and migrate a service database")
-    parser.add_argument("service")
-    parser.add_argument("--config", default=None)
+    parser = argparse.ArgumentParser(description="Create and migrate service databases")
+    parser.add_argument("services", nargs="+", metavar="service")
+    parser.add_argument("--config", default=None, help="one service's configuration file")
     args = parser.parse_args(argv)
-    path = args.config or f"deploy/config/{args.service}.yaml"
-    cfg = config_mod.load(path)
-    upgrade(args.service, cfg["DATABASE_URL"], cfg)
-    print(f"{args.service}: database migrated")
+    if args.config and len(args.services) > 1:
+        parser.error("--config names one service's configuration")
+    for service in args.services:
+        cfg = config_mod.load(args.config or f"deploy/config/{service}.yaml")
+        upgrade(service, cfg["DATABASE_URL"], cfg)
+        print(f"{service}: database migrated")
 
 
 if __name__ == "__main__":
