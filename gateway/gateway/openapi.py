@@ -1,6 +1,8 @@
 """The OpenAPI 3 document, generated from the route registry and marshmallow schemas."""
 from __future__ import annotations
 
+from typing import Any
+
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
@@ -49,15 +51,17 @@ def build(base_url: str) -> dict:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.schema("Error", schema=Error)
     for route in ROUTES:
-        operation = {
+        parameters: list[dict[str, Any]] = [
+            {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+            for name in route.path_params
+        ]
+        responses: dict[str, Any] = {}
+        operation: dict[str, Any] = {
             "summary": route.summary,
             "tags": route.tags,
             "operationId": f"{route.method.lower()}_{route.openapi_path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
-            "responses": {},
-            "parameters": [
-                {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
-                for name in route.path_params
-            ],
+            "responses": responses,
+            "parameters": parameters,
         }
         access = []
         if route.roles:
@@ -67,27 +71,27 @@ def build(base_url: str) -> dict:
         if access:
             operation["description"] = "\n\n".join(access)
         if route.query is not None:
-            operation["parameters"].append({"in": "query", "schema": route.query})
+            parameters.append({"in": "query", "schema": route.query})
         for header in route.headers:
-            operation["parameters"].append(
+            parameters.append(
                 {"in": "header", "name": header, "required": header in REQUIRED_HEADERS,
                  "schema": {"type": "string"}}
             )
         if route.body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
-        ok = {"description": "OK"}
+        ok: dict[str, Any] = {"description": "OK"}
         if route.response is not None:
             schema = {"type": "array", "items": route.response} if route.many else route.response
             ok["content"] = {"application/json": {"schema": schema}}
         elif route.content_type != "application/json":  # a file: PDF...
             ok["content"] = {route.content_type: {"schema": {"type": "string", "format": "binary"}}}
-        operation["responses"][str(route.status)] = ok
-        for code, why in route.other_statuses.items():
-            operation["responses"][str(code)] = {**ok, "description": why}
+        responses[str(route.status)] = ok
+        for status, why in route.other_statuses.items():
+            responses[str(status)] = {**ok, "description": why}
         for code, text in {**_ERRORS, **_ROUTE_ERRORS.get(route.openapi_path, {})}.items():
             if code == "401" and route.public:
                 continue
-            operation["responses"][code] = {
+            responses[code] = {
                 "description": text, "content": {"application/json": {"schema": "Error"}},
             }
         if not route.public:
