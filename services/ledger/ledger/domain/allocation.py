@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .kinds import POOL_ALLOCATION
-from .transfers import POST, TransferRequest, derived_id
+from ..contracts.kinds import POOL_ALLOCATION, POST
+from .transfers import TransferRequest, derived_id
 
 EMPTY_NEST = "empty_nest"
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..contracts.kinds import GRANT, PERSONAL
 from .accounts import AccountState
-from .kinds import GRANT, PERSONAL
 
 
 def balance_summary(person_id: str, held: Iterable[AccountState]) -> dict:

@@ -20,22 +20,24 @@ from dataclasses import dataclass, field, replace
 
 from timebank_common.errors import Conflict, DomainError, NotFound, RuleViolation
 
-from .accounts import AccountState, require_can_credit, require_can_debit
-from .display import minutes_en, minutes_zh
-from .kinds import REVERSAL
-from .transfers import (
+from ..contracts.kinds import (
     EXISTS,
     EXPIRE,
     FAILED,
     PENDING,
     PHASE_EXPIRED,
-    PHASE_OF_ACTION,
     PHASE_PENDING,
     PHASE_POST_PENDING,
     PHASE_VOID_PENDING,
     POST,
     POST_PENDING,
+    REVERSAL,
     REVERSE,
+)
+from .accounts import AccountState, require_can_credit, require_can_debit
+from .display import minutes_en, minutes_zh
+from .transfers import (
+    PHASE_OF_ACTION,
     STATUS_OF_PHASE,
     Transfer,
     TransferRequest,

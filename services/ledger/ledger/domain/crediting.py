@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .kinds import DONATION, SERVICE_CREDIT
+from ..contracts.kinds import DONATION, POST, SERVICE_CREDIT
 from .policy import REFUSE, Policy, rounded_minutes, split_at_cap
-from .transfers import POST, TransferRequest, derived_id
+from .transfers import TransferRequest, derived_id
 
 
 def service_credit_id(record_id: str) -> str:

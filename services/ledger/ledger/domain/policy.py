@@ -16,11 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from timebank_common.clock import china_date
 from timebank_common.errors import BadInput
 from timebank_common.policies import PolicyRow, Resolved, resolve
 from timebank_common.regions import CITY, COUNTY, PROVINCE, is_code, level_of
 
-from .kinds import SERVICE_CREDIT
+from ..contracts.kinds import SERVICE_CREDIT
 
 MONTH, QUARTER, YEAR = "month", "quarter", "year"
 PERIODS = (MONTH, QUARTER, YEAR)
@@ -51,7 +52,6 @@ PROVINCE_DEFAULT = {
     "expiry_months": None,  # earned minutes never expire (off by default)
 }
 PROVINCE_CODE = "130000000000"
-CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # policy dates are China dates
 DEFAULT_EFFECTIVE_FROM = dt.date(2020, 1, 1)
 
 
@@ -75,10 +75,6 @@ def policy_for(rows: list[PolicyRow], region_code: str, on_date: dt.date) -> Pol
     return Policy(region_code, on_date, found.values, found.sources)
 
 
-def local_date(now: dt.datetime) -> dt.date:
-    return now.astimezone(CHINA).date()
-
-
 def yearly_service_minutes(created) -> dict[tuple[str, int], int]:
     """What newly created transfers add to the yearly cap's running sums: the minutes of each
     posted service credit (a single-phase one, or a posted reservation), by credited account
@@ -87,7 +83,7 @@ def yearly_service_minutes(created) -> dict[tuple[str, int], int]:
     sums: dict[tuple[str, int], int] = {}
     for transfer in created:
         if transfer.kind == SERVICE_CREDIT and transfer.has_entries:
-            key = (transfer.credit_account_id, local_date(transfer.created_at).year)
+            key = (transfer.credit_account_id, china_date(transfer.created_at).year)
             sums[key] = sums.get(key, 0) + transfer.amount_minutes
     return sums
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .kinds import SERVICE_CREDIT
-from .transfers import EXPIRE, PENDING, POST_PENDING, VOID_PENDING, TransferRequest, derived_id
+from ..contracts.kinds import EXPIRE, PENDING, POST_PENDING, SERVICE_CREDIT, VOID_PENDING
+from .transfers import TransferRequest, derived_id
 
 RESERVATION_PREFIX = "reservation:"
 WINDOW_PASSED = "window_passed"

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from timebank_common.regions import child_of, prefix_of
 
-from .kinds import (
+from ..contracts.kinds import (
     DONATION,
     GIFT_TO_RELATIVE,
     GRANT,
