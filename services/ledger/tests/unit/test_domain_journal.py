@@ -114,7 +114,7 @@ def test_checking_goes_on_from_a_link_verified_before():
 
 
 def test_the_periodic_check_walks_it_all_at_first_daily_and_after_a_failure():
-    from ledger.invariant_metrics import ChainTracker
+    from ledger.adapters.invariant_metrics import ChainTracker
 
     tracker = ChainTracker()
     ok = {"journal": {"ok": True, "last": {"seq": 7, "transfer_id": "t-7", "prev_hash": "a",

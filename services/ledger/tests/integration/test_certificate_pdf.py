@@ -7,8 +7,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from ledger.certificate_pdf import missing_glyphs, render_certificate, verify_url
-from ledger.domain.certificates import ServiceLine, build_content, make_number
+from ledger.adapters.certificate_pdf import missing_glyphs, render_certificate
+from ledger.domain.certificates import ServiceLine, build_content, make_number, verify_url
 
 DAY = dt.date(2026, 11, 29)
 BASE = "https://timebank.example.cn"

@@ -4,17 +4,11 @@ import random
 
 import pytest
 
+from ledger.contracts.kinds import PENDING, POST, POST_PENDING, REVERSE, VOID_PENDING
 from ledger.domain.accounts import AccountState
 from ledger.domain.balances import balance_summary
 from ledger.domain.batch import LedgerState, process_batch
-from ledger.domain.transfers import (
-    PENDING,
-    POST,
-    POST_PENDING,
-    REVERSE,
-    VOID_PENDING,
-    TransferRequest,
-)
+from ledger.domain.transfers import TransferRequest
 
 NOW = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.UTC)
 

@@ -1,8 +1,8 @@
 """The reservation rules of the saga with demand (pure)."""
 import datetime as dt
 
+from ledger.contracts.kinds import EXPIRE, PENDING, POST_PENDING, VOID_PENDING
 from ledger.domain import reservations as r
-from ledger.domain.transfers import EXPIRE, PENDING, POST_PENDING, VOID_PENDING
 
 NOW = dt.datetime(2030, 5, 1, 1, 0, tzinfo=dt.UTC)
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from ledger.contracts.kinds import PHASE_PENDING, PHASE_POST_PENDING
 from ledger.domain.crediting import plan_credit
 from ledger.domain.policy import (
     PROVINCE_CODE,
@@ -17,7 +18,7 @@ from ledger.domain.policy import (
     split_at_cap,
     yearly_service_minutes,
 )
-from ledger.domain.transfers import PHASE_PENDING, PHASE_POST_PENDING, Transfer
+from ledger.domain.transfers import Transfer
 from timebank_common.errors import BadInput
 
 SHIJIAZHUANG, CHANGAN = "130100000000", "130102000000"

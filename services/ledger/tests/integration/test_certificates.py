@@ -24,14 +24,12 @@ from timebank_testing import wait_for as shared_wait_for
 from identity.demo import DEMO_PASSWORD, STATION_ID, STATION_NAME, load_demo
 from identity.domain.id_numbers import with_check_character
 from identity.service import IdentityService
-from ledger.certificate_service import today_in_china
 from ledger.domain.certificates import make_number
 from ledger.service import LedgerService
+from timebank_common.clock import FixedClock, china_date
 from timebank_common.db import make_event
 from timebank_common.errors import BadInput, Forbidden, NotFound, RuleViolation
 from timebank_common.tokens import verify_access_token
-
-pytestmark = pytest.mark.integration
 
 COMMUNITY = "130102001001"  # 育才社区, 建北街道, 长安区, 石家庄: the demo station's community
 LUBEI = "130203000000"  # 路北区, 唐山: another city
@@ -41,6 +39,11 @@ STAFF_PASSWORD = "Operator@2026"
 _serial = itertools.count(1)
 _PHONE_BLOCK = random.randrange(10_000)
 wait_for = partial(shared_wait_for, timeout=20.0)
+CLOCK = FixedClock(dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC))  # the ledger's: credits, issue dates
+
+
+def today_in_china() -> dt.date:
+    return china_date(CLOCK.now())
 
 
 def new_numbers(birth: str) -> tuple[str, str]:
@@ -63,7 +66,7 @@ def running(database_url, service_config, start_module_service):
     # what happens when identity is silent is test_integration_certificate_identity.py's
     start_module_service(LedgerService, service_config(
         "ledger", EVENT_DELIVERY_LIMIT=2, PUBLIC_BASE_URL="https://timebank.example.cn",
-        IDENTITY_RPC_TIMEOUT_SECONDS=30))
+        IDENTITY_RPC_TIMEOUT_SECONDS=30, CLOCK=CLOCK))
 
 
 @pytest.fixture(scope="module")

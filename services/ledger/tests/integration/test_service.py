@@ -18,8 +18,6 @@ from ledger.service import LedgerService
 from timebank_common.db import make_event
 from timebank_common.errors import BadInput, Forbidden, RuleViolation
 
-pytestmark = pytest.mark.integration
-
 SHIJIAZHUANG = "130102001001"  # a community in 长安区, 石家庄 (issuance 130100000000)
 TANGSHAN = "130203001001"  # a community in 唐山 (issuance 130200000000)
 XINJI = "130181100001"  # 辛集, a county-level city managed as a city (issuance 130181000000)

@@ -8,8 +8,6 @@ import pytest
 
 from ledger.service import LedgerService
 
-pytestmark = pytest.mark.integration
-
 CHENGDE = "130800000000"  # 承德: its issuance account and donation pool
 SHUANGQIAO = "130802001001"  # a community in 双桥区, 承德
 CITY_ADMIN = {"person_id": "adm-cd", "roles": ["city_admin"], "scope": CHENGDE}

@@ -6,24 +6,30 @@ import eventlet
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
+from timebank_testing import wait_for
 
-from ledger import posting, verification
-from ledger import repository as repo
-from ledger.domain.kinds import DONATION_POOL, GRANT, ISSUANCE, PERSONAL
-from ledger.domain.transfers import (
+from ledger.adapters import accounts as repo
+from ledger.adapters import invariants
+from ledger.adapters.transfers import timed_out_reservations
+from ledger.app import posting
+from ledger.contracts.kinds import (
+    DONATION_POOL,
+    GRANT,
+    ISSUANCE,
     PENDING,
+    PERSONAL,
     POST,
     POST_PENDING,
     REVERSE,
     VOID_PENDING,
-    TransferRequest,
 )
+from ledger.domain.transfers import TransferRequest
+from timebank_common.clock import FixedClock
 from timebank_common.db import UnitOfWork
 from timebank_common.errors import Conflict
 
-pytestmark = pytest.mark.integration
-
 HANDAN = "130402001001"
+CLOCK = FixedClock(dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC))  # the instant of every posting
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +45,7 @@ def new_id(prefix="t"):
 
 def submit(engine, *requests, now=None):
     with UnitOfWork(engine) as uow:
-        outcomes = posting.create_transfers(uow, list(requests), now)
+        outcomes = posting.create_transfers(uow, list(requests), now or CLOCK.now())
         uow.commit()
     return outcomes
 
@@ -70,9 +76,16 @@ def totals(engine, account):
             found.credits_pending)
 
 
+def waiting_on_a_lock(engine) -> bool:
+    with engine.connect() as c:
+        return bool(c.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'")).scalar())
+
+
 def verified(engine):
     with UnitOfWork(engine) as uow:
-        report = verification.verify_balances(uow)
+        report = invariants.verify_balances(uow)
     assert report["ok"], report
     return report
 
@@ -147,11 +160,11 @@ def test_a_timed_out_reservation_is_refused_and_expired_by_the_sweep(engine):
     rid = new_id("r")
     submit(engine, TransferRequest(rid, PENDING, "gift_to_relative", elder.id, volunteer.id, 60,
                                    timeout_seconds=30))
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=31)
+    later = CLOCK.now() + dt.timedelta(seconds=31)
     [late] = submit(engine, TransferRequest(new_id(), POST_PENDING, pending_id=rid), now=later)
     assert late.code == "pending_expired"
     with UnitOfWork(engine) as uow:
-        assert rid not in posting.timed_out_reservations(uow, dt.datetime.now(dt.UTC), 10_000)
+        assert rid not in timed_out_reservations(uow, CLOCK.now(), 10_000)
         expired = posting.expire_reservations(uow, 10_000, now=later)
         uow.commit()
     assert rid in [o.transfer.pending_id for o in expired if o.status == "expired"]
@@ -241,10 +254,10 @@ def test_the_same_new_id_raced_on_other_accounts_refuses_the_later_batch(engine)
     first = UnitOfWork(engine).__enter__()
     try:
         posting.create_transfers(first, [TransferRequest(tid, POST, "service_credit",
-                                                         issuance.id, a.id, 10)])
+                                                         issuance.id, a.id, 10)], CLOCK.now())
         second = eventlet.spawn(submit, engine, TransferRequest(tid, POST, "gift_to_relative",
                                                                 b.id, c.id, 10))
-        eventlet.sleep(0.3)  # the second batch now waits for the first's id
+        wait_for(lambda: waiting_on_a_lock(engine))  # the second batch waits for the first's id
         first.commit()
     finally:
         first.__exit__(None, None, None)

@@ -1,5 +1,6 @@
 """The hash-chained journal on its own database: clean chains verify, tampering is named,
 and migration 0002 turns 0001 data into totals and a chain."""
+import datetime as dt
 import uuid
 
 import pytest
@@ -7,15 +8,16 @@ from alembic import command
 from sqlalchemy import create_engine, text
 from timebank_testing import PG_BASE
 
-from ledger import posting, verification
-from ledger import repository as repo
-from ledger.domain.kinds import ISSUANCE, PERSONAL
-from ledger.domain.transfers import PENDING, POST, POST_PENDING, REVERSE, TransferRequest
-from ledger.verify_journal import main as verify_command
+from ledger.adapters import accounts as repo
+from ledger.adapters import invariants
+from ledger.app import posting
+from ledger.commands.verify_journal import main as verify_command
+from ledger.contracts.kinds import ISSUANCE, PENDING, PERSONAL, POST, POST_PENDING, REVERSE
+from ledger.domain.transfers import TransferRequest
 from timebank_common.db import UnitOfWork, drop_database, ensure_database
 from timebank_common.migrations import alembic_config, upgrade
 
-pytestmark = pytest.mark.integration
+NOW = dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -55,14 +57,14 @@ def some_history(engine) -> list[str]:
     ]
     for batch in batches:
         with UnitOfWork(engine) as uow:
-            assert all(o.status != "failed" for o in posting.create_transfers(uow, batch))
+            assert all(o.status != "failed" for o in posting.create_transfers(uow, batch, NOW))
             uow.commit()
     return ["c1", "c2", "r1", "p1", "g1", "x1", "c3", "c4"]
 
 
 def verify(engine) -> dict:
     with UnitOfWork(engine) as uow:
-        return verification.verify_journal(uow)
+        return invariants.verify_journal(uow)
 
 
 def tamper(engine, statement, **params):
@@ -115,7 +117,7 @@ def test_a_deleted_journal_row_and_a_deleted_entry_are_found(engine):
     broken = verify(engine)["first_broken"]
     assert (broken["seq"], broken["problem"]) == (3, "seq_gap")
     with UnitOfWork(engine) as uow:
-        report = verification.verify_balances(uow)
+        report = invariants.verify_balances(uow)
     assert not report["ok"] and report["total_sum"] == -15
     assert [t["transfer_id"] for t in report["unbalanced_transfers"]] == ["c3"]
     assert report["journal"]["unchained_transfers"] == ["r1"]
@@ -156,12 +158,12 @@ def test_migration_0002_keeps_0001_balances_and_chains_the_old_transfers(databas
         assert repo.get_account(uow, person).credits_posted == 120
         assert repo.get_account(uow, city).debits_posted == 120
     with UnitOfWork(engine) as uow:
-        report = verification.verify_balances(uow)
+        report = invariants.verify_balances(uow)
     assert report["ok"], report
     assert report["journal"]["checked"] == 2
     with UnitOfWork(engine) as uow:  # new transfers continue the migrated chain
         posting.create_transfers(uow, [TransferRequest("c", POST, "service_credit", city,
-                                                       person, 5)])
+                                                       person, 5)], NOW)
         uow.commit()
     assert verify(engine)["checked"] == 3
     engine.dispose()
@@ -170,7 +172,7 @@ def test_migration_0002_keeps_0001_balances_and_chains_the_old_transfers(databas
 def test_the_yearly_cap_sums_follow_the_credits_and_an_edit_is_reported(engine):
     some_history(engine)
     with UnitOfWork(engine) as uow:
-        report = verification.verify_balances(uow)
+        report = invariants.verify_balances(uow)
     assert report["ok"] and report["yearly_sum_mismatches"] == []
     with engine.connect() as c:
         kept = c.execute(text("SELECT a.owner_person_id, y.minutes FROM service_minutes_by_year y "
@@ -179,7 +181,7 @@ def test_the_yearly_cap_sums_follow_the_credits_and_an_edit_is_reported(engine):
     tamper(engine, "UPDATE service_minutes_by_year SET minutes = minutes - 60 "
                    "WHERE account_id = (SELECT id FROM accounts WHERE owner_person_id = 'p-a')")
     with UnitOfWork(engine) as uow:
-        report = verification.verify_balances(uow)
+        report = invariants.verify_balances(uow)
     assert not report["ok"]
     assert [(m["kept_minutes"], m["credited_minutes"])
             for m in report["yearly_sum_mismatches"]] == [(45, 105)]
@@ -190,7 +192,7 @@ def test_an_edited_running_balance_is_reported(engine):
     tamper(engine, "UPDATE entries SET balance_after = balance_after + 1 "
                    "WHERE transfer_id = 'c3' AND amount_minutes > 0")
     with UnitOfWork(engine) as uow:
-        report = verification.verify_balances(uow)
+        report = invariants.verify_balances(uow)
     assert not report["ok"]
     assert [(m["transfer_id"], m["balance_after"] - m["running_sum"])
             for m in report["running_balance_mismatches"]] == [("c3", 1)]

@@ -1,12 +1,9 @@
 """Transfer requests: what can never be posted, and transfer-id idempotency (no I/O)."""
 import pytest
 
+from ledger.contracts.kinds import EXISTS, PENDING, POST_PENDING, REVERSE
 from ledger.domain.crediting import service_credit, service_credit_id
 from ledger.domain.transfers import (
-    EXISTS,
-    PENDING,
-    POST_PENDING,
-    REVERSE,
     Transfer,
     TransferRequest,
     check_repeat,

@@ -15,8 +15,6 @@ from ledger.domain.allocation import allocation_order
 from ledger.service import LedgerService
 from timebank_common.tokens import verify_access_token
 
-pytestmark = pytest.mark.integration
-
 CITY_ADMIN, COUNTY_ADMIN, TOWNSHIP_ADMIN, OPERATOR = (
     "13800000002", "13800000003", "13800000004", "13800000005")
 VOLUNTEER, ELDER, RELATIVE = "13800000007", "13800000008", "13800000009"

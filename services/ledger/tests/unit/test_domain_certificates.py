@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ledger.certificate_signing import CertificateKeys, fingerprint, key_id
+from ledger.adapters.certificate_keys import CertificateKeys, fingerprint, key_id
 from ledger.domain.certificates import (
     ALPHABET,
     CertificateContent,

@@ -14,8 +14,6 @@ from timebank_testing import wait_for as shared_wait_for
 from ledger.service import LedgerService
 from timebank_common.db import make_event
 
-pytestmark = pytest.mark.integration
-
 REGION = "130102001001"
 wait_for = partial(shared_wait_for, timeout=20.0)
 

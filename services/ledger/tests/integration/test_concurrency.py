@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from ledger import posting, verification
-from ledger import repository as repo
-from ledger.domain.kinds import DONATION_POOL, ISSUANCE, PERSONAL
-from ledger.domain.transfers import POST, TransferRequest
+from ledger.adapters import accounts as repo
+from ledger.adapters import invariants
+from ledger.app import posting
+from ledger.contracts.kinds import DONATION_POOL, ISSUANCE, PERSONAL, POST
+from ledger.domain.transfers import TransferRequest
 from timebank_common.db import UnitOfWork
 
-pytestmark = pytest.mark.integration
-
 WORKER = Path(__file__).with_name("ledger_worker.py")
+NOW = dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def recomputed_from_transfers(engine, ids):
 
 def all_invariants_hold(engine):
     with UnitOfWork(engine) as uow:
-        report = verification.verify_balances(uow)
+        report = invariants.verify_balances(uow)
     assert report["ok"], {k: v for k, v in report.items() if v}
     return report
 
@@ -108,7 +108,7 @@ def test_parallel_transfers_on_one_hot_account_from_many_threads(engine):
                     request = TransferRequest(f"hot-{hot.id}-{n}-{i}", POST, "gift_to_relative",
                                               hot.id, other.id, 5)
                 with UnitOfWork(engine) as uow:
-                    [outcome] = posting.create_transfers(uow, [request])
+                    [outcome] = posting.create_transfers(uow, [request], NOW)
                     uow.commit()
                 results.append((request, outcome.code or outcome.status))
         except Exception as exc:  # a deadlock or lost lock would land here
@@ -142,10 +142,10 @@ def test_a_batch_decided_before_another_commits_on_its_issuance_account_keeps_tr
                                minutes)
 
     with UnitOfWork(engine) as slow:
-        prepared = posting.prepare_transfers(slow, [credit(f"slow-{first.id}", first, 40)])
+        prepared = posting.prepare_transfers(slow, [credit(f"slow-{first.id}", first, 40)], NOW)
         with UnitOfWork(engine) as fast:  # commits in between, on the same issuance account
             posting.create_transfers(fast, [credit(f"fast-{second.id}", second, 25),
-                                            credit(f"fast2-{second.id}", second, 5)])
+                                            credit(f"fast2-{second.id}", second, 5)], NOW)
             fast.commit()
         [outcome] = prepared.finish(slow)
         slow.commit()
@@ -183,9 +183,10 @@ def test_ten_thousand_random_transfers_across_four_processes(engine, url):
     assert set(statuses) <= {"posted", "pending", "voided", "exists", "insufficient_balance",
                              "pending_expired", "reversal_exceeds_remaining"}, statuses
 
-    time.sleep(1.1)  # the 1 s reservations have timed out: the sweep closes them
+    # the sweep a little later: every 1 s reservation has timed out (the 1 h ones have not)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)
     with UnitOfWork(engine) as uow:
-        while posting.expire_reservations(uow, 1000, now=dt.datetime.now(dt.UTC)):
+        while posting.expire_reservations(uow, 1000, later):
             pass
         uow.commit()
 

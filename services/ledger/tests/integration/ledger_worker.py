@@ -11,20 +11,15 @@ of earlier ids. Prints a JSON summary of the statuses; exits 1 on any database e
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import sys
 from collections import Counter
 
-from ledger import posting
-from ledger.domain.transfers import (
-    PENDING,
-    POST,
-    POST_PENDING,
-    REVERSE,
-    VOID_PENDING,
-    TransferRequest,
-)
+from ledger.app import posting
+from ledger.contracts.kinds import PENDING, POST, POST_PENDING, REVERSE, VOID_PENDING
+from ledger.domain.transfers import TransferRequest
 from timebank_common.db import UnitOfWork, make_engine
 
 
@@ -71,7 +66,8 @@ def main(url: str, seed: int, count: int, batch: int, accounts: dict) -> dict:
                 req = TransferRequest(n, POST, "service_credit", issuance, a, amount)
             requests.append(req)
         with UnitOfWork(engine) as uow:
-            outcomes = posting.create_transfers(uow, requests)
+            # real time: the 1 s reservations time out while the workers run
+            outcomes = posting.create_transfers(uow, requests, dt.datetime.now(dt.UTC))
             uow.commit()
         for req, outcome in zip(requests, outcomes, strict=True):
             statuses[outcome.code or outcome.status] += 1

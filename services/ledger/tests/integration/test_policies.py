@@ -11,12 +11,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from timebank_testing import wait_for as shared_wait_for
 
-from ledger.domain.policy import CHINA
 from ledger.service import LedgerService
+from timebank_common.clock import CHINA
 from timebank_common.db import make_event
 from timebank_common.errors import BadInput, Forbidden, NotFound, RuleViolation
 
-pytestmark = pytest.mark.integration
 wait_for = partial(shared_wait_for, timeout=20.0)
 
 XINGTAI = "130503001001"  # province default only (cities other tests count on are left alone)

@@ -14,8 +14,6 @@ from ledger.service import LedgerService
 from timebank_common.errors import RuleViolation, Unavailable
 from timebank_common.service import rpc as rpc_method
 
-pytestmark = pytest.mark.integration
-
 COMMUNITY = "130102001001"
 TIMEOUT_SECONDS = 0.5
 HELD_BACK_SECONDS = 4.0  # how long the stand-in takes when told to be slow

@@ -24,8 +24,6 @@ from ledger.service import LedgerService
 from timebank_common.db import make_event
 from timebank_common.errors import BadInput, Forbidden
 
-pytestmark = pytest.mark.integration
-
 HENGSHUI = "131102001001"  # a community in 桃城区, 衡水 (issuance 131100000000)
 HENGSHUI_OTHER_COUNTY = "131121001001"  # 枣强县
 CITY_ADMIN = {"person_id": "adm-hs", "roles": ["city_admin"], "scope": "131100000000"}
@@ -290,7 +288,7 @@ def test_reconcile_against_demand_records(ledger, publish, demand_db, rpc):
 
 def test_reconcile_command_prints_the_report_and_fails_on_differences(
         ledger, demand_db, publish, amqp_uri, database_url, tmp_path, capsys):
-    from ledger.reconcile import main
+    from ledger.commands.reconcile import main
 
     region = "130702001001"  # 桥东区, 张家口: no other test credits in 张家口
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()

@@ -105,7 +105,7 @@ def test_every_funding_source_demand_offers_is_known_to_the_ledger():
 
 
 def test_a_service_record_naming_an_unknown_source_is_refused_not_paid_by_the_city():
-    from ledger.schemas import ServiceRecordedPayload
+    from ledger.entrypoints.consumed import ServiceRecordedPayload
     from timebank_common.errors import BadInput
     from timebank_common.schemas import load
 
