@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.sql.elements import ColumnElement
 
 from timebank_common.db import insert_rows, one_of
 from timebank_common.errors import NotFound
@@ -148,7 +149,7 @@ def statement(uow, account_ids: list[str], since: dt.datetime | None, until: dt.
               page: int, page_size: int, kind: str | None = None) -> tuple[list[dict], int]:
     """Entries on these accounts, newest first (posting order), and how many there are;
     ``kind``: only transfers of that kind."""
-    conditions = [entries.c.account_id.in_(account_ids)]
+    conditions: list[ColumnElement[bool]] = [entries.c.account_id.in_(account_ids)]
     if kind is not None:
         conditions.append(transfers.c.kind == kind)
     if since is not None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -55,13 +57,18 @@ class CertificateKeys:
         return None
 
 
-def _public(path) -> Ed25519PublicKey:
-    return serialization.load_pem_public_key(Path(path).read_bytes())
+def _public(path: str) -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(Path(path).read_bytes())
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError(f"{path}: not an Ed25519 public key")
+    return key
 
 
-def keys_from_config(cfg: dict) -> CertificateKeys:
+def keys_from_config(cfg: Mapping[str, Any]) -> CertificateKeys:
     private = serialization.load_pem_private_key(
         Path(cfg["CERTIFICATE_PRIVATE_KEY_FILE"]).read_bytes(), password=None)
+    if not isinstance(private, Ed25519PrivateKey):
+        raise ValueError(f"{cfg['CERTIFICATE_PRIVATE_KEY_FILE']}: not an Ed25519 private key")
     publics = [private.public_key()]
     if cfg.get("CERTIFICATE_PUBLIC_KEY_FILE"):
         publics.append(_public(cfg["CERTIFICATE_PUBLIC_KEY_FILE"]))

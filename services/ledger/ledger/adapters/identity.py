@@ -29,7 +29,7 @@ class IdentityClient:
     def region_name(self, region_code: str) -> str:
         return self._ask("get_region", region_code)["name"]
 
-    def may_act_for(self, person_id: str, elder_id: str) -> bool:
+    def may_act_for(self, person_id: str | None, elder_id: str) -> bool:
         return bool(self._ask("may_act_for", person_id, elder_id))
 
     def are_direct_relatives(self, person_a: str, person_b: str) -> bool:

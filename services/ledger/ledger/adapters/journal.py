@@ -18,10 +18,12 @@ def append_to_journal(uow, created: list[Outcome]) -> None:
     last = JournalLink(head.seq, "", "", head.hash) if head.seq else None
     rows = []
     for outcome in created:
-        last = link(last, outcome.transfer,
+        last = link(last, outcome.stored,
                     [(e.account_id, e.amount_minutes) for e in outcome.entries])
         rows.append({"seq": last.seq, "transfer_id": last.transfer_id,
                      "prev_hash": last.prev_hash, "hash": last.hash})
+    if last is None:  # nothing created: nothing to chain
+        return
     insert_rows(uow, journal, rows)
     uow.execute(update(journal_head).where(journal_head.c.id == 1)
                 .values(seq=last.seq, hash=last.hash))

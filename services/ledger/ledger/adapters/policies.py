@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from timebank_common.db import insert_rows, one_of
+from timebank_common.policies import PolicyRow
 
-from ..domain.policy import Policy, PolicyRow, policy_for
+from ..domain.policy import Policy, policy_for
 from .tables import grant_entitlements, policies, service_minutes_by_year
 
 
@@ -46,7 +47,7 @@ def history(uow, region_code: str) -> list[dict]:
 
 
 def add_row(uow, region_code: str, effective_from: dt.date, values: dict, reason: str | None,
-            created_by: str) -> int:
+            created_by: str | None) -> int:
     return int(uow.execute(insert(policies).values(
         region_code=region_code, effective_from=effective_from, policy_values=values,
         reason=reason, created_by=created_by).returning(policies.c.id)).scalar())

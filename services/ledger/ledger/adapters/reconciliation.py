@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import and_, func, literal, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from timebank_common.db import within
 
@@ -47,7 +48,7 @@ def credits_posted_in(uow, issuance_prefix: str, start: dt.datetime | None,
     paid_by = (select(literal(1)).select_from(issuer)
                .where(issuer.c.id == transfers.c.debit_account_id, issuer.c.kind == ISSUANCE,
                       within(issuer.c.region_code, issuance_prefix)).exists())
-    conditions = [paid_by]
+    conditions: list[ColumnElement[bool]] = [paid_by]
     if start is not None:
         conditions.append(transfers.c.created_at >= start)
     if end is not None:

@@ -124,11 +124,12 @@ def insert_transfers(uow, created: list[Transfer]) -> None:
              "reason": t.reason, "approver": t.approver, "created_at": t.created_at}
             for t in created])
     except IntegrityError as exc:
-        if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) != "transfers_pkey":
+        diag = getattr(exc.orig, "diag", None)
+        if getattr(diag, "constraint_name", None) != "transfers_pkey":
             raise
         raise Conflict("transfer_id_race", "转账编号刚被另一笔并发转账占用，请重试",
                        "A concurrent transfer just took one of these ids; retry the batch",
-                       {"detail": getattr(exc.orig.diag, "message_detail", None)}) from None
+                       {"detail": getattr(diag, "message_detail", None)}) from None
 
 
 def insert_entries(uow, created: list[Outcome], skip: Collection[str] = (),

@@ -14,7 +14,7 @@ from timebank_common.regions import city_unit_of
 from ..adapters import accounts as repo
 from ..adapters import transfers as stored
 from ..adapters.identity import IdentityClient
-from ..contracts.kinds import DONATION_POOL, FAILED, GRANT, POOL_ALLOCATION
+from ..contracts.kinds import DONATION_POOL, GRANT, POOL_ALLOCATION
 from ..contracts.roles import POOL_ADMINS
 from ..domain.allocation import allocation_requests, shares
 from . import posting
@@ -68,7 +68,7 @@ def allocate(uow, unit: str, data: dict, elders: list[dict], approver: str | Non
                                    planned, data["memo"], approver)
     outcomes = posting.create_transfers(uow, requests, now)
     for outcome in outcomes:
-        if outcome.status == FAILED and outcome.error.code != "linked_event_failed":
-            raise outcome.error
+        if outcome.code != "linked_event_failed":
+            outcome.raise_failure()
     pool = repo.get_account(uow, pool.id)
     return _view(key, unit, [o.transfer for o in outcomes], pool, repeated=False)

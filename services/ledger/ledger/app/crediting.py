@@ -29,7 +29,6 @@ from ..adapters import policies
 from ..contracts.events import HOURS_CREDITED
 from ..contracts.kinds import (
     DONATION_POOL,
-    FAILED,
     GRANT,
     GRANT_SOURCE,
     ISSUANCE,
@@ -52,7 +51,7 @@ def _service_record(event: dict) -> dict:
     regions."""
     record = event["payload"]
     demand_region = event.get("region_code")
-    if not is_code(demand_region or ""):
+    if demand_region is None or not is_code(demand_region):
         raise BadInput("region_code_invalid", "事件缺少有效的区划代码",
                        "The event carries no valid region code", {"region_code": demand_region})
     return {**record, "city_unit": city_unit_of(demand_region),
@@ -171,8 +170,7 @@ def credit_services(uow, events: list[dict], now: dt.datetime,
     for record, plan, paid_from, requests in planned:
         results = [next(outcomes) for _ in requests]
         for outcome in results:
-            if outcome.status == FAILED:
-                raise outcome.error
+            outcome.raise_failure()
         if requests and not any(o.status == POSTED for o in results):
             continue  # credited before (by another event): nothing new to tell
         credit = next((o for o, q in zip(results, requests, strict=True)
@@ -188,7 +186,7 @@ def credit_services(uow, events: list[dict], now: dt.datetime,
             "person_id": record["volunteer_id"],
             "minutes": plan.credited,
             "balance_minutes": credit.entries[1].balance_after,
-            "kind": credit.transfer.kind,
+            "kind": credit.stored.kind,
             "record_id": record["record_id"],
             "demand_id": record["demand_id"],
             "recorded_minutes": plan.recorded,

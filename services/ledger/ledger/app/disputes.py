@@ -9,7 +9,7 @@ from timebank_common.db import UnitOfWorkFactory
 from timebank_common.errors import NotFound, RuleViolation
 
 from ..adapters import transfers as stored
-from ..contracts.kinds import EXISTS, FAILED, REVERSE, VOIDED_OUTCOME
+from ..contracts.kinds import EXISTS, REVERSE, VOIDED_OUTCOME
 from ..domain import disputes
 from ..domain.crediting import service_credit_id
 from ..domain.transfers import TransferRequest
@@ -64,8 +64,7 @@ def apply_outcome(uow, data: dict, now: dt.datetime) -> dict:
         amount_minutes=None if data["outcome"] == VOIDED_OUTCOME else amount,
         reason=data["reason"], approver=data["approver"])
     [outcome] = posting.create_transfers(uow, [request], now)
-    if outcome.status == FAILED:
-        raise outcome.error
+    outcome.raise_failure()
     return {"dispute_id": data["dispute_id"], "record_id": data["record_id"],
-            "outcome": data["outcome"], "reversed_minutes": outcome.transfer.amount_minutes,
+            "outcome": data["outcome"], "reversed_minutes": outcome.stored.amount_minutes,
             "repeated": outcome.status == EXISTS, "transfers": [outcome.transfer]}

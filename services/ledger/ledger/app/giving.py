@@ -19,7 +19,7 @@ from ..adapters import accounts as repo
 from ..adapters import transfers as stored
 from ..adapters.identity import IdentityClient
 from ..contracts.events import HOURS_GIVEN
-from ..contracts.kinds import DONATION_POOL, FAILED, GIFT_TO_RELATIVE, GRANT, PERSONAL, POST, POSTED
+from ..contracts.kinds import DONATION_POOL, GIFT_TO_RELATIVE, GRANT, PERSONAL, POST, POSTED
 from ..domain.batch import Outcome
 from ..domain.giving import check_funds, check_gift, giving_id
 from ..domain.transfers import TransferRequest
@@ -67,6 +67,7 @@ def post_gift(uow, transfer_id: str, kind: str, giver_id: str, minutes: int,
     if not already_given(uow, transfer_id):
         check_funds(0 if personal is None else personal.balance_minutes - personal.debits_pending,
                     0 if grant is None else grant.balance_minutes - grant.debits_pending, minutes)
+    assert personal is not None  # no earned hours is refused above; a repeat had them
     if kind == GIFT_TO_RELATIVE:
         target = repo.open_accounts(uow, [(PERSONAL, personal.region_code, to_person_id)])[
             (PERSONAL, to_person_id)]
@@ -80,8 +81,7 @@ def post_gift(uow, transfer_id: str, kind: str, giver_id: str, minutes: int,
                    **({"to_person_id": to_person_id} if kind == GIFT_TO_RELATIVE else
                       {"pool_region_code": target.region_code})})
     [outcome] = posting.create_transfers(uow, [request], now)
-    if outcome.status == FAILED:
-        raise outcome.error
+    outcome.raise_failure()
     if outcome.status == POSTED:  # a repeated key ("exists") announces nothing again
         uow.emit(HOURS_GIVEN, {
             "transfer_id": transfer_id, "kind": kind, "from_person_id": giver_id,

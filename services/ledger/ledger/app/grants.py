@@ -58,11 +58,11 @@ def grant_period(uow, entitled: list[dict], now: dt.datetime, strict: bool = Fal
         if outcome.status == POSTED:
             posted += 1
         elif outcome.status == FAILED:
-            if outcome.error.code == "transfer_id_reused":
+            if outcome.code == "transfer_id_reused":
                 continue  # granted this period already, under an earlier policy
             if strict:
-                raise outcome.error
-            log.error("grant %s refused: %s", outcome.transfer_id, outcome.error.code)
+                outcome.raise_failure()
+            log.error("grant %s refused: %s", outcome.transfer_id, outcome.code)
     return posted
 
 

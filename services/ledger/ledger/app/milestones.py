@@ -54,7 +54,8 @@ def note_credits(uow, credited: list[NewCredit], thresholds: Sequence[int]) -> l
     if not by_person:
         return []
     now = repo.service_minutes(uow, [c[0].account_id for c in by_person.values()])
-    reached, regions = [], {}
+    reached: list[dict] = []
+    regions: dict[str, str] = {}
     for person_id, credits in by_person.items():
         after = now.get(credits[0].account_id, 0)
         before = after - sum(c.minutes for c in credits)

@@ -86,11 +86,11 @@ def prepare_transfers(uow, requests: list[TransferRequest], now: dt.datetime) ->
     result = process_batch(requests, state)
     created = result.created
     if created:
-        repo.insert_transfers(uow, [o.transfer for o in created])
+        repo.insert_transfers(uow, [o.stored for o in created])
         repo.insert_entries(uow, created, skip=late.keys())
         repo.update_accounts(uow, [a for a in result.changed_accounts() if a.id not in late])
         policies.add_yearly_service_minutes(
-            uow, yearly_service_minutes(o.transfer for o in created))
+            uow, yearly_service_minutes(o.stored for o in created))
     return PreparedBatch(result.outcomes, created, late, result.state)
 
 

@@ -66,11 +66,11 @@ def on_requested(uow, event: dict, now: dt.datetime) -> None:
         request["minutes"], seconds, request["category"],
         {"demand_id": request["demand_id"], "assignment_id": request["assignment_id"],
          "funding_source": request["funding_source"]})], now)
-    if outcome.status == FAILED:
+    if outcome.error is not None:  # failed
         return refuse(outcome.error.code, outcome.error.details)
     uow.emit(RESERVATION_MADE, {
-        **_reply(request), "minutes": outcome.transfer.amount_minutes,
-        "expires_at": outcome.transfer.expires_at, "repeated": outcome.status == EXISTS},
+        **_reply(request), "minutes": outcome.stored.amount_minutes,
+        "expires_at": outcome.stored.expires_at, "repeated": outcome.status == EXISTS},
         region)
 
 

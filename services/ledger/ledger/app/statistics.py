@@ -25,6 +25,7 @@ def ledger_stats(db: UnitOfWorkFactory, caller: Caller, region_code: str | None,
         caller.require(*STATS_READERS)
         region_code = region_code or caller.scope
         caller.require_scope(region_code)
+        assert region_code  # require_scope refuses a missing one
         prefix = prefix_of(region_code)
         start, end = day_bounds(period_from, period_to)
         figures = ledger_figures(region_code, figures_repo.flows(uow, prefix, start, end),

@@ -7,7 +7,7 @@ import datetime as dt
 from timebank_common.clock import Clock
 from timebank_common.db import UnitOfWorkFactory
 
-from ..contracts.kinds import EXPIRED, FAILED, REVERSE
+from ..contracts.kinds import EXPIRED, REVERSE
 from ..domain.batch import Outcome
 from ..domain.transfers import TransferRequest, derived_id
 from . import posting
@@ -34,8 +34,7 @@ def reverse(db: UnitOfWorkFactory, data: dict, now: dt.datetime) -> Outcome:
         reason=data["reason"], approver=data["approver"])
     with db() as uow:
         [outcome] = posting.create_transfers(uow, [request], now)
-        if outcome.status == FAILED:
-            raise outcome.error
+        outcome.raise_failure()
         uow.commit()
     return outcome
 

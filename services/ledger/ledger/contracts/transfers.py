@@ -3,6 +3,8 @@ transfers it answers with; dispute outcomes (``apply_dispute_outcome``) and the 
 See ``ledger/domain/transfers.py`` for what each action does."""
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from .kinds import (
@@ -39,7 +41,7 @@ class TransferIn(Schema):
     linked = fields.Boolean(load_default=False)
 
 
-def transfer_batch() -> fields.List:
+def transfer_batch() -> fields.List[Any]:
     """``create_transfers(transfers)``: 1 to ``MAX_BATCH`` requests, one transaction."""
     return fields.List(fields.Nested(TransferIn), required=True,
                        validate=validate.Length(min=1, max=MAX_BATCH))

@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from timebank_common.errors import BadInput
 
@@ -134,7 +135,7 @@ class CertificateContent:
     def total_display(self) -> str:
         return minutes_display(self.total_minutes)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["lines"] = [asdict(line) for line in self.lines]
         data["transfer_ids"] = list(self.transfer_ids)
@@ -143,7 +144,7 @@ class CertificateContent:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> CertificateContent:
+    def from_dict(cls, data: dict[str, Any]) -> CertificateContent:
         """Read stored content back (``total_minutes`` and ``version`` are derived). The
         signature is checked over the stored dict itself (``canonical_bytes``), so an edit
         of any stored field, the total included, is caught before this is trusted."""
@@ -153,7 +154,7 @@ class CertificateContent:
         return cls(**fields_)
 
 
-def build_content(*, number: str, person: dict, period_from: dt.date, period_to: dt.date,
+def build_content(*, number: str, person: dict[str, Any], period_from: dt.date, period_to: dt.date,
                   lines: list[ServiceLine], issuer_station: str, issuer_organisation: str,
                   issued_on: dt.date) -> CertificateContent:
     """The certificate for ``person`` (identity's masked view) over the given service lines."""
@@ -168,7 +169,7 @@ def build_content(*, number: str, person: dict, period_from: dt.date, period_to:
         transfer_ids=tuple(line.transfer_id for line in ordered))
 
 
-def canonical_bytes(content: dict) -> bytes:
+def canonical_bytes(content: dict[str, Any]) -> bytes:
     """The exact bytes that are signed: a fixed prefix, then JSON with sorted keys,
     no spaces, UTF-8 (not escaped). The same content always gives the same bytes."""
     body = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

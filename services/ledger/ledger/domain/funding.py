@@ -27,6 +27,8 @@ INSUFFICIENT = "source_insufficient"
 
 
 def normalised(source: str | None) -> str:
+    if source is None:
+        return ISSUANCE_SOURCE
     source = FUNDING_ALIASES.get(source, source)
     return source if source in FUNDING_SOURCES else ISSUANCE_SOURCE
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from timebank_common.errors import BadInput, Conflict
 
@@ -73,7 +74,7 @@ class Transfer:
     credit_account_id: str
     amount_minutes: int
     memo: str | None = None
-    reference: dict = field(default_factory=dict)
+    reference: dict[str, Any] = field(default_factory=dict)
     phase: str = PHASE_POSTED
     pending_id: str | None = None
     reverses_id: str | None = None
@@ -97,7 +98,7 @@ class TransferRequest:
     credit_account_id: str | None = None
     amount_minutes: int | None = None
     memo: str | None = None
-    reference: dict = field(default_factory=dict)
+    reference: dict[str, Any] = field(default_factory=dict)
     pending_id: str | None = None
     reverses_id: str | None = None
     timeout_seconds: int | None = None
@@ -116,11 +117,11 @@ def derived_id(prefix: str, transfer_id: str) -> str:
     return f"{prefix}:{hashlib.sha256(transfer_id.encode()).hexdigest()}"
 
 
-def _bad(code: str, zh: str, en: str, details=None) -> BadInput:
+def _bad(code: str, zh: str, en: str, details: Any = None) -> BadInput:
     return BadInput(code, zh, en, details)
 
 
-def _require_positive(amount) -> None:
+def _require_positive(amount: object) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise _bad("amount_not_positive", "时长必须是正整数分钟",
                    "The amount must be a positive whole number of minutes",

@@ -27,6 +27,7 @@ from ...domain import access
 from ...domain.certificates import (
     ISSUER_ORGANISATION,
     PLATFORM_STATION,
+    ServiceLine,
     build_content,
     canonical_bytes,
     check_period,
@@ -50,10 +51,15 @@ def issue_certificate(db: UnitOfWorkFactory, caller: Caller, person_id: str,
     person = identity.get_person(caller, person_id)  # its refusal (403/404) is authorization
     station = _issuer_station(identity, caller, person)
     names = demand.category_names()
+
+    def named_lines(uow, person_id: str, period_from: dt.date, period_to: dt.date
+                    ) -> list[ServiceLine]:
+        return service_lines.service_lines(uow, person_id, period_from, period_to,
+                                           category_names=names)
+
     with db() as uow:
         issued = sign_and_store(
-            uow, caller, person, period_from, period_to,
-            lambda *args: service_lines.service_lines(*args, category_names=names),
+            uow, caller, person, period_from, period_to, named_lines,
             keys=keys, issuer_station=station, today=today, public_base_url=public_base_url,
             random_bits=random_bits)
         uow.commit()
