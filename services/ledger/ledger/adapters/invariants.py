@@ -110,12 +110,15 @@ INVARIANTS_LOCK = 7_301_2026  # advisory lock: one periodic invariant check at a
 
 
 def verify_balances(uow, journal_resume: JournalLink | None = None,
-                    unless_running_elsewhere: bool = False) -> dict | None:
+                    unless_running_elsewhere: bool = False, snapshot: bool = True
+                    ) -> dict | None:
     """Every invariant, from one REPEATABLE READ snapshot (postings made meanwhile
     cannot show up as false mismatches); the chain on from ``journal_resume`` when given.
     ``unless_running_elsewhere``: None when another process is checking right now (the
-    sums read every entry: one check at a time is enough)."""
-    _snapshot(uow)
+    sums read every entry: one check at a time is enough). ``snapshot=False``: in a
+    transaction that is already consistent for the caller (a test's rolled-back one)."""
+    if snapshot:
+        _snapshot(uow)
     if unless_running_elsewhere and not uow.execute(
             text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": INVARIANTS_LOCK}).scalar():
         return None
@@ -150,7 +153,7 @@ def verify_balances(uow, journal_resume: JournalLink | None = None,
         {"account_id": str(r.account_id), "year": int(r.year), "kept_minutes": int(r.kept),
          "credited_minutes": int(r.credited)}
         for r in uow.execute(_YEARLY_SUM_MISMATCHES, limit)]
-    chain = verify_journal(uow, snapshot=False, resume=journal_resume)
+    chain = verify_journal(uow, snapshot=False, resume=journal_resume)  # the same snapshot
     ok = (total == 0 and not mismatches and not pending and not below_zero and not unbalanced
           and not running and not yearly and chain["ok"])
     return {"ok": ok, "accounts_checked": int(checked), "total_sum": int(total),

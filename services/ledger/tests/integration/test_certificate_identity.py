@@ -26,8 +26,11 @@ class StandInIdentity:
     name = "identity"
 
     def _maybe_slow(self, method: str) -> None:
-        if method in SLOW:
-            eventlet.sleep(HELD_BACK_SECONDS)
+        """Hold the answer back ``HELD_BACK_SECONDS``, or until the test is over (``SLOW``
+        cleared), so that no held answer keeps the container from stopping."""
+        held_until = time.monotonic() + HELD_BACK_SECONDS
+        while method in SLOW and time.monotonic() < held_until:
+            eventlet.sleep(0.05)
 
     @rpc_method
     def get_person(self, caller, person_id):

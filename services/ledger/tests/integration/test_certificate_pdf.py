@@ -1,4 +1,6 @@
-"""The certificate PDF: real Chinese text (not boxes), the fields, and the verification link."""
+"""The certificate PDF: real Chinese text (not boxes), the fields, and the verification link.
+The usual certificate is rendered once for the module (``rendered``) and read by several
+tests; certificates that differ (many lines, markup, a volunteer number) are rendered apart."""
 import datetime as dt
 import io
 import shutil
@@ -41,11 +43,17 @@ def links_of(pdf: bytes) -> list[str]:
             for annot in page.get("/Annots", [])]
 
 
-def test_chinese_text_is_real_text_with_every_field():
+@pytest.fixture(scope="module")
+def rendered():
+    """(content, PDF bytes, its text) of a three-line certificate."""
     content = certificate(services=3)
     pdf = render(content)
+    return content, pdf, text_of(pdf)
+
+
+def test_chinese_text_is_real_text_with_every_field(rendered):
+    content, pdf, text = rendered
     assert pdf.startswith(b"%PDF")
-    text = text_of(pdf)
     for expected in ["服务记录证明", "Certificate of Volunteer Service Record", "王小明",
                      "130102********1234", "全国志愿者编号", "2026-01-01", "2026-11-29",
                      "4小时 / 4 h", "240 分钟", "1小时30分\n1 h 30 min", "情感慰藉", "协助服务",
@@ -54,8 +62,8 @@ def test_chinese_text_is_real_text_with_every_field():
         assert expected in text, expected
 
 
-def test_the_font_is_embedded_in_the_file():
-    reader = PdfReader(io.BytesIO(render(certificate())))
+def test_the_font_is_embedded_in_the_file(rendered):
+    reader = PdfReader(io.BytesIO(rendered[1]))
     fonts = [f.get_object() for page in reader.pages
              for f in page["/Resources"]["/Font"].values()]
     cjk = [f for f in fonts if "WenQuanYiMicroHei" in f["/BaseFont"]]
@@ -64,20 +72,19 @@ def test_the_font_is_embedded_in_the_file():
         assert "/FontFile2" in font["/FontDescriptor"].get_object() and "/ToUnicode" in font
 
 
-def test_qr_code_and_link_point_to_the_public_verification_url():
-    content = certificate()
-    pdf = render(content)
+def test_qr_code_and_link_point_to_the_public_verification_url(rendered):
+    content, pdf, text = rendered
     url = verify_url(BASE, content.number)
     assert url == f"{BASE}/api/v1/certificates/{content.number}/verify"
     assert links_of(pdf) == [url]
-    assert url in text_of(pdf).replace("\n", "")
+    assert url in text.replace("\n", "")
 
 
 @pytest.mark.skipif(not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
                     reason="needs poppler-utils and zbar-tools (apt) to read the QR code")
-def test_qr_code_decodes_to_the_verification_url(tmp_path):
-    content = certificate()
-    (tmp_path / "c.pdf").write_bytes(render(content))
+def test_qr_code_decodes_to_the_verification_url(rendered, tmp_path):
+    content, pdf, _ = rendered
+    (tmp_path / "c.pdf").write_bytes(pdf)
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(tmp_path / "c.pdf"),
                     str(tmp_path / "c")], check=True)
     out = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "c.png")],

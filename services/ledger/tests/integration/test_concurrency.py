@@ -1,6 +1,9 @@
 """Many workers and several processes on the same few accounts: no lost update, no rule
 broken, no deadlock; and the issue's 10,000 random transfers ending with every invariant
-holding and every account equal to an independent recomputation."""
+holding and every account equal to an independent recomputation.
+
+On a database of its own: the 10,000 transfers would otherwise lengthen every later check
+of the shared test database (the invariants read every entry, the chain every link)."""
 import datetime as dt
 import json
 import subprocess
@@ -13,21 +16,26 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from timebank_testing import PG_BASE
 
 from ledger.adapters import accounts as repo
 from ledger.adapters import invariants
 from ledger.app import posting
 from ledger.contracts.kinds import DONATION_POOL, ISSUANCE, PERSONAL, POST
 from ledger.domain.transfers import TransferRequest
-from timebank_common.db import UnitOfWork
+from timebank_common.db import UnitOfWork, drop_database
+from timebank_common.migrations import upgrade
 
 WORKER = Path(__file__).with_name("ledger_worker.py")
 NOW = dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
-def url(database_url):
-    return database_url("ledger")
+def url(run_id, pii_keys):
+    url = f"{PG_BASE}/tbtest_{run_id}_ledger_concurrency"
+    upgrade("ledger", url)
+    yield url
+    drop_database(url)
 
 
 @pytest.fixture(scope="module")

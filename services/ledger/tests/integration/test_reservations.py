@@ -1,78 +1,36 @@
-"""The ledger's side of the reservation saga (ledger/reservations.py) in a real container:
-demand's events are published the way its outbox relay does (exchange ``demand.events``).
+"""The ledger's side of the reservation saga (ledger/app/reservations.py) through its own
+handlers on a rolled-back database, at a clock the test moves: a release voids the
+reservation and stops a late request, a refusal falls back to issuance, a longer service is
+paid whole from the source, a record that overtakes its request, and a reservation that times
+out. (The handlers wired to the broker: test_reservation_saga.py.)
 
-Every test ends with ``verify_balances`` ok and exact balances for the elder and volunteer.
+Every test ends with the invariants holding and exact balances for the elder and volunteer.
 """
 import datetime as dt
 import uuid
-from functools import partial
 
-import pytest
-from sqlalchemy import create_engine, text
-from timebank_testing import wait_for as shared_wait_for
+from sqlalchemy import text
 
-from ledger.service import LedgerService
 from timebank_common.db import make_event
 
 REGION = "130102001001"
-wait_for = partial(shared_wait_for, timeout=20.0)
 
 
 def person(person_id):
     return {"person_id": person_id, "roles": ["volunteer"], "scope": None}
 
 
-@pytest.fixture(scope="module")
-def replies(event_bus):
-    made = event_bus.listen("ledger", "reservation_made")
-    refused = event_bus.listen("ledger", "reservation_refused")
-
-    def of(assignment_id, timeout=10.0):
-        def found():
-            made.drain(len(made.received) + 1, timeout=0.1)
-            refused.drain(len(refused.received) + 1, timeout=0.1)
-            return [m for m in made.received + refused.received
-                    if m["payload"]["assignment_id"] == assignment_id]
-        return wait_for(found, timeout=timeout)
-
-    return of
-
-
-@pytest.fixture(scope="module")
-def running(service_config, start_module_service, replies):
-    start_module_service(LedgerService, service_config("ledger", max_workers=10,
-                                                       EVENT_DELIVERY_LIMIT=2,
-                                                       PENDING_SWEEP_SECONDS=0.3))
-
-
-@pytest.fixture
-def ledger(running, rpc):
-    with rpc("ledger") as proxy:
-        yield proxy
-
-
-@pytest.fixture(scope="module")
-def publish(event_bus):
-    return lambda envelope: event_bus.publish("demand", envelope)
-
-
-@pytest.fixture
-def db(database_url):
-    engine = create_engine(database_url("ledger"))
-    yield engine
-    engine.dispose()
-
-
 class Service:
     """One elder-funded service: ids and the events demand would emit for it."""
 
-    def __init__(self, minutes=60, source="own_hours", expires_in=3600):
+    def __init__(self, clock, minutes=60, source="own_hours", expires_in=3600):
         self.assignment_id = str(uuid.uuid4())
         self.reservation_id = f"reservation:{self.assignment_id}"
         self.demand_id = str(uuid.uuid4())
         self.elder = f"elder-{uuid.uuid4().hex[:8]}"
         self.volunteer = f"vol-{uuid.uuid4().hex[:8]}"
-        self.minutes, self.source, self.expires_in = minutes, source, expires_in
+        self.minutes, self.source = minutes, source
+        self.expires_at = clock.now() + dt.timedelta(seconds=expires_in)
 
     def requested(self):
         return make_event("reservation_requested", {
@@ -80,9 +38,7 @@ class Service:
             "demand_id": self.demand_id, "elder_id": self.elder, "volunteer_id": self.volunteer,
             "volunteer_region_code": REGION, "funding_source": self.source,
             "category": "emotional_comfort", "minutes": self.minutes,
-            "expires_at": (dt.datetime.now(dt.UTC)
-                           + dt.timedelta(seconds=self.expires_in)).isoformat(),
-            "region_code": REGION}, REGION)
+            "expires_at": self.expires_at.isoformat(), "region_code": REGION}, REGION)
 
     def released(self, reason="withdrawn"):
         return make_event("reservation_released", {
@@ -95,7 +51,7 @@ class Service:
             "volunteer_id": self.volunteer, "volunteer_region_code": REGION,
             "elder_id": self.elder, "minutes": minutes, "category": "emotional_comfort",
             "funding_source": self.source, "carrier_id": "c", "recorded_by": "op-1",
-            "recorded_at": dt.datetime.now(dt.UTC).isoformat(),
+            "recorded_at": self.expires_at.isoformat(),
             "reservation_id": self.reservation_id}, REGION)
 
 
@@ -111,124 +67,108 @@ def fund(ledger, elder, minutes, kind="personal"):
     assert result["status"] == "posted", result
 
 
-def reservation_rows(db, reservation_id):
-    with db.connect() as c:
-        return dict(c.execute(text(
+def reservation_rows(ledger_db, reservation_id):
+    with ledger_db() as uow:
+        return dict(uow.execute(text(
             "SELECT phase, amount_minutes FROM transfers WHERE id = :r OR pending_id = :r"),
             {"r": reservation_id}).all())
 
 
-def assert_consistent(ledger):
-    report = ledger.verify_balances()
-    assert report["ok"], report
+def replies(ledger_db, service):
+    """The ledger's replies about this service's assignment, as envelopes."""
+    from timebank_testing import outbox_events
+
+    return [e for e in outbox_events(ledger_db)
+            if e["event_type"] in ("reservation_made", "reservation_refused")
+            and e["payload"]["assignment_id"] == service.assignment_id]
 
 
-def test_reserve_then_post_the_recorded_minutes(ledger, publish, replies, db):
-    s = Service(minutes=60)
-    fund(ledger, s.elder, 100)
-    publish(s.requested())
-    [reply] = replies(s.assignment_id)
-    assert reply["event_type"] == "reservation_made" and reply["payload"]["minutes"] == 60
-    elder = ledger.balance(person(s.elder), s.elder)
-    assert (elder["earned_minutes"], elder["reserved_minutes"], elder["available_minutes"]) == \
-        (100, 60, 40)
-
-    publish(s.recorded(45))  # less than reserved: 45 posted, the other 15 lapse
-    wait_for(lambda: ledger.balance(person(s.volunteer), s.volunteer)["earned_minutes"] == 45)
-    elder = ledger.balance(person(s.elder), s.elder)
-    assert (elder["earned_minutes"], elder["reserved_minutes"], elder["available_minutes"]) == \
-        (55, 0, 55)
-    assert reservation_rows(db, s.reservation_id) == {"pending": 60, "post_pending": 45}
-    stray = publish(s.released("cancelled"))  # a stray release after the post: no change
-    again = publish(s.requested())  # nor a repeated request (new event id): tombstone
-    wait_for(lambda: _handled(db, "ledger.reservation_released", stray))
-    wait_for(lambda: _handled(db, "ledger.reservation_requested", again))
-    assert reservation_rows(db, s.reservation_id) == {"pending": 60, "post_pending": 45}
-    assert_consistent(ledger)
-
-
-def test_release_voids_and_a_late_request_reserves_nothing(ledger, publish, replies, db):
-    s = Service(minutes=60, source="grant")
+def test_release_voids_and_a_late_request_reserves_nothing(ledger, ledger_db, clock,
+                                                           consistent):
+    s = Service(clock, minutes=60, source="grant")
     fund(ledger, s.elder, 120, kind="grant")
-    publish(s.requested())
-    replies(s.assignment_id)
+    ledger.on_reservation_requested(s.requested())
+    [made] = replies(ledger_db, s)
+    assert made["event_type"] == "reservation_made" and made["payload"]["minutes"] == 60
     assert ledger.balance(person(s.elder), s.elder)["reserved_minutes"] == 60
-    publish(s.released("withdrawn"))
-    wait_for(lambda: ledger.balance(person(s.elder), s.elder)["reserved_minutes"] == 0)
-    assert reservation_rows(db, s.reservation_id) == {"pending": 60, "void_pending": 60}
+    ledger.on_reservation_released(s.released("withdrawn"))
+    assert ledger.balance(person(s.elder), s.elder)["reserved_minutes"] == 0
+    assert reservation_rows(ledger_db, s.reservation_id) == {"pending": 60, "void_pending": 60}
 
-    late = Service(minutes=30, source="grant")  # released before it was ever requested
+    late = Service(clock, minutes=30, source="grant")  # released before it was ever requested
     late.elder = s.elder
-    publish(late.released("no_show"))
-    wait_for(lambda: _closure(db, late.reservation_id))
-    request = publish(late.requested())
-    wait_for(lambda: _handled(db, "ledger.reservation_requested", request))
-    assert reservation_rows(db, late.reservation_id) == {}
+    ledger.on_reservation_released(late.released("no_show"))
+    with ledger_db() as uow:
+        assert uow.execute(text("SELECT reason FROM reservation_closures "
+                                "WHERE reservation_id = :r"),
+                           {"r": late.reservation_id}).scalar() == "no_show"
+    ledger.on_reservation_requested(late.requested())
+    assert reservation_rows(ledger_db, late.reservation_id) == {}
+    assert replies(ledger_db, late) == []  # nothing reserved, nothing answered
     balance = ledger.balance(person(s.elder), s.elder)
     assert (balance["grant_minutes"], balance["reserved_minutes"]) == (120, 0)
-    assert_consistent(ledger)
+    consistent()
 
 
-def test_refused_reservation_falls_back_to_issuance(ledger, publish, replies):
-    s = Service(minutes=90)
+def test_refused_reservation_falls_back_to_issuance(ledger, ledger_db, clock, consistent):
+    s = Service(clock, minutes=90)
     fund(ledger, s.elder, 30)  # too few hours
-    publish(s.requested())
-    [reply] = replies(s.assignment_id)
+    ledger.on_reservation_requested(s.requested())
+    [reply] = replies(ledger_db, s)
     assert reply["event_type"] == "reservation_refused"
     assert reply["payload"]["reason"] == "insufficient_balance"
-    publish(s.recorded(90))
-    wait_for(lambda: ledger.balance(person(s.volunteer), s.volunteer)["earned_minutes"] == 90)
+    ledger.on_service_recorded([s.recorded(90)])
+    assert ledger.balance(person(s.volunteer), s.volunteer)["earned_minutes"] == 90
     assert ledger.balance(person(s.elder), s.elder)["earned_minutes"] == 30  # untouched
     statement = ledger.statement(person(s.volunteer), s.volunteer)["items"]
     assert statement[0]["reference"]["paid_from"] == "issuance"
-    assert_consistent(ledger)
+    consistent()
 
 
-def test_longer_service_than_reserved_is_paid_whole_from_the_source(ledger, publish, replies,
-                                                                   db):
-    s = Service(minutes=60)
+def test_longer_service_than_reserved_is_paid_whole_from_the_source(ledger, ledger_db, clock,
+                                                                   consistent):
+    s = Service(clock, minutes=60)
     fund(ledger, s.elder, 200)
-    publish(s.requested())
-    replies(s.assignment_id)
-    publish(s.recorded(90))  # more than reserved: void it, pay all 90 from the elder
-    wait_for(lambda: ledger.balance(person(s.volunteer), s.volunteer)["earned_minutes"] == 90)
+    ledger.on_reservation_requested(s.requested())
+    ledger.on_service_recorded([s.recorded(90)])  # more than reserved: void it, pay all 90
+    assert ledger.balance(person(s.volunteer), s.volunteer)["earned_minutes"] == 90
     elder = ledger.balance(person(s.elder), s.elder)
     assert (elder["earned_minutes"], elder["reserved_minutes"]) == (110, 0)
-    assert reservation_rows(db, s.reservation_id) == {"pending": 60, "void_pending": 60}
-    assert_consistent(ledger)
+    assert reservation_rows(ledger_db, s.reservation_id) == {"pending": 60, "void_pending": 60}
+    consistent()
 
 
-def test_recorded_before_the_request_arrives(ledger, publish, db):
-    s = Service(minutes=60)
+def test_recorded_before_the_request_arrives(ledger, ledger_db, clock, consistent):
+    s = Service(clock, minutes=60)
     fund(ledger, s.elder, 100)
-    publish(s.recorded(60))  # overtook the request (separate queues)
-    wait_for(lambda: ledger.balance(person(s.volunteer), s.volunteer)["earned_minutes"] == 60)
-    request = publish(s.requested())
-    wait_for(lambda: _handled(db, "ledger.reservation_requested", request))
-    assert reservation_rows(db, s.reservation_id) == {}
+    ledger.on_service_recorded([s.recorded(60)])  # overtook the request (separate queues)
+    assert ledger.balance(person(s.volunteer), s.volunteer)["earned_minutes"] == 60
+    ledger.on_reservation_requested(s.requested())
+    assert reservation_rows(ledger_db, s.reservation_id) == {}
     elder = ledger.balance(person(s.elder), s.elder)
     assert (elder["earned_minutes"], elder["reserved_minutes"]) == (40, 0)
-    assert_consistent(ledger)
+    consistent()
 
 
-def test_reservation_times_out(ledger, publish, replies, db):
-    s = Service(minutes=60, expires_in=2)
+def test_reservation_times_out(ledger, ledger_db, clock, consistent):
+    s = Service(clock, minutes=60, expires_in=2)
     fund(ledger, s.elder, 100)
-    publish(s.requested())
-    replies(s.assignment_id)
-    wait_for(lambda: ledger.balance(person(s.elder), s.elder)["reserved_minutes"] == 0)
-    assert reservation_rows(db, s.reservation_id) == {"pending": 60, "expired": 60}
-    assert_consistent(ledger)
+    ledger.on_reservation_requested(s.requested())
+    assert ledger.balance(person(s.elder), s.elder)["reserved_minutes"] == 60
+    ledger.sweep_expired_pending()  # not yet
+    assert ledger.balance(person(s.elder), s.elder)["reserved_minutes"] == 60
+    clock.advance(seconds=2)
+    ledger.sweep_expired_pending()  # the timer's sweep
+    assert ledger.balance(person(s.elder), s.elder)["reserved_minutes"] == 0
+    assert reservation_rows(ledger_db, s.reservation_id) == {"pending": 60, "expired": 60}
+    consistent()
 
 
-def _closure(db, reservation_id):
-    with db.connect() as c:
-        return c.execute(text("SELECT 1 FROM reservation_closures WHERE reservation_id = :r"),
-                         {"r": reservation_id}).first()
-
-
-def _handled(db, consumer, event):
-    """Whether ``consumer`` has handled (committed) this event: its inbox row."""
-    with db.connect() as c:
-        return c.execute(text("SELECT 1 FROM inbox WHERE consumer = :c AND event_id = :e"),
-                         {"c": consumer, "e": event["event_id"]}).first()
+def test_a_request_whose_window_has_passed_reserves_nothing(ledger, ledger_db, clock):
+    s = Service(clock, minutes=60, expires_in=0)
+    fund(ledger, s.elder, 100)
+    ledger.on_reservation_requested(s.requested())
+    [reply] = replies(ledger_db, s)
+    assert (reply["event_type"], reply["payload"]["reason"]) == ("reservation_refused",
+                                                                 "window_passed")
+    assert reservation_rows(ledger_db, s.reservation_id) == {}

@@ -1,4 +1,6 @@
-"""The ledger service in a real nameko container, on real PostgreSQL and RabbitMQ.
+"""The ledger service in a real nameko container, on real PostgreSQL and RabbitMQ: what needs the
+broker (the batch handler and its inbox, redelivery, dead letters, parallel RPC callers, the
+timers) and the RPC boundary itself.
 
 ``service_recorded`` events are published the way demand's outbox relay does it:
 a persistent JSON envelope on exchange ``demand.events``, routing key ``service_recorded``.
@@ -15,8 +17,9 @@ from sqlalchemy import create_engine, text
 from timebank_testing import wait_for as shared_wait_for
 
 from ledger.service import LedgerService
+from timebank_common.clock import FixedClock
 from timebank_common.db import make_event
-from timebank_common.errors import BadInput, Forbidden, RuleViolation
+from timebank_common.errors import BadInput, RuleViolation
 
 SHIJIAZHUANG = "130102001001"  # a community in 长安区, 石家庄 (issuance 130100000000)
 TANGSHAN = "130203001001"  # a community in 唐山 (issuance 130200000000)
@@ -24,6 +27,7 @@ XINJI = "130181100001"  # 辛集, a county-level city managed as a city (issuanc
 OPERATOR = {"person_id": "op-1", "roles": ["station_operator"], "scope": "130102001000",
             "carrier_id": "carrier-7"}
 OTHER_COUNTY_ADMIN = {"person_id": "adm-9", "roles": ["county_admin"], "scope": "130104000000"}
+CLOCK = FixedClock(dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC))  # the ledger's: moved by hand
 HANDLER_QUEUE = "evt-demand-service_recorded--ledger.on_service_recorded"
 
 
@@ -68,7 +72,8 @@ def running(service_config, start_module_service, credited_queue, rabbit):
     start_module_service(LedgerService, service_config("ledger", max_workers=20,
                                                        EVENT_DELIVERY_LIMIT=2,
                                                        PENDING_SWEEP_SECONDS=0.3,
-                                                       INVARIANTS_REFRESH_SECONDS=0.5))
+                                                       INVARIANTS_REFRESH_SECONDS=0.5,
+                                                       CLOCK=CLOCK))
 
 
 @pytest.fixture
@@ -89,7 +94,7 @@ def service_recorded(volunteer_id, minutes, region=SHIJIAZHUANG, record_id=None,
         "volunteer_id": volunteer_id, "volunteer_region_code": volunteer_region or region,
         "elder_id": new_id("elder"), "minutes": minutes, "category": "emotional_comfort",
         "funding_source": "issuance", "carrier_id": "carrier-7", "recorded_by": "op-1",
-        "recorded_at": dt.datetime.now(dt.UTC).isoformat(),
+        "recorded_at": CLOCK.now().isoformat(),
     }
     return make_event("service_recorded", payload, region)
 
@@ -99,6 +104,13 @@ def db(database_url):
     engine = create_engine(database_url("ledger"))
     yield engine
     engine.dispose()
+
+
+def told_in_outbox(db, record_id):
+    """How many ``hours_credited`` the ledger wrote for the record (what its relay publishes)."""
+    with db.connect() as c:
+        return c.execute(text("SELECT count(*) FROM outbox WHERE event_type = 'hours_credited' "
+                              "AND body->'payload'->>'record_id' = :r"), {"r": record_id}).scalar()
 
 
 def issuance_balance(db, city_code):
@@ -149,26 +161,25 @@ def test_recorded_service_is_credited_exactly_once(ledger, publisher, credited_q
         "rounded_minutes": 90, "excess_minutes": 0, "excess_to": None,
         "funding_source": "issuance", "paid_from": "issuance"}
     assert told[0]["region_code"] == SHIJIAZHUANG
-    eventlet.sleep(0.3)
-    assert len(credited_queue(record_id, expected=2, timeout=0.3)) == 1  # told once only
+    assert told_in_outbox(db, record_id) == 1  # told once only: the relay sends what is there
 
 
-def test_a_burst_credits_each_record_once_even_within_one_batch(ledger, publisher,
-                                                                credited_queue):
+def test_a_burst_credits_each_record_once_even_within_one_batch(ledger, publisher, db):
     """Events arriving together are credited in one transaction (batch handler); copies of
     an event and second events for the same record in that burst are still credited once."""
     volunteer = new_id("vol")
     events = [service_recorded(volunteer, 15 * (1 + n % 6)) for n in range(30)]
     copy = service_recorded(volunteer, 15, record_id=events[0]["payload"]["record_id"])
     copy["payload"]["demand_id"] = events[0]["payload"]["demand_id"]
+    done, duplicates = handled("done"), handled("duplicate")
     for event in [*events, events[1], copy, events[2]]:
         publisher(event)
+    # all 33 deliveries handled: 31 new events (the copy is one), 2 redeliveries skipped
+    wait_for(lambda: handled("done") == done + 31 and handled("duplicate") == duplicates + 2)
     expected = sum(15 * (1 + n % 6) for n in range(30))
-    wait_for(lambda: ledger.balance(person(volunteer), volunteer)["earned_minutes"] == expected)
-    eventlet.sleep(0.5)
     assert ledger.balance(person(volunteer), volunteer)["earned_minutes"] == expected
     assert ledger.statement(person(volunteer), volunteer, {"page_size": 100})["total"] == 30
-    assert len(credited_queue(events[0]["payload"]["record_id"], expected=2, timeout=1)) == 1
+    assert told_in_outbox(db, events[0]["payload"]["record_id"]) == 1
 
 
 def test_hot_accounts_under_fifty_parallel_credits(ledger, publisher, rabbit, db, rpc):
@@ -212,46 +223,6 @@ def test_hot_accounts_under_fifty_parallel_credits(ledger, publisher, rabbit, db
     assert spent == sum(minutes) - sum(minutes) % 11
     assert ledger.account(hot["account_id"])["balance_minutes"] == sum(minutes) - spent
     assert ledger.verify_balances()["ok"]
-
-
-def test_county_level_city_is_paid_by_its_own_issuance_account(ledger, publisher, db):
-    volunteer = new_id("vol")
-    publisher(service_recorded(volunteer, 45, region=XINJI))
-    wait_for(lambda: ledger.balance(person(volunteer), volunteer)["earned_minutes"] == 45)
-    assert issuance_balance(db, "130181000000") == -45
-
-
-def test_statement_is_for_the_person_and_staff_in_scope(ledger, publisher):
-    volunteer = new_id("vol")
-    publisher(service_recorded(volunteer, 30))
-    wait_for(lambda: ledger.balance(person(volunteer), volunteer)["earned_minutes"] == 30)
-
-    with pytest.raises(Forbidden) as err:
-        ledger.statement(person(new_id("vol")), volunteer, {})
-    assert err.value.code == "not_your_account"
-    with pytest.raises(Forbidden) as err:
-        ledger.statement(OTHER_COUNTY_ADMIN, volunteer, {})
-    assert err.value.code == "out_of_scope"
-    with pytest.raises(Forbidden):
-        ledger.balance(OTHER_COUNTY_ADMIN, volunteer)
-
-    assert ledger.statement(OPERATOR, volunteer, {})["total"] == 1
-    assert ledger.balance(OPERATOR, volunteer)["available_minutes"] == 30
-    future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat()
-    assert ledger.statement(person(volunteer), volunteer, {"since": future})["items"] == []
-    with pytest.raises(BadInput):
-        ledger.statement(person(volunteer), volunteer, {"page_size": 500})
-
-
-def test_a_person_without_an_account_has_zero_balance(ledger):
-    nobody = new_id("vol")
-    zero = {"person_id": nobody, "earned_minutes": 0, "grant_minutes": 0,
-            "reserved_minutes": 0, "available_minutes": 0}
-    assert ledger.balance(person(nobody), nobody) == zero
-    assert ledger.balance(OTHER_COUNTY_ADMIN, nobody) == zero
-    assert ledger.statement(person(nobody), nobody, {})["items"] == []
-    with pytest.raises(Forbidden):
-        ledger.balance(person(new_id("vol")), nobody)
 
 
 def test_an_invalid_record_is_dead_lettered_not_credited(ledger, publisher, rabbit):
@@ -309,6 +280,7 @@ def test_a_reservation_left_alone_is_expired_by_the_sweep(ledger):
          "timeout_seconds": 1}])
     assert [r["status"] for r in results] == ["posted", "pending"]
     assert ledger.balance(person(elder), elder)["reserved_minutes"] == 60
+    CLOCK.advance(seconds=1)  # the timeout passes: the sweep (every 0.3 s here) closes it
     wait_for(lambda: ledger.balance(person(elder), elder)["reserved_minutes"] == 0, timeout=10)
     [late] = ledger.create_transfers([{"id": new_id("post"), "action": "post_pending",
                                        "pending_id": reservation}])

@@ -1,30 +1,16 @@
-"""Supervisor statistics in a real ledger container: the donation pool balance of each
-city-level unit in the region (``ledger_stats`` key ``pools``, shown by ``GET /api/v1/stats``),
-as of now, next to the issuance liability."""
+"""Supervisor statistics through the ledger's own RPCs on a rolled-back database (no broker):
+the donation pool balance of each city-level unit in the region (``ledger_stats`` key
+``pools``, shown by ``GET /api/v1/stats``), as of now, next to the issuance liability."""
 import datetime as dt
 import uuid
 
-import pytest
-
-from ledger.service import LedgerService
+from timebank_common.clock import china_date
 
 CHENGDE = "130800000000"  # 承德: its issuance account and donation pool
 SHUANGQIAO = "130802001001"  # a community in 双桥区, 承德
 CITY_ADMIN = {"person_id": "adm-cd", "roles": ["city_admin"], "scope": CHENGDE}
 COUNTY_ADMIN = {"person_id": "adm-sq", "roles": ["county_admin"], "scope": "130802000000"}
 PROVINCE_ADMIN = {"person_id": "adm-he", "roles": ["province_admin"], "scope": "130000000000"}
-
-
-@pytest.fixture(scope="module")
-def running(service_config, start_module_service, rabbit):
-    rabbit.purge_queues_of("ledger")  # other modules' service_recorded events: not ours
-    start_module_service(LedgerService, service_config("ledger", EVENT_DELIVERY_LIMIT=2))
-
-
-@pytest.fixture
-def ledger(running, rpc):
-    with rpc("ledger") as proxy:
-        yield proxy
 
 
 def _pool(figures: dict, code: str = CHENGDE) -> int | None:
@@ -39,8 +25,8 @@ def _post(ledger, kind, debit, credit, minutes):
     assert result["status"] == "posted", result
 
 
-def test_the_pool_of_each_city_level_unit_is_in_the_statistics(ledger):
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+def test_the_pool_of_each_city_level_unit_is_in_the_statistics(ledger, clock):
+    today = china_date(clock.now()).isoformat()
     issuance = ledger.open_account("issuance", CHENGDE)["account_id"]
     pool = ledger.open_account("donation_pool", CHENGDE)["account_id"]
     donor = ledger.open_account("personal", SHUANGQIAO, f"vol-{uuid.uuid4().hex[:8]}")

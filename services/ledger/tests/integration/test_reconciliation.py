@@ -1,19 +1,16 @@
-"""Ledger queries in a real container: volunteer summary and star milestones (once, also in a
-batch, after a redelivery and after a reversal), the statement's kind filter, supervisor
-statistics and their scope refusal, and reconciliation against a REAL demand container.
+"""Reconciliation against a REAL demand container (its internal ``service_records`` RPC),
+through the ledger's RPC and its command, with the credits made by the real ledger container
+from ``service_recorded`` events.
 
 Demand's service records are inserted as rows into demand's own (migrated) test database
 through its tables (demands → assignments → service_records), not made through its RPCs:
 the point here is the comparison, demand's record flow is tested in services/demand/tests.
-Thresholds are configured at 1, 2 and 3 hours so a few credits reach them.
 """
 import datetime as dt
 import json
-import time
 import uuid
 from functools import partial
 
-import eventlet
 import pytest
 from sqlalchemy import create_engine, text
 from timebank_testing import wait_for as shared_wait_for
@@ -21,16 +18,13 @@ from timebank_testing import wait_for as shared_wait_for
 from demand.service import DemandService
 from demand.tables import assignments, demands, service_records
 from ledger.service import LedgerService
+from timebank_common.clock import FixedClock, china_date
 from timebank_common.db import make_event
-from timebank_common.errors import BadInput, Forbidden
 
-HENGSHUI = "131102001001"  # a community in 桃城区, 衡水 (issuance 131100000000)
-HENGSHUI_OTHER_COUNTY = "131121001001"  # 枣强县
-CITY_ADMIN = {"person_id": "adm-hs", "roles": ["city_admin"], "scope": "131100000000"}
-COUNTY_ADMIN = {"person_id": "adm-tc", "roles": ["county_admin"], "scope": "131102000000"}
-OTHER_CITY_ADMIN = {"person_id": "adm-ts", "roles": ["city_admin"], "scope": "130200000000"}
-OPERATOR = {"person_id": "op-hs", "roles": ["station_operator"], "scope": "131102001000"}
 wait_for = partial(shared_wait_for, timeout=20.0)
+# the ledger's clock (credits are posted at it) and the time demand's records are recorded at
+CLOCK = FixedClock(dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC))
+TODAY = china_date(CLOCK.now())
 
 
 def person(person_id):
@@ -41,26 +35,9 @@ def new_id(prefix):
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-@pytest.fixture(scope="module")
-def milestones_heard(event_bus):
-    listener = event_bus.listen("ledger", "milestone_reached")
-
-    def heard(person_id, expected=0, timeout=3.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            listener.drain(len(listener.received) + 1, timeout=0.2)
-            found = [m for m in listener.received if m["payload"]["person_id"] == person_id]
-            if expected and len(found) >= expected:
-                break
-        return [m for m in listener.received if m["payload"]["person_id"] == person_id]
-
-    return heard
-
-
 # the counties this module credits in keep every recorded minute (no rounding, no yearly cap),
 # so its figures are the minutes it publishes (the province default rounds to 15 minutes)
-EXACT_COUNTIES = ("131102000000", "131121000000", "131002000000", "131022000000",
-                  "130702000000")
+EXACT_COUNTIES = ("131002000000", "131022000000", "130702000000")
 
 
 @pytest.fixture(scope="module")
@@ -76,11 +53,11 @@ def exact_minutes(database_url):
 
 
 @pytest.fixture(scope="module")
-def running(service_config, start_module_service, milestones_heard, exact_minutes):
+def running(service_config, start_module_service, exact_minutes):
     start_module_service(DemandService, service_config("demand"))
     start_module_service(LedgerService, service_config(
-        "ledger", max_workers=20, STAR_THRESHOLDS_HOURS=[1, 2, 3],
-        EVENT_DELIVERY_LIMIT=2))  # as test_integration.py: same queue, same vhost
+        "ledger", max_workers=20, EVENT_DELIVERY_LIMIT=2,  # as test_service.py: same queue
+        CLOCK=CLOCK))
 
 
 @pytest.fixture
@@ -94,113 +71,17 @@ def publish(event_bus):
     return lambda envelope: event_bus.publish("demand", envelope)
 
 
-def service_recorded(volunteer_id, minutes, region=HENGSHUI, record_id=None):
+def service_recorded(volunteer_id, minutes, region, record_id=None):
     payload = {"record_id": record_id or str(uuid.uuid4()), "demand_id": str(uuid.uuid4()),
                "volunteer_id": volunteer_id, "volunteer_region_code": region,
                "elder_id": new_id("elder"), "minutes": minutes, "category": "emotional_comfort",
                "funding_source": "issuance", "recorded_by": "op-hs",
-               "recorded_at": dt.datetime.now(dt.UTC).isoformat()}
+               "recorded_at": CLOCK.now().isoformat()}
     return make_event("service_recorded", payload, region)
 
 
 def earned(ledger, volunteer):
     return ledger.balance(person(volunteer), volunteer)["earned_minutes"]
-
-
-def test_summary_stars_and_milestones_once_per_level(ledger, publish, milestones_heard):
-    volunteer = new_id("vol")
-    first = publish(service_recorded(volunteer, 50))
-    wait_for(lambda: earned(ledger, volunteer) == 50)
-    summary = ledger.volunteer_summary(person(volunteer), volunteer)
-    assert (summary["service_minutes"], summary["star_level"], summary["earned_minutes"]) == (
-        50, 0, 50)
-    assert summary["next_star"] == {"level": 1, "threshold_hours": 1, "minutes_to_go": 10,
-                                    "hours_to_go": 0.17}
-    assert summary["star_thresholds_hours"] == [1, 2, 3] and summary["milestones"] == []
-
-    # one batch of three credits crosses levels 1 and 2: each told once, by its credit
-    burst = [service_recorded(volunteer, 40) for _ in range(3)]
-    for event in burst:
-        publish(event)
-    publish(first)  # a redelivery changes nothing
-    wait_for(lambda: earned(ledger, volunteer) == 170)
-    told = milestones_heard(volunteer, expected=2)
-    assert sorted(m["payload"]["level"] for m in told) == [1, 2]
-    by_level = {m["payload"]["level"]: m["payload"] for m in told}
-    assert by_level[1]["cumulative_minutes"] in (90, 130)  # 50 + 40 (+40): the crossing credit
-    assert by_level[2]["cumulative_minutes"] in (130, 170)
-    assert all(m["region_code"] == HENGSHUI for m in told)
-    summary = ledger.volunteer_summary(person(volunteer), volunteer)
-    assert (summary["star_level"], summary["service_minutes"]) == (2, 170)
-    assert [m["level"] for m in summary["milestones"]] == [1, 2]
-
-    # a reversal drops below level 2; crossing it again is not told again
-    ledger.reverse(by_level[2]["transfer_id"], "dispute upheld", "adm-hs")
-    ledger.reverse(f"service_record:{first['payload']['record_id']}", "dispute upheld", "adm-hs")
-    summary = ledger.volunteer_summary(person(volunteer), volunteer)
-    assert (summary["star_level"], summary["service_minutes"]) == (1, 80)
-    publish(service_recorded(volunteer, 45))
-    wait_for(lambda: earned(ledger, volunteer) == 125)
-    assert ledger.volunteer_summary(person(volunteer), volunteer)["star_level"] == 2
-    eventlet.sleep(0.5)
-    assert sorted(m["payload"]["level"] for m in milestones_heard(volunteer)) == [1, 2]
-
-
-def test_gifts_received_are_not_service_hours(ledger, publish):
-    giver, receiver = new_id("vol"), new_id("vol")
-    publish(service_recorded(giver, 90))
-    wait_for(lambda: earned(ledger, giver) == 90)
-    accounts = [ledger.open_account("personal", HENGSHUI, p) for p in (giver, receiver)]
-    [result] = ledger.create_transfers([{
-        "id": new_id("gift"), "kind": "gift_to_relative",
-        "debit_account_id": accounts[0]["account_id"],
-        "credit_account_id": accounts[1]["account_id"], "amount_minutes": 70}])
-    assert result["status"] == "posted"
-    summary = ledger.volunteer_summary(person(receiver), receiver)
-    assert (summary["earned_minutes"], summary["service_minutes"], summary["star_level"]) == (
-        70, 0, 0)
-    assert ledger.volunteer_summary(person(giver), giver)["service_minutes"] == 90
-
-    gifts = ledger.statement(person(giver), giver, {"kind": "gift_to_relative"})
-    assert gifts["total"] == 1 and gifts["items"][0]["amount_minutes"] == -70
-    assert ledger.statement(person(giver), giver, {"kind": "service_credit"})["total"] == 1
-    with pytest.raises(BadInput):
-        ledger.statement(person(giver), giver, {"kind": "money"})
-    with pytest.raises(Forbidden):
-        ledger.volunteer_summary(person(receiver), giver)
-
-
-def test_stats_count_the_period_in_the_region_and_refuse_outside_scope(ledger, publish):
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
-    before = ledger.ledger_stats(CITY_ADMIN, "131100000000", today, today)
-    volunteer, far = new_id("vol"), new_id("vol")
-    publish(service_recorded(volunteer, 30))
-    publish(service_recorded(far, 20, region=HENGSHUI_OTHER_COUNTY))
-    wait_for(lambda: earned(ledger, volunteer) == 30 and earned(ledger, far) == 20)
-    after = ledger.ledger_stats(CITY_ADMIN, "131100000000", today, today)
-    assert after["deposited_minutes"] - before["deposited_minutes"] == 50
-    assert after["liability_minutes"] - before["liability_minutes"] == 50
-    assert [x["region_code"] for x in after["liability"]] == ["131100000000"]
-    children = {c["region_code"]: c for c in after["children"]}
-    old = {c["region_code"]: c for c in before["children"]}
-    for code, added in (("131102000000", 30), ("131121000000", 20)):
-        was = old.get(code, {"deposited_minutes": 0})["deposited_minutes"]
-        assert children[code]["deposited_minutes"] - was == added
-    assert after["period"] == {"from": today, "to": today}
-
-    county = ledger.ledger_stats(COUNTY_ADMIN, None, today, today)
-    assert county["region_code"] == "131102000000" and county["liability"] == []
-    yesterday = (dt.date.fromisoformat(today) - dt.timedelta(days=1)).isoformat()
-    assert ledger.ledger_stats(CITY_ADMIN, "131100000000", yesterday,
-                               yesterday)["deposited_minutes"] == 0
-    with pytest.raises(Forbidden) as refused:
-        ledger.ledger_stats(OTHER_CITY_ADMIN, "131100000000", today, today)
-    assert refused.value.code == "out_of_scope"
-    with pytest.raises(Forbidden) as refused:
-        ledger.ledger_stats(OPERATOR, None, today, today)
-    assert refused.value.code == "role_required"
-    with pytest.raises(BadInput):
-        ledger.ledger_stats(CITY_ADMIN, "131100000000", today, yesterday)
 
 
 @pytest.fixture
@@ -210,8 +91,8 @@ def demand_db(running, database_url):
     engine.dispose()
 
 
-def insert_record(engine, minutes, region=HENGSHUI, recorded_at=None):
-    now = recorded_at or dt.datetime.now(dt.UTC)
+def insert_record(engine, minutes, region, recorded_at=None):
+    now = recorded_at or CLOCK.now()
     demand_id, assignment_id, record_id = (str(uuid.uuid4()) for _ in range(3))
     volunteer = new_id("vol")
     with engine.begin() as c:
@@ -244,7 +125,7 @@ def credit(publish, record, minutes=None):
 def test_reconcile_against_demand_records(ledger, publish, demand_db, rpc):
     region = "131002001001"  # 安次区, 廊坊: no other test credits in 廊坊
     other_county_region = "131022001001"  # 固安县, 廊坊
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    today = TODAY
     matched = insert_record(demand_db, 60, region)
     uncredited = insert_record(demand_db, 45, region)
     short = insert_record(demand_db, 90, region)
@@ -291,7 +172,7 @@ def test_reconcile_command_prints_the_report_and_fails_on_differences(
     from ledger.commands.reconcile import main
 
     region = "130702001001"  # 桥东区, 张家口: no other test credits in 张家口
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    today = TODAY.isoformat()
     record = insert_record(demand_db, 25, region)
     config = tmp_path / "ledger.yaml"
     config.write_text(f"AMQP_URI: {amqp_uri}\nDATABASE_URL: {database_url('ledger')}\n")
