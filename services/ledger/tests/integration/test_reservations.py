@@ -164,6 +164,17 @@ def test_reservation_times_out(ledger, ledger_db, clock, consistent):
     consistent()
 
 
+def test_the_internal_rpc_expires_what_timed_out(ledger, ledger_db, clock, consistent):
+    s = Service(clock, minutes=30, expires_in=60)
+    fund(ledger, s.elder, 100)
+    ledger.on_reservation_requested(s.requested())
+    clock.advance(seconds=60)
+    assert ledger.expire_pending(limit=8190)["expired"] >= 1  # and others' that timed out
+    assert reservation_rows(ledger_db, s.reservation_id) == {"pending": 30, "expired": 30}
+    assert ledger.expire_pending()["expired"] == 0  # nothing left
+    consistent()
+
+
 def test_a_request_whose_window_has_passed_reserves_nothing(ledger, ledger_db, clock):
     s = Service(clock, minutes=60, expires_in=0)
     fund(ledger, s.elder, 100)
