@@ -4,7 +4,6 @@ validate with the same definition and the OpenAPI document shows it."""
 from marshmallow import Schema, fields, validate
 
 from demand.domain.lifecycle import STATUSES as DEMAND_STATUSES
-from ledger.domain.kinds import TRANSFER_KINDS
 from timebank_common.schemas import PageQuery
 
 
@@ -48,13 +47,6 @@ class Me(Schema):
     scope = fields.Str(metadata={"description": "12-digit region code"})
     carrier_id = fields.Str(allow_none=True)
     phone_masked = fields.Str(allow_none=True)
-
-
-class StatementQuery(PageQuery):
-    since = fields.AwareDateTime(load_default=None)
-    until = fields.AwareDateTime(load_default=None)
-    kind = fields.Str(load_default=None, validate=validate.OneOf(TRANSFER_KINDS),
-                      metadata={"description": "only transfers of this kind"})
 
 
 class InboxQuery(PageQuery):

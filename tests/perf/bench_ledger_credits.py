@@ -13,8 +13,10 @@ done directly, in the same run.
     journal by sequence number every 20 ms; the chain is appended under one lock just before
     commit, so sequence order is commit order).
 (b) Baseline: the same database work (inbox, accounts, transfers, entries, journal, outbox)
-    done in this process by ``ledger.service_credits.credit_services`` in batches of the same
-    size, without RabbitMQ or nameko: the ceiling the real path is measured against.
+    done in this process by the batch handler's own steps (``ledger.entrypoints.consumed``
+    loads each payload, ``ledger.app.crediting.credit_services`` credits the batch) in batches
+    of the same size, without RabbitMQ or nameko: the ceiling the real path is measured
+    against.
 
 Everything runs on this machine (loopback only), on a throw-away RabbitMQ vhost and
 database, and the invariants are verified at the end.
@@ -39,9 +41,14 @@ from nameko.events import get_event_exchange  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from timebank_testing import PG_BASE, Rabbit, free_port  # noqa: E402
 
-from ledger import service_credits, verification  # noqa: E402
+from ledger.adapters.invariants import verify_balances  # noqa: E402
+from ledger.app.crediting import credit_services  # noqa: E402
+from ledger.domain.stars import DEFAULT_THRESHOLDS_HOURS  # noqa: E402
+from ledger.entrypoints import consumed  # noqa: E402
+from ledger.entrypoints.crediting import CREDIT_BATCH, CREDIT_CONSUMER  # noqa: E402
 from local_platform import LocalPlatform  # noqa: E402
 from timebank_common.batch_events import handle_batch_once  # noqa: E402
+from timebank_common.clock import SystemClock  # noqa: E402
 from timebank_common.db import UnitOfWork, drop_database, make_engine, make_event  # noqa: E402
 
 CITIES = ["130100000000", "130200000000", "130300000000", "130400000000", "130500000000",
@@ -64,10 +71,16 @@ def events_for(n: int, volunteers: list[str], tag: str) -> list[dict]:
 def baseline(url: str, events: list[dict]) -> float:
     """Credits per second of the same DB work, in this process, batch by batch."""
     engine = make_engine(url, pool_size=2)
+    clock = SystemClock()
+
+    def credit(uow, batch):  # what LedgerService.on_service_recorded does with a batch
+        credit_services(uow, [consumed.service_recorded(e) for e in batch], clock.now(),
+                        DEFAULT_THRESHOLDS_HOURS)
+
     started = time.perf_counter()
-    for i in range(0, len(events), service_credits.BATCH):
-        handle_batch_once(lambda: UnitOfWork(engine), service_credits.CONSUMER,
-                          events[i:i + service_credits.BATCH], service_credits.credit_services)
+    for i in range(0, len(events), CREDIT_BATCH):
+        handle_batch_once(lambda: UnitOfWork(engine), CREDIT_CONSUMER,
+                          events[i:i + CREDIT_BATCH], credit)
     rate = len(events) / (time.perf_counter() - started)
     engine.dispose()
     return rate
@@ -206,7 +219,7 @@ def main() -> int:
 
         engine = make_engine(url, pool_size=1)
         with UnitOfWork(engine) as uow:
-            checks = verification.verify_balances(uow)
+            checks = verify_balances(uow)
         engine.dispose()
     finally:
         platform.stop_all()
@@ -227,7 +240,7 @@ def main() -> int:
     print(f"real path (RabbitMQ -> ledger -> PostgreSQL): {rate:,.0f} credits/s sustained; "
           f"publish -> visible p50 {statistics.median(latencies) * 1000:.0f} ms, "
           f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
-    print(f"baseline (same DB work, in process, batches of {service_credits.BATCH}): "
+    print(f"baseline (same DB work, in process, batches of {CREDIT_BATCH}): "
           f"{direct:,.0f} credits/s")
     print(f"ratio real / baseline: {rate / direct:.2f}")
     print(f"CPU per credit over the real run ({sum(cpu_used.values()):.0f} CPU-s in "

@@ -1,8 +1,12 @@
 """/api/v1/accounts/{person_id}, its summary (star level) and its statement (ledger)."""
-from ledger.schemas import BalanceOut, StatementOut, VolunteerSummaryOut
+from ledger.contracts.accounts import (
+    BalanceOut,
+    StatementOut,
+    StatementQuery,
+    VolunteerSummaryOut,
+)
 
 from ..routing import route
-from ..schemas import StatementQuery
 
 
 class AccountRoutes:

@@ -7,7 +7,7 @@ import base64
 
 from werkzeug.wrappers import Response
 
-from ledger.certificate_schemas import (
+from ledger.contracts.certificates import (
     CertificateIssued,
     CertificateVerification,
     IssueCertificateSchema,

@@ -1,22 +1,14 @@
 """/api/v1/transfers (gifts and donations with an Idempotency-Key), /api/v1/policies and
 /api/v1/pools/allocations (ledger)."""
-from ledger.schemas import (
-    AddPolicyIn,
-    AllocateIn,
-    AllocationOut,
-    GiveOut,
-    PolicyOut,
-    PolicyQuery,
-    TransferBody,
-)
+from ledger.contracts.giving import AllocateIn, AllocationOut, GiveOut, TransferBody
+from ledger.contracts.policies import AddPolicyIn, PolicyOut, PolicyQuery
+from ledger.contracts.roles import POLICY_ADMINS, POOL_ADMINS
 from timebank_common.errors import BadInput
 from timebank_common.service import json_response
 
 from ..routing import route
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
-POLICY_ADMINS = ["province_admin", "city_admin", "county_admin"]
-POOL_ADMINS = ["province_admin", "city_admin"]
 
 
 class TransferRoutes:

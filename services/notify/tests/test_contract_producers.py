@@ -20,8 +20,8 @@ from demand import intake_schemas as demand_intake
 from demand import recording_schemas as demand_recording
 from demand import schemas as demand_schemas
 from identity import schemas as identity_schemas
-from ledger import certificate_schemas as ledger_certificates
-from ledger import schemas as ledger_schemas
+from ledger.contracts import events as ledger_certificates
+from ledger.contracts import events as ledger_schemas
 from ledger.service import LedgerService
 from notify import schemas as notify_schemas
 from notify.service import NotifyService

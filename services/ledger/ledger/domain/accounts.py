@@ -14,8 +14,23 @@ from dataclasses import dataclass, replace
 
 from timebank_common.errors import RuleViolation
 
+from ..contracts.kinds import (
+    DONATION_POOL,
+    GRANT,
+    GRANT_TRANSFER,
+    ISSUANCE,
+    PERSONAL,
+    POOL_ALLOCATION,
+    REVERSAL,
+)
 from .display import minutes_en, minutes_zh
-from .kinds import GRANT, MAY_CREDIT_GRANT, MAY_GO_NEGATIVE
+
+PERSON_ACCOUNT_KINDS = (PERSONAL, GRANT)  # keyed by owner_person_id
+REGION_ACCOUNT_KINDS = (ISSUANCE, DONATION_POOL)  # keyed by region_code
+MAY_GO_NEGATIVE = (ISSUANCE,)
+# a grant account is spend-only: only a grant, a pool allocation (to priority elders) or the
+# reversal of a spend may credit it
+MAY_CREDIT_GRANT = (GRANT_TRANSFER, POOL_ALLOCATION, REVERSAL)
 
 
 @dataclass

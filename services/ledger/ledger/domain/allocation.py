@@ -10,16 +10,17 @@ stays in the pool). One linked batch, ids ``pool_allocation:<allocation_id>:<per
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from .kinds import POOL_ALLOCATION
-from .transfers import POST, TransferRequest, derived_id
+from ..contracts.kinds import POOL_ALLOCATION, POST
+from .transfers import TransferRequest, derived_id
 
 EMPTY_NEST = "empty_nest"
 
 
-def allocation_order(elders: list[dict]) -> list[dict]:
+def allocation_order(elders: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``elders``: ``{person_id, categories, birth_date (date or ISO string or None)}``."""
-    def key(elder):
+    def key(elder: dict[str, Any]) -> tuple[bool, bool, dt.date, str]:
         birth = elder.get("birth_date")
         if isinstance(birth, str):
             birth = dt.date.fromisoformat(birth)
@@ -28,9 +29,11 @@ def allocation_order(elders: list[dict]) -> list[dict]:
     return sorted(elders, key=key)
 
 
-def shares(elders: list[dict], pool_available: int, minutes_each: int) -> list[tuple[str, int]]:
+def shares(elders: list[dict[str, Any]], pool_available: int, minutes_each: int
+           ) -> list[tuple[str, int]]:
     """``[(person_id, minutes)]`` in allocation order while the pool lasts."""
-    out, left = [], pool_available
+    out: list[tuple[str, int]] = []
+    left = pool_available
     for elder in allocation_order(elders):
         if left < minutes_each:
             break
@@ -45,7 +48,7 @@ def allocation_transfer_id(allocation_id: str, person_id: str) -> str:
 
 def allocation_requests(allocation_id: str, pool_account_id: str,
                         grant_accounts: dict[str, str], planned: list[tuple[str, int]],
-                        memo: str | None, approver: str) -> list[TransferRequest]:
+                        memo: str | None, approver: str | None) -> list[TransferRequest]:
     """One linked chain: all shares are posted together or none."""
     return [TransferRequest(
         transfer_id=allocation_transfer_id(allocation_id, person_id), action=POST,

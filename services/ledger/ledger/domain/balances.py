@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from ..contracts.kinds import GRANT, PERSONAL
 from .accounts import AccountState
-from .kinds import GRANT, PERSONAL
 
 
-def balance_summary(person_id: str, held: Iterable[AccountState]) -> dict:
+def balance_summary(person_id: str, held: Iterable[AccountState]) -> dict[str, Any]:
     """``held``: the person's accounts (personal, grant); a missing one counts as zero.
 
     ``reserved_minutes`` are the pending debits (reservations not yet posted or voided);

@@ -17,25 +17,28 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from timebank_common.errors import Conflict, DomainError, NotFound, RuleViolation
 
-from .accounts import AccountState, require_can_credit, require_can_debit
-from .display import minutes_en, minutes_zh
-from .kinds import REVERSAL
-from .transfers import (
+from ..contracts.kinds import (
     EXISTS,
     EXPIRE,
     FAILED,
     PENDING,
     PHASE_EXPIRED,
-    PHASE_OF_ACTION,
     PHASE_PENDING,
     PHASE_POST_PENDING,
     PHASE_VOID_PENDING,
     POST,
     POST_PENDING,
+    REVERSAL,
     REVERSE,
+)
+from .accounts import AccountState, require_can_credit, require_can_debit
+from .display import minutes_en, minutes_zh
+from .transfers import (
+    PHASE_OF_ACTION,
     STATUS_OF_PHASE,
     Transfer,
     TransferRequest,
@@ -68,6 +71,19 @@ class Outcome:
     def code(self) -> str | None:
         return self.error.code if self.error else None
 
+    def raise_failure(self) -> None:
+        """Raise the refusal of a failed outcome (nothing for any other)."""
+        if self.error is not None:
+            raise self.error
+
+    @property
+    def stored(self) -> Transfer:
+        """The transfer of an outcome that did not fail: the new one, or the stored one for
+        ``exists``."""
+        if self.transfer is None:
+            raise ValueError(f"{self.transfer_id}: a failed outcome has no transfer")
+        return self.transfer
+
 
 @dataclass
 class LedgerState:
@@ -98,7 +114,7 @@ class BatchResult:
         return [o for o in self.outcomes if o.status not in (EXISTS, FAILED)]
 
     def changed_accounts(self) -> list[AccountState]:
-        ids = sorted({aid for o in self.created
+        ids = sorted({aid for o in self.created if o.transfer is not None
                       for aid in (o.transfer.debit_account_id, o.transfer.credit_account_id)})
         return [self.state.accounts[i] for i in ids]
 
@@ -163,8 +179,10 @@ def _apply(request: TransferRequest, state: LedgerState) -> Outcome:
         check_repeat(stored, request)
         return Outcome(request.transfer_id, EXISTS, stored)
     if request.action in (POST, PENDING):
-        transfer = _new(request, request.kind, request.debit_account_id,
-                        request.credit_account_id, request.amount_minutes, state)
+        kind, debit_id, credit_id = request.kind, request.debit_account_id, request.credit_account_id
+        amount = request.amount_minutes
+        assert kind and debit_id and credit_id and amount  # validate_request: all given
+        transfer = _new(request, kind, debit_id, credit_id, amount, state)
         if request.action == POST:
             return _post(transfer, state)
         return _reserve(transfer, state)
@@ -173,9 +191,10 @@ def _apply(request: TransferRequest, state: LedgerState) -> Outcome:
     return _resolve(request, state)
 
 
-def _new(request: TransferRequest, kind, debit_id, credit_id, amount, state, **extra) -> Transfer:
+def _new(request: TransferRequest, kind: str, debit_id: str, credit_id: str, amount: int,
+         state: LedgerState, **extra: Any) -> Transfer:
     expires_at = None
-    if request.action == PENDING:
+    if request.action == PENDING and request.timeout_seconds is not None:  # validated: set
         expires_at = state.now + dt.timedelta(seconds=request.timeout_seconds)
     return Transfer(
         transfer_id=request.transfer_id, kind=kind, debit_account_id=debit_id,
@@ -205,7 +224,8 @@ def _post(transfer: Transfer, state: LedgerState) -> Outcome:
                    _entries(transfer, debit, credit))
 
 
-def _entries(transfer: Transfer, debit: AccountState, credit: AccountState):
+def _entries(transfer: Transfer, debit: AccountState, credit: AccountState
+             ) -> tuple[EntryLine, EntryLine]:
     return (EntryLine(debit.id, -transfer.amount_minutes, debit.balance),
             EntryLine(credit.id, transfer.amount_minutes, credit.balance))
 
@@ -229,10 +249,12 @@ _CLOSED = {
 
 
 def _open_reservation(request: TransferRequest, state: LedgerState) -> Transfer:
+    assert request.pending_id  # validate_request: given for post, void and expire
     pending = state.transfers.get(request.pending_id)
     if pending is None or pending.phase != PHASE_PENDING:
         raise NotFound("pending_not_found", "找不到该预留", "No such reservation",
                        {"pending_id": request.pending_id})
+    assert pending.expires_at is not None  # a reservation always has its timeout
     closed_by = state.resolved.get(pending.transfer_id)
     if closed_by is not None:
         code, zh, en = _CLOSED[closed_by]
@@ -255,7 +277,7 @@ def _open_reservation(request: TransferRequest, state: LedgerState) -> Transfer:
 
 
 class BadPendingMatch(RuleViolation):
-    def __init__(self, name, given, reserved):
+    def __init__(self, name: str, given: object, reserved: object):
         super().__init__("pending_mismatch", "与预留的内容不一致",
                          "This does not match the reservation",
                          {"field": name, "given": given, "reserved": reserved})
@@ -290,6 +312,7 @@ def _resolve(request: TransferRequest, state: LedgerState) -> Outcome:
 
 
 def _reverse(request: TransferRequest, state: LedgerState) -> Outcome:
+    assert request.reverses_id and request.reason and request.approver  # validate_request
     original = state.transfers.get(request.reverses_id)
     if original is None or not original.has_entries:
         raise NotFound("transfer_not_found", "找不到可冲正的已入账转账",

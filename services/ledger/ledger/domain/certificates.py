@@ -1,7 +1,8 @@
 """Service-record certificates (服务记录证明, DESIGN.md §6): content, number, canonical form.
 
 Pure: no I/O. The ledger signs the canonical form (``canonical_bytes``) with Ed25519
-(``ledger/certificate_signing.py``) and anyone can check it at the gateway.
+(``ledger/adapters/certificate_keys.py``) and anyone can check it at the gateway. Dates on a
+certificate are China's (``timebank_common.clock.CHINA``).
 
 Certificate number: ``HB-<city 4 digits>-<yyyymmdd>-<6 random symbols><check symbol>``,
 e.g. ``HB-1301-20261129-7K3QXM5``.
@@ -21,13 +22,15 @@ import datetime as dt
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from timebank_common.errors import BadInput
 
 from .display import minutes_display
 
-CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # dates on a certificate are China's
 PLATFORM = "HB"
+ISSUER_ORGANISATION = "河北省时间银行 Hebei Time Bank"
+PLATFORM_STATION = "时间银行 Time Bank"  # the issuer when identity names no station or region
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 RANDOM_LENGTH = 6
 CANONICAL_VERSION = 1
@@ -132,7 +135,7 @@ class CertificateContent:
     def total_display(self) -> str:
         return minutes_display(self.total_minutes)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["lines"] = [asdict(line) for line in self.lines]
         data["transfer_ids"] = list(self.transfer_ids)
@@ -141,7 +144,7 @@ class CertificateContent:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> CertificateContent:
+    def from_dict(cls, data: dict[str, Any]) -> CertificateContent:
         """Read stored content back (``total_minutes`` and ``version`` are derived). The
         signature is checked over the stored dict itself (``canonical_bytes``), so an edit
         of any stored field, the total included, is caught before this is trusted."""
@@ -151,7 +154,7 @@ class CertificateContent:
         return cls(**fields_)
 
 
-def build_content(*, number: str, person: dict, period_from: dt.date, period_to: dt.date,
+def build_content(*, number: str, person: dict[str, Any], period_from: dt.date, period_to: dt.date,
                   lines: list[ServiceLine], issuer_station: str, issuer_organisation: str,
                   issued_on: dt.date) -> CertificateContent:
     """The certificate for ``person`` (identity's masked view) over the given service lines."""
@@ -166,7 +169,7 @@ def build_content(*, number: str, person: dict, period_from: dt.date, period_to:
         transfer_ids=tuple(line.transfer_id for line in ordered))
 
 
-def canonical_bytes(content: dict) -> bytes:
+def canonical_bytes(content: dict[str, Any]) -> bytes:
     """The exact bytes that are signed: a fixed prefix, then JSON with sorted keys,
     no spaces, UTF-8 (not escaped). The same content always gives the same bytes."""
     body = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -175,6 +178,26 @@ def canonical_bytes(content: dict) -> bytes:
 
 def signed_bytes(content: CertificateContent) -> bytes:
     return canonical_bytes(content.to_dict())
+
+
+def code_as_name(code: str) -> tuple[str, str]:
+    """A category's names when demand's catalogue does not name it (or does not answer):
+    the code stands for both."""
+    return code, code
+
+
+def issuer_station(region_name: str) -> str:
+    """The issuer named after the volunteer's region, when the volunteer issues their own."""
+    return f"{region_name}时间银行 · {PLATFORM_STATION}"
+
+
+def download_path(number: str) -> str:
+    return f"/api/v1/certificates/{number}"
+
+
+def verify_url(public_base_url: str, number: str) -> str:
+    """The public verification address (printed and in the QR code)."""
+    return f"{public_base_url.rstrip('/')}/api/v1/certificates/{number}/verify"
 
 
 # --- what the public verification page shows ------------------------------------------

@@ -6,10 +6,11 @@ chosen by ``funding.choose_payer``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from .kinds import DONATION, SERVICE_CREDIT
+from ..contracts.kinds import DONATION, POST, SERVICE_CREDIT
 from .policy import REFUSE, Policy, rounded_minutes, split_at_cap
-from .transfers import POST, TransferRequest, derived_id
+from .transfers import TransferRequest, derived_id
 
 
 def service_credit_id(record_id: str) -> str:
@@ -46,7 +47,7 @@ def plan_credit(recorded: int, earned_this_year: int, policy: Policy) -> CreditP
 
 def service_credit(record_id: str, demand_id: str, minutes: int, category: str | None,
                    issuance_account_id: str, personal_account_id: str,
-                   reference: dict | None = None, linked: bool = False) -> TransferRequest:
+                   reference: dict[str, Any] | None = None, linked: bool = False) -> TransferRequest:
     """``issuance_account_id``: the payer (issuance, or the named funding source)."""
     return TransferRequest(
         transfer_id=service_credit_id(record_id),
@@ -62,7 +63,7 @@ def service_credit(record_id: str, demand_id: str, minutes: int, category: str |
 
 
 def excess_to_pool(record_id: str, demand_id: str, minutes: int, payer_account_id: str,
-                   pool_account_id: str, reference: dict | None = None) -> TransferRequest:
+                   pool_account_id: str, reference: dict[str, Any] | None = None) -> TransferRequest:
     return TransferRequest(
         transfer_id=excess_id(record_id), action=POST, kind=DONATION,
         debit_account_id=payer_account_id, credit_account_id=pool_account_id,

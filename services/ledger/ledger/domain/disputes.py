@@ -14,22 +14,19 @@ from __future__ import annotations
 
 from timebank_common.errors import RuleViolation
 
+from ..contracts.kinds import UPHELD, VOIDED_OUTCOME
 from .transfers import derived_id
-
-UPHELD, MINUTES_ADJUSTED, VOIDED = "upheld", "minutes_adjusted", "voided"
-OUTCOMES = (UPHELD, MINUTES_ADJUSTED, VOIDED)
 
 
 def reversal_id(dispute_id: str) -> str:
     return derived_id("dispute", dispute_id)
 
 
-
 def reversal_minutes(outcome: str, credited: int, minutes: int | None) -> int | None:
     """How much of a credit of ``credited`` minutes the outcome reverses (None: nothing)."""
     if outcome == UPHELD:
         return None
-    if outcome == VOIDED:
+    if outcome == VOIDED_OUTCOME:
         return credited
     if minutes is None or minutes < 0:
         raise RuleViolation("adjusted_minutes_missing", "调整时长的裁决须给出调整后的分钟数",

@@ -13,9 +13,13 @@ with a service their volunteer is not credited for, and no account goes below ze
 """
 from __future__ import annotations
 
-OWN_HOURS, GRANT_SOURCE, POOL, ISSUANCE_SOURCE = "own_hours", "grant", "pool", "issuance"
-FUNDING_SOURCES = (OWN_HOURS, GRANT_SOURCE, POOL, ISSUANCE_SOURCE)
-ALIASES = {"donation_pool": POOL}  # demand's name of the source
+from ..contracts.kinds import (
+    FUNDING_ALIASES,
+    FUNDING_SOURCES,
+    GRANT_SOURCE,
+    ISSUANCE_SOURCE,
+    OWN_HOURS,
+)
 
 NO_ELDER = "no_elder_named"
 NO_ACCOUNT = "source_account_missing"
@@ -23,7 +27,9 @@ INSUFFICIENT = "source_insufficient"
 
 
 def normalised(source: str | None) -> str:
-    source = ALIASES.get(source, source)
+    if source is None:
+        return ISSUANCE_SOURCE
+    source = FUNDING_ALIASES.get(source, source)
     return source if source in FUNDING_SOURCES else ISSUANCE_SOURCE
 
 

@@ -15,11 +15,9 @@ import hashlib
 
 from timebank_common.errors import BadInput, RuleViolation
 
+from ..contracts.kinds import GIFT_TO_RELATIVE, MAX_TRANSFER_ID_LENGTH
 from .display import minutes_en, minutes_zh
-from .kinds import DONATION, GIFT_TO_RELATIVE
-from .transfers import MAX_TRANSFER_ID_LENGTH
 
-GIVING_KINDS = (GIFT_TO_RELATIVE, DONATION)
 MAX_KEY_LENGTH = 100
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .kinds import GRANT_TRANSFER
+from ..contracts.kinds import GRANT_TRANSFER, POST
 from .policy import Policy, period_key
-from .transfers import POST, TransferRequest, derived_id
+from .transfers import TransferRequest, derived_id
 
 
 def grant_id(person_id: str, category: str, period: str) -> str:

@@ -28,6 +28,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from .transfers import Transfer
 
@@ -98,7 +99,7 @@ class Break:
     expected: str | None = None
     found: str | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"seq": self.seq, "transfer_id": self.transfer_id, "problem": self.problem,
                 "expected": self.expected, "found": self.found}
 

@@ -14,13 +14,17 @@ later province change of the grants still reaches that city.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from timebank_common.clock import china_date
 from timebank_common.errors import BadInput
 from timebank_common.policies import PolicyRow, Resolved, resolve
 from timebank_common.regions import CITY, COUNTY, PROVINCE, is_code, level_of
 
-from .kinds import SERVICE_CREDIT
+from ..contracts.kinds import SERVICE_CREDIT
+from .transfers import Transfer
 
 MONTH, QUARTER, YEAR = "month", "quarter", "year"
 PERIODS = (MONTH, QUARTER, YEAR)
@@ -51,7 +55,6 @@ PROVINCE_DEFAULT = {
     "expiry_months": None,  # earned minutes never expire (off by default)
 }
 PROVINCE_CODE = "130000000000"
-CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # policy dates are China dates
 DEFAULT_EFFECTIVE_FROM = dt.date(2020, 1, 1)
 
 
@@ -59,12 +62,12 @@ DEFAULT_EFFECTIVE_FROM = dt.date(2020, 1, 1)
 class Policy(Resolved):
     """The ledger's values in effect for one region on one date (``Resolved``), read by name."""
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> Any:
         return self.values.get(key)
 
-    def grant_for(self, category: str) -> dict | None:
+    def grant_for(self, category: str) -> dict[str, Any] | None:
         """``{minutes, period}`` for a hardship category, or None (no grant)."""
-        grant = (self.values.get("grant_minutes") or {}).get(category)
+        grant: dict[str, Any] | None = (self.values.get("grant_minutes") or {}).get(category)
         return grant if grant and grant.get("minutes") else None
 
 
@@ -75,19 +78,16 @@ def policy_for(rows: list[PolicyRow], region_code: str, on_date: dt.date) -> Pol
     return Policy(region_code, on_date, found.values, found.sources)
 
 
-def local_date(now: dt.datetime) -> dt.date:
-    return now.astimezone(CHINA).date()
-
-
-def yearly_service_minutes(created) -> dict[tuple[str, int], int]:
+def yearly_service_minutes(created: Iterable[Transfer]) -> dict[tuple[str, int], int]:
     """What newly created transfers add to the yearly cap's running sums: the minutes of each
     posted service credit (a single-phase one, or a posted reservation), by credited account
     and China-time year of the transfer. Reversals do not give room back: the cap counts what
     was deposited."""
     sums: dict[tuple[str, int], int] = {}
     for transfer in created:
-        if transfer.kind == SERVICE_CREDIT and transfer.has_entries:
-            key = (transfer.credit_account_id, local_date(transfer.created_at).year)
+        if transfer.kind == SERVICE_CREDIT and transfer.has_entries \
+                and transfer.created_at is not None:
+            key = (transfer.credit_account_id, china_date(transfer.created_at).year)
             sums[key] = sums.get(key, 0) + transfer.amount_minutes
     return sums
 
@@ -124,11 +124,11 @@ def period_key(period: str, on_date: dt.date) -> str:
 
 
 # --- checking a new row -------------------------------------------------------------------
-def _bad(field_name: str, zh: str, en: str, value=None) -> BadInput:
+def _bad(field_name: str, zh: str, en: str, value: Any = None) -> BadInput:
     return BadInput("policy_invalid", zh, en, {"field": field_name, "value": value})
 
 
-def check_values(values: dict) -> dict:
+def check_values(values: Any) -> dict[str, Any]:
     """A new row's values, checked (unknown keys and wrong types refused)."""
     if not isinstance(values, dict) or not values:
         raise _bad("values", "政策须至少包含一项设置", "A policy row needs at least one value")
@@ -181,6 +181,6 @@ def check_new_row(region_code: str, effective_from: dt.date, today: dt.date) -> 
                        {"effective_from": effective_from.isoformat(), "today": today.isoformat()})
 
 
-def _whole(value, minimum: int = 0, maximum: int | None = None) -> bool:
+def _whole(value: Any, minimum: int = 0, maximum: int | None = None) -> bool:
     return (isinstance(value, int) and not isinstance(value, bool) and value >= minimum
             and (maximum is None or value <= maximum))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -31,18 +32,18 @@ class Credit:
     recorded_minutes: int | None = None  # what the credit says was recorded, when policy changed it
 
 
-def as_recorded(record: dict) -> tuple[int, str | None]:
+def as_recorded(record: dict[str, Any]) -> tuple[int, str | None]:
     """No rounding policy: the ledger should credit exactly the recorded minutes."""
     return record["minutes"], None
 
 
-Expected = Callable[[dict], tuple[int, str | None]]
+Expected = Callable[[dict[str, Any]], tuple[int, str | None]]
 
 
 def as_credited_by_policy(credits: dict[str, Credit]) -> Expected:
     """The ledger's own policy (rounding, yearly cap) explains a credit that differs from the
     record when the credit itself says it was made for exactly the recorded minutes."""
-    def expected(record: dict) -> tuple[int, str | None]:
+    def expected(record: dict[str, Any]) -> tuple[int, str | None]:
         credit = credits.get(record["record_id"])
         if credit is not None and credit.recorded_minutes == record["minutes"]:
             return credit.minutes, "policy_rounding_or_yearly_cap"
@@ -50,14 +51,15 @@ def as_credited_by_policy(credits: dict[str, Credit]) -> Expected:
     return expected
 
 
-def reconcile(records: Iterable[dict], credits: dict[str, Credit], elsewhere: Iterable[str] = (),
-              expected: Expected = as_recorded) -> dict:
-    records = {r["record_id"]: r for r in records}
-    elsewhere = set(elsewhere)
-    missing, differences = [], []
+def reconcile(records: Iterable[dict[str, Any]], credits: dict[str, Credit],
+              elsewhere: Iterable[str] = (), expected: Expected = as_recorded) -> dict[str, Any]:
+    by_id = {r["record_id"]: r for r in records}
+    other_places = set(elsewhere)
+    missing: list[dict[str, Any]] = []
+    differences: list[dict[str, Any]] = []
     recorded_total = credited_total = reversed_total = 0
-    for record_id in sorted(records):
-        record = records[record_id]
+    for record_id in sorted(by_id):
+        record = by_id[record_id]
         recorded_total += record["minutes"]
         credit = credits.get(record_id)
         if credit is None:
@@ -81,15 +83,15 @@ def reconcile(records: Iterable[dict], credits: dict[str, Credit], elsewhere: It
                 "volunteer_id": c.volunteer_id, "minutes": c.minutes,
                 "reversed_minutes": c.reversed_minutes}
                for record_id, c in sorted(credits.items())
-               if record_id not in records and record_id not in elsewhere]
+               if record_id not in by_id and record_id not in other_places]
     unexplained = [d for d in differences if not d["explained"]]
     return {
         "records_without_credit": missing,
         "credits_without_record": orphans,
         "amount_differences": differences,
         "totals": {
-            "records": len(records), "recorded_minutes": recorded_total,
-            "credited_records": len(records) - len(missing), "credited_minutes": credited_total,
+            "records": len(by_id), "recorded_minutes": recorded_total,
+            "credited_records": len(by_id) - len(missing), "credited_minutes": credited_total,
             "reversed_minutes": reversed_total,
             "records_without_credit": len(missing),
             "credits_without_record": len(orphans),

@@ -16,9 +16,10 @@ DESIGN.md §5/§6 with demand; demand's side: services/demand/demand/domain/paym
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from .kinds import SERVICE_CREDIT
-from .transfers import EXPIRE, PENDING, POST_PENDING, VOID_PENDING, TransferRequest, derived_id
+from ..contracts.kinds import EXPIRE, PENDING, POST_PENDING, SERVICE_CREDIT, VOID_PENDING
+from .transfers import TransferRequest, derived_id
 
 RESERVATION_PREFIX = "reservation:"
 WINDOW_PASSED = "window_passed"
@@ -38,7 +39,7 @@ def timeout_seconds(expires_at: dt.datetime, now: dt.datetime) -> int | None:
 
 
 def reserve(reservation_id: str, debit_account_id: str, credit_account_id: str, minutes: int,
-            seconds: int, category: str | None, reference: dict) -> TransferRequest:
+            seconds: int, category: str | None, reference: dict[str, Any]) -> TransferRequest:
     return TransferRequest(reservation_id, PENDING, SERVICE_CREDIT, debit_account_id,
                            credit_account_id, minutes, memo=category, reference=reference,
                            timeout_seconds=seconds)
@@ -67,6 +68,6 @@ def settlement(credited: int, paid: int, reserved: int, timed_out: bool) -> str:
 
 
 def post(reservation_id: str, credit_id: str, minutes: int, category: str | None,
-         reference: dict) -> TransferRequest:
+         reference: dict[str, Any]) -> TransferRequest:
     return TransferRequest(credit_id, POST_PENDING, pending_id=reservation_id,
                            amount_minutes=minutes, memo=category, reference=reference)

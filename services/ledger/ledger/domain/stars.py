@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from timebank_common.errors import BadInput
 
 DEFAULT_THRESHOLDS_HOURS = (100, 300, 600, 1000, 1500)
 
 
-def thresholds_from_config(value) -> tuple[int, ...]:
+def thresholds_from_config(value: Iterable[Any] | None) -> tuple[int, ...]:
     """The configured hours, checked: positive integers, strictly ascending."""
     hours = tuple(int(h) for h in (value or DEFAULT_THRESHOLDS_HOURS))
     if not hours or any(h <= 0 for h in hours) or list(hours) != sorted(set(hours)):
@@ -30,7 +31,8 @@ def star_level(minutes: int, thresholds: Sequence[int] = DEFAULT_THRESHOLDS_HOUR
     return sum(1 for hours in thresholds if minutes >= hours * 60)
 
 
-def next_star(minutes: int, thresholds: Sequence[int] = DEFAULT_THRESHOLDS_HOURS) -> dict | None:
+def next_star(minutes: int, thresholds: Sequence[int] = DEFAULT_THRESHOLDS_HOURS
+              ) -> dict[str, Any] | None:
     """The next level and the minutes still missing; None at the top level."""
     level = star_level(minutes, thresholds)
     if level >= len(thresholds):
@@ -56,7 +58,7 @@ def crossings(before_minutes: int, credits: Iterable[tuple[str, int]],
     Whether a level was reached before (and lost again by a reversal) is not known here: the
     ``milestones`` table keeps each (person, level) once, so a re-crossing is not told again.
     """
-    out = []
+    out: list[Crossing] = []
     total = before_minutes
     for transfer_id, minutes in credits:
         was = star_level(total, thresholds)

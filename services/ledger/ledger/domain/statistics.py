@@ -24,10 +24,11 @@ figures.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from timebank_common.regions import child_of, prefix_of
 
-from .kinds import (
+from ..contracts.kinds import (
     DONATION,
     GIFT_TO_RELATIVE,
     GRANT,
@@ -76,18 +77,18 @@ def attributions(row: FlowRow) -> list[tuple[str, str]]:
     return []
 
 
-def _zeros() -> dict:
+def _zeros() -> dict[str, int]:
     return {f"{figure}_minutes": 0 for figure in FIGURES}
 
 
-def _in_region(accounts: list[dict], prefix: str) -> list[dict]:
+def _in_region(accounts: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
     return sorted((a for a in accounts if a["region_code"].startswith(prefix)),
                   key=lambda a: a["region_code"])
 
 
-def ledger_figures(scope_code: str, flows: list[FlowRow], issuance: list[dict],
+def ledger_figures(scope_code: str, flows: list[FlowRow], issuance: list[dict[str, Any]],
                    child_names: dict[str, str] | None = None,
-                   pools: list[dict] | None = None) -> dict:
+                   pools: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Totals for ``scope_code``'s prefix, the same per child region (every named child and
     every child met in the data, by code), and the liability and the donation pool balance
     per city-level unit.
@@ -95,7 +96,8 @@ def ledger_figures(scope_code: str, flows: list[FlowRow], issuance: list[dict],
     ``issuance``, ``pools``: ``[{region_code, balance_minutes}]`` of the issuance accounts
     and of the donation pools."""
     prefix = prefix_of(scope_code)
-    totals, children = _zeros(), {}
+    totals = _zeros()
+    children: dict[str, dict[str, int]] = {}
     for row in flows:
         for figure, region in attributions(row):
             if not region.startswith(prefix):

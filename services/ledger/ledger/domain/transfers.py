@@ -24,46 +24,44 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from timebank_common.errors import BadInput, Conflict
 
-from .kinds import REVERSAL, TRANSFER_KINDS
+from ..contracts.kinds import (
+    ACTIONS,
+    CALLER_ACTIONS,
+    EXISTS,
+    EXPIRE,
+    EXPIRED,
+    MAX_TIMEOUT_SECONDS,
+    MAX_TRANSFER_ID_LENGTH,
+    PENDING,
+    PHASE_EXPIRED,
+    PHASE_PENDING,
+    PHASE_POST_PENDING,
+    PHASE_POSTED,
+    PHASE_VOID_PENDING,
+    POST,
+    POST_PENDING,
+    POSTED,
+    RESERVED,
+    REVERSAL,
+    REVERSE,
+    TRANSFER_KINDS,
+    VOID_PENDING,
+    VOIDED,
+)
 
-# actions (requests)
-POST = "post"
-PENDING = "pending"
-POST_PENDING = "post_pending"
-VOID_PENDING = "void_pending"
-EXPIRE = "expire"
-REVERSE = "reverse"
-ACTIONS = (POST, PENDING, POST_PENDING, VOID_PENDING, EXPIRE, REVERSE)
-CALLER_ACTIONS = (POST, PENDING, POST_PENDING, VOID_PENDING, REVERSE)  # expire: the sweep only
-
-# phases (stored rows)
-PHASE_POSTED = "posted"
-PHASE_PENDING = "pending"
-PHASE_POST_PENDING = "post_pending"
-PHASE_VOID_PENDING = "void_pending"
-PHASE_EXPIRED = "expired"
-PHASES = (PHASE_POSTED, PHASE_PENDING, PHASE_POST_PENDING, PHASE_VOID_PENDING, PHASE_EXPIRED)
+# the names of actions, phases and statuses are the contract's (``ledger.contracts.kinds``);
+# what they mean for the stored rows is decided here
 PHASES_WITH_ENTRIES = (PHASE_POSTED, PHASE_POST_PENDING)
 RESOLVING_PHASES = (PHASE_POST_PENDING, PHASE_VOID_PENDING, PHASE_EXPIRED)
 PHASE_OF_ACTION = {POST: PHASE_POSTED, REVERSE: PHASE_POSTED, PENDING: PHASE_PENDING,
                    POST_PENDING: PHASE_POST_PENDING, VOID_PENDING: PHASE_VOID_PENDING,
                    EXPIRE: PHASE_EXPIRED}
-
-# result statuses
-POSTED = "posted"
-RESERVED = "pending"
-VOIDED = "voided"
-EXPIRED = "expired"
-EXISTS = "exists"
-FAILED = "failed"
 STATUS_OF_PHASE = {PHASE_POSTED: POSTED, PHASE_PENDING: RESERVED, PHASE_POST_PENDING: POSTED,
                    PHASE_VOID_PENDING: VOIDED, PHASE_EXPIRED: EXPIRED}
-
-MAX_TRANSFER_ID_LENGTH = 200
-MAX_TIMEOUT_SECONDS = 366 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,7 @@ class Transfer:
     credit_account_id: str
     amount_minutes: int
     memo: str | None = None
-    reference: dict = field(default_factory=dict)
+    reference: dict[str, Any] = field(default_factory=dict)
     phase: str = PHASE_POSTED
     pending_id: str | None = None
     reverses_id: str | None = None
@@ -100,7 +98,7 @@ class TransferRequest:
     credit_account_id: str | None = None
     amount_minutes: int | None = None
     memo: str | None = None
-    reference: dict = field(default_factory=dict)
+    reference: dict[str, Any] = field(default_factory=dict)
     pending_id: str | None = None
     reverses_id: str | None = None
     timeout_seconds: int | None = None
@@ -119,11 +117,11 @@ def derived_id(prefix: str, transfer_id: str) -> str:
     return f"{prefix}:{hashlib.sha256(transfer_id.encode()).hexdigest()}"
 
 
-def _bad(code: str, zh: str, en: str, details=None) -> BadInput:
+def _bad(code: str, zh: str, en: str, details: Any = None) -> BadInput:
     return BadInput(code, zh, en, details)
 
 
-def _require_positive(amount) -> None:
+def _require_positive(amount: object) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise _bad("amount_not_positive", "时长必须是正整数分钟",
                    "The amount must be a positive whole number of minutes",

@@ -1,0 +1,75 @@
+"""Reading accounts: a person's balance, statement and volunteer summary (the person or staff
+in scope), and the internal account questions (``open_account``, ``account``)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from timebank_common.caller import Caller
+from timebank_common.db import UnitOfWorkFactory
+
+from ..adapters import accounts as repo
+from ..adapters import milestones
+from ..contracts.kinds import PERSONAL
+from ..domain import access
+from ..domain.balances import balance_summary
+from ..domain.stars import next_star, star_level
+
+
+def balance(db: UnitOfWorkFactory, caller: Caller, person_id: str) -> dict:
+    """Earned, grant, reserved and available minutes; zeros for a person with no account."""
+    with db() as uow:
+        held = repo.person_accounts(uow, person_id)
+    access.authorize_account_read(caller, person_id, [a.region_code for a in held])
+    return balance_summary(person_id, [a.state() for a in held])
+
+
+def statement(db: UnitOfWorkFactory, caller: Caller, person_id: str, query: dict) -> dict:
+    """A page of the person's entries, newest first (``query``: ``StatementQuery``)."""
+    with db() as uow:
+        held = repo.person_accounts(uow, person_id)
+        access.authorize_account_read(caller, person_id, [a.region_code for a in held])
+        items, total = ([], 0) if not held else repo.statement(
+            uow, [a.id for a in held], query["since"], query["until"],
+            query["page"], query["page_size"], query["kind"])
+    return {"items": items, "total": total, "page": query["page"],
+            "page_size": query["page_size"]}
+
+
+def _hours(minutes: int) -> float:
+    return round(minutes / 60, 2)
+
+
+def volunteer_summary(db: UnitOfWorkFactory, caller: Caller, person_id: str,
+                      thresholds: Sequence[int]) -> dict:
+    """The balance plus cumulative service time, star level, the next star and the
+    milestones reached."""
+    with db() as uow:
+        held = repo.person_accounts(uow, person_id)
+        access.authorize_account_read(caller, person_id, [a.region_code for a in held])
+        personal = [a.id for a in held if a.kind == PERSONAL]
+        minutes = milestones.service_minutes(uow, personal).get(personal[0], 0) \
+            if personal else 0
+        upcoming = next_star(minutes, thresholds)
+        if upcoming is not None:
+            upcoming["hours_to_go"] = _hours(upcoming["minutes_to_go"])
+        return {**balance_summary(person_id, [a.state() for a in held]),
+                "service_minutes": minutes, "service_hours": _hours(minutes),
+                "star_level": star_level(minutes, thresholds),
+                "star_thresholds_hours": list(thresholds), "next_star": upcoming,
+                "milestones": milestones.milestones_of(uow, person_id)}
+
+
+# --- internal ------------------------------------------------------------------------------
+def open_account(db: UnitOfWorkFactory, kind: str, region_code: str,
+                 owner_person_id: str | None) -> dict:
+    """The account of this kind for this person/region, opened if missing."""
+    with db() as uow:
+        account = repo.open_account(uow, kind, region_code, owner_person_id)
+        uow.commit()
+    return account.view()
+
+
+def account(db: UnitOfWorkFactory, account_id: str) -> dict:
+    """One account's four totals, balance and available minutes."""
+    with db() as uow:
+        return repo.get_account(uow, account_id).view()

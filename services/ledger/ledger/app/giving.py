@@ -1,0 +1,91 @@
+"""Gifts to a direct relative and donations to the pool (``give``; rules: ``domain/giving.py``).
+
+The giver is the caller, or an elder the caller acts for (``from_person_id``; identity's
+``may_act_for``). A gift needs identity to confirm a verified direct-relative link
+(``are_direct_relatives``) unless the key was used already (a retry answers ``exists``
+without asking identity again). identity is asked before the transaction opens: its answers
+are not the ledger's data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from timebank_common.caller import Caller
+from timebank_common.db import UnitOfWorkFactory
+from timebank_common.errors import Forbidden
+from timebank_common.regions import city_unit_of
+
+from ..adapters import accounts as repo
+from ..adapters import transfers as stored
+from ..adapters.identity import IdentityClient
+from ..contracts.events import HOURS_GIVEN
+from ..contracts.kinds import DONATION_POOL, GIFT_TO_RELATIVE, GRANT, PERSONAL, POST, POSTED
+from ..domain.batch import Outcome
+from ..domain.giving import check_funds, check_gift, giving_id
+from ..domain.transfers import TransferRequest
+from . import posting
+
+
+def give(db: UnitOfWorkFactory, caller: Caller, data: dict, idempotency_key: str, *,
+         identity: IdentityClient, now: dt.datetime) -> Outcome:
+    """``gift_to_relative`` (to a verified direct relative, earned hours only) or
+    ``donation`` (to the pool of the giver's city-level unit); the outcome is ``posted``, or
+    ``exists`` for a repeated key. Refusals raise."""
+    giver = data["from_person_id"] or caller.person_id
+    if not giver:
+        raise Forbidden("person_required", "只有个人用户可以赠送或捐赠时长",
+                        "Only a person can give or donate hours")
+    if giver != caller.person_id and not identity.may_act_for(caller.person_id, giver):
+        raise Forbidden("not_your_account", "只能动用本人（或您代办的老人）的时间账户",
+                        "You can only give from your own account (or an elder's you act for)",
+                        {"from_person_id": giver})
+    transfer_id = giving_id(data["kind"], giver, idempotency_key)
+    if data["kind"] == GIFT_TO_RELATIVE:
+        with db() as uow:
+            repeated = already_given(uow, transfer_id)
+        if not repeated:
+            related = bool(data["to_person_id"]) and data["to_person_id"] != giver and \
+                identity.are_direct_relatives(giver, data["to_person_id"])
+            check_gift(giver, data["to_person_id"], related)
+    with db() as uow:
+        outcome = post_gift(uow, transfer_id, data["kind"], giver, data["minutes"],
+                            data["to_person_id"], data["note"], caller.person_id, now)
+        uow.commit()
+    return outcome
+
+
+def already_given(uow, transfer_id: str) -> bool:
+    return bool(stored.stored_transfers(uow, [transfer_id]))
+
+
+def post_gift(uow, transfer_id: str, kind: str, giver_id: str, minutes: int,
+              to_person_id: str | None, note: str | None, given_by: str | None,
+              now: dt.datetime) -> Outcome:
+    """Post the gift or donation (or answer ``exists`` for a repeated key); raise a refusal."""
+    held = repo.find_accounts(uow, [(PERSONAL, giver_id), (GRANT, giver_id)])
+    personal, grant = held.get((PERSONAL, giver_id)), held.get((GRANT, giver_id))
+    if not already_given(uow, transfer_id):
+        check_funds(0 if personal is None else personal.balance_minutes - personal.debits_pending,
+                    0 if grant is None else grant.balance_minutes - grant.debits_pending, minutes)
+    assert personal is not None  # no earned hours is refused above; a repeat had them
+    if kind == GIFT_TO_RELATIVE:
+        target = repo.open_accounts(uow, [(PERSONAL, personal.region_code, to_person_id)])[
+            (PERSONAL, to_person_id)]
+    else:
+        unit = city_unit_of(personal.region_code)
+        target = repo.open_accounts(uow, [(DONATION_POOL, unit, None)])[(DONATION_POOL, unit)]
+    request = TransferRequest(
+        transfer_id=transfer_id, action=POST, kind=kind, debit_account_id=personal.id,
+        credit_account_id=target.id, amount_minutes=minutes, memo=note,
+        reference={"given_by": given_by,
+                   **({"to_person_id": to_person_id} if kind == GIFT_TO_RELATIVE else
+                      {"pool_region_code": target.region_code})})
+    [outcome] = posting.create_transfers(uow, [request], now)
+    outcome.raise_failure()
+    if outcome.status == POSTED:  # a repeated key ("exists") announces nothing again
+        uow.emit(HOURS_GIVEN, {
+            "transfer_id": transfer_id, "kind": kind, "from_person_id": giver_id,
+            "to_person_id": to_person_id if kind == GIFT_TO_RELATIVE else None,
+            "pool_region_code": None if kind == GIFT_TO_RELATIVE else target.region_code,
+            "minutes": minutes, "given_by": given_by}, personal.region_code)
+    return outcome

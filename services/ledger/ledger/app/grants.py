@@ -1,0 +1,80 @@
+"""Grants for priority elders: identity's ``elder_priority_granted`` (in the event handler's
+transaction) and the periodic top-up (``top_up``, a page per transaction).
+
+The event records an entitlement (``grant_entitlements``: person, category, region, since)
+and grants the current period at once; the scheduled top-up grants every entitlement for
+the period in effect (ids fix "once per period"). There is no ``elder_priority_revoked``
+event yet: when identity adds one, delete the entitlement here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from timebank_common.clock import china_date
+from timebank_common.db import UnitOfWorkFactory
+from timebank_common.regions import city_unit_of
+
+from ..adapters import accounts as repo
+from ..adapters import policies
+from ..contracts.kinds import FAILED, GRANT, ISSUANCE, POSTED
+from ..domain.granting import grant_request
+from . import posting
+
+log = logging.getLogger("timebank.ledger")
+PAGE = 500
+
+
+def on_priority_granted(uow, granted: dict, now: dt.datetime) -> None:
+    """Record the entitlement (``granted``: the loaded payload) and grant the current
+    period (once per period); a refusal raises."""
+    entitled = record_entitlement(uow, granted, now)
+    grant_period(uow, [entitled], now, strict=True)
+
+
+def record_entitlement(uow, granted: dict, now: dt.datetime) -> dict:
+    policies.add_entitlement(uow, granted["person_id"], granted["category"],
+                             granted["region_code"], granted["verified_by"], now)
+    return {"person_id": granted["person_id"], "category": granted["category"],
+            "region_code": granted["region_code"]}
+
+
+def grant_period(uow, entitled: list[dict], now: dt.datetime, strict: bool = False) -> int:
+    """Grant each entitlement its current period (those granted already answer ``exists``);
+    how many were newly posted. ``strict``: raise a refusal (event path) instead of logging."""
+    if not entitled:
+        return 0
+    today = china_date(now)
+    accounts = repo.open_accounts(uow, [
+        *[(ISSUANCE, city_unit_of(e["region_code"]), None) for e in entitled],
+        *[(GRANT, e["region_code"], e["person_id"]) for e in entitled]])
+    in_effect = policies.policies_for(uow, [e["region_code"] for e in entitled], today)
+    requests = [r for r in (grant_request(
+        e["person_id"], e["category"], in_effect[e["region_code"]], today,
+        accounts[(ISSUANCE, city_unit_of(e["region_code"]))].id,
+        accounts[(GRANT, e["person_id"])].id) for e in entitled) if r is not None]
+    posted = 0
+    for outcome in posting.create_transfers(uow, requests, now) if requests else []:
+        if outcome.status == POSTED:
+            posted += 1
+        elif outcome.status == FAILED:
+            if outcome.code == "transfer_id_reused":
+                continue  # granted this period already, under an earlier policy
+            if strict:
+                outcome.raise_failure()
+            log.error("grant %s refused: %s", outcome.transfer_id, outcome.code)
+    return posted
+
+
+def top_up(db: UnitOfWorkFactory, now: dt.datetime) -> int:
+    """Every entitlement's grant for the current period, a page per transaction; how many
+    were newly posted."""
+    after, posted = None, 0
+    while True:
+        with db() as uow:
+            page = policies.entitlements(uow, after, PAGE)
+            posted += grant_period(uow, page, now)
+            uow.commit()
+        if len(page) < PAGE:
+            return posted
+        after = (page[-1]["person_id"], page[-1]["category"])

@@ -1,0 +1,8 @@
+"""What other services and the gateway may import from the ledger (DESIGN.md §2): the RPC
+inputs and outputs (``accounts``, ``transfers``, ``giving``, ``policies``, ``statistics``,
+``reconciliation``, ``verification``, ``certificates``), the events it produces
+(``events``; all of them in ``EVENTS``), and the names and role sets callers need (``kinds``,
+``roles``). Only marshmallow and the kit's pure core are imported here."""
+from .events import EVENTS
+
+__all__ = ["EVENTS"]

@@ -1,0 +1,104 @@
+"""The events the ledger produces: each payload schema and its ``EventContract``.
+
+Published through the ledger's outbox in the transaction of the change; the envelope's
+``region_code`` is the region of the account the event concerns (the volunteer's, the
+giver's, the certificate's) or, for the reservation replies, demand's region of the service.
+"""
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from timebank_common.contracts import EventContract
+
+
+class HoursCreditedEvent(Schema):
+    """``minutes``: credited to the volunteer (after rounding and the yearly cap; > 0: no
+    event when nothing was credited)."""
+
+    transfer_id = fields.String()
+    person_id = fields.String()
+    minutes = fields.Integer()
+    balance_minutes = fields.Integer()
+    kind = fields.String()
+    record_id = fields.String()
+    demand_id = fields.String()
+    recorded_minutes = fields.Integer()
+    rounded_minutes = fields.Integer()
+    excess_minutes = fields.Integer()
+    excess_to = fields.String(allow_none=True)  # pool | refused | null
+    funding_source = fields.String()
+    paid_from = fields.String()  # the source, or issuance when it could not pay
+
+
+class HoursGivenEvent(Schema):
+    """``hours_given``: a gift to a direct relative or a donation to the pool was posted
+    (once per transfer; notify tells the receiver, or thanks the donor)."""
+
+    transfer_id = fields.String(required=True)
+    kind = fields.String(required=True)  # gift_to_relative | donation
+    from_person_id = fields.String(required=True)
+    to_person_id = fields.String(allow_none=True)
+    pool_region_code = fields.String(allow_none=True)
+    minutes = fields.Integer(required=True)
+    given_by = fields.String(allow_none=True)
+
+
+class MilestoneReachedEvent(Schema):
+    person_id = fields.String()
+    level = fields.Integer()
+    cumulative_minutes = fields.Integer()
+    transfer_id = fields.String()
+
+
+class CertificateIssuedEvent(Schema):
+    """``certificate_issued`` (notify tells the volunteer): period as ISO dates."""
+
+    number = fields.String()
+    person_id = fields.String()
+    period_from = fields.String()
+    period_to = fields.String()
+    total_minutes = fields.Integer()
+    issued_by = fields.String(allow_none=True)
+
+
+class ReservationMadeEvent(Schema):
+    assignment_id = fields.String()
+    demand_id = fields.String()
+    reservation_id = fields.String()
+    minutes = fields.Integer()
+    expires_at = fields.DateTime(format="iso")
+    repeated = fields.Boolean()
+
+
+class ReservationRefusedEvent(Schema):
+    """``reason``: window_passed, source_account_missing, or the transfer's refusal code
+    (e.g. insufficient_balance); the service still happens, paid by the fallback."""
+
+    assignment_id = fields.String()
+    demand_id = fields.String()
+    reservation_id = fields.String()
+    reason = fields.String()
+    details = fields.Raw(allow_none=True)
+
+
+HOURS_CREDITED = EventContract(
+    "ledger", "hours_credited", HoursCreditedEvent,
+    "A recorded service was credited to the volunteer (once per service record)")
+HOURS_GIVEN = EventContract(
+    "ledger", "hours_given", HoursGivenEvent,
+    "Hours were given to a direct relative or donated to the pool (once per transfer)")
+MILESTONE_REACHED = EventContract(
+    "ledger", "milestone_reached", MilestoneReachedEvent,
+    "A volunteer's cumulative service reached a star level (once per person and level)")
+CERTIFICATE_ISSUED = EventContract(
+    "ledger", "certificate_issued", CertificateIssuedEvent,
+    "A service-record certificate was issued")
+RESERVATION_MADE = EventContract(
+    "ledger", "reservation_made", ReservationMadeEvent,
+    "The elder's minutes for an assignment are reserved (the saga with demand)")
+RESERVATION_REFUSED = EventContract(
+    "ledger", "reservation_refused", ReservationRefusedEvent,
+    "Nothing was reserved for an assignment; the service is paid by the fallback")
+
+EVENTS = (HOURS_CREDITED, HOURS_GIVEN, MILESTONE_REACHED, CERTIFICATE_ISSUED, RESERVATION_MADE,
+          RESERVATION_REFUSED)

@@ -1,0 +1,4 @@
+"""The ledger's nameko entrypoints, one mixin per feature (composed in ``ledger/service.py``):
+each RPC calls its use case with the service's unit of work (``self.db``), the caller, the
+loaded arguments, the clock (``self.clock``) and the remote services, and dumps the answer;
+event handlers load the payload (``consumed.py``) and call theirs in the inbox transaction."""

@@ -1,0 +1,32 @@
+"""Supervision figures and reconciliation with demand's service records."""
+from __future__ import annotations
+
+from timebank_common.schemas import load
+from timebank_common.service import rpc
+
+from ..adapters.demand import DemandClient
+from ..app import reconciliation, statistics
+from ..contracts.reconciliation import ReconcileIn, ReconcileOut
+from ..contracts.statistics import LedgerStatsOut, PeriodIn
+
+
+class StatisticsEntrypoints:
+    @rpc(returns=LedgerStatsOut)
+    def ledger_stats(self, caller, region_code=None, period_from=None, period_to=None):
+        """Minutes deposited/spent/gifted/donated/granted/allocated/reversed in the period for
+        the region (and per child region), and the issuance liability and donation pools per
+        city-level unit (``PeriodIn``: a 12-digit region, ISO dates in order)."""
+        query = load(PeriodIn(), {"region_code": region_code,
+                                  "period_from": period_from, "period_to": period_to})
+        return LedgerStatsOut().dump(statistics.ledger_stats(
+            self.db, caller, query["region_code"], query["period_from"], query["period_to"]))
+
+    @rpc(returns=ReconcileOut, internal=True)
+    def reconcile(self, region_code, period_from, period_to):
+        """The ledger's service credits against demand's service records, by record id
+        (``ReconcileIn``: a 12-digit region, ISO dates in order)."""
+        query = load(ReconcileIn(), {"region_code": region_code,
+                                     "period_from": period_from, "period_to": period_to})
+        return ReconcileOut().dump(reconciliation.reconcile(
+            self.db, DemandClient(self.config, self.demand), query["region_code"],
+            query["period_from"], query["period_to"]))
