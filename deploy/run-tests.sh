@@ -9,7 +9,7 @@ deploy/install.sh
 .venv/bin/ruff check .
 # architecture: pyproject.toml [tool.importlinter]; run from deploy/, because lint-imports puts
 # its working directory first on sys.path and at the root gateway/ would shadow the gateway package
-(cd deploy && ../.venv/bin/lint-imports --config ../pyproject.toml --no-cache)
+(cd deploy && ../.venv/bin/lint-imports ../pyproject.toml --no-cache)
 .venv/bin/mypy                    # types: pyproject.toml [tool.mypy]
 for arg in "$@"; do
   case "$arg" in
