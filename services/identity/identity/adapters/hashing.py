@@ -12,6 +12,16 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
+def use_parameters(time_cost: int, memory_cost: int, parallelism: int) -> None:
+    """Hash new passwords and secrets with these argon2 parameters from now on (the default
+    ones are argon2-cffi's; tests choose cheap ones). A hash carries its own parameters, so
+    every stored hash still verifies."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
+                             parallelism=parallelism)
+    _DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -13,21 +13,22 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import Any
 
-from timebank_common.db import UnitOfWork, make_engine
+from timebank_common.db import UnitOfWorkFactory
 
 from ..adapters import personal_data
 from ..adapters.key_rotation import rotate_batch
+from .file_import import units_of_work
 
 
-def rotate(engine: Any, batch: int = 500) -> dict[str, int]:
-    """Re-seal everything; the number of rows changed per table."""
+def rotate(db: UnitOfWorkFactory, batch: int = 500) -> dict[str, int]:
+    """Re-seal everything, each batch in its own transaction; the number of rows changed per
+    table."""
     changed = {}
     for table_name in personal_data.SEALED:
         changed[table_name] = 0
         while True:
-            with UnitOfWork(engine) as uow:
+            with db() as uow:
                 n = rotate_batch(uow, table_name, batch)
                 uow.commit()
             changed[table_name] += n
@@ -45,11 +46,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     cfg = config_mod.load(args.config)
     keys = personal_data.configure(cfg)
-    engine = make_engine(cfg["DATABASE_URL"], pool_size=1)
-    try:
-        changed = rotate(engine, args.batch)
-    finally:
-        engine.dispose()
+    with units_of_work(cfg["DATABASE_URL"]) as db:
+        changed = rotate(db, args.batch)
     for table_name, n in changed.items():
         print(f"{table_name}: {n} rows re-encrypted")
     print(f"every personal value is now under key {keys.cipher.active}")

@@ -1,46 +1,37 @@
-"""The identity service in a real nameko container, on real PostgreSQL and RabbitMQ.
-
-The demo loader provides the station operator and the other accounts (fixtures in conftest.py).
-"""
+"""Logging in and registering people: the service in process on a rolled-back database (the
+demo data provides the station operator and the other accounts; fixtures in conftest.py),
+and the outbox relay publishing what registration wrote (a container)."""
 import itertools
-import time
+import random
 
-import eventlet
 import pytest
-from kombu import Connection, Queue
-from nameko.standalone.events import get_event_exchange
 from sqlalchemy import create_engine, func, select
 
-from identity.demo import DEMO_ACCOUNTS, DEMO_API_CLIENT, DEMO_PASSWORD
-from identity.domain.id_numbers import with_check_character
-from identity.personal_data import phone_digest
-from identity.tables import credentials
+from identity.adapters.personal_data import phone_digest
+from identity.adapters.tables import credentials
+from identity.commands.demo import DEMO_ACCOUNTS, DEMO_API_CLIENT, DEMO_PASSWORD, demo_id_number
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
 from timebank_common.messaging_tables import outbox_table
-from timebank_common.tokens import verify_access_token
+from timebank_testing import wait_for
 
-pytestmark = pytest.mark.integration
+from .conftest import caller_from_token
 
 COMMUNITY = "130102001001"
 OPERATOR_PHONE, VOLUNTEER_PHONE, ELDER_PHONE = "13800000005", "13800000007", "13800000008"
 _serial = itertools.count(100)
+_BLOCK = random.randrange(10_000)
 
 
 def new_numbers(birth: str, male: bool) -> tuple[str, str]:
     """A fresh valid ID number (born ``birth``) and mobile number."""
     n = next(_serial)
     sequence = n * 2 + (1 if male else 0)
-    return with_check_character(f"130102{birth}{sequence:03d}"), f"137{int(time.time()) % 10000:04d}{n:04d}"
-
-
-def caller_of(identity, public_key, phone, password=DEMO_PASSWORD) -> dict:
-    tokens = identity.authenticate(phone, password)
-    return verify_access_token(public_key, tokens["access_token"]).to_dict()
+    return demo_id_number(birth, f"{sequence:03d}"), f"137{_BLOCK:04d}{n:04d}"
 
 
 @pytest.fixture
-def operator(identity, public_key):
-    return caller_of(identity, public_key, OPERATOR_PHONE)
+def operator(login):
+    return login(OPERATOR_PHONE)
 
 
 def elder_data(**changes):
@@ -61,48 +52,22 @@ ELIGIBLE_FACTS = {"registry_status": "verified", "screening": "clear", "health_d
                   "training_hours_completed": 8}
 
 
-@pytest.fixture
-def registered_events(amqp_uri):
-    """Messages published on identity.events with routing key person_registered."""
-    conn = Connection(amqp_uri)
-    queue = Queue(f"test-person-registered-{time.monotonic_ns()}",
-                  exchange=get_event_exchange("identity", {}), routing_key="person_registered")
-    bound = queue(conn.channel())
-    bound.declare()
-    received = []
-
-    def drain(predicate, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            message = bound.get(no_ack=True)
-            if message is None:
-                eventlet.sleep(0.05)
-                continue
-            received.append(message.payload)
-            if predicate(message.payload):
-                return message.payload
-        raise AssertionError(f"no matching event; received {received!r}")
-
-    yield drain
-    bound.delete()
-    conn.release()
-
-
 # -- logging in ----------------------------------------------------------------
-def test_login_gives_a_token_that_verifies_and_carries_roles_and_scope(identity, public_key, demo):
+def test_login_gives_a_token_that_verifies_and_carries_roles_and_scope(identity, public_key, demo,
+                                                                        clock):
     tokens = identity.authenticate(OPERATOR_PHONE, DEMO_PASSWORD)
     assert tokens["token_type"] == "Bearer" and tokens["expires_in"] == 600
-    caller = verify_access_token(public_key, tokens["access_token"])
-    assert caller.person_id == demo["persons"]["station_operator"]
-    assert caller.roles == ("station_operator",)
-    assert caller.scope == "130102001000"
-    assert caller.carrier_id == demo["carrier_id"]
-    me = identity.me(caller.to_dict())
+    caller = caller_from_token(public_key, tokens["access_token"], clock)
+    assert caller["person_id"] == demo["persons"]["station_operator"]
+    assert caller["roles"] == ["station_operator"]
+    assert caller["scope"] == "130102001000"
+    assert caller["carrier_id"] == demo["carrier_id"]
+    me = identity.me(caller)
     assert me["name"] == "周晓燕" and me["phone_masked"] == "138****0005"
 
 
-def test_a_volunteer_acts_in_their_own_community(identity, public_key):
-    caller = caller_of(identity, public_key, VOLUNTEER_PHONE)
+def test_a_volunteer_acts_in_their_own_community(login):
+    caller = login(VOLUNTEER_PHONE)
     assert caller["roles"] == ["volunteer"] and caller["scope"] == COMMUNITY
 
 
@@ -115,11 +80,11 @@ def test_wrong_password_and_unknown_phone_are_refused_alike(identity):
     assert wrong.value.code == "invalid_credentials"
 
 
-def test_refresh_rotates_and_the_used_token_is_refused(identity, public_key):
+def test_refresh_rotates_and_the_used_token_is_refused(identity, public_key, clock):
     first = identity.authenticate(VOLUNTEER_PHONE, DEMO_PASSWORD)
     second = identity.refresh(first["refresh_token"])
     assert second["refresh_token"] != first["refresh_token"]
-    assert verify_access_token(public_key, second["access_token"]).roles == ("volunteer",)
+    assert caller_from_token(public_key, second["access_token"], clock)["roles"] == ["volunteer"]
     with pytest.raises(Unauthenticated):
         identity.refresh(first["refresh_token"])
     # a reused token means it leaked: the newer one is revoked too
@@ -127,17 +92,17 @@ def test_refresh_rotates_and_the_used_token_is_refused(identity, public_key):
         identity.refresh(second["refresh_token"])
 
 
-def test_municipal_system_gets_a_city_scoped_token(identity, public_key):
+def test_municipal_system_gets_a_city_scoped_token(identity, public_key, clock):
     tokens = identity.client_token(DEMO_API_CLIENT["client_id"], DEMO_API_CLIENT["client_secret"])
-    caller = verify_access_token(public_key, tokens["access_token"])
-    assert caller.roles == ("api_client",) and caller.scope == "130100000000"
-    assert caller.client_id == "sjz-civil-affairs" and "refresh_token" not in tokens
+    caller = caller_from_token(public_key, tokens["access_token"], clock)
+    assert caller["roles"] == ["api_client"] and caller["scope"] == "130100000000"
+    assert caller["client_id"] == "sjz-civil-affairs" and "refresh_token" not in tokens
     with pytest.raises(Unauthenticated):
         identity.client_token(DEMO_API_CLIENT["client_id"], "wrong-secret")
 
 
 # -- registration --------------------------------------------------------------
-def test_operator_registers_an_elder_at_their_station(identity, operator, demo, registered_events):
+def test_operator_registers_an_elder_at_their_station(identity, operator, demo, events):
     data = elder_data()
     elder = identity.register_elder(operator, data)
     assert elder["name"] == "王秀英" and elder["sex"] == "female"
@@ -146,18 +111,17 @@ def test_operator_registers_an_elder_at_their_station(identity, operator, demo, 
     assert elder["id_number_masked"] == data["id_number"][:6] + "********" + data["id_number"][-4:]
     assert elder["phone_masked"] == data["phone"][:3] + "****" + data["phone"][-4:]
     assert data["id_number"] not in str(elder) and data["phone"] not in str(elder)
-    event = registered_events(lambda p: p["payload"]["person_id"] == elder["person_id"])
-    assert event["payload"] == {"person_id": elder["person_id"], "profile": "elder",
-                                "region_code": COMMUNITY}
+    assert events("person_registered") == [{"person_id": elder["person_id"], "profile": "elder",
+                                             "region_code": COMMUNITY}]
     assert identity.get_elder(operator, elder["person_id"]) == elder
 
 
-def test_volunteer_registration_gives_a_login_and_eligibility(identity, operator, public_key):
+def test_volunteer_registration_gives_a_login_and_eligibility(identity, operator, login):
     data = volunteer_data()
     volunteer = identity.register_volunteer(operator, data)
     assert volunteer["eligible"] is True and volunteer["reasons"] == []
     assert volunteer["volunteer_number"] == data["volunteer_number"]
-    caller = caller_of(identity, public_key, data["phone"], "Volunteer@2026")
+    caller = login(data["phone"], "Volunteer@2026")
     assert caller["person_id"] == volunteer["person_id"] and caller["roles"] == ["volunteer"]
     assert caller["scope"] == COMMUNITY
     # a person may read themselves
@@ -182,9 +146,9 @@ def test_demo_volunteer_is_eligible(identity, demo):
                      "qualifications": []}
 
 
-def test_every_printed_demo_login_works(identity, public_key):
+def test_every_printed_demo_login_works(login):
     for account in DEMO_ACCOUNTS:
-        caller = caller_of(identity, public_key, account["phone"], account["password"])
+        caller = login(account["phone"], account["password"])
         assert caller["roles"] == [account["role"]] and caller["name"] == account["name"]
 
 
@@ -214,9 +178,9 @@ def test_operator_outside_the_region_is_refused(identity, operator):
     assert info.value.code == "out_of_scope"
 
 
-def test_volunteer_and_auditor_cannot_register_people(identity, public_key):
+def test_volunteer_and_auditor_cannot_register_people(identity, login):
     for phone in (VOLUNTEER_PHONE, "13800000006"):
-        caller = caller_of(identity, public_key, phone)
+        caller = login(phone)
         with pytest.raises(Forbidden) as info:
             identity.register_volunteer(caller, volunteer_data())
         assert info.value.code == "role_required"
@@ -238,35 +202,34 @@ def test_bad_fields_are_listed_per_field(identity, operator):
     assert set(info.value.details) == {"phone", "initial_password"}
 
 
-def test_staff_read_people_only_in_scope(identity, operator, public_key, demo):
+def test_staff_read_people_only_in_scope(identity, operator, login, demo):
     elder = identity.register_elder(operator, elder_data())
-    city_admin = caller_of(identity, public_key, "13800000002")
+    city_admin = login("13800000002")
     assert identity.get_person(city_admin, elder["person_id"])["id_number_masked"].count("*") == 8
     other_city = {**city_admin, "scope": "130200000000"}
     with pytest.raises(Forbidden):
         identity.get_elder(other_city, elder["person_id"])
-    volunteer = caller_of(identity, public_key, VOLUNTEER_PHONE)
+    volunteer = login(VOLUNTEER_PHONE)
     with pytest.raises(Forbidden):
         identity.get_person(volunteer, elder["person_id"])
     with pytest.raises(NotFound):
         identity.get_elder(operator, demo["persons"]["volunteer"])
 
 
-def test_elder_with_a_phone_may_get_a_login(identity, operator, public_key, demo):
+def test_elder_with_a_phone_may_get_a_login(identity, operator, login, identity_db):
     data = elder_data(phone_only=False, initial_password="Elder@2026")
     elder = identity.register_elder(operator, data)
-    caller = caller_of(identity, public_key, data["phone"], "Elder@2026")
+    caller = login(data["phone"], "Elder@2026")
     assert caller["roles"] == ["elder"] and caller["person_id"] == elder["person_id"]
-    engine = create_engine(demo["url"])
-    with engine.connect() as c:
-        stored = c.execute(select(credentials.c.password_hash).where(
+    with identity_db() as uow:
+        stored = uow.execute(select(credentials.c.password_hash).where(
             credentials.c.login_phone_hash == phone_digest(data["phone"]))).scalar()
-    engine.dispose()
     assert stored.startswith("$argon2") and "Elder@2026" not in stored
 
 
-def test_events_leave_the_outbox(identity, operator, demo):
-    identity.register_volunteer(operator, volunteer_data())
+def test_events_leave_the_outbox(identity_rpc, rpc_login, demo):
+    """Over the broker: the relay publishes the rows registration wrote (and marks them)."""
+    identity_rpc.register_volunteer(rpc_login(OPERATOR_PHONE), volunteer_data())
     engine = create_engine(demo["url"])
 
     def unsent():
@@ -274,12 +237,10 @@ def test_events_leave_the_outbox(identity, operator, demo):
             return c.execute(select(func.count()).select_from(outbox_table)
                              .where(outbox_table.c.sent_at.is_(None))).scalar()
 
-    deadline = time.monotonic() + 10
-    while unsent() and time.monotonic() < deadline:
-        eventlet.sleep(0.05)
-    with engine.connect() as c:
-        kinds = set(c.execute(select(outbox_table.c.event_type)).scalars())
-    remaining = unsent()
-    engine.dispose()
+    try:
+        wait_for(lambda: unsent() == 0, timeout=10)
+        with engine.connect() as c:
+            kinds = set(c.execute(select(outbox_table.c.event_type)).scalars())
+    finally:
+        engine.dispose()
     assert {"person_registered", "volunteer_eligible"} <= kinds
-    assert remaining == 0, "the relay did not publish the outbox rows"

@@ -5,15 +5,10 @@ import itertools
 import random
 
 import pytest
-import requests
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from gateway.service import GatewayService
-from identity.demo import DEMO_PASSWORD
-from identity.domain.id_numbers import with_check_character
+from identity.commands.demo import demo_id_number
 from timebank_common.errors import Forbidden, NotFound, RuleViolation
-
-pytestmark = pytest.mark.integration
 
 COUNTY_ADMIN, TOWNSHIP_ADMIN, OPERATOR, VOLUNTEER = (
     "13800000003", "13800000004", "13800000005", "13800000007")
@@ -26,7 +21,7 @@ _BLOCK = random.randrange(1000)
 def _numbers(born: dt.date, sequence: str) -> tuple[str, str]:
     n = next(_serial)
     born += dt.timedelta(days=n)
-    return with_check_character(f"130102{born:%Y%m%d}{sequence}"), f"1388{_BLOCK:03d}{n:04d}"
+    return demo_id_number(f"{born:%Y%m%d}", sequence), f"1388{_BLOCK:03d}{n:04d}"
 
 
 def new_family(identity, operator) -> tuple[str, dict]:
@@ -48,9 +43,7 @@ def link_verified(identity, operator, township, elder_id, relative_id):
     identity.verify_relatives(township, link["link_id"], {"decision": "verify"})
 
 
-def test_a_verified_daughter_acts_for_her_mother_until_she_steps_down(identity, login,
-                                                                     event_bus):
-    announced = event_bus.listen("identity", "elder_proxy_set")
+def test_a_verified_daughter_acts_for_her_mother_until_she_steps_down(identity, login, events):
     operator, township = login(OPERATOR), login(TOWNSHIP_ADMIN)
     elder_id, daughter = new_family(identity, operator)
     proxy = {"proxy_person_id": daughter["person_id"], "note": "女儿，代为预约"}
@@ -64,8 +57,7 @@ def test_a_verified_daughter_acts_for_her_mother_until_she_steps_down(identity, 
     answer = identity.set_elder_proxy(operator, elder_id, proxy)
     assert [(p["person_id"], p["kind"], p["note"]) for p in answer["proxies"]] == [
         (daughter["person_id"], "child", "女儿，代为预约")]
-    event = next(e["payload"] for e in announced.drain(1)
-                 if e["payload"]["elder_id"] == elder_id)
+    [event] = events("elder_proxy_set")
     assert event["proxy_person_id"] == daughter["person_id"] and event["kind"] == "child"
     assert identity.get_elder(township, elder_id)["proxies"][0]["name"] == "张丽"
 
@@ -103,7 +95,7 @@ def test_only_the_elder_or_staff_in_scope_set_a_proxy(identity, login):
     assert info.value.code == "self_proxy"
 
 
-def test_the_elders_a_proxy_acts_for_while_the_link_stays_verified(identity, login, demo):
+def test_the_elders_a_proxy_acts_for_while_the_link_stays_verified(identity, login, identity_db):
     operator, township = login(OPERATOR), login(TOWNSHIP_ADMIN)
     mother, daughter = new_family(identity, operator)
     father, _ = new_family(identity, operator)
@@ -117,37 +109,28 @@ def test_the_elders_a_proxy_acts_for_while_the_link_stays_verified(identity, log
     assert identity.elders_acted_for(operator["person_id"]) == []
     assert identity.elders_acted_for("not-an-id") == []
 
-    engine = create_engine(demo["url"])  # the link to the father is no longer verified
-    with engine.begin() as c:
-        c.execute(text("UPDATE relative_links SET status = 'rejected' WHERE status = 'verified'"
-                       " AND :d IN (person_id, relative_person_id)"
-                       " AND :f IN (person_id, relative_person_id)"),
-                  {"d": daughter["person_id"], "f": father})
-    engine.dispose()
+    with identity_db() as uow:  # the link to the father is no longer verified
+        uow.execute(text("UPDATE relative_links SET status = 'rejected' WHERE status = 'verified'"
+                         " AND :d IN (person_id, relative_person_id)"
+                         " AND :f IN (person_id, relative_person_id)"),
+                    {"d": daughter["person_id"], "f": father})
+        uow.commit()
     assert identity.may_act_for(daughter["person_id"], father) is False
     assert identity.elders_acted_for(daughter["person_id"]) == [mother]
     identity.remove_elder_proxy(operator, mother, daughter["person_id"])
     assert identity.elders_acted_for(daughter["person_id"]) == []
 
 
-def test_proxies_over_http(identity, login, running, service_config, start_service):
-    operator, township = login(OPERATOR), login(TOWNSHIP_ADMIN)
-    elder_id, daughter = new_family(identity, operator)
-    link_verified(identity, operator, township, elder_id, daughter["person_id"])
-    cfg = service_config(None)
-    start_service(GatewayService, cfg)
-    base = f"http://{cfg['WEB_SERVER_ADDRESS']}/api/v1"
-    token = requests.post(f"{base}/auth/login", json={"phone": OPERATOR,
-                                                      "password": DEMO_PASSWORD},
-                          timeout=10).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    resp = requests.post(f"{base}/elders/{elder_id}/proxies", headers=headers, timeout=10,
-                         json={"proxy_person_id": daughter["person_id"]})
+def test_proxies_over_http(identity_rpc, rpc_login, http):
+    operator, township = rpc_login(OPERATOR), rpc_login(TOWNSHIP_ADMIN)
+    elder_id, daughter = new_family(identity_rpc, operator)  # committed: the gateway asks RPC
+    link_verified(identity_rpc, operator, township, elder_id, daughter["person_id"])
+    resp = http("POST", f"/elders/{elder_id}/proxies", OPERATOR,
+                json={"proxy_person_id": daughter["person_id"]})
     assert resp.status_code == 200, resp.text
     assert resp.json()["proxies"][0]["person_id"] == daughter["person_id"]
-    resp = requests.post(f"{base}/elders/{elder_id}/proxies", headers=headers, timeout=10,
-                         json={"proxy_person_id": "nobody"})
+    resp = http("POST", f"/elders/{elder_id}/proxies", OPERATOR,
+                json={"proxy_person_id": "nobody"})
     assert resp.status_code == 400
-    resp = requests.delete(f"{base}/elders/{elder_id}/proxies/{daughter['person_id']}",
-                           headers=headers, timeout=10)
+    resp = http("DELETE", f"/elders/{elder_id}/proxies/{daughter['person_id']}", OPERATOR)
     assert resp.status_code == 200 and resp.json()["proxies"] == []

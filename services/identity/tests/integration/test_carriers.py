@@ -3,13 +3,9 @@ import itertools
 import time
 
 import pytest
-from sqlalchemy import create_engine
-from timebank_testing import wait_for
 
-from identity import repository as repo
+from identity.adapters.regions import load_regions
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
-
-pytestmark = pytest.mark.integration
 
 PROVINCE_ADMIN, CITY_ADMIN, COUNTY_ADMIN = "13800000001", "13800000002", "13800000003"
 OPERATOR, AUDITOR, VOLUNTEER = "13800000005", "13800000006", "13800000007"
@@ -17,18 +13,17 @@ YUCAI, QIAOXI_COMMUNITY = "130102001001", "130104001001"
 _serial = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def qiaoxi(demo):
-    """A community in 桥西区 (another county of 石家庄), loaded through a plain connection."""
-    engine = create_engine(demo["url"])
-    with engine.begin() as conn:
-        repo.load_regions(conn, [
+@pytest.fixture
+def qiaoxi(identity_db):
+    """A community in 桥西区 (another county of 石家庄)."""
+    with identity_db() as uow:
+        load_regions(uow, [
             {"code": "130104001000", "name": "振头街道", "level": "township",
              "parent_code": "130104000000"},
             {"code": QIAOXI_COMMUNITY, "name": "振头一街社区居委会", "level": "community",
              "parent_code": "130104001000"},
         ])
-    engine.dispose()
+        uow.commit()
     return QIAOXI_COMMUNITY
 
 
@@ -40,8 +35,7 @@ def carrier_data(**changes):
             **changes}
 
 
-def test_county_admin_registers_a_carrier_in_scope(identity, login, event_bus):
-    events = event_bus.listen("identity", "carrier_registered")
+def test_county_admin_registers_a_carrier_in_scope(identity, login, events):
     admin = login(COUNTY_ADMIN)
     data = carrier_data()
     carrier = identity.register_carrier(admin, data)
@@ -53,11 +47,10 @@ def test_county_admin_registers_a_carrier_in_scope(identity, login, event_bus):
     assert identity.get_carrier(admin, carrier["carrier_id"]) == carrier
     # the station operator of the township reads it too
     assert identity.get_carrier(login(OPERATOR), carrier["carrier_id"])["name"] == data["name"]
-    received = wait_for(lambda: [e for e in events.drain(timeout=0.2)
-                                 if e["payload"]["carrier_id"] == carrier["carrier_id"]])
-    assert received[0]["payload"] == {"carrier_id": carrier["carrier_id"],
-                                      "kind": "lei_feng_station", "region_code": YUCAI}
-    assert received[0]["region_code"] == YUCAI
+    [received] = events.envelopes("carrier_registered")
+    assert received["payload"] == {"carrier_id": carrier["carrier_id"],
+                                   "kind": "lei_feng_station", "region_code": YUCAI}
+    assert received["region_code"] == YUCAI
     with pytest.raises(Conflict) as info:
         identity.register_carrier(admin, {**data, "kind": "social_work_org"})
     assert info.value.code == "carrier_exists"

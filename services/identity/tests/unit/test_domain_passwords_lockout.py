@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from identity.demo import DEMO_PASSWORD
+from identity.commands.demo import DEMO_PASSWORD
 from identity.domain.lockout import (
     Failures,
     LockoutPolicy,

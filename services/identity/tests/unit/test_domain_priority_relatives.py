@@ -1,17 +1,17 @@
 """Pure rules: hardship categories, direct relatives and the review of both (four-eyes)."""
 import pytest
 
+from identity.contracts import ADVANCED_AGE
+from identity.contracts import HARDSHIP_CATEGORIES as CATEGORIES
+from identity.contracts import RELATION_INVERSES as INVERSE
+from identity.contracts import RELATION_KINDS as KINDS
 from identity.domain.priority import (
-    ADVANCED_AGE,
-    CATEGORIES,
     SUBMITTABLE,
     PriorityRefused,
     check_submission,
     priority_categories,
 )
 from identity.domain.relatives import (
-    INVERSE,
-    KINDS,
     RelationRefused,
     check_link,
     inverse,

@@ -6,17 +6,14 @@ import itertools
 import random
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from identity import personal_data
-from identity import repository as repo
-from identity.demo import DEMO_PASSWORD, JIANBEI
-from identity.domain.id_numbers import with_check_character
-from identity.rotate_pii_keys import rotate
+from identity.adapters import personal_data
+from identity.adapters.regions import load_regions
+from identity.commands.demo import JIANBEI, demo_id_number
+from identity.commands.rotate_pii_keys import rotate
 from timebank_common.errors import Conflict, Forbidden
 from timebank_common.pii import add_key
-
-pytestmark = pytest.mark.integration
 
 PROVINCE_ADMIN, COUNTY_ADMIN, TOWNSHIP_ADMIN = "13800000001", "13800000003", "13800000004"
 OPERATOR, AUDITOR, VOLUNTEER = "13800000005", "13800000006", "13800000007"
@@ -28,33 +25,25 @@ _phones = itertools.count(random.randrange(10_000) * 1000)
 
 def fresh(birth: str) -> tuple[str, str]:
     """A never used ID number (born ``birth``) and mobile number."""
-    return (with_check_character(f"130102{birth}{next(_serial):03d}"),
+    return (demo_id_number(birth, f"{next(_serial):03d}"),
             f"136{next(_phones) % 100_000_000:08d}")
 
 
-@pytest.fixture(scope="module")
-def other_township(demo):
-    engine = create_engine(demo["url"])
-    with engine.begin() as conn:
-        repo.load_regions(conn, [
+@pytest.fixture
+def other_township(identity_db):
+    with identity_db() as uow:
+        load_regions(uow, [
             {"code": OTHER_TOWNSHIP, "name": "青园街道", "level": "township",
              "parent_code": "130102000000"},
             {"code": OTHER_COMMUNITY, "name": "青园社区居委会", "level": "community",
              "parent_code": OTHER_TOWNSHIP}])
-    engine.dispose()
+        uow.commit()
     return OTHER_COMMUNITY
 
 
-@pytest.fixture(scope="module")
-def raw(demo):
-    engine = create_engine(demo["url"])
-    yield engine
-    engine.dispose()
-
-
-def all_text_in_database(engine) -> str:
+def all_text_in_database(db) -> str:
     """Every text, varchar, array and JSON value of every table, as one string."""
-    with engine.connect() as c:
+    with db() as c:
         columns = c.execute(text(
             "SELECT table_name, column_name FROM information_schema.columns "
             "WHERE table_schema = 'public' AND data_type IN "
@@ -92,31 +81,18 @@ def register_pair(identity, operator) -> dict:
     return {"elder": elder, "volunteer": volunteer, "secrets": secrets}
 
 
-@pytest.fixture(scope="module")
-def pair(running, rpc_module, demo):
-    operator = rpc_module["login"](OPERATOR)
-    return register_pair(rpc_module["identity"], operator)
+@pytest.fixture
+def pair(identity, login):
+    return register_pair(identity, login(OPERATOR))
 
 
-@pytest.fixture(scope="module")
-def rpc_module(running, amqp_uri, public_key):
-    from timebank_testing import rpc_proxy
-
-    from timebank_common.tokens import verify_access_token
-
-    with rpc_proxy(amqp_uri, "identity") as identity:
-        def login(phone, password=DEMO_PASSWORD):
-            tokens = identity.authenticate(phone, password)
-            return verify_access_token(public_key, tokens["access_token"]).to_dict()
-        yield {"identity": identity, "login": login}
-
-
-def test_the_database_holds_no_personal_number_phone_address_or_health_data_in_clear(pair, raw):
-    stored = all_text_in_database(raw)
+def test_the_database_holds_no_personal_number_phone_address_or_health_data_in_clear(
+        pair, identity_db):
+    stored = all_text_in_database(identity_db)
     assert "加密老人" in stored  # the scan sees the rows: names are kept in clear, on purpose
     for name, value in pair["secrets"].items():
         assert value not in stored, f"{name} is stored in clear"
-    with raw.connect() as c:
+    with identity_db() as c:
         row = c.execute(text("SELECT id_number_hash, id_number_enc, phone_enc, address_enc "
                              "FROM persons WHERE id = :id"),
                         {"id": pair["elder"]["person_id"]}).one()
@@ -222,16 +198,16 @@ def test_the_audit_log_is_read_within_scope(pair, identity, login, other_townshi
     assert info.value.code == "role_required"
 
 
-def test_rotation_reencrypts_every_value_and_they_still_open(pair, identity, login, raw,
+def test_rotation_reencrypts_every_value_and_they_still_open(pair, identity, login, identity_db,
                                                              pii_keys):
     old_kid = personal_data.keys().cipher.active
     new_kid = add_key(pii_keys["PII_KEYS_FILE"])
-    personal_data.configure(pii_keys)  # this process (the container shares it) uses the new key
+    personal_data.configure(pii_keys)  # this process (containers share it) uses the new key
     try:
-        first = rotate(raw, batch=2)
+        first = rotate(identity_db, batch=2)
         assert first["persons"] > 0 and first["credentials"] > 0
-        assert all(n == 0 for n in rotate(raw, batch=2).values())  # idempotent: nothing left
-        stored = all_text_in_database(raw)
+        assert all(n == 0 for n in rotate(identity_db, batch=2).values())  # nothing left
+        stored = all_text_in_database(identity_db)
         assert f"v1:{old_kid}:" not in stored and f"v1:{new_kid}:" in stored
         operator = login(OPERATOR)  # login by phone: the hashes did not change
         full = identity.get_elder(operator, pair["elder"]["person_id"], unmasked=True)
@@ -242,7 +218,8 @@ def test_rotation_reencrypts_every_value_and_they_still_open(pair, identity, log
 
 
 
-def test_the_gateway_serves_unmasked_reads_and_the_audit_log(pair, http):
+def test_the_gateway_serves_unmasked_reads_and_the_audit_log(identity_rpc, rpc_login, http):
+    pair = register_pair(identity_rpc, rpc_login(OPERATOR))  # committed: the gateway asks RPC
     elder_id = pair["elder"]["person_id"]
     resp = http("GET", f"/elders/{elder_id}?unmasked=true", OPERATOR)
     assert resp.status_code == 200 and resp.json()["phone"] == pair["secrets"]["elder_phone"]

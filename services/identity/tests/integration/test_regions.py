@@ -2,25 +2,22 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 
-from identity import import_divisions
-from identity.regions_data import hebei_regions
-from identity.tables import regions
+from identity.adapters.hebei_regions import hebei_regions
+from identity.adapters.tables import regions
+from identity.app.divisions import import_divisions
+from identity.commands import import_divisions as import_command
+from identity.commands.file_import import read_table
 from timebank_common.errors import NotFound
-
-pytestmark = pytest.mark.integration
 
 SAMPLE = Path(__file__).parent / "data" / "divisions_sample.csv"
 PROVINCE, SHIJIAZHUANG, CHANG_AN = "130000000000", "130100000000", "130102000000"
 
 
-def region_count(url: str) -> int:
-    engine = create_engine(url)
-    with engine.connect() as c:
-        count = c.execute(select(func.count()).select_from(regions)).scalar()
-    engine.dispose()
-    return count
+def region_count(db) -> int:
+    with db() as uow:
+        return uow.execute(select(func.count()).select_from(regions)).scalar()
 
 
 def test_the_hebei_tree_is_loaded_with_city_level_units_and_coordinates(identity):
@@ -48,16 +45,16 @@ def test_counties_are_listed_under_their_city(identity):
         identity.get_region("139900000000")
 
 
-def test_import_is_idempotent_and_refuses_rows_without_a_known_parent(identity, demo):
-    before = region_count(demo["url"])
-    first = import_divisions.import_file(demo["url"], SAMPLE)
-    after_first = region_count(demo["url"])
-    second = import_divisions.import_file(demo["url"], SAMPLE)
+def test_import_is_idempotent_and_refuses_rows_without_a_known_parent(identity, identity_db):
+    before = region_count(identity_db)
+    first = import_divisions(identity_db, read_table(SAMPLE))
+    after_first = region_count(identity_db)
+    second = import_divisions(identity_db, read_table(SAMPLE))
     assert first == second
     assert first.imported == 10 and first.skipped == 1
     assert [(r.code, r.reason) for r in first.refused] == [
         ("130102099001", "unknown_parent"), ("110101001001", "not_hebei")]
-    assert region_count(demo["url"]) == after_first <= before + 10
+    assert region_count(identity_db) == after_first <= before + 10
 
     jianbei = identity.list_regions("130102001000")
     assert [(r["code"], r["name"], r["level"]) for r in jianbei] == [
@@ -78,8 +75,8 @@ def test_import_command_reports_refusals(demo, tmp_path, capsys, monkeypatch):
     good = tmp_path / "good.csv"
     good.write_text("code,name\n130102002000,青园街道\n130102002003,新社区居委会\n",
                     encoding="utf-8")
-    assert import_divisions.main([str(good), "--config", str(config)]) == 0
+    assert import_command.main([str(good), "--config", str(config)]) == 0
     assert "imported: 2" in capsys.readouterr().out
-    assert import_divisions.main([str(SAMPLE), "--config", str(config)]) == 1
+    assert import_command.main([str(SAMPLE), "--config", str(config)]) == 1
     out = capsys.readouterr().out
     assert "130102099001" in out and "上级区划不存在" in out and "unknown" in out
