@@ -48,7 +48,7 @@ def add_qualification(db: UnitOfWorkFactory, caller: Caller, volunteer_id: Any,
         row = qualifications.insert_qualification(
             uow, person_id=person["id"], kind=data["kind"], number=data["number"].strip(),
             issuer=data["issuer"].strip(), valid_until=data["valid_until"],
-            submitted_by=as_uuid(caller.person_id))
+            submitted_by=as_uuid(caller.person_id), submitted_at=now)
         audit.record(uow, caller, "add_qualification", "qualification", row["id"],
                      person["region_code"], after=row)
         uow.commit()

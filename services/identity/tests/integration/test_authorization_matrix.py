@@ -20,7 +20,8 @@ data's persons and grant scopes. Targets:
 - API clients: ``own_city`` 石家庄, ``other_city`` 唐山, ``county`` 长安区 (not a city-level
   unit), ``other_province`` 北京市.
 
-Each write cell uses a fresh ID number and mobile number. One container per module.
+Each write cell uses a fresh ID number and mobile number. The service runs in process: the
+world is registered once per module (committed), each cell on a rolled-back unit of work.
 """
 from __future__ import annotations
 
@@ -33,17 +34,28 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import create_engine
-from timebank_testing import rpc_proxy
+from timebank_testing.plugin import TEST_INSTANT
 
-from identity import repository as repo
-from identity.demo import CHANG_AN, DEMO_API_CLIENT, JIANBEI, PROVINCE, SHIJIAZHUANG, YUCAI
+from identity.adapters.grants import grants_of
+from identity.adapters.regions import load_regions
+from identity.adapters.rows import as_uuid
+from identity.commands.demo import (
+    CHANG_AN,
+    DEMO_API_CLIENT,
+    JIANBEI,
+    PROVINCE,
+    SHIJIAZHUANG,
+    YUCAI,
+)
 from identity.domain.id_numbers import with_check_character
 from identity.service import IdentityService
 from timebank_common.caller import Caller
+from timebank_common.clock import FixedClock, china_date
+from timebank_common.db import UnitOfWork
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
 from timebank_common.regions import prefix_of
 
-pytestmark = pytest.mark.integration
+from .conftest import in_process
 
 TANGSHAN = "130200000000"
 LUNAN = "130202000000"
@@ -430,9 +442,11 @@ def caller_of(role: str, demo: dict) -> dict:
 
 # -- fixtures --------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def proxy(running, amqp_uri):
-    with rpc_proxy(amqp_uri, "identity") as identity:
-        yield identity
+def committing(demo, signer):
+    """The service in process on the database itself: what it writes stays (the world)."""
+    engine = create_engine(demo["url"])
+    yield in_process(lambda: UnitOfWork(engine), FixedClock(TEST_INSTANT), signer)
+    engine.dispose()
 
 
 @dataclass(frozen=True)
@@ -456,10 +470,11 @@ def _register_both(identity, admin: dict, region_code: str, name: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def world(demo, proxy) -> World:
+def world(demo, committing) -> World:
+    proxy = committing
     engine = create_engine(demo["url"])
     with engine.begin() as conn:
-        repo.load_regions(conn, [
+        load_regions(conn, [
             {"code": LUNAN_TOWNSHIP, "name": "学院南路街道", "level": "township",
              "parent_code": "130202000000"},
             {"code": LUNAN_COMMUNITY, "name": "学院南路社区居委会", "level": "community",
@@ -613,7 +628,7 @@ def _list_operators(identity, w: World, role, caller, target):
 def _own_grant_id(w: World, role) -> str:
     engine = create_engine(w.demo["url"])
     with engine.connect() as conn:
-        grant = repo.grants_of(conn, repo.as_uuid(w.demo["persons"][role]))[0]
+        grant = grants_of(conn, as_uuid(w.demo["persons"][role]))[0]
     engine.dispose()
     return str(grant["id"])
 
@@ -718,7 +733,7 @@ def _list_relatives(identity, w: World, role, caller, target):
 
 
 # -- volunteer facts and qualifications -----------------------------------------------------------
-YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+YESTERDAY = (china_date(TEST_INSTANT) - dt.timedelta(days=1)).isoformat()  # the test clock's
 VOLUNTEER_WRITES = {
     "record_training": {"course": "急救培训", "organiser": "长安区红十字会", "date": YESTERDAY,
                         "hours": 2},
@@ -828,13 +843,13 @@ ACTIONS = {
 
 
 @pytest.mark.parametrize(("rpc", "role", "target", "expected"), CELLS)
-def test_cell(proxy, world, rpc, role, target, expected):
+def test_cell(identity, world, rpc, role, target, expected):
     caller = caller_of(role, world.demo)
     act = ACTIONS[rpc]
     if expected == ALLOW:
-        act(proxy, world, role, caller, target)
+        act(identity, world, role, caller, target)
         return
     error, code = expected
     with pytest.raises(error) as info:
-        act(proxy, world, role, caller, target)
+        act(identity, world, role, caller, target)
     assert info.value.code == code

@@ -3,19 +3,16 @@ access tokens (401 token_revoked) without asking identity per request."""
 import datetime as dt
 import itertools
 import random
-import time
 
 import pytest
 import requests
-from sqlalchemy import create_engine
+from timebank_testing import wait_for
 
 from gateway.service import GatewayService
-from identity import revocation
-from identity.demo import DEMO_API_CLIENT, DEMO_PASSWORD
-from identity.domain.id_numbers import with_check_character
-from timebank_common.db import UnitOfWork
-
-pytestmark = pytest.mark.integration
+from identity.app import revocation
+from identity.commands.demo import DEMO_API_CLIENT, DEMO_PASSWORD, demo_id_number
+from identity.commands.file_import import units_of_work
+from timebank_common.clock import SystemClock
 
 OPERATOR, YUCAI = "13800000005", "130102001001"
 _serial = itertools.count(1)
@@ -45,12 +42,12 @@ def login(base, phone, password=DEMO_PASSWORD) -> dict:
 
 
 def refused_within(seconds, request) -> requests.Response:
-    deadline = time.monotonic() + seconds
-    while True:
+    """The first 401 answer to ``request`` within ``seconds`` (the test fails without one)."""
+    def refused():
         resp = request()
-        if resp.status_code == 401 or time.monotonic() > deadline:
-            return resp
-        time.sleep(0.05)
+        return [resp] if resp.status_code == 401 else None  # a 4xx response is falsy
+
+    return wait_for(refused, timeout=seconds)[0]
 
 
 def new_volunteer(base, password) -> str:
@@ -59,8 +56,8 @@ def new_volunteer(base, password) -> str:
     phone = f"1356{_BLOCK:03d}{n:04d}"
     token = login(base, OPERATOR)["access_token"]
     resp = requests.post(f"{base}/volunteers", timeout=10, headers={"Authorization": f"Bearer {token}"},
-                         json={"name": "孙网关", "id_number": with_check_character(
-                             f"130102{born:%Y%m%d}428"), "phone": phone, "region_code": YUCAI,
+                         json={"name": "孙网关", "id_number": demo_id_number(
+                             f"{born:%Y%m%d}", "428"), "phone": phone, "region_code": YUCAI,
                              "initial_password": password})
     assert resp.status_code == 201, resp.text
     return phone
@@ -121,14 +118,10 @@ def test_a_revoked_api_client_token_is_refused(gateway, demo):
                                           "client_secret": DEMO_API_CLIENT["client_secret"]})
     token = resp.json()["access_token"]
     assert me(gateway, token).status_code == 200
-    engine = create_engine(demo["url"])
-    try:
-        with UnitOfWork(engine) as uow:  # what revoking an API client will call
-            revocation.revoke_tokens(uow, dt.datetime.now(dt.UTC),
-                                     client_id=DEMO_API_CLIENT["client_id"], reason="client_revoked")
-            uow.commit()
-    finally:
-        engine.dispose()
+    with units_of_work(demo["url"]) as db, db() as uow:  # what revoking an API client calls
+        revocation.revoke_tokens(uow, SystemClock().now(),
+                                 client_id=DEMO_API_CLIENT["client_id"], reason="client_revoked")
+        uow.commit()
     resp = refused_within(2.0, lambda: me(gateway, token))
     assert resp.status_code == 401 and resp.json()["error"] == "token_revoked"
 

@@ -3,12 +3,9 @@ identity."""
 import itertools
 import random
 
-import pytest
 import requests
 
-from identity.domain.id_numbers import with_check_character
-
-pytestmark = pytest.mark.integration
+from identity.commands.demo import demo_id_number
 
 CITY_ADMIN, COUNTY_ADMIN, OPERATOR = "13800000002", "13800000003", "13800000005"
 SJZ, CHANG_AN, JIANBEI, YUCAI = "130100000000", "130102000000", "130102001000", "130102001001"
@@ -20,7 +17,7 @@ _BLOCK = random.randrange(10_000)
 
 def new_operator(role: str, **changes) -> dict:
     n = next(_serial)
-    return {"name": "韩立新", "id_number": with_check_character(f"13010219680{n % 9 + 1}1{n % 10}9{n:02d}"),
+    return {"name": "韩立新", "id_number": demo_id_number(f"19680{n % 9 + 1}1{n % 10}", f"9{n:02d}"),
             "phone": f"139{_BLOCK:04d}{n:04d}", "region_code": YUCAI, "role": role,
             "initial_password": "Operator@2026", **changes}
 

@@ -1,11 +1,7 @@
 """The gateway routes for priority elders and relatives, over HTTP, against the real identity."""
 import itertools
 
-import pytest
-
-from identity.domain.id_numbers import with_check_character
-
-pytestmark = pytest.mark.integration
+from identity.commands.demo import demo_id_number
 
 COUNTY_ADMIN, TOWNSHIP_ADMIN, OPERATOR = "13800000003", "13800000004", "13800000005"
 YUCAI = "130102001001"
@@ -15,7 +11,7 @@ _serial = itertools.count(901)
 
 
 def new_elder(http, birth: str) -> str:
-    number = with_check_character(f"130102{birth}{next(_serial):03d}")
+    number = demo_id_number(birth, f"{next(_serial):03d}")
     resp = http("POST", "/elders", OPERATOR,
                 json={"name": "网关老人", "id_number": number, "region_code": YUCAI})
     assert resp.status_code == 201, resp.text

@@ -6,13 +6,13 @@ import random
 
 import pytest
 from sqlalchemy import create_engine, func, select
+from timebank_testing import wait_for
 
 from identity.adapters.personal_data import phone_digest
 from identity.adapters.tables import credentials
 from identity.commands.demo import DEMO_ACCOUNTS, DEMO_API_CLIENT, DEMO_PASSWORD, demo_id_number
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, Unauthenticated
 from timebank_common.messaging_tables import outbox_table
-from timebank_testing import wait_for
 
 from .conftest import caller_from_token
 

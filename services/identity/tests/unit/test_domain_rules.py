@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from identity.domain.access import broadest_scope, caller_claims
 from identity.contracts import CARRIER_KINDS, CONTACT_PHONE_PATTERN
+from identity.domain.access import broadest_scope, caller_claims
 from identity.domain.carriers import is_carrier_kind, kind_names
 from identity.domain.eligibility import VolunteerFacts, is_elder, volunteer_reasons
 from identity.domain.masking import mask_id_number, mask_phone

@@ -1,26 +1,26 @@
 """Statistics for supervisors (issue 3, item 12): the figures of a region with a handful of
-registered people, and who may read them."""
+registered people, and who may read them (in process, rolled back); the gateway's answer and
+demand's ``service_recorded`` feeding the ``active`` figure over the broker.
+
+A registration's day is the database's (``created_at``); the test clock is set to the
+database's time, so "today" is the same day for both, at any hour."""
 import datetime as dt
 import itertools
 import random
 import uuid
 
 import pytest
-import requests
 from sqlalchemy import text
-from timebank_testing import rpc_proxy, wait_for
+from timebank_testing import wait_for
 
-from gateway.service import GatewayService
-from identity import repository as repo
-from identity import volunteer_repository as vrepo
-from identity.demo import DEMO_PASSWORD
-from identity.domain.id_numbers import with_check_character
-from identity.registration import today_in_china
+from identity.adapters.regions import load_regions
+from identity.adapters.volunteers import set_training_policy
+from identity.commands.demo import demo_id_number
+from identity.commands.file_import import units_of_work
 from timebank_common.caller import Caller
-from timebank_common.db import UnitOfWork, make_engine
+from timebank_common.clock import SystemClock, china_date
+from timebank_common.db import make_engine
 from timebank_common.errors import BadInput, Forbidden
-
-pytestmark = pytest.mark.integration
 
 PROVINCE_ADMIN, TOWNSHIP_ADMIN = "13800000001", "13800000004"
 AUDITOR, VOLUNTEER = "13800000006", "13800000007"
@@ -33,53 +33,65 @@ _BLOCK = random.randrange(1000)
 
 def _numbers(born: dt.date, sequence: str) -> tuple[str, str]:
     n = next(_serial)
-    return with_check_character(f"130102{born:%Y%m%d}{sequence}"), f"1377{_BLOCK:03d}{n:04d}"
+    return demo_id_number(f"{born:%Y%m%d}", sequence), f"1377{_BLOCK:03d}{n:04d}"
 
 
-def _years_ago(years: int) -> dt.date:
-    today = today_in_china()
+def _years_ago(today: dt.date, years: int) -> dt.date:
     return today.replace(year=today.year - years) - dt.timedelta(days=next(_serial))
 
 
-def volunteer(identity, admin, region, age, sequence="813", **changes) -> str:
-    id_number, phone = _numbers(_years_ago(age), sequence)
+def volunteer(identity, admin, region, age, sequence="813", today=None, **changes) -> str:
+    id_number, phone = _numbers(_years_ago(today, age), sequence)
     return identity.register_volunteer(admin, {
         "name": "统计志愿者", "id_number": id_number, "phone": phone, "region_code": region,
         "initial_password": "Volunteer@2026", **changes})["person_id"]
 
 
-def elder(identity, admin, region, age, phone_only=False) -> str:
-    id_number, phone = _numbers(_years_ago(age), "824")
+def elder(identity, admin, region, age, today, phone_only=False) -> str:
+    id_number, phone = _numbers(_years_ago(today, age), "824")
     return identity.register_elder(admin, {
         "name": "统计老人", "id_number": id_number, "phone": None if phone_only else phone,
         "phone_only": phone_only, "address": "统计街1号", "region_code": region})["person_id"]
 
 
-@pytest.fixture(scope="module")
-def township(demo):
-    engine = make_engine(demo["url"])
-    with UnitOfWork(engine) as uow:
-        repo.load_regions(uow, [
-            {"code": TOWNSHIP, "name": "统计街道", "level": "township", "parent_code": CHANG_AN},
-            {"code": NORTH, "name": "北社区", "level": "community", "parent_code": TOWNSHIP},
-            {"code": SOUTH, "name": "南社区", "level": "community", "parent_code": TOWNSHIP}])
-        vrepo.set_training_policy(uow, TOWNSHIP, 4, dt.date(2020, 1, 1))
+def load_township(db, township, north, south):
+    with db() as uow:
+        load_regions(uow, [
+            {"code": township, "name": "统计街道", "level": "township", "parent_code": CHANG_AN},
+            {"code": north, "name": "北社区", "level": "community", "parent_code": township},
+            {"code": south, "name": "南社区", "level": "community", "parent_code": township}])
+        set_training_policy(uow, township, 4, dt.date(2020, 1, 1))
         uow.commit()
-    engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def people(running, amqp_uri, demo, township):
-    """Registered once for the module; the province admin's caller."""
-    admin = Caller(person_id=demo["persons"]["province_admin"], roles=("province_admin",),
-                   scope="130000000000").to_dict()
-    with rpc_proxy(amqp_uri, "identity") as identity:
-        _register_people(identity, admin)
+@pytest.fixture
+def today(identity_db, clock):
+    """The test clock at the database's time (what registrations are stamped with)."""
+    with identity_db() as uow:
+        clock.set(uow.execute(text("SELECT now()")).scalar())
+    return china_date(clock.now())
+
+
+@pytest.fixture
+def township(identity_db):
+    load_township(identity_db, TOWNSHIP, NORTH, SOUTH)
+
+
+def admin_of(demo) -> dict:
+    return Caller(person_id=demo["persons"]["province_admin"], roles=("province_admin",),
+                  scope="130000000000").to_dict()
+
+
+@pytest.fixture
+def people(identity, demo, township, today):
+    """A handful of people registered in the township; the province admin's caller."""
+    admin = admin_of(demo)
+    _register_people(identity, admin, today)
     return admin
 
 
-def _register_people(identity, admin):
-    ready = volunteer(identity, admin, NORTH, 35, sequence="815",
+def _register_people(identity, admin, today, north=NORTH, south=SOUTH):
+    ready = volunteer(identity, admin, north, 35, sequence="815", today=today,
                       volunteer_number=f"VS{_BLOCK:03d}{next(_serial):04d}")
     identity.set_registry_status(admin, ready, {"status": "verified"})
     identity.set_screening(admin, ready, {"result": "clear"})
@@ -87,15 +99,15 @@ def _register_people(identity, admin):
     identity.record_training(admin, ready, {"course": "助老服务", "organiser": "长安区",
                                             "date": "2026-01-05", "hours": 5})
     identity.set_background_tags(admin, ready, {"tags": ["party_member"]})
-    volunteer(identity, admin, NORTH, 24, sequence="826")  # not eligible yet
-    volunteer(identity, admin, SOUTH, 62, sequence="828")
-    aged = elder(identity, admin, NORTH, 85)
+    volunteer(identity, admin, north, 24, sequence="826", today=today)  # not eligible yet
+    volunteer(identity, admin, south, 62, sequence="828", today=today)
+    aged = elder(identity, admin, north, 85, today)
     identity.submit_priority(admin, aged, {"category": "empty_nest", "evidence": "独居"})
     identity.verify_priority(admin, aged, "empty_nest", {"decision": "verify"})
-    elder(identity, admin, NORTH, 66, phone_only=True)
-    elder(identity, admin, SOUTH, 92)
+    elder(identity, admin, north, 66, today, phone_only=True)
+    elder(identity, admin, south, 92, today)
     identity.register_carrier(admin, {"name": f"统计服务站{_BLOCK}", "kind": "lei_feng_station",
-                                      "region_code": SOUTH, "address": "统计街2号",
+                                      "region_code": south, "address": "统计街2号",
                                       "contact_name": "孙志强", "contact_phone": "0311-86012345"})
 
 
@@ -122,8 +134,7 @@ def test_a_supervisor_sees_the_figures_of_a_region_and_of_each_community(identit
         1, 1, 1)
 
 
-def test_new_registrations_are_counted_within_the_period(identity, people):
-    today = today_in_china()
+def test_new_registrations_are_counted_within_the_period(identity, people, today):
     stats = identity.identity_stats(people, TOWNSHIP, today.isoformat(), None)
     assert stats["volunteers"]["new_in_period"] == 3 and stats["elders"]["new_in_period"] == 3
     before = identity.identity_stats(people, TOWNSHIP, None,
@@ -153,28 +164,26 @@ def test_statistics_stay_within_the_callers_scope(identity, login, township):
     assert identity.identity_stats(login(AUDITOR), CHANG_AN)["region_code"] == CHANG_AN
 
 
-def test_the_gateway_answers_with_identity_figures_as_one_key(running, service_config,
-                                                             start_service, people):
-    cfg = service_config(None)
-    start_service(GatewayService, cfg)
-    base = f"http://{cfg['WEB_SERVER_ADDRESS']}/api/v1"
+# a township of the gateway test's own: what it registers is committed (the gateway asks RPC)
+HTTP_TOWNSHIP, HTTP_NORTH, HTTP_SOUTH = "130102010000", "130102010001", "130102010002"
 
-    def get(phone, **params):
-        token = requests.post(f"{base}/auth/login", json={"phone": phone,
-                                                          "password": DEMO_PASSWORD},
-                              timeout=10).json()["access_token"]
-        return requests.get(f"{base}/stats", params=params, timeout=10,
-                            headers={"Authorization": f"Bearer {token}"})
 
-    today = today_in_china().isoformat()
-    resp = get(PROVINCE_ADMIN, region=TOWNSHIP, **{"from": today})
+def test_the_gateway_answers_with_identity_figures_as_one_key(identity_rpc, demo, http):
+    with units_of_work(demo["url"]) as db:
+        load_township(db, HTTP_TOWNSHIP, HTTP_NORTH, HTTP_SOUTH)
+    today = china_date(SystemClock().now())  # the container's clock: the machine's
+    _register_people(identity_rpc, admin_of(demo), today, HTTP_NORTH, HTTP_SOUTH)
+    resp = http("GET", "/stats", PROVINCE_ADMIN,
+                params={"region": HTTP_TOWNSHIP, "from": today.isoformat()})
     assert resp.status_code == 200, resp.text
     body = resp.json()
-    assert body["region"] == TOWNSHIP and body["period"] == {"from": today, "to": None}
+    assert body["region"] == HTTP_TOWNSHIP
+    assert body["period"] == {"from": today.isoformat(), "to": None}
     assert body["identity"]["volunteers"]["new_in_period"] == 3
-    assert get(TOWNSHIP_ADMIN, region=TOWNSHIP).json()["error"] == "out_of_scope"
-    assert get(TOWNSHIP_ADMIN, region="1301").status_code == 400
-    assert get(TOWNSHIP_ADMIN).json()["region"] == JIANBEI
+    assert http("GET", "/stats", TOWNSHIP_ADMIN,
+                params={"region": HTTP_TOWNSHIP}).json()["error"] == "out_of_scope"
+    assert http("GET", "/stats", TOWNSHIP_ADMIN, params={"region": "1301"}).status_code == 400
+    assert http("GET", "/stats", TOWNSHIP_ADMIN).json()["region"] == JIANBEI
 
 
 ACTIVE_TOWNSHIP, ACTIVE_COMMUNITY = "130102009000", "130102009001"
@@ -190,26 +199,27 @@ def service_recorded(volunteer_id: str, recorded_at: dt.datetime, event_id=None)
                         "recorded_at": recorded_at.isoformat()}}
 
 
-def test_volunteers_who_served_in_the_last_90_days_are_active(identity, people, demo, event_bus):
-    engine = make_engine(demo["url"])
-    with UnitOfWork(engine) as uow:
-        repo.load_regions(uow, [
+def test_volunteers_who_served_in_the_last_90_days_are_active(identity_rpc, demo, event_bus):
+    """Over the broker: demand's events reach the handler (each counted once)."""
+    with units_of_work(demo["url"]) as db, db() as uow:
+        load_regions(uow, [
             {"code": ACTIVE_TOWNSHIP, "name": "服务街道", "level": "township",
              "parent_code": CHANG_AN},
             {"code": ACTIVE_COMMUNITY, "name": "服务社区", "level": "community",
              "parent_code": ACTIVE_TOWNSHIP}])
         uow.commit()
-    engine.dispose()
-    recent = volunteer(identity, people, ACTIVE_COMMUNITY, 40)
-    long_ago = volunteer(identity, people, ACTIVE_COMMUNITY, 41, sequence="817")
-    now = dt.datetime.now(dt.UTC)
+    people = admin_of(demo)
+    now = SystemClock().now()  # the container's clock: the machine's
+    recent = volunteer(identity_rpc, people, ACTIVE_COMMUNITY, 40, today=china_date(now))
+    long_ago = volunteer(identity_rpc, people, ACTIVE_COMMUNITY, 41, sequence="817",
+                         today=china_date(now))
     again = service_recorded(recent, now - dt.timedelta(days=3))
     for envelope in (again, again, service_recorded(recent, now - dt.timedelta(days=200)),
                      service_recorded(long_ago, now - dt.timedelta(days=120))):
         event_bus.publish("demand", envelope)
 
     def figures():
-        stats = identity.identity_stats(people, ACTIVE_TOWNSHIP)
+        stats = identity_rpc.identity_stats(people, ACTIVE_TOWNSHIP)
         return stats if stats["volunteers"]["active"] == 1 else None
 
     stats = wait_for(figures)
