@@ -118,7 +118,7 @@ class LocalPlatform:
         for name in SERVICES:
             self.run_module("timebank_common.migrations", name)
         if demo:
-            self.run_module("identity.demo")
+            self.run_module("identity.commands.demo")
 
     def ensure_keys(self) -> None:
         """The key files the services read (made once, kept: a new certificate key would not
