@@ -141,6 +141,7 @@ class IdentityFake:
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
         self._refusals: dict[str, list[tuple[DomainError, Callable[..., bool] | None]]] = {}
         self._silent: set[str] | None = None
+        self._silent_when: Callable[..., bool] | None = None
         self._released: Any = None
         self._declarations = _identity_declarations()
 
@@ -254,12 +255,15 @@ class IdentityFake:
         true of, when given): scope refusals and the like, as identity would raise them."""
         self._refusals.setdefault(method, []).append((error, when))
 
-    def silent(self, *methods: str, seconds: float = SILENCE_SECONDS) -> None:
-        """``methods`` (every RPC when none is named) answer only after ``speak()``, after
-        ``seconds``, or when the fake's container stops: a caller's timeout runs out."""
+    def silent(self, *methods: str, seconds: float = SILENCE_SECONDS,
+               when: Callable[..., bool] | None = None) -> None:
+        """``methods`` (every RPC when none is named; only the calls ``when(*args)`` is true
+        of, when given) answer only after ``speak()``, after ``seconds``, or when the fake's
+        container stops: a caller's timeout runs out."""
         import eventlet  # noqa: PLC0415 — the services run under eventlet
 
         self._silent = set(methods)
+        self._silent_when = when
         self._silence_seconds = seconds
         self._released = eventlet.event.Event()
 
@@ -292,7 +296,7 @@ class IdentityFake:
             if name in values:
                 values[name] = load_declared(name, declared, values[name])
         self.calls.append((method, tuple(values.values())))
-        self._hold(method)
+        self._hold(method, tuple(values.values()))
         for error, when in self._refusals.get(method, []):
             if when is None or when(*values.values()):
                 raise error
@@ -302,10 +306,12 @@ class IdentityFake:
             raise ContractBroken(f"identity fake {method}: " + "; ".join(problems[:20]))
         return answer
 
-    def _hold(self, method: str) -> None:
+    def _hold(self, method: str, args: tuple[Any, ...]) -> None:
         released = self._released
         if self._silent is None or released is None or (self._silent and method not in
                                                          self._silent):
+            return
+        if self._silent_when is not None and not self._silent_when(*args):
             return
         import eventlet  # noqa: PLC0415
 

@@ -94,3 +94,8 @@ def test_refusals_and_silence():
     assert fake.may_act_for("a", elder) is False  # not silenced
     fake.speak()
     assert fake.check_volunteer("vol-1")["eligible"] is True
+    fake.silent("check_volunteer", seconds=5, when=lambda person_id: person_id.startswith("slow-"))
+    assert fake.check_volunteer("vol-2")["eligible"] is True  # answered at once
+    with pytest.raises(Unavailable):
+        remote.ask({"IDENTITY_RPC_TIMEOUT_SECONDS": 0.1}, fake, "identity", "check_volunteer",
+                   "slow-1")

@@ -10,10 +10,7 @@ Tests of what needs the broker (events reaching consumers, timers, concurrent pr
 the gateway over HTTP) use ``running``: the service in a nameko container (one per module),
 asked through ``identity_rpc``.
 """
-import datetime as dt
-import itertools
 import json
-import random
 from pathlib import Path
 
 import jwt
@@ -25,7 +22,7 @@ from timebank_testing import outbox_events
 
 from identity.adapters import hashing, personal_data
 from identity.adapters.signing import signer_from_config
-from identity.commands.demo import DEMO_PASSWORD, demo_id_number, load_demo
+from identity.commands.demo import DEMO_PASSWORD, load_demo
 from identity.domain.lockout import LockoutPolicy
 from identity.service import IdentityService
 from timebank_common.tokens import ALGORITHM, AUDIENCE, ISSUER, caller_of
@@ -131,19 +128,6 @@ def events(identity_db):
 
     written.envelopes = envelopes
     return written
-
-
-# -- numbers nobody else uses --------------------------------------------------------------
-_serial = itertools.count(1)
-_BLOCK = random.randrange(1000)
-
-
-def fresh_numbers(born: dt.date, sequence: str, phone_prefix: str = "137") -> tuple[str, str]:
-    """A valid ID number (长安区, born near ``born``) and a mobile number, both unused: the
-    rolled-back tests leave nothing, but the container tests commit."""
-    n = next(_serial)
-    id_number = demo_id_number(f"{born + dt.timedelta(days=n % 3000):%Y%m%d}", sequence)
-    return id_number, f"{phone_prefix}{_BLOCK:03d}{n:05d}"[:11]
 
 
 # -- the service over the broker -------------------------------------------------------------
