@@ -117,7 +117,7 @@ class LocalPlatform:
         self.ensure_keys()
         self.run_module("timebank_common.migrations", *SERVICES)
         if demo:
-            self.run_module("identity.demo")
+            self.run_module("identity.commands.demo")
 
     def ensure_keys(self) -> None:
         """The key files the services read (made once, kept: a new certificate key would not

@@ -14,7 +14,7 @@ from local_platform import LocalPlatform, PlatformError  # this folder is on sys
 
 
 def print_banner(platform: LocalPlatform) -> None:
-    from identity.demo import DEMO_ACCOUNTS, DEMO_API_CLIENT
+    from identity.commands.demo import DEMO_ACCOUNTS, DEMO_API_CLIENT
 
     url = platform.url("gateway")
     print()

@@ -7,48 +7,6 @@ from demand.domain.lifecycle import STATUSES as DEMAND_STATUSES
 from timebank_common.schemas import PageQuery
 
 
-class LoginBody(Schema):
-    phone = fields.Str(required=True, metadata={"example": "13800000005"})
-    password = fields.Str(required=True, load_only=True, metadata={"example": "Demo@2026"})
-
-
-class RefreshBody(Schema):
-    refresh_token = fields.Str(required=True)
-
-
-class ClientTokenBody(Schema):
-    grant_type = fields.Str(load_default="client_credentials", validate=validate.Equal("client_credentials"))
-    client_id = fields.Str(required=True)
-    client_secret = fields.Str(required=True, load_only=True)
-
-
-class TokenPair(Schema):
-    access_token = fields.Str()
-    refresh_token = fields.Str()
-    token_type = fields.Str(metadata={"example": "Bearer"})
-    expires_in = fields.Int(metadata={"description": "seconds"})
-
-
-class LoggedOut(Schema):
-    logged_out = fields.Bool()
-    session_id = fields.Str(allow_none=True, metadata={"description": "the login that ended"})
-    refresh_tokens_revoked = fields.Int(metadata={"description": "with everywhere=true"})
-
-
-class PasswordChanged(Schema):
-    password_changed = fields.Bool()
-    refresh_tokens_revoked = fields.Int()
-
-
-class Me(Schema):
-    person_id = fields.Str()
-    name = fields.Str()
-    roles = fields.List(fields.Str())
-    scope = fields.Str(metadata={"description": "12-digit region code"})
-    carrier_id = fields.Str(allow_none=True)
-    phone_masked = fields.Str(allow_none=True)
-
-
 class InboxQuery(PageQuery):
     unread_only = fields.Bool(load_default=False)
 

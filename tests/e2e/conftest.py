@@ -87,6 +87,6 @@ def api(platform):
 
 @pytest.fixture(scope="session")
 def demo_accounts():
-    from identity.demo import DEMO_ACCOUNTS
+    from identity.commands.demo import DEMO_ACCOUNTS
 
     return {a["role"]: a for a in DEMO_ACCOUNTS}

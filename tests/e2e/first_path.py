@@ -14,7 +14,7 @@ import datetime as dt
 import itertools
 import time
 
-from identity.domain.id_numbers import with_check_character
+from identity.commands.demo import demo_id_number
 
 _serial = itertools.count(int(time.time()) % 100000)
 
@@ -23,7 +23,7 @@ def new_person_numbers(birth: str, sex: str) -> tuple[str, str]:
     """A valid resident ID number (GB 11643) and mobile number not used before in this run."""
     n = next(_serial)
     sequence = (n % 499) * 2 + (1 if sex == "male" else 2)  # odd = male, even = female
-    id_number = with_check_character(f"130102{birth}{sequence:03d}")
+    id_number = demo_id_number(birth, f"{sequence:03d}")
     phone = f"139{n:08d}"
     return id_number, phone
 

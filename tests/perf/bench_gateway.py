@@ -80,7 +80,7 @@ def main() -> int:
     try:
         platform.prepare(demo=True)
         platform.start_all()
-        from identity.demo import DEMO_ACCOUNTS
+        from identity.commands.demo import DEMO_ACCOUNTS
 
         volunteer = next(a for a in DEMO_ACCOUNTS if a["role"] == "volunteer")
         gw = platform.url("gateway")

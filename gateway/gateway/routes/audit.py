@@ -1,6 +1,5 @@
 """/api/v1/audit (identity's audit log: staff writes and unmasked reads)."""
-from identity.schemas import AuditQuerySchema
-from timebank_common.caller import ADMIN_ROLES
+from identity.contracts import SUPERVISORS, AuditQuerySchema
 
 from ..routing import route
 
@@ -8,7 +7,7 @@ from ..routing import route
 class AuditRoutes:
     @route("GET", "/api/v1/audit",
            summary="审计日志 Audit log in your scope, newest first (auditors and admins)",
-           tags=["audit"], query=AuditQuerySchema, roles=[*ADMIN_ROLES, "auditor"],
+           tags=["audit"], query=AuditQuerySchema, roles=SUPERVISORS,
            scoped=["region_code"])
     def query_audit(self, request, caller, query):
         return self.identity.query_audit(caller, query)

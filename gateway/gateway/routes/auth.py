@@ -1,16 +1,17 @@
 """/api/v1/auth/* and /api/v1/me."""
-from identity.schemas import ChangePasswordSchema, LogoutSchema
-
-from ..routing import route
-from ..schemas import (
+from identity.contracts import (
+    ChangePasswordSchema,
     ClientTokenBody,
     LoggedOut,
     LoginBody,
+    LogoutSchema,
     Me,
     PasswordChanged,
     RefreshBody,
     TokenPair,
 )
+
+from ..routing import route
 
 
 class AuthRoutes:

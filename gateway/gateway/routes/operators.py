@@ -1,41 +1,42 @@
 """/api/v1/operators (staff grants, delegation only downward) and /api/v1/api-clients
 (municipal systems) — identity."""
-from identity.schemas import (
+from identity.contracts import (
+    CLIENT_MANAGERS,
+    CLIENT_READERS,
+    SUPERVISORS,
     ApiClientListSchema,
     CreateApiClientSchema,
     CreateOperatorSchema,
     OperatorListSchema,
     RevokeSchema,
 )
+from timebank_common.caller import ADMIN_ROLES
 
 from ..routing import route
-
-ADMINS = ["province_admin", "city_admin", "county_admin", "township_admin"]
-CLIENT_MANAGERS = ["province_admin", "city_admin"]
 
 
 class OperatorRoutes:
     @route("GET", "/api/v1/operators", summary="工作人员 Staff grants in your scope (admins, auditors)",
-           tags=["operators"], query=OperatorListSchema, roles=[*ADMINS, "auditor"],
+           tags=["operators"], query=OperatorListSchema, roles=SUPERVISORS,
            scoped=["region_code"])
     def list_operators(self, request, caller, query):
         return self.identity.list_operators(caller, query)
 
     @route("POST", "/api/v1/operators",
            summary="设立工作人员 Grant a staff role below your own, inside your scope (admins)",
-           tags=["operators"], body=CreateOperatorSchema, status=201, roles=ADMINS)
+           tags=["operators"], body=CreateOperatorSchema, status=201, roles=ADMIN_ROLES)
     def create_operator(self, request, caller, body):
         return self.identity.create_operator(caller, body)
 
     @route("POST", "/api/v1/operators/grants/<grant_id>/revoke",
            summary="撤销授权 Revoke a staff grant (an admin who could have granted it)",
-           tags=["operators"], body=RevokeSchema, roles=ADMINS)
+           tags=["operators"], body=RevokeSchema, roles=ADMIN_ROLES)
     def revoke_operator_grant(self, request, caller, grant_id, body):
         return self.identity.revoke_operator_grant(caller, grant_id, body["reason"])
 
     @route("GET", "/api/v1/api-clients",
            summary="市级系统 Municipal API clients in your scope (province/city admins, auditors)",
-           tags=["api-clients"], query=ApiClientListSchema, roles=[*CLIENT_MANAGERS, "auditor"])
+           tags=["api-clients"], query=ApiClientListSchema, roles=CLIENT_READERS)
     def list_api_clients(self, request, caller, query):
         return self.identity.list_api_clients(caller, query)
 

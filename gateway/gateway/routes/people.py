@@ -1,5 +1,5 @@
 """/api/v1/regions, /carriers, /elders, /volunteers, /relations (identity)."""
-from identity.schemas import (
+from identity.contracts import (
     AddQualificationSchema,
     BackgroundTagsSchema,
     CarrierListSchema,
@@ -16,12 +16,10 @@ from identity.schemas import (
     SubmitPrioritySchema,
     UnmaskedQuerySchema,
 )
-from timebank_common.caller import ADMIN_ROLES
+from timebank_common.caller import ADMIN_ROLES, STATION_STAFF
 
 from ..routing import route
 from ..schemas import RegionQuery
-
-REGISTRARS = ("station_operator", *ADMIN_ROLES)  # who registers people and records their facts
 
 
 class PeopleRoutes:
@@ -51,7 +49,7 @@ class PeopleRoutes:
         return self.identity.get_carrier(caller, carrier_id)
 
     @route("POST", "/api/v1/elders", summary="登记老人 Register an elder (e.g. one who called by phone)",
-           tags=["people"], body=RegisterElderSchema, status=201, roles=REGISTRARS,
+           tags=["people"], body=RegisterElderSchema, status=201, roles=STATION_STAFF,
            scoped=["region_code"])
     def register_elder(self, request, caller, body):
         return self.identity.register_elder(caller, body)
@@ -63,7 +61,7 @@ class PeopleRoutes:
         return self.identity.get_elder(caller, person_id, unmasked=query["unmasked"])
 
     @route("POST", "/api/v1/volunteers", summary="登记志愿者 Register a volunteer", tags=["people"],
-           body=RegisterVolunteerSchema, status=201, roles=REGISTRARS, scoped=["region_code"])
+           body=RegisterVolunteerSchema, status=201, roles=STATION_STAFF, scoped=["region_code"])
     def register_volunteer(self, request, caller, body):
         return self.identity.register_volunteer(caller, body)
 
@@ -81,19 +79,19 @@ class PeopleRoutes:
 
     @route("POST", "/api/v1/volunteers/<person_id>/trainings",
            summary="登记培训 Record a completed training (staff in scope)", tags=["volunteers"],
-           body=RecordTrainingSchema, status=201, roles=REGISTRARS)
+           body=RecordTrainingSchema, status=201, roles=STATION_STAFF)
     def record_training(self, request, caller, person_id, body):
         return self.identity.record_training(caller, person_id, body)
 
     @route("POST", "/api/v1/volunteers/<person_id>/screening",
            summary="信用及违法记录审查 Set the screening result (staff in scope)",
-           tags=["volunteers"], body=ScreeningSchema, roles=REGISTRARS)
+           tags=["volunteers"], body=ScreeningSchema, roles=STATION_STAFF)
     def set_screening(self, request, caller, person_id, body):
         return self.identity.set_screening(caller, person_id, body)
 
     @route("POST", "/api/v1/volunteers/<person_id>/registry",
            summary="全国志愿服务信息系统核验 Set the national registry status (staff in scope)",
-           tags=["volunteers"], body=RegistryStatusSchema, roles=REGISTRARS)
+           tags=["volunteers"], body=RegistryStatusSchema, roles=STATION_STAFF)
     def set_registry_status(self, request, caller, person_id, body):
         return self.identity.set_registry_status(caller, person_id, body)
 
@@ -105,7 +103,7 @@ class PeopleRoutes:
 
     @route("POST", "/api/v1/volunteers/<person_id>/background",
            summary="背景标签 Background tags for statistics (staff in scope)",
-           tags=["volunteers"], body=BackgroundTagsSchema, roles=REGISTRARS)
+           tags=["volunteers"], body=BackgroundTagsSchema, roles=STATION_STAFF)
     def set_background_tags(self, request, caller, person_id, body):
         return self.identity.set_background_tags(caller, person_id, body)
 

@@ -1,5 +1,5 @@
 """/api/v1/elders/<id>/proxies: an elder's proxies (identity)."""
-from identity.schemas import SetElderProxySchema
+from identity.contracts import SetElderProxySchema
 
 from ..routing import route
 

@@ -8,7 +8,7 @@ do not answer (a service that is not running, or whose queue nobody consumes).""
 import eventlet
 from nameko.exceptions import MethodNotFound, UnknownService
 
-from identity.schemas import StatsQuerySchema
+from identity.contracts import StatsQuerySchema
 from timebank_common.caller import ADMIN_ROLES
 from timebank_common.errors import Unavailable
 from timebank_common.remote import answer_within

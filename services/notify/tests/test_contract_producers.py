@@ -19,7 +19,7 @@ from demand import assignment_schemas as demand_assignment
 from demand import intake_schemas as demand_intake
 from demand import recording_schemas as demand_recording
 from demand import schemas as demand_schemas
-from identity import schemas as identity_schemas
+from identity import contracts as identity_schemas
 from ledger.contracts import events as ledger_certificates
 from ledger.contracts import events as ledger_schemas
 from ledger.service import LedgerService

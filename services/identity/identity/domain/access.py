@@ -1,21 +1,24 @@
 """What an access token says about a person: roles and the scope they act in."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from timebank_common.regions import prefix_of
 
+from ..contracts import PROXY_ROLE
 
-def broadest_scope(grants: list[dict], own_region: str | None) -> str | None:
+
+def broadest_scope(grants: Sequence[Mapping[str, Any]], own_region: str | None) -> str | None:
     """The scope of the grant covering the most ground; a person's own region without grants."""
-    scopes = [g["scope_code"] for g in grants if g.get("scope_code")]
+    scopes = [str(g["scope_code"]) for g in grants if g.get("scope_code")]
     if not scopes:
         return own_region
     return min(scopes, key=lambda code: (len(prefix_of(code)), code))
 
 
-PROXY_ROLE = "relative"
-
-
-def caller_claims(person: dict, grants: list[dict], acts_for_elders: bool = False) -> dict:
+def caller_claims(person: Mapping[str, Any], grants: Sequence[Mapping[str, Any]],
+                  acts_for_elders: bool = False) -> dict[str, Any]:
     """The ``Caller`` fields for a logged-in person (``timebank_common.caller.Caller``).
 
     ``acts_for_elders``: the person is some elder's proxy, which gives them the role

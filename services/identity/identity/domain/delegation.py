@@ -23,7 +23,9 @@ Pure: no I/O. Refusals carry a reason code and the message in Chinese and Englis
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from timebank_common.regions import (
     CITY,
@@ -37,14 +39,14 @@ from timebank_common.regions import (
     level_of,
 )
 
+from ..contracts import CLIENT_MANAGERS, GRANTABLE_ROLES
+
 ADMIN_LEVEL = {"province_admin": PROVINCE, "city_admin": CITY, "county_admin": COUNTY,
                "township_admin": TOWNSHIP}
 RANK = {"province_admin": 4, "city_admin": 3, "county_admin": 2, "township_admin": 1,
         "station_operator": 0}
 STATION_OPERATOR, AUDITOR = "station_operator", "auditor"
-GRANTABLE = (*ADMIN_LEVEL, STATION_OPERATOR, AUDITOR)
 AUDITOR_LEVELS = (PROVINCE, CITY, COUNTY, TOWNSHIP)
-CLIENT_MANAGERS = ("province_admin", "city_admin")
 LEVEL_ZH = {PROVINCE: "省", CITY: "市（含辛集、定州、雄安）", COUNTY: "县（区）", TOWNSHIP: "乡镇（街道）"}
 
 _REASONS = {
@@ -105,7 +107,7 @@ def management_level(code: str) -> str:
 def manages(scope: str | None, code: str | None) -> bool:
     """Whether ``code`` lies inside ``scope`` for management (a city does not manage the
     city-level units whose codes its prefix happens to cover)."""
-    if not in_scope(scope, code):
+    if scope is None or code is None or not in_scope(scope, code):
         return False
     if management_level(scope) == CITY:
         return city_unit_of(code) == scope
@@ -118,7 +120,7 @@ def station_scope(carrier_region: str) -> str:
 
 
 def _check_role(granter: Granter, role: str) -> None:
-    if role not in GRANTABLE:
+    if role not in GRANTABLE_ROLES:
         raise DelegationRefused("unknown_role")
     if granter.rank is None:
         raise DelegationRefused("not_an_admin")
@@ -175,10 +177,10 @@ def _check_scope(granter: Granter, scope: str, carrier_region: str | None) -> No
             raise DelegationRefused("out_of_scope")
 
 
-def check_revoke(granter: Granter, granter_person_id: str | None, grant: dict,
+def check_revoke(granter: Granter, granter_person_id: str | None, grant: Mapping[str, Any],
                  carrier_region: str | None = None) -> None:
     """Revoking ``grant`` (a ``role_grants`` row) takes what granting it would take."""
-    if grant["role"] not in GRANTABLE:
+    if grant["role"] not in GRANTABLE_ROLES:
         raise DelegationRefused("not_an_operator_grant")
     if granter.rank is None:
         raise DelegationRefused("not_an_admin")

@@ -11,10 +11,14 @@ Auditors and municipal systems (API clients) never: they audit and count, masked
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from timebank_common.caller import ADMIN_ROLES
 
 
-def may_unmask(roles, is_self: bool, in_scope: bool, elder_of_own_station: bool) -> bool:
+def may_unmask(roles: Iterable[str], is_self: bool, in_scope: bool,
+               elder_of_own_station: bool) -> bool:
+    roles = tuple(roles)
     if is_self:
         return True
     if any(r in ADMIN_ROLES for r in roles) and in_scope:

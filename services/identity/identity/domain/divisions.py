@@ -8,7 +8,7 @@ village/community 3. Once a segment is all zeros, every later one is too.
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from timebank_common.regions import (
@@ -59,7 +59,7 @@ class Division:
     level: str
     parent_code: str | None
 
-    def as_row(self) -> dict:
+    def as_row(self) -> dict[str, str | None]:
         return {"code": self.code, "name": self.name, "level": self.level,
                 "parent_code": self.parent_code}
 
@@ -125,7 +125,7 @@ def _clean(cell: str) -> str:
     return (cell or "").strip().lstrip("\ufeff").strip().lower()
 
 
-def _layout(first: list[str]) -> tuple[bool, int, int]:
+def _layout(first: Sequence[str]) -> tuple[bool, int, int]:
     """(has header, code column, name column) from a file's first row."""
     cells = [_clean(c) for c in first]
     if cells and cells[0] in CODE_HEADERS:
@@ -139,7 +139,7 @@ def _layout(first: list[str]) -> tuple[bool, int, int]:
     return False, 0, 1
 
 
-def rows_of(table: Iterable[list[str]]) -> Iterator[tuple[int, str, str]]:
+def rows_of(table: Iterable[Sequence[str]]) -> Iterator[tuple[int, str, str]]:
     """(line number, code, name) for every non-blank row of a CSV table, header skipped."""
     layout = None
     for line, cells in enumerate(table, start=1):

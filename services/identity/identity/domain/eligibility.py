@@ -16,23 +16,12 @@ from decimal import Decimal
 ELDER_MIN_AGE = 60
 VOLUNTEER_MIN_AGE = 18
 
-REGISTRY_STATUSES = ("unverified", "verified", "rejected")
-SCREENING_RESULTS = ("clear", "flagged", "unknown")
-BACKGROUND_TAGS: dict[str, tuple[str, str]] = {
-    "younger_old": ("低龄老人", "Younger old person"),
-    "retired_cadre": ("退休干部", "Retired cadre"),
-    "party_member": ("党员", "Party member"),
-    "family_care_worker": ("家庭照护者", "Family care worker"),
-    "care_institution_staff": ("养老机构从业人员", "Care institution staff"),
-    "licensed_social_worker": ("持证社会工作者", "Licensed social worker"),
-}
-
 
 def is_elder(age: int) -> bool:
     return age >= ELDER_MIN_AGE
 
 
-def reason(code: str, zh: str, en: str) -> dict:
+def reason(code: str, zh: str, en: str) -> dict[str, str]:
     return {"code": code, "zh": zh, "en": en}
 
 
@@ -52,9 +41,9 @@ def _hours(value: Decimal) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
-def volunteer_reasons(facts: VolunteerFacts) -> list[dict]:
+def volunteer_reasons(facts: VolunteerFacts) -> list[dict[str, str]]:
     """Reasons a volunteer may not serve yet, in a fixed order; empty when eligible."""
-    reasons = []
+    reasons: list[dict[str, str]] = []
     if facts.age < VOLUNTEER_MIN_AGE:
         reasons.append(reason("under_age", f"志愿者须年满{VOLUNTEER_MIN_AGE}周岁",
                               f"Volunteers must be at least {VOLUNTEER_MIN_AGE} years old"))

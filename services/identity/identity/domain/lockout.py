@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from typing import Any
 
-CHINA = ZoneInfo("Asia/Shanghai")
+from timebank_common.clock import CHINA
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class LockoutPolicy:
     failure_window_seconds: int = 24 * 3600
 
     @classmethod
-    def from_config(cls, cfg: dict) -> LockoutPolicy:
+    def from_config(cls, cfg: Mapping[str, Any]) -> LockoutPolicy:
         section = cfg.get("LOGIN_LOCKOUT") or {}
         default = cls()
         return cls(
@@ -62,11 +63,16 @@ def after_failure(state: Failures | None, now: dt.datetime, policy: LockoutPolic
 
 
 def seconds_left(state: Failures, now: dt.datetime) -> int:
+    if state.locked_until is None:
+        return 0
     return max(0, math.ceil((state.locked_until - now).total_seconds()))
 
 
-def locked_message(state: Failures, now: dt.datetime) -> tuple[str, str, dict]:
-    """(zh, en, details) of the refusal while locked: how long, and when it unlocks."""
+def locked_message(state: Failures, now: dt.datetime) -> tuple[str, str, dict[str, Any]]:
+    """(zh, en, details) of the refusal while locked (``state.locked_until`` set): how long,
+    and when it unlocks."""
+    if state.locked_until is None:
+        raise ValueError("the account is not locked")
     left = seconds_left(state, now)
     minutes = max(1, math.ceil(left / 60))
     at = state.locked_until.astimezone(CHINA).strftime("%H:%M")

@@ -1,6 +1,9 @@
 """Masked forms of personal numbers for responses (DESIGN.md §4)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 def mask_id_number(number: str | None) -> str | None:
     """``130102199005120035`` -> ``130102********0035``."""
@@ -28,13 +31,13 @@ _WITHHELD_FIELDS = frozenset({"address", "emergency_contact_name", "health_note"
 WITHHELD = "[withheld 已隐去]"
 
 
-def mask_record(record: dict | None) -> dict | None:
+def mask_record(record: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """A copy of ``record`` safe to keep in the audit log: ID numbers and phones masked,
     addresses, names of contacts, health notes and evidence withheld (only whether there was
     one), stored ciphertext and hashes left out. Nested records are masked too."""
     if record is None:
         return None
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in record.items():
         if key.endswith(("_enc", "_hash")):
             continue

@@ -38,7 +38,7 @@ COMMON_PASSWORDS = frozenset({
 })
 
 
-def reason(code: str, zh: str, en: str) -> dict:
+def reason(code: str, zh: str, en: str) -> dict[str, str]:
     return {"code": code, "zh": zh, "en": en}
 
 
@@ -59,9 +59,9 @@ def _birth_date_forms(birth_date: dt.date | None) -> tuple[str, ...]:
 
 def password_problems(password: str, *, phone: str | None = None,
                       birth_date: dt.date | None = None,
-                      current_password: str | None = None) -> list[dict]:
+                      current_password: str | None = None) -> list[dict[str, str]]:
     """Every rule ``password`` breaks (empty when it is acceptable)."""
-    problems = []
+    problems: list[dict[str, str]] = []
     length = len(password)
     if length < MIN_LENGTH:
         problems.append(reason("too_short", f"密码至少需要{MIN_LENGTH}位",

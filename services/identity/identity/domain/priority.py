@@ -6,23 +6,12 @@ ID number. Every other category is submitted by staff with evidence and verified
 """
 from __future__ import annotations
 
+from ..contracts import ADVANCED_AGE, HARDSHIP_CATEGORIES
 from .review import PENDING, VERIFIED
 
-ADVANCED_AGE = "advanced_age"
 ADVANCED_AGE_MIN = 80
 EVIDENCE_MAX = 2000
-
-# code: (zh, en), in the order the policy lists them
-CATEGORIES: dict[str, tuple[str, str]] = {
-    "economic_hardship": ("经济困难", "Economic hardship"),
-    "empty_nest": ("空巢", "Empty-nest elder"),
-    "left_behind": ("留守", "Left-behind elder"),
-    "disabled_care": ("失能", "Needs care (loss of ability to live independently)"),
-    "disability": ("残疾", "Disability"),
-    ADVANCED_AGE: ("高龄", "Advanced age (80+)"),
-    "family_planning_special": ("计划生育特殊家庭", "Family-planning special family"),
-}
-SUBMITTABLE = tuple(code for code in CATEGORIES if code != ADVANCED_AGE)
+SUBMITTABLE = tuple(code for code in HARDSHIP_CATEGORIES if code != ADVANCED_AGE)
 
 _REASONS = {
     "unknown_category": ("未知的困难类别", "Unknown hardship category"),
@@ -44,8 +33,8 @@ class PriorityRefused(ValueError):
         super().__init__(f"{reason}: {self.en}")
 
 
-def category_names(code: str) -> dict:
-    zh, en = CATEGORIES.get(code, (code, code))
+def category_names(code: str) -> dict[str, str]:
+    zh, en = HARDSHIP_CATEGORIES.get(code, (code, code))
     return {"zh": zh, "en": en}
 
 
@@ -57,7 +46,7 @@ def check_submission(category: str, evidence: str | None, existing_status: str |
     """
     if category == ADVANCED_AGE:
         raise PriorityRefused("derived_category")
-    if category not in CATEGORIES:
+    if category not in HARDSHIP_CATEGORIES:
         raise PriorityRefused("unknown_category")
     evidence = (evidence or "").strip()
     if not evidence:
@@ -80,4 +69,4 @@ def priority_categories(verified: list[str], age: int) -> list[str]:
     held = set(verified)
     if is_advanced_age(age):
         held.add(ADVANCED_AGE)
-    return [code for code in CATEGORIES if code in held]
+    return [code for code in HARDSHIP_CATEGORIES if code in held]

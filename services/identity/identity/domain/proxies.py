@@ -3,6 +3,8 @@ elder. A proxy is a verified direct relative of the elder (``domain.relatives``)
 station acts for them through its station operators without being named a proxy."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 _REASONS = {
     "self_proxy": ("老人不能成为自己的代理人", "An elder cannot be their own proxy"),
     "not_verified_relative": ("代理人须为已核实的直系亲属，请先登记并核实亲属关系",
@@ -12,7 +14,7 @@ _REASONS = {
 
 
 class ProxyRefused(ValueError):
-    def __init__(self, reason: str):
+    def __init__(self, reason: str) -> None:
         self.reason = reason
         self.zh, self.en = _REASONS[reason]
         super().__init__(f"{reason}: {self.en}")
@@ -26,7 +28,7 @@ def check_proxy(elder_id: str, proxy_person_id: str, verified_relative: bool) ->
         raise ProxyRefused("not_verified_relative")
 
 
-def station_acts_for(operator_carrier_ids, elder_carrier_id) -> bool:
+def station_acts_for(operator_carrier_ids: Iterable[object], elder_carrier_id: object) -> bool:
     """A station operator acts for the elders bound to their own station."""
     return elder_carrier_id is not None and str(elder_carrier_id) in {
         str(c) for c in operator_carrier_ids if c is not None}

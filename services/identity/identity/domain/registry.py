@@ -1,6 +1,7 @@
 """Rows of the national volunteer system's registry export: ``volunteer_number,status``."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 IMPORTABLE = ("verified", "rejected")
@@ -22,12 +23,14 @@ class RegistryRefusal:
     en: str
 
 
-def parse_rows(table) -> tuple[list[RegistryRow], list[RegistryRefusal]]:
+def parse_rows(table: Iterable[Sequence[str]]
+               ) -> tuple[list[RegistryRow], list[RegistryRefusal]]:
     """``table``: CSV rows (lists of strings). A header row is optional; blank rows skipped;
     a number listed twice keeps its last status."""
-    rows, refused = {}, []
-    for line, cells in enumerate(table, start=1):
-        cells = [c.strip() for c in cells]
+    rows: dict[str, RegistryRow] = {}
+    refused: list[RegistryRefusal] = []
+    for line, raw in enumerate(table, start=1):
+        cells = [c.strip() for c in raw]
         if not any(cells):
             continue
         if line == 1 and tuple(c.lower() for c in cells[:2]) in _HEADERS:

@@ -5,18 +5,12 @@ means the relative is the person's parent, so the person is the relative's ``chi
 """
 from __future__ import annotations
 
-EVIDENCE_MAX = 2000
+from collections.abc import Mapping
+from typing import Any
 
-# code: (zh, en)
-KINDS: dict[str, tuple[str, str]] = {
-    "spouse": ("配偶", "Spouse"),
-    "parent": ("父母", "Parent"),
-    "child": ("子女", "Child"),
-    "grandparent": ("祖父母、外祖父母", "Grandparent"),
-    "grandchild": ("孙子女、外孙子女", "Grandchild"),
-}
-INVERSE = {"spouse": "spouse", "parent": "child", "child": "parent",
-           "grandparent": "grandchild", "grandchild": "grandparent"}
+from ..contracts import RELATION_INVERSES, RELATION_KINDS
+
+EVIDENCE_MAX = 2000
 
 _REASONS = {
     "unknown_kind": ("未知的亲属关系", "Unknown kind of relation"),
@@ -32,18 +26,18 @@ _REASONS = {
 
 
 class RelationRefused(ValueError):
-    def __init__(self, reason: str):
+    def __init__(self, reason: str) -> None:
         self.reason = reason
         self.zh, self.en = _REASONS[reason]
         super().__init__(f"{reason}: {self.en}")
 
 
 def inverse(kind: str) -> str:
-    return INVERSE[kind]
+    return RELATION_INVERSES[kind]
 
 
-def kind_names(kind: str) -> dict:
-    zh, en = KINDS.get(kind, (kind, kind))
+def kind_names(kind: str) -> dict[str, str]:
+    zh, en = RELATION_KINDS.get(kind, (kind, kind))
     return {"zh": zh, "en": en}
 
 
@@ -53,7 +47,7 @@ def check_link(person_id: str, relative_person_id: str, kind: str, evidence: str
 
     ``open_link_exists``: a pending or verified link joins the two already (either way round).
     """
-    if kind not in KINDS:
+    if kind not in RELATION_KINDS:
         raise RelationRefused("unknown_kind")
     if str(person_id) == str(relative_person_id):
         raise RelationRefused("self_link")
@@ -67,16 +61,16 @@ def check_link(person_id: str, relative_person_id: str, kind: str, evidence: str
     return evidence
 
 
-def kind_seen_from(link: dict, viewer_id: str) -> str:
+def kind_seen_from(link: Mapping[str, Any], viewer_id: object) -> str:
     """What the other person of a link is to ``viewer_id`` (one of the two)."""
     if str(link["person_id"]) == str(viewer_id):
-        return link["kind"]
+        return str(link["kind"])
     if str(link["relative_person_id"]) == str(viewer_id):
-        return inverse(link["kind"])
+        return inverse(str(link["kind"]))
     raise ValueError("the viewer is not part of this link")
 
 
-def other_person(link: dict, viewer_id: str) -> str:
+def other_person(link: Mapping[str, Any], viewer_id: object) -> str:
     if str(link["person_id"]) == str(viewer_id):
         return str(link["relative_person_id"])
     return str(link["person_id"])

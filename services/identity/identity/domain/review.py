@@ -11,11 +11,12 @@ Rules (the same for every reviewed record):
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-PENDING, VERIFIED, REJECTED = "pending", "verified", "rejected"
-STATUSES = (PENDING, VERIFIED, REJECTED)
-DECISIONS = {"verify": VERIFIED, "reject": REJECTED}
+from ..contracts import REVIEW_DECISIONS, REVIEW_STATUSES
+
+PENDING, VERIFIED, REJECTED = REVIEW_STATUSES
 FOUR_EYES_EXEMPT = ("province_admin", "city_admin", "county_admin")
 
 _REASONS = {
@@ -33,7 +34,7 @@ _REASONS = {
 class ReviewRefused(ValueError):
     """Why a decision is refused, in both languages."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str) -> None:
         self.reason = reason
         self.zh, self.en = _REASONS[reason]
         super().__init__(f"{reason}: {self.en}")
@@ -49,19 +50,19 @@ class Reviewer:
         return any(role in FOUR_EYES_EXEMPT for role in self.roles)
 
 
-def decide(status: str, decision: str, reason: str | None, submitted_by: str | None,
-           reviewer: Reviewer, about: tuple = ()) -> str:
+def decide(status: str, decision: str, reason: str | None, submitted_by: object,
+           reviewer: Reviewer, about: Iterable[object] = ()) -> str:
     """The new status of a record, or ``ReviewRefused``; ``about``: the persons the record
     is about (the reviewer may not be one of them)."""
     if reviewer.person_id and str(reviewer.person_id) in {str(p) for p in about}:
         raise ReviewRefused("own_record")
     if status != PENDING:
         raise ReviewRefused("not_pending")
-    if decision not in DECISIONS:
+    if decision not in REVIEW_DECISIONS:
         raise ReviewRefused("unknown_decision")
     if decision == "reject" and not (reason or "").strip():
         raise ReviewRefused("reason_required")
     same_person = submitted_by is not None and str(submitted_by) == str(reviewer.person_id)
     if same_person and not reviewer.four_eyes_exempt:
         raise ReviewRefused("four_eyes")
-    return DECISIONS[decision]
+    return REVIEW_DECISIONS[decision]

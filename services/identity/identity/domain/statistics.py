@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from timebank_common.regions import child_of
 
-from .priority import CATEGORIES, priority_categories
+from ..contracts import HARDSHIP_CATEGORIES
+from .priority import priority_categories
 
 ELDER_AGE_BANDS = ("60-69", "70-79", "80-89", "90+")
 VOLUNTEER_AGE_BANDS = ("under_18", "18-29", "30-39", "40-49", "50-59", "60+")
@@ -59,7 +62,7 @@ class Period:
     def holds(self, day: dt.date) -> bool:
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
-    def view(self) -> dict:
+    def view(self) -> dict[str, str | None]:
         return {"from": self.start.isoformat() if self.start else None,
                 "to": self.end.isoformat() if self.end else None}
 
@@ -98,16 +101,16 @@ class RegionRows:
     operator_regions: list[str] = field(default_factory=list)  # one per station operator
 
 
-def _new(rows, period: Period) -> int | None:
+def _new(rows: Sequence[VolunteerRow | ElderRow], period: Period) -> int | None:
     return sum(1 for r in rows if period.holds(r.registered_on)) if period.given else None
 
 
-def _bands(values, bands) -> dict:
+def _bands(values: Iterable[str], bands: Iterable[str]) -> dict[str, int]:
     counts = Counter(values)
     return {band: counts.get(band, 0) for band in bands}
 
 
-def volunteer_figures(rows: list[VolunteerRow], period: Period) -> dict:
+def volunteer_figures(rows: list[VolunteerRow], period: Period) -> dict[str, Any]:
     tags = Counter(tag for r in rows for tag in r.background_tags)
     return {"registered": len(rows), "new_in_period": _new(rows, period),
             "eligible": sum(1 for r in rows if r.eligible),
@@ -117,7 +120,7 @@ def volunteer_figures(rows: list[VolunteerRow], period: Period) -> dict:
             "by_age_band": _bands((volunteer_age_band(r.age) for r in rows), VOLUNTEER_AGE_BANDS)}
 
 
-def elder_figures(rows: list[ElderRow], period: Period) -> dict:
+def elder_figures(rows: list[ElderRow], period: Period) -> dict[str, Any]:
     """Hardship categories count verified ones, and ``advanced_age`` from the age (80+);
     ``with_any_hardship``: elders holding at least one category."""
     held = [priority_categories(list(r.verified_categories), r.age) for r in rows]
@@ -125,15 +128,15 @@ def elder_figures(rows: list[ElderRow], period: Period) -> dict:
     return {"registered": len(rows), "new_in_period": _new(rows, period),
             "phone_only": sum(1 for r in rows if r.phone_only),
             "with_any_hardship": sum(1 for codes in held if codes),
-            "by_hardship_category": {code: categories.get(code, 0) for code in CATEGORIES},
+            "by_hardship_category": {code: categories.get(code, 0) for code in HARDSHIP_CATEGORIES},
             "by_age_band": _bands((elder_age_band(r.age) for r in rows), ELDER_AGE_BANDS)}
 
 
-def carrier_figures(rows: list[CarrierRow]) -> dict:
+def carrier_figures(rows: list[CarrierRow]) -> dict[str, Any]:
     return {"total": len(rows), "by_kind": dict(sorted(Counter(r.kind for r in rows).items()))}
 
 
-def main_figures(rows: RegionRows, period: Period) -> dict:
+def main_figures(rows: RegionRows, period: Period) -> dict[str, Any]:
     """The figures shown for each child region."""
     return {"volunteers_registered": len(rows.volunteers),
             "volunteers_new_in_period": _new(rows.volunteers, period),
@@ -162,7 +165,8 @@ def split_by_child(scope_code: str, rows: RegionRows) -> dict[str, RegionRows]:
     return children
 
 
-def breakdown(scope_code: str, rows: RegionRows, period: Period, names: dict[str, str]) -> list:
+def breakdown(scope_code: str, rows: RegionRows, period: Period,
+              names: dict[str, str]) -> list[dict[str, Any]]:
     """One entry per child region: every known child (``names``), with zeros when empty,
     and any child code met in the data, ordered by code."""
     split = split_by_child(scope_code, rows)
@@ -172,7 +176,7 @@ def breakdown(scope_code: str, rows: RegionRows, period: Period, names: dict[str
 
 
 def region_statistics(scope_code: str, rows: RegionRows, period: Period,
-                      child_names: dict[str, str]) -> dict:
+                      child_names: dict[str, str]) -> dict[str, Any]:
     return {"region_code": scope_code, "period": period.view(),
             "volunteers": volunteer_figures(rows.volunteers, period),
             "elders": elder_figures(rows.elders, period),

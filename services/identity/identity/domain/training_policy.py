@@ -8,6 +8,7 @@ before the day asked) wins; among one prefix's rows, the latest in force.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,7 +22,8 @@ class TrainingPolicy:
     effective_from: dt.date
 
 
-def policy_for(policies, region_code: str, today: dt.date) -> TrainingPolicy | None:
+def policy_for(policies: Iterable[TrainingPolicy], region_code: str,
+               today: dt.date) -> TrainingPolicy | None:
     """The policy in force for ``region_code`` on ``today``; None when no row applies."""
     applicable = [p for p in policies
                   if region_code.startswith(prefix_of(p.region_code)) and p.effective_from <= today]
@@ -30,6 +32,7 @@ def policy_for(policies, region_code: str, today: dt.date) -> TrainingPolicy | N
     return max(applicable, key=lambda p: (len(prefix_of(p.region_code)), p.effective_from))
 
 
-def required_hours(policies, region_code: str, today: dt.date) -> Decimal:
+def required_hours(policies: Iterable[TrainingPolicy], region_code: str,
+                   today: dt.date) -> Decimal:
     policy = policy_for(policies, region_code, today)
     return Decimal(policy.min_hours) if policy else Decimal(0)

@@ -21,8 +21,13 @@ from sqlalchemy import create_engine, text
 from timebank_testing import rpc_proxy
 from timebank_testing import wait_for as shared_wait_for
 
-from identity.demo import DEMO_PASSWORD, STATION_ID, STATION_NAME, load_demo
-from identity.domain.id_numbers import with_check_character
+from identity.commands.demo import (
+    DEMO_PASSWORD,
+    STATION_ID,
+    STATION_NAME,
+    demo_id_number,
+    load_demo,
+)
 from identity.service import IdentityService
 from ledger.domain.certificates import make_number
 from ledger.service import LedgerService
@@ -49,7 +54,7 @@ def today_in_china() -> dt.date:
 def new_numbers(birth: str) -> tuple[str, str]:
     """A fresh valid ID number (长安区, born ``birth``, male) and a fresh mobile number."""
     n = next(_serial)
-    return (with_check_character(f"130102{birth}{(n * 2 + 101) % 1000:03d}"),
+    return (demo_id_number(birth, f"{(n * 2 + 101) % 1000:03d}"),
             f"158{_PHONE_BLOCK:04d}{n:04d}")
 
 

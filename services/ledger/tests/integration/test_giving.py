@@ -8,8 +8,7 @@ import requests
 from timebank_testing import wait_for
 
 from gateway.service import GatewayService
-from identity.demo import DEMO_PASSWORD
-from identity.domain.id_numbers import with_check_character
+from identity.commands.demo import DEMO_PASSWORD, demo_id_number
 from identity.service import IdentityService
 from ledger.domain.allocation import allocation_order
 from ledger.service import LedgerService
@@ -24,7 +23,7 @@ _serial = itertools.count(801)
 
 @pytest.fixture(scope="module")
 def demo(database_url):
-    from identity.demo import load_demo
+    from identity.commands.demo import load_demo
 
     return load_demo(database_url("identity"))
 
@@ -152,7 +151,7 @@ def test_the_openapi_declares_the_idempotency_key(base):
 
 
 def new_elder(identity, operator, birth):
-    number = with_check_character(f"130102{birth}{next(_serial):03d}")
+    number = demo_id_number(birth, f"{next(_serial):03d}")
     return identity.register_elder(operator, {"name": "分配老人", "id_number": number,
                                               "region_code": YUCAI})["person_id"]
 

@@ -1,0 +1,33 @@
+"""SQL of re-sealing personal data under the active key (``commands.rotate_pii_keys``)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+
+from . import personal_data
+from .tables import metadata
+
+KEY_COLUMNS = {"persons": ("id",), "credentials": ("person_id",),
+               "elder_profiles": ("person_id",), "volunteer_profiles": ("person_id",),
+               "elder_priorities": ("person_id", "category"), "relative_links": ("id",)}
+
+
+def _encrypted_columns(table_name: str) -> list[str]:
+    return [enc for enc, _, _ in personal_data.SEALED[table_name].values()]
+
+
+def rotate_batch(uow: Any, table_name: str, batch: int) -> int:
+    """Re-seal up to ``batch`` rows of ``table_name`` holding a value under an old key."""
+    keys = personal_data.keys()
+    table = metadata.tables[table_name]
+    current = f"v1:{keys.cipher.active}:%"
+    columns = [table.c[c] for c in _encrypted_columns(table_name)]
+    stale = or_(*[and_(c.is_not(None), c.not_like(current)) for c in columns])
+    pk = [table.c[c] for c in KEY_COLUMNS[table_name]]
+    rows = uow.execute(select(*pk, *columns).where(stale).order_by(*pk).limit(batch)
+                       .with_for_update(skip_locked=True)).mappings().all()
+    for row in rows:
+        values = {c.name: keys.cipher.reencrypt(row[c.name]) for c in columns}
+        uow.execute(update(table).where(*[c == row[c.name] for c in pk]).values(**values))
+    return len(rows)

@@ -1,0 +1,160 @@
+"""The events identity produces, each with the schema of its payload (written to the outbox in
+the transaction of the change; consumers import these contracts)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from timebank_common.contracts import EventContract
+
+from .accounts import TokensRevokedPayload
+from .common import ReasonText
+from .vocabulary import PROFILES
+
+__all__ = ["CARRIER_REGISTERED", "ELDER_PRIORITY_GRANTED", "ELDER_PROXY_REMOVED", "ELDER_PROXY_SET",
+           "EVENTS", "OPERATOR_GRANTED", "OPERATOR_REVOKED", "PERSON_REGISTERED",
+           "QUALIFICATION_EXPIRED", "QUALIFICATION_VERIFIED", "RELATIVES_LINKED",
+           "TOKENS_REVOKED", "VOLUNTEER_ELIGIBLE", "VOLUNTEER_SUSPENDED",
+           "CarrierRegisteredPayload", "ElderPriorityGrantedPayload",
+           "ElderProxyRemovedPayload", "ElderProxySetPayload", "OperatorGrantedPayload",
+           "OperatorRevokedPayload", "PersonRegisteredPayload", "QualificationExpiredPayload",
+           "QualificationVerifiedPayload", "RelativesLinkedPayload", "TokensRevokedPayload",
+           "VolunteerEligiblePayload", "VolunteerSuspendedPayload"]
+
+
+class PersonRegisteredPayload(Schema):
+    person_id = fields.Str(required=True)
+    profile = fields.Str(required=True, validate=validate.OneOf(list(PROFILES)))
+    region_code = fields.Str(required=True)
+
+
+class CarrierRegisteredPayload(Schema):
+    carrier_id = fields.Str(required=True)
+    kind = fields.Str(required=True)
+    region_code = fields.Str(required=True)
+
+
+class VolunteerEligiblePayload(Schema):
+    person_id = fields.Str(required=True)
+    region_code = fields.Str(required=True)
+    qualifications = fields.List(fields.Str(), load_default=list)  # kinds valid today (matching)
+
+
+class VolunteerSuspendedPayload(Schema):
+    """``reasons``: codes; ``reason_texts``: the same in words, ``[{code, zh, en}]`` (what
+    notify tells the volunteer)."""
+
+    person_id = fields.Str(required=True)
+    region_code = fields.Str(required=True)
+    reasons = fields.List(fields.Str(), required=True)
+    reason_texts = fields.List(fields.Nested(ReasonText), load_default=list)
+
+
+class QualificationExpiredPayload(Schema):
+    person_id = fields.Str(required=True)
+    kind = fields.Str(required=True)
+    qualification_id = fields.Str(required=True)
+    region_code = fields.Str(required=True)
+
+
+class QualificationVerifiedPayload(Schema):
+    person_id = fields.Str(required=True)
+    kind = fields.Str(required=True)
+    qualification_id = fields.Str(required=True)
+    valid_until = fields.Date(required=True)
+    region_code = fields.Str(required=True)
+
+
+class ElderPriorityGrantedPayload(Schema):
+    person_id = fields.Str(required=True)
+    category = fields.Str(required=True)
+    region_code = fields.Str(required=True)
+    verified_by = fields.Str(required=True, allow_none=True)
+
+
+class RelativesLinkedPayload(Schema):
+    link_id = fields.Str(required=True)
+    person_id = fields.Str(required=True)
+    relative_person_id = fields.Str(required=True)
+    kind = fields.Str(required=True)
+    region_code = fields.Str(required=True)
+
+
+class OperatorGrantedPayload(Schema):
+    grant_id = fields.Str(required=True)
+    person_id = fields.Str(required=True)
+    role = fields.Str(required=True)
+    scope_code = fields.Str(required=True)
+    carrier_id = fields.Str(required=True, allow_none=True)
+    granted_by = fields.Str(required=True, allow_none=True)
+
+
+class OperatorRevokedPayload(Schema):
+    grant_id = fields.Str(required=True)
+    person_id = fields.Str(required=True)
+    role = fields.Str(required=True)
+    scope_code = fields.Str(required=True)
+    revoked_by = fields.Str(required=True, allow_none=True)
+    reason = fields.Str(required=True)
+
+
+class ElderProxySetPayload(Schema):
+    elder_id = fields.Str(required=True)
+    proxy_person_id = fields.Str(required=True)
+    kind = fields.Str(required=True, metadata={"description": "what the proxy is to the elder"})
+    region_code = fields.Str(required=True)
+    set_by = fields.Str(required=True, allow_none=True)
+
+
+class ElderProxyRemovedPayload(Schema):
+    elder_id = fields.Str(required=True)
+    proxy_person_id = fields.Str(required=True)
+    region_code = fields.Str(required=True)
+    removed_by = fields.Str(required=True, allow_none=True)
+
+
+def _event(name: str, payload: type[Schema], summary: str) -> EventContract:
+    return EventContract("identity", name, payload, summary)
+
+
+PERSON_REGISTERED = _event(
+    "person_registered", PersonRegisteredPayload,
+    "A person was registered as an elder or a volunteer (envelope region: theirs)")
+CARRIER_REGISTERED = _event(
+    "carrier_registered", CarrierRegisteredPayload, "A service carrier (station) was registered")
+VOLUNTEER_ELIGIBLE = _event(
+    "volunteer_eligible", VolunteerEligiblePayload,
+    "A volunteer became eligible (at registration or when a fact changed); qualifications: "
+    "the kinds valid that day")
+VOLUNTEER_SUSPENDED = _event(
+    "volunteer_suspended", VolunteerSuspendedPayload,
+    "An eligible volunteer no longer is, with the reasons in words")
+QUALIFICATION_EXPIRED = _event(
+    "qualification_expired", QualificationExpiredPayload,
+    "A verified qualification passed its valid_until (announced once)")
+QUALIFICATION_VERIFIED = _event(
+    "qualification_verified", QualificationVerifiedPayload,
+    "A qualification was verified and is valid")
+ELDER_PRIORITY_GRANTED = _event(
+    "elder_priority_granted", ElderPriorityGrantedPayload,
+    "A hardship category of an elder was verified (the ledger gives gifted hours)")
+RELATIVES_LINKED = _event(
+    "relatives_linked", RelativesLinkedPayload,
+    "A direct-relative link was verified (region: person_id's)")
+TOKENS_REVOKED = _event(
+    "tokens_revoked", TokensRevokedPayload,
+    "Access tokens of a person, API client or session issued up to revoked_before are refused "
+    "(envelope region null; every gateway process hears it)")
+OPERATOR_GRANTED = _event(
+    "operator_granted", OperatorGrantedPayload, "A staff role was granted (region: its scope)")
+OPERATOR_REVOKED = _event(
+    "operator_revoked", OperatorRevokedPayload, "A staff grant was revoked (region: its scope)")
+ELDER_PROXY_SET = _event(
+    "elder_proxy_set", ElderProxySetPayload,
+    "A verified relative may now act for an elder (region: the elder's)")
+ELDER_PROXY_REMOVED = _event(
+    "elder_proxy_removed", ElderProxyRemovedPayload, "A proxy no longer acts for an elder")
+
+EVENTS = (PERSON_REGISTERED, CARRIER_REGISTERED, VOLUNTEER_ELIGIBLE, VOLUNTEER_SUSPENDED,
+          QUALIFICATION_EXPIRED, QUALIFICATION_VERIFIED, ELDER_PRIORITY_GRANTED, RELATIVES_LINKED,
+          TOKENS_REVOKED, OPERATOR_GRANTED, OPERATOR_REVOKED, ELDER_PROXY_SET, ELDER_PROXY_REMOVED)
+"""Every event identity produces."""

@@ -1,0 +1,41 @@
+"""Municipal API clients (市级业务系统): created, listed, rotated and revoked by province and
+city admins."""
+from __future__ import annotations
+
+from marshmallow import fields
+
+from timebank_common.service import rpc
+
+from ..app import api_clients
+from ..contracts import (
+    REASON,
+    ApiClientList,
+    ApiClientListSchema,
+    ApiClientOut,
+    CreateApiClientSchema,
+)
+from .arguments import or_defaults
+
+
+class ApiClientEntrypoints:
+    @rpc(args={"data": CreateApiClientSchema}, returns=ApiClientOut)
+    def create_api_client(self, caller, data):
+        """A client scoped to a city-level unit; its secret is in this answer only."""
+        return api_clients.create_api_client(self.db, caller, data)
+
+    @rpc(args={"query": ApiClientListSchema}, returns=ApiClientList)
+    def list_api_clients(self, caller, query=None):
+        """The clients in the caller's scope (province and city admins, auditors)."""
+        return api_clients.list_api_clients(self.db, caller,
+                                            or_defaults(query, ApiClientListSchema))
+
+    @rpc(returns=ApiClientOut)
+    def rotate_api_client_secret(self, caller, client_id):
+        """A new secret (in this answer only); the old one stops working at once."""
+        return api_clients.rotate_api_client_secret(self.db, caller, client_id)
+
+    @rpc(args={"reason": fields.Str(required=True, validate=REASON)}, returns=ApiClientOut)
+    def revoke_api_client(self, caller, client_id, reason):
+        """No more tokens for the client; those issued are refused by the gateway."""
+        return api_clients.revoke_api_client(self.db, caller, client_id, reason,
+                                             self.clock.now())

@@ -1,0 +1,36 @@
+"""Registering elders and volunteers; reading a person or an elder (masked unless asked and
+allowed: then audited)."""
+from __future__ import annotations
+
+from timebank_common.service import rpc
+
+from ..app import reading, registration
+from ..contracts import (
+    ElderOut,
+    PersonOut,
+    RegisterElderSchema,
+    RegisterVolunteerSchema,
+    VolunteerOut,
+)
+
+
+class PeopleEntrypoints:
+    @rpc(args={"data": RegisterElderSchema}, returns=ElderOut)
+    def register_elder(self, caller, data):
+        """An elder (60+), e.g. one who called by phone; staff in scope."""
+        return registration.register_elder(self.db, caller, data, self.clock.now())
+
+    @rpc(args={"data": RegisterVolunteerSchema}, returns=VolunteerOut)
+    def register_volunteer(self, caller, data):
+        """A volunteer with a login and the facts the registering staff attests."""
+        return registration.register_volunteer(self.db, caller, data, self.clock.now())
+
+    @rpc(returns=PersonOut)
+    def get_person(self, caller, person_id, unmasked=False):
+        """Masked; ``unmasked=True`` for the roles of ``domain.disclosure`` (audited)."""
+        return reading.read_person(self.db, caller, person_id, bool(unmasked), self.clock.now())
+
+    @rpc(returns=ElderOut)
+    def get_elder(self, caller, person_id, unmasked=False):
+        """An elder with their priority categories and proxies; masked unless asked (audited)."""
+        return reading.read_elder(self.db, caller, person_id, bool(unmasked), self.clock.now())
