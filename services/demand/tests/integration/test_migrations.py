@@ -11,8 +11,6 @@ from timebank_testing import PG_BASE
 from timebank_common.db import drop_database, ensure_database
 from timebank_common.migrations import alembic_config
 
-pytestmark = pytest.mark.integration
-
 REGION = "130102001001"
 
 

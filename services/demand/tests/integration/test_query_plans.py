@@ -3,19 +3,17 @@ repository really sends: each is EXPLAINed on the migrated database with sequent
 priced out (``enable_seqscan = off``), so an index that can serve it is chosen even on empty
 tables, and the plan names it. Without the index the plan is a sequential scan (or a whole
 scan of an unrelated index)."""
-import datetime as dt
 import uuid
 
 import pytest
 from sqlalchemy import create_engine, or_, text
 from timebank_testing import ExplainingUow
+from timebank_testing.plugin import TEST_INSTANT
 
 from demand.adapters import assignment_repository as assignments
 from demand.adapters import dispute_repository as feedback
 from demand.adapters import recording_repository as records
 from demand.adapters.tables import disputes
-
-pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
@@ -35,7 +33,7 @@ def test_a_demands_records_come_from_its_index(uow):
 
 
 def test_the_confirmation_chase_reads_only_records_still_waiting(uow):
-    records.overdue_unconfirmed(uow, dt.datetime.now(dt.UTC), 200)
+    records.overdue_unconfirmed(uow, TEST_INSTANT, 200)
     [plan] = uow.plans
     assert "service_records_unconfirmed" in plan, plan
 
@@ -57,6 +55,6 @@ def test_disputes_of_a_demand_and_of_a_party_come_from_indexes(uow):
 def test_the_expiry_sweep_reads_only_demands_already_begun(uow):
     """The expiry sweep's candidates come from ``demands(status, window_start)`` (migration
     0003), bounded to demands whose window has begun, not from a scan of every demand."""
-    assignments.expiry_candidates(uow, dt.datetime.now(dt.UTC), 100)
+    assignments.expiry_candidates(uow, TEST_INSTANT, 100)
     [plan] = uow.plans
     assert "demands_status_window_start" in plan, plan

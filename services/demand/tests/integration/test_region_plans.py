@@ -21,8 +21,6 @@ from demand.adapters.tables import disputes
 from demand.domain.access import Visibility
 from timebank_common.db import within
 
-pytestmark = pytest.mark.integration
-
 COUNTY = "130102"
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 MONTH_AGO = NOW - dt.timedelta(days=30)

@@ -15,8 +15,6 @@ from timebank_testing import wait_for as shared_wait_for
 from demand.service import DemandService
 from ledger.service import LedgerService
 
-pytestmark = pytest.mark.integration
-
 REGION = "130102001001"
 OPERATOR = {"person_id": "op-1", "roles": ["station_operator"], "scope": "130102001000",
             "carrier_id": "carrier-7"}

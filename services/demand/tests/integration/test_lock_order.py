@@ -2,7 +2,8 @@
 and its service records takes the demand first. Here a dispute about a record is resolved
 (``voided``: the path that touches the demand) at the same instant as the record's second look
 (release or reject) or the elder's confirmation, many times over, each call on its own RPC
-connection, with the real service on PostgreSQL: no call fails with a deadlock (PostgreSQL's
+connection, with the real service on PostgreSQL (the rounds are prepared and checked in the
+test's own process, on the same database): no call fails with a deadlock (PostgreSQL's
 40P01, a 500 to the caller), and every round ends in the one consistent state whatever the
 order the two took."""
 import datetime as dt
@@ -10,15 +11,17 @@ import uuid
 
 import eventlet
 import pytest
+from nameko.testing.services import worker_factory
+from timebank_testing.plugin import TEST_INSTANT
 
 from demand.service import DemandService
+from timebank_common.clock import FixedClock
+from timebank_common.db import UnitOfWork, make_engine
 from timebank_common.errors import Conflict
 
-pytestmark = pytest.mark.integration
+from .conftest import OPERATOR, InProcess, elder
+from .stand_ins import PlainIdentity
 
-REGION = "130102001001"
-OPERATOR = {"person_id": "op-1", "roles": ["station_operator"], "scope": "130102001000",
-            "carrier_id": "carrier-7"}
 TOWNSHIP_ADMIN = {"person_id": "adm-t", "roles": ["township_admin"], "scope": "130102001000"}
 PLACE = {"lat": 38.05, "lng": 114.52}
 FAR = {"lat": 38.10, "lng": 114.52}  # ~5.5 km away: the record is held (check_in_too_far)
@@ -26,27 +29,39 @@ ROUNDS = 20  # per pair of operations
 
 
 @pytest.fixture(scope="module")
-def running(plain_identity, service_config, start_module_service):
+def clock():
+    return FixedClock(TEST_INSTANT)
+
+
+@pytest.fixture(scope="module")
+def running(plain_identity, service_config, start_module_service, clock):
     start_module_service(plain_identity, service_config(None, max_workers=20))
-    start_module_service(DemandService, service_config("demand", max_workers=20,
+    start_module_service(DemandService, service_config("demand", max_workers=20, CLOCK=clock,
                                                        CONFIRMATION_CHASE_SECONDS=3600))
 
 
 @pytest.fixture
-def demand(running, rpc):
-    with rpc("demand", timeout=60) as proxy:
-        yield proxy
+def demand(running, database_url, clock):
+    """The same service in the test's process, on the same database (committed), to prepare
+    and check each round without a broker round trip per step."""
+    engine = make_engine(database_url("demand"), pool_size=2)
+    yield InProcess(worker_factory(DemandService, db=lambda: UnitOfWork(engine), clock=clock,
+                                   identity=PlainIdentity(), config={"CHECK_CONTRACTS": True}))
+    engine.dispose()
 
 
-def elder(person_id):
-    return {"person_id": person_id, "roles": ["elder"], "scope": None}
+@pytest.fixture
+def connections(running, rpc):
+    """Two more RPC connections: each of the two calls at once goes on its own."""
+    with rpc("demand", timeout=60) as first, rpc("demand", timeout=60) as second:
+        yield first, second
 
 
-def disputed_record(proxy, confirmation: str, at: dict) -> tuple[dict, dict, dict]:
+def disputed_record(proxy, now: dt.datetime, confirmation: str, at: dict
+                    ) -> tuple[dict, dict, dict]:
     """A served demand, its record (held when ``at`` is far away), and an open dispute about
     the record by the elder."""
-    start = dt.datetime.now(dt.UTC) + dt.timedelta(hours=24)
-    now = dt.datetime.now(dt.UTC)
+    start = now + dt.timedelta(hours=24)
     made = proxy.submit(OPERATOR, {
         "elder_id": f"elder-{uuid.uuid4().hex[:8]}", "category": "emotional_comfort",
         "description": "陪老人聊天", "address": "石家庄市长安区建设北大街12号", "location": PLACE,
@@ -67,25 +82,25 @@ def disputed_record(proxy, confirmation: str, at: dict) -> tuple[dict, dict, dic
     return made, record, dispute
 
 
-def at_once(rpc, *calls):
-    """Run each ``call(proxy)`` on its own RPC connection, released together; per call
-    ``"ok"``, the code of a refusal (409), or the unexpected error's text."""
+def at_once(connections, *calls):
+    """Run each ``call(proxy)`` on its own RPC connection (already open), released
+    together; per call ``"ok"``, the code of a refusal (409), or the unexpected error's
+    text."""
     go = eventlet.event.Event()
 
-    def run(call):
-        with rpc("demand", timeout=60) as proxy:
-            go.wait()
-            try:
-                call(proxy)
-                return "ok"
-            except Conflict as err:
-                return err.code
-            except Exception as err:  # noqa: BLE001 — e.g. a deadlock (40P01) as a 500
-                return f"error: {err!r}"
+    def run(proxy, call):
+        go.wait()
+        try:
+            call(proxy)
+            return "ok"
+        except Conflict as err:
+            return err.code
+        except Exception as err:  # noqa: BLE001 — e.g. a deadlock (40P01) as a 500
+            return f"error: {err!r}"
 
     pool = eventlet.GreenPool(len(calls))
-    threads = [pool.spawn(run, call) for call in calls]
-    eventlet.sleep(0.3)  # both connections open and waiting
+    threads = [pool.spawn(run, proxy, call) for proxy, call in zip(connections, calls,
+                                                                   strict=True)]
     go.send(True)
     return [t.wait() for t in threads]
 
@@ -108,12 +123,13 @@ SECOND_STEPS = {
 
 
 @pytest.mark.parametrize("step", sorted(SECOND_STEPS))
-def test_resolving_a_dispute_and_handling_the_record_at_once_never_deadlock(demand, rpc, step):
+def test_resolving_a_dispute_and_handling_the_record_at_once_never_deadlock(
+        demand, connections, clock, step):
     confirmation, place, make_call = SECOND_STEPS[step]
     outcomes = []
     for _ in range(ROUNDS):
-        made, record, dispute = disputed_record(demand, confirmation, place)
-        resolved, other = at_once(rpc, resolve_voided(dispute["dispute_id"]),
+        made, record, dispute = disputed_record(demand, clock.now(), confirmation, place)
+        resolved, other = at_once(connections, resolve_voided(dispute["dispute_id"]),
                                   make_call(made, record))
         outcomes.append((resolved, other))
         assert resolved == "ok", resolved
