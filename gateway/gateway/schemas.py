@@ -3,7 +3,6 @@ service's own schemas, imported in ``api.py``, so the gateway and the service
 validate with the same definition and the OpenAPI document shows it."""
 from marshmallow import Schema, fields, validate
 
-from demand.domain.lifecycle import STATUSES as DEMAND_STATUSES
 from timebank_common.schemas import PageQuery
 
 
@@ -19,12 +18,6 @@ class PreferencesQuery(Schema):
     person_id = fields.Str(load_default=None,
                            metadata={"description": "an elder's id (staff only); "
                                                     "default: the caller"})
-
-
-class DemandListQuery(PageQuery):
-    status = fields.Str(load_default=None, validate=validate.OneOf(DEMAND_STATUSES))
-    region_code = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{12}$"))
-    category = fields.Str(load_default=None)
 
 
 class RegionQuery(Schema):

@@ -1,10 +1,8 @@
 """/api/v1/catalog: the service catalogue (demand), edited by province admins."""
-from marshmallow import Schema, fields
-
-from demand.domain import catalogue
-from demand.intake_schemas import (
+from demand.contracts import (
+    CATALOGUE_EDITORS,
     NOT_OFFERED_TEXT,
-    CatalogueChangeOut,
+    CatalogueHistoryOut,
     CatalogueHistoryQuery,
     CatalogueOut,
     CatalogueQuery,
@@ -15,11 +13,7 @@ from demand.intake_schemas import (
 
 from ..routing import route
 
-EDITORS = list(catalogue.EDITORS)
-
-
-class CatalogueHistory(Schema):
-    items = fields.List(fields.Nested(CatalogueChangeOut))
+EDITORS = list(CATALOGUE_EDITORS)
 
 
 class CatalogRoutes:
@@ -42,7 +36,7 @@ class CatalogRoutes:
         return self.demand.update_category(caller, code, body)
 
     @route("GET", "/api/v1/catalog/history", summary="服务目录变更记录 Who changed the catalogue",
-           tags=["catalog"], query=CatalogueHistoryQuery, response=CatalogueHistory,
+           tags=["catalog"], query=CatalogueHistoryQuery, response=CatalogueHistoryOut,
            roles=[*EDITORS, "auditor"])
     def catalogue_history(self, request, caller, query):
         return self.demand.catalogue_history(caller, query)

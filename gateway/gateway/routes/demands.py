@@ -1,42 +1,36 @@
 """/api/v1/demands and demand actions, /demand-series (demand), /volunteers/{id}/feed (matching)."""
 from marshmallow import Schema, fields
 
-from demand.assignment_schemas import WithdrawSchema
-from demand.domain import escalation
-from demand.domain.access import OPERATOR_ROLES
-from demand.intake_schemas import (
+from demand.contracts import (
+    ESCALATION_READERS,
     AdjustSchema,
-    DemandWithHistoryOut,
-    EscalationOut,
-    EscalationQuery,
-    IntakeReviewSchema,
-    SeriesCancelSchema,
-    SeriesCreateSchema,
-    SeriesListQuery,
-    SeriesOut,
-    SubmitSchema,
-)
-from demand.recording_schemas import (
+    CancelSchema,
     ConfirmSchema,
+    DemandListQuery,
+    DemandOut,
+    DemandWithHistoryOut,
+    EscalationPageOut,
+    EscalationQuery,
     EvaluateSchema,
     EvaluationOut,
     GroupRecordOut,
     GroupRecordSchema,
-    RecordWithAuditOut,
-)
-from demand.schemas import (
-    CancelSchema,
-    DemandOut,
+    IntakeReviewSchema,
     PresenceSchema,
     RecordOut,
     RecordSchema,
+    RecordWithAuditOut,
+    SeriesCancelSchema,
+    SeriesCreateSchema,
+    SeriesListOut,
+    SeriesListQuery,
+    SeriesOut,
+    SubmitSchema,
+    WithdrawSchema,
 )
-from timebank_common.caller import ADMIN_ROLES
+from timebank_common.caller import STATION_STAFF
 
 from ..routing import Answer, route
-from ..schemas import DemandListQuery
-
-STATION_ROLES = ("station_operator", *ADMIN_ROLES)
 
 
 class AssignBody(Schema):
@@ -98,7 +92,7 @@ class DemandRoutes:
     @route("POST", "/api/v1/demands/<demand_id>/record-group",
            summary="集体活动记录时长 Record each volunteer of a group activity (station)",
            tags=["demands"], body=GroupRecordSchema, response=GroupRecordOut, status=201,
-           roles=list(STATION_ROLES),
+           roles=list(STATION_STAFF),
            other_statuses={200: "未记录任何志愿者 Nobody recorded: every entry failed (see "
                                 "failed)"})
     def record_group(self, request, caller, demand_id, body):
@@ -135,28 +129,20 @@ class DemandRoutes:
         return self.matching.feed_for(caller, volunteer_id)
 
 
-class EscalationList(Schema):
-    items = fields.List(fields.Nested(EscalationOut))
-
-
-class SeriesList(Schema):
-    items = fields.List(fields.Nested(SeriesOut))
-
-
 class DemandIntakeRoutes:
     """Adjustment, review escalations and recurring demands (demand's intake)."""
 
     @route("POST", "/api/v1/demands/<demand_id>/adjust",
            summary="核实后调整需求 Adjust a demand before review (with a reason; kept in its history)",
            tags=["demands"], body=AdjustSchema, response=DemandWithHistoryOut,
-           roles=list(OPERATOR_ROLES))
+           roles=list(STATION_STAFF))
     def adjust_demand(self, request, caller, demand_id, body):
         return self.demand.adjust(caller, demand_id, body)
 
     @route("GET", "/api/v1/demands/escalations",
            summary="超时未审核上报 Demands unreviewed in time, escalated to the township",
-           tags=["demands"], query=EscalationQuery, response=EscalationList,
-           roles=list(escalation.READERS), scoped=["region_code"])
+           tags=["demands"], query=EscalationQuery, response=EscalationPageOut,
+           roles=list(ESCALATION_READERS), scoped=["region_code"])
     def demand_escalations(self, request, caller, query):
         return self.demand.escalations(caller, query)
 
@@ -167,7 +153,7 @@ class DemandIntakeRoutes:
         return self.demand.create_series(caller, body)
 
     @route("GET", "/api/v1/demand-series", summary="周期性需求列表 Recurring demands",
-           tags=["demands"], query=SeriesListQuery, response=SeriesList, scoped=["region_code"])
+           tags=["demands"], query=SeriesListQuery, response=SeriesListOut, scoped=["region_code"])
     def list_series(self, request, caller, query):
         return self.demand.list_series(caller, query)
 

@@ -1,23 +1,18 @@
 """/api/v1/disputes: open, list, show, take, comment on and resolve disputes (demand)."""
-from marshmallow import Schema, fields
-
-from demand.recording_schemas import (
+from demand.contracts import (
     DisputeListQuery,
     DisputeNoteSchema,
     DisputeOut,
     DisputePageOut,
     OpenDisputeSchema,
     ResolveDisputeSchema,
+    TakeDisputeSchema,
 )
-from timebank_common.caller import ADMIN_ROLES
+from timebank_common.caller import STATION_STAFF
 
 from ..routing import route
 
-HANDLERS = ["station_operator", *ADMIN_ROLES]  # the service checks township level and scope
-
-
-class TakeDisputeBody(Schema):
-    handler_id = fields.Str(load_default=None, allow_none=True)
+HANDLERS = list(STATION_STAFF)  # the service checks township level and scope
 
 
 class DisputeRoutes:
@@ -39,7 +34,7 @@ class DisputeRoutes:
         return self.demand.get_dispute(caller, dispute_id)
 
     @route("POST", "/api/v1/disputes/<dispute_id>/take", summary="受理争议 Take a dispute (township)",
-           tags=["disputes"], body=TakeDisputeBody, response=DisputeOut, roles=HANDLERS)
+           tags=["disputes"], body=TakeDisputeSchema, response=DisputeOut, roles=HANDLERS)
     def take_dispute(self, request, caller, dispute_id, body):
         return self.demand.take_dispute(caller, dispute_id, body)
 

@@ -1,6 +1,7 @@
 """/api/v1/records (held records, release/reject), /follow-ups, /evaluation-tags and
 /evidence-policies (demand)."""
-from demand.recording_schemas import (
+from demand.contracts import (
+    POLICY_ADMINS,
     AddEvidencePolicySchema,
     CloseFollowUpSchema,
     EvidencePolicyOut,
@@ -14,13 +15,12 @@ from demand.recording_schemas import (
     ReviewRecordSchema,
     TagOut,
 )
-from timebank_common.caller import ADMIN_ROLES
+from timebank_common.caller import STATION_STAFF
 
 from ..routing import route
 
-STATION = ["station_operator", *ADMIN_ROLES]
+STATION = list(STATION_STAFF)
 STAFF = [*STATION, "auditor", "api_client"]
-POLICY_ADMINS = ["province_admin", "city_admin"]
 
 
 class RecordRoutes:
@@ -68,6 +68,6 @@ class RecordRoutes:
     @route("POST", "/api/v1/evidence-policies",
            summary="设置证据阈值 Add an evidence-threshold row (province/city admins)",
            tags=["records"], body=AddEvidencePolicySchema, response=EvidencePolicyOut,
-           status=201, roles=POLICY_ADMINS, scoped=["region_code"])
+           status=201, roles=list(POLICY_ADMINS), scoped=["region_code"])
     def add_evidence_policy(self, request, caller, body):
         return self.demand.add_evidence_policy(caller, body)

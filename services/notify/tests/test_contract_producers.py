@@ -15,10 +15,7 @@ from functools import partial
 import pytest
 from timebank_testing import wait_for as shared_wait_for
 
-from demand import assignment_schemas as demand_assignment
-from demand import intake_schemas as demand_intake
-from demand import recording_schemas as demand_recording
-from demand import schemas as demand_schemas
+from demand import contracts as demand_contracts
 from identity import contracts as identity_schemas
 from ledger.contracts import events as ledger_certificates
 from ledger.contracts import events as ledger_schemas
@@ -31,27 +28,27 @@ from .conftest import PEOPLE, FakeIdentity
 
 # (source service, event type, the producer's schema, notify's schema)
 CONSUMED = [
-    ("demand", "demand_published", demand_schemas.DemandPublishedEvent,
+    ("demand", "demand_published", demand_contracts.DemandPublishedEvent,
      notify_schemas.DemandPublishedEvent),
-    ("demand", "demand_assigned", demand_schemas.DemandAssignedEvent,
+    ("demand", "demand_assigned", demand_contracts.DemandAssignedEvent,
      notify_schemas.DemandAssignedEvent),
-    ("demand", "demand_cancelled", demand_schemas.DemandCancelledEvent,
+    ("demand", "demand_cancelled", demand_contracts.DemandCancelledEvent,
      notify_schemas.DemandCancelledEvent),
-    ("demand", "service_recorded", demand_schemas.ServiceRecordedEvent,
+    ("demand", "service_recorded", demand_contracts.ServiceRecordedEvent,
      notify_schemas.ServiceRecordedEvent),
-    ("demand", "demand_review_overdue", demand_intake.DemandReviewOverdueEvent,
+    ("demand", "demand_review_overdue", demand_contracts.DemandReviewOverdueEvent,
      notify_schemas.ReviewOverdueEvent),
-    ("demand", "dispute_opened", demand_recording.DisputeOpenedEvent,
+    ("demand", "dispute_opened", demand_contracts.DisputeOpenedEvent,
      notify_schemas.DisputeOpenedEvent),
-    ("demand", "dispute_resolved", demand_recording.DisputeResolvedEvent,
+    ("demand", "dispute_resolved", demand_contracts.DisputeResolvedEvent,
      notify_schemas.DisputeResolvedEvent),
-    ("demand", "follow_up_opened", demand_recording.FollowUpOpenedEvent,
+    ("demand", "follow_up_opened", demand_contracts.FollowUpOpenedEvent,
      notify_schemas.FollowUpOpenedEvent),
-    ("demand", "record_confirmation_overdue", demand_recording.ConfirmationOverdueEvent,
+    ("demand", "record_confirmation_overdue", demand_contracts.ConfirmationOverdueEvent,
      notify_schemas.ConfirmationOverdueEvent),
-    ("demand", "assignment_withdrawn", demand_assignment.AssignmentWithdrawnEvent,
+    ("demand", "assignment_withdrawn", demand_contracts.AssignmentWithdrawnEvent,
      notify_schemas.AssignmentWithdrawnEvent),
-    ("demand", "assignment_no_show", demand_assignment.AssignmentNoShowEvent,
+    ("demand", "assignment_no_show", demand_contracts.AssignmentNoShowEvent,
      notify_schemas.AssignmentNoShowEvent),
     ("ledger", "hours_credited", ledger_schemas.HoursCreditedEvent,
      notify_schemas.HoursCreditedEvent),
@@ -112,7 +109,7 @@ def test_a_service_crossing_a_star_level_tells_the_volunteer(ledger_and_notify, 
     volunteer = str(uuid.uuid4())
     PEOPLE[volunteer] = {"name": "李明", "phone": None, "region_code": REGION}
     caller = {"person_id": volunteer, "roles": ["volunteer"], "scope": REGION}
-    record = demand_schemas.ServiceRecordedEvent().dump({
+    record = demand_contracts.ServiceRecordedEvent().dump({
         "record_id": str(uuid.uuid4()), "demand_id": str(uuid.uuid4()),
         "volunteer_id": volunteer, "volunteer_region_code": REGION,
         "elder_id": str(uuid.uuid4()), "minutes": 75, "category": "emotional_comfort",

@@ -518,22 +518,16 @@ def test_an_urgent_cancellation_is_first_on_the_stations_call_list(notify, publi
 
 
 def _expired(demand_id, elder_id, start, gone=None):
-    """``demand_cancelled`` as demand's expiry sweep makes it: the demand's own state machine
-    and event schema (a volunteer took it and withdrew, nobody else came)."""
-    from demand.domain.lifecycle import Demand
-    from demand.schemas import DemandCancelledEvent
+    """``demand_cancelled`` as demand's expiry sweep makes it, with demand's event contract:
+    reason ``expired`` and nobody on the demand (``gone``, a volunteer who took it and
+    withdrew, is no longer listed)."""
+    from demand.contracts import DEMAND_CANCELLED, EXPIRED_REASON
 
     end = start + dt.timedelta(hours=1)
-    demand = Demand(id=demand_id, elder_id=elder_id, category="companionship",
-                    region_code=REGION, window_start=start, window_end=end,
-                    expected_minutes=60, volunteers_needed=1, channel="phone")
-    earlier = start - dt.timedelta(days=3)
-    demand.review("approve", "op", earlier, funding_source="issuance")
-    if gone:
-        demand.assign(gone, None, "op", earlier)
-        demand.withdraw(gone, "家中临时有事", earlier)
-    demand.expire(end)
-    return make_event("demand_cancelled", DemandCancelledEvent().dump(demand), REGION)
+    return make_event("demand_cancelled", DEMAND_CANCELLED.dump({
+        "demand_id": demand_id, "elder_id": elder_id, "region_code": REGION,
+        "reason": EXPIRED_REASON, "volunteer_ids": [], "window_start": start,
+        "window_end": end}), REGION)
 
 
 def test_an_expired_demand_reaches_the_elder_by_the_stations_call_not_the_volunteer_who_left(

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from timebank_common.caller import ADMIN_ROLES, Caller
+from timebank_common.caller import STATION_STAFF, Caller
 from timebank_common.errors import Forbidden
 from timebank_common.regions import city_unit_of, prefix_of
 
-from .lifecycle import PUBLISHED, Demand
+from ..contracts.enums import PUBLISHED
+from .lifecycle import Demand
 
-OPERATOR_ROLES = ("station_operator",) + ADMIN_ROLES
-READ_ALL_ROLES = OPERATOR_ROLES + ("auditor", "api_client")
+READ_ALL_ROLES = (*STATION_STAFF, "auditor", "api_client")
 PROXY_ROLE = "relative"  # identity gives it to a person who is some elder's proxy
 
 
@@ -23,7 +23,7 @@ def authorize_submit(caller: Caller, channel: str, elder_id: str,
             raise Forbidden("elder_only", "通过 App 只能为本人或您代办的老人提交需求",
                             "In the app you can only submit for yourself or an elder you act for")
         return
-    allowed = OPERATOR_ROLES + (("api_client",) if channel == "api" else ())
+    allowed = STATION_STAFF + (("api_client",) if channel == "api" else ())
     caller.require(*allowed)
 
 

@@ -7,16 +7,18 @@ operator's mandatory reason; a change that changes nothing is refused.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from timebank_common.errors import BadInput
 
-from .lifecycle import SUBMITTED, Demand, invalid_transition
+from ..contracts.enums import SUBMITTED
+from .lifecycle import Demand, invalid_transition
 
 ADJUSTABLE = ("description", "address", "location", "window_start", "window_end",
               "expected_minutes", "volunteers_needed", "category")
 
 
-def _shown(value):
+def _shown(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat()
     return value
@@ -35,7 +37,7 @@ def require_reason(reason: str | None) -> str:
     return reason
 
 
-def changes_between(demand: Demand, proposed: dict) -> list[dict]:
+def changes_between(demand: Demand, proposed: dict[str, Any]) -> list[dict[str, Any]]:
     """``[{field, before, after}]`` for each proposed field that differs (JSON-ready values)."""
     out = []
     for name in ADJUSTABLE:
@@ -47,7 +49,7 @@ def changes_between(demand: Demand, proposed: dict) -> list[dict]:
     return out
 
 
-def apply(demand: Demand, proposed: dict) -> Demand:
+def apply(demand: Demand, proposed: dict[str, Any]) -> Demand:
     """A copy-free update of ``demand`` with the proposed fields (after validation)."""
     for name in ADJUSTABLE:
         if name in proposed:
@@ -55,6 +57,6 @@ def apply(demand: Demand, proposed: dict) -> Demand:
     return demand
 
 
-def require_some_change(changes: list[dict]) -> None:
+def require_some_change(changes: list[dict[str, Any]]) -> None:
     if not changes:
         raise BadInput("nothing_changed", "调整内容与原需求相同", "The adjustment changes nothing")

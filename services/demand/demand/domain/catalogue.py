@@ -1,12 +1,13 @@
 """Service categories: what may be asked for, and who may serve it (DESIGN.md §1)."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from timebank_common.errors import BadInput
 
-# Asked for often, never offered: housekeeping and duties owed by institutions or families.
-NOT_OFFERED = frozenset({"housekeeping"})
+from ..contracts.enums import NOT_OFFERED
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Category:
         return problems
 
 
-def require_offered(code: str, catalogue: dict[str, Category]) -> Category:
+def require_offered(code: str, catalogue: Mapping[str, Category]) -> Category:
     """The category ``code``, or a refusal that tells the caller what is offered."""
     if code in NOT_OFFERED:
         raise BadInput(
@@ -63,21 +64,13 @@ def check_group(category: Category, volunteers_needed: int) -> None:
         )
 
 
-def qualifies(category: Category, held_kinds) -> bool:
+def qualifies(category: Category, held_kinds: Iterable[str] | None) -> bool:
     """True if a volunteer holding valid qualifications ``held_kinds`` may serve ``category``."""
     if not category.professional:
         return True
     return bool(set(category.qualifications) & set(held_kinds or ()))
 
 
-NOT_OFFERED_NOTE = {
-    "zh": "时间银行不提供家政服务（保洁、做饭、洗衣等），也不承担养老机构或家庭成员依法应尽的照护义务。",
-    "en": "The time bank does not offer housekeeping (cleaning, cooking, laundry …), nor duties "
-          "that care institutions or family members owe by law.",
-    "codes": sorted(NOT_OFFERED),
-}
-
-EDITORS = ("province_admin",)  # who edits the catalogue
 EDITABLE = ("name_zh", "name_en", "professional", "qualifications", "default_minutes",
             "group_allowed", "active", "sort_order")
 
@@ -94,11 +87,11 @@ def require_valid(category: Category) -> None:
                        "default minutes between 15 and 480", {"problems": problems})
 
 
-def edited(current: dict, changes: dict) -> dict:
+def edited(current: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """The category row after ``changes`` (only editable fields)."""
     return {**current, **{k: v for k, v in changes.items() if k in EDITABLE}}
 
 
-def as_category(row: dict) -> Category:
+def as_category(row: Mapping[str, Any]) -> Category:
     return Category(row["code"], row["name_zh"], row["name_en"], row["professional"],
                     tuple(row["qualifications"]), row["default_minutes"], row["group_allowed"])

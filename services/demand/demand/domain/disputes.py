@@ -12,16 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from timebank_common.caller import ADMIN_ROLES, Caller
+from timebank_common.caller import STATION_STAFF, Caller
 from timebank_common.errors import BadInput, Conflict, Forbidden
 from timebank_common.regions import COMMUNITY, level_of
 
-OPEN, IN_REVIEW, RESOLVED = "open", "in_review", "resolved"
-STATUSES = (OPEN, IN_REVIEW, RESOLVED)
-UPHELD, MINUTES_ADJUSTED, VOIDED = "upheld", "minutes_adjusted", "voided"
-OUTCOMES = (UPHELD, MINUTES_ADJUSTED, VOIDED)
-SUBJECTS = ("record", "evaluation")
-HANDLER_ROLES = ("station_operator",) + ADMIN_ROLES
+from ..contracts.enums import IN_REVIEW, MINUTES_ADJUSTED, OPEN, OUTCOMES, RESOLVED
+
 STEPS = ("opened", "assigned", "comment", "resolved")
 STATUS_ZH = {OPEN: "待处理", IN_REVIEW: "处理中", RESOLVED: "已裁决"}
 
@@ -39,7 +35,7 @@ def opener_role(caller: Caller, parties: Parties) -> str:
         return "elder"
     if caller.person_id and caller.person_id == parties.volunteer_id:
         return "volunteer"
-    if caller.has(*HANDLER_ROLES) and caller.covers(parties.region_code):
+    if caller.has(*STATION_STAFF) and caller.covers(parties.region_code):
         return "station"
     raise Forbidden("not_a_party", "只有老人、服务志愿者或所属站点可以就此提出争议",
                     "Only the elder, the volunteer or the station can dispute this")
@@ -47,7 +43,7 @@ def opener_role(caller: Caller, parties: Parties) -> str:
 
 def require_handler(caller: Caller, region_code: str) -> None:
     """Township level or above, scope covering the demand."""
-    caller.require(*HANDLER_ROLES)
+    caller.require(*STATION_STAFF)
     if not caller.scope or level_of(caller.scope) == COMMUNITY:
         raise Forbidden("township_level_required", "争议由乡镇（街道）及以上工作人员处理",
                         "Disputes are handled by township-level staff or above",
@@ -83,7 +79,7 @@ def check_outcome(subject: str, outcome: str, minutes: int | None,
     return minutes
 
 
-def require_status(status: str, allowed: tuple, action: str, action_zh: str) -> None:
+def require_status(status: str, allowed: tuple[str, ...], action: str, action_zh: str) -> None:
     if status not in allowed:
         raise Conflict("invalid_dispute_transition",
                        f"争议当前状态为“{STATUS_ZH[status]}”，不能{action_zh}",

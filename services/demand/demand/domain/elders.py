@@ -1,12 +1,15 @@
 """Who a demand may be for: an elder (老年人, 60 or older) with an elder profile in identity."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from timebank_common.errors import RuleViolation
 
 ELDER_MIN_AGE = 60
 
 
-def require_elder(elder: dict) -> None:
+def require_elder(elder: Mapping[str, Any]) -> None:
     """``elder``: identity's ``get_elder`` view (it exists only for a person with an elder
     profile). Refuse a person below the elder age: the time bank serves elders."""
     age = elder.get("age")

@@ -1,12 +1,15 @@
 """Whether a volunteer may take a demand, from identity's ``check_volunteer`` answer."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from timebank_common.errors import RuleViolation
 
 from .catalogue import Category, qualifies
 
 
-def require_eligible(check: dict, category: Category, elder_id: str) -> None:
+def require_eligible(check: Mapping[str, Any], category: Category, elder_id: str) -> None:
     """``check`` = ``{person_id, region_code, eligible, reasons, qualifications?}``."""
     if not check.get("eligible"):
         raise RuleViolation("volunteer_not_eligible", "该志愿者目前不符合服务条件",

@@ -6,8 +6,6 @@ import datetime as dt
 from timebank_common.regions import COMMUNITY, TOWNSHIP, level_of
 
 DEFAULT_REVIEW_SECONDS = 24 * 3600
-# who follows escalations up: the township and the levels above it, and auditors
-READERS = ("township_admin", "county_admin", "city_admin", "province_admin", "auditor")
 
 
 def township_of(region_code: str) -> str:

@@ -22,11 +22,12 @@ TAGS = {
 CHANNELS = ("app", "proxy", "phone")  # the elder in the app, their proxy, the station by phone
 
 
-def tag_list() -> list[dict]:
+def tag_list() -> list[dict[str, str]]:
     return [{"code": code, "name_zh": zh, "name_en": en} for code, (zh, en) in TAGS.items()]
 
 
-def check_evaluation(score: int, tags: list[str], comment: str | None) -> tuple[int, list, str]:
+def check_evaluation(score: int, tags: list[str], comment: str | None
+                     ) -> tuple[int, list[str], str]:
     low, high = SCORES
     if isinstance(score, bool) or not isinstance(score, int) or not low <= score <= high:
         raise BadInput("score_out_of_range", f"评分须为 {low} 到 {high} 的整数",

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from timebank_common.errors import BadInput
 from timebank_common.policies import PolicyRow, resolve
 from timebank_common.regions import CITY, COUNTY, PROVINCE, is_code, level_of
 
+from .lifecycle import Location
 from .rules import overlaps
 
 THRESHOLD_KEYS = ("max_check_in_distance_m", "min_duration_ratio", "max_duration_ratio",
@@ -40,9 +43,9 @@ class Flag:
     code: str
     zh: str
     en: str
-    details: dict
+    details: dict[str, Any]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "zh": self.zh, "en": self.en, "details": self.details}
 
 
@@ -54,21 +57,25 @@ class Evidence:
     expected_minutes: int
     checked_in_at: dt.datetime | None
     checked_out_at: dt.datetime | None
-    check_in_location: dict | None
-    demand_location: dict | None
+    check_in_location: Location | None
+    demand_location: Location | None
     related: bool  # volunteer and elder are direct relatives (identity)
-    other_windows: tuple = ()  # (record_id, checked_in_at, checked_out_at) of other records
+    # (record_id, checked_in_at, checked_out_at) of the volunteer's other records
+    other_windows: tuple[tuple[str, dt.datetime | None, dt.datetime | None], ...] = ()
     minutes_that_day: int = 0  # the volunteer's other recorded minutes that China date
 
 
 # --- thresholds -----------------------------------------------------------------------------
-def thresholds_for(rows: list[PolicyRow], region_code: str, on_date: dt.date) -> dict:
+Limits = dict[str, Any]  # threshold key -> value
+
+
+def thresholds_for(rows: list[PolicyRow], region_code: str, on_date: dt.date) -> Limits:
     """Each threshold in effect in ``region_code`` on ``on_date`` (a missing one: default)."""
     found = resolve(rows, THRESHOLD_KEYS, region_code, on_date)
     return {**PROVINCE_DEFAULT, **found.values}
 
 
-def check_threshold_values(values: dict) -> dict:
+def check_threshold_values(values: dict[str, Any]) -> dict[str, Any]:
     """Refuse unknown keys and values out of range; an empty row is refused too."""
     if not values:
         raise BadInput("policy_values_required", "请至少设置一项阈值",
@@ -102,7 +109,7 @@ def check_policy_row(region_code: str, effective_from: dt.date, today: dt.date) 
 
 
 # --- the rules, one each --------------------------------------------------------------------
-def distance_m(a: dict, b: dict) -> float:
+def distance_m(a: Location, b: Location) -> float:
     """Great-circle (haversine) distance in metres between two ``{lat, lng}``."""
     lat1, lat2 = math.radians(a["lat"]), math.radians(b["lat"])
     dlat, dlng = lat2 - lat1, math.radians(b["lng"] - a["lng"])
@@ -110,14 +117,14 @@ def distance_m(a: dict, b: dict) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
 
 
-def no_presence(ev: Evidence, limits: dict) -> Flag | None:
+def no_presence(ev: Evidence, limits: Limits) -> Flag | None:
     if ev.checked_in_at is None or ev.checked_out_at is None:
         return Flag("no_presence_evidence", "没有签到/签退记录", "No check-in/check-out evidence",
                     {})
     return None
 
 
-def far_from_place(ev: Evidence, limits: dict) -> Flag | None:
+def far_from_place(ev: Evidence, limits: Limits) -> Flag | None:
     if not ev.check_in_location or not ev.demand_location:
         return None
     metres = distance_m(ev.check_in_location, ev.demand_location)
@@ -129,7 +136,7 @@ def far_from_place(ev: Evidence, limits: dict) -> Flag | None:
                 {"distance_m": round(metres), "limit_m": limit})
 
 
-def duration_off(ev: Evidence, limits: dict) -> Flag | None:
+def duration_off(ev: Evidence, limits: Limits) -> Flag | None:
     ratio = ev.minutes / ev.expected_minutes
     low, high = limits["min_duration_ratio"], limits["max_duration_ratio"]
     if low <= ratio <= high:
@@ -140,7 +147,7 @@ def duration_off(ev: Evidence, limits: dict) -> Flag | None:
                 {"ratio": round(ratio, 2), "min_ratio": low, "max_ratio": high})
 
 
-def beyond_presence(ev: Evidence, limits: dict) -> Flag | None:
+def beyond_presence(ev: Evidence, limits: Limits) -> Flag | None:
     if ev.checked_in_at is None or ev.checked_out_at is None:
         return None
     present = (ev.checked_out_at - ev.checked_in_at).total_seconds() / 60
@@ -152,7 +159,7 @@ def beyond_presence(ev: Evidence, limits: dict) -> Flag | None:
                 {"present_minutes": round(present), "tolerance_minutes": tolerance})
 
 
-def overlapping_record(ev: Evidence, limits: dict) -> Flag | None:
+def overlapping_record(ev: Evidence, limits: Limits) -> Flag | None:
     if ev.checked_in_at is None or ev.checked_out_at is None:
         return None
     for record_id, start, end in ev.other_windows:
@@ -163,14 +170,14 @@ def overlapping_record(ev: Evidence, limits: dict) -> Flag | None:
     return None
 
 
-def direct_relatives(ev: Evidence, limits: dict) -> Flag | None:
+def direct_relatives(ev: Evidence, limits: Limits) -> Flag | None:
     if not ev.related:
         return None
     return Flag("direct_relatives", "志愿者与老人是直系亲属",
                 "The volunteer and the elder are direct relatives", {})
 
 
-def daily_maximum(ev: Evidence, limits: dict) -> Flag | None:
+def daily_maximum(ev: Evidence, limits: Limits) -> Flag | None:
     total, limit = ev.minutes_that_day + ev.minutes, limits["daily_max_minutes"]
     if total <= limit:
         return None
@@ -179,10 +186,11 @@ def daily_maximum(ev: Evidence, limits: dict) -> Flag | None:
                 {"day_minutes": total, "limit_minutes": limit})
 
 
-RULES = (no_presence, far_from_place, duration_off, beyond_presence, overlapping_record,
-         direct_relatives, daily_maximum)
+RULES: tuple[Callable[[Evidence, Limits], Flag | None], ...] = (
+    no_presence, far_from_place, duration_off, beyond_presence, overlapping_record,
+    direct_relatives, daily_maximum)
 
 
-def flags_for(ev: Evidence, limits: dict) -> list[Flag]:
+def flags_for(ev: Evidence, limits: Limits) -> list[Flag]:
     """Every flag the evidence raises; an empty list means the record is not held."""
     return [flag for rule in RULES if (flag := rule(ev, limits)) is not None]

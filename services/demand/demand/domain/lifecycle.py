@@ -55,28 +55,30 @@ from dataclasses import dataclass, field
 
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
 
-from .rules import FUNDING_SOURCES, check_event_time
+from ..contracts.enums import (
+    ASSIGNED,
+    AWAITING_RECORD,
+    CANCELLED,
+    EVALUATED,
+    EXPIRED_REASON,
+    FUNDING_SOURCES,
+    IN_SERVICE,
+    NO_SHOW,
+    NO_SHOW_REASON,
+    PUBLISHED,
+    RECORDED,
+    REJECTED,
+    SUBMITTED,
+    WITHDRAWN,
+)
+from .rules import check_event_time
 
-SUBMITTED = "submitted"
-PUBLISHED = "published"
-REJECTED = "rejected"
-ASSIGNED = "assigned"
-IN_SERVICE = "in_service"
-AWAITING_RECORD = "awaiting_record"
-RECORDED = "recorded"
-EVALUATED = "evaluated"
-CANCELLED = "cancelled"
-WITHDRAWN = "withdrawn"  # assignment only
-NO_SHOW = "no_show"  # assignment only
+Location = dict[str, float]  # {lat, lng}
 
-STATUSES = (SUBMITTED, PUBLISHED, REJECTED, ASSIGNED, IN_SERVICE, AWAITING_RECORD,
-            RECORDED, EVALUATED, CANCELLED)
 CANCELLABLE = frozenset({SUBMITTED, PUBLISHED, ASSIGNED})
 ACTIVE_ASSIGNMENT = frozenset({ASSIGNED, IN_SERVICE})  # what blocks an overlapping claim
 ENDED_ASSIGNMENT = frozenset({WITHDRAWN, NO_SHOW})  # kept for reliability, slot reopened
-NO_SHOW_REASON = "no_show"
 EXPIRABLE = frozenset({SUBMITTED, PUBLISHED})  # nobody serving: closed once the window ends
-EXPIRED_REASON = "expired"
 
 STATUS_ZH = {
     SUBMITTED: "待审核", PUBLISHED: "已发布", REJECTED: "已驳回", ASSIGNED: "已派单",
@@ -108,9 +110,9 @@ class Assignment:
     assigned_at: dt.datetime
     status: str = ASSIGNED
     checked_in_at: dt.datetime | None = None
-    check_in_location: dict | None = None
+    check_in_location: Location | None = None
     checked_out_at: dt.datetime | None = None
-    check_out_location: dict | None = None
+    check_out_location: Location | None = None
     ended_at: dt.datetime | None = None  # withdrawn or no-show
     end_reason: str | None = None
     reservation_status: str | None = None  # see domain/payments.py
@@ -136,7 +138,7 @@ class Demand:
     channel: str
     description: str = ""
     address: str = ""
-    location: dict | None = None
+    location: Location | None = None
     carrier_id: str | None = None
     submitted_by: str | None = None
     created_at: dt.datetime | None = None
@@ -196,7 +198,7 @@ class Demand:
             if not (reason or "").strip():
                 raise BadInput("reason_required", "驳回需求时须说明理由",
                                "Rejecting a demand needs a reason")
-            self.reject_reason = reason.strip()
+            self.reject_reason = (reason or "").strip()
             self.status = REJECTED
         else:
             raise BadInput("invalid_decision", "审核结论只能是 approve 或 reject",
@@ -226,7 +228,7 @@ class Demand:
         return assignment
 
     def check_in(self, volunteer_id: str, at: dt.datetime, now: dt.datetime,
-                 location: dict | None = None) -> bool:
+                 location: Location | None = None) -> bool:
         """Start the service for this volunteer. False when already started (a repeat)."""
         assignment = self._held_by(volunteer_id)
         if assignment.status in (IN_SERVICE, AWAITING_RECORD, RECORDED):
@@ -242,7 +244,7 @@ class Demand:
         return True
 
     def check_out(self, volunteer_id: str, at: dt.datetime, now: dt.datetime,
-                  location: dict | None = None) -> bool:
+                  location: Location | None = None) -> bool:
         """End the service for this volunteer. False when already ended (a repeat)."""
         assignment = self._held_by(volunteer_id)
         if assignment.status in (AWAITING_RECORD, RECORDED):
@@ -250,10 +252,11 @@ class Demand:
         if assignment.status != IN_SERVICE or self.status != IN_SERVICE:
             raise invalid_transition("check_out", assignment.status, "assignment")
         check_event_time(at, now)
-        if at <= assignment.checked_in_at:
+        checked_in_at = assignment.checked_in_at
+        if checked_in_at is not None and at <= checked_in_at:
             raise BadInput("check_out_before_check_in", "签退时间必须晚于签到时间",
                            "The check-out time must be after the check-in time",
-                           {"checked_in_at": assignment.checked_in_at.isoformat()})
+                           {"checked_in_at": checked_in_at.isoformat()})
         assignment.status = AWAITING_RECORD
         assignment.checked_out_at, assignment.check_out_location = at, location
         self._follow_assignments()
@@ -305,7 +308,7 @@ class Demand:
                            "The service window has started: withdrawing is no longer"
                            " possible, please call the station",
                            {"window_start": self.window_start.isoformat()})
-        self._end(assignment, WITHDRAWN, reason.strip(), now)
+        self._end(assignment, WITHDRAWN, (reason or "").strip(), now)
         return assignment
 
     def no_show_due(self, now: dt.datetime, grace: dt.timedelta) -> list[Assignment]:

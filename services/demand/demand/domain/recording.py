@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from timebank_common.errors import BadInput, Conflict, Forbidden
 
-HELD, AWAITING_CONFIRMATION, SENT, REJECTED, VOIDED = (
-    "held", "awaiting_confirmation", "sent", "rejected", "voided")
-RECORD_STATUSES = (HELD, AWAITING_CONFIRMATION, SENT, REJECTED, VOIDED)
+from ..contracts.enums import AWAITING_CONFIRMATION, CONFIRMED_BY, HELD, SENT, VOIDED
+from ..contracts.enums import RECORD_REJECTED as REJECTED
+
 NOT_COUNTED = frozenset({REJECTED, VOIDED})  # no hours, and nothing to evaluate
 APP, PHONE = "app", "phone"
-CONFIRMED_BY = ("elder", "proxy")  # who answered: the elder themself or their proxy
 CONFIRMATION_DAYS = 3  # app confirmation outstanding this long: the station should call
 
 STATUS_ZH = {HELD: "待复核", AWAITING_CONFIRMATION: "待老人确认", SENT: "已记入",
@@ -44,7 +44,7 @@ def _refused(action_zh: str, action: str, status: str) -> Conflict:
 class Record:
     record_id: str
     minutes: int
-    flags: list = field(default_factory=list)  # [{code, zh, en, details}]
+    flags: list[dict[str, Any]] = field(default_factory=list)  # [{code, zh, en, details}]
     confirmation: str | None = None  # how it was confirmed: app | phone (None: not yet)
     confirmed_by: str | None = None  # elder | proxy
     confirmed_by_person: str | None = None  # who pressed confirm (app) / took the call (phone)
@@ -93,7 +93,7 @@ class Record:
         self.confirmed_at, self.confirmation_note = at, note
         return True
 
-    def release(self, by: str, at: dt.datetime, reason: str | None,
+    def release(self, by: str | None, at: dt.datetime, reason: str | None,
                 recorded_by: str | None = None) -> None:
         """A second look: whoever recorded the held record cannot release it themself."""
         if self.status != HELD:
@@ -104,14 +104,14 @@ class Record:
         self.review, self.reviewed_by, self.reviewed_at = "released", by, at
         self.review_reason = (reason or "").strip() or None
 
-    def reject(self, by: str, at: dt.datetime, reason: str | None) -> None:
+    def reject(self, by: str | None, at: dt.datetime, reason: str | None) -> None:
         if self.status != HELD:
             raise _refused("驳回", "reject", self.status)
         if not (reason or "").strip():
             raise BadInput("reason_required", "驳回服务记录须说明理由",
                            "Rejecting a service record needs a reason")
         self.review, self.reviewed_by, self.reviewed_at = "rejected", by, at
-        self.review_reason = reason.strip()
+        self.review_reason = (reason or "").strip()
 
     def mark_sent(self, at: dt.datetime) -> None:
         if not self.ready_to_send:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from timebank_common.errors import BadInput, Conflict, RuleViolation
-
-CHANNELS = ("phone", "station", "app", "api")
-FUNDING_SOURCES = ("issuance", "own_hours", "grant", "donation_pool")
-CONFIRMATIONS = ("app", "phone")
 
 EXPECTED_MINUTES = (15, 480)
 VOLUNTEERS_NEEDED = (1, 50)
@@ -62,7 +60,8 @@ def overlaps(a_start: dt.datetime, a_end: dt.datetime,
     return a_start < b_end and b_start < a_end
 
 
-def refuse_duplicate(window_start: dt.datetime, window_end: dt.datetime, existing) -> None:
+def refuse_duplicate(window_start: dt.datetime, window_end: dt.datetime,
+                     existing: Iterable[Sequence[Any]]) -> None:
     """``existing``: (demand_id, window_start, window_end) of the elder's live demands
     in the same category. Refuse if one overlaps the new window."""
     for demand_id, start, end in existing:
@@ -72,7 +71,8 @@ def refuse_duplicate(window_start: dt.datetime, window_end: dt.datetime, existin
                            {"demand_id": str(demand_id)})
 
 
-def refuse_overlap(window_start: dt.datetime, window_end: dt.datetime, held) -> None:
+def refuse_overlap(window_start: dt.datetime, window_end: dt.datetime,
+                   held: Iterable[Sequence[Any]]) -> None:
     """``held``: (demand_id, window_start, window_end) of the volunteer's active assignments."""
     for demand_id, start, end in held:
         if overlaps(window_start, window_end, start, end):

@@ -8,12 +8,14 @@ series' time of day at +08:00.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from timebank_common.clock import CHINA, china_date
 from timebank_common.errors import BadInput
 
-CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
-FREQUENCIES = ("daily", "weekly", "every_n_days")
+from ..contracts.enums import FREQUENCIES
+
 MAX_SPAN_DAYS = 366  # a series runs at most a year; the elder asks again after that
 MAX_INTERVAL_DAYS = 90
 
@@ -61,17 +63,13 @@ class Recurrence:
             return day.isoweekday() in self.weekdays
         return (day - self.start_date).days % self.interval_days == 0
 
-    def dates(self, first: dt.date, last: dt.date):
+    def dates(self, first: dt.date, last: dt.date) -> Iterator[dt.date]:
         """Occurrence dates in ``[first, last]`` (clipped to the series' own period)."""
         day, last = max(first, self.start_date), min(last, self.end_date)
         while day <= last:
             if self.falls_on(day):
                 yield day
             day += dt.timedelta(days=1)
-
-
-def china_today(now: dt.datetime) -> dt.date:
-    return now.astimezone(CHINA).date()
 
 
 def window_of(day: dt.date, time_of_day: dt.time, window_minutes: int
@@ -87,7 +85,7 @@ def due_occurrences(rule: Recurrence, time_of_day: dt.time, window_minutes: int,
     """(date, window_start, window_end) of occurrences to exist by now: from today (China)
     to ``horizon_days`` ahead, whose window starts at least ``lead`` after ``now`` (an
     occurrence that would start too soon to be reviewed and served is not created)."""
-    today = china_today(now)
+    today = china_date(now)
     out = []
     for day in rule.dates(today, today + dt.timedelta(days=horizon_days)):
         start, end = window_of(day, time_of_day, window_minutes)

@@ -13,8 +13,9 @@ import statistics as pystats
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from .lifecycle import CANCELLED, EVALUATED, EXPIRED_REASON, RECORDED, STATUSES
+from ..contracts.enums import CANCELLED, EVALUATED, EXPIRED_REASON, RECORDED, STATUSES
 
 COMPLETED = frozenset({RECORDED, EVALUATED})
 
@@ -36,7 +37,7 @@ class DemandRow:
         return self.status == CANCELLED and self.cancel_reason == EXPIRED_REASON
 
 
-def _minutes(deltas: list[dt.timedelta]) -> dict:
+def _minutes(deltas: list[dt.timedelta]) -> dict[str, Any]:
     values = [d.total_seconds() / 60 for d in deltas]
     if not values:
         return {"count": 0, "median_minutes": None, "mean_minutes": None}
@@ -44,7 +45,7 @@ def _minutes(deltas: list[dt.timedelta]) -> dict:
             "mean_minutes": round(pystats.fmean(values), 1)}
 
 
-def counts(rows: list[DemandRow]) -> dict:
+def counts(rows: list[DemandRow]) -> dict[str, Any]:
     by_status = Counter(r.status for r in rows)
     return {"total": len(rows),
             "by_status": {s: by_status.get(s, 0) for s in STATUSES if by_status.get(s)},
@@ -52,7 +53,7 @@ def counts(rows: list[DemandRow]) -> dict:
             "by_channel": dict(sorted(Counter(r.channel for r in rows).items()))}
 
 
-def timings(rows: list[DemandRow]) -> dict:
+def timings(rows: list[DemandRow]) -> dict[str, Any]:
     return {
         "submission_to_publication": _minutes(
             [r.published_at - r.submitted_at for r in rows if r.published_at]),
@@ -61,7 +62,7 @@ def timings(rows: list[DemandRow]) -> dict:
     }
 
 
-def completion(rows: list[DemandRow]) -> dict:
+def completion(rows: list[DemandRow]) -> dict[str, Any]:
     """completed / (completed + cancelled after someone was assigned); ``expired``: the
     demands closed because nobody served them in their window (never claimed, never
     reviewed, or everyone withdrew or did not show up) — elders left without the help they
@@ -75,14 +76,15 @@ def completion(rows: list[DemandRow]) -> dict:
             "rate": round(completed / decided, 4) if decided else None}
 
 
-SECTIONS: dict[str, Callable[[list[DemandRow]], dict]] = {
+SECTIONS: dict[str, Callable[[list[DemandRow]], dict[str, Any]]] = {
     "demands": counts,
     "timing": timings,
     "completion": completion,
 }
 
 
-def demand_figures(rows: list[DemandRow], extra: dict[str, dict] | None = None) -> dict:
+def demand_figures(rows: list[DemandRow], extra: dict[str, dict[str, Any]] | None = None
+                   ) -> dict[str, Any]:
     """Every section of ``SECTIONS`` over ``rows``, plus ready-made ``extra`` sections."""
     out = {name: compute(rows) for name, compute in SECTIONS.items()}
     out.update(extra or {})

@@ -1,4 +1,4 @@
-"""Demand service: catalogue (seeded from demand/catalogue.yaml), demands, assignments,
+"""Demand service: catalogue (seeded from demand/adapters/catalogue.yaml), demands, assignments,
 service records, and the outbox/inbox.
 
 Revision ID: 0001
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from demand.catalogue_seed import load_seed
+from demand.adapters.catalogue_seed import load_seed
 from timebank_common.messaging_tables import create_messaging_tables
 
 revision = "0001"

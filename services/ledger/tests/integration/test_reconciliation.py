@@ -3,7 +3,7 @@ through the ledger's RPC and its command, with the credits made by the real ledg
 from ``service_recorded`` events.
 
 Demand's service records are inserted as rows into demand's own (migrated) test database
-through its tables (demands → assignments → service_records), not made through its RPCs:
+(demands → assignments → service_records, in SQL), not made through its RPCs:
 the point here is the comparison, demand's record flow is tested in services/demand/tests.
 """
 import datetime as dt
@@ -16,7 +16,6 @@ from sqlalchemy import create_engine, text
 from timebank_testing import wait_for as shared_wait_for
 
 from demand.service import DemandService
-from demand.tables import assignments, demands, service_records
 from ledger.service import LedgerService
 from timebank_common.clock import FixedClock, china_date
 from timebank_common.db import make_event
@@ -96,21 +95,27 @@ def insert_record(engine, minutes, region, recorded_at=None):
     demand_id, assignment_id, record_id = (str(uuid.uuid4()) for _ in range(3))
     volunteer = new_id("vol")
     with engine.begin() as c:
-        c.execute(demands.insert().values(
-            id=demand_id, elder_id=new_id("elder"), category="emotional_comfort",
-            description="陪老人聊天", address="衡水市桃城区", window_start=now,
-            window_end=now + dt.timedelta(hours=1), expected_minutes=minutes,
-            volunteers_needed=1, channel="phone", status="completed", region_code=region,
-            funding_source="issuance"))
-        c.execute(assignments.insert().values(
-            id=assignment_id, demand_id=demand_id, volunteer_id=volunteer, status="completed",
-            assigned_at=now))
-        c.execute(service_records.insert().values(
-            record_id=record_id, assignment_id=assignment_id, demand_id=demand_id,
-            volunteer_id=volunteer, volunteer_region_code=region, elder_id=new_id("elder"),
-            category="emotional_comfort", minutes=minutes, confirmation="signature",
-            funding_source="issuance", region_code=region, recorded_by="op-hs",
-            recorded_at=now))
+        c.execute(text(
+            "INSERT INTO demands (id, elder_id, category, description, address, window_start,"
+            " window_end, expected_minutes, volunteers_needed, channel, status, region_code,"
+            " funding_source) VALUES (:id, :elder, 'emotional_comfort', '陪老人聊天',"
+            " '衡水市桃城区', :start, :end, :minutes, 1, 'phone', 'completed', :region,"
+            " 'issuance')"),
+            {"id": demand_id, "elder": new_id("elder"), "start": now,
+             "end": now + dt.timedelta(hours=1), "minutes": minutes, "region": region})
+        c.execute(text(
+            "INSERT INTO assignments (id, demand_id, volunteer_id, status, assigned_at)"
+            " VALUES (:id, :demand, :volunteer, 'completed', :at)"),
+            {"id": assignment_id, "demand": demand_id, "volunteer": volunteer, "at": now})
+        c.execute(text(
+            "INSERT INTO service_records (record_id, assignment_id, demand_id, volunteer_id,"
+            " volunteer_region_code, elder_id, category, minutes, confirmation, funding_source,"
+            " region_code, recorded_by, recorded_at) VALUES (:id, :assignment, :demand,"
+            " :volunteer, :region, :elder, 'emotional_comfort', :minutes, 'signature',"
+            " 'issuance', :region, 'op-hs', :at)"),
+            {"id": record_id, "assignment": assignment_id, "demand": demand_id,
+             "volunteer": volunteer, "region": region, "elder": new_id("elder"),
+             "minutes": minutes, "at": now})
     return {"record_id": record_id, "demand_id": demand_id, "volunteer_id": volunteer,
             "minutes": minutes, "region": region}
 

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from demand.domain.rules import FUNDING_SOURCES as DEMAND_SOURCES
+from demand.contracts import FUNDING_SOURCES as DEMAND_SOURCES
 from ledger.domain.allocation import allocation_order, allocation_requests, shares
 from ledger.domain.disputes import reversal_minutes
 from ledger.domain.funding import choose_payer, normalised

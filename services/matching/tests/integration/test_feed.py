@@ -119,27 +119,19 @@ def test_feed_of_a_volunteer_with_a_home_lists_only_what_they_may_take(matching,
 
 
 def _started_by_an_early_check_in(events, published_payload, taken_by):
-    """``demand_started`` as demand makes it: its own state machine (the volunteers taken,
-    the first checking in 20 minutes before the window) and its own event schema."""
-    from demand.assignment_schemas import DemandStartedEvent
-    from demand.domain.lifecycle import Demand
+    """``demand_started`` as demand makes it, with demand's event contract: the volunteers
+    taken, the first checking in 20 minutes before the window; the service under way, no slot
+    stays open (those still open before the check-in are ``slots_closed``)."""
+    from demand.contracts import DEMAND_STARTED
 
     p = published_payload
     start = dt.datetime.fromisoformat(p["window_start"])
-    made = Demand(id=p["demand_id"], elder_id=p["elder_id"], category=p["category"],
-                  region_code=p["region_code"], window_start=start,
-                  window_end=dt.datetime.fromisoformat(p["window_end"]),
-                  expected_minutes=p["expected_minutes"],
-                  volunteers_needed=p["volunteers_needed"], channel="phone")
-    made.review("approve", "op", start - dt.timedelta(days=1), funding_source="issuance")
-    for volunteer_id in taken_by:
-        made.assign(volunteer_id, None, None, start - dt.timedelta(hours=5))
-    open_before, early = made.open_slots, start - dt.timedelta(minutes=20)
-    assert made.check_in(taken_by[0], early, early) and made.under_way
-    return events("demand_started", DemandStartedEvent().dump({
-        "demand_id": made.id, "volunteer_id": taken_by[0], "started_at": early,
-        "window_start": start, "open_slots": made.open_slots, "slots_closed": open_before,
-        "region_code": made.region_code}), made.region_code)
+    early = start - dt.timedelta(minutes=20)
+    return events("demand_started", DEMAND_STARTED.dump({
+        "demand_id": p["demand_id"], "volunteer_id": taken_by[0], "started_at": early,
+        "window_start": start, "open_slots": 0,
+        "slots_closed": p["volunteers_needed"] - len(taken_by),
+        "region_code": p["region_code"]}), p["region_code"])
 
 
 def test_a_demand_started_by_an_early_check_in_leaves_feeds_and_candidates(matching, deliver,

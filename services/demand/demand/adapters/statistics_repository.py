@@ -1,0 +1,78 @@
+"""The rows and counts demand statistics are made of, per region prefix and period (China
+dates, both included, or ``[start, end)`` instants), in a unit of work's session. The figures
+themselves are ``domain/statistics.py``."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import case, func, select
+
+from timebank_common.db import within
+from timebank_common.periods import day_bounds
+
+from ..domain.evaluation import LOW_SCORE
+from ..domain.statistics import DemandRow
+from .rows import utc
+from .tables import assignments, demands, disputes, evaluations
+
+
+def _within(column, start, end) -> list:
+    clauses = []
+    if start is not None:
+        clauses.append(column >= start)
+    if end is not None:
+        clauses.append(column < end)
+    return clauses
+
+
+def demand_rows(uow, prefix: str, start: dt.datetime | None, end: dt.datetime | None
+                ) -> list[DemandRow]:
+    """The demands of a region submitted in ``[start, end)``, with their first assignment."""
+    d = demands.c
+    first = (select(assignments.c.demand_id, func.min(assignments.c.assigned_at).label("first"))
+             .group_by(assignments.c.demand_id).subquery())
+    conditions = [within(d.region_code, prefix)]
+    if start is not None:
+        conditions.append(d.created_at >= start)
+    if end is not None:
+        conditions.append(d.created_at < end)
+    published_at = case((d.funding_source.is_not(None), d.reviewed_at), else_=None)
+    rows = uow.execute(
+        select(d.status, d.category, d.channel, d.created_at, published_at.label("published_at"),
+               first.c.first, d.cancel_reason)
+        .select_from(demands.outerjoin(first, first.c.demand_id == d.id))
+        .where(*conditions)).all()
+    return [DemandRow(r.status, r.category, r.channel, utc(r.created_at), utc(r.published_at),
+                      utc(r.first), r.first is not None, r.cancel_reason) for r in rows]
+
+
+def evaluation_stats(uow, region_prefix: str, period_from: dt.date | None,
+                     period_to: dt.date | None) -> dict:
+    """``{evaluations, average_score, low_scores}`` of evaluations submitted in the period
+    (voided ones not counted); ``average_score`` None when there are none."""
+    start, end = day_bounds(period_from, period_to)
+    c = evaluations.c
+    count, average, low = uow.execute(
+        select(func.count(), func.avg(c.score), func.count().filter(c.score <= LOW_SCORE))
+        .where(within(c.region_code, region_prefix), c.voided.is_(False),
+               *_within(c.submitted_at, start, end))).one()
+    return {"evaluations": count,
+            "average_score": round(float(average), 2) if average is not None else None,
+            "low_scores": low}
+
+
+def dispute_stats(uow, region_prefix: str, period_from: dt.date | None,
+                  period_to: dt.date | None) -> dict:
+    """``{disputes_opened, disputes_resolved, by_outcome}``: opened in the period, resolved
+    in the period (by outcome)."""
+    start, end = day_bounds(period_from, period_to)
+    c = disputes.c
+    mine = within(c.region_code, region_prefix)
+    opened = uow.execute(select(func.count()).where(
+        mine, *_within(c.opened_at, start, end))).scalar_one()
+    rows = uow.execute(select(c.outcome, func.count()).where(
+        mine, c.resolved_at.is_not(None), *_within(c.resolved_at, start, end))
+        .group_by(c.outcome)).all()
+    by_outcome = {outcome: n for outcome, n in rows}
+    return {"disputes_opened": opened, "disputes_resolved": sum(by_outcome.values()),
+            "by_outcome": by_outcome}

@@ -1,0 +1,97 @@
+"""Adjusting a demand's content before review (a mandatory reason; every changed field kept
+in its history and announced as ``demand_adjusted``) and the review itself: approve with the
+funding source, or reject with a reason; an adjustment given with the review is applied
+first, in the same transaction. The review closes the demand's escalation, if any."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from timebank_common.caller import STATION_STAFF, Caller
+from timebank_common.db import UnitOfWorkFactory
+
+from ...adapters import catalogue_repository as catalogue_rows
+from ...adapters import demand_repository as repo
+from ...adapters import escalation_repository as escalations
+from ...contracts import DEMAND_ADJUSTED, DEMAND_PUBLISHED, DEMAND_REJECTED
+from ...domain import adjustment, catalogue, rules
+from ...domain.lifecycle import Demand
+from .. import payloads
+from ..lookup import demand_id as checked_demand_id
+from ..lookup import demand_not_found
+from ..views import with_history
+
+
+def _locked_in_scope(uow, caller: Caller, demand_id: str) -> Demand:
+    demand = repo.get_demand(uow, demand_id, lock=True)
+    if demand is None:
+        raise demand_not_found(demand_id)
+    caller.require_scope(demand.region_code)
+    return demand
+
+
+def _adjust(uow, caller: Caller, demand: Demand, data: dict[str, Any] | None,
+            now: dt.datetime) -> dict[str, Any] | None:
+    """Apply an operator's adjustment to a locked demand; the ``demand_adjusted`` payload,
+    or None when nothing was asked."""
+    if not data:
+        return None
+    adjustment.require_adjustable(demand)
+    reason = adjustment.require_reason(data.get("reason"))
+    proposed = {k: v for k, v in data.items() if k != "reason"}
+    changes = adjustment.changes_between(demand, proposed)
+    adjustment.require_some_change(changes)
+    adjusted = {name: proposed.get(name, getattr(demand, name))
+                for name in adjustment.ADJUSTABLE}
+    # the adjusted demand must be servable as a new one: a window that has passed must move
+    rules.validate_new_demand(adjusted["window_start"], adjusted["window_end"],
+                              adjusted["expected_minutes"], adjusted["volunteers_needed"], now)
+    category = catalogue.require_offered(adjusted["category"],
+                                         catalogue_rows.load_catalogue(uow))
+    catalogue.check_group(category, adjusted["volunteers_needed"])
+    repo.lock_key(uow, "elder", demand.elder_id)
+    rules.refuse_duplicate(
+        adjusted["window_start"], adjusted["window_end"],
+        [row for row in repo.live_same_category(uow, demand.elder_id, category.code)
+         if str(row[0]) != demand.id])
+    adjustment.apply(demand, proposed)
+    repo.save_content(uow, demand)
+    by = caller.person_id or caller.client_id
+    repo.insert_changes(uow, demand.id, changes, reason, by, now)
+    return {"demand_id": demand.id, "elder_id": demand.elder_id,
+            "region_code": demand.region_code, "reason": reason, "changed_by": by,
+            "changed_at": now, "changes": [{**c, "reason": reason, "changed_by": by,
+                                            "changed_at": now} for c in changes]}
+
+
+def adjust(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[str, Any],
+           now: dt.datetime) -> dict[str, Any]:
+    caller.require(*STATION_STAFF)
+    demand_id = checked_demand_id(demand_id)
+    with db() as uow:
+        demand = _locked_in_scope(uow, caller, demand_id)
+        event = _adjust(uow, caller, demand, data, now)
+        uow.emit(DEMAND_ADJUSTED, event, demand.region_code)
+        uow.commit()
+        return with_history(uow, demand)
+
+
+def review(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[str, Any],
+           now: dt.datetime) -> dict[str, Any]:
+    caller.require(*STATION_STAFF)
+    demand_id = checked_demand_id(demand_id)
+    with db() as uow:
+        demand = _locked_in_scope(uow, caller, demand_id)
+        adjusted = _adjust(uow, caller, demand, data["adjust"], now)
+        demand.review(data["decision"], caller.person_id, now,
+                      funding_source=data["funding_source"], reason=data["reason"])
+        repo.save_demand(uow, demand)
+        escalations.close_escalation(uow, demand.id, "reviewed", now)
+        if adjusted is not None:
+            uow.emit(DEMAND_ADJUSTED, adjusted, demand.region_code)
+        if data["decision"] == "approve":
+            uow.emit(DEMAND_PUBLISHED, payloads.demand_facts(demand), demand.region_code)
+        else:
+            uow.emit(DEMAND_REJECTED, payloads.rejected(demand), demand.region_code)
+        uow.commit()
+        return with_history(uow, demand)

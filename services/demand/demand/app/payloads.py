@@ -1,0 +1,29 @@
+"""The payloads of the events about a demand itself, as the contracts name their keys
+(``contracts/events.py``); each event's schema keeps the keys it declares."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.lifecycle import Demand
+
+
+def demand_facts(demand: Demand) -> dict[str, Any]:
+    """``demand_submitted`` and ``demand_published``."""
+    return {"demand_id": demand.id, "elder_id": demand.elder_id, "category": demand.category,
+            "region_code": demand.region_code, "channel": demand.channel,
+            "window_start": demand.window_start, "window_end": demand.window_end,
+            "expected_minutes": demand.expected_minutes,
+            "volunteers_needed": demand.volunteers_needed, "location": demand.location}
+
+
+def rejected(demand: Demand) -> dict[str, Any]:
+    return {"demand_id": demand.id, "elder_id": demand.elder_id,
+            "region_code": demand.region_code, "reason": demand.reject_reason}
+
+
+def cancelled(demand: Demand) -> dict[str, Any]:
+    """Who was coming (``volunteer_ids``) and when, for notify."""
+    return {"demand_id": demand.id, "elder_id": demand.elder_id,
+            "region_code": demand.region_code, "reason": demand.cancel_reason,
+            "volunteer_ids": demand.volunteer_ids(), "window_start": demand.window_start,
+            "window_end": demand.window_end}

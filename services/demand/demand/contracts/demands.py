@@ -1,0 +1,225 @@
+"""Demands: submission, presence, cancellation, the demand as it is shown, lists, and the
+internal listings matching and the ledger read.
+
+Range rules (minutes, slots) live in the domain (``domain/rules.py``) so they have one home;
+these schemas check shape and types. Times must carry an offset (``AwareDateTime``).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate, validates_schema
+
+from timebank_common.schemas import PageQuery, check_period_order
+
+from .enums import CHANNELS, NOT_OFFERED_TEXT, REGION_CODE, STATUSES
+
+
+def _time(**kwargs: Any) -> fields.AwareDateTime:
+    return fields.AwareDateTime(format="iso", **kwargs)
+
+
+class LocationSchema(Schema):
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lng = fields.Float(required=True, validate=validate.Range(-180, 180))
+
+
+# --- inputs ------------------------------------------------------------------------
+class SubmitSchema(Schema):
+    class Meta:
+        description = NOT_OFFERED_TEXT
+
+    elder_id = fields.String(required=True, validate=validate.Length(1, 64))
+    category = fields.String(required=True, validate=validate.Length(1, 50), metadata={
+        "description": f"a code from GET /api/v1/catalog. {NOT_OFFERED_TEXT}"})
+    description = fields.String(required=True, validate=validate.Length(1, 2000))
+    address = fields.String(required=True, validate=validate.Length(1, 500))
+    location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
+    window_start = _time(required=True)
+    window_end = _time(required=True)
+    expected_minutes = fields.Integer(required=True, strict=True)
+    volunteers_needed = fields.Integer(load_default=1, strict=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+
+
+class PresenceSchema(Schema):
+    """check_in / check_out: when (default now) and where (optional)."""
+
+    at = _time(load_default=None, allow_none=True)
+    lat = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-90, 90))
+    lng = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-180, 180))
+
+
+class WithdrawSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+
+
+class CancelSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+
+
+class ListSchema(PageQuery):
+    """``list``: what the demand service accepts (unset filters may be None)."""
+
+    status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
+    region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
+    category = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(1, 50))  # a catalogue code
+
+
+class DemandListQuery(PageQuery):
+    """``GET /api/v1/demands``: the filters of the HTTP query (DESIGN.md §9)."""
+
+    status = fields.Str(load_default=None, validate=validate.OneOf(STATUSES))
+    region_code = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{12}$"))
+    category = fields.Str(load_default=None)
+
+
+class MatchingDemandsQuery(Schema):
+    """``matching_demands``: paged by demand id (``after`` = the last one)."""
+
+    after = fields.UUID(load_default=None, allow_none=True)
+    limit = fields.Integer(load_default=1000, validate=validate.Range(1, 5000))
+
+
+class ServiceRecordsQuery(Schema):
+    """``service_records``: filters combine; paged by record id (``after`` = the last one)."""
+
+    region_prefix = fields.String(load_default=None, allow_none=True,
+                                  validate=validate.Regexp(r"^\d{2,12}$"))
+    period_from = fields.Date(load_default=None, allow_none=True)
+    period_to = fields.Date(load_default=None, allow_none=True)
+    record_ids = fields.List(fields.UUID(), load_default=None, allow_none=True,
+                             validate=validate.Length(max=1000))
+    after = fields.UUID(load_default=None, allow_none=True)
+    limit = fields.Integer(load_default=1000, validate=validate.Range(1, 5000))
+
+    @validates_schema
+    def _in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        check_period_order(data)
+
+
+# --- outputs -----------------------------------------------------------------------
+class ReliabilityOut(Schema):
+    volunteer_id = fields.String()
+    assigned = fields.Integer()
+    completed = fields.Integer()
+    withdrawn = fields.Integer()
+    no_shows = fields.Integer()
+    reliability = fields.Float(allow_none=True)  # completed / (completed + withdrawn + no-shows)
+
+
+class AssignmentOut(Schema):
+    assignment_id = fields.String(attribute="id")
+    volunteer_id = fields.String()
+    status = fields.String()
+    assigned_at = fields.DateTime(format="iso")
+    assigned_by = fields.String()
+    checked_in_at = fields.DateTime(format="iso")
+    check_in_location = fields.Dict()
+    checked_out_at = fields.DateTime(format="iso")
+    check_out_location = fields.Dict()
+    ended_at = fields.DateTime(format="iso", allow_none=True)
+    end_reason = fields.String(allow_none=True)
+    reservation_status = fields.String(allow_none=True)
+    reservation_note = fields.String(allow_none=True)
+    reliability = fields.Nested(ReliabilityOut, metadata={
+        "description": "operators only: the volunteer's reliability"})
+
+
+class DemandOut(Schema):
+    demand_id = fields.String(attribute="id")
+    elder_id = fields.String()
+    category = fields.String()
+    description = fields.String()
+    address = fields.String()
+    location = fields.Dict(allow_none=True)
+    window_start = fields.DateTime(format="iso")
+    window_end = fields.DateTime(format="iso")
+    expected_minutes = fields.Integer()
+    volunteers_needed = fields.Integer()
+    open_slots = fields.Integer()
+    channel = fields.String()
+    status = fields.String(validate=validate.OneOf(STATUSES), metadata={
+        "description": "DESIGN.md §5; evaluated once the elder's side has evaluated every "
+                       "volunteer with a counting record"})
+    region_code = fields.String()
+    carrier_id = fields.String(allow_none=True)
+    submitted_by = fields.String(allow_none=True)
+    funding_source = fields.String(allow_none=True)
+    reviewed_by = fields.String(allow_none=True)
+    reviewed_at = fields.DateTime(format="iso", allow_none=True)
+    reject_reason = fields.String(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    cancelled_at = fields.DateTime(format="iso", allow_none=True)
+    created_at = fields.DateTime(format="iso")
+    assignments = fields.List(fields.Nested(AssignmentOut))
+
+
+class DemandChangeOut(Schema):
+    field = fields.String()
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    reason = fields.String()
+    changed_by = fields.String()
+    changed_at = fields.DateTime(format="iso")
+
+
+class EscalationOut(Schema):
+    demand_id = fields.String()
+    region_code = fields.String()
+    township_code = fields.String()
+    carrier_id = fields.String(allow_none=True)
+    submitted_at = fields.DateTime(format="iso")
+    escalated_at = fields.DateTime(format="iso")
+    closed_at = fields.DateTime(format="iso", allow_none=True)
+    closed_reason = fields.String(allow_none=True)
+
+
+class DemandWithHistoryOut(DemandOut):
+    """A demand with its adjustments and escalation (shown to whoever sees its address)."""
+
+    changes = fields.List(fields.Nested(DemandChangeOut))
+    escalation = fields.Nested(EscalationOut, allow_none=True)
+
+
+class DemandPageOut(Schema):
+    items = fields.List(fields.Nested(DemandOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+
+
+class MatchingDemandOut(Schema):
+    demand_id = fields.String()
+    elder_id = fields.String()
+    category = fields.String()
+    region_code = fields.String()
+    window_start = fields.AwareDateTime(format="iso")
+    window_end = fields.AwareDateTime(format="iso")
+    expected_minutes = fields.Integer()
+    volunteers_needed = fields.Integer()
+    open_slots = fields.Integer()
+    location = fields.Dict(allow_none=True)
+    qualifications = fields.List(fields.String())
+    published_at = fields.AwareDateTime(format="iso")
+    volunteer_ids = fields.List(fields.String())
+
+
+class MatchingDemandPageOut(Schema):
+    items = fields.List(fields.Nested(MatchingDemandOut))
+    next_after = fields.String(allow_none=True, metadata={"description": "None on the last page"})
+
+
+class ServiceRecordRowOut(Schema):
+    record_id = fields.String()
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    minutes = fields.Integer()
+    recorded_at = fields.DateTime(format="iso")
+    region_code = fields.String()
+
+
+class ServiceRecordPageOut(Schema):
+    items = fields.List(fields.Nested(ServiceRecordRowOut))
+    next_after = fields.String(allow_none=True, metadata={"description": "None on the last page"})

@@ -1,0 +1,303 @@
+"""The events the demand service produces (exchange ``demand.events``, via its outbox): each
+payload schema once, its ``EventContract`` and the ``EVENTS`` tuple. Consumers import these.
+
+Each schema's field names are the payload's keys (a consumer's ``CONTRACT.load(payload)``
+gives back the same keys); the producer builds the payload as a dict of those names."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from timebank_common.contracts import EventContract
+
+from .demands import DemandChangeOut
+
+
+# --- a demand's lifecycle -----------------------------------------------------------------------
+class DemandSubmittedEvent(Schema):
+    demand_id = fields.String()
+    elder_id = fields.String()
+    category = fields.String()
+    region_code = fields.String()
+    channel = fields.String()
+    window_start = fields.DateTime(format="iso")
+    window_end = fields.DateTime(format="iso")
+    expected_minutes = fields.Integer()
+    volunteers_needed = fields.Integer()
+
+
+class DemandPublishedEvent(Schema):
+    demand_id = fields.String()
+    elder_id = fields.String()
+    category = fields.String()
+    region_code = fields.String()
+    window_start = fields.DateTime(format="iso")
+    window_end = fields.DateTime(format="iso")
+    expected_minutes = fields.Integer()
+    volunteers_needed = fields.Integer()
+    location = fields.Dict(allow_none=True)
+
+
+class DemandRejectedEvent(Schema):
+    demand_id = fields.String()
+    elder_id = fields.String()
+    region_code = fields.String()
+    reason = fields.String()
+
+
+class DemandAdjustedEvent(Schema):
+    demand_id = fields.String()
+    elder_id = fields.String()
+    region_code = fields.String()
+    changes = fields.List(fields.Nested(DemandChangeOut))
+    reason = fields.String()
+    changed_by = fields.String()
+    changed_at = fields.DateTime(format="iso")
+
+
+class DemandReviewOverdueEvent(Schema):
+    demand_id = fields.String()
+    region_code = fields.String()
+    township_code = fields.String()
+    carrier_id = fields.String(allow_none=True)
+    submitted_at = fields.DateTime(format="iso")
+    escalated_at = fields.DateTime(format="iso")
+
+
+class DemandAssignedEvent(Schema):
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    elder_id = fields.String()
+    window_start = fields.DateTime(format="iso")
+    window_end = fields.DateTime(format="iso")
+    open_slots = fields.Integer()
+
+
+class DemandStartedEvent(Schema):
+    """The first check-in on a demand, whenever it comes (before the window too): the service
+    is under way and the demand takes no more volunteers, so ``open_slots`` is 0 (matching
+    takes the demand out of feeds, candidates and dispatch). Once per demand."""
+
+    demand_id = fields.String()
+    volunteer_id = fields.String()  # who checked in first
+    started_at = fields.DateTime(format="iso")  # their check-in time
+    window_start = fields.DateTime(format="iso")
+    open_slots = fields.Integer()  # 0: nobody can claim it any more
+    slots_closed = fields.Integer()  # slots still open before this check-in (0 when full)
+    region_code = fields.String()
+
+
+class DemandCancelledEvent(Schema):
+    """``window_start``/``window_end``: notify tells who was coming and whether the
+    cancellation is urgent (the service was due within 2 hours)."""
+
+    demand_id = fields.String()
+    elder_id = fields.String()
+    region_code = fields.String()
+    reason = fields.String()
+    volunteer_ids = fields.List(fields.String())
+    window_start = fields.DateTime(format="iso")
+    window_end = fields.DateTime(format="iso")
+
+
+class AssignmentWithdrawnEvent(Schema):
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    reason = fields.String()
+    open_slots = fields.Integer()
+    region_code = fields.String()
+
+
+class AssignmentNoShowEvent(Schema):
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    elder_id = fields.String()
+    window_start = fields.DateTime(format="iso")
+    region_code = fields.String()
+    demand_cancelled = fields.Boolean()  # the window was over and nobody else was left
+
+
+# --- paying for it: the reservation saga with the ledger --------------------------------------
+class ReservationRequestedEvent(Schema):
+    assignment_id = fields.String()
+    reservation_id = fields.String()
+    demand_id = fields.String()
+    elder_id = fields.String()
+    volunteer_id = fields.String()
+    volunteer_region_code = fields.String(allow_none=True)
+    funding_source = fields.String()
+    category = fields.String()
+    minutes = fields.Integer()
+    expires_at = fields.DateTime(format="iso")
+    region_code = fields.String()
+
+
+class ReservationReleasedEvent(Schema):
+    assignment_id = fields.String()
+    reservation_id = fields.String()
+    demand_id = fields.String()
+    reason = fields.String()
+
+
+# --- service records ----------------------------------------------------------------------------
+class ServiceRecordedEvent(Schema):
+    record_id = fields.String()
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    volunteer_region_code = fields.String(allow_none=True)
+    elder_id = fields.String()
+    minutes = fields.Integer()
+    category = fields.String()
+    funding_source = fields.String()
+    carrier_id = fields.String(allow_none=True)
+    recorded_by = fields.String()
+    recorded_at = fields.DateTime(format="iso")
+    reservation_id = fields.String(allow_none=True)  # the reservation the ledger posts
+
+
+class RecordHeldEvent(Schema):
+    record_id = fields.String()
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    elder_id = fields.String()
+    region_code = fields.String()
+    flags = fields.List(fields.Dict())
+
+
+class RecordReviewedEvent(Schema):
+    record_id = fields.String()
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    region_code = fields.String()
+    review = fields.String()  # released | rejected
+    reviewed_by = fields.String()
+    review_reason = fields.String(allow_none=True)
+
+
+class ConfirmationOverdueEvent(Schema):
+    """``record_confirmation_overdue``: notify asks the elder to confirm (``minutes``: what
+    was recorded, so they know which service)."""
+
+    record_id = fields.String()
+    demand_id = fields.String()
+    elder_id = fields.String()
+    volunteer_id = fields.String()
+    minutes = fields.Integer()
+    region_code = fields.String()
+    carrier_id = fields.String(allow_none=True)
+    recorded_at = fields.DateTime(format="iso")
+
+
+# --- evaluations and disputes -------------------------------------------------------------------
+class EvaluationSubmittedEvent(Schema):
+    evaluation_id = fields.String()
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    elder_id = fields.String()
+    region_code = fields.String()
+    score = fields.Integer()
+    tags = fields.List(fields.String())
+    channel = fields.String()
+    demand_status = fields.String()  # after this evaluation: recorded, evaluated, ...
+
+
+class FollowUpOpenedEvent(Schema):
+    """``carrier_id``: the station whose task it is (notify tells its operators)."""
+
+    follow_up_id = fields.String()
+    kind = fields.String()
+    evaluation_id = fields.String(allow_none=True)
+    record_id = fields.String(allow_none=True)
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    elder_id = fields.String()
+    region_code = fields.String()
+    carrier_id = fields.String(allow_none=True)
+    score = fields.Integer(allow_none=True)
+
+
+class DisputeOpenedEvent(Schema):
+    """The record's ``volunteer_id`` and ``elder_id`` and the opener (``opened_by``): notify
+    tells them the outcome, also of a record that was never sent to the ledger."""
+
+    dispute_id = fields.String()
+    subject = fields.String()
+    record_id = fields.String()
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    elder_id = fields.String()
+    opened_by = fields.String()
+    region_code = fields.String()
+    opener_role = fields.String()
+    reason = fields.String()
+
+
+class DisputeResolvedEvent(Schema):
+    """The ledger applies it (``credited``: the record had been sent to the ledger); notify
+    tells the record's volunteer and elder and the opener."""
+
+    dispute_id = fields.String()
+    subject = fields.String()
+    record_id = fields.String()
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    elder_id = fields.String()
+    opened_by = fields.String()
+    outcome = fields.String()
+    minutes = fields.Integer(allow_none=True)
+    approver = fields.String()
+    reason = fields.String()
+    region_code = fields.String()
+    credited = fields.Boolean()
+
+
+def _event(name: str, payload: type[Schema], summary: str) -> EventContract:
+    return EventContract("demand", name, payload, summary)
+
+
+DEMAND_SUBMITTED = _event("demand_submitted", DemandSubmittedEvent,
+                          "A demand was submitted (any channel, or a series occurrence)")
+DEMAND_PUBLISHED = _event("demand_published", DemandPublishedEvent,
+                          "A demand was approved at review: volunteers may take it")
+DEMAND_REJECTED = _event("demand_rejected", DemandRejectedEvent,
+                         "A demand was rejected at review, with the reason")
+DEMAND_ADJUSTED = _event("demand_adjusted", DemandAdjustedEvent,
+                         "A demand's content was adjusted before review (every change)")
+DEMAND_REVIEW_OVERDUE = _event("demand_review_overdue", DemandReviewOverdueEvent,
+                               "A demand waited too long for review: escalated to its township")
+DEMAND_ASSIGNED = _event("demand_assigned", DemandAssignedEvent,
+                         "A volunteer claimed or was assigned a slot of a demand")
+DEMAND_STARTED = _event("demand_started", DemandStartedEvent,
+                        "The first check-in: the service is under way, no slot open any more")
+DEMAND_CANCELLED = _event("demand_cancelled", DemandCancelledEvent,
+                          "A demand was cancelled (by the elder or staff, a no-show or expiry)")
+ASSIGNMENT_WITHDRAWN = _event("assignment_withdrawn", AssignmentWithdrawnEvent,
+                              "A volunteer gave their slot back before the start")
+ASSIGNMENT_NO_SHOW = _event("assignment_no_show", AssignmentNoShowEvent,
+                            "A volunteer did not check in by the window start plus the grace")
+RESERVATION_REQUESTED = _event("reservation_requested", ReservationRequestedEvent,
+                               "Asks the ledger to reserve the expected minutes of an assignment")
+RESERVATION_RELEASED = _event("reservation_released", ReservationReleasedEvent,
+                              "Tells the ledger an assignment's reservation is not needed")
+SERVICE_RECORDED = _event("service_recorded", ServiceRecordedEvent,
+                          "A confirmed, not held service record: the ledger credits it (once)")
+RECORD_HELD = _event("record_held", RecordHeldEvent,
+                     "A record was flagged by its evidence and waits for a second look")
+RECORD_REVIEWED = _event("record_reviewed", RecordReviewedEvent,
+                         "A held record was released or rejected")
+RECORD_CONFIRMATION_OVERDUE = _event("record_confirmation_overdue", ConfirmationOverdueEvent,
+                                     "A record still waits for the elder's confirmation")
+EVALUATION_SUBMITTED = _event("evaluation_submitted", EvaluationSubmittedEvent,
+                              "The elder's side evaluated a volunteer's service")
+FOLLOW_UP_OPENED = _event("follow_up_opened", FollowUpOpenedEvent,
+                          "A task for the station: a low score, or a confirmation to take")
+DISPUTE_OPENED = _event("dispute_opened", DisputeOpenedEvent,
+                        "A dispute about a record or an evaluation was opened")
+DISPUTE_RESOLVED = _event("dispute_resolved", DisputeResolvedEvent,
+                          "A dispute was resolved: the ledger applies the outcome (once)")
+
+EVENTS = (DEMAND_SUBMITTED, DEMAND_PUBLISHED, DEMAND_REJECTED, DEMAND_ADJUSTED,
+          DEMAND_REVIEW_OVERDUE, DEMAND_ASSIGNED, DEMAND_STARTED, DEMAND_CANCELLED,
+          ASSIGNMENT_WITHDRAWN, ASSIGNMENT_NO_SHOW, RESERVATION_REQUESTED, RESERVATION_RELEASED,
+          SERVICE_RECORDED, RECORD_HELD, RECORD_REVIEWED, RECORD_CONFIRMATION_OVERDUE,
+          EVALUATION_SUBMITTED, FOLLOW_UP_OPENED, DISPUTE_OPENED, DISPUTE_RESOLVED)
+"""Every event the demand service produces."""

@@ -1,0 +1,188 @@
+"""Evaluations (item 8) with their follow-up tasks, and disputes (item 9)."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from timebank_common.schemas import PageQuery, check_period_order
+
+from .enums import DISPUTE_STATUSES, FOLLOW_UP_KINDS, OUTCOMES, REGION_CODE, STATUSES, SUBJECTS
+
+
+def _reason(required: bool = False) -> fields.String:
+    if required:
+        return fields.String(required=True, validate=validate.Length(1, 500))
+    return fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+# --- evaluations and follow-ups ---------------------------------------------------------------
+class EvaluateSchema(Schema):
+    """``volunteer_id`` may be left out when the demand had one volunteer."""
+
+    volunteer_id = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.Length(1, 64))
+    score = fields.Integer(required=True, strict=True)
+    tags = fields.List(fields.String(), load_default=list, validate=validate.Length(max=10))
+    comment = fields.String(load_default=None, allow_none=True)
+
+
+class EvaluationOut(Schema):
+    evaluation_id = fields.String()
+    demand_id = fields.String()
+    record_id = fields.String()
+    volunteer_id = fields.String()
+    elder_id = fields.String()
+    region_code = fields.String()
+    score = fields.Integer()
+    tags = fields.List(fields.String())
+    comment = fields.String()
+    channel = fields.String()
+    submitted_by = fields.String(allow_none=True)
+    submitted_at = fields.DateTime(format="iso")
+    voided = fields.Boolean()
+    follow_up_id = fields.String(allow_none=True)
+    demand_status = fields.String(validate=validate.OneOf(STATUSES), metadata={
+        "description": "the demand's status after this evaluation: evaluated once every "
+                       "volunteer with a counting record is evaluated"})
+
+
+class TagOut(Schema):
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+
+
+class FollowUpQuery(PageQuery):
+    status = fields.String(load_default="open", validate=validate.OneOf(("open", "closed")))
+    kind = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(FOLLOW_UP_KINDS))
+    region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
+
+
+class CloseFollowUpSchema(Schema):
+    note = _reason(required=True)
+
+
+class FollowUpOut(Schema):
+    """A task for the station: call the elder about a low score (``low_score``), or to take
+    their confirmation of a record by phone (``confirmation_overdue``)."""
+
+    follow_up_id = fields.String()
+    kind = fields.String()
+    evaluation_id = fields.String(allow_none=True)
+    record_id = fields.String(allow_none=True)
+    demand_id = fields.String()
+    volunteer_id = fields.String()
+    elder_id = fields.String()
+    region_code = fields.String()
+    score = fields.Integer(allow_none=True)
+    status = fields.String()
+    opened_at = fields.DateTime(format="iso")
+    closed_by = fields.String(allow_none=True)
+    closed_at = fields.DateTime(format="iso", allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class FollowUpPageOut(Schema):
+    items = fields.List(fields.Nested(FollowUpOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+
+
+class FeedbackStatsQuery(Schema):
+    region_prefix = fields.String(required=True, validate=validate.Regexp(r"^\d{2,12}$"))
+    period_from = fields.Date(load_default=None, allow_none=True)
+    period_to = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        check_period_order(data)
+
+
+class FeedbackStatsOut(Schema):
+    evaluations = fields.Integer()
+    average_score = fields.Float(allow_none=True)
+    low_scores = fields.Integer()
+    disputes_opened = fields.Integer()
+    disputes_resolved = fields.Integer()
+    by_outcome = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+# --- disputes -------------------------------------------------------------------------------
+class OpenDisputeSchema(Schema):
+    """About a service record (``record_id``) or an evaluation (``evaluation_id``)."""
+
+    record_id = fields.UUID(load_default=None, allow_none=True)
+    evaluation_id = fields.UUID(load_default=None, allow_none=True)
+    reason = _reason(required=True)
+
+    @validates_schema
+    def _one_subject(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if bool(data.get("record_id")) == bool(data.get("evaluation_id")):
+            raise ValidationError("Give record_id or evaluation_id (one) / 请指定服务记录或评价之一",
+                                  "record_id")
+
+
+class TakeDisputeSchema(Schema):
+    handler_id = fields.Str(load_default=None, allow_none=True, metadata={
+        "description": "who handles it (default: the caller)"})
+
+
+class DisputeNoteSchema(Schema):
+    note = _reason(required=True)
+
+
+class ResolveDisputeSchema(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    minutes = fields.Integer(load_default=None, allow_none=True, strict=True)
+    reason = _reason(required=True)
+
+
+class DisputeListQuery(PageQuery):
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(DISPUTE_STATUSES))
+    subject = fields.String(load_default=None, allow_none=True,
+                            validate=validate.OneOf(SUBJECTS))
+    region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
+    demand_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^[0-9a-fA-F-]{36}$", error="must be a demand id (UUID)"))
+
+
+class DisputeStepOut(Schema):
+    step = fields.String()
+    by = fields.String(allow_none=True)
+    at = fields.DateTime(format="iso")
+    note = fields.String(allow_none=True)
+    details = fields.Dict()
+
+
+class DisputeOut(Schema):
+    dispute_id = fields.String()
+    subject = fields.String()
+    subject_id = fields.String()
+    record_id = fields.String()
+    demand_id = fields.String()
+    elder_id = fields.String()
+    volunteer_id = fields.String()
+    region_code = fields.String()
+    opened_by = fields.String()
+    opener_role = fields.String()
+    reason = fields.String()
+    status = fields.String()
+    handler_id = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    minutes = fields.Integer(allow_none=True)
+    resolution_reason = fields.String(allow_none=True)
+    resolved_by = fields.String(allow_none=True)
+    resolved_at = fields.DateTime(format="iso", allow_none=True)
+    opened_at = fields.DateTime(format="iso")
+    steps = fields.List(fields.Nested(DisputeStepOut))
+
+
+class DisputePageOut(Schema):
+    items = fields.List(fields.Nested(DisputeOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()

@@ -1,0 +1,200 @@
+"""Intake: adjustments and review, review escalations, recurring series and the demand
+statistics."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate, validates_schema
+
+from timebank_common.schemas import check_period_order
+
+from .demands import EscalationOut, LocationSchema
+from .enums import CHANNELS, FREQUENCIES, FUNDING_SOURCES, NOT_OFFERED_TEXT, REGION_CODE
+
+
+def _time(**kwargs: Any) -> fields.AwareDateTime:
+    return fields.AwareDateTime(format="iso", **kwargs)
+
+
+# --- adjustment and review -----------------------------------------------------------------
+class AdjustSchema(Schema):
+    """The content an operator changes after contacting the elder, and why (mandatory)."""
+
+    description = fields.String(validate=validate.Length(1, 2000))
+    address = fields.String(validate=validate.Length(1, 500))
+    location = fields.Nested(LocationSchema, allow_none=True)
+    window_start = _time()
+    window_end = _time()
+    expected_minutes = fields.Integer(strict=True)
+    volunteers_needed = fields.Integer(strict=True)
+    category = fields.String(validate=validate.Length(1, 50))
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+
+
+class IntakeReviewSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
+    funding_source = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.OneOf(FUNDING_SOURCES))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    adjust = fields.Nested(AdjustSchema, load_default=None, allow_none=True, metadata={
+        "description": "content changed at review (with its reason), applied before the decision"})
+
+
+# --- escalations -----------------------------------------------------------------------------
+class EscalationQuery(Schema):
+    region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
+    include_closed = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
+
+
+class EscalationPageOut(Schema):
+    items = fields.List(fields.Nested(EscalationOut))
+
+
+# --- series -------------------------------------------------------------------------------
+class SeriesCreateSchema(Schema):
+    class Meta:
+        description = NOT_OFFERED_TEXT
+
+    elder_id = fields.String(required=True, validate=validate.Length(1, 64))
+    category = fields.String(required=True, validate=validate.Length(1, 50))
+    description = fields.String(required=True, validate=validate.Length(1, 2000))
+    address = fields.String(required=True, validate=validate.Length(1, 500))
+    location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
+    frequency = fields.String(required=True, validate=validate.OneOf(FREQUENCIES))
+    weekdays = fields.List(fields.Integer(strict=True), load_default=list, metadata={
+        "description": "weekly: ISO weekdays, 1=Monday … 7=Sunday"})
+    interval_days = fields.Integer(load_default=1, strict=True, metadata={
+        "description": "every_n_days: N, counted from start_date"})
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    time_of_day = fields.Time(required=True, metadata={
+        "description": "China time (Asia/Shanghai), e.g. 09:30"})
+    window_minutes = fields.Integer(required=True, strict=True, metadata={
+        "description": "length of each occurrence's time window"})
+    expected_minutes = fields.Integer(required=True, strict=True)
+    volunteers_needed = fields.Integer(load_default=1, strict=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+
+
+class SeriesCancelSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+
+
+class SeriesListQuery(Schema):
+    region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
+    elder_id = fields.String(load_default=None, allow_none=True)
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(("active", "cancelled")))
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
+
+
+class OccurrenceOut(Schema):
+    date = fields.Date()
+    demand_id = fields.String(allow_none=True)
+    status = fields.String(allow_none=True)
+    window_start = fields.DateTime(format="iso", allow_none=True)
+    skipped_reason = fields.String(allow_none=True)
+
+
+class SeriesOut(Schema):
+    series_id = fields.String(attribute="id")
+    elder_id = fields.String()
+    category = fields.String()
+    description = fields.String()
+    address = fields.String()
+    frequency = fields.String()
+    weekdays = fields.List(fields.Integer())
+    interval_days = fields.Integer()
+    start_date = fields.Date()
+    end_date = fields.Date()
+    time_of_day = fields.Time()
+    window_minutes = fields.Integer()
+    expected_minutes = fields.Integer()
+    volunteers_needed = fields.Integer()
+    channel = fields.String()
+    region_code = fields.String()
+    carrier_id = fields.String(allow_none=True)
+    status = fields.String()
+    created_by = fields.String(allow_none=True)
+    created_at = fields.DateTime(format="iso")
+    cancelled_at = fields.DateTime(format="iso", allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    occurrences = fields.List(fields.Nested(OccurrenceOut))
+
+
+class SeriesListOut(Schema):
+    items = fields.List(fields.Nested(SeriesOut))
+
+
+# --- statistics ---------------------------------------------------------------------------
+class StatsIn(Schema):
+    region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
+    period_from = fields.Date(load_default=None, allow_none=True)
+    period_to = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        check_period_order(data)
+
+
+class PeriodOut(Schema):
+    from_ = fields.String(data_key="from", allow_none=True)
+    to = fields.String(allow_none=True)
+
+
+class DemandCountsOut(Schema):
+    total = fields.Integer()
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_category = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_channel = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class DurationFiguresOut(Schema):
+    count = fields.Integer()
+    median_minutes = fields.Float(allow_none=True)
+    mean_minutes = fields.Float(allow_none=True)
+
+
+class TimingOut(Schema):
+    submission_to_publication = fields.Nested(DurationFiguresOut)
+    submission_to_first_assignment = fields.Nested(DurationFiguresOut)
+
+
+class CompletionOut(Schema):
+    completed = fields.Integer()
+    cancelled_after_assignment = fields.Integer()
+    expired = fields.Integer(metadata={"description": "closed unserved after their window"})
+    rate = fields.Float(allow_none=True, metadata={
+        "description": "completed / (completed + cancelled after someone was assigned)"})
+
+
+class SatisfactionOut(Schema):
+    evaluations = fields.Integer()
+    average_score = fields.Float(allow_none=True)
+    low_scores = fields.Integer()
+
+
+class DisputeFiguresOut(Schema):
+    disputes_opened = fields.Integer()
+    disputes_resolved = fields.Integer()
+    by_outcome = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class NoShowFiguresOut(Schema):
+    no_shows = fields.Integer()
+    withdrawals = fields.Integer()
+    no_show_rate = fields.Float(allow_none=True)
+
+
+class DemandStatsOut(Schema):
+    """Demands submitted in the period (China dates, both included) in a region."""
+
+    region_code = fields.String()
+    period = fields.Nested(PeriodOut)
+    demands = fields.Nested(DemandCountsOut)
+    timing = fields.Nested(TimingOut)
+    completion = fields.Nested(CompletionOut)
+    satisfaction = fields.Nested(SatisfactionOut)
+    disputes = fields.Nested(DisputeFiguresOut)
+    reliability = fields.Nested(NoShowFiguresOut)

@@ -1,0 +1,52 @@
+"""Intake RPCs: submission on every channel, adjustment and review, review escalations (and
+the timer that raises them)."""
+from __future__ import annotations
+
+from timebank_common.service import rpc, scheduled
+
+from ..app.intake import escalation, submission
+from ..app.intake import review as reviewing
+from ..contracts import (
+    AdjustSchema,
+    DemandOut,
+    DemandWithHistoryOut,
+    EscalationPageOut,
+    EscalationQuery,
+    IntakeReviewSchema,
+    SubmitSchema,
+)
+from ..domain.escalation import DEFAULT_REVIEW_SECONDS
+from .base import EntrypointBase, given
+
+
+class IntakeEntrypoints(EntrypointBase):
+    @rpc(args={"data": SubmitSchema}, returns=DemandOut)
+    def submit(self, caller, data):
+        """One demand from any channel: ``phone``/``station`` (an operator for an elder in
+        scope), ``app`` (the elder, or their proxy relative), ``api`` (a municipal client)."""
+        return submission.submit(self.db, caller, data, self.clock.now(), self.identity_client)
+
+    @rpc(args={"data": AdjustSchema}, returns=DemandWithHistoryOut)
+    def adjust(self, caller, demand_id, data):
+        """Change a demand's content before review, with a mandatory reason; every changed
+        field is kept in the demand's history and announced as ``demand_adjusted``."""
+        return reviewing.adjust(self.db, caller, demand_id, data, self.clock.now())
+
+    @rpc(args={"data": IntakeReviewSchema}, returns=DemandWithHistoryOut)
+    def review(self, caller, demand_id, data):
+        """Approve (with the funding source) or reject (with a reason); ``adjust`` changes the
+        content first, in the same transaction. Closes the demand's escalation, if any."""
+        return reviewing.review(self.db, caller, demand_id, data, self.clock.now())
+
+    @rpc(args={"filters": EscalationQuery}, returns=EscalationPageOut)
+    def escalations(self, caller, filters=None):
+        """Open escalations (``include_closed`` for all) of demands in the caller's scope or a
+        region below it: township staff and above, and auditors."""
+        return escalation.escalations_in_scope(self.db, caller, given(filters, EscalationQuery))
+
+    @scheduled("REVIEW_ESCALATION_CHECK_SECONDS", 300)
+    def escalate_unreviewed(self):
+        """Every process runs this; a demand is escalated once (primary key)."""
+        escalation.escalate_overdue(self.db, self.clock.now(),
+                                    self.setting("REVIEW_ESCALATION_SECONDS",
+                                                 DEFAULT_REVIEW_SECONDS))

@@ -1,0 +1,132 @@
+"""What demand's integration tests share: the identity stand-ins (``stand_ins.py``), the demand
+service called in the test's own process on a rolled-back unit of work (``in_process``), its
+outbox (``outbox``), and the requests every module makes."""
+import datetime as dt
+import uuid
+
+import pytest
+from kombu.utils.json import dumps, loads
+from nameko.testing.services import worker_factory
+from sqlalchemy import text
+
+from demand.service import DemandService
+
+from .stand_ins import PlainIdentity
+
+OPERATOR = {"person_id": "op-1", "roles": ["station_operator"], "scope": "130102001000",
+            "carrier_id": "carrier-7", "name": "站点操作员"}
+PLACE = {"lat": 38.05, "lng": 114.52}
+
+
+class InProcess:
+    """The demand service's entrypoints called in the test's process as an RPC proxy calls
+    them — arguments and answers through JSON, declared arguments loaded, the caller made a
+    ``Caller``, every answer checked against its declaration (``CHECK_CONTRACTS``) — but with
+    no broker and no container: a nameko worker (``worker_factory``) whose database is the
+    test's rolled-back unit of work, whose clock is the test's ``FixedClock`` and whose
+    ``identity`` is a stand-in object. Timers and event handlers are methods too:
+    ``demand.mark_no_shows()``, ``demand.escalate_unreviewed()``."""
+
+    def __init__(self, worker):
+        self.worker = worker
+
+    def __getattr__(self, name):
+        method = getattr(self.worker, name)
+
+        def call(*args, **kwargs):
+            args, kwargs = loads(dumps([args, kwargs]))  # as the proxy sends them
+            return loads(dumps(method(*args, **kwargs)))  # as the proxy receives it
+
+        return call
+
+
+@pytest.fixture
+def in_process(uow_factory, clock):
+    """``in_process(IdentityStandIn(), SETTING=value)``: the demand service with that identity
+    and configuration, on this test's rolled-back database, at ``clock``."""
+
+    def make(identity=None, **config) -> InProcess:
+        return InProcess(worker_factory(
+            DemandService, db=uow_factory("demand"), clock=clock,
+            identity=identity if identity is not None else PlainIdentity(),
+            config={"CHECK_CONTRACTS": True, **config}))
+
+    return make
+
+
+@pytest.fixture
+def outbox(uow_factory):
+    """``outbox("service_recorded")``: the payloads of that type this test's units of work
+    wrote to demand's outbox, oldest first (``outbox()``: the envelopes of every type). Rows
+    other tests committed (containers, ``test_concurrency.py``) are left out: this test's rows
+    were all written in its one transaction, so their ``created_at`` (PostgreSQL's ``now()``,
+    the transaction's start) is the transaction's ``now()``."""
+
+    def read(event_type=None):
+        with uow_factory("demand")() as uow:
+            events = uow.execute(text(
+                "SELECT body FROM outbox WHERE created_at = now()"
+                " AND (CAST(:type AS text) IS NULL OR event_type = :type)"
+                " ORDER BY body->>'occurred_at'"), {"type": event_type}).scalars().all()
+        return [e["payload"] for e in events] if event_type else list(events)
+
+    return read
+
+
+@pytest.fixture(scope="session")
+def plain_identity():
+    """The ``PlainIdentity`` class, for ``start_module_service(plain_identity, config)``."""
+    return PlainIdentity
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def volunteer(person_id=None):
+    return {"person_id": person_id or new_id("vol"), "roles": ["volunteer"], "scope": None,
+            "carrier_id": None}
+
+
+def elder(person_id):
+    return {"person_id": person_id, "roles": ["elder"], "scope": None}
+
+
+def submission(now: dt.datetime, start_in_hours=24, **changes):
+    """A demand for a new elder by phone, its window starting ``start_in_hours`` after
+    ``now``."""
+    start = now + dt.timedelta(hours=start_in_hours)
+    data = {
+        "elder_id": new_id("elder"), "category": "emotional_comfort",
+        "description": "陪老人聊天", "address": "石家庄市长安区建设北大街12号", "location": PLACE,
+        "window_start": start.isoformat(),
+        "window_end": (start + dt.timedelta(hours=2)).isoformat(),
+        "expected_minutes": 60, "channel": "phone",
+    }
+    data.update(changes)
+    return data
+
+
+def published(demand, now, operator=OPERATOR, funding="issuance", **changes):
+    made = demand.submit(operator, submission(now, **changes))
+    return demand.review(operator, made["demand_id"],
+                         {"decision": "approve", "funding_source": funding})
+
+
+def served(demand, now, volunteers=1, elder_id=None, minutes_ago=70, served_minutes=65,
+           at=PLACE, who=None, operator=OPERATOR, present=None):
+    """A published demand, claimed by each volunteer, checked in and out by each (or by the
+    first ``present`` of them) before ``now``."""
+    made = published(demand, now, operator, elder_id=elder_id or new_id("elder"),
+                     category="culture_sports" if volunteers > 1 else "emotional_comfort",
+                     volunteers_needed=volunteers)
+    people = who or [volunteer() for _ in range(volunteers)]
+    for v in people:
+        demand.claim(v, made["demand_id"])
+    for v in people[:present]:
+        demand.check_in(v, made["demand_id"], {
+            "at": (now - dt.timedelta(minutes=minutes_ago)).isoformat(),
+            **({"lat": at["lat"], "lng": at["lng"]} if at else {})})
+        demand.check_out(v, made["demand_id"], {"at": (now - dt.timedelta(
+            minutes=minutes_ago - served_minutes)).isoformat()})
+    return made, people
