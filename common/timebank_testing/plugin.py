@@ -118,6 +118,30 @@ def _migrated_databases(run_id: str, suffix: str):
         drop_database(url)
 
 
+@pytest.fixture(scope="module")
+def own_database_url(run_id, pii_keys, request):
+    """``own_database_url("demand")``: a migrated database of that service for this test
+    module alone (``tbtest_<run>_<service>_<module>``), dropped after it. For a module that
+    commits many rows, or rows at odd times: the shared database stays as the other modules
+    expect it (their rolled-back tests see what is committed there)."""
+    from timebank_common.db import drop_database
+    from timebank_common.migrations import upgrade
+
+    made = {}
+    module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")[:20]
+
+    def get(service: str) -> str:
+        if service not in made:
+            url = f"{PG_BASE}/tbtest_{run_id}_{service}_{module}"
+            upgrade(service, url)
+            made[service] = url
+        return made[service]
+
+    yield get
+    for url in made.values():
+        drop_database(url)
+
+
 @pytest.fixture(scope="session")
 def token_keys(tmp_path_factory):
     from timebank_common.tokens import generate_keypair

@@ -1,5 +1,6 @@
 """What holds when many transactions run at once, on real PostgreSQL with real connections
-(committed, not rolled back: concurrency needs several connections) but no broker: the
+(committed, not rolled back: concurrency needs several connections; on a database of this
+module's own, so the shared one stays as the other modules expect it) but no broker: the
 demand service in the test's process (``InProcess``), each call on its own connection from
 a pool, many at once in green threads. A demand for N never gets N+1 volunteers; a series'
 occurrence is created once however many generators run; the ledger's reply is not undone
@@ -10,14 +11,13 @@ import eventlet
 import pytest
 from nameko.testing.services import worker_factory
 from sqlalchemy import func, select
-from timebank_testing.plugin import TEST_INSTANT
 
 from demand.adapters import assignment_repository
 from demand.adapters import demand_repository as repository
 from demand.adapters.tables import demands, series_occurrences
 from demand.app.intake import series as intake
 from demand.service import DemandService
-from timebank_common.clock import CHINA, FixedClock
+from timebank_common.clock import CHINA
 from timebank_common.db import UnitOfWork, make_engine
 from timebank_common.errors import Conflict
 
@@ -26,15 +26,8 @@ from .stand_ins import PlainIdentity
 
 
 @pytest.fixture
-def clock():
-    """364 days (52 weeks) after the other modules' instant: what this module commits never
-    falls in their windows or periods (the rolled-back tests see committed rows)."""
-    return FixedClock(TEST_INSTANT + dt.timedelta(days=364))
-
-
-@pytest.fixture
-def engine(database_url):
-    made = make_engine(database_url("demand"), pool_size=20)
+def engine(own_database_url):
+    made = make_engine(own_database_url("demand"), pool_size=20)
     yield made
     made.dispose()
 

@@ -16,26 +16,21 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from timebank_testing import PG_BASE
 
 from ledger.adapters import accounts as repo
 from ledger.adapters import invariants
 from ledger.app import posting
 from ledger.contracts.kinds import DONATION_POOL, ISSUANCE, PERSONAL, POST
 from ledger.domain.transfers import TransferRequest
-from timebank_common.db import UnitOfWork, drop_database
-from timebank_common.migrations import upgrade
+from timebank_common.db import UnitOfWork
 
 WORKER = Path(__file__).with_name("ledger_worker.py")
 NOW = dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
-def url(run_id, pii_keys):
-    url = f"{PG_BASE}/tbtest_{run_id}_ledger_concurrency"
-    upgrade("ledger", url)
-    yield url
-    drop_database(url)
+def url(own_database_url):
+    return own_database_url("ledger")
 
 
 @pytest.fixture(scope="module")
