@@ -12,6 +12,14 @@ This module gives the two kinds of declaration those contracts and the entrypoin
       DEMAND_CANCELLED = EventContract("demand", "demand_cancelled", DemandCancelledPayload,
                                        "A demand was cancelled (by the elder, staff or expiry)")
 
+  A consumer declares its handler with the contract and reads the envelope with it, so the
+  producer's schema (its required fields and validators) is the only one applied::
+
+      @event_handler(DEMAND_CANCELLED)
+      @once("matching.on_demand_cancelled")
+      def on_demand_cancelled(self, uow, event):
+          received = DEMAND_CANCELLED.load_event(event)  # BadInput: retried, dead-lettered
+
 * ``RpcDeclaration``: next to each RPC in a service's entrypoints (``service.rpc(...)``),
   naming the contract of its arguments and of its answer. The arguments are loaded with it
   (a refusal is ``BadInput``); the answer is checked against it by ``conforms`` when the
@@ -27,7 +35,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
+
+from .errors import validation_error
 
 SchemaLike = type[Schema] | Schema
 Declared = SchemaLike | fields.Field[Any] | None
@@ -58,6 +68,25 @@ class EventContract:
         fields this version does not know are left out)."""
         loaded: dict[str, Any] = self.payload(unknown="exclude").load(payload)
         return loaded
+
+    def load_event(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        """A received envelope as its handler reads it: ``payload`` loaded with this contract
+        (``load``), ``occurred_at`` an aware datetime, the other keys as received. A payload
+        or time the contract refuses raises ``BadInput`` (``validation_failed``, the fields in
+        ``details``): the handler fails, is retried a bounded number of times and
+        dead-lettered, never applied half-read."""
+        try:
+            payload = self.load(event.get("payload") or {})
+        except ValidationError as exc:
+            raise validation_error(exc.messages) from None
+        try:
+            occurred_at = _OCCURRED_AT.deserialize(event.get("occurred_at"))
+        except ValidationError as exc:
+            raise validation_error({"occurred_at": exc.messages}) from None
+        return {**event, "payload": payload, "occurred_at": occurred_at}
+
+
+_OCCURRED_AT = fields.AwareDateTime(format="iso", required=True)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 import datetime as dt
 import uuid
 
-from marshmallow import Schema, fields
+import pytest
+from marshmallow import Schema, fields, validate
 
 from timebank_common.contracts import EventContract, conforms
+from timebank_common.errors import BadInput
 
 
 class Slot(Schema):
@@ -80,3 +82,51 @@ def test_an_event_contract_dumps_for_the_producer_and_loads_for_consumers():
     assert payload == {"demand_id": str(demand_id), "at": "2026-06-15T02:00:00+00:00"}
     # a consumer of version 1 ignores what a later producer added
     assert CANCELLED.load({**payload, "reason": "expired"}) == {"demand_id": demand_id, "at": at}
+
+
+class Recorded(Schema):
+    record_id = fields.String(required=True)
+    minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    elder_id = fields.String(load_default=None)
+
+
+RECORDED = EventContract("demand", "service_recorded", Recorded, "A service was recorded")
+
+
+def make_event(event_type, payload, region_code):
+    """An envelope as the kit's outbox writes it (``timebank_common.db.make_event``)."""
+    return {"event_id": str(uuid.uuid4()), "event_type": event_type,
+            "occurred_at": dt.datetime.now(dt.UTC).isoformat(), "v": 1,
+            "region_code": region_code, "payload": payload}
+
+
+def test_a_handler_reads_the_envelope_with_the_producers_contract():
+    event = make_event("service_recorded", {"record_id": "r1", "minutes": 30, "later": 1},
+                       "130102001001")
+    received = RECORDED.load_event(event)
+    assert received["payload"] == {"record_id": "r1", "minutes": 30, "elder_id": None}
+    assert received["occurred_at"] == dt.datetime.fromisoformat(event["occurred_at"])
+    assert received["occurred_at"].tzinfo is not None
+    assert {k: v for k, v in received.items() if k not in ("payload", "occurred_at")} == {
+        k: v for k, v in event.items() if k not in ("payload", "occurred_at")}
+    assert event["payload"]["later"] == 1  # the envelope received is left as it was
+
+
+@pytest.mark.parametrize("payload", [None, {"record_id": "r1"},
+                                     {"record_id": "r1", "minutes": 0},
+                                     {"record_id": "r1", "minutes": "30"}])
+def test_a_payload_the_producers_contract_refuses_is_bad_input(payload):
+    event = {**make_event("service_recorded", {}, None), "payload": payload}
+    with pytest.raises(BadInput) as refused:
+        RECORDED.load_event(event)
+    assert refused.value.code == "validation_failed"
+    assert "minutes" in refused.value.details
+
+
+@pytest.mark.parametrize("occurred_at", [None, "2026-06-15T10:00:00", "yesterday"])
+def test_an_envelope_without_an_aware_time_is_bad_input(occurred_at):
+    event = {**make_event("service_recorded", {"record_id": "r1", "minutes": 30}, None),
+             "occurred_at": occurred_at}
+    with pytest.raises(BadInput) as refused:
+        RECORDED.load_event(event)
+    assert list(refused.value.details) == ["occurred_at"]
