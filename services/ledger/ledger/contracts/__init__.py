@@ -3,6 +3,15 @@ inputs and outputs (``accounts``, ``transfers``, ``giving``, ``policies``, ``sta
 ``reconciliation``, ``verification``, ``certificates``), the events it produces
 (``events``; all of them in ``EVENTS``), and the names and role sets callers need (``kinds``,
 ``roles``). Only marshmallow and the kit's pure core are imported here."""
-from .events import EVENTS
+from .events import (
+    CERTIFICATE_ISSUED,
+    EVENTS,
+    HOURS_CREDITED,
+    HOURS_GIVEN,
+    MILESTONE_REACHED,
+    RESERVATION_MADE,
+    RESERVATION_REFUSED,
+)
 
-__all__ = ["EVENTS"]
+__all__ = ["CERTIFICATE_ISSUED", "EVENTS", "HOURS_CREDITED", "HOURS_GIVEN", "MILESTONE_REACHED",
+           "RESERVATION_MADE", "RESERVATION_REFUSED"]

@@ -6,9 +6,13 @@ giver's, the certificate's) or, for the reservation replies, demand's region of 
 """
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from timebank_common.contracts import EventContract
+
+# what demand's reservation_requested named (demand reads its replies by them)
+_ASSIGNMENT_ID = validate.Length(min=1, max=64)
+_DEMAND_ID = validate.Length(min=1, max=64)
 
 
 class HoursCreditedEvent(Schema):
@@ -62,8 +66,8 @@ class CertificateIssuedEvent(Schema):
 
 
 class ReservationMadeEvent(Schema):
-    assignment_id = fields.String()
-    demand_id = fields.String()
+    assignment_id = fields.String(required=True, validate=_ASSIGNMENT_ID)
+    demand_id = fields.String(required=True, validate=_DEMAND_ID)
     reservation_id = fields.String()
     minutes = fields.Integer()
     expires_at = fields.DateTime(format="iso")
@@ -74,8 +78,8 @@ class ReservationRefusedEvent(Schema):
     """``reason``: window_passed, source_account_missing, or the transfer's refusal code
     (e.g. insufficient_balance); the service still happens, paid by the fallback."""
 
-    assignment_id = fields.String()
-    demand_id = fields.String()
+    assignment_id = fields.String(required=True, validate=_ASSIGNMENT_ID)
+    demand_id = fields.String(required=True, validate=_DEMAND_ID)
     reservation_id = fields.String()
     reason = fields.String()
     details = fields.Raw(allow_none=True)
