@@ -2,14 +2,28 @@
 payload schema once, its ``EventContract`` and the ``EVENTS`` tuple. Consumers import these.
 
 Each schema's field names are the payload's keys (a consumer's ``CONTRACT.load(payload)``
-gives back the same keys); the producer builds the payload as a dict of those names."""
+gives back the same keys); the producer builds the payload as a dict of those names.
+
+What consumers rely on is stated here, once: ``required`` fields, validators (a consumer's
+``CONTRACT.load_event(event)`` refuses a payload that breaks them, so the event is retried and
+dead-lettered, never applied) and ``load_default`` (what an absent optional field means).
+Validators and load defaults change nothing in what demand publishes (``dump``)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from timebank_common.contracts import EventContract
 
-from .demands import DemandChangeOut
+from .demands import DemandChangeOut, LocationSchema
+from .enums import FUNDING_SOURCES, OUTCOMES, REGION_CODE
+
+ID = validate.Length(min=1, max=64)  # demand's ids and the person ids it names
+RESERVATION_ID = validate.Length(min=1, max=200)  # the ledger's transfer ids
+
+
+def _time(**kwargs: bool) -> fields.AwareDateTime:
+    """An instant, published as ISO 8601 with its offset (DESIGN.md §3)."""
+    return fields.AwareDateTime(format="iso", **kwargs)
 
 
 # --- a demand's lifecycle -----------------------------------------------------------------------
@@ -26,15 +40,23 @@ class DemandSubmittedEvent(Schema):
 
 
 class DemandPublishedEvent(Schema):
-    demand_id = fields.String()
-    elder_id = fields.String()
-    category = fields.String()
-    region_code = fields.String()
-    window_start = fields.DateTime(format="iso")
-    window_end = fields.DateTime(format="iso")
-    expected_minutes = fields.Integer()
-    volunteers_needed = fields.Integer()
-    location = fields.Dict(allow_none=True)
+    """``qualifications`` and ``priority`` are read when present (load only: demand does not
+    put them in the payload; matching takes a category's required qualifications from the
+    catalogue and priority elders from identity's ``elder_priority_granted``)."""
+
+    demand_id = fields.String(required=True)
+    elder_id = fields.String(required=True)
+    category = fields.String(required=True)
+    region_code = fields.String(required=True, validate=REGION_CODE)
+    window_start = _time(required=True)
+    window_end = _time(required=True)
+    expected_minutes = fields.Integer(required=True)
+    volunteers_needed = fields.Integer(required=True, validate=validate.Range(min=1))
+    location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
+    qualifications = fields.List(fields.String(), load_default=list, load_only=True, metadata={
+        "description": "the qualification kinds the demand needs (not sent by demand)"})
+    priority = fields.Boolean(load_default=False, load_only=True, metadata={
+        "description": "the elder is a priority elder (not sent by demand)"})
 
 
 class DemandRejectedEvent(Schema):
@@ -64,12 +86,12 @@ class DemandReviewOverdueEvent(Schema):
 
 
 class DemandAssignedEvent(Schema):
-    demand_id = fields.String()
-    volunteer_id = fields.String()
-    elder_id = fields.String()
-    window_start = fields.DateTime(format="iso")
-    window_end = fields.DateTime(format="iso")
-    open_slots = fields.Integer()
+    demand_id = fields.String(required=True)
+    volunteer_id = fields.String(required=True)
+    elder_id = fields.String(load_default=None)
+    window_start = _time(required=True)
+    window_end = _time(required=True)
+    open_slots = fields.Integer(required=True, validate=validate.Range(min=0))
 
 
 class DemandStartedEvent(Schema):
@@ -77,11 +99,12 @@ class DemandStartedEvent(Schema):
     is under way and the demand takes no more volunteers, so ``open_slots`` is 0 (matching
     takes the demand out of feeds, candidates and dispatch). Once per demand."""
 
-    demand_id = fields.String()
+    demand_id = fields.String(required=True)
     volunteer_id = fields.String()  # who checked in first
     started_at = fields.DateTime(format="iso")  # their check-in time
     window_start = fields.DateTime(format="iso")
-    open_slots = fields.Integer()  # 0: nobody can claim it any more
+    # 0: nobody can claim it any more
+    open_slots = fields.Integer(load_default=0, validate=validate.Range(min=0))
     slots_closed = fields.Integer()  # slots still open before this check-in (0 when full)
     region_code = fields.String()
 
@@ -90,7 +113,7 @@ class DemandCancelledEvent(Schema):
     """``window_start``/``window_end``: notify tells who was coming and whether the
     cancellation is urgent (the service was due within 2 hours)."""
 
-    demand_id = fields.String()
+    demand_id = fields.String(required=True)
     elder_id = fields.String()
     region_code = fields.String()
     reason = fields.String()
@@ -100,16 +123,16 @@ class DemandCancelledEvent(Schema):
 
 
 class AssignmentWithdrawnEvent(Schema):
-    demand_id = fields.String()
-    volunteer_id = fields.String()
+    demand_id = fields.String(required=True)
+    volunteer_id = fields.String(required=True)
     reason = fields.String()
-    open_slots = fields.Integer()
+    open_slots = fields.Integer(load_default=None, validate=validate.Range(min=0))
     region_code = fields.String()
 
 
 class AssignmentNoShowEvent(Schema):
-    demand_id = fields.String()
-    volunteer_id = fields.String()
+    demand_id = fields.String(required=True)
+    volunteer_id = fields.String(required=True)
     elder_id = fields.String()
     window_start = fields.DateTime(format="iso")
     region_code = fields.String()
@@ -118,40 +141,50 @@ class AssignmentNoShowEvent(Schema):
 
 # --- paying for it: the reservation saga with the ledger --------------------------------------
 class ReservationRequestedEvent(Schema):
-    assignment_id = fields.String()
-    reservation_id = fields.String()
-    demand_id = fields.String()
-    elder_id = fields.String()
-    volunteer_id = fields.String()
-    volunteer_region_code = fields.String(allow_none=True)
-    funding_source = fields.String()
-    category = fields.String()
-    minutes = fields.Integer()
-    expires_at = fields.DateTime(format="iso")
-    region_code = fields.String()
+    """The ledger reserves ``minutes`` from the elder's ``funding_source`` (own hours or
+    grant) until ``expires_at``; ``reservation_id`` is the ledger's pending transfer id."""
+
+    assignment_id = fields.String(required=True, validate=ID)
+    reservation_id = fields.String(required=True, validate=RESERVATION_ID)
+    demand_id = fields.String(required=True, validate=ID)
+    elder_id = fields.String(required=True, validate=ID)
+    volunteer_id = fields.String(required=True, validate=ID)
+    volunteer_region_code = fields.String(load_default=None, validate=REGION_CODE)
+    funding_source = fields.String(required=True)
+    category = fields.String(load_default=None)
+    minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    expires_at = _time(required=True)
+    region_code = fields.String(required=True, validate=REGION_CODE)
 
 
 class ReservationReleasedEvent(Schema):
-    assignment_id = fields.String()
-    reservation_id = fields.String()
-    demand_id = fields.String()
-    reason = fields.String()
+    """``reason``: withdrawn, no_show, cancelled, rejected or voided."""
+
+    assignment_id = fields.String(required=True, validate=ID)
+    reservation_id = fields.String(required=True, validate=RESERVATION_ID)
+    demand_id = fields.String(load_default=None)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=50))
 
 
 # --- service records ----------------------------------------------------------------------------
 class ServiceRecordedEvent(Schema):
-    record_id = fields.String()
-    demand_id = fields.String()
-    volunteer_id = fields.String()
-    volunteer_region_code = fields.String(allow_none=True)
-    elder_id = fields.String()
-    minutes = fields.Integer()
-    category = fields.String()
-    funding_source = fields.String()
+    """``funding_source`` names who pays (absent: issuance); a name demand does not offer is
+    refused, so a typo is dead-lettered, never paid by the city. ``recorded_by``: null when a
+    system (an API client) recorded it."""
+
+    record_id = fields.String(required=True, validate=ID)
+    demand_id = fields.String(required=True, validate=ID)
+    volunteer_id = fields.String(required=True, validate=ID)
+    volunteer_region_code = fields.String(load_default=None, validate=REGION_CODE)
+    elder_id = fields.String(load_default=None, validate=ID)
+    minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    category = fields.String(load_default=None)
+    funding_source = fields.String(load_default=None, validate=validate.OneOf(FUNDING_SOURCES))
     carrier_id = fields.String(allow_none=True)
-    recorded_by = fields.String()
-    recorded_at = fields.DateTime(format="iso")
-    reservation_id = fields.String(allow_none=True)  # the reservation the ledger posts
+    recorded_by = fields.String(allow_none=True)
+    recorded_at = _time(required=True)
+    reservation_id = fields.String(load_default=None,  # the reservation the ledger posts
+                                   validate=RESERVATION_ID)
 
 
 class RecordHeldEvent(Schema):
@@ -190,11 +223,11 @@ class ConfirmationOverdueEvent(Schema):
 # --- evaluations and disputes -------------------------------------------------------------------
 class EvaluationSubmittedEvent(Schema):
     evaluation_id = fields.String()
-    demand_id = fields.String()
-    volunteer_id = fields.String()
-    elder_id = fields.String()
+    demand_id = fields.String(required=True)
+    volunteer_id = fields.String(required=True)
+    elder_id = fields.String(required=True)
     region_code = fields.String()
-    score = fields.Integer()
+    score = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
     tags = fields.List(fields.String())
     channel = fields.String()
     demand_status = fields.String()  # after this evaluation: recorded, evaluated, ...
@@ -233,19 +266,20 @@ class DisputeOpenedEvent(Schema):
 
 class DisputeResolvedEvent(Schema):
     """The ledger applies it (``credited``: the record had been sent to the ledger); notify
-    tells the record's volunteer and elder and the opener."""
+    tells the record's volunteer and elder and the opener. ``minutes``: the corrected
+    minutes of ``minutes_adjusted``, else null; ``approver``: who resolved it."""
 
-    dispute_id = fields.String()
+    dispute_id = fields.String(required=True, validate=ID)
     subject = fields.String()
-    record_id = fields.String()
+    record_id = fields.String(required=True, validate=ID)
     demand_id = fields.String()
     volunteer_id = fields.String()
     elder_id = fields.String()
     opened_by = fields.String()
-    outcome = fields.String()
-    minutes = fields.Integer(allow_none=True)
-    approver = fields.String()
-    reason = fields.String()
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    minutes = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=0))
+    approver = fields.String(required=True, validate=ID)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
     region_code = fields.String()
     credited = fields.Boolean()
 

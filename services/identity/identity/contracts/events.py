@@ -1,5 +1,7 @@
 """The events identity produces, each with the schema of its payload (written to the outbox in
-the transaction of the change; consumers import these contracts)."""
+the transaction of the change; consumers import these contracts and read the payload with
+them: ``required`` fields and validators are what every consumer may rely on, ``load_default``
+what an absent optional field means; neither changes what identity publishes)."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -7,7 +9,7 @@ from marshmallow import Schema, fields, validate
 from timebank_common.contracts import EventContract
 
 from .accounts import TokensRevokedPayload
-from .common import ReasonText
+from .common import REGION_CODE, ReasonText
 from .vocabulary import PROFILES
 
 __all__ = ["CARRIER_REGISTERED", "ELDER_PRIORITY_GRANTED", "ELDER_PROXY_REMOVED", "ELDER_PROXY_SET",
@@ -35,8 +37,9 @@ class CarrierRegisteredPayload(Schema):
 
 class VolunteerEligiblePayload(Schema):
     person_id = fields.Str(required=True)
-    region_code = fields.Str(required=True)
-    qualifications = fields.List(fields.Str(), load_default=list)  # kinds valid today (matching)
+    region_code = fields.Str(required=True, validate=REGION_CODE)
+    # the kinds valid today (matching); absent: not said, a consumer keeps what it knew
+    qualifications = fields.List(fields.Str(), load_default=None)
 
 
 class VolunteerSuspendedPayload(Schema):
@@ -44,7 +47,7 @@ class VolunteerSuspendedPayload(Schema):
     notify tells the volunteer)."""
 
     person_id = fields.Str(required=True)
-    region_code = fields.Str(required=True)
+    region_code = fields.Str(required=True, validate=REGION_CODE)
     reasons = fields.List(fields.Str(), required=True)
     reason_texts = fields.List(fields.Nested(ReasonText), load_default=list)
 
@@ -65,9 +68,11 @@ class QualificationVerifiedPayload(Schema):
 
 
 class ElderPriorityGrantedPayload(Schema):
-    person_id = fields.Str(required=True)
-    category = fields.Str(required=True)
-    region_code = fields.Str(required=True)
+    """``category``: the verified hardship category (the ledger's grant policy names it)."""
+
+    person_id = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    category = fields.Str(required=True, validate=validate.Length(min=1, max=40))
+    region_code = fields.Str(required=True, validate=REGION_CODE)
     verified_by = fields.Str(required=True, allow_none=True)
 
 
