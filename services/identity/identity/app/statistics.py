@@ -17,10 +17,12 @@ from typing import Any
 from timebank_common.caller import Caller
 from timebank_common.clock import china_date
 from timebank_common.db import UnitOfWork, UnitOfWorkFactory
+from timebank_common.errors import validation_error
 from timebank_common.regions import prefix_of
 
 from ..adapters import carriers, grants, regions, volunteers
 from ..adapters import statistics as rows_of
+from ..adapters.rows import as_uuid
 from ..contracts import STATISTICS_READERS
 from ..domain.eligibility import VolunteerFacts, volunteer_reasons
 from ..domain.id_numbers import age_at
@@ -81,6 +83,11 @@ def identity_stats(db: UnitOfWorkFactory, caller: Caller, region_code: str | Non
 
 
 def note_service(uow: UnitOfWork, payload: Mapping[str, Any]) -> None:
-    """A volunteer served (demand's ``service_recorded``): keep their latest service. Runs in
-    the event's unit of work (``once``: the inbox record and this in one transaction)."""
-    rows_of.note_service(uow, payload["volunteer_id"], payload["recorded_at"])
+    """A volunteer served (demand's ``service_recorded``, loaded with demand's contract): keep
+    their latest service. Runs in the event's unit of work (``once``: the inbox record and
+    this in one transaction). A volunteer id that is not a person id of identity's (a UUID)
+    is refused: the event is retried, then dead-lettered."""
+    volunteer_id = as_uuid(payload["volunteer_id"])
+    if volunteer_id is None:
+        raise validation_error({"volunteer_id": ["Not a valid UUID."]})
+    rows_of.note_service(uow, volunteer_id, payload["recorded_at"])

@@ -1,6 +1,7 @@
 """Figures for supervisors (统计), and the services demand records (for the ``active`` figure)."""
 from __future__ import annotations
 
+from demand.contracts import SERVICE_RECORDED
 from timebank_common.events import event_handler, once
 from timebank_common.schemas import load
 from timebank_common.service import rpc
@@ -8,7 +9,6 @@ from timebank_common.service import rpc
 from ..app import statistics
 from ..contracts import IdentityStats, StatsQuerySchema
 from ..domain.statistics import Period
-from .consumed import ServiceRecordedSeen
 
 
 class StatisticsEntrypoints:
@@ -24,8 +24,8 @@ class StatisticsEntrypoints:
                                          Period(query["period_from"], query["period_to"]),
                                          self.clock.now())
 
-    @event_handler("demand", "service_recorded")
+    @event_handler(SERVICE_RECORDED)
     @once("identity.note_service")
     def on_service_recorded(self, uow, event):
         """Keep each volunteer's last service, for the ``active`` figure of ``identity_stats``."""
-        statistics.note_service(uow, load(ServiceRecordedSeen(), event.get("payload")))
+        statistics.note_service(uow, SERVICE_RECORDED.load_event(event)["payload"])

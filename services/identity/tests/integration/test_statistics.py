@@ -195,7 +195,7 @@ def service_recorded(volunteer_id: str, recorded_at: dt.datetime, event_id=None)
             "payload": {"record_id": str(uuid.uuid4()), "demand_id": str(uuid.uuid4()),
                         "volunteer_id": volunteer_id, "volunteer_region_code": ACTIVE_COMMUNITY,
                         "elder_id": str(uuid.uuid4()), "minutes": 60, "category": "companionship",
-                        "funding_source": "own", "carrier_id": None, "recorded_by": None,
+                        "funding_source": "own_hours", "carrier_id": None, "recorded_by": None,
                         "recorded_at": recorded_at.isoformat()}}
 
 
