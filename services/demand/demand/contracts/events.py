@@ -21,9 +21,9 @@ ID = validate.Length(min=1, max=64)  # demand's ids and the person ids it names
 RESERVATION_ID = validate.Length(min=1, max=200)  # the ledger's transfer ids
 
 
-def _time(**kwargs: bool) -> fields.AwareDateTime:
+def _time(required: bool = False) -> fields.AwareDateTime:
     """An instant, published as ISO 8601 with its offset (DESIGN.md §3)."""
-    return fields.AwareDateTime(format="iso", **kwargs)
+    return fields.AwareDateTime(format="iso", required=required)
 
 
 # --- a demand's lifecycle -----------------------------------------------------------------------
