@@ -13,10 +13,10 @@ done directly, in the same run.
     journal by sequence number every 20 ms; the chain is appended under one lock just before
     commit, so sequence order is commit order).
 (b) Baseline: the same database work (inbox, accounts, transfers, entries, journal, outbox)
-    done in this process by the batch handler's own steps (``ledger.entrypoints.consumed``
-    loads each payload, ``ledger.app.crediting.credit_services`` credits the batch) in batches
-    of the same size, without RabbitMQ or nameko: the ceiling the real path is measured
-    against.
+    done in this process by the batch handler's own steps (demand's ``SERVICE_RECORDED``
+    contract loads each envelope, ``ledger.app.crediting.credit_services`` credits the
+    batch) in batches of the same size, without RabbitMQ or nameko: the ceiling the real
+    path is measured against.
 
 Everything runs on this machine (loopback only), on a throw-away RabbitMQ vhost and
 database, and the invariants are verified at the end.
@@ -24,6 +24,7 @@ database, and the invariants are verified at the end.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import sys
@@ -41,10 +42,10 @@ from nameko.events import get_event_exchange  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from timebank_testing import PG_BASE, Rabbit, free_port  # noqa: E402
 
+from demand.contracts import SERVICE_RECORDED  # noqa: E402
 from ledger.adapters.invariants import verify_balances  # noqa: E402
 from ledger.app.crediting import credit_services  # noqa: E402
 from ledger.domain.stars import DEFAULT_THRESHOLDS_HOURS  # noqa: E402
-from ledger.entrypoints import consumed  # noqa: E402
 from ledger.entrypoints.crediting import CREDIT_BATCH, CREDIT_CONSUMER  # noqa: E402
 from local_platform import LocalPlatform  # noqa: E402
 from timebank_common.batch_events import handle_batch_once  # noqa: E402
@@ -63,7 +64,8 @@ def events_for(n: int, volunteers: list[str], tag: str) -> list[dict]:
         payload = {"record_id": f"{tag}-{i}", "demand_id": f"d-{tag}-{i}",
                    "volunteer_id": volunteers[(i * 7919) % len(volunteers)],
                    "volunteer_region_code": None, "minutes": 30 + i % 90,
-                   "category": "emotional_comfort", "funding_source": "issuance"}
+                   "category": "emotional_comfort", "funding_source": "issuance",
+                   "recorded_at": dt.datetime.now(dt.UTC).isoformat()}
         out.append(make_event("service_recorded", payload, city))
     return out
 
@@ -74,7 +76,7 @@ def baseline(url: str, events: list[dict]) -> float:
     clock = SystemClock()
 
     def credit(uow, batch):  # what LedgerService.on_service_recorded does with a batch
-        credit_services(uow, [consumed.service_recorded(e) for e in batch], clock.now(),
+        credit_services(uow, [SERVICE_RECORDED.load_event(e) for e in batch], clock.now(),
                         DEFAULT_THRESHOLDS_HOURS)
 
     started = time.perf_counter()

@@ -28,21 +28,23 @@ def apply_dispute_outcome(db: UnitOfWorkFactory, data: dict, now: dt.datetime) -
     return {"repeated": False, **result}
 
 
-def on_dispute_resolved(uow, data: dict | None, now: dt.datetime) -> dict | None:
-    """``dispute_resolved`` from demand (``data``: its outcome as ``DisputeOutcomeIn``, or
-    None when the dispute moves no hours: not about a credited record). An unknown credit
-    raises (retried, then dead-lettered). Corrected minutes at or above what was credited
-    (the credit was rounded down) leave nothing to reverse: the volunteer already holds no
-    more than the corrected figure."""
-    if data is None:
+def on_dispute_resolved(uow, resolved: dict, now: dt.datetime) -> dict | None:
+    """``dispute_resolved`` from demand (``resolved``: its payload, loaded with demand's
+    contract: the outcome, minutes, approver and reason as ``apply_dispute_outcome`` takes
+    them). Only a dispute about a record that was credited moves hours (``subject`` absent:
+    a record; ``credited`` absent: credited); else None. An unknown credit raises (retried,
+    then dead-lettered). Corrected minutes at or above what was credited (the credit was
+    rounded down) leave nothing to reverse: the volunteer already holds no more than the
+    corrected figure."""
+    if resolved.get("subject", "record") != "record" or not resolved.get("credited", True):
         return None
     try:
-        return apply_outcome(uow, data, now)
+        return apply_outcome(uow, resolved, now)
     except RuleViolation as refused:
         if refused.code != "adjustment_exceeds_credit":
             raise
         log.info("dispute %s: corrected minutes not below the credit, nothing reversed",
-                 data["dispute_id"])
+                 resolved["dispute_id"])
         return None
 
 

@@ -1,24 +1,25 @@
 """Dispute outcomes from demand: its internal RPC and its ``dispute_resolved`` event."""
 from __future__ import annotations
 
+from demand.contracts import DISPUTE_RESOLVED
 from timebank_common.events import event_handler, once
 from timebank_common.schemas import load
 from timebank_common.service import rpc
 
 from ..app import disputes
 from ..contracts.transfers import DisputeOutcomeIn, DisputeOutcomeOut
-from . import consumed
 
 DISPUTE_CONSUMER = "ledger.apply_dispute"
 
 
 class DisputeEntrypoints:
-    @event_handler("demand", "dispute_resolved")
+    @event_handler(DISPUTE_RESOLVED)
     @once(DISPUTE_CONSUMER)
     def on_dispute_resolved(self, uow, event):
         """Apply a resolved dispute about a credited service record (reversal entries);
         once per event (inbox) and once per dispute (the reversal id)."""
-        disputes.on_dispute_resolved(uow, consumed.dispute_outcome(event), self.clock.now())
+        disputes.on_dispute_resolved(uow, DISPUTE_RESOLVED.load_event(event)["payload"],
+                                     self.clock.now())
 
     @rpc(returns=DisputeOutcomeOut, internal=True)
     def apply_dispute_outcome(self, dispute_id, record_id, outcome, minutes=None,

@@ -3,23 +3,24 @@ from __future__ import annotations
 
 import logging
 
+from identity.contracts import ELDER_PRIORITY_GRANTED
 from timebank_common.events import event_handler, once
 from timebank_common.service import rpc, scheduled
 
 from ..app import grants
 from ..contracts.transfers import GrantTopUpOut
-from . import consumed
 
 log = logging.getLogger("timebank.ledger")
 GRANT_CONSUMER = "ledger.grant_priority"
 
 
 class GrantEntrypoints:
-    @event_handler("identity", "elder_priority_granted")
+    @event_handler(ELDER_PRIORITY_GRANTED)
     @once(GRANT_CONSUMER)
     def on_elder_priority_granted(self, uow, event):
         """Record the entitlement and grant the current period (once per period)."""
-        grants.on_priority_granted(uow, consumed.priority_granted(event), self.clock.now())
+        grants.on_priority_granted(uow, ELDER_PRIORITY_GRANTED.load_event(event)["payload"],
+                                   self.clock.now())
 
     @rpc(returns=GrantTopUpOut, internal=True)
     def grant_top_up(self):

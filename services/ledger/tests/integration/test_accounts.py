@@ -30,7 +30,8 @@ def service_recorded(volunteer_id, minutes, region=SHIJIAZHUANG):
         "record_id": str(uuid.uuid4()), "demand_id": str(uuid.uuid4()),
         "volunteer_id": volunteer_id, "volunteer_region_code": region,
         "elder_id": new_id("elder"), "minutes": minutes, "category": "emotional_comfort",
-        "funding_source": "issuance", "carrier_id": "carrier-7", "recorded_by": "op-1"}, region)
+        "funding_source": "issuance", "carrier_id": "carrier-7", "recorded_by": "op-1",
+        "recorded_at": dt.datetime.now(dt.UTC).isoformat()}, region)
 
 
 def issuance_balance(ledger_db, city_code):

@@ -141,7 +141,8 @@ def credit(event_bus, ledger, volunteer, *minutes):
         payload = {"record_id": str(uuid.uuid4()), "demand_id": str(uuid.uuid4()),
                    "volunteer_id": volunteer["person_id"], "volunteer_region_code": COMMUNITY,
                    "minutes": amount, "category": "emotional_comfort",
-                   "funding_source": "issuance", "carrier_id": str(STATION_ID)}
+                   "funding_source": "issuance", "carrier_id": str(STATION_ID),
+                   "recorded_at": dt.datetime.now(dt.UTC).isoformat()}
         event_bus.publish("demand", make_event("service_recorded", payload, COMMUNITY))
     total = sum(minutes)
     wait_for(lambda: ledger.balance(volunteer["caller"], volunteer["person_id"])[

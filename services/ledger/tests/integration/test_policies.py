@@ -56,7 +56,8 @@ def record(ledger):
         ledger.on_service_recorded([make_event("service_recorded", {
             "record_id": record_id, "demand_id": str(uuid.uuid4()), "volunteer_id": volunteer,
             "volunteer_region_code": region, "elder_id": elder, "minutes": minutes,
-            "category": "daily_care", "funding_source": source}, region)])
+            "category": "daily_care", "funding_source": source,
+            "recorded_at": dt.datetime.now(dt.UTC).isoformat()}, region)])
         return record_id
 
     return recorded
@@ -151,8 +152,9 @@ def test_each_funding_source_pays_and_issuance_steps_in_when_it_cannot(ledger, r
     ledger.give(person(donor), {"kind": "donation", "minutes": 30}, "pool-1")
     pool_before = pool_balance(ledger, "130682000000")
     paid = {}
-    for source, minutes in [("own_hours", 45), ("grant", 60), ("pool", 30), ("own_hours", 45),
-                            ("grant", 15), ("issuance", 15), (None, 15)]:
+    # donation_pool: demand's name of the pool (ledger/domain/funding.py)
+    for source, minutes in [("own_hours", 45), ("grant", 60), ("donation_pool", 30),
+                            ("own_hours", 45), ("grant", 15), ("issuance", 15), (None, 15)]:
         rid = record(new_id("vol"), minutes, DINGZHOU, source, elder)
         told = credited(rid)
         paid[(source, minutes, told["paid_from"])] = transfer(f"service_record:{rid}")

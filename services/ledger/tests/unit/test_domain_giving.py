@@ -105,12 +105,14 @@ def test_every_funding_source_demand_offers_is_known_to_the_ledger():
 
 
 def test_a_service_record_naming_an_unknown_source_is_refused_not_paid_by_the_city():
-    from ledger.entrypoints.consumed import ServiceRecordedPayload
-    from timebank_common.errors import BadInput
-    from timebank_common.schemas import load
+    from demand.contracts import SERVICE_RECORDED
 
-    base = {"record_id": "r-1", "demand_id": "d-1", "volunteer_id": "v-1", "minutes": 30}
+    def envelope(source):
+        return {"event_id": "e-1", "occurred_at": "2030-05-01T09:00:00+08:00", "payload": {
+            "record_id": "r-1", "demand_id": "d-1", "volunteer_id": "v-1", "minutes": 30,
+            "recorded_at": "2030-05-01T09:00:00+08:00", "funding_source": source}}
+
     for source in DEMAND_SOURCES:
-        assert load(ServiceRecordedPayload(), {**base, "funding_source": source})
+        assert SERVICE_RECORDED.load_event(envelope(source))
     with pytest.raises(BadInput):
-        load(ServiceRecordedPayload(), {**base, "funding_source": "donationpool"})
+        SERVICE_RECORDED.load_event(envelope("donationpool"))
