@@ -2,8 +2,8 @@
 RPCs, the events it produces and the values callers need.
 
 Matching produces no events (``EVENTS`` is empty): it proposes, demand assigns and announces.
-The payloads of the events it consumes from identity and demand are the producers' contracts;
-until they are imported from there, matching's own copies live in ``entrypoints/consumed.py``.
+The payloads of the events it consumes from identity and demand are read with the producers'
+contracts (``identity.contracts``, ``demand.contracts``), imported by its event handlers.
 """
 from __future__ import annotations
 

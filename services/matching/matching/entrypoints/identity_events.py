@@ -1,45 +1,53 @@
-"""The volunteer read model kept current from identity's events (each handled once: inbox)."""
+"""The volunteer read model kept current from identity's events (each handled once: inbox),
+each read with identity's contract (``identity.contracts``): a payload it refuses is retried,
+then dead-lettered."""
 from __future__ import annotations
 
 from typing import Any
 
+from identity.contracts import (
+    ELDER_PRIORITY_GRANTED,
+    QUALIFICATION_EXPIRED,
+    QUALIFICATION_VERIFIED,
+    VOLUNTEER_ELIGIBLE,
+    VOLUNTEER_SUSPENDED,
+)
 from timebank_common.db import UnitOfWork
 from timebank_common.events import event_handler, once
 
 from ..app.upkeep import volunteers
-from . import consumed
 from .dependencies import Dependencies
 
 Event = dict[str, Any]
 
 
 class IdentityEvents(Dependencies):
-    @event_handler("identity", "volunteer_eligible")
+    @event_handler(VOLUNTEER_ELIGIBLE)
     @once("matching.on_volunteer_eligible")
     def on_volunteer_eligible(self, uow: UnitOfWork, event: Event) -> None:
-        volunteers.volunteer_eligible(
-            uow, *consumed.read(consumed.VolunteerEligibleEvent(), event))
+        received = VOLUNTEER_ELIGIBLE.load_event(event)
+        volunteers.volunteer_eligible(uow, received["payload"], received["occurred_at"])
 
-    @event_handler("identity", "volunteer_suspended")
+    @event_handler(VOLUNTEER_SUSPENDED)
     @once("matching.on_volunteer_suspended")
     def on_volunteer_suspended(self, uow: UnitOfWork, event: Event) -> None:
-        volunteers.volunteer_suspended(
-            uow, *consumed.read(consumed.VolunteerSuspendedEvent(), event))
+        received = VOLUNTEER_SUSPENDED.load_event(event)
+        volunteers.volunteer_suspended(uow, received["payload"], received["occurred_at"])
 
-    @event_handler("identity", "qualification_expired")
+    @event_handler(QUALIFICATION_EXPIRED)
     @once("matching.on_qualification_expired")
     def on_qualification_expired(self, uow: UnitOfWork, event: Event) -> None:
-        payload, _ = consumed.read(consumed.QualificationEvent(), event)
-        volunteers.qualification_changed(uow, payload, held=False)
+        volunteers.qualification_changed(
+            uow, QUALIFICATION_EXPIRED.load_event(event)["payload"], held=False)
 
-    @event_handler("identity", "qualification_verified")
+    @event_handler(QUALIFICATION_VERIFIED)
     @once("matching.on_qualification_verified")
     def on_qualification_verified(self, uow: UnitOfWork, event: Event) -> None:
-        payload, _ = consumed.read(consumed.QualificationEvent(), event)
-        volunteers.qualification_changed(uow, payload, held=True)
+        volunteers.qualification_changed(
+            uow, QUALIFICATION_VERIFIED.load_event(event)["payload"], held=True)
 
-    @event_handler("identity", "elder_priority_granted")
+    @event_handler(ELDER_PRIORITY_GRANTED)
     @once("matching.on_elder_priority_granted")
     def on_elder_priority_granted(self, uow: UnitOfWork, event: Event) -> None:
-        payload, _ = consumed.read(consumed.ElderPriorityGrantedEvent(), event)
-        volunteers.elder_priority_granted(uow, payload)
+        volunteers.elder_priority_granted(
+            uow, ELDER_PRIORITY_GRANTED.load_event(event)["payload"])

@@ -60,9 +60,10 @@ def test_qualifications_verified_and_expired_change_the_candidates(matching, del
     helper = volunteers.eligible(offset_km=0.5)
     care = demand(kinds=["nurse"])
     assert helper not in candidate_ids(matching, care["demand_id"])
-    deliver(events("qualification_verified", {"person_id": helper, "kind": "nurse"}, REGION))
+    held = {"person_id": helper, "kind": "nurse", "qualification_id": "q-1", "region_code": REGION}
+    deliver(events("qualification_verified", {**held, "valid_until": "2099-12-31"}, REGION))
     assert helper in candidate_ids(matching, care["demand_id"])
-    deliver(events("qualification_expired", {"person_id": helper, "kind": "nurse"}, REGION))
+    deliver(events("qualification_expired", held, REGION))
     assert helper not in candidate_ids(matching, care["demand_id"])
 
 

@@ -61,11 +61,11 @@ def demand_started(uow: UnitOfWork, payload: dict[str, Any], occurred_at: dt.dat
 def assignment_ended(uow: UnitOfWork, payload: dict[str, Any], occurred_at: dt.datetime,
                      no_show: bool) -> None:
     """``assignment_withdrawn`` or ``assignment_no_show`` (which counts against the
-    volunteer); a slot count it carries applies."""
+    volunteer); a slot count it carries applies (a no-show carries none)."""
     service_history.end_assignment(uow, payload["demand_id"], payload["volunteer_id"])
     if no_show:
         service_history.add_history(uow, payload["volunteer_id"], no_shows=1)
-    if payload["open_slots"] is not None:
+    if payload.get("open_slots") is not None:
         _slots_changed(uow, payload["demand_id"], payload["open_slots"], occurred_at)
 
 
