@@ -57,20 +57,6 @@ class StatementQuery(PageQuery):
                       metadata={"description": "only transfers of this kind"})
 
 
-class InboxQuery(PageQuery):
-    unread_only = fields.Bool(load_default=False)
-
-
-class CallTaskListQuery(PageQuery):
-    status = fields.Str(load_default="open", validate=validate.OneOf(["open", "done"]))
-
-
-class PreferencesQuery(Schema):
-    person_id = fields.Str(load_default=None,
-                           metadata={"description": "an elder's id (staff only); "
-                                                    "default: the caller"})
-
-
 class DemandListQuery(PageQuery):
     status = fields.Str(load_default=None, validate=validate.OneOf(DEMAND_STATUSES))
     region_code = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{12}$"))

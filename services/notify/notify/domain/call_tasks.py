@@ -5,6 +5,9 @@ for another try (the operator sees the attempts made).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 OUTCOMES = {
     "reached": ("已接通", "Reached"),
     "no_answer": ("无人接听", "No answer"),
@@ -36,7 +39,7 @@ CALL_WORTHY = {"demand_assigned", "demand_cancelled", "assignment_withdrawn",
                "record_confirmation_overdue"}
 
 
-def worth_a_call(kind: str, data: dict) -> bool:
+def worth_a_call(kind: str, data: Mapping[str, Any]) -> bool:
     if kind == "service_reminder":
         return data.get("lead") == "24h"
     return kind in CALL_WORTHY

@@ -8,7 +8,9 @@ cannot be made at all (no phone number, not a phone-only elder for a call) is ``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .call_tasks import worth_a_call
 
@@ -71,7 +73,7 @@ def skip_reason(channel: str, contact: Contact | None, email: str | None) -> str
 
 
 def call_instead(channel: str, contact: Contact | None, preferences_saved: bool, kind: str,
-                 data: dict) -> bool:
+                 data: Mapping[str, Any] | None) -> bool:
     """Whether an SMS that cannot reach a phone-only elder becomes a call task instead.
 
     An elder who never set preferences is called (elders' defaults are SMS and calls),
