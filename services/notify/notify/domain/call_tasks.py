@@ -8,18 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-OUTCOMES = {
-    "reached": ("已接通", "Reached"),
-    "no_answer": ("无人接听", "No answer"),
-    "wrong_number": ("号码错误", "Wrong number"),
-    "callback": ("约定回电", "Call back later"),
-}
+from ..contracts import CALL_OUTCOMES, CALL_TASK_STATUSES
+
 CLOSING = {"reached", "wrong_number"}
-OPEN, DONE = "open", "done"
+OPEN, DONE = CALL_TASK_STATUSES
 
 
 def status_after(outcome: str) -> str:
-    if outcome not in OUTCOMES:
+    if outcome not in CALL_OUTCOMES:
         raise ValueError(f"unknown call outcome {outcome!r}")
     return DONE if outcome in CLOSING else OPEN
 

@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..contracts import DELIVERY_STATUSES
 from .call_tasks import worth_a_call
 
-PENDING, SENDING, SENT = "pending", "sending", "sent"
-FAILED, DEAD, SKIPPED = "failed", "dead", "skipped"
-STATUSES = (PENDING, SENDING, SENT, FAILED, DEAD, SKIPPED)
+PENDING, SENDING, SENT, FAILED, DEAD, SKIPPED = DELIVERY_STATUSES
 DUE = (PENDING, FAILED)
 
 
