@@ -2,8 +2,9 @@
 the event it produces (``notification_failed``), and the enums and role sets callers need.
 
 Imports only marshmallow and the kit's pure core (DESIGN.md §2). The payload schemas of the
-events notify *consumes* are not here: they belong to their producers
-(``notify/entrypoints/consumed.py`` holds notify's copies until the producers publish theirs).
+events notify *consumes* are not here: they belong to their producers, whose contracts
+notify's event handlers import (``demand.contracts``, ``ledger.contracts``,
+``identity.contracts``).
 """
 from __future__ import annotations
 

@@ -10,11 +10,14 @@ dead-lettered, never applied) and ``load_default`` (what an absent optional fiel
 Validators and load defaults change nothing in what demand publishes (``dump``)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from timebank_common.contracts import EventContract
 
-from .demands import DemandChangeOut, LocationSchema
+from .demands import DemandChangeOut
 from .enums import FUNDING_SOURCES, OUTCOMES, REGION_CODE
 
 ID = validate.Length(min=1, max=64)  # demand's ids and the person ids it names
@@ -24,6 +27,24 @@ RESERVATION_ID = validate.Length(min=1, max=200)  # the ledger's transfer ids
 def _time(required: bool = False) -> fields.AwareDateTime:
     """An instant, published as ISO 8601 with its offset (DESIGN.md §3)."""
     return fields.AwareDateTime(format="iso", required=required)
+
+
+def _optional(field: type[fields.String] | type[fields.Integer] = fields.String
+              ) -> fields.Field[Any]:
+    """A field a consumer may find absent (then null)."""
+    return field(load_default=None)
+
+
+def _coordinates(location: Mapping[str, Any] | None) -> None:
+    """``lat`` and ``lng`` come together, as numbers on the globe (a consumer may show other
+    keys, such as a place's ``address`` or ``name``, when there are any)."""
+    if location is None or not ({"lat", "lng"} & set(location)):
+        return
+    for key, limit in (("lat", 90), ("lng", 180)):
+        value = location.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not -limit <= value <= limit:
+            raise ValidationError(f"{key}: a number from -{limit} to {limit}, with its pair")
 
 
 # --- a demand's lifecycle -----------------------------------------------------------------------
@@ -52,7 +73,8 @@ class DemandPublishedEvent(Schema):
     window_end = _time(required=True)
     expected_minutes = fields.Integer(required=True)
     volunteers_needed = fields.Integer(required=True, validate=validate.Range(min=1))
-    location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
+    location = fields.Dict(load_default=None, allow_none=True, validate=_coordinates,
+                           metadata={"description": "{lat, lng}, or null"})
     qualifications = fields.List(fields.String(), load_default=list, load_only=True, metadata={
         "description": "the qualification kinds the demand needs (not sent by demand)"})
     priority = fields.Boolean(load_default=False, load_only=True, metadata={
@@ -77,12 +99,12 @@ class DemandAdjustedEvent(Schema):
 
 
 class DemandReviewOverdueEvent(Schema):
-    demand_id = fields.String()
-    region_code = fields.String()
-    township_code = fields.String()
-    carrier_id = fields.String(allow_none=True)
-    submitted_at = fields.DateTime(format="iso")
-    escalated_at = fields.DateTime(format="iso")
+    demand_id = fields.String(required=True)
+    region_code = _optional()
+    township_code = _optional()
+    carrier_id = _optional()
+    submitted_at = fields.DateTime(format="iso", required=True)
+    escalated_at = fields.DateTime(format="iso", load_default=None)
 
 
 class DemandAssignedEvent(Schema):
@@ -114,28 +136,28 @@ class DemandCancelledEvent(Schema):
     cancellation is urgent (the service was due within 2 hours)."""
 
     demand_id = fields.String(required=True)
-    elder_id = fields.String()
+    elder_id = _optional()
     region_code = fields.String()
-    reason = fields.String()
-    volunteer_ids = fields.List(fields.String())
-    window_start = fields.DateTime(format="iso")
-    window_end = fields.DateTime(format="iso")
+    reason = _optional()
+    volunteer_ids = fields.List(fields.String(), load_default=list)
+    window_start = fields.DateTime(format="iso", load_default=None)
+    window_end = fields.DateTime(format="iso", load_default=None)
 
 
 class AssignmentWithdrawnEvent(Schema):
     demand_id = fields.String(required=True)
     volunteer_id = fields.String(required=True)
-    reason = fields.String()
+    reason = _optional()
     open_slots = fields.Integer(load_default=None, validate=validate.Range(min=0))
-    region_code = fields.String()
+    region_code = _optional()
 
 
 class AssignmentNoShowEvent(Schema):
     demand_id = fields.String(required=True)
     volunteer_id = fields.String(required=True)
-    elder_id = fields.String()
-    window_start = fields.DateTime(format="iso")
-    region_code = fields.String()
+    elder_id = _optional()
+    window_start = fields.DateTime(format="iso", required=True)
+    region_code = _optional()
     demand_cancelled = fields.Boolean()  # the window was over and nobody else was left
 
 
@@ -210,14 +232,14 @@ class ConfirmationOverdueEvent(Schema):
     """``record_confirmation_overdue``: notify asks the elder to confirm (``minutes``: what
     was recorded, so they know which service)."""
 
-    record_id = fields.String()
-    demand_id = fields.String()
-    elder_id = fields.String()
-    volunteer_id = fields.String()
-    minutes = fields.Integer()
-    region_code = fields.String()
-    carrier_id = fields.String(allow_none=True)
-    recorded_at = fields.DateTime(format="iso")
+    record_id = fields.String(required=True)
+    demand_id = _optional()
+    elder_id = fields.String(required=True)
+    volunteer_id = _optional()
+    minutes = _optional(fields.Integer)
+    region_code = _optional()
+    carrier_id = _optional()
+    recorded_at = fields.DateTime(format="iso", required=True)
 
 
 # --- evaluations and disputes -------------------------------------------------------------------
@@ -236,31 +258,31 @@ class EvaluationSubmittedEvent(Schema):
 class FollowUpOpenedEvent(Schema):
     """``carrier_id``: the station whose task it is (notify tells its operators)."""
 
-    follow_up_id = fields.String()
-    kind = fields.String()
-    evaluation_id = fields.String(allow_none=True)
-    record_id = fields.String(allow_none=True)
-    demand_id = fields.String()
-    volunteer_id = fields.String()
-    elder_id = fields.String()
-    region_code = fields.String()
-    carrier_id = fields.String(allow_none=True)
-    score = fields.Integer(allow_none=True)
+    follow_up_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    evaluation_id = _optional()
+    record_id = _optional()
+    demand_id = _optional()
+    volunteer_id = _optional()
+    elder_id = _optional()
+    region_code = fields.String(required=True)
+    carrier_id = _optional()
+    score = _optional(fields.Integer)
 
 
 class DisputeOpenedEvent(Schema):
     """The record's ``volunteer_id`` and ``elder_id`` and the opener (``opened_by``): notify
     tells them the outcome, also of a record that was never sent to the ledger."""
 
-    dispute_id = fields.String()
-    subject = fields.String()
-    record_id = fields.String()
-    demand_id = fields.String()
-    volunteer_id = fields.String()
-    elder_id = fields.String()
-    opened_by = fields.String()
-    region_code = fields.String()
-    opener_role = fields.String()
+    dispute_id = fields.String(required=True)
+    subject = _optional()
+    record_id = _optional()
+    demand_id = _optional()
+    volunteer_id = _optional()
+    elder_id = _optional()
+    opened_by = _optional()
+    region_code = fields.String(required=True)
+    opener_role = _optional()
     reason = fields.String()
 
 
@@ -270,18 +292,18 @@ class DisputeResolvedEvent(Schema):
     minutes of ``minutes_adjusted``, else null; ``approver``: who resolved it."""
 
     dispute_id = fields.String(required=True, validate=ID)
-    subject = fields.String()
+    subject = fields.String()  # absent: a record (the ledger reads it so)
     record_id = fields.String(required=True, validate=ID)
-    demand_id = fields.String()
-    volunteer_id = fields.String()
-    elder_id = fields.String()
-    opened_by = fields.String()
+    demand_id = _optional()
+    volunteer_id = _optional()
+    elder_id = _optional()
+    opened_by = _optional()
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     minutes = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=0))
     approver = fields.String(required=True, validate=ID)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    region_code = fields.String()
-    credited = fields.Boolean()
+    region_code = _optional()
+    credited = fields.Boolean()  # absent: credited (the ledger reads it so)
 
 
 def _event(name: str, payload: type[Schema], summary: str) -> EventContract:

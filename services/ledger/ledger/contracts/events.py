@@ -3,12 +3,17 @@
 Published through the ledger's outbox in the transaction of the change; the envelope's
 ``region_code`` is the region of the account the event concerns (the volunteer's, the
 giver's, the certificate's) or, for the reservation replies, demand's region of the service.
+Consumers read each payload with its contract (``load_event``): ``required`` fields and
+validators are what they may rely on, ``load_default`` what an absent optional field means;
+neither changes what the ledger publishes.
 """
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
 from timebank_common.contracts import EventContract
+
+from .kinds import GIVING_KINDS
 
 # what demand's reservation_requested named (demand reads its replies by them)
 _ASSIGNMENT_ID = validate.Length(min=1, max=64)
@@ -19,13 +24,13 @@ class HoursCreditedEvent(Schema):
     """``minutes``: credited to the volunteer (after rounding and the yearly cap; > 0: no
     event when nothing was credited)."""
 
-    transfer_id = fields.String()
-    person_id = fields.String()
-    minutes = fields.Integer()
-    balance_minutes = fields.Integer()
-    kind = fields.String()
-    record_id = fields.String()
-    demand_id = fields.String()
+    transfer_id = fields.String(required=True)
+    person_id = fields.String(required=True)
+    minutes = fields.Integer(required=True)
+    balance_minutes = fields.Integer(required=True)
+    kind = fields.String(load_default=None)
+    record_id = fields.String(load_default=None)
+    demand_id = fields.String(load_default=None)
     recorded_minutes = fields.Integer()
     rounded_minutes = fields.Integer()
     excess_minutes = fields.Integer()
@@ -39,29 +44,29 @@ class HoursGivenEvent(Schema):
     (once per transfer; notify tells the receiver, or thanks the donor)."""
 
     transfer_id = fields.String(required=True)
-    kind = fields.String(required=True)  # gift_to_relative | donation
+    kind = fields.String(required=True, validate=validate.OneOf(GIVING_KINDS))
     from_person_id = fields.String(required=True)
-    to_person_id = fields.String(allow_none=True)
+    to_person_id = fields.String(load_default=None)  # a gift's relative
     pool_region_code = fields.String(allow_none=True)
     minutes = fields.Integer(required=True)
     given_by = fields.String(allow_none=True)
 
 
 class MilestoneReachedEvent(Schema):
-    person_id = fields.String()
-    level = fields.Integer()
-    cumulative_minutes = fields.Integer()
-    transfer_id = fields.String()
+    person_id = fields.String(required=True)
+    level = fields.Integer(required=True)
+    cumulative_minutes = fields.Integer(required=True)
+    transfer_id = fields.String(load_default=None)
 
 
 class CertificateIssuedEvent(Schema):
     """``certificate_issued`` (notify tells the volunteer): period as ISO dates."""
 
-    number = fields.String()
-    person_id = fields.String()
-    period_from = fields.String()
-    period_to = fields.String()
-    total_minutes = fields.Integer()
+    number = fields.String(required=True)
+    person_id = fields.String(required=True)
+    period_from = fields.String(load_default=None)
+    period_to = fields.String(load_default=None)
+    total_minutes = fields.Integer(required=True)
     issued_by = fields.String(allow_none=True)
 
 

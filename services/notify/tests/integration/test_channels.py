@@ -234,7 +234,7 @@ def test_station_and_township_staff_hear_of_overdue_reviews_and_disputes(notify)
     demand_id, dispute_id, record_id = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
     notify.on_service_recorded(event("service_recorded", {
         "record_id": record_id, "demand_id": demand_id, "volunteer_id": volunteer,
-        "elder_id": elder, "minutes": 60}))
+        "elder_id": elder, "minutes": 60, "recorded_at": "2030-05-01T02:00:00+00:00"}))
     assert notify.inbox(elder_caller, {})["total"] == 1
     notify.on_review_overdue(event("demand_review_overdue", {
         "demand_id": demand_id, "region_code": REGION, "township_code": TOWNSHIP + "000",
