@@ -103,8 +103,7 @@ class ExpiredOut(Schema):
 
 # --- dispute outcomes and grants ---------------------------------------------------------------
 class DisputeOutcomeIn(Schema):
-    """``apply_dispute_outcome(dispute_id, record_id, outcome, minutes=None, approver, reason)``
-    (demand's ``dispute_resolved`` event carries the same, validated by demand's contract)."""
+    """``apply_dispute_outcome(dispute_id, record_id, outcome, minutes=None, approver, reason)``."""
 
     dispute_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     record_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
