@@ -242,4 +242,5 @@ class ServiceBase:
 
     @rpc(returns=fields.Dict(keys=fields.String(), values=fields.String()), internal=True)
     def ping(self):
+        """Whether the service answers: its name and ``ok``."""
         return {"service": self.name, "status": "ok"}

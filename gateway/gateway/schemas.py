@@ -1,23 +1,7 @@
-"""HTTP-only schemas (auth, paging, errors). Domain bodies use the owning
-service's own schemas, imported in ``api.py``, so the gateway and the service
-validate with the same definition and the OpenAPI document shows it."""
+"""The gateway's own HTTP schemas (regions query, errors, health). Every body, query and answer
+of a service's route is the owning service's contract (``<service>.contracts``), so the gateway
+and the service validate with the same definition and the OpenAPI document shows it."""
 from marshmallow import Schema, fields, validate
-
-from timebank_common.schemas import PageQuery
-
-
-class InboxQuery(PageQuery):
-    unread_only = fields.Bool(load_default=False)
-
-
-class CallTaskListQuery(PageQuery):
-    status = fields.Str(load_default="open", validate=validate.OneOf(["open", "done"]))
-
-
-class PreferencesQuery(Schema):
-    person_id = fields.Str(load_default=None,
-                           metadata={"description": "an elder's id (staff only); "
-                                                    "default: the caller"})
 
 
 class RegionQuery(Schema):

@@ -1,18 +1,21 @@
 """/api/v1/inbox, /api/v1/call-tasks, /api/v1/preferences and /api/v1/templates (notify)."""
-from notify.schemas import (
+from notify.contracts import (
+    CALL_TASK_READERS,
+    CALL_TASK_RECORDERS,
+    TEMPLATE_EDITORS,
+    TEMPLATE_READERS,
     CallOutcomeIn,
+    CallTaskListQuery,
     CallTaskView,
+    InboxQuery,
     PreferencesIn,
+    PreferencesQuery,
     PreferencesView,
     TemplateIn,
     TemplateView,
 )
 
 from ..routing import route
-from ..schemas import CallTaskListQuery, InboxQuery, PreferencesQuery
-
-CALL_TASK_ROLES = ["station_operator", "township_admin", "county_admin", "city_admin",
-                   "province_admin", "auditor"]
 
 
 class InboxRoutes:
@@ -27,7 +30,7 @@ class InboxRoutes:
     @route("GET", "/api/v1/call-tasks",
            summary="电话任务 Calls the station owes elders without a smartphone "
                    "(station operators: their station; admins and auditors: their region)",
-           tags=["notify"], query=CallTaskListQuery, roles=CALL_TASK_ROLES)
+           tags=["notify"], query=CallTaskListQuery, roles=CALL_TASK_READERS)
     def call_tasks(self, request, caller, query):
         return self.notify.call_tasks(caller, query)
 
@@ -35,7 +38,7 @@ class InboxRoutes:
            summary="登记通话结果 Record a call's outcome (reached, no_answer, wrong_number, "
                    "callback); reached and wrong_number close the task",
            tags=["notify"], body=CallOutcomeIn, response=CallTaskView,
-           roles=CALL_TASK_ROLES[:-1])
+           roles=CALL_TASK_RECORDERS)
     def record_call(self, request, caller, task_id, body):
         return self.notify.record_call(caller, task_id, body)
 
@@ -56,13 +59,13 @@ class InboxRoutes:
 
     @route("GET", "/api/v1/templates",
            summary="消息模板 Message templates (zh-CN and en per event kind and recipient role)",
-           tags=["notify"], roles=["province_admin", "city_admin", "county_admin", "auditor"])
+           tags=["notify"], roles=TEMPLATE_READERS)
     def templates(self, request, caller):
         return self.notify.templates(caller)
 
     @route("PUT", "/api/v1/templates/<event_type>/<role>/<locale>",
            summary="修改消息模板 Edit a template's text (province admins; only the placeholders "
                    "the message kind supplies)",
-           tags=["notify"], body=TemplateIn, response=TemplateView, roles=["province_admin"])
+           tags=["notify"], body=TemplateIn, response=TemplateView, roles=TEMPLATE_EDITORS)
     def set_template(self, request, caller, event_type, role, locale, body):
         return self.notify.set_template(caller, event_type, role, locale, body)

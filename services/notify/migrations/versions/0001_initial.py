@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from notify.seed_templates import TEMPLATES
+from notify.adapters.seed_templates import TEMPLATES
 from timebank_common.messaging_tables import create_messaging_tables
 
 revision = "0001"

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from notify.seed_templates import CHANNEL_TEMPLATES
+from notify.adapters.seed_templates import CHANNEL_TEMPLATES
 
 revision = "0002_channels"
 down_revision = "0001"

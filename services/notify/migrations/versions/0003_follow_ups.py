@@ -7,7 +7,7 @@ Revises: 0002_channels
 import sqlalchemy as sa
 from alembic import op
 
-from notify.seed_templates import FOLLOW_UP_TEMPLATES
+from notify.adapters.seed_templates import FOLLOW_UP_TEMPLATES
 
 revision = "0003_follow_ups"
 down_revision = "0002_channels"

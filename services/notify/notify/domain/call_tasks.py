@@ -5,18 +5,17 @@ for another try (the operator sees the attempts made).
 """
 from __future__ import annotations
 
-OUTCOMES = {
-    "reached": ("已接通", "Reached"),
-    "no_answer": ("无人接听", "No answer"),
-    "wrong_number": ("号码错误", "Wrong number"),
-    "callback": ("约定回电", "Call back later"),
-}
+from collections.abc import Mapping
+from typing import Any
+
+from ..contracts import CALL_OUTCOMES, CALL_TASK_STATUSES
+
 CLOSING = {"reached", "wrong_number"}
-OPEN, DONE = "open", "done"
+OPEN, DONE = CALL_TASK_STATUSES
 
 
 def status_after(outcome: str) -> str:
-    if outcome not in OUTCOMES:
+    if outcome not in CALL_OUTCOMES:
         raise ValueError(f"unknown call outcome {outcome!r}")
     return DONE if outcome in CLOSING else OPEN
 
@@ -36,7 +35,7 @@ CALL_WORTHY = {"demand_assigned", "demand_cancelled", "assignment_withdrawn",
                "record_confirmation_overdue"}
 
 
-def worth_a_call(kind: str, data: dict) -> bool:
+def worth_a_call(kind: str, data: Mapping[str, Any]) -> bool:
     if kind == "service_reminder":
         return data.get("lead") == "24h"
     return kind in CALL_WORTHY

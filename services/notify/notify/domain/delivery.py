@@ -8,13 +8,14 @@ cannot be made at all (no phone number, not a phone-only elder for a call) is ``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from ..contracts import DELIVERY_STATUSES
 from .call_tasks import worth_a_call
 
-PENDING, SENDING, SENT = "pending", "sending", "sent"
-FAILED, DEAD, SKIPPED = "failed", "dead", "skipped"
-STATUSES = (PENDING, SENDING, SENT, FAILED, DEAD, SKIPPED)
+PENDING, SENDING, SENT, FAILED, DEAD, SKIPPED = DELIVERY_STATUSES
 DUE = (PENDING, FAILED)
 
 
@@ -71,7 +72,7 @@ def skip_reason(channel: str, contact: Contact | None, email: str | None) -> str
 
 
 def call_instead(channel: str, contact: Contact | None, preferences_saved: bool, kind: str,
-                 data: dict) -> bool:
+                 data: Mapping[str, Any] | None) -> bool:
     """Whether an SMS that cannot reach a phone-only elder becomes a call task instead.
 
     An elder who never set preferences is called (elders' defaults are SMS and calls),

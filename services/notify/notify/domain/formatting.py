@@ -1,15 +1,13 @@
 """How amounts and times read in a message: minutes as hours, windows in Beijing time.
 
 Durations cross the platform as integer minutes; people read "1小时30分" / "1 h 30 min".
-Times are stored in UTC and shown in Asia/Shanghai (DESIGN.md §9).
+Times are stored in UTC and shown in China time (``timebank_common.clock.CHINA``, DESIGN.md §9).
 """
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-SHOWN_IN = ZoneInfo("Asia/Shanghai")
-LOCALES = ("zh-CN", "en")
+from timebank_common.clock import CHINA
 
 
 def format_minutes(minutes: int, locale: str) -> str:
@@ -36,8 +34,8 @@ def format_window(start: str | dt.datetime, end: str | dt.datetime, locale: str)
 
     zh-CN: "2025年5月1日 09:00–11:00"; en: "1 May 2025, 09:00–11:00 (Beijing time)".
     """
-    start_local = parse_time(start).astimezone(SHOWN_IN)
-    end_local = parse_time(end).astimezone(SHOWN_IN)
+    start_local = parse_time(start).astimezone(CHINA)
+    end_local = parse_time(end).astimezone(CHINA)
     same_day = start_local.date() == end_local.date()
     if locale == "zh-CN":
         first = f"{_date_zh(start_local)} {start_local:%H:%M}"
@@ -50,7 +48,7 @@ def format_window(start: str | dt.datetime, end: str | dt.datetime, locale: str)
 
 def format_date(moment: str | dt.datetime, locale: str) -> str:
     """The Beijing date of a moment: "2025年5月1日" / "1 May 2025"."""
-    local = parse_time(moment).astimezone(SHOWN_IN)
+    local = parse_time(moment).astimezone(CHINA)
     return _date_zh(local) if locale == "zh-CN" else _date_en(local)
 
 

@@ -7,9 +7,19 @@ client needs to link the message to its subject.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from .formatting import LOCALES, format_date, format_minutes, format_window
+from ..contracts import LOCALES
+from .formatting import format_date, format_minutes, format_window
+
+Payload = Mapping[str, Any]
+"""An event's payload (or an answer of identity) as notify reads it."""
+Values = dict[str, dict[str, Any]]
+"""Locale -> placeholder values of a template."""
+Names = Mapping[str, str]
+"""Person id -> name, as identity knows it (empty when identity did not answer)."""
 
 HOURS_CREDITED = "hours_credited"
 DEMAND_ASSIGNED = "demand_assigned"
@@ -20,8 +30,8 @@ class Notice:
     kind: str
     person_id: str
     role: str
-    values: dict[str, dict]  # locale -> placeholder values
-    data: dict
+    values: Values
+    data: dict[str, Any]
 
 
 def greeting(name: str | None) -> dict[str, str]:
@@ -35,12 +45,12 @@ def greeting(name: str | None) -> dict[str, str]:
 UNIVERSAL_PLACEHOLDERS = {"greeting"}
 
 
-def with_greeting(values: dict[str, dict], name: str | None) -> dict[str, dict]:
+def with_greeting(values: Values, name: str | None) -> Values:
     hello = greeting(name)
     return {locale: {"greeting": hello[locale], **values.get(locale, {})} for locale in LOCALES}
 
 
-def hours_credited(payload: dict) -> Notice:
+def hours_credited(payload: Payload) -> Notice:
     """Ledger credited a person's account: tell them how much and their new balance."""
     values = {
         locale: {
@@ -54,7 +64,7 @@ def hours_credited(payload: dict) -> Notice:
     return Notice(HOURS_CREDITED, str(payload["person_id"]), "volunteer", values, data)
 
 
-def demand_assigned(payload: dict) -> Notice:
+def demand_assigned(payload: Payload) -> Notice:
     """A volunteer got a demand (claimed or assigned): confirm it with the time window."""
     values = {
         locale: {"window": format_window(payload["window_start"], payload["window_end"], locale)}
@@ -104,30 +114,31 @@ CANCEL_REASONS = {
 }
 
 
-def _ref(value) -> str:
+def _ref(value: object) -> str:
     """A short reference people can read out on the phone: the first 8 characters of an id."""
     return str(value or "")[:8]
 
 
-def _same(person_id, role, kind, values, data) -> Notice:
+def _same(person_id: object, role: str, kind: str, values: Values,
+          data: dict[str, Any]) -> Notice:
     return Notice(kind, str(person_id), role, values, data)
 
 
-def _window(payload: dict) -> dict[str, str]:
+def _window(payload: Payload) -> dict[str, str]:
     if payload.get("window_start") and payload.get("window_end"):
         return {locale: format_window(payload["window_start"], payload["window_end"], locale)
                 for locale in LOCALES}
     return {"zh-CN": "原定时间", "en": "the planned time"}
 
 
-def _name(names: dict, *person_ids) -> dict[str, str]:
+def _name(names: Names, *person_ids: object) -> dict[str, str]:
     """"李明" / "李明、赵磊" (a group service) — or "志愿者" when no name is known."""
     known = [names[str(p)] for p in person_ids if p and names.get(str(p))]
     return {"zh-CN": "、".join(known) or A_VOLUNTEER["zh-CN"],
             "en": ", ".join(known) or A_VOLUNTEER["en"]}
 
 
-def demand_assigned_to_elder(payload: dict, names: dict) -> Notice:
+def demand_assigned_to_elder(payload: Payload, names: Names) -> Notice:
     """The elder hears who comes and when."""
     window, who = _window(payload), _name(names, payload["volunteer_id"])
     values = {loc: {"window": window[loc], "volunteer_name": who[loc]} for loc in LOCALES}
@@ -135,13 +146,14 @@ def demand_assigned_to_elder(payload: dict, names: dict) -> Notice:
     return _same(payload["elder_id"], "elder", DEMAND_ASSIGNED, values, data)
 
 
-def demand_published(payload: dict, volunteer_id: str, category_names: dict,
+def demand_published(payload: Payload, volunteer_id: str,
+                     category_names: Mapping[str, Mapping[str, str | None]],
                      place_name: str | None = None) -> Notice:
     """A volunteer who opted in to nearby demands hears of a new one in their township: where
     is the location's address or name when it has one (demand's events carry coordinates),
     else the community's name (``place_name``)."""
     window = _window(payload)
-    names = category_names.get(payload.get("category")) or {}
+    names = category_names.get(payload.get("category") or "") or {}
     location = payload.get("location")
     if isinstance(location, dict):
         location = location.get("address") or location.get("name")
@@ -162,14 +174,15 @@ def cancel_reason(reason: str | None) -> dict[str, str]:
     return CANCEL_REASONS.get(reason) or {loc: reason for loc in LOCALES}
 
 
-def demand_cancelled(payload: dict, person_id: str, role: str) -> Notice:
+def demand_cancelled(payload: Payload, person_id: str, role: str) -> Notice:
     window, reason = _window(payload), cancel_reason(payload.get("reason"))
     values = {loc: {"window": window[loc], "reason": reason[loc]} for loc in LOCALES}
     data = {k: payload.get(k) for k in ("demand_id", "window_start", "reason")}
     return _same(person_id, role, DEMAND_CANCELLED, values, data)
 
 
-def service_reminder(reminder: dict, names: dict, volunteer_ids=()) -> Notice:
+def service_reminder(reminder: Payload, names: Names,
+                     volunteer_ids: Sequence[str] = ()) -> Notice:
     """24 hours / 1 hour before a service, to the volunteer and to the elder (one reminder
     for the elder naming every volunteer still coming: ``volunteer_ids``)."""
     window = _window(reminder)
@@ -181,7 +194,7 @@ def service_reminder(reminder: dict, names: dict, volunteer_ids=()) -> Notice:
     return _same(reminder["person_id"], reminder["role"], SERVICE_REMINDER, values, data)
 
 
-def service_recorded(payload: dict) -> list[Notice]:
+def service_recorded(payload: Payload) -> list[Notice]:
     values = {loc: {"minutes": format_minutes(payload["minutes"], loc)} for loc in LOCALES}
     data = {k: payload.get(k) for k in ("record_id", "demand_id", "minutes")}
     notices = [_same(payload["volunteer_id"], "volunteer", SERVICE_RECORDED, values, data)]
@@ -190,7 +203,7 @@ def service_recorded(payload: dict) -> list[Notice]:
     return notices
 
 
-def hours_given(payload: dict, names: dict) -> Notice:
+def hours_given(payload: Payload, names: Names) -> Notice:
     """A gift tells the relative who received it; a donation thanks the donor."""
     minutes = {loc: format_minutes(payload["minutes"], loc) for loc in LOCALES}
     data = {k: payload.get(k) for k in ("transfer_id", "kind", "minutes", "from_person_id")}
@@ -204,7 +217,7 @@ def hours_given(payload: dict, names: dict) -> Notice:
     return _same(payload["from_person_id"], "donor", HOURS_GIVEN, values, data)
 
 
-def milestone_reached(payload: dict) -> Notice:
+def milestone_reached(payload: Payload) -> Notice:
     values = {loc: {"level": payload["level"],
                     "cumulative": format_minutes(payload["cumulative_minutes"], loc)}
               for loc in LOCALES}
@@ -212,14 +225,14 @@ def milestone_reached(payload: dict) -> Notice:
     return _same(payload["person_id"], "volunteer", MILESTONE_REACHED, values, data)
 
 
-def certificate_issued(payload: dict) -> Notice:
+def certificate_issued(payload: Payload) -> Notice:
     values = {loc: {"number": payload["number"],
                     "total": format_minutes(payload["total_minutes"], loc)} for loc in LOCALES}
     data = {k: payload.get(k) for k in ("number", "period_from", "period_to", "total_minutes")}
     return _same(payload["person_id"], "volunteer", CERTIFICATE_ISSUED, values, data)
 
 
-def review_overdue(payload: dict, staff_id: str) -> Notice:
+def review_overdue(payload: Payload, staff_id: str) -> Notice:
     submitted = _window({"window_start": payload["submitted_at"],
                          "window_end": payload["submitted_at"]})
     values = {loc: {"submitted_at": submitted[loc].split("–")[0].replace(" (Beijing time)", ""),
@@ -228,14 +241,14 @@ def review_overdue(payload: dict, staff_id: str) -> Notice:
     return _same(staff_id, "station", REVIEW_OVERDUE, values, data)
 
 
-def dispute_opened(payload: dict, staff_id: str) -> Notice:
+def dispute_opened(payload: Payload, staff_id: str) -> Notice:
     values = {loc: {"dispute_ref": _ref(payload["dispute_id"])} for loc in LOCALES}
     data = {k: payload.get(k) for k in ("dispute_id", "subject", "record_id", "demand_id",
                                         "opened_by", "opener_role")}
     return _same(staff_id, "township", DISPUTE_OPENED, values, data)
 
 
-def dispute_resolved(payload: dict, party_id: str) -> Notice:
+def dispute_resolved(payload: Payload, party_id: str) -> Notice:
     outcome = DISPUTE_OUTCOMES.get(payload["outcome"])
     values = {}
     for loc in LOCALES:
@@ -248,8 +261,8 @@ def dispute_resolved(payload: dict, party_id: str) -> Notice:
     return _same(party_id, "party", DISPUTE_RESOLVED, values, data)
 
 
-def assignment_withdrawn(payload: dict, elder_id: str | None,
-                         window: dict | None) -> list[Notice]:
+def assignment_withdrawn(payload: Payload, elder_id: str | None,
+                         window: Payload | None) -> list[Notice]:
     shown = _window(window or {})
     data = {k: payload.get(k) for k in ("demand_id", "volunteer_id", "reason", "open_slots")}
     notices = [_same(payload["volunteer_id"], "volunteer", ASSIGNMENT_WITHDRAWN,
@@ -260,7 +273,7 @@ def assignment_withdrawn(payload: dict, elder_id: str | None,
     return notices
 
 
-def assignment_no_show(payload: dict, window: dict | None) -> list[Notice]:
+def assignment_no_show(payload: Payload, window: Payload | None) -> list[Notice]:
     start = {"window_start": payload["window_start"],
              "window_end": (window or {}).get("window_end") or payload["window_start"]}
     shown = _window(start)
@@ -272,7 +285,7 @@ def assignment_no_show(payload: dict, window: dict | None) -> list[Notice]:
     return notices
 
 
-def qualification_expiring(item: dict) -> Notice:
+def qualification_expiring(item: Payload) -> Notice:
     """``item`` from identity's ``qualifications_expiring``: the kind's name is identity's
     (``kind_name {zh, en}``), the code when an older identity does not send it."""
     names = item.get("kind_name") or {}
@@ -285,12 +298,12 @@ def qualification_expiring(item: dict) -> Notice:
     return _same(item["person_id"], "volunteer", QUALIFICATION_EXPIRING, values, data)
 
 
-def volunteer_eligible(payload: dict) -> Notice:
+def volunteer_eligible(payload: Payload) -> Notice:
     return _same(payload["person_id"], "volunteer", VOLUNTEER_ELIGIBLE,
                  {loc: {} for loc in LOCALES}, {"region_code": payload.get("region_code")})
 
 
-def volunteer_suspended(payload: dict) -> Notice:
+def volunteer_suspended(payload: Payload) -> Notice:
     """The reasons in words (identity's ``reason_texts``); the codes when an event has none."""
     reasons = payload.get("reasons") or []
     texts = payload.get("reason_texts") or [{"code": c, "zh": c, "en": c} for c in reasons]
@@ -310,7 +323,7 @@ FOLLOW_UP_TASKS = {
 }
 
 
-def follow_up_opened(payload: dict, staff_id: str) -> Notice:
+def follow_up_opened(payload: Payload, staff_id: str) -> Notice:
     """The station's staff hear of a follow-up task demand opened for them."""
     task = FOLLOW_UP_TASKS.get(payload["kind"]) or {
         "zh-CN": f"新的回访任务（{payload['kind']}）", "en": f"New follow-up ({payload['kind']})"}
@@ -323,7 +336,7 @@ def follow_up_opened(payload: dict, staff_id: str) -> Notice:
     return _same(staff_id, "station", FOLLOW_UP_OPENED, values, data)
 
 
-def confirmation_overdue(payload: dict, names: dict) -> Notice:
+def confirmation_overdue(payload: Payload, names: Names) -> Notice:
     """The elder is asked (a phone-only elder: called by the station) to confirm a record."""
     who = _name(names, payload.get("volunteer_id"))
     minutes = payload.get("minutes")

@@ -9,11 +9,13 @@ is not woken at 3 a.m. either). Nearby-demand alerts are opt-in.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from .formatting import SHOWN_IN
+from timebank_common.clock import CHINA
+from timebank_common.errors import BadInput
 
-OUTBOUND = ("sms", "email", "call")
 DEFAULT_QUIET = (dt.time(22, 0), dt.time(7, 0))
 
 
@@ -25,7 +27,7 @@ class Preferences:
     email: str | None = None
     nearby_demands: bool = False
     region_code: str | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def defaults_for(role: str) -> Preferences:
@@ -41,7 +43,7 @@ def in_quiet_hours(moment: dt.datetime, start: dt.time | None, end: dt.time | No
     """
     if start is None or end is None or start == end:
         return False
-    local = moment.astimezone(SHOWN_IN).time()
+    local = moment.astimezone(CHINA).time()
     if start < end:
         return start <= local < end
     return local >= start or local < end
@@ -49,11 +51,19 @@ def in_quiet_hours(moment: dt.datetime, start: dt.time | None, end: dt.time | No
 
 def send_at(now: dt.datetime, prefs: Preferences, urgent: bool) -> dt.datetime:
     """When an outbound message may go: now, or (quiet hours, not urgent) when they end."""
-    if urgent or not in_quiet_hours(now, prefs.quiet_start, prefs.quiet_end):
+    if (urgent or prefs.quiet_end is None
+            or not in_quiet_hours(now, prefs.quiet_start, prefs.quiet_end)):
         return now
-    local = now.astimezone(SHOWN_IN)
+    local = now.astimezone(CHINA)
     end = local.replace(hour=prefs.quiet_end.hour, minute=prefs.quiet_end.minute,
                         second=0, microsecond=0)
     if end <= local:
         end += dt.timedelta(days=1)
     return end.astimezone(dt.UTC)
+
+
+def check_channels(channels: Sequence[str], email: str | None) -> None:
+    """The e-mail channel needs an address (``BadInput email_required``)."""
+    if "email" in channels and not email:
+        raise BadInput("email_required", "选择邮件通知时请填写邮箱地址",
+                       "Give an e-mail address to be notified by e-mail")

@@ -7,7 +7,9 @@ instead of sending a message with a hole in it.
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 _FORMATTER = string.Formatter()
 
@@ -45,7 +47,7 @@ def placeholders(text: str) -> set[str]:
     return names
 
 
-def render(text: str, values: dict) -> str:
+def render(text: str, values: Mapping[str, Any]) -> str:
     """Fill the named placeholders of ``text``; a missing one is a ``TemplateError``."""
     missing = sorted(placeholders(text) - set(values))
     if missing:
@@ -53,7 +55,8 @@ def render(text: str, values: dict) -> str:
     return text.format_map(values)
 
 
-def render_message(templates: list[Template], values_by_locale: dict[str, dict]) -> RenderedMessage:
+def render_message(templates: list[Template],
+                   values_by_locale: Mapping[str, Mapping[str, Any]]) -> RenderedMessage:
     """Render the zh-CN and en templates of one (event type, role) with locale-specific values."""
     by_locale = {t.locale: t for t in templates}
     for locale in ("zh-CN", "en"):

@@ -1,0 +1,43 @@
+"""Each person's notification preferences (and the region used for nearby demands)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+
+from timebank_common.db import within
+
+from ..domain.preferences import Preferences
+from .tables import preferences
+
+
+def preferences_of(uow, person_id: str) -> Preferences | None:
+    row = uow.execute(select(preferences).where(preferences.c.person_id == person_id)).first()
+    if row is None:
+        return None
+    return Preferences(channels=tuple(row.channels), quiet_start=row.quiet_start,
+                       quiet_end=row.quiet_end, email=row.email,
+                       nearby_demands=row.nearby_demands, region_code=row.region_code,
+                       extra={"locale": row.locale, "updated_at": row.updated_at,
+                              "updated_by": row.updated_by})
+
+
+def save_preferences(uow, person_id: str, values: dict[str, Any], updated_by: str | None
+                     ) -> None:
+    row = {**values, "person_id": person_id, "updated_by": updated_by}
+    stmt = insert(preferences).values(**row)
+    uow.execute(stmt.on_conflict_do_update(
+        index_elements=[preferences.c.person_id],
+        set_={**{k: stmt.excluded[k] for k in values}, "updated_by": updated_by,
+              "updated_at": func.now()}))
+
+
+def nearby_volunteers(uow, region_prefix: str, limit: int = 500) -> list[str]:
+    """Persons who opted in to nearby-demand alerts and live under ``region_prefix``."""
+    rows = uow.execute(
+        select(preferences.c.person_id)
+        .where(preferences.c.nearby_demands,
+               within(preferences.c.region_code, region_prefix))
+        .order_by(preferences.c.person_id).limit(limit)).all()
+    return [r.person_id for r in rows]
