@@ -208,6 +208,11 @@ class IdentityFake:
             self.add_relatives(elder_id, proxy_id, kind)
         self.proxies.setdefault(elder_id, set()).add(proxy_id)
 
+    def remove_proxy(self, proxy_id: str, elder_id: str) -> None:
+        """``proxy_id`` no longer acts for the elder (identity's ``remove_elder_proxy``: the
+        relative link stays)."""
+        self.proxies.get(elder_id, set()).discard(proxy_id)
+
     def add_station_operator(self, person_id: str, carrier_id: str, *, name: str = "站点操作员",
                              region_code: str | None = None) -> str:
         if person_id not in self.people:

@@ -1,16 +1,17 @@
 """Demand intake through the gateway: the real demand service (real PostgreSQL, RabbitMQ)
-behind the real gateway; identity is a stand-in defined here."""
+behind the real gateway; identity is the shared ``IdentityFake`` (every elder in ``REGION``,
+every volunteer eligible)."""
 import datetime as dt
 import uuid
 
 import eventlet
 import pytest
 import requests
+from timebank_testing.identity_fake import IdentityFake
 
 from demand.service import DemandService
 from gateway.service import GatewayService
 from timebank_common.caller import Caller
-from timebank_common.service import rpc as rpc_method
 from timebank_common.tokens import issue_access_token
 
 pytestmark = pytest.mark.integration
@@ -18,34 +19,9 @@ pytestmark = pytest.mark.integration
 REGION = "130102001001"
 
 
-class FakeIdentity:
-    name = "identity"
-
-    @rpc_method
-    def active_revocations(self):
-        return {"max_token_age": 900, "items": []}
-
-    @rpc_method
-    def get_elder(self, caller, person_id):
-        return {"person_id": person_id, "region_code": REGION, "carrier_id": "carrier-7"}
-
-    @rpc_method
-    def may_act_for(self, person_id, elder_id):
-        return False
-
-    @rpc_method
-    def check_volunteer(self, person_id):
-        return {"person_id": person_id, "region_code": REGION, "eligible": True, "reasons": []}
-
-    @rpc_method
-    def identity_stats(self, caller, region_code=None, period_from=None, period_to=None):
-        return {"region_code": region_code or caller["scope"],
-                "period": {"from": period_from, "to": period_to}, "volunteers": {"registered": 3}}
-
-
 @pytest.fixture(scope="module")
 def platform(service_config, start_module_service, token_keys):
-    start_module_service(FakeIdentity, service_config(None))
+    start_module_service(IdentityFake(elder_region=REGION).service_class(), service_config(None))
     start_module_service(DemandService, service_config(
         "demand", REVIEW_ESCALATION_SECONDS=0.5,
         REVIEW_ESCALATION_CHECK_SECONDS=0.2))

@@ -1,6 +1,7 @@
 """Candidates, feed, dispatch and matching statistics through the gateway, on live data: the
 real matching service (PostgreSQL, RabbitMQ) fed by identity and demand events; demand's
-``assign`` is a stand-in that records what it was asked, and identity's statistics a stand-in."""
+``assign`` is a stand-in that records what it was asked, and identity the shared
+``IdentityFake``."""
 import datetime as dt
 import uuid
 from functools import partial
@@ -9,6 +10,7 @@ import pytest
 import requests
 from nameko.rpc import rpc
 from timebank_testing import wait_for as shared_wait_for
+from timebank_testing.identity_fake import IdentityFake
 
 from gateway.openapi import build
 from gateway.service import GatewayService
@@ -37,20 +39,11 @@ class StandInDemand:
         return {"demand_id": demand_id}
 
 
-class StandInIdentity:
-    name = "identity"
-
-    @rpc
-    def identity_stats(self, caller, region_code=None, period_from=None, period_to=None):
-        return {"region_code": region_code or caller["scope"],
-                "period": {"from": period_from, "to": period_to}}
-
-
 @pytest.fixture(scope="module")
 def live(service_config, start_module_service, token_keys):
     start_module_service(MatchingService, service_config("matching"))
     start_module_service(StandInDemand, service_config(None))
-    start_module_service(StandInIdentity, service_config(None))
+    start_module_service(IdentityFake().service_class(), service_config(None))
     cfg = service_config(None, RPC_TIMEOUT_SECONDS=5)
     start_module_service(GatewayService, cfg)
     private = open(token_keys["JWT_PRIVATE_KEY_FILE"], "rb").read()

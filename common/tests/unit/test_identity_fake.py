@@ -60,6 +60,9 @@ def test_registered_people_relatives_proxies_and_staff():
     assert [e["person_id"] for e in fake.priority_elders("130102000000")] == [elder]
     assert fake.matching_volunteers()["items"] == []  # not eligible
     assert fake.calls[0][0] == "get_elder"
+    fake.remove_proxy(daughter, elder)  # identity's remove_elder_proxy: the link stays
+    assert fake.may_act_for(daughter, elder) is False and fake.elders_acted_for(daughter) == []
+    assert fake.are_direct_relatives(daughter, elder)["related"] is True
 
 
 def test_arguments_are_loaded_as_identity_loads_them():

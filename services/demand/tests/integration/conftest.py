@@ -1,6 +1,7 @@
-"""What demand's integration tests share: the identity stand-ins (``stand_ins.py``), the demand
-service called in the test's own process on a rolled-back unit of work (``in_process``), its
-outbox (``outbox``), and the requests every module makes."""
+"""What demand's integration tests share: identity (``identity``, the shared
+``IdentityFake`` built on identity's contracts), the demand service called in the test's own
+process on a rolled-back unit of work (``in_process``), its outbox (``outbox``), and the
+requests every module makes."""
 import datetime as dt
 import uuid
 
@@ -8,10 +9,16 @@ import pytest
 from kombu.utils.json import dumps, loads
 from nameko.testing.services import worker_factory
 from sqlalchemy import text
+from timebank_testing.identity_fake import (
+    DEFAULT_REGION,
+    DEFAULT_VOLUNTEER_REGION,
+    IdentityFake,
+)
 
 from demand.service import DemandService
 
-from .stand_ins import PlainIdentity
+REGION = DEFAULT_REGION  # a community in 长安区, 石家庄: where an elder nobody registered lives
+VOLUNTEER_REGION = DEFAULT_VOLUNTEER_REGION  # where a volunteer nobody registered lives
 
 OPERATOR = {"person_id": "op-1", "roles": ["station_operator"], "scope": "130102001000",
             "carrier_id": "carrier-7", "name": "站点操作员"}
@@ -24,7 +31,7 @@ class InProcess:
     ``Caller``, every answer checked against its declaration (``CHECK_CONTRACTS``) — but with
     no broker and no container: a nameko worker (``worker_factory``) whose database is the
     test's rolled-back unit of work, whose clock is the test's ``FixedClock`` and whose
-    ``identity`` is a stand-in object. Timers and event handlers are methods too:
+    ``identity`` is the test's ``IdentityFake``. Timers and event handlers are methods too:
     ``demand.mark_no_shows()``, ``demand.escalate_unreviewed()``."""
 
     def __init__(self, worker):
@@ -41,14 +48,22 @@ class InProcess:
 
 
 @pytest.fixture
-def in_process(uow_factory, clock):
-    """``in_process(IdentityStandIn(), SETTING=value)``: the demand service with that identity
-    and configuration, on this test's rolled-back database, at ``clock``."""
+def identity(clock):
+    """identity as demand sees it, at the test's clock: an id nobody registered is an elder of
+    ``REGION`` without a station, or an eligible volunteer of ``VOLUNTEER_REGION``; nobody is
+    related to anybody or acts for an elder. A test registers the people it needs
+    (``identity.add_elder(...)``, ``add_proxy``, ``add_relatives``, ``silent`` ...)."""
+    return IdentityFake(clock=clock)
 
-    def make(identity=None, **config) -> InProcess:
+
+@pytest.fixture
+def in_process(uow_factory, clock, identity):
+    """``in_process(SETTING=value)``: the demand service with that configuration, on this
+    test's rolled-back database, at ``clock``, asking the test's ``identity``."""
+
+    def make(**config) -> InProcess:
         return InProcess(worker_factory(
-            DemandService, db=uow_factory("demand"), clock=clock,
-            identity=identity if identity is not None else PlainIdentity(),
+            DemandService, db=uow_factory("demand"), clock=clock, identity=identity,
             config={"CHECK_CONTRACTS": True, **config}))
 
     return make
@@ -71,12 +86,6 @@ def outbox(uow_factory):
         return [e["payload"] for e in events] if event_type else list(events)
 
     return read
-
-
-@pytest.fixture(scope="session")
-def plain_identity():
-    """The ``PlainIdentity`` class, for ``start_module_service(plain_identity, config)``."""
-    return PlainIdentity
 
 
 def new_id(prefix: str) -> str:

@@ -1,7 +1,7 @@
 """Withdrawal, no-shows, the first check-in, expiry, reliability and demand's side of the
 reservation saga, in the test's process on real PostgreSQL (a rolled-back unit of work, no
 broker): time passes by moving the test's clock, and the sweeps run when the test calls
-them. ``identity`` is the stand-in ``stand_ins.AssignmentIdentity``. Concurrent claims, two
+them. ``identity`` is the test's ``IdentityFake`` (``conftest.identity``). Concurrent claims, two
 processes sweeping at once and the ledger's replies through the broker: ``test_concurrency.py``
 and ``test_broker.py``."""
 import datetime as dt
@@ -12,8 +12,7 @@ import pytest
 from demand.adapters import assignment_repository
 from timebank_common.errors import BadInput, Conflict, Unavailable
 
-from .conftest import OPERATOR, published, submission, volunteer
-from .stand_ins import REGION, AssignmentIdentity
+from .conftest import OPERATOR, REGION, published, submission, volunteer
 
 GRACE_SECONDS = 1
 CONFIG = {"NO_SHOW_GRACE_SECONDS": GRACE_SECONDS, "IDENTITY_RPC_TIMEOUT_SECONDS": 0.3,
@@ -22,7 +21,7 @@ CONFIG = {"NO_SHOW_GRACE_SECONDS": GRACE_SECONDS, "IDENTITY_RPC_TIMEOUT_SECONDS"
 
 @pytest.fixture
 def demand(in_process):
-    return in_process(AssignmentIdentity(), **CONFIG)
+    return in_process(**CONFIG)
 
 
 def about(events, demand_id):
@@ -141,25 +140,28 @@ def test_issuance_funded_demand_reserves_nothing(demand, clock, outbox):
     assert outbox("reservation_requested") == []
 
 
-def test_identity_not_answering_is_unavailable_and_changes_nothing(demand, clock):
+def test_identity_not_answering_is_unavailable_and_changes_nothing(demand, clock, identity):
     made = published(demand, clock.now())
-    slow = volunteer(f"slow-{made['demand_id'][:6]}")  # identity takes 2 s, we wait 0.3
+    slow = volunteer()
+    identity.silent("check_volunteer")  # identity takes the question, never answers; we wait 0.3
     with pytest.raises(Unavailable) as err:
         demand.claim(slow, made["demand_id"])
     assert err.value.code == "identity_unavailable"
     assert demand.get(OPERATOR, made["demand_id"])["assignments"] == []
 
 
-def test_a_volunteers_list_waits_for_identity_no_longer_than_the_timeout(demand, clock):
+def test_a_volunteers_list_waits_for_identity_no_longer_than_the_timeout(demand, clock,
+                                                                          identity):
     """The list asks identity for the volunteer's region (their city's published demands)
     through the same timed path as every other identity question."""
     made = published(demand, clock.now())
-    slow = volunteer(f"slow-{made['demand_id'][:6]}")
+    slow = volunteer()
+    identity.silent("check_volunteer", when=lambda person_id: person_id == slow["person_id"])
     started = time.monotonic()
     with pytest.raises(Unavailable) as err:
         demand.list(slow, {"status": "published"})
     assert err.value.code == "identity_unavailable"
-    assert time.monotonic() - started < 1.5  # the timeout is 0.3 s; identity, 2
+    assert time.monotonic() - started < 1.5  # the timeout is 0.3 s; identity, never
     shown = demand.list(volunteer(), {"status": "published", "page_size": 100})["items"]
     assert made["demand_id"] in [d["demand_id"] for d in shown]
 

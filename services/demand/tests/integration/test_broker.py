@@ -11,6 +11,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import create_engine, text
 from timebank_testing import wait_for
+from timebank_testing.identity_fake import IdentityFake
 from timebank_testing.plugin import TEST_INSTANT
 
 from demand.service import DemandService
@@ -18,8 +19,7 @@ from timebank_common.clock import FixedClock
 from timebank_common.db import make_event
 from timebank_common.errors import Unavailable
 
-from .conftest import OPERATOR, published, submission, volunteer
-from .stand_ins import REGION, AssignmentIdentity
+from .conftest import OPERATOR, REGION, published, submission, volunteer
 
 TIMERS = {"NO_SHOW_GRACE_SECONDS": 1, "NO_SHOW_SWEEP_SECONDS": 0.1, "EXPIRY_SWEEP_SECONDS": 0.1,
           "REVIEW_ESCALATION_SECONDS": 2, "REVIEW_ESCALATION_CHECK_SECONDS": 0.1,
@@ -54,8 +54,15 @@ def listen(event_bus):
 
 
 @pytest.fixture(scope="module")
-def running(service_config, start_module_service, listen, clock):
-    start_module_service(AssignmentIdentity, service_config(None, max_workers=20))
+def identity(clock):
+    """identity for the module's containers: unregistered elders of ``REGION``, eligible
+    volunteers."""
+    return IdentityFake(clock=clock)
+
+
+@pytest.fixture(scope="module")
+def running(service_config, start_module_service, listen, clock, identity):
+    start_module_service(identity.service_class(), service_config(None, max_workers=20))
     for _ in range(2):  # two demand processes: each demand is still announced once
         start_module_service(DemandService, service_config("demand", max_workers=20,
                                                            CLOCK=clock, **TIMERS))
@@ -179,10 +186,15 @@ def test_two_processes_expire_each_unserved_demand_once(demand, listen, outbox_r
         assert len(outbox_rows("demand_cancelled", made["demand_id"])) == 1
 
 
-def test_identity_not_answering_over_rpc_is_unavailable(demand, clock):
+def test_identity_not_answering_over_rpc_is_unavailable(demand, clock, identity):
     made = published(demand, clock.now())
-    slow = volunteer(f"slow-{made['demand_id'][:6]}")  # identity takes 2 s, demand waits 1
-    with pytest.raises(Unavailable) as err:
-        demand.claim(slow, made["demand_id"])
+    slow = volunteer()
+    # identity takes the question about this volunteer and never answers; demand waits 1 s
+    identity.silent("check_volunteer", when=lambda person_id: person_id == slow["person_id"])
+    try:
+        with pytest.raises(Unavailable) as err:
+            demand.claim(slow, made["demand_id"])
+    finally:
+        identity.speak()
     assert err.value.code == "identity_unavailable"
     assert demand.get(OPERATOR, made["demand_id"])["assignments"] == []

@@ -11,6 +11,7 @@ import eventlet
 import pytest
 from nameko.testing.services import worker_factory
 from sqlalchemy import func, select
+from timebank_testing.identity_fake import IdentityFake
 
 from demand.adapters import assignment_repository
 from demand.adapters import demand_repository as repository
@@ -22,7 +23,6 @@ from timebank_common.db import UnitOfWork, make_engine
 from timebank_common.errors import Conflict
 
 from .conftest import OPERATOR, InProcess, new_id, published, volunteer
-from .stand_ins import PlainIdentity
 
 
 @pytest.fixture
@@ -40,7 +40,8 @@ def db(engine):
 @pytest.fixture
 def demand(db, clock):
     """The demand service with committing units of work, one pooled connection each."""
-    return InProcess(worker_factory(DemandService, db=db, clock=clock, identity=PlainIdentity(),
+    return InProcess(worker_factory(DemandService, db=db, clock=clock,
+                                    identity=IdentityFake(clock=clock),
                                     config={"CHECK_CONTRACTS": True}))
 
 

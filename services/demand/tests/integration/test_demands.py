@@ -1,8 +1,8 @@
 """Demands from submission to the record, in the test's process on real PostgreSQL (a
 rolled-back unit of work, no broker): scope and visibility, duplicates and the catalogue,
 claims refused, the events written, and the internal listings of the ledger and matching.
-``identity`` is a stand-in (``stand_ins.DemandsIdentity``); what crosses the broker is
-``test_broker.py``."""
+``identity`` is the test's ``IdentityFake`` (``conftest.identity``); what crosses the broker
+is ``test_broker.py``."""
 import datetime as dt
 import uuid
 
@@ -10,15 +10,26 @@ import pytest
 
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, RuleViolation
 
-from .conftest import OPERATOR, new_id, published, submission, volunteer
-from .stand_ins import INELIGIBLE, REGION, VOLUNTEER_REGION, DemandsIdentity
+from .conftest import (
+    OPERATOR,
+    REGION,
+    VOLUNTEER_REGION,
+    new_id,
+    published,
+    submission,
+    volunteer,
+)
 
 OTHER_COUNTY_OPERATOR = {**OPERATOR, "person_id": "op-2", "scope": "130104001000"}
+INELIGIBLE = "ineligible-volunteer"  # not enough training yet
 
 
 @pytest.fixture
-def demand(in_process):
-    return in_process(DemandsIdentity())
+def demand(in_process, identity):
+    identity.add_volunteer(INELIGIBLE, eligible=False, reasons=[{
+        "code": "training_short", "zh": "培训学时不足：已完成4小时，须达到8小时",
+        "en": "Not enough training: 4 of 8 hours completed"}])
+    return in_process()
 
 
 def test_full_path_records_the_service_and_writes_service_recorded_once(demand, clock,
@@ -118,7 +129,7 @@ def test_ineligible_and_overlapping_volunteers_are_refused(demand, clock):
     with pytest.raises(RuleViolation) as e:
         demand.claim(volunteer(INELIGIBLE), first["demand_id"])
     assert e.value.code == "volunteer_not_eligible"
-    assert e.value.details["reasons"][0]["code"] == "training_incomplete"
+    assert e.value.details["reasons"][0]["code"] == "training_short"  # identity's reason
 
     v = volunteer()
     demand.claim(v, first["demand_id"])
@@ -152,7 +163,7 @@ def test_lists_are_limited_to_what_each_caller_may_see(demand, clock):
         demand.get(OTHER_COUNTY_OPERATOR, mine["demand_id"])
 
 
-def test_a_proxy_lists_the_demands_of_the_elders_they_act_for(demand, clock):
+def test_a_proxy_lists_the_demands_of_the_elders_they_act_for(demand, clock, identity):
     now = clock.now()
     mother, father, stranger = (new_id("elder") for _ in range(3))
     visit = published(demand, now, elder_id=mother)
@@ -161,7 +172,8 @@ def test_a_proxy_lists_the_demands_of_the_elders_they_act_for(demand, clock):
     walk = published(demand, now, elder_id=father, category="outing_companion")
     published(demand, now, elder_id=stranger)
     daughter = {"person_id": new_id("daughter"), "roles": ["relative"], "scope": None}
-    DemandsIdentity.acting_for[daughter["person_id"]] = [mother, father]
+    identity.add_proxy(daughter["person_id"], mother)
+    identity.add_proxy(daughter["person_id"], father)
 
     listed = demand.list(daughter, {"page_size": 100})
     assert listed["total"] == 3
@@ -179,7 +191,8 @@ def test_a_proxy_lists_the_demands_of_the_elders_they_act_for(demand, clock):
     seen = {d["demand_id"] for d in demand.list(both, {"page_size": 100})["items"]}
     assert {visit["demand_id"], talk["demand_id"], walk["demand_id"]} <= seen
     # a proxy of nobody any more sees nothing (not an error)
-    DemandsIdentity.acting_for[daughter["person_id"]] = []
+    identity.remove_proxy(daughter["person_id"], mother)
+    identity.remove_proxy(daughter["person_id"], father)
     assert demand.list(daughter, {})["total"] == 0
 
 

@@ -1,7 +1,7 @@
 """Intake in the test's process on real PostgreSQL (a rolled-back unit of work, no broker):
 catalogue editing, submission on every channel, adjustment and review, escalation of
-unreviewed demands, recurring series and the statistics. ``identity`` is a stand-in
-(``stand_ins.IntakeIdentity``). Several processes escalating or generating at once:
+unreviewed demands, recurring series and the statistics. ``identity`` is the test's
+``IdentityFake`` (``conftest.identity``). Several processes escalating or generating at once:
 ``test_broker.py`` and ``test_concurrency.py``."""
 import datetime as dt
 
@@ -19,14 +19,7 @@ from timebank_common.errors import (
     Unavailable,
 )
 
-from .conftest import OPERATOR, new_id, submission, volunteer
-from .stand_ins import (
-    INTAKE_PROXY,
-    NOBODY,
-    NOT_AN_ELDER,
-    REGION,
-    IntakeIdentity,
-)
+from .conftest import OPERATOR, REGION, new_id, submission, volunteer
 
 OTHER_COUNTY_OPERATOR = {**OPERATOR, "person_id": "op-2", "scope": "130104001000"}
 STATS_OPERATOR = {**OPERATOR, "person_id": "op-3", "scope": "130105001000"}
@@ -37,11 +30,19 @@ CITY_CLIENT = {"person_id": None, "client_id": "sjz-civil-affairs", "roles": ["a
 OTHER_CITY_CLIENT = {**CITY_CLIENT, "client_id": "ts-civil-affairs", "scope": "130200000000"}
 INTAKE_CONFIG = {"IDENTITY_RPC_TIMEOUT_SECONDS": 0.3, "REVIEW_ESCALATION_SECONDS": 2,
                  "SERIES_HORIZON_DAYS": 14}
+STATS_REGION = "130105001002"  # 新华区
+INTAKE_PROXY = "proxy-relative-1"  # a relative who acts for an elder (registered per test)
+NOBODY = "nobody"  # a person with no elder profile
+NOT_AN_ELDER = "volunteer-not-elder"  # a volunteer with no elder profile
+YOUNG = "young-1"  # an elder profile, but 45 years old
 
 
 @pytest.fixture
-def demand(in_process):
-    return in_process(IntakeIdentity(), **INTAKE_CONFIG)
+def demand(in_process, identity):
+    identity.add_person(NOBODY)
+    identity.add_volunteer(NOT_AN_ELDER)
+    identity.add_elder(YOUNG, age=45)
+    return in_process(**INTAKE_CONFIG)
 
 
 @pytest.fixture
@@ -126,12 +127,14 @@ def test_an_operator_submits_for_an_elder_by_phone_or_at_the_station(demand, clo
                       submission(clock.now(), channel=channel))
 
 
-def test_in_the_app_the_elder_or_their_proxy_relative_submits(demand, clock, count_demands):
+def test_in_the_app_the_elder_or_their_proxy_relative_submits(demand, clock, count_demands,
+                                                              identity):
     own = submission(clock.now(), channel="app")
     me = {"person_id": own["elder_id"], "roles": ["elder"]}
     assert demand.submit(me, own)["submitted_by"] == own["elder_id"]
 
-    proxied = submission(clock.now(), channel="app", elder_id=new_id("proxied"))
+    proxied = submission(clock.now(), channel="app", elder_id=identity.add_elder())
+    identity.add_proxy(INTAKE_PROXY, proxied["elder_id"])
     made = demand.submit({"person_id": INTAKE_PROXY, "roles": ["relative"]}, proxied)
     assert made["elder_id"] == proxied["elder_id"] and made["submitted_by"] == INTAKE_PROXY
     # the proxy follows the demand they submitted, address and all, as the elder would
@@ -160,7 +163,7 @@ def test_a_municipal_api_client_submits_in_its_city_only(demand, clock):
 @pytest.mark.parametrize("changes, error, code", [
     ({"elder_id": NOBODY}, NotFound, "elder_not_found"),
     ({"elder_id": NOT_AN_ELDER}, NotFound, "elder_not_found"),
-    ({"elder_id": "young-1"}, RuleViolation, "not_an_elder"),
+    ({"elder_id": YOUNG}, RuleViolation, "not_an_elder"),
     ({"category": "housekeeping"}, BadInput, "category_not_offered"),
     ({"category": "no_such_thing"}, BadInput, "unknown_category"),
     ({"start_in_hours": -1}, BadInput, "window_in_past"),
@@ -180,8 +183,10 @@ def test_bad_submissions_are_refused_and_store_nothing(demand, clock, count_dema
     assert count_demands(data["elder_id"]) == 0
 
 
-def test_identity_not_answering_gives_unavailable_not_a_hang(demand, clock, count_demands):
-    data = submission(clock.now(), elder_id=new_id("slow"))  # identity takes 3 s, we wait 0.3
+def test_identity_not_answering_gives_unavailable_not_a_hang(demand, clock, count_demands,
+                                                             identity):
+    data = submission(clock.now())
+    identity.silent("get_elder")  # identity takes the question and does not answer; we wait 0.3
     with pytest.raises(Unavailable) as e:
         demand.submit(OPERATOR, data)
     assert e.value.code == "identity_unavailable"
@@ -391,10 +396,14 @@ def test_bad_series_are_refused(demand, clock, changes, code):
 
 
 # --- statistics ---------------------------------------------------------------------------------
-def test_demand_stats_for_a_region_and_period(demand, clock):
+def test_demand_stats_for_a_region_and_period(demand, clock, identity):
     county = {"person_id": "ca-1", "roles": ["county_admin"], "scope": "130105000000"}
     now = clock.now()
-    served = demand.submit(STATS_OPERATOR, submission(now, elder_id=new_id("stats")))
+
+    def new_elder():
+        return identity.add_elder(new_id("stats"), region_code=STATS_REGION)
+
+    served = demand.submit(STATS_OPERATOR, submission(now, elder_id=new_elder()))
     demand.review(STATS_OPERATOR, served["demand_id"],
                   {"decision": "approve", "funding_source": "issuance"})
     v = volunteer()
@@ -403,13 +412,13 @@ def test_demand_stats_for_a_region_and_period(demand, clock):
     demand.check_out(v, served["demand_id"], {"at": (now - dt.timedelta(minutes=2)).isoformat()})
     demand.record(STATS_OPERATOR, served["demand_id"], {
         "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "phone"})
-    dropped = demand.submit(STATS_OPERATOR, submission(now, elder_id=new_id("stats"),
+    dropped = demand.submit(STATS_OPERATOR, submission(now, elder_id=new_elder(),
                                                        category="outing_companion"))
     demand.review(STATS_OPERATOR, dropped["demand_id"],
                   {"decision": "approve", "funding_source": "grant"})
     demand.claim(volunteer(), dropped["demand_id"])
     demand.cancel(STATS_OPERATOR, dropped["demand_id"], {"reason": "老人身体不适"})
-    refused = demand.submit(STATS_OPERATOR, submission(now, elder_id=new_id("stats")))
+    refused = demand.submit(STATS_OPERATOR, submission(now, elder_id=new_elder()))
     demand.review(STATS_OPERATOR, refused["demand_id"],
                   {"decision": "reject", "reason": "非本辖区"})
 

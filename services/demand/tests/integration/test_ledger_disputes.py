@@ -3,7 +3,7 @@ ledger credits the volunteer; a dispute adjusts the minutes and the ledger rever
 difference exactly once, even when ``dispute_resolved`` is delivered twice.
 
 Real demand and ledger containers (outbox relays on), PostgreSQL and RabbitMQ; ``identity``
-is a small stand-in defined here."""
+is the shared ``IdentityFake`` (every elder in ``REGION``, every volunteer eligible)."""
 import datetime as dt
 import uuid
 from functools import partial
@@ -11,11 +11,12 @@ from functools import partial
 import pytest
 from prometheus_client import REGISTRY
 from timebank_testing import wait_for as shared_wait_for
+from timebank_testing.identity_fake import DEFAULT_REGION, IdentityFake
 
 from demand.service import DemandService
 from ledger.service import LedgerService
 
-REGION = "130102001001"
+REGION = DEFAULT_REGION
 OPERATOR = {"person_id": "op-1", "roles": ["station_operator"], "scope": "130102001000",
             "carrier_id": "carrier-7"}
 PLACE = {"lat": 38.05, "lng": 114.52}
@@ -28,8 +29,8 @@ def resolved_events(event_bus):
 
 
 @pytest.fixture(scope="module")
-def running(plain_identity, service_config, start_module_service, resolved_events):
-    start_module_service(plain_identity, service_config(None, max_workers=10))
+def running(service_config, start_module_service, resolved_events):
+    start_module_service(IdentityFake().service_class(), service_config(None, max_workers=10))
     start_module_service(LedgerService, service_config("ledger", max_workers=10,
                                                        EVENT_DELIVERY_LIMIT=2))
     # the ledger's queues with the ledger modules' limit; demand's with the default like every

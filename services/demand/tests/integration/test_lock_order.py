@@ -12,6 +12,7 @@ import uuid
 import eventlet
 import pytest
 from nameko.testing.services import worker_factory
+from timebank_testing.identity_fake import IdentityFake
 from timebank_testing.plugin import TEST_INSTANT
 
 from demand.service import DemandService
@@ -20,7 +21,6 @@ from timebank_common.db import UnitOfWork, make_engine
 from timebank_common.errors import Conflict
 
 from .conftest import OPERATOR, InProcess, elder
-from .stand_ins import PlainIdentity
 
 TOWNSHIP_ADMIN = {"person_id": "adm-t", "roles": ["township_admin"], "scope": "130102001000"}
 PLACE = {"lat": 38.05, "lng": 114.52}
@@ -34,19 +34,26 @@ def clock():
 
 
 @pytest.fixture(scope="module")
-def running(plain_identity, service_config, start_module_service, clock):
-    start_module_service(plain_identity, service_config(None, max_workers=20))
+def identity(clock):
+    """identity for the container and the test's own calls: every elder nobody registered
+    lives in demand's region, every volunteer is eligible."""
+    return IdentityFake(clock=clock)
+
+
+@pytest.fixture(scope="module")
+def running(identity, service_config, start_module_service, clock):
+    start_module_service(identity.service_class(), service_config(None, max_workers=20))
     start_module_service(DemandService, service_config("demand", max_workers=20, CLOCK=clock,
                                                        CONFIRMATION_CHASE_SECONDS=3600))
 
 
 @pytest.fixture
-def demand(running, database_url, clock):
+def demand(running, database_url, clock, identity):
     """The same service in the test's process, on the same database (committed), to prepare
     and check each round without a broker round trip per step."""
     engine = make_engine(database_url("demand"), pool_size=2)
     yield InProcess(worker_factory(DemandService, db=lambda: UnitOfWork(engine), clock=clock,
-                                   identity=PlainIdentity(), config={"CHECK_CONTRACTS": True}))
+                                   identity=identity, config={"CHECK_CONTRACTS": True}))
     engine.dispose()
 
 

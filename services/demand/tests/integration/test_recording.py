@@ -1,24 +1,26 @@
 """Recording, confirmation, held records, group recording, evidence thresholds,
 evaluations and disputes, in the test's process on real PostgreSQL (a rolled-back unit of
-work, no broker; the events read from demand's outbox), with the identity stand-in
-``stand_ins.RecordingIdentity``."""
+work, no broker; the events read from demand's outbox), with the test's ``IdentityFake``
+(``conftest.identity``)."""
 
 import pytest
 
 from timebank_common.clock import CHINA
 from timebank_common.errors import BadInput, Conflict, Forbidden
 
-from .conftest import OPERATOR, elder, new_id, served, volunteer
-from .stand_ins import PROXY, REGION, RELATIVE, RecordingIdentity
+from .conftest import OPERATOR, REGION, elder, served, volunteer
 
 XINGTAI_OPERATOR = {"person_id": "op-x", "roles": ["station_operator"], "scope": "130503001000"}
 TOWNSHIP_ADMIN = {"person_id": "adm-t", "roles": ["township_admin"], "scope": "130102001000"}
 COMMUNITY_OPERATOR = {"person_id": "op-c", "roles": ["station_operator"], "scope": REGION}
+XINGTAI_REGION = "130503001001"  # 邢台: its own thresholds
+RELATIVE = "vol-relative"  # a volunteer who is the elder's direct relative (registered per test)
+PROXY = "proxy-1"  # a relative who acts for the elder (registered per test)
 
 
 @pytest.fixture
 def demand(in_process):
-    return in_process(RecordingIdentity())
+    return in_process()
 
 
 @pytest.fixture
@@ -51,8 +53,9 @@ def test_app_confirmation_sends_the_record_once(demand, events, clock):
     assert [s["action"] for s in shown["audit"]] == ["recorded", "confirmed", "sent"]
 
 
-def test_a_proxy_confirms_in_the_app_and_the_station_by_phone(demand, clock):
+def test_a_proxy_confirms_in_the_app_and_the_station_by_phone(demand, clock, identity):
     made, [v] = served(demand, clock.now())
+    identity.add_proxy(PROXY, made["elder_id"])
     demand.record(OPERATOR, made["demand_id"], {"volunteer_id": v["person_id"], "minutes": 60,
                                                "confirmation": "app"})
     [by_proxy] = demand.confirm({"person_id": PROXY, "roles": ["elder"]}, made["demand_id"], {})
@@ -70,8 +73,10 @@ def test_a_proxy_confirms_in_the_app_and_the_station_by_phone(demand, clock):
     assert by_phone["confirmed_by_person"] == "op-1" and by_phone["status"] == "sent"
 
 
-def test_a_relative_volunteer_is_held_until_released(demand, events, clock):
-    made, [v] = served(demand, clock.now(), who=[volunteer(RELATIVE)])
+def test_a_relative_volunteer_is_held_until_released(demand, events, clock, identity):
+    mother = identity.add_elder()
+    identity.add_relatives(mother, RELATIVE, "child")
+    made, [v] = served(demand, clock.now(), elder_id=mother, who=[volunteer(RELATIVE)])
     record = demand.record(OPERATOR, made["demand_id"], {
         "volunteer_id": RELATIVE, "minutes": 60, "confirmation": "phone"})
     assert record["status"] == "held"
@@ -135,7 +140,7 @@ def test_group_recording_records_each_volunteer_on_their_own(demand, events, clo
     assert again["recorded"][0]["minutes"] == 60  # a repeat returns the first record
 
 
-def test_thresholds_are_regional_policy_data(demand, clock):
+def test_thresholds_are_regional_policy_data(demand, clock, identity):
     # a new policy row starts today (China time) at the earliest; the service below began
     # 70 minutes before the clock's 10:00, on the same China date
     china_now = clock.now().astimezone(CHINA)
@@ -159,7 +164,8 @@ def test_thresholds_are_regional_policy_data(demand, clock):
     assert [r["region_code"] for r in policy["rows"]] == ["130000000000", "130500000000"]
     assert demand.evidence_policy(REGION)["values"]["daily_max_minutes"] == 480
 
-    made, [v] = served(demand, clock.now(), elder_id=new_id("xt"),
+    made, [v] = served(demand, clock.now(),
+                       elder_id=identity.add_elder(region_code=XINGTAI_REGION),
                        operator=XINGTAI_OPERATOR)
     record = demand.record(XINGTAI_OPERATOR, made["demand_id"], {
         "volunteer_id": v["person_id"], "minutes": 65, "confirmation": "phone"})
@@ -352,8 +358,10 @@ def test_evaluating_the_service_moves_the_demand_to_evaluated_and_disputes_still
     assert figures["completion"]["completed"] >= figures["demands"]["by_status"]["evaluated"]
 
 
-def test_a_group_demand_is_evaluated_once_every_counting_record_is(demand, clock):
-    made, people = served(demand, clock.now(), volunteers=3,
+def test_a_group_demand_is_evaluated_once_every_counting_record_is(demand, clock, identity):
+    mother = identity.add_elder()
+    identity.add_relatives(mother, RELATIVE, "child")
+    made, people = served(demand, clock.now(), volunteers=3, elder_id=mother,
                           who=[volunteer(), volunteer(), volunteer(RELATIVE)])
     recorded = demand.record_group(OPERATOR, made["demand_id"], {
         "entries": [{"volunteer_id": p["person_id"], "minutes": 60} for p in people],

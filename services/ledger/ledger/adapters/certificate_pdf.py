@@ -1,7 +1,7 @@
 """The certificate as an A4 PDF (reportlab), Chinese text in an embedded font.
 
 The font is a subset of WenQuanYi Micro Hei (文泉驿微米黑, Apache-2.0) committed in
-``ledger/fonts/`` (see ``ledger/commands/make_font_subset.py`` and the ledger README,
+``ledger/adapters/fonts/`` (see ``ledger/commands/make_font_subset.py`` and the ledger README,
 "Certificates"):
 reportlab embeds the glyphs used, so the PDF reads the same in every viewer, and the
 renderer needs nothing installed on the machine. The QR code (reportlab's own widget)
@@ -32,7 +32,7 @@ from ..domain.display import minutes_en, minutes_zh
 log = logging.getLogger(__name__)
 
 FONT_NAME = "WenQuanYiMicroHei"
-FONT_FILE = Path(__file__).parent.parent / "fonts" / "WenQuanYiMicroHei-subset.ttf"
+FONT_FILE = Path(__file__).parent / "fonts" / "WenQuanYiMicroHei-subset.ttf"
 TITLE_ZH = "服务记录证明"
 TITLE_EN = "Certificate of Volunteer Service Record"
 INK = colors.HexColor("#1F2A44")

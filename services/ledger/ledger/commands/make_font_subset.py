@@ -2,7 +2,7 @@
 
 Not used at run time. The full font comes from Debian's ``fonts-wqy-microhei``
 (``/usr/share/fonts/truetype/wqy/wqy-microhei.ttc``, Apache-2.0 or GPL-3+ with the font
-exception; we take it under Apache-2.0, see ``ledger/fonts/LICENSE-Apache-2.0.txt``). Run by
+exception; we take it under Apache-2.0, see ``ledger/adapters/fonts/LICENSE-Apache-2.0.txt``). Run by
 path, with fonttools in a throw-away environment (it imports nothing of the ledger):
 
     apt-get install fonts-wqy-microhei
@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 SOURCE = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-TARGET = Path(__file__).parent.parent / "fonts" / "WenQuanYiMicroHei-subset.ttf"
+TARGET = Path(__file__).parent.parent / "adapters" / "fonts" / "WenQuanYiMicroHei-subset.ttf"
 
 # characters outside GB 2312 that are common in given names (and in the region's place names)
 EXTRA_NAME_CHARACTERS = (

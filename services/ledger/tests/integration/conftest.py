@@ -6,6 +6,7 @@ container; events a use case emits are read back from the outbox."""
 import pytest
 from nameko.testing.services import worker_factory
 from timebank_testing import outbox_events
+from timebank_testing.identity_fake import IdentityFake
 
 from ledger.adapters import invariants
 from ledger.service import LedgerService
@@ -18,10 +19,17 @@ def ledger_db(uow_factory):
 
 
 @pytest.fixture
-def ledger(ledger_db, clock):
-    """``LedgerService`` with its database, clock and configuration given; identity and
-    demand are ``MagicMock``s a test may instruct (``ledger.identity.<method>...``)."""
-    return worker_factory(LedgerService, db=ledger_db, clock=clock,
+def identity(clock):
+    """identity as the ledger sees it: the shared ``IdentityFake`` at the test's clock, on
+    which a test registers the people it needs."""
+    return IdentityFake(clock=clock)
+
+
+@pytest.fixture
+def ledger(ledger_db, clock, identity):
+    """``LedgerService`` with its database, clock and configuration given, asking the test's
+    ``identity``; demand is a ``MagicMock`` a test may instruct (``ledger.demand.<method>...``)."""
+    return worker_factory(LedgerService, db=ledger_db, clock=clock, identity=identity,
                           config={"CHECK_CONTRACTS": True})
 
 

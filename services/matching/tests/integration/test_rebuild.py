@@ -1,14 +1,15 @@
 """The read models, dropped and rebuilt from the owning services, give the same candidates.
 
-Identity's and demand's internal listings are answered by small stand-ins that hold the same
-facts the test announced by events (the real listings are tested in identity's and demand's
-own suites). The place is in 保定."""
+Identity's listings are answered by the shared ``IdentityFake``, demand's by a small stand-in,
+both holding the same facts the test announced by events (the real listings are tested in
+identity's and demand's own suites). The place is in 保定."""
 import datetime as dt
 import random
 import uuid
 
 import pytest
 from sqlalchemy import text
+from timebank_testing.identity_fake import IdentityFake
 
 from timebank_common.errors import NotFound
 
@@ -25,17 +26,6 @@ def _page(items, key, after, limit):
         ordered = [i for i in ordered if i[key] > after]
     page = ordered[:limit]
     return {"items": page, "next_after": page[-1][key] if len(page) == limit else None}
-
-
-class StandInIdentity:
-    def __init__(self, facts):
-        self.facts = facts
-
-    def matching_volunteers(self, after=None, limit=1000):
-        return _page(self.facts["people"], "person_id", after, limit)
-
-    def priority_elders(self, region_code):
-        return [{"person_id": e, "region_code": REGION} for e in self.facts["priority"]]
 
 
 class StandInDemandListings(StandInDemand):
@@ -56,23 +46,30 @@ class StandInDemandListings(StandInDemand):
 
 @pytest.fixture
 def facts():
-    return {"people": [], "demands": [], "records": [], "priority": []}
+    return {"demands": [], "records": []}
 
 
 @pytest.fixture
-def matching(db, clock, facts):
-    return in_process(db, clock, StandInDemandListings(facts), StandInIdentity(facts))
+def identity(clock):
+    return IdentityFake(clock=clock)
 
 
-def announce_city(matching, deliver, events, clock, facts, rng):
+@pytest.fixture
+def matching(db, clock, facts, identity):
+    return in_process(db, clock, StandInDemandListings(facts), identity)
+
+
+def announce_city(matching, deliver, events, clock, facts, identity, rng):
     """12 volunteers, 6 demands (one a group, one needing a nurse, one for a priority elder),
-    one assignment, two recorded services — as events and as the owners' listings."""
+    one assignment, two recorded services — as events and as the owners' listings (identity's
+    registered in the fake, demand's in ``facts``)."""
     now = clock.now().replace(minute=0, second=0, microsecond=0)
     people = []
     for i in range(12):
         pid = f"bd-v{i:02d}-{uuid.uuid4().hex[:4]}"
         kinds = ["nurse"] if i % 4 == 0 else []
         people.append({"person_id": pid, "region_code": REGION, "qualifications": kinds})
+        identity.add_volunteer(pid, region_code=REGION, qualifications=kinds)
         deliver(events("volunteer_eligible", {
             "person_id": pid, "region_code": REGION, "qualifications": kinds}, REGION))
         matching.set_preferences(
@@ -84,6 +81,7 @@ def announce_city(matching, deliver, events, clock, facts, rng):
     deliver(events("elder_priority_granted", {
         "person_id": elder_priority, "category": "empty_nest", "region_code": REGION,
         "verified_by": "op-bd"}, REGION))
+    identity.add_elder(elder_priority, region_code=REGION, hardship=["empty_nest"])
     demands = []
     for j in range(6):
         start = now + dt.timedelta(days=2, hours=j)
@@ -113,7 +111,7 @@ def announce_city(matching, deliver, events, clock, facts, rng):
                   "recorded_at": now.isoformat()}
         deliver(events("service_recorded", record, REGION))
         records.append(record)
-    facts.update(people=people, demands=demands, records=records, priority=[elder_priority])
+    facts.update(demands=demands, records=records)
     return demands
 
 
@@ -128,8 +126,9 @@ def candidates(matching, demands):
 
 
 def test_dropped_and_rebuilt_read_models_give_the_same_candidates(matching, deliver, events,
-                                                                  clock, facts, db):
-    demands = announce_city(matching, deliver, events, clock, facts, random.Random(7))
+                                                                  clock, facts, db, identity):
+    demands = announce_city(matching, deliver, events, clock, facts, identity,
+                            random.Random(7))
     busy = facts["demands"][0]["volunteer_ids"][0]
     served = facts["records"][0]["volunteer_id"]
     before = candidates(matching, demands)

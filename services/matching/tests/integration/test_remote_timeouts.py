@@ -1,8 +1,9 @@
 """Matching asks identity and demand over RPC through ``timebank_common.remote.ask``: a service
 that takes the question and never answers gives 503 ``<service>_unavailable`` (Chinese and
-English) within the configured timeout — never a hung request — and changes nothing. The
-stand-ins here are silent nameko services (the RPC boundary itself is what is tested); the
-place is in 张家口, away from the data other modules commit to this database.
+English) within the configured timeout — never a hung request — and changes nothing. identity
+is the shared ``IdentityFake``, silent, and demand a silent stand-in, both as nameko services
+(the RPC boundary itself is what is tested); the place is in 张家口, away from the data other
+modules commit to this database.
 """
 import datetime as dt
 import time
@@ -14,6 +15,7 @@ import pytest
 from eventlet.event import Event
 from nameko.rpc import rpc as rpc_method
 from timebank_testing import wait_for as shared_wait_for
+from timebank_testing.identity_fake import IdentityFake
 
 from matching.adapters.clients import REBUILD_TIMEOUT_FACTOR
 from matching.service import MatchingService
@@ -31,24 +33,10 @@ RELEASED = Event()  # sent when the module is done: the silent workers then end 
 
 
 def stay_silent():
-    """Never answer while matching waits (the stand-ins' workers end when the module is
-    done, so their containers stop at once)."""
+    """Never answer while matching waits (the stand-in's workers end when the module is
+    done, so its container stops at once)."""
     with eventlet.Timeout(SILENCE, False):
         RELEASED.wait()
-
-
-class SilentIdentity:
-    name = "identity"
-
-    @rpc_method
-    def matching_volunteers(self, after=None, limit=1000):
-        stay_silent()
-        return {"items": [], "next_after": None}
-
-    @rpc_method
-    def priority_elders(self, region_code):
-        stay_silent()
-        return []
 
 
 class SilentDemand:
@@ -75,7 +63,9 @@ def running(service_config, start_module_service, clock):
     start_module_service(MatchingService, service_config(
         "matching", IDENTITY_RPC_TIMEOUT_SECONDS=IDENTITY_TIMEOUT,
         DEMAND_RPC_TIMEOUT_SECONDS=DEMAND_TIMEOUT, CLOCK=clock))
-    start_module_service(SilentIdentity, service_config(None))
+    identity = IdentityFake(clock=clock)
+    identity.silent(seconds=SILENCE)  # takes every question, answers none (until it stops)
+    start_module_service(identity.service_class(), service_config(None))
     start_module_service(SilentDemand, service_config(None))
     yield
     RELEASED.send()  # before the containers stop (their fixture is torn down after this one)

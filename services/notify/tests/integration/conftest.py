@@ -6,9 +6,11 @@
   provider's documented steps) and counts what it accepted;
 * ``fake_smtp``: a real SMTP server (aiosmtpd) that keeps every mail it received
   (both from ``timebank_testing.fake_channels``, shared with the end-to-end tests);
-* ``FakeIdentity``: a stand-in nameko ``identity`` answering the internal RPCs notify uses,
-  from the ``PEOPLE`` / ``STAFF`` / ``QUALIFICATIONS`` tables a test fills — in a container
-  beside notify's, or called directly by the ``notify`` fixture's identity client;
+* ``identity``: the shared ``IdentityFake`` (built on identity's contracts) with the people,
+  staff and qualifications a test registers (``someone(identity, ...)``,
+  ``identity.add_station_operator``, ``identity.add_qualification``) and the community
+  ``REGION`` — called directly by the ``notify`` fixture's identity client, or in a container
+  beside notify's (``identity.service_class()``);
 * ``AbsentDemand``: demand not running (its catalogue unknown: categories shown as codes).
 """
 from __future__ import annotations
@@ -20,46 +22,28 @@ import pytest
 from nameko.exceptions import UnknownService
 from nameko.testing.services import worker_factory
 from timebank_testing.fake_channels import sms_server, smtp_server
+from timebank_testing.identity_fake import IdentityFake
 
 from notify.service import NotifyService
+from timebank_common.clock import Clock
 from timebank_common.db import make_event
-from timebank_common.errors import NotFound
-from timebank_common.service import rpc as rpc_method
 
-PEOPLE: dict[str, dict] = {}
-STAFF: list[dict] = []
-QUALIFICATIONS: list[dict] = []
-REGIONS = {"130102001001": "育才社区居委会"}
+REGION = "130102001001"  # 育才社区居委会, 长安区
 
 
-class FakeIdentity:
-    name = "identity"
+def identity_fake(clock: Clock | None = None) -> IdentityFake:
+    """identity as notify's tests see it: only the people a test registers (as identity
+    answers for known ids only) and the one community ``REGION`` (any other code: 404)."""
+    fake = IdentityFake(known_only=True, clock=clock)
+    fake.add_region(REGION, "育才社区居委会", parent_code=REGION[:9] + "000")
+    return fake
 
-    @rpc_method
-    def contact_details(self, person_ids):
-        return {"items": [{"person_id": p, "locale": "zh-CN", "is_elder": False,
-                           "phone_only": False, "carrier_id": None, "phone": None,
-                           **PEOPLE[p]} for p in person_ids if p in PEOPLE]}
 
-    @rpc_method
-    def person_names(self, person_ids):
-        return {"names": {p: PEOPLE[p]["name"] for p in person_ids if p in PEOPLE}}
-
-    @rpc_method
-    def station_staff(self, carrier_id=None, township_code=None):
-        return {"items": [s for s in STAFF
-                          if (carrier_id and s.get("carrier_id") == carrier_id)
-                          or (township_code and s.get("township") == township_code[:9])]}
-
-    @rpc_method
-    def get_region(self, code):
-        if code not in REGIONS:
-            raise NotFound("region_not_found", "区划不存在", "No such region")
-        return {"code": code, "name": REGIONS[code], "level": "community"}
-
-    @rpc_method
-    def qualifications_expiring(self, on_date=None, days=30):
-        return {"items": list(QUALIFICATIONS)}
+@pytest.fixture
+def identity(clock):
+    """The test's ``IdentityFake``, at the test's clock (a module with containers overrides
+    it with one of module scope, served by ``identity.service_class()``)."""
+    return identity_fake(clock)
 
 
 @pytest.fixture(scope="module")
@@ -99,31 +83,32 @@ CHANNELS = {"max_attempts": 3, "backoff_base_seconds": 30, "backoff_cap_seconds"
 
 
 @pytest.fixture
-def notify(uow_factory, clock, fake_sms, fake_smtp):
+def notify(uow_factory, clock, identity, fake_sms, fake_smtp):
     """``NotifyService`` without a container: its RPCs (arguments loaded and answers checked
     against their declarations), event handlers (inbox records included) and timers, called
-    directly on units of work rolled back at the end of the test; identity is ``FakeIdentity``
-    (asked as over RPC, within the timeout), the clock the ``clock`` fixture, SMS and e-mail
-    the local fakes. Publish an event with ``notify.on_<event>(envelope)``, run a timer
-    tick with ``notify.send_due()`` / ``notify.send_reminders()``."""
+    directly on units of work rolled back at the end of the test; identity is the test's
+    ``identity`` fake (asked as over RPC, within the timeout), the clock the ``clock``
+    fixture, SMS and e-mail the local fakes. Publish an event with
+    ``notify.on_<event>(envelope)``, run a timer tick with ``notify.send_due()`` /
+    ``notify.send_reminders()``."""
     return worker_factory(
-        NotifyService, db=uow_factory("notify"), clock=clock, identity=FakeIdentity(),
+        NotifyService, db=uow_factory("notify"), clock=clock, identity=identity,
         demand=AbsentDemand(),
         config={"CHECK_CONTRACTS": True, "IDENTITY_RPC_TIMEOUT_SECONDS": 5,
                 "DEMAND_RPC_TIMEOUT_SECONDS": 5, "DELIVERY": dict(CHANNELS),
                 "SMS": fake_sms.settings(), "SMTP": fake_smtp.settings()})
 
 
-REGION = "130102001001"
-
-
-def someone(role="volunteer", **contact):
-    """A person identity knows (``PEOPLE``), and the caller they are."""
-    pid = str(uuid.uuid4())
-    phone = contact.pop("phone", f"139{uuid.uuid4().int % 10**8:08d}")
-    PEOPLE[pid] = {"name": contact.pop("name", "李明"), "phone": phone,
-                   "region_code": contact.pop("region_code", REGION),
-                   "is_elder": role == "elder", **contact}
+def someone(identity, role="volunteer", *, name="李明", phone=None, region_code=REGION,
+            **facts):
+    """A person registered in ``identity`` (an elder, a volunteer, or a person of another
+    role; ``facts``: ``carrier_id``, ``phone_only`` of an elder ...), with a mobile number of
+    their own unless ``phone`` is given; their id and the caller they are."""
+    phone = phone or f"139{uuid.uuid4().int % 10**8:08d}"
+    register = {"elder": identity.add_elder,
+                "volunteer": identity.add_volunteer}.get(role, identity.add_person)
+    pid = register(str(uuid.uuid4()), name=name, phone=phone, region_code=region_code,
+                   **facts)
     return pid, {"person_id": pid, "roles": [role], "scope": REGION}
 
 

@@ -13,14 +13,11 @@ import pytest
 from sqlalchemy import text
 from timebank_testing import outbox_events
 
-from timebank_common.clock import CHINA
+from timebank_common.clock import CHINA, china_date
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
 
 from .conftest import (
-    PEOPLE,
-    QUALIFICATIONS,
     REGION,
-    STAFF,
     assigned,
     credited,
     deliveries,
@@ -50,13 +47,13 @@ def at_china(clock, hour, minute=0, days=0):
     return clock.now()
 
 
-def test_an_sms_is_signed_and_sent_once(notify, fake_sms):
-    pid, caller = someone()
+def test_an_sms_is_signed_and_sent_once(notify, identity, fake_sms):
+    pid, caller = someone(identity)
     no_quiet_hours(notify, caller)
     notify.on_hours_credited(credited(pid))
     notify.send_due()
     notify.send_due()  # a second tick sends nothing again
-    [sms] = fake_sms.to(PEOPLE[pid]["phone"])
+    [sms] = fake_sms.to(identity.people[pid].phone)
     assert sms["TemplateParamSet"][0] == "服务时长已入账"
     assert "1小时30分" in sms["TemplateParamSet"][1]
     assert fake_sms.bad_signatures == 0
@@ -65,8 +62,8 @@ def test_an_sms_is_signed_and_sent_once(notify, fake_sms):
     assert delivery["attempts"] == 1 and delivery["sent_at"]
 
 
-def test_email_goes_over_smtp_once(notify, fake_smtp):
-    pid, caller = someone()
+def test_email_goes_over_smtp_once(notify, identity, fake_smtp):
+    pid, caller = someone(identity)
     address = f"{pid[:8]}@example.cn"
     no_quiet_hours(notify, caller, channels=["email"], email=address)
     notify.on_milestone_reached(event("milestone_reached", {
@@ -82,10 +79,10 @@ def test_email_goes_over_smtp_once(notify, fake_smtp):
 
 
 def test_a_phone_only_elder_is_called_by_the_station_and_the_outcome_recorded(
-        notify, fake_sms, clock):
+        notify, identity, fake_sms, clock):
     carrier = str(uuid.uuid4())
-    volunteer, _ = someone(name="李明")
-    elder, elder_caller = someone("elder", name="王秀英", phone="03111234567",
+    volunteer, _ = someone(identity, name="李明")
+    elder, elder_caller = someone(identity, "elder", name="王秀英", phone="03111234567",
                                   phone_only=True, carrier_id=carrier)
     no_quiet_hours(notify, elder_caller, channels=["sms", "call"])
     operator = {"person_id": str(uuid.uuid4()), "roles": ["station_operator"],
@@ -120,8 +117,8 @@ def test_a_phone_only_elder_is_called_by_the_station_and_the_outcome_recorded(
 
 
 def test_quiet_hours_defer_a_message_and_an_urgent_cancellation_overrides_them(
-        notify, fake_sms, clock):
-    pid, caller = someone()
+        notify, identity, fake_sms, clock):
+    pid, caller = someone(identity)
     notify.set_preferences(caller, {"channels": ["sms"], "quiet_hours": quiet_around_now(clock)})
     notify.on_hours_credited(credited(pid))
     soon = clock.now() + dt.timedelta(minutes=90)
@@ -130,25 +127,25 @@ def test_quiet_hours_defer_a_message_and_an_urgent_cancellation_overrides_them(
         "volunteer_ids": [pid], "window_start": soon.isoformat(),
         "window_end": (soon + dt.timedelta(hours=1)).isoformat()}))
     notify.send_due()
-    [sms] = fake_sms.to(PEOPLE[pid]["phone"])
+    [sms] = fake_sms.to(identity.people[pid].phone)
     assert sms["TemplateParamSet"][0] == "服务已取消" and "老人住院" in sms["TemplateParamSet"][1]
     [waiting] = deliveries(notify, caller, "hours_credited")
     assert waiting["status"] == "pending"
 
     clock.advance(hours=2)  # the quiet hours are over: the deferred message goes
     notify.send_due()
-    assert [s["TemplateParamSet"][0] for s in fake_sms.to(PEOPLE[pid]["phone"])] == [
+    assert [s["TemplateParamSet"][0] for s in fake_sms.to(identity.people[pid].phone)] == [
         "服务已取消", "服务时长已入账"]
 
 
 def test_a_failing_provider_is_retried_with_backoff_then_dead_lettered(
-        notify, fake_sms, clock, uow_factory):
-    flaky, flaky_caller = someone()
-    broken, broken_caller = someone()
+        notify, identity, fake_sms, clock, uow_factory):
+    flaky, flaky_caller = someone(identity)
+    broken, broken_caller = someone(identity)
     for caller in (flaky_caller, broken_caller):
         no_quiet_hours(notify, caller)
-    fake_sms.fail_phones[PEOPLE[flaky]["phone"]] = 2
-    fake_sms.fail_phones[PEOPLE[broken]["phone"]] = -1
+    fake_sms.fail_phones[identity.people[flaky].phone] = 2
+    fake_sms.fail_phones[identity.people[broken].phone] = -1
     notify.on_hours_credited(credited(flaky))
     notify.on_hours_credited(credited(broken))
 
@@ -170,18 +167,18 @@ def test_a_failing_provider_is_retried_with_backoff_then_dead_lettered(
     assert ok["status"] == "sent" and ok["attempts"] == 3
     [dead] = deliveries(notify, broken_caller, "hours_credited")
     assert dead["status"] == "dead" and dead["attempts"] == 3
-    assert fake_sms.to(PEOPLE[broken]["phone"]) == []
+    assert fake_sms.to(identity.people[broken].phone) == []
     [failure] = [e for e in outbox_events(uow_factory("notify"), "notification_failed")
                  if e["payload"]["person_id"] == broken]
     assert failure["payload"]["channel"] == "sms" and failure["payload"]["attempts"] == 3
     assert failure["payload"]["kind"] == "hours_credited"
     notify.send_due()
-    assert len(fake_sms.to(PEOPLE[flaky]["phone"])) == 1
+    assert len(fake_sms.to(identity.people[flaky].phone)) == 1
 
     # an operator sees the dead delivery and, the provider fixed, sends it again: once
     [listed] = [d for d in notify.dead_deliveries()["items"] if d["person_id"] == broken]
     assert listed["channel"] == "sms" and listed["kind"] == "hours_credited"
-    fake_sms.fail_phones[PEOPLE[broken]["phone"]] = 0
+    fake_sms.fail_phones[identity.people[broken].phone] = 0
     assert notify.replay_delivery(listed["id"])["status"] == "pending"
     with pytest.raises(NotFound):
         notify.replay_delivery(listed["id"])  # no longer dead
@@ -189,13 +186,13 @@ def test_a_failing_provider_is_retried_with_backoff_then_dead_lettered(
         notify.replay_delivery("not-a-uuid")
     notify.send_due()
     notify.send_due()
-    assert len(fake_sms.to(PEOPLE[broken]["phone"])) == 1
+    assert len(fake_sms.to(identity.people[broken].phone)) == 1
 
 
-def test_volunteers_who_opted_in_hear_of_demands_in_their_township(notify, clock):
-    near, near_caller = someone()
-    far, far_caller = someone(region_code="130102002001")
-    silent, silent_caller = someone()
+def test_volunteers_who_opted_in_hear_of_demands_in_their_township(notify, identity, clock):
+    near, near_caller = someone(identity)
+    far, far_caller = someone(identity, region_code="130102002001")
+    silent, silent_caller = someone(identity)
     no_quiet_hours(notify, near_caller, nearby_demands=True)
     no_quiet_hours(notify, far_caller, nearby_demands=True)
     no_quiet_hours(notify, silent_caller)
@@ -223,14 +220,14 @@ def test_volunteers_who_opted_in_hear_of_demands_in_their_township(notify, clock
     assert notify.inbox(silent_caller, {})["total"] == 0
 
 
-def test_station_and_township_staff_hear_of_overdue_reviews_and_disputes(notify):
+def test_station_and_township_staff_hear_of_overdue_reviews_and_disputes(notify, identity):
     carrier = str(uuid.uuid4())
-    operator, operator_caller = someone("station_operator")
-    township, township_caller = someone("township_admin")
-    STAFF.extend([{"person_id": operator, "role": "station_operator", "carrier_id": carrier},
-                  {"person_id": township, "role": "township_admin", "township": TOWNSHIP}])
-    elder, elder_caller = someone("elder")
-    volunteer, volunteer_caller = someone()
+    operator, operator_caller = someone(identity, "station_operator")
+    township, township_caller = someone(identity, "township_admin")
+    identity.add_station_operator(operator, carrier)
+    identity.add_township_admin(township, TOWNSHIP + "000")
+    elder, elder_caller = someone(identity, "elder")
+    volunteer, volunteer_caller = someone(identity)
     demand_id, dispute_id, record_id = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
     notify.on_service_recorded(event("service_recorded", {
         "record_id": record_id, "demand_id": demand_id, "volunteer_id": volunteer,
@@ -257,9 +254,9 @@ def test_station_and_township_staff_hear_of_overdue_reviews_and_disputes(notify)
         assert "服务时长调整为 45分" in resolved["body"]
 
 
-def test_a_gift_tells_the_relative_and_a_donation_thanks_the_donor(notify):
-    giver, giver_caller = someone(name="张伟")
-    relative, relative_caller = someone("relative")
+def test_a_gift_tells_the_relative_and_a_donation_thanks_the_donor(notify, identity):
+    giver, giver_caller = someone(identity, name="张伟")
+    relative, relative_caller = someone(identity, "relative")
     notify.on_hours_given(event("hours_given", {
         "transfer_id": f"gift:{giver}:k1", "kind": "gift_to_relative",
         "from_person_id": giver, "to_person_id": relative, "minutes": 120}))
@@ -276,22 +273,21 @@ def test_a_gift_tells_the_relative_and_a_donation_thanks_the_donor(notify):
             "from_person_id": giver, "to_person_id": None, "minutes": 30}))
 
 
-def test_expiring_qualifications_are_told_once(notify):
-    pid, caller = someone()
-    QUALIFICATIONS.append({"qualification_id": str(uuid.uuid4()), "person_id": pid,
-                           "kind": "nurse", "kind_name": {"zh": "护士", "en": "Nurse"},
-                           "valid_until": "2030-06-01", "region_code": REGION})
+def test_expiring_qualifications_are_told_once(notify, identity, clock):
+    pid, caller = someone(identity)
+    # within identity's window (the next 30 days): Sunday 2026-07-05
+    identity.add_qualification(pid, "nurse", china_date(clock.now()) + dt.timedelta(days=20))
     first = notify.check_qualifications()
     again = notify.check_qualifications(days=30)
     assert first["notified"] >= 1 and again["notified"] == 0
     [message] = notify.inbox(caller, {})["items"]
-    assert "护士资质将于2030年6月1日到期" in message["body"]
+    assert "护士资质将于2026年7月5日到期" in message["body"]
     notify.warn_expiring_qualifications()  # the daily timer: nothing new to tell
     assert notify.inbox(caller, {})["total"] == 1
 
 
-def test_eligibility_changes_reach_the_volunteer(notify):
-    pid, caller = someone()
+def test_eligibility_changes_reach_the_volunteer(notify, identity):
+    pid, caller = someone(identity)
     notify.on_volunteer_suspended(event("volunteer_suspended", {
         "person_id": pid, "region_code": REGION, "reasons": ["training_short"],
         "reason_texts": [{"code": "training_short", "zh": "培训学时不足：已完成8小时，须达到20小时",
@@ -306,14 +302,14 @@ def test_eligibility_changes_reach_the_volunteer(notify):
         "志愿者资格暂停", "志愿者资格已生效"}
 
 
-def test_follow_ups_reach_the_station_and_an_unconfirmed_record_asks_the_elder(notify):
+def test_follow_ups_reach_the_station_and_an_unconfirmed_record_asks_the_elder(notify, identity):
     carrier = str(uuid.uuid4())
-    operator, operator_caller = someone("station_operator")
-    township, township_caller = someone("township_admin")
-    STAFF.extend([{"person_id": operator, "role": "station_operator", "carrier_id": carrier},
-                  {"person_id": township, "role": "township_admin", "township": TOWNSHIP}])
-    volunteer, _ = someone(name="李明")
-    elder, elder_caller = someone("elder", name="王秀英", phone="03115550001",
+    operator, operator_caller = someone(identity, "station_operator")
+    township, township_caller = someone(identity, "township_admin")
+    identity.add_station_operator(operator, carrier)
+    identity.add_township_admin(township, TOWNSHIP + "000")
+    volunteer, _ = someone(identity, name="李明")
+    elder, elder_caller = someone(identity, "elder", name="王秀英", phone="03115550001",
                                   phone_only=True, carrier_id=carrier)
     no_quiet_hours(notify, elder_caller, channels=["sms", "call"])
     station = {"person_id": operator, "roles": ["station_operator"],
@@ -354,16 +350,16 @@ def test_follow_ups_reach_the_station_and_an_unconfirmed_record_asks_the_elder(n
 
 
 def test_an_elder_on_default_preferences_is_called_whatever_a_message_calls_them(
-        notify, fake_sms, clock):
+        notify, identity, fake_sms, clock):
     """A phone-only elder who never set preferences is called (elders' default) also as the
     relative who received a gift and as a party to a dispute the event names — after the
     default quiet hours (22:00-07:00)."""
     at_china(clock, 23, 0)
     carrier = str(uuid.uuid4())
-    giver, _ = someone(name="张伟")
-    elder, elder_caller = someone("elder", name="赵秀兰", phone="03115550002",
+    giver, _ = someone(identity, name="张伟")
+    elder, elder_caller = someone(identity, "elder", name="赵秀兰", phone="03115550002",
                                   phone_only=True, carrier_id=carrier)
-    volunteer, volunteer_caller = someone()
+    volunteer, volunteer_caller = someone(identity)
     station = {"person_id": str(uuid.uuid4()), "roles": ["station_operator"],
                "scope": TOWNSHIP + "000", "carrier_id": carrier}
     notify.on_hours_given(event("hours_given", {
@@ -393,8 +389,8 @@ def test_an_elder_on_default_preferences_is_called_whatever_a_message_calls_them
             "sms": "skipped", "call": "sent"}
 
 
-def test_preferences_defaults_validation_and_who_may_set_them(notify):
-    elder, elder_caller = someone("elder", carrier_id=str(uuid.uuid4()))
+def test_preferences_defaults_validation_and_who_may_set_them(notify, identity):
+    elder, elder_caller = someone(identity, "elder", carrier_id=str(uuid.uuid4()))
     shown = notify.preferences(elder_caller)
     assert shown["is_default"] and shown["inbox"] is True
     assert shown["channels"] == ["sms", "call"]
@@ -411,14 +407,14 @@ def test_preferences_defaults_validation_and_who_may_set_them(notify):
     assert notify.preferences(elder_caller)["is_default"]
 
     station = {"person_id": str(uuid.uuid4()), "roles": ["station_operator"],
-               "scope": TOWNSHIP + "000", "carrier_id": PEOPLE[elder]["carrier_id"]}
+               "scope": TOWNSHIP + "000", "carrier_id": identity.people[elder].carrier_id}
     saved = notify.set_preferences(station, {"channels": ["call"],
                                              "quiet_hours": {"start": "21:00", "end": "08:00"}},
                                    elder)
     assert saved["channels"] == ["call"] and saved["updated_by"] == station["person_id"]
     assert notify.preferences(elder_caller)["quiet_hours"]["start"] == "21:00"
     assert notify.preferences(station, elder)["channels"] == ["call"]
-    _, volunteer_caller = someone()
+    _, volunteer_caller = someone(identity)
     with pytest.raises(Forbidden):
         notify.set_preferences(volunteer_caller, {"channels": ["sms"]}, elder)
     other_station = {**station, "carrier_id": str(uuid.uuid4())}
@@ -428,7 +424,7 @@ def test_preferences_defaults_validation_and_who_may_set_them(notify):
         notify.preferences(station, str(uuid.uuid4()))
 
 
-def test_a_province_admin_edits_a_template_and_the_next_message_uses_it(notify):
+def test_a_province_admin_edits_a_template_and_the_next_message_uses_it(notify, identity):
     admin = {"person_id": str(uuid.uuid4()), "roles": ["province_admin"], "scope": "130000000000"}
     listed = {(t["event_type"], t["role"], t["locale"]) for t in notify.templates(admin)["items"]}
     assert ("certificate_issued", "volunteer", "zh-CN") in listed
@@ -439,7 +435,7 @@ def test_a_province_admin_edits_a_template_and_the_next_message_uses_it(notify):
     with pytest.raises(NotFound):
         notify.set_template(admin, "certificate_issued", "volunteer", "fr",
                             {"title": "x", "body": "y"})
-    _, volunteer_caller = someone()
+    _, volunteer_caller = someone(identity)
     with pytest.raises(Forbidden):
         notify.set_template(volunteer_caller, "certificate_issued", "volunteer", "zh-CN",
                             {"title": "x", "body": "y"})
@@ -448,7 +444,7 @@ def test_a_province_admin_edits_a_template_and_the_next_message_uses_it(notify):
     saved = notify.set_template(admin, "certificate_issued", "volunteer", "zh-CN",
                                 {"title": "您的服务证明好了", "body": "证明编号 {number}，共 {total}。"})
     assert saved["updated_by"] == admin["person_id"]
-    pid, caller = someone()
+    pid, caller = someone(identity)
     notify.on_certificate_issued(event("certificate_issued", {
         "number": "HB-1301-20301129-ABCDEFG", "person_id": pid, "period_from": "2030-01-01",
         "period_to": "2030-06-30", "total_minutes": 600, "issued_by": "s-1"}))
@@ -457,10 +453,10 @@ def test_a_province_admin_edits_a_template_and_the_next_message_uses_it(notify):
     assert message["body"] == "证明编号 HB-1301-20301129-ABCDEFG，共 10小时。"
 
 
-def test_an_urgent_cancellation_is_first_on_the_stations_call_list(notify, clock):
+def test_an_urgent_cancellation_is_first_on_the_stations_call_list(notify, identity, clock):
     carrier = str(uuid.uuid4())
-    volunteer, _ = someone(name="李明")
-    elder, elder_caller = someone("elder", name="刘桂兰", phone="03117654321",
+    volunteer, _ = someone(identity, name="李明")
+    elder, elder_caller = someone(identity, "elder", name="刘桂兰", phone="03117654321",
                                   phone_only=True, carrier_id=carrier)
     notify.set_preferences(elder_caller, {"channels": ["call"],  # only urgent calls now
                                           "quiet_hours": quiet_around_now(clock)})
@@ -498,7 +494,7 @@ def _expired(demand_id, elder_id, start, gone=None):
 
 
 def test_an_expired_demand_reaches_the_elder_by_the_stations_call_not_the_volunteer_who_left(
-        notify, clock):
+        notify, identity, clock):
     """Nobody served the demand in its window: the phone-only elder is called by their
     station ("未能安排到志愿者上门…请联系服务站"), not as an urgent call — the window is over,
     nobody is on the way —, and the volunteer who had withdrawn (and was told then) hears
@@ -506,9 +502,9 @@ def test_an_expired_demand_reaches_the_elder_by_the_stations_call_not_the_volunt
     carrier = str(uuid.uuid4())
     operator = {"person_id": str(uuid.uuid4()), "roles": ["station_operator"],
                 "scope": TOWNSHIP + "000", "carrier_id": carrier}
-    gone, gone_caller = someone(name="赵磊")
+    gone, gone_caller = someone(identity, name="赵磊")
     no_quiet_hours(notify, gone_caller)
-    elder, elder_caller = someone("elder", name="王秀英", phone="03111234567",
+    elder, elder_caller = someone(identity, "elder", name="王秀英", phone="03111234567",
                                   phone_only=True, carrier_id=carrier)
     notify.set_preferences(elder_caller, {"channels": ["call"], "quiet_hours": None})
     demand_id = str(uuid.uuid4())
@@ -535,7 +531,7 @@ def test_an_expired_demand_reaches_the_elder_by_the_stations_call_not_the_volunt
             if m["kind"] == "demand_cancelled"] == []
 
     # just over (the sweep runs at the window's end), the elder in quiet hours: not urgent
-    sleeping, sleeping_caller = someone("elder", name="刘桂兰", phone="03117650000",
+    sleeping, sleeping_caller = someone(identity, "elder", name="刘桂兰", phone="03117650000",
                                         phone_only=True, carrier_id=carrier)
     notify.set_preferences(sleeping_caller, {"channels": ["call"],
                                              "quiet_hours": quiet_around_now(clock)})
@@ -551,8 +547,8 @@ def test_an_expired_demand_reaches_the_elder_by_the_stations_call_not_the_volunt
 
 
 def test_a_send_interrupted_by_a_dying_process_is_dead_lettered_not_repeated(
-        notify, fake_sms, clock, uow_factory):
-    pid, caller = someone()
+        notify, identity, fake_sms, clock, uow_factory):
+    pid, caller = someone(identity)
     notify.set_preferences(caller, {"channels": ["sms"], "quiet_hours": quiet_around_now(clock)})
     notify.on_hours_credited(credited(pid))
     assert deliveries(notify, caller, "hours_credited")
@@ -571,4 +567,4 @@ def test_a_send_interrupted_by_a_dying_process_is_dead_lettered_not_repeated(
     assert failure["payload"]["last_error"].startswith("interrupted while sending")
     clock.advance(hours=3)  # the quiet hours are over: still not sent again
     notify.send_due()
-    assert fake_sms.to(PEOPLE[pid]["phone"]) == []
+    assert fake_sms.to(identity.people[pid].phone) == []

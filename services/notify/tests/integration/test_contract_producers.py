@@ -21,7 +21,7 @@ from ledger.service import LedgerService
 from notify.service import NotifyService
 from timebank_common.db import make_event
 
-from .conftest import PEOPLE, FakeIdentity
+from .conftest import identity_fake
 
 # --- milestone_reached: demand -> the real ledger -> the real notify -------------------------
 REGION = "130102001001"
@@ -29,17 +29,21 @@ wait_for = partial(shared_wait_for, timeout=20.0)
 
 
 @pytest.fixture(scope="module")
-def ledger_and_notify(service_config, start_module_service, notify_config):
-    start_module_service(FakeIdentity, service_config(None))
+def identity():
+    return identity_fake()
+
+
+@pytest.fixture(scope="module")
+def ledger_and_notify(identity, service_config, start_module_service, notify_config):
+    start_module_service(identity.service_class(), service_config(None))
     start_module_service(LedgerService, service_config(  # queue arguments as ledger's tests
         "ledger", max_workers=20, STAR_THRESHOLDS_HOURS=[1, 2, 3], EVENT_DELIVERY_LIMIT=2))
     start_module_service(NotifyService, notify_config)
 
 
-def test_a_service_crossing_a_star_level_tells_the_volunteer(ledger_and_notify, rpc,
+def test_a_service_crossing_a_star_level_tells_the_volunteer(ledger_and_notify, identity, rpc,
                                                             event_bus):
-    volunteer = str(uuid.uuid4())
-    PEOPLE[volunteer] = {"name": "李明", "phone": None, "region_code": REGION}
+    volunteer = identity.add_volunteer(name="李明", region_code=REGION)  # no phone
     caller = {"person_id": volunteer, "roles": ["volunteer"], "scope": REGION}
     record = demand_contracts.ServiceRecordedEvent().dump({
         "record_id": str(uuid.uuid4()), "demand_id": str(uuid.uuid4()),

@@ -18,16 +18,9 @@ from timebank_testing import wait_for as shared_wait_for
 
 from notify.service import NotifyService
 
-from .conftest import PEOPLE, REGION, FakeIdentity, assigned, event
+from .conftest import REGION, assigned, event, identity_fake, someone
 
 wait_for = partial(shared_wait_for, timeout=20.0)
-
-
-def person(role, name):
-    pid = str(uuid.uuid4())
-    PEOPLE[pid] = {"name": name, "phone": f"137{uuid.uuid4().int % 10**8:08d}",
-                   "region_code": REGION, "is_elder": role == "elder"}
-    return pid, {"person_id": pid, "roles": [role], "scope": REGION}
 
 
 def reminder_messages(notify, caller):
@@ -36,8 +29,15 @@ def reminder_messages(notify, caller):
 
 # --- processes killed and restarted -----------------------------------------------------------
 @pytest.fixture(scope="module")
-def identity(service_config, start_module_service):
-    start_module_service(FakeIdentity, service_config(None))
+def identity():
+    """The module's identity: served to the notify processes (``identity_service``) and
+    given to the in-process ``notify``."""
+    return identity_fake()
+
+
+@pytest.fixture(scope="module")
+def identity_service(identity, service_config, start_module_service):
+    start_module_service(identity.service_class(), service_config(None))
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ PROCESS = "notify-process"  # the application name of the notify processes' sess
 
 
 @pytest.fixture
-def start_notify(identity, notify_config, start_service, clock):
+def start_notify(identity_service, notify_config, start_service, clock):
     url = f"{notify_config['DATABASE_URL']}?application_name={PROCESS}"
     return lambda: start_service(NotifyService, {**notify_config, "CLOCK": clock,
                                                  "DATABASE_URL": url,
@@ -80,9 +80,9 @@ def settle():
 
 
 def test_a_reminder_survives_a_killed_process_and_is_sent_once(
-        start_notify, rpc, event_bus, database, fake_sms, clock):
-    volunteer, volunteer_caller = person("volunteer", "李明")
-    elder, elder_caller = person("elder", "王秀英")
+        start_notify, identity, rpc, event_bus, database, fake_sms, clock):
+    volunteer, volunteer_caller = someone(identity, "volunteer", name="李明")
+    elder, elder_caller = someone(identity, "elder", name="王秀英")
     first = start_notify()
     with rpc("notify") as notify:
         for caller in (volunteer_caller, elder_caller):
@@ -91,7 +91,8 @@ def test_a_reminder_survives_a_killed_process_and_is_sent_once(
     start = clock.now() + dt.timedelta(hours=24, seconds=4)
     event_bus.publish("demand", assigned(volunteer, elder, start, demand_id=demand_id))
     wait_for(lambda: len(reminders(database, demand_id)) == 4)
-    wait_for(lambda: fake_sms.to(PEOPLE[volunteer]["phone"]) and fake_sms.to(PEOPLE[elder]["phone"]))
+    wait_for(lambda: fake_sms.to(identity.people[volunteer].phone)
+             and fake_sms.to(identity.people[elder].phone))
     die(first, database)  # the process dies before the 24-hour reminder is due
 
     clock.advance(seconds=5)  # the reminder falls due while no process runs
@@ -103,25 +104,25 @@ def test_a_reminder_survives_a_killed_process_and_is_sent_once(
         [to_elder] = wait_for(lambda: reminder_messages(notify, elder_caller))
         assert to_volunteer["body"].startswith("明天（")
         assert to_elder["body"].endswith("李明将上门为您服务。")
-        wait_for(lambda: len(fake_sms.to(PEOPLE[elder]["phone"])) == 2)
+        wait_for(lambda: len(fake_sms.to(identity.people[elder].phone)) == 2)
         settle()
         start_notify()  # and a restart later repeats nothing
         settle()
         assert len(reminder_messages(notify, volunteer_caller)) == 1
         assert len(reminder_messages(notify, elder_caller)) == 1
-    assert len([s for s in fake_sms.to(PEOPLE[volunteer]["phone"])
+    assert len([s for s in fake_sms.to(identity.people[volunteer].phone)
                 if s["TemplateParamSet"][0] == "服务提醒"]) == 1
-    assert len(fake_sms.to(PEOPLE[elder]["phone"])) == 2  # "志愿者已接单" and the reminder
+    assert len(fake_sms.to(identity.people[elder].phone)) == 2  # "志愿者已接单" and the reminder
     assert [(r.lead, r.status) for r in reminders(database, demand_id)] == [
         ("1h", "scheduled"), ("1h", "scheduled"), ("24h", "sent"), ("24h", "sent")]
 
 
 def test_a_consumer_killed_while_handling_and_restarted_sends_each_message_once(
-        start_notify, rpc, event_bus, fake_sms, database, clock):
+        start_notify, identity, rpc, event_bus, fake_sms, database, clock):
     """Killed anywhere — before the commit, after it, or while the provider is asked — and the
     events delivered again: one message each, and never a second SMS. A delivery caught in
     the middle of its send is made dead ("interrupted") for a person to check, not resent."""
-    people = [person("volunteer", "李明") for _ in range(5)]
+    people = [someone(identity, "volunteer", name="李明") for _ in range(5)]
     first = start_notify()
     with rpc("notify") as notify:
         for _, caller in people:
@@ -149,7 +150,7 @@ def test_a_consumer_killed_while_handling_and_restarted_sends_each_message_once(
         for pid, caller in people:
             assert notify.inbox(caller, {})["total"] == 1
             [delivery] = notify.inbox(caller, {})["items"][0]["deliveries"]
-            sent = len(fake_sms.to(PEOPLE[pid]["phone"]))
+            sent = len(fake_sms.to(identity.people[pid].phone))
             assert sent <= 1
             if delivery["status"] == "sent":
                 assert sent == 1
@@ -167,10 +168,10 @@ def reminder_rows(uow_factory, demand_id):
             "ORDER BY lead, person_id"), {"d": demand_id}).all()
 
 
-def test_cancelled_and_withdrawn_services_are_not_reminded(notify, clock, uow_factory):
-    volunteer, volunteer_caller = person("volunteer", "李明")
-    other, other_caller = person("volunteer", "赵磊")
-    elder, elder_caller = person("elder", "王秀英")
+def test_cancelled_and_withdrawn_services_are_not_reminded(notify, identity, clock, uow_factory):
+    volunteer, volunteer_caller = someone(identity, "volunteer", name="李明")
+    other, other_caller = someone(identity, "volunteer", name="赵磊")
+    elder, elder_caller = someone(identity, "elder", name="王秀英")
     start = clock.now() + dt.timedelta(hours=24, seconds=2)
     cancelled, withdrawn = str(uuid.uuid4()), str(uuid.uuid4())
     notify.on_demand_assigned(assigned(volunteer, elder, start, demand_id=cancelled))
@@ -204,12 +205,12 @@ def test_cancelled_and_withdrawn_services_are_not_reminded(notify, clock, uow_fa
     assert dt.datetime.fromisoformat(cancelled_message["data"]["window_start"]) == start
 
 
-def test_a_group_service_reminds_the_elder_once_naming_who_still_comes(notify, clock,
+def test_a_group_service_reminds_the_elder_once_naming_who_still_comes(notify, identity, clock,
                                                                        uow_factory):
-    li, li_caller = person("volunteer", "李明")
-    zhao, zhao_caller = person("volunteer", "赵磊")
-    wang, wang_caller = person("volunteer", "王刚")
-    elder, elder_caller = person("elder", "王秀英")
+    li, li_caller = someone(identity, "volunteer", name="李明")
+    zhao, zhao_caller = someone(identity, "volunteer", name="赵磊")
+    wang, wang_caller = someone(identity, "volunteer", name="王刚")
+    elder, elder_caller = someone(identity, "elder", name="王秀英")
     demand_id = str(uuid.uuid4())
     start = clock.now() + dt.timedelta(hours=24, seconds=5)
     for volunteer in (li, zhao, wang):
@@ -233,9 +234,9 @@ def test_a_group_service_reminds_the_elder_once_naming_who_still_comes(notify, c
 
 
 def test_the_one_hour_reminder_is_urgent_and_a_no_show_cancels_what_is_left(
-        notify, clock, uow_factory):
-    volunteer, volunteer_caller = person("volunteer", "李明")
-    elder, elder_caller = person("elder", "王秀英")
+        notify, identity, clock, uow_factory):
+    volunteer, volunteer_caller = someone(identity, "volunteer", name="李明")
+    elder, elder_caller = someone(identity, "elder", name="王秀英")
     notify.set_preferences(volunteer_caller, {"channels": ["sms"], "quiet_hours": {
         "start": "00:00", "end": "23:59"}})  # quiet all day: only urgent messages go
     demand_id = str(uuid.uuid4())

@@ -3,15 +3,13 @@
 request that cannot do without it is 503 ``identity_unavailable`` (Chinese and English) after
 the timeout, never a hung request; an event is still turned into its messages with the
 documented fallbacks (no name: "您好：" and "志愿者"), and their deliveries wait for identity
-(deferred, not counted as attempts)."""
+(deferred, not counted as attempts). identity is the shared ``IdentityFake``, silenced."""
 import datetime as dt
 import time
 import uuid
 from functools import partial
 
-import eventlet
 import pytest
-from nameko.rpc import rpc as rpc_method
 from sqlalchemy import create_engine, text
 from timebank_testing import wait_for as shared_wait_for
 
@@ -20,6 +18,8 @@ from timebank_common.clock import FixedClock
 from timebank_common.db import make_event
 from timebank_common.errors import Unavailable
 
+from .conftest import identity_fake
+
 REGION = "130102001001"
 TIMEOUT = 0.5  # IDENTITY_RPC_TIMEOUT_SECONDS of this notify process (the default is 3)
 SILENCE = 1.5  # identity's "answer" comes well after notify stopped waiting
@@ -27,28 +27,11 @@ CLOCK = FixedClock(dt.datetime(2026, 6, 15, 2, tzinfo=dt.UTC))  # 10:00 in China
 wait_for = partial(shared_wait_for, timeout=15.0)
 
 
-class SilentIdentity:
-    name = "identity"
-
-    @rpc_method
-    def contact_details(self, person_ids):
-        eventlet.sleep(SILENCE)
-        return {"items": []}
-
-    @rpc_method
-    def person_names(self, person_ids):
-        eventlet.sleep(SILENCE)
-        return {"names": {}}
-
-    @rpc_method
-    def qualifications_expiring(self, on_date=None, days=30):
-        eventlet.sleep(SILENCE)
-        return {"items": []}
-
-
 @pytest.fixture(scope="module")
 def running(notify_config, service_config, start_module_service):
-    start_module_service(SilentIdentity, service_config(None))
+    identity = identity_fake(CLOCK)
+    identity.silent(seconds=SILENCE)  # takes every question, answers none in time
+    start_module_service(identity.service_class(), service_config(None))
     start_module_service(NotifyService, {**notify_config, "CLOCK": CLOCK,
                                          "IDENTITY_RPC_TIMEOUT_SECONDS": TIMEOUT})
 
