@@ -19,7 +19,6 @@ from timebank_common.caller import Caller
 from timebank_common.db import make_event
 from timebank_common.tokens import issue_access_token
 
-pytestmark = pytest.mark.integration
 REGION = "130102001001"
 wait_for = partial(shared_wait_for, timeout=10.0)
 ASSIGNED = []

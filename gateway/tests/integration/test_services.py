@@ -13,8 +13,6 @@ from timebank_common.caller import Caller
 from timebank_common.errors import Forbidden, NotFound
 from timebank_common.tokens import issue_access_token
 
-pytestmark = pytest.mark.integration
-
 
 class FakeLedger:
     name = "ledger"

@@ -14,8 +14,6 @@ from gateway.service import GatewayService
 from timebank_common.caller import Caller
 from timebank_common.tokens import issue_access_token
 
-pytestmark = pytest.mark.integration
-
 REGION = "130102001001"
 
 

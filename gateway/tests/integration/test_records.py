@@ -14,8 +14,6 @@ from timebank_common.caller import Caller
 from timebank_common.errors import Conflict
 from timebank_common.tokens import issue_access_token
 
-pytestmark = pytest.mark.integration
-
 DEMAND_ID = str(uuid.uuid4())
 DISPUTE = {"dispute_id": str(uuid.uuid4()), "subject": "record", "status": "open",
            "steps": [{"step": "opened", "by": "elder-1", "at": "2026-11-29T02:00:00+00:00",
