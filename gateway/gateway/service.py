@@ -12,6 +12,7 @@ from nameko.rpc import RpcProxy
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.web.handlers import http
 
+from identity.contracts import TOKENS_REVOKED
 from timebank_common import metrics
 from timebank_common.errors import Unauthenticated
 from timebank_common.service import ServiceBase, json_response
@@ -137,7 +138,8 @@ class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, Prox
     def authenticate(self, request) -> dict:
         return self.verify_token(bearer_token(request))
 
-    @event_handler("identity", "tokens_revoked", handler_type=BROADCAST, reliable_delivery=False)
+    @event_handler(TOKENS_REVOKED.source, TOKENS_REVOKED.name, handler_type=BROADCAST,
+                   reliable_delivery=False)
     def on_tokens_revoked(self, event):
         """Every gateway process hears every revocation (a broadcast queue of its own)."""
         self.verify_token.revoked(event["payload"])

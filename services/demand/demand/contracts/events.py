@@ -61,9 +61,9 @@ class DemandSubmittedEvent(Schema):
 
 
 class DemandPublishedEvent(Schema):
-    """``qualifications`` and ``priority`` are read when present (load only: demand does not
-    put them in the payload; matching takes a category's required qualifications from the
-    catalogue and priority elders from identity's ``elder_priority_granted``)."""
+    """A demand reviewed and open to volunteers (matching takes a category's required
+    qualifications from the catalogue, priority elders from identity's
+    ``elder_priority_granted``)."""
 
     demand_id = fields.String(required=True)
     elder_id = fields.String(required=True)
@@ -75,10 +75,6 @@ class DemandPublishedEvent(Schema):
     volunteers_needed = fields.Integer(required=True, validate=validate.Range(min=1))
     location = fields.Dict(load_default=None, allow_none=True, validate=_coordinates,
                            metadata={"description": "{lat, lng}, or null"})
-    qualifications = fields.List(fields.String(), load_default=list, load_only=True, metadata={
-        "description": "the qualification kinds the demand needs (not sent by demand)"})
-    priority = fields.Boolean(load_default=False, load_only=True, metadata={
-        "description": "the elder is a priority elder (not sent by demand)"})
 
 
 class DemandRejectedEvent(Schema):

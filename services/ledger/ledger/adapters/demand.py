@@ -6,9 +6,9 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields
-
+from demand.contracts import ServiceRecordRowOut
 from timebank_common import remote
+from timebank_common.contracts import conforms
 
 from ..domain.certificates import code_as_name
 
@@ -17,21 +17,16 @@ log = logging.getLogger(__name__)
 RECORDS_PAGE = 1000  # service records per answer of demand's ``service_records``
 
 
-class ServiceRecordIn(Schema):
-    """One of demand's ``service_records`` items (what reconciliation reads)."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    record_id = fields.String(required=True)
-    demand_id = fields.String(required=True)
-    volunteer_id = fields.String(required=True)
-    minutes = fields.Integer(required=True)
-    recorded_at = fields.String(load_default=None, allow_none=True)
-    region_code = fields.String(required=True)
+_RECORD = ServiceRecordRowOut()  # demand's answer, as demand declares it
+_RECORD_KEYS = tuple(_RECORD.fields)
 
 
-_RECORD = ServiceRecordIn()
+def _record(item: Mapping[str, Any]) -> dict[str, Any]:
+    """One record of demand's answer, as sent (times stay ISO text in the report)."""
+    problems = conforms(ServiceRecordRowOut, item)
+    if problems:
+        raise ValueError(f"demand's service_records answered outside its contract: {problems}")
+    return {key: item.get(key) for key in _RECORD_KEYS}
 
 
 class DemandClient:
@@ -61,7 +56,7 @@ class DemandClient:
         after = None
         while True:
             page = self.proxy.service_records(**filters, after=after, limit=RECORDS_PAGE)
-            out.extend(_RECORD.load(item) for item in page["items"])
+            out.extend(_record(item) for item in page["items"])
             after = page.get("next_after")
             if not after:
                 return out

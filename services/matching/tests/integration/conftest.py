@@ -93,8 +93,7 @@ class Events:
 
     def published(self, region: str, starts_in_h: float = 24, needed: int = 1,
                   location: tuple[float, float] | None = (38.04, 114.51), hours: float = 2,
-                  category: str = "companionship", kinds: tuple[str, ...] = (),
-                  elder_id: str | None = None, on_the_hour: bool = False,
+                  category: str = "companionship", elder_id: str | None = None, on_the_hour: bool = False,
                   expected_minutes: int = 60) -> dict:
         start = self.clock.now() + dt.timedelta(hours=starts_in_h)
         if on_the_hour:
@@ -103,7 +102,7 @@ class Events:
             "demand_id": str(uuid.uuid4()), "elder_id": elder_id or f"e-{uuid.uuid4().hex[:6]}",
             "category": category, "region_code": region, "window_start": start.isoformat(),
             "window_end": (start + dt.timedelta(hours=hours)).isoformat(),
-            "expected_minutes": expected_minutes, "volunteers_needed": needed, "qualifications": list(kinds)}
+            "expected_minutes": expected_minutes, "volunteers_needed": needed}
         if location is not None:
             payload["location"] = {"lat": location[0], "lng": location[1]}
         return self("demand_published", payload, region)

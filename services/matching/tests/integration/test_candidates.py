@@ -47,18 +47,16 @@ def test_candidates_follow_the_hard_rules_and_explain_their_score(matching, deli
     candidate_ids(matching, d["demand_id"])
     assert demand_service.catalogue_asked == asked  # the catalogue, once asked, is kept
 
-    care = demand(kinds=["nurse"])
-    assert nurse in candidate_ids(matching, care["demand_id"])
-    assert near not in candidate_ids(matching, care["demand_id"])
-    # a professional category: the catalogue says a nurse is needed, even if the event does not
+    # a professional category: the catalogue says a nurse is needed (the event does not)
     home_care = demand(category="home_care")
+    assert near not in candidate_ids(matching, home_care["demand_id"])
     assert candidate_ids(matching, home_care["demand_id"]) == [nurse]
 
 
 def test_qualifications_verified_and_expired_change_the_candidates(matching, deliver, events,
                                                                    volunteers, demand):
     helper = volunteers.eligible(offset_km=0.5)
-    care = demand(kinds=["nurse"])
+    care = demand(category="home_care")
     assert helper not in candidate_ids(matching, care["demand_id"])
     held = {"person_id": helper, "kind": "nurse", "qualification_id": "q-1", "region_code": REGION}
     deliver(events("qualification_verified", {**held, "valid_until": "2099-12-31"}, REGION))

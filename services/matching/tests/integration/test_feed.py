@@ -104,7 +104,7 @@ def test_feed_of_a_volunteer_with_a_home_lists_only_what_they_may_take(matching,
     me = {"person_id": vid, "roles": ["volunteer"], "scope": REGION}
     plain = deliver(events.published(REGION, starts_in_h=500, location=HOME, on_the_hour=True))
     needs_nurse = deliver(events.published(REGION, starts_in_h=501, location=HOME,
-                                           on_the_hour=True, kinds=("nurse",)))
+                                           on_the_hour=True, category="home_care"))
     deliver(events("elder_priority_granted", {
         "person_id": "e-prio", "category": "empty_nest", "region_code": REGION,
         "verified_by": "op-1"}, REGION))

@@ -6,7 +6,7 @@ from typing import Any
 
 from timebank_common.db import UnitOfWork
 
-from ...adapters import open_demands, outcomes, priority_elders, service_history
+from ...adapters import open_demands, outcomes, service_history
 from ...domain.city_feed import city_unit
 from ...domain.scoring import GOOD_RATING
 from ...domain.slots import slots_on_publish
@@ -30,10 +30,8 @@ def demand_published(uow: UnitOfWork, payload: dict[str, Any], occurred_at: dt.d
         "window_end": payload["window_end"], "expected_minutes": payload["expected_minutes"],
         "open_slots": slots, "location_lat": location.get("lat"),
         "location_lng": location.get("lng"), "published_at": occurred_at,
-        "qualifications": payload["qualifications"],
+        "qualifications": [],  # the category's, from the catalogue, when candidates are asked
     })
-    if payload["priority"]:
-        priority_elders.note_priority_elder(uow, payload["elder_id"])
 
 
 def demand_assigned(uow: UnitOfWork, payload: dict[str, Any], occurred_at: dt.datetime
