@@ -29,6 +29,17 @@ def load_catalogue(uow) -> dict[str, Category]:
     }
 
 
+def category_of(uow, code: str) -> Category | None:
+    """The category ``code`` as it stands, withdrawn or not (a published demand keeps its
+    category's rules when the category is withdrawn later)."""
+    r = uow.execute(select(service_categories)
+                    .where(service_categories.c.code == code)).mappings().first()
+    if r is None:
+        return None
+    return Category(r["code"], r["name_zh"], r["name_en"], r["professional"],
+                    tuple(r["qualifications"]), r["default_minutes"], r["group_allowed"])
+
+
 def all_categories(uow, include_inactive: bool) -> list[dict]:
     query = select(service_categories).order_by(service_categories.c.sort_order,
                                                 service_categories.c.code)

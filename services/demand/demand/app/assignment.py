@@ -25,7 +25,7 @@ from ..contracts import (
     DEMAND_ASSIGNED,
     DEMAND_STARTED,
 )
-from ..domain import eligibility, payments, rules
+from ..domain import catalogue, eligibility, payments, rules
 from ..domain.lifecycle import Demand
 from . import completion
 from . import payments as saga
@@ -65,9 +65,11 @@ def give_slot(db: UnitOfWorkFactory, caller: Caller, demand_id: str, volunteer_i
         if held is not None and held.live:
             return demand_view(demand)  # a repeat (e.g. a redelivered RPC): no change
         demand.require_claimable()
-        # None for a category withdrawn since the demand was published
-        category = catalogue_rows.load_catalogue(uow).get(demand.category)
-        eligibility.require_eligible(check, category, demand.elder_id)  # type: ignore[arg-type]
+        # a category withdrawn since the demand was published still sets its rules
+        found = catalogue_rows.category_of(uow, demand.category)
+        category = catalogue.require_offered(
+            demand.category, {demand.category: found} if found is not None else {})
+        eligibility.require_eligible(check, category, demand.elder_id)
         repo.lock_key(uow, "volunteer", volunteer_id)
         rules.refuse_overlap(demand.window_start, demand.window_end,
                              repo.active_windows_of(uow, volunteer_id, demand.id))

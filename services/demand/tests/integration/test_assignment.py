@@ -10,7 +10,7 @@ import time
 import pytest
 
 from demand.adapters import assignment_repository
-from timebank_common.errors import BadInput, Conflict, Unavailable
+from timebank_common.errors import BadInput, Conflict, RuleViolation, Unavailable
 
 from .conftest import OPERATOR, REGION, published, submission, volunteer
 
@@ -113,6 +113,30 @@ def test_the_first_check_in_announces_the_start_once_even_before_the_window(dema
     demand.check_in(second, made["demand_id"], {})
     demand.check_in(first, made["demand_id"], {})  # a repeat
     assert len(outbox("demand_started")) == 1
+
+
+def test_a_category_withdrawn_after_publication_still_serves_its_published_demands(
+        demand, clock, identity):
+    """Withdrawing a category stops new demands of it; one already reviewed and published
+    can still be taken, under the category's rules (a professional one needs its
+    qualification) — not a crash."""
+    code = "home_care"
+    care = published(demand, clock.now(), category=code)
+    companion = published(demand, clock.now() + dt.timedelta(hours=6))
+    province = {"person_id": "pa-1", "roles": ["province_admin"], "scope": "130000000000"}
+    withdrawn = demand.update_category(province, code, {"active": False})
+    assert withdrawn["active"] is False
+    try:
+        untrained = volunteer()
+        with pytest.raises(RuleViolation) as refused:
+            demand.claim(untrained, care["demand_id"])
+        assert refused.value.code == "qualification_required"
+        nurse = volunteer()
+        identity.add_volunteer(nurse["person_id"], qualifications=["nurse"])
+        assert demand.claim(nurse, care["demand_id"])["status"] == "assigned"
+        assert demand.claim(untrained, companion["demand_id"])["status"] == "assigned"
+    finally:
+        demand.update_category(province, code, {"active": True})
 
 
 def test_an_elder_funded_assignment_asks_the_ledger_to_reserve(demand, clock, outbox):
