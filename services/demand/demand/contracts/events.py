@@ -238,6 +238,21 @@ class ConfirmationOverdueEvent(Schema):
     recorded_at = fields.DateTime(format="iso", required=True)
 
 
+class RecordingOverdueEvent(Schema):
+    """``recording_overdue``: a service was checked out and the station has not recorded its
+    time within the regional policy's limit (及时). ``level`` ``station`` the first time, then
+    ``township`` when it is still not recorded after a second limit; each level once."""
+
+    demand_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    volunteer_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    elder_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    region_code = fields.String(required=True, validate=REGION_CODE)
+    carrier_id = _optional()
+    checked_out_at = _time(required=True)
+    due_at = _time(required=True)
+    level = fields.String(required=True, validate=validate.OneOf(["station", "township"]))
+
+
 # --- evaluations and disputes -------------------------------------------------------------------
 class EvaluationSubmittedEvent(Schema):
     evaluation_id = fields.String()
@@ -338,6 +353,9 @@ RECORD_REVIEWED = _event("record_reviewed", RecordReviewedEvent,
                          "A held record was released or rejected")
 RECORD_CONFIRMATION_OVERDUE = _event("record_confirmation_overdue", ConfirmationOverdueEvent,
                                      "A record still waits for the elder's confirmation")
+RECORDING_OVERDUE = _event("recording_overdue", RecordingOverdueEvent,
+                           "A checked-out service is not recorded in time: to the station, "
+                           "then the township")
 EVALUATION_SUBMITTED = _event("evaluation_submitted", EvaluationSubmittedEvent,
                               "The elder's side evaluated a volunteer's service")
 FOLLOW_UP_OPENED = _event("follow_up_opened", FollowUpOpenedEvent,
@@ -351,5 +369,5 @@ EVENTS = (DEMAND_SUBMITTED, DEMAND_PUBLISHED, DEMAND_REJECTED, DEMAND_ADJUSTED,
           DEMAND_REVIEW_OVERDUE, DEMAND_ASSIGNED, DEMAND_STARTED, DEMAND_CANCELLED,
           ASSIGNMENT_WITHDRAWN, ASSIGNMENT_NO_SHOW, RESERVATION_REQUESTED, RESERVATION_RELEASED,
           SERVICE_RECORDED, RECORD_HELD, RECORD_REVIEWED, RECORD_CONFIRMATION_OVERDUE,
-          EVALUATION_SUBMITTED, FOLLOW_UP_OPENED, DISPUTE_OPENED, DISPUTE_RESOLVED)
+          RECORDING_OVERDUE, EVALUATION_SUBMITTED, FOLLOW_UP_OPENED, DISPUTE_OPENED, DISPUTE_RESOLVED)
 """Every event the demand service produces."""

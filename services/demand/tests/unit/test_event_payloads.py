@@ -51,5 +51,5 @@ def test_a_follow_up_names_its_station_and_a_dispute_its_parties():
 
 def test_every_event_is_declared_once_with_a_summary():
     names = [event.name for event in EVENTS]
-    assert len(names) == len(set(names)) == 20
+    assert len(names) == len(set(names)) == 21
     assert all(event.source == "demand" and event.summary for event in EVENTS)

@@ -10,12 +10,14 @@ from timebank_common.contracts import EventContract
 
 from .accounts import TokensRevokedPayload
 from .common import REGION_CODE, ReasonText
-from .vocabulary import PROFILES
+from .vocabulary import PERSON_STATUSES, PROFILES
 
 __all__ = ["CARRIER_REGISTERED", "ELDER_PRIORITY_GRANTED", "ELDER_PROXY_REMOVED", "ELDER_PROXY_SET",
            "EVENTS", "OPERATOR_GRANTED", "OPERATOR_REVOKED", "PERSON_REGISTERED",
            "QUALIFICATION_EXPIRED", "QUALIFICATION_VERIFIED", "RELATIVES_LINKED",
            "TOKENS_REVOKED", "VOLUNTEER_ELIGIBLE", "VOLUNTEER_SUSPENDED",
+           "PERSON_MOVED", "PERSON_STATUS_CHANGED", "ELDER_PRIORITY_REVOKED",
+           "PersonMovedPayload", "PersonStatusChangedPayload", "ElderPriorityRevokedPayload",
            "CarrierRegisteredPayload", "ElderPriorityGrantedPayload",
            "ElderProxyRemovedPayload", "ElderProxySetPayload", "OperatorGrantedPayload",
            "OperatorRevokedPayload", "PersonRegisteredPayload", "QualificationExpiredPayload",
@@ -68,12 +70,55 @@ class QualificationVerifiedPayload(Schema):
 
 
 class ElderPriorityGrantedPayload(Schema):
-    """``category``: the verified hardship category (the ledger's grant policy names it)."""
+    """``category``: a verified hardship category, or ``advanced_age`` (高龄), which identity
+    grants by rule — at registration for an elder already of that age, otherwise on the day
+    the elder reaches it — with ``verified_by`` null (the ledger's grant policy names the
+    category)."""
 
     person_id = fields.Str(required=True, validate=validate.Length(min=1, max=64))
     category = fields.Str(required=True, validate=validate.Length(min=1, max=40))
     region_code = fields.Str(required=True, validate=REGION_CODE)
     verified_by = fields.Str(required=True, allow_none=True)
+
+
+class ElderPriorityRevokedPayload(Schema):
+    """A hardship category withdrawn (with its reason): the ledger stops its grant from the
+    next period on; the hours already granted stay."""
+
+    person_id = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    category = fields.Str(required=True, validate=validate.Length(min=1, max=40))
+    region_code = fields.Str(required=True, validate=REGION_CODE)
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=500))
+    revoked_by = fields.Str(required=True, allow_none=True)
+
+
+class PersonMovedPayload(Schema):
+    """A person moved within the province: from now on they belong to ``to_region_code``
+    (its staff take over; an elder's station is ``carrier_id``, null until one is set).
+    What happened before stays where it happened."""
+
+    person_id = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    from_region_code = fields.Str(required=True, validate=REGION_CODE)
+    to_region_code = fields.Str(required=True, validate=REGION_CODE)
+    profiles = fields.List(fields.Str(validate=validate.OneOf(list(PROFILES))), required=True)
+    carrier_id = fields.Str(required=True, allow_none=True)
+    from_carrier_id = fields.Str(load_default=None, allow_none=True)
+    moved_by = fields.Str(required=True, allow_none=True)
+    moved_at = fields.AwareDateTime(required=True)
+
+
+class PersonStatusChangedPayload(Schema):
+    """A person's standing changed (``PERSON_STATUSES``): left, withdrew or deceased with a
+    reason, or back to ``active``."""
+
+    person_id = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    region_code = fields.Str(required=True, validate=REGION_CODE)
+    profiles = fields.List(fields.Str(validate=validate.OneOf(list(PROFILES))), required=True)
+    status = fields.Str(required=True, validate=validate.OneOf(list(PERSON_STATUSES)))
+    previous_status = fields.Str(required=True, validate=validate.OneOf(list(PERSON_STATUSES)))
+    reason = fields.Str(required=True, allow_none=True)
+    changed_by = fields.Str(required=True, allow_none=True)
+    changed_at = fields.AwareDateTime(required=True)
 
 
 class RelativesLinkedPayload(Schema):
@@ -142,6 +187,15 @@ QUALIFICATION_VERIFIED = _event(
 ELDER_PRIORITY_GRANTED = _event(
     "elder_priority_granted", ElderPriorityGrantedPayload,
     "A hardship category of an elder was verified (the ledger gives gifted hours)")
+ELDER_PRIORITY_REVOKED = _event(
+    "elder_priority_revoked", ElderPriorityRevokedPayload,
+    "A hardship category of an elder was withdrawn: grants stop from the next period")
+PERSON_MOVED = _event(
+    "person_moved", PersonMovedPayload,
+    "A person moved to another region of the province (envelope region: the new one)")
+PERSON_STATUS_CHANGED = _event(
+    "person_status_changed", PersonStatusChangedPayload,
+    "A person left, withdrew, died, or came back (with the reason)")
 RELATIVES_LINKED = _event(
     "relatives_linked", RelativesLinkedPayload,
     "A direct-relative link was verified (region: person_id's)")
@@ -161,5 +215,6 @@ ELDER_PROXY_REMOVED = _event(
 
 EVENTS = (PERSON_REGISTERED, CARRIER_REGISTERED, VOLUNTEER_ELIGIBLE, VOLUNTEER_SUSPENDED,
           QUALIFICATION_EXPIRED, QUALIFICATION_VERIFIED, ELDER_PRIORITY_GRANTED, RELATIVES_LINKED,
-          TOKENS_REVOKED, OPERATOR_GRANTED, OPERATOR_REVOKED, ELDER_PROXY_SET, ELDER_PROXY_REMOVED)
+          TOKENS_REVOKED, OPERATOR_GRANTED, OPERATOR_REVOKED, ELDER_PROXY_SET, ELDER_PROXY_REMOVED,
+          ELDER_PRIORITY_REVOKED, PERSON_MOVED, PERSON_STATUS_CHANGED)
 """Every event identity produces."""

@@ -11,7 +11,7 @@ from timebank_common.caller import ADMIN_ROLES, STAFF_ROLES
 __all__ = [
     "ADVANCED_AGE", "BACKGROUND_TAGS", "CARRIER_KINDS", "CLIENT_MANAGERS", "CLIENT_READERS",
     "CONTACT_PHONE_PATTERN", "GRANTABLE_ROLES", "HARDSHIP_CATEGORIES", "MOBILE_PATTERN",
-    "PERSON_READERS", "PROFILES", "PROXY_ROLE", "QUALIFICATION_KINDS", "REGISTRY_STATUSES",
+    "PERSON_READERS", "PERSON_STATUSES", "PROFILES", "PROXY_ROLE", "QUALIFICATION_KINDS", "REGISTRY_STATUSES",
     "RELATION_INVERSES", "RELATION_KINDS", "REVIEW_DECISIONS", "REVIEW_STATUSES",
     "REVOCATION_REASONS", "SCREENING_RESULTS", "STATISTICS_READERS", "SUPERVISORS",
 ]
@@ -39,6 +39,16 @@ PROXY_ROLE = "relative"
 """The role an elder's proxy carries in their access token (not stored as a grant)."""
 
 PROFILES = ("elder", "volunteer")
+
+PERSON_STATUSES: dict[str, tuple[str, str]] = {
+    "active": ("在册", "Active"),
+    "left": ("已离开", "Left (moved out of the province or no longer takes part)"),
+    "withdrew": ("已退出", "Withdrew (a volunteer who no longer serves)"),
+    "deceased": ("已故", "Deceased"),
+}
+"""A person's standing in the time bank; every change but to ``active`` carries a reason.
+Hours are never lost: what happens to a deceased person's account is the ledger's regional
+policy; a person who left keeps their account and comes back to it."""
 
 # -- service carriers (服务载体) ------------------------------------------------------------------
 CARRIER_KINDS: dict[str, tuple[str, str]] = {

@@ -42,7 +42,7 @@ def test_every_rpc_is_declared_and_says_what_it_does():
 
 def test_the_events_are_contracts_of_identity_listed_once():
     names = [event.name for event in EVENTS]
-    assert len(names) == len(set(names)) == 13
+    assert len(names) == len(set(names)) == 16
     assert all(e.source == "identity" and e.summary and issubclass(e.payload, Schema)
                for e in EVENTS)
     declared = {v for v in vars(contracts).values() if isinstance(v, EventContract)}
