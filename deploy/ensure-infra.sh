@@ -63,4 +63,9 @@ if ! command -v pdftoppm >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1
     || echo "warning: poppler-utils/zbar-tools not installed; the QR read-back test will be skipped" >&2
 fi
 
+# --- jq: the README's first path picks fields with it, and a test runs that path verbatim ----
+if ! command -v jq >/dev/null 2>&1; then
+  apt_install jq >/dev/null 2>&1 || echo "warning: jq not installed; the README path test will be skipped" >&2
+fi
+
 echo "infrastructure ready: PostgreSQL 127.0.0.1:5432, RabbitMQ 127.0.0.1:5672 (management :15672)"
