@@ -24,8 +24,10 @@ By default (``known_only=False``) an id nobody registered is answered as identit
 answer for a person registered with the defaults: an eligible volunteer, an elder of
 ``elder_region`` without a station, a station named ``育才社区服务站``; nobody is related to
 anybody and nobody acts for an elder unless registered so. ``known_only=True`` answers
-unknown ids as identity does (404). The reads for notify (``contact_details``,
-``person_names``) answer for registered people only, as identity answers for known ids only.
+unknown ids as identity does (404). The reads by lists of ids (``contact_details``,
+``person_names``, ``person_standing``) answer for registered people only, as identity answers
+for known ids only. ``move`` and ``set_status`` change where a person belongs and their
+standing, as identity's ``move_person`` and status changes do.
 """
 from __future__ import annotations
 
@@ -57,7 +59,7 @@ DEFAULT_CARRIER_NAME = "育才社区服务站"
 SILENCE_SECONDS = 30.0  # a silent fake answers at the latest after this (or at speak())
 
 RPCS = ("check_volunteer", "get_person", "get_elder", "may_act_for", "elders_acted_for",
-        "are_direct_relatives", "contact_details", "person_names", "station_staff",
+        "are_direct_relatives", "contact_details", "person_names", "person_standing", "station_staff",
         "qualifications_expiring", "priority_elders", "get_carrier", "get_region",
         "list_regions", "matching_volunteers", "identity_stats", "active_revocations")
 """The RPCs other services ask identity, which the fake answers."""
@@ -80,6 +82,7 @@ class FakePerson:
     volunteer_number: str | None = None
     eligible: bool = True
     reasons: list[dict[str, str]] = field(default_factory=list)
+    status: str = "active"  # identity's PERSON_STATUSES
 
     @property
     def id_number(self) -> str:
@@ -247,6 +250,18 @@ class IdentityFake:
                                  "session_id": session_id, "reason": reason,
                                  "revoked_before": (revoked_before or self.clock.now())
                                  .isoformat()})
+
+    def move(self, person_id: str, region_code: str, carrier_id: str | None = None) -> None:
+        """The person now belongs to ``region_code`` (identity's ``move_person``; an elder's
+        station becomes ``carrier_id``)."""
+        person = self.people[person_id]
+        person.region_code = region_code
+        if person.elder:
+            person.carrier_id = carrier_id
+
+    def set_status(self, person_id: str, status: str) -> None:
+        """The person's standing (identity's ``PERSON_STATUSES``)."""
+        self.people[person_id].status = status
 
     def unknown(self, *person_ids: str) -> None:
         """Answer for these ids as identity does for an id nobody has (404)."""
@@ -450,6 +465,18 @@ class IdentityFake:
                               "phone_only": person.elder and person.phone_only,
                               "carrier_id": person.carrier_id if person.elder else None,
                               "is_elder": person.elder, "locale": "zh-CN"})
+        return {"items": items}
+
+    def _person_standing(self, person_ids: list[str]) -> dict[str, Any]:
+        items = []
+        for person_id in dict.fromkeys(person_ids):
+            person = self.people.get(person_id)
+            if person is not None:
+                profiles = [p for p, held in (("elder", person.elder),
+                                              ("volunteer", person.volunteer)) if held]
+                items.append({"person_id": person_id, "region_code": person.region_code,
+                              "status": person.status, "profiles": profiles,
+                              "carrier_id": person.carrier_id if person.elder else None})
         return {"items": items}
 
     def _person_names(self, person_ids: list[str]) -> dict[str, Any]:

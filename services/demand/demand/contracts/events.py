@@ -169,6 +169,8 @@ class ReservationRequestedEvent(Schema):
     volunteer_id = fields.String(required=True, validate=ID)
     volunteer_region_code = fields.String(load_default=None, validate=REGION_CODE)
     funding_source = fields.String(required=True)
+    fallback_reason = fields.String(load_default=None, allow_none=True,
+                                    validate=validate.Length(max=500))
     category = fields.String(load_default=None)
     minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     expires_at = _time(required=True)
@@ -186,9 +188,12 @@ class ReservationReleasedEvent(Schema):
 
 # --- service records ----------------------------------------------------------------------------
 class ServiceRecordedEvent(Schema):
-    """``funding_source`` names who pays (absent: issuance); a name demand does not offer is
-    refused, so a typo is dead-lettered, never paid by the city. ``recorded_by``: null when a
-    system (an API client) recorded it."""
+    """``funding_source`` names who pays (absent: issuance), as the elder chose it at
+    submission; a name demand does not offer is refused, so a typo is dead-lettered, never
+    paid by the city. ``fallback_reason``: why the station agreed at review that the city's
+    issuance account pays what the chosen source lacks (null: no fallback was agreed; the
+    ledger still never leaves a service uncredited, and records and counts any fallback with
+    its own reason). ``recorded_by``: null when a system (an API client) recorded it."""
 
     record_id = fields.String(required=True, validate=ID)
     demand_id = fields.String(required=True, validate=ID)
@@ -198,6 +203,8 @@ class ServiceRecordedEvent(Schema):
     minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     category = fields.String(load_default=None)
     funding_source = fields.String(load_default=None, validate=validate.OneOf(FUNDING_SOURCES))
+    fallback_reason = fields.String(load_default=None, allow_none=True,
+                                    validate=validate.Length(max=500))
     carrier_id = fields.String(allow_none=True)
     recorded_by = fields.String(allow_none=True)
     recorded_at = _time(required=True)

@@ -5,6 +5,8 @@
   audit log (action ``read_unmasked``, actor ``notify``: a system read, no person).
 * ``person_names``: names only (not personal data that is sealed; nothing to audit), for
   message texts ("李明将上门为您服务").
+* ``person_standing``: where a person belongs now (region, station), their profiles and
+  standing: what the other services check a caller's scope against.
 * ``station_staff``: the active station operators of a carrier and the township admins of a
   township (who hears that a demand waits too long for review).
 * ``qualifications_expiring``: verified qualifications that run out within the coming days
@@ -54,6 +56,24 @@ def person_names(db: UnitOfWorkFactory, person_ids: Iterable[str]) -> dict[str, 
         return {}
     with db() as uow:
         return persons.names_of(uow, ids)
+
+
+def person_standing(db: UnitOfWorkFactory, person_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """Region, standing, profiles and station of each known person: nothing sealed is read."""
+    found = []
+    with db() as uow:
+        for person_id in dict.fromkeys(person_ids):
+            person = persons.get_person(uow, person_id)
+            if person is None:
+                continue
+            elder = persons.get_elder_profile(uow, person["id"])
+            found.append({
+                "person_id": str(person["id"]), "region_code": person["region_code"],
+                "status": person.get("status") or "active",
+                "profiles": persons.profiles_of(uow, person["id"]),
+                "carrier_id": str(elder["carrier_id"]) if elder and elder["carrier_id"] else None,
+            })
+    return found
 
 
 def station_staff(db: UnitOfWorkFactory, carrier_id: str | None,

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 from .common import Names
 
 __all__ = ["Contact", "ContactDetails", "ExpiringQualification", "ExpiringQualifications",
-           "PersonNames", "StaffMember", "StationStaff"]
+           "PersonNames", "PersonStandings", "StaffMember", "Standing", "StationStaff"]
 
 
 class Contact(Schema):
@@ -55,3 +55,21 @@ class ExpiringQualification(Schema):
 
 class ExpiringQualifications(Schema):
     items = fields.List(fields.Nested(ExpiringQualification), required=True)
+
+
+class Standing(Schema):
+    """Where a person belongs now and whether they take part (``PERSON_STATUSES``): the
+    region whose staff look after them, their profiles, an elder's station."""
+    person_id = fields.Str(required=True)
+    region_code = fields.Str(required=True)
+    status = fields.Str(required=True, metadata={"description": "active | left | withdrew | "
+                                                                "deceased"})
+    profiles = fields.List(fields.Str(), required=True, metadata={"description": "elder, "
+                                                                                 "volunteer"})
+    carrier_id = fields.Str(required=True, allow_none=True, metadata={"description": "an elder's "
+                                                                                     "station"})
+
+
+class PersonStandings(Schema):
+    items = fields.List(fields.Nested(Standing), required=True, metadata={
+        "description": "the known persons among those asked for (an unknown id is absent)"})

@@ -7,7 +7,14 @@ from timebank_common.clock import china_date
 from timebank_common.service import rpc
 
 from ..app import contacts
-from ..contracts import UUID_TEXT, ContactDetails, ExpiringQualifications, PersonNames, StationStaff
+from ..contracts import (
+    UUID_TEXT,
+    ContactDetails,
+    ExpiringQualifications,
+    PersonNames,
+    PersonStandings,
+    StationStaff,
+)
 
 PERSON_IDS = {"person_ids": fields.List(fields.Str(validate=validate.Length(1, 64)), required=True,
                                         validate=validate.Length(max=500))}
@@ -24,6 +31,12 @@ class ContactEntrypoints:
     def person_names(self, person_ids):
         """Names only (for message texts): nothing sealed is read, nothing audited."""
         return {"names": contacts.person_names(self.db, person_ids)}
+
+    @rpc(args=PERSON_IDS, returns=PersonStandings, internal=True)
+    def person_standing(self, person_ids):
+        """Where each known person belongs now (region, station) and their standing: how
+        the other services check a caller's scope over a person and follow a move."""
+        return {"items": contacts.person_standing(self.db, person_ids)}
 
     @rpc(args={"carrier_id": fields.Str(allow_none=True, validate=UUID_TEXT),
                "township_code": fields.Str(allow_none=True,

@@ -98,6 +98,7 @@ def test_the_fake_answers_in_identitys_shapes(identity, both):
         "are_direct_relatives": (elder, daughter),
         "contact_details": ([elder, daughter],),
         "person_names": ([elder, daughter],),
+        "person_standing": ([elder, daughter, "00000000-0000-0000-0000-000000000000"],),
         "station_staff": (str(STATION_ID), "130102001000"),
         "qualifications_expiring": (None, 30),
         "priority_elders": ("130102000000",),
@@ -115,6 +116,8 @@ def test_the_fake_answers_in_identitys_shapes(identity, both):
     assert fake.get_elder(operator, elder, True).keys() == \
         identity.get_elder(operator, elder, True).keys()
     assert fake.get_elder(operator, elder)["proxies"][0]["kind"] == "child"
+    assert fake.person_standing([elder, daughter, "nobody"]) == \
+        identity.person_standing([elder, daughter, "nobody"])
     assert fake.are_direct_relatives(daughter, elder) == \
         identity.are_direct_relatives(daughter, elder)
     assert fake.may_act_for(both["operator"]["person_id"], elder) is \
@@ -148,3 +151,17 @@ def test_as_a_service_the_fake_answers_and_falls_silent(start_service, service_c
         assert info.value.code == "identity_unavailable"
         assert identity.may_act_for("someone", elder) is False  # the others still answer
     # stopping the container releases the held call at once (no 30 s wait)
+
+
+def test_person_standing_answers_known_people_where_they_are_now():
+    fake = IdentityFake()
+    elder = fake.add_elder(region_code="130102001001", carrier_id="c-1")
+    volunteer = fake.add_volunteer(region_code="130102002003")
+    fake.move(volunteer, "130202001001")
+    fake.set_status(elder, "deceased")
+    items = {i["person_id"]: i for i in fake.person_standing([elder, volunteer, "nobody"])["items"]}
+    assert set(items) == {elder, volunteer}
+    assert items[elder] == {"person_id": elder, "region_code": "130102001001",
+                            "status": "deceased", "profiles": ["elder"], "carrier_id": "c-1"}
+    assert items[volunteer]["region_code"] == "130202001001"
+    assert items[volunteer]["profiles"] == ["volunteer"]

@@ -37,6 +37,7 @@ class HoursCreditedEvent(Schema):
     excess_to = fields.String(allow_none=True)  # pool | refused | null
     funding_source = fields.String()
     paid_from = fields.String()  # the source, or issuance when it could not pay
+    fallback = fields.String(load_default=None, allow_none=True)  # why issuance paid, or null
 
 
 class HoursGivenEvent(Schema):
