@@ -32,12 +32,19 @@ def _time(**kwargs: Any) -> fields.AwareDateTime:
 
 
 # --- volunteers' preferences ---------------------------------------------------------------
+CHINA_LAT = validate.Range(min=3.8, max=53.6, error="must be a latitude within China")
+CHINA_LNG = validate.Range(min=73.4, max=135.1, error="must be a longitude within China")
+
+
 class Location(Schema):
+    """A place in China (degrees, WGS-84): a home anywhere else cannot be a volunteer's of
+    this province's platform."""
+
     class Meta:
         unknown = EXCLUDE
 
-    lat = fields.Float(required=True)
-    lng = fields.Float(required=True)
+    lat = fields.Float(required=True, validate=CHINA_LAT)
+    lng = fields.Float(required=True, validate=CHINA_LNG)
 
 
 class AvailabilityWindow(Schema):

@@ -49,14 +49,23 @@ class DemandClient:
 
 
 class IdentityClient:
-    """Identity is asked only by the rebuild: every question may take its bulk patience."""
+    """Identity is asked by the rebuild (its bulk patience) and about where a person matching
+    does not know belongs (the ordinary timeout)."""
 
     def __init__(self, config: Mapping[str, Any], proxy: Any):
         self.config, self.proxy = config, proxy
 
-    def _ask(self, method: str, *args: Any) -> Any:
+    def _ask(self, method: str, *args: Any, timeout_factor: float = REBUILD_TIMEOUT_FACTOR
+             ) -> Any:
         return remote.ask(self.config, self.proxy, "identity", method, *args,
-                          timeout_factor=REBUILD_TIMEOUT_FACTOR)
+                          timeout_factor=timeout_factor)
+
+    def person_standing(self, person_ids: list[str]) -> list[dict[str, Any]]:
+        """Where each known person belongs now, their status and profiles (unknown ids are
+        absent)."""
+        answer: dict[str, Any] = self._ask("person_standing", person_ids, timeout_factor=1.0)
+        items: list[dict[str, Any]] = answer["items"]
+        return items
 
     def matching_volunteers(self, after: str | None, limit: int) -> dict[str, Any]:
         """A page of eligible volunteers with their valid qualification kinds (rebuild)."""

@@ -40,3 +40,10 @@ def change_qualification(uow: UnitOfWork, person_id: str, kind: str, held: bool)
     uow.execute(update(volunteers).where(volunteers.c.person_id == person_id)
                 .values(qualifications=sorted(kinds)))
     note_volunteers(uow, [person_id])
+
+
+def region_of(uow: UnitOfWork, person_id: str) -> str | None:
+    """Where a volunteer the read model knows belongs (None: not known here)."""
+    region: str | None = uow.execute(select(volunteers.c.region_code).where(
+        volunteers.c.person_id == person_id)).scalar()
+    return region

@@ -4,14 +4,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from timebank_common.caller import Caller
+from timebank_common.caller import STATION_STAFF, Caller
 from timebank_common.db import UnitOfWorkFactory
-from timebank_common.errors import BadInput, NotFound
+from timebank_common.errors import BadInput
 
 from ..adapters import match_inputs, outcomes
 from ..adapters.index_cache import IndexCache
 from ..contracts import CANDIDATES_SHOWN, MOST_CANDIDATES
-from ..domain.access import require_station_staff_in_scope
+from ..domain.access import covered, no_open_demand
 from ..domain.candidates import Candidate
 from ..domain.scoring import WEIGHTS
 from .requirements import Catalogue, with_requirements
@@ -21,10 +21,11 @@ def candidates_for(db: UnitOfWorkFactory, views: IndexCache, caller: Caller, dem
                    limit: Any, now: dt.datetime, demand: Catalogue) -> dict[str, Any]:
     """``{demand_id, weights, items}``: up to ``limit`` (1–100, default 20) volunteers who
     pass every hard rule, best first, each with the parts of their score. 404
-    ``open_demand_not_found`` when the demand is not open; an open demand without a place has
-    none. The first time a demand has candidates is noted for the statistics."""
+    ``open_demand_not_found`` when the demand is not open or lies outside the caller's scope;
+    an open demand without a place has none. The first time a demand has candidates is noted for the statistics."""
     if not demand_id:
         raise BadInput("demand_required", "请指定需求", "A demand_id is required")
+    caller.require(*STATION_STAFF)
     limit = max(1, min(int(limit or CANDIDATES_SHOWN), MOST_CANDIDATES))
     demand_id = str(demand_id)
     items: list[Candidate] = []
@@ -33,13 +34,10 @@ def candidates_for(db: UnitOfWorkFactory, views: IndexCache, caller: Caller, dem
         target = current.demands.get(demand_id)  # open, with a place
         if target is None:  # not open (404), or open without a place (no candidates)
             row, target = match_inputs.demand_to_match(uow, demand_id)
-            if row is None:
-                raise NotFound("open_demand_not_found", "没有这个待匹配的需求",
-                               "No open demand with this id", {"demand_id": demand_id})
-            region_code = row.region_code
+            region_code = None if row is None else row.region_code
         else:
             region_code = target.region_code
-        require_station_staff_in_scope(caller, region_code)
+        covered(caller, region_code, no_open_demand(demand_id))
         if target is not None:
             target = with_requirements(uow, demand, [target])[0]
             items = current.volunteers.candidates(target, limit, now)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any, Protocol
 
-from timebank_common.caller import ADMIN_ROLES, STAFF_ROLES, Caller
+from timebank_common.caller import ADMIN_ROLES, STAFF_ROLES, STATION_STAFF, Caller
 from timebank_common.clock import Clock
 from timebank_common.db import UnitOfWorkFactory
-from timebank_common.errors import BadInput, Conflict, DomainError, NotFound, Unavailable
+from timebank_common.errors import BadInput, Conflict, DomainError, Unavailable
 from timebank_common.schemas import load
 
 from ..adapters import dispatch_runs, match_inputs, outcomes, region_settings
 from ..adapters.index_cache import IndexCache
 from ..contracts import PROPOSAL_STATUSES, DispatchSchema
-from ..domain.access import no_scope, require_station_staff_in_scope
+from ..domain.access import covered, no_proposal, no_scope, require_station_staff_in_scope
 from ..domain.dispatch import plan_dispatch
 from .requirements import Catalogue, with_requirements
 
@@ -110,12 +110,12 @@ def proposals(db: UnitOfWorkFactory, caller: Caller, status: str | None) -> list
 def decide_proposal(db: UnitOfWorkFactory, caller: Caller, proposal_id: Any, decision: str,
                     clock: Clock, demand: Assigner) -> dict[str, Any]:
     """Approve (demand is asked to assign) or reject a held proposal: station staff in its
-    scope; 409 ``proposal_decided`` once decided."""
+    scope (404 ``proposal_not_found`` outside it, as for an id nobody has); 409
+    ``proposal_decided`` once decided."""
+    caller.require(*STATION_STAFF)
     with db() as uow:
         row = dispatch_runs.get_proposal(uow, str(proposal_id), lock=True)
-        if row is None:
-            raise NotFound("proposal_not_found", "没有这个派单建议", "No such proposal")
-        require_station_staff_in_scope(caller, row.region_code)
+        covered(caller, None if row is None else row.region_code, no_proposal(str(proposal_id)))
         if row.status != "held":
             raise Conflict("proposal_decided", "该派单建议已处理", "This proposal was already "
                            "decided", {"status": row.status})

@@ -18,8 +18,9 @@ class Feed(Dependencies):
         (radius, qualifications, hours, no overlap), nearest band first (≤1, ≤3, ≤5, ≤10 km,
         beyond), priority elders first among equals, then the earliest window and the longest
         waiting; otherwise the city-level feed (own city-level unit first, earliest window).
-        The volunteer, or staff (limited to their scope)."""
+        The volunteer, or staff whose scope covers the volunteer (limited to their scope; 404
+        ``volunteer_not_found`` for a volunteer outside it, as for an id nobody has)."""
         items = feed.feed_for(self.db, self.volunteer_index, caller, volunteer_id,
-                              self.clock.now(), self.demand_client())
+                              self.clock.now(), self.demand_client(), self.identity_client())
         dumped: dict[str, Any] = FeedOut().dump({"items": items})
         return dumped

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 import pytest
+from timebank_testing.identity_fake import IdentityFake
 
 from matching.adapters.index_cache import IndexCache, Views
 from matching.service import MatchingService
@@ -75,8 +76,14 @@ def in_process(db, clock, demand=None, identity=None, **config) -> MatchingServi
 
 
 @pytest.fixture
-def matching(db, clock, demand_service):
-    return in_process(db, clock, demand_service)
+def identity(clock):
+    """Identity's stand-in: ``person_standing`` answers for the people a test registers."""
+    return IdentityFake(clock=clock)
+
+
+@pytest.fixture
+def matching(db, clock, demand_service, identity):
+    return in_process(db, clock, demand_service, identity)
 
 
 class Events:

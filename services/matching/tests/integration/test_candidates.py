@@ -122,8 +122,11 @@ def test_completed_services_and_no_shows_move_reliability(matching, deliver, eve
 
 def test_candidates_need_an_operator_in_scope(matching, volunteers, demand):
     d = demand()
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound) as outside:  # answered as a demand nobody has
         matching.candidates_for(ELSEWHERE, d["demand_id"])
+    with pytest.raises(NotFound) as nobody:
+        matching.candidates_for(ELSEWHERE, "no-such-demand")
+    assert outside.value.code == nobody.value.code == "open_demand_not_found"
     with pytest.raises(Forbidden):
         matching.candidates_for({"person_id": "x", "roles": ["volunteer"], "scope": REGION},
                                 d["demand_id"])
@@ -131,6 +134,17 @@ def test_candidates_need_an_operator_in_scope(matching, volunteers, demand):
         matching.candidates_for(OPERATOR, "no-such-demand")
     with pytest.raises(BadInput):
         matching.set_preferences(OPERATOR, "v-1", {"home": {"lat": 38}, "radius_km": 99})
+
+
+@pytest.mark.parametrize("home", [{"lat": 91, "lng": 114.5}, {"lat": 38.0, "lng": 200},
+                                  {"lat": 0, "lng": 0}, {"lat": -38.04, "lng": 114.51},
+                                  {"lat": "nan", "lng": 114.5}])
+def test_an_impossible_home_is_refused(matching, volunteers, home):
+    vid = volunteers.eligible()
+    me = {"person_id": vid, "roles": ["volunteer"], "scope": REGION}
+    with pytest.raises(BadInput):
+        matching.set_preferences(me, vid, {"home": home, "radius_km": 3})
+    assert matching.get_preferences(me, vid)["home"]["lat"] == pytest.approx(HOME[0], abs=0.01)
 
 
 def test_preferences_are_the_volunteers_own(matching, volunteers):
@@ -147,3 +161,35 @@ def test_preferences_are_the_volunteers_own(matching, volunteers):
         matching.set_preferences(other, vid, {"home": {"lat": 38, "lng": 114}})
     with pytest.raises(NotFound):
         matching.get_preferences(OPERATOR, "v-never-set")
+
+
+def test_staff_read_and_change_preferences_only_of_volunteers_in_their_scope(
+        matching, volunteers, identity):
+    """The leak of issue 13: staff of any city could read and overwrite any volunteer's home."""
+    vid = volunteers.eligible(offset_km=0.0, radius=3.0)  # 育才社区 (matching knows them)
+    unknown_here = identity.add_volunteer(region_code=REGION)  # identity knows them only
+    other_city = identity.add_volunteer(region_code="130202001001")  # 唐山
+    tangshan = {"person_id": "op-ts", "roles": ["station_operator"], "scope": "130202001000"}
+    city_admin = {"person_id": "ad-ts", "roles": ["city_admin"], "scope": "130200000000"}
+    auditor = {"person_id": "au-ts", "roles": ["auditor"], "scope": "130200000000"}
+    new_home = {"home": {"lat": 39.63, "lng": 118.18}, "radius_km": 5}
+    for caller in (tangshan, city_admin):
+        refusals = []
+        for target in (vid, "v-nobody-has-this"):
+            with pytest.raises(NotFound) as refused:
+                matching.set_preferences(caller, target, new_home)
+            refusals.append(refused.value.to_body())
+            with pytest.raises(NotFound):
+                matching.get_preferences(caller, target)
+        assert refusals[0] == {**refusals[1], "details": refusals[0]["details"]}
+        assert refusals[0]["error"] == "volunteer_not_found"
+    with pytest.raises(NotFound):
+        matching.get_preferences(auditor, vid)
+    assert matching.get_preferences(OPERATOR, vid)["home"] == {"lat": HOME[0], "lng": HOME[1]}
+
+    # a volunteer matching has not heard of yet is placed by identity's person_standing
+    assert matching.set_preferences(OPERATOR, unknown_here, new_home)["radius_km"] == 5
+    with pytest.raises(NotFound):
+        matching.set_preferences(OPERATOR, other_city, new_home)
+    assert matching.set_preferences(city_admin, other_city, new_home)["radius_km"] == 5
+    assert matching.get_preferences(auditor, other_city)["radius_km"] == 5

@@ -11,6 +11,7 @@ from .conftest import HOME, REGION
 
 VOLUNTEER_SCOPE = "130102002003"
 OPERATOR = {"person_id": "op-1", "roles": ["station_operator"], "scope": "130102001000"}
+COUNTY_ADMIN = {"person_id": "ad-1", "roles": ["county_admin"], "scope": "130102000000"}
 
 
 def volunteer_without_home():
@@ -79,11 +80,19 @@ def test_own_city_first_and_started_windows_hidden(matching, deliver, events):
     assert started["payload"]["demand_id"] not in ids
 
 
-def test_only_the_volunteer_or_staff_in_scope_may_read_a_feed(matching, deliver, events):
+def test_only_the_volunteer_or_staff_in_scope_may_read_a_feed(matching, deliver, events,
+                                                             identity):
     vid, caller = volunteer_without_home()
+    identity.add_volunteer(vid, region_code=VOLUNTEER_SCOPE)  # known to identity only
     other, _ = volunteer_without_home()
     with pytest.raises(Forbidden):
         matching.feed_for(caller, other)
+    with pytest.raises(NotFound) as outside:  # a volunteer of another township ...
+        matching.feed_for(OPERATOR, vid)
+    with pytest.raises(NotFound) as nobody:  # ... is answered as one nobody has
+        matching.feed_for(OPERATOR, "v-nobody")
+    assert outside.value.to_body()["error"] == nobody.value.to_body()["error"] == \
+        "volunteer_not_found"
     with pytest.raises(Forbidden):
         matching.feed_for({"person_id": "e-1", "roles": ["elder"], "scope": REGION}, vid)
     with pytest.raises(BadInput):
@@ -93,7 +102,7 @@ def test_only_the_volunteer_or_staff_in_scope_may_read_a_feed(matching, deliver,
     outside = deliver(events.published("130104001001"))  # another county of 石家庄
     assert {inside["payload"]["demand_id"], outside["payload"]["demand_id"]} <= \
         set(feed_ids(matching, caller, vid))
-    staff_view = feed_ids(matching, OPERATOR, vid)
+    staff_view = feed_ids(matching, COUNTY_ADMIN, vid)
     assert inside["payload"]["demand_id"] in staff_view
     assert outside["payload"]["demand_id"] not in staff_view
 
