@@ -544,7 +544,8 @@ class IdentityFake:
                 if r["parent_code"] == parent_code]
 
     def _matching_volunteers(self, after: str | None = None, limit: int = 1000) -> dict[str, Any]:
-        eligible = sorted((p for p in self.people.values() if p.volunteer and p.eligible),
+        eligible = sorted((p for p in self.people.values()  # active ones only, as identity
+                           if p.volunteer and p.eligible and p.status == "active"),
                           key=lambda p: p.person_id)
         page = [p for p in eligible if after is None or p.person_id > after][:limit]
         items = [{"person_id": p.person_id, "region_code": p.region_code,

@@ -97,7 +97,7 @@ def volunteers_by_ids(uow: UnitOfWork, ids: set[str], now: dt.datetime) -> list[
 def volunteers_near(uow: UnitOfWork, points: list[tuple[float, float]] | None, now: dt.datetime,
                     only: list[str] | None = None, after: str | None = None,
                     limit: int | None = None) -> list[Volunteer]:
-    """Eligible volunteers with a home within MAX_RADIUS_KM of any point (grid cells), in id
+    """Eligible, active volunteers with a home within MAX_RADIUS_KM of any point (grid cells), in id
     order, with their assignments, history, minutes this month and the elders who rated them
     well. For a single point, only those whose own radius reaches it (a flat-earth bound with
     0.5 % to spare; the exact check is the index's). ``points`` and ``only`` None: everyone
@@ -110,7 +110,8 @@ def volunteers_near(uow: UnitOfWork, points: list[tuple[float, float]] | None, n
                    cast(p.c.availability, Text).label("availability"),
                    cast(v.c.qualifications, Text).label("qualifications"), h.c.completed,
                    h.c.no_shows, h.c.rating_sum, h.c.rating_count, m.c.minutes)
-            .select_from(p.join(v, and_(v.c.person_id == p.c.person_id, v.c.eligible.is_(True)))
+            .select_from(p.join(v, and_(v.c.person_id == p.c.person_id, v.c.eligible.is_(True),
+                                       v.c.active.is_(True)))
                          .outerjoin(h, h.c.volunteer_id == p.c.person_id)
                          .outerjoin(m, and_(m.c.volunteer_id == p.c.person_id,
                                             m.c.month == month)))

@@ -54,7 +54,11 @@ volunteers = Table(
     Column("region_code", String(12), nullable=False),
     Column("eligible", Boolean, nullable=False),
     Column("qualifications", JSONB, nullable=False),  # kinds verified and valid
-    Column("as_of", TS, nullable=False),  # occurred_at of the event last applied
+    Column("as_of", TS, nullable=False),  # occurred_at of the eligibility event last applied
+    # identity's person status is active (left, withdrew, deceased: no candidate)
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("standing_as_of", TS),  # occurred_at of the person_status_changed last applied
+    Column("region_as_of", TS),  # occurred_at of the event that last set region_code
 )
 
 # where and when a volunteer can help: their own say, kept by matching (not rebuilt)

@@ -9,7 +9,7 @@ from timebank_common.db import UnitOfWorkFactory
 from timebank_common.errors import BadInput
 from timebank_common.regions import prefix_of
 
-from ..adapters import open_demands
+from ..adapters import open_demands, volunteers
 from ..adapters.index_cache import IndexCache
 from ..domain.access import covered, feed_reader, is_self, no_volunteer
 from ..domain.candidates import DemandToMatch
@@ -26,7 +26,7 @@ def feed_for(db: UnitOfWorkFactory, views: IndexCache, caller: Caller, volunteer
     city-level feed (own city-level unit first, earliest window). Staff see only demands in
     their scope, and only a volunteer's of their scope (one outside it is answered as one
     nobody has). The city-level feed ranks around where the volunteer belongs now (after a
-    move: the new region)."""
+    move: the new region); a volunteer who left, withdrew or died has none."""
     if not volunteer_id:
         raise BadInput("volunteer_required", "请指定志愿者", "A volunteer_id is required")
     volunteer_id = str(volunteer_id)
@@ -39,6 +39,8 @@ def feed_for(db: UnitOfWorkFactory, views: IndexCache, caller: Caller, volunteer
         covered(caller, region, no_volunteer(volunteer_id))
         restrict_to = caller.scope
     with db() as uow:
+        if not volunteers.is_active(uow, volunteer_id):
+            return []  # left, withdrew or died: nothing to take
         current = views.current(uow, now)
         volunteer = current.volunteers.get(volunteer_id)
         if volunteer is not None:  # known home, radius and hours: only what they may take

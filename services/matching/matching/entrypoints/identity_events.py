@@ -7,6 +7,8 @@ from typing import Any
 
 from identity.contracts import (
     ELDER_PRIORITY_GRANTED,
+    PERSON_MOVED,
+    PERSON_STATUS_CHANGED,
     QUALIFICATION_EXPIRED,
     QUALIFICATION_VERIFIED,
     VOLUNTEER_ELIGIBLE,
@@ -51,3 +53,15 @@ class IdentityEvents(Dependencies):
     def on_elder_priority_granted(self, uow: UnitOfWork, event: Event) -> None:
         volunteers.elder_priority_granted(
             uow, ELDER_PRIORITY_GRANTED.load_event(event)["payload"])
+
+    @event_handler(PERSON_MOVED)
+    @once("matching.on_person_moved")
+    def on_person_moved(self, uow: UnitOfWork, event: Event) -> None:
+        received = PERSON_MOVED.load_event(event)
+        volunteers.person_moved(uow, received["payload"], received["occurred_at"])
+
+    @event_handler(PERSON_STATUS_CHANGED)
+    @once("matching.on_person_status_changed")
+    def on_person_status_changed(self, uow: UnitOfWork, event: Event) -> None:
+        received = PERSON_STATUS_CHANGED.load_event(event)
+        volunteers.person_status_changed(uow, received["payload"], received["occurred_at"])

@@ -155,3 +155,42 @@ def test_dropped_and_rebuilt_read_models_give_the_same_candidates(matching, deli
     assert counts["assignments"] == 1 and counts["service_records"] == 2
     assert counts["priority_elders"] == 1
     assert candidates(matching, demands) == before
+
+
+def test_moves_and_standings_as_deltas_equal_a_fresh_build(matching, deliver, events, clock,
+                                                           facts, db, identity):
+    """Moves and status changes heard as events leave the read models as identity's listings
+    rebuild them: the moved volunteer in the new region without the old home, the deceased
+    one and the one who withdrew out, the one who came back in."""
+    demands = announce_city(matching, deliver, events, clock, facts, identity,
+                            random.Random(11))
+    people = sorted(identity.people)
+    volunteers = [p for p in people if identity.people[p].volunteer]
+    mover, gone, withdrew, back = volunteers[0], volunteers[1], volunteers[2], volunteers[6]
+    tangshan = "130202001001"
+    deliver(events("person_moved", {
+        "person_id": mover, "from_region_code": REGION, "to_region_code": tangshan,
+        "profiles": ["volunteer"], "carrier_id": None, "moved_by": "op-bd",
+        "moved_at": clock.now().isoformat()}, tangshan))
+    identity.move(mover, tangshan)
+    for person, status, previous in ((gone, "deceased", "active"),
+                                     (withdrew, "withdrew", "active"),
+                                     (back, "left", "active"), (back, "active", "left")):
+        deliver(events("person_status_changed", {
+            "person_id": person, "region_code": REGION, "profiles": ["volunteer"],
+            "status": status, "previous_status": previous, "reason": None,
+            "changed_by": "op-bd", "changed_at": clock.now().isoformat()}, REGION))
+        identity.set_status(person, status)
+    ts_operator = {"person_id": "op-ts", "roles": ["station_operator"],
+                   "scope": "130202001000"}
+    before = candidates(matching, demands)
+    ids = {c["volunteer_id"] for items in before.values() for c in items or []}
+    assert not ids & {mover, gone, withdrew} and back in ids
+    mover_feed = matching.feed_for(ts_operator, mover)
+
+    counts = matching.rebuild_read_models()
+    assert counts["volunteers"] == 10  # the deceased and the withdrawn are not listed
+    assert candidates(matching, demands) == before
+    assert matching.feed_for(ts_operator, mover) == mover_feed
+    with pytest.raises(NotFound):
+        matching.get_preferences(OPERATOR, mover)
