@@ -149,3 +149,35 @@ FOLLOW_UP_TEMPLATES = [
            "{recorded_on}) still waits for your confirmation; the volunteer's hours are "
            "credited once you confirm. Confirm it in \"My services\" or tell the station."),
 ]
+
+
+# seeded by migration 0005_issue13: a service not recorded in time (及时), to the station then
+# the township; a person who moved, to the staff of both places
+ISSUE13_TEMPLATES = [
+    *_pair("recording_overdue", "station", "服务时长超时未登记",
+           "一项服务（需求编号 {demand_ref}）已于{checked_out_at}签退，应在{due_at}前登记服务"
+           "时长，至今仍未登记。请尽快核实并登记（真实、准确、及时）；逾期将上报乡镇。",
+           "Service not recorded in time",
+           "A service (ref. {demand_ref}) was checked out on {checked_out_at} and should have "
+           "been recorded by {due_at}; it is still not recorded. Please check and record it "
+           "now; if it stays unrecorded, the township is told."),
+    *_pair("recording_overdue", "township", "服务时长超时未登记（已上报）",
+           "服务站的一项服务（需求编号 {demand_ref}）于{checked_out_at}签退，超过登记时限"
+           "（{due_at}）仍未登记，现上报乡镇。请督促服务站尽快登记。",
+           "Service still not recorded: escalated to the township",
+           "A station's service (ref. {demand_ref}) was checked out on {checked_out_at} and is "
+           "still not recorded after its limit ({due_at}). Please see that the station records "
+           "it."),
+    *_pair("person_moved", "moved_out", "人员迁出",
+           "{profile}{person}（编号 {person_ref}）已于{moved_on}从{from_place}迁往{to_place}，"
+           "今后由迁入地工作人员负责。此前的服务记录仍保留在本地。",
+           "A person moved away",
+           "The {profile} {person} (ref. {person_ref}) moved from {from_place} to {to_place} "
+           "on {moved_on}; the staff there take over. Earlier service records stay here."),
+    *_pair("person_moved", "moved_in", "人员迁入",
+           "{profile}{person}（编号 {person_ref}）已于{moved_on}从{from_place}迁入{to_place}，"
+           "今后由您负责，请做好服务衔接。",
+           "A person moved here",
+           "The {profile} {person} (ref. {person_ref}) moved from {from_place} to {to_place} "
+           "on {moved_on}; you look after them from now on."),
+]

@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables of the notify database (migrations 0001-0004)."""
+"""SQLAlchemy Core tables of the notify database (migrations 0001-0005)."""
 from sqlalchemy import (
     Boolean,
     Column,
@@ -139,4 +139,13 @@ record_parties = Table(
     Column("demand_id", String(64)),
     Column("volunteer_id", String(64), nullable=False),
     Column("elder_id", String(64)),
+)
+
+# people identity recorded as deceased (person_status_changed): no message is written to them;
+# a status back to active (a record corrected) removes the row, if it is the latest word
+deceased_people = Table(
+    "deceased_people",
+    metadata,
+    Column("person_id", String(64), primary_key=True),
+    Column("as_of", TS, nullable=False),
 )

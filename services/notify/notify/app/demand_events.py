@@ -95,6 +95,20 @@ def review_overdue(uow, event: Received, now: dt.datetime, identity: Identity) -
     return tell(uow, notices, event.event_id, now, identity)
 
 
+def recording_overdue(uow, event: Received, now: dt.datetime, identity: Identity) -> int:
+    """A checked-out service not recorded in time (及时): level ``station`` its station's
+    operators hear of it (the township's admins when the station has none, or none is
+    named), level ``township`` the township's admins. Each level is its own event: told
+    once each."""
+    payload = event.payload
+    carrier, township = recipients.recording_overdue_staff(payload)
+    staff = identity.station_staff(carrier, township)  # no answer: retried
+    if not staff and carrier:
+        staff = identity.station_staff(None, payload["region_code"])
+    notices = [messages.recording_overdue(payload, s) for s in staff]
+    return tell(uow, notices, event.event_id, now, identity)
+
+
 def dispute_opened(uow, event: Received, now: dt.datetime, identity: Identity) -> int:
     """The township's admins hear of it (disputes are handled at township); the opener and
     the record's parties are remembered."""

@@ -14,6 +14,7 @@ from timebank_common.errors import Unavailable
 
 from ..adapters import delivery_repository, message_repository, metrics
 from ..adapters import preference_repository as preferences
+from ..adapters import standing_repository as standing
 from ..adapters import template_repository as templates
 from ..adapters.identity import Identity
 from ..domain.call_tasks import worth_a_call
@@ -24,8 +25,11 @@ from ..domain.templates import TemplateError, render_message
 
 def notify(uow, notice: Notice, source_id: str, now: dt.datetime,
            urgent: bool = False, names: Mapping[str, str] | None = None) -> str | None:
-    """Store the message and schedule its deliveries; None if it already existed.
-    ``names`` (person id → name) gives the recipient's ``{greeting}``."""
+    """Store the message and schedule its deliveries; None if it already existed, or the
+    recipient died (nobody writes to them any more). ``names`` (person id → name) gives the
+    recipient's ``{greeting}``."""
+    if standing.is_deceased(uow, notice.person_id):
+        return None
     rows = templates.templates_for(uow, notice.kind, notice.role)
     values = with_greeting(notice.values, (names or {}).get(notice.person_id))
     try:

@@ -12,6 +12,9 @@ from ..contracts import CALL_OUTCOMES, CALL_TASK_STATUSES
 
 CLOSING = {"reached", "wrong_number"}
 OPEN, DONE = CALL_TASK_STATUSES
+DECEASED = "deceased"
+"""The outcome of a task notify closed itself because identity recorded the elder's death."""
+DECEASED_NOTE = "老人已故，电话任务关闭 / The elder has died; the call is no longer owed"
 
 
 def status_after(outcome: str) -> str:

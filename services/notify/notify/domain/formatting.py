@@ -46,6 +46,22 @@ def format_window(start: str | dt.datetime, end: str | dt.datetime, locale: str)
     return f"{first}–{last} (Beijing time)"
 
 
+def format_moment(moment: str | dt.datetime, locale: str) -> str:
+    """A moment in Beijing time: "2025年5月1日 09:00" / "1 May 2025, 09:00 (Beijing time)"."""
+    local = parse_time(moment).astimezone(CHINA)
+    if locale == "zh-CN":
+        return f"{_date_zh(local)} {local:%H:%M}"
+    return f"{_date_en(local)}, {local:%H:%M} (Beijing time)"
+
+
+def mask_name(name: str | None) -> str | None:
+    """A person's name as a notice to staff shows it: the family name, the rest starred
+    ("王秀英" -> "王**"); None when not known."""
+    if not name:
+        return None
+    return name[0] + "*" * max(len(name) - 1, 1)
+
+
 def format_date(moment: str | dt.datetime, locale: str) -> str:
     """The Beijing date of a moment: "2025年5月1日" / "1 May 2025"."""
     local = parse_time(moment).astimezone(CHINA)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..contracts import LOCALES
-from .formatting import format_date, format_minutes, format_window
+from .formatting import format_date, format_minutes, format_moment, format_window, mask_name
 
 Payload = Mapping[str, Any]
 """An event's payload (or an answer of identity) as notify reads it."""
@@ -92,6 +92,8 @@ FOLLOW_UP_OPENED = "follow_up_opened"
 CONFIRMATION_OVERDUE = "record_confirmation_overdue"
 VOLUNTEER_ELIGIBLE = "volunteer_eligible"
 VOLUNTEER_SUSPENDED = "volunteer_suspended"
+RECORDING_OVERDUE = "recording_overdue"
+PERSON_MOVED = "person_moved"
 
 A_VOLUNTEER = {"zh-CN": "志愿者", "en": "A volunteer"}
 LEAD_WORDS = {"24h": {"zh-CN": "明天", "en": "tomorrow"},
@@ -348,3 +350,43 @@ def confirmation_overdue(payload: Payload, names: Names) -> Notice:
     data = {k: payload.get(k) for k in ("record_id", "demand_id", "volunteer_id", "minutes",
                                         "recorded_at")}
     return _same(payload["elder_id"], "elder", CONFIRMATION_OVERDUE, values, data)
+
+
+# --- issue 13: timeliness of recording, and people who move ---------------------------------
+A_PERSON = {"zh-CN": "一位人员", "en": "A person"}
+PROFILE_WORDS = {"elder": {"zh-CN": "老年人", "en": "elder"},
+                 "volunteer": {"zh-CN": "志愿者", "en": "volunteer"}}
+
+
+def recording_overdue(payload: Payload, staff_id: str) -> Notice:
+    """A checked-out service is not recorded in time: the station's operators first (role
+    ``station``), then the township's admins (role ``township``)."""
+    values = {loc: {"demand_ref": _ref(payload["demand_id"]),
+                    "checked_out_at": format_moment(payload["checked_out_at"], loc),
+                    "due_at": format_moment(payload["due_at"], loc)} for loc in LOCALES}
+    data = {k: payload.get(k) for k in ("demand_id", "volunteer_id", "elder_id", "carrier_id",
+                                        "region_code", "checked_out_at", "due_at", "level")}
+    role = "township" if payload["level"] == "township" else "station"
+    return _same(staff_id, role, RECORDING_OVERDUE, values, data)
+
+
+def person_moved(payload: Payload, staff_id: str, side: str, name: str | None,
+                 places: Mapping[str, str]) -> Notice:
+    """The staff of the place a person left (``moved_out``) or came to (``moved_in``): who
+    (the name masked, a reference), what profile, from where to where."""
+    masked = mask_name(name)
+    profiles = [p for p in ("elder", "volunteer") if p in payload["profiles"]]
+    values = {}
+    for loc in LOCALES:
+        who = "、".join(PROFILE_WORDS[p][loc] for p in profiles) if loc == "zh-CN" \
+            else " and ".join(PROFILE_WORDS[p][loc] for p in profiles)
+        values[loc] = {
+            "person": masked or A_PERSON[loc], "person_ref": _ref(payload["person_id"]),
+            "profile": who or A_PERSON[loc],
+            "from_place": places.get(payload["from_region_code"], payload["from_region_code"]),
+            "to_place": places.get(payload["to_region_code"], payload["to_region_code"]),
+            "moved_on": format_date(payload["moved_at"], loc)}
+    data = {"person_id": payload["person_id"], "person_masked": masked, "side": side,
+            **{k: payload.get(k) for k in ("from_region_code", "to_region_code", "profiles",
+                                           "from_carrier_id", "carrier_id", "moved_at")}}
+    return _same(staff_id, side, PERSON_MOVED, values, data)

@@ -79,6 +79,28 @@ def review_staff(payload: Mapping[str, Any]) -> tuple[str | None, str | None]:
     return payload.get("carrier_id"), payload.get("township_code") or payload.get("region_code")
 
 
+def recording_overdue_staff(payload: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(station, township) whose staff hear that a service is not recorded in time: level
+    ``station`` its station's operators (the township's admins when no station is named),
+    level ``township`` the township's admins."""
+    carrier = payload.get("carrier_id") if payload["level"] == "station" else None
+    return carrier, (None if carrier else payload["region_code"])
+
+
+def moved_staff(payload: Mapping[str, Any]) -> list[tuple[str, str | None, str | None]]:
+    """(side, station, township) whose staff hear of a person's move, the side they are on
+    (``moved_out``, ``moved_in``): an elder's old and new stations (a side without a station:
+    its township's admins); a volunteer's, the admins of the old and new townships."""
+    elder = "elder" in payload["profiles"]
+    sides = []
+    for side, carrier, region in (
+            ("moved_out", payload.get("from_carrier_id"), payload["from_region_code"]),
+            ("moved_in", payload.get("carrier_id"), payload["to_region_code"])):
+        station = carrier if elder else None
+        sides.append((side, station, None if station else region))
+    return sides
+
+
 def follow_up_staff(payload: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """(station, township) whose staff hear of a follow-up task: the station's operators,
     or the township's admins when no station is named."""

@@ -15,6 +15,7 @@ from demand.contracts import (
     DISPUTE_RESOLVED,
     FOLLOW_UP_OPENED,
     RECORD_CONFIRMATION_OVERDUE,
+    RECORDING_OVERDUE,
     SERVICE_RECORDED,
 )
 from timebank_common.events import event_handler, once
@@ -91,3 +92,9 @@ class DemandEventEntrypoints(NotifyEntrypoints):
     def on_assignment_no_show(self, uow, event) -> None:
         received = Received.of(ASSIGNMENT_NO_SHOW.load_event(event))
         demand_events.assignment_no_show(uow, received, self.clock.now(), self.identity_service())
+
+    @event_handler(RECORDING_OVERDUE)
+    @once("notify.on_recording_overdue")
+    def on_recording_overdue(self, uow, event) -> None:
+        received = Received.of(RECORDING_OVERDUE.load_event(event))
+        demand_events.recording_overdue(uow, received, self.clock.now(), self.identity_service())

@@ -5,6 +5,8 @@ the inbox in the same transaction (a redelivered event makes nothing twice)."""
 from __future__ import annotations
 
 from identity.contracts import (
+    PERSON_MOVED,
+    PERSON_STATUS_CHANGED,
     VOLUNTEER_ELIGIBLE,
     VOLUNTEER_SUSPENDED,
 )
@@ -28,3 +30,16 @@ class IdentityEventEntrypoints(NotifyEntrypoints):
         received = Received.of(VOLUNTEER_SUSPENDED.load_event(event))
         identity_events.volunteer_suspended(uow, received, self.clock.now(),
                                             self.identity_service())
+
+    @event_handler(PERSON_MOVED)
+    @once("notify.on_person_moved")
+    def on_person_moved(self, uow, event) -> None:
+        received = Received.of(PERSON_MOVED.load_event(event))
+        identity_events.person_moved(uow, received, self.clock.now(), self.identity_service())
+
+    @event_handler(PERSON_STATUS_CHANGED)
+    @once("notify.on_person_status_changed")
+    def on_person_status_changed(self, uow, event) -> None:
+        received = Received.of(PERSON_STATUS_CHANGED.load_event(event))
+        identity_events.person_status_changed(uow, received, self.clock.now(),
+                                              self.identity_service())

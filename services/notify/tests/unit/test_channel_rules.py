@@ -4,7 +4,12 @@ import datetime as dt
 
 import pytest
 
-from notify.adapters.seed_templates import CHANNEL_TEMPLATES, FOLLOW_UP_TEMPLATES, TEMPLATES
+from notify.adapters.seed_templates import (
+    CHANNEL_TEMPLATES,
+    FOLLOW_UP_TEMPLATES,
+    ISSUE13_TEMPLATES,
+    TEMPLATES,
+)
 from notify.domain import messages
 from notify.domain.call_tasks import DONE, OPEN, call_script, status_after, worth_a_call
 from notify.domain.delivery import (
@@ -140,7 +145,7 @@ def test_a_station_calls_about_what_changes_the_elders_day_only():
 
 # --- messages and their templates --------------------------------------------------------------
 def _render(notice, name=None):
-    rows = [t for t in TEMPLATES + CHANNEL_TEMPLATES + FOLLOW_UP_TEMPLATES
+    rows = [t for t in TEMPLATES + CHANNEL_TEMPLATES + FOLLOW_UP_TEMPLATES + ISSUE13_TEMPLATES
             if t["event_type"] == notice.kind and t["role"] == notice.role]
     return render_message([Template(**r) for r in rows],
                           messages.with_greeting(notice.values, name))
@@ -197,8 +202,24 @@ def test_every_builder_renders_with_its_seeded_templates():
                                        "minutes": 75,
                                        "recorded_at": "2030-05-01T17:00:00+00:00"},
                                       {"v-1": "李明"}),
+        *(messages.recording_overdue({"demand_id": "d-123456789", "volunteer_id": "v-1",
+                                      "elder_id": "e-1", "region_code": "130102001001",
+                                      "carrier_id": "c-1",
+                                      "checked_out_at": "2030-05-01T02:00:00+00:00",
+                                      "due_at": "2030-05-02T02:00:00+00:00", "level": level},
+                                     "s-1") for level in ("station", "township")),
+        *(messages.person_moved({"person_id": "p-123456789", "profiles": ["elder"],
+                                 "from_region_code": "130102001001",
+                                 "to_region_code": "130202001001", "carrier_id": None,
+                                 "moved_at": "2030-05-01T02:00:00+00:00"}, "s-1", side,
+                                "王秀英", {"130102001001": "育才社区居委会"})
+          for side in ("moved_out", "moved_in")),
     ]
     rendered = {(n.kind, n.role): _render(n) for n in notices}
+    assert rendered[("recording_overdue", "station")].body_en.startswith(
+        "A service (ref. d-123456) was checked out on 1 May 2030, 10:00 (Beijing time)")
+    assert rendered[("person_moved", "moved_in")].body_zh.startswith(
+        "老年人王**（编号 p-123456）已于2030年5月1日从育才社区居委会迁入130202001001")
     assert rendered[("demand_assigned", "elder")].body_zh == \
         "您好：李明将于2030年5月2日 09:00–10:00（北京时间）上门为您服务。"
     assert "陪伴聊天" in rendered[("demand_published", "volunteer")].body_zh
