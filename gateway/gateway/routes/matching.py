@@ -67,12 +67,15 @@ class MatchingRoutes:
         return self.matching.set_dispatch_setting(caller, region_code, body)
 
     @route("GET", "/api/v1/volunteers/<volunteer_id>/matching-preferences",
-           summary="服务地点与时间 Where and when a volunteer helps", tags=["matching"])
+           summary="服务地点与时间 Where and when a volunteer helps (the volunteer, or staff "
+                   "whose scope covers them; 404 for one outside it, as for an id nobody has)",
+           tags=["matching"])
     def get_matching_preferences(self, request, caller, volunteer_id):
         return self.matching.get_preferences(caller, volunteer_id)
 
     @route("PUT", "/api/v1/volunteers/<volunteer_id>/matching-preferences",
-           summary="设置服务地点与时间 Set home location, service radius (km) and weekly hours",
+           summary="设置服务地点与时间 Set home location (in China), service radius (km) and "
+                   "weekly hours (the volunteer, or station staff whose scope covers them)",
            tags=["matching"], body=PreferencesSchema)
     def set_matching_preferences(self, request, caller, volunteer_id, body):
         return self.matching.set_preferences(caller, volunteer_id, body)

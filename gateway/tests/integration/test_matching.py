@@ -115,6 +115,28 @@ def test_candidates_feed_dispatch_and_stats_over_http(live, event_bus):
     assert figures["published"] >= 1 and figures["dispatch"]["proposals"]["applied"] >= 1
 
 
+def test_staff_of_another_city_neither_read_nor_overwrite_a_volunteers_home(live, event_bus):
+    """Issue 13's leak: answered as a volunteer nobody has (404), the home unchanged."""
+    base, token = live
+    vid = f"v-{uuid.uuid4().hex[:8]}"
+    volunteer = token(vid, "volunteer", REGION)
+    tangshan = token("op-ts", "station_operator", "130202001000")
+    event_bus.publish("identity", make_event("volunteer_eligible", {
+        "person_id": vid, "region_code": REGION, "qualifications": []}, REGION))
+    url = f"{base}/api/v1/volunteers/{vid}/matching-preferences"
+    home = {"home": {"lat": 38.041, "lng": 114.51}, "radius_km": 5, "availability": []}
+    wait_for(lambda: requests.put(url, headers=volunteer, json=home, timeout=10).status_code
+             == 200)
+    for answer in (requests.get(url, headers=tangshan, timeout=10),
+                   requests.put(url, headers=tangshan, json={
+                       **home, "home": {"lat": 39.63, "lng": 118.18}}, timeout=10)):
+        assert answer.status_code == 404 and answer.json()["error"] == "volunteer_not_found"
+    nobody = requests.get(f"{base}/api/v1/volunteers/v-nobody/matching-preferences",
+                          headers=tangshan, timeout=10)
+    assert nobody.status_code == 404 and nobody.json()["error"] == "volunteer_not_found"
+    assert requests.get(url, headers=volunteer, timeout=10).json()["home"] == home["home"]
+
+
 def test_matching_routes_are_in_the_openapi_document():
     paths = build("http://127.0.0.1:8000")["paths"]
     assert "get" in paths["/api/v1/demands/{demand_id}/candidates"]

@@ -36,14 +36,19 @@ def own_preferences(caller: Caller, person_id: str | None) -> str | None:
 
 
 def check_looks_after(caller: Caller, contact: Contact | None) -> None:
-    """Staff act for a person of their own station, or (admins) a person in their scope."""
+    """Staff act for a person of their own station, or (admins) a person in their scope; a
+    person outside is answered as a person nobody has (the refusal never tells that someone
+    exists elsewhere)."""
     if contact is None:
-        raise NotFound("person_not_found", "没有这个人", "No such person")
+        raise no_person()
     own_station = bool(caller.carrier_id and contact.carrier_id == caller.carrier_id)
     if not (own_station or (not caller.has("station_operator")
                             and caller.covers(contact.region_code))):
-        raise Forbidden("out_of_scope", "此人不在您的管辖范围内",
-                        "This person is outside your scope")
+        raise no_person()
+
+
+def no_person() -> NotFound:
+    return NotFound("person_not_found", "没有这个人", "No such person")
 
 
 @dataclass(frozen=True)

@@ -34,14 +34,16 @@ def test_preferences_are_ones_own_or_for_staff_an_elders():
 
 def test_staff_look_after_their_stations_elders_and_admins_their_regions():
     access.check_looks_after(caller("station_operator", carrier="c-1"), ELDER)
-    with pytest.raises(Forbidden) as refused:  # another station, though in the township
+    # another station, though in the township, or another township: answered as nobody
+    with pytest.raises(NotFound) as refused:
         access.check_looks_after(caller("station_operator", carrier="c-2"), ELDER)
-    assert refused.value.code == "out_of_scope"
+    assert refused.value.code == "person_not_found"
     access.check_looks_after(caller("township_admin"), ELDER)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound) as outside:
         access.check_looks_after(caller("township_admin", scope="130102002000"), ELDER)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as nobody:
         access.check_looks_after(caller("township_admin"), None)
+    assert outside.value.to_body() == nobody.value.to_body()
 
 
 def test_call_tasks_a_station_its_own_admins_and_auditors_their_regions():
