@@ -8,6 +8,8 @@ from timebank_common.db import UnitOfWorkFactory
 
 from ..adapters import volunteers
 
+LONGEST_ID = 64  # a person id, as identity takes it
+
 
 class Standing(Protocol):
     """What matching asks identity about people (``adapters.clients.IdentityClient``)."""
@@ -25,8 +27,8 @@ def volunteer_region(db: UnitOfWorkFactory, identity: Standing, volunteer_id: st
                      ) -> str | None:
     """The region of the volunteer (None: identity knows no volunteer with this id)."""
     region = known_region(db, volunteer_id)
-    if region is not None:
-        return region
+    if region is not None or len(volunteer_id) > LONGEST_ID:
+        return region  # (an id longer than any person's: nobody has it)
     for person in identity.person_standing([volunteer_id]):
         if person["person_id"] == volunteer_id and "volunteer" in person["profiles"]:
             return str(person["region_code"])

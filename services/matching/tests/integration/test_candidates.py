@@ -183,6 +183,8 @@ def test_staff_read_and_change_preferences_only_of_volunteers_in_their_scope(
                 matching.get_preferences(caller, target)
         assert refusals[0] == {**refusals[1], "details": refusals[0]["details"]}
         assert refusals[0]["error"] == "volunteer_not_found"
+    with pytest.raises(NotFound):  # longer than any person id: not even identity is asked
+        matching.get_preferences(OPERATOR, "v" * 80)
     with pytest.raises(NotFound):
         matching.get_preferences(auditor, vid)
     assert matching.get_preferences(OPERATOR, vid)["home"] == {"lat": HOME[0], "lng": HOME[1]}
