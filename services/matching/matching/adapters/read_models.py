@@ -28,6 +28,7 @@ from .tables import (
     assignments,
     monthly_minutes,
     open_demands,
+    priority_categories,
     priority_elders,
     slot_counts,
     volunteer_history,
@@ -43,12 +44,15 @@ Facts = Sequence[Mapping[str, Any]]
 
 
 def replace_read_models(uow: UnitOfWork, people: Facts, demands: Facts, records: Facts,
-                        priority: list[str], now: dt.datetime) -> dict[str, int]:
-    """Drop the derived rows and load the fetched facts, in the caller's transaction."""
+                        priority: Mapping[str, Sequence[str]], now: dt.datetime
+                        ) -> dict[str, int]:
+    """Drop the derived rows and load the fetched facts, in the caller's transaction
+    (``priority``: each priority elder's categories held)."""
     uow.execute(text("LOCK TABLE volunteers, open_demands, slot_counts, assignments, "
-                     "priority_elders, monthly_minutes, volunteer_history IN EXCLUSIVE MODE"))
+                     "priority_elders, priority_categories, monthly_minutes, volunteer_history "
+                     "IN EXCLUSIVE MODE"))
     for table in (volunteers, open_demands, slot_counts, assignments, priority_elders,
-                  monthly_minutes):
+                  priority_categories, monthly_minutes):
         uow.execute(delete(table))
     if people:
         uow.execute(insert(volunteers), [
@@ -76,7 +80,10 @@ def replace_read_models(uow: UnitOfWork, people: Facts, demands: Facts, records:
     if assignment_rows:
         uow.execute(insert(assignments), assignment_rows)
     if priority:
-        uow.execute(insert(priority_elders), [{"elder_id": e} for e in sorted(set(priority))])
+        uow.execute(insert(priority_elders), [{"elder_id": e} for e in sorted(priority)])
+        uow.execute(insert(priority_categories), [
+            {"elder_id": e, "category": c, "held": True, "as_of": now}
+            for e, categories in sorted(priority.items()) for c in sorted(set(categories))])
     completed = Counter(r["volunteer_id"] for r in records)
     minutes: Counter[tuple[str, str]] = Counter()
     for r in records:
@@ -92,5 +99,5 @@ def replace_read_models(uow: UnitOfWork, people: Facts, demands: Facts, records:
             "SET completed = :c"), {"v": volunteer_id, "c": count})
     note_everything(uow)  # every process rebuilds its views
     return {"volunteers": len(people), "open_demands": len(open_rows),
-            "assignments": len(assignment_rows), "priority_elders": len(set(priority)),
+            "assignments": len(assignment_rows), "priority_elders": len(priority),
             "service_records": len(records)}

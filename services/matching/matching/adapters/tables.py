@@ -114,6 +114,17 @@ priority_elders = Table(
     Column("elder_id", String(64), primary_key=True),
 )
 
+# the hardship categories identity granted or revoked per elder (the event time of the last
+# word on each): an elder none of whose known categories is held is no priority elder
+priority_categories = Table(
+    "priority_categories",
+    metadata,
+    Column("elder_id", String(64), primary_key=True),
+    Column("category", String(40), primary_key=True),
+    Column("held", Boolean, nullable=False),
+    Column("as_of", TS, nullable=False),
+)
+
 # which volunteers' match inputs changed: each process keeps one in-memory index and applies
 # these as deltas (person_id "*": everything changed, e.g. a rebuild of the read models)
 volunteer_changes = Table(

@@ -51,7 +51,7 @@ def rebuild_read_models(db: UnitOfWorkFactory, identity: IdentityListings,
     stays); ``{volunteers, open_demands, assignments, priority_elders, service_records}``.
     Every process then rebuilds its in-memory views."""
     people = fetch_pages(identity.matching_volunteers)
-    priority = [e["person_id"] for e in identity.priority_elders(PROVINCE)]
+    priority = {e["person_id"]: e["categories"] for e in identity.priority_elders(PROVINCE)}
     demands = fetch_pages(demand.matching_demands)
     records = fetch_pages(demand.service_records)
     categories = demand.catalog_for_rebuild()

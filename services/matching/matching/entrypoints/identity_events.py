@@ -7,6 +7,7 @@ from typing import Any
 
 from identity.contracts import (
     ELDER_PRIORITY_GRANTED,
+    ELDER_PRIORITY_REVOKED,
     PERSON_MOVED,
     PERSON_STATUS_CHANGED,
     QUALIFICATION_EXPIRED,
@@ -51,8 +52,14 @@ class IdentityEvents(Dependencies):
     @event_handler(ELDER_PRIORITY_GRANTED)
     @once("matching.on_elder_priority_granted")
     def on_elder_priority_granted(self, uow: UnitOfWork, event: Event) -> None:
-        volunteers.elder_priority_granted(
-            uow, ELDER_PRIORITY_GRANTED.load_event(event)["payload"])
+        received = ELDER_PRIORITY_GRANTED.load_event(event)
+        volunteers.elder_priority_granted(uow, received["payload"], received["occurred_at"])
+
+    @event_handler(ELDER_PRIORITY_REVOKED)
+    @once("matching.on_elder_priority_revoked")
+    def on_elder_priority_revoked(self, uow: UnitOfWork, event: Event) -> None:
+        received = ELDER_PRIORITY_REVOKED.load_event(event)
+        volunteers.elder_priority_revoked(uow, received["payload"], received["occurred_at"])
 
     @event_handler(PERSON_MOVED)
     @once("matching.on_person_moved")

@@ -36,8 +36,8 @@ CENTRE = (37.943, 115.218)
 wait_for = partial(shared_wait_for, timeout=15.0)
 CONSUMED = {
     "identity": ("volunteer_eligible", "volunteer_suspended", "qualification_verified",
-                 "qualification_expired", "elder_priority_granted", "person_moved",
-                 "person_status_changed"),
+                 "qualification_expired", "elder_priority_granted", "elder_priority_revoked",
+                 "person_moved", "person_status_changed"),
     "demand": ("demand_published", "demand_assigned", "demand_cancelled", "demand_started",
                "assignment_withdrawn", "assignment_no_show", "service_recorded",
                "evaluation_submitted"),
@@ -125,7 +125,7 @@ def demand(publish, clock, starts_in_h=48, north_km=0.0, needed=1, hours=2):
 
 def test_every_consumed_event_reaches_its_handler_through_the_broker(two_processes, publish,
                                                                      clock):
-    """Each of the 15 events matching consumes, published as its producer does, is handled
+    """Each of the 16 events matching consumes, published as its producer does, is handled
     by the handler named for it (its inbox record says so); what each handler does is tested
     in-process (test_feed, test_candidates, test_dispatch)."""
     _, _, config = two_processes
@@ -146,6 +146,9 @@ def test_every_consumed_event_reaches_its_handler_through_the_broker(two_process
                                 "reasons": ["screening_flagged"]},
         "elder_priority_granted": {"person_id": elder, "category": "empty_nest",
                                    "region_code": REGION, "verified_by": None},
+        "elder_priority_revoked": {"person_id": elder, "category": "empty_nest",
+                                   "region_code": REGION, "reason": "子女已返乡",
+                                   "revoked_by": "op-1"},
         "person_moved": {"person_id": person, "from_region_code": REGION,
                          "to_region_code": "130202001001", "profiles": ["volunteer"],
                          "carrier_id": None, "moved_by": "op-1",

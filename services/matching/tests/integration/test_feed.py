@@ -179,3 +179,37 @@ def test_a_demand_started_by_an_early_check_in_leaves_feeds_and_candidates(match
     with pytest.raises(NotFound, match="open demand"):  # 404: not open
         candidate_ids()
     assert other_id in offered(near, vid)
+
+
+def test_a_priority_elder_whose_categories_are_all_withdrawn_weighs_as_any(matching, deliver,
+                                                                          events, volunteers):
+    """identity's ``elder_priority_revoked``: the elder keeps priority while any category
+    is held; a grant heard after a later revocation does not bring it back."""
+    vid = volunteers.eligible(offset_km=0.0, radius=3.0)
+    me = {"person_id": vid, "roles": ["volunteer"], "scope": REGION}
+    elder = f"e-{uuid.uuid4().hex[:6]}"
+
+    def word(kind, category):
+        payload = {"person_id": elder, "category": category, "region_code": REGION}
+        payload.update({"verified_by": "op-1"} if kind == "granted" else
+                       {"reason": "情况已变化", "revoked_by": "op-1"})
+        return events(f"elder_priority_{kind}", payload, REGION)
+
+    deliver(word("granted", "empty_nest"))
+    deliver(word("granted", "disability"))
+    demand_id = deliver(events.published(REGION, starts_in_h=30, location=HOME,
+                                         elder_id=elder))["payload"]["demand_id"]
+
+    def priority():
+        items = matching.feed_for(me, vid)["items"]
+        return next(i for i in items if i["demand_id"] == demand_id)["priority_elder"]
+    assert priority() is True
+    late_grant = word("granted", "empty_nest")  # occurred before the revocation below
+    deliver(word("revoked", "empty_nest"))
+    assert priority() is True  # still 残疾
+    deliver(word("revoked", "disability"))
+    assert priority() is False
+    deliver(late_grant)
+    assert priority() is False
+    deliver(word("granted", "disability"))
+    assert priority() is True

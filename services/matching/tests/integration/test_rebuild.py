@@ -161,7 +161,8 @@ def test_moves_and_standings_as_deltas_equal_a_fresh_build(matching, deliver, ev
                                                            facts, db, identity):
     """Moves and status changes heard as events leave the read models as identity's listings
     rebuild them: the moved volunteer in the new region without the old home, the deceased
-    one and the one who withdrew out, the one who came back in."""
+    one and the one who withdrew out, the one who came back in, the elder whose only hardship
+    category was withdrawn no priority elder."""
     demands = announce_city(matching, deliver, events, clock, facts, identity,
                             random.Random(11))
     people = sorted(identity.people)
@@ -181,16 +182,26 @@ def test_moves_and_standings_as_deltas_equal_a_fresh_build(matching, deliver, ev
             "status": status, "previous_status": previous, "reason": None,
             "changed_by": "op-bd", "changed_at": clock.now().isoformat()}, REGION))
         identity.set_status(person, status)
+    [elder] = [p for p in people if identity.people[p].elder]  # no longer 空巢
+    deliver(events("elder_priority_revoked", {
+        "person_id": elder, "category": "empty_nest", "region_code": REGION,
+        "reason": "子女已返乡", "revoked_by": "op-bd"}, REGION))
+    identity.people[elder].hardship = []
     ts_operator = {"person_id": "op-ts", "roles": ["station_operator"],
                    "scope": "130202001000"}
     before = candidates(matching, demands)
+    stayer = volunteers[3]
+    stayer_feed = matching.feed_for(OPERATOR, stayer)
+    assert not any(i["priority_elder"] for i in stayer_feed["items"])
     ids = {c["volunteer_id"] for items in before.values() for c in items or []}
     assert not ids & {mover, gone, withdrew} and back in ids
     mover_feed = matching.feed_for(ts_operator, mover)
 
     counts = matching.rebuild_read_models()
     assert counts["volunteers"] == 10  # the deceased and the withdrawn are not listed
+    assert counts["priority_elders"] == 0
     assert candidates(matching, demands) == before
+    assert matching.feed_for(OPERATOR, stayer) == stayer_feed
     assert matching.feed_for(ts_operator, mover) == mover_feed
     with pytest.raises(NotFound):
         matching.get_preferences(OPERATOR, mover)

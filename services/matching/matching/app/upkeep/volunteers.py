@@ -28,8 +28,18 @@ def qualification_changed(uow: UnitOfWork, payload: dict[str, Any], held: bool) 
     volunteers.change_qualification(uow, payload["person_id"], payload["kind"], held=held)
 
 
-def elder_priority_granted(uow: UnitOfWork, payload: dict[str, Any]) -> None:
-    priority_elders.note_priority_elder(uow, payload["person_id"])
+def elder_priority_granted(uow: UnitOfWork, payload: dict[str, Any], occurred_at: dt.datetime
+                           ) -> None:
+    priority_elders.note_category(uow, payload["person_id"], payload["category"], True,
+                                  occurred_at)
+
+
+def elder_priority_revoked(uow: UnitOfWork, payload: dict[str, Any], occurred_at: dt.datetime
+                           ) -> None:
+    """A hardship category withdrawn: the elder's demands no longer weigh more once none of
+    their categories is held."""
+    priority_elders.note_category(uow, payload["person_id"], payload["category"], False,
+                                  occurred_at)
 
 
 def person_moved(uow: UnitOfWork, payload: dict[str, Any], occurred_at: dt.datetime) -> None:
