@@ -44,7 +44,8 @@ class InboxRoutes:
 
     @route("GET", "/api/v1/preferences",
            summary="通知设置 Notification channels and quiet hours (your own; staff may read "
-                   "an elder's with person_id)",
+                   "an elder's with person_id: their station's, or an admin's in scope; 404 "
+                   "for anyone else, as for an id nobody has)",
            tags=["notify"], query=PreferencesQuery, response=PreferencesView)
     def preferences(self, request, caller, query):
         return self.notify.preferences(caller, query.get("person_id"))
