@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from timebank_common.db import within
 
-from ..domain.call_tasks import DONE
+from ..domain.call_tasks import DONE, OPEN
 from .tables import call_tasks
 
 CALL_TASK_COLUMNS = (call_tasks.c.id, call_tasks.c.elder_id, call_tasks.c.elder_name,
@@ -55,3 +55,12 @@ def save_call_outcome(uow, task_id: str, *, status: str, outcome: str, note: str
         .values(status=status, outcome=outcome, note=note, attempts=attempts,
                 closed_at=func.now() if status == DONE else None)
         .returning(*CALL_TASK_COLUMNS)).first()
+
+
+def hand_over_open_tasks(uow, elder_id: str, carrier_id: str, region_code: str) -> int:
+    """An elder who moved: their open calls are owed by the new station from now on."""
+    rows = uow.execute(update(call_tasks).where(call_tasks.c.elder_id == elder_id,
+                                                call_tasks.c.status == OPEN)
+                       .values(carrier_id=carrier_id, region_code=region_code)
+                       .returning(call_tasks.c.id)).all()
+    return len(rows)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from timebank_common.db import within
@@ -41,3 +41,9 @@ def nearby_volunteers(uow, region_prefix: str, limit: int = 500) -> list[str]:
                within(preferences.c.region_code, region_prefix))
         .order_by(preferences.c.person_id).limit(limit)).all()
     return [r.person_id for r in rows]
+
+
+def move_person(uow, person_id: str, region_code: str) -> None:
+    """A person moved: nearby demands are those of the new place from now on."""
+    uow.execute(update(preferences).where(preferences.c.person_id == person_id)
+                .values(region_code=region_code))

@@ -7,6 +7,8 @@ import datetime as dt
 
 from timebank_common.errors import NotFound, Unavailable
 
+from ..adapters import call_task_repository as call_tasks
+from ..adapters import preference_repository as preferences
 from ..adapters import standing_repository as standing
 from ..adapters.identity import Identity
 from ..domain import messages, recipients
@@ -30,8 +32,14 @@ DECEASED, ACTIVE = "deceased", "active"  # identity's PERSON_STATUSES
 def person_moved(uow, event: Received, now: dt.datetime, identity: Identity) -> int:
     """The staff of the place the person left and of the place they came to each hear of
     it, the person named masked (an elder's stations; a volunteer's township admins). The
-    staff lists are needed (no answer: retried); names of people and places are not."""
+    staff lists are needed (no answer: retried); names of people and places are not. From
+    now on nearby demands are the new place's, and an elder's open calls are owed by the new
+    station."""
     payload = event.payload
+    preferences.move_person(uow, payload["person_id"], payload["to_region_code"])
+    if "elder" in payload["profiles"] and payload.get("carrier_id"):
+        call_tasks.hand_over_open_tasks(uow, payload["person_id"], payload["carrier_id"],
+                                        payload["to_region_code"])
     told = [(side, identity.station_staff(carrier, township))
             for side, carrier, township in recipients.moved_staff(payload)]
     name = names_if_known(identity, [payload["person_id"]]).get(payload["person_id"])

@@ -69,32 +69,43 @@ def moved(person_id, profiles, to_region=TANGSHAN, carrier_id=None, from_carrier
         "moved_by": "op-1", "moved_at": "2030-05-01T02:00:00+00:00"}, to_region)
 
 
-def test_both_stations_of_an_elder_who_moved_see_a_clear_trace(notify, identity):
+def test_both_stations_of_an_elder_who_moved_see_a_clear_trace(notify, identity, clock):
     identity.add_region(TANGSHAN, "学院南路社区居委会")
     old, new = str(uuid.uuid4()), str(uuid.uuid4())
     old_operator = identity.add_station_operator(str(uuid.uuid4()), old)
     new_operator = identity.add_station_operator(str(uuid.uuid4()), new,
                                                  region_code=TANGSHAN)
-    elder, _ = someone(identity, "elder", name="王秀英", carrier_id=old)
+    elder, elder_caller = someone(identity, "elder", name="王秀英", carrier_id=old,
+                                  phone_only=True)
+    notify.set_preferences(elder_caller, {"channels": ["call"], "quiet_hours": None})
+    volunteer, _ = someone(identity, name="李明")
+    notify.on_demand_assigned(assigned(volunteer, elder, clock.now() + dt.timedelta(days=3)))
+    notify.send_due()
+    old_station = staff_caller(old_operator, carrier_id=old)
+    new_station = staff_caller(new_operator, scope="130202001000", carrier_id=new)
+    [owed] = notify.call_tasks(old_station, {})["items"]
     envelope = moved(elder, ["elder"], carrier_id=new, from_carrier_id=old)
     notify.on_person_moved(envelope)
     notify.on_person_moved(envelope)  # redelivered: told once
 
-    [out] = inbox_of(notify, staff_caller(old_operator, carrier_id=old), "person_moved")
-    [came] = inbox_of(notify, staff_caller(new_operator, scope="130202001000", carrier_id=new),
-                      "person_moved")
+    [out] = inbox_of(notify, old_station, "person_moved")
+    [came] = inbox_of(notify, new_station, "person_moved")
     for told in (out, came):
         assert "王**" in told["body"] and "王秀英" not in told["body"]
         assert f"编号 {elder[:8]}" in told["body"]
         assert "从育才社区居委会" in told["body"] and "学院南路社区居委会" in told["body"]
         assert told["data"]["person_id"] == elder
     assert out["title"] == "人员迁出" and "由迁入地工作人员负责" in out["body"]
+    # the call still owed is the new station's now
+    assert notify.call_tasks(old_station, {})["items"] == []
+    assert [t["id"] for t in notify.call_tasks(new_station, {})["items"]] == [owed["id"]]
     assert came["title"] == "人员迁入" and "今后由您负责" in came["body"]
     assert out["data"]["side"] == "moved_out" and came["data"]["side"] == "moved_in"
 
 
 def test_a_volunteer_who_moved_is_told_to_the_admins_of_both_townships(notify, identity):
-    volunteer, _ = someone(identity, "volunteer", name="李明")
+    volunteer, volunteer_caller = someone(identity, "volunteer", name="李明")
+    notify.set_preferences(volunteer_caller, {"channels": ["sms"], "nearby_demands": True})
     here = identity.add_township_admin(str(uuid.uuid4()), TOWNSHIP)
     there = identity.add_township_admin(str(uuid.uuid4()), TANGSHAN)
     notify.on_person_moved(moved(volunteer, ["volunteer"]))
@@ -103,6 +114,15 @@ def test_a_volunteer_who_moved_is_told_to_the_admins_of_both_townships(notify, i
                       "person_moved")
     assert "志愿者李*" in out["body"] and "志愿者李*" in came["body"]
     assert TANGSHAN in out["body"]  # a place identity does not name is shown by its code
+    # nearby demands are the new place's now
+    for region, told in ((REGION, 0), (TANGSHAN, 1)):
+        notify.on_demand_published(event("demand_published", {
+            "demand_id": str(uuid.uuid4()), "elder_id": str(uuid.uuid4()),
+            "category": "companionship", "region_code": region,
+            "window_start": "2030-05-02T01:00:00+00:00",
+            "window_end": "2030-05-02T02:00:00+00:00", "expected_minutes": 60,
+            "volunteers_needed": 1}, region))
+        assert len(inbox_of(notify, volunteer_caller, "demand_published")) == told
 
 
 def status_changed(person_id, status, previous, changed_at, profiles=("elder",)):
