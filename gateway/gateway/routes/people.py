@@ -1,8 +1,10 @@
 """/api/v1/regions, /carriers, /elders, /volunteers, /relations (identity)."""
 from identity.contracts import (
+    PERSON_READERS,
     AddQualificationSchema,
     BackgroundTagsSchema,
     CarrierListSchema,
+    ElderListSchema,
     HealthDeclarationSchema,
     LinkRelativesSchema,
     RecordTrainingSchema,
@@ -15,6 +17,7 @@ from identity.contracts import (
     ScreeningSchema,
     SubmitPrioritySchema,
     UnmaskedQuerySchema,
+    VolunteerListSchema,
 )
 from timebank_common.caller import ADMIN_ROLES, STATION_STAFF
 
@@ -48,6 +51,13 @@ class PeopleRoutes:
     def get_carrier(self, request, caller, carrier_id):
         return self.identity.get_carrier(caller, carrier_id)
 
+    @route("GET", "/api/v1/elders",
+           summary="查找老人 Elders in your scope: search by name prefix, phone, ID number, region, "
+                   "status (default active; all), hardship category; paged, masked",
+           tags=["people"], query=ElderListSchema, roles=PERSON_READERS)
+    def list_elders(self, request, caller, query):
+        return self.identity.list_elders(caller, query)
+
     @route("POST", "/api/v1/elders", summary="登记老人 Register an elder (e.g. one who called by phone)",
            tags=["people"], body=RegisterElderSchema, status=201, roles=STATION_STAFF,
            scoped=["region_code"])
@@ -59,6 +69,13 @@ class PeopleRoutes:
            tags=["people"], query=UnmaskedQuerySchema)
     def get_elder(self, request, caller, person_id, query):
         return self.identity.get_elder(caller, person_id, unmasked=query["unmasked"])
+
+    @route("GET", "/api/v1/volunteers",
+           summary="查找志愿者 Volunteers in your scope: search by name prefix, phone, ID number, "
+                   "region, status (default active; all), eligibility; paged, masked",
+           tags=["people"], query=VolunteerListSchema, roles=PERSON_READERS)
+    def list_volunteers(self, request, caller, query):
+        return self.identity.list_volunteers(caller, query)
 
     @route("POST", "/api/v1/volunteers", summary="登记志愿者 Register a volunteer", tags=["people"],
            body=RegisterVolunteerSchema, status=201, roles=STATION_STAFF, scoped=["region_code"])

@@ -66,6 +66,16 @@ persons = Table(
     Column("address_enc", Text),
     Column("region_code", String(12), nullable=False),
     Column("created_at", TS, nullable=False, server_default=func.now()),
+    # standing (PERSON_STATUSES): a non-active person cannot log in
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("status_reason", Text),
+    Column("status_changed_at", TS),
+    Column("status_changed_by", UUID(as_uuid=True)),
+    CheckConstraint("status IN ('active', 'left', 'withdrew', 'deceased')",
+                    name="persons_status"),
+    Index("persons_by_region", "region_code"),
+    Index("persons_by_region_name", "region_code", "name", "id"),
+    Index("persons_by_name", "name", "id"),
 )
 
 elder_profiles = Table(

@@ -86,6 +86,19 @@ def volunteer_view(person: dict, profile: dict, today, reasons: list[dict]) -> d
     }
 
 
+def listed_elder_view(row: dict, today) -> dict:
+    """An elder in a list (masked): the person, their standing and station."""
+    return {**_masked_person(row, today), "status": row["status"],
+            "phone_only": row["phone_only"], "carrier_id": _str(row["carrier_id"])}
+
+
+def listed_volunteer_view(row: dict, today) -> dict:
+    """A volunteer in a list (masked): eligibility as last announced."""
+    return {**_masked_person(row, today), "status": row["status"],
+            "volunteer_number": row["volunteer_number"],
+            "eligible": bool(row["announced_eligible"])}
+
+
 def region_view(region: dict) -> dict:
     return {"code": region["code"], "name": region["name"], "level": region["level"],
             "parent_code": region["parent_code"], "longitude": region.get("longitude"),

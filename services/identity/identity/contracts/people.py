@@ -5,20 +5,27 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from timebank_common.schemas import PageQuery
+
 from .common import (
     HOURS_OR_ZERO,
     MOBILE,
     NAME,
     PASSWORD,
+    REASON,
+    REGION_CODE,
     REGISTRY_STATUS,
     SCREENING,
     Names,
     PersonFields,
     ReasonText,
 )
+from .vocabulary import HARDSHIP_CATEGORIES, PERSON_STATUSES
 
-__all__ = ["ElderOut", "PersonOut", "ProxyOut", "RegisterElderSchema", "RegisterVolunteerSchema",
-           "UnmaskedQuerySchema", "VolunteerOut"]
+__all__ = ["ElderListItem", "ElderListSchema", "ElderOut", "ElderPage", "PersonOut",
+           "PersonStatusOut", "ProxyOut", "RegisterElderSchema", "RegisterVolunteerSchema",
+           "SetPersonStatusSchema", "UnmaskedQuerySchema", "VolunteerListItem",
+           "VolunteerListSchema", "VolunteerOut", "VolunteerPage"]
 
 
 class RegisterElderSchema(PersonFields):
@@ -117,3 +124,88 @@ class VolunteerOut(_MaskedPerson):
     volunteer_number = fields.Str(required=True, allow_none=True)
     eligible = fields.Bool(required=True)
     reasons = fields.List(fields.Nested(ReasonText), required=True)
+
+
+# -- finding people ---------------------------------------------------------------------------
+STATUS_FILTER = validate.OneOf(
+    [*PERSON_STATUSES, "all"],
+    error="Status is one of " + ", ".join([*PERSON_STATUSES, "all"]) + " / 状态取值不正确")
+
+
+class _PeopleQuery(PageQuery):
+    """Filters of a list of people in the caller's scope; every filter narrows (AND)."""
+    q = fields.Str(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100),
+                   metadata={"description": "name prefix (姓名开头)"})
+    phone = fields.Str(load_default=None, allow_none=True, validate=MOBILE,
+                       metadata={"description": "exact mobile number (found by its keyed hash)"})
+    id_number = fields.Str(load_default=None, allow_none=True,
+                           validate=validate.Length(min=15, max=18),
+                           metadata={"description": "exact ID number (found by its keyed hash)"})
+    region = fields.Str(load_default=None, allow_none=True, validate=REGION_CODE, metadata={
+        "description": "only people under this region (inside your scope, else 403)"})
+    status = fields.Str(load_default="active", validate=STATUS_FILTER, metadata={
+        "description": "standing: active (default), left, withdrew, deceased, or all"})
+
+
+class ElderListSchema(_PeopleQuery):
+    category = fields.Str(load_default=None, allow_none=True,
+                          validate=validate.OneOf(list(HARDSHIP_CATEGORIES)), metadata={
+                              "description": "a verified hardship category, or advanced_age "
+                                             "(80+ by the birth date)"})
+
+
+class VolunteerListSchema(_PeopleQuery):
+    eligible = fields.Bool(load_default=None, allow_none=True, metadata={
+        "description": "eligibility as last announced (reassessed on every change and daily)"})
+
+
+class _ListedPerson(_MaskedPerson):
+    status = fields.Str(required=True, metadata={"description": "PERSON_STATUSES"})
+
+
+class ElderListItem(_ListedPerson):
+    phone_only = fields.Bool(required=True)
+    carrier_id = fields.Str(required=True, allow_none=True)
+
+
+class VolunteerListItem(_ListedPerson):
+    volunteer_number = fields.Str(required=True, allow_none=True)
+    eligible = fields.Bool(required=True, metadata={"description": "as last announced"})
+
+
+class ElderPage(Schema):
+    items = fields.List(fields.Nested(ElderListItem), required=True)
+    total = fields.Int(required=True)
+    page = fields.Int(required=True)
+    page_size = fields.Int(required=True)
+
+
+class VolunteerPage(Schema):
+    items = fields.List(fields.Nested(VolunteerListItem), required=True)
+    total = fields.Int(required=True)
+    page = fields.Int(required=True)
+    page_size = fields.Int(required=True)
+
+
+# -- standing ---------------------------------------------------------------------------------
+class SetPersonStatusSchema(Schema):
+    status = fields.Str(required=True, validate=validate.OneOf(list(PERSON_STATUSES)),
+                        metadata={"description": "active | left | withdrew | deceased"})
+    reason = fields.Str(load_default=None, allow_none=True, validate=REASON, metadata={
+        "description": "required except when the person comes back (active)"})
+
+    @validates_schema
+    def reason_unless_active(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("status") != "active" and not (data.get("reason") or "").strip():
+            raise ValidationError("A reason is required / 请填写理由", "reason")
+
+
+class PersonStatusOut(Schema):
+    person_id = fields.Str(required=True)
+    region_code = fields.Str(required=True)
+    profiles = fields.List(fields.Str(), required=True)
+    status = fields.Str(required=True)
+    previous_status = fields.Str(required=True)
+    reason = fields.Str(required=True, allow_none=True)
+    changed_by = fields.Str(required=True, allow_none=True)
+    changed_at = fields.Str(required=True, allow_none=True)

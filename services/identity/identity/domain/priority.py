@@ -6,6 +6,8 @@ ID number. Every other category is submitted by staff with evidence and verified
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from ..contracts import ADVANCED_AGE, HARDSHIP_CATEGORIES
 from .review import PENDING, VERIFIED
 
@@ -62,6 +64,15 @@ def check_submission(category: str, evidence: str | None, existing_status: str |
 
 def is_advanced_age(age: int) -> bool:
     return age >= ADVANCED_AGE_MIN
+
+
+def born_by_for_advanced_age(today: dt.date) -> dt.date:
+    """The latest birth date of a person who is 80 or older on ``today`` (a 29 February
+    birthday counts from 1 March in common years, as ``id_numbers.age_at`` does)."""
+    try:
+        return today.replace(year=today.year - ADVANCED_AGE_MIN)
+    except ValueError:  # today is 29 February: born on 28 February or before
+        return today.replace(year=today.year - ADVANCED_AGE_MIN, day=28)
 
 
 def priority_categories(verified: list[str], age: int) -> list[str]:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from timebank_common.service import rpc
 
-from ..app import reading, registration
+from ..app import people, reading, registration
 from ..contracts import (
+    ElderListSchema,
     ElderOut,
+    ElderPage,
     PersonOut,
     RegisterElderSchema,
     RegisterVolunteerSchema,
+    VolunteerListSchema,
     VolunteerOut,
+    VolunteerPage,
 )
 
 
@@ -34,3 +38,15 @@ class PeopleEntrypoints:
     def get_elder(self, caller, person_id, unmasked=False):
         """An elder with their priority categories and proxies; masked unless asked (audited)."""
         return reading.read_elder(self.db, caller, person_id, bool(unmasked), self.clock.now())
+
+    @rpc(args={"query": ElderListSchema}, returns=ElderPage)
+    def list_elders(self, caller, query):
+        """Elders in the caller's scope, searched (name prefix, phone, ID number, region,
+        status, hardship category) and paged; masked."""
+        return people.list_elders(self.db, caller, query, self.clock.now())
+
+    @rpc(args={"query": VolunteerListSchema}, returns=VolunteerPage)
+    def list_volunteers(self, caller, query):
+        """Volunteers in the caller's scope, searched (name prefix, phone, ID number, region,
+        status, eligibility) and paged; masked."""
+        return people.list_volunteers(self.db, caller, query, self.clock.now())

@@ -334,6 +334,18 @@ VOLUNTEER_SELF = {role: {"volunteer": ALLOW, "api_client": NA}.get(role, NO_VOLU
 # only the demo elder has an elder profile of their own
 ELDER_SELF = {role: {"elder": ALLOW, "api_client": NA}.get(role, NO_ELDER) for role in ROLES}
 SELF_REACH = ("self", *REACH)
+_PEOPLE_LIST = {  # staff and municipal systems list the people of their scope
+    "province_admin": (ALLOW, ALLOW, SCOPE),
+    "city_admin": (ALLOW, SCOPE, SCOPE),
+    "county_admin": (ALLOW, SCOPE, SCOPE),
+    "township_admin": (ALLOW, SCOPE, SCOPE),
+    "station_operator": (ALLOW, SCOPE, SCOPE),
+    "auditor": (ALLOW, ALLOW, SCOPE),
+    "volunteer": (ROLE, ROLE, ROLE),
+    "elder": (ROLE, ROLE, ROLE),
+    "relative": (ROLE, ROLE, ROLE),
+    "api_client": (ALLOW, SCOPE, SCOPE),
+}
 
 MATRIX.update({
     "submit_priority": (REACH, staff_rows(*WRITERS)),
@@ -353,6 +365,9 @@ MATRIX.update({
     # the elder's proxies: the target is the elder
     "set_elder_proxy": (SELF_REACH, staff_rows(*WRITERS, self_cell=ELDER_SELF)),
     "remove_elder_proxy": (SELF_REACH, staff_rows(*WRITERS, self_cell=ELDER_SELF)),
+    # the target is the region filter
+    "list_elders": (("in_scope", "other_city", "other_province"), _PEOPLE_LIST),
+    "list_volunteers": (("in_scope", "other_city", "other_province"), _PEOPLE_LIST),
     # the target is the region asked for
     "identity_stats": (REACH, staff_rows(*WRITERS[:4], "auditor", "api_client")),
 })
@@ -809,7 +824,24 @@ def _identity_stats(identity, w: World, role, caller, target):
     assert stats["volunteers"]["registered"] >= 1 and stats["elders"]["registered"] >= 1
 
 
+def _list_people(rpc):
+    def act(identity, w: World, role, caller, target):
+        region = FILTERS[target]
+        page = getattr(identity, rpc)(caller, {"region": region, "q": w.other["name"]
+                                               if target != "in_scope" else w.home["name"]})
+        assert all(i["region_code"].startswith(prefix_of(region)) for i in page["items"])
+        expected = w.home if target == "in_scope" else w.other
+        assert expected["person_id"] in {i["person_id"] for i in page["items"]}
+        # without a filter: exactly the caller's scope
+        unfiltered = getattr(identity, rpc)(caller, {"q": w.other["name"]})
+        assert (w.other["person_id"] in {i["person_id"] for i in unfiltered["items"]}) == \
+            Caller.from_dict(caller).covers(LUNAN_COMMUNITY)
+    return act
+
+
 ACTIONS = {
+    "list_elders": _list_people("list_elders"),
+    "list_volunteers": _list_people("list_volunteers"),
     "register_elder": _register_elder,
     "register_volunteer": _register_volunteer,
     "get_person": _get_person,

@@ -1,0 +1,34 @@
+"""The gateway routes of people management, over HTTP, against the real identity."""
+import itertools
+
+import requests
+
+from identity.commands.demo import demo_id_number
+
+OPERATOR, VOLUNTEER = "13800000005", "13800000007"
+YUCAI = "130102001001"
+_serial = itertools.count(951)
+
+
+def new_elder(http, name: str) -> dict:
+    n = next(_serial)
+    data = {"name": name, "id_number": demo_id_number("19520304", f"{n:03d}"),
+            "phone": f"1393333{n:04d}", "region_code": YUCAI, "address": "育才街1号"}
+    resp = http("POST", "/elders", OPERATOR, json=data)
+    assert resp.status_code == 201, resp.text
+    return {**resp.json(), **data}
+
+
+def test_a_station_finds_an_elder_by_phone_over_http(http):
+    elder = new_elder(http, "网关查找")
+    resp = http("GET", "/elders", OPERATOR, params={"phone": elder["phone"]})
+    assert resp.status_code == 200, resp.text
+    [found] = resp.json()["items"]
+    assert found["person_id"] == elder["person_id"] and found["phone_masked"].count("*") == 4
+    resp = http("GET", "/volunteers", OPERATOR, params={"page_size": 500})
+    assert resp.status_code == 400 and "page_size" in resp.json()["details"]
+    assert http("GET", "/elders", VOLUNTEER).status_code == 403
+    doc = requests.get(http.base.replace("/api/v1", "/openapi.json"),
+                                     timeout=10).json()
+    params = {p["name"] for p in doc["paths"]["/api/v1/elders"]["get"]["parameters"]}
+    assert {"q", "phone", "id_number", "region", "status", "category", "page"} <= params
