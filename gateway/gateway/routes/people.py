@@ -15,8 +15,11 @@ from identity.contracts import (
     RelationsQuerySchema,
     ReviewSchema,
     ScreeningSchema,
+    SetPersonStatusSchema,
     SubmitPrioritySchema,
     UnmaskedQuerySchema,
+    UpdateElderSchema,
+    UpdateVolunteerSchema,
     VolunteerListSchema,
 )
 from timebank_common.caller import ADMIN_ROLES, STATION_STAFF
@@ -77,6 +80,20 @@ class PeopleRoutes:
     def list_volunteers(self, request, caller, query):
         return self.identity.list_volunteers(caller, query)
 
+    @route("PATCH", "/api/v1/elders/<person_id>",
+           summary="更正老人信息 Correct an elder: phone (the login follows), address, emergency "
+                   "contact, phone_only, coordinates (staff in scope; the elder: address, contact); "
+                   "audited", tags=["people"], body=UpdateElderSchema)
+    def update_elder(self, request, caller, person_id, body):
+        return self.identity.update_elder(caller, person_id, body)
+
+    @route("POST", "/api/v1/elders/<person_id>/status",
+           summary="老人在册状态 An elder left, withdrew, died, or is back (reason required except "
+                   "back to active; staff in scope)", tags=["people"], body=SetPersonStatusSchema,
+           roles=STATION_STAFF)
+    def set_elder_status(self, request, caller, person_id, body):
+        return self.identity.set_person_status(caller, person_id, body)
+
     @route("POST", "/api/v1/volunteers", summary="登记志愿者 Register a volunteer", tags=["people"],
            body=RegisterVolunteerSchema, status=201, roles=STATION_STAFF, scoped=["region_code"])
     def register_volunteer(self, request, caller, body):
@@ -87,6 +104,20 @@ class PeopleRoutes:
                    "audited)", tags=["people"], query=UnmaskedQuerySchema)
     def get_volunteer(self, request, caller, person_id, query):
         return self.identity.get_person(caller, person_id, unmasked=query["unmasked"])
+
+    @route("PATCH", "/api/v1/volunteers/<person_id>",
+           summary="更正志愿者信息 Correct a volunteer: phone (the login follows), address, national "
+                   "volunteer number (eligibility reassessed); staff in scope, the volunteer "
+                   "their address; audited", tags=["people"], body=UpdateVolunteerSchema)
+    def update_volunteer(self, request, caller, person_id, body):
+        return self.identity.update_volunteer(caller, person_id, body)
+
+    @route("POST", "/api/v1/volunteers/<person_id>/status",
+           summary="志愿者在册状态 A volunteer left, withdrew, died, or is back (reason required "
+                   "except back to active; staff in scope)", tags=["volunteers"],
+           body=SetPersonStatusSchema, roles=STATION_STAFF)
+    def set_volunteer_status(self, request, caller, person_id, body):
+        return self.identity.set_person_status(caller, person_id, body)
 
     @route("GET", "/api/v1/volunteers/<person_id>/eligibility",
            summary="志愿者资格 Eligibility, computed, with the reasons when missing",

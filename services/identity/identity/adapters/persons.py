@@ -50,6 +50,21 @@ def insert_person(uow: UnitOfWork, **values: Any) -> dict[str, Any]:
     return row
 
 
+def lock_person(uow: UnitOfWork, person_id: Any) -> dict[str, Any] | None:
+    """The person, locked until commit (changes of one person are serialised)."""
+    pid = as_uuid(person_id)
+    return opened(uow, "persons", select(persons).where(persons.c.id == pid)
+                  .with_for_update()) if pid else None
+
+
+def update_person(uow: UnitOfWork, person_id: Any, **values: Any) -> dict[str, Any]:
+    """Change plaintext fields (sealed on write); the person as it is now."""
+    row = opened(uow, "persons", update(persons).where(persons.c.id == person_id)
+                 .values(**to_row("persons", values)).returning(*persons.c))
+    assert row is not None
+    return row
+
+
 def set_person_phone(uow: UnitOfWork, person_id: Any, phone: str) -> None:
     uow.execute(update(persons).where(persons.c.id == person_id)
                 .values(**to_row("persons", {"phone": phone})))
@@ -84,6 +99,14 @@ def get_elder_profile(uow: UnitOfWork, person_id: Any) -> dict[str, Any] | None:
 
 def insert_elder_profile(uow: UnitOfWork, **values: Any) -> dict[str, Any]:
     row = opened(uow, "elder_profiles", insert(elder_profiles)
+                 .values(**to_row("elder_profiles", values)).returning(*elder_profiles.c))
+    assert row is not None
+    return row
+
+
+def update_elder_profile(uow: UnitOfWork, person_id: Any, **values: Any) -> dict[str, Any]:
+    row = opened(uow, "elder_profiles", update(elder_profiles)
+                 .where(elder_profiles.c.person_id == person_id)
                  .values(**to_row("elder_profiles", values)).returning(*elder_profiles.c))
     assert row is not None
     return row

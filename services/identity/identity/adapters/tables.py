@@ -87,6 +87,8 @@ elder_profiles = Table(
     Column("emergency_contact_phone_enc", Text),
     Column("registered_by", UUID(as_uuid=True)),
     Column("created_at", TS, nullable=False, server_default=func.now()),
+    Column("longitude", Float),  # the elder's home (0012), corrected with the address
+    Column("latitude", Float),
 )
 
 volunteer_profiles = Table(

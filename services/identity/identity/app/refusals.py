@@ -40,6 +40,10 @@ _ERROR_OF = {
     "already_revoked": Conflict,
     "not_an_operator_grant": BadInput,
     "client_scope_not_city": BadInput,
+    # domain.standing
+    "unknown_status": BadInput,
+    "same_status": Conflict,
+    "deceased_final": Forbidden,
 }
 
 

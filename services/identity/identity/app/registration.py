@@ -52,6 +52,18 @@ def require_person(uow: UnitOfWork, person_id: Any) -> dict[str, Any]:
     return person
 
 
+def require_person_in_scope(uow: UnitOfWork, caller: Caller, person_id: Any,
+                            lock: bool = False) -> dict[str, Any]:
+    """The person if the caller's scope covers where they belong now; an unknown id and a
+    person outside the scope answer alike (404 ``person_not_found``): staff do not learn
+    who exists elsewhere, and after a move the old region's staff no longer see the person."""
+    person = (persons.lock_person if lock else persons.get_person)(uow, person_id)
+    if person is None or not caller.covers(person["region_code"]):
+        raise NotFound("person_not_found", "未找到此人", "No such person",
+                       {"person_id": str(person_id)})
+    return person
+
+
 def require_region(uow: UnitOfWork, code: str) -> None:
     if regions.get_region(uow, code) is None:
         raise BadInput("unknown_region", "区划代码不存在", "Unknown region code",

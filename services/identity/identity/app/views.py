@@ -30,6 +30,7 @@ def _masked_person(person: dict, today) -> dict:
         "region_code": person["region_code"],
         "phone_masked": mask_phone(person["phone"]),
         "id_number_masked": mask_id_number(person["id_number"]),
+        "status": person.get("status") or "active",
     }
 
 
@@ -67,6 +68,8 @@ def elder_view(person: dict, profile: dict, today, verified_categories=(),
         "priority_categories": priority_categories(
             list(verified_categories), age_at(person["birth_date"], today)),
         "proxies": list(proxies),
+        "longitude": profile.get("longitude"),
+        "latitude": profile.get("latitude"),
     }
 
 
@@ -88,14 +91,13 @@ def volunteer_view(person: dict, profile: dict, today, reasons: list[dict]) -> d
 
 def listed_elder_view(row: dict, today) -> dict:
     """An elder in a list (masked): the person, their standing and station."""
-    return {**_masked_person(row, today), "status": row["status"],
-            "phone_only": row["phone_only"], "carrier_id": _str(row["carrier_id"])}
+    return {**_masked_person(row, today), "phone_only": row["phone_only"],
+            "carrier_id": _str(row["carrier_id"])}
 
 
 def listed_volunteer_view(row: dict, today) -> dict:
     """A volunteer in a list (masked): eligibility as last announced."""
-    return {**_masked_person(row, today), "status": row["status"],
-            "volunteer_number": row["volunteer_number"],
+    return {**_masked_person(row, today), "volunteer_number": row["volunteer_number"],
             "eligible": bool(row["announced_eligible"])}
 
 

@@ -24,7 +24,8 @@ from .vocabulary import HARDSHIP_CATEGORIES, PERSON_STATUSES
 
 __all__ = ["ElderListItem", "ElderListSchema", "ElderOut", "ElderPage", "PersonOut",
            "PersonStatusOut", "ProxyOut", "RegisterElderSchema", "RegisterVolunteerSchema",
-           "SetPersonStatusSchema", "UnmaskedQuerySchema", "VolunteerListItem",
+           "SetPersonStatusSchema", "UnmaskedQuerySchema", "UpdateElderSchema",
+           "UpdateVolunteerSchema", "VolunteerListItem",
            "VolunteerListSchema", "VolunteerOut", "VolunteerPage"]
 
 
@@ -78,6 +79,7 @@ class _MaskedPerson(Schema):
     region_code = fields.Str(required=True)
     phone_masked = fields.Str(required=True, allow_none=True)
     id_number_masked = fields.Str(required=True)
+    status = fields.Str(metadata={"description": "standing: active | left | withdrew | deceased"})
 
 
 class _Unmasked(Schema):
@@ -117,6 +119,8 @@ class ElderOut(_MaskedPerson, _Unmasked):
     priority_categories = fields.List(fields.Str(), required=True, metadata={
         "description": "verified hardship categories, and advanced_age at 80+"})
     proxies = fields.List(fields.Nested(ProxyOut), required=True)
+    longitude = fields.Float(allow_none=True, metadata={"description": "the elder's home"})
+    latitude = fields.Float(allow_none=True)
 
 
 class VolunteerOut(_MaskedPerson):
@@ -198,6 +202,39 @@ class SetPersonStatusSchema(Schema):
     def reason_unless_active(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("status") != "active" and not (data.get("reason") or "").strip():
             raise ValidationError("A reason is required / 请填写理由", "reason")
+
+
+class _Corrections(Schema):
+    """The fields of a person that change in life; only those given change (at least one)."""
+    phone = fields.Str(validate=MOBILE, metadata={
+        "description": "unique in the province; the login follows it (staff only)"})
+    address = fields.Str(allow_none=True, validate=validate.Length(max=500))
+
+    @validates_schema
+    def something_to_change(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError("Nothing to change / 没有要修改的内容", "_schema")
+
+
+class UpdateElderSchema(_Corrections):
+    emergency_contact_name = fields.Str(allow_none=True, validate=NAME)
+    emergency_contact_phone = fields.Str(allow_none=True, validate=MOBILE)
+    phone_only = fields.Bool(metadata={"description": "reached by phone only (no app)"})
+    longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+    latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+
+    @validates_schema
+    def both_coordinates(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("longitude" in data) != ("latitude" in data) or \
+                (data.get("longitude") is None) != (data.get("latitude") is None):
+            raise ValidationError(
+                "Give both longitude and latitude, or neither / 经度和纬度须同时填写", "latitude")
+
+
+class UpdateVolunteerSchema(_Corrections):
+    volunteer_number = fields.Str(validate=validate.Length(min=1, max=64), metadata={
+        "description": "the national volunteer-system number, added or corrected (staff "
+                       "only); eligibility is reassessed"})
 
 
 class PersonStatusOut(Schema):

@@ -325,6 +325,19 @@ def staff_rows(*allowed: str, self_cell: dict | None = None) -> dict:
     return rows
 
 
+HIDDEN = (NotFound, "person_not_found")  # out of scope answers like an unknown id
+
+
+def hidden_rows(*allowed: str, self_cell: dict | None = None) -> dict:
+    """As ``staff_rows``, for the RPCs where a person outside the scope answers like an
+    unknown one (404), with a trailing "missing" column."""
+    rows = {}
+    for role, outcomes in staff_rows(*allowed, self_cell=self_cell).items():
+        rows[role] = tuple(HIDDEN if o == SCOPE else o for o in outcomes) + (
+            HIDDEN if role in allowed else ROLE,)
+    return rows
+
+
 WRITERS = ("province_admin", "city_admin", "county_admin", "township_admin", "station_operator")
 READERS = WRITERS + ("auditor",)
 ANYONE_SELF = {role: NA if role == "api_client" else ALLOW for role in ROLES}
@@ -365,6 +378,11 @@ MATRIX.update({
     # the elder's proxies: the target is the elder
     "set_elder_proxy": (SELF_REACH, staff_rows(*WRITERS, self_cell=ELDER_SELF)),
     "remove_elder_proxy": (SELF_REACH, staff_rows(*WRITERS, self_cell=ELDER_SELF)),
+    # corrections and standing: outside the scope is 404 like an unknown id
+    "update_elder": ((*SELF_REACH, "missing"), hidden_rows(*WRITERS, self_cell=ELDER_SELF)),
+    "update_volunteer": ((*SELF_REACH, "missing"),
+                         hidden_rows(*WRITERS, self_cell=VOLUNTEER_SELF)),
+    "set_person_status": ((*REACH, "missing"), hidden_rows(*WRITERS)),
     # the target is the region filter
     "list_elders": (("in_scope", "other_city", "other_province"), _PEOPLE_LIST),
     "list_volunteers": (("in_scope", "other_city", "other_province"), _PEOPLE_LIST),
@@ -824,6 +842,20 @@ def _identity_stats(identity, w: World, role, caller, target):
     assert stats["volunteers"]["registered"] >= 1 and stats["elders"]["registered"] >= 1
 
 
+def _correct(rpc):
+    def act(identity, w: World, role, caller, target):
+        person_id = _person_id(w, caller, target)
+        answer = getattr(identity, rpc)(caller, person_id, {"address": "矩阵街3号"})
+        assert answer["person_id"] == person_id
+    return act
+
+
+def _set_person_status(identity, w: World, role, caller, target):
+    person_id = _person_id(w, caller, target)
+    answer = identity.set_person_status(caller, person_id, {"status": "left", "reason": "矩阵测试"})
+    assert answer["person_id"] == person_id and answer["status"] == "left"
+
+
 def _list_people(rpc):
     def act(identity, w: World, role, caller, target):
         region = FILTERS[target]
@@ -840,6 +872,9 @@ def _list_people(rpc):
 
 
 ACTIONS = {
+    "update_elder": _correct("update_elder"),
+    "update_volunteer": _correct("update_volunteer"),
+    "set_person_status": _set_person_status,
     "list_elders": _list_people("list_elders"),
     "list_volunteers": _list_people("list_volunteers"),
     "register_elder": _register_elder,

@@ -32,3 +32,20 @@ def test_a_station_finds_an_elder_by_phone_over_http(http):
                                      timeout=10).json()
     params = {p["name"] for p in doc["paths"]["/api/v1/elders"]["get"]["parameters"]}
     assert {"q", "phone", "id_number", "region", "status", "category", "page"} <= params
+
+
+def test_a_station_corrects_an_address_and_records_a_departure_over_http(http):
+    elder = new_elder(http, "网关更正")
+    path = f"/elders/{elder['person_id']}"
+    resp = http("PATCH", path, OPERATOR, json={"address": "育才街9号"})
+    assert resp.status_code == 200, resp.text
+    assert http("PATCH", path, OPERATOR, json={}).status_code == 400
+    resp = http("PATCH", path, OPERATOR, json={"shoe_size": 40})
+    assert resp.status_code == 400 and "shoe_size" in resp.json()["details"]
+    resp = http("POST", f"{path}/status", OPERATOR, json={"status": "left"})
+    assert resp.status_code == 400 and "reason" in resp.json()["details"]
+    resp = http("POST", f"{path}/status", OPERATOR,
+                json={"status": "left", "reason": "随子女迁往外省"})
+    assert resp.status_code == 200 and resp.json()["status"] == "left"
+    assert http("GET", path, OPERATOR).json()["status"] == "left"
+    assert http("POST", f"{path}/status", VOLUNTEER, json={"status": "active"}).status_code == 403
