@@ -405,7 +405,7 @@ class IdentityFake:
                     if held]
         view = {**self._masked(person), "profiles": profiles,
                 "volunteer_number": person.volunteer_number if person.volunteer else None,
-                "created_at": None}
+                "created_at": None, "moves": []}
         return {**view, **self._unmasked(person)} if unmasked else view
 
     def _get_elder(self, caller: Caller, person_id: Any, unmasked: Any = False) -> dict[str, Any]:
@@ -421,7 +421,7 @@ class IdentityFake:
         view = {**self._masked(person), "phone_only": person.phone_only,
                 "emergency_contact_phone_masked": None, "carrier_id": person.carrier_id,
                 "priority_categories": self._categories(person), "proxies": proxies,
-                "longitude": None, "latitude": None}
+                "longitude": None, "latitude": None, "moves": []}
         return {**view, **self._unmasked(person)} if unmasked else view
 
     def _kind(self, person_a: str, person_b: str) -> str | None:

@@ -7,6 +7,8 @@ from identity.contracts import (
     ElderListSchema,
     HealthDeclarationSchema,
     LinkRelativesSchema,
+    MoveListSchema,
+    MovePersonSchema,
     RecordTrainingSchema,
     RegisterCarrierSchema,
     RegisterElderSchema,
@@ -22,7 +24,7 @@ from identity.contracts import (
     UpdateVolunteerSchema,
     VolunteerListSchema,
 )
-from timebank_common.caller import ADMIN_ROLES, STATION_STAFF
+from timebank_common.caller import ADMIN_ROLES, STAFF_ROLES, STATION_STAFF
 
 from ..routing import route
 from ..schemas import RegionQuery
@@ -94,6 +96,13 @@ class PeopleRoutes:
     def set_elder_status(self, request, caller, person_id, body):
         return self.identity.set_person_status(caller, person_id, body)
 
+    @route("POST", "/api/v1/elders/<person_id>/move",
+           summary="老人迁移 Move an elder to another community of the province, optionally to a "
+                   "station there (staff covering where the elder lives now); the new region "
+                   "takes over", tags=["people"], body=MovePersonSchema, roles=STATION_STAFF)
+    def move_elder(self, request, caller, person_id, body):
+        return self.identity.move_person(caller, person_id, body)
+
     @route("POST", "/api/v1/volunteers", summary="登记志愿者 Register a volunteer", tags=["people"],
            body=RegisterVolunteerSchema, status=201, roles=STATION_STAFF, scoped=["region_code"])
     def register_volunteer(self, request, caller, body):
@@ -118,6 +127,19 @@ class PeopleRoutes:
            body=SetPersonStatusSchema, roles=STATION_STAFF)
     def set_volunteer_status(self, request, caller, person_id, body):
         return self.identity.set_person_status(caller, person_id, body)
+
+    @route("POST", "/api/v1/volunteers/<person_id>/move",
+           summary="志愿者迁移 Move a volunteer to another community of the province (admins "
+                   "covering where the volunteer lives now); the new region takes over",
+           tags=["volunteers"], body=MovePersonSchema, roles=STATION_STAFF)
+    def move_volunteer(self, request, caller, person_id, body):
+        return self.identity.move_person(caller, person_id, body)
+
+    @route("GET", "/api/v1/moves",
+           summary="迁移记录 Moves into or out of your scope (both stations see the trace)",
+           tags=["people"], query=MoveListSchema, roles=STAFF_ROLES)
+    def list_moves(self, request, caller, query):
+        return self.identity.list_moves(caller, query)
 
     @route("GET", "/api/v1/volunteers/<person_id>/eligibility",
            summary="志愿者资格 Eligibility, computed, with the reasons when missing",

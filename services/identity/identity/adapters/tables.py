@@ -298,3 +298,21 @@ volunteer_activity = Table(
     Column("last_served_at", TS, nullable=False),
     Column("services", Integer, nullable=False, server_default="0"),
 )
+
+# moves within the province (0013): both the old and the new region read them
+person_moves = Table(
+    "person_moves", metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("person_id", UUID(as_uuid=True), ForeignKey("persons.id"), nullable=False),
+    Column("from_region_code", String(12), nullable=False),
+    Column("to_region_code", String(12), nullable=False),
+    Column("from_carrier_id", UUID(as_uuid=True)),
+    Column("to_carrier_id", UUID(as_uuid=True)),
+    Column("reason", Text, nullable=False),
+    Column("moved_by", UUID(as_uuid=True)),
+    Column("moved_at", TS, nullable=False),
+    CheckConstraint("from_region_code <> to_region_code", name="person_moves_somewhere"),
+    Index("person_moves_from", "from_region_code", "moved_at"),
+    Index("person_moves_to", "to_region_code", "moved_at"),
+    Index("person_moves_person", "person_id", "moved_at"),
+)

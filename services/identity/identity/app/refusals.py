@@ -44,6 +44,13 @@ _ERROR_OF = {
     "unknown_status": BadInput,
     "same_status": Conflict,
     "deceased_final": Forbidden,
+    # domain.moves
+    "role_required": Forbidden,
+    "not_in_province": BadInput,
+    "not_a_community": BadInput,
+    "already_there": Conflict,
+    "carrier_not_in_region": BadInput,
+    "carrier_for_elders": BadInput,
 }
 
 

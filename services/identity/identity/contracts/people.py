@@ -20,6 +20,7 @@ from .common import (
     PersonFields,
     ReasonText,
 )
+from .moves import MoveOut
 from .vocabulary import HARDSHIP_CATEGORIES, PERSON_STATUSES
 
 __all__ = ["ElderListItem", "ElderListSchema", "ElderOut", "ElderPage", "PersonOut",
@@ -97,6 +98,8 @@ class PersonOut(_MaskedPerson, _Unmasked):
     volunteer_number = fields.Str(required=True, allow_none=True,
                                   metadata={"description": "a volunteer's national number"})
     created_at = fields.Str(required=True, allow_none=True)
+    moves = fields.List(fields.Nested(MoveOut), metadata={
+        "description": "moves within the province, oldest first"})
 
 
 class ProxyOut(Schema):
@@ -121,6 +124,8 @@ class ElderOut(_MaskedPerson, _Unmasked):
     proxies = fields.List(fields.Nested(ProxyOut), required=True)
     longitude = fields.Float(allow_none=True, metadata={"description": "the elder's home"})
     latitude = fields.Float(allow_none=True)
+    moves = fields.List(fields.Nested(MoveOut), metadata={
+        "description": "moves within the province, oldest first"})
 
 
 class VolunteerOut(_MaskedPerson):

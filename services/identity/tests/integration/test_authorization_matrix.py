@@ -383,6 +383,12 @@ MATRIX.update({
     "update_volunteer": ((*SELF_REACH, "missing"),
                          hidden_rows(*WRITERS, self_cell=VOLUNTEER_SELF)),
     "set_person_status": ((*REACH, "missing"), hidden_rows(*WRITERS)),
+    # a move: the target is a volunteer (a station operator moves only their own elders)
+    "move_person": ((*REACH, "missing"), {
+        **hidden_rows(*WRITERS),
+        "station_operator": ((Forbidden, "role_required"), HIDDEN, HIDDEN, HIDDEN)}),
+    "list_moves": (("in_scope", "other_city", "other_province"), {
+        **_PEOPLE_LIST, "api_client": (ROLE, ROLE, ROLE)}),
     # the target is the region filter
     "list_elders": (("in_scope", "other_city", "other_province"), _PEOPLE_LIST),
     "list_volunteers": (("in_scope", "other_city", "other_province"), _PEOPLE_LIST),
@@ -856,6 +862,22 @@ def _set_person_status(identity, w: World, role, caller, target):
     assert answer["person_id"] == person_id and answer["status"] == "left"
 
 
+def _move_person(identity, w: World, role, caller, target):
+    person_id = (_fresh_person(identity, w) if target == "in_scope"
+                 else _person_id(w, caller, target))
+    destination = QINGYUAN_COMMUNITY if target != "other_township" else YUCAI
+    answer = identity.move_person(caller, person_id, {"to_region_code": destination,
+                                                      "reason": "矩阵测试"})
+    assert answer["person_id"] == person_id and answer["to_region_code"] == destination
+
+
+def _list_moves(identity, w: World, role, caller, target):
+    page = identity.list_moves(caller, {"region": FILTERS[target]})
+    assert all(prefix_of(FILTERS[target]) in (m["from_region_code"][:len(
+        prefix_of(FILTERS[target]))], m["to_region_code"][:len(prefix_of(FILTERS[target]))])
+        for m in page["items"])
+
+
 def _list_people(rpc):
     def act(identity, w: World, role, caller, target):
         region = FILTERS[target]
@@ -875,6 +897,8 @@ ACTIONS = {
     "update_elder": _correct("update_elder"),
     "update_volunteer": _correct("update_volunteer"),
     "set_person_status": _set_person_status,
+    "move_person": _move_person,
+    "list_moves": _list_moves,
     "list_elders": _list_people("list_elders"),
     "list_volunteers": _list_people("list_volunteers"),
     "register_elder": _register_elder,

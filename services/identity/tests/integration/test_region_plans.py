@@ -71,3 +71,12 @@ def test_people_lists_come_from_indexes(uow):
         assert any(index in plan for index in ("persons_phone_hash_key",
                                                "persons_id_number_hash_key",
                                                "persons_by_region_name")), plan
+
+
+def test_moves_into_or_out_of_a_region_come_from_both_region_indexes(uow):
+    from identity.adapters import moves
+
+    moves.move_page(uow, COUNTY, 1, 20)
+    for plan in uow.plans:
+        assert {"person_moves_from", "person_moves_to"} <= (
+            range_indexes(plan, "from_region_code") | range_indexes(plan, "to_region_code")), plan
