@@ -16,6 +16,7 @@ from identity.contracts import (
     RegistryStatusSchema,
     RelationsQuerySchema,
     ReviewSchema,
+    RevokePrioritySchema,
     ScreeningSchema,
     SetPersonStatusSchema,
     SubmitPrioritySchema,
@@ -205,6 +206,13 @@ class PeopleRoutes:
            tags=["people"], body=ReviewSchema)
     def verify_priority(self, request, caller, elder_id, category, body):
         return self.identity.verify_priority(caller, elder_id, category, body)
+
+    @route("POST", "/api/v1/elders/<elder_id>/priority/<category>/revoke",
+           summary="撤销困难类别 Withdraw a verified hardship category with a reason (staff in "
+                   "scope); grants stop from the next period; advanced_age cannot be withdrawn",
+           tags=["people"], body=RevokePrioritySchema, roles=STATION_STAFF)
+    def revoke_priority(self, request, caller, elder_id, category, body):
+        return self.identity.revoke_priority(caller, elder_id, category, body)
 
     @route("GET", "/api/v1/relations", summary="直系亲属 A person's relative links",
            tags=["relations"], query=RelationsQuerySchema)

@@ -190,3 +190,26 @@ def volunteer_page(uow: UnitOfWork, prefix: str, filters: Mapping[str, Any], pag
                        volunteer_profiles.c.announced_eligible],
                  persons.join(volunteer_profiles, volunteer_profiles.c.person_id == persons.c.id),
                  cond, page, page_size)
+
+
+# -- 高龄 by rule ---------------------------------------------------------------------------------
+def take_elders_of_age(uow: UnitOfWork, born_on_or_before: dt.date,
+                       limit: int) -> list[dict[str, Any]]:
+    """Active elders born on or before the date whose 高龄 was not granted yet: id and region;
+    their profile rows locked, skipping those another process is granting."""
+    rows = uow.execute(
+        select(persons.c.id, persons.c.region_code)
+        .join(elder_profiles, elder_profiles.c.person_id == persons.c.id)
+        .where(elder_profiles.c.advanced_age_granted_at.is_(None),
+               persons.c.birth_date <= born_on_or_before, persons.c.status == "active")
+        .order_by(persons.c.id).limit(limit)
+        .with_for_update(of=elder_profiles, skip_locked=True)).mappings()
+    return [dict(r) for r in rows]
+
+
+def mark_advanced_age_granted(uow: UnitOfWork, person_id: Any, at: dt.datetime) -> bool:
+    """Record the grant; False when it was recorded already (then nothing is emitted)."""
+    return bool(uow.execute(update(elder_profiles).where(
+        elder_profiles.c.person_id == person_id,
+        elder_profiles.c.advanced_age_granted_at.is_(None))
+        .values(advanced_age_granted_at=at)).rowcount)

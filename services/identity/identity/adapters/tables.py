@@ -89,6 +89,9 @@ elder_profiles = Table(
     Column("created_at", TS, nullable=False, server_default=func.now()),
     Column("longitude", Float),  # the elder's home (0012), corrected with the address
     Column("latitude", Float),
+    Column("advanced_age_granted_at", TS),  # 高龄 granted by rule, once (0014)
+    Index("elder_profiles_age_not_granted", "person_id",
+          postgresql_where=text("advanced_age_granted_at IS NULL")),
 )
 
 volunteer_profiles = Table(
@@ -186,6 +189,7 @@ api_clients = Table(
 )
 
 _STATUS_CHECK = "status IN ('pending', 'verified', 'rejected')"
+_PRIORITY_STATUS_CHECK = "status IN ('pending', 'verified', 'rejected', 'revoked')"  # 0014
 
 
 def _review_columns() -> list[Column]:
@@ -207,7 +211,7 @@ elder_priorities = Table(
     Column("category", String(32), nullable=False),
     *_review_columns(),
     PrimaryKeyConstraint("person_id", "category"),
-    CheckConstraint(_STATUS_CHECK, name="elder_priorities_status"),
+    CheckConstraint(_PRIORITY_STATUS_CHECK, name="elder_priorities_status"),
     CheckConstraint("category <> 'advanced_age'", name="elder_priorities_not_derived"),
 )
 

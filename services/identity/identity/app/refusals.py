@@ -17,6 +17,8 @@ _ERROR_OF = {
     "evidence_too_long": BadInput,
     "already_pending": Conflict,
     "already_verified": Conflict,
+    "age_not_revocable": RuleViolation,
+    "not_verified": Conflict,
     # domain.relatives
     "unknown_kind": BadInput,
     "self_link": RuleViolation,

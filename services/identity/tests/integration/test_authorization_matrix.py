@@ -363,6 +363,7 @@ _PEOPLE_LIST = {  # staff and municipal systems list the people of their scope
 MATRIX.update({
     "submit_priority": (REACH, staff_rows(*WRITERS)),
     "verify_priority": (REACH, staff_rows(*WRITERS)),
+    "revoke_priority": (REACH, staff_rows(*WRITERS)),
     "link_relatives": (SELF_REACH, staff_rows(*WRITERS, self_cell=ANYONE_SELF)),
     "verify_relatives": (REACH, staff_rows(*WRITERS)),
     "list_relatives": (SELF_REACH, staff_rows(*READERS, self_cell=ANYONE_SELF)),
@@ -749,6 +750,14 @@ def _verify_priority(identity, w: World, role, caller, target):
     assert record["status"] == "verified"
 
 
+def _revoke_priority(identity, w: World, role, caller, target):
+    elder_id = _fresh_elder(identity, w, target)
+    identity.submit_priority(_admin(w), elder_id, EMPTY_NEST)
+    identity.verify_priority(_admin(w), elder_id, "empty_nest", {"decision": "verify"})
+    record = identity.revoke_priority(caller, elder_id, "empty_nest", {"reason": "矩阵测试"})
+    assert record["status"] == "revoked"
+
+
 def _link(identity, w: World, caller, person_id) -> dict:
     return identity.link_relatives(caller, {
         "person_id": person_id, "relative_person_id": _fresh_person(identity, w),
@@ -919,6 +928,7 @@ ACTIONS = {
     "revoke_api_client": _revoke_api_client,
     "submit_priority": _submit_priority,
     "verify_priority": _verify_priority,
+    "revoke_priority": _revoke_priority,
     "link_relatives": _link_relatives,
     "verify_relatives": _verify_relatives,
     "list_relatives": _list_relatives,
