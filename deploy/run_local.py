@@ -26,7 +26,8 @@ def print_banner(platform: LocalPlatform) -> None:
     print("-" * 72)
     print("  演示账号 Demo logins (POST /api/v1/auth/login {phone, password}):")
     for account in DEMO_ACCOUNTS:
-        print(f"    {account['role']:<18} {account['name']:<8} {account['phone']:<13} {account['password']}")
+        print(f"    {account['role']:<18} {account['name']:<8} {account.get('city', ''):<6}"
+              f" {account['phone']:<13} {account['password']}")
     print(f"  municipal system (POST /api/v1/auth/token): client_id {DEMO_API_CLIENT['client_id']}"
           f"  client_secret {DEMO_API_CLIENT['client_secret']}")
     print("-" * 72)

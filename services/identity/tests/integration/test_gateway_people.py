@@ -49,3 +49,31 @@ def test_a_station_corrects_an_address_and_records_a_departure_over_http(http):
     assert resp.status_code == 200 and resp.json()["status"] == "left"
     assert http("GET", path, OPERATOR).json()["status"] == "left"
     assert http("POST", f"{path}/status", VOLUNTEER, json={"status": "active"}).status_code == 403
+
+
+TOWNSHIP_ADMIN, TANGSHAN_OPERATOR = "13800000004", "13800000010"
+QIAOTUN_COMMUNITY = "130203001001"
+
+
+def test_a_volunteer_moves_to_tangshan_and_both_stations_see_it_over_http(http):
+    n = next(_serial)
+    resp = http("POST", "/volunteers", OPERATOR, json={
+        "name": "网关迁移", "id_number": demo_id_number("19940404", f"{n:03d}"),
+        "phone": f"1398888{n:04d}", "region_code": YUCAI, "initial_password": "Volunteer@2026"})
+    assert resp.status_code == 201, resp.text
+    vid = resp.json()["person_id"]
+    assert http("GET", "/moves", TANGSHAN_OPERATOR).status_code == 200
+    resp = http("POST", f"/volunteers/{vid}/move", TOWNSHIP_ADMIN,
+                json={"to_region_code": QIAOTUN_COMMUNITY, "reason": "工作调动到唐山"})
+    assert resp.status_code == 200, resp.text
+    move_id = resp.json()["move_id"]
+    seen = {m["move_id"]: m["direction"] for m in http("GET", "/moves", TANGSHAN_OPERATOR,
+                                                       params={"page_size": 100}).json()["items"]}
+    assert seen[move_id] == "in"
+    seen = {m["move_id"]: m["direction"] for m in http("GET", "/moves", TOWNSHIP_ADMIN,
+                                                       params={"page_size": 100}).json()["items"]}
+    assert seen[move_id] == "out"
+    found = http("GET", "/volunteers", TANGSHAN_OPERATOR, params={"q": "网关迁移"}).json()
+    assert vid in [v["person_id"] for v in found["items"]]
+    resp = http("PATCH", f"/volunteers/{vid}", OPERATOR, json={"address": "x"})
+    assert resp.status_code == 404 and resp.json()["error"] == "person_not_found"
