@@ -93,11 +93,17 @@ DEMO_VOLUNTEER_FACTS = {"registry_status": "verified", "registry_note": "demo",
 DEMO_TRAINING_HOURS = 8
 
 DEMO_ACCOUNTS = [
-    *({"role": role, "name": name, "phone": phone, "password": DEMO_PASSWORD, "city": "石家庄"}
-      for role, name, phone, *_ in _PEOPLE),
-    *({"role": role, "name": name, "phone": phone, "password": DEMO_PASSWORD, "city": "唐山"}
-      for role, name, phone, *_ in _TANGSHAN_PEOPLE),
+    {"role": role, "name": name, "phone": phone, "password": DEMO_PASSWORD, "city": "石家庄"}
+    for role, name, phone, *_ in _PEOPLE
 ]
+"""One login per role, in 石家庄 (tests pick a role's login here)."""
+TANGSHAN_ACCOUNTS = [
+    {"role": role, "name": name, "phone": phone, "password": DEMO_PASSWORD, "city": "唐山"}
+    for role, name, phone, *_ in _TANGSHAN_PEOPLE
+]
+"""The 唐山 logins: a station operator, an eligible volunteer, a relative."""
+DEMO_LOGINS = [*DEMO_ACCOUNTS, *TANGSHAN_ACCOUNTS]
+"""Every demo login, as printed."""
 DEMO_API_CLIENT = {"client_id": "sjz-civil-affairs", "client_secret": "demo-secret-2026",
                    "name": "石家庄市民政局业务系统", "scope": SHIJIAZHUANG}
 
@@ -258,7 +264,7 @@ def load_demo(database_url: str) -> dict[str, Any]:
 def print_logins() -> None:
     print("演示账号 Demo logins (password / 密码: %s)" % DEMO_PASSWORD)
     print(f"  {'role':<18}{'name':<8}{'city':<6}phone")
-    for account in DEMO_ACCOUNTS:
+    for account in DEMO_LOGINS:
         print(f"  {account['role']:<18}{account['name']:<8}{account['city']:<6}{account['phone']}")
     print(f"  api_client        {DEMO_API_CLIENT['client_id']} / {DEMO_API_CLIENT['client_secret']}"
           f"  scope {DEMO_API_CLIENT['scope']}")

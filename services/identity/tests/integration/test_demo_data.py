@@ -1,6 +1,12 @@
 """The demo data a person can try: the relative acts for the elder, and 唐山 has a station,
 an operator, an eligible volunteer and the demo volunteer's mother."""
-from identity.commands.demo import DEMO_ACCOUNTS, QIAOTUN_COMMUNITY, TANGSHAN_STATION_ID
+from identity.commands.demo import (
+    DEMO_ACCOUNTS,
+    DEMO_LOGINS,
+    QIAOTUN_COMMUNITY,
+    TANGSHAN_ACCOUNTS,
+    TANGSHAN_STATION_ID,
+)
 
 TANGSHAN_OPERATOR, TANGSHAN_RELATIVE = "13800000010", "13800000012"
 
@@ -31,4 +37,9 @@ def test_tangshan_has_a_station_an_operator_an_eligible_volunteer_and_a_relative
     listed = {v["person_id"] for v in identity.list_volunteers(operator, {})["items"]}
     assert tangshan["persons"]["volunteer"] in listed
     assert demo["persons"]["volunteer"] not in listed
-    assert {a["city"] for a in DEMO_ACCOUNTS} == {"石家庄", "唐山"}
+    # one 石家庄 login per role (what tests pick from); every printed login works
+    assert len({a["role"] for a in DEMO_ACCOUNTS}) == len(DEMO_ACCOUNTS)
+    assert DEMO_LOGINS == DEMO_ACCOUNTS + TANGSHAN_ACCOUNTS
+    for account in TANGSHAN_ACCOUNTS:
+        caller = login(account["phone"], account["password"])
+        assert caller["roles"] == [account["role"]] and caller["name"] == account["name"]
