@@ -14,7 +14,7 @@ from local_platform import LocalPlatform, PlatformError  # this folder is on sys
 
 
 def print_banner(platform: LocalPlatform) -> None:
-    from identity.commands.demo import DEMO_ACCOUNTS, DEMO_API_CLIENT
+    from identity.commands.demo import DEMO_API_CLIENT, DEMO_LOGINS
 
     url = platform.url("gateway")
     print()
@@ -25,8 +25,9 @@ def print_banner(platform: LocalPlatform) -> None:
     print(f"  Logs:                         {platform.log_dir}/<service>.log")
     print("-" * 72)
     print("  演示账号 Demo logins (POST /api/v1/auth/login {phone, password}):")
-    for account in DEMO_ACCOUNTS:
-        print(f"    {account['role']:<18} {account['name']:<8} {account['phone']:<13} {account['password']}")
+    for account in DEMO_LOGINS:
+        print(f"    {account['role']:<18} {account['name']:<8} {account['city']:<6}"
+              f" {account['phone']:<13} {account['password']}")
     print(f"  municipal system (POST /api/v1/auth/token): client_id {DEMO_API_CLIENT['client_id']}"
           f"  client_secret {DEMO_API_CLIENT['client_secret']}")
     print("-" * 72)

@@ -373,7 +373,8 @@ class IdentityFake:
                 "birth_date": person.birth_date.isoformat(), "age": self._age(person),
                 "region_code": person.region_code,
                 "phone_masked": phone[:3] + "****" + phone[-4:] if phone else None,
-                "id_number_masked": person.id_number[:6] + "********" + person.id_number[-4:]}
+                "id_number_masked": person.id_number[:6] + "********" + person.id_number[-4:],
+                "status": person.status}
 
     def _unmasked(self, person: FakePerson) -> dict[str, Any]:
         fields = {"id_number": person.id_number, "phone": person.phone, "address": person.address}
@@ -404,7 +405,7 @@ class IdentityFake:
                     if held]
         view = {**self._masked(person), "profiles": profiles,
                 "volunteer_number": person.volunteer_number if person.volunteer else None,
-                "created_at": None}
+                "created_at": None, "moves": []}
         return {**view, **self._unmasked(person)} if unmasked else view
 
     def _get_elder(self, caller: Caller, person_id: Any, unmasked: Any = False) -> dict[str, Any]:
@@ -419,7 +420,8 @@ class IdentityFake:
                             "set_at": self.clock.now().isoformat()})
         view = {**self._masked(person), "phone_only": person.phone_only,
                 "emergency_contact_phone_masked": None, "carrier_id": person.carrier_id,
-                "priority_categories": self._categories(person), "proxies": proxies}
+                "priority_categories": self._categories(person), "proxies": proxies,
+                "longitude": None, "latitude": None, "moves": []}
         return {**view, **self._unmasked(person)} if unmasked else view
 
     def _kind(self, person_a: str, person_b: str) -> str | None:

@@ -1,10 +1,14 @@
 """/api/v1/regions, /carriers, /elders, /volunteers, /relations (identity)."""
 from identity.contracts import (
+    PERSON_READERS,
     AddQualificationSchema,
     BackgroundTagsSchema,
     CarrierListSchema,
+    ElderListSchema,
     HealthDeclarationSchema,
     LinkRelativesSchema,
+    MoveListSchema,
+    MovePersonSchema,
     RecordTrainingSchema,
     RegisterCarrierSchema,
     RegisterElderSchema,
@@ -12,11 +16,16 @@ from identity.contracts import (
     RegistryStatusSchema,
     RelationsQuerySchema,
     ReviewSchema,
+    RevokePrioritySchema,
     ScreeningSchema,
+    SetPersonStatusSchema,
     SubmitPrioritySchema,
     UnmaskedQuerySchema,
+    UpdateElderSchema,
+    UpdateVolunteerSchema,
+    VolunteerListSchema,
 )
-from timebank_common.caller import ADMIN_ROLES, STATION_STAFF
+from timebank_common.caller import ADMIN_ROLES, STAFF_ROLES, STATION_STAFF
 
 from ..routing import route
 from ..schemas import RegionQuery
@@ -48,6 +57,13 @@ class PeopleRoutes:
     def get_carrier(self, request, caller, carrier_id):
         return self.identity.get_carrier(caller, carrier_id)
 
+    @route("GET", "/api/v1/elders",
+           summary="查找老人 Elders in your scope: search by name prefix, phone, ID number, region, "
+                   "status (default active; all), hardship category; paged, masked",
+           tags=["people"], query=ElderListSchema, roles=PERSON_READERS)
+    def list_elders(self, request, caller, query):
+        return self.identity.list_elders(caller, query)
+
     @route("POST", "/api/v1/elders", summary="登记老人 Register an elder (e.g. one who called by phone)",
            tags=["people"], body=RegisterElderSchema, status=201, roles=STATION_STAFF,
            scoped=["region_code"])
@@ -60,6 +76,34 @@ class PeopleRoutes:
     def get_elder(self, request, caller, person_id, query):
         return self.identity.get_elder(caller, person_id, unmasked=query["unmasked"])
 
+    @route("GET", "/api/v1/volunteers",
+           summary="查找志愿者 Volunteers in your scope: search by name prefix, phone, ID number, "
+                   "region, status (default active; all), eligibility; paged, masked",
+           tags=["people"], query=VolunteerListSchema, roles=PERSON_READERS)
+    def list_volunteers(self, request, caller, query):
+        return self.identity.list_volunteers(caller, query)
+
+    @route("PATCH", "/api/v1/elders/<person_id>",
+           summary="更正老人信息 Correct an elder: phone (the login follows), address, emergency "
+                   "contact, phone_only, coordinates (staff in scope; the elder: address, contact); "
+                   "audited", tags=["people"], body=UpdateElderSchema)
+    def update_elder(self, request, caller, person_id, body):
+        return self.identity.update_elder(caller, person_id, body)
+
+    @route("POST", "/api/v1/elders/<person_id>/status",
+           summary="老人在册状态 An elder left, withdrew, died, or is back (reason required except "
+                   "back to active; staff in scope)", tags=["people"], body=SetPersonStatusSchema,
+           roles=STATION_STAFF)
+    def set_elder_status(self, request, caller, person_id, body):
+        return self.identity.set_person_status(caller, person_id, body)
+
+    @route("POST", "/api/v1/elders/<person_id>/move",
+           summary="老人迁移 Move an elder to another community of the province, optionally to a "
+                   "station there (staff covering where the elder lives now); the new region "
+                   "takes over", tags=["people"], body=MovePersonSchema, roles=STATION_STAFF)
+    def move_elder(self, request, caller, person_id, body):
+        return self.identity.move_person(caller, person_id, body)
+
     @route("POST", "/api/v1/volunteers", summary="登记志愿者 Register a volunteer", tags=["people"],
            body=RegisterVolunteerSchema, status=201, roles=STATION_STAFF, scoped=["region_code"])
     def register_volunteer(self, request, caller, body):
@@ -70,6 +114,33 @@ class PeopleRoutes:
                    "audited)", tags=["people"], query=UnmaskedQuerySchema)
     def get_volunteer(self, request, caller, person_id, query):
         return self.identity.get_person(caller, person_id, unmasked=query["unmasked"])
+
+    @route("PATCH", "/api/v1/volunteers/<person_id>",
+           summary="更正志愿者信息 Correct a volunteer: phone (the login follows), address, national "
+                   "volunteer number (eligibility reassessed); staff in scope, the volunteer "
+                   "their address; audited", tags=["people"], body=UpdateVolunteerSchema)
+    def update_volunteer(self, request, caller, person_id, body):
+        return self.identity.update_volunteer(caller, person_id, body)
+
+    @route("POST", "/api/v1/volunteers/<person_id>/status",
+           summary="志愿者在册状态 A volunteer left, withdrew, died, or is back (reason required "
+                   "except back to active; staff in scope)", tags=["volunteers"],
+           body=SetPersonStatusSchema, roles=STATION_STAFF)
+    def set_volunteer_status(self, request, caller, person_id, body):
+        return self.identity.set_person_status(caller, person_id, body)
+
+    @route("POST", "/api/v1/volunteers/<person_id>/move",
+           summary="志愿者迁移 Move a volunteer to another community of the province (admins "
+                   "covering where the volunteer lives now); the new region takes over",
+           tags=["volunteers"], body=MovePersonSchema, roles=STATION_STAFF)
+    def move_volunteer(self, request, caller, person_id, body):
+        return self.identity.move_person(caller, person_id, body)
+
+    @route("GET", "/api/v1/moves",
+           summary="迁移记录 Moves into or out of your scope (both stations see the trace)",
+           tags=["people"], query=MoveListSchema, roles=STAFF_ROLES)
+    def list_moves(self, request, caller, query):
+        return self.identity.list_moves(caller, query)
 
     @route("GET", "/api/v1/volunteers/<person_id>/eligibility",
            summary="志愿者资格 Eligibility, computed, with the reasons when missing",
@@ -135,6 +206,13 @@ class PeopleRoutes:
            tags=["people"], body=ReviewSchema)
     def verify_priority(self, request, caller, elder_id, category, body):
         return self.identity.verify_priority(caller, elder_id, category, body)
+
+    @route("POST", "/api/v1/elders/<elder_id>/priority/<category>/revoke",
+           summary="撤销困难类别 Withdraw a verified hardship category with a reason (staff in "
+                   "scope); grants stop from the next period; advanced_age cannot be withdrawn",
+           tags=["people"], body=RevokePrioritySchema, roles=STATION_STAFF)
+    def revoke_priority(self, request, caller, elder_id, category, body):
+        return self.identity.revoke_priority(caller, elder_id, category, body)
 
     @route("GET", "/api/v1/relations", summary="直系亲属 A person's relative links",
            tags=["relations"], query=RelationsQuerySchema)

@@ -10,6 +10,7 @@ from .entrypoints.api_clients import ApiClientEntrypoints
 from .entrypoints.audit import AuditEntrypoints
 from .entrypoints.contacts import ContactEntrypoints
 from .entrypoints.dependencies import LoginLockout, PersonalDataKeys, TokenSigner
+from .entrypoints.moves import MoveEntrypoints
 from .entrypoints.operators import OperatorEntrypoints
 from .entrypoints.people import PeopleEntrypoints
 from .entrypoints.places import PlaceEntrypoints
@@ -25,7 +26,7 @@ class IdentityService(ServiceBase, AccountEntrypoints, PeopleEntrypoints, PlaceE
                       AuditEntrypoints, PriorityEntrypoints, RelativeEntrypoints,
                       ProxyEntrypoints, VolunteerEntrypoints, QualificationEntrypoints,
                       OperatorEntrypoints, ApiClientEntrypoints, ContactEntrypoints,
-                      StatisticsEntrypoints):
+                      StatisticsEntrypoints, MoveEntrypoints):
     name = "identity"
     db = Database()
     relay = OutboxRelay()

@@ -38,3 +38,10 @@ def insert_credentials(uow: UnitOfWork, person_id: Any, login_phone: str,
 def set_password_hash(uow: UnitOfWork, person_id: Any, password_hash: str) -> None:
     uow.execute(update(credentials).where(credentials.c.person_id == person_id)
                 .values(password_hash=password_hash, updated_at=func.now()))
+
+
+def set_login_phone(uow: UnitOfWork, person_id: Any, login_phone: str) -> None:
+    """The login follows the person's new phone."""
+    uow.execute(update(credentials).where(credentials.c.person_id == person_id)
+                .values(**to_row("credentials", {"login_phone": login_phone}),
+                        updated_at=func.now()))

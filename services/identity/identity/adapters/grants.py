@@ -111,3 +111,12 @@ def station_operator_regions(uow: UnitOfWork, prefix: str) -> list[str]:
             .where(role_grants.c.role == "station_operator", within(region, prefix))
             .group_by(role_grants.c.person_id))
     return [r["region_code"] for r in uow.execute(stmt).mappings()]
+
+
+def move_own_grants(uow: UnitOfWork, person_id: Any, roles: Iterable[str], from_scope: str,
+                    to_scope: str) -> int:
+    """The person's own grants (elder, volunteer: scoped to where they live) follow a move."""
+    return int(uow.execute(update(role_grants).where(
+        role_grants.c.person_id == person_id, role_grants.c.role.in_(list(roles)),
+        role_grants.c.scope_code == from_scope, role_grants.c.revoked_at.is_(None))
+        .values(scope_code=to_scope)).rowcount)

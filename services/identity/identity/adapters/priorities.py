@@ -49,3 +49,15 @@ def verified_categories(uow: UnitOfWork, person_id: Any) -> list[str]:
     return list(uow.execute(select(elder_priorities.c.category).where(
         elder_priorities.c.person_id == person_id,
         elder_priorities.c.status == "verified")).scalars())
+
+
+def revoke_priority(uow: UnitOfWork, person_id: Any, category: str,
+                    reason: str) -> dict[str, Any]:
+    """A verified category withdrawn (its record kept, with the reason)."""
+    row = opened(uow, "elder_priorities", update(elder_priorities)
+                 .where(elder_priorities.c.person_id == person_id,
+                        elder_priorities.c.category == category)
+                 .values(status="revoked", reason=reason)
+                 .returning(*elder_priorities.c))
+    assert row is not None
+    return row

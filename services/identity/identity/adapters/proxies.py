@@ -52,8 +52,8 @@ def acts_for_anyone(uow: UnitOfWork, person_id: Any) -> bool:
 
 
 def elders_of_proxy(uow: UnitOfWork, proxy_person_id: Any) -> list[str]:
-    """The elders (with an elder profile) whose proxy this person is while their relative link
-    is still verified, by id."""
+    """The elders (with an elder profile, not deceased) whose proxy this person is while their
+    relative link is still verified, by id."""
     elder, proxy = elder_proxies.c.elder_id, elder_proxies.c.proxy_person_id
     links = relative_links.c
     verified = exists().where(links.status == "verified", or_(
@@ -61,5 +61,7 @@ def elders_of_proxy(uow: UnitOfWork, proxy_person_id: Any) -> list[str]:
         and_(links.person_id == proxy, links.relative_person_id == elder)))
     rows = uow.execute(
         select(elder).join(elder_profiles, elder_profiles.c.person_id == elder)
-        .where(proxy == proxy_person_id, verified).order_by(elder)).scalars()
+        .join(persons, persons.c.id == elder)
+        .where(proxy == proxy_person_id, verified, persons.c.status != "deceased")
+        .order_by(elder)).scalars()
     return [str(r) for r in rows]

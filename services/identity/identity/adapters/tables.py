@@ -66,6 +66,16 @@ persons = Table(
     Column("address_enc", Text),
     Column("region_code", String(12), nullable=False),
     Column("created_at", TS, nullable=False, server_default=func.now()),
+    # standing (PERSON_STATUSES): a non-active person cannot log in
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("status_reason", Text),
+    Column("status_changed_at", TS),
+    Column("status_changed_by", UUID(as_uuid=True)),
+    CheckConstraint("status IN ('active', 'left', 'withdrew', 'deceased')",
+                    name="persons_status"),
+    Index("persons_by_region", "region_code"),
+    Index("persons_by_region_name", "region_code", "name", "id"),
+    Index("persons_by_name", "name", "id"),
 )
 
 elder_profiles = Table(
@@ -77,6 +87,11 @@ elder_profiles = Table(
     Column("emergency_contact_phone_enc", Text),
     Column("registered_by", UUID(as_uuid=True)),
     Column("created_at", TS, nullable=False, server_default=func.now()),
+    Column("longitude", Float),  # the elder's home (0012), corrected with the address
+    Column("latitude", Float),
+    Column("advanced_age_granted_at", TS),  # 高龄 granted by rule, once (0014)
+    Index("elder_profiles_age_not_granted", "person_id",
+          postgresql_where=text("advanced_age_granted_at IS NULL")),
 )
 
 volunteer_profiles = Table(
@@ -174,6 +189,7 @@ api_clients = Table(
 )
 
 _STATUS_CHECK = "status IN ('pending', 'verified', 'rejected')"
+_PRIORITY_STATUS_CHECK = "status IN ('pending', 'verified', 'rejected', 'revoked')"  # 0014
 
 
 def _review_columns() -> list[Column]:
@@ -195,7 +211,7 @@ elder_priorities = Table(
     Column("category", String(32), nullable=False),
     *_review_columns(),
     PrimaryKeyConstraint("person_id", "category"),
-    CheckConstraint(_STATUS_CHECK, name="elder_priorities_status"),
+    CheckConstraint(_PRIORITY_STATUS_CHECK, name="elder_priorities_status"),
     CheckConstraint("category <> 'advanced_age'", name="elder_priorities_not_derived"),
 )
 
@@ -285,4 +301,22 @@ volunteer_activity = Table(
     Column("person_id", UUID(as_uuid=True), primary_key=True),
     Column("last_served_at", TS, nullable=False),
     Column("services", Integer, nullable=False, server_default="0"),
+)
+
+# moves within the province (0013): both the old and the new region read them
+person_moves = Table(
+    "person_moves", metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("person_id", UUID(as_uuid=True), ForeignKey("persons.id"), nullable=False),
+    Column("from_region_code", String(12), nullable=False),
+    Column("to_region_code", String(12), nullable=False),
+    Column("from_carrier_id", UUID(as_uuid=True)),
+    Column("to_carrier_id", UUID(as_uuid=True)),
+    Column("reason", Text, nullable=False),
+    Column("moved_by", UUID(as_uuid=True)),
+    Column("moved_at", TS, nullable=False),
+    CheckConstraint("from_region_code <> to_region_code", name="person_moves_somewhere"),
+    Index("person_moves_from", "from_region_code", "moved_at"),
+    Index("person_moves_to", "to_region_code", "moved_at"),
+    Index("person_moves_person", "person_id", "moved_at"),
 )

@@ -27,6 +27,7 @@ from ..domain import lockout
 from ..domain.access import caller_claims
 from ..domain.masking import mask_phone
 from ..domain.passwords import password_problems
+from ..domain.standing import may_log_in
 from .revocation import revoke_tokens
 
 
@@ -39,6 +40,13 @@ def wrong_login() -> Unauthenticated:
 def refresh_refused() -> Unauthenticated:
     return Unauthenticated("refresh_token_invalid", "登录已失效，请重新登录",
                            "The refresh token is not valid; please log in again")
+
+
+def account_inactive() -> Forbidden:
+    """A person who left, withdrew or died (told only after the right password)."""
+    return Forbidden("account_inactive", "该账号已停用（已离开、退出或已故），请联系服务站",
+                     "This account is no longer active (left, withdrew or deceased); "
+                     "please contact your station")
 
 
 def account_locked(state: lockout.Failures, now: dt.datetime) -> Locked:
@@ -121,8 +129,12 @@ def authenticate(db: UnitOfWorkFactory, signer: Signer, phone: str, password: st
             raise _count_failure(uow, person_id, now, policy) or wrong_login()
         if state is not None:
             login_failures.forget_failures(uow, person_id)
+        person = _person(uow, person_id)
+        if not may_log_in(person.get("status")):
+            metrics.LOGIN_ATTEMPTS.labels("inactive").inc()
+            raise account_inactive()
         metrics.LOGIN_ATTEMPTS.labels("success").inc()
-        issued = issue_tokens(uow, signer, _person(uow, person_id), now)
+        issued = issue_tokens(uow, signer, person, now)
         uow.commit()
     return issued
 
@@ -145,8 +157,11 @@ def refresh(db: UnitOfWorkFactory, signer: Signer, refresh_token: str,
                 revoke_tokens(uow, now, person_id=row["person_id"], reason="refresh_token_reused")
                 uow.commit()
             raise refresh_refused()
+        person = _person(uow, row["person_id"])
+        if not may_log_in(person.get("status")):
+            raise refresh_refused()
         tokens.revoke_refresh_token(uow, row["token_hash"], "rotated")
-        issued = issue_tokens(uow, signer, _person(uow, row["person_id"]), now, row["session_id"])
+        issued = issue_tokens(uow, signer, person, now, row["session_id"])
         uow.commit()
     return issued
 

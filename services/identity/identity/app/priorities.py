@@ -1,9 +1,15 @@
-"""Priority elders (优先/困难老人): submitting and verifying hardship categories.
+"""Priority elders (优先/困难老人): submitting, verifying and withdrawing hardship
+categories, and 高龄 granted by rule.
 
 Staff (station operators and admins) with the elder's region in scope submit a
 category with evidence; another staff member verifies it (``domain.review``: four-eyes,
 county-level and higher admins exempt). A verified category emits
-``elder_priority_granted``. ``advanced_age`` is derived from the birth date, never stored.
+``elder_priority_granted``; withdrawing it (staff in scope, with a reason; not by the elder
+themself) emits ``elder_priority_revoked`` and the ledger stops the grant from the next
+period. ``advanced_age`` is derived from the birth date, never stored as a category: its
+``elder_priority_granted`` (``verified_by`` null) is emitted once per elder, in the
+registration of an elder already 80 or older, otherwise by the daily sweep (``age_grants``)
+on the day the elder turns 80; it cannot be withdrawn.
 """
 from __future__ import annotations
 
@@ -19,9 +25,14 @@ from timebank_common.regions import prefix_of
 
 from ..adapters import persons, priorities
 from ..adapters.rows import as_uuid
-from ..contracts import ELDER_PRIORITY_GRANTED
+from ..contracts import ELDER_PRIORITY_GRANTED, ELDER_PRIORITY_REVOKED
 from ..domain.id_numbers import age_at
-from ..domain.priority import PriorityRefused, check_submission, priority_categories
+from ..domain.priority import (
+    PriorityRefused,
+    check_revocation,
+    check_submission,
+    priority_categories,
+)
 from ..domain.review import VERIFIED, Reviewer, ReviewRefused, decide
 from . import audit
 from .refusals import as_error
@@ -90,6 +101,33 @@ def verify_priority(db: UnitOfWorkFactory, caller: Caller, elder_id: Any, catego
                 "person_id": str(elder["id"]), "category": row["category"],
                 "region_code": elder["region_code"], "verified_by": caller.person_id},
                 elder["region_code"])
+        uow.commit()
+    return priority_view(row)
+
+
+def revoke_priority(db: UnitOfWorkFactory, caller: Caller, elder_id: Any, category: Any,
+                    data: Mapping[str, Any]) -> dict[str, Any]:
+    with db() as uow:
+        elder = _elder_in_scope(uow, caller, elder_id)
+        details = {"person_id": str(elder["id"]), "category": str(category)}
+        if caller.person_id == str(elder["id"]):
+            raise as_error(ReviewRefused("own_record"), details)
+        row = priorities.get_priority(uow, elder["id"], str(category), lock=True)
+        try:
+            reason = check_revocation(str(category), row["status"] if row else None,
+                                      data.get("reason"))
+        except PriorityRefused as exc:
+            raise as_error(exc, details) from None
+        assert row is not None
+        before = row
+        row = priorities.revoke_priority(uow, elder["id"], row["category"], reason)
+        audit.record(uow, caller, "revoke_priority", "elder_priority",
+                     f"{elder['id']}:{row['category']}", elder["region_code"], before=before,
+                     after=row)
+        uow.emit(ELDER_PRIORITY_REVOKED, {
+            "person_id": str(elder["id"]), "category": row["category"],
+            "region_code": elder["region_code"], "reason": reason,
+            "revoked_by": caller.person_id}, elder["region_code"])
         uow.commit()
     return priority_view(row)
 

@@ -22,6 +22,7 @@ from ..adapters.rows import as_uuid
 from ..contracts import ELDER_PROXY_REMOVED, ELDER_PROXY_SET
 from ..domain.proxies import ProxyRefused, check_proxy, station_acts_for
 from ..domain.relatives import kind_seen_from
+from ..domain.standing import acts_through_others
 from .priorities import require_elder
 from .refusals import as_error
 from .registration import require_person
@@ -95,7 +96,7 @@ def remove_elder_proxy(db: UnitOfWorkFactory, caller: Caller, elder_id: Any,
 
 def may_act_for(db: UnitOfWorkFactory, person_id: Any, elder_id: Any) -> bool:
     """True for the elder's proxy (while still a verified relative) and for an operator of
-    the elder's station; False otherwise, also for unknown ids."""
+    the elder's station, while the elder lives; False otherwise, also for unknown ids."""
     person, elder = as_uuid(person_id), as_uuid(elder_id)
     if person is None or elder is None or person == elder:
         return False
@@ -103,6 +104,9 @@ def may_act_for(db: UnitOfWorkFactory, person_id: Any, elder_id: Any) -> bool:
         profile = persons.get_elder_profile(uow, elder)
         if profile is None:
             return False
+        standing = persons.get_person(uow, elder)
+        if standing is None or not acts_through_others(standing.get("status")):
+            return False  # nobody acts for a deceased elder
         if proxy_rows.is_proxy(uow, elder, person) and \
                 relatives.verified_link_between(uow, elder, person):
             return True

@@ -14,6 +14,7 @@ from timebank_common.errors import Forbidden, NotFound
 from ..adapters import persons, priorities, volunteers
 from ..domain.disclosure import may_unmask
 from . import audit
+from .moves import history_of
 from .proxies import proxies_view
 from .registration import authorize_read, require_person
 from .views import elder_view, person_view, unmasked_fields
@@ -48,6 +49,7 @@ def read_person(db: UnitOfWorkFactory, caller: Caller, person_id: Any, unmasked:
         volunteer = volunteers.get_volunteer_profile(uow, person["id"])
         view = person_view(person, china_date(now), persons.profiles_of(uow, person["id"]),
                            volunteer["volunteer_number"] if volunteer else None)
+        view["moves"] = history_of(uow, person["id"])
         if unmasked:
             view = _disclose(uow, caller, person, persons.get_elder_profile(uow, person["id"]),
                              view)
@@ -67,6 +69,7 @@ def read_elder(db: UnitOfWorkFactory, caller: Caller, person_id: Any, unmasked: 
         view = elder_view(person, profile, china_date(now),
                           priorities.verified_categories(uow, person["id"]),
                           proxies_view(uow, person["id"]))
+        view["moves"] = history_of(uow, person["id"])
         if unmasked:
             view = _disclose(uow, caller, person, profile, view)
         uow.commit()

@@ -17,6 +17,8 @@ _ERROR_OF = {
     "evidence_too_long": BadInput,
     "already_pending": Conflict,
     "already_verified": Conflict,
+    "age_not_revocable": RuleViolation,
+    "not_verified": Conflict,
     # domain.relatives
     "unknown_kind": BadInput,
     "self_link": RuleViolation,
@@ -40,6 +42,17 @@ _ERROR_OF = {
     "already_revoked": Conflict,
     "not_an_operator_grant": BadInput,
     "client_scope_not_city": BadInput,
+    # domain.standing
+    "unknown_status": BadInput,
+    "same_status": Conflict,
+    "deceased_final": Forbidden,
+    # domain.moves
+    "role_required": Forbidden,
+    "not_in_province": BadInput,
+    "not_a_community": BadInput,
+    "already_there": Conflict,
+    "carrier_not_in_region": BadInput,
+    "carrier_for_elders": BadInput,
 }
 
 

@@ -17,8 +17,10 @@ from ..adapters.rows import as_uuid
 from ..contracts import PERSON_READERS, PERSON_REGISTERED
 from ..domain import id_numbers
 from ..domain.eligibility import ELDER_MIN_AGE, is_elder
+from ..domain.priority import is_advanced_age
 from . import audit, volunteering
 from .accounts import check_new_password
+from .age_grants import grant_advanced_age
 from .views import elder_view, volunteer_view
 
 PROFILE_ZH = {"elder": "老年人", "volunteer": "志愿者", "operator": "工作人员"}
@@ -49,6 +51,18 @@ def require_person(uow: UnitOfWork, person_id: Any) -> dict[str, Any]:
     person = persons.get_person(uow, person_id)
     if person is None:
         raise NotFound("person_not_found", "未找到此人", "No such person", {"person_id": person_id})
+    return person
+
+
+def require_person_in_scope(uow: UnitOfWork, caller: Caller, person_id: Any,
+                            lock: bool = False) -> dict[str, Any]:
+    """The person if the caller's scope covers where they belong now; an unknown id and a
+    person outside the scope answer alike (404 ``person_not_found``): staff do not learn
+    who exists elsewhere, and after a move the old region's staff no longer see the person."""
+    person = (persons.lock_person if lock else persons.get_person)(uow, person_id)
+    if person is None or not caller.covers(person["region_code"]):
+        raise NotFound("person_not_found", "未找到此人", "No such person",
+                       {"person_id": str(person_id)})
     return person
 
 
@@ -159,6 +173,8 @@ def register_elder(db: UnitOfWorkFactory, caller: Caller, data: Mapping[str, Any
         if data.get("initial_password"):
             give_login(uow, person, data["initial_password"])
         _emit_registered(uow, person, "elder")
+        if is_advanced_age(age) and person.get("status", "active") == "active":
+            grant_advanced_age(uow, person["id"], person["region_code"], now)  # 高龄, at once
         view = elder_view(person, profile, today)
         audit.record(uow, caller, "register_elder", "person", person["id"],
                      person["region_code"], after=view)

@@ -30,6 +30,7 @@ def _masked_person(person: dict, today) -> dict:
         "region_code": person["region_code"],
         "phone_masked": mask_phone(person["phone"]),
         "id_number_masked": mask_id_number(person["id_number"]),
+        "status": person.get("status") or "active",
     }
 
 
@@ -67,6 +68,9 @@ def elder_view(person: dict, profile: dict, today, verified_categories=(),
         "priority_categories": priority_categories(
             list(verified_categories), age_at(person["birth_date"], today)),
         "proxies": list(proxies),
+        "longitude": profile.get("longitude"),
+        "latitude": profile.get("latitude"),
+        "moves": [],  # filled in by the reads (``app.moves.history_of``)
     }
 
 
@@ -84,6 +88,33 @@ def volunteer_view(person: dict, profile: dict, today, reasons: list[dict]) -> d
         "eligible": not reasons,
         "reasons": reasons,
     }
+
+
+def listed_elder_view(row: dict, today) -> dict:
+    """An elder in a list (masked): the person, their standing and station."""
+    return {**_masked_person(row, today), "phone_only": row["phone_only"],
+            "carrier_id": _str(row["carrier_id"])}
+
+
+def listed_volunteer_view(row: dict, today) -> dict:
+    """A volunteer in a list (masked): eligibility as last announced."""
+    return {**_masked_person(row, today), "volunteer_number": row["volunteer_number"],
+            "eligible": bool(row["announced_eligible"])}
+
+
+def move_view(row: dict, prefix: str | None = None) -> dict:
+    """A move (``person_moves`` row, with the person's name and ID number when listed);
+    ``direction`` as seen from the region ``prefix`` (None: the person's own history)."""
+    came = prefix is not None and row["to_region_code"].startswith(prefix)
+    went = prefix is not None and row["from_region_code"].startswith(prefix)
+    return {"move_id": str(row["id"]), "person_id": str(row["person_id"]),
+            "name": row.get("name"), "id_number_masked": mask_id_number(row.get("id_number")),
+            "from_region_code": row["from_region_code"], "to_region_code": row["to_region_code"],
+            "from_carrier_id": _str(row["from_carrier_id"]),
+            "to_carrier_id": _str(row["to_carrier_id"]), "reason": row["reason"],
+            "moved_by": _str(row["moved_by"]), "moved_at": row["moved_at"].isoformat(),
+            "direction": None if prefix is None else "within" if came and went
+            else "in" if came else "out"}
 
 
 def region_view(region: dict) -> dict:

@@ -44,7 +44,8 @@ def assess(uow: UnitOfWork, person: Mapping[str, Any], profile: Mapping[str, Any
         age=age_at(person["birth_date"], today), volunteer_number=profile["volunteer_number"],
         registry_status=profile["registry_status"], screening=profile["screening"],
         training_hours=done, required_hours=needed,
-        health_declared=profile["health_declared_at"] is not None))
+        health_declared=profile["health_declared_at"] is not None,
+        standing=person.get("status") or "active"))
     return {"eligible": not reasons, "reasons": reasons, "training_hours": float(done),
             "required_hours": float(needed)}
 

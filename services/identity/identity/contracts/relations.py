@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .common import EVIDENCE, UUID_TEXT, Names, ReviewFields
+from .common import EVIDENCE, REASON, UUID_TEXT, Names, ReviewFields
 from .people import ProxyOut
 from .vocabulary import HARDSHIP_CATEGORIES, RELATION_KINDS, REVIEW_DECISIONS
 
-__all__ = ["DirectRelatives", "ElderProxies", "LinkOut", "LinkRelativesSchema", "PriorityElder",
+__all__ = ["AdvancedAgeGrants", "DirectRelatives", "ElderProxies", "LinkOut", "LinkRelativesSchema", "PriorityElder",
            "PriorityOut", "RelationsQuerySchema", "RelativesList", "ReviewSchema",
-           "SetElderProxySchema", "SubmitPrioritySchema"]
+           "RevokePrioritySchema", "SetElderProxySchema", "SubmitPrioritySchema"]
 
 
 class ReviewSchema(Schema):
@@ -29,6 +29,17 @@ class SubmitPrioritySchema(Schema):
                   + " (advanced_age is derived from the birth date and refused)"})
     evidence = fields.Str(required=True, validate=EVIDENCE,
                           metadata={"example": "低保证编号 130102-2026-0031"})
+
+
+class RevokePrioritySchema(Schema):
+    reason = fields.Str(required=True, validate=REASON, metadata={
+        "example": "家庭收入已超过低保标准（2026年复核）"})
+
+
+class AdvancedAgeGrants(Schema):
+    granted = fields.Int(required=True, metadata={"description": "elders granted 高龄 now"})
+    born_on_or_before = fields.Str(required=True, metadata={
+        "description": "ISO date: elders born then or before are 80 or older today"})
 
 
 class PriorityOut(ReviewFields):

@@ -6,7 +6,8 @@ condition adds a reason ``{code, zh, en}`` so people see every missing step at o
 volunteer-system number), ``registry_unverified`` (the national registry has not verified
 the volunteer), ``screening_flagged`` / ``screening_unknown`` (credit and legal-record
 screening), ``training_short`` (completed hours below the region's threshold) and
-``no_health_declaration`` (health self-declaration).
+``no_health_declaration`` (health self-declaration); ``not_active`` first when the person
+left, withdrew or died (``standing``).
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class VolunteerFacts:
     training_hours: Decimal = Decimal(0)
     required_hours: Decimal = Decimal(0)
     health_declared: bool = False
+    standing: str = "active"
 
 
 def _hours(value: Decimal) -> str:
@@ -44,6 +46,9 @@ def _hours(value: Decimal) -> str:
 def volunteer_reasons(facts: VolunteerFacts) -> list[dict[str, str]]:
     """Reasons a volunteer may not serve yet, in a fixed order; empty when eligible."""
     reasons: list[dict[str, str]] = []
+    if facts.standing != "active":
+        reasons.append(reason("not_active", "此人已不在册（已离开、退出或已故）",
+                              "This person is no longer active (left, withdrew or deceased)"))
     if facts.age < VOLUNTEER_MIN_AGE:
         reasons.append(reason("under_age", f"志愿者须年满{VOLUNTEER_MIN_AGE}周岁",
                               f"Volunteers must be at least {VOLUNTEER_MIN_AGE} years old"))

@@ -325,6 +325,19 @@ def staff_rows(*allowed: str, self_cell: dict | None = None) -> dict:
     return rows
 
 
+HIDDEN = (NotFound, "person_not_found")  # out of scope answers like an unknown id
+
+
+def hidden_rows(*allowed: str, self_cell: dict | None = None) -> dict:
+    """As ``staff_rows``, for the RPCs where a person outside the scope answers like an
+    unknown one (404), with a trailing "missing" column."""
+    rows = {}
+    for role, outcomes in staff_rows(*allowed, self_cell=self_cell).items():
+        rows[role] = tuple(HIDDEN if o == SCOPE else o for o in outcomes) + (
+            HIDDEN if role in allowed else ROLE,)
+    return rows
+
+
 WRITERS = ("province_admin", "city_admin", "county_admin", "township_admin", "station_operator")
 READERS = WRITERS + ("auditor",)
 ANYONE_SELF = {role: NA if role == "api_client" else ALLOW for role in ROLES}
@@ -334,10 +347,23 @@ VOLUNTEER_SELF = {role: {"volunteer": ALLOW, "api_client": NA}.get(role, NO_VOLU
 # only the demo elder has an elder profile of their own
 ELDER_SELF = {role: {"elder": ALLOW, "api_client": NA}.get(role, NO_ELDER) for role in ROLES}
 SELF_REACH = ("self", *REACH)
+_PEOPLE_LIST = {  # staff and municipal systems list the people of their scope
+    "province_admin": (ALLOW, ALLOW, SCOPE),
+    "city_admin": (ALLOW, SCOPE, SCOPE),
+    "county_admin": (ALLOW, SCOPE, SCOPE),
+    "township_admin": (ALLOW, SCOPE, SCOPE),
+    "station_operator": (ALLOW, SCOPE, SCOPE),
+    "auditor": (ALLOW, ALLOW, SCOPE),
+    "volunteer": (ROLE, ROLE, ROLE),
+    "elder": (ROLE, ROLE, ROLE),
+    "relative": (ROLE, ROLE, ROLE),
+    "api_client": (ALLOW, SCOPE, SCOPE),
+}
 
 MATRIX.update({
     "submit_priority": (REACH, staff_rows(*WRITERS)),
     "verify_priority": (REACH, staff_rows(*WRITERS)),
+    "revoke_priority": (REACH, staff_rows(*WRITERS)),
     "link_relatives": (SELF_REACH, staff_rows(*WRITERS, self_cell=ANYONE_SELF)),
     "verify_relatives": (REACH, staff_rows(*WRITERS)),
     "list_relatives": (SELF_REACH, staff_rows(*READERS, self_cell=ANYONE_SELF)),
@@ -353,6 +379,20 @@ MATRIX.update({
     # the elder's proxies: the target is the elder
     "set_elder_proxy": (SELF_REACH, staff_rows(*WRITERS, self_cell=ELDER_SELF)),
     "remove_elder_proxy": (SELF_REACH, staff_rows(*WRITERS, self_cell=ELDER_SELF)),
+    # corrections and standing: outside the scope is 404 like an unknown id
+    "update_elder": ((*SELF_REACH, "missing"), hidden_rows(*WRITERS, self_cell=ELDER_SELF)),
+    "update_volunteer": ((*SELF_REACH, "missing"),
+                         hidden_rows(*WRITERS, self_cell=VOLUNTEER_SELF)),
+    "set_person_status": ((*REACH, "missing"), hidden_rows(*WRITERS)),
+    # a move: the target is a volunteer (a station operator moves only their own elders)
+    "move_person": ((*REACH, "missing"), {
+        **hidden_rows(*WRITERS),
+        "station_operator": ((Forbidden, "role_required"), HIDDEN, HIDDEN, HIDDEN)}),
+    "list_moves": (("in_scope", "other_city", "other_province"), {
+        **_PEOPLE_LIST, "api_client": (ROLE, ROLE, ROLE)}),
+    # the target is the region filter
+    "list_elders": (("in_scope", "other_city", "other_province"), _PEOPLE_LIST),
+    "list_volunteers": (("in_scope", "other_city", "other_province"), _PEOPLE_LIST),
     # the target is the region asked for
     "identity_stats": (REACH, staff_rows(*WRITERS[:4], "auditor", "api_client")),
 })
@@ -710,6 +750,14 @@ def _verify_priority(identity, w: World, role, caller, target):
     assert record["status"] == "verified"
 
 
+def _revoke_priority(identity, w: World, role, caller, target):
+    elder_id = _fresh_elder(identity, w, target)
+    identity.submit_priority(_admin(w), elder_id, EMPTY_NEST)
+    identity.verify_priority(_admin(w), elder_id, "empty_nest", {"decision": "verify"})
+    record = identity.revoke_priority(caller, elder_id, "empty_nest", {"reason": "矩阵测试"})
+    assert record["status"] == "revoked"
+
+
 def _link(identity, w: World, caller, person_id) -> dict:
     return identity.link_relatives(caller, {
         "person_id": person_id, "relative_person_id": _fresh_person(identity, w),
@@ -809,7 +857,59 @@ def _identity_stats(identity, w: World, role, caller, target):
     assert stats["volunteers"]["registered"] >= 1 and stats["elders"]["registered"] >= 1
 
 
+def _correct(rpc):
+    def act(identity, w: World, role, caller, target):
+        person_id = _person_id(w, caller, target)
+        answer = getattr(identity, rpc)(caller, person_id, {"address": "矩阵街3号"})
+        assert answer["person_id"] == person_id
+    return act
+
+
+def _set_person_status(identity, w: World, role, caller, target):
+    person_id = _person_id(w, caller, target)
+    answer = identity.set_person_status(caller, person_id, {"status": "left", "reason": "矩阵测试"})
+    assert answer["person_id"] == person_id and answer["status"] == "left"
+
+
+def _move_person(identity, w: World, role, caller, target):
+    person_id = (_fresh_person(identity, w) if target == "in_scope"
+                 else _person_id(w, caller, target))
+    destination = QINGYUAN_COMMUNITY if target != "other_township" else YUCAI
+    answer = identity.move_person(caller, person_id, {"to_region_code": destination,
+                                                      "reason": "矩阵测试"})
+    assert answer["person_id"] == person_id and answer["to_region_code"] == destination
+
+
+def _list_moves(identity, w: World, role, caller, target):
+    page = identity.list_moves(caller, {"region": FILTERS[target]})
+    assert all(prefix_of(FILTERS[target]) in (m["from_region_code"][:len(
+        prefix_of(FILTERS[target]))], m["to_region_code"][:len(prefix_of(FILTERS[target]))])
+        for m in page["items"])
+
+
+def _list_people(rpc):
+    def act(identity, w: World, role, caller, target):
+        region = FILTERS[target]
+        page = getattr(identity, rpc)(caller, {"region": region, "q": w.other["name"]
+                                               if target != "in_scope" else w.home["name"]})
+        assert all(i["region_code"].startswith(prefix_of(region)) for i in page["items"])
+        expected = w.home if target == "in_scope" else w.other
+        assert expected["person_id"] in {i["person_id"] for i in page["items"]}
+        # without a filter: exactly the caller's scope
+        unfiltered = getattr(identity, rpc)(caller, {"q": w.other["name"]})
+        assert (w.other["person_id"] in {i["person_id"] for i in unfiltered["items"]}) == \
+            Caller.from_dict(caller).covers(LUNAN_COMMUNITY)
+    return act
+
+
 ACTIONS = {
+    "update_elder": _correct("update_elder"),
+    "update_volunteer": _correct("update_volunteer"),
+    "set_person_status": _set_person_status,
+    "move_person": _move_person,
+    "list_moves": _list_moves,
+    "list_elders": _list_people("list_elders"),
+    "list_volunteers": _list_people("list_volunteers"),
     "register_elder": _register_elder,
     "register_volunteer": _register_volunteer,
     "get_person": _get_person,
@@ -828,6 +928,7 @@ ACTIONS = {
     "revoke_api_client": _revoke_api_client,
     "submit_priority": _submit_priority,
     "verify_priority": _verify_priority,
+    "revoke_priority": _revoke_priority,
     "link_relatives": _link_relatives,
     "verify_relatives": _verify_relatives,
     "list_relatives": _list_relatives,

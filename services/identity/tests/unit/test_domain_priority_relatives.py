@@ -131,3 +131,32 @@ def test_each_refused_link_says_why(person, relative, kind, evidence, linked, re
     with pytest.raises(RelationRefused) as info:
         check_link(person, relative, kind, evidence, linked)
     assert info.value.reason == reason and info.value.zh and info.value.en
+
+
+def test_the_age_rule_with_an_injected_date():
+    import datetime as dt
+
+    from identity.domain.id_numbers import age_at
+    from identity.domain.priority import born_by_for_advanced_age
+
+    for today in (dt.date(2026, 6, 15), dt.date(2028, 2, 29), dt.date(2027, 3, 1),
+                  dt.date(2027, 2, 28)):
+        born_by = born_by_for_advanced_age(today)
+        assert age_at(born_by, today) >= 80
+        assert age_at(born_by + dt.timedelta(days=1), today) < 80
+
+
+def test_only_a_verified_category_is_withdrawn_and_never_advanced_age():
+    import pytest
+
+    from identity.domain.priority import PriorityRefused, check_revocation
+
+    assert check_revocation("empty_nest", "verified", " 子女已返乡 ") == "子女已返乡"
+    for args, reason in ((("advanced_age", "verified", "x"), "age_not_revocable"),
+                         (("rich", "verified", "x"), "unknown_category"),
+                         (("empty_nest", "pending", "x"), "not_verified"),
+                         (("empty_nest", None, "x"), "not_verified"),
+                         (("empty_nest", "verified", " "), "reason_required")):
+        with pytest.raises(PriorityRefused) as info:
+            check_revocation(*args)
+        assert info.value.reason == reason
