@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables of the ledger database (migrations/versions/0001 to 0006)."""
+"""SQLAlchemy Core tables of the ledger database (migrations/versions/0001 to 0009)."""
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -52,6 +52,10 @@ transfers = Table(
     Column("approver", String(64)),
     Column("created_at", DateTime(timezone=True), nullable=False,
            server_default=text("clock_timestamp()")),
+    # 0009: where it happened, and each account's region when it was written
+    Column("region_code", String(12), nullable=False),
+    Column("debit_region_code", String(12), nullable=False),
+    Column("credit_region_code", String(12), nullable=False),
 )
 
 entries = Table(
@@ -145,4 +149,17 @@ reservation_closures = Table(  # 0007: closed service reservations (reservations
     Column("reservation_id", String(200), primary_key=True),
     Column("reason", String(50), nullable=False),
     Column("closed_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+)
+
+account_moves = Table(  # 0009: an account that followed its owner to another region
+    "account_moves",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("account_id", UUID(as_uuid=False), ForeignKey("accounts.id"), nullable=False),
+    Column("person_id", String(64), nullable=False),
+    Column("from_region_code", String(12), nullable=False),
+    Column("to_region_code", String(12), nullable=False),
+    Column("balance_minutes", BigInteger, nullable=False),
+    Column("moved_at", DateTime(timezone=True), nullable=False),
+    Column("event_id", String(64)),
 )

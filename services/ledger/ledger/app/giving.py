@@ -12,7 +12,7 @@ import datetime as dt
 
 from timebank_common.caller import Caller
 from timebank_common.db import UnitOfWorkFactory
-from timebank_common.errors import Forbidden
+from timebank_common.errors import Forbidden, NotFound
 from timebank_common.regions import city_unit_of
 
 from ..adapters import accounts as repo
@@ -40,6 +40,7 @@ def give(db: UnitOfWorkFactory, caller: Caller, data: dict, idempotency_key: str
                         "You can only give from your own account (or an elder's you act for)",
                         {"from_person_id": giver})
     transfer_id = giving_id(data["kind"], giver, idempotency_key)
+    receiver_region = None
     if data["kind"] == GIFT_TO_RELATIVE:
         with db() as uow:
             repeated = already_given(uow, transfer_id)
@@ -47,11 +48,22 @@ def give(db: UnitOfWorkFactory, caller: Caller, data: dict, idempotency_key: str
             related = bool(data["to_person_id"]) and data["to_person_id"] != giver and \
                 identity.are_direct_relatives(giver, data["to_person_id"])
             check_gift(giver, data["to_person_id"], related)
+            receiver_region = receiver_region_of(identity, data["to_person_id"])
     with db() as uow:
         outcome = post_gift(uow, transfer_id, data["kind"], giver, data["minutes"],
-                            data["to_person_id"], data["note"], caller.person_id, now)
+                            data["to_person_id"], data["note"], caller.person_id, now,
+                            receiver_region)
         uow.commit()
     return outcome
+
+
+def receiver_region_of(identity: IdentityClient, person_id: str) -> str:
+    """The relative's region now (identity): their account belongs there, not the giver's."""
+    standing = identity.standing([person_id]).get(person_id)
+    if standing is None:  # linked as a relative, yet unknown: identity's answer is the rule
+        raise NotFound("person_not_found", "找不到该人员", "No such person",
+                       {"person_id": person_id})
+    return standing["region_code"]
 
 
 def already_given(uow, transfer_id: str) -> bool:
@@ -60,8 +72,10 @@ def already_given(uow, transfer_id: str) -> bool:
 
 def post_gift(uow, transfer_id: str, kind: str, giver_id: str, minutes: int,
               to_person_id: str | None, note: str | None, given_by: str | None,
-              now: dt.datetime) -> Outcome:
-    """Post the gift or donation (or answer ``exists`` for a repeated key); raise a refusal."""
+              now: dt.datetime, receiver_region: str | None = None) -> Outcome:
+    """Post the gift or donation (or answer ``exists`` for a repeated key); raise a refusal.
+    A gift opens the receiver's account in ``receiver_region`` (their region now) when they
+    have none yet; a repeat finds the account it opened."""
     held = repo.find_accounts(uow, [(PERSONAL, giver_id), (GRANT, giver_id)])
     personal, grant = held.get((PERSONAL, giver_id)), held.get((GRANT, giver_id))
     if not already_given(uow, transfer_id):
@@ -69,7 +83,8 @@ def post_gift(uow, transfer_id: str, kind: str, giver_id: str, minutes: int,
                     0 if grant is None else grant.balance_minutes - grant.debits_pending, minutes)
     assert personal is not None  # no earned hours is refused above; a repeat had them
     if kind == GIFT_TO_RELATIVE:
-        target = repo.open_accounts(uow, [(PERSONAL, personal.region_code, to_person_id)])[
+        target = repo.open_accounts(
+            uow, [(PERSONAL, receiver_region or personal.region_code, to_person_id)])[
             (PERSONAL, to_person_id)]
     else:
         unit = city_unit_of(personal.region_code)

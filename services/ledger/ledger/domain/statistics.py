@@ -1,12 +1,14 @@
 """Ledger figures for supervisors (pure): minutes moved in a period, per region prefix, with
 a breakdown one level down.
 
-**Which region a movement counts in**: the region of the *person's* (or pool's) account it
-concerns, never the issuance account's (a city-level unit pays for every district):
+**Which region a movement counts in**: where it happened — a service in the demand's region,
+otherwise the region of the *person's* (or pool's) account it concerns **at the time** (an
+account that followed its owner elsewhere later leaves its history where it was), never the
+issuance account's (a city-level unit pays for every district):
 
 | figure | transfers | counted in the region of |
 |---|---|---|
-| ``deposited`` | ``service_credit`` | the volunteer's account (credit side) |
+| ``deposited`` | ``service_credit`` | where the service happened (the demand's region) |
 | ``spent`` | ``service_credit`` paid from a personal or grant account (own hours, grant) | the elder's account (debit side) |
 | ``gifted`` | ``gift_to_relative`` | the giver (debit side) |
 | ``donated`` | ``donation`` | the donor (debit side) |
@@ -54,12 +56,13 @@ class FlowRow:
     credit_region: str
     minutes: int
     transfers: int = 1
+    region: str | None = None  # where it happened (a service: the demand's region)
 
 
 def attributions(row: FlowRow) -> list[tuple[str, str]]:
     """``(figure, region_code)`` pairs a flow counts for (see the module's table)."""
     if row.kind == SERVICE_CREDIT:
-        out = [("deposited", row.credit_region)]
+        out = [("deposited", row.region or row.credit_region)]
         if row.debit_kind in (PERSONAL, GRANT):
             out.append(("spent", row.debit_region))
         return out
