@@ -21,7 +21,9 @@ def flows(uow, prefix: str, start: dt.datetime | None, end: dt.datetime | None
     they happened**, summed by kind, both accounts' kind, both accounts' region at the time
     (``transfers.debit_region_code`` / ``credit_region_code``: an account that followed its
     owner elsewhere later does not carry its history along) and the region where the
-    movement happened (``transfers.region_code``: a service, the demand's region).
+    movement happened (``transfers.region_code``: a service, the demand's region), and for a
+    service the issuance account paid instead of the elder's choice, the ledger's reason
+    (``reference.fallback``).
 
     Below the province, asked as two parts, each transfer in one: those whose debit side was
     in the region, and those whose credit side was and debit side was not, each served by
@@ -37,7 +39,9 @@ def flows(uow, prefix: str, start: dt.datetime | None, end: dt.datetime | None
                    credit.c.kind.label("credit_kind"),
                    transfers.c.debit_region_code.label("debit_region"),
                    transfers.c.credit_region_code.label("credit_region"),
-                   transfers.c.region_code.label("region"), transfers.c.amount_minutes)
+                   transfers.c.region_code.label("region"),
+                   transfers.c.reference["fallback"].astext.label("fallback"),
+                   transfers.c.amount_minutes)
             .join(debit, debit.c.id == transfers.c.debit_account_id)
             .join(credit, credit.c.id == transfers.c.credit_account_id)
             .where(*conditions))
@@ -49,11 +53,11 @@ def flows(uow, prefix: str, start: dt.datetime | None, end: dt.datetime | None
         moved = union_all(part.where(debit_inside),
                           part.where(credit_inside, not_(debit_inside))).subquery("moved")
     keys = (moved.c.kind, moved.c.debit_kind, moved.c.credit_kind, moved.c.debit_region,
-            moved.c.credit_region, moved.c.region)
+            moved.c.credit_region, moved.c.region, moved.c.fallback)
     rows = uow.execute(select(*keys, func.sum(moved.c.amount_minutes), func.count())
                        .group_by(*keys)).all()
-    return [FlowRow(r[0], r[1], r[2], r[3], r[4], int(r[6]), int(r[7]), region=r[5])
-            for r in rows]
+    return [FlowRow(r[0], r[1], r[2], r[3], r[4], int(r[7]), int(r[8]), region=r[5],
+                    fallback=r[6]) for r in rows]
 
 
 def _region_balances(uow, kind: str, prefix: str) -> list[dict]:

@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables of the ledger database (migrations/versions/0001 to 0009)."""
+"""SQLAlchemy Core tables of the ledger database (migrations/versions/0001 to 0010)."""
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -31,6 +31,7 @@ accounts = Table(
     Column("debits_pending", BigInteger, nullable=False, server_default="0"),
     Column("credits_pending", BigInteger, nullable=False, server_default="0"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("frozen_at", DateTime(timezone=True)),  # 0010: the owner died (see app/standing.py)
 )
 
 transfers = Table(
@@ -133,6 +134,9 @@ grant_entitlements = Table(  # who is granted hours each period (identity's elde
     Column("region_code", String(12), nullable=False),
     Column("since", DateTime(timezone=True), nullable=False),
     Column("verified_by", String(64)),
+    Column("revoked_at", DateTime(timezone=True)),  # 0010: elder_priority_revoked
+    Column("revoked_reason", Text),
+    Column("person_status", String(20), nullable=False, server_default="active"),
 )
 
 service_minutes_by_year = Table(  # 0006: the yearly cap's running sum, kept by posting.py

@@ -103,7 +103,7 @@ class _Batch:
         paid_from, fallback = funding.choose_payer(
             record["funding_source"], plan.paid,
             None if source is None else self.available[source.id],
-            elder_named=bool(record["elder_id"]))
+            elder_named=bool(record["elder_id"]), frozen=source is not None and source.frozen)
         payer = source if paid_from != ISSUANCE_SOURCE else \
             self.accounts[(ISSUANCE, record["city_unit"])]
         self.available[payer.id] -= plan.paid
@@ -112,8 +112,10 @@ class _Batch:
 
 def _requests(record, plan, payer, pool, personal, paid_from, fallback) -> list:
     reference = {"funding_source": record["funding_source"], "paid_from": paid_from}
-    if fallback:
+    if fallback:  # the ledger's reason, and the station's agreement at review if it gave one
         reference["fallback"] = fallback
+        if record.get("fallback_reason"):
+            reference["fallback_reason"] = record["fallback_reason"]
     if plan.credited != plan.recorded:  # rounding or the yearly cap: reconciliation reads it
         reference["recorded_minutes"] = plan.recorded
     requests = []
@@ -198,6 +200,7 @@ def credit_services(uow, events: list[dict], now: dt.datetime,
             "excess_to": plan.excess_to,
             "funding_source": record["funding_source"],
             "paid_from": paid_from,
+            "fallback": credit.stored.reference.get("fallback"),
         }, personal.region_code)
         credited.append(milestones.NewCredit(record["volunteer_id"], personal.id,
                                              personal.region_code, credit.transfer_id,

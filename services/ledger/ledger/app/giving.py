@@ -12,7 +12,7 @@ import datetime as dt
 
 from timebank_common.caller import Caller
 from timebank_common.db import UnitOfWorkFactory
-from timebank_common.errors import Forbidden, NotFound
+from timebank_common.errors import Forbidden, NotFound, RuleViolation
 from timebank_common.regions import city_unit_of
 
 from ..adapters import accounts as repo
@@ -78,6 +78,10 @@ def post_gift(uow, transfer_id: str, kind: str, giver_id: str, minutes: int,
     have none yet; a repeat finds the account it opened."""
     held = repo.find_accounts(uow, [(PERSONAL, giver_id), (GRANT, giver_id)])
     personal, grant = held.get((PERSONAL, giver_id)), held.get((GRANT, giver_id))
+    if personal is not None and personal.frozen and not already_given(uow, transfer_id):
+        raise RuleViolation("account_frozen", "该时间账户已冻结，不能赠送或捐赠",
+                            "This time account is frozen: nothing can be given from it",
+                            {"from_person_id": giver_id})
     if not already_given(uow, transfer_id):
         check_funds(0 if personal is None else personal.balance_minutes - personal.debits_pending,
                     0 if grant is None else grant.balance_minutes - grant.debits_pending, minutes)

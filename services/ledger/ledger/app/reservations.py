@@ -59,6 +59,8 @@ def on_requested(uow, event: dict, now: dt.datetime) -> None:
         uow, [(kind, request["elder_id"])]).get((kind, request["elder_id"]))
     if source is None:
         return refuse(funding.NO_ACCOUNT)
+    if source.frozen:
+        return refuse(funding.FROZEN)
     personal = repo.open_accounts(uow, [(
         PERSONAL, request["volunteer_region_code"] or region, request["volunteer_id"])])
     [outcome] = posting.create_transfers(uow, [reservations.reserve(

@@ -45,6 +45,13 @@ class PoolOut(Schema):
     balance_minutes = fields.Integer(metadata={"description": "the donation pool's balance"})
 
 
+class FallbackOut(Schema):
+    reason = fields.String(metadata={"description": "source_insufficient, source_account_missing, "
+                                                    "source_frozen or no_elder_named"})
+    count = fields.Integer()
+    minutes = fields.Integer()
+
+
 class LedgerStatsOut(LedgerFiguresOut):
     period = fields.Dict()
     liability = fields.List(fields.Nested(LiabilityOut))
@@ -52,6 +59,11 @@ class LedgerStatsOut(LedgerFiguresOut):
     pools = fields.List(fields.Nested(PoolOut), metadata={
         "description": "the donation pool of each city-level unit in the region, as of now"})
     pool_minutes = fields.Integer(metadata={"description": "the pools' balances summed"})
+    fallbacks = fields.List(fields.Nested(FallbackOut), metadata={
+        "description": "services in the period the issuance account paid instead of the "
+                       "source the elder chose, by reason"})
+    fallback_count = fields.Integer()
+    fallback_minutes = fields.Integer()
     children = fields.List(fields.Nested(LedgerFiguresOut))
 
 

@@ -9,8 +9,6 @@ another region's staff that someone exists, and never answers zeros for an unkno
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from timebank_common.caller import Caller
 from timebank_common.errors import Forbidden, NotFound
 
@@ -36,27 +34,29 @@ def authorize_account_read(caller: Caller, person_id: str, region_code: str | No
         raise person_not_found(person_id)
 
 
-def authorize_account_read_legacy(caller: Caller, person_id: str,
-                                  account_regions: Iterable[str]) -> None:
-    """A certificate's reader: the person, or staff covering the region it was issued in."""
+def authorize_certificate_issue(caller: Caller, person_id: str, region_code: str | None) -> None:
+    """The volunteer themself, or an operator/admin whose scope covers the volunteer (a
+    volunteer outside it answers as an unknown id: 404 ``person_not_found``)."""
+    if is_self(caller, person_id):
+        return
+    caller.require(*CERTIFICATE_ISSUERS)
+    if not caller.covers(region_code):
+        raise person_not_found(person_id)
+
+
+def authorize_certificate_read(caller: Caller, person_id: str, region_code: str,
+                               number: str) -> None:
+    """The volunteer themself, or staff (auditors included) whose scope covers the region it
+    was issued in; to other staff it answers as a number nobody issued (404)."""
     if is_self(caller, person_id):
         return
     if not caller.is_staff():
         raise Forbidden("not_your_account", "只能查看本人的时间账户",
                         "You can only see your own time account", {"person_id": person_id})
-    regions = list(account_regions)
-    if not any(caller.covers(region) for region in regions):
-        caller.require_scope(regions[0] if regions else None)
+    if not caller.covers(region_code):
+        raise certificate_not_found(number)
 
 
-def authorize_certificate_issue(caller: Caller, person_id: str, region_code: str | None) -> None:
-    """The volunteer themself, or an operator/admin whose scope covers the volunteer."""
-    if caller.person_id and caller.person_id == person_id:
-        return
-    caller.require(*CERTIFICATE_ISSUERS)
-    caller.require_scope(region_code)
-
-
-def authorize_certificate_read(caller: Caller, person_id: str, region_code: str) -> None:
-    """The volunteer themself, or staff (auditors included) whose scope covers it."""
-    authorize_account_read_legacy(caller, person_id, [region_code])
+def certificate_not_found(number: str) -> NotFound:
+    return NotFound("certificate_not_found", "未找到该编号的证明", "No certificate has this number",
+                    {"number": number})

@@ -16,6 +16,11 @@ issuance account's (a city-level unit pays for every district):
 | ``allocated`` | ``pool_allocation`` | the elder (credit side) |
 | ``reversed`` | ``reversal`` | the non-issuance side (the debit side when both are) |
 
+**Fallbacks**: services the issuance account paid because the source the elder chose could
+not (``reference.fallback``: ``source_insufficient``, ``source_account_missing``,
+``source_frozen``, ``no_elder_named``), counted and summed by reason where they happened, so a
+supervisor sees them.
+
 Only posted movements count (``posted``, ``post_pending``), by posting time. The outstanding
 liability is the negated balance of each issuance account (one per city-level unit) whose
 code lies in the region; the pools are the balances of the donation pools (one per city-level
@@ -57,6 +62,7 @@ class FlowRow:
     minutes: int
     transfers: int = 1
     region: str | None = None  # where it happened (a service: the demand's region)
+    fallback: str | None = None  # a service issuance paid instead of the chosen source: why
 
 
 def attributions(row: FlowRow) -> list[tuple[str, str]]:
@@ -109,6 +115,13 @@ def ledger_figures(scope_code: str, flows: list[FlowRow], issuance: list[dict[st
             child = child_of(scope_code, region)
             if child is not None:
                 children.setdefault(child, _zeros())[f"{figure}_minutes"] += row.minutes
+    fallbacks: dict[str, list[int]] = {}
+    for row in flows:
+        if row.kind == SERVICE_CREDIT and row.fallback and \
+                (row.region or row.credit_region).startswith(prefix):
+            counted = fallbacks.setdefault(row.fallback, [0, 0])
+            counted[0] += row.transfers
+            counted[1] += row.minutes
     names = child_names or {}
     liability = [{"region_code": a["region_code"], "liability_minutes": -a["balance_minutes"]}
                  for a in _in_region(issuance, prefix)]
@@ -120,6 +133,10 @@ def ledger_figures(scope_code: str, flows: list[FlowRow], issuance: list[dict[st
         "liability_minutes": sum(a["liability_minutes"] for a in liability),
         "pools": pool_rows,
         "pool_minutes": sum(a["balance_minutes"] for a in pool_rows),
+        "fallbacks": [{"reason": reason, "count": count, "minutes": minutes}
+                      for reason, (count, minutes) in sorted(fallbacks.items())],
+        "fallback_count": sum(count for count, _ in fallbacks.values()),
+        "fallback_minutes": sum(minutes for _, minutes in fallbacks.values()),
         "children": [{"region_code": code, "name": names.get(code),
                       **children.get(code, _zeros())}
                      for code in sorted(set(names) | set(children))],
