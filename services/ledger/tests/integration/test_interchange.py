@@ -1,5 +1,5 @@
 """The 通存通兑 report reconciles with the journal: random services (paid by issuance, by the
-elder's own hours, by the pool), gifts, donations, moves and reversals in three city-level
+elder's own hours, grant or the pool), grants, gifts, donations, moves and reversals in three city-level
 units, through the ledger's own handlers and RPCs on a rolled-back database. Each example
 runs on a day of its own (the clock), and the report of that day must:
 
@@ -40,7 +40,8 @@ regions = st.integers(0, len(REGIONS) - 1)
 minutes = st.sampled_from([15, 30, 45, 60, 90, 120])
 operations = st.lists(st.one_of(
     st.tuples(st.just("service"), people, minutes, regions,
-              st.sampled_from(["issuance", "own_hours", "donation_pool"]), people),
+              st.sampled_from(["issuance", "own_hours", "grant", "donation_pool"]), people),
+    st.tuples(st.just("grant"), people),
     st.tuples(st.just("gift"), people, people, minutes),
     st.tuples(st.just("donation"), people, minutes),
     st.tuples(st.just("move"), people, regions),
@@ -77,6 +78,12 @@ class World:
             "funding_source": source, "recorded_at": self.clock.now().isoformat()},
             demand_region)])
         self.credits.append(f"service_record:{record_id}")
+
+    def grant(self, elder):
+        region = self.where[elder]
+        self.ledger.on_elder_priority_granted(make_event("elder_priority_granted", {
+            "person_id": self.ids[elder], "category": "advanced_age", "region_code": region,
+            "verified_by": None}, region))
 
     def gift(self, giver, receiver, minutes):
         self.ledger.give(me(self.ids[giver]), {"kind": "gift_to_relative", "minutes": minutes,
@@ -139,7 +146,7 @@ def balances_now(ledger_db):
 
 
 @pytest.mark.filterwarnings("ignore")
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(ops=operations)
 def test_the_report_reconciles_with_the_journal(ledger, ledger_db, identity, clock, consistent,
