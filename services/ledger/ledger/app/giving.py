@@ -16,6 +16,7 @@ from timebank_common.errors import Forbidden, NotFound, RuleViolation
 from timebank_common.regions import city_unit_of
 
 from ..adapters import accounts as repo
+from ..adapters import moves as moves_repo
 from ..adapters import transfers as stored
 from ..adapters.identity import IdentityClient
 from ..contracts.events import HOURS_GIVEN
@@ -66,6 +67,15 @@ def receiver_region_of(identity: IdentityClient, person_id: str) -> str:
     return standing["region_code"]
 
 
+def follow_owner(uow, person_id: str, region_code: str, now: dt.datetime) -> None:
+    """An account of the receiver somewhere else than identity places them now (opened in the
+    giver's region before accounts followed their owners, or a move not yet told) moves to
+    them first, recorded like any move: the gift lands where the receiver lives."""
+    for account in moves_repo.lock_person_accounts(uow, person_id):
+        if account.region_code != region_code:
+            moves_repo.move_account(uow, account, person_id, region_code, now, None)
+
+
 def already_given(uow, transfer_id: str) -> bool:
     return bool(stored.stored_transfers(uow, [transfer_id]))
 
@@ -87,6 +97,9 @@ def post_gift(uow, transfer_id: str, kind: str, giver_id: str, minutes: int,
                     0 if grant is None else grant.balance_minutes - grant.debits_pending, minutes)
     assert personal is not None  # no earned hours is refused above; a repeat had them
     if kind == GIFT_TO_RELATIVE:
+        assert to_person_id  # check_gift: named
+        if receiver_region:
+            follow_owner(uow, to_person_id, receiver_region, now)
         target = repo.open_accounts(
             uow, [(PERSONAL, receiver_region or personal.region_code, to_person_id)])[
             (PERSONAL, to_person_id)]

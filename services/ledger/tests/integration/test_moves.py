@@ -94,3 +94,25 @@ def test_a_person_who_moves_takes_the_account_and_leaves_the_history(ledger, ide
     serve(ledger, volunteer, 30, region=TANGSHAN)  # the next one is 唐山's
     assert ledger.balance(me(volunteer), volunteer)["earned_minutes"] == 120
     consistent()
+
+
+def test_a_relatives_account_left_in_the_givers_region_follows_them_at_the_next_gift(
+        ledger, identity, ledger_db, consistent):
+    """Before accounts followed their owners, a gift opened the relative's account in the
+    giver's region; the next gift moves it to where the relative lives (recorded as a move)."""
+    giver = identity.add_volunteer(region_code=SHIJIAZHUANG)
+    relative = identity.add_person(region_code=TANGSHAN)
+    identity.add_relatives(giver, relative)
+    serve(ledger, giver, 120)
+    ledger.open_account("personal", SHIJIAZHUANG, relative)  # as the old code did
+
+    ledger.give(me(giver), {"kind": "gift_to_relative", "to_person_id": relative,
+                            "minutes": 30}, "gift-2")
+
+    assert account_region(ledger_db, relative) == TANGSHAN
+    with ledger_db() as uow:
+        moves = uow.execute(text("SELECT from_region_code, to_region_code FROM account_moves "
+                                 "WHERE person_id = :p"), {"p": relative}).all()
+    assert [tuple(m) for m in moves] == [(SHIJIAZHUANG, TANGSHAN)]
+    assert ledger.balance(TS_OPERATOR, relative)["earned_minutes"] == 30
+    consistent()
