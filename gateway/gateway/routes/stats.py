@@ -9,6 +9,8 @@ import eventlet
 from nameko.exceptions import MethodNotFound, UnknownService
 
 from identity.contracts import StatsQuerySchema
+from ledger.contracts.roles import INTERCHANGE_READERS
+from ledger.contracts.statistics import InterchangeOut, InterchangeQuery
 from timebank_common.caller import ADMIN_ROLES
 from timebank_common.errors import Unavailable
 from timebank_common.remote import answer_within
@@ -35,6 +37,14 @@ class StatsRoutes:
         return {"region": identity["region_code"], "period": identity["period"],
                 "identity": identity, **figures,
                 "unavailable": [name for name, value in figures.items() if value is None]}
+
+    @route("GET", "/api/v1/stats/interchange",
+           summary="通存通兑 Minutes between city-level units, and each unit's issued, held and "
+                   "spent minutes (province/city admins, auditors)",
+           tags=["statistics"], query=InterchangeQuery, response=InterchangeOut,
+           roles=list(INTERCHANGE_READERS))
+    def interchange(self, request, caller, query):
+        return self.ledger.interchange_report(caller, query)
 
     @staticmethod
     def _optional_figures(seconds, call, args):

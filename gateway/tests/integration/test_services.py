@@ -43,6 +43,15 @@ class FakeLedger:
                 "liability_minutes": 150, "period": {"from": period_from, "to": period_to}}
 
 
+    @rpc
+    def interchange_report(self, caller, query):
+        return {"period": {"from": query["period_from"], "to": query["period_to"]},
+                "units": [], "pairs": [{"from_unit": "130100000000", "to_unit": "130200000000",
+                                        "minutes": 30, "by_kind": {"move": 30}}],
+                "totals": {"issued_minutes": 0}, "complete": caller["scope"] == "130000000000",
+                "reconciles": True}
+
+
 class FakeNotify:
     name = "notify"
 
@@ -143,6 +152,24 @@ def test_stats_carry_the_ledger_figures_next_to_identity(gateway, service_config
     resp = requests.get(f"{base}/api/v1/stats?region=130200000000",
                         headers={"Authorization": f"Bearer {admin}"}, timeout=10)
     assert resp.status_code == 403 and resp.json()["error"] == "out_of_scope"
+
+
+def test_the_interchange_report_is_for_province_and_city_staff(gateway, token_keys):
+    base, volunteer = gateway
+    private = open(token_keys["JWT_PRIVATE_KEY_FILE"], "rb").read()
+    admin = issue_access_token(private, Caller("adm-p", ("province_admin",), "130000000000"), 60)
+    url = f"{base}/api/v1/stats/interchange?period_from=2026-11-01&period_to=2026-11-30"
+    resp = requests.get(url, headers={"Authorization": f"Bearer {admin}"}, timeout=10)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["period"] == {"from": "2026-11-01", "to": "2026-11-30"} and body["complete"]
+    assert body["pairs"][0]["by_kind"] == {"move": 30}
+    refused = requests.get(url, headers={"Authorization": f"Bearer {volunteer}"}, timeout=10)
+    assert refused.status_code == 403
+    backwards = requests.get(f"{base}/api/v1/stats/interchange?period_from=2026-12-01"
+                             "&period_to=2026-11-01",
+                             headers={"Authorization": f"Bearer {admin}"}, timeout=10)
+    assert backwards.status_code == 400
 
 
 def test_call_tasks_and_preferences_reach_notify(gateway, service_config, start_service,

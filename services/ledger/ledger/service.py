@@ -16,6 +16,7 @@ from .entrypoints.giving import GivingEntrypoints
 from .entrypoints.grants import GrantEntrypoints
 from .entrypoints.policies import PolicyEntrypoints
 from .entrypoints.reservations import ReservationEntrypoints
+from .entrypoints.standing import StandingEntrypoints
 from .entrypoints.statistics import StatisticsEntrypoints
 from .entrypoints.transfers import TransferEntrypoints
 from .entrypoints.verification import VerificationEntrypoints
@@ -24,7 +25,8 @@ from .entrypoints.verification import VerificationEntrypoints
 class LedgerService(AccountEntrypoints, TransferEntrypoints, CreditingEntrypoints,
                     ReservationEntrypoints, GrantEntrypoints, GivingEntrypoints,
                     DisputeEntrypoints, PolicyEntrypoints, StatisticsEntrypoints,
-                    VerificationEntrypoints, CertificateEntrypoints, ServiceBase):
+                    VerificationEntrypoints, CertificateEntrypoints, StandingEntrypoints,
+                    ServiceBase):
     """Accounts, transfers, the journal, policies and certificates (DESIGN.md §6)."""
 
     name = "ledger"

@@ -28,6 +28,7 @@ class Account:
     credits_posted: int = 0
     debits_pending: int = 0
     credits_pending: int = 0
+    frozen: bool = False  # the owner died: nothing leaves it (app/standing.py)
 
     @property
     def balance_minutes(self) -> int:
@@ -48,7 +49,7 @@ class Account:
 def account_from_row(row) -> Account:
     return Account(str(row.id), row.kind, row.owner_person_id, row.region_code,
                    int(row.debits_posted), int(row.credits_posted), int(row.debits_pending),
-                   int(row.credits_pending))
+                   int(row.credits_pending), getattr(row, "frozen_at", None) is not None)
 
 
 def utc(value: dt.datetime | None) -> dt.datetime | None:

@@ -38,3 +38,11 @@ class IdentityClient:
     def priority_elders(self, region_code: str) -> list[dict]:
         """``[{person_id, region_code, categories, birth_date, phone_only}]`` of the region."""
         return self._ask("priority_elders", region_code)
+
+    def standing(self, person_ids: list[str]) -> dict[str, dict]:
+        """Where each KNOWN person belongs now and their standing (``{person_id: {region_code,
+        status, profiles, carrier_id}}``); an unknown id is absent."""
+        if not person_ids:
+            return {}
+        answer = self._ask("person_standing", sorted(set(person_ids)))
+        return {item["person_id"]: item for item in answer["items"]}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from timebank_common.db import insert_rows, one_of
 from timebank_common.policies import PolicyRow
 
+from ..domain.granting import ACTIVE
 from ..domain.policy import Policy, policy_for
 from .tables import grant_entitlements, policies, service_minutes_by_year
 
@@ -55,17 +56,37 @@ def add_row(uow, region_code: str, effective_from: dt.date, values: dict, reason
 
 # --- grant entitlements ---------------------------------------------------------------------
 def add_entitlement(uow, person_id: str, category: str, region_code: str, verified_by: str | None,
-                    since: dt.datetime) -> None:
-    uow.execute(insert(grant_entitlements).values(
+                    since: dt.datetime) -> dict:
+    """Record (or renew: a revocation is lifted) the entitlement; the stored row."""
+    return dict(uow.execute(insert(grant_entitlements).values(
         person_id=person_id, category=category, region_code=region_code, since=since,
         verified_by=verified_by).on_conflict_do_update(
-        index_elements=["person_id", "category"], set_={"region_code": region_code}))
+        index_elements=["person_id", "category"],
+        set_={"region_code": region_code, "revoked_at": None, "revoked_reason": None})
+        .returning(*grant_entitlements.c)).one()._mapping)
+
+
+def revoke_entitlement(uow, person_id: str, category: str, reason: str,
+                       at: dt.datetime) -> bool:
+    """Mark the category withdrawn (kept, for the period it was withdrawn in); whether the
+    elder had it."""
+    done = uow.execute(update(grant_entitlements).where(
+        grant_entitlements.c.person_id == person_id, grant_entitlements.c.category == category,
+        grant_entitlements.c.revoked_at.is_(None)).values(revoked_at=at, revoked_reason=reason))
+    return bool(done.rowcount)
+
+
+def set_person_status(uow, person_id: str, status: str) -> None:
+    uow.execute(update(grant_entitlements).where(grant_entitlements.c.person_id == person_id)
+                .values(person_status=status))
 
 
 def entitlements(uow, after: tuple[str, str] | None = None, limit: int = 500) -> list[dict]:
-    """Entitlements in (person, category) order, a page after ``after``."""
-    query = select(grant_entitlements).order_by(grant_entitlements.c.person_id,
-                                                grant_entitlements.c.category).limit(limit)
+    """Entitlements of active elders in (person, category) order, a page after ``after``
+    (revoked ones included: ``domain/granting.py::still_granted`` decides)."""
+    query = select(grant_entitlements).where(
+        grant_entitlements.c.person_status == ACTIVE).order_by(
+        grant_entitlements.c.person_id, grant_entitlements.c.category).limit(limit)
     if after is not None:
         query = query.where(func.row(grant_entitlements.c.person_id, grant_entitlements.c.category)
                             > func.row(*after))

@@ -17,19 +17,18 @@ from .tables import accounts, transfers
 
 def flows(uow, prefix: str, start: dt.datetime | None, end: dt.datetime | None
           ) -> list[FlowRow]:
-    """Posted minutes in ``[start, end)`` touching an account of the region ``prefix``,
-    summed by kind and both accounts' kind and region.
+    """Posted minutes in ``[start, end)`` touching the region ``prefix`` **where and when
+    they happened**, summed by kind, both accounts' kind, both accounts' region at the time
+    (``transfers.debit_region_code`` / ``credit_region_code``: an account that followed its
+    owner elsewhere later does not carry its history along) and the region where the
+    movement happened (``transfers.region_code``: a service, the demand's region), and for a
+    service the issuance account paid instead of the elder's choice, the ledger's reason
+    (``reference.fallback``).
 
-    Below the province, asked as two parts, each transfer in one: those whose debit account
-    is in the region, and those whose credit account is and debit account is not. Each part
-    filters one joined account by region, which ``accounts_by_region`` serves; an OR across
-    the two accounts can only be checked after joining every transfer of the period to both
-    accounts, all of them read. For the province nearly every account is in the region and
-    there is nothing to narrow: one pass with the OR (two would read the transfers twice).
-    Measured on 600,000 accounts and 1.5 million transfers in a year (best of 3, a shared
-    2-core machine), the OR of LIKEs before -> now: a county's year 0.74 s -> 0.40 s, a
-    county's month 0.23 s -> 0.17 s, a city's year 1.05 s -> 0.92 s, the province's year
-    5.5 s -> 4.1 s (4.2 to 9.3 s split in two, in runs at different loads)."""
+    Below the province, asked as two parts, each transfer in one: those whose debit side was
+    in the region, and those whose credit side was and debit side was not, each served by
+    its index (``transfers_by_debit_region`` / ``transfers_by_credit_region``: region, then
+    posting time). For the province there is nothing to narrow: one pass with the OR."""
     debit, credit = accounts.alias("debit"), accounts.alias("credit")
     conditions: list[ColumnElement[bool]] = [transfers.c.phase.in_(PHASES_WITH_ENTRIES)]
     if start is not None:
@@ -37,23 +36,28 @@ def flows(uow, prefix: str, start: dt.datetime | None, end: dt.datetime | None
     if end is not None:
         conditions.append(transfers.c.created_at < end)
     part = (select(transfers.c.kind, debit.c.kind.label("debit_kind"),
-                   credit.c.kind.label("credit_kind"), debit.c.region_code.label("debit_region"),
-                   credit.c.region_code.label("credit_region"), transfers.c.amount_minutes)
+                   credit.c.kind.label("credit_kind"),
+                   transfers.c.debit_region_code.label("debit_region"),
+                   transfers.c.credit_region_code.label("credit_region"),
+                   transfers.c.region_code.label("region"),
+                   transfers.c.reference["fallback"].astext.label("fallback"),
+                   transfers.c.amount_minutes)
             .join(debit, debit.c.id == transfers.c.debit_account_id)
             .join(credit, credit.c.id == transfers.c.credit_account_id)
             .where(*conditions))
-    debit_inside, credit_inside = (within(debit.c.region_code, prefix),
-                                   within(credit.c.region_code, prefix))
+    debit_inside, credit_inside = (within(transfers.c.debit_region_code, prefix),
+                                   within(transfers.c.credit_region_code, prefix))
     if len(prefix) <= 2:
         moved = part.where(or_(debit_inside, credit_inside)).subquery("moved")
     else:
         moved = union_all(part.where(debit_inside),
                           part.where(credit_inside, not_(debit_inside))).subquery("moved")
     keys = (moved.c.kind, moved.c.debit_kind, moved.c.credit_kind, moved.c.debit_region,
-            moved.c.credit_region)
+            moved.c.credit_region, moved.c.region, moved.c.fallback)
     rows = uow.execute(select(*keys, func.sum(moved.c.amount_minutes), func.count())
                        .group_by(*keys)).all()
-    return [FlowRow(r[0], r[1], r[2], r[3], r[4], int(r[5]), int(r[6])) for r in rows]
+    return [FlowRow(r[0], r[1], r[2], r[3], r[4], int(r[7]), int(r[8]), region=r[5],
+                    fallback=r[6]) for r in rows]
 
 
 def _region_balances(uow, kind: str, prefix: str) -> list[dict]:

@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables of the ledger database (migrations/versions/0001 to 0006)."""
+"""SQLAlchemy Core tables of the ledger database (migrations/versions/0001 to 0010)."""
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -31,6 +31,7 @@ accounts = Table(
     Column("debits_pending", BigInteger, nullable=False, server_default="0"),
     Column("credits_pending", BigInteger, nullable=False, server_default="0"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("frozen_at", DateTime(timezone=True)),  # 0010: the owner died (see app/standing.py)
 )
 
 transfers = Table(
@@ -52,6 +53,10 @@ transfers = Table(
     Column("approver", String(64)),
     Column("created_at", DateTime(timezone=True), nullable=False,
            server_default=text("clock_timestamp()")),
+    # 0009: where it happened, and each account's region when it was written
+    Column("region_code", String(12), nullable=False),
+    Column("debit_region_code", String(12), nullable=False),
+    Column("credit_region_code", String(12), nullable=False),
 )
 
 entries = Table(
@@ -129,6 +134,9 @@ grant_entitlements = Table(  # who is granted hours each period (identity's elde
     Column("region_code", String(12), nullable=False),
     Column("since", DateTime(timezone=True), nullable=False),
     Column("verified_by", String(64)),
+    Column("revoked_at", DateTime(timezone=True)),  # 0010: elder_priority_revoked
+    Column("revoked_reason", Text),
+    Column("person_status", String(20), nullable=False, server_default="active"),
 )
 
 service_minutes_by_year = Table(  # 0006: the yearly cap's running sum, kept by posting.py
@@ -145,4 +153,17 @@ reservation_closures = Table(  # 0007: closed service reservations (reservations
     Column("reservation_id", String(200), primary_key=True),
     Column("reason", String(50), nullable=False),
     Column("closed_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+)
+
+account_moves = Table(  # 0009: an account that followed its owner to another region
+    "account_moves",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("account_id", UUID(as_uuid=False), ForeignKey("accounts.id"), nullable=False),
+    Column("person_id", String(64), nullable=False),
+    Column("from_region_code", String(12), nullable=False),
+    Column("to_region_code", String(12), nullable=False),
+    Column("balance_minutes", BigInteger, nullable=False),
+    Column("moved_at", DateTime(timezone=True), nullable=False),
+    Column("event_id", String(64)),
 )

@@ -20,7 +20,7 @@ from timebank_common.errors import Conflict
 from ..contracts.kinds import PHASE_PENDING
 from ..domain.accounts import MAY_GO_NEGATIVE, AccountState
 from ..domain.batch import Outcome
-from ..domain.transfers import Transfer
+from ..domain.transfers import Transfer, happened_in
 from .accounts import Account, account_from_row, utc
 from .tables import accounts, entries, transfers
 
@@ -32,7 +32,8 @@ def transfer_from_row(row) -> Transfer:
         memo=row.memo, reference=row.reference or {}, phase=row.phase,
         pending_id=row.pending_id, reverses_id=row.reverses_id,
         timeout_seconds=row.timeout_seconds, expires_at=utc(row.expires_at),
-        reason=row.reason, approver=row.approver, created_at=utc(row.created_at))
+        reason=row.reason, approver=row.approver, created_at=utc(row.created_at),
+        region_code=row.region_code)
 
 
 def stored_transfers(uow, ids: list[str]) -> dict[str, Transfer]:
@@ -110,8 +111,10 @@ def timed_out_reservations(uow, now: dt.datetime, limit: int) -> list[str]:
 
 
 # --- the batch path: writes --------------------------------------------------------------
-def insert_transfers(uow, created: list[Transfer]) -> None:
-    """Insert the new transfers. An id taken meanwhile by a concurrent batch with other
+def insert_transfers(uow, created: list[Transfer], regions: dict[str, str]) -> None:
+    """Insert the new transfers, each with its accounts' regions now (``regions``: account id
+    -> region code) and where it happened (the transfer's ``region_code``, else the debit
+    account's region). An id taken meanwhile by a concurrent batch with other
     accounts (so not serialised by our locks) refuses the whole batch: a retry then
     sees the stored transfer and answers ``exists`` or ``transfer_id_reused``."""
     try:
@@ -121,7 +124,11 @@ def insert_transfers(uow, created: list[Transfer]) -> None:
              "amount_minutes": t.amount_minutes, "pending_id": t.pending_id,
              "reverses_id": t.reverses_id, "timeout_seconds": t.timeout_seconds,
              "expires_at": t.expires_at, "memo": t.memo, "reference": t.reference or {},
-             "reason": t.reason, "approver": t.approver, "created_at": t.created_at}
+             "reason": t.reason, "approver": t.approver, "created_at": t.created_at,
+             "region_code": happened_in(t, regions[t.debit_account_id],
+                                        regions[t.credit_account_id]),
+             "debit_region_code": regions[t.debit_account_id],
+             "credit_region_code": regions[t.credit_account_id]}
             for t in created])
     except IntegrityError as exc:
         diag = getattr(exc.orig, "diag", None)

@@ -9,25 +9,43 @@ from timebank_common.db import UnitOfWorkFactory
 
 from ..adapters import accounts as repo
 from ..adapters import milestones
+from ..adapters.identity import IdentityClient
 from ..contracts.kinds import PERSONAL
 from ..domain import access
 from ..domain.balances import balance_summary
 from ..domain.stars import next_star, star_level
 
 
-def balance(db: UnitOfWorkFactory, caller: Caller, person_id: str) -> dict:
+def _authorize(caller: Caller, person_id: str, held: list, identity: IdentityClient) -> None:
+    """The person's region now: their accounts' (they follow the person), else identity's
+    (a person with no ledger activity yet; an unknown id has none)."""
+    if access.is_self(caller, person_id) or not caller.is_staff():
+        access.authorize_account_read(caller, person_id, None)
+        return
+    if held:
+        region = held[0].region_code
+    else:
+        standing = identity.standing([person_id]).get(person_id)
+        region = None if standing is None else standing["region_code"]
+    access.authorize_account_read(caller, person_id, region)
+
+
+def balance(db: UnitOfWorkFactory, caller: Caller, person_id: str,
+            identity: IdentityClient) -> dict:
     """Earned, grant, reserved and available minutes; zeros for a person with no account."""
     with db() as uow:
         held = repo.person_accounts(uow, person_id)
-    access.authorize_account_read(caller, person_id, [a.region_code for a in held])
+    _authorize(caller, person_id, held, identity)
     return balance_summary(person_id, [a.state() for a in held])
 
 
-def statement(db: UnitOfWorkFactory, caller: Caller, person_id: str, query: dict) -> dict:
+def statement(db: UnitOfWorkFactory, caller: Caller, person_id: str, query: dict,
+              identity: IdentityClient) -> dict:
     """A page of the person's entries, newest first (``query``: ``StatementQuery``)."""
     with db() as uow:
         held = repo.person_accounts(uow, person_id)
-        access.authorize_account_read(caller, person_id, [a.region_code for a in held])
+    _authorize(caller, person_id, held, identity)
+    with db() as uow:
         items, total = ([], 0) if not held else repo.statement(
             uow, [a.id for a in held], query["since"], query["until"],
             query["page"], query["page_size"], query["kind"])
@@ -40,12 +58,13 @@ def _hours(minutes: int) -> float:
 
 
 def volunteer_summary(db: UnitOfWorkFactory, caller: Caller, person_id: str,
-                      thresholds: Sequence[int]) -> dict:
+                      thresholds: Sequence[int], identity: IdentityClient) -> dict:
     """The balance plus cumulative service time, star level, the next star and the
     milestones reached."""
     with db() as uow:
         held = repo.person_accounts(uow, person_id)
-        access.authorize_account_read(caller, person_id, [a.region_code for a in held])
+    _authorize(caller, person_id, held, identity)
+    with db() as uow:
         personal = [a.id for a in held if a.kind == PERSONAL]
         minutes = milestones.service_minutes(uow, personal).get(personal[0], 0) \
             if personal else 0

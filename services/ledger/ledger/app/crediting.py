@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 from timebank_common.clock import china_date
 from timebank_common.errors import BadInput
@@ -54,7 +55,7 @@ def _service_record(event: dict) -> dict:
     if demand_region is None or not is_code(demand_region):
         raise BadInput("region_code_invalid", "事件缺少有效的区划代码",
                        "The event carries no valid region code", {"region_code": demand_region})
-    return {**record, "city_unit": city_unit_of(demand_region),
+    return {**record, "city_unit": city_unit_of(demand_region), "demand_region": demand_region,
             "account_region": record["volunteer_region_code"] or demand_region,
             "funding_source": funding.normalised(record["funding_source"])}
 
@@ -102,7 +103,7 @@ class _Batch:
         paid_from, fallback = funding.choose_payer(
             record["funding_source"], plan.paid,
             None if source is None else self.available[source.id],
-            elder_named=bool(record["elder_id"]))
+            elder_named=bool(record["elder_id"]), frozen=source is not None and source.frozen)
         payer = source if paid_from != ISSUANCE_SOURCE else \
             self.accounts[(ISSUANCE, record["city_unit"])]
         self.available[payer.id] -= plan.paid
@@ -111,8 +112,10 @@ class _Batch:
 
 def _requests(record, plan, payer, pool, personal, paid_from, fallback) -> list:
     reference = {"funding_source": record["funding_source"], "paid_from": paid_from}
-    if fallback:
+    if fallback:  # the ledger's reason, and the station's agreement at review if it gave one
         reference["fallback"] = fallback
+        if record.get("fallback_reason"):
+            reference["fallback_reason"] = record["fallback_reason"]
     if plan.credited != plan.recorded:  # rounding or the yearly cap: reconciliation reads it
         reference["recorded_minutes"] = plan.recorded
     requests = []
@@ -124,7 +127,8 @@ def _requests(record, plan, payer, pool, personal, paid_from, fallback) -> list:
     if to_pool:
         requests.append(crediting.excess_to_pool(
             record["record_id"], record["demand_id"], to_pool, payer.id, pool.id, reference))
-    return requests
+    # where the service happened: the demand's region, whichever accounts pay and receive
+    return [replace(r, region_code=record["demand_region"]) for r in requests]
 
 
 def _settle(record, plan, payer, personal, pending, requests: list, now) -> list:
@@ -136,9 +140,10 @@ def _settle(record, plan, payer, personal, pending, requests: list, now) -> list
     if (how == reservation_rules.POST_IT and pending.debit_account_id == payer.id
             and pending.credit_account_id == personal.id):
         [credit] = requests
-        return [reservation_rules.post(
+        return [replace(reservation_rules.post(
             pending.transfer_id, credit.transfer_id, plan.credited, credit.memo,
-            {**credit.reference, "reservation_id": pending.transfer_id})]
+            {**credit.reference, "reservation_id": pending.transfer_id}),
+            region_code=credit.region_code)]
     close = (reservation_rules.expire if how == reservation_rules.EXPIRE_IT
              else reservation_rules.release)(pending.transfer_id)
     return [close, *requests]
@@ -195,6 +200,7 @@ def credit_services(uow, events: list[dict], now: dt.datetime,
             "excess_to": plan.excess_to,
             "funding_source": record["funding_source"],
             "paid_from": paid_from,
+            "fallback": credit.stored.reference.get("fallback"),
         }, personal.region_code)
         credited.append(milestones.NewCredit(record["volunteer_id"], personal.id,
                                              personal.region_code, credit.transfer_id,

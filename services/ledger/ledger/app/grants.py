@@ -3,8 +3,8 @@ transaction) and the periodic top-up (``top_up``, a page per transaction).
 
 The event records an entitlement (``grant_entitlements``: person, category, region, since)
 and grants the current period at once; the scheduled top-up grants every entitlement for
-the period in effect (ids fix "once per period"). There is no ``elder_priority_revoked``
-event yet: when identity adds one, delete the entitlement here.
+the period in effect (ids fix "once per period"). ``elder_priority_revoked`` marks the
+entitlement withdrawn: no period after the current one is granted (``domain/granting.py``).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from timebank_common.regions import city_unit_of
 from ..adapters import accounts as repo
 from ..adapters import policies
 from ..contracts.kinds import FAILED, GRANT, ISSUANCE, POSTED
-from ..domain.granting import grant_request
+from ..domain.granting import grant_request, still_granted
 from . import posting
 
 log = logging.getLogger("timebank.ledger")
@@ -33,10 +33,17 @@ def on_priority_granted(uow, granted: dict, now: dt.datetime) -> None:
 
 
 def record_entitlement(uow, granted: dict, now: dt.datetime) -> dict:
-    policies.add_entitlement(uow, granted["person_id"], granted["category"],
-                             granted["region_code"], granted["verified_by"], now)
-    return {"person_id": granted["person_id"], "category": granted["category"],
-            "region_code": granted["region_code"]}
+    return policies.add_entitlement(uow, granted["person_id"], granted["category"],
+                                    granted["region_code"], granted["verified_by"], now)
+
+
+def on_priority_revoked(uow, revoked: dict, now: dt.datetime) -> None:
+    """The category's grants stop after the current period (``revoked``: the loaded payload);
+    nothing granted is taken back. An unknown entitlement changes nothing."""
+    if not policies.revoke_entitlement(uow, revoked["person_id"], revoked["category"],
+                                       revoked["reason"], now):
+        log.info("revoked %s of %s: no entitlement here", revoked["category"],
+                 revoked["person_id"])
 
 
 def grant_period(uow, entitled: list[dict], now: dt.datetime, strict: bool = False) -> int:
@@ -52,7 +59,8 @@ def grant_period(uow, entitled: list[dict], now: dt.datetime, strict: bool = Fal
     requests = [r for r in (grant_request(
         e["person_id"], e["category"], in_effect[e["region_code"]], today,
         accounts[(ISSUANCE, city_unit_of(e["region_code"]))].id,
-        accounts[(GRANT, e["person_id"])].id) for e in entitled) if r is not None]
+        accounts[(GRANT, e["person_id"])].id) for e in entitled
+        if still_granted(e, in_effect[e["region_code"]], today)) if r is not None]
     posted = 0
     for outcome in posting.create_transfers(uow, requests, now) if requests else []:
         if outcome.status == POSTED:

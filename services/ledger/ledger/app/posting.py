@@ -76,7 +76,9 @@ def prepare_transfers(uow, requests: list[TransferRequest], now: dt.datetime) ->
     account_ids = {a for r in requests for a in (r.debit_account_id, r.credit_account_id) if a}
     account_ids |= {a for t in known.values() for a in (t.debit_account_id, t.credit_account_id)}
     locked = repo.lock_accounts(uow, account_ids)
-    late = {a.id: a.state() for a in repo.late_accounts(uow, account_ids)}
+    late_rows = repo.late_accounts(uow, account_ids)
+    late = {a.id: a.state() for a in late_rows}
+    regions = {a.id: a.region_code for a in [*locked, *late_rows]}
     known.update(repo.transfers_by_id(uow, batch_ids))
     state = LedgerState(
         accounts={**{a.id: a.state() for a in locked}, **{i: a.copy() for i, a in late.items()}},
@@ -86,7 +88,7 @@ def prepare_transfers(uow, requests: list[TransferRequest], now: dt.datetime) ->
     result = process_batch(requests, state)
     created = result.created
     if created:
-        repo.insert_transfers(uow, [o.stored for o in created])
+        repo.insert_transfers(uow, [o.stored for o in created], regions)
         repo.insert_entries(uow, created, skip=late.keys())
         repo.update_accounts(uow, [a for a in result.changed_accounts() if a.id not in late])
         policies.add_yearly_service_minutes(

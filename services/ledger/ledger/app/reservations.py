@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 
 from ..adapters import accounts as repo
 from ..adapters import reservations as stored
@@ -59,13 +60,16 @@ def on_requested(uow, event: dict, now: dt.datetime) -> None:
         uow, [(kind, request["elder_id"])]).get((kind, request["elder_id"]))
     if source is None:
         return refuse(funding.NO_ACCOUNT)
+    if source.frozen:
+        return refuse(funding.FROZEN)
     personal = repo.open_accounts(uow, [(
         PERSONAL, request["volunteer_region_code"] or region, request["volunteer_id"])])
-    [outcome] = posting.create_transfers(uow, [reservations.reserve(
+    [outcome] = posting.create_transfers(uow, [replace(reservations.reserve(
         reservation_id, source.id, personal[(PERSONAL, request["volunteer_id"])].id,
         request["minutes"], seconds, request["category"],
         {"demand_id": request["demand_id"], "assignment_id": request["assignment_id"],
-         "funding_source": request["funding_source"]})], now)
+         "funding_source": request["funding_source"]}),
+        region_code=region)], now)  # where the service happens: the demand's region
     if outcome.error is not None:  # failed
         return refuse(outcome.error.code, outcome.error.details)
     uow.emit(RESERVATION_MADE, {

@@ -19,7 +19,7 @@ class PolicyQuery(Schema):
 class AddPolicyIn(Schema):
     """A policy row for a province, city or county, taking effect after today; ``values``
     holds any of grant_minutes, yearly_cap_minutes, cap_excess, rounding_unit_minutes,
-    rounding_mode, expiry_months (see ledger/domain/policy.py)."""
+    rounding_mode, expiry_months, deceased_hours (see ledger/domain/policy.py)."""
 
     region_code = fields.String(required=True, validate=REGION_CODE)
     effective_from = fields.Date(required=True)

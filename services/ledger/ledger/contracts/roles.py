@@ -16,3 +16,6 @@ STATS_READERS = (*ADMIN_ROLES, "auditor", "api_client")
 CERTIFICATE_ISSUERS = STATION_STAFF
 """Who issues a certificate for a volunteer in their region (besides the volunteer):
 station operators and admins; auditors read certificates, they do not issue them."""
+
+INTERCHANGE_READERS = ("province_admin", "city_admin", "auditor")
+"""Who reads the 通存通兑 report (``interchange_report``), for the city-level units in scope."""

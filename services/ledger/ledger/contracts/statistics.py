@@ -45,6 +45,13 @@ class PoolOut(Schema):
     balance_minutes = fields.Integer(metadata={"description": "the donation pool's balance"})
 
 
+class FallbackOut(Schema):
+    reason = fields.String(metadata={"description": "source_insufficient, source_account_missing, "
+                                                    "source_frozen or no_elder_named"})
+    count = fields.Integer()
+    minutes = fields.Integer()
+
+
 class LedgerStatsOut(LedgerFiguresOut):
     period = fields.Dict()
     liability = fields.List(fields.Nested(LiabilityOut))
@@ -52,4 +59,74 @@ class LedgerStatsOut(LedgerFiguresOut):
     pools = fields.List(fields.Nested(PoolOut), metadata={
         "description": "the donation pool of each city-level unit in the region, as of now"})
     pool_minutes = fields.Integer(metadata={"description": "the pools' balances summed"})
+    fallbacks = fields.List(fields.Nested(FallbackOut), metadata={
+        "description": "services in the period the issuance account paid instead of the "
+                       "source the elder chose, by reason"})
+    fallback_count = fields.Integer()
+    fallback_minutes = fields.Integer()
     children = fields.List(fields.Nested(LedgerFiguresOut))
+
+
+class InterchangeQuery(Schema):
+    """``interchange_report(caller, query)``: a period of China dates, both days included
+    (open ends: from the beginning / up to now)."""
+
+    period_from = fields.Date(load_default=None, allow_none=True)
+    period_to = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        check_period_order(data)
+
+
+class HoldingsOut(Schema):
+    personal = fields.Integer(metadata={"description": "earned hours (个人账户)"})
+    grant = fields.Integer(metadata={"description": "gifted free hours of priority elders"})
+    donation_pool = fields.Integer(metadata={"description": "the unit's donation pool"})
+
+
+class InterchangeUnitOut(Schema):
+    unit_code = fields.String(metadata={"description": "a city-level unit (定州, 辛集, 雄安 included)"})
+    issued_minutes = fields.Integer(metadata={
+        "description": "in the period: the unit's issuance account's debits minus credits"})
+    inflow_minutes = fields.Integer(metadata={"description": "in the period, from other units"})
+    outflow_minutes = fields.Integer(metadata={"description": "in the period, to other units"})
+    opening_held_minutes = fields.Integer(metadata={
+        "description": "what the unit's accounts held when the period began"})
+    held_minutes = fields.Integer(metadata={
+        "description": "what the unit's accounts held at the period's end"})
+    held_by_kind = fields.Nested(HoldingsOut)
+    spent_minutes = fields.Integer(metadata={
+        "description": "services paid in the period from own, grant or pool hours of the unit"})
+    spent_by_source = fields.Nested(HoldingsOut)
+    reconciles = fields.Boolean(metadata={
+        "description": "opening_held + issued + inflow - outflow = held"})
+
+
+class InterchangePairOut(Schema):
+    from_unit = fields.String()
+    to_unit = fields.String()
+    minutes = fields.Integer()
+    by_kind = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "service_credit, gift_to_relative, donation, grant, pool_allocation, "
+                       "reversal, move"})
+
+
+class InterchangeTotalsOut(Schema):
+    issued_minutes = fields.Integer()
+    inflow_minutes = fields.Integer()
+    outflow_minutes = fields.Integer()
+    opening_held_minutes = fields.Integer()
+    held_minutes = fields.Integer()
+    spent_minutes = fields.Integer()
+
+
+class InterchangeOut(Schema):
+    period = fields.Dict()
+    units = fields.List(fields.Nested(InterchangeUnitOut))
+    pairs = fields.List(fields.Nested(InterchangePairOut), metadata={
+        "description": "minutes that flowed from one city-level unit to another"})
+    totals = fields.Nested(InterchangeTotalsOut, metadata={"description": "the units shown, summed"})
+    complete = fields.Boolean(metadata={"description": "every unit is shown (province scope)"})
+    reconciles = fields.Boolean(metadata={
+        "description": "every unit's identity holds (and the province's, when complete)"})

@@ -201,7 +201,8 @@ def _new(request: TransferRequest, kind: str, debit_id: str, credit_id: str, amo
         credit_account_id=credit_id, amount_minutes=amount, memo=request.memo,
         reference=dict(request.reference or {}), phase=PHASE_OF_ACTION[request.action],
         timeout_seconds=request.timeout_seconds if request.action == PENDING else None,
-        expires_at=expires_at, created_at=state.now, **extra)
+        expires_at=expires_at, created_at=state.now,
+        region_code=extra.pop("region_code", None) or request.region_code, **extra)
 
 
 def _account(state: LedgerState, account_id: str) -> AccountState:
@@ -296,7 +297,8 @@ def _resolve(request: TransferRequest, state: LedgerState) -> Outcome:
                 f"{minutes_en(amount)} is more than the {minutes_en(reserved)} reserved",
                 {"amount_minutes": amount, "reserved_minutes": reserved})
     transfer = _new(request, pending.kind, pending.debit_account_id, pending.credit_account_id,
-                    amount, state, pending_id=pending.transfer_id)
+                    amount, state, pending_id=pending.transfer_id,
+                    region_code=request.region_code or pending.region_code)
     debit = _account(state, pending.debit_account_id)
     credit = _account(state, pending.credit_account_id)
     debit.debits_pending -= reserved
@@ -333,7 +335,7 @@ def _reverse(request: TransferRequest, state: LedgerState) -> Outcome:
              "amount_minutes": amount})
     transfer = replace(
         _new(request, REVERSAL, original.credit_account_id, original.debit_account_id, amount,
-             state, reverses_id=original.transfer_id),
+             state, reverses_id=original.transfer_id, region_code=original.region_code),
         reason=request.reason.strip(), approver=request.approver.strip())
     outcome = _post(transfer, state)
     state.reversed_minutes[original.transfer_id] = \

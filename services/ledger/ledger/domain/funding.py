@@ -24,6 +24,7 @@ from ..contracts.kinds import (
 NO_ELDER = "no_elder_named"
 NO_ACCOUNT = "source_account_missing"
 INSUFFICIENT = "source_insufficient"
+FROZEN = "source_frozen"  # the elder died: their account is frozen (app/standing.py)
 
 
 def normalised(source: str | None) -> str:
@@ -34,10 +35,10 @@ def normalised(source: str | None) -> str:
 
 
 def choose_payer(source: str | None, minutes: int, available: int | None,
-                 elder_named: bool = True) -> tuple[str, str | None]:
+                 elder_named: bool = True, frozen: bool = False) -> tuple[str, str | None]:
     """``(paid_from, fallback_reason)``: the named source when it can pay ``minutes``
-    (``available`` = its available minutes, None if the account does not exist), else
-    issuance with the reason."""
+    (``available`` = its available minutes, None if the account does not exist; ``frozen``:
+    nothing may leave it), else issuance with the reason."""
     source = normalised(source)
     if source == ISSUANCE_SOURCE:
         return ISSUANCE_SOURCE, None
@@ -45,6 +46,8 @@ def choose_payer(source: str | None, minutes: int, available: int | None,
         return ISSUANCE_SOURCE, NO_ELDER
     if available is None:
         return ISSUANCE_SOURCE, NO_ACCOUNT
+    if frozen:
+        return ISSUANCE_SOURCE, FROZEN
     if available < minutes:
         return ISSUANCE_SOURCE, INSUFFICIENT
     return source, None

@@ -34,8 +34,11 @@ ROUTE_TO_POOL, REFUSE = "route_to_pool", "refuse"
 CAP_EXCESS_RULES = (ROUTE_TO_POOL, REFUSE)
 POLICY_LEVELS = (PROVINCE, CITY, COUNTY)  # the levels a policy row may be set for
 
+FROZEN, TO_POOL = "frozen", "to_pool"
+DECEASED_HOURS_RULES = (FROZEN, TO_POOL)  # what happens to a deceased person's hours
+
 POLICY_KEYS = ("grant_minutes", "yearly_cap_minutes", "cap_excess", "rounding_unit_minutes",
-               "rounding_mode", "expiry_months")
+               "rounding_mode", "expiry_months", "deceased_hours")
 
 # DEMO VALUES (not an official policy): what migration 0004 seeds for Hebei (130000000000).
 PROVINCE_DEFAULT = {
@@ -64,6 +67,11 @@ class Policy(Resolved):
 
     def __getitem__(self, key: str) -> Any:
         return self.values.get(key)
+
+    @property
+    def deceased_hours(self) -> str:
+        """``frozen`` (the default, also when no row sets it) or ``to_pool``."""
+        return self.values.get("deceased_hours") or FROZEN
 
     def grant_for(self, category: str) -> dict[str, Any] | None:
         """``{minutes, period}`` for a hardship category, or None (no grant)."""
@@ -165,6 +173,9 @@ def check_values(values: Any) -> dict[str, Any]:
             and not _whole(values["expiry_months"], 1, 1200):
         raise _bad("expiry_months", "有效期须为 1 到 1200 个月或不设有效期",
                    "Expiry is 1 to 1200 months, or none", values["expiry_months"])
+    if "deceased_hours" in values and values["deceased_hours"] not in DECEASED_HOURS_RULES:
+        raise _bad("deceased_hours", "逝者时长的处理方式须为 frozen 或 to_pool",
+                   "A deceased person's hours are frozen or go to_pool", values["deceased_hours"])
     return values
 
 

@@ -1,18 +1,25 @@
 """Ledger figures for supervisors (pure): minutes moved in a period, per region prefix, with
 a breakdown one level down.
 
-**Which region a movement counts in**: the region of the *person's* (or pool's) account it
-concerns, never the issuance account's (a city-level unit pays for every district):
+**Which region a movement counts in**: where it happened — a service in the demand's region,
+otherwise the region of the *person's* (or pool's) account it concerns **at the time** (an
+account that followed its owner elsewhere later leaves its history where it was), never the
+issuance account's (a city-level unit pays for every district):
 
 | figure | transfers | counted in the region of |
 |---|---|---|
-| ``deposited`` | ``service_credit`` | the volunteer's account (credit side) |
+| ``deposited`` | ``service_credit`` | where the service happened (the demand's region) |
 | ``spent`` | ``service_credit`` paid from a personal or grant account (own hours, grant) | the elder's account (debit side) |
 | ``gifted`` | ``gift_to_relative`` | the giver (debit side) |
 | ``donated`` | ``donation`` | the donor (debit side) |
 | ``granted`` | ``grant`` | the elder (credit side) |
 | ``allocated`` | ``pool_allocation`` | the elder (credit side) |
 | ``reversed`` | ``reversal`` | the non-issuance side (the debit side when both are) |
+
+**Fallbacks**: services the issuance account paid because the source the elder chose could
+not (``reference.fallback``: ``source_insufficient``, ``source_account_missing``,
+``source_frozen``, ``no_elder_named``), counted and summed by reason where they happened, so a
+supervisor sees them.
 
 Only posted movements count (``posted``, ``post_pending``), by posting time. The outstanding
 liability is the negated balance of each issuance account (one per city-level unit) whose
@@ -54,12 +61,14 @@ class FlowRow:
     credit_region: str
     minutes: int
     transfers: int = 1
+    region: str | None = None  # where it happened (a service: the demand's region)
+    fallback: str | None = None  # a service issuance paid instead of the chosen source: why
 
 
 def attributions(row: FlowRow) -> list[tuple[str, str]]:
     """``(figure, region_code)`` pairs a flow counts for (see the module's table)."""
     if row.kind == SERVICE_CREDIT:
-        out = [("deposited", row.credit_region)]
+        out = [("deposited", row.region or row.credit_region)]
         if row.debit_kind in (PERSONAL, GRANT):
             out.append(("spent", row.debit_region))
         return out
@@ -106,6 +115,13 @@ def ledger_figures(scope_code: str, flows: list[FlowRow], issuance: list[dict[st
             child = child_of(scope_code, region)
             if child is not None:
                 children.setdefault(child, _zeros())[f"{figure}_minutes"] += row.minutes
+    fallbacks: dict[str, list[int]] = {}
+    for row in flows:
+        if row.kind == SERVICE_CREDIT and row.fallback and \
+                (row.region or row.credit_region).startswith(prefix):
+            counted = fallbacks.setdefault(row.fallback, [0, 0])
+            counted[0] += row.transfers
+            counted[1] += row.minutes
     names = child_names or {}
     liability = [{"region_code": a["region_code"], "liability_minutes": -a["balance_minutes"]}
                  for a in _in_region(issuance, prefix)]
@@ -117,6 +133,10 @@ def ledger_figures(scope_code: str, flows: list[FlowRow], issuance: list[dict[st
         "liability_minutes": sum(a["liability_minutes"] for a in liability),
         "pools": pool_rows,
         "pool_minutes": sum(a["balance_minutes"] for a in pool_rows),
+        "fallbacks": [{"reason": reason, "count": count, "minutes": minutes}
+                      for reason, (count, minutes) in sorted(fallbacks.items())],
+        "fallback_count": sum(count for count, _ in fallbacks.values()),
+        "fallback_minutes": sum(minutes for _, minutes in fallbacks.values()),
         "children": [{"region_code": code, "name": names.get(code),
                       **children.get(code, _zeros())}
                      for code in sorted(set(names) | set(children))],

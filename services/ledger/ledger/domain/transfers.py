@@ -34,6 +34,7 @@ from ..contracts.kinds import (
     EXISTS,
     EXPIRE,
     EXPIRED,
+    GRANT_TRANSFER,
     MAX_TIMEOUT_SECONDS,
     MAX_TRANSFER_ID_LENGTH,
     PENDING,
@@ -42,6 +43,7 @@ from ..contracts.kinds import (
     PHASE_POST_PENDING,
     PHASE_POSTED,
     PHASE_VOID_PENDING,
+    POOL_ALLOCATION,
     POST,
     POST_PENDING,
     POSTED,
@@ -83,6 +85,7 @@ class Transfer:
     reason: str | None = None
     approver: str | None = None
     created_at: dt.datetime | None = None
+    region_code: str | None = None  # where it happened (None: the debit account's region)
 
     @property
     def has_entries(self) -> bool:
@@ -105,6 +108,16 @@ class TransferRequest:
     reason: str | None = None
     approver: str | None = None
     linked: bool = False
+    region_code: str | None = None  # where it happened; not part of the content compared
+
+
+def happened_in(transfer: Transfer, debit_region: str, credit_region: str) -> str:
+    """Where a movement happened: the region its writer named (a service: the demand's
+    region; a reversal or a closed reservation: its original's), else the elder's account for
+    a grant or pool allocation, else the debit account's (a gift or donation: the giver's)."""
+    if transfer.region_code:
+        return transfer.region_code
+    return credit_region if transfer.kind in (GRANT_TRANSFER, POOL_ALLOCATION) else debit_region
 
 
 def derived_id(prefix: str, transfer_id: str) -> str:

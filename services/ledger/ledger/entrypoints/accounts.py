@@ -6,6 +6,7 @@ from marshmallow import fields
 from timebank_common.schemas import load
 from timebank_common.service import rpc
 
+from ..adapters.identity import IdentityClient
 from ..app import accounts
 from ..contracts.accounts import (
     AccountOut,
@@ -28,21 +29,26 @@ class AccountEntrypoints:
     @rpc(args={"person_id": person_id_field()}, returns=BalanceOut)
     def balance(self, caller, person_id):
         """Earned, grant, reserved and available minutes (zeros for a person with no
-        account yet): the person themself, or staff whose scope covers the account."""
-        return BalanceOut().dump(accounts.balance(self.db, caller, person_id))
+        account yet): the person themself, or staff whose scope covers where the person
+        belongs now (an id outside the scope answers as an unknown one: 404
+        ``person_not_found``)."""
+        return BalanceOut().dump(accounts.balance(
+            self.db, caller, person_id, IdentityClient(self.config, self.identity)))
 
     @rpc(args={"person_id": person_id_field(), "query": StatementQuery}, returns=StatementOut)
     def statement(self, caller, person_id, query=None):
         """A page of the person's entries, newest first (as ``balance`` for who)."""
         if query is None:  # not sent: every default
             query = StatementQuery().load({})
-        return StatementOut().dump(accounts.statement(self.db, caller, person_id, query))
+        return StatementOut().dump(accounts.statement(
+            self.db, caller, person_id, query, IdentityClient(self.config, self.identity)))
 
     @rpc(args={"person_id": person_id_field()}, returns=VolunteerSummaryOut)
     def volunteer_summary(self, caller, person_id):
         """The balance plus cumulative service time, star level, next star, milestones."""
         return VolunteerSummaryOut().dump(accounts.volunteer_summary(
-            self.db, caller, person_id, star_thresholds(self.config)))
+            self.db, caller, person_id, star_thresholds(self.config),
+            IdentityClient(self.config, self.identity)))
 
     @rpc(returns=AccountOut, internal=True)
     def open_account(self, kind, region_code, owner_person_id=None):

@@ -5,9 +5,9 @@ from timebank_common.schemas import load
 from timebank_common.service import rpc
 
 from ..adapters.demand import DemandClient
-from ..app import reconciliation, statistics
+from ..app import interchange, reconciliation, statistics
 from ..contracts.reconciliation import ReconcileIn, ReconcileOut
-from ..contracts.statistics import LedgerStatsOut, PeriodIn
+from ..contracts.statistics import InterchangeOut, InterchangeQuery, LedgerStatsOut, PeriodIn
 
 
 class StatisticsEntrypoints:
@@ -20,6 +20,16 @@ class StatisticsEntrypoints:
                                   "period_from": period_from, "period_to": period_to})
         return LedgerStatsOut().dump(statistics.ledger_stats(
             self.db, caller, query["region_code"], query["period_from"], query["period_to"]))
+
+    @rpc(args={"query": InterchangeQuery}, returns=InterchangeOut)
+    def interchange_report(self, caller, query=None):
+        """通存通兑: per pair of city-level units the minutes that flowed from one to the
+        other in the period, and per unit what it issued, held, spent and received or sent
+        (province or city admins and auditors, for the units their scope covers)."""
+        if query is None:
+            query = InterchangeQuery().load({})
+        return InterchangeOut().dump(interchange.interchange_report(
+            self.db, caller, query["period_from"], query["period_to"]))
 
     @rpc(returns=ReconcileOut, internal=True)
     def reconcile(self, region_code, period_from, period_to):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from timebank_common.db import make_event
-from timebank_common.errors import BadInput, Forbidden
+from timebank_common.errors import BadInput, Forbidden, NotFound
 
 SHIJIAZHUANG = "130102001001"  # a community in 长安区, 石家庄 (issuance 130100000000)
 XINJI = "130181100001"  # 辛集, a county-level city managed as a city (issuance 130181000000)
@@ -56,10 +56,10 @@ def test_statement_is_for_the_person_and_staff_in_scope(ledger):
     with pytest.raises(Forbidden) as err:
         ledger.statement(person(new_id("vol")), volunteer, {})
     assert err.value.code == "not_your_account"
-    with pytest.raises(Forbidden) as err:
+    with pytest.raises(NotFound) as err:
         ledger.statement(OTHER_COUNTY_ADMIN, volunteer, {})
-    assert err.value.code == "out_of_scope"
-    with pytest.raises(Forbidden):
+    assert err.value.code == "person_not_found"
+    with pytest.raises(NotFound):
         ledger.balance(OTHER_COUNTY_ADMIN, volunteer)
 
     assert ledger.statement(OPERATOR, volunteer, {})["total"] == 1
@@ -72,12 +72,26 @@ def test_statement_is_for_the_person_and_staff_in_scope(ledger):
         ledger.statement(person(volunteer), volunteer, {"page_size": 500})
 
 
-def test_a_person_without_an_account_has_zero_balance(ledger):
-    nobody = new_id("vol")
+def test_a_person_without_an_account_has_zero_balance_for_themself_and_staff_in_scope(
+        ledger, identity):
+    nobody = identity.add_volunteer(new_id("vol"), region_code=SHIJIAZHUANG)
     zero = {"person_id": nobody, "earned_minutes": 0, "grant_minutes": 0,
             "reserved_minutes": 0, "available_minutes": 0}
     assert ledger.balance(person(nobody), nobody) == zero
-    assert ledger.balance(OTHER_COUNTY_ADMIN, nobody) == zero
+    assert ledger.balance(OPERATOR, nobody) == zero
     assert ledger.statement(person(nobody), nobody, {})["items"] == []
     with pytest.raises(Forbidden):
         ledger.balance(person(new_id("vol")), nobody)
+
+
+@pytest.mark.parametrize("read", ["balance", "statement", "volunteer_summary"])
+def test_another_regions_person_without_activity_answers_as_an_unknown_id(ledger, identity,
+                                                                          read):
+    """Not 200 with zeros: staff of another county learn nothing, not even that the id exists."""
+    elsewhere = identity.add_volunteer(new_id("vol"), region_code=SHIJIAZHUANG)
+    errors = []
+    for person_id in (elsewhere, new_id("nobody")):
+        with pytest.raises(NotFound) as err:
+            getattr(ledger, read)(OTHER_COUNTY_ADMIN, person_id)
+        errors.append((err.value.code, err.value.zh, err.value.en))
+    assert errors[0] == errors[1] == ("person_not_found", "未找到此人", "No such person")

@@ -196,3 +196,35 @@ def test_a_pool_is_allocated_living_alone_first_then_oldest(http, services, toke
     assert again["repeated"] and [a["person_id"] for a in again["allocated"]] == order
     assert ledger.open_account("donation_pool", SHIJIAZHUANG)["available_minutes"] == 30
     assert ledger.verify_balances()["ok"]
+
+
+def test_identitys_move_and_status_events_reach_the_ledger_over_the_broker(services,
+                                                                          event_bus):
+    """person_moved takes the account to 唐山; person_status_changed (deceased) freezes it."""
+    import datetime as dt
+
+    from timebank_common.db import make_event
+    from timebank_common.errors import RuleViolation
+
+    _, ledger = services
+    person, tangshan = f"p-{uuid.uuid4().hex[:10]}", "130202001001"
+    fund(ledger, person, 90)
+    now = dt.datetime.now(dt.UTC).isoformat()
+    event_bus.publish("identity", make_event("person_moved", {
+        "person_id": person, "from_region_code": YUCAI, "to_region_code": tangshan,
+        "profiles": ["volunteer"], "carrier_id": None, "moved_by": "op", "moved_at": now},
+        tangshan))
+    wait_for(lambda: ledger.open_account("personal", YUCAI, person)["region_code"] == tangshan)
+    event_bus.publish("identity", make_event("person_status_changed", {
+        "person_id": person, "region_code": tangshan, "profiles": ["volunteer"],
+        "status": "deceased", "previous_status": "active", "reason": "民政核实",
+        "changed_by": "adm", "changed_at": now}, tangshan))
+
+    def frozen():
+        try:
+            ledger.give({"person_id": person, "roles": ["volunteer"], "scope": None},
+                        {"kind": "donation", "minutes": 15}, uuid.uuid4().hex)
+        except RuleViolation as exc:
+            return exc.code == "account_frozen"
+        return False
+    assert wait_for(frozen)

@@ -159,7 +159,7 @@ def test_recorded_service_is_credited_exactly_once(ledger, publisher, credited_q
         "balance_minutes": 90, "kind": "service_credit", "record_id": record_id,
         "demand_id": event["payload"]["demand_id"], "recorded_minutes": 90,
         "rounded_minutes": 90, "excess_minutes": 0, "excess_to": None,
-        "funding_source": "issuance", "paid_from": "issuance"}
+        "funding_source": "issuance", "paid_from": "issuance", "fallback": None}
     assert told[0]["region_code"] == SHIJIAZHUANG
     assert told_in_outbox(db, record_id) == 1  # told once only: the relay sends what is there
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from timebank_common.caller import Caller
 from timebank_common.db import UnitOfWorkFactory
-from timebank_common.errors import NotFound
 
 from ...adapters import certificates as repo
 from ...adapters.certificate_keys import fingerprint
@@ -17,8 +16,7 @@ def stored_certificate(uow, number_text: str) -> dict:
     number = normalize_number(number_text)
     row = repo.get_certificate(uow, number)
     if row is None:
-        raise NotFound("certificate_not_found", "未找到该编号的证明", "No certificate has this number",
-                       {"number": number})
+        raise access.certificate_not_found(number)
     return row
 
 
@@ -27,7 +25,8 @@ def certificate_pdf(db: UnitOfWorkFactory, caller: Caller, number_text: str, *,
     """``{number, filename, pdf}`` (bytes)."""
     with db() as uow:
         row = stored_certificate(uow, number_text)
-        access.authorize_certificate_read(caller, row["person_id"], row["region_code"])
+        access.authorize_certificate_read(caller, row["person_id"], row["region_code"],
+                                          row["number"])
         content = CertificateContent.from_dict(row["content"])
         pdf = render_certificate(content, signature_fingerprint=fingerprint(row["signature"]),
                                  key_id=row["key_id"], public_base_url=public_base_url)
