@@ -82,6 +82,8 @@ def _demand_from(row, assignment_rows) -> Demand:
             check_in_location=location(a["check_in_lat"], a["check_in_lng"]),
             checked_out_at=utc(a["checked_out_at"]),
             check_out_location=location(a["check_out_lat"], a["check_out_lng"]),
+            check_in_device_at=utc(a["check_in_device_at"]),
+            check_out_device_at=utc(a["check_out_device_at"]),
             ended_at=utc(a["ended_at"]), end_reason=a["end_reason"],
             reservation_status=a["reservation_status"], reservation_note=a["reservation_note"],
         )
@@ -142,6 +144,7 @@ def save_demand(uow, demand: Demand) -> None:
     for a in demand.assignments:
         values = dict(
             status=a.status, checked_in_at=a.checked_in_at, checked_out_at=a.checked_out_at,
+            check_in_device_at=a.check_in_device_at, check_out_device_at=a.check_out_device_at,
             ended_at=a.ended_at, end_reason=a.end_reason,
             **location_columns("check_in", a.check_in_location),
             **location_columns("check_out", a.check_out_location),

@@ -77,6 +77,8 @@ assignments = Table(
     Column("checked_out_at", DateTime(timezone=True)),
     Column("check_out_lat", Float),
     Column("check_out_lng", Float),
+    Column("check_in_device_at", DateTime(timezone=True)),  # what the app sent (evidence)
+    Column("check_out_device_at", DateTime(timezone=True)),
     Column("ended_at", DateTime(timezone=True)),
     Column("end_reason", Text),
     Column("reservation_status", String(20)),

@@ -43,9 +43,12 @@ class SubmitSchema(Schema):
 
 
 class PresenceSchema(Schema):
-    """check_in / check_out: when (default now) and where (optional)."""
+    """check_in / check_out: where (GPS; a step without it is flagged ``location_missing``) and,
+    optionally, the device's time. The check-in/out time is always the server's; ``at`` is kept
+    as the device's time (evidence, flagged ``device_time_skewed`` when it differs)."""
 
-    at = _time(load_default=None, allow_none=True)
+    at = _time(load_default=None, allow_none=True, metadata={
+        "description": "the device's clock (kept as evidence; the server's time is used)"})
     lat = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-90, 90))
     lng = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-180, 180))
 
@@ -119,6 +122,11 @@ class AssignmentOut(Schema):
     check_in_location = fields.Dict()
     checked_out_at = fields.DateTime(format="iso")
     check_out_location = fields.Dict()
+    check_in_device_at = fields.DateTime(format="iso", allow_none=True, metadata={
+        "description": "the time the volunteer's app sent at check-in (evidence; checked_in_at"
+                       " is the server's)"})
+    check_out_device_at = fields.DateTime(format="iso", allow_none=True, metadata={
+        "description": "the time the app sent at check-out (evidence)"})
     ended_at = fields.DateTime(format="iso", allow_none=True)
     end_reason = fields.String(allow_none=True)
     reservation_status = fields.String(allow_none=True)

@@ -71,7 +71,6 @@ from ..contracts.enums import (
     SUBMITTED,
     WITHDRAWN,
 )
-from .rules import check_event_time
 
 Location = dict[str, float]  # {lat, lng}
 
@@ -113,6 +112,9 @@ class Assignment:
     check_in_location: Location | None = None
     checked_out_at: dt.datetime | None = None
     check_out_location: Location | None = None
+    # the times the volunteer's device sent (extra evidence; the times above are the server's)
+    check_in_device_at: dt.datetime | None = None
+    check_out_device_at: dt.datetime | None = None
     ended_at: dt.datetime | None = None  # withdrawn or no-show
     end_reason: str | None = None
     reservation_status: str | None = None  # see domain/payments.py
@@ -227,9 +229,11 @@ class Demand:
         self._follow_assignments()
         return assignment
 
-    def check_in(self, volunteer_id: str, at: dt.datetime, now: dt.datetime,
+    def check_in(self, volunteer_id: str, now: dt.datetime, device_at: dt.datetime | None = None,
                  location: Location | None = None) -> bool:
-        """Start the service for this volunteer. False when already started (a repeat)."""
+        """Start the service for this volunteer at ``now`` (the server's clock, never the
+        device's: ``device_at``, the time the app sent, is kept as evidence only). False when
+        already started (a repeat)."""
         assignment = self._held_by(volunteer_id)
         if assignment.status in (IN_SERVICE, AWAITING_RECORD, RECORDED):
             return False
@@ -237,28 +241,30 @@ class Demand:
             raise invalid_transition("check_in", assignment.status, "assignment")
         if self.status not in (PUBLISHED, ASSIGNED, IN_SERVICE):
             raise invalid_transition("check_in", self.status)
-        check_event_time(at, now)
         assignment.status = IN_SERVICE
-        assignment.checked_in_at, assignment.check_in_location = at, location
+        assignment.checked_in_at, assignment.check_in_location = now, location
+        assignment.check_in_device_at = device_at
         self._follow_assignments()
         return True
 
-    def check_out(self, volunteer_id: str, at: dt.datetime, now: dt.datetime,
-                  location: Location | None = None) -> bool:
-        """End the service for this volunteer. False when already ended (a repeat)."""
+    def check_out(self, volunteer_id: str, now: dt.datetime,
+                  device_at: dt.datetime | None = None, location: Location | None = None
+                  ) -> bool:
+        """End the service for this volunteer at ``now`` (the server's clock; ``device_at``
+        kept as evidence). False when already ended (a repeat)."""
         assignment = self._held_by(volunteer_id)
         if assignment.status in (AWAITING_RECORD, RECORDED):
             return False
         if assignment.status != IN_SERVICE or self.status != IN_SERVICE:
             raise invalid_transition("check_out", assignment.status, "assignment")
-        check_event_time(at, now)
         checked_in_at = assignment.checked_in_at
-        if checked_in_at is not None and at <= checked_in_at:
+        if checked_in_at is not None and now < checked_in_at:  # only if our clock went back
             raise BadInput("check_out_before_check_in", "签退时间必须晚于签到时间",
                            "The check-out time must be after the check-in time",
                            {"checked_in_at": checked_in_at.isoformat()})
         assignment.status = AWAITING_RECORD
-        assignment.checked_out_at, assignment.check_out_location = at, location
+        assignment.checked_out_at, assignment.check_out_location = now, location
+        assignment.check_out_device_at = device_at
         self._follow_assignments()
         return True
 

@@ -122,20 +122,26 @@ def published(demand, now, operator=OPERATOR, funding="issuance", **changes):
                          {"decision": "approve", "funding_source": funding})
 
 
-def served(demand, now, volunteers=1, elder_id=None, minutes_ago=70, served_minutes=65,
+def served(demand, now, volunteers=1, elder_id=None, served_minutes=65, early_minutes=0,
            at=PLACE, who=None, operator=OPERATOR, present=None):
-    """A published demand, claimed by each volunteer, checked in and out by each (or by the
-    first ``present`` of them) before ``now``."""
+    """A published demand (its window starting two hours after ``now``), claimed by each
+    volunteer, checked in and out by each (or by the first ``present`` of them). Check-in and
+    check-out times are the server's: the service's clock (the test's ``FixedClock``) is moved
+    to ``early_minutes`` before the window's start, everyone checks in (at ``at``), the clock
+    moves ``served_minutes`` and everyone checks out at the demand's place; the clock is left
+    there."""
     made = published(demand, now, operator, elder_id=elder_id or new_id("elder"),
                      category="culture_sports" if volunteers > 1 else "emotional_comfort",
-                     volunteers_needed=volunteers)
+                     volunteers_needed=volunteers, start_in_hours=2)
     people = who or [volunteer() for _ in range(volunteers)]
     for v in people:
         demand.claim(v, made["demand_id"])
+    clock = demand.worker.clock
+    clock.set(dt.datetime.fromisoformat(made["window_start"])
+              - dt.timedelta(minutes=early_minutes))
     for v in people[:present]:
-        demand.check_in(v, made["demand_id"], {
-            "at": (now - dt.timedelta(minutes=minutes_ago)).isoformat(),
-            **({"lat": at["lat"], "lng": at["lng"]} if at else {})})
-        demand.check_out(v, made["demand_id"], {"at": (now - dt.timedelta(
-            minutes=minutes_ago - served_minutes)).isoformat()})
+        demand.check_in(v, made["demand_id"], {"lat": at["lat"], "lng": at["lng"]} if at else {})
+    clock.advance(minutes=served_minutes)
+    for v in people[:present]:
+        demand.check_out(v, made["demand_id"], dict(PLACE))
     return made, people

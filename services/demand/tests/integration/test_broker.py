@@ -19,7 +19,7 @@ from timebank_common.clock import FixedClock
 from timebank_common.db import make_event
 from timebank_common.errors import Unavailable
 
-from .conftest import OPERATOR, REGION, published, submission, volunteer
+from .conftest import OPERATOR, PLACE, REGION, published, submission, volunteer
 
 TIMERS = {"NO_SHOW_GRACE_SECONDS": 1, "NO_SHOW_SWEEP_SECONDS": 0.1, "EXPIRY_SWEEP_SECONDS": 0.1,
           "REVIEW_ESCALATION_SECONDS": 2, "REVIEW_ESCALATION_CHECK_SECONDS": 0.1,
@@ -97,8 +97,10 @@ def test_service_recorded_is_published_once_from_the_outbox_and_marked_sent(
     made = published(demand, now)
     v = volunteer()
     demand.claim(v, made["demand_id"])
-    demand.check_in(v, made["demand_id"], {"at": (now - dt.timedelta(minutes=70)).isoformat()})
-    demand.check_out(v, made["demand_id"], {"at": (now - dt.timedelta(minutes=5)).isoformat()})
+    clock.set(dt.datetime.fromisoformat(made["window_start"]))  # the server's time counts
+    demand.check_in(v, made["demand_id"], dict(PLACE))
+    clock.advance(minutes=65)
+    demand.check_out(v, made["demand_id"], dict(PLACE))
     record = demand.record(OPERATOR, made["demand_id"], {
         "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "phone"})
     again = demand.record(OPERATOR, made["demand_id"], {

@@ -47,12 +47,13 @@ def test_full_path_records_the_service_and_writes_service_recorded_once(demand, 
     assert claimed["status"] == "assigned" and claimed["open_slots"] == 0
     assert demand.claim(v, made["demand_id"]) == claimed  # a redelivered claim changes nothing
 
+    clock.set(dt.datetime.fromisoformat(made["window_start"]))
     started = demand.check_in(v, made["demand_id"], {
-        "at": (now - dt.timedelta(minutes=70)).isoformat(), "lat": 38.05, "lng": 114.52})
+        "at": clock.now().isoformat(), "lat": 38.05, "lng": 114.52})
     assert started["status"] == "in_service"
     assert demand.check_in(v, made["demand_id"], {})["assignments"] == started["assignments"]
-    ended = demand.check_out(v, made["demand_id"],
-                             {"at": (now - dt.timedelta(minutes=5)).isoformat()})
+    clock.advance(minutes=65)
+    ended = demand.check_out(v, made["demand_id"], {"lat": 38.05, "lng": 114.52})
     assert ended["status"] == "awaiting_record"
 
     record = demand.record(OPERATOR, made["demand_id"], {
