@@ -1,4 +1,4 @@
-"""The demand service's tables (SQLAlchemy Core), created by its migrations (0001 … 0007)."""
+"""The demand service's tables (SQLAlchemy Core), created by its migrations (0001 … 0009)."""
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -253,6 +253,20 @@ demand_escalations = Table(
     Column("escalated_at", DateTime(timezone=True), nullable=False),
     Column("closed_at", DateTime(timezone=True)),
     Column("closed_reason", String(20)),  # reviewed | cancelled | expired
+)
+
+# a checked-out service not recorded in time, reported once per level (station, township)
+recording_overdue = Table(
+    "recording_overdue", metadata,
+    Column("assignment_id", UUID(as_uuid=False), ForeignKey("assignments.id"),
+           primary_key=True),
+    Column("level", String(10), primary_key=True),  # station | township
+    Column("demand_id", UUID(as_uuid=False), ForeignKey("demands.id"), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("carrier_id", String(64)),
+    Column("checked_out_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("escalated_at", DateTime(timezone=True), nullable=False),
 )
 
 demand_series = Table(

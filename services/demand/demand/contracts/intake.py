@@ -187,6 +187,15 @@ class NoShowFiguresOut(Schema):
     no_show_rate = fields.Float(allow_none=True)
 
 
+class RecordingTimelinessOut(Schema):
+    overdue_to_station = fields.Integer(metadata={
+        "description": "services not recorded within record_within_hours, reported in the"
+                       " period to their station"})
+    overdue_to_township = fields.Integer(metadata={
+        "description": "... still not recorded after township_record_within_hours: to the"
+                       " township"})
+
+
 class DemandStatsOut(Schema):
     """Demands submitted in the period (China dates, both included) in a region."""
 
@@ -198,3 +207,5 @@ class DemandStatsOut(Schema):
     satisfaction = fields.Nested(SatisfactionOut)
     disputes = fields.Nested(DisputeFiguresOut)
     reliability = fields.Nested(NoShowFiguresOut)
+    recording = fields.Nested(RecordingTimelinessOut, metadata={
+        "description": "recording timeliness (及时): reports made in the period"})

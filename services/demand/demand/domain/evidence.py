@@ -25,7 +25,8 @@ from .rules import overlaps
 
 THRESHOLD_KEYS = ("max_check_in_distance_m", "min_duration_ratio", "max_duration_ratio",
                   "daily_max_minutes", "presence_tolerance_minutes", "max_device_skew_minutes",
-                  "max_check_out_distance_m", "window_tolerance_minutes")
+                  "max_check_out_distance_m", "window_tolerance_minutes",
+                  "record_within_hours", "township_record_within_hours")
 # DEMO VALUES (not an official policy): what migration 0004_record seeds for Hebei.
 PROVINCE_DEFAULT = {
     "max_check_in_distance_m": 500,  # check-in this far (metres) from the demand's place
@@ -36,6 +37,9 @@ PROVINCE_DEFAULT = {
     "max_device_skew_minutes": 10,  # the device's check-in/out time this far from the server's
     "max_check_out_distance_m": 500,  # check-out this far (metres) from the demand's place
     "window_tolerance_minutes": 30,  # checked in before the window or out after it, beyond this
+    # recording timeliness (及时, domain/timeliness.py): not recorded this long after check-out
+    "record_within_hours": 24,  # ... is reported to the station
+    "township_record_within_hours": 48,  # ... then to the township
 }
 PROVINCE_CODE = "130000000000"
 POLICY_LEVELS = (PROVINCE, CITY, COUNTY)
@@ -97,7 +101,8 @@ def check_threshold_values(values: dict[str, Any]) -> dict[str, Any]:
     limits = {"max_check_in_distance_m": (10, 100_000), "min_duration_ratio": (0.0, 1.0),
               "max_duration_ratio": (1.0, 10.0), "daily_max_minutes": (30, 1440),
               "presence_tolerance_minutes": (0, 240), "max_device_skew_minutes": (1, 240),
-              "max_check_out_distance_m": (10, 100_000), "window_tolerance_minutes": (0, 480)}
+              "max_check_out_distance_m": (10, 100_000), "window_tolerance_minutes": (0, 480),
+              "record_within_hours": (1, 720), "township_record_within_hours": (1, 1440)}
     for key, value in values.items():
         low, high = limits[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) \
