@@ -28,3 +28,4 @@ class DemandService(CatalogueEntrypoints, IntakeEntrypoints, SeriesEntrypoints,
     db = Database()
     relay = OutboxRelay()
     identity = RpcProxy("identity")
+    ledger = RpcProxy("ledger")  # an elder's balance at review (adapters/ledger.py)

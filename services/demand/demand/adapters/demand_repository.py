@@ -21,7 +21,8 @@ from .tables import assignments, demand_changes, demands, service_categories, se
 _DEMAND_FIELDS = (
     "elder_id", "category", "description", "address", "window_start", "window_end",
     "expected_minutes", "volunteers_needed", "channel", "status", "region_code", "carrier_id",
-    "submitted_by", "funding_source", "reviewed_by", "reviewed_at", "reject_reason",
+    "submitted_by", "funding_source", "funding_chosen_by", "fallback_reason",
+    "funding_available_minutes", "funding_shortfall_minutes", "reviewed_by", "reviewed_at", "reject_reason",
     "cancelled_by", "cancelled_at", "cancel_reason", "created_at",
 )
 
@@ -135,6 +136,9 @@ def save_demand(uow, demand: Demand) -> None:
     uow.execute(
         demands.update().where(demands.c.id == demand.id).values(
             status=demand.status, funding_source=demand.funding_source,
+            fallback_reason=demand.fallback_reason,
+            funding_available_minutes=demand.funding_available_minutes,
+            funding_shortfall_minutes=demand.funding_shortfall_minutes,
             reviewed_by=demand.reviewed_by, reviewed_at=demand.reviewed_at,
             reject_reason=demand.reject_reason, cancelled_by=demand.cancelled_by,
             cancelled_at=demand.cancelled_at, cancel_reason=demand.cancel_reason,

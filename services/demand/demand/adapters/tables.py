@@ -51,7 +51,11 @@ demands = Table(
     Column("region_code", String(12), nullable=False),
     Column("carrier_id", String(64)),
     Column("submitted_by", String(64)),
-    Column("funding_source", String(20)),
+    Column("funding_source", String(20)),  # chosen at submission (issuance by default)
+    Column("funding_chosen_by", String(20)),  # elder | proxy | operator | api_client | null
+    Column("fallback_reason", Text),  # agreed at review: issuance pays what the source lacks
+    Column("funding_available_minutes", Integer),  # the chosen source's cover seen at review
+    Column("funding_shortfall_minutes", Integer, nullable=False, server_default="0"),
     Column("reviewed_by", String(64)),
     Column("reviewed_at", DateTime(timezone=True)),
     Column("reject_reason", Text),

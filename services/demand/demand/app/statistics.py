@@ -36,6 +36,7 @@ def demand_stats(db: UnitOfWorkFactory, caller: Caller, region_code: str | None,
             "disputes": statistics_repository.dispute_stats(uow, prefix, period_from,
                                                             period_to),
             "reliability": assignment_repository.no_show_figures(uow, prefix, start, end),
+            "funding": statistics_repository.funding_stats(uow, prefix, start, end),
             "recording": _timeliness(recording_overdue_repository.overdue_counts(
                 uow, prefix, start, end))}
         figures = demand_figures(statistics_repository.demand_rows(uow, prefix, start, end),

@@ -59,9 +59,9 @@ from ..contracts.enums import (
     ASSIGNED,
     AWAITING_RECORD,
     CANCELLED,
+    DEFAULT_FUNDING,
     EVALUATED,
     EXPIRED_REASON,
-    FUNDING_SOURCES,
     IN_SERVICE,
     NO_SHOW,
     NO_SHOW_REASON,
@@ -71,6 +71,7 @@ from ..contracts.enums import (
     SUBMITTED,
     WITHDRAWN,
 )
+from . import funding
 
 Location = dict[str, float]  # {lat, lng}
 
@@ -145,7 +146,11 @@ class Demand:
     submitted_by: str | None = None
     created_at: dt.datetime | None = None
     status: str = SUBMITTED
-    funding_source: str | None = None
+    funding_source: str = DEFAULT_FUNDING  # chosen at submission (domain/funding.py)
+    funding_chosen_by: str | None = None  # elder | proxy | operator | api_client; None: default
+    fallback_reason: str | None = None  # agreed at review: issuance pays what the source lacks
+    funding_available_minutes: int | None = None  # the source's cover seen at review
+    funding_shortfall_minutes: int = 0
     reviewed_by: str | None = None
     reviewed_at: dt.datetime | None = None
     reject_reason: str | None = None
@@ -183,18 +188,12 @@ class Demand:
 
     # --- transitions -----------------------------------------------------
     def review(self, decision: str, by: str | None, now: dt.datetime,
-               funding_source: str | None = None, reason: str | None = None) -> None:
+               reason: str | None = None) -> None:
+        """Approve (publish) or reject with a reason. The payer was chosen at submission;
+        an approval checks its cover first (``settle_funding``)."""
         if self.status != SUBMITTED:
             raise invalid_transition("review", self.status)
         if decision == "approve":
-            if funding_source not in FUNDING_SOURCES:
-                raise BadInput(
-                    "funding_source_required",
-                    "批准需求时须指定时长来源：issuance、own_hours、grant 或 donation_pool",
-                    "Approving needs a funding source: issuance, own_hours, grant or donation_pool",
-                    {"allowed": list(FUNDING_SOURCES)},
-                )
-            self.funding_source = funding_source
             self.status = PUBLISHED
         elif decision == "reject":
             if not (reason or "").strip():
@@ -206,6 +205,22 @@ class Demand:
             raise BadInput("invalid_decision", "审核结论只能是 approve 或 reject",
                            "The decision must be approve or reject")
         self.reviewed_by, self.reviewed_at = by, now
+
+    @property
+    def minutes_needed(self) -> int:
+        return self.expected_minutes * self.volunteers_needed
+
+    def settle_funding(self, available: int | None, fallback_reason: str | None) -> None:
+        """At approval: what the chosen source can pay (``available``: None when the source's
+        cover is not the elder's balance) against ``expected_minutes × volunteers_needed``;
+        a shortfall needs the station's explicit ``fallback_reason`` (422 without)."""
+        if self.status != SUBMITTED:
+            raise invalid_transition("review", self.status)
+        missing = funding.shortfall(self.funding_source, self.minutes_needed, available)
+        self.fallback_reason = funding.require_fallback_reason(
+            self.funding_source, self.minutes_needed, available or 0, missing, fallback_reason)
+        self.funding_available_minutes = available
+        self.funding_shortfall_minutes = missing
 
     def require_claimable(self) -> None:
         if self.status != PUBLISHED or self.open_slots == 0:

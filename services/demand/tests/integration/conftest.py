@@ -56,15 +56,53 @@ def identity(clock):
     return IdentityFake(clock=clock)
 
 
+class LedgerStandIn:
+    """The ledger as demand asks it (``balance(caller, person_id)`` at review): an elder the
+    test gave no balance has plenty (600 hours earned and 600 granted); ``set(person_id,
+    earned=..., grant=..., reserved=...)`` gives one; ``unknown(person_id)``: the ledger
+    answers 404 (no account it shows). ``asked`` lists (caller, person_id)."""
+
+    PLENTY = 36_000
+
+    def __init__(self):
+        self.balances: dict[str, dict] = {}
+        self.asked: list[tuple[dict, str]] = []
+
+    def set(self, person_id, earned=0, grant=0, reserved=0):
+        self.balances[person_id] = {
+            "person_id": person_id, "earned_minutes": earned, "grant_minutes": grant,
+            "reserved_minutes": reserved, "available_minutes": earned + grant - reserved}
+
+    def unknown(self, person_id):
+        self.balances[person_id] = None
+
+    def balance(self, caller, person_id):
+        from timebank_common.errors import NotFound  # noqa: PLC0415
+
+        self.asked.append((caller, person_id))
+        if person_id not in self.balances:
+            self.set(person_id, earned=self.PLENTY, grant=self.PLENTY)
+        found = self.balances[person_id]
+        if found is None:
+            raise NotFound("account_not_found", "没有账户", "No account", {})
+        return found
+
+
 @pytest.fixture
-def in_process(uow_factory, clock, identity):
+def ledger():
+    return LedgerStandIn()
+
+
+@pytest.fixture
+def in_process(uow_factory, clock, identity, ledger):
     """``in_process(SETTING=value)``: the demand service with that configuration, on this
-    test's rolled-back database, at ``clock``, asking the test's ``identity``."""
+    test's rolled-back database, at ``clock``, asking the test's ``identity`` and
+    ``ledger`` (``LedgerStandIn``)."""
 
     def make(**config) -> InProcess:
         return InProcess(worker_factory(
             DemandService, db=uow_factory("demand"), clock=clock, identity=identity,
-            config={"CHECK_CONTRACTS": True, **config}))
+            ledger=ledger, config={"CHECK_CONTRACTS": True, **config}))
 
     return make
 
@@ -117,9 +155,9 @@ def submission(now: dt.datetime, start_in_hours=24, **changes):
 
 
 def published(demand, now, operator=OPERATOR, funding="issuance", **changes):
-    made = demand.submit(operator, submission(now, **changes))
-    return demand.review(operator, made["demand_id"],
-                         {"decision": "approve", "funding_source": funding})
+    """Submitted (the payer ``funding`` chosen by the operator for the elder) and approved."""
+    made = demand.submit(operator, submission(now, funding_source=funding, **changes))
+    return demand.review(operator, made["demand_id"], {"decision": "approve"})
 
 
 def served(demand, now, volunteers=1, elder_id=None, served_minutes=65, early_minutes=0,

@@ -9,6 +9,7 @@ service does without the broker: ``test_demands.py``, ``test_intake.py``,
 import datetime as dt
 
 import pytest
+from nameko.rpc import rpc as nameko_rpc
 from sqlalchemy import create_engine, text
 from timebank_testing import wait_for
 from timebank_testing.identity_fake import IdentityFake
@@ -60,9 +61,21 @@ def identity(clock):
     return IdentityFake(clock=clock)
 
 
+class LedgerBalances:
+    """The ledger as a review asks it (``balance``): every elder has plenty of hours."""
+
+    name = "ledger"
+
+    @nameko_rpc
+    def balance(self, caller, person_id):
+        return {"person_id": person_id, "earned_minutes": 6000, "grant_minutes": 6000,
+                "reserved_minutes": 0, "available_minutes": 12000}
+
+
 @pytest.fixture(scope="module")
 def running(service_config, start_module_service, listen, clock, identity):
     start_module_service(identity.service_class(), service_config(None, max_workers=20))
+    start_module_service(LedgerBalances, service_config(None, max_workers=5))
     for _ in range(2):  # two demand processes: each demand is still announced once
         start_module_service(DemandService, service_config("demand", max_workers=20,
                                                            CLOCK=clock, **TIMERS))

@@ -23,7 +23,7 @@ from timebank_common.clock import CHINA
 from timebank_common.db import UnitOfWork, make_engine
 from timebank_common.errors import Conflict
 
-from .conftest import OPERATOR, InProcess, new_id, published, served, volunteer
+from .conftest import OPERATOR, InProcess, LedgerStandIn, new_id, published, served, volunteer
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def db(engine):
 def demand(db, clock):
     """The demand service with committing units of work, one pooled connection each."""
     return InProcess(worker_factory(DemandService, db=db, clock=clock,
-                                    identity=IdentityFake(clock=clock),
+                                    identity=IdentityFake(clock=clock), ledger=LedgerStandIn(),
                                     config={"CHECK_CONTRACTS": True}))
 
 

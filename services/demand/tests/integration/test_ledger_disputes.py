@@ -56,8 +56,7 @@ def test_a_dispute_reduces_the_credited_balance_exactly_once(running, rpc, event
             "location": PLACE, "window_start": start.isoformat(),
             "window_end": (start + dt.timedelta(hours=2)).isoformat(),
             "expected_minutes": 60, "channel": "phone"})
-        demand.review(OPERATOR, made["demand_id"], {"decision": "approve",
-                                                    "funding_source": "issuance"})
+        demand.review(OPERATOR, made["demand_id"], {"decision": "approve"})
         demand.claim(v, made["demand_id"])
         now = dt.datetime.now(dt.UTC)
         demand.check_in(v, made["demand_id"], {"at": (now - dt.timedelta(minutes=70))

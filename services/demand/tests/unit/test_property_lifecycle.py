@@ -89,8 +89,9 @@ class DemandWithSaga(RuleBasedStateMachine):
         self.demand = Demand(id="d1", elder_id="elder", category="culture_sports",
                              region_code="130102001001", window_start=START,
                              window_end=START + dt.timedelta(hours=3), expected_minutes=60,
-                             volunteers_needed=needed, channel="phone")
-        self.demand.review("approve", "op", NOW, funding_source=funding)
+                             volunteers_needed=needed, channel="phone",
+                             funding_source=funding)
+        self.demand.review("approve", "op", NOW)
         self.now = NOW
         self.outbox: list[tuple[int, str, str]] = []  # (message id, kind, assignment id)
         self.to_demand: list[tuple[str, str]] = []  # the ledger's replies
