@@ -11,9 +11,9 @@ from sqlalchemy import and_, false, func, or_, select, text
 
 from timebank_common.db import within
 
-from ..contracts.enums import CANCELLED, REJECTED
+from ..contracts.enums import ASSIGNED, CANCELLED, REJECTED
 from ..domain.access import Visibility
-from ..domain.lifecycle import ACTIVE_ASSIGNMENT, Assignment, Demand
+from ..domain.lifecycle import ACTIVE_ASSIGNMENT, CANCELLABLE, Assignment, Demand
 from . import recording_repository as records
 from .rows import location, location_columns, utc
 from .tables import assignments, demand_changes, demands, service_categories, service_records
@@ -172,6 +172,23 @@ def live_same_category(uow, elder_id: str, category: str):
             demands.c.status.notin_([CANCELLED, REJECTED]),
         )
     ).all()
+
+
+def open_demand_ids_of_elder(uow, elder_id: str) -> list[str]:
+    """The elder's demands not yet under way (submitted, published, assigned), by id (the
+    order several of them are locked in)."""
+    return [str(i) for i in uow.execute(
+        select(demands.c.id).where(demands.c.elder_id == elder_id,
+                                   demands.c.status.in_(sorted(CANCELLABLE)))
+        .order_by(demands.c.id)).scalars()]
+
+
+def demand_ids_awaiting_volunteer(uow, volunteer_id: str) -> list[str]:
+    """The demands where the volunteer holds an assignment not yet started, by id."""
+    return [str(i) for i in uow.execute(
+        select(assignments.c.demand_id).where(assignments.c.volunteer_id == volunteer_id,
+                                              assignments.c.status == ASSIGNED)
+        .order_by(assignments.c.demand_id)).scalars()]
 
 
 def active_windows_of(uow, volunteer_id: str, except_demand: str):

@@ -332,6 +332,18 @@ class Demand:
         self._end(assignment, WITHDRAWN, (reason or "").strip(), now)
         return assignment
 
+    def drop_volunteer(self, volunteer_id: str, reason: str, now: dt.datetime
+                       ) -> Assignment | None:
+        """The volunteer no longer serves on the platform (left, withdrew, died): an
+        assignment not yet started ends as ``withdrawn`` with ``reason`` whatever the time
+        (the slot reopens while nobody has started, as for any withdrawal). None when the
+        volunteer holds no assignment here that has not started."""
+        assignment = self.assignment_of(volunteer_id)
+        if assignment is None or assignment.status != ASSIGNED:
+            return None
+        self._end(assignment, WITHDRAWN, reason, now)
+        return assignment
+
     def no_show_due(self, now: dt.datetime, grace: dt.timedelta) -> list[Assignment]:
         """Assignments nobody checked in for by the window start plus ``grace``."""
         if self.status not in (PUBLISHED, ASSIGNED, IN_SERVICE) or now < self.window_start + grace:
