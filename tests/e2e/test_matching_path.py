@@ -60,8 +60,8 @@ def test_candidates_feed_and_dispatch_through_the_gateway(platform, api, demo_ac
             "window_end": (start + dt.timedelta(hours=2)).isoformat(),
             "expected_minutes": 90, "volunteers_needed": 1, "channel": "phone"},
             token=op, expect=201).json()["demand_id"]
-        api.call("POST", f"/api/v1/demands/{demand_id}/review",
-                 {"decision": "approve", "funding_source": "issuance"}, token=op, expect=200)
+        api.call("POST", f"/api/v1/demands/{demand_id}/review", {"decision": "approve"},
+                 token=op, expect=200)
 
         def candidates():
             resp = api.call("GET", f"/api/v1/demands/{demand_id}/candidates", token=op)

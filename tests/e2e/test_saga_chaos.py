@@ -64,10 +64,11 @@ def saga_path(api, accounts, platform, before, end="record"):
         "window_start": (now + dt.timedelta(minutes=2)).isoformat(),
         "window_end": (now + dt.timedelta(hours=3)).isoformat(),
         "expected_minutes": RESERVED, "volunteers_needed": 1, "channel": "phone",
+        "funding_source": "own_hours",  # the elder's choice, taken by phone
     }, token=op, expect=201).json()
     demand_id = demand["demand_id"]
-    api.call("POST", f"/api/v1/demands/{demand_id}/review",
-             {"decision": "approve", "funding_source": "own_hours"}, token=op, expect=200)
+    api.call("POST", f"/api/v1/demands/{demand_id}/review", {"decision": "approve"}, token=op,
+             expect=200)
     vt = api.login(vol_phone, "Volunteer@2026")
 
     before("claim")
@@ -89,17 +90,20 @@ def saga_path(api, accounts, platform, before, end="record"):
                          {"reason": "临时出差，无法到场"}, token=vt, expect=200).json()
         assert shown["status"] == "published" and shown["open_slots"] == 1
     else:
-        # the app reports when the visit began: presence covers the recorded minutes (else
-        # the record is held for a second look, services/demand/README.md)
-        started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=RECORDED + 5)
+        # the server's time: present seconds, so the record is held for a second look
+        # (services/demand/README.md) and the township admin releases it in the same step
         api.call("POST", f"/api/v1/demands/{demand_id}/check-in",
-                 {"lat": 38.05, "lng": 114.52, "at": started.isoformat()}, token=vt, expect=200)
+                 {"lat": 38.05, "lng": 114.52}, token=vt, expect=200)
         api.call("POST", f"/api/v1/demands/{demand_id}/check-out", {"lat": 38.05, "lng": 114.52},
                  token=vt, expect=200)
         before("record")
-        api.call("POST", f"/api/v1/demands/{demand_id}/record", {
+        record = api.call("POST", f"/api/v1/demands/{demand_id}/record", {
             "volunteer_id": volunteer["person_id"], "minutes": RECORDED, "confirmation": "phone",
-        }, token=op, expect=201)
+        }, token=op, expect=201).json()
+        assert record["status"] == "held", record
+        ta = api.login(accounts["township_admin"]["phone"], accounts["township_admin"]["password"])
+        api.call("POST", f"/api/v1/records/{record['record_id']}/release",
+                 {"reason": "电话回访老人，核实服务时长"}, token=ta, expect=200)
     before("after_record")
     return {"op": op, "elder": elder["person_id"], "volunteer": volunteer["person_id"],
             "assignment_id": claimed["assignments"][0]["assignment_id"]}

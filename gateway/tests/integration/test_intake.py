@@ -96,7 +96,7 @@ def test_api_client_submits_operator_adjusts_and_reviews(platform, people):
                               json={"address": "别处"}, headers=people["operator"], timeout=10)
     assert no_reason.status_code == 400
     reviewed = requests.post(f"{base}/api/v1/demands/{demand_id}/review", json={
-        "decision": "approve", "funding_source": "grant",
+        "decision": "approve",
         "adjust": {"expected_minutes": 90, "reason": "老人希望多陪一会"}},
         headers=people["operator"], timeout=10)
     assert reviewed.status_code == 200, reviewed.text

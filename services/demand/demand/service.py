@@ -16,6 +16,7 @@ from .entrypoints.intake import IntakeEntrypoints
 from .entrypoints.payments import PaymentEntrypoints
 from .entrypoints.recording import RecordingEntrypoints
 from .entrypoints.series import SeriesEntrypoints
+from .entrypoints.standing import StandingEntrypoints
 from .entrypoints.statistics import StatisticsEntrypoints
 from .entrypoints.sweeps import SweepEntrypoints
 
@@ -23,8 +24,10 @@ from .entrypoints.sweeps import SweepEntrypoints
 class DemandService(CatalogueEntrypoints, IntakeEntrypoints, SeriesEntrypoints,
                     DemandEntrypoints, AssignmentEntrypoints, SweepEntrypoints,
                     PaymentEntrypoints, RecordingEntrypoints, EvaluationEntrypoints,
-                    DisputeEntrypoints, StatisticsEntrypoints, ServiceBase):
+                    DisputeEntrypoints, StatisticsEntrypoints, StandingEntrypoints,
+                    ServiceBase):
     name = "demand"
     db = Database()
     relay = OutboxRelay()
     identity = RpcProxy("identity")
+    ledger = RpcProxy("ledger")  # an elder's balance at review (adapters/ledger.py)

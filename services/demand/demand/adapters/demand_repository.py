@@ -11,9 +11,9 @@ from sqlalchemy import and_, false, func, or_, select, text
 
 from timebank_common.db import within
 
-from ..contracts.enums import CANCELLED, REJECTED
+from ..contracts.enums import ASSIGNED, CANCELLED, REJECTED
 from ..domain.access import Visibility
-from ..domain.lifecycle import ACTIVE_ASSIGNMENT, Assignment, Demand
+from ..domain.lifecycle import ACTIVE_ASSIGNMENT, CANCELLABLE, Assignment, Demand
 from . import recording_repository as records
 from .rows import location, location_columns, utc
 from .tables import assignments, demand_changes, demands, service_categories, service_records
@@ -21,7 +21,8 @@ from .tables import assignments, demand_changes, demands, service_categories, se
 _DEMAND_FIELDS = (
     "elder_id", "category", "description", "address", "window_start", "window_end",
     "expected_minutes", "volunteers_needed", "channel", "status", "region_code", "carrier_id",
-    "submitted_by", "funding_source", "reviewed_by", "reviewed_at", "reject_reason",
+    "submitted_by", "funding_source", "funding_chosen_by", "fallback_reason",
+    "funding_available_minutes", "funding_shortfall_minutes", "reviewed_by", "reviewed_at", "reject_reason",
     "cancelled_by", "cancelled_at", "cancel_reason", "created_at",
 )
 
@@ -82,6 +83,8 @@ def _demand_from(row, assignment_rows) -> Demand:
             check_in_location=location(a["check_in_lat"], a["check_in_lng"]),
             checked_out_at=utc(a["checked_out_at"]),
             check_out_location=location(a["check_out_lat"], a["check_out_lng"]),
+            check_in_device_at=utc(a["check_in_device_at"]),
+            check_out_device_at=utc(a["check_out_device_at"]),
             ended_at=utc(a["ended_at"]), end_reason=a["end_reason"],
             reservation_status=a["reservation_status"], reservation_note=a["reservation_note"],
         )
@@ -133,6 +136,9 @@ def save_demand(uow, demand: Demand) -> None:
     uow.execute(
         demands.update().where(demands.c.id == demand.id).values(
             status=demand.status, funding_source=demand.funding_source,
+            fallback_reason=demand.fallback_reason,
+            funding_available_minutes=demand.funding_available_minutes,
+            funding_shortfall_minutes=demand.funding_shortfall_minutes,
             reviewed_by=demand.reviewed_by, reviewed_at=demand.reviewed_at,
             reject_reason=demand.reject_reason, cancelled_by=demand.cancelled_by,
             cancelled_at=demand.cancelled_at, cancel_reason=demand.cancel_reason,
@@ -142,6 +148,7 @@ def save_demand(uow, demand: Demand) -> None:
     for a in demand.assignments:
         values = dict(
             status=a.status, checked_in_at=a.checked_in_at, checked_out_at=a.checked_out_at,
+            check_in_device_at=a.check_in_device_at, check_out_device_at=a.check_out_device_at,
             ended_at=a.ended_at, end_reason=a.end_reason,
             **location_columns("check_in", a.check_in_location),
             **location_columns("check_out", a.check_out_location),
@@ -165,6 +172,23 @@ def live_same_category(uow, elder_id: str, category: str):
             demands.c.status.notin_([CANCELLED, REJECTED]),
         )
     ).all()
+
+
+def open_demand_ids_of_elder(uow, elder_id: str) -> list[str]:
+    """The elder's demands not yet under way (submitted, published, assigned), by id (the
+    order several of them are locked in)."""
+    return [str(i) for i in uow.execute(
+        select(demands.c.id).where(demands.c.elder_id == elder_id,
+                                   demands.c.status.in_(sorted(CANCELLABLE)))
+        .order_by(demands.c.id)).scalars()]
+
+
+def demand_ids_awaiting_volunteer(uow, volunteer_id: str) -> list[str]:
+    """The demands where the volunteer holds an assignment not yet started, by id."""
+    return [str(i) for i in uow.execute(
+        select(assignments.c.demand_id).where(assignments.c.volunteer_id == volunteer_id,
+                                              assignments.c.status == ASSIGNED)
+        .order_by(assignments.c.demand_id)).scalars()]
 
 
 def active_windows_of(uow, volunteer_id: str, except_demand: str):

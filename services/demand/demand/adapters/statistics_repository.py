@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from timebank_common.db import within
 from timebank_common.periods import day_bounds
@@ -36,7 +36,9 @@ def demand_rows(uow, prefix: str, start: dt.datetime | None, end: dt.datetime | 
         conditions.append(d.created_at >= start)
     if end is not None:
         conditions.append(d.created_at < end)
-    published_at = case((d.funding_source.is_not(None), d.reviewed_at), else_=None)
+    # approved: reviewed without a rejection (a rejection always has its reason)
+    published_at = case((and_(d.reviewed_at.is_not(None), d.reject_reason.is_(None)),
+                         d.reviewed_at), else_=None)
     rows = uow.execute(
         select(d.status, d.category, d.channel, d.created_at, published_at.label("published_at"),
                first.c.first, d.cancel_reason)
@@ -44,6 +46,24 @@ def demand_rows(uow, prefix: str, start: dt.datetime | None, end: dt.datetime | 
         .where(*conditions)).all()
     return [DemandRow(r.status, r.category, r.channel, utc(r.created_at), utc(r.published_at),
                       utc(r.first), r.first is not None, r.cancel_reason) for r in rows]
+
+
+def funding_stats(uow, prefix: str, start: dt.datetime | None, end: dt.datetime | None
+                  ) -> dict:
+    """The payers of the demands of a region submitted in ``[start, end)``: by source, by who
+    chose it, and the fallbacks to issuance agreed at review (how many, minutes missing)."""
+    d = demands.c
+    mine = [within(d.region_code, prefix), *_within(d.created_at, start, end)]
+    by_source = {source: n for source, n in uow.execute(
+        select(d.funding_source, func.count()).where(*mine).group_by(d.funding_source)).all()}
+    by_chooser = {chooser or "default": n for chooser, n in uow.execute(
+        select(d.funding_chosen_by, func.count()).where(*mine)
+        .group_by(d.funding_chosen_by)).all()}
+    fallbacks, missing = uow.execute(
+        select(func.count(), func.coalesce(func.sum(d.funding_shortfall_minutes), 0))
+        .where(*mine, d.fallback_reason.is_not(None))).one()
+    return {"by_source": by_source, "chosen_by": by_chooser, "fallbacks": fallbacks,
+            "fallback_shortfall_minutes": int(missing)}
 
 
 def evaluation_stats(uow, region_prefix: str, period_from: dt.date | None,

@@ -1,4 +1,4 @@
-"""The demand service's tables (SQLAlchemy Core), created by its migrations (0001 … 0007)."""
+"""The demand service's tables (SQLAlchemy Core), created by its migrations (0001 … 0009)."""
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -51,7 +51,11 @@ demands = Table(
     Column("region_code", String(12), nullable=False),
     Column("carrier_id", String(64)),
     Column("submitted_by", String(64)),
-    Column("funding_source", String(20)),
+    Column("funding_source", String(20)),  # chosen at submission (issuance by default)
+    Column("funding_chosen_by", String(20)),  # elder | proxy | operator | api_client | null
+    Column("fallback_reason", Text),  # agreed at review: issuance pays what the source lacks
+    Column("funding_available_minutes", Integer),  # the chosen source's cover seen at review
+    Column("funding_shortfall_minutes", Integer, nullable=False, server_default="0"),
     Column("reviewed_by", String(64)),
     Column("reviewed_at", DateTime(timezone=True)),
     Column("reject_reason", Text),
@@ -77,6 +81,8 @@ assignments = Table(
     Column("checked_out_at", DateTime(timezone=True)),
     Column("check_out_lat", Float),
     Column("check_out_lng", Float),
+    Column("check_in_device_at", DateTime(timezone=True)),  # what the app sent (evidence)
+    Column("check_out_device_at", DateTime(timezone=True)),
     Column("ended_at", DateTime(timezone=True)),
     Column("end_reason", Text),
     Column("reservation_status", String(20)),
@@ -251,6 +257,20 @@ demand_escalations = Table(
     Column("escalated_at", DateTime(timezone=True), nullable=False),
     Column("closed_at", DateTime(timezone=True)),
     Column("closed_reason", String(20)),  # reviewed | cancelled | expired
+)
+
+# a checked-out service not recorded in time, reported once per level (station, township)
+recording_overdue = Table(
+    "recording_overdue", metadata,
+    Column("assignment_id", UUID(as_uuid=False), ForeignKey("assignments.id"),
+           primary_key=True),
+    Column("level", String(10), primary_key=True),  # station | township
+    Column("demand_id", UUID(as_uuid=False), ForeignKey("demands.id"), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("carrier_id", String(64)),
+    Column("checked_out_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("escalated_at", DateTime(timezone=True), nullable=False),
 )
 
 demand_series = Table(

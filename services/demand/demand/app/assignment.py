@@ -118,8 +118,9 @@ def check_out(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[
 
 def _presence(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[str, Any],
               now: dt.datetime, action: str) -> dict[str, Any]:
-    """The assigned volunteer checks in or out (``at`` default now; a repeat changes
-    nothing)."""
+    """The assigned volunteer checks in or out at the server's time ``now``; the ``at`` the
+    app sent is kept as the device's time (evidence: a skew is flagged at recording). A
+    repeat changes nothing."""
     caller.require("volunteer")
     demand_id = checked_demand_id(demand_id)
     with db() as uow:
@@ -127,7 +128,7 @@ def _presence(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[
         step = demand.check_in if action == "check_in" else demand.check_out
         was_under_way, open_before = demand.under_way, demand.open_slots
         volunteer_id = cast(str, caller.person_id)
-        if step(volunteer_id, data["at"] or now, now, location(data)):
+        if step(volunteer_id, now, device_at=data["at"], location=location(data)):
             repo.save_demand(uow, demand)
             if demand.under_way and not was_under_way:
                 _announce_start(uow, demand, volunteer_id, open_before)

@@ -25,8 +25,8 @@ def on_assigned(uow, demand: Demand, assignment: Assignment, margin_seconds: flo
         "demand_id": demand.id, "elder_id": demand.elder_id,
         "volunteer_id": assignment.volunteer_id,
         "volunteer_region_code": assignment.volunteer_region_code,
-        "funding_source": demand.funding_source, "category": demand.category,
-        "minutes": demand.expected_minutes,
+        "funding_source": demand.funding_source, "fallback_reason": demand.fallback_reason,
+        "category": demand.category, "minutes": demand.expected_minutes,
         "expires_at": payments.expires_at(demand.window_end, margin_seconds),
         "region_code": demand.region_code,
     }, demand.region_code)

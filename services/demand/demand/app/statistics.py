@@ -16,9 +16,10 @@ from timebank_common.db import UnitOfWorkFactory
 from timebank_common.periods import day_bounds
 from timebank_common.regions import prefix_of
 
-from ..adapters import assignment_repository, statistics_repository
+from ..adapters import assignment_repository, recording_overdue_repository, statistics_repository
 from ..contracts import STATS_READERS
 from ..domain.statistics import demand_figures
+from ..domain.timeliness import STATION, TOWNSHIP
 
 
 def demand_stats(db: UnitOfWorkFactory, caller: Caller, region_code: str | None,
@@ -34,13 +35,21 @@ def demand_stats(db: UnitOfWorkFactory, caller: Caller, region_code: str | None,
                                                                    period_to),
             "disputes": statistics_repository.dispute_stats(uow, prefix, period_from,
                                                             period_to),
-            "reliability": assignment_repository.no_show_figures(uow, prefix, start, end)}
+            "reliability": assignment_repository.no_show_figures(uow, prefix, start, end),
+            "funding": statistics_repository.funding_stats(uow, prefix, start, end),
+            "recording": _timeliness(recording_overdue_repository.overdue_counts(
+                uow, prefix, start, end))}
         figures = demand_figures(statistics_repository.demand_rows(uow, prefix, start, end),
                                  sections)
     return {"region_code": region_code,
             "period": {"from": period_from.isoformat() if period_from else None,
                        "to": period_to.isoformat() if period_to else None},
             **figures}
+
+
+def _timeliness(counts: dict[str, int]) -> dict[str, int]:
+    return {"overdue_to_station": counts.get(STATION, 0),
+            "overdue_to_township": counts.get(TOWNSHIP, 0)}
 
 
 def feedback_stats(db: UnitOfWorkFactory, region_prefix: str, period_from: dt.date | None,

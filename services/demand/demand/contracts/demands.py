@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate, validates_schema
 
 from timebank_common.schemas import PageQuery, check_period_order
 
-from .enums import CHANNELS, NOT_OFFERED_TEXT, REGION_CODE, STATUSES
+from .enums import CHANNELS, FUNDING_SOURCES, NOT_OFFERED_TEXT, REGION_CODE, STATUSES
 
 
 def _time(**kwargs: Any) -> fields.AwareDateTime:
@@ -40,12 +40,20 @@ class SubmitSchema(Schema):
     expected_minutes = fields.Integer(required=True, strict=True)
     volunteers_needed = fields.Integer(load_default=1, strict=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    funding_source = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.OneOf(FUNDING_SOURCES), metadata={
+        "description": "who pays the hours, the elder's choice (or their proxy's, or the"
+                       " operator's on the phone on the elder's behalf): own_hours, grant,"
+                       " donation_pool or issuance (the city's public hours: the default)"})
 
 
 class PresenceSchema(Schema):
-    """check_in / check_out: when (default now) and where (optional)."""
+    """check_in / check_out: where (GPS; a step without it is flagged ``location_missing``) and,
+    optionally, the device's time. The check-in/out time is always the server's; ``at`` is kept
+    as the device's time (evidence, flagged ``device_time_skewed`` when it differs)."""
 
-    at = _time(load_default=None, allow_none=True)
+    at = _time(load_default=None, allow_none=True, metadata={
+        "description": "the device's clock (kept as evidence; the server's time is used)"})
     lat = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-90, 90))
     lng = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-180, 180))
 
@@ -119,6 +127,11 @@ class AssignmentOut(Schema):
     check_in_location = fields.Dict()
     checked_out_at = fields.DateTime(format="iso")
     check_out_location = fields.Dict()
+    check_in_device_at = fields.DateTime(format="iso", allow_none=True, metadata={
+        "description": "the time the volunteer's app sent at check-in (evidence; checked_in_at"
+                       " is the server's)"})
+    check_out_device_at = fields.DateTime(format="iso", allow_none=True, metadata={
+        "description": "the time the app sent at check-out (evidence)"})
     ended_at = fields.DateTime(format="iso", allow_none=True)
     end_reason = fields.String(allow_none=True)
     reservation_status = fields.String(allow_none=True)
@@ -146,7 +159,18 @@ class DemandOut(Schema):
     region_code = fields.String()
     carrier_id = fields.String(allow_none=True)
     submitted_by = fields.String(allow_none=True)
-    funding_source = fields.String(allow_none=True)
+    funding_source = fields.String(allow_none=True, metadata={
+        "description": "chosen at submission (issuance when nobody chose)"})
+    funding_chosen_by = fields.String(allow_none=True, metadata={
+        "description": "elder, proxy, operator (on the elder's behalf) or api_client; null:"
+                       " nobody chose, the default"})
+    fallback_reason = fields.String(allow_none=True, metadata={
+        "description": "agreed at review: the city's issuance account pays what the chosen"
+                       " source lacks"})
+    funding_available_minutes = fields.Integer(allow_none=True, metadata={
+        "description": "what the chosen source (own hours, grant) could pay at review"})
+    funding_shortfall_minutes = fields.Integer(metadata={
+        "description": "expected_minutes × volunteers_needed beyond that, at review"})
     reviewed_by = fields.String(allow_none=True)
     reviewed_at = fields.DateTime(format="iso", allow_none=True)
     reject_reason = fields.String(allow_none=True)

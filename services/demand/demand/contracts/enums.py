@@ -31,7 +31,13 @@ EXPIRED_REASON = "expired"  # a demand cancelled because nobody served it in its
 
 CHANNELS = ("phone", "station", "app", "api")
 FUNDING_SOURCES = ("issuance", "own_hours", "grant", "donation_pool")
-"""Where the hours of a published demand come from (there is no money or goods)."""
+"""Where the hours of a published demand come from (there is no money or goods); chosen at
+submission, ``issuance`` (the city's public hours) when nobody chooses."""
+DEFAULT_FUNDING = "issuance"
+FUNDING_CHOOSERS = ("elder", "proxy", "operator", "api_client")
+"""Who chose the funding source: the elder in the app, their proxy relative, staff (by phone
+or at the station, on the elder's behalf) or a municipal system; null: nobody chose (the
+default, issuance)."""
 CONFIRMATIONS = ("app", "phone")  # how the elder confirms a recorded service
 
 # --- service records ------------------------------------------------------------------------

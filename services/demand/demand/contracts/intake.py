@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate, validates_schema
 from timebank_common.schemas import check_period_order
 
 from .demands import EscalationOut, LocationSchema
-from .enums import CHANNELS, FREQUENCIES, FUNDING_SOURCES, NOT_OFFERED_TEXT, REGION_CODE
+from .enums import CHANNELS, FREQUENCIES, NOT_OFFERED_TEXT, REGION_CODE
 
 
 def _time(**kwargs: Any) -> fields.AwareDateTime:
@@ -33,9 +33,16 @@ class AdjustSchema(Schema):
 
 class IntakeReviewSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
-    funding_source = fields.String(load_default=None, allow_none=True,
-                                   validate=validate.OneOf(FUNDING_SOURCES))
+    funding_source = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "NOT accepted: the funding source is chosen at submission (400"
+                       " funding_chosen_at_submission)"})
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    fallback_reason = fields.String(load_default=None, allow_none=True,
+                                    validate=validate.Length(max=500), metadata={
+        "description": "required to approve when the elder's chosen source (own hours, grant)"
+                       " cannot cover expected_minutes × volunteers_needed (422"
+                       " funding_shortfall shows the figures): the city's issuance account"
+                       " then pays what is missing"})
     adjust = fields.Nested(AdjustSchema, load_default=None, allow_none=True, metadata={
         "description": "content changed at review (with its reason), applied before the decision"})
 
@@ -187,6 +194,26 @@ class NoShowFiguresOut(Schema):
     no_show_rate = fields.Float(allow_none=True)
 
 
+class RecordingTimelinessOut(Schema):
+    overdue_to_station = fields.Integer(metadata={
+        "description": "services not recorded within record_within_hours, reported in the"
+                       " period to their station"})
+    overdue_to_township = fields.Integer(metadata={
+        "description": "... still not recorded after township_record_within_hours: to the"
+                       " township"})
+
+
+class FundingFiguresOut(Schema):
+    by_source = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "demands by the payer chosen at submission"})
+    chosen_by = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "elder, proxy, operator, api_client, default (nobody chose)"})
+    fallbacks = fields.Integer(metadata={
+        "description": "approved with a fallback to issuance agreed at review"})
+    fallback_shortfall_minutes = fields.Integer(metadata={
+        "description": "the minutes the chosen sources lacked at those reviews"})
+
+
 class DemandStatsOut(Schema):
     """Demands submitted in the period (China dates, both included) in a region."""
 
@@ -198,3 +225,7 @@ class DemandStatsOut(Schema):
     satisfaction = fields.Nested(SatisfactionOut)
     disputes = fields.Nested(DisputeFiguresOut)
     reliability = fields.Nested(NoShowFiguresOut)
+    funding = fields.Nested(FundingFiguresOut, metadata={
+        "description": "the elder's choice of payer and the fallbacks to issuance"})
+    recording = fields.Nested(RecordingTimelinessOut, metadata={
+        "description": "recording timeliness (及时): reports made in the period"})

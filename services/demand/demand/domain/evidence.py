@@ -24,7 +24,9 @@ from .lifecycle import Location
 from .rules import overlaps
 
 THRESHOLD_KEYS = ("max_check_in_distance_m", "min_duration_ratio", "max_duration_ratio",
-                  "daily_max_minutes", "presence_tolerance_minutes")
+                  "daily_max_minutes", "presence_tolerance_minutes", "max_device_skew_minutes",
+                  "max_check_out_distance_m", "window_tolerance_minutes",
+                  "record_within_hours", "township_record_within_hours")
 # DEMO VALUES (not an official policy): what migration 0004_record seeds for Hebei.
 PROVINCE_DEFAULT = {
     "max_check_in_distance_m": 500,  # check-in this far (metres) from the demand's place
@@ -32,6 +34,12 @@ PROVINCE_DEFAULT = {
     "max_duration_ratio": 2.0,  # ... or above twice the expected ones
     "daily_max_minutes": 480,  # a volunteer's recorded minutes on one China date
     "presence_tolerance_minutes": 30,  # recorded minutes beyond check-in..out + this
+    "max_device_skew_minutes": 10,  # the device's check-in/out time this far from the server's
+    "max_check_out_distance_m": 500,  # check-out this far (metres) from the demand's place
+    "window_tolerance_minutes": 30,  # checked in before the window or out after it, beyond this
+    # recording timeliness (及时, domain/timeliness.py): not recorded this long after check-out
+    "record_within_hours": 24,  # ... is reported to the station
+    "township_record_within_hours": 48,  # ... then to the township
 }
 PROVINCE_CODE = "130000000000"
 POLICY_LEVELS = (PROVINCE, CITY, COUNTY)
@@ -63,6 +71,12 @@ class Evidence:
     # (record_id, checked_in_at, checked_out_at) of the volunteer's other records
     other_windows: tuple[tuple[str, dt.datetime | None, dt.datetime | None], ...] = ()
     minutes_that_day: int = 0  # the volunteer's other recorded minutes that China date
+    check_out_location: Location | None = None
+    # the times the volunteer's device sent (the checked_in/out times are the server's)
+    check_in_device_at: dt.datetime | None = None
+    check_out_device_at: dt.datetime | None = None
+    window_start: dt.datetime | None = None
+    window_end: dt.datetime | None = None
 
 
 # --- thresholds -----------------------------------------------------------------------------
@@ -86,7 +100,9 @@ def check_threshold_values(values: dict[str, Any]) -> dict[str, Any]:
                        {"unknown": unknown, "keys": list(THRESHOLD_KEYS)})
     limits = {"max_check_in_distance_m": (10, 100_000), "min_duration_ratio": (0.0, 1.0),
               "max_duration_ratio": (1.0, 10.0), "daily_max_minutes": (30, 1440),
-              "presence_tolerance_minutes": (0, 240)}
+              "presence_tolerance_minutes": (0, 240), "max_device_skew_minutes": (1, 240),
+              "max_check_out_distance_m": (10, 100_000), "window_tolerance_minutes": (0, 480),
+              "record_within_hours": (1, 720), "township_record_within_hours": (1, 1440)}
     for key, value in values.items():
         low, high = limits[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) \
@@ -186,9 +202,75 @@ def daily_maximum(ev: Evidence, limits: Limits) -> Flag | None:
                 {"day_minutes": total, "limit_minutes": limit})
 
 
+def location_missing(ev: Evidence, limits: Limits) -> Flag | None:
+    """A check-in or check-out sent without GPS: nothing shows where the service was."""
+    missing = [step for step, at, where in (
+        ("check_in", ev.checked_in_at, ev.check_in_location),
+        ("check_out", ev.checked_out_at, ev.check_out_location)) if at and not where]
+    if not missing:
+        return None
+    zh = "、".join({"check_in": "签到", "check_out": "签退"}[m] for m in missing)
+    return Flag("location_missing", f"{zh}时没有定位信息",
+                f"No location at {' and '.join(m.replace('_', '-') for m in missing)}",
+                {"missing": missing})
+
+
+def checkout_far(ev: Evidence, limits: Limits) -> Flag | None:
+    if not ev.check_out_location or not ev.demand_location:
+        return None
+    metres = distance_m(ev.check_out_location, ev.demand_location)
+    limit = limits["max_check_out_distance_m"]
+    if metres <= limit:
+        return None
+    return Flag("checkout_far_from_address",
+                f"签退地点距服务地点约 {round(metres)} 米，超过 {limit} 米",
+                f"Checked out about {round(metres)} m from the service place (limit {limit} m)",
+                {"distance_m": round(metres), "limit_m": limit})
+
+
+def device_time_skewed(ev: Evidence, limits: Limits) -> Flag | None:
+    """The time the app sent differs from the server's (a backdated or wrong device clock)."""
+    limit = limits["max_device_skew_minutes"]
+    skews = {}
+    for step, server, device in (("check_in", ev.checked_in_at, ev.check_in_device_at),
+                                 ("check_out", ev.checked_out_at, ev.check_out_device_at)):
+        if server is not None and device is not None:
+            minutes = round((device - server).total_seconds() / 60)
+            if abs(minutes) > limit:
+                skews[f"{step}_skew_minutes"] = minutes
+    if not skews:
+        return None
+    return Flag("device_time_skewed", f"手机上报的签到/签退时间与服务器时间相差超过 {limit} 分钟",
+                f"The device's check-in/out time differs from the server's by more than"
+                f" {limit} minutes", {**skews, "limit_minutes": limit})
+
+
+def presence_outside_window(ev: Evidence, limits: Limits) -> Flag | None:
+    """Checked in before the window starts or out after it ends, beyond the tolerance."""
+    if ev.window_start is None or ev.window_end is None:
+        return None
+    tolerance = dt.timedelta(minutes=limits["window_tolerance_minutes"])
+    early = ev.checked_in_at is not None and ev.checked_in_at < ev.window_start - tolerance
+    late = ev.checked_out_at is not None and ev.checked_out_at > ev.window_end + tolerance
+    if not early and not late:
+        return None
+    details: dict[str, Any] = {"window_start": ev.window_start.isoformat(),
+                               "window_end": ev.window_end.isoformat(),
+                               "tolerance_minutes": limits["window_tolerance_minutes"]}
+    if early and ev.checked_in_at is not None:
+        details["minutes_before_start"] = round(
+            (ev.window_start - ev.checked_in_at).total_seconds() / 60)
+    if late and ev.checked_out_at is not None:
+        details["minutes_after_end"] = round(
+            (ev.checked_out_at - ev.window_end).total_seconds() / 60)
+    return Flag("presence_outside_window", "签到早于服务时段开始或签退晚于服务时段结束",
+                "Checked in before the service window or out after it", details)
+
+
 RULES: tuple[Callable[[Evidence, Limits], Flag | None], ...] = (
     no_presence, far_from_place, duration_off, beyond_presence, overlapping_record,
-    direct_relatives, daily_maximum)
+    direct_relatives, daily_maximum, location_missing, checkout_far, device_time_skewed,
+    presence_outside_window)
 
 
 def flags_for(ev: Evidence, limits: Limits) -> list[Flag]:

@@ -59,9 +59,9 @@ from ..contracts.enums import (
     ASSIGNED,
     AWAITING_RECORD,
     CANCELLED,
+    DEFAULT_FUNDING,
     EVALUATED,
     EXPIRED_REASON,
-    FUNDING_SOURCES,
     IN_SERVICE,
     NO_SHOW,
     NO_SHOW_REASON,
@@ -71,7 +71,7 @@ from ..contracts.enums import (
     SUBMITTED,
     WITHDRAWN,
 )
-from .rules import check_event_time
+from . import funding
 
 Location = dict[str, float]  # {lat, lng}
 
@@ -113,6 +113,9 @@ class Assignment:
     check_in_location: Location | None = None
     checked_out_at: dt.datetime | None = None
     check_out_location: Location | None = None
+    # the times the volunteer's device sent (extra evidence; the times above are the server's)
+    check_in_device_at: dt.datetime | None = None
+    check_out_device_at: dt.datetime | None = None
     ended_at: dt.datetime | None = None  # withdrawn or no-show
     end_reason: str | None = None
     reservation_status: str | None = None  # see domain/payments.py
@@ -143,7 +146,11 @@ class Demand:
     submitted_by: str | None = None
     created_at: dt.datetime | None = None
     status: str = SUBMITTED
-    funding_source: str | None = None
+    funding_source: str = DEFAULT_FUNDING  # chosen at submission (domain/funding.py)
+    funding_chosen_by: str | None = None  # elder | proxy | operator | api_client; None: default
+    fallback_reason: str | None = None  # agreed at review: issuance pays what the source lacks
+    funding_available_minutes: int | None = None  # the source's cover seen at review
+    funding_shortfall_minutes: int = 0
     reviewed_by: str | None = None
     reviewed_at: dt.datetime | None = None
     reject_reason: str | None = None
@@ -181,18 +188,12 @@ class Demand:
 
     # --- transitions -----------------------------------------------------
     def review(self, decision: str, by: str | None, now: dt.datetime,
-               funding_source: str | None = None, reason: str | None = None) -> None:
+               reason: str | None = None) -> None:
+        """Approve (publish) or reject with a reason. The payer was chosen at submission;
+        an approval checks its cover first (``settle_funding``)."""
         if self.status != SUBMITTED:
             raise invalid_transition("review", self.status)
         if decision == "approve":
-            if funding_source not in FUNDING_SOURCES:
-                raise BadInput(
-                    "funding_source_required",
-                    "批准需求时须指定时长来源：issuance、own_hours、grant 或 donation_pool",
-                    "Approving needs a funding source: issuance, own_hours, grant or donation_pool",
-                    {"allowed": list(FUNDING_SOURCES)},
-                )
-            self.funding_source = funding_source
             self.status = PUBLISHED
         elif decision == "reject":
             if not (reason or "").strip():
@@ -204,6 +205,22 @@ class Demand:
             raise BadInput("invalid_decision", "审核结论只能是 approve 或 reject",
                            "The decision must be approve or reject")
         self.reviewed_by, self.reviewed_at = by, now
+
+    @property
+    def minutes_needed(self) -> int:
+        return self.expected_minutes * self.volunteers_needed
+
+    def settle_funding(self, available: int | None, fallback_reason: str | None) -> None:
+        """At approval: what the chosen source can pay (``available``: None when the source's
+        cover is not the elder's balance) against ``expected_minutes × volunteers_needed``;
+        a shortfall needs the station's explicit ``fallback_reason`` (422 without)."""
+        if self.status != SUBMITTED:
+            raise invalid_transition("review", self.status)
+        missing = funding.shortfall(self.funding_source, self.minutes_needed, available)
+        self.fallback_reason = funding.require_fallback_reason(
+            self.funding_source, self.minutes_needed, available or 0, missing, fallback_reason)
+        self.funding_available_minutes = available
+        self.funding_shortfall_minutes = missing
 
     def require_claimable(self) -> None:
         if self.status != PUBLISHED or self.open_slots == 0:
@@ -227,9 +244,11 @@ class Demand:
         self._follow_assignments()
         return assignment
 
-    def check_in(self, volunteer_id: str, at: dt.datetime, now: dt.datetime,
+    def check_in(self, volunteer_id: str, now: dt.datetime, device_at: dt.datetime | None = None,
                  location: Location | None = None) -> bool:
-        """Start the service for this volunteer. False when already started (a repeat)."""
+        """Start the service for this volunteer at ``now`` (the server's clock, never the
+        device's: ``device_at``, the time the app sent, is kept as evidence only). False when
+        already started (a repeat)."""
         assignment = self._held_by(volunteer_id)
         if assignment.status in (IN_SERVICE, AWAITING_RECORD, RECORDED):
             return False
@@ -237,28 +256,30 @@ class Demand:
             raise invalid_transition("check_in", assignment.status, "assignment")
         if self.status not in (PUBLISHED, ASSIGNED, IN_SERVICE):
             raise invalid_transition("check_in", self.status)
-        check_event_time(at, now)
         assignment.status = IN_SERVICE
-        assignment.checked_in_at, assignment.check_in_location = at, location
+        assignment.checked_in_at, assignment.check_in_location = now, location
+        assignment.check_in_device_at = device_at
         self._follow_assignments()
         return True
 
-    def check_out(self, volunteer_id: str, at: dt.datetime, now: dt.datetime,
-                  location: Location | None = None) -> bool:
-        """End the service for this volunteer. False when already ended (a repeat)."""
+    def check_out(self, volunteer_id: str, now: dt.datetime,
+                  device_at: dt.datetime | None = None, location: Location | None = None
+                  ) -> bool:
+        """End the service for this volunteer at ``now`` (the server's clock; ``device_at``
+        kept as evidence). False when already ended (a repeat)."""
         assignment = self._held_by(volunteer_id)
         if assignment.status in (AWAITING_RECORD, RECORDED):
             return False
         if assignment.status != IN_SERVICE or self.status != IN_SERVICE:
             raise invalid_transition("check_out", assignment.status, "assignment")
-        check_event_time(at, now)
         checked_in_at = assignment.checked_in_at
-        if checked_in_at is not None and at <= checked_in_at:
+        if checked_in_at is not None and now < checked_in_at:  # only if our clock went back
             raise BadInput("check_out_before_check_in", "签退时间必须晚于签到时间",
                            "The check-out time must be after the check-in time",
                            {"checked_in_at": checked_in_at.isoformat()})
         assignment.status = AWAITING_RECORD
-        assignment.checked_out_at, assignment.check_out_location = at, location
+        assignment.checked_out_at, assignment.check_out_location = now, location
+        assignment.check_out_device_at = device_at
         self._follow_assignments()
         return True
 
@@ -309,6 +330,18 @@ class Demand:
                            " possible, please call the station",
                            {"window_start": self.window_start.isoformat()})
         self._end(assignment, WITHDRAWN, (reason or "").strip(), now)
+        return assignment
+
+    def drop_volunteer(self, volunteer_id: str, reason: str, now: dt.datetime
+                       ) -> Assignment | None:
+        """The volunteer no longer serves on the platform (left, withdrew, died): an
+        assignment not yet started ends as ``withdrawn`` with ``reason`` whatever the time
+        (the slot reopens while nobody has started, as for any withdrawal). None when the
+        volunteer holds no assignment here that has not started."""
+        assignment = self.assignment_of(volunteer_id)
+        if assignment is None or assignment.status != ASSIGNED:
+            return None
+        self._end(assignment, WITHDRAWN, reason, now)
         return assignment
 
     def no_show_due(self, now: dt.datetime, grace: dt.timedelta) -> list[Assignment]:

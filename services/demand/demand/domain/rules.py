@@ -11,7 +11,6 @@ from timebank_common.errors import BadInput, Conflict, RuleViolation
 EXPECTED_MINUTES = (15, 480)
 VOLUNTEERS_NEEDED = (1, 50)
 RECORDED_MINUTES = (1, 720)
-CLOCK_SKEW = dt.timedelta(minutes=5)  # check-in/out times may run this far ahead of ours
 
 
 def _in_range(value: int, bounds: tuple[int, int], code: str, zh: str, en: str) -> None:
@@ -44,14 +43,6 @@ def validate_new_demand(window_start: dt.datetime, window_end: dt.datetime,
 def validate_recorded_minutes(minutes: int) -> None:
     _in_range(minutes, RECORDED_MINUTES, "minutes_out_of_range", "记录的服务时长（分钟）",
               "Recorded minutes")
-
-
-def check_event_time(at: dt.datetime, now: dt.datetime) -> None:
-    """A check-in or check-out cannot be in the future."""
-    if at > now + CLOCK_SKEW:
-        raise BadInput("time_in_future", "签到/签退时间不能晚于当前时间",
-                       "A check-in or check-out time cannot be in the future",
-                       {"at": at.isoformat(), "now": now.isoformat()})
 
 
 def overlaps(a_start: dt.datetime, a_end: dt.datetime,

@@ -10,6 +10,7 @@ from marshmallow import Schema
 from timebank_common.schemas import load
 
 from ..adapters.identity import IdentityClient
+from ..adapters.ledger import LedgerClient
 
 
 class EntrypointBase:
@@ -20,6 +21,7 @@ class EntrypointBase:
     clock: Any
     db: Any
     identity: Any
+    ledger: Any
 
     def setting(self, name: str, default: float) -> float:
         return float(self.config.get(name, default))
@@ -27,6 +29,10 @@ class EntrypointBase:
     @property
     def identity_client(self) -> IdentityClient:
         return IdentityClient(self.config, self.identity)
+
+    @property
+    def ledger_client(self) -> LedgerClient:
+        return LedgerClient(self.config, self.ledger)
 
 
 def given(value: Any, schema: type[Schema]) -> Any:

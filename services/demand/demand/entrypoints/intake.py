@@ -34,9 +34,14 @@ class IntakeEntrypoints(EntrypointBase):
 
     @rpc(args={"data": IntakeReviewSchema}, returns=DemandWithHistoryOut)
     def review(self, caller, demand_id, data):
-        """Approve (with the funding source) or reject (with a reason); ``adjust`` changes the
-        content first, in the same transaction. Closes the demand's escalation, if any."""
-        return reviewing.review(self.db, caller, demand_id, data, self.clock.now())
+        """Approve or reject (with a reason); ``adjust`` changes the content first, in the
+        same transaction. The payer was chosen at submission (a ``funding_source`` is refused,
+        400 ``funding_chosen_at_submission``); approving a demand whose chosen source (own
+        hours, grant: the ledger's balance, asked as the reviewer) cannot cover
+        ``expected_minutes × volunteers_needed`` needs a ``fallback_reason`` (422
+        ``funding_shortfall`` with the figures). Closes the demand's escalation, if any."""
+        return reviewing.review(self.db, caller, demand_id, data, self.clock.now(),
+                                self.ledger_client)
 
     @rpc(args={"filters": EscalationQuery}, returns=EscalationPageOut)
     def escalations(self, caller, filters=None):

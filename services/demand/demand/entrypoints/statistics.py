@@ -15,7 +15,8 @@ class StatisticsEntrypoints(EntrypointBase):
     def demand_stats(self, caller, region_code=None, period_from=None, period_to=None):
         """Demands submitted in the period (China dates) in a region: by status, category and
         channel; time to publication and to first assignment; completion rate; satisfaction,
-        disputes and no-shows. Admins, auditors, API clients; region in scope."""
+        disputes and no-shows; recording timeliness (reports to the station and the
+        township). Admins, auditors, API clients; region in scope."""
         query = load(StatsIn(), {"region_code": region_code, "period_from": period_from,
                                  "period_to": period_to})
         return statistics.demand_stats(self.db, caller, query["region_code"],

@@ -1,4 +1,5 @@
-"""The no-show and expiry sweeps: internal RPCs, and the timers every demand process runs."""
+"""The no-show, expiry and recording-timeliness sweeps: internal RPCs, and the timers every
+demand process runs."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +9,7 @@ from marshmallow import fields
 from timebank_common.service import rpc, scheduled
 
 from ..app import sweeps
+from ..app.recording import timeliness
 from .base import EntrypointBase
 
 
@@ -42,3 +44,16 @@ class SweepEntrypoints(EntrypointBase):
         """Every demand process runs it: each demand is expired (and announced) once."""
         while sweeps.expire_unserved(self.db, self.clock.now()) >= sweeps.EXPIRY_BATCH:
             pass
+
+    @rpc(returns=fields.Integer(), internal=True)
+    def report_unrecorded(self):
+        """Report each service checked out and not recorded in time (``recording_overdue``:
+        to the station after the region's ``record_within_hours``, to the township after
+        ``township_record_within_hours``; each level once); also on a timer
+        (``RECORDING_OVERDUE_CHECK_SECONDS``, default 300). How many reports were made."""
+        return len(timeliness.report_unrecorded(self.db, self.clock.now()))
+
+    @scheduled("RECORDING_OVERDUE_CHECK_SECONDS", 300)
+    def sweep_unrecorded(self):
+        """Every demand process runs it: each level is reported once per service."""
+        timeliness.report_unrecorded(self.db, self.clock.now())

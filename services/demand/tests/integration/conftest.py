@@ -56,15 +56,53 @@ def identity(clock):
     return IdentityFake(clock=clock)
 
 
+class LedgerStandIn:
+    """The ledger as demand asks it (``balance(caller, person_id)`` at review): an elder the
+    test gave no balance has plenty (600 hours earned and 600 granted); ``set(person_id,
+    earned=..., grant=..., reserved=...)`` gives one; ``unknown(person_id)``: the ledger
+    answers 404 (no account it shows). ``asked`` lists (caller, person_id)."""
+
+    PLENTY = 36_000
+
+    def __init__(self):
+        self.balances: dict[str, dict] = {}
+        self.asked: list[tuple[dict, str]] = []
+
+    def set(self, person_id, earned=0, grant=0, reserved=0):
+        self.balances[person_id] = {
+            "person_id": person_id, "earned_minutes": earned, "grant_minutes": grant,
+            "reserved_minutes": reserved, "available_minutes": earned + grant - reserved}
+
+    def unknown(self, person_id):
+        self.balances[person_id] = None
+
+    def balance(self, caller, person_id):
+        from timebank_common.errors import NotFound  # noqa: PLC0415
+
+        self.asked.append((caller, person_id))
+        if person_id not in self.balances:
+            self.set(person_id, earned=self.PLENTY, grant=self.PLENTY)
+        found = self.balances[person_id]
+        if found is None:
+            raise NotFound("account_not_found", "没有账户", "No account", {})
+        return found
+
+
 @pytest.fixture
-def in_process(uow_factory, clock, identity):
+def ledger():
+    return LedgerStandIn()
+
+
+@pytest.fixture
+def in_process(uow_factory, clock, identity, ledger):
     """``in_process(SETTING=value)``: the demand service with that configuration, on this
-    test's rolled-back database, at ``clock``, asking the test's ``identity``."""
+    test's rolled-back database, at ``clock``, asking the test's ``identity`` and
+    ``ledger`` (``LedgerStandIn``)."""
 
     def make(**config) -> InProcess:
         return InProcess(worker_factory(
             DemandService, db=uow_factory("demand"), clock=clock, identity=identity,
-            config={"CHECK_CONTRACTS": True, **config}))
+            ledger=ledger, config={"CHECK_CONTRACTS": True, **config}))
 
     return make
 
@@ -117,25 +155,31 @@ def submission(now: dt.datetime, start_in_hours=24, **changes):
 
 
 def published(demand, now, operator=OPERATOR, funding="issuance", **changes):
-    made = demand.submit(operator, submission(now, **changes))
-    return demand.review(operator, made["demand_id"],
-                         {"decision": "approve", "funding_source": funding})
+    """Submitted (the payer ``funding`` chosen by the operator for the elder) and approved."""
+    made = demand.submit(operator, submission(now, funding_source=funding, **changes))
+    return demand.review(operator, made["demand_id"], {"decision": "approve"})
 
 
-def served(demand, now, volunteers=1, elder_id=None, minutes_ago=70, served_minutes=65,
+def served(demand, now, volunteers=1, elder_id=None, served_minutes=65, early_minutes=0,
            at=PLACE, who=None, operator=OPERATOR, present=None):
-    """A published demand, claimed by each volunteer, checked in and out by each (or by the
-    first ``present`` of them) before ``now``."""
+    """A published demand (its window starting two hours after ``now``), claimed by each
+    volunteer, checked in and out by each (or by the first ``present`` of them). Check-in and
+    check-out times are the server's: the service's clock (the test's ``FixedClock``) is moved
+    to ``early_minutes`` before the window's start, everyone checks in (at ``at``), the clock
+    moves ``served_minutes`` and everyone checks out at the demand's place; the clock is left
+    there."""
     made = published(demand, now, operator, elder_id=elder_id or new_id("elder"),
                      category="culture_sports" if volunteers > 1 else "emotional_comfort",
-                     volunteers_needed=volunteers)
+                     volunteers_needed=volunteers, start_in_hours=2)
     people = who or [volunteer() for _ in range(volunteers)]
     for v in people:
         demand.claim(v, made["demand_id"])
+    clock = demand.worker.clock
+    clock.set(dt.datetime.fromisoformat(made["window_start"])
+              - dt.timedelta(minutes=early_minutes))
     for v in people[:present]:
-        demand.check_in(v, made["demand_id"], {
-            "at": (now - dt.timedelta(minutes=minutes_ago)).isoformat(),
-            **({"lat": at["lat"], "lng": at["lng"]} if at else {})})
-        demand.check_out(v, made["demand_id"], {"at": (now - dt.timedelta(
-            minutes=minutes_ago - served_minutes)).isoformat()})
+        demand.check_in(v, made["demand_id"], {"lat": at["lat"], "lng": at["lng"]} if at else {})
+    clock.advance(minutes=served_minutes)
+    for v in people[:present]:
+        demand.check_out(v, made["demand_id"], dict(PLACE))
     return made, people

@@ -9,6 +9,7 @@ service does without the broker: ``test_demands.py``, ``test_intake.py``,
 import datetime as dt
 
 import pytest
+from nameko.rpc import rpc as nameko_rpc
 from sqlalchemy import create_engine, text
 from timebank_testing import wait_for
 from timebank_testing.identity_fake import IdentityFake
@@ -19,7 +20,7 @@ from timebank_common.clock import FixedClock
 from timebank_common.db import make_event
 from timebank_common.errors import Unavailable
 
-from .conftest import OPERATOR, REGION, published, submission, volunteer
+from .conftest import OPERATOR, PLACE, REGION, published, submission, volunteer
 
 TIMERS = {"NO_SHOW_GRACE_SECONDS": 1, "NO_SHOW_SWEEP_SECONDS": 0.1, "EXPIRY_SWEEP_SECONDS": 0.1,
           "REVIEW_ESCALATION_SECONDS": 2, "REVIEW_ESCALATION_CHECK_SECONDS": 0.1,
@@ -60,9 +61,21 @@ def identity(clock):
     return IdentityFake(clock=clock)
 
 
+class LedgerBalances:
+    """The ledger as a review asks it (``balance``): every elder has plenty of hours."""
+
+    name = "ledger"
+
+    @nameko_rpc
+    def balance(self, caller, person_id):
+        return {"person_id": person_id, "earned_minutes": 6000, "grant_minutes": 6000,
+                "reserved_minutes": 0, "available_minutes": 12000}
+
+
 @pytest.fixture(scope="module")
 def running(service_config, start_module_service, listen, clock, identity):
     start_module_service(identity.service_class(), service_config(None, max_workers=20))
+    start_module_service(LedgerBalances, service_config(None, max_workers=5))
     for _ in range(2):  # two demand processes: each demand is still announced once
         start_module_service(DemandService, service_config("demand", max_workers=20,
                                                            CLOCK=clock, **TIMERS))
@@ -97,8 +110,10 @@ def test_service_recorded_is_published_once_from_the_outbox_and_marked_sent(
     made = published(demand, now)
     v = volunteer()
     demand.claim(v, made["demand_id"])
-    demand.check_in(v, made["demand_id"], {"at": (now - dt.timedelta(minutes=70)).isoformat()})
-    demand.check_out(v, made["demand_id"], {"at": (now - dt.timedelta(minutes=5)).isoformat()})
+    clock.set(dt.datetime.fromisoformat(made["window_start"]))  # the server's time counts
+    demand.check_in(v, made["demand_id"], dict(PLACE))
+    clock.advance(minutes=65)
+    demand.check_out(v, made["demand_id"], dict(PLACE))
     record = demand.record(OPERATOR, made["demand_id"], {
         "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "phone"})
     again = demand.record(OPERATOR, made["demand_id"], {

@@ -15,14 +15,15 @@ from timebank_testing.identity_fake import IdentityFake
 
 from demand.adapters import assignment_repository
 from demand.adapters import demand_repository as repository
-from demand.adapters.tables import demands, series_occurrences
+from demand.adapters.tables import demands, recording_overdue, series_occurrences
 from demand.app.intake import series as intake
+from demand.app.recording import timeliness
 from demand.service import DemandService
 from timebank_common.clock import CHINA
 from timebank_common.db import UnitOfWork, make_engine
 from timebank_common.errors import Conflict
 
-from .conftest import OPERATOR, InProcess, new_id, published, volunteer
+from .conftest import OPERATOR, InProcess, LedgerStandIn, new_id, published, served, volunteer
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def db(engine):
 def demand(db, clock):
     """The demand service with committing units of work, one pooled connection each."""
     return InProcess(worker_factory(DemandService, db=db, clock=clock,
-                                    identity=IdentityFake(clock=clock),
+                                    identity=IdentityFake(clock=clock), ledger=LedgerStandIn(),
                                     config={"CHECK_CONTRACTS": True}))
 
 
@@ -91,6 +92,21 @@ def test_series_generation_run_twice_and_concurrently_creates_each_occurrence_on
     dates = [o.occurrence_date for o in occurrences]
     assert len(dates) == len(set(dates))
     assert elder_demands == len([o for o in occurrences if o.demand_id]) >= before + 10
+
+
+def test_recording_overdue_sweeps_run_at_once_report_each_level_once(demand, db, clock):
+    ids = [served(demand, clock.now())[0]["demand_id"] for _ in range(5)]
+    clock.advance(hours=49)  # past both limits: station and township
+    now = clock.now()
+    runs = [eventlet.spawn(timeliness.report_unrecorded, db, now) for _ in range(4)]
+    emitted = [p for r in runs for p in r.wait() if p["demand_id"] in ids]
+    assert sorted((p["demand_id"], p["level"]) for p in emitted) == sorted(
+        (i, level) for i in ids for level in ("station", "township"))
+    assert [p for p in timeliness.report_unrecorded(db, now) if p["demand_id"] in ids] == []
+    with db() as uow:
+        rows = uow.execute(select(func.count()).select_from(recording_overdue).where(
+            recording_overdue.c.demand_id.in_(ids))).scalar_one()
+    assert rows == 10
 
 
 def test_a_reply_committed_during_another_step_is_kept(demand, db, clock):

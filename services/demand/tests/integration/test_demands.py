@@ -35,11 +35,12 @@ def demand(in_process, identity):
 def test_full_path_records_the_service_and_writes_service_recorded_once(demand, clock,
                                                                           outbox):
     now = clock.now()
-    made = demand.submit(OPERATOR, submission(now))
+    made = demand.submit(OPERATOR, submission(now, funding_source="grant"))
     assert made["status"] == "submitted" and made["region_code"] == REGION
     assert made["carrier_id"] == "carrier-7"  # elder has none: the operator's station
-    shown = demand.review(OPERATOR, made["demand_id"],
-                          {"decision": "approve", "funding_source": "grant"})
+    # the payer was chosen at submission, by the operator on the phone for the elder
+    assert (made["funding_source"], made["funding_chosen_by"]) == ("grant", "operator")
+    shown = demand.review(OPERATOR, made["demand_id"], {"decision": "approve"})
     assert shown["status"] == "published"
 
     v = volunteer()
@@ -47,12 +48,13 @@ def test_full_path_records_the_service_and_writes_service_recorded_once(demand, 
     assert claimed["status"] == "assigned" and claimed["open_slots"] == 0
     assert demand.claim(v, made["demand_id"]) == claimed  # a redelivered claim changes nothing
 
+    clock.set(dt.datetime.fromisoformat(made["window_start"]))
     started = demand.check_in(v, made["demand_id"], {
-        "at": (now - dt.timedelta(minutes=70)).isoformat(), "lat": 38.05, "lng": 114.52})
+        "at": clock.now().isoformat(), "lat": 38.05, "lng": 114.52})
     assert started["status"] == "in_service"
     assert demand.check_in(v, made["demand_id"], {})["assignments"] == started["assignments"]
-    ended = demand.check_out(v, made["demand_id"],
-                             {"at": (now - dt.timedelta(minutes=5)).isoformat()})
+    clock.advance(minutes=65)
+    ended = demand.check_out(v, made["demand_id"], {"lat": 38.05, "lng": 114.52})
     assert ended["status"] == "awaiting_record"
 
     record = demand.record(OPERATOR, made["demand_id"], {
@@ -68,7 +70,8 @@ def test_full_path_records_the_service_and_writes_service_recorded_once(demand, 
         "record_id": record["record_id"], "demand_id": made["demand_id"],
         "volunteer_id": v["person_id"], "volunteer_region_code": VOLUNTEER_REGION,
         "elder_id": made["elder_id"], "minutes": 60, "category": "emotional_comfort",
-        "funding_source": "grant", "carrier_id": "carrier-7", "recorded_by": "op-1",
+        "funding_source": "grant", "fallback_reason": None, "carrier_id": "carrier-7",
+        "recorded_by": "op-1",
         "recorded_at": record["recorded_at"],
         # a grant-funded service: the ledger posts the reservation made at the claim
         "reservation_id": f"reservation:{claimed['assignments'][0]['assignment_id']}",
@@ -91,7 +94,7 @@ def test_review_outside_scope_is_refused(demand, clock):
     made = demand.submit(OPERATOR, submission(clock.now()))
     with pytest.raises(Forbidden) as e:
         demand.review(OTHER_COUNTY_OPERATOR, made["demand_id"],
-                      {"decision": "approve", "funding_source": "issuance"})
+                      {"decision": "approve"})
     assert e.value.code == "out_of_scope"
     assert demand.get(OPERATOR, made["demand_id"])["status"] == "submitted"
 

@@ -229,12 +229,12 @@ def test_operator_adjusts_before_review_and_history_is_shown_with_the_demand(dem
 
     clock.advance(minutes=5)
     reviewed = demand.review(OPERATOR, made["demand_id"], {
-        "decision": "approve", "funding_source": "own_hours",
+        "decision": "approve",
         "adjust": {"description": "陪老人聊天，读报", "reason": "老人补充了需求"}})
     assert reviewed["status"] == "published" and reviewed["description"] == "陪老人聊天，读报"
     assert len(reviewed["changes"]) == 4
     got = demand.get(OPERATOR, made["demand_id"])
-    assert got["changes"] == reviewed["changes"] and got["funding_source"] == "own_hours"
+    assert got["changes"] == reviewed["changes"] and got["funding_source"] == "issuance"
 
     events = outbox("demand_adjusted")
     assert [len(e["changes"]) for e in events] == [3, 1]
@@ -262,7 +262,7 @@ def test_bad_adjustments_are_refused_and_change_nothing(demand, clock):
                                                                  "reason": "越权"})
     with pytest.raises(BadInput):  # a bad adjustment at review: the review does not happen
         demand.review(OPERATOR, made["demand_id"], {
-            "decision": "approve", "funding_source": "grant",
+            "decision": "approve",
             "adjust": {"volunteers_needed": 2, "reason": "两人"}})
     unchanged = demand.get(OPERATOR, made["demand_id"])
     assert unchanged["status"] == "submitted" and unchanged["changes"] == []
@@ -311,8 +311,7 @@ def test_an_unreviewed_demand_is_escalated_to_its_township_and_closed_by_review(
     with pytest.raises(Forbidden):
         demand.escalations(TOWNSHIP, {"region_code": "130104001000"})
 
-    demand.review(OPERATOR, made["demand_id"], {"decision": "approve",
-                                                "funding_source": "issuance"})
+    demand.review(OPERATOR, made["demand_id"], {"decision": "approve"})
     demand.cancel(OPERATOR, cancelled["demand_id"], {"reason": "老人住院"})
     open_ids = [e["demand_id"] for e in demand.escalations(TOWNSHIP)["items"]]
     assert made["demand_id"] not in open_ids and cancelled["demand_id"] not in open_ids
@@ -368,7 +367,7 @@ def test_an_occurrence_clashing_with_a_demand_is_skipped_and_cancel_stops_the_se
 
     live = [o for o in made["occurrences"] if o["demand_id"]]
     taken = live[0]["demand_id"]
-    demand.review(OPERATOR, taken, {"decision": "approve", "funding_source": "issuance"})
+    demand.review(OPERATOR, taken, {"decision": "approve"})
     demand.claim(volunteer(), taken)
     with pytest.raises(NotFound):  # a volunteer cannot see, nor stop, the elder's series
         demand.cancel_series({"person_id": "v-9", "roles": ["volunteer"]}, made["series_id"],
@@ -405,7 +404,7 @@ def test_demand_stats_for_a_region_and_period(demand, clock, identity):
 
     served = demand.submit(STATS_OPERATOR, submission(now, elder_id=new_elder()))
     demand.review(STATS_OPERATOR, served["demand_id"],
-                  {"decision": "approve", "funding_source": "issuance"})
+                  {"decision": "approve"})
     v = volunteer()
     demand.claim(v, served["demand_id"])
     demand.check_in(v, served["demand_id"], {"at": (now - dt.timedelta(minutes=65)).isoformat()})
@@ -413,9 +412,9 @@ def test_demand_stats_for_a_region_and_period(demand, clock, identity):
     demand.record(STATS_OPERATOR, served["demand_id"], {
         "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "phone"})
     dropped = demand.submit(STATS_OPERATOR, submission(now, elder_id=new_elder(),
-                                                       category="outing_companion"))
-    demand.review(STATS_OPERATOR, dropped["demand_id"],
-                  {"decision": "approve", "funding_source": "grant"})
+                                                       category="outing_companion",
+                                                       funding_source="grant"))
+    demand.review(STATS_OPERATOR, dropped["demand_id"], {"decision": "approve"})
     demand.claim(volunteer(), dropped["demand_id"])
     demand.cancel(STATS_OPERATOR, dropped["demand_id"], {"reason": "老人身体不适"})
     refused = demand.submit(STATS_OPERATOR, submission(now, elder_id=new_elder()))

@@ -17,6 +17,7 @@ from demand.service import DemandService
 from ledger.service import LedgerService
 
 REGION = DEFAULT_REGION
+TOWNSHIP_ADMIN = {"person_id": "adm-t", "roles": ["township_admin"], "scope": "130102001000"}
 OPERATOR = {"person_id": "op-1", "roles": ["station_operator"], "scope": "130102001000",
             "carrier_id": "carrier-7"}
 PLACE = {"lat": 38.05, "lng": 114.52}
@@ -55,8 +56,7 @@ def test_a_dispute_reduces_the_credited_balance_exactly_once(running, rpc, event
             "location": PLACE, "window_start": start.isoformat(),
             "window_end": (start + dt.timedelta(hours=2)).isoformat(),
             "expected_minutes": 60, "channel": "phone"})
-        demand.review(OPERATOR, made["demand_id"], {"decision": "approve",
-                                                    "funding_source": "issuance"})
+        demand.review(OPERATOR, made["demand_id"], {"decision": "approve"})
         demand.claim(v, made["demand_id"])
         now = dt.datetime.now(dt.UTC)
         demand.check_in(v, made["demand_id"], {"at": (now - dt.timedelta(minutes=70))
@@ -65,7 +65,14 @@ def test_a_dispute_reduces_the_credited_balance_exactly_once(running, rpc, event
                                                 .isoformat()})
         record = demand.record(OPERATOR, made["demand_id"], {
             "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "app"})
-        assert record["status"] == "awaiting_confirmation"
+        # the server's clock timed the check-in and out (the backdated device times are only
+        # evidence): the presence is too short and skewed, so a second look releases it
+        assert record["status"] == "held"
+        assert {"device_time_skewed", "minutes_exceed_presence"} <= {
+            f["code"] for f in record["flags"]}
+        released = demand.release_record(TOWNSHIP_ADMIN, record["record_id"],
+                                         {"reason": "电话核实服务时长"})
+        assert released["status"] == "awaiting_confirmation"
 
         def earned():
             return ledger.balance(v, v["person_id"])["earned_minutes"]

@@ -75,8 +75,7 @@ def disputed_record(proxy, now: dt.datetime, confirmation: str, at: dict
         "window_start": start.isoformat(),
         "window_end": (start + dt.timedelta(hours=2)).isoformat(),
         "expected_minutes": 60, "channel": "phone", "volunteers_needed": 1})
-    proxy.review(OPERATOR, made["demand_id"], {"decision": "approve",
-                                               "funding_source": "issuance"})
+    proxy.review(OPERATOR, made["demand_id"], {"decision": "approve"})
     v = {"person_id": f"vol-{uuid.uuid4().hex[:8]}", "roles": ["volunteer"], "scope": None}
     proxy.claim(v, made["demand_id"])
     proxy.check_in(v, made["demand_id"], {

@@ -3,12 +3,14 @@ evaluations and disputes, in the test's process on real PostgreSQL (a rolled-bac
 work, no broker; the events read from demand's outbox), with the test's ``IdentityFake``
 (``conftest.identity``)."""
 
+import datetime as dt
+
 import pytest
 
 from timebank_common.clock import CHINA
 from timebank_common.errors import BadInput, Conflict, Forbidden
 
-from .conftest import OPERATOR, REGION, elder, served, volunteer
+from .conftest import OPERATOR, PLACE, REGION, elder, published, served, volunteer
 
 XINGTAI_OPERATOR = {"person_id": "op-x", "roles": ["station_operator"], "scope": "130503001000"}
 TOWNSHIP_ADMIN = {"person_id": "adm-t", "roles": ["township_admin"], "scope": "130102001000"}
@@ -385,12 +387,63 @@ def test_a_group_demand_is_evaluated_once_every_counting_record_is(demand, clock
 def test_the_last_volunteer_withdrawing_leaves_an_evaluated_group_demand(demand, clock):
     """One volunteer served early and was evaluated; the other gives the slot back before
     the start: the demand is complete and evaluated (not left recorded)."""
-    made, [early, other] = served(demand, clock.now(), volunteers=2, present=1)
+    made, [early, other] = served(demand, clock.now(), volunteers=2, present=1,
+                                  early_minutes=28, served_minutes=25)
     demand.record(OPERATOR, made["demand_id"], {"volunteer_id": early["person_id"],
-                                               "minutes": 60, "confirmation": "phone"})
+                                               "minutes": 30, "confirmation": "phone"})
     given = demand.evaluate(elder(made["elder_id"]), made["demand_id"], {
         "volunteer_id": early["person_id"], "score": 5})
     assert given["demand_status"] == "in_service"
     after = demand.withdraw(other, made["demand_id"], {"reason": "临时有事"})
     # the service was under way: the slot is not reopened (nobody could claim it)
     assert (after["status"], after["open_slots"]) == ("evaluated", 0)
+
+
+def test_a_backdated_check_in_gets_the_servers_time_and_the_record_is_held(demand, clock):
+    """The issue's case: the app sends a check-in 7 hours in the past and a check-out 2 hours
+    in the past, then the station records 300 minutes for a window that has not begun."""
+    made = published(demand, clock.now())  # its window starts tomorrow
+    v = volunteer()
+    demand.claim(v, made["demand_id"])
+    now = clock.now()
+    started = demand.check_in(v, made["demand_id"], {
+        "at": (now - dt.timedelta(hours=7)).isoformat()})  # and no GPS
+    [mine] = started["assignments"]
+    assert dt.datetime.fromisoformat(mine["checked_in_at"]) == now  # the server's time
+    assert dt.datetime.fromisoformat(mine["check_in_device_at"]) == now - dt.timedelta(hours=7)
+    clock.advance(minutes=5)
+    ended = demand.check_out(v, made["demand_id"], {
+        "at": (now - dt.timedelta(hours=2)).isoformat(), "lat": 38.10, "lng": 114.52})
+    [mine] = ended["assignments"]
+    assert dt.datetime.fromisoformat(mine["checked_out_at"]) == clock.now()
+    record = demand.record(OPERATOR, made["demand_id"], {
+        "volunteer_id": v["person_id"], "minutes": 300, "confirmation": "phone"})
+    assert record["status"] == "held"
+    flags = {f["code"]: f for f in record["flags"]}
+    assert {"device_time_skewed", "location_missing", "checkout_far_from_address",
+            "presence_outside_window", "minutes_exceed_presence"} <= set(flags)
+    assert flags["device_time_skewed"]["details"]["check_in_skew_minutes"] == -420
+    assert flags["location_missing"]["details"] == {"missing": ["check_in"]}
+    assert flags["presence_outside_window"]["zh"] and flags["presence_outside_window"]["en"]
+    with pytest.raises(Forbidden) as e:  # held for a second look, as every flagged record
+        demand.release_record(OPERATOR, record["record_id"], {})
+    assert e.value.code == "second_look_required"
+
+
+def test_a_region_sets_the_device_skew_it_tolerates(demand, clock):
+    today = clock.now().astimezone(CHINA).date().isoformat()
+    demand.add_evidence_policy({"person_id": "pa", "roles": ["province_admin"],
+                                "scope": "130000000000"}, {
+        "region_code": "130100000000", "effective_from": today,
+        "values": {"max_device_skew_minutes": 120}, "reason": "石家庄：山区手机时间常不准"})
+    made = published(demand, clock.now(), start_in_hours=1)
+    v = volunteer()
+    demand.claim(v, made["demand_id"])
+    clock.set(dt.datetime.fromisoformat(made["window_start"]))
+    demand.check_in(v, made["demand_id"], {
+        **PLACE, "at": (clock.now() - dt.timedelta(minutes=90)).isoformat()})
+    clock.advance(minutes=60)
+    demand.check_out(v, made["demand_id"], dict(PLACE))
+    record = demand.record(OPERATOR, made["demand_id"], {
+        "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "phone"})
+    assert record["flags"] == [] and record["status"] == "sent"

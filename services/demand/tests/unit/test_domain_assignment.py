@@ -28,8 +28,8 @@ GRACE = dt.timedelta(minutes=30)
 def published(needed=1) -> Demand:
     d = Demand(id="d1", elder_id="elder", category="assistance", region_code="130102001001",
                window_start=START, window_end=END, expected_minutes=60,
-               volunteers_needed=needed, channel="phone")
-    d.review("approve", "op", NOW, funding_source="own_hours")
+               volunteers_needed=needed, channel="phone", funding_source="own_hours")
+    d.review("approve", "op", NOW)
     return d
 
 

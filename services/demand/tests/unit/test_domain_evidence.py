@@ -18,7 +18,9 @@ def clean(**changes) -> Evidence:
     """Evidence that raises no flag; each test changes one thing."""
     values = dict(minutes=60, expected_minutes=60, checked_in_at=NOW, checked_out_at=NOW + H,
                   check_in_location=dict(PLACE), demand_location=dict(PLACE), related=False,
-                  other_windows=(), minutes_that_day=0)
+                  other_windows=(), minutes_that_day=0, check_out_location=dict(PLACE),
+                  check_in_device_at=NOW, check_out_device_at=NOW + H, window_start=NOW,
+                  window_end=NOW + 2 * H)
     values.update(changes)
     return Evidence(**values)
 
@@ -43,7 +45,8 @@ def test_check_in_far_from_the_place_is_flagged_with_the_distance():
     assert "米" in flag.zh and "m from" in flag.en
     near = {"lat": 38.052, "lng": 114.52}  # about 220 m
     assert codes(clean(check_in_location=near)) == []
-    assert codes(clean(check_in_location=None)) == []  # no coordinates: nothing to compare
+    # no coordinates: no distance to compare, but the missing location is a flag of its own
+    assert codes(clean(check_in_location=None)) == ["location_missing"]
 
 
 def test_haversine_distance():
@@ -54,7 +57,8 @@ def test_haversine_distance():
 
 def test_duration_far_off_the_expected_is_flagged_both_ways():
     assert codes(clean(minutes=25, checked_out_at=NOW + H)) == ["duration_off_expected"]
-    long = clean(minutes=150, expected_minutes=60, checked_out_at=NOW + 3 * H)
+    long = clean(minutes=150, expected_minutes=60, checked_out_at=NOW + 2 * H,
+                 check_out_device_at=NOW + 2 * H)
     assert codes(long) == ["duration_off_expected"]
     assert codes(clean(minutes=30)) == []  # exactly half: within
 
@@ -88,6 +92,41 @@ def test_every_flag_explains_itself_in_both_languages():
     flags = flags_for(ev, LIMITS)
     assert len(flags) == 6
     assert all(f.zh and f.en and f.to_dict()["code"] == f.code for f in flags)
+
+
+def test_a_backdated_device_time_is_flagged_with_its_skew():
+    [flag] = flags_for(clean(check_in_device_at=NOW - 7 * H), LIMITS)
+    assert flag.code == "device_time_skewed"
+    assert flag.details == {"check_in_skew_minutes": -420, "limit_minutes": 10}
+    assert codes(clean(check_out_device_at=NOW + H + dt.timedelta(minutes=10))) == []
+    assert codes(clean(check_in_device_at=None, check_out_device_at=None)) == []  # none sent
+
+
+def test_a_step_without_location_is_flagged():
+    [flag] = flags_for(clean(check_out_location=None), LIMITS)
+    assert (flag.code, flag.details) == ("location_missing", {"missing": ["check_out"]})
+    [flag] = flags_for(clean(check_in_location=None, check_out_location=None), LIMITS)
+    assert flag.details == {"missing": ["check_in", "check_out"]} and "签到、签退" in flag.zh
+
+
+def test_a_check_out_far_from_the_place_is_flagged():
+    far = {"lat": 38.06, "lng": 114.52}  # about 1.1 km north
+    [flag] = flags_for(clean(check_out_location=far), LIMITS)
+    assert flag.code == "checkout_far_from_address" and 1000 < flag.details["distance_m"] < 1200
+    assert codes(clean(check_out_location=far),
+                 {**LIMITS, "max_check_out_distance_m": 2000}) == []
+
+
+def test_presence_outside_the_window_is_flagged_beyond_the_tolerance():
+    early = clean(checked_in_at=NOW - dt.timedelta(minutes=31),
+                  check_in_device_at=NOW - dt.timedelta(minutes=31))
+    [flag] = flags_for(early, LIMITS)
+    assert flag.code == "presence_outside_window" and flag.details["minutes_before_start"] == 31
+    late = NOW + 2 * H + dt.timedelta(minutes=40)
+    [flag] = flags_for(clean(checked_out_at=late, check_out_device_at=late, minutes=60), LIMITS)
+    assert flag.details["minutes_after_end"] == 40
+    on_time = NOW - dt.timedelta(minutes=30)
+    assert codes(clean(checked_in_at=on_time, check_in_device_at=on_time)) == []
 
 
 ROWS = [

@@ -15,7 +15,7 @@ from demand.contracts import (
     SUBMITTED,
 )
 from demand.domain.lifecycle import STATUS_ZH, Demand
-from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
+from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, RuleViolation
 
 NOW = dt.datetime(2030, 5, 1, 1, 0, tzinfo=dt.UTC)
 START = NOW + dt.timedelta(hours=2)
@@ -26,7 +26,7 @@ def make(needed=1, status=SUBMITTED) -> Demand:
                window_start=START, window_end=START + dt.timedelta(hours=2),
                expected_minutes=60, volunteers_needed=needed, channel="phone")
     if status != SUBMITTED:
-        d.review("approve", "op", NOW, funding_source="issuance")
+        d.review("approve", "op", NOW)
     return d
 
 
@@ -43,16 +43,30 @@ def refused(exc_info, status):
     assert status in exc_info.value.en and exc_info.value.zh
 
 
-def test_approve_publishes_with_funding_source():
+def test_approve_publishes_with_the_funding_chosen_at_submission():
     d = make()
-    d.review("approve", "op", NOW, funding_source="grant")
-    assert (d.status, d.funding_source, d.reviewed_by) == (PUBLISHED, "grant", "op")
+    assert d.funding_source == "issuance"  # nobody chose: the city's public hours
+    d.review("approve", "op", NOW)
+    assert (d.status, d.funding_source, d.reviewed_by) == (PUBLISHED, "issuance", "op")
 
 
-def test_approve_without_funding_source_is_refused():
-    with pytest.raises(BadInput) as e:
-        make().review("approve", "op", NOW)
-    assert e.value.code == "funding_source_required"
+def test_a_shortfall_of_the_chosen_source_needs_an_explicit_fallback_reason():
+    d = make(needed=2)
+    d.funding_source = "own_hours"
+    with pytest.raises(RuleViolation) as e:
+        d.settle_funding(90, None)  # 2 × 60 needed
+    assert e.value.code == "funding_shortfall"
+    assert e.value.details == {"funding_source": "own_hours", "needed_minutes": 120,
+                               "available_minutes": 90, "shortfall_minutes": 30}
+    d.settle_funding(90, "  老人同意不足部分由公共时长补足 ")
+    assert (d.fallback_reason, d.funding_shortfall_minutes) == ("老人同意不足部分由公共时长补足", 30)
+    covered = make()
+    covered.funding_source = "grant"
+    covered.settle_funding(60, "不需要")
+    assert (covered.fallback_reason, covered.funding_shortfall_minutes) == (None, 0)
+    public = make()
+    public.settle_funding(None, None)  # issuance: nothing to cover
+    assert public.funding_shortfall_minutes == 0
 
 
 def test_reject_needs_reason_and_rejects():
@@ -68,7 +82,7 @@ def test_review_only_from_submitted(status):
     d = make()
     d.status = status
     with pytest.raises(Conflict) as e:
-        d.review("approve", "op", NOW, funding_source="issuance")
+        d.review("approve", "op", NOW)
     refused(e, status)
 
 
@@ -130,18 +144,19 @@ def test_check_out_before_check_in_is_refused():
 
 
 def test_check_out_time_must_follow_check_in():
-    d = in_service()
+    d = in_service()  # only if the server's clock went back
     with pytest.raises(BadInput) as e:
-        d.check_out("v1", START - dt.timedelta(minutes=1), START)
+        d.check_out("v1", START - dt.timedelta(minutes=1))
     assert e.value.code == "check_out_before_check_in"
 
 
-def test_check_in_in_the_future_is_refused():
+def test_check_in_takes_the_servers_time_and_keeps_the_devices():
     d = make(status=PUBLISHED)
     d.assign("v1", None, None, NOW)
-    with pytest.raises(BadInput) as e:
-        d.check_in("v1", NOW + dt.timedelta(hours=1), NOW)
-    assert e.value.code == "time_in_future"
+    backdated = NOW - dt.timedelta(hours=7)
+    assert d.check_in("v1", NOW, device_at=backdated)
+    held = d.assignment_of("v1")
+    assert (held.checked_in_at, held.check_in_device_at) == (NOW, backdated)
 
 
 def test_check_in_on_cancelled_demand_is_refused():

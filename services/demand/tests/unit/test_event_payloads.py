@@ -20,7 +20,7 @@ def test_a_cancellation_says_who_was_coming_and_when():
                     region_code="130102001001", window_start=START,
                     window_end=START + dt.timedelta(hours=2), expected_minutes=60,
                     volunteers_needed=1, channel="phone")
-    demand.review("approve", "op", START - dt.timedelta(days=1), funding_source="issuance")
+    demand.review("approve", "op", START - dt.timedelta(days=1))
     demand.assign("vol-1", "130102001001", "vol-1", START - dt.timedelta(hours=3))
     demand.cancel("op", START - dt.timedelta(hours=1), "老人住院")
     payload = DEMAND_CANCELLED.dump(payloads.cancelled(demand))

@@ -12,7 +12,7 @@ from timebank_common.caller import Caller
 from ...adapters import catalogue_repository as catalogue_rows
 from ...adapters import demand_repository as repo
 from ...adapters.identity import IdentityClient
-from ...contracts import DEMAND_SUBMITTED
+from ...contracts import DEFAULT_FUNDING, DEMAND_SUBMITTED
 from ...domain import access, catalogue, elders, rules
 from ...domain.lifecycle import Demand
 from .. import payloads
@@ -21,7 +21,8 @@ from .. import payloads
 def elder_for(identity: IdentityClient, caller: Caller, channel: str, elder_id: str
               ) -> dict[str, Any]:
     """The elder (identity's ``get_elder``) after checking the caller may submit for them
-    on this channel: in the app a proxy relative acts for the elder (``may_act_for``)."""
+    on this channel: in the app a proxy relative acts for the elder (``may_act_for``).
+    ``acts_for`` in the answer: the caller is the elder's proxy."""
     acts_for = False
     if channel == "app" and caller.person_id and caller.person_id != elder_id:
         acts_for = bool(identity.may_act_for(caller.person_id, elder_id))
@@ -31,15 +32,16 @@ def elder_for(identity: IdentityClient, caller: Caller, channel: str, elder_id: 
     elder = identity.get_elder(reader, elder_id)
     access.authorize_for_elder(caller, elder_id, elder["region_code"], acts_for)
     elders.require_elder(elder)
-    return elder
+    return {**elder, "acts_for": acts_for}
 
 
 def admit_demand(uow, content: dict[str, Any], *, elder_id: str, region_code: str,
                  carrier_id: str | None, submitted_by: str | None, channel: str,
-                 now: dt.datetime) -> Demand:
+                 now: dt.datetime, funding_source: str = DEFAULT_FUNDING,
+                 funding_chosen_by: str | None = None) -> Demand:
     """Insert a ``submitted`` demand and its ``demand_submitted`` event (not committed).
     ``content``: category, description, address, location, window_start/end,
-    expected_minutes, volunteers_needed. Raises ``duplicate_demand`` (409) with the id of
+    expected_minutes, volunteers_needed; the payer chosen (``domain/funding.choice``). Raises ``duplicate_demand`` (409) with the id of
     the elder's overlapping demand of the same category."""
     category = catalogue.require_offered(content["category"], catalogue_rows.load_catalogue(uow))
     catalogue.check_group(category, content["volunteers_needed"])
@@ -53,7 +55,7 @@ def admit_demand(uow, content: dict[str, Any], *, elder_id: str, region_code: st
         volunteers_needed=content["volunteers_needed"], channel=channel,
         description=content["description"], address=content["address"],
         location=content.get("location"), carrier_id=carrier_id, submitted_by=submitted_by,
-        created_at=now,
+        created_at=now, funding_source=funding_source, funding_chosen_by=funding_chosen_by,
     )
     repo.insert_demand(uow, demand)
     uow.emit(DEMAND_SUBMITTED, payloads.demand_facts(demand), demand.region_code)

@@ -13,8 +13,9 @@ from timebank_common.db import UnitOfWorkFactory
 from ...adapters import catalogue_repository as catalogue_rows
 from ...adapters import demand_repository as repo
 from ...adapters import escalation_repository as escalations
+from ...adapters.ledger import LedgerClient
 from ...contracts import DEMAND_ADJUSTED, DEMAND_PUBLISHED, DEMAND_REJECTED
-from ...domain import adjustment, catalogue, rules
+from ...domain import adjustment, catalogue, funding, rules
 from ...domain.lifecycle import Demand
 from .. import payloads
 from ..lookup import demand_id as checked_demand_id
@@ -76,15 +77,40 @@ def adjust(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[str
         return with_history(uow, demand)
 
 
+def _cover(db: UnitOfWorkFactory, caller: Caller, demand_id: str, data: dict[str, Any],
+           ledger: LedgerClient) -> int | None:
+    """What the elder's chosen source can pay, asked of the ledger (as the reviewer) before
+    the transaction opens; None when the source's cover is not the elder's balance (issuance,
+    the pool) or the demand is not to be approved."""
+    if data["decision"] != "approve":
+        return None
+    with db() as uow:
+        demand = repo.get_demand(uow, demand_id)
+    if demand is None:
+        raise demand_not_found(demand_id)
+    caller.require_scope(demand.region_code)  # an elder out of scope is not asked about
+    if not funding.needs_balance(demand.funding_source):
+        return None
+    return funding.available_from(demand.funding_source,
+                                  ledger.balance(caller, demand.elder_id))
+
+
 def review(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[str, Any],
-           now: dt.datetime) -> dict[str, Any]:
+           now: dt.datetime, ledger: LedgerClient) -> dict[str, Any]:
+    """Approve or reject. The payer was chosen at submission (a ``funding_source`` here is
+    refused); approving checks the chosen source's cover against ``expected_minutes ×
+    volunteers_needed`` (after any adjustment given with the review) and needs a
+    ``fallback_reason`` for a shortfall."""
     caller.require(*STATION_STAFF)
+    funding.refuse_choice_at_review(data.get("funding_source"))
     demand_id = checked_demand_id(demand_id)
+    available = _cover(db, caller, demand_id, data, ledger)
     with db() as uow:
         demand = _locked_in_scope(uow, caller, demand_id)
         adjusted = _adjust(uow, caller, demand, data["adjust"], now)
-        demand.review(data["decision"], caller.person_id, now,
-                      funding_source=data["funding_source"], reason=data["reason"])
+        if data["decision"] == "approve":
+            demand.settle_funding(available, data.get("fallback_reason"))
+        demand.review(data["decision"], caller.person_id, now, reason=data["reason"])
         repo.save_demand(uow, demand)
         escalations.close_escalation(uow, demand.id, "reviewed", now)
         if adjusted is not None:

@@ -19,7 +19,8 @@ def publish_record(uow, demand: Demand, assignment: Assignment, record: dict[str
     state.mark_sent(now)
     records.save_state(uow, record, state)
     records.audit(uow, record["record_id"], "sent", None, now)
-    uow.emit(SERVICE_RECORDED, payments.on_recorded(uow, assignment, record),
+    uow.emit(SERVICE_RECORDED, {**payments.on_recorded(uow, assignment, record),
+                                "fallback_reason": demand.fallback_reason},
              demand.region_code)
 
 

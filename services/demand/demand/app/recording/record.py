@@ -49,7 +49,11 @@ def evidence_flags(uow, demand: Demand, assignment: Assignment, minutes: int, re
         check_in_location=assignment.check_in_location, demand_location=demand.location,
         related=related,
         other_windows=tuple(records.other_windows(uow, assignment.volunteer_id, assignment.id)),
-        minutes_that_day=records.minutes_between(uow, assignment.volunteer_id, start, end))
+        minutes_that_day=records.minutes_between(uow, assignment.volunteer_id, start, end),
+        check_out_location=assignment.check_out_location,
+        check_in_device_at=assignment.check_in_device_at,
+        check_out_device_at=assignment.check_out_device_at,
+        window_start=demand.window_start, window_end=demand.window_end)
     return [flag.to_dict() for flag in evidence.flags_for(ev, limits)]
 
 
