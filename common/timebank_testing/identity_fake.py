@@ -91,6 +91,10 @@ class FakePerson:
         return f"130102{self.birth_date:%Y%m%d}{_digits(self.person_id, 3)}X"
 
 
+NOT_ACTIVE = {"code": "not_active", "zh": "此人已不在册（已离开、退出或已故）",
+              "en": "This person is no longer active (left, withdrew or deceased)"}
+
+
 def _digits(text: str, count: int) -> str:
     return f"{zlib.crc32(text.encode()) % 10**count:0{count}d}"
 
@@ -394,9 +398,10 @@ class IdentityFake:
 
     def _check_volunteer(self, person_id: Any) -> dict[str, Any]:
         person = self._person(person_id, "volunteer")
+        active = person.status == "active"  # as identity: not_active comes first
         return {"person_id": person.person_id, "name": person.name,
-                "region_code": person.region_code, "eligible": person.eligible,
-                "reasons": list(person.reasons),
+                "region_code": person.region_code, "eligible": person.eligible and active,
+                "reasons": ([] if active else [NOT_ACTIVE]) + list(person.reasons),
                 "qualifications": self._valid_kinds(person.person_id)}
 
     def _get_person(self, caller: Caller, person_id: Any, unmasked: Any = False) -> dict[str, Any]:
@@ -441,17 +446,22 @@ class IdentityFake:
 
     def _may_act_for(self, person_id: Any, elder_id: Any) -> bool:
         person_id, elder_id = str(person_id), str(elder_id)
-        if person_id == elder_id:
-            return False
+        if person_id == elder_id or self._deceased(elder_id):
+            return False  # nobody acts for a deceased elder
         if person_id in self.proxies.get(elder_id, ()) and self._kind(elder_id, person_id):
             return True
         elder = self.people.get(elder_id)
         carrier = elder.carrier_id if elder is not None else None
         return carrier is not None and person_id in self.operators.get(carrier, ())
 
+    def _deceased(self, person_id: str) -> bool:
+        person = self.people.get(person_id)
+        return person is not None and person.status == "deceased"
+
     def _elders_acted_for(self, person_id: Any) -> list[str]:
         return sorted(elder for elder, proxies in self.proxies.items()
-                      if str(person_id) in proxies and self._kind(elder, str(person_id)))
+                      if str(person_id) in proxies and self._kind(elder, str(person_id))
+                      and not self._deceased(elder))
 
     def _are_direct_relatives(self, person_a: Any, person_b: Any) -> dict[str, Any]:
         kind = self._kind(str(person_a), str(person_b))
@@ -511,7 +521,8 @@ class IdentityFake:
         prefix, found = prefix_of(region_code), []
         for person in sorted(self.people.values(), key=lambda p: p.person_id):
             categories = self._categories(person)
-            if person.elder and person.region_code.startswith(prefix) and categories:
+            if person.elder and person.region_code.startswith(prefix) and categories \
+                    and person.status == "active":
                 found.append({"person_id": person.person_id, "region_code": person.region_code,
                               "categories": categories,
                               "birth_date": person.birth_date.isoformat(),

@@ -113,8 +113,9 @@ def update_elder_profile(uow: UnitOfWork, person_id: Any, **values: Any) -> dict
 
 
 def elders_in_region(uow: UnitOfWork, prefix: str) -> list[dict[str, Any]]:
-    """Elders whose region starts with ``prefix``: id, region, birth date, phone_only and
-    their verified hardship categories (for the ledger's pool allocation)."""
+    """Active elders whose region starts with ``prefix``: id, region, birth date, phone_only
+    and their verified hardship categories (for the ledger's pool allocation: nothing is
+    allocated to an elder who left, withdrew or died)."""
     verified = (select(elder_priorities.c.person_id,
                        func.array_agg(elder_priorities.c.category).label("categories"))
                 .where(elder_priorities.c.status == "verified")
@@ -124,7 +125,7 @@ def elders_in_region(uow: UnitOfWork, prefix: str) -> list[dict[str, Any]]:
                elder_profiles.c.phone_only, verified.c.categories)
         .join(elder_profiles, elder_profiles.c.person_id == persons.c.id)
         .outerjoin(verified, verified.c.person_id == persons.c.id)
-        .where(within(persons.c.region_code, prefix))
+        .where(within(persons.c.region_code, prefix), persons.c.status == "active")
         .order_by(persons.c.id)).mappings()
     return [dict(r) for r in rows]
 

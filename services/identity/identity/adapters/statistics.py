@@ -33,7 +33,7 @@ def volunteer_rows(uow: UnitOfWork, prefix: str) -> list[dict[str, Any]]:
     training hours (summed per person in one grouped subquery)."""
     hours = (select(trainings.c.person_id, func.sum(trainings.c.hours).label("hours"))
              .group_by(trainings.c.person_id).subquery())
-    stmt = (select(persons.c.region_code, persons.c.sex, persons.c.birth_date,
+    stmt = (select(persons.c.region_code, persons.c.sex, persons.c.birth_date, persons.c.status,
                    _day_in_china(volunteer_profiles.c.created_at).label("registered_on"),
                    volunteer_profiles.c.volunteer_number, volunteer_profiles.c.registry_status,
                    volunteer_profiles.c.screening,

@@ -34,16 +34,17 @@ SELF_FIELDS = frozenset({"address", "emergency_contact_name", "emergency_contact
 
 def _target(uow: UnitOfWork, caller: Caller, person_id: Any,
             data: Mapping[str, Any]) -> dict[str, Any]:
-    """The person (locked) if the caller may make these changes."""
-    if caller.person_id and caller.person_id == str(person_id):
-        staff_only = sorted(set(data) - SELF_FIELDS)
-        if staff_only and not caller.has(*STATION_STAFF):
-            raise Forbidden("staff_only_field", "这些信息须由服务站工作人员核实身份后修改",
-                            "Staff change these after checking your identity",
-                            {"fields": staff_only})
+    """The person (locked) if the caller may make these changes: their own address and
+    contact, or staff in scope (staff too change their own phone as staff, in scope)."""
+    own = bool(caller.person_id) and caller.person_id == str(person_id)
+    if own and set(data) <= SELF_FIELDS:
         person = persons.lock_person(uow, person_id)
         assert person is not None
         return person
+    if own and not caller.has(*STATION_STAFF):
+        raise Forbidden("staff_only_field", "这些信息须由服务站工作人员核实身份后修改",
+                        "Staff change these after checking your identity",
+                        {"fields": sorted(set(data) - SELF_FIELDS)})
     caller.require(*STATION_STAFF)
     return require_person_in_scope(uow, caller, person_id, lock=True)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from timebank_common.caller import STAFF_ROLES, STATION_STAFF, Caller
 from timebank_common.clock import china_date
-from timebank_common.db import UnitOfWorkFactory
+from timebank_common.db import UnitOfWork, UnitOfWorkFactory
 from timebank_common.regions import prefix_of
 
 from ..adapters import carriers, grants, moves, persons, regions, volunteers
@@ -32,6 +32,29 @@ from .views import move_view
 OWN_ROLES = ("elder", "volunteer")
 
 
+def _checked(uow: UnitOfWork, caller: Caller, person: Mapping[str, Any],
+             elder: Mapping[str, Any] | None,
+             data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """The new station (if named) and the reason, once ``domain.moves`` allows the move."""
+    from_carrier = elder["carrier_id"] if elder else None
+    try:
+        check_mover(caller.roles, bool(caller.carrier_id and from_carrier
+                                       and str(from_carrier) == caller.carrier_id))
+        to_region = regions.get_region(uow, data["to_region_code"])
+        carrier = carriers.get_carrier(uow, data["carrier_id"]) if data.get("carrier_id") \
+            else None
+        if data.get("carrier_id") and carrier is None:
+            raise MoveRefused("carrier_not_in_region")
+        reason = check_destination(person["region_code"], data["to_region_code"],
+                                   to_region["level"] if to_region else None,
+                                   carrier["region_code"] if carrier else None,
+                                   elder is not None, data.get("reason"))
+    except MoveRefused as refusal:
+        raise as_error(refusal, {"person_id": str(person["id"]),
+                                 "to_region_code": data["to_region_code"]}) from None
+    return carrier, reason
+
+
 def move_person(db: UnitOfWorkFactory, caller: Caller, person_id: Any, data: Mapping[str, Any],
                 now: dt.datetime) -> dict[str, Any]:
     caller.require(*STATION_STAFF)
@@ -39,21 +62,7 @@ def move_person(db: UnitOfWorkFactory, caller: Caller, person_id: Any, data: Map
         person = require_person_in_scope(uow, caller, person_id, lock=True)
         elder = persons.get_elder_profile(uow, person["id"])
         from_carrier = elder["carrier_id"] if elder else None
-        try:
-            check_mover(caller.roles, bool(caller.carrier_id and from_carrier
-                                           and str(from_carrier) == caller.carrier_id))
-            to_region = regions.get_region(uow, data["to_region_code"])
-            carrier = carriers.get_carrier(uow, data["carrier_id"]) if data.get("carrier_id") \
-                else None
-            if data.get("carrier_id") and carrier is None:
-                raise MoveRefused("carrier_not_in_region")
-            reason = check_destination(person["region_code"], data["to_region_code"],
-                                       to_region["level"] if to_region else None,
-                                       carrier["region_code"] if carrier else None,
-                                       elder is not None, data.get("reason"))
-        except MoveRefused as refusal:
-            raise as_error(refusal, {"person_id": str(person["id"]),
-                                     "to_region_code": data["to_region_code"]}) from None
+        carrier, reason = _checked(uow, caller, person, elder, data)
         from_region = person["region_code"]
         person = persons.update_person(uow, person["id"], region_code=data["to_region_code"])
         to_carrier = carrier["id"] if carrier else None
@@ -98,6 +107,7 @@ def list_moves(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any]) 
             "page": query["page"], "page_size": query["page_size"]}
 
 
-def history_of(uow: Any, person_id: Any) -> list[dict[str, Any]]:
-    """A person's moves (for the views of an elder or volunteer in scope)."""
-    return [move_view({**r, "name": None, "id_number": None}) for r in moves.moves_of(uow, person_id)]
+def history_of(uow: UnitOfWork, person_id: Any) -> list[dict[str, Any]]:
+    """A person's moves, oldest first (for the views of an elder or volunteer in scope)."""
+    return [move_view({**r, "name": None, "id_number": None})
+            for r in moves.moves_of(uow, person_id)]

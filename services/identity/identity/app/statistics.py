@@ -51,7 +51,7 @@ def _volunteers(uow: UnitOfWork, prefix: str, today: dt.date) -> list[VolunteerR
             age=age, volunteer_number=r["volunteer_number"],
             registry_status=r["registry_status"], screening=r["screening"],
             training_hours=Decimal(r["training_hours"]), required_hours=needed[region],
-            health_declared=r["health_declared"]))
+            health_declared=r["health_declared"], standing=r["status"]))
         rows.append(VolunteerRow(region, r["sex"], age, r["registered_on"], eligible,
                                  tuple(r["background_tags"] or ()),
                                  is_active(r["last_served_on"], today)))

@@ -143,6 +143,8 @@ def test_a_volunteer_who_withdraws_cannot_log_in_and_is_suspended(identity, logi
                               health_declared=True, training_hours_completed=8)
     assert volunteer["eligible"]
     own = login(volunteer["phone"], "Volunteer@2026")
+    township = login(TOWNSHIP_ADMIN)
+    eligible_before = identity.identity_stats(township, YUCAI)["volunteers"]["eligible"]
     with pytest.raises(BadInput):
         identity.set_person_status(operator, volunteer["person_id"], {"status": "withdrew"})
     changed = identity.set_person_status(operator, volunteer["person_id"],
@@ -160,6 +162,8 @@ def test_a_volunteer_who_withdraws_cannot_log_in_and_is_suspended(identity, logi
         login(volunteer["phone"], "Volunteer@2026")
     assert info.value.code == "account_inactive"
     assert identity.eligibility(own, volunteer["person_id"])["eligible"] is False
+    assert identity.identity_stats(township, YUCAI)["volunteers"]["eligible"] == \
+        eligible_before - 1
     assert volunteer["person_id"] not in [i["person_id"] for i in identity.list_volunteers(
         operator, {"q": "更正志愿者", "page_size": 100})["items"]]
     assert volunteer["person_id"] in [i["person_id"] for i in identity.list_volunteers(
@@ -176,8 +180,11 @@ def test_a_volunteer_who_withdraws_cannot_log_in_and_is_suspended(identity, logi
 
 def test_nobody_acts_for_a_deceased_elder_and_only_a_county_corrects_it(identity, login):
     operator = login(OPERATOR)
-    elder = new_elder(identity, operator)
+    elder = new_elder(identity, operator,
+                      id_number=demo_id_number("19400101", f"{next(_serial):03d}"))
     relative = new_volunteer(identity, operator)
+    in_pool = {e["person_id"] for e in identity.priority_elders(YUCAI)}
+    assert elder["person_id"] in in_pool  # 高龄
     link = identity.link_relatives(operator, {
         "person_id": elder["person_id"], "relative_person_id": relative["person_id"],
         "kind": "child", "evidence": "户口簿"})
@@ -190,6 +197,7 @@ def test_nobody_acts_for_a_deceased_elder_and_only_a_county_corrects_it(identity
     assert identity.may_act_for(relative["person_id"], elder["person_id"]) is False
     assert identity.may_act_for(operator["person_id"], elder["person_id"]) is False
     assert identity.elders_acted_for(relative["person_id"]) == []
+    assert elder["person_id"] not in {e["person_id"] for e in identity.priority_elders(YUCAI)}
     assert identity.person_standing([elder["person_id"]])["items"][0]["status"] == "deceased"
     with pytest.raises(Forbidden) as info:
         identity.set_person_status(operator, elder["person_id"],

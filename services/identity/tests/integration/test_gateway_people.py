@@ -6,7 +6,8 @@ import requests
 from identity.commands.demo import demo_id_number
 
 OPERATOR, VOLUNTEER = "13800000005", "13800000007"
-YUCAI = "130102001001"
+TOWNSHIP_ADMIN, TANGSHAN_OPERATOR = "13800000004", "13800000010"
+YUCAI, QIAOTUN_COMMUNITY = "130102001001", "130203001001"
 _serial = itertools.count(951)
 
 
@@ -51,10 +52,6 @@ def test_a_station_corrects_an_address_and_records_a_departure_over_http(http):
     assert http("POST", f"{path}/status", VOLUNTEER, json={"status": "active"}).status_code == 403
 
 
-TOWNSHIP_ADMIN, TANGSHAN_OPERATOR = "13800000004", "13800000010"
-QIAOTUN_COMMUNITY = "130203001001"
-
-
 def test_a_volunteer_moves_to_tangshan_and_both_stations_see_it_over_http(http):
     n = next(_serial)
     resp = http("POST", "/volunteers", OPERATOR, json={
@@ -77,3 +74,18 @@ def test_a_volunteer_moves_to_tangshan_and_both_stations_see_it_over_http(http):
     assert vid in [v["person_id"] for v in found["items"]]
     resp = http("PATCH", f"/volunteers/{vid}", OPERATOR, json={"address": "x"})
     assert resp.status_code == 404 and resp.json()["error"] == "person_not_found"
+
+
+def test_a_hardship_category_is_withdrawn_over_http(http):
+    elder = new_elder(http, "网关撤销")
+    base = f"/elders/{elder['person_id']}/priority"
+    assert http("POST", base, OPERATOR, json={
+        "category": "left_behind", "evidence": "子女在外务工（村委会证明）"}).status_code == 201
+    assert http("POST", f"{base}/left_behind/verify", TOWNSHIP_ADMIN,
+                json={"decision": "verify"}).status_code == 200
+    resp = http("POST", f"{base}/left_behind/revoke", OPERATOR, json={})
+    assert resp.status_code == 400 and "reason" in resp.json()["details"]
+    resp = http("POST", f"{base}/left_behind/revoke", OPERATOR, json={"reason": "子女已返乡"})
+    assert resp.status_code == 200 and resp.json()["status"] == "revoked"
+    resp = http("POST", f"{base}/advanced_age/revoke", OPERATOR, json={"reason": "x"})
+    assert resp.status_code == 422 and resp.json()["error"] == "age_not_revocable"

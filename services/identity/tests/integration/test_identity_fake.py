@@ -165,3 +165,25 @@ def test_person_standing_answers_known_people_where_they_are_now():
                             "status": "deceased", "profiles": ["elder"], "carrier_id": "c-1"}
     assert items[volunteer]["region_code"] == "130202001001"
     assert items[volunteer]["profiles"] == ["volunteer"]
+
+
+def test_the_fake_follows_a_standing_change_as_identity_does(identity, both):
+    """A deceased elder: nobody acts for her, the pool leaves her out; a withdrawn volunteer:
+    not eligible, ``not_active`` first, out of matching — in the fake as in identity."""
+    elder, daughter, fake, operator = (both["elder"], both["daughter"], both["fake"],
+                                       both["operator"])
+    identity.set_person_status(operator, elder, {"status": "deceased", "reason": "病故"})
+    identity.set_person_status(operator, daughter, {"status": "withdrew", "reason": "本人申请"})
+    fake.set_status(elder, "deceased")
+    fake.set_status(daughter, "withdrew")
+    for ask in (lambda s: s.may_act_for(daughter, elder),
+                lambda s: s.may_act_for(operator["person_id"], elder),
+                lambda s: s.elders_acted_for(daughter),
+                lambda s: [e["person_id"] for e in s.priority_elders("130102000000")
+                           if e["person_id"] == elder],
+                lambda s: {k: s.check_volunteer(daughter)[k] for k in ("eligible",)},
+                lambda s: s.check_volunteer(daughter)["reasons"][0]["code"],
+                lambda s: [v for v in s.matching_volunteers(None, 1000)["items"]
+                           if v["person_id"] == daughter],
+                lambda s: s.person_standing([elder, daughter])):
+        assert ask(fake) == ask(identity)

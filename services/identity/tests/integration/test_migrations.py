@@ -127,3 +127,33 @@ def test_0007_keeps_revoked_grants_beside_an_active_one_and_reverts(database, tm
     with engine.connect() as c:
         assert c.execute(text("SELECT count(*) FROM role_grants")).scalar() == 1
     engine.dispose()
+
+
+def test_0011_to_0014_keep_existing_people_active_and_can_be_reverted(database):
+    """Persons before 0011 are active; 0014's revoked categories become rejected on the way
+    down; every step down and up again works."""
+    config = alembic_config("identity", database)
+    command.upgrade(config, "0010")
+    engine = create_engine(database)
+    person = uuid.uuid4()
+    with engine.begin() as c:
+        c.execute(text(
+            "INSERT INTO persons (id, name, id_number_hash, id_number_enc, sex, birth_date,"
+            " region_code) VALUES (:p, '王桂兰', 'h1', 'e1', 'female', '1940-01-01',"
+            " '130102001001')"), {"p": person})
+        c.execute(text("INSERT INTO elder_profiles (person_id, phone_only) VALUES (:p, false)"),
+                  {"p": person})
+    command.upgrade(config, "head")
+    with engine.begin() as c:
+        assert c.execute(text("SELECT status FROM persons WHERE id = :p"),
+                         {"p": person}).scalar() == "active"
+        assert c.execute(text("SELECT advanced_age_granted_at FROM elder_profiles"
+                              " WHERE person_id = :p"), {"p": person}).scalar() is None
+        c.execute(text("INSERT INTO elder_priorities (person_id, category, evidence_enc, status)"
+                       " VALUES (:p, 'empty_nest', 'e', 'revoked')"), {"p": person})
+    command.downgrade(config, "0010")
+    with engine.connect() as c:
+        assert c.execute(text("SELECT status FROM elder_priorities WHERE person_id = :p"),
+                         {"p": person}).scalar() == "rejected"
+    command.upgrade(config, "head")
+    engine.dispose()
