@@ -17,10 +17,16 @@ from ..domain.stars import next_star, star_level
 
 
 def _authorize(caller: Caller, person_id: str, held: list, identity: IdentityClient) -> None:
-    """The person's region now: their accounts' (they follow the person), else identity's
-    (a person with no ledger activity yet; an unknown id has none)."""
-    if access.is_self(caller, person_id) or not caller.is_staff():
-        access.authorize_account_read(caller, person_id, None)
+    """The person themself; a proxy acting for them (identity's ``may_act_for``: a verified
+    relative of an elder without a phone); staff covering the person's region now — their
+    accounts' (they follow the person), else identity's (a person with no ledger activity
+    yet; an unknown id has none)."""
+    if access.is_self(caller, person_id):
+        return
+    if not caller.is_staff():
+        if caller.person_id and identity.may_act_for(caller.person_id, person_id):
+            return
+        access.authorize_account_read(caller, person_id, None)  # raises not_your_account
         return
     if held:
         region = held[0].region_code

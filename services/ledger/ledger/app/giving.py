@@ -3,8 +3,10 @@
 The giver is the caller, or an elder the caller acts for (``from_person_id``; identity's
 ``may_act_for``). A gift needs identity to confirm a verified direct-relative link
 (``are_direct_relatives``) unless the key was used already (a retry answers ``exists``
-without asking identity again). identity is asked before the transaction opens: its answers
-are not the ledger's data.
+without asking identity again), and identity's ``person_standing`` says where the relative
+lives: their account is opened (or moved) there, not in the giver's region. identity is asked
+before the transaction opens: its answers are not the ledger's data. A frozen account (its
+owner died, ``app/standing.py``) gives nothing.
 """
 from __future__ import annotations
 

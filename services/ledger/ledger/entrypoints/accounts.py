@@ -29,8 +29,8 @@ class AccountEntrypoints:
     @rpc(args={"person_id": person_id_field()}, returns=BalanceOut)
     def balance(self, caller, person_id):
         """Earned, grant, reserved and available minutes (zeros for a person with no
-        account yet): the person themself, or staff whose scope covers where the person
-        belongs now (an id outside the scope answers as an unknown one: 404
+        account yet): the person themself, a proxy acting for them, or staff whose scope
+        covers where the person belongs now (an id outside the scope answers as an unknown one: 404
         ``person_not_found``)."""
         return BalanceOut().dump(accounts.balance(
             self.db, caller, person_id, IdentityClient(self.config, self.identity)))

@@ -95,3 +95,17 @@ def test_another_regions_person_without_activity_answers_as_an_unknown_id(ledger
             getattr(ledger, read)(OTHER_COUNTY_ADMIN, person_id)
         errors.append((err.value.code, err.value.zh, err.value.en))
     assert errors[0] == errors[1] == ("person_not_found", "未找到此人", "No such person")
+
+
+def test_a_proxy_reads_the_elders_balance_and_statement(ledger, identity):
+    """A verified relative acting for an elder without a phone sees what the elder would."""
+    elder = identity.add_elder(region_code=SHIJIAZHUANG, phone_only=True)
+    daughter = identity.add_person(region_code=SHIJIAZHUANG)
+    identity.add_proxy(daughter, elder)
+    stranger = identity.add_person(region_code=SHIJIAZHUANG)
+
+    assert ledger.balance(person(daughter), elder)["earned_minutes"] == 0
+    assert ledger.statement(person(daughter), elder, {})["items"] == []
+    with pytest.raises(Forbidden) as err:
+        ledger.balance(person(stranger), elder)
+    assert err.value.code == "not_your_account"
