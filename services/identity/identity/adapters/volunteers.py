@@ -75,11 +75,12 @@ def take_unchecked_volunteers(uow: UnitOfWork, today: dt.date, limit: int) -> li
 
 def eligible_volunteers_page(uow: UnitOfWork, after: str | None,
                              limit: int) -> list[dict[str, Any]]:
-    """Volunteers whose eligibility was last announced as eligible, ordered by person id, with
-    their region and qualification rows (for matching's rebuild)."""
+    """Active volunteers whose eligibility was last announced as eligible, ordered by person
+    id, with their region and qualification rows (for matching's rebuild)."""
     stmt = (select(volunteer_profiles.c.person_id, persons.c.region_code)
             .join(persons, persons.c.id == volunteer_profiles.c.person_id)
-            .where(volunteer_profiles.c.announced_eligible.is_(True))
+            .where(volunteer_profiles.c.announced_eligible.is_(True),
+                   persons.c.status == "active")
             .order_by(volunteer_profiles.c.person_id).limit(limit))
     if after:
         stmt = stmt.where(volunteer_profiles.c.person_id > as_uuid(after))

@@ -40,11 +40,15 @@ def authorize_registration(caller: Caller, region_code: str) -> None:
 
 
 def authorize_read(caller: Caller, person: Mapping[str, Any]) -> None:
-    """A person may read themselves; staff and municipal systems only within their scope."""
+    """A person may read themselves; staff and municipal systems only within their scope. A
+    person outside the scope answers as an unknown id does (404 ``person_not_found``): staff
+    do not learn who exists elsewhere, and after a move the old region no longer sees them."""
     if caller.person_id and caller.person_id == str(person["id"]):
         return
     caller.require(*PERSON_READERS)
-    caller.require_scope(person["region_code"])
+    if not caller.covers(person["region_code"]):
+        raise NotFound("person_not_found", "未找到此人", "No such person",
+                       {"person_id": str(person["id"])})
 
 
 def require_person(uow: UnitOfWork, person_id: Any) -> dict[str, Any]:
