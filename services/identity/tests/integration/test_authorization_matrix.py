@@ -85,6 +85,7 @@ ROLE = (Forbidden, "role_required")
 SCOPE = (Forbidden, "out_of_scope")
 KNOWN = (Conflict, "already_registered")
 NO_PERSON = (NotFound, "person_not_found")
+HIDDEN = NO_PERSON  # out of scope answers like an unknown id
 NO_ELDER = (NotFound, "elder_not_found")
 NO_CARRIER = (NotFound, "carrier_not_found")
 NOT_BELOW = (Forbidden, "role_not_delegable")  # delegation only downward
@@ -139,28 +140,28 @@ MATRIX = {
     "get_person": (
         ("self", "in_scope", "other_city", "missing"), {
             "province_admin": (ALLOW, ALLOW, ALLOW, NO_PERSON),
-            "city_admin": (ALLOW, ALLOW, SCOPE, NO_PERSON),
-            "county_admin": (ALLOW, ALLOW, SCOPE, NO_PERSON),
-            "township_admin": (ALLOW, ALLOW, SCOPE, NO_PERSON),
-            "station_operator": (ALLOW, ALLOW, SCOPE, NO_PERSON),
+            "city_admin": (ALLOW, ALLOW, HIDDEN, NO_PERSON),
+            "county_admin": (ALLOW, ALLOW, HIDDEN, NO_PERSON),
+            "township_admin": (ALLOW, ALLOW, HIDDEN, NO_PERSON),
+            "station_operator": (ALLOW, ALLOW, HIDDEN, NO_PERSON),
             "auditor": (ALLOW, ALLOW, ALLOW, NO_PERSON),
             "volunteer": (ALLOW, ROLE, ROLE, NO_PERSON),
             "elder": (ALLOW, ROLE, ROLE, NO_PERSON),
             "relative": (ALLOW, ROLE, ROLE, NO_PERSON),
-            "api_client": (NA, ALLOW, SCOPE, NO_PERSON),
+            "api_client": (NA, ALLOW, HIDDEN, NO_PERSON),
         }),
     "get_elder": (
         ("self", "in_scope", "other_city", "missing"), {
             "province_admin": (NO_ELDER, ALLOW, ALLOW, NO_PERSON),
-            "city_admin": (NO_ELDER, ALLOW, SCOPE, NO_PERSON),
-            "county_admin": (NO_ELDER, ALLOW, SCOPE, NO_PERSON),
-            "township_admin": (NO_ELDER, ALLOW, SCOPE, NO_PERSON),
-            "station_operator": (NO_ELDER, ALLOW, SCOPE, NO_PERSON),
+            "city_admin": (NO_ELDER, ALLOW, HIDDEN, NO_PERSON),
+            "county_admin": (NO_ELDER, ALLOW, HIDDEN, NO_PERSON),
+            "township_admin": (NO_ELDER, ALLOW, HIDDEN, NO_PERSON),
+            "station_operator": (NO_ELDER, ALLOW, HIDDEN, NO_PERSON),
             "auditor": (NO_ELDER, ALLOW, ALLOW, NO_PERSON),
             "volunteer": (NO_ELDER, ROLE, ROLE, NO_PERSON),
             "elder": (ALLOW, ROLE, ROLE, NO_PERSON),
             "relative": (NO_ELDER, ROLE, ROLE, NO_PERSON),
-            "api_client": (NA, ALLOW, SCOPE, NO_PERSON),
+            "api_client": (NA, ALLOW, HIDDEN, NO_PERSON),
         }),
     "me": (
         ("self",), {role: (ALLOW,) for role in ROLES}),
@@ -325,7 +326,6 @@ def staff_rows(*allowed: str, self_cell: dict | None = None) -> dict:
     return rows
 
 
-HIDDEN = (NotFound, "person_not_found")  # out of scope answers like an unknown id
 
 
 def hidden_rows(*allowed: str, self_cell: dict | None = None) -> dict:

@@ -207,8 +207,9 @@ def test_staff_read_people_only_in_scope(identity, operator, login, demo):
     city_admin = login("13800000002")
     assert identity.get_person(city_admin, elder["person_id"])["id_number_masked"].count("*") == 8
     other_city = {**city_admin, "scope": "130200000000"}
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound) as hidden:  # as if nobody had this id
         identity.get_elder(other_city, elder["person_id"])
+    assert hidden.value.code == "person_not_found"
     volunteer = login(VOLUNTEER_PHONE)
     with pytest.raises(Forbidden):
         identity.get_person(volunteer, elder["person_id"])
