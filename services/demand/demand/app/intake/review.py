@@ -19,7 +19,7 @@ from ...domain import adjustment, catalogue, funding, rules
 from ...domain.lifecycle import Demand
 from .. import payloads
 from ..lookup import demand_id as checked_demand_id
-from ..lookup import demand_not_found
+from ..lookup import demand_not_found, require_reach
 from ..views import with_history
 
 
@@ -27,7 +27,7 @@ def _locked_in_scope(uow, caller: Caller, demand_id: str) -> Demand:
     demand = repo.get_demand(uow, demand_id, lock=True)
     if demand is None:
         raise demand_not_found(demand_id)
-    caller.require_scope(demand.region_code)
+    require_reach(caller, demand.region_code, demand_not_found(demand_id))
     return demand
 
 
@@ -88,7 +88,8 @@ def _cover(db: UnitOfWorkFactory, caller: Caller, demand_id: str, data: dict[str
         demand = repo.get_demand(uow, demand_id)
     if demand is None:
         raise demand_not_found(demand_id)
-    caller.require_scope(demand.region_code)  # an elder out of scope is not asked about
+    # an elder out of scope is not asked about
+    require_reach(caller, demand.region_code, demand_not_found(demand_id))
     if not funding.needs_balance(demand.funding_source):
         return None
     return funding.available_from(demand.funding_source,
