@@ -80,6 +80,12 @@ def test_the_elders_payer_is_chosen_at_submission_and_a_shortfall_needs_a_reason
     demand_id = demand["demand_id"]
     assert (demand["funding_source"], demand["funding_chosen_by"]) == ("own_hours", "operator")
 
+    # what the station sees before deciding
+    seen = api.call("GET", f"/api/v1/demands/{demand_id}/funding", token=staff.operator,
+                    expect=200).json()
+    assert (seen["funding_source"], seen["needed_minutes"], seen["available_minutes"],
+            seen["shortfall_minutes"], seen["fallback_reason_required"]) == (
+        "own_hours", 90, 0, 90, True)
     review = f"/api/v1/demands/{demand_id}/review"
     chosen_here = api.call("POST", review, {"decision": "approve", "funding_source": "issuance"},
                            token=staff.operator, expect=400).json()

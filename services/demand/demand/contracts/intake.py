@@ -54,6 +54,22 @@ class EscalationQuery(Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
 
 
+class FundingCheckOut(Schema):
+    """Before approving: the payer the elder chose and whether it covers the demand."""
+
+    demand_id = fields.String()
+    funding_source = fields.String()
+    funding_chosen_by = fields.String(allow_none=True)
+    needed_minutes = fields.Integer(metadata={
+        "description": "expected_minutes × volunteers_needed"})
+    available_minutes = fields.Integer(allow_none=True, metadata={
+        "description": "what the chosen source (own hours, grant) can pay now; null: issuance"
+                       " or the pool (no elder's balance to check)"})
+    shortfall_minutes = fields.Integer()
+    fallback_reason_required = fields.Boolean(metadata={
+        "description": "approving needs a fallback_reason (issuance pays what is missing)"})
+
+
 class EscalationPageOut(Schema):
     items = fields.List(fields.Nested(EscalationOut))
 

@@ -175,6 +175,7 @@ MATRIX: dict[str, Rpc] = {
         "description": "改为读报", "reason": "电话核实"})),
     "review": Rpc(STAFF, lambda w, c, p: w.d.review(c, p(w.submitted()),
                                                     {"decision": "approve"})),
+    "funding_check": Rpc(STAFF, lambda w, c, p: w.d.funding_check(c, p(w.submitted()))),
     "escalations": Rpc(("township_admin", "county_admin", "city_admin", "province_admin",
                         "auditor"),
                        sees(World.escalated, lambda w, c: w.d.escalations(c, {})["items"],

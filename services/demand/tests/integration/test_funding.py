@@ -53,6 +53,11 @@ def test_a_shortfall_is_shown_and_a_fallback_needs_its_reason(demand, clock, led
     ledger.set(elder_id, earned=50, reserved=20)  # 30 minutes the elder can still spend
     made = demand.submit(OPERATOR, submission(clock.now(), elder_id=elder_id,
                                               funding_source="own_hours"))
+    seen = demand.funding_check(OPERATOR, made["demand_id"])  # before deciding
+    assert seen == {"demand_id": made["demand_id"], "funding_source": "own_hours",
+                    "funding_chosen_by": "operator", "needed_minutes": 60,
+                    "available_minutes": 30, "shortfall_minutes": 30,
+                    "fallback_reason_required": True}
     with pytest.raises(RuleViolation) as e:
         demand.review(OPERATOR, made["demand_id"], {"decision": "approve"})
     assert e.value.code == "funding_shortfall"
