@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate, validates_schema
 from timebank_common.schemas import check_period_order
 
 from .demands import EscalationOut, LocationSchema
-from .enums import CHANNELS, FREQUENCIES, NOT_OFFERED_TEXT, REGION_CODE
+from .enums import CHANNELS, FREQUENCIES, FUNDING_SOURCES, NOT_OFFERED_TEXT, REGION_CODE
 
 
 def _time(**kwargs: Any) -> fields.AwareDateTime:
@@ -98,6 +98,10 @@ class SeriesCreateSchema(Schema):
     expected_minutes = fields.Integer(required=True, strict=True)
     volunteers_needed = fields.Integer(load_default=1, strict=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    funding_source = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.OneOf(FUNDING_SOURCES), metadata={
+        "description": "who pays each occurrence, the elder's choice (as for one demand):"
+                       " own_hours, grant, donation_pool or issuance (the default)"})
 
 
 class SeriesCancelSchema(Schema):
@@ -136,6 +140,8 @@ class SeriesOut(Schema):
     expected_minutes = fields.Integer()
     volunteers_needed = fields.Integer()
     channel = fields.String()
+    funding_source = fields.String()
+    funding_chosen_by = fields.String(allow_none=True)
     region_code = fields.String()
     carrier_id = fields.String(allow_none=True)
     status = fields.String()
