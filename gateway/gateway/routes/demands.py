@@ -13,6 +13,7 @@ from demand.contracts import (
     EscalationQuery,
     EvaluateSchema,
     EvaluationOut,
+    FundingCheckOut,
     GroupRecordOut,
     GroupRecordSchema,
     IntakeReviewSchema,
@@ -57,6 +58,12 @@ class DemandRoutes:
            tags=["demands"], body=IntakeReviewSchema, response=DemandWithHistoryOut)
     def review_demand(self, request, caller, demand_id, body):
         return self.demand.review(caller, demand_id, body)
+
+    @route("GET", "/api/v1/demands/<demand_id>/funding",
+           summary="时长来源核对 Before approving: the payer the elder chose and its shortfall",
+           tags=["demands"], response=FundingCheckOut, roles=list(STATION_STAFF))
+    def funding_check(self, request, caller, demand_id):
+        return self.demand.funding_check(caller, demand_id)
 
     @route("POST", "/api/v1/demands/<demand_id>/claim", summary="接单 Claim (volunteer)",
            tags=["demands"], response=DemandOut)

@@ -292,6 +292,8 @@ demand_series = Table(
     Column("expected_minutes", Integer, nullable=False),
     Column("volunteers_needed", Integer, nullable=False),
     Column("channel", String(20), nullable=False),
+    Column("funding_source", String(20), nullable=False, server_default="issuance"),
+    Column("funding_chosen_by", String(20)),  # as a demand's (domain/funding.py)
     Column("region_code", String(12), nullable=False),
     Column("carrier_id", String(64)),
     Column("status", String(20), nullable=False),  # active | cancelled

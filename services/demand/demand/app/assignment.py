@@ -30,7 +30,7 @@ from ..domain.lifecycle import Demand
 from . import completion
 from . import payments as saga
 from .lookup import demand_id as checked_demand_id
-from .lookup import location, require_found
+from .lookup import demand_not_found, location, require_found, require_reach
 from .views import demand_view, reliability_view
 
 
@@ -60,7 +60,7 @@ def give_slot(db: UnitOfWorkFactory, caller: Caller, demand_id: str, volunteer_i
     with db() as uow:
         demand = require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
         if operator:
-            caller.require_scope(demand.region_code)
+            require_reach(caller, demand.region_code, demand_not_found(demand_id))
         held = demand.assignment_of(volunteer_id)
         if held is not None and held.live:
             return demand_view(demand)  # a repeat (e.g. a redelivered RPC): no change
@@ -93,7 +93,7 @@ def withdraw(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[s
     caller.require("volunteer")
     demand_id = checked_demand_id(demand_id)
     with db() as uow:
-        demand = require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
+        demand = _held_demand(uow, caller, demand_id)
         assignment = demand.withdraw(cast(str, caller.person_id), data["reason"], now)
         repo.save_demand(uow, demand)
         completion.follow_evaluations(uow, demand)  # the others may be done
@@ -124,7 +124,7 @@ def _presence(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[
     caller.require("volunteer")
     demand_id = checked_demand_id(demand_id)
     with db() as uow:
-        demand = require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
+        demand = _held_demand(uow, caller, demand_id)
         step = demand.check_in if action == "check_in" else demand.check_out
         was_under_way, open_before = demand.under_way, demand.open_slots
         volunteer_id = cast(str, caller.person_id)
@@ -134,6 +134,16 @@ def _presence(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[
                 _announce_start(uow, demand, volunteer_id, open_before)
             uow.commit()
     return demand_view(demand)
+
+
+def _held_demand(uow, caller: Caller, demand_id: str) -> Demand:
+    """The locked demand the calling volunteer holds (or held) an assignment on; a demand they
+    are not on answers as one that does not exist (another volunteer's service is not
+    revealed)."""
+    demand = require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
+    if demand.assignment_of(cast(str, caller.person_id)) is None:
+        raise demand_not_found(demand_id)
+    return demand
 
 
 def _announce_start(uow, demand: Demand, volunteer_id: str, open_before: int) -> None:

@@ -42,9 +42,15 @@ def catalogue_page(db: UnitOfWorkFactory, viewer: Caller | None, query: dict[str
     return CatalogueOut().dump({"categories": rows, "not_offered": NOT_OFFERED_NOTE})
 
 
+def _require_editor(caller: Caller) -> None:
+    """The province's admins (the catalogue is the province's: a scope covering it)."""
+    caller.require(*CATALOGUE_EDITORS)
+    caller.require_scope(catalogue.PROVINCE_CODE)
+
+
 def create_category(db: UnitOfWorkFactory, caller: Caller, data: dict[str, Any],
                     now: dt.datetime) -> dict[str, Any]:
-    caller.require(*CATALOGUE_EDITORS)
+    _require_editor(caller)
     with db() as uow:
         row = {**data, "qualifications": list(data["qualifications"]), "active": True}
         if row["sort_order"] is None:
@@ -61,7 +67,7 @@ def create_category(db: UnitOfWorkFactory, caller: Caller, data: dict[str, Any],
 
 def update_category(db: UnitOfWorkFactory, caller: Caller, code: Any, data: dict[str, Any],
                     now: dt.datetime) -> dict[str, Any]:
-    caller.require(*CATALOGUE_EDITORS)
+    _require_editor(caller)
     with db() as uow:
         before = catalogue_rows.get_category(uow, str(code), lock=True)
         if before is None:
@@ -83,6 +89,7 @@ def update_category(db: UnitOfWorkFactory, caller: Caller, code: Any, data: dict
 def catalogue_history(db: UnitOfWorkFactory, caller: Caller, query: dict[str, Any]
                       ) -> dict[str, Any]:
     caller.require(*CATALOGUE_EDITORS, "auditor")
+    caller.require_scope(catalogue.PROVINCE_CODE)
     with db() as uow:
         rows = catalogue_rows.catalogue_history(uow, query["code"], query["limit"])
     return {"items": CatalogueChangeOut(many=True).dump(rows)}

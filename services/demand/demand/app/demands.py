@@ -21,7 +21,7 @@ from ..adapters.identity import IdentityClient
 from ..contracts import DEMAND_CANCELLED, MatchingDemandOut, ServiceRecordRowOut
 from . import payloads, payments
 from .lookup import demand_id as checked_demand_id
-from .lookup import demand_not_found, require_found
+from .lookup import demand_not_found, require_found, require_reach
 from .views import demand_view, history_of, with_reliability
 from .visibility import visibility
 
@@ -59,12 +59,14 @@ def cancel(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[str
            now: dt.datetime) -> dict[str, Any]:
     """The elder, or operators/admins in scope: ``cancelled`` (from submitted, published or
     assigned); the escalation closes, reservations are released."""
+    caller.require("elder", *STATION_STAFF)  # before the look-up: the same for any id
     demand_id = checked_demand_id(demand_id)
     with db() as uow:
         demand = require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
         if caller.person_id != demand.elder_id:
-            caller.require(*STATION_STAFF)
-            caller.require_scope(demand.region_code)
+            if not caller.has(*STATION_STAFF):  # another elder's: not revealed
+                raise demand_not_found(demand_id)
+            require_reach(caller, demand.region_code, demand_not_found(demand_id))
         demand.cancel(caller.person_id, now, data["reason"])
         repo.save_demand(uow, demand)
         escalations.close_escalation(uow, demand.id, "cancelled", demand.cancelled_at)

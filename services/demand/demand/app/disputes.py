@@ -84,6 +84,8 @@ def open_dispute(db: UnitOfWorkFactory, caller: Caller, data: dict[str, Any],
         if locked is None:
             raise _not_found("record", record_id)
         _, record = locked
+        if not _may_see(caller, {**record, "opened_by": None}):
+            raise _not_found(subject, subject_id)  # out of reach: as if it did not exist
         role = rules.opener_role(caller, rules.Parties(
             record["elder_id"], record["volunteer_id"], record["region_code"]))
         first = dispute_rows.dispute_about(uow, subject, subject_id)

@@ -31,8 +31,8 @@ from ..domain import access, evaluation
 from ..domain.lifecycle import Assignment, Demand
 from . import completion
 from .lookup import demand_id as checked_demand_id
-from .lookup import require_found, uuid_or_404
-from .visibility import elder_side
+from .lookup import demand_not_found, require_found, require_reach, uuid_or_404
+from .visibility import elder_side, require_elder_side_role
 
 
 def tags() -> list[dict[str, Any]]:
@@ -77,17 +77,18 @@ def evaluate(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[s
     """A repeat returns the first evaluation. The demand becomes ``evaluated`` with the
     evaluation that covers its last counting record (``demand_status`` in the answer and in
     ``evaluation_submitted``)."""
+    require_elder_side_role(caller)  # before looking the demand up
     demand_id = checked_demand_id(demand_id)
     score, tags, comment = evaluation.check_evaluation(data["score"], data["tags"],
                                                        data["comment"])
     with db() as uow:
         elder_id = require_found(repo.get_demand(uow, demand_id), demand_id).elder_id
-    side = elder_side(identity, caller, elder_id)
+    side = elder_side(identity, caller, elder_id, demand_not_found(demand_id))
     channel = {"elder": "app", "proxy": "proxy", "station": "phone"}[side]
     with db() as uow:
         demand = require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
         if side == "station":
-            caller.require_scope(demand.region_code)
+            require_reach(caller, demand.region_code, demand_not_found(demand_id))
         assignment = _which_assignment(demand, data["volunteer_id"])
         assert assignment.id is not None  # saved
         first = evaluations.evaluation_of(uow, assignment.id)
@@ -146,10 +147,11 @@ def close_follow_up(db: UnitOfWorkFactory, caller: Caller, follow_up_id: Any,
                                "No such follow-up task")
     with db() as uow:
         found = evaluations.get_follow_up(uow, follow_up_id, lock=True)
-        if found is None:
-            raise NotFound("follow_up_not_found", "回访任务不存在", "No such follow-up task",
+        missing = NotFound("follow_up_not_found", "回访任务不存在", "No such follow-up task",
                            {"follow_up_id": follow_up_id})
-        caller.require_scope(found["region_code"])
+        if found is None:
+            raise missing
+        require_reach(caller, found["region_code"], missing)
         if found["status"] == "open":
             evaluations.close_follow_up(uow, follow_up_id, caller.person_id, now,
                                         data["note"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from timebank_common.caller import Caller
 from timebank_common.errors import NotFound
 
 from ..domain.lifecycle import Demand
@@ -25,6 +26,13 @@ def require_found(demand: Demand | None, demand_id: str) -> Demand:
 
 def demand_not_found(demand_id: str) -> NotFound:
     return NotFound("demand_not_found", "需求不存在", "No such demand", {"demand_id": demand_id})
+
+
+def require_reach(caller: Caller, region_code: str | None, not_found: NotFound) -> None:
+    """Something the caller names by id but whose region is outside their scope answers
+    exactly as an id nobody has (``not_found``): its existence is not revealed."""
+    if not caller.covers(region_code):
+        raise not_found
 
 
 def uuid_or_404(value: Any, code: str, zh: str, en: str) -> str:

@@ -3,7 +3,7 @@ may see (a volunteer's city, a proxy's elders) and who speaks for the elder."""
 from __future__ import annotations
 
 from timebank_common.caller import STATION_STAFF, Caller
-from timebank_common.errors import Forbidden
+from timebank_common.errors import Forbidden, NotFound
 
 from ..adapters.identity import IdentityClient
 from ..domain import access
@@ -28,14 +28,28 @@ def visibility(identity: IdentityClient, caller: Caller, elder_id: str | None = 
     return access.visibility_for(caller, volunteer_region, acts_for)
 
 
-def elder_side(identity: IdentityClient, caller: Caller, elder_id: str) -> str:
+ELDER_SIDE_ROLES = ("elder", "relative", *STATION_STAFF)
+
+
+def require_elder_side_role(caller: Caller) -> None:
+    """Asked before the demand is looked up: a role that never speaks for an elder is
+    refused the same whether the demand exists or not."""
+    if not caller.has(*ELDER_SIDE_ROLES):
+        raise Forbidden("elder_or_proxy_only", "只有老人本人、其代理人或服务站点可以进行此操作",
+                        "Only the elder, their proxy or the station can do this")
+
+
+def elder_side(identity: IdentityClient, caller: Caller, elder_id: str,
+               not_found: NotFound) -> str:
     """Who speaks for the elder: ``elder`` (themself, in the app), ``station`` (an operator,
-    by phone; scope checked by the caller) or ``proxy`` (identity's ``may_act_for``)."""
+    by phone; scope checked by the caller) or ``proxy`` (identity's ``may_act_for``). Anyone
+    else (another elder, a relative who does not act for this one) gets ``not_found``: the
+    demand of an elder who is not theirs is not revealed."""
+    require_elder_side_role(caller)
     if caller.person_id and caller.person_id == elder_id:
         return "elder"
     if caller.has(*STATION_STAFF):
         return "station"
     if caller.person_id and identity.may_act_for(caller.person_id, elder_id):
         return "proxy"
-    raise Forbidden("elder_or_proxy_only", "只有老人本人、其代理人或服务站点可以进行此操作",
-                    "Only the elder, their proxy or the station can do this")
+    raise not_found

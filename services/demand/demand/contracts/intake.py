@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate, validates_schema
 from timebank_common.schemas import check_period_order
 
 from .demands import EscalationOut, LocationSchema
-from .enums import CHANNELS, FREQUENCIES, NOT_OFFERED_TEXT, REGION_CODE
+from .enums import CHANNELS, FREQUENCIES, FUNDING_SOURCES, NOT_OFFERED_TEXT, REGION_CODE
 
 
 def _time(**kwargs: Any) -> fields.AwareDateTime:
@@ -54,6 +54,22 @@ class EscalationQuery(Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
 
 
+class FundingCheckOut(Schema):
+    """Before approving: the payer the elder chose and whether it covers the demand."""
+
+    demand_id = fields.String()
+    funding_source = fields.String()
+    funding_chosen_by = fields.String(allow_none=True)
+    needed_minutes = fields.Integer(metadata={
+        "description": "expected_minutes × volunteers_needed"})
+    available_minutes = fields.Integer(allow_none=True, metadata={
+        "description": "what the chosen source (own hours, grant) can pay now; null: issuance"
+                       " or the pool (no elder's balance to check)"})
+    shortfall_minutes = fields.Integer()
+    fallback_reason_required = fields.Boolean(metadata={
+        "description": "approving needs a fallback_reason (issuance pays what is missing)"})
+
+
 class EscalationPageOut(Schema):
     items = fields.List(fields.Nested(EscalationOut))
 
@@ -82,6 +98,10 @@ class SeriesCreateSchema(Schema):
     expected_minutes = fields.Integer(required=True, strict=True)
     volunteers_needed = fields.Integer(load_default=1, strict=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    funding_source = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.OneOf(FUNDING_SOURCES), metadata={
+        "description": "who pays each occurrence, the elder's choice (as for one demand):"
+                       " own_hours, grant, donation_pool or issuance (the default)"})
 
 
 class SeriesCancelSchema(Schema):
@@ -120,6 +140,8 @@ class SeriesOut(Schema):
     expected_minutes = fields.Integer()
     volunteers_needed = fields.Integer()
     channel = fields.String()
+    funding_source = fields.String()
+    funding_chosen_by = fields.String(allow_none=True)
     region_code = fields.String()
     carrier_id = fields.String(allow_none=True)
     status = fields.String()

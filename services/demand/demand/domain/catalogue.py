@@ -32,6 +32,8 @@ class Category:
         return problems
 
 
+PROVINCE_CODE = "130000000000"  # the catalogue is the province's (Hebei): its admins edit it
+
 def require_offered(code: str, catalogue: Mapping[str, Category]) -> Category:
     """The category ``code``, or a refusal that tells the caller what is offered."""
     if code in NOT_OFFERED:

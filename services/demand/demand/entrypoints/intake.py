@@ -12,6 +12,7 @@ from ..contracts import (
     DemandWithHistoryOut,
     EscalationPageOut,
     EscalationQuery,
+    FundingCheckOut,
     IntakeReviewSchema,
     SubmitSchema,
 )
@@ -42,6 +43,13 @@ class IntakeEntrypoints(EntrypointBase):
         ``funding_shortfall`` with the figures). Closes the demand's escalation, if any."""
         return reviewing.review(self.db, caller, demand_id, data, self.clock.now(),
                                 self.ledger_client)
+
+    @rpc(returns=FundingCheckOut)
+    def funding_check(self, caller, demand_id):
+        """Staff in scope, before approving: the payer the elder chose, the minutes needed,
+        what that source can pay now (the ledger's balance, asked as the caller) and the
+        shortfall an approval would need a ``fallback_reason`` for."""
+        return reviewing.funding_check(self.db, caller, demand_id, self.ledger_client)
 
     @rpc(args={"filters": EscalationQuery}, returns=EscalationPageOut)
     def escalations(self, caller, filters=None):

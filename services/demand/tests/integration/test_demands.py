@@ -90,12 +90,12 @@ def test_record_before_check_out_is_refused(demand, clock):
     assert e.value.code == "invalid_transition" and e.value.details["status"] == "assigned"
 
 
-def test_review_outside_scope_is_refused(demand, clock):
+def test_review_outside_scope_answers_as_an_unknown_demand(demand, clock):
     made = demand.submit(OPERATOR, submission(clock.now()))
-    with pytest.raises(Forbidden) as e:
+    with pytest.raises(NotFound) as e:
         demand.review(OTHER_COUNTY_OPERATOR, made["demand_id"],
                       {"decision": "approve"})
-    assert e.value.code == "out_of_scope"
+    assert e.value.code == "demand_not_found"
     assert demand.get(OPERATOR, made["demand_id"])["status"] == "submitted"
 
 

@@ -53,6 +53,11 @@ def test_a_shortfall_is_shown_and_a_fallback_needs_its_reason(demand, clock, led
     ledger.set(elder_id, earned=50, reserved=20)  # 30 minutes the elder can still spend
     made = demand.submit(OPERATOR, submission(clock.now(), elder_id=elder_id,
                                               funding_source="own_hours"))
+    seen = demand.funding_check(OPERATOR, made["demand_id"])  # before deciding
+    assert seen == {"demand_id": made["demand_id"], "funding_source": "own_hours",
+                    "funding_chosen_by": "operator", "needed_minutes": 60,
+                    "available_minutes": 30, "shortfall_minutes": 30,
+                    "fallback_reason_required": True}
     with pytest.raises(RuleViolation) as e:
         demand.review(OPERATOR, made["demand_id"], {"decision": "approve"})
     assert e.value.code == "funding_shortfall"
@@ -114,3 +119,20 @@ def test_an_elder_without_an_account_has_nothing_to_spend(demand, clock, ledger)
     with pytest.raises(RuleViolation) as e:
         demand.review(OPERATOR, made["demand_id"], {"decision": "approve"})
     assert e.value.details["available_minutes"] == 0
+
+
+def test_a_series_carries_the_payer_chosen_when_it_was_made(demand, clock):
+    today = clock.now().astimezone(CHINA).date()
+    made = demand.create_series(OPERATOR, {
+        "elder_id": new_id("series"), "category": "emotional_comfort",
+        "description": "每周上门陪伴", "address": "石家庄市长安区建设北大街12号",
+        "frequency": "weekly", "weekdays": [1, 4], "start_date": today.isoformat(),
+        "end_date": (today + dt.timedelta(days=30)).isoformat(), "time_of_day": "10:00",
+        "window_minutes": 60, "expected_minutes": 60, "channel": "phone",
+        "funding_source": "grant"})
+    assert (made["funding_source"], made["funding_chosen_by"]) == ("grant", "operator")
+    dated = [o["demand_id"] for o in made["occurrences"] if o["demand_id"]]
+    assert dated
+    for demand_id in dated:
+        shown = demand.get(OPERATOR, demand_id)
+        assert (shown["funding_source"], shown["funding_chosen_by"]) == ("grant", "operator")

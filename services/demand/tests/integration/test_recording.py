@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from timebank_common.clock import CHINA
-from timebank_common.errors import BadInput, Conflict, Forbidden
+from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
 
 from .conftest import OPERATOR, PLACE, REGION, elder, published, served, volunteer
 
@@ -87,7 +87,7 @@ def test_a_relative_volunteer_is_held_until_released(demand, events, clock, iden
     assert events("record_held", "record_id", record["record_id"])
     held = demand.list_records(OPERATOR, {"status": "held", "page_size": 100})
     assert record["record_id"] in [r["record_id"] for r in held["items"]]
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # out of scope: as if it did not exist
         demand.release_record({**OPERATOR, "scope": "130104001000"}, record["record_id"], {})
     with pytest.raises(Forbidden) as e:  # a second look: not the one who recorded it
         demand.release_record(OPERATOR, record["record_id"], {})
@@ -232,7 +232,7 @@ def test_evaluation_once_per_assignment_and_a_low_score_opens_a_follow_up(demand
 
     open_tasks = demand.list_follow_ups(OPERATOR, {"page_size": 100})["items"]
     assert first["follow_up_id"] in [t["follow_up_id"] for t in open_tasks]
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         demand.close_follow_up({**OPERATOR, "scope": "130104001000"}, first["follow_up_id"],
                                {"note": "x"})
     closed = demand.close_follow_up(OPERATOR, first["follow_up_id"],
@@ -254,7 +254,7 @@ def test_a_dispute_is_opened_handled_and_resolved_with_every_step(demand, events
     made, [v] = served(demand, clock.now())
     record = demand.record(OPERATOR, made["demand_id"], {
         "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "phone"})
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # not theirs: as if it did not exist
         demand.open_dispute(volunteer(), {"record_id": record["record_id"], "reason": "x"})
     dispute = demand.open_dispute(elder(made["elder_id"]), {
         "record_id": record["record_id"], "reason": "实际只服务了 30 分钟"})

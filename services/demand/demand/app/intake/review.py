@@ -19,7 +19,7 @@ from ...domain import adjustment, catalogue, funding, rules
 from ...domain.lifecycle import Demand
 from .. import payloads
 from ..lookup import demand_id as checked_demand_id
-from ..lookup import demand_not_found
+from ..lookup import demand_not_found, require_reach
 from ..views import with_history
 
 
@@ -27,7 +27,7 @@ def _locked_in_scope(uow, caller: Caller, demand_id: str) -> Demand:
     demand = repo.get_demand(uow, demand_id, lock=True)
     if demand is None:
         raise demand_not_found(demand_id)
-    caller.require_scope(demand.region_code)
+    require_reach(caller, demand.region_code, demand_not_found(demand_id))
     return demand
 
 
@@ -77,22 +77,42 @@ def adjust(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[str
         return with_history(uow, demand)
 
 
-def _cover(db: UnitOfWorkFactory, caller: Caller, demand_id: str, data: dict[str, Any],
-           ledger: LedgerClient) -> int | None:
-    """What the elder's chosen source can pay, asked of the ledger (as the reviewer) before
-    the transaction opens; None when the source's cover is not the elder's balance (issuance,
-    the pool) or the demand is not to be approved."""
-    if data["decision"] != "approve":
-        return None
+def _demand_and_cover(db: UnitOfWorkFactory, caller: Caller, demand_id: str,
+                      ledger: LedgerClient) -> tuple[Demand, int | None]:
+    """The demand (unlocked) and what the elder's chosen source can pay, asked of the ledger
+    as the reviewer, outside any transaction; None when the source's cover is not the elder's
+    balance (issuance, the pool)."""
     with db() as uow:
         demand = repo.get_demand(uow, demand_id)
     if demand is None:
         raise demand_not_found(demand_id)
-    caller.require_scope(demand.region_code)  # an elder out of scope is not asked about
+    # an elder out of scope is not asked about
+    require_reach(caller, demand.region_code, demand_not_found(demand_id))
     if not funding.needs_balance(demand.funding_source):
+        return demand, None
+    return demand, funding.available_from(demand.funding_source,
+                                          ledger.balance(caller, demand.elder_id))
+
+
+def _cover(db: UnitOfWorkFactory, caller: Caller, demand_id: str, data: dict[str, Any],
+           ledger: LedgerClient) -> int | None:
+    if data["decision"] != "approve":
         return None
-    return funding.available_from(demand.funding_source,
-                                  ledger.balance(caller, demand.elder_id))
+    return _demand_and_cover(db, caller, demand_id, ledger)[1]
+
+
+def funding_check(db: UnitOfWorkFactory, caller: Caller, demand_id: Any,
+                  ledger: LedgerClient) -> dict[str, Any]:
+    """What the station sees before approving: the payer the elder chose, the minutes the
+    demand needs, what that source can pay now, and the shortfall a fallback would cover."""
+    caller.require(*STATION_STAFF)
+    demand_id = checked_demand_id(demand_id)
+    demand, available = _demand_and_cover(db, caller, demand_id, ledger)
+    missing = funding.shortfall(demand.funding_source, demand.minutes_needed, available)
+    return {"demand_id": demand.id, "funding_source": demand.funding_source,
+            "funding_chosen_by": demand.funding_chosen_by,
+            "needed_minutes": demand.minutes_needed, "available_minutes": available,
+            "shortfall_minutes": missing, "fallback_reason_required": missing > 0}
 
 
 def review(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[str, Any],

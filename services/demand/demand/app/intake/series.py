@@ -22,7 +22,7 @@ from ...adapters import metrics
 from ...adapters import series_repository as series_rows
 from ...adapters.identity import IdentityClient
 from ...contracts import DEMAND_CANCELLED, NOT_OFFERED, PUBLISHED, SUBMITTED, SeriesOut
-from ...domain import access, catalogue, rules
+from ...domain import access, catalogue, funding, rules
 from ...domain.series import Recurrence, due_occurrences
 from .. import payloads
 from .admission import admit_demand, elder_for
@@ -69,6 +69,8 @@ def create_series(db: UnitOfWorkFactory, caller: Caller, data: dict[str, Any],
     if data["category"] in NOT_OFFERED:
         catalogue.require_offered(data["category"], {})
     elder = elder_for(identity, caller, data["channel"], data["elder_id"])
+    source, chosen_by = funding.choice(data.get("funding_source"), caller, data["channel"],
+                                       elder["acts_for"])
     series = {
         "id": str(uuid.uuid4()), "elder_id": data["elder_id"], "category": data["category"],
         "description": data["description"], "address": data["address"],
@@ -80,6 +82,7 @@ def create_series(db: UnitOfWorkFactory, caller: Caller, data: dict[str, Any],
         "window_minutes": data["window_minutes"],
         "expected_minutes": data["expected_minutes"],
         "volunteers_needed": data["volunteers_needed"], "channel": data["channel"],
+        "funding_source": source, "funding_chosen_by": chosen_by,
         "region_code": elder["region_code"],
         "carrier_id": elder.get("carrier_id") or caller.carrier_id, "status": "active",
         "created_by": caller.person_id or caller.client_id, "created_at": now,
@@ -193,7 +196,9 @@ def generate_for_series(db: UnitOfWorkFactory, series_id: str, now: dt.datetime,
                 demand = admit_demand(
                     uow, content, elder_id=series["elder_id"],
                     region_code=series["region_code"], carrier_id=series["carrier_id"],
-                    submitted_by=series["created_by"], channel=series["channel"], now=now)
+                    submitted_by=series["created_by"], channel=series["channel"], now=now,
+                    funding_source=series["funding_source"],
+                    funding_chosen_by=series["funding_chosen_by"])
             except Conflict:
                 series_rows.settle_occurrence(uow, series_id, day, None, "duplicate_demand")
                 skipped += 1

@@ -18,8 +18,8 @@ from ...adapters.identity import IdentityClient
 from ...contracts import AWAITING_CONFIRMATION, HELD, RecordOut
 from ...domain.recording import APP, PHONE
 from ..lookup import demand_id as checked_demand_id
-from ..lookup import require_found
-from ..visibility import elder_side
+from ..lookup import demand_not_found, require_found, require_reach
+from ..visibility import elder_side, require_elder_side_role
 from .publish import send_if_ready
 from .record import elder_of
 
@@ -29,14 +29,15 @@ CONFIRMATION_CALL = "confirmation_overdue"  # the follow-up kind: call the elder
 def confirm(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[str, Any],
             now: dt.datetime, identity: IdentityClient) -> list[dict[str, Any]]:
     """Returns the demand's records (one volunteer's, with ``volunteer_id``)."""
+    require_elder_side_role(caller)  # before looking the demand up
     demand_id = checked_demand_id(demand_id)
     elder_id = elder_of(db, demand_id)
-    side = elder_side(identity, caller, elder_id)
+    side = elder_side(identity, caller, elder_id, demand_not_found(demand_id))
     how, by = (PHONE, data["confirmed_by"]) if side == "station" else (APP, side)
     with db() as uow:
         demand = require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
         if how == PHONE:
-            caller.require_scope(demand.region_code)
+            require_reach(caller, demand.region_code, demand_not_found(demand_id))
         rows = [r for r in records.of_demand(uow, demand_id)
                 if data["volunteer_id"] in (None, r["volunteer_id"])]
         if not rows:

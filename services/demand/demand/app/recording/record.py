@@ -24,7 +24,7 @@ from ...domain import evidence, rules
 from ...domain.lifecycle import Assignment, Demand, not_assigned
 from ...domain.recording import PHONE, Record
 from ..lookup import demand_id as checked_demand_id
-from ..lookup import require_found
+from ..lookup import demand_not_found, require_found, require_reach
 from .publish import publish_record
 
 
@@ -104,7 +104,7 @@ def _record_volunteer(db: UnitOfWorkFactory, caller: Caller, demand_id: str,
                       now: dt.datetime) -> dict[str, Any]:
     with db() as uow:
         demand = require_found(repo.get_demand(uow, demand_id, lock=True), demand_id)
-        caller.require_scope(demand.region_code)
+        require_reach(caller, demand.region_code, demand_not_found(demand_id))
         record = record_one(uow, demand, volunteer_id, data, related, caller.person_id, now)
         repo.save_demand(uow, demand)
         uow.commit()
@@ -140,8 +140,8 @@ def record_group(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: di
         except Unavailable:
             raise
         except DomainError as error:
-            if error.code == "out_of_scope":
-                raise
+            if error.code in ("out_of_scope", "demand_not_found"):
+                raise  # about the demand, not this volunteer
             failed.append({"volunteer_id": entry["volunteer_id"], "error": error.to_body()})
     outcome: dict[str, Any] = GroupRecordOut().dump({"recorded": recorded, "failed": failed})
     return outcome

@@ -17,7 +17,7 @@ from ...adapters import recording_repository as records
 from ...contracts import RECORD_REVIEWED
 from ...domain.payments import RELEASE_REJECTED
 from .. import completion, payments
-from ..lookup import uuid_or_404
+from ..lookup import require_reach, uuid_or_404
 from .publish import send_if_ready
 from .reads import record_view
 
@@ -52,7 +52,7 @@ def _review(db: UnitOfWorkFactory, caller: Caller, record_id: Any, data: dict[st
         if locked is None:
             raise record_not_found(record_id)
         demand, row = locked
-        caller.require_scope(row["region_code"])
+        require_reach(caller, row["region_code"], record_not_found(record_id))
         state = records.state_of(row)
         if action == "release":
             state.release(caller.person_id, now, data["reason"], row["recorded_by"])
