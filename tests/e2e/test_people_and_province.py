@@ -151,7 +151,7 @@ def serve_until_checked_out(api, staff, name, check_in_body) -> tuple[dict, dict
         "elder_id": elder["person_id"], "category": "emotional_comfort",
         "description": "陪老人聊天、读报", "address": "育才街18号",
         "location": {"lat": 38.05, "lng": 114.52},
-        "window_start": (now - dt.timedelta(minutes=5)).isoformat(),
+        "window_start": (now + dt.timedelta(minutes=1)).isoformat(),
         "window_end": (now + dt.timedelta(hours=2)).isoformat(),
         "expected_minutes": 60, "volunteers_needed": 1, "channel": "phone",
         "funding_source": "issuance"}, token=staff.operator, expect=201).json()
@@ -174,8 +174,10 @@ def test_a_backdated_check_in_takes_the_servers_time_and_the_record_is_held_and_
     shown = api.call("GET", f"/api/v1/demands/{demand_id}", token=staff.operator,
                      expect=200).json()
     [assignment] = shown["assignments"]
-    checked_in = dt.datetime.fromisoformat(assignment["check_in_at"])
+    checked_in = dt.datetime.fromisoformat(assignment["checked_in_at"])
     assert dt.datetime.now(dt.UTC) - checked_in < dt.timedelta(minutes=5)  # the server's time
+    assert dt.datetime.fromisoformat(assignment["check_in_device_at"]) == \
+        dt.datetime.fromisoformat(seven_hours_ago)  # the device's, kept as evidence
     record = api.call("POST", f"/api/v1/demands/{demand_id}/record", {
         "volunteer_id": volunteer["person_id"], "minutes": 300, "confirmation": "phone",
         "note": "电话回访确认"}, token=staff.operator, expect=201).json()
