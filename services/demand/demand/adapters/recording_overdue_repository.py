@@ -53,6 +53,18 @@ def report(uow, service: dict, level: str, due_at: dt.datetime, now: dt.datetime
     return inserted is not None
 
 
+def overdue_of(uow, demand_id: str) -> list[dict]:
+    """The reports made about a demand's services, oldest first (shown with the demand)."""
+    o, a = recording_overdue.c, assignments.c
+    rows = uow.execute(
+        select(a.volunteer_id, o.level, o.checked_out_at, o.due_at, o.escalated_at)
+        .join(assignments, a.id == o.assignment_id).where(o.demand_id == demand_id)
+        .order_by(o.escalated_at, o.level)).mappings()
+    return [{"volunteer_id": r["volunteer_id"], "level": r["level"],
+             "checked_out_at": utc(r["checked_out_at"]), "due_at": utc(r["due_at"]),
+             "escalated_at": utc(r["escalated_at"])} for r in rows]
+
+
 def overdue_counts(uow, region_prefix: str, start: dt.datetime | None,
                    end: dt.datetime | None) -> dict[str, int]:
     """Reports per level of a region prefix, escalated in ``[start, end)``."""

@@ -11,7 +11,14 @@ from timebank_common.db import UnitOfWorkFactory
 from ..adapters import assignment_repository as assignments
 from ..adapters import demand_repository as demands
 from ..adapters import escalation_repository as escalations
-from ..contracts import DemandChangeOut, DemandOut, EscalationOut, ReliabilityOut
+from ..adapters import recording_overdue_repository
+from ..contracts import (
+    DemandChangeOut,
+    DemandOut,
+    EscalationOut,
+    RecordingOverdueOut,
+    ReliabilityOut,
+)
 from ..domain import access
 from ..domain.lifecycle import Demand
 
@@ -25,10 +32,13 @@ def demand_view(demand: Demand, visibility: access.Visibility | None = None) -> 
 
 
 def history_of(uow, demand_id: str) -> dict[str, Any]:
-    """``{changes, escalation}`` of a demand, shown with it (``get``, ``review``, ``adjust``)."""
+    """``{changes, escalation, recording_overdue}`` of a demand, shown with it (``get``,
+    ``review``, ``adjust``)."""
     raised = escalations.escalation_of(uow, demand_id)
     return {"changes": DemandChangeOut(many=True).dump(demands.changes_of(uow, demand_id)),
-            "escalation": EscalationOut().dump(raised) if raised else None}
+            "escalation": EscalationOut().dump(raised) if raised else None,
+            "recording_overdue": RecordingOverdueOut(many=True).dump(
+                recording_overdue_repository.overdue_of(uow, demand_id))}
 
 
 def with_history(uow, demand: Demand) -> dict[str, Any]:

@@ -200,11 +200,23 @@ class EscalationOut(Schema):
     closed_reason = fields.String(allow_none=True)
 
 
+class RecordingOverdueOut(Schema):
+    """A service not recorded in time, reported to the station, then the township."""
+
+    volunteer_id = fields.String()
+    level = fields.String()
+    checked_out_at = fields.DateTime(format="iso")
+    due_at = fields.DateTime(format="iso")
+    escalated_at = fields.DateTime(format="iso")
+
+
 class DemandWithHistoryOut(DemandOut):
     """A demand with its adjustments and escalation (shown to whoever sees its address)."""
 
     changes = fields.List(fields.Nested(DemandChangeOut))
     escalation = fields.Nested(EscalationOut, allow_none=True)
+    recording_overdue = fields.List(fields.Nested(RecordingOverdueOut), metadata={
+        "description": "services checked out and not recorded in time (及时), as reported"})
 
 
 class DemandPageOut(Schema):

@@ -88,3 +88,34 @@ def test_0005_moves_the_evaluated_demands_and_reverts(database):
         statuses = {s for (s,) in c.execute(text("SELECT DISTINCT status FROM demands"))}
     assert statuses == {"recorded", "awaiting_record"}
     engine.dispose()
+
+
+def test_0010_gives_every_demand_a_payer_and_reverts(database):
+    """Demands waiting for review had no funding_source (the station chose it at review):
+    they get the default, issuance, chosen by nobody; the downgrade takes it back."""
+    config = alembic_config("demand", database)
+    command.upgrade(config, "0009_recording_overdue")
+    engine = create_engine(database)
+    waiting = str(uuid.uuid4())
+    with engine.begin() as c:
+        c.execute(text(
+            "INSERT INTO demands (id, elder_id, category, description, address, window_start,"
+            " window_end, expected_minutes, volunteers_needed, channel, status, region_code)"
+            " VALUES (:id, 'elder-1', 'emotional_comfort', '陪伴', '育才街12号',"
+            " now() + interval '1 day', now() + interval '26 hours', 60, 1, 'phone',"
+            " 'submitted', :r)"), {"id": waiting, "r": REGION})
+        published = _demand(c, "assigned", {"v1": ("assigned", None, False)})
+    command.upgrade(config, "head")
+    with engine.connect() as c:
+        got = {str(r.id): (r.funding_source, r.funding_chosen_by, r.funding_shortfall_minutes)
+               for r in c.execute(text(
+                   "SELECT id, funding_source, funding_chosen_by, funding_shortfall_minutes"
+                   " FROM demands WHERE id IN (:a, :b)"), {"a": waiting, "b": published})}
+    assert got == {waiting: ("issuance", None, 0), published: ("issuance", None, 0)}
+    command.downgrade(config, "0009_recording_overdue")
+    with engine.connect() as c:
+        after = dict(c.execute(text("SELECT id::text, funding_source FROM demands"
+                                    " WHERE id IN (:a, :b)"), {"a": waiting, "b": published}
+                               ).all())
+    assert after == {waiting: None, published: "issuance"}
+    engine.dispose()

@@ -47,6 +47,9 @@ def test_an_unrecorded_service_goes_to_the_station_then_the_township_once(demand
     clock.advance(days=3)
     demand.report_unrecorded()
     assert [level for level, _ in reports(outbox, made["demand_id"])] == ["station", "township"]
+    shown = demand.get(OPERATOR, made["demand_id"])["recording_overdue"]  # the station sees it
+    assert [(r["volunteer_id"], r["level"]) for r in shown] == [
+        (v["person_id"], "station"), (v["person_id"], "township")]
 
     today = clock.now().astimezone(CHINA).date()
     figures = demand.demand_stats(TOWNSHIP_ADMIN, period_from=(
