@@ -42,7 +42,8 @@ class Staff:
 
 
 def register_elder(api, staff: Staff, name: str, with_login: bool) -> dict:
-    id_number, phone = new_person_numbers("19460308", "female")
+    # 76 years old: below 高龄 (80), whose grant would come on top of the journey's exact figures
+    id_number, phone = new_person_numbers("19500308", "female")
     body = {"name": name, "id_number": id_number, "phone": phone,
             "address": "石家庄市长安区建北街道育才街18号", "region_code": STATION_REGION,
             "phone_only": not with_login}
@@ -104,7 +105,7 @@ def grant_priority(api, staff: Staff, elder: dict, category: str, minutes: int) 
     """The station submits a hardship category, the township verifies it; the ledger grants
     the period's minutes into the elder's grant account (identity's event)."""
     api.call("POST", f"/api/v1/elders/{elder['person_id']}/priority",
-             {"category": category, "evidence": "残疾人证 13010219460308****"},
+             {"category": category, "evidence": "残疾人证 13010219500308****"},
              token=staff.operator, expect=201)
     api.call("POST", f"/api/v1/elders/{elder['person_id']}/priority/{category}/verify",
              {"decision": "verify"}, token=staff.township, expect=200)
