@@ -216,6 +216,8 @@ def test_the_report_reconciles_with_the_journal(ledger, ledger_db, identity, clo
     day = dt.date(2031, 1, 1) + dt.timedelta(days=next(DAYS))  # this example's own day
     clock.set(dt.datetime.combine(day, dt.time(2)).replace(tzinfo=dt.UTC))
     world = World(ledger, identity, clock, ledger_db)
+    for person in range(PEOPLE):  # everyone starts with an hour: gifts and own hours can pay
+        world.service(person, 60, person % len(REGIONS), "issuance", (person + 1) % PEOPLE)
     for op in ops:
         world.run(op)
         clock.advance(minutes=1)
