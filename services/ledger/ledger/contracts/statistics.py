@@ -96,8 +96,15 @@ class InterchangeUnitOut(Schema):
     held_minutes = fields.Integer(metadata={
         "description": "what the unit's accounts held at the period's end"})
     held_by_kind = fields.Nested(HoldingsOut)
+    earned_minutes = fields.Integer(metadata={
+        "description": "in the period: minutes credited for services to the unit's personal "
+                       "accounts, whoever paid, and a service's excess beyond the yearly cap "
+                       "sent to its pool; net of reversals"})
+    granted_minutes = fields.Integer(metadata={
+        "description": "in the period: grants into the unit's grant accounts, net of reversals"})
     spent_minutes = fields.Integer(metadata={
-        "description": "services paid in the period from own, grant or pool hours of the unit"})
+        "description": "in the period: services paid from own, grant or pool hours of the unit "
+                       "(credit and yearly-cap excess), net of reversals"})
     spent_by_source = fields.Nested(HoldingsOut)
     reconciles = fields.Boolean(metadata={
         "description": "opening_held + issued + inflow - outflow = held"})
@@ -118,7 +125,12 @@ class InterchangeTotalsOut(Schema):
     outflow_minutes = fields.Integer()
     opening_held_minutes = fields.Integer()
     held_minutes = fields.Integer()
+    earned_minutes = fields.Integer()
+    granted_minutes = fields.Integer()
     spent_minutes = fields.Integer()
+    earned_granted_reconciles = fields.Boolean(allow_none=True, metadata={
+        "description": "across the province: opening_held + earned + granted - spent = held "
+                       "(over all time: earned + granted = held + spent); null unless complete"})
 
 
 class InterchangeOut(Schema):

@@ -12,6 +12,8 @@ from ..contracts.kinds import DONATION, POST, SERVICE_CREDIT
 from .policy import REFUSE, Policy, rounded_minutes, split_at_cap
 from .transfers import TransferRequest, derived_id
 
+CAP_EXCESS = "yearly_cap_excess"  # the memo and reason of a service's excess sent to the pool
+
 
 def service_credit_id(record_id: str) -> str:
     """One service record is credited at most once: its id fixes the transfer id."""
@@ -67,6 +69,6 @@ def excess_to_pool(record_id: str, demand_id: str, minutes: int, payer_account_i
     return TransferRequest(
         transfer_id=excess_id(record_id), action=POST, kind=DONATION,
         debit_account_id=payer_account_id, credit_account_id=pool_account_id,
-        amount_minutes=minutes, memo="yearly_cap_excess",
+        amount_minutes=minutes, memo=CAP_EXCESS,
         reference={"record_id": record_id, "demand_id": demand_id,
-                   "reason": "yearly_cap_excess", **(reference or {})})
+                   "reason": CAP_EXCESS, **(reference or {})})
