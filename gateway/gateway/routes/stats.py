@@ -39,8 +39,9 @@ class StatsRoutes:
                 "unavailable": [name for name, value in figures.items() if value is None]}
 
     @route("GET", "/api/v1/stats/interchange",
-           summary="通存通兑 Minutes between city-level units, and each unit's issued, held and "
-                   "spent minutes (province/city admins, auditors)",
+           summary="通存通兑 Minutes between city-level units, and each unit's issued, earned, "
+                   "granted, held and spent minutes, with the identities that reconcile them "
+                   "(province/city admins, auditors)",
            tags=["statistics"], query=InterchangeQuery, response=InterchangeOut,
            roles=list(INTERCHANGE_READERS))
     def interchange(self, request, caller, query):
