@@ -20,13 +20,13 @@ fresh world (a demand in the state the RPC needs)."""
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from timebank_testing.authorization import ALLOW, caller_taking_rpcs
 
 from demand.service import DemandService
 from timebank_common.caller import ADMIN_ROLES
@@ -47,7 +47,6 @@ ROLES = (*IN_SCOPE, *PERSON_ROLES)
 STAFF = ("station_operator", "township_admin", "county_admin", "city_admin", "province_admin")
 READERS = (*STAFF, "auditor", "api_client")
 HANDLERS = STAFF  # township level or above (the station's operator here is township-scoped)
-ALLOW = "allow"
 
 
 @pytest.fixture
@@ -289,9 +288,8 @@ def outcome(act: Callable[[], Any]) -> Any:
 
 
 def test_the_matrix_covers_every_caller_rpc():
-    acting = {name for name, member in inspect.getmembers(DemandService, inspect.isfunction)
-              if "caller" in inspect.signature(member).parameters}
-    assert set(MATRIX) == acting, "extend MATRIX: these RPCs act for a caller"
+    assert set(MATRIX) == caller_taking_rpcs(DemandService), \
+        "extend MATRIX: these RPCs act for a caller"
     for rpc in MATRIX.values():
         assert set(rpc.allowed) <= set(ROLES)
 

@@ -26,7 +26,6 @@ world is registered once per module (committed), each cell on a rolled-back unit
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import itertools
 import random
 import uuid
@@ -34,6 +33,7 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import create_engine
+from timebank_testing.authorization import ALLOW, NA, ROLE_REQUIRED, caller_taking_rpcs
 from timebank_testing.plugin import TEST_INSTANT
 
 from identity.adapters.grants import grants_of
@@ -79,9 +79,7 @@ SCOPES = {
 ROLES = tuple(SCOPES)
 
 # -- outcomes ------------------------------------------------------------------------------
-ALLOW = "allow"
-NA = None  # the cell does not apply (an API client is no person: it has no "self")
-ROLE = (Forbidden, "role_required")
+ROLE = ROLE_REQUIRED
 SCOPE = (Forbidden, "out_of_scope")
 KNOWN = (Conflict, "already_registered")
 NO_PERSON = (NotFound, "person_not_found")
@@ -426,8 +424,7 @@ OWN_LOGIN_ONLY = frozenset({"logout", "logout_everywhere", "change_password"})
 
 
 def test_the_matrix_covers_every_caller_rpc_and_every_role():
-    acting = {name for name, member in inspect.getmembers(IdentityService, inspect.isfunction)
-              if "caller" in inspect.signature(member).parameters}
+    acting = caller_taking_rpcs(IdentityService)
     assert set(MATRIX) == acting - NOT_YET_IN_MATRIX - OWN_LOGIN_ONLY, \
         "extend MATRIX: these RPCs act for a caller"
     for rpc, (_, rows) in MATRIX.items():

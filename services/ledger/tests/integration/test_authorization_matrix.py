@@ -18,11 +18,11 @@ RPC taking a caller is added without its row here.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import uuid
 
 import pytest
 from nameko.testing.services import worker_factory
+from timebank_testing.authorization import ROLE_REQUIRED, caller_taking_rpcs
 
 from ledger.adapters.certificate_keys import CertificateSetup, keys_from_config
 from ledger.domain.certificates import make_number
@@ -51,7 +51,7 @@ STAFF = ("province_admin", "city_admin", "county_admin", "township_admin", "stat
 PROVINCE_WIDE = ("province_admin", "auditor")
 OK = "ok"
 NOT_YOURS = (Forbidden, "not_your_account")
-ROLE = (Forbidden, "role_required")
+ROLE = ROLE_REQUIRED
 OUT = (Forbidden, "out_of_scope")
 NO_PERSON = (NotFound, "person_not_found")
 NO_CERTIFICATE = (NotFound, "certificate_not_found")
@@ -196,9 +196,7 @@ CELLS = [(rpc, role, target) for rpc in MATRIX for role in ROLES
 
 
 def test_every_caller_taking_rpc_is_in_the_matrix():
-    taking = {name for name, fn in inspect.getmembers(LedgerService, inspect.isfunction)
-              if list(inspect.signature(fn).parameters)[1:2] == ["caller"]}
-    assert taking == set(MATRIX)
+    assert caller_taking_rpcs(LedgerService) == set(MATRIX)
 
 
 @pytest.mark.parametrize("rpc, role, target", CELLS)

@@ -20,6 +20,16 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
+from timebank_testing.authorization import (
+    ALLOW,
+    NA,
+    ROLE_REQUIRED,
+    assert_answers_alike,
+    assert_rows_complete,
+    caller_taking_rpcs,
+    matrix_cells,
+    outcome,
+)
 
 from timebank_common.errors import Forbidden, NotFound
 
@@ -42,9 +52,7 @@ SCOPES = {
 }
 ROLES = tuple(SCOPES)
 
-ALLOW = "allow"
-NA = None  # an API client is no person: it has no "self"
-ROLE = (Forbidden, "role_required")
+ROLE = ROLE_REQUIRED
 PERSON = (Forbidden, "person_required")
 NOT_YOURS = (Forbidden, "not_your_preferences")
 NO_PERSON = (NotFound, "person_not_found")
@@ -111,12 +119,8 @@ def test_the_matrix_covers_every_rpc_that_acts_for_a_caller():
     """A new caller-taking RPC without a row fails here (internal RPCs take no caller)."""
     from notify.service import NotifyService  # noqa: PLC0415
 
-    declared = {name for name in dir(NotifyService)
-                if (d := getattr(getattr(NotifyService, name), "rpc_declaration", None))
-                and not d.internal}
-    assert declared == set(MATRIX)
-    for targets, rows in MATRIX.values():
-        assert set(rows) == set(ROLES) and all(len(r) == len(targets) for r in rows.values())
+    assert set(MATRIX) == caller_taking_rpcs(NotifyService)
+    assert_rows_complete(MATRIX, ROLES)
 
 
 @dataclass
@@ -209,31 +213,14 @@ def _set_template(notify, w, caller, target):
     assert edited["title"] == "请登记服务时长"
 
 
-CELLS = [(rpc, role, target, MATRIX[rpc][1][role][i])
-         for rpc, (targets, _rows) in MATRIX.items() for role in ROLES
-         for i, target in enumerate(targets)]
-
-
-@pytest.mark.parametrize(("rpc", "role", "target", "expected"), [
-    pytest.param(*cell, id=f"{cell[0]}-{cell[1]}-{cell[2]}") for cell in CELLS
-    if cell[3] is not NA])
+@pytest.mark.parametrize(("rpc", "role", "target", "expected"), matrix_cells(MATRIX, ROLES))
 def test_cell(notify, world, rpc, role, target, expected):
     caller = caller_of(role, world)
     call = globals()[f"_{rpc}"]
-    if expected == ALLOW:
-        call(notify, world, caller, target)
-        return
-    error_type, code = expected
-    with pytest.raises(error_type) as refused:
-        call(notify, world, caller, target)
-    assert refused.value.code == code, refused.value
+    assert outcome(lambda: call(notify, world, caller, target)) == expected
 
 
 def test_an_elder_outside_the_scope_answers_exactly_as_one_nobody_has(notify, world):
     city = caller_of("city_admin", world)
-    bodies = []
-    for target in ("other_city", "missing"):
-        with pytest.raises(NotFound) as refused:
-            notify.preferences(city, world.elders[target])
-        bodies.append(refused.value.to_body())
-    assert bodies[0] == bodies[1]
+    assert_answers_alike(lambda: notify.preferences(city, world.elders["other_city"]),
+                         lambda: notify.preferences(city, world.elders["missing"]))
