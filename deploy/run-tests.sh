@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install and run all tests (README, second command). Extra arguments go to pytest.
-# With no paths among them, the suite runs as two groups side by side (deploy/test_groups.py:
-# the end-to-end tests beside the unit and integration tests); with paths, one pytest run.
+# With no paths among them, the suite runs as groups side by side (deploy/test_groups.py:
+# the end-to-end tests beside two halves of the unit and integration tests); with paths, one
+# pytest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/ensure-infra.sh
