@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-_SECOND_HALF = ["services/demand", "services/ledger", "services/notify"]
+_SECOND_HALF = ["services/demand", "services/ledger"]
 GROUPS = {
     "e2e": ["tests/e2e"],
     # unit and integration tests in two halves of about equal time (each waits on PostgreSQL
