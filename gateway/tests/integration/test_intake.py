@@ -9,9 +9,9 @@ import pytest
 import requests
 from timebank_testing.identity_fake import IdentityFake
 
-from demand.service import DemandService
 from gateway.service import GatewayService
 from timebank_common.caller import Caller
+from timebank_common.runner import service_class
 from timebank_common.tokens import issue_access_token
 
 REGION = "130102001001"
@@ -20,7 +20,7 @@ REGION = "130102001001"
 @pytest.fixture(scope="module")
 def platform(service_config, start_module_service, token_keys):
     start_module_service(IdentityFake(elder_region=REGION).service_class(), service_config(None))
-    start_module_service(DemandService, service_config(
+    start_module_service(service_class("demand"), service_config(
         "demand", REVIEW_ESCALATION_SECONDS=0.5,
         REVIEW_ESCALATION_CHECK_SECONDS=0.2))
     cfg = service_config(None, RPC_TIMEOUT_SECONDS=10)

@@ -14,9 +14,9 @@ from timebank_testing.identity_fake import IdentityFake
 
 from gateway.openapi import build
 from gateway.service import GatewayService
-from matching.service import MatchingService
 from timebank_common.caller import Caller
 from timebank_common.db import make_event
+from timebank_common.runner import service_class
 from timebank_common.tokens import issue_access_token
 
 REGION = "130102001001"
@@ -40,7 +40,7 @@ class StandInDemand:
 
 @pytest.fixture(scope="module")
 def live(service_config, start_module_service, token_keys):
-    start_module_service(MatchingService, service_config("matching"))
+    start_module_service(service_class("matching"), service_config("matching"))
     start_module_service(StandInDemand, service_config(None))
     start_module_service(IdentityFake().service_class(), service_config(None))
     cfg = service_config(None, RPC_TIMEOUT_SECONDS=5)
