@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .errors import validation_error
 
@@ -31,3 +31,14 @@ def check_period_order(data: dict[str, Any], start: str = "period_from", end: st
     """In a ``@validates_schema``: refuse a period that ends before it starts."""
     if data.get(start) and data.get(end) and data[start] > data[end]:
         raise ValidationError("The period ends before it starts / 期间的结束日期早于开始日期", end)
+
+
+class PeriodQuery(Schema):
+    """An optional period of China dates, both days included (open ends: from the beginning /
+    up to now), refused when it ends before it starts; statistics queries extend it."""
+    period_from = fields.Date(load_default=None, allow_none=True)
+    period_to = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _period_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        check_period_order(data)

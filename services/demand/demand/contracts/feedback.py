@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from timebank_common.schemas import PageQuery, check_period_order
+from timebank_common.schemas import PageQuery, PeriodQuery
 
 from .enums import DISPUTE_STATUSES, FOLLOW_UP_KINDS, OUTCOMES, REGION_CODE, STATUSES, SUBJECTS
 
@@ -91,14 +91,8 @@ class FollowUpPageOut(Schema):
     page_size = fields.Integer()
 
 
-class FeedbackStatsQuery(Schema):
+class FeedbackStatsQuery(PeriodQuery):
     region_prefix = fields.String(required=True, validate=validate.Regexp(r"^\d{2,12}$"))
-    period_from = fields.Date(load_default=None, allow_none=True)
-    period_to = fields.Date(load_default=None, allow_none=True)
-
-    @validates_schema
-    def _in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
-        check_period_order(data)
 
 
 class FeedbackStatsOut(Schema):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
-from timebank_common.schemas import check_period_order
+from timebank_common.schemas import PeriodQuery
 
 from .demands import EscalationOut, LocationSchema
 from .enums import CHANNELS, FREQUENCIES, FUNDING_SOURCES, NOT_OFFERED_TEXT, REGION_CODE
@@ -157,14 +157,8 @@ class SeriesListOut(Schema):
 
 
 # --- statistics ---------------------------------------------------------------------------
-class StatsIn(Schema):
+class StatsIn(PeriodQuery):
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
-    period_from = fields.Date(load_default=None, allow_none=True)
-    period_to = fields.Date(load_default=None, allow_none=True)
-
-    @validates_schema
-    def _in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
-        check_period_order(data)
 
 
 class PeriodOut(Schema):

@@ -1,26 +1,18 @@
 """Supervision figures (``ledger_stats``; the ``ledger`` key of ``GET /api/v1/stats``)."""
 from __future__ import annotations
 
-from typing import Any
+from marshmallow import Schema, fields
 
-from marshmallow import Schema, fields, validates_schema
-
-from timebank_common.schemas import check_period_order
+from timebank_common.schemas import PeriodQuery
 
 from .values import REGION_CODE
 
 
-class PeriodIn(Schema):
+class PeriodIn(PeriodQuery):
     """``ledger_stats(caller, region_code=None, period_from=None, period_to=None)``: a region
     (default: the caller's scope) and a period of China dates, both days included."""
 
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
-    period_from = fields.Date(load_default=None, allow_none=True)
-    period_to = fields.Date(load_default=None, allow_none=True)
-
-    @validates_schema
-    def _in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
-        check_period_order(data)
 
 
 class LedgerFiguresOut(Schema):
@@ -67,16 +59,9 @@ class LedgerStatsOut(LedgerFiguresOut):
     children = fields.List(fields.Nested(LedgerFiguresOut))
 
 
-class InterchangeQuery(Schema):
+class InterchangeQuery(PeriodQuery):
     """``interchange_report(caller, query)``: a period of China dates, both days included
     (open ends: from the beginning / up to now)."""
-
-    period_from = fields.Date(load_default=None, allow_none=True)
-    period_to = fields.Date(load_default=None, allow_none=True)
-
-    @validates_schema
-    def _in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
-        check_period_order(data)
 
 
 class HoldingsOut(Schema):
