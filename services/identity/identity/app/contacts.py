@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from timebank_common.db import UnitOfWorkFactory
@@ -28,20 +28,30 @@ from . import audit
 NOTIFY = "notify"
 
 
+def _known_people(uow: Any, person_ids: Iterable[str]) -> Iterator[tuple[dict[str, Any],
+                                                                        dict[str, Any] | None]]:
+    """Each known person among ``person_ids`` (once, in the order asked) with their elder
+    profile (None for a person without one); unknown ids are skipped."""
+    for person_id in dict.fromkeys(person_ids):
+        person = persons.get_person(uow, person_id)
+        if person is not None:
+            yield person, persons.get_elder_profile(uow, person["id"])
+
+
+def _station_of(elder: dict[str, Any] | None) -> str | None:
+    return str(elder["carrier_id"]) if elder and elder["carrier_id"] else None
+
+
 def contact_details(db: UnitOfWorkFactory, person_ids: Iterable[str]) -> list[dict[str, Any]]:
     found = []
     with db() as uow:
-        for person_id in dict.fromkeys(person_ids):
-            person = persons.get_person(uow, person_id)
-            if person is None:
-                continue
-            elder = persons.get_elder_profile(uow, person["id"])
+        for person, elder in _known_people(uow, person_ids):
             found.append({
                 "person_id": str(person["id"]), "name": person["name"],
                 "phone": person.get("phone"), "region_code": person["region_code"],
                 "phone_only": bool(elder and elder["phone_only"]),
-                "carrier_id": str(elder["carrier_id"]) if elder and elder["carrier_id"] else None,
-                "is_elder": elder is not None, "locale": "zh-CN",
+                "carrier_id": _station_of(elder), "is_elder": elder is not None,
+                "locale": "zh-CN",
             })
             if person.get("phone"):
                 audit.record(uow, None, "read_unmasked", "person", person["id"],
@@ -59,21 +69,14 @@ def person_names(db: UnitOfWorkFactory, person_ids: Iterable[str]) -> dict[str, 
 
 
 def person_standing(db: UnitOfWorkFactory, person_ids: Iterable[str]) -> list[dict[str, Any]]:
-    """Region, standing, profiles and station of each known person: nothing sealed is read."""
-    found = []
+    """Region, standing, profiles and station of each known person (nothing is audited: no
+    personal data leaves identity)."""
     with db() as uow:
-        for person_id in dict.fromkeys(person_ids):
-            person = persons.get_person(uow, person_id)
-            if person is None:
-                continue
-            elder = persons.get_elder_profile(uow, person["id"])
-            found.append({
-                "person_id": str(person["id"]), "region_code": person["region_code"],
-                "status": person.get("status") or "active",
-                "profiles": persons.profiles_of(uow, person["id"]),
-                "carrier_id": str(elder["carrier_id"]) if elder and elder["carrier_id"] else None,
-            })
-    return found
+        return [{"person_id": str(person["id"]), "region_code": person["region_code"],
+                 "status": person.get("status") or "active",
+                 "profiles": persons.profiles_of(uow, person["id"]),
+                 "carrier_id": _station_of(elder)}
+                for person, elder in _known_people(uow, person_ids)]
 
 
 def station_staff(db: UnitOfWorkFactory, carrier_id: str | None,
