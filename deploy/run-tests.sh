@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/ensure-infra.sh
 deploy/install.sh
+deploy/ensure-browser.sh           # Debian's Chromium for the console's browser tests
+deploy/build-console.sh --check   # the console: type check, unit tests (Vitest), build
 .venv/bin/ruff check .
 # architecture: pyproject.toml [tool.importlinter]; run from deploy/, because lint-imports puts
 # its working directory first on sys.path and at the root gateway/ would shadow the gateway package

@@ -20,11 +20,12 @@ def print_banner(platform: LocalPlatform) -> None:
     print()
     print("=" * 72)
     print(f"  时间银行 Time Bank is running:  {url}")
+    print(f"  控制台 Console (browser):      {url}/")
     print(f"  API 文档 API docs:             {url}/docs")
     print(f"  OpenAPI:                      {url}/openapi.json")
     print(f"  Logs:                         {platform.log_dir}/<service>.log")
     print("-" * 72)
-    print("  演示账号 Demo logins (POST /api/v1/auth/login {phone, password}):")
+    print("  演示账号 Demo logins (the console's login screen, or POST /api/v1/auth/login):")
     for account in DEMO_LOGINS:
         print(f"    {account['role']:<18} {account['name']:<8} {account['city']:<6}"
               f" {account['phone']:<13} {account['password']}")

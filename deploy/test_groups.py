@@ -23,11 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 _SECOND_HALF = ["services/demand", "services/ledger"]
 GROUPS = {
-    "e2e": ["tests/e2e"],
+    # the console's browser tests run after the end-to-end tests, in a pytest process of their
+    # own (no eventlet patch: see the root conftest.py)
+    "e2e": [["tests/e2e"], ["tests/console"]],
     # unit and integration tests in two halves of about equal time (each waits on PostgreSQL
     # and RabbitMQ much of the time); anything not named in the second half is in the first
-    "unit+integration 1": ["--ignore=tests/e2e", *(f"--ignore={path}" for path in _SECOND_HALF)],
-    "unit+integration 2": _SECOND_HALF,
+    "unit+integration 1": [["--ignore=tests/e2e", "--ignore=tests/console",
+                            *(f"--ignore={path}" for path in _SECOND_HALF)]],
+    "unit+integration 2": [_SECOND_HALF],
 }
 
 
@@ -39,31 +42,41 @@ def _pump(name: str, stream, lines: list[str], lock: threading.Lock) -> None:
             print(f"[{name}] {line}", flush=True)
 
 
-def main(extra: list[str]) -> int:
+def _run_group(name: str, steps: list[list[str]], extra: list[str], env: dict,
+               lock: threading.Lock, results: dict) -> None:
+    """The group's pytest runs one after the other; each step's last line is its summary."""
     python = str(ROOT / ".venv" / "bin" / "python")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    lock = threading.Lock()
-    started = time.monotonic()
-    runs = []
-    for name, selection in GROUPS.items():
+    outcomes = []
+    for selection in steps:
         command = [python, "-m", "pytest", "-p", "no:cacheprovider", *extra, *selection]
         process = subprocess.Popen(command, cwd=ROOT, env=env, text=True, bufsize=1,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         lines: list[str] = []
-        pump = threading.Thread(target=_pump, args=(name, process.stdout, lines, lock),
-                                daemon=True)
-        pump.start()
-        runs.append((name, process, pump, lines))
-    failed = []
-    for name, process, pump, _ in runs:
+        _pump(name, process.stdout, lines, lock)
         code = process.wait()
-        pump.join()
-        if code != 0:
-            failed.append(name)
-    print(f"\n=== test groups finished in {time.monotonic() - started:.0f} s ===")
-    for name, process, _, lines in runs:
         summary = next((line for line in reversed(lines) if line.strip()), "(no output)")
-        print(f"{name:>20}: exit {process.returncode}: {summary}")
+        outcomes.append((code, summary))
+    results[name] = outcomes
+
+
+def main(extra: list[str]) -> int:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    lock = threading.Lock()
+    started = time.monotonic()
+    results: dict[str, list[tuple[int, str]]] = {}
+    threads = [threading.Thread(target=_run_group, args=(name, steps, extra, env, lock, results))
+               for name, steps in GROUPS.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(f"\n=== test groups finished in {time.monotonic() - started:.0f} s ===")
+    failed = []
+    for name in GROUPS:
+        for code, summary in results.get(name, [(1, "(did not run)")]):
+            print(f"{name:>20}: exit {code}: {summary}")
+            if code != 0 and name not in failed:
+                failed.append(name)
     if failed:
         print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
         return 1

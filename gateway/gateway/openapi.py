@@ -1,6 +1,7 @@
 """The OpenAPI 3 document, generated from the route registry and marshmallow schemas."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from apispec import APISpec
@@ -36,6 +37,18 @@ def _schema_name(schema) -> str:
         return name
     prefix = root.capitalize()
     return name if name.startswith(prefix) else prefix + name
+
+
+def _json_numbers(value: Any) -> Any:
+    """Decimal bounds from marshmallow validators (``Range(min=Decimal(...))``) as JSON numbers:
+    OpenAPI requires ``minimum``/``maximum`` to be numbers, and tools refuse strings."""
+    if isinstance(value, dict):
+        return {key: _json_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_numbers(item) for item in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def build(base_url: str) -> dict:
@@ -97,4 +110,4 @@ def build(base_url: str) -> dict:
         if not route.public:
             operation["security"] = [{"bearer": []}]
         spec.path(path=route.openapi_path, operations={route.method.lower(): operation})
-    return spec.to_dict()
+    return _json_numbers(spec.to_dict())

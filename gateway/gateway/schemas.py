@@ -24,3 +24,15 @@ class Health(Schema):
     service = fields.Str()
     status = fields.Str()
     checks = fields.Dict()
+
+
+class ConsoleSession(Schema):
+    """The console's login: the refresh token travels only in the HttpOnly cookie."""
+    access_token = fields.Str()
+    token_type = fields.Str(metadata={"example": "Bearer"})
+    expires_in = fields.Int(allow_none=True, metadata={"description": "seconds"})
+
+
+class SessionLogout(Schema):
+    everywhere = fields.Bool(load_default=False,
+                             metadata={"description": "end every login of the account"})

@@ -23,6 +23,7 @@ from .routes.audit import AuditRoutes
 from .routes.auth import AuthRoutes
 from .routes.catalog import CatalogRoutes
 from .routes.certificates import CertificateRoutes
+from .routes.console import ConsoleRoutes
 from .routes.demands import DemandIntakeRoutes, DemandRoutes
 from .routes.disputes import DisputeRoutes
 from .routes.docs import DocsRoutes
@@ -122,7 +123,7 @@ class Setting(DependencyProvider):
 class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, ProxyRoutes,
                      StatsRoutes, CatalogRoutes, DemandRoutes, DemandIntakeRoutes, RecordRoutes,
                      DisputeRoutes, MatchingRoutes, AccountRoutes, CertificateRoutes,
-                     TransferRoutes, InboxRoutes, DocsRoutes, ServiceBase):
+                     TransferRoutes, InboxRoutes, DocsRoutes, ConsoleRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

@@ -21,8 +21,8 @@ import pytest
 from timebank_testing import free_port, rpc_proxy
 from timebank_testing import wait_for as shared_wait_for
 
-from conftest import Api
 from first_path import new_person_numbers
+from platform_fixtures import Api
 
 pytestmark = pytest.mark.e2e
 

@@ -20,7 +20,7 @@ QIAOTUN_COMMUNITY = "130203001001"  # 唐山市路北区乔屯社区: the demo's
 
 @pytest.fixture(scope="module")
 def staff(platform, demo_accounts):
-    from conftest import Api
+    from platform_fixtures import Api
 
     api = Api(platform.url("gateway"))
     people = Staff(api, demo_accounts)

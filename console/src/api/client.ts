@@ -1,0 +1,63 @@
+// The console's API client: openapi-fetch typed by src/api/schema.d.ts, generated from the
+// gateway's /openapi.json (console/openapi.json; `npm run api-types`). A contract change that
+// breaks a screen breaks `npm run typecheck`.
+import createClient from 'openapi-fetch'
+import type { paths } from './schema'
+import { ApiError, type ErrorBody } from './errors'
+import { currentToken, refreshSession } from './session'
+
+async function authorizedFetch(request: Request): Promise<Response> {
+  const again = request.clone()
+  const token = currentToken()
+  if (token) request.headers.set('Authorization', `Bearer ${token}`)
+  let response: Response
+  try {
+    response = await fetch(request)
+  } catch {
+    throw new ApiError(0, { error: 'network_error', message: { zh: '网络连接中断，请稍后重试', en: 'The network is unavailable; please retry' } })
+  }
+  if (response.status === 401 && token && (await refreshSession())) {
+    again.headers.set('Authorization', `Bearer ${currentToken()}`)
+    response = await fetch(again)
+  }
+  return response
+}
+
+export const api = createClient<paths>({ baseUrl: '', fetch: authorizedFetch })
+
+type Result<T> = { data?: T; error?: unknown; response: Response }
+
+/** The answer's data, or an ApiError carrying the gateway's bilingual message. */
+export async function ok<T>(pending: Promise<Result<T>>): Promise<T> {
+  const { data, error, response } = await pending
+  if (!response.ok || error !== undefined) {
+    throw new ApiError(response.status, (error ?? null) as Partial<ErrorBody> | null)
+  }
+  return data as T
+}
+
+/** A file answer (certificate PDF...) as a Blob, with the same error handling. */
+export async function download(path: string, init: RequestInit = {}): Promise<Blob> {
+  const response = await authorizedFetch(new Request(path, init))
+  if (!response.ok) {
+    let body: Partial<ErrorBody> | null = null
+    try { body = await response.json() } catch { body = null }
+    throw new ApiError(response.status, body)
+  }
+  return response.blob()
+}
+
+/** Offer a Blob to the browser as a file download. */
+export function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob)
+  const link = document.createElement('a')
+  link.href = url
+  link.download = filename
+  document.body.appendChild(link)
+  link.click()
+  link.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 1000)
+}
+
+export type { paths }
+export type Schemas = import('./schema').components['schemas']

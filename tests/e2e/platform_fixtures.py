@@ -1,0 +1,94 @@
+"""The whole platform as separate processes, on its own vhost and databases: the `platform`
+fixture and an `Api` client, used by the end-to-end tests (tests/e2e) and the console's browser
+tests (tests/console)."""
+from __future__ import annotations
+
+import sys
+import uuid
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "deploy"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # first_path.py
+
+from timebank_testing import PG_BASE, Rabbit, free_port  # noqa: E402
+from timebank_testing.fake_channels import sms_server, smtp_server  # noqa: E402
+
+from local_platform import SERVICES, LocalPlatform  # noqa: E402
+from timebank_common.db import drop_database  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory):
+    """Every service and the gateway as processes; notify sends SMS to a local Tencent-style
+    server that checks signatures (``platform.sms``) and e-mail to a local SMTP server
+    (``platform.mailbox``), and looks for due deliveries and reminders every second."""
+    run = uuid.uuid4().hex[:8]
+    rabbit = Rabbit(f"tbe2e-{run}")
+    rabbit.create()
+    tmp = tmp_path_factory.mktemp("platform")
+    prefix = f"tbe2e_{run}"
+    ports = {name: free_port() for name in ("gateway",) + SERVICES}
+    with ExitStack() as outside:
+        sms = outside.enter_context(sms_server())
+        mailbox = outside.enter_context(smtp_server())
+        instance = LocalPlatform(
+            env={"AMQP_URI": rabbit.uri, "DB_PREFIX": prefix,
+                 "JWT_PRIVATE_KEY_FILE": str(tmp / "jwt.pem"),
+                 "JWT_PUBLIC_KEY_FILE": str(tmp / "jwt.pub"),
+                 "PII_KEYS_FILE": str(tmp / "pii-keys.json"),
+                 "RPC_TIMEOUT_SECONDS": "60",
+                 **sms.env(), **mailbox.env(),
+                 "NOTIFY_DELIVERY_POLL_SECONDS": "0.5", "NOTIFY_REMINDER_POLL_SECONDS": "1"},
+            ports=ports, log_dir=tmp / "log",
+        )
+        instance.sms, instance.mailbox = sms, mailbox
+        instance.rabbit = rabbit
+        instance.db_url = lambda service: f"{PG_BASE}/{prefix}_{service}"
+        try:
+            instance.prepare(demo=True)
+            instance.start_all()
+            yield instance
+        finally:
+            instance.stop_all()
+            rabbit.delete()
+            for name in SERVICES:
+                drop_database(f"{PG_BASE}/{prefix}_{name}")
+
+
+class Api:
+    """A thin HTTP client for the gateway, as a municipal system or the console would use it."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.token = None
+
+    def call(self, method: str, path: str, body=None, token=None, expect=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        token = token or self.token
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        resp = requests.request(method, self.base + path, json=body, headers=headers, timeout=90, **kwargs)
+        if expect is not None:
+            assert resp.status_code == expect, f"{method} {path} -> {resp.status_code} {resp.text}"
+        return resp
+
+    def login(self, phone: str, password: str) -> str:
+        resp = self.call("POST", "/api/v1/auth/login", {"phone": phone, "password": password}, expect=200)
+        return resp.json()["access_token"]
+
+
+@pytest.fixture
+def api(platform):
+    return Api(platform.url("gateway"))
+
+
+@pytest.fixture(scope="session")
+def demo_accounts():
+    from identity.commands.demo import DEMO_ACCOUNTS
+
+    return {a["role"]: a for a in DEMO_ACCOUNTS}
