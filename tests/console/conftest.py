@@ -54,7 +54,7 @@ def new_page(browser, console_url):
         if geolocation is not None:
             context_options.update(geolocation=geolocation, permissions=["geolocation"])
         context = browser.new_context(**context_options)
-        context.set_default_timeout(20_000)
+        context.set_default_timeout(60_000)  # generous: the platform may share a busy machine
         contexts.append(context)
         return context.new_page()
 
