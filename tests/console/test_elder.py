@@ -24,7 +24,7 @@ FIRST_SCREEN_LIMIT = 300 * 1024
 
 
 # --- setting up what is not the point of the test (through the API) -------------------------
-def steady(api, method: str, path: str, body=None, *, token: str, expect: int):
+def steady(api, method: str, path: str, body=None, *, token: str | None, expect: int):
     """``api.call``, asked again while the platform answers 503 (a busy machine: the RPC timed
     out); a repeat that finds the step already done (409) is taken as done."""
     retried = False
@@ -38,19 +38,25 @@ def steady(api, method: str, path: str, body=None, *, token: str, expect: int):
     return resp
 
 
+def sign_in(api, phone: str, password: str = PASSWORD) -> str:
+    resp = steady(api, "POST", "/api/v1/auth/login", {"phone": phone, "password": password},
+                  token=None, expect=200)
+    return resp.json()["access_token"]
+
+
 def served_and_recorded(api, note: str) -> dict:
     """A demand of the demo elder that a fresh volunteer served and the station recorded, its
     record waiting for the elder's confirmation in the app."""
-    operator, township = api.login(OPERATOR, PASSWORD), api.login(TOWNSHIP, PASSWORD)
-    elder = api.login(ELDER, PASSWORD)
-    me = api.call("GET", "/api/v1/me", token=elder, expect=200).json()
+    operator, township = sign_in(api, OPERATOR), sign_in(api, TOWNSHIP)
+    elder = sign_in(api, ELDER)
+    me = steady(api, "GET", "/api/v1/me", token=elder, expect=200).json()
     id_number, phone = new_person_numbers("19900412", "male")
     volunteer = steady(api, "POST", "/api/v1/volunteers", {
         "name": "李建国", "id_number": id_number, "phone": phone, "region_code": STATION_REGION,
         "volunteer_number": f"V{phone}", "initial_password": "Elder@2026",
         "registry_status": "verified", "screening": "clear", "health_declared": True,
         "training_hours_completed": 8}, token=operator, expect=201).json()
-    volunteer_token = api.login(phone, "Elder@2026")
+    volunteer_token = sign_in(api, phone, "Elder@2026")
     now = dt.datetime.now(dt.UTC)
     demand = steady(api, "POST", "/api/v1/demands", {
         "elder_id": me["person_id"], "category": "emotional_comfort", "description": note,
@@ -196,12 +202,12 @@ def test_the_elder_confirms_rates_and_asks_with_the_keyboard_only(new_page, api)
     tab_to(page, "满意", within=note, exact=True)
     page.keyboard.press("Space")
     card.get_by_text("已评价：满意。谢谢您！").wait_for()
-    shown = wait_for(lambda: api.call("GET", f"/api/v1/demands/{served['demand_id']}",
-                                      token=served["elder_token"], expect=200).json(),
+    shown = wait_for(lambda: steady(api, "GET", f"/api/v1/demands/{served['demand_id']}",
+                                    token=served["elder_token"], expect=200).json(),
                      lambda d: d["status"] == "evaluated")
     assert shown["status"] == "evaluated"
-    records = api.call("GET", f"/api/v1/demands/{served['demand_id']}/records",
-                       token=served["elder_token"], expect=200).json()
+    records = steady(api, "GET", f"/api/v1/demands/{served['demand_id']}/records",
+                     token=served["elder_token"], expect=200).json()
     assert [(r["confirmed_by"], r["confirmation"]) for r in records] == [("elder", "app")]
 
     # high contrast, switched on with the keyboard: AAA contrast on every screen
@@ -233,8 +239,8 @@ def test_the_elder_confirms_rates_and_asks_with_the_keyboard_only(new_page, api)
     page.get_by_text("已经提交了！").wait_for()
     assert "出行陪伴" in page.get_by_role("status").first.inner_text()
     check_screen(page, "ask-done", contrast=True)
-    mine = api.call("GET", "/api/v1/demands?status=submitted&page_size=100",
-                    token=served["elder_token"], expect=200).json()["items"]
+    mine = steady(api, "GET", "/api/v1/demands?status=submitted&page_size=100",
+                  token=served["elder_token"], expect=200).json()["items"]
     asked = next(d for d in mine if d["description"] == wish)
     assert (asked["category"], asked["channel"], asked["funding_source"],
             asked["funding_chosen_by"]) == ("outing_companion", "app", "issuance", "elder")
@@ -261,8 +267,8 @@ def test_the_elder_confirms_rates_and_asks_with_the_keyboard_only(new_page, api)
 
 
 def test_the_proxy_relative_sees_the_elders_hours(new_page, api):
-    elder_token = api.login(ELDER, PASSWORD)
-    elder_id = api.call("GET", "/api/v1/me", token=elder_token, expect=200).json()["person_id"]
+    elder_token = sign_in(api, ELDER)
+    elder_id = steady(api, "GET", "/api/v1/me", token=elder_token, expect=200).json()["person_id"]
     page = new_page(viewport=PHONE)
     login_by_keyboard(page, RELATIVE)
     page.get_by_role("heading", name="您在为哪一位老人办理？").wait_for()
@@ -271,8 +277,8 @@ def test_the_proxy_relative_sees_the_elders_hours(new_page, api):
     page.keyboard.press("Enter")
     page.wait_for_url("**/elder")
     page.get_by_text("正在为 王桂兰 办理").first.wait_for()
-    balance = api.call("GET", f"/api/v1/accounts/{elder_id}", token=elder_token,
-                       expect=200).json()
+    balance = steady(api, "GET", f"/api/v1/accounts/{elder_id}", token=elder_token,
+                     expect=200).json()
     page.get_by_text(f"自己存的时间：还有 {spoken(balance['earned_minutes'])}").wait_for()
     page.get_by_text(f"政府补贴的时间：还有 {spoken(balance['grant_minutes'])}").wait_for()
     page.get_by_role("heading", name="王桂兰的时间").wait_for()
