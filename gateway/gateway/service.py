@@ -27,6 +27,7 @@ from .routes.console import ConsoleRoutes
 from .routes.demands import DemandIntakeRoutes, DemandRoutes
 from .routes.disputes import DisputeRoutes
 from .routes.docs import DocsRoutes
+from .routes.elder_side import ElderSideRoutes
 from .routes.inbox import InboxRoutes
 from .routes.matching import MatchingRoutes
 from .routes.operators import OperatorRoutes
@@ -123,7 +124,8 @@ class Setting(DependencyProvider):
 class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, ProxyRoutes,
                      StatsRoutes, CatalogRoutes, DemandRoutes, DemandIntakeRoutes, RecordRoutes,
                      DisputeRoutes, MatchingRoutes, AccountRoutes, CertificateRoutes,
-                     TransferRoutes, InboxRoutes, DocsRoutes, ConsoleRoutes, ServiceBase):
+                     TransferRoutes, InboxRoutes, ElderSideRoutes, DocsRoutes, ConsoleRoutes,
+                     ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

@@ -1,5 +1,6 @@
 import type { RouteRecordRaw } from 'vue-router'
 
+// 长辈模式: the elder, or a proxy relative for the elder they choose.
 const routes: RouteRecordRaw[] = [
   {
     path: '/elder',
@@ -7,6 +8,9 @@ const routes: RouteRecordRaw[] = [
     meta: { roles: ['elder', 'relative'] },
     children: [
       { path: '', name: 'elder-home', component: () => import('./HomeView.vue') },
+      { path: 'ask', name: 'elder-ask', component: () => import('./AskView.vue') },
+      { path: 'confirm', name: 'elder-confirm', component: () => import('./ConfirmView.vue') },
+      { path: 'choose', name: 'elder-choose', component: () => import('./ChooseView.vue') },
     ],
   },
 ]
