@@ -28,7 +28,7 @@ const zh = {
         unsupported: '此浏览器不能提供位置，已按无位置提交；服务站认定时长时会看到这一点。',
         sent: '已随{action}提交您的位置。',
       },
-      recorded: '服务器记录：{action}于 {time}',
+      recorded: '服务器记录：{action}于 {time}。',
     },
     account: {
       title: '时间账户', balance: '可用时长', earned: '服务所得', grant: '政府赠送时长', reserved: '已冻结（待结算）',
@@ -106,7 +106,7 @@ const en = {
         unsupported: 'This browser cannot give a location, so it was sent without one; the station will see this when recording.',
         sent: 'Your location was sent with the {action}.',
       },
-      recorded: 'The server recorded: {action} at {time}',
+      recorded: 'The server recorded: {action} at {time}.',
     },
     account: {
       title: 'Time account', balance: 'Available', earned: 'Earned by service', grant: 'Granted hours', reserved: 'Reserved (pending)',
