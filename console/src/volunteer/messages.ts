@@ -65,6 +65,15 @@ const zh = {
       quietInvalid: '请同时填写开始和结束时间（时:分），两者不能相同',
       nearby: '附近有新任务时提醒我', language: '消息语言', saved: '通知设置已保存。', emailRequired: '选择电子邮件时请填写邮件地址',
     },
+    where: {
+      title: '服务地点与范围', intro: '设置您常在的地点和愿意去的距离：任务将按距离排序，只显示范围内您能接的任务。',
+      home: '常在地点', notSet: '尚未设置', useHere: '使用我现在的位置', radius: '服务范围', km: '{n} 公里以内',
+      save: '保存服务地点', saved: '服务地点已保存，任务将按距离排序。',
+      missing: {
+        refused: '您没有允许获取位置，无法设置服务地点。', unavailable: '暂时无法获取位置，请稍后再试。',
+        timeout: '获取位置超时，请稍后再试。', unsupported: '此浏览器不能提供位置。',
+      },
+    },
     eligibility: {
       title: '我的资格', eligible: '您已具备接单资格。', notEligible: '您暂时还不能接单，还需要：',
       facts: '登记情况', training: '培训学时', trainingValue: '{done} / {required} 小时', number: '全国志愿者编号', none: '未登记',
@@ -142,6 +151,15 @@ const en = {
       quiet: 'Quiet hours (Beijing time)', quietStart: 'From', quietEnd: 'Until', quietHint: 'Leave empty for none; may run over midnight, e.g. 22:00 to 07:00.',
       quietInvalid: 'Enter both times (HH:MM), not the same',
       nearby: 'Tell me about new tasks nearby', language: 'Language of messages', saved: 'Notification settings saved.', emailRequired: 'Enter an e-mail address for the e-mail channel',
+    },
+    where: {
+      title: 'Where I help', intro: 'Set where you usually are and how far you go: tasks are then ranked by distance, showing only those in range you can take.',
+      home: 'Usual place', notSet: 'not set', useHere: 'Use where I am now', radius: 'How far', km: 'within {n} km',
+      save: 'Save where I help', saved: 'Saved: tasks are now ranked by distance.',
+      missing: {
+        refused: 'You did not allow your location, so the place cannot be set.', unavailable: 'Your location is unavailable; please try again later.',
+        timeout: 'Finding your location took too long; please try again later.', unsupported: 'This browser cannot give a location.',
+      },
     },
     eligibility: {
       title: 'My eligibility', eligible: 'You may take services.', notEligible: 'You cannot take services yet. Still needed:',
