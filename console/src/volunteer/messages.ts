@@ -1,5 +1,176 @@
 // The volunteer surface's words (added when the surface loads).
-export default {
-  'zh-CN': { volunteer: { home: '首页' } },
-  en: { volunteer: { home: 'Home' } },
+const zh = {
+  volunteer: {
+    title: '志愿者',
+    tabs: { feed: '任务', services: '我的服务', account: '时间账户', give: '赠与', inbox: '消息' },
+    nav: '志愿者页面', more: '更多', settingsLink: '通知设置', eligibilityLink: '我的资格',
+    hello: '{name}，您好',
+    feed: {
+      title: '附近可接的任务', intro: '按距离和时间为您排序的待接需求', empty: '暂时没有可接的任务，稍后再来看看。',
+      time: '服务时间', expected: '预计时长', distance: '距离', slots: '还需 {n} 人', priority: '优先照顾老人',
+      claim: '接单', claiming: '正在接单…', claimed: '已接单：请在服务开始时签到。', toServices: '查看我的服务',
+      count: '共 {n} 个任务',
+    },
+    services: {
+      title: '我的服务', intro: '已接单或被派单的服务：到达时签到，结束时签退。', empty: '您还没有要做的服务，去“任务”里接一单吧。',
+      address: '地址', description: '服务内容', time: '服务时间', expected: '预计时长',
+      checkIn: '签到', checkOut: '签退', locating: '正在获取位置…', sending: '正在提交…',
+      checkedIn: '签到时间', checkedOut: '签退时间', place: '位置', noPlace: '未提供位置',
+      deviceTime: '手机时间',
+      steps: {
+        check_in: '待签到', check_out: '服务中', await_record: '已签退，等待服务站认定时长',
+        recorded: '服务站已认定时长', ended: '已结束',
+      },
+      location: {
+        refused: '您没有允许获取位置，已按无位置提交；服务站认定时长时会看到这一点。',
+        unavailable: '暂时无法获取位置，已按无位置提交；服务站认定时长时会看到这一点。',
+        timeout: '获取位置超时，已按无位置提交；服务站认定时长时会看到这一点。',
+        unsupported: '此浏览器不能提供位置，已按无位置提交；服务站认定时长时会看到这一点。',
+        sent: '已随{action}提交您的位置。',
+      },
+      recorded: '服务器记录：{action}于 {time}。',
+    },
+    account: {
+      title: '时间账户', balance: '可用时长', earned: '服务所得', grant: '政府赠送时长', reserved: '已冻结（待结算）',
+      stars: '星级', starLevel: '{n} 星志愿者', noStar: '尚未获得星级', serviceTotal: '累计服务时长',
+      nextStar: '距 {level} 星还差 {time}（需累计 {hours} 小时）', topStar: '已达最高星级',
+      statement: '账户明细', empty: '还没有收支记录。', when: '时间', what: '事项', amount: '时长', after: '余额',
+      progressLabel: '星级进度',
+      kinds: {
+        service_credit: '服务时长入账', grant: '政府赠送', gift_to_relative: '赠与亲属', donation: '捐赠',
+        pool_allocation: '公益池分配', reversal: '冲正', yearly_cap_excess: '超出年度上限转入公益池',
+      },
+      links: '更多设置',
+    },
+    give: {
+      title: '赠与与捐赠', available: '可赠与或捐赠的服务所得：{time}',
+      gift: '赠与直系亲属', giftIntro: '服务所得的时长可以赠送给已核实的直系亲属。', relative: '受赠亲属',
+      noRelative: '您还没有已核实的直系亲属。请到服务站登记亲属关系，核实后即可赠与。',
+      hours: '小时', minutes: '分钟', note: '留言', giftSubmit: '确认赠与', gifted: '已赠与 {name} {time}。',
+      donate: '捐赠到公益时间池', donateIntro: '捐赠的时长进入本市公益时间池，用于帮助困难老人。',
+      donateSubmit: '确认捐赠', donated: '已捐赠 {time}，谢谢您！',
+      errors: { required: '请填写时长', whole: '时长请填写整数，分钟在 0 到 59 之间', tooMuch: '超过了可用的服务所得', relative: '请选择受赠亲属' },
+      certificate: '服务记录证明', certificateIntro: '出具一段时间内的服务记录证明（PDF），可打印或交给学校、单位。',
+      from: '开始日期', to: '结束日期', issue: '出具证明', issued: '证明编号 {number}：{services} 次服务，共 {total}。',
+      download: '下载证明 PDF', periodInvalid: '请填写开始和结束日期，开始不晚于结束',
+    },
+    inbox: {
+      title: '消息', unread: '{n} 条未读', empty: '没有消息。', markRead: '标为已读', read: '已读', unreadTag: '未读',
+      onlyUnread: '只看未读',
+    },
+    settings: {
+      title: '通知设置', intro: '站内消息始终开启；您还可以选择短信、电子邮件或电话。', channels: '通知方式',
+      sms: '短信', email: '电子邮件', call: '电话', emailAddress: '电子邮件地址',
+      quiet: '免打扰时段（北京时间）', quietStart: '开始', quietEnd: '结束', quietHint: '留空表示不设免打扰；可以跨过午夜，如 22:00 到 07:00。',
+      quietInvalid: '请同时填写开始和结束时间（时:分），两者不能相同',
+      nearby: '附近有新任务时提醒我', language: '消息语言', saved: '通知设置已保存。', emailRequired: '选择电子邮件时请填写邮件地址',
+    },
+    where: {
+      title: '服务地点与范围', intro: '设置您常在的地点和愿意去的距离：任务将按距离排序，只显示范围内您能接的任务。',
+      home: '常在地点', notSet: '尚未设置', useHere: '使用我现在的位置', radius: '服务范围', km: '{n} 公里以内',
+      save: '保存服务地点', saved: '服务地点已保存，任务将按距离排序。',
+      missing: {
+        refused: '您没有允许获取位置，无法设置服务地点。', unavailable: '暂时无法获取位置，请稍后再试。',
+        timeout: '获取位置超时，请稍后再试。', unsupported: '此浏览器不能提供位置。',
+      },
+    },
+    eligibility: {
+      title: '我的资格', eligible: '您已具备接单资格。', notEligible: '您暂时还不能接单，还需要：',
+      facts: '登记情况', training: '培训学时', trainingValue: '{done} / {required} 小时', number: '全国志愿者编号', none: '未登记',
+      registry: '全国志愿服务信息系统核验', screening: '信用及违法记录审查', health: '健康声明',
+      declared: '已声明', notDeclared: '未声明', declare: '我声明身体健康，能够胜任志愿服务', declareSubmit: '提交健康声明', declaredDone: '健康声明已提交。',
+      registryStatus: { unverified: '待核验', verified: '已核验', rejected: '未通过' },
+      screeningStatus: { clear: '已通过', flagged: '有记录', unknown: '待审查' },
+      register: '登记为志愿者', registerText: '新志愿者的登记需要核验身份证件和全国志愿者编号，由社区服务站办理：请带身份证到服务站登记。平台不提供自行注册。',
+    },
+  },
 }
+
+const en = {
+  volunteer: {
+    title: 'Volunteer',
+    tabs: { feed: 'Tasks', services: 'My services', account: 'Account', give: 'Give', inbox: 'Messages' },
+    nav: 'Volunteer pages', more: 'More', settingsLink: 'Notification settings', eligibilityLink: 'My eligibility',
+    hello: 'Hello, {name}',
+    feed: {
+      title: 'Open tasks near you', intro: 'Demands you can take, ranked by distance and time', empty: 'No open tasks right now. Please look again later.',
+      time: 'When', expected: 'Expected', distance: 'Distance', slots: '{n} more needed', priority: 'Priority elder',
+      claim: 'Take it', claiming: 'Taking…', claimed: 'Taken: check in when the service starts.', toServices: 'See my services',
+      count: '{n} tasks',
+    },
+    services: {
+      title: 'My services', intro: 'Services you took or were given: check in when you arrive, check out when you finish.', empty: 'Nothing to do yet. Take a task from "Tasks".',
+      address: 'Address', description: 'What is needed', time: 'When', expected: 'Expected',
+      checkIn: 'Check in', checkOut: 'Check out', locating: 'Finding your location…', sending: 'Sending…',
+      checkedIn: 'Checked in', checkedOut: 'Checked out', place: 'Location', noPlace: 'no location given',
+      deviceTime: 'Phone time',
+      steps: {
+        check_in: 'To check in', check_out: 'In service', await_record: 'Checked out; the station will record the time',
+        recorded: 'Time recorded by the station', ended: 'Ended',
+      },
+      location: {
+        refused: 'You did not allow your location, so it was sent without one; the station will see this when recording.',
+        unavailable: 'Your location is unavailable, so it was sent without one; the station will see this when recording.',
+        timeout: 'Finding your location took too long, so it was sent without one; the station will see this when recording.',
+        unsupported: 'This browser cannot give a location, so it was sent without one; the station will see this when recording.',
+        sent: 'Your location was sent with the {action}.',
+      },
+      recorded: 'The server recorded: {action} at {time}.',
+    },
+    account: {
+      title: 'Time account', balance: 'Available', earned: 'Earned by service', grant: 'Granted hours', reserved: 'Reserved (pending)',
+      stars: 'Stars', starLevel: '{n}-star volunteer', noStar: 'No star yet', serviceTotal: 'Service time in all',
+      nextStar: '{time} to go to {level} stars ({hours} hours in all)', topStar: 'Top star level reached',
+      statement: 'Statement', empty: 'No entries yet.', when: 'When', what: 'What', amount: 'Time', after: 'Balance',
+      progressLabel: 'Star progress',
+      kinds: {
+        service_credit: 'Service credited', grant: 'Grant', gift_to_relative: 'Gift to a relative', donation: 'Donation',
+        pool_allocation: 'Pool allocation', reversal: 'Reversal', yearly_cap_excess: 'Over the yearly cap, to the pool',
+      },
+      links: 'More',
+    },
+    give: {
+      title: 'Give and donate', available: 'Earned time you can give or donate: {time}',
+      gift: 'Give to a direct relative', giftIntro: 'Time earned by service can be given to a verified direct relative.', relative: 'Relative',
+      noRelative: 'You have no verified direct relative yet. Ask your station to register the relationship; once verified you can give.',
+      hours: 'Hours', minutes: 'Minutes', note: 'Message', giftSubmit: 'Give', gifted: 'Gave {time} to {name}.',
+      donate: 'Donate to the community pool', donateIntro: 'Donated time goes to your city\'s pool and helps elders in need.',
+      donateSubmit: 'Donate', donated: 'Donated {time}. Thank you!',
+      errors: { required: 'Enter the time', whole: 'Whole numbers; minutes from 0 to 59', tooMuch: 'More than your earned time', relative: 'Choose the relative' },
+      certificate: 'Service-record certificate', certificateIntro: 'A certificate (PDF) of your service over a period, to print or hand to a school or employer.',
+      from: 'From', to: 'To', issue: 'Issue certificate', issued: 'Certificate {number}: {services} services, {total} in all.',
+      download: 'Download the PDF', periodInvalid: 'Enter both dates, the first not after the second',
+    },
+    inbox: {
+      title: 'Messages', unread: '{n} unread', empty: 'No messages.', markRead: 'Mark as read', read: 'Read', unreadTag: 'Unread',
+      onlyUnread: 'Unread only',
+    },
+    settings: {
+      title: 'Notification settings', intro: 'Messages here are always on; you may add SMS, e-mail or a phone call.', channels: 'Channels',
+      sms: 'SMS', email: 'E-mail', call: 'Phone call', emailAddress: 'E-mail address',
+      quiet: 'Quiet hours (Beijing time)', quietStart: 'From', quietEnd: 'Until', quietHint: 'Leave empty for none; may run over midnight, e.g. 22:00 to 07:00.',
+      quietInvalid: 'Enter both times (HH:MM), not the same',
+      nearby: 'Tell me about new tasks nearby', language: 'Language of messages', saved: 'Notification settings saved.', emailRequired: 'Enter an e-mail address for the e-mail channel',
+    },
+    where: {
+      title: 'Where I help', intro: 'Set where you usually are and how far you go: tasks are then ranked by distance, showing only those in range you can take.',
+      home: 'Usual place', notSet: 'not set', useHere: 'Use where I am now', radius: 'How far', km: 'within {n} km',
+      save: 'Save where I help', saved: 'Saved: tasks are now ranked by distance.',
+      missing: {
+        refused: 'You did not allow your location, so the place cannot be set.', unavailable: 'Your location is unavailable; please try again later.',
+        timeout: 'Finding your location took too long; please try again later.', unsupported: 'This browser cannot give a location.',
+      },
+    },
+    eligibility: {
+      title: 'My eligibility', eligible: 'You may take services.', notEligible: 'You cannot take services yet. Still needed:',
+      facts: 'What is on record', training: 'Training', trainingValue: '{done} / {required} hours', number: 'National volunteer number', none: 'none',
+      registry: 'National volunteer registry check', screening: 'Credit and legal-record screening', health: 'Health declaration',
+      declared: 'Declared', notDeclared: 'Not declared', declare: 'I declare I am in good health and fit to volunteer', declareSubmit: 'Send health declaration', declaredDone: 'Health declaration sent.',
+      registryStatus: { unverified: 'Not yet verified', verified: 'Verified', rejected: 'Rejected' },
+      screeningStatus: { clear: 'Clear', flagged: 'Flagged', unknown: 'Pending' },
+      register: 'Registering as a volunteer', registerText: 'A new volunteer is registered by a community service station, which checks the ID card and national volunteer number: please bring your ID card to a station. There is no self-registration.',
+    },
+  },
+}
+
+export default { 'zh-CN': zh, en }
