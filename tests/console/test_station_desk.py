@@ -27,7 +27,7 @@ def a_free_day(offset: int) -> str:
 
 
 def choose_option(page, label: str, option: str) -> None:
-    page.get_by_label(label, exact=True).click()
+    page.get_by_role("combobox", name=label).click()
     page.get_by_role("option", name=option, exact=True).click()
 
 
@@ -58,7 +58,7 @@ def test_a_phone_call_from_the_demo_elder_is_taken_and_published(new_page, api):
     axe(page)
     shot(page, "station-desk-home")
 
-    page.get_by_role("link", name="电话受理").first.click()
+    page.get_by_role("menuitem", name="电话受理").click()
     page.get_by_role("heading", name="电话受理").wait_for()
     axe(page)
     page.get_by_label("老人手机号").fill(ELDER_PHONE)
@@ -102,7 +102,7 @@ def test_a_new_elder_is_registered_on_the_phone_and_their_own_hours_fall_short(n
     page.goto("/station/intake")
     name = "韩" + "秀" + "珍"
     id_number, phone = new_person_numbers("19490612", "female")
-    page.get_by_role("button", name="按姓名").click()
+    page.get_by_text("按姓名", exact=True).click()
     page.get_by_label("老人姓名（开头几个字）").fill(name + uuid.uuid4().hex[:4])
     page.get_by_role("button", name="查找").click()
     page.get_by_text("没有找到这位老人").wait_for()
@@ -189,14 +189,14 @@ def test_served_demands_are_recorded_and_a_held_record_gets_a_second_look(new_pa
 
     page = new_page()
     login(page, OPERATOR)
-    page.get_by_role("link", name="今日服务").first.click()
+    page.get_by_role("menuitem", name="今日服务").click()
     row = page.get_by_role("row").filter(has_text="育才街20号3单元201").filter(has_text="邓海波")
     row.get_by_text("待记录").wait_for()
     axe(page)
     shot(page, "station-desk-today")
 
     # the clean service: recorded, confirmed by phone, credited
-    page.get_by_role("link", name="服务记录").first.click()
+    page.get_by_role("menuitem", name="服务记录").click()
     page.get_by_role("button", name=f"记录 陪高大爷下棋 {mark}").click()
     page.get_by_label("认定时长（分钟）").fill("30")
     page.get_by_text("即 30 分钟").wait_for()
@@ -216,7 +216,7 @@ def test_served_demands_are_recorded_and_a_held_record_gets_a_second_look(new_pa
     shot(page, "station-desk-record")
 
     # the recorder cannot give the second look; the township admin does, in the console
-    page.get_by_role("link", name="待复核").first.click()
+    page.get_by_role("menuitem", name="待复核").click()
     mine = page.get_by_role("article").filter(has_text="邓海波").filter(has_text="签退地点离老人家太远")
     mine.first.get_by_text("这条记录是您记录的").wait_for()
 

@@ -36,6 +36,28 @@ export function useNames(): Map<string, string> {
   return names
 }
 
+const asked = new Set<string>()
+
+/** Look up, one by one, the names the lists did not bring (more than 100 people in scope, or
+ *  staff): only the ids not known yet, at most 30 at a time, each asked once. `person` ids
+ *  (volunteers, staff) are read with GET /api/v1/volunteers/{id}, elders with /elders/{id}. */
+export async function ensureNames(ids: ReadonlyArray<string | null | undefined>, kind: 'person' | 'elder'): Promise<void> {
+  useNames()
+  await loading
+  const missing = [...new Set(ids.filter((id): id is string => !!id))].filter((id) => !names.has(id) && !asked.has(id)).slice(0, 30)
+  await Promise.all(missing.map(async (id) => {
+    asked.add(id)
+    try {
+      const params = { params: { path: { person_id: id }, query: { unmasked: false } } }
+      const person = kind === 'elder'
+        ? await ok(api.GET('/api/v1/elders/{person_id}', params))
+        : await ok(api.GET('/api/v1/volunteers/{person_id}', params))
+      const name = (person as unknown as { name?: string }).name
+      if (name) names.set(id, name)
+    } catch { /* shown by its id */ }
+  }))
+}
+
 /** Forget the names (e.g. after registering people elsewhere) so the next screen reloads them. */
 export function reloadNames(): void {
   loading = null
