@@ -5,7 +5,7 @@ const zh = {
     desk: {
       home: '今日工作', intake: '电话受理', review: '待审核', today: '今日服务', record: '服务记录', held: '待复核',
       demand: '需求详情',
-      minutesShort: '{n} 分钟',
+      minutesShort: '{n} 分钟', choose: '请选择',
       none: '无',
       status: {
         submitted: '待审核', published: '已发布', rejected: '已驳回', assigned: '已派单', in_service: '服务中',
@@ -135,7 +135,7 @@ const en: typeof zh = {
     desk: {
       home: 'Today', intake: 'Phone intake', review: 'Review', today: "Today's services", record: 'Recording', held: 'Held records',
       demand: 'Demand',
-      minutesShort: '{n} min',
+      minutesShort: '{n} min', choose: 'Choose',
       none: 'None',
       status: {
         submitted: 'Waiting for review', published: 'Published', rejected: 'Rejected', assigned: 'Assigned', in_service: 'In service',
