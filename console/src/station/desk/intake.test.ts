@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addToTime, ageFromIdNumber, checkDemand, checkElder, demandBody, drawsOnElder, elderBody, idNumberProblem, type DemandForm, type ElderForm } from './intake'
+import { addToTime, ageFromIdNumber, checkDemand, checkElder, demandBody, drawsOnElder, elderBody, homeOf, idNumberProblem, type DemandForm, type ElderForm } from './intake'
 
 // 130102 19480308 082 + check character (the demo elder's pattern)
 function withCheck(first17: string): string {
@@ -63,6 +63,13 @@ describe('taking a demand', () => {
     expect(body.window_end).toBe('2026-12-07T16:00:00+08:00')
     expect(body.funding_source).toBe('grant')
     expect(body.channel).toBe('phone')
+  })
+
+  it("takes the elder's home as the place when identity knows it", () => {
+    expect(homeOf({ latitude: 38.05, longitude: 114.52 })).toEqual({ lat: 38.05, lng: 114.52 })
+    expect(homeOf({ latitude: null, longitude: null })).toBeNull()
+    expect(demandBody(form, 'e1', { lat: 38.05, lng: 114.52 }).location).toEqual({ lat: 38.05, lng: 114.52 })
+    expect(demandBody(form, 'e1').location).toBeNull()
   })
 
   it('says which sources draw on the elder', () => {

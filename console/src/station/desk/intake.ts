@@ -109,7 +109,13 @@ export function checkDemand(form: DemandForm, now: Date = new Date()): Errors {
   return errors
 }
 
-export function demandBody(form: DemandForm, elderId: string): Schemas['DemandSubmit'] {
+/** The elder's home as a demand's place (for matching's distances), when identity knows it. */
+export function homeOf(elder: { latitude?: number | null; longitude?: number | null }): { lat: number; lng: number } | null {
+  const { latitude, longitude } = elder
+  return typeof latitude === 'number' && typeof longitude === 'number' ? { lat: latitude, lng: longitude } : null
+}
+
+export function demandBody(form: DemandForm, elderId: string, location: { lat: number; lng: number } | null = null): Schemas['DemandSubmit'] {
   return {
     elder_id: elderId,
     category: form.category,
@@ -121,7 +127,7 @@ export function demandBody(form: DemandForm, elderId: string): Schemas['DemandSu
     volunteers_needed: form.volunteersNeeded,
     channel: form.channel,
     funding_source: form.funding,
-    location: null,
+    location,
   }
 }
 
