@@ -26,6 +26,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+VHOST_TIMEOUT_SECONDS = 60
+"""Creating or deleting a virtual host (and its quorum queues) on a busy broker takes a while."""
+
+
 class Rabbit:
     """A throw-away RabbitMQ virtual host and the management API for it."""
 
@@ -35,16 +39,19 @@ class Rabbit:
         self.uri = f"amqp://{RABBIT_USER}:{RABBIT_PASSWORD}@{RABBIT_HOST}:5672/{vhost}"
 
     def create(self):
-        r = requests.put(f"{RABBIT_API}/vhosts/{self.vhost}", auth=self.auth, timeout=10)
+        r = requests.put(f"{RABBIT_API}/vhosts/{self.vhost}", auth=self.auth,
+                         timeout=VHOST_TIMEOUT_SECONDS)
         r.raise_for_status()
         r = requests.put(
             f"{RABBIT_API}/permissions/{self.vhost}/{RABBIT_USER}",
-            json={"configure": ".*", "write": ".*", "read": ".*"}, auth=self.auth, timeout=10,
+            json={"configure": ".*", "write": ".*", "read": ".*"}, auth=self.auth,
+            timeout=VHOST_TIMEOUT_SECONDS,
         )
         r.raise_for_status()
 
     def delete(self):
-        requests.delete(f"{RABBIT_API}/vhosts/{self.vhost}", auth=self.auth, timeout=10)
+        requests.delete(f"{RABBIT_API}/vhosts/{self.vhost}", auth=self.auth,
+                        timeout=VHOST_TIMEOUT_SECONDS)
 
     def queue(self, name: str) -> dict:
         r = requests.get(f"{RABBIT_API}/queues/{self.vhost}/{name}", auth=self.auth, timeout=10)
