@@ -1,5 +1,111 @@
 // The admin surface's words (added when the surface loads).
 export default {
-  'zh-CN': { admin: { home: '首页' } },
-  en: { admin: { home: 'Home' } },
+  'zh-CN': {
+    admin: {
+      home: '首页', operators: '工作人员', clients: 'API 客户端', policies: '区域政策', catalog: '服务目录', templates: '通知模板',
+      staff: {
+        title: '工作人员', create: '设立工作人员', name: '姓名', phone: '手机号（登录账号）', idNumber: '身份证号',
+        regionCode: '居住地区划代码', role: '角色', scopeCode: '管辖范围（区划代码）', carrier: '服务站点',
+        password: '初始密码（至少 8 位，当面交给本人）', scopeHint: '区划代码 12 位，级别须与角色一致；只能在您的管辖范围内授权。',
+        granted: '已设立：{name}（{role}）', grantedAt: '授权时间', revoke: '撤销', revokeReason: '撤销原因', revoked: '已撤销 {name} 的授权',
+        confirmRevoke: '确认撤销', filterRole: '按角色筛选', loginExisting: '此人已有登录账号，继续使用原密码。',
+        problems: {
+          name: '请填写姓名', phone: '请输入 11 位手机号', idNumber: '请填写身份证号', regionCode: '区划代码为 12 位数字',
+          role: '请选择角色', scopeCode: '管辖范围为 12 位区划代码', carrierId: '站点工作人员须选择服务站点', password: '初始密码至少 8 位',
+        },
+      },
+      apiClients: {
+        title: 'API 客户端（市级系统）', id: '客户端标识', create: '接入市级系统', name: '系统名称', clientId: '客户端标识（选填，小写字母、数字和连字符）',
+        scopeCode: '所属市级单位（区划代码）', scopeHint: '市级单位：各市及辛集、定州、雄安', status: '状态', createdAt: '接入时间',
+        rotatedAt: '最近更换密钥', active: '正常', revokedStatus: '已撤销', rotate: '更换密钥', revoke: '撤销接入',
+        revokeReason: '撤销原因', confirmRevoke: '确认撤销', secretTitle: '{id} 的新密钥', secretOnce: '密钥只显示这一次，请立即复制并交给对方系统的管理员。旧密钥已立即失效。',
+        secretCreated: '已接入 {id}。密钥只显示这一次，请立即复制。', secretLabel: '客户端密钥', hideSecret: '我已保存，隐藏密钥',
+        revoked: '已撤销 {id}', nameRequired: '请填写系统名称', scopeInvalid: '须为市级单位的 12 位区划代码',
+        clientIdInvalid: '3–64 位小写字母、数字或连字符，以字母或数字开头',
+      },
+      catalogue: {
+        title: '服务目录', notOffered: '不提供的服务', code: '代码', nameZh: '中文名称', nameEn: '英文名称', minutes: '默认时长（分钟）',
+        professional: '专业服务', group: '可集体活动', qualifications: '所需资质（用顿号分隔）', sortOrder: '排序', active: '启用',
+        status: '状态', activeYes: '启用中', activeNo: '已停用', edit: '修改', add: '新增服务类别', saved: '已保存：{name}',
+        nothingChanged: '没有修改任何内容', history: '变更记录', changedAt: '时间', changedBy: '操作人', change: '变更', readOnly: '只有省级管理员可以修改服务目录。',
+        codeInvalid: '代码以小写字母开头，只含小写字母、数字和下划线', nameRequired: '请填写中英文名称', editing: '修改 {name}',
+        actions: { create: '新增', update: '修改', deactivate: '停用', reactivate: '恢复' },
+      },
+      notices: {
+        title: '通知模板', event: '消息类型', role: '接收人', locale: '语言', titleField: '标题', body: '正文', updatedAt: '修改时间',
+        edit: '修改', saved: '已保存模板', readOnly: '只有省级管理员可以修改模板。', placeholders: '正文中的 {\'{\'}…{\'}\'} 是系统填入的内容，请保留原样。',
+        filterEvent: '按消息类型筛选', editing: '修改模板：{event} · {role} · {locale}', required: '标题和正文都不能为空',
+        locales: { 'zh-CN': '中文', en: 'English' },
+      },
+      policy: {
+        title: '区域政策', region: '区划代码', onDate: '查看日期', show: '查看', inEffect: '{date} 在 {region} 生效的政策',
+        key: '项目', value: '取值', source: '来源', rows: '政策记录', effectiveFrom: '生效日期', reason: '原因', createdBy: '设立人',
+        add: '新增政策（次日起生效）', addHint: '只填要改变的项目；空着的沿用上级政策。生效日期须在今天之后。',
+        saved: '已新增政策，{date} 起生效', nothingToAdd: '请至少填写一个项目', reasonRequired: '请填写原因', dateRequired: '请选择今天之后的生效日期',
+        ledgerPolicy: '时长政策', evidencePolicy: '服务证据阈值', regionInvalid: '区划代码为 12 位数字',
+        keys: {
+          yearly_cap_minutes: '每人每年记录上限（分钟）', rounding_unit_minutes: '记录时长取整单位（分钟）', rounding_mode: '取整方式',
+          cap_excess: '超出上限的时长', expiry_months: '有效期（月）', grant_minutes: '困难老人补贴时长',
+          max_check_in_distance_m: '签到最大距离（米）', max_check_out_distance_m: '签退最大距离（米）', min_duration_ratio: '最短时长比例',
+          max_duration_ratio: '最长时长比例', daily_max_minutes: '每日记录上限（分钟）', presence_tolerance_minutes: '在场容差（分钟）',
+          max_device_skew_minutes: '设备时间偏差上限（分钟）', window_tolerance_minutes: '时段容差（分钟）', record_within_hours: '服务站记录时限（小时）',
+          township_record_within_hours: '乡镇上报时限（小时）',
+        },
+      },
+    },
+  },
+  en: {
+    admin: {
+      home: 'Home', operators: 'Staff', clients: 'API clients', policies: 'Regional policies', catalog: 'Service catalogue', templates: 'Message templates',
+      staff: {
+        title: 'Staff', create: 'Grant a staff role', name: 'Name', phone: 'Mobile (the login)', idNumber: 'ID number',
+        regionCode: 'Home region code', role: 'Role', scopeCode: 'Scope (region code)', carrier: 'Service station',
+        password: 'Initial password (8+ characters, handed over in person)', scopeHint: 'A 12-digit region code at the role\'s level, inside your own scope.',
+        granted: 'Granted: {name} ({role})', grantedAt: 'Granted', revoke: 'Revoke', revokeReason: 'Reason', revoked: 'Revoked the grant of {name}',
+        confirmRevoke: 'Revoke now', filterRole: 'Filter by role', loginExisting: 'This person already has a login and keeps their password.',
+        problems: {
+          name: 'Enter the name', phone: 'Enter an 11-digit mobile number', idNumber: 'Enter the ID number', regionCode: 'A region code has 12 digits',
+          role: 'Choose a role', scopeCode: 'The scope is a 12-digit region code', carrierId: 'A station operator needs a station', password: 'At least 8 characters',
+        },
+      },
+      apiClients: {
+        title: 'API clients (municipal systems)', id: 'Client id', create: 'Connect a municipal system', name: 'System name', clientId: 'Client id (optional: lower-case letters, digits, hyphens)',
+        scopeCode: 'City-level unit (region code)', scopeHint: 'City-level units: the cities, and 辛集, 定州, 雄安', status: 'Status', createdAt: 'Connected',
+        rotatedAt: 'Secret last rotated', active: 'Active', revokedStatus: 'Revoked', rotate: 'Rotate secret', revoke: 'Revoke',
+        revokeReason: 'Reason', confirmRevoke: 'Revoke now', secretTitle: 'New secret of {id}', secretOnce: 'The secret is shown only now: copy it and hand it to the system\'s administrator. The old secret no longer works.',
+        secretCreated: '{id} is connected. The secret is shown only now: copy it.', secretLabel: 'Client secret', hideSecret: 'Saved it: hide the secret',
+        revoked: 'Revoked {id}', nameRequired: 'Enter the system\'s name', scopeInvalid: 'The 12-digit code of a city-level unit',
+        clientIdInvalid: '3–64 lower-case letters, digits or hyphens, starting with a letter or digit',
+      },
+      catalogue: {
+        title: 'Service catalogue', notOffered: 'Not offered', code: 'Code', nameZh: 'Chinese name', nameEn: 'English name', minutes: 'Default time (minutes)',
+        professional: 'Professional', group: 'Group activity', qualifications: 'Qualifications required (separated by 、 or commas)', sortOrder: 'Order', active: 'Active',
+        status: 'Status', activeYes: 'Active', activeNo: 'Withdrawn', edit: 'Edit', add: 'Add a category', saved: 'Saved: {name}',
+        nothingChanged: 'Nothing was changed', history: 'Changes', changedAt: 'When', changedBy: 'Who', change: 'Change', readOnly: 'Only province admins edit the catalogue.',
+        codeInvalid: 'Lower-case letters, digits and underscores, starting with a letter', nameRequired: 'Enter both names', editing: 'Edit {name}',
+        actions: { create: 'Added', update: 'Edited', deactivate: 'Withdrawn', reactivate: 'Restored' },
+      },
+      notices: {
+        title: 'Message templates', event: 'Message', role: 'Recipient', locale: 'Language', titleField: 'Title', body: 'Text', updatedAt: 'Changed',
+        edit: 'Edit', saved: 'Template saved', readOnly: 'Only province admins edit templates.', placeholders: 'The {\'{\'}…{\'}\'} parts are filled in by the system: keep them as they are.',
+        filterEvent: 'Filter by message', editing: 'Edit template: {event} · {role} · {locale}', required: 'Title and text are both needed',
+        locales: { 'zh-CN': '中文', en: 'English' },
+      },
+      policy: {
+        title: 'Regional policies', region: 'Region code', onDate: 'On date', show: 'Show', inEffect: 'Policy in effect in {region} on {date}',
+        key: 'Item', value: 'Value', source: 'Set at', rows: 'Policy rows', effectiveFrom: 'Effective from', reason: 'Reason', createdBy: 'Set by',
+        add: 'Add a policy (from a future date)', addHint: 'Fill in only what changes; what is left empty follows the policy above. The date must be after today.',
+        saved: 'Policy added, effective {date}', nothingToAdd: 'Fill in at least one item', reasonRequired: 'Give the reason', dateRequired: 'Choose a date after today',
+        ledgerPolicy: 'Hours policy', evidencePolicy: 'Service evidence thresholds', regionInvalid: 'A region code has 12 digits',
+        keys: {
+          yearly_cap_minutes: 'Yearly cap per person (minutes)', rounding_unit_minutes: 'Rounding unit (minutes)', rounding_mode: 'Rounding',
+          cap_excess: 'Time beyond the cap', expiry_months: 'Expiry (months)', grant_minutes: 'Grants to priority elders',
+          max_check_in_distance_m: 'Check-in distance (m)', max_check_out_distance_m: 'Check-out distance (m)', min_duration_ratio: 'Shortest duration ratio',
+          max_duration_ratio: 'Longest duration ratio', daily_max_minutes: 'Daily maximum (minutes)', presence_tolerance_minutes: 'Presence tolerance (minutes)',
+          max_device_skew_minutes: 'Device clock skew (minutes)', window_tolerance_minutes: 'Window tolerance (minutes)', record_within_hours: 'Station records within (hours)',
+          township_record_within_hours: 'Township escalation after (hours)',
+        },
+      },
+    },
+  },
 }

@@ -1,12 +1,17 @@
 import type { RouteRecordRaw } from 'vue-router'
 
+// The supervisor surface: the dashboard of the caller's region with drill-down
+// (/supervisor/:region), the audit log and the township's dispute queue.
 const routes: RouteRecordRaw[] = [
   {
     path: '/supervisor',
     component: () => import('./Layout.vue'),
     meta: { roles: ['province_admin', 'city_admin', 'county_admin', 'township_admin', 'auditor'] },
     children: [
-      { path: '', name: 'supervisor-home', component: () => import('./HomeView.vue') },
+      { path: '', name: 'supervisor-home', component: () => import('./DashboardView.vue') },
+      { path: 'audit', name: 'supervisor-audit', component: () => import('./AuditView.vue') },
+      { path: 'disputes', name: 'supervisor-disputes', component: () => import('./DisputesView.vue') },
+      { path: ':region(\\d{12})', name: 'supervisor-region', component: () => import('./DashboardView.vue') },
     ],
   },
 ]

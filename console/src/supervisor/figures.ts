@@ -1,0 +1,65 @@
+// View models of the dashboard: one row per child region (identity's people and carriers,
+// ledger's minutes), the bar chart's series, and the headline figures.
+import type { IdentityChild, LedgerChild, StatsAnswer } from './types'
+
+export interface ChildRow {
+  code: string
+  name: string
+  volunteersRegistered: number
+  volunteersEligible: number
+  volunteersActive: number
+  eldersRegistered: number
+  carriers: number
+  stationOperators: number
+  depositedMinutes: number
+  spentMinutes: number
+}
+
+/** Every child region identity names (with zeros when empty), with the ledger's minutes of
+ *  the same child; a child only the ledger knows is added; ordered by code. */
+export function childRows(identity: IdentityChild[], ledger: LedgerChild[] | undefined): ChildRow[] {
+  const minutes = new Map((ledger ?? []).map((row) => [row.region_code, row]))
+  const rows = new Map<string, ChildRow>()
+  for (const child of identity) {
+    const money = minutes.get(child.region_code)
+    rows.set(child.region_code, {
+      code: child.region_code, name: child.name ?? child.region_code,
+      volunteersRegistered: child.volunteers_registered, volunteersEligible: child.volunteers_eligible,
+      volunteersActive: child.volunteers_active, eldersRegistered: child.elders_registered,
+      carriers: child.carriers, stationOperators: child.station_operators,
+      depositedMinutes: money?.deposited_minutes ?? 0, spentMinutes: money?.spent_minutes ?? 0,
+    })
+  }
+  for (const money of ledger ?? []) {
+    if (rows.has(money.region_code)) continue
+    rows.set(money.region_code, {
+      code: money.region_code, name: money.name ?? money.region_code,
+      volunteersRegistered: 0, volunteersEligible: 0, volunteersActive: 0, eldersRegistered: 0,
+      carriers: 0, stationOperators: 0,
+      depositedMinutes: money.deposited_minutes, spentMinutes: money.spent_minutes,
+    })
+  }
+  return [...rows.values()].sort((a, b) => a.code.localeCompare(b.code))
+}
+
+/** Minutes as hours with one decimal, for a chart axis (the table shows hours and minutes). */
+export function hours(minutes: number): number {
+  return Math.round((minutes / 60) * 10) / 10
+}
+
+/** A share 0..1 as a percentage text, or a dash when unknown. */
+export function percent(rate: number | null | undefined): string {
+  if (rate === null || rate === undefined || Number.isNaN(rate)) return '—'
+  return `${Math.round(rate * 1000) / 10}%`
+}
+
+/** An average score (1–5) with one decimal, or a dash. */
+export function score(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—'
+  return value.toFixed(1)
+}
+
+/** Which sections are missing (a service did not answer in time). */
+export function missing(stats: StatsAnswer): string[] {
+  return stats.unavailable ?? []
+}
