@@ -82,6 +82,10 @@ def test_find_the_demo_volunteer_by_phone_and_see_eligibility(new_page, api, op)
     page.get_by_label("培训单位").fill("长安区志愿服务联合会")
     page.get_by_label("学时", exact=True).fill("8")
     page.get_by_role("button", name="保存", exact=True).click()
+    try:
+        page.get_by_text("培训已登记").or_(page.get_by_role("alert")).first.wait_for()
+    finally:
+        shot(page, "station-people-volunteer-training")
     page.get_by_text("培训已登记").wait_for()
     page.get_by_text("可以服务", exact=True).wait_for()
     shot(page, "station-people-volunteer-trained")
@@ -124,3 +128,177 @@ def test_correct_an_elder_and_verify_a_relative_made_proxy(new_page, api, op):
     proxies = api.call("GET", f"/api/v1/elders/{elder['person_id']}", token=op,
                        expect=200).json()["proxies"]
     assert [p["person_id"] for p in proxies] == [son["person_id"]]
+
+
+# --- follow-up work: services set up through the API ---------------------------------------
+@pytest.fixture
+def township(api):
+    return api.login("13800000004", "Demo@2026")
+
+
+def demand_for(api, op, elder: dict, description: str, minutes: int = 60) -> str:
+    now = dt.datetime.now(dt.UTC)
+    demand = api.call("POST", "/api/v1/demands", {
+        "elder_id": elder["person_id"], "category": "emotional_comfort",
+        "description": description, "address": "育才街12号3单元201",
+        "window_start": (now + dt.timedelta(minutes=2)).isoformat(),
+        "window_end": (now + dt.timedelta(hours=3)).isoformat(),
+        "expected_minutes": minutes, "volunteers_needed": 1, "channel": "phone",
+        "funding_source": "issuance"}, token=op, expect=201).json()
+    api.call("POST", f"/api/v1/demands/{demand['demand_id']}/review", {"decision": "approve"},
+             token=op, expect=200)
+    return demand["demand_id"]
+
+
+def serve(api, op, township, elder: dict, volunteer: dict, description: str,
+          confirmation: str, minutes: int = 60) -> dict:
+    """A demand served and recorded: held (recorded minutes exceed the seconds of presence)
+    and released by the township; ``confirmation`` phone (sent) or app (awaiting the elder)."""
+    demand_id = demand_for(api, op, elder, description, minutes)
+    token = volunteer["token"]
+    api.call("POST", f"/api/v1/demands/{demand_id}/claim", token=token, expect=200)
+    for step in ("check-in", "check-out"):
+        api.call("POST", f"/api/v1/demands/{demand_id}/{step}", {"lat": 38.05, "lng": 114.52},
+                 token=token, expect=200)
+    record = api.call("POST", f"/api/v1/demands/{demand_id}/record", {
+        "volunteer_id": volunteer["person_id"], "minutes": minutes,
+        "confirmation": confirmation, "note": "服务完成"}, token=op, expect=201).json()
+    if record["status"] == "held":
+        record = api.call("POST", f"/api/v1/records/{record['record_id']}/release",
+                          {"reason": "电话回访老人，核实服务时长"}, token=township,
+                          expect=200).json()
+    record["demand_id"] = demand_id
+    return record
+
+
+def wait_until(fetch, timeout=60.0):
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fetch()
+        if value:
+            return value
+        assert time.monotonic() < deadline, "not reached in time"
+        time.sleep(0.5)
+
+
+def test_issue_download_and_verify_a_certificate(new_page, api, op, township):
+    tag = mark()
+    elder = new_elder(api, op, f"证明老人{tag}")
+    volunteer = new_volunteer(api, op, f"证明志愿者{tag}")
+    serve(api, op, township, elder, volunteer, f"陪同聊天 {tag}", "phone", minutes=90)
+    wait_until(lambda: api.call("GET", f"/api/v1/accounts/{volunteer['person_id']}",
+                                token=volunteer["token"], expect=200).json()["earned_minutes"] >= 90)
+
+    page = operator_page(new_page)
+    page.get_by_role("menuitem", name="服务证明").click()
+    page.get_by_label("志愿者手机号或姓名").fill(volunteer["phone"])
+    page.get_by_role("button", name="查找").click()
+    page.get_by_role("button", name=f"选择 证明志愿者{tag}").click()
+    page.get_by_text(f"已选择：证明志愿者{tag}").wait_for()
+    page.get_by_role("button", name="出具证明").click()
+    page.get_by_text("证明已出具").wait_for()
+    page.get_by_text("1 小时 30 分钟").wait_for()
+    number = page.locator(".sp-issued strong").first.inner_text().strip()
+    assert number
+    axe(page)
+    shot(page, "station-people-certificate")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载 PDF").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".pdf")
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+    page.get_by_label("证明编号").fill(number)
+    page.get_by_role("button", name="核验").click()
+    page.get_by_text("真实有效").wait_for()
+    shot(page, "station-people-certificate-verified")
+
+
+def test_resolve_a_dispute_with_adjusted_time(new_page, api, op, township):
+    tag = mark()
+    elder = new_elder(api, op, f"纠纷老人{tag}")
+    volunteer = new_volunteer(api, op, f"纠纷志愿者{tag}")
+    record = serve(api, op, township, elder, volunteer, f"读报 {tag}", "phone", minutes=90)
+    reason = f"签退地点与老人住址不符 {tag}"
+    api.call("POST", "/api/v1/disputes", {"record_id": record["record_id"], "reason": reason},
+             token=op, expect=201)
+
+    page = operator_page(new_page)
+    page.get_by_role("menuitem", name="纠纷处理").click()
+    page.get_by_role("button", name=f"详情 {reason}").click()
+    page.get_by_role("heading", name=reason).wait_for()
+    axe(page)
+    shot(page, "station-people-disputes")
+    page.get_by_text("调整时长", exact=True).click()
+    page.get_by_label("调整后的时长（分钟）").fill("60")
+    page.get_by_label("裁决理由").fill("核实签到记录后认定60分钟")
+    page.get_by_role("button", name="裁决", exact=True).click()
+    page.get_by_text("已裁决：调整时长").wait_for()
+    shot(page, "station-people-dispute-resolved")
+    [dispute] = api.call("GET", f"/api/v1/disputes?demand_id={record['demand_id']}", token=op,
+                         expect=200).json()["items"]
+    assert dispute["status"] == "resolved" and dispute["outcome"] == "minutes_adjusted"
+
+
+def test_complete_a_call_task(new_page, api, op):
+    tag = mark()
+    elder = new_elder(api, op, f"电话老人{tag}", phone_only=True)
+    api.call("PUT", f"/api/v1/preferences?person_id={elder['person_id']}",
+             {"channels": ["sms", "call"], "quiet_hours": None}, token=op, expect=200)
+    volunteer = new_volunteer(api, op, f"上门志愿者{tag}")
+    demand_id = demand_for(api, op, elder, f"陪同散步 {tag}")
+    api.call("POST", f"/api/v1/demands/{demand_id}/claim", token=volunteer["token"], expect=200)
+
+    def open_tasks():
+        items, page_no = [], 1
+        while True:
+            answer = api.call("GET", f"/api/v1/call-tasks?page_size=100&page={page_no}", token=op,
+                              expect=200).json()
+            items += [t for t in answer["items"] if t["elder_id"] == elder["person_id"]]
+            if page_no * 100 >= answer["total"]:
+                return items
+            page_no += 1
+
+    wait_until(open_tasks)
+    page = operator_page(new_page)
+    page.get_by_role("menuitem", name="电话回访").click()
+    task = page.get_by_role("article", name=f"电话老人{tag}").first
+    task.wait_for()
+    axe(page)
+    shot(page, "station-people-calls")
+    task.get_by_text("已接通并告知").click()
+    task.get_by_label(f"备注 电话老人{tag}").fill("已告知老人志愿者上门时间")
+    task.get_by_role("button", name="保存结果").click()
+    task.get_by_text("已登记：已接通并告知").wait_for()
+    shot(page, "station-people-call-done")
+
+
+def test_confirm_and_evaluate_by_phone(new_page, api, op, township):
+    tag = mark()
+    elder = new_elder(api, op, f"评价老人{tag}")
+    volunteer = new_volunteer(api, op, f"评价志愿者{tag}")
+    description = f"陪同聊天评价 {tag}"
+    record = serve(api, op, township, elder, volunteer, description, "app")
+    assert record["status"] == "awaiting_confirmation", record
+
+    page = operator_page(new_page)
+    page.get_by_role("menuitem", name="电话评价").click()
+    page.get_by_role("button", name=f"电话确认 {record['demand_id'][:8]}").click()
+    page.get_by_text(f"评价老人{tag}").wait_for()
+    axe(page)
+    shot(page, "station-people-evaluations")
+    page.get_by_role("button", name="电话确认服务").click()
+    page.get_by_text("已代老人确认服务").wait_for()
+    [confirmed] = api.call("GET", f"/api/v1/demands/{record['demand_id']}/records", token=op,
+                           expect=200).json()
+    assert confirmed["confirmation"] == "phone"
+
+    page.get_by_role("button", name=f"电话评价 {description}").click()
+    page.get_by_text("4", exact=True).click()
+    page.get_by_text("耐心细致").click()
+    page.get_by_label("老人的原话").fill("小伙子很耐心")
+    page.get_by_role("button", name="电话评价服务").click()
+    page.get_by_text("评价已登记").wait_for()
+    shot(page, "station-people-evaluated")
