@@ -51,6 +51,7 @@ def new_volunteer(api, op, name: str, trained: bool = True) -> dict:
 
 def operator_page(new_page):
     page = new_page(viewport=DESKTOP)
+    page.set_default_timeout(45_000)  # the platform answers slowly when the machine is busy
     login(page, OPERATOR)
     return page
 
