@@ -213,7 +213,7 @@ def test_issue_download_and_verify_a_certificate(new_page, api, op, township):
 
     page.get_by_label("证明编号").fill(number)
     page.get_by_role("button", name="核验").click()
-    page.get_by_text("真实有效").wait_for()
+    page.get_by_text("真实有效", exact=True).wait_for()
     shot(page, "station-people-certificate-verified")
 
 
