@@ -1,5 +1,11 @@
 import type { MenuItem } from '@/components/StaffLayout.vue'
 
 export function peopleMenu(t: (key: string) => string): MenuItem[] {
-  return [{ to: '/station/people', label: t('station.people.home') }]
+  return [
+    { to: '/station/people', label: t('station.people.menu.people') },
+    { to: '/station/calls', label: t('station.people.menu.calls') },
+    { to: '/station/evaluations', label: t('station.people.menu.evaluations') },
+    { to: '/station/disputes', label: t('station.people.menu.disputes') },
+    { to: '/station/certificates', label: t('station.people.menu.certificates') },
+  ]
 }

@@ -1,7 +1,14 @@
 import type { RouteRecordRaw } from 'vue-router'
 
-// children of /station
+// children of /station: people, and the follow-up work (calls, evaluations by phone,
+// disputes, certificates)
 const routes: RouteRecordRaw[] = [
   { path: 'people', name: 'station-people', component: () => import('./PeopleView.vue') },
+  { path: 'people/elders/:id', name: 'station-elder', component: () => import('./ElderView.vue'), props: true },
+  { path: 'people/volunteers/:id', name: 'station-volunteer', component: () => import('./VolunteerView.vue'), props: true },
+  { path: 'calls', name: 'station-calls', component: () => import('./CallTasksView.vue') },
+  { path: 'evaluations', name: 'station-evaluations', component: () => import('./EvaluationsView.vue') },
+  { path: 'disputes', name: 'station-disputes', component: () => import('./DisputesView.vue') },
+  { path: 'certificates', name: 'station-certificates', component: () => import('./CertificatesView.vue') },
 ]
 export default routes
