@@ -26,6 +26,11 @@ def login(page, phone: str, password: str = DEMO_PASSWORD) -> None:
 def axe(page, *, rules: dict | None = None, impacts=("serious", "critical")) -> list[dict]:
     """Run axe-core on the page as it is; fail on violations of the given impacts. ``rules``
     switches rules on or off (e.g. the AAA ``color-contrast-enhanced`` on for 长辈模式)."""
+    # a settled screen: colours mid-transition (e.g. a tag fading to its theme colour) would be
+    # judged at a contrast they never keep
+    page.evaluate("""() => Promise.all(document.getAnimations()
+        .filter((a) => a.effect && a.effect.getTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => null)))""")
     page.add_script_tag(path=str(AXE))
     options = {"resultTypes": ["violations"]}
     if rules:
