@@ -46,6 +46,8 @@ def get_demand(db: UnitOfWorkFactory, caller: Caller, demand_id: Any,
 def list_demands(db: UnitOfWorkFactory, caller: Caller, filters: dict[str, Any],
                  identity: IdentityClient) -> dict[str, Any]:
     seen_by = visibility(identity, caller)
+    if filters.get("mine"):
+        seen_by = seen_by.own_only()
     region_prefix = prefix_of(filters["region_code"]) if filters["region_code"] else None
     with db() as uow:
         items, total = repo.list_demands(uow, seen_by, filters["status"], region_prefix,

@@ -73,6 +73,9 @@ class ListSchema(PageQuery):
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
     category = fields.String(load_default=None, allow_none=True,
                              validate=validate.Length(1, 50))  # a catalogue code
+    mine = fields.Boolean(load_default=False, metadata={
+        "description": "only the caller's own demands (as the elder, their proxy, or an "
+                       "assigned volunteer)"})
 
 
 class DemandListQuery(PageQuery):
@@ -81,6 +84,11 @@ class DemandListQuery(PageQuery):
     status = fields.Str(load_default=None, validate=validate.OneOf(STATUSES))
     region_code = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{12}$"))
     category = fields.Str(load_default=None)
+    mine = fields.Bool(load_default=False, metadata={
+        "description": "only the caller's own: an elder's demands (or those of the elders they "
+                       "act for) and the demands a volunteer is assigned to, in every status; "
+                       "leaves out the published demands a volunteer could claim and what staff "
+                       "see in their scope"})
 
 
 class MatchingDemandsQuery(Schema):

@@ -1,7 +1,7 @@
 """Who may submit, review, record and see which demands (DESIGN.md §4)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from timebank_common.caller import STATION_STAFF, Caller
 from timebank_common.errors import Forbidden
@@ -57,6 +57,11 @@ class Visibility:
     volunteer_id: str | None = None  # volunteer: those assigned to them
     published_prefix: str | None = None  # volunteer: published ones in their city
     acts_for: frozenset[str] = frozenset()  # proxy: the elders they act for, as the elder
+
+    def own_only(self) -> Visibility:
+        """The caller's own demands only (``mine``): as the elder or their proxy, or assigned
+        as a volunteer; not what they see as staff or could claim."""
+        return replace(self, region_prefix=None, published_prefix=None)
 
     def speaks_for_elder(self, demand: Demand) -> bool:
         """The elder themself, or their proxy: sees the demand and all its records."""

@@ -253,3 +253,20 @@ def test_demands_nobody_serves_expire_when_their_window_ends(demand, clock, outb
     assert (shown["status"], shown["cancel_reason"]) == ("cancelled", "no_show")
     completion = demand.demand_stats(county, None, today, today)["completion"]
     assert completion["expired"] - expired_before == 3
+
+
+def test_mine_lists_a_volunteers_services_in_every_status_in_one_call(demand, clock):
+    """``mine=true``: the demands the volunteer is assigned to, whatever their status, and not
+    the published ones of their city they could claim (the volunteer's "my services")."""
+    claimed = published(demand, clock.now())
+    open_one = published(demand, clock.now())
+    v = volunteer()
+    demand.claim(v, claimed["demand_id"])
+    everything = {d["demand_id"] for d in
+                  demand.list(v, {"page_size": 100})["items"]}
+    assert {claimed["demand_id"], open_one["demand_id"]} <= everything
+    mine = demand.list(v, {"mine": True, "page_size": 100})
+    assert [d["demand_id"] for d in mine["items"]] == [claimed["demand_id"]]
+    assert mine["total"] == 1
+    assert demand.list(volunteer(), {"mine": True})["items"] == []
+    assert demand.list(OPERATOR, {"mine": True})["items"] == []  # staff: nothing of their own
