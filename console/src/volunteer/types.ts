@@ -39,22 +39,7 @@ export interface InboxPage {
   unread: number
 }
 
-export interface ReasonText { code: string; zh: string; en: string }
-
-/** identity.contracts.EligibilityOut */
-export interface Eligibility {
-  person_id: string
-  region_code: string
-  eligible: boolean
-  reasons: ReasonText[]
-  training_hours: number
-  required_hours: number
-  volunteer_number: string | null
-  registry_status: string
-  screening: string
-  health_declared: boolean
-  background_tags: string[]
-}
+export type { ReasonText, EligibilityOut as Eligibility } from '@/api/answers'
 
 /** identity.contracts.LinkOut */
 export interface RelativeLink {

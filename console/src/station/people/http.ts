@@ -1,13 +1,10 @@
 // Small glue over the shared client for this folder's screens.
 import { ref } from 'vue'
-import { api, ok } from '@/api/client'
+import { api } from '@/api/client'
+import { okAs } from '@/api/answers'
 import { useSession } from '@/stores/session'
 
-/** An answer the OpenAPI document leaves untyped (identity's people routes), as the shape
- *  written in ./types.ts. */
-export async function okAs<T>(pending: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> {
-  return (await ok(pending)) as T
-}
+export { okAs }
 
 interface RegionRow { code: string; name: string; level: string; parent_code: string | null }
 

@@ -3,8 +3,9 @@
 // written here from identity's contracts (services/identity/identity/contracts/people.py,
 // volunteers.py, relations.py). Request bodies and every other answer come from the schema.
 
+export type { ReasonText, EligibilityOut } from '@/api/answers'
+
 export interface Names { zh: string; en: string }
-export interface ReasonText { code: string; zh: string; en: string }
 
 export interface MaskedPerson {
   person_id: string
@@ -65,20 +66,6 @@ export interface PersonOut extends MaskedPerson, Unmasked {
   volunteer_number: string | null
   created_at: string | null
   moves?: MoveOut[]
-}
-
-export interface EligibilityOut {
-  person_id: string
-  region_code: string
-  eligible: boolean
-  reasons: ReasonText[]
-  training_hours: number
-  required_hours: number
-  volunteer_number: string | null
-  registry_status: string
-  screening: string
-  health_declared: boolean
-  background_tags: string[]
 }
 
 export interface QualificationOut {
