@@ -64,6 +64,11 @@ class RouteSpec:
     scoped: list[str] = field(default_factory=list)
     content_type: str = "application/json"  # of the 2xx answer (a route may return a Response)
     other_statuses: dict[int, str] = field(default_factory=dict)  # other 2xx: why (OpenAPI)
+    # a create that takes an ``Idempotency-Key`` header (DESIGN.md §3): the wrapped method
+    # receives ``idempotency_key`` (None when the header is absent) and passes it to the service
+    idempotent: bool = False
+    # which rate limit applies (gateway/rate_limits.py); None: derived from the method and path
+    rate_class: str | None = None
 
     @property
     def openapi_path(self) -> str:
@@ -135,10 +140,11 @@ def _error_response(exc: DomainError, request_id: str):
 
 def route(method: str, path: str, *, summary: str, tags: list[str], body=None, query=None,
           response=None, many=False, status=200, public=False, roles=None, headers=None,
-          scoped=None, content_type="application/json", other_statuses=None):
+          scoped=None, content_type="application/json", other_statuses=None, idempotent=False,
+          rate_class=None):
     spec = RouteSpec(method, path, summary, tags, body, query, response, many, status, public,
                      list(roles or []), headers or [], list(scoped or []), content_type,
-                     dict(other_statuses or {}))
+                     dict(other_statuses or {}), idempotent, rate_class)
     ROUTES.append(spec)
 
     def decorate(fn):
