@@ -39,7 +39,7 @@ Conventions (all services):
 - Arguments named in the declaration are loaded with their schema: a refusal is 400
   `validation_failed` with the fields in `details`. Other refusals are the kit's typed errors
   (`BadInput` 400, `Unauthenticated` 401, `Forbidden` 403, `NotFound` 404, `Conflict` 409,
-  `RuleViolation` 422, `Locked` 423, `Unavailable` 503) with a code and zh + en messages.
+  `RuleViolation` 422, `Locked` 423, `Gone` 410, `Unavailable` 503) with a code and zh + en messages.
 - Times cross as ISO 8601 strings with offset; durations as integer minutes; ids as UUID
   strings; regions as 12-digit strings.
 - Events are written to the producer's outbox in the transaction of the change and arrive as

@@ -79,6 +79,14 @@ class Locked(DomainError):
     default_code = "locked"
 
 
+class Gone(DomainError):
+    """What was asked for existed once and is no longer kept (410), e.g. a change-feed
+    cursor older than the feed's retention: start again from a fresh snapshot."""
+
+    status = 410
+    default_code = "gone"
+
+
 class Unavailable(DomainError):
     """A service this one depends on did not answer in time (503): retry later."""
 
@@ -87,7 +95,7 @@ class Unavailable(DomainError):
 
 
 ALL_ERRORS = (DomainError, BadInput, Unauthenticated, Forbidden, NotFound, Conflict, RuleViolation, Locked,
-              Unavailable)
+              Gone, Unavailable)
 
 
 def validation_error(errors: Any) -> BadInput:

@@ -4,7 +4,9 @@ tests and the end-to-end platform):
 * ``sms_server()``: an HTTP server speaking Tencent Cloud SMS ``SendSms`` (API 3.0) that
   verifies each request's TC3-HMAC-SHA256 signature — computed here independently of
   notify's adapter, from the provider's documented steps — and keeps what it accepted;
-* ``smtp_server()``: a real SMTP server (aiosmtpd, a test dependency) that keeps every mail.
+* ``smtp_server()``: a real SMTP server (aiosmtpd, a test dependency) that keeps every mail;
+* ``webhook_receiver()``: a municipal system's webhook endpoint that checks each delivery's
+  ``Timebank-Signature`` independently of notify's code and can answer 500 on demand.
 
 Both are context managers yielding the recorder (``SmsProvider`` / ``Mailbox``);
 ``SmsProvider.settings()`` / ``Mailbox.settings()`` are the notify configuration that points
@@ -173,3 +175,81 @@ def smtp_server():
         yield box
     finally:
         controller.stop()
+
+
+class WebhookReceiver:
+    """A municipal system's webhook endpoint: checks each POST's ``Timebank-Signature``
+    independently (HMAC-SHA256 of ``"<t>.<body>"`` under ``secret``, set once the endpoint's
+    secret is known), keeps what it accepted, and answers 500 to the next ``fail_next(n)``
+    requests. A signature older than 5 minutes is refused, by ``clock`` (the sender's, when
+    a test moves it) or else the machine's time."""
+
+    def __init__(self):
+        self.secret: str | None = None
+        self.clock = None
+        self.url = ""
+        self.received: list[dict] = []  # every request: delivery, signature_ok, status, body
+        self._failures_left = 0
+        self._lock = threading.Lock()
+
+    def fail_next(self, count: int = 1) -> None:
+        with self._lock:
+            self._failures_left = count
+
+    def signature_ok(self, header: str, body: bytes) -> bool:
+        fields = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+        if self.secret is None or not fields.get("t", "").isdigit():
+            return False
+        expected = hmac.new(self.secret.encode(), fields["t"].encode() + b"." + body,
+                            hashlib.sha256).hexdigest()
+        now = self.clock.now().timestamp() if self.clock is not None else time.time()
+        fresh = abs(now - int(fields["t"])) <= 300
+        return fresh and hmac.compare_digest(expected, fields.get("v1", ""))
+
+    def accepted(self) -> list[dict]:
+        """The bodies answered 2xx, each delivery once (a retry repeats its delivery id)."""
+        seen: dict[str, dict] = {}
+        for request in list(self.received):
+            if request["status"] == 204:
+                seen.setdefault(request["delivery"], request["body"])
+        return list(seen.values())
+
+    def answer(self, headers, body: bytes) -> int:
+        ok = self.signature_ok(headers.get("Timebank-Signature", ""), body)
+        with self._lock:
+            failing = self._failures_left > 0
+            if failing:
+                self._failures_left -= 1
+        status = 401 if not ok else 500 if failing else 204
+        self.received.append({"delivery": headers.get("Timebank-Delivery"), "signature_ok": ok,
+                              "status": status, "body": json.loads(body or b"null")})
+        return status
+
+
+def _webhook_handler(receiver: WebhookReceiver):
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(receiver.answer(self.headers, body))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
+
+
+@contextmanager
+def webhook_receiver():
+    """A ``WebhookReceiver`` listening on 127.0.0.1 at a free port (``receiver.url``)."""
+    receiver = WebhookReceiver()
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _webhook_handler(receiver))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/timebank/hook"
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()

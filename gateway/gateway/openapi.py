@@ -26,6 +26,8 @@ _ROUTE_ERRORS = {
                   "passwords; see Retry-After"}
     for path in ("/api/v1/auth/login", "/api/v1/auth/password")
 }
+_ROUTE_ERRORS["/api/v1/changes"] = {
+    "410": "游标已过期（超出保留期）cursor_expired: the cursor is past retention; resynchronise"}
 
 
 def _schema_name(schema) -> str:

@@ -23,6 +23,7 @@ from .routes.audit import AuditRoutes
 from .routes.auth import AuthRoutes
 from .routes.catalog import CatalogRoutes
 from .routes.certificates import CertificateRoutes
+from .routes.changes import ChangeRoutes
 from .routes.console import ConsoleRoutes
 from .routes.demands import DemandIntakeRoutes, DemandRoutes
 from .routes.disputes import DisputeRoutes
@@ -125,7 +126,7 @@ class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, Prox
                      StatsRoutes, CatalogRoutes, DemandRoutes, DemandIntakeRoutes, RecordRoutes,
                      DisputeRoutes, MatchingRoutes, AccountRoutes, CertificateRoutes,
                      TransferRoutes, InboxRoutes, ElderSideRoutes, DocsRoutes, ConsoleRoutes,
-                     ServiceBase):
+                     ChangeRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

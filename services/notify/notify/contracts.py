@@ -229,3 +229,87 @@ NOTIFICATION_FAILED = EventContract(
     "dying process): an operator may check and replay it")
 
 EVENTS = (NOTIFICATION_FAILED,)
+
+
+# --- the change feed and webhooks of municipal systems (api_client) ----------------------------
+CHANGE_READERS = ("api_client",)
+"""Who reads the change feed and keeps webhooks: municipal systems, for their own city."""
+CHANGE_KINDS = ("demand", "service_record", "credit", "person")
+WEBHOOK_DELIVERY_STATUSES = ("pending", "sending", "delivered", "failed", "dead", "cancelled")
+CHANGES_PAGE_MAX = 500
+CURSOR_MAX_LENGTH = 64
+
+
+class ChangesQuery(Schema):
+    """Where to go on from: ``cursor`` is the ``next_cursor`` of the previous answer (opaque;
+    absent: from the oldest change still kept)."""
+
+    cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=CURSOR_MAX_LENGTH),
+                           metadata={"description": "next_cursor of the previous page (opaque)"})
+    limit = fields.Integer(load_default=100, strict=False,
+                           validate=validate.Range(min=1, max=CHANGES_PAGE_MAX))
+
+
+class ChangeItem(Schema):
+    """One change in the city: ``sequence`` grows in the order changes were committed."""
+
+    sequence = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(CHANGE_KINDS))
+    entity_id = fields.String(required=True)
+    event = fields.String(required=True, metadata={"description": "the producer's event type"})
+    occurred_at = fields.AwareDateTime(format="iso", required=True)
+    region_code = fields.String(required=True)
+    payload = fields.Dict(required=True, metadata={
+        "description": "a few facts of the change: ids, status, minutes; no names, phones "
+                       "or addresses"})
+
+
+class ChangePage(Schema):
+    items = fields.List(fields.Nested(ChangeItem), required=True)
+    next_cursor = fields.String(required=True, metadata={
+        "description": "pass as cursor to get what follows (the same cursor when nothing "
+                       "new has come)"})
+    has_more = fields.Boolean(required=True)
+
+
+class WebhookIn(Schema):
+    url = fields.String(required=True, validate=validate.Length(min=8, max=500), metadata={
+        "description": "https URL (http only on 127.0.0.1 / localhost, for testing)"})
+
+
+class WebhookView(Schema):
+    webhook_id = fields.String(required=True)
+    url = fields.String(required=True)
+    created_at = fields.AwareDateTime(format="iso", required=True)
+
+
+class WebhookCreated(WebhookView):
+    secret = fields.String(required=True, metadata={
+        "description": "the signing secret, shown in this answer only"})
+
+
+class WebhookList(Schema):
+    items = fields.List(fields.Nested(WebhookView), required=True)
+
+
+class WebhookDeleted(Schema):
+    webhook_id = fields.String(required=True)
+    deleted = fields.Boolean(required=True)
+
+
+class WebhookDelivery(Schema):
+    """One change's delivery to one endpoint (operators: dead ones, to replay)."""
+
+    delivery_id = fields.String(required=True)
+    webhook_id = fields.String(required=True)
+    client_id = fields.String(required=True)
+    url = fields.String(required=True)
+    sequence = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(WEBHOOK_DELIVERY_STATUSES))
+    attempts = fields.Integer(required=True)
+    last_error = fields.String(allow_none=True)
+    updated_at = fields.AwareDateTime(format="iso", required=True)
+
+
+class WebhookDeliveries(Schema):
+    items = fields.List(fields.Nested(WebhookDelivery), required=True)

@@ -7,6 +7,7 @@ from timebank_common.outbox import OutboxRelay
 from timebank_common.service import Database, ServiceBase
 
 from .entrypoints.call_tasks import CallTaskEntrypoints
+from .entrypoints.changes import ChangeFeedEntrypoints
 from .entrypoints.deliveries import DeliveryEntrypoints
 from .entrypoints.demand_events import DemandEventEntrypoints
 from .entrypoints.identity_events import IdentityEventEntrypoints
@@ -16,12 +17,14 @@ from .entrypoints.preferences import PreferencesEntrypoints
 from .entrypoints.qualifications import QualificationEntrypoints
 from .entrypoints.reminders import ReminderEntrypoints
 from .entrypoints.templates import TemplateEntrypoints
+from .entrypoints.webhooks import WebhookEntrypoints
 
 
 class NotifyService(InboxEntrypoints, PreferencesEntrypoints, TemplateEntrypoints,
                     CallTaskEntrypoints, DeliveryEntrypoints, ReminderEntrypoints,
                     QualificationEntrypoints, DemandEventEntrypoints, LedgerEventEntrypoints,
-                    IdentityEventEntrypoints, ServiceBase):
+                    IdentityEventEntrypoints, ChangeFeedEntrypoints, WebhookEntrypoints,
+                    ServiceBase):
     name = "notify"
     db = Database()
     relay = OutboxRelay()

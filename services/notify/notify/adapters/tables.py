@@ -1,9 +1,12 @@
-"""SQLAlchemy Core tables of the notify database (migrations 0001-0005)."""
+"""SQLAlchemy Core tables of the notify database (migrations 0001-0006)."""
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
     ForeignKey,
+    Identity,
+    Index,
     Integer,
     MetaData,
     String,
@@ -148,4 +151,61 @@ deceased_people = Table(
     metadata,
     Column("person_id", String(64), primary_key=True),
     Column("as_of", TS, nullable=False),
+)
+
+# the change feed of municipal systems (migration 0006): one row per change per city, its
+# sequence taken under a lock held to commit, so sequences are visible in commit order
+changes = Table(
+    "changes",
+    metadata,
+    Column("sequence", BigInteger, Identity(always=True), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("entity_id", String(64), nullable=False),
+    Column("event", String(64), nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("occurred_at", TS, nullable=False),
+    Column("payload", JSONB, nullable=False, server_default="{}"),
+    Column("recorded_at", TS, nullable=False, server_default=func.now()),
+    UniqueConstraint("event_id", "region_code", name="changes_once_per_event_and_place"),
+    Index("changes_by_region", "region_code", "sequence"),
+)
+
+# one row: changes up to this sequence were pruned (a cursor before it is 410 cursor_expired)
+change_feed_state = Table(
+    "change_feed_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pruned_through", BigInteger, nullable=False, server_default="0"),
+)
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", UUID(as_uuid=False), primary_key=True),
+    Column("client_id", String(64), nullable=False),
+    Column("scope_code", String(12), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("secret", Text, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("deleted_at", TS),
+    Index("webhook_endpoints_by_scope", "scope_code"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", UUID(as_uuid=False), primary_key=True),
+    Column("endpoint_id", UUID(as_uuid=False), ForeignKey("webhook_endpoints.id"),
+           nullable=False),
+    Column("sequence", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("not_before", TS, nullable=False),
+    Column("claimed_at", TS),
+    Column("last_error", Text),
+    Column("delivered_at", TS),
+    Column("updated_at", TS, nullable=False),
+    UniqueConstraint("endpoint_id", "sequence", name="webhook_deliveries_once_per_change"),
+    Index("webhook_deliveries_due", "status", "not_before"),
 )

@@ -33,7 +33,7 @@ from timebank_testing.authorization import (
 
 from timebank_common.errors import Forbidden, NotFound
 
-from .conftest import REGION, assigned, credited, someone
+from .conftest import REGION, assigned, credited, event, someone
 
 PROVINCE, SHIJIAZHUANG, CHANG_AN, TOWNSHIP = ("130000000000", "130100000000",
                                              "130102000000", "130102001000")
@@ -59,6 +59,7 @@ NO_PERSON = (NotFound, "person_not_found")
 NO_TASK = (NotFound, "call_task_not_found")
 NO_MESSAGE = (NotFound, "message_not_found")
 NO_TEMPLATE = (NotFound, "template_not_found")
+NO_WEBHOOK = (NotFound, "webhook_not_found")
 
 PERSONS = ("province_admin", "city_admin", "county_admin", "township_admin",
            "station_operator", "auditor", "volunteer", "elder", "relative")
@@ -112,6 +113,14 @@ MATRIX = {
             **{r: (ROLE, ROLE) for r in ROLES},
             "province_admin": (ALLOW, NO_TEMPLATE),
         }),
+    # the change feed and webhooks: municipal systems only, each its own city and endpoints
+    "changes": (("own_city",), {**{r: (ROLE,) for r in PERSONS}, "api_client": (ALLOW,)}),
+    "webhooks": (("own",), {**{r: (ROLE,) for r in PERSONS}, "api_client": (ALLOW,)}),
+    "create_webhook": (("new",), {**{r: (ROLE,) for r in PERSONS}, "api_client": (ALLOW,)}),
+    "delete_webhook": (
+        ("own", "other_client", "missing"), {
+            **{r: (ROLE, ROLE, ROLE) for r in PERSONS},
+            "api_client": (ALLOW, NO_WEBHOOK, NO_WEBHOOK)}),
 }
 
 
@@ -211,6 +220,36 @@ def _set_template(notify, w, caller, target):
     edited = notify.set_template(caller, kind, "station", "zh-CN", {
         "title": "请登记服务时长", "body": "需求 {demand_ref} 尚未登记，请尽快登记。"})
     assert edited["title"] == "请登记服务时长"
+
+
+def _changes(notify, w, caller, target):
+    notify.feed_person_registered(event("person_registered", {
+        "person_id": str(uuid.uuid4()), "profile": "elder", "region_code": REGION}))
+    notify.feed_person_registered(event("person_registered", {
+        "person_id": str(uuid.uuid4()), "profile": "elder", "region_code": TANGSHAN}, TANGSHAN))
+    assert [i["region_code"] for i in notify.changes(caller, {})["items"]] == [REGION]
+
+
+def _hook(notify, client_id):
+    client = {"person_id": None, "client_id": client_id, "roles": ["api_client"],
+              "scope": SHIJIAZHUANG}
+    return notify.create_webhook(client, {"url": f"https://{client_id}.example.cn/h"})
+
+
+def _webhooks(notify, w, caller, target):
+    _hook(notify, "client-other")
+    assert notify.webhooks(caller)["items"] == []
+
+
+def _create_webhook(notify, w, caller, target):
+    assert notify.create_webhook(caller, {"url": "https://sjz.example.cn/h"})["secret"]
+
+
+def _delete_webhook(notify, w, caller, target):
+    webhook_id = {"own": lambda: _hook(notify, "client-sjz")["webhook_id"],
+                  "other_client": lambda: _hook(notify, "client-other")["webhook_id"],
+                  "missing": lambda: str(uuid.uuid4())}[target]()
+    assert notify.delete_webhook(caller, webhook_id)["deleted"]
 
 
 @pytest.mark.parametrize(("rpc", "role", "target", "expected"), matrix_cells(MATRIX, ROLES))
