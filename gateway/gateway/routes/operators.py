@@ -5,10 +5,12 @@ from identity.contracts import (
     CLIENT_READERS,
     SUPERVISORS,
     ApiClientListSchema,
+    ApiClientOut,
     CreateApiClientSchema,
     CreateOperatorSchema,
     OperatorListSchema,
     RevokeSchema,
+    UpdateApiClientSchema,
 )
 from timebank_common.caller import ADMIN_ROLES
 
@@ -46,6 +48,14 @@ class OperatorRoutes:
            scoped=["scope_code"])
     def create_api_client(self, request, caller, body):
         return self.identity.create_api_client(caller, body)
+
+    @route("PATCH", "/api/v1/api-clients/<client_id>",
+           summary="市级系统权限 Set whether a municipal system may register volunteers "
+                   "(the province's policy per client; elders it always may); audited",
+           tags=["api-clients"], body=UpdateApiClientSchema, response=ApiClientOut,
+           roles=CLIENT_MANAGERS)
+    def update_api_client(self, request, caller, client_id, body):
+        return self.identity.update_api_client(caller, client_id, body)
 
     @route("POST", "/api/v1/api-clients/<client_id>/rotate",
            summary="更换密钥 Rotate the secret: the old one stops working at once",

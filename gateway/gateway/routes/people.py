@@ -1,6 +1,7 @@
 """/api/v1/regions, /carriers, /elders, /volunteers, /relations (identity)."""
 from identity.contracts import (
     PERSON_READERS,
+    PERSON_REGISTRARS,
     AddQualificationSchema,
     BackgroundTagsSchema,
     CarrierListSchema,
@@ -64,8 +65,9 @@ class PeopleRoutes:
     def list_elders(self, request, caller, query):
         return self.identity.list_elders(caller, query)
 
-    @route("POST", "/api/v1/elders", summary="登记老人 Register an elder (e.g. one who called by phone)",
-           tags=["people"], body=RegisterElderSchema, status=201, roles=STATION_STAFF,
+    @route("POST", "/api/v1/elders", summary="登记老人 Register an elder (e.g. one who called by phone; "
+                   "staff, or a municipal system of the city)",
+           tags=["people"], body=RegisterElderSchema, status=201, roles=PERSON_REGISTRARS,
            scoped=["region_code"])
     def register_elder(self, request, caller, body):
         return self.identity.register_elder(caller, body)
@@ -104,8 +106,10 @@ class PeopleRoutes:
     def move_elder(self, request, caller, person_id, body):
         return self.identity.move_person(caller, person_id, body)
 
-    @route("POST", "/api/v1/volunteers", summary="登记志愿者 Register a volunteer", tags=["people"],
-           body=RegisterVolunteerSchema, status=201, roles=STATION_STAFF, scoped=["region_code"])
+    @route("POST", "/api/v1/volunteers",
+           summary="登记志愿者 Register a volunteer (staff; a municipal system when the province "
+                   "allows it that client)", tags=["people"],
+           body=RegisterVolunteerSchema, status=201, roles=PERSON_REGISTRARS, scoped=["region_code"])
     def register_volunteer(self, request, caller, body):
         return self.identity.register_volunteer(caller, body)
 

@@ -51,3 +51,10 @@ def revoke_api_client(uow: UnitOfWork, client_id: str, revoked_by: Any,
               .returning(*api_clients.c))
     assert row is not None
     return row
+
+
+def set_api_client_flags(uow: UnitOfWork, client_id: str, **flags: Any) -> dict[str, Any]:
+    row = one(uow, update(api_clients).where(api_clients.c.client_id == client_id)
+              .values(**flags).returning(*api_clients.c))
+    assert row is not None
+    return row

@@ -186,6 +186,8 @@ api_clients = Table(
     Column("revoked_at", TS),  # a revoked client gets no more tokens
     Column("revoked_by", UUID(as_uuid=True)),
     Column("revoke_reason", Text),
+    # the province's policy per client: may it register volunteers (0015; elders it always may)
+    Column("may_register_volunteers", Boolean, nullable=False, server_default="false"),
 )
 
 _STATUS_CHECK = "status IN ('pending', 'verified', 'rejected')"

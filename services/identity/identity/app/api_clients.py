@@ -61,7 +61,8 @@ def create_api_client(db: UnitOfWorkFactory, caller: Caller,
         secret = new_client_secret()
         client = api_clients.insert_api_client(
             uow, client_id=client_id, name=data["name"], secret_hash=hash_password(secret),
-            scope_code=data["scope_code"], created_by=as_uuid(caller.person_id))
+            scope_code=data["scope_code"], created_by=as_uuid(caller.person_id),
+            may_register_volunteers=bool(data.get("may_register_volunteers")))
         if client is None:
             raise Conflict("client_id_in_use", "该客户端标识已被使用", "This client id is taken",
                            {"client_id": ["already in use / 已被使用"]})
@@ -96,6 +97,21 @@ def rotate_api_client_secret(db: UnitOfWorkFactory, caller: Caller,
                      client["client_id"], client["scope_code"], after=api_client_view(client))
         uow.commit()
     return {**api_client_view(client), "client_secret": secret}
+
+
+def update_api_client(db: UnitOfWorkFactory, caller: Caller, client_id: Any,
+                      data: Mapping[str, Any]) -> dict[str, Any]:
+    """Set what the province's policy allows this client (``may_register_volunteers``);
+    audited with before and after."""
+    with db() as uow:
+        client = _client(uow, caller, client_id)
+        before = api_client_view(client)
+        client = api_clients.set_api_client_flags(
+            uow, client["client_id"], may_register_volunteers=data["may_register_volunteers"])
+        audit.record(uow, caller, "update_api_client", "api_client", client["client_id"],
+                     client["scope_code"], before=before, after=api_client_view(client))
+        uow.commit()
+    return api_client_view(client)
 
 
 def revoke_api_client(db: UnitOfWorkFactory, caller: Caller, client_id: Any, reason: str,

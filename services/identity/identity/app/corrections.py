@@ -23,9 +23,10 @@ from timebank_common.db import UnitOfWork, UnitOfWorkFactory
 from timebank_common.errors import Conflict, Forbidden, NotFound
 
 from ..adapters import credentials, persons, priorities, volunteers
+from ..contracts import PERSON_REGISTRARS
 from . import audit, volunteering
 from .proxies import proxies_view
-from .registration import claim_phone, require_person_in_scope
+from .registration import claim_phone, require_person_in_scope, require_volunteer_registrar
 from .views import elder_view, volunteer_view
 
 PERSON_FIELDS = ("phone", "address")
@@ -35,7 +36,8 @@ SELF_FIELDS = frozenset({"address", "emergency_contact_name", "emergency_contact
 def _target(uow: UnitOfWork, caller: Caller, person_id: Any,
             data: Mapping[str, Any]) -> dict[str, Any]:
     """The person (locked) if the caller may make these changes: their own address and
-    contact, or staff in scope (staff too change their own phone as staff, in scope)."""
+    contact, or staff or a municipal system in scope (staff too change their own phone as
+    staff, in scope)."""
     own = bool(caller.person_id) and caller.person_id == str(person_id)
     if own and set(data) <= SELF_FIELDS:
         person = persons.lock_person(uow, person_id)
@@ -45,7 +47,7 @@ def _target(uow: UnitOfWork, caller: Caller, person_id: Any,
         raise Forbidden("staff_only_field", "这些信息须由服务站工作人员核实身份后修改",
                         "Staff change these after checking your identity",
                         {"fields": sorted(set(data) - SELF_FIELDS)})
-    caller.require(*STATION_STAFF)
+    caller.require(*PERSON_REGISTRARS)
     return require_person_in_scope(uow, caller, person_id, lock=True)
 
 
@@ -116,6 +118,8 @@ def update_volunteer(db: UnitOfWorkFactory, caller: Caller, person_id: Any,
     today = china_date(now)
     with db() as uow:
         person = _target(uow, caller, person_id, data)
+        if not caller.person_id or caller.person_id != str(person["id"]):
+            require_volunteer_registrar(uow, caller)
         profile = volunteers.lock_volunteer_profile(uow, person["id"])
         if profile is None:
             raise NotFound("volunteer_not_found", "未找到该志愿者", "No such volunteer",

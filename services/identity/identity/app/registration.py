@@ -11,10 +11,10 @@ from timebank_common.clock import china_date
 from timebank_common.db import UnitOfWork, UnitOfWorkFactory
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, RuleViolation
 
-from ..adapters import carriers, credentials, grants, persons, regions, volunteers
+from ..adapters import api_clients, carriers, credentials, grants, persons, regions, volunteers
 from ..adapters.hashing import hash_password
 from ..adapters.rows import as_uuid
-from ..contracts import PERSON_READERS, PERSON_REGISTERED
+from ..contracts import PERSON_READERS, PERSON_REGISTERED, PERSON_REGISTRARS
 from ..domain import id_numbers
 from ..domain.eligibility import ELDER_MIN_AGE, is_elder
 from ..domain.priority import is_advanced_age
@@ -35,8 +35,25 @@ def parse_id_number(raw: str, today: dt.date) -> id_numbers.ResidentId:
 
 
 def authorize_registration(caller: Caller, region_code: str) -> None:
-    caller.require(*STATION_STAFF)
+    """Staff who run a station's day, or a municipal system, with the region in scope (a
+    municipal system registers volunteers only when allowed: ``require_volunteer_registrar``)."""
+    caller.require(*PERSON_REGISTRARS)
     caller.require_scope(region_code)
+
+
+def require_volunteer_registrar(uow: UnitOfWork, caller: Caller) -> None:
+    """A municipal system registers and corrects volunteers only when the province's policy
+    allows it for this client (``may_register_volunteers``, set by an admin, read now: a
+    change applies to the next call, whatever token the client holds): else 403
+    ``client_may_not_register_volunteers``. Staff always may."""
+    if caller.has(*STATION_STAFF):
+        return
+    client = api_clients.get_api_client(uow, caller.client_id or "")
+    if not (client and client["revoked_at"] is None and client["may_register_volunteers"]):
+        raise Forbidden("client_may_not_register_volunteers",
+                        "本市级系统未获准登记志愿者，请联系省、市管理员开通",
+                        "This municipal system may not register volunteers; ask the "
+                        "province or city admin to allow it", {"client_id": caller.client_id})
 
 
 def authorize_read(caller: Caller, person: Mapping[str, Any]) -> None:
@@ -192,6 +209,7 @@ def register_volunteer(db: UnitOfWorkFactory, caller: Caller, data: Mapping[str,
     today = china_date(now)
     resident = parse_id_number(data["id_number"], today)
     with db() as uow:
+        require_volunteer_registrar(uow, caller)
         require_region(uow, data["region_code"])
         number = (data.get("volunteer_number") or "").strip() or None
         person = person_for(uow, caller, data, resident, "volunteer",

@@ -226,4 +226,5 @@ def api_client_view(client: dict) -> dict:
         "revoked_at": _iso(client.get("revoked_at")),
         "revoked_by": _str(client.get("revoked_by")),
         "revoke_reason": client.get("revoke_reason"),
+        "may_register_volunteers": bool(client.get("may_register_volunteers")),
     }

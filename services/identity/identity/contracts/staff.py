@@ -13,7 +13,7 @@ from .vocabulary import GRANTABLE_ROLES
 __all__ = ["CLIENT_ID", "STAFF_ROLE", "ApiClientList", "ApiClientListSchema", "ApiClientOut",
            "AuditEntry", "AuditPage", "AuditQuerySchema", "CreateApiClientSchema",
            "CreateOperatorSchema", "OperatorListSchema", "OperatorOut", "OperatorPage",
-           "RevokeSchema"]
+           "RevokeSchema", "UpdateApiClientSchema"]
 
 STAFF_ROLE = validate.OneOf(list(GRANTABLE_ROLES),
                             error="Not a staff role / 不是工作人员角色: {input}")
@@ -81,6 +81,15 @@ class CreateApiClientSchema(Schema):
                             metadata={"description": "a city-level unit (市, 辛集, 定州, 雄安)"})
     client_id = fields.Str(load_default=None, allow_none=True, validate=CLIENT_ID, metadata={
         "description": "chosen by the admin, or generated when left out"})
+    may_register_volunteers = fields.Bool(load_default=False, metadata={
+        "description": "whether the system may register and correct volunteers (the "
+                       "province's policy per client; off by default). Elders it always may."})
+
+
+class UpdateApiClientSchema(Schema):
+    """What an admin may change of a municipal system's account (its secret: ``rotate``)."""
+
+    may_register_volunteers = fields.Bool(required=True)
 
 
 class ApiClientListSchema(Schema):
@@ -100,6 +109,7 @@ class ApiClientOut(Schema):
     revoked_at = fields.Str(required=True, allow_none=True)
     revoked_by = fields.Str(required=True, allow_none=True)
     revoke_reason = fields.Str(required=True, allow_none=True)
+    may_register_volunteers = fields.Bool(required=True)
     client_secret = fields.Str()
 
 

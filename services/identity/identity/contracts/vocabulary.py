@@ -6,12 +6,12 @@ them here (never from identity's domain).
 """
 from __future__ import annotations
 
-from timebank_common.caller import ADMIN_ROLES, STAFF_ROLES
+from timebank_common.caller import ADMIN_ROLES, STAFF_ROLES, STATION_STAFF
 
 __all__ = [
     "ADVANCED_AGE", "BACKGROUND_TAGS", "CARRIER_KINDS", "CLIENT_MANAGERS", "CLIENT_READERS",
     "CONTACT_PHONE_PATTERN", "GRANTABLE_ROLES", "HARDSHIP_CATEGORIES", "MOBILE_PATTERN",
-    "PERSON_READERS", "PERSON_STATUSES", "PROFILES", "PROXY_ROLE", "QUALIFICATION_KINDS", "REGISTRY_STATUSES",
+    "PERSON_READERS", "PERSON_REGISTRARS", "PERSON_STATUSES", "PROFILES", "PROXY_ROLE", "QUALIFICATION_KINDS", "REGISTRY_STATUSES",
     "RELATION_INVERSES", "RELATION_KINDS", "REVIEW_DECISIONS", "REVIEW_STATUSES",
     "REVOCATION_REASONS", "SCREENING_RESULTS", "STATISTICS_READERS", "SUPERVISORS",
 ]
@@ -19,6 +19,12 @@ __all__ = [
 # -- role sets (the kit's ADMIN_ROLES, STATION_STAFF and STAFF_ROLES serve the rest) ---------
 PERSON_READERS = (*STAFF_ROLES, "api_client")
 """Who may read a person within their scope: staff (auditors included) and municipal systems."""
+
+PERSON_REGISTRARS = (*STATION_STAFF, "api_client")
+"""Who may register and correct elders within their scope: the staff who run a station's day
+and municipal systems (their city's hotline or civil-affairs system). A municipal system
+registers and corrects volunteers only when its ``may_register_volunteers`` flag is on (set
+by a province or city admin; off by default), checked by identity against the client."""
 
 SUPERVISORS = (*ADMIN_ROLES, "auditor")
 """Who read the audit log and the staff lists of their scope: admins and auditors."""

@@ -13,6 +13,7 @@ from ..contracts import (
     ApiClientListSchema,
     ApiClientOut,
     CreateApiClientSchema,
+    UpdateApiClientSchema,
 )
 from .arguments import or_defaults
 
@@ -33,6 +34,11 @@ class ApiClientEntrypoints:
     def rotate_api_client_secret(self, caller, client_id):
         """A new secret (in this answer only); the old one stops working at once."""
         return api_clients.rotate_api_client_secret(self.db, caller, client_id)
+
+    @rpc(args={"data": UpdateApiClientSchema}, returns=ApiClientOut)
+    def update_api_client(self, caller, client_id, data):
+        """Whether the client may register volunteers (the province's policy per client)."""
+        return api_clients.update_api_client(self.db, caller, client_id, data)
 
     @rpc(args={"reason": fields.Str(required=True, validate=REASON)}, returns=ApiClientOut)
     def revoke_api_client(self, caller, client_id, reason):

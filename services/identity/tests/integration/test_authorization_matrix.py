@@ -99,6 +99,9 @@ NO_GRANT = (NotFound, "grant_not_found")
 NOT_CITY = (BadInput, "client_scope_not_city")
 NO_CLIENT = (NotFound, "client_not_found")
 NO_VOLUNTEER = (NotFound, "volunteer_not_found")
+# a municipal system registers volunteers only when the province allows that client (the
+# demo client is not allowed; test_municipal_registration.py covers an allowed one)
+NO_VOLUNTEERS = (Forbidden, "client_may_not_register_volunteers")
 
 
 # Registering an ID number held outside the caller's scope is refused without telling
@@ -120,7 +123,8 @@ MATRIX = {
             "volunteer": (ROLE, ROLE, ROLE, ROLE, ROLE),
             "elder": (ROLE, ROLE, ROLE, ROLE, ROLE),
             "relative": (ROLE, ROLE, ROLE, ROLE, ROLE),
-            "api_client": (ROLE, ROLE, ROLE, ROLE, ROLE),
+            # a municipal system of the city registers its elders as the city's admin does
+            "api_client": (ALLOW, SCOPE, SCOPE, LEAK, FOREIGN),
         }),
     "register_volunteer": (
         ("in_scope", "other_city", "other_province", "known_id_other_city"), {
@@ -133,7 +137,7 @@ MATRIX = {
             "volunteer": (ROLE, ROLE, ROLE, ROLE),
             "elder": (ROLE, ROLE, ROLE, ROLE),
             "relative": (ROLE, ROLE, ROLE, ROLE),
-            "api_client": (ROLE, ROLE, ROLE, ROLE),
+            "api_client": (NO_VOLUNTEERS, SCOPE, SCOPE, NO_VOLUNTEERS),
         }),
     "get_person": (
         ("self", "in_scope", "other_city", "missing"), {
@@ -289,6 +293,14 @@ MATRIX = {
                                               "station_operator", "auditor", "volunteer",
                                               "elder", "relative", "api_client")},
         }),
+    "update_api_client": (
+        ("own_city", "other_city", "missing"), {
+            "province_admin": (ALLOW, ALLOW, NO_CLIENT),
+            "city_admin": (ALLOW, SCOPE, NO_CLIENT),
+            **{role: (ROLE,) * 3 for role in ("county_admin", "township_admin",
+                                              "station_operator", "auditor", "volunteer",
+                                              "elder", "relative", "api_client")},
+        }),
     "revoke_api_client": (
         ("own_city", "other_city", "missing"), {
             "province_admin": (ALLOW, ALLOW, NO_CLIENT),
@@ -378,9 +390,13 @@ MATRIX.update({
     "set_elder_proxy": (SELF_REACH, staff_rows(*WRITERS, self_cell=ELDER_SELF)),
     "remove_elder_proxy": (SELF_REACH, staff_rows(*WRITERS, self_cell=ELDER_SELF)),
     # corrections and standing: outside the scope is 404 like an unknown id
-    "update_elder": ((*SELF_REACH, "missing"), hidden_rows(*WRITERS, self_cell=ELDER_SELF)),
-    "update_volunteer": ((*SELF_REACH, "missing"),
-                         hidden_rows(*WRITERS, self_cell=VOLUNTEER_SELF)),
+    # (municipal systems too: elders always, volunteers when allowed — the demo client is not)
+    "update_elder": ((*SELF_REACH, "missing"),
+                     hidden_rows(*WRITERS, "api_client", self_cell=ELDER_SELF)),
+    "update_volunteer": ((*SELF_REACH, "missing"), {
+        **hidden_rows(*WRITERS, self_cell=VOLUNTEER_SELF),
+        "api_client": tuple(NO_VOLUNTEERS if o == ALLOW else o for o in hidden_rows(
+            *WRITERS, "api_client", self_cell=VOLUNTEER_SELF)["api_client"])}),
     "set_person_status": ((*REACH, "missing"), hidden_rows(*WRITERS)),
     # a move: the target is a volunteer (a station operator moves only their own elders)
     "move_person": ((*REACH, "missing"), {
@@ -696,6 +712,12 @@ def _rotate_api_client_secret(identity, w: World, role, caller, target):
     assert rotated["client_id"] == client_id and rotated["client_secret"]
 
 
+def _update_api_client(identity, w: World, role, caller, target):
+    client_id = _fresh_client(identity, w, target)
+    updated = identity.update_api_client(caller, client_id, {"may_register_volunteers": True})
+    assert updated["client_id"] == client_id and updated["may_register_volunteers"] is True
+
+
 def _revoke_api_client(identity, w: World, role, caller, target):
     client_id = _fresh_client(identity, w, target)
     assert identity.revoke_api_client(caller, client_id, "矩阵测试")["status"] == "revoked"
@@ -905,6 +927,7 @@ ACTIONS = {
     "create_api_client": _create_api_client,
     "list_api_clients": _list_api_clients,
     "rotate_api_client_secret": _rotate_api_client_secret,
+    "update_api_client": _update_api_client,
     "revoke_api_client": _revoke_api_client,
     "submit_priority": _submit_priority,
     "verify_priority": _verify_priority,

@@ -1,0 +1,22 @@
+"""Municipal API clients: ``may_register_volunteers`` (the province's policy per client, set
+by an admin; off by default). Elders a client of the city may always register.
+
+Revision ID: 0015_api_client_volunteers
+Revises: 0014
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0015_api_client_volunteers"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("api_clients", sa.Column("may_register_volunteers", sa.Boolean,
+                                           nullable=False, server_default=sa.false()))
+
+
+def downgrade() -> None:
+    op.drop_column("api_clients", "may_register_volunteers")
