@@ -43,7 +43,9 @@ def platform(tmp_path_factory):
                  "PII_KEYS_FILE": str(tmp / "pii-keys.json"),
                  "RPC_TIMEOUT_SECONDS": "60",
                  **sms.env(), **mailbox.env(),
-                 "NOTIFY_DELIVERY_POLL_SECONDS": "0.5", "NOTIFY_REMINDER_POLL_SECONDS": "1"},
+                 "NOTIFY_DELIVERY_POLL_SECONDS": "0.5", "NOTIFY_REMINDER_POLL_SECONDS": "1",
+                 # municipal webhooks: a failed delivery is retried 1 s, 2 s, ... later
+                 "NOTIFY_WEBHOOK_POLL_SECONDS": "0.3", "NOTIFY_WEBHOOK_BACKOFF_BASE_SECONDS": "1"},
             ports=ports, log_dir=tmp / "log",
         )
         instance.sms, instance.mailbox = sms, mailbox
