@@ -191,3 +191,63 @@ def test_the_gateway_refuses_call_tasks_to_a_volunteer_before_calling_notify():
     assert response.status_code == 403
     assert json.loads(response.get_data())["error"] == "role_required"
     notify.call_tasks.assert_not_called()
+
+
+def test_the_change_feed_and_webhooks_are_for_municipal_systems_with_bounded_queries():
+    doc = build("http://127.0.0.1:8000")
+    changes = doc["paths"]["/api/v1/changes"]["get"]
+    params = {p["name"]: p["schema"] for p in changes["parameters"]}
+    assert (params["limit"]["minimum"], params["limit"]["maximum"]) == (1, 500)
+    assert params["cursor"]["maxLength"] == 64
+    assert "410" in changes["responses"]
+    assert changes["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] \
+        .endswith("NotifyChangePage")
+    hooks = doc["paths"]["/api/v1/webhooks"]
+    assert set(hooks) == {"get", "post"} and "201" in hooks["post"]["responses"]
+    assert "delete" in doc["paths"]["/api/v1/webhooks/{webhook_id}"]
+    routes = {(r.method, r.openapi_path): r for r in ROUTES}
+    for key in [("GET", "/api/v1/changes"), ("GET", "/api/v1/webhooks"),
+                ("POST", "/api/v1/webhooks"), ("DELETE", "/api/v1/webhooks/{webhook_id}")]:
+        assert routes[key].roles == ["api_client"] and routes[key].response, key
+    # municipal systems register elders (and volunteers when allowed: identity decides)
+    assert "api_client" in routes[("POST", "/api/v1/elders")].roles
+    assert "api_client" in routes[("POST", "/api/v1/volunteers")].roles
+    assert routes[("PATCH", "/api/v1/api-clients/{client_id}")].response
+
+
+def test_the_gateway_refuses_the_change_feed_to_a_person_before_calling_notify():
+    import json
+    from unittest.mock import Mock
+
+    from gateway.service import GatewayService as Gateway
+
+    notify = Mock()
+    fake = SimpleNamespace(correlation_id="r-1", rpc_timeout=5, notify=notify,
+                           authenticate=lambda request: {"person_id": "p", "roles": ["city_admin"],
+                                                         "scope": "130100000000"})
+    request = SimpleNamespace(get_data=lambda cache=True: b"", args=SimpleNamespace(
+        to_dict=lambda: {"limit": "501"}))
+    response = Gateway.changes(fake, request)
+    assert response.status_code == 403
+    assert json.loads(response.get_data())["error"] == "role_required"
+    notify.changes.assert_not_called()
+
+
+@pytest.mark.parametrize("query", [{"limit": "501"}, {"limit": "0"}, {"cursor": "x" * 65}])
+def test_the_change_feed_refuses_out_of_bounds_paging_before_calling_notify(query):
+    import json
+    from unittest.mock import Mock
+
+    from gateway.service import GatewayService as Gateway
+
+    notify = Mock()
+    fake = SimpleNamespace(correlation_id="r-1", rpc_timeout=5, notify=notify,
+                           authenticate=lambda request: {"client_id": "sjz", "roles": ["api_client"],
+                                                         "scope": "130100000000"})
+    request = SimpleNamespace(get_data=lambda cache=True: b"",
+                              args=SimpleNamespace(to_dict=lambda: dict(query)))
+    response = Gateway.changes(fake, request)
+    assert response.status_code == 400
+    body = json.loads(response.get_data())
+    assert body["error"] == "validation_failed" and body["message"]["zh"] and body["message"]["en"]
+    notify.changes.assert_not_called()
