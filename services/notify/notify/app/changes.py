@@ -61,7 +61,7 @@ def read(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any]) -> dic
                        {"oldest_cursor": encode_cursor(pruned)})
         after = max(after, pruned)
         rows = feed.page(uow, caller.scope or "", after, limit + 1)
-        if after > feed.latest_sequence(uow):
+        if after > max(feed.latest_sequence(uow), pruned):  # (everything pruned: no rows)
             raise BadInput("invalid_cursor", "游标无效：请使用上一页返回的 next_cursor",
                            "Invalid cursor: pass the next_cursor of the previous page",
                            {"cursor": ["from the future / 超出范围"]})

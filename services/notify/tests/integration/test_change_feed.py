@@ -221,3 +221,12 @@ class _Given:
 
     def __exit__(self, *exc):
         return False
+
+
+def test_a_cursor_stays_valid_when_every_kept_change_was_pruned(notify, clock):
+    notify.feed_demand_submitted(submitted())
+    cursor = notify.changes(client(), {})["next_cursor"]
+    clock.advance(days=31)
+    notify.prune_changes()
+    quiet = notify.changes(client(), {"cursor": cursor})  # nothing missed, nothing new
+    assert quiet["items"] == [] and quiet["next_cursor"] == cursor
