@@ -230,3 +230,60 @@ def test_a_cursor_stays_valid_when_every_kept_change_was_pruned(notify, clock):
     notify.prune_changes()
     quiet = notify.changes(client(), {"cursor": cursor})  # nothing missed, nothing new
     assert quiet["items"] == [] and quiet["next_cursor"] == cursor
+
+
+HANDAN, HANDAN_COMMUNITY = "130400000000", "130402001001"  # a city no other test reads
+
+
+def test_a_reader_never_passes_a_change_that_commits_later_with_a_smaller_sequence(database_url):
+    """Two writers on real connections: the first takes its sequence and holds its
+    transaction open; the second must wait for it (the feed lock) instead of committing a
+    higher sequence first — else a reader would see that one, move its cursor past the
+    first, and never see the first. Committed rows of 邯郸 only, removed at the end."""
+    import eventlet
+    from eventlet.event import Event
+    from timebank_testing import wait_for
+
+    from timebank_common.caller import Caller
+    from timebank_common.db import UnitOfWork, make_engine
+
+    engine = make_engine(database_url("notify"), pool_size=3)
+    reader = Caller.from_dict(client(HANDAN, "hd-system"))
+    now = dt.datetime.now(dt.UTC)
+    first, second = submitted(HANDAN_COMMUNITY), submitted(HANDAN_COMMUNITY)
+    taken, release = Event(), Event()
+
+    def write(envelope, hold=False):
+        with UnitOfWork(engine) as uow:
+            sequences = change_feed.record(uow, {**envelope, "occurred_at": now}, now)
+            if hold:
+                taken.send(sequences)
+                release.wait()
+            uow.commit()
+        return sequences
+
+    def waiting_for_the_lock() -> bool:
+        with engine.connect() as conn:
+            return bool(conn.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = :key "
+                "AND NOT granted"), {"key": change_repository.FEED_LOCK}).scalar())
+
+    try:
+        slow = eventlet.spawn(write, first, hold=True)
+        [first_sequence] = taken.wait()
+        fast = eventlet.spawn(write, second)
+        wait_for(lambda: waiting_for_the_lock() or fast.dead, timeout=10)
+        seen = change_feed.read(lambda: UnitOfWork(engine), reader, {"limit": 10})
+        assert seen["items"] == []  # neither is visible: the second has no sequence yet
+        release.send()
+        assert slow.wait() == [first_sequence]
+        [second_sequence] = fast.wait()
+        assert second_sequence > first_sequence
+        after = change_feed.read(lambda: UnitOfWork(engine), reader,
+                                 {"cursor": seen["next_cursor"], "limit": 10})
+        assert [i["sequence"] for i in after["items"]] == [first_sequence, second_sequence]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM changes WHERE region_code = :r"),
+                         {"r": HANDAN_COMMUNITY})
+        engine.dispose()
