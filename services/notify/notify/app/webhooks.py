@@ -94,6 +94,18 @@ def delete(db: UnitOfWorkFactory, caller: Caller, webhook_id: Any,
     return {"webhook_id": endpoint_id, "deleted": True}
 
 
+def client_revoked(uow, payload: Mapping[str, Any], now: dt.datetime) -> int:
+    """A municipal system whose access was revoked in identity (``tokens_revoked`` with reason
+    ``client_revoked``) gets nothing more pushed: its endpoints are deleted, what they still
+    owed cancelled (in the handler's unit of work). The number of endpoints."""
+    if payload.get("reason") != "client_revoked" or not payload.get("client_id"):
+        return 0
+    endpoints = repo.endpoints_of(uow, payload["client_id"])
+    for endpoint in endpoints:
+        repo.delete_endpoint(uow, str(endpoint["id"]), now)
+    return len(endpoints)
+
+
 def body_of(delivery_id: str, webhook_id: str, change: Mapping[str, Any]) -> bytes:
     """The JSON POSTed: the delivery's id (also a header) and the change as the feed shows it."""
     item = item_view(change)

@@ -8,6 +8,8 @@ from typing import Any
 
 from marshmallow import fields
 
+from identity.contracts import TOKENS_REVOKED
+from timebank_common.events import event_handler, once
 from timebank_common.service import rpc, scheduled
 
 from ..adapters.webhook_sender import WebhookSender
@@ -52,6 +54,13 @@ class WebhookEntrypoints(NotifyEntrypoints):
     def delete_webhook(self, caller, webhook_id) -> dict[str, Any]:
         """No more deliveries to the endpoint; what it still owed is cancelled."""
         return webhooks.delete(self.db, caller, webhook_id, self.clock.now())
+
+    @event_handler(TOKENS_REVOKED)
+    @once("notify.webhooks_on_tokens_revoked")
+    def webhooks_on_tokens_revoked(self, uow, event) -> None:
+        """A revoked municipal system's endpoints are deleted: its city's changes stop."""
+        webhooks.client_revoked(uow, TOKENS_REVOKED.load_event(event)["payload"],
+                                self.clock.now())
 
     @scheduled("WEBHOOK_POLL_SECONDS", 1)
     def send_webhooks(self) -> None:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from timebank_testing.fake_channels import webhook_receiver
 
-from notify.adapters import change_repository
+from notify.adapters import change_repository, webhook_repository
 from notify.app import changes as change_feed
 from notify.app import webhooks as webhook_app
 from notify.commands import webhooks as webhook_command
@@ -287,3 +287,22 @@ def test_a_reader_never_passes_a_change_that_commits_later_with_a_smaller_sequen
             conn.execute(text("DELETE FROM changes WHERE region_code = :r"),
                          {"r": HANDAN_COMMUNITY})
         engine.dispose()
+
+
+def test_a_revoked_client_gets_nothing_more_pushed(hooks, uow_factory):
+    mine = hooks.create_webhook(client(), {"url": "https://sjz.example.cn/h"})
+    other = hooks.create_webhook(client(client_id="other"), {"url": "https://o.example.cn/h"})
+    hooks.webhooks_on_tokens_revoked(event("tokens_revoked", {
+        "person_id": None, "client_id": "sjz-hotline", "session_id": None,
+        "revoked_before": "2026-06-15T02:00:00+00:00", "reason": "password_changed"}, None))
+    assert len(hooks.webhooks(client())["items"]) == 1  # another reason: kept
+    hooks.webhooks_on_tokens_revoked(event("tokens_revoked", {
+        "person_id": None, "client_id": "sjz-hotline", "session_id": None,
+        "revoked_before": "2026-06-15T02:00:00+00:00", "reason": "client_revoked"}, None))
+    assert hooks.webhooks(client())["items"] == []
+    assert [h["webhook_id"] for h in hooks.webhooks(client(client_id="other"))["items"]] == \
+        [other["webhook_id"]]
+    hooks.feed_demand_submitted(submitted())
+    with uow_factory("notify")() as uow:
+        assert webhook_repository.deliveries_of_endpoint(uow, mine["webhook_id"]) == []
+        assert len(webhook_repository.deliveries_of_endpoint(uow, other["webhook_id"])) == 1
