@@ -306,3 +306,20 @@ def test_a_revoked_client_gets_nothing_more_pushed(hooks, uow_factory):
     with uow_factory("notify")() as uow:
         assert webhook_repository.deliveries_of_endpoint(uow, mine["webhook_id"]) == []
         assert len(webhook_repository.deliveries_of_endpoint(uow, other["webhook_id"])) == 1
+
+
+def test_an_endpoint_that_does_not_answer_in_time_or_refuses_is_a_failure():
+    """The sender's outcomes, against real sockets: a listener that never answers (timeout),
+    and a port nobody listens on."""
+    import socket
+
+    from notify.adapters.webhook_sender import WebhookSender
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        hung = WebhookSender(timeout_seconds=0.3).post(f"http://127.0.0.1:{port}/h", b"{}", {})
+    assert hung.status is None and not hung.ok and hung.error.startswith("no answer")
+    refused = WebhookSender(timeout_seconds=0.3).post(f"http://127.0.0.1:{port}/h", b"{}", {})
+    assert refused.status is None and not refused.ok
