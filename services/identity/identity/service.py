@@ -3,7 +3,7 @@ they use (DESIGN.md §2)."""
 from __future__ import annotations
 
 from timebank_common.outbox import OutboxRelay
-from timebank_common.service import Database, ServiceBase
+from timebank_common.service import Database, IdempotencyPurge, ServiceBase
 
 from .entrypoints.accounts import AccountEntrypoints
 from .entrypoints.api_clients import ApiClientEntrypoints
@@ -26,10 +26,16 @@ class IdentityService(ServiceBase, AccountEntrypoints, PeopleEntrypoints, PlaceE
                       AuditEntrypoints, PriorityEntrypoints, RelativeEntrypoints,
                       ProxyEntrypoints, VolunteerEntrypoints, QualificationEntrypoints,
                       OperatorEntrypoints, ApiClientEntrypoints, ContactEntrypoints,
-                      StatisticsEntrypoints, MoveEntrypoints):
+                      StatisticsEntrypoints, MoveEntrypoints, IdempotencyPurge):
     name = "identity"
     db = Database()
     relay = OutboxRelay()
     signer = TokenSigner()
     lockout = LoginLockout()
     personal_data = PersonalDataKeys()
+
+    @property
+    def answer_cipher(self):
+        """Stored answers of idempotent creates (a registration, an API client's secret) are
+        personal data: sealed at rest like the rest of it (``timebank_common.idempotency``)."""
+        return self.personal_data.cipher
