@@ -79,3 +79,21 @@ def test_two_donations_with_one_key_at_once_move_the_hours_once(own_database_url
                 idempotency.idempotency_keys_table)).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+def test_the_purge_timer_deletes_keys_a_day_old_by_the_service_clock(ledger, ledger_db, clock):
+    donor = new_id("donor")
+    fund(ledger, "personal", CAP_TO_POOL, donor, 90)
+    ledger.give(person(donor), {"kind": "donation", "minutes": 15}, idempotency_key="old-1")
+
+    def kept():
+        with ledger_db() as uow:
+            return uow.execute(select(idempotency.idempotency_keys_table.c.key).where(
+                idempotency.idempotency_keys_table.c.caller == f"person:{donor}")).scalars().all()
+
+    clock.advance(hours=23)
+    ledger.purge_idempotency_keys()
+    assert kept() == ["old-1"]
+    clock.advance(hours=1, seconds=1)
+    ledger.purge_idempotency_keys()
+    assert kept() == []
