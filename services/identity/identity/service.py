@@ -5,6 +5,7 @@ from __future__ import annotations
 from timebank_common.outbox import OutboxRelay
 from timebank_common.service import Database, IdempotencyPurge, ServiceBase
 
+from .adapters.personal_data import keys as personal_data_keys
 from .entrypoints.accounts import AccountEntrypoints
 from .entrypoints.api_clients import ApiClientEntrypoints
 from .entrypoints.audit import AuditEntrypoints
@@ -37,5 +38,6 @@ class IdentityService(ServiceBase, AccountEntrypoints, PeopleEntrypoints, PlaceE
     @property
     def answer_cipher(self):
         """Stored answers of idempotent creates (a registration, an API client's secret) are
-        personal data: sealed at rest like the rest of it (``timebank_common.idempotency``)."""
-        return self.personal_data.cipher
+        personal data: sealed at rest like the rest of it, with the keys the repositories use
+        (``timebank_common.idempotency``; re-sealed by ``commands.rotate_pii_keys``)."""
+        return personal_data_keys().cipher

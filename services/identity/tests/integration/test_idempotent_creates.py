@@ -6,11 +6,14 @@ import eventlet
 import pytest
 from sqlalchemy import create_engine, func, select
 
+from identity.adapters import personal_data
 from identity.adapters.personal_data import phone_digest
 from identity.adapters.tables import persons
+from identity.commands.rotate_pii_keys import rotate
 from timebank_common.db import UnitOfWork
 from timebank_common.errors import RuleViolation
 from timebank_common.idempotency import idempotency_keys_table
+from timebank_common.pii import add_key
 
 from .conftest import in_process
 from .test_registration import OPERATOR_PHONE, elder_data, volunteer_data
@@ -70,3 +73,21 @@ def test_two_requests_with_one_key_at_once_register_one_elder(demo, login, clock
         assert people_with_phone(committed, data["phone"]) == 1
     finally:
         engine.dispose()
+
+
+def test_a_key_rotation_reseals_the_remembered_answers(identity, login, identity_db, pii_keys):
+    operator = login(OPERATOR_PHONE)
+    data = elder_data()
+    first = identity.register_elder(operator, data, idempotency_key="rotate-1")
+    new_kid = add_key(pii_keys["PII_KEYS_FILE"])
+    personal_data.configure(pii_keys)
+    try:
+        assert rotate(identity_db, batch=2)["idempotency_keys"] >= 1
+        with identity_db() as uow:
+            stored = uow.execute(select(idempotency_keys_table.c.answer)
+                                 .where(idempotency_keys_table.c.key == "rotate-1")).scalar_one()
+        assert stored.startswith(f"v1:{new_kid}:")
+        again = identity.register_elder(operator, data, idempotency_key="rotate-1")
+        assert again == {"answer": first["answer"], "idempotency_replayed": True}
+    finally:
+        personal_data.configure(pii_keys)
