@@ -183,7 +183,8 @@ class Renderer:
                 out.append(f"| `{r.name}({params})` | *not declared* | | {r.summary} |")
                 continue
             args = ", ".join(f"`{n}`: {self.type_of(d)}" for n, d in declaration.args.items())
-            what = ("*internal.* " if declaration.internal else "") + r.summary
+            what = ("*internal.* " if declaration.internal else "") + \
+                ("*idempotent: `idempotency_key`.* " if declaration.idempotent else "") + r.summary
             out.append(f"| `{r.name}({params})` | {args or '—'} | "
                        f"{self.type_of(declaration.returns)} | {what} |")
         out.append("")

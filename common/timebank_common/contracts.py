@@ -100,6 +100,9 @@ class RpcDeclaration:
     args: Mapping[str, SchemaLike | fields.Field[Any]] = field(default_factory=dict)
     returns: Declared = None
     internal: bool = False  # asked by other services only, never on behalf of a person
+    # a create that takes ``idempotency_key`` (``idempotency.py``): with a key it answers
+    # ``{"answer": <returns>, "idempotency_replayed": bool}``
+    idempotent: bool = False
 
 
 def conforms(declared: Declared, value: Any, path: str = "answer") -> list[str]:

@@ -241,6 +241,21 @@ class UnitOfWork:
             insert_rows(self.session, outbox_table, pending)
             self._events_written = True
 
+    def nested(self) -> UnitOfWorkFactory:
+        """A factory of units of work inside this one's transaction, each a savepoint (as in
+        a test's rolled-back transaction): what they commit becomes durable only when this one
+        commits, and the relay is woken then. ``idempotency.once`` runs a create so, with its
+        key row in the same transaction."""
+        connection = self.session.connection()
+
+        def make() -> UnitOfWork:
+            return UnitOfWork(connection, self._correlation_id, on_commit=self._inner_emitted)
+
+        return make
+
+    def _inner_emitted(self) -> None:
+        self._events_written = True
+
     def commit(self) -> None:
         self.write_events()
         emitted, self._events_written = self._events_written, False

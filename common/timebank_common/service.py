@@ -10,6 +10,7 @@ port, correlation ids and entrypoint metrics.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import inspect
 import json
@@ -29,7 +30,7 @@ from nameko.web.handlers import http
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
-from . import metrics, remote
+from . import idempotency, metrics, remote
 from .caller import Caller
 from .clock import Clock, clock_from_config
 from .contracts import RpcDeclaration, conforms, schema_instance
@@ -65,7 +66,7 @@ class ContractBroken(Exception):
 
 
 def rpc(fn: Callable[..., Any] | None = None, *, args: Mapping[str, Any] | None = None,
-        returns: Any = None, internal: bool = False) -> Any:
+        returns: Any = None, internal: bool = False, idempotent: bool = False) -> Any:
     """A nameko RPC whose domain errors are expected refusals, not logged as crashes, with
     its contract declared next to it::
 
@@ -77,10 +78,14 @@ def rpc(fn: Callable[..., Any] | None = None, *, args: Mapping[str, Any] | None 
     ``validation_failed``); ``returns`` is the schema or field its answer conforms to
     (``Schema(many=True)`` for a list; None: it answers nothing), checked when the service
     runs with ``CHECK_CONTRACTS``. ``internal=True``: asked by other services only.
-    ``docs/rpc-and-events.md`` is generated from these declarations."""
+    ``idempotent=True``: a create that takes an ``idempotency_key`` (``idempotency.py``);
+    given one, it runs once per caller and key, its use case's units of work inside the
+    transaction that stores the key and answer, and the RPC answers
+    ``idempotency.envelope(answer, replayed)``. ``docs/rpc-and-events.md`` is generated from
+    these declarations."""
     if fn is not None:  # bare @rpc: not yet declared
         return Rpc.decorator(expected_exceptions=(DomainError,))(fn)
-    declaration = RpcDeclaration(dict(args or {}), returns, internal)
+    declaration = RpcDeclaration(dict(args or {}), returns, internal, idempotent)
 
     def decorate(method: Callable[..., Any]) -> Any:
         signature = inspect.signature(method)
@@ -88,9 +93,12 @@ def rpc(fn: Callable[..., Any] | None = None, *, args: Mapping[str, Any] | None 
         if unknown:
             raise TypeError(f"{method.__qualname__} declares arguments it does not take: "
                             f"{sorted(unknown)}")
+        takes_key = "idempotency_key" in signature.parameters
 
         @functools.wraps(method)
         def entrypoint(self, *call_args, **call_kwargs):
+            key = call_kwargs.pop("idempotency_key", None) if idempotent and not takes_key \
+                else None
             try:
                 bound = signature.bind(self, *call_args, **call_kwargs)
             except TypeError as exc:
@@ -101,18 +109,62 @@ def rpc(fn: Callable[..., Any] | None = None, *, args: Mapping[str, Any] | None 
             for name, declared in declaration.args.items():
                 if name in values:
                     values[name] = load_declared(name, declared, values[name])
-            result = method(*bound.args, **bound.kwargs)
-            if self.config.get("CHECK_CONTRACTS"):
-                problems = conforms(declaration.returns, result)
-                if problems:
-                    log.error("%s broke its contract: %s", method.__qualname__, problems)
-                    raise ContractBroken(f"{method.__qualname__}: " + "; ".join(problems[:20]))
-            return result
+            if takes_key:
+                key = values.get("idempotency_key")
+
+            def call() -> Any:
+                return _checked(self, method, declaration,
+                                method(*bound.args, **bound.kwargs))
+
+            if idempotent and key is not None:
+                return _run_once(self, method.__name__, bound, idempotency.valid_key(key), call)
+            return call()
 
         entrypoint.rpc_declaration = declaration  # type: ignore[attr-defined]
         return Rpc.decorator(expected_exceptions=(DomainError,))(entrypoint)
 
     return decorate
+
+
+def _checked(service: Any, method: Callable[..., Any], declaration: RpcDeclaration,
+             result: Any) -> Any:
+    """``result``, after checking it against the method's declaration (``CHECK_CONTRACTS``)."""
+    if service.config.get("CHECK_CONTRACTS"):
+        problems = conforms(declaration.returns, result)
+        if problems:
+            log.error("%s broke its contract: %s", method.__qualname__, problems)
+            raise ContractBroken(f"{method.__qualname__}: " + "; ".join(problems[:20]))
+    return result
+
+
+def _run_once(service: Any, name: str, bound: inspect.BoundArguments, key: str,
+              call: Callable[[], Any]) -> dict[str, Any]:
+    """An idempotent RPC given a key: ``idempotency.once`` around the method, whose
+    ``self.db`` is, while it runs, the factory of units of work nested in the key's
+    transaction (the service instance is this worker's own, so nothing else sees the swap).
+    The fingerprint covers the operation and every argument but the caller and the key.
+    A service that keeps personal data encrypted seals the stored answer with its
+    ``answer_cipher``."""
+    operation = f"{service.name}.{name}"
+    arguments = {name: value for name, value in bound.arguments.items()
+                 if name not in ("self", "caller", "idempotency_key")}
+    service_db = service.db
+
+    def create(nested_db: Any) -> Any:
+        service.db = nested_db
+        try:
+            return call()
+        finally:
+            service.db = service_db
+
+    answer, replayed = idempotency.once(
+        service_db, caller=idempotency.caller_id(bound.arguments["caller"]), key=key,
+        operation=operation, print_=idempotency.fingerprint(operation, arguments),
+        now=service.clock.now(), action=create,
+        wait_seconds=float(service.config.get("IDEMPOTENCY_WAIT_SECONDS",
+                                              idempotency.DEFAULT_WAIT_SECONDS)),
+        cipher=getattr(service, "answer_cipher", None))
+    return idempotency.envelope(answer, replayed)
 
 
 def load_declared(name: str, declared: Any, value: Any) -> Any:
@@ -144,6 +196,19 @@ def scheduled(setting: str, default_seconds: float):
     (``FOR UPDATE SKIP LOCKED``, idempotent writes).
     """
     return ScheduledTimer.decorator(setting, default_seconds)
+
+
+class IdempotencyPurge:
+    """Mixin of a service that takes idempotent creates (``@rpc(idempotent=True)``): every
+    ``IDEMPOTENCY_PURGE_SECONDS`` (default 3600) it deletes the keys older than
+    ``IDEMPOTENCY_KEEP_HOURS`` (default and minimum 24), by the service's clock."""
+
+    @scheduled("IDEMPOTENCY_PURGE_SECONDS", 3600)
+    def purge_idempotency_keys(self) -> None:
+        keep = dt.timedelta(hours=float(self.config.get("IDEMPOTENCY_KEEP_HOURS", 24)))  # type: ignore[attr-defined]
+        deleted = idempotency.purge(self.db, self.clock.now(), keep)  # type: ignore[attr-defined]
+        if deleted:
+            log.info("purged %d idempotency keys", deleted)
 
 
 class ServiceClock(DependencyProvider):

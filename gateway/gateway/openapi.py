@@ -20,7 +20,8 @@ _ERRORS = {
     "503": "服务暂不可用 Service unavailable",
 }
 # refusals only some routes give
-REQUIRED_HEADERS = ("Idempotency-Key",)
+IDEMPOTENCY_KEY = "Idempotency-Key"
+REQUIRED_HEADERS = (IDEMPOTENCY_KEY,)
 _ROUTE_ERRORS = {
     path: {"423": "账号已临时锁定（连续密码错误）Account locked for now after repeated wrong "
                   "passwords; see Retry-After"}
@@ -39,6 +40,27 @@ def _schema_name(schema) -> str:
         return name
     prefix = root.capitalize()
     return name if name.startswith(prefix) else prefix + name
+
+
+IDEMPOTENCY_KEY_DESCRIPTION = (
+    "幂等键：重试时使用同一个键，返回首次的结果（状态码与内容相同，并带 Idempotent-Replayed: true），"
+    "不会重复创建；同一个键配不同的请求内容返回 422 idempotency_key_reused。"
+    " Idempotency key: a retry with the same key answers the first answer (same status and body, "
+    "with Idempotent-Replayed: true) and creates nothing new; the same key with another body "
+    "answers 422 idempotency_key_reused. 1–255 visible ASCII characters; kept at least 24 hours.")
+
+
+def _document_idempotency(route, parameters: list[dict[str, Any]]) -> None:
+    """The ``Idempotency-Key`` header of an idempotent create (optional unless the route lists
+    it in ``headers`` as required)."""
+    declared = next((p for p in parameters
+                     if p.get("in") == "header" and p.get("name") == IDEMPOTENCY_KEY), None)
+    if declared is None:
+        declared = {"in": "header", "name": IDEMPOTENCY_KEY, "required": False}
+        parameters.append(declared)
+    declared["description"] = IDEMPOTENCY_KEY_DESCRIPTION
+    declared["schema"] = {"type": "string", "minLength": 1, "maxLength": 255,
+                          "pattern": "^[!-~]+$"}
 
 
 def _json_numbers(value: Any) -> Any:
@@ -92,6 +114,8 @@ def build(base_url: str) -> dict:
                 {"in": "header", "name": header, "required": header in REQUIRED_HEADERS,
                  "schema": {"type": "string"}}
             )
+        if route.idempotent:
+            _document_idempotency(route, parameters)
         if route.body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
         ok: dict[str, Any] = {"description": "OK"}

@@ -26,6 +26,7 @@ import eventlet
 from marshmallow import Schema
 from nameko.web.handlers import http
 
+from timebank_common import idempotency
 from timebank_common.caller import Caller
 from timebank_common.errors import BadInput, DomainError, Unauthenticated, validation_error
 from timebank_common.schemas import load
@@ -45,6 +46,7 @@ class Answer:
 
     body: object
     status: int
+    replayed: bool = False  # an idempotent create's first answer, again (Idempotent-Replayed)
 
 
 @dataclass
@@ -157,6 +159,9 @@ def route(method: str, path: str, *, summary: str, tags: list[str], body=None, q
                     Caller.from_dict(caller).require(*spec.roles)
                 if spec.body is not None:
                     params["body"] = _validated_body(spec.body, request)
+                if spec.idempotent:
+                    params["idempotency_key"] = idempotency.valid_key(
+                        request.headers.get(idempotency.HEADER))
                 if spec.query is not None:
                     params["query"] = _plain(load(spec.query(), request.args.to_dict()))
                 if caller is not None:
@@ -182,10 +187,13 @@ def route(method: str, path: str, *, summary: str, tags: list[str], body=None, q
             if hasattr(result, "status_code"):  # already a Response (PDF, HTML...)
                 result.headers["X-Request-Id"] = request_id
                 return result
-            if isinstance(result, Answer):
-                return json_response(result.body, status=result.status,
-                                     headers={"X-Request-Id": request_id})
-            return json_response(result, status=spec.status, headers={"X-Request-Id": request_id})
+            if not isinstance(result, Answer):
+                body, replayed = idempotency.unwrap(result) if spec.idempotent else (result, False)
+                result = Answer(body, spec.status, replayed)
+            headers = {"X-Request-Id": request_id}
+            if result.replayed:
+                headers[idempotency.REPLAYED_HEADER] = "true"
+            return json_response(result.body, status=result.status, headers=headers)
 
         return http(method, path)(endpoint)
 

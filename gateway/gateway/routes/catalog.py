@@ -25,9 +25,9 @@ class CatalogRoutes:
 
     @route("POST", "/api/v1/catalog", summary="新增服务类别 Add a category (province admins)",
            tags=["catalog"], body=CategoryCreateSchema, response=CategoryAdminOut, status=201,
-           roles=EDITORS)
-    def create_category(self, request, caller, body):
-        return self.demand.create_category(caller, body)
+           roles=EDITORS, idempotent=True)
+    def create_category(self, request, caller, body, idempotency_key):
+        return self.demand.create_category(caller, body, idempotency_key=idempotency_key)
 
     @route("PATCH", "/api/v1/catalog/<code>",
            summary="修改、停用或恢复服务类别 Edit, withdraw (active: false) or restore a category",

@@ -20,10 +20,12 @@ class CertificateRoutes:
     @route("POST", "/api/v1/certificates",
            summary="出具服务记录证明 Issue a service-record certificate (the volunteer, or an "
                    "operator/admin in scope)",
-           tags=["ledger"], body=IssueCertificateSchema, response=CertificateIssued, status=201)
-    def issue_certificate(self, request, caller, body):
+           tags=["ledger"], body=IssueCertificateSchema, response=CertificateIssued, status=201,
+           idempotent=True)
+    def issue_certificate(self, request, caller, body, idempotency_key):
         return self.ledger.issue_certificate(caller, body["person_id"],
-                                             {"from": body["from"], "to": body["to"]})
+                                             {"from": body["from"], "to": body["to"]},
+                                             idempotency_key=idempotency_key)
 
     @route("GET", "/api/v1/certificates/<number>",
            summary="下载证明 PDF Download the certificate as PDF (the volunteer, or staff in scope)",

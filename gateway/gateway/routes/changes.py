@@ -33,9 +33,9 @@ class ChangeRoutes:
                    "POSTed to it signed (Timebank-Signature: t=<unix>,v1=<HMAC-SHA256 hex of "
                    "t.body>); the secret is shown in this answer only",
            tags=["changes"], body=WebhookIn, response=WebhookCreated, status=201,
-           roles=CHANGE_READERS)
-    def create_webhook(self, request, caller, body):
-        return self.notify.create_webhook(caller, body)
+           roles=CHANGE_READERS, idempotent=True)
+    def create_webhook(self, request, caller, body, idempotency_key):
+        return self.notify.create_webhook(caller, body, idempotency_key=idempotency_key)
 
     @route("DELETE", "/api/v1/webhooks/<webhook_id>",
            summary="删除回调地址 Stop sending to an endpoint (what it still owed is cancelled)",

@@ -29,6 +29,7 @@ from demand.contracts import (
     SubmitSchema,
     WithdrawSchema,
 )
+from timebank_common import idempotency
 from timebank_common.caller import STATION_STAFF
 
 from ..routing import Answer, route
@@ -40,9 +41,9 @@ class AssignBody(Schema):
 
 class DemandRoutes:
     @route("POST", "/api/v1/demands", summary="提交需求 Submit a demand (phone, station, app, api)",
-           tags=["demands"], body=SubmitSchema, response=DemandOut, status=201)
-    def submit_demand(self, request, caller, body):
-        return self.demand.submit(caller, body)
+           tags=["demands"], body=SubmitSchema, response=DemandOut, status=201, idempotent=True)
+    def submit_demand(self, request, caller, body, idempotency_key):
+        return self.demand.submit(caller, body, idempotency_key=idempotency_key)
 
     @route("GET", "/api/v1/demands", summary="需求列表 Demands in your scope", tags=["demands"],
            query=DemandListQuery)
@@ -92,20 +93,22 @@ class DemandRoutes:
         return self.demand.check_out(caller, demand_id, body)
 
     @route("POST", "/api/v1/demands/<demand_id>/record", summary="认定记录时长 Record service time (station)",
-           tags=["demands"], body=RecordSchema, response=RecordOut, status=201)
-    def record_service(self, request, caller, demand_id, body):
-        return self.demand.record(caller, demand_id, body)
+           tags=["demands"], body=RecordSchema, response=RecordOut, status=201, idempotent=True)
+    def record_service(self, request, caller, demand_id, body, idempotency_key):
+        return self.demand.record(caller, demand_id, body, idempotency_key=idempotency_key)
 
     @route("POST", "/api/v1/demands/<demand_id>/record-group",
            summary="集体活动记录时长 Record each volunteer of a group activity (station)",
            tags=["demands"], body=GroupRecordSchema, response=GroupRecordOut, status=201,
            roles=list(STATION_STAFF),
            other_statuses={200: "未记录任何志愿者 Nobody recorded: every entry failed (see "
-                                "failed)"})
-    def record_group(self, request, caller, demand_id, body):
-        """201 when records are in ``recorded`` (as ``.../record``, a repeat included)."""
-        outcome = self.demand.record_group(caller, demand_id, body)
-        return outcome if outcome["recorded"] else Answer(outcome, 200)
+                                "failed)"}, idempotent=True)
+    def record_group(self, request, caller, demand_id, body, idempotency_key):
+        """201 when records are in ``recorded`` (as ``.../record``, a repeat included); a
+        retry with the same Idempotency-Key answers the same (the status follows the answer)."""
+        outcome, replayed = idempotency.unwrap(
+            self.demand.record_group(caller, demand_id, body, idempotency_key=idempotency_key))
+        return Answer(outcome, 201 if outcome["recorded"] else 200, replayed)
 
     @route("POST", "/api/v1/demands/<demand_id>/confirm",
            summary="老人确认服务 The elder (or proxy, or the station by phone) confirms",
@@ -155,9 +158,10 @@ class DemandIntakeRoutes:
 
     @route("POST", "/api/v1/demand-series",
            summary="周期性需求 Create a recurring demand (one demand per occurrence until the end date)",
-           tags=["demands"], body=SeriesCreateSchema, response=SeriesOut, status=201)
-    def create_series(self, request, caller, body):
-        return self.demand.create_series(caller, body)
+           tags=["demands"], body=SeriesCreateSchema, response=SeriesOut, status=201,
+           idempotent=True)
+    def create_series(self, request, caller, body, idempotency_key):
+        return self.demand.create_series(caller, body, idempotency_key=idempotency_key)
 
     @route("GET", "/api/v1/demand-series", summary="周期性需求列表 Recurring demands",
            tags=["demands"], query=SeriesListQuery, response=SeriesListOut, scoped=["region_code"])

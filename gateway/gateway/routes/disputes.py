@@ -24,9 +24,10 @@ class DisputeRoutes:
 
     @route("POST", "/api/v1/disputes",
            summary="提出争议 Open a dispute about a service record or an evaluation",
-           tags=["disputes"], body=OpenDisputeSchema, response=DisputeOut, status=201)
-    def open_dispute(self, request, caller, body):
-        return self.demand.open_dispute(caller, body)
+           tags=["disputes"], body=OpenDisputeSchema, response=DisputeOut, status=201,
+           idempotent=True)
+    def open_dispute(self, request, caller, body, idempotency_key):
+        return self.demand.open_dispute(caller, body, idempotency_key=idempotency_key)
 
     @route("GET", "/api/v1/disputes/<dispute_id>", summary="争议详情及处理经过 One dispute and its steps",
            tags=["disputes"], response=DisputeOut)

@@ -26,9 +26,10 @@ class OperatorRoutes:
 
     @route("POST", "/api/v1/operators",
            summary="设立工作人员 Grant a staff role below your own, inside your scope (admins)",
-           tags=["operators"], body=CreateOperatorSchema, status=201, roles=ADMIN_ROLES)
-    def create_operator(self, request, caller, body):
-        return self.identity.create_operator(caller, body)
+           tags=["operators"], body=CreateOperatorSchema, status=201, roles=ADMIN_ROLES,
+           idempotent=True)
+    def create_operator(self, request, caller, body, idempotency_key):
+        return self.identity.create_operator(caller, body, idempotency_key=idempotency_key)
 
     @route("POST", "/api/v1/operators/grants/<grant_id>/revoke",
            summary="撤销授权 Revoke a staff grant (an admin who could have granted it)",
@@ -45,9 +46,9 @@ class OperatorRoutes:
     @route("POST", "/api/v1/api-clients",
            summary="接入市级系统 Create a municipal API client; its secret is shown only now",
            tags=["api-clients"], body=CreateApiClientSchema, status=201, roles=CLIENT_MANAGERS,
-           scoped=["scope_code"])
-    def create_api_client(self, request, caller, body):
-        return self.identity.create_api_client(caller, body)
+           scoped=["scope_code"], idempotent=True)
+    def create_api_client(self, request, caller, body, idempotency_key):
+        return self.identity.create_api_client(caller, body, idempotency_key=idempotency_key)
 
     @route("PATCH", "/api/v1/api-clients/<client_id>",
            summary="市级系统权限 Set whether a municipal system may register volunteers "

@@ -49,9 +49,9 @@ class PeopleRoutes:
 
     @route("POST", "/api/v1/carriers", summary="登记服务载体 Register a service carrier (admins)",
            tags=["carriers"], body=RegisterCarrierSchema, status=201, roles=ADMIN_ROLES,
-           scoped=["region_code"])
-    def register_carrier(self, request, caller, body):
-        return self.identity.register_carrier(caller, body)
+           scoped=["region_code"], idempotent=True)
+    def register_carrier(self, request, caller, body, idempotency_key):
+        return self.identity.register_carrier(caller, body, idempotency_key=idempotency_key)
 
     @route("GET", "/api/v1/carriers/<carrier_id>", summary="服务载体详情 One service carrier",
            tags=["carriers"])
@@ -68,9 +68,9 @@ class PeopleRoutes:
     @route("POST", "/api/v1/elders", summary="登记老人 Register an elder (e.g. one who called by phone; "
                    "staff, or a municipal system of the city)",
            tags=["people"], body=RegisterElderSchema, status=201, roles=PERSON_REGISTRARS,
-           scoped=["region_code"])
-    def register_elder(self, request, caller, body):
-        return self.identity.register_elder(caller, body)
+           scoped=["region_code"], idempotent=True)
+    def register_elder(self, request, caller, body, idempotency_key):
+        return self.identity.register_elder(caller, body, idempotency_key=idempotency_key)
 
     @route("GET", "/api/v1/elders/<person_id>",
            summary="老人信息 One elder (masked; ?unmasked=true for the roles that need it, audited)",
@@ -109,9 +109,10 @@ class PeopleRoutes:
     @route("POST", "/api/v1/volunteers",
            summary="登记志愿者 Register a volunteer (staff; a municipal system when the province "
                    "allows it that client)", tags=["people"],
-           body=RegisterVolunteerSchema, status=201, roles=PERSON_REGISTRARS, scoped=["region_code"])
-    def register_volunteer(self, request, caller, body):
-        return self.identity.register_volunteer(caller, body)
+           body=RegisterVolunteerSchema, status=201, roles=PERSON_REGISTRARS, scoped=["region_code"],
+           idempotent=True)
+    def register_volunteer(self, request, caller, body, idempotency_key):
+        return self.identity.register_volunteer(caller, body, idempotency_key=idempotency_key)
 
     @route("GET", "/api/v1/volunteers/<person_id>",
            summary="志愿者信息 One volunteer (masked; ?unmasked=true for the roles that need it, "
@@ -154,9 +155,10 @@ class PeopleRoutes:
 
     @route("POST", "/api/v1/volunteers/<person_id>/trainings",
            summary="登记培训 Record a completed training (staff in scope)", tags=["volunteers"],
-           body=RecordTrainingSchema, status=201, roles=STATION_STAFF)
-    def record_training(self, request, caller, person_id, body):
-        return self.identity.record_training(caller, person_id, body)
+           body=RecordTrainingSchema, status=201, roles=STATION_STAFF, idempotent=True)
+    def record_training(self, request, caller, person_id, body, idempotency_key):
+        return self.identity.record_training(caller, person_id, body,
+                                             idempotency_key=idempotency_key)
 
     @route("POST", "/api/v1/volunteers/<person_id>/screening",
            summary="信用及违法记录审查 Set the screening result (staff in scope)",
@@ -189,9 +191,10 @@ class PeopleRoutes:
 
     @route("POST", "/api/v1/volunteers/<person_id>/qualifications",
            summary="登记资质 Add a qualification (pending verification)", tags=["volunteers"],
-           body=AddQualificationSchema, status=201)
-    def add_qualification(self, request, caller, person_id, body):
-        return self.identity.add_qualification(caller, person_id, body)
+           body=AddQualificationSchema, status=201, idempotent=True)
+    def add_qualification(self, request, caller, person_id, body, idempotency_key):
+        return self.identity.add_qualification(caller, person_id, body,
+                                               idempotency_key=idempotency_key)
 
     @route("POST", "/api/v1/qualifications/<qualification_id>/verify",
            summary="审核资质 Verify or reject a qualification (another staff member in scope)",
@@ -201,9 +204,10 @@ class PeopleRoutes:
 
     @route("POST", "/api/v1/elders/<elder_id>/priority",
            summary="提交困难类别 Submit a hardship category with evidence (staff in scope)",
-           tags=["people"], body=SubmitPrioritySchema, status=201)
-    def submit_priority(self, request, caller, elder_id, body):
-        return self.identity.submit_priority(caller, elder_id, body)
+           tags=["people"], body=SubmitPrioritySchema, status=201, idempotent=True)
+    def submit_priority(self, request, caller, elder_id, body, idempotency_key):
+        return self.identity.submit_priority(caller, elder_id, body,
+                                             idempotency_key=idempotency_key)
 
     @route("POST", "/api/v1/elders/<elder_id>/priority/<category>/verify",
            summary="审核困难类别 Verify or reject a hardship category (another staff member)",
@@ -225,9 +229,9 @@ class PeopleRoutes:
 
     @route("POST", "/api/v1/relations",
            summary="登记直系亲属 Link two persons as direct relatives (pending verification)",
-           tags=["relations"], body=LinkRelativesSchema, status=201)
-    def link_relatives(self, request, caller, body):
-        return self.identity.link_relatives(caller, body)
+           tags=["relations"], body=LinkRelativesSchema, status=201, idempotent=True)
+    def link_relatives(self, request, caller, body, idempotency_key):
+        return self.identity.link_relatives(caller, body, idempotency_key=idempotency_key)
 
     @route("POST", "/api/v1/relations/<link_id>/verify",
            summary="审核亲属关系 Verify or reject a relative link (staff in scope)",

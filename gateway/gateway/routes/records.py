@@ -68,6 +68,6 @@ class RecordRoutes:
     @route("POST", "/api/v1/evidence-policies",
            summary="设置证据阈值 Add an evidence-threshold row (province/city admins)",
            tags=["records"], body=AddEvidencePolicySchema, response=EvidencePolicyOut,
-           status=201, roles=list(POLICY_ADMINS), scoped=["region_code"])
-    def add_evidence_policy(self, request, caller, body):
-        return self.demand.add_evidence_policy(caller, body)
+           status=201, roles=list(POLICY_ADMINS), scoped=["region_code"], idempotent=True)
+    def add_evidence_policy(self, request, caller, body, idempotency_key):
+        return self.demand.add_evidence_policy(caller, body, idempotency_key=idempotency_key)

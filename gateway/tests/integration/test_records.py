@@ -36,7 +36,7 @@ class StandInDemand:
         return {"evaluation_id": "e-1", "score": data["score"], "tags": data.get("tags", [])}
 
     @rpc
-    def record_group(self, caller, demand_id, data):
+    def record_group(self, caller, demand_id, data, idempotency_key=None):
         """Volunteers named ``late-…`` claimed nothing: they fail."""
         entries = data["entries"]
         return {"recorded": [{"record_id": f"r-{e['volunteer_id']}",
@@ -46,7 +46,7 @@ class StandInDemand:
                            for e in entries if e["volunteer_id"].startswith("late-")]}
 
     @rpc
-    def open_dispute(self, caller, data):
+    def open_dispute(self, caller, data, idempotency_key=None):
         return {**DISPUTE, "reason": data["reason"], "opened_by": caller["person_id"]}
 
     @rpc
@@ -64,7 +64,7 @@ class StandInDemand:
         return {"region_code": region_code, "values": {"daily_max_minutes": 480}, "rows": []}
 
     @rpc
-    def add_evidence_policy(self, caller, data):
+    def add_evidence_policy(self, caller, data, idempotency_key=None):
         return {"region_code": data["region_code"], "values": data["values"], "rows": []}
 
     @rpc

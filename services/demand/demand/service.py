@@ -5,7 +5,7 @@ from __future__ import annotations
 from nameko.rpc import RpcProxy
 
 from timebank_common.outbox import OutboxRelay
-from timebank_common.service import Database, ServiceBase
+from timebank_common.service import Database, IdempotencyPurge, ServiceBase
 
 from .entrypoints.assignment import AssignmentEntrypoints
 from .entrypoints.catalogue import CatalogueEntrypoints
@@ -25,7 +25,7 @@ class DemandService(CatalogueEntrypoints, IntakeEntrypoints, SeriesEntrypoints,
                     DemandEntrypoints, AssignmentEntrypoints, SweepEntrypoints,
                     PaymentEntrypoints, RecordingEntrypoints, EvaluationEntrypoints,
                     DisputeEntrypoints, StatisticsEntrypoints, StandingEntrypoints,
-                    ServiceBase):
+                    IdempotencyPurge, ServiceBase):
     name = "demand"
     db = Database()
     relay = OutboxRelay()

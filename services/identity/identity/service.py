@@ -3,8 +3,9 @@ they use (DESIGN.md §2)."""
 from __future__ import annotations
 
 from timebank_common.outbox import OutboxRelay
-from timebank_common.service import Database, ServiceBase
+from timebank_common.service import Database, IdempotencyPurge, ServiceBase
 
+from .adapters.personal_data import keys as personal_data_keys
 from .entrypoints.accounts import AccountEntrypoints
 from .entrypoints.api_clients import ApiClientEntrypoints
 from .entrypoints.audit import AuditEntrypoints
@@ -26,10 +27,17 @@ class IdentityService(ServiceBase, AccountEntrypoints, PeopleEntrypoints, PlaceE
                       AuditEntrypoints, PriorityEntrypoints, RelativeEntrypoints,
                       ProxyEntrypoints, VolunteerEntrypoints, QualificationEntrypoints,
                       OperatorEntrypoints, ApiClientEntrypoints, ContactEntrypoints,
-                      StatisticsEntrypoints, MoveEntrypoints):
+                      StatisticsEntrypoints, MoveEntrypoints, IdempotencyPurge):
     name = "identity"
     db = Database()
     relay = OutboxRelay()
     signer = TokenSigner()
     lockout = LoginLockout()
     personal_data = PersonalDataKeys()
+
+    @property
+    def answer_cipher(self):
+        """Stored answers of idempotent creates (a registration, an API client's secret) are
+        personal data: sealed at rest like the rest of it, with the keys the repositories use
+        (``timebank_common.idempotency``; re-sealed by ``commands.rotate_pii_keys``)."""
+        return personal_data_keys().cipher

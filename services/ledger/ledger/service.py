@@ -5,7 +5,7 @@ from __future__ import annotations
 from nameko.rpc import RpcProxy
 
 from timebank_common.outbox import OutboxRelay
-from timebank_common.service import Database, ServiceBase
+from timebank_common.service import Database, IdempotencyPurge, ServiceBase
 
 from .adapters.certificate_keys import CertificateSigner
 from .entrypoints.accounts import AccountEntrypoints
@@ -26,7 +26,7 @@ class LedgerService(AccountEntrypoints, TransferEntrypoints, CreditingEntrypoint
                     ReservationEntrypoints, GrantEntrypoints, GivingEntrypoints,
                     DisputeEntrypoints, PolicyEntrypoints, StatisticsEntrypoints,
                     VerificationEntrypoints, CertificateEntrypoints, StandingEntrypoints,
-                    ServiceBase):
+                    IdempotencyPurge, ServiceBase):
     """Accounts, transfers, the journal, policies and certificates (DESIGN.md §6)."""
 
     name = "ledger"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from nameko.rpc import RpcProxy
 
 from timebank_common.outbox import OutboxRelay
-from timebank_common.service import Database, ServiceBase
+from timebank_common.service import Database, IdempotencyPurge, ServiceBase
 
 from .entrypoints.call_tasks import CallTaskEntrypoints
 from .entrypoints.changes import ChangeFeedEntrypoints
@@ -24,7 +24,7 @@ class NotifyService(InboxEntrypoints, PreferencesEntrypoints, TemplateEntrypoint
                     CallTaskEntrypoints, DeliveryEntrypoints, ReminderEntrypoints,
                     QualificationEntrypoints, DemandEventEntrypoints, LedgerEventEntrypoints,
                     IdentityEventEntrypoints, ChangeFeedEntrypoints, WebhookEntrypoints,
-                    ServiceBase):
+                    IdempotencyPurge, ServiceBase):
     name = "notify"
     db = Database()
     relay = OutboxRelay()

@@ -32,7 +32,7 @@ class CatalogueEntrypoints(EntrypointBase):
         return catalogue.catalogue_page(self.db, Caller.from_dict(viewer) if viewer else None,
                                         given(filters, CatalogueQuery))
 
-    @rpc(args={"data": CategoryCreateSchema}, returns=CategoryAdminOut)
+    @rpc(args={"data": CategoryCreateSchema}, returns=CategoryAdminOut, idempotent=True)
     def create_category(self, caller, data):
         """A new category (province admins); 409 ``category_exists``."""
         return catalogue.create_category(self.db, caller, data, self.clock.now())

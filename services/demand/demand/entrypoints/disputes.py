@@ -18,7 +18,7 @@ from .base import EntrypointBase, given
 
 
 class DisputeEntrypoints(EntrypointBase):
-    @rpc(args={"data": OpenDisputeSchema}, returns=DisputeOut)
+    @rpc(args={"data": OpenDisputeSchema}, returns=DisputeOut, idempotent=True)
     def open_dispute(self, caller, data):
         """About a record (``record_id``) or an evaluation (``evaluation_id``), with a reason;
         one dispute per record or evaluation (a second is refused with the first's id)."""

@@ -21,7 +21,7 @@ from .base import EntrypointBase, given
 
 
 class IntakeEntrypoints(EntrypointBase):
-    @rpc(args={"data": SubmitSchema}, returns=DemandOut)
+    @rpc(args={"data": SubmitSchema}, returns=DemandOut, idempotent=True)
     def submit(self, caller, data):
         """One demand from any channel: ``phone``/``station`` (an operator for an elder in
         scope), ``app`` (the elder, or their proxy relative), ``api`` (a municipal client)."""

@@ -33,14 +33,14 @@ log = logging.getLogger("timebank.demand")
 
 
 class RecordingEntrypoints(EntrypointBase):
-    @rpc(args={"data": RecordSchema}, returns=RecordOut)
+    @rpc(args={"data": RecordSchema}, returns=RecordOut, idempotent=True)
     def record(self, caller, demand_id, data):
         """Record one volunteer's actual minutes (operators/admins in scope); the record is
         ``held``, ``awaiting_confirmation`` or ``sent``. A repeat returns the first record."""
         return recording.record(self.db, caller, demand_id, data, self.clock,
                              self.identity_client)
 
-    @rpc(args={"data": GroupRecordSchema}, returns=GroupRecordOut)
+    @rpc(args={"data": GroupRecordSchema}, returns=GroupRecordOut, idempotent=True)
     def record_group(self, caller, demand_id, data):
         """A group activity: each entry is recorded on its own (its own transaction); one
         failing volunteer does not block the others: ``{recorded, failed}``."""
@@ -87,7 +87,7 @@ class RecordingEntrypoints(EntrypointBase):
         return policy.evidence_policy(self.db, query["region_code"], query["on_date"],
                                       self.clock.now())
 
-    @rpc(args={"data": AddEvidencePolicySchema}, returns=EvidencePolicyOut)
+    @rpc(args={"data": AddEvidencePolicySchema}, returns=EvidencePolicyOut, idempotent=True)
     def add_evidence_policy(self, caller, data):
         """A province or city admin (scope covering the region) adds a row taking effect today
         or later; rows are never changed (the table is the audit)."""

@@ -21,7 +21,7 @@ class SeriesEntrypoints(EntrypointBase):
         return (int(self.setting("SERIES_HORIZON_DAYS", 14)),
                 dt.timedelta(seconds=self.setting("SERIES_MIN_LEAD_SECONDS", 3600)))
 
-    @rpc(args={"data": SeriesCreateSchema}, returns=SeriesOut)
+    @rpc(args={"data": SeriesCreateSchema}, returns=SeriesOut, idempotent=True)
     def create_series(self, caller, data):
         """A recurring demand: one demand per occurrence, created on a rolling horizon
         (``SERIES_HORIZON_DAYS``, default 14) until the end date; each is reviewed like any

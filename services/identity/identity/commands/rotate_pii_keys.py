@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from timebank_common.db import UnitOfWorkFactory
 
 from ..adapters import personal_data
-from ..adapters.key_rotation import rotate_batch
+from ..adapters.key_rotation import TABLES, rotate_batch
 from .file_import import units_of_work
 
 
@@ -25,7 +25,7 @@ def rotate(db: UnitOfWorkFactory, batch: int = 500) -> dict[str, int]:
     """Re-seal everything, each batch in its own transaction; the number of rows changed per
     table."""
     changed = {}
-    for table_name in personal_data.SEALED:
+    for table_name in TABLES:
         changed[table_name] = 0
         while True:
             with db() as uow:

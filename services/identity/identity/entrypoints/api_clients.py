@@ -19,7 +19,7 @@ from .arguments import or_defaults
 
 
 class ApiClientEntrypoints:
-    @rpc(args={"data": CreateApiClientSchema}, returns=ApiClientOut)
+    @rpc(args={"data": CreateApiClientSchema}, returns=ApiClientOut, idempotent=True)
     def create_api_client(self, caller, data):
         """A client scoped to a city-level unit; its secret is in this answer only."""
         return api_clients.create_api_client(self.db, caller, data)

@@ -11,7 +11,7 @@ from .arguments import or_defaults
 
 
 class OperatorEntrypoints:
-    @rpc(args={"data": CreateOperatorSchema}, returns=OperatorOut)
+    @rpc(args={"data": CreateOperatorSchema}, returns=OperatorOut, idempotent=True)
     def create_operator(self, caller, data):
         """Grant a staff role below the caller's own, inside their scope (admins); the same
         ID number is the same person."""

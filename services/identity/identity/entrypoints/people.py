@@ -23,12 +23,12 @@ from ..contracts import (
 
 
 class PeopleEntrypoints:
-    @rpc(args={"data": RegisterElderSchema}, returns=ElderOut)
+    @rpc(args={"data": RegisterElderSchema}, returns=ElderOut, idempotent=True)
     def register_elder(self, caller, data):
         """An elder (60+), e.g. one who called by phone; staff in scope."""
         return registration.register_elder(self.db, caller, data, self.clock.now())
 
-    @rpc(args={"data": RegisterVolunteerSchema}, returns=VolunteerOut)
+    @rpc(args={"data": RegisterVolunteerSchema}, returns=VolunteerOut, idempotent=True)
     def register_volunteer(self, caller, data):
         """A volunteer with a login and the facts the registering staff attests."""
         return registration.register_volunteer(self.db, caller, data, self.clock.now())

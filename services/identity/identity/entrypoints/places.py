@@ -25,7 +25,7 @@ class PlaceEntrypoints:
         """One region; ``NotFound region_not_found``."""
         return regions.get_region(self.db, code)
 
-    @rpc(args={"data": RegisterCarrierSchema}, returns=CarrierOut)
+    @rpc(args={"data": RegisterCarrierSchema}, returns=CarrierOut, idempotent=True)
     def register_carrier(self, caller, data):
         """A carrier at community level; admins in scope."""
         return carriers.register_carrier(self.db, caller, data)

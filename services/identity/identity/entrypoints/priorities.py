@@ -18,7 +18,7 @@ from ..contracts import (
 
 
 class PriorityEntrypoints:
-    @rpc(args={"data": SubmitPrioritySchema}, returns=PriorityOut)
+    @rpc(args={"data": SubmitPrioritySchema}, returns=PriorityOut, idempotent=True)
     def submit_priority(self, caller, elder_id, data):
         """A hardship category of an elder with evidence, pending; staff in scope."""
         return priorities.submit_priority(self.db, caller, elder_id, data)

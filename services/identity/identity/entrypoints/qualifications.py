@@ -14,7 +14,7 @@ from ..contracts import (
 
 
 class QualificationEntrypoints:
-    @rpc(args={"data": AddQualificationSchema}, returns=QualificationOut)
+    @rpc(args={"data": AddQualificationSchema}, returns=QualificationOut, idempotent=True)
     def add_qualification(self, caller, volunteer_id, data):
         """A qualification, pending (the volunteer, or staff in scope)."""
         return qualifications.add_qualification(self.db, caller, volunteer_id, data,

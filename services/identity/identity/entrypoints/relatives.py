@@ -8,7 +8,7 @@ from ..contracts import DirectRelatives, LinkOut, LinkRelativesSchema, Relatives
 
 
 class RelativeEntrypoints:
-    @rpc(args={"data": LinkRelativesSchema}, returns=LinkOut)
+    @rpc(args={"data": LinkRelativesSchema}, returns=LinkOut, idempotent=True)
     def link_relatives(self, caller, data):
         """Link two persons (pending): the person themself, or staff in scope."""
         return relatives.link_relatives(self.db, caller, data)

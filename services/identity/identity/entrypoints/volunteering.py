@@ -41,7 +41,7 @@ class VolunteerEntrypoints:
         """The volunteer's facts and eligibility: the volunteer, or staff in scope."""
         return volunteering.eligibility(self.db, caller, volunteer_id, self.clock.now())
 
-    @rpc(args={"data": RecordTrainingSchema}, returns=TrainingOut)
+    @rpc(args={"data": RecordTrainingSchema}, returns=TrainingOut, idempotent=True)
     def record_training(self, caller, volunteer_id, data):
         """A completed training (staff in scope)."""
         return volunteering.record_training(self.db, caller, volunteer_id, data,

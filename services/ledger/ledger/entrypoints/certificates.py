@@ -26,7 +26,7 @@ from ..contracts.certificates import (
 
 
 class CertificateEntrypoints:
-    @rpc(args={"period": CertificatePeriodSchema}, returns=CertificateIssued)
+    @rpc(args={"period": CertificatePeriodSchema}, returns=CertificateIssued, idempotent=True)
     def issue_certificate(self, caller, person_id, period=None):
         """Sign and store a certificate of the person's credited service in the period: the
         volunteer themself, or station operators and admins whose scope covers them."""

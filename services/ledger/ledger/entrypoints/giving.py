@@ -9,7 +9,7 @@ from ..contracts.giving import AllocateIn, AllocationOut, GiveOut, TransferBody
 
 
 class GivingEntrypoints:
-    @rpc(args={"data": TransferBody}, returns=GiveOut)
+    @rpc(args={"data": TransferBody}, returns=GiveOut, idempotent=True)
     def give(self, caller, data, idempotency_key):
         """``gift_to_relative`` (to a verified direct relative, earned hours only) or
         ``donation`` (to the pool of the giver's city-level unit). The giver is the caller,

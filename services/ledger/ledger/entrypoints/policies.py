@@ -21,7 +21,7 @@ class PolicyEntrypoints:
         set each value, and every row that applies (with who added it and when)."""
         return _POLICY.dump(policies.policy(self.db, region_code, on_date, self.clock.now()))
 
-    @rpc(args={"data": AddPolicyIn}, returns=PolicyOut)
+    @rpc(args={"data": AddPolicyIn}, returns=PolicyOut, idempotent=True)
     def add_policy(self, caller, data):
         """A province, city or county admin (scope covering the region) adds a row taking
         effect after today; rows are never changed (the table is the audit: who, when, why).

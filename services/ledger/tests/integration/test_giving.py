@@ -106,8 +106,12 @@ def test_a_gift_reaches_a_verified_direct_relative_once_per_key(http, services, 
     assert first.status_code == 201, first.text
     assert first.json()["status"] == "posted"
     repeat = http("POST", "/transfers", RELATIVE, key="gift-1", json=gift)
-    assert repeat.status_code == 200 and repeat.json()["status"] == "exists"
-    assert repeat.json()["transfer"]["id"] == first.json()["transfer"]["id"]
+    # the first answer again, with its status (the kit remembers it: timebank_common.idempotency)
+    assert (repeat.status_code, repeat.json()) == (201, first.json())
+    assert repeat.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    other = http("POST", "/transfers", RELATIVE, key="gift-1", json={**gift, "minutes": 30})
+    assert other.status_code == 422 and other.json()["error"] == "idempotency_key_reused"
     assert (earned(ledger, relative), earned(ledger, elder)) == (60, before + 60)  # moved once
     announced = [e["payload"] for e in given.drain(1, timeout=5)
                  if e["payload"]["transfer_id"] == first.json()["transfer"]["id"]]
@@ -142,8 +146,8 @@ def test_a_gift_reaches_a_verified_direct_relative_once_per_key(http, services, 
 def test_the_openapi_declares_the_idempotency_key(base):
     spec = requests.get(f"{base}/openapi.json", timeout=10).json()
     operation = spec["paths"]["/api/v1/transfers"]["post"]
-    assert {"in": "header", "name": "Idempotency-Key", "required": True,
-            "schema": {"type": "string"}} in operation["parameters"]
+    [key] = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+    assert (key["in"], key["required"], key["schema"]["maxLength"]) == ("header", True, 255)
     assert "/api/v1/policies" in spec["paths"]
 
 

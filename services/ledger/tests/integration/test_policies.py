@@ -12,6 +12,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
+from timebank_common import idempotency
 from timebank_common.clock import china_date
 from timebank_common.db import make_event
 from timebank_common.errors import BadInput, Forbidden, NotFound, RuleViolation
@@ -204,9 +205,13 @@ def test_a_priority_elder_is_granted_once_per_period(ledger, ledger_db, transfer
 def test_a_donation_moves_earned_hours_to_the_pool_once_per_key(ledger, emitted):
     donor, pool_before = new_id("donor"), pool_balance(ledger, CHENGDE)
     fund(ledger, "personal", CAP_TO_POOL, donor, 90)
-    first = ledger.give(person(donor), {"kind": "donation", "minutes": 60, "note": "敬老"}, "k-1")
-    again = ledger.give(person(donor), {"kind": "donation", "minutes": 60, "note": "敬老"}, "k-1")
-    assert (first["status"], again["status"]) == ("posted", "exists")
+    # with a key the answer comes in the kit's envelope; the retry answers the first answer
+    first, replayed = idempotency.unwrap(
+        ledger.give(person(donor), {"kind": "donation", "minutes": 60, "note": "敬老"}, "k-1"))
+    again, replayed_again = idempotency.unwrap(
+        ledger.give(person(donor), {"kind": "donation", "minutes": 60, "note": "敬老"}, "k-1"))
+    assert (first["status"], replayed, replayed_again) == ("posted", False, True)
+    assert again == first
     assert again["transfer"]["id"] == first["transfer"]["id"] == f"donation:{donor}:k-1"
     assert [p for p in emitted("hours_given") if p["from_person_id"] == donor] == [{
         "transfer_id": f"donation:{donor}:k-1", "kind": "donation", "from_person_id": donor,

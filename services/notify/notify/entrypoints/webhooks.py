@@ -38,7 +38,7 @@ def retry_policy(config) -> RetryPolicy:
 
 
 class WebhookEntrypoints(NotifyEntrypoints):
-    @rpc(args={"data": WebhookIn}, returns=WebhookCreated)
+    @rpc(args={"data": WebhookIn}, returns=WebhookCreated, idempotent=True)
     def create_webhook(self, caller, data) -> dict[str, Any]:
         """A new endpoint for the calling municipal system; its secret is in this answer only."""
         limit = int(webhook_settings(self.config).get("max_endpoints", webhooks.MAX_ENDPOINTS))

@@ -1,14 +1,14 @@
 """Municipal API clients: ``may_register_volunteers`` (the province's policy per client, set
 by an admin; off by default). Elders a client of the city may always register.
 
-Revision ID: 0015_api_client_volunteers
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_api_client_volunteers"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

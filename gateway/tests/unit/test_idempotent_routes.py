@@ -1,0 +1,94 @@
+"""Every HTTP create takes an Idempotency-Key (DESIGN.md §3): the route registry, the header's
+validation, its OpenAPI entry and the replayed answer, without a broker."""
+import json
+from types import SimpleNamespace
+from unittest.mock import Mock
+
+import pytest
+
+from gateway.openapi import build
+from gateway.routing import ROUTES
+from gateway.service import GatewayService as Gateway
+from timebank_common import idempotency
+
+ADMIN = {"person_id": "p-admin", "roles": ["province_admin"], "scope": "130000000000"}
+CARRIER = {"name": "裕华站", "kind": "lei_feng_station", "region_code": "130102001001",
+           "address": "育才街 1 号",
+           "contact_name": "王芳", "contact_phone": "13800000001"}
+
+
+def test_every_create_route_is_idempotent():
+    creates = [r for r in ROUTES if r.status == 201]
+    assert len(creates) >= 19  # carriers … transfers: the registry, not a hand-kept list
+    assert [(r.method, r.path) for r in creates if not r.idempotent] == []
+    assert {r.method for r in creates} == {"POST"}
+    record = next(r for r in ROUTES if r.path == "/api/v1/demands/<demand_id>/record")
+    assert record.idempotent
+
+
+def test_the_openapi_documents_the_key_on_every_idempotent_route():
+    doc = build("http://127.0.0.1:8000")
+    for route in (r for r in ROUTES if r.idempotent):
+        operation = doc["paths"][route.openapi_path][route.method.lower()]
+        [key] = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+        assert key["in"] == "header" and key["schema"]["maxLength"] == 255
+        assert "idempotency_key_reused" in key["description"]
+        assert key["required"] is (route.path == "/api/v1/transfers")
+
+
+def _gateway(**services):
+    return SimpleNamespace(correlation_id="r-1", rpc_timeout=5,
+                           authenticate=lambda request: ADMIN, **services)
+
+
+def _request(body: dict, headers: dict):
+    raw = json.dumps(body).encode()
+    return SimpleNamespace(get_data=lambda cache=True: raw, args={}, headers=headers)
+
+
+def _post_carrier(headers: dict, answer=None):
+    identity = Mock()
+    identity.register_carrier.return_value = answer
+    response = Gateway.register_carrier(_gateway(identity=identity), _request(CARRIER, headers))
+    return response, identity
+
+
+@pytest.mark.parametrize("key", ["", " ", "a b", "ключ", "x" * 256, "tab\t"])
+def test_a_malformed_key_is_refused_before_any_rpc(key):
+    response, identity = _post_carrier({"Idempotency-Key": key})
+    body = json.loads(response.get_data())
+    assert (response.status_code, body["error"]) == (400, "idempotency_key_invalid")
+    assert body["message"]["zh"] and body["message"]["en"]
+    identity.register_carrier.assert_not_called()
+
+
+def test_the_key_reaches_the_service_and_a_replay_is_marked():
+    first = {"id": "c-1", **CARRIER}
+    response, identity = _post_carrier({"Idempotency-Key": "k-1"},
+                                       idempotency.envelope(first, False))
+    assert identity.register_carrier.call_args.kwargs == {"idempotency_key": "k-1"}
+    assert (response.status_code, json.loads(response.get_data())) == (201, first)
+    assert "Idempotent-Replayed" not in response.headers
+
+    response, _ = _post_carrier({"Idempotency-Key": "k-1"}, idempotency.envelope(first, True))
+    assert (response.status_code, json.loads(response.get_data())) == (201, first)
+    assert response.headers["Idempotent-Replayed"] == "true"
+
+
+def test_without_a_key_the_service_is_asked_as_before():
+    response, identity = _post_carrier({}, {"id": "c-2", **CARRIER})
+    assert identity.register_carrier.call_args.kwargs == {"idempotency_key": None}
+    assert response.status_code == 201 and json.loads(response.get_data())["id"] == "c-2"
+
+
+def test_a_replayed_transfer_answers_the_first_status():
+    gift = {"kind": "donation", "minutes": 30}
+    posted = {"status": "posted", "transfer": {"id": "donation:p:k"}}
+    ledger = Mock()
+    ledger.give.return_value = idempotency.envelope(posted, True)
+    fake = _gateway(ledger=ledger)
+    response = Gateway.create_transfer(fake, _request(gift, {"Idempotency-Key": "k"}))
+    assert (response.status_code, json.loads(response.get_data())) == (201, posted)
+    assert response.headers["Idempotent-Replayed"] == "true"
+    response = Gateway.create_transfer(fake, _request(gift, {}))
+    assert json.loads(response.get_data())["error"] == "idempotency_key_required"
