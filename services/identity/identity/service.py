@@ -10,6 +10,7 @@ from .entrypoints.api_clients import ApiClientEntrypoints
 from .entrypoints.audit import AuditEntrypoints
 from .entrypoints.contacts import ContactEntrypoints
 from .entrypoints.dependencies import LoginLockout, PersonalDataKeys, TokenSigner
+from .entrypoints.interest import InterestEntrypoints
 from .entrypoints.moves import MoveEntrypoints
 from .entrypoints.operators import OperatorEntrypoints
 from .entrypoints.people import PeopleEntrypoints
@@ -26,7 +27,7 @@ class IdentityService(ServiceBase, AccountEntrypoints, PeopleEntrypoints, PlaceE
                       AuditEntrypoints, PriorityEntrypoints, RelativeEntrypoints,
                       ProxyEntrypoints, VolunteerEntrypoints, QualificationEntrypoints,
                       OperatorEntrypoints, ApiClientEntrypoints, ContactEntrypoints,
-                      StatisticsEntrypoints, MoveEntrypoints):
+                      StatisticsEntrypoints, MoveEntrypoints, InterestEntrypoints):
     name = "identity"
     db = Database()
     relay = OutboxRelay()

@@ -10,7 +10,8 @@ from .tables import metadata
 
 KEY_COLUMNS = {"persons": ("id",), "credentials": ("person_id",),
                "elder_profiles": ("person_id",), "volunteer_profiles": ("person_id",),
-               "elder_priorities": ("person_id", "category"), "relative_links": ("id",)}
+               "elder_priorities": ("person_id", "category"), "relative_links": ("id",),
+               "volunteer_interest": ("id",)}
 
 
 def _encrypted_columns(table_name: str) -> list[str]:
