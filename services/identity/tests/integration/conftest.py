@@ -177,6 +177,7 @@ def http(running, service_config, start_service):
         return resp
 
     call.base = base
+    call.check = assert_declared_answer
     return call
 
 

@@ -101,3 +101,28 @@ def test_an_elder_and_a_volunteer_through_every_route_answer_as_declared(http):
     assert ok(http("GET", "/moves", TOWNSHIP_ADMIN))["items"]
     ok(http("GET", f"/elders/{eid}", PROVINCE_ADMIN))  # with its move
     ok(http("GET", f"/volunteers/{vid}", PROVINCE_ADMIN))
+
+
+def test_interest_in_volunteering_answers_as_declared_without_a_login(http):
+    import requests
+
+    form = {"name": "契约意向", "phone": f"1397{_BLOCK:03d}{random.randrange(10_000):04d}",
+            "region_code": YUCAI, "skills": "摄影"}
+    resp = requests.post(f"{http.base}/volunteer-interest", json=form, timeout=10)
+    assert resp.status_code == 201, resp.text
+    http.check("POST", "/api/v1/volunteer-interest", resp.json())
+    again = requests.post(f"{http.base}/volunteer-interest", json=form, timeout=10)
+    assert again.status_code == 200 and again.json()["reference"] == resp.json()["reference"]
+    http.check("POST", "/api/v1/volunteer-interest", again.json())
+    refused = requests.post(f"{http.base}/volunteer-interest", timeout=10,
+                            json={**form, "region_code": "130102001000"})
+    assert refused.status_code == 400 and refused.json()["error"] == "not_a_community"
+    assert requests.get(f"{http.base}/regions", timeout=10).status_code == 200  # public
+
+    items = ok(http("GET", "/volunteer-interest", OPERATOR, params={"status": "new"}))["items"]
+    [item] = [i for i in items if i["reference"] == resp.json()["reference"]]
+    ok(http("GET", f"/volunteer-interest/{item['interest_id']}", OPERATOR,
+            params={"unmasked": "true"}))
+    ok(http("POST", f"/volunteer-interest/{item['interest_id']}/status", OPERATOR,
+            json={"status": "contacted"}))
+    assert http("GET", "/volunteer-interest", "13800000007").status_code == 403
