@@ -99,6 +99,7 @@ NO_GRANT = (NotFound, "grant_not_found")
 NOT_CITY = (BadInput, "client_scope_not_city")
 NO_CLIENT = (NotFound, "client_not_found")
 NO_VOLUNTEER = (NotFound, "volunteer_not_found")
+NO_INTEREST = (NotFound, "interest_not_found")
 
 
 # Registering an ID number held outside the caller's scope is refused without telling
@@ -393,6 +394,16 @@ MATRIX.update({
     "list_volunteers": (("in_scope", "other_city", "other_province"), _PEOPLE_LIST),
     # the target is the region asked for
     "identity_stats": (REACH, staff_rows(*WRITERS[:4], "auditor", "api_client")),
+    # interest in volunteering: station staff and admins; the list's target is the region
+    # filter, a registration outside the scope answers like an unknown one (404)
+    "list_interest": (("in_scope", "other_city", "other_province"), {
+        **_PEOPLE_LIST, **{role: (ROLE,) * 3 for role in ("auditor", "api_client")}}),
+    "get_interest": ((*REACH, "missing"), {
+        role: tuple(NO_INTEREST if o in (SCOPE, HIDDEN) else o for o in outcomes)
+        for role, outcomes in hidden_rows(*WRITERS).items()}),
+    "set_interest_status": ((*REACH, "missing"), {
+        role: tuple(NO_INTEREST if o in (SCOPE, HIDDEN) else o for o in outcomes)
+        for role, outcomes in hidden_rows(*WRITERS).items()}),
 })
 
 
@@ -891,7 +902,41 @@ def _list_people(rpc):
     return act
 
 
+def _interest_id(identity, w: World, target) -> str:
+    """A resident's registration of interest in the target's community (or an unknown id)."""
+    if target == "missing":
+        return str(uuid.uuid4())
+    _, phone = fresh_numbers(elder=False)
+    region = REGIONS[target]
+    identity.register_interest({"name": "矩阵意向", "phone": phone, "region_code": region})
+    staff = _admin(w)
+    [item] = [i for i in identity.list_interest(staff, {"region": region, "status": "new",
+                                                        "page": 1, "page_size": 100})["items"]
+              if i["phone_masked"].endswith(phone[-4:]) and i["phone_masked"][:3] == phone[:3]]
+    return item["interest_id"]
+
+
+def _list_interest(identity, w: World, role, caller, target):
+    page = identity.list_interest(caller, {"region": FILTERS[target], "page": 1,
+                                           "page_size": 20})
+    assert all(i["region_code"].startswith(prefix_of(FILTERS[target])) for i in page["items"])
+
+
+def _get_interest(identity, w: World, role, caller, target):
+    interest_id = _interest_id(identity, w, target)
+    assert identity.get_interest(caller, interest_id, False)["interest_id"] == interest_id
+
+
+def _set_interest_status(identity, w: World, role, caller, target):
+    interest_id = _interest_id(identity, w, target)
+    answer = identity.set_interest_status(caller, interest_id, {"status": "contacted"})
+    assert answer["status"] == "contacted"
+
+
 ACTIONS = {
+    "list_interest": _list_interest,
+    "get_interest": _get_interest,
+    "set_interest_status": _set_interest_status,
     "update_elder": _correct("update_elder"),
     "update_volunteer": _correct("update_volunteer"),
     "set_person_status": _set_person_status,
