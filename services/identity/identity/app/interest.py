@@ -45,6 +45,7 @@ def register_interest(db, data: Mapping[str, Any], now: dt.datetime) -> dict[str
             check_community(data["region_code"], region["level"] if region else None)
         except InterestRefused as refusal:
             raise as_error(refusal, {"region_code": data["region_code"]}) from None
+        assert region is not None  # a community of the province is a known region
         row = _insert(uow, data, now, today)
         created = row is not None
         if row is None:
