@@ -318,6 +318,7 @@ def test_a_resident_registers_interest_and_the_station_makes_them_a_volunteer(ne
     shot(desk, "station-interest")
     desk.get_by_role("button", name=f"登记为志愿者 {name}").click()
     desk.get_by_role("heading", name="登记志愿者").wait_for()
+    desk.get_by_text(f"根据志愿意向 {reference} 登记").wait_for()
     assert desk.get_by_label("手机号").input_value() == phone  # read unmasked, audited
     assert desk.get_by_label("姓名").input_value() == name
     desk.get_by_label("身份证号").fill(id_number)
