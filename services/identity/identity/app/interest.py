@@ -16,6 +16,7 @@ from typing import Any
 
 from timebank_common.caller import STATION_STAFF, Caller
 from timebank_common.clock import china_date
+from timebank_common.db import UnitOfWork, UnitOfWorkFactory
 from timebank_common.errors import NotFound, RuleViolation
 
 from ..adapters import interest, persons, regions, volunteers
@@ -36,7 +37,7 @@ from .scope import listing_prefix
 REFERENCE_ATTEMPTS = 5
 
 
-def register_interest(db, data: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
+def register_interest(db: UnitOfWorkFactory, data: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
     """Record (or find the open) registration; the receipt with what eligibility needs."""
     today = china_date(now)
     with db() as uow:
@@ -60,7 +61,8 @@ def register_interest(db, data: Mapping[str, Any], now: dt.datetime) -> dict[str
             "required_training_hours": float(needed), "needs": what_eligibility_needs(needed)}
 
 
-def _insert(uow, data: Mapping[str, Any], now: dt.datetime, today: dt.date):
+def _insert(uow: UnitOfWork, data: Mapping[str, Any], now: dt.datetime,
+            today: dt.date) -> dict[str, Any] | None:
     for _ in range(REFERENCE_ATTEMPTS):
         reference = reference_number(today, secrets.randbelow(2 ** 30))
         if not interest.reference_taken(uow, reference):
@@ -90,7 +92,7 @@ def interest_view(row: Mapping[str, Any], unmasked: bool = False) -> dict[str, A
     return view
 
 
-def list_interest(db, caller: Caller, query: Mapping[str, Any]) -> dict[str, Any]:
+def list_interest(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any]) -> dict[str, Any]:
     """Registrations in the caller's scope (or ``region`` inside it), newest first."""
     caller.require(*STATION_STAFF)
     prefix = listing_prefix(caller, query.get("region"))
@@ -101,7 +103,8 @@ def list_interest(db, caller: Caller, query: Mapping[str, Any]) -> dict[str, Any
             "page": query["page"], "page_size": query["page_size"]}
 
 
-def _require_in_scope(uow, caller: Caller, interest_id: Any, lock: bool = False):
+def _require_in_scope(uow: UnitOfWork, caller: Caller, interest_id: Any,
+                      lock: bool = False) -> dict[str, Any]:
     """The registration if the caller's scope covers its community; an unknown id and one
     elsewhere answer alike (404)."""
     row = interest.get_registration(uow, interest_id, lock=lock)
@@ -111,7 +114,7 @@ def _require_in_scope(uow, caller: Caller, interest_id: Any, lock: bool = False)
     return row
 
 
-def get_interest(db, caller: Caller, interest_id: Any, unmasked: bool) -> dict[str, Any]:
+def get_interest(db: UnitOfWorkFactory, caller: Caller, interest_id: Any, unmasked: bool) -> dict[str, Any]:
     """One registration; ``unmasked``: with the mobile, to call the person back (audited)."""
     caller.require(*STATION_STAFF)
     with db() as uow:
@@ -123,7 +126,7 @@ def get_interest(db, caller: Caller, interest_id: Any, unmasked: bool) -> dict[s
     return interest_view(row, unmasked)
 
 
-def set_interest_status(db, caller: Caller, interest_id: Any, data: Mapping[str, Any],
+def set_interest_status(db: UnitOfWorkFactory, caller: Caller, interest_id: Any, data: Mapping[str, Any],
                         now: dt.datetime) -> dict[str, Any]:
     """Contacted, declined, or registered (naming the volunteer, who lives in the caller's
     scope); audited."""
@@ -149,7 +152,7 @@ def set_interest_status(db, caller: Caller, interest_id: Any, data: Mapping[str,
     return interest_view(changed)
 
 
-def _require_volunteer_in_scope(uow, caller: Caller, person_id: Any) -> None:
+def _require_volunteer_in_scope(uow: UnitOfWork, caller: Caller, person_id: Any) -> None:
     person = persons.get_person(uow, person_id)
     if person is None or not caller.covers(person["region_code"]):
         raise NotFound("person_not_found", "未找到此人", "No such person",
