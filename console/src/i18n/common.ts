@@ -15,7 +15,7 @@ export default {
     login: {
       title: '登录时间银行', phone: '手机号', password: '密码', submit: '登录',
       phoneInvalid: '请输入 11 位手机号', passwordRequired: '请输入密码',
-      demoHint: '演示账号见启动时打印的列表',
+      demoHint: '演示账号见启动时打印的列表', join: '我要当志愿者', joinHint: '还没有账号？先登记志愿服务意向',
     },
     surfaces: {
       station: '服务站工作台', volunteer: '志愿者', elder: '长辈', supervisor: '监管看板', admin: '系统管理',
@@ -48,7 +48,8 @@ export default {
     login: {
       title: 'Log in to Time Bank', phone: 'Mobile number', password: 'Password', submit: 'Log in',
       phoneInvalid: 'Enter an 11-digit mobile number', passwordRequired: 'Enter your password',
-      demoHint: 'Demo logins are printed when the platform starts',
+      demoHint: 'Demo logins are printed when the platform starts', join: 'I want to volunteer',
+      joinHint: 'No account yet? Register your wish to volunteer first',
     },
     surfaces: {
       station: 'Station desk', volunteer: 'Volunteer', elder: 'Elder', supervisor: 'Supervision', admin: 'Administration',

@@ -26,7 +26,8 @@ describe('audit filters', () => {
 describe('audit entries', () => {
   const entry = (over: Partial<AuditEntry>): AuditEntry => ({
     entry_id: 1, at: '2026-12-07T01:00:00Z', actor_person_id: null, actor_client_id: null, actor_roles: [],
-    action: 'x', target_type: 'person', target_id: null, region_code: null, before: null, after: null, ...over,
+    action: 'x', target_type: 'person', target_id: null, region_code: null, before: null, after: null,
+    correlation_id: null, ...over,
   })
   it('names who acted', () => {
     expect(actorOf(entry({ actor_person_id: '41a0fc1d-71e6-44fc' }))).toEqual({ kind: 'person', id: '41a0fc1d' })

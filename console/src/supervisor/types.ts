@@ -65,19 +65,8 @@ export interface StatsAnswer {
   unavailable: string[]
 }
 
-export interface AuditEntry {
-  entry_id: number
-  at: string
-  actor_person_id: string | null
-  actor_client_id: string | null
-  actor_roles: string[]
-  action: string
-  target_type: string
-  target_id: string | null
-  region_code: string | null
-  before: unknown
-  after: unknown
-}
+/** identity's audit entry, from the OpenAPI document. */
+export type AuditEntry = import('@/api/client').Schemas['IdentityAuditEntry']
 
 export interface Page<T> {
   items: T[]

@@ -1,8 +1,10 @@
 import type { RouteRecordRaw } from 'vue-router'
 
 // The volunteer's phone surface: tasks (the feed), my services (check-in/out), the time
-// account, giving and the certificate, messages and settings, eligibility.
+// account, giving and the certificate, messages and settings, eligibility; and, for anyone,
+// 我要当志愿者 (register interest without a login).
 const routes: RouteRecordRaw[] = [
+  { path: '/join', name: 'volunteer-join', component: () => import('./JoinView.vue'), meta: { public: true } },
   {
     path: '/volunteer',
     component: () => import('./Layout.vue'),

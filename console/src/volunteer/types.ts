@@ -1,6 +1,6 @@
 // Answers the gateway serves without a schema in openapi.json (their shapes come from the
-// services' contracts: matching FeedOut, notify InboxPage, identity EligibilityOut and
-// RelativesList). Everything else is typed from the generated schema.
+// services' contracts: matching FeedOut, notify InboxPage). Everything else is typed from the
+// generated schema.
 import type { Schemas } from '@/api/client'
 
 export type Demand = Schemas['DemandOut']
@@ -39,17 +39,9 @@ export interface InboxPage {
   unread: number
 }
 
-export type { ReasonText, EligibilityOut as Eligibility } from '@/api/answers'
-
-/** identity.contracts.LinkOut */
-export interface RelativeLink {
-  link_id: string
-  person_id: string
-  relative_person_id: string
-  relative_name: string | null
-  kind: string
-  kind_name: { zh: string; en: string }
-  status: string
-}
-
-export interface RelativesList { person_id: string; items: RelativeLink[] }
+export type ReasonText = Schemas['IdentityReasonText']
+export type Eligibility = Schemas['IdentityEligibilityOut']
+export type RelativeLink = Schemas['IdentityLinkOut']
+export type RelativesList = Schemas['IdentityRelativesList']
+export type InterestReceipt = Schemas['IdentityInterestReceipt']
+export type RegionOut = Schemas['IdentityRegionOut']

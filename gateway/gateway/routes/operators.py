@@ -4,11 +4,16 @@ from identity.contracts import (
     CLIENT_MANAGERS,
     CLIENT_READERS,
     SUPERVISORS,
+    ApiClientList,
     ApiClientListSchema,
     ApiClientOut,
+    ApiClientWithSecret,
     CreateApiClientSchema,
     CreateOperatorSchema,
+    OperatorCreated,
     OperatorListSchema,
+    OperatorPage,
+    OperatorRevoked,
     RevokeSchema,
     UpdateApiClientSchema,
 )
@@ -20,33 +25,36 @@ from ..routing import route
 class OperatorRoutes:
     @route("GET", "/api/v1/operators", summary="工作人员 Staff grants in your scope (admins, auditors)",
            tags=["operators"], query=OperatorListSchema, roles=SUPERVISORS,
-           scoped=["region_code"])
+           scoped=["region_code"],
+           response=OperatorPage)
     def list_operators(self, request, caller, query):
         return self.identity.list_operators(caller, query)
 
     @route("POST", "/api/v1/operators",
            summary="设立工作人员 Grant a staff role below your own, inside your scope (admins)",
            tags=["operators"], body=CreateOperatorSchema, status=201, roles=ADMIN_ROLES,
-           idempotent=True)
+           response=OperatorCreated, idempotent=True)
     def create_operator(self, request, caller, body, idempotency_key):
         return self.identity.create_operator(caller, body, idempotency_key=idempotency_key)
 
     @route("POST", "/api/v1/operators/grants/<grant_id>/revoke",
            summary="撤销授权 Revoke a staff grant (an admin who could have granted it)",
-           tags=["operators"], body=RevokeSchema, roles=ADMIN_ROLES)
+           tags=["operators"], body=RevokeSchema, roles=ADMIN_ROLES,
+           response=OperatorRevoked)
     def revoke_operator_grant(self, request, caller, grant_id, body):
         return self.identity.revoke_operator_grant(caller, grant_id, body["reason"])
 
     @route("GET", "/api/v1/api-clients",
            summary="市级系统 Municipal API clients in your scope (province/city admins, auditors)",
-           tags=["api-clients"], query=ApiClientListSchema, roles=CLIENT_READERS)
+           tags=["api-clients"], query=ApiClientListSchema, roles=CLIENT_READERS,
+           response=ApiClientList)
     def list_api_clients(self, request, caller, query):
         return self.identity.list_api_clients(caller, query)
 
     @route("POST", "/api/v1/api-clients",
            summary="接入市级系统 Create a municipal API client; its secret is shown only now",
            tags=["api-clients"], body=CreateApiClientSchema, status=201, roles=CLIENT_MANAGERS,
-           scoped=["scope_code"], idempotent=True)
+           scoped=["scope_code"], idempotent=True, response=ApiClientWithSecret)
     def create_api_client(self, request, caller, body, idempotency_key):
         return self.identity.create_api_client(caller, body, idempotency_key=idempotency_key)
 
@@ -60,12 +68,14 @@ class OperatorRoutes:
 
     @route("POST", "/api/v1/api-clients/<client_id>/rotate",
            summary="更换密钥 Rotate the secret: the old one stops working at once",
-           tags=["api-clients"], roles=CLIENT_MANAGERS)
+           tags=["api-clients"], roles=CLIENT_MANAGERS,
+           response=ApiClientWithSecret)
     def rotate_api_client_secret(self, request, caller, client_id):
         return self.identity.rotate_api_client_secret(caller, client_id)
 
     @route("POST", "/api/v1/api-clients/<client_id>/revoke",
            summary="撤销市级系统 Revoke a municipal API client: no more tokens",
-           tags=["api-clients"], body=RevokeSchema, roles=CLIENT_MANAGERS)
+           tags=["api-clients"], body=RevokeSchema, roles=CLIENT_MANAGERS,
+           response=ApiClientOut)
     def revoke_api_client(self, request, caller, client_id, body):
         return self.identity.revoke_api_client(caller, client_id, body["reason"])

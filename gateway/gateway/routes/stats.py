@@ -6,9 +6,10 @@ checks the caller's role and scope itself. Identity's figures are required; the 
 asked at the same time, each within a short budget, and listed under ``unavailable`` when they
 do not answer (a service that is not running, or whose queue nobody consumes)."""
 import eventlet
+from marshmallow import Schema, fields
 from nameko.exceptions import MethodNotFound, UnknownService
 
-from identity.contracts import StatsQuerySchema
+from identity.contracts import IdentityStats, PeriodOut, StatsQuerySchema
 from ledger.contracts.roles import INTERCHANGE_READERS
 from ledger.contracts.statistics import InterchangeOut, InterchangeQuery
 from timebank_common.caller import ADMIN_ROLES
@@ -20,11 +21,24 @@ from ..routing import route
 OPTIONAL_FIGURES_SECONDS = 3.0  # at most; never more than a third of the gateway's RPC timeout
 
 
+class StatsOut(Schema):
+    """The figures of a region: identity's always, the others' when they answered in time
+    (null and named in ``unavailable`` otherwise; each is typed by its owning service)."""
+    region = fields.Str(required=True)
+    period = fields.Nested(PeriodOut, required=True)
+    identity = fields.Nested(IdentityStats, required=True)
+    ledger = fields.Dict(required=True, allow_none=True)
+    demand = fields.Dict(required=True, allow_none=True)
+    matching = fields.Dict(required=True, allow_none=True)
+    unavailable = fields.List(fields.Str(), required=True)
+
+
 class StatsRoutes:
     @route("GET", "/api/v1/stats",
            summary="统计 Figures of a region in your scope (admins, auditors, API clients)",
            tags=["statistics"], query=StatsQuerySchema,
-           roles=[*ADMIN_ROLES, "auditor", "api_client"], scoped=["region_code"])
+           roles=[*ADMIN_ROLES, "auditor", "api_client"], scoped=["region_code"],
+           response=StatsOut)
     def stats(self, request, caller, query):
         args = (caller, query["region_code"], query["period_from"], query["period_to"])
         identity = self.identity.identity_stats(*args)

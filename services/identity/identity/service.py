@@ -11,6 +11,7 @@ from .entrypoints.api_clients import ApiClientEntrypoints
 from .entrypoints.audit import AuditEntrypoints
 from .entrypoints.contacts import ContactEntrypoints
 from .entrypoints.dependencies import LoginLockout, PersonalDataKeys, TokenSigner
+from .entrypoints.interest import InterestEntrypoints
 from .entrypoints.moves import MoveEntrypoints
 from .entrypoints.operators import OperatorEntrypoints
 from .entrypoints.people import PeopleEntrypoints
@@ -27,7 +28,8 @@ class IdentityService(ServiceBase, AccountEntrypoints, PeopleEntrypoints, PlaceE
                       AuditEntrypoints, PriorityEntrypoints, RelativeEntrypoints,
                       ProxyEntrypoints, VolunteerEntrypoints, QualificationEntrypoints,
                       OperatorEntrypoints, ApiClientEntrypoints, ContactEntrypoints,
-                      StatisticsEntrypoints, MoveEntrypoints, IdempotencyPurge):
+                      StatisticsEntrypoints, MoveEntrypoints, InterestEntrypoints,
+                      IdempotencyPurge):
     name = "identity"
     db = Database()
     relay = OutboxRelay()

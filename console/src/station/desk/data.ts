@@ -29,7 +29,7 @@ export function useNames(): Map<string, string> {
         ok(api.GET('/api/v1/elders', { params: { query: { page_size: 100 } } })).catch(() => null),
       ])
       for (const page of [volunteers, elders]) {
-        if (page) rememberNames((page as unknown as Page<ListedPerson>).items)
+        if (page) rememberNames(page.items)
       }
     })()
   }
@@ -52,7 +52,7 @@ export async function ensureNames(ids: ReadonlyArray<string | null | undefined>,
       const person = kind === 'elder'
         ? await ok(api.GET('/api/v1/elders/{person_id}', params))
         : await ok(api.GET('/api/v1/volunteers/{person_id}', params))
-      const name = (person as unknown as { name?: string }).name
+      const name = person.name
       if (name) names.set(id, name)
     } catch { /* shown by its id */ }
   }))

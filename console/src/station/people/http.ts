@@ -1,12 +1,7 @@
 // Small glue over the shared client for this folder's screens.
 import { ref } from 'vue'
-import { api } from '@/api/client'
-import { okAs } from '@/api/answers'
+import { api, ok } from '@/api/client'
 import { useSession } from '@/stores/session'
-
-export { okAs }
-
-interface RegionRow { code: string; name: string; level: string; parent_code: string | null }
 
 const names = ref<Record<string, string>>({})
 let loadedFor: string | null = null
@@ -18,7 +13,7 @@ export function useCommunityNames() {
   const scope = session.me?.scope
   if (scope && loadedFor !== scope) {
     loadedFor = scope
-    okAs<RegionRow[]>(api.GET('/api/v1/regions', { params: { query: { parent: scope } } }))
+    ok(api.GET('/api/v1/regions', { params: { query: { parent: scope } } }))
       .then((rows) => {
         const next: Record<string, string> = { ...names.value }
         for (const row of rows) next[row.code] = row.name

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   certificateFileName, changedFields, decidesDisputes, shortId, defaultPeriod, isCommunityCode, isMobile, nameIn,
   normaliseCertificateNumber, outcomeCloses, peopleQuery, periodProblem, reasonOk, reasonText,
-  resolutionProblem, searchKind, statusTag, trainingPercent,
+  resolutionProblem, searchKind, statusTag, trainingPercent, volunteerBody, volunteerProblems, type VolunteerForm,
 } from './logic'
 
 describe('people search', () => {
@@ -98,5 +98,24 @@ describe('disputes', () => {
     expect(decidesDisputes('130102001001')).toBe(false)
     expect(decidesDisputes(null)).toBe(false)
     expect(shortId('a887fbc8-0f60-4605')).toBe('a887fbc8')
+  })
+})
+
+describe('the volunteer registration form', () => {
+  const form = (over: Partial<VolunteerForm> = {}): VolunteerForm => ({
+    name: '张晓明', idNumber: '13010219950101123x', phone: '13512345678', regionCode: '130102001001',
+    password: 'Volunteer@2026', volunteerNumber: '', ...over,
+  })
+  it('accepts a complete form and sends it trimmed, the ID number upper-case', () => {
+    expect(volunteerProblems(form())).toEqual([])
+    expect(volunteerBody(form({ name: ' 张晓明 ', volunteerNumber: ' ' }))).toEqual({
+      name: '张晓明', id_number: '13010219950101123X', phone: '13512345678', region_code: '130102001001',
+      initial_password: 'Volunteer@2026', volunteer_number: null, address: null,
+      registry_status: null, screening: null, health_declared: false, training_hours_completed: null,
+    })
+  })
+  it('names every problem in the form order', () => {
+    expect(volunteerProblems(form({ name: ' ', idNumber: '1301', phone: '123', regionCode: '130102001000', password: 'short' })))
+      .toEqual(['name', 'idNumber', 'phone', 'region', 'password'])
   })
 })

@@ -138,3 +138,37 @@ export function decidesDisputes(scope: string | null | undefined): boolean {
 export function shortId(id: string | null | undefined): string {
   return id ? id.slice(0, 8) : '—'
 }
+
+/** The station's volunteer registration form (POST /api/v1/volunteers). */
+export interface VolunteerForm {
+  name: string
+  idNumber: string
+  phone: string
+  regionCode: string
+  password: string
+  volunteerNumber: string
+}
+
+export type VolunteerProblem = 'name' | 'idNumber' | 'phone' | 'region' | 'password'
+
+/** What is wrong with the form, in its order (identity checks the ID number's digits again). */
+export function volunteerProblems(form: VolunteerForm): VolunteerProblem[] {
+  const problems: VolunteerProblem[] = []
+  if (!form.name.trim() || form.name.trim().length > 100) problems.push('name')
+  if (!/^\d{17}[\dXx]$/.test(form.idNumber.trim())) problems.push('idNumber')
+  if (!/^1[3-9]\d{9}$/.test(form.phone.trim())) problems.push('phone')
+  if (!/^13\d{7}(?!000)\d{3}$/.test(form.regionCode.trim())) problems.push('region')
+  if (form.password.length < 8 || form.password.length > 128) problems.push('password')
+  return problems
+}
+
+/** The body of POST /api/v1/volunteers for the form. */
+export function volunteerBody(form: VolunteerForm) {
+  return {
+    name: form.name.trim(), id_number: form.idNumber.trim().toUpperCase(), phone: form.phone.trim(),
+    region_code: form.regionCode.trim(), initial_password: form.password,
+    volunteer_number: form.volunteerNumber.trim() || null, address: null,
+    // what the station attests is recorded afterwards, on the volunteer's page
+    registry_status: null, screening: null, health_declared: false, training_hours_completed: null,
+  }
+}

@@ -1,7 +1,7 @@
 // The station's people and follow-up words (added when the station surface loads).
 const zh = {
   home: '人员管理',
-  menu: { people: '人员', calls: '电话回访', evaluations: '电话评价', disputes: '纠纷处理', certificates: '服务证明' },
+  menu: { people: '人员', interest: '志愿意向', calls: '电话回访', evaluations: '电话评价', disputes: '纠纷处理', certificates: '服务证明' },
   kinds: { elders: '老年人', volunteers: '志愿者' },
   list: {
     title: '人员', search: '姓名、手机号或身份证号', searchLabel: '查找', status: '在册状态',
@@ -60,6 +60,22 @@ const zh = {
     proxySet: '已设为代理人', proxyRemoved: '已取消代理', proxyHint: '代理人须为已核实的直系亲属',
     isProxy: '代理人',
   },
+  interest: {
+    title: '志愿意向登记', intro: '居民在网上登记的志愿服务意向。请电话联系，核验身份后登记为志愿者。',
+    status: '处理状态', statuses: { '': '全部', new: '新登记', contacted: '已联系', registered: '已注册为志愿者', declined: '已婉拒' },
+    reference: '登记编号', name: '姓名', phone: '手机号', community: '社区', skills: '特长', notes: '说明', created: '登记时间',
+    contacted: '标记已联系', decline: '婉拒', register: '登记为志愿者', markedContacted: '已标记为已联系：{name}',
+    markedDeclined: '已婉拒：{name}', empty: '没有志愿意向登记',
+  },
+  register: {
+    title: '登记志愿者', fromInterest: '根据志愿意向 {reference} 登记（已记入审计）', name: '姓名', idNumber: '身份证号',
+    phone: '手机号', region: '所在社区区划代码（12 位）', password: '初始密码', passwordHint: '8 至 128 位，交给志愿者本人，首次登录后修改',
+    volunteerNumber: '全国志愿者编号', submit: '登记志愿者', done: '已登记志愿者 {name}',
+    problems: {
+      name: '请填写姓名', idNumber: '请填写 18 位身份证号', phone: '请输入 11 位手机号', region: '请输入河北省内社区的 12 位区划代码',
+      password: '初始密码为 8 至 128 位',
+    },
+  },
   calls: {
     title: '电话回访', intro: '需要打电话告知的老人（没有智能手机）。拨打后请登记通话结果。', open: '待拨打', done: '已完成',
     elder: '老人', kind: '事由', script: '通话内容', urgent: '紧急', created: '生成时间', attempts: '已拨打 {n} 次',
@@ -106,7 +122,7 @@ const zh = {
 
 const en: typeof zh = {
   home: 'People',
-  menu: { people: 'People', calls: 'Calls to make', evaluations: 'Evaluations by phone', disputes: 'Disputes', certificates: 'Certificates' },
+  menu: { people: 'People', interest: 'Wishes to volunteer', calls: 'Calls to make', evaluations: 'Evaluations by phone', disputes: 'Disputes', certificates: 'Certificates' },
   kinds: { elders: 'Elders', volunteers: 'Volunteers' },
   list: {
     title: 'People', search: 'Name, mobile or ID number', searchLabel: 'Find', status: 'Standing',
@@ -165,6 +181,22 @@ const en: typeof zh = {
     proxies: 'Proxies', noProxies: 'No proxy', proxyNote: 'Note', setProxy: 'Make proxy', removeProxy: 'End proxy',
     proxySet: 'Proxy set', proxyRemoved: 'Proxy ended', proxyHint: 'A proxy must be a verified direct relative',
     isProxy: 'Proxy',
+  },
+  interest: {
+    title: 'Wishes to volunteer', intro: 'Residents who said online they want to volunteer. Call them, check their identity, then register them as volunteers.',
+    status: 'Status', statuses: { '': 'All', new: 'New', contacted: 'Contacted', registered: 'Registered as a volunteer', declined: 'Declined' },
+    reference: 'Reference', name: 'Name', phone: 'Mobile', community: 'Community', skills: 'Skills', notes: 'Notes', created: 'Registered on',
+    contacted: 'Mark contacted', decline: 'Decline', register: 'Register as volunteer', markedContacted: 'Marked contacted: {name}',
+    markedDeclined: 'Declined: {name}', empty: 'No wishes to volunteer',
+  },
+  register: {
+    title: 'Register a volunteer', fromInterest: 'From the wish to volunteer {reference} (the read is audited)', name: 'Name', idNumber: 'ID number',
+    phone: 'Mobile', region: 'Community code (12 digits)', password: 'Initial password', passwordHint: '8 to 128 characters, handed to the volunteer, changed at first login',
+    volunteerNumber: 'National volunteer number', submit: 'Register volunteer', done: 'Registered volunteer {name}',
+    problems: {
+      name: 'Enter the name', idNumber: 'Enter the 18-character ID number', phone: 'Enter an 11-digit mobile number', region: 'Enter the 12-digit code of a community in Hebei',
+      password: 'The initial password has 8 to 128 characters',
+    },
   },
   calls: {
     title: 'Calls to make', intro: 'Elders without a smartphone who must be told by phone. Record each call.', open: 'To call', done: 'Done',

@@ -13,7 +13,7 @@ from .tables import metadata
 KEY_COLUMNS = {"persons": ("id",), "credentials": ("person_id",),
                "elder_profiles": ("person_id",), "volunteer_profiles": ("person_id",),
                "elder_priorities": ("person_id", "category"), "relative_links": ("id",),
-               "idempotency_keys": ("caller", "key")}
+               "volunteer_interest": ("id",), "idempotency_keys": ("caller", "key")}
 # sealed with the same cipher, outside identity's own tables: the remembered answers of
 # idempotent creates (a registration's answer, an API client's secret; ``service.answer_cipher``)
 SEALED_ELSEWHERE: dict[str, tuple[Table, tuple[str, ...]]] = {

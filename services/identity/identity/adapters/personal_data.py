@@ -35,6 +35,7 @@ SEALED: dict[str, dict[str, tuple[str, str | None, str | None]]] = {
     "volunteer_profiles": {"health_note": ("health_note_enc", None, None)},
     "elder_priorities": {"evidence": ("evidence_enc", None, None)},
     "relative_links": {"evidence": ("evidence_enc", None, None)},
+    "volunteer_interest": {"phone": ("phone_enc", "phone_hash", "phone")},
 }
 
 _keys: PiiKeys | None = None

@@ -322,3 +322,30 @@ person_moves = Table(
     Index("person_moves_to", "to_region_code", "moved_at"),
     Index("person_moves_person", "person_id", "moved_at"),
 )
+
+# interest in volunteering (0015): a resident's registration without a login, followed up by
+# the station of their community; the phone sealed and hashed like every phone
+volunteer_interest = Table(
+    "volunteer_interest", metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("reference", String(20), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("phone_enc", Text, nullable=False),
+    Column("phone_hash", String(64), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("skills", Text),
+    Column("notes", Text),
+    Column("status", String(16), nullable=False, server_default="new"),
+    Column("status_note", Text),
+    Column("person_id", UUID(as_uuid=True), ForeignKey("persons.id")),
+    Column("status_changed_by", UUID(as_uuid=True)),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    CheckConstraint("status IN ('new', 'contacted', 'registered', 'declined')",
+                    name="volunteer_interest_status"),
+    CheckConstraint("(status = 'registered') = (person_id IS NOT NULL)",
+                    name="volunteer_interest_registered_person"),
+    Index("volunteer_interest_open", "phone_hash", "region_code", unique=True,
+          postgresql_where=text("status IN ('new', 'contacted')")),
+    Index("volunteer_interest_by_region", "region_code", "created_at"),
+)

@@ -53,6 +53,10 @@ _ERROR_OF = {
     "already_there": Conflict,
     "carrier_not_in_region": BadInput,
     "carrier_for_elders": BadInput,
+    # domain.interest (not_in_province, not_a_community: as moves)
+    "interest_closed": Conflict,
+    "person_required": BadInput,
+    "person_not_expected": BadInput,
 }
 
 

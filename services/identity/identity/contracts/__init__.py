@@ -11,6 +11,7 @@ from . import (
            common,
            contacts,
            events,
+           interest,
            moves,
            people,
            places,
@@ -24,6 +25,7 @@ from .accounts import *  # noqa: F403
 from .common import *  # noqa: F403
 from .contacts import *  # noqa: F403
 from .events import *  # noqa: F403
+from .interest import *  # noqa: F403
 from .moves import *  # noqa: F403
 from .people import *  # noqa: F403
 from .places import *  # noqa: F403
@@ -33,6 +35,7 @@ from .statistics import *  # noqa: F403
 from .vocabulary import *  # noqa: F403
 from .volunteers import *  # noqa: F403
 
-__all__ = [*accounts.__all__, *common.__all__, *contacts.__all__, *events.__all__, *moves.__all__,
+__all__ = [*accounts.__all__, *common.__all__, *contacts.__all__, *events.__all__,
+           *interest.__all__, *moves.__all__,
            *people.__all__, *places.__all__, *relations.__all__, *staff.__all__,
            *statistics.__all__, *vocabulary.__all__, *volunteers.__all__]

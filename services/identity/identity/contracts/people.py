@@ -80,7 +80,8 @@ class _MaskedPerson(Schema):
     region_code = fields.Str(required=True)
     phone_masked = fields.Str(required=True, allow_none=True)
     id_number_masked = fields.Str(required=True)
-    status = fields.Str(metadata={"description": "standing: active | left | withdrew | deceased"})
+    status = fields.Str(required=True,
+                        metadata={"description": "standing: active | left | withdrew | deceased"})
 
 
 class _Unmasked(Schema):
@@ -98,7 +99,7 @@ class PersonOut(_MaskedPerson, _Unmasked):
     volunteer_number = fields.Str(required=True, allow_none=True,
                                   metadata={"description": "a volunteer's national number"})
     created_at = fields.Str(required=True, allow_none=True)
-    moves = fields.List(fields.Nested(MoveOut), metadata={
+    moves = fields.List(fields.Nested(MoveOut), required=True, metadata={
         "description": "moves within the province, oldest first"})
 
 
@@ -122,9 +123,10 @@ class ElderOut(_MaskedPerson, _Unmasked):
     priority_categories = fields.List(fields.Str(), required=True, metadata={
         "description": "verified hardship categories, and advanced_age at 80+"})
     proxies = fields.List(fields.Nested(ProxyOut), required=True)
-    longitude = fields.Float(allow_none=True, metadata={"description": "the elder's home"})
-    latitude = fields.Float(allow_none=True)
-    moves = fields.List(fields.Nested(MoveOut), metadata={
+    longitude = fields.Float(required=True, allow_none=True,
+                             metadata={"description": "the elder's home"})
+    latitude = fields.Float(required=True, allow_none=True)
+    moves = fields.List(fields.Nested(MoveOut), required=True, metadata={
         "description": "moves within the province, oldest first"})
 
 

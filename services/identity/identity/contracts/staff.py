@@ -11,9 +11,9 @@ from .common import MOBILE, PASSWORD, REASON, REGION_CODE, PersonFields
 from .vocabulary import GRANTABLE_ROLES
 
 __all__ = ["CLIENT_ID", "STAFF_ROLE", "ApiClientList", "ApiClientListSchema", "ApiClientOut",
-           "AuditEntry", "AuditPage", "AuditQuerySchema", "CreateApiClientSchema",
-           "CreateOperatorSchema", "OperatorListSchema", "OperatorOut", "OperatorPage",
-           "RevokeSchema", "UpdateApiClientSchema"]
+           "ApiClientWithSecret", "AuditEntry", "AuditPage", "AuditQuerySchema", "CreateApiClientSchema",
+           "CreateOperatorSchema", "OperatorCreated", "OperatorListSchema", "OperatorOut",
+           "OperatorPage", "OperatorRevoked", "RevokeSchema", "UpdateApiClientSchema"]
 
 STAFF_ROLE = validate.OneOf(list(GRANTABLE_ROLES),
                             error="Not a staff role / 不是工作人员角色: {input}")
@@ -48,8 +48,7 @@ class RevokeSchema(Schema):
 
 
 class OperatorOut(Schema):
-    """A staff grant and who holds it (masked). ``login``: on creation, whether the person's
-    login was created now or existed; ``revoked_at``/``revoke_reason``: on revocation."""
+    """A staff grant and who holds it (masked), as listed."""
     grant_id = fields.Str(required=True)
     person_id = fields.Str(required=True)
     name = fields.Str(required=True)
@@ -61,9 +60,17 @@ class OperatorOut(Schema):
     carrier_id = fields.Str(required=True, allow_none=True)
     granted_by = fields.Str(required=True, allow_none=True)
     granted_at = fields.Str(required=True, allow_none=True)
-    login = fields.Str(metadata={"description": "created | existing"})
-    revoked_at = fields.Str(allow_none=True)
-    revoke_reason = fields.Str(allow_none=True)
+
+
+class OperatorCreated(OperatorOut):
+    """A grant just made, and whether the person's login was created now or existed."""
+    login = fields.Str(required=True, metadata={"description": "created | existing"})
+
+
+class OperatorRevoked(OperatorOut):
+    """A grant just revoked."""
+    revoked_at = fields.Str(required=True, metadata={"description": "ISO 8601"})
+    revoke_reason = fields.Str(required=True)
 
 
 class OperatorPage(Schema):
@@ -97,8 +104,7 @@ class ApiClientListSchema(Schema):
 
 
 class ApiClientOut(Schema):
-    """A municipal system's account: never its secret's hash; ``client_secret`` only when it
-    was just created or rotated (shown once)."""
+    """A municipal system's account: never its secret, nor its hash."""
     client_id = fields.Str(required=True)
     name = fields.Str(required=True)
     scope_code = fields.Str(required=True)
@@ -110,7 +116,11 @@ class ApiClientOut(Schema):
     revoked_by = fields.Str(required=True, allow_none=True)
     revoke_reason = fields.Str(required=True, allow_none=True)
     may_register_volunteers = fields.Bool(required=True)
-    client_secret = fields.Str()
+
+
+class ApiClientWithSecret(ApiClientOut):
+    """A municipal system's account just created or rotated: its secret, shown only now."""
+    client_secret = fields.Str(required=True)
 
 
 class ApiClientList(Schema):

@@ -10,7 +10,8 @@ from timebank_common.caller import ADMIN_ROLES, STAFF_ROLES, STATION_STAFF
 
 __all__ = [
     "ADVANCED_AGE", "BACKGROUND_TAGS", "CARRIER_KINDS", "CLIENT_MANAGERS", "CLIENT_READERS",
-    "CONTACT_PHONE_PATTERN", "GRANTABLE_ROLES", "HARDSHIP_CATEGORIES", "MOBILE_PATTERN",
+    "CONTACT_PHONE_PATTERN", "GRANTABLE_ROLES", "HARDSHIP_CATEGORIES", "INTEREST_STATUSES",
+    "MOBILE_PATTERN", "OPEN_INTEREST_STATUSES",
     "PERSON_READERS", "PERSON_REGISTRARS", "PERSON_STATUSES", "PROFILES", "PROXY_ROLE", "QUALIFICATION_KINDS", "REGISTRY_STATUSES",
     "RELATION_INVERSES", "RELATION_KINDS", "REVIEW_DECISIONS", "REVIEW_STATUSES",
     "REVOCATION_REASONS", "SCREENING_RESULTS", "STATISTICS_READERS", "SUPERVISORS",
@@ -94,6 +95,15 @@ RELATION_KINDS: dict[str, tuple[str, str]] = {
 
 RELATION_INVERSES = {"spouse": "spouse", "parent": "child", "child": "parent",
                      "grandparent": "grandchild", "grandchild": "grandparent"}
+
+# -- interest in volunteering (我要当志愿者) -----------------------------------------------------
+INTEREST_STATUSES: dict[str, tuple[str, str]] = {
+    "new": ("新登记", "New"),
+    "contacted": ("已联系", "Contacted"),
+    "registered": ("已注册为志愿者", "Registered as a volunteer"),
+    "declined": ("已婉拒", "Declined"),
+}
+OPEN_INTEREST_STATUSES = ("new", "contacted")
 
 # -- reviews (priorities, relative links, qualifications) ---------------------------------------
 REVIEW_STATUSES = ("pending", "verified", "rejected")

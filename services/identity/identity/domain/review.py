@@ -4,8 +4,10 @@ Rules (the same for every reviewed record):
 - only ``pending`` records are decided; a verified or rejected one stays as it is
   (a rejected hardship category may be submitted again, which makes it pending anew);
 - the decision is ``verify`` or ``reject``, and a rejection gives a reason;
-- four-eyes: the reviewer is not the submitter, unless the reviewer is a county-level or
-  higher admin (province, city or county), who may confirm what they entered themselves;
+- four-eyes: the reviewer is never the submitter, whatever their level (a province admin
+  included): a verified hardship category makes the ledger issue free grant hours, a verified
+  qualification opens professional services and a verified link allows gifts of hours, so
+  every such decision needs a second person;
 - nobody decides a record about themself (their own qualification, hardship category or
   relative link), whatever their role.
 """
@@ -17,7 +19,6 @@ from dataclasses import dataclass
 from ..contracts import REVIEW_DECISIONS, REVIEW_STATUSES
 
 PENDING, VERIFIED, REJECTED = REVIEW_STATUSES
-FOUR_EYES_EXEMPT = ("province_admin", "city_admin", "county_admin")
 
 _REASONS = {
     "not_pending": ("该记录已审核，不能再次审核", "This record has already been decided"),
@@ -45,10 +46,6 @@ class Reviewer:
     person_id: str | None
     roles: tuple[str, ...]
 
-    @property
-    def four_eyes_exempt(self) -> bool:
-        return any(role in FOUR_EYES_EXEMPT for role in self.roles)
-
 
 def decide(status: str, decision: str, reason: str | None, submitted_by: object,
            reviewer: Reviewer, about: Iterable[object] = ()) -> str:
@@ -63,6 +60,6 @@ def decide(status: str, decision: str, reason: str | None, submitted_by: object,
     if decision == "reject" and not (reason or "").strip():
         raise ReviewRefused("reason_required")
     same_person = submitted_by is not None and str(submitted_by) == str(reviewer.person_id)
-    if same_person and not reviewer.four_eyes_exempt:
+    if same_person:
         raise ReviewRefused("four_eyes")
     return REVIEW_DECISIONS[decision]

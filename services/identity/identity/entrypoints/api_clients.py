@@ -12,6 +12,7 @@ from ..contracts import (
     ApiClientList,
     ApiClientListSchema,
     ApiClientOut,
+    ApiClientWithSecret,
     CreateApiClientSchema,
     UpdateApiClientSchema,
 )
@@ -19,7 +20,7 @@ from .arguments import or_defaults
 
 
 class ApiClientEntrypoints:
-    @rpc(args={"data": CreateApiClientSchema}, returns=ApiClientOut, idempotent=True)
+    @rpc(args={"data": CreateApiClientSchema}, returns=ApiClientWithSecret, idempotent=True)
     def create_api_client(self, caller, data):
         """A client scoped to a city-level unit; its secret is in this answer only."""
         return api_clients.create_api_client(self.db, caller, data)
@@ -30,7 +31,7 @@ class ApiClientEntrypoints:
         return api_clients.list_api_clients(self.db, caller,
                                             or_defaults(query, ApiClientListSchema))
 
-    @rpc(returns=ApiClientOut)
+    @rpc(returns=ApiClientWithSecret)
     def rotate_api_client_secret(self, caller, client_id):
         """A new secret (in this answer only); the old one stops working at once."""
         return api_clients.rotate_api_client_secret(self.db, caller, client_id)

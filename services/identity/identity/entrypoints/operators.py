@@ -6,12 +6,19 @@ from marshmallow import fields
 from timebank_common.service import rpc
 
 from ..app import operators
-from ..contracts import REASON, CreateOperatorSchema, OperatorListSchema, OperatorOut, OperatorPage
+from ..contracts import (
+    REASON,
+    CreateOperatorSchema,
+    OperatorCreated,
+    OperatorListSchema,
+    OperatorPage,
+    OperatorRevoked,
+)
 from .arguments import or_defaults
 
 
 class OperatorEntrypoints:
-    @rpc(args={"data": CreateOperatorSchema}, returns=OperatorOut, idempotent=True)
+    @rpc(args={"data": CreateOperatorSchema}, returns=OperatorCreated, idempotent=True)
     def create_operator(self, caller, data):
         """Grant a staff role below the caller's own, inside their scope (admins); the same
         ID number is the same person."""
@@ -22,7 +29,7 @@ class OperatorEntrypoints:
         """Active staff grants in the caller's scope, paged (admins, auditors)."""
         return operators.list_operators(self.db, caller, or_defaults(query, OperatorListSchema))
 
-    @rpc(args={"reason": fields.Str(required=True, validate=REASON)}, returns=OperatorOut)
+    @rpc(args={"reason": fields.Str(required=True, validate=REASON)}, returns=OperatorRevoked)
     def revoke_operator_grant(self, caller, grant_id, reason):
         """Revoke a grant (an admin who could have granted it; not one's own)."""
         return operators.revoke_operator_grant(self.db, caller, grant_id, reason,

@@ -11,6 +11,7 @@ the gateway over HTTP) use ``running``: the service in a nameko container (one p
 asked through ``identity_rpc``.
 """
 import json
+import re
 from pathlib import Path
 
 import jwt
@@ -169,8 +170,34 @@ def http(running, service_config, start_service):
     def call(method, path, phone, password=DEMO_PASSWORD, **kwargs):
         token = requests.post(f"{base}/auth/login", json={"phone": phone, "password": password},
                               timeout=10).json()["access_token"]
-        return requests.request(method, base + path, timeout=10,
+        resp = requests.request(method, base + path, timeout=10,
                                 headers={"Authorization": f"Bearer {token}"}, **kwargs)
+        if resp.ok:
+            assert_declared_answer(method, "/api/v1" + path.split("?")[0], resp.json())
+        return resp
 
     call.base = base
+    call.check = assert_declared_answer
     return call
+
+
+def declared_route(method: str, path: str):
+    """The gateway's declaration of the route that serves ``method path``."""
+    import gateway.service  # noqa: F401 (declares the routes)
+    from gateway.routing import ROUTES
+
+    for spec in ROUTES:
+        pattern = re.sub(r"<[^>]+>", "[^/]+", spec.path)
+        if spec.method == method and re.fullmatch(pattern, path):
+            return spec
+    raise AssertionError(f"no route declared for {method} {path}")
+
+
+def assert_declared_answer(method: str, path: str, answer) -> None:
+    """A successful answer is exactly what the route declares (load-side, as a client and the
+    gateway's strict mode read it): every required field present, no field undeclared, nulls
+    only where allowed. A route of identity declares its answer."""
+    spec = declared_route(method, path)
+    assert spec.response is not None, f"{method} {spec.path} declares no response schema"
+    problems = spec.response(many=spec.many).validate(answer)
+    assert problems == {}, f"{method} {spec.path}: {problems}"

@@ -102,6 +102,7 @@ NO_VOLUNTEER = (NotFound, "volunteer_not_found")
 # a municipal system registers volunteers only when the province allows that client (the
 # demo client is not allowed; test_municipal_registration.py covers an allowed one)
 NO_VOLUNTEERS = (Forbidden, "client_may_not_register_volunteers")
+NO_INTEREST = (NotFound, "interest_not_found")
 
 
 # Registering an ID number held outside the caller's scope is refused without telling
@@ -409,6 +410,16 @@ MATRIX.update({
     "list_volunteers": (("in_scope", "other_city", "other_province"), _PEOPLE_LIST),
     # the target is the region asked for
     "identity_stats": (REACH, staff_rows(*WRITERS[:4], "auditor", "api_client")),
+    # interest in volunteering: station staff and admins; the list's target is the region
+    # filter, a registration outside the scope answers like an unknown one (404)
+    "list_interest": (("in_scope", "other_city", "other_province"), {
+        **_PEOPLE_LIST, **{role: (ROLE,) * 3 for role in ("auditor", "api_client")}}),
+    "get_interest": ((*REACH, "missing"), {
+        role: tuple(NO_INTEREST if o in (SCOPE, HIDDEN) else o for o in outcomes)
+        for role, outcomes in hidden_rows(*WRITERS).items()}),
+    "set_interest_status": ((*REACH, "missing"), {
+        role: tuple(NO_INTEREST if o in (SCOPE, HIDDEN) else o for o in outcomes)
+        for role, outcomes in hidden_rows(*WRITERS).items()}),
 })
 
 
@@ -728,6 +739,15 @@ def _admin(w: World) -> dict:
     return caller_of("province_admin", w.demo)
 
 
+SECOND_PROVINCE_ADMIN = str(uuid.UUID(int=0x2A))
+
+
+def _submitter(w: World) -> dict:
+    """Who submits the records the matrix's callers then decide: a second province admin, so
+    that no caller decides their own submission (four eyes for everyone)."""
+    return {**_admin(w), "person_id": SECOND_PROVINCE_ADMIN, "name": "第二名省级管理员"}
+
+
 def _fresh_elder(identity, w: World, target) -> str:
     return identity.register_elder(_admin(w), elder_data(REGIONS[target]))["person_id"]
 
@@ -747,14 +767,14 @@ def _submit_priority(identity, w: World, role, caller, target):
 
 def _verify_priority(identity, w: World, role, caller, target):
     elder_id = _fresh_elder(identity, w, target)
-    identity.submit_priority(_admin(w), elder_id, EMPTY_NEST)
+    identity.submit_priority(_submitter(w), elder_id, EMPTY_NEST)
     record = identity.verify_priority(caller, elder_id, "empty_nest", {"decision": "verify"})
     assert record["status"] == "verified"
 
 
 def _revoke_priority(identity, w: World, role, caller, target):
     elder_id = _fresh_elder(identity, w, target)
-    identity.submit_priority(_admin(w), elder_id, EMPTY_NEST)
+    identity.submit_priority(_submitter(w), elder_id, EMPTY_NEST)
     identity.verify_priority(_admin(w), elder_id, "empty_nest", {"decision": "verify"})
     record = identity.revoke_priority(caller, elder_id, "empty_nest", {"reason": "矩阵测试"})
     assert record["status"] == "revoked"
@@ -772,7 +792,7 @@ def _link_relatives(identity, w: World, role, caller, target):
 
 
 def _verify_relatives(identity, w: World, role, caller, target):
-    link = _link(identity, w, _admin(w), _person_id(w, caller, target))
+    link = _link(identity, w, _submitter(w), _person_id(w, caller, target))
     assert identity.verify_relatives(caller, link["link_id"], {"decision": "verify"})[
         "status"] == "verified"
 
@@ -817,7 +837,7 @@ def _add_qualification(identity, w: World, role, caller, target):
 
 
 def _verify_qualification(identity, w: World, role, caller, target):
-    added = identity.add_qualification(_admin(w), _person_id(w, caller, target), NURSE)
+    added = identity.add_qualification(_submitter(w), _person_id(w, caller, target), NURSE)
     decided = identity.verify_qualification(caller, added["qualification_id"],
                                             {"decision": "verify"})
     assert decided["status"] == "verified" and decided["valid"] is True
@@ -834,7 +854,7 @@ def _elder_with_verified_daughter(identity, w: World, role, caller, target) -> t
     elder_id = caller["person_id"] if target == "self" else _fresh_elder(identity, w, target)
     if target == "self" and role != "elder":
         return elder_id, _fresh_person(identity, w)
-    link = _link(identity, w, _admin(w), elder_id)
+    link = _link(identity, w, _submitter(w), elder_id)
     identity.verify_relatives(_admin(w), link["link_id"], {"decision": "verify"})
     return elder_id, link["relative_person_id"]
 
@@ -904,7 +924,41 @@ def _list_people(rpc):
     return act
 
 
+def _interest_id(identity, w: World, target) -> str:
+    """A resident's registration of interest in the target's community (or an unknown id)."""
+    if target == "missing":
+        return str(uuid.uuid4())
+    _, phone = fresh_numbers(elder=False)
+    region = REGIONS[target]
+    identity.register_interest({"name": "矩阵意向", "phone": phone, "region_code": region})
+    staff = _admin(w)
+    [item] = [i for i in identity.list_interest(staff, {"region": region, "status": "new",
+                                                        "page": 1, "page_size": 100})["items"]
+              if i["phone_masked"].endswith(phone[-4:]) and i["phone_masked"][:3] == phone[:3]]
+    return item["interest_id"]
+
+
+def _list_interest(identity, w: World, role, caller, target):
+    page = identity.list_interest(caller, {"region": FILTERS[target], "page": 1,
+                                           "page_size": 20})
+    assert all(i["region_code"].startswith(prefix_of(FILTERS[target])) for i in page["items"])
+
+
+def _get_interest(identity, w: World, role, caller, target):
+    interest_id = _interest_id(identity, w, target)
+    assert identity.get_interest(caller, interest_id, False)["interest_id"] == interest_id
+
+
+def _set_interest_status(identity, w: World, role, caller, target):
+    interest_id = _interest_id(identity, w, target)
+    answer = identity.set_interest_status(caller, interest_id, {"status": "contacted"})
+    assert answer["status"] == "contacted"
+
+
 ACTIONS = {
+    "list_interest": _list_interest,
+    "get_interest": _get_interest,
+    "set_interest_status": _set_interest_status,
     "update_elder": _correct("update_elder"),
     "update_volunteer": _correct("update_volunteer"),
     "set_person_status": _set_person_status,

@@ -68,10 +68,15 @@ def test_another_staff_member_verifies_or_rejects_with_a_reason():
     assert decide("pending", "verify", None, None, OPERATOR) == "verified"
 
 
-def test_county_level_and_higher_admins_may_verify_their_own_submission():
-    assert decide("pending", "verify", None, "co-1", COUNTY) == "verified"
-    for role in ("province_admin", "city_admin"):
-        assert decide("pending", "verify", None, "x", Reviewer("x", (role,))) == "verified"
+@pytest.mark.parametrize("role", ["province_admin", "city_admin", "county_admin",
+                                  "township_admin", "station_operator"])
+@pytest.mark.parametrize("decision, reason", [("verify", None), ("reject", "材料不全")])
+def test_nobody_decides_their_own_submission_whatever_their_level(role, decision, reason):
+    with pytest.raises(ReviewRefused) as info:
+        decide("pending", decision, reason, "x", Reviewer("x", (role,)))
+    assert info.value.reason == "four_eyes" and "提交人" in info.value.zh
+    assert decide("pending", decision, reason, "someone-else", Reviewer("x", (role,))) in (
+        "verified", "rejected")
 
 
 def test_nobody_decides_a_record_about_themself_not_even_a_province_admin():
