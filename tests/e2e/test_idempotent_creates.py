@@ -256,5 +256,5 @@ def test_every_create_retried_with_its_key_answers_the_first_answer_and_creates_
     api.call("DELETE", f"/api/v1/webhooks/{hook['webhook_id']}", token=staff.api_client,
              expect=200)  # nothing listens there: stop the deliveries
 
-    creates = {r.path for r in ROUTES if r.status == 201}
+    creates = {r.path for r in ROUTES if r.status == 201 and not r.public}  # see the unit test
     assert retries.covered == creates, f"not retried here: {sorted(creates - retries.covered)}"
