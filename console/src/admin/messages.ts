@@ -15,7 +15,7 @@ export default {
         },
       },
       apiClients: {
-        title: 'API 客户端（市级系统）', id: '客户端标识', create: '接入市级系统', name: '系统名称', clientId: '客户端标识（选填，小写字母、数字和连字符）',
+        title: 'API 客户端（市级系统）', id: '客户端标识', mayRegisterVolunteers: '可登记志愿者', volunteersHint: '老人总可由市级系统登记；志愿者须经省级政策允许。', volunteersAllowed: '已允许 {id} 登记志愿者', volunteersRefused: '已不再允许 {id} 登记志愿者', create: '接入市级系统', name: '系统名称', clientId: '客户端标识（选填，小写字母、数字和连字符）',
         scopeCode: '所属市级单位（区划代码）', scopeHint: '市级单位：各市及辛集、定州、雄安', status: '状态', createdAt: '接入时间',
         rotatedAt: '最近更换密钥', active: '正常', revokedStatus: '已撤销', rotate: '更换密钥', revoke: '撤销接入',
         revokeReason: '撤销原因', confirmRevoke: '确认撤销', secretTitle: '{id} 的新密钥', secretOnce: '密钥只显示这一次，请立即复制并交给对方系统的管理员。旧密钥已立即失效。',
@@ -69,7 +69,7 @@ export default {
         },
       },
       apiClients: {
-        title: 'API clients (municipal systems)', id: 'Client id', create: 'Connect a municipal system', name: 'System name', clientId: 'Client id (optional: lower-case letters, digits, hyphens)',
+        title: 'API clients (municipal systems)', id: 'Client id', mayRegisterVolunteers: 'May register volunteers', volunteersHint: 'A municipal system may always register elders; volunteers only where the province allows it.', volunteersAllowed: '{id} may now register volunteers', volunteersRefused: '{id} may no longer register volunteers', create: 'Connect a municipal system', name: 'System name', clientId: 'Client id (optional: lower-case letters, digits, hyphens)',
         scopeCode: 'City-level unit (region code)', scopeHint: 'City-level units: the cities, and 辛集, 定州, 雄安', status: 'Status', createdAt: 'Connected',
         rotatedAt: 'Secret last rotated', active: 'Active', revokedStatus: 'Revoked', rotate: 'Rotate secret', revoke: 'Revoke',
         revokeReason: 'Reason', confirmRevoke: 'Revoke now', secretTitle: 'New secret of {id}', secretOnce: 'The secret is shown only now: copy it and hand it to the system\'s administrator. The old secret no longer works.',
