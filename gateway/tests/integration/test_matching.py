@@ -43,7 +43,7 @@ def live(service_config, start_module_service, token_keys):
     start_module_service(service_class("matching"), service_config("matching"))
     start_module_service(StandInDemand, service_config(None))
     start_module_service(IdentityFake().service_class(), service_config(None))
-    cfg = service_config(None, RPC_TIMEOUT_SECONDS=5)
+    cfg = service_config(None, RPC_TIMEOUT_SECONDS=5, STRICT_RESPONSES=True)
     start_module_service(GatewayService, cfg)
     private = open(token_keys["JWT_PRIVATE_KEY_FILE"], "rb").read()
 

@@ -75,7 +75,7 @@ class StandInDemand:
 @pytest.fixture
 def gateway(service_config, start_service, token_keys):
     start_service(StandInDemand, service_config(None))
-    cfg = service_config(None, RPC_TIMEOUT_SECONDS=2)
+    cfg = service_config(None, RPC_TIMEOUT_SECONDS=2, STRICT_RESPONSES=True)
     start_service(GatewayService, cfg)
     base = f"http://{cfg['WEB_SERVER_ADDRESS']}"
     private = open(token_keys["JWT_PRIVATE_KEY_FILE"], "rb").read()
