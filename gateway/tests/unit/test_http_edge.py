@@ -268,6 +268,17 @@ def test_lists_are_checked_item_by_item():
     assert 1 in answers.violations(spec, [{"person_id": "p"}, {"nope": 1}])
 
 
+
+def test_a_demand_whose_volunteer_has_not_checked_in_meets_its_schema():
+    """Found by the strict e2e run: an assignment's check-in and check-out are null until they
+    happen, and the schema refused null."""
+    [spec] = [r for r in ROUTES if (r.method, r.openapi_path) == ("GET", "/api/v1/demands/{demand_id}")]
+    assignment = {"assignment_id": DEMAND, "volunteer_id": DEMAND, "status": "assigned",
+                  "assigned_at": "2026-12-01T08:00:00+08:00", "checked_in_at": None,
+                  "check_in_location": None, "checked_out_at": None, "check_out_location": None}
+    assert answers.violations(spec, {"demand_id": DEMAND, "assignments": [assignment]}) is None
+
+
 # Routes answering JSON without a response schema: not checked. Others are adding the
 # schemas; this list may only shrink (a route that gains one must leave it).
 ROUTES_WITHOUT_RESPONSE_SCHEMA = {
