@@ -8,7 +8,28 @@ gateway (not as a generic ``RemoteError``) and the gateway turns it into the JSO
 """
 from __future__ import annotations
 
+import json
 from typing import Any
+
+# How ``details`` crosses RPC. nameko serialises an exception's args with ``str()`` for every
+# value that is not a string, mapping or list, so ``None`` arrived as the string "None" and
+# ``30`` as "30". The details travel as JSON text in a one-key mapping instead (mappings and
+# strings pass through nameko unchanged) and are decoded when the error is rebuilt.
+_WIRE_KEY = "__details_json__"
+
+
+def _from_wire(details: Any) -> Any:
+    if isinstance(details, dict) and set(details) == {_WIRE_KEY}:
+        return json.loads(details[_WIRE_KEY])
+    return details
+
+
+def _to_wire(details: Any) -> dict[str, str]:
+    return {_WIRE_KEY: json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)}
+
+
+def _empty(details: Any) -> bool:
+    return details is None or (isinstance(details, str | dict | list | tuple) and not details)
 
 
 class DomainError(Exception):
@@ -20,7 +41,9 @@ class DomainError(Exception):
     def __init__(self, code: str | None = None, zh: str = "", en: str = "",
                  details: Any = None):
         code = code or self.default_code
-        super().__init__(code, zh, en, details)
+        details = _from_wire(details)
+        details = None if _empty(details) else details
+        super().__init__(code, zh, en, _to_wire(details))  # the args nameko sends over RPC
         self.code = code
         self.zh = zh
         self.en = en
@@ -30,6 +53,7 @@ class DomainError(Exception):
         return f"{self.code}: {self.en or self.zh}"
 
     def to_body(self) -> dict[str, Any]:
+        """The JSON error body; ``details`` is null when there is nothing to add."""
         return {
             "error": self.code,
             "message": {"zh": self.zh, "en": self.en},

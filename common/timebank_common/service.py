@@ -253,11 +253,13 @@ class Database(DependencyProvider):
         return unit_of_work
 
 
-def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
+def json_response(body, status: int = 200, headers: dict | None = None,
+                  mimetype: str = "application/json") -> Response:
+    """``body`` as JSON; ``mimetype`` e.g. ``application/problem+json`` for RFC 9457 errors."""
     return Response(
         json.dumps(body, ensure_ascii=False, default=str),
         status=status,
-        mimetype="application/json",
+        mimetype=mimetype,
         headers=headers,
     )
 

@@ -7,8 +7,9 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from .routing import ROUTES
-from .schemas import Error
+from .problems import PROBLEM_JSON
+from .routing import ROUTES, RouteSpec
+from .schemas import Error, Problem
 
 _ERRORS = {
     "400": "输入有误 Bad input",
@@ -17,8 +18,26 @@ _ERRORS = {
     "404": "不存在 Not found",
     "409": "状态冲突 Conflict with the current state",
     "422": "违反规则 Rule violation",
+    "429": "请求过于频繁，见 Retry-After Too many requests; see Retry-After",
     "503": "服务暂不可用 Service unavailable",
 }
+# refusals of a request that carries a body (gateway/request_body.py)
+_BODY_ERRORS = {
+    "413": "请求体过大 body_too_large: the body is larger than the gateway accepts",
+    "415": "请求体须为 JSON unsupported_media_type: the body must be application/json",
+}
+_CREDENTIALS_REFUSED = "凭证无效 The credentials (password, refresh token or client secret) " \
+                       "were refused"
+_DESCRIPTION = (
+    "河北省互助养老时间银行平台 — HTTP gateway. Times are ISO 8601 with offset, durations "
+    "integer minutes, regions 12-digit codes.\n\n"
+    "Errors are `{error, message: {zh, en}, details, request_id}` (`details` null when there is "
+    "nothing to add); a client whose Accept prefers `application/problem+json` gets RFC 9457 "
+    "problem details with the same members as extensions. An unknown path answers 404 "
+    "`not_found`, a method the path does not take 405 `method_not_allowed` with `Allow`. "
+    "Path parameters declared `format: uuid` that are not UUIDs answer 404 `not_found` "
+    "before any service is asked. Request bodies are JSON (415 otherwise), at most 1 MiB "
+    "(413) and 32 levels deep (400 `body_too_deep`).")
 # refusals only some routes give
 IDEMPOTENCY_KEY = "Idempotency-Key"
 REQUIRED_HEADERS = (IDEMPOTENCY_KEY,)
@@ -81,15 +100,19 @@ def build(base_url: str) -> dict:
         version="1.0.0",
         openapi_version="3.0.3",
         plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
-        info={"description": "河北省互助养老时间银行平台 — HTTP gateway. Times are ISO 8601 with offset, "
-                             "durations integer minutes, regions 12-digit codes."},
+        info={"description": _DESCRIPTION},
         servers=[{"url": base_url}],
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.schema("Error", schema=Error)
+    spec.components.schema("Problem", schema=Problem)
+    for code, text in (("NotFound", "不存在 No such path (not_found)"),
+                       ("MethodNotAllowed", "此地址不支持该方法 The path does not take this method "
+                                            "(method_not_allowed; see Allow)")):
+        spec.components.response(code, {"description": text, "content": _error_content()})
     for route in ROUTES:
         parameters: list[dict[str, Any]] = [
-            {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+            {"in": "path", "name": name, "required": True, "schema": _path_schema(route, name)}
             for name in route.path_params
         ]
         responses: dict[str, Any] = {}
@@ -127,13 +150,39 @@ def build(base_url: str) -> dict:
         responses[str(route.status)] = ok
         for status, why in route.other_statuses.items():
             responses[str(status)] = {**ok, "description": why}
-        for code, text in {**_ERRORS, **_ROUTE_ERRORS.get(route.openapi_path, {})}.items():
-            if code == "401" and route.public:
-                continue
-            responses[code] = {
-                "description": text, "content": {"application/json": {"schema": "Error"}},
-            }
+        for code, text in _error_statuses(route).items():
+            responses[code] = {"description": text, "content": _error_content()}
         if not route.public:
             operation["security"] = [{"bearer": []}]
         spec.path(path=route.openapi_path, operations={route.method.lower(): operation})
     return _json_numbers(spec.to_dict())
+
+
+def _path_schema(route: RouteSpec, name: str) -> dict[str, str]:
+    if name in route.uuid_params:
+        return {"type": "string", "format": "uuid"}
+    return {"type": "string"}
+
+
+def _error_content() -> dict[str, Any]:
+    return {"application/json": {"schema": "Error"}, PROBLEM_JSON: {"schema": "Problem"}}
+
+
+def _error_statuses(route: RouteSpec) -> dict[str, str]:
+    """The refusals ``route`` can answer: all routes' (401 only with credentials to refuse),
+    its own, and 413/415 when it takes a body."""
+    statuses = {**_ERRORS, **_ROUTE_ERRORS.get(route.openapi_path, {})}
+    if route.public:
+        if refuses_credentials(route):
+            statuses["401"] = _CREDENTIALS_REFUSED
+        else:
+            del statuses["401"]
+    if route.body is not None:
+        statuses.update(_BODY_ERRORS)
+    return dict(sorted(statuses.items()))
+
+
+def refuses_credentials(route: RouteSpec) -> bool:
+    """Public routes that check a password, refresh token or client secret: login, refresh,
+    client token and the console's session login and refresh."""
+    return route.public and route.openapi_path.startswith("/api/v1/auth/")

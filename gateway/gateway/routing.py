@@ -17,9 +17,9 @@ inside the caller's scope. Both refuse with the same codes the services use.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import re
+import uuid
 from dataclasses import dataclass, field
 
 import eventlet
@@ -28,9 +28,12 @@ from nameko.web.handlers import http
 
 from timebank_common import idempotency
 from timebank_common.caller import Caller
-from timebank_common.errors import BadInput, DomainError, Unauthenticated, validation_error
+from timebank_common.errors import DomainError, Unauthenticated, validation_error
 from timebank_common.schemas import load
 from timebank_common.service import json_response
+
+from . import answers, request_body
+from .problems import error_body, error_response
 
 log = logging.getLogger(__name__)
 
@@ -80,31 +83,52 @@ class RouteSpec:
     def path_params(self) -> list[str]:
         return re.findall(r"<(?:[^:>]+:)?([^>]+)>", self.path)
 
+    @property
+    def uuid_params(self) -> list[str]:
+        return re.findall(r"<uuid:([^>]+)>", self.path)
+
+
+# Path parameters that are UUIDs, declared once: ``route`` writes them ``<uuid:name>``, so a
+# path whose id is not a UUID matches no route and is answered 404 ``not_found`` before any
+# RPC (nothing reaches SQL), and the OpenAPI document declares them ``format: uuid``. Other
+# parameters (certificate numbers, region and catalogue codes, API client ids, template keys)
+# stay strings; ``test_every_path_parameter_is_classified`` makes a new one choose a side.
+UUID_PARAMETERS = frozenset({
+    "person_id", "elder_id", "volunteer_id", "proxy_person_id", "carrier_id", "demand_id",
+    "series_id", "dispute_id", "record_id", "follow_up_id", "proposal_id", "message_id",
+    "task_id", "grant_id", "qualification_id", "link_id",
+})
+STRING_PARAMETERS = frozenset({
+    "number", "code", "region_code", "category", "client_id", "event_type", "role", "locale",
+})
+
+
+def with_uuid_converters(path: str) -> str:
+    """``/demands/<demand_id>`` → ``/demands/<uuid:demand_id>`` for the ``UUID_PARAMETERS``."""
+    return re.sub(r"<([^:>]+)>",
+                  lambda m: f"<uuid:{m[1]}>" if m[1] in UUID_PARAMETERS else m[0], path)
+
+
+def _plain_path_values(params: dict) -> dict:
+    """werkzeug's ``uuid`` converter gives ``UUID`` objects: passed on as canonical strings."""
+    return {k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in params.items()}
+
 
 ROUTES: list[RouteSpec] = []
 
-MALFORMED_JSON = BadInput("malformed_json", "请求体不是有效的 JSON", "The request body is not valid JSON")
+def body_limits(config) -> dict:
+    """``MAX_BODY_BYTES`` and ``MAX_JSON_DEPTH`` from the gateway's config (request_body.py)."""
+    config = config or {}
+    return {"max_bytes": int(config.get("MAX_BODY_BYTES") or request_body.DEFAULT_MAX_BODY_BYTES),
+            "max_depth": int(config.get("MAX_JSON_DEPTH") or request_body.DEFAULT_MAX_JSON_DEPTH)}
 
 
-def _json_body(request) -> dict:
-    raw = request.get_data(cache=True)
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise MALFORMED_JSON from None
-    if not isinstance(data, dict):
-        raise BadInput("body_not_object", "请求体应为 JSON 对象", "The request body must be a JSON object")
-    return data
-
-
-def _validated_body(schema_cls: type[Schema], request) -> dict:
+def _validated_body(schema_cls: type[Schema], request, config=None) -> dict:
     """Check the body against the owning service's schema, and pass it on as sent.
 
     The service loads it again with the same schema; passing the raw JSON keeps
     the RPC payload plain JSON (no datetimes)."""
-    data = _json_body(request)
+    data = request_body.read_json_object(request, **body_limits(config))
     errors = schema_cls().validate(data)
     if errors:
         raise validation_error(errors)
@@ -128,22 +152,42 @@ def check_access(spec: RouteSpec, caller: dict, params: dict) -> None:
             who.require_scope(str(code))
 
 
-def _error_response(exc: DomainError, request_id: str):
+def _error_response(exc: DomainError, request_id: str, request=None):
     body = exc.to_body()
     body["request_id"] = request_id
-    headers = {"X-Request-Id": request_id}
+    headers = {}
     if exc.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     retry_after = exc.details.get("retry_after_seconds") if isinstance(exc.details, dict) else None
     if retry_after is not None:  # 423 account_locked: when to try again
         headers["Retry-After"] = str(int(retry_after))
-    return json_response(body, status=exc.status, headers=headers)
+    return error_response(request, body, exc.status, headers)
+
+
+def strict_responses(config) -> bool:
+    """``STRICT_RESPONSES``: a 2xx answer that breaks its schema is a 500 (answers.py)."""
+    value = (config or {}).get("STRICT_RESPONSES")
+    return str(value).lower() in ("1", "true", "yes", "on")
+
+
+def _checked_answer(spec: RouteSpec, result, status: int, request_id: str, config, request,
+                    headers: dict[str, str] | None = None):
+    """The JSON answer, after its check against the route's response schema."""
+    try:
+        answers.check_answer(spec, result, strict_responses(config))
+    except answers.ResponseContractViolation as violation:
+        return error_response(request, error_body(
+            "response_contract_violation", "系统内部错误：应答不符合接口约定，已记录",
+            "Internal error: the answer broke the API contract; it has been logged",
+            {"fields": violation.errors}, request_id), 500)
+    return json_response(result, status=status, headers={"X-Request-Id": request_id, **(headers or {})})
 
 
 def route(method: str, path: str, *, summary: str, tags: list[str], body=None, query=None,
           response=None, many=False, status=200, public=False, roles=None, headers=None,
           scoped=None, content_type="application/json", other_statuses=None, idempotent=False,
           rate_class=None):
+    path = with_uuid_converters(path)
     spec = RouteSpec(method, path, summary, tags, body, query, response, many, status, public,
                      list(roles or []), headers or [], list(scoped or []), content_type,
                      dict(other_statuses or {}), idempotent, rate_class)
@@ -153,12 +197,15 @@ def route(method: str, path: str, *, summary: str, tags: list[str], body=None, q
         @functools.wraps(fn)
         def endpoint(self, request, **params):
             request_id = self.correlation_id
+            config = getattr(self, "config", None)
+            params = _plain_path_values(params)
             try:
+                request_body.check_media_type(request)  # any body sent to the API is JSON
                 caller = None if spec.public else self.authenticate(request)
                 if spec.roles:  # the service checks again, with the scope
                     Caller.from_dict(caller).require(*spec.roles)
                 if spec.body is not None:
-                    params["body"] = _validated_body(spec.body, request)
+                    params["body"] = _validated_body(spec.body, request, config)
                 if spec.idempotent:
                     params["idempotency_key"] = idempotency.valid_key(
                         request.headers.get(idempotency.HEADER))
@@ -169,31 +216,27 @@ def route(method: str, path: str, *, summary: str, tags: list[str], body=None, q
                 with eventlet.Timeout(self.rpc_timeout, ServiceUnavailable):
                     result = fn(self, request, caller, **params)
             except DomainError as exc:
-                return _error_response(exc, request_id)
+                return _error_response(exc, request_id, request)
             except ServiceUnavailable:
                 log.error("RPC timed out on %s %s", method, path)
-                return json_response(
-                    {"error": "service_unavailable",
-                     "message": {"zh": "服务暂时不可用，请稍后重试", "en": "A service is unavailable; please retry"},
-                     "details": None, "request_id": request_id},
-                    status=503, headers={"X-Request-Id": request_id, "Retry-After": "5"})
+                return error_response(request, error_body(
+                    "service_unavailable", "服务暂时不可用，请稍后重试",
+                    "A service is unavailable; please retry", None, request_id),
+                    503, headers={"Retry-After": "5"})
             except Exception:
                 log.exception("unhandled error on %s %s", method, path)
-                return json_response(
-                    {"error": "internal_error",
-                     "message": {"zh": "系统内部错误，已记录", "en": "Internal error; it has been logged"},
-                     "details": None, "request_id": request_id},
-                    status=500, headers={"X-Request-Id": request_id})
+                return error_response(request, error_body(
+                    "internal_error", "系统内部错误，已记录", "Internal error; it has been logged",
+                    None, request_id), 500)
             if hasattr(result, "status_code"):  # already a Response (PDF, HTML...)
                 result.headers["X-Request-Id"] = request_id
                 return result
             if not isinstance(result, Answer):
                 body, replayed = idempotency.unwrap(result) if spec.idempotent else (result, False)
                 result = Answer(body, spec.status, replayed)
-            headers = {"X-Request-Id": request_id}
-            if result.replayed:
-                headers[idempotency.REPLAYED_HEADER] = "true"
-            return json_response(result.body, status=result.status, headers=headers)
+            headers = {idempotency.REPLAYED_HEADER: "true"} if result.replayed else {}
+            return _checked_answer(spec, result.body, result.status, request_id, config, request,
+                                   headers)
 
         return http(method, path)(endpoint)
 

@@ -20,6 +20,16 @@ class Error(Schema):
     request_id = fields.Str()
 
 
+class Problem(Error):
+    """RFC 9457 problem details (``Accept: application/problem+json``) with the members of
+    ``Error`` as extensions."""
+    type = fields.Str(metadata={"example": "urn:timebank:error:validation_failed"})
+    title = fields.Str(metadata={"example": "Bad Request"})
+    status = fields.Int(metadata={"example": 400})
+    detail = fields.Str()
+    instance = fields.Str(metadata={"example": "/api/v1/demands"})
+
+
 class Health(Schema):
     service = fields.Str()
     status = fields.Str()

@@ -18,6 +18,7 @@ from timebank_common.errors import Unauthenticated
 from timebank_common.service import ServiceBase, json_response
 from timebank_common.tokens import RevocationList, TokenCache
 
+from .dispatch import JsonDispatch
 from .routes.accounts import AccountRoutes
 from .routes.audit import AuditRoutes
 from .routes.auth import AuthRoutes
@@ -136,6 +137,7 @@ class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, Prox
     notify = RpcProxy("notify")
 
     verify_token = TokenVerifier()
+    json_dispatch = JsonDispatch()  # unknown paths and methods: JSON 404/405 (dispatch.py)
     rpc_timeout = Setting("RPC_TIMEOUT_SECONDS", 30, float)
     public_base_url = Setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 

@@ -42,6 +42,7 @@ def platform(tmp_path_factory):
                  "JWT_PUBLIC_KEY_FILE": str(tmp / "jwt.pub"),
                  "PII_KEYS_FILE": str(tmp / "pii-keys.json"),
                  "RPC_TIMEOUT_SECONDS": "60",
+                 "STRICT_RESPONSES": "true",  # an answer that breaks its schema is a 500
                  **sms.env(), **mailbox.env(),
                  "NOTIFY_DELIVERY_POLL_SECONDS": "0.5", "NOTIFY_REMINDER_POLL_SECONDS": "1",
                  # municipal webhooks: a failed delivery is retried 1 s, 2 s, ... later

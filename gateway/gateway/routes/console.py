@@ -20,6 +20,7 @@ from identity.contracts import LoggedOut, LoginBody
 from timebank_common.errors import Unauthenticated
 from timebank_common.service import json_response
 
+from ..dispatch import not_found
 from ..routing import route
 from ..schemas import ConsoleSession, SessionLogout
 
@@ -91,12 +92,8 @@ class ConsoleRoutes:
     def console_index(self, request):
         return _index()
 
-    @http("GET", "/<path:path>")
+    @http("GET", "/<console:path>")  # not /api/... nor /docs/...: those are 404 (dispatch.py)
     def console_file(self, request, path):
-        if path.startswith(("api/", "docs/")) or path in ("api", "docs"):
-            return json_response({"error": "not_found",
-                                  "message": {"zh": "没有这个地址", "en": "No such path"},
-                                  "details": None}, status=404)
         dist = CONSOLE_DIST.resolve()
         file = (dist / path).resolve()
         if file.is_file() and dist in file.parents:
@@ -109,7 +106,7 @@ class ConsoleRoutes:
             response.headers["X-Content-Type-Options"] = "nosniff"
             return response
         if path.startswith("assets/") or "." in path.rsplit("/", 1)[-1]:
-            return Response("not found", status=404, mimetype="text/plain")
+            return not_found(request)
         return _index()
 
 

@@ -51,7 +51,7 @@ class DemandRoutes:
         return self.demand.list(caller, query)
 
     @route("GET", "/api/v1/demands/<demand_id>", summary="需求详情 One demand", tags=["demands"],
-           response=DemandOut)
+           response=DemandWithHistoryOut)
     def get_demand(self, request, caller, demand_id):
         return self.demand.get(caller, demand_id)
 

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from timebank_common.service import json_response
 
 from .. import openapi
+from ..dispatch import not_found
 
 _ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
 _PAGE = """<!doctype html>
@@ -34,5 +35,5 @@ class DocsRoutes:
     def docs_asset(self, request, asset):
         path = (_ASSETS / asset).resolve()
         if path.parent != _ASSETS.resolve() or not path.is_file():
-            return Response("not found", status=404)
+            return not_found(request)
         return Response(path.read_bytes(), mimetype=mimetypes.guess_type(path.name)[0] or "application/octet-stream")

@@ -23,7 +23,7 @@ def platform(service_config, start_module_service, token_keys):
     start_module_service(service_class("demand"), service_config(
         "demand", REVIEW_ESCALATION_SECONDS=0.5,
         REVIEW_ESCALATION_CHECK_SECONDS=0.2))
-    cfg = service_config(None, RPC_TIMEOUT_SECONDS=10)
+    cfg = service_config(None, RPC_TIMEOUT_SECONDS=10, STRICT_RESPONSES=True)
     start_module_service(GatewayService, cfg)
     private = open(token_keys["JWT_PRIVATE_KEY_FILE"], "rb").read()
 

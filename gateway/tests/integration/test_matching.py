@@ -43,7 +43,7 @@ def live(service_config, start_module_service, token_keys):
     start_module_service(service_class("matching"), service_config("matching"))
     start_module_service(StandInDemand, service_config(None))
     start_module_service(IdentityFake().service_class(), service_config(None))
-    cfg = service_config(None, RPC_TIMEOUT_SECONDS=5)
+    cfg = service_config(None, RPC_TIMEOUT_SECONDS=5, STRICT_RESPONSES=True)
     start_module_service(GatewayService, cfg)
     private = open(token_keys["JWT_PRIVATE_KEY_FILE"], "rb").read()
 
@@ -57,7 +57,7 @@ def test_candidates_feed_dispatch_and_stats_over_http(live, event_bus):
     base, token = live
     operator = token("op-1", "station_operator", "130102001000")
     admin = token("adm-1", "county_admin", "130102000000")
-    vid = f"v-{uuid.uuid4().hex[:8]}"
+    vid = str(uuid.uuid4())
     volunteer = token(vid, "volunteer", REGION)
     event_bus.publish("identity", make_event("volunteer_eligible", {
         "person_id": vid, "region_code": REGION, "qualifications": []}, REGION))
@@ -118,7 +118,7 @@ def test_candidates_feed_dispatch_and_stats_over_http(live, event_bus):
 def test_staff_of_another_city_neither_read_nor_overwrite_a_volunteers_home(live, event_bus):
     """Issue 13's leak: answered as a volunteer nobody has (404), the home unchanged."""
     base, token = live
-    vid = f"v-{uuid.uuid4().hex[:8]}"
+    vid = str(uuid.uuid4())
     volunteer = token(vid, "volunteer", REGION)
     tangshan = token("op-ts", "station_operator", "130202001000")
     event_bus.publish("identity", make_event("volunteer_eligible", {
@@ -131,7 +131,7 @@ def test_staff_of_another_city_neither_read_nor_overwrite_a_volunteers_home(live
                    requests.put(url, headers=tangshan, json={
                        **home, "home": {"lat": 39.63, "lng": 118.18}}, timeout=10)):
         assert answer.status_code == 404 and answer.json()["error"] == "volunteer_not_found"
-    nobody = requests.get(f"{base}/api/v1/volunteers/v-nobody/matching-preferences",
+    nobody = requests.get(f"{base}/api/v1/volunteers/{uuid.uuid4()}/matching-preferences",
                           headers=tangshan, timeout=10)
     assert nobody.status_code == 404 and nobody.json()["error"] == "volunteer_not_found"
     assert requests.get(url, headers=volunteer, timeout=10).json()["home"] == home["home"]

@@ -26,7 +26,7 @@ class StandInDemand:
     @rpc
     def confirm(self, caller, demand_id, data):
         return [{"record_id": "r-1", "status": "sent", "confirmed_by": data["confirmed_by"]
-                 if "confirmed_by" in data else "elder", "seen_caller": caller["person_id"]}]
+                 if "confirmed_by" in data else "elder"}]
 
     @rpc(expected_exceptions=Conflict)
     def evaluate(self, caller, demand_id, data):
@@ -51,8 +51,7 @@ class StandInDemand:
 
     @rpc
     def list_disputes(self, caller, filters):
-        return {"items": [DISPUTE], "total": 1, "page": 1, "page_size": 20,
-                "filters": filters}
+        return {"items": [DISPUTE], "total": 1, "page": 1, "page_size": 20}
 
     @rpc
     def resolve_dispute(self, caller, dispute_id, data):
@@ -75,7 +74,7 @@ class StandInDemand:
 @pytest.fixture
 def gateway(service_config, start_service, token_keys):
     start_service(StandInDemand, service_config(None))
-    cfg = service_config(None, RPC_TIMEOUT_SECONDS=2)
+    cfg = service_config(None, RPC_TIMEOUT_SECONDS=2, STRICT_RESPONSES=True)
     start_service(GatewayService, cfg)
     base = f"http://{cfg['WEB_SERVER_ADDRESS']}"
     private = open(token_keys["JWT_PRIVATE_KEY_FILE"], "rb").read()

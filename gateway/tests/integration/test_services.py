@@ -13,17 +13,26 @@ from timebank_common.caller import Caller
 from timebank_common.errors import Forbidden, NotFound
 from timebank_common.tokens import issue_access_token
 
+P1 = "0b3c5a1e-0000-4000-8000-000000000001"       # the volunteer calling
+MISSING = "0b3c5a1e-0000-4000-8000-00000000dead"  # no such account
+SLOW = "0b3c5a1e-0000-4000-8000-00000000510e"     # the ledger never answers in time
+BROKEN = "0b3c5a1e-0000-4000-8000-0000000b0b0b"   # the ledger answers outside its contract
+SEEN_CALLERS: list[dict] = []  # what the stand-in ledger was asked with
+
 
 class FakeLedger:
     name = "ledger"
 
     @rpc(expected_exceptions=NotFound)
     def balance(self, caller, person_id):
-        if person_id == "missing":
+        if person_id == MISSING:
             raise NotFound("no_account", "账户不存在", "No such account", {"person_id": person_id})
-        if person_id == "slow":
+        if person_id == SLOW:
             eventlet.sleep(5)
-        return {"person_id": person_id, "earned_minutes": 90, "seen_caller": caller}
+        SEEN_CALLERS.append(caller)
+        if person_id == BROKEN:
+            return {"person_id": person_id, "earned_minutes": "ninety", "secret": "s3cr3t"}
+        return {"person_id": person_id, "earned_minutes": 90}
 
     @rpc
     def verify_certificate(self, number):
@@ -70,46 +79,48 @@ class FakeNotify:
 @pytest.fixture
 def gateway(service_config, start_service, token_keys):
     start_service(FakeLedger, service_config(None))
-    cfg = service_config(None, RPC_TIMEOUT_SECONDS=1)
+    cfg = service_config(None, RPC_TIMEOUT_SECONDS=1, STRICT_RESPONSES=True)
     start_service(GatewayService, cfg)
     base = f"http://{cfg['WEB_SERVER_ADDRESS']}"
     private = open(token_keys["JWT_PRIVATE_KEY_FILE"], "rb").read()
-    caller = Caller("p-1", ("volunteer",), "130102001001", name="李明")
+    caller = Caller(P1, ("volunteer",), "130102001001", name="李明")
     return base, issue_access_token(private, caller, 60)
 
 
 def test_verified_caller_reaches_the_service(gateway):
     base, token = gateway
-    resp = requests.get(f"{base}/api/v1/accounts/p-1", headers={"Authorization": f"Bearer {token}",
-                                                                 "X-Request-Id": "req-123"}, timeout=10)
+    SEEN_CALLERS.clear()
+    resp = requests.get(f"{base}/api/v1/accounts/{P1}", headers={"Authorization": f"Bearer {token}",
+                                                                  "X-Request-Id": "req-123"}, timeout=10)
     assert resp.status_code == 200
     assert resp.headers["X-Request-Id"] == "req-123"
-    seen = resp.json()["seen_caller"]
-    assert seen["person_id"] == "p-1" and seen["roles"] == ["volunteer"] and seen["scope"] == "130102001001"
+    assert resp.json() == {"person_id": P1, "earned_minutes": 90}
+    [seen] = SEEN_CALLERS
+    assert seen["person_id"] == P1 and seen["roles"] == ["volunteer"] and seen["scope"] == "130102001001"
 
 
 def test_domain_error_becomes_http_status_with_bilingual_body(gateway):
     base, token = gateway
-    resp = requests.get(f"{base}/api/v1/accounts/missing", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    resp = requests.get(f"{base}/api/v1/accounts/{MISSING}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert resp.status_code == 404
     body = resp.json()
     assert body["error"] == "no_account"
     assert body["message"] == {"zh": "账户不存在", "en": "No such account"}
-    assert body["details"] == {"person_id": "missing"}
+    assert body["details"] == {"person_id": MISSING}
 
 
 def test_bad_or_missing_token_is_401_without_calling_services(gateway):
     base, token = gateway
-    assert requests.get(f"{base}/api/v1/accounts/p-1", timeout=10).status_code == 401
-    resp = requests.get(f"{base}/api/v1/accounts/p-1", headers={"Authorization": f"Bearer {token}x"}, timeout=10)
+    assert requests.get(f"{base}/api/v1/accounts/{P1}", timeout=10).status_code == 401
+    resp = requests.get(f"{base}/api/v1/accounts/{P1}", headers={"Authorization": f"Bearer {token}x"}, timeout=10)
     assert resp.status_code == 401 and resp.json()["error"] == "token_invalid"
 
 
 def test_a_service_that_does_not_answer_gives_503(gateway):
     base, token = gateway
-    resp = requests.get(f"{base}/api/v1/accounts/slow", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    resp = requests.get(f"{base}/api/v1/accounts/{SLOW}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert resp.status_code == 503
-    assert resp.json()["error"] == "service_unavailable"
+    assert resp.json()["error"] == "service_unavailable" and resp.json()["details"] is None
 
 
 def test_anyone_can_verify_a_certificate_without_logging_in(gateway):
@@ -127,7 +138,7 @@ def test_certificate_download_is_a_pdf_for_the_logged_in_caller(gateway):
     assert resp.status_code == 200
     assert resp.headers["Content-Type"] == "application/pdf"
     assert 'filename="HB-1301-20261129-7K3QXM5.pdf"' in resp.headers["Content-Disposition"]
-    assert resp.content == b"%PDF-1.4 for p-1"
+    assert resp.content == b"%PDF-1.4 for " + P1.encode()
 
 
 def test_stats_carry_the_ledger_figures_next_to_identity(gateway, service_config, start_service,
@@ -196,3 +207,61 @@ def test_call_tasks_and_preferences_reach_notify(gateway, service_config, start_
     bad = requests.put(f"{base}/api/v1/preferences", json={"channels": ["fax"]},
                        headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert bad.status_code == 400 and bad.json()["error"] == "validation_failed"
+
+
+# --- the HTTP edge against the real gateway (issue 15) ----------------------------------------
+
+def test_bodies_that_are_not_json_too_large_or_too_deep_are_refused(gateway):
+    base, token = gateway
+    url = f"{base}/api/v1/auth/login"
+    for content_type, data in (("text/plain", '{"phone": "1"}'), ("application/xml", "<a/>"),
+                               ("application/x-www-form-urlencoded", "phone=1&password=2")):
+        resp = requests.post(url, data=data, headers={"Content-Type": content_type}, timeout=10)
+        assert resp.status_code == 415, content_type
+        assert resp.json()["error"] == "unsupported_media_type"
+    big = requests.post(url, data=b'{"phone": "' + b"1" * (2 * 1024 * 1024) + b'"}',
+                        headers={"Content-Type": "application/json"}, timeout=10)
+    assert big.status_code == 413 and big.json()["error"] == "body_too_large"
+    deep = requests.post(url, data=b'{"phone": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+                         headers={"Content-Type": "application/json"}, timeout=10)
+    assert deep.status_code == 400 and deep.json()["error"] == "body_too_deep"
+
+
+def test_unknown_paths_methods_and_ids_are_json_404_and_405(gateway):
+    base, token = gateway
+    auth = {"Authorization": f"Bearer {token}"}
+    for method, path in (("GET", "/api/v1/nothing-here"), ("POST", "/api/v1/nothing-here"),
+                         ("GET", "/api/v1/accounts/not-a-uuid"), ("GET", "/docs/nothing.js")):
+        resp = requests.request(method, base + path, headers=auth, timeout=10)
+        assert resp.status_code == 404, path
+        assert resp.headers["Content-Type"].startswith("application/json")
+        assert resp.json()["error"] == "not_found" and resp.json()["details"] is None
+    resp = requests.delete(f"{base}/api/v1/accounts/{P1}", headers=auth, timeout=10)
+    assert resp.status_code == 405 and resp.json()["error"] == "method_not_allowed"
+    assert resp.headers["Allow"] == "GET, HEAD"
+    console = requests.get(f"{base}/demands/42", timeout=10)  # a console client route
+    assert console.status_code == 200 and console.headers["Content-Type"].startswith("text/html")
+
+
+def test_errors_are_problem_details_when_asked(gateway):
+    base, token = gateway
+    resp = requests.get(f"{base}/api/v1/accounts/{MISSING}", timeout=10,
+                        headers={"Authorization": f"Bearer {token}",
+                                 "Accept": "application/problem+json"})
+    assert resp.status_code == 404
+    assert resp.headers["Content-Type"].startswith("application/problem+json")
+    problem = resp.json()
+    assert problem["type"] == "urn:timebank:error:no_account" and problem["status"] == 404
+    assert problem["instance"] == f"/api/v1/accounts/{MISSING}"
+    assert problem["error"] == "no_account" and problem["details"] == {"person_id": MISSING}
+
+
+def test_a_strict_gateway_refuses_an_answer_that_breaks_its_schema(gateway):
+    base, token = gateway
+    resp = requests.get(f"{base}/api/v1/accounts/{BROKEN}", timeout=10,
+                        headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 500
+    body = resp.json()
+    assert body["error"] == "response_contract_violation"
+    assert set(body["details"]["fields"]) == {"earned_minutes", "secret"}
+    assert "s3cr3t" not in resp.text

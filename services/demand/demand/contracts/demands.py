@@ -131,10 +131,10 @@ class AssignmentOut(Schema):
     status = fields.String()
     assigned_at = fields.DateTime(format="iso")
     assigned_by = fields.String()
-    checked_in_at = fields.DateTime(format="iso")
-    check_in_location = fields.Dict()
-    checked_out_at = fields.DateTime(format="iso")
-    check_out_location = fields.Dict()
+    checked_in_at = fields.DateTime(format="iso", allow_none=True)  # null until checked in
+    check_in_location = fields.Dict(allow_none=True)
+    checked_out_at = fields.DateTime(format="iso", allow_none=True)  # null until checked out
+    check_out_location = fields.Dict(allow_none=True)
     check_in_device_at = fields.DateTime(format="iso", allow_none=True, metadata={
         "description": "the time the volunteer's app sent at check-in (evidence; checked_in_at"
                        " is the server's)"})
