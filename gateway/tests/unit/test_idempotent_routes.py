@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from unittest.mock import Mock
 
 import pytest
+from werkzeug.test import EnvironBuilder
 
 from gateway.openapi import build
 from gateway.routing import ROUTES
@@ -25,7 +26,7 @@ def test_every_create_route_is_idempotent():
     assert len(creates) >= 19  # carriers … transfers: the registry, not a hand-kept list
     assert [(r.method, r.path) for r in creates if not r.idempotent] == []
     assert {r.method for r in creates} == {"POST"}
-    record = next(r for r in ROUTES if r.path == "/api/v1/demands/<demand_id>/record")
+    record = next(r for r in ROUTES if r.openapi_path == "/api/v1/demands/{demand_id}/record")
     assert record.idempotent
 
 
@@ -45,8 +46,7 @@ def _gateway(**services):
 
 
 def _request(body: dict, headers: dict):
-    raw = json.dumps(body).encode()
-    return SimpleNamespace(get_data=lambda cache=True: raw, args={}, headers=headers)
+    return EnvironBuilder(method="POST", json=body, headers=headers).get_request()
 
 
 def _post_carrier(headers: dict, answer=None):

@@ -226,8 +226,8 @@ def test_the_gateway_refuses_the_change_feed_to_a_person_before_calling_notify()
     fake = SimpleNamespace(correlation_id="r-1", rpc_timeout=5, notify=notify,
                            authenticate=lambda request: {"person_id": "p", "roles": ["city_admin"],
                                                          "scope": "130100000000"})
-    request = SimpleNamespace(get_data=lambda cache=True: b"", args=SimpleNamespace(
-        to_dict=lambda: {"limit": "501"}))
+    request = EnvironBuilder(method="GET", path="/api/v1/changes",
+                             query_string={"limit": "501"}).get_request()
     response = Gateway.changes(fake, request)
     assert response.status_code == 403
     assert json.loads(response.get_data())["error"] == "role_required"
@@ -245,8 +245,8 @@ def test_the_change_feed_refuses_out_of_bounds_paging_before_calling_notify(quer
     fake = SimpleNamespace(correlation_id="r-1", rpc_timeout=5, notify=notify,
                            authenticate=lambda request: {"client_id": "sjz", "roles": ["api_client"],
                                                          "scope": "130100000000"})
-    request = SimpleNamespace(get_data=lambda cache=True: b"",
-                              args=SimpleNamespace(to_dict=lambda: dict(query)))
+    request = EnvironBuilder(method="GET", path="/api/v1/changes",
+                             query_string=dict(query)).get_request()
     response = Gateway.changes(fake, request)
     assert response.status_code == 400
     body = json.loads(response.get_data())
