@@ -62,42 +62,44 @@ class PreferencesSchema(Schema):
 
 class PreferencesOut(Schema):
     """A volunteer's home, service radius (km) and weekly hours (none: any time)."""
-    volunteer_id = fields.String()
-    home = fields.Nested(Location)
-    radius_km = fields.Float()
-    availability = fields.List(fields.Nested(AvailabilityWindow))
+    volunteer_id = fields.String(required=True)
+    home = fields.Nested(Location, required=True)
+    radius_km = fields.Float(required=True)
+    availability = fields.List(fields.Nested(AvailabilityWindow), required=True)
 
 
 # --- feed ----------------------------------------------------------------------------------
 class FeedItem(Schema):
-    demand_id = fields.String()
-    category = fields.String()
-    region_code = fields.String()
-    window_start = _time()
-    window_end = _time()
-    expected_minutes = fields.Integer()
-    open_slots = fields.Integer()
-    priority_elder = fields.Boolean()  # only when matching knows the volunteer's home
-    distance_km = fields.Float()  # idem
+    demand_id = fields.String(required=True)
+    category = fields.String(required=True)
+    region_code = fields.String(required=True)
+    window_start = _time(required=True)
+    window_end = _time(required=True)
+    expected_minutes = fields.Integer(required=True)
+    open_slots = fields.Integer(required=True)
+    priority_elder = fields.Boolean(metadata={
+        "description": "only when matching knows the volunteer's home"})
+    distance_km = fields.Float(metadata={
+        "description": "only when matching knows the volunteer's home"})
 
 
 class FeedOut(Schema):
     """Open demands ranked for one volunteer."""
-    items = fields.List(fields.Nested(FeedItem))
+    items = fields.List(fields.Nested(FeedItem), required=True)
 
 
 # --- candidates ----------------------------------------------------------------------------
 class CandidateOut(Schema):
-    volunteer_id = fields.String()
-    score = fields.Float()
-    distance_km = fields.Float()
-    parts = fields.Dict(keys=fields.String(), values=fields.Float())
+    volunteer_id = fields.String(required=True)
+    score = fields.Float(required=True)
+    distance_km = fields.Float(required=True)
+    parts = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
 
 
 class CandidatesOut(Schema):
-    demand_id = fields.String()
-    weights = fields.Dict(keys=fields.String(), values=fields.Float())
-    items = fields.List(fields.Nested(CandidateOut))
+    demand_id = fields.String(required=True)
+    weights = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+    items = fields.List(fields.Nested(CandidateOut), required=True)
 
 
 # --- dispatch ------------------------------------------------------------------------------
@@ -113,40 +115,40 @@ class RegionSettingSchema(Schema):
 class RegionSettingOut(Schema):
     """Whether dispatch in a region (and the regions under it without their own setting)
     assigns at once or holds proposals for approval."""
-    region_code = fields.String()
-    auto_apply = fields.Boolean()
+    region_code = fields.String(required=True)
+    auto_apply = fields.Boolean(required=True)
 
 
 class ProposalOut(Schema):
-    proposal_id = fields.String()
-    run_id = fields.String()
-    region_code = fields.String()
-    demand_id = fields.String()
-    volunteer_id = fields.String()
-    distance_km = fields.Float()
-    status = fields.String()
-    created_at = _time()
-    decided_by = fields.String(allow_none=True)
-    decided_at = _time(allow_none=True)
-    error = fields.String(allow_none=True)
+    proposal_id = fields.String(required=True)
+    run_id = fields.String(required=True)
+    region_code = fields.String(required=True)
+    demand_id = fields.String(required=True)
+    volunteer_id = fields.String(required=True)
+    distance_km = fields.Float(required=True)
+    status = fields.String(required=True)
+    created_at = _time(required=True)
+    decided_by = fields.String(allow_none=True, required=True)
+    decided_at = _time(allow_none=True, required=True)
+    error = fields.String(allow_none=True, required=True)
 
 
 class ProposalsOut(Schema):
     """Proposals in the caller's scope, newest first (at most 200)."""
-    items = fields.List(fields.Nested(ProposalOut))
+    items = fields.List(fields.Nested(ProposalOut), required=True)
 
 
 class DispatchOut(Schema):
-    run_id = fields.String()
-    region_code = fields.String()
-    auto_apply = fields.Boolean()
-    demands = fields.Integer()
-    slots = fields.Integer()
-    proposed = fields.Integer()
-    applied = fields.Integer()
-    held = fields.Integer()
-    failed = fields.Integer()
-    proposals = fields.List(fields.Nested(ProposalOut))
+    run_id = fields.String(required=True)
+    region_code = fields.String(required=True)
+    auto_apply = fields.Boolean(required=True)
+    demands = fields.Integer(required=True)
+    slots = fields.Integer(required=True)
+    proposed = fields.Integer(required=True)
+    applied = fields.Integer(required=True)
+    held = fields.Integer(required=True)
+    failed = fields.Integer(required=True)
+    proposals = fields.List(fields.Nested(ProposalOut), required=True)
 
 
 class DecisionSchema(Schema):
@@ -165,33 +167,33 @@ class StatsQuery(Schema):
 
 
 class WaitSeconds(Schema):
-    median = fields.Float(allow_none=True)
-    mean = fields.Float(allow_none=True)
+    median = fields.Float(allow_none=True, required=True)
+    mean = fields.Float(allow_none=True, required=True)
 
 
 class ProposalOutcomes(Schema):
-    applied = fields.Integer()
-    held = fields.Integer()
-    rejected = fields.Integer()
-    failed = fields.Integer()
+    applied = fields.Integer(required=True)
+    held = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
+    failed = fields.Integer(required=True)
 
 
 class DispatchFigures(Schema):
-    runs = fields.Integer()
-    proposals = fields.Nested(ProposalOutcomes)
+    runs = fields.Integer(required=True)
+    proposals = fields.Nested(ProposalOutcomes, required=True)
 
 
 class StatsOut(Schema):
     """Demands published in the region and period (China days), how many were assigned
     (``match_rate`` = assigned / published), had a candidate, and how long the first
     candidate took; dispatch runs and their proposals' outcomes."""
-    region_code = fields.String()
-    published = fields.Integer()
-    assigned = fields.Integer()
-    match_rate = fields.Float(allow_none=True)
-    with_candidate = fields.Integer()
-    time_to_first_candidate_seconds = fields.Nested(WaitSeconds)
-    dispatch = fields.Nested(DispatchFigures)
+    region_code = fields.String(required=True)
+    published = fields.Integer(required=True)
+    assigned = fields.Integer(required=True)
+    match_rate = fields.Float(allow_none=True, required=True)
+    with_candidate = fields.Integer(required=True)
+    time_to_first_candidate_seconds = fields.Nested(WaitSeconds, required=True)
+    dispatch = fields.Nested(DispatchFigures, required=True)
 
 
 # --- rebuild -------------------------------------------------------------------------------

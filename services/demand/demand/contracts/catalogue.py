@@ -9,18 +9,18 @@ CATEGORY_CODE = validate.Regexp(r"^[a-z][a-z0-9_]{1,49}$",
 
 
 class CategoryOut(Schema):
-    code = fields.String()
-    name_zh = fields.String()
-    name_en = fields.String()
-    professional = fields.Boolean()
-    qualifications = fields.List(fields.String())
-    default_minutes = fields.Integer()
-    group_allowed = fields.Boolean()
+    code = fields.String(required=True)
+    name_zh = fields.String(required=True)
+    name_en = fields.String(required=True)
+    professional = fields.Boolean(required=True)
+    qualifications = fields.List(fields.String(), required=True)
+    default_minutes = fields.Integer(required=True)
+    group_allowed = fields.Boolean(required=True)
 
 
 class CategoryAdminOut(CategoryOut):
-    active = fields.Boolean()
-    sort_order = fields.Integer()
+    active = fields.Boolean(required=True)
+    sort_order = fields.Integer(required=True)
 
 
 class CategoryCreateSchema(Schema):
@@ -56,24 +56,24 @@ class CatalogueQuery(Schema):
 
 
 class NotOfferedOut(Schema):
-    zh = fields.String()
-    en = fields.String()
-    codes = fields.List(fields.String())
+    zh = fields.String(required=True)
+    en = fields.String(required=True)
+    codes = fields.List(fields.String(), required=True)
 
 
 class CatalogueOut(Schema):
-    categories = fields.List(fields.Nested(CategoryAdminOut))
-    not_offered = fields.Nested(NotOfferedOut)
+    categories = fields.List(fields.Nested(CategoryAdminOut), required=True)
+    not_offered = fields.Nested(NotOfferedOut, required=True)
 
 
 class CatalogueChangeOut(Schema):
-    id = fields.String()
-    code = fields.String()
-    action = fields.String()
-    before = fields.Dict(allow_none=True)
-    after = fields.Dict()
-    changed_by = fields.String()
-    changed_at = fields.DateTime(format="iso")
+    id = fields.String(required=True)
+    code = fields.String(required=True)
+    action = fields.String(required=True)
+    before = fields.Dict(allow_none=True, required=True)
+    after = fields.Dict(required=True)
+    changed_by = fields.String(required=True)
+    changed_at = fields.DateTime(format="iso", required=True)
 
 
 class CatalogueHistoryQuery(Schema):
@@ -82,4 +82,4 @@ class CatalogueHistoryQuery(Schema):
 
 
 class CatalogueHistoryOut(Schema):
-    items = fields.List(fields.Nested(CatalogueChangeOut))
+    items = fields.List(fields.Nested(CatalogueChangeOut), required=True)

@@ -447,3 +447,24 @@ def test_a_region_sets_the_device_skew_it_tolerates(demand, clock):
     record = demand.record(OPERATOR, made["demand_id"], {
         "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "phone"})
     assert record["flags"] == [] and record["status"] == "sent"
+
+
+def test_elders_served_counts_each_elder_once_in_the_period(demand, clock,
+                                                            identity):
+    """Issue 14: 服务老人数 — distinct elders with a service recorded (and still counting) in
+    the period, by service category too."""
+    before = demand.demand_stats(TOWNSHIP_ADMIN)["served"]
+    twice, once = identity.add_elder(), identity.add_elder()
+    for elder_id in (twice, twice, once):
+        made, people = served(demand, clock.now(), elder_id=elder_id)
+        demand.record(OPERATOR, made["demand_id"], {
+            "volunteer_id": people[0]["person_id"], "minutes": 60, "confirmation": "phone"})
+    after = demand.demand_stats(TOWNSHIP_ADMIN)["served"]
+    assert after["elders"] - before["elders"] == 2
+    category = "emotional_comfort"  # what ``served`` asks for
+    assert after["by_category"][category] - before["by_category"].get(category, 0) == 2
+    today = clock.now().astimezone(CHINA).date().isoformat()
+    tomorrow = (clock.now().astimezone(CHINA).date() + dt.timedelta(days=1)).isoformat()
+    assert demand.demand_stats(TOWNSHIP_ADMIN, None, tomorrow, tomorrow)["served"] == \
+        {"elders": 0, "by_category": {}}
+    assert demand.demand_stats(TOWNSHIP_ADMIN, None, today, today)["served"]["elders"] >= 2

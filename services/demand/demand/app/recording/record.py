@@ -80,6 +80,7 @@ def record_one(uow, demand: Demand, volunteer_id: str, data: dict[str, Any], rel
         "minutes": data["minutes"], "confirmation": None, "note": data["note"],
         "funding_source": demand.funding_source, "region_code": demand.region_code,
         "carrier_id": demand.carrier_id, "recorded_by": by, "recorded_at": now, "flags": flags,
+        "corrected_minutes": None,
     }
     state = Record(record["record_id"], data["minutes"], flags)
     if data["confirmation"] == PHONE:
