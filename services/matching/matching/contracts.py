@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from timebank_common.contracts import EventContract
-from timebank_common.schemas import check_period_order
+from timebank_common.schemas import QUERY_DATES, check_period_order
 
 EVENTS: tuple[EventContract, ...] = ()
 
 REGION_CODE = validate.Regexp(r"^\d{12}$", error="must be a 12-digit region code")
-HHMM = validate.Regexp(r"^([01]\d|2[0-4]):[0-5]\d$", error="must be HH:MM")
+HHMM = validate.Regexp(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$",
+                       error="must be HH:MM between 00:00 and 24:00 / 须为 00:00 至 24:00 的时刻")
 
 PROPOSAL_STATUSES = ("held", "applied", "rejected", "failed")
 """A dispatch proposal: held for an operator, then applied (demand assigned), rejected, or
@@ -32,25 +33,42 @@ def _time(**kwargs: Any) -> fields.AwareDateTime:
 
 
 # --- volunteers' preferences ---------------------------------------------------------------
-CHINA_LAT = validate.Range(min=3.8, max=53.6, error="must be a latitude within China")
-CHINA_LNG = validate.Range(min=73.4, max=135.1, error="must be a longitude within China")
+# Hebei (with Beijing and Tianjin inside it) spans about lat 36.0–42.7, lng 113.4–119.9; a home
+# a little beyond (a volunteer living just across the border) is still accepted. A latitude of
+# 1000 overflowed the grid cell (bigint) before it was refused here.
+HOME_LAT = (35.5, 43.2)
+HOME_LNG = (112.9, 120.4)
+PROVINCE_LAT = validate.Range(min=HOME_LAT[0], max=HOME_LAT[1], error=(
+    f"须为河北省及周边的纬度（{HOME_LAT[0]}–{HOME_LAT[1]}）"
+    f" / must be a latitude in or near Hebei ({HOME_LAT[0]}–{HOME_LAT[1]})"))
+PROVINCE_LNG = validate.Range(min=HOME_LNG[0], max=HOME_LNG[1], error=(
+    f"须为河北省及周边的经度（{HOME_LNG[0]}–{HOME_LNG[1]}）"
+    f" / must be a longitude in or near Hebei ({HOME_LNG[0]}–{HOME_LNG[1]})"))
 
 
 class Location(Schema):
-    """A place in China (degrees, WGS-84): a home anywhere else cannot be a volunteer's of
-    this province's platform."""
+    """A place in or near Hebei (degrees, WGS-84): a home anywhere else cannot be a
+    volunteer's of this province's platform."""
 
     class Meta:
         unknown = EXCLUDE
 
-    lat = fields.Float(required=True, validate=CHINA_LAT)
-    lng = fields.Float(required=True, validate=CHINA_LNG)
+    lat = fields.Float(required=True, validate=PROVINCE_LAT)
+    lng = fields.Float(required=True, validate=PROVINCE_LNG)
 
 
 class AvailabilityWindow(Schema):
+    """Weekly hours on one weekday (0 = Monday), Beijing time: ``start`` before ``end``,
+    00:00–24:00 (an evening past midnight is two windows)."""
+
     weekday = fields.Integer(required=True, validate=validate.Range(min=0, max=6))
     start = fields.String(required=True, validate=HHMM)
     end = fields.String(required=True, validate=HHMM)
+
+    @validates_schema
+    def _ends_after_it_starts(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            raise ValidationError("须晚于开始时间 / must be after start", "end")
 
 
 class PreferencesSchema(Schema):
@@ -158,8 +176,8 @@ class DecisionSchema(Schema):
 # --- statistics ----------------------------------------------------------------------------
 class StatsQuery(Schema):
     region_code = fields.String(required=True, validate=REGION_CODE)
-    period_from = fields.Date(load_default=None)
-    period_to = fields.Date(load_default=None)
+    period_from = fields.Date(load_default=None, validate=QUERY_DATES)
+    period_to = fields.Date(load_default=None, validate=QUERY_DATES)
 
     @validates_schema
     def _order(self, data: dict[str, Any], **kwargs: Any) -> None:

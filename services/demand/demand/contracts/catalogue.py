@@ -6,6 +6,13 @@ from marshmallow import Schema, fields, validate
 
 CATEGORY_CODE = validate.Regexp(r"^[a-z][a-z0-9_]{1,49}$",
                        error="lower-case letters, digits and _ (e.g. tai_chi) / 小写字母、数字和下划线")
+# a name is shown on every screen and in every message: no control characters (line breaks,
+# NUL, escapes) and no lone surrogates, and not blank
+PRINTABLE_NAME = validate.Regexp(r"^(?=.*\S)[^\x00-\x1f\x7f-\x9f\ud800-\udfff]+$", error=(
+    "不能为空白，不能含控制字符 / must not be blank or contain control characters"))
+NAME_ZH = [validate.Length(1, 100), PRINTABLE_NAME]
+NAME_EN = [validate.Length(1, 200), PRINTABLE_NAME]
+QUALIFICATION = [validate.Length(1, 50), PRINTABLE_NAME]
 
 
 class CategoryOut(Schema):
@@ -25,10 +32,10 @@ class CategoryAdminOut(CategoryOut):
 
 class CategoryCreateSchema(Schema):
     code = fields.String(required=True, validate=CATEGORY_CODE)
-    name_zh = fields.String(required=True, validate=validate.Length(1, 100))
-    name_en = fields.String(required=True, validate=validate.Length(1, 200))
+    name_zh = fields.String(required=True, validate=NAME_ZH)
+    name_en = fields.String(required=True, validate=NAME_EN)
     professional = fields.Boolean(load_default=False)
-    qualifications = fields.List(fields.String(validate=validate.Length(1, 50)),
+    qualifications = fields.List(fields.String(validate=QUALIFICATION),
                                  load_default=list, validate=validate.Length(max=20))
     default_minutes = fields.Integer(required=True, strict=True)
     group_allowed = fields.Boolean(load_default=False)
@@ -39,10 +46,10 @@ class CategoryUpdateSchema(Schema):
     """Only the fields given change; ``active: false`` withdraws a category from new demands
     (never deleted: demands refer to its code), ``active: true`` offers it again."""
 
-    name_zh = fields.String(validate=validate.Length(1, 100))
-    name_en = fields.String(validate=validate.Length(1, 200))
+    name_zh = fields.String(validate=NAME_ZH)
+    name_en = fields.String(validate=NAME_EN)
     professional = fields.Boolean()
-    qualifications = fields.List(fields.String(validate=validate.Length(1, 50)),
+    qualifications = fields.List(fields.String(validate=QUALIFICATION),
                                  validate=validate.Length(max=20))
     default_minutes = fields.Integer(strict=True)
     group_allowed = fields.Boolean()

@@ -10,9 +10,16 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate, validates_schema
 
-from timebank_common.schemas import PageQuery, check_period_order
+from timebank_common.schemas import QUERY_DATES, PageQuery, check_period_order
 
-from .enums import CHANNELS, FUNDING_SOURCES, NOT_OFFERED_TEXT, REGION_CODE, STATUSES
+from .enums import (
+    CHANNELS,
+    FUNDING_SOURCES,
+    NOT_OFFERED_TEXT,
+    REGION_CODE,
+    STATUSES,
+    WINDOW_RULE,
+)
 
 
 def _time(**kwargs: Any) -> fields.AwareDateTime:
@@ -35,8 +42,8 @@ class SubmitSchema(Schema):
     description = fields.String(required=True, validate=validate.Length(1, 2000))
     address = fields.String(required=True, validate=validate.Length(1, 500))
     location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
-    window_start = _time(required=True)
-    window_end = _time(required=True)
+    window_start = _time(required=True, metadata={"description": WINDOW_RULE})
+    window_end = _time(required=True, metadata={"description": WINDOW_RULE})
     expected_minutes = fields.Integer(required=True, strict=True)
     volunteers_needed = fields.Integer(load_default=1, strict=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
@@ -103,8 +110,8 @@ class ServiceRecordsQuery(Schema):
 
     region_prefix = fields.String(load_default=None, allow_none=True,
                                   validate=validate.Regexp(r"^\d{2,12}$"))
-    period_from = fields.Date(load_default=None, allow_none=True)
-    period_to = fields.Date(load_default=None, allow_none=True)
+    period_from = fields.Date(load_default=None, allow_none=True, validate=QUERY_DATES)
+    period_to = fields.Date(load_default=None, allow_none=True, validate=QUERY_DATES)
     record_ids = fields.List(fields.UUID(), load_default=None, allow_none=True,
                              validate=validate.Length(max=1000))
     after = fields.UUID(load_default=None, allow_none=True)

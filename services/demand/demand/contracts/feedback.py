@@ -141,7 +141,8 @@ class DisputeListQuery(PageQuery):
                             validate=validate.OneOf(SUBJECTS))
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
     demand_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^[0-9a-fA-F-]{36}$", error="must be a demand id (UUID)"))
+        r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        error="must be a demand id (UUID) / 须为需求编号（UUID）"))
 
 
 class DisputeStepOut(Schema):

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from timebank_common.schemas import PageQuery
+from timebank_common.schemas import QUERY_TIMES, PageQuery
 
 from .kinds import ACCOUNT_KINDS, GRANT, PERSONAL, TRANSFER_KINDS
 from .values import PERSON_ID, REGION_CODE
@@ -16,8 +16,8 @@ class StatementQuery(PageQuery):
     """``GET /api/v1/accounts/{person_id}/statement`` and the ``statement`` RPC: a page of
     entries, ``since`` inclusive, ``until`` exclusive, ``kind`` one transfer kind."""
 
-    since = fields.AwareDateTime(load_default=None, allow_none=True)
-    until = fields.AwareDateTime(load_default=None, allow_none=True)
+    since = fields.AwareDateTime(load_default=None, allow_none=True, validate=QUERY_TIMES)
+    until = fields.AwareDateTime(load_default=None, allow_none=True, validate=QUERY_TIMES)
     kind = fields.String(load_default=None, allow_none=True,
                          validate=validate.OneOf(TRANSFER_KINDS),
                          metadata={"description": "only transfers of this kind"})

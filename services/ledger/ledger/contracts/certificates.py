@@ -6,14 +6,18 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from timebank_common.schemas import QUERY_DATES
+
 NUMBER_EXAMPLE = "HB-1301-20261129-7K3QXM5"
 
 
 class CertificatePeriodSchema(Schema):
     """The period to certify, both dates inclusive (China dates)."""
 
-    period_from = fields.Date(required=True, data_key="from", metadata={"example": "2026-01-01"})
-    period_to = fields.Date(required=True, data_key="to", metadata={"example": "2026-11-29"})
+    period_from = fields.Date(required=True, data_key="from", validate=QUERY_DATES,
+                              metadata={"example": "2026-01-01"})
+    period_to = fields.Date(required=True, data_key="to", validate=QUERY_DATES,
+                            metadata={"example": "2026-11-29"})
 
     @validates_schema
     def _period(self, data: dict[str, Any], **kwargs: Any) -> None:

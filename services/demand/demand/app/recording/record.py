@@ -69,6 +69,7 @@ def record_one(uow, demand: Demand, volunteer_id: str, data: dict[str, Any], rel
     if existing is not None:
         return existing
     rules.validate_recorded_minutes(data["minutes"])
+    rules.validate_confirmed_at(data.get("confirmed_at"), now)
     demand.mark_recorded(assignment.volunteer_id)
     repo.lock_key(uow, "volunteer", assignment.volunteer_id)  # one daily total at a time
     flags = evidence_flags(uow, demand, assignment, data["minutes"], related, now)
