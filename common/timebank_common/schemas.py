@@ -1,6 +1,7 @@
 """Helpers to apply marshmallow schemas at the edges (RPC, events, HTTP)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -13,6 +14,23 @@ class PageQuery(Schema):
     of every service and the gateway extend it."""
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+EARLIEST_QUERY_DATE = dt.date(2000, 1, 1)
+LATEST_QUERY_DATE = dt.date(2100, 12, 31)
+QUERY_DATES = validate.Range(
+    min=EARLIEST_QUERY_DATE, max=LATEST_QUERY_DATE,
+    error=f"须在 {EARLIEST_QUERY_DATE} 至 {LATEST_QUERY_DATE} 之间"
+          f" / must be between {EARLIEST_QUERY_DATE} and {LATEST_QUERY_DATE}")
+"""The dates a period a person asks about may name (statistics, statements, certificates):
+the platform's records all fall within them, and a date like 9999-12-31 overflows the day
+after it (``OverflowError``, a 500) before it finds nothing."""
+QUERY_TIMES = validate.Range(
+    min=dt.datetime.combine(EARLIEST_QUERY_DATE, dt.time(), dt.UTC),
+    max=dt.datetime.combine(LATEST_QUERY_DATE, dt.time(23, 59, 59), dt.UTC),
+    error=f"须在 {EARLIEST_QUERY_DATE} 至 {LATEST_QUERY_DATE} 之间"
+          f" / must be between {EARLIEST_QUERY_DATE} and {LATEST_QUERY_DATE}")
+"""The same bounds for instants (``since``/``until`` of a statement)."""
 
 
 def load(schema: Schema, data: Any) -> Any:
@@ -36,8 +54,8 @@ def check_period_order(data: dict[str, Any], start: str = "period_from", end: st
 class PeriodQuery(Schema):
     """An optional period of China dates, both days included (open ends: from the beginning /
     up to now), refused when it ends before it starts; statistics queries extend it."""
-    period_from = fields.Date(load_default=None, allow_none=True)
-    period_to = fields.Date(load_default=None, allow_none=True)
+    period_from = fields.Date(load_default=None, allow_none=True, validate=QUERY_DATES)
+    period_to = fields.Date(load_default=None, allow_none=True, validate=QUERY_DATES)
 
     @validates_schema
     def _period_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:

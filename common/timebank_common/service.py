@@ -128,9 +128,13 @@ def rpc(fn: Callable[..., Any] | None = None, *, args: Mapping[str, Any] | None 
 
 def _checked(service: Any, method: Callable[..., Any], declaration: RpcDeclaration,
              result: Any) -> Any:
-    """``result``, after checking it against the method's declaration (``CHECK_CONTRACTS``)."""
-    if service.config.get("CHECK_CONTRACTS"):
+    """``result``, after checking it against the method's declaration (``CHECK_CONTRACTS``;
+    ``strict`` also loads it back as a client would, ``loads_back``)."""
+    mode = service.config.get("CHECK_CONTRACTS")
+    if mode:
         problems = conforms(declaration.returns, result)
+        if mode == "strict" and not problems:
+            problems = loads_back(declaration.returns, result)
         if problems:
             log.error("%s broke its contract: %s", method.__qualname__, problems)
             raise ContractBroken(f"{method.__qualname__}: " + "; ".join(problems[:20]))
@@ -165,6 +169,23 @@ def _run_once(service: Any, name: str, bound: inspect.BoundArguments, key: str,
                                               idempotency.DEFAULT_WAIT_SECONDS)),
         cipher=getattr(service, "answer_cipher", None))
     return idempotency.envelope(answer, replayed)
+
+
+def loads_back(declared: Any, result: Any) -> list[str]:
+    """What a client loading ``result`` (as JSON) with ``declared`` would refuse: a field
+    always present but not ``required``, a null not ``allow_none``, a value outside its
+    validators, a key not declared. The gateway's strict mode applies the same load-side
+    check to its answers, so a service whose tests run with ``CHECK_CONTRACTS: strict``
+    proves its contracts exact on every answer those tests see."""
+    if declared is None or isinstance(declared, fields.Field):
+        return []
+    sent = json.loads(json.dumps(result, default=_json_default))
+    errors = schema_instance(declared).validate(sent)
+    return [f"answer: {errors}"] if errors else []
+
+
+def _json_default(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def load_declared(name: str, declared: Any, value: Any) -> Any:

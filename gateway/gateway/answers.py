@@ -2,8 +2,8 @@
 
 The check is the schema's load-side ``validate`` (types, formats, enums, required fields,
 validators) with unknown fields refused, and ``many=True`` for list answers: what a client
-generated from the OpenAPI document would accept. A route without a response schema is not
-checked (``ROUTES_WITHOUT_RESPONSE_SCHEMA`` in the unit tests lists them).
+generated from the OpenAPI document would accept. Every JSON route declares one (a unit test
+holds that); files (PDF, HTML) and routes that build their own response are not checked.
 
 * ``STRICT_RESPONSES`` on (the gateway's integration tests and the e2e platform): a violation
   is answered 500 ``response_contract_violation`` with the field errors in ``details``.

@@ -18,6 +18,7 @@ def test_the_township_admin_drills_from_the_township_to_its_communities(new_page
     page.wait_for_url("**/supervisor")
     page.get_by_role("heading", name="建北街道监管看板").wait_for()
     page.get_by_text("注册志愿者").first.wait_for()
+    page.get_by_text("服务老人数").wait_for()  # issue 14: distinct elders served
     page.get_by_role("heading", name="下级区域").wait_for()
     page.locator("canvas").first.wait_for()
     axe(page)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { Schemas } from '@/api/client'
 import {
   availableFor, categoryName, dayPartOpen, missingForAsk, nextDays, paymentCovers, scoreOf,
   servicesToFinish, toBalance, toService, upcomingServices, volunteerName, volunteerNames, windowOf,
@@ -52,13 +53,15 @@ describe('ratings', () => {
 
 describe('view models', () => {
   it('fills what the API leaves out', () => {
-    const s = toService({ demand_id: 'x', status: 'assigned', volunteers: [{ volunteer_id: 'v', name_masked: '李*' }], records: [] })
+    // a partial answer (older gateways, hand-made fixtures): the view still holds together
+    const s = toService({ demand_id: 'x', status: 'assigned', volunteers: [{ volunteer_id: 'v', name_masked: '李*' }], records: [] } as unknown as Schemas['ElderServiceOut'])
     expect(s.category).toBe('')
     expect(volunteerNames(s)).toBe('李*')
     expect(volunteerName(s, 'v')).toBe('李*')
     expect(volunteerName(s, 'other')).toBe('*')
     expect(volunteerNames(service())).toBeNull()
-    expect(toBalance({ earned_minutes: 750, grant_minutes: 120 })).toEqual({ earned: 750, grant: 120, reserved: 0, available: 870 })
+    expect(toBalance({ person_id: 'p', earned_minutes: 750, grant_minutes: 120, reserved_minutes: 0, available_minutes: 870 }))
+      .toEqual({ earned: 750, grant: 120, reserved: 0, available: 870 })
   })
 
   it('names a category in the reader\'s language', () => {

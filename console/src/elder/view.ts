@@ -113,7 +113,7 @@ export function volunteerName(service: Service, volunteerId: string): string {
 }
 
 /** The category's name in the reader's language (the code when the catalogue lacks it). */
-export function categoryName(categories: readonly Category[], code: string, locale: string): string {
+export function categoryName(categories: readonly Pick<Category, 'code' | 'name_zh' | 'name_en'>[], code: string, locale: string): string {
   const found = categories.find((c) => c.code === code)
   if (!found) return code
   return (locale.startsWith('zh') ? found.name_zh : found.name_en) ?? code

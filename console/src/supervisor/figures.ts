@@ -1,6 +1,7 @@
 // View models of the dashboard: one row per child region (identity's people and carriers,
 // ledger's minutes), the bar chart's series, and the headline figures.
-import type { IdentityChild, LedgerChild, StatsAnswer } from './types'
+import type { Schemas } from '@/api/client'
+import type { IdentityChild, LedgerChild } from './types'
 
 export interface ChildRow {
   code: string
@@ -60,6 +61,6 @@ export function score(value: number | null | undefined): string {
 }
 
 /** Which sections are missing (a service did not answer in time). */
-export function missing(stats: StatsAnswer): string[] {
-  return stats.unavailable ?? []
+export function missing(stats: Schemas['SupervisionStatsOut']): string[] {
+  return stats.unavailable
 }

@@ -8,6 +8,7 @@ from demand.contracts import (
     ConfirmSchema,
     DemandListQuery,
     DemandOut,
+    DemandPageOut,
     DemandWithHistoryOut,
     EscalationPageOut,
     EscalationQuery,
@@ -29,6 +30,7 @@ from demand.contracts import (
     SubmitSchema,
     WithdrawSchema,
 )
+from matching.contracts import FeedOut
 from timebank_common import idempotency
 from timebank_common.caller import STATION_STAFF
 
@@ -46,7 +48,7 @@ class DemandRoutes:
         return self.demand.submit(caller, body, idempotency_key=idempotency_key)
 
     @route("GET", "/api/v1/demands", summary="需求列表 Demands in your scope", tags=["demands"],
-           query=DemandListQuery)
+           query=DemandListQuery, response=DemandPageOut)
     def list_demands(self, request, caller, query):
         return self.demand.list(caller, query)
 
@@ -134,7 +136,7 @@ class DemandRoutes:
         return self.demand.cancel(caller, demand_id, body)
 
     @route("GET", "/api/v1/volunteers/<volunteer_id>/feed", summary="可接需求 Open demands ranked for a volunteer",
-           tags=["matching"])
+           tags=["matching"], response=FeedOut)
     def volunteer_feed(self, request, caller, volunteer_id):
         return self.matching.feed_for(caller, volunteer_id)
 

@@ -6,12 +6,16 @@ from notify.contracts import (
     TEMPLATE_READERS,
     CallOutcomeIn,
     CallTaskListQuery,
+    CallTaskPage,
     CallTaskView,
+    InboxPage,
     InboxQuery,
+    MessageView,
     PreferencesIn,
     PreferencesQuery,
     PreferencesView,
     TemplateIn,
+    TemplateList,
     TemplateView,
 )
 
@@ -19,18 +23,21 @@ from ..routing import route
 
 
 class InboxRoutes:
-    @route("GET", "/api/v1/inbox", summary="我的消息 My notifications", tags=["notify"], query=InboxQuery)
+    @route("GET", "/api/v1/inbox", summary="我的消息 My notifications", tags=["notify"], query=InboxQuery,
+           response=InboxPage)
     def inbox(self, request, caller, query):
         return self.notify.inbox(caller, query)
 
-    @route("POST", "/api/v1/inbox/<message_id>/read", summary="标为已读 Mark as read", tags=["notify"])
+    @route("POST", "/api/v1/inbox/<message_id>/read", summary="标为已读 Mark as read", tags=["notify"],
+           response=MessageView)
     def mark_read(self, request, caller, message_id):
         return self.notify.mark_read(caller, message_id)
 
     @route("GET", "/api/v1/call-tasks",
            summary="电话任务 Calls the station owes elders without a smartphone "
                    "(station operators: their station; admins and auditors: their region)",
-           tags=["notify"], query=CallTaskListQuery, roles=CALL_TASK_READERS)
+           tags=["notify"], query=CallTaskListQuery, response=CallTaskPage,
+           roles=CALL_TASK_READERS)
     def call_tasks(self, request, caller, query):
         return self.notify.call_tasks(caller, query)
 
@@ -60,7 +67,7 @@ class InboxRoutes:
 
     @route("GET", "/api/v1/templates",
            summary="消息模板 Message templates (zh-CN and en per event kind and recipient role)",
-           tags=["notify"], roles=TEMPLATE_READERS)
+           tags=["notify"], response=TemplateList, roles=TEMPLATE_READERS)
     def templates(self, request, caller):
         return self.notify.templates(caller)
 

@@ -10,8 +10,10 @@ from matching.contracts import (
     DecisionSchema,
     DispatchOut,
     DispatchSchema,
+    PreferencesOut,
     PreferencesSchema,
     ProposalOut,
+    RegionSettingOut,
     RegionSettingSchema,
 )
 from timebank_common.caller import ADMIN_ROLES, STATION_STAFF
@@ -61,7 +63,7 @@ class MatchingRoutes:
     @route("PUT", "/api/v1/dispatch/settings/<region_code>",
            summary="派单方式 Whether dispatch in a region assigns at once or waits for approval "
                    "(admins)",
-           tags=["matching"], body=RegionSettingSchema, roles=list(ADMIN_ROLES),
+           tags=["matching"], body=RegionSettingSchema, response=RegionSettingOut, roles=list(ADMIN_ROLES),
            scoped=["region_code"])
     def dispatch_setting(self, request, caller, region_code, body):
         return self.matching.set_dispatch_setting(caller, region_code, body)
@@ -69,13 +71,13 @@ class MatchingRoutes:
     @route("GET", "/api/v1/volunteers/<volunteer_id>/matching-preferences",
            summary="服务地点与时间 Where and when a volunteer helps (the volunteer, or staff "
                    "whose scope covers them; 404 for one outside it, as for an id nobody has)",
-           tags=["matching"])
+           tags=["matching"], response=PreferencesOut)
     def get_matching_preferences(self, request, caller, volunteer_id):
         return self.matching.get_preferences(caller, volunteer_id)
 
     @route("PUT", "/api/v1/volunteers/<volunteer_id>/matching-preferences",
            summary="设置服务地点与时间 Set home location (in China), service radius (km) and "
                    "weekly hours (the volunteer, or station staff whose scope covers them)",
-           tags=["matching"], body=PreferencesSchema)
+           tags=["matching"], body=PreferencesSchema, response=PreferencesOut)
     def set_matching_preferences(self, request, caller, volunteer_id, body):
         return self.matching.set_preferences(caller, volunteer_id, body)

@@ -6,12 +6,14 @@ checks the caller's role and scope itself. Identity's figures are required; the 
 asked at the same time, each within a short budget, and listed under ``unavailable`` when they
 do not answer (a service that is not running, or whose queue nobody consumes)."""
 import eventlet
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from nameko.exceptions import MethodNotFound, UnknownService
 
+from demand.contracts import DemandStatsOut
 from identity.contracts import IdentityStats, PeriodOut, StatsQuerySchema
 from ledger.contracts.roles import INTERCHANGE_READERS
-from ledger.contracts.statistics import InterchangeOut, InterchangeQuery
+from ledger.contracts.statistics import InterchangeOut, InterchangeQuery, LedgerStatsOut
+from matching.contracts import StatsOut as MatchingStatsOut
 from timebank_common.caller import ADMIN_ROLES
 from timebank_common.errors import Unavailable
 from timebank_common.remote import answer_within
@@ -19,26 +21,29 @@ from timebank_common.remote import answer_within
 from ..routing import route
 
 OPTIONAL_FIGURES_SECONDS = 3.0  # at most; never more than a third of the gateway's RPC timeout
+OPTIONAL_SECTIONS = ("ledger", "demand", "matching")
 
 
-class StatsOut(Schema):
-    """The figures of a region: identity's always, the others' when they answered in time
-    (null and named in ``unavailable`` otherwise; each is typed by its owning service)."""
-    region = fields.Str(required=True)
+class SupervisionStatsOut(Schema):
+    """The whole answer of ``GET /api/v1/stats``: each section is its service's own answer
+    schema; an optional section that did not answer is null and named in ``unavailable``."""
+
+    region = fields.Str(required=True, metadata={"example": "130102000000"})
     period = fields.Nested(PeriodOut, required=True)
     identity = fields.Nested(IdentityStats, required=True)
-    ledger = fields.Dict(required=True, allow_none=True)
-    demand = fields.Dict(required=True, allow_none=True)
-    matching = fields.Dict(required=True, allow_none=True)
-    unavailable = fields.List(fields.Str(), required=True)
+    ledger = fields.Nested(LedgerStatsOut, required=True, allow_none=True)
+    demand = fields.Nested(DemandStatsOut, required=True, allow_none=True)
+    matching = fields.Nested(MatchingStatsOut, required=True, allow_none=True)
+    unavailable = fields.List(fields.Str(validate=validate.OneOf(OPTIONAL_SECTIONS)),
+                              required=True, metadata={
+                                  "description": "the sections whose service did not answer"})
 
 
 class StatsRoutes:
     @route("GET", "/api/v1/stats",
            summary="统计 Figures of a region in your scope (admins, auditors, API clients)",
-           tags=["statistics"], query=StatsQuerySchema,
-           roles=[*ADMIN_ROLES, "auditor", "api_client"], scoped=["region_code"],
-           response=StatsOut)
+           tags=["statistics"], query=StatsQuerySchema, response=SupervisionStatsOut,
+           roles=[*ADMIN_ROLES, "auditor", "api_client"], scoped=["region_code"])
     def stats(self, request, caller, query):
         args = (caller, query["region_code"], query["period_from"], query["period_to"])
         identity = self.identity.identity_stats(*args)

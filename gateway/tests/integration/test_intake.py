@@ -9,6 +9,7 @@ import pytest
 import requests
 from timebank_testing.identity_fake import IdentityFake
 
+from gateway.routes.stats import SupervisionStatsOut
 from gateway.service import GatewayService
 from timebank_common.caller import Caller
 from timebank_common.runner import service_class
@@ -193,6 +194,7 @@ def test_stats_carry_demand_figures_and_list_the_ledger_as_unavailable(platform,
                                    "disputes", "reliability", "period"}
     assert body["ledger"] is None and body["matching"] is None  # not running in this module
     assert body["unavailable"] == ["ledger", "matching"]
+    assert SupervisionStatsOut().validate(body) == {}  # the whole answer, as declared
 
 
 def test_openapi_lists_the_intake_routes_and_says_what_is_not_offered(platform):

@@ -14,6 +14,7 @@ from timebank_testing.identity_fake import IdentityFake
 
 from gateway.openapi import build
 from gateway.service import GatewayService
+from matching.contracts import StatsOut as MatchingStatsOut
 from timebank_common.caller import Caller
 from timebank_common.db import make_event
 from timebank_common.runner import service_class
@@ -112,6 +113,7 @@ def test_candidates_feed_dispatch_and_stats_over_http(live, event_bus):
     stats = requests.get(f"{base}/api/v1/stats?region=130102000000", headers=admin, timeout=15)
     assert stats.status_code == 200, stats.text
     figures = stats.json()["matching"]
+    assert MatchingStatsOut().validate(figures) == {}
     assert figures["published"] >= 1 and figures["dispatch"]["proposals"]["applied"] >= 1
 
 

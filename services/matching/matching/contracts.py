@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from timebank_common.contracts import EventContract
-from timebank_common.schemas import check_period_order
+from timebank_common.schemas import QUERY_DATES, check_period_order
 
 EVENTS: tuple[EventContract, ...] = ()
 
 REGION_CODE = validate.Regexp(r"^\d{12}$", error="must be a 12-digit region code")
-HHMM = validate.Regexp(r"^([01]\d|2[0-4]):[0-5]\d$", error="must be HH:MM")
+HHMM = validate.Regexp(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$",
+                       error="must be HH:MM between 00:00 and 24:00 / 须为 00:00 至 24:00 的时刻")
 
 PROPOSAL_STATUSES = ("held", "applied", "rejected", "failed")
 """A dispatch proposal: held for an operator, then applied (demand assigned), rejected, or
@@ -32,25 +33,42 @@ def _time(**kwargs: Any) -> fields.AwareDateTime:
 
 
 # --- volunteers' preferences ---------------------------------------------------------------
-CHINA_LAT = validate.Range(min=3.8, max=53.6, error="must be a latitude within China")
-CHINA_LNG = validate.Range(min=73.4, max=135.1, error="must be a longitude within China")
+# Hebei (with Beijing and Tianjin inside it) spans about lat 36.0–42.7, lng 113.4–119.9; a home
+# a little beyond (a volunteer living just across the border) is still accepted. A latitude of
+# 1000 overflowed the grid cell (bigint) before it was refused here.
+HOME_LAT = (35.5, 43.2)
+HOME_LNG = (112.9, 120.4)
+PROVINCE_LAT = validate.Range(min=HOME_LAT[0], max=HOME_LAT[1], error=(
+    f"须为河北省及周边的纬度（{HOME_LAT[0]}–{HOME_LAT[1]}）"
+    f" / must be a latitude in or near Hebei ({HOME_LAT[0]}–{HOME_LAT[1]})"))
+PROVINCE_LNG = validate.Range(min=HOME_LNG[0], max=HOME_LNG[1], error=(
+    f"须为河北省及周边的经度（{HOME_LNG[0]}–{HOME_LNG[1]}）"
+    f" / must be a longitude in or near Hebei ({HOME_LNG[0]}–{HOME_LNG[1]})"))
 
 
 class Location(Schema):
-    """A place in China (degrees, WGS-84): a home anywhere else cannot be a volunteer's of
-    this province's platform."""
+    """A place in or near Hebei (degrees, WGS-84): a home anywhere else cannot be a
+    volunteer's of this province's platform."""
 
     class Meta:
         unknown = EXCLUDE
 
-    lat = fields.Float(required=True, validate=CHINA_LAT)
-    lng = fields.Float(required=True, validate=CHINA_LNG)
+    lat = fields.Float(required=True, validate=PROVINCE_LAT)
+    lng = fields.Float(required=True, validate=PROVINCE_LNG)
 
 
 class AvailabilityWindow(Schema):
+    """Weekly hours on one weekday (0 = Monday), Beijing time: ``start`` before ``end``,
+    00:00–24:00 (an evening past midnight is two windows)."""
+
     weekday = fields.Integer(required=True, validate=validate.Range(min=0, max=6))
     start = fields.String(required=True, validate=HHMM)
     end = fields.String(required=True, validate=HHMM)
+
+    @validates_schema
+    def _ends_after_it_starts(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            raise ValidationError("须晚于开始时间 / must be after start", "end")
 
 
 class PreferencesSchema(Schema):
@@ -62,42 +80,44 @@ class PreferencesSchema(Schema):
 
 class PreferencesOut(Schema):
     """A volunteer's home, service radius (km) and weekly hours (none: any time)."""
-    volunteer_id = fields.String()
-    home = fields.Nested(Location)
-    radius_km = fields.Float()
-    availability = fields.List(fields.Nested(AvailabilityWindow))
+    volunteer_id = fields.String(required=True)
+    home = fields.Nested(Location, required=True)
+    radius_km = fields.Float(required=True)
+    availability = fields.List(fields.Nested(AvailabilityWindow), required=True)
 
 
 # --- feed ----------------------------------------------------------------------------------
 class FeedItem(Schema):
-    demand_id = fields.String()
-    category = fields.String()
-    region_code = fields.String()
-    window_start = _time()
-    window_end = _time()
-    expected_minutes = fields.Integer()
-    open_slots = fields.Integer()
-    priority_elder = fields.Boolean()  # only when matching knows the volunteer's home
-    distance_km = fields.Float()  # idem
+    demand_id = fields.String(required=True)
+    category = fields.String(required=True)
+    region_code = fields.String(required=True)
+    window_start = _time(required=True)
+    window_end = _time(required=True)
+    expected_minutes = fields.Integer(required=True)
+    open_slots = fields.Integer(required=True)
+    priority_elder = fields.Boolean(metadata={
+        "description": "only when matching knows the volunteer's home"})
+    distance_km = fields.Float(metadata={
+        "description": "only when matching knows the volunteer's home"})
 
 
 class FeedOut(Schema):
     """Open demands ranked for one volunteer."""
-    items = fields.List(fields.Nested(FeedItem))
+    items = fields.List(fields.Nested(FeedItem), required=True)
 
 
 # --- candidates ----------------------------------------------------------------------------
 class CandidateOut(Schema):
-    volunteer_id = fields.String()
-    score = fields.Float()
-    distance_km = fields.Float()
-    parts = fields.Dict(keys=fields.String(), values=fields.Float())
+    volunteer_id = fields.String(required=True)
+    score = fields.Float(required=True)
+    distance_km = fields.Float(required=True)
+    parts = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
 
 
 class CandidatesOut(Schema):
-    demand_id = fields.String()
-    weights = fields.Dict(keys=fields.String(), values=fields.Float())
-    items = fields.List(fields.Nested(CandidateOut))
+    demand_id = fields.String(required=True)
+    weights = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+    items = fields.List(fields.Nested(CandidateOut), required=True)
 
 
 # --- dispatch ------------------------------------------------------------------------------
@@ -113,40 +133,40 @@ class RegionSettingSchema(Schema):
 class RegionSettingOut(Schema):
     """Whether dispatch in a region (and the regions under it without their own setting)
     assigns at once or holds proposals for approval."""
-    region_code = fields.String()
-    auto_apply = fields.Boolean()
+    region_code = fields.String(required=True)
+    auto_apply = fields.Boolean(required=True)
 
 
 class ProposalOut(Schema):
-    proposal_id = fields.String()
-    run_id = fields.String()
-    region_code = fields.String()
-    demand_id = fields.String()
-    volunteer_id = fields.String()
-    distance_km = fields.Float()
-    status = fields.String()
-    created_at = _time()
-    decided_by = fields.String(allow_none=True)
-    decided_at = _time(allow_none=True)
-    error = fields.String(allow_none=True)
+    proposal_id = fields.String(required=True)
+    run_id = fields.String(required=True)
+    region_code = fields.String(required=True)
+    demand_id = fields.String(required=True)
+    volunteer_id = fields.String(required=True)
+    distance_km = fields.Float(required=True)
+    status = fields.String(required=True)
+    created_at = _time(required=True)
+    decided_by = fields.String(allow_none=True, required=True)
+    decided_at = _time(allow_none=True, required=True)
+    error = fields.String(allow_none=True, required=True)
 
 
 class ProposalsOut(Schema):
     """Proposals in the caller's scope, newest first (at most 200)."""
-    items = fields.List(fields.Nested(ProposalOut))
+    items = fields.List(fields.Nested(ProposalOut), required=True)
 
 
 class DispatchOut(Schema):
-    run_id = fields.String()
-    region_code = fields.String()
-    auto_apply = fields.Boolean()
-    demands = fields.Integer()
-    slots = fields.Integer()
-    proposed = fields.Integer()
-    applied = fields.Integer()
-    held = fields.Integer()
-    failed = fields.Integer()
-    proposals = fields.List(fields.Nested(ProposalOut))
+    run_id = fields.String(required=True)
+    region_code = fields.String(required=True)
+    auto_apply = fields.Boolean(required=True)
+    demands = fields.Integer(required=True)
+    slots = fields.Integer(required=True)
+    proposed = fields.Integer(required=True)
+    applied = fields.Integer(required=True)
+    held = fields.Integer(required=True)
+    failed = fields.Integer(required=True)
+    proposals = fields.List(fields.Nested(ProposalOut), required=True)
 
 
 class DecisionSchema(Schema):
@@ -156,8 +176,8 @@ class DecisionSchema(Schema):
 # --- statistics ----------------------------------------------------------------------------
 class StatsQuery(Schema):
     region_code = fields.String(required=True, validate=REGION_CODE)
-    period_from = fields.Date(load_default=None)
-    period_to = fields.Date(load_default=None)
+    period_from = fields.Date(load_default=None, validate=QUERY_DATES)
+    period_to = fields.Date(load_default=None, validate=QUERY_DATES)
 
     @validates_schema
     def _order(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -165,33 +185,33 @@ class StatsQuery(Schema):
 
 
 class WaitSeconds(Schema):
-    median = fields.Float(allow_none=True)
-    mean = fields.Float(allow_none=True)
+    median = fields.Float(allow_none=True, required=True)
+    mean = fields.Float(allow_none=True, required=True)
 
 
 class ProposalOutcomes(Schema):
-    applied = fields.Integer()
-    held = fields.Integer()
-    rejected = fields.Integer()
-    failed = fields.Integer()
+    applied = fields.Integer(required=True)
+    held = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
+    failed = fields.Integer(required=True)
 
 
 class DispatchFigures(Schema):
-    runs = fields.Integer()
-    proposals = fields.Nested(ProposalOutcomes)
+    runs = fields.Integer(required=True)
+    proposals = fields.Nested(ProposalOutcomes, required=True)
 
 
 class StatsOut(Schema):
     """Demands published in the region and period (China days), how many were assigned
     (``match_rate`` = assigned / published), had a candidate, and how long the first
     candidate took; dispatch runs and their proposals' outcomes."""
-    region_code = fields.String()
-    published = fields.Integer()
-    assigned = fields.Integer()
-    match_rate = fields.Float(allow_none=True)
-    with_candidate = fields.Integer()
-    time_to_first_candidate_seconds = fields.Nested(WaitSeconds)
-    dispatch = fields.Nested(DispatchFigures)
+    region_code = fields.String(required=True)
+    published = fields.Integer(required=True)
+    assigned = fields.Integer(required=True)
+    match_rate = fields.Float(allow_none=True, required=True)
+    with_candidate = fields.Integer(required=True)
+    time_to_first_candidate_seconds = fields.Nested(WaitSeconds, required=True)
+    dispatch = fields.Nested(DispatchFigures, required=True)
 
 
 # --- rebuild -------------------------------------------------------------------------------

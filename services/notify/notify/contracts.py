@@ -41,25 +41,25 @@ class InboxQuery(PageQuery):
 class DeliveryView(Schema):
     """How one message went out on one channel."""
 
-    channel = fields.String(validate=validate.OneOf(CHANNELS))
-    status = fields.String(validate=validate.OneOf(DELIVERY_STATUSES))
-    attempts = fields.Integer()
-    sent_at = fields.AwareDateTime(format="iso", allow_none=True)
+    channel = fields.String(validate=validate.OneOf(CHANNELS), required=True)
+    status = fields.String(validate=validate.OneOf(DELIVERY_STATUSES), required=True)
+    attempts = fields.Integer(required=True)
+    sent_at = fields.AwareDateTime(format="iso", allow_none=True, required=True)
 
 
 class MessageView(Schema):
     """One inbox message; ``title``/``body`` are Chinese, ``*_en`` English."""
 
-    id = fields.String()
-    kind = fields.String()
-    title = fields.String(attribute="title_zh")
-    body = fields.String(attribute="body_zh")
-    title_en = fields.String()
-    body_en = fields.String()
-    data = fields.Dict()
-    created_at = fields.AwareDateTime(format="iso")
-    read_at = fields.AwareDateTime(format="iso", allow_none=True)
-    deliveries = fields.List(fields.Nested(DeliveryView), dump_default=list)
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    title = fields.String(attribute="title_zh", required=True)
+    body = fields.String(attribute="body_zh", required=True)
+    title_en = fields.String(required=True)
+    body_en = fields.String(required=True)
+    data = fields.Dict(required=True)
+    created_at = fields.AwareDateTime(format="iso", required=True)
+    read_at = fields.AwareDateTime(format="iso", allow_none=True, required=True)
+    deliveries = fields.List(fields.Nested(DeliveryView), dump_default=list, required=True)
 
 
 class InboxPage(Schema):
@@ -81,9 +81,9 @@ class QuietHours(Schema):
 
 
 class QuietHoursView(Schema):
-    start = fields.String()
-    end = fields.String()
-    time_zone = fields.String()
+    start = fields.String(required=True)
+    end = fields.String(required=True)
+    time_zone = fields.String(required=True)
 
 
 class PreferencesIn(Schema):
@@ -105,16 +105,16 @@ class PreferencesQuery(Schema):
 
 
 class PreferencesView(Schema):
-    person_id = fields.String()
-    channels = fields.List(fields.String())
-    inbox = fields.Boolean()
-    quiet_hours = fields.Nested(QuietHoursView, allow_none=True)
-    email = fields.String(allow_none=True)
-    locale = fields.String()
-    nearby_demands = fields.Boolean()
-    is_default = fields.Boolean()
-    updated_at = fields.AwareDateTime(format="iso", allow_none=True)
-    updated_by = fields.String(allow_none=True)
+    person_id = fields.String(required=True)
+    channels = fields.List(fields.String(), required=True)
+    inbox = fields.Boolean(required=True)
+    quiet_hours = fields.Nested(QuietHoursView, allow_none=True, required=True)
+    email = fields.String(allow_none=True, required=True)
+    locale = fields.String(required=True)
+    nearby_demands = fields.Boolean(required=True)
+    is_default = fields.Boolean(required=True)
+    updated_at = fields.AwareDateTime(format="iso", allow_none=True, required=True)
+    updated_by = fields.String(allow_none=True, required=True)
 
 
 # --- call tasks ----------------------------------------------------------------------------
@@ -133,28 +133,28 @@ class CallOutcomeIn(Schema):
 class CallAttempt(Schema):
     """One call an operator made, as recorded."""
 
-    outcome = fields.String()
-    note = fields.String(allow_none=True)
-    by = fields.String(allow_none=True)
-    at = fields.String(metadata={"description": "ISO 8601 time of the record"})
+    outcome = fields.String(required=True)
+    note = fields.String(allow_none=True, required=True)
+    by = fields.String(allow_none=True, required=True)
+    at = fields.String(metadata={"description": "ISO 8601 time of the record"}, required=True)
 
 
 class CallTaskView(Schema):
-    id = fields.String()
-    elder_id = fields.String()
-    elder_name = fields.String()
-    carrier_id = fields.String()
-    region_code = fields.String(allow_none=True)
-    kind = fields.String()
-    script = fields.String()
-    urgent = fields.Boolean()
-    status = fields.String()
-    outcome = fields.String(allow_none=True)
-    note = fields.String(allow_none=True)
-    attempts = fields.List(fields.Nested(CallAttempt))
-    message_id = fields.String()
-    created_at = fields.AwareDateTime(format="iso")
-    closed_at = fields.AwareDateTime(format="iso", allow_none=True)
+    id = fields.String(required=True)
+    elder_id = fields.String(required=True)
+    elder_name = fields.String(required=True)
+    carrier_id = fields.String(required=True)
+    region_code = fields.String(allow_none=True, required=True)
+    kind = fields.String(required=True)
+    script = fields.String(required=True)
+    urgent = fields.Boolean(required=True)
+    status = fields.String(required=True)
+    outcome = fields.String(allow_none=True, required=True)
+    note = fields.String(allow_none=True, required=True)
+    attempts = fields.List(fields.Nested(CallAttempt), required=True)
+    message_id = fields.String(required=True)
+    created_at = fields.AwareDateTime(format="iso", required=True)
+    closed_at = fields.AwareDateTime(format="iso", allow_none=True, required=True)
 
 
 class CallTaskPage(Schema):
@@ -171,13 +171,13 @@ class TemplateIn(Schema):
 
 
 class TemplateView(Schema):
-    event_type = fields.String()
-    role = fields.String()
-    locale = fields.String()
-    title = fields.String()
-    body = fields.String()
-    updated_by = fields.String(allow_none=True)
-    updated_at = fields.AwareDateTime(format="iso", allow_none=True)
+    event_type = fields.String(required=True)
+    role = fields.String(required=True)
+    locale = fields.String(required=True)
+    title = fields.String(required=True)
+    body = fields.String(required=True)
+    updated_by = fields.String(allow_none=True, required=True)
+    updated_at = fields.AwareDateTime(format="iso", allow_none=True, required=True)
 
 
 class TemplateList(Schema):

@@ -1,5 +1,5 @@
-// The desk's reads: a few list calls, typed (the gateway documents these lists without an
-// answer schema, so their pages are typed here from the schemas of their items), and the
+// The desk's reads: a few list calls, typed (the demands' page from the generated schema; the
+// people's pages, which identity does not document yet, from the schemas of their items), and the
 // names of the station's people (one call each for volunteers and elders, kept while the
 // console is open) so that screens show names rather than ids.
 import { reactive } from 'vue'
@@ -9,7 +9,7 @@ import type { Demand, ListedPerson, Page } from './services'
 type DemandStatus = NonNullable<Demand['status']>
 
 export async function demandsIn(status: DemandStatus, pageSize = 100): Promise<Page<Demand>> {
-  return (await ok(api.GET('/api/v1/demands', { params: { query: { status, page_size: pageSize } } }))) as unknown as Page<Demand>
+  return ok(api.GET('/api/v1/demands', { params: { query: { status, page_size: pageSize } } }))
 }
 
 const names = reactive(new Map<string, string>())

@@ -5,7 +5,10 @@ function demand(id: string, start: string, assignments: Partial<Assignment>[] = 
   return {
     demand_id: id, elder_id: 'e', category: 'emotional_comfort', description: '', address: '', window_start: start,
     window_end: start, expected_minutes: 60, volunteers_needed: 1, open_slots: 0, channel: 'phone', status: 'assigned',
-    region_code: '130102001001', created_at: created, funding_shortfall_minutes: 0,
+    region_code: '130102001001', created_at: created, funding_shortfall_minutes: 0, location: null,
+    carrier_id: null, submitted_by: null, funding_source: 'issuance', funding_chosen_by: null, fallback_reason: null,
+    funding_available_minutes: null, reviewed_by: null, reviewed_at: null, reject_reason: null, cancel_reason: null,
+    cancelled_at: null,
     assignments: assignments.map((a) => ({ volunteer_id: 'v', status: 'assigned', ...a }) as Assignment),
   }
 }

@@ -3,14 +3,11 @@
 import type { Schemas } from '@/api/client'
 import { chinaToday, minutesUntil } from '@/format'
 
-// The gateway always sends these fields (the schemas mark none of an answer's fields required).
-type Sent<T, K extends keyof T> = T & { [P in K]-?: NonNullable<T[P]> }
-export type Assignment = Sent<Schemas['DemandAssignmentOut'], 'volunteer_id' | 'status'>
-type DemandCore = 'demand_id' | 'elder_id' | 'category' | 'status' | 'window_start' | 'window_end' | 'created_at'
-  | 'expected_minutes' | 'volunteers_needed' | 'address' | 'region_code' | 'description' | 'channel'
-export type Demand = Sent<Omit<Schemas['DemandOut'], 'assignments'>, DemandCore> & { assignments?: Assignment[] }
-export type DemandDetail = Sent<Omit<Schemas['DemandWithHistoryOut'], 'assignments'>, DemandCore> & { assignments?: Assignment[] }
-export type ServiceRecord = Sent<Schemas['DemandRecordOut'], 'record_id' | 'demand_id' | 'volunteer_id' | 'minutes' | 'status'>
+// Typed from the generated schema: the answers' schemas mark the fields always sent required.
+export type Assignment = Schemas['DemandAssignmentOut']
+export type Demand = Schemas['DemandOut']
+export type DemandDetail = Schemas['DemandWithHistoryOut']
+export type ServiceRecord = Schemas['DemandRecordOut']
 
 /** A paged list as the gateway answers GET /api/v1/demands, /elders, /volunteers. */
 export interface Page<T> { items: T[]; total: number; page: number; page_size: number }

@@ -10,10 +10,11 @@ from sqlalchemy import and_, case, func, select
 from timebank_common.db import within
 from timebank_common.periods import day_bounds
 
+from ..contracts.enums import RECORD_REJECTED, VOIDED
 from ..domain.evaluation import LOW_SCORE
 from ..domain.statistics import DemandRow
 from .rows import utc
-from .tables import assignments, demands, disputes, evaluations
+from .tables import assignments, demands, disputes, evaluations, service_records
 
 
 def _within(column, start, end) -> list:
@@ -46,6 +47,16 @@ def demand_rows(uow, prefix: str, start: dt.datetime | None, end: dt.datetime | 
         .where(*conditions)).all()
     return [DemandRow(r.status, r.category, r.channel, utc(r.created_at), utc(r.published_at),
                       utc(r.first), r.first is not None, r.cancel_reason) for r in rows]
+
+
+def served_pairs(uow, prefix: str, start: dt.datetime | None, end: dt.datetime | None
+                 ) -> list[tuple[str, str]]:
+    """``(elder_id, category)`` of the services of a region recorded in ``[start, end)``
+    whose record still counts (neither rejected nor voided), each pair once."""
+    c = service_records.c
+    rows = uow.execute(select(c.elder_id, c.category).distinct().where(
+        within(c.region_code, prefix), c.status.notin_([RECORD_REJECTED, VOIDED]), *_within(c.recorded_at, start, end))).all()
+    return [(r.elder_id, r.category) for r in rows]
 
 
 def funding_stats(uow, prefix: str, start: dt.datetime | None, end: dt.datetime | None

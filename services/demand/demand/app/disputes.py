@@ -197,6 +197,8 @@ def resolve_dispute(db: UnitOfWorkFactory, caller: Caller, dispute_id: Any,
         dispute = dispute_rows.get_dispute(uow, dispute_id, lock=True)
         assert dispute is not None  # disputes are never deleted
         status = rules.resolve(dispute["status"])
+        rules.require_disinterested(caller.person_id, dispute["opened_by"],
+                                    (dispute["elder_id"], dispute["volunteer_id"]))
         minutes = rules.check_outcome(dispute["subject"], data["outcome"], data["minutes"],
                                       record["minutes"])
         reason = rules.check_reason(data["reason"])

@@ -18,7 +18,7 @@ from timebank_common.regions import prefix_of
 
 from ..adapters import assignment_repository, recording_overdue_repository, statistics_repository
 from ..contracts import STATS_READERS
-from ..domain.statistics import demand_figures
+from ..domain.statistics import demand_figures, elders_served
 from ..domain.timeliness import STATION, TOWNSHIP
 
 
@@ -38,7 +38,9 @@ def demand_stats(db: UnitOfWorkFactory, caller: Caller, region_code: str | None,
             "reliability": assignment_repository.no_show_figures(uow, prefix, start, end),
             "funding": statistics_repository.funding_stats(uow, prefix, start, end),
             "recording": _timeliness(recording_overdue_repository.overdue_counts(
-                uow, prefix, start, end))}
+                uow, prefix, start, end)),
+            "served": elders_served(statistics_repository.served_pairs(uow, prefix, start,
+                                                                       end))}
         figures = demand_figures(statistics_repository.demand_rows(uow, prefix, start, end),
                                  sections)
     return {"region_code": region_code,

@@ -6,29 +6,36 @@ from marshmallow import Schema, fields, validate
 
 CATEGORY_CODE = validate.Regexp(r"^[a-z][a-z0-9_]{1,49}$",
                        error="lower-case letters, digits and _ (e.g. tai_chi) / 小写字母、数字和下划线")
+# a name is shown on every screen and in every message: no control characters (line breaks,
+# NUL, escapes) and no lone surrogates, and not blank
+PRINTABLE_NAME = validate.Regexp(r"^(?=.*\S)[^\x00-\x1f\x7f-\x9f\ud800-\udfff]+$", error=(
+    "不能为空白，不能含控制字符 / must not be blank or contain control characters"))
+NAME_ZH = [validate.Length(1, 100), PRINTABLE_NAME]
+NAME_EN = [validate.Length(1, 200), PRINTABLE_NAME]
+QUALIFICATION = [validate.Length(1, 50), PRINTABLE_NAME]
 
 
 class CategoryOut(Schema):
-    code = fields.String()
-    name_zh = fields.String()
-    name_en = fields.String()
-    professional = fields.Boolean()
-    qualifications = fields.List(fields.String())
-    default_minutes = fields.Integer()
-    group_allowed = fields.Boolean()
+    code = fields.String(required=True)
+    name_zh = fields.String(required=True)
+    name_en = fields.String(required=True)
+    professional = fields.Boolean(required=True)
+    qualifications = fields.List(fields.String(), required=True)
+    default_minutes = fields.Integer(required=True)
+    group_allowed = fields.Boolean(required=True)
 
 
 class CategoryAdminOut(CategoryOut):
-    active = fields.Boolean()
-    sort_order = fields.Integer()
+    active = fields.Boolean(required=True)
+    sort_order = fields.Integer(required=True)
 
 
 class CategoryCreateSchema(Schema):
     code = fields.String(required=True, validate=CATEGORY_CODE)
-    name_zh = fields.String(required=True, validate=validate.Length(1, 100))
-    name_en = fields.String(required=True, validate=validate.Length(1, 200))
+    name_zh = fields.String(required=True, validate=NAME_ZH)
+    name_en = fields.String(required=True, validate=NAME_EN)
     professional = fields.Boolean(load_default=False)
-    qualifications = fields.List(fields.String(validate=validate.Length(1, 50)),
+    qualifications = fields.List(fields.String(validate=QUALIFICATION),
                                  load_default=list, validate=validate.Length(max=20))
     default_minutes = fields.Integer(required=True, strict=True)
     group_allowed = fields.Boolean(load_default=False)
@@ -39,10 +46,10 @@ class CategoryUpdateSchema(Schema):
     """Only the fields given change; ``active: false`` withdraws a category from new demands
     (never deleted: demands refer to its code), ``active: true`` offers it again."""
 
-    name_zh = fields.String(validate=validate.Length(1, 100))
-    name_en = fields.String(validate=validate.Length(1, 200))
+    name_zh = fields.String(validate=NAME_ZH)
+    name_en = fields.String(validate=NAME_EN)
     professional = fields.Boolean()
-    qualifications = fields.List(fields.String(validate=validate.Length(1, 50)),
+    qualifications = fields.List(fields.String(validate=QUALIFICATION),
                                  validate=validate.Length(max=20))
     default_minutes = fields.Integer(strict=True)
     group_allowed = fields.Boolean()
@@ -56,24 +63,24 @@ class CatalogueQuery(Schema):
 
 
 class NotOfferedOut(Schema):
-    zh = fields.String()
-    en = fields.String()
-    codes = fields.List(fields.String())
+    zh = fields.String(required=True)
+    en = fields.String(required=True)
+    codes = fields.List(fields.String(), required=True)
 
 
 class CatalogueOut(Schema):
-    categories = fields.List(fields.Nested(CategoryAdminOut))
-    not_offered = fields.Nested(NotOfferedOut)
+    categories = fields.List(fields.Nested(CategoryAdminOut), required=True)
+    not_offered = fields.Nested(NotOfferedOut, required=True)
 
 
 class CatalogueChangeOut(Schema):
-    id = fields.String()
-    code = fields.String()
-    action = fields.String()
-    before = fields.Dict(allow_none=True)
-    after = fields.Dict()
-    changed_by = fields.String()
-    changed_at = fields.DateTime(format="iso")
+    id = fields.String(required=True)
+    code = fields.String(required=True)
+    action = fields.String(required=True)
+    before = fields.Dict(allow_none=True, required=True)
+    after = fields.Dict(required=True)
+    changed_by = fields.String(required=True)
+    changed_at = fields.DateTime(format="iso", required=True)
 
 
 class CatalogueHistoryQuery(Schema):
@@ -82,4 +89,4 @@ class CatalogueHistoryQuery(Schema):
 
 
 class CatalogueHistoryOut(Schema):
-    items = fields.List(fields.Nested(CatalogueChangeOut))
+    items = fields.List(fields.Nested(CatalogueChangeOut), required=True)

@@ -10,9 +10,16 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate, validates_schema
 
-from timebank_common.schemas import PageQuery, check_period_order
+from timebank_common.schemas import QUERY_DATES, PageQuery, check_period_order
 
-from .enums import CHANNELS, FUNDING_SOURCES, NOT_OFFERED_TEXT, REGION_CODE, STATUSES
+from .enums import (
+    CHANNELS,
+    FUNDING_SOURCES,
+    NOT_OFFERED_TEXT,
+    REGION_CODE,
+    STATUSES,
+    WINDOW_RULE,
+)
 
 
 def _time(**kwargs: Any) -> fields.AwareDateTime:
@@ -35,8 +42,8 @@ class SubmitSchema(Schema):
     description = fields.String(required=True, validate=validate.Length(1, 2000))
     address = fields.String(required=True, validate=validate.Length(1, 500))
     location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
-    window_start = _time(required=True)
-    window_end = _time(required=True)
+    window_start = _time(required=True, metadata={"description": WINDOW_RULE})
+    window_end = _time(required=True, metadata={"description": WINDOW_RULE})
     expected_minutes = fields.Integer(required=True, strict=True)
     volunteers_needed = fields.Integer(load_default=1, strict=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
@@ -103,8 +110,8 @@ class ServiceRecordsQuery(Schema):
 
     region_prefix = fields.String(load_default=None, allow_none=True,
                                   validate=validate.Regexp(r"^\d{2,12}$"))
-    period_from = fields.Date(load_default=None, allow_none=True)
-    period_to = fields.Date(load_default=None, allow_none=True)
+    period_from = fields.Date(load_default=None, allow_none=True, validate=QUERY_DATES)
+    period_to = fields.Date(load_default=None, allow_none=True, validate=QUERY_DATES)
     record_ids = fields.List(fields.UUID(), load_default=None, allow_none=True,
                              validate=validate.Length(max=1000))
     after = fields.UUID(load_default=None, allow_none=True)
@@ -117,75 +124,75 @@ class ServiceRecordsQuery(Schema):
 
 # --- outputs -----------------------------------------------------------------------
 class ReliabilityOut(Schema):
-    volunteer_id = fields.String()
-    assigned = fields.Integer()
-    completed = fields.Integer()
-    withdrawn = fields.Integer()
-    no_shows = fields.Integer()
-    reliability = fields.Float(allow_none=True)  # completed / (completed + withdrawn + no-shows)
+    volunteer_id = fields.String(required=True)
+    assigned = fields.Integer(required=True)
+    completed = fields.Integer(required=True)
+    withdrawn = fields.Integer(required=True)
+    no_shows = fields.Integer(required=True)
+    reliability = fields.Float(allow_none=True, required=True)  # completed / (completed + withdrawn + no-shows)
 
 
 class AssignmentOut(Schema):
-    assignment_id = fields.String(attribute="id")
-    volunteer_id = fields.String()
-    status = fields.String()
-    assigned_at = fields.DateTime(format="iso")
-    assigned_by = fields.String()
-    checked_in_at = fields.DateTime(format="iso", allow_none=True)  # null until checked in
-    check_in_location = fields.Dict(allow_none=True)
-    checked_out_at = fields.DateTime(format="iso", allow_none=True)  # null until checked out
-    check_out_location = fields.Dict(allow_none=True)
+    assignment_id = fields.String(attribute="id", required=True)
+    volunteer_id = fields.String(required=True)
+    status = fields.String(required=True)
+    assigned_at = fields.DateTime(format="iso", required=True)
+    assigned_by = fields.String(required=True)
+    checked_in_at = fields.DateTime(format="iso", required=True, allow_none=True)
+    check_in_location = fields.Dict(required=True, allow_none=True)
+    checked_out_at = fields.DateTime(format="iso", required=True, allow_none=True)
+    check_out_location = fields.Dict(required=True, allow_none=True)
     check_in_device_at = fields.DateTime(format="iso", allow_none=True, metadata={
         "description": "the time the volunteer's app sent at check-in (evidence; checked_in_at"
-                       " is the server's)"})
+                       " is the server's)"}, required=True)
     check_out_device_at = fields.DateTime(format="iso", allow_none=True, metadata={
-        "description": "the time the app sent at check-out (evidence)"})
-    ended_at = fields.DateTime(format="iso", allow_none=True)
-    end_reason = fields.String(allow_none=True)
-    reservation_status = fields.String(allow_none=True)
-    reservation_note = fields.String(allow_none=True)
+        "description": "the time the app sent at check-out (evidence)"}, required=True)
+    ended_at = fields.DateTime(format="iso", allow_none=True, required=True)
+    end_reason = fields.String(allow_none=True, required=True)
+    reservation_status = fields.String(allow_none=True, required=True)
+    reservation_note = fields.String(allow_none=True, required=True)
     reliability = fields.Nested(ReliabilityOut, metadata={
         "description": "operators only: the volunteer's reliability"})
 
 
 class DemandOut(Schema):
-    demand_id = fields.String(attribute="id")
-    elder_id = fields.String()
-    category = fields.String()
-    description = fields.String()
-    address = fields.String()
-    location = fields.Dict(allow_none=True)
-    window_start = fields.DateTime(format="iso")
-    window_end = fields.DateTime(format="iso")
-    expected_minutes = fields.Integer()
-    volunteers_needed = fields.Integer()
-    open_slots = fields.Integer()
-    channel = fields.String()
+    demand_id = fields.String(attribute="id", required=True)
+    elder_id = fields.String(required=True)
+    category = fields.String(required=True)
+    description = fields.String(required=True)
+    address = fields.String(required=True)
+    location = fields.Dict(allow_none=True, required=True)
+    window_start = fields.DateTime(format="iso", required=True)
+    window_end = fields.DateTime(format="iso", required=True)
+    expected_minutes = fields.Integer(required=True)
+    volunteers_needed = fields.Integer(required=True)
+    open_slots = fields.Integer(required=True)
+    channel = fields.String(required=True)
     status = fields.String(validate=validate.OneOf(STATUSES), metadata={
         "description": "DESIGN.md §5; evaluated once the elder's side has evaluated every "
-                       "volunteer with a counting record"})
-    region_code = fields.String()
-    carrier_id = fields.String(allow_none=True)
-    submitted_by = fields.String(allow_none=True)
+                       "volunteer with a counting record"}, required=True)
+    region_code = fields.String(required=True)
+    carrier_id = fields.String(allow_none=True, required=True)
+    submitted_by = fields.String(allow_none=True, required=True)
     funding_source = fields.String(allow_none=True, metadata={
-        "description": "chosen at submission (issuance when nobody chose)"})
+        "description": "chosen at submission (issuance when nobody chose)"}, required=True)
     funding_chosen_by = fields.String(allow_none=True, metadata={
         "description": "elder, proxy, operator (on the elder's behalf) or api_client; null:"
-                       " nobody chose, the default"})
+                       " nobody chose, the default"}, required=True)
     fallback_reason = fields.String(allow_none=True, metadata={
         "description": "agreed at review: the city's issuance account pays what the chosen"
-                       " source lacks"})
+                       " source lacks"}, required=True)
     funding_available_minutes = fields.Integer(allow_none=True, metadata={
-        "description": "what the chosen source (own hours, grant) could pay at review"})
+        "description": "what the chosen source (own hours, grant) could pay at review"}, required=True)
     funding_shortfall_minutes = fields.Integer(metadata={
-        "description": "expected_minutes × volunteers_needed beyond that, at review"})
-    reviewed_by = fields.String(allow_none=True)
-    reviewed_at = fields.DateTime(format="iso", allow_none=True)
-    reject_reason = fields.String(allow_none=True)
-    cancel_reason = fields.String(allow_none=True)
-    cancelled_at = fields.DateTime(format="iso", allow_none=True)
-    created_at = fields.DateTime(format="iso")
-    assignments = fields.List(fields.Nested(AssignmentOut))
+        "description": "expected_minutes × volunteers_needed beyond that, at review"}, required=True)
+    reviewed_by = fields.String(allow_none=True, required=True)
+    reviewed_at = fields.DateTime(format="iso", allow_none=True, required=True)
+    reject_reason = fields.String(allow_none=True, required=True)
+    cancel_reason = fields.String(allow_none=True, required=True)
+    cancelled_at = fields.DateTime(format="iso", allow_none=True, required=True)
+    created_at = fields.DateTime(format="iso", required=True)
+    assignments = fields.List(fields.Nested(AssignmentOut), required=True)
 
 
 class DemandChangeOut(Schema):
@@ -198,40 +205,46 @@ class DemandChangeOut(Schema):
 
 
 class EscalationOut(Schema):
-    demand_id = fields.String()
-    region_code = fields.String()
-    township_code = fields.String()
-    carrier_id = fields.String(allow_none=True)
-    submitted_at = fields.DateTime(format="iso")
-    escalated_at = fields.DateTime(format="iso")
-    closed_at = fields.DateTime(format="iso", allow_none=True)
-    closed_reason = fields.String(allow_none=True)
+    demand_id = fields.String(required=True)
+    region_code = fields.String(required=True)
+    township_code = fields.String(required=True)
+    carrier_id = fields.String(allow_none=True, required=True)
+    submitted_at = fields.DateTime(format="iso", required=True)
+    escalated_at = fields.DateTime(format="iso", required=True)
+    closed_at = fields.DateTime(format="iso", allow_none=True, required=True)
+    closed_reason = fields.String(allow_none=True, required=True)
 
 
 class RecordingOverdueOut(Schema):
     """A service not recorded in time, reported to the station, then the township."""
 
-    volunteer_id = fields.String()
-    level = fields.String()
-    checked_out_at = fields.DateTime(format="iso")
-    due_at = fields.DateTime(format="iso")
-    escalated_at = fields.DateTime(format="iso")
+    volunteer_id = fields.String(required=True)
+    level = fields.String(required=True)
+    checked_out_at = fields.DateTime(format="iso", required=True)
+    due_at = fields.DateTime(format="iso", required=True)
+    escalated_at = fields.DateTime(format="iso", required=True)
 
 
 class DemandWithHistoryOut(DemandOut):
-    """A demand with its adjustments and escalation (shown to whoever sees its address)."""
+    """A demand with its adjustments and escalation. The three keys below are present only
+    for whoever sees the demand's address (staff in scope, the elder, their proxy, an assigned
+    volunteer): the adjustments may name it. A volunteer looking at a published demand gets
+    the demand without them."""
 
-    changes = fields.List(fields.Nested(DemandChangeOut))
-    escalation = fields.Nested(EscalationOut, allow_none=True)
+    changes = fields.List(fields.Nested(DemandChangeOut), metadata={
+        "description": "only to whoever sees the address"})
+    escalation = fields.Nested(EscalationOut, allow_none=True, metadata={
+        "description": "only to whoever sees the address; null when never escalated"})
     recording_overdue = fields.List(fields.Nested(RecordingOverdueOut), metadata={
-        "description": "services checked out and not recorded in time (及时), as reported"})
+        "description": "services checked out and not recorded in time (及时), as reported;"
+                       " only to whoever sees the address"})
 
 
 class DemandPageOut(Schema):
-    items = fields.List(fields.Nested(DemandOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+    items = fields.List(fields.Nested(DemandOut), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
 
 
 class MatchingDemandOut(Schema):

@@ -30,6 +30,14 @@ NO_SHOW_REASON = "no_show"  # a demand cancelled because nobody came (``cancel_r
 EXPIRED_REASON = "expired"  # a demand cancelled because nobody served it in its window
 
 CHANNELS = ("phone", "station", "app", "api")
+
+# A demand's window (issue 15): it starts in the future and at most this many days ahead, and
+# lasts at most this many hours (a window ending in 9999 is refused, never stored).
+LATEST_START_DAYS = 90
+LONGEST_WINDOW_HOURS = 24
+WINDOW_RULE = (f"在将来且不晚于 {LATEST_START_DAYS} 天后开始，时段最长 {LONGEST_WINDOW_HOURS} 小时"
+               f" / starts in the future, at most {LATEST_START_DAYS} days ahead, and lasts at"
+               f" most {LONGEST_WINDOW_HOURS} hours")
 FUNDING_SOURCES = ("issuance", "own_hours", "grant", "donation_pool")
 """Where the hours of a published demand come from (there is no money or goods); chosen at
 submission, ``issuance`` (the city's public hours) when nobody chooses."""

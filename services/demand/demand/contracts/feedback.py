@@ -28,29 +28,29 @@ class EvaluateSchema(Schema):
 
 
 class EvaluationOut(Schema):
-    evaluation_id = fields.String()
-    demand_id = fields.String()
-    record_id = fields.String()
-    volunteer_id = fields.String()
-    elder_id = fields.String()
-    region_code = fields.String()
-    score = fields.Integer()
-    tags = fields.List(fields.String())
-    comment = fields.String()
-    channel = fields.String()
-    submitted_by = fields.String(allow_none=True)
-    submitted_at = fields.DateTime(format="iso")
-    voided = fields.Boolean()
-    follow_up_id = fields.String(allow_none=True)
+    evaluation_id = fields.String(required=True)
+    demand_id = fields.String(required=True)
+    record_id = fields.String(required=True)
+    volunteer_id = fields.String(required=True)
+    elder_id = fields.String(required=True)
+    region_code = fields.String(required=True)
+    score = fields.Integer(required=True)
+    tags = fields.List(fields.String(), required=True)
+    comment = fields.String(required=True)
+    channel = fields.String(required=True)
+    submitted_by = fields.String(allow_none=True, required=True)
+    submitted_at = fields.DateTime(format="iso", required=True)
+    voided = fields.Boolean(required=True)
+    follow_up_id = fields.String(allow_none=True, required=True)
     demand_status = fields.String(validate=validate.OneOf(STATUSES), metadata={
         "description": "the demand's status after this evaluation: evaluated once every "
-                       "volunteer with a counting record is evaluated"})
+                       "volunteer with a counting record is evaluated"}, required=True)
 
 
 class TagOut(Schema):
-    code = fields.String()
-    name_zh = fields.String()
-    name_en = fields.String()
+    code = fields.String(required=True)
+    name_zh = fields.String(required=True)
+    name_en = fields.String(required=True)
 
 
 class FollowUpQuery(PageQuery):
@@ -68,27 +68,27 @@ class FollowUpOut(Schema):
     """A task for the station: call the elder about a low score (``low_score``), or to take
     their confirmation of a record by phone (``confirmation_overdue``)."""
 
-    follow_up_id = fields.String()
-    kind = fields.String()
-    evaluation_id = fields.String(allow_none=True)
-    record_id = fields.String(allow_none=True)
-    demand_id = fields.String()
-    volunteer_id = fields.String()
-    elder_id = fields.String()
-    region_code = fields.String()
-    score = fields.Integer(allow_none=True)
-    status = fields.String()
-    opened_at = fields.DateTime(format="iso")
-    closed_by = fields.String(allow_none=True)
-    closed_at = fields.DateTime(format="iso", allow_none=True)
-    note = fields.String(allow_none=True)
+    follow_up_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    evaluation_id = fields.String(allow_none=True, required=True)
+    record_id = fields.String(allow_none=True, required=True)
+    demand_id = fields.String(required=True)
+    volunteer_id = fields.String(required=True)
+    elder_id = fields.String(required=True)
+    region_code = fields.String(required=True)
+    score = fields.Integer(allow_none=True, required=True)
+    status = fields.String(required=True)
+    opened_at = fields.DateTime(format="iso", required=True)
+    closed_by = fields.String(allow_none=True, required=True)
+    closed_at = fields.DateTime(format="iso", allow_none=True, required=True)
+    note = fields.String(allow_none=True, required=True)
 
 
 class FollowUpPageOut(Schema):
-    items = fields.List(fields.Nested(FollowUpOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+    items = fields.List(fields.Nested(FollowUpOut), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
 
 
 class FeedbackStatsQuery(PeriodQuery):
@@ -141,42 +141,43 @@ class DisputeListQuery(PageQuery):
                             validate=validate.OneOf(SUBJECTS))
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
     demand_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^[0-9a-fA-F-]{36}$", error="must be a demand id (UUID)"))
+        r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        error="must be a demand id (UUID) / 须为需求编号（UUID）"))
 
 
 class DisputeStepOut(Schema):
-    step = fields.String()
-    by = fields.String(allow_none=True)
-    at = fields.DateTime(format="iso")
-    note = fields.String(allow_none=True)
-    details = fields.Dict()
+    step = fields.String(required=True)
+    by = fields.String(allow_none=True, required=True)
+    at = fields.DateTime(format="iso", required=True)
+    note = fields.String(allow_none=True, required=True)
+    details = fields.Dict(required=True)
 
 
 class DisputeOut(Schema):
-    dispute_id = fields.String()
-    subject = fields.String()
-    subject_id = fields.String()
-    record_id = fields.String()
-    demand_id = fields.String()
-    elder_id = fields.String()
-    volunteer_id = fields.String()
-    region_code = fields.String()
-    opened_by = fields.String()
-    opener_role = fields.String()
-    reason = fields.String()
-    status = fields.String()
-    handler_id = fields.String(allow_none=True)
-    outcome = fields.String(allow_none=True)
-    minutes = fields.Integer(allow_none=True)
-    resolution_reason = fields.String(allow_none=True)
-    resolved_by = fields.String(allow_none=True)
-    resolved_at = fields.DateTime(format="iso", allow_none=True)
-    opened_at = fields.DateTime(format="iso")
-    steps = fields.List(fields.Nested(DisputeStepOut))
+    dispute_id = fields.String(required=True)
+    subject = fields.String(required=True)
+    subject_id = fields.String(required=True)
+    record_id = fields.String(required=True)
+    demand_id = fields.String(required=True)
+    elder_id = fields.String(required=True)
+    volunteer_id = fields.String(required=True)
+    region_code = fields.String(required=True)
+    opened_by = fields.String(required=True)
+    opener_role = fields.String(required=True)
+    reason = fields.String(required=True)
+    status = fields.String(required=True)
+    handler_id = fields.String(allow_none=True, required=True)
+    outcome = fields.String(allow_none=True, required=True)
+    minutes = fields.Integer(allow_none=True, required=True)
+    resolution_reason = fields.String(allow_none=True, required=True)
+    resolved_by = fields.String(allow_none=True, required=True)
+    resolved_at = fields.DateTime(format="iso", allow_none=True, required=True)
+    opened_at = fields.DateTime(format="iso", required=True)
+    steps = fields.List(fields.Nested(DisputeStepOut), required=True)
 
 
 class DisputePageOut(Schema):
-    items = fields.List(fields.Nested(DisputeOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+    items = fields.List(fields.Nested(DisputeOut), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)

@@ -57,21 +57,21 @@ class EscalationQuery(Schema):
 class FundingCheckOut(Schema):
     """Before approving: the payer the elder chose and whether it covers the demand."""
 
-    demand_id = fields.String()
-    funding_source = fields.String()
-    funding_chosen_by = fields.String(allow_none=True)
+    demand_id = fields.String(required=True)
+    funding_source = fields.String(required=True)
+    funding_chosen_by = fields.String(allow_none=True, required=True)
     needed_minutes = fields.Integer(metadata={
-        "description": "expected_minutes × volunteers_needed"})
+        "description": "expected_minutes × volunteers_needed"}, required=True)
     available_minutes = fields.Integer(allow_none=True, metadata={
         "description": "what the chosen source (own hours, grant) can pay now; null: issuance"
-                       " or the pool (no elder's balance to check)"})
-    shortfall_minutes = fields.Integer()
+                       " or the pool (no elder's balance to check)"}, required=True)
+    shortfall_minutes = fields.Integer(required=True)
     fallback_reason_required = fields.Boolean(metadata={
-        "description": "approving needs a fallback_reason (issuance pays what is missing)"})
+        "description": "approving needs a fallback_reason (issuance pays what is missing)"}, required=True)
 
 
 class EscalationPageOut(Schema):
-    items = fields.List(fields.Nested(EscalationOut))
+    items = fields.List(fields.Nested(EscalationOut), required=True)
 
 
 # --- series -------------------------------------------------------------------------------
@@ -117,43 +117,43 @@ class SeriesListQuery(Schema):
 
 
 class OccurrenceOut(Schema):
-    date = fields.Date()
-    demand_id = fields.String(allow_none=True)
-    status = fields.String(allow_none=True)
-    window_start = fields.DateTime(format="iso", allow_none=True)
-    skipped_reason = fields.String(allow_none=True)
+    date = fields.Date(required=True)
+    demand_id = fields.String(allow_none=True, required=True)
+    status = fields.String(allow_none=True, required=True)
+    window_start = fields.DateTime(format="iso", allow_none=True, required=True)
+    skipped_reason = fields.String(allow_none=True, required=True)
 
 
 class SeriesOut(Schema):
-    series_id = fields.String(attribute="id")
-    elder_id = fields.String()
-    category = fields.String()
-    description = fields.String()
-    address = fields.String()
-    frequency = fields.String()
-    weekdays = fields.List(fields.Integer())
-    interval_days = fields.Integer()
-    start_date = fields.Date()
-    end_date = fields.Date()
-    time_of_day = fields.Time()
-    window_minutes = fields.Integer()
-    expected_minutes = fields.Integer()
-    volunteers_needed = fields.Integer()
-    channel = fields.String()
-    funding_source = fields.String()
-    funding_chosen_by = fields.String(allow_none=True)
-    region_code = fields.String()
-    carrier_id = fields.String(allow_none=True)
-    status = fields.String()
-    created_by = fields.String(allow_none=True)
-    created_at = fields.DateTime(format="iso")
-    cancelled_at = fields.DateTime(format="iso", allow_none=True)
-    cancel_reason = fields.String(allow_none=True)
-    occurrences = fields.List(fields.Nested(OccurrenceOut))
+    series_id = fields.String(attribute="id", required=True)
+    elder_id = fields.String(required=True)
+    category = fields.String(required=True)
+    description = fields.String(required=True)
+    address = fields.String(required=True)
+    frequency = fields.String(required=True)
+    weekdays = fields.List(fields.Integer(), required=True)
+    interval_days = fields.Integer(required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    time_of_day = fields.Time(required=True)
+    window_minutes = fields.Integer(required=True)
+    expected_minutes = fields.Integer(required=True)
+    volunteers_needed = fields.Integer(required=True)
+    channel = fields.String(required=True)
+    funding_source = fields.String(required=True)
+    funding_chosen_by = fields.String(allow_none=True, required=True)
+    region_code = fields.String(required=True)
+    carrier_id = fields.String(allow_none=True, required=True)
+    status = fields.String(required=True)
+    created_by = fields.String(allow_none=True, required=True)
+    created_at = fields.DateTime(format="iso", required=True)
+    cancelled_at = fields.DateTime(format="iso", allow_none=True, required=True)
+    cancel_reason = fields.String(allow_none=True, required=True)
+    occurrences = fields.List(fields.Nested(OccurrenceOut), required=True)
 
 
 class SeriesListOut(Schema):
-    items = fields.List(fields.Nested(SeriesOut))
+    items = fields.List(fields.Nested(SeriesOut), required=True)
 
 
 # --- statistics ---------------------------------------------------------------------------
@@ -162,86 +162,97 @@ class StatsIn(PeriodQuery):
 
 
 class PeriodOut(Schema):
-    from_ = fields.String(data_key="from", allow_none=True)
-    to = fields.String(allow_none=True)
+    from_ = fields.String(data_key="from", allow_none=True, required=True)
+    to = fields.String(allow_none=True, required=True)
 
 
 class DemandCountsOut(Schema):
-    total = fields.Integer()
-    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
-    by_category = fields.Dict(keys=fields.String(), values=fields.Integer())
-    by_channel = fields.Dict(keys=fields.String(), values=fields.Integer())
+    total = fields.Integer(required=True)
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    by_category = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    by_channel = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
 
 
 class DurationFiguresOut(Schema):
-    count = fields.Integer()
-    median_minutes = fields.Float(allow_none=True)
-    mean_minutes = fields.Float(allow_none=True)
+    count = fields.Integer(required=True)
+    median_minutes = fields.Float(allow_none=True, required=True)
+    mean_minutes = fields.Float(allow_none=True, required=True)
 
 
 class TimingOut(Schema):
-    submission_to_publication = fields.Nested(DurationFiguresOut)
-    submission_to_first_assignment = fields.Nested(DurationFiguresOut)
+    submission_to_publication = fields.Nested(DurationFiguresOut, required=True)
+    submission_to_first_assignment = fields.Nested(DurationFiguresOut, required=True)
 
 
 class CompletionOut(Schema):
-    completed = fields.Integer()
-    cancelled_after_assignment = fields.Integer()
-    expired = fields.Integer(metadata={"description": "closed unserved after their window"})
+    completed = fields.Integer(required=True)
+    cancelled_after_assignment = fields.Integer(required=True)
+    expired = fields.Integer(metadata={"description": "closed unserved after their window"}, required=True)
     rate = fields.Float(allow_none=True, metadata={
-        "description": "completed / (completed + cancelled after someone was assigned)"})
+        "description": "completed / (completed + cancelled after someone was assigned)"}, required=True)
 
 
 class SatisfactionOut(Schema):
-    evaluations = fields.Integer()
-    average_score = fields.Float(allow_none=True)
-    low_scores = fields.Integer()
+    evaluations = fields.Integer(required=True)
+    average_score = fields.Float(allow_none=True, required=True)
+    low_scores = fields.Integer(required=True)
 
 
 class DisputeFiguresOut(Schema):
-    disputes_opened = fields.Integer()
-    disputes_resolved = fields.Integer()
-    by_outcome = fields.Dict(keys=fields.String(), values=fields.Integer())
+    disputes_opened = fields.Integer(required=True)
+    disputes_resolved = fields.Integer(required=True)
+    by_outcome = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
 
 
 class NoShowFiguresOut(Schema):
-    no_shows = fields.Integer()
-    withdrawals = fields.Integer()
-    no_show_rate = fields.Float(allow_none=True)
+    no_shows = fields.Integer(required=True)
+    withdrawals = fields.Integer(required=True)
+    no_show_rate = fields.Float(allow_none=True, required=True)
 
 
 class RecordingTimelinessOut(Schema):
     overdue_to_station = fields.Integer(metadata={
         "description": "services not recorded within record_within_hours, reported in the"
-                       " period to their station"})
+                       " period to their station"}, required=True)
     overdue_to_township = fields.Integer(metadata={
         "description": "... still not recorded after township_record_within_hours: to the"
-                       " township"})
+                       " township"}, required=True)
 
 
 class FundingFiguresOut(Schema):
     by_source = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "demands by the payer chosen at submission"})
+        "description": "demands by the payer chosen at submission"}, required=True)
     chosen_by = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "elder, proxy, operator, api_client, default (nobody chose)"})
+        "description": "elder, proxy, operator, api_client, default (nobody chose)"}, required=True)
     fallbacks = fields.Integer(metadata={
-        "description": "approved with a fallback to issuance agreed at review"})
+        "description": "approved with a fallback to issuance agreed at review"}, required=True)
     fallback_shortfall_minutes = fields.Integer(metadata={
-        "description": "the minutes the chosen sources lacked at those reviews"})
+        "description": "the minutes the chosen sources lacked at those reviews"}, required=True)
+
+
+class EldersServedOut(Schema):
+    """Distinct elders served in the period (issue 14): by service category too (an elder
+    served in two categories counts in each). Not by hardship category: identity holds it."""
+
+    elders = fields.Integer(required=True, metadata={"description": "服务老人数 Elders served"})
+    by_category = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
 
 
 class DemandStatsOut(Schema):
     """Demands submitted in the period (China dates, both included) in a region."""
 
-    region_code = fields.String()
-    period = fields.Nested(PeriodOut)
-    demands = fields.Nested(DemandCountsOut)
-    timing = fields.Nested(TimingOut)
-    completion = fields.Nested(CompletionOut)
-    satisfaction = fields.Nested(SatisfactionOut)
-    disputes = fields.Nested(DisputeFiguresOut)
-    reliability = fields.Nested(NoShowFiguresOut)
+    region_code = fields.String(required=True)
+    period = fields.Nested(PeriodOut, required=True)
+    demands = fields.Nested(DemandCountsOut, required=True)
+    timing = fields.Nested(TimingOut, required=True)
+    completion = fields.Nested(CompletionOut, required=True)
+    satisfaction = fields.Nested(SatisfactionOut, required=True)
+    disputes = fields.Nested(DisputeFiguresOut, required=True)
+    reliability = fields.Nested(NoShowFiguresOut, required=True)
     funding = fields.Nested(FundingFiguresOut, metadata={
-        "description": "the elder's choice of payer and the fallbacks to issuance"})
+        "description": "the elder's choice of payer and the fallbacks to issuance"}, required=True)
     recording = fields.Nested(RecordingTimelinessOut, metadata={
-        "description": "recording timeliness (及时): reports made in the period"})
+        "description": "recording timeliness (及时): reports made in the period"}, required=True)
+    served = fields.Nested(EldersServedOut, required=True, metadata={
+        "description": "服务老人数 elders served: distinct elders with a service recorded in the"
+                       " period (rejected and voided records left out)"})

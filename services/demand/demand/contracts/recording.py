@@ -72,61 +72,61 @@ class RecordListQuery(PageQuery):
 
 
 class RecordOut(Schema):
-    record_id = fields.String()
-    demand_id = fields.String()
-    volunteer_id = fields.String()
-    volunteer_region_code = fields.String(allow_none=True)
-    elder_id = fields.String()
-    category = fields.String()
-    minutes = fields.Integer()
-    confirmation = fields.String(allow_none=True)  # app | phone once confirmed
-    note = fields.String(allow_none=True)
-    funding_source = fields.String()
-    region_code = fields.String()
-    carrier_id = fields.String(allow_none=True)
-    recorded_by = fields.String()
-    recorded_at = fields.DateTime(format="iso")
-    flags = fields.List(fields.Dict())  # [{code, zh, en, details}]
-    status = fields.String()  # held | awaiting_confirmation | sent | rejected | voided
-    confirmed_by = fields.String(allow_none=True)
-    confirmed_by_person = fields.String(allow_none=True)
-    confirmed_at = fields.DateTime(format="iso", allow_none=True)
-    confirmation_note = fields.String(allow_none=True)
-    review = fields.String(allow_none=True)
-    reviewed_by = fields.String(allow_none=True)
-    reviewed_at = fields.DateTime(format="iso", allow_none=True)
-    review_reason = fields.String(allow_none=True)
-    sent_at = fields.DateTime(format="iso", allow_none=True)
-    corrected_minutes = fields.Integer(allow_none=True)
+    record_id = fields.String(required=True)
+    demand_id = fields.String(required=True)
+    volunteer_id = fields.String(required=True)
+    volunteer_region_code = fields.String(allow_none=True, required=True)
+    elder_id = fields.String(required=True)
+    category = fields.String(required=True)
+    minutes = fields.Integer(required=True)
+    confirmation = fields.String(allow_none=True, required=True)  # app | phone once confirmed
+    note = fields.String(allow_none=True, required=True)
+    funding_source = fields.String(required=True)
+    region_code = fields.String(required=True)
+    carrier_id = fields.String(allow_none=True, required=True)
+    recorded_by = fields.String(required=True)
+    recorded_at = fields.DateTime(format="iso", required=True)
+    flags = fields.List(fields.Dict(), required=True)  # [{code, zh, en, details}]
+    status = fields.String(required=True)  # held | awaiting_confirmation | sent | rejected | voided
+    confirmed_by = fields.String(allow_none=True, required=True)
+    confirmed_by_person = fields.String(allow_none=True, required=True)
+    confirmed_at = fields.DateTime(format="iso", allow_none=True, required=True)
+    confirmation_note = fields.String(allow_none=True, required=True)
+    review = fields.String(allow_none=True, required=True)
+    reviewed_by = fields.String(allow_none=True, required=True)
+    reviewed_at = fields.DateTime(format="iso", allow_none=True, required=True)
+    review_reason = fields.String(allow_none=True, required=True)
+    sent_at = fields.DateTime(format="iso", allow_none=True, required=True)
+    corrected_minutes = fields.Integer(allow_none=True, required=True)
 
 
 class AuditStepOut(Schema):
-    action = fields.String()
-    by = fields.String(allow_none=True)
-    at = fields.DateTime(format="iso")
-    reason = fields.String(allow_none=True)
-    details = fields.Dict()
+    action = fields.String(required=True)
+    by = fields.String(allow_none=True, required=True)
+    at = fields.DateTime(format="iso", required=True)
+    reason = fields.String(allow_none=True, required=True)
+    details = fields.Dict(required=True)
 
 
 class RecordWithAuditOut(RecordOut):
-    audit = fields.List(fields.Nested(AuditStepOut))
+    audit = fields.List(fields.Nested(AuditStepOut), required=True)
 
 
 class GroupFailureOut(Schema):
-    volunteer_id = fields.String()
-    error = fields.Dict()  # {error: code, message: {zh, en}, details}
+    volunteer_id = fields.String(required=True)
+    error = fields.Dict(required=True)  # {error: code, message: {zh, en}, details}
 
 
 class GroupRecordOut(Schema):
-    recorded = fields.List(fields.Nested(RecordOut))
-    failed = fields.List(fields.Nested(GroupFailureOut))
+    recorded = fields.List(fields.Nested(RecordOut), required=True)
+    failed = fields.List(fields.Nested(GroupFailureOut), required=True)
 
 
 class RecordPageOut(Schema):
-    items = fields.List(fields.Nested(RecordOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+    items = fields.List(fields.Nested(RecordOut), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
 
 
 class ChaseOut(Schema):
@@ -147,17 +147,17 @@ class AddEvidencePolicySchema(Schema):
 
 
 class EvidencePolicyRowOut(Schema):
-    id = fields.Integer()
-    region_code = fields.String()
-    effective_from = fields.Date()
-    values = fields.Dict()
-    reason = fields.String()
-    created_by = fields.String()
-    created_at = fields.DateTime(format="iso")
+    id = fields.Integer(required=True)
+    region_code = fields.String(required=True)
+    effective_from = fields.Date(required=True)
+    values = fields.Dict(required=True)
+    reason = fields.String(required=True)
+    created_by = fields.String(required=True)
+    created_at = fields.DateTime(format="iso", required=True)
 
 
 class EvidencePolicyOut(Schema):
-    region_code = fields.String()
-    on_date = fields.Date()
-    values = fields.Dict()
-    rows = fields.List(fields.Nested(EvidencePolicyRowOut))
+    region_code = fields.String(required=True)
+    on_date = fields.Date(required=True)
+    values = fields.Dict(required=True)
+    rows = fields.List(fields.Nested(EvidencePolicyRowOut), required=True)

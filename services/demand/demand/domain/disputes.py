@@ -51,6 +51,17 @@ def require_handler(caller: Caller, region_code: str) -> None:
     caller.require_scope(region_code)
 
 
+def require_disinterested(handler: str | None, opened_by: str | None,
+                          parties: tuple[str, ...]) -> None:
+    """Four eyes: nobody resolves a dispute they opened or are a party to (its elder or
+    volunteer). The station that recorded the service may still resolve it: at a township
+    that is often the only handler, and the outcome is kept with every step."""
+    if handler is not None and (handler == opened_by or handler in parties):
+        raise Forbidden("own_dispute", "不能裁决自己提出或自己是当事人的争议，须由其他工作人员裁决",
+                        "You cannot resolve a dispute you opened or are a party to: another "
+                        "staff member resolves it")
+
+
 def check_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:

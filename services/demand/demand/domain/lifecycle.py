@@ -193,6 +193,7 @@ class Demand:
         an approval checks its cover first (``settle_funding``)."""
         if self.status != SUBMITTED:
             raise invalid_transition("review", self.status)
+        self.require_another_reviewer(by)
         if decision == "approve":
             self.status = PUBLISHED
         elif decision == "reject":
@@ -205,6 +206,16 @@ class Demand:
             raise BadInput("invalid_decision", "审核结论只能是 approve 或 reject",
                            "The decision must be approve or reject")
         self.reviewed_by, self.reviewed_at = by, now
+
+    def require_another_reviewer(self, reviewer: str | None) -> None:
+        """Four eyes: nobody reviews a demand they asked for — as the elder, or as whoever
+        submitted it in the app (the elder's proxy). Staff who typed in a request an elder
+        made by phone or at the station did not ask for it, and may review it."""
+        if reviewer is not None and (reviewer == self.elder_id or (
+                reviewer == self.submitted_by and self.channel == "app")):
+            raise Forbidden("own_demand_review", "不能审核自己提出的需求，须由其他工作人员审核",
+                            "You cannot review a demand you asked for: another staff member "
+                            "reviews it")
 
     @property
     def minutes_needed(self) -> int:

@@ -8,6 +8,8 @@ from typing import Any
 
 from timebank_common.errors import BadInput, Conflict, RuleViolation
 
+from ..contracts.enums import LATEST_START_DAYS, LONGEST_WINDOW_HOURS
+
 EXPECTED_MINUTES = (15, 480)
 VOLUNTEERS_NEEDED = (1, 50)
 RECORDED_MINUTES = (1, 720)
@@ -34,10 +36,30 @@ def validate_new_demand(window_start: dt.datetime, window_end: dt.datetime,
         raise BadInput("window_in_past", "服务时段必须在将来",
                        "The service window must start in the future",
                        {"now": now.isoformat()})
+    if window_start > now + dt.timedelta(days=LATEST_START_DAYS):
+        raise BadInput("window_too_far_ahead", f"服务时段最晚在 {LATEST_START_DAYS} 天后开始",
+                       f"The service window starts at most {LATEST_START_DAYS} days ahead",
+                       {"max_days": LATEST_START_DAYS})
+    if window_end - window_start > dt.timedelta(hours=LONGEST_WINDOW_HOURS):
+        raise BadInput("window_too_long", f"服务时段不能超过 {LONGEST_WINDOW_HOURS} 小时",
+                       f"The service window lasts at most {LONGEST_WINDOW_HOURS} hours",
+                       {"max_hours": LONGEST_WINDOW_HOURS})
     if (window_end - window_start) < dt.timedelta(minutes=expected_minutes):
         raise BadInput("window_too_short", "服务时段短于预计服务时长",
                        "The service window is shorter than the expected minutes",
                        {"expected_minutes": expected_minutes})
+
+
+CLOCK_TOLERANCE = dt.timedelta(minutes=5)  # a device or a station clock running a little fast
+
+
+def validate_confirmed_at(confirmed_at: dt.datetime | None, now: dt.datetime) -> None:
+    """A confirmation taken by phone happened already: never later than now (give or take
+    ``CLOCK_TOLERANCE``)."""
+    if confirmed_at is not None and confirmed_at > now + CLOCK_TOLERANCE:
+        raise BadInput("confirmed_in_future", "确认时间不能晚于当前时间",
+                       "The confirmation time cannot be in the future",
+                       {"confirmed_at": confirmed_at.isoformat(), "now": now.isoformat()})
 
 
 def validate_recorded_minutes(minutes: int) -> None:

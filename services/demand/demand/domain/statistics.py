@@ -76,6 +76,19 @@ def completion(rows: list[DemandRow]) -> dict[str, Any]:
             "rate": round(completed / decided, 4) if decided else None}
 
 
+def elders_served(served: list[tuple[str, str]]) -> dict[str, Any]:
+    """Distinct elders served, from ``(elder_id, category)`` of the services recorded in the
+    period (rejected and voided records left out): an elder served twice counts once in
+    ``elders``, and once in each service category they were served in (``by_category``: so
+    its values may add up to more than ``elders``). Demand does not hold the elders' hardship
+    categories (identity does), so they are not broken down by it here."""
+    by_category: dict[str, set[str]] = {}
+    for elder_id, category in served:
+        by_category.setdefault(category, set()).add(elder_id)
+    return {"elders": len({elder_id for elder_id, _ in served}),
+            "by_category": {c: len(e) for c, e in sorted(by_category.items())}}
+
+
 SECTIONS: dict[str, Callable[[list[DemandRow]], dict[str, Any]]] = {
     "demands": counts,
     "timing": timings,

@@ -102,7 +102,7 @@ def in_process(uow_factory, clock, identity, ledger):
     def make(**config) -> InProcess:
         return InProcess(worker_factory(
             DemandService, db=uow_factory("demand"), clock=clock, identity=identity,
-            ledger=ledger, config={"CHECK_CONTRACTS": True, **config}))
+            ledger=ledger, config={"CHECK_CONTRACTS": "strict", **config}))
 
     return make
 

@@ -447,3 +447,26 @@ def test_a_region_sets_the_device_skew_it_tolerates(demand, clock):
     record = demand.record(OPERATOR, made["demand_id"], {
         "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "phone"})
     assert record["flags"] == [] and record["status"] == "sent"
+
+
+def test_elders_served_counts_each_elder_once_in_the_period(demand, clock,
+                                                            identity):
+    """Issue 14: 服务老人数 — distinct elders with a service recorded (and still counting) in
+    the period, by service category too."""
+    before = demand.demand_stats(TOWNSHIP_ADMIN)["served"]
+    first_day = clock.now().astimezone(CHINA).date()
+    twice, once = identity.add_elder(), identity.add_elder()
+    for elder_id in (twice, twice, once):
+        made, people = served(demand, clock.now(), elder_id=elder_id)
+        demand.record(OPERATOR, made["demand_id"], {
+            "volunteer_id": people[0]["person_id"], "minutes": 60, "confirmation": "phone"})
+    after = demand.demand_stats(TOWNSHIP_ADMIN)["served"]
+    assert after["elders"] - before["elders"] == 2
+    category = "emotional_comfort"  # what ``served`` asks for
+    assert after["by_category"][category] - before["by_category"].get(category, 0) == 2
+    last_day = clock.now().astimezone(CHINA).date()
+    long_ago = (first_day - dt.timedelta(days=3650)).isoformat()
+    assert demand.demand_stats(TOWNSHIP_ADMIN, None, long_ago, long_ago)["served"] == \
+        {"elders": 0, "by_category": {}}
+    assert demand.demand_stats(TOWNSHIP_ADMIN, None, first_day.isoformat(),
+                               last_day.isoformat())["served"]["elders"] >= 2

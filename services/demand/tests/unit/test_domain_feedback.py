@@ -85,3 +85,11 @@ def test_outcomes():
     assert disputes.check_outcome("evaluation", "voided", None, 60) is None
     with pytest.raises(BadInput):
         disputes.check_reason("  ")
+
+
+def test_nobody_resolves_a_dispute_they_opened_or_are_a_party_to():
+    for handler in ("op-1", "elder-1", "vol-1"):
+        with pytest.raises(Forbidden) as e:
+            disputes.require_disinterested(handler, "op-1", ("elder-1", "vol-1"))
+        assert e.value.code == "own_dispute"
+    disputes.require_disinterested("op-2", "op-1", ("elder-1", "vol-1"))

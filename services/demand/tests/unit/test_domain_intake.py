@@ -8,7 +8,7 @@ from demand.domain import adjustment, catalogue
 from demand.domain.elders import require_elder
 from demand.domain.escalation import escalation_due, township_of
 from demand.domain.lifecycle import Demand
-from demand.domain.statistics import SECTIONS, DemandRow, demand_figures
+from demand.domain.statistics import SECTIONS, DemandRow, demand_figures, elders_served
 from timebank_common.errors import BadInput, Conflict, RuleViolation
 
 T0 = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
@@ -141,3 +141,11 @@ def test_demands_are_for_elders_of_sixty_and_over():
     with pytest.raises(RuleViolation) as e:
         require_elder({"age": 59})
     assert e.value.code == "not_an_elder" and e.value.details["min_age"] == 60
+
+
+def test_elders_served_are_distinct_overall_and_per_category():
+    served = [("e1", "meal_help"), ("e1", "emotional_comfort"), ("e2", "meal_help"),
+              ("e1", "meal_help")]
+    assert elders_served(served) == {"elders": 2, "by_category": {
+        "emotional_comfort": 1, "meal_help": 2}}
+    assert elders_served([]) == {"elders": 0, "by_category": {}}

@@ -304,3 +304,21 @@ def test_an_evaluated_demand_refuses_every_move_and_repeats_change_nothing():
     assert d.assign("v1", None, None, NOW) is None  # the holder's repeat
     assert d.no_show_due(START + dt.timedelta(hours=5), dt.timedelta(0)) == []
     assert d.status == EVALUATED
+
+
+def test_nobody_reviews_a_demand_they_asked_for():
+    """Four eyes: not the elder, nor whoever asked in the app; staff who typed in a phone
+    request may review it."""
+    with pytest.raises(Forbidden) as e:
+        make().review("approve", "elder", NOW)
+    assert e.value.code == "own_demand_review"
+    in_app = make()
+    in_app.channel, in_app.submitted_by = "app", "proxy-1"
+    with pytest.raises(Forbidden):
+        in_app.review("reject", "proxy-1", NOW, reason="x")
+    assert in_app.status == SUBMITTED
+    in_app.review("approve", "op", NOW)
+    by_phone = make()
+    by_phone.submitted_by = "op"
+    by_phone.review("approve", "op", NOW)
+    assert by_phone.status == PUBLISHED

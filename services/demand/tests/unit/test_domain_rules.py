@@ -28,6 +28,11 @@ def codes(exc_info):
     (NOW + H, NOW + 2 * H, 60, 0, "volunteers_needed_out_of_range"),
     (NOW + H, NOW + 2 * H, 60, 51, "volunteers_needed_out_of_range"),
     (NOW + H, NOW + 2 * H, 90, 1, "window_too_short"),
+    (NOW + 90 * 24 * H + H, NOW + 90 * 24 * H + 2 * H, 60, 1, "window_too_far_ahead"),
+    (NOW + H, NOW + 25 * H + dt.timedelta(seconds=1), 60, 1, "window_too_long"),
+    (NOW + H, dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.UTC), 60, 1, "window_too_long"),
+    (dt.datetime(9999, 12, 31, 1, 0, tzinfo=dt.UTC), dt.datetime(9999, 12, 31, 2, 0, tzinfo=dt.UTC),
+     60, 1, "window_too_far_ahead"),
 ])
 def test_bad_new_demands_are_refused(start, end, minutes, needed, code):
     with pytest.raises(BadInput) as e:
@@ -38,6 +43,7 @@ def test_bad_new_demands_are_refused(start, end, minutes, needed, code):
 def test_edges_of_ranges_are_accepted():
     rules.validate_new_demand(NOW + H, NOW + 9 * H, 480, 50, NOW)
     rules.validate_new_demand(NOW + H, NOW + 2 * H, 15, 1, NOW)
+    rules.validate_new_demand(NOW + 90 * 24 * H, NOW + 90 * 24 * H + 24 * H, 60, 1, NOW)
 
 
 @pytest.mark.parametrize("minutes,ok", [(0, False), (1, True), (720, True), (721, False)])
@@ -47,6 +53,15 @@ def test_recorded_minutes_range(minutes, ok):
     else:
         with pytest.raises(BadInput):
             rules.validate_recorded_minutes(minutes)
+
+
+def test_a_confirmation_cannot_be_in_the_future():
+    rules.validate_confirmed_at(None, NOW)
+    rules.validate_confirmed_at(NOW - 24 * H, NOW)
+    rules.validate_confirmed_at(NOW + rules.CLOCK_TOLERANCE, NOW)
+    with pytest.raises(BadInput) as e:
+        rules.validate_confirmed_at(NOW + 24 * H, NOW)
+    assert codes(e) == "confirmed_in_future"
 
 
 def test_overlap_is_half_open():

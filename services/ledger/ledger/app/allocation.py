@@ -16,7 +16,7 @@ from ..adapters import transfers as stored
 from ..adapters.identity import IdentityClient
 from ..contracts.kinds import DONATION_POOL, GRANT, POOL_ALLOCATION
 from ..contracts.roles import POOL_ADMINS
-from ..domain.allocation import allocation_requests, shares
+from ..domain.allocation import allocation_requests, require_not_a_recipient, shares
 from . import posting
 
 RULE = "empty_nest_then_oldest"
@@ -56,6 +56,7 @@ def allocate(uow, unit: str, data: dict, elders: list[dict], approver: str | Non
     done = stored.transfers_of_reference(uow, "allocation_id", key, POOL_ALLOCATION)
     if done:
         return _view(key, unit, done, pool, repeated=True)
+    require_not_a_recipient(approver, elders)
     planned = shares(elders, pool.balance_minutes - pool.debits_pending, data["minutes_each"])
     if not planned:
         raise RuleViolation("nothing_to_allocate", "资金池不足一份或没有符合条件的优先老人",

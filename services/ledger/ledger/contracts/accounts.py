@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from timebank_common.schemas import PageQuery
+from timebank_common.schemas import QUERY_TIMES, PageQuery
 
 from .kinds import ACCOUNT_KINDS, GRANT, PERSONAL, TRANSFER_KINDS
 from .values import PERSON_ID, REGION_CODE
@@ -16,8 +16,8 @@ class StatementQuery(PageQuery):
     """``GET /api/v1/accounts/{person_id}/statement`` and the ``statement`` RPC: a page of
     entries, ``since`` inclusive, ``until`` exclusive, ``kind`` one transfer kind."""
 
-    since = fields.AwareDateTime(load_default=None, allow_none=True)
-    until = fields.AwareDateTime(load_default=None, allow_none=True)
+    since = fields.AwareDateTime(load_default=None, allow_none=True, validate=QUERY_TIMES)
+    until = fields.AwareDateTime(load_default=None, allow_none=True, validate=QUERY_TIMES)
     kind = fields.String(load_default=None, allow_none=True,
                          validate=validate.OneOf(TRANSFER_KINDS),
                          metadata={"description": "only transfers of this kind"})
@@ -29,55 +29,55 @@ class StatementQuery(PageQuery):
 
 
 class BalanceOut(Schema):
-    person_id = fields.String()
-    earned_minutes = fields.Integer()
-    grant_minutes = fields.Integer()
-    reserved_minutes = fields.Integer()
-    available_minutes = fields.Integer()
+    person_id = fields.String(required=True)
+    earned_minutes = fields.Integer(required=True)
+    grant_minutes = fields.Integer(required=True)
+    reserved_minutes = fields.Integer(required=True)
+    available_minutes = fields.Integer(required=True)
 
 
 class StatementItemOut(Schema):
-    transfer_id = fields.String()
-    kind = fields.String()
-    account_kind = fields.String()  # personal | grant: whose balance balance_after is
-    amount_minutes = fields.Integer()  # signed, from this person's point of view
-    balance_after = fields.Integer()
-    memo = fields.String(allow_none=True)
-    reference = fields.Dict()
-    occurred_at = fields.DateTime(format="iso")
+    transfer_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    account_kind = fields.String(required=True)  # personal | grant: whose balance balance_after is
+    amount_minutes = fields.Integer(required=True)  # signed, from this person's point of view
+    balance_after = fields.Integer(required=True)
+    memo = fields.String(allow_none=True, required=True)
+    reference = fields.Dict(required=True)
+    occurred_at = fields.DateTime(format="iso", required=True)
 
 
 class StatementOut(Schema):
-    items = fields.List(fields.Nested(StatementItemOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+    items = fields.List(fields.Nested(StatementItemOut), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
 
 
 class NextStarOut(Schema):
-    level = fields.Integer()
-    threshold_hours = fields.Integer()
-    minutes_to_go = fields.Integer()
-    hours_to_go = fields.Float(metadata={"description": "minutes_to_go / 60, two decimals"})
+    level = fields.Integer(required=True)
+    threshold_hours = fields.Integer(required=True)
+    minutes_to_go = fields.Integer(required=True)
+    hours_to_go = fields.Float(metadata={"description": "minutes_to_go / 60, two decimals"}, required=True)
 
 
 class MilestoneOut(Schema):
-    level = fields.Integer()
-    cumulative_minutes = fields.Integer()
-    transfer_id = fields.String()
-    reached_at = fields.DateTime(format="iso")
+    level = fields.Integer(required=True)
+    cumulative_minutes = fields.Integer(required=True)
+    transfer_id = fields.String(required=True)
+    reached_at = fields.DateTime(format="iso", required=True)
 
 
 class VolunteerSummaryOut(BalanceOut):
     """The balance plus the volunteer record: cumulative service time and star level."""
 
     service_minutes = fields.Integer(metadata={
-        "description": "service credits less their reversals (not gifts or grants)"})
-    service_hours = fields.Float(metadata={"description": "service_minutes / 60, two decimals"})
-    star_level = fields.Integer(metadata={"description": "0 (none) to 5"})
-    star_thresholds_hours = fields.List(fields.Integer())
-    next_star = fields.Nested(NextStarOut, allow_none=True)
-    milestones = fields.List(fields.Nested(MilestoneOut))
+        "description": "service credits less their reversals (not gifts or grants)"}, required=True)
+    service_hours = fields.Float(metadata={"description": "service_minutes / 60, two decimals"}, required=True)
+    star_level = fields.Integer(metadata={"description": "0 (none) to 5"}, required=True)
+    star_thresholds_hours = fields.List(fields.Integer(), required=True)
+    next_star = fields.Nested(NextStarOut, allow_none=True, required=True)
+    milestones = fields.List(fields.Nested(MilestoneOut), required=True)
 
 
 # --- internal: accounts ------------------------------------------------------------------

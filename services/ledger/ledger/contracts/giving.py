@@ -23,8 +23,8 @@ class TransferBody(Schema):
 
 
 class GiveOut(Schema):
-    status = fields.String()  # posted | exists
-    transfer = fields.Nested(TransferOut)
+    status = fields.String(required=True)  # posted | exists
+    transfer = fields.Nested(TransferOut, required=True)
 
 
 class AllocateIn(Schema):
@@ -37,9 +37,9 @@ class AllocateIn(Schema):
 
 
 class AllocationOut(Schema):
-    allocation_id = fields.String()
-    pool_region_code = fields.String()
-    rule = fields.String()
-    repeated = fields.Boolean()
-    allocated = fields.List(fields.Dict())  # [{person_id, minutes, transfer_id}] in order
-    pool_left_minutes = fields.Integer()
+    allocation_id = fields.String(required=True)
+    pool_region_code = fields.String(required=True)
+    rule = fields.String(required=True)
+    repeated = fields.Boolean(required=True)
+    allocated = fields.List(fields.Dict(), required=True)  # [{person_id, minutes, transfer_id}] in order
+    pool_left_minutes = fields.Integer(required=True)

@@ -28,18 +28,18 @@ class AddPolicyIn(Schema):
 
 
 class PolicyRowOut(Schema):
-    id = fields.Integer()
-    region_code = fields.String()
-    effective_from = fields.Date()
-    values = fields.Dict()
-    reason = fields.String(allow_none=True)
-    created_by = fields.String()
-    created_at = fields.DateTime(format="iso")
+    id = fields.Integer(required=True)
+    region_code = fields.String(required=True)
+    effective_from = fields.Date(required=True)
+    values = fields.Dict(required=True)
+    reason = fields.String(allow_none=True, required=True)
+    created_by = fields.String(required=True)
+    created_at = fields.DateTime(format="iso", required=True)
 
 
 class PolicyOut(Schema):
-    region_code = fields.String()
-    on_date = fields.Date()
-    values = fields.Dict()  # the values in effect
-    sources = fields.Dict()  # value -> the row that set it {region_code, effective_from, id}
-    rows = fields.List(fields.Nested(PolicyRowOut))  # every row that applies, oldest first
+    region_code = fields.String(required=True)
+    on_date = fields.Date(required=True)
+    values = fields.Dict(required=True)  # the values in effect
+    sources = fields.Dict(required=True)  # value -> the row that set it {region_code, effective_from, id}
+    rows = fields.List(fields.Nested(PolicyRowOut), required=True)  # every row that applies, oldest first

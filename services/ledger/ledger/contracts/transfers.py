@@ -64,21 +64,21 @@ def sweep_limit() -> fields.Integer:
 
 
 class TransferOut(Schema):
-    id = fields.String(attribute="transfer_id")
-    kind = fields.String()
-    phase = fields.String()
-    debit_account_id = fields.String()
-    credit_account_id = fields.String()
-    amount_minutes = fields.Integer()
-    pending_id = fields.String(allow_none=True)
-    reverses_id = fields.String(allow_none=True)
-    timeout_seconds = fields.Integer(allow_none=True)
-    expires_at = fields.DateTime(format="iso", allow_none=True)
-    memo = fields.String(allow_none=True)
-    reference = fields.Dict()
-    reason = fields.String(allow_none=True)
-    approver = fields.String(allow_none=True)
-    created_at = fields.DateTime(format="iso")
+    id = fields.String(attribute="transfer_id", required=True)
+    kind = fields.String(required=True)
+    phase = fields.String(required=True)
+    debit_account_id = fields.String(required=True)
+    credit_account_id = fields.String(required=True)
+    amount_minutes = fields.Integer(required=True)
+    pending_id = fields.String(allow_none=True, required=True)
+    reverses_id = fields.String(allow_none=True, required=True)
+    timeout_seconds = fields.Integer(allow_none=True, required=True)
+    expires_at = fields.DateTime(format="iso", allow_none=True, required=True)
+    memo = fields.String(allow_none=True, required=True)
+    reference = fields.Dict(required=True)
+    reason = fields.String(allow_none=True, required=True)
+    approver = fields.String(allow_none=True, required=True)
+    created_at = fields.DateTime(format="iso", required=True)
 
 
 class ErrorOut(Schema):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from timebank_common.errors import Forbidden
+
 from ..contracts.kinds import POOL_ALLOCATION, POST
 from .transfers import TransferRequest, derived_id
 
@@ -27,6 +29,14 @@ def allocation_order(elders: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return (EMPTY_NEST not in (elder.get("categories") or []), birth is None,
                 birth or dt.date.max, elder["person_id"])
     return sorted(elders, key=key)
+
+
+def require_not_a_recipient(approver: str | None, elders: list[dict[str, Any]]) -> None:
+    """Four eyes: an admin who is themself one of the pool's priority elders does not allocate
+    it (the allocation would pay them): another admin does."""
+    if approver is not None and any(e["person_id"] == approver for e in elders):
+        raise Forbidden("own_allocation", "您本人是该资金池的优先老人，不能由您分配，须由其他管理员分配",
+                        "You are one of this pool's priority elders: another admin allocates it")
 
 
 def shares(elders: list[dict[str, Any]], pool_available: int, minutes_each: int

@@ -30,7 +30,7 @@ def ledger(ledger_db, clock, identity):
     """``LedgerService`` with its database, clock and configuration given, asking the test's
     ``identity``; demand is a ``MagicMock`` a test may instruct (``ledger.demand.<method>...``)."""
     return worker_factory(LedgerService, db=ledger_db, clock=clock, identity=identity,
-                          config={"CHECK_CONTRACTS": True})
+                          config={"CHECK_CONTRACTS": "strict"})
 
 
 @pytest.fixture

@@ -4,11 +4,16 @@ import datetime as dt
 import pytest
 
 from demand.contracts import FUNDING_SOURCES as DEMAND_SOURCES
-from ledger.domain.allocation import allocation_order, allocation_requests, shares
+from ledger.domain.allocation import (
+    allocation_order,
+    allocation_requests,
+    require_not_a_recipient,
+    shares,
+)
 from ledger.domain.disputes import reversal_minutes
 from ledger.domain.funding import choose_payer, normalised
 from ledger.domain.giving import check_funds, check_gift, giving_id
-from timebank_common.errors import BadInput, RuleViolation
+from timebank_common.errors import BadInput, Forbidden, RuleViolation
 
 
 def test_the_named_source_pays_when_it_can():
@@ -116,3 +121,12 @@ def test_a_service_record_naming_an_unknown_source_is_refused_not_paid_by_the_ci
         assert SERVICE_RECORDED.load_event(envelope(source))
     with pytest.raises(BadInput):
         SERVICE_RECORDED.load_event(envelope("donationpool"))
+
+
+def test_an_admin_among_the_priority_elders_does_not_allocate_the_pool():
+    elders = [{"person_id": "e1"}, {"person_id": "adm"}]
+    with pytest.raises(Forbidden) as refused:
+        require_not_a_recipient("adm", elders)
+    assert refused.value.code == "own_allocation"
+    require_not_a_recipient("adm-2", elders)
+    require_not_a_recipient(None, elders)

@@ -57,7 +57,8 @@ def dispatch(db: UnitOfWorkFactory, views: IndexCache, caller: Caller, data: dic
     rows: list[dict[str, Any]] = [
         {"proposal_id": str(uuid.uuid4()), "run_id": run_id, "region_code": region_code,
          "demand_id": p.demand_id, "volunteer_id": p.volunteer_id,
-         "distance_km": p.distance_km, "status": "held", "created_at": now} for p in planned]
+         "distance_km": p.distance_km, "status": "held", "created_at": now,
+         "decided_by": None, "decided_at": None, "error": None} for p in planned]
     with db() as uow:  # recorded first: a crash while applying leaves them held
         dispatch_runs.save_run(uow, {
             "run_id": run_id, "region_code": region_code, "requested_by": caller.person_id
@@ -119,13 +120,15 @@ def decide_proposal(db: UnitOfWorkFactory, caller: Caller, proposal_id: Any, dec
         if row.status != "held":
             raise Conflict("proposal_decided", "该派单建议已处理", "This proposal was already "
                            "decided", {"status": row.status})
+        decided_at = clock.now()
         if decision == "reject":
             dispatch_runs.set_proposal_status(uow, row.proposal_id, "rejected",
-                                              caller.person_id, clock.now())
+                                              caller.person_id, decided_at)
         uow.commit()
         proposal: dict[str, Any] = row._asdict()
     if decision == "approve":
         proposal.update(_apply(db, caller, proposal, clock, demand))
     else:
-        proposal.update({"status": "rejected", "decided_by": caller.person_id})
+        proposal.update({"status": "rejected", "decided_by": caller.person_id,
+                         "decided_at": decided_at})
     return proposal

@@ -68,7 +68,7 @@ def in_process(db, clock, demand=None, identity=None, **config) -> MatchingServi
     service = MatchingService()
     service.db = db
     service.clock = clock
-    service.config = {"CHECK_CONTRACTS": True, **config}
+    service.config = {"CHECK_CONTRACTS": "strict", **config}
     service.demand = demand
     service.identity = identity
     service.volunteer_index = FreshViews()

@@ -47,6 +47,7 @@ def test_dispatch_holds_proposals_then_an_operator_approves_or_rejects(matching,
         matching.decide_proposal(OPERATOR, first["proposal_id"], {"decision": "reject"})
     rejected = matching.decide_proposal(OPERATOR, second["proposal_id"], {"decision": "reject"})
     assert rejected["status"] == "rejected"
+    assert rejected["decided_by"] == OPERATOR["person_id"] and rejected["decided_at"]
     assert ("op-1", second["demand_id"], second["volunteer_id"]) not in demand_service.assigned
     assert {p["status"] for p in matching.proposals(OPERATOR, None)["items"]} == \
         {"held", "applied", "rejected"}

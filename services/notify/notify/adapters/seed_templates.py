@@ -181,3 +181,15 @@ ISSUE13_TEMPLATES = [
            "The {profile} {person} (ref. {person_ref}) moved from {from_place} to {to_place} "
            "on {moved_on}; you look after them from now on."),
 ]
+
+
+SEEDED = [*TEMPLATES, *CHANNEL_TEMPLATES, *FOLLOW_UP_TEMPLATES, *ISSUE13_TEMPLATES]
+
+
+def seeded_texts(event_type: str, role: str) -> list[tuple[str, str]]:
+    """``(title, body)`` of every seeded text of this kind of message, in either language:
+    their placeholders are the fields the event's message builder supplies
+    (``domain/messages.py``; each seeded template renders with them), whatever the texts in
+    the database have become since."""
+    return [(t["title"], t["body"]) for t in SEEDED
+            if t["event_type"] == event_type and t["role"] == role]

@@ -10,8 +10,10 @@ from timebank_common.db import UnitOfWorkFactory
 from timebank_common.errors import BadInput, NotFound
 
 from ..adapters import template_repository as repository
+from ..adapters.seed_templates import seeded_texts
 from ..contracts import TEMPLATE_EDITORS, TEMPLATE_READERS
-from ..domain.templates import TemplateError, check_edit
+from ..domain.messages import UNIVERSAL_PLACEHOLDERS
+from ..domain.templates import TemplateError, check_edit, offered
 
 
 def list_templates(db: UnitOfWorkFactory, caller: Caller) -> list[Mapping[str, Any]]:
@@ -29,7 +31,8 @@ def edit_template(db: UnitOfWorkFactory, caller: Caller, event_type: str, role: 
             raise NotFound("template_not_found", "没有这个消息模板", "No such template",
                            {"event_type": event_type, "role": role, "locale": locale})
         try:
-            check_edit(current, data["title"], data["body"])
+            check_edit(offered(seeded_texts(str(event_type), str(role)),
+                               frozenset(UNIVERSAL_PLACEHOLDERS)), data["title"], data["body"])
         except TemplateError as exc:
             raise BadInput("template_placeholder_unknown",
                            "模板中使用了此类消息没有的占位符，或格式有误",

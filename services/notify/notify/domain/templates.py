@@ -7,7 +7,7 @@ instead of sending a message with a hole in it.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,13 +71,19 @@ def render_message(templates: list[Template],
     )
 
 
-def check_edit(current: list[Template], title: str, body: str,
-               universal: frozenset[str] = frozenset({"greeting"})) -> None:
-    """An admin's new text for a template may use only the placeholders this kind of message
-    supplies (those of its current texts, in either language, and ``{greeting}``, which every
-    message has); a ``TemplateError`` otherwise."""
-    allowed = set(universal).union(*(placeholders(t.title) | placeholders(t.body)
-                                     for t in current))
+def offered(texts: Iterable[tuple[str, str]],
+            universal: frozenset[str] = frozenset({"greeting"})) -> set[str]:
+    """The placeholders a kind of message supplies: those of its seeded ``(title, body)``
+    texts, in either language, and ``{greeting}``, which every message has. Not those of the
+    current texts: once an admin dropped a placeholder from both languages, it would never be
+    allowed again, and the seed text could not be restored."""
+    return set(universal).union(*(placeholders(title) | placeholders(body)
+                                  for title, body in texts))
+
+
+def check_edit(allowed: set[str], title: str, body: str) -> None:
+    """An admin's new text for a template may use only the placeholders ``allowed`` (what
+    the kind of message supplies, ``offered``); a ``TemplateError`` otherwise."""
     used = placeholders(title) | placeholders(body)
     unknown = sorted(used - allowed)
     if unknown:

@@ -94,7 +94,7 @@ def notify(uow_factory, clock, identity, fake_sms, fake_smtp):
     return worker_factory(
         NotifyService, db=uow_factory("notify"), clock=clock, identity=identity,
         demand=AbsentDemand(),
-        config={"CHECK_CONTRACTS": True, "IDENTITY_RPC_TIMEOUT_SECONDS": 5,
+        config={"CHECK_CONTRACTS": "strict", "IDENTITY_RPC_TIMEOUT_SECONDS": 5,
                 "DEMAND_RPC_TIMEOUT_SECONDS": 5, "DELIVERY": dict(CHANNELS),
                 "SMS": fake_sms.settings(), "SMTP": fake_smtp.settings()})
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 from timebank_testing import outbox_events
 
+from notify.adapters.seed_templates import SEEDED
 from timebank_common.clock import CHINA, china_date
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
 
@@ -568,3 +569,21 @@ def test_a_send_interrupted_by_a_dying_process_is_dead_lettered_not_repeated(
     clock.advance(hours=3)  # the quiet hours are over: still not sent again
     notify.send_due()
     assert fake_sms.to(identity.people[pid].phone) == []
+
+
+def test_the_seed_text_can_be_restored_after_both_languages_dropped_a_placeholder(notify):
+    """Placeholders are checked against what the message supplies, not against the current
+    texts: once both locales lost ``{number}``, the seeded text must still be accepted."""
+    admin = {"person_id": str(uuid.uuid4()), "roles": ["province_admin"], "scope": "130000000000"}
+    seeded = {t["locale"]: t for t in SEEDED if (t["event_type"], t["role"]) ==
+              ("certificate_issued", "volunteer")}
+    for locale in ("zh-CN", "en"):
+        notify.set_template(admin, "certificate_issued", "volunteer", locale,
+                            {"title": "证明 Certificate", "body": "已出具 Issued"})
+    restored = notify.set_template(admin, "certificate_issued", "volunteer", "zh-CN", {
+        "title": seeded["zh-CN"]["title"], "body": seeded["zh-CN"]["body"]})
+    assert restored["body"] == seeded["zh-CN"]["body"] and "{number}" in restored["body"]
+    with pytest.raises(BadInput) as info:  # still only what the message supplies
+        notify.set_template(admin, "certificate_issued", "volunteer", "en",
+                            {"title": "x", "body": "{volunteer_name}"})
+    assert info.value.code == "template_placeholder_unknown"

@@ -71,12 +71,11 @@ def test_every_seeded_template_renders_with_its_builder():
 
 
 def test_an_edited_template_may_use_only_the_placeholders_of_its_kind():
-    from notify.domain.templates import Template, TemplateError, check_edit
+    from notify.domain.templates import TemplateError, check_edit, offered
 
-    current = [Template("hours_credited", "volunteer", "zh-CN", "服务时长已入账",
-                        "您的服务时长 {minutes} 已存入，当前余额 {balance}。"),
-               Template("hours_credited", "volunteer", "en", "Hours credited",
-                        "{minutes} added; balance {balance}.")]
+    current = offered([("服务时长已入账", "您的服务时长 {minutes} 已存入，当前余额 {balance}。"),
+                       ("Hours credited", "{minutes} added; balance {balance}.")])
+    assert current == {"minutes", "balance", "greeting"}
     check_edit(current, "时长到账啦", "{minutes} 已入账（余额 {balance}）")
     check_edit(current, "时长到账", "感谢您的服务！")
     with pytest.raises(TemplateError, match="volunteer_name"):

@@ -69,6 +69,7 @@ def record_one(uow, demand: Demand, volunteer_id: str, data: dict[str, Any], rel
     if existing is not None:
         return existing
     rules.validate_recorded_minutes(data["minutes"])
+    rules.validate_confirmed_at(data.get("confirmed_at"), now)
     demand.mark_recorded(assignment.volunteer_id)
     repo.lock_key(uow, "volunteer", assignment.volunteer_id)  # one daily total at a time
     flags = evidence_flags(uow, demand, assignment, data["minutes"], related, now)
@@ -80,6 +81,7 @@ def record_one(uow, demand: Demand, volunteer_id: str, data: dict[str, Any], rel
         "minutes": data["minutes"], "confirmation": None, "note": data["note"],
         "funding_source": demand.funding_source, "region_code": demand.region_code,
         "carrier_id": demand.carrier_id, "recorded_by": by, "recorded_at": now, "flags": flags,
+        "corrected_minutes": None,
     }
     state = Record(record["record_id"], data["minutes"], flags)
     if data["confirmation"] == PHONE:
