@@ -7,6 +7,7 @@ a create added later without an entry here fails the last assertion."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -256,5 +257,6 @@ def test_every_create_retried_with_its_key_answers_the_first_answer_and_creates_
     api.call("DELETE", f"/api/v1/webhooks/{hook['webhook_id']}", token=staff.api_client,
              expect=200)  # nothing listens there: stop the deliveries
 
-    creates = {r.path for r in ROUTES if r.status == 201 and not r.public}  # see the unit test
+    creates = {re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"<\1>", r.path)  # without converters
+               for r in ROUTES if r.status == 201 and not r.public}  # see the unit test
     assert retries.covered == creates, f"not retried here: {sorted(creates - retries.covered)}"
