@@ -30,6 +30,7 @@ from timebank_common.caller import Caller
 from timebank_common.errors import BadInput, DomainError, Unauthenticated, validation_error
 from timebank_common.schemas import load
 from timebank_common.service import json_response
+from timebank_common.text import first_problem_in
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,25 @@ def _json_body(request) -> dict:
         raise MALFORMED_JSON from None
     if not isinstance(data, dict):
         raise BadInput("body_not_object", "请求体应为 JSON 对象", "The request body must be a JSON object")
+    refuse_unstorable_text(data)
     return data
+
+
+def _query_values(request) -> dict:
+    args = request.args
+    return args.to_dict(flat=False) if hasattr(args, "to_dict") else dict(args)
+
+
+def refuse_unstorable_text(data: object) -> None:
+    """400 ``invalid_characters`` for a NUL, a lone surrogate or a control character (other
+    than tab and line breaks) anywhere in a body or query string (``timebank_common.text``):
+    refused once here rather than by PostgreSQL or the JSON encoder deep in a service."""
+    found = first_problem_in(data)
+    if found:
+        where, problem = found
+        raise BadInput("invalid_characters", "请求中含有不允许的字符（空字符、控制字符或无效的 Unicode）",
+                       "The request holds characters that are not allowed (NUL, control "
+                       "characters or invalid Unicode)", {"field": where, "problem": problem})
 
 
 def _validated_body(schema_cls: type[Schema], request) -> dict:
@@ -153,8 +172,13 @@ def route(method: str, path: str, *, summary: str, tags: list[str], body=None, q
             request_id = self.correlation_id
             try:
                 caller = None if spec.public else self.authenticate(request)
+                limits = getattr(self, "rate_limits", None)  # absent on unit tests' bare objects
+                if limits is not None:
+                    limits.check(spec, request, caller)  # 429 rate_limited (gateway/rate_limits.py)
                 if spec.roles:  # the service checks again, with the scope
                     Caller.from_dict(caller).require(*spec.roles)
+                refuse_unstorable_text(params)  # the path's values
+                refuse_unstorable_text(_query_values(request))
                 if spec.body is not None:
                     params["body"] = _validated_body(spec.body, request)
                 if spec.query is not None:

@@ -18,6 +18,7 @@ from timebank_common.errors import Unauthenticated
 from timebank_common.service import ServiceBase, json_response
 from timebank_common.tokens import RevocationList, TokenCache
 
+from .rate_limits import RateLimits
 from .routes.accounts import AccountRoutes
 from .routes.audit import AuditRoutes
 from .routes.auth import AuthRoutes
@@ -135,6 +136,7 @@ class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, Prox
     notify = RpcProxy("notify")
 
     verify_token = TokenVerifier()
+    rate_limits = RateLimits()
     rpc_timeout = Setting("RPC_TIMEOUT_SECONDS", 30, float)
     public_base_url = Setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
