@@ -12,12 +12,12 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, fields, validate, validates_schema
 
 from timebank_common.contracts import EventContract
-from timebank_common.schemas import check_period_order
+from timebank_common.schemas import AsciiPattern, check_period_order
 
 EVENTS: tuple[EventContract, ...] = ()
 
-REGION_CODE = validate.Regexp(r"^\d{12}$", error="must be a 12-digit region code")
-HHMM = validate.Regexp(r"^([01]\d|2[0-4]):[0-5]\d$", error="must be HH:MM")
+REGION_CODE = AsciiPattern(r"^[0-9]{12}$", error="must be a 12-digit region code")
+HHMM = AsciiPattern(r"^([01][0-9]|2[0-4]):[0-5][0-9]$", error="must be HH:MM")
 
 PROPOSAL_STATUSES = ("held", "applied", "rejected", "failed")
 """A dispatch proposal: held for an operator, then applied (demand assigned), rejected, or

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-CATEGORY_CODE = validate.Regexp(r"^[a-z][a-z0-9_]{1,49}$",
+from timebank_common.schemas import AsciiPattern
+
+CATEGORY_CODE = AsciiPattern(r"^[a-z][a-z0-9_]{1,49}$",
                        error="lower-case letters, digits and _ (e.g. tai_chi) / 小写字母、数字和下划线")
 
 

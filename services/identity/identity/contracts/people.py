@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from timebank_common.schemas import PageQuery
+from timebank_common.schemas import PageQuery, SingleLineText
 
 from .common import (
     HOURS_OR_ZERO,
@@ -34,7 +34,7 @@ class RegisterElderSchema(PersonFields):
     phone = fields.Str(load_default=None, allow_none=True, validate=MOBILE)
     phone_only = fields.Bool(load_default=False)
     carrier_id = fields.UUID(load_default=None, allow_none=True)
-    emergency_contact_name = fields.Str(load_default=None, allow_none=True, validate=NAME)
+    emergency_contact_name = SingleLineText(load_default=None, allow_none=True, validate=NAME)
     emergency_contact_phone = fields.Str(load_default=None, allow_none=True, validate=MOBILE)
     initial_password = fields.Str(load_default=None, allow_none=True, validate=PASSWORD,
                                   load_only=True)
@@ -222,7 +222,7 @@ class _Corrections(Schema):
 
 
 class UpdateElderSchema(_Corrections):
-    emergency_contact_name = fields.Str(allow_none=True, validate=NAME)
+    emergency_contact_name = SingleLineText(allow_none=True, validate=NAME)
     emergency_contact_phone = fields.Str(allow_none=True, validate=MOBILE)
     phone_only = fields.Bool(metadata={"description": "reached by phone only (no app)"})
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
