@@ -200,13 +200,13 @@ class UnitOfWork:
 
     def emit(self, event: str | EventContract, payload: Any, region_code: str | None) -> dict:
         """Record an event to publish once this unit of work commits: ``event`` is the
-        producer's ``EventContract`` (``payload`` is dumped with its schema) or a type name
-        (``payload`` already the JSON-safe dict).
+        producer's ``EventContract`` (``payload`` is dumped with its schema and must load with
+        it: ``EventRefused`` otherwise) or a type name (``payload`` already the JSON-safe dict).
 
         The outbox rows are written at ``commit()``, all in one statement, inside the
         same transaction: an event exists exactly when the change that caused it does."""
         if isinstance(event, EventContract):
-            event_type, payload, version = event.name, event.dump(payload), event.version
+            event_type, payload, version = event.name, event.dump_checked(payload), event.version
         else:
             event_type, version = event, EVENT_SCHEMA_VERSION
         envelope = make_event(event_type, payload, region_code, version)
