@@ -21,7 +21,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 
@@ -118,7 +117,7 @@ def keep_alive(connection: Connection) -> None:
     the broker has gone, so the relay reconnects before it needs to publish."""
     try:
         connection.drain_events(timeout=0)
-    except socket.timeout:
+    except TimeoutError:
         pass
     connection.heartbeat_check()
 
