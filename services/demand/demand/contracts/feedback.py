@@ -20,7 +20,8 @@ def _reason(required: bool = False) -> fields.String:
 class EvaluateSchema(Schema):
     """``volunteer_id`` may be left out when the demand had one volunteer."""
 
-    volunteer_id = UuidText(load_default=None, allow_none=True)
+    volunteer_id = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.Length(1, 64))
     score = fields.Integer(required=True, strict=True)
     tags = fields.List(fields.String(), load_default=list, validate=validate.Length(max=10))
     comment = fields.String(load_default=None, allow_none=True)
@@ -119,7 +120,7 @@ class OpenDisputeSchema(Schema):
 
 
 class TakeDisputeSchema(Schema):
-    handler_id = UuidText(load_default=None, allow_none=True, metadata={
+    handler_id = fields.Str(load_default=None, allow_none=True, metadata={
         "description": "who handles it (default: the caller)"})
 
 
