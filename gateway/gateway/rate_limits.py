@@ -37,9 +37,9 @@ from limits import RateLimitItem, parse
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from nameko.extensions import DependencyProvider
-from prometheus_client import Counter
 
 from timebank_common.errors import DomainError
+from timebank_common.metrics import RATE_LIMITED
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +54,6 @@ DEFAULT_LIMITS: dict[str, str] = {
     "read": "600/minute",     # per caller: ten a second, a console screen loads a few at once
 }
 
-RATE_LIMITED = Counter(
-    "timebank_rate_limited_total",
-    "Requests refused by the gateway's rate limits (429), by route class; storage_error counts "
-    "requests let through because the counters could not be reached",
-    ["rate_class"],
-)
 
 _ACCOUNT_FIELDS = ("phone", "client_id")
 

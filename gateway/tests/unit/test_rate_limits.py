@@ -9,7 +9,6 @@ from limits import parse
 from limits.storage import Storage
 
 from gateway.rate_limits import (
-    RATE_LIMITED,
     RateLimited,
     RateLimiter,
     Request,
@@ -19,6 +18,7 @@ from gateway.rate_limits import (
     rate_class_of,
 )
 from gateway.routing import ROUTES
+from timebank_common.metrics import RATE_LIMITED
 
 
 class ClockedStorage(Storage):
