@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from timebank_common.caller import STATION_STAFF
 from timebank_common.contracts import EventContract
-from timebank_common.schemas import AsciiPattern, PageQuery, UuidText
+from timebank_common.schemas import AsciiPattern, FreeText, PageQuery, SingleLineText, UuidText
 
 CHANNELS = ("sms", "email", "call")
 """Outbound channels a person may choose; the in-app inbox is always on."""
@@ -165,8 +165,8 @@ class CallTaskPage(Schema):
 
 # --- templates -----------------------------------------------------------------------------
 class TemplateIn(Schema):
-    title = fields.String(required=True, validate=validate.Length(1, 100))
-    body = fields.String(required=True, validate=validate.Length(1, 500))
+    title = SingleLineText(required=True, validate=validate.Length(1, 100))
+    body = FreeText(required=True, validate=validate.Length(1, 500))
 
 
 class TemplateView(Schema):

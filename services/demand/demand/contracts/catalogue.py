@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from timebank_common.schemas import AsciiPattern
+from timebank_common.schemas import AsciiPattern, SingleLineText
 
 CATEGORY_CODE = AsciiPattern(r"^[a-z][a-z0-9_]{1,49}$",
                        error="lower-case letters, digits and _ (e.g. tai_chi) / 小写字母、数字和下划线")
@@ -27,8 +27,8 @@ class CategoryAdminOut(CategoryOut):
 
 class CategoryCreateSchema(Schema):
     code = fields.String(required=True, validate=CATEGORY_CODE)
-    name_zh = fields.String(required=True, validate=validate.Length(1, 100))
-    name_en = fields.String(required=True, validate=validate.Length(1, 200))
+    name_zh = SingleLineText(required=True, validate=validate.Length(1, 100))
+    name_en = SingleLineText(required=True, validate=validate.Length(1, 200))
     professional = fields.Boolean(load_default=False)
     qualifications = fields.List(fields.String(validate=validate.Length(1, 50)),
                                  load_default=list, validate=validate.Length(max=20))

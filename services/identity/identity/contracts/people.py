@@ -48,7 +48,7 @@ class RegisterElderSchema(PersonFields):
 
 class RegisterVolunteerSchema(PersonFields):
     phone = fields.Str(required=True, validate=MOBILE)
-    volunteer_number = fields.Str(load_default=None, allow_none=True,
+    volunteer_number = SingleLineText(load_default=None, allow_none=True,
                                   validate=validate.Length(max=64))
     initial_password = fields.Str(required=True, validate=PASSWORD, load_only=True)
     # what the registering operator attests (optional; each can be recorded later)
@@ -237,7 +237,7 @@ class UpdateElderSchema(_Corrections):
 
 
 class UpdateVolunteerSchema(_Corrections):
-    volunteer_number = fields.Str(validate=validate.Length(min=1, max=64), metadata={
+    volunteer_number = SingleLineText(validate=validate.Length(min=1, max=64), metadata={
         "description": "the national volunteer-system number, added or corrected (staff "
                        "only); eligibility is reassessed"})
 

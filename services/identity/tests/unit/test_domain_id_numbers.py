@@ -108,3 +108,16 @@ def test_a_full_width_mobile_number_is_refused_by_every_phone_validator():
         assert validator("13905503603") == "13905503603"
         with pytest.raises(ValidationError):
             validator("139０５５０３６０３")
+
+
+@pytest.mark.parametrize("name", ["王\x00秀英", "王\ud800秀英", "王秀英\n", "王\x1b秀英"])
+def test_a_name_no_database_can_store_is_refused_by_the_registration_contract(name):
+    from marshmallow import ValidationError
+
+    from identity.contracts import RegisterElderSchema
+
+    body = {"name": name, "id_number": with_check_character("13010219460308002"),
+            "region_code": "130102001001", "phone_only": True}
+    with pytest.raises(ValidationError) as refused:
+        RegisterElderSchema().load(body)
+    assert set(refused.value.messages) == {"name"}
