@@ -70,10 +70,11 @@ class AsciiPattern(validate.Regexp):
     full-width ``１３９…`` would match a phone pattern)."""
 
     def __init__(self, regex: str, error: str | None = None):
-        super().__init__(re.compile(regex, re.ASCII), error=error)
+        self.whole: re.Pattern[str] = re.compile(regex, re.ASCII)
+        super().__init__(self.whole, error=error)
 
     def __call__(self, value: Any) -> Any:
-        if not isinstance(value, str) or self.regex.fullmatch(value) is None:
+        if not isinstance(value, str) or self.whole.fullmatch(value) is None:
             raise ValidationError(self._format_error(value))
         return value
 

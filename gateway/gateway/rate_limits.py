@@ -114,7 +114,7 @@ class RateLimiter:
         if cls == "login":
             if request.subject:
                 return [("login", ("caller", request.subject))]
-            counted = [("login_ip", ("ip", ip))]
+            counted: list[tuple[str, tuple[str, ...]]] = [("login_ip", ("ip", ip))]
             if request.account:
                 counted.insert(0, ("login", ("ip", ip, "account", request.account)))
             return counted
