@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate, validates_schema
 
-from timebank_common.schemas import AsciiPattern, PageQuery, check_period_order
+from timebank_common.schemas import AsciiPattern, PageQuery, UuidText, check_period_order
 
 from .enums import CHANNELS, FUNDING_SOURCES, NOT_OFFERED_TEXT, REGION_CODE, STATUSES
 
@@ -29,7 +29,7 @@ class SubmitSchema(Schema):
     class Meta:
         description = NOT_OFFERED_TEXT
 
-    elder_id = fields.String(required=True, validate=validate.Length(1, 64))
+    elder_id = UuidText(required=True)
     category = fields.String(required=True, validate=validate.Length(1, 50), metadata={
         "description": f"a code from GET /api/v1/catalog. {NOT_OFFERED_TEXT}"})
     description = fields.String(required=True, validate=validate.Length(1, 2000))

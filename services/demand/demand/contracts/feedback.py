@@ -20,8 +20,7 @@ def _reason(required: bool = False) -> fields.String:
 class EvaluateSchema(Schema):
     """``volunteer_id`` may be left out when the demand had one volunteer."""
 
-    volunteer_id = fields.String(load_default=None, allow_none=True,
-                                 validate=validate.Length(1, 64))
+    volunteer_id = UuidText(load_default=None, allow_none=True)
     score = fields.Integer(required=True, strict=True)
     tags = fields.List(fields.String(), load_default=list, validate=validate.Length(max=10))
     comment = fields.String(load_default=None, allow_none=True)

@@ -79,7 +79,7 @@ class SeriesCreateSchema(Schema):
     class Meta:
         description = NOT_OFFERED_TEXT
 
-    elder_id = fields.String(required=True, validate=validate.Length(1, 64))
+    elder_id = UuidText(required=True)
     category = fields.String(required=True, validate=validate.Length(1, 50))
     description = fields.String(required=True, validate=validate.Length(1, 2000))
     address = fields.String(required=True, validate=validate.Length(1, 500))
