@@ -55,6 +55,19 @@ for _ in $(seq 1 60); do
 done
 curl -fsS -u guest:guest http://127.0.0.1:15672/api/overview >/dev/null \
   || { echo "RabbitMQ management API is not reachable on 127.0.0.1:15672" >&2; exit 1; }
+# --- Redis: the gateway's shared rate-limit counters (RATE_LIMIT_STORAGE_URL) and the test
+# that two gateway processes share them; the platform itself runs without it (memory://)
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "installing Redis ..."
+  apt_install redis-server
+fi
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  echo "starting Redis ..."
+  redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" --appendonly no >/dev/null
+  for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
+fi
+redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis is not reachable on 127.0.0.1:6379" >&2; exit 1; }
+
 # --- tools the certificate tests use to look at a rendered PDF (optional) ----
 # pdftoppm renders a certificate page to PNG, zbarimg reads its QR code back; the test
 # that needs them is skipped without them, so a failed install only warns.
@@ -68,4 +81,4 @@ if ! command -v jq >/dev/null 2>&1; then
   apt_install jq >/dev/null 2>&1 || echo "warning: jq not installed; the README path test will be skipped" >&2
 fi
 
-echo "infrastructure ready: PostgreSQL 127.0.0.1:5432, RabbitMQ 127.0.0.1:5672 (management :15672)"
+echo "infrastructure ready: PostgreSQL 127.0.0.1:5432, RabbitMQ 127.0.0.1:5672 (management :15672), Redis 127.0.0.1:6379"

@@ -8,7 +8,7 @@ _MIGRATION_LOCK = 7_300_001  # pg advisory lock: replicas starting together migr
 def run(context) -> None:
     cfg = context.config
     url = cfg.attributes.get("database_url") or cfg.get_main_option("sqlalchemy.url")
-    engine = create_engine(url, poolclass=NullPool)
+    engine = create_engine(url, poolclass=NullPool, hide_parameters=True)
     with engine.connect() as connection:
         connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
         connection.commit()

@@ -35,7 +35,14 @@ from nameko.extensions import Entrypoint
 
 from . import metrics
 from .contracts import EventContract
-from .events import DEFAULT_DELIVERY_LIMIT, event_source, reliable_queue
+from .events import (
+    DEFAULT_DELIVERY_LIMIT,
+    attempt_of,
+    dead_letter,
+    event_source,
+    failure_reason,
+    reliable_queue,
+)
 from .faults import crash_point
 
 log = logging.getLogger(__name__)
@@ -56,6 +63,7 @@ class BatchEventHandler(Entrypoint):
     def setup(self):
         config = self.container.config
         limit = int(config.get("EVENT_DELIVERY_LIMIT", DEFAULT_DELIVERY_LIMIT))
+        self.delivery_limit = limit
         # config BATCH_MAX_WAIT_SECONDS: {method name: seconds} overrides the decorator's
         waits = config.get("BATCH_MAX_WAIT_SECONDS") or {}
         self.max_wait = float(waits.get(self.method_name, self.max_wait))
@@ -144,11 +152,26 @@ class BatchEventHandler(Entrypoint):
             if exc_info is None:
                 channel.basic_ack(tag)
                 continue
-            attempts = int((message.headers or {}).get("x-delivery-count", 0)) + 1
+            attempts = attempt_of(message)
             log.warning("event handler %s failed (attempt %s): %r",
                         self.method_name, attempts, exc_info[1])
+            if attempts >= self.delivery_limit and self._dead_lettered(message, exc_info[1],
+                                                                      attempts):
+                channel.basic_ack(tag)
+                continue
             time.sleep(min(0.2 * 2 ** (attempts - 1), 5.0))
             channel.basic_reject(tag, requeue=True)
+
+    def _dead_lettered(self, message, exc: BaseException, attempts: int) -> bool:
+        """Moved to the dead letters with the reason (``events.dead_letter``); False when that
+        failed, and the broker's delivery limit moves it instead."""
+        try:
+            dead_letter(self.container.config["AMQP_URI"], self.container.service_name,
+                        self.queue.name, message, failure_reason(exc, attempts))
+            return True
+        except Exception:
+            log.exception("could not dead-letter a message of %s; requeued", self.method_name)
+            return False
 
 
 def _context(message) -> dict:

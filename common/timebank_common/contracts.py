@@ -63,6 +63,16 @@ class EventContract:
         dumped: dict[str, Any] = self.payload().dump(data)
         return dumped
 
+    def dump_checked(self, data: Any) -> dict[str, Any]:
+        """The payload as it is published, refused (``EventRefused``) when a consumer reading
+        it with ``load`` would refuse it: a value no handler can take stops the producer's
+        transaction instead of entering the queues as poison (issue 15 item 7)."""
+        dumped = self.dump(data)
+        errors = self.payload(unknown="exclude").validate(dumped)
+        if errors:
+            raise EventRefused(self.name, errors)
+        return dumped
+
     def load(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """A consumer's view of a received payload (fields typed as the producer declared;
         fields this version does not know are left out)."""
@@ -87,6 +97,16 @@ class EventContract:
 
 
 _OCCURRED_AT = fields.AwareDateTime(format="iso", required=True)
+
+
+class EventRefused(ValueError):
+    """An event whose payload its own contract refuses: a bug in the producer (its change is
+    rolled back with it), never something to publish. ``errors`` names the fields."""
+
+    def __init__(self, event: str, errors: Mapping[str, Any]):
+        super().__init__(f"event {event} refused by its contract: {dict(errors)}")
+        self.event = event
+        self.errors = errors
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,21 @@ import sys
 from kombu import Connection
 
 from . import config as config_mod
-from .events import dead_letter_queue
+from .events import DEAD_LETTER_QUEUE_HEADER, DEAD_LETTER_REASON_HEADER, dead_letter_queue
+
+_BROKER_REASONS = {
+    "delivery_limit": "重试次数用尽（未记录错误，见服务日志）/ delivery limit reached (the error "
+                      "is in the service's log)",
+    "rejected": "被处理方拒绝 / rejected by its handler",
+    "expired": "已过期 / expired",
+    "maxlen": "队列已满 / queue full",
+}
 
 
 def _origin_queue(message) -> str | None:
     headers = message.headers or {}
+    if headers.get(DEAD_LETTER_QUEUE_HEADER):
+        return headers[DEAD_LETTER_QUEUE_HEADER]
     if headers.get("x-first-death-queue"):
         return headers["x-first-death-queue"]
     deaths = headers.get("x-death") or []
@@ -35,9 +45,18 @@ def _summary(message) -> dict:
         "event_id": body.get("event_id") if isinstance(body, dict) else None,
         "event_type": body.get("event_type") if isinstance(body, dict) else None,
         "from_queue": _origin_queue(message),
-        "reason": (message.headers or {}).get("x-first-death-reason"),
+        "reason": _reason(message.headers or {}),
         "body": body,
     }
+
+
+def _reason(headers: dict) -> str | None:
+    """Why it was dead-lettered, readable: the handler's error when the handler moved it, else
+    the broker's reason spelled out."""
+    if headers.get(DEAD_LETTER_REASON_HEADER):
+        return str(headers[DEAD_LETTER_REASON_HEADER])
+    broker = headers.get("x-first-death-reason")
+    return _BROKER_REASONS.get(broker, broker) if broker else None
 
 
 def list_dead_letters(amqp_uri: str, service: str, limit: int = 1000) -> list[dict]:
@@ -75,7 +94,8 @@ def replay(amqp_uri: str, service: str, event_id: str | None = None, limit: int 
             if target is None or (event_id and summary["event_id"] != event_id):
                 skipped.append(message)
                 continue
-            headers = {k: v for k, v in (message.headers or {}).items() if not k.startswith("x-")}
+            headers = {k: v for k, v in (message.headers or {}).items()
+                       if not k.startswith(("x-", "timebank-dead-letter-"))}
             producer.publish(
                 message.body,
                 exchange="",

@@ -5,7 +5,9 @@ nameko's in three ways (DESIGN.md §3):
 
 * its queue is a durable **quorum** queue with ``x-delivery-limit``: a handler
   that keeps failing is retried a bounded number of times (with a growing pause),
-  then the broker moves the message to ``<service>.dead-letters``;
+  then moved to ``<service>.dead-letters`` — by the handler on its last attempt, with the
+  error that stopped it in the ``timebank-dead-letter-reason`` header (what ``deadletters
+  list`` shows), or by the broker's limit should that publish fail;
 * it is never dropped on error (``requeue_on_error``) and never loops forever;
 * the wrapped method receives the validated envelope; ``handle_once`` gives the
   inbox check in the same transaction as the effect.
@@ -19,18 +21,21 @@ import logging
 import time
 from typing import Any
 
-from kombu import Exchange, Queue
+from kombu import Connection, Exchange, Queue
 from nameko.events import EventHandler, get_event_exchange
 from nameko.messaging import Consumer
 
 from . import metrics
 from .contracts import EventContract
 from .faults import crash_point
+from .logs import scrub
 
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_EXCHANGE = "timebank.dead-letter"
 DEFAULT_DELIVERY_LIMIT = 5
+DEAD_LETTER_QUEUE_HEADER = "timebank-dead-letter-queue"  # the queue it failed in
+DEAD_LETTER_REASON_HEADER = "timebank-dead-letter-reason"  # why, readable
 
 
 def dead_letter_exchange() -> Exchange:
@@ -67,6 +72,33 @@ def reliable_queue(container, source_service: str, event_type: str, method_name:
     return queue, dead_letter_queue(service)
 
 
+def attempt_of(message) -> int:
+    """Which delivery of ``message`` this is (1 for the first): quorum queues count the
+    earlier ones in ``x-delivery-count``."""
+    return int((message.headers or {}).get("x-delivery-count", 0)) + 1
+
+
+def failure_reason(exc: BaseException, attempts: int) -> str:
+    """What stopped a handler, for an operator: the error's type, code, text and details
+    (validation messages name fields), without personal data a database error may quote."""
+    details = getattr(exc, "details", None)
+    text = f"{type(exc).__name__}: {exc}" + (f"; details: {details}" if details else "")
+    return scrub(f"failed {attempts} times / 处理 {attempts} 次均失败 — {text}")[:2000]
+
+
+def dead_letter(amqp_uri: str, service: str, queue: str, message, reason: str) -> None:
+    """Put a copy of ``message`` on ``service``'s dead-letter queue with where and why it
+    failed; returns once the broker confirmed it (the caller then acks the original)."""
+    headers = {k: v for k, v in (message.headers or {}).items() if not k.startswith("x-")}
+    headers.update({DEAD_LETTER_QUEUE_HEADER: queue, DEAD_LETTER_REASON_HEADER: reason})
+    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        conn.Producer().publish(
+            message.body, exchange=dead_letter_exchange(), routing_key=service,
+            headers=headers, content_type=message.content_type,
+            content_encoding=message.content_encoding, delivery_mode=2, retry=True,
+            retry_policy={"max_retries": 3})
+
+
 class ReliableEventHandler(EventHandler):
     def __init__(self, source_service, event_type, **kwargs):
         kwargs.setdefault("requeue_on_error", True)
@@ -74,6 +106,7 @@ class ReliableEventHandler(EventHandler):
 
     def setup(self):
         limit = int(self.container.config.get("EVENT_DELIVERY_LIMIT", DEFAULT_DELIVERY_LIMIT))
+        self.delivery_limit = limit
         # the dead-letter queue must exist before the first message is dead-lettered
         self.queue, self._dead_letters = reliable_queue(
             self.container, self.source_service, self.event_type, self.method_name, limit)
@@ -89,14 +122,27 @@ class ReliableEventHandler(EventHandler):
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         if exc_info is not None:
-            attempts = int((message.headers or {}).get("x-delivery-count", 0)) + 1
+            attempts = attempt_of(message)
             log.warning(
                 "event handler %s failed (attempt %s): %r",
                 self.method_name, attempts, exc_info[1],
             )
+            if attempts >= self.delivery_limit and self._dead_lettered(message, exc_info[1],
+                                                                      attempts):
+                self.queue_consumer.ack_message(message)
+                return result, exc_info
             # a short, growing pause before the broker redelivers
             time.sleep(min(0.2 * 2 ** (attempts - 1), 5.0))
         return super().handle_result(message, worker_ctx, result, exc_info)
+
+    def _dead_lettered(self, message, exc: BaseException, attempts: int) -> bool:
+        try:
+            dead_letter(self.container.config["AMQP_URI"], self.container.service_name,
+                        self.queue.name, message, failure_reason(exc, attempts))
+            return True
+        except Exception:  # the broker's delivery limit dead-letters it instead (no reason)
+            log.exception("could not dead-letter a message of %s; requeued", self.method_name)
+            return False
 
 
 def event_handler(source: str | EventContract, event_type: str | None = None, **kwargs: Any):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import uuid
 
@@ -47,6 +48,26 @@ class Correlation(DependencyProvider):
         _local.correlation_id = None
 
 
+# What a database error carries besides its parameters (which the kit's engines hide): the
+# server's DETAIL ("Failing row contains (王秀英, ...)", "Key (phone)=(139...)") and the value
+# an input-syntax error quotes. Each runs to the end of its line, or of its line in a repr
+# (where a line break is the two characters backslash and n).
+_TO_LINE_END = r"(?:(?!\\n)[^\n])*"
+_PERSONAL_DATA = (
+    (re.compile(r"(DETAIL:)" + _TO_LINE_END), r"\1 [hidden: may hold personal data]"),
+    (re.compile(r"(\[parameters: )" + _TO_LINE_END), r"\1hidden]"),
+    (re.compile(r'(invalid input syntax for type [\w ]+: )"' + _TO_LINE_END),
+     r'\1"[hidden]"'),
+)
+
+
+def scrub(text: str) -> str:
+    """``text`` without the parts of a database error that may hold personal data."""
+    for pattern, replacement in _PERSONAL_DATA:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 class JsonFormatter(logging.Formatter):
     def __init__(self, service: str):
         super().__init__()
@@ -58,11 +79,11 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "service": self.service,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": scrub(record.getMessage()),
             "correlation_id": current_correlation_id(),
         }
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = scrub(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 

@@ -4,7 +4,8 @@
 * outbox backlog and age of the oldest unsent event;
 * messages waiting in the service's dead-letter queue;
 * events published by the relay and events handled / skipped as duplicates;
-* person logins by outcome (success / wrong / locked) and tokens refused as revoked.
+* person logins by outcome (success / wrong / locked) and tokens refused as revoked;
+* requests refused by the gateway's rate limits, by route class.
 """
 from __future__ import annotations
 
@@ -34,6 +35,12 @@ EVENTS_HANDLED = Counter(
     ["service", "event_type", "outcome"],
 )
 
+RATE_LIMITED = Counter(
+    "timebank_rate_limited_total",
+    "Requests the gateway's rate limits refused (429), by route class; storage_error counts "
+    "requests let through because the counters could not be reached",
+    ["rate_class"],
+)
 LOGIN_ATTEMPTS = Counter(
     "timebank_login_attempts_total",
     "Person logins by outcome: success, wrong (phone or password), locked (refused while locked)",

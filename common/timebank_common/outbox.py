@@ -12,6 +12,11 @@
 * Rows are marked sent only after that commit, in the same database transaction that
   held their lock. If the process dies in between, the rows are published again after
   restart: consumers de-duplicate with their inbox.
+* While idle, the relay keeps its connection alive (``keep_alive``): it reads the broker's
+  heartbeats and sends its own. It once only published, so an idle relay sent no heartbeat; the
+  broker closed the connection after two missed intervals (60 s) and the next publish after a
+  quiet spell failed with ``ConnectionResetError`` — logged at ERROR every few minutes by every
+  service. A reconnect is now logged at WARNING.
 """
 from __future__ import annotations
 
@@ -94,12 +99,27 @@ def backlog(engine: Engine) -> tuple[int, float]:
     return int(count), float(oldest or 0.0)
 
 
-def transactional_connection(amqp_uri: str) -> Connection:
-    """A connection whose default channel publishes in AMQP transactions (``relay_batch``)."""
-    connection = Connection(amqp_uri, heartbeat=30)
+HEARTBEAT_SECONDS = 30
+
+
+def transactional_connection(amqp_uri: str, heartbeat: float = HEARTBEAT_SECONDS) -> Connection:
+    """A connection whose default channel publishes in AMQP transactions (``relay_batch``);
+    call ``keep_alive`` on it at least every ``heartbeat / 2`` seconds."""
+    connection = Connection(amqp_uri, heartbeat=heartbeat)
     connection.ensure_connection(max_retries=3)
     connection.default_channel.tx_select()  # type: ignore[attr-defined]
     return connection
+
+
+def keep_alive(connection: Connection) -> None:
+    """Read what the broker sent (its heartbeats: a connection that never reads them counts
+    them as missed) and send our heartbeat when one is due. Raises the connection's error when
+    the broker has gone, so the relay reconnects before it needs to publish."""
+    try:
+        connection.drain_events(timeout=0)
+    except TimeoutError:
+        pass
+    connection.heartbeat_check()
 
 
 class OutboxRelay(DependencyProvider):
@@ -107,7 +127,8 @@ class OutboxRelay(DependencyProvider):
 
     Uses the service's ``Database`` dependency (found on the container) for the
     engine, and makes its unit of work wake the relay on commit so events leave
-    without waiting for the next poll. Config ``OUTBOX_RELAY: {enabled, poll_seconds}``.
+    without waiting for the next poll. Config ``OUTBOX_RELAY: {enabled, poll_seconds,
+    heartbeat_seconds}``.
     """
 
     def __init__(self, poll_seconds: float = 0.5):
@@ -120,6 +141,7 @@ class OutboxRelay(DependencyProvider):
         cfg = self.container.config.get("OUTBOX_RELAY", {}) or {}
         self.enabled = bool(cfg.get("enabled", True))
         self.poll_seconds = float(cfg.get("poll_seconds", self.poll_seconds))
+        self.heartbeat = float(cfg.get("heartbeat_seconds", HEARTBEAT_SECONDS))
         from .service import Database
 
         self.database = next(d for d in self.container.dependencies if isinstance(d, Database))
@@ -150,12 +172,17 @@ class OutboxRelay(DependencyProvider):
         while self._running:
             try:
                 if connection is None:
-                    connection = transactional_connection(amqp_uri)
+                    connection = transactional_connection(amqp_uri, self.heartbeat)
                     declare_exchange(connection, service)
+                else:
+                    keep_alive(connection)
                 while self._running and relay_batch(self.database.engine, connection, service):
                     pass
-            except Exception:  # broker or database away: keep the rows, try again
-                log.exception("outbox relay iteration failed; will retry")
+            except Exception as exc:  # broker or database away: keep the rows, try again
+                if connection is not None and isinstance(exc, connection.connection_errors):
+                    log.warning("outbox relay lost its broker connection (%r); reconnecting", exc)
+                else:
+                    log.exception("outbox relay iteration failed; will retry")
                 if connection is not None:
                     try:
                         connection.release()
@@ -163,7 +190,7 @@ class OutboxRelay(DependencyProvider):
                         pass
                 connection = None
                 time.sleep(1.0)
-            self._wake.wait(self.poll_seconds)
+            self._wake.wait(min(self.poll_seconds, self.heartbeat / 2))
             self._wake.clear()
         if connection is not None:
             connection.release()

@@ -10,7 +10,7 @@ import re
 
 PROVINCE, CITY, COUNTY, TOWNSHIP, COMMUNITY = "province", "city", "county", "township", "community"
 _PREFIX_LENGTH = {PROVINCE: 2, CITY: 4, COUNTY: 6, TOWNSHIP: 9, COMMUNITY: 12}
-_CODE = re.compile(r"^\d{12}$")
+_CODE = re.compile(r"^[0-9]{12}$")
 
 # County-level units managed as city-level units (DESIGN.md §4): 辛集, 定州.
 # The Xiong'an New Area carries a city-level code of its own (133100).
@@ -18,7 +18,7 @@ CITY_LEVEL_COUNTIES = {"130181", "130682"}
 
 
 def is_code(value: str) -> bool:
-    return bool(value) and bool(_CODE.match(value))
+    return bool(value) and bool(_CODE.fullmatch(value))
 
 
 def level_of(code: str) -> str:

@@ -18,7 +18,7 @@ _ERRORS = {
     "404": "不存在 Not found",
     "409": "状态冲突 Conflict with the current state",
     "422": "违反规则 Rule violation",
-    "429": "请求过于频繁，见 Retry-After Too many requests; see Retry-After",
+    "429": "请求过于频繁 Too many requests (rate limit of the route's class); see Retry-After",
     "503": "服务暂不可用 Service unavailable",
 }
 # refusals of a request that carries a body (gateway/request_body.py)

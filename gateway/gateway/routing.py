@@ -28,9 +28,10 @@ from nameko.web.handlers import http
 
 from timebank_common import idempotency
 from timebank_common.caller import Caller
-from timebank_common.errors import DomainError, Unauthenticated, validation_error
+from timebank_common.errors import BadInput, DomainError, Unauthenticated, validation_error
 from timebank_common.schemas import load
 from timebank_common.service import json_response
+from timebank_common.text import first_problem_in
 
 from . import answers, request_body
 from .problems import error_body, error_response
@@ -123,12 +124,30 @@ def body_limits(config) -> dict:
             "max_depth": int(config.get("MAX_JSON_DEPTH") or request_body.DEFAULT_MAX_JSON_DEPTH)}
 
 
+def _query_values(request) -> dict:
+    args = request.args
+    return args.to_dict(flat=False) if hasattr(args, "to_dict") else dict(args)
+
+
+def refuse_unstorable_text(data: object) -> None:
+    """400 ``invalid_characters`` for a NUL, a lone surrogate or a control character (other
+    than tab and line breaks) anywhere in a body or query string (``timebank_common.text``):
+    refused once here rather than by PostgreSQL or the JSON encoder deep in a service."""
+    found = first_problem_in(data)
+    if found:
+        where, problem = found
+        raise BadInput("invalid_characters", "请求中含有不允许的字符（空字符、控制字符或无效的 Unicode）",
+                       "The request holds characters that are not allowed (NUL, control "
+                       "characters or invalid Unicode)", {"field": where, "problem": problem})
+
+
 def _validated_body(schema_cls: type[Schema], request, config=None) -> dict:
     """Check the body against the owning service's schema, and pass it on as sent.
 
     The service loads it again with the same schema; passing the raw JSON keeps
     the RPC payload plain JSON (no datetimes)."""
     data = request_body.read_json_object(request, **body_limits(config))
+    refuse_unstorable_text(data)
     errors = schema_cls().validate(data)
     if errors:
         raise validation_error(errors)
@@ -202,8 +221,13 @@ def route(method: str, path: str, *, summary: str, tags: list[str], body=None, q
             try:
                 request_body.check_media_type(request)  # any body sent to the API is JSON
                 caller = None if spec.public else self.authenticate(request)
+                limits = getattr(self, "rate_limits", None)  # absent on unit tests' bare objects
+                if limits is not None:
+                    limits.check(spec, request, caller)  # 429 rate_limited (gateway/rate_limits.py)
                 if spec.roles:  # the service checks again, with the scope
                     Caller.from_dict(caller).require(*spec.roles)
+                refuse_unstorable_text(params)  # the path's values
+                refuse_unstorable_text(_query_values(request))
                 if spec.body is not None:
                     params["body"] = _validated_body(spec.body, request, config)
                 if spec.idempotent:

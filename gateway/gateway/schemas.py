@@ -1,11 +1,13 @@
 """The gateway's own HTTP schemas (regions query, errors, health). Every body, query and answer
 of a service's route is the owning service's contract (``<service>.contracts``), so the gateway
 and the service validate with the same definition and the OpenAPI document shows it."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
+
+from timebank_common.schemas import AsciiPattern
 
 
 class RegionQuery(Schema):
-    parent = fields.Str(load_default="130000000000", validate=validate.Regexp(r"^\d{12}$"))
+    parent = fields.Str(load_default="130000000000", validate=AsciiPattern(r"^[0-9]{12}$"))
 
 
 class ErrorMessage(Schema):

@@ -19,6 +19,7 @@ from timebank_common.service import ServiceBase, json_response
 from timebank_common.tokens import RevocationList, TokenCache
 
 from .dispatch import JsonDispatch
+from .rate_limits import RateLimits
 from .routes.accounts import AccountRoutes
 from .routes.audit import AuditRoutes
 from .routes.auth import AuthRoutes
@@ -138,6 +139,7 @@ class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, Prox
 
     verify_token = TokenVerifier()
     json_dispatch = JsonDispatch()  # unknown paths and methods: JSON 404/405 (dispatch.py)
+    rate_limits = RateLimits()
     rpc_timeout = Setting("RPC_TIMEOUT_SECONDS", 30, float)
     public_base_url = Setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 

@@ -21,6 +21,10 @@ from timebank_testing.fake_channels import sms_server, smtp_server  # noqa: E402
 from local_platform import SERVICES, LocalPlatform  # noqa: E402
 from timebank_common.db import drop_database  # noqa: E402
 
+HIGH_RATE_LIMITS = {"RATE_LIMIT_STORAGE_URL": "memory://",
+                    **{f"RATE_LIMIT_{name}": "100000/minute"
+                       for name in ("LOGIN", "LOGIN_IP", "PUBLIC", "WRITE", "READ")}}
+
 
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory):
@@ -46,7 +50,10 @@ def platform(tmp_path_factory):
                  **sms.env(), **mailbox.env(),
                  "NOTIFY_DELIVERY_POLL_SECONDS": "0.5", "NOTIFY_REMINDER_POLL_SECONDS": "1",
                  # municipal webhooks: a failed delivery is retried 1 s, 2 s, ... later
-                 "NOTIFY_WEBHOOK_POLL_SECONDS": "0.3", "NOTIFY_WEBHOOK_BACKOFF_BASE_SECONDS": "1"},
+                 "NOTIFY_WEBHOOK_POLL_SECONDS": "0.3", "NOTIFY_WEBHOOK_BACKOFF_BASE_SECONDS": "1",
+                 # every test sends from 127.0.0.1 and logs the demo accounts in many times:
+                 # limits far above a run's traffic (the limiter's own test sets low ones)
+                 **HIGH_RATE_LIMITS},
             ports=ports, log_dir=tmp / "log",
         )
         instance.sms, instance.mailbox = sms, mailbox

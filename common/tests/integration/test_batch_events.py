@@ -102,6 +102,12 @@ def test_a_poison_event_is_dead_lettered_alone(receiving, receiver_db, amqp_uri,
              timeout=30)
     wait_for(lambda: rabbit.queue_depth("batchreceiver.dead-letters") == 1, timeout=30)
     assert not [r for r in rows(receiver_db) if r["event_id"] == poison["event_id"]]
+    from timebank_common.deadletters import list_dead_letters
+
+    [letter] = list_dead_letters(amqp_uri, "batchreceiver")
+    assert letter["event_id"] == poison["event_id"]
+    assert "RuntimeError: a negative value cannot be handled" in letter["reason"]
+    assert letter["from_queue"].startswith("evt-batchsource-thing_happened--batchreceiver.")
 
 
 def test_a_message_that_is_not_json_is_dead_lettered_and_the_rest_handled(

@@ -139,6 +139,9 @@ def test_poison_message_is_retried_then_dead_lettered_and_replayable(
     letters = list_dead_letters(rabbit.uri, "receiver")
     assert [d["event_id"] for d in letters] == [event_id]
     assert letters[0]["from_queue"] == "evt-emitter-poison--receiver.on_poison"
+    # why, readable: the handler's error and how often it was tried (EVENT_DELIVERY_LIMIT 3)
+    assert "RuntimeError: cannot handle this one" in letters[0]["reason"]
+    assert "failed 3 times" in letters[0]["reason"]
     assert rabbit.queue_depth("receiver.dead-letters") == 1  # listing leaves them there
     scrape = requests.get(f"http://{receiver.config['WEB_SERVER_ADDRESS']}/metrics", timeout=10).text
     assert 'timebank_dead_letters{service="receiver"} 1.0' in scrape

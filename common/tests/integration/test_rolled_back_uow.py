@@ -3,7 +3,7 @@ behave as in production inside one test, nothing left behind after it."""
 import datetime as dt
 import uuid
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import create_engine, text
 from timebank_testing import outbox_events
 from timebank_testing.database import rolled_back_units_of_work
@@ -46,3 +46,36 @@ def test_commits_are_seen_inside_the_test_and_gone_after_it(database_url):
         assert events[0]["v"] == 1
         assert _count(database_url("notify"), envelope["event_id"]) == 0  # not visible outside
     assert _count(database_url("notify"), envelope["event_id"]) == 0  # and gone after
+
+
+class Registered(Schema):
+    person_id = fields.UUID(required=True)
+    region_code = fields.String(required=True, validate=validate.Length(equal=12))
+
+
+REGISTERED = EventContract("identity", "person_registered", Registered)
+
+
+def test_an_event_its_contract_refuses_is_not_written_and_fails_the_producer(database_url):
+    """Poison cannot enter (issue 15 item 7): the payload is checked against the contract
+    consumers load it with, when it is emitted."""
+    import pytest
+
+    from timebank_common.contracts import EventRefused
+
+    with rolled_back_units_of_work(database_url) as make:
+        uow_factory = make("notify")
+        with uow_factory() as uow:
+            with pytest.raises(EventRefused) as refused:
+                uow.emit(REGISTERED, {"person_id": uuid.uuid4(), "region_code": "1301"},
+                         "130102001001")
+            with pytest.raises(EventRefused):
+                uow.emit(REGISTERED, {"region_code": "130102001001"}, "130102001001")
+            uow.commit()
+        assert set(refused.value.errors) == {"region_code"}
+        assert outbox_events(uow_factory) == []
+        with uow_factory() as uow:
+            good = uow.emit(REGISTERED, {"person_id": uuid.uuid4(),
+                                         "region_code": "130102001001"}, "130102001001")
+            uow.commit()
+        assert [e["event_id"] for e in outbox_events(uow_factory)] == [good["event_id"]]

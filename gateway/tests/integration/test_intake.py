@@ -50,7 +50,7 @@ def people(platform):
 
 def submission(**changes):
     start = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
-    data = {"elder_id": f"elder-{uuid.uuid4().hex[:8]}", "category": "emotional_comfort",
+    data = {"elder_id": str(uuid.uuid4()), "category": "emotional_comfort",
             "description": "陪老人聊天", "address": "石家庄市长安区建设北大街12号",
             "window_start": start.isoformat(),
             "window_end": (start + dt.timedelta(hours=2)).isoformat(),
@@ -157,7 +157,7 @@ def test_township_sees_escalations_of_unreviewed_demands(platform, people):
 def test_recurring_demand_is_created_listed_and_cancelled(platform, people):
     base, _ = platform
     today = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()
-    body = {"elder_id": f"elder-{uuid.uuid4().hex[:8]}", "category": "emotional_comfort",
+    body = {"elder_id": str(uuid.uuid4()), "category": "emotional_comfort",
             "description": "每周二、周五上门陪伴", "address": "石家庄市长安区建设北大街12号",
             "frequency": "weekly", "weekdays": [2, 5], "start_date": today.isoformat(),
             "end_date": (today + dt.timedelta(days=60)).isoformat(), "time_of_day": "15:00",

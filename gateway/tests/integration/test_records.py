@@ -15,6 +15,7 @@ from timebank_common.errors import Conflict
 from timebank_common.tokens import issue_access_token
 
 DEMAND_ID = str(uuid.uuid4())
+ON_TIME, LATE = str(uuid.uuid4()), str(uuid.uuid4())  # volunteers: LATE claimed nothing
 DISPUTE = {"dispute_id": str(uuid.uuid4()), "subject": "record", "status": "open",
            "steps": [{"step": "opened", "by": "elder-1", "at": "2026-11-29T02:00:00+00:00",
                       "note": "只服务了半小时", "details": {}}]}
@@ -37,13 +38,13 @@ class StandInDemand:
 
     @rpc
     def record_group(self, caller, demand_id, data, idempotency_key=None):
-        """Volunteers named ``late-…`` claimed nothing: they fail."""
+        """``LATE`` claimed nothing: it fails."""
         entries = data["entries"]
         return {"recorded": [{"record_id": f"r-{e['volunteer_id']}",
                               "volunteer_id": e["volunteer_id"], "minutes": e["minutes"]}
-                             for e in entries if not e["volunteer_id"].startswith("late-")],
+                             for e in entries if e["volunteer_id"] != LATE],
                 "failed": [{"volunteer_id": e["volunteer_id"], "error": {}}
-                           for e in entries if e["volunteer_id"].startswith("late-")]}
+                           for e in entries if e["volunteer_id"] == LATE]}
 
     @rpc
     def open_dispute(self, caller, data, idempotency_key=None):
@@ -136,18 +137,18 @@ def test_the_elder_confirms_and_evaluates_through_the_gateway(gateway):
 
 def test_group_recording_is_for_the_station_only_and_answers_201_like_record(gateway):
     path = f"/api/v1/demands/{DEMAND_ID}/record-group"
-    body = {"entries": [{"volunteer_id": "v-1", "minutes": 60},
-                        {"volunteer_id": "late-1", "minutes": 60}], "confirmation": "phone"}
+    body = {"entries": [{"volunteer_id": ON_TIME, "minutes": 60},
+                        {"volunteer_id": LATE, "minutes": 60}], "confirmation": "phone"}
     resp = gateway("POST", path, VOLUNTEER, json=body)
     assert resp.status_code == 403 and resp.json()["error"] == "role_required"
     resp = gateway("POST", path, OPERATOR, json=body)
     assert resp.status_code == 201, resp.text  # records created, as POST .../record
-    assert [r["volunteer_id"] for r in resp.json()["recorded"]] == ["v-1"]
-    assert resp.json()["failed"][0]["volunteer_id"] == "late-1"
+    assert [r["volunteer_id"] for r in resp.json()["recorded"]] == [ON_TIME]
+    assert resp.json()["failed"][0]["volunteer_id"] == LATE
     assert resp.headers["X-Request-Id"]
     resp = gateway("POST", path, OPERATOR, json={**body, "entries": body["entries"][1:]})
     assert resp.status_code == 200  # nobody recorded: nothing created
-    assert resp.json()["recorded"] == [] and resp.json()["failed"][0]["volunteer_id"] == "late-1"
+    assert resp.json()["recorded"] == [] and resp.json()["failed"][0]["volunteer_id"] == LATE
 
 
 def test_the_openapi_document_gives_record_and_record_group_the_same_created_status():
@@ -169,6 +170,14 @@ def test_disputes_open_list_and_resolve(gateway):
     assert resp.json()["items"][0]["steps"][0]["step"] == "opened"
     resp = gateway("GET", "/api/v1/disputes?region_code=130200000000", OPERATOR)
     assert resp.status_code == 403 and resp.json()["error"] == "out_of_scope"
+    # filters no database can take are refused before any RPC (the stand-in would answer 200)
+    for query in ("demand_id=" + "-" * 36, "demand_id=not-a-demand", "page=99999999999999999999",
+                  "region_code=130102001001%0A", "status=open%00"):
+        resp = gateway("GET", f"/api/v1/disputes?{query}", OPERATOR)
+        assert resp.status_code == 400, (query, resp.text)
+        assert resp.json()["error"] in ("validation_failed", "invalid_characters")
+    resp = gateway("GET", f"/api/v1/disputes?demand_id={DEMAND_ID.upper()}", OPERATOR)
+    assert resp.json()["filters"]["demand_id"] == DEMAND_ID  # one canonical form
     path = f"/api/v1/disputes/{DISPUTE['dispute_id']}/resolve"
     body = {"outcome": "minutes_adjusted", "minutes": 30, "reason": "核实"}
     assert gateway("POST", path, VOLUNTEER, json=body).status_code == 403

@@ -1,6 +1,7 @@
 """The gateway in a real nameko container, calling stand-in services over real RabbitMQ
 (identity: the shared ``IdentityFake``)."""
 import base64
+import uuid
 
 import eventlet
 import pytest
@@ -199,11 +200,15 @@ def test_call_tasks_and_preferences_reach_notify(gateway, service_config, start_
                            headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert refused.status_code == 403
 
-    put = requests.put(f"{base}/api/v1/preferences?person_id=e-1",
+    elder_id = str(uuid.uuid4())
+    put = requests.put(f"{base}/api/v1/preferences?person_id={elder_id}",
                        json={"channels": ["call"], "quiet_hours": {"start": "21:00", "end": "08:00"}},
                        headers={"Authorization": f"Bearer {operator}"}, timeout=10)
     assert put.status_code == 200
-    assert put.json()["person_id"] == "e-1" and put.json()["channels"] == ["call"]
+    assert put.json()["person_id"] == elder_id and put.json()["channels"] == ["call"]
+    not_an_id = requests.put(f"{base}/api/v1/preferences?person_id=e-1", json={"channels": ["call"]},
+                             headers={"Authorization": f"Bearer {operator}"}, timeout=10)
+    assert not_an_id.status_code == 400 and "person_id" in not_an_id.json()["details"]
     bad = requests.put(f"{base}/api/v1/preferences", json={"channels": ["fax"]},
                        headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert bad.status_code == 400 and bad.json()["error"] == "validation_failed"

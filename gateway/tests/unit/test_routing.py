@@ -252,3 +252,41 @@ def test_the_change_feed_refuses_out_of_bounds_paging_before_calling_notify(quer
     body = json.loads(response.get_data())
     assert body["error"] == "validation_failed" and body["message"]["zh"] and body["message"]["en"]
     notify.changes.assert_not_called()
+
+
+def _bare_gateway_call(body: bytes, args=None, path_params=None):
+    identity = Mock()
+    fake = SimpleNamespace(correlation_id="r-2", rpc_timeout=5, identity=identity,
+                           authenticate=lambda request: {"person_id": "p", "roles": ["province_admin"],
+                                                         "scope": "130000000000"})
+    request = EnvironBuilder(method="POST", path="/api/v1/operators", data=body,
+                             content_type="application/json", query_string=args or {}).get_request()
+    response = Gateway.create_operator(fake, request, **(path_params or {}))
+    return response.status_code, json.loads(response.get_data()), identity
+
+
+@pytest.mark.parametrize("raw, problem", [
+    (b'{"name": "\\u5f20\\u0000"}', "nul"),
+    (b'{"name": "\\ud800x"}', "lone_surrogate"),
+    (b'{"name": "a\\u0007b"}', "control_character"),
+    (b'{"name": "a\\u0085b"}', "control_character"),
+    (b'{"nested": [{"\\u0000key": 1}]}', "nul"),
+])
+def test_the_gateway_refuses_characters_no_service_can_store_in_any_body(raw, problem):
+    status, body, identity = _bare_gateway_call(raw)
+    assert status == 400
+    assert body["error"] == "invalid_characters"
+    assert body["details"]["problem"] == problem
+    assert body["message"]["zh"] and body["message"]["en"]
+    identity.create_operator.assert_not_called()
+
+
+def test_the_gateway_refuses_a_nul_in_a_query_string():
+    status, body, _ = _bare_gateway_call(b"{}", args={"q": "x\x00"})
+    assert (status, body["error"], body["details"]["field"]) == (400, "invalid_characters", "q")
+
+
+def test_free_text_keeps_tabs_and_line_breaks_at_the_edge():
+    from gateway.routing import refuse_unstorable_text
+
+    refuse_unstorable_text({"note": "第一行\r\n第二行\t完", "name": "王秀英"})  # no refusal

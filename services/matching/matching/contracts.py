@@ -12,13 +12,13 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from timebank_common.contracts import EventContract
-from timebank_common.schemas import QUERY_DATES, check_period_order
+from timebank_common.schemas import QUERY_DATES, AsciiPattern, check_period_order
 
 EVENTS: tuple[EventContract, ...] = ()
 
-REGION_CODE = validate.Regexp(r"^\d{12}$", error="must be a 12-digit region code")
-HHMM = validate.Regexp(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$",
-                       error="must be HH:MM between 00:00 and 24:00 / 须为 00:00 至 24:00 的时刻")
+REGION_CODE = AsciiPattern(r"^[0-9]{12}$", error="must be a 12-digit region code")
+HHMM = AsciiPattern(r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
+                    error="must be HH:MM between 00:00 and 24:00 / 须为 00:00 至 24:00 的时刻")
 
 PROPOSAL_STATUSES = ("held", "applied", "rejected", "failed")
 """A dispatch proposal: held for an operator, then applied (demand assigned), rejected, or

@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from timebank_common.caller import STATION_STAFF
 from timebank_common.contracts import EventContract
-from timebank_common.schemas import PageQuery
+from timebank_common.schemas import AsciiPattern, FreeText, PageQuery, SingleLineText, UuidText
 
 CHANNELS = ("sms", "email", "call")
 """Outbound channels a person may choose; the in-app inbox is always on."""
@@ -69,7 +69,7 @@ class InboxPage(Schema):
 
 
 # --- preferences ---------------------------------------------------------------------------
-HH_MM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$",
+HH_MM = AsciiPattern(r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
                         error="Use HH:MM, e.g. 22:00 / 请用“时:分”格式，如 22:00")
 
 
@@ -99,8 +99,7 @@ class PreferencesIn(Schema):
 
 
 class PreferencesQuery(Schema):
-    person_id = fields.String(load_default=None,
-                              metadata={"description": "an elder's id (staff only); "
+    person_id = UuidText(load_default=None, metadata={"description": "an elder's id (staff only); "
                                                        "default: the caller"})
 
 
@@ -166,8 +165,8 @@ class CallTaskPage(Schema):
 
 # --- templates -----------------------------------------------------------------------------
 class TemplateIn(Schema):
-    title = fields.String(required=True, validate=validate.Length(1, 100))
-    body = fields.String(required=True, validate=validate.Length(1, 500))
+    title = SingleLineText(required=True, validate=validate.Length(1, 100))
+    body = FreeText(required=True, validate=validate.Length(1, 500))
 
 
 class TemplateView(Schema):

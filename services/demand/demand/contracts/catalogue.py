@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-CATEGORY_CODE = validate.Regexp(r"^[a-z][a-z0-9_]{1,49}$",
+from timebank_common.schemas import AsciiPattern, SingleLineText
+
+CATEGORY_CODE = AsciiPattern(r"^[a-z][a-z0-9_]{1,49}$",
                        error="lower-case letters, digits and _ (e.g. tai_chi) / 小写字母、数字和下划线")
 # a name is shown on every screen and in every message: no control characters (line breaks,
 # NUL, escapes) and no lone surrogates, and not blank
@@ -32,8 +34,8 @@ class CategoryAdminOut(CategoryOut):
 
 class CategoryCreateSchema(Schema):
     code = fields.String(required=True, validate=CATEGORY_CODE)
-    name_zh = fields.String(required=True, validate=NAME_ZH)
-    name_en = fields.String(required=True, validate=NAME_EN)
+    name_zh = SingleLineText(required=True, validate=NAME_ZH)
+    name_en = SingleLineText(required=True, validate=NAME_EN)
     professional = fields.Boolean(load_default=False)
     qualifications = fields.List(fields.String(validate=QUALIFICATION),
                                  load_default=list, validate=validate.Length(max=20))

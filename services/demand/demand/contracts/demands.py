@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate, validates_schema
 
-from timebank_common.schemas import QUERY_DATES, PageQuery, check_period_order
+from timebank_common.schemas import QUERY_DATES, AsciiPattern, PageQuery, UuidText, check_period_order
 
 from .enums import (
     CHANNELS,
@@ -36,7 +36,7 @@ class SubmitSchema(Schema):
     class Meta:
         description = NOT_OFFERED_TEXT
 
-    elder_id = fields.String(required=True, validate=validate.Length(1, 64))
+    elder_id = UuidText(required=True)
     category = fields.String(required=True, validate=validate.Length(1, 50), metadata={
         "description": f"a code from GET /api/v1/catalog. {NOT_OFFERED_TEXT}"})
     description = fields.String(required=True, validate=validate.Length(1, 2000))
@@ -89,7 +89,7 @@ class DemandListQuery(PageQuery):
     """``GET /api/v1/demands``: the filters of the HTTP query (DESIGN.md §9)."""
 
     status = fields.Str(load_default=None, validate=validate.OneOf(STATUSES))
-    region_code = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{12}$"))
+    region_code = fields.Str(load_default=None, validate=AsciiPattern(r"^[0-9]{12}$"))
     category = fields.Str(load_default=None)
     mine = fields.Bool(load_default=False, metadata={
         "description": "only the caller's own: an elder's demands (or those of the elders they "
@@ -109,7 +109,7 @@ class ServiceRecordsQuery(Schema):
     """``service_records``: filters combine; paged by record id (``after`` = the last one)."""
 
     region_prefix = fields.String(load_default=None, allow_none=True,
-                                  validate=validate.Regexp(r"^\d{2,12}$"))
+                                  validate=AsciiPattern(r"^[0-9]{2,12}$"))
     period_from = fields.Date(load_default=None, allow_none=True, validate=QUERY_DATES)
     period_to = fields.Date(load_default=None, allow_none=True, validate=QUERY_DATES)
     record_ids = fields.List(fields.UUID(), load_default=None, allow_none=True,

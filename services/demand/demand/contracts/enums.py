@@ -5,9 +5,8 @@ The domain (``demand.domain``) builds its rules on these names; the gateway vali
 documents with them."""
 from __future__ import annotations
 
-from marshmallow import validate
-
 from timebank_common.caller import ADMIN_ROLES
+from timebank_common.schemas import AsciiPattern
 
 # --- a demand's lifecycle (DESIGN.md §5) -------------------------------------------------
 SUBMITTED = "submitted"
@@ -87,4 +86,4 @@ POLICY_ADMINS = ("province_admin", "city_admin")
 STATS_READERS = (*ADMIN_ROLES, "auditor", "api_client")
 """Who reads demand statistics (for a region in their scope)."""
 
-REGION_CODE = validate.Regexp(r"^\d{12}$", error="must be a 12-digit region code")
+REGION_CODE = AsciiPattern(r"^[0-9]{12}$", error="must be a 12-digit region code")

@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from timebank_common.schemas import PageQuery, PeriodQuery
+from timebank_common.schemas import AsciiPattern, PageQuery, PeriodQuery, UuidText
 
 from .enums import DISPUTE_STATUSES, FOLLOW_UP_KINDS, OUTCOMES, REGION_CODE, STATUSES, SUBJECTS
 
@@ -20,8 +20,7 @@ def _reason(required: bool = False) -> fields.String:
 class EvaluateSchema(Schema):
     """``volunteer_id`` may be left out when the demand had one volunteer."""
 
-    volunteer_id = fields.String(load_default=None, allow_none=True,
-                                 validate=validate.Length(1, 64))
+    volunteer_id = UuidText(load_default=None, allow_none=True)
     score = fields.Integer(required=True, strict=True)
     tags = fields.List(fields.String(), load_default=list, validate=validate.Length(max=10))
     comment = fields.String(load_default=None, allow_none=True)
@@ -92,7 +91,7 @@ class FollowUpPageOut(Schema):
 
 
 class FeedbackStatsQuery(PeriodQuery):
-    region_prefix = fields.String(required=True, validate=validate.Regexp(r"^\d{2,12}$"))
+    region_prefix = fields.String(required=True, validate=AsciiPattern(r"^[0-9]{2,12}$"))
 
 
 class FeedbackStatsOut(Schema):
@@ -140,9 +139,7 @@ class DisputeListQuery(PageQuery):
     subject = fields.String(load_default=None, allow_none=True,
                             validate=validate.OneOf(SUBJECTS))
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
-    demand_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-        error="must be a demand id (UUID) / 须为需求编号（UUID）"))
+    demand_id = UuidText(load_default=None, allow_none=True)
 
 
 class DisputeStepOut(Schema):

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from timebank_common.schemas import PeriodQuery
+from timebank_common.schemas import PeriodQuery, UuidText
 
 from .demands import EscalationOut, LocationSchema
 from .enums import CHANNELS, FREQUENCIES, FUNDING_SOURCES, NOT_OFFERED_TEXT, REGION_CODE
@@ -79,7 +79,7 @@ class SeriesCreateSchema(Schema):
     class Meta:
         description = NOT_OFFERED_TEXT
 
-    elder_id = fields.String(required=True, validate=validate.Length(1, 64))
+    elder_id = UuidText(required=True)
     category = fields.String(required=True, validate=validate.Length(1, 50))
     description = fields.String(required=True, validate=validate.Length(1, 2000))
     address = fields.String(required=True, validate=validate.Length(1, 500))
@@ -110,7 +110,7 @@ class SeriesCancelSchema(Schema):
 
 class SeriesListQuery(Schema):
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
-    elder_id = fields.String(load_default=None, allow_none=True)
+    elder_id = UuidText(load_default=None, allow_none=True)
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(("active", "cancelled")))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from timebank_common.schemas import PageQuery
+from timebank_common.schemas import PageQuery, UuidText
 
 from .enums import CONFIRMATIONS, CONFIRMED_BY, RECORD_STATUSES, REGION_CODE
 
@@ -27,7 +27,7 @@ class RecordSchema(Schema):
     (``confirmed_by`` who answered: the elder or their proxy; ``confirmed_at`` default now);
     ``app`` — the elder (or proxy) confirms later with ``POST .../confirm``."""
 
-    volunteer_id = fields.String(required=True, validate=validate.Length(1, 64))
+    volunteer_id = UuidText(required=True)
     minutes = fields.Integer(required=True, strict=True)
     confirmation = fields.String(required=True, validate=validate.OneOf(CONFIRMATIONS))
     confirmed_by = fields.String(load_default="elder", validate=validate.OneOf(CONFIRMED_BY))
@@ -36,7 +36,7 @@ class RecordSchema(Schema):
 
 
 class GroupEntrySchema(Schema):
-    volunteer_id = fields.String(required=True, validate=validate.Length(1, 64))
+    volunteer_id = UuidText(required=True)
     minutes = fields.Integer(required=True, strict=True)
 
 
@@ -56,8 +56,7 @@ class ConfirmSchema(Schema):
     """The elder (app), their proxy (app) or the station (by phone, ``confirmed_by`` who
     answered) confirms the demand's records awaiting it (one volunteer's if given)."""
 
-    volunteer_id = fields.String(load_default=None, allow_none=True,
-                                 validate=validate.Length(1, 64))
+    volunteer_id = UuidText(load_default=None, allow_none=True)
     confirmed_by = fields.String(load_default="elder", validate=validate.OneOf(CONFIRMED_BY))
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 

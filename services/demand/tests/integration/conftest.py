@@ -127,7 +127,13 @@ def outbox(uow_factory):
 
 
 def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+    """A new person's id: a UUID, as identity makes them (``prefix`` says whose, for the reader)."""
+    return str(uuid.uuid4())
+
+
+def named_id(name: str) -> str:
+    """A fixed person's id for a test's cast (``named_id("nobody")``): a UUID, stable by name."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"timebank-demand-test:{name}"))
 
 
 def volunteer(person_id=None):

@@ -14,6 +14,7 @@ from .conftest import (
     OPERATOR,
     REGION,
     VOLUNTEER_REGION,
+    named_id,
     new_id,
     published,
     submission,
@@ -21,7 +22,7 @@ from .conftest import (
 )
 
 OTHER_COUNTY_OPERATOR = {**OPERATOR, "person_id": "op-2", "scope": "130104001000"}
-INELIGIBLE = "ineligible-volunteer"  # not enough training yet
+INELIGIBLE = named_id("ineligible-volunteer")  # not enough training yet
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import pytest
 from timebank_common.clock import CHINA
 from timebank_common.errors import BadInput, RuleViolation
 
-from .conftest import OPERATOR, PLACE, new_id, submission, volunteer
+from .conftest import OPERATOR, PLACE, named_id, new_id, submission, volunteer
 
 TOWNSHIP_ADMIN = {"person_id": "adm-t", "roles": ["township_admin"], "scope": "130102001000"}
-PROXY = "funding-proxy"
+PROXY = named_id("funding-proxy")
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ unreviewed demands, recurring series and the statistics. ``identity`` is the tes
 ``IdentityFake`` (``conftest.identity``). Several processes escalating or generating at once:
 ``test_broker.py`` and ``test_concurrency.py``."""
 import datetime as dt
+import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from timebank_common.errors import (
     Unavailable,
 )
 
-from .conftest import OPERATOR, REGION, new_id, submission, volunteer
+from .conftest import OPERATOR, REGION, named_id, new_id, submission, volunteer
 
 OTHER_COUNTY_OPERATOR = {**OPERATOR, "person_id": "op-2", "scope": "130104001000"}
 STATS_OPERATOR = {**OPERATOR, "person_id": "op-3", "scope": "130105001000"}
@@ -31,10 +32,10 @@ OTHER_CITY_CLIENT = {**CITY_CLIENT, "client_id": "ts-civil-affairs", "scope": "1
 INTAKE_CONFIG = {"IDENTITY_RPC_TIMEOUT_SECONDS": 0.3, "REVIEW_ESCALATION_SECONDS": 2,
                  "SERIES_HORIZON_DAYS": 14}
 STATS_REGION = "130105001002"  # 新华区
-INTAKE_PROXY = "proxy-relative-1"  # a relative who acts for an elder (registered per test)
-NOBODY = "nobody"  # a person with no elder profile
-NOT_AN_ELDER = "volunteer-not-elder"  # a volunteer with no elder profile
-YOUNG = "young-1"  # an elder profile, but 45 years old
+INTAKE_PROXY = named_id("proxy-relative-1")  # a relative who acts for an elder (registered per test)
+NOBODY = named_id("nobody")  # a person with no elder profile
+NOT_AN_ELDER = named_id("volunteer-not-elder")  # a volunteer with no elder profile
+YOUNG = named_id("young-1")  # an elder profile, but 45 years old
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def count_demands(uow_factory):
 
 # --- catalogue -----------------------------------------------------------------------------
 def test_province_admin_edits_the_catalogue_and_every_change_is_kept(demand, clock):
-    code = new_id("tai_chi").replace("-", "_")
+    code = f"tai_chi_{uuid.uuid4().hex[:8]}"
     made = demand.create_category(PROVINCE, {
         "code": code, "name_zh": "太极拳教学", "name_en": "Tai chi lessons",
         "default_minutes": 60, "group_allowed": True})
@@ -172,6 +173,7 @@ def test_a_municipal_api_client_submits_in_its_city_only(demand, clock):
     ({"volunteers_needed": 0}, BadInput, "volunteers_needed_out_of_range"),
     ({"volunteers_needed": 3}, BadInput, "group_not_allowed"),
     ({"channel": "fax"}, BadInput, "validation_failed"),
+    ({"elder_id": "elder-7"}, BadInput, "validation_failed"),  # not an id: refused before SQL
 ])
 def test_bad_submissions_are_refused_and_store_nothing(demand, clock, count_demands, changes,
                                                        error, code):

@@ -46,8 +46,8 @@ def handled(outcome):
 
 def test_a_dispute_reduces_the_credited_balance_exactly_once(running, rpc, event_bus,
                                                                resolved_events):
-    v = {"person_id": f"vol-{uuid.uuid4().hex[:8]}", "roles": ["volunteer"], "scope": None}
-    elder = {"person_id": f"elder-{uuid.uuid4().hex[:8]}", "roles": ["elder"], "scope": None}
+    v = {"person_id": str(uuid.uuid4()), "roles": ["volunteer"], "scope": None}
+    elder = {"person_id": str(uuid.uuid4()), "roles": ["elder"], "scope": None}
     start = dt.datetime.now(dt.UTC) + dt.timedelta(hours=24)
     with rpc("demand") as demand, rpc("ledger") as ledger:
         made = demand.submit(OPERATOR, {

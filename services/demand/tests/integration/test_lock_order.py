@@ -70,13 +70,13 @@ def disputed_record(proxy, now: dt.datetime, confirmation: str, at: dict
     the record by the elder."""
     start = now + dt.timedelta(hours=24)
     made = proxy.submit(OPERATOR, {
-        "elder_id": f"elder-{uuid.uuid4().hex[:8]}", "category": "emotional_comfort",
+        "elder_id": str(uuid.uuid4()), "category": "emotional_comfort",
         "description": "陪老人聊天", "address": "石家庄市长安区建设北大街12号", "location": PLACE,
         "window_start": start.isoformat(),
         "window_end": (start + dt.timedelta(hours=2)).isoformat(),
         "expected_minutes": 60, "channel": "phone", "volunteers_needed": 1})
     proxy.review(OPERATOR, made["demand_id"], {"decision": "approve"})
-    v = {"person_id": f"vol-{uuid.uuid4().hex[:8]}", "roles": ["volunteer"], "scope": None}
+    v = {"person_id": str(uuid.uuid4()), "roles": ["volunteer"], "scope": None}
     proxy.claim(v, made["demand_id"])
     proxy.check_in(v, made["demand_id"], {
         "at": (now - dt.timedelta(minutes=70)).isoformat(), **at})

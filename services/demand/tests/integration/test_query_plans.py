@@ -43,7 +43,7 @@ def test_disputes_of_a_demand_and_of_a_party_come_from_indexes(uow):
                            {"demand_id": str(uuid.uuid4())}, 1, 20)
     assert all("disputes_demand" in plan for plan in uow.plans), uow.plans
     uow.plans.clear()
-    person = f"vol-{uuid.uuid4().hex[:8]}"
+    person = str(uuid.uuid4())
     feedback.list_disputes(uow, or_(disputes.c.elder_id == person,
                                     disputes.c.volunteer_id == person,
                                     disputes.c.opened_by == person), {}, 1, 20)

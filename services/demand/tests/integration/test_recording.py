@@ -10,14 +10,14 @@ import pytest
 from timebank_common.clock import CHINA
 from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound
 
-from .conftest import OPERATOR, PLACE, REGION, elder, published, served, volunteer
+from .conftest import OPERATOR, PLACE, REGION, elder, named_id, published, served, volunteer
 
 XINGTAI_OPERATOR = {"person_id": "op-x", "roles": ["station_operator"], "scope": "130503001000"}
 TOWNSHIP_ADMIN = {"person_id": "adm-t", "roles": ["township_admin"], "scope": "130102001000"}
 COMMUNITY_OPERATOR = {"person_id": "op-c", "roles": ["station_operator"], "scope": REGION}
 XINGTAI_REGION = "130503001001"  # 邢台: its own thresholds
-RELATIVE = "vol-relative"  # a volunteer who is the elder's direct relative (registered per test)
-PROXY = "proxy-1"  # a relative who acts for the elder (registered per test)
+RELATIVE = named_id("vol-relative")  # a volunteer who is the elder's direct relative (registered per test)
+PROXY = named_id("proxy-1")  # a relative who acts for the elder (registered per test)
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from timebank_common.schemas import AsciiPattern, SingleLineText
+
 from .vocabulary import (
     CONTACT_PHONE_PATTERN,
     MOBILE_PATTERN,
@@ -14,18 +16,18 @@ __all__ = ["CONTACT_PHONE", "EVIDENCE", "HOURS", "HOURS_OR_ZERO", "MOBILE", "NAM
            "PASSWORD", "REASON", "REGION_CODE", "REGISTRY_STATUS", "SCREENING", "UUID_TEXT",
            "Names", "PersonFields", "ReasonText", "ReviewFields"]
 
-REGION_CODE = validate.Regexp(r"^\d{12}$", error="Region codes have 12 digits / 区划代码应为12位数字")
-MOBILE = validate.Regexp(MOBILE_PATTERN,
+REGION_CODE = AsciiPattern(r"^[0-9]{12}$", error="Region codes have 12 digits / 区划代码应为12位数字")
+MOBILE = AsciiPattern(MOBILE_PATTERN,
                          error="Not a mainland mobile number / 不是有效的大陆手机号码")
 PASSWORD = validate.Length(min=8, max=128,
                            error="Passwords have 8 to 128 characters / 密码长度应为8至128位")
 NAME = validate.Length(min=1, max=100)
-CONTACT_PHONE = validate.Regexp(
+CONTACT_PHONE = AsciiPattern(
     CONTACT_PHONE_PATTERN,
     error="A mobile or landline number with area code / 应为手机号码或带区号的固定电话")
 EVIDENCE = validate.Length(min=1, max=2000,
                            error="Evidence has 1 to 2000 characters / 证明材料说明为1至2000个字符")
-UUID_TEXT = validate.Regexp(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$",
+UUID_TEXT = AsciiPattern(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$",
                             error="Not an id / 不是有效的编号")
 NOTE = validate.Length(max=500)
 REASON = validate.Length(min=1, max=500, error="A reason of 1 to 500 characters / 请填写理由（1至500字）")
@@ -40,8 +42,8 @@ HOURS_OR_ZERO = validate.Range(min=0, max=999.9, error="Hours from 0 to 999.9 / 
 
 class PersonFields(Schema):
     """What every registration of a person names (elder, volunteer, operator)."""
-    name = fields.Str(required=True, validate=NAME)
-    id_number = fields.Str(required=True, validate=validate.Length(min=1, max=32))
+    name = SingleLineText(required=True, validate=NAME)
+    id_number = SingleLineText(required=True, validate=validate.Length(min=1, max=32))
     address = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=500))
     region_code = fields.Str(required=True, validate=REGION_CODE)
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from timebank_common.schemas import PageQuery
+from timebank_common.schemas import PageQuery, SingleLineText
 
 from .common import (
     HOURS_OR_ZERO,
@@ -34,7 +34,7 @@ class RegisterElderSchema(PersonFields):
     phone = fields.Str(load_default=None, allow_none=True, validate=MOBILE)
     phone_only = fields.Bool(load_default=False)
     carrier_id = fields.UUID(load_default=None, allow_none=True)
-    emergency_contact_name = fields.Str(load_default=None, allow_none=True, validate=NAME)
+    emergency_contact_name = SingleLineText(load_default=None, allow_none=True, validate=NAME)
     emergency_contact_phone = fields.Str(load_default=None, allow_none=True, validate=MOBILE)
     initial_password = fields.Str(load_default=None, allow_none=True, validate=PASSWORD,
                                   load_only=True)
@@ -48,7 +48,7 @@ class RegisterElderSchema(PersonFields):
 
 class RegisterVolunteerSchema(PersonFields):
     phone = fields.Str(required=True, validate=MOBILE)
-    volunteer_number = fields.Str(load_default=None, allow_none=True,
+    volunteer_number = SingleLineText(load_default=None, allow_none=True,
                                   validate=validate.Length(max=64))
     initial_password = fields.Str(required=True, validate=PASSWORD, load_only=True)
     # what the registering operator attests (optional; each can be recorded later)
@@ -224,7 +224,7 @@ class _Corrections(Schema):
 
 
 class UpdateElderSchema(_Corrections):
-    emergency_contact_name = fields.Str(allow_none=True, validate=NAME)
+    emergency_contact_name = SingleLineText(allow_none=True, validate=NAME)
     emergency_contact_phone = fields.Str(allow_none=True, validate=MOBILE)
     phone_only = fields.Bool(metadata={"description": "reached by phone only (no app)"})
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
@@ -239,7 +239,7 @@ class UpdateElderSchema(_Corrections):
 
 
 class UpdateVolunteerSchema(_Corrections):
-    volunteer_number = fields.Str(validate=validate.Length(min=1, max=64), metadata={
+    volunteer_number = SingleLineText(validate=validate.Length(min=1, max=64), metadata={
         "description": "the national volunteer-system number, added or corrected (staff "
                        "only); eligibility is reassessed"})
 

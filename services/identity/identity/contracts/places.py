@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from timebank_common.schemas import PageQuery
+from timebank_common.schemas import PageQuery, SingleLineText
 
 from .common import CONTACT_PHONE, NAME, REGION_CODE, Names
 from .vocabulary import CARRIER_KINDS
@@ -33,7 +33,7 @@ class RegionOut(Schema):
 
 
 class RegisterCarrierSchema(Schema):
-    name = fields.Str(required=True, validate=validate.Length(min=1, max=200),
+    name = SingleLineText(required=True, validate=validate.Length(min=1, max=200),
                       metadata={"example": "长安区建北街道育才社区学雷锋志愿服务站"})
     kind = fields.Str(required=True, validate=CARRIER_KIND,
                       metadata={"description": "one of " + ", ".join(CARRIER_KINDS)})
@@ -44,7 +44,7 @@ class RegisterCarrierSchema(Schema):
                              validate=validate.Range(min=-180, max=180))
     latitude = fields.Float(load_default=None, allow_none=True,
                             validate=validate.Range(min=-90, max=90))
-    contact_name = fields.Str(required=True, validate=NAME)
+    contact_name = SingleLineText(required=True, validate=NAME)
     contact_phone = fields.Str(required=True, validate=CONTACT_PHONE)
 
     @validates_schema

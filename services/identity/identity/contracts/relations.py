@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .common import EVIDENCE, REASON, UUID_TEXT, Names, ReviewFields
+from timebank_common.schemas import UuidText
+
+from .common import EVIDENCE, REASON, Names, ReviewFields
 from .people import ProxyOut
 from .vocabulary import HARDSHIP_CATEGORIES, RELATION_KINDS, REVIEW_DECISIONS
 
@@ -71,7 +73,7 @@ class LinkRelativesSchema(Schema):
 
 
 class RelationsQuerySchema(Schema):
-    person_id = fields.Str(required=True, validate=UUID_TEXT)
+    person_id = UuidText(required=True)
 
 
 class LinkOut(ReviewFields):

@@ -5,7 +5,7 @@ import datetime as dt
 
 from marshmallow import Schema, fields, validate
 
-from timebank_common.schemas import PageQuery
+from timebank_common.schemas import AsciiPattern, PageQuery, SingleLineText, UuidText
 
 from .common import MOBILE, PASSWORD, REASON, REGION_CODE, PersonFields
 from .vocabulary import GRANTABLE_ROLES
@@ -17,7 +17,7 @@ __all__ = ["CLIENT_ID", "STAFF_ROLE", "ApiClientList", "ApiClientListSchema", "A
 
 STAFF_ROLE = validate.OneOf(list(GRANTABLE_ROLES),
                             error="Not a staff role / 不是工作人员角色: {input}")
-CLIENT_ID = validate.Regexp(
+CLIENT_ID = AsciiPattern(
     r"^[a-z0-9][a-z0-9-]{2,63}$",
     error="3 to 64 lowercase letters, digits or '-' / 应为3至64位小写字母、数字或连字符")
 
@@ -82,7 +82,7 @@ class OperatorPage(Schema):
 
 # -- municipal API clients (市级业务系统) ---------------------------------------------------------------
 class CreateApiClientSchema(Schema):
-    name = fields.Str(required=True, validate=validate.Length(min=1, max=200),
+    name = SingleLineText(required=True, validate=validate.Length(min=1, max=200),
                       metadata={"example": "石家庄市民政局业务系统"})
     scope_code = fields.Str(required=True, validate=REGION_CODE,
                             metadata={"description": "a city-level unit (市, 辛集, 定州, 雄安)"})
@@ -136,8 +136,7 @@ class AuditQuerySchema(PageQuery):
                                                           "UTC unless an offset is given)"})
     until = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=dt.UTC,
                                  metadata={"description": "entries before (ISO 8601)"})
-    actor_person_id = fields.Str(load_default=None, allow_none=True,
-                                 metadata={"description": "who acted"})
+    actor_person_id = UuidText(load_default=None, allow_none=True, metadata={"description": "who acted"})
     action = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=64),
                         metadata={"example": "register_elder"})
     target_type = fields.Str(load_default=None, allow_none=True,

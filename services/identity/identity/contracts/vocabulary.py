@@ -130,10 +130,10 @@ QUALIFICATION_KINDS: dict[str, tuple[str, str]] = {
 }
 
 # -- phones -------------------------------------------------------------------------------------
-MOBILE_PATTERN = r"^1[3-9]\d{9}$"
+MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"
 """A mainland China mobile number (11 digits, 1[3-9]xxxxxxxxx)."""
 
-CONTACT_PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$"
+CONTACT_PHONE_PATTERN = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?)$"
 """A contact line: a mobile number, or a landline with area code (0311-12345678, extension
 allowed)."""
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from timebank_common.schemas import SingleLineText
+
 from .common import HOURS, NOTE, REGISTRY_STATUS, SCREENING, Names, ReasonText
 from .vocabulary import BACKGROUND_TAGS, QUALIFICATION_KINDS
 
@@ -49,8 +51,8 @@ class AddQualificationSchema(Schema):
     kind = fields.Str(required=True, validate=validate.OneOf(
         list(QUALIFICATION_KINDS), error="Unknown qualification / 未知的资质类型: {input}"),
         metadata={"description": "one of " + ", ".join(QUALIFICATION_KINDS)})
-    number = fields.Str(required=True, validate=validate.Length(min=1, max=64))
-    issuer = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    number = SingleLineText(required=True, validate=validate.Length(min=1, max=64))
+    issuer = SingleLineText(required=True, validate=validate.Length(min=1, max=200))
     valid_until = fields.Date(required=True)
 
 

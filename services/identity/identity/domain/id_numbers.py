@@ -14,7 +14,7 @@ WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # 7, 9, 10, 5, 8, 4, 2, 
 CHECK_CHARACTERS = "10X98765432"
 MALE, FEMALE = "male", "female"
 
-_SHAPE = re.compile(r"^[1-9]\d{16}[\dX]$")
+_SHAPE = re.compile(r"^[1-9][0-9]{16}[0-9X]$")
 
 
 class InvalidIdNumber(ValueError):
@@ -57,7 +57,7 @@ def parse(raw: str, today: dt.date | None = None) -> ResidentId:
     number = normalize(raw)
     if len(number) != 18:
         raise InvalidIdNumber("length", "身份证号码应为18位", "A resident ID number has 18 characters")
-    if not _SHAPE.match(number):
+    if not _SHAPE.fullmatch(number):
         raise InvalidIdNumber(
             "characters", "身份证号码前17位应为数字，最后一位为数字或X",
             "The first 17 characters must be digits and the last a digit or X",

@@ -9,4 +9,4 @@ _MOBILE = re.compile(MOBILE_PATTERN)
 
 
 def is_mobile(value: str | None) -> bool:
-    return bool(value) and bool(_MOBILE.match(value or ""))
+    return bool(value) and bool(_MOBILE.fullmatch(value or ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from timebank_common.clock import china_date
+from timebank_common.schemas import AsciiPattern
 from timebank_common.service import rpc
 
 from ..app import contacts
@@ -40,7 +41,7 @@ class ContactEntrypoints:
 
     @rpc(args={"carrier_id": fields.Str(allow_none=True, validate=UUID_TEXT),
                "township_code": fields.Str(allow_none=True,
-                                           validate=validate.Regexp(r"^\d{12}$"))},
+                                           validate=AsciiPattern(r"^[0-9]{12}$"))},
          returns=StationStaff, internal=True)
     def station_staff(self, carrier_id=None, township_code=None):
         """Active station operators of the carrier, township admins of the township."""

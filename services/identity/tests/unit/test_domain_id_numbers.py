@@ -79,3 +79,45 @@ def test_birth_date_in_the_future_is_refused():
 ])
 def test_age_counts_whole_years(birth, on, age):
     assert age_at(birth, on) == age
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def test_an_id_number_in_full_width_digits_is_refused_not_a_second_person():
+    valid = with_check_character("13010219460308002")
+    assert parse(valid).number == valid
+    for position in (0, 5, 17):
+        spoiled = valid[:position] + valid[position].translate(FULL_WIDTH) + valid[position + 1:]
+        if spoiled == valid:  # an X check character has no full-width digit form
+            continue
+        with pytest.raises(InvalidIdNumber) as refused:
+            parse(spoiled)
+        assert refused.value.reason == "characters"
+
+
+def test_a_full_width_mobile_number_is_refused_by_every_phone_validator():
+    from marshmallow import ValidationError
+
+    from identity.contracts.common import CONTACT_PHONE, MOBILE
+    from identity.domain.phones import is_mobile
+
+    assert is_mobile("13905503603")
+    assert not is_mobile("139０５５０３６０３")
+    for validator in (MOBILE, CONTACT_PHONE):
+        assert validator("13905503603") == "13905503603"
+        with pytest.raises(ValidationError):
+            validator("139０５５０３６０３")
+
+
+@pytest.mark.parametrize("name", ["王\x00秀英", "王\ud800秀英", "王秀英\n", "王\x1b秀英"])
+def test_a_name_no_database_can_store_is_refused_by_the_registration_contract(name):
+    from marshmallow import ValidationError
+
+    from identity.contracts import RegisterElderSchema
+
+    body = {"name": name, "id_number": with_check_character("13010219460308002"),
+            "region_code": "130102001001", "phone_only": True}
+    with pytest.raises(ValidationError) as refused:
+        RegisterElderSchema().load(body)
+    assert set(refused.value.messages) == {"name"}

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from timebank_common.schemas import AsciiPattern
+
 from .kinds import MAX_TRANSFER_ID_LENGTH
 
 PERSON_ID = validate.Length(min=1, max=64)
 TRANSFER_ID = validate.Length(min=1, max=MAX_TRANSFER_ID_LENGTH)
-REGION_CODE = validate.Regexp(r"^\d{12}$")
+REGION_CODE = AsciiPattern(r"^[0-9]{12}$")
 MINUTES = validate.Range(min=1)
 
 
