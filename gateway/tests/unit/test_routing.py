@@ -255,6 +255,11 @@ def test_the_change_feed_refuses_out_of_bounds_paging_before_calling_notify(quer
 
 
 def _bare_gateway_call(body: bytes, args=None, path_params=None):
+    import json
+    from unittest.mock import Mock
+
+    from gateway.service import GatewayService as Gateway
+
     identity = Mock()
     fake = SimpleNamespace(correlation_id="r-2", rpc_timeout=5, identity=identity,
                            authenticate=lambda request: {"person_id": "p", "roles": ["province_admin"],
@@ -283,7 +288,7 @@ def test_the_gateway_refuses_characters_no_service_can_store_in_any_body(raw, pr
 
 def test_the_gateway_refuses_a_nul_in_a_query_string():
     status, body, _ = _bare_gateway_call(b"{}", args={"q": "x\x00"})
-    assert (status, body["error"], body["details"]["field"]) == (400, "invalid_characters", "q")
+    assert (status, body["error"], body["details"]["field"]) == (400, "invalid_characters", "q[0]")
 
 
 def test_free_text_keeps_tabs_and_line_breaks_at_the_edge():

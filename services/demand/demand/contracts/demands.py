@@ -10,7 +10,13 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate, validates_schema
 
-from timebank_common.schemas import QUERY_DATES, AsciiPattern, PageQuery, UuidText, check_period_order
+from timebank_common.schemas import (
+    QUERY_DATES,
+    AsciiPattern,
+    PageQuery,
+    UuidText,
+    check_period_order,
+)
 
 from .enums import (
     CHANNELS,
