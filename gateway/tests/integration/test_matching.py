@@ -8,7 +8,6 @@ from functools import partial
 
 import pytest
 import requests
-from nameko.rpc import rpc
 from timebank_testing import wait_for as shared_wait_for
 from timebank_testing.identity_fake import IdentityFake
 
@@ -20,6 +19,9 @@ from timebank_common.db import make_event
 from timebank_common.runner import service_class
 from timebank_common.tokens import issue_access_token
 
+from . import examples
+from .stand_ins import answers_as
+
 REGION = "130102001001"
 wait_for = partial(shared_wait_for, timeout=10.0)
 ASSIGNED = []
@@ -28,15 +30,17 @@ ASSIGNED = []
 class StandInDemand:
     name = "demand"
 
-    @rpc
+    @answers_as("demand")
     def catalog(self):
-        return [{"code": "companionship", "qualifications": []},
-                {"code": "home_care", "qualifications": ["nurse"]}]
+        return [examples.category(code="companionship", name_zh="陪伴", name_en="Companionship"),
+                examples.category(code="home_care", name_zh="居家照护", name_en="Home care",
+                                  professional=True, qualifications=["nurse"])]
 
-    @rpc
+    @answers_as("demand")
     def assign(self, caller, demand_id, volunteer_id):
         ASSIGNED.append((caller["person_id"], demand_id, volunteer_id))
-        return {"demand_id": demand_id}
+        return examples.demand(demand_id=demand_id, assignments=[examples.assignment(
+            volunteer_id=volunteer_id, assigned_by=caller["person_id"])])
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ import uuid
 
 import pytest
 import requests
-from nameko.rpc import rpc
 
 from gateway.openapi import build
 from gateway.routing import ROUTES
@@ -14,62 +13,77 @@ from timebank_common.caller import Caller
 from timebank_common.errors import Conflict
 from timebank_common.tokens import issue_access_token
 
+from . import examples
+from .stand_ins import answers_as
+
 DEMAND_ID = str(uuid.uuid4())
 ON_TIME, LATE = str(uuid.uuid4()), str(uuid.uuid4())  # volunteers: LATE claimed nothing
-DISPUTE = {"dispute_id": str(uuid.uuid4()), "subject": "record", "status": "open",
-           "steps": [{"step": "opened", "by": "elder-1", "at": "2026-11-29T02:00:00+00:00",
-                      "note": "只服务了半小时", "details": {}}]}
+DISPUTE = examples.dispute(dispute_id=str(uuid.uuid4()), opened_by="elder-1",
+                           steps=[examples.dispute_step(by="elder-1")])
 
 
 class StandInDemand:
     name = "demand"
 
-    @rpc
+    @answers_as("demand")
     def confirm(self, caller, demand_id, data):
-        return [{"record_id": "r-1", "status": "sent", "confirmed_by": data["confirmed_by"]
-                 if "confirmed_by" in data else "elder"}]
+        return [examples.record(demand_id=demand_id, status="sent",
+                                confirmed_by=data.get("confirmed_by", "elder"))]
 
-    @rpc(expected_exceptions=Conflict)
+    @answers_as("demand", expected_exceptions=Conflict)
     def evaluate(self, caller, demand_id, data):
         if data.get("score") == 1:
             raise Conflict("not_recorded", "服务记录完成后才能评价",
                            "A service can be evaluated once it is recorded")
-        return {"evaluation_id": "e-1", "score": data["score"], "tags": data.get("tags", [])}
+        return examples.evaluation(demand_id=demand_id, score=data["score"],
+                                   tags=data.get("tags", []), comment=data.get("comment", ""))
 
-    @rpc
+    @answers_as("demand")
     def record_group(self, caller, demand_id, data, idempotency_key=None):
         """``LATE`` claimed nothing: it fails."""
         entries = data["entries"]
-        return {"recorded": [{"record_id": f"r-{e['volunteer_id']}",
-                              "volunteer_id": e["volunteer_id"], "minutes": e["minutes"]}
+        return {"recorded": [examples.record(record_id=f"r-{e['volunteer_id']}",
+                                             demand_id=demand_id,
+                                             volunteer_id=e["volunteer_id"],
+                                             minutes=e["minutes"], status="awaiting_confirmation",
+                                             confirmation=None, confirmed_by=None,
+                                             confirmed_by_person=None, confirmed_at=None,
+                                             sent_at=None)
                              for e in entries if e["volunteer_id"] != LATE],
-                "failed": [{"volunteer_id": e["volunteer_id"], "error": {}}
+                "failed": [examples.group_failure(e["volunteer_id"])
                            for e in entries if e["volunteer_id"] == LATE]}
 
-    @rpc
+    @answers_as("demand")
     def open_dispute(self, caller, data, idempotency_key=None):
         return {**DISPUTE, "reason": data["reason"], "opened_by": caller["person_id"]}
 
-    @rpc
+    @answers_as("demand")
     def list_disputes(self, caller, filters):
-        return {"items": [DISPUTE], "total": 1, "page": 1, "page_size": 20}
+        return examples.page([DISPUTE])
 
-    @rpc
+    @answers_as("demand")
     def resolve_dispute(self, caller, dispute_id, data):
         return {**DISPUTE, "status": "resolved", "outcome": data["outcome"],
-                "minutes": data.get("minutes")}
+                "minutes": data.get("minutes"), "resolution_reason": data["reason"],
+                "resolved_by": caller["person_id"], "resolved_at": examples.AT}
 
-    @rpc
+    @answers_as("demand")
     def evidence_policy(self, region_code, on_date=None):
-        return {"region_code": region_code, "values": {"daily_max_minutes": 480}, "rows": []}
+        return examples.evidence_policy(region_code=region_code,
+                                        values={"daily_max_minutes": 480})
 
-    @rpc
+    @answers_as("demand")
     def add_evidence_policy(self, caller, data, idempotency_key=None):
-        return {"region_code": data["region_code"], "values": data["values"], "rows": []}
+        row = examples.evidence_policy_row(region_code=data["region_code"],
+                                           effective_from=data["effective_from"],
+                                           values=data["values"], reason=data["reason"],
+                                           created_by=caller["person_id"])
+        return examples.evidence_policy(region_code=data["region_code"],
+                                        values=data["values"], rows=[row])
 
-    @rpc
+    @answers_as("demand")
     def list_records(self, caller, filters):
-        return {"items": [], "total": 0, "page": 1, "page_size": 20}
+        return examples.page([])
 
 
 @pytest.fixture

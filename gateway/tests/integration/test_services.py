@@ -6,13 +6,15 @@ import uuid
 import eventlet
 import pytest
 import requests
-from nameko.rpc import rpc
 from timebank_testing.identity_fake import IdentityFake
 
 from gateway.service import GatewayService
 from timebank_common.caller import Caller
 from timebank_common.errors import Forbidden, NotFound
 from timebank_common.tokens import issue_access_token
+
+from . import examples
+from .stand_ins import OutsideContract, answers_as
 
 P1 = "0b3c5a1e-0000-4000-8000-000000000001"       # the volunteer calling
 MISSING = "0b3c5a1e-0000-4000-8000-00000000dead"  # no such account
@@ -24,7 +26,7 @@ SEEN_CALLERS: list[dict] = []  # what the stand-in ledger was asked with
 class FakeLedger:
     name = "ledger"
 
-    @rpc(expected_exceptions=NotFound)
+    @answers_as("ledger", expected_exceptions=NotFound)
     def balance(self, caller, person_id):
         if person_id == MISSING:
             raise NotFound("no_account", "账户不存在", "No such account", {"person_id": person_id})
@@ -32,49 +34,56 @@ class FakeLedger:
             eventlet.sleep(5)
         SEEN_CALLERS.append(caller)
         if person_id == BROKEN:
-            return {"person_id": person_id, "earned_minutes": "ninety", "secret": "s3cr3t"}
-        return {"person_id": person_id, "earned_minutes": 90}
+            return OutsideContract({**examples.balance(person_id=person_id),
+                                    "earned_minutes": "ninety", "secret": "s3cr3t"})
+        return examples.balance(person_id=person_id, earned_minutes=90, available_minutes=90)
 
-    @rpc
+    @answers_as("ledger")
     def verify_certificate(self, number):
-        return {"genuine": number == "HB-1301-20261129-7K3QXM5", "number": number}
+        if number == "HB-1301-20261129-7K3QXM5":
+            return examples.certificate_verification(number=number)
+        return {"genuine": False, "number": number, "reason": "unknown_number",
+                "message": {"zh": "查无此证明", "en": "No certificate has this number"}}
 
-    @rpc(expected_exceptions=NotFound)
+    @answers_as("ledger", expected_exceptions=NotFound)
     def get_certificate_pdf(self, caller, number):
         return {"number": number, "filename": f"{number}.pdf",
                 "pdf_base64": base64.b64encode(b"%PDF-1.4 for " + caller["person_id"].encode()).decode()}
 
-    @rpc(expected_exceptions=Forbidden)
+    @answers_as("ledger", expected_exceptions=Forbidden)
     def ledger_stats(self, caller, region_code=None, period_from=None, period_to=None):
         if region_code == "130200000000":
             raise Forbidden("out_of_scope", "该记录不在您的管辖范围内",
                             "This record is outside your region")
-        return {"region_code": region_code or caller["scope"], "deposited_minutes": 150,
-                "liability_minutes": 150, "period": {"from": period_from, "to": period_to}}
+        return examples.ledger_stats(region_code=region_code or caller["scope"],
+                                     deposited_minutes=150, liability_minutes=150,
+                                     period={"from": period_from, "to": period_to})
 
-
-    @rpc
+    @answers_as("ledger")
     def interchange_report(self, caller, query):
-        return {"period": {"from": query["period_from"], "to": query["period_to"]},
-                "units": [], "pairs": [{"from_unit": "130100000000", "to_unit": "130200000000",
-                                        "minutes": 30, "by_kind": {"move": 30}}],
-                "totals": {"issued_minutes": 0}, "complete": caller["scope"] == "130000000000",
-                "reconciles": True}
+        return examples.interchange(
+            period={"from": query["period_from"], "to": query["period_to"]},
+            pairs=[{"from_unit": "130100000000", "to_unit": "130200000000", "minutes": 30,
+                    "by_kind": {"move": 30}}],
+            complete=caller["scope"] == "130000000000")
 
 
 class FakeNotify:
     name = "notify"
 
-    @rpc
+    @answers_as("notify")
     def call_tasks(self, caller, query):
-        return {"items": [{"id": "t-1", "elder_name": "王秀英", "status": query["status"],
-                           "seen_carrier": caller["carrier_id"]}], "total": 1,
-                "page": query["page"], "page_size": query["page_size"]}
+        """The caller's station (``carrier_id``) is the one whose calls are listed."""
+        return examples.page([examples.call_task(status=query["status"],
+                                                 carrier_id=caller["carrier_id"])],
+                             page=query["page"], page_size=query["page_size"])
 
-    @rpc
+    @answers_as("notify")
     def set_preferences(self, caller, data, person_id=None):
-        return {"person_id": person_id or caller["person_id"], "channels": data["channels"],
-                "quiet_hours": data["quiet_hours"], "inbox": True, "is_default": False}
+        return examples.preferences(
+            person_id=person_id or caller["person_id"], channels=data["channels"],
+            quiet_hours={**data["quiet_hours"], "time_zone": "Asia/Shanghai"},
+            updated_by=caller["person_id"])
 
 
 @pytest.fixture
@@ -95,7 +104,7 @@ def test_verified_caller_reaches_the_service(gateway):
                                                                   "X-Request-Id": "req-123"}, timeout=10)
     assert resp.status_code == 200
     assert resp.headers["X-Request-Id"] == "req-123"
-    assert resp.json() == {"person_id": P1, "earned_minutes": 90}
+    assert resp.json() == examples.balance(person_id=P1, earned_minutes=90, available_minutes=90)
     [seen] = SEEN_CALLERS
     assert seen["person_id"] == P1 and seen["roles"] == ["volunteer"] and seen["scope"] == "130102001001"
 
@@ -128,7 +137,12 @@ def test_anyone_can_verify_a_certificate_without_logging_in(gateway):
     base, _ = gateway
     resp = requests.get(f"{base}/api/v1/certificates/HB-1301-20261129-7K3QXM5/verify", timeout=10)
     assert resp.status_code == 200
-    assert resp.json() == {"genuine": True, "number": "HB-1301-20261129-7K3QXM5"}
+    assert resp.json()["genuine"] is True
+    assert resp.json()["number"] == "HB-1301-20261129-7K3QXM5"
+    unknown = requests.get(f"{base}/api/v1/certificates/HB-1301-20261129-0000000/verify",
+                           timeout=10)
+    assert unknown.status_code == 200
+    assert unknown.json()["genuine"] is False and unknown.json()["reason"] == "unknown_number"
 
 
 def test_certificate_download_is_a_pdf_for_the_logged_in_caller(gateway):
@@ -157,9 +171,10 @@ def test_stats_carry_the_ledger_figures_next_to_identity(gateway, service_config
     body = resp.json()
     assert body["region"] == "130102000000"
     assert body["identity"]["volunteers"]["registered"] == 3
-    assert body["ledger"] == {"region_code": "130102000000", "deposited_minutes": 150,
-                              "liability_minutes": 150,
-                              "period": {"from": "2026-11-01", "to": "2026-11-30"}}
+    ledger = body["ledger"]
+    assert ledger["region_code"] == "130102000000"
+    assert ledger["deposited_minutes"] == 150 and ledger["liability_minutes"] == 150
+    assert ledger["period"] == {"from": "2026-11-01", "to": "2026-11-30"}
     # outside the caller's scope: the gateway refuses before asking anyone
     resp = requests.get(f"{base}/api/v1/stats?region=130200000000",
                         headers={"Authorization": f"Bearer {admin}"}, timeout=10)
@@ -195,7 +210,7 @@ def test_call_tasks_and_preferences_reach_notify(gateway, service_config, start_
                         headers={"Authorization": f"Bearer {operator}"}, timeout=10)
     assert resp.status_code == 200
     assert resp.json()["items"][0]["status"] == "done"
-    assert resp.json()["items"][0]["seen_carrier"] == "c-1" and resp.json()["page_size"] == 5
+    assert resp.json()["items"][0]["carrier_id"] == "c-1" and resp.json()["page_size"] == 5
     refused = requests.get(f"{base}/api/v1/call-tasks",
                            headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert refused.status_code == 403
