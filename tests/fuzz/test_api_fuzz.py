@@ -24,7 +24,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 20261207
-FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS", "75"))
+FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS", "65"))
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
 # ending the fuzzer's own session would turn the rest of the run into 401s
 LEFT_OUT = r"^/api/v1/auth/(logout|password|session/logout)$"
