@@ -25,10 +25,10 @@ _SECOND_HALF = ["services/demand", "services/ledger"]
 GROUPS = {
     # the console's browser tests run after the end-to-end tests, in a pytest process of their
     # own (no eventlet patch: see the root conftest.py)
-    "e2e": [["tests/e2e"], ["tests/console"]],
+    "e2e": [["tests/e2e"], ["tests/console"], ["tests/fuzz"]],
     # unit and integration tests in two halves of about equal time (each waits on PostgreSQL
     # and RabbitMQ much of the time); anything not named in the second half is in the first
-    "unit+integration 1": [["--ignore=tests/e2e", "--ignore=tests/console",
+    "unit+integration 1": [["--ignore=tests/e2e", "--ignore=tests/console", "--ignore=tests/fuzz",
                             *(f"--ignore={path}" for path in _SECOND_HALF)]],
     "unit+integration 2": [_SECOND_HALF],
 }

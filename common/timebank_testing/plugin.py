@@ -21,7 +21,8 @@ from .database import rolled_back_units_of_work
 from .infra import PG_BASE, EventBus, Rabbit, free_port, rpc_proxy
 from .plans import ExplainingUow
 
-FOLDER_MARKERS = {"unit": "unit", "integration": "integration", "e2e": "e2e", "chaos": "chaos"}
+FOLDER_MARKERS = {"unit": "unit", "integration": "integration", "e2e": "e2e", "chaos": "chaos",
+                  "fuzz": "fuzz"}
 TEST_INSTANT = dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC)  # 10:00 on a Monday, China time
 
 
@@ -30,6 +31,7 @@ def pytest_configure(config):
                             ("integration", "needs real PostgreSQL and/or RabbitMQ"),
                             ("e2e", "starts every service as its own process"),
                             ("chaos", "kills processes and cuts connections"),
+                            ("fuzz", "generated requests against a whole platform (schemathesis)"),
                             ("perf", "benchmark; run explicitly with tests/perf")):
         config.addinivalue_line("markers", f"{marker}: {meaning}")
 
