@@ -35,6 +35,9 @@ EVENTS_HANDLED = Counter(
     ["service", "event_type", "outcome"],
 )
 
+RESPONSE_CONTRACT_VIOLATIONS = Counter(
+    "timebank_gateway_response_contract_violations_total",
+    "2xx answers that did not match their route's response schema (gateway/answers.py)", ["route"])
 RATE_LIMITED = Counter(
     "timebank_rate_limited_total",
     "Requests the gateway's rate limits refused (429), by route class; storage_error counts "
