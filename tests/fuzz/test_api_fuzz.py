@@ -24,6 +24,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 20261207
+REPORTS = ROOT / "var" / "fuzz"  # schemathesis' JSON report of the last run, per caller
 FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS", "65"))
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
 # ending the fuzzer's own session would turn the rest of the run into 401s
@@ -106,12 +107,14 @@ def _figures(report: Path) -> str:
 
 @pytest.mark.parametrize("role", ["province_admin", "volunteer"])
 def test_generated_requests_find_no_server_error_and_no_contract_violation(
-        platform, api, demo_accounts, role, tmp_path):
+        platform, api, demo_accounts, role, tmp_path, capsys):
     admin = demo_accounts["province_admin"]
     config = _config(_known_ids(api, api.login(admin["phone"], admin["password"])),
                      tmp_path / "schemathesis.toml")
     token = api.login(demo_accounts[role]["phone"], demo_accounts[role]["password"])
-    report = tmp_path / f"schemathesis-{role}.json"
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    report = REPORTS / f"schemathesis-{role}.json"
     code, how = _schemathesis(platform.url("gateway"), token, config, report)
-    print(f"\nfuzzing as {role}: {_figures(report)} ({how})", file=sys.stderr)
+    with capsys.disabled():  # the figures, shown whatever the outcome
+        print(f"\nfuzzing as {role}: {_figures(report)} ({how})")
     assert code == 0, f"schemathesis found problems as {role}; see the output above ({how})"
