@@ -130,12 +130,19 @@ def _handler(provider: SmsProvider):
 @contextmanager
 def sms_server():
     provider = SmsProvider()
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _handler(provider))
+    with _serving(_handler(provider)) as port:
+        provider.endpoint = f"http://127.0.0.1:{port}"
+        yield provider
+
+
+@contextmanager
+def _serving(handler):
+    """An HTTP server on 127.0.0.1 at a free port, in a thread, for the ``with`` block: its port."""
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    provider.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        yield provider
+        yield server.server_address[1]
     finally:
         server.shutdown()
         server.server_close()
@@ -244,12 +251,6 @@ def _webhook_handler(receiver: WebhookReceiver):
 def webhook_receiver():
     """A ``WebhookReceiver`` listening on 127.0.0.1 at a free port (``receiver.url``)."""
     receiver = WebhookReceiver()
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _webhook_handler(receiver))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/timebank/hook"
-    try:
+    with _serving(_webhook_handler(receiver)) as port:
+        receiver.url = f"http://127.0.0.1:{port}/timebank/hook"
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
