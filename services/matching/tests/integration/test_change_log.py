@@ -70,7 +70,8 @@ def test_the_change_log_is_pruned_after_a_day(engine):
                 "UNION ALL SELECT demand_id FROM demand_changes WHERE demand_id = :old"),
                 {"old": old, "recent": recent}).scalars())
 
-    wait_for(lambda: pruned_and_left() == {recent}, timeout=20, interval=0.2)
+    # a long transaction elsewhere on the server (another suite, a benchmark) holds the rows back
+    wait_for(lambda: pruned_and_left() == {recent}, timeout=90, interval=0.2)
 
 
 def test_the_month_turning_is_applied_to_the_views(engine, clock):
