@@ -41,7 +41,7 @@ def add_service_days(uow, days: Iterable[ServiceDay]) -> None:
 def archive(uow, envelopes: Sequence[Mapping[str, Any]], now: dt.datetime) -> None:
     """Keep each consumed envelope as received (a rebuild replays them)."""
     rows = [{"event_id": str(e["event_id"]), "event_type": e["event_type"],
-             "occurred_at": e["occurred_at"], "envelope": json.dumps(e, default=str),
+             "occurred_at": e["occurred_at"], "envelope": e,
              "archived_at": now} for e in envelopes]
     if rows:
         uow.execute(sa.text(
