@@ -41,7 +41,8 @@ def upgrade() -> None:
         sa.Column("volunteer_id", sa.String(64), nullable=False),
         sa.PrimaryKeyConstraint("region_code", "day", "volunteer_id", name="service_days_pkey"),
     )
-    op.create_index("service_days_by_day", "service_days", ["day"])
+    # a volunteer's other service days near a new one (what it adds to active volunteers)
+    op.create_index("service_days_by_volunteer", "service_days", ["volunteer_id", "day"])
     op.create_table(
         "event_archive",
         sa.Column("event_id", sa.String(64), primary_key=True),

@@ -9,10 +9,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from timebank_common.db import insert_rows, within
-from timebank_common.regions import next_prefix
+from timebank_common.db import insert_rows
 
 from ..domain.facts import ServiceDay
+from ..domain.periods import ACTIVE_CHANGE
 from ..domain.rollup import Key
 from .tables import event_archive, facts, service_days
 
@@ -91,30 +91,34 @@ def sums_by_child(uow, prefix: str, first: dt.date, last: dt.date,
     return list(uow.execute(query))
 
 
-def active_volunteers(uow, prefix: str, days: Sequence[dt.date], window_days: int
-                      ) -> dict[dt.date, int]:
-    """Distinct volunteers who served within ``prefix`` in the ``window_days`` up to each
-    of ``days``."""
-    if not days:
-        return {}
-    rows = uow.execute(sa.text(
-        "SELECT d.day, count(DISTINCT s.volunteer_id) FROM unnest(CAST(:days AS date[])) "
-        "AS d(day) JOIN service_days s ON s.day BETWEEN d.day - :span AND d.day "
-        "AND s.region_code >= :low AND s.region_code < :high GROUP BY d.day"),
-        {"days": list(days), "span": window_days - 1, **_bounds(prefix)})
-    found = {row[0]: row[1] for row in rows}
-    return {day: found.get(day, 0) for day in days}
+def lock_volunteer(uow, volunteer_id: str) -> None:
+    """Serialize the service days of one volunteer (what a day adds depends on the others)."""
+    uow.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:v))"), {"v": volunteer_id})
 
 
-def active_by_child(uow, prefix: str, child_length: int, day: dt.date, window_days: int
-                    ) -> dict[str, int]:
-    column = sa.func.substr(service_days.c.region_code, 1, child_length)
-    query = (sa.select(column, sa.func.count(sa.distinct(service_days.c.volunteer_id)))
-             .where(within(service_days.c.region_code, prefix),
-                    service_days.c.day.between(day - dt.timedelta(days=window_days - 1), day))
-             .group_by(column))
-    return {row[0]: row[1] for row in uow.execute(query)}
+def service_days_near(uow, volunteer_id: str, day: dt.date, window_days: int
+                      ) -> list[tuple[str, dt.date]]:
+    """(region code, day) of the volunteer's service days within ``window_days`` of ``day``."""
+    query = (sa.select(service_days.c.region_code, service_days.c.day)
+             .where(service_days.c.volunteer_id == volunteer_id,
+                    service_days.c.day.between(day - dt.timedelta(days=window_days - 1),
+                                               day + dt.timedelta(days=window_days - 1))))
+    return [(row[0], row[1]) for row in uow.execute(query)]
 
 
-def _bounds(prefix: str) -> dict[str, str]:
-    return {"low": prefix, "high": next_prefix(prefix) or "a"}
+def changes_by_day(uow, prefix: str, last: dt.date) -> list[Any]:
+    """(day, change) of active volunteers in one region, every day up to ``last``."""
+    query = (sa.select(facts.c.day, sa.func.sum(facts.c.value))
+             .where(facts.c.region_prefix == prefix, facts.c.measure == ACTIVE_CHANGE,
+                    facts.c.day <= last)
+             .group_by(facts.c.day).order_by(facts.c.day))
+    return list(uow.execute(query))
+
+
+def active_by_child(uow, prefix: str, day: dt.date) -> dict[str, int]:
+    """Active volunteers on ``day`` in each region one level below ``prefix``."""
+    query = (sa.select(facts.c.region_prefix, sa.func.sum(facts.c.value))
+             .where(facts.c.parent_prefix == prefix, facts.c.measure == ACTIVE_CHANGE,
+                    facts.c.day <= day)
+             .group_by(facts.c.region_prefix))
+    return {row[0]: int(row[1]) for row in uow.execute(query)}

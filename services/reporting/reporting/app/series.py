@@ -40,14 +40,14 @@ def series(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any],
     prefix = prefix_of(region)
     with db() as uow:
         by_day = fact_repository.sums_by_day(uow, prefix, first, last, summed) if summed else []
-        active = (fact_repository.active_volunteers(
-            uow, prefix, [end for _, _, end in buckets], periods.ACTIVE_WINDOW_DAYS)
-            if ACTIVE_VOLUNTEERS in measures else {})
+        changes = (fact_repository.changes_by_day(uow, prefix, last)
+                   if ACTIVE_VOLUNTEERS in measures else [])
         fresh = freshness(uow, now)
     starts = {start: label for label, start, _ in buckets}
     totals: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(summed, 0))
     for day, measure, value in by_day:
         totals[starts[max(periods.period_start(day, period), first)]][measure] += int(value)
+    active = active_on_each(changes, [end for _, _, end in buckets])
     rows = []
     for label, start, end in buckets:
         values = dict(totals[label]) if label in totals else dict.fromkeys(summed, 0)
@@ -57,6 +57,18 @@ def series(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any],
                      "values": {m: values[m] for m in measures}})
     return {"region_code": region, "period": period, "measures": measures, "rows": rows,
             **fresh}
+
+
+def active_on_each(changes: list[Any], days: list[dt.date]) -> dict[dt.date, int]:
+    """Active volunteers on each of ``days`` (ascending): the running sum of the changes."""
+    counts, total, pending = {}, 0, iter(changes)
+    change = next(pending, None)
+    for day in days:
+        while change is not None and change[0] <= day:
+            total += int(change[1])
+            change = next(pending, None)
+        counts[day] = total
+    return counts
 
 
 def breakdown(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any],
@@ -71,8 +83,7 @@ def breakdown(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any],
                        "A community has no regions below it", {"region_code": region})
     with db() as uow:
         sums = fact_repository.sums_by_child(uow, prefix, first, last, list(SUMMED_MEASURES))
-        active = fact_repository.active_by_child(uow, prefix, length, last,
-                                                 periods.ACTIVE_WINDOW_DAYS)
+        active = fact_repository.active_by_child(uow, prefix, last)
         fresh = freshness(uow, now)
     children: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SUMMED_MEASURES, 0))
     for child, measure, value in sums:
