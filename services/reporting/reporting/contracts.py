@@ -6,6 +6,8 @@ yet; the events it consumes belong to their producers (``demand.contracts``,
 ``ledger.contracts``, ``identity.contracts``)."""
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from timebank_common.caller import ADMIN_ROLES
@@ -45,10 +47,10 @@ MAX_ROWS = 400
 REGION_CODE = AsciiPattern(r"^[0-9]{12}$", error="12 digits / 12 位区划代码")
 
 
-class MeasureList(fields.List):
+class MeasureList(fields.List):  # type: ignore[type-arg]
     """A list of measures, or (in an HTTP query string) their names separated by commas."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, str):
             value = [name.strip() for name in value.split(",") if name.strip()]
         return super()._deserialize(value, attr, data, **kwargs)
@@ -62,7 +64,7 @@ class _Span(Schema):
     to = fields.Date(required=True, metadata={"description": "last China day, included"})
 
     @validates_schema
-    def _ordered(self, data, **kwargs):
+    def _ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
         if "from_" in data and "to" in data:
             if data["to"] < data["from_"]:
                 raise ValidationError("`to` is before `from` / 结束日期早于开始日期", "to")
