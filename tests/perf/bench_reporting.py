@@ -3,9 +3,11 @@ query takes on a read model of realistic size.
 
     .venv/bin/python tests/perf/bench_reporting.py [--events 5000] [--volunteers 200000]
 
-(a) Absorbing: ``service_recorded`` events across the province's counties, each applied as
-    the live handler applies it — inbox record, archive row and the facts of all five
-    levels in one transaction (``handle_once`` + ``absorb``) — one event per transaction.
+(a) Absorbing: ``service_recorded`` events across the province's counties, applied as the
+    live handler applies them — inbox records, archive rows, the facts of all five levels,
+    the service days and their active-volunteer changes in one transaction — one event per
+    transaction (``handle_once``), then ``BATCH`` per transaction (``handle_batch_once``, as
+    the batch handler does).
 (b) Seeding: a year of facts for 14 cities × 170 counties (12 per city) × 365 days × 8
     categories × 2 funding sources × 4 measures at the county, city and province levels
     (what 2,000 townships' events roll up to), and a year of service days of ``--volunteers``
@@ -34,6 +36,8 @@ from timebank_testing import PG_BASE  # noqa: E402
 
 from reporting.app.absorbing import absorb  # noqa: E402
 from reporting.app.series import series  # noqa: E402
+from reporting.entrypoints.events import BATCH  # noqa: E402
+from timebank_common.batch_events import handle_batch_once  # noqa: E402
 from timebank_common.caller import Caller  # noqa: E402
 from timebank_common.clock import FixedClock  # noqa: E402
 from timebank_common.db import UnitOfWork, drop_database, make_engine  # noqa: E402
@@ -51,7 +55,7 @@ def county_codes() -> list[str]:
             for county in range(1, COUNTIES_PER_CITY + 1)]
 
 
-def absorbing(db, events: int) -> float:
+def absorbing(db, events: int, batch: int) -> float:
     counties = county_codes()
     clock = FixedClock(dt.datetime(2026, 12, 31, tzinfo=dt.UTC))
     envelopes = []
@@ -66,9 +70,15 @@ def absorbing(db, events: int) -> float:
                         "category": f"c{n % 8}", "funding_source": "issuance",
                         "recorded_at": at.isoformat()}})
     started = time.perf_counter()
-    for envelope in envelopes:
-        handle_once(db, "reporting.on_service_recorded", envelope,
-                    lambda uow, ev: absorb(uow, [ev], clock.now()))
+    if batch == 1:  # as a single-event handler would
+        for envelope in envelopes:
+            handle_once(db, "reporting.on_service_recorded", envelope,
+                        lambda uow, ev: absorb(uow, [ev], clock.now()))
+    else:  # as the live batch handler does
+        for first in range(0, events, batch):
+            handle_batch_once(db, "reporting.on_service_recorded",
+                              envelopes[first:first + batch],
+                              lambda uow, evs: absorb(uow, evs, clock.now()))
     return events / (time.perf_counter() - started)
 
 
@@ -159,9 +169,11 @@ def main() -> None:
     engine = make_engine(url, pool_size=2)
     db = lambda: UnitOfWork(engine)  # noqa: E731
     try:
-        rate = absorbing(db, args.events)
-        print(f"absorbed: {args.events} service_recorded events, {rate:,.0f} events/s "
-              "(one transaction each: inbox + archive + 5 levels of facts + service day)")
+        for batch in (1, BATCH):
+            rate = absorbing(db, args.events, batch)
+            print(f"absorbed: {args.events} service_recorded events, {batch} per transaction "
+                  f"(inbox, archive, 5 levels of facts, service day and active changes): "
+                  f"{rate:,.0f} events/s")
         facts, days, seconds = seeding(engine, args.volunteers)
         print(f"seeded: {facts:,} fact rows, {days:,} service days in {seconds:.1f} s")
         summed = ["services_recorded", "service_minutes", "minutes_credited",

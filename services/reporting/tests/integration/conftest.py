@@ -9,6 +9,7 @@ import uuid
 import pytest
 from nameko.testing.services import worker_factory
 
+from reporting.entrypoints.events import BATCHED
 from reporting.service import ReportingService
 
 COMMUNITY = "130102001001"  # 育才社区, 长安区, 石家庄
@@ -23,6 +24,14 @@ TOWNSHIP_ADMIN = {"person_id": "p-township", "roles": ["township_admin"],
 def reporting(uow_factory, clock):
     return worker_factory(ReportingService, db=uow_factory("reporting"), clock=clock,
                           config={"CHECK_CONTRACTS": "strict"})
+
+
+def feed(reporting, events):
+    """Each event to its handler as the broker delivers it (a batch handler takes a list)."""
+    batched = {contract.name for contract in BATCHED}
+    for event in events:
+        handler = getattr(reporting, f"on_{event['event_type']}")
+        handler([event] if event["event_type"] in batched else event)
 
 
 def envelope(event_type, payload, occurred_at: dt.datetime, region=COMMUNITY):

@@ -16,15 +16,11 @@ from .conftest import (
     TOWNSHIP_ADMIN,
     credited,
     envelope,
+    feed,
     recorded,
 )
 
 UTC = dt.UTC
-
-
-def feed(reporting, events):
-    for event in events:
-        getattr(reporting, f"on_{event['event_type']}")(event)
 
 
 def month_series(reporting, caller, region, measures, first="2026-10-01", last="2026-12-31",

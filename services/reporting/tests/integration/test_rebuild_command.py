@@ -12,7 +12,7 @@ from reporting.commands.rebuild import main
 from reporting.service import ReportingService
 from timebank_common.db import UnitOfWork, make_engine
 
-from .conftest import credited, recorded
+from .conftest import credited, feed, recorded
 
 
 @pytest.fixture
@@ -38,9 +38,8 @@ def facts(engine):
 def test_the_command_replays_the_archive_to_the_same_facts(committed, capsys):
     service, engine, config = committed
     at = dt.datetime(2026, 6, 1, 3, tzinfo=dt.UTC)
-    for event in [recorded(at, "v1"), recorded(at + dt.timedelta(days=40), "v1"),
-                  recorded(at, "v2", region="130202003004"), credited(at)]:
-        getattr(service, f"on_{event['event_type']}")(event)
+    feed(service, [recorded(at, "v1"), recorded(at + dt.timedelta(days=40), "v1"),
+                   recorded(at, "v2", region="130202003004"), credited(at)])
     live = facts(engine)
     assert any(row[2] == "active_change" for row in live)
     with engine.begin() as conn:  # a model gone wrong: the rebuild does not start from it
