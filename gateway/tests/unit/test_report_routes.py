@@ -51,6 +51,8 @@ def test_a_series_is_asked_of_reporting_as_its_rpc_reads_it():
     ({"to": "2025-12-31"}, 400, "validation_failed"),
     ({"from": "2020-01-01"}, 400, "validation_failed"),  # more than five years
     ({"region_code": "13010000000"}, 400, "validation_failed"),
+    ({"from": "9999-12-01", "to": "9999-12-31"}, 400, "validation_failed"),  # no calendar
+    ({"measures": ""}, 400, "validation_failed"),
 ])
 def test_out_of_scope_or_out_of_bounds_is_refused_before_reporting(change, status, error):
     code, body, asked = call("series", {**SERIES, **change})

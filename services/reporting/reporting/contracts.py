@@ -6,6 +6,7 @@ yet; the events it consumes belong to their producers (``demand.contracts``,
 ``ledger.contracts``, ``identity.contracts``)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -44,6 +45,12 @@ MAX_DAYS = 366 * 5
 MAX_ROWS = 400
 """At most this many periods in one series (e.g. a year of days, 30 years of months)."""
 
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+"""The days a query may name (a period beyond them has no calendar here)."""
+DAYS = validate.Range(min=FIRST_DAY, max=LAST_DAY,
+                      error="a day from 2000-01-01 to 2099-12-31 / 日期须在 2000-01-01 至 "
+                            "2099-12-31 之间")
+
 REGION_CODE = AsciiPattern(r"^[0-9]{12}$", error="12 digits / 12 位区划代码")
 
 
@@ -59,9 +66,10 @@ class MeasureList(fields.List):  # type: ignore[type-arg]
 class _Span(Schema):
     region_code = fields.String(required=True, validate=REGION_CODE,
                                 metadata={"example": "130100000000"})
-    from_ = fields.Date(required=True, data_key="from",
+    from_ = fields.Date(required=True, data_key="from", validate=DAYS,
                         metadata={"description": "first China day, included"})
-    to = fields.Date(required=True, metadata={"description": "last China day, included"})
+    to = fields.Date(required=True, validate=DAYS,
+                     metadata={"description": "last China day, included"})
 
     @validates_schema
     def _ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
