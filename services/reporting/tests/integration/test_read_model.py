@@ -140,3 +140,18 @@ def test_the_lag_is_now_minus_the_newest_applied_event(reporting, clock):
     answer = month_series(reporting, PROVINCE_ADMIN, "130000000000", ["services_recorded"])
     assert answer["lag_seconds"] == pytest.approx(42)
     assert dt.datetime.fromisoformat(answer["as_of"]) == at
+
+
+def test_the_timer_sets_the_lag_and_waiting_gauges(uow_factory, clock, amqp_uri):
+    from nameko.testing.services import worker_factory
+
+    from reporting.adapters.metrics import EVENTS_WAITING, LAG_SECONDS
+    from reporting.service import ReportingService
+
+    service = worker_factory(ReportingService, db=uow_factory("reporting"), clock=clock,
+                             config={"AMQP_URI": amqp_uri})
+    feed(service, [recorded(clock.now() - dt.timedelta(seconds=75))])
+    EVENTS_WAITING.set(-1)
+    service.refresh_lag()
+    assert LAG_SECONDS._value.get() == pytest.approx(75)
+    assert EVENTS_WAITING._value.get() == 0  # nothing queued, and the gauge was read
