@@ -1,6 +1,8 @@
 """Rebuilding the read model from scratch: empty the facts and service days, then replay the
-archive in (occurred_at, event_id) order, a batch per transaction step, all in one
-transaction — readers see the old figures until the new ones are complete."""
+archive in (occurred_at, event_id) order, in batches, all in one transaction. ``TRUNCATE``
+locks both tables until the commit, so live handlers and readers wait for the new figures
+(never see half of them), and an event a live handler committed before is in the archive
+the rebuild replays."""
 from __future__ import annotations
 
 import datetime as dt

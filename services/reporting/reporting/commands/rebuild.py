@@ -3,8 +3,8 @@
     python -m reporting.commands.rebuild [--config deploy/config/reporting.yaml]
 
 Empties the facts and service days and replays every archived event in occurred order, in one
-transaction (the service may keep running: its live events wait on the table locks and are
-applied after, and the figures equal a fresh build)."""
+transaction (the service may keep running: its answers and live events wait on the table
+locks until the commit, then the figures equal a fresh build)."""
 from __future__ import annotations
 
 import argparse
