@@ -16,10 +16,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("identity", "ledger", "demand", "matching", "notify")
+SERVICES = ("identity", "ledger", "demand", "matching", "notify", "reporting")
 ALL = SERVICES + ("gateway",)
 DEFAULT_PORTS = {"gateway": 8000, "identity": 8101, "demand": 8102, "matching": 8103,
-                 "ledger": 8104, "notify": 8105}
+                 "ledger": 8104, "notify": 8105, "reporting": 8106}
 
 
 class PlatformError(RuntimeError):

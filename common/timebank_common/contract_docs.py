@@ -22,7 +22,7 @@ from marshmallow import Schema, fields
 
 from .contracts import EventContract, RpcDeclaration, schema_instance
 
-SERVICES = ("identity", "demand", "matching", "ledger", "notify")
+SERVICES = ("identity", "demand", "matching", "ledger", "notify", "reporting")
 DOCUMENT = Path("docs") / "rpc-and-events.md"
 
 HEADER = """\

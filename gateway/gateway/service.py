@@ -37,6 +37,7 @@ from .routes.operators import OperatorRoutes
 from .routes.people import PeopleRoutes
 from .routes.proxies import ProxyRoutes
 from .routes.records import RecordRoutes
+from .routes.reports import ReportRoutes
 from .routes.stats import StatsRoutes
 from .routes.transfers import TransferRoutes
 from .routing import bearer_token
@@ -128,7 +129,7 @@ class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, Prox
                      StatsRoutes, CatalogRoutes, DemandRoutes, DemandIntakeRoutes, RecordRoutes,
                      DisputeRoutes, MatchingRoutes, AccountRoutes, CertificateRoutes,
                      TransferRoutes, InboxRoutes, ElderSideRoutes, DocsRoutes, ConsoleRoutes,
-                     ChangeRoutes, ServiceBase):
+                     ChangeRoutes, ReportRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")
@@ -136,6 +137,7 @@ class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, Prox
     matching = RpcProxy("matching")
     ledger = RpcProxy("ledger")
     notify = RpcProxy("notify")
+    reporting = RpcProxy("reporting")
 
     verify_token = TokenVerifier()
     json_dispatch = JsonDispatch()  # unknown paths and methods: JSON 404/405 (dispatch.py)

@@ -25,5 +25,5 @@ def test_every_produced_event_is_documented_with_its_consumers():
             assert f"| `{event.name}` (v{event.version})" in text
     recorded = next(line for line in text.splitlines()
                     if line.startswith("| `service_recorded` (v"))
-    for consumer in ("identity", "matching", "ledger", "notify"):
+    for consumer in ("identity", "matching", "ledger", "notify", "reporting"):
         assert f"`{consumer}.on_service_recorded`" in recorded

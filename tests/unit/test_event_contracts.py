@@ -61,7 +61,8 @@ def test_every_handled_event_is_a_contract_its_producer_declares():
                   if (source, event) not in declared]
     assert undeclared == []
     consumers = {p for p in PROCESSES if any(handlers(p))}
-    assert consumers == {"identity", "demand", "matching", "ledger", "notify", "gateway"}
+    assert consumers == {"identity", "demand", "matching", "ledger", "notify", "reporting",
+                         "gateway"}
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("identity", "demand", "matching", "ledger", "notify")
+SERVICES = ("identity", "demand", "matching", "ledger", "notify", "reporting")
 CORE = ("caller", "clock", "contracts", "errors", "periods", "policies", "regions", "schemas")
 FORBIDDEN = {"nameko", "eventlet", "kombu", "amqp", "sqlalchemy", "psycopg", "alembic", "jwt",
              "cryptography", "requests", "werkzeug", "prometheus_client", "pytest"}

@@ -1,0 +1,132 @@
+"""What the gateway and other services may use of reporting: the inputs and answers of its
+RPCs (``series``, ``breakdown``), the measures it keeps and who may read them.
+
+Imports only marshmallow and the kit's pure core (DESIGN.md §2). reporting produces no event
+yet; the events it consumes belong to their producers (``demand.contracts``,
+``ledger.contracts``, ``identity.contracts``)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from timebank_common.caller import ADMIN_ROLES
+from timebank_common.contracts import EventContract
+from timebank_common.schemas import AsciiPattern
+
+EVENTS: tuple[EventContract, ...] = ()
+"""reporting produces no event yet (``report_ready`` / ``export_ready`` come with exports)."""
+
+REPORT_READERS = (*ADMIN_ROLES, "auditor", "api_client")
+"""Who reads supervisor figures: admins and auditors of their region, municipal systems of
+their city (always checked against the caller's scope in the service)."""
+
+PERIODS = ("day", "week", "month", "quarter", "year")
+"""How a series is bucketed, in China time (a week starts on Monday)."""
+
+SUMMED_MEASURES = (
+    "services_recorded", "service_minutes",
+    "minutes_credited", "minutes_spent", "minutes_gifted", "minutes_donated",
+    "demands_submitted", "demands_published", "demands_served", "demands_expired",
+    "demands_cancelled",
+    "evaluations", "evaluation_score_sum",
+    "disputes_opened", "disputes_resolved",
+    "records_held",
+    "volunteers_registered", "volunteers_eligible", "elders_registered",
+)
+"""Measures that add up over days and regions (a period's value is the sum of its days)."""
+ACTIVE_VOLUNTEERS = "active_volunteers"
+"""Distinct volunteers with a recorded service in the 90 China days up to the period's last
+day (not a sum: computed from the service days kept for it)."""
+MEASURES = (*SUMMED_MEASURES, ACTIVE_VOLUNTEERS)
+MAX_DAYS = 366 * 5
+"""The longest span one query may cover (five years)."""
+MAX_ROWS = 400
+"""At most this many periods in one series (e.g. a year of days, 30 years of months)."""
+
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+"""The days a query may name (a period beyond them has no calendar here)."""
+DAYS = validate.Range(min=FIRST_DAY, max=LAST_DAY,
+                      error="a day from 2000-01-01 to 2099-12-31 / 日期须在 2000-01-01 至 "
+                            "2099-12-31 之间")
+
+REGION_CODE = AsciiPattern(r"^[0-9]{12}$", error="12 digits / 12 位区划代码")
+
+
+class MeasureList(fields.List):  # type: ignore[type-arg]
+    """A list of measures, or (in an HTTP query string) their names separated by commas."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            value = [name.strip() for name in value.split(",") if name.strip()]
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class _Span(Schema):
+    region_code = fields.String(required=True, validate=REGION_CODE,
+                                metadata={"example": "130100000000"})
+    from_ = fields.Date(required=True, data_key="from", validate=DAYS,
+                        metadata={"description": "first China day, included"})
+    to = fields.Date(required=True, validate=DAYS,
+                     metadata={"description": "last China day, included"})
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "from_" in data and "to" in data:
+            if data["to"] < data["from_"]:
+                raise ValidationError("`to` is before `from` / 结束日期早于开始日期", "to")
+            if (data["to"] - data["from_"]).days >= MAX_DAYS:
+                raise ValidationError(
+                    f"at most {MAX_DAYS} days / 查询跨度不能超过 {MAX_DAYS} 天", "to")
+
+
+class SeriesQuery(_Span):
+    """One row per period from ``from`` to ``to`` for a region in the caller's scope."""
+
+    period = fields.String(load_default="month", validate=validate.OneOf(PERIODS))
+    measures = MeasureList(fields.String(validate=validate.OneOf(MEASURES)),
+                           load_default=lambda: list(SUMMED_MEASURES),
+                           validate=validate.Length(min=1, max=len(MEASURES)),
+                           metadata={"description": "which measures (default: every summed "
+                                                    "one); comma-separated over HTTP"})
+
+
+class BreakdownQuery(_Span):
+    """One row per child region one level below ``region_code`` (province → cities → counties
+    → townships → communities)."""
+
+
+class Freshness(Schema):
+    """How far behind the read model is: ``as_of`` the occurred_at of the newest event
+    applied (null: none yet), ``lag_seconds`` now minus that."""
+
+    as_of = fields.AwareDateTime(format="iso", required=True, allow_none=True)
+    lag_seconds = fields.Float(required=True, allow_none=True)
+
+
+class SeriesRow(Schema):
+    period = fields.String(required=True, metadata={"example": "2026-11",
+                                                    "description": "the period's label"})
+    start = fields.Date(required=True, metadata={"description": "first day of the period"})
+    end = fields.Date(required=True, metadata={"description": "last day (within the query)"})
+    values = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class SeriesOut(Freshness):
+    region_code = fields.String(required=True)
+    period = fields.String(required=True, validate=validate.OneOf(PERIODS))
+    measures = MeasureList(fields.String(), required=True)
+    rows = fields.List(fields.Nested(SeriesRow), required=True)
+
+
+class BreakdownRow(Schema):
+    region_code = fields.String(required=True)
+    values = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class BreakdownOut(Freshness):
+    region_code = fields.String(required=True)
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+    rows = fields.List(fields.Nested(BreakdownRow), required=True)

@@ -1,0 +1,43 @@
+"""RPC: the supervisor's series and breakdowns; the lag gauge kept fresh between scrapes."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from timebank_common.service import rpc, scheduled
+
+from ..adapters import backlog
+from ..adapters.metrics import EVENTS_WAITING
+from ..app import series
+from ..app.freshness import freshness
+from ..contracts import BreakdownOut, BreakdownQuery, SeriesOut, SeriesQuery
+from .base import ReportingEntrypoints
+
+log = logging.getLogger(__name__)
+
+
+class SupervisionEntrypoints(ReportingEntrypoints):
+    @rpc(args={"query": SeriesQuery}, returns=SeriesOut)
+    def series(self, caller, query) -> dict[str, Any]:
+        """One row per period (day, week, month, quarter, year) of a region in scope."""
+        dumped: dict[str, Any] = SeriesOut().dump(
+            series.series(self.db, caller, query, self.clock.now()))
+        return dumped
+
+    @rpc(args={"query": BreakdownQuery}, returns=BreakdownOut)
+    def breakdown(self, caller, query) -> dict[str, Any]:
+        """One row per child region of a region in scope, over a span of days."""
+        dumped: dict[str, Any] = BreakdownOut().dump(
+            series.breakdown(self.db, caller, query, self.clock.now()))
+        return dumped
+
+    @scheduled("LAG_REFRESH_SECONDS", 15)
+    def refresh_lag(self) -> None:
+        """The lag gauges: behind the newest event applied, and events still queued."""
+        with self.db() as uow:
+            freshness(uow, self.clock.now())
+        try:
+            EVENTS_WAITING.set(backlog.waiting(self.config["AMQP_URI"],
+                                               backlog.event_queue_names(type(self))))
+        except Exception:  # broker away: /health says so; keep the last value
+            log.warning("could not read reporting's queue depths", exc_info=True)

@@ -1,0 +1,53 @@
+"""The running service on RabbitMQ: events published as the producers' relays do reach the
+read model through the durable queues, once each, and the series RPC answers them."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from timebank_testing.infra import wait_for
+
+from reporting.service import ReportingService
+from timebank_common import metrics
+
+from .conftest import PROVINCE_ADMIN, credited, recorded
+
+UTC = dt.UTC
+
+
+@pytest.fixture(scope="module")
+def running(service_config, start_module_service, own_database_url):
+    """On a database of its own: what it commits stays out of the rolled-back tests."""
+    return start_module_service(ReportingService, service_config(
+        None, DATABASE_URL=own_database_url("reporting")))
+
+
+def minutes_of(reporting_rpc, first, measure):
+    answer = reporting_rpc.series(PROVINCE_ADMIN, {
+        "region_code": "130000000000", "period": "year", "from": first, "to": first,
+        "measures": [measure]})
+    return answer["rows"][0]["values"][measure]
+
+
+def duplicates(event_type):
+    """Deliveries the inbox skipped (the container runs in this process)."""
+    return metrics.EVENTS_HANDLED.labels("reporting", event_type, "duplicate")._value.get()
+
+
+def test_published_events_are_counted_once_each(running, rpc, event_bus):
+    day = dt.datetime(2025, 3, 3, 4, tzinfo=UTC)
+    service = recorded(day, minutes=75)
+    credit = credited(day, minutes=75)
+    event_bus.publish("demand", service)
+    event_bus.publish("demand", service)  # redelivered by a relay that crashed before marking
+    event_bus.publish("ledger", credit)
+    with rpc("reporting") as reporting:
+        wait_for(lambda: minutes_of(reporting, "2025-03-03", "minutes_credited") == 75)
+        wait_for(lambda: minutes_of(reporting, "2025-03-03", "service_minutes") == 75)
+        skipped = duplicates("hours_credited")
+        event_bus.publish("ledger", credit)
+        event_bus.publish("ledger", credited(day, minutes=5))
+        wait_for(lambda: duplicates("hours_credited") == skipped + 1)
+        wait_for(lambda: minutes_of(reporting, "2025-03-03", "minutes_credited") == 80)
+        assert duplicates("service_recorded") >= 1
+        assert minutes_of(reporting, "2025-03-03", "service_minutes") == 75

@@ -1,0 +1,54 @@
+"""The supervisor's reads are served by their indexes (EXPLAINed on the migrated, empty
+database with sequential scans priced out; the condition must be an ``Index Cond`` of the
+named index): a region's series from its own rows by the primary key, a breakdown from the
+children's rows by ``facts_by_parent``, a volunteer's neighbouring service days by
+``service_days_by_volunteer``."""
+import datetime as dt
+import re
+
+import pytest
+from timebank_testing import index_conditions
+
+from reporting.adapters import fact_repository
+
+YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+
+
+@pytest.fixture
+def uow(explaining_uow):
+    return explaining_uow("reporting")
+
+
+def fixes(column, condition):
+    """The index condition fixes ``column`` by equality (``(column)::text = '…'``)."""
+    return re.search(rf"\b{column}\)?(?:::\w+)? = '", condition) is not None
+
+
+def conditions(uow):
+    return [(index, condition) for plan in uow.plans
+            for index, condition in index_conditions(plan)]
+
+
+def test_a_series_reads_the_regions_own_rows_by_the_primary_key(uow):
+    fact_repository.sums_by_day(uow, "13", *YEAR, ["services_recorded"])
+    fact_repository.changes_by_day(uow, "13", YEAR[1])
+    found = conditions(uow)
+    assert len(found) == 2 and all(index == "facts_pkey" and fixes("region_prefix", condition)
+                                   and "day <= " in condition
+                                   for index, condition in found), found
+
+
+def test_a_breakdown_reads_the_childrens_rows_by_parent(uow):
+    fact_repository.sums_by_child(uow, "13", *YEAR, ["services_recorded"])
+    fact_repository.active_by_child(uow, "13", YEAR[1])
+    found = conditions(uow)
+    assert len(found) == 2 and all(index == "facts_by_parent"
+                                   and fixes("parent_prefix", condition) and "day <= " in condition
+                                   for index, condition in found), found
+
+
+def test_a_volunteers_neighbouring_days_come_from_their_index(uow):
+    fact_repository.service_days_near(uow, "v1", YEAR[0], 90)
+    [(index, condition)] = conditions(uow)
+    assert index == "service_days_by_volunteer" and fixes("volunteer_id", condition)
+    assert "day >= " in condition

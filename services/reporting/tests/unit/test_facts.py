@@ -1,0 +1,88 @@
+"""What each event adds to the read model, and the roll-up to every level."""
+import datetime as dt
+
+from reporting.domain.facts import RULES, UNSPECIFIED, effect_of
+from reporting.domain.rollup import child_length, prefixes, rolled_up
+
+COMMUNITY = "130102001001"
+
+
+def envelope(event_type, payload, occurred_at="2026-11-30T17:30:00+00:00", region=COMMUNITY):
+    return {"event_id": "e1", "event_type": event_type, "occurred_at": occurred_at, "v": 1,
+            "region_code": region, "payload": payload}
+
+
+def values(effect):
+    return {d.measure: d.value for d in effect.deltas}
+
+
+def test_a_recorded_service_counts_on_its_china_day_with_category_and_funding():
+    effect = effect_of("service_recorded", envelope("service_recorded", {
+        "volunteer_id": "v1", "minutes": 90, "category": "companionship",
+        "funding_source": "own_hours"}))
+    assert values(effect) == {"services_recorded": 1, "service_minutes": 90,
+                              "minutes_spent": 90}
+    delta = effect.deltas[0]
+    # 17:30 UTC on 30 November is 01:30 on 1 December in China
+    assert delta.day == dt.date(2026, 12, 1)
+    assert (delta.category, delta.funding_source) == ("companionship", "own_hours")
+    assert [(d.volunteer_id, d.day) for d in effect.service_days] == [
+        ("v1", dt.date(2026, 12, 1))]
+
+
+def test_a_service_without_a_funding_source_is_paid_by_issuance_and_spends_nothing():
+    effect = effect_of("service_recorded", envelope("service_recorded", {
+        "volunteer_id": "v1", "minutes": 60, "category": None}))
+    assert "minutes_spent" not in values(effect)
+    assert (effect.deltas[0].category, effect.deltas[0].funding_source) == (UNSPECIFIED,
+                                                                            "issuance")
+
+
+def test_gifts_donations_expiry_and_cancellation_each_have_their_measure():
+    assert values(effect_of("hours_given", envelope("hours_given", {
+        "kind": "gift_to_relative", "minutes": 30}))) == {"minutes_gifted": 30}
+    assert values(effect_of("hours_given", envelope("hours_given", {
+        "kind": "donation", "minutes": 45}))) == {"minutes_donated": 45}
+    assert values(effect_of("demand_cancelled", envelope("demand_cancelled", {
+        "reason": "expired"}))) == {"demands_expired": 1}
+    assert values(effect_of("demand_cancelled", envelope("demand_cancelled", {
+        "reason": "elder_request"}))) == {"demands_cancelled": 1}
+
+
+def test_evaluations_keep_count_and_score_sum_and_held_records_their_flags():
+    assert values(effect_of("evaluation_submitted", envelope("evaluation_submitted", {
+        "score": 4}))) == {"evaluations": 1, "evaluation_score_sum": 4}
+    held = effect_of("record_held", envelope("record_held", {
+        "flags": [{"code": "no_check_in"}, {"code": "too_long"}]}))
+    assert sorted((d.measure, d.category) for d in held.deltas) == [
+        ("records_held", UNSPECIFIED), ("records_held_by_flag", "no_check_in"),
+        ("records_held_by_flag", "too_long")]
+
+
+def test_registrations_by_profile_and_an_event_without_a_place_counts_nowhere():
+    assert values(effect_of("person_registered", envelope("person_registered", {
+        "profile": "elder"}))) == {"elders_registered": 1}
+    assert effect_of("person_registered", envelope("person_registered", {
+        "profile": "relative"})).deltas == ()
+    assert effect_of("dispute_opened", envelope("dispute_opened", {}, region=None)).deltas == ()
+
+
+def test_every_rule_answers_an_effect():
+    assert {"service_recorded", "hours_credited", "volunteer_eligible"} <= set(RULES)
+
+
+def test_a_community_fact_rolls_up_to_township_county_city_and_province():
+    assert prefixes(COMMUNITY) == [("13", ""), ("1301", "13"), ("130102", "1301"),
+                                   ("130102001", "130102"), (COMMUNITY, "130102001")]
+    effect = effect_of("demand_submitted", envelope("demand_submitted", {"category": "meal"}))
+    twice = rolled_up(effect.deltas + effect.deltas)
+    assert len(twice) == 5 and set(twice.values()) == {2}
+    assert {key[0] for key in twice} == {"13", "1301", "130102", "130102001", COMMUNITY}
+
+
+def test_the_children_of_each_level():
+    assert child_length("130000000000") == 4
+    assert child_length("130100000000") == 6
+    assert child_length("130102000000") == 9
+    assert child_length("130102001000") == 12
+    assert child_length(COMMUNITY) is None

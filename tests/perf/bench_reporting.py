@@ -1,0 +1,193 @@
+"""Benchmark: how fast reporting's read model absorbs events, and how long a province-year
+query takes on a read model of realistic size.
+
+    .venv/bin/python tests/perf/bench_reporting.py [--events 5000] [--volunteers 200000]
+
+(a) Absorbing: ``service_recorded`` events across the province's counties, applied as the
+    live handler applies them — inbox records, archive rows, the facts of all five levels,
+    the service days and their active-volunteer changes in one transaction — one event per
+    transaction (``handle_once``), then ``BATCH`` per transaction (``handle_batch_once``, as
+    the batch handler does).
+(b) Seeding: a year of facts for 14 cities × 170 counties (12 per city) × 365 days × 8
+    categories × 2 funding sources × 4 measures at the county, city and province levels
+    (what 2,000 townships' events roll up to), and a year of service days of ``--volunteers``
+    volunteers (about two a month each), with the active-volunteer changes they add (at the
+    same three levels), inserted in bulk.
+(c) The province-year query through the use case (``series``, as the RPC runs it): by month
+    with the summed measures, by day with the summed measures, and by month with active
+    volunteers too; each the median of 5 runs.
+
+On a throw-away database (dropped at the end); no broker, no service process.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "services" / "reporting"))
+
+from timebank_testing import PG_BASE  # noqa: E402
+
+from reporting.app.absorbing import absorb  # noqa: E402
+from reporting.app.series import series  # noqa: E402
+from reporting.entrypoints.events import BATCH  # noqa: E402
+from timebank_common.batch_events import handle_batch_once  # noqa: E402
+from timebank_common.caller import Caller  # noqa: E402
+from timebank_common.clock import FixedClock  # noqa: E402
+from timebank_common.db import UnitOfWork, drop_database, make_engine  # noqa: E402
+from timebank_common.events import handle_once  # noqa: E402
+from timebank_common.migrations import upgrade  # noqa: E402
+
+PROVINCE_ADMIN = Caller("bench", ("province_admin",), "130000000000")
+YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+CITIES = 14
+COUNTIES_PER_CITY = 12  # 168 ≈ Hebei's ~170
+
+
+def county_codes() -> list[str]:
+    return [f"13{city:02d}{county:02d}000000" for city in range(1, CITIES + 1)
+            for county in range(1, COUNTIES_PER_CITY + 1)]
+
+
+def absorbing(db, events: int, batch: int) -> float:
+    counties = county_codes()
+    clock = FixedClock(dt.datetime(2026, 12, 31, tzinfo=dt.UTC))
+    envelopes = []
+    for n in range(events):
+        at = dt.datetime(2026, 1, 1, 2, tzinfo=dt.UTC) + dt.timedelta(minutes=97 * n)
+        region = counties[n % len(counties)][:6] + f"{n % 20 + 1:03d}{n % 7 + 1:03d}"
+        envelopes.append({
+            "event_id": str(uuid.uuid4()), "event_type": "service_recorded",
+            "occurred_at": at.isoformat(), "v": 1, "region_code": region,
+            "payload": {"record_id": str(uuid.uuid4()), "demand_id": str(uuid.uuid4()),
+                        "volunteer_id": f"v{n % 3000}", "minutes": 30 + n % 90,
+                        "category": f"c{n % 8}", "funding_source": "issuance",
+                        "recorded_at": at.isoformat()}})
+    started = time.perf_counter()
+    if batch == 1:  # as a single-event handler would
+        for envelope in envelopes:
+            handle_once(db, "reporting.on_service_recorded", envelope,
+                        lambda uow, ev: absorb(uow, [ev], clock.now()))
+    else:  # as the live batch handler does
+        for first in range(0, events, batch):
+            handle_batch_once(db, "reporting.on_service_recorded",
+                              envelopes[first:first + batch],
+                              lambda uow, evs: absorb(uow, evs, clock.now()))
+    return events / (time.perf_counter() - started)
+
+
+SEED_FACTS = """
+WITH regions AS (
+    SELECT '13' AS prefix, '' AS parent
+    UNION ALL SELECT '13' || lpad(c::text, 2, '0'), '13' FROM generate_series(1, :cities) c
+    UNION ALL SELECT '13' || lpad(c::text, 2, '0') || lpad(k::text, 2, '0'),
+                     '13' || lpad(c::text, 2, '0')
+              FROM generate_series(1, :cities) c, generate_series(1, :counties) k)
+INSERT INTO facts (region_prefix, parent_prefix, day, measure, category, funding_source, value)
+SELECT r.prefix, r.parent, d::date, m, 'c' || cat, f, 1 + (random() * 20)::int
+FROM regions r, generate_series(CAST(:first AS date), CAST(:last AS date), interval '1 day') d,
+     unnest(ARRAY['services_recorded', 'service_minutes', 'minutes_credited',
+                  'demands_submitted']) m,
+     generate_series(1, 8) cat, unnest(ARRAY['issuance', 'own_hours']) f
+ON CONFLICT DO NOTHING
+"""
+
+SEED_SERVICE_DAYS = """
+INSERT INTO service_days (region_code, day, volunteer_id)
+SELECT '13' || lpad((1 + v % :cities)::text, 2, '0') || lpad((1 + v % :counties)::text, 2, '0')
+       || lpad((1 + v % 20)::text, 3, '0') || '001',
+       CAST(:first AS date) + ((v * 7 + s * 15) % 365), 'v' || v
+FROM generate_series(1, :volunteers) v, generate_series(1, 24) s
+ON CONFLICT DO NOTHING
+"""
+
+# what absorbing those service days in day order adds (``periods.newly_active``): each day
+# makes the volunteer active from the end of the previous day's span to 90 days after it
+SEED_ACTIVE_CHANGES = """
+WITH levels(len, parent_len) AS (VALUES (2, 0), (4, 2), (6, 4)),
+spans AS (
+    SELECT substr(region_code, 1, len) AS prefix, substr(region_code, 1, parent_len) AS parent,
+           volunteer_id, day,
+           lag(day) OVER (PARTITION BY substr(region_code, 1, len), volunteer_id
+                          ORDER BY day) AS previous
+    FROM service_days, levels),
+changes AS (
+    SELECT prefix, parent, GREATEST(day, COALESCE(previous + 90, day)) AS day, 1 AS change
+    FROM spans WHERE GREATEST(day, COALESCE(previous + 90, day)) < day + 90
+    UNION ALL
+    SELECT prefix, parent, day + 90, -1 FROM spans
+    WHERE GREATEST(day, COALESCE(previous + 90, day)) < day + 90)
+INSERT INTO facts (region_prefix, parent_prefix, day, measure, category, funding_source, value)
+SELECT prefix, parent, day, 'active_change', '-', '-', sum(change)
+FROM changes GROUP BY prefix, parent, day
+ON CONFLICT (region_prefix, day, measure, category, funding_source)
+DO UPDATE SET value = facts.value + excluded.value
+"""
+
+
+def seeding(engine, volunteers: int) -> tuple[int, int, float]:
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        from sqlalchemy import text
+
+        params = {"cities": CITIES, "counties": COUNTIES_PER_CITY, "first": YEAR[0],
+                  "last": YEAR[1], "volunteers": volunteers}
+        conn.execute(text(SEED_FACTS), params)
+        conn.execute(text(SEED_SERVICE_DAYS), params)
+        conn.execute(text(SEED_ACTIVE_CHANGES))
+        conn.execute(text("ANALYZE facts; ANALYZE service_days"))
+        facts = conn.execute(text("SELECT count(*) FROM facts")).scalar()
+        days = conn.execute(text("SELECT count(*) FROM service_days")).scalar()
+    return facts, days, time.perf_counter() - started
+
+
+def query_seconds(db, period: str, measures: list[str]) -> tuple[float, dict]:
+    query = {"region_code": "130000000000", "period": period, "from_": YEAR[0],
+             "to": YEAR[1], "measures": measures}
+    now = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    times, answer = [], {}
+    for _ in range(5):
+        started = time.perf_counter()
+        answer = series(db, PROVINCE_ADMIN, query, now)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), answer
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--volunteers", type=int, default=200_000)
+    args = parser.parse_args()
+    url = f"{PG_BASE}/tbperf_{uuid.uuid4().hex[:8]}_reporting"
+    upgrade("reporting", url)
+    engine = make_engine(url, pool_size=2)
+    db = lambda: UnitOfWork(engine)  # noqa: E731
+    try:
+        for batch in (1, BATCH):
+            rate = absorbing(db, args.events, batch)
+            print(f"absorbed: {args.events} service_recorded events, {batch} per transaction "
+                  f"(inbox, archive, 5 levels of facts, service day and active changes): "
+                  f"{rate:,.0f} events/s")
+        facts, days, seconds = seeding(engine, args.volunteers)
+        print(f"seeded: {facts:,} fact rows, {days:,} service days in {seconds:.1f} s")
+        summed = ["services_recorded", "service_minutes", "minutes_credited",
+                  "demands_submitted"]
+        for period, measures in (("month", summed), ("day", summed),
+                                 ("month", [*summed, "active_volunteers"])):
+            seconds, answer = query_seconds(db, period, measures)
+            print(f"province-year by {period}, {', '.join(measures)}: "
+                  f"{seconds * 1000:.1f} ms (median of 5), {len(answer['rows'])} rows; "
+                  f"first row {answer['rows'][0]['values']}")
+    finally:
+        engine.dispose()
+        drop_database(url)
+
+
+if __name__ == "__main__":
+    main()
