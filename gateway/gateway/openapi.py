@@ -7,6 +7,8 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from timebank_common import idempotency
+
 from .problems import PROBLEM_JSON
 from .routing import ROUTES, RouteSpec
 from .schemas import Error, Problem
@@ -39,7 +41,7 @@ _DESCRIPTION = (
     "before any service is asked. Request bodies are JSON (415 otherwise), at most 1 MiB "
     "(413) and 32 levels deep (400 `body_too_deep`).")
 # refusals only some routes give
-IDEMPOTENCY_KEY = "Idempotency-Key"
+IDEMPOTENCY_KEY = idempotency.HEADER
 REQUIRED_HEADERS = (IDEMPOTENCY_KEY,)
 _ROUTE_ERRORS = {
     path: {"423": "账号已临时锁定（连续密码错误）Account locked for now after repeated wrong "

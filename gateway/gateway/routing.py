@@ -178,7 +178,7 @@ def _error_response(exc: DomainError, request_id: str, request=None):
     if exc.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     retry_after = exc.details.get("retry_after_seconds") if isinstance(exc.details, dict) else None
-    if retry_after is not None:  # 423 account_locked: when to try again
+    if retry_after is not None:  # 423 account_locked, 429 rate_limited: when to try again
         headers["Retry-After"] = str(int(retry_after))
     return error_response(request, body, exc.status, headers)
 

@@ -8,15 +8,13 @@ from timebank_common.errors import BadInput
 
 from ..routing import Answer, route
 
-IDEMPOTENCY_KEY = "Idempotency-Key"
-
 
 class TransferRoutes:
     @route("POST", "/api/v1/transfers",
            summary="赠送直系亲属或捐赠时长 Give hours to a direct relative, or donate to the pool "
                    "(required header Idempotency-Key: a retry answers the first answer again)",
            tags=["ledger"], body=TransferBody, response=GiveOut, status=201,
-           headers=[IDEMPOTENCY_KEY], idempotent=True,
+           headers=[idempotency.HEADER], idempotent=True,
            other_statuses={200: "已存在 exists: the transfer was made before under this key "
                                 "(made before the key was remembered, or after it expired)"})
     def create_transfer(self, request, caller, body, idempotency_key):
