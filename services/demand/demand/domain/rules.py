@@ -22,6 +22,14 @@ def _in_range(value: int, bounds: tuple[int, int], code: str, zh: str, en: str) 
                        {"value": value, "min": low, "max": high})
 
 
+def validate_series_start(start_date: dt.date, today: dt.date) -> None:
+    """A recurring demand starts within the same horizon as a single one."""
+    if start_date > today + dt.timedelta(days=LATEST_START_DAYS):
+        raise BadInput("window_too_far_ahead", f"周期性需求最晚在 {LATEST_START_DAYS} 天后开始",
+                       f"A series starts at most {LATEST_START_DAYS} days ahead",
+                       {"max_days": LATEST_START_DAYS})
+
+
 def validate_new_demand(window_start: dt.datetime, window_end: dt.datetime,
                         expected_minutes: int, volunteers_needed: int, now: dt.datetime) -> None:
     """Refuse a demand whose window or figures cannot be served."""

@@ -19,7 +19,7 @@ from timebank_common.clock import china_date
 from timebank_common.db import UnitOfWork, UnitOfWorkFactory
 from timebank_common.errors import NotFound, RuleViolation
 
-from ..adapters import interest, persons, regions, volunteers
+from ..adapters import interest, regions, volunteers
 from ..adapters.rows import as_uuid
 from ..domain.interest import (
     InterestRefused,
@@ -32,6 +32,7 @@ from ..domain.masking import mask_phone
 from ..domain.training_policy import required_hours
 from . import audit
 from .refusals import as_error
+from .registration import require_person_in_scope
 from .scope import listing_prefix
 
 REFERENCE_ATTEMPTS = 5
@@ -153,10 +154,7 @@ def set_interest_status(db: UnitOfWorkFactory, caller: Caller, interest_id: Any,
 
 
 def _require_volunteer_in_scope(uow: UnitOfWork, caller: Caller, person_id: Any) -> None:
-    person = persons.get_person(uow, person_id)
-    if person is None or not caller.covers(person["region_code"]):
-        raise NotFound("person_not_found", "未找到此人", "No such person",
-                       {"person_id": str(person_id)})
+    person = require_person_in_scope(uow, caller, person_id)
     if volunteers.get_volunteer_profile(uow, person["id"]) is None:
         raise RuleViolation("not_a_volunteer", "此人尚未登记为志愿者",
                             "This person is not registered as a volunteer",

@@ -14,10 +14,10 @@ from sqlalchemy.dialects.postgresql import insert
 
 from timebank_common.regions import in_scope
 
-from .tables import changes, webhook_deliveries, webhook_endpoints
+from ..contracts import WEBHOOK_DELIVERY_STATUSES
+from .tables import webhook_deliveries, webhook_endpoints
 
-PENDING, SENDING, DELIVERED, FAILED, DEAD, CANCELLED = (
-    "pending", "sending", "delivered", "failed", "dead", "cancelled")
+PENDING, SENDING, DELIVERED, FAILED, DEAD, CANCELLED = WEBHOOK_DELIVERY_STATUSES
 
 
 def add_endpoint(uow, client_id: str, scope_code: str, url: str, secret: str,
@@ -112,8 +112,3 @@ def deliveries_of_endpoint(uow, webhook_id: str) -> list[dict[str, Any]]:
     rows = uow.execute(_listing().where(webhook_deliveries.c.endpoint_id == webhook_id)
                        .order_by(webhook_deliveries.c.sequence)).mappings()
     return [dict(r) for r in rows]
-
-
-def change_of(uow, sequence: int) -> dict[str, Any] | None:
-    row = uow.execute(select(changes).where(changes.c.sequence == sequence)).mappings().first()
-    return None if row is None else dict(row)

@@ -20,6 +20,7 @@ from timebank_common.clock import Clock
 from timebank_common.db import UnitOfWorkFactory
 from timebank_common.errors import BadInput, Conflict, NotFound, RuleViolation
 
+from ..adapters import change_repository
 from ..adapters import webhook_repository as repo
 from ..adapters.webhook_sender import WebhookSender
 from ..contracts import CHANGE_READERS
@@ -131,7 +132,7 @@ def _deliver_one(db: UnitOfWorkFactory, sender: WebhookSender, policy: RetryPoli
         if row is None:
             return False
         delivery_id, attempts = str(row["id"]), int(row["attempts"]) + 1
-        change = repo.change_of(uow, int(row["sequence"]))
+        change = change_repository.get(uow, int(row["sequence"]))
         if change is None:  # pruned before it could be delivered
             repo.update_delivery(uow, delivery_id, now, status=repo.DEAD, attempts=attempts,
                                  last_error="change no longer kept")
@@ -153,7 +154,7 @@ def _deliver_one(db: UnitOfWorkFactory, sender: WebhookSender, policy: RetryPoli
         else:
             status, next_at = policy.after_failure(attempts, done)
             repo.update_delivery(uow, delivery_id, done,
-                                 status=repo.DEAD if status == "dead" else repo.FAILED,
+                                 status=status,  # the policy's "failed" or "dead"
                                  not_before=next_at or done,
                                  last_error=outcome.error or f"HTTP {outcome.status}")
         uow.commit()

@@ -3,7 +3,6 @@ deltas (every level at once), sums per day range for a region or its children.""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -44,12 +43,7 @@ def archive(uow, envelopes: Sequence[Mapping[str, Any]], now: dt.datetime) -> No
              "occurred_at": e["occurred_at"], "envelope": e,
              "archived_at": now} for e in envelopes]
     if rows:
-        uow.execute(sa.text(
-            "INSERT INTO event_archive (event_id, event_type, occurred_at, envelope, "
-            "archived_at) SELECT event_id, event_type, occurred_at, envelope, archived_at "
-            "FROM json_to_recordset(CAST(:rows AS json)) AS r(event_id text, event_type text,"
-            " occurred_at timestamptz, envelope jsonb, archived_at timestamptz) "
-            "ON CONFLICT (event_id) DO NOTHING"), {"rows": json.dumps(rows, default=str)})
+        insert_rows(uow, event_archive, rows, "ON CONFLICT (event_id) DO NOTHING")
 
 
 def truncate_model(uow) -> None:

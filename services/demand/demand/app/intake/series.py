@@ -22,7 +22,6 @@ from ...adapters import metrics
 from ...adapters import series_repository as series_rows
 from ...adapters.identity import IdentityClient
 from ...contracts import DEMAND_CANCELLED, NOT_OFFERED, PUBLISHED, SUBMITTED, SeriesOut
-from ...contracts.enums import LATEST_START_DAYS
 from ...domain import access, catalogue, funding, rules
 from ...domain.series import Recurrence, due_occurrences
 from .. import payloads
@@ -61,10 +60,7 @@ def create_series(db: UnitOfWorkFactory, caller: Caller, data: dict[str, Any],
     rule.problems()
     if data["end_date"] < china_date(now):
         raise BadInput("series_already_ended", "结束日期已过", "The series' end date has passed")
-    if data["start_date"] > china_date(now) + dt.timedelta(days=LATEST_START_DAYS):
-        raise BadInput("window_too_far_ahead", f"周期性需求最晚在 {LATEST_START_DAYS} 天后开始",
-                       f"A series starts at most {LATEST_START_DAYS} days ahead",
-                       {"max_days": LATEST_START_DAYS})
+    rules.validate_series_start(data["start_date"], china_date(now))
     probe = now + dt.timedelta(days=1)  # the figures, checked on a window of this length
     rules.validate_new_demand(probe, probe + dt.timedelta(minutes=data["window_minutes"]),
                               data["expected_minutes"], data["volunteers_needed"], now)
