@@ -41,6 +41,8 @@ from nameko.extensions import DependencyProvider
 from timebank_common.errors import DomainError
 from timebank_common.metrics import RATE_LIMITED
 
+from . import request_body
+
 log = logging.getLogger(__name__)
 
 RATE_CLASSES = ("login", "public", "write", "read")
@@ -158,15 +160,16 @@ def client_ip(request, trusted_proxies: int) -> str:
 
 
 def login_account(request) -> str | None:
-    """The phone or client id a login body names (None when the body is not such JSON): the
-    key of the per-account login limit. The body is read from the request's cache."""
-    try:
-        import json
-
-        data = json.loads(request.get_data(cache=True) or b"{}")
-    except ValueError:
+    """The phone or client id a login body names (None when the body is not such JSON, or is
+    too large to read before the body's own checks refuse it): the key of the per-account
+    login limit. The body is read from the request's cache, through the same parser as the
+    route's (``request_body``), so a deep or huge body cannot fail here."""
+    length = request.content_length
+    if length is None or length > request_body.DEFAULT_MAX_BODY_BYTES:
         return None
-    if not isinstance(data, dict):
+    try:
+        data = request_body.parse_json_object(request.get_data(cache=True))
+    except DomainError:
         return None
     for name in _ACCOUNT_FIELDS:
         value = data.get(name)

@@ -96,7 +96,12 @@ def read_json_object(request, max_bytes: int = DEFAULT_MAX_BODY_BYTES,
                      max_depth: int = DEFAULT_MAX_JSON_DEPTH) -> dict[str, Any]:
     """The request's JSON object body (``{}`` when there is none), after the checks above."""
     check_media_type(request)
-    raw = raw_body(request, max_bytes)
+    return parse_json_object(raw_body(request, max_bytes), max_depth)
+
+
+def parse_json_object(raw: bytes, max_depth: int = DEFAULT_MAX_JSON_DEPTH) -> dict[str, Any]:
+    """A body's bytes as a JSON object (``{}`` when empty): 400 when too deep, not JSON, or
+    not an object."""
     if not raw:
         return {}
     if json_depth(raw) > max_depth:

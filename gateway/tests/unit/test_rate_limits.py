@@ -173,7 +173,7 @@ def test_every_route_has_a_known_class_and_auth_routes_are_login():
 
 def _request(remote="10.1.1.1", forwarded=None, body=b""):
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
-    return SimpleNamespace(remote_addr=remote, headers=headers,
+    return SimpleNamespace(remote_addr=remote, headers=headers, content_length=len(body),
                            get_data=lambda cache=True: body)
 
 
@@ -191,3 +191,4 @@ def test_the_login_account_is_read_from_the_body():
     assert login_account(_request(body=b'{"client_id": "SJZ-1"}')) == "client_id:sjz-1"
     assert login_account(_request(body=b"not json")) is None
     assert login_account(_request(body=b"[1]")) is None
+    assert login_account(_request(body=b"[" * 100_000)) is None  # too deep: the route refuses it
