@@ -38,9 +38,9 @@ from .contracts import EventContract
 from .events import (
     DEFAULT_DELIVERY_LIMIT,
     attempt_of,
-    dead_letter,
+    dead_lettered_at_limit,
     event_source,
-    failure_reason,
+    pause_before_redelivery,
     reliable_queue,
 )
 from .faults import crash_point
@@ -155,23 +155,11 @@ class BatchEventHandler(Entrypoint):
             attempts = attempt_of(message)
             log.warning("event handler %s failed (attempt %s): %r",
                         self.method_name, attempts, exc_info[1])
-            if attempts >= self.delivery_limit and self._dead_lettered(message, exc_info[1],
-                                                                      attempts):
+            if dead_lettered_at_limit(self, message, exc_info[1], attempts):
                 channel.basic_ack(tag)
                 continue
-            time.sleep(min(0.2 * 2 ** (attempts - 1), 5.0))
+            pause_before_redelivery(attempts)
             channel.basic_reject(tag, requeue=True)
-
-    def _dead_lettered(self, message, exc: BaseException, attempts: int) -> bool:
-        """Moved to the dead letters with the reason (``events.dead_letter``); False when that
-        failed, and the broker's delivery limit moves it instead."""
-        try:
-            dead_letter(self.container.config["AMQP_URI"], self.container.service_name,
-                        self.queue.name, message, failure_reason(exc, attempts))
-            return True
-        except Exception:
-            log.exception("could not dead-letter a message of %s; requeued", self.method_name)
-            return False
 
 
 def _context(message) -> dict:

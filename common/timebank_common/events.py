@@ -127,22 +127,33 @@ class ReliableEventHandler(EventHandler):
                 "event handler %s failed (attempt %s): %r",
                 self.method_name, attempts, exc_info[1],
             )
-            if attempts >= self.delivery_limit and self._dead_lettered(message, exc_info[1],
-                                                                      attempts):
+            if dead_lettered_at_limit(self, message, exc_info[1], attempts):
                 self.queue_consumer.ack_message(message)
                 return result, exc_info
-            # a short, growing pause before the broker redelivers
-            time.sleep(min(0.2 * 2 ** (attempts - 1), 5.0))
+            pause_before_redelivery(attempts)
         return super().handle_result(message, worker_ctx, result, exc_info)
 
-    def _dead_lettered(self, message, exc: BaseException, attempts: int) -> bool:
-        try:
-            dead_letter(self.container.config["AMQP_URI"], self.container.service_name,
-                        self.queue.name, message, failure_reason(exc, attempts))
-            return True
-        except Exception:  # the broker's delivery limit dead-letters it instead (no reason)
-            log.exception("could not dead-letter a message of %s; requeued", self.method_name)
-            return False
+
+def dead_lettered_at_limit(entrypoint: Any, message: Any, exc: BaseException,
+                           attempts: int) -> bool:
+    """On a handler's last allowed attempt, the message moved to the dead letters with the
+    reason (``dead_letter``), for the reliable and the batch handlers alike. False before
+    that, or when moving failed: the broker's delivery limit then dead-letters it, without
+    the reason."""
+    if attempts < entrypoint.delivery_limit:
+        return False
+    try:
+        dead_letter(entrypoint.container.config["AMQP_URI"], entrypoint.container.service_name,
+                    entrypoint.queue.name, message, failure_reason(exc, attempts))
+        return True
+    except Exception:
+        log.exception("could not dead-letter a message of %s; requeued", entrypoint.method_name)
+        return False
+
+
+def pause_before_redelivery(attempts: int) -> None:
+    """A short pause, growing with the attempts, before a failed message is redelivered."""
+    time.sleep(min(0.2 * 2 ** (attempts - 1), 5.0))
 
 
 def event_handler(source: str | EventContract, event_type: str | None = None, **kwargs: Any):

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from .regions import is_digits
+
 # one regular expression per kind of text: scanning a large body stays in C
 _NUL = "\x00"
 _SURROGATES = "\ud800-\udfff"
@@ -41,9 +43,8 @@ def text_problem(value: str, single_line: bool = False) -> str | None:
     return _kind(found.group()) if found else None
 
 
-def ascii_digits(value: str) -> bool:
-    """Only the digits 0-9 (``"１２"`` and ``"١٢"`` are not), and at least one."""
-    return value.isascii() and value.isdigit()
+# only the digits 0-9 (``"１２"`` and ``"١٢"`` are not), and at least one: one definition
+ascii_digits = is_digits
 
 
 def first_problem_in(data: object, path: str = "") -> tuple[str, str] | None:
