@@ -1,6 +1,7 @@
 // Who the pages speak for: the elder themself, or (a proxy relative) the elder chosen in the
 // chooser; the display settings; the catalogue, read once. Shared by the surface's pages.
 import { reactive } from 'vue'
+import { useCatalogue } from '@/catalogue'
 import { api, ok } from '@/api/client'
 import type { Schemas } from '@/api/client'
 import { loadPrefs, savePrefs, type ElderPrefs } from './prefs'
@@ -59,8 +60,9 @@ export function actingAsProxy(): boolean {
 
 export async function loadCategories(): Promise<Category[]> {
   if (!elderState.categories.length) {
-    const answer = await ok(api.GET('/api/v1/catalog'))
-    elderState.categories = (answer.categories ?? []).filter((c) => c.active !== false && c.code)
+    const { categories, ready } = useCatalogue()
+    await ready
+    elderState.categories = categories.value.filter((c) => c.active !== false && c.code)
       .sort((a, b) => (a.sort_order ?? 0) - (b.sort_order ?? 0))
   }
   return elderState.categories

@@ -112,12 +112,7 @@ export function volunteerName(service: Service, volunteerId: string): string {
   return service.volunteers.find((v) => v.id === volunteerId)?.name ?? '*'
 }
 
-/** The category's name in the reader's language (the code when the catalogue lacks it). */
-export function categoryName(categories: readonly Pick<Category, 'code' | 'name_zh' | 'name_en'>[], code: string, locale: string): string {
-  const found = categories.find((c) => c.code === code)
-  if (!found) return code
-  return (locale.startsWith('zh') ? found.name_zh : found.name_en) ?? code
-}
+export { categoryName } from '@/catalogue'
 
 // --- asking for a service -------------------------------------------------------------------
 

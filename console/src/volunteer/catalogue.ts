@@ -1,16 +1,9 @@
-// The service catalogue's names, asked once per page load and shared by the volunteer's pages.
-import { ref } from 'vue'
-import { api, ok } from '@/api/client'
-import type { Category } from './types'
-
-const categories = ref<Category[]>([])
-let pending: Promise<void> | null = null
+// The volunteer's pages read the shared catalogue (src/catalogue.ts) for category names; when
+// it cannot be loaded the names fall back to codes, and the next page asks again.
+import { useCatalogue as sharedCatalogue } from '@/catalogue'
 
 export function useCatalogue() {
-  if (!pending) {
-    pending = ok(api.GET('/api/v1/catalog'))
-      .then((answer) => { categories.value = answer.categories ?? [] })
-      .catch(() => { pending = null }) // names fall back to codes; asked again next time
-  }
+  const { categories, ready } = sharedCatalogue()
+  ready.catch(() => undefined)
   return categories
 }

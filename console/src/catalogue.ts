@@ -1,4 +1,5 @@
-// The service catalogue's names, loaded once per visit (GET /api/v1/catalog).
+// The service catalogue (GET /api/v1/catalog), asked once per page load and shared by every
+// surface: the desk, the people screens, the volunteer's and the elder's pages.
 import { ref } from 'vue'
 import { api, ok, type Schemas } from '@/api/client'
 
@@ -7,6 +8,9 @@ const categories = ref<Category[]>([])
 const notOffered = ref<Schemas['DemandNotOfferedOut'] | null>(null)
 let loading: Promise<void> | null = null
 
+/** The categories (and what the catalogue does not offer), loading them the first time;
+ *  ``ready`` settles when they are there (it rejects when the call failed, and the next
+ *  use asks again). */
 export function useCatalogue() {
   if (!loading) {
     loading = ok(api.GET('/api/v1/catalog')).then((answer) => {
@@ -20,7 +24,8 @@ export function useCatalogue() {
   return { categories, notOffered, ready: loading }
 }
 
-export function categoryName(list: Category[], code: string, locale: string): string {
+/** The category's name in the reader's language (the code when the catalogue lacks it). */
+export function categoryName(list: readonly Pick<Category, 'code' | 'name_zh' | 'name_en'>[], code: string, locale: string): string {
   const found = list.find((c) => c.code === code)
   if (!found) return code
   return (locale.startsWith('zh') ? found.name_zh : found.name_en) ?? code
