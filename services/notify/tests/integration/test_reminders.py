@@ -20,7 +20,7 @@ from notify.service import NotifyService
 
 from .conftest import REGION, assigned, event, identity_fake, someone
 
-wait_for = partial(shared_wait_for, timeout=20.0)
+wait_for = partial(shared_wait_for, timeout=60.0)  # CI runs three suites side by side
 
 
 def reminder_messages(notify, caller):
