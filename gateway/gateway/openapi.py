@@ -46,7 +46,7 @@ REQUIRED_HEADERS = (IDEMPOTENCY_KEY,)
 _ROUTE_ERRORS = {
     path: {"423": "账号已临时锁定（连续密码错误）Account locked for now after repeated wrong "
                   "passwords; see Retry-After"}
-    for path in ("/api/v1/auth/login", "/api/v1/auth/password")
+    for path in ("/api/v1/auth/login", "/api/v1/auth/session", "/api/v1/auth/password")
 }
 _ROUTE_ERRORS["/api/v1/changes"] = {
     "410": "游标已过期（超出保留期）cursor_expired: the cursor is past retention; resynchronise"}
