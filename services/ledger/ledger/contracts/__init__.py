@@ -5,6 +5,7 @@ inputs and outputs (``accounts``, ``transfers``, ``giving``, ``policies``, ``sta
 ``roles``). Only marshmallow and the kit's pure core are imported here."""
 from .events import (
     CERTIFICATE_ISSUED,
+    CREDIT_CORRECTED,
     EVENTS,
     HOURS_CREDITED,
     HOURS_GIVEN,
@@ -13,5 +14,5 @@ from .events import (
     RESERVATION_REFUSED,
 )
 
-__all__ = ["CERTIFICATE_ISSUED", "EVENTS", "HOURS_CREDITED", "HOURS_GIVEN", "MILESTONE_REACHED",
+__all__ = ["CERTIFICATE_ISSUED", "CREDIT_CORRECTED", "EVENTS", "HOURS_CREDITED", "HOURS_GIVEN", "MILESTONE_REACHED",
            "RESERVATION_MADE", "RESERVATION_REFUSED"]

@@ -53,6 +53,21 @@ class HoursGivenEvent(Schema):
     given_by = fields.String(allow_none=True)
 
 
+class CreditCorrectedEvent(Schema):
+    """``credit_corrected``: a dispute's outcome changed what a service record's volunteer was
+    credited (a void reverses the credit, an adjustment posts the difference). ``minutes``:
+    the change (negative: taken back); ``credited_minutes``: what the record is credited
+    after it (0 once voided)."""
+
+    transfer_id = fields.String(required=True)  # the correcting transfer
+    record_id = fields.String(required=True)
+    person_id = fields.String(required=True)  # the volunteer
+    minutes = fields.Integer(required=True)
+    credited_minutes = fields.Integer(required=True)
+    outcome = fields.String(required=True)  # voided | minutes_adjusted
+    dispute_id = fields.String(load_default=None)
+
+
 class MilestoneReachedEvent(Schema):
     person_id = fields.String(required=True)
     level = fields.Integer(required=True)
@@ -97,6 +112,10 @@ HOURS_CREDITED = EventContract(
 HOURS_GIVEN = EventContract(
     "ledger", "hours_given", HoursGivenEvent,
     "Hours were given to a direct relative or donated to the pool (once per transfer)")
+CREDIT_CORRECTED = EventContract(
+    "ledger", "credit_corrected", CreditCorrectedEvent,
+    "A dispute's outcome changed a service record's credit (a reversal or an adjustment; once "
+    "per correcting transfer)")
 MILESTONE_REACHED = EventContract(
     "ledger", "milestone_reached", MilestoneReachedEvent,
     "A volunteer's cumulative service reached a star level (once per person and level)")
@@ -110,5 +129,5 @@ RESERVATION_REFUSED = EventContract(
     "ledger", "reservation_refused", ReservationRefusedEvent,
     "Nothing was reserved for an assignment; the service is paid by the fallback")
 
-EVENTS = (HOURS_CREDITED, HOURS_GIVEN, MILESTONE_REACHED, CERTIFICATE_ISSUED, RESERVATION_MADE,
-          RESERVATION_REFUSED)
+EVENTS = (HOURS_CREDITED, HOURS_GIVEN, CREDIT_CORRECTED, MILESTONE_REACHED, CERTIFICATE_ISSUED,
+          RESERVATION_MADE, RESERVATION_REFUSED)

@@ -32,3 +32,33 @@ event_archive = sa.Table(
     sa.Column("envelope", postgresql.JSONB, nullable=False),
     sa.Column("archived_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# one row per demand service record (migration 0002): demand's fields from service_recorded,
+# the ledger's from hours_credited / credit_corrected; whichever arrives first creates the row.
+# ``version`` goes up whenever a field an export carries changes (a correction is then a new
+# row of the next export, never a silent edit of a delivered one).
+service_records = sa.Table(
+    "service_records", metadata,
+    sa.Column("record_id", sa.String(64), primary_key=True),
+    sa.Column("demand_id", sa.String(64)),
+    sa.Column("volunteer_id", sa.String(64)),
+    sa.Column("elder_id", sa.String(64)),
+    sa.Column("region_code", sa.String(12)),  # where the service was (the envelope's region)
+    sa.Column("volunteer_region_code", sa.String(12)),
+    sa.Column("carrier_id", sa.String(64)),  # the recording station
+    sa.Column("category", sa.String(50)),
+    sa.Column("funding_source", sa.String(30)),
+    sa.Column("recorded_minutes", sa.Integer),
+    sa.Column("started_at", sa.DateTime(timezone=True)),  # first check-in
+    sa.Column("ended_at", sa.DateTime(timezone=True)),  # check-out
+    sa.Column("recorded_at", sa.DateTime(timezone=True)),
+    sa.Column("recorded_by", sa.String(64)),  # the operator (null: an API client)
+    sa.Column("day", sa.Date),  # China day of service_recorded's occurred_at (as the facts)
+    sa.Column("credited_minutes", sa.Integer),  # null until credited; after corrections
+    sa.Column("transfer_id", sa.String(64)),  # the credit's transfer
+    sa.Column("credited_at", sa.DateTime(timezone=True)),
+    sa.Column("corrected_at", sa.DateTime(timezone=True)),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+)

@@ -1,9 +1,5 @@
-"""What the gateway and other services may use of reporting: the inputs and answers of its
-RPCs (``series``, ``breakdown``), the measures it keeps and who may read them.
-
-Imports only marshmallow and the kit's pure core (DESIGN.md §2). reporting produces no event
-yet; the events it consumes belong to their producers (``demand.contracts``,
-``ledger.contracts``, ``identity.contracts``)."""
+"""The supervisor's figures: the inputs and answers of the ``series`` and ``breakdown`` RPCs,
+the measures reporting keeps and who may read them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,11 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from timebank_common.caller import ADMIN_ROLES
-from timebank_common.contracts import EventContract
 from timebank_common.schemas import AsciiPattern
-
-EVENTS: tuple[EventContract, ...] = ()
-"""reporting produces no event yet (``report_ready`` / ``export_ready`` come with exports)."""
 
 REPORT_READERS = (*ADMIN_ROLES, "auditor", "api_client")
 """Who reads supervisor figures: admins and auditors of their region, municipal systems of
@@ -63,7 +55,10 @@ class MeasureList(fields.List):  # type: ignore[type-arg]
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-class _Span(Schema):
+class RegionSpan(Schema):
+    """A region in the caller's scope and a span of China days (`from`, `to`, both included,
+    at most `MAX_DAYS`)."""
+
     region_code = fields.String(required=True, validate=REGION_CODE,
                                 metadata={"example": "130100000000"})
     from_ = fields.Date(required=True, data_key="from", validate=DAYS,
@@ -81,7 +76,7 @@ class _Span(Schema):
                     f"at most {MAX_DAYS} days / 查询跨度不能超过 {MAX_DAYS} 天", "to")
 
 
-class SeriesQuery(_Span):
+class SeriesQuery(RegionSpan):
     """One row per period from ``from`` to ``to`` for a region in the caller's scope."""
 
     period = fields.String(load_default="month", validate=validate.OneOf(PERIODS))
@@ -92,7 +87,7 @@ class SeriesQuery(_Span):
                                                     "one); comma-separated over HTTP"})
 
 
-class BreakdownQuery(_Span):
+class BreakdownQuery(RegionSpan):
     """One row per child region one level below ``region_code`` (province → cities → counties
     → townships → communities)."""
 
