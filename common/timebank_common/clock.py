@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
 CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
@@ -71,10 +72,56 @@ class ShiftedClock:
         return f"ShiftedClock(started at {self._start.isoformat()})"
 
 
+class OffsetFileClock:
+    """The machine's clock plus an offset in seconds read from a file, so that every process
+    of a platform lives at one simulated time that a test moves forward (an end-to-end test
+    over several months writes ``2678400`` to live 31 days on). The file is read again when
+    it changes (checked at most every ``recheck`` seconds); a missing or empty file is 0."""
+
+    def __init__(self, path: str | Path, recheck: float = 0.05):
+        self._path = Path(path)
+        self._recheck = recheck
+        self._checked = -recheck
+        self._stamp: tuple[int, int] | None = None
+        self._offset = dt.timedelta(0)
+
+    def now(self) -> dt.datetime:
+        tick = time.monotonic()
+        if tick - self._checked >= self._recheck:
+            self._checked = tick
+            self._reload()
+        return dt.datetime.now(dt.UTC) + self._offset
+
+    def _reload(self) -> None:
+        try:
+            stat = self._path.stat()
+        except FileNotFoundError:
+            self._stamp, self._offset = None, dt.timedelta(0)
+            return
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        if stamp != self._stamp:
+            text = self._path.read_text().strip()
+            self._offset = dt.timedelta(seconds=float(text or 0))
+            self._stamp = stamp
+
+    @staticmethod
+    def write(path: str | Path, offset: dt.timedelta) -> None:
+        """Move every clock reading ``path`` to the machine's time plus ``offset`` (the file
+        is replaced whole, so a reader never sees half a number)."""
+        path = Path(path)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(f"{offset.total_seconds():.6f}\n")
+        partial.replace(path)
+
+    def __repr__(self) -> str:
+        return f"OffsetFileClock({self._path})"
+
+
 def clock_from_config(config: Mapping[str, Any] | None) -> Clock:
     """The clock a service's configuration names: ``CLOCK`` (a clock object, for services
     run in the test process), else ``CLOCK_START`` (an ISO 8601 instant with offset: a
-    ``ShiftedClock``), else the machine's clock."""
+    ``ShiftedClock``), else ``CLOCK_FILE`` (an ``OffsetFileClock`` shared by a platform's
+    processes), else the machine's clock."""
     config = config or {}
     given = config.get("CLOCK")
     if given is not None:
@@ -84,6 +131,8 @@ def clock_from_config(config: Mapping[str, Any] | None) -> Clock:
     start = config.get("CLOCK_START")
     if start:
         return ShiftedClock(dt.datetime.fromisoformat(str(start)))
+    if config.get("CLOCK_FILE"):
+        return OffsetFileClock(str(config["CLOCK_FILE"]))
     return SystemClock()
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 import timebank_common  # noqa: F401  (sets PSYCOPG_WAIT_FUNC before psycopg loads)
 
 from . import regions
+from .clock import Clock
 from .contracts import EventContract
 from .messaging_tables import inbox_table, outbox_table
 
@@ -77,12 +78,14 @@ def utcnow() -> dt.datetime:
 
 
 def make_event(event_type: str, payload: dict, region_code: str | None,
-               version: int = EVENT_SCHEMA_VERSION) -> dict:
-    """The envelope every event carries (DESIGN.md §3)."""
+               version: int = EVENT_SCHEMA_VERSION,
+               occurred_at: dt.datetime | None = None) -> dict:
+    """The envelope every event carries (DESIGN.md §3); ``occurred_at`` by the producer's
+    clock (default: the machine's)."""
     return {
         "event_id": str(uuid.uuid4()),
         "event_type": event_type,
-        "occurred_at": utcnow().isoformat(),
+        "occurred_at": (occurred_at or utcnow()).isoformat(),
         "v": version,
         "region_code": region_code,
         "payload": payload,
@@ -171,10 +174,11 @@ class UnitOfWork:
     """
 
     def __init__(self, bind: Engine | Connection, correlation_id: str | None = None,
-                 on_commit: Callable[[], None] | None = None):
+                 on_commit: Callable[[], None] | None = None, clock: Clock | None = None):
         self._bind = bind
         self._correlation_id = correlation_id
         self._on_commit = on_commit
+        self._clock = clock  # the events' occurred_at (None: the machine's clock)
         self._pending_events: list[dict] = []
         self._events_written = False
         self.session: Session  # opened by ``with``
@@ -209,7 +213,8 @@ class UnitOfWork:
             event_type, payload, version = event.name, event.dump_checked(payload), event.version
         else:
             event_type, version = event, EVENT_SCHEMA_VERSION
-        envelope = make_event(event_type, payload, region_code, version)
+        envelope = make_event(event_type, payload, region_code, version,
+                              self._clock.now() if self._clock is not None else None)
         headers = {"correlation_id": self._correlation_id} if self._correlation_id else {}
         self._pending_events.append({"id": uuid.UUID(envelope["event_id"]),
                                      "event_type": event_type, "body": envelope,
@@ -254,7 +259,8 @@ class UnitOfWork:
         connection = self.session.connection()
 
         def make() -> UnitOfWork:
-            return UnitOfWork(connection, self._correlation_id, on_commit=self._inner_emitted)
+            return UnitOfWork(connection, self._correlation_id, on_commit=self._inner_emitted,
+                              clock=self._clock)
 
         return make
 

@@ -253,10 +253,12 @@ class Database(DependencyProvider):
     def __init__(self):
         self.engine = None
         self.on_commit = None
+        self.clock: Clock | None = None
 
     def setup(self):
         cfg = self.container.config
         self.engine = make_engine(cfg["DATABASE_URL"], pool_size=int(cfg.get("DB_POOL_SIZE", 10)))
+        self.clock = clock_from_config(cfg)  # the events' occurred_at
 
     def stop(self):
         if self.engine is not None:
@@ -269,7 +271,8 @@ class Database(DependencyProvider):
         def unit_of_work() -> UnitOfWork:
             # read when used: the Correlation dependency may be injected after this one
             cid = worker_ctx.data.get("correlation_id")
-            return UnitOfWork(self.engine, correlation_id=cid, on_commit=self.on_commit)
+            return UnitOfWork(self.engine, correlation_id=cid, on_commit=self.on_commit,
+                              clock=self.clock)
 
         return unit_of_work
 

@@ -126,7 +126,7 @@ class TokenCache:
         now = time.time() if now is None else now
         hit = self._verified.get(token)
         if hit is None or hit[1] <= now:
-            claims = decode_access_token(self.public_key, token)
+            claims = decode_access_token(self.public_key, token, now)
             if len(self._verified) >= self.max_size:
                 self._verified.clear()
             hit = (caller_of(claims), float(claims["exp"]), float(claims["iat"]))
@@ -156,20 +156,33 @@ def issue_access_token(private_key_pem: bytes, caller: Caller, ttl_seconds: int,
     return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM)
 
 
-def decode_access_token(public_key, token: str) -> dict:
-    """The claims of a valid access token (signature, audience, issuer, expiry, type)."""
+def decode_access_token(public_key, token: str, now: float | None = None) -> dict:
+    """The claims of a valid access token (signature, audience, issuer, type, and expiry and
+    issue time against ``now``, seconds since the epoch: the caller's clock, so a platform
+    living at a simulated time verifies the tokens its identity issued; default the
+    machine's)."""
+    import time
+
+    invalid = Unauthenticated("token_invalid", "登录凭证无效", "The access token is not valid")
     try:
         claims = jwt.decode(
             token, public_key, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
-            options={"require": ["exp", "iat", "sub"]},
+            options={"require": ["exp", "iat", "sub"], "verify_exp": False,
+                     "verify_iat": False},
         )
-    except jwt.ExpiredSignatureError:
-        raise Unauthenticated("token_expired", "登录已过期，请重新登录或刷新令牌",
-                              "The access token has expired; refresh it or log in again") from None
     except jwt.InvalidTokenError:
-        raise Unauthenticated("token_invalid", "登录凭证无效", "The access token is not valid") from None
+        raise invalid from None
+    now = time.time() if now is None else now
+    if not all(isinstance(claims[c], int | float) and not isinstance(claims[c], bool)
+               for c in ("exp", "iat")):
+        raise invalid
+    if claims["exp"] <= now:
+        raise Unauthenticated("token_expired", "登录已过期，请重新登录或刷新令牌",
+                              "The access token has expired; refresh it or log in again")
+    if int(claims["iat"]) > now:  # issued in the future: not yet valid
+        raise invalid
     if claims.get("typ") != "access" or not isinstance(claims.get("caller"), dict):
-        raise Unauthenticated("token_invalid", "登录凭证无效", "The access token is not valid")
+        raise invalid
     return claims
 
 

@@ -14,6 +14,7 @@ from nameko.web.handlers import http
 
 from identity.contracts import TOKENS_REVOKED
 from timebank_common import metrics
+from timebank_common.clock import Clock, clock_from_config
 from timebank_common.errors import Unauthenticated
 from timebank_common.service import ServiceBase, json_response
 from timebank_common.tokens import RevocationList, TokenCache
@@ -51,12 +52,13 @@ class Tokens:
     """What ``TokenVerifier`` injects: ``verify(token)`` → caller dict, and ``revoked(entry)``
     to add a revocation (from the ``tokens_revoked`` event)."""
 
-    def __init__(self, cache: TokenCache):
+    def __init__(self, cache: TokenCache, clock: Clock):
         self.cache = cache
+        self.clock = clock
 
     def __call__(self, token: str) -> dict:
         try:
-            return self.cache.verify(token).to_dict()
+            return self.cache.verify(token, self.clock.now().timestamp()).to_dict()
         except Unauthenticated as exc:
             if exc.code == "token_revoked":
                 metrics.REVOKED_TOKENS_REFUSED.inc()
@@ -81,6 +83,7 @@ class TokenVerifier(DependencyProvider):
         self.revocations = RevocationList(int(cfg.get("ACCESS_TOKEN_TTL_SECONDS") or 900))
         self.tokens = TokenCache(Path(cfg["JWT_PUBLIC_KEY_FILE"]).read_bytes(),
                                  revocations=self.revocations)
+        self.clock = clock_from_config(cfg)  # the platform's (a simulated one in some tests)
         self.sync_seconds = float(cfg.get("REVOCATION_SYNC_SECONDS") or 60)
         self.retry_seconds = float(cfg.get("REVOCATION_RETRY_SECONDS") or 2)
 
@@ -114,7 +117,7 @@ class TokenVerifier(DependencyProvider):
             loaded = self._try_load(timeout=10) or loaded
 
     def get_dependency(self, worker_ctx):
-        return Tokens(self.tokens)
+        return Tokens(self.tokens, self.clock)
 
 
 class Setting(DependencyProvider):

@@ -50,3 +50,30 @@ def test_configuration_names_the_clock():
         < dt.timedelta(minutes=1)
     with pytest.raises(TypeError):
         clock_from_config({"CLOCK": "tomorrow"})
+
+
+def test_an_offset_file_clock_follows_the_file_its_platform_shares(tmp_path):
+    from timebank_common.clock import OffsetFileClock, clock_from_config
+
+    path = tmp_path / "clock-offset"
+    clock = clock_from_config({"CLOCK_FILE": str(path), "CLOCK_START": ""})
+    assert isinstance(clock, OffsetFileClock)
+    real = dt.datetime.now(dt.UTC)
+    assert abs((clock.now() - real).total_seconds()) < 5  # no file yet: the machine's time
+    OffsetFileClock.write(path, dt.timedelta(days=31))
+    reader = OffsetFileClock(path, recheck=0)
+    assert 31 * 86400 - 5 < (reader.now() - real).total_seconds() < 31 * 86400 + 5
+    OffsetFileClock.write(path, dt.timedelta(days=62, hours=1))
+    assert 62 * 86400 + 3595 < (reader.now() - real).total_seconds() < 62 * 86400 + 3605
+    path.write_text("")
+    assert abs((reader.now() - real).total_seconds()) < 5
+
+
+def test_events_carry_the_producers_clock():
+    from timebank_common.clock import FixedClock
+    from timebank_common.db import UnitOfWork
+
+    at = dt.datetime(2027, 3, 1, 1, 2, 3, tzinfo=dt.UTC)
+    uow = UnitOfWork(bind=None, clock=FixedClock(at))  # type: ignore[arg-type]
+    envelope = uow.emit("something_happened", {"x": 1}, "130100000000")
+    assert envelope["occurred_at"] == at.isoformat()

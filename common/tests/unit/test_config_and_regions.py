@@ -102,3 +102,26 @@ def test_token_cache_answers_like_verification_and_honours_expiry(tmp_path):
     assert info.value.code == "token_expired"
     with pytest.raises(Unauthenticated):
         cache.verify(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))  # tampered: never cached
+
+
+def test_tokens_are_checked_against_the_verifiers_clock(tmp_path):
+    """A platform living at a simulated time (``CLOCK_FILE``) verifies the tokens its identity
+    issued by that time: valid from their issue to their expiry on the given clock, not on
+    the machine's."""
+    import datetime as dt
+
+    from timebank_common.tokens import TokenCache
+
+    generate_keypair(tmp_path / "k", tmp_path / "k.pub")
+    private = (tmp_path / "k").read_bytes()
+    cache = TokenCache((tmp_path / "k.pub").read_bytes())
+    caller = Caller("p1", ("volunteer",), "130102001001")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=90)
+    token = issue_access_token(private, caller, 600, later)
+    with pytest.raises(Unauthenticated) as info:
+        cache.verify(token)  # by the machine's clock it is not issued yet
+    assert info.value.code == "token_invalid"
+    assert cache.verify(token, (later + dt.timedelta(seconds=1)).timestamp()) == caller
+    with pytest.raises(Unauthenticated) as info:
+        cache.verify(token, (later + dt.timedelta(seconds=601)).timestamp())
+    assert info.value.code == "token_expired"
