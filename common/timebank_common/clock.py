@@ -76,13 +76,15 @@ class OffsetFileClock:
     """The machine's clock plus an offset in seconds read from a file, so that every process
     of a platform lives at one simulated time that a test moves forward (an end-to-end test
     over several months writes ``2678400`` to live 31 days on). The file is read again when
-    it changes (checked at most every ``recheck`` seconds); a missing or empty file is 0."""
+    it changes (its size and modification time, looked at on every reading unless
+    ``recheck`` seconds are given: once ``write`` returns, every process reads the new time);
+    a missing or empty file is 0."""
 
-    def __init__(self, path: str | Path, recheck: float = 0.05):
+    def __init__(self, path: str | Path, recheck: float = 0.0):
         self._path = Path(path)
         self._recheck = recheck
         self._checked = -recheck
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
         self._offset = dt.timedelta(0)
 
     def now(self) -> dt.datetime:
@@ -98,7 +100,7 @@ class OffsetFileClock:
         except FileNotFoundError:
             self._stamp, self._offset = None, dt.timedelta(0)
             return
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)  # write() makes a new inode
         if stamp != self._stamp:
             text = self._path.read_text().strip()
             self._offset = dt.timedelta(seconds=float(text or 0))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sys
 import uuid
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,15 +27,17 @@ HIGH_RATE_LIMITS = {"RATE_LIMIT_STORAGE_URL": "memory://",
                        for name in ("LOGIN", "LOGIN_IP", "PUBLIC", "WRITE", "READ")}}
 
 
-@pytest.fixture(scope="session")
-def platform(tmp_path_factory):
-    """Every service and the gateway as processes; notify sends SMS to a local Tencent-style
-    server that checks signatures (``platform.sms``) and e-mail to a local SMTP server
-    (``platform.mailbox``), and looks for due deliveries and reminders every second."""
+@contextmanager
+def running_platform(tmp: Path, extra_env: dict[str, str] | None = None
+                     ) -> Iterator[LocalPlatform]:
+    """Every service and the gateway as processes on a vhost and databases of their own, the
+    demo data loaded; notify sends SMS to a local Tencent-style server that checks signatures
+    (``platform.sms``) and e-mail to a local SMTP server (``platform.mailbox``), and looks for
+    due deliveries and reminders every second. ``extra_env`` adds to (or overrides) the
+    processes' environment (e.g. ``CLOCK_FILE`` for a platform living at a simulated time)."""
     run = uuid.uuid4().hex[:8]
     rabbit = Rabbit(f"tbe2e-{run}")
     rabbit.create()
-    tmp = tmp_path_factory.mktemp("platform")
     prefix = f"tbe2e_{run}"
     ports = {name: free_port() for name in ("gateway",) + SERVICES}
     with ExitStack() as outside:
@@ -53,7 +56,7 @@ def platform(tmp_path_factory):
                  "NOTIFY_WEBHOOK_POLL_SECONDS": "0.3", "NOTIFY_WEBHOOK_BACKOFF_BASE_SECONDS": "1",
                  # every test sends from 127.0.0.1 and logs the demo accounts in many times:
                  # limits far above a run's traffic (the limiter's own test sets low ones)
-                 **HIGH_RATE_LIMITS},
+                 **HIGH_RATE_LIMITS, **(extra_env or {})},
             ports=ports, log_dir=tmp / "log",
         )
         instance.sms, instance.mailbox = sms, mailbox
@@ -68,6 +71,13 @@ def platform(tmp_path_factory):
             rabbit.delete()
             for name in SERVICES:
                 drop_database(f"{PG_BASE}/{prefix}_{name}")
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory):
+    """The platform most end-to-end tests share (``running_platform``)."""
+    with running_platform(tmp_path_factory.mktemp("platform")) as instance:
+        yield instance
 
 
 class Api:

@@ -46,8 +46,13 @@ def archive(uow, envelopes: Sequence[Mapping[str, Any]], now: dt.datetime) -> No
         insert_rows(uow, event_archive, rows, "ON CONFLICT (event_id) DO NOTHING")
 
 
+READ_MODEL_TABLES = ("facts", "service_days")
+"""What a rebuild empties and makes again from the event archive (everything derived from
+events; not the archive, the inbox or the outbox)."""
+
+
 def truncate_model(uow) -> None:
-    uow.execute(sa.text("TRUNCATE facts, service_days"))
+    uow.execute(sa.text(f"TRUNCATE {', '.join(READ_MODEL_TABLES)}"))
 
 
 def archived(uow, after: tuple[dt.datetime, str] | None, limit: int) -> list[Any]:
