@@ -10,11 +10,12 @@ someone who captured it (``verify`` with a tolerance). Pure: no I/O, the time is
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import ipaddress
 import secrets
 from urllib.parse import urlsplit
+
+from timebank_common import signed_http
 
 SIGNATURE_HEADER = "Timebank-Signature"
 DELIVERY_HEADER = "Timebank-Delivery"
@@ -66,8 +67,7 @@ def new_secret() -> str:
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
     """The hex HMAC-SHA256 of ``"<timestamp>.<body>"`` under the endpoint's secret."""
-    message = str(int(timestamp)).encode() + b"." + body
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return signed_http.sign(secret, timestamp, body)
 
 
 def signature_header(secret: str, timestamp: int, body: bytes) -> str:
