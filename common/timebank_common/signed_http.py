@@ -7,6 +7,7 @@ notify's webhooks and reporting's 志愿汇 pushes.
   ``verify`` is what a receiver does (recent timestamp, constant-time comparison).
 * ``backoff``: the deterministic pause after the n-th failed attempt, base × 2^(n−1), capped
   (no jitter: a schedule a test and an operator can predict).
+* ``check_url``: https to any host, plain http only to this machine (a test receiver).
 * ``post``: one POST with a timeout; redirects are answers, not followed; a network error is an
   ``Outcome`` without status, never an exception.
 """
@@ -15,9 +16,51 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+LOOPBACK_HOSTS = frozenset({"localhost"})
+
+
+class UrlRefused(ValueError):
+    """Why an endpoint URL cannot be used: ``(zh, en)``."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(en)
+        self.zh = zh
+        self.en = en
+
+
+def _loopback(host: str) -> bool:
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str) -> str:
+    """The URL if an endpoint may have it: https to any host, or plain http only to this
+    machine (a test receiver) — what is posted carries people's data and is not sent in the
+    clear."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - a malformed port raises here
+    except ValueError:
+        raise UrlRefused("地址格式不正确", "The URL is malformed") from None
+    if parts.scheme not in ("https", "http") or not host:
+        raise UrlRefused("地址须以 https:// 开头", "The URL must start with https://")
+    if parts.username or parts.password:
+        raise UrlRefused("地址中不能包含用户名或密码", "The URL must not carry a user or password")
+    if parts.scheme == "http" and not _loopback(host):
+        raise UrlRefused("只接受 https 地址（http 仅限本机测试）",
+                         "Only https URLs are accepted (http only on loopback, for testing)")
+    return url
 
 
 def sign(secret: str, timestamp: int, body: bytes, nonce: str | None = None) -> str:

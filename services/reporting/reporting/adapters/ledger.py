@@ -7,19 +7,23 @@ from collections.abc import Iterable
 from typing import Any
 
 from ledger.contracts.reconciliation import ServiceCreditsOut
+from timebank_common import remote
 from timebank_common.contracts import conforms
 
 PAGE = 1000
 
 
 class LedgerCredits:
-    """``proxy``: the service's ``RpcProxy("ledger")`` (or a cluster proxy's ``ledger``)."""
+    """``proxy``: the service's ``RpcProxy("ledger")`` (or a cluster proxy's ``ledger``); an
+    answer not within ``LEDGER_RPC_TIMEOUT_SECONDS`` (× 3: a page of a bulk listing) is 503
+    ``ledger_unavailable``."""
 
-    def __init__(self, proxy: Any):
-        self.proxy = proxy
+    def __init__(self, config: Any, proxy: Any):
+        self.config, self.proxy = config, proxy
 
     def _ask(self, query: dict[str, Any]) -> dict[str, Any]:
-        answer = self.proxy.service_credits(query=query)
+        answer = remote.ask(self.config, self.proxy, "ledger", "service_credits", query,
+                            timeout_factor=3)
         problems = conforms(ServiceCreditsOut, answer)
         if problems:
             raise ValueError(f"ledger's service_credits answered outside its contract: "

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from timebank_common.signed_http import backoff, sign
+from timebank_common.signed_http import backoff, check_url, sign
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
 STATUSES = (PENDING, SENT, DEAD)
@@ -80,7 +80,7 @@ def _flag(value: Any) -> bool:
 def settings_of(config: Mapping[str, Any] | None) -> ZyhSettings:
     """The ``ZYH`` block of the service's configuration (every value has a default; disabled
     unless ``enabled`` and an endpoint are set). Raises ValueError on a mapping naming a field
-    we do not have."""
+    we do not have, or an endpoint that is not https (plain http: to this machine only)."""
     cfg = dict((config or {}).get("ZYH") or {})
     mapping = cfg.get("field_map")
     if mapping is None or mapping == "":
@@ -92,7 +92,9 @@ def settings_of(config: Mapping[str, Any] | None) -> ZyhSettings:
         unknown = sorted(set(field_map) - set(OUR_FIELDS))
         if unknown:
             raise ValueError(f"ZYH.field_map names unknown fields {unknown}; known: {OUR_FIELDS}")
-    endpoint = str(cfg.get("endpoint") or "")
+    endpoint = str(cfg.get("endpoint") or "").strip()
+    if endpoint:
+        check_url(endpoint)  # https, or http to this machine only (UrlRefused: a ValueError)
     return ZyhSettings(
         enabled=_flag(cfg.get("enabled", False)) and bool(endpoint),
         endpoint=endpoint,

@@ -18,7 +18,7 @@ from ..contracts import (
     ZyhReplayOut,
     ZyhStatusOut,
 )
-from ..domain.zyh import settings_of
+from ..domain.zyh import ZyhSettings, settings_of
 from .base import ReportingEntrypoints
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,12 @@ class InterchangeEntrypoints(ReportingEntrypoints):
     @rpc(returns=ZyhStatusOut)
     def zyh_status(self, caller) -> dict[str, Any]:
         """How many 志愿汇 pushes are pending, sent and dead, the last success."""
-        dumped: dict[str, Any] = ZyhStatusOut().dump(
-            zyh.status(self.db, caller, settings_of(self.config)))
+        try:
+            settings = settings_of(self.config)
+        except ValueError:  # the timer logs it at every tick; here: not enabled
+            log.exception("the ZYH configuration is not usable")
+            settings = ZyhSettings()
+        dumped: dict[str, Any] = ZyhStatusOut().dump(zyh.status(self.db, caller, settings))
         return dumped
 
     @rpc(args={"query": ZyhDeadQuery}, returns=ZyhDeadOut)
@@ -62,5 +66,5 @@ class InterchangeEntrypoints(ReportingEntrypoints):
         """Per channel, what was delivered against what the ledger credited, with the
         differences (the first ``MAX_DIFFERENCES`` and their count)."""
         dumped: dict[str, Any] = InterchangeReconciliationOut().dump(
-            reconciliation.reconcile(self.db, LedgerCredits(self.ledger), caller, query))
+            reconciliation.reconcile(self.db, LedgerCredits(self.config, self.ledger), caller, query))
         return dumped

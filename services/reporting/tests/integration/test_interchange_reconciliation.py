@@ -26,7 +26,7 @@ class FakeLedger:
     def __init__(self, credits, posted):
         self.credits, self.posted, self.calls = credits, posted, []
 
-    def service_credits(self, query):
+    def service_credits(self, query):  # called positionally, as remote.ask does
         self.calls.append(query)
         view = lambda rid: {"record_id": rid, "transfer_id": f"t-{rid}", "volunteer_id": "v1",  # noqa: E731
                             "minutes": self.credits[rid], "reversed_minutes": 0,

@@ -27,6 +27,13 @@ def test_defaults_are_disabled_and_use_the_default_mapping():
     assert zyh.settings_of({"ZYH": {"enabled": "true", "endpoint": "https://x"}}).enabled
 
 
+def test_the_endpoint_must_be_https_or_loopback_http():
+    assert zyh.settings_of({"ZYH": {"endpoint": "http://127.0.0.1:8080/x"}}).endpoint
+    for wrong in ("http://zyh.example.cn/push", "ftp://zyh.example.cn", "https://u:p@x.cn/"):
+        with pytest.raises(ValueError):
+            zyh.settings_of({"ZYH": {"enabled": True, "endpoint": wrong}})
+
+
 def test_the_field_mapping_from_config_renames_and_drops_fields():
     settings = zyh.settings_of({"ZYH": {"field_map": {
         "record_id": "id", "hours": "shichang", "station": "zhandian", "category": ""}}})
