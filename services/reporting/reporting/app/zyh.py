@@ -19,7 +19,8 @@ from typing import Any
 from timebank_common.caller import Caller
 from timebank_common.clock import Clock
 from timebank_common.db import UnitOfWorkFactory
-from timebank_common.errors import BadInput
+from timebank_common.errors import BadInput, Forbidden
+from timebank_common.regions import PROVINCE, level_of
 from timebank_common.signed_http import Outcome, post
 
 from ..adapters import zyh_repository as repo
@@ -117,9 +118,17 @@ def refresh_gauges(db: UnitOfWorkFactory) -> dict[str, Any]:
     return {**counts, "last_success_at": last}
 
 
+def _province_wide(caller: Caller, *roles: str) -> None:
+    """志愿汇 is one channel for the whole province: its state is for province-level staff."""
+    caller.require(*roles)
+    if not caller.scope or level_of(caller.scope) != PROVINCE:
+        raise Forbidden("province_scope_required", "仅限省级管理员或审计员",
+                        "Only province-level staff may do this", {"scope": caller.scope})
+
+
 def status(db: UnitOfWorkFactory, caller: Caller, settings: rules.ZyhSettings
            ) -> dict[str, Any]:
-    caller.require(*ZYH_READERS)
+    _province_wide(caller, *ZYH_READERS)
     return {"enabled": settings.enabled, **refresh_gauges(db)}
 
 
@@ -133,7 +142,7 @@ def dead(db: UnitOfWorkFactory, limit: int = 100, offset: int = 0) -> dict[str, 
 
 def dead_for(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any]
              ) -> dict[str, Any]:
-    caller.require(*ZYH_READERS)
+    _province_wide(caller, *ZYH_READERS)
     return dead(db, query.get("limit", 100), query.get("offset", 0))
 
 
@@ -156,6 +165,6 @@ def replay(db: UnitOfWorkFactory, record_ids: list[str] | None, now: dt.datetime
 
 def replay_for(db: UnitOfWorkFactory, caller: Caller, data: Mapping[str, Any],
                now: dt.datetime) -> dict[str, Any]:
-    caller.require(*ZYH_REPLAYERS)
+    _province_wide(caller, *ZYH_REPLAYERS)
     ids = None if data.get("all") else list(data.get("record_ids") or [])
     return replay(db, ids, now, by=f"person:{caller.person_id}")

@@ -7,9 +7,10 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 ZYH_READERS = ("province_admin", "auditor")
-"""Who reads the state of the 志愿汇 pushes (province-wide: they are one national channel)."""
+"""Who reads the state of the 志愿汇 pushes — with a province scope (403
+``province_scope_required`` else): they are one channel for the whole province."""
 ZYH_REPLAYERS = ("province_admin",)
-"""Who may send dead pushes again."""
+"""Who may send dead pushes again (province scope)."""
 ZYH_STATUSES = ("pending", "sent", "dead")
 MAX_REPLAY_IDS = 1000
 

@@ -129,6 +129,13 @@ def test_status_dead_page_and_replay_by_role(uow_factory, rows, clock):
     assert page["total"] == 2 and len(page["items"]) == 1
     with pytest.raises(Forbidden):
         service.zyh_replay(TOWNSHIP_ADMIN, {"all": True})
+    city_auditor = {"person_id": "a", "roles": ["auditor"], "scope": "130100000000"}
+    with pytest.raises(Forbidden, match="province"):
+        service.zyh_dead(city_auditor, {})
+    province_auditor = {**city_auditor, "scope": "130000000000"}
+    assert service.zyh_dead(province_auditor, {})["total"] == 2
+    with pytest.raises(Forbidden):
+        service.zyh_replay(province_auditor, {"all": True})
     assert service.zyh_replay(PROVINCE_ADMIN, {"record_ids": ["a", "zz"]}) == {
         "replayed": 1, "record_ids": ["a"]}
     assert service.zyh_replay(PROVINCE_ADMIN, {"all": True})["record_ids"] == ["b"]
