@@ -35,6 +35,8 @@ def upgrade() -> None:
                     postgresql_where=sa.text("status = 'pending'"))
     op.create_index("zyh_pushes_dead", "zyh_pushes", ["created_at", "record_id"],
                     postgresql_where=sa.text("status = 'dead'"))
+    op.create_index("zyh_pushes_sent_at", "zyh_pushes", ["sent_at"],
+                    postgresql_where=sa.text("status = 'sent'"))
     op.create_table(
         "zyh_scan",
         sa.Column("name", sa.String(30), primary_key=True),

@@ -98,14 +98,19 @@ def mark_failed(uow, push: tuple[str, int], status: str, next_at: dt.datetime,
                         last_error=error[:1000]))
 
 
-def counts(uow) -> dict[str, int]:
+def counts(uow, with_sent: bool = True) -> dict[str, int]:
+    """Pushes per status (pending and dead from their partial indexes; ``sent``, which only
+    grows, counted only when asked)."""
+    statuses = (PENDING, SENT, DEAD) if with_sent else (PENDING, DEAD)
     found = dict(uow.execute(sa.select(zyh_pushes.c.status, sa.func.count())
+                             .where(zyh_pushes.c.status.in_(statuses))
                              .group_by(zyh_pushes.c.status)).all())
-    return {status: int(found.get(status, 0)) for status in (PENDING, SENT, DEAD)}
+    return {status: int(found.get(status, 0)) for status in statuses}
 
 
 def last_success(uow) -> dt.datetime | None:
-    return uow.execute(sa.select(sa.func.max(zyh_pushes.c.sent_at))).scalar()
+    return uow.execute(sa.select(sa.func.max(zyh_pushes.c.sent_at))
+                       .where(zyh_pushes.c.status == SENT)).scalar()
 
 
 def dead(uow, limit: int, offset: int = 0) -> tuple[list[Mapping[str, Any]], int]:

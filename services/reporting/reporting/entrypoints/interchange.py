@@ -35,7 +35,7 @@ class InterchangeEntrypoints(ReportingEntrypoints):
             return
         zyh.enqueue_changes(self.db, settings, self.clock.now())
         zyh.push_due(self.db, settings, self.clock)
-        zyh.refresh_gauges(self.db)
+        zyh.refresh_gauges(self.db, with_sent=False)
 
     @rpc(returns=ZyhStatusOut)
     def zyh_status(self, caller) -> dict[str, Any]:
