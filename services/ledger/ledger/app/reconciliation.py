@@ -65,3 +65,29 @@ def reconcile(db: UnitOfWorkFactory, demand: DemandClient, region_code: str,
     return {"region_code": region_code,
             "period": {"from": period_from.isoformat(), "to": period_to.isoformat()},
             **report}
+
+
+SERVICE_CREDITS_PAGE = 1000
+
+
+def _credit_view(credit) -> dict:
+    return {"record_id": credit.record_id, "transfer_id": str(credit.transfer_id),
+            "volunteer_id": credit.volunteer_id, "minutes": credit.minutes,
+            "reversed_minutes": credit.reversed_minutes,
+            "credited_minutes": credit.minutes - credit.reversed_minutes}
+
+
+def service_credits(db: UnitOfWorkFactory, query: dict) -> dict:
+    """What the ledger credited per service record (net of reversals): either the credits of
+    ``record_ids``, or a page (by record id, after ``after``) of the service credits posted in
+    the period by the issuance account(s) of the region (as ``reconcile`` reads them)."""
+    limit = min(int(query.get("limit") or SERVICE_CREDITS_PAGE), SERVICE_CREDITS_PAGE)
+    with db() as uow:
+        if query.get("record_ids"):
+            found = credits_repo.credits_for_records(uow, list(query["record_ids"]))
+            return {"items": [_credit_view(found[k]) for k in sorted(found)], "next_after": None}
+        start, end = day_bounds(query["period_from"], query["period_to"])
+        found = credits_repo.credits_posted_in(uow, issuance_prefix(query["region_code"]),
+                                               start, end, query.get("after"), limit)
+    items = [_credit_view(found[k]) for k in sorted(found)]
+    return {"items": items, "next_after": items[-1]["record_id"] if len(items) >= limit else None}

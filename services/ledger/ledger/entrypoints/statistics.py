@@ -6,7 +6,12 @@ from timebank_common.service import rpc
 
 from ..adapters.demand import DemandClient
 from ..app import interchange, reconciliation, statistics
-from ..contracts.reconciliation import ReconcileIn, ReconcileOut
+from ..contracts.reconciliation import (
+    ReconcileIn,
+    ReconcileOut,
+    ServiceCreditsIn,
+    ServiceCreditsOut,
+)
 from ..contracts.statistics import InterchangeOut, InterchangeQuery, LedgerStatsOut, PeriodIn
 
 
@@ -40,3 +45,10 @@ class StatisticsEntrypoints:
         return ReconcileOut().dump(reconciliation.reconcile(
             self.db, DemandClient(self.config, self.demand), query["region_code"],
             query["period_from"], query["period_to"]))
+
+    @rpc(args={"query": ServiceCreditsIn}, returns=ServiceCreditsOut, internal=True)
+    def service_credits(self, query):
+        """What the ledger credited per service record, net of reversals: of ``record_ids``,
+        or a page of the region's credits posted in the period (reporting's reconciliation
+        of interchange)."""
+        return ServiceCreditsOut().dump(reconciliation.service_credits(self.db, query))

@@ -190,3 +190,36 @@ def test_reconcile_command_prints_the_report_and_fails_on_differences(
     wait_for(lambda: earned(ledger, record["volunteer_id"]) == 25)
     assert main(args) == 0
     assert json.loads(capsys.readouterr().out)["totals"]["credited_minutes"] == 25
+
+
+def test_service_credits_per_record_by_ids_and_by_region_in_pages(ledger, publish):
+    """The internal RPC reporting's reconciliation of interchange reads: credited minutes per
+    record, for given records or a page of a region's credits posted in a period."""
+    region = "131002001001"
+    mine = [{"record_id": str(uuid.uuid4()), "demand_id": str(uuid.uuid4()),
+             "volunteer_id": new_id("vol"), "minutes": m, "region": region} for m in (20, 35)]
+    for record in mine:
+        credit(publish, record)
+    wait_for(lambda: all(earned(ledger, r["volunteer_id"]) > 0 for r in mine))
+    ids = sorted(r["record_id"] for r in mine)
+    by_ids = ledger.service_credits(query={"record_ids": ids + [str(uuid.uuid4())]})
+    assert [(i["record_id"], i["credited_minutes"], i["reversed_minutes"])
+            for i in by_ids["items"]] == sorted(
+        (r["record_id"], r["minutes"], 0) for r in mine)
+    assert by_ids["next_after"] is None
+    seen, after = [], None
+    while True:
+        page = ledger.service_credits(query={
+            "region_code": "131000000000", "period_from": TODAY.isoformat(),
+            "period_to": TODAY.isoformat(), "after": after, "limit": 1})
+        seen += page["items"]
+        after = page["next_after"]
+        if not after:
+            break
+    found = [i["record_id"] for i in seen]
+    assert found == sorted(set(found))  # in record order, each once
+    assert set(ids) <= set(found)
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+    assert ledger.service_credits(query={"region_code": "131000000000",
+                                         "period_from": tomorrow,
+                                         "period_to": tomorrow})["items"] == []

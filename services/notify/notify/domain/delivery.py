@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from timebank_common.signed_http import backoff
+
 from ..contracts import DELIVERY_STATUSES
 from .call_tasks import worth_a_call
 
@@ -27,8 +29,7 @@ class RetryPolicy:
 
     def backoff(self, attempts: int) -> dt.timedelta:
         """The pause after the ``attempts``-th failed attempt (1 → base, 2 → 2×base, …)."""
-        seconds = self.base_seconds * 2 ** max(attempts - 1, 0)
-        return dt.timedelta(seconds=min(seconds, self.cap_seconds))
+        return backoff(attempts, self.base_seconds, self.cap_seconds)
 
     def after_failure(self, attempts: int, now: dt.datetime) -> tuple[str, dt.datetime | None]:
         """(status, next attempt) once ``attempts`` attempts have failed."""

@@ -10,54 +10,18 @@ someone who captured it (``verify`` with a tolerance). Pure: no I/O, the time is
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
-import ipaddress
 import secrets
-from urllib.parse import urlsplit
+
+from timebank_common import signed_http
+from timebank_common.signed_http import UrlRefused, check_url
+
+__all__ = ["DELIVERY_HEADER", "SECRET_PREFIX", "SIGNATURE_HEADER", "UrlRefused", "check_url",
+           "new_secret", "signature", "signature_header", "verify"]
 
 SIGNATURE_HEADER = "Timebank-Signature"
 DELIVERY_HEADER = "Timebank-Delivery"
-LOOPBACK_HOSTS = frozenset({"localhost"})
 SECRET_PREFIX = "whsec_"
-
-
-class UrlRefused(ValueError):
-    """Why an endpoint URL cannot be used: ``(zh, en)``."""
-
-    def __init__(self, zh: str, en: str):
-        super().__init__(en)
-        self.zh = zh
-        self.en = en
-
-
-def _loopback(host: str) -> bool:
-    if host in LOOPBACK_HOSTS:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_url(url: str) -> str:
-    """The URL if an endpoint may have it: https to any host, or plain http only to this
-    machine (a test receiver) — a municipal system's notifications carry the city's data and
-    are not sent in the clear."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - a malformed port raises here
-    except ValueError:
-        raise UrlRefused("地址格式不正确", "The URL is malformed") from None
-    if parts.scheme not in ("https", "http") or not host:
-        raise UrlRefused("地址须以 https:// 开头", "The URL must start with https://")
-    if parts.username or parts.password:
-        raise UrlRefused("地址中不能包含用户名或密码", "The URL must not carry a user or password")
-    if parts.scheme == "http" and not _loopback(host):
-        raise UrlRefused("只接受 https 地址（http 仅限本机测试）",
-                         "Only https URLs are accepted (http only on loopback, for testing)")
-    return url
 
 
 def new_secret() -> str:
@@ -66,8 +30,7 @@ def new_secret() -> str:
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
     """The hex HMAC-SHA256 of ``"<timestamp>.<body>"`` under the endpoint's secret."""
-    message = str(int(timestamp)).encode() + b"." + body
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return signed_http.sign(secret, timestamp, body)
 
 
 def signature_header(secret: str, timestamp: int, body: bytes) -> str:

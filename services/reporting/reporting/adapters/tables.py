@@ -62,3 +62,29 @@ service_records = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False,
               server_default=sa.func.now()),
 )
+
+# 志愿汇 pushes (migration 0005): one row per (record, version) to push; a correction is a new
+# version of the same record, pushed again. ``pending`` rows are due at ``next_attempt_at``
+# (a claimed one is pushed forward by the sending lease); ``sent`` ones are never sent again.
+zyh_pushes = sa.Table(
+    "zyh_pushes", metadata,
+    sa.Column("record_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("minutes", sa.Integer, nullable=False),  # credited minutes carried (0: a void)
+    sa.Column("payload", postgresql.JSONB, nullable=False),  # as 志愿汇 reads it (mapped)
+    sa.Column("status", sa.String(10), nullable=False),  # pending | sent | dead
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_error", sa.Text),
+    sa.Column("last_status", sa.Integer),  # the last HTTP status (null: no answer)
+    sa.Column("sent_at", sa.DateTime(timezone=True)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# where the scan of service_records for new versions stands (one row per scanner)
+zyh_scan = sa.Table(
+    "zyh_scan", metadata,
+    sa.Column("name", sa.String(30), primary_key=True),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("record_id", sa.String(64), nullable=False),
+)

@@ -1,11 +1,22 @@
 """What the gateway and other services may use of reporting, one module per capability:
-``series`` (the supervisor's figures). Imports only marshmallow and the kit's pure core
+``series`` (the supervisor's figures), ``zyh`` (志愿汇 pushes), ``reconciliation``
+(interchange reconciliation). Imports only marshmallow and the kit's pure core
 (DESIGN.md §2); the events reporting consumes belong to their producers
 (``demand.contracts``, ``ledger.contracts``, ``identity.contracts``)."""
 from __future__ import annotations
 
 from timebank_common.contracts import EventContract
 
+from .reconciliation import (
+    DIFFERENCE_KINDS,
+    MAX_DIFFERENCES,
+    RECONCILIATION_READERS,
+    ChannelReconciliation,
+    DifferenceOut,
+    InterchangeReconciliationOut,
+    InterchangeReconciliationQuery,
+    SideTotals,
+)
 from .series import (
     ACTIVE_VOLUNTEERS,
     DAYS,
@@ -25,6 +36,18 @@ from .series import (
     SeriesOut,
     SeriesQuery,
     SeriesRow,
+)
+from .zyh import (
+    MAX_REPLAY_IDS,
+    ZYH_READERS,
+    ZYH_REPLAYERS,
+    ZYH_STATUSES,
+    ZyhDeadOut,
+    ZyhDeadQuery,
+    ZyhPushOut,
+    ZyhReplayIn,
+    ZyhReplayOut,
+    ZyhStatusOut,
 )
 
 EVENTS: tuple[EventContract, ...] = ()
@@ -50,4 +73,22 @@ __all__ = [
     "SeriesRow",
     "RegionSpan",
     "EVENTS",
+    "MAX_REPLAY_IDS",
+    "ZYH_READERS",
+    "ZYH_REPLAYERS",
+    "ZYH_STATUSES",
+    "ZyhDeadOut",
+    "ZyhDeadQuery",
+    "ZyhPushOut",
+    "ZyhReplayIn",
+    "ZyhReplayOut",
+    "ZyhStatusOut",
+    "DIFFERENCE_KINDS",
+    "MAX_DIFFERENCES",
+    "RECONCILIATION_READERS",
+    "ChannelReconciliation",
+    "DifferenceOut",
+    "InterchangeReconciliationOut",
+    "InterchangeReconciliationQuery",
+    "SideTotals",
 ]
