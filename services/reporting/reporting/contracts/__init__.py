@@ -6,6 +6,18 @@ from __future__ import annotations
 
 from timebank_common.contracts import EventContract
 
+from .national import (
+    CORRECTION,
+    NATIONAL_COLUMNS,
+    NATIONAL_EXPORTERS,
+    NATIONAL_RECORDS,
+    NEW,
+    ROW_TYPES,
+    NationalExportOut,
+    NationalExportParams,
+    NationalExportsOut,
+    NationalExportsQuery,
+)
 from .series import (
     ACTIVE_VOLUNTEERS,
     DAYS,
@@ -50,4 +62,14 @@ __all__ = [
     "SeriesRow",
     "RegionSpan",
     "EVENTS",
+    "CORRECTION",
+    "NATIONAL_COLUMNS",
+    "NATIONAL_EXPORTERS",
+    "NATIONAL_RECORDS",
+    "NEW",
+    "ROW_TYPES",
+    "NationalExportOut",
+    "NationalExportParams",
+    "NationalExportsOut",
+    "NationalExportsQuery",
 ]
