@@ -70,6 +70,14 @@ pending = sa.Table(
 )
 
 
+def one_at_a_time(uow: UnitOfWork) -> bool:
+    """Take the national exports' lock until the transaction ends; False when another export
+    holds it. Two exports running side by side would both carry a record neither had
+    delivered (the national system would get it twice)."""
+    return bool(uow.execute(select(func.pg_try_advisory_xact_lock(
+        func.hashtext("reporting.national_export")))).scalar_one())
+
+
 def stage(uow: UnitOfWork, region_code: str, first: dt.date, last: dt.date, full: bool) -> int:
     """Fill ``national_pending`` with what the export carries (see the module); its count."""
     connection = uow.session.connection()

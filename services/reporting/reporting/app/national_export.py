@@ -13,7 +13,9 @@ file's rows from it; ``after_done`` — called once the file is whole, with the 
 writes exactly those rows to the memory (``national_exports``, ``national_deliveries``) and
 commits ``ctx.uow``. An export that fails before delivers nothing (the staging goes with its
 transaction); one that runs again starts over. Records that change while an export runs are
-carried by the next one.
+carried by the next one. One national export runs at a time (an advisory lock held until its
+transaction ends; another one fails at once with 409 ``national_export_running``), so two
+exports never both carry a record neither had delivered.
 
 ``delivered(uow, region_code, from, to)`` is the memory as the reconciliation reads it.
 """
@@ -25,6 +27,7 @@ from typing import Any
 
 from timebank_common.caller import Caller
 from timebank_common.db import UnitOfWork, UnitOfWorkFactory
+from timebank_common.errors import Conflict
 
 from ..adapters import national_repository
 from ..adapters.people_directory import IdentityDirectory, category_names
@@ -69,6 +72,11 @@ class NationalRecordsExport:
 
     def rows(self, ctx: Any, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         region, first, last, full = span(params)
+        if not national_repository.one_at_a_time(ctx.uow):
+            raise Conflict("national_export_running",
+                           "另一份全国志愿服务信息系统导出正在进行，请稍后再试",
+                           "Another export for the national volunteer system is running; "
+                           "please try again later")
         national_repository.stage(ctx.uow, region, first, last, full)
         reference = getattr(ctx, "job_id", None) or (
             f"{region}/{first}/{last}/{ctx.now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}")

@@ -10,13 +10,15 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import create_engine, text
 
+from identity.contracts import CarrierNames, InterchangeExport, NationalVolunteers, PersonNames
 from reporting.adapters.tables import national_deliveries, service_records
 from reporting.app.national_export import NATIONAL_RECORDS_EXPORT as EXPORT
 from reporting.app.national_export import delivered
 from timebank_common.caller import Caller
 from timebank_common.db import insert_rows
-from timebank_common.errors import Forbidden
+from timebank_common.errors import Conflict, Forbidden
 
 from .conftest import COMMUNITY, OTHER_CITY, PROVINCE_ADMIN, TOWNSHIP_ADMIN
 
@@ -27,7 +29,8 @@ UTC = dt.UTC
 
 
 class StandInIdentity:
-    """identity's three reads as the export asks them, noting each question."""
+    """identity's three reads as the export asks them, noting each question; the questions
+    and answers are checked against identity's contract (what the real RPCs declare)."""
 
     def __init__(self):
         self.asked: list[tuple[str, int]] = []
@@ -38,20 +41,28 @@ class StandInIdentity:
         assert len(person_ids) <= 500
         self.asked.append(("national_volunteers", len(person_ids)))
         self.exports.append(export)
-        return {"items": [{"person_id": pid, "volunteer_number": f"N-{pid}",
+        assert InterchangeExport().validate(export) == {}
+        return checked(NationalVolunteers, {"items": [{"person_id": pid, "volunteer_number": f"N-{pid}",
                            "name": f"志愿者{pid[-3:]}", "id_type": "resident_id_card",
                            "id_number": f"1301021990{pid[-3:]:0>8}"}
-                          for pid in person_ids if pid.startswith("v-")]}
+                          for pid in person_ids if pid.startswith("v-")]})
 
     def person_names(self, person_ids):
         assert len(person_ids) <= 500
         self.asked.append(("person_names", len(person_ids)))
-        return {"names": {pid: "张站长" for pid in person_ids if pid == OPERATOR}}
+        return checked(PersonNames,
+                       {"names": {pid: "张站长" for pid in person_ids if pid == OPERATOR}})
 
     def carrier_names(self, carrier_ids):
         assert len(carrier_ids) <= 500
         self.asked.append(("carrier_names", len(carrier_ids)))
-        return {"names": {cid: "育才社区养老服务站" for cid in carrier_ids if cid == STATION}}
+        return checked(CarrierNames, {
+            "names": {cid: "育才社区养老服务站" for cid in carrier_ids if cid == STATION}})
+
+
+def checked(schema, answer):
+    assert schema().validate(answer) == {}, answer
+    return answer
 
 
 class StandInDemand:
@@ -248,3 +259,19 @@ def test_past_exports_are_listed_for_supervisors_of_the_region(db, clock, identi
     with pytest.raises(Forbidden):
         EXPORT.authorize(Caller.from_dict(TOWNSHIP_ADMIN), NOVEMBER)
     EXPORT.authorize(Caller.from_dict(PROVINCE_ADMIN), NOVEMBER)
+
+
+def test_one_national_export_runs_at_a_time(db, clock, identity, database_url):
+    seed(db, [record(1)])
+    other = create_engine(database_url("reporting"))
+    try:
+        with other.connect() as running:  # another export's transaction holds the lock
+            running.execute(text("SELECT pg_advisory_xact_lock(hashtext("
+                                 "'reporting.national_export'))"))
+            with db() as uow, pytest.raises(Conflict) as refused:
+                next(EXPORT.rows(Context(uow, clock.now(), identity), NOVEMBER))
+            assert refused.value.code == "national_export_running"
+            running.rollback()
+    finally:
+        other.dispose()
+    assert len(export(db, clock, identity)) == 1
