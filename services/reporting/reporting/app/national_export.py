@@ -45,6 +45,12 @@ def _day(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
+def _job_id(ctx: Any) -> str | None:
+    """The export job's id, if the context tells it (``job_id``, or ``job.id``)."""
+    found = getattr(ctx, "job_id", None) or getattr(getattr(ctx, "job", None), "id", None)
+    return str(found) if found else None
+
+
 def span(params: Mapping[str, Any]) -> tuple[str, dt.date, dt.date, bool]:
     """Region, first and last China day and ``full`` from the job's params (as loaded by
     ``params_schema``, or as stored: ``from`` in ISO)."""
@@ -78,7 +84,7 @@ class NationalRecordsExport:
                            "Another export for the national volunteer system is running; "
                            "please try again later")
         national_repository.stage(ctx.uow, region, first, last, full)
-        reference = getattr(ctx, "job_id", None) or (
+        reference = _job_id(ctx) or (
             f"{region}/{first}/{last}/{ctx.now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}")
         identity = IdentityDirectory(ctx.rpc("identity"), {
             "reference": str(reference), "kind": self.kind, "region_code": region})
@@ -99,8 +105,13 @@ class NationalRecordsExport:
                               else API_CLIENT_RECORDER))
                 yield national_row(record, people.get(record["volunteer_id"] or ""), names)
 
-    def after_done(self, ctx: Any, job_id: str, params: Mapping[str, Any]) -> dict[str, int]:
-        """The memory of what the finished export delivered (in ``ctx.uow``, committed)."""
+    def after_done(self, ctx: Any, job_id: Any, params: Mapping[str, Any] | None = None
+                   ) -> dict[str, int]:
+        """The memory of what the finished export delivered (in ``ctx.uow``, committed).
+        ``job_id`` and ``params``, or the runner's job alone (with ``id`` and ``params``, as
+        ``timebank_common.jobs.Claimed``)."""
+        if params is None:
+            job_id, params = job_id.id, job_id.params
         totals = national_repository.remember(ctx.uow, str(job_id), *span(params), ctx.now)
         ctx.uow.commit()
         return totals

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -207,11 +208,11 @@ def test_a_record_changed_while_the_export_runs_is_the_next_exports_correction(
         uow.execute(service_records.update().where(service_records.c.record_id == "r-00002")
                     .values(version=2, credited_minutes=20))
         seed(db, [record(3)])  # and a record arriving
-        EXPORT.after_done(ctx, "job-1", NOVEMBER)
+        EXPORT.after_done(ctx, SimpleNamespace(id="job-1", params=NOVEMBER))  # the job alone
     assert [r["reference"] for r in rows] == ["r-00001:1", "r-00002:1"]
     later = export(db, clock, identity)
-    assert [(r["reference"], r["row_type"], r["minutes"]) for r in later] == [
-        ("r-00002:2", "更正", 20), ("r-00003:1", "新增", 60)]
+    assert [(r["reference"], r["row_type"], r["minutes"], r["corrects_export"])
+            for r in later] == [("r-00002:2", "更正", 20, "job-1"), ("r-00003:1", "新增", 60, "")]
 
 
 def test_a_full_export_carries_every_credited_record_and_its_total_is_the_credited_minutes(

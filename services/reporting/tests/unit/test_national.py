@@ -96,3 +96,12 @@ def test_the_params_need_a_region_and_an_ordered_span_and_default_to_the_memory(
         {"region_code": "1301", "from": "2026-11-01", "to": "2026-11-30"})
     assert "to" in NationalExportParams().validate(
         {"region_code": "130100000000", "from": "2026-11-30", "to": "2026-11-01"})
+
+
+def test_the_jobs_params_are_read_as_loaded_or_as_stored():
+    from reporting.app.national_export import span
+
+    stored = {"region_code": "130100000000", "from": "2026-11-01", "to": "2026-11-30"}
+    loaded = NationalExportParams().load({**stored, "full": True})
+    assert span(stored) == ("130100000000", dt.date(2026, 11, 1), dt.date(2026, 11, 30), False)
+    assert span(loaded) == ("130100000000", dt.date(2026, 11, 1), dt.date(2026, 11, 30), True)
