@@ -1,7 +1,7 @@
 """What reporting reads for the national volunteer system's export (全国志愿服务信息系统):
 
 * ``national_volunteers``: volunteer number, name, ID type and ID number (decrypted here, at
-  identity's boundary) of up to ``MAX_INTERCHANGE_IDS`` persons. Only the system caller of
+  identity's boundary) of up to ``MAX_INTERCHANGE_IDS`` persons — volunteers only. Only the system caller of
   reporting may ask (403 ``service_only``); **every call** writes one audit entry (action
   ``read_for_interchange``, target the export, region the exported region) saying which
   fields, how many persons were asked and found, and which persons;

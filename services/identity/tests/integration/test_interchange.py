@@ -26,12 +26,13 @@ def register(identity, operator, n: int, **changes) -> dict:
             "volunteer_number": data["volunteer_number"]}
 
 
-def test_reporting_reads_the_national_fields_and_each_call_is_audited(identity, login):
+def test_reporting_reads_the_national_fields_and_each_call_is_audited(identity, login, demo):
     operator, auditor = login(OPERATOR), login(AUDITOR)
     first, second = register(identity, operator, 1), register(identity, operator, 2,
                                                                volunteer_number=None)
     unknown = "00000000-0000-0000-0000-000000000000"
-    asked = [first["person_id"], second["person_id"], unknown, "not-an-id"]
+    elder = demo["persons"]["elder"]  # a person, but no volunteer: not read
+    asked = [first["person_id"], second["person_id"], unknown, "not-an-id", elder]
     items = identity.national_volunteers(system_caller("reporting"), asked, EXPORT)["items"]
     assert sorted(items, key=lambda i: i["name"]) == [
         {"person_id": first["person_id"], "volunteer_number": first["volunteer_number"],
@@ -44,7 +45,7 @@ def test_reporting_reads_the_national_fields_and_each_call_is_audited(identity, 
     assert (entry["target_type"], entry["target_id"], entry["region_code"]) == \
         ("export", "job-national-1", YUCAI)
     after = entry["after"]
-    assert (after["for"], after["asked"], after["found"]) == ("national_records", 4, 2)
+    assert (after["for"], after["asked"], after["found"]) == ("national_records", 5, 2)
     assert after["fields"] == ["volunteer_number", "name", "id_type", "id_number"]
     assert sorted(after["person_ids"]) == sorted([first["person_id"], second["person_id"]])
     assert first["id_number"] not in str(entry)  # the log never holds the number itself
