@@ -23,6 +23,21 @@ people, reviews and assigns demands, records service time)."""
 STAFF_ROLES = (*ADMIN_ROLES, "station_operator", "auditor")
 """Every staff role, the read-only auditor included."""
 
+SYSTEM_ROLE = "system"
+"""The role of a service asking another on its own behalf (a ``system_caller``): never granted
+to a person or an API client, so no access token carries it, and no API client id contains
+the ``service:`` prefix (``[a-z0-9-]``)."""
+SERVICE_PREFIX = "service:"
+
+
+def system_caller(service: str) -> dict[str, Any]:
+    """The caller a service passes when it asks another service for itself (not on behalf of
+    a person), e.g. reporting reading the people of a national export from identity: the
+    answering service checks it with ``Caller.require_service`` and names it in its audit log
+    (``client_id`` ``service:<name>``)."""
+    return {"person_id": None, "roles": [SYSTEM_ROLE], "scope": None,
+            "client_id": f"{SERVICE_PREFIX}{service}", "name": service}
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -71,6 +86,21 @@ class Caller:
                 "您的角色无权进行此操作",
                 "Your role does not allow this action",
                 {"required_any_of": list(roles)},
+            )
+
+    def is_service(self, *services: str) -> bool:
+        """A ``system_caller`` of one of ``services``."""
+        return (SYSTEM_ROLE in self.roles and self.person_id is None
+                and self.client_id in {f"{SERVICE_PREFIX}{name}" for name in services})
+
+    def require_service(self, *services: str) -> None:
+        """Only the system caller of one of ``services`` (403 ``service_only`` otherwise)."""
+        if not self.is_service(*services):
+            raise Forbidden(
+                "service_only",
+                "仅限平台内部服务调用",
+                "Only the platform's own services may ask this",
+                {"services": list(services)},
             )
 
     def require_scope(self, region_code: str | None) -> None:

@@ -39,6 +39,7 @@ from .routes.people import PeopleRoutes
 from .routes.proxies import ProxyRoutes
 from .routes.records import RecordRoutes
 from .routes.report_interchange import ReportInterchangeRoutes
+from .routes.report_national import ReportNationalRoutes
 from .routes.reports import ReportRoutes
 from .routes.stats import StatsRoutes
 from .routes.transfers import TransferRoutes
@@ -133,7 +134,8 @@ class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, Prox
                      StatsRoutes, CatalogRoutes, DemandRoutes, DemandIntakeRoutes, RecordRoutes,
                      DisputeRoutes, MatchingRoutes, AccountRoutes, CertificateRoutes,
                      TransferRoutes, InboxRoutes, ElderSideRoutes, DocsRoutes, ConsoleRoutes,
-                     ChangeRoutes, ReportRoutes, ReportInterchangeRoutes, ServiceBase):
+                     ChangeRoutes, ReportRoutes, ReportInterchangeRoutes, ReportNationalRoutes,
+                     ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

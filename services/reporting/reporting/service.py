@@ -7,11 +7,12 @@ from timebank_common.service import Database, ServiceBase
 
 from .entrypoints.events import EventEntrypoints
 from .entrypoints.interchange import InterchangeEntrypoints
+from .entrypoints.national import NationalEntrypoints
 from .entrypoints.supervision import SupervisionEntrypoints
 
 
 class ReportingService(SupervisionEntrypoints, EventEntrypoints, InterchangeEntrypoints,
-                       ServiceBase):
+                       NationalEntrypoints, ServiceBase):
     name = "reporting"
     db = Database()
     ledger = RpcProxy("ledger")  # credits per service record (reconciliation of interchange)

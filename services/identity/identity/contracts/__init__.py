@@ -11,6 +11,7 @@ from . import (
            common,
            contacts,
            events,
+           interchange,
            interest,
            moves,
            people,
@@ -25,6 +26,7 @@ from .accounts import *  # noqa: F403
 from .common import *  # noqa: F403
 from .contacts import *  # noqa: F403
 from .events import *  # noqa: F403
+from .interchange import *  # noqa: F403
 from .interest import *  # noqa: F403
 from .moves import *  # noqa: F403
 from .people import *  # noqa: F403
@@ -39,3 +41,4 @@ __all__ = [*accounts.__all__, *common.__all__, *contacts.__all__, *events.__all_
            *interest.__all__, *moves.__all__,
            *people.__all__, *places.__all__, *relations.__all__, *staff.__all__,
            *statistics.__all__, *vocabulary.__all__, *volunteers.__all__]
+__all__ += interchange.__all__

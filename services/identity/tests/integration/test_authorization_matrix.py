@@ -422,6 +422,14 @@ MATRIX.update({
         for role, outcomes in hidden_rows(*WRITERS).items()}),
 })
 
+# internal reads for another service's own use take its system caller: no role of a person or
+# an API client may ask them, wherever the target is
+SERVICE_ONLY = (Forbidden, "service_only")
+MATRIX.update({
+    "national_volunteers": (("in_scope", "other_city"), {
+        role: (SERVICE_ONLY, SERVICE_ONLY) for role in ROLES}),
+})
+
 
 CELLS = matrix_cells(MATRIX, ROLES)
 
@@ -955,6 +963,13 @@ def _set_interest_status(identity, w: World, role, caller, target):
     assert answer["status"] == "contacted"
 
 
+def _national_volunteers(identity, w: World, role, caller, target):
+    person_id = _person_id(w, caller, target)
+    identity.national_volunteers(caller, [person_id], {
+        "reference": "matrix", "kind": "national_records", "region_code": REGIONS[target]})
+    raise AssertionError("only reporting's system caller reads these")
+
+
 ACTIONS = {
     "list_interest": _list_interest,
     "get_interest": _get_interest,
@@ -997,6 +1012,7 @@ ACTIONS = {
     "identity_stats": _identity_stats,
     "set_elder_proxy": _set_elder_proxy,
     "remove_elder_proxy": _remove_elder_proxy,
+    "national_volunteers": _national_volunteers,
 }
 
 

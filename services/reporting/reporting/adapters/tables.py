@@ -88,3 +88,31 @@ zyh_scan = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("record_id", sa.String(64), nullable=False),
 )
+
+# the national volunteer system's exports (migration 0007): one row per finished export, and
+# per record and version what it delivered — the memory that makes the next export carry only
+# records not delivered before or whose version changed since (a correction row).
+national_exports = sa.Table(
+    "national_exports", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # the export job's id
+    sa.Column("region_code", sa.String(12), nullable=False),
+    sa.Column("from_day", sa.Date, nullable=False),
+    sa.Column("to_day", sa.Date, nullable=False),
+    sa.Column("full", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("corrections", sa.Integer, nullable=False),
+    sa.Column("minutes", sa.BigInteger, nullable=False),  # credited minutes of its rows
+)
+
+national_deliveries = sa.Table(
+    "national_deliveries", metadata,
+    sa.Column("record_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("minutes", sa.Integer, nullable=False),  # credited minutes as delivered
+    sa.Column("export_id", sa.String(64), sa.ForeignKey("national_exports.id"), nullable=False),
+    sa.Column("row_type", sa.String(10), nullable=False),  # new | correction
+    sa.Column("region_code", sa.String(12), nullable=False),  # the record's (where served)
+    sa.Column("day", sa.Date, nullable=False),  # the record's China day
+    sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -20,7 +20,7 @@ from timebank_common.caller import Caller
 from timebank_common.db import UnitOfWorkFactory
 from timebank_common.regions import in_scope
 
-from ..adapters import zyh_repository
+from ..adapters import national_repository, zyh_repository
 from ..adapters.ledger import LedgerCredits
 from ..contracts import MAX_DIFFERENCES, RECONCILIATION_READERS
 from ..domain import reconciliation as rules
@@ -43,9 +43,20 @@ class ZyhChannel:
         return zyh_repository.delivered(uow, region_code, first, last)
 
 
+class NationalChannel:
+    """The national volunteer system: the last version of each record an export delivered
+    (``national_deliveries``)."""
+
+    name = "national"
+
+    def delivered(self, uow: Any, region_code: str, first: dt.date, last: dt.date
+                  ) -> Iterator[tuple[str, int]]:
+        return national_repository.delivered(uow, region_code, first, last)
+
+
 def channels() -> list[Channel]:
-    """The channels reconciled (the national export's joins when it keeps what it delivered)."""
-    return [ZyhChannel()]
+    """The channels reconciled: the national system's exports and 志愿汇's pushes."""
+    return [NationalChannel(), ZyhChannel()]
 
 
 def reconcile(db: UnitOfWorkFactory, ledger: LedgerCredits, caller: Caller,

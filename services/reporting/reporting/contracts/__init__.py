@@ -7,6 +7,18 @@ from __future__ import annotations
 
 from timebank_common.contracts import EventContract
 
+from .national import (
+    CORRECTION,
+    NATIONAL_COLUMNS,
+    NATIONAL_EXPORTERS,
+    NATIONAL_RECORDS,
+    NEW,
+    ROW_TYPES,
+    NationalExportOut,
+    NationalExportParams,
+    NationalExportsOut,
+    NationalExportsQuery,
+)
 from .reconciliation import (
     DIFFERENCE_KINDS,
     MAX_DIFFERENCES,
@@ -91,4 +103,14 @@ __all__ = [
     "InterchangeReconciliationOut",
     "InterchangeReconciliationQuery",
     "SideTotals",
+    "CORRECTION",
+    "NATIONAL_COLUMNS",
+    "NATIONAL_EXPORTERS",
+    "NATIONAL_RECORDS",
+    "NEW",
+    "ROW_TYPES",
+    "NationalExportOut",
+    "NationalExportParams",
+    "NationalExportsOut",
+    "NationalExportsQuery",
 ]

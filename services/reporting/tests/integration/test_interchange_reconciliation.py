@@ -86,7 +86,8 @@ def test_the_differences_between_zyh_and_the_ledger(uow_factory, rows, clock, mo
                              ledger=ledger)
     query = {"region_code": "130102000000", "from": DAY.isoformat(), "to": DAY.isoformat()}
     answer = service.interchange_reconciliation(PROVINCE_ADMIN, query)
-    [zyh] = answer["channels"]
+    national, zyh = answer["channels"]  # nothing exported to the national system yet
+    assert national["channel"] == "national" and national["delivered"]["records"] == 0
     assert zyh["channel"] == "zyh" and not zyh["ok"]
     assert [(d["record_id"], d["ledger_minutes"], d["delivered_minutes"], d["kind"])
             for d in zyh["differences"]] == [
