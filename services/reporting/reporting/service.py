@@ -1,12 +1,19 @@
 """The reporting service: its entrypoint mixins (``reporting.entrypoints``) and dependencies."""
 from __future__ import annotations
 
+from nameko.rpc import RpcProxy
+
 from timebank_common.service import Database, ServiceBase
 
+from .adapters.report_keys import ReportSigner
 from .entrypoints.events import EventEntrypoints
+from .entrypoints.monthly import MonthlyEntrypoints
 from .entrypoints.supervision import SupervisionEntrypoints
 
 
-class ReportingService(SupervisionEntrypoints, EventEntrypoints, ServiceBase):
+class ReportingService(SupervisionEntrypoints, EventEntrypoints, MonthlyEntrypoints,
+                       ServiceBase):
     name = "reporting"
     db = Database()
+    identity = RpcProxy("identity")  # names of people, regions, stations; the division tree
+    report_keys = ReportSigner()  # the monthly reports' signing key

@@ -1,4 +1,5 @@
-"""Rebuilding the read model from scratch: empty the facts and service days, then replay the
+"""Rebuilding the read model from scratch: empty the facts, service days and commendation's
+rows (star levels reached, evaluations), then replay the
 archive in (occurred_at, event_id) order, in batches, all in one transaction. ``TRUNCATE``
 locks both tables until the commit, so live handlers and readers wait for the new figures
 (never see half of them), and an event a live handler committed before is in the archive
@@ -10,7 +11,7 @@ from typing import Any
 
 from timebank_common.db import UnitOfWorkFactory
 
-from ..adapters import fact_repository
+from ..adapters import commendation_repository, fact_repository
 from .absorbing import apply
 
 BATCH = 2000
@@ -22,6 +23,7 @@ def rebuild(db: UnitOfWorkFactory, batch: int = BATCH) -> dict[str, Any]:
     after: tuple[dt.datetime, str] | None = None
     with db() as uow:
         fact_repository.truncate_model(uow)
+        commendation_repository.truncate(uow)
         while True:
             rows = fact_repository.archived(uow, after, batch)
             if not rows:

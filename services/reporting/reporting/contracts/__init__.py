@@ -1,11 +1,28 @@
 """What the gateway and other services may use of reporting, one module per capability:
-``series`` (the supervisor's figures). Imports only marshmallow and the kit's pure core
+``series`` (the supervisor's figures), ``commendation`` (表扬奖励), ``monthly`` (月度报告). Imports only marshmallow and the kit's pure core
 (DESIGN.md §2); the events reporting consumes belong to their producers
 (``demand.contracts``, ``ledger.contracts``, ``identity.contracts``)."""
 from __future__ import annotations
 
 from timebank_common.contracts import EventContract
 
+from .commendation import (
+    MAX_COMMENDED,
+    CommendationOut,
+    CommendationQuery,
+    LongServingRow,
+    MilestoneRow,
+    StationRatingRow,
+    StationServicesRow,
+)
+from .monthly import (
+    MONTH,
+    MonthlyReportOut,
+    MonthlyReportPdf,
+    MonthlyReportQuery,
+    MonthlyReportRequest,
+    MonthlyReportVerification,
+)
 from .series import (
     ACTIVE_VOLUNTEERS,
     DAYS,
@@ -50,4 +67,17 @@ __all__ = [
     "SeriesRow",
     "RegionSpan",
     "EVENTS",
+    "MAX_COMMENDED",
+    "CommendationOut",
+    "CommendationQuery",
+    "LongServingRow",
+    "MilestoneRow",
+    "StationRatingRow",
+    "StationServicesRow",
+    "MONTH",
+    "MonthlyReportOut",
+    "MonthlyReportPdf",
+    "MonthlyReportQuery",
+    "MonthlyReportRequest",
+    "MonthlyReportVerification",
 ]
