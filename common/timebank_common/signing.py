@@ -2,8 +2,8 @@
 reporting's monthly reports): sign canonical bytes with the service's private key, verify
 with the current or a retired public key named by its ``key_id``.
 
-Key files come from the service's config (PEM files made by ``deploy/local_platform.py`` /
-``deploy/setup_once.py`` and by the test fixtures; ``timebank_common.tokens.ensure_keypair``).
+Key files come from the service's config (PEM files made by ``deploy/local_platform.py`` and by
+the test fixtures; ``timebank_common.tokens.ensure_keypair``).
 A service never makes a missing key itself: a new key would silently stop every document
 signed earlier from verifying. What is signed is the service's business (the canonical form of a
 document: ``timebank_common.documents.canonical_json``).

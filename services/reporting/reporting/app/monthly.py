@@ -18,7 +18,7 @@ from typing import Any
 from timebank_common.caller import Caller
 from timebank_common.clock import CHINA, china_date
 from timebank_common.db import UnitOfWorkFactory
-from timebank_common.errors import Conflict, NotFound
+from timebank_common.errors import Conflict, NotFound, Unavailable
 from timebank_common.regions import COUNTY, level_of, prefix_of
 from timebank_common.signing import fingerprint
 
@@ -198,10 +198,14 @@ def make_due(db: UnitOfWorkFactory, now: dt.datetime, names: IdentityNames,
     with db() as uow:
         made = repo.months_made(uow, month)
     due = [r for r in regions_due(names) if r not in made]
+    if due:
+        keys.keys  # noqa: B018 - no key: one refusal for the run, not one per region
     count = 0
     for region in due:
         try:
             row = make(db, region, first, now, names, keys)
+        except Unavailable:  # identity away: the next run retries them all
+            raise
         except Exception:  # one region's failure must not stop the others; next run retries
             log.exception("monthly report %s %s could not be made", region, month)
             continue

@@ -22,7 +22,7 @@ from reporting.app import commendation
 from reporting.app.rebuilding import rebuild
 from reporting.domain import monthly
 from reporting.service import ReportingService
-from timebank_common.errors import BadInput, Forbidden, NotFound
+from timebank_common.errors import BadInput, Forbidden, NotFound, Unavailable
 from timebank_common.tokens import generate_keypair
 
 from .conftest import COMMUNITY, PROVINCE_ADMIN, TOWNSHIP_ADMIN, envelope, feed, recorded
@@ -259,3 +259,20 @@ def test_the_commendation_export_rows(db, reporting, identity, clock):
         ("长期坚持服务的志愿者", 1, "王*明")]
     assert rows[0]["day"] == "2026-11-15" and rows[0]["level"] == 2
     assert rows[1]["subject_id"] == STATION and rows[3]["mean_score"] == 4.67
+
+
+def test_without_its_key_reporting_refuses_reports_but_serves_the_rest(db, clock, identity):
+    config = {"CHECK_CONTRACTS": "strict"}
+    keyless = worker_factory(ReportingService, db=db, clock=clock, identity=identity,
+                             report_keys=ReportKeys(config), config=config)
+    clock.set(at(dt.date(2026, 12, 2)))
+    november(db, keyless)
+    with pytest.raises(Unavailable) as refused:
+        keyless.generate_monthly_report(CITY_ADMIN, {"region_code": CITY, "month": "2026-11"})
+    assert refused.value.code == "report_key_missing"
+    with pytest.raises(Unavailable):
+        keyless.make_monthly_reports()  # one refusal for the run
+    assert keyless.commendation(CITY_ADMIN, {"region_code": CITY, "from": "2026-11-01",
+                                             "to": "2026-11-30"})["milestones"]
+    with db() as uow:
+        assert uow.execute(sa.select(sa.func.count()).select_from(monthly_reports)).scalar() == 0
