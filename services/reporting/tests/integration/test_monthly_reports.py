@@ -16,13 +16,15 @@ import sqlalchemy as sa
 from nameko.testing.services import worker_factory
 from timebank_testing.identity_fake import IdentityFake
 
+from reporting.adapters.identity import IdentityNames
 from reporting.adapters.report_keys import ReportKeys
 from reporting.adapters.tables import milestones_reached, monthly_reports, service_records
 from reporting.app import commendation
+from reporting.app import monthly as monthly_app
 from reporting.app.rebuilding import rebuild
 from reporting.domain import monthly
 from reporting.service import ReportingService
-from timebank_common.errors import BadInput, Forbidden, NotFound, Unavailable
+from timebank_common.errors import BadInput, Conflict, Forbidden, NotFound, Unavailable
 from timebank_common.tokens import generate_keypair
 
 from .conftest import COMMUNITY, PROVINCE_ADMIN, TOWNSHIP_ADMIN, envelope, feed, recorded
@@ -276,3 +278,25 @@ def test_without_its_key_reporting_refuses_reports_but_serves_the_rest(db, clock
                                              "to": "2026-11-30"})["milestones"]
     with db() as uow:
         assert uow.execute(sa.select(sa.func.count()).select_from(monthly_reports)).scalar() == 0
+
+
+def test_a_report_another_process_is_making_is_left_to_it(db, reporting, clock, identity,
+                                                          database_url, report_key_files):
+    """Another process holds (region, month)'s lock: this one makes nothing and says so."""
+    clock.set(at(dt.date(2026, 12, 2)))
+    engine = sa.create_engine(database_url("reporting"))
+    try:
+        with engine.connect() as other:
+            other.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
+                          {"k": f"reporting.monthly:{CITY}:2026-11"})
+            assert monthly_app.make(db, CITY, dt.date(2026, 11, 1), clock.now(),
+                                    IdentityNames(identity), ReportKeys(report_key_files)) is None
+            with pytest.raises(Conflict) as refused:
+                reporting.generate_monthly_report(CITY_ADMIN, {"region_code": CITY,
+                                                               "month": "2026-11"})
+            assert refused.value.code == "report_in_progress"
+            other.rollback()
+        assert reporting.generate_monthly_report(CITY_ADMIN, {"region_code": CITY,
+                                                              "month": "2026-11"})["number"]
+    finally:
+        engine.dispose()
