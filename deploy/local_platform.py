@@ -133,6 +133,8 @@ class LocalPlatform:
         ensure_key_file(path("PII_KEYS_FILE", "pii-keys.json"))
         ensure_keypair(path("CERTIFICATE_PRIVATE_KEY_FILE", "certificate-private.pem"),
                        path("CERTIFICATE_PUBLIC_KEY_FILE", "certificate-public.pem"))
+        ensure_keypair(path("REPORT_PRIVATE_KEY_FILE", "report-private.pem"),
+                       path("REPORT_PUBLIC_KEY_FILE", "report-public.pem"))
 
     def start_all(self) -> None:
         for name in ALL:

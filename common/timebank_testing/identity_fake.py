@@ -59,7 +59,8 @@ DEFAULT_CARRIER_NAME = "育才社区服务站"
 SILENCE_SECONDS = 30.0  # a silent fake answers at the latest after this (or at speak())
 
 RPCS = ("check_volunteer", "get_person", "get_elder", "may_act_for", "elders_acted_for",
-        "are_direct_relatives", "contact_details", "person_names", "person_standing", "station_staff",
+        "are_direct_relatives", "contact_details", "person_names", "place_names", "person_standing",
+        "station_staff",
         "qualifications_expiring", "priority_elders", "get_carrier", "get_region",
         "list_regions", "matching_volunteers", "identity_stats", "active_revocations")
 """The RPCs other services ask identity, which the fake answers."""
@@ -494,6 +495,12 @@ class IdentityFake:
     def _person_names(self, person_ids: list[str]) -> dict[str, Any]:
         return {"names": {p: self.people[p].name for p in dict.fromkeys(person_ids)
                           if p in self.people}}
+
+    def _place_names(self, region_codes: list[str] = (),  # type: ignore[assignment]
+                     carrier_ids: list[str] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+        return {"regions": {c: self.regions[c]["name"] for c in region_codes if c in self.regions},
+                "carriers": {c: self.carriers[c]["name"] for c in carrier_ids
+                             if c in self.carriers}}
 
     def _station_staff(self, carrier_id: str | None = None,
                        township_code: str | None = None) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from .routes.people import PeopleRoutes
 from .routes.proxies import ProxyRoutes
 from .routes.records import RecordRoutes
 from .routes.report_interchange import ReportInterchangeRoutes
+from .routes.report_monthly import ReportMonthlyRoutes
 from .routes.report_national import ReportNationalRoutes
 from .routes.reports import ReportRoutes
 from .routes.stats import StatsRoutes
@@ -135,7 +136,7 @@ class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, Prox
                      DisputeRoutes, MatchingRoutes, AccountRoutes, CertificateRoutes,
                      TransferRoutes, InboxRoutes, ElderSideRoutes, DocsRoutes, ConsoleRoutes,
                      ChangeRoutes, ReportRoutes, ReportInterchangeRoutes, ReportNationalRoutes,
-                     ServiceBase):
+                     ReportMonthlyRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

@@ -52,3 +52,8 @@ def carrier_rows(uow: UnitOfWork, prefix: str) -> list[dict[str, Any]]:
     stmt = select(carriers.c.region_code, carriers.c.kind).where(
         within(carriers.c.region_code, prefix))
     return [dict(r) for r in uow.execute(stmt).mappings()]
+
+
+def names_of(uow: UnitOfWork, carrier_ids: list[uuid.UUID]) -> dict[str, str]:
+    rows = uow.execute(select(carriers.c.id, carriers.c.name).where(carriers.c.id.in_(carrier_ids)))
+    return {str(r.id): r.name for r in rows}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from timebank_common.db import UnitOfWork, one_of
 
 from .personal_data import from_row
-from .tables import carriers, persons, volunteer_profiles
+from .tables import persons, volunteer_profiles
 
 
 def people_for_export(uow: UnitOfWork, person_ids: Iterable[uuid.UUID]) -> list[dict[str, Any]]:
@@ -28,11 +28,3 @@ def people_for_export(uow: UnitOfWork, person_ids: Iterable[uuid.UUID]) -> list[
                                   volunteer_profiles.c.person_id == persons.c.id))
         .where(one_of(persons.c.id, ids)).order_by(persons.c.id)).mappings()
     return [opened for row in rows if (opened := from_row("persons", dict(row))) is not None]
-
-
-def carrier_names(uow: UnitOfWork, carrier_ids: Iterable[uuid.UUID]) -> dict[str, str]:
-    ids = list(carrier_ids)
-    if not ids:
-        return {}
-    rows = uow.execute(select(carriers.c.id, carriers.c.name).where(one_of(carriers.c.id, ids)))
-    return {str(r.id): r.name for r in rows}

@@ -35,6 +35,11 @@ def child_region_names(uow: UnitOfWork, parent_code: str) -> dict[str, str]:
     return {r["code"]: r["name"] for r in rows}
 
 
+def names_of(uow: UnitOfWork, codes: Iterable[str]) -> dict[str, str]:
+    rows = uow.execute(select(regions.c.code, regions.c.name).where(regions.c.code.in_(list(codes))))
+    return {r.code: r.name for r in rows}
+
+
 def load_regions(uow_or_connection: Any, rows: Iterable[Mapping[str, Any]]) -> int:
     """Insert or update regions (idempotent). ``rows``: mappings with the ``REGION_FIELDS``;
     coordinates may be missing, and then the stored ones are kept. Returns the row count."""

@@ -5,6 +5,7 @@
   audit log (action ``read_unmasked``, actor ``notify``: a system read, no person).
 * ``person_names``: names only (not personal data that is sealed; nothing to audit), for
   message texts ("李明将上门为您服务").
+* ``place_names``: names of regions and carriers (public), for reporting's reports.
 * ``person_standing``: where a person belongs now (region, station), their profiles and
   standing: what the other services check a caller's scope against.
 * ``station_staff``: the active station operators of a carrier and the township admins of a
@@ -20,7 +21,7 @@ from typing import Any
 
 from timebank_common.db import UnitOfWorkFactory
 
-from ..adapters import grants, persons, qualifications
+from ..adapters import carriers, grants, persons, qualifications, regions
 from ..adapters.rows import as_uuid
 from ..domain.qualifications import kind_names
 from . import audit
@@ -66,6 +67,16 @@ def person_names(db: UnitOfWorkFactory, person_ids: Iterable[str]) -> dict[str, 
         return {}
     with db() as uow:
         return persons.names_of(uow, ids)
+
+
+def place_names(db: UnitOfWorkFactory, region_codes: Iterable[str],
+                carrier_ids: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Names of the known regions and carriers among those asked for (public names)."""
+    codes = list(dict.fromkeys(region_codes))
+    ids = [cid for cid in (as_uuid(c) for c in dict.fromkeys(carrier_ids)) if cid]
+    with db() as uow:
+        return {"regions": regions.names_of(uow, codes) if codes else {},
+                "carriers": carriers.names_of(uow, ids) if ids else {}}
 
 
 def person_standing(db: UnitOfWorkFactory, person_ids: Iterable[str]) -> list[dict[str, Any]]:

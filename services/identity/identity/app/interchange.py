@@ -4,10 +4,10 @@
   identity's boundary) of up to ``MAX_INTERCHANGE_IDS`` persons — volunteers only. Only the system caller of
   reporting may ask (403 ``service_only``); **every call** writes one audit entry (action
   ``read_for_interchange``, target the export, region the exported region) saying which
-  fields, how many persons were asked and found, and which persons;
-* ``carrier_names``: stations' names (not personal data; nothing audited).
+  fields, how many persons were asked and found, and which persons.
 
-Recorders' (operators') names are ``person_names`` (``app/contacts.py``).
+Recorders' (operators') names are ``person_names`` and stations' ``place_names``
+(``app/contacts.py``).
 """
 from __future__ import annotations
 
@@ -40,11 +40,3 @@ def national_volunteers(db: UnitOfWorkFactory, caller: Caller, person_ids: Itera
     return [{"person_id": str(p["id"]), "volunteer_number": p["volunteer_number"],
              "name": p["name"], "id_type": RESIDENT_ID_CARD, "id_number": p["id_number"]}
             for p in people]
-
-
-def carrier_names(db: UnitOfWorkFactory, carrier_ids: Iterable[str]) -> dict[str, str]:
-    ids = [cid for cid in (as_uuid(c) for c in dict.fromkeys(carrier_ids)) if cid]
-    if not ids:
-        return {}
-    with db() as uow:
-        return interchange.carrier_names(uow, ids)

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 from .common import Names
 
 __all__ = ["Contact", "ContactDetails", "ExpiringQualification", "ExpiringQualifications",
-           "PersonNames", "PersonStandings", "StaffMember", "Standing", "StationStaff"]
+           "PersonNames", "PersonStandings", "PlaceNames", "StaffMember", "Standing", "StationStaff"]
 
 
 class Contact(Schema):
@@ -32,6 +32,14 @@ class ContactDetails(Schema):
 class PersonNames(Schema):
     names = fields.Dict(keys=fields.Str(), values=fields.Str(), required=True, metadata={
         "description": "person id -> name, for the known persons"})
+
+
+class PlaceNames(Schema):
+    """Names of regions and service carriers (public: nothing personal), for reports."""
+    regions = fields.Dict(keys=fields.Str(), values=fields.Str(), required=True, metadata={
+        "description": "region code -> name (e.g. 石家庄市), for the known codes"})
+    carriers = fields.Dict(keys=fields.Str(), values=fields.Str(), required=True, metadata={
+        "description": "carrier id -> name, for the known carriers"})
 
 
 class StaffMember(Schema):

@@ -6,8 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from .common import REGION_CODE
 
-__all__ = ["ID_TYPES", "INTERCHANGE_READERS", "MAX_INTERCHANGE_IDS", "CarrierNames",
-           "InterchangeExport", "NationalVolunteer", "NationalVolunteers", "RESIDENT_ID_CARD"]
+__all__ = ["ID_TYPES", "INTERCHANGE_READERS", "MAX_INTERCHANGE_IDS", "InterchangeExport", "NationalVolunteer", "NationalVolunteers", "RESIDENT_ID_CARD"]
 
 INTERCHANGE_READERS = ("reporting",)
 """The services whose system caller may read people for an interchange export."""
@@ -45,8 +44,3 @@ class NationalVolunteer(Schema):
 class NationalVolunteers(Schema):
     items = fields.List(fields.Nested(NationalVolunteer), required=True, metadata={
         "description": "the known persons among those asked for (an unknown id is absent)"})
-
-
-class CarrierNames(Schema):
-    names = fields.Dict(keys=fields.Str(), values=fields.Str(), required=True, metadata={
-        "description": "carrier id -> name, for the known carriers"})

@@ -14,6 +14,7 @@ from ..contracts import (
     ExpiringQualifications,
     PersonNames,
     PersonStandings,
+    PlaceNames,
     StationStaff,
 )
 
@@ -32,6 +33,16 @@ class ContactEntrypoints:
     def person_names(self, person_ids):
         """Names only (for message texts): nothing sealed is read, nothing audited."""
         return {"names": contacts.person_names(self.db, person_ids)}
+
+    @rpc(args={"region_codes": fields.List(fields.Str(validate=AsciiPattern(r"^[0-9]{12}$")),
+                                           load_default=list, validate=validate.Length(max=500)),
+               "carrier_ids": fields.List(fields.Str(validate=validate.Length(1, 64)),
+                                          load_default=list, validate=validate.Length(max=500))},
+         returns=PlaceNames, internal=True)
+    def place_names(self, region_codes=(), carrier_ids=()):
+        """Names of regions and carriers (public names, nothing audited): reporting's
+        monthly reports and commendation lists."""
+        return contacts.place_names(self.db, region_codes, carrier_ids)
 
     @rpc(args=PERSON_IDS, returns=PersonStandings, internal=True)
     def person_standing(self, person_ids):

@@ -8,7 +8,6 @@ from timebank_common.service import rpc
 from ..app import interchange
 from ..contracts import (
     MAX_INTERCHANGE_IDS,
-    CarrierNames,
     InterchangeExport,
     NationalVolunteers,
 )
@@ -24,8 +23,3 @@ class InterchangeEntrypoints:
         """Volunteer number, name, ID type and number of up to 500 persons, for an export to
         the national volunteer system: reporting's system caller only; every call audited."""
         return {"items": interchange.national_volunteers(self.db, caller, person_ids, export)}
-
-    @rpc(args={"carrier_ids": IDS}, returns=CarrierNames, internal=True)
-    def carrier_names(self, carrier_ids):
-        """Names of the known carriers (stations) among up to 500 ids."""
-        return {"names": interchange.carrier_names(self.db, carrier_ids)}

@@ -98,6 +98,7 @@ def test_the_fake_answers_in_identitys_shapes(identity, both):
         "are_direct_relatives": (elder, daughter),
         "contact_details": ([elder, daughter],),
         "person_names": ([elder, daughter],),
+        "place_names": ([YUCAI], [str(STATION_ID)]),
         "person_standing": ([elder, daughter, "00000000-0000-0000-0000-000000000000"],),
         "station_staff": (str(STATION_ID), "130102001000"),
         "qualifications_expiring": (None, 30),

@@ -75,11 +75,3 @@ def test_no_caller_too_many_ids_or_no_export_named_are_refused(identity):
         identity.national_volunteers(system_caller("reporting"), ["x"] * 501, EXPORT)
     with pytest.raises(BadInput):
         identity.national_volunteers(system_caller("reporting"), [], {"kind": "x"})
-
-
-def test_stations_are_named_by_id(identity, login):
-    station = login(OPERATOR)["carrier_id"]
-    names = identity.carrier_names([station, "00000000-0000-0000-0000-000000000000", "x"])
-    assert list(names["names"]) == [station] and names["names"][station]
-    with pytest.raises(BadInput):
-        identity.carrier_names(["x"] * 501)

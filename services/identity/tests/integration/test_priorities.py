@@ -192,3 +192,17 @@ def test_notify_finds_the_station_and_township_staff(identity, login):
     assert identity.station_staff(None, None)["items"] == []
     with pytest.raises(BadInput):
         identity.station_staff("not-an-id", None)
+
+
+def test_reporting_reads_the_names_of_regions_and_stations(identity, login):
+    operator = login(OPERATOR)
+    unknown = "00000000-0000-0000-0000-000000000000"
+    names = identity.place_names(["130100000000", YUCAI, "139900000000"],
+                                 [operator["carrier_id"], unknown, "not-a-uuid"])
+    assert names["regions"]["130100000000"] == "石家庄市"
+    assert set(names["regions"]) == {"130100000000", YUCAI}
+    assert list(names["carriers"]) == [operator["carrier_id"]] and names["carriers"][
+        operator["carrier_id"]]
+    assert identity.place_names() == {"regions": {}, "carriers": {}}
+    with pytest.raises(BadInput):
+        identity.place_names(["13"], [])

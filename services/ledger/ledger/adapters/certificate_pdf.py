@@ -1,8 +1,7 @@
 """The certificate as an A4 PDF (reportlab), Chinese text in an embedded font.
 
-The font is a subset of WenQuanYi Micro Hei (文泉驿微米黑, Apache-2.0) committed in
-``ledger/adapters/fonts/`` (see ``ledger/commands/make_font_subset.py`` and the ledger README,
-"Certificates"):
+The font is the platform's subset of WenQuanYi Micro Hei (文泉驿微米黑, Apache-2.0) in the kit
+(``timebank_common.pdf_fonts``, ``timebank_common/fonts/``; see the ledger README, "Certificates"):
 reportlab embeds the glyphs used, so the PDF reads the same in every viewer, and the
 renderer needs nothing installed on the machine. The QR code (reportlab's own widget)
 holds the public verification URL, which is also printed and made a link.
@@ -11,8 +10,6 @@ from __future__ import annotations
 
 import io
 import logging
-from functools import lru_cache
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -22,35 +19,21 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from timebank_common.pdf_fonts import FONT_NAME, missing_glyphs
+from timebank_common.pdf_fonts import cjk_font as _font
 
 from ..domain.certificates import CertificateContent, verify_url
 from ..domain.display import minutes_en, minutes_zh
 
 log = logging.getLogger(__name__)
 
-FONT_NAME = "WenQuanYiMicroHei"
-FONT_FILE = Path(__file__).parent / "fonts" / "WenQuanYiMicroHei-subset.ttf"
 TITLE_ZH = "服务记录证明"
 TITLE_EN = "Certificate of Volunteer Service Record"
 INK = colors.HexColor("#1F2A44")
 RULE = colors.HexColor("#9AA5B8")
 SHADE = colors.HexColor("#EEF1F6")
-
-
-@lru_cache(maxsize=1)
-def _font() -> TTFont:
-    font = TTFont(FONT_NAME, str(FONT_FILE))
-    pdfmetrics.registerFont(font)
-    return font
-
-
-def missing_glyphs(text: str) -> set[str]:
-    """Characters of ``text`` the embedded font cannot show (they would print as boxes)."""
-    cmap = _font().face.charToGlyph
-    return {ch for ch in text if not ch.isspace() and ord(ch) not in cmap}
 
 
 def _styles() -> dict[str, ParagraphStyle]:

@@ -19,11 +19,15 @@ e.g. ``HB-1301-20261129-7K3QXM5``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from timebank_common.documents import ALPHABET as ALPHABET
+from timebank_common.documents import canonical_json, random_symbols
+from timebank_common.documents import check_symbol as check_symbol
+from timebank_common.documents import mask_name as mask_name  # the verification page's
+from timebank_common.documents import read_as_typed as _read_as_typed
 from timebank_common.errors import BadInput
 
 from .display import minutes_display
@@ -31,28 +35,15 @@ from .display import minutes_display
 PLATFORM = "HB"
 ISSUER_ORGANISATION = "河北省时间银行 Hebei Time Bank"
 PLATFORM_STATION = "时间银行 Time Bank"  # the issuer when identity names no station or region
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 RANDOM_LENGTH = 6
 CANONICAL_VERSION = 1
 SIGNING_CONTEXT = b"timebank-certificate-v1\n"  # the signature cannot be reused for other data
 
 NUMBER_PATTERN = re.compile(
     rf"^{PLATFORM}-(\d{{4}})-(\d{{8}})-([{ALPHABET}]{{{RANDOM_LENGTH + 1}}})$")
-_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 # --- certificate number ------------------------------------------------------------------
-def check_symbol(payload: str) -> str:
-    """Luhn mod 32 over ``payload`` (symbols of ALPHABET): the symbol that completes it."""
-    n = len(ALPHABET)
-    factor, total = 2, 0
-    for char in reversed(payload):
-        addend = factor * ALPHABET.index(char)
-        factor = 1 if factor == 2 else 2
-        total += addend // n + addend % n
-    return ALPHABET[(n - total % n) % n]
-
-
 def _payload(city: str, date: str, random_part: str) -> str:
     return city + date + random_part
 
@@ -60,13 +51,8 @@ def _payload(city: str, date: str, random_part: str) -> str:
 def make_number(region_code: str, issued_on: dt.date, random_value: int) -> str:
     """The number for a volunteer of ``region_code`` issued on ``issued_on``;
     ``random_value`` is 30 random bits (the caller draws them: this module does no I/O)."""
-    if not 0 <= random_value < len(ALPHABET) ** RANDOM_LENGTH:
-        raise ValueError("random_value out of range")
-    symbols = []
-    for _ in range(RANDOM_LENGTH):
-        random_value, digit = divmod(random_value, len(ALPHABET))
-        symbols.append(ALPHABET[digit])
-    city, date, random_part = region_code[:4], issued_on.strftime("%Y%m%d"), "".join(symbols)
+    random_part = random_symbols(random_value, RANDOM_LENGTH)
+    city, date = region_code[:4], issued_on.strftime("%Y%m%d")
     return (f"{PLATFORM}-{city}-{date}-{random_part}"
             f"{check_symbol(_payload(city, date, random_part))}")
 
@@ -80,7 +66,7 @@ def normalize_number(text: str) -> str:
     raw = re.sub(r"\s+", "", str(text or "")).upper()
     parts = raw.split("-")
     if len(parts) == 4:
-        parts[3] = parts[3].translate(_READ_AS)
+        parts[3] = _read_as_typed(parts[3])
     number = "-".join(parts)
     match = NUMBER_PATTERN.match(number)
     if not match:
@@ -172,8 +158,7 @@ def build_content(*, number: str, person: dict[str, Any], period_from: dt.date, 
 def canonical_bytes(content: dict[str, Any]) -> bytes:
     """The exact bytes that are signed: a fixed prefix, then JSON with sorted keys,
     no spaces, UTF-8 (not escaped). The same content always gives the same bytes."""
-    body = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return SIGNING_CONTEXT + body.encode("utf-8")
+    return canonical_json(SIGNING_CONTEXT, content)
 
 
 def signed_bytes(content: CertificateContent) -> bytes:
@@ -201,16 +186,6 @@ def verify_url(public_base_url: str, number: str) -> str:
 
 
 # --- what the public verification page shows ------------------------------------------
-def mask_name(name: str) -> str:
-    """``王小明`` -> ``王*明``, ``王明`` -> ``王*``, ``欧阳小明`` -> ``欧**明``."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
 def check_period(period_from: dt.date, period_to: dt.date, today: dt.date) -> None:
     if period_from > period_to:
         raise BadInput("period_invalid", "开始日期须不晚于结束日期",

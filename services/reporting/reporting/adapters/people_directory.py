@@ -1,8 +1,8 @@
 """What the national export asks other services, over nameko RPC (``proxy``: the service's
 ``RpcProxy``, or the export context's ``rpc(name)``): identity for the volunteers (volunteer
-number, name, ID type and number; reporting's system caller; audited by identity), the
-recorders' names and the stations' names, each in batches of at most ``BATCH`` ids; demand for
-the catalogue's category names."""
+number, name, ID type and number; reporting's system caller; audited by identity), in batches
+of at most ``BATCH`` ids; demand for the catalogue's category names. Recorders' and stations'
+names are ``adapters/identity.py``'s, as for every report."""
 from __future__ import annotations
 
 import logging
@@ -37,18 +37,6 @@ class IdentityDirectory:
         for batch in _batches(person_ids):
             answer = self.proxy.national_volunteers(CALLER, batch, self.export)
             found.update({item["person_id"]: item for item in answer["items"]})
-        return found
-
-    def person_names(self, person_ids: Iterable[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for batch in _batches(person_ids):
-            found.update(self.proxy.person_names(batch)["names"])
-        return found
-
-    def carrier_names(self, carrier_ids: Iterable[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for batch in _batches(carrier_ids):
-            found.update(self.proxy.carrier_names(batch)["names"])
         return found
 
 

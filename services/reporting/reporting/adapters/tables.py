@@ -116,3 +116,41 @@ national_deliveries = sa.Table(
     sa.Column("day", sa.Date, nullable=False),  # the record's China day
     sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# migration 0004: what the commendation lists read besides the facts and service_records, one
+# row per consumed event (kept by the handlers and the rebuild), and the signed monthly reports
+milestones_reached = sa.Table(
+    "milestones_reached", metadata,
+    sa.Column("event_id", sa.String(64), primary_key=True),
+    sa.Column("person_id", sa.String(64), nullable=False),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("cumulative_minutes", sa.Integer, nullable=False),
+    sa.Column("region_code", sa.String(12), nullable=False),  # the volunteer's (the envelope's)
+    sa.Column("day", sa.Date, nullable=False),  # China day reached
+)
+
+evaluation_scores = sa.Table(
+    "evaluation_scores", metadata,
+    sa.Column("event_id", sa.String(64), primary_key=True),
+    sa.Column("demand_id", sa.String(64), nullable=False),
+    sa.Column("volunteer_id", sa.String(64), nullable=False),
+    sa.Column("region_code", sa.String(12), nullable=False),
+    sa.Column("score", sa.SmallInteger, nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+)
+
+monthly_reports = sa.Table(
+    "monthly_reports", metadata,
+    sa.Column("number", sa.String(40), primary_key=True),
+    sa.Column("region_code", sa.String(12), nullable=False),
+    sa.Column("month", sa.String(7), nullable=False),  # YYYY-MM
+    sa.Column("pdf", sa.LargeBinary, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("signature", sa.Text, nullable=False),
+    sa.Column("key_id", sa.String(32), nullable=False),
+    sa.Column("content", postgresql.JSONB, nullable=False),
+    sa.Column("generated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("as_of", sa.DateTime(timezone=True)),
+    sa.Column("generated_by", sa.String(64)),
+    sa.UniqueConstraint("region_code", "month", name="monthly_reports_one_per_month"),
+)

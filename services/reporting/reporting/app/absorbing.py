@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..adapters import fact_repository
+from ..adapters import commendation_repository, fact_repository
 from ..domain.facts import UNSPECIFIED, Delta, ServiceDay, effect_of
 from ..domain.periods import ACTIVE_CHANGE, ACTIVE_WINDOW_DAYS, activity_changes
 from ..domain.rollup import Key, rolled_up
@@ -32,6 +32,7 @@ def apply(uow, envelopes: Sequence[Mapping[str, Any]]) -> int:
         for key, change in served(uow, day):
             changes[key] += change
     fact_repository.add(uow, changes)  # a change summing to 0 still touches its row, as live
+    commendation_repository.keep(uow, envelopes)  # star levels reached, evaluations' stations
     return len(deltas)
 
 

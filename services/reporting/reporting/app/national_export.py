@@ -30,6 +30,7 @@ from timebank_common.db import UnitOfWork, UnitOfWorkFactory
 from timebank_common.errors import Conflict
 
 from ..adapters import national_repository
+from ..adapters.identity import IdentityNames
 from ..adapters.people_directory import IdentityDirectory, category_names
 from ..contracts import (
     NATIONAL_COLUMNS,
@@ -88,13 +89,15 @@ class NationalRecordsExport:
             f"{region}/{first}/{last}/{ctx.now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}")
         identity = IdentityDirectory(ctx.rpc("identity"), {
             "reference": str(reference), "kind": self.kind, "region_code": region})
+        names_of = IdentityNames(ctx.rpc("identity"))
         category = category_names(ctx.rpc("demand"))
         after = 0
         while page := national_repository.staged_page(ctx.uow, after):
             after = page[-1]["seq"]
             people = identity.volunteers(r["volunteer_id"] for r in page)
-            recorders = identity.person_names(r["recorded_by"] for r in page)
-            stations = identity.carrier_names(r["carrier_id"] for r in page)
+            recorders = names_of.person_names(r["recorded_by"] for r in page if r["recorded_by"])
+            _, stations = names_of.place_names((), (r["carrier_id"] for r in page
+                                                    if r["carrier_id"]))
             for record in page:
                 recorder = record["recorded_by"]
                 names = Names(

@@ -1,4 +1,5 @@
-"""Rebuilding the read model from scratch: empty the facts and service days, then replay the
+"""Rebuilding the read model from scratch: empty the facts, service days and commendation's
+rows (star levels reached, evaluations), then replay the
 archive in (occurred_at, event_id) order, in batches, all in one transaction. ``TRUNCATE``
 locks both tables until the commit, so live handlers and readers wait for the new figures
 (never see half of them), and an event a live handler committed before is in the archive

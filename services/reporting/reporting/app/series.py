@@ -36,13 +36,22 @@ def series(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any],
                        f"At most {MAX_ROWS} periods at once: shorten the span or use a longer "
                        "period", {"periods": len(buckets)})
     measures = list(dict.fromkeys(query["measures"]))
-    summed = [m for m in measures if m in SUMMED_MEASURES]
-    prefix = prefix_of(region)
     with db() as uow:
-        by_day = fact_repository.sums_by_day(uow, prefix, first, last, summed) if summed else []
-        changes = (fact_repository.changes_by_day(uow, prefix, last)
-                   if ACTIVE_VOLUNTEERS in measures else [])
+        rows = series_rows(uow, prefix_of(region), period, first, last, measures)
         fresh = freshness(uow, now)
+    return {"region_code": region, "period": period, "measures": measures, "rows": rows,
+            **fresh}
+
+
+def series_rows(uow, prefix: str, period: str, first: dt.date, last: dt.date,
+                measures: list[str]) -> list[dict[str, Any]]:
+    """One row per period of the region ``prefix`` (no role or scope checked: the callers'
+    business)."""
+    buckets = periods.buckets(first, last, period)
+    summed = [m for m in measures if m in SUMMED_MEASURES]
+    by_day = fact_repository.sums_by_day(uow, prefix, first, last, summed) if summed else []
+    changes = (fact_repository.changes_by_day(uow, prefix, last)
+               if ACTIVE_VOLUNTEERS in measures else [])
     starts = {start: label for label, start, _ in buckets}
     totals: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(summed, 0))
     for day, measure, value in by_day:
@@ -55,8 +64,7 @@ def series(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any],
             values[ACTIVE_VOLUNTEERS] = active.get(end, 0)
         rows.append({"period": label, "start": start, "end": end,
                      "values": {m: values[m] for m in measures}})
-    return {"region_code": region, "period": period, "measures": measures, "rows": rows,
-            **fresh}
+    return rows
 
 
 def active_on_each(changes: list[Any], days: list[dt.date]) -> dict[dt.date, int]:
@@ -77,20 +85,26 @@ def breakdown(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any],
     region = query["region_code"]
     _authorized(caller, region)
     first, last = query["from_"], query["to"]
-    prefix, length = prefix_of(region), child_length(region)
-    if length is None:
+    prefix = prefix_of(region)
+    if child_length(region) is None:
         raise BadInput("no_child_regions", "社区（村）以下没有下级区划",
                        "A community has no regions below it", {"region_code": region})
     with db() as uow:
-        sums = fact_repository.sums_by_child(uow, prefix, first, last, list(SUMMED_MEASURES))
-        active = fact_repository.active_by_child(uow, prefix, last)
+        rows = child_rows(uow, prefix, first, last)
         fresh = freshness(uow, now)
+    return {"region_code": region, "from_": first, "to": last, "rows": rows, **fresh}
+
+
+def child_rows(uow, prefix: str, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+    """Every summed measure per child region of ``prefix`` and active volunteers on ``last``
+    (no role or scope checked)."""
+    sums = fact_repository.sums_by_child(uow, prefix, first, last, list(SUMMED_MEASURES))
+    active = fact_repository.active_by_child(uow, prefix, last)
     children: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SUMMED_MEASURES, 0))
     for child, measure, value in sums:
         children[child][measure] += int(value)
     for child in active:
         children[child]  # noqa: B018 - a child with service days and no sums still shows
-    rows = [{"region_code": child.ljust(12, "0"),
+    return [{"region_code": child.ljust(12, "0"),
              "values": {**children[child], ACTIVE_VOLUNTEERS: active.get(child, 0)}}
             for child in sorted(children)]
-    return {"region_code": region, "from_": first, "to": last, "rows": rows, **fresh}

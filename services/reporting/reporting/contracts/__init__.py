@@ -1,12 +1,30 @@
 """What the gateway and other services may use of reporting, one module per capability:
-``series`` (the supervisor's figures), ``zyh`` (志愿汇 pushes), ``reconciliation``
-(interchange reconciliation). Imports only marshmallow and the kit's pure core
-(DESIGN.md §2); the events reporting consumes belong to their producers
-(``demand.contracts``, ``ledger.contracts``, ``identity.contracts``)."""
+``commendation`` (表扬奖励), ``monthly`` (月度报告), ``national`` (the national volunteer system's
+export), ``reconciliation`` (interchange reconciliation), ``series`` (the supervisor's
+figures), ``zyh`` (志愿汇 pushes). Imports only marshmallow and the kit's pure core (DESIGN.md
+§2); the events reporting consumes belong to their producers (``demand.contracts``,
+``ledger.contracts``, ``identity.contracts``)."""
 from __future__ import annotations
 
 from timebank_common.contracts import EventContract
 
+from .commendation import (
+    MAX_COMMENDED,
+    CommendationOut,
+    CommendationQuery,
+    LongServingRow,
+    MilestoneRow,
+    StationRatingRow,
+    StationServicesRow,
+)
+from .monthly import (
+    MONTH,
+    MonthlyReportOut,
+    MonthlyReportPdf,
+    MonthlyReportQuery,
+    MonthlyReportRequest,
+    MonthlyReportVerification,
+)
 from .national import (
     CORRECTION,
     NATIONAL_COLUMNS,
@@ -32,6 +50,8 @@ from .reconciliation import (
 from .series import (
     ACTIVE_VOLUNTEERS,
     DAYS,
+    FIRST_DAY,
+    LAST_DAY,
     MAX_DAYS,
     MAX_ROWS,
     MEASURES,
@@ -63,29 +83,62 @@ from .zyh import (
 )
 
 EVENTS: tuple[EventContract, ...] = ()
-"""The events reporting produces (none yet)."""
+"""The events reporting produces (none)."""
 
 __all__ = [
     "ACTIVE_VOLUNTEERS",
     "BreakdownOut",
     "BreakdownQuery",
     "BreakdownRow",
+    "CORRECTION",
+    "ChannelReconciliation",
+    "CommendationOut",
+    "CommendationQuery",
     "DAYS",
+    "DIFFERENCE_KINDS",
+    "DifferenceOut",
+    "EVENTS",
+    "FIRST_DAY",
     "Freshness",
+    "InterchangeReconciliationOut",
+    "InterchangeReconciliationQuery",
+    "LAST_DAY",
+    "LongServingRow",
+    "MAX_COMMENDED",
     "MAX_DAYS",
+    "MAX_DIFFERENCES",
+    "MAX_REPLAY_IDS",
     "MAX_ROWS",
     "MEASURES",
+    "MONTH",
     "MeasureList",
+    "MilestoneRow",
+    "MonthlyReportOut",
+    "MonthlyReportPdf",
+    "MonthlyReportQuery",
+    "MonthlyReportRequest",
+    "MonthlyReportVerification",
+    "NATIONAL_COLUMNS",
+    "NATIONAL_EXPORTERS",
+    "NATIONAL_RECORDS",
+    "NEW",
+    "NationalExportOut",
+    "NationalExportParams",
+    "NationalExportsOut",
+    "NationalExportsQuery",
     "PERIODS",
+    "RECONCILIATION_READERS",
     "REGION_CODE",
     "REPORT_READERS",
+    "ROW_TYPES",
+    "RegionSpan",
     "SUMMED_MEASURES",
     "SeriesOut",
     "SeriesQuery",
     "SeriesRow",
-    "RegionSpan",
-    "EVENTS",
-    "MAX_REPLAY_IDS",
+    "SideTotals",
+    "StationRatingRow",
+    "StationServicesRow",
     "ZYH_READERS",
     "ZYH_REPLAYERS",
     "ZYH_STATUSES",
@@ -95,22 +148,4 @@ __all__ = [
     "ZyhReplayIn",
     "ZyhReplayOut",
     "ZyhStatusOut",
-    "DIFFERENCE_KINDS",
-    "MAX_DIFFERENCES",
-    "RECONCILIATION_READERS",
-    "ChannelReconciliation",
-    "DifferenceOut",
-    "InterchangeReconciliationOut",
-    "InterchangeReconciliationQuery",
-    "SideTotals",
-    "CORRECTION",
-    "NATIONAL_COLUMNS",
-    "NATIONAL_EXPORTERS",
-    "NATIONAL_RECORDS",
-    "NEW",
-    "ROW_TYPES",
-    "NationalExportOut",
-    "NationalExportParams",
-    "NationalExportsOut",
-    "NationalExportsQuery",
 ]

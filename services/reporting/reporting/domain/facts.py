@@ -144,6 +144,8 @@ RULES: dict[str, Callable[[Mapping[str, Any]], Effect]] = {
     "record_held": record_held,
     "person_registered": person_registered,
     "volunteer_eligible": _counting("volunteers_eligible"),
+    # no facts: kept as rows of its own for commendation (adapters/commendation_repository.py)
+    "milestone_reached": lambda envelope: Effect(),
 }
 """Event type → what it adds. Every event reporting consumes is here (and only those)."""
 

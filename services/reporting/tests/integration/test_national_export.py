@@ -1,6 +1,6 @@
 """The national volunteer system's export (全国志愿服务信息系统) on reporting's real database:
 the rows from ``service_records`` (people from a stand-in identity answering as identity's
-``national_volunteers``, ``person_names`` and ``carrier_names`` do), and the memory of what
+``national_volunteers``, ``person_names`` and ``place_names`` do), and the memory of what
 was delivered — a second export is empty, a corrected record comes back as a correction row,
 a voided one with 0 hours, a failed export delivers nothing — and the list of exports."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import create_engine, text
 
-from identity.contracts import CarrierNames, InterchangeExport, NationalVolunteers, PersonNames
+from identity.contracts import InterchangeExport, NationalVolunteers, PersonNames, PlaceNames
 from reporting.adapters.tables import national_deliveries, service_records
 from reporting.app.national_export import NATIONAL_RECORDS_EXPORT as EXPORT
 from reporting.app.national_export import delivered
@@ -54,11 +54,11 @@ class StandInIdentity:
         return checked(PersonNames,
                        {"names": {pid: "张站长" for pid in person_ids if pid == OPERATOR}})
 
-    def carrier_names(self, carrier_ids):
-        assert len(carrier_ids) <= 500
-        self.asked.append(("carrier_names", len(carrier_ids)))
-        return checked(CarrierNames, {
-            "names": {cid: "育才社区养老服务站" for cid in carrier_ids if cid == STATION}})
+    def place_names(self, region_codes, carrier_ids):
+        assert len(carrier_ids) <= 500 and not region_codes
+        self.asked.append(("place_names", len(carrier_ids)))
+        return checked(PlaceNames, {"regions": {}, "carriers": {
+            cid: "育才社区养老服务站" for cid in carrier_ids if cid == STATION}})
 
 
 def checked(schema, answer):

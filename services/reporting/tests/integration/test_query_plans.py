@@ -2,13 +2,15 @@
 database with sequential scans priced out; the condition must be an ``Index Cond`` of the
 named index): a region's series from its own rows by the primary key, a breakdown from the
 children's rows by ``facts_by_parent``, a volunteer's neighbouring service days by
-``service_days_by_volunteer``."""
+``service_days_by_volunteer``; the commendation lists' rows of a span by their day (or
+region) indexes."""
 import datetime as dt
 import re
 
 import pytest
 from timebank_testing import index_conditions
 
+from reporting.adapters import commendation_repository as repo
 from reporting.adapters import fact_repository
 
 YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
@@ -52,3 +54,16 @@ def test_a_volunteers_neighbouring_days_come_from_their_index(uow):
     [(index, condition)] = conditions(uow)
     assert index == "service_days_by_volunteer" and fixes("volunteer_id", condition)
     assert "day >= " in condition
+
+
+def test_the_commendation_lists_read_the_months_rows_by_their_indexes(uow):
+    november = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    repo.milestones(uow, "1301", *november)
+    repo.station_services(uow, "1301", *november)
+    repo.volunteer_months(uow, "1301", dt.date(2026, 6, 1), november[1])
+    found = conditions(uow)
+    indexes = [index for index, _ in found]
+    assert indexes == ["milestones_reached_by_day", "service_records_by_day",
+                       "service_days_pkey"], found
+    assert all("day >= " in condition or "region_code >= " in condition
+               for _, condition in found), found

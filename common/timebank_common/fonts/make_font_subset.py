@@ -1,18 +1,18 @@
-"""Rebuild ``WenQuanYiMicroHei-subset.ttf``: the glyphs a certificate needs, from the full font.
+"""Rebuild ``WenQuanYiMicroHei-subset.ttf``: the glyphs the platform's PDFs need, from the full font.
 
 Not used at run time. The full font comes from Debian's ``fonts-wqy-microhei``
 (``/usr/share/fonts/truetype/wqy/wqy-microhei.ttc``, Apache-2.0 or GPL-3+ with the font
-exception; we take it under Apache-2.0, see ``ledger/adapters/fonts/LICENSE-Apache-2.0.txt``). Run by
+exception; we take it under Apache-2.0, see ``timebank_common/fonts/LICENSE-Apache-2.0.txt``). Run by
 path, with fonttools in a throw-away environment (it imports nothing of the ledger):
 
     apt-get install fonts-wqy-microhei
     python -m venv /tmp/ft && /tmp/ft/bin/pip install fonttools==4.68.0
-    /tmp/ft/bin/python services/ledger/ledger/commands/make_font_subset.py
+    /tmp/ft/bin/python common/timebank_common/fonts/make_font_subset.py
 
 The subset keeps every character of GB 2312 (6,763 hanzi: all common characters and
 nearly every name), the extra characters of GBK's level-1 name blocks listed in
 ``EXTRA_NAME_CHARACTERS``, ASCII, Latin-1, general punctuation, CJK symbols and the
-full-width forms. A character outside the subset is reported by ``adapters/certificate_pdf.py``
+full-width forms. A character outside the subset is reported by ``timebank_common.pdf_fonts``
 (``missing_glyphs``) rather than silently printed as an empty box.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 SOURCE = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-TARGET = Path(__file__).parent.parent / "adapters" / "fonts" / "WenQuanYiMicroHei-subset.ttf"
+TARGET = Path(__file__).parent / "WenQuanYiMicroHei-subset.ttf"
 
 # characters outside GB 2312 that are common in given names (and in the region's place names)
 EXTRA_NAME_CHARACTERS = (
