@@ -11,6 +11,7 @@ from .entrypoints.api_clients import ApiClientEntrypoints
 from .entrypoints.audit import AuditEntrypoints
 from .entrypoints.contacts import ContactEntrypoints
 from .entrypoints.dependencies import LoginLockout, PersonalDataKeys, TokenSigner
+from .entrypoints.imports import ImportEntrypoints
 from .entrypoints.interest import InterestEntrypoints
 from .entrypoints.moves import MoveEntrypoints
 from .entrypoints.operators import OperatorEntrypoints
@@ -29,7 +30,7 @@ class IdentityService(ServiceBase, AccountEntrypoints, PeopleEntrypoints, PlaceE
                       ProxyEntrypoints, VolunteerEntrypoints, QualificationEntrypoints,
                       OperatorEntrypoints, ApiClientEntrypoints, ContactEntrypoints,
                       StatisticsEntrypoints, MoveEntrypoints, InterestEntrypoints,
-                      IdempotencyPurge):
+                      ImportEntrypoints, IdempotencyPurge):
     name = "identity"
     db = Database()
     relay = OutboxRelay()

@@ -35,7 +35,7 @@ def test_every_rpc_is_declared_and_says_what_it_does():
 
     rpcs = {name: method for name, method in inspect.getmembers(IdentityService, inspect.isfunction)
             if any(type(e).__name__ == "Rpc" for e in getattr(method, "nameko_entrypoints", ()))}
-    assert len(rpcs) == 70  # 69 of identity's own (update_api_client, the interest ones) and the kit's ping
+    assert len(rpcs) == 74  # 73 of identity's own (the interest ones, the four imports) and ping
     assert [n for n, m in rpcs.items() if getattr(m, "rpc_declaration", None) is None] == []
     assert [n for n, m in rpcs.items() if not (m.__doc__ or "").strip()] == []
 
