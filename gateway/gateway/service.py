@@ -31,6 +31,7 @@ from .routes.demands import DemandIntakeRoutes, DemandRoutes
 from .routes.disputes import DisputeRoutes
 from .routes.docs import DocsRoutes
 from .routes.elder_side import ElderSideRoutes
+from .routes.imports import ImportRoutes
 from .routes.inbox import InboxRoutes
 from .routes.matching import MatchingRoutes
 from .routes.operators import OperatorRoutes
@@ -129,7 +130,7 @@ class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, Prox
                      StatsRoutes, CatalogRoutes, DemandRoutes, DemandIntakeRoutes, RecordRoutes,
                      DisputeRoutes, MatchingRoutes, AccountRoutes, CertificateRoutes,
                      TransferRoutes, InboxRoutes, ElderSideRoutes, DocsRoutes, ConsoleRoutes,
-                     ChangeRoutes, ReportRoutes, ServiceBase):
+                     ChangeRoutes, ReportRoutes, ImportRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

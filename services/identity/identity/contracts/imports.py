@@ -6,7 +6,8 @@ from marshmallow import Schema, fields, validate
 
 from timebank_common.schemas import PageQuery
 
-__all__ = ["IMPORT_KINDS", "IMPORT_MAX_BYTES", "IMPORTERS", "ImportErrorPage", "ImportErrorRow",
+__all__ = ["IMPORT_KINDS", "IMPORT_MAX_BYTES", "IMPORT_MEDIA_TYPES", "IMPORTERS", "ImportErrorPage",
+           "ImportErrorRow", "ImportUploadQuery",
            "ImportErrorsQuery", "ImportJobList", "ImportJobOut", "StartImportSchema"]
 
 IMPORT_KINDS = ("volunteer_registrations", "registry_status")
@@ -75,3 +76,16 @@ class ImportErrorPage(Schema):
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
     page_size = fields.Integer(required=True)
+
+
+class ImportUploadQuery(Schema):
+    """The query of ``POST /api/v1/people/imports`` (the file itself is the raw body)."""
+    kind = fields.Str(required=True, validate=validate.OneOf(IMPORT_KINDS))
+    filename = fields.Str(required=True, validate=validate.Length(min=1, max=200), metadata={
+        "description": "the file's name as the person chose it (shown in the job list)"})
+
+
+IMPORT_MEDIA_TYPES = ("text/csv", "application/vnd.ms-excel",
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+"""What an upload may be labelled: CSV (``application/vnd.ms-excel`` is what browsers on
+Windows call a .csv file) or XLSX; the job tells the two apart by the bytes."""
