@@ -52,14 +52,21 @@ def _xlsx_rows(raw: bytes) -> Iterator[tuple[int, list[str]]]:
 
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise FileRefused("unreadable_xlsx", "无法读取该 XLSX 文件，请确认文件未损坏",
-                          f"The XLSX file cannot be read ({exc.__class__.__name__})") from None
+    except Exception as exc:  # not a workbook (a .docx, a damaged zip): openpyxl's own errors
+        raise _unreadable(exc) from None
     try:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
             raise FileRefused("empty_file", "文件为空", "The file is empty")
-        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield line, [_text(v) for v in values]
+        try:
+            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield line, [_text(v) for v in values]
+        except (zipfile.BadZipFile, KeyError, ValueError, TypeError, SyntaxError) as exc:
+            raise _unreadable(exc) from None  # a sheet's XML that openpyxl cannot read
     finally:
         book.close()
+
+
+def _unreadable(exc: Exception) -> FileRefused:
+    return FileRefused("unreadable_xlsx", "无法读取该 XLSX 文件，请确认文件未损坏",
+                       f"The XLSX file cannot be read ({exc.__class__.__name__})")

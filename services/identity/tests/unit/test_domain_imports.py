@@ -2,6 +2,7 @@
 Chinese or English and any order, each row checked with its line number."""
 import datetime as dt
 import io
+import zipfile
 
 import pytest
 
@@ -124,6 +125,12 @@ def test_csv_rows_keep_their_line_numbers_and_xlsx_cells_become_text():
                                            (2, ["V1", "13600001111", "2024-03-05"])]
     with pytest.raises(rules.FileRefused) as info:
         list(rows(b"PK\x03\x04 not really a zip", rules.XLSX))
+    assert info.value.code == "unreadable_xlsx"
+    document = io.BytesIO()  # a zip that is no workbook (a .docx, say)
+    with zipfile.ZipFile(document, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(rules.FileRefused) as info:
+        list(rows(document.getvalue(), rules.XLSX))
     assert info.value.code == "unreadable_xlsx"
     with pytest.raises(rules.FileRefused) as info:
         list(rows(b"\xff\xfe\x00\xd8 \x81\x30", rules.CSV))
