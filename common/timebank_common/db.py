@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Table, and_, any_, bindparam, create_engine, text
@@ -250,6 +251,21 @@ class UnitOfWork:
         if pending:
             insert_rows(self.session, outbox_table, pending)
             self._events_written = True
+
+    @contextmanager
+    def savepoint(self) -> Iterator[UnitOfWork]:
+        """A part of this unit of work undone on its own when it raises: its writes (a
+        SAVEPOINT) and the events it emitted, the rest of the unit of work going on (an
+        import's refused row among the good ones of its chunk)."""
+        mark = len(self._pending_events)
+        nested = self.session.begin_nested()
+        try:
+            yield self
+        except BaseException:
+            nested.rollback()
+            del self._pending_events[mark:]
+            raise
+        nested.commit()
 
     def nested(self) -> UnitOfWorkFactory:
         """A factory of units of work inside this one's transaction, each a savepoint (as in

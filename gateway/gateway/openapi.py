@@ -143,6 +143,10 @@ def build(base_url: str) -> dict:
             _document_idempotency(route, parameters)
         if route.body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
+        if route.raw_body:  # a file (an import)
+            operation["requestBody"] = {"required": True, "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in route.raw_body}}
         ok: dict[str, Any] = {"description": "OK"}
         if route.response is not None:
             schema = {"type": "array", "items": route.response} if route.many else route.response
@@ -181,6 +185,10 @@ def _error_statuses(route: RouteSpec) -> dict[str, str]:
             del statuses["401"]
     if route.body is not None:
         statuses.update(_BODY_ERRORS)
+    if route.raw_body:
+        statuses.update({"413": "文件过大 body_too_large: the file is larger than the route accepts",
+                         "415": "须为 CSV 或 XLSX unsupported_media_type: the body must be one "
+                                "of " + ", ".join(route.raw_body)})
     return dict(sorted(statuses.items()))
 
 

@@ -2,7 +2,9 @@
 
 * **Media type**: a body must be ``application/json`` (a ``charset`` parameter is fine) or an
   ``application/<something>+json`` type; anything else (text/plain, XML, a form) is 415
-  ``unsupported_media_type``. A request without a body needs no type.
+  ``unsupported_media_type``. A request without a body needs no type. Only a route declared
+  with ``route(..., raw_body=(types...), raw_body_max=N)`` takes a file instead (an import's
+  CSV or XLSX): exactly those types, up to N bytes (``file_body``).
 * **Size**: above ``MAX_BODY_BYTES`` (config, default 1 MiB) is 413 ``body_too_large``, told
   from ``Content-Length`` before anything is read; a chunked body is read up to one byte past
   the limit and no further.
@@ -62,13 +64,31 @@ def _chunked(request) -> bool:
     return "chunked" in request.headers.get("Transfer-Encoding", "").lower()
 
 
-def check_media_type(request) -> None:
-    """415 for a body that is not JSON (nothing to check without a body)."""
+def check_media_type(request, files: tuple[str, ...] = ()) -> None:
+    """415 for a body that is not JSON (nothing to check without a body); a route that takes
+    a file (``files``: its media types) takes exactly those instead."""
+    if files:
+        if request.mimetype.lower() not in files:
+            raise UnsupportedMediaType(
+                "unsupported_media_type", "请上传 CSV 或 XLSX 文件（Content-Type: " +
+                " 或 ".join(files) + "）",
+                "Upload a CSV or XLSX file (Content-Type: " + " or ".join(files) + ")",
+                {"content_type": request.mimetype or None, "accepted": list(files)})
+        return
     if has_body(request) and not is_json_media_type(request.mimetype):
         raise UnsupportedMediaType(
             "unsupported_media_type", "请求体须为 JSON（Content-Type: application/json）",
             "The request body must be JSON (Content-Type: application/json)",
             {"content_type": request.mimetype or None, "accepted": ["application/json"]})
+
+
+def file_body(request, max_bytes: int) -> bytes:
+    """A file sent as the raw body: 413 above ``max_bytes`` (told from Content-Length before
+    reading), 400 ``empty_file`` when there is none."""
+    data = raw_body(request, max_bytes)
+    if not data:
+        raise BadInput("empty_file", "上传的文件为空", "The uploaded file is empty")
+    return data
 
 
 def raw_body(request, max_bytes: int) -> bytes:

@@ -75,6 +75,11 @@ class RouteSpec:
     idempotent: bool = False
     # which rate limit applies (gateway/rate_limits.py); None: derived from the method and path
     rate_class: str | None = None
+    # a route that takes a file as its raw body (an import): the media types it accepts (any
+    # other is 415) and its size limit (413 above it); the wrapped method receives
+    # ``raw_body`` (bytes) and ``media_type``. Every other route takes JSON only.
+    raw_body: tuple[str, ...] = ()
+    raw_body_max: int = 0
 
     @property
     def openapi_path(self) -> str:
@@ -98,6 +103,7 @@ UUID_PARAMETERS = frozenset({
     "person_id", "elder_id", "volunteer_id", "proxy_person_id", "carrier_id", "demand_id",
     "series_id", "dispute_id", "record_id", "follow_up_id", "proposal_id", "message_id",
     "task_id", "grant_id", "qualification_id", "link_id", "interest_id", "webhook_id",
+    "job_id",
 })
 STRING_PARAMETERS = frozenset({
     "number", "code", "region_code", "category", "client_id", "event_type", "role", "locale",
@@ -205,11 +211,14 @@ def _checked_answer(spec: RouteSpec, result, status: int, request_id: str, confi
 def route(method: str, path: str, *, summary: str, tags: list[str], body=None, query=None,
           response=None, many=False, status=200, public=False, roles=None, headers=None,
           scoped=None, content_type="application/json", other_statuses=None, idempotent=False,
-          rate_class=None):
+          rate_class=None, raw_body=(), raw_body_max=0):
     path = with_uuid_converters(path)
+    if raw_body and (body is not None or raw_body_max <= 0):
+        raise TypeError(f"{method} {path}: a raw body needs raw_body_max and no JSON body")
     spec = RouteSpec(method, path, summary, tags, body, query, response, many, status, public,
                      list(roles or []), headers or [], list(scoped or []), content_type,
-                     dict(other_statuses or {}), idempotent, rate_class)
+                     dict(other_statuses or {}), idempotent, rate_class, tuple(raw_body),
+                     raw_body_max)
     ROUTES.append(spec)
 
     def decorate(fn):
@@ -219,7 +228,8 @@ def route(method: str, path: str, *, summary: str, tags: list[str], body=None, q
             config = getattr(self, "config", None)
             params = _plain_path_values(params)
             try:
-                request_body.check_media_type(request)  # any body sent to the API is JSON
+                # any body sent to the API is JSON, but a file to a route that takes one
+                request_body.check_media_type(request, spec.raw_body)
                 caller = None if spec.public else self.authenticate(request)
                 limits = getattr(self, "rate_limits", None)  # absent on unit tests' bare objects
                 if limits is not None:
@@ -230,6 +240,9 @@ def route(method: str, path: str, *, summary: str, tags: list[str], body=None, q
                 refuse_unstorable_text(_query_values(request))
                 if spec.body is not None:
                     params["body"] = _validated_body(spec.body, request, config)
+                if spec.raw_body:
+                    params["raw_body"] = request_body.file_body(request, spec.raw_body_max)
+                    params["media_type"] = request.mimetype
                 if spec.idempotent:
                     params["idempotency_key"] = idempotency.valid_key(
                         request.headers.get(idempotency.HEADER))

@@ -32,6 +32,7 @@ from .routes.demands import DemandIntakeRoutes, DemandRoutes
 from .routes.disputes import DisputeRoutes
 from .routes.docs import DocsRoutes
 from .routes.elder_side import ElderSideRoutes
+from .routes.imports import ImportRoutes
 from .routes.inbox import InboxRoutes
 from .routes.matching import MatchingRoutes
 from .routes.operators import OperatorRoutes
@@ -136,7 +137,7 @@ class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, Prox
                      DisputeRoutes, MatchingRoutes, AccountRoutes, CertificateRoutes,
                      TransferRoutes, InboxRoutes, ElderSideRoutes, DocsRoutes, ConsoleRoutes,
                      ChangeRoutes, ReportRoutes, ReportInterchangeRoutes, ReportNationalRoutes,
-                     ReportMonthlyRoutes, ServiceBase):
+                     ReportMonthlyRoutes, ImportRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

@@ -79,3 +79,25 @@ def test_an_event_its_contract_refuses_is_not_written_and_fails_the_producer(dat
                                          "region_code": "130102001001"}, "130102001001")
             uow.commit()
         assert [e["event_id"] for e in outbox_events(uow_factory)] == [good["event_id"]]
+
+
+def test_a_savepoint_that_raises_undoes_its_writes_and_its_events_only(database_url):
+    kept, undone = uuid.uuid4(), uuid.uuid4()
+    with rolled_back_units_of_work(database_url) as make:
+        uow_factory = make("notify")
+        with uow_factory() as uow:
+            uow.execute(text("CREATE TEMP TABLE marks (id uuid)"))
+            with uow.savepoint():
+                uow.execute(text("INSERT INTO marks VALUES (:id)"), {"id": kept})
+                uow.emit(CANCELLED, {"demand_id": kept, "at": AT}, None)
+            try:
+                with uow.savepoint():
+                    uow.execute(text("INSERT INTO marks VALUES (:id)"), {"id": undone})
+                    uow.emit(CANCELLED, {"demand_id": undone, "at": AT}, None)
+                    raise ValueError("refused")
+            except ValueError:
+                pass
+            assert [r[0] for r in uow.execute(text("SELECT id FROM marks"))] == [kept]
+            uow.commit()
+        events = outbox_events(uow_factory)
+        assert [e["payload"]["demand_id"] for e in events] == [str(kept)]

@@ -11,6 +11,7 @@ from .entrypoints.api_clients import ApiClientEntrypoints
 from .entrypoints.audit import AuditEntrypoints
 from .entrypoints.contacts import ContactEntrypoints
 from .entrypoints.dependencies import LoginLockout, PersonalDataKeys, TokenSigner
+from .entrypoints.imports import ImportEntrypoints
 from .entrypoints.interchange import InterchangeEntrypoints
 from .entrypoints.interest import InterestEntrypoints
 from .entrypoints.moves import MoveEntrypoints
@@ -30,7 +31,7 @@ class IdentityService(ServiceBase, AccountEntrypoints, PeopleEntrypoints, PlaceE
                       ProxyEntrypoints, VolunteerEntrypoints, QualificationEntrypoints,
                       OperatorEntrypoints, ApiClientEntrypoints, ContactEntrypoints,
                       StatisticsEntrypoints, MoveEntrypoints, InterestEntrypoints,
-                      IdempotencyPurge, InterchangeEntrypoints):
+                      ImportEntrypoints, InterchangeEntrypoints, IdempotencyPurge):
     name = "identity"
     db = Database()
     relay = OutboxRelay()

@@ -8,16 +8,19 @@ from sqlalchemy import Table, and_, or_, select, update
 from timebank_common.idempotency import idempotency_keys_table
 
 from . import personal_data
-from .tables import metadata
+from .tables import import_files, metadata
 
 KEY_COLUMNS = {"persons": ("id",), "credentials": ("person_id",),
                "elder_profiles": ("person_id",), "volunteer_profiles": ("person_id",),
                "elder_priorities": ("person_id", "category"), "relative_links": ("id",),
-               "volunteer_interest": ("id",), "idempotency_keys": ("caller", "key")}
+               "volunteer_interest": ("id",), "idempotency_keys": ("caller", "key"),
+               "import_files": ("job_id",)}
 # sealed with the same cipher, outside identity's own tables: the remembered answers of
 # idempotent creates (a registration's answer, an API client's secret; ``service.answer_cipher``)
 SEALED_ELSEWHERE: dict[str, tuple[Table, tuple[str, ...]]] = {
-    "idempotency_keys": (idempotency_keys_table, ("answer",))}
+    "idempotency_keys": (idempotency_keys_table, ("answer",)),
+    # an import's file while its job waits or runs (dropped when the job ends)
+    "import_files": (import_files, ("content_enc",))}
 TABLES = [*personal_data.SEALED, *SEALED_ELSEWHERE]
 
 

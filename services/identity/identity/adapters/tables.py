@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
+from timebank_common.jobs import job_table
+
 metadata = MetaData()
 TS = DateTime(timezone=True)
 
@@ -348,4 +350,35 @@ volunteer_interest = Table(
     Index("volunteer_interest_open", "phone_hash", "region_code", unique=True,
           postgresql_where=text("status IN ('new', 'contacted')")),
     Index("volunteer_interest_by_region", "region_code", "created_at"),
+)
+
+# Imports of the national volunteer system's files, run as background jobs (migration 0018;
+# app/imports.py). The job's file is sealed like every personal value and dropped when the
+# job ends; each data line's outcome is kept (the per-row report), one row per line.
+import_jobs = job_table(metadata, "import_jobs")
+
+import_files = Table(
+    "import_files", metadata,
+    Column("job_id", String(36), ForeignKey("import_jobs.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("file_name", Text, nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("content_enc", Text),  # sealed (personal_data), base64 inside; null once ended
+)
+
+import_job_rows = Table(
+    "import_job_rows", metadata,
+    Column("job_id", String(36), ForeignKey("import_jobs.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("outcome", String(10), nullable=False),
+    Column("code", String(60)),
+    Column("zh", Text),
+    Column("en", Text),
+    Column("person_id", UUID(as_uuid=True)),
+    PrimaryKeyConstraint("job_id", "line"),
+    CheckConstraint("outcome IN ('created', 'updated', 'unchanged', 'refused')",
+                    name="import_job_rows_outcome"),
+    Index("import_job_rows_refused", "job_id", "line",
+          postgresql_where=text("outcome = 'refused'")),
 )

@@ -1,12 +1,15 @@
 """Import the national volunteer system's registry export (全国志愿服务信息系统核验结果).
 
-    python -m identity.commands.import_registry FILE.csv [--config deploy/config/identity.yaml]
+    python -m identity.commands.import_registry FILE [--config deploy/config/identity.yaml]
+        [--region 130000000000]
 
-Columns ``volunteer_number,status`` (header row optional; status ``verified`` or
-``rejected``; UTF-8 or GB18030). Sets the registry status of the volunteer holding each
-number, emitting ``volunteer_eligible`` / ``volunteer_suspended`` when eligibility flips;
-numbers no volunteer holds and malformed rows are listed. Idempotent: a status already
-recorded is left alone. Exit status 1 when a row was unknown or refused.
+Columns ``volunteer_number,status`` (志愿者编号,状态; header row optional; status verified /
+已认证 or rejected / 未通过); CSV in UTF-8 or GB18030, or XLSX. Runs as an import job of kind
+``registry_status`` (``identity.app.imports``, the same code as ``POST /api/v1/people/imports``),
+printing its progress: sets the registry status of the volunteer holding each number,
+emitting ``volunteer_eligible`` / ``volunteer_suspended`` when eligibility flips; numbers no
+volunteer holds and malformed rows are refused with their line. Idempotent. Exit status 1
+when a row was refused or the file was.
 """
 from __future__ import annotations
 
@@ -14,21 +17,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from timebank_common.clock import Clock, SystemClock
+from timebank_common.clock import Clock
 
-from ..app.registry_import import RegistryReport, import_registry
-from .file_import import file_command, read_table, units_of_work
+from .file_import import JobReport, add_scope_argument, file_command, run_file_import
 
 
-def import_file(database_url: str, path: Path, clock: Clock | None = None) -> RegistryReport:
-    table = read_table(path)
-    with units_of_work(database_url) as db:
-        return import_registry(db, table, (clock or SystemClock()).now(), path.name)
+def import_file(database_url: str, path: Path, args=None, clock: Clock | None = None) -> JobReport:
+    scope = getattr(args, "region", None) or "130000000000"
+    return run_file_import(database_url, path, "registry_status", scope, clock)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return file_command("Import the national volunteer registry's verification results (CSV)",
-                        import_file, lambda report: report.unknown or report.refused, argv)
+    return file_command("Import the national volunteer registry's verification results "
+                        "(CSV or XLSX)", import_file, lambda report: report.failed, argv,
+                        add_scope_argument)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from . import (
            common,
            contacts,
            events,
+           imports,
            interchange,
            interest,
            moves,
@@ -26,6 +27,7 @@ from .accounts import *  # noqa: F403
 from .common import *  # noqa: F403
 from .contacts import *  # noqa: F403
 from .events import *  # noqa: F403
+from .imports import *  # noqa: F403
 from .interchange import *  # noqa: F403
 from .interest import *  # noqa: F403
 from .moves import *  # noqa: F403
@@ -40,5 +42,5 @@ from .volunteers import *  # noqa: F403
 __all__ = [*accounts.__all__, *common.__all__, *contacts.__all__, *events.__all__,
            *interest.__all__, *moves.__all__,
            *people.__all__, *places.__all__, *relations.__all__, *staff.__all__,
-           *statistics.__all__, *vocabulary.__all__, *volunteers.__all__]
-__all__ += interchange.__all__
+           *statistics.__all__, *vocabulary.__all__, *volunteers.__all__,
+           *imports.__all__, *interchange.__all__]

@@ -25,6 +25,7 @@ world is registered once per module (committed), each cell on a rolled-back unit
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import itertools
 import random
@@ -350,6 +351,7 @@ def hidden_rows(*allowed: str, self_cell: dict | None = None) -> dict:
 
 
 WRITERS = ("province_admin", "city_admin", "county_admin", "township_admin", "station_operator")
+ADMINS = ("province_admin", "city_admin", "county_admin", "township_admin")
 READERS = WRITERS + ("auditor",)
 ANYONE_SELF = {role: NA if role == "api_client" else ALLOW for role in ROLES}
 # only the demo volunteer has a volunteer profile of their own
@@ -370,6 +372,14 @@ _PEOPLE_LIST = {  # staff and municipal systems list the people of their scope
     "relative": (ROLE, ROLE, ROLE),
     "api_client": (ALLOW, SCOPE, SCOPE),
 }
+
+NO_IMPORT = (NotFound, "import_not_found")
+# a job started in REACH's places (in_scope by the demo station operator themself)
+_IMPORT_READERS = {
+    role: tuple(ALLOW if o == ALLOW else NO_IMPORT for o in staff_rows(
+        *ADMINS)[role]) + (NO_IMPORT,) for role in ROLES}
+_IMPORT_READERS["station_operator"] = (ALLOW, NO_IMPORT, NO_IMPORT, NO_IMPORT)
+_IMPORT_READERS["auditor"] = (ALLOW, ALLOW, ALLOW, NO_IMPORT)
 
 MATRIX.update({
     "submit_priority": (REACH, staff_rows(*WRITERS)),
@@ -420,6 +430,15 @@ MATRIX.update({
     "set_interest_status": ((*REACH, "missing"), {
         role: tuple(NO_INTEREST if o in (SCOPE, HIDDEN) else o for o in outcomes)
         for role, outcomes in hidden_rows(*WRITERS).items()}),
+    # imports of the national system's files: started by the staff who register volunteers;
+    # a job is read by its starter and by supervisors covering where it was started (the
+    # target), anyone else answers as for an unknown job (404)
+    "start_import": (("in_scope",), {
+        role: (ALLOW if role in WRITERS else ROLE,) for role in ROLES}),
+    "list_imports": (("in_scope",), {
+        role: (ALLOW if role in READERS else ROLE,) for role in ROLES}),
+    "get_import": ((*REACH, "missing"), _IMPORT_READERS),
+    "import_errors": ((*REACH, "missing"), _IMPORT_READERS),
 })
 
 # internal reads for another service's own use take its system caller: no role of a person or
@@ -970,6 +989,35 @@ def _national_volunteers(identity, w: World, role, caller, target):
     raise AssertionError("only reporting's system caller reads these")
 
 
+_IMPORT_FILE = {"kind": "registry_status", "file_name": "核验结果.csv",
+                "content": base64.b64encode(b"volunteer_number,status\r\n").decode()}
+_IMPORT_STARTERS = {"other_township": QINGYUAN_TOWNSHIP, "other_city": LUNAN_TOWNSHIP}
+
+
+def _start_import(identity, w: World, role, caller, target):
+    assert identity.start_import(caller, _IMPORT_FILE)["status"] == "queued"
+
+
+def _list_imports(identity, w: World, role, caller, target):
+    assert isinstance(identity.list_imports(caller)["items"], list)
+
+
+def _read_import(rpc: str):
+    def act(identity, w: World, role, caller, target):
+        if target == "missing":
+            job_id = str(uuid.uuid4())
+        else:
+            starter = caller_of("station_operator", w.demo) if target == "in_scope" else \
+                Caller(person_id=str(uuid.uuid4()), roles=("township_admin",),
+                       scope=_IMPORT_STARTERS[target]).to_dict()
+            job_id = identity.start_import(starter, _IMPORT_FILE)["id"]
+        if rpc == "get_import":
+            assert identity.get_import(caller, job_id)["id"] == job_id
+        else:
+            assert identity.import_errors(caller, job_id, {})["total"] == 0
+    return act
+
+
 ACTIONS = {
     "list_interest": _list_interest,
     "get_interest": _get_interest,
@@ -1013,6 +1061,10 @@ ACTIONS = {
     "set_elder_proxy": _set_elder_proxy,
     "remove_elder_proxy": _remove_elder_proxy,
     "national_volunteers": _national_volunteers,
+    "start_import": _start_import,
+    "list_imports": _list_imports,
+    "get_import": _read_import("get_import"),
+    "import_errors": _read_import("import_errors"),
 }
 
 

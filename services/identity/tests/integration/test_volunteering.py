@@ -1,6 +1,7 @@
 """Volunteer eligibility facts, computed eligibility and its events, the registry import,
 qualifications and their expiry (issue 3, items 4 and 5): in process, rolled back, at the
 test clock; events read from the outbox."""
+import base64
 import datetime as dt
 import itertools
 import random
@@ -8,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from identity.app.registry_import import import_registry
+from identity.app import imports
 from identity.commands.demo import demo_id_number
-from identity.commands.file_import import read_table
 from timebank_common.clock import china_date
 from timebank_common.errors import BadInput, Forbidden, NotFound, RuleViolation
 
@@ -159,15 +159,24 @@ def test_registry_import_is_idempotent_and_reports_unknown_numbers(identity, log
     first = register(identity, operator, volunteer_number="VREG-SAMPLE-001", **facts)
     second = register(identity, operator, volunteer_number="VREG-SAMPLE-002", **facts)
     third = register(identity, operator, volunteer_number="VREG-SAMPLE-003", **facts)
-    report = import_registry(identity_db, read_table(SAMPLE), clock.now(), SAMPLE.name)
-    assert (report.updated, report.unchanged) == (2, 0)
-    assert [r.volunteer_number for r in report.unknown] == ["VREG-UNKNOWN-999"]
-    assert [r.line for r in report.refused] == [5]
+    def import_sample() -> tuple[dict, list]:
+        job = identity.start_import(operator, {
+            "kind": "registry_status", "file_name": SAMPLE.name,
+            "content": base64.b64encode(SAMPLE.read_bytes()).decode()})
+        while imports.run_next(identity_db, clock, "test") is not None:
+            pass
+        refused = identity.import_errors(operator, job["id"], {"page": 1, "page_size": 50})
+        return identity.get_import(operator, job["id"]), [
+            (r["line"], r["code"]) for r in refused["items"]]
+
+    report, refused = import_sample()
+    assert (report["updated"], report["unchanged"]) == (2, 0)
+    assert refused == [(4, "unknown_volunteer_number"), (5, "invalid_status")]
     assert identity.eligibility(operator, first["person_id"])["eligible"] is True
     assert identity.eligibility(operator, second["person_id"])["registry_status"] == "rejected"
     assert identity.eligibility(operator, third["person_id"])["registry_status"] == "unverified"
-    again = import_registry(identity_db, read_table(SAMPLE), clock.now(), SAMPLE.name)
-    assert (again.updated, again.unchanged) == (0, 2) and len(again.unknown) == 1
+    again, refused = import_sample()
+    assert (again["updated"], again["unchanged"]) == (0, 2) and len(refused) == 2
     assert len(of(events, "volunteer_eligible", first["person_id"])) == 1
     assert of(events, "volunteer_eligible", second["person_id"]) == []
 

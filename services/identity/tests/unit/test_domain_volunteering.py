@@ -9,7 +9,6 @@ import pytest
 from identity.domain.eligibility import VolunteerFacts, volunteer_reasons
 from identity.domain.id_numbers import age_at
 from identity.domain.qualifications import QualificationRefused, check_new, is_valid, valid_kinds
-from identity.domain.registry import parse_rows
 from identity.domain.training_policy import TrainingPolicy, policy_for, required_hours
 
 READY = VolunteerFacts(age=30, volunteer_number="V1", registry_status="verified",
@@ -96,14 +95,3 @@ def test_a_qualification_counts_while_verified_up_to_its_last_day():
     with pytest.raises(QualificationRefused) as info:
         check_new(today - dt.timedelta(days=1), today)
     assert info.value.reason == "already_expired" and info.value.zh
-
-
-def test_registry_rows_keep_good_lines_and_list_bad_ones():
-    rows, refused = parse_rows([["volunteer_number", "status"], ["V1", "verified"],
-                                ["V2", "REJECTED"], [], [" ", "verified"], ["V3", "pending"],
-                                ["V1", "rejected"]])
-    assert [(r.volunteer_number, r.status) for r in rows] == [("V1", "rejected"),
-                                                              ("V2", "rejected")]
-    assert [r.line for r in refused] == [5, 6] and all(r.zh and r.en for r in refused)
-    rows, refused = parse_rows([["V9", "verified"]])  # no header
-    assert rows[0].volunteer_number == "V9" and not refused
