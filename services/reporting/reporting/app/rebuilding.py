@@ -1,4 +1,5 @@
-"""Rebuilding the read model from scratch: empty the facts and service days, then replay the
+"""Rebuilding the read model from scratch: empty the facts, service days and service records,
+then replay the
 archive in (occurred_at, event_id) order, in batches, all in one transaction. ``TRUNCATE``
 locks both tables until the commit, so live handlers and readers wait for the new figures
 (never see half of them), and an event a live handler committed before is in the archive
@@ -10,23 +11,25 @@ from typing import Any
 
 from timebank_common.db import UnitOfWorkFactory
 
-from ..adapters import fact_repository
+from ..adapters import fact_repository, record_repository
 from .absorbing import apply
 
 BATCH = 2000
 
 
-def rebuild(db: UnitOfWorkFactory, batch: int = BATCH) -> dict[str, Any]:
-    """Replays every archived event; returns how many and when the newest occurred."""
+def rebuild(db: UnitOfWorkFactory, now: dt.datetime, batch: int = BATCH) -> dict[str, Any]:
+    """Replays every archived event; returns how many and when the newest occurred (``now``:
+    the rebuilt service records' ``updated_at``)."""
     events = 0
     after: tuple[dt.datetime, str] | None = None
     with db() as uow:
         fact_repository.truncate_model(uow)
+        record_repository.truncate(uow)
         while True:
             rows = fact_repository.archived(uow, after, batch)
             if not rows:
                 break
-            apply(uow, [row.envelope for row in rows])
+            apply(uow, [row.envelope for row in rows], now)
             events += len(rows)
             after = (rows[-1].occurred_at, rows[-1].event_id)
         uow.commit()

@@ -144,6 +144,7 @@ RULES: dict[str, Callable[[Mapping[str, Any]], Effect]] = {
     "record_held": record_held,
     "person_registered": person_registered,
     "volunteer_eligible": _counting("volunteers_eligible"),
+    "credit_corrected": lambda envelope: Effect(),  # the service records only (records.py)
 }
 """Event type → what it adds. Every event reporting consumes is here (and only those)."""
 
