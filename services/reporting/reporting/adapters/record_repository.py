@@ -36,3 +36,30 @@ def apply(uow, facts: Sequence[Fact], now: dt.datetime) -> None:
 
 def truncate(uow) -> None:
     uow.execute(sa.text("TRUNCATE service_records"))
+
+
+STREAM_BATCH = 2000
+
+
+def _in_region(prefix: str, first, last):
+    t = service_records
+    return sa.and_(t.c.region_code.startswith(prefix, autoescape=True), t.c.day >= first,
+                   t.c.day <= last)
+
+
+def count_in_region(uow, prefix: str, first, last) -> int:
+    return int(uow.execute(sa.select(sa.func.count()).select_from(service_records)
+                           .where(_in_region(prefix, first, last))).scalar() or 0)
+
+
+def stream_in_region(uow, prefix: str, first, last):
+    """Every record served in the region's prefix on China days ``first``..``last``, by day
+    then record, read from a server-side cursor ``STREAM_BATCH`` rows at a time (memory does
+    not grow with the number of rows)."""
+    t = service_records
+    query = (sa.select(t).where(_in_region(prefix, first, last))
+             .order_by(t.c.day, t.c.record_id))
+    result = uow.execute(query.execution_options(stream_results=True,
+                                                 yield_per=STREAM_BATCH))
+    for row in result:
+        yield row._mapping

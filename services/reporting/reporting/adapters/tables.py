@@ -4,6 +4,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from timebank_common.jobs import job_table
+
 metadata = sa.MetaData()
 
 facts = sa.Table(
@@ -62,3 +64,7 @@ service_records = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False,
               server_default=sa.func.now()),
 )
+
+# export jobs (migration 0003): the kit's jobs table; params {format, kind's params}, result
+# {file, file_name, size_bytes, expires_at}
+export_jobs = job_table(metadata, "export_jobs")

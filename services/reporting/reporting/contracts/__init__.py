@@ -1,11 +1,22 @@
 """What the gateway and other services may use of reporting, one module per capability:
-``series`` (the supervisor's figures). Imports only marshmallow and the kit's pure core
+``series`` (the supervisor's figures), ``exports`` (tables as XLSX/CSV files, as jobs). Imports only marshmallow and the kit's pure core
 (DESIGN.md §2); the events reporting consumes belong to their producers
 (``demand.contracts``, ``ledger.contracts``, ``identity.contracts``)."""
 from __future__ import annotations
 
 from timebank_common.contracts import EventContract
 
+from .exports import (
+    CHUNK_BYTES,
+    EXPORT_STATUSES,
+    FORMATS,
+    MEDIA_TYPES,
+    ExportChunkOut,
+    ExportError,
+    ExportJobList,
+    ExportJobOut,
+    ExportRequest,
+)
 from .series import (
     ACTIVE_VOLUNTEERS,
     DAYS,
@@ -50,4 +61,13 @@ __all__ = [
     "SeriesRow",
     "RegionSpan",
     "EVENTS",
+    "CHUNK_BYTES",
+    "EXPORT_STATUSES",
+    "FORMATS",
+    "MEDIA_TYPES",
+    "ExportChunkOut",
+    "ExportError",
+    "ExportJobList",
+    "ExportJobOut",
+    "ExportRequest",
 ]
