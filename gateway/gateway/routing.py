@@ -98,6 +98,7 @@ UUID_PARAMETERS = frozenset({
     "person_id", "elder_id", "volunteer_id", "proxy_person_id", "carrier_id", "demand_id",
     "series_id", "dispute_id", "record_id", "follow_up_id", "proposal_id", "message_id",
     "task_id", "grant_id", "qualification_id", "link_id", "interest_id", "webhook_id",
+    "export_id",
 })
 STRING_PARAMETERS = frozenset({
     "number", "code", "region_code", "category", "client_id", "event_type", "role", "locale",

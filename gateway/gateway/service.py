@@ -37,6 +37,7 @@ from .routes.operators import OperatorRoutes
 from .routes.people import PeopleRoutes
 from .routes.proxies import ProxyRoutes
 from .routes.records import RecordRoutes
+from .routes.report_exports import ReportExportRoutes
 from .routes.reports import ReportRoutes
 from .routes.stats import StatsRoutes
 from .routes.transfers import TransferRoutes
@@ -129,7 +130,7 @@ class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, Prox
                      StatsRoutes, CatalogRoutes, DemandRoutes, DemandIntakeRoutes, RecordRoutes,
                      DisputeRoutes, MatchingRoutes, AccountRoutes, CertificateRoutes,
                      TransferRoutes, InboxRoutes, ElderSideRoutes, DocsRoutes, ConsoleRoutes,
-                     ChangeRoutes, ReportRoutes, ServiceBase):
+                     ChangeRoutes, ReportRoutes, ReportExportRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")
