@@ -7,7 +7,7 @@ import os
 import socket
 from typing import Any
 
-from marshmallow import fields
+from marshmallow import fields, validate
 from nameko.timer import Timer
 
 from timebank_common.service import rpc
@@ -49,7 +49,7 @@ class ExportEntrypoints(ReportingEntrypoints):
         return dumped
 
     @rpc(args={"job_id": fields.String(required=True),
-               "offset": fields.Integer(load_default=0, validate=lambda n: n >= 0)},
+               "offset": fields.Integer(load_default=0, validate=validate.Range(min=0))},
          returns=ExportChunkOut)
     def export_file_chunk(self, caller, job_id, offset=0) -> dict[str, Any]:
         """Up to 1 MiB of a done export's file from ``offset`` (base64); 409

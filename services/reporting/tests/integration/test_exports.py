@@ -197,3 +197,23 @@ def test_asking_again_with_the_same_key_answers_the_first_job(setup):
     again = service.start_export(TOWNSHIP_ADMIN, request, idempotency_key="k-1")
     assert again["idempotency_replayed"] and again["answer"]["id"] == first["answer"]["id"]
     assert len(service.list_exports(TOWNSHIP_ADMIN)["items"]) == 1
+
+
+def test_the_series_and_breakdown_kinds_export_the_supervisors_figures(setup, clock):
+    service, db, settings, engine = setup
+    series = service.start_export(PROVINCE_ADMIN, {"kind": "series", "format": "csv", "params": {
+        "region_code": "130000000000", "period": "month", "from": "2026-01-01",
+        "to": "2026-12-31", "measures": ["service_minutes", "active_volunteers"]}})
+    breakdown = service.start_export(PROVINCE_ADMIN, {"kind": "breakdown", "format": "xlsx",
+                                                      "params": {"region_code": "130000000000",
+                                                                 "from": "2026-01-01",
+                                                                 "to": "2026-12-31"}})
+    while exports.run_next(db, settings, clock.now, "runner-a"):
+        pass
+    data, _ = download(service, PROVINCE_ADMIN, series["id"])
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert lines[0] == ["周期 / Period", "开始日期 / Start", "结束日期 / End",
+                        "服务分钟数 / Service minutes", "活跃志愿者数 / Active volunteers"]
+    assert [line[0] for line in lines[1:]] == [f"2026-{m:02d}" for m in range(1, 13)]
+    done = service.export_job(PROVINCE_ADMIN, breakdown["id"])
+    assert done["status"] == "done" and done["file_name"].startswith("下级区划统计_")
