@@ -8,6 +8,7 @@ import socket
 from typing import Any
 
 from marshmallow import fields, validate
+from nameko.rpc import RpcProxy
 from nameko.timer import Timer
 
 from timebank_common.service import rpc
@@ -59,6 +60,12 @@ class ExportEntrypoints(ReportingEntrypoints):
             self.db, caller, job_id, offset, settings, settings.queue(), self.clock.now()))
         return dumped
 
+    def _rpc_proxy(self, service: str) -> Any:
+        """An export kind's ``ctx.rpc(service)``: a proxy declared on the service class."""
+        if not isinstance(getattr(type(self), service, None), RpcProxy):
+            raise LookupError(f"reporting declares no RpcProxy({service!r})")
+        return getattr(self, service)
+
     @ExportTimer.decorator(interval=2)
     def run_exports(self) -> None:
         """Run queued export jobs (and ones whose process died) until none is left; then
@@ -66,6 +73,6 @@ class ExportEntrypoints(ReportingEntrypoints):
         settings = exports.Settings.of(self.config)
         owner = f"{socket.gethostname()}:{os.getpid()}"
         while exports.run_next(self.db, settings, self.clock.now, owner,
-                               rpc=lambda name: getattr(self, name)) is not None:
+                               rpc=self._rpc_proxy) is not None:
             pass
         exports.sweep(self.db, settings, self.clock.now())

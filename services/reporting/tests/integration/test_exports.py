@@ -217,3 +217,10 @@ def test_the_series_and_breakdown_kinds_export_the_supervisors_figures(setup, cl
     assert [line[0] for line in lines[1:]] == [f"2026-{m:02d}" for m in range(1, 13)]
     done = service.export_job(PROVINCE_ADMIN, breakdown["id"])
     assert done["status"] == "done" and done["file_name"].startswith("下级区划统计_")
+
+
+def test_a_kind_reaches_only_the_services_reporting_declares(setup):
+    service, _, _, _ = setup
+    assert service._rpc_proxy("identity") is service.identity
+    with pytest.raises(LookupError):
+        service._rpc_proxy("db")
