@@ -224,3 +224,29 @@ def test_a_kind_reaches_only_the_services_reporting_declares(setup):
     assert service._rpc_proxy("identity") is service.identity
     with pytest.raises(LookupError):
         service._rpc_proxy("db")
+
+
+def test_a_runner_whose_job_was_taken_over_stops_and_leaves_it_to_the_other(setup, clock):
+    service, db, settings, engine = setup
+    seed(engine, 12)
+    job = service.start_export(TOWNSHIP_ADMIN, {"kind": "service_records", "format": "csv",
+                                                "params": SPAN})
+    queue = settings.queue()
+    taken: list = []
+
+    class Hung(type(queue)):  # runner A stalls past its lease; B takes the job meanwhile
+        def progress(self, db, job, now, rows_done, total_rows=None, checkpoint=None):
+            if rows_done >= 5 and not taken:
+                clock.advance(dt.timedelta(seconds=61))
+                taken.append(queue.claim(db, clock.now(), "runner-b"))
+            return super().progress(db, job, clock.now(), rows_done, total_rows, checkpoint)
+
+    assert exports.run_next(db, settings, clock.now, "runner-a",
+                            queue=Hung(queue.table, queue.lease, queue.max_attempts)) == job["id"]
+    assert taken[0] is not None and taken[0].id == job["id"]
+    held = service.export_job(TOWNSHIP_ADMIN, job["id"])
+    assert held["status"] == "running" and held["rows"] == 0  # A stopped at once, wrote nothing
+    assert not list(exports.Path(settings.dir).glob("*"))  # no file, no leftover
+    exports._run(db, settings, clock.now, taken[0], None, queue)  # B goes on with it
+    done = service.export_job(TOWNSHIP_ADMIN, job["id"])
+    assert (done["status"], done["rows"]) == ("done", 12)
