@@ -27,7 +27,7 @@ from timebank_common.schemas import load
 
 from ..adapters import export_repository
 from ..adapters.export_writers import WRITERS
-from ..contracts import CHUNK_BYTES, MEDIA_TYPES
+from ..contracts import CHUNK_BYTES, MEDIA_TYPES, REPORT_READERS
 from .export_tables import ExportContext, no_rpc, table_of
 
 log = logging.getLogger(__name__)
@@ -92,11 +92,16 @@ def job_out(row: Any) -> dict[str, Any]:
 
 
 def _own(uow, caller: Caller, job_id: str, queue: JobQueue) -> Any:
-    """The caller's own job (someone else's is not found: its existence is not told)."""
+    """The caller's own job (someone else's is not found: its existence is not told), while
+    the caller is still a supervisor of its region."""
+    caller.require(*REPORT_READERS)
     row = queue.get(uow, job_id)
     if row is None or row.requested_by != requester(caller):
         raise NotFound("export_not_found", "没有找到该导出任务", "No such export job",
                        {"id": job_id})
+    region = (row.params.get("params") or {}).get("region_code")
+    if isinstance(region, str):
+        caller.require_scope(region)
     return row
 
 
@@ -106,6 +111,7 @@ def export_job(db, caller: Caller, job_id: str, queue: JobQueue) -> dict[str, An
 
 
 def list_exports(db, caller: Caller, queue: JobQueue, limit: int = 50) -> dict[str, Any]:
+    caller.require(*REPORT_READERS)
     with db() as uow:
         return {"items": [job_out(row) for row in queue.of_requester(uow, requester(caller),
                                                                      limit)]}

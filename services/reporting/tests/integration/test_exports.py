@@ -93,6 +93,11 @@ def test_an_export_runs_to_a_whole_file_the_asker_downloads(setup, clock, monkey
     assert service.list_exports(PROVINCE_ADMIN)["items"] == []
     with pytest.raises(NotFound):
         service.export_job(PROVINCE_ADMIN, job["id"])  # not theirs
+    moved = {**TOWNSHIP_ADMIN, "scope": "130202003000"}  # the same person, another township
+    with pytest.raises(Forbidden):
+        service.export_file_chunk(moved, job["id"], 0)
+    with pytest.raises(Forbidden):
+        service.list_exports({**TOWNSHIP_ADMIN, "roles": ["volunteer"]})
 
 
 def test_a_csv_export_opens_in_excel(setup, clock):
@@ -171,7 +176,8 @@ def test_a_job_whose_process_died_is_finished_by_another_after_its_lease(setup, 
 def test_a_bad_job_fails_with_a_reason_and_files_expire(setup, clock):
     service, db, settings, engine = setup
     queue = settings.queue()
-    bad = queue.enqueue(db, "service_records", {"format": "csv", "params": {"region_code": "x"}},
+    bad = queue.enqueue(db, "service_records", {"format": "csv", "params": {
+        "region_code": TOWNSHIP, "from": "2026-13-01", "to": "2026-06-30"}},
                         clock.now(), requested_by="p-township",
                         caller=TOWNSHIP_ADMIN)
     exports.run_next(db, settings, clock.now, "runner-a")
