@@ -104,6 +104,7 @@ UUID_PARAMETERS = frozenset({
     "series_id", "dispute_id", "record_id", "follow_up_id", "proposal_id", "message_id",
     "task_id", "grant_id", "qualification_id", "link_id", "interest_id", "webhook_id",
     "job_id",
+    "export_id",
 })
 STRING_PARAMETERS = frozenset({
     "number", "code", "region_code", "category", "client_id", "event_type", "role", "locale",

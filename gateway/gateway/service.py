@@ -39,6 +39,7 @@ from .routes.operators import OperatorRoutes
 from .routes.people import PeopleRoutes
 from .routes.proxies import ProxyRoutes
 from .routes.records import RecordRoutes
+from .routes.report_exports import ReportExportRoutes
 from .routes.report_interchange import ReportInterchangeRoutes
 from .routes.report_monthly import ReportMonthlyRoutes
 from .routes.report_national import ReportNationalRoutes
@@ -136,8 +137,8 @@ class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, Prox
                      StatsRoutes, CatalogRoutes, DemandRoutes, DemandIntakeRoutes, RecordRoutes,
                      DisputeRoutes, MatchingRoutes, AccountRoutes, CertificateRoutes,
                      TransferRoutes, InboxRoutes, ElderSideRoutes, DocsRoutes, ConsoleRoutes,
-                     ChangeRoutes, ReportRoutes, ReportInterchangeRoutes, ReportNationalRoutes,
-                     ReportMonthlyRoutes, ImportRoutes, ServiceBase):
+                     ChangeRoutes, ReportRoutes, ReportExportRoutes, ReportInterchangeRoutes,
+                     ReportNationalRoutes, ReportMonthlyRoutes, ImportRoutes, ServiceBase):
     name = "gateway"
 
     identity = RpcProxy("identity")

@@ -35,6 +35,7 @@ from identity.contracts import PERSON_REGISTERED, VOLUNTEER_ELIGIBLE
 from ledger.contracts import HOURS_CREDITED, HOURS_GIVEN
 from local_platform import ROOT, LocalPlatform
 from reporting.adapters.fact_repository import READ_MODEL_TABLES
+from reporting.adapters.tables import service_records
 from timebank_common.db import drop_database
 
 pytestmark = pytest.mark.e2e
@@ -122,12 +123,18 @@ def event_stream(services: int, seed: int) -> list[tuple[str, dict]]:
 def snapshot(engine, tables) -> dict[str, set[tuple]]:
     """Every row of each table; of ``facts`` those with a value (a fact whose changes
     cancelled out, e.g. an active-volunteer change undone by a later service, is the same
-    figure as none: which such zeros are left depends on the order events arrived in)."""
+    figure as none: which such zeros are left depends on the order events arrived in); of
+    ``service_records`` all but the time each row was last written."""
+    def rows(conn, table):
+        if table == "facts":
+            return conn.execute(text("SELECT * FROM facts WHERE value <> 0"))
+        if table == "service_records":  # updated_at: when the row was last written, not a figure
+            return conn.execute(service_records.select().with_only_columns(
+                *(c for c in service_records.c if c.name != "updated_at")))
+        return conn.execute(text(f"SELECT * FROM {table}"))  # noqa: S608 (our own names)
+
     with engine.connect() as conn:
-        return {table: {tuple(row) for row in conn.execute(text(
-            "SELECT * FROM facts WHERE value <> 0" if table == "facts"
-            else f"SELECT * FROM {table}"))}  # noqa: S608 (our own table names)
-            for table in tables}
+        return {table: {tuple(row) for row in rows(conn, table)} for table in tables}
 
 
 @pytest.fixture

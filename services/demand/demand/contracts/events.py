@@ -193,7 +193,8 @@ class ServiceRecordedEvent(Schema):
     paid by the city. ``fallback_reason``: why the station agreed at review that the city's
     issuance account pays what the chosen source lacks (null: no fallback was agreed; the
     ledger still never leaves a service uncredited, and records and counts any fallback with
-    its own reason). ``recorded_by``: null when a system (an API client) recorded it."""
+    its own reason). ``recorded_by``: null when a system (an API client) recorded it.
+    ``started_at``/``ended_at``: the assignment's first check-in and its check-out."""
 
     record_id = fields.String(required=True, validate=ID)
     demand_id = fields.String(required=True, validate=ID)
@@ -210,6 +211,10 @@ class ServiceRecordedEvent(Schema):
     recorded_at = _time(required=True)
     reservation_id = fields.String(load_default=None,  # the reservation the ledger posts
                                    validate=RESERVATION_ID)
+    # the assignment's check-in and check-out (null when there was none; absent in events
+    # published before they were added)
+    started_at = fields.AwareDateTime(format="iso", load_default=None, allow_none=True)
+    ended_at = fields.AwareDateTime(format="iso", load_default=None, allow_none=True)
 
 
 class RecordHeldEvent(Schema):

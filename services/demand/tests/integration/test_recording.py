@@ -50,7 +50,9 @@ def test_app_confirmation_sends_the_record_once(demand, events, clock):
     assert confirmed["confirmed_by"] == "elder"
     [again] = demand.confirm(elder(made["elder_id"]), made["demand_id"], {})
     assert again["confirmed_at"] == confirmed["confirmed_at"]
-    assert len(events("service_recorded", "record_id", record["record_id"])) == 1
+    [sent] = events("service_recorded", "record_id", record["record_id"])
+    assert sent["started_at"] is not None and sent["ended_at"] is not None  # check-in and -out
+    assert sent["started_at"] <= sent["ended_at"]
     [shown] = demand.records(elder(made["elder_id"]), made["demand_id"])
     assert [s["action"] for s in shown["audit"]] == ["recorded", "confirmed", "sent"]
 

@@ -1,8 +1,14 @@
-"""Reserved for exports (export jobs and their files) (filled in by the change that builds it).
+"""Exports: the ``export_jobs`` table (the kit's jobs table: claimed under a lease, progress,
+takeover, give-up; the format is in ``params``, the file name, size and expiry in ``result``),
+and the kit's ``idempotency_keys`` (``start_export`` is an idempotent create).
 
 Revision ID: 0003
 Revises: 0002
 """
+from alembic import op
+
+from timebank_common.idempotency import create_idempotency_table
+from timebank_common.jobs import create_job_table
 
 revision = "0003"
 down_revision = "0002"
@@ -11,8 +17,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    create_job_table(op, "export_jobs")
+    create_idempotency_table(op)
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("idempotency_keys")
+    op.drop_table("export_jobs")

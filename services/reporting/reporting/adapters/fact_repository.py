@@ -46,7 +46,8 @@ def archive(uow, envelopes: Sequence[Mapping[str, Any]], now: dt.datetime) -> No
         insert_rows(uow, event_archive, rows, "ON CONFLICT (event_id) DO NOTHING")
 
 
-READ_MODEL_TABLES = ("facts", "service_days", "milestones_reached", "evaluation_scores")
+READ_MODEL_TABLES = ("facts", "service_days", "service_records", "milestones_reached",
+                     "evaluation_scores")
 """What a rebuild empties and makes again from the event archive (everything derived from
 events; not the archive, the inbox or the outbox)."""
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from timebank_common.jobs import job_table
+
 metadata = sa.MetaData()
 
 facts = sa.Table(
@@ -154,3 +156,7 @@ monthly_reports = sa.Table(
     sa.Column("generated_by", sa.String(64)),
     sa.UniqueConstraint("region_code", "month", name="monthly_reports_one_per_month"),
 )
+
+# export jobs (migration 0003): the kit's jobs table; params {format, kind's params}, result
+# {file, file_name, size_bytes, expires_at}
+export_jobs = job_table(metadata, "export_jobs")

@@ -8,18 +8,21 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..adapters import commendation_repository, fact_repository
+from ..adapters import commendation_repository, fact_repository, record_repository
 from ..domain.facts import UNSPECIFIED, Delta, ServiceDay, effect_of
 from ..domain.periods import ACTIVE_CHANGE, ACTIVE_WINDOW_DAYS, activity_changes
+from ..domain.records import fact_of
 from ..domain.rollup import Key, rolled_up
 
 
-def apply(uow, envelopes: Sequence[Mapping[str, Any]]) -> int:
+def apply(uow, envelopes: Sequence[Mapping[str, Any]], now: dt.datetime) -> int:
     """Add the facts of ``envelopes`` (already archived, or being replayed); how many deltas.
+    The service records they name are merged too (``domain.records``; ``now``: their
+    ``updated_at``).
 
     Locks are taken in one order by every transaction, so concurrent batches cannot
     deadlock: the facts rows (one sorted upsert), then the volunteers (sorted), then the
-    active-volunteer rows (one sorted upsert)."""
+    active-volunteer rows (one sorted upsert), then the service records (sorted)."""
     deltas: list[Delta] = []
     days: list[ServiceDay] = []
     for envelope in envelopes:
@@ -33,6 +36,7 @@ def apply(uow, envelopes: Sequence[Mapping[str, Any]]) -> int:
             changes[key] += change
     fact_repository.add(uow, changes)  # a change summing to 0 still touches its row, as live
     commendation_repository.keep(uow, envelopes)  # star levels reached, evaluations' stations
+    record_repository.apply(uow, [fact for fact in map(fact_of, envelopes) if fact], now)
     return len(deltas)
 
 
@@ -51,4 +55,4 @@ def served(uow, service_day: ServiceDay) -> list[tuple[Key, int]]:
 def absorb(uow, envelopes: Sequence[Mapping[str, Any]], now: dt.datetime) -> int:
     """A live event (or batch): archived as received, then applied."""
     fact_repository.archive(uow, envelopes, now)
-    return apply(uow, envelopes)
+    return apply(uow, envelopes, now)

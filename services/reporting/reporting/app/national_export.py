@@ -11,7 +11,7 @@ is the export context: ``ctx.uow`` a unit of work on reporting's database, ``ctx
 what the export carries (a temporary table: ``adapters.national_repository``) and writes the
 file's rows from it; ``after_done`` — called once the file is whole, with the same ``ctx`` —
 writes exactly those rows to the memory (``national_exports``, ``national_deliveries``) and
-commits ``ctx.uow``. An export that fails before delivers nothing (the staging goes with its
+the runner commits them with the job's end. An export that fails before delivers nothing (the staging goes with its
 transaction); one that runs again starts over. Records that change while an export runs are
 carried by the next one. One national export runs at a time (an advisory lock held until its
 transaction ends; another one fails at once with 409 ``national_export_running``), so two
@@ -47,8 +47,8 @@ def _day(value: Any) -> dt.date:
 
 
 def _job_id(ctx: Any) -> str | None:
-    """The export job's id, if the context tells it (``job_id``, or ``job.id``)."""
-    found = getattr(ctx, "job_id", None) or getattr(getattr(ctx, "job", None), "id", None)
+    """The export job's id (``ctx.job_id``), if the context tells it."""
+    found = getattr(ctx, "job_id", None)
     return str(found) if found else None
 
 
@@ -108,16 +108,10 @@ class NationalRecordsExport:
                               else API_CLIENT_RECORDER))
                 yield national_row(record, people.get(record["volunteer_id"] or ""), names)
 
-    def after_done(self, ctx: Any, job_id: Any, params: Mapping[str, Any] | None = None
-                   ) -> dict[str, int]:
-        """The memory of what the finished export delivered (in ``ctx.uow``, committed).
-        ``job_id`` and ``params``, or the runner's job alone (with ``id`` and ``params``, as
-        ``timebank_common.jobs.Claimed``)."""
-        if params is None:
-            job_id, params = job_id.id, job_id.params
-        totals = national_repository.remember(ctx.uow, str(job_id), *span(params), ctx.now)
-        ctx.uow.commit()
-        return totals
+    def after_done(self, ctx: Any, params: Mapping[str, Any]) -> dict[str, int]:
+        """The memory of what the finished export delivered, in ``ctx.uow`` (the runner
+        commits it with the job's end), under the export job's id."""
+        return national_repository.remember(ctx.uow, str(_job_id(ctx)), *span(params), ctx.now)
 
 
 NATIONAL_RECORDS_EXPORT = NationalRecordsExport()

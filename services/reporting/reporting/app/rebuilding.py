@@ -1,7 +1,7 @@
-"""Rebuilding the read model from scratch: empty the facts, service days and commendation's
-rows (star levels reached, evaluations), then replay the
-archive in (occurred_at, event_id) order, in batches, all in one transaction. ``TRUNCATE``
-locks both tables until the commit, so live handlers and readers wait for the new figures
+"""Rebuilding the read model from scratch: empty its tables (``READ_MODEL_TABLES``: the facts,
+service days, service records and commendation's rows), then replay the archive in
+(occurred_at, event_id) order, in batches, all in one transaction. ``TRUNCATE`` locks the
+tables until the commit, so live handlers and readers wait for the new figures
 (never see half of them), and an event a live handler committed before is in the archive
 the rebuild replays."""
 from __future__ import annotations
@@ -17,8 +17,9 @@ from .absorbing import apply
 BATCH = 2000
 
 
-def rebuild(db: UnitOfWorkFactory, batch: int = BATCH) -> dict[str, Any]:
-    """Replays every archived event; returns how many and when the newest occurred."""
+def rebuild(db: UnitOfWorkFactory, now: dt.datetime, batch: int = BATCH) -> dict[str, Any]:
+    """Replays every archived event; returns how many and when the newest occurred (``now``:
+    the rebuilt service records' ``updated_at``)."""
     events = 0
     after: tuple[dt.datetime, str] | None = None
     with db() as uow:
@@ -27,7 +28,7 @@ def rebuild(db: UnitOfWorkFactory, batch: int = BATCH) -> dict[str, Any]:
             rows = fact_repository.archived(uow, after, batch)
             if not rows:
                 break
-            apply(uow, [row.envelope for row in rows])
+            apply(uow, [row.envelope for row in rows], now)
             events += len(rows)
             after = (rows[-1].occurred_at, rows[-1].event_id)
         uow.commit()

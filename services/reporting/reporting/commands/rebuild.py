@@ -2,12 +2,13 @@
 
     python -m reporting.commands.rebuild [--config deploy/config/reporting.yaml]
 
-Empties the facts and service days and replays every archived event in occurred order, in one
+Empties the facts, service days and service records and replays every archived event in occurred order, in one
 transaction (the service may keep running: its answers and live events wait on the table
 locks until the commit, then the figures equal a fresh build)."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 
 from timebank_common import config as config_mod
 from timebank_common.db import UnitOfWork, make_engine
@@ -20,7 +21,7 @@ def main(argv=None) -> None:
     parser.add_argument("--config", default="deploy/config/reporting.yaml")
     args = parser.parse_args(argv)
     engine = make_engine(config_mod.load(args.config)["DATABASE_URL"], pool_size=1)
-    result = rebuild(lambda: UnitOfWork(engine))
+    result = rebuild(lambda: UnitOfWork(engine), dt.datetime.now(dt.UTC))
     print(f"reporting: replayed {result['events']} events (newest {result['newest']})")
 
 

@@ -1,9 +1,9 @@
 """What the gateway and other services may use of reporting, one module per capability:
-``commendation`` (表扬奖励), ``monthly`` (月度报告), ``national`` (the national volunteer system's
-export), ``reconciliation`` (interchange reconciliation), ``series`` (the supervisor's
-figures), ``zyh`` (志愿汇 pushes). Imports only marshmallow and the kit's pure core (DESIGN.md
-§2); the events reporting consumes belong to their producers (``demand.contracts``,
-``ledger.contracts``, ``identity.contracts``)."""
+``commendation`` (表扬奖励), ``exports`` (export jobs), ``monthly`` (月度报告), ``national`` (the
+national volunteer system's export), ``reconciliation`` (interchange reconciliation),
+``series`` (the supervisor's figures), ``zyh`` (志愿汇 pushes). Imports only marshmallow and the
+kit's pure core (DESIGN.md §2); the events reporting consumes belong to their producers
+(``demand.contracts``, ``ledger.contracts``, ``identity.contracts``)."""
 from __future__ import annotations
 
 from timebank_common.contracts import EventContract
@@ -16,6 +16,18 @@ from .commendation import (
     MilestoneRow,
     StationRatingRow,
     StationServicesRow,
+)
+from .exports import (
+    CHUNK_BYTES,
+    EXPORT_STATUSES,
+    FORMATS,
+    KIND,
+    MEDIA_TYPES,
+    ExportChunkOut,
+    ExportError,
+    ExportJobList,
+    ExportJobOut,
+    ExportRequest,
 )
 from .monthly import (
     MONTH,
@@ -90,6 +102,7 @@ __all__ = [
     "BreakdownOut",
     "BreakdownQuery",
     "BreakdownRow",
+    "CHUNK_BYTES",
     "CORRECTION",
     "ChannelReconciliation",
     "CommendationOut",
@@ -98,10 +111,18 @@ __all__ = [
     "DIFFERENCE_KINDS",
     "DifferenceOut",
     "EVENTS",
+    "EXPORT_STATUSES",
+    "ExportChunkOut",
+    "ExportError",
+    "ExportJobList",
+    "ExportJobOut",
+    "ExportRequest",
     "FIRST_DAY",
+    "FORMATS",
     "Freshness",
     "InterchangeReconciliationOut",
     "InterchangeReconciliationQuery",
+    "KIND",
     "LAST_DAY",
     "LongServingRow",
     "MAX_COMMENDED",
@@ -110,6 +131,7 @@ __all__ = [
     "MAX_REPLAY_IDS",
     "MAX_ROWS",
     "MEASURES",
+    "MEDIA_TYPES",
     "MONTH",
     "MeasureList",
     "MilestoneRow",

@@ -146,6 +146,7 @@ RULES: dict[str, Callable[[Mapping[str, Any]], Effect]] = {
     "volunteer_eligible": _counting("volunteers_eligible"),
     # no facts: kept as rows of its own for commendation (adapters/commendation_repository.py)
     "milestone_reached": lambda envelope: Effect(),
+    "credit_corrected": lambda envelope: Effect(),  # the service records only (records.py)
 }
 """Event type → what it adds. Every event reporting consumes is here (and only those)."""
 

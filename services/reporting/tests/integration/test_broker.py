@@ -51,3 +51,35 @@ def test_published_events_are_counted_once_each(running, rpc, event_bus):
         wait_for(lambda: minutes_of(reporting, "2025-03-03", "minutes_credited") == 80)
         assert duplicates("service_recorded") >= 1
         assert minutes_of(reporting, "2025-03-03", "service_minutes") == 75
+
+
+def test_a_published_credit_correction_reaches_the_service_record(running, event_bus,
+                                                                  own_database_url):
+    import uuid
+
+    import sqlalchemy as sa
+
+    from timebank_common.db import make_engine
+
+    from .conftest import envelope
+
+    day = dt.datetime(2025, 3, 4, 4, tzinfo=UTC)
+    service = recorded(day, minutes=60)
+    record_id = service["payload"]["record_id"]
+    correction = envelope("credit_corrected", {
+        "transfer_id": str(uuid.uuid4()), "record_id": record_id, "person_id": "v1",
+        "minutes": -20, "credited_minutes": 40, "outcome": "minutes_adjusted"},
+        day + dt.timedelta(days=1))
+    event_bus.publish("ledger", correction)  # before the record itself: still joined
+    event_bus.publish("demand", service)
+    engine = make_engine(own_database_url("reporting"), pool_size=1)
+    try:
+        def row():
+            with engine.connect() as conn:
+                return conn.execute(sa.text(
+                    "SELECT recorded_minutes, credited_minutes, version FROM service_records "
+                    "WHERE record_id = :r"), {"r": record_id}).first()
+
+        wait_for(lambda: row() is not None and tuple(row()) == (60, 40, 2))
+    finally:
+        engine.dispose()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -131,7 +130,8 @@ def export(db, clock, identity, params=NOVEMBER, job_id=None, finish=True):
         rows = list(EXPORT.rows(ctx, params))
         assert total == len(rows)
         if finish:
-            EXPORT.after_done(ctx, job_id, params)
+            EXPORT.after_done(ctx, params)
+            uow.commit()
     return rows
 
 
@@ -208,7 +208,8 @@ def test_a_record_changed_while_the_export_runs_is_the_next_exports_correction(
         uow.execute(service_records.update().where(service_records.c.record_id == "r-00002")
                     .values(version=2, credited_minutes=20))
         seed(db, [record(3)])  # and a record arriving
-        EXPORT.after_done(ctx, SimpleNamespace(id="job-1", params=NOVEMBER))  # the job alone
+        EXPORT.after_done(ctx, NOVEMBER)
+        uow.commit()
     assert [r["reference"] for r in rows] == ["r-00001:1", "r-00002:1"]
     later = export(db, clock, identity)
     assert [(r["reference"], r["row_type"], r["minutes"], r["corrects_export"])

@@ -43,7 +43,7 @@ def credit(event_bus, record_id, minutes):
         "volunteer_id": f"vol-{record_id[:8]}", "volunteer_region_code": REGION,
         "elder_id": "elder-1", "minutes": minutes, "category": "emotional_comfort",
         "funding_source": "issuance", "recorded_by": "op-1",
-        "recorded_at": CLOCK.now().isoformat()}, REGION))
+        "recorded_at": CLOCK.now().isoformat()}, REGION, occurred_at=CLOCK.now()))
 
 
 def test_reporting_reconciles_zyh_with_the_ledgers_credits(running, rpc, event_bus,
@@ -53,11 +53,15 @@ def test_reporting_reconciles_zyh_with_the_ledgers_credits(running, rpc, event_b
         credit(event_bus, record_id, 60)
     engine = make_engine(reporting_url, pool_size=1)
     try:
+        def credited_rows():  # the read model of the three records, credited by the ledger
+            with engine.connect() as conn:
+                return conn.execute(sa.select(sa.func.count()).select_from(service_records)
+                                    .where(service_records.c.record_id.in_([ok, missing, differ]),
+                                           service_records.c.credited_minutes == 60,
+                                           service_records.c.day == DAY)).scalar()
+
+        wait_for(lambda: credited_rows() == 3)
         with engine.begin() as conn:
-            for record_id in (ok, missing, differ):
-                conn.execute(sa.insert(service_records).values(
-                    record_id=record_id, region_code=REGION, day=DAY, credited_minutes=60,
-                    updated_at=CLOCK.now()))
             for record_id, minutes in ((ok, 60), (differ, 45)):
                 conn.execute(sa.insert(zyh_pushes).values(
                     record_id=record_id, version=1, minutes=minutes, payload={},

@@ -20,7 +20,9 @@ def publish_record(uow, demand: Demand, assignment: Assignment, record: dict[str
     records.save_state(uow, record, state)
     records.audit(uow, record["record_id"], "sent", None, now)
     uow.emit(SERVICE_RECORDED, {**payments.on_recorded(uow, assignment, record),
-                                "fallback_reason": demand.fallback_reason},
+                                "fallback_reason": demand.fallback_reason,
+                                "started_at": assignment.checked_in_at,
+                                "ended_at": assignment.checked_out_at},
              demand.region_code)
 
 
