@@ -63,9 +63,8 @@ export function plotted(measure: Measure, value: number | undefined): number {
   return unitOf(measure) === 'minutes' ? Math.round(v / 6) / 10 : v
 }
 
-/** A value as a table cell reads: "1,234" or, for minutes, hours "20.5". */
+/** A value as a table cell reads: "1,234" or, for minutes, hours "20.5" (none: 0). */
 export function shown(measure: Measure, value: number | undefined, locale: string): string {
-  if (value === undefined || value === null) return '—'
   const minutes = unitOf(measure) === 'minutes'
   return plotted(measure, value).toLocaleString(locale.startsWith('zh') ? 'zh-CN' : 'en', minutes
     ? { minimumFractionDigits: 1, maximumFractionDigits: 1 }

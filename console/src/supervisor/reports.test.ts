@@ -33,7 +33,7 @@ describe('the measures', () => {
     expect(plotted('services_recorded', 1230)).toBe(1230)
     expect(shown('service_minutes', 75_000, 'zh-CN')).toBe('1,250.0')
     expect(shown('services_recorded', 12345, 'en')).toBe('12,345')
-    expect(shown('services_recorded', undefined, 'en')).toBe('—')
+    expect(shown('services_recorded', undefined, 'en')).toBe('0')
   })
   it('groups the selection in the groups’ order', () => {
     expect(selectedGroups(['elders_registered', 'service_minutes', 'services_recorded']).map((g) => [g.key, g.measures]))
@@ -82,17 +82,19 @@ describe('the charts and the table', () => {
     expect(hasFigures(series, ['service_minutes'])).toBe(true)
     expect(hasFigures(series, ['elders_registered'])).toBe(false)
   })
-  it('names the child regions and sorts by a measure', () => {
+  it('lists every child region, with zeros where nothing happened, and sorts by a measure', () => {
     const breakdown: BreakdownOut = {
       region_code: '130000000000', from: '2026-01-01', to: '2026-12-07', as_of: null, lag_seconds: null,
       rows: [{ region_code: '130100000000', values: { services_recorded: 1 } },
              { region_code: '130200000000', values: { services_recorded: 5 } },
              { region_code: '139900000000', values: {} }],
     }
-    const lines = breakdownLines(breakdown, new Map([['130100000000', '石家庄市'], ['130200000000', '唐山市']]))
-    expect(lines.map((l) => l.name)).toEqual(['石家庄市', '唐山市', '139900000000'])
+    const lines = breakdownLines(breakdown, [{ code: '130100000000', name: '石家庄市' },
+      { code: '130181000000', name: '辛集市' }, { code: '130200000000', name: '唐山市' }])
+    expect(lines.map((l) => l.name)).toEqual(['石家庄市', '辛集市', '唐山市', '139900000000'])
+    expect(lines[1].values).toEqual({})
     expect([...lines].sort(sortValue('services_recorded')).map((l) => l.code))
-      .toEqual(['139900000000', '130100000000', '130200000000'])
+      .toEqual(['130181000000', '139900000000', '130100000000', '130200000000'])
   })
 })
 

@@ -91,11 +91,17 @@ export interface BreakdownLine {
   values: Record<string, number>
 }
 
-/** The breakdown's rows with their regions' names (the code when the name is not known). */
-export function breakdownLines(breakdown: BreakdownOut, names: Map<string, string>): BreakdownLine[] {
-  return breakdown.rows.map((row) => ({
-    code: row.region_code, name: names.get(row.region_code) ?? row.region_code, values: row.values,
-  }))
+/** The breakdown's rows: every child region (``children``, in their order, with their names;
+ *  a region without a row has had nothing happen: zeros), then any row of a region not listed
+ *  (named by its code). */
+export function breakdownLines(breakdown: BreakdownOut, children: { code: string; name: string }[]): BreakdownLine[] {
+  const rows = new Map(breakdown.rows.map((row) => [row.region_code, row.values]))
+  const listed = new Set(children.map((c) => c.code))
+  return [
+    ...children.map((c) => ({ code: c.code, name: c.name, values: rows.get(c.code) ?? {} })),
+    ...breakdown.rows.filter((row) => !listed.has(row.region_code))
+      .map((row) => ({ code: row.region_code, name: row.region_code, values: row.values })),
+  ]
 }
 
 /** How a breakdown column sorts: by the measure's value. */
