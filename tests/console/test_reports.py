@@ -1,6 +1,6 @@
 """报表: a province admin reads the series and the breakdown of the 14 city-level units from
-reporting's read model (fed by the demo data's registrations), drills into a city by clicking
-its row and changes the period to quarters."""
+reporting's read model (fed by the demo data's registrations and a service recorded in 石家庄
+over HTTP), drills into a city by clicking its row and changes the period to quarters."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,13 +9,15 @@ import time
 from zoneinfo import ZoneInfo
 
 from console_browser import axe, login, shot
+from first_path import run_path
 
 PROVINCE_ADMIN = "13800000001"
 SHIJIAZHUANG = "130100000000"
 
 
-def _figures_arrived(api, token: str) -> dict:
-    """reporting's breakdown of the province once the demo's registrations are in it."""
+def _figures_arrived(api, token: str, credited: int) -> dict:
+    """reporting's breakdown of the province once the demo's registrations and at least
+    ``credited`` minutes credited in 石家庄 are in it."""
     today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
     query = {"region_code": "130000000000", "from": (today - dt.timedelta(days=360)).isoformat(),
              "to": today.isoformat()}
@@ -23,15 +25,20 @@ def _figures_arrived(api, token: str) -> dict:
     while True:
         answer = api.call("GET", "/api/v1/reports/breakdown", token=token, params=query, expect=200).json()
         rows = {row["region_code"]: row["values"] for row in answer["rows"]}
-        if rows.get(SHIJIAZHUANG, {}).get("volunteers_registered"):
+        city = rows.get(SHIJIAZHUANG, {})
+        if city.get("volunteers_registered") and city.get("minutes_credited", 0) >= credited:
             return rows
         assert time.monotonic() < deadline, f"reporting has not absorbed the demo data: {answer}"
         time.sleep(0.5)
 
 
-def test_the_province_admin_reads_the_reports_drills_into_a_city_and_changes_the_period(new_page, api):
-    rows = _figures_arrived(api, api.login(PROVINCE_ADMIN, "Demo@2026"))
-    volunteers = rows[SHIJIAZHUANG]["volunteers_registered"]
+def test_the_province_admin_reads_the_reports_drills_into_a_city_and_changes_the_period(
+        new_page, api, demo_accounts):
+    province = api.login(PROVINCE_ADMIN, "Demo@2026")
+    before = _figures_arrived(api, province, 0)[SHIJIAZHUANG].get("minutes_credited", 0)
+    run_path(api, demo_accounts, minutes=90)  # a service in 长安区, credited 90 minutes
+    city = _figures_arrived(api, province, before + 90)[SHIJIAZHUANG]
+    assert city["services_recorded"] >= 1
 
     page = new_page()
     login(page, PROVINCE_ADMIN)
@@ -48,8 +55,10 @@ def test_the_province_admin_reads_the_reports_drills_into_a_city_and_changes_the
     row = body_rows.filter(has=page.get_by_role("link", name="查看石家庄市"))
     header = [cell.strip() for cell in table.locator(".el-table__header th").all_inner_texts()]
     cells = [cell.strip() for cell in row.locator("td").all_inner_texts()]
-    assert cells[header.index("新注册志愿者")] == f"{volunteers:,}"
-    assert "服务时长（时）" in header  # minutes as hours
+    assert cells[header.index("新注册志愿者")] == f"{city['volunteers_registered']:,}"
+    assert cells[header.index("服务记录")] == f"{city['services_recorded']:,}"
+    assert cells[header.index("服务时长（时）")] == f"{round(city['service_minutes'] / 60, 1):,.1f}"  # hours
+    page.get_by_role("img", name=re.compile("时长各期趋势图")).locator("canvas").wait_for()
     axe(page)
     shot(page, "supervisor-reports-province")
 
