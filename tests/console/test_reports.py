@@ -77,3 +77,21 @@ def test_the_province_admin_reads_the_reports_drills_into_a_city_and_changes_the
     page.get_by_role("img", name=re.compile("人员各期趋势图")).locator("canvas").wait_for()
     axe(page)
     shot(page, "supervisor-reports-city-quarter")
+
+
+def test_a_span_too_long_for_its_period_is_explained_and_english_reads_the_same(new_page):
+    page = new_page()
+    login(page, PROVINCE_ADMIN)
+    page.goto("/supervisor/reports?period=day&from=2025-01-01&to=2026-06-30&measures=services_recorded")
+    page.get_by_role("alert").filter(has_text="一次最多查询 400 个周期").wait_for()
+    axe(page)
+    page.get_by_role("radio", name="月").click(force=True)
+    page.get_by_role("heading", name="下级区域").wait_for()
+    assert page.get_by_role("alert").count() == 0
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("heading", name="Hebei Province — reports").or_(
+        page.get_by_role("heading", name="河北省 — reports")).wait_for()
+    page.get_by_role("heading", name="Regions below").wait_for()
+    page.get_by_text(re.compile(r"Figures as of \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(.+ behind\)")).wait_for()
+    axe(page)
+    shot(page, "supervisor-reports-english")

@@ -26,7 +26,7 @@ export default {
       reports: {
         menu: '报表', title: '{name}统计报表', query: '查询条件', period: '统计周期',
         periods: { day: '日', week: '周', month: '月', quarter: '季', year: '年' },
-        allOf: '全选{group}', noneOf: '不选{group}', chartKind: '图表', line: '折线', bar: '柱状', hours: '时', count: '数量',
+        allOf: '全选{group}', noneOf: '不选{group}', all: '全选', none: '不选', withUnit: '{name}（{unit}）', chartKind: '图表', line: '折线', bar: '柱状', hours: '时', count: '数量',
         asOf: '数据截至 {at}（落后 {lag}）', stale: '，数据更新滞后，请稍后再看', noEvents: '暂无数据：尚未收到任何业务事件',
         loading: '正在加载报表…', trend: '趋势', empty: '所选期间和区域没有这些指标的数据。',
         groupEmpty: '所选期间没有数据。', chartLabel: '{group}各期趋势图（数字见下级区域表）',
@@ -97,7 +97,7 @@ export default {
       reports: {
         menu: 'Reports', title: '{name} — reports', query: 'Query', period: 'Period',
         periods: { day: 'Day', week: 'Week', month: 'Month', quarter: 'Quarter', year: 'Year' },
-        allOf: 'All of {group}', noneOf: 'None of {group}', chartKind: 'Chart', line: 'Line', bar: 'Bar', hours: 'h', count: 'Count',
+        allOf: 'All of {group}', noneOf: 'None of {group}', all: 'All', none: 'None', withUnit: '{name} ({unit})', chartKind: 'Chart', line: 'Line', bar: 'Bar', hours: 'h', count: 'Count',
         asOf: 'Figures as of {at} ({lag} behind)', stale: '; updates are lagging, look again later', noEvents: 'No figures yet: no event received',
         loading: 'Loading the reports…', trend: 'Trend', empty: 'No figures for these measures in this period and region.',
         groupEmpty: 'No figures in this period.', chartLabel: '{group} per period (the numbers are in the regions table)',
