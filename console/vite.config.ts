@@ -24,5 +24,6 @@ export default defineConfig({
   },
   build: { target: 'es2020', sourcemap: false, chunkSizeWarningLimit: 1200, reportCompressedSize: false },
   server: { proxy: { '/api': 'http://127.0.0.1:8000' } },
-  test: { environment: 'happy-dom', include: ['src/**/*.test.ts'] },
+  // Element Plus is inlined in tests so that its CSS imports (added by the resolver) load
+  test: { environment: 'happy-dom', include: ['src/**/*.test.ts'], server: { deps: { inline: ['element-plus'] } } },
 })

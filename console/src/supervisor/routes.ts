@@ -1,7 +1,7 @@
 import type { RouteRecordRaw } from 'vue-router'
 
 // The supervisor surface: the dashboard of the caller's region with drill-down
-// (/supervisor/:region), the audit log and the township's dispute queue.
+// (/supervisor/:region), the reports (/supervisor/reports[/:region]), the audit log and the township's dispute queue.
 const routes: RouteRecordRaw[] = [
   {
     path: '/supervisor',
@@ -10,6 +10,8 @@ const routes: RouteRecordRaw[] = [
     children: [
       { path: '', name: 'supervisor-home', component: () => import('./DashboardView.vue') },
       { path: 'audit', name: 'supervisor-audit', component: () => import('./AuditView.vue') },
+      { path: 'reports', name: 'supervisor-reports', component: () => import('./ReportsView.vue') },
+      { path: 'reports/:region(\\d{12})', name: 'supervisor-reports-region', component: () => import('./ReportsView.vue') },
       { path: 'disputes', name: 'supervisor-disputes', component: () => import('./DisputesView.vue') },
       { path: ':region(\\d{12})', name: 'supervisor-region', component: () => import('./DashboardView.vue') },
     ],
