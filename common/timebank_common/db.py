@@ -105,6 +105,16 @@ def one_of(column, values):
     return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
 
 
+def within_unit(column: Any, region_code: str) -> ColumnElement[bool]:
+    """SQL condition: ``column`` lies in the region **by management unit**
+    (``regions.unit_chain``): its prefix, without the city-level units carved out of it
+    (石家庄 without 辛集, 保定 without 定州)."""
+    condition = within(column, regions.prefix_of(region_code))
+    for unit in regions.carved_out(region_code):
+        condition = and_(condition, ~within(column, unit))
+    return condition
+
+
 def within(column: Any, prefix: str) -> ColumnElement[bool]:
     """SQL condition: ``column`` starts with ``prefix`` (a scope's significant digits, from
     ``prefix_of``; a full 12-digit code selects that code alone).

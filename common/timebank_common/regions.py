@@ -65,6 +65,29 @@ def city_unit_of(code: str) -> str:
     return code[:4] + "00000000"
 
 
+def unit_chain(code: str) -> list[str]:
+    """The prefixes a code rolls up to **by management unit**, province first: province (2
+    digits), city-level unit (4, or 6 for 辛集 and 定州), county (6), township (9), community
+    (12), a level that repeats the one above left out. A supervisor's figures for 石家庄 (1301)
+    are then those of its own counties, and 辛集 (130181) is a unit beside it under the
+    province, as the province supervises them."""
+    chain: list[str] = []
+    for length in (2, 4, 6, 9, 12):
+        prefix = code[:length]
+        if length == 4 and code[:6] in CITY_LEVEL_COUNTIES:
+            continue  # 辛集 / 定州: the city-level unit is the county's own 6 digits
+        chain.append(prefix)
+    return chain
+
+
+def carved_out(code: str) -> tuple[str, ...]:
+    """The city-level units inside a region's prefix that are not part of it by management
+    unit (``unit_chain``): 辛集 for 石家庄 (130100000000), 定州 for 保定; none otherwise."""
+    if level_of(code) != CITY:
+        return ()
+    return tuple(sorted(c for c in CITY_LEVEL_COUNTIES if c.startswith(code[:4])))
+
+
 def parent_of(code: str) -> str | None:
     level = level_of(code)
     if level == PROVINCE:

@@ -111,3 +111,28 @@ def test_the_range_selects_what_startswith_selects(prefix):
        st.lists(st.text("0123456789", min_size=12, max_size=12), max_size=30))
 def test_any_prefix_on_twelve_digit_codes(prefix, codes):
     assert selected(prefix, codes) == {c for c in codes if c.startswith(prefix)}
+
+
+def test_xinji_and_dingzhou_roll_up_beside_their_cities_by_management_unit():
+    from timebank_common.regions import carved_out, unit_chain
+
+    assert unit_chain("130181102003") == ["13", "130181", "130181102", "130181102003"]
+    assert unit_chain("130682001001") == ["13", "130682", "130682001", "130682001001"]
+    assert unit_chain("130102001001") == ["13", "1301", "130102", "130102001", "130102001001"]
+    assert carved_out("130100000000") == ("130181",)
+    assert carved_out("130600000000") == ("130682",)
+    assert carved_out("130181000000") == () and carved_out("130000000000") == ()
+
+
+def test_within_unit_leaves_the_carved_out_units_to_themselves():
+    from sqlalchemy import column
+    from sqlalchemy.dialects import postgresql
+
+    from timebank_common.db import within_unit
+
+    sql = str(within_unit(column("region_code"), "130100000000").compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    assert "'1301'" in sql and "'130181'" in sql and "NOT" in sql
+    plain = str(within_unit(column("region_code"), "130200000000").compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    assert "NOT" not in plain

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from timebank_common.db import insert_rows, within
+from timebank_common.db import insert_rows, within_unit
 
 from ..domain.facts import occurred_on
 from .tables import evaluation_scores, milestones_reached, service_days, service_records
@@ -40,26 +40,26 @@ def keep(uow, envelopes: Sequence[Mapping[str, Any]]) -> None:
         insert_rows(uow, evaluation_scores, scored, "ON CONFLICT (event_id) DO NOTHING")
 
 
-def milestones(uow, prefix: str, first: dt.date, last: dt.date) -> list[Any]:
+def milestones(uow, region_code: str, first: dt.date, last: dt.date) -> list[Any]:
     """(person_id, level, cumulative_minutes, day) reached in the region and span."""
     m = milestones_reached.c
     return list(uow.execute(sa.select(m.person_id, m.level, m.cumulative_minutes, m.day)
-                            .where(within(m.region_code, prefix), m.day.between(first, last))))
+                            .where(within_unit(m.region_code, region_code), m.day.between(first, last))))
 
 
-def station_services(uow, prefix: str, first: dt.date, last: dt.date) -> list[Any]:
+def station_services(uow, region_code: str, first: dt.date, last: dt.date) -> list[Any]:
     """(carrier_id, services, minutes) of the records served in the region and span
     (credited minutes where credited, else recorded)."""
     r = service_records.c
     minutes = sa.func.coalesce(sa.func.sum(sa.func.coalesce(r.credited_minutes,
                                                             r.recorded_minutes)), 0)
     return list(uow.execute(sa.select(r.carrier_id, sa.func.count(), minutes)
-                            .where(within(r.region_code, prefix), r.day.between(first, last),
+                            .where(within_unit(r.region_code, region_code), r.day.between(first, last),
                                    r.carrier_id.is_not(None))
                             .group_by(r.carrier_id)))
 
 
-def station_scores(uow, prefix: str, first: dt.date, last: dt.date) -> list[Any]:
+def station_scores(uow, region_code: str, first: dt.date, last: dt.date) -> list[Any]:
     """(carrier_id, evaluations, score sum) of the evaluations given in the region and span,
     each counted for the station that recorded the evaluated service (its demand and
     volunteer)."""
@@ -71,15 +71,15 @@ def station_scores(uow, prefix: str, first: dt.date, last: dt.date) -> list[Any]
              .select_from(evaluation_scores.join(
                  station, sa.and_(station.c.demand_id == e.demand_id,
                                   station.c.volunteer_id == e.volunteer_id)))
-             .where(within(e.region_code, prefix), e.day.between(first, last))
+             .where(within_unit(e.region_code, region_code), e.day.between(first, last))
              .group_by(station.c.carrier))
     return list(uow.execute(query))
 
 
-def volunteer_months(uow, prefix: str, first: dt.date, last: dt.date) -> list[Any]:
+def volunteer_months(uow, region_code: str, first: dt.date, last: dt.date) -> list[Any]:
     """(volunteer_id, first day of the month, service days) in the region and span."""
     d = service_days.c
     month = sa.cast(sa.func.date_trunc("month", d.day), sa.Date)
     return list(uow.execute(sa.select(d.volunteer_id, month, sa.func.count(sa.distinct(d.day)))
-                            .where(within(d.region_code, prefix), d.day.between(first, last))
+                            .where(within_unit(d.region_code, region_code), d.day.between(first, last))
                             .group_by(d.volunteer_id, month)))

@@ -22,8 +22,7 @@ from sqlalchemy import Integer, case, func, literal, select
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.orm import aliased
 
-from timebank_common.db import UnitOfWork, within
-from timebank_common.regions import prefix_of
+from timebank_common.db import UnitOfWork, within_unit
 
 from .tables import national_deliveries, national_exports, service_records
 
@@ -37,7 +36,7 @@ def _selection(region_code: str, first: dt.date, last: dt.date, full: bool) -> A
     last_delivered = (select(d.c.version, d.c.export_id)
                       .where(d.c.record_id == s.c.record_id)
                       .order_by(d.c.version.desc()).limit(1).lateral("last_delivery"))
-    scope = [within(s.c.region_code, prefix_of(region_code)), s.c.day >= first,
+    scope = [within_unit(s.c.region_code, region_code), s.c.day >= first,
              s.c.day <= last, s.c.credited_minutes.is_not(None)]
     if full:
         return (select(s, literal(None, Integer).label("prev_version"),
@@ -125,7 +124,7 @@ def remember(uow: UnitOfWork, export_id: str, region_code: str, first: dt.date, 
 
 def exports_under(uow: UnitOfWork, region_code: str, limit: int = 200) -> list[Any]:
     t = national_exports
-    return list(uow.execute(select(t).where(within(t.c.region_code, prefix_of(region_code)))
+    return list(uow.execute(select(t).where(within_unit(t.c.region_code, region_code))
                             .order_by(t.c.created_at.desc(), t.c.id).limit(limit)))
 
 
@@ -135,7 +134,7 @@ def delivered(uow: UnitOfWork, region_code: str, first: dt.date, last: dt.date
     period, by record id (streamed)."""
     d = national_deliveries
     statement = (select(d.c.record_id, d.c.minutes).ext(distinct_on(d.c.record_id))
-                 .where(within(d.c.region_code, prefix_of(region_code)), d.c.day >= first,
+                 .where(within_unit(d.c.region_code, region_code), d.c.day >= first,
                         d.c.day <= last)
                  .order_by(d.c.record_id, d.c.version.desc())
                  .execution_options(yield_per=1000))

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
+from timebank_common.db import within_unit
+
 from ..domain.records import FIELDS, Fact, merge
 from .tables import service_records
 
@@ -37,23 +39,23 @@ def apply(uow, facts: Sequence[Fact], now: dt.datetime) -> None:
 STREAM_BATCH = 2000
 
 
-def _in_region(prefix: str, first, last):
+def _in_region(region_code: str, first, last):
     t = service_records
-    return sa.and_(t.c.region_code.startswith(prefix, autoescape=True), t.c.day >= first,
+    return sa.and_(within_unit(t.c.region_code, region_code), t.c.day >= first,
                    t.c.day <= last)
 
 
-def count_in_region(uow, prefix: str, first, last) -> int:
+def count_in_region(uow, region_code: str, first, last) -> int:
     return int(uow.execute(sa.select(sa.func.count()).select_from(service_records)
-                           .where(_in_region(prefix, first, last))).scalar() or 0)
+                           .where(_in_region(region_code, first, last))).scalar() or 0)
 
 
-def stream_in_region(uow, prefix: str, first, last):
+def stream_in_region(uow, region_code: str, first, last):
     """Every record served in the region's prefix on China days ``first``..``last``, by day
     then record, read from a server-side cursor ``STREAM_BATCH`` rows at a time (memory does
     not grow with the number of rows)."""
     t = service_records
-    query = (sa.select(t).where(_in_region(prefix, first, last))
+    query = (sa.select(t).where(_in_region(region_code, first, last))
              .order_by(t.c.day, t.c.record_id))
     result = uow.execute(query.execution_options(stream_results=True,
                                                  yield_per=STREAM_BATCH))

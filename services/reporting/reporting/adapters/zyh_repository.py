@@ -10,8 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 
-from timebank_common.db import one_of, within
-from timebank_common.regions import prefix_of
+from timebank_common.db import one_of, within_unit
 
 from .tables import service_records, zyh_pushes, zyh_scan
 
@@ -144,7 +143,7 @@ def delivered(uow, region_code: str, first: dt.date, last: dt.date
     rows = uow.execute(
         sa.select(latest.c.record_id, latest.c.minutes)
         .join(service_records, service_records.c.record_id == latest.c.record_id)
-        .where(within(service_records.c.region_code, prefix_of(region_code)),
+        .where(within_unit(service_records.c.region_code, region_code),
                service_records.c.day.between(first, last))
         .execution_options(yield_per=2000))
     for row in rows:
@@ -160,6 +159,6 @@ def records_in(uow, region_code: str, first: dt.date, last: dt.date,
     if record_ids is not None:
         query = query.where(one_of(service_records.c.record_id, sorted(set(record_ids))))
     else:
-        query = query.where(within(service_records.c.region_code, prefix_of(region_code)),
+        query = query.where(within_unit(service_records.c.region_code, region_code),
                             service_records.c.day.between(first, last))
     return {r.record_id: (r.region_code, r.day) for r in uow.execute(query)}

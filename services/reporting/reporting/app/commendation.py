@@ -9,7 +9,6 @@ from typing import Any
 
 from timebank_common.caller import Caller
 from timebank_common.db import UnitOfWorkFactory
-from timebank_common.regions import prefix_of
 
 from ..adapters import commendation_repository as repo
 from ..adapters.identity import IdentityNames
@@ -23,15 +22,14 @@ LISTS = ("milestones", "busiest_stations", "best_rated_stations", "long_serving"
 def ranked(uow, region_code: str, first: dt.date, last: dt.date,
            limit: int) -> dict[str, list[dict[str, Any]]]:
     """The four lists, ranked, without names."""
-    prefix = prefix_of(region_code)
     months = rules.months_back(rules.month_start(last), rules.LONG_SERVICE_MONTHS)
     return {
-        "milestones": rules.milestones(repo.milestones(uow, prefix, first, last), limit),
-        "busiest_stations": rules.busiest(repo.station_services(uow, prefix, first, last),
+        "milestones": rules.milestones(repo.milestones(uow, region_code, first, last), limit),
+        "busiest_stations": rules.busiest(repo.station_services(uow, region_code, first, last),
                                           limit),
-        "best_rated_stations": rules.best_rated(repo.station_scores(uow, prefix, first, last),
+        "best_rated_stations": rules.best_rated(repo.station_scores(uow, region_code, first, last),
                                                 limit),
-        "long_serving": rules.long_serving(repo.volunteer_months(uow, prefix, months[0], last),
+        "long_serving": rules.long_serving(repo.volunteer_months(uow, region_code, months[0], last),
                                            last, limit),
     }
 

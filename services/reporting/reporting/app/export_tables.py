@@ -33,7 +33,6 @@ from marshmallow import Schema
 from timebank_common.caller import Caller
 from timebank_common.clock import CHINA
 from timebank_common.errors import BadInput
-from timebank_common.regions import prefix_of
 
 from ..adapters import record_repository
 from ..contracts import REPORT_READERS, BreakdownQuery, RegionSpan, SeriesQuery
@@ -218,7 +217,7 @@ def service_record_row(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _span(params: Mapping[str, Any]) -> tuple[str, dt.date, dt.date]:
-    return prefix_of(params["region_code"]), params["from_"], params["to"]
+    return params["region_code"], params["from_"], params["to"]
 
 
 register(ExportTable(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from timebank_common.regions import unit_chain
+
 from .rollup import prefixes
 
 ACTIVE_WINDOW_DAYS = 90
@@ -100,7 +102,7 @@ def activity_changes(region_code: str, day: dt.date,
     others = list(others)
     changes = []
     for prefix, parent in prefixes(region_code):
-        days = [when for code, when in others if code.startswith(prefix)]
+        days = [when for code, when in others if prefix in unit_chain(code)]
         span = newly_active(day, max((d for d in days if d <= day), default=None),
                             min((d for d in days if d > day), default=None))
         if span is not None:

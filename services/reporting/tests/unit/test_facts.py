@@ -86,3 +86,18 @@ def test_the_children_of_each_level():
     assert child_length("130102000000") == 9
     assert child_length("130102001000") == 12
     assert child_length(COMMUNITY) is None
+
+
+def test_xinji_counts_beside_shijiazhuang_not_inside_it():
+    from reporting.domain.periods import activity_changes
+
+    assert prefixes("130181102003") == [("13", ""), ("130181", "13"), ("130181102", "130181"),
+                                        ("130181102003", "130181102")]
+    # a volunteer serving in 辛集 and, the next day, in 石家庄 proper is new to 石家庄 (1301)
+    # on the second day: 辛集's day is not 石家庄's
+    import datetime as dt
+    day = dt.date(2026, 11, 2)
+    changes = activity_changes("130102001001", day, [("130181102003", day - dt.timedelta(1))])
+    assert ("1301", "13", day, 1) in changes
+    assert not any(prefix == "13" and change == 1 and when == day
+                   for prefix, _, when, change in changes)  # the province knew them already
