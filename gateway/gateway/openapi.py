@@ -161,7 +161,20 @@ def build(base_url: str) -> dict:
         if not route.public:
             operation["security"] = [{"bearer": []}]
         spec.path(path=route.openapi_path, operations={route.method.lower(): operation})
-    return _json_numbers(spec.to_dict())
+    return _json_numbers(_comma_separated_lists(spec.to_dict()))
+
+
+def _comma_separated_lists(document: dict[str, Any]) -> dict[str, Any]:
+    """A list in a query string is one parameter with the values separated by commas
+    (``measures=a,b``: ``explode: false``), the way the gateway reads it (a query string is
+    read one value per name)."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and \
+                        parameter.get("schema", {}).get("type") == "array":
+                    parameter.update(style="form", explode=False)
+    return document
 
 
 def _path_schema(route: RouteSpec, name: str) -> dict[str, str]:
