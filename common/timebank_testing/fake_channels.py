@@ -254,3 +254,70 @@ def webhook_receiver():
     with _serving(_webhook_handler(receiver)) as port:
         receiver.url = f"http://127.0.0.1:{port}/timebank/hook"
         yield receiver
+
+
+ZYH_APP_ID, ZYH_SECRET = "tb-e2e", "zyh-e2e-secret"
+
+
+class ZyhReceiver:
+    """志愿汇 as the platform pushes to it: every batch whose signature verifies (against
+    ``now()``, the platform's time: a platform at a simulated time signs with it), answered
+    with the scripted ``statuses`` in turn, then 200."""
+
+    def __init__(self, now=time.time):
+        self.now = now
+        self.statuses: list[int] = []
+        self.batches: list[dict] = []  # {"status", "records"}
+        self.bad_signatures = 0
+        self.lock = threading.Lock()
+        self.endpoint = ""
+
+    def accepted(self) -> list[dict]:
+        """The records of every batch answered 200, in arrival order."""
+        with self.lock:
+            return [r for b in self.batches if b["status"] == 200 for r in b["records"]]
+
+    def env(self, poll_seconds: float = 0.5) -> dict:
+        return {"ZYH_ENABLED": "true", "ZYH_ENDPOINT": self.endpoint, "ZYH_APP_ID": ZYH_APP_ID,
+                "ZYH_SECRET": ZYH_SECRET, "ZYH_POLL_SECONDS": str(poll_seconds),
+                "ZYH_BACKOFF_BASE_SECONDS": "1", "ZYH_BACKOFF_CAP_SECONDS": "5"}
+
+
+def _zyh_handler(receiver: ZyhReceiver):
+    from timebank_common import signed_http
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            signed = signed_http.verify(
+                ZYH_SECRET, self.headers.get("X-Zyh-Signature", ""),
+                int(self.headers.get("X-Zyh-Timestamp", "0")), body, int(receiver.now()),
+                self.headers.get("X-Zyh-Nonce", ""))
+            with receiver.lock:
+                if not signed or self.headers.get("X-Zyh-App-Id") != ZYH_APP_ID:
+                    receiver.bad_signatures += 1
+                    status = 401
+                else:
+                    status = receiver.statuses.pop(0) if receiver.statuses else 200
+                    receiver.batches.append({"status": status,
+                                             "records": json.loads(body)["records"]})
+            data = b'{"code":0}' if status == 200 else b'{"code":1}'
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+@contextmanager
+def zyh_server(now=time.time):
+    """A local 志愿汇 receiver on a free port for the ``with`` block (``ZyhReceiver``)."""
+    receiver = ZyhReceiver(now)
+    with _serving(_zyh_handler(receiver)) as port:
+        receiver.endpoint = f"http://127.0.0.1:{port}/push"
+        yield receiver

@@ -1,13 +1,18 @@
 """Issue 16 on the real platform over several simulated months: services recorded in two
 cities (石家庄 and 唐山) in January, February and March 2027 — the whole platform living at a
 simulated time (``CLOCK_FILE``: every process adds the offset the test writes) — and what a
-province's supervisors read of them: each city's monthly series and the province's breakdown
-by city, equal to what the ledger credited."""
+province's supervisors get of them, each equal to what the ledger credited: each city's
+monthly series and the province's breakdown by city; the service records exported as XLSX
+and CSV (opened and read back); the monthly PDF (its text extracted); the commendation list;
+the national volunteer system's export (fields and totals), then only what is new; the
+records pushed to a local 志愿汇 that refuses the first push (retried); and the reconciliation
+of both channels with the ledger."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from timebank_testing.fake_channels import zyh_server
 
 from first_path import new_person_numbers, wait_for
 from identity.commands.demo import DEMO_ACCOUNTS, TANGSHAN_ACCOUNTS
@@ -73,8 +78,14 @@ MONTHS = [
 def simulated(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("months")
     time = SimulatedTime(tmp / "clock-offset")
-    with running_platform(tmp, {"CLOCK_FILE": str(time.path)}) as instance:
-        yield instance, time, Api(instance.url("gateway"))
+    with zyh_server(now=lambda: time.now().timestamp()) as zyh:
+        zyh.statuses = [500]  # 志愿汇 refuses the first push: retried after its back-off
+        with running_platform(tmp, {"CLOCK_FILE": str(time.path), **zyh.env(),
+                                    "REPORTING_EXPORTS_DIR": str(tmp / "exports"),
+                                    "REPORTING_EXPORTS_POLL_SECONDS": "0.5"}
+                              ) as instance:
+            instance.zyh = zyh
+            yield instance, time, Api(instance.url("gateway"))
 
 
 def register_people(api, city: City, operator: str) -> None:
@@ -135,7 +146,10 @@ def earned(api, city: City) -> int:
                     expect=200).json()["earned_minutes"]
 
 
-def test_two_cities_over_three_months_read_by_the_province(simulated):
+@pytest.fixture(scope="module")
+def served(simulated):
+    """The three months served; what each city recorded per month, and the province admin's
+    token (at the simulated 1 April 2027)."""
     _, time, api = simulated
     recorded = {SHIJIAZHUANG.code: {}, TANGSHAN.code: {}}
     for first, services in MONTHS:
@@ -151,6 +165,12 @@ def test_two_cities_over_three_months_read_by_the_province(simulated):
     time.go_to(dt.datetime(2027, 4, 1, 9, 0, tzinfo=CHINA))
 
     province = api.login(_account(DEMO_ACCOUNTS, "province_admin")["phone"], PASSWORD)
+    return recorded, province
+
+
+def test_two_cities_over_three_months_read_by_the_province(simulated, served):
+    _, time, api = simulated
+    recorded, province = served
 
     def series(city: City) -> dict:
         return api.call("GET", f"/api/v1/reports/series?region_code={city.code}&period=month"
@@ -180,3 +200,139 @@ def test_two_cities_over_three_months_read_by_the_province(simulated):
         assert by_city[city.code]["minutes_credited"] == sum(
             sum(m) for m in recorded[city.code].values())
     assert by_city.get("130600000000", {}).get("services_recorded", 0) == 0  # 保定: none
+
+
+QUARTER = {"region_code": PROVINCE, "from": "2027-01-01", "to": "2027-03-31"}
+
+
+def all_recorded(recorded) -> list[int]:
+    return [m for city in recorded.values() for month in city.values() for m in month]
+
+
+def exported(api, token, kind: str, fmt: str, params: dict) -> tuple[dict, bytes]:
+    """An export job asked for, followed to its end, and its file."""
+    job = api.call("POST", "/api/v1/reports/exports", {"kind": kind, "format": fmt,
+                                                       "params": params},
+                   token=token, expect=202).json()
+    job = wait_for(lambda: api.call("GET", f"/api/v1/reports/exports/{job['id']}", token=token,
+                                    expect=200).json(),
+                   lambda j: j["status"] in ("done", "failed"), timeout=90)
+    assert job["status"] == "done", job
+    file = api.call("GET", f"/api/v1/reports/exports/{job['id']}/file", token=token,
+                    expect=200)
+    return job, file.content
+
+
+def xlsx_rows(content: bytes) -> list[dict]:
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    headers = [str(h).split(" / ")[0] for h in rows[0]]  # "中文 / English"
+    return [dict(zip(headers, row, strict=True)) for row in rows[1:]]
+
+
+def csv_rows(content: bytes) -> list[dict]:
+    import csv
+    import io
+
+    assert content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read Chinese
+    reader = csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    headers = [h.split(" / ")[0] for h in next(reader)]
+    return [dict(zip(headers, row, strict=True)) for row in reader]
+
+
+def test_the_quarters_service_records_exported_as_xlsx_and_csv(simulated, served):
+    _, _, api = simulated
+    recorded, province = served
+    minutes = all_recorded(recorded)
+    job, content = exported(api, province, "service_records", "xlsx", QUARTER)
+    assert job["file_name"].endswith(".xlsx") and job["rows"] == len(minutes)
+    rows = xlsx_rows(content)
+    assert sorted(int(r["记录分钟数"]) for r in rows) == sorted(minutes)
+    assert sum(int(r["入账分钟数"]) for r in rows) == sum(minutes)
+    assert {r["服务地区代码"][:4] for r in rows} == {"1301", "1302"}
+    _, content = exported(api, province, "service_records", "csv", QUARTER)
+    rows = csv_rows(content)
+    assert sorted(int(r["记录分钟数"]) for r in rows) == sorted(minutes)
+
+
+def test_the_monthly_report_of_a_city_is_a_signed_pdf_with_its_figures(simulated, served):
+    import io
+
+    import pypdf
+
+    _, _, api = simulated
+    recorded, province = served
+    made = api.call("POST", "/api/v1/reports/monthly",
+                    {"region_code": SHIJIAZHUANG.code, "month": "2027-02"},
+                    token=province, expect=200).json()
+    assert made["number"].startswith("YB-1301-202702-")
+    pdf = api.call("GET", f"/api/v1/reports/monthly/{made['number']}/pdf", token=province,
+                   expect=200).content
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "石家庄市" in text and "2027年2月" in text and made["number"] in text
+    february = recorded[SHIJIAZHUANG.code]["2027-02"]
+    lines = [line.strip() for line in text.splitlines()]
+    at = lines.index("服务时长")  # the key figures: this month, then the month before
+    assert lines[at + 1] == str(sum(february)), text
+    verified = api.call("GET", f"/api/v1/reports/monthly/verify/{made['number']}",
+                        expect=200).json()  # public: no login
+    assert verified["genuine"] is True and verified["month"] == "2027-02"
+
+
+def test_the_commendation_list_of_the_quarter(simulated, served):
+    _, _, api = simulated
+    recorded, province = served
+    lists = api.call("GET", f"/api/v1/reports/commendation?region_code={PROVINCE}"
+                            "&from=2027-01-01&to=2027-03-31", token=province,
+                     expect=200).json()
+    busiest = {row["name"]: row["services"] for row in lists["busiest_stations"]}
+    assert sorted(busiest.values(), reverse=True) == sorted(
+        (len(all_recorded({c: recorded[c]})) for c in recorded), reverse=True)
+    assert all("养老服务站" in name for name in busiest)
+
+
+def test_the_national_systems_export_equals_the_ledger_then_carries_only_what_is_new(
+        simulated, served):
+    _, _, api = simulated
+    recorded, province = served
+    minutes = all_recorded(recorded)
+    job, content = exported(api, province, "national_records", "xlsx", QUARTER)
+    rows = xlsx_rows(content)
+    assert len(rows) == len(minutes) and {r["行类型"] for r in rows} == {"新增"}
+    assert sum(int(r["服务时长(分钟)"]) for r in rows) == sum(minutes)
+    assert abs(sum(float(r["服务时长(小时)"]) for r in rows) - sum(minutes) / 60) < 0.01
+    for row in rows:
+        assert row["志愿者编号"].startswith("V") and row["姓名"].endswith("志愿者")
+        assert row["证件类型"] == "居民身份证" and len(row["证件号码"]) == 18
+        assert row["开始时间"] < row["结束时间"] and row["记录人"]
+    again, _ = exported(api, province, "national_records", "csv", QUARTER)
+    assert again["rows"] == 0  # everything was delivered by the first
+    past = api.call("GET", f"/api/v1/reports/national/exports?region_code={PROVINCE}",
+                    token=province, expect=200).json()
+    assert [e["rows"] for e in past["items"]][:2] == [0, len(minutes)]
+
+
+def test_zyh_receives_every_record_once_after_a_refused_push_and_all_reconciles(
+        simulated, served):
+    platform, _, api = simulated
+    recorded, province = served
+    minutes = all_recorded(recorded)
+    zyh = platform.zyh
+    accepted = wait_for(zyh.accepted, lambda a: len(a) >= len(minutes), timeout=120)
+    assert zyh.batches[0]["status"] == 500 and zyh.bad_signatures == 0  # refused, then retried
+    ids = [r["serviceRecordId"] for r in accepted]
+    assert len(ids) == len(set(ids)) == len(minutes)  # each record once
+    assert abs(sum(float(r["serviceHours"]) for r in accepted) - sum(minutes) / 60) < 0.01
+    state = api.call("GET", "/api/v1/reports/zyh", token=province, expect=200).json()
+    assert state["dead"] == 0
+    # the national export of the previous test and 志愿汇 both hold what the ledger credited
+    answer = wait_for(lambda: api.call(
+        "GET", f"/api/v1/reports/reconciliation?region_code={PROVINCE}&from=2027-01-01"
+               "&to=2027-03-31", token=province, expect=200).json(),
+        lambda a: all(c["ok"] for c in a["channels"]), timeout=60)
+    assert {c["channel"] for c in answer["channels"]} == {"national", "zyh"}
+    assert answer["ledger"]["minutes"] == sum(minutes)
