@@ -74,6 +74,9 @@ def test_full_path_records_the_service_and_writes_service_recorded_once(demand, 
         "funding_source": "grant", "fallback_reason": None, "carrier_id": "carrier-7",
         "recorded_by": "op-1",
         "recorded_at": record["recorded_at"],
+        # the first check-in and the check-out (65 minutes later)
+        "started_at": started["assignments"][0]["checked_in_at"],
+        "ended_at": ended["assignments"][0]["checked_out_at"],
         # a grant-funded service: the ledger posts the reservation made at the claim
         "reservation_id": f"reservation:{claimed['assignments'][0]['assignment_id']}",
     }
