@@ -62,3 +62,22 @@ service_records = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False,
               server_default=sa.func.now()),
 )
+
+# migration 0006: the elder service days behind ``elders_served`` (a row per region level;
+# ``prev_day``: the elder's previous service day under the same prefix) and the hardship
+# categories each elder holds (granted − withdrawn)
+elder_service_days = sa.Table(
+    "elder_service_days", metadata,
+    sa.Column("region_prefix", sa.String(12), primary_key=True),
+    sa.Column("elder_id", sa.String(64), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("prev_day", sa.Date),
+    sa.Column("parent_prefix", sa.String(12), nullable=False),
+)
+
+elder_priorities = sa.Table(
+    "elder_priorities", metadata,
+    sa.Column("elder_id", sa.String(64), primary_key=True),
+    sa.Column("category", sa.String(40), primary_key=True),
+    sa.Column("held", sa.Integer, nullable=False),
+)

@@ -8,8 +8,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..adapters import fact_repository
-from ..domain.facts import UNSPECIFIED, Delta, ServiceDay, effect_of
+from ..adapters import elder_repository, fact_repository
+from ..domain.facts import UNSPECIFIED, Delta, ElderServed, ServiceDay, effect_of
 from ..domain.periods import ACTIVE_CHANGE, ACTIVE_WINDOW_DAYS, activity_changes
 from ..domain.rollup import Key, rolled_up
 
@@ -19,19 +19,28 @@ def apply(uow, envelopes: Sequence[Mapping[str, Any]]) -> int:
 
     Locks are taken in one order by every transaction, so concurrent batches cannot
     deadlock: the facts rows (one sorted upsert), then the volunteers (sorted), then the
-    active-volunteer rows (one sorted upsert)."""
+    active-volunteer rows (one sorted upsert), then the elders (sorted), then the elders'
+    categories (one sorted upsert)."""
     deltas: list[Delta] = []
     days: list[ServiceDay] = []
+    elders: list[ElderServed] = []
+    priorities: dict[tuple[str, str], int] = defaultdict(int)
     for envelope in envelopes:
         effect = effect_of(envelope["event_type"], envelope)
         deltas.extend(effect.deltas)
         days.extend(effect.service_days)
+        elders.extend(effect.elders_served)
+        for held in effect.priorities:
+            priorities[(held.elder_id, held.category)] += held.change
     fact_repository.add(uow, rolled_up(deltas))
     changes: dict[Key, int] = defaultdict(int)
     for day in sorted(days, key=lambda d: (d.volunteer_id, d.day, d.region_code)):
         for key, change in served(uow, day):
             changes[key] += change
     fact_repository.add(uow, changes)  # a change summing to 0 still touches its row, as live
+    for elder in sorted(set(elders), key=lambda e: (e.elder_id, e.day, e.region_code)):
+        elder_repository.add_elder_day(uow, elder)
+    elder_repository.change_priorities(uow, priorities)
     return len(deltas)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from timebank_common.db import UnitOfWorkFactory
 
-from ..adapters import fact_repository
+from ..adapters import elder_repository, fact_repository
 from .absorbing import apply
 
 BATCH = 2000
@@ -22,6 +22,7 @@ def rebuild(db: UnitOfWorkFactory, batch: int = BATCH) -> dict[str, Any]:
     after: tuple[dt.datetime, str] | None = None
     with db() as uow:
         fact_repository.truncate_model(uow)
+        elder_repository.truncate(uow)  # the elder service days and categories (0006)
         while True:
             rows = fact_repository.archived(uow, after, batch)
             if not rows:

@@ -13,8 +13,14 @@ from timebank_common.db import UnitOfWorkFactory
 from timebank_common.errors import BadInput
 from timebank_common.regions import prefix_of
 
-from ..adapters import fact_repository
-from ..contracts import ACTIVE_VOLUNTEERS, MAX_ROWS, REPORT_READERS, SUMMED_MEASURES
+from ..adapters import elder_repository, fact_repository
+from ..contracts import (
+    ACTIVE_VOLUNTEERS,
+    ELDERS_SERVED,
+    MAX_ROWS,
+    REPORT_READERS,
+    SUMMED_MEASURES,
+)
 from ..domain import periods
 from ..domain.rollup import child_length
 from .freshness import freshness
@@ -42,6 +48,9 @@ def series(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any],
         by_day = fact_repository.sums_by_day(uow, prefix, first, last, summed) if summed else []
         changes = (fact_repository.changes_by_day(uow, prefix, last)
                    if ACTIVE_VOLUNTEERS in measures else [])
+        elders = (elder_repository.served_in_each(
+            uow, prefix, [(start, end) for _, start, end in buckets])
+            if ELDERS_SERVED in measures else {})
         fresh = freshness(uow, now)
     starts = {start: label for label, start, _ in buckets}
     totals: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(summed, 0))
@@ -53,6 +62,8 @@ def series(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any],
         values = dict(totals[label]) if label in totals else dict.fromkeys(summed, 0)
         if ACTIVE_VOLUNTEERS in measures:
             values[ACTIVE_VOLUNTEERS] = active.get(end, 0)
+        if ELDERS_SERVED in measures:
+            values[ELDERS_SERVED] = elders.get(start, 0)
         rows.append({"period": label, "start": start, "end": end,
                      "values": {m: values[m] for m in measures}})
     return {"region_code": region, "period": period, "measures": measures, "rows": rows,
@@ -73,7 +84,8 @@ def active_on_each(changes: list[Any], days: list[dt.date]) -> dict[dt.date, int
 
 def breakdown(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any],
               now: dt.datetime) -> dict[str, Any]:
-    """Every summed measure per child region, and active volunteers on the last day."""
+    """Every summed measure per child region, active volunteers on the last day and the
+    distinct elders served in the span."""
     region = query["region_code"]
     _authorized(caller, region)
     first, last = query["from_"], query["to"]
@@ -84,13 +96,15 @@ def breakdown(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any],
     with db() as uow:
         sums = fact_repository.sums_by_child(uow, prefix, first, last, list(SUMMED_MEASURES))
         active = fact_repository.active_by_child(uow, prefix, last)
+        elders = elder_repository.served_by_child(uow, prefix, first, last)
         fresh = freshness(uow, now)
     children: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SUMMED_MEASURES, 0))
     for child, measure, value in sums:
         children[child][measure] += int(value)
-    for child in active:
+    for child in (*active, *elders):
         children[child]  # noqa: B018 - a child with service days and no sums still shows
     rows = [{"region_code": child.ljust(12, "0"),
-             "values": {**children[child], ACTIVE_VOLUNTEERS: active.get(child, 0)}}
+             "values": {**children[child], ACTIVE_VOLUNTEERS: active.get(child, 0),
+                        ELDERS_SERVED: elders.get(child, 0)}}
             for child in sorted(children)]
     return {"region_code": region, "from_": first, "to": last, "rows": rows, **fresh}

@@ -1,14 +1,16 @@
 """What the gateway and other services may use of reporting, one module per capability:
-``series`` (the supervisor's figures). Imports only marshmallow and the kit's pure core
+``series`` (the supervisor's figures), ``overview`` (a region's figures over a span). Imports only marshmallow and the kit's pure core
 (DESIGN.md §2); the events reporting consumes belong to their producers
 (``demand.contracts``, ``ledger.contracts``, ``identity.contracts``)."""
 from __future__ import annotations
 
 from timebank_common.contracts import EventContract
 
+from .overview import OverviewOut, OverviewQuery
 from .series import (
     ACTIVE_VOLUNTEERS,
     DAYS,
+    ELDERS_SERVED,
     MAX_DAYS,
     MAX_ROWS,
     MEASURES,
@@ -50,4 +52,7 @@ __all__ = [
     "SeriesRow",
     "RegionSpan",
     "EVENTS",
+    "ELDERS_SERVED",
+    "OverviewOut",
+    "OverviewQuery",
 ]

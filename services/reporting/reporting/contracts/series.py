@@ -26,12 +26,23 @@ SUMMED_MEASURES = (
     "disputes_opened", "disputes_resolved",
     "records_held",
     "volunteers_registered", "volunteers_eligible", "elders_registered",
+    "minutes_granted", "minutes_allocated", "minutes_reversed",
+    "publication_wait_seconds", "service_wait_seconds",
+    "services_unrecorded", "priority_elders",
 )
-"""Measures that add up over days and regions (a period's value is the sum of its days)."""
+"""Measures that add up over days and regions (a period's value is the sum of its days).
+``minutes_credited`` is gross: ``minutes_reversed`` (taken back by dispute outcomes, a positive
+sum) is kept apart. Mean waits: ``publication_wait_seconds / demands_published`` and
+``service_wait_seconds / demands_served``. ``priority_elders`` is the change (granted +1,
+withdrawn −1, by hardship category as the category); the number held on a day is the sum of
+every change up to it (``overview``)."""
 ACTIVE_VOLUNTEERS = "active_volunteers"
 """Distinct volunteers with a recorded service in the 90 China days up to the period's last
 day (not a sum: computed from the service days kept for it)."""
-MEASURES = (*SUMMED_MEASURES, ACTIVE_VOLUNTEERS)
+ELDERS_SERVED = "elders_served"
+"""Distinct elders with a recorded service in the period (not a sum: an elder served in two
+months counts once in their quarter; computed from the elder service days kept for it)."""
+MEASURES = (*SUMMED_MEASURES, ACTIVE_VOLUNTEERS, ELDERS_SERVED)
 MAX_DAYS = 366 * 5
 """The longest span one query may cover (five years)."""
 MAX_ROWS = 400

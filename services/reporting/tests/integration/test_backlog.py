@@ -12,7 +12,7 @@ def test_every_consumed_event_has_its_queue_name():
     names = event_queue_names(ReportingService)
     assert "evt-demand-service_recorded--reporting.on_service_recorded" in names
     assert "evt-ledger-hours_credited--reporting.on_hours_credited" in names
-    assert len(names) == 13
+    assert len(names) == 19
 
 
 def test_ready_messages_are_counted_and_left_in_place(amqp_uri):
