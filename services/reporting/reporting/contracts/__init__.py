@@ -11,6 +11,8 @@ from .series import (
     ACTIVE_VOLUNTEERS,
     DAYS,
     ELDERS_SERVED,
+    FIRST_DAY,
+    LAST_DAY,
     MAX_DAYS,
     MAX_ROWS,
     MEASURES,
@@ -55,4 +57,6 @@ __all__ = [
     "ELDERS_SERVED",
     "OverviewOut",
     "OverviewQuery",
+    "FIRST_DAY",
+    "LAST_DAY",
 ]
