@@ -1,6 +1,7 @@
 """The measures that needed new events: the elder service days behind ``elders_served``
-(distinct elders served in any span, at every region level) and the hardship categories each
-elder holds (granted minus withdrawn, from identity's events).
+(distinct elders served in any span, at every region level), their counts by (day, previous
+day) the queries read, and the hardship categories each elder holds (granted minus withdrawn,
+from identity's events).
 
 Revision ID: 0006
 Revises: 0005
@@ -28,12 +29,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("region_prefix", "elder_id", "day",
                                 name="elder_service_days_pkey"),
     )
-    # a region's span, read from the index alone
-    op.execute("CREATE INDEX elder_service_days_by_day ON elder_service_days "
-               "(region_prefix, day) INCLUDE (prev_day, elder_id)")
+    # how many elder service days of a region have each (day, previous day): the elders
+    # served in [a, b] are the sum over day in [a, b] and prev_day before a — a few thousand
+    # rows for a province year however many elders (prev_day NONE_BEFORE: no earlier day)
+    op.create_table(
+        "elder_day_counts",
+        sa.Column("region_prefix", sa.String(12), nullable=False),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("prev_day", sa.Date, nullable=False),
+        sa.Column("parent_prefix", sa.String(12), nullable=False),
+        sa.Column("elders", sa.Integer, nullable=False),
+        sa.PrimaryKeyConstraint("region_prefix", "day", "prev_day",
+                                name="elder_day_counts_pkey"),
+    )
     # a breakdown: the children of one parent over a span
-    op.execute("CREATE INDEX elder_service_days_by_parent ON elder_service_days "
-               "(parent_prefix, day) INCLUDE (prev_day, region_prefix)")
+    op.create_index("elder_day_counts_by_parent", "elder_day_counts",
+                    ["parent_prefix", "day", "region_prefix"])
     op.create_table(
         "elder_priorities",
         sa.Column("elder_id", sa.String(64), nullable=False),
@@ -45,4 +56,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("elder_priorities")
+    op.drop_table("elder_day_counts")
     op.drop_table("elder_service_days")

@@ -19,8 +19,8 @@ def apply(uow, envelopes: Sequence[Mapping[str, Any]]) -> int:
 
     Locks are taken in one order by every transaction, so concurrent batches cannot
     deadlock: the facts rows (one sorted upsert), then the volunteers (sorted), then the
-    active-volunteer rows (one sorted upsert), then the elders (sorted), then the elders'
-    categories (one sorted upsert)."""
+    active-volunteer rows (one sorted upsert), then the elders (sorted), then their day
+    counts (one sorted upsert), then the elders' categories (one sorted upsert)."""
     deltas: list[Delta] = []
     days: list[ServiceDay] = []
     elders: list[ElderServed] = []
@@ -38,8 +38,11 @@ def apply(uow, envelopes: Sequence[Mapping[str, Any]]) -> int:
         for key, change in served(uow, day):
             changes[key] += change
     fact_repository.add(uow, changes)  # a change summing to 0 still touches its row, as live
+    counts: dict[elder_repository.CountKey, int] = defaultdict(int)
     for elder in sorted(set(elders), key=lambda e: (e.elder_id, e.day, e.region_code)):
-        elder_repository.add_elder_day(uow, elder)
+        for count_key, change in elder_repository.add_elder_day(uow, elder).items():
+            counts[count_key] += change
+    elder_repository.add_day_counts(uow, counts)
     elder_repository.change_priorities(uow, priorities)
     return len(deltas)
 
