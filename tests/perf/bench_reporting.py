@@ -5,7 +5,8 @@ query takes on a read model of realistic size.
 
 (a) Absorbing: ``service_recorded`` events across the province's counties, applied as the
     live handler applies them — inbox records, archive rows, the facts of all five levels,
-    the service days and their active-volunteer changes in one transaction — one event per
+    the service days and their active-volunteer changes, the elder's service day at every
+    level (elders served) in one transaction — one event per
     transaction (``handle_once``), then ``BATCH`` per transaction (``handle_batch_once``, as
     the batch handler does).
 (b) Seeding: a year of facts for 14 cities × 170 counties (12 per city) × 365 days × 8
@@ -13,9 +14,15 @@ query takes on a read model of realistic size.
     (what 2,000 townships' events roll up to), and a year of service days of ``--volunteers``
     volunteers (about two a month each), with the active-volunteer changes they add (at the
     same three levels), inserted in bulk.
+    A year of elder service days of ``--elders`` elders (a service about every four weeks
+    each) at the community, county, city and province levels, with the previous day of each
+    and their counts by (day, previous day) (as absorbing them keeps them), a fifth of the
+    elders holding a hardship category.
 (c) The province-year query through the use case (``series``, as the RPC runs it): by month
-    with the summed measures, by day with the summed measures, and by month with active
-    volunteers too; each the median of 5 runs.
+    with the summed measures, by day with the summed measures, by month with active
+    volunteers too, and by month with distinct elders served; and the ``overview`` of the
+    province year (every sum, active volunteers, elders served and by category, priority
+    elders); each the median of 5 runs.
 
 On a throw-away database (dropped at the end); no broker, no service process.
 """
@@ -35,6 +42,7 @@ sys.path.insert(0, str(ROOT / "services" / "reporting"))
 from timebank_testing import PG_BASE  # noqa: E402
 
 from reporting.app.absorbing import absorb  # noqa: E402
+from reporting.app.overview import overview  # noqa: E402
 from reporting.app.series import series  # noqa: E402
 from reporting.entrypoints.events import BATCH  # noqa: E402
 from timebank_common.batch_events import handle_batch_once  # noqa: E402
@@ -55,7 +63,7 @@ def county_codes() -> list[str]:
             for county in range(1, COUNTIES_PER_CITY + 1)]
 
 
-def absorbing(db, events: int, batch: int) -> float:
+def absorbing(db, events: int, batch: int, elders: bool = True) -> float:
     counties = county_codes()
     clock = FixedClock(dt.datetime(2026, 12, 31, tzinfo=dt.UTC))
     envelopes = []
@@ -66,7 +74,9 @@ def absorbing(db, events: int, batch: int) -> float:
             "event_id": str(uuid.uuid4()), "event_type": "service_recorded",
             "occurred_at": at.isoformat(), "v": 1, "region_code": region,
             "payload": {"record_id": str(uuid.uuid4()), "demand_id": str(uuid.uuid4()),
-                        "volunteer_id": f"v{n % 3000}", "minutes": 30 + n % 90,
+                        "volunteer_id": f"v{n % 3000}",
+                        "elder_id": f"e{n % 5000}" if elders else None,
+                        "minutes": 30 + n % 90,
                         "category": f"c{n % 8}", "funding_source": "issuance",
                         "recorded_at": at.isoformat()}})
     started = time.perf_counter()
@@ -131,6 +141,67 @@ DO UPDATE SET value = facts.value + excluded.value
 """
 
 
+SEED_ELDER_DAYS = """
+WITH served AS (
+    SELECT DISTINCT '13' || lpad((1 + e % :cities)::text, 2, '0')
+                    || lpad((1 + e % :counties)::text, 2, '0')
+                    || lpad((1 + e % 20)::text, 3, '0') || '001' AS region_code,
+           CAST(:first AS date) + ((e * 11 + s * 28) % 365) AS day, 's' || e AS elder_id
+    FROM generate_series(1, :elders) e, generate_series(1, 13) s),
+levels(len, parent_len) AS (VALUES (2, 0), (4, 2), (6, 4), (12, 9))
+INSERT INTO elder_service_days (region_prefix, elder_id, day, prev_day, parent_prefix)
+SELECT substr(region_code, 1, len), elder_id, day,
+       lag(day) OVER (PARTITION BY substr(region_code, 1, len), elder_id ORDER BY day),
+       substr(region_code, 1, parent_len)
+FROM served, levels
+ON CONFLICT DO NOTHING
+"""
+
+SEED_DAY_COUNTS = """
+INSERT INTO elder_day_counts (region_prefix, day, prev_day, parent_prefix, elders)
+SELECT region_prefix, day, COALESCE(prev_day, DATE '1900-01-01'), parent_prefix, count(*)
+FROM elder_service_days GROUP BY 1, 2, 3, 4
+ON CONFLICT (region_prefix, day, prev_day) DO UPDATE
+SET elders = elder_day_counts.elders + excluded.elders
+"""
+
+SEED_PRIORITIES = """
+INSERT INTO elder_priorities (elder_id, category, held)
+SELECT 's' || e, (ARRAY['empty_nest', 'disability', 'economic_hardship'])[1 + e % 3], 1
+FROM generate_series(1, :elders, 5) e
+ON CONFLICT DO NOTHING
+"""
+
+
+def seeding_elders(engine, elders: int) -> tuple[int, int, float]:
+    from sqlalchemy import text
+
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        params = {"cities": CITIES, "counties": COUNTIES_PER_CITY, "first": YEAR[0],
+                  "elders": elders}
+        conn.execute(text("TRUNCATE elder_service_days, elder_day_counts"))  # (a)'s elders
+        conn.execute(text(SEED_ELDER_DAYS), params)
+        conn.execute(text(SEED_DAY_COUNTS))
+        conn.execute(text(SEED_PRIORITIES), params)
+        conn.execute(text("ANALYZE elder_service_days; ANALYZE elder_day_counts; "
+                          "ANALYZE elder_priorities"))
+        rows = conn.execute(text("SELECT count(*) FROM elder_service_days")).scalar()
+        counts = conn.execute(text("SELECT count(*) FROM elder_day_counts")).scalar()
+    return rows, counts, time.perf_counter() - started
+
+
+def overview_seconds(db) -> tuple[float, dict]:
+    query = {"region_code": "130000000000", "from_": YEAR[0], "to": YEAR[1]}
+    now = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    times, answer = [], {}
+    for _ in range(5):
+        started = time.perf_counter()
+        answer = overview(db, PROVINCE_ADMIN, query, now)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), answer
+
+
 def seeding(engine, volunteers: int) -> tuple[int, int, float]:
     started = time.perf_counter()
     with engine.begin() as conn:
@@ -163,27 +234,49 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--volunteers", type=int, default=200_000)
+    parser.add_argument("--elders", type=int, default=100_000)
+    parser.add_argument("--elders-only", action="store_true",
+                        help="only the elders' seeding and queries (and the overview)")
+    parser.add_argument("--absorb-only", action="store_true",
+                        help="only (a), with and without the elders' service days")
     args = parser.parse_args()
     url = f"{PG_BASE}/tbperf_{uuid.uuid4().hex[:8]}_reporting"
     upgrade("reporting", url)
     engine = make_engine(url, pool_size=2)
     db = lambda: UnitOfWork(engine)  # noqa: E731
     try:
-        for batch in (1, BATCH):
+        if args.absorb_only:
+            for elders in (False, True):
+                rate = absorbing(db, args.events, BATCH, elders)
+                print(f"absorbed: {args.events} service_recorded events, {BATCH} per "
+                      f"transaction, {'with' if elders else 'without'} elder service days: "
+                      f"{rate:,.0f} events/s")
+            return
+        for batch in () if args.elders_only else (1, BATCH):
             rate = absorbing(db, args.events, batch)
             print(f"absorbed: {args.events} service_recorded events, {batch} per transaction "
                   f"(inbox, archive, 5 levels of facts, service day and active changes): "
                   f"{rate:,.0f} events/s")
-        facts, days, seconds = seeding(engine, args.volunteers)
-        print(f"seeded: {facts:,} fact rows, {days:,} service days in {seconds:.1f} s")
         summed = ["services_recorded", "service_minutes", "minutes_credited",
                   "demands_submitted"]
-        for period, measures in (("month", summed), ("day", summed),
-                                 ("month", [*summed, "active_volunteers"])):
+        if not args.elders_only:
+            facts, days, seconds = seeding(engine, args.volunteers)
+            print(f"seeded: {facts:,} fact rows, {days:,} service days in {seconds:.1f} s")
+        rows, counts, seconds = seeding_elders(engine, args.elders)
+        print(f"seeded: {rows:,} elder service day rows (4 levels) of {args.elders:,} elders, "
+              f"{counts:,} day-count rows, in {seconds:.1f} s")
+        for period, measures in (() if args.elders_only else (
+                ("month", summed), ("day", summed),
+                ("month", [*summed, "active_volunteers"]))) + (
+                ("month", ["elders_served"]), ("day", ["elders_served"])):
             seconds, answer = query_seconds(db, period, measures)
             print(f"province-year by {period}, {', '.join(measures)}: "
                   f"{seconds * 1000:.1f} ms (median of 5), {len(answer['rows'])} rows; "
                   f"first row {answer['rows'][0]['values']}")
+        seconds, figures = overview_seconds(db)
+        print(f"province-year overview: {seconds * 1000:.1f} ms (median of 5); elders served "
+              f"{figures['elders_served']:,}, by category {figures['elders_served_by_category']}"
+              f", active volunteers {figures['active_volunteers']:,}")
     finally:
         engine.dispose()
         drop_database(url)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { childRows, hours, percent, score } from './figures'
+import { childRows, hours, percent, score, serviceFigures } from './figures'
 
 const child = (code: string, name: string | null, volunteers = 0) => ({
   region_code: code, name, volunteers_registered: volunteers, volunteers_eligible: 0,
@@ -35,5 +35,34 @@ describe('numbers', () => {
     expect(percent(null)).toBe('—')
     expect(score(4.25)).toBe('4.3')
     expect(score(null)).toBe('—')
+  })
+})
+
+describe('service figures', () => {
+  const demand = {
+    demands: { total: 7 }, served: { elders: 4 },
+    satisfaction: { evaluations: 2, average_score: 4 },
+    disputes: { disputes_opened: 1, disputes_resolved: 0 },
+  }
+  const reporting = {
+    totals: { demands_submitted: 9, evaluations: 3, disputes_opened: 2, disputes_resolved: 1 },
+    elders_served: 5, average_score: 4.5, as_of: '2026-12-07T01:00:00+00:00', lag_seconds: 2,
+  }
+  const stats = (sections: Record<string, unknown>) =>
+    ({ unavailable: [], reporting: null, demand: null, ...sections }) as unknown as Parameters<typeof serviceFigures>[0]
+
+  it('takes the read model when reporting answered', () => {
+    expect(serviceFigures(stats({ reporting, demand }))).toEqual({
+      source: 'reporting', demands: 9, eldersServed: 5, evaluations: 3, averageScore: 4.5,
+      disputesOpened: 2, disputesResolved: 1, asOf: '2026-12-07T01:00:00+00:00', lagSeconds: 2,
+    })
+  })
+  it('falls back to demand when reporting did not answer, and to nothing without either', () => {
+    expect(serviceFigures(stats({ demand }))).toMatchObject({ source: 'demand', demands: 7, eldersServed: 4, asOf: null })
+    expect(serviceFigures(stats({}))).toBeNull()
+  })
+  it('counts a measure the read model has no figure for as zero', () => {
+    const sparse = { ...reporting, totals: {} }
+    expect(serviceFigures(stats({ reporting: sparse }))).toMatchObject({ demands: 0, evaluations: 0 })
   })
 })

@@ -1,5 +1,6 @@
 // View models of the dashboard: one row per child region (identity's people and carriers,
-// ledger's minutes), the bar chart's series, and the headline figures.
+// ledger's minutes), the bar chart's series, and the headline figures (the service figures
+// from reporting's read model, or from demand when reporting did not answer).
 import type { Schemas } from '@/api/client'
 import type { IdentityChild, LedgerChild } from './types'
 
@@ -63,4 +64,39 @@ export function score(value: number | null | undefined): string {
 /** Which sections are missing (a service did not answer in time). */
 export function missing(stats: Schemas['SupervisionStatsOut']): string[] {
   return stats.unavailable
+}
+
+/** The service figures of the period: from reporting's read model (with how fresh it is), or
+ *  from demand's own figures when reporting did not answer; null when neither did. */
+export interface ServiceFigures {
+  source: 'reporting' | 'demand'
+  demands: number
+  eldersServed: number
+  evaluations: number
+  averageScore: number | null
+  disputesOpened: number
+  disputesResolved: number
+  asOf: string | null
+  lagSeconds: number | null
+}
+
+export function serviceFigures(stats: Schemas['SupervisionStatsOut']): ServiceFigures | null {
+  const model = stats.reporting
+  if (model) {
+    const total = (measure: string) => model.totals[measure] ?? 0
+    return {
+      source: 'reporting', demands: total('demands_submitted'), eldersServed: model.elders_served,
+      evaluations: total('evaluations'), averageScore: model.average_score ?? null,
+      disputesOpened: total('disputes_opened'), disputesResolved: total('disputes_resolved'),
+      asOf: model.as_of ?? null, lagSeconds: model.lag_seconds ?? null,
+    }
+  }
+  const demand = stats.demand
+  if (!demand) return null
+  return {
+    source: 'demand', demands: demand.demands.total, eldersServed: demand.served.elders,
+    evaluations: demand.satisfaction.evaluations, averageScore: demand.satisfaction.average_score ?? null,
+    disputesOpened: demand.disputes.disputes_opened, disputesResolved: demand.disputes.disputes_resolved,
+    asOf: null, lagSeconds: null,
+  }
 }

@@ -192,8 +192,9 @@ def test_stats_carry_demand_figures_and_list_the_ledger_as_unavailable(platform,
     assert body["demand"]["demands"]["total"] >= 1
     assert set(body["demand"]) >= {"demands", "timing", "completion", "satisfaction",
                                    "disputes", "reliability", "period"}
-    assert body["ledger"] is None and body["matching"] is None  # not running in this module
-    assert body["unavailable"] == ["ledger", "matching"]
+    # not running in this module
+    assert body["ledger"] is None and body["matching"] is None and body["reporting"] is None
+    assert body["unavailable"] == ["reporting", "ledger", "matching"]
     assert SupervisionStatsOut().validate(body) == {}  # the whole answer, as declared
 
 

@@ -156,7 +156,8 @@ def _announce_start(uow, demand: Demand, volunteer_id: str, open_before: int) ->
         "demand_id": demand.id, "volunteer_id": volunteer_id,
         "started_at": started.checked_in_at if started else None,
         "window_start": demand.window_start, "open_slots": demand.open_slots,
-        "slots_closed": open_before, "region_code": demand.region_code},
+        "slots_closed": open_before, "region_code": demand.region_code,
+        "category": demand.category, "submitted_at": demand.created_at},
         demand.region_code)
 
 

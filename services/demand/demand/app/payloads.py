@@ -16,6 +16,12 @@ def demand_facts(demand: Demand) -> dict[str, Any]:
             "volunteers_needed": demand.volunteers_needed, "location": demand.location}
 
 
+def published(demand: Demand) -> dict[str, Any]:
+    """``demand_published``: the facts, and when it was submitted and published."""
+    return {**demand_facts(demand), "submitted_at": demand.created_at,
+            "published_at": demand.reviewed_at}
+
+
 def rejected(demand: Demand) -> dict[str, Any]:
     return {"demand_id": demand.id, "elder_id": demand.elder_id,
             "region_code": demand.region_code, "reason": demand.reject_reason}

@@ -75,6 +75,10 @@ class DemandPublishedEvent(Schema):
     volunteers_needed = fields.Integer(required=True, validate=validate.Range(min=1))
     location = fields.Dict(load_default=None, allow_none=True, validate=_coordinates,
                            metadata={"description": "{lat, lng}, or null"})
+    # when the elder submitted it and when it was published (reporting's waiting times);
+    # absent from events published before they were added: null
+    submitted_at = fields.AwareDateTime(format="iso", load_default=None, allow_none=True)
+    published_at = fields.AwareDateTime(format="iso", load_default=None, allow_none=True)
 
 
 class DemandRejectedEvent(Schema):
@@ -125,6 +129,9 @@ class DemandStartedEvent(Schema):
     open_slots = fields.Integer(load_default=0, validate=validate.Range(min=0))
     slots_closed = fields.Integer()  # slots still open before this check-in (0 when full)
     region_code = fields.String()
+    category = _optional()  # the demand's service category (absent before it was added)
+    # when the elder submitted the demand (reporting's time to service; absent before: null)
+    submitted_at = fields.AwareDateTime(format="iso", load_default=None, allow_none=True)
 
 
 class DemandCancelledEvent(Schema):

@@ -102,10 +102,15 @@ def test_the_first_check_in_announces_the_start_once_even_before_the_window(dema
     [envelope] = [e for e in outbox() if e["event_type"] == "demand_started"]
     assert envelope["region_code"] == REGION
     event = envelope["payload"]
-    assert {k: v for k, v in event.items() if k != "started_at"} == {
+    assert {k: v for k, v in event.items() if k not in ("started_at", "submitted_at")} == {
         "demand_id": made["demand_id"], "volunteer_id": first["person_id"],
         "window_start": made["window_start"], "open_slots": 0, "slots_closed": 1,
-        "region_code": REGION}
+        "region_code": REGION, "category": "culture_sports"}
+    [told] = [p for p in outbox("demand_published") if p["demand_id"] == made["demand_id"]]
+    submitted = dt.datetime.fromisoformat(event["submitted_at"])  # reporting's waiting times
+    assert dt.datetime.fromisoformat(told["submitted_at"]) == submitted
+    assert submitted <= dt.datetime.fromisoformat(told["published_at"]) <= \
+        dt.datetime.fromisoformat(event["started_at"])
     assert dt.datetime.fromisoformat(event["started_at"]) < \
         dt.datetime.fromisoformat(made["window_start"])  # before the window
     with pytest.raises(Conflict):  # nobody else can take the slot matching offered

@@ -14,7 +14,8 @@ from timebank_common.regions import city_unit_of
 from ..adapters import accounts as repo
 from ..adapters import transfers as stored
 from ..adapters.identity import IdentityClient
-from ..contracts.kinds import DONATION_POOL, GRANT, POOL_ALLOCATION
+from ..contracts.events import POOL_ALLOCATED
+from ..contracts.kinds import DONATION_POOL, GRANT, POOL_ALLOCATION, POSTED
 from ..contracts.roles import POOL_ADMINS
 from ..domain.allocation import allocation_requests, require_not_a_recipient, shares
 from . import posting
@@ -71,5 +72,12 @@ def allocate(uow, unit: str, data: dict, elders: list[dict], approver: str | Non
     for outcome in outcomes:
         if outcome.code != "linked_event_failed":
             outcome.raise_failure()
+    for outcome in outcomes:
+        if outcome.status == POSTED:
+            person_id = outcome.stored.reference["person_id"]
+            uow.emit(POOL_ALLOCATED, {
+                "transfer_id": outcome.transfer_id, "allocation_id": data["allocation_id"],
+                "person_id": person_id, "minutes": outcome.stored.amount_minutes,
+                "pool_region_code": unit}, region_of[person_id])
     pool = repo.get_account(uow, pool.id)
     return _view(key, unit, [o.transfer for o in outcomes], pool, repeated=False)

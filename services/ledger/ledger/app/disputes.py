@@ -8,8 +8,10 @@ import logging
 from timebank_common.db import UnitOfWorkFactory
 from timebank_common.errors import NotFound, RuleViolation
 
+from ..adapters import accounts as accounts_repo
 from ..adapters import transfers as stored
-from ..contracts.kinds import EXISTS, REVERSE, VOIDED_OUTCOME
+from ..contracts.events import CREDIT_CORRECTED
+from ..contracts.kinds import EXISTS, POSTED, REVERSE, VOIDED_OUTCOME
 from ..domain import disputes
 from ..domain.crediting import service_credit_id
 from ..domain.transfers import TransferRequest
@@ -67,6 +69,22 @@ def apply_outcome(uow, data: dict, now: dt.datetime) -> dict:
         reason=data["reason"], approver=data["approver"])
     [outcome] = posting.create_transfers(uow, [request], now)
     outcome.raise_failure()
+    if outcome.status == POSTED:  # a repeated dispute ("exists") corrects nothing again
+        tell_correction(uow, found[credit_id], outcome.stored, data)
     return {"dispute_id": data["dispute_id"], "record_id": data["record_id"],
             "outcome": data["outcome"], "reversed_minutes": outcome.stored.amount_minutes,
             "repeated": outcome.status == EXISTS, "transfers": [outcome.transfer]}
+
+
+def tell_correction(uow, credit, reversal, data: dict) -> None:
+    """``credit_corrected`` for a new correcting transfer, in its transaction: the change
+    (negative: taken back) and what the record is credited after it, in the volunteer's
+    region."""
+    left = credit.amount_minutes - stored.reversed_minutes(uow, [credit.transfer_id]).get(
+        credit.transfer_id, 0)
+    volunteer = accounts_repo.get_account(uow, credit.credit_account_id)
+    uow.emit(CREDIT_CORRECTED, {
+        "transfer_id": reversal.transfer_id, "record_id": data["record_id"],
+        "person_id": volunteer.owner_person_id, "minutes": -reversal.amount_minutes,
+        "credited_minutes": left, "outcome": data["outcome"],
+        "dispute_id": data["dispute_id"]}, volunteer.region_code)

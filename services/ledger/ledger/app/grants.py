@@ -17,6 +17,7 @@ from timebank_common.regions import city_unit_of
 
 from ..adapters import accounts as repo
 from ..adapters import policies
+from ..contracts.events import HOURS_GRANTED
 from ..contracts.kinds import FAILED, GRANT, ISSUANCE, POSTED
 from ..domain.granting import grant_request, still_granted
 from . import posting
@@ -56,15 +57,21 @@ def grant_period(uow, entitled: list[dict], now: dt.datetime, strict: bool = Fal
         *[(ISSUANCE, city_unit_of(e["region_code"]), None) for e in entitled],
         *[(GRANT, e["region_code"], e["person_id"]) for e in entitled]])
     in_effect = policies.policies_for(uow, [e["region_code"] for e in entitled], today)
-    requests = [r for r in (grant_request(
+    planned = [(e, r) for e, r in ((e, grant_request(
         e["person_id"], e["category"], in_effect[e["region_code"]], today,
         accounts[(ISSUANCE, city_unit_of(e["region_code"]))].id,
-        accounts[(GRANT, e["person_id"])].id) for e in entitled
+        accounts[(GRANT, e["person_id"])].id)) for e in entitled
         if still_granted(e, in_effect[e["region_code"]], today)) if r is not None]
+    requests = [r for _, r in planned]
     posted = 0
-    for outcome in posting.create_transfers(uow, requests, now) if requests else []:
+    outcomes = posting.create_transfers(uow, requests, now) if requests else []
+    for (entitlement, request), outcome in zip(planned, outcomes, strict=True):
         if outcome.status == POSTED:
             posted += 1
+            uow.emit(HOURS_GRANTED, {
+                "transfer_id": request.transfer_id, "person_id": entitlement["person_id"],
+                "minutes": outcome.stored.amount_minutes, "category": entitlement["category"],
+                "period": request.reference.get("period")}, entitlement["region_code"])
         elif outcome.status == FAILED:
             if outcome.code == "transfer_id_reused":
                 continue  # granted this period already, under an earlier policy

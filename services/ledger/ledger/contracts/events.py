@@ -68,6 +68,28 @@ class CreditCorrectedEvent(Schema):
     dispute_id = fields.String(load_default=None)
 
 
+class HoursGrantedEvent(Schema):
+    """``hours_granted``: a priority elder's grant account was granted a period's minutes
+    (once per person, category and period; the envelope's region is the elder's)."""
+
+    transfer_id = fields.String(required=True)
+    person_id = fields.String(required=True)  # the elder
+    minutes = fields.Integer(required=True)
+    category = fields.String(load_default=None)  # the hardship category granted for
+    period = fields.String(load_default=None)  # the policy's period key, e.g. 2026-Q4
+
+
+class PoolAllocatedEvent(Schema):
+    """``pool_allocated``: a share of a donation pool was allocated to a priority elder's
+    grant account (once per allocation and elder; the envelope's region is the elder's)."""
+
+    transfer_id = fields.String(required=True)
+    allocation_id = fields.String(required=True)
+    person_id = fields.String(required=True)  # the elder
+    minutes = fields.Integer(required=True)
+    pool_region_code = fields.String(load_default=None)  # the pool's city-level unit
+
+
 class MilestoneReachedEvent(Schema):
     person_id = fields.String(required=True)
     level = fields.Integer(required=True)
@@ -116,6 +138,12 @@ CREDIT_CORRECTED = EventContract(
     "ledger", "credit_corrected", CreditCorrectedEvent,
     "A dispute's outcome changed a service record's credit (a reversal or an adjustment; once "
     "per correcting transfer)")
+HOURS_GRANTED = EventContract(
+    "ledger", "hours_granted", HoursGrantedEvent,
+    "A priority elder was granted a period's minutes (once per person, category and period)")
+POOL_ALLOCATED = EventContract(
+    "ledger", "pool_allocated", PoolAllocatedEvent,
+    "A donation-pool share was allocated to a priority elder (once per allocation and elder)")
 MILESTONE_REACHED = EventContract(
     "ledger", "milestone_reached", MilestoneReachedEvent,
     "A volunteer's cumulative service reached a star level (once per person and level)")
@@ -130,4 +158,4 @@ RESERVATION_REFUSED = EventContract(
     "Nothing was reserved for an assignment; the service is paid by the fallback")
 
 EVENTS = (HOURS_CREDITED, HOURS_GIVEN, CREDIT_CORRECTED, MILESTONE_REACHED, CERTIFICATE_ISSUED,
-          RESERVATION_MADE, RESERVATION_REFUSED)
+          RESERVATION_MADE, RESERVATION_REFUSED, HOURS_GRANTED, POOL_ALLOCATED)

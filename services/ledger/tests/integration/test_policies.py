@@ -175,7 +175,8 @@ def test_each_funding_source_pays_and_issuance_steps_in_when_it_cannot(ledger, r
     consistent()
 
 
-def test_a_priority_elder_is_granted_once_per_period(ledger, ledger_db, transfer, clock):
+def test_a_priority_elder_is_granted_once_per_period(ledger, ledger_db, transfer, clock,
+                                                     emitted):
     elder = new_id("elder")
     granted = make_event("elder_priority_granted", {
         "person_id": elder, "category": "empty_nest", "region_code": DINGZHOU,
@@ -200,6 +201,11 @@ def test_a_priority_elder_is_granted_once_per_period(ledger, ledger_db, transfer
     clock.advance(days=31)  # next month: the top-up grants the new period
     assert ledger.grant_top_up()["granted"] >= 1
     assert ledger.balance(person(elder), elder)["grant_minutes"] == 120
+    told = [p for p in emitted("hours_granted") if p["person_id"] == elder]
+    next_month = china_date(clock.now()).strftime("%Y-%m")
+    assert [(p["transfer_id"], p["minutes"], p["category"], p["period"]) for p in told] == [
+        (f"grant:{elder}:empty_nest:{month}", 60, "empty_nest", month),
+        (f"grant:{elder}:empty_nest:{next_month}", 60, "empty_nest", next_month)]
 
 
 def test_a_donation_moves_earned_hours_to_the_pool_once_per_key(ledger, emitted):
@@ -230,7 +236,7 @@ def test_a_donation_moves_earned_hours_to_the_pool_once_per_key(ledger, emitted)
 
 
 def test_dispute_outcomes_reverse_the_credit_once_per_dispute(ledger, record, credited,
-                                                              transfer, consistent):
+                                                              transfer, consistent, emitted):
     volunteer = new_id("vol")
     rid = record(volunteer, 90, XINGTAI)
     credited(rid)
@@ -249,6 +255,11 @@ def test_dispute_outcomes_reverse_the_credit_once_per_dispute(ledger, record, cr
     stored = transfer(f"dispute:d-3{rid}")
     assert (stored.kind, stored.reverses_id, stored.approver) == (
         "reversal", f"service_record:{rid}", "adm-3")
+    told = [p for p in emitted("credit_corrected") if p["record_id"] == rid]
+    assert [(p["transfer_id"], p["minutes"], p["credited_minutes"], p["outcome"], p["person_id"])
+            for p in told] == [  # once per correcting transfer (the repeat tells nothing)
+        (f"dispute:d-1{rid}", -30, 60, "minutes_adjusted", volunteer),
+        (f"dispute:d-3{rid}", -60, 0, "voided", volunteer)]
     with pytest.raises(NotFound):
         ledger.apply_dispute_outcome("d-4", record_id="nothing", outcome="voided",
                                      approver="adm-3", reason="x")
@@ -264,7 +275,8 @@ def dispute_resolved(record_id, outcome, minutes=None, credited=True, subject="r
 
 
 def test_dispute_resolved_events_reverse_once_however_often_delivered(ledger, record, credited,
-                                                                      transfer, consistent):
+                                                                      transfer, consistent,
+                                                                      emitted):
     volunteer = new_id("vol")
     rid = record(volunteer, 90, XINGTAI)
     credited(rid)
@@ -289,6 +301,9 @@ def test_dispute_resolved_events_reverse_once_however_often_delivered(ledger, re
     assert transfer(f"dispute:{not_credited['payload']['dispute_id']}") is None
     assert transfer(f"dispute:{above_credit['payload']['dispute_id']}") is None
     assert earned(ledger, rounded) == 45
+    told = [p for p in emitted("credit_corrected") if p["record_id"] in (rid, rounded_rid)]
+    assert [(p["minutes"], p["credited_minutes"], p["dispute_id"]) for p in told] == [
+        (-30, 60, event["payload"]["dispute_id"])]
     consistent()
 
 

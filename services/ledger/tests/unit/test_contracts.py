@@ -28,7 +28,7 @@ def test_every_event_the_ledger_emits_has_a_contract():
     names = {name for name in dir(contracts.events) if name.isupper()}
     assert emitted and emitted <= names, emitted - names  # emitted with a contract, not a name
     assert {e.source for e in EVENTS} == {"ledger"}
-    assert len({e.name for e in EVENTS}) == len(EVENTS) == 7
+    assert len({e.name for e in EVENTS}) == len(EVENTS) == 9
     assert contracts.EVENTS is EVENTS
 
 

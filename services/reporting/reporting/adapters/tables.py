@@ -160,3 +160,32 @@ monthly_reports = sa.Table(
 # export jobs (migration 0003): the kit's jobs table; params {format, kind's params}, result
 # {file, file_name, size_bytes, expires_at}
 export_jobs = job_table(metadata, "export_jobs")
+
+# migration 0006: the elder service days behind ``elders_served`` (a row per region level;
+# ``prev_day``: the elder's previous service day under the same prefix), how many of a
+# region's have each (day, prev_day) — what the queries sum — and the hardship categories each
+# elder holds (granted − withdrawn)
+elder_service_days = sa.Table(
+    "elder_service_days", metadata,
+    sa.Column("region_prefix", sa.String(12), primary_key=True),
+    sa.Column("elder_id", sa.String(64), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("prev_day", sa.Date),
+    sa.Column("parent_prefix", sa.String(12), nullable=False),
+)
+
+elder_day_counts = sa.Table(
+    "elder_day_counts", metadata,
+    sa.Column("region_prefix", sa.String(12), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("prev_day", sa.Date, primary_key=True),  # NONE_BEFORE: no earlier service day
+    sa.Column("parent_prefix", sa.String(12), nullable=False),
+    sa.Column("elders", sa.Integer, nullable=False),
+)
+
+elder_priorities = sa.Table(
+    "elder_priorities", metadata,
+    sa.Column("elder_id", sa.String(64), primary_key=True),
+    sa.Column("category", sa.String(40), primary_key=True),
+    sa.Column("held", sa.Integer, nullable=False),
+)

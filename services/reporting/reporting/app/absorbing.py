@@ -8,8 +8,13 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..adapters import commendation_repository, fact_repository, record_repository
-from ..domain.facts import UNSPECIFIED, Delta, ServiceDay, effect_of
+from ..adapters import (
+    commendation_repository,
+    elder_repository,
+    fact_repository,
+    record_repository,
+)
+from ..domain.facts import UNSPECIFIED, Delta, ElderServed, ServiceDay, effect_of
 from ..domain.periods import ACTIVE_CHANGE, ACTIVE_WINDOW_DAYS, activity_changes
 from ..domain.records import fact_of
 from ..domain.rollup import Key, rolled_up
@@ -22,19 +27,32 @@ def apply(uow, envelopes: Sequence[Mapping[str, Any]], now: dt.datetime) -> int:
 
     Locks are taken in one order by every transaction, so concurrent batches cannot
     deadlock: the facts rows (one sorted upsert), then the volunteers (sorted), then the
-    active-volunteer rows (one sorted upsert), then the service records (sorted)."""
+    active-volunteer rows (one sorted upsert), then the elders (sorted), then their day
+    counts (one sorted upsert), then the elders' categories (one sorted upsert), then the
+    service records (sorted)."""
     deltas: list[Delta] = []
     days: list[ServiceDay] = []
+    elders: list[ElderServed] = []
+    priorities: dict[tuple[str, str], int] = defaultdict(int)
     for envelope in envelopes:
         effect = effect_of(envelope["event_type"], envelope)
         deltas.extend(effect.deltas)
         days.extend(effect.service_days)
+        elders.extend(effect.elders_served)
+        for held in effect.priorities:
+            priorities[(held.elder_id, held.category)] += held.change
     fact_repository.add(uow, rolled_up(deltas))
     changes: dict[Key, int] = defaultdict(int)
     for day in sorted(days, key=lambda d: (d.volunteer_id, d.day, d.region_code)):
         for key, change in served(uow, day):
             changes[key] += change
     fact_repository.add(uow, changes)  # a change summing to 0 still touches its row, as live
+    counts: dict[elder_repository.CountKey, int] = defaultdict(int)
+    for elder in sorted(set(elders), key=lambda e: (e.elder_id, e.day, e.region_code)):
+        for count_key, change in elder_repository.add_elder_day(uow, elder).items():
+            counts[count_key] += change
+    elder_repository.add_day_counts(uow, counts)
+    elder_repository.change_priorities(uow, priorities)
     commendation_repository.keep(uow, envelopes)  # star levels reached, evaluations' stations
     record_repository.apply(uow, [fact for fact in map(fact_of, envelopes) if fact], now)
     return len(deltas)

@@ -35,7 +35,14 @@ from timebank_common.clock import CHINA
 from timebank_common.errors import BadInput
 
 from ..adapters import record_repository
-from ..contracts import REPORT_READERS, BreakdownQuery, RegionSpan, SeriesQuery
+from ..contracts import (
+    MEASURE_NAMES,
+    MEASURES,
+    REPORT_READERS,
+    BreakdownQuery,
+    RegionSpan,
+    SeriesQuery,
+)
 from . import series as series_app
 
 Column = tuple[str, str, str]
@@ -112,29 +119,7 @@ def china_time(moment: Any) -> str | None:
 
 # -- the supervisor's figures ----------------------------------------------------------------
 
-MEASURE_NAMES: dict[str, tuple[str, str]] = {
-    "services_recorded": ("服务记录数", "Services recorded"),
-    "service_minutes": ("服务分钟数", "Service minutes"),
-    "minutes_credited": ("入账分钟数", "Minutes credited"),
-    "minutes_spent": ("消费分钟数", "Minutes spent"),
-    "minutes_gifted": ("赠与分钟数", "Minutes gifted"),
-    "minutes_donated": ("捐赠分钟数", "Minutes donated"),
-    "demands_submitted": ("提交需求数", "Demands submitted"),
-    "demands_published": ("发布需求数", "Demands published"),
-    "demands_served": ("已服务需求数", "Demands served"),
-    "demands_expired": ("过期需求数", "Demands expired"),
-    "demands_cancelled": ("取消需求数", "Demands cancelled"),
-    "evaluations": ("评价数", "Evaluations"),
-    "evaluation_score_sum": ("评分合计", "Evaluation score sum"),
-    "disputes_opened": ("提出争议数", "Disputes opened"),
-    "disputes_resolved": ("解决争议数", "Disputes resolved"),
-    "records_held": ("暂缓记录数", "Records held"),
-    "volunteers_registered": ("注册志愿者数", "Volunteers registered"),
-    "volunteers_eligible": ("合格志愿者数", "Volunteers eligible"),
-    "elders_registered": ("注册老年人数", "Elders registered"),
-    "active_volunteers": ("活跃志愿者数", "Active volunteers"),
-}
-MEASURE_COLUMNS: list[Column] = [(m, zh, en) for m, (zh, en) in MEASURE_NAMES.items()]
+MEASURE_COLUMNS: list[Column] = [(m, *MEASURE_NAMES[m]) for m in MEASURES]
 
 
 def _query(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,14 @@ from timebank_common.db import UnitOfWorkFactory
 from timebank_common.errors import BadInput
 from timebank_common.regions import prefix_of
 
-from ..adapters import fact_repository
-from ..contracts import ACTIVE_VOLUNTEERS, MAX_ROWS, REPORT_READERS, SUMMED_MEASURES
+from ..adapters import elder_repository, fact_repository
+from ..contracts import (
+    ACTIVE_VOLUNTEERS,
+    ELDERS_SERVED,
+    MAX_ROWS,
+    REPORT_READERS,
+    SUMMED_MEASURES,
+)
 from ..domain import periods
 from ..domain.rollup import child_length
 from .freshness import freshness
@@ -52,6 +58,9 @@ def series_rows(uow, prefix: str, period: str, first: dt.date, last: dt.date,
     by_day = fact_repository.sums_by_day(uow, prefix, first, last, summed) if summed else []
     changes = (fact_repository.changes_by_day(uow, prefix, last)
                if ACTIVE_VOLUNTEERS in measures else [])
+    elders = (elder_repository.served_in_each(
+        uow, prefix, [(start, end) for _, start, end in buckets])
+        if ELDERS_SERVED in measures else {})
     starts = {start: label for label, start, _ in buckets}
     totals: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(summed, 0))
     for day, measure, value in by_day:
@@ -62,6 +71,8 @@ def series_rows(uow, prefix: str, period: str, first: dt.date, last: dt.date,
         values = dict(totals[label]) if label in totals else dict.fromkeys(summed, 0)
         if ACTIVE_VOLUNTEERS in measures:
             values[ACTIVE_VOLUNTEERS] = active.get(end, 0)
+        if ELDERS_SERVED in measures:
+            values[ELDERS_SERVED] = elders.get(start, 0)
         rows.append({"period": label, "start": start, "end": end,
                      "values": {m: values[m] for m in measures}})
     return rows
@@ -81,7 +92,8 @@ def active_on_each(changes: list[Any], days: list[dt.date]) -> dict[dt.date, int
 
 def breakdown(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any],
               now: dt.datetime) -> dict[str, Any]:
-    """Every summed measure per child region, and active volunteers on the last day."""
+    """Every summed measure per child region, active volunteers on the last day and the
+    distinct elders served in the span."""
     region = query["region_code"]
     _authorized(caller, region)
     first, last = query["from_"], query["to"]
@@ -96,15 +108,17 @@ def breakdown(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any],
 
 
 def child_rows(uow, prefix: str, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
-    """Every summed measure per child region of ``prefix`` and active volunteers on ``last``
-    (no role or scope checked)."""
+    """Every summed measure per child region of ``prefix``, active volunteers on ``last`` and
+    the distinct elders served in the span (no role or scope checked)."""
     sums = fact_repository.sums_by_child(uow, prefix, first, last, list(SUMMED_MEASURES))
     active = fact_repository.active_by_child(uow, prefix, last)
+    elders = elder_repository.served_by_child(uow, prefix, first, last)
     children: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SUMMED_MEASURES, 0))
     for child, measure, value in sums:
         children[child][measure] += int(value)
-    for child in active:
+    for child in (*active, *elders):
         children[child]  # noqa: B018 - a child with service days and no sums still shows
     return [{"region_code": child.ljust(12, "0"),
-             "values": {**children[child], ACTIVE_VOLUNTEERS: active.get(child, 0)}}
+             "values": {**children[child], ACTIVE_VOLUNTEERS: active.get(child, 0),
+                        ELDERS_SERVED: elders.get(child, 0)}}
             for child in sorted(children)]

@@ -1,9 +1,10 @@
 """What the gateway and other services may use of reporting, one module per capability:
 ``commendation`` (表扬奖励), ``exports`` (export jobs), ``monthly`` (月度报告), ``national`` (the
-national volunteer system's export), ``reconciliation`` (interchange reconciliation),
-``series`` (the supervisor's figures), ``zyh`` (志愿汇 pushes). Imports only marshmallow and the
-kit's pure core (DESIGN.md §2); the events reporting consumes belong to their producers
-(``demand.contracts``, ``ledger.contracts``, ``identity.contracts``)."""
+national volunteer system's export), ``overview`` (the supervision overview behind
+/api/v1/stats), ``reconciliation`` (interchange reconciliation), ``series`` (the supervisor's
+figures), ``zyh`` (志愿汇 pushes). Imports only marshmallow and the kit's pure core (DESIGN.md
+§2); the events reporting consumes belong to their producers (``demand.contracts``,
+``ledger.contracts``, ``identity.contracts``)."""
 from __future__ import annotations
 
 from timebank_common.contracts import EventContract
@@ -49,6 +50,10 @@ from .national import (
     NationalExportsOut,
     NationalExportsQuery,
 )
+from .overview import (
+    OverviewOut,
+    OverviewQuery,
+)
 from .reconciliation import (
     DIFFERENCE_KINDS,
     MAX_DIFFERENCES,
@@ -62,10 +67,12 @@ from .reconciliation import (
 from .series import (
     ACTIVE_VOLUNTEERS,
     DAYS,
+    ELDERS_SERVED,
     FIRST_DAY,
     LAST_DAY,
     MAX_DAYS,
     MAX_ROWS,
+    MEASURE_NAMES,
     MEASURES,
     PERIODS,
     REGION_CODE,
@@ -110,6 +117,7 @@ __all__ = [
     "DAYS",
     "DIFFERENCE_KINDS",
     "DifferenceOut",
+    "ELDERS_SERVED",
     "EVENTS",
     "EXPORT_STATUSES",
     "ExportChunkOut",
@@ -131,6 +139,7 @@ __all__ = [
     "MAX_REPLAY_IDS",
     "MAX_ROWS",
     "MEASURES",
+    "MEASURE_NAMES",
     "MEDIA_TYPES",
     "MONTH",
     "MeasureList",
@@ -148,6 +157,8 @@ __all__ = [
     "NationalExportParams",
     "NationalExportsOut",
     "NationalExportsQuery",
+    "OverviewOut",
+    "OverviewQuery",
     "PERIODS",
     "RECONCILIATION_READERS",
     "REGION_CODE",

@@ -26,12 +26,55 @@ SUMMED_MEASURES = (
     "disputes_opened", "disputes_resolved",
     "records_held",
     "volunteers_registered", "volunteers_eligible", "elders_registered",
+    "minutes_granted", "minutes_allocated", "minutes_reversed",
+    "publication_wait_seconds", "service_wait_seconds",
+    "services_unrecorded", "priority_elders",
 )
-"""Measures that add up over days and regions (a period's value is the sum of its days)."""
+"""Measures that add up over days and regions (a period's value is the sum of its days).
+``minutes_credited`` is gross: ``minutes_reversed`` (taken back by dispute outcomes, a positive
+sum) is kept apart. Mean waits: ``publication_wait_seconds / demands_published`` and
+``service_wait_seconds / demands_served``. ``priority_elders`` is the change (granted +1,
+withdrawn −1, by hardship category as the category); the number held on a day is the sum of
+every change up to it (``overview``)."""
 ACTIVE_VOLUNTEERS = "active_volunteers"
 """Distinct volunteers with a recorded service in the 90 China days up to the period's last
 day (not a sum: computed from the service days kept for it)."""
-MEASURES = (*SUMMED_MEASURES, ACTIVE_VOLUNTEERS)
+ELDERS_SERVED = "elders_served"
+"""Distinct elders with a recorded service in the period (not a sum: an elder served in two
+months counts once in their quarter; computed from the elder service days kept for it)."""
+MEASURES = (*SUMMED_MEASURES, ACTIVE_VOLUNTEERS, ELDERS_SERVED)
+
+MEASURE_NAMES: dict[str, tuple[str, str]] = {
+    "services_recorded": ("服务记录数", "Services recorded"),
+    "service_minutes": ("服务分钟数", "Service minutes"),
+    "minutes_credited": ("入账分钟数", "Minutes credited"),
+    "minutes_spent": ("消费分钟数", "Minutes spent"),
+    "minutes_gifted": ("赠与分钟数", "Minutes gifted"),
+    "minutes_donated": ("捐赠分钟数", "Minutes donated"),
+    "demands_submitted": ("提交需求数", "Demands submitted"),
+    "demands_published": ("发布需求数", "Demands published"),
+    "demands_served": ("已服务需求数", "Demands served"),
+    "demands_expired": ("过期需求数", "Demands expired"),
+    "demands_cancelled": ("取消需求数", "Demands cancelled"),
+    "evaluations": ("评价数", "Evaluations"),
+    "evaluation_score_sum": ("评分合计", "Evaluation score sum"),
+    "disputes_opened": ("提出争议数", "Disputes opened"),
+    "disputes_resolved": ("解决争议数", "Disputes resolved"),
+    "records_held": ("暂缓记录数", "Records held"),
+    "volunteers_registered": ("注册志愿者数", "Volunteers registered"),
+    "volunteers_eligible": ("合格志愿者数", "Volunteers eligible"),
+    "elders_registered": ("注册老年人数", "Elders registered"),
+    "minutes_granted": ("发放分钟数", "Minutes granted"),
+    "minutes_allocated": ("调剂分钟数", "Minutes allocated"),
+    "minutes_reversed": ("冲回分钟数", "Minutes reversed"),
+    "publication_wait_seconds": ("待发布等待秒数合计", "Seconds waited for publication"),
+    "service_wait_seconds": ("待服务等待秒数合计", "Seconds waited for service"),
+    "services_unrecorded": ("未登记服务数", "Services not recorded in time"),
+    "priority_elders": ("困难老人变动数", "Change in priority elders"),
+    "active_volunteers": ("活跃志愿者数", "Active volunteers"),
+    "elders_served": ("服务老人数", "Elders served"),
+}
+"""Each measure's name in Chinese and English (file headers, reports)."""
 MAX_DAYS = 366 * 5
 """The longest span one query may cover (five years)."""
 MAX_ROWS = 400

@@ -38,9 +38,30 @@ class ServiceDay:
 
 
 @dataclass(frozen=True)
+class ElderServed:
+    """An elder had a recorded service on this China day in this community (elders served)."""
+
+    elder_id: str
+    day: dt.date
+    region_code: str
+
+
+@dataclass(frozen=True)
+class PriorityChange:
+    """An elder's hardship category granted (+1) or withdrawn (−1): which elders served hold
+    which category (a count, so the order events arrive in does not matter)."""
+
+    elder_id: str
+    category: str
+    change: int
+
+
+@dataclass(frozen=True)
 class Effect:
     deltas: tuple[Delta, ...] = ()
     service_days: tuple[ServiceDay, ...] = ()
+    elders_served: tuple[ElderServed, ...] = ()
+    priorities: tuple[PriorityChange, ...] = ()
 
 
 def occurred_on(envelope: Mapping[str, Any]) -> dt.date:
@@ -75,9 +96,11 @@ def service_recorded(envelope: Mapping[str, Any]) -> Effect:
                      funding_source=funding)
     if not effect.deltas:
         return effect
-    served = ServiceDay(payload["volunteer_id"], occurred_on(envelope),
-                        effect.deltas[0].region_code)
-    return Effect(effect.deltas, (served,))
+    day, region = occurred_on(envelope), effect.deltas[0].region_code
+    served = ServiceDay(payload["volunteer_id"], day, region)
+    elder = payload.get("elder_id")
+    return Effect(effect.deltas, (served,),
+                  (ElderServed(str(elder), day, region),) if elder else ())
 
 
 def hours_credited(envelope: Mapping[str, Any]) -> Effect:
@@ -90,6 +113,78 @@ def hours_given(envelope: Mapping[str, Any]) -> Effect:
     payload = envelope["payload"]
     measure = "minutes_gifted" if payload["kind"] == "gift_to_relative" else "minutes_donated"
     return _counts(envelope, (measure, payload["minutes"]))
+
+
+def credit_corrected(envelope: Mapping[str, Any]) -> Effect:
+    """Minutes taken back by a dispute's outcome, as a positive sum (``minutes_credited``
+    stays gross: credited minus reversed is what volunteers hold of their credits)."""
+    taken_back = -int(envelope["payload"]["minutes"])
+    return _counts(envelope, ("minutes_reversed", taken_back)) if taken_back > 0 else Effect()
+
+
+def hours_granted(envelope: Mapping[str, Any]) -> Effect:
+    """Granted to a priority elder, under the hardship category granted for."""
+    payload = envelope["payload"]
+    return _counts(envelope, ("minutes_granted", payload["minutes"]),
+                   category=payload.get("category"))
+
+
+def pool_allocated(envelope: Mapping[str, Any]) -> Effect:
+    return _counts(envelope, ("minutes_allocated", envelope["payload"]["minutes"]))
+
+
+def _instant(value: Any) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def _seconds_between(start: Any, end: Any) -> int | None:
+    """Whole seconds from ``start`` to ``end`` (never below 0); None when either is unknown."""
+    first, last = _instant(start), _instant(end)
+    if first is None or last is None:
+        return None
+    return max(0, int((last - first).total_seconds()))
+
+
+def demand_published(envelope: Mapping[str, Any]) -> Effect:
+    """A published demand, and how long it waited since submission (events before demand
+    said ``submitted_at`` add no wait)."""
+    payload = envelope["payload"]
+    wait = _seconds_between(payload.get("submitted_at"),
+                            payload.get("published_at") or envelope["occurred_at"])
+    return _counts(envelope, ("demands_published", 1),
+                   *([("publication_wait_seconds", wait)] if wait is not None else []),
+                   category=payload.get("category"))
+
+
+def demand_started(envelope: Mapping[str, Any]) -> Effect:
+    """The first check-in: a demand served, and the time from submission to service."""
+    payload = envelope["payload"]
+    wait = _seconds_between(payload.get("submitted_at"),
+                            payload.get("started_at") or envelope["occurred_at"])
+    return _counts(envelope, ("demands_served", 1),
+                   *([("service_wait_seconds", wait)] if wait is not None else []),
+                   category=payload.get("category"))
+
+
+def recording_overdue(envelope: Mapping[str, Any]) -> Effect:
+    """A checked-out service not recorded in time: counted once, at its first (``station``)
+    reminder; the ``township`` escalation of the same service adds nothing."""
+    if envelope["payload"].get("level", "station") != "station":
+        return Effect()
+    return _counts(envelope, ("services_unrecorded", 1))
+
+
+def _priority(change: int) -> Callable[[Mapping[str, Any]], Effect]:
+    def priority(envelope: Mapping[str, Any]) -> Effect:
+        payload = envelope["payload"]
+        counted = _counts(envelope, ("priority_elders", change), category=payload["category"])
+        return Effect(counted.deltas,
+                      priorities=(PriorityChange(payload["person_id"], payload["category"],
+                                                 change),))
+    priority.__name__ = "priority_granted" if change > 0 else "priority_revoked"
+    return priority
 
 
 def demand_cancelled(envelope: Mapping[str, Any]) -> Effect:
@@ -135,8 +230,8 @@ RULES: dict[str, Callable[[Mapping[str, Any]], Effect]] = {
     "hours_credited": hours_credited,
     "hours_given": hours_given,
     "demand_submitted": _counting("demands_submitted", lambda p: p.get("category")),
-    "demand_published": _counting("demands_published", lambda p: p.get("category")),
-    "demand_started": _counting("demands_served"),
+    "demand_published": demand_published,
+    "demand_started": demand_started,
     "demand_cancelled": demand_cancelled,
     "evaluation_submitted": evaluation_submitted,
     "dispute_opened": _counting("disputes_opened"),
@@ -146,7 +241,13 @@ RULES: dict[str, Callable[[Mapping[str, Any]], Effect]] = {
     "volunteer_eligible": _counting("volunteers_eligible"),
     # no facts: kept as rows of its own for commendation (adapters/commendation_repository.py)
     "milestone_reached": lambda envelope: Effect(),
-    "credit_corrected": lambda envelope: Effect(),  # the service records only (records.py)
+    # minutes_reversed; and the service record (records.py, adapters/record_repository.py)
+    "credit_corrected": credit_corrected,
+    "hours_granted": hours_granted,
+    "pool_allocated": pool_allocated,
+    "recording_overdue": recording_overdue,
+    "elder_priority_granted": _priority(+1),
+    "elder_priority_revoked": _priority(-1),
 }
 """Event type → what it adds. Every event reporting consumes is here (and only those)."""
 

@@ -15,10 +15,23 @@ from demand.contracts import (
     DISPUTE_RESOLVED,
     EVALUATION_SUBMITTED,
     RECORD_HELD,
+    RECORDING_OVERDUE,
     SERVICE_RECORDED,
 )
-from identity.contracts import PERSON_REGISTERED, VOLUNTEER_ELIGIBLE
-from ledger.contracts import CREDIT_CORRECTED, HOURS_CREDITED, HOURS_GIVEN, MILESTONE_REACHED
+from identity.contracts import (
+    ELDER_PRIORITY_GRANTED,
+    ELDER_PRIORITY_REVOKED,
+    PERSON_REGISTERED,
+    VOLUNTEER_ELIGIBLE,
+)
+from ledger.contracts import (
+    CREDIT_CORRECTED,
+    HOURS_CREDITED,
+    HOURS_GIVEN,
+    HOURS_GRANTED,
+    MILESTONE_REACHED,
+    POOL_ALLOCATED,
+)
 from timebank_common.batch_events import batch_event_handler, batch_once
 from timebank_common.contracts import EventContract
 from timebank_common.events import event_handler, once
@@ -29,7 +42,8 @@ from ..domain.facts import RULES
 CONSUMED = (SERVICE_RECORDED, HOURS_CREDITED, HOURS_GIVEN, DEMAND_SUBMITTED, DEMAND_PUBLISHED,
             DEMAND_STARTED, DEMAND_CANCELLED, EVALUATION_SUBMITTED, DISPUTE_OPENED,
             DISPUTE_RESOLVED, RECORD_HELD, PERSON_REGISTERED, VOLUNTEER_ELIGIBLE,
-            MILESTONE_REACHED, CREDIT_CORRECTED)
+            MILESTONE_REACHED, CREDIT_CORRECTED, HOURS_GRANTED, POOL_ALLOCATED,
+            RECORDING_OVERDUE, ELDER_PRIORITY_GRANTED, ELDER_PRIORITY_REVOKED)
 assert {c.name for c in CONSUMED} == set(RULES), "every rule has its handler and no more"
 BATCHED = (SERVICE_RECORDED, HOURS_CREDITED)
 """The hot events, absorbed in batches (the handler takes a list of envelopes)."""

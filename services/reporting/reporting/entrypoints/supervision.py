@@ -8,9 +8,16 @@ from timebank_common.service import rpc, scheduled
 
 from ..adapters import backlog
 from ..adapters.metrics import EVENTS_WAITING
-from ..app import series
+from ..app import overview, series
 from ..app.freshness import freshness
-from ..contracts import BreakdownOut, BreakdownQuery, SeriesOut, SeriesQuery
+from ..contracts import (
+    BreakdownOut,
+    BreakdownQuery,
+    OverviewOut,
+    OverviewQuery,
+    SeriesOut,
+    SeriesQuery,
+)
 from .base import ReportingEntrypoints
 
 log = logging.getLogger(__name__)
@@ -29,6 +36,13 @@ class SupervisionEntrypoints(ReportingEntrypoints):
         """One row per child region of a region in scope, over a span of days."""
         dumped: dict[str, Any] = BreakdownOut().dump(
             series.breakdown(self.db, caller, query, self.clock.now()))
+        return dumped
+
+    @rpc(args={"query": OverviewQuery}, returns=OverviewOut)
+    def overview(self, caller, query) -> dict[str, Any]:
+        """A region's figures over a span of days, from the read model (supervision)."""
+        dumped: dict[str, Any] = OverviewOut().dump(
+            overview.overview(self.db, caller, query, self.clock.now()))
         return dumped
 
     @scheduled("LAG_REFRESH_SECONDS", 15)

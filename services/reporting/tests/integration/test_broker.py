@@ -83,3 +83,35 @@ def test_a_published_credit_correction_reaches_the_service_record(running, event
         wait_for(lambda: row() is not None and tuple(row()) == (60, 40, 2))
     finally:
         engine.dispose()
+
+
+def test_the_newer_events_reach_the_overview_through_their_queues(running, rpc, event_bus):
+    """One event of each producer's newer kinds, on their durable queues, in the ``overview``
+    RPC's answer."""
+    from .conftest import COMMUNITY, envelope
+
+    day = dt.datetime(2025, 4, 7, 4, tzinfo=UTC)
+    event_bus.publish("ledger", envelope("credit_corrected", {
+        "transfer_id": "dispute:b1", "record_id": "r-b1", "person_id": "v1", "minutes": -20,
+        "credited_minutes": 40, "outcome": "minutes_adjusted", "dispute_id": "b1"}, day))
+    event_bus.publish("ledger", envelope("hours_granted", {
+        "transfer_id": "grant:b1", "person_id": "e-b1", "minutes": 120,
+        "category": "empty_nest", "period": "2025-Q2"}, day))
+    event_bus.publish("identity", envelope("elder_priority_granted", {
+        "person_id": "e-b1", "category": "empty_nest", "region_code": COMMUNITY,
+        "verified_by": "adm"}, day))
+    event_bus.publish("demand", envelope("recording_overdue", {
+        "demand_id": "d-b1", "volunteer_id": "v1", "elder_id": "e-b1",
+        "region_code": COMMUNITY, "checked_out_at": day.isoformat(),
+        "due_at": day.isoformat(), "level": "station"}, day))
+
+    def figures(reporting):
+        return reporting.overview(PROVINCE_ADMIN, {"region_code": "130000000000",
+                                                   "from": "2025-04-07", "to": "2025-04-07"})
+
+    with rpc("reporting") as reporting:
+        wait_for(lambda: (figures(reporting)["totals"]["minutes_reversed"],
+                          figures(reporting)["totals"]["minutes_granted"],
+                          figures(reporting)["totals"]["services_unrecorded"],
+                          figures(reporting)["priority_elders_by_category"]) == (
+            20, 120, 1, {"empty_nest": 1}))

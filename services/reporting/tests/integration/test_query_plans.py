@@ -67,3 +67,14 @@ def test_the_commendation_lists_read_the_months_rows_by_their_indexes(uow):
                        "service_days_pkey"], found
     assert all("day >= " in condition or "region_code >= " in condition
                for _, condition in found), found
+
+
+def test_elders_served_read_the_day_counts_and_each_holder_by_key(uow):
+    from reporting.adapters import elder_repository
+
+    elder_repository.served_by_child(uow, "13", *YEAR)
+    elder_repository.served_by_category(uow, "13", *YEAR)
+    found = dict(conditions(uow))
+    assert fixes("parent_prefix", found["elder_day_counts_by_parent"]), found
+    assert fixes("region_prefix", found["elder_service_days_pkey"]), found
+    assert "elder_id = " in found["elder_service_days_pkey"], found  # one holder at a time

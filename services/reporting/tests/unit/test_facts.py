@@ -101,3 +101,64 @@ def test_xinji_counts_beside_shijiazhuang_not_inside_it():
     assert ("1301", "13", day, 1) in changes
     assert not any(prefix == "13" and change == 1 and when == day
                    for prefix, _, when, change in changes)  # the province knew them already
+
+
+def test_corrections_grants_and_allocations_each_have_their_measure():
+    taken_back = effect_of("credit_corrected", envelope("credit_corrected", {
+        "minutes": -30, "credited_minutes": 60, "outcome": "minutes_adjusted"}))
+    assert values(taken_back) == {"minutes_reversed": 30}  # a positive sum
+    assert effect_of("credit_corrected", envelope("credit_corrected", {
+        "minutes": 0, "credited_minutes": 60, "outcome": "minutes_adjusted"})).deltas == ()
+    granted = effect_of("hours_granted", envelope("hours_granted", {
+        "minutes": 120, "category": "economic_hardship", "period": "2026-Q4"}))
+    assert values(granted) == {"minutes_granted": 120}
+    assert granted.deltas[0].category == "economic_hardship"
+    assert values(effect_of("pool_allocated", envelope("pool_allocated", {
+        "minutes": 60, "pool_region_code": "130100000000"}))) == {"minutes_allocated": 60}
+
+
+def test_waits_count_from_submission_and_old_events_add_none():
+    published = effect_of("demand_published", envelope("demand_published", {
+        "category": "companionship", "submitted_at": "2026-11-30T08:00:00+08:00",
+        "published_at": "2026-11-30T09:30:00+08:00"}))
+    assert values(published) == {"demands_published": 1, "publication_wait_seconds": 5400}
+    assert published.deltas[0].category == "companionship"
+    started = effect_of("demand_started", envelope("demand_started", {
+        "category": "companionship", "submitted_at": "2026-11-30T08:00:00+08:00",
+        "started_at": "2026-11-30T10:00:00+08:00"}))
+    assert values(started) == {"demands_served": 1, "service_wait_seconds": 7200}
+    # before demand said when the demand was submitted: counted, no wait
+    assert values(effect_of("demand_started", envelope("demand_started", {}))) == {
+        "demands_served": 1}
+    # no submitted_at on the published event either: the envelope's moment is not enough
+    assert values(effect_of("demand_published", envelope("demand_published", {
+        "category": "meal_help"}))) == {"demands_published": 1}
+
+
+def test_an_unrecorded_service_counts_once_at_its_first_reminder():
+    assert values(effect_of("recording_overdue", envelope("recording_overdue", {
+        "level": "station"}))) == {"services_unrecorded": 1}
+    assert effect_of("recording_overdue", envelope("recording_overdue", {
+        "level": "township"})).deltas == ()
+
+
+def test_priority_categories_count_up_and_down_and_a_service_names_its_elder():
+    granted = effect_of("elder_priority_granted", envelope("elder_priority_granted", {
+        "person_id": "e1", "category": "empty_nest"}))
+    revoked = effect_of("elder_priority_revoked", envelope("elder_priority_revoked", {
+        "person_id": "e1", "category": "empty_nest"}))
+    assert [(d.measure, d.category, d.value) for d in granted.deltas + revoked.deltas] == [
+        ("priority_elders", "empty_nest", 1), ("priority_elders", "empty_nest", -1)]
+    assert [(p.elder_id, p.category, p.change) for p in granted.priorities + revoked.priorities
+            ] == [("e1", "empty_nest", 1), ("e1", "empty_nest", -1)]
+    served = effect_of("service_recorded", envelope("service_recorded", {
+        "volunteer_id": "v1", "elder_id": "e1", "minutes": 30}))
+    assert [(e.elder_id, e.day, e.region_code) for e in served.elders_served] == [
+        ("e1", dt.date(2026, 12, 1), COMMUNITY)]
+
+
+def test_every_measure_has_a_name_in_both_languages():
+    from reporting.contracts import MEASURE_NAMES, MEASURES
+
+    assert set(MEASURE_NAMES) == set(MEASURES)
+    assert all(zh and en for zh, en in MEASURE_NAMES.values())

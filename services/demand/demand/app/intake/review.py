@@ -136,7 +136,7 @@ def review(db: UnitOfWorkFactory, caller: Caller, demand_id: Any, data: dict[str
         if adjusted is not None:
             uow.emit(DEMAND_ADJUSTED, adjusted, demand.region_code)
         if data["decision"] == "approve":
-            uow.emit(DEMAND_PUBLISHED, payloads.demand_facts(demand), demand.region_code)
+            uow.emit(DEMAND_PUBLISHED, payloads.published(demand), demand.region_code)
         else:
             uow.emit(DEMAND_REJECTED, payloads.rejected(demand), demand.region_code)
         uow.commit()
