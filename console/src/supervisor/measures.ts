@@ -9,21 +9,33 @@ type SeriesQuery = NonNullable<paths['/api/v1/reports/series']['get']['parameter
 export type Measure = NonNullable<SeriesQuery['measures']>[number]
 export type Period = NonNullable<SeriesQuery['period']>
 
-/** How a measure's values read: a count, or minutes (shown as hours, one decimal). */
-export type Unit = 'count' | 'minutes'
+/** How a measure's values read: a count, or minutes or seconds (both shown as hours, one
+ * decimal). */
+export type Unit = 'count' | 'minutes' | 'seconds'
 
 export interface MeasureGroup {
-  key: 'services' | 'time' | 'credits' | 'demands' | 'people' | 'quality' | 'oversight'
+  key: 'services' | 'time' | 'credits' | 'demands' | 'waits' | 'people' | 'quality' | 'oversight'
   unit: Unit
   measures: Measure[]
 }
 
 export const MEASURE_GROUPS: MeasureGroup[] = [
-  { key: 'services', unit: 'count', measures: ['services_recorded', 'demands_served'] },
+  { key: 'services', unit: 'count', measures: ['services_recorded', 'demands_served', 'services_unrecorded'] },
   { key: 'time', unit: 'minutes', measures: ['service_minutes'] },
-  { key: 'credits', unit: 'minutes', measures: ['minutes_credited', 'minutes_spent', 'minutes_gifted', 'minutes_donated'] },
+  {
+    key: 'credits',
+    unit: 'minutes',
+    measures: ['minutes_credited', 'minutes_reversed', 'minutes_spent', 'minutes_gifted', 'minutes_donated',
+      'minutes_granted', 'minutes_allocated'],
+  },
   { key: 'demands', unit: 'count', measures: ['demands_submitted', 'demands_published', 'demands_expired', 'demands_cancelled'] },
-  { key: 'people', unit: 'count', measures: ['volunteers_registered', 'volunteers_eligible', 'active_volunteers', 'elders_registered'] },
+  { key: 'waits', unit: 'seconds', measures: ['publication_wait_seconds', 'service_wait_seconds'] },
+  {
+    key: 'people',
+    unit: 'count',
+    measures: ['volunteers_registered', 'volunteers_eligible', 'active_volunteers', 'elders_registered',
+      'elders_served', 'priority_elders'],
+  },
   { key: 'quality', unit: 'count', measures: ['evaluations', 'evaluation_score_sum'] },
   { key: 'oversight', unit: 'count', measures: ['disputes_opened', 'disputes_resolved', 'records_held'] },
 ]
@@ -57,15 +69,19 @@ export function selectedGroups(selected: Measure[]): MeasureGroup[] {
     .filter((g) => g.measures.length > 0)
 }
 
-/** A value as the chart plots it: minutes as hours with one decimal, counts as they are. */
+/** A value as the chart plots it: minutes and seconds as hours with one decimal, counts as
+ * they are. */
 export function plotted(measure: Measure, value: number | undefined): number {
   const v = value ?? 0
-  return unitOf(measure) === 'minutes' ? Math.round(v / 6) / 10 : v
+  const unit = unitOf(measure)
+  if (unit === 'minutes') return Math.round(v / 6) / 10
+  if (unit === 'seconds') return Math.round(v / 360) / 10
+  return v
 }
 
 /** A value as a table cell reads: "1,234" or, for minutes, hours "20.5" (none: 0). */
 export function shown(measure: Measure, value: number | undefined, locale: string): string {
-  const minutes = unitOf(measure) === 'minutes'
+  const minutes = unitOf(measure) !== 'count'
   return plotted(measure, value).toLocaleString(locale.startsWith('zh') ? 'zh-CN' : 'en', minutes
     ? { minimumFractionDigits: 1, maximumFractionDigits: 1 }
     : { maximumFractionDigits: 0 })

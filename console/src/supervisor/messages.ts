@@ -31,7 +31,7 @@ export default {
         loading: '正在加载报表…', trend: '趋势', empty: '所选期间和区域没有这些指标的数据。',
         groupEmpty: '所选期间没有数据。', chartLabel: '{group}各期趋势图（数字见下级区域表）',
         children: '下级区域', noRows: '没有下级区域的数据',
-        groups: { services: '服务', time: '时长', credits: '时间币', demands: '需求', people: '人员', quality: '评价', oversight: '纠纷与复核' },
+        groups: { services: '服务', time: '时长', credits: '时间币', demands: '需求', waits: '等待时长', people: '人员', quality: '评价', oversight: '纠纷与复核' },
         measures: {
           services_recorded: '服务记录', demands_served: '开始服务的需求', service_minutes: '服务时长',
           minutes_credited: '入账时间币', minutes_spent: '兑换服务', minutes_gifted: '赠送亲属', minutes_donated: '捐赠',
@@ -39,6 +39,9 @@ export default {
           volunteers_registered: '新注册志愿者', volunteers_eligible: '新具备服务条件', active_volunteers: '活跃志愿者（近 90 天）',
           elders_registered: '新登记老人', evaluations: '评价数', evaluation_score_sum: '评分合计',
           disputes_opened: '新增纠纷', disputes_resolved: '办结纠纷', records_held: '待复核记录',
+          services_unrecorded: '逾期未登记服务', minutes_reversed: '冲回时间币', minutes_granted: '发放困难老人时间',
+          minutes_allocated: '捐赠池调剂', publication_wait_seconds: '提交至发布等待合计',
+          service_wait_seconds: '提交至服务等待合计', elders_served: '服务老人数', priority_elders: '困难老人增减',
         },
       },
       auditLog: {
@@ -102,7 +105,7 @@ export default {
         loading: 'Loading the reports…', trend: 'Trend', empty: 'No figures for these measures in this period and region.',
         groupEmpty: 'No figures in this period.', chartLabel: '{group} per period (the numbers are in the regions table)',
         children: 'Regions below', noRows: 'No figures for the regions below',
-        groups: { services: 'Services', time: 'Service time', credits: 'Time credits', demands: 'Demands', people: 'People', quality: 'Evaluations', oversight: 'Disputes and review' },
+        groups: { services: 'Services', time: 'Service time', credits: 'Time credits', demands: 'Demands', waits: 'Waiting time', people: 'People', quality: 'Evaluations', oversight: 'Disputes and review' },
         measures: {
           services_recorded: 'Services recorded', demands_served: 'Demands served', service_minutes: 'Service time',
           minutes_credited: 'Credited', minutes_spent: 'Spent on services', minutes_gifted: 'Given to relatives', minutes_donated: 'Donated',
@@ -110,6 +113,9 @@ export default {
           volunteers_registered: 'Volunteers registered', volunteers_eligible: 'Became eligible', active_volunteers: 'Active volunteers (90 days)',
           elders_registered: 'Elders registered', evaluations: 'Evaluations', evaluation_score_sum: 'Sum of scores',
           disputes_opened: 'Disputes opened', disputes_resolved: 'Disputes resolved', records_held: 'Records held',
+          services_unrecorded: 'Services not recorded in time', minutes_reversed: 'Reversed', minutes_granted: 'Granted to priority elders',
+          minutes_allocated: 'Allocated from the pool', publication_wait_seconds: 'Total wait to publication',
+          service_wait_seconds: 'Total wait to service', elders_served: 'Elders served', priority_elders: 'Change in priority elders',
         },
       },
       auditLog: {
