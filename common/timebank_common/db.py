@@ -31,6 +31,16 @@ from .messaging_tables import inbox_table, outbox_table
 EVENT_SCHEMA_VERSION = 1
 
 
+@contextmanager
+def units_of_work(database_url: str) -> Iterator[UnitOfWorkFactory]:
+    """A factory of units of work on a short-lived engine of its own, for a command's run."""
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        yield lambda: UnitOfWork(engine)
+    finally:
+        engine.dispose()
+
+
 def make_engine(url: str, pool_size: int = 10) -> Engine:
     # No pre-ping: it costs a round trip per checkout (measured ~15% of a balance read).
     # After a database restart, SQLAlchemy drops the pool on the first disconnect error.

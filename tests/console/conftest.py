@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # console_browser.py
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))  # the platform fixture
 
 from console_browser import DESKTOP, ROOT  # noqa: E402
-from platform_fixtures import Api, api, demo_accounts, platform  # noqa: E402,F401
+from platform_fixtures import Api, api, channels, demo_accounts, platform  # noqa: E402,F401
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 

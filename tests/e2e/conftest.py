@@ -4,4 +4,4 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # first_path.py, platform_fixtures.py
 
-from platform_fixtures import Api, api, demo_accounts, platform  # noqa: E402,F401
+from platform_fixtures import Api, api, channels, demo_accounts, platform  # noqa: E402,F401

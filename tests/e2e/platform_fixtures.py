@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,8 +27,16 @@ HIGH_RATE_LIMITS = {"RATE_LIMIT_STORAGE_URL": "memory://",
                        for name in ("LOGIN", "LOGIN_IP", "PUBLIC", "WRITE", "READ")}}
 
 
+@pytest.fixture(scope="session")
+def channels():
+    """The local SMS and SMTP servers every platform of the session sends to (one each: the
+    SMTP server's event loop cannot be started twice in one process)."""
+    with sms_server() as sms, smtp_server() as mailbox:
+        yield sms, mailbox
+
+
 @contextmanager
-def running_platform(tmp: Path, extra_env: dict[str, str] | None = None
+def running_platform(tmp: Path, channels, extra_env: dict[str, str] | None = None
                      ) -> Iterator[LocalPlatform]:
     """Every service and the gateway as processes on a vhost and databases of their own, the
     demo data loaded; notify sends SMS to a local Tencent-style server that checks signatures
@@ -40,43 +48,41 @@ def running_platform(tmp: Path, extra_env: dict[str, str] | None = None
     rabbit.create()
     prefix = f"tbe2e_{run}"
     ports = {name: free_port() for name in ("gateway",) + SERVICES}
-    with ExitStack() as outside:
-        sms = outside.enter_context(sms_server())
-        mailbox = outside.enter_context(smtp_server())
-        instance = LocalPlatform(
-            env={"AMQP_URI": rabbit.uri, "DB_PREFIX": prefix,
-                 "JWT_PRIVATE_KEY_FILE": str(tmp / "jwt.pem"),
-                 "JWT_PUBLIC_KEY_FILE": str(tmp / "jwt.pub"),
-                 "PII_KEYS_FILE": str(tmp / "pii-keys.json"),
-                 "RPC_TIMEOUT_SECONDS": "60",
-                 "STRICT_RESPONSES": "true",  # an answer that breaks its schema is a 500
-                 **sms.env(), **mailbox.env(),
-                 "NOTIFY_DELIVERY_POLL_SECONDS": "0.5", "NOTIFY_REMINDER_POLL_SECONDS": "1",
-                 # municipal webhooks: a failed delivery is retried 1 s, 2 s, ... later
-                 "NOTIFY_WEBHOOK_POLL_SECONDS": "0.3", "NOTIFY_WEBHOOK_BACKOFF_BASE_SECONDS": "1",
-                 # every test sends from 127.0.0.1 and logs the demo accounts in many times:
-                 # limits far above a run's traffic (the limiter's own test sets low ones)
-                 **HIGH_RATE_LIMITS, **(extra_env or {})},
-            ports=ports, log_dir=tmp / "log",
-        )
-        instance.sms, instance.mailbox = sms, mailbox
-        instance.rabbit = rabbit
-        instance.db_url = lambda service: f"{PG_BASE}/{prefix}_{service}"
-        try:
-            instance.prepare(demo=True)
-            instance.start_all()
-            yield instance
-        finally:
-            instance.stop_all()
-            rabbit.delete()
-            for name in SERVICES:
-                drop_database(f"{PG_BASE}/{prefix}_{name}")
+    sms, mailbox = channels
+    instance = LocalPlatform(
+        env={"AMQP_URI": rabbit.uri, "DB_PREFIX": prefix,
+             "JWT_PRIVATE_KEY_FILE": str(tmp / "jwt.pem"),
+             "JWT_PUBLIC_KEY_FILE": str(tmp / "jwt.pub"),
+             "PII_KEYS_FILE": str(tmp / "pii-keys.json"),
+             "RPC_TIMEOUT_SECONDS": "60",
+             "STRICT_RESPONSES": "true",  # an answer that breaks its schema is a 500
+             **sms.env(), **mailbox.env(),
+             "NOTIFY_DELIVERY_POLL_SECONDS": "0.5", "NOTIFY_REMINDER_POLL_SECONDS": "1",
+             # municipal webhooks: a failed delivery is retried 1 s, 2 s, ... later
+             "NOTIFY_WEBHOOK_POLL_SECONDS": "0.3", "NOTIFY_WEBHOOK_BACKOFF_BASE_SECONDS": "1",
+             # every test sends from 127.0.0.1 and logs the demo accounts in many times:
+             # limits far above a run's traffic (the limiter's own test sets low ones)
+             **HIGH_RATE_LIMITS, **(extra_env or {})},
+        ports=ports, log_dir=tmp / "log",
+    )
+    instance.sms, instance.mailbox = sms, mailbox
+    instance.rabbit = rabbit
+    instance.db_url = lambda service: f"{PG_BASE}/{prefix}_{service}"
+    try:
+        instance.prepare(demo=True)
+        instance.start_all()
+        yield instance
+    finally:
+        instance.stop_all()
+        rabbit.delete()
+        for name in SERVICES:
+            drop_database(f"{PG_BASE}/{prefix}_{name}")
 
 
 @pytest.fixture(scope="session")
-def platform(tmp_path_factory):
+def platform(tmp_path_factory, channels):
     """The platform most end-to-end tests share (``running_platform``)."""
-    with running_platform(tmp_path_factory.mktemp("platform")) as instance:
+    with running_platform(tmp_path_factory.mktemp("platform"), channels) as instance:
         yield instance
 
 

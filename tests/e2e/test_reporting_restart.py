@@ -120,14 +120,19 @@ def event_stream(services: int, seed: int) -> list[tuple[str, dict]]:
     return events
 
 
+COUNTERS = {"facts": "value", "elder_day_counts": "elders", "elder_priorities": "held"}
+"""Tables of counters, and their count: a row counting 0 is the same figure as no row."""
+
+
 def snapshot(engine, tables) -> dict[str, set[tuple]]:
-    """Every row of each table; of ``facts`` those with a value (a fact whose changes
-    cancelled out, e.g. an active-volunteer change undone by a later service, is the same
-    figure as none: which such zeros are left depends on the order events arrived in); of
-    ``service_records`` all but the time each row was last written."""
+    """Every row of each table; of the ``COUNTERS`` those that count something (a counter
+    whose changes cancelled out, e.g. an active-volunteer change undone by a later service,
+    is the same figure as none: which such zeros are left depends on the order events
+    arrived in); of ``service_records`` all but the time each row was last written."""
     def rows(conn, table):
-        if table == "facts":
-            return conn.execute(text("SELECT * FROM facts WHERE value <> 0"))
+        if table in COUNTERS:
+            return conn.execute(text(
+                f"SELECT * FROM {table} WHERE {COUNTERS[table]} <> 0"))  # noqa: S608
         if table == "service_records":  # updated_at: when the row was last written, not a figure
             return conn.execute(service_records.select().with_only_columns(
                 *(c for c in service_records.c if c.name != "updated_at")))

@@ -75,12 +75,12 @@ MONTHS = [
 
 
 @pytest.fixture(scope="module")
-def simulated(tmp_path_factory):
+def simulated(tmp_path_factory, channels):
     tmp = tmp_path_factory.mktemp("months")
     time = SimulatedTime(tmp / "clock-offset")
     with zyh_server(now=lambda: time.now().timestamp()) as zyh:
         zyh.statuses = [500]  # 志愿汇 refuses the first push: retried after its back-off
-        with running_platform(tmp, {"CLOCK_FILE": str(time.path), **zyh.env(),
+        with running_platform(tmp, channels, {"CLOCK_FILE": str(time.path), **zyh.env(),
                                     "REPORTING_EXPORTS_DIR": str(tmp / "exports"),
                                     "REPORTING_EXPORTS_POLL_SECONDS": "0.5"}
                               ) as instance:

@@ -5,4 +5,4 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 
-from platform_fixtures import Api, api, demo_accounts, platform  # noqa: E402,F401
+from platform_fixtures import Api, api, channels, demo_accounts, platform  # noqa: E402,F401

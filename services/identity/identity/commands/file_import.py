@@ -6,25 +6,14 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from timebank_common.clock import Clock, SystemClock
-from timebank_common.db import UnitOfWork, UnitOfWorkFactory, make_engine
+from timebank_common.db import units_of_work
 
 from ..adapters import personal_data
-
-
-@contextmanager
-def units_of_work(database_url: str) -> Iterator[UnitOfWorkFactory]:
-    """A factory of units of work on their own short-lived engine."""
-    engine = make_engine(database_url, pool_size=1)
-    try:
-        yield lambda: UnitOfWork(engine)
-    finally:
-        engine.dispose()
 
 
 def read_table(path: Path) -> list[list[str]]:

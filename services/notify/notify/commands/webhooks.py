@@ -11,25 +11,15 @@ down too; a replayed delivery is sent by the next tick of any running notify pro
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from timebank_common.clock import clock_from_config
-from timebank_common.db import UnitOfWork, UnitOfWorkFactory, make_engine
+from timebank_common.db import units_of_work
 from timebank_common.errors import DomainError
 
 from ..app import webhooks
-
-
-@contextlib.contextmanager
-def units_of_work(database_url: str) -> Iterator[UnitOfWorkFactory]:
-    engine = make_engine(database_url, pool_size=1)
-    try:
-        yield lambda: UnitOfWork(engine)
-    finally:
-        engine.dispose()
 
 
 def _plain(row: dict) -> dict:

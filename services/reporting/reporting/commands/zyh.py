@@ -10,27 +10,17 @@ replay is written to the audit log (logger ``timebank.audit.reporting``) with th
 from __future__ import annotations
 
 import argparse
-import contextlib
 import getpass
 import json
 import logging
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from timebank_common.clock import clock_from_config
-from timebank_common.db import UnitOfWork, UnitOfWorkFactory, make_engine
+from timebank_common.db import units_of_work
 from timebank_common.errors import DomainError
 
 from ..app import zyh
-
-
-@contextlib.contextmanager
-def units_of_work(database_url: str) -> Iterator[UnitOfWorkFactory]:
-    engine = make_engine(database_url, pool_size=1)
-    try:
-        yield lambda: UnitOfWork(engine)
-    finally:
-        engine.dispose()
 
 
 def _plain(row: dict) -> dict:

@@ -32,7 +32,9 @@ def reporting_url(own_database_url):
 
 @pytest.fixture(scope="module")
 def running(service_config, start_module_service, reporting_url):
-    start_module_service(LedgerService, service_config("ledger", CLOCK=CLOCK))
+    # the delivery limit of the ledger's other test modules: they declare the same queues
+    start_module_service(LedgerService, service_config("ledger", CLOCK=CLOCK,
+                                                       EVENT_DELIVERY_LIMIT=2))
     start_module_service(ReportingService, service_config(
         None, DATABASE_URL=reporting_url, CLOCK=CLOCK))
 
