@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ApiError } from '@/api/errors'
 import messages from './interchangeMessages'
 import {
-  channelSummaries, completeMonths, differenceGap, hasRole, hours, isReportMissing, lastMonthSpan, monthLabel, monthSpan,
+  channelSummaries, completeMonths, differenceGap, hasRole, hours, isReportMissing, recentSpan, monthLabel, monthSpan,
   NATIONAL_EXPORTERS, spanProblem, stars, ZYH_REPLAYERS,
 } from './interchange'
 
@@ -15,7 +15,8 @@ describe('months', () => {
     expect(monthLabel('2026-11', 'zh-CN')).toBe('2026年11月')
     expect(monthLabel('2026-02', 'en')).toBe('Feb 2026')
     expect(monthSpan('2028-02')).toEqual({ from: '2028-02-01', to: '2028-02-29' })
-    expect(lastMonthSpan('2026-12-07')).toEqual({ from: '2026-11-01', to: '2026-11-30' })
+    expect(recentSpan('2026-12-07')).toEqual({ from: '2026-11-01', to: '2026-12-07' })
+    expect(recentSpan('2027-01-31')).toEqual({ from: '2026-12-01', to: '2027-01-31' })
   })
   it('tells a report not made yet from other errors', () => {
     expect(isReportMissing(new ApiError(404, { error: 'report_not_found' }))).toBe(true)

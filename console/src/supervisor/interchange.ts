@@ -55,9 +55,10 @@ export function monthSpan(month: string): { from: string; to: string } {
   return { from: `${month}-01`, to: `${month}-${String(last).padStart(2, '0')}` }
 }
 
-/** The default span of the commendation and reconciliation pages: the last complete month. */
-export function lastMonthSpan(today: string): { from: string; to: string } {
-  return monthSpan(completeMonths(today, 1)[0])
+/** The default span of the commendation, national export and reconciliation pages: the last
+ *  complete month and this one so far (first of last month to today). */
+export function recentSpan(today: string): { from: string; to: string } {
+  return { from: monthSpan(completeMonths(today, 1)[0]).from, to: today }
 }
 
 /** A span's problem: reversed, or a bad date (before asking). */

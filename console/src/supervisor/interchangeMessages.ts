@@ -22,7 +22,7 @@ export default {
       interchange: {
         menu: '数据交换', title: '数据交换', national: '全国志愿服务信息系统', zyh: '志愿汇', reconciliation: '对账',
         pastExports: '历次导出', newExport: '新的导出', from: '开始日期', to: '结束日期', full: '全量（忽略已交付记录）',
-        createdAt: '导出时间', span: '服务日期', rows: '行数', corrections: '其中更正', hours: '时长（时）', kindFull: '全量', kindDelta: '增量',
+        createdAt: '导出时间', span: '服务日期', rows: '行数', corrections: '其中更正', hours: '时长（时）', kindFull: '全量', kindDelta: '增量', exportKind: '方式',
         noExports: '还没有导出过。', nationalHint: '导出本区域（含下级）已入账的服务记录，新增与更正分行标明；文件含姓名和完整证件号码，请妥善保管。',
         notAllowed: '只有各级管理员可以导出全国志愿服务信息系统的数据。',
         enabled: '推送状态', on: '已启用', off: '未启用', pending: '待推送', sent: '已推送', dead: '推送失败', lastSuccess: '最近一次成功',
@@ -59,7 +59,7 @@ export default {
       interchange: {
         menu: 'Data interchange', title: 'Data interchange', national: 'National volunteer system', zyh: 'Zhiyuanhui', reconciliation: 'Reconciliation',
         pastExports: 'Past exports', newExport: 'New export', from: 'From', to: 'To', full: 'Full (ignore what was delivered)',
-        createdAt: 'Exported at', span: 'Service days', rows: 'Rows', corrections: 'Corrections', hours: 'Hours', kindFull: 'Full', kindDelta: 'Changes',
+        createdAt: 'Exported at', span: 'Service days', rows: 'Rows', corrections: 'Corrections', hours: 'Hours', kindFull: 'Full', kindDelta: 'Changes', exportKind: 'Kind',
         noExports: 'Nothing exported yet.', nationalHint: 'Exports the credited service records of this region (and below), new and corrected rows marked; the file holds names and full ID numbers: keep it safe.',
         notAllowed: 'Only administrators may export for the national volunteer system.',
         enabled: 'Pushing', on: 'On', off: 'Off', pending: 'Pending', sent: 'Sent', dead: 'Failed', lastSuccess: 'Last success',
