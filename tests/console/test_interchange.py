@@ -10,6 +10,7 @@ import re
 import openpyxl
 import pypdf
 import pytest
+
 from console_browser import axe, login, shot
 from first_path import new_person_numbers, run_path
 from platform_fixtures import Api
