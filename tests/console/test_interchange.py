@@ -150,6 +150,7 @@ def test_a_station_operator_imports_a_gb18030_csv_with_one_bad_row(new_page, dem
     page.get_by_label("选择文件").set_input_files(str(file))
     page.get_by_role("button", name="上传并导入").click()
     job = page.get_by_test_id("import-job")
+    job.get_by_role("status").filter(has_text=re.compile("已排队|已处理")).wait_for()  # progress first
     job.get_by_text("导入完成").wait_for()
     counts = page.get_by_test_id("import-counts").inner_text()
     assert re.search(r"新增 1，更新 0，未变 0，拒绝 1", counts), counts
