@@ -28,6 +28,7 @@ vi.mock('@/api/client', () => ({
 }))
 vi.mock('@/stores/session', () => ({ useSession: () => ({ me: { scope: '130000000000', roles: ['province_admin'] } }) }))
 
+vi.setConfig({ testTimeout: 30_000 })  // Element Plus mounts slowly on a shared machine
 const MonthlyView = (await import('./MonthlyView.vue')).default
 
 beforeEach(() => {

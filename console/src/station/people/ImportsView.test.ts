@@ -27,6 +27,7 @@ vi.mock('@/api/client', () => ({
   download: vi.fn(), saveBlob: vi.fn(),
 }))
 
+vi.setConfig({ testTimeout: 30_000 })  // Element Plus mounts slowly on a shared machine
 const ImportsView = (await import('./ImportsView.vue')).default
 
 beforeEach(() => {
