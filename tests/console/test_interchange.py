@@ -101,6 +101,12 @@ def test_the_commendation_page_shows_the_four_lists(new_page, served):
     page.get_by_role("button", name="导出 Excel").first.wait_for()
     axe(page)
     shot(page, "supervisor-commendation")
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("heading", name="Commendation lists").wait_for()
+    page.get_by_role("heading", name="Busiest stations").wait_for()
+    page.get_by_role("menuitem", name="Data interchange").wait_for()
+    axe(page)
+    shot(page, "supervisor-commendation-english")
 
 
 def test_the_interchange_page_has_its_three_tabs(new_page, served):
