@@ -61,3 +61,31 @@ export function saveBlob(blob: Blob, filename: string): void {
 
 export type { paths }
 export type Schemas = import('./schema').components['schemas']
+
+type RawPost<P extends keyof paths> = paths[P] extends {
+  post: { parameters: { query: infer Q }; responses: { 202: { content: { 'application/json': infer R } } } }
+} ? { query: Q; answer: R } : never
+
+/** POST a file as the raw request body (an import: the route's declared media type), the query
+ *  as the route declares it; the 202 answer typed from the schema, errors as ApiError. */
+export async function postRaw<P extends keyof paths>(
+  path: P, query: RawPost<P>['query'], body: Blob, contentType: string,
+): Promise<RawPost<P>['answer']> {
+  const search = new URLSearchParams()
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null) search.set(key, String(value))
+  }
+  const response = await authorizedFetch(new Request(`${String(path)}?${search}`, {
+    method: 'POST', body, headers: { 'Content-Type': contentType, Accept: 'application/json' },
+  }))
+  if (!response.ok) {
+    let body: unknown = null
+    try { body = await response.json() } catch { body = null }
+    throw new ApiError(response.status, errorBody(body))
+  }
+  return response.json()
+}
+
+function errorBody(value: unknown): Partial<ErrorBody> | null {
+  return typeof value === 'object' && value !== null ? value : null
+}

@@ -31,6 +31,7 @@ export default {
         loading: '正在加载报表…', trend: '趋势', empty: '所选期间和区域没有这些指标的数据。',
         groupEmpty: '所选期间没有数据。', chartLabel: '{group}各期趋势图（数字见下级区域表）',
         children: '下级区域', noRows: '没有下级区域的数据',
+        records: '服务记录明细', recordsHint: '{from} 至 {to} 本区域（含下级）每一条服务记录，导出为 Excel 或 CSV。',
         groups: { services: '服务', time: '时长', credits: '时间币', demands: '需求', waits: '等待时长', people: '人员', quality: '评价', oversight: '纠纷与复核' },
         measures: {
           services_recorded: '服务记录', demands_served: '开始服务的需求', service_minutes: '服务时长',
@@ -105,6 +106,7 @@ export default {
         loading: 'Loading the reports…', trend: 'Trend', empty: 'No figures for these measures in this period and region.',
         groupEmpty: 'No figures in this period.', chartLabel: '{group} per period (the numbers are in the regions table)',
         children: 'Regions below', noRows: 'No figures for the regions below',
+        records: 'Service records', recordsHint: 'Every service record of this region (and below) from {from} to {to}, as Excel or CSV.',
         groups: { services: 'Services', time: 'Service time', credits: 'Time credits', demands: 'Demands', waits: 'Waiting time', people: 'People', quality: 'Evaluations', oversight: 'Disputes and review' },
         measures: {
           services_recorded: 'Services recorded', demands_served: 'Demands served', service_minutes: 'Service time',

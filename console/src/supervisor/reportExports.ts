@@ -1,33 +1,39 @@
-// The report exports' API calls, as the 报表 page passes them to ExportButton. The routes
-// (POST /api/v1/reports/exports {kind, format, params}, GET .../exports/{id},
-// GET .../exports/{id}/file) are not in this console's openapi.json yet: until they are, this
-// is null and the page shows no export button (reportExports.test.ts fails once they appear
-// and this is still null). Once they exist, replace null with:
-//
-//   {
-//     start: (kind, format, params) =>
-//       ok(api.POST('/api/v1/reports/exports', { body: { kind, format, params } })),
-//     status: (id) => ok(api.GET('/api/v1/reports/exports/{id}', { params: { path: { id } } })),
-//     download: async (job) => saveBlob(await download(`/api/v1/reports/exports/${job.id}/file`),
-//                                       job.file_name ?? `${job.id}`),
-//   }
-//
-// (api, ok, download, saveBlob from '@/api/client'), typed by the generated schema.
-import type { ExportFormat, ExportJob } from '@/components/ExportButton.vue'
+// The report exports' API calls (POST /api/v1/reports/exports {kind, format, params},
+// GET .../exports/{export_id}, GET .../exports/{export_id}/file), as the supervisor pages pass
+// them to ExportButton: the 报表 page (series, breakdown, service records), 表扬名单
+// (commendation) and 数据交换 (national_records). Typed by the generated schema.
+import { api, download, ok, saveBlob, type Schemas } from '@/api/client'
+import type { ExportFormat } from '@/components/ExportButton.vue'
 import type { BreakdownParams, SeriesParams } from './reports'
 
-/** What the page exports: its series or its breakdown table, with the page's query. */
+export type ExportJobOut = Schemas['ReportingExportJobOut']
+
+/** A span of a region, as the service records, commendation and national exports take it. */
+export interface SpanParams { region_code: string; from: string; to: string }
+
+/** What a page exports, with its query. */
 export type ReportExport =
   | { kind: 'series'; params: SeriesParams }
   | { kind: 'breakdown'; params: BreakdownParams }
+  | { kind: 'service_records'; params: SpanParams }
+  | { kind: 'commendation'; params: SpanParams & { limit?: number } }
+  | { kind: 'national_records'; params: SpanParams & { full?: boolean } }
 
-export interface ReportExportApi<J extends ExportJob> {
-  start: (kind: ReportExport['kind'], format: ExportFormat, params: ReportExport['params']) => Promise<J>
-  status: (id: string) => Promise<J>
-  download: (job: J) => Promise<void>
+export interface ReportExportApi {
+  start: (what: ReportExport, format: ExportFormat) => Promise<ExportJobOut>
+  status: (id: string) => Promise<ExportJobOut>
+  download: (job: ExportJobOut) => Promise<void>
 }
 
-export const reportExports: ReportExportApi<ExportJob> | null = null
+export const reportExports: ReportExportApi | null = {
+  start: (what, format) =>
+    ok(api.POST('/api/v1/reports/exports', { body: { kind: what.kind, format, params: { ...what.params } } })),
+  status: (id) => ok(api.GET('/api/v1/reports/exports/{export_id}', { params: { path: { export_id: id } } })),
+  download: async (job) =>
+    saveBlob(await download(`/api/v1/reports/exports/${encodeURIComponent(job.id)}/file`), job.file_name ?? `${job.id}.${job.format}`),
+}
 
-/** The export paths the gateway must declare for the button to show. */
-export const EXPORT_PATHS = ['/api/v1/reports/exports', '/api/v1/reports/exports/{id}', '/api/v1/reports/exports/{id}/file']
+/** The export paths the gateway must declare for the buttons to show. */
+export const EXPORT_PATHS = [
+  '/api/v1/reports/exports', '/api/v1/reports/exports/{export_id}', '/api/v1/reports/exports/{export_id}/file',
+]

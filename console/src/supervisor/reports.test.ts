@@ -112,7 +112,7 @@ describe('freshness', () => {
 describe('the export buttons', () => {
   it('are wired exactly when the gateway declares the export routes', () => {
     const declared = EXPORT_PATHS.every((path) => path in openapi.paths)
-    // the routes arrive with the exports work: then wire reportExports (see reportExports.ts)
+    // the export routes are declared: the buttons are wired (reportExports.ts)
     expect(reportExports !== null).toBe(declared)
   })
 })

@@ -1,7 +1,8 @@
 import type { RouteRecordRaw } from 'vue-router'
 
 // The supervisor surface: the dashboard of the caller's region with drill-down
-// (/supervisor/:region), the reports (/supervisor/reports[/:region]), the audit log and the township's dispute queue.
+// (/supervisor/:region), the reports (/supervisor/reports[/:region]), the monthly reports, the
+// commendation lists, the data interchange (national system, 志愿汇, reconciliation), the audit log and the township's dispute queue.
 const routes: RouteRecordRaw[] = [
   {
     path: '/supervisor',
@@ -12,6 +13,9 @@ const routes: RouteRecordRaw[] = [
       { path: 'audit', name: 'supervisor-audit', component: () => import('./AuditView.vue') },
       { path: 'reports', name: 'supervisor-reports', component: () => import('./ReportsView.vue') },
       { path: 'reports/:region(\\d{12})', name: 'supervisor-reports-region', component: () => import('./ReportsView.vue') },
+      { path: 'monthly', name: 'supervisor-monthly', component: () => import('./MonthlyView.vue') },
+      { path: 'commendation', name: 'supervisor-commendation', component: () => import('./CommendationView.vue') },
+      { path: 'interchange', name: 'supervisor-interchange', component: () => import('./InterchangeView.vue') },
       { path: 'disputes', name: 'supervisor-disputes', component: () => import('./DisputesView.vue') },
       { path: ':region(\\d{12})', name: 'supervisor-region', component: () => import('./DashboardView.vue') },
     ],

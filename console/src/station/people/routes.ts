@@ -6,6 +6,7 @@ const routes: RouteRecordRaw[] = [
   { path: 'people', name: 'station-people', component: () => import('./PeopleView.vue') },
   { path: 'people/elders/:id', name: 'station-elder', component: () => import('./ElderView.vue'), props: true },
   { path: 'people/volunteers/new', name: 'station-volunteer-new', component: () => import('./RegisterVolunteerView.vue') },
+  { path: 'imports', name: 'station-imports', component: () => import('./ImportsView.vue') },
   { path: 'interest', name: 'station-interest', component: () => import('./InterestView.vue') },
   { path: 'people/volunteers/:id', name: 'station-volunteer', component: () => import('./VolunteerView.vue'), props: true },
   { path: 'calls', name: 'station-calls', component: () => import('./CallTasksView.vue') },
