@@ -79,8 +79,9 @@ export function hours(minutes: number | null | undefined, locale: string): strin
   return (minutes / 60).toLocaleString(locale.startsWith('zh') ? 'zh-CN' : 'en', { minimumFractionDigits: 1, maximumFractionDigits: 1 })
 }
 
-/** A difference's minutes on each side, and how much they differ (delivered − ledger). */
-export function differenceGap(d: Difference): number | null {
+/** A difference's minutes on each side, and how much they differ (delivered − ledger). Takes
+ * the two sides only, as a table's row gives them. */
+export function differenceGap(d: Partial<Difference>): number | null {
   if (d.ledger_minutes === null || d.ledger_minutes === undefined) return d.delivered_minutes ?? null
   if (d.delivered_minutes === null || d.delivered_minutes === undefined) return -d.ledger_minutes
   return d.delivered_minutes - d.ledger_minutes

@@ -17,32 +17,32 @@ class InterchangeReconciliationQuery(RegionSpan):
 
 
 class SideTotals(Schema):
-    records = fields.Integer()
-    minutes = fields.Integer()
+    records = fields.Integer(required=True)
+    minutes = fields.Integer(required=True)
 
 
 class DifferenceOut(Schema):
-    record_id = fields.String()
-    ledger_minutes = fields.Integer(allow_none=True,
+    record_id = fields.String(required=True)
+    ledger_minutes = fields.Integer(allow_none=True, required=True,
                                     metadata={"description": "null: no credit in the ledger"})
-    delivered_minutes = fields.Integer(allow_none=True,
+    delivered_minutes = fields.Integer(allow_none=True, required=True,
                                        metadata={"description": "null: never delivered"})
-    kind = fields.String(validate=validate.OneOf(DIFFERENCE_KINDS))
+    kind = fields.String(validate=validate.OneOf(DIFFERENCE_KINDS), required=True)
 
 
 class ChannelReconciliation(Schema):
-    channel = fields.String(metadata={"example": "zyh"})
-    delivered = fields.Nested(SideTotals)
-    ledger = fields.Nested(SideTotals)
-    ok = fields.Boolean()
-    difference_count = fields.Integer()
-    differences = fields.List(fields.Nested(DifferenceOut),
+    channel = fields.String(metadata={"example": "zyh"}, required=True)
+    delivered = fields.Nested(SideTotals, required=True)
+    ledger = fields.Nested(SideTotals, required=True)
+    ok = fields.Boolean(required=True)
+    difference_count = fields.Integer(required=True)
+    differences = fields.List(fields.Nested(DifferenceOut), required=True,
                               metadata={"description": f"the first {MAX_DIFFERENCES}"})
 
 
 class InterchangeReconciliationOut(Schema):
-    region_code = fields.String()
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
-    ledger = fields.Nested(SideTotals)
-    channels = fields.List(fields.Nested(ChannelReconciliation))
+    region_code = fields.String(required=True)
+    from_ = fields.Date(data_key="from", required=True)
+    to = fields.Date(required=True)
+    ledger = fields.Nested(SideTotals, required=True)
+    channels = fields.List(fields.Nested(ChannelReconciliation), required=True)

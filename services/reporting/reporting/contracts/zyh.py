@@ -16,11 +16,12 @@ MAX_REPLAY_IDS = 1000
 
 
 class ZyhStatusOut(Schema):
-    enabled = fields.Boolean(metadata={"description": "ZYH.enabled and an endpoint configured"})
-    pending = fields.Integer()
-    sent = fields.Integer()
-    dead = fields.Integer()
-    last_success_at = fields.DateTime(allow_none=True,
+    enabled = fields.Boolean(required=True,
+                             metadata={"description": "ZYH.enabled and an endpoint configured"})
+    pending = fields.Integer(required=True)
+    sent = fields.Integer(required=True)
+    dead = fields.Integer(required=True)
+    last_success_at = fields.DateTime(allow_none=True, required=True,
                                       metadata={"description": "the last accepted POST"})
 
 
@@ -30,22 +31,23 @@ class ZyhDeadQuery(Schema):
 
 
 class ZyhPushOut(Schema):
-    record_id = fields.String()
-    version = fields.Integer()
-    status = fields.String(validate=validate.OneOf(ZYH_STATUSES))
-    attempts = fields.Integer()
-    last_status = fields.Integer(allow_none=True, metadata={"description": "last HTTP status"})
-    last_error = fields.String(allow_none=True)
-    next_attempt_at = fields.DateTime(allow_none=True)
-    sent_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
+    record_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    status = fields.String(validate=validate.OneOf(ZYH_STATUSES), required=True)
+    attempts = fields.Integer(required=True)
+    last_status = fields.Integer(allow_none=True, required=True,
+                                 metadata={"description": "last HTTP status"})
+    last_error = fields.String(allow_none=True, required=True)
+    next_attempt_at = fields.DateTime(allow_none=True, required=True)
+    sent_at = fields.DateTime(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
 
 
 class ZyhDeadOut(Schema):
-    items = fields.List(fields.Nested(ZyhPushOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
+    items = fields.List(fields.Nested(ZyhPushOut), required=True)
+    total = fields.Integer(required=True)
+    limit = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
 
 
 class ZyhReplayIn(Schema):
@@ -63,5 +65,6 @@ class ZyhReplayIn(Schema):
 
 
 class ZyhReplayOut(Schema):
-    replayed = fields.Integer(metadata={"description": "dead pushes put back to pending"})
-    record_ids = fields.List(fields.String())
+    replayed = fields.Integer(required=True,
+                              metadata={"description": "dead pushes put back to pending"})
+    record_ids = fields.List(fields.String(), required=True)
