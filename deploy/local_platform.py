@@ -136,10 +136,10 @@ class LocalPlatform:
         ensure_keypair(path("REPORT_PRIVATE_KEY_FILE", "report-private.pem"),
                        path("REPORT_PUBLIC_KEY_FILE", "report-public.pem"))
 
-    def start_all(self) -> None:
+    def start_all(self, timeout: float = 90) -> None:
         for name in ALL:
             self.start(name)
-        self.wait_healthy(ALL)
+        self.wait_healthy(ALL, timeout)
 
     def stop_all(self) -> None:
         for name in reversed(list(self.processes)):

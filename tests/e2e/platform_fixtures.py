@@ -70,7 +70,9 @@ def running_platform(tmp: Path, channels, extra_env: dict[str, str] | None = Non
     instance.db_url = lambda service: f"{PG_BASE}/{prefix}_{service}"
     try:
         instance.prepare(demo=True)
-        instance.start_all()
+        # a platform may start while the suite's other groups load the machine (CI runs them
+        # side by side): its first RPCs then take longer than on a quiet machine
+        instance.start_all(timeout=240)
         yield instance
     finally:
         instance.stop_all()
