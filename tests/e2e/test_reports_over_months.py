@@ -10,6 +10,7 @@ of both channels with the ledger."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from timebank_testing.fake_channels import zyh_server
@@ -272,6 +273,9 @@ def test_the_monthly_report_of_a_city_is_a_signed_pdf_with_its_figures(simulated
     assert made["number"].startswith("YB-1301-202702-")
     pdf = api.call("GET", f"/api/v1/reports/monthly/{made['number']}/pdf", token=province,
                    expect=200).content
+    kept = Path(__file__).resolve().parents[2] / "var" / "reports"  # for a person to look at
+    kept.mkdir(parents=True, exist_ok=True)
+    (kept / "monthly-shijiazhuang-2027-02.pdf").write_bytes(pdf)
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert "石家庄市" in text and "2027年2月" in text and made["number"] in text
     february = recorded[SHIJIAZHUANG.code]["2027-02"]
