@@ -231,6 +231,9 @@ RULES: dict[str, Callable[[Mapping[str, Any]], Effect]] = {
     "hours_given": hours_given,
     "demand_submitted": _counting("demands_submitted", lambda p: p.get("category")),
     "demand_published": demand_published,
+    # no facts: each demand's progress (demand_progress.py)
+    "demand_rejected": lambda envelope: Effect(),
+    "demand_assigned": lambda envelope: Effect(),
     "demand_started": demand_started,
     "demand_cancelled": demand_cancelled,
     "evaluation_submitted": evaluation_submitted,

@@ -8,11 +8,13 @@ from timebank_common.service import rpc, scheduled
 
 from ..adapters import backlog
 from ..adapters.metrics import EVENTS_WAITING
-from ..app import overview, series
+from ..app import demand_figures, overview, series
 from ..app.freshness import freshness
 from ..contracts import (
     BreakdownOut,
     BreakdownQuery,
+    DemandFiguresOut,
+    DemandFiguresQuery,
     OverviewOut,
     OverviewQuery,
     SeriesOut,
@@ -43,6 +45,14 @@ class SupervisionEntrypoints(ReportingEntrypoints):
         """A region's figures over a span of days, from the read model (supervision)."""
         dumped: dict[str, Any] = OverviewOut().dump(
             overview.overview(self.db, caller, query, self.clock.now()))
+        return dumped
+
+    @rpc(args={"query": DemandFiguresQuery}, returns=DemandFiguresOut)
+    def demand_figures(self, caller, query) -> dict[str, Any]:
+        """demand's counts, waits (exact medians) and completion of a region's demands
+        submitted in a span, from demand's events (demand's own schemas)."""
+        dumped: dict[str, Any] = DemandFiguresOut().dump(
+            demand_figures.demand_figures(self.db, caller, query))
         return dumped
 
     @scheduled("LAG_REFRESH_SECONDS", 15)

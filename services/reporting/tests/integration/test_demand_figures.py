@@ -1,0 +1,159 @@
+"""demand's figures of supervision from the read model on real PostgreSQL: a scenario of
+demands through every end (evaluated, recorded, cancelled after a no-show, expired,
+rejected, still waiting), its events fed in any order, gives the counts, exact medians and
+completion that demand's own rules (``demand.domain.statistics``) compute for the same
+demands; only the region and span asked count; a rebuild gives the same."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from demand.domain.statistics import DemandRow, demand_figures
+from reporting.app.rebuilding import rebuild
+from timebank_common.errors import Forbidden
+
+from .conftest import COMMUNITY, OTHER_CITY, PROVINCE_ADMIN, TOWNSHIP_ADMIN, envelope, feed
+
+UTC = dt.UTC
+OCTOBER = dt.datetime(2026, 10, 5, 1, tzinfo=UTC)
+NOVEMBER = dt.datetime(2026, 11, 20, 1, tzinfo=UTC)
+MINUTE = dt.timedelta(minutes=1)
+
+
+class Demand:
+    """One demand's events, and the row demand's own statistics would read for it."""
+
+    def __init__(self, demand_id, at, category="companionship", channel="app",
+                 region=COMMUNITY):
+        self.id, self.at, self.region = demand_id, at, region
+        self.category, self.channel = category, channel
+        self.status, self.published_at, self.assigned_at = "submitted", None, None
+        self.cancel_reason = None
+        window = (at + dt.timedelta(days=1)).isoformat()
+        self.window = {"window_start": window, "window_end": window}
+        self.events = [self._event("demand_submitted", at, {
+            "elder_id": "e-" + demand_id, "category": category, "region_code": region,
+            "channel": channel, **self.window, "expected_minutes": 60,
+            "volunteers_needed": 1})]
+
+    def _event(self, kind, at, payload):
+        return envelope(kind, {"demand_id": self.id, **payload}, at, self.region)
+
+    def published(self, minutes):
+        self.published_at, self.status = self.at + minutes * MINUTE, "published"
+        self.events.append(self._event("demand_published", self.published_at, {
+            "elder_id": "e-" + self.id, "category": self.category,
+            "region_code": self.region, **self.window, "expected_minutes": 60,
+            "volunteers_needed": 1, "submitted_at": self.at.isoformat(),
+            "published_at": self.published_at.isoformat()}))
+        return self
+
+    def assigned(self, minutes):
+        self.assigned_at, self.status = self.at + minutes * MINUTE, "assigned"
+        self.events.append(self._event("demand_assigned", self.assigned_at, {
+            "volunteer_id": "v1", **self.window, "open_slots": 0}))
+        return self
+
+    def served(self, evaluated=False):
+        later = self.at + dt.timedelta(days=1)
+        self.events += [
+            self._event("demand_started", later, {"volunteer_id": "v1",
+                                                  "region_code": self.region,
+                                                  "submitted_at": self.at.isoformat()}),
+            self._event("service_recorded", later, {
+                "record_id": "r-" + self.id, "volunteer_id": "v1", "minutes": 60,
+                "recorded_at": later.isoformat()})]
+        self.status = "recorded"
+        if evaluated:
+            self.events.append(self._event("evaluation_submitted", later, {
+                "volunteer_id": "v1", "elder_id": "e-" + self.id, "score": 5,
+                "demand_status": "evaluated"}))
+            self.status = "evaluated"
+        return self
+
+    def cancelled(self, reason):
+        self.status, self.cancel_reason = "cancelled", reason
+        self.events.append(self._event("demand_cancelled", self.at + dt.timedelta(days=2),
+                                       {"region_code": self.region, "reason": reason}))
+        return self
+
+    def rejected(self):
+        self.status = "rejected"
+        self.events.append(self._event("demand_rejected", self.at + 5 * MINUTE, {
+            "region_code": self.region, "reason": "不在服务范围"}))
+        return self
+
+    def row(self):
+        return DemandRow(self.status, self.category, self.channel, self.at, self.published_at,
+                         self.assigned_at, self.assigned_at is not None, self.cancel_reason)
+
+
+def scenario():
+    return [
+        Demand("d1", OCTOBER).published(30).assigned(90).served(evaluated=True),
+        Demand("d2", OCTOBER, "cleaning", "phone").published(10).assigned(20)
+        .cancelled("no_show"),
+        Demand("d3", OCTOBER + dt.timedelta(days=1)).published(60).cancelled("expired"),
+        Demand("d4", OCTOBER, "cleaning", "phone").rejected(),
+        Demand("d5", OCTOBER),
+        Demand("d6", OCTOBER + dt.timedelta(days=3)).published(20).assigned(45).served(),
+        Demand("d7", OCTOBER, region=OTHER_CITY).published(5),
+        Demand("d8", NOVEMBER).published(15),
+    ]
+
+
+def figures(reporting, caller, region, first="2026-10-01", last="2026-10-31"):
+    return reporting.demand_figures(caller, {"region_code": region, "from": first,
+                                             "to": last})
+
+
+def expected(demands):
+    out = demand_figures([d.row() for d in demands])
+    return {name: out[name] for name in ("demands", "timing", "completion")}
+
+
+def test_the_figures_are_demands_own_for_the_same_demands(reporting, uow_factory, clock):
+    demands = scenario()
+    events = [event for demand in demands for event in demand.events]
+    random.Random(16).shuffle(events)  # any order of arrival
+    feed(reporting, events)
+
+    october = [d for d in demands if d.region == COMMUNITY and d.at < NOVEMBER]
+    answer = figures(reporting, TOWNSHIP_ADMIN, "130102001000")
+    assert {k: answer[k] for k in ("demands", "timing", "completion")} == expected(october)
+    assert answer["demands"]["by_status"] == {
+        "submitted": 1, "rejected": 1, "recorded": 1, "evaluated": 1, "cancelled": 2}
+    assert answer["timing"]["submission_to_publication"] == {
+        "count": 4, "median_minutes": 25.0, "mean_minutes": 30.0}  # 10, 20, 30, 60
+    assert answer["timing"]["submission_to_first_assignment"] == {
+        "count": 3, "median_minutes": 45.0, "mean_minutes": 51.7}  # 20, 45, 90
+    assert answer["completion"] == {"completed": 2, "cancelled_after_assignment": 1,
+                                    "expired": 1, "rate": 0.6667}
+    assert (answer["region_code"], answer["from"], answer["to"]) == (
+        "130102001000", "2026-10-01", "2026-10-31")
+
+    province = figures(reporting, PROVINCE_ADMIN, "130000000000", last="2026-11-30")
+    assert {k: province[k] for k in ("demands", "timing", "completion")} == expected(demands)
+
+    before = figures(reporting, PROVINCE_ADMIN, "130000000000", last="2026-11-30")
+    rebuild(uow_factory("reporting"), clock.now(), batch=3)
+    assert figures(reporting, PROVINCE_ADMIN, "130000000000", last="2026-11-30") == before
+
+
+def test_nothing_submitted_answers_zeros_and_nulls(reporting):
+    answer = figures(reporting, PROVINCE_ADMIN, "130000000000")
+    assert answer["demands"] == {"total": 0, "by_status": {}, "by_category": {},
+                                 "by_channel": {}}
+    assert answer["timing"]["submission_to_publication"] == {
+        "count": 0, "median_minutes": None, "mean_minutes": None}
+    assert answer["completion"]["rate"] is None
+
+
+def test_the_figures_are_for_supervisors_of_the_region_only(reporting):
+    with pytest.raises(Forbidden):
+        figures(reporting, TOWNSHIP_ADMIN, "130000000000")
+    with pytest.raises(Forbidden):
+        figures(reporting, {"person_id": "v", "roles": ["volunteer"], "scope": None},
+                COMMUNITY)
