@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from timebank_common.db import insert_rows, within
 
-from ..domain.demand_progress import Group, Progress, Waits
-from .tables import demand_progress
+from ..domain.demand_progress import UNKNOWN, Group, Progress, Waits
+from .tables import demand_progress, service_records
 
 MERGE = (
     "ON CONFLICT (demand_id) DO UPDATE SET "
@@ -24,7 +24,13 @@ MERGE = (
     "first_assigned_at = LEAST(demand_progress.first_assigned_at, excluded.first_assigned_at), "
     "ever_assigned = demand_progress.ever_assigned OR excluded.ever_assigned, "
     "status_rank = GREATEST(demand_progress.status_rank, excluded.status_rank), "
-    "cancel_reason = COALESCE(demand_progress.cancel_reason, excluded.cancel_reason)")
+    "cancel_reason = COALESCE(demand_progress.cancel_reason, excluded.cancel_reason), "
+    "funding_source = COALESCE(demand_progress.funding_source, excluded.funding_source), "
+    "funding_chosen_by = COALESCE(demand_progress.funding_chosen_by, "
+    "excluded.funding_chosen_by), "
+    "fallback = demand_progress.fallback OR excluded.fallback, "
+    "shortfall_minutes = GREATEST(demand_progress.shortfall_minutes, "
+    "excluded.shortfall_minutes)")
 """LEAST and GREATEST ignore a NULL argument: an unknown value never replaces a known one."""
 
 
@@ -34,7 +40,10 @@ def apply(uow, progresses: Sequence[Progress]) -> None:
              "submitted_day": p.submitted_day, "submitted_at": p.submitted_at,
              "category": p.category, "channel": p.channel, "published_at": p.published_at,
              "first_assigned_at": p.first_assigned_at, "ever_assigned": p.ever_assigned,
-             "status_rank": p.rank, "cancel_reason": p.cancel_reason} for p in progresses]
+             "status_rank": p.rank, "cancel_reason": p.cancel_reason,
+             "funding_source": p.funding_source, "funding_chosen_by": p.funding_chosen_by,
+             "fallback": p.fallback, "shortfall_minutes": p.shortfall_minutes}
+            for p in progresses]
     if rows:
         insert_rows(uow, demand_progress, rows, MERGE)
 
@@ -75,3 +84,34 @@ def waits(uow, prefix: str, first: dt.date | None, last: dt.date | None
 
 def _float(value) -> float | None:
     return None if value is None else float(value)
+
+
+def funding(uow, prefix: str, first: dt.date | None, last: dt.date | None) -> dict:
+    """The payers of those demands: by source (``-``: the events did not say), by who chose
+    it, and the fallbacks to issuance agreed at review (how many, minutes missing)."""
+    c = demand_progress.c
+    span = _span(prefix, first, last)
+    by_source = {source or UNKNOWN: n for source, n in uow.execute(
+        sa.select(c.funding_source, sa.func.count()).where(*span)
+        .group_by(c.funding_source))}
+    chosen_by = {chooser or UNKNOWN: n for chooser, n in uow.execute(
+        sa.select(c.funding_chosen_by, sa.func.count()).where(*span)
+        .group_by(c.funding_chosen_by))}
+    fallbacks, missing = uow.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(c.shortfall_minutes), 0))
+        .where(*span, c.fallback)).one()
+    return {"by_source": by_source, "chosen_by": chosen_by, "fallbacks": fallbacks,
+            "fallback_shortfall_minutes": int(missing)}
+
+
+def served_pairs(uow, prefix: str, first: dt.date, last: dt.date) -> list[tuple[str, str]]:
+    """``(elder_id, category)`` of the service records of a region prefix recorded in the
+    span, each pair once, without the records a dispute voided (credited to 0 by a
+    correction)."""
+    c = service_records.c
+    counts = sa.or_(c.corrected_at.is_(None), c.credited_minutes.is_(None),
+                    c.credited_minutes != 0)
+    rows = uow.execute(sa.select(c.elder_id, c.category).distinct().where(
+        within(c.region_code, prefix), c.day.between(first, last), c.elder_id.is_not(None),
+        counts))
+    return [(row[0], row[1] or UNKNOWN) for row in rows]

@@ -205,5 +205,9 @@ demand_progress = sa.Table(
     sa.Column("ever_assigned", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("status_rank", sa.SmallInteger, nullable=False, server_default="0"),
     sa.Column("cancel_reason", sa.String(64)),
+    sa.Column("funding_source", sa.String(32)),  # null: the events did not say
+    sa.Column("funding_chosen_by", sa.String(32)),  # "default": nobody chose
+    sa.Column("fallback", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("shortfall_minutes", sa.Integer, nullable=False, server_default="0"),
     sa.Index("demand_progress_by_region_day", "region_code", "submitted_day"),
 )

@@ -1,7 +1,8 @@
-"""demand's figures of supervision from the read model (``demand_figures``): counts by status,
-category and channel, the waits with exact medians, and completion of a region's demands
-submitted in a span of China days — what demand's ``demand_stats`` answers in its
-``demands``, ``timing`` and ``completion`` sections, without asking demand."""
+"""demand's figures of supervision from the read model (``demand_figures``): what demand's
+``demand_stats`` answers (``DemandStatsOut``) for a region and a span of China days, without
+asking demand — the demands submitted in the span from each demand's progress (counts,
+exact median waits, completion, funding), the rest from the facts, elders served from the
+service records."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -11,9 +12,10 @@ from timebank_common.caller import Caller
 from timebank_common.db import UnitOfWorkFactory
 from timebank_common.regions import prefix_of
 
-from ..adapters import demand_progress_repository
+from ..adapters import demand_progress_repository as progress
+from ..adapters import overview_queries
 from ..contracts import REPORT_READERS
-from ..domain.demand_progress import figures
+from ..domain.demand_progress import SUMMED, elders_served, fact_sections, figures
 
 
 def demand_figures(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any]
@@ -23,8 +25,14 @@ def demand_figures(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, An
     caller.require_scope(region)
     first, last, prefix = query["from_"], query["to"], prefix_of(region)
     with db() as uow:
-        groups = demand_progress_repository.groups(uow, prefix, first, last)
-        to_publication, to_assignment = demand_progress_repository.waits(uow, prefix, first,
-                                                                         last)
-    return {"region_code": region, "from_": first, "to": last,
-            **figures(groups, to_publication, to_assignment)}
+        groups = progress.groups(uow, prefix, first, last)
+        to_publication, to_assignment = progress.waits(uow, prefix, first, last)
+        funding = progress.funding(uow, prefix, first, last)
+        served = progress.served_pairs(uow, prefix, first, last)
+        sums = overview_queries.sums_over(uow, prefix, first, last, SUMMED)
+        outcomes = overview_queries.sums_by_category(uow, prefix, first, last,
+                                                     "disputes_resolved")
+    return {"region_code": region,
+            "period": {"from_": first.isoformat(), "to": last.isoformat()},
+            **figures(groups, to_publication, to_assignment), **fact_sections(sums, outcomes),
+            "funding": funding, "served": elders_served(served)}

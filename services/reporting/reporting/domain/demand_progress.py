@@ -43,6 +43,10 @@ CONSUMED = ("demand_submitted", "demand_published", "demand_rejected", "demand_a
             "demand_started", "recording_overdue", "service_recorded",
             "evaluation_submitted", "demand_cancelled")
 """The events that move a demand (each carries ``demand_id``)."""
+DEFAULT_CHOOSER = "default"
+"""``funding_chosen_by`` of a demand whose payer nobody chose (demand's own word)."""
+UNKNOWN = "-"
+"""A funding source events did not say (``demand_submitted`` before it carried one)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,10 @@ class Progress:
     first_assigned_at: dt.datetime | None = None
     ever_assigned: bool = False
     cancel_reason: str | None = None
+    funding_source: str | None = None
+    funding_chosen_by: str | None = None
+    fallback: bool = False
+    shortfall_minutes: int = 0
 
     @property
     def submitted_day(self) -> dt.date | None:
@@ -80,12 +88,17 @@ def progress_of(envelope: Mapping[str, Any]) -> Progress | None:
     at = _instant(envelope["occurred_at"])
     region = envelope.get("region_code") or payload.get("region_code")
     if event_type == "demand_submitted":
+        source = payload.get("funding_source")
         return Progress(demand_id, RANKS[SUBMITTED], region, payload.get("category"),
-                        payload.get("channel"), submitted_at=at)
+                        payload.get("channel"), submitted_at=at, funding_source=source,
+                        funding_chosen_by=(payload.get("funding_chosen_by") or DEFAULT_CHOOSER)
+                        if source else None)
     if event_type == "demand_published":
         return Progress(demand_id, RANKS[PUBLISHED], region, payload.get("category"),
                         submitted_at=_instant(payload.get("submitted_at")),
-                        published_at=_instant(payload.get("published_at")) or at)
+                        published_at=_instant(payload.get("published_at")) or at,
+                        fallback=payload.get("fallback_reason") is not None,
+                        shortfall_minutes=int(payload.get("funding_shortfall_minutes") or 0))
     if event_type == "demand_rejected":
         return Progress(demand_id, RANKS[REJECTED], region)
     if event_type == "demand_assigned":
@@ -121,7 +134,10 @@ def combined(a: Progress, b: Progress) -> Progress:
                     _earliest(a.published_at, b.published_at),
                     _earliest(a.first_assigned_at, b.first_assigned_at),
                     a.ever_assigned or b.ever_assigned,
-                    _first(a.cancel_reason, b.cancel_reason))
+                    _first(a.cancel_reason, b.cancel_reason),
+                    _first(a.funding_source, b.funding_source),
+                    _first(a.funding_chosen_by, b.funding_chosen_by),
+                    a.fallback or b.fallback, max(a.shortfall_minutes, b.shortfall_minutes))
 
 
 def by_demand(progresses: Iterable[Progress]) -> list[Progress]:
@@ -193,4 +209,46 @@ def figures(groups: Iterable[Group], to_publication: Waits, to_assignment: Waits
         "completion": {"completed": completed, "cancelled_after_assignment": failed,
                        "expired": expired,
                        "rate": round(completed / decided, 4) if decided else None},
+    }
+
+
+SUMMED = ("evaluations", "evaluation_score_sum", "evaluations_low", "disputes_opened",
+          "disputes_resolved", "assignments", "no_shows", "withdrawals",
+          "services_unrecorded", "services_unrecorded_township")
+"""The facts (``domain/facts.py``) behind the other sections, summed over the span."""
+
+
+def elders_served(served: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Distinct elders served, and by service category (an elder in each category they were
+    served in): demand's ``elders_served``."""
+    by_category: dict[str, set[str]] = {}
+    for elder_id, category in served:
+        by_category.setdefault(category, set()).add(elder_id)
+    return {"elders": len(set().union(*by_category.values())) if by_category else 0,
+            "by_category": {c: len(e) for c, e in sorted(by_category.items())}}
+
+
+def fact_sections(sums: Mapping[str, int], outcomes: Mapping[str, int]) -> dict[str, Any]:
+    """demand's ``satisfaction``, ``disputes``, ``reliability`` and ``recording`` sections
+    from the facts of the span (events counted on the China day they occurred).
+
+    ``no_show_rate``: no-shows over the assignments that were not given back (demand counts
+    over the assignments that reached their start, which events do not tell apart from those
+    still ahead)."""
+    def n(measure: str) -> int:
+        return int(sums.get(measure, 0))
+
+    evaluations, kept = n("evaluations"), n("assignments") - n("withdrawals")
+    return {
+        "satisfaction": {"evaluations": evaluations,
+                         "average_score": round(n("evaluation_score_sum") / evaluations, 2)
+                         if evaluations else None,
+                         "low_scores": n("evaluations_low")},
+        "disputes": {"disputes_opened": n("disputes_opened"),
+                     "disputes_resolved": n("disputes_resolved"),
+                     "by_outcome": {o: v for o, v in sorted(outcomes.items()) if v}},
+        "reliability": {"no_shows": n("no_shows"), "withdrawals": n("withdrawals"),
+                        "no_show_rate": round(n("no_shows") / kept, 4) if kept > 0 else None},
+        "recording": {"overdue_to_station": n("services_unrecorded"),
+                      "overdue_to_township": n("services_unrecorded_township")},
     }

@@ -7,6 +7,8 @@ transaction (``timebank_common.batch_events``): the handler receives a list."""
 from __future__ import annotations
 
 from demand.contracts import (
+    ASSIGNMENT_NO_SHOW,
+    ASSIGNMENT_WITHDRAWN,
     DEMAND_ASSIGNED,
     DEMAND_CANCELLED,
     DEMAND_PUBLISHED,
@@ -46,7 +48,7 @@ CONSUMED = (SERVICE_RECORDED, HOURS_CREDITED, HOURS_GIVEN, DEMAND_SUBMITTED, DEM
             DISPUTE_RESOLVED, RECORD_HELD, PERSON_REGISTERED, VOLUNTEER_ELIGIBLE,
             MILESTONE_REACHED, CREDIT_CORRECTED, HOURS_GRANTED, POOL_ALLOCATED,
             RECORDING_OVERDUE, ELDER_PRIORITY_GRANTED, ELDER_PRIORITY_REVOKED,
-            DEMAND_REJECTED, DEMAND_ASSIGNED)
+            DEMAND_REJECTED, DEMAND_ASSIGNED, ASSIGNMENT_NO_SHOW, ASSIGNMENT_WITHDRAWN)
 assert {c.name for c in CONSUMED} == set(RULES), "every rule has its handler and no more"
 BATCHED = (SERVICE_RECORDED, HOURS_CREDITED)
 """The hot events, absorbed in batches (the handler takes a list of envelopes)."""

@@ -13,7 +13,7 @@ def test_every_consumed_event_has_its_queue_name():
     assert "evt-demand-service_recorded--reporting.on_service_recorded" in names
     assert "evt-ledger-hours_credited--reporting.on_hours_credited" in names
     assert "evt-ledger-milestone_reached--reporting.on_milestone_reached" in names
-    assert len(names) == 22  # + demand_rejected, demand_assigned (demand_progress)
+    assert len(names) == 24  # + demand_rejected, demand_assigned, assignment_no_show, _withdrawn
 
 
 def test_ready_messages_are_counted_and_left_in_place(amqp_uri):

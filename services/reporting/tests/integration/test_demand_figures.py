@@ -1,8 +1,10 @@
 """demand's figures of supervision from the read model on real PostgreSQL: a scenario of
 demands through every end (evaluated, recorded, cancelled after a no-show, expired,
-rejected, still waiting), its events fed in any order, gives the counts, exact medians and
-completion that demand's own rules (``demand.domain.statistics``) compute for the same
-demands; only the region and span asked count; a rebuild gives the same."""
+rejected, still waiting), with their payers, evaluations, a dispute, a withdrawal and a late
+recording, its events fed in any order, gives the counts, exact medians and completion
+that demand's own rules (``demand.domain.statistics``) compute for the same demands and the
+other sections counted by hand; only the region and span asked count; a rebuild gives the
+same."""
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +28,7 @@ class Demand:
     """One demand's events, and the row demand's own statistics would read for it."""
 
     def __init__(self, demand_id, at, category="companionship", channel="app",
-                 region=COMMUNITY):
+                 region=COMMUNITY, funding=("issuance", None)):
         self.id, self.at, self.region = demand_id, at, region
         self.category, self.channel = category, channel
         self.status, self.published_at, self.assigned_at = "submitted", None, None
@@ -36,18 +38,21 @@ class Demand:
         self.events = [self._event("demand_submitted", at, {
             "elder_id": "e-" + demand_id, "category": category, "region_code": region,
             "channel": channel, **self.window, "expected_minutes": 60,
-            "volunteers_needed": 1})]
+            "volunteers_needed": 1, "funding_source": funding[0],
+            "funding_chosen_by": funding[1]})]
 
     def _event(self, kind, at, payload):
         return envelope(kind, {"demand_id": self.id, **payload}, at, self.region)
 
-    def published(self, minutes):
+    def published(self, minutes, shortfall=None):
         self.published_at, self.status = self.at + minutes * MINUTE, "published"
         self.events.append(self._event("demand_published", self.published_at, {
             "elder_id": "e-" + self.id, "category": self.category,
             "region_code": self.region, **self.window, "expected_minutes": 60,
             "volunteers_needed": 1, "submitted_at": self.at.isoformat(),
-            "published_at": self.published_at.isoformat()}))
+            "published_at": self.published_at.isoformat(),
+            "fallback_reason": "余额不足，由发行账户兜底" if shortfall else None,
+            "funding_shortfall_minutes": shortfall or 0}))
         return self
 
     def assigned(self, minutes):
@@ -56,7 +61,32 @@ class Demand:
             "volunteer_id": "v1", **self.window, "open_slots": 0}))
         return self
 
-    def served(self, evaluated=False):
+    def withdrawn(self):
+        """A first volunteer took it 2 minutes after submission and gave it back."""
+        taken = self.at + 2 * MINUTE
+        self.assigned_at = min(self.assigned_at or taken, taken)
+        self.events.append(self._event("demand_assigned", taken, {
+            "volunteer_id": "v0", **self.window, "open_slots": 0}))
+        self.events.append(self._event("assignment_withdrawn", self.at + 3 * MINUTE, {
+            "volunteer_id": "v0", "reason": "临时有事", "open_slots": 1,
+            "region_code": self.region}))
+        return self
+
+    def no_show(self):
+        self.events.append(self._event("assignment_no_show", self.at + dt.timedelta(days=1), {
+            "volunteer_id": "v1", "window_start": self.window["window_start"],
+            "region_code": self.region, "demand_cancelled": True}))
+        return self
+
+    def late(self):
+        later = self.at + dt.timedelta(days=1)
+        self.events += [self._event("recording_overdue", later, {
+            "volunteer_id": "v1", "elder_id": "e-" + self.id, "region_code": self.region,
+            "checked_out_at": later.isoformat(), "due_at": later.isoformat(),
+            "level": level}) for level in ("station", "township")]
+        return self
+
+    def served(self, evaluated=False, score=5):
         later = self.at + dt.timedelta(days=1)
         self.events += [
             self._event("demand_started", later, {"volunteer_id": "v1",
@@ -64,11 +94,12 @@ class Demand:
                                                   "submitted_at": self.at.isoformat()}),
             self._event("service_recorded", later, {
                 "record_id": "r-" + self.id, "volunteer_id": "v1", "minutes": 60,
+                "elder_id": "e-" + self.id, "category": self.category,
                 "recorded_at": later.isoformat()})]
         self.status = "recorded"
         if evaluated:
             self.events.append(self._event("evaluation_submitted", later, {
-                "volunteer_id": "v1", "elder_id": "e-" + self.id, "score": 5,
+                "volunteer_id": "v1", "elder_id": "e-" + self.id, "score": score,
                 "demand_status": "evaluated"}))
             self.status = "evaluated"
         return self
@@ -90,16 +121,31 @@ class Demand:
                          self.assigned_at, self.assigned_at is not None, self.cancel_reason)
 
 
+def dispute(demand, outcome):
+    at = demand.at + dt.timedelta(days=2)
+    common = {"dispute_id": "x-" + demand.id, "record_id": "r-" + demand.id,
+              "demand_id": demand.id, "region_code": demand.region}
+    demand.events += [
+        envelope("dispute_opened", {**common, "reason": "时长不符"}, at, demand.region),
+        envelope("dispute_resolved", {**common, "outcome": outcome, "minutes": 30,
+                                      "approver": "adm", "reason": "核实"}, at,
+                 demand.region)]
+    return demand
+
+
 def scenario():
     return [
-        Demand("d1", OCTOBER).published(30).assigned(90).served(evaluated=True),
-        Demand("d2", OCTOBER, "cleaning", "phone").published(10).assigned(20)
+        Demand("d1", OCTOBER, funding=("own_hours", "elder")).published(30).assigned(90)
+        .served(evaluated=True),
+        Demand("d2", OCTOBER, "cleaning", "phone").published(10).assigned(20).no_show()
         .cancelled("no_show"),
         Demand("d3", OCTOBER + dt.timedelta(days=1)).published(60).cancelled("expired"),
         Demand("d4", OCTOBER, "cleaning", "phone").rejected(),
-        Demand("d5", OCTOBER),
-        Demand("d6", OCTOBER + dt.timedelta(days=3)).published(20).assigned(45).served(),
-        Demand("d7", OCTOBER, region=OTHER_CITY).published(5),
+        Demand("d5", OCTOBER, funding=("grant", "operator")),
+        dispute(Demand("d6", OCTOBER + dt.timedelta(days=3), funding=("own_hours", "proxy"))
+                .published(20, shortfall=40).assigned(45).withdrawn().late()
+                .served(evaluated=True, score=2), "minutes_adjusted"),
+        Demand("d7", OCTOBER, region=OTHER_CITY).published(5).assigned(6).served(),
         Demand("d8", NOVEMBER).published(15),
     ]
 
@@ -110,8 +156,8 @@ def figures(reporting, caller, region, first="2026-10-01", last="2026-10-31"):
 
 
 def expected(demands):
-    out = demand_figures([d.row() for d in demands])
-    return {name: out[name] for name in ("demands", "timing", "completion")}
+    """demand's own rules for the demands' rows; the other sections as counted by hand."""
+    return demand_figures([d.row() for d in demands])
 
 
 def test_the_figures_are_demands_own_for_the_same_demands(reporting, uow_factory, clock):
@@ -124,18 +170,31 @@ def test_the_figures_are_demands_own_for_the_same_demands(reporting, uow_factory
     answer = figures(reporting, TOWNSHIP_ADMIN, "130102001000")
     assert {k: answer[k] for k in ("demands", "timing", "completion")} == expected(october)
     assert answer["demands"]["by_status"] == {
-        "submitted": 1, "rejected": 1, "recorded": 1, "evaluated": 1, "cancelled": 2}
+        "submitted": 1, "rejected": 1, "evaluated": 2, "cancelled": 2}
     assert answer["timing"]["submission_to_publication"] == {
         "count": 4, "median_minutes": 25.0, "mean_minutes": 30.0}  # 10, 20, 30, 60
     assert answer["timing"]["submission_to_first_assignment"] == {
-        "count": 3, "median_minutes": 45.0, "mean_minutes": 51.7}  # 20, 45, 90
+        "count": 3, "median_minutes": 20.0, "mean_minutes": 37.3}  # 2, 20, 90
     assert answer["completion"] == {"completed": 2, "cancelled_after_assignment": 1,
                                     "expired": 1, "rate": 0.6667}
-    assert (answer["region_code"], answer["from"], answer["to"]) == (
-        "130102001000", "2026-10-01", "2026-10-31")
+    assert (answer["region_code"], answer["period"]) == (
+        "130102001000", {"from": "2026-10-01", "to": "2026-10-31"})
+    assert answer["satisfaction"] == {"evaluations": 2, "average_score": 3.5, "low_scores": 1}
+    assert answer["disputes"] == {"disputes_opened": 1, "disputes_resolved": 1,
+                                  "by_outcome": {"minutes_adjusted": 1}}
+    assert answer["reliability"] == {"no_shows": 1, "withdrawals": 1,
+                                     "no_show_rate": 0.3333}  # 1 of 4 assigned − 1 withdrawn
+    assert answer["funding"] == {
+        "by_source": {"issuance": 3, "own_hours": 2, "grant": 1},
+        "chosen_by": {"default": 3, "elder": 1, "operator": 1, "proxy": 1},
+        "fallbacks": 1, "fallback_shortfall_minutes": 40}
+    assert answer["recording"] == {"overdue_to_station": 1, "overdue_to_township": 1}
+    assert answer["served"] == {"elders": 2, "by_category": {"companionship": 2}}
 
     province = figures(reporting, PROVINCE_ADMIN, "130000000000", last="2026-11-30")
     assert {k: province[k] for k in ("demands", "timing", "completion")} == expected(demands)
+    assert province["served"] == {"elders": 3, "by_category": {"companionship": 3}}
+    assert province["funding"]["by_source"] == {"issuance": 5, "own_hours": 2, "grant": 1}
 
     before = figures(reporting, PROVINCE_ADMIN, "130000000000", last="2026-11-30")
     rebuild(uow_factory("reporting"), clock.now(), batch=3)

@@ -82,3 +82,43 @@ def test_figures_by_demands_rules():
                                            "mean_minutes": None}}
     assert out["completion"] == {"completed": 2, "cancelled_after_assignment": 1,
                                  "expired": 1, "rate": 0.6667}
+
+
+def test_the_payer_is_known_only_from_events_that_say_it():
+    chosen = progress_of(env("demand_submitted", funding_source="grant",
+                             funding_chosen_by=None))
+    assert chosen is not None
+    assert (chosen.funding_source, chosen.funding_chosen_by) == ("grant", "default")
+    older = progress_of(env("demand_submitted"))  # before the event carried the payer
+    assert older is not None and (older.funding_source, older.funding_chosen_by) == (None, None)
+    reviewed = progress_of(env("demand_published", fallback_reason="兜底",
+                               funding_shortfall_minutes=30))
+    assert reviewed is not None and (reviewed.fallback, reviewed.shortfall_minutes) == (True, 30)
+
+
+def test_the_other_sections_from_the_facts():
+    from reporting.domain.demand_progress import elders_served, fact_sections
+
+    sums = {"evaluations": 3, "evaluation_score_sum": 11, "evaluations_low": 1,
+            "disputes_opened": 2, "disputes_resolved": 1, "assignments": 5, "no_shows": 1,
+            "withdrawals": 1, "services_unrecorded": 2, "services_unrecorded_township": 1}
+    out = fact_sections(sums, {"voided": 1, "upheld": 0})
+    assert out == {
+        "satisfaction": {"evaluations": 3, "average_score": 3.67, "low_scores": 1},
+        "disputes": {"disputes_opened": 2, "disputes_resolved": 1,
+                     "by_outcome": {"voided": 1}},
+        "reliability": {"no_shows": 1, "withdrawals": 1, "no_show_rate": 0.25},
+        "recording": {"overdue_to_station": 2, "overdue_to_township": 1}}
+    empty = fact_sections({}, {})
+    assert empty["satisfaction"]["average_score"] is None
+    assert empty["reliability"]["no_show_rate"] is None
+    assert elders_served([("e1", "a"), ("e1", "b"), ("e2", "a"), ("e1", "a")]) == {
+        "elders": 2, "by_category": {"a": 2, "b": 1}}
+    assert elders_served([]) == {"elders": 0, "by_category": {}}
+
+
+def test_a_low_score_is_demands():
+    from demand.domain.evaluation import LOW_SCORE as DEMANDS
+    from reporting.domain.facts import LOW_SCORE
+
+    assert LOW_SCORE == DEMANDS

@@ -138,8 +138,24 @@ def test_waits_count_from_submission_and_old_events_add_none():
 def test_an_unrecorded_service_counts_once_at_its_first_reminder():
     assert values(effect_of("recording_overdue", envelope("recording_overdue", {
         "level": "station"}))) == {"services_unrecorded": 1}
-    assert effect_of("recording_overdue", envelope("recording_overdue", {
-        "level": "township"})).deltas == ()
+    # the escalation to the township counts apart (demand's overdue_to_township)
+    assert values(effect_of("recording_overdue", envelope("recording_overdue", {
+        "level": "township"}))) == {"services_unrecorded_township": 1}
+
+
+def test_low_scores_and_dispute_outcomes_and_assignments_are_counted():
+    low = effect_of("evaluation_submitted", envelope("evaluation_submitted", {"score": 2}))
+    assert values(low) == {"evaluations": 1, "evaluation_score_sum": 2, "evaluations_low": 1}
+    assert "evaluations_low" not in values(effect_of(
+        "evaluation_submitted", envelope("evaluation_submitted", {"score": 3})))
+    resolved = effect_of("dispute_resolved", envelope("dispute_resolved",
+                                                      {"outcome": "voided"}))
+    assert [(d.measure, d.category) for d in resolved.deltas] == [("disputes_resolved",
+                                                                   "voided")]
+    for kind, measure in (("demand_assigned", "assignments"),
+                          ("assignment_no_show", "no_shows"),
+                          ("assignment_withdrawn", "withdrawals")):
+        assert values(effect_of(kind, envelope(kind, {}))) == {measure: 1}
 
 
 def test_priority_categories_count_up_and_down_and_a_service_names_its_elder():
