@@ -88,30 +88,46 @@ def _float(value) -> float | None:
 
 def funding(uow, prefix: str, first: dt.date | None, last: dt.date | None) -> dict:
     """The payers of those demands: by source (``-``: the events did not say), by who chose
-    it, and the fallbacks to issuance agreed at review (how many, minutes missing)."""
+    it, and the fallbacks to issuance agreed at review (how many, minutes missing) — in one
+    scan (grouping sets; ``GROUPING(source, chooser)``: 1 by source, 2 by chooser, 3 all)."""
     c = demand_progress.c
-    span = _span(prefix, first, last)
-    by_source = {source or UNKNOWN: n for source, n in uow.execute(
-        sa.select(c.funding_source, sa.func.count()).where(*span)
-        .group_by(c.funding_source))}
-    chosen_by = {chooser or UNKNOWN: n for chooser, n in uow.execute(
-        sa.select(c.funding_chosen_by, sa.func.count()).where(*span)
-        .group_by(c.funding_chosen_by))}
-    fallbacks, missing = uow.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(c.shortfall_minutes), 0))
-        .where(*span, c.fallback)).one()
-    return {"by_source": by_source, "chosen_by": chosen_by, "fallbacks": fallbacks,
-            "fallback_shortfall_minutes": int(missing)}
+    query = (sa.select(sa.func.grouping(c.funding_source, c.funding_chosen_by),
+                       c.funding_source, c.funding_chosen_by, sa.func.count(),
+                       sa.func.count().filter(c.fallback),
+                       sa.func.coalesce(sa.func.sum(c.shortfall_minutes)
+                                        .filter(c.fallback), 0))
+             .where(*_span(prefix, first, last))
+             .group_by(sa.func.grouping_sets(sa.tuple_(c.funding_source),
+                                             sa.tuple_(c.funding_chosen_by), sa.tuple_())))
+    out: dict = {"by_source": {}, "chosen_by": {}, "fallbacks": 0,
+                 "fallback_shortfall_minutes": 0}
+    for grouped, source, chooser, n, fell_back, short in uow.execute(query):
+        if grouped == 1:
+            out["by_source"][source or UNKNOWN] = n
+        elif grouped == 2:
+            out["chosen_by"][chooser or UNKNOWN] = n
+        else:
+            out["fallbacks"], out["fallback_shortfall_minutes"] = fell_back, int(short)
+    return out
 
 
-def served_pairs(uow, prefix: str, first: dt.date, last: dt.date) -> list[tuple[str, str]]:
-    """``(elder_id, category)`` of the service records of a region prefix recorded in the
-    span, each pair once, without the records a dispute voided (credited to 0 by a
-    correction)."""
+def served(uow, prefix: str, first: dt.date, last: dt.date) -> tuple[int, dict[str, int]]:
+    """Distinct elders of the service records of a region prefix recorded in the span, and
+    by service category (an elder in each category they were served in), without the records
+    a dispute voided (credited to 0 by a correction) — counted in SQL, in one scan
+    (``GROUPING(category)``: 1 on the row of all categories)."""
     c = service_records.c
     counts = sa.or_(c.corrected_at.is_(None), c.credited_minutes.is_(None),
                     c.credited_minutes != 0)
-    rows = uow.execute(sa.select(c.elder_id, c.category).distinct().where(
-        within(c.region_code, prefix), c.day.between(first, last), c.elder_id.is_not(None),
-        counts))
-    return [(row[0], row[1] or UNKNOWN) for row in rows]
+    query = (sa.select(sa.func.grouping(c.category), c.category,
+                       sa.func.count(sa.distinct(c.elder_id)))
+             .where(within(c.region_code, prefix), c.day.between(first, last),
+                    c.elder_id.is_not(None), counts)
+             .group_by(sa.func.grouping_sets(sa.tuple_(c.category), sa.tuple_())))
+    elders, by_category = 0, {}
+    for grouped, category, n in uow.execute(query):
+        if grouped:
+            elders = n
+        else:
+            by_category[category or UNKNOWN] = n
+    return elders, dict(sorted(by_category.items()))

@@ -15,7 +15,7 @@ from timebank_common.regions import prefix_of
 from ..adapters import demand_progress_repository as progress
 from ..adapters import overview_queries
 from ..contracts import REPORT_READERS
-from ..domain.demand_progress import SUMMED, elders_served, fact_sections, figures
+from ..domain.demand_progress import SUMMED, fact_sections, figures
 
 
 def demand_figures(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, Any]
@@ -28,11 +28,11 @@ def demand_figures(db: UnitOfWorkFactory, caller: Caller, query: Mapping[str, An
         groups = progress.groups(uow, prefix, first, last)
         to_publication, to_assignment = progress.waits(uow, prefix, first, last)
         funding = progress.funding(uow, prefix, first, last)
-        served = progress.served_pairs(uow, prefix, first, last)
+        elders, by_category = progress.served(uow, prefix, first, last)
         sums = overview_queries.sums_over(uow, prefix, first, last, SUMMED)
         outcomes = overview_queries.sums_by_category(uow, prefix, first, last,
                                                      "disputes_resolved")
     return {"region_code": region,
             "period": {"from_": first.isoformat(), "to": last.isoformat()},
             **figures(groups, to_publication, to_assignment), **fact_sections(sums, outcomes),
-            "funding": funding, "served": elders_served(served)}
+            "funding": funding, "served": {"elders": elders, "by_category": by_category}}

@@ -218,16 +218,6 @@ SUMMED = ("evaluations", "evaluation_score_sum", "evaluations_low", "disputes_op
 """The facts (``domain/facts.py``) behind the other sections, summed over the span."""
 
 
-def elders_served(served: Iterable[tuple[str, str]]) -> dict[str, Any]:
-    """Distinct elders served, and by service category (an elder in each category they were
-    served in): demand's ``elders_served``."""
-    by_category: dict[str, set[str]] = {}
-    for elder_id, category in served:
-        by_category.setdefault(category, set()).add(elder_id)
-    return {"elders": len(set().union(*by_category.values())) if by_category else 0,
-            "by_category": {c: len(e) for c, e in sorted(by_category.items())}}
-
-
 def fact_sections(sums: Mapping[str, int], outcomes: Mapping[str, int]) -> dict[str, Any]:
     """demand's ``satisfaction``, ``disputes``, ``reliability`` and ``recording`` sections
     from the facts of the span (events counted on the China day they occurred).

@@ -216,3 +216,16 @@ def test_the_figures_are_for_supervisors_of_the_region_only(reporting):
     with pytest.raises(Forbidden):
         figures(reporting, {"person_id": "v", "roles": ["volunteer"], "scope": None},
                 COMMUNITY)
+
+
+def test_a_record_a_dispute_voided_serves_nobody(reporting):
+    demand = Demand("d9", OCTOBER).published(5).assigned(10).served()
+    kept = Demand("d10", OCTOBER).published(5).assigned(10).served()
+    voided = envelope("credit_corrected", {
+        "transfer_id": "t-void", "record_id": "r-d9", "person_id": "v1", "minutes": -60,
+        "credited_minutes": 0, "outcome": "voided"}, OCTOBER + dt.timedelta(days=3))
+    feed(reporting, demand.events + kept.events)
+    assert figures(reporting, TOWNSHIP_ADMIN, "130102001000")["served"]["elders"] == 2
+    feed(reporting, [voided])
+    assert figures(reporting, TOWNSHIP_ADMIN, "130102001000")["served"] == {
+        "elders": 1, "by_category": {"companionship": 1}}

@@ -97,7 +97,7 @@ def test_the_payer_is_known_only_from_events_that_say_it():
 
 
 def test_the_other_sections_from_the_facts():
-    from reporting.domain.demand_progress import elders_served, fact_sections
+    from reporting.domain.demand_progress import fact_sections
 
     sums = {"evaluations": 3, "evaluation_score_sum": 11, "evaluations_low": 1,
             "disputes_opened": 2, "disputes_resolved": 1, "assignments": 5, "no_shows": 1,
@@ -112,9 +112,6 @@ def test_the_other_sections_from_the_facts():
     empty = fact_sections({}, {})
     assert empty["satisfaction"]["average_score"] is None
     assert empty["reliability"]["no_show_rate"] is None
-    assert elders_served([("e1", "a"), ("e1", "b"), ("e2", "a"), ("e1", "a")]) == {
-        "elders": 2, "by_category": {"a": 2, "b": 1}}
-    assert elders_served([]) == {"elders": 0, "by_category": {}}
 
 
 def test_a_low_score_is_demands():
