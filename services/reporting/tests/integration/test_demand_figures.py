@@ -2,17 +2,19 @@
 demands through every end (evaluated, recorded, cancelled after a no-show, expired,
 rejected, still waiting), with their payers, evaluations, a dispute, a withdrawal and a late
 recording, its events fed in any order, gives the counts, exact medians and completion
-that demand's own rules (``demand.domain.statistics``) compute for the same demands and the
+that demand's rules (``demand.domain.statistics``, restated in ``expected``: tests import
+another service only as its contracts or service) give for the same demands and the
 other sections counted by hand; only the region and span asked count; a rebuild gives the
 same."""
 from __future__ import annotations
 
 import datetime as dt
 import random
+import statistics
+from collections import Counter
 
 import pytest
 
-from demand.domain.statistics import DemandRow, demand_figures
 from reporting.app.rebuilding import rebuild
 from timebank_common.errors import Forbidden
 
@@ -116,9 +118,6 @@ class Demand:
             "region_code": self.region, "reason": "不在服务范围"}))
         return self
 
-    def row(self):
-        return DemandRow(self.status, self.category, self.channel, self.at, self.published_at,
-                         self.assigned_at, self.assigned_at is not None, self.cancel_reason)
 
 
 def dispute(demand, outcome):
@@ -155,9 +154,35 @@ def figures(reporting, caller, region, first="2026-10-01", last="2026-10-31"):
                                              "to": last})
 
 
+def _minutes(deltas):
+    values = [d.total_seconds() / 60 for d in deltas]
+    if not values:
+        return {"count": 0, "median_minutes": None, "mean_minutes": None}
+    return {"count": len(values), "median_minutes": round(statistics.median(values), 1),
+            "mean_minutes": round(statistics.fmean(values), 1)}
+
+
 def expected(demands):
-    """demand's own rules for the demands' rows; the other sections as counted by hand."""
-    return demand_figures([d.row() for d in demands])
+    """demand's rules (``demand.domain.statistics``: counts, timings, completion) for the
+    demands as the scenario made them."""
+    statuses = Counter(d.status for d in demands)
+    order = ("submitted", "published", "rejected", "assigned", "in_service",
+             "awaiting_record", "recorded", "evaluated", "cancelled")
+    completed = sum(1 for d in demands if d.status in ("recorded", "evaluated"))
+    failed = sum(1 for d in demands if d.status == "cancelled" and d.assigned_at)
+    return {
+        "demands": {"total": len(demands),
+                    "by_status": {s: statuses[s] for s in order if statuses[s]},
+                    "by_category": dict(sorted(Counter(d.category for d in demands).items())),
+                    "by_channel": dict(sorted(Counter(d.channel for d in demands).items()))},
+        "timing": {"submission_to_publication": _minutes(
+            [d.published_at - d.at for d in demands if d.published_at]),
+                   "submission_to_first_assignment": _minutes(
+            [d.assigned_at - d.at for d in demands if d.assigned_at])},
+        "completion": {"completed": completed, "cancelled_after_assignment": failed,
+                       "expired": sum(1 for d in demands if d.cancel_reason == "expired"),
+                       "rate": round(completed / (completed + failed), 4)
+                       if completed + failed else None}}
 
 
 def test_the_figures_are_demands_own_for_the_same_demands(reporting, uow_factory, clock):

@@ -113,9 +113,3 @@ def test_the_other_sections_from_the_facts():
     assert empty["satisfaction"]["average_score"] is None
     assert empty["reliability"]["no_show_rate"] is None
 
-
-def test_a_low_score_is_demands():
-    from demand.domain.evaluation import LOW_SCORE as DEMANDS
-    from reporting.domain.facts import LOW_SCORE
-
-    assert LOW_SCORE == DEMANDS
