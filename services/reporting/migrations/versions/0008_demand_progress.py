@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("funding_chosen_by", sa.String(32)),  # "default": nobody chose
         sa.Column("fallback", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("shortfall_minutes", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("first_candidate_at", sa.DateTime(timezone=True)),  # matching's event
     )
     op.create_index("demand_progress_by_region_day", "demand_progress",
                     ["region_code", "submitted_day"])

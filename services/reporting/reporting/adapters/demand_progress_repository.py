@@ -30,7 +30,9 @@ MERGE = (
     "excluded.funding_chosen_by), "
     "fallback = demand_progress.fallback OR excluded.fallback, "
     "shortfall_minutes = GREATEST(demand_progress.shortfall_minutes, "
-    "excluded.shortfall_minutes)")
+    "excluded.shortfall_minutes), "
+    "first_candidate_at = LEAST(demand_progress.first_candidate_at, "
+    "excluded.first_candidate_at)")
 """LEAST and GREATEST ignore a NULL argument: an unknown value never replaces a known one."""
 
 
@@ -42,7 +44,8 @@ def apply(uow, progresses: Sequence[Progress]) -> None:
              "first_assigned_at": p.first_assigned_at, "ever_assigned": p.ever_assigned,
              "status_rank": p.rank, "cancel_reason": p.cancel_reason,
              "funding_source": p.funding_source, "funding_chosen_by": p.funding_chosen_by,
-             "fallback": p.fallback, "shortfall_minutes": p.shortfall_minutes}
+             "fallback": p.fallback, "shortfall_minutes": p.shortfall_minutes,
+             "first_candidate_at": p.first_candidate_at}
             for p in progresses]
     if rows:
         insert_rows(uow, demand_progress, rows, MERGE)
@@ -131,3 +134,17 @@ def served(uow, prefix: str, first: dt.date, last: dt.date) -> tuple[int, dict[s
         else:
             by_category[category or UNKNOWN] = n
     return elders, dict(sorted(by_category.items()))
+
+
+def matching(uow, prefix: str, since: dt.datetime, until: dt.datetime) -> dict:
+    """matching's figures of the demands of a region prefix published in ``[since, until)``:
+    how many, how many were assigned and had a candidate, and the seconds from publication to
+    the first candidate (exact median, mean)."""
+    c = demand_progress.c
+    wait = sa.func.extract("epoch", c.first_candidate_at - c.published_at)
+    published, assigned, with_candidate, median, mean = uow.execute(sa.select(
+        sa.func.count(), sa.func.count(c.first_assigned_at), sa.func.count(c.first_candidate_at),
+        sa.func.percentile_cont(0.5).within_group(wait), sa.func.avg(wait)).where(
+        within(c.region_code, prefix), c.published_at >= since, c.published_at < until)).one()
+    return {"published": published, "assigned": assigned, "with_candidate": with_candidate,
+            "median": _float(median), "mean": _float(mean)}

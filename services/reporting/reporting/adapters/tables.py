@@ -209,5 +209,6 @@ demand_progress = sa.Table(
     sa.Column("funding_chosen_by", sa.String(32)),  # "default": nobody chose
     sa.Column("fallback", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("shortfall_minutes", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("first_candidate_at", sa.DateTime(timezone=True)),  # matching's event
     sa.Index("demand_progress_by_region_day", "region_code", "submitted_day"),
 )

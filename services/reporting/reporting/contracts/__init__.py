@@ -91,6 +91,7 @@ from .series import (
 from .supervision import (
     DemandFiguresOut,
     DemandFiguresQuery,
+    MatchingFiguresOut,
 )
 from .zyh import (
     MAX_REPLAY_IDS,
@@ -187,4 +188,5 @@ __all__ = [
     "ZyhStatusOut",
     "DemandFiguresOut",
     "DemandFiguresQuery",
+    "MatchingFiguresOut",
 ]

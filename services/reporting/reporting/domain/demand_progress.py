@@ -41,7 +41,7 @@ COMPLETED = frozenset({RECORDED, EVALUATED})
 
 CONSUMED = ("demand_submitted", "demand_published", "demand_rejected", "demand_assigned",
             "demand_started", "recording_overdue", "service_recorded",
-            "evaluation_submitted", "demand_cancelled")
+            "evaluation_submitted", "demand_cancelled", "first_candidate_found")
 """The events that move a demand (each carries ``demand_id``)."""
 DEFAULT_CHOOSER = "default"
 """``funding_chosen_by`` of a demand whose payer nobody chose (demand's own word)."""
@@ -67,6 +67,7 @@ class Progress:
     funding_chosen_by: str | None = None
     fallback: bool = False
     shortfall_minutes: int = 0
+    first_candidate_at: dt.datetime | None = None
 
     @property
     def submitted_day(self) -> dt.date | None:
@@ -99,6 +100,9 @@ def progress_of(envelope: Mapping[str, Any]) -> Progress | None:
                         published_at=_instant(payload.get("published_at")) or at,
                         fallback=payload.get("fallback_reason") is not None,
                         shortfall_minutes=int(payload.get("funding_shortfall_minutes") or 0))
+    if event_type == "first_candidate_found":  # matching's
+        return Progress(demand_id, RANKS[SUBMITTED], region,
+                        first_candidate_at=_instant(payload.get("found_at")) or at)
     if event_type == "demand_rejected":
         return Progress(demand_id, RANKS[REJECTED], region)
     if event_type == "demand_assigned":
@@ -137,7 +141,8 @@ def combined(a: Progress, b: Progress) -> Progress:
                     _first(a.cancel_reason, b.cancel_reason),
                     _first(a.funding_source, b.funding_source),
                     _first(a.funding_chosen_by, b.funding_chosen_by),
-                    a.fallback or b.fallback, max(a.shortfall_minutes, b.shortfall_minutes))
+                    a.fallback or b.fallback, max(a.shortfall_minutes, b.shortfall_minutes),
+                    _earliest(a.first_candidate_at, b.first_candidate_at))
 
 
 def by_demand(progresses: Iterable[Progress]) -> list[Progress]:
@@ -241,4 +246,21 @@ def fact_sections(sums: Mapping[str, int], outcomes: Mapping[str, int]) -> dict[
                         "no_show_rate": round(n("no_shows") / kept, 4) if kept > 0 else None},
         "recording": {"overdue_to_station": n("services_unrecorded"),
                       "overdue_to_township": n("services_unrecorded_township")},
+    }
+
+
+def matching_figures(published: Mapping[str, Any], sums: Mapping[str, int]) -> dict[str, Any]:
+    """matching's ``StatsOut`` sections: the match rate (assigned / published, 4 places),
+    the first candidates' waits in seconds (1 place), dispatch runs and proposals by status
+    (``sums``: the facts ``dispatch_runs`` and ``proposals_<status>``)."""
+    count, assigned = int(published["published"]), int(published["assigned"])
+    return {
+        "published": count, "assigned": assigned,
+        "match_rate": round(assigned / count, 4) if count else None,
+        "with_candidate": int(published["with_candidate"]),
+        "time_to_first_candidate_seconds": {"median": _rounded(published["median"]),
+                                            "mean": _rounded(published["mean"])},
+        "dispatch": {"runs": int(sums.get("dispatch_runs", 0)),
+                     "proposals": {status: int(sums.get(f"proposals_{status}", 0))
+                                   for status in ("applied", "held", "rejected", "failed")}},
     }

@@ -20,8 +20,12 @@ UNSPECIFIED = "-"
 LOW_SCORE = 2
 """An evaluation this low or lower is a low score (demand's ``LOW_SCORE``: it opens a
 follow-up)."""
+PROPOSAL_MEASURES = {"held": "proposals_held", "applied": "proposals_applied",
+                     "rejected": "proposals_rejected", "failed": "proposals_failed"}
+"""matching's dispatch proposals by status, counted on the China day their run made them."""
 INTERNAL_MEASURES = ("evaluations_low", "assignments", "no_shows", "withdrawals",
-                     "services_unrecorded_township", "records_held_by_flag")
+                     "services_unrecorded_township", "records_held_by_flag", "dispatch_runs",
+                     *PROPOSAL_MEASURES.values())
 """Measures kept for demand's figures of supervision (``app/demand_figures.py``) and the held
 records by flag, not offered in series: ``evaluations_low`` (scores of ``LOW_SCORE`` or
 lower), ``assignments`` (volunteers assigned), ``no_shows``, ``withdrawals``,
@@ -187,6 +191,26 @@ def recording_overdue(envelope: Mapping[str, Any]) -> Effect:
     return _counts(envelope, ("services_unrecorded", 1))
 
 
+def dispatch_run(envelope: Mapping[str, Any]) -> Effect:
+    """matching's run: one more run, and its proposals held (until each is decided)."""
+    return _counts(envelope, ("dispatch_runs", 1),
+                   ("proposals_held", int(envelope["payload"]["proposed"])))
+
+
+def proposal_decided(envelope: Mapping[str, Any]) -> Effect:
+    """A held proposal decided: held −1, its status +1, on the day its run made it (so the
+    counts by day do not depend on when the decision came)."""
+    payload = envelope["payload"]
+    region = _region(envelope, payload)
+    status = PROPOSAL_MEASURES.get(payload["status"])
+    created = _instant(payload.get("created_at")) or _instant(envelope["occurred_at"])
+    if not region or status is None or created is None:
+        return Effect()
+    day = china_date(created)
+    return Effect((Delta(day, region, UNSPECIFIED, UNSPECIFIED, "proposals_held", -1),
+                   Delta(day, region, UNSPECIFIED, UNSPECIFIED, status, 1)))
+
+
 def _priority(change: int) -> Callable[[Mapping[str, Any]], Effect]:
     def priority(envelope: Mapping[str, Any]) -> Effect:
         payload = envelope["payload"]
@@ -265,6 +289,10 @@ RULES: dict[str, Callable[[Mapping[str, Any]], Effect]] = {
     "recording_overdue": recording_overdue,
     "elder_priority_granted": _priority(+1),
     "elder_priority_revoked": _priority(-1),
+    # matching's: the first candidate (demand_progress.py), dispatch runs and decisions
+    "first_candidate_found": lambda envelope: Effect(),
+    "dispatch_run": dispatch_run,
+    "proposal_decided": proposal_decided,
 }
 """Event type → what it adds. Every event reporting consumes is here (and only those)."""
 

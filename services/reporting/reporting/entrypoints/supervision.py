@@ -15,6 +15,7 @@ from ..contracts import (
     BreakdownQuery,
     DemandFiguresOut,
     DemandFiguresQuery,
+    MatchingFiguresOut,
     OverviewOut,
     OverviewQuery,
     SeriesOut,
@@ -53,6 +54,14 @@ class SupervisionEntrypoints(ReportingEntrypoints):
         submitted in a span, from demand's events (demand's own schemas)."""
         dumped: dict[str, Any] = DemandFiguresOut().dump(
             demand_figures.demand_figures(self.db, caller, query))
+        return dumped
+
+    @rpc(args={"query": DemandFiguresQuery}, returns=MatchingFiguresOut)
+    def matching_figures(self, caller, query) -> dict[str, Any]:
+        """matching's match rate, first candidates (exact median) and dispatch of a region
+        and span, from demand's and matching's events (matching's own schema)."""
+        dumped: dict[str, Any] = MatchingFiguresOut().dump(
+            demand_figures.matching_figures_of(self.db, caller, query))
         return dumped
 
     @scheduled("LAG_REFRESH_SECONDS", 15)

@@ -254,3 +254,51 @@ def test_a_record_a_dispute_voided_serves_nobody(reporting):
     feed(reporting, [voided])
     assert figures(reporting, TOWNSHIP_ADMIN, "130102001000")["served"] == {
         "elders": 1, "by_category": {"companionship": 1}}
+
+
+def matching_event(kind, payload, at, region=COMMUNITY):
+    return envelope(kind, {"region_code": region, **payload}, at, region)
+
+
+def test_matchings_figures_from_its_events_and_demands(reporting, uow_factory, clock):
+    """Published in October in the township: d1 (candidate after 10 min, assigned), d2
+    (candidate after 30 min, assigned), d3 (candidate after 20 min), d6 (none); a run of
+    three proposals, one applied, one rejected — decided in November, counted on the run's
+    day."""
+    demands = scenario()
+    by_id = {d.id: d for d in demands}
+    events = [event for demand in demands for event in demand.events]
+    for demand_id, minutes in (("d1", 10), ("d2", 30), ("d3", 20)):
+        found = by_id[demand_id].published_at + minutes * MINUTE
+        events.append(matching_event("first_candidate_found", {
+            "demand_id": demand_id, "published_at": by_id[demand_id].published_at.isoformat(),
+            "found_at": found.isoformat(), "seconds_since_publication": minutes * 60.0},
+            found))
+    run_at = OCTOBER + dt.timedelta(days=2)
+    events.append(matching_event("dispatch_run", {"run_id": "run-1",
+                                                  "started_at": run_at.isoformat(),
+                                                  "proposed": 3}, run_at))
+    events += [matching_event("proposal_decided", {
+        "proposal_id": f"p-{status}", "run_id": "run-1", "demand_id": "d6", "status": status,
+        "created_at": run_at.isoformat()}, NOVEMBER) for status in ("applied", "rejected")]
+    random.Random(7).shuffle(events)
+    feed(reporting, events)
+
+    def matching(caller, region, last="2026-10-31"):
+        return reporting.matching_figures(caller, {"region_code": region,
+                                                   "from": "2026-10-01", "to": last})
+
+    township = matching(TOWNSHIP_ADMIN, "130102001000")
+    assert township == {
+        "region_code": "130102001000", "published": 4, "assigned": 3, "match_rate": 0.75,
+        "with_candidate": 3,
+        "time_to_first_candidate_seconds": {"median": 1200.0, "mean": 1200.0},
+        "dispatch": {"runs": 1, "proposals": {"applied": 1, "held": 1, "rejected": 1,
+                                              "failed": 0}}}
+    province = matching(PROVINCE_ADMIN, "130000000000", last="2026-11-30")
+    assert (province["published"], province["assigned"]) == (6, 4)  # d7 elsewhere, d8 in Nov
+    before = matching(PROVINCE_ADMIN, "130000000000", last="2026-11-30")
+    rebuild(uow_factory("reporting"), clock.now(), batch=5)
+    assert matching(PROVINCE_ADMIN, "130000000000", last="2026-11-30") == before
+    with pytest.raises(Forbidden):
+        matching(TOWNSHIP_ADMIN, "130000000000")

@@ -113,3 +113,19 @@ def test_the_other_sections_from_the_facts():
     assert empty["satisfaction"]["average_score"] is None
     assert empty["reliability"]["no_show_rate"] is None
 
+
+
+def test_matchings_first_candidate_and_figures():
+    from reporting.domain.demand_progress import matching_figures
+
+    found = progress_of(env("first_candidate_found", found_at=AT.isoformat()))
+    assert found is not None and found.first_candidate_at == AT and found.rank == 0
+    out = matching_figures({"published": 3, "assigned": 2, "with_candidate": 2,
+                            "median": 90.04, "mean": None},
+                           {"dispatch_runs": 2, "proposals_held": 1, "proposals_failed": 1})
+    assert out == {"published": 3, "assigned": 2, "match_rate": 0.6667, "with_candidate": 2,
+                   "time_to_first_candidate_seconds": {"median": 90.0, "mean": None},
+                   "dispatch": {"runs": 2, "proposals": {"applied": 0, "held": 1,
+                                                         "rejected": 0, "failed": 1}}}
+    assert matching_figures({"published": 0, "assigned": 0, "with_candidate": 0,
+                             "median": None, "mean": None}, {})["match_rate"] is None

@@ -178,3 +178,13 @@ def test_every_measure_has_a_name_in_both_languages():
 
     assert set(MEASURE_NAMES) == set(MEASURES)
     assert all(zh and en for zh, en in MEASURE_NAMES.values())
+
+
+def test_dispatch_proposals_count_on_their_runs_day_whenever_decided():
+    run = effect_of("dispatch_run", envelope("dispatch_run", {"proposed": 3}))
+    assert values(run) == {"dispatch_runs": 1, "proposals_held": 3}
+    decided = effect_of("proposal_decided", envelope("proposal_decided", {
+        "status": "applied", "created_at": "2026-10-01T17:00:00+00:00"}))  # 10-02 in China
+    assert [(d.day.isoformat(), d.measure, d.value) for d in decided.deltas] == [
+        ("2026-10-02", "proposals_held", -1), ("2026-10-02", "proposals_applied", 1)]
+    assert effect_of("first_candidate_found", envelope("first_candidate_found", {})).deltas == ()
