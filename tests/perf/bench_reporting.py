@@ -23,8 +23,8 @@ query takes on a read model of realistic size.
     volunteers too, and by month with distinct elders served; and the ``overview`` of the
     province year (every sum, active volunteers, elders served and by category, priority
     elders); each the median of 5 runs.
-(d) demand's figures of the province year (``demand_figures``, the ``demand`` section of
-    ``/api/v1/stats``): ``--demands`` demands' progress over the year's communities (exact
+(d) demand's and matching's figures of the province year (``demand_figures`` and
+    ``matching_figures``, the ``demand`` and ``matching`` sections of ``/api/v1/stats``): ``--demands`` demands' progress over the year's communities (exact
     median waits with ``percentile_cont``, counts, payers) and as many service records
     (elders served by category), seeded in bulk; the median of 5 runs.
 
@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "services" / "reporting"))
 from timebank_testing import PG_BASE  # noqa: E402
 
 from reporting.app.absorbing import absorb  # noqa: E402
-from reporting.app.demand_figures import demand_figures  # noqa: E402
+from reporting.app.demand_figures import demand_figures, matching_figures_of  # noqa: E402
 from reporting.app.overview import overview  # noqa: E402
 from reporting.app.series import series  # noqa: E402
 from reporting.entrypoints.events import BATCH  # noqa: E402
@@ -210,7 +210,7 @@ def overview_seconds(db) -> tuple[float, dict]:
 SEED_DEMANDS = """
 INSERT INTO demand_progress (demand_id, region_code, submitted_day, submitted_at, category,
     channel, published_at, first_assigned_at, ever_assigned, status_rank, cancel_reason,
-    funding_source, funding_chosen_by, fallback, shortfall_minutes)
+    funding_source, funding_chosen_by, fallback, shortfall_minutes, first_candidate_at)
 SELECT 'bd' || n, region_code, (at AT TIME ZONE 'Asia/Shanghai')::date, at,
        (ARRAY['companionship', 'cleaning', 'meal', 'medical_escort'])[1 + n % 4],
        (ARRAY['app', 'phone', 'station'])[1 + n % 3],
@@ -220,7 +220,9 @@ SELECT 'bd' || n, region_code, (at AT TIME ZONE 'Asia/Shanghai')::date, at,
        CASE WHEN n % 10 = 9 THEN 'expired' END,
        (ARRAY['issuance', 'own_hours', 'grant'])[1 + n % 3],
        (ARRAY['default', 'elder', 'operator', 'proxy'])[1 + n % 4], n % 50 = 0,
-       CASE WHEN n % 50 = 0 THEN 30 ELSE 0 END
+       CASE WHEN n % 50 = 0 THEN 30 ELSE 0 END,
+       CASE WHEN n % 10 <> 0 AND n % 4 <> 0 THEN at + (n % 240 + n % 90) * interval '1 minute'
+       END
 FROM (SELECT n, '13' || lpad((1 + n % :cities)::text, 2, '0')
                || lpad((1 + n % :counties)::text, 2, '0')
                || lpad((1 + n % 20)::text, 3, '0') || '001' AS region_code,
@@ -256,12 +258,12 @@ def seeding_demands(engine, demands: int, elders: int) -> float:
     return time.perf_counter() - started
 
 
-def demand_figures_seconds(db) -> tuple[float, dict]:
+def demand_figures_seconds(db, figures=demand_figures) -> tuple[float, dict]:
     query = {"region_code": "130000000000", "from_": YEAR[0], "to": YEAR[1]}
     times, answer = [], {}
     for _ in range(5):
         started = time.perf_counter()
-        answer = demand_figures(db, PROVINCE_ADMIN, query)
+        answer = figures(db, PROVINCE_ADMIN, query)
         times.append(time.perf_counter() - started)
     return statistics.median(times), answer
 
@@ -362,6 +364,10 @@ def demand_case(engine, db, args) -> None:
           f"{figures['demands']['total']:,} demands, submission to publication "
           f"{figures['timing']['submission_to_publication']}, elders served "
           f"{figures['served']['elders']:,}")
+    seconds, figures = demand_figures_seconds(db, matching_figures_of)
+    print(f"province-year matching_figures: {seconds * 1000:.1f} ms (median of 5); "
+          f"{figures['published']:,} published, match rate {figures['match_rate']}, first "
+          f"candidate {figures['time_to_first_candidate_seconds']}")
 
 
 if __name__ == "__main__":
