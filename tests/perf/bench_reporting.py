@@ -23,6 +23,10 @@ query takes on a read model of realistic size.
     volunteers too, and by month with distinct elders served; and the ``overview`` of the
     province year (every sum, active volunteers, elders served and by category, priority
     elders); each the median of 5 runs.
+(d) demand's and matching's figures of the province year (``demand_figures`` and
+    ``matching_figures``, the ``demand`` and ``matching`` sections of ``/api/v1/stats``): ``--demands`` demands' progress over the year's communities (exact
+    median waits with ``percentile_cont``, counts, payers) and as many service records
+    (elders served by category), seeded in bulk; the median of 5 runs.
 
 On a throw-away database (dropped at the end); no broker, no service process.
 """
@@ -42,6 +46,7 @@ sys.path.insert(0, str(ROOT / "services" / "reporting"))
 from timebank_testing import PG_BASE  # noqa: E402
 
 from reporting.app.absorbing import absorb  # noqa: E402
+from reporting.app.demand_figures import demand_figures, matching_figures_of  # noqa: E402
 from reporting.app.overview import overview  # noqa: E402
 from reporting.app.series import series  # noqa: E402
 from reporting.entrypoints.events import BATCH  # noqa: E402
@@ -202,6 +207,67 @@ def overview_seconds(db) -> tuple[float, dict]:
     return statistics.median(times), answer
 
 
+SEED_DEMANDS = """
+INSERT INTO demand_progress (demand_id, region_code, submitted_day, submitted_at, category,
+    channel, published_at, first_assigned_at, ever_assigned, status_rank, cancel_reason,
+    funding_source, funding_chosen_by, fallback, shortfall_minutes, first_candidate_at)
+SELECT 'bd' || n, region_code, (at AT TIME ZONE 'Asia/Shanghai')::date, at,
+       (ARRAY['companionship', 'cleaning', 'meal', 'medical_escort'])[1 + n % 4],
+       (ARRAY['app', 'phone', 'station'])[1 + n % 3],
+       CASE WHEN n % 10 <> 0 THEN at + (n % 240) * interval '1 minute' END,
+       CASE WHEN n % 5 <> 0 THEN at + (n % 1440) * interval '1 minute' END,
+       n % 5 <> 0, (ARRAY[0, 1, 2, 3, 5, 6, 6, 9, 8, 9])[1 + n % 10],
+       CASE WHEN n % 10 = 9 THEN 'expired' END,
+       (ARRAY['issuance', 'own_hours', 'grant'])[1 + n % 3],
+       (ARRAY['default', 'elder', 'operator', 'proxy'])[1 + n % 4], n % 50 = 0,
+       CASE WHEN n % 50 = 0 THEN 30 ELSE 0 END,
+       CASE WHEN n % 10 <> 0 AND n % 4 <> 0 THEN at + (n % 240 + n % 90) * interval '1 minute'
+       END
+FROM (SELECT n, '13' || lpad((1 + n % :cities)::text, 2, '0')
+               || lpad((1 + n % :counties)::text, 2, '0')
+               || lpad((1 + n % 20)::text, 3, '0') || '001' AS region_code,
+             CAST(:first AS timestamptz) + (n % 365) * interval '1 day'
+             + (n % 600) * interval '1 minute' AS at
+      FROM generate_series(1, :demands) n) d
+"""
+
+SEED_RECORDS = """
+INSERT INTO service_records (record_id, demand_id, volunteer_id, elder_id, region_code,
+    category, funding_source, recorded_minutes, recorded_at, day, credited_minutes,
+    version, updated_at)
+SELECT 'br' || n, 'bd' || n, 'v' || (n % 200000), 'e' || (n % :elders), region_code,
+       (ARRAY['companionship', 'cleaning', 'meal', 'medical_escort'])[1 + n % 4],
+       'issuance', 60, now(), CAST(:first AS date) + (n % 365), 60, 1, now()
+FROM (SELECT n, '13' || lpad((1 + n % :cities)::text, 2, '0')
+               || lpad((1 + n % :counties)::text, 2, '0')
+               || lpad((1 + n % 20)::text, 3, '0') || '001' AS region_code
+      FROM generate_series(1, :demands) n) r
+"""
+
+
+def seeding_demands(engine, demands: int, elders: int) -> float:
+    from sqlalchemy import text
+
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        params = {"cities": CITIES, "counties": COUNTIES_PER_CITY, "first": YEAR[0],
+                  "demands": demands, "elders": elders}
+        conn.execute(text(SEED_DEMANDS), params)
+        conn.execute(text(SEED_RECORDS), params)
+        conn.execute(text("ANALYZE demand_progress; ANALYZE service_records"))
+    return time.perf_counter() - started
+
+
+def demand_figures_seconds(db, figures=demand_figures) -> tuple[float, dict]:
+    query = {"region_code": "130000000000", "from_": YEAR[0], "to": YEAR[1]}
+    times, answer = [], {}
+    for _ in range(5):
+        started = time.perf_counter()
+        answer = figures(db, PROVINCE_ADMIN, query)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), answer
+
+
 def seeding(engine, volunteers: int) -> tuple[int, int, float]:
     started = time.perf_counter()
     with engine.begin() as conn:
@@ -237,6 +303,9 @@ def main() -> None:
     parser.add_argument("--elders", type=int, default=100_000)
     parser.add_argument("--elders-only", action="store_true",
                         help="only the elders' seeding and queries (and the overview)")
+    parser.add_argument("--demands", type=int, default=200_000)
+    parser.add_argument("--demands-only", action="store_true",
+                        help="only (d): demand's figures of the province year")
     parser.add_argument("--absorb-only", action="store_true",
                         help="only (a), with and without the elders' service days")
     args = parser.parse_args()
@@ -245,6 +314,9 @@ def main() -> None:
     engine = make_engine(url, pool_size=2)
     db = lambda: UnitOfWork(engine)  # noqa: E731
     try:
+        if args.demands_only:
+            demand_case(engine, db, args)
+            return
         if args.absorb_only:
             for elders in (False, True):
                 rate = absorbing(db, args.events, BATCH, elders)
@@ -277,9 +349,25 @@ def main() -> None:
         print(f"province-year overview: {seconds * 1000:.1f} ms (median of 5); elders served "
               f"{figures['elders_served']:,}, by category {figures['elders_served_by_category']}"
               f", active volunteers {figures['active_volunteers']:,}")
+        demand_case(engine, db, args)
     finally:
         engine.dispose()
         drop_database(url)
+
+
+def demand_case(engine, db, args) -> None:
+    seconds = seeding_demands(engine, args.demands, args.elders)
+    print(f"seeded: {args.demands:,} demands' progress and as many service records in "
+          f"{seconds:.1f} s")
+    seconds, figures = demand_figures_seconds(db)
+    print(f"province-year demand_figures: {seconds * 1000:.1f} ms (median of 5); "
+          f"{figures['demands']['total']:,} demands, submission to publication "
+          f"{figures['timing']['submission_to_publication']}, elders served "
+          f"{figures['served']['elders']:,}")
+    seconds, figures = demand_figures_seconds(db, matching_figures_of)
+    print(f"province-year matching_figures: {seconds * 1000:.1f} ms (median of 5); "
+          f"{figures['published']:,} published, match rate {figures['match_rate']}, first "
+          f"candidate {figures['time_to_first_candidate_seconds']}")
 
 
 if __name__ == "__main__":

@@ -3,12 +3,15 @@ of events holds (``overview``: services, minutes credited, reversed, spent, gift
 granted and allocated; demands submitted, published, served, expired, cancelled and the mean
 waits; evaluations and satisfaction; disputes; held records; unrecorded services; volunteers
 registered, eligible and active; elders registered, served and by hardship category — with
-``as_of`` and ``lag_seconds``). The owning services answer only what a read model of events
-cannot know, under their own keys: ``identity`` (who is registered now, carriers, operators:
-the region's current roll), ``ledger`` (balances now: issuance liability, donation pools, and
-the fallbacks), ``demand`` (the demands' current states: completion, medians, no-shows,
-funding choices, recording timeliness) and ``matching`` (match rate, dispatch). Each checks
-the caller's role and scope itself. Identity's figures are required; the others are asked at
+``as_of`` and ``lag_seconds``), and the ``demand`` and ``matching`` sections too
+(``demand_figures`` in demand's own ``DemandStatsOut``: the demands' states, exact medians,
+completion, no-shows, funding choices, recording timeliness; ``matching_figures`` in
+matching's ``StatsOut``: match rate, first candidates, dispatch — from demand's and
+matching's events: their databases are not scanned for supervision). The owning services
+answer only the snapshots a read model of events cannot know, under their own keys:
+``identity`` (who is registered now, carriers, operators: the region's current roll) and
+``ledger`` (balances now: issuance liability, donation pools, and the fallbacks). Each
+checks the caller's role and scope itself. Identity's figures are required; the others are asked at
 the same time, each within a short budget, and listed under ``unavailable`` when they do not
 answer (a service that is not running, or whose queue nobody consumes)."""
 import datetime as dt
@@ -81,8 +84,8 @@ class StatsRoutes:
                  for name, call, call_args in (
                      ("reporting", self.reporting.overview, (caller, span)),
                      ("ledger", self.ledger.ledger_stats, args),
-                     ("demand", self.demand.demand_stats, args),
-                     ("matching", self.matching.matching_stats, args))}
+                     ("demand", self.reporting.demand_figures, (caller, span)),
+                     ("matching", self.reporting.matching_figures, (caller, span)))}
         figures = {name: thread.wait() for name, thread in asked.items()}
         return {"region": identity["region_code"], "period": identity["period"],
                 "identity": identity, **figures,

@@ -13,7 +13,6 @@ from timebank_testing.identity_fake import IdentityFake
 
 from gateway.openapi import build
 from gateway.service import GatewayService
-from matching.contracts import StatsOut as MatchingStatsOut
 from timebank_common.caller import Caller
 from timebank_common.db import make_event
 from timebank_common.runner import service_class
@@ -114,11 +113,11 @@ def test_candidates_feed_dispatch_and_stats_over_http(live, event_bus):
                            json={"auto_apply": True}, timeout=10)
     assert setting.status_code == 403
 
+    # supervision's matching figures are reporting's (from matching's events), not
+    # matching_stats: reporting does not run here, so the section is null and listed
     stats = requests.get(f"{base}/api/v1/stats?region=130102000000", headers=admin, timeout=15)
     assert stats.status_code == 200, stats.text
-    figures = stats.json()["matching"]
-    assert MatchingStatsOut().validate(figures) == {}
-    assert figures["published"] >= 1 and figures["dispatch"]["proposals"]["applied"] >= 1
+    assert stats.json()["matching"] is None and "matching" in stats.json()["unavailable"]
 
 
 def test_staff_of_another_city_neither_read_nor_overwrite_a_volunteers_home(live, event_bus):

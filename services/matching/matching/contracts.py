@@ -1,7 +1,9 @@
 """What the gateway and other services may import from matching: the inputs and outputs of its
 RPCs, the events it produces and the values callers need.
 
-Matching produces no events (``EVENTS`` is empty): it proposes, demand assigns and announces.
+Matching proposes, demand assigns and announces. Matching's own events (``EVENTS``, through
+its outbox, in the transaction of the change) say what only it knows, for reporting's
+supervision figures: a demand's first candidate, a dispatch run, a proposal's decision.
 The payloads of the events it consumes from identity and demand are read with the producers'
 contracts (``identity.contracts``, ``demand.contracts``), imported by its event handlers.
 """
@@ -14,8 +16,6 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from timebank_common.contracts import EventContract
 from timebank_common.schemas import QUERY_DATES, AsciiPattern, check_period_order
 
-EVENTS: tuple[EventContract, ...] = ()
-
 REGION_CODE = AsciiPattern(r"^[0-9]{12}$", error="must be a 12-digit region code")
 HHMM = AsciiPattern(r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
                     error="must be HH:MM between 00:00 and 24:00 / 须为 00:00 至 24:00 的时刻")
@@ -23,6 +23,53 @@ HHMM = AsciiPattern(r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
 PROPOSAL_STATUSES = ("held", "applied", "rejected", "failed")
 """A dispatch proposal: held for an operator, then applied (demand assigned), rejected, or
 failed (demand refused the assignment; ``error`` says why)."""
+
+
+# --- events -------------------------------------------------------------------------------
+class FirstCandidateFoundEvent(Schema):
+    """A published demand had its first candidate (a candidates query or a dispatch run):
+    once per demand. ``seconds_since_publication``: the wait (null when the publication
+    was not heard)."""
+
+    demand_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    region_code = fields.String(required=True, validate=REGION_CODE)
+    published_at = fields.AwareDateTime(format="iso", load_default=None, allow_none=True)
+    found_at = fields.AwareDateTime(format="iso", required=True)
+    seconds_since_publication = fields.Float(load_default=None, allow_none=True)
+
+
+class DispatchRunEvent(Schema):
+    """A dispatch run of a region: how many proposals it made (each held until decided)."""
+
+    run_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    region_code = fields.String(required=True, validate=REGION_CODE)
+    started_at = fields.AwareDateTime(format="iso", required=True)
+    proposed = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class ProposalDecidedEvent(Schema):
+    """A held dispatch proposal became applied, rejected or failed; ``created_at``: when its
+    run made it (the figures count proposals by that day)."""
+
+    proposal_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    run_id = fields.String(required=True)
+    demand_id = fields.String(required=True)
+    region_code = fields.String(required=True, validate=REGION_CODE)
+    status = fields.String(required=True, validate=validate.OneOf(PROPOSAL_STATUSES[1:]))
+    created_at = fields.AwareDateTime(format="iso", required=True)
+
+
+FIRST_CANDIDATE_FOUND = EventContract(
+    "matching", "first_candidate_found", FirstCandidateFoundEvent,
+    "A published demand had its first candidate (once per demand)")
+DISPATCH_RUN = EventContract(
+    "matching", "dispatch_run", DispatchRunEvent,
+    "A dispatch run of a region made its proposals (held until decided)")
+PROPOSAL_DECIDED = EventContract(
+    "matching", "proposal_decided", ProposalDecidedEvent,
+    "A dispatch proposal was applied, rejected or failed")
+EVENTS: tuple[EventContract, ...] = (FIRST_CANDIDATE_FOUND, DISPATCH_RUN, PROPOSAL_DECIDED)
+"""Every event matching produces."""
 DECISIONS = ("approve", "reject")
 CANDIDATES_SHOWN = 20  # candidates_for's default limit
 MOST_CANDIDATES = 100  # and its largest

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from nameko.rpc import RpcProxy
 
+from timebank_common.outbox import OutboxRelay
 from timebank_common.service import Database, ServiceBase
 
 from .adapters.shared_index import SharedIndex
@@ -22,6 +23,7 @@ class MatchingService(Feed, Preferences, Candidates, Dispatch,  # type: ignore[m
                       Statistics, ReadModels, DemandEvents, IdentityEvents, ServiceBase):
     name = "matching"
     db = Database()
+    relay = OutboxRelay()  # its events (first candidate, dispatch runs, decisions)
     demand = RpcProxy("demand")
     identity = RpcProxy("identity")
     volunteer_index = SharedIndex()

@@ -13,13 +13,16 @@ def demand_facts(demand: Demand) -> dict[str, Any]:
             "region_code": demand.region_code, "channel": demand.channel,
             "window_start": demand.window_start, "window_end": demand.window_end,
             "expected_minutes": demand.expected_minutes,
-            "volunteers_needed": demand.volunteers_needed, "location": demand.location}
+            "volunteers_needed": demand.volunteers_needed, "location": demand.location,
+            "funding_source": demand.funding_source,
+            "funding_chosen_by": demand.funding_chosen_by}
 
 
 def published(demand: Demand) -> dict[str, Any]:
     """``demand_published``: the facts, and when it was submitted and published."""
     return {**demand_facts(demand), "submitted_at": demand.created_at,
-            "published_at": demand.reviewed_at}
+            "published_at": demand.reviewed_at, "fallback_reason": demand.fallback_reason,
+            "funding_shortfall_minutes": demand.funding_shortfall_minutes}
 
 
 def rejected(demand: Demand) -> dict[str, Any]:

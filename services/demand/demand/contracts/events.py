@@ -58,6 +58,10 @@ class DemandSubmittedEvent(Schema):
     window_end = fields.DateTime(format="iso")
     expected_minutes = fields.Integer()
     volunteers_needed = fields.Integer()
+    # who pays, as chosen at submission, and who chose it (null: nobody chose, the default);
+    # absent from events published before they were added (reporting's funding figures)
+    funding_source = fields.String(load_default=None, allow_none=True)
+    funding_chosen_by = fields.String(load_default=None, allow_none=True)
 
 
 class DemandPublishedEvent(Schema):
@@ -79,6 +83,11 @@ class DemandPublishedEvent(Schema):
     # absent from events published before they were added: null
     submitted_at = fields.AwareDateTime(format="iso", load_default=None, allow_none=True)
     published_at = fields.AwareDateTime(format="iso", load_default=None, allow_none=True)
+    # the fallback to issuance agreed at review (null: none) and the minutes the chosen source
+    # lacked then (reporting's funding figures; absent before they were added: null)
+    fallback_reason = fields.String(load_default=None, allow_none=True,
+                                    validate=validate.Length(max=500))
+    funding_shortfall_minutes = fields.Integer(load_default=None, allow_none=True)
 
 
 class DemandRejectedEvent(Schema):

@@ -73,6 +73,13 @@ def test_a_shortfall_is_shown_and_a_fallback_needs_its_reason(demand, clock, led
     assert (shown["status"], shown["funding_source"], shown["fallback_reason"]) == (
         "published", "own_hours", reason)
     assert (shown["funding_available_minutes"], shown["funding_shortfall_minutes"]) == (30, 30)
+    # reporting's funding figures: the payer and chooser on submission, the fallback on review
+    [submitted] = [p for p in outbox("demand_submitted") if p["demand_id"] == made["demand_id"]]
+    assert (submitted["funding_source"], submitted["funding_chosen_by"]) == ("own_hours",
+                                                                             "operator")
+    [published] = [p for p in outbox("demand_published") if p["demand_id"] == made["demand_id"]]
+    assert (published["fallback_reason"], published["funding_shortfall_minutes"]) == (reason,
+                                                                                      30)
 
     v = volunteer()
     demand.claim(v, made["demand_id"])

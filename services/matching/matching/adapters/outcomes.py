@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from timebank_common.db import UnitOfWork, within
 from timebank_common.regions import prefix_of
 
+from ..contracts import FIRST_CANDIDATE_FOUND
 from .tables import demand_outcomes, dispatch_runs, proposals
 
 
@@ -19,10 +20,26 @@ def note_published(uow: UnitOfWork, demand_id: str, region_code: str, at: dt.dat
                                                published_at=at).on_conflict_do_nothing())
 
 
-def note_first(uow: UnitOfWork, demand_id: str, column: str, at: dt.datetime) -> None:
+def note_first(uow: UnitOfWork, demand_id: str, column: str, at: dt.datetime) -> Any:
+    """Set ``column`` unless set; the demand's (region_code, published_at) when this did,
+    else None."""
     col = demand_outcomes.c[column]
-    uow.execute(update(demand_outcomes).where(demand_outcomes.c.demand_id == demand_id,
-                                              col.is_(None)).values({column: at}))
+    return uow.execute(update(demand_outcomes).where(demand_outcomes.c.demand_id == demand_id,
+                                                     col.is_(None)).values({column: at})
+                       .returning(demand_outcomes.c.region_code,
+                                  demand_outcomes.c.published_at)).first()
+
+
+def first_candidate(uow: UnitOfWork, demand_id: str, at: dt.datetime) -> None:
+    """Note the demand's first candidate, and announce it (once: only the first)."""
+    row = note_first(uow, demand_id, "first_candidate_at", at)
+    if row is None:
+        return
+    published = row.published_at
+    uow.emit(FIRST_CANDIDATE_FOUND, {
+        "demand_id": demand_id, "region_code": row.region_code, "published_at": published,
+        "found_at": at, "seconds_since_publication": None if published is None else
+        round((at - published).total_seconds(), 3)}, row.region_code)
 
 
 def stats(uow: UnitOfWork, region_code: str, since: dt.datetime | None,

@@ -42,7 +42,7 @@ def candidates_for(db: UnitOfWorkFactory, views: IndexCache, caller: Caller, dem
             target = with_requirements(uow, demand, [target])[0]
             items = current.volunteers.candidates(target, limit, now)
         if items and not views.first_candidate_noted(demand_id):
-            outcomes.note_first(uow, demand_id, "first_candidate_at", now)
+            outcomes.first_candidate(uow, demand_id, now)
             uow.commit()
             views.remember_first_candidate(demand_id)
     return {"demand_id": demand_id, "weights": WEIGHTS, "items": [vars(c) for c in items]}

@@ -13,7 +13,7 @@ from timebank_common.schemas import load
 
 from ..adapters import dispatch_runs, match_inputs, outcomes, region_settings
 from ..adapters.index_cache import IndexCache
-from ..contracts import PROPOSAL_STATUSES, DispatchSchema
+from ..contracts import DISPATCH_RUN, PROPOSAL_DECIDED, PROPOSAL_STATUSES, DispatchSchema
 from ..domain.access import covered, no_proposal, no_scope, require_station_staff_in_scope
 from ..domain.dispatch import plan_dispatch
 from .requirements import Catalogue, with_requirements
@@ -66,7 +66,9 @@ def dispatch(db: UnitOfWorkFactory, views: IndexCache, caller: Caller, data: dic
             "demands": len(demands), "slots": sum(d.open_slots for d in demands),
             "proposed": len(rows)}, rows)
         for r in rows:
-            outcomes.note_first(uow, r["demand_id"], "first_candidate_at", now)
+            outcomes.first_candidate(uow, r["demand_id"], now)
+        uow.emit(DISPATCH_RUN, {"run_id": run_id, "region_code": region_code,
+                                "started_at": now, "proposed": len(rows)}, region_code)
         uow.commit()
     if auto:
         for r in rows:
@@ -92,8 +94,17 @@ def _apply(db: UnitOfWorkFactory, caller: Caller, proposal: dict[str, Any], cloc
     with db() as uow:
         dispatch_runs.set_proposal_status(uow, proposal["proposal_id"], outcome["status"],
                                           caller.person_id, now, outcome["error"])
+        _decided(uow, proposal, outcome["status"])
         uow.commit()
     return {**outcome, "decided_by": caller.person_id, "decided_at": now}
+
+
+def _decided(uow, proposal: dict[str, Any], status: str) -> None:
+    """Announce a proposal's decision (``proposal_decided``), in its transaction."""
+    uow.emit(PROPOSAL_DECIDED, {
+        "proposal_id": proposal["proposal_id"], "run_id": proposal["run_id"],
+        "demand_id": proposal["demand_id"], "region_code": proposal["region_code"],
+        "status": status, "created_at": proposal["created_at"]}, proposal["region_code"])
 
 
 def proposals(db: UnitOfWorkFactory, caller: Caller, status: str | None) -> list[Any]:
@@ -124,6 +135,7 @@ def decide_proposal(db: UnitOfWorkFactory, caller: Caller, proposal_id: Any, dec
         if decision == "reject":
             dispatch_runs.set_proposal_status(uow, row.proposal_id, "rejected",
                                               caller.person_id, decided_at)
+            _decided(uow, row._asdict(), "rejected")
         uow.commit()
         proposal: dict[str, Any] = row._asdict()
     if decision == "approve":

@@ -296,3 +296,18 @@ def test_candidates_feed_and_dispatch_answer_as_loading_from_the_database(two_pr
         assert len(expected) >= 5  # both slots of the group demand and the three others
     finally:
         engine.dispose()
+
+
+def test_the_first_candidate_is_published_through_the_outbox(two_processes, publish, clock,
+                                                             event_bus):
+    """matching's own event leaves through its outbox relay to ``matching.events``, as
+    reporting receives it."""
+    a, _, _ = two_processes
+    found = event_bus.listen("matching", "first_candidate_found")
+    volunteer(a, publish, north_km=0.3)
+    d = demand(publish, clock, starts_in_h=72)
+    wait_for(lambda: bool(ids_at(a, d["demand_id"])))  # published, heard, with a candidate
+    mine = [e for e in found.drain(expected=1) if e["payload"]["demand_id"] == d["demand_id"]]
+    assert len(mine) == 1 and mine[0]["event_type"] == "first_candidate_found"
+    assert mine[0]["region_code"] == REGION
+    assert mine[0]["payload"]["seconds_since_publication"] is not None

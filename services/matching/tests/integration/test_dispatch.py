@@ -91,3 +91,36 @@ def test_a_proposal_demand_refuses_is_failed_with_its_reason(matching, volunteer
     mine = [p for p in run["proposals"] if p["demand_id"] == d["demand_id"]]
     assert mine and mine[0]["status"] == "failed" and mine[0]["error"] == "demand_full"
     assert run["failed"] >= 1
+
+
+def announced(db, event_type):
+    """The payloads of ``event_type`` this test wrote to matching's outbox (its rows share the
+    test transaction's ``now()``), oldest first."""
+    from sqlalchemy import text
+
+    with db() as uow:
+        return [row["payload"] for row in uow.execute(text(
+            "SELECT body FROM outbox WHERE created_at = now() AND event_type = :type"
+            " ORDER BY body->>'occurred_at'"), {"type": event_type}).scalars()]
+
+
+def test_the_first_candidate_a_run_and_decisions_are_announced(matching, volunteers, demand,
+                                                               db, clock):
+    volunteers.eligible(offset_km=0.3)
+    d = demand(starts_in_h=500)
+    clock.advance(minutes=5)
+    matching.candidates_for(OPERATOR, d["demand_id"])
+    matching.candidates_for(OPERATOR, d["demand_id"])  # the first candidate only once
+    run = matching.dispatch(OPERATOR, {"region_code": REGION, "auto_apply": False})
+    found = [p for p in announced(db, "first_candidate_found")
+             if p["demand_id"] == d["demand_id"]]
+    assert len(found) == 1  # the run's proposal for it is not a first candidate again
+    assert found[0]["region_code"] == REGION and found[0]["seconds_since_publication"] >= 300
+    [ran] = [p for p in announced(db, "dispatch_run") if p["run_id"] == run["run_id"]]
+    assert (ran["region_code"], ran["proposed"]) == (REGION, run["proposed"])
+    first, *rest = run["proposals"]
+    matching.decide_proposal(OPERATOR, first["proposal_id"], {"decision": "reject"})
+    [decided] = [p for p in announced(db, "proposal_decided")
+                 if p["proposal_id"] == first["proposal_id"]]
+    assert (decided["status"], decided["run_id"], decided["region_code"]) == (
+        "rejected", run["run_id"], REGION)

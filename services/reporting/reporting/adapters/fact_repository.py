@@ -48,7 +48,7 @@ def archive(uow, envelopes: Sequence[Mapping[str, Any]], now: dt.datetime) -> No
 
 READ_MODEL_TABLES = ("facts", "service_days", "service_records", "milestones_reached",
                      "evaluation_scores", "elder_service_days", "elder_day_counts",
-                     "elder_priorities")
+                     "elder_priorities", "demand_progress")
 """What a rebuild empties and makes again from the event archive (everything derived from
 events; not the archive, the inbox or the outbox)."""
 

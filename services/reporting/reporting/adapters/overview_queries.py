@@ -27,3 +27,13 @@ def held_by_category(uow, prefix: str, measure: str, day: dt.date) -> dict[str, 
                     facts.c.day <= day)
              .group_by(facts.c.category))
     return {row[0]: int(row[1]) for row in uow.execute(query) if int(row[1])}
+
+
+def sums_by_category(uow, prefix: str, first: dt.date, last: dt.date, measure: str
+                     ) -> dict[str, int]:
+    """A measure summed over ``[first, last]`` per category, of one region's own rows."""
+    query = (sa.select(facts.c.category, sa.func.sum(facts.c.value))
+             .where(facts.c.region_prefix == prefix, facts.c.day.between(first, last),
+                    facts.c.measure == measure)
+             .group_by(facts.c.category))
+    return {row[0]: int(row[1]) for row in uow.execute(query) if int(row[1])}

@@ -189,3 +189,26 @@ elder_priorities = sa.Table(
     sa.Column("category", sa.String(40), primary_key=True),
     sa.Column("held", sa.Integer, nullable=False),
 )
+
+# migration 0008: each demand's progress from demand's events (``domain/demand_progress.py``),
+# the demand figures of /api/v1/stats: merged so that the order of arrival does not matter
+demand_progress = sa.Table(
+    "demand_progress", metadata,
+    sa.Column("demand_id", sa.String(64), primary_key=True),
+    sa.Column("region_code", sa.String(12)),
+    sa.Column("submitted_day", sa.Date),
+    sa.Column("submitted_at", sa.DateTime(timezone=True)),
+    sa.Column("category", sa.String(64)),
+    sa.Column("channel", sa.String(32)),
+    sa.Column("published_at", sa.DateTime(timezone=True)),
+    sa.Column("first_assigned_at", sa.DateTime(timezone=True)),
+    sa.Column("ever_assigned", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("status_rank", sa.SmallInteger, nullable=False, server_default="0"),
+    sa.Column("cancel_reason", sa.String(64)),
+    sa.Column("funding_source", sa.String(32)),  # null: the events did not say
+    sa.Column("funding_chosen_by", sa.String(32)),  # "default": nobody chose
+    sa.Column("fallback", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("shortfall_minutes", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("first_candidate_at", sa.DateTime(timezone=True)),  # matching's event
+    sa.Index("demand_progress_by_region_day", "region_code", "submitted_day"),
+)

@@ -10,10 +10,12 @@ from typing import Any
 
 from ..adapters import (
     commendation_repository,
+    demand_progress_repository,
     elder_repository,
     fact_repository,
     record_repository,
 )
+from ..domain.demand_progress import by_demand, progress_of
 from ..domain.facts import UNSPECIFIED, Delta, ElderServed, ServiceDay, effect_of
 from ..domain.periods import ACTIVE_CHANGE, ACTIVE_WINDOW_DAYS, activity_changes
 from ..domain.records import fact_of
@@ -29,7 +31,7 @@ def apply(uow, envelopes: Sequence[Mapping[str, Any]], now: dt.datetime) -> int:
     deadlock: the facts rows (one sorted upsert), then the volunteers (sorted), then the
     active-volunteer rows (one sorted upsert), then the elders (sorted), then their day
     counts (one sorted upsert), then the elders' categories (one sorted upsert), then the
-    service records (sorted)."""
+    service records (sorted), then the demands' progress (one sorted upsert)."""
     deltas: list[Delta] = []
     days: list[ServiceDay] = []
     elders: list[ElderServed] = []
@@ -55,6 +57,8 @@ def apply(uow, envelopes: Sequence[Mapping[str, Any]], now: dt.datetime) -> int:
     elder_repository.change_priorities(uow, priorities)
     commendation_repository.keep(uow, envelopes)  # star levels reached, evaluations' stations
     record_repository.apply(uow, [fact for fact in map(fact_of, envelopes) if fact], now)
+    demand_progress_repository.apply(uow, by_demand(
+        progress for progress in map(progress_of, envelopes) if progress))
     return len(deltas)
 
 

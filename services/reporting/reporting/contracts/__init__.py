@@ -2,7 +2,7 @@
 ``commendation`` (表扬奖励), ``exports`` (export jobs), ``monthly`` (月度报告), ``national`` (the
 national volunteer system's export), ``overview`` (the supervision overview behind
 /api/v1/stats), ``reconciliation`` (interchange reconciliation), ``series`` (the supervisor's
-figures), ``zyh`` (志愿汇 pushes). Imports only marshmallow and the kit's pure core (DESIGN.md
+figures), ``supervision`` (demand's figures from the read model), ``zyh`` (志愿汇 pushes). Imports only marshmallow and the kit's pure core (DESIGN.md
 §2); the events reporting consumes belong to their producers (``demand.contracts``,
 ``ledger.contracts``, ``identity.contracts``)."""
 from __future__ import annotations
@@ -87,6 +87,11 @@ from .series import (
     SeriesOut,
     SeriesQuery,
     SeriesRow,
+)
+from .supervision import (
+    DemandFiguresOut,
+    DemandFiguresQuery,
+    MatchingFiguresOut,
 )
 from .zyh import (
     MAX_REPLAY_IDS,
@@ -181,4 +186,7 @@ __all__ = [
     "ZyhReplayIn",
     "ZyhReplayOut",
     "ZyhStatusOut",
+    "DemandFiguresOut",
+    "DemandFiguresQuery",
+    "MatchingFiguresOut",
 ]

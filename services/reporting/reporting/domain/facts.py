@@ -17,6 +17,21 @@ from timebank_common.clock import china_date
 UNSPECIFIED = "-"
 """A dimension the event does not carry."""
 
+LOW_SCORE = 2
+"""An evaluation this low or lower is a low score (demand's ``LOW_SCORE``: it opens a
+follow-up)."""
+PROPOSAL_MEASURES = {"held": "proposals_held", "applied": "proposals_applied",
+                     "rejected": "proposals_rejected", "failed": "proposals_failed"}
+"""matching's dispatch proposals by status, counted on the China day their run made them."""
+INTERNAL_MEASURES = ("evaluations_low", "assignments", "no_shows", "withdrawals",
+                     "services_unrecorded_township", "records_held_by_flag", "dispatch_runs",
+                     *PROPOSAL_MEASURES.values())
+"""Measures kept for demand's figures of supervision (``app/demand_figures.py``) and the held
+records by flag, not offered in series: ``evaluations_low`` (scores of ``LOW_SCORE`` or
+lower), ``assignments`` (volunteers assigned), ``no_shows``, ``withdrawals``,
+``services_unrecorded_township`` (escalated to the township); ``disputes_resolved`` is kept
+under the outcome as its category."""
+
 
 @dataclass(frozen=True)
 class Delta:
@@ -170,10 +185,30 @@ def demand_started(envelope: Mapping[str, Any]) -> Effect:
 
 def recording_overdue(envelope: Mapping[str, Any]) -> Effect:
     """A checked-out service not recorded in time: counted once, at its first (``station``)
-    reminder; the ``township`` escalation of the same service adds nothing."""
+    reminder; the ``township`` escalation of the same service counts apart."""
     if envelope["payload"].get("level", "station") != "station":
-        return Effect()
+        return _counts(envelope, ("services_unrecorded_township", 1))
     return _counts(envelope, ("services_unrecorded", 1))
+
+
+def dispatch_run(envelope: Mapping[str, Any]) -> Effect:
+    """matching's run: one more run, and its proposals held (until each is decided)."""
+    return _counts(envelope, ("dispatch_runs", 1),
+                   ("proposals_held", int(envelope["payload"]["proposed"])))
+
+
+def proposal_decided(envelope: Mapping[str, Any]) -> Effect:
+    """A held proposal decided: held −1, its status +1, on the day its run made it (so the
+    counts by day do not depend on when the decision came)."""
+    payload = envelope["payload"]
+    region = _region(envelope, payload)
+    status = PROPOSAL_MEASURES.get(payload["status"])
+    created = _instant(payload.get("created_at")) or _instant(envelope["occurred_at"])
+    if not region or status is None or created is None:
+        return Effect()
+    day = china_date(created)
+    return Effect((Delta(day, region, UNSPECIFIED, UNSPECIFIED, "proposals_held", -1),
+                   Delta(day, region, UNSPECIFIED, UNSPECIFIED, status, 1)))
 
 
 def _priority(change: int) -> Callable[[Mapping[str, Any]], Effect]:
@@ -194,8 +229,9 @@ def demand_cancelled(envelope: Mapping[str, Any]) -> Effect:
 
 
 def evaluation_submitted(envelope: Mapping[str, Any]) -> Effect:
-    return _counts(envelope, ("evaluations", 1),
-                   ("evaluation_score_sum", envelope["payload"]["score"]))
+    score = envelope["payload"]["score"]
+    return _counts(envelope, ("evaluations", 1), ("evaluation_score_sum", score),
+                   *([("evaluations_low", 1)] if score <= LOW_SCORE else []))
 
 
 def record_held(envelope: Mapping[str, Any]) -> Effect:
@@ -231,11 +267,16 @@ RULES: dict[str, Callable[[Mapping[str, Any]], Effect]] = {
     "hours_given": hours_given,
     "demand_submitted": _counting("demands_submitted", lambda p: p.get("category")),
     "demand_published": demand_published,
+    # no facts: each demand's progress (demand_progress.py), as demand_assigned's too
+    "demand_rejected": lambda envelope: Effect(),
+    "demand_assigned": _counting("assignments"),
+    "assignment_no_show": _counting("no_shows"),
+    "assignment_withdrawn": _counting("withdrawals"),
     "demand_started": demand_started,
     "demand_cancelled": demand_cancelled,
     "evaluation_submitted": evaluation_submitted,
     "dispute_opened": _counting("disputes_opened"),
-    "dispute_resolved": _counting("disputes_resolved"),
+    "dispute_resolved": _counting("disputes_resolved", lambda p: p.get("outcome")),
     "record_held": record_held,
     "person_registered": person_registered,
     "volunteer_eligible": _counting("volunteers_eligible"),
@@ -248,6 +289,10 @@ RULES: dict[str, Callable[[Mapping[str, Any]], Effect]] = {
     "recording_overdue": recording_overdue,
     "elder_priority_granted": _priority(+1),
     "elder_priority_revoked": _priority(-1),
+    # matching's: the first candidate (demand_progress.py), dispatch runs and decisions
+    "first_candidate_found": lambda envelope: Effect(),
+    "dispatch_run": dispatch_run,
+    "proposal_decided": proposal_decided,
 }
 """Event type → what it adds. Every event reporting consumes is here (and only those)."""
 

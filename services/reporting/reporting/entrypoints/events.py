@@ -7,8 +7,12 @@ transaction (``timebank_common.batch_events``): the handler receives a list."""
 from __future__ import annotations
 
 from demand.contracts import (
+    ASSIGNMENT_NO_SHOW,
+    ASSIGNMENT_WITHDRAWN,
+    DEMAND_ASSIGNED,
     DEMAND_CANCELLED,
     DEMAND_PUBLISHED,
+    DEMAND_REJECTED,
     DEMAND_STARTED,
     DEMAND_SUBMITTED,
     DISPUTE_OPENED,
@@ -32,6 +36,7 @@ from ledger.contracts import (
     MILESTONE_REACHED,
     POOL_ALLOCATED,
 )
+from matching.contracts import DISPATCH_RUN, FIRST_CANDIDATE_FOUND, PROPOSAL_DECIDED
 from timebank_common.batch_events import batch_event_handler, batch_once
 from timebank_common.contracts import EventContract
 from timebank_common.events import event_handler, once
@@ -43,7 +48,9 @@ CONSUMED = (SERVICE_RECORDED, HOURS_CREDITED, HOURS_GIVEN, DEMAND_SUBMITTED, DEM
             DEMAND_STARTED, DEMAND_CANCELLED, EVALUATION_SUBMITTED, DISPUTE_OPENED,
             DISPUTE_RESOLVED, RECORD_HELD, PERSON_REGISTERED, VOLUNTEER_ELIGIBLE,
             MILESTONE_REACHED, CREDIT_CORRECTED, HOURS_GRANTED, POOL_ALLOCATED,
-            RECORDING_OVERDUE, ELDER_PRIORITY_GRANTED, ELDER_PRIORITY_REVOKED)
+            RECORDING_OVERDUE, ELDER_PRIORITY_GRANTED, ELDER_PRIORITY_REVOKED,
+            DEMAND_REJECTED, DEMAND_ASSIGNED, ASSIGNMENT_NO_SHOW, ASSIGNMENT_WITHDRAWN,
+            FIRST_CANDIDATE_FOUND, DISPATCH_RUN, PROPOSAL_DECIDED)
 assert {c.name for c in CONSUMED} == set(RULES), "every rule has its handler and no more"
 BATCHED = (SERVICE_RECORDED, HOURS_CREDITED)
 """The hot events, absorbed in batches (the handler takes a list of envelopes)."""

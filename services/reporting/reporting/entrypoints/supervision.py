@@ -8,11 +8,14 @@ from timebank_common.service import rpc, scheduled
 
 from ..adapters import backlog
 from ..adapters.metrics import EVENTS_WAITING
-from ..app import overview, series
+from ..app import demand_figures, overview, series
 from ..app.freshness import freshness
 from ..contracts import (
     BreakdownOut,
     BreakdownQuery,
+    DemandFiguresOut,
+    DemandFiguresQuery,
+    MatchingFiguresOut,
     OverviewOut,
     OverviewQuery,
     SeriesOut,
@@ -43,6 +46,22 @@ class SupervisionEntrypoints(ReportingEntrypoints):
         """A region's figures over a span of days, from the read model (supervision)."""
         dumped: dict[str, Any] = OverviewOut().dump(
             overview.overview(self.db, caller, query, self.clock.now()))
+        return dumped
+
+    @rpc(args={"query": DemandFiguresQuery}, returns=DemandFiguresOut)
+    def demand_figures(self, caller, query) -> dict[str, Any]:
+        """demand's counts, waits (exact medians) and completion of a region's demands
+        submitted in a span, from demand's events (demand's own schemas)."""
+        dumped: dict[str, Any] = DemandFiguresOut().dump(
+            demand_figures.demand_figures(self.db, caller, query))
+        return dumped
+
+    @rpc(args={"query": DemandFiguresQuery}, returns=MatchingFiguresOut)
+    def matching_figures(self, caller, query) -> dict[str, Any]:
+        """matching's match rate, first candidates (exact median) and dispatch of a region
+        and span, from demand's and matching's events (matching's own schema)."""
+        dumped: dict[str, Any] = MatchingFiguresOut().dump(
+            demand_figures.matching_figures_of(self.db, caller, query))
         return dumped
 
     @scheduled("LAG_REFRESH_SECONDS", 15)

@@ -13,7 +13,8 @@ def test_every_consumed_event_has_its_queue_name():
     assert "evt-demand-service_recorded--reporting.on_service_recorded" in names
     assert "evt-ledger-hours_credited--reporting.on_hours_credited" in names
     assert "evt-ledger-milestone_reached--reporting.on_milestone_reached" in names
-    assert len(names) == 20
+    assert len(names) == 27  # + demand_rejected, demand_assigned, assignment_no_show, _withdrawn
+    assert "evt-matching-first_candidate_found--reporting.on_first_candidate_found" in names
 
 
 def test_ready_messages_are_counted_and_left_in_place(amqp_uri):

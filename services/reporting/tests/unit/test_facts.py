@@ -138,8 +138,24 @@ def test_waits_count_from_submission_and_old_events_add_none():
 def test_an_unrecorded_service_counts_once_at_its_first_reminder():
     assert values(effect_of("recording_overdue", envelope("recording_overdue", {
         "level": "station"}))) == {"services_unrecorded": 1}
-    assert effect_of("recording_overdue", envelope("recording_overdue", {
-        "level": "township"})).deltas == ()
+    # the escalation to the township counts apart (demand's overdue_to_township)
+    assert values(effect_of("recording_overdue", envelope("recording_overdue", {
+        "level": "township"}))) == {"services_unrecorded_township": 1}
+
+
+def test_low_scores_and_dispute_outcomes_and_assignments_are_counted():
+    low = effect_of("evaluation_submitted", envelope("evaluation_submitted", {"score": 2}))
+    assert values(low) == {"evaluations": 1, "evaluation_score_sum": 2, "evaluations_low": 1}
+    assert "evaluations_low" not in values(effect_of(
+        "evaluation_submitted", envelope("evaluation_submitted", {"score": 3})))
+    resolved = effect_of("dispute_resolved", envelope("dispute_resolved",
+                                                      {"outcome": "voided"}))
+    assert [(d.measure, d.category) for d in resolved.deltas] == [("disputes_resolved",
+                                                                   "voided")]
+    for kind, measure in (("demand_assigned", "assignments"),
+                          ("assignment_no_show", "no_shows"),
+                          ("assignment_withdrawn", "withdrawals")):
+        assert values(effect_of(kind, envelope(kind, {}))) == {measure: 1}
 
 
 def test_priority_categories_count_up_and_down_and_a_service_names_its_elder():
@@ -162,3 +178,13 @@ def test_every_measure_has_a_name_in_both_languages():
 
     assert set(MEASURE_NAMES) == set(MEASURES)
     assert all(zh and en for zh, en in MEASURE_NAMES.values())
+
+
+def test_dispatch_proposals_count_on_their_runs_day_whenever_decided():
+    run = effect_of("dispatch_run", envelope("dispatch_run", {"proposed": 3}))
+    assert values(run) == {"dispatch_runs": 1, "proposals_held": 3}
+    decided = effect_of("proposal_decided", envelope("proposal_decided", {
+        "status": "applied", "created_at": "2026-10-01T17:00:00+00:00"}))  # 10-02 in China
+    assert [(d.day.isoformat(), d.measure, d.value) for d in decided.deltas] == [
+        ("2026-10-02", "proposals_held", -1), ("2026-10-02", "proposals_applied", 1)]
+    assert effect_of("first_candidate_found", envelope("first_candidate_found", {})).deltas == ()
