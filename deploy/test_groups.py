@@ -22,10 +22,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 _SECOND_HALF = ["services/demand", "services/ledger"]
+MONTHS = "tests/e2e/test_reports_over_months.py"
 GROUPS = {
     # the console's browser tests run after the end-to-end tests, in a pytest process of their
-    # own (no eventlet patch: see the root conftest.py)
-    "e2e": [["tests/e2e"], ["tests/console"], ["tests/fuzz"]],
+    # own (no eventlet patch: see the root conftest.py); the test over several simulated months
+    # starts a second whole platform, so it runs last, once the other groups (and the shared
+    # platform) are done with the machine's two cores
+    "e2e": [["tests/e2e", f"--ignore={MONTHS}"], ["tests/console"], ["tests/fuzz"], [MONTHS]],
     # unit and integration tests in two halves of about equal time (each waits on PostgreSQL
     # and RabbitMQ much of the time); anything not named in the second half is in the first
     "unit+integration 1": [["--ignore=tests/e2e", "--ignore=tests/console", "--ignore=tests/fuzz",
