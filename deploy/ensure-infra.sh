@@ -46,6 +46,23 @@ if ! rabbitmqctl -q status >/dev/null 2>&1; then
   rabbitmqctl -q wait --timeout 60 /var/lib/rabbitmq/mnesia/rabbit@$(hostname -s).pid >/dev/null 2>&1 || true
   for _ in $(seq 1 60); do rabbitmqctl -q status >/dev/null 2>&1 && break; sleep 1; done
 fi
+# Every quorum queue and connection holds file descriptors: with the suite's platforms side by
+# side a broker started under the default limit of 1024 runs out (handshake timeouts, RPCs that
+# never answer). A broker running under a lower limit is restarted under a raised one.
+# (The broker runs as the user rabbitmq, started through su, whose PAM session applies
+# /etc/security/limits.d.)
+LIMITS=/etc/security/limits.d/rabbitmq-timebank.conf
+if [ -w /etc/security/limits.d ] && [ ! -f "$LIMITS" ]; then
+  printf 'rabbitmq soft nofile 20000\nrabbitmq hard nofile 20000\n' > "$LIMITS"
+fi
+BROKER_FDS=$(rabbitmqctl eval 'file_handle_cache:get_limit().' 2>/dev/null | tail -1 | tr -dc 0-9)
+if [ -f "$LIMITS" ] && [ -n "$BROKER_FDS" ] && [ "$BROKER_FDS" -lt 8000 ]; then
+  echo "restarting RabbitMQ with a file-descriptor limit above its $BROKER_FDS ..."
+  rabbitmqctl -q stop >/dev/null 2>&1 || true
+  for _ in $(seq 1 60); do rabbitmqctl -q status >/dev/null 2>&1 || break; sleep 1; done
+  rabbitmq-server -detached || true
+  for _ in $(seq 1 90); do rabbitmqctl -q status >/dev/null 2>&1 && break; sleep 1; done
+fi
 if ! rabbitmq-plugins list -e -m 2>/dev/null | grep -qx rabbitmq_management; then
   rabbitmq-plugins enable -q rabbitmq_management >/dev/null
 fi
