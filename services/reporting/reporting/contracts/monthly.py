@@ -9,7 +9,10 @@ from timebank_common.schemas import AsciiPattern
 
 from .series import REGION_CODE
 
-MONTH = AsciiPattern(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="YYYY-MM / 月份格式应为 YYYY-MM")
+MONTH = AsciiPattern(r"^20[0-9]{2}-(0[1-9]|1[0-2])$",
+                     error="YYYY-MM from 2000-01 to 2099-12 / 月份格式应为 YYYY-MM（2000-01 至 "
+                           "2099-12）")
+"""A month of the days reporting answers for (``series.FIRST_DAY`` to ``LAST_DAY``)."""
 
 
 class MonthlyReportRequest(Schema):

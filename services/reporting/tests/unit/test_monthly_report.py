@@ -84,3 +84,13 @@ def test_a_signature_verifies_and_any_change_of_what_it_covers_does_not():
     assert keys.verify(monthly.signed_bytes(**{**signed, "month": "2026-10"}), signature,
                        keys.key_id) == "signature_mismatch"
     assert keys.verify(monthly.signed_bytes(**signed), signature, "0" * 16) == "unknown_key"
+
+
+def test_a_month_outside_the_calendar_reporting_answers_is_refused_by_the_contract():
+    from reporting.contracts import MonthlyReportRequest
+
+    for month in ("0000-01", "1999-12", "2100-01"):  # "0000-01" answered a 500 to the fuzzer
+        errors = MonthlyReportRequest().validate({"region_code": "130102000000", "month": month})
+        assert "month" in errors, month
+    assert MonthlyReportRequest().validate({"region_code": "130102000000",
+                                            "month": "2026-11"}) == {}
