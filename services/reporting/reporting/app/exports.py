@@ -217,7 +217,9 @@ def _run(db, settings: Settings, now: Callable[[], dt.datetime], job: Claimed,
 
 def sweep(db, settings: Settings, now: dt.datetime) -> int:
     """Delete the files of jobs past their expiry, and temporary files (left by a process
-    that died) older than two leases or an hour; how many files."""
+    that died) older than two leases or an hour; how many files. Every reporting process
+    sweeps the one folder: a file listed may be gone (swept by another, or renamed by its
+    runner) by the time it is looked at."""
     directory = Path(settings.dir)
     if not directory.exists():
         return 0
@@ -230,11 +232,14 @@ def sweep(db, settings: Settings, now: dt.datetime) -> int:
         if not path.is_file():
             continue
         expires = done.get(path.name)
-        # a file of no done job: a dead process's temporary file, or one just renamed whose
-        # job is not marked done yet (so only once it is old)
-        if (now >= expires) if expires else path.stat().st_mtime < stale:
-            path.unlink(missing_ok=True)
-            deleted += 1
+        try:
+            # a file of no done job: a dead process's temporary file, or one just renamed
+            # whose job is not marked done yet (so only once it is old)
+            if (now >= expires) if expires else path.stat().st_mtime < stale:
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:  # another process swept (or its runner renamed) it
+            continue
     return deleted
 
 
