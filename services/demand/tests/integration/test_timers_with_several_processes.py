@@ -2,8 +2,8 @@
 each thing once (issue 17 item 5): two demand workers (``worker_factory``, as two processes'
 containers would run the timer) on one real database whose units of work commit, their timer
 methods released together (``side_by_side``), then the outbox says how often each effect was
-announced. Series generation and the recording-overdue sweep are proven the same way in
-``test_concurrency.py`` (four generators, four sweepers).
+announced. (``test_concurrency.py`` also runs the series generation and the recording-overdue
+sweep four at once, through their use cases.)
 
 How each stays single: escalation and recording-overdue insert under a primary key
 (``ON CONFLICT DO NOTHING ... RETURNING``: only the inserter emits); no-shows and expiry take
@@ -11,17 +11,31 @@ the demand row locked and re-check it under the lock; the confirmation chase tak
 ``FOR UPDATE SKIP LOCKED`` with ``overdue_reported_at IS NULL`` in the condition; series claim
 each (series, date) in ``series_occurrences``."""
 
+import datetime as dt
+
 import pytest
 from nameko.testing.services import worker_factory
+from sqlalchemy import select
 from timebank_testing import outbox_events
 from timebank_testing.identity_fake import IdentityFake
 from timebank_testing.side_by_side import CommittingDatabase, side_by_side
 
+from demand.adapters.tables import series_occurrences
 from demand.domain.escalation import DEFAULT_REVIEW_SECONDS
 from demand.domain.recording import CONFIRMATION_DAYS
 from demand.service import DemandService
+from timebank_common.clock import CHINA
 
-from .conftest import OPERATOR, InProcess, LedgerStandIn, published, served, submission, volunteer
+from .conftest import (
+    OPERATOR,
+    InProcess,
+    LedgerStandIn,
+    new_id,
+    published,
+    served,
+    submission,
+    volunteer,
+)
 
 DEMANDS = 6
 
@@ -98,3 +112,34 @@ def test_confirmation_chase_reports_each_record_once(db, demand, two, clock):
     once = dict.fromkeys(records, 1)
     assert announced(db, "record_confirmation_overdue", "record_id", records) == once
     assert announced(db, "follow_up_opened", "record_id", records) == once
+
+
+def test_recording_overdue_sweep_reports_each_level_once(db, demand, two, clock):
+    ids = [served(demand, clock.now())[0]["demand_id"] for _ in range(3)]
+    clock.advance(hours=49)  # past both limits: the station's and the township's
+    side_by_side(*(p.sweep_unrecorded for p in two))
+    found = [(e["payload"]["demand_id"], e["payload"]["level"])
+             for e in outbox_events(db, "recording_overdue") if e["payload"]["demand_id"] in ids]
+    assert sorted(found) == sorted((i, level) for i in ids for level in ("station", "township"))
+
+
+def test_series_generation_creates_each_occurrence_once(db, demand, two, clock):
+    today = clock.now().astimezone(CHINA).date()
+    made = demand.create_series(OPERATOR, {
+        "elder_id": new_id("series"), "category": "emotional_comfort",
+        "description": "每天上门陪伴", "address": "石家庄市长安区建设北大街12号",
+        "frequency": "weekly", "weekdays": [1, 2, 3, 4, 5, 6, 7],
+        "start_date": today.isoformat(), "end_date": (today + dt.timedelta(days=40)).isoformat(),
+        "time_of_day": "23:59", "window_minutes": 60, "expected_minutes": 60,
+        "channel": "phone"})
+    clock.advance(days=7)  # a week of new days comes within the horizon
+    side_by_side(*(p.generate_series_occurrences for p in two))
+    with db() as uow:
+        rows = uow.execute(select(series_occurrences.c.occurrence_date,
+                                  series_occurrences.c.demand_id)
+                           .where(series_occurrences.c.series_id == made["series_id"])).all()
+    dates = [r.occurrence_date for r in rows]
+    created = [e["payload"]["demand_id"] for e in outbox_events(db, "demand_submitted")
+               if e["payload"]["elder_id"] == made["elder_id"]]
+    assert len(dates) == len(set(dates)) and len(rows) > len(made["occurrences"])
+    assert sorted(created) == sorted(r.demand_id for r in rows if r.demand_id)
