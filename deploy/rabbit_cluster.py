@@ -181,19 +181,20 @@ class RabbitCluster:
 
     # -- whole cluster -----------------------------------------------------
     def start(self) -> RabbitCluster:
-        """Clean leftovers with this prefix, make the network, boot every node, join them to
-        node 1 and wait until all are running members."""
+        """Clean leftovers with this prefix, make the network, boot node 1, then the others
+        side by side (each joins node 1 as it boots), and wait until all are running members."""
         self.cleanup()
         self.base_dir.mkdir(parents=True, exist_ok=True)
         self._save()
         self._write_files()
         self._make_network()
-        for i in self.nodes:  # boot side by side: booting is most of the time
+        self._launch(1)
+        self._await_boot(1)
+        others = list(self.nodes)[1:]
+        for i in others:  # booting is most of the time: the others boot together
             self._launch(i)
-        for i in self.nodes:
+        for i in others:
             self._await_boot(i)
-        for i in list(self.nodes)[1:]:
-            self._join(i)
         self.wait_healthy()
         return self
 
@@ -247,8 +248,10 @@ class RabbitCluster:
             cookie.write_text(secrets.token_hex(20).upper())
         cookie.chmod(0o400)
         (self.base_dir / "enabled_plugins").write_text("[rabbitmq_management].\n")
-        (self.base_dir / "rabbitmq.conf").write_text(f"""\
-# written by deploy/rabbit_cluster.py: every node of this cluster reads this file
+        for i in self.nodes:
+            (self._node_dir(i) / "log").mkdir(parents=True, exist_ok=True)
+        common = f"""\
+# written by deploy/rabbit_cluster.py
 listeners.tcp.default = 5672
 management.tcp.port = 15672
 loopback_users = none
@@ -267,12 +270,19 @@ disk_free_limit.absolute = 100MB
 collect_statistics_interval = 1000
 log.console = false
 log.file.level = info
-""")
+"""
+        # nodes after the first join it when they first boot (peer discovery from this list,
+        # the same as `rabbitmqctl join_cluster` without the stop_app/reset/start_app round);
+        # a node booted again later finds its cluster in its own data folder
+        joining = f"""\
+cluster_formation.peer_discovery_backend = classic_config
+cluster_formation.classic_config.nodes.1 = {self.node_name(1)}
+"""
+        for i in self.nodes:
+            (self._node_dir(i) / "rabbitmq.conf").write_text(common + (joining if i > 1 else ""))
         # quorum queues declared without a group size get one member on every node (3)
         (self.base_dir / "advanced.config").write_text(
             f"[{{rabbit, [{{quorum_cluster_size, {self.size}}}]}}].\n")
-        for i in self.nodes:
-            (self._node_dir(i) / "log").mkdir(parents=True, exist_ok=True)
 
     def _make_network(self) -> None:
         br = self.bridge
@@ -299,7 +309,7 @@ log.file.level = info
             "RABBITMQ_NODENAME": self.node_name(i),
             "RABBITMQ_USE_LONGNAME": "true",
             "RABBITMQ_CONF_ENV_FILE": "/dev/null",  # not the machine broker's env file
-            "RABBITMQ_CONFIG_FILE": str(self.base_dir / "rabbitmq.conf"),
+            "RABBITMQ_CONFIG_FILE": str(d / "rabbitmq.conf"),
             "RABBITMQ_ADVANCED_CONFIG_FILE": str(self.base_dir / "advanced.config"),
             "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.base_dir / "enabled_plugins"),
             "RABBITMQ_MNESIA_BASE": str(d / "mnesia"),
@@ -346,12 +356,6 @@ log.file.level = info
 
         _wait(written, timeout, f"node {i}'s pid file")
         self.ctl(i, "-q", "wait", "--timeout", str(int(timeout)), str(pid_file), timeout=timeout)
-
-    def _join(self, i: int) -> None:
-        self.ctl(i, "-q", "stop_app")
-        self.ctl(i, "-q", "reset")
-        self.ctl(i, "-q", "join_cluster", self.node_name(1))
-        self.ctl(i, "-q", "start_app", timeout=BOOT_TIMEOUT)
 
     def pid(self, i: int) -> int | None:
         """The OS pid of node ``i``'s Erlang VM, from its pid file."""

@@ -163,7 +163,7 @@ class EventBus:
         from kombu import Connection
 
         self.connection = Connection(amqp_uri)
-        self._listeners = []
+        self._listeners: list[Listener] = []
 
     def publish(self, source_service: str, envelope: dict) -> dict:
         from nameko.events import get_event_exchange

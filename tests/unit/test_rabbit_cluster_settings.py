@@ -47,3 +47,13 @@ def test_test_vhosts_on_the_cluster_use_every_node(tmp_path):
 def test_a_prefix_must_fit_interface_names(tmp_path, prefix):
     with pytest.raises(ValueError):
         RabbitCluster(tmp_path, prefix=prefix)
+
+
+def test_its_environment_points_the_platform_and_the_test_fixtures_at_every_node(tmp_path):
+    cluster = RabbitCluster(tmp_path, prefix="tbx", subnet="10.91.0", password="pw")
+    env = cluster.env("tbv")
+    assert env["AMQP_URI"] == cluster.amqp_uri("tbv")
+    assert env["TIMEBANK_RABBIT_API"].split(";") == [cluster.management_url(i) for i in (1, 2, 3)]
+    rabbit = Rabbit("tbv", env["TIMEBANK_RABBIT_API"], env["TIMEBANK_RABBIT_AMQP"],
+                    (env["TIMEBANK_RABBIT_USER"], env["TIMEBANK_RABBIT_PASSWORD"]))
+    assert rabbit.uri == cluster.amqp_uri("tbv")
