@@ -69,8 +69,10 @@ class Rabbit:
         error: requests.RequestException | None = None
         for api in self.apis:
             try:
+                # a node cut off from the network does not refuse, it is silent: give up on
+                # connecting to it after a few seconds and ask the next
                 return requests.request(method, f"{api}{path}", auth=self.auth,
-                                        timeout=timeout, **kwargs)
+                                        timeout=(3, timeout), **kwargs)
             except requests.ConnectionError as exc:  # that node is down or cut off: the next
                 error = exc
         assert error is not None
