@@ -2,7 +2,9 @@
 
 Environment: ``TIMEBANK_PG`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432``),
 ``TIMEBANK_RABBIT_HOST`` / ``_USER`` / ``_PASSWORD`` (default ``guest:guest@127.0.0.1``:
-AMQP 5672, management 15672).
+AMQP 5672, management 15672). To run against a RabbitMQ cluster (``deploy/rabbit_cluster.py
+env`` prints these): ``TIMEBANK_RABBIT_API``, the nodes' management base URLs joined by ``;``,
+and ``TIMEBANK_RABBIT_AMQP``, the nodes' AMQP URLs without a virtual host joined by ``;``.
 """
 from __future__ import annotations
 
@@ -17,7 +19,10 @@ PG_BASE = os.environ.get("TIMEBANK_PG", "postgresql+psycopg://postgres@127.0.0.1
 RABBIT_HOST = os.environ.get("TIMEBANK_RABBIT_HOST", "127.0.0.1")
 RABBIT_USER = os.environ.get("TIMEBANK_RABBIT_USER", "guest")
 RABBIT_PASSWORD = os.environ.get("TIMEBANK_RABBIT_PASSWORD", "guest")
-RABBIT_API = f"http://{RABBIT_HOST}:15672/api"
+RABBIT_MANAGEMENT_URLS = os.environ.get("TIMEBANK_RABBIT_API", f"http://{RABBIT_HOST}:15672")
+RABBIT_AMQP_URLS = os.environ.get(
+    "TIMEBANK_RABBIT_AMQP", f"amqp://{RABBIT_USER}:{RABBIT_PASSWORD}@{RABBIT_HOST}:5672")
+RABBIT_API = f"{RABBIT_MANAGEMENT_URLS.split(';')[0].rstrip('/')}/api"
 
 
 def free_port() -> int:
@@ -30,31 +35,64 @@ VHOST_TIMEOUT_SECONDS = 60
 """Creating or deleting a virtual host (and its quorum queues) on a busy broker takes a while."""
 
 
-class Rabbit:
-    """A throw-away RabbitMQ virtual host and the management API for it."""
+def _split(urls: str | list[str]) -> list[str]:
+    items = urls.split(";") if isinstance(urls, str) else urls
+    return [u.strip().rstrip("/") for u in items if u.strip()]
 
-    def __init__(self, vhost: str):
+
+class Rabbit:
+    """A throw-away RabbitMQ virtual host and the management API for it.
+
+    On one broker (the default) or on a cluster: ``management_urls`` are the nodes' management
+    base URLs (``http://10.77.0.11:15672``), tried in order, so a vhost can still be inspected
+    and deleted while a node is down; ``amqp_urls`` the nodes' AMQP URLs without a virtual host.
+    ``uri`` is kombu's failover form of them (joined by ``;``) for this vhost.
+    """
+
+    def __init__(self, vhost: str, management_urls: str | list[str] | None = None,
+                 amqp_urls: str | list[str] | None = None,
+                 auth: tuple[str, str] | None = None):
         self.vhost = vhost
-        self.auth = (RABBIT_USER, RABBIT_PASSWORD)
-        self.uri = f"amqp://{RABBIT_USER}:{RABBIT_PASSWORD}@{RABBIT_HOST}:5672/{vhost}"
+        self.auth = auth or (RABBIT_USER, RABBIT_PASSWORD)
+        self.apis = [f"{u}/api" for u in _split(management_urls or RABBIT_MANAGEMENT_URLS)]
+        self.node_uris = [f"{u}/{vhost}" for u in _split(amqp_urls or RABBIT_AMQP_URLS)]
+        self.uri = ";".join(self.node_uris)
+
+    @classmethod
+    def on_cluster(cls, cluster, vhost: str) -> Rabbit:
+        """A vhost on a ``deploy/rabbit_cluster.RabbitCluster``."""
+        return cls(vhost, [cluster.management_url(i) for i in cluster.nodes],
+                   [u.rsplit("/", 1)[0] for u in cluster.node_uris()], cluster.auth)
+
+    def _request(self, method: str, path: str, timeout: float = 10, **kwargs):
+        """The management API call on the first node that answers."""
+        error: requests.RequestException | None = None
+        for api in self.apis:
+            try:
+                # a node cut off from the network does not refuse, it is silent: give up on
+                # connecting to it after a few seconds and ask the next
+                return requests.request(method, f"{api}{path}", auth=self.auth,
+                                        timeout=(3, timeout), **kwargs)
+            except requests.ConnectionError as exc:  # that node is down or cut off: the next
+                error = exc
+        assert error is not None
+        raise error
 
     def create(self):
-        r = requests.put(f"{RABBIT_API}/vhosts/{self.vhost}", auth=self.auth,
-                         timeout=VHOST_TIMEOUT_SECONDS)
+        r = self._request("PUT", f"/vhosts/{self.vhost}", timeout=VHOST_TIMEOUT_SECONDS)
         r.raise_for_status()
-        r = requests.put(
-            f"{RABBIT_API}/permissions/{self.vhost}/{RABBIT_USER}",
-            json={"configure": ".*", "write": ".*", "read": ".*"}, auth=self.auth,
+        r = self._request(
+            "PUT", f"/permissions/{self.vhost}/{self.auth[0]}",
+            json={"configure": ".*", "write": ".*", "read": ".*"},
             timeout=VHOST_TIMEOUT_SECONDS,
         )
         r.raise_for_status()
 
     def delete(self):
-        requests.delete(f"{RABBIT_API}/vhosts/{self.vhost}", auth=self.auth,
-                        timeout=VHOST_TIMEOUT_SECONDS)
+        self._request("DELETE", f"/vhosts/{self.vhost}", timeout=VHOST_TIMEOUT_SECONDS)
 
     def queue(self, name: str) -> dict:
-        r = requests.get(f"{RABBIT_API}/queues/{self.vhost}/{name}", auth=self.auth, timeout=10)
+        r = self._request("GET", f"/queues/{self.vhost}/{name}")
         r.raise_for_status()
         return r.json()
 
@@ -64,7 +102,7 @@ class Rabbit:
         while those queues had no consumer. Returns how many messages were dropped."""
         from kombu import Connection
 
-        r = requests.get(f"{RABBIT_API}/queues/{self.vhost}", auth=self.auth, timeout=10)
+        r = self._request("GET", f"/queues/{self.vhost}")
         r.raise_for_status()
         names = [q["name"] for q in r.json()
                  if q["name"].startswith("evt-") and f"--{service}." in q["name"]]
@@ -127,7 +165,7 @@ class EventBus:
         from kombu import Connection
 
         self.connection = Connection(amqp_uri)
-        self._listeners = []
+        self._listeners: list[Listener] = []
 
     def publish(self, source_service: str, envelope: dict) -> dict:
         from nameko.events import get_event_exchange

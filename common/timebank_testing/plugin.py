@@ -32,17 +32,26 @@ def pytest_configure(config):
                             ("e2e", "starts every service as its own process"),
                             ("chaos", "kills processes and cuts connections"),
                             ("fuzz", "generated requests against a whole platform (schemathesis)"),
-                            ("perf", "benchmark; run explicitly with tests/perf")):
+                            ("perf", "benchmark; run explicitly with tests/perf"),
+                            ("cluster", "starts a RabbitMQ cluster in network namespaces (root, "
+                                        "a few minutes); runs only when selected: -m cluster")):
         config.addinivalue_line("markers", f"{marker}: {meaning}")
 
 
 def pytest_collection_modifyitems(config, items):
     """Mark each test by the folder it lives in (``.../tests/unit/...`` is ``unit``), so
-    ``-m unit`` runs what needs no database or broker."""
+    ``-m unit`` runs what needs no database or broker. Tests marked ``cluster`` boot a
+    three-node broker cluster: they run only when ``-m`` names them, so the test groups can
+    schedule them apart."""
     for item in items:
         for part in Path(str(item.fspath)).parts[:-1]:
             if part in FOLDER_MARKERS:
                 item.add_marker(FOLDER_MARKERS[part])
+    if "cluster" not in (config.getoption("markexpr") or ""):
+        skip = pytest.mark.skip(reason="starts a RabbitMQ cluster: select it with -m cluster")
+        for item in items:
+            if item.get_closest_marker("cluster"):
+                item.add_marker(skip)
 
 
 @pytest.fixture
