@@ -47,6 +47,10 @@ class LocalPlatform:
         self.log_dir = Path(log_dir or ROOT / "var" / "log")
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.python = python or sys.executable
+        stale = {"DB_PREFIX", "PG_URL"} & set(env or {})
+        if stale:  # they named databases once; ignored now, a platform would share timebank_*
+            raise PlatformError(f"{', '.join(sorted(stale))} no longer name the databases: pass "
+                                f"databases=ServiceDatabases(prefix=...) (deploy/databases.py)")
         self.databases = databases
         self.base_env = dict(os.environ)
         self.base_env.update(databases.env() if databases is not None else {})
