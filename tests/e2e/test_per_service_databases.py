@@ -2,10 +2,12 @@
 
 Six clusters (``pg_createcluster``, run by user postgres, each on its own port), every process
 connected to its own cluster as its application role; the first path runs while the ledger's
-cluster is restarted twice (before the hours are recorded, and while the credit is on its way),
-and the volunteer is credited 90 minutes exactly once."""
+cluster is restarted twice (before the check-in and before the hours are recorded) and paused
+(SIGSTOP, 3 s) while the credit is on its way, and the volunteer is credited 90 minutes exactly
+once."""
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -56,20 +58,36 @@ def _postgres_uid() -> int:
     return pwd.getpwnam("postgres").pw_uid
 
 
-def test_first_path_credits_once_while_the_ledgers_database_restarts(platform, demo_accounts):
+def stopped(pid: int) -> bool:
+    return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "T"
+
+
+def test_first_path_credits_once_while_the_ledgers_database_restarts_and_pauses(
+        platform, demo_accounts):
     api = Api(platform.url("gateway"))
-    restarts = []
+    databases = platform.databases
+    faults = []
+    pause = threading.Thread(target=databases.pause, args=("ledger", 3))
 
     def before(step):
-        if step in ("check_in", "after_record"):  # reserved / the credit on its way
-            platform.databases.restart("ledger")
-            restarts.append(step)
+        if step in ("check_in", "record"):  # the ledger's pooled connections die
+            databases.restart("ledger")
+            faults.append(f"restart before {step}")
+        if step == "after_record":  # frozen while the credit is on its way
+            pause.start()
+            wait_for(lambda: stopped(databases.server_pids("ledger")[0]), bool, timeout=10,
+                     interval=0.01)
+            faults.append("pause")
 
     result = run_path(api, demo_accounts, before=before)
-    assert restarts == ["check_in", "after_record"]
+    assert faults == ["restart before check_in", "restart before record", "pause"]
+    person = result["volunteer"]["person_id"]
+    started = time.monotonic()  # a read during the pause waits for the server, then answers
+    api.call("GET", f"/api/v1/accounts/{person}", token=result["volunteer_token"], expect=200)
+    assert time.monotonic() - started > 1.0
+    pause.join()
     balance = wait_for_balance(api, result, 90, timeout=120)
     assert balance["earned_minutes"] == 90, balance
-    person = result["volunteer"]["person_id"]
     statement = wait_for(
         lambda: api.call("GET", f"/api/v1/accounts/{person}/statement",
                          token=result["volunteer_token"], expect=200).json(),
