@@ -3,6 +3,7 @@ fixture and an `Api` client, used by the end-to-end tests (tests/e2e) and the co
 tests (tests/console)."""
 from __future__ import annotations
 
+import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -37,12 +38,13 @@ def channels():
 
 @contextmanager
 def running_platform(tmp: Path, channels, extra_env: dict[str, str] | None = None,
-                     topology: str = "shared") -> Iterator[LocalPlatform]:
+                     topology: str | None = None) -> Iterator[LocalPlatform]:
     """Every service and the gateway as processes on a vhost and databases of their own, the
     demo data loaded. The databases (``platform.databases``, ``deploy/databases.py``) are
     provisioned with roles of this run (``tbe2e_<run>_<service>_owner``/``_app``) on the
     machine's server (``topology="shared"``) or in one PostgreSQL cluster per service
-    (``"per-service"``); the processes connect as the app roles. ``platform.db_url(service)``
+    (``"per-service"``; the default is ``TIMEBANK_E2E_DB_TOPOLOGY``, else shared, so a whole
+    suite can be run on either); the processes connect as the app roles. ``platform.db_url(service)``
     is the superuser's URL, for a test's own assertions. Notify sends SMS to a local
     Tencent-style server that checks signatures (``platform.sms``) and e-mail to a local SMTP server (``platform.mailbox``), and looks for
     due deliveries and reminders every second. ``extra_env`` adds to (or overrides) the
@@ -52,6 +54,7 @@ def running_platform(tmp: Path, channels, extra_env: dict[str, str] | None = Non
     rabbit.create()
     prefix = f"tbe2e_{run}"
     ports = {name: free_port() for name in ("gateway",) + SERVICES}
+    topology = topology or os.environ.get("TIMEBANK_E2E_DB_TOPOLOGY", "shared")
     databases = ServiceDatabases(
         prefix, topology,
         ports={name: free_port() for name in SERVICES} if topology == "per-service" else None)
