@@ -31,7 +31,7 @@ if [ "$installed_pg" = 1 ]; then
 fi
 if ! psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
   echo "cannot connect to PostgreSQL as postgres@127.0.0.1 without a password;" \
-       "set TIMEBANK_PG / PG_URL or allow trust for 127.0.0.1 in pg_hba.conf" >&2
+       "set TIMEBANK_PG (the superuser URL deploy/databases.py provisions with) or allow trust for 127.0.0.1 in pg_hba.conf" >&2
   exit 1
 fi
 

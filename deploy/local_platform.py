@@ -14,6 +14,10 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from databases import ServiceDatabases
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("identity", "ledger", "demand", "matching", "notify", "reporting")
@@ -29,17 +33,27 @@ class PlatformError(RuntimeError):
 class LocalPlatform:
     """The processes of one platform instance.
 
-    ``env`` is added to each process's environment (AMQP_URI, DB_PREFIX, ports...);
-    ``ports`` maps a process name to its HTTP port.
+    ``env`` is added to each process's environment (AMQP_URI, ports...); ``ports`` maps a
+    process name to its HTTP port; ``databases`` (``deploy/databases.py``), when given, is
+    provisioned by ``prepare`` and its URLs (``<S>_DATABASE_URL``, app role;
+    ``<S>_MIGRATION_DATABASE_URL``, owner role) go to every process, under ``env``. Without
+    it the configs' defaults apply: the ``timebank_*`` databases, provisioned beforehand.
     """
 
     def __init__(self, env: dict | None = None, ports: dict | None = None,
-                 log_dir: Path | None = None, python: str | None = None):
+                 log_dir: Path | None = None, python: str | None = None,
+                 databases: ServiceDatabases | None = None):
         self.ports = dict(DEFAULT_PORTS, **(ports or {}))
         self.log_dir = Path(log_dir or ROOT / "var" / "log")
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.python = python or sys.executable
+        stale = {"DB_PREFIX", "PG_URL"} & set(env or {})
+        if stale:  # they named databases once; ignored now, a platform would share timebank_*
+            raise PlatformError(f"{', '.join(sorted(stale))} no longer name the databases: pass "
+                                f"databases=ServiceDatabases(prefix=...) (deploy/databases.py)")
+        self.databases = databases
         self.base_env = dict(os.environ)
+        self.base_env.update(databases.env() if databases is not None else {})
         self.base_env.update(env or {})
         for name, port in self.ports.items():
             self.base_env[f"{name.upper()}_HTTP"] = f"127.0.0.1:{port}"
@@ -113,8 +127,12 @@ class LocalPlatform:
         subprocess.run([self.python, "-m", *args], cwd=ROOT, env=self.base_env, check=True)
 
     def prepare(self, demo: bool = True) -> None:
-        """Databases created and migrated, keys made, demo data loaded."""
+        """Databases provisioned (if this platform was given them: as the superuser, once) and
+        migrated (as their owner roles), keys made, demo data loaded. The service processes
+        started afterwards only check that their database is at head."""
         self.ensure_keys()
+        if self.databases is not None:
+            self.databases.provision()
         self.run_module("timebank_common.migrations", *SERVICES)
         if demo:
             self.run_module("identity.commands.demo")

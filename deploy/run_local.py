@@ -1,16 +1,21 @@
 """Run the whole platform locally: ``./deploy/run-local.sh`` calls this.
 
-Databases are created and migrated, demo data loaded, then every service and
-the gateway start as separate processes (logs in var/log/). Ctrl-C stops them
-cleanly.
+The service databases are provisioned (roles and databases, as the PostgreSQL superuser:
+``deploy/databases.py``; ``TIMEBANK_DB_TOPOLOGY=per-service`` gives each service a cluster of
+its own) and migrated as their owner roles, demo data loaded, then every service and the
+gateway start as separate processes connecting as the application roles (logs in var/log/).
+Ctrl-C stops them cleanly.
 """
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
 
-from local_platform import LocalPlatform, PlatformError  # this folder is on sys.path
+from databases import ServiceDatabases  # this folder is on sys.path
+
+from local_platform import LocalPlatform, PlatformError
 
 
 def print_banner(platform: LocalPlatform) -> None:
@@ -37,7 +42,8 @@ def print_banner(platform: LocalPlatform) -> None:
 
 
 def main() -> int:
-    platform = LocalPlatform()
+    databases = ServiceDatabases(topology=os.environ.get("TIMEBANK_DB_TOPOLOGY", "shared"))
+    platform = LocalPlatform(databases=databases)
     stopping = False
 
     def on_signal(signum, frame):

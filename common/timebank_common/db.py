@@ -56,7 +56,9 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
 
 
 def ensure_database(url: str) -> bool:
-    """Create the service's database if it does not exist. Returns True if it was created."""
+    """Create the database if it does not exist (True if it was created): for test harnesses
+    and benchmarks connecting as a superuser, never called by a platform process (those use a
+    database provisioned once by ``deploy/databases.py``)."""
     target = make_url(url)
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT",
                           hide_parameters=True)

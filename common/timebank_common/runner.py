@@ -2,8 +2,10 @@
 
     python -m timebank_common.runner ledger [--config deploy/config/ledger.yaml]
 
-Creates and migrates the service's database (if it has one), configures JSON
-logs, then runs the nameko service class ``<service>.service`` until SIGTERM or
+Checks that the service's database (if it has one) is at the migration head — it does not
+migrate: that is ``python -m timebank_common.migrations <service>``, run as the database's
+owner role; a process connects as the application role, which cannot change the schema —
+configures JSON logs, then runs the nameko service class ``<service>.service`` until SIGTERM or
 Ctrl-C, which stop it cleanly (in-flight workers finish).
 """
 import warnings
@@ -41,7 +43,7 @@ def main(argv=None) -> None:
     cfg = config_mod.load(args.config or f"deploy/config/{args.service}.yaml")
     logs.configure(args.service, cfg.get("LOG_LEVEL", "INFO"))
     if cfg.get("DATABASE_URL"):
-        migrations.upgrade(args.service, cfg["DATABASE_URL"], cfg)
+        migrations.require_head(args.service, cfg["DATABASE_URL"])
     cls = service_class(args.service)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:

@@ -112,7 +112,7 @@ def database_url(run_id, pii_keys):
 def _migrated_databases(run_id: str, suffix: str):
     """Yields ``get(service)`` → the URL of ``tbtest_<run>_<service><suffix>``, created and
     migrated on first use; drops them all afterwards."""
-    from timebank_common.db import drop_database
+    from timebank_common.db import drop_database, ensure_database
     from timebank_common.migrations import upgrade
 
     made = {}
@@ -120,6 +120,7 @@ def _migrated_databases(run_id: str, suffix: str):
     def get(service: str) -> str:
         if service not in made:
             url = f"{PG_BASE}/tbtest_{run_id}_{service}{suffix}"
+            ensure_database(url)  # the harness is the superuser: it creates what it tests on
             upgrade(service, url)
             made[service] = url
         return made[service]
@@ -135,7 +136,7 @@ def own_database_url(run_id, pii_keys, request):
     module alone (``tbtest_<run>_<service>_<module>``), dropped after it. For a module that
     commits many rows, or rows at odd times: the shared database stays as the other modules
     expect it (their rolled-back tests see what is committed there)."""
-    from timebank_common.db import drop_database
+    from timebank_common.db import drop_database, ensure_database
     from timebank_common.migrations import upgrade
 
     made = {}
@@ -144,6 +145,7 @@ def own_database_url(run_id, pii_keys, request):
     def get(service: str) -> str:
         if service not in made:
             url = f"{PG_BASE}/tbtest_{run_id}_{service}_{module}"
+            ensure_database(url)
             upgrade(service, url)
             made[service] = url
         return made[service]

@@ -3,6 +3,7 @@ fixture and an `Api` client, used by the end-to-end tests (tests/e2e) and the co
 tests (tests/console)."""
 from __future__ import annotations
 
+import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -16,11 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # first_path.py
 
-from timebank_testing import PG_BASE, Rabbit, free_port  # noqa: E402
+from databases import ServiceDatabases  # noqa: E402
+from timebank_testing import Rabbit, free_port  # noqa: E402
 from timebank_testing.fake_channels import sms_server, smtp_server  # noqa: E402
 
 from local_platform import SERVICES, LocalPlatform  # noqa: E402
-from timebank_common.db import drop_database  # noqa: E402
 
 HIGH_RATE_LIMITS = {"RATE_LIMIT_STORAGE_URL": "memory://",
                     **{f"RATE_LIMIT_{name}": "100000/minute"
@@ -36,11 +37,16 @@ def channels():
 
 
 @contextmanager
-def running_platform(tmp: Path, channels, extra_env: dict[str, str] | None = None
-                     ) -> Iterator[LocalPlatform]:
+def running_platform(tmp: Path, channels, extra_env: dict[str, str] | None = None,
+                     topology: str | None = None) -> Iterator[LocalPlatform]:
     """Every service and the gateway as processes on a vhost and databases of their own, the
-    demo data loaded; notify sends SMS to a local Tencent-style server that checks signatures
-    (``platform.sms``) and e-mail to a local SMTP server (``platform.mailbox``), and looks for
+    demo data loaded. The databases (``platform.databases``, ``deploy/databases.py``) are
+    provisioned with roles of this run (``tbe2e_<run>_<service>_owner``/``_app``) on the
+    machine's server (``topology="shared"``) or in one PostgreSQL cluster per service
+    (``"per-service"``; the default is ``TIMEBANK_E2E_DB_TOPOLOGY``, else shared, so a whole
+    suite can be run on either); the processes connect as the app roles. ``platform.db_url(service)``
+    is the superuser's URL, for a test's own assertions. Notify sends SMS to a local
+    Tencent-style server that checks signatures (``platform.sms``) and e-mail to a local SMTP server (``platform.mailbox``), and looks for
     due deliveries and reminders every second. ``extra_env`` adds to (or overrides) the
     processes' environment (e.g. ``CLOCK_FILE`` for a platform living at a simulated time)."""
     run = uuid.uuid4().hex[:8]
@@ -48,9 +54,14 @@ def running_platform(tmp: Path, channels, extra_env: dict[str, str] | None = Non
     rabbit.create()
     prefix = f"tbe2e_{run}"
     ports = {name: free_port() for name in ("gateway",) + SERVICES}
+    topology = topology or os.environ.get("TIMEBANK_E2E_DB_TOPOLOGY", "shared")
+    databases = ServiceDatabases(
+        prefix, topology,
+        ports={name: free_port() for name in SERVICES} if topology == "per-service" else None)
     sms, mailbox = channels
     instance = LocalPlatform(
-        env={"AMQP_URI": rabbit.uri, "DB_PREFIX": prefix,
+        databases=databases,
+        env={"AMQP_URI": rabbit.uri,
              "JWT_PRIVATE_KEY_FILE": str(tmp / "jwt.pem"),
              "JWT_PUBLIC_KEY_FILE": str(tmp / "jwt.pub"),
              "PII_KEYS_FILE": str(tmp / "pii-keys.json"),
@@ -67,7 +78,7 @@ def running_platform(tmp: Path, channels, extra_env: dict[str, str] | None = Non
     )
     instance.sms, instance.mailbox = sms, mailbox
     instance.rabbit = rabbit
-    instance.db_url = lambda service: f"{PG_BASE}/{prefix}_{service}"
+    instance.db_url = databases.superuser_url
     try:
         instance.prepare(demo=True)
         # a platform may start while the suite's other groups load the machine (CI runs them
@@ -77,8 +88,7 @@ def running_platform(tmp: Path, channels, extra_env: dict[str, str] | None = Non
     finally:
         instance.stop_all()
         rabbit.delete()
-        for name in SERVICES:
-            drop_database(f"{PG_BASE}/{prefix}_{name}")
+        databases.drop()
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,9 @@ import sys
 import uuid
 
 import pytest
+from databases import ServiceDatabases
 from sqlalchemy import create_engine, text
-from timebank_testing import PG_BASE, Rabbit, free_port
+from timebank_testing import Rabbit, free_port
 from timebank_testing.infra import EventBus
 
 from demand.contracts import (
@@ -36,7 +37,6 @@ from ledger.contracts import HOURS_CREDITED, HOURS_GIVEN
 from local_platform import ROOT, LocalPlatform
 from reporting.adapters.fact_repository import READ_MODEL_TABLES
 from reporting.adapters.tables import service_records
-from timebank_common.db import drop_database
 
 pytestmark = pytest.mark.e2e
 
@@ -147,11 +147,12 @@ def reporting_alone(tmp_path):
     run = uuid.uuid4().hex[:8]
     rabbit = Rabbit(f"tbrestart-{run}")
     rabbit.create()
-    prefix = f"tbrestart_{run}"
-    instance = LocalPlatform(env={"AMQP_URI": rabbit.uri, "DB_PREFIX": prefix},
+    databases = ServiceDatabases(f"tbrestart_{run}", services=["reporting"])
+    instance = LocalPlatform(env={"AMQP_URI": rabbit.uri}, databases=databases,
                              ports={"reporting": free_port()}, log_dir=tmp_path / "log")
-    instance.db_url = f"{PG_BASE}/{prefix}_reporting"
+    instance.db_url = databases.superuser_url("reporting")
     try:
+        databases.provision()
         instance.run_module("timebank_common.migrations", "reporting")
         instance.start("reporting")
         instance.wait_healthy(["reporting"])
@@ -159,7 +160,7 @@ def reporting_alone(tmp_path):
     finally:
         instance.stop_all()
         rabbit.delete()
-        drop_database(instance.db_url)
+        databases.drop()
 
 
 def test_a_reporting_process_killed_mid_stream_ends_equal_to_a_rebuild(reporting_alone):

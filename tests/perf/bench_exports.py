@@ -30,7 +30,7 @@ from timebank_testing import PG_BASE  # noqa: E402
 from reporting.app import exports  # noqa: E402
 from timebank_common.caller import Caller  # noqa: E402
 from timebank_common.clock import FixedClock  # noqa: E402
-from timebank_common.db import UnitOfWork, drop_database, make_engine  # noqa: E402
+from timebank_common.db import UnitOfWork, drop_database, ensure_database, make_engine  # noqa: E402
 from timebank_common.migrations import upgrade  # noqa: E402
 
 PROVINCE_ADMIN = Caller("bench", ("province_admin",), "130000000000")
@@ -100,6 +100,7 @@ def main() -> None:
                         help="also the peak of Python's allocations (slower)")
     args = parser.parse_args()
     url = f"{PG_BASE}/tbperf_{uuid.uuid4().hex[:8]}_reporting"
+    ensure_database(url)
     upgrade("reporting", url)
     engine = make_engine(url, pool_size=2)
 

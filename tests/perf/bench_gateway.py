@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timebank_testing import PG_BASE, Rabbit, free_port  # noqa: E402
+from databases import ServiceDatabases  # noqa: E402
+from timebank_testing import Rabbit, free_port  # noqa: E402
 
 from loadgen import load  # noqa: E402
 from local_platform import LocalPlatform  # noqa: E402
-from timebank_common.db import drop_database  # noqa: E402
 
 
 def post_json(url, body, token=None):
@@ -70,8 +70,10 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="tbperf-"))
     prefix = f"tbperf_{run}"
     ports = {name: free_port() for name in ("gateway", "identity", "demand", "matching", "ledger", "notify")}
+    databases = ServiceDatabases(prefix)  # roles and databases of this run, dropped after it
     platform = LocalPlatform(
-        env={"AMQP_URI": rabbit.uri, "DB_PREFIX": prefix,
+        databases=databases,
+        env={"AMQP_URI": rabbit.uri,
              "JWT_PRIVATE_KEY_FILE": str(tmp / "k.pem"), "JWT_PUBLIC_KEY_FILE": str(tmp / "k.pub"),
              "LOG_LEVEL": "WARNING",
              # one caller reads thousands of times a second: limits above that (still checked)
@@ -114,8 +116,7 @@ def main() -> int:
                 proc.wait(5)
         platform.stop_all()
         rabbit.delete()
-        for name in ("identity", "demand", "matching", "ledger", "notify"):
-            drop_database(f"{PG_BASE}/{prefix}_{name}")
+        databases.drop()
 
     print()
     print(f"load: {gateway['tool']}, {args.connections} connections, {args.seconds} s each, loopback, 2 cores shared")

@@ -37,10 +37,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 
+from databases import ServiceDatabases  # noqa: E402
 from kombu import Connection  # noqa: E402
 from nameko.events import get_event_exchange  # noqa: E402
 from sqlalchemy import text  # noqa: E402
-from timebank_testing import PG_BASE, Rabbit, free_port  # noqa: E402
+from timebank_testing import Rabbit, free_port  # noqa: E402
 
 from demand.contracts import SERVICE_RECORDED  # noqa: E402
 from ledger.adapters.invariants import verify_balances  # noqa: E402
@@ -50,7 +51,7 @@ from ledger.entrypoints.crediting import CREDIT_BATCH, CREDIT_CONSUMER  # noqa: 
 from local_platform import LocalPlatform  # noqa: E402
 from timebank_common.batch_events import handle_batch_once  # noqa: E402
 from timebank_common.clock import SystemClock  # noqa: E402
-from timebank_common.db import UnitOfWork, drop_database, make_engine, make_event  # noqa: E402
+from timebank_common.db import UnitOfWork, make_engine, make_event  # noqa: E402
 
 CITIES = ["130100000000", "130200000000", "130300000000", "130400000000", "130500000000",
           "130600000000", "130700000000", "130800000000", "130900000000", "131000000000",
@@ -183,13 +184,15 @@ def main() -> int:
     rabbit.create()
     tmp = Path(tempfile.mkdtemp(prefix="tbperf-"))
     prefix = f"tbperf_{run}"
-    url = f"{PG_BASE}/{prefix}_ledger"
+    databases = ServiceDatabases(prefix, services=["ledger"])
+    url = databases.superuser_url("ledger")  # the bench's own baseline and checks
     ports = [free_port() for _ in range(args.processes)]
-    platform = LocalPlatform(env={"AMQP_URI": rabbit.uri, "DB_PREFIX": prefix, "LOG_LEVEL": "WARNING"},
+    platform = LocalPlatform(env={"AMQP_URI": rabbit.uri, "LOG_LEVEL": "WARNING"}, databases=databases,
                              ports={"ledger": ports[0]}, log_dir=tmp / "log")
     volunteers = [str(uuid.uuid4()) for _ in range(args.volunteers)]
     try:
         platform.ensure_keys()
+        databases.provision()
         platform.run_module("timebank_common.migrations", "ledger")
         direct = baseline(url, events_for(args.baseline_events, volunteers, f"base{run}"))
 
@@ -226,7 +229,7 @@ def main() -> int:
     finally:
         platform.stop_all()
         rabbit.delete()
-        drop_database(url)
+        databases.drop()
 
     credited = len(follower.seen)
     latencies = [follower.seen[r] - sent[r] for r in follower.seen if r in sent]

@@ -51,8 +51,9 @@ sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_matching import NOW, make_demands, make_volunteers  # noqa: E402
+from databases import ServiceDatabases  # noqa: E402
 from nameko.standalone.rpc import ServiceRpcProxy  # noqa: E402
-from timebank_testing import PG_BASE, EventBus, Rabbit, free_port  # noqa: E402
+from timebank_testing import EventBus, Rabbit, free_port  # noqa: E402
 
 from local_platform import LocalPlatform  # noqa: E402
 from matching.adapters.tables import (  # noqa: E402
@@ -72,12 +73,10 @@ from matching.domain.city_feed import city_unit  # noqa: E402
 from timebank_common.clock import CHINA  # noqa: E402
 from timebank_common.db import (  # noqa: E402
     UnitOfWork,
-    drop_database,
     insert_rows,
     make_engine,
     make_event,
 )
-from timebank_common.migrations import upgrade  # noqa: E402
 
 OPERATOR = {"person_id": "bench-op", "roles": ["province_admin"], "scope": "130000000000"}
 TOWNSHIPS = 40  # demands spread over 130102001… 130102040: a dispatch takes one township
@@ -297,15 +296,17 @@ def main() -> None:
     rabbit = Rabbit(f"tbperf-{run}")
     rabbit.create()
     prefix = f"tbperf_{run}"
-    url = f"{PG_BASE}/{prefix}_matching"
+    databases = ServiceDatabases(prefix, services=["matching"])
+    url = databases.superuser_url("matching")  # loading the synthetic city
     ports = [free_port() for _ in range(args.processes)]
-    platform = LocalPlatform(env={"AMQP_URI": rabbit.uri, "DB_PREFIX": prefix,
-                                  "LOG_LEVEL": "WARNING"},
+    platform = LocalPlatform(env={"AMQP_URI": rabbit.uri, "LOG_LEVEL": "WARNING"},
+                             databases=databases,
                              ports={"matching": ports[0]},
                              log_dir=Path(tempfile.mkdtemp(prefix="tbperf-")) / "log")
     bus = None
     try:
-        upgrade("matching", url)
+        databases.provision()
+        databases.migrate(["matching"])  # as the owner role: the processes' app role is granted
         engine = make_engine(url)
         now = dt.datetime.now(dt.UTC)
         weeks = max(0, math.ceil((now - NOW).total_seconds() / (7 * 86400)) + 1)
@@ -367,7 +368,7 @@ def main() -> None:
             bus.close()
         platform.stop_all()
         rabbit.delete()
-        drop_database(url)
+        databases.drop()
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ from reporting.entrypoints.events import BATCH  # noqa: E402
 from timebank_common.batch_events import handle_batch_once  # noqa: E402
 from timebank_common.caller import Caller  # noqa: E402
 from timebank_common.clock import FixedClock  # noqa: E402
-from timebank_common.db import UnitOfWork, drop_database, make_engine  # noqa: E402
+from timebank_common.db import UnitOfWork, drop_database, ensure_database, make_engine  # noqa: E402
 from timebank_common.events import handle_once  # noqa: E402
 from timebank_common.migrations import upgrade  # noqa: E402
 
@@ -310,6 +310,7 @@ def main() -> None:
                         help="only (a), with and without the elders' service days")
     args = parser.parse_args()
     url = f"{PG_BASE}/tbperf_{uuid.uuid4().hex[:8]}_reporting"
+    ensure_database(url)
     upgrade("reporting", url)
     engine = make_engine(url, pool_size=2)
     db = lambda: UnitOfWork(engine)  # noqa: E731

@@ -272,14 +272,14 @@ def print_logins() -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     from timebank_common import config as config_mod
-    from timebank_common.migrations import upgrade
+    from timebank_common.migrations import require_head
 
     parser = argparse.ArgumentParser(description="Load the identity demo data (idempotent)")
     parser.add_argument("--config", default="deploy/config/identity.yaml")
     args = parser.parse_args(argv)
     cfg = config_mod.load(args.config)
     url = cfg["DATABASE_URL"]
-    upgrade("identity", url, cfg)
+    require_head("identity", url)  # migrated by the owner role, not by this command
     personal_data.configure(cfg)  # the key file the service uses
     started = dt.datetime.now()
     load_demo(url)

@@ -29,14 +29,14 @@ def read_table(path: Path) -> list[list[str]]:
 def file_command(description: str, import_file: Callable[..., Any],
                  failed: Callable[[Any], Any], argv: Sequence[str] | None = None,
                  add_arguments: Callable[[argparse.ArgumentParser], None] | None = None) -> int:
-    """``python -m identity.commands.<command> FILE.csv [--config ...]``: migrate, import,
+    """``python -m identity.commands.<command> FILE.csv [--config ...]``: check the schema, import,
     print the report.
 
     ``import_file(database_url, path)`` (``import_file(database_url, path, args)`` when
     ``add_arguments`` adds options to the parser) returns a report with ``lines()``; the exit
     status is 1 when ``failed(report)``, so scripts notice refused rows."""
     from timebank_common import config as config_mod
-    from timebank_common.migrations import upgrade
+    from timebank_common.migrations import require_head
 
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("file", type=Path)
@@ -46,7 +46,7 @@ def file_command(description: str, import_file: Callable[..., Any],
     args = parser.parse_args(argv)
     cfg = config_mod.load(args.config)
     url = cfg["DATABASE_URL"]
-    upgrade("identity", url, cfg)
+    require_head("identity", url)  # migrated by the owner role, not by this command
     personal_data.configure(cfg)  # the key file the service uses
     report = import_file(url, args.file, args) if add_arguments else import_file(url, args.file)
     print("\n".join(report.lines()))

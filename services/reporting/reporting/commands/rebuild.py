@@ -4,7 +4,11 @@
 
 Empties the facts, service days and service records and replays every archived event in occurred order, in one
 transaction (the service may keep running: its answers and live events wait on the table
-locks until the commit, then the figures equal a fresh build)."""
+locks until the commit, then the figures equal a fresh build).
+
+Runs as the database's owner role (``MIGRATION_DATABASE_URL``): emptying the read model takes
+TRUNCATE, which the service's application role is not granted, so a running reporting process
+cannot wipe its figures; rebuilding is an operator's act, like a migration."""
 from __future__ import annotations
 
 import argparse
@@ -20,7 +24,8 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="deploy/config/reporting.yaml")
     args = parser.parse_args(argv)
-    engine = make_engine(config_mod.load(args.config)["DATABASE_URL"], pool_size=1)
+    cfg = config_mod.load(args.config)
+    engine = make_engine(cfg.get("MIGRATION_DATABASE_URL") or cfg["DATABASE_URL"], pool_size=1)
     result = rebuild(lambda: UnitOfWork(engine), dt.datetime.now(dt.UTC))
     print(f"reporting: replayed {result['events']} events (newest {result['newest']})")
 
