@@ -113,9 +113,11 @@ class LocalPlatform:
         subprocess.run([self.python, "-m", *args], cwd=ROOT, env=self.base_env, check=True)
 
     def prepare(self, demo: bool = True) -> None:
-        """Databases created and migrated, keys made, demo data loaded."""
+        """Databases created and migrated, the broker's queues in shape (an old-shaped empty
+        queue replaced: ``timebank_common.queues``), keys made, demo data loaded."""
         self.ensure_keys()
         self.run_module("timebank_common.migrations", *SERVICES)
+        self.run_module("timebank_common.queues", "upgrade", *SERVICES)
         if demo:
             self.run_module("identity.commands.demo")
 

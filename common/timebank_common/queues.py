@@ -48,6 +48,7 @@ import argparse
 import importlib
 import inspect
 import sys
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -166,35 +167,59 @@ def upgrade_queue(amqp_uri: str, queue: Queue) -> str:
     """Bring one queue to its shape: ``absent``, ``kept`` (already right) or ``replaced``
     (an empty, unused old-shaped queue deleted and declared anew). Raises
     ``QueueNotUpgradable`` when it holds messages or is consumed from."""
-    with Connection(amqp_uri) as conn:
-        counts = _passive(conn, queue.name)
-        if counts is None:
-            return "absent"
-        try:
-            declare(conn, queue)
-            return "kept"
-        except PreconditionFailed:
-            pass
-        messages, consumers = _passive(conn, queue.name) or (0, 0)
-        if messages or consumers:
-            raise QueueNotUpgradable(
-                f"队列 {queue.name} 形态过旧，但仍有 {messages} 条消息、{consumers} 个消费者，"
-                f"未升级：请停止旧进程、处理完消息后重试 / queue {queue.name} has the old shape "
-                f"but holds {messages} message(s) and {consumers} consumer(s); not upgraded: stop "
-                f"the old processes, let them drain it (or move its messages), and run again")
-        try:
-            _delete(conn, queue.name, if_empty=True)
-        except PreconditionFailed as exc:  # a message or consumer arrived meanwhile
-            raise QueueNotUpgradable(
-                f"队列 {queue.name} 在升级时收到消息或消费者 / queue {queue.name} received a "
-                f"message or consumer while being upgraded: {exc}") from None
-        except AMQPNotImplementedError:  # a quorum queue: no if-empty (the broker closed us)
-            with Connection(amqp_uri) as again:
-                _delete(again, queue.name, if_empty=False)
-                declare(again, queue)
-            return "replaced"
+    return upgrade(amqp_uri, [queue])[queue.name]
+
+
+def upgrade(amqp_uri: str, queues: Iterable[Queue]) -> dict[str, str]:
+    """``upgrade_queue`` for each queue, on one connection; {queue name: outcome}. Stops at
+    the first refusal."""
+    outcomes = {}
+    conn = Connection(amqp_uri)
+    try:
+        for queue in queues:
+            try:
+                outcomes[queue.name] = _upgrade_on(conn, queue)
+            except AMQPNotImplementedError:  # a quorum queue: no if-empty; the broker closed us
+                _release(conn)
+                conn = Connection(amqp_uri)
+                _delete(conn, queue.name, if_empty=False)  # checked empty and unused just before
+                declare(conn, queue)
+                outcomes[queue.name] = "replaced"
+    finally:
+        _release(conn)
+    return outcomes
+
+
+def _upgrade_on(conn: Connection, queue: Queue) -> str:
+    if _passive(conn, queue.name) is None:
+        return "absent"
+    try:
         declare(conn, queue)
-        return "replaced"
+        return "kept"
+    except PreconditionFailed:
+        pass
+    messages, consumers = _passive(conn, queue.name) or (0, 0)
+    if messages or consumers:
+        raise QueueNotUpgradable(
+            f"队列 {queue.name} 形态过旧，但仍有 {messages} 条消息、{consumers} 个消费者，"
+            f"未升级：请停止旧进程、处理完消息后重试 / queue {queue.name} has the old shape "
+            f"but holds {messages} message(s) and {consumers} consumer(s); not upgraded: stop "
+            f"the old processes, let them drain it (or move its messages), and run again")
+    try:
+        _delete(conn, queue.name, if_empty=True)
+    except PreconditionFailed as exc:  # a message or consumer arrived meanwhile
+        raise QueueNotUpgradable(
+            f"队列 {queue.name} 在升级时收到消息或消费者 / queue {queue.name} received a "
+            f"message or consumer while being upgraded: {exc}") from None
+    declare(conn, queue)
+    return "replaced"
+
+
+def _release(conn: Connection) -> None:
+    try:
+        conn.release()
+    except Exception:  # already closed by the broker
+        pass
 
 
 def _passive(conn: Connection, name: str) -> tuple[int, int] | None:
@@ -216,11 +241,6 @@ def _delete(conn: Connection, name: str, if_empty: bool) -> None:
     channel.close()
 
 
-def upgrade(amqp_uri: str, queues: Iterable[Queue]) -> dict[str, str]:
-    """``upgrade_queue`` for each queue; {queue name: outcome}. Stops at the first refusal."""
-    return {queue.name: upgrade_queue(amqp_uri, queue) for queue in queues}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -228,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("services", nargs="+")
     parser.add_argument("--amqp-uri", help="defaults to AMQP_URI of deploy/config/<service>.yaml")
     args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     for service in args.services:
         cfg = config_mod.load(f"deploy/config/{service}.yaml")
         queues = service_queues(service_class(service), cfg)

@@ -4,8 +4,10 @@ API; reply queues stay transient; a failover ``AMQP_URI`` whose first node refus
 second; old-shaped queues are replaced by the upgrade only while empty."""
 from __future__ import annotations
 
+import time
 import uuid
 
+import amqp
 import pytest
 from kombu import Connection, Queue
 from timebank_testing import rpc_proxy, wait_for
@@ -142,3 +144,29 @@ def _queues(rabbit) -> list[dict]:
     r = requests.get(f"{RABBIT_API}/queues/{rabbit.vhost}", auth=rabbit.auth, timeout=10)
     r.raise_for_status()
     return r.json()
+
+
+def test_an_rpc_caller_is_told_when_the_rpc_queue_refuses(rabbit, amqp_uri):
+    """``x-overflow: reject-publish`` refuses only past a length limit, which the platform does
+    not set (an operator's policy could): the caller's publish, confirmed, then fails at once
+    with kombu's ``OperationalError`` caused by the broker's ``MessageNacked``, rather than
+    waiting out its timeout for an answer that cannot come."""
+    from amqp.exceptions import MessageNacked
+    from kombu.exceptions import OperationalError
+
+    shape = rpc_queue("capped", {})
+    capped = Queue(shape.name, exchange=shape.exchange, routing_key=shape.routing_key,
+                   durable=True, auto_delete=False,
+                   queue_arguments={**shape.queue_arguments, "x-max-length": 1})
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        capped(channel).declare()
+        for _ in range(2):  # a quorum queue's limit is soft: it refuses once over it
+            channel.basic_publish(amqp.Message(b"{}"), exchange="", routing_key="rpc-capped")
+        wait_for(lambda: rabbit.queue_depth("rpc-capped") == 2)
+    with rpc_proxy(amqp_uri, "capped", timeout=60) as proxy:
+        started = time.monotonic()
+        with pytest.raises(OperationalError) as refused:
+            proxy.anything()
+        assert isinstance(refused.value.__cause__, MessageNacked)
+        assert time.monotonic() - started < 10
