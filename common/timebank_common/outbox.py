@@ -92,11 +92,19 @@ class Confirms:
         self.published = 0
         self.outstanding: set[int] = set()
         self.nacked = 0
+        self._floor = 1  # every tag below was settled by a ``multiple`` ack or nack
 
     def _settle(self, tag: int, multiple: bool) -> int:
-        settled = {t for t in self.outstanding if t <= tag} if multiple else {tag}
-        self.outstanding -= settled
-        return len(settled)
+        """Forget the tags settled now (each tag once: a batch costs O(its size))."""
+        if not multiple:
+            settled = 1 if tag in self.outstanding else 0
+            self.outstanding.discard(tag)
+            return settled
+        before = len(self.outstanding)
+        for settled_tag in range(self._floor, tag + 1):
+            self.outstanding.discard(settled_tag)
+        self._floor = max(self._floor, tag + 1)
+        return before - len(self.outstanding)
 
     def _ack(self, tag: int, multiple: bool) -> None:
         self._settle(tag, multiple)
