@@ -56,7 +56,6 @@ from amqp.exceptions import AMQPNotImplementedError, NotFound, PreconditionFaile
 from kombu import Connection, Exchange, Queue
 
 from . import config as config_mod
-from .metrics import dead_letter_queue_name
 
 DEAD_LETTER_EXCHANGE = "timebank.dead-letter"
 DEFAULT_EVENT_DELIVERY_LIMIT = 5
@@ -83,6 +82,8 @@ def source_arguments(service: str, delivery_limit: int) -> dict[str, Any]:
 
 
 def dead_letter_queue(service: str) -> Queue:
+    from .metrics import dead_letter_queue_name  # noqa: PLC0415 (metrics imports nameko)
+
     return Queue(dead_letter_queue_name(service), exchange=dead_letter_exchange(),
                  routing_key=service, durable=True, auto_delete=False,
                  queue_arguments=dict(QUORUM))
