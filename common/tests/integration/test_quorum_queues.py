@@ -170,3 +170,24 @@ def test_an_rpc_caller_is_told_when_the_rpc_queue_refuses(rabbit, amqp_uri):
             proxy.anything()
         assert isinstance(refused.value.__cause__, MessageNacked)
         assert time.monotonic() - started < 10
+
+
+def test_an_rpc_request_in_the_dead_letters_is_listed_but_not_replayed(rabbit, amqp_uri):
+    """Past ``rpc-<service>``'s delivery limit the broker dead-letters a request; its caller
+    stopped waiting long before, so a replay would run a command nobody awaits."""
+    from timebank_common.deadletters import replay
+
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        dead_letter_queue("rpconly")(channel).declare()
+        channel.basic_publish(
+            amqp.Message(b'{"args": [], "kwargs": {}}', content_type="application/json",
+                         application_headers={"x-first-death-queue": "rpc-rpconly",
+                                              "x-first-death-reason": "delivery_limit"}),
+            exchange="timebank.dead-letter", routing_key="rpconly")
+        wait_for(lambda: rabbit.queue_depth("rpconly.dead-letters") == 1)
+    [letter] = list_dead_letters(amqp_uri, "rpconly")
+    assert letter["from_queue"] == "rpc-rpconly"
+    assert letter["reason"].startswith("重试次数用尽")
+    assert replay(amqp_uri, "rpconly") == 0
+    assert rabbit.queue_depth("rpconly.dead-letters") == 1
