@@ -128,12 +128,14 @@ class LocalPlatform:
 
     def prepare(self, demo: bool = True) -> None:
         """Databases provisioned (if this platform was given them: as the superuser, once) and
-        migrated (as their owner roles), keys made, demo data loaded. The service processes
+        migrated (as their owner roles), the broker's queues in shape (an old-shaped empty queue
+        replaced: ``timebank_common.queues``), keys made, demo data loaded. The service processes
         started afterwards only check that their database is at head."""
         self.ensure_keys()
         if self.databases is not None:
             self.databases.provision()
         self.run_module("timebank_common.migrations", *SERVICES)
+        self.run_module("timebank_common.queues", "upgrade", *SERVICES)
         if demo:
             self.run_module("identity.commands.demo")
 

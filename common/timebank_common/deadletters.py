@@ -8,6 +8,11 @@ only the one whose envelope has ``--event-id``) back on the queue it was
 dead-lettered from, with a fresh delivery count, and removes it from the
 dead-letter queue once the broker has confirmed the copy. Handlers use the inbox,
 so replaying something that was in fact handled changes nothing.
+
+The dead-letter queue is a quorum queue (``queues.dead_letter_queue``). Besides events it
+may hold RPC requests that reached ``rpc-<service>``'s delivery limit (their processes died
+holding them): ``list`` shows them (``from_queue`` ``rpc-<service>``), ``replay`` leaves them —
+their callers stopped waiting long ago, and running a command nobody awaits could do it twice.
 """
 from __future__ import annotations
 
@@ -91,7 +96,8 @@ def replay(amqp_uri: str, service: str, event_id: str | None = None, limit: int 
                 break
             summary = _summary(message)
             target = summary["from_queue"]
-            if target is None or (event_id and summary["event_id"] != event_id):
+            if target is None or target.startswith("rpc-") or (
+                    event_id and summary["event_id"] != event_id):
                 skipped.append(message)
                 continue
             headers = {k: v for k, v in (message.headers or {}).items()

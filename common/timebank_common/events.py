@@ -3,7 +3,8 @@
 ``@event_handler("demand", "service_recorded")`` (this module's) differs from
 nameko's in three ways (DESIGN.md §3):
 
-* its queue is a durable **quorum** queue with ``x-delivery-limit``: a handler
+* its queue is a durable **quorum** queue (three replicas, ``queues.event_queue``) with
+  ``x-delivery-limit`` and at-least-once dead-lettering: a handler
   that keeps failing is retried a bounded number of times (with a growing pause),
   then moved to ``<service>.dead-letters`` — by the handler on its last attempt, with the
   error that stopped it in the ``timebank-dead-letter-reason`` header (what ``deadletters
@@ -21,54 +22,37 @@ import logging
 import time
 from typing import Any
 
-from kombu import Connection, Exchange, Queue
-from nameko.events import EventHandler, get_event_exchange
+from kombu import Connection, Queue
+from nameko.events import EventHandler
 from nameko.messaging import Consumer
 
 from . import metrics
 from .contracts import EventContract
 from .faults import crash_point
 from .logs import scrub
+from .queues import (  # noqa: F401 -- DEAD_LETTER_EXCHANGE, dead_letter_exchange: re-exported
+    DEAD_LETTER_EXCHANGE,
+    DEFAULT_EVENT_DELIVERY_LIMIT,
+    dead_letter_exchange,
+    dead_letter_queue,
+    declare,
+    event_queue,
+)
 
 log = logging.getLogger(__name__)
 
-DEAD_LETTER_EXCHANGE = "timebank.dead-letter"
-DEFAULT_DELIVERY_LIMIT = 5
+DEFAULT_DELIVERY_LIMIT = DEFAULT_EVENT_DELIVERY_LIMIT
 DEAD_LETTER_QUEUE_HEADER = "timebank-dead-letter-queue"  # the queue it failed in
 DEAD_LETTER_REASON_HEADER = "timebank-dead-letter-reason"  # why, readable
 
 
-def dead_letter_exchange() -> Exchange:
-    return Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True)
-
-
-def dead_letter_queue(service: str) -> Queue:
-    return Queue(
-        metrics.dead_letter_queue_name(service),
-        exchange=dead_letter_exchange(),
-        routing_key=service,
-        durable=True,
-    )
-
-
 def reliable_queue(container, source_service: str, event_type: str, method_name: str,
                    delivery_limit: int) -> tuple[Queue, Queue]:
-    """The durable quorum queue of one handler, and its service's dead-letter queue."""
+    """The durable quorum queue of one handler, and its service's dead-letter queue
+    (``queues.event_queue``, with ``delivery_limit``)."""
     service = container.service_name
-    queue = Queue(
-        f"evt-{source_service}-{event_type}--{service}.{method_name}",
-        exchange=get_event_exchange(source_service, container.config),
-        routing_key=event_type,
-        durable=True,
-        auto_delete=False,
-        exclusive=False,
-        queue_arguments={
-            "x-queue-type": "quorum",
-            "x-delivery-limit": delivery_limit,
-            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
-            "x-dead-letter-routing-key": service,
-        },
-    )
+    config = dict(container.config, EVENT_DELIVERY_LIMIT=delivery_limit)
+    queue = event_queue(service, source_service, event_type, method_name, config)
     return queue, dead_letter_queue(service)
 
 
@@ -116,8 +100,7 @@ class ReliableEventHandler(EventHandler):
         from nameko.amqp import get_connection  # nameko's pooled connection helper
 
         with get_connection(self.container.config["AMQP_URI"]) as conn:
-            self._dead_letters.maybe_bind(conn)
-            self._dead_letters.declare()
+            declare(conn, self._dead_letters)
         super().start()
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):

@@ -5,13 +5,17 @@
   concurrently.
 * A batch of rows is published to the exchange nameko's ``EventDispatcher`` would use
   (``<service>.events``, topic, routing key = event type), so ordinary
-  ``@event_handler``s receive it, inside one AMQP transaction on the relay's channel:
-  ``tx.commit`` returns once the broker holds every message of the batch (persistent
-  messages written to disk) — one round trip per batch instead of one publisher confirm
-  per message.
-* Rows are marked sent only after that commit, in the same database transaction that
-  held their lock. If the process dies in between, the rows are published again after
-  restart: consumers de-duplicate with their inbox.
+  ``@event_handler``s receive it, on a channel in **publisher-confirm** mode: the whole batch
+  goes out, then the relay waits until the broker has confirmed every message (acks may
+  cover several at once) — one round trip per batch. A quorum queue confirms once a majority
+  of its replicas holds the message. The relay once used AMQP transactions; with quorum queues
+  ``tx.commit`` answers before the queues have accepted, and a message a queue refuses
+  (``x-overflow: reject-publish`` over a length limit) was dropped while the commit succeeded
+  (verified on RabbitMQ 3.10.8). A nack now fails the batch: ``PublishRefused``.
+* Rows are marked sent only after every confirm, in the same database transaction that
+  held their lock; a nack, a timeout or a lost connection rolls it back and the rows are
+  published again (the relay reconnects). If the process dies in between, the rows are
+  published again after restart: consumers de-duplicate with their inbox.
 * While idle, the relay keeps its connection alive (``keep_alive``): it reads the broker's
   heartbeats and sends its own. It once only published, so an idle relay sent no heartbeat; the
   broker closed the connection after two missed intervals (60 s) and the next publish after a
@@ -58,10 +62,8 @@ def relay_batch(engine: Engine, connection: Connection, service_name: str, limit
         ).all()
         if not rows:
             return 0
-        channel = connection.default_channel
-        for row in rows:
-            channel.basic_publish(amqp_message(row), exchange=exchange.name, routing_key=row.event_type)
-        channel.tx_commit()  # type: ignore[attr-defined] # returns once the broker holds the whole batch
+        publish_confirmed(connection, [(amqp_message(row), exchange.name, row.event_type)
+                                       for row in rows])
         crash_point("outbox_after_publish")
         db.execute(
             update(outbox_table)
@@ -70,6 +72,80 @@ def relay_batch(engine: Engine, connection: Connection, service_name: str, limit
         )
     metrics.OUTBOX_PUBLISHED.labels(service_name).inc(len(rows))
     return len(rows)
+
+
+CONFIRM_TIMEOUT_SECONDS = 30.0
+
+
+class PublishRefused(Exception):
+    """The broker nacked a message of the batch (a queue refused it): nothing is marked sent."""
+
+
+class Confirms:
+    """Publisher confirms of one channel, counted: ``confirm.select`` numbers the channel's
+    publishes 1, 2, 3...; the broker acks or nacks each, or every one up to a number at once."""
+
+    def __init__(self, channel) -> None:
+        channel.confirm_select()
+        channel.events["basic_ack"].add(self._ack)
+        channel.events["basic_nack"].add(self._nack)
+        self.published = 0
+        self.outstanding: set[int] = set()
+        self.nacked = 0
+        self._floor = 1  # every tag below was settled by a ``multiple`` ack or nack
+
+    def _settle(self, tag: int, multiple: bool) -> int:
+        """Forget the tags settled now (each tag once: a batch costs O(its size))."""
+        if not multiple:
+            settled = 1 if tag in self.outstanding else 0
+            self.outstanding.discard(tag)
+            return settled
+        before = len(self.outstanding)
+        for settled_tag in range(self._floor, tag + 1):
+            self.outstanding.discard(settled_tag)
+        self._floor = max(self._floor, tag + 1)
+        return before - len(self.outstanding)
+
+    def _ack(self, tag: int, multiple: bool) -> None:
+        self._settle(tag, multiple)
+
+    def _nack(self, tag: int, multiple: bool) -> None:
+        self.nacked += self._settle(tag, multiple)
+
+
+def publish_confirmed(connection: Connection, messages: list[tuple[amqp.Message, str, str]],
+                      timeout: float = CONFIRM_TIMEOUT_SECONDS) -> None:
+    """Publish ``(message, exchange, routing key)``s on ``connection``'s default channel and
+    return once the broker confirmed them all; ``PublishRefused`` if it nacked any,
+    ``TimeoutError`` if it did not answer in ``timeout`` seconds (a quorum queue without a
+    majority holds its confirms back)."""
+    channel = connection.default_channel
+    confirms = _confirms_of(channel)
+    nacked_before = confirms.nacked
+    for message, exchange, routing_key in messages:
+        channel.basic_publish(message, exchange=exchange, routing_key=routing_key)
+        confirms.published += 1
+        confirms.outstanding.add(confirms.published)
+    deadline = time.monotonic() + timeout
+    while confirms.outstanding:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"{len(confirms.outstanding)} publish(es) not confirmed in {timeout}s")
+        try:
+            connection.drain_events(timeout=min(left, 1.0))
+        except TimeoutError:
+            pass
+    if confirms.nacked > nacked_before:
+        raise PublishRefused(f"the broker refused {confirms.nacked - nacked_before} of "
+                             f"{len(messages)} message(s)")
+
+
+def _confirms_of(channel) -> Confirms:
+    confirms = getattr(channel, "_timebank_confirms", None)
+    if confirms is None:
+        confirms = Confirms(channel)
+        channel._timebank_confirms = confirms
+    return confirms
 
 
 def amqp_message(row) -> amqp.Message:
@@ -102,12 +178,13 @@ def backlog(engine: Engine) -> tuple[int, float]:
 HEARTBEAT_SECONDS = 30
 
 
-def transactional_connection(amqp_uri: str, heartbeat: float = HEARTBEAT_SECONDS) -> Connection:
-    """A connection whose default channel publishes in AMQP transactions (``relay_batch``);
-    call ``keep_alive`` on it at least every ``heartbeat / 2`` seconds."""
+def relay_connection(amqp_uri: str, heartbeat: float = HEARTBEAT_SECONDS) -> Connection:
+    """A connection whose default channel publishes with confirms (``publish_confirmed``);
+    call ``keep_alive`` on it at least every ``heartbeat / 2`` seconds. ``amqp_uri`` may be a
+    failover URL (``amqp://a;amqp://b;amqp://c``): kombu tries the nodes in turn."""
     connection = Connection(amqp_uri, heartbeat=heartbeat)
     connection.ensure_connection(max_retries=3)
-    connection.default_channel.tx_select()  # type: ignore[attr-defined]
+    _confirms_of(connection.default_channel)
     return connection
 
 
@@ -172,7 +249,7 @@ class OutboxRelay(DependencyProvider):
         while self._running:
             try:
                 if connection is None:
-                    connection = transactional_connection(amqp_uri, self.heartbeat)
+                    connection = relay_connection(amqp_uri, self.heartbeat)
                     declare_exchange(connection, service)
                 else:
                     keep_alive(connection)

@@ -24,7 +24,6 @@ from nameko.dependency_providers import Config
 from nameko.exceptions import IncorrectSignature
 from nameko.extensions import DependencyProvider
 from nameko.messaging import QueueConsumer
-from nameko.rpc import Rpc
 from nameko.timer import Timer
 from nameko.web.handlers import http
 from sqlalchemy import text
@@ -37,6 +36,7 @@ from .contracts import RpcDeclaration, conforms, schema_instance
 from .db import UnitOfWork, make_engine
 from .errors import DomainError, validation_error
 from .logs import Correlation
+from .rpc import QuorumRpc
 from .schemas import load
 
 log = logging.getLogger(__name__)
@@ -67,8 +67,8 @@ class ContractBroken(Exception):
 
 def rpc(fn: Callable[..., Any] | None = None, *, args: Mapping[str, Any] | None = None,
         returns: Any = None, internal: bool = False, idempotent: bool = False) -> Any:
-    """A nameko RPC whose domain errors are expected refusals, not logged as crashes, with
-    its contract declared next to it::
+    """A nameko RPC (on the service's quorum queue, ``rpc.QuorumRpc``) whose domain errors are
+    expected refusals, not logged as crashes, with its contract declared next to it::
 
         @rpc(args={"data": SubmitDemand}, returns=DemandOut)
         def submit(self, caller, data): ...
@@ -84,7 +84,7 @@ def rpc(fn: Callable[..., Any] | None = None, *, args: Mapping[str, Any] | None 
     ``idempotency.envelope(answer, replayed)``. ``docs/rpc-and-events.md`` is generated from
     these declarations."""
     if fn is not None:  # bare @rpc: not yet declared
-        return Rpc.decorator(expected_exceptions=(DomainError,))(fn)
+        return QuorumRpc.decorator(expected_exceptions=(DomainError,))(fn)
     declaration = RpcDeclaration(dict(args or {}), returns, internal, idempotent)
 
     def decorate(method: Callable[..., Any]) -> Any:
@@ -121,7 +121,7 @@ def rpc(fn: Callable[..., Any] | None = None, *, args: Mapping[str, Any] | None 
             return call()
 
         entrypoint.rpc_declaration = declaration  # type: ignore[attr-defined]
-        return Rpc.decorator(expected_exceptions=(DomainError,))(entrypoint)
+        return QuorumRpc.decorator(expected_exceptions=(DomainError,))(entrypoint)
 
     return decorate
 

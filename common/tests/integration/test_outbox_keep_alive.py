@@ -9,7 +9,7 @@ import time
 import amqp
 import pytest
 
-from timebank_common.outbox import keep_alive, transactional_connection
+from timebank_common.outbox import keep_alive, publish_confirmed, relay_connection
 
 HEARTBEAT = 1.0
 IDLE = 4 * HEARTBEAT  # past the two intervals after which the broker gives up on a client
@@ -26,13 +26,11 @@ def _idle(connection, keeping_alive: bool) -> None:
 
 
 def _publish(connection) -> None:
-    channel = connection.default_channel
-    channel.basic_publish(amqp.Message(b"{}"), exchange="", routing_key="no-such-queue")
-    channel.tx_commit()
+    publish_confirmed(connection, [(amqp.Message(b"{}"), "", "no-such-queue")])
 
 
 def test_an_idle_relay_connection_that_keeps_alive_can_still_publish(amqp_uri):
-    connection = transactional_connection(amqp_uri, heartbeat=HEARTBEAT)
+    connection = relay_connection(amqp_uri, heartbeat=HEARTBEAT)
     try:
         _idle(connection, keeping_alive=True)
         _publish(connection)
@@ -42,7 +40,7 @@ def test_an_idle_relay_connection_that_keeps_alive_can_still_publish(amqp_uri):
 
 def test_without_keep_alive_the_broker_drops_the_idle_connection(amqp_uri):
     """The cause, shown: what the relay did before."""
-    connection = transactional_connection(amqp_uri, heartbeat=HEARTBEAT)
+    connection = relay_connection(amqp_uri, heartbeat=HEARTBEAT)
     try:
         _idle(connection, keeping_alive=False)
         with pytest.raises(connection.connection_errors):

@@ -18,9 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from nameko.rpc import rpc
-
 from timebank_common.contracts import RpcDeclaration, conforms
+from timebank_common.rpc import rpc
 from timebank_common.runner import service_class
 from timebank_common.service import ContractBroken, loads_back
 

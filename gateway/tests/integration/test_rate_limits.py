@@ -8,10 +8,10 @@ import uuid
 import pytest
 import redis
 import requests
-from nameko.rpc import rpc
 
 from gateway.service import GatewayService
 from timebank_common.caller import Caller
+from timebank_common.rpc import rpc
 from timebank_common.tokens import issue_access_token
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

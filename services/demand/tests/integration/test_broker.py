@@ -9,7 +9,6 @@ service does without the broker: ``test_demands.py``, ``test_intake.py``,
 import datetime as dt
 
 import pytest
-from nameko.rpc import rpc as nameko_rpc
 from sqlalchemy import create_engine, text
 from timebank_testing import wait_for
 from timebank_testing.identity_fake import IdentityFake
@@ -19,6 +18,7 @@ from demand.service import DemandService
 from timebank_common.clock import FixedClock
 from timebank_common.db import make_event
 from timebank_common.errors import Unavailable
+from timebank_common.rpc import rpc as nameko_rpc
 
 from .conftest import OPERATOR, PLACE, REGION, published, submission, volunteer
 

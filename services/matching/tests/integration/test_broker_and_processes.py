@@ -13,7 +13,6 @@ from dataclasses import astuple, replace
 from functools import partial
 
 import pytest
-from nameko.rpc import rpc as rpc_method
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import text
 from timebank_testing import wait_for as shared_wait_for
@@ -29,6 +28,7 @@ from matching.service import MatchingService
 from timebank_common.clock import FixedClock
 from timebank_common.db import UnitOfWork, make_engine, make_event
 from timebank_common.errors import NotFound
+from timebank_common.rpc import rpc as rpc_method
 
 REGION = "130181001001"
 OPERATOR = {"person_id": "op-xj", "roles": ["station_operator"], "scope": "130181001000"}

@@ -13,7 +13,6 @@ from functools import partial
 import eventlet
 import pytest
 from eventlet.event import Event
-from nameko.rpc import rpc as rpc_method
 from timebank_testing import wait_for as shared_wait_for
 from timebank_testing.identity_fake import IdentityFake
 
@@ -22,6 +21,7 @@ from matching.service import MatchingService
 from timebank_common.clock import FixedClock
 from timebank_common.db import make_event
 from timebank_common.errors import Unavailable
+from timebank_common.rpc import rpc as rpc_method
 
 REGION = "130702001001"
 OPERATOR = {"person_id": "op-zjk", "roles": ["station_operator"], "scope": "130702001000"}
