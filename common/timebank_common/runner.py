@@ -23,8 +23,8 @@ import signal  # noqa: E402
 
 from nameko.cli.run import run  # noqa: E402
 
+from . import broker, logs, migrations  # noqa: E402
 from . import config as config_mod  # noqa: E402
-from . import logs, migrations  # noqa: E402
 
 
 def service_class(service: str):
@@ -44,6 +44,7 @@ def main(argv=None) -> None:
     logs.configure(args.service, cfg.get("LOG_LEVEL", "INFO"))
     if cfg.get("DATABASE_URL"):
         migrations.require_head(args.service, cfg["DATABASE_URL"])
+    broker.apply(cfg)  # failover across the cluster's nodes within a bounded round
     cls = service_class(args.service)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:

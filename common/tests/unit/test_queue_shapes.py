@@ -48,3 +48,30 @@ def test_a_failover_url_names_every_node_and_starts_with_the_first():
     connection = Connection(uri)  # nothing is connected until it is used
     assert connection.hostname == "10.0.0.1" and connection.virtual_host == "tb"
     assert connection.alt == uri.split(";")
+
+
+def test_the_failover_round_reaches_every_nameko_connection(monkeypatch):
+    """A silent node (a partition) must not use up kombu's whole failover round: the runner
+    gives the round its own time in nameko's defaults and in its publishers' copy of them."""
+    from nameko import constants
+    from nameko.amqp.publish import Publisher
+
+    from timebank_common import broker
+
+    monkeypatch.setattr(constants, "DEFAULT_TRANSPORT_OPTIONS", dict(constants.DEFAULT_TRANSPORT_OPTIONS))
+    monkeypatch.setattr(Publisher, "transport_options", dict(Publisher.transport_options))
+    broker.apply({"AMQP_FAILOVER_ROUND_SECONDS": "12"})
+    assert constants.DEFAULT_TRANSPORT_OPTIONS["connect_retries_timeout"] == 12.0
+    assert Publisher.transport_options["connect_retries_timeout"] == 12.0
+    broker.apply({})
+    assert Publisher.transport_options["connect_retries_timeout"] == broker.DEFAULT_FAILOVER_ROUND_SECONDS
+
+
+def test_every_service_listens_for_heartbeats_often_enough_to_notice_a_partition():
+    from pathlib import Path
+
+    from timebank_common import config
+
+    root = Path(__file__).resolve().parents[3]
+    for path in sorted((root / "deploy" / "config").glob("*.yaml")):
+        assert int(config.load(str(path))["HEARTBEAT"]) <= 15, path.name
