@@ -7,6 +7,11 @@ ceiling measured in the same run (DESIGN.md §8), and their ratio.
     token check in the gateway + one RPC to ledger + one SQL read.
 (b) A bare nameko @http entrypoint making one RPC echo (tests/perf/echo_services.py).
 
+Next to each rate it prints the CPU milliseconds per request of the process answering HTTP
+(the gateway; the bare ``@http`` process) and, as "behind", of the RPC service it asks (ledger;
+the echo service), read from ``/proc/<pid>/stat`` (utime + stime) before and after the timed
+window: the ratio says how far apart the two paths are, the CPU figures where the time goes.
+
 Everything runs on this machine, against loopback only, on a throw-away RabbitMQ
 vhost and throw-away databases. Uses wrk if installed (apt-get install wrk).
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -47,6 +53,41 @@ def get_json(url, token):
         return json.loads(resp.read())
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds ``pid`` has used so far (``/proc/<pid>/stat`` fields 14, 15)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(pid: int, behind: int, url: str, seconds: int, connections: int,
+             headers: dict) -> dict:
+    """``load`` on ``url`` with the CPU milliseconds per request of the answering process
+    (``pid``) and of the RPC service behind it (``behind``)."""
+    before = cpu_seconds(pid), cpu_seconds(behind)
+    result = load(url, seconds, connections, headers)
+    after = cpu_seconds(pid), cpu_seconds(behind)
+    requests = result["rate"] * seconds or float("nan")
+    result["cpu_ms"] = (after[0] - before[0]) * 1000 / requests
+    result["behind_cpu_ms"] = (after[1] - before[1]) * 1000 / requests
+    return result
+
+
+def profile(pids: dict[str, int], path: str, url: str, seconds: int, connections: int,
+            headers: dict) -> None:
+    """py-spy samples each process of ``pids`` (name → pid; without pausing them) into
+    ``<path>.<name>`` while ``url`` is under load: outside the timed window, whose figures a
+    sampler would lower."""
+    spies = [subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record",
+                               "--nonblocking", "--format", "raw", "--rate", "200",
+                               "--output", f"{path}.{name}", "--duration", str(seconds),
+                               "--pid", str(pid)], stdout=subprocess.DEVNULL)
+             for name, pid in pids.items()]
+    load(url, seconds, connections, headers)
+    for spy in spies:
+        spy.wait(seconds + 30)
+
+
 def wait_http(url, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -62,8 +103,14 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--profile", metavar="PATH", default=None,
+                        help="after the timed windows, profile each process under the same load "
+                             "with py-spy (pip install py-spy) into PATH.gateway, PATH.ledger, "
+                             "PATH.baseline, PATH.echo (collapsed stacks: one line per stack "
+                             "with its sample count)")
     args = parser.parse_args()
 
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     run = uuid.uuid4().hex[:8]
     rabbit = Rabbit(f"tbperf-{run}")
     rabbit.create()
@@ -93,7 +140,12 @@ def main() -> int:
         get_json(balance_url, token)
         headers = {"Authorization": f"Bearer {token}"}
         load(balance_url, 2, args.connections, headers)  # warm-up
-        gateway = load(balance_url, args.seconds, args.connections, headers)
+        gateway = measured(platform.processes["gateway"].pid, platform.processes["ledger"].pid,
+                           balance_url, args.seconds, args.connections, headers)
+
+        if args.profile:
+            profile({name: platform.processes[name].pid for name in ("gateway", "ledger")},
+                    args.profile, balance_url, args.seconds, args.connections, headers)
 
         echo_port = free_port()
         for argv in (["rpc", rabbit.uri], ["http", rabbit.uri, str(echo_port)]):
@@ -103,7 +155,11 @@ def main() -> int:
         echo_url = f"http://127.0.0.1:{echo_port}/echo"
         wait_http(echo_url)
         load(echo_url, 2, args.connections, {})
-        baseline = load(echo_url, args.seconds, args.connections, {})
+        baseline = measured(echo_procs[1].pid, echo_procs[0].pid, echo_url, args.seconds,
+                            args.connections, {})
+        if args.profile:
+            profile({"baseline": echo_procs[1].pid, "echo": echo_procs[0].pid}, args.profile,
+                    echo_url, args.seconds, args.connections, {})
     finally:
         for proc in echo_procs:
             proc.terminate()
@@ -118,12 +174,15 @@ def main() -> int:
             drop_database(f"{PG_BASE}/{prefix}_{name}")
 
     print()
-    print(f"load: {gateway['tool']}, {args.connections} connections, {args.seconds} s each, loopback, 2 cores shared")
-    print(f"{'path':<48}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}")
+    print(f"load: {gateway['tool']}, {args.connections} connections, {args.seconds} s each, loopback, 2 cores shared; "
+          f"load average before/after: {load_before} / {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"{'path':<48}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'CPU ms/req':>12}{'behind':>8}")
     for label, r in (("gateway GET /api/v1/accounts/{id} (auth + RPC + SQL)", gateway),
                      ("bare nameko @http -> RPC echo (baseline)", baseline)):
-        print(f"{label[:47]:<48}{r['rate']:>9.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['errors']:>9}")
-    print(f"ratio gateway / baseline: {gateway['rate'] / baseline['rate']:.2f} of the framework ceiling")
+        print(f"{label[:47]:<48}{r['rate']:>9.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['errors']:>9}"
+              f"{r['cpu_ms']:>12.2f}{r['behind_cpu_ms']:>8.2f}")
+    print(f"ratio gateway / baseline: {gateway['rate'] / baseline['rate']:.2f} of the framework ceiling; "
+          f"CPU per request {gateway['cpu_ms'] / baseline['cpu_ms']:.2f}x the baseline's")
     return 0
 
 
