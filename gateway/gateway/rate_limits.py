@@ -22,9 +22,9 @@ tolerate for a cheaper check.
 
 The counters live in ``RATE_LIMIT_STORAGE_URL``: ``redis://host:port/db`` shares them between
 every gateway process; ``memory://`` (the default) keeps them per process
-(``process_counters.py``), so N processes
-allow N times the amount. When the storage cannot be reached the request passes (logged at
-WARNING and counted as ``storage_error``): a Redis outage must not take the platform down.
+(``process_counters.py``), so N processes allow N times the amount. When the storage cannot
+be reached the request passes (logged at WARNING and counted as ``storage_error``): a Redis
+outage must not take the platform down.
 """
 from __future__ import annotations
 
