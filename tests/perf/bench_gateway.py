@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timebank_testing import PG_BASE, Rabbit, free_port  # noqa: E402
 
 from loadgen import load  # noqa: E402
-from local_platform import LocalPlatform  # noqa: E402
+from local_platform import SERVICES, LocalPlatform  # noqa: E402
 from timebank_common.db import drop_database  # noqa: E402
 
 
@@ -148,7 +148,7 @@ def main() -> int:
     rabbit.create()
     tmp = Path(tempfile.mkdtemp(prefix="tbperf-"))
     prefix = f"tbperf_{run}"
-    ports = {name: free_port() for name in ("gateway", "identity", "demand", "matching", "ledger", "notify")}
+    ports = {name: free_port() for name in ("gateway", *SERVICES)}  # none of the fixed defaults
     platform = LocalPlatform(
         env={"AMQP_URI": rabbit.uri, "DB_PREFIX": prefix,
              "JWT_PRIVATE_KEY_FILE": str(tmp / "k.pem"), "JWT_PUBLIC_KEY_FILE": str(tmp / "k.pub"),
@@ -200,7 +200,7 @@ def main() -> int:
                 proc.wait(5)
         platform.stop_all()
         rabbit.delete()
-        for name in ("identity", "demand", "matching", "ledger", "notify"):
+        for name in SERVICES:  # every one the platform made (reporting's was left behind)
             drop_database(f"{PG_BASE}/{prefix}_{name}")
 
     print()
