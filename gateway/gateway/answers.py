@@ -22,6 +22,8 @@ from marshmallow import RAISE
 
 from timebank_common import metrics
 
+from .schema_cache import schema_of
+
 if TYPE_CHECKING:
     from .routing import RouteSpec
 
@@ -51,7 +53,7 @@ def violations(spec: RouteSpec, answer: Any) -> Any:
     the route declares no response schema."""
     if spec.response is None:
         return None
-    errors = spec.response(many=spec.many, unknown=RAISE).validate(answer)
+    errors = schema_of(spec.response, spec.many, RAISE).validate(answer)
     return errors or None
 
 

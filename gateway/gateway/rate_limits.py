@@ -21,9 +21,10 @@ ends), counted in ``timebank_rate_limited_total{rate_class}``. Windows are fixed
 tolerate for a cheaper check.
 
 The counters live in ``RATE_LIMIT_STORAGE_URL``: ``redis://host:port/db`` shares them between
-every gateway process; ``memory://`` (the default) keeps them per process, so N processes
-allow N times the amount. When the storage cannot be reached the request passes (logged at
-WARNING and counted as ``storage_error``): a Redis outage must not take the platform down.
+every gateway process; ``memory://`` (the default) keeps them per process
+(``process_counters.py``), so N processes allow N times the amount. When the storage cannot
+be reached the request passes (logged at WARNING and counted as ``storage_error``): a Redis
+outage must not take the platform down.
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ from timebank_common.errors import DomainError
 from timebank_common.metrics import RATE_LIMITED
 
 from . import request_body
+from .process_counters import ProcessCounters
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +187,18 @@ def subject_of(caller: Mapping | None) -> str | None:
     return str(subject) if subject else None
 
 
+def storage_of(url: str) -> Storage:
+    """The counters ``RATE_LIMIT_STORAGE_URL`` names: ``memory://`` is this process's
+    ``ProcessCounters`` (``limits``' ``MemoryStorage`` starts a timer thread per request
+    under eventlet), anything else ``limits`` opens (``redis://``...)."""
+    if url.rstrip("/") == "memory:":
+        return ProcessCounters()
+    storage = storage_from_string(url)
+    if not isinstance(storage, Storage):  # an asyncio one: nameko's workers cannot await it
+        raise ValueError(f"RATE_LIMIT_STORAGE_URL {url}: not a synchronous storage")
+    return storage
+
+
 class GatewayRateLimits:
     """What ``RateLimits`` injects: ``check(spec, request, caller)`` for ``routing.route``."""
 
@@ -215,8 +229,7 @@ class RateLimits(DependencyProvider):
         self.limiter = None
         if enabled:
             url = cfg.get("RATE_LIMIT_STORAGE_URL") or "memory://"
-            self.limiter = RateLimiter(storage_from_string(url),
-                                       limits_from_config(cfg.get("RATE_LIMITS")))
+            self.limiter = RateLimiter(storage_of(url), limits_from_config(cfg.get("RATE_LIMITS")))
         self.trusted_proxies = int(cfg.get("RATE_LIMIT_TRUSTED_PROXIES") or 0)
 
     def get_dependency(self, worker_ctx):
