@@ -229,10 +229,16 @@ _DUE_DELIVERIES = text("SELECT count(*) FROM deliveries "
                        "WHERE status = 'pending' AND not_before <= now()")
 
 
+REPLIES = "rpc.reply-"
+"""Reply queues: transient, one per caller; answers left in the queue of a caller that was
+killed are nobody's work (the call's effect is done), and go with the queue."""
+
+
 def unsettled(engines: Engines, services: Iterable[str],
               queue_depths: Callable[[], dict[str, int]]) -> list[str]:
     """What is still in flight: unsent outbox rows, messages in work queues (dead-letter queues
-    aside: a check of their own), notify's deliveries that are due and not yet tried."""
+    aside: a check of their own; reply queues aside), notify's deliveries that are due and not
+    yet tried."""
     pending = []
     for service in services:
         with engines(service).connect() as conn:
@@ -244,7 +250,7 @@ def unsettled(engines: Engines, services: Iterable[str],
                 if due:
                     pending.append(f"notify: {due} deliveries due and not sent")
     pending += [f"queue {name}: {n} messages" for name, n in sorted(queue_depths().items())
-                if n and not name.endswith(".dead-letters")]
+                if n and not name.endswith(".dead-letters") and not name.startswith(REPLIES)]
     return pending
 
 
