@@ -22,7 +22,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import requests
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 from test_reporting_restart import read_model_rows
 
 from demand.contracts import ASSIGNED, AWAITING_RECORD, IN_SERVICE, PUBLISHED, SENT, VOIDED
@@ -264,7 +266,10 @@ def wait_settled(engines: Engines, services: Iterable[str],
     deadline = time.monotonic() + timeout
     quiet_since = None
     while True:
-        pending = unsettled(engines, services, queue_depths)
+        try:
+            pending = unsettled(engines, services, queue_depths)
+        except (OperationalError, requests.RequestException) as exc:  # asked again
+            pending = [f"could not look: {exc!r}"[:300]]
         now = time.monotonic()
         if pending:
             quiet_since = None

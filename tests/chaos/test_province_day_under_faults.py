@@ -24,6 +24,7 @@ import requests
 from injector import FaultInjector, Schedule
 from load import drive_load
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 from targets import (
     add_process,
     broker_targets,
@@ -49,7 +50,9 @@ BOUND_SECONDS = 15 * 60  # CI's bound for the whole test, the platform's start i
 @pytest.fixture
 def chaos_platform(tmp_path, channels):
     started = time.monotonic()
-    with running_platform(tmp_path, channels) as platform:
+    # small connection pools: the machine's one PostgreSQL serves 100 connections to every
+    # platform running on it, and a chaos run restarts processes that each open their own
+    with running_platform(tmp_path, channels, {"DB_POOL_SIZE": "3"}) as platform:
         platform.started_at = started
         for service in REPLICATED:
             add_process(platform, service, 2)
@@ -99,7 +102,7 @@ def what_was_checked(made, platform) -> str:
 
 
 def run_checks(platform) -> tuple[list[str], str]:
-    made = {s: create_engine(platform.db_url(s), pool_size=2) for s in SERVICES}
+    made = {s: create_engine(platform.db_url(s), poolclass=NullPool) for s in SERVICES}
     try:
         findings = checks.wait_settled(made.__getitem__, SERVICES,
                                        rabbit_queue_depths(platform.rabbit))
@@ -138,6 +141,6 @@ def test_province_day_under_faults(chaos_platform, demo_accounts, capsys):
 
     assert not injector.failed and not injector.crashed, injector.summary()
     assert not injector.missing_counts(), injector.summary()
-    assert sum(report.completed.values()) >= MIN_JOURNEYS, report.summary()
+    assert report.made_progress(MIN_JOURNEYS), report.summary()
     assert findings == []
     assert FULL or wall < BOUND_SECONDS
