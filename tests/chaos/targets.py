@@ -29,6 +29,8 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 from timebank_testing import free_port
 
+from local_platform import PlatformError
+
 RECOVERY_SECONDS = 180
 """How long a part may take to come back (a process starting beside a loaded platform, a
 broker node syncing its quorum queues)."""
@@ -49,11 +51,23 @@ def add_process(platform, service: str, number: int) -> str:
 
 def kill_and_restart(platform, key: str) -> None:
     """SIGKILL the process ``key`` (no cleanup, like a crash), start it again as it was
-    started, and wait until it answers ``/health``."""
+    started, and wait until it answers ``/health``. A process that exits while starting (its
+    database or broker refused it for a moment) is started again, as a supervisor (systemd,
+    Kubernetes) would, until ``RECOVERY_SECONDS`` have passed."""
     service, extra = getattr(platform, "extra_env", {}).get(key, (key, None))
     platform.kill(key)
-    platform.start(service, extra, key=key)
-    platform.wait_healthy([key], timeout=RECOVERY_SECONDS)
+    deadline = time.monotonic() + RECOVERY_SECONDS
+    while True:
+        platform.start(service, extra, key=key)
+        try:
+            platform.wait_healthy([key], timeout=max(1.0, deadline - time.monotonic()))
+            return
+        except PlatformError as exc:
+            exited = platform.processes[key].poll() is not None
+            if not exited or time.monotonic() > deadline:
+                raise
+            print(f"{key} exited while starting ({exc}); started again", flush=True)
+            platform.processes.pop(key)
 
 
 def process_targets(platform) -> FaultTargets:

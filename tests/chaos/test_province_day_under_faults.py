@@ -50,9 +50,9 @@ BOUND_SECONDS = 15 * 60  # CI's bound for the whole test, the platform's start i
 @pytest.fixture
 def chaos_platform(tmp_path, channels):
     started = time.monotonic()
-    # small connection pools: the machine's one PostgreSQL serves 100 connections to every
+    # small connection pools (2, and as many again at a peak): the machine's one PostgreSQL serves 100 connections to every
     # platform running on it, and a chaos run restarts processes that each open their own
-    with running_platform(tmp_path, channels, {"DB_POOL_SIZE": "3"}) as platform:
+    with running_platform(tmp_path, channels, {"DB_POOL_SIZE": "2"}) as platform:
         platform.started_at = started
         for service in REPLICATED:
             add_process(platform, service, 2)
