@@ -125,11 +125,17 @@ COUNTERS = {"facts": "value", "elder_day_counts": "elders", "elder_priorities": 
 
 
 def snapshot(engine, tables) -> dict[str, set[tuple]]:
+    with engine.connect() as conn:
+        return read_model_rows(conn, tables)
+
+
+def read_model_rows(conn, tables) -> dict[str, set[tuple]]:
     """Every row of each table; of the ``COUNTERS`` those that count something (a counter
     whose changes cancelled out, e.g. an active-volunteer change undone by a later service,
     is the same figure as none: which such zeros are left depends on the order events
-    arrived in); of ``service_records`` all but the time each row was last written."""
-    def rows(conn, table):
+    arrived in); of ``service_records`` all but the time each row was last written. (Also the
+    chaos suite's reporting check, tests/chaos/checks.py.)"""
+    def rows(table):
         if table in COUNTERS:
             return conn.execute(text(
                 f"SELECT * FROM {table} WHERE {COUNTERS[table]} <> 0"))  # noqa: S608
@@ -138,8 +144,7 @@ def snapshot(engine, tables) -> dict[str, set[tuple]]:
                 *(c for c in service_records.c if c.name != "updated_at")))
         return conn.execute(text(f"SELECT * FROM {table}"))  # noqa: S608 (our own names)
 
-    with engine.connect() as conn:
-        return {table: {tuple(row) for row in rows(conn, table)} for table in tables}
+    return {table: {tuple(row) for row in rows(table)} for table in tables}
 
 
 @pytest.fixture

@@ -1,0 +1,146 @@
+"""Issue 17, item 4: a day of load while processes, broker nodes and databases fail — and at
+the end nothing lost, nothing doubled, nothing stuck.
+
+The platform: every service and the gateway as processes (``running_platform``), two
+processes each of ledger and demand. The load (``load.drive_load``): the province day when
+``tests/perf/province_day.py`` is there, journeys of our own until the faults are done. The
+faults (``injector.FaultInjector``, seeded): CI's minimum schedule — 20 process kills, 2 broker
+node kills, a partition, a database restart, a pause of the ledger's database — or, with
+``CHAOS_FULL=1``, the full one under a full-scale day. A kind whose part this topology lacks is
+skipped with its reason (on one shared broker node: the broker faults). Then, once the platform
+has settled, every check of ``checks.py``.
+
+The run prints the faults survived per kind, the load's figures and the wall time.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import checks
+import pytest
+import requests
+from injector import FaultInjector, Schedule
+from load import drive_load
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+from targets import (
+    add_process,
+    broker_targets,
+    database_targets,
+    process_targets,
+    shared_server_database_targets,
+    wait_database_answers,
+)
+from timebank_testing.infra import RABBIT_API
+
+from local_platform import SERVICES
+from platform_fixtures import running_platform
+
+FULL = os.environ.get("CHAOS_FULL") == "1"
+SEED = int(os.environ.get("CHAOS_SEED", "20261207"))
+REPLICATED = ("ledger", "demand")  # two processes each
+CLIENTS = 8 if FULL else 4
+DAY_SERVICES = 20_000 if FULL else 300
+MIN_JOURNEYS = 40  # the load went on between the faults, not only before them
+BOUND_SECONDS = 15 * 60  # CI's bound for the whole test, the platform's start included
+
+
+@pytest.fixture
+def chaos_platform(tmp_path, channels):
+    started = time.monotonic()
+    # small connection pools (2, and as many again at a peak): the machine's one PostgreSQL serves 100 connections to every
+    # platform running on it, and a chaos run restarts processes that each open their own
+    with running_platform(tmp_path, channels, {"DB_POOL_SIZE": "2"}) as platform:
+        platform.started_at = started
+        for service in REPLICATED:
+            add_process(platform, service, 2)
+        yield platform
+
+
+def wire_targets(platform):
+    """The faults this platform's topology offers: its processes always; the broker's nodes
+    when it runs on a ``RabbitCluster`` (``platform.cluster``); the databases per service
+    when it has ``ServiceDatabases`` of that topology (``platform.databases``), else the
+    stand-ins on the shared server."""
+    targets = process_targets(platform)
+    broker_targets(targets, getattr(platform, "cluster", None))
+    databases = getattr(platform, "databases", None)
+    if databases is not None and getattr(databases, "topology", "") == "per-service":
+        database_targets(targets, databases, list(SERVICES),
+                         lambda s: wait_database_answers(databases.superuser_url(s)))
+    else:
+        shared_server_database_targets(targets, platform.db_url, list(SERVICES))
+    return targets
+
+
+def rabbit_queue_depths(rabbit):
+    """Messages in each queue of the platform's vhost (ready and unacknowledged)."""
+    def depths() -> dict[str, int]:
+        r = requests.get(f"{RABBIT_API}/queues/{rabbit.vhost}", auth=rabbit.auth, timeout=10)
+        r.raise_for_status()
+        return {q["name"]: int(q.get("messages", 0)) for q in r.json()}
+
+    return depths
+
+
+RESERVATIONS = "SELECT count(*) FROM transfers WHERE phase = 'pending'"
+
+
+def what_was_checked(made, platform) -> str:
+    """How much the checks looked at (a check over nothing proves nothing)."""
+    def count(service, sql):
+        with made[service].connect() as conn:
+            return conn.execute(text(sql)).scalar_one()
+
+    return (f"checked {count('demand', 'SELECT count(*) FROM service_records')} service records,"
+            f" {count('ledger', 'SELECT count(*) FROM transfers')} ledger transfers"
+            f" ({count('ledger', RESERVATIONS)} reservations),"
+            f" {len(platform.sms.accepted)} SMS, {len(platform.mailbox.mails)} e-mails,"
+            f" {count('reporting', 'SELECT count(*) FROM event_archive')} archived events")
+
+
+def run_checks(platform) -> tuple[list[str], str]:
+    made = {s: create_engine(platform.db_url(s), poolclass=NullPool) for s in SERVICES}
+    try:
+        findings = checks.wait_settled(made.__getitem__, SERVICES,
+                                       rabbit_queue_depths(platform.rabbit))
+        findings += checks.credited_exactly_once(made["demand"], made["ledger"])
+        findings += checks.ledger_verifies(made["ledger"])
+        findings += checks.no_reservation_past_its_demand(made["demand"], made["ledger"])
+        findings += checks.no_notification_sent_twice(list(platform.sms.accepted),
+                                                       list(platform.mailbox.mails))
+        findings += checks.dead_letters_explained(platform.rabbit.uri, SERVICES)
+        findings += checks.reporting_equals_rebuild(made["reporting"])
+        return findings, what_was_checked(made, platform)
+    finally:
+        for engine in made.values():
+            engine.dispose()
+
+
+def test_province_day_under_faults(chaos_platform, demo_accounts, capsys):
+    platform = chaos_platform
+    injector = FaultInjector(wire_targets(platform), Schedule.full() if FULL else Schedule.ci(),
+                             seed=SEED)
+    bound = threading.Timer(BOUND_SECONDS, injector.stop)
+    bound.daemon = True
+    bound.start()  # a schedule that overruns stops, and its missing faults fail the test
+    injector.start()
+    report = drive_load(platform, demo_accounts, injector.finished, clients=CLIENTS,
+                        seed=SEED, services=DAY_SERVICES)
+    injector.join()
+    bound.cancel()
+    findings, checked = run_checks(platform)
+    wall = time.monotonic() - platform.started_at
+    with capsys.disabled():
+        print(f"\n{injector.summary()}\n{report.summary()}\n"
+              f"{checked}\nchecks: {len(findings)} findings; wall time {wall:.0f}s")
+        for finding in findings:
+            print(f"  FINDING {finding}")
+
+    assert not injector.failed and not injector.crashed, injector.summary()
+    assert not injector.missing_counts(), injector.summary()
+    assert report.made_progress(MIN_JOURNEYS), report.summary()
+    assert findings == []
+    assert FULL or wall < BOUND_SECONDS
