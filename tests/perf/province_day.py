@@ -391,7 +391,7 @@ class _Day:
 
         with ThreadPoolExecutor(self.clients) as pool:
             while pending:
-                shown = dict(zip(pending, pool.map(earned, pending)))
+                shown = dict(zip(pending, pool.map(earned, pending), strict=True))
                 pending = {p: r for p, r in pending.items() if shown[p] < sum(r.values())}
                 if pending and time.monotonic() > deadline:
                     stats.wall_seconds += time.monotonic() - started
@@ -515,9 +515,10 @@ def start_platform(procs: dict[str, int], db_pool: int = 3
     connection pool (as many again on overflow: the machine's PostgreSQL allows 100 clients,
     shared with every other platform running here). Yields (platform, env for commands). The
     one place that knows how the platform is provisioned."""
+    from timebank_testing import PG_BASE, Rabbit, free_port  # noqa: PLC0415
+
     from local_platform import ALL, SERVICES, LocalPlatform  # noqa: PLC0415
     from timebank_common.db import drop_database  # noqa: PLC0415
-    from timebank_testing import PG_BASE, Rabbit, free_port  # noqa: PLC0415
 
     run = uuid.uuid4().hex[:8]
     rabbit = Rabbit(f"tbday-{run}")
