@@ -136,10 +136,12 @@ class _Day:
     """One run's state: logins and ids, filled in stage by stage."""
 
     def __init__(self, gateway_url: str, plan: DayPlan, clients: int,
-                 on_stage: Callable[[str], None] | None):
+                 on_stage: Callable[[str], None] | None,
+                 on_stage_end: Callable[[StageStats], None] | None = None):
         self.gw = Gateway(gateway_url, uuid.uuid4().hex[:10])
         self.plan, self.clients = plan, clients
         self.on_stage = on_stage or (lambda name: None)
+        self.on_stage_end = on_stage_end or (lambda stats: None)
         self.report = DayReport(len(plan.services), clients)
         self.admin: Login | None = None
         self.carriers: dict[int, str] = {}
@@ -156,13 +158,17 @@ class _Day:
         stats = self.report.stage(name)
         started = time.monotonic()
         failures: list[str] = []
-        with ThreadPoolExecutor(self.clients) as pool:
+        pool = ThreadPoolExecutor(self.clients)
+        try:
             futures = [pool.submit(work, stats, item) for item in items]
             for future in futures:
                 exc = future.exception()
                 if exc is not None:
                     failures.append(f"{type(exc).__name__}: {exc}")
+        finally:  # interrupted (Ctrl-C): what has not started never will
+            pool.shutdown(wait=True, cancel_futures=True)
         stats.wall_seconds += time.monotonic() - started
+        self.on_stage_end(stats)
         if failures:
             raise DayError(f"stage {name}: {len(failures)} failed; first: " + " | ".join(
                 failures[:3]))
@@ -400,6 +406,7 @@ class _Day:
                 if pending:
                     time.sleep(1.0)
         stats.wall_seconds += time.monotonic() - started
+        self.on_stage_end(stats)
 
     def transfers(self) -> None:
         def gift(stats: StageStats, g) -> None:
@@ -425,13 +432,15 @@ class _Day:
 
 def run_day(gateway_url: str, plan: DayPlan, clients: int = 32,
             on_stage: Callable[[str], None] | None = None,
-            divisions: Callable[[str], None] | None = None) -> DayReport:
+            divisions: Callable[[str], None] | None = None,
+            on_stage_end: Callable[[StageStats], None] | None = None) -> DayReport:
     """Set up the day's people, run its stages with ``clients`` concurrent clients, and return
     the figures and the ids made. ``divisions(csv_text)`` imports the day's townships and
-    communities (``import_divisions_with(env)``); ``on_stage(name)`` runs before each stage."""
+    communities (``import_divisions_with(env)``); ``on_stage(name)`` runs before each stage,
+    ``on_stage_end(stats)`` after it (the figures so far of that stage's name)."""
     if divisions is None:
         raise ValueError("divisions: the day's communities must be imported (import_divisions_with)")
-    day = _Day(gateway_url, plan, clients, on_stage)
+    day = _Day(gateway_url, plan, clients, on_stage, on_stage_end)
     began = time.monotonic()
     day.setup_staff(divisions)
     day.setup_people()
@@ -578,7 +587,10 @@ def main(argv: list[str] | None = None) -> int:
         report = run_day(platform.url("gateway"), plan, args.clients,
                          on_stage=lambda name: print(f"  {time.strftime('%H:%M:%S')} {name}",
                                                      flush=True),
-                         divisions=import_divisions_with(env))
+                         divisions=import_divisions_with(env),
+                         on_stage_end=lambda stats: print(f"    {json.dumps(stats.as_dict())}"
+                                                          f" load {os.getloadavg()[0]:.1f}",
+                                                          flush=True))
         load_after = os.getloadavg()
         print(report.table())
         print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}"
