@@ -567,6 +567,35 @@ def start_platform(procs: dict[str, int], db_pool: int = 3
             drop_database(f"{PG_BASE}/{prefix}_{name}")
 
 
+def cpu_seconds(platform: Any) -> dict[str, float]:
+    """CPU seconds (user + system) each of the platform's processes has used so far: on a
+    machine shared with other work the wall time says little, the CPU each request costs does."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for key, proc in platform.processes.items():
+        try:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[key] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def cpu_table(before: dict[str, float], middle: dict[str, float], after: dict[str, float],
+              setup_requests: int, day_requests: int) -> str:
+    lines = [f"{'process':<12}{'setup cpu s':>12}{'day cpu s':>11}{'day ms/request':>16}"]
+    for key in sorted(after):
+        setup = middle.get(key, 0.0) - before.get(key, 0.0)
+        day = after[key] - middle.get(key, 0.0)
+        lines.append(f"{key:<12}{setup:>12.1f}{day:>11.1f}{1000 * day / max(day_requests, 1):>16.2f}")
+    setup = sum(middle.values()) - sum(before.values())
+    day = sum(after.values()) - sum(middle.values())
+    lines.append(f"{'all':<12}{setup:>12.1f}{day:>11.1f}{1000 * day / max(day_requests, 1):>16.2f}"
+                 f"   (setup {1000 * setup / max(setup_requests, 1):.1f} ms/request;"
+                 " PostgreSQL and RabbitMQ not counted: shared with other work)")
+    return "\n".join(lines)
+
+
 def parse_procs(text: str) -> dict[str, int]:
     out = {}
     for part in filter(None, text.split(",")):
@@ -589,15 +618,24 @@ def main(argv: list[str] | None = None) -> int:
     print("plan:", json.dumps(plan.summary()), flush=True)
     with start_platform(parse_procs(args.procs), args.db_pool) as (platform, env):
         load_before = os.getloadavg()
-        report = run_day(platform.url("gateway"), plan, args.clients,
-                         on_stage=lambda name: print(f"  {time.strftime('%H:%M:%S')} {name}",
-                                                     flush=True),
+        cpu = {"before": cpu_seconds(platform)}
+
+        def on_stage(name: str) -> None:
+            if name == "submit":  # the people are there: the day begins
+                cpu["middle"] = cpu_seconds(platform)
+            print(f"  {time.strftime('%H:%M:%S')} {name}", flush=True)
+
+        report = run_day(platform.url("gateway"), plan, args.clients, on_stage=on_stage,
                          divisions=import_divisions_with(env),
                          on_stage_end=lambda stats: print(f"    {json.dumps(stats.as_dict())}"
                                                           f" load {os.getloadavg()[0]:.1f}",
                                                           flush=True))
         load_after = os.getloadavg()
+        cpu["after"] = cpu_seconds(platform)
         print(report.table())
+        setup_requests = sum(len(s.latencies) for s in report.stages if s.name in SETUP_STAGES)
+        print(cpu_table(cpu["before"], cpu["middle"], cpu["after"], setup_requests,
+                        sum(len(s.latencies) for s in report.stages) - setup_requests))
         print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}"
               f" (1 min; {os.cpu_count()} cores)")
         for line in report.anomalies[:20]:
@@ -612,6 +650,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             Path(args.json).write_text(json.dumps({
                 **report.as_dict(), "plan": plan.summary(), "procs": args.procs,
+                "cpu_seconds": cpu,
                 "load_before": load_before, "load_after": load_after,
                 "problems": problems[:100]}, ensure_ascii=False, indent=1))
     return 1 if problems else 0
