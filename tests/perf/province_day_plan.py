@@ -252,7 +252,9 @@ class DayPlan:
                        "rejected" if roll < FLAGGED_RELEASED + FLAGGED_REJECTED else "held")
         minutes = FLAGGED_MINUTES if flagged else demand.expected_minutes
         confirmation = "app" if app_elder and rng.random() < 0.5 else "phone"
-        score = rng.choice((5, 5, 5, 4, 4, 3)) if app_elder and rng.random() < EVALUATED else None
+        # a service is evaluated once recorded: not a record rejected or still held
+        evaluated = app_elder and outcome in ("sent", "released") and rng.random() < EVALUATED
+        score = rng.choice((5, 5, 5, 4, 4, 3)) if evaluated else None
         return Service(**{**demand.__dict__, "volunteer": volunteer, "wave": wave,
                           "assigned_by_station": rng.random() < ASSIGNED_BY_STATION,
                           "minutes": minutes, "confirmation": confirmation, "outcome": outcome,

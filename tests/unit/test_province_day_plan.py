@@ -109,6 +109,11 @@ def test_the_day_has_each_kind_of_event(day):
     assert sum(s.confirmation == "app" for s in day.services) > 0
 
 
+def test_only_services_whose_record_counts_are_evaluated(day):
+    # demand refuses an evaluation before the record counts (409 not_recorded)
+    assert all(s.credited for s in day.services if s.score is not None)
+
+
 def test_gifts_and_donations_are_covered_by_what_the_giver_earned(day):
     earned = day.credited_minutes()
     given = Counter()
