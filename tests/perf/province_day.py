@@ -529,10 +529,10 @@ def start_platform(procs: dict[str, int], db_pool: int = 3
     connection pool (as many again on overflow: the machine's PostgreSQL allows 100 clients,
     shared with every other platform running here). Yields (platform, env for commands). The
     one place that knows how the platform is provisioned."""
-    from timebank_testing import PG_BASE, Rabbit, free_port  # noqa: PLC0415
+    from databases import ServiceDatabases  # noqa: PLC0415
+    from timebank_testing import Rabbit, free_port  # noqa: PLC0415
 
-    from local_platform import ALL, SERVICES, LocalPlatform  # noqa: PLC0415
-    from timebank_common.db import drop_database  # noqa: PLC0415
+    from local_platform import ALL, LocalPlatform  # noqa: PLC0415
 
     run = uuid.uuid4().hex[:8]
     rabbit = Rabbit(f"tbday-{run}")
@@ -540,8 +540,9 @@ def start_platform(procs: dict[str, int], db_pool: int = 3
     prefix = f"tbday_{run}"
     tmp = Path(tempfile.mkdtemp(prefix="tbday-"))
     ports = {name: free_port() for name in ALL}
-    platform = LocalPlatform(env={
-        "AMQP_URI": rabbit.uri, "DB_PREFIX": prefix,
+    databases = ServiceDatabases(prefix)  # roles and databases of this run, dropped after it
+    platform = LocalPlatform(databases=databases, env={
+        "AMQP_URI": rabbit.uri,
         "JWT_PRIVATE_KEY_FILE": str(tmp / "jwt.pem"), "JWT_PUBLIC_KEY_FILE": str(tmp / "jwt.pub"),
         "PII_KEYS_FILE": str(tmp / "pii-keys.json"), "LOG_LEVEL": "WARNING",
         "RPC_TIMEOUT_SECONDS": "60", "RATE_LIMIT_STORAGE_URL": "memory://",
@@ -563,8 +564,7 @@ def start_platform(procs: dict[str, int], db_pool: int = 3
     finally:
         platform.stop_all()
         rabbit.delete()
-        for name in SERVICES:
-            drop_database(f"{PG_BASE}/{prefix}_{name}")
+        databases.drop()
 
 
 def cpu_seconds(platform: Any) -> dict[str, float]:
