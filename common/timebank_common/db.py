@@ -41,7 +41,10 @@ def units_of_work(database_url: str) -> Iterator[UnitOfWorkFactory]:
         engine.dispose()
 
 
-def make_engine(url: str, pool_size: int = 10) -> Engine:
+def make_engine(url: str, pool_size: int = 10, max_overflow: int | None = None) -> Engine:
+    """The service's engine: ``pool_size`` connections kept, ``max_overflow`` (default: as
+    many) more opened when all are busy and closed after use (a new connection each time:
+    a service's pool should hold as many as it has workers, ``deploy/config``)."""
     # No pre-ping: it costs a round trip per checkout (measured ~15% of a balance read).
     # After a database restart, SQLAlchemy drops the pool on the first disconnect error.
     # Custom plans only: psycopg prepares a statement after 5 runs, and PostgreSQL may then
@@ -50,7 +53,8 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     # stayed a sequential scan as the table grew (1.4 s per batch at 100,000 transfers).
     # hide_parameters: a failed statement's error (and so its log line) names no parameter —
     # they are people's names, phones and ID numbers (issue 15 item 8).
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False,
+    overflow = pool_size if max_overflow is None else max_overflow
+    return create_engine(url, pool_size=pool_size, max_overflow=overflow, pool_pre_ping=False,
                          hide_parameters=True,
                          connect_args={"options": "-c plan_cache_mode=force_custom_plan"})
 

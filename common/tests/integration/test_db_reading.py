@@ -26,7 +26,7 @@ OUTBOX_ROW = text(
 def engine(database_url):
     """The kit's engine on one pooled connection (overflow none), so every unit of work of a
     test runs on the same physical connection."""
-    made = make_engine(database_url("notify"), pool_size=1)
+    made = make_engine(database_url("notify"), pool_size=1, max_overflow=0)
     yield made
     made.dispose()
 
