@@ -98,3 +98,14 @@ def test_reading_inside_a_tests_transaction_refuses_writes_and_sees_its_rows(uow
     with db().reading() as uow:
         assert uow.execute(text("SELECT count(*) FROM outbox WHERE id = :id"),
                            {"id": row}).scalar() == 0
+
+
+def test_a_repository_asking_for_the_session_while_reading_gets_one_on_the_same_terms(engine):
+    """Reading runs statements on the connection itself; ``uow.session`` (a repository that
+    needs the ORM session) is made on demand, on the same autocommit read-only connection."""
+    with UnitOfWork(engine).reading() as uow:
+        alone, _ = uow.session.execute(STARTED_WITH_STATEMENT).one()
+        assert alone is True
+        assert uow.execute(text("SELECT 1")).scalar() == 1  # through the session now
+        with pytest.raises(InternalError, match="read-only transaction"):
+            uow.session.execute(OUTBOX_ROW, {"id": uuid.uuid4()})
