@@ -41,7 +41,10 @@ def units_of_work(database_url: str) -> Iterator[UnitOfWorkFactory]:
         engine.dispose()
 
 
-def make_engine(url: str, pool_size: int = 10) -> Engine:
+def make_engine(url: str, pool_size: int = 10, max_overflow: int | None = None) -> Engine:
+    """The service's engine: ``pool_size`` connections kept, ``max_overflow`` (default: as
+    many) more opened when all are busy and closed after use (a new connection each time:
+    a service's pool should hold as many as it has workers, ``deploy/config``)."""
     # No pre-ping: it costs a round trip per checkout (measured ~15% of a balance read).
     # After a database restart, SQLAlchemy drops the pool on the first disconnect error.
     # Custom plans only: psycopg prepares a statement after 5 runs, and PostgreSQL may then
@@ -50,7 +53,8 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     # stayed a sequential scan as the table grew (1.4 s per batch at 100,000 transfers).
     # hide_parameters: a failed statement's error (and so its log line) names no parameter —
     # they are people's names, phones and ID numbers (issue 15 item 8).
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False,
+    overflow = pool_size if max_overflow is None else max_overflow
+    return create_engine(url, pool_size=pool_size, max_overflow=overflow, pool_pre_ping=False,
                          hide_parameters=True,
                          connect_args={"options": "-c plan_cache_mode=force_custom_plan"})
 
@@ -103,6 +107,16 @@ def make_event(event_type: str, payload: dict, region_code: str | None,
         "region_code": region_code,
         "payload": payload,
     }
+
+
+_READ_ONLY_SESSION = "timebank_read_only_session"
+"""Key in a pooled connection's ``info`` (cleared when the pool replaces the connection):
+its session is ``default_transaction_read_only`` (``UnitOfWork.reading``)."""
+
+
+class ReadOnlyUnitOfWork(RuntimeError):
+    """A unit of work opened with ``reading()`` was asked to commit or emit: a bug in the use
+    case (it should take a unit of work), never a caller's error."""
 
 
 UnitOfWorkFactory = Callable[[], "UnitOfWork"]
@@ -194,6 +208,8 @@ class UnitOfWork:
     Leaving the block without ``commit()`` rolls everything back. ``bind`` is the service's
     engine; tests give a connection already in a transaction, and the unit of work is then a
     savepoint in it (``timebank_testing.database``).
+
+    ``with db().reading() as uow:`` is a unit of work that only reads (``reading``).
     """
 
     def __init__(self, bind: Engine | Connection, correlation_id: str | None = None,
@@ -204,9 +220,42 @@ class UnitOfWork:
         self._clock = clock  # the events' occurred_at (None: the machine's clock)
         self._pending_events: list[dict] = []
         self._events_written = False
+        self._read_only = False
+        self._connection: Connection | None = None  # reading on the engine: its own connection
         self.session: Session  # opened by ``with``
 
+    def reading(self) -> UnitOfWork:
+        """Make this unit of work read-only, before ``with``: ``with db().reading() as uow:``.
+
+        Why: a balance read in a unit of work costs three round trips to PostgreSQL —
+        ``BEGIN``, the ``SELECT``, ``ROLLBACK`` — and the two around the query were a third of
+        the ledger's database time on the gateway's hottest GET (tests/perf/bench_gateway.py).
+        Reading, each statement runs on an autocommit connection: one round trip each.
+
+        What it gives up: nothing at our isolation level. The service's transactions are READ
+        COMMITTED (PostgreSQL's default, which ``make_engine`` keeps), where every statement
+        takes its own snapshot inside a transaction too; so a read of several statements sees
+        exactly what it would in a transaction — each statement one consistent state, two
+        statements possibly two states (a statement's page and its count). A use case that
+        needs several statements to agree, or reads to decide a write, takes a unit of work.
+
+        Writes are refused by PostgreSQL, not by us: the connection's session is made
+        ``default_transaction_read_only`` (once per physical connection: one round trip in its
+        life), so an ``INSERT``, ``UPDATE``, ``DELETE``, a ``SELECT ... FOR UPDATE`` or a
+        writing function fails with "cannot execute ... in a read-only transaction"
+        (``sqlalchemy.exc.InternalError``); ``commit()`` and ``emit()`` raise before any SQL.
+        The driver is told to open that connection's later transactions with ``BEGIN READ
+        WRITE`` (the same round trip as ``BEGIN``), so the units of work that write on it
+        afterwards write as before. Inside a test's transaction (a ``Connection`` bind) the
+        unit of work is a savepoint made ``transaction_read_only``, rolled back on leaving.
+        """
+        self._read_only = True
+        return self
+
     def __enter__(self) -> UnitOfWork:
+        if self._read_only:
+            self._enter_reading()
+            return self
         if isinstance(self._bind, Connection):  # inside a test's transaction: a savepoint
             self.session = Session(bind=self._bind, expire_on_commit=False,
                                    join_transaction_mode="create_savepoint")
@@ -215,14 +264,51 @@ class UnitOfWork:
         self.session.begin()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def _enter_reading(self) -> None:
+        if isinstance(self._bind, Connection):
+            self.session = Session(bind=self._bind, expire_on_commit=False,
+                                   join_transaction_mode="create_savepoint")
+            self.session.begin()
+            # reverts when the savepoint rolls back (always: reading never commits)
+            self.session.execute(text("SET LOCAL transaction_read_only = on"))
+            return
+        connection = self._bind.connect().execution_options(isolation_level="AUTOCOMMIT")
         try:
-            if self.session.in_transaction():
-                self.session.rollback()
+            if not connection.info.get(_READ_ONLY_SESSION):  # the physical connection's
+                connection.exec_driver_sql("SET SESSION default_transaction_read_only = on")
+                connection.commit()  # SQLAlchemy's implicit transaction; the SET is in force
+                connection.connection.dbapi_connection.read_only = False  # type: ignore[union-attr]
+                connection.info[_READ_ONLY_SESSION] = True
+        except BaseException:
+            connection.close()
+            raise
+        # statements go to the connection itself (``execute``): an ORM session's begin,
+        # rollback and close were a third of what remained of a balance read's unit of work;
+        # one is made only if a repository asks for ``uow.session`` (``__getattr__``)
+        self._connection = connection
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "session" and self.__dict__.get("_connection") is not None:
+            session = Session(bind=self._connection, expire_on_commit=False)
+            self.session = session
+            return session
+        raise AttributeError(name)
+
+    def __exit__(self, *exc) -> None:
+        session = self.__dict__.get("session")
+        try:
+            if session is not None and session.in_transaction():
+                session.rollback()
         finally:
-            self.session.close()
+            if session is not None:
+                session.close()
+            if self._connection is not None:
+                self._connection.close()  # back to the pool, which restores its isolation level
+                self._connection = None
 
     def execute(self, statement, params=None):
+        if self._connection is not None and "session" not in self.__dict__:
+            return self._connection.execute(statement, params)
         return self.session.execute(statement, params)
 
     def emit(self, event: str | EventContract, payload: Any, region_code: str | None) -> dict:
@@ -232,6 +318,7 @@ class UnitOfWork:
 
         The outbox rows are written at ``commit()``, all in one statement, inside the
         same transaction: an event exists exactly when the change that caused it does."""
+        self._refuse_if_reading("emit")
         if isinstance(event, EventContract):
             event_type, payload, version = event.name, event.dump_checked(payload), event.version
         else:
@@ -305,7 +392,12 @@ class UnitOfWork:
     def _inner_emitted(self) -> None:
         self._events_written = True
 
+    def _refuse_if_reading(self, what: str) -> None:
+        if self._read_only:
+            raise ReadOnlyUnitOfWork(f"{what}() in a unit of work opened with reading()")
+
     def commit(self) -> None:
+        self._refuse_if_reading("commit")
         self.write_events()
         emitted, self._events_written = self._events_written, False
         self.session.commit()

@@ -257,7 +257,9 @@ class Database(DependencyProvider):
 
     def setup(self):
         cfg = self.container.config
-        self.engine = make_engine(cfg["DATABASE_URL"], pool_size=int(cfg.get("DB_POOL_SIZE", 10)))
+        overflow = cfg.get("DB_POOL_OVERFLOW")
+        self.engine = make_engine(cfg["DATABASE_URL"], pool_size=int(cfg.get("DB_POOL_SIZE", 10)),
+                                  max_overflow=None if overflow is None else int(overflow))
         self.clock = clock_from_config(cfg)  # the events' occurred_at
 
     def stop(self):

@@ -15,7 +15,8 @@ class ExplainingUow:
     def execute(self, statement, params=None):
         compiled = statement.compile(dialect=self.connection.dialect,
                                      compile_kwargs={"render_postcompile": True})
-        rows = self.connection.exec_driver_sql(f"EXPLAIN {compiled.string}", compiled.params)
+        values = {**compiled.params, **(params or {})}  # a prebuilt statement's bindparams
+        rows = self.connection.exec_driver_sql(f"EXPLAIN {compiled.string}", values)
         self.plans.append("\n".join(r[0] for r in rows))
         return self.connection.execute(statement, params)
 

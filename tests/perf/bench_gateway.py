@@ -30,6 +30,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,20 +65,48 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def backends_of(superuser_url: str) -> Callable[[], dict[int, float]]:
+    """``cpu()`` → CPU seconds so far of each PostgreSQL backend connected to this database
+    (``pg_stat_activity``; the server runs on this machine, so ``/proc`` has its processes):
+    the database's side of a read, which round trips saved show here (BEGIN and ROLLBACK
+    cost the server a message each, like the SELECT)."""
+    import psycopg
+
+    def cpu() -> dict[int, float]:
+        with psycopg.connect(superuser_url.replace("postgresql+psycopg://", "postgresql://"),
+                             autocommit=True) as monitor:  # its own backend left out
+            pids = [row[0] for row in monitor.execute(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+        found = {}
+        for backend in pids:
+            try:
+                found[backend] = cpu_seconds(backend)
+            except OSError:  # ended meanwhile
+                pass
+        return found
+
+    return cpu
+
+
 def measured(pid: int, behind: int, url: str, seconds: int, connections: int,
-             headers: dict) -> dict:
+             headers: dict, database: Callable[[], dict[int, float]] | None = None) -> dict:
     """``load`` on ``url`` with the CPU seconds used meanwhile by the answering process
-    (``pid``) and by the RPC service behind it (``behind``)."""
-    before = cpu_seconds(pid), cpu_seconds(behind)
+    (``pid``), by the RPC service behind it (``behind``) and by its database's backends
+    (``database``, ``backends_of``; a backend that ended meanwhile is not counted — with the
+    pool as large as the workers none does)."""
+    before = cpu_seconds(pid), cpu_seconds(behind), database() if database else {}
     result = load(url, seconds, connections, headers)
-    after = cpu_seconds(pid), cpu_seconds(behind)
+    after = cpu_seconds(pid), cpu_seconds(behind), database() if database else {}
     result["requests"] = result["rate"] * seconds
     result["cpu_s"], result["behind_cpu_s"] = after[0] - before[0], after[1] - before[1]
+    result["db_cpu_s"] = sum(used - before[2].get(backend, 0.0)
+                             for backend, used in after[2].items())
     return result
 
 
 def interleaved(paths: dict[str, tuple], seconds: int, rounds: int, connections: int) -> dict:
-    """Each path (name → ``(pid, behind pid, url, headers)``) loaded for ``seconds`` in all,
+    """Each path (name → ``(pid, behind pid, url, headers, database CPU or None)``) loaded for ``seconds`` in all,
     in ``rounds`` windows taken in turns (gateway, baseline, gateway, ...): on a machine
     shared with other work the load changes from minute to minute, and back-to-back runs of
     10 s each measured ratios from 0.3 to 1.3 for the same code. Rates and CPU figures are
@@ -86,8 +115,9 @@ def interleaved(paths: dict[str, tuple], seconds: int, rounds: int, connections:
     window = max(1, round(seconds / rounds))
     windows: dict[str, list[dict]] = {name: [] for name in paths}
     for _ in range(rounds):
-        for name, (pid, behind, url, headers) in paths.items():
-            windows[name].append(measured(pid, behind, url, window, connections, headers))
+        for name, (pid, behind, url, headers, database) in paths.items():
+            windows[name].append(measured(pid, behind, url, window, connections, headers,
+                                          database))
     totals = {}
     for name, results in windows.items():
         requests = sum(r["requests"] for r in results) or float("nan")
@@ -98,6 +128,7 @@ def interleaved(paths: dict[str, tuple], seconds: int, rounds: int, connections:
             "errors": sum(r["errors"] for r in results),
             "cpu_ms": sum(r["cpu_s"] for r in results) * 1000 / requests,
             "behind_cpu_ms": sum(r["behind_cpu_s"] for r in results) * 1000 / requests,
+            "db_cpu_ms": sum(r["db_cpu_s"] for r in results) * 1000 / requests,
             "rates": [r["rate"] for r in results],
         }
     return totals
@@ -183,8 +214,8 @@ def main() -> int:
         load(balance_url, 2, args.connections, headers)  # warm-up
         load(echo_url, 2, args.connections, {})
         paths = {"gateway": (platform.processes["gateway"].pid, platform.processes["ledger"].pid,
-                             balance_url, headers),
-                 "baseline": (echo_procs[1].pid, echo_procs[0].pid, echo_url, {})}
+                             balance_url, headers, backends_of(databases.superuser_url("ledger"))),
+                 "baseline": (echo_procs[1].pid, echo_procs[0].pid, echo_url, {}, None)}
         measured_paths = interleaved(paths, args.seconds, args.rounds, args.connections)
         gateway, baseline = measured_paths["gateway"], measured_paths["baseline"]
         if args.profile:
@@ -208,11 +239,15 @@ def main() -> int:
     print(f"load: {gateway['tool']}, {args.connections} connections, {args.seconds} s each in {args.rounds} "
           f"windows taken in turns, loopback, 2 cores shared; "
           f"load average before/after: {load_before} / {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"{'path':<48}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'CPU ms/req':>12}{'behind':>8}")
+    print(f"{'path':<48}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'CPU ms/req':>12}{'behind':>8}"
+          f"{'db':>6}")
     for label, r in (("gateway GET /api/v1/accounts/{id} (auth + RPC + SQL)", gateway),
                      ("bare nameko @http -> RPC echo (baseline)", baseline)):
+        db = f"{r['db_cpu_ms']:>6.2f}" if label.startswith("gateway") else f"{'-':>6}"
         print(f"{label[:47]:<48}{r['rate']:>9.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['errors']:>9}"
-              f"{r['cpu_ms']:>12.2f}{r['behind_cpu_ms']:>8.2f}")
+              f"{r['cpu_ms']:>12.2f}{r['behind_cpu_ms']:>8.2f}{db}")
+    print("CPU ms/req: the HTTP process; behind: the RPC service it asks (ledger; echo); "
+          "db: the ledger database's PostgreSQL backends")
     print(f"ratio gateway / baseline: {gateway['rate'] / baseline['rate']:.2f} of the framework ceiling; "
           f"CPU per request {gateway['cpu_ms'] / baseline['cpu_ms']:.2f}x the baseline's")
     print("ratio in each round: " + " ".join(

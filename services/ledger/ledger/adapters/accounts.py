@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -135,13 +135,19 @@ def get_account(uow, account_id: str) -> Account:
     return account_from_row(row)
 
 
+# built once: the balance read (the gateway's hottest GET) spent ~5% of the ledger's CPU
+# building this statement and expanding its IN list at every call; ``one_of`` sends the kinds
+# as one array parameter, so the text never changes (the owner's index still selects)
+_PERSON_ACCOUNTS = (
+    select(accounts)
+    .where(accounts.c.owner_person_id == bindparam("person_id"),
+           one_of(accounts.c.kind, PERSON_ACCOUNT_KINDS))
+    .order_by(accounts.c.kind)
+)
+
+
 def person_accounts(uow, person_id: str) -> list[Account]:
-    rows = uow.execute(
-        select(accounts)
-        .where(accounts.c.owner_person_id == person_id,
-               accounts.c.kind.in_(PERSON_ACCOUNT_KINDS))
-        .order_by(accounts.c.kind)
-    ).all()
+    rows = uow.execute(_PERSON_ACCOUNTS, {"person_id": person_id}).all()
     return [account_from_row(r) for r in rows]
 
 

@@ -1,5 +1,10 @@
 """Reading accounts: a person's balance, statement and volunteer summary (the person or staff
-in scope), and the internal account questions (``open_account``, ``account``)."""
+in scope), and the internal account questions (``open_account``, ``account``).
+
+The reads take ``db().reading()`` units of work (the kit's ``UnitOfWork.reading``: one round
+trip per statement instead of BEGIN, statement, ROLLBACK): the balance is the gateway's
+hottest GET. Each reads what a READ COMMITTED transaction would — every statement one
+consistent state; the statement's count and page are two statements, as they already were."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -39,7 +44,7 @@ def _authorize(caller: Caller, person_id: str, held: list, identity: IdentityCli
 def balance(db: UnitOfWorkFactory, caller: Caller, person_id: str,
             identity: IdentityClient) -> dict:
     """Earned, grant, reserved and available minutes; zeros for a person with no account."""
-    with db() as uow:
+    with db().reading() as uow:
         held = repo.person_accounts(uow, person_id)
     _authorize(caller, person_id, held, identity)
     return balance_summary(person_id, [a.state() for a in held])
@@ -48,10 +53,10 @@ def balance(db: UnitOfWorkFactory, caller: Caller, person_id: str,
 def statement(db: UnitOfWorkFactory, caller: Caller, person_id: str, query: dict,
               identity: IdentityClient) -> dict:
     """A page of the person's entries, newest first (``query``: ``StatementQuery``)."""
-    with db() as uow:
+    with db().reading() as uow:
         held = repo.person_accounts(uow, person_id)
     _authorize(caller, person_id, held, identity)
-    with db() as uow:
+    with db().reading() as uow:
         items, total = ([], 0) if not held else repo.statement(
             uow, [a.id for a in held], query["since"], query["until"],
             query["page"], query["page_size"], query["kind"])
@@ -67,10 +72,10 @@ def volunteer_summary(db: UnitOfWorkFactory, caller: Caller, person_id: str,
                       thresholds: Sequence[int], identity: IdentityClient) -> dict:
     """The balance plus cumulative service time, star level, the next star and the
     milestones reached."""
-    with db() as uow:
+    with db().reading() as uow:
         held = repo.person_accounts(uow, person_id)
     _authorize(caller, person_id, held, identity)
-    with db() as uow:
+    with db().reading() as uow:
         personal = [a.id for a in held if a.kind == PERSONAL]
         minutes = milestones.service_minutes(uow, personal).get(personal[0], 0) \
             if personal else 0
@@ -96,5 +101,5 @@ def open_account(db: UnitOfWorkFactory, kind: str, region_code: str,
 
 def account(db: UnitOfWorkFactory, account_id: str) -> dict:
     """One account's four totals, balance and available minutes."""
-    with db() as uow:
+    with db().reading() as uow:
         return repo.get_account(uow, account_id).view()

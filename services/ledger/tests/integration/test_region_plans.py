@@ -89,3 +89,14 @@ def test_each_transfer_touching_the_region_counts_once(uow):
     for region in (city, "13"):  # the city (two parts), the province (one pass)
         whole = statistics.flows(uow, region, at, at + dt.timedelta(days=1))
         assert sorted(r.minutes for r in whole) == [10, 20, 30, 60]
+
+
+def test_a_persons_accounts_for_the_balance_read_come_from_an_index_on_the_owner(uow):
+    """The balance read (the gateway's hottest GET) finds the person's accounts by their owner
+    in an index; the kinds (one array parameter, ``one_of``) need no scan of their own."""
+    from ledger.adapters import accounts
+
+    accounts.person_accounts(uow, "vol-1")
+    [plan] = uow.plans
+    assert "Seq Scan" not in plan, plan
+    assert "owner_person_id)::text = " in plan and "Index Cond" in plan, plan
