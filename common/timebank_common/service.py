@@ -26,6 +26,7 @@ from nameko.extensions import DependencyProvider
 from nameko.messaging import QueueConsumer
 from nameko.timer import Timer
 from nameko.web.handlers import http
+from sqlalchemy import exc as sql_errors
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
@@ -34,7 +35,7 @@ from .caller import Caller
 from .clock import Clock, clock_from_config
 from .contracts import RpcDeclaration, conforms, schema_instance
 from .db import UnitOfWork, make_engine
-from .errors import DomainError, validation_error
+from .errors import DomainError, Unavailable, validation_error
 from .logs import Correlation
 from .rpc import QuorumRpc
 from .schemas import load
@@ -116,14 +117,34 @@ def rpc(fn: Callable[..., Any] | None = None, *, args: Mapping[str, Any] | None 
                 return _checked(self, method, declaration,
                                 method(*bound.args, **bound.kwargs))
 
-            if idempotent and key is not None:
-                return _run_once(self, method.__name__, bound, idempotency.valid_key(key), call)
-            return call()
+            try:
+                if idempotent and key is not None:
+                    return _run_once(self, method.__name__, bound, idempotency.valid_key(key),
+                                     call)
+                return call()
+            except DATABASE_UNAVAILABLE as exc:
+                raise database_unavailable(method, exc) from exc
 
         entrypoint.rpc_declaration = declaration  # type: ignore[attr-defined]
         return QuorumRpc.decorator(expected_exceptions=(DomainError,))(entrypoint)
 
     return decorate
+
+
+# the database did not serve the request: the pool stayed full past its timeout, the server
+# restarted or refused the connection, a serialization failure or deadlock — all transient
+DATABASE_UNAVAILABLE = (sql_errors.TimeoutError, sql_errors.OperationalError,
+                        sql_errors.InterfaceError)
+
+
+def database_unavailable(method: Callable[..., Any], exc: Exception) -> Unavailable:
+    """A transient database failure as the 503 a client retries (with the same
+    ``Idempotency-Key`` for a create), not a 500: nothing was committed (the unit of work rolled
+    back) or, if the commit itself was cut, the retry finds the first result."""
+    log.warning("%s: the database did not serve the request: %s", method.__qualname__,
+                str(exc).splitlines()[0][:300])
+    return Unavailable("database_unavailable", "数据库暂时繁忙或不可用，请稍后重试",
+                       "The database is busy or unavailable; please retry")
 
 
 def _checked(service: Any, method: Callable[..., Any], declaration: RpcDeclaration,

@@ -5,9 +5,10 @@ fails loudly."""
 import pytest
 from marshmallow import Schema, fields, validate
 from nameko.exceptions import RemoteError
+from sqlalchemy import exc as sql_errors
 
 from timebank_common.caller import Caller
-from timebank_common.errors import BadInput, Unauthenticated
+from timebank_common.errors import BadInput, Unauthenticated, Unavailable
 from timebank_common.service import ServiceBase, rpc
 
 
@@ -38,6 +39,12 @@ class Greeter(ServiceBase):
          returns=fields.Integer(), internal=True)
     def double(self, minutes):
         return minutes * 2
+
+    @rpc(args={"kind": fields.String()}, returns=fields.Integer())
+    def without_a_database(self, kind):
+        if kind == "pool":  # every connection of the pool busy past its timeout
+            raise sql_errors.TimeoutError("QueuePool limit of size 3 overflow 4 reached")
+        raise sql_errors.OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +94,12 @@ def test_a_declaration_must_name_real_arguments():
         @rpc(args={"dta": Greeting}, returns=None)
         def misspelt(self, caller, data):
             pass
+
+
+@pytest.mark.parametrize("kind", ["pool", "server"])
+def test_a_database_that_does_not_serve_the_request_is_a_503_to_retry_not_a_500(greeter, kind):
+    """A full pool or a restarting server is transient: the caller gets ``Unavailable`` (the
+    gateway's 503, retried with the same Idempotency-Key), never an internal error."""
+    with pytest.raises(Unavailable) as refused:
+        greeter.without_a_database(kind)
+    assert refused.value.code == "database_unavailable"
