@@ -57,9 +57,9 @@ class TransientReplyListener(ReplyListener):
 
     def setup(self) -> None:
         super().setup()  # registers with the queue consumer, which reads ``queue`` at start
-        queue = self.queue
+        queue: Queue = self.queue  # type: ignore[has-type]  # nameko's, set in setup()
         self.queue = Queue(queue.name, exchange=queue.exchange, routing_key=queue.routing_key,
-                           durable=False, queue_arguments=queue.queue_arguments)
+                           durable=False, queue_arguments=getattr(queue, "queue_arguments", None))
 
 
 class RpcProxy(NamekoRpcProxy):
