@@ -8,13 +8,15 @@ the same transaction, so they exist if and only if the change does; the relay
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import select
+import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from eventlet.patcher import original
 from psycopg.pq import ConnStatus
 from sqlalchemy import Table, and_, any_, bindparam, create_engine, event, text
 from sqlalchemy.dialects import postgresql
@@ -32,7 +34,22 @@ from .contracts import EventContract
 from .messaging_tables import inbox_table, outbox_table
 
 EVENT_SCHEMA_VERSION = 1
-_select = original("select")
+
+
+def _unpatched_select():
+    """The standard ``select`` module as it was before eventlet patched it (its green one
+    yields to the hub even with no wait, and has no ``poll``); imports eventlet only if the
+    process already has (a command without it warns of nothing)."""
+    if "eventlet" not in sys.modules:
+        return select
+    return _original_select()
+
+
+@functools.cache
+def _original_select():
+    from eventlet.patcher import original
+
+    return original("select")
 
 
 @contextmanager
@@ -78,8 +95,9 @@ def _drop_if_closed(dbapi_connection, record, proxy) -> None:
         return
     if pgconn.status != ConnStatus.OK:
         raise DisconnectionError("connection closed / 连接已关闭")
-    poller = _select.poll()
-    poller.register(pgconn.socket, _select.POLLIN | _select.POLLERR | _select.POLLHUP)
+    unpatched = _unpatched_select()
+    poller = unpatched.poll()
+    poller.register(pgconn.socket, unpatched.POLLIN | unpatched.POLLERR | unpatched.POLLHUP)
     if poller.poll(0):
         raise DisconnectionError("server closed the connection / 服务器已关闭连接")
 
