@@ -4,9 +4,13 @@ any group fails (deploy/run-tests.sh, with no arguments).
 The end-to-end tests spend most of their time waiting on processes they start and stop, so
 they run beside the unit and integration tests instead of after them; those run as two halves
 side by side for the same reason (much of their time is spent waiting on the database and the
-broker). Each pytest process has
-its own RabbitMQ vhost and databases (``timebank_testing.plugin``), so the groups never see
-each other's messages or rows. Output lines carry the group's name; each group's summary is
+broker). Once every group has finished, a last phase runs alone on the quiet machine: the
+tests that boot a three-node RabbitMQ cluster (``-m cluster``: tests/integration/
+test_rabbit_cluster.py) and the chaos suite (tests/chaos: a province day under process, broker
+node and database faults, bounded to 15 minutes) — their timings are part of what they check,
+and a cluster's Erlang VMs beside three busy pytest processes would miss them.
+Each pytest process has its own RabbitMQ vhost and databases (``timebank_testing.plugin``), so
+the groups never see each other's messages or rows. Output lines carry the group's name; each group's summary is
 repeated at the end.
 
     python deploy/test_groups.py [extra pytest options, e.g. --durations=20]
@@ -23,6 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 _SECOND_HALF = ["services/demand", "services/ledger"]
 MONTHS = "tests/e2e/test_reports_over_months.py"
+CHAOS = "tests/chaos"
+CLUSTER = "tests/integration/test_rabbit_cluster.py"
+LAST = {
+    # alone, after the groups: the cluster's own tests, then the chaos suite (its unit tests
+    # and the province day under faults); "cluster" in -m is what lets them run at all
+    "cluster+chaos": [[CLUSTER, "-m", "cluster"], [CHAOS, "-m", "chaos or cluster"]],
+}
 GROUPS = {
     # the console's browser tests run after the end-to-end tests, in a pytest process of their
     # own (no eventlet patch: see the root conftest.py); the test over several simulated months
@@ -32,6 +43,7 @@ GROUPS = {
     # unit and integration tests in two halves of about equal time (each waits on PostgreSQL
     # and RabbitMQ much of the time); anything not named in the second half is in the first
     "unit+integration 1": [["--ignore=tests/e2e", "--ignore=tests/console", "--ignore=tests/fuzz",
+                            f"--ignore={CHAOS}",
                             *(f"--ignore={path}" for path in _SECOND_HALF)]],
     "unit+integration 2": [_SECOND_HALF],
 }
@@ -73,9 +85,11 @@ def main(extra: list[str]) -> int:
         thread.start()
     for thread in threads:
         thread.join()
+    for name, steps in LAST.items():  # one at a time, on a machine the groups have left
+        _run_group(name, steps, extra, env, lock, results)
     print(f"\n=== test groups finished in {time.monotonic() - started:.0f} s ===")
     failed = []
-    for name in GROUPS:
+    for name in [*GROUPS, *LAST]:
         for code, summary in results.get(name, [(1, "(did not run)")]):
             print(f"{name:>20}: exit {code}: {summary}")
             if code != 0 and name not in failed:

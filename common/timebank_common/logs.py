@@ -58,11 +58,15 @@ _PERSONAL_DATA = (
     (re.compile(r"(\[parameters: )" + _TO_LINE_END), r"\1hidden]"),
     (re.compile(r'(invalid input syntax for type [\w ]+: )"' + _TO_LINE_END),
      r'\1"[hidden]"'),
+    # a password in a URL: nameko's "Error connecting to broker at ..." masks only the first
+    # URL of a failover AMQP_URI ("amqp://u:********@a;amqp://u:secret@b;..."), not the others
+    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s;]+:)[^@\s;/]+@"), r"\1********@"),
 )
 
 
 def scrub(text: str) -> str:
-    """``text`` without the parts of a database error that may hold personal data."""
+    """``text`` without the parts of a database error that may hold personal data, nor a
+    password written in a URL."""
     for pattern, replacement in _PERSONAL_DATA:
         text = pattern.sub(replacement, text)
     return text

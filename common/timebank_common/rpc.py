@@ -9,14 +9,24 @@ answer, requeue when the container is being killed — is nameko's. ``service.rp
 with ``QuorumRpc``, so every service's RPCs use it; a service must not mix in nameko's own
 ``@rpc`` (the two would declare ``rpc-<service>`` with different arguments).
 
-Reply queues are not touched: nameko's ``ReplyListener`` and the standalone proxies keep
-their transient, auto-deleted ``rpc.reply-...`` queues.
+Reply queues: a service's ``RpcProxy`` (this module's) listens on a *non-durable* classic
+``rpc.reply-<service>-<uuid>`` queue (``TransientReplyListener``). nameko's ``ReplyListener``
+declares it durable, on the node the process first connected to; when that node died, every
+redeclare was refused (``404 home node ... is down``) and took down the container's one
+consumer connection, over and over until the node was back — each time the event messages
+the connection held went back to their quorum queues, counted as a delivery, and after five
+the broker dead-lettered them (the chaos run on the 3-node cluster: 89 in one node kill). A
+non-durable queue is deleted with its node, and redeclared on the node the process reconnects
+to; only the replies in flight at that moment are lost (their callers time out, as with any
+broker fault). The standalone proxies already use exclusive, auto-deleted reply queues.
 """
 from __future__ import annotations
 
+from kombu import Queue
 from nameko.amqp import get_connection
 from nameko.constants import AMQP_URI_CONFIG_KEY
-from nameko.rpc import Rpc, RpcConsumer
+from nameko.rpc import ReplyListener, Rpc, RpcConsumer
+from nameko.rpc import RpcProxy as NamekoRpcProxy
 
 from .queues import dead_letter_queue, declare, rpc_queue
 
@@ -40,3 +50,19 @@ class QuorumRpc(Rpc):
 
 
 rpc = QuorumRpc.decorator
+
+
+class TransientReplyListener(ReplyListener):
+    """nameko's reply listener on a non-durable queue (see the module's docstring)."""
+
+    def setup(self) -> None:
+        super().setup()  # registers with the queue consumer, which reads ``queue`` at start
+        queue: Queue = self.queue  # type: ignore[has-type]  # nameko's, set in setup()
+        self.queue = Queue(queue.name, exchange=queue.exchange, routing_key=queue.routing_key,
+                           durable=False, queue_arguments=getattr(queue, "queue_arguments", None))
+
+
+class RpcProxy(NamekoRpcProxy):
+    """``RpcProxy("ledger")`` as nameko's, its replies on a ``TransientReplyListener``."""
+
+    rpc_reply_listener = TransientReplyListener()

@@ -91,6 +91,13 @@ class Rabbit:
     def delete(self):
         self._request("DELETE", f"/vhosts/{self.vhost}", timeout=VHOST_TIMEOUT_SECONDS)
 
+    def queues(self) -> list[dict]:
+        """Every queue of the vhost as the management API reports it (on a cluster: the first
+        node that answers; each queue's figures are its leader's)."""
+        r = self._request("GET", f"/queues/{self.vhost}")
+        r.raise_for_status()
+        return r.json()
+
     def queue(self, name: str) -> dict:
         r = self._request("GET", f"/queues/{self.vhost}/{name}")
         r.raise_for_status()

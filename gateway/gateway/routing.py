@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import eventlet
 from marshmallow import Schema
+from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
 
 from timebank_common import idempotency
@@ -38,6 +39,12 @@ from .problems import error_body, error_response
 from .schema_cache import schema_of
 
 log = logging.getLogger(__name__)
+TRANSIENT_REMOTE_ERRORS = frozenset({"OperationalError"})
+"""A service's error that says its database could not run the statement now (a restart cut
+the connection, the server refused new ones, a lock or serialization conflict): SQLAlchemy's
+``OperationalError``. The request may succeed when retried, so it is a 503 with Retry-After
+like a service that does not answer, not a 500 (the chaos run: logins during a restart of
+identity's database)."""
 
 
 class ServiceUnavailable(Exception):
@@ -270,8 +277,14 @@ def route(method: str, path: str, *, summary: str, tags: list[str], body=None, q
                     result = fn(self, request, caller, **params)
             except DomainError as exc:
                 return _error_response(exc, request_id, request)
-            except ServiceUnavailable:
-                log.error("RPC timed out on %s %s", method, path)
+            except (ServiceUnavailable, RemoteError) as exc:
+                if isinstance(exc, RemoteError) and exc.exc_type not in TRANSIENT_REMOTE_ERRORS:
+                    log.exception("unhandled error on %s %s", method, path)
+                    return error_response(request, error_body(
+                        "internal_error", "系统内部错误，已记录",
+                        "Internal error; it has been logged", None, request_id), 500)
+                log.error("%s on %s %s", "RPC timed out" if isinstance(exc, ServiceUnavailable)
+                          else f"service's database unavailable ({exc})", method, path)
                 return error_response(request, error_body(
                     "service_unavailable", "服务暂时不可用，请稍后重试",
                     "A service is unavailable; please retry", None, request_id),

@@ -9,7 +9,6 @@ from pathlib import Path
 import eventlet
 from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.web.handlers import http
 
@@ -18,6 +17,7 @@ from timebank_common import metrics
 from timebank_common.caller import Caller
 from timebank_common.clock import Clock, clock_from_config
 from timebank_common.errors import Unauthenticated
+from timebank_common.rpc import RpcProxy
 from timebank_common.service import ServiceBase, json_response
 from timebank_common.tokens import RevocationList, TokenCache
 

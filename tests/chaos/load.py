@@ -91,8 +91,9 @@ class LoadReport:
         lines = [f"load: {total} journeys completed {dict(self.completed)}, abandoned "
                  f"{dict(self.abandoned)}, retried answers {dict(self.retried)}, "
                  f"in {self.seconds:.0f}s"]
-        if self.province_day is not None:
-            lines.append(f"province day: {self.province_day}")
+        day = self.province_day
+        if day is not None:  # the day's per-stage table, not its ids and latencies
+            lines.append(f"province day:\n{day.table() if hasattr(day, 'table') else day}")
         lines += [f"  abandoned: {e}" for e in self.errors[:5]]
         return "\n".join(lines)
 

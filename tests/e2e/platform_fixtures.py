@@ -38,7 +38,7 @@ def channels():
 
 @contextmanager
 def running_platform(tmp: Path, channels, extra_env: dict[str, str] | None = None,
-                     topology: str | None = None) -> Iterator[LocalPlatform]:
+                     topology: str | None = None, cluster=None) -> Iterator[LocalPlatform]:
     """Every service and the gateway as processes on a vhost and databases of their own, the
     demo data loaded. The databases (``platform.databases``, ``deploy/databases.py``) are
     provisioned with roles of this run (``tbe2e_<run>_<service>_owner``/``_app``) on the
@@ -48,9 +48,12 @@ def running_platform(tmp: Path, channels, extra_env: dict[str, str] | None = Non
     is the superuser's URL, for a test's own assertions. Notify sends SMS to a local
     Tencent-style server that checks signatures (``platform.sms``) and e-mail to a local SMTP server (``platform.mailbox``), and looks for
     due deliveries and reminders every second. ``extra_env`` adds to (or overrides) the
-    processes' environment (e.g. ``CLOCK_FILE`` for a platform living at a simulated time)."""
+    processes' environment (e.g. ``CLOCK_FILE`` for a platform living at a simulated time).
+    ``cluster``, a started ``deploy/rabbit_cluster.RabbitCluster``, puts the vhost on it
+    instead of the machine's broker (``platform.cluster``; the processes get its failover URL,
+    the vhost's management calls go to whichever node answers)."""
     run = uuid.uuid4().hex[:8]
-    rabbit = Rabbit(f"tbe2e-{run}")
+    rabbit = Rabbit.on_cluster(cluster, f"tbe2e-{run}") if cluster else Rabbit(f"tbe2e-{run}")
     rabbit.create()
     prefix = f"tbe2e_{run}"
     ports = {name: free_port() for name in ("gateway",) + SERVICES}
@@ -77,7 +80,7 @@ def running_platform(tmp: Path, channels, extra_env: dict[str, str] | None = Non
         ports=ports, log_dir=tmp / "log",
     )
     instance.sms, instance.mailbox = sms, mailbox
-    instance.rabbit = rabbit
+    instance.rabbit, instance.cluster = rabbit, cluster
     instance.db_url = databases.superuser_url
     try:
         instance.prepare(demo=True)

@@ -23,6 +23,7 @@ from timebank_common.queues import (
     upgrade,
     upgrade_queue,
 )
+from timebank_common.rpc import RpcProxy
 from timebank_common.service import ServiceBase, rpc
 
 SOURCE_ARGUMENTS = {
@@ -36,6 +37,7 @@ SOURCE_ARGUMENTS = {
 
 class Quorate(ServiceBase):
     name = "quorate"
+    itself = RpcProxy("quorate")
 
     @rpc
     def echo(self, value):
@@ -85,6 +87,15 @@ def test_rpc_over_a_failover_url_and_the_reply_queue_stays_transient(quorate, ra
         # nameko's: one node's classic queue, gone 5 minutes after its proxy
         assert all(q["type"] == "classic" and q["arguments"] == {"x-expires": 300000}
                    for q in replies)
+
+
+def test_a_service_proxy_s_reply_queue_is_not_durable(quorate, rabbit):
+    """Not durable: deleted with its node and declared again on the next, where a durable one
+    was refused while its node was down (``timebank_common.rpc``'s docstring)."""
+    replies = wait_for(lambda: [q for q in _queues(rabbit)
+                                if q["name"].startswith("rpc.reply-quorate-")])
+    assert [(q["type"], q["durable"], q["arguments"]) for q in replies] == [
+        ("classic", False, {"x-expires": 300000})]
 
 
 def test_a_poison_event_reaches_the_dead_letters_with_its_reason(quorate, rabbit, amqp_uri,

@@ -37,3 +37,14 @@ def test_the_formatter_scrubs_the_message_and_the_traceback():
     assert "13905503603" not in line and "王秀英" not in line
     entry = json.loads(line)
     assert entry["level"] == "ERROR" and "not-null constraint" in entry["exc"]
+
+
+def test_no_password_of_a_failover_url_is_logged():
+    """nameko masks the first URL's password only (the chaos run's logs had the others)."""
+    line = ("Error connecting to broker at amqp://timebank:********@10.78.0.11:5672/v;"
+            "amqp://timebank:957197326b92@10.78.0.12:5672/v;"
+            "postgresql+psycopg://app:s3cr%40t@db:5432/x (refused)")
+    cleaned = scrub(line)
+    assert "957197326b92" not in cleaned and "s3cr" not in cleaned, cleaned
+    assert "amqp://timebank:********@10.78.0.12:5672/v;" in cleaned
+    assert "postgresql+psycopg://app:********@db:5432/x" in cleaned

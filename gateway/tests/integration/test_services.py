@@ -6,6 +6,7 @@ import uuid
 import eventlet
 import pytest
 import requests
+from sqlalchemy.exc import OperationalError
 from timebank_testing.identity_fake import IdentityFake
 
 from gateway.service import GatewayService
@@ -19,6 +20,7 @@ from .stand_ins import OutsideContract, answers_as
 P1 = "0b3c5a1e-0000-4000-8000-000000000001"       # the volunteer calling
 MISSING = "0b3c5a1e-0000-4000-8000-00000000dead"  # no such account
 SLOW = "0b3c5a1e-0000-4000-8000-00000000510e"     # the ledger never answers in time
+DB_DOWN = "0b3c5a1e-0000-4000-8000-0000000db0ff"  # the ledger's database cut the connection
 BROKEN = "0b3c5a1e-0000-4000-8000-0000000b0b0b"   # the ledger answers outside its contract
 SEEN_CALLERS: list[dict] = []  # what the stand-in ledger was asked with
 
@@ -32,6 +34,8 @@ class FakeLedger:
             raise NotFound("no_account", "账户不存在", "No such account", {"person_id": person_id})
         if person_id == SLOW:
             eventlet.sleep(5)
+        if person_id == DB_DOWN:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
         SEEN_CALLERS.append(caller)
         if person_id == BROKEN:
             return OutsideContract({**examples.balance(person_id=person_id),
@@ -130,6 +134,14 @@ def test_a_service_that_does_not_answer_gives_503(gateway):
     base, token = gateway
     resp = requests.get(f"{base}/api/v1/accounts/{SLOW}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert resp.status_code == 503
+    assert resp.json()["error"] == "service_unavailable" and resp.json()["details"] is None
+
+
+def test_a_service_whose_database_is_down_gives_503_not_500(gateway):
+    base, token = gateway
+    resp = requests.get(f"{base}/api/v1/accounts/{DB_DOWN}",
+                        headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert resp.status_code == 503 and resp.headers["Retry-After"] == "5"
     assert resp.json()["error"] == "service_unavailable" and resp.json()["details"] is None
 
 

@@ -2,9 +2,8 @@
 the database, the outbox relay and a proxy to ``identity``."""
 from __future__ import annotations
 
-from nameko.rpc import RpcProxy
-
 from timebank_common.outbox import OutboxRelay
+from timebank_common.rpc import RpcProxy
 from timebank_common.service import Database, IdempotencyPurge, ServiceBase
 
 from .entrypoints.assignment import AssignmentEntrypoints

@@ -2,9 +2,8 @@
 the dependencies they use."""
 from __future__ import annotations
 
-from nameko.rpc import RpcProxy
-
 from timebank_common.outbox import OutboxRelay
+from timebank_common.rpc import RpcProxy
 from timebank_common.service import Database, IdempotencyPurge, ServiceBase
 
 from .adapters.certificate_keys import CertificateSigner

@@ -1,9 +1,8 @@
 """The matching service: its entrypoints (one mixin per feature) and its dependencies."""
 from __future__ import annotations
 
-from nameko.rpc import RpcProxy
-
 from timebank_common.outbox import OutboxRelay
+from timebank_common.rpc import RpcProxy
 from timebank_common.service import Database, ServiceBase
 
 from .adapters.shared_index import SharedIndex

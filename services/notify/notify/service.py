@@ -1,9 +1,8 @@
 """The notify service: its entrypoint mixins (``notify.entrypoints``) and its dependencies."""
 from __future__ import annotations
 
-from nameko.rpc import RpcProxy
-
 from timebank_common.outbox import OutboxRelay
+from timebank_common.rpc import RpcProxy
 from timebank_common.service import Database, IdempotencyPurge, ServiceBase
 
 from .entrypoints.call_tasks import CallTaskEntrypoints

@@ -1,8 +1,7 @@
 """The reporting service: its entrypoint mixins (``reporting.entrypoints``) and dependencies."""
 from __future__ import annotations
 
-from nameko.rpc import RpcProxy
-
+from timebank_common.rpc import RpcProxy
 from timebank_common.service import Database, IdempotencyPurge, ServiceBase
 
 from .adapters.report_keys import ReportSigner

@@ -8,9 +8,9 @@ import socket
 from typing import Any
 
 from marshmallow import fields, validate
-from nameko.rpc import RpcProxy
 from nameko.timer import Timer
 
+from timebank_common.rpc import RpcProxy
 from timebank_common.service import rpc
 
 from ..app import exports
