@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import eventlet
+from kombu.exceptions import OperationalError as BrokerUnreachable
 from marshmallow import Schema
 from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
@@ -277,13 +278,16 @@ def route(method: str, path: str, *, summary: str, tags: list[str], body=None, q
                     result = fn(self, request, caller, **params)
             except DomainError as exc:
                 return _error_response(exc, request_id, request)
-            except (ServiceUnavailable, RemoteError) as exc:
+            except (ServiceUnavailable, RemoteError, BrokerUnreachable) as exc:
+                # BrokerUnreachable: the request was not handed to RabbitMQ (its node died or
+                # was cut off and the failover round ran out); retried, it may go through
                 if isinstance(exc, RemoteError) and exc.exc_type not in TRANSIENT_REMOTE_ERRORS:
                     log.exception("unhandled error on %s %s", method, path)
                     return error_response(request, error_body(
                         "internal_error", "系统内部错误，已记录",
                         "Internal error; it has been logged", None, request_id), 500)
                 log.error("%s on %s %s", "RPC timed out" if isinstance(exc, ServiceUnavailable)
+                          else f"broker unreachable ({exc})" if isinstance(exc, BrokerUnreachable)
                           else f"service's database unavailable ({exc})", method, path)
                 return error_response(request, error_body(
                     "service_unavailable", "服务暂时不可用，请稍后重试",

@@ -295,3 +295,23 @@ def test_free_text_keeps_tabs_and_line_breaks_at_the_edge():
     from gateway.routing import refuse_unstorable_text
 
     refuse_unstorable_text({"note": "第一行\r\n第二行\t完", "name": "王秀英"})  # no refusal
+
+
+def test_a_request_the_broker_did_not_take_is_a_503_to_retry_not_a_500():
+    """The chaos run: a broker node died while the gateway published an RPC request, kombu's
+    failover round ran out, and the client got a 500; retried, the request goes through."""
+    from kombu.exceptions import OperationalError
+
+    from gateway.routing import route
+
+    @route("GET", "/api/v1/test-broker-down", summary="x", tags=["t"], public=True)
+    def down(self, request, caller):
+        raise OperationalError("[Errno 111] Connection refused")
+
+    try:
+        gateway = SimpleNamespace(correlation_id="r-1", config={}, rpc_timeout=5)
+        resp = down(gateway, EnvironBuilder(path="/api/v1/test-broker-down").get_request())
+    finally:
+        ROUTES.pop()  # registered for this test only
+    assert resp.status_code == 503 and resp.headers["Retry-After"] == "5"
+    assert resp.get_json()["error"] == "service_unavailable"
