@@ -45,7 +45,6 @@ processes stopped and before the new ones start, as ``prepare`` does.
 from __future__ import annotations
 
 import argparse
-import importlib
 import inspect
 import sys
 import warnings
@@ -56,6 +55,7 @@ from amqp.exceptions import AMQPNotImplementedError, NotFound, PreconditionFaile
 from kombu import Connection, Exchange, Queue
 
 from . import config as config_mod
+from .contract_docs import service_class  # the one finder of a service's nameko class
 
 DEAD_LETTER_EXCHANGE = "timebank.dead-letter"
 DEFAULT_EVENT_DELIVERY_LIMIT = 5
@@ -149,14 +149,6 @@ def service_queues(service_cls: Any, config: Mapping[str, Any]) -> list[Queue]:
         dead = dead_letter_queue(service)
         queues[dead.name] = dead
     return [queues[name] for name in sorted(queues)]
-
-
-def service_class(service: str) -> Any:
-    module = importlib.import_module(f"{service}.service")
-    for _, obj in inspect.getmembers(module, inspect.isclass):
-        if getattr(obj, "name", None) == service and obj.__module__ == module.__name__:
-            return obj
-    raise SystemExit(f"no nameko service named {service!r} in {module.__name__}")
 
 
 # -- upgrade -------------------------------------------------------------------------------
