@@ -35,7 +35,9 @@ LAST = {
     # `pytest tests/chaos -m cluster`) is not yet part of this run: it passed with 3 of 4 seeds
     # after its last fixes (deploy/README.md, "Faults"), and a run that fails by chance would
     # hide every other result
-    "cluster+chaos": [[CLUSTER, "-m", "cluster"], [CHAOS, "-m", "chaos and not cluster"]],
+    # The cluster's own tests (CLUSTER, `-m cluster`) hung in one clean-clone run of three
+    # (node 2 never joined): they run by hand until that is found
+    "chaos": [[CHAOS, "-m", "chaos and not cluster"]],
 }
 GROUPS = {
     # the console's browser tests run after the end-to-end tests, in a pytest process of their
