@@ -24,6 +24,9 @@ export default defineConfig({
   },
   build: { target: 'es2020', sourcemap: false, chunkSizeWarningLimit: 1200, reportCompressedSize: false },
   server: { proxy: { '/api': 'http://127.0.0.1:8000' } },
-  // Element Plus is inlined in tests so that its CSS imports (added by the resolver) load
-  test: { environment: 'happy-dom', include: ['src/**/*.test.ts'], server: { deps: { inline: ['element-plus'] } } },
+  // Element Plus is inlined in tests so that its CSS imports (added by the resolver) load;
+  // a generous bound per test: on two busy cores a page with a chart has taken over vitest's
+  // default of 5 s to mount
+  test: { environment: 'happy-dom', include: ['src/**/*.test.ts'], testTimeout: 30000,
+          server: { deps: { inline: ['element-plus'] } } },
 })

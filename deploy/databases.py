@@ -258,7 +258,7 @@ class ServiceDatabases:
         cluster = self._cluster(service)
         pid_file = Path(cluster["datadir"]) / "postmaster.pid"
         postmaster = int(pid_file.read_text().split()[0])
-        return [postmaster, *_children(postmaster)]
+        return [postmaster, *child_pids(postmaster)]
 
     # -- removal -----------------------------------------------------------------------------
     def drop(self) -> None:
@@ -334,7 +334,8 @@ def _clusters(names: Iterable[str]) -> dict[str, dict]:
     return clusters
 
 
-def _children(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
+    """The living processes whose parent is ``pid``, from /proc."""
     children = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:

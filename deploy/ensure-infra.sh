@@ -66,6 +66,11 @@ fi
 if ! rabbitmq-plugins list -e -m 2>/dev/null | grep -qx rabbitmq_management; then
   rabbitmq-plugins enable -q rabbitmq_management >/dev/null
 fi
+# RabbitMQ's own Prometheus exporter on :15692 (deploy/monitoring/prometheus.yml scrapes it)
+if ! rabbitmq-plugins list -e -m 2>/dev/null | grep -qx rabbitmq_prometheus; then
+  rabbitmq-plugins enable -q rabbitmq_prometheus >/dev/null \
+    || echo "warning: could not enable rabbitmq_prometheus; the rabbitmq scrape job will be down" >&2
+fi
 for _ in $(seq 1 60); do
   curl -fsS -u guest:guest http://127.0.0.1:15672/api/overview >/dev/null 2>&1 && break
   sleep 1
@@ -91,6 +96,14 @@ redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis is not reachable
 if ! command -v pdftoppm >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1; then
   apt_install poppler-utils zbar-tools >/dev/null 2>&1 \
     || echo "warning: poppler-utils/zbar-tools not installed; the QR read-back test will be skipped" >&2
+fi
+
+# --- promtool: checks the alert rules and runs their unit tests (deploy/monitoring/, run by
+# tests/unit/test_monitoring.py, which fails without it). Debian's prometheus package ships it;
+# without its recommends (node exporter)
+if ! command -v promtool >/dev/null 2>&1; then
+  echo "installing promtool (Debian's prometheus package) ..."
+  apt_install --no-install-recommends prometheus >/dev/null
 fi
 
 # --- jq: the README's first path picks fields with it, and a test runs that path verbatim ----

@@ -126,11 +126,13 @@ class LocalPlatform:
     def run_module(self, *args: str) -> None:
         subprocess.run([self.python, "-m", *args], cwd=ROOT, env=self.base_env, check=True)
 
-    def prepare(self, demo: bool = True) -> None:
+    def prepare(self, demo: bool = False) -> None:
         """Databases provisioned (if this platform was given them: as the superuser, once) and
         migrated (as their owner roles), the broker's queues in shape (an old-shaped empty queue
-        replaced: ``timebank_common.queues``), keys made, demo data loaded. The service processes
-        started afterwards only check that their database is at head."""
+        replaced: ``timebank_common.queues``), keys made, and the demo data (published logins)
+        loaded only when asked (``demo=True``: the local runner and the tests ask; compose's
+        `setup` only with ``TIMEBANK_DEMO=true``). The service processes started afterwards
+        only check that their database is at head."""
         self.ensure_keys()
         if self.databases is not None:
             self.databases.provision()

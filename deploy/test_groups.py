@@ -18,11 +18,14 @@ repeated at the end.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+from databases import child_pids  # deploy/, this script's folder
 
 ROOT = Path(__file__).resolve().parents[1]
 _SECOND_HALF = ["services/demand", "services/ledger"]
@@ -30,15 +33,15 @@ MONTHS = "tests/e2e/test_reports_over_months.py"
 CHAOS = "tests/chaos"
 CLUSTER = "tests/integration/test_rabbit_cluster.py"
 LAST = {
-    # alone, after the groups: the cluster's own tests, then the chaos suite's tests of its
-    # injector, targets and checks. The province day under faults itself (marked "cluster":
-    # `pytest tests/chaos -m cluster`) is not yet part of this run: it passed with 3 of 4 seeds
-    # after its last fixes (deploy/README.md, "Faults"), and a run that fails by chance would
-    # hide every other result
-    # The cluster's own tests (CLUSTER, `-m cluster`) hung in one clean-clone run of three
-    # (node 2 never joined): they run by hand until that is found
-    "chaos": [[CHAOS, "-m", "chaos and not cluster"]],
+    # alone, after the groups, on the quiet machine: the cluster's own tests (a node killed,
+    # one cut off), then the chaos suite — its tests of its checks, injector and targets, and
+    # the province day under faults on a three-node cluster (5-9 minutes)
+    "cluster": [[CLUSTER, "-m", "cluster"]],
+    "chaos": [[CHAOS, "-m", "chaos and not cluster"], [CHAOS, "-m", "cluster"]],
 }
+DEFAULT_BOUND_SECONDS = 30 * 60  # a group's step; the whole run takes about 13 minutes
+BOUND_SECONDS = {"cluster": 10 * 60, "chaos": 15 * 60}  # per step
+STACK_DUMP_SECONDS = 10  # a step past its bound prints its stacks (SIGUSR1), then is killed
 GROUPS = {
     # the console's browser tests run after the end-to-end tests, in a pytest process of their
     # own (no eventlet patch: see the root conftest.py); the test over several simulated months
@@ -62,20 +65,64 @@ def _pump(name: str, stream, lines: list[str], lock: threading.Lock) -> None:
             print(f"[{name}] {line}", flush=True)
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every living process below ``pid``."""
+    found, todo = [], [pid]
+    while todo:
+        children = child_pids(todo.pop())
+        found += children
+        todo += children
+    return found
+
+
+def _failures(lines: list[str]) -> list[str]:
+    """The short test summary's lines naming what failed (``FAILED tests/...::test - why``),
+    so the run's last lines, which CI keeps, say which tests failed and not only how many."""
+    return [line[:300] for line in lines if line.startswith(("FAILED ", "ERROR "))]
+
+
 def _run_group(name: str, steps: list[list[str]], extra: list[str], env: dict,
                lock: threading.Lock, results: dict) -> None:
-    """The group's pytest runs one after the other; each step's last line is its summary."""
+    """The group's pytest runs one after the other; each step's last line is its summary. A
+    step that outlives its bound (``BOUND_SECONDS``) is killed with everything it started and
+    fails, saying so: a hang must fail the run, not use up CI's time. Before the kill it is
+    sent SIGUSR1, on which the pytest plugin prints every thread's and green thread's stack
+    (``timebank_common.stacks``): the log then says where it hung."""
     python = str(ROOT / ".venv" / "bin" / "python")
+    bound = BOUND_SECONDS.get(name, DEFAULT_BOUND_SECONDS)
     outcomes = []
     for selection in steps:
         command = [python, "-m", "pytest", "-p", "no:cacheprovider", *extra, *selection]
         process = subprocess.Popen(command, cwd=ROOT, env=env, text=True, bufsize=1,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        timed_out = threading.Event()
+
+        def kill(process=process, timed_out=timed_out):
+            timed_out.set()
+            try:  # first, where it is stuck: the pytest plugin prints every stack on SIGUSR1
+                os.kill(process.pid, signal.SIGUSR1)
+                process.wait(timeout=STACK_DUMP_SECONDS)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                pass
+            # the processes it started, even those in sessions of their own (the platform's)
+            for pid in [process.pid, *_descendants(process.pid)]:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+        timer = threading.Timer(bound, kill)
+        timer.start()
         lines: list[str] = []
         _pump(name, process.stdout, lines, lock)
         code = process.wait()
+        timer.cancel()
         summary = next((line for line in reversed(lines) if line.strip()), "(no output)")
-        outcomes.append((code, summary))
+        if timed_out.is_set():
+            code, summary = 1, f"killed: still running after its bound of {bound} s"
+            with lock:
+                print(f"[{name}] {summary}", flush=True)
+        outcomes.append((code, summary, _failures(lines)))
     results[name] = outcomes
 
 
@@ -83,7 +130,7 @@ def main(extra: list[str]) -> int:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     lock = threading.Lock()
     started = time.monotonic()
-    results: dict[str, list[tuple[int, str]]] = {}
+    results: dict[str, list[tuple[int, str, list[str]]]] = {}
     threads = [threading.Thread(target=_run_group, args=(name, steps, extra, env, lock, results))
                for name, steps in GROUPS.items()]
     for thread in threads:
@@ -95,8 +142,10 @@ def main(extra: list[str]) -> int:
     print(f"\n=== test groups finished in {time.monotonic() - started:.0f} s ===")
     failed = []
     for name in [*GROUPS, *LAST]:
-        for code, summary in results.get(name, [(1, "(did not run)")]):
+        for code, summary, failures in results.get(name, [(1, "(did not run)", [])]):
             print(f"{name:>20}: exit {code}: {summary}")
+            for failure in failures:
+                print(f"{'':>20}  {failure}")
             if code != 0 and name not in failed:
                 failed.append(name)
     if failed:

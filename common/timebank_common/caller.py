@@ -39,6 +39,19 @@ def system_caller(service: str) -> dict[str, Any]:
             "client_id": f"{SERVICE_PREFIX}{service}", "name": service}
 
 
+PASSWORD_CHANGE_PATH = "/api/v1/auth/password"
+
+
+def password_change_required() -> Forbidden:
+    """The answer to a login with a one-time password (``Caller.password_change_required``,
+    the access token's ``pwd_change`` claim) asking for anything but changing that password
+    or logging out: the gateway refuses it before any RPC."""
+    return Forbidden("password_change_required",
+                     "请先修改初始密码（一次性密码），然后用新密码重新登录",
+                     "Change your one-time password first, then log in again with the new one",
+                     {"change_password": f"POST {PASSWORD_CHANGE_PATH}"})
+
+
 @dataclass(frozen=True)
 class Caller:
     person_id: str | None
@@ -48,6 +61,9 @@ class Caller:
     client_id: str | None = None
     name: str | None = None
     session_id: str | None = None  # one login (and its refreshes); logout ends it
+    # a one-time password not yet changed (the token's ``pwd_change`` claim): the gateway
+    # allows nothing but changing it and logging out (403 ``password_change_required``)
+    password_change_required: bool = False
 
     @classmethod
     def from_dict(cls, data: Caller | dict[str, Any] | None) -> Caller:
@@ -63,11 +79,16 @@ class Caller:
             client_id=data.get("client_id"),
             name=data.get("name"),
             session_id=data.get("session_id"),
+            password_change_required=bool(data.get("password_change_required", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """The caller as a dict; ``password_change_required`` only when set (every other
+        caller's dict is as it always was)."""
         data = asdict(self)
         data["roles"] = list(self.roles)
+        if not self.password_change_required:
+            del data["password_change_required"]
         return data
 
     def has(self, *roles: str) -> bool:

@@ -34,8 +34,9 @@ entrypoints (`@rpc(args=..., returns=...)`), its events in its `contracts` (`EVE
 
 Conventions (all services):
 - An RPC that acts for a person takes `caller` first: `{person_id, roles, scope, carrier_id,
-  client_id, name, session_id}` (`timebank_common.caller.Caller`); the service enforces role
-  and region scope itself. *Internal* RPCs are asked by other services, never for a person.
+  client_id, name, session_id}` (`timebank_common.caller.Caller`; `password_change_required:
+  true` only for a login whose one-time password is not yet changed, which the gateway lets
+  change it or log out and nothing else); the service enforces role and region scope itself. *Internal* RPCs are asked by other services, never for a person.
 - Arguments named in the declaration are loaded with their schema: a refusal is 400
   `validation_failed` with the fields in `details`. Other refusals are the kit's typed errors
   (`BadInput` 400, `Unauthenticated` 401, `Forbidden` 403, `NotFound` 404, `Conflict` 409,

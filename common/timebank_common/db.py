@@ -19,6 +19,7 @@ from typing import Any
 
 from psycopg.pq import ConnStatus
 from sqlalchemy import Table, and_, any_, bindparam, create_engine, event, text
+from sqlalchemy import exc as sql_errors
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -32,6 +33,12 @@ from . import regions
 from .clock import Clock
 from .contracts import EventContract
 from .messaging_tables import inbox_table, outbox_table
+
+# the database did not serve the request: the pool stayed full past its timeout, the server
+# restarted or refused the connection, a serialization failure or deadlock — all transient
+# (an RPC answers 503, ``service.rpc``; an event handler tries again without counting, ``events``)
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sql_errors.TimeoutError, sql_errors.OperationalError, sql_errors.InterfaceError)
 
 EVENT_SCHEMA_VERSION = 1
 
@@ -260,9 +267,11 @@ class UnitOfWork:
     """
 
     def __init__(self, bind: Engine | Connection, correlation_id: str | None = None,
-                 on_commit: Callable[[], None] | None = None, clock: Clock | None = None):
+                 on_commit: Callable[[], None] | None = None, clock: Clock | None = None,
+                 traceparent: str | None = None):
         self._bind = bind
         self._correlation_id = correlation_id
+        self._traceparent = traceparent  # the writing span's: the event continues its trace
         self._on_commit = on_commit
         self._clock = clock  # the events' occurred_at (None: the machine's clock)
         self._pending_events: list[dict] = []
@@ -373,6 +382,8 @@ class UnitOfWork:
         envelope = make_event(event_type, payload, region_code, version,
                               self._clock.now() if self._clock is not None else None)
         headers = {"correlation_id": self._correlation_id} if self._correlation_id else {}
+        if self._traceparent:
+            headers["traceparent"] = self._traceparent
         self._pending_events.append({"id": uuid.UUID(envelope["event_id"]),
                                      "event_type": event_type, "body": envelope,
                                      "headers": headers})
@@ -432,7 +443,7 @@ class UnitOfWork:
 
         def make() -> UnitOfWork:
             return UnitOfWork(connection, self._correlation_id, on_commit=self._inner_emitted,
-                              clock=self._clock)
+                              clock=self._clock, traceparent=self._traceparent)
 
         return make
 

@@ -1,9 +1,12 @@
-"""Idempotent creates: the same ``Idempotency-Key`` answers the first answer (DESIGN.md §3).
+"""Idempotent creates and state changes: the same ``Idempotency-Key`` answers the first answer
+(DESIGN.md §3).
 
 A municipal system that retries ``POST /api/v1/elders`` after a timeout must not register the
-elder twice. Each service keeps, in its own database, the table ``idempotency_keys``: per
-caller and key, the request's fingerprint (a hash of the operation and its canonical JSON
-arguments), the answer, and when it was made. ``once`` runs a create so that
+elder twice; a volunteer's app that retries a check-in after a lost answer gets the first
+answer, not 409 because the demand already moved on. Each service keeps, in its own database,
+the table ``idempotency_keys``: per caller and key, the request's fingerprint (a hash of the
+operation and its canonical JSON arguments), the answer, and when it was made. ``once`` runs a
+create (or a state change) so that
 
 * the key row is written in the **same transaction** as the create: the use case's units of
   work are savepoints inside the transaction that holds the key row (``UnitOfWork.nested``),

@@ -24,6 +24,12 @@ def current_correlation_id() -> str | None:
     return getattr(_local, "correlation_id", None)
 
 
+def set_trace_id(trace_id: str | None) -> None:
+    """The trace the worker's span belongs to (``tracing.TracingProvider``, when tracing is
+    on): its log lines then carry ``trace_id``, to go from a line to its trace."""
+    _local.trace_id = trace_id
+
+
 class Correlation(DependencyProvider):
     """Ensures every worker has a correlation id; injects it (a string).
 
@@ -86,6 +92,9 @@ class JsonFormatter(logging.Formatter):
             "msg": scrub(record.getMessage()),
             "correlation_id": current_correlation_id(),
         }
+        trace_id = getattr(_local, "trace_id", None)
+        if trace_id:
+            entry["trace_id"] = trace_id
         if record.exc_info:
             entry["exc"] = scrub(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)

@@ -70,7 +70,7 @@ def relay_batch(engine: Engine, connection: Connection, service_name: str, limit
             .where(one_of(outbox_table.c.id, [r.id for r in rows]))
             .values(sent_at=func.now(), attempts=outbox_table.c.attempts + 1)
         )
-    metrics.OUTBOX_PUBLISHED.labels(service_name).inc(len(rows))
+    metrics.OUTBOX_PUBLISHED.inc(len(rows))
     return len(rows)
 
 

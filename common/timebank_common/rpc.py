@@ -5,7 +5,8 @@ node: the node that dies takes the service's pending requests with it, and no ar
 added. ``QuorumRpcConsumer`` builds the queue from ``queues.rpc_queue`` instead (quorum, three
 replicas, bounded redeliveries dead-lettered at least once) and declares the service's
 dead-letter queue before it consumes; everything else — routing, replies, acks after the
-answer, requeue when the container is being killed — is nameko's. ``service.rpc`` decorates
+answer — is nameko's, except what happens to a request that arrives while the container is
+being killed, or whose connection is gone when it is acknowledged (``entrypoints``). ``service.rpc`` decorates
 with ``QuorumRpc``, so every service's RPCs use it; a service must not mix in nameko's own
 ``@rpc`` (the two would declare ``rpc-<service>`` with different arguments).
 
@@ -28,6 +29,7 @@ from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.rpc import ReplyListener, Rpc, RpcConsumer
 from nameko.rpc import RpcProxy as NamekoRpcProxy
 
+from .entrypoints import HeldWhileKilled, survives_lost_connection
 from .queues import dead_letter_queue, declare, rpc_queue
 
 
@@ -45,8 +47,12 @@ class QuorumRpcConsumer(RpcConsumer):
         super().start()
 
 
-class QuorumRpc(Rpc):
+class QuorumRpc(HeldWhileKilled, Rpc):
     rpc_consumer = QuorumRpcConsumer()
+
+    @survives_lost_connection
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        return super().handle_result(message, worker_ctx, result, exc_info)
 
 
 rpc = QuorumRpc.decorator

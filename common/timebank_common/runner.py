@@ -23,7 +23,7 @@ import signal  # noqa: E402
 
 from nameko.cli.run import run  # noqa: E402
 
-from . import broker, logs, migrations  # noqa: E402
+from . import broker, logs, migrations, stacks  # noqa: E402
 from . import config as config_mod  # noqa: E402
 
 
@@ -42,6 +42,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     cfg = config_mod.load(args.config or f"deploy/config/{args.service}.yaml")
     logs.configure(args.service, cfg.get("LOG_LEVEL", "INFO"))
+    stacks.install()  # kill -USR1 <pid>: where every green thread is, on standard error
     if cfg.get("DATABASE_URL"):
         migrations.require_head(args.service, cfg["DATABASE_URL"])
     broker.apply(cfg)  # failover across the cluster's nodes within a bounded round

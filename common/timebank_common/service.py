@@ -5,8 +5,9 @@
         db = Database()
         relay = OutboxRelay()     # only services that emit events
 
-``ServiceBase`` gives ``/health`` and ``/metrics`` on the service's own HTTP
-port, correlation ids and entrypoint metrics.
+``ServiceBase`` gives ``/livez`` and ``/readyz`` (the orchestrator's probes, answered outside
+the worker pool: ``probes.py``), ``/health`` and ``/metrics`` on the service's own HTTP port,
+correlation ids and entrypoint metrics.
 """
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ import functools
 import inspect
 import json
 import logging
+import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import eventlet
 from kombu.mixins import ConsumerMixin
 from marshmallow import ValidationError, fields
 from nameko.dependency_providers import Config
@@ -26,19 +29,19 @@ from nameko.extensions import DependencyProvider
 from nameko.messaging import QueueConsumer
 from nameko.timer import Timer
 from nameko.web.handlers import http
-from sqlalchemy import exc as sql_errors
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
-from . import idempotency, metrics, remote
+from . import consumer_audit, idempotency, metrics, probes, remote
 from .caller import Caller
 from .clock import Clock, clock_from_config
 from .contracts import RpcDeclaration, conforms, schema_instance
-from .db import UnitOfWork, make_engine
+from .db import DATABASE_UNAVAILABLE, UnitOfWork, make_engine
 from .errors import DomainError, Unavailable, validation_error
 from .logs import Correlation
 from .rpc import QuorumRpc
 from .schemas import load
+from .tracing import TRACEPARENT_KEY, TracingProvider
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,85 @@ def _run_queue_consumer(self, _tokens=1, **kwargs):
 
 QueueConsumer.run = _run_queue_consumer
 
+_nameko_on_iteration = QueueConsumer.on_iteration
+_nameko_on_consume_ready = QueueConsumer.on_consume_ready
+_nameko_on_connection_error = QueueConsumer.on_connection_error
+
+
+def _kept(queue_consumer, name: str, make: Callable[[Mapping], Any]) -> Any:
+    """The kit's state kept on a nameko ``QueueConsumer`` (made from its container's config
+    on first use): its consumers' audit and its stall watch."""
+    state = getattr(queue_consumer, name, None)
+    if state is None:
+        state = make(queue_consumer.container.config)
+        setattr(queue_consumer, name, state)
+    return state
+
+
+def _audit_of(queue_consumer) -> consumer_audit.ConsumerAudit:
+    return _kept(queue_consumer, "_timebank_audit", lambda config: consumer_audit.ConsumerAudit(
+        consumer_audit.audit_interval(config)))
+
+
+def _watch_of(queue_consumer) -> consumer_audit.StallWatch:
+    return _kept(queue_consumer, "_timebank_watch", lambda config: consumer_audit.StallWatch(
+        consumer_audit.stall_seconds(config)))
+
+
+def _audited_iteration(self) -> None:
+    """nameko's iteration, then now and then the broker's view of every queue the container
+    consumes (``consumer_audit``): a consumer the broker dropped makes the loop connect and
+    consume again, instead of waiting for ever on a connection that delivers nothing."""
+    _watch_of(self).moved()
+    _nameko_on_iteration(self)
+    consumers = list(self._consumers.values())
+    if self.should_stop or not consumers or not _audit_of(self).due():
+        return
+    queues = [queue.name for consumer in consumers for queue in consumer.queues]
+    consumer_audit.look(consumers[0].channel, queues, _audit_of(self))
+
+
+def _consume_ready(self, connection, channel, consumers, **kwargs) -> None:
+    _watch_of(self).moved()
+    _audit_of(self).restart()  # a new connection: its consumers are looked at later
+    if not getattr(self, "_timebank_watching", False):
+        # a plain green thread, not a managed one: it ends by itself with the consumer (a
+        # managed thread still sleeping when the container stops is killed, with a warning)
+        self._timebank_watching = True
+        eventlet.spawn_n(_watch_consumer, self)
+    _nameko_on_consume_ready(self, connection, channel, consumers, **kwargs)
+
+
+def _connection_attempt_failed(self, exc, interval) -> None:
+    _watch_of(self).moved()  # a broker that refuses is not a stalled consumer
+    _nameko_on_connection_error(self, exc, interval)
+
+
+def _watch_consumer(queue_consumer) -> None:
+    """Beside the consuming thread until it ends: a thread still for
+    ``CONSUMER_STALL_SECONDS`` gets ``ConsumerStalled`` raised where it waits
+    (``consumer_audit``'s docstring), its stack logged first."""
+    watch = _watch_of(queue_consumer)
+    if watch.stall_seconds <= 0:
+        return
+    while True:
+        eventlet.sleep(min(5.0, watch.stall_seconds / 4))
+        thread = getattr(queue_consumer, "_gt", None)
+        if thread is None or thread.dead or queue_consumer.should_stop:
+            return
+        if watch.stalled():
+            log.error("the broker consumer made no progress for %.0f s; connecting again. "
+                      "It was waiting at:\n%s", watch.stall_seconds,
+                      "".join(traceback.format_stack(thread.gr_frame)) if thread.gr_frame
+                      else "(no frame)")
+            thread.kill(consumer_audit.ConsumerStalled(
+                f"no progress for {watch.stall_seconds:.0f} s"))
+
+
+QueueConsumer.on_iteration = _audited_iteration
+QueueConsumer.on_consume_ready = _consume_ready
+QueueConsumer.on_connection_error = _connection_attempt_failed
+
 
 class ContractBroken(Exception):
     """An RPC answered something its declaration does not allow (raised only with
@@ -79,9 +161,9 @@ def rpc(fn: Callable[..., Any] | None = None, *, args: Mapping[str, Any] | None 
     ``validation_failed``); ``returns`` is the schema or field its answer conforms to
     (``Schema(many=True)`` for a list; None: it answers nothing), checked when the service
     runs with ``CHECK_CONTRACTS``. ``internal=True``: asked by other services only.
-    ``idempotent=True``: a create that takes an ``idempotency_key`` (``idempotency.py``);
-    given one, it runs once per caller and key, its use case's units of work inside the
-    transaction that stores the key and answer, and the RPC answers
+    ``idempotent=True``: a create or a state change that takes an ``idempotency_key``
+    (``idempotency.py``); given one, it runs once per caller and key, its use case's units of
+    work inside the transaction that stores the key and answer, and the RPC answers
     ``idempotency.envelope(answer, replayed)``. ``docs/rpc-and-events.md`` is generated from
     these declarations."""
     if fn is not None:  # bare @rpc: not yet declared
@@ -129,12 +211,6 @@ def rpc(fn: Callable[..., Any] | None = None, *, args: Mapping[str, Any] | None 
         return QuorumRpc.decorator(expected_exceptions=(DomainError,))(entrypoint)
 
     return decorate
-
-
-# the database did not serve the request: the pool stayed full past its timeout, the server
-# restarted or refused the connection, a serialization failure or deadlock — all transient
-DATABASE_UNAVAILABLE = (sql_errors.TimeoutError, sql_errors.OperationalError,
-                        sql_errors.InterfaceError)
 
 
 def database_unavailable(method: Callable[..., Any], exc: Exception) -> Unavailable:
@@ -294,8 +370,10 @@ class Database(DependencyProvider):
         def unit_of_work() -> UnitOfWork:
             # read when used: the Correlation dependency may be injected after this one
             cid = worker_ctx.data.get("correlation_id")
+            # the worker's span (tracing.TracingProvider), or the caller's when tracing is off
+            traceparent = worker_ctx.data.get(TRACEPARENT_KEY)
             return UnitOfWork(self.engine, correlation_id=cid, on_commit=self.on_commit,
-                              clock=self.clock)
+                              clock=self.clock, traceparent=traceparent)
 
         return unit_of_work
 
@@ -312,27 +390,53 @@ def json_response(body, status: int = 200, headers: dict | None = None,
 
 
 class GaugeRefresher(DependencyProvider):
-    """Injects ``refresh()``: reads outbox backlog and dead letters for a scrape."""
+    """Injects ``refresh()``: reads outbox backlog and dead letters for a scrape, the dead
+    letters over the process's one broker connection for metrics (``metrics.broker_probe``)."""
+
+    probe: metrics.DeadLetterProbe | None = None
+
+    def setup(self):
+        amqp_uri = self.container.config.get("AMQP_URI")
+        if amqp_uri:
+            self.probe = metrics.DeadLetterProbe(amqp_uri, self.container.service_name,
+                                                 broker=metrics.broker_probe(amqp_uri))
+
+    def stop(self):
+        if self.probe is not None:
+            self.probe.close()
 
     def get_dependency(self, worker_ctx):
         container = self.container
         database = next((d for d in container.dependencies if isinstance(d, Database)), None)
         engine = database.engine if database is not None else None
-        return lambda: metrics.refresh_gauges(container.service_name, engine,
-                                              container.config.get("AMQP_URI"))
+        return lambda: metrics.refresh_gauges(engine, self.probe)
 
 
 class ServiceBase:
-    """Health check, metrics, correlation ids. Subclasses set ``name`` and ``db``."""
+    """Probes, health check, metrics, correlation ids, traces. Subclasses set ``name`` and
+    ``db``."""
 
     config = Config()
     correlation_id = Correlation()
     clock = ServiceClock()
     entrypoint_metrics = metrics.EntrypointMetrics()
+    tracing = TracingProvider()
     refresh_gauges = GaugeRefresher()
+
+    @probes.livez("GET", "/livez")
+    def livez(self, request):
+        """The process answers (``probes.Liveness``, outside the worker pool; never called)."""
+
+    @probes.readyz("GET", "/readyz")
+    def readyz(self, request):
+        """Database reachable and at the migration head, broker connected, consumers attached
+        (``probes.Readiness``, outside the worker pool; never called)."""
 
     @http("GET", "/health")
     def health(self, request):
+        """The database answers, from a worker: what the local runner and the tests wait on.
+        An orchestrator asks ``/livez`` and ``/readyz``, which answer while every worker is
+        busy."""
         checks = {}
         db = getattr(self, "db", None)
         if db is not None:

@@ -2,6 +2,14 @@
 verifies them with the public key alone (no round trip) and passes the ``Caller``
 (``caller.py``) on to the services, which never see tokens.
 
+Key rotation: every token names its signing key in the JWT header ``kid`` (``signing.key_id``
+of the public key: 16 hex digits of its SHA-256). The gateway verifies against a ``KeySet`` —
+the current public key and any number of other accepted ones — picking the key by ``kid``, so
+a new signing key is added to the set, then used, and the old one retired once every token it
+signed has expired, without logging anyone out (deploy/README.md, "Rotating keys"). A token
+without ``kid`` (issued before kids existed) is checked against the current key; a ``kid``
+the set does not hold is 401 ``token_key_unknown``.
+
 Revocation without a round trip: identity announces each revocation (a person, an
 API client or one login session, "every token issued up to this instant") with the
 event ``tokens_revoked``; the gateway keeps them in a ``RevocationList`` that
@@ -10,14 +18,16 @@ event ``tokens_revoked``; the gateway keeps them in a ``RevocationList`` that
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from .caller import Caller
 from .errors import Unauthenticated
+from .signing import key_id
 
 ISSUER = "timebank-identity"
 AUDIENCE = "timebank"
@@ -46,6 +56,74 @@ def ensure_keypair(private_path: str, public_path: str) -> None:
 
 def load_public_key(public_key_pem: bytes):
     return serialization.load_pem_public_key(public_key_pem)
+
+
+def _ed25519_public(pem: bytes, where: str = "public key") -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(pem)
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError(f"{where}: not an Ed25519 public key")
+    return key
+
+
+def private_key_id(private_key_pem: bytes) -> str:
+    """The ``kid`` of the tokens this private key signs (the key id of its public half)."""
+    private = serialization.load_pem_private_key(private_key_pem, password=None)
+    if not isinstance(private, Ed25519PrivateKey):
+        raise ValueError("not an Ed25519 private key")
+    return key_id(private.public_key())
+
+
+def token_key_unknown(kid: str) -> Unauthenticated:
+    return Unauthenticated("token_key_unknown", "登录凭证的签名密钥已停用，请重新登录",
+                           "The access token was signed with a key no longer accepted; "
+                           "please log in again", {"kid": kid})
+
+
+class KeySet:
+    """The public keys access tokens are verified with: ``current`` (the key of identity's
+    signing key; a token without ``kid`` is checked against it) and any others accepted
+    during a rotation (the next key before identity signs with it, or the previous one
+    until its tokens have expired). Pure: built from PEM bytes, no file or clock."""
+
+    def __init__(self, current_pem: bytes, accepted_pems: Iterable[bytes] = ()):
+        current = _ed25519_public(current_pem, "current public key")
+        self.current_kid = key_id(current)
+        self.keys: dict[str, Ed25519PublicKey] = {self.current_kid: current}
+        for pem in accepted_pems:
+            key = _ed25519_public(pem, "accepted public key")
+            self.keys.setdefault(key_id(key), key)
+
+    @classmethod
+    def from_files(cls, current_file: str | Path,
+                   accepted_files: Iterable[str | Path] | str | None = ()) -> KeySet:
+        """``accepted_files``: paths, or one string of paths separated by commas (what an
+        environment variable holds); blanks are skipped."""
+        if isinstance(accepted_files, str):
+            accepted_files = accepted_files.split(",")
+        paths = [str(p).strip() for p in (accepted_files or ()) if str(p).strip()]
+        return cls(Path(current_file).read_bytes(), [Path(p).read_bytes() for p in paths])
+
+    @property
+    def kids(self) -> list[str]:
+        return sorted(self.keys)
+
+    def key_for(self, token: str) -> Ed25519PublicKey:
+        """The key to verify ``token`` with, by its header's ``kid`` (none: the current key).
+        A token whose header cannot be read is ``token_invalid``; an unknown kid
+        ``token_key_unknown``."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError:
+            raise _invalid() from None
+        kid = header.get("kid")
+        if kid is None:
+            return self.keys[self.current_kid]
+        if not isinstance(kid, str):
+            raise _invalid()
+        key = self.keys.get(kid)
+        if key is None:
+            raise token_key_unknown(kid)
+        return key
 
 
 def _epoch(value) -> float:
@@ -113,9 +191,10 @@ class TokenCache:
     ``verify_access_token`` plus the ``RevocationList`` would give.
     """
 
-    def __init__(self, public_key_pem: bytes, max_size: int = 50_000,
+    def __init__(self, keys: KeySet | bytes, max_size: int = 50_000,
                  revocations: RevocationList | None = None):
-        self.public_key = load_public_key(public_key_pem)
+        """``keys``: the ``KeySet``, or one public key's PEM bytes (a set of that key alone)."""
+        self.keys = keys if isinstance(keys, KeySet) else KeySet(keys)
         self.max_size = max_size
         self.revocations = revocations if revocations is not None else RevocationList()
         self._verified: dict[str, tuple[Caller, float, float]] = {}
@@ -126,7 +205,7 @@ class TokenCache:
         now = time.time() if now is None else now
         hit = self._verified.get(token)
         if hit is None or hit[1] <= now:
-            claims = decode_access_token(self.public_key, token, now)
+            claims = decode_access_token(self.keys, token, now)
             if len(self._verified) >= self.max_size:
                 self._verified.clear()
             hit = (caller_of(claims), float(claims["exp"]), float(claims["iat"]))
@@ -138,8 +217,11 @@ class TokenCache:
 
 
 def issue_access_token(private_key_pem: bytes, caller: Caller, ttl_seconds: int,
-                       now: dt.datetime | None = None) -> str:
+                       now: dt.datetime | None = None, kid: str | None = None) -> str:
+    """A signed access token naming its key in the header (``kid``: given, as identity's
+    ``Signer`` does once at start, or derived from the private key)."""
     now = now or dt.datetime.now(dt.UTC)
+    kid = kid or private_key_id(private_key_pem)
     claims = {
         "iss": ISSUER,
         "aud": AUDIENCE,
@@ -153,17 +235,26 @@ def issue_access_token(private_key_pem: bytes, caller: Caller, ttl_seconds: int,
     }
     if caller.session_id:
         claims["sid"] = caller.session_id
-    return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM)
+    if caller.password_change_required:
+        claims["pwd_change"] = True  # a one-time password: only changing it is allowed
+    return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM, headers={"kid": kid})
+
+
+def _invalid() -> Unauthenticated:
+    return Unauthenticated("token_invalid", "登录凭证无效", "The access token is not valid")
 
 
 def decode_access_token(public_key, token: str, now: float | None = None) -> dict:
     """The claims of a valid access token (signature, audience, issuer, type, and expiry and
     issue time against ``now``, seconds since the epoch: the caller's clock, so a platform
     living at a simulated time verifies the tokens its identity issued; default the
-    machine's)."""
+    machine's). ``public_key``: a ``KeySet`` (the key picked by the token's ``kid``), a key
+    object or PEM bytes (that key, whatever the ``kid``)."""
     import time
 
-    invalid = Unauthenticated("token_invalid", "登录凭证无效", "The access token is not valid")
+    invalid = _invalid()
+    if isinstance(public_key, KeySet):
+        public_key = public_key.key_for(token)
     try:
         claims = jwt.decode(
             token, public_key, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
@@ -190,6 +281,7 @@ def caller_of(claims: dict) -> Caller:
     data = dict(claims["caller"])
     if claims.get("sid") and not data.get("session_id"):
         data["session_id"] = claims["sid"]
+    data["password_change_required"] = claims.get("pwd_change") is True
     return Caller.from_dict(data)
 
 

@@ -262,13 +262,16 @@ ZYH_APP_ID, ZYH_SECRET = "tb-e2e", "zyh-e2e-secret"
 class ZyhReceiver:
     """志愿汇 as the platform pushes to it: every batch whose signature verifies (against
     ``now()``, the platform's time: a platform at a simulated time signs with it), answered
-    with the scripted ``statuses`` in turn, then 200."""
+    with the scripted ``statuses`` in turn, then 200. A wrong signature counts in
+    ``bad_signatures``; a right one whose timestamp is over 5 minutes from ``now()`` in
+    ``stale_timestamps`` (both refused with 401)."""
 
     def __init__(self, now=time.time):
         self.now = now
         self.statuses: list[int] = []
         self.batches: list[dict] = []  # {"status", "records"}
-        self.bad_signatures = 0
+        self.bad_signatures = 0  # wrong signature or app id
+        self.stale_timestamps = 0  # right signature, timestamp too far from now()
         self.lock = threading.Lock()
         self.endpoint = ""
 
@@ -292,13 +295,21 @@ def _zyh_handler(receiver: ZyhReceiver):
 
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            signed = signed_http.verify(
-                ZYH_SECRET, self.headers.get("X-Zyh-Signature", ""),
-                int(self.headers.get("X-Zyh-Timestamp", "0")), body, int(receiver.now()),
-                self.headers.get("X-Zyh-Nonce", ""))
+            timestamp = int(self.headers.get("X-Zyh-Timestamp", "0"))
+            # the signature checked apart from the timestamp's age: a simulated platform's
+            # clock may jump forward while a push is on its way (refused as stale all the same)
+            signed = signed_http.verify(ZYH_SECRET, self.headers.get("X-Zyh-Signature", ""),
+                                        timestamp, body, timestamp,
+                                        self.headers.get("X-Zyh-Nonce", ""))
+            fresh = signed_http.verify(ZYH_SECRET, self.headers.get("X-Zyh-Signature", ""),
+                                       timestamp, body, int(receiver.now()),
+                                       self.headers.get("X-Zyh-Nonce", ""))
             with receiver.lock:
                 if not signed or self.headers.get("X-Zyh-App-Id") != ZYH_APP_ID:
                     receiver.bad_signatures += 1
+                    status = 401
+                elif not fresh:
+                    receiver.stale_timestamps += 1
                     status = 401
                 else:
                     status = receiver.statuses.pop(0) if receiver.statuses else 200

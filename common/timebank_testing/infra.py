@@ -12,6 +12,7 @@ import os
 import socket
 import uuid
 from contextlib import contextmanager
+from urllib.parse import quote
 
 import requests
 
@@ -123,6 +124,19 @@ class Rabbit:
                 channel.close()
         return dropped
 
+    def close_connections(self, named: str) -> int:
+        """Close the vhost's client connections whose ``connection_name`` (a client property)
+        contains ``named``, as a broker node's death would (the management API's force-close);
+        returns how many. The connection list lags a few seconds behind new connections."""
+        r = self._request("GET", f"/vhosts/{self.vhost}/connections")
+        r.raise_for_status()
+        names = [c["name"] for c in r.json()
+                 if named in str((c.get("client_properties") or {}).get("connection_name"))]
+        for name in names:
+            self._request("DELETE", f"/connections/{quote(name, safe='')}",
+                          headers={"X-Reason": "a test closes it, as a dying node would"})
+        return len(names)
+
     def queue_depth(self, name: str) -> int:
         """Ready messages, read with a passive declare (the HTTP API's figures lag)."""
         from kombu import Connection
@@ -144,8 +158,10 @@ def rpc_proxy(amqp_uri: str, service: str, timeout: float = 15):
         yield proxy
 
 
-def wait_for(predicate, timeout: float = 15.0, interval: float = 0.05):
-    """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout``."""
+def wait_for(predicate, timeout: float = 15.0, interval: float = 0.05, what=""):
+    """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout``,
+    saying ``what`` was awaited when given (a text, or a function giving one from the state at
+    the time: a test with several waits names the one that failed)."""
     import time
 
     import eventlet
@@ -156,7 +172,8 @@ def wait_for(predicate, timeout: float = 15.0, interval: float = 0.05):
         if value:
             return value
         eventlet.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
+    detail = what() if callable(what) else what
+    raise AssertionError(f"condition not met within {timeout}s" + (f": {detail}" if detail else ""))
 
 
 class EventBus:

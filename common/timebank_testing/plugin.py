@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from timebank_common import stacks
 from timebank_common.clock import FixedClock
 
 from .database import rolled_back_units_of_work
@@ -27,6 +28,9 @@ TEST_INSTANT = dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC)  # 10:00 on a Monda
 
 
 def pytest_configure(config):
+    # SIGUSR1 prints where every green thread is (a stuck step in CI), past pytest's capture
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    stacks.install(capture.global_and_fixture_disabled if capture else None)
     for marker, meaning in (("unit", "pure: no I/O"),
                             ("integration", "needs real PostgreSQL and/or RabbitMQ"),
                             ("e2e", "starts every service as its own process"),

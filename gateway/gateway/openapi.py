@@ -39,7 +39,11 @@ _DESCRIPTION = (
     "`not_found`, a method the path does not take 405 `method_not_allowed` with `Allow`. "
     "Path parameters declared `format: uuid` that are not UUIDs answer 404 `not_found` "
     "before any service is asked. Request bodies are JSON (415 otherwise), at most 1 MiB "
-    "(413) and 32 levels deep (400 `body_too_deep`).")
+    "(413) and 32 levels deep (400 `body_too_deep`). A login with a one-time password (the "
+    "access token's `pwd_change` claim: the first province admin's, from `bootstrap_admin`) is "
+    "answered 403 `password_change_required` on every route but `POST /api/v1/auth/password` "
+    "and the logouts (`/api/v1/auth/logout`, `/api/v1/auth/session/logout`); after the change "
+    "it logs in again with the new password.")
 # refusals only some routes give
 IDEMPOTENCY_KEY = idempotency.HEADER
 REQUIRED_HEADERS = (IDEMPOTENCY_KEY,)
@@ -65,14 +69,15 @@ def _schema_name(schema) -> str:
 
 IDEMPOTENCY_KEY_DESCRIPTION = (
     "幂等键：重试时使用同一个键，返回首次的结果（状态码与内容相同，并带 Idempotent-Replayed: true），"
-    "不会重复创建；同一个键配不同的请求内容返回 422 idempotency_key_reused。"
+    "不会重复创建或重复变更；同一个键配不同的请求内容返回 422 idempotency_key_reused。"
     " Idempotency key: a retry with the same key answers the first answer (same status and body, "
-    "with Idempotent-Replayed: true) and creates nothing new; the same key with another body "
-    "answers 422 idempotency_key_reused. 1–255 visible ASCII characters; kept at least 24 hours.")
+    "with Idempotent-Replayed: true) and creates or changes nothing more; the same key with "
+    "another body answers 422 idempotency_key_reused. 1–255 visible ASCII characters; kept at "
+    "least 24 hours.")
 
 
 def _document_idempotency(route, parameters: list[dict[str, Any]]) -> None:
-    """The ``Idempotency-Key`` header of an idempotent create (optional unless the route lists
+    """The ``Idempotency-Key`` header of an idempotent create or state change (optional unless the route lists
     it in ``headers`` as required)."""
     declared = next((p for p in parameters
                      if p.get("in") == "header" and p.get("name") == IDEMPOTENCY_KEY), None)

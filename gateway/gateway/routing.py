@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -28,8 +29,8 @@ from marshmallow import Schema
 from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
 
-from timebank_common import idempotency
-from timebank_common.caller import Caller
+from timebank_common import idempotency, metrics
+from timebank_common.caller import Caller, password_change_required
 from timebank_common.errors import BadInput, DomainError, Unauthenticated, validation_error
 from timebank_common.schemas import load
 from timebank_common.service import json_response
@@ -89,6 +90,10 @@ class RouteSpec:
     # ``raw_body`` (bytes) and ``media_type``. Every other route takes JSON only.
     raw_body: tuple[str, ...] = ()
     raw_body_max: int = 0
+    # open to a login whose one-time password must still be changed (the token's
+    # ``pwd_change`` claim): changing it and logging out; every other route answers such a
+    # login 403 ``password_change_required`` before any RPC
+    password_change_ok: bool = False
 
     @property
     def openapi_path(self) -> str:
@@ -235,19 +240,31 @@ def _checked_answer(spec: RouteSpec, result, status: int, request_id: str, confi
 def route(method: str, path: str, *, summary: str, tags: list[str], body=None, query=None,
           response=None, many=False, status=200, public=False, roles=None, headers=None,
           scoped=None, content_type="application/json", other_statuses=None, idempotent=False,
-          rate_class=None, raw_body=(), raw_body_max=0):
+          rate_class=None, raw_body=(), raw_body_max=0, password_change_ok=False):
     path = with_uuid_converters(path)
     if raw_body and (body is not None or raw_body_max <= 0):
         raise TypeError(f"{method} {path}: a raw body needs raw_body_max and no JSON body")
     spec = RouteSpec(method, path, summary, tags, body, query, response, many, status, public,
                      list(roles or []), headers or [], list(scoped or []), content_type,
                      dict(other_statuses or {}), idempotent, rate_class, tuple(raw_body),
-                     raw_body_max)
+                     raw_body_max, password_change_ok)
     ROUTES.append(spec)
 
     def decorate(fn):
         @functools.wraps(fn)
         def endpoint(self, request, **params):
+            started = time.perf_counter()
+            status = 500  # an exception that escapes becomes nameko's 500
+            try:
+                response = answer(self, request, **params)
+                status = response.status_code
+                return response
+            finally:
+                metrics.HTTP_REQUESTS.labels(spec.openapi_path, method, str(status)).inc()
+                metrics.HTTP_REQUEST_DURATION.labels(spec.openapi_path, method).observe(
+                    time.perf_counter() - started)
+
+        def answer(self, request, **params):
             request_id = self.correlation_id
             config = getattr(self, "config", None)
             params = _plain_path_values(params)
@@ -255,6 +272,9 @@ def route(method: str, path: str, *, summary: str, tags: list[str], body=None, q
                 # any body sent to the API is JSON, but a file to a route that takes one
                 request_body.check_media_type(request, spec.raw_body)
                 caller = None if spec.public else self.authenticate(request)
+                if caller is not None and caller.get("password_change_required") \
+                        and not spec.password_change_ok:
+                    raise password_change_required()  # a one-time password, not yet changed
                 limits = getattr(self, "rate_limits", None)  # absent on unit tests' bare objects
                 if limits is not None:
                     limits.check(spec, request, caller)  # 429 rate_limited (gateway/rate_limits.py)

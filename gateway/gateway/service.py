@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-from pathlib import Path
 
 import eventlet
 from nameko.events import BROADCAST, event_handler
@@ -13,15 +12,16 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.web.handlers import http
 
 from identity.contracts import TOKENS_REVOKED
-from timebank_common import metrics
+from timebank_common import metrics, probes
 from timebank_common.caller import Caller
 from timebank_common.clock import Clock, clock_from_config
 from timebank_common.errors import Unauthenticated
 from timebank_common.rpc import RpcProxy
 from timebank_common.service import ServiceBase, json_response
-from timebank_common.tokens import RevocationList, TokenCache
+from timebank_common.tokens import KeySet, RevocationList, TokenCache
 
 from .dispatch import JsonDispatch
+from .process_counters import ProcessCounters
 from .rate_limits import RateLimits
 from .routes.accounts import AccountRoutes
 from .routes.audit import AuditRoutes
@@ -91,8 +91,12 @@ class Tokens:
 
 
 class TokenVerifier(DependencyProvider):
-    """Verifies access tokens with identity's public key: no round trip per request,
+    """Verifies access tokens with identity's public keys: no round trip per request,
     and each token's signature is checked once (TokenCache) rather than per request.
+
+    The keys (``KeySet``, picked by the token's ``kid``): ``JWT_PUBLIC_KEY_FILE``, the current
+    one, and ``JWT_ACCEPTED_PUBLIC_KEY_FILES`` (a list, or paths separated by commas), the
+    others accepted during a rotation (deploy/README.md, "Rotating keys").
 
     Revoked tokens (logout, password change, API client revoked) are refused from a
     ``RevocationList`` kept in this process: filled from ``identity.active_revocations``
@@ -103,8 +107,11 @@ class TokenVerifier(DependencyProvider):
     def setup(self):
         cfg = self.container.config
         self.revocations = RevocationList(int(cfg.get("ACCESS_TOKEN_TTL_SECONDS") or 900))
-        self.tokens = TokenCache(Path(cfg["JWT_PUBLIC_KEY_FILE"]).read_bytes(),
-                                 revocations=self.revocations)
+        keys = KeySet.from_files(cfg["JWT_PUBLIC_KEY_FILE"],
+                                 cfg.get("JWT_ACCEPTED_PUBLIC_KEY_FILES") or ())
+        log.info("access tokens verified with keys %s (current %s)", ", ".join(keys.kids),
+                 keys.current_kid)
+        self.tokens = TokenCache(keys, revocations=self.revocations)
         self.clock = clock_from_config(cfg)  # the platform's (a simulated one in some tests)
         self.sync_seconds = float(cfg.get("REVOCATION_SYNC_SECONDS") or 60)
         self.retry_seconds = float(cfg.get("REVOCATION_RETRY_SECONDS") or 2)
@@ -140,6 +147,23 @@ class TokenVerifier(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return Tokens(self.tokens, self.clock)
+
+
+def rate_limit_store(container) -> probes.Check:
+    """The readiness check of the rate-limit counters' store (``RATE_LIMIT_STORAGE_URL``): a
+    shared one (Redis) answers a ping; counters kept in memory, or no limits, always ``ok``.
+    Looked up when asked: the limiter is made in its own ``setup``."""
+
+    def check() -> str:
+        limits = next((d for d in container.dependencies if isinstance(d, RateLimits)), None)
+        limiter = getattr(limits, "limiter", None)
+        if limiter is None or isinstance(limiter.storage, ProcessCounters):
+            return probes.OK
+        if limiter.storage.check():
+            return probes.OK
+        return "error: unreachable (requests pass uncounted)"
+
+    return check
 
 
 class Setting(DependencyProvider):
@@ -180,9 +204,20 @@ class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, Prox
         """Every gateway process hears every revocation (a broadcast queue of its own)."""
         self.verify_token.revoked(event["payload"])
 
+    @probes.readyz("GET", "/readyz", extra={"rate_limit_store": rate_limit_store},
+                   advisory=("rate_limit_store",))
+    def readyz(self, request):
+        """The gateway's own connections: the broker (its reply queues and its revocation
+        handler attached), never the services behind it — a service that is down is that
+        service's 503, and taking every gateway out of rotation for it would refuse every
+        other route too. The rate-limit store is reported, not waited for: while it is away
+        requests pass uncounted (``rate_limits.py``), and a Redis outage must not take the
+        platform down (``probes.Readiness``, outside the worker pool; never called)."""
+
     @http("GET", "/health")
     def health(self, request):
-        """Ready when every service answers an RPC ping within 3 seconds."""
+        """Ready when every service answers an RPC ping within 3 seconds: what the local runner
+        waits on before it calls the platform up. Orchestrators ask ``/readyz``."""
         checks = {}
 
         def ping(name):

@@ -25,10 +25,8 @@ from dataclasses import dataclass
 import requests
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
-from test_reporting_restart import read_model_rows
 
 from demand.contracts import ASSIGNED, AWAITING_RECORD, IN_SERVICE, PUBLISHED, SENT, VOIDED
-from reporting.adapters.fact_repository import READ_MODEL_TABLES
 from timebank_common.db import UnitOfWork
 from timebank_common.deadletters import list_dead_letters
 
@@ -50,6 +48,13 @@ _CREDITS = text("""
     WHERE t.kind = 'service_credit' AND t.phase IN ('posted', 'post_pending')
       AND a.kind = 'personal' AND t.reference ? 'record_id'
 """)
+
+
+def every_process_running(exit_codes: dict[str, int | None]) -> list[str]:
+    """No process ended by itself: the injector restarts what it kills, so a process whose
+    exit code is set (``{name: Popen.poll()}``) died of a fault it should have survived."""
+    return [f"process {name} exited by itself with {code}; see its log"
+            for name, code in sorted(exit_codes.items()) if code is not None]
 
 
 def credited_exactly_once(demand: Engine, ledger: Engine) -> list[str]:
@@ -204,24 +209,12 @@ def dead_letters_explained(amqp_uri: str, services: Iterable[str],
 # --- 6. reporting equal to a rebuild ---------------------------------------------------------
 def reporting_equals_rebuild(reporting: Engine) -> list[str]:
     """Every read-model table of reporting equals what ``reporting.commands.rebuild`` makes of
-    the event archive (as ``tests/e2e/test_reporting_restart.py`` compares them). The rebuild
-    runs in a savepoint of one transaction that is rolled back: the live tables are left as
-    they were (their handlers wait on the rebuild's locks for that moment)."""
-    from reporting.app.rebuilding import rebuild  # noqa: PLC0415 - reporting's code
+    the event archive: reporting's own comparison (``reporting.app.rebuilding``, also
+    ``rebuild --check`` and the backup drill), in a transaction that is rolled back: the live
+    tables are left as they were."""
+    from reporting.app.rebuilding import differences_from_rebuild  # noqa: PLC0415
 
-    with reporting.connect() as conn, conn.begin() as outer:
-        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        live = read_model_rows(conn, READ_MODEL_TABLES)
-        rebuild(lambda: UnitOfWork(conn), dt.datetime.now(dt.UTC))
-        again = read_model_rows(conn, READ_MODEL_TABLES)
-        outer.rollback()
-    findings = []
-    for table in READ_MODEL_TABLES:
-        if again[table] != live[table]:
-            findings.append(f"reporting {table} differs from a rebuild: live only "
-                            f"{sorted(live[table] - again[table], key=repr)[:3]}, rebuild only "
-                            f"{sorted(again[table] - live[table], key=repr)[:3]}")
-    return findings
+    return differences_from_rebuild(reporting)
 
 
 # --- settling --------------------------------------------------------------------------------

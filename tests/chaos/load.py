@@ -12,8 +12,9 @@ hours, recorded or cancelled).
 Faults make requests fail: the gateway is down for a moment (connection refused), an RPC
 times out (503), a database connection is cut (500). The client retries such answers with
 the same ``Idempotency-Key``, for a bounded time; a journey whose step still fails, or
-whose retried step answers otherwise than the first try would have (a claim retried after it
-went through: 409), is abandoned and counted. What matters is the end state, which the checks
+whose retried step answers otherwise than the first try would have (a state change that takes
+no key, retried after it went through: 409; the demand's transitions take the key and answer
+their first answer), is abandoned and counted. What matters is the end state, which the checks
 read whatever the journeys reached.
 """
 from __future__ import annotations

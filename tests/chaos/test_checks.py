@@ -238,3 +238,9 @@ def test_a_read_model_that_drifted_from_its_archive_is_found(engines):
     finally:
         with reporting.begin() as conn:
             conn.execute(text("TRUNCATE facts, service_days, service_records, demand_progress"))
+
+
+def test_a_process_that_ended_by_itself_is_found():
+    assert checks.every_process_running({"ledger": None, "ledger-2": None}) == []
+    assert checks.every_process_running({"ledger": None, "reporting": 1}) == [
+        "process reporting exited by itself with 1; see its log"]

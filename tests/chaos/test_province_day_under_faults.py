@@ -20,6 +20,7 @@ shared cores: ~7 minutes (platform start ~2, faults ~5), 0 findings (seeds 2 and
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 
@@ -120,8 +121,10 @@ def what_was_checked(made, platform) -> str:
 def run_checks(platform) -> tuple[list[str], str]:
     made = {s: create_engine(platform.db_url(s), poolclass=NullPool) for s in SERVICES}
     try:
-        findings = checks.wait_settled(made.__getitem__, SERVICES,
-                                       rabbit_queue_depths(platform.rabbit))
+        findings = checks.every_process_running(
+            {name: process.poll() for name, process in platform.processes.items()})
+        findings += checks.wait_settled(made.__getitem__, SERVICES,
+                                        rabbit_queue_depths(platform.rabbit))
         findings += checks.credited_exactly_once(made["demand"], made["ledger"])
         findings += checks.ledger_verifies(made["ledger"])
         findings += checks.no_reservation_past_its_demand(made["demand"], made["ledger"])
@@ -133,6 +136,31 @@ def run_checks(platform) -> tuple[list[str], str]:
     finally:
         for engine in made.values():
             engine.dispose()
+
+
+def stacks_into_logs(platform, seconds: float = 10.0) -> str:
+    """Every process writes where each of its green threads is into its log (``SIGUSR1``,
+    ``timebank_common.stacks``): asked when a check found something, so the logs say where a
+    process that stopped answering was stuck. Returns where the logs are."""
+    asked = []
+    for key, process in platform.processes.items():
+        if process.poll() is None:
+            process.send_signal(signal.SIGUSR1)
+            asked.append(platform.log_dir / f"{key}.log")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not all(
+            "=== end of stacks ===" in log.read_text(errors="replace") for log in asked):
+        time.sleep(0.2)  # polling the logs for the dumps' last line
+    return f"stacks of {len(asked)} processes in {platform.log_dir}"
+
+
+def queues_without_consumers(platform) -> list[str]:
+    """The platform's queues (RPC, events, replies; not the dead letters) no process consumes."""
+    try:
+        return sorted(q["name"] for q in platform.rabbit.queues()
+                      if not q.get("consumers") and not q["name"].endswith(".dead-letters"))
+    except Exception as exc:  # noqa: BLE001 - the broker's view is a clue, not a check
+        return [f"(not known: {exc!r})"]
 
 
 def test_province_day_under_faults(chaos_platform, demo_accounts, capsys):
@@ -147,7 +175,14 @@ def test_province_day_under_faults(chaos_platform, demo_accounts, capsys):
                         seed=SEED, services=DAY_SERVICES)
     injector.join()
     bound.cancel()
+    stalled = not report.made_progress(MIN_JOURNEYS) or isinstance(report.province_day, str)
+    if stalled:  # where each process was while the day could not go on, before anything moves
+        report.errors.append(f"queues without a consumer: {queues_without_consumers(platform)}; "
+                             f"{stacks_into_logs(platform)}")
     findings, checked = run_checks(platform)
+    if findings and not stalled:
+        checked += f"\nqueues without a consumer: {queues_without_consumers(platform)}; " \
+                   f"{stacks_into_logs(platform)}"
     wall = time.monotonic() - platform.started_at
     with capsys.disabled():
         print(f"\n{injector.summary()}\n{report.summary()}\n"

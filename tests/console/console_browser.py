@@ -28,9 +28,14 @@ def axe(page, *, rules: dict | None = None, impacts=("serious", "critical")) -> 
     switches rules on or off (e.g. the AAA ``color-contrast-enhanced`` on for 长辈模式)."""
     # a settled screen: colours mid-transition (e.g. a tag fading to its theme colour) would be
     # judged at a contrast they never keep
-    page.evaluate("""() => Promise.all(document.getAnimations()
-        .filter((a) => a.effect && a.effect.getTiming().iterations !== Infinity)
-        .map((a) => a.finished.catch(() => null)))""")
+    # (two frames first: a transition of an element just drawn starts on the next frame, and
+    # is not among the animations before it has started)
+    for _ in range(2):
+        page.evaluate("""() => new Promise((r) => requestAnimationFrame(() =>
+            requestAnimationFrame(r)))""")
+        page.evaluate("""() => Promise.all(document.getAnimations()
+            .filter((a) => a.effect && a.effect.getTiming().iterations !== Infinity)
+            .map((a) => a.finished.catch(() => null)))""")
     page.add_script_tag(path=str(AXE))
     options = {"resultTypes": ["violations"]}
     if rules:

@@ -41,7 +41,7 @@ def test_the_province_admin_rotates_an_api_client_secret(new_page, api):
     page.get_by_role("button", name="我已保存，隐藏密钥").click()
 
     page.get_by_role("button", name=f"更换密钥 {client_id}").click()
-    page.get_by_text("旧密钥已立即失效").wait_for()
+    page.get_by_text("旧密钥在").wait_for()  # ... 前仍可使用 (7 days, the default)
     secret = page.get_by_test_id("client-secret")
     page.wait_for_function(
         "([el, old]) => el.textContent.trim() && el.textContent.trim() !== old",
@@ -51,7 +51,12 @@ def test_the_province_admin_rotates_an_api_client_secret(new_page, api):
     shot(page, "admin-clients-rotated")
 
     assert token_status(api, client_id, new_secret) == 200
+    assert token_status(api, client_id, first_secret) == 200  # until its end, or ended here
+    page.get_by_role("button", name="我已保存，隐藏密钥").click()
+    page.get_by_role("button", name=f"停用旧密钥 {client_id}").click()
+    page.get_by_text(f"已停用 {client_id} 的旧密钥").wait_for()
     assert token_status(api, client_id, first_secret) in (400, 401, 403)
+    assert token_status(api, client_id, new_secret) == 200
 
 
 def test_the_province_admin_grants_a_staff_role(new_page, api):

@@ -79,14 +79,20 @@ def test_openapi_and_docs(api):
     api.call("GET", "/docs/swagger-ui-bundle.js", expect=200)
 
 
-def test_every_process_has_health_and_metrics(platform):
+def test_every_process_has_health_probes_and_metrics(platform):
     import requests
 
     for name in platform.processes:
         assert requests.get(platform.url(name, "/health"), timeout=10).status_code == 200
+        assert requests.get(platform.url(name, "/livez"), timeout=10).json()["status"] == "ok"
+        ready = requests.get(platform.url(name, "/readyz"), timeout=10)
+        assert ready.status_code == 200, (name, ready.text)
+        assert set(ready.json()["checks"].values()) == {"ok"}, (name, ready.text)
     metrics = requests.get(platform.url("ledger", "/metrics"), timeout=10).text
     assert "timebank_entrypoint_calls_total" in metrics
     assert "timebank_outbox_backlog" in metrics
+    assert "timebank_dead_letters_check_ok 1.0" in metrics  # its broker connection works
+    assert "_created" not in metrics and 'service="' not in metrics
 
 
 def test_correlation_id_follows_the_record_through_rpc_and_events(platform, api, demo_accounts):

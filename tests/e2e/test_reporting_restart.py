@@ -36,7 +36,7 @@ from identity.contracts import PERSON_REGISTERED, VOLUNTEER_ELIGIBLE
 from ledger.contracts import HOURS_CREDITED, HOURS_GIVEN
 from local_platform import ROOT, LocalPlatform
 from reporting.adapters.fact_repository import READ_MODEL_TABLES
-from reporting.adapters.tables import service_records
+from reporting.app.rebuilding import read_model_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -120,31 +120,9 @@ def event_stream(services: int, seed: int) -> list[tuple[str, dict]]:
     return events
 
 
-COUNTERS = {"facts": "value", "elder_day_counts": "elders", "elder_priorities": "held"}
-"""Tables of counters, and their count: a row counting 0 is the same figure as no row."""
-
-
 def snapshot(engine, tables) -> dict[str, set[tuple]]:
     with engine.connect() as conn:
         return read_model_rows(conn, tables)
-
-
-def read_model_rows(conn, tables) -> dict[str, set[tuple]]:
-    """Every row of each table; of the ``COUNTERS`` those that count something (a counter
-    whose changes cancelled out, e.g. an active-volunteer change undone by a later service,
-    is the same figure as none: which such zeros are left depends on the order events
-    arrived in); of ``service_records`` all but the time each row was last written. (Also the
-    chaos suite's reporting check, tests/chaos/checks.py.)"""
-    def rows(table):
-        if table in COUNTERS:
-            return conn.execute(text(
-                f"SELECT * FROM {table} WHERE {COUNTERS[table]} <> 0"))  # noqa: S608
-        if table == "service_records":  # updated_at: when the row was last written, not a figure
-            return conn.execute(service_records.select().with_only_columns(
-                *(c for c in service_records.c if c.name != "updated_at")))
-        return conn.execute(text(f"SELECT * FROM {table}"))  # noqa: S608 (our own names)
-
-    return {table: {tuple(row) for row in rows(table)} for table in tables}
 
 
 @pytest.fixture

@@ -20,12 +20,15 @@ from pathlib import Path
 
 import eventlet
 import pytest
+from amqp.exceptions import MessageNacked
 from kombu import Connection, Exchange, Queue
+from kombu.exceptions import OperationalError
 from nameko.amqp.publish import Publisher
 from nameko.containers import ServiceContainer
-from nameko.rpc import Rpc, RpcConsumer
 from nameko.standalone.rpc import ClusterRpcProxy
 from timebank_testing.infra import Rabbit, wait_for
+
+from timebank_common.rpc import QuorumRpc
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
@@ -36,6 +39,24 @@ pytestmark = pytest.mark.cluster
 
 QUEUE = "cluster-work"
 FIGURES: dict[str, float] = {}
+TEST_BOUND_SECONDS = 240  # each test takes 5-30 s; a hang fails it here, with where it hung
+CONFIRM_SECONDS = 10  # a publisher waits this long for a confirm, then retries (kombu.ensure)
+
+
+@pytest.fixture(autouse=True)
+def bounded():
+    """A test still running after ``TEST_BOUND_SECONDS`` fails with eventlet's Timeout raised
+    where its main green thread waits (the traceback names the wait), instead of hanging the
+    step until CI's bound kills it."""
+    with eventlet.Timeout(TEST_BOUND_SECONDS):
+        yield
+
+
+def kill_within(container: ServiceContainer, seconds: float = 30) -> None:
+    """nameko's ``kill`` waits for its consumer to close its connection, and a consumer whose
+    every node is away retries for ever; the test goes on (the fault is its to report)."""
+    with eventlet.Timeout(seconds, False):
+        container.kill()
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +72,15 @@ def cluster(tmp_path_factory, request):
         print()
         for what, seconds in FIGURES.items():
             print(f"rabbit cluster: {what}: {seconds:.1f} s")
+
+
+@pytest.fixture(autouse=True)
+def whole(request):
+    """Each cluster test starts on a whole cluster: a node an earlier, failed test left down
+    or cut off is booted or reconnected first (else that failure cascades: one node down and
+    one cut off leave no majority, and every later test hangs on it)."""
+    if "cluster" in request.fixturenames:
+        request.getfixturevalue("cluster").restore()
 
 
 @pytest.fixture(scope="module")
@@ -101,25 +131,24 @@ def test_a_quorum_queue_has_a_member_on_every_node(cluster, vhost):
     assert state["leader"] in every_node
 
 
-class QuorumRpcConsumer(RpcConsumer):
-    """nameko's RPC queue, declared as a quorum queue (the kit's RPC entrypoint does the same
-    for the platform): a classic queue would die with its node."""
-
-    def setup(self):
-        super().setup()
-        self.queue.queue_arguments = {"x-queue-type": "quorum"}
-
-
-class QuorumRpc(Rpc):
-    rpc_consumer = QuorumRpcConsumer()
-
-
 class Echo:
+    """On the platform's own RPC entrypoint (``timebank_common.rpc``): its queue a quorum
+    queue (nameko's own is classic and dies with its node), its settling tolerant of a lost
+    connection."""
+
     name = "cluster_echo"
 
     @QuorumRpc.decorator
     def echo(self, value):
         return value
+
+
+def container_error(container: ServiceContainer) -> str:
+    try:
+        container._died.wait()
+    except Exception as exc:  # what killed it
+        return repr(exc)
+    return "stopped without an error"
 
 
 def echo_answers(config: dict, value: str, timeout: float = 5) -> bool:
@@ -171,12 +200,14 @@ class Consumer:
 class NumberPublisher:
     """Publishes 0, 1, 2, ... with publisher confirms on a failover URL; a number counts as
     sent only once the broker confirmed it. ``kombu.Connection.ensure`` retries through the
-    next node when the connection drops."""
+    next node when the connection drops; a number the broker refuses (a nack: the quorum
+    queue's leader died with it in flight) is sent again, as the platform's outbox does."""
 
     def __init__(self, uri: str):
         self.conn = Connection(uri, transport_options={"confirm_publish": True})
         self.confirmed: list[int] = []
         self.errors = 0
+        self.nacked = 0
         self.stopped = False
         self.thread = eventlet.spawn(self._run)
 
@@ -190,7 +221,14 @@ class NumberPublisher:
                                    interval_max=1)
         n = 0
         while not self.stopped:
-            publish({"n": n}, routing_key=QUEUE, delivery_mode=2)
+            try:
+                publish({"n": n}, routing_key=QUEUE, delivery_mode=2,
+                        confirm_timeout=CONFIRM_SECONDS)
+            except OperationalError as exc:
+                if not isinstance(exc.__cause__, MessageNacked):
+                    raise
+                self.nacked += 1
+                continue
             self.confirmed.append(n)
             n += 1
             eventlet.sleep(0)  # let the consumer run between confirms
@@ -249,11 +287,14 @@ def test_a_nameko_service_and_a_cluster_rpc_proxy_fail_over(cluster, vhost):
             assert proxy.cluster_echo.echo("before") == "before"
         killed_at = time.monotonic()
         cluster.kill_node(victim)
-        wait_for(lambda: echo_answers(config, "after"), timeout=90, interval=0.5)
+        wait_for(lambda: echo_answers(config, "after"), timeout=90, interval=0.5,
+                 what=lambda: "an answer through another node; the service's container "
+                              + (f"died: {container_error(container)}" if container._died.ready()
+                                 else "still runs"))
         FIGURES["node kill -> nameko RPC answered through another node"] = (
             time.monotonic() - killed_at)
     finally:
-        container.kill()
+        kill_within(container)
     cluster.start_node(victim)
 
 
@@ -283,7 +324,7 @@ def test_a_cut_off_node_pauses_and_catches_up_when_healed(cluster, vhost, monkey
         FIGURES["partition -> nameko service (heartbeat 10 s) on the cut node answers "
                 "through another node"] = time.monotonic() - cut_at
     finally:
-        container.kill()
+        kill_within(container)
     with pytest.raises(OSError):  # clients cannot reach it
         socket.create_connection((cluster.address(cut), 5672), timeout=2).close()
 
@@ -291,7 +332,16 @@ def test_a_cut_off_node_pauses_and_catches_up_when_healed(cluster, vhost, monkey
     with Connection(majority, transport_options={"confirm_publish": True}) as conn:
         producer = conn.Producer(serializer="json")
         for n in range(50):  # confirmed by the two connected members: a majority
-            producer.publish({"n": n}, routing_key=QUEUE, delivery_mode=2)
+            for _ in range(5):  # a nack (the leader moving) means: send it again
+                try:
+                    producer.publish({"n": n}, routing_key=QUEUE, delivery_mode=2,
+                                     confirm_timeout=CONFIRM_SECONDS)
+                    break
+                except OperationalError as exc:
+                    if not isinstance(exc.__cause__, MessageNacked):
+                        raise
+            else:
+                pytest.fail(f"message {n} refused five times by the majority")
 
     healed_at = time.monotonic()
     cluster.heal(cut)

@@ -30,7 +30,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +41,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(HERE))
 
+from probe_sampler import ProbeSampler  # noqa: E402
 from province_day_client import DayError, Gateway, Login, StageStats  # noqa: E402
 from province_day_plan import DayPlan, Service  # noqa: E402
 
@@ -166,11 +167,15 @@ class _Day:
         pool = ThreadPoolExecutor(self.clients)
         try:
             futures = [pool.submit(work, stats, item) for item in items]
-            for future in futures:
+            # the first item that fails (its client gave up after retrying for minutes) ends
+            # the stage: the items not yet started never start, or a part that stays broken
+            # would cost each of them those minutes again
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            for future in done:
                 exc = future.exception()
                 if exc is not None:
                     failures.append(f"{type(exc).__name__}: {exc}")
-        finally:  # interrupted (Ctrl-C): what has not started never will
+        finally:  # failed or interrupted (Ctrl-C): what has not started never will
             pool.shutdown(wait=True, cancel_futures=True)
         stats.wall_seconds += time.monotonic() - started
         self.on_stage_end(stats)
@@ -619,6 +624,7 @@ def main(argv: list[str] | None = None) -> int:
     with start_platform(parse_procs(args.procs), args.db_pool) as (platform, env):
         load_before = os.getloadavg()
         cpu = {"before": cpu_seconds(platform)}
+        probes = ProbeSampler({key: platform.url(key) for key in platform.processes}).start()
 
         def on_stage(name: str) -> None:
             if name == "submit":  # the people are there: the day begins
@@ -632,7 +638,9 @@ def main(argv: list[str] | None = None) -> int:
                                                           flush=True))
         load_after = os.getloadavg()
         cpu["after"] = cpu_seconds(platform)
+        probes.stop()
         print(report.table())
+        print(f"probes during the day, every process every 0.5 s:\n{probes.table()}")
         setup_requests = sum(len(s.latencies) for s in report.stages if s.name in SETUP_STAGES)
         print(cpu_table(cpu["before"], cpu["middle"], cpu["after"], setup_requests,
                         sum(len(s.latencies) for s in report.stages) - setup_requests))

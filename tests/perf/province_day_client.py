@@ -4,9 +4,11 @@ the figures of each stage.
 Retrying. A request that meets a connection error or a 502/503/504 (a process killed under it,
 a broker node gone) is sent again with the same ``Idempotency-Key`` (every POST carries one,
 derived from what it does in the plan), so a create that did happen the first time returns its
-first result and never makes a second one. A state change that did happen before the
-connection broke answers a retry with 409 (e.g. already checked in): after a retry that 409 is
-the first attempt's success, counted as ``retried_conflict``.
+first result and never makes a second one; so do the demand's transitions (review, claim,
+assign, check-in, check-out, confirm, evaluate: the first answer, ``Idempotent-Replayed``). A
+state change without a key (a record's second look, a dispute's steps) that did happen before
+the connection broke answers a retry with 409: after a retry that 409 is the first attempt's
+success, counted as ``retried_conflict``.
 
 Logins. Access tokens live 15 minutes; a 401 logs the person in again once (same request,
 same key).
@@ -22,6 +24,14 @@ import requests
 
 RETRY_STATUS = {502, 503, 504}
 RETRY_FOR_SECONDS = 180.0  # a restarted process, a broker node back: well within this
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile of ``values`` (nearest rank; 0 for none)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 class DayError(AssertionError):
@@ -54,10 +64,7 @@ class StageStats:
 
     def percentile(self, q: float) -> float:
         """Milliseconds."""
-        if not self.latencies:
-            return 0.0
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+        return percentile(self.latencies, q) * 1000
 
     def as_dict(self) -> dict:
         n = len(self.latencies)

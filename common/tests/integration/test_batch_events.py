@@ -99,9 +99,12 @@ def test_a_poison_event_is_dead_lettered_alone(receiving, receiver_db, amqp_uri,
     poison = event(-1)
     publish(amqp_uri, good[:5] + [poison] + good[5:])
     ids = {e["event_id"] for e in good}
+    # generous bounds: in CI two other pytest processes share the two cores
     wait_for(lambda: len([r for r in rows(receiver_db) if r["event_id"] in ids]) == 10,
-             timeout=30)
-    wait_for(lambda: rabbit.queue_depth("batchreceiver.dead-letters") == 1, timeout=30)
+             timeout=60, what="the ten good events handled")
+    wait_for(lambda: rabbit.queue_depth("batchreceiver.dead-letters") == 1, timeout=60,
+             what=lambda: f"one dead letter, {rabbit.queue_depth('batchreceiver.dead-letters')} "
+                          "in the queue")
     assert not [r for r in rows(receiver_db) if r["event_id"] == poison["event_id"]]
     from timebank_common.deadletters import list_dead_letters
 
@@ -126,3 +129,18 @@ def test_a_message_that_is_not_json_is_dead_lettered_and_the_rest_handled(
              timeout=30)
     wait_for(lambda: rabbit.queue_depth("batchreceiver.dead-letters") == dead_before + 1,
              timeout=30)
+
+
+def test_the_consumer_comes_back_when_its_connection_is_lost(receiving, receiver_db, amqp_uri,
+                                                             rabbit):
+    """A broker node dies under the batch consumer: it consumes again on a new connection
+    (the container lives on), and every event published afterwards is handled once."""
+    wait_for(lambda: rabbit.close_connections("batchreceiver.on_things") > 0, timeout=30,
+             interval=1)
+    events = [event(2000 + i) for i in range(60)]
+    publish(amqp_uri, events)
+    wanted = {e["event_id"] for e in events}
+    wait_for(lambda: wanted <= {r["event_id"] for r in rows(receiver_db)}, timeout=30)
+    assert not receiving._died.ready()
+    found = [r["event_id"] for r in rows(receiver_db) if r["event_id"] in wanted]
+    assert sorted(found) == sorted(wanted)

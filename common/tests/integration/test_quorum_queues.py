@@ -14,7 +14,7 @@ from timebank_testing import rpc_proxy, wait_for
 
 from timebank_common.deadletters import list_dead_letters
 from timebank_common.events import event_handler
-from timebank_common.metrics import DEAD_LETTERS, refresh_gauges
+from timebank_common.metrics import DEAD_LETTERS, DeadLetterProbe, refresh_gauges
 from timebank_common.queues import (
     QueueNotUpgradable,
     dead_letter_queue,
@@ -62,11 +62,12 @@ def quorate(service_config, start_module_service, amqp_uri):
 def test_the_rpc_event_and_dead_letter_queues_are_quorum_queues(quorate, rabbit):
     rpc_q = rabbit.queue("rpc-quorate")
     assert rpc_q["type"] == "quorum" and rpc_q["durable"] and not rpc_q["auto_delete"]
-    assert rpc_q["arguments"] == {**SOURCE_ARGUMENTS, "x-delivery-limit": 10,
+    assert rpc_q["arguments"] == {**SOURCE_ARGUMENTS, "x-delivery-limit": 30,
                                   "x-dead-letter-routing-key": "quorate"}
     event_q = rabbit.queue("evt-elsewhere-went_wrong--quorate.on_went_wrong")
     assert event_q["type"] == "quorum"
-    assert event_q["arguments"] == {**SOURCE_ARGUMENTS, "x-delivery-limit": 3,
+    # the broker's safety net (QUEUE_DELIVERY_LIMIT), not the handler's 3 failures
+    assert event_q["arguments"] == {**SOURCE_ARGUMENTS, "x-delivery-limit": 30,
                                     "x-dead-letter-routing-key": "quorate"}
     dead_q = rabbit.queue("quorate.dead-letters")
     assert dead_q["type"] == "quorum"
@@ -110,8 +111,12 @@ def test_a_poison_event_reaches_the_dead_letters_with_its_reason(quorate, rabbit
     assert letter["from_queue"] == "evt-elsewhere-went_wrong--quorate.on_went_wrong"
     assert "RuntimeError: always fails / 总是失败" in letter["reason"]
     assert "failed 3 times" in letter["reason"]
-    refresh_gauges("quorate", None, refusing_first(amqp_uri))  # the /metrics scrape's gauge
-    assert DEAD_LETTERS.labels("quorate")._value.get() == 1
+    probe = DeadLetterProbe(refusing_first(amqp_uri), "quorate")  # the /metrics scrape's gauge
+    try:
+        refresh_gauges(None, probe)
+    finally:
+        probe.close()
+    assert DEAD_LETTERS.value() == 1
 
 
 def test_the_upgrade_replaces_an_empty_classic_rpc_queue(rabbit, amqp_uri):

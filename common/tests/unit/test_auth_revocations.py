@@ -75,3 +75,23 @@ def test_session_id_travels_in_the_token_and_old_caller_dicts_still_load(keys):
     assert verify_access_token(public, token).session_id == "s-1"
     assert Caller.from_dict({"person_id": "p-9", "roles": ["elder"]}).session_id is None
     assert PERSON.to_dict()["session_id"] == "s-1"
+
+
+def test_a_one_time_password_login_is_marked_in_the_token_and_nowhere_else(keys):
+    """``pwd_change``: the signed claim the gateway refuses every route but changing the
+    password and logging out for; every other caller's dict is unchanged."""
+    from timebank_common.tokens import decode_access_token
+
+    private, public = keys
+    plain = Caller(person_id="p-1", roles=("province_admin",), scope="130000000000")
+    assert "password_change_required" not in plain.to_dict()
+    marked = Caller(person_id="p-1", roles=("province_admin",), scope="130000000000",
+                    password_change_required=True)
+    now = dt.datetime.now(dt.UTC)
+    token = issue_access_token(private, marked, 60, now)
+    assert decode_access_token(public, token)["pwd_change"] is True
+    assert verify_access_token(public, token).password_change_required is True
+    assert Caller.from_dict(marked.to_dict()) == marked
+    token = issue_access_token(private, plain, 60, now)
+    assert "pwd_change" not in decode_access_token(public, token)
+    assert verify_access_token(public, token).password_change_required is False

@@ -23,7 +23,11 @@ def test_source_queues_are_quorum_queues_dead_lettering_at_least_once():
         **AT_LEAST_ONCE}
     event = event_queue("ledger", "demand", "service_recorded", "on_service_recorded", {})
     assert event.name == "evt-demand-service_recorded--ledger.on_service_recorded"
-    assert event.queue_arguments["x-delivery-limit"] == 5
+    # the broker's limit is a safety net far above the handler's own (EVENT_DELIVERY_LIMIT)
+    assert event.queue_arguments["x-delivery-limit"] == 30
+    assert event_queue("ledger", "demand", "service_recorded", "on_service_recorded",
+                       {"EVENT_DELIVERY_LIMIT": 2, "QUEUE_DELIVERY_LIMIT": 40}
+                       ).queue_arguments["x-delivery-limit"] == 40
     assert AT_LEAST_ONCE.items() <= event.queue_arguments.items()
 
 

@@ -4,7 +4,8 @@
 import createClient from 'openapi-fetch'
 import type { paths } from './schema'
 import { ApiError, type ErrorBody } from './errors'
-import { currentToken, refreshSession } from './session'
+import { currentToken, notifyPasswordChangeRequired, refreshSession } from './session'
+import { PASSWORD_CHANGE_REQUIRED } from '@/login/password'
 
 async function authorizedFetch(request: Request): Promise<Response> {
   const again = request.clone()
@@ -20,7 +21,20 @@ async function authorizedFetch(request: Request): Promise<Response> {
     again.headers.set('Authorization', `Bearer ${currentToken()}`)
     response = await fetch(again)
   }
+  if (response.status === 403 && (await errorCode(response)) === PASSWORD_CHANGE_REQUIRED) {
+    notifyPasswordChangeRequired()
+  }
   return response
+}
+
+/** The error code of an error answer, read from a copy (the caller reads the body itself). */
+async function errorCode(response: Response): Promise<string | null> {
+  try {
+    const body: unknown = await response.clone().json()
+    return typeof body === 'object' && body !== null && 'error' in body ? String(body.error) : null
+  } catch {
+    return null
+  }
 }
 
 export const api = createClient<paths>({ baseUrl: '', fetch: authorizedFetch })

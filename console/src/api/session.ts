@@ -40,3 +40,16 @@ export function refreshSession(): Promise<boolean> {
   }
   return refreshing
 }
+
+// A login whose one-time password must still be changed is answered 403
+// password_change_required on every route but the password change and logout: the router
+// (router.ts) registers what to do then — take the person to the password page.
+let passwordChangeRequired: (() => void) | null = null
+
+export function onPasswordChangeRequired(handler: (() => void) | null): void {
+  passwordChangeRequired = handler
+}
+
+export function notifyPasswordChangeRequired(): void {
+  passwordChangeRequired?.()
+}

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { api, ok } from '@/api/client'
 import { refreshSession, setToken, currentToken } from '@/api/session'
 import { ApiError, type ErrorBody } from '@/api/errors'
+import { isPasswordChangeRequired } from '@/login/password'
 import type { Schemas } from '@/api/client'
 
 export type Me = Schemas['IdentityMe']
@@ -31,9 +32,13 @@ export function homeFor(roles: readonly string[]): string {
 }
 
 export const useSession = defineStore('session', {
-  state: () => ({ me: null as Me | null }),
+  // mustChangePassword: logged in with a one-time password not yet changed — the gateway
+  // answers everything but the password change 403 password_change_required, /me included, so
+  // `me` stays null until the person has changed it and logged in again. loginPhone: the
+  // number typed at login (kept in memory), so the password page can refuse a password holding it.
+  state: () => ({ me: null as Me | null, mustChangePassword: false, loginPhone: null as string | null }),
   getters: {
-    loggedIn: (state) => state.me !== null,
+    loggedIn: (state) => state.me !== null || state.mustChangePassword,
     roles: (state): string[] => state.me?.roles ?? [],
     surfaces(): string[] {
       return surfacesFor(this.roles)
@@ -53,29 +58,52 @@ export const useSession = defineStore('session', {
       const body = await response.json().catch(() => null)
       if (!response.ok) throw new ApiError(response.status, body as Partial<ErrorBody> | null)
       setToken((body as { access_token: string }).access_token)
-      await this.loadMe()
+      this.loginPhone = phone
+      this.mustChangePassword = false
+      try {
+        await this.loadMe()
+      } catch (caught) {
+        if (!isPasswordChangeRequired(caught)) throw caught
+        this.mustChangePassword = true
+      }
     },
     async loadMe(): Promise<void> {
       this.me = await ok(api.GET('/api/v1/me'))
     },
     /** After a reload: the cookie may still hold a session. */
     async restore(): Promise<boolean> {
-      if (this.me) return true
+      if (this.me || (this.mustChangePassword && currentToken())) return true
       if (!currentToken() && !(await refreshSession())) return false
       try {
         await this.loadMe()
         return true
-      } catch {
+      } catch (caught) {
+        if (isPasswordChangeRequired(caught)) {
+          this.mustChangePassword = true
+          return true
+        }
         setToken(null)
         return false
       }
+    },
+    /** POST /api/v1/auth/password: on success every login of the person has ended (this one
+     *  too), so the console forgets it; the person logs in again with the new password. */
+    async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+      await ok(api.POST('/api/v1/auth/password', {
+        body: { current_password: currentPassword, new_password: newPassword },
+      }))
+      this.forget()
+    },
+    forget(): void {
+      setToken(null)
+      this.me = null
+      this.mustChangePassword = false
     },
     async logout(everywhere = false): Promise<void> {
       try {
         await ok(api.POST('/api/v1/auth/session/logout', { body: { everywhere } }))
       } finally {
-        setToken(null)
-        this.me = null
+        this.forget()
       }
     },
   },

@@ -36,14 +36,15 @@ class AuthRoutes:
 
     @route("POST", "/api/v1/auth/logout", summary="退出登录 Log out: end this login "
            "(its refresh token and access tokens); with everywhere=true every login",
-           tags=["auth"], body=LogoutSchema, response=LoggedOut)
+           tags=["auth"], body=LogoutSchema, response=LoggedOut, password_change_ok=True)
     def logout(self, request, caller, body):
         return self.identity.logout(caller, body.get("refresh_token"),
                                     bool(body.get("everywhere", False)))
 
     @route("POST", "/api/v1/auth/password", summary="修改密码 Change your password; every "
            "login of the account ends (log in again with the new password)",
-           tags=["auth"], body=ChangePasswordSchema, response=PasswordChanged)
+           tags=["auth"], body=ChangePasswordSchema, response=PasswordChanged,
+           password_change_ok=True)
     def change_password(self, request, caller, body):
         return self.identity.change_password(caller, body["current_password"],
                                              body["new_password"])

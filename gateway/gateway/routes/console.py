@@ -80,7 +80,7 @@ class ConsoleRoutes:
 
     @route("POST", "/api/v1/auth/session/logout", summary="控制台退出 Console logout: ends this "
            "login (or, with everywhere=true, every login) and clears the cookie", tags=["auth"],
-           body=SessionLogout, response=LoggedOut)
+           body=SessionLogout, response=LoggedOut, password_change_ok=True)
     def console_logout(self, request, caller, body):
         answer = self.identity.logout(caller, request.cookies.get(REFRESH_COOKIE),
                                       bool(body.get("everywhere", False)))

@@ -58,9 +58,10 @@ class DemandRoutes:
         return self.demand.get(caller, demand_id)
 
     @route("POST", "/api/v1/demands/<demand_id>/review", summary="审核 Review: approve or reject",
-           tags=["demands"], body=IntakeReviewSchema, response=DemandWithHistoryOut)
-    def review_demand(self, request, caller, demand_id, body):
-        return self.demand.review(caller, demand_id, body)
+           tags=["demands"], body=IntakeReviewSchema, response=DemandWithHistoryOut,
+           idempotent=True)
+    def review_demand(self, request, caller, demand_id, body, idempotency_key):
+        return self.demand.review(caller, demand_id, body, idempotency_key=idempotency_key)
 
     @route("GET", "/api/v1/demands/<demand_id>/funding",
            summary="时长来源核对 Before approving: the payer the elder chose and its shortfall",
@@ -69,30 +70,31 @@ class DemandRoutes:
         return self.demand.funding_check(caller, demand_id)
 
     @route("POST", "/api/v1/demands/<demand_id>/claim", summary="接单 Claim (volunteer)",
-           tags=["demands"], response=DemandOut)
-    def claim_demand(self, request, caller, demand_id):
-        return self.demand.claim(caller, demand_id)
+           tags=["demands"], response=DemandOut, idempotent=True)
+    def claim_demand(self, request, caller, demand_id, idempotency_key):
+        return self.demand.claim(caller, demand_id, idempotency_key=idempotency_key)
 
     @route("POST", "/api/v1/demands/<demand_id>/assign", summary="派单 Assign a volunteer (operator)",
-           tags=["demands"], body=AssignBody, response=DemandOut)
-    def assign_demand(self, request, caller, demand_id, body):
-        return self.demand.assign(caller, demand_id, body["volunteer_id"])
+           tags=["demands"], body=AssignBody, response=DemandOut, idempotent=True)
+    def assign_demand(self, request, caller, demand_id, body, idempotency_key):
+        return self.demand.assign(caller, demand_id, body["volunteer_id"],
+                                  idempotency_key=idempotency_key)
 
     @route("POST", "/api/v1/demands/<demand_id>/withdraw",
            summary="退出 Withdraw before the start, with a reason (volunteer)", tags=["demands"],
-           body=WithdrawSchema, response=DemandOut, roles=["volunteer"])
-    def withdraw_from_demand(self, request, caller, demand_id, body):
-        return self.demand.withdraw(caller, demand_id, body)
+           body=WithdrawSchema, response=DemandOut, roles=["volunteer"], idempotent=True)
+    def withdraw_from_demand(self, request, caller, demand_id, body, idempotency_key):
+        return self.demand.withdraw(caller, demand_id, body, idempotency_key=idempotency_key)
 
     @route("POST", "/api/v1/demands/<demand_id>/check-in", summary="签到 Check in", tags=["demands"],
-           body=PresenceSchema, response=DemandOut)
-    def check_in(self, request, caller, demand_id, body):
-        return self.demand.check_in(caller, demand_id, body)
+           body=PresenceSchema, response=DemandOut, idempotent=True)
+    def check_in(self, request, caller, demand_id, body, idempotency_key):
+        return self.demand.check_in(caller, demand_id, body, idempotency_key=idempotency_key)
 
     @route("POST", "/api/v1/demands/<demand_id>/check-out", summary="签退 Check out", tags=["demands"],
-           body=PresenceSchema, response=DemandOut)
-    def check_out(self, request, caller, demand_id, body):
-        return self.demand.check_out(caller, demand_id, body)
+           body=PresenceSchema, response=DemandOut, idempotent=True)
+    def check_out(self, request, caller, demand_id, body, idempotency_key):
+        return self.demand.check_out(caller, demand_id, body, idempotency_key=idempotency_key)
 
     @route("POST", "/api/v1/demands/<demand_id>/record", summary="认定记录时长 Record service time (station)",
            tags=["demands"], body=RecordSchema, response=RecordOut, status=201, idempotent=True)
@@ -114,9 +116,9 @@ class DemandRoutes:
 
     @route("POST", "/api/v1/demands/<demand_id>/confirm",
            summary="老人确认服务 The elder (or proxy, or the station by phone) confirms",
-           tags=["demands"], body=ConfirmSchema, response=RecordOut, many=True)
-    def confirm_service(self, request, caller, demand_id, body):
-        return self.demand.confirm(caller, demand_id, body)
+           tags=["demands"], body=ConfirmSchema, response=RecordOut, many=True, idempotent=True)
+    def confirm_service(self, request, caller, demand_id, body, idempotency_key):
+        return self.demand.confirm(caller, demand_id, body, idempotency_key=idempotency_key)
 
     @route("GET", "/api/v1/demands/<demand_id>/records",
            summary="服务记录及其经过 The demand's service records with their audit",
@@ -126,14 +128,14 @@ class DemandRoutes:
 
     @route("POST", "/api/v1/demands/<demand_id>/evaluate",
            summary="评价 Evaluate the service: score 1–5, tags, comment (once per volunteer)",
-           tags=["demands"], body=EvaluateSchema, response=EvaluationOut)
-    def evaluate_service(self, request, caller, demand_id, body):
-        return self.demand.evaluate(caller, demand_id, body)
+           tags=["demands"], body=EvaluateSchema, response=EvaluationOut, idempotent=True)
+    def evaluate_service(self, request, caller, demand_id, body, idempotency_key):
+        return self.demand.evaluate(caller, demand_id, body, idempotency_key=idempotency_key)
 
     @route("POST", "/api/v1/demands/<demand_id>/cancel", summary="取消 Cancel", tags=["demands"],
-           body=CancelSchema, response=DemandOut)
-    def cancel_demand(self, request, caller, demand_id, body):
-        return self.demand.cancel(caller, demand_id, body)
+           body=CancelSchema, response=DemandOut, idempotent=True)
+    def cancel_demand(self, request, caller, demand_id, body, idempotency_key):
+        return self.demand.cancel(caller, demand_id, body, idempotency_key=idempotency_key)
 
     @route("GET", "/api/v1/volunteers/<volunteer_id>/feed", summary="可接需求 Open demands ranked for a volunteer",
            tags=["matching"], response=FeedOut)

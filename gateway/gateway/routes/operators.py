@@ -15,6 +15,7 @@ from identity.contracts import (
     OperatorPage,
     OperatorRevoked,
     RevokeSchema,
+    RotateApiClientSchema,
     UpdateApiClientSchema,
 )
 from timebank_common.caller import ADMIN_ROLES
@@ -67,11 +68,18 @@ class OperatorRoutes:
         return self.identity.update_api_client(caller, client_id, body)
 
     @route("POST", "/api/v1/api-clients/<client_id>/rotate",
-           summary="更换密钥 Rotate the secret: the old one stops working at once",
-           tags=["api-clients"], roles=CLIENT_MANAGERS,
+           summary="更换密钥 Rotate the secret: a new one (shown only now); the old one stays "
+                   "valid until previous_secret_valid_until (default 7 days, at most 30)",
+           tags=["api-clients"], body=RotateApiClientSchema, roles=CLIENT_MANAGERS,
            response=ApiClientWithSecret)
-    def rotate_api_client_secret(self, request, caller, client_id):
-        return self.identity.rotate_api_client_secret(caller, client_id)
+    def rotate_api_client_secret(self, request, caller, client_id, body):
+        return self.identity.rotate_api_client_secret(caller, client_id, body)
+
+    @route("POST", "/api/v1/api-clients/<client_id>/end-previous-secret",
+           summary="停用旧密钥 End the secret the last rotation replaced, now (before its end)",
+           tags=["api-clients"], roles=CLIENT_MANAGERS, response=ApiClientOut)
+    def end_previous_api_client_secret(self, request, caller, client_id):
+        return self.identity.end_previous_api_client_secret(caller, client_id)
 
     @route("POST", "/api/v1/api-clients/<client_id>/revoke",
            summary="撤销市级系统 Revoke a municipal API client: no more tokens",

@@ -83,3 +83,25 @@ def test_two_gateways_counting_in_memory_count_apart(start_gateways):
     who = _someone()
     assert [read(first, who).status_code for _ in range(3)] == [200, 200, 429]
     assert read(second, who).status_code == 200  # per process: its own count
+
+
+def test_requests_are_counted_by_route_template_method_and_status(start_gateways):
+    from prometheus_client import REGISTRY
+
+    def count(code: str) -> float:
+        return REGISTRY.get_sample_value("timebank_http_requests_total", {
+            "route": "/api/v1/disputes", "method": "GET", "code": code}) or 0.0
+
+    def observed() -> float:
+        return REGISTRY.get_sample_value("timebank_http_request_duration_seconds_count", {
+            "route": "/api/v1/disputes", "method": "GET"}) or 0.0
+
+    start, read = start_gateways
+    [base] = start(1, "memory://", read="1/minute")
+    ok, refused, seen = count("200"), count("429"), observed()
+    who = _someone()
+    assert [read(base, who).status_code for _ in range(2)] == [200, 429]
+    assert (count("200"), count("429"), observed()) == (ok + 1, refused + 1, seen + 2)
+    scrape = requests.get(f"{base}/metrics", timeout=10).text
+    assert 'timebank_http_requests_total{code="429",method="GET",route="/api/v1/disputes"}' in scrape
+    assert "_created" not in scrape

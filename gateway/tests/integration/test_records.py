@@ -27,12 +27,12 @@ class StandInDemand:
     name = "demand"
 
     @answers_as("demand")
-    def confirm(self, caller, demand_id, data):
+    def confirm(self, caller, demand_id, data, idempotency_key=None):
         return [examples.record(demand_id=demand_id, status="sent",
                                 confirmed_by=data.get("confirmed_by", "elder"))]
 
     @answers_as("demand", expected_exceptions=Conflict)
-    def evaluate(self, caller, demand_id, data):
+    def evaluate(self, caller, demand_id, data, idempotency_key=None):
         if data.get("score") == 1:
             raise Conflict("not_recorded", "服务记录完成后才能评价",
                            "A service can be evaluated once it is recorded")

@@ -28,8 +28,15 @@ from timebank_common.tokens import RevocationList, TokenCache, generate_keypair,
 
 # --- the caller of a token ------------------------------------------------------------------
 
-# now: a revocation is kept for the longest token lifetime by the machine's clock
-ISSUED = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+@pytest.fixture
+def issued() -> dt.datetime:
+    """Now, when the test runs (not when the module was collected: a revocation is kept for
+    the longest token lifetime by the machine's clock, and in a busy CI run this module's
+    tests ran over 15 minutes after collection, when a revocation "issued" then was already
+    dropped)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +51,10 @@ def _tokens(public: bytes, at: dt.datetime) -> tuple[Tokens, FixedClock]:
     return Tokens(TokenCache(public, revocations=RevocationList(900)), clock), clock
 
 
-def test_a_cached_token_is_refused_once_it_has_expired(keys):
+def test_a_cached_token_is_refused_once_it_has_expired(keys, issued):
     private, public = keys
-    tokens, clock = _tokens(public, ISSUED + dt.timedelta(seconds=1))
-    token = issue_access_token(private, Caller("p1", ("volunteer",), "130102001001"), 60, ISSUED)
+    tokens, clock = _tokens(public, issued + dt.timedelta(seconds=1))
+    token = issue_access_token(private, Caller("p1", ("volunteer",), "130102001001"), 60, issued)
     assert tokens(token)["person_id"] == "p1"
     clock.advance(seconds=58)
     assert tokens(token)["person_id"] == "p1"  # from the cache, still valid
@@ -57,24 +64,24 @@ def test_a_cached_token_is_refused_once_it_has_expired(keys):
     assert refused.value.code == "token_expired"
 
 
-def test_a_cached_token_is_refused_once_revoked(keys):
+def test_a_cached_token_is_refused_once_revoked(keys, issued):
     private, public = keys
-    tokens, clock = _tokens(public, ISSUED + dt.timedelta(seconds=1))
+    tokens, clock = _tokens(public, issued + dt.timedelta(seconds=1))
     caller = Caller("p1", ("volunteer",), "130102001001", session_id="s1")
-    token = issue_access_token(private, caller, 600, ISSUED)
+    token = issue_access_token(private, caller, 600, issued)
     assert tokens(token)["session_id"] == "s1"
     tokens.revoked({"person_id": None, "client_id": None, "session_id": "s1",
-                    "revoked_before": (ISSUED + dt.timedelta(seconds=1)).isoformat()})
+                    "revoked_before": (issued + dt.timedelta(seconds=1)).isoformat()})
     with pytest.raises(Unauthenticated) as refused:
         tokens(token)
     assert refused.value.code == "token_revoked"
 
 
-def test_the_caller_answered_is_a_fresh_dict_with_the_roles_and_scope_checked(keys):
+def test_the_caller_answered_is_a_fresh_dict_with_the_roles_and_scope_checked(keys, issued):
     private, public = keys
-    tokens, _ = _tokens(public, ISSUED + dt.timedelta(seconds=1))
+    tokens, _ = _tokens(public, issued + dt.timedelta(seconds=1))
     caller = Caller("p1", ("township_admin",), "130102001000")
-    token = issue_access_token(private, caller, 600, ISSUED)
+    token = issue_access_token(private, caller, 600, issued)
     first = tokens(token)
     assert first == caller.to_dict()
     first["roles"].append("province_admin")  # a request changing its copy...

@@ -95,3 +95,58 @@ def test_a_replayed_transfer_answers_the_first_status():
     assert response.headers["Idempotent-Replayed"] == "true"
     response = Gateway.create_transfer(fake, _request(gift, {}))
     assert json.loads(response.get_data())["error"] == "idempotency_key_required"
+
+
+DEMAND_TRANSITIONS = ("review", "claim", "assign", "withdraw", "check-in", "check-out", "confirm",
+                      "evaluate", "cancel")
+DEMAND_ID = "5f0c8f7e-3a52-4c1b-9a8e-2b1d6f0e4a11"
+VOLUNTEER = {"person_id": "p-vol", "roles": ["volunteer"], "scope": None}
+
+
+def test_every_demand_transition_takes_a_key():
+    """A client whose answer was lost retries a state change and gets its first answer, not
+    409 because the demand already moved on."""
+    actions = {r.openapi_path.rsplit("/", 1)[1]: r for r in ROUTES
+               if r.method == "POST" and r.openapi_path.startswith("/api/v1/demands/{demand_id}/")}
+    assert [a for a in DEMAND_TRANSITIONS if not actions[a].idempotent] == []
+
+
+def test_a_retried_check_in_answers_the_first_answer_marked_replayed():
+    first = {"demand_id": DEMAND_ID, "status": "in_service"}
+    demand = Mock()
+    fake = SimpleNamespace(correlation_id="r-1", rpc_timeout=5,
+                           authenticate=lambda request: VOLUNTEER, demand=demand)
+    here = {"lat": 38.05, "lng": 114.52}
+
+    demand.check_in.return_value = idempotency.envelope(first, False)
+    response = Gateway.check_in(fake, _request(here, {"Idempotency-Key": "in-1"}),
+                                demand_id=DEMAND_ID)
+    assert demand.check_in.call_args.kwargs == {"idempotency_key": "in-1"}
+    assert (response.status_code, json.loads(response.get_data())) == (200, first)
+    assert "Idempotent-Replayed" not in response.headers
+
+    demand.check_in.return_value = idempotency.envelope(first, True)  # the service replays
+    response = Gateway.check_in(fake, _request(here, {"Idempotency-Key": "in-1"}),
+                                demand_id=DEMAND_ID)
+    assert (response.status_code, json.loads(response.get_data())) == (200, first)
+    assert response.headers["Idempotent-Replayed"] == "true"
+
+    demand.check_in.return_value = {**first, "status": "awaiting_record"}
+    response = Gateway.check_in(fake, _request(here, {}), demand_id=DEMAND_ID)
+    assert demand.check_in.call_args.kwargs == {"idempotency_key": None}
+    assert json.loads(response.get_data())["status"] == "awaiting_record"
+    assert "Idempotent-Replayed" not in response.headers
+
+
+def test_a_claim_takes_the_key_without_a_body():
+    demand = Mock()
+    demand.claim.return_value = idempotency.envelope({"demand_id": DEMAND_ID,
+                                                      "status": "assigned"}, True)
+    fake = SimpleNamespace(correlation_id="r-1", rpc_timeout=5,
+                           authenticate=lambda request: VOLUNTEER, demand=demand)
+    request = EnvironBuilder(method="POST", headers={"Idempotency-Key": "claim-1"}).get_request()
+    response = Gateway.claim_demand(fake, request, demand_id=DEMAND_ID)
+    assert demand.claim.call_args.args[1:] == (DEMAND_ID,)
+    assert demand.claim.call_args.kwargs == {"idempotency_key": "claim-1"}
+    assert (response.status_code, response.headers["Idempotent-Replayed"]) == (200, "true")
+    assert json.loads(response.get_data())["status"] == "assigned"

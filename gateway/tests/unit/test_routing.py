@@ -115,6 +115,7 @@ def test_operators_and_api_clients_are_routed():
             ("POST", "/api/v1/operators/grants/{grant_id}/revoke"),
             ("GET", "/api/v1/api-clients"), ("POST", "/api/v1/api-clients"),
             ("POST", "/api/v1/api-clients/{client_id}/rotate"),
+            ("POST", "/api/v1/api-clients/{client_id}/end-previous-secret"),
             ("POST", "/api/v1/api-clients/{client_id}/revoke")} <= paths
     doc = build("http://127.0.0.1:8000")
     assert "IdentityCreateOperator" in doc["components"]["schemas"]
@@ -315,3 +316,43 @@ def test_a_request_the_broker_did_not_take_is_a_503_to_retry_not_a_500():
         ROUTES.pop()  # registered for this test only
     assert resp.status_code == 503 and resp.headers["Retry-After"] == "5"
     assert resp.get_json()["error"] == "service_unavailable"
+
+
+def test_a_one_time_password_login_may_only_change_its_password_and_log_out():
+    """A token with ``pwd_change`` (identity's bootstrap admin): 403 password_change_required
+    before any RPC on every route but the password change and logout."""
+    import json
+    from unittest.mock import Mock
+
+    from gateway.service import GatewayService as Gateway
+
+    open_routes = {(r.method, r.openapi_path) for r in ROUTES if r.password_change_ok}
+    assert open_routes == {("POST", "/api/v1/auth/password"), ("POST", "/api/v1/auth/logout"),
+                           ("POST", "/api/v1/auth/session/logout")}
+    identity = Mock()
+    identity.change_password.return_value = {"password_changed": True,
+                                             "refresh_tokens_revoked": 1}
+    identity.logout.return_value = {"logged_out": True, "session_id": None}
+    caller = {"person_id": "p", "roles": ["province_admin"], "scope": "130000000000",
+              "password_change_required": True}
+    fake = SimpleNamespace(correlation_id="r-1", rpc_timeout=5, identity=identity,
+                           authenticate=lambda request: caller)
+    me = Gateway.me(fake, EnvironBuilder(method="GET", path="/api/v1/me").get_request())
+    assert me.status_code == 403
+    body = json.loads(me.get_data())
+    assert body["error"] == "password_change_required"
+    assert body["message"]["zh"].startswith("请先修改") and "one-time password" in body["message"]["en"]
+    identity.me.assert_not_called()
+    operators = Gateway.create_operator(fake, EnvironBuilder(
+        method="POST", path="/api/v1/operators", json={}).get_request())
+    assert operators.status_code == 403
+    assert json.loads(operators.get_data())["error"] == "password_change_required"
+    changed = Gateway.change_password(fake, EnvironBuilder(
+        method="POST", path="/api/v1/auth/password",
+        json={"current_password": "Xy7#one-time-pass", "new_password": "Mine@2026-safe"}
+    ).get_request())
+    assert changed.status_code == 200, changed.get_data()
+    identity.change_password.assert_called_once()
+    out = Gateway.logout(fake, EnvironBuilder(method="POST", path="/api/v1/auth/logout",
+                                              json={}).get_request())
+    assert out.status_code == 200, out.get_data()

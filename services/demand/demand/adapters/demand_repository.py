@@ -164,12 +164,17 @@ def save_demand(uow, demand: Demand) -> None:
             uow.execute(assignments.update().where(assignments.c.id == a.id).values(**values))
 
 
-def live_same_category(uow, elder_id: str, category: str):
-    """(id, window_start, window_end) of the elder's not cancelled/rejected demands of a kind."""
+def live_same_category(uow, elder_id: str, category: str, window_start: dt.datetime,
+                       window_end: dt.datetime):
+    """(id, window_start, window_end) of the elder's not cancelled/rejected demands of a kind
+    whose window overlaps ``[window_start, window_end)`` (``rules.overlaps``): only those can
+    be a duplicate. The elder's past demands (recorded, evaluated: kept for life) are never
+    read, so a submission costs the same for an elder served a thousand times."""
     return uow.execute(
         select(demands.c.id, demands.c.window_start, demands.c.window_end).where(
             demands.c.elder_id == elder_id, demands.c.category == category,
             demands.c.status.notin_([CANCELLED, REJECTED]),
+            demands.c.window_start < window_end, demands.c.window_end > window_start,
         )
     ).all()
 

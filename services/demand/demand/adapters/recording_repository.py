@@ -91,15 +91,20 @@ def _counted():
     return service_records.c.status.notin_([RECORD_REJECTED, VOIDED])
 
 
-def other_windows(uow, volunteer_id: str, except_assignment: str) -> list[tuple]:
-    """(record_id, checked_in_at, checked_out_at) of the volunteer's other counted records."""
+def overlapping_windows(uow, volunteer_id: str, except_assignment: str, start: dt.datetime,
+                        end: dt.datetime) -> list[tuple]:
+    """(record_id, checked_in_at, checked_out_at) of the volunteer's other counted records
+    whose check-in..out overlaps ``[start, end)`` (``rules.overlaps``): the only ones the
+    evidence's overlap rule can flag. A volunteer's records of earlier days (kept for life)
+    are never read, so recording costs the same for a volunteer with a thousand records."""
     rows = uow.execute(
         select(service_records.c.record_id, assignments.c.checked_in_at,
                assignments.c.checked_out_at)
         .select_from(service_records.join(assignments,
                                           assignments.c.id == service_records.c.assignment_id))
         .where(service_records.c.volunteer_id == volunteer_id, _counted(),
-               service_records.c.assignment_id != except_assignment)).all()
+               service_records.c.assignment_id != except_assignment,
+               assignments.c.checked_in_at < end, assignments.c.checked_out_at > start)).all()
     return [(str(r[0]), utc(r[1]), utc(r[2])) for r in rows]
 
 

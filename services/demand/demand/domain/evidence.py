@@ -68,7 +68,8 @@ class Evidence:
     check_in_location: Location | None
     demand_location: Location | None
     related: bool  # volunteer and elder are direct relatives (identity)
-    # (record_id, checked_in_at, checked_out_at) of the volunteer's other records
+    # (record_id, checked_in_at, checked_out_at) of the volunteer's other records (the
+    # repository reads only those whose check-in..out overlaps this one's)
     other_windows: tuple[tuple[str, dt.datetime | None, dt.datetime | None], ...] = ()
     minutes_that_day: int = 0  # the volunteer's other recorded minutes that China date
     check_out_location: Location | None = None

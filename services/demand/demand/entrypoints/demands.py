@@ -34,7 +34,7 @@ class DemandEntrypoints(EntrypointBase):
         return demands.list_demands(self.db, caller, given(filters, ListSchema),
                                     self.identity_client)
 
-    @rpc(args={"data": CancelSchema}, returns=DemandOut)
+    @rpc(args={"data": CancelSchema}, returns=DemandOut, idempotent=True)
     def cancel(self, caller, demand_id, data):
         """The elder, or operators/admins in scope: ``cancelled``."""
         return demands.cancel(self.db, caller, demand_id, data, self.clock.now())

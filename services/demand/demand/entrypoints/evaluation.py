@@ -23,7 +23,7 @@ class EvaluationEntrypoints(EntrypointBase):
         """The tags an evaluation may carry."""
         return evaluation.tags()
 
-    @rpc(args={"data": EvaluateSchema}, returns=EvaluationOut)
+    @rpc(args={"data": EvaluateSchema}, returns=EvaluationOut, idempotent=True)
     def evaluate(self, caller, demand_id, data):
         """By the elder (app), their proxy, or the station for the elder (phone); once per
         assignment of a recorded service: a repeat returns the first evaluation. The demand

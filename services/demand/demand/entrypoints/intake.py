@@ -33,7 +33,7 @@ class IntakeEntrypoints(EntrypointBase):
         field is kept in the demand's history and announced as ``demand_adjusted``."""
         return reviewing.adjust(self.db, caller, demand_id, data, self.clock.now())
 
-    @rpc(args={"data": IntakeReviewSchema}, returns=DemandWithHistoryOut)
+    @rpc(args={"data": IntakeReviewSchema}, returns=DemandWithHistoryOut, idempotent=True)
     def review(self, caller, demand_id, data):
         """Approve or reject (with a reason); ``adjust`` changes the content first, in the
         same transaction. The payer was chosen at submission (a ``funding_source`` is refused,

@@ -47,7 +47,7 @@ class RecordingEntrypoints(EntrypointBase):
         return recording.record_group(self.db, caller, demand_id, data, self.clock,
                                    self.identity_client)
 
-    @rpc(args={"data": ConfirmSchema}, returns=RecordOut(many=True))
+    @rpc(args={"data": ConfirmSchema}, returns=RecordOut(many=True), idempotent=True)
     def confirm(self, caller, demand_id, data=None):
         """The elder (app), their proxy (app), or the station in scope (by phone) confirms the
         demand's records awaiting it; a confirmed, not held record goes to the ledger.

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from kombu.utils.json import dumps, loads
 from nameko.testing.services import worker_factory
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from timebank_testing.identity_fake import (
     DEFAULT_REGION,
     DEFAULT_VOLUNTEER_REGION,
@@ -189,3 +189,12 @@ def served(demand, now, volunteers=1, elder_id=None, served_minutes=65, early_mi
     for v in people[:present]:
         demand.check_out(v, made["demand_id"], dict(PLACE))
     return made, people
+
+
+def rows(db, table, **where) -> int:
+    """How many rows of ``table`` match ``where`` (column = value), read through ``db``."""
+    with db() as uow:
+        query = select(func.count()).select_from(table)
+        for column, value in where.items():
+            query = query.where(table.c[column] == value)
+        return uow.execute(query).scalar_one()

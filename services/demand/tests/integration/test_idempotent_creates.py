@@ -5,7 +5,6 @@ demand."""
 import eventlet
 import pytest
 from nameko.testing.services import worker_factory
-from sqlalchemy import func, select
 from timebank_testing.identity_fake import IdentityFake
 
 from demand.adapters.tables import demands, service_records
@@ -13,15 +12,7 @@ from demand.service import DemandService
 from timebank_common.db import UnitOfWork, make_engine
 from timebank_common.errors import RuleViolation
 
-from .conftest import OPERATOR, InProcess, LedgerStandIn, served, submission
-
-
-def rows(db, table, **where) -> int:
-    with db() as uow:
-        query = select(func.count()).select_from(table)
-        for column, value in where.items():
-            query = query.where(table.c[column] == value)
-        return uow.execute(query).scalar_one()
+from .conftest import OPERATOR, InProcess, LedgerStandIn, rows, served, submission
 
 
 def test_a_retried_submission_creates_one_demand_and_answers_the_first(in_process, clock,

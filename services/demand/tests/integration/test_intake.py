@@ -212,6 +212,25 @@ def test_a_duplicate_is_refused_with_the_existing_demand_id_on_any_channel(deman
     assert e.value.code == "duplicate_demand" and e.value.details["demand_id"] == first["demand_id"]
 
 
+
+def test_only_an_overlapping_window_is_a_duplicate_at_its_edges(demand, clock):
+    """The elder's demands of the category are read bounded by the new window (never the
+    elder's whole history): one ending exactly when the new one starts is not a duplicate,
+    one ending a minute later is (the half-open windows of ``rules.overlaps``)."""
+    first = demand.submit(OPERATOR, submission(clock.now()))
+    end = dt.datetime.fromisoformat(first["window_end"])
+    touching = submission(clock.now(), elder_id=first["elder_id"],
+                          window_start=end.isoformat(),
+                          window_end=(end + dt.timedelta(hours=1)).isoformat())
+    assert demand.submit(OPERATOR, touching)["status"] == "submitted"
+    start = dt.datetime.fromisoformat(first["window_start"])
+    overlapping = submission(clock.now(), elder_id=first["elder_id"],
+                             window_start=(start - dt.timedelta(hours=1)).isoformat(),
+                             window_end=(start + dt.timedelta(minutes=1)).isoformat())
+    with pytest.raises(Conflict) as e:
+        demand.submit(OPERATOR, overlapping)
+    assert e.value.code == "duplicate_demand" and e.value.details["demand_id"] == first["demand_id"]
+
 # --- adjustment and review ------------------------------------------------------------------
 def test_operator_adjusts_before_review_and_history_is_shown_with_the_demand(demand, clock,
                                                                              outbox):

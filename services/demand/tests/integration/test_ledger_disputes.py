@@ -41,7 +41,7 @@ def running(service_config, start_module_service, resolved_events):
 
 def handled(outcome):
     return REGISTRY.get_sample_value("timebank_events_handled_total", {
-        "service": "ledger", "event_type": "dispute_resolved", "outcome": outcome}) or 0.0
+        "event_type": "dispute_resolved", "outcome": outcome}) or 0.0
 
 
 def test_a_dispute_reduces_the_credited_balance_exactly_once(running, rpc, event_bus,

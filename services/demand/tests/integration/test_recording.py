@@ -432,6 +432,44 @@ def test_a_backdated_check_in_gets_the_servers_time_and_the_record_is_held(deman
     assert e.value.code == "second_look_required"
 
 
+def test_only_a_record_whose_presence_overlaps_is_named_by_the_overlap_flag(demand, clock):
+    """The volunteer's other records are read bounded by this service's check-in..out (never
+    their whole history): the one whose presence overlaps is named; a record of another day
+    raises nothing."""
+    now, v = clock.now(), volunteer()
+    first = published(demand, now, start_in_hours=2)  # window +2 h .. +4 h
+    second = published(demand, now, start_in_hours=4)  # +4 h .. +6 h: windows only touch
+    next_day = published(demand, now, start_in_hours=26)
+    for made in (first, second, next_day):
+        demand.claim(v, made["demand_id"])
+
+    def at(hours, minutes=0):
+        clock.set(now + dt.timedelta(hours=hours, minutes=minutes))
+
+    def record(made):
+        return demand.record(OPERATOR, made["demand_id"], {
+            "volunteer_id": v["person_id"], "minutes": 60, "confirmation": "phone"})
+
+    at(2)
+    demand.check_in(v, first["demand_id"], dict(PLACE))
+    at(3, 45)
+    demand.check_in(v, second["demand_id"], dict(PLACE))  # still at the first one
+    at(4, 10)
+    demand.check_out(v, first["demand_id"], dict(PLACE))
+    earlier = record(first)
+    assert (earlier["status"], earlier["flags"]) == ("sent", [])
+    at(5)
+    demand.check_out(v, second["demand_id"], dict(PLACE))
+    overlapping = record(second)
+    assert [f["code"] for f in overlapping["flags"]] == ["overlapping_record"]
+    assert overlapping["flags"][0]["details"] == {"record_id": earlier["record_id"]}
+    at(26)
+    demand.check_in(v, next_day["demand_id"], dict(PLACE))
+    at(27, 5)
+    demand.check_out(v, next_day["demand_id"], dict(PLACE))
+    later = record(next_day)
+    assert (later["status"], later["flags"]) == ("sent", [])
+
 def test_a_region_sets_the_device_skew_it_tolerates(demand, clock):
     today = clock.now().astimezone(CHINA).date().isoformat()
     demand.add_evidence_policy({"person_id": "pa", "roles": ["province_admin"],

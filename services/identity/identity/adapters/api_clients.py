@@ -1,6 +1,7 @@
 """SQL of municipal systems' API clients (only the argon2 hash of a secret is kept)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -8,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from timebank_common.db import UnitOfWork, within
 
+from ..domain.client_secrets import ClientSecrets
 from .rows import one
 from .tables import api_clients
 
@@ -36,10 +38,23 @@ def api_clients_under(uow: UnitOfWork, prefix: str) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def set_api_client_secret(uow: UnitOfWork, client_id: str, secret_hash: str) -> dict[str, Any]:
+def secrets_of(client: dict[str, Any]) -> ClientSecrets:
+    """The stored hashes of a client's secrets (``domain.client_secrets``)."""
+    return ClientSecrets(client["secret_hash"], client.get("previous_secret_hash"),
+                         client.get("previous_secret_valid_until"))
+
+
+def set_api_client_secrets(uow: UnitOfWork, client_id: str, secrets: ClientSecrets,
+                           rotated_at: dt.datetime | None = None) -> dict[str, Any]:
+    """Store the secrets' hashes (after a rotation: ``rotated_at``; after the previous
+    secret's early end: None, the rotation's instant kept)."""
+    values: dict[str, Any] = {"secret_hash": secrets.current_hash,
+                              "previous_secret_hash": secrets.previous_hash,
+                              "previous_secret_valid_until": secrets.previous_valid_until}
+    if rotated_at is not None:
+        values["secret_rotated_at"] = rotated_at
     row = one(uow, update(api_clients).where(api_clients.c.client_id == client_id)
-              .values(secret_hash=secret_hash, secret_rotated_at=func.now())
-              .returning(*api_clients.c))
+              .values(**values).returning(*api_clients.c))
     assert row is not None
     return row
 

@@ -29,15 +29,19 @@ def login_phone_holder(uow: UnitOfWork, phone: str) -> Any:
 
 
 def insert_credentials(uow: UnitOfWork, person_id: Any, login_phone: str,
-                       password_hash: str) -> None:
+                       password_hash: str, must_change_password: bool = False) -> None:
+    """``must_change_password``: a one-time password, to be changed at first use."""
     uow.execute(insert(credentials).values(**to_row("credentials", {
         "person_id": person_id, "login_phone": login_phone, "password_hash": password_hash,
-    })).on_conflict_do_nothing())
+    }), must_change_password=must_change_password).on_conflict_do_nothing())
 
 
-def set_password_hash(uow: UnitOfWork, person_id: Any, password_hash: str) -> None:
+def set_password_hash(uow: UnitOfWork, person_id: Any, password_hash: str,
+                      must_change_password: bool = False) -> None:
+    """A new password: one the person chose (the marker cleared), or a one-time one."""
     uow.execute(update(credentials).where(credentials.c.person_id == person_id)
-                .values(password_hash=password_hash, updated_at=func.now()))
+                .values(password_hash=password_hash, must_change_password=must_change_password,
+                        updated_at=func.now()))
 
 
 def set_login_phone(uow: UnitOfWork, person_id: Any, login_phone: str) -> None:

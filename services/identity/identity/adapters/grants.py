@@ -28,6 +28,12 @@ def grants_of(uow: Any, person_id: Any) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
+def active_holders(uow: UnitOfWork, role: str) -> list[Any]:
+    """The persons holding ``role`` (an active grant, any scope)."""
+    return list(uow.execute(select(role_grants.c.person_id).where(
+        role_grants.c.role == role, role_grants.c.revoked_at.is_(None)).distinct()).scalars())
+
+
 def add_grant(uow: UnitOfWork, person_id: Any, role: str, scope_code: str, carrier_id: Any = None,
               granted_by: Any = None) -> None:
     uow.execute(insert(role_grants).values(

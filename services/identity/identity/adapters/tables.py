@@ -124,6 +124,8 @@ credentials = Table(
     Column("login_phone_hash", String(64), nullable=False, unique=True),
     Column("login_phone_enc", Text, nullable=False),
     Column("password_hash", Text, nullable=False),
+    # a one-time password (bootstrap_admin): the login may only change it (migration 0020)
+    Column("must_change_password", Boolean, nullable=False, server_default=text("false")),
     Column("updated_at", TS, nullable=False, server_default=func.now()),
 )
 
@@ -190,6 +192,10 @@ api_clients = Table(
     Column("revoke_reason", Text),
     # the province's policy per client: may it register volunteers (0015; elders it always may)
     Column("may_register_volunteers", Boolean, nullable=False, server_default="false"),
+    # the secret the last rotation replaced, accepted until previous_secret_valid_until (0019,
+    # domain.client_secrets); the hash is forgotten when the admin ends it early
+    Column("previous_secret_hash", Text),
+    Column("previous_secret_valid_until", TS),
 )
 
 _STATUS_CHECK = "status IN ('pending', 'verified', 'rejected')"

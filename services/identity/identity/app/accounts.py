@@ -71,17 +71,23 @@ def check_new_password(password: str, person: Mapping[str, Any], field: str,
 
 
 def issue_tokens(uow: UnitOfWork, signer: Signer, person: Mapping[str, Any], now: dt.datetime,
-                 session_id: Any = None) -> dict[str, Any]:
-    """A new access token and refresh token of ``session_id`` (a new session when None)."""
+                 session_id: Any = None, creds: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A new access token and refresh token of ``session_id`` (a new session when None).
+    A login whose password must still be changed (``creds``, looked up when not given) gets
+    tokens marked ``pwd_change``: good for nothing but changing it and logging out."""
     session_id = session_id or uuid.uuid4()
+    creds = creds if creds is not None else credentials.credentials_of(uow, person["id"])
     claims = caller_claims(person, grants.grants_of(uow, person["id"]),
                            proxy_rows.acts_for_anyone(uow, person["id"]))
-    caller = Caller.from_dict({**claims, "session_id": str(session_id)})
+    caller = Caller.from_dict({**claims, "session_id": str(session_id),
+                               "password_change_required":
+                                   bool(creds and creds.get("must_change_password"))})
     refresh_token = new_refresh_token()
     tokens.insert_refresh_token(uow, token_digest(refresh_token), person["id"],
                                 now + dt.timedelta(seconds=signer.refresh_ttl), session_id)
     return {
-        "access_token": issue_access_token(signer.private_key, caller, signer.access_ttl, now),
+        "access_token": issue_access_token(signer.private_key, caller, signer.access_ttl, now,
+                                           kid=signer.key_id),
         "refresh_token": refresh_token,
         "token_type": "Bearer",
         "expires_in": signer.access_ttl,
@@ -134,7 +140,7 @@ def authenticate(db: UnitOfWorkFactory, signer: Signer, phone: str, password: st
             metrics.LOGIN_ATTEMPTS.labels("inactive").inc()
             raise account_inactive()
         metrics.LOGIN_ATTEMPTS.labels("success").inc()
-        issued = issue_tokens(uow, signer, person, now)
+        issued = issue_tokens(uow, signer, person, now, creds=creds)
         uow.commit()
     return issued
 
@@ -209,7 +215,9 @@ def change_password(db: UnitOfWorkFactory, caller: Caller, current_password: str
                     new_password: str, now: dt.datetime,
                     policy: lockout.LockoutPolicy | None = None) -> dict[str, Any]:
     """Check the current password (a wrong one counts towards the lockout), apply the
-    password rules, store the new hash and end every session of the person."""
+    password rules, store the new hash and end every session of the person. A one-time
+    password (``must_change_password``) is thereby changed: the person logs in again with
+    the new one and may do everything their roles allow."""
     person_id = _person_caller(caller)
     policy = policy or lockout.LockoutPolicy()
     with db() as uow:
@@ -240,7 +248,9 @@ def client_token(db: UnitOfWorkFactory, signer: Signer, client_id: str, client_s
                  now: dt.datetime) -> dict[str, Any]:
     with db() as uow:
         client = api_clients.get_api_client(uow, client_id or "")
-    if not verify_password(client["secret_hash"] if client else None, client_secret or ""):
+    # the current secret, and during a rotation the previous one until its end
+    hashes = api_clients.secrets_of(client).accepted_hashes(now) if client else [None]
+    if not any(verify_password(h, client_secret or "") for h in hashes):
         raise Unauthenticated("invalid_client", "客户端标识或密钥错误",
                               "Wrong client id or client secret")
     assert client is not None  # verify_password refuses a missing hash
@@ -250,7 +260,8 @@ def client_token(db: UnitOfWorkFactory, signer: Signer, client_id: str, client_s
     caller = Caller(person_id=None, roles=("api_client",), scope=client["scope_code"],
                     client_id=client["client_id"], name=client["name"])
     return {
-        "access_token": issue_access_token(signer.private_key, caller, signer.access_ttl, now),
+        "access_token": issue_access_token(signer.private_key, caller, signer.access_ttl, now,
+                                           kid=signer.key_id),
         "token_type": "Bearer",
         "expires_in": signer.access_ttl,
     }
@@ -264,6 +275,7 @@ def me(db: UnitOfWorkFactory, caller: Caller) -> dict[str, Any]:
                               "This account no longer exists; please log in again")
     return {
         "person_id": caller.person_id,
+        "client_id": caller.client_id,
         "name": person["name"] if person else caller.name,
         "roles": list(caller.roles),
         "scope": caller.scope,

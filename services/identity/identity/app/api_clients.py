@@ -2,10 +2,11 @@
 
 Created and managed by a province_admin (any city of the province) or a city_admin (their
 own city), ``domain.delegation.check_client_scope``. The secret is shown once, when the
-client is created or its secret rotated, and stored only as its argon2 hash. Rotation has
-no overlap: the old secret stops working at once (the municipal system is updated with
-the new secret the admin was just shown). A revoked client is kept, and refused a token
-(``client_revoked``).
+client is created or its secret rotated, and stored only as its argon2 hash. A rotation keeps
+the replaced secret valid until an end the admin gives (default 7 days, at most 30), so the
+municipal system can switch when it is ready; the admin may end it earlier
+(``end_previous_secret``). The rules: ``domain.client_secrets``. A revoked client is kept, and
+refused a token (``client_revoked``).
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from ..adapters import api_clients, regions
 from ..adapters.hashing import hash_password, new_client_secret
 from ..adapters.rows import as_uuid
 from ..contracts import CLIENT_MANAGERS, CLIENT_READERS
+from ..domain import client_secrets
+from ..domain.client_secrets import SecretRotationRefused
 from ..domain.delegation import DelegationRefused, check_client_scope, manages
 from . import audit
 from .operators import granter_of
@@ -82,8 +85,10 @@ def list_api_clients(db: UnitOfWorkFactory, caller: Caller,
     return {"items": items, "total": len(items)}
 
 
-def rotate_api_client_secret(db: UnitOfWorkFactory, caller: Caller,
-                             client_id: Any) -> dict[str, Any]:
+def rotate_api_client_secret(db: UnitOfWorkFactory, caller: Caller, client_id: Any,
+                             data: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """A new secret (shown once); the one it replaces stays valid until
+    ``data["previous_secret_valid_until"]`` (default: 7 days)."""
     with db() as uow:
         client = _client(uow, caller, client_id)
         if client["revoked_at"] is not None:
@@ -91,12 +96,40 @@ def rotate_api_client_secret(db: UnitOfWorkFactory, caller: Caller,
                            "This API client has been revoked",
                            {"client_id": client["client_id"]})
         secret = new_client_secret()
-        client = api_clients.set_api_client_secret(uow, client["client_id"],
-                                                   hash_password(secret))
+        try:
+            rotated = client_secrets.rotate(api_clients.secrets_of(client), hash_password(secret),
+                                            now, data.get("previous_secret_valid_until"))
+        except SecretRotationRefused as exc:
+            raise as_error(exc, _rotation_details(client)) from None
+        client = api_clients.set_api_client_secrets(uow, client["client_id"], rotated, now)
         audit.record(uow, caller, "rotate_api_client_secret", "api_client",
                      client["client_id"], client["scope_code"], after=api_client_view(client))
         uow.commit()
     return {**api_client_view(client), "client_secret": secret}
+
+
+def end_previous_secret(db: UnitOfWorkFactory, caller: Caller, client_id: Any,
+                        now: dt.datetime) -> dict[str, Any]:
+    """The secret the last rotation replaced stops working now (before its end)."""
+    with db() as uow:
+        client = _client(uow, caller, client_id)
+        before = api_client_view(client)
+        try:
+            ended = client_secrets.end_previous(api_clients.secrets_of(client), now)
+        except SecretRotationRefused as exc:
+            raise as_error(exc, _rotation_details(client)) from None
+        client = api_clients.set_api_client_secrets(uow, client["client_id"], ended)
+        audit.record(uow, caller, "end_previous_api_client_secret", "api_client",
+                     client["client_id"], client["scope_code"], before=before,
+                     after=api_client_view(client))
+        uow.commit()
+    return api_client_view(client)
+
+
+def _rotation_details(client: Mapping[str, Any]) -> dict[str, Any]:
+    view = api_client_view(dict(client))
+    return {"client_id": view["client_id"],
+            "previous_secret_valid_until": view["previous_secret_valid_until"]}
 
 
 def update_api_client(db: UnitOfWorkFactory, caller: Caller, client_id: Any,

@@ -57,6 +57,11 @@ _ERROR_OF = {
     "interest_closed": Conflict,
     "person_required": BadInput,
     "person_not_expected": BadInput,
+    # domain.client_secrets
+    "previous_secret_live": Conflict,
+    "no_previous_secret": Conflict,
+    "end_not_in_future": RuleViolation,
+    "overlap_too_long": RuleViolation,
 }
 
 

@@ -141,9 +141,11 @@ def person_for(uow: UnitOfWork, caller: Caller, data: Mapping[str, Any],
     return existing
 
 
-def give_login(uow: UnitOfWork, person: Mapping[str, Any], password: str) -> bool:
+def give_login(uow: UnitOfWork, person: Mapping[str, Any], password: str,
+               must_change_password: bool = False) -> bool:
     """Credentials to log in by phone; an existing login is kept as it is (then False). The
-    password must follow the password rules (422 ``weak_password``)."""
+    password must follow the password rules (422 ``weak_password``). ``must_change_password``:
+    a one-time password, to be changed at first use (``accounts.issue_tokens``)."""
     if credentials.credentials_of(uow, person["id"]):
         return False
     check_new_password(password, person, "initial_password")
@@ -152,7 +154,8 @@ def give_login(uow: UnitOfWork, person: Mapping[str, Any], password: str) -> boo
         raise Conflict("phone_in_use", "该手机号码已被其他账号使用",
                        "This mobile number is the login of another account",
                        {"phone": ["already a login / 已是其他账号的登录手机号"]})
-    credentials.insert_credentials(uow, person["id"], person["phone"], hash_password(password))
+    credentials.insert_credentials(uow, person["id"], person["phone"], hash_password(password),
+                                   must_change_password)
     return True
 
 

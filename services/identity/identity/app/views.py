@@ -223,6 +223,7 @@ def api_client_view(client: dict) -> dict:
         "created_at": _iso(client.get("created_at")),
         "created_by": _str(client.get("created_by")),
         "secret_rotated_at": _iso(client.get("secret_rotated_at")),
+        "previous_secret_valid_until": _iso(client.get("previous_secret_valid_until")),
         "revoked_at": _iso(client.get("revoked_at")),
         "revoked_by": _str(client.get("revoked_by")),
         "revoke_reason": client.get("revoke_reason"),

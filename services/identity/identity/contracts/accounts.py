@@ -60,7 +60,10 @@ class PasswordChanged(Schema):
 
 
 class Me(Schema):
-    person_id = fields.Str()
+    person_id = fields.Str(allow_none=True, metadata={"description": "null for a municipal "
+                                                                     "system (an API client)"})
+    client_id = fields.Str(allow_none=True, metadata={"description": "the API client, for a "
+                                                                     "municipal system"})
     name = fields.Str()
     roles = fields.List(fields.Str())
     scope = fields.Str(metadata={"description": "12-digit region code"})

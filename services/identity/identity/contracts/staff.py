@@ -13,7 +13,8 @@ from .vocabulary import GRANTABLE_ROLES
 __all__ = ["CLIENT_ID", "STAFF_ROLE", "ApiClientList", "ApiClientListSchema", "ApiClientOut",
            "ApiClientWithSecret", "AuditEntry", "AuditPage", "AuditQuerySchema", "CreateApiClientSchema",
            "CreateOperatorSchema", "OperatorCreated", "OperatorListSchema", "OperatorOut",
-           "OperatorPage", "OperatorRevoked", "RevokeSchema", "UpdateApiClientSchema"]
+           "OperatorPage", "OperatorRevoked", "RevokeSchema", "RotateApiClientSchema",
+           "UpdateApiClientSchema"]
 
 STAFF_ROLE = validate.OneOf(list(GRANTABLE_ROLES),
                             error="Not a staff role / 不是工作人员角色: {input}")
@@ -99,6 +100,16 @@ class UpdateApiClientSchema(Schema):
     may_register_volunteers = fields.Bool(required=True)
 
 
+class RotateApiClientSchema(Schema):
+    """A rotation: until when the secret being replaced stays valid."""
+
+    previous_secret_valid_until = fields.AwareDateTime(
+        load_default=None, allow_none=True, metadata={
+            "description": "until when the current secret stays valid beside the new one "
+                           "(ISO 8601 with offset; after now, at most 30 days ahead; default "
+                           "7 days). 旧密钥的停用时间：默认7天，最长30天"})
+
+
 class ApiClientListSchema(Schema):
     region_code = fields.Str(load_default=None, allow_none=True, validate=REGION_CODE)
 
@@ -112,6 +123,9 @@ class ApiClientOut(Schema):
     created_at = fields.Str(required=True, allow_none=True)
     created_by = fields.Str(required=True, allow_none=True)
     secret_rotated_at = fields.Str(required=True, allow_none=True)
+    previous_secret_valid_until = fields.Str(required=True, allow_none=True, metadata={
+        "description": "until when the secret the last rotation replaced is (or was) "
+                       "accepted; null when no rotation kept one"})
     revoked_at = fields.Str(required=True, allow_none=True)
     revoked_by = fields.Str(required=True, allow_none=True)
     revoke_reason = fields.Str(required=True, allow_none=True)

@@ -89,3 +89,31 @@ def password_problems(password: str, *, phone: str | None = None,
         problems.append(reason("unchanged", "新密码不能与当前密码相同",
                                "The new password must differ from the current one"))
     return problems
+
+
+# one-time passwords: no look-alikes (0/O/o, 1/l/I) and only symbols a shell and a phone's
+# keyboard take as they are, so the printed password can be read out and typed
+ONE_TIME_LENGTH = 20
+_LOWER = "abcdefghijkmnpqrstuvwxyz"
+_UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+_DIGITS = "23456789"
+_SYMBOLS = "@#%+=?!-_"
+_CLASSES = (_LOWER, _UPPER, _DIGITS, _SYMBOLS)
+
+
+def one_time_password(length: int = ONE_TIME_LENGTH, *, phone: str | None = None,
+                      birth_date: dt.date | None = None) -> str:
+    """A random password (``secrets``) of ``length`` characters holding every character class,
+    that the password rules accept for this person (not their phone or birth date)."""
+    import secrets
+
+    if length < max(len(_CLASSES), MIN_LENGTH):
+        raise ValueError(f"a one-time password has at least {MIN_LENGTH} characters")
+    alphabet = "".join(_CLASSES)
+    while True:
+        chars = [secrets.choice(cls) for cls in _CLASSES]
+        chars += [secrets.choice(alphabet) for _ in range(length - len(chars))]
+        secrets.SystemRandom().shuffle(chars)
+        password = "".join(chars)
+        if not password_problems(password, phone=phone, birth_date=birth_date):
+            return password

@@ -14,6 +14,7 @@ from ..contracts import (
     ApiClientOut,
     ApiClientWithSecret,
     CreateApiClientSchema,
+    RotateApiClientSchema,
     UpdateApiClientSchema,
 )
 from .arguments import or_defaults
@@ -31,10 +32,18 @@ class ApiClientEntrypoints:
         return api_clients.list_api_clients(self.db, caller,
                                             or_defaults(query, ApiClientListSchema))
 
-    @rpc(returns=ApiClientWithSecret)
-    def rotate_api_client_secret(self, caller, client_id):
-        """A new secret (in this answer only); the old one stops working at once."""
-        return api_clients.rotate_api_client_secret(self.db, caller, client_id)
+    @rpc(args={"data": RotateApiClientSchema}, returns=ApiClientWithSecret)
+    def rotate_api_client_secret(self, caller, client_id, data=None):
+        """A new secret (in this answer only); the old one stays valid until
+        ``previous_secret_valid_until`` (default 7 days, at most 30), then stops working."""
+        return api_clients.rotate_api_client_secret(
+            self.db, caller, client_id, or_defaults(data, RotateApiClientSchema),
+            self.clock.now())
+
+    @rpc(returns=ApiClientOut)
+    def end_previous_api_client_secret(self, caller, client_id):
+        """The secret the last rotation replaced stops working now, before its end."""
+        return api_clients.end_previous_secret(self.db, caller, client_id, self.clock.now())
 
     @rpc(args={"data": UpdateApiClientSchema}, returns=ApiClientOut)
     def update_api_client(self, caller, client_id, data):

@@ -295,6 +295,14 @@ MATRIX = {
                                               "station_operator", "auditor", "volunteer",
                                               "elder", "relative", "api_client")},
         }),
+    "end_previous_api_client_secret": (
+        ("own_city", "other_city", "missing"), {
+            "province_admin": (ALLOW, ALLOW, NO_CLIENT),
+            "city_admin": (ALLOW, SCOPE, NO_CLIENT),
+            **{role: (ROLE,) * 3 for role in ("county_admin", "township_admin",
+                                              "station_operator", "auditor", "volunteer",
+                                              "elder", "relative", "api_client")},
+        }),
     "update_api_client": (
         ("own_city", "other_city", "missing"), {
             "province_admin": (ALLOW, ALLOW, NO_CLIENT),
@@ -750,6 +758,14 @@ def _rotate_api_client_secret(identity, w: World, role, caller, target):
     assert rotated["client_id"] == client_id and rotated["client_secret"]
 
 
+def _end_previous_api_client_secret(identity, w: World, role, caller, target):
+    client_id = _fresh_client(identity, w, target)
+    if target != "missing":  # a rotation in progress, by an admin who may
+        identity.rotate_api_client_secret(caller_of("province_admin", w.demo), client_id)
+    ended = identity.end_previous_api_client_secret(caller, client_id)
+    assert ended["client_id"] == client_id and ended["previous_secret_valid_until"]
+
+
 def _update_api_client(identity, w: World, role, caller, target):
     client_id = _fresh_client(identity, w, target)
     updated = identity.update_api_client(caller, client_id, {"may_register_volunteers": True})
@@ -1044,6 +1060,7 @@ ACTIONS = {
     "create_api_client": _create_api_client,
     "list_api_clients": _list_api_clients,
     "rotate_api_client_secret": _rotate_api_client_secret,
+    "end_previous_api_client_secret": _end_previous_api_client_secret,
     "update_api_client": _update_api_client,
     "revoke_api_client": _revoke_api_client,
     "submit_priority": _submit_priority,

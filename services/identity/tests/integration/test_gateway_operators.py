@@ -66,9 +66,20 @@ def test_api_clients_over_http(http):
     assert token(client["client_secret"]).status_code == 200
     resp = http("POST", f"/api-clients/{client['client_id']}/rotate", CITY_ADMIN)
     assert resp.status_code == 200
-    assert token(client["client_secret"]).status_code == 401
+    assert resp.json()["previous_secret_valid_until"]
+    assert token(client["client_secret"]).status_code == 200  # the old one: until its end
     secret = resp.json()["client_secret"]
     assert token(secret).status_code == 200
+    again = http("POST", f"/api-clients/{client['client_id']}/rotate", CITY_ADMIN)
+    assert again.status_code == 409 and again.json()["error"] == "previous_secret_live"
+    resp = http("POST", f"/api-clients/{client['client_id']}/end-previous-secret", CITY_ADMIN)
+    assert resp.status_code == 200, resp.text
+    assert token(client["client_secret"]).status_code == 401
+    assert token(secret).status_code == 200
+    too_long = http("POST", f"/api-clients/{client['client_id']}/rotate", CITY_ADMIN,
+                    json={"previous_secret_valid_until": "2099-01-01T00:00:00+08:00"})
+    assert too_long.status_code == 422 and too_long.json()["error"] == "overlap_too_long"
+    assert too_long.json()["message"]["zh"] and too_long.json()["message"]["en"]
     listed = http("GET", "/api-clients", CITY_ADMIN).json()["items"]
     assert client["client_id"] in {c["client_id"] for c in listed}
     resp = http("POST", f"/api-clients/{client['client_id']}/revoke", CITY_ADMIN,

@@ -97,6 +97,8 @@ def test_municipal_system_gets_a_city_scoped_token(identity, public_key, clock):
     caller = caller_from_token(public_key, tokens["access_token"], clock)
     assert caller["roles"] == ["api_client"] and caller["scope"] == "130100000000"
     assert caller["client_id"] == "sjz-civil-affairs" and "refresh_token" not in tokens
+    me = identity.me(caller)  # a municipal system asking who it is: no person, its client
+    assert me["person_id"] is None and me["client_id"] == "sjz-civil-affairs"
     with pytest.raises(Unauthenticated):
         identity.client_token(DEMO_API_CLIENT["client_id"], "wrong-secret")
 

@@ -99,3 +99,36 @@ def test_lock_message_says_how_long_and_until_when_in_beijing_time():
 def test_policy_from_config_with_defaults():
     assert LockoutPolicy.from_config({}) == LockoutPolicy(5, 900, 86400)
     assert LockoutPolicy.from_config({"LOGIN_LOCKOUT": {"max_failures": 3}}).max_failures == 3
+
+
+# -- one-time passwords (identity.commands.bootstrap_admin) -----------------------------------
+def test_a_one_time_password_is_long_random_and_holds_every_character_class():
+    from identity.domain.passwords import ONE_TIME_LENGTH, character_classes, one_time_password
+
+    made = {one_time_password(phone=PHONE, birth_date=BIRTH) for _ in range(200)}
+    assert len(made) == 200  # never the same twice
+    for password in made:
+        assert len(password) == ONE_TIME_LENGTH >= 16
+        assert character_classes(password) == 4
+        assert password_problems(password, phone=PHONE, birth_date=BIRTH) == []
+        assert not set(password) & set("0Oo1lI")  # no look-alikes to misread
+        assert not set(password) & set("$`\\'\" ")  # typed in a shell as it is
+
+
+def test_a_one_time_password_is_drawn_from_secrets(monkeypatch):
+    import secrets
+
+    from identity.domain import passwords
+
+    drawn = []
+    real_choice = secrets.choice
+    monkeypatch.setattr(secrets, "choice", lambda seq: drawn.append(seq) or real_choice(seq))
+    password = passwords.one_time_password(24)
+    assert len(password) == 24 and len(drawn) == 24
+
+
+def test_a_one_time_password_is_never_shorter_than_the_rules_allow():
+    from identity.domain.passwords import one_time_password
+
+    with pytest.raises(ValueError):
+        one_time_password(7)

@@ -38,7 +38,7 @@ def refresh_invariants(db: UnitOfWorkFactory, full_check_every: float,
     if report is None:
         return  # another ledger process is checking now
     tracker.remember(report, resume)
-    invariant_metrics.publish(report)
+    invariant_metrics.publish(report, full_walk=resume is None)
     if not report["ok"]:
         log.error("ledger invariants broken: %s", {k: v for k, v in report.items()
                                                    if v and k not in ("ok",)})

@@ -41,7 +41,7 @@ def new_id(prefix):
 
 def handled(outcome):
     return REGISTRY.get_sample_value("timebank_events_handled_total", {
-        "service": "ledger", "event_type": "service_recorded", "outcome": outcome}) or 0.0
+        "event_type": "service_recorded", "outcome": outcome}) or 0.0
 
 
 wait_for = partial(shared_wait_for, timeout=20.0)
@@ -318,5 +318,8 @@ def test_bad_batches_are_refused_whole_and_invariants_are_exported(ledger):
     with pytest.raises(BadInput):
         ledger.create_transfers([])
     wait_for(lambda: REGISTRY.get_sample_value("timebank_ledger_invariants_ok") == 1.0)
-    assert REGISTRY.get_sample_value("timebank_ledger_entries_sum_minutes") == 0.0
+    assert REGISTRY.get_sample_value("timebank_ledger_entries_sum_seconds") == 0.0
     assert REGISTRY.get_sample_value("timebank_ledger_journal_intact") == 1.0
+    checked_at = REGISTRY.get_sample_value(
+        "timebank_ledger_invariants_last_check_timestamp_seconds")
+    assert checked_at is not None and abs(checked_at - time.time()) < 120

@@ -126,3 +126,17 @@ def test_the_periodic_check_walks_it_all_at_first_daily_and_after_a_failure():
     assert tracker.resume_point(86400, now=86401) is None  # a day later: everything again
     tracker.remember({"journal": {"ok": False, "last": None}}, tracker.last, now=86460)
     assert tracker.resume_point(86400, now=86520) is None  # after a failure: everything
+
+
+def test_publishing_a_check_sets_every_gauge_and_when_it_ran():
+    from ledger.adapters import invariant_metrics as m
+
+    report = {"ok": False, "total_sum": 0, "below_zero": [], "mismatches": [],
+              "pending_mismatches": [], "unbalanced_transfers": ["t-1"],
+              "running_balance_mismatches": [], "yearly_sum_mismatches": [],
+              "journal": {"ok": True, "last": {"seq": 9}}}
+    m.publish(report, full_walk=False, now=1_000.0)
+    assert (m.ALL_OK.value(), m.UNBALANCED.value(), m.CHAIN_INTACT.value(),
+            m.CHAIN_LENGTH.value(), m.LAST_CHECK.value()) == (0, 1, 1, 9, 1_000.0)
+    m.publish(report, full_walk=True, now=2_000.0)
+    assert m.LAST_FULL_JOURNAL_CHECK.value() == 2_000.0 and m.LAST_CHECK.value() == 2_000.0

@@ -33,9 +33,10 @@ from typing import NamedTuple
 
 import eventlet
 import eventlet.semaphore
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter
 
 from timebank_common.db import UnitOfWork
+from timebank_common.metrics import MeasuredGauge
 
 from ..domain.open_demand_index import OpenDemandIndex
 from ..domain.volunteer_index import VolunteerIndex
@@ -49,9 +50,10 @@ CHANGE_LOG_KEPT = dt.timedelta(days=1)
 STALE_AFTER_SECONDS = CHANGE_LOG_KEPT.total_seconds() / 2
 FOLLOW_SECONDS = 1.0
 
-INDEX_SIZE = Gauge("timebank_matching_index_volunteers", "Volunteers in this process's index")
-OPEN_DEMANDS = Gauge("timebank_matching_index_open_demands",
-                     "Open demands in this process's view")
+INDEX_SIZE = MeasuredGauge("timebank_matching_index_volunteers",
+                           "Volunteers in this process's index (absent until it is built)")
+OPEN_DEMANDS = MeasuredGauge("timebank_matching_index_open_demands",
+                             "Open demands in this process's view (absent until it is built)")
 INDEX_BUILDS = Counter("timebank_matching_index_builds_total",
                        "Full builds of this process's volunteer index")
 INDEX_DELTAS = Counter("timebank_matching_index_deltas_total",

@@ -1,12 +1,13 @@
 """Each person's notification preferences (and the region used for nearby demands)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from timebank_common.db import within
+from timebank_common.db import one_of, within
 
 from ..domain.preferences import Preferences
 from .tables import preferences
@@ -14,8 +15,19 @@ from .tables import preferences
 
 def preferences_of(uow, person_id: str) -> Preferences | None:
     row = uow.execute(select(preferences).where(preferences.c.person_id == person_id)).first()
-    if row is None:
-        return None
+    return None if row is None else _preferences(row)
+
+
+def preferences_of_many(uow, person_ids: Iterable[str]) -> dict[str, Preferences]:
+    """The preferences of those of these people who set some (one statement for all)."""
+    wanted = sorted(set(person_ids))
+    if not wanted:
+        return {}
+    rows = uow.execute(select(preferences).where(one_of(preferences.c.person_id, wanted)))
+    return {row.person_id: _preferences(row) for row in rows}
+
+
+def _preferences(row) -> Preferences:
     return Preferences(channels=tuple(row.channels), quiet_start=row.quiet_start,
                        quiet_end=row.quiet_end, email=row.email,
                        nearby_demands=row.nearby_demands, region_code=row.region_code,

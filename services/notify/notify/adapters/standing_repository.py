@@ -3,9 +3,12 @@ deliveries, open call tasks and scheduled reminders."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
+
+from timebank_common.db import one_of
 
 from ..domain.call_tasks import DECEASED, DECEASED_NOTE, DONE, OPEN
 from ..domain.delivery import DUE, SKIPPED
@@ -29,9 +32,13 @@ def mark_alive(uow, person_id: str, as_of: dt.datetime) -> None:
                                               deceased_people.c.as_of <= as_of))
 
 
-def is_deceased(uow, person_id: str) -> bool:
-    return uow.execute(select(deceased_people.c.person_id).where(
-        deceased_people.c.person_id == person_id)).first() is not None
+def deceased_among(uow, person_ids: Iterable[str]) -> set[str]:
+    """Which of these people identity recorded as deceased (one statement for all)."""
+    wanted = sorted(set(person_ids))
+    if not wanted:
+        return set()
+    return set(uow.execute(select(deceased_people.c.person_id).where(
+        one_of(deceased_people.c.person_id, wanted))).scalars())
 
 
 def stop_everything_for(uow, person_id: str, now: dt.datetime) -> dict[str, int]:

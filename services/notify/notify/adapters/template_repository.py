@@ -1,17 +1,31 @@
 """Message templates (zh-CN and en per event kind and recipient role), kept as data."""
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from collections.abc import Iterable
+
+from sqlalchemy import func, select, tuple_, update
 
 from ..domain.templates import Template
 from .tables import templates
 
 
 def templates_for(uow, event_type: str, role: str) -> list[Template]:
-    rows = uow.execute(
-        select(templates).where(templates.c.event_type == event_type, templates.c.role == role)
-    ).all()
-    return [Template(r.event_type, r.role, r.locale, r.title, r.body) for r in rows]
+    return templates_of(uow, [(event_type, role)]).get((event_type, role), [])
+
+
+def templates_of(uow, kinds: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Template]]:
+    """(event type, role) → its templates (every locale), for several at once: one statement
+    for all the messages of an event."""
+    wanted = sorted(set(kinds))
+    if not wanted:
+        return {}
+    rows = uow.execute(select(templates).where(
+        tuple_(templates.c.event_type, templates.c.role).in_(wanted))).all()
+    found: dict[tuple[str, str], list[Template]] = {}
+    for r in rows:
+        found.setdefault((r.event_type, r.role), []).append(
+            Template(r.event_type, r.role, r.locale, r.title, r.body))
+    return found
 
 
 def all_templates(uow):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from timebank_common.errors import Unavailable
 
@@ -19,8 +20,29 @@ from ..adapters import template_repository as templates
 from ..adapters.identity import Identity
 from ..domain.call_tasks import worth_a_call
 from ..domain.messages import Notice, with_greeting
-from ..domain.preferences import defaults_for, send_at
-from ..domain.templates import TemplateError, render_message
+from ..domain.preferences import Preferences, defaults_for, send_at
+from ..domain.templates import Template, TemplateError, render_message
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the messages of one event need from this database, read once for all of them:
+    who of the recipients died, the templates of each (kind, role), each recipient's
+    preferences (those who set some)."""
+
+    deceased: set[str]
+    texts: dict[tuple[str, str], list[Template]]
+    preferences: dict[str, Preferences]
+
+
+def _known(uow, notices: Sequence[Notice]) -> _Known:
+    people = {n.person_id for n in notices}
+    deceased = standing.deceased_among(uow, people)
+    living = [n for n in notices if n.person_id not in deceased]
+    if not living:
+        return _Known(deceased, {}, {})
+    return _Known(deceased, templates.templates_of(uow, {(n.kind, n.role) for n in living}),
+                  preferences.preferences_of_many(uow, {n.person_id for n in living}))
 
 
 def notify(uow, notice: Notice, source_id: str, now: dt.datetime,
@@ -28,9 +50,14 @@ def notify(uow, notice: Notice, source_id: str, now: dt.datetime,
     """Store the message and schedule its deliveries; None if it already existed, or the
     recipient died (nobody writes to them any more). ``names`` (person id → name) gives the
     recipient's ``{greeting}``."""
-    if standing.is_deceased(uow, notice.person_id):
+    return _notify(uow, notice, _known(uow, [notice]), source_id, now, urgent, names)
+
+
+def _notify(uow, notice: Notice, known: _Known, source_id: str, now: dt.datetime,
+            urgent: bool, names: Mapping[str, str] | None) -> str | None:
+    if notice.person_id in known.deceased:
         return None
-    rows = templates.templates_for(uow, notice.kind, notice.role)
+    rows = known.texts.get((notice.kind, notice.role), [])
     values = with_greeting(notice.values, (names or {}).get(notice.person_id))
     try:
         rendered = render_message(rows, values)
@@ -42,7 +69,7 @@ def notify(uow, notice: Notice, source_id: str, now: dt.datetime,
     if message_id is None:
         return None
     metrics.MESSAGES.labels(notice.kind).inc()
-    prefs = preferences.preferences_of(uow, notice.person_id) or defaults_for(notice.role)
+    prefs = known.preferences.get(notice.person_id) or defaults_for(notice.role)
     due = send_at(now, prefs, urgent)
     for channel in prefs.channels:
         if channel == "call" and not worth_a_call(notice.kind, notice.data):
@@ -55,7 +82,13 @@ def notify(uow, notice: Notice, source_id: str, now: dt.datetime,
 
 def notify_all(uow, notices: Iterable[Notice], source_id: str, now: dt.datetime,
                urgent: bool = False, names: Mapping[str, str] | None = None) -> int:
-    return sum(1 for n in notices if notify(uow, n, source_id, now, urgent, names) is not None)
+    """``notify`` for each notice, what they need from the database read once for all."""
+    notices = list(notices)
+    if not notices:
+        return 0
+    known = _known(uow, notices)
+    return sum(1 for n in notices
+               if _notify(uow, n, known, source_id, now, urgent, names) is not None)
 
 
 def names_if_known(identity: Identity, person_ids: Iterable[str | None]) -> dict[str, str]:

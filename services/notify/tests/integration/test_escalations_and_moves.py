@@ -135,7 +135,7 @@ def status_changed(person_id, status, previous, changed_at, profiles=("elder",))
 
 def test_a_deceased_person_gets_no_more_messages(notify, identity, clock, uow_factory):
     carrier = str(uuid.uuid4())
-    volunteer, _ = someone(identity, name="李明")
+    volunteer, volunteer_caller = someone(identity, name="李明")
     elder, elder_caller = someone(identity, "elder", name="王秀英", phone="03111234567",
                                   phone_only=True, carrier_id=carrier)
     notify.set_preferences(elder_caller, {"channels": ["sms", "call"], "quiet_hours": None})
@@ -169,6 +169,12 @@ def test_a_deceased_person_gets_no_more_messages(notify, identity, clock, uow_fa
     notify.send_due()
     assert notify.inbox(elder_caller, {})["total"] == before
     assert notify.call_tasks(operator, {})["items"] == []
+    # one event for both: the volunteer hears of it, the deceased elder does not
+    heard = notify.inbox(volunteer_caller, {})["total"]
+    notify.on_demand_assigned(assigned(volunteer, elder, clock.now() + dt.timedelta(days=4),
+                                       demand_id=str(uuid.uuid4())))
+    assert notify.inbox(volunteer_caller, {})["total"] == heard + 1
+    assert notify.inbox(elder_caller, {})["total"] == before
 
     # a record corrected back to active: messages reach them again
     notify.on_person_status_changed(status_changed(elder, "active", "deceased", clock.now()))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kombu import Connection
+from timebank_common.metrics import broker_probe
 
 
 def event_queue_names(service_cls: Any) -> list[str]:
@@ -23,19 +23,10 @@ def event_queue_names(service_cls: Any) -> list[str]:
 
 
 def waiting(amqp_uri: str, queues: Iterable[str]) -> int:
-    """Ready messages in ``queues`` (a queue not declared yet holds none)."""
-    total = 0
-    with Connection(amqp_uri, connect_timeout=2) as conn:
-        for name in queues:
-            channel = conn.channel()
-            try:
-                _, count, _ = channel.queue_declare(name, passive=True)
-                total += count
-            except Exception:  # the broker closes the channel on an unknown queue
-                pass
-            finally:
-                try:
-                    channel.close()
-                except Exception:
-                    pass
-    return total
+    """Ready messages in ``queues`` (a queue not declared yet holds none), read over the
+    process's one broker connection for metrics (``timebank_common.metrics.broker_probe``);
+    ``ConnectionError`` when the broker cannot be reached."""
+    depths = broker_probe(amqp_uri).depths(list(queues))
+    if depths is None:
+        raise ConnectionError("the broker cannot be reached")
+    return sum(depths.values())

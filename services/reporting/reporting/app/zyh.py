@@ -115,7 +115,10 @@ def refresh_gauges(db: UnitOfWorkFactory, with_sent: bool = True) -> dict[str, A
         last = repo.last_success(uow)
     ZYH_PENDING.set(counts[rules.PENDING])
     ZYH_DEAD.set(counts[rules.DEAD])
-    ZYH_LAST_SUCCESS.set(last.timestamp() if last else 0)
+    if last:
+        ZYH_LAST_SUCCESS.set(last.timestamp())
+    else:
+        ZYH_LAST_SUCCESS.clear()
     return {**counts, "last_success_at": last}
 
 

@@ -72,5 +72,6 @@ class SupervisionEntrypoints(ReportingEntrypoints):
         try:
             EVENTS_WAITING.set(backlog.waiting(self.config["AMQP_URI"],
                                                backlog.event_queue_names(type(self))))
-        except Exception:  # broker away: /health says so; keep the last value
+        except Exception:  # broker away: /health says so; no stale value
+            EVENTS_WAITING.clear()
             log.warning("could not read reporting's queue depths", exc_info=True)

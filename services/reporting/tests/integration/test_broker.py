@@ -31,7 +31,7 @@ def minutes_of(reporting_rpc, first, measure):
 
 def duplicates(event_type):
     """Deliveries the inbox skipped (the container runs in this process)."""
-    return metrics.EVENTS_HANDLED.labels("reporting", event_type, "duplicate")._value.get()
+    return metrics.EVENTS_HANDLED.labels(event_type, "duplicate")._value.get()
 
 
 def test_published_events_are_counted_once_each(running, rpc, event_bus):

@@ -152,7 +152,7 @@ def test_the_timer_sets_the_lag_and_waiting_gauges(uow_factory, clock, amqp_uri)
     service = worker_factory(ReportingService, db=uow_factory("reporting"), clock=clock,
                              config={"AMQP_URI": amqp_uri})
     feed(service, [recorded(clock.now() - dt.timedelta(seconds=75))])
-    EVENTS_WAITING.set(-1)
+    EVENTS_WAITING.clear()
     service.refresh_lag()
-    assert LAG_SECONDS._value.get() == pytest.approx(75)
-    assert EVENTS_WAITING._value.get() == 0  # nothing queued, and the gauge was read
+    assert LAG_SECONDS.value() == pytest.approx(75)
+    assert EVENTS_WAITING.value() == 0  # nothing queued, and the gauge was read

@@ -138,7 +138,7 @@ def test_credited_records_arrive_signed_a_500_is_retried_and_sent_once(database,
     assert tick(db, cfg, clock) == 1
     [row] = pushes(engine)
     assert (row["status"], row["attempts"], row["sent_at"]) == ("sent", 2, clock.now())
-    assert ZYH_LAST_SUCCESS._value.get() == clock.now().timestamp()
+    assert ZYH_LAST_SUCCESS.value() == clock.now().timestamp()
     assert receiver.bad_signatures == 0
     assert [b["status"] for b in receiver.received] == [500, 200]
     assert len({b["nonce"] for b in receiver.received}) == 2  # a fresh nonce per POST
@@ -207,7 +207,7 @@ def test_a_failing_endpoint_makes_pushes_dead_and_the_command_replays_them(
     assert tick(db, cfg, clock) == 0  # dead: never retried by itself
     with db() as uow:
         assert zyh.refresh_gauges(db)["dead"] == 2
-        assert ZYH_DEAD._value.get() == 2 and ZYH_PENDING._value.get() == 0
+        assert ZYH_DEAD.value() == 2 and ZYH_PENDING.value() == 0
         assert zyh_repository.counts(uow)["dead"] == 2
 
     config = tmp_path / "reporting.yaml"

@@ -47,7 +47,9 @@ def admit_demand(uow, content: dict[str, Any], *, elder_id: str, region_code: st
     catalogue.check_group(category, content["volunteers_needed"])
     repo.lock_key(uow, "elder", elder_id)
     rules.refuse_duplicate(content["window_start"], content["window_end"],
-                           repo.live_same_category(uow, elder_id, category.code))
+                           repo.live_same_category(uow, elder_id, category.code,
+                                                   content["window_start"],
+                                                   content["window_end"]))
     demand = Demand(
         id=str(uuid.uuid4()), elder_id=elder_id, category=category.code,
         region_code=region_code, window_start=content["window_start"],

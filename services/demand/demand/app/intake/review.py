@@ -53,7 +53,9 @@ def _adjust(uow, caller: Caller, demand: Demand, data: dict[str, Any] | None,
     repo.lock_key(uow, "elder", demand.elder_id)
     rules.refuse_duplicate(
         adjusted["window_start"], adjusted["window_end"],
-        [row for row in repo.live_same_category(uow, demand.elder_id, category.code)
+        [row for row in repo.live_same_category(uow, demand.elder_id, category.code,
+                                                adjusted["window_start"],
+                                                adjusted["window_end"])
          if str(row[0]) != demand.id])
     adjustment.apply(demand, proposed)
     repo.save_content(uow, demand)

@@ -48,13 +48,24 @@ def evidence_flags(uow, demand: Demand, assignment: Assignment, minutes: int, re
         checked_in_at=assignment.checked_in_at, checked_out_at=assignment.checked_out_at,
         check_in_location=assignment.check_in_location, demand_location=demand.location,
         related=related,
-        other_windows=tuple(records.other_windows(uow, assignment.volunteer_id, assignment.id)),
+        other_windows=_overlapping(uow, assignment),
         minutes_that_day=records.minutes_between(uow, assignment.volunteer_id, start, end),
         check_out_location=assignment.check_out_location,
         check_in_device_at=assignment.check_in_device_at,
         check_out_device_at=assignment.check_out_device_at,
         window_start=demand.window_start, window_end=demand.window_end)
     return [flag.to_dict() for flag in evidence.flags_for(ev, limits)]
+
+
+def _overlapping(uow, assignment: Assignment) -> tuple[tuple, ...]:
+    """The volunteer's other records whose presence overlaps this one's (none to look for
+    without a check-in and a check-out: the overlap rule then raises nothing)."""
+    if assignment.checked_in_at is None or assignment.checked_out_at is None:
+        return ()
+    assert assignment.id is not None
+    return tuple(records.overlapping_windows(uow, assignment.volunteer_id, assignment.id,
+                                             assignment.checked_in_at,
+                                             assignment.checked_out_at))
 
 
 def record_one(uow, demand: Demand, volunteer_id: str, data: dict[str, Any], related: bool,

@@ -18,7 +18,7 @@ from timebank_common.db import UnitOfWorkFactory
 from timebank_common.errors import DomainError, RuleViolation, Unavailable
 
 from ...adapters import certificates as repo
-from ...adapters import service_lines
+from ...adapters import invariant_metrics, service_lines
 from ...adapters.certificate_keys import CertificateKeys
 from ...adapters.demand import DemandClient
 from ...adapters.identity import IdentityClient
@@ -105,7 +105,12 @@ def sign_and_store(uow, caller: Caller, person: dict, period_from: dt.date,
             lines=lines, issuer_station=issuer_station,
             issuer_organisation=ISSUER_ORGANISATION, issued_on=today)
         data = content.to_dict()
-        signature = keys.sign(canonical_bytes(data))
+        try:
+            signature = keys.sign(canonical_bytes(data))
+        except Exception:
+            invariant_metrics.CERTIFICATE_SIGNING_FAILURES.inc()
+            raise
+        invariant_metrics.CERTIFICATES_SIGNED.inc()
         row = repo.insert_certificate(
             uow, number=number, person_id=person_id, region_code=content.region_code,
             content=data, signature=signature, key_id=keys.key_id, issued_by=caller.person_id)
