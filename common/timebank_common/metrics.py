@@ -99,6 +99,11 @@ EVENTS_HANDLED = Counter(
     "timebank_events_handled_total", "Events handled, by outcome (done / duplicate)",
     ["event_type", "outcome"],
 )
+TIMER_OVERRUNS = Counter(
+    "timebank_timer_overruns_total", "Ticks of a scheduled job still running after "
+    "TIMER_OVERRUN_SECONDS (the next tick started beside them; the log says where each was)",
+    ["entrypoint"],
+)
 HTTP_REQUESTS = Counter(
     "timebank_http_requests_total", "The gateway's API requests by route (its path template), "
     "method and status code", ["route", "method", "code"])

@@ -67,12 +67,15 @@ def ask(config: Mapping | None, proxy, service: str, method: str, *args,
     503 ``<service>_unavailable`` when no answer comes within ``timeout_for(config,
     service)`` seconds or the service is not there at all. A refusal the service answers
     (its own ``DomainError``) passes through unchanged. ``timeout_factor``: a question known
-    to take longer (a page of a bulk listing) waits that many times the timeout."""
+    to take longer (a page of a bulk listing) waits that many times the timeout. A question
+    RabbitMQ did not take (its node died or was cut off and kombu's failover round ran out)
+    is 503 too: asked again, it may go through."""
+    from kombu.exceptions import OperationalError as BrokerUnreachable  # noqa: PLC0415
     from nameko.exceptions import UnknownService  # noqa: PLC0415 — nameko at call time only
 
     error = unavailable(service)
     try:
         return answer_within(timeout_for(config, service) * timeout_factor,
                              getattr(proxy, method), *args, unavailable=error)
-    except UnknownService:
+    except (UnknownService, BrokerUnreachable):
         raise error from None

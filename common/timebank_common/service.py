@@ -27,7 +27,6 @@ from nameko.dependency_providers import Config
 from nameko.exceptions import IncorrectSignature
 from nameko.extensions import DependencyProvider
 from nameko.messaging import QueueConsumer
-from nameko.timer import Timer
 from nameko.web.handlers import http
 from sqlalchemy import text
 from werkzeug.wrappers import Response
@@ -41,6 +40,7 @@ from .errors import DomainError, Unavailable, validation_error
 from .logs import Correlation
 from .rpc import QuorumRpc
 from .schemas import load
+from .timers import scheduled
 from .tracing import TRACEPARENT_KEY, TracingProvider
 
 log = logging.getLogger(__name__)
@@ -293,27 +293,6 @@ def load_declared(name: str, declared: Any, value: Any) -> Any:
         except ValidationError as exc:
             raise validation_error({name: exc.messages}) from None
     return load(schema_instance(declared), value)
-
-
-class ScheduledTimer(Timer):
-    """nameko's ``Timer`` with its interval read from the service's configuration."""
-
-    def __init__(self, setting: str, default_seconds: float, **kwargs):
-        super().__init__(interval=default_seconds, **kwargs)
-        self.setting = setting
-
-    def setup(self):
-        self.interval = float(self.container.config.get(self.setting, self.interval))
-        super().setup()
-
-
-def scheduled(setting: str, default_seconds: float):
-    """``@scheduled("SWEEP_SECONDS", 3600)``: run a job every N seconds (config key, default).
-
-    Every process of the service runs it, so jobs must be safe to run side by side
-    (``FOR UPDATE SKIP LOCKED``, idempotent writes).
-    """
-    return ScheduledTimer.decorator(setting, default_seconds)
 
 
 class IdempotencyPurge:

@@ -220,8 +220,10 @@ def reporting_equals_rebuild(reporting: Engine) -> list[str]:
 # --- settling --------------------------------------------------------------------------------
 _UNSENT = text("SELECT CASE WHEN to_regclass('outbox') IS NULL THEN 0 ELSE "
                "(SELECT count(*) FROM outbox WHERE sent_at IS NULL) END")
-_DUE_DELIVERIES = text("SELECT count(*) FROM deliveries "
-                       "WHERE status = 'pending' AND not_before <= now()")
+_DUE_DELIVERIES = text(
+    "SELECT count(*), round(extract(epoch FROM now() - min(not_before))), max(attempts), "
+    "min(channel), max(last_error), round(extract(epoch FROM now() - max(updated_at))) "
+    "FROM deliveries WHERE status = 'pending' AND not_before <= now()")
 
 
 REPLIES = "rpc.reply-"
@@ -241,9 +243,13 @@ def unsettled(engines: Engines, services: Iterable[str],
             if unsent:
                 pending.append(f"{service} outbox: {unsent} unsent")
             if service == "notify":
-                due = conn.execute(_DUE_DELIVERIES).scalar_one()
-                if due:
-                    pending.append(f"notify: {due} deliveries due and not sent")
+                due, oldest, attempts, channel, error, touched = \
+                    conn.execute(_DUE_DELIVERIES).one()
+                if due:  # what says why: a worker that stopped, or one that keeps failing
+                    pending.append(f"notify: {due} deliveries due and not sent (the oldest "
+                                   f"due {oldest}s ago, e.g. {channel}, attempts up to "
+                                   f"{attempts}, last error {error!r}, last touched "
+                                   f"{touched}s ago)")
     pending += [f"queue {name}: {n} messages" for name, n in sorted(queue_depths().items())
                 if n and not name.endswith(".dead-letters") and not name.startswith(REPLIES)]
     return pending

@@ -163,6 +163,18 @@ def queues_without_consumers(platform) -> list[str]:
         return [f"(not known: {exc!r})"]
 
 
+def last_errors(platform, per_process: int = 3) -> list[str]:
+    """Each process's last warnings and errors (its JSON log lines), short: printed with the
+    findings, so a CI log that keeps only its tail still says what each process last met."""
+    lines = []
+    for log in sorted(platform.log_dir.glob("*.log")):
+        found = [line for line in log.read_text(errors="replace").splitlines()
+                 if ('"level": "ERROR"' in line or '"level": "WARNING"' in line)
+                 and "(expected)" not in line]  # a refusal answered, not a fault
+        lines += [f"{log.stem}: {line[:300]}" for line in found[-per_process:]]
+    return lines
+
+
 def test_province_day_under_faults(chaos_platform, demo_accounts, capsys):
     platform = chaos_platform
     injector = FaultInjector(wire_targets(platform), Schedule.full() if FULL else Schedule.ci(),
@@ -187,6 +199,9 @@ def test_province_day_under_faults(chaos_platform, demo_accounts, capsys):
     with capsys.disabled():
         print(f"\n{injector.summary()}\n{report.summary()}\n"
               f"{checked}\nchecks: {len(findings)} findings; wall time {wall:.0f}s")
+        if findings:
+            for line in last_errors(platform):
+                print(f"  LOG {line}")
         for finding in findings:
             print(f"  FINDING {finding}")
 

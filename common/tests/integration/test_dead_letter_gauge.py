@@ -20,7 +20,10 @@ def _closed_port() -> int:
 
 
 def _dead_letters(amqp_uri: str, service: str, count: int) -> None:
-    with Connection(amqp_uri) as conn:
+    """``count`` messages in the service's dead-letter queue, each confirmed by the broker
+    (a quorum queue counts a message once it is committed: unconfirmed, a probe asking at
+    once may see fewer)."""
+    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
         channel = conn.channel()
         dead_letter_queue(service)(channel).declare()
         producer = conn.Producer(channel=channel)

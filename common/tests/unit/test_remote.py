@@ -53,6 +53,18 @@ def test_a_service_that_is_not_there_is_503_and_its_own_refusals_pass():
                    "p1")
 
 
+def test_a_question_the_broker_did_not_take_is_503():
+    """A node died or was cut off while the question was published and kombu's failover round
+    ran out: the asking use case sees the service as away (notify defers a delivery) rather
+    than failing with a broker error."""
+    from kombu.exceptions import OperationalError
+
+    with pytest.raises(Unavailable) as err:
+        remote.ask({}, StandIn(error=OperationalError("[Errno 111] Connection refused")),
+                   "identity", "get_person", "p1")
+    assert err.value.code == "identity_unavailable"
+
+
 def test_the_timeout_setting_per_service():
     assert remote.timeout_for(None, "identity") == remote.DEFAULT_TIMEOUT_SECONDS == 5.0
     assert remote.timeout_for({"DEMAND_RPC_TIMEOUT_SECONDS": "2.5"}, "demand") == 2.5
