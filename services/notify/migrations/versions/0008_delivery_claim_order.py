@@ -1,5 +1,5 @@
 """Notify: the due deliveries' index in the order a sender claims them (urgent first, then the
-oldest due): ``claim_due_delivery`` reads the first row it may lock straight off the index
+oldest due): ``claim_due_deliveries`` reads the first rows it may lock straight off the index
 instead of reading every due row and sorting them — with a backlog (a provider down for an
 hour, retries piling up) each claim sorted the whole backlog.
 

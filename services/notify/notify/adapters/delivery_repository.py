@@ -25,13 +25,14 @@ def add_delivery(uow, *, message_id: str, person_id: str, channel: str,
     ).on_conflict_do_nothing(constraint="deliveries_once_per_channel"))
 
 
-def claim_due_delivery(uow, now: dt.datetime):
-    """One delivery whose time has come, locked for this transaction; rows another process
-    holds are skipped (two notify processes never send the same delivery)."""
+def claim_due_deliveries(uow, now: dt.datetime, limit: int) -> list:
+    """Up to ``limit`` deliveries whose time has come, urgent and oldest first, locked for
+    this transaction; rows another process holds are skipped (two notify processes never
+    send the same delivery)."""
     return uow.execute(
         select(deliveries).where(deliveries.c.status.in_(DUE), deliveries.c.not_before <= now)
         .order_by(deliveries.c.urgent.desc(), deliveries.c.not_before)
-        .limit(1).with_for_update(skip_locked=True)).first()
+        .limit(limit).with_for_update(skip_locked=True)).all()
 
 
 def interrupted_deliveries(uow, before: dt.datetime) -> list:

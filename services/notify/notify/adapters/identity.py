@@ -1,14 +1,33 @@
 """What notify asks identity (its internal RPCs), within ``IDENTITY_RPC_TIMEOUT_SECONDS``;
 no answer is ``Unavailable`` (503 ``identity_unavailable``), and the use case decides what
-to do without one."""
+to do without one.
+
+Names for message texts and communities' names are kept by the process for
+``KEPT_SECONDS`` (``names``, ``region_name``): nearly every event's messages greet someone by
+name, and asking identity each time made ``person_names`` one of identity's busiest RPCs under
+a province's load. A renamed person is greeted by the old name for at most that long.
+Contact details are never kept (asked at send time).
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from cachetools import TTLCache
+
 from timebank_common import remote
 
 from ..domain.delivery import Contact
+
+KEPT_SECONDS = 300
+_NAMES: TTLCache[str, str] = TTLCache(maxsize=100_000, ttl=KEPT_SECONDS)
+_REGION_NAMES: TTLCache[str, str | None] = TTLCache(maxsize=10_000, ttl=KEPT_SECONDS)
+
+
+def forget_kept() -> None:
+    """Drop what is kept (tests: each has an identity of its own)."""
+    _NAMES.clear()
+    _REGION_NAMES.clear()
 
 
 class Identity:
@@ -30,12 +49,15 @@ class Identity:
             for item in answer["items"]}
 
     def names(self, person_ids: Iterable[str | None]) -> dict[str, str]:
-        """Names for a message text (``person_names``: no sealed data read); asks nothing
-        for no ids."""
+        """Names for a message text (``person_names``: no sealed data read), those kept
+        from an earlier answer not asked again; asks nothing when all are kept."""
         ids = [str(p) for p in dict.fromkeys(person_ids) if p]
-        if not ids:
-            return {}
-        names: dict[str, str] = self._ask("person_names", ids)["names"]
+        names = {i: _NAMES[i] for i in ids if i in _NAMES}
+        missing = [i for i in ids if i not in names]
+        if missing:
+            answered: dict[str, str] = self._ask("person_names", missing)["names"]
+            _NAMES.update(answered)
+            names.update(answered)
         return names
 
     def station_staff(self, carrier_id: str | None, township_code: str | None) -> list[str]:
@@ -44,9 +66,11 @@ class Identity:
         return [item["person_id"] for item in answer["items"]]
 
     def region_name(self, region_code: str) -> str | None:
-        """A region's name ("育才社区居委会"); ``NotFound`` for an unknown code."""
-        name: str | None = self._ask("get_region", region_code).get("name")
-        return name
+        """A region's name ("育才社区居委会"), kept once answered; ``NotFound`` for an
+        unknown code."""
+        if region_code not in _REGION_NAMES:
+            _REGION_NAMES[region_code] = self._ask("get_region", region_code).get("name")
+        return _REGION_NAMES[region_code]
 
     def qualifications_expiring(self, days: int) -> list[dict[str, Any]]:
         """Verified qualifications running out within ``days`` that were not told yet."""

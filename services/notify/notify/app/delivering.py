@@ -1,9 +1,10 @@
-"""The delivery worker: send what is due, one delivery per transaction.
+"""The delivery worker: send what is due.
 
-A due delivery is claimed with ``FOR UPDATE SKIP LOCKED`` and marked ``sending`` in that
-transaction (two notify processes never claim the same one); the provider is asked outside
-any transaction, and the outcome written in a second one. A process that dies between the
-two leaves the delivery ``sending``: after ``SENDING_LEASE_SECONDS`` it is made ``dead``
+Due deliveries are claimed (up to ``CLAIM_BATCH`` at once, ``FOR UPDATE SKIP LOCKED``) and
+marked ``sending`` in that transaction, with one question to identity for all their
+recipients (two notify processes never claim the same one); each provider is asked outside
+any transaction, and each outcome written in a transaction of its own. A process that dies
+between the two leaves the delivery ``sending``: after ``SENDING_LEASE_SECONDS`` it is made ``dead``
 ("interrupted") rather than sent again, because it may already have arrived — never twice;
 an operator replays it if it did not. Call tasks are rows of this database and are made in
 the claiming transaction itself.
@@ -51,39 +52,66 @@ class Senders:
     email: Any
 
 
+CLAIM_BATCH = 20
+"""Deliveries claimed in one transaction, with one question to identity for all their
+recipients' contacts: at most this many are left ``sending`` when a process dies between the
+claim and the provider's answers (each then made ``dead``, never sent twice)."""
+
+
 def deliver_due(db: UnitOfWorkFactory, contacts: Contacts, senders: Senders,
                 policy: RetryPolicy, clock: Clock, limit: int = 50, concurrency: int = 1) -> int:
-    """Send up to ``limit`` due deliveries with ``concurrency`` senders at once (each claims
-    its own row); the number handled."""
-    if concurrency > 1:
-        pool = eventlet.GreenPool(concurrency)
-        share = max(limit // concurrency, 1)
-        runs = [pool.spawn(_drain, db, contacts, senders, policy, clock, share)
-                for _ in range(concurrency)]
-        return sum(run.wait() for run in runs)
-    return _drain(db, contacts, senders, policy, clock, limit)
-
-
-def _drain(db: UnitOfWorkFactory, contacts: Contacts, senders: Senders, policy: RetryPolicy,
-           clock: Clock, limit: int) -> int:
+    """Send up to ``limit`` due deliveries: claimed ``CLAIM_BATCH`` at a time, the providers
+    asked by ``concurrency`` senders at once; the number handled."""
+    pool = eventlet.GreenPool(max(concurrency, 1))
     handled = 0
     while handled < limit:
-        with db() as uow:
-            row = deliveries.claim_due_delivery(uow, clock.now())
-            if row is None:
-                return handled
-            outcome, send = prepare(uow, row, contacts, policy, clock.now())
-            uow.commit()  # the claim (``sending``) is durable before the provider is asked
-        if send is not None:
-            result = send(senders)
-            with db() as uow:
-                outcome = record_outcome(uow, row, result, policy, clock.now())
-                if outcome == DEAD:
-                    announce_dead(uow, row, row.attempts + 1, _error(result))
-                uow.commit()
-        metrics.DELIVERIES.labels(row.channel, outcome).inc()
-        handled += 1
+        claimed = _claim(db, contacts, policy, clock, min(CLAIM_BATCH, limit - handled))
+        if not claimed:
+            break
+        sends = []
+        for row, outcome, send in claimed:
+            if send is None:
+                metrics.DELIVERIES.labels(row.channel, outcome).inc()
+            else:
+                sends.append(pool.spawn(_send, db, row, send, senders, policy, clock))
+        for sent in sends:
+            sent.wait()
+        handled += len(claimed)
     return handled
+
+
+def _claim(db: UnitOfWorkFactory, contacts: Contacts, policy: RetryPolicy, clock: Clock,
+           limit: int) -> list[tuple[Any, str, Callable[[Senders], object] | None]]:
+    """Claim due deliveries and settle or mark ``sending`` each, in one transaction that is
+    durable before any provider is asked: ``[(row, outcome, send or None)]``."""
+    with db() as uow:
+        now = clock.now()
+        rows = deliveries.claim_due_deliveries(uow, now, limit)
+        if not rows:
+            return []
+        try:
+            known = contacts(sorted({row.person_id for row in rows}))
+        except Unavailable:  # identity away: try later, not counted as an attempt
+            for row in rows:
+                deliveries.update_delivery(uow, row.id, now, not_before=now + policy.backoff(1),
+                                           last_error="identity_unavailable")
+            uow.commit()
+            return [(row, "deferred", None) for row in rows]
+        claimed = [(row, *prepare(uow, row, known.get(row.person_id), now)) for row in rows]
+        uow.commit()  # the claims (``sending``) are durable before the providers are asked
+    return claimed
+
+
+def _send(db: UnitOfWorkFactory, row: Any, send: Callable[[Senders], object], senders: Senders,
+          policy: RetryPolicy, clock: Clock) -> None:
+    """Ask the provider (outside any transaction), then write what it answered."""
+    result = send(senders)
+    with db() as uow:
+        outcome = record_outcome(uow, row, result, policy, clock.now())
+        if outcome == DEAD:
+            announce_dead(uow, row, row.attempts + 1, _error(result))
+        uow.commit()
+    metrics.DELIVERIES.labels(row.channel, outcome).inc()
 
 
 def _error(result: object) -> str | None:
@@ -96,19 +124,14 @@ def _text(message: Any, locale: str) -> tuple[str, str]:
     return message.title_zh, message.body_zh
 
 
-def prepare(uow: Any, row: Any, contacts: Contacts, policy: RetryPolicy, now: dt.datetime
+def prepare(uow: Any, row: Any, contact: Contact | None, now: dt.datetime
             ) -> tuple[str, Callable[[Senders], object] | None]:
-    """In the claiming transaction: settle what needs no provider (deferred, skipped, a call
-    task), or mark the delivery ``sending`` and return ``(SENDING, send)`` where
-    ``send(senders)`` asks the provider outside any transaction."""
+    """In the claiming transaction, with the recipient's contact details from identity (None:
+    identity does not know them): settle what needs no provider (skipped, a call task), or
+    mark the delivery ``sending`` and return ``(SENDING, send)`` where ``send(senders)`` asks
+    the provider outside any transaction."""
     prefs = preferences.preferences_of(uow, row.person_id)
     email = prefs.email if prefs else None
-    try:
-        contact = contacts([row.person_id]).get(row.person_id)
-    except Unavailable:  # identity away: try later, not counted as an attempt of the channel
-        deliveries.update_delivery(uow, row.id, now, not_before=now + policy.backoff(1),
-                                   last_error="identity_unavailable")
-        return "deferred", None
     reason = skip_reason(row.channel, contact, email)
     message = message_repository.message(uow, row.message_id)
     if reason:

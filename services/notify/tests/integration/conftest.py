@@ -31,6 +31,16 @@ from timebank_common.db import make_event
 REGION = "130102001001"  # 育才社区居委会, 长安区
 
 
+@pytest.fixture(autouse=True)
+def nothing_kept_from_another_test():
+    """Names and the catalogue notify keeps (``adapters.identity``, ``adapters.demand``) came
+    from another test's identity and demand: dropped before each test."""
+    from notify.adapters import demand, identity
+
+    identity.forget_kept()
+    demand.forget_kept()
+
+
 def identity_fake(clock: Clock | None = None) -> IdentityFake:
     """identity as notify's tests see it: only the people a test registers (as identity
     answers for known ids only) and the one community ``REGION`` (any other code: 404)."""

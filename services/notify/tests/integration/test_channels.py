@@ -63,6 +63,35 @@ def test_an_sms_is_signed_and_sent_once(notify, identity, fake_sms):
     assert delivery["attempts"] == 1 and delivery["sent_at"]
 
 
+def test_deliveries_due_together_are_sent_with_one_question_to_identity(
+        notify, identity, fake_sms):
+    """A tick claims the due deliveries in a batch and asks identity for all their
+    recipients' contacts at once (not once per delivery: under a province's load that was
+    identity's busiest RPC)."""
+    people = [someone(identity) for _ in range(3)]
+    for pid, caller in people:
+        no_quiet_hours(notify, caller)
+        notify.on_hours_credited(credited(pid))
+        notify.on_hours_credited(credited(pid, minutes=30))
+    identity.calls.clear()
+    notify.send_due()
+    asked = [args for method, args in identity.calls if method == "contact_details"]
+    assert len(asked) == 1 and sorted(asked[0][0]) == sorted(pid for pid, _ in people)
+    for pid, _ in people:
+        assert len(fake_sms.to(identity.people[pid].phone)) == 2
+
+
+def test_names_for_greetings_are_asked_once_and_kept(notify, identity):
+    """Every credit greets its volunteer by name: the name is asked of identity the first
+    time, then kept by the process (``adapters.identity.KEPT_SECONDS``)."""
+    pid, caller = someone(identity, name="张秀兰")
+    identity.calls.clear()
+    notify.on_hours_credited(credited(pid))
+    notify.on_hours_credited(credited(pid, minutes=30))
+    assert [m for m, _ in identity.calls].count("person_names") == 1
+    assert len(notify.inbox(caller, {})["items"]) == 2
+
+
 def test_email_goes_over_smtp_once(notify, identity, fake_smtp):
     pid, caller = someone(identity)
     address = f"{pid[:8]}@example.cn"

@@ -30,9 +30,10 @@ def test_nearby_volunteers_of_a_township_come_from_their_index(uow):
     assert "preferences_nearby" in range_indexes(uow.plans), uow.plans
 
 
-def test_a_sender_claims_the_next_delivery_off_the_due_index_without_sorting(uow):
+def test_a_sender_claims_the_next_deliveries_off_the_due_index_without_sorting(uow):
     """Urgent first, then the oldest due: the index's own order, so the claim stops at the
-    first row it may lock however many deliveries are waiting (a provider's outage)."""
-    delivery_repository.claim_due_delivery(uow, dt.datetime(2026, 6, 15, 2, tzinfo=dt.UTC))
+    first rows it may lock however many deliveries are waiting (a provider's outage)."""
+    delivery_repository.claim_due_deliveries(uow, dt.datetime(2026, 6, 15, 2, tzinfo=dt.UTC),
+                                             20)
     [plan] = uow.plans
     assert "deliveries_due" in plan and "Sort" not in plan, plan
