@@ -1,7 +1,12 @@
 """The change feed of municipal systems: one handler per event the feed carries, each
 declared with its producer's contract (``domain.changes.RULES`` names them), recording the
 changes in the inbox's transaction (``notify.feed_<event>``); the feed's page (RPC) and its
-retention (a timer)."""
+retention (a timer).
+
+The handlers take their events in batches (``batch_events``: up to ``FEED_BATCH`` per
+transaction): every append holds the feed's lock until its commit, so one event per
+transaction made the feed a queue of commits under a province's load; a batch takes the lock
+and commits once."""
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +33,8 @@ from identity.contracts import (
     VOLUNTEER_SUSPENDED,
 )
 from ledger.contracts import HOURS_CREDITED
+from timebank_common.batch_events import batch_event_handler, batch_once
 from timebank_common.contracts import EventContract
-from timebank_common.events import event_handler, once
 from timebank_common.service import rpc, scheduled
 
 from ..app import changes
@@ -43,15 +48,21 @@ FEED_EVENTS: tuple[EventContract, ...] = (
     PERSON_STATUS_CHANGED, VOLUNTEER_ELIGIBLE, VOLUNTEER_SUSPENDED)
 
 
-def _feeds(contract: EventContract):
-    """The handler that adds ``contract``'s events to the feed (read with its contract: a
-    payload it refuses fails the handler, retried then dead-lettered)."""
+FEED_BATCH = 100
 
-    @event_handler(contract)
-    @once(f"notify.feed_{contract.name}")
-    def handler(self, uow, event) -> None:
-        envelope = {**contract.load_event(event), "event_type": contract.name}
-        changes.record(uow, envelope, self.clock.now())
+
+def _feeds(contract: EventContract):
+    """The handler that adds ``contract``'s events to the feed, in order (read with its
+    contract: a payload it refuses fails the batch, whose events are then retried one by one,
+    and that one dead-lettered)."""
+
+    @batch_event_handler(contract, batch_size=FEED_BATCH, max_wait=0.05)
+    @batch_once(f"notify.feed_{contract.name}")
+    def handler(self, uow, events) -> None:
+        now = self.clock.now()
+        for event in events:
+            changes.record(uow, {**contract.load_event(event), "event_type": contract.name},
+                           now)
 
     handler.__name__ = handler.__qualname__ = f"feed_{contract.name}"
     return handler

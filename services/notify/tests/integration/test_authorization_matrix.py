@@ -223,10 +223,10 @@ def _set_template(notify, w, caller, target):
 
 
 def _changes(notify, w, caller, target):
-    notify.feed_person_registered(event("person_registered", {
-        "person_id": str(uuid.uuid4()), "profile": "elder", "region_code": REGION}))
-    notify.feed_person_registered(event("person_registered", {
-        "person_id": str(uuid.uuid4()), "profile": "elder", "region_code": TANGSHAN}, TANGSHAN))
+    notify.feed_person_registered([event("person_registered", {
+        "person_id": str(uuid.uuid4()), "profile": "elder", "region_code": REGION})])
+    notify.feed_person_registered([event("person_registered", {
+        "person_id": str(uuid.uuid4()), "profile": "elder", "region_code": TANGSHAN}, TANGSHAN)])
     assert [i["region_code"] for i in notify.changes(caller, {})["items"]] == [REGION]
 
 

@@ -51,9 +51,9 @@ def hooks(notify):
 
 def test_a_client_reads_its_citys_changes_in_order_and_resumes_from_its_cursor(notify):
     first, other_city, second = submitted(), submitted(BAODING_COMMUNITY), registered()
-    notify.feed_demand_submitted(first)
-    notify.feed_demand_submitted(other_city)
-    notify.feed_person_registered(second)
+    notify.feed_demand_submitted([first])
+    notify.feed_demand_submitted([other_city])
+    notify.feed_person_registered([second])
 
     page = notify.changes(client(), {"limit": 1})
     [item] = page["items"]
@@ -73,10 +73,20 @@ def test_a_client_reads_its_citys_changes_in_order_and_resumes_from_its_cursor(n
     assert [i["entity_id"] for i in baoding["items"]] == [other_city["payload"]["demand_id"]]
 
 
+def test_a_batch_of_events_makes_their_changes_in_the_order_they_came(notify):
+    """The feed's handlers take events in batches (one lock, one commit); a redelivered
+    event inside a batch still makes one change."""
+    events = [submitted() for _ in range(3)]
+    notify.feed_demand_submitted([events[0], events[1], events[0], events[2]])
+    items = notify.changes(client(), {})["items"]
+    assert [i["entity_id"] for i in items] == [e["payload"]["demand_id"] for e in events]
+    assert [i["sequence"] for i in items] == sorted(i["sequence"] for i in items)
+
+
 def test_an_event_delivered_twice_makes_one_change(notify):
     once = submitted()
-    notify.feed_demand_submitted(once)
-    notify.feed_demand_submitted(once)
+    notify.feed_demand_submitted([once])
+    notify.feed_demand_submitted([once])
     assert len(notify.changes(client(), {})["items"]) == 1
 
 
@@ -95,11 +105,11 @@ def test_the_feed_is_for_municipal_systems_and_refuses_a_cursor_it_never_gave(no
 
 
 def test_a_cursor_older_than_the_retention_answers_410(notify, uow_factory, clock):
-    notify.feed_demand_submitted(submitted())
+    notify.feed_demand_submitted([submitted()])
     old = notify.changes(client(), {})
     start = encode_cursor(0)
     clock.advance(days=31)
-    notify.feed_demand_submitted(submitted())
+    notify.feed_demand_submitted([submitted()])
     notify.prune_changes()  # 30 days kept by default
     with pytest.raises(Gone) as expired:
         notify.changes(client(), {"cursor": start})
@@ -149,8 +159,8 @@ def test_each_change_is_posted_signed_retried_with_backoff_then_dead_and_replaye
         created = hooks.create_webhook(client(), {"url": receiver.url})
         receiver.secret, receiver.clock = created["secret"], clock
         demand = submitted()
-        hooks.feed_demand_submitted(demand)
-        hooks.feed_demand_submitted(submitted(BAODING_COMMUNITY))  # another city: not sent
+        hooks.feed_demand_submitted([demand])
+        hooks.feed_demand_submitted([submitted(BAODING_COMMUNITY)])  # another city: not sent
 
         receiver.fail_next(1)
         hooks.send_webhooks()
@@ -169,7 +179,7 @@ def test_each_change_is_posted_signed_retried_with_backoff_then_dead_and_replaye
         assert body["delivery_id"] == first["delivery"]
 
         receiver.fail_next(10)
-        hooks.feed_person_registered(registered())
+        hooks.feed_person_registered([registered()])
         for pause in (0, 30, 60):  # three attempts, 30 s then 60 s apart
             clock.advance(seconds=pause)
             hooks.send_webhooks()
@@ -224,7 +234,7 @@ class _Given:
 
 
 def test_a_cursor_stays_valid_when_every_kept_change_was_pruned(notify, clock):
-    notify.feed_demand_submitted(submitted())
+    notify.feed_demand_submitted([submitted()])
     cursor = notify.changes(client(), {})["next_cursor"]
     clock.advance(days=31)
     notify.prune_changes()
@@ -302,7 +312,7 @@ def test_a_revoked_client_gets_nothing_more_pushed(hooks, uow_factory):
     assert hooks.webhooks(client())["items"] == []
     assert [h["webhook_id"] for h in hooks.webhooks(client(client_id="other"))["items"]] == \
         [other["webhook_id"]]
-    hooks.feed_demand_submitted(submitted())
+    hooks.feed_demand_submitted([submitted()])
     with uow_factory("notify")() as uow:
         assert webhook_repository.deliveries_of_endpoint(uow, mine["webhook_id"]) == []
         assert len(webhook_repository.deliveries_of_endpoint(uow, other["webhook_id"])) == 1

@@ -133,12 +133,12 @@ def test_each_webhook_delivery_is_posted_once(notify, two, clock):
         created = notify.create_webhook(client, {"url": receiver.url})
         receiver.secret, receiver.clock = created["secret"], clock
         for _ in range(MANY):
-            notify.feed_demand_submitted(event("demand_submitted", {
+            notify.feed_demand_submitted([event("demand_submitted", {
                 "demand_id": str(uuid.uuid4()), "elder_id": str(uuid.uuid4()),
                 "category": "chat", "region_code": CHANGAN_COMMUNITY, "channel": "api",
                 "window_start": "2030-05-02T01:00:00+00:00",
                 "window_end": "2030-05-02T02:00:00+00:00", "expected_minutes": 60,
-                "volunteers_needed": 1}, CHANGAN_COMMUNITY))
+                "volunteers_needed": 1}, CHANGAN_COMMUNITY)])
         side_by_side(*(p.send_webhooks for p in two))
         posted = [r["delivery"] for r in receiver.received]
     assert len(posted) == MANY and len(set(posted)) == MANY
@@ -148,9 +148,9 @@ def test_each_webhook_delivery_is_posted_once(notify, two, clock):
 def test_two_prunes_at_once_forget_the_old_changes_only(db, notify, two, clock):
     def feed(n):
         for _ in range(n):
-            notify.feed_person_registered(event("person_registered", {
+            notify.feed_person_registered([event("person_registered", {
                 "person_id": str(uuid.uuid4()), "profile": "elder",
-                "region_code": CHANGAN_COMMUNITY}, CHANGAN_COMMUNITY))
+                "region_code": CHANGAN_COMMUNITY}, CHANGAN_COMMUNITY)])
         with db() as uow:
             return change_repository.latest_sequence(uow)
 
