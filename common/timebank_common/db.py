@@ -29,7 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 import timebank_common  # noqa: F401  (sets PSYCOPG_WAIT_FUNC before psycopg loads)
 
-from . import regions
+from . import pg_wait, regions
 from .clock import Clock
 from .contracts import EventContract
 from .messaging_tables import inbox_table, outbox_table
@@ -83,6 +83,7 @@ def make_engine(url: str, pool_size: int = 10, max_overflow: int | None = None) 
     # stayed a sequential scan as the table grew (1.4 s per batch at 100,000 transfers).
     # hide_parameters: a failed statement's error (and so its log line) names no parameter —
     # they are people's names, phones and ID numbers (issue 15 item 8).
+    pg_wait.install()  # statements wait on the eventlet hub itself (not green select)
     overflow = pool_size if max_overflow is None else max_overflow
     engine = create_engine(url, pool_size=pool_size, max_overflow=overflow, pool_pre_ping=False,
                            hide_parameters=True,
