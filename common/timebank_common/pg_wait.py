@@ -19,25 +19,34 @@ from collections.abc import Generator
 from typing import Any
 
 from psycopg import errors, waiting
-from psycopg.waiting import READY_R, READY_RW, WAIT_R, WAIT_W
+from psycopg.waiting import READY_R, READY_W, WAIT_R, WAIT_RW, WAIT_W
 
 
 def wait_on_hub(gen: Generator[int, int, Any], fileno: int, interval: float = 0.0,
                 timeout: float | None = None) -> Any:
     """psycopg's ``wait`` contract: run ``gen``, which yields what it waits for (read, write
     or both) and is sent what is ready, until it returns; ``_WaitTimeout`` after ``timeout``
-    seconds. Waiting for both, the socket is reported ready for both: psycopg then reads
-    what there is and writes what it can, so a side that was not ready costs nothing."""
-    from eventlet.hubs import trampoline  # noqa: PLC0415 — only under eventlet
+    seconds. Reading or writing alone (nearly every wait) is one hub listener; both at once
+    (a statement too large for one socket write) goes through green ``select()``, since the
+    hub listens for one direction per wait and psycopg must learn which side is ready."""
+    from eventlet.green import select  # noqa: PLC0415 — only under eventlet
+    from eventlet.hubs import trampoline  # noqa: PLC0415
 
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
         waiting_for = next(gen)
         while True:
             left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-            trampoline(fileno, read=bool(waiting_for & WAIT_R), write=bool(waiting_for & WAIT_W),
-                       timeout=left, timeout_exc=errors._WaitTimeout)
-            waiting_for = gen.send(READY_R if waiting_for == WAIT_R else READY_RW)
+            if waiting_for == WAIT_RW:
+                readable, writable, _ = select.select([fileno], [fileno], [], left)
+                if not (readable or writable):
+                    raise errors._WaitTimeout("wait timeout expired")
+                ready = (READY_R if readable else 0) | (READY_W if writable else 0)
+            else:
+                trampoline(fileno, read=waiting_for == WAIT_R, write=waiting_for == WAIT_W,
+                           timeout=left, timeout_exc=errors._WaitTimeout)
+                ready = READY_R if waiting_for == WAIT_R else READY_W
+            waiting_for = gen.send(ready)
     except StopIteration as done:
         return done.value
 
