@@ -8,6 +8,7 @@ import logging
 import eventlet
 from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
+from nameko.rpc import ServiceProxy
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.web.handlers import http
 
@@ -16,7 +17,7 @@ from timebank_common import metrics, probes
 from timebank_common.caller import Caller
 from timebank_common.clock import Clock, clock_from_config
 from timebank_common.errors import Unauthenticated
-from timebank_common.rpc import RpcProxy
+from timebank_common.rpc import TransientReplyListener
 from timebank_common.service import ServiceBase, json_response
 from timebank_common.tokens import KeySet, RevocationList, TokenCache
 
@@ -166,12 +167,41 @@ def rate_limit_store(container) -> probes.Check:
     return check
 
 
-class Setting(DependencyProvider):
-    def __init__(self, key, default=None, cast=str):
-        self.key, self.default, self.cast = key, default, cast
+class Downstream(DependencyProvider):
+    """The services the gateway asks, as one dependency (``services``): ``self.ledger`` is
+    ``services.ledger``, the same proxy nameko's ``RpcProxy("ledger")`` gives (its replies on a
+    ``TransientReplyListener``, as ``timebank_common.rpc.RpcProxy``), made when a request first
+    uses it.
+
+    Why one: nameko calls every dependency provider of a service for every request
+    (``get_dependency``, then ``worker_setup``, ``worker_result`` and ``worker_teardown``), and a
+    request asks one service; six ``RpcProxy`` providers were six of each, for every request."""
+
+    rpc_reply_listener = TransientReplyListener()
+
+    def __init__(self, *names: str):
+        self.names = frozenset(names)
 
     def get_dependency(self, worker_ctx):
-        return self.cast(self.container.config.get(self.key, self.default))
+        return Services(worker_ctx, self.names, self.rpc_reply_listener)
+
+
+class Services:
+    """One request's proxies to the services (``Downstream``), each made on first use."""
+
+    def __init__(self, worker_ctx, names: frozenset[str], reply_listener):
+        self._worker_ctx, self._names, self._reply_listener = worker_ctx, names, reply_listener
+
+    def __getattr__(self, name: str) -> ServiceProxy:
+        if name not in self._names:
+            raise AttributeError(name)
+        proxy = ServiceProxy(self._worker_ctx, name, self._reply_listener)
+        setattr(self, name, proxy)  # kept for the rest of the request
+        return proxy
+
+
+def _service(name: str) -> property:
+    return property(lambda self: getattr(self.services, name), doc=f"the {name} service (RPC)")
 
 
 class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, ProxyRoutes,
@@ -182,18 +212,27 @@ class GatewayService(AuthRoutes, PeopleRoutes, OperatorRoutes, AuditRoutes, Prox
                      ReportNationalRoutes, ReportMonthlyRoutes, ImportRoutes, ServiceBase):
     name = "gateway"
 
-    identity = RpcProxy("identity")
-    demand = RpcProxy("demand")
-    matching = RpcProxy("matching")
-    ledger = RpcProxy("ledger")
-    notify = RpcProxy("notify")
-    reporting = RpcProxy("reporting")
+    services = Downstream(*DOWNSTREAM, "reporting")
+    identity = _service("identity")
+    demand = _service("demand")
+    matching = _service("matching")
+    ledger = _service("ledger")
+    notify = _service("notify")
+    reporting = _service("reporting")
 
     verify_token = TokenVerifier()
     json_dispatch = JsonDispatch()  # unknown paths and methods: JSON 404/405 (dispatch.py)
     rate_limits = RateLimits()
-    rpc_timeout = Setting("RPC_TIMEOUT_SECONDS", 30, float)
-    public_base_url = Setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+    # settings read from the injected config (not dependency providers of their own: see
+    # Downstream on what each provider costs every request)
+    @property
+    def rpc_timeout(self) -> float:
+        return float(self.config.get("RPC_TIMEOUT_SECONDS", 30))
+
+    @property
+    def public_base_url(self) -> str:
+        return str(self.config.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"))
 
     def authenticate(self, request) -> dict:
         return self.verify_token(bearer_token(request))

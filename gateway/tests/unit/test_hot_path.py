@@ -195,3 +195,76 @@ def _entrypoints_of(service_cls):
         for extension in getattr(getattr(service_cls, name), ENTRYPOINT_EXTENSIONS_ATTR, ()):
             if hasattr(extension, "url"):
                 yield extension
+
+
+# --- the route's metrics and its query string -------------------------------------------------
+
+def _route_sample(name: str, labels: dict) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_route_metrics_count_every_request_by_status_and_time_each():
+    from gateway.routing import RouteMetrics
+
+    spec = RouteSpec("GET", "/api/v1/hot/<uuid:thing_id>", "x", ["t"])
+    route = {"route": "/api/v1/hot/{thing_id}", "method": "GET"}
+
+    def count(code: str) -> float:
+        return _route_sample("timebank_http_requests_total", {**route, "code": code})
+
+    before = count("200"), count("404"), _route_sample(
+        "timebank_http_request_duration_seconds_count", route)
+    observed = RouteMetrics(spec)
+    for status in (200, 200, 404):
+        observed.record(status, 0.01)
+    RouteMetrics(spec).record(200, 0.01)  # another worker of the same route: the same series
+    after = count("200"), count("404"), _route_sample(
+        "timebank_http_request_duration_seconds_count", route)
+    assert [a - b for a, b in zip(after, before, strict=True)] == [3, 1, 4]
+
+
+def test_query_values_are_read_when_sent_and_empty_when_not():
+    from gateway.routing import _query_values
+
+    assert _query_values(EnvironBuilder(path="/x").get_request()) == {}
+    sent = EnvironBuilder(path="/x", query_string={"q": ["a", "b"], "n": "1"}).get_request()
+    assert _query_values(sent) == {"q": ["a", "b"], "n": ["1"]}
+    assert _query_values(SimpleNamespace(args={"q": "a"})) == {"q": "a"}  # a test's bare request
+
+
+# --- the services asked, one dependency --------------------------------------------------------
+
+def test_the_services_are_one_dependency_whose_proxies_are_made_per_request():
+    from nameko.containers import ServiceContainer
+    from nameko.rpc import RpcProxy as NamekoRpcProxy
+    from nameko.rpc import ServiceProxy
+
+    from gateway.service import Downstream
+
+    container = ServiceContainer(GatewayService, {"AMQP_URI": "memory://"})
+    providers = [d for d in container.dependencies if isinstance(d, Downstream | NamekoRpcProxy)]
+    assert [type(d) for d in providers] == [Downstream]  # one, whatever the number of services
+    first, second = (providers[0].get_dependency(SimpleNamespace(n=n)) for n in (1, 2))
+    assert isinstance(first.ledger, ServiceProxy)
+    assert (first.ledger.service_name, first.ledger.worker_ctx.n) == ("ledger", 1)
+    assert first.ledger is first.ledger and first.ledger is not second.ledger
+    assert {name: getattr(first, name).service_name for name in
+            ("identity", "demand", "matching", "notify", "reporting")} == {
+        "identity": "identity", "demand": "demand", "matching": "matching", "notify": "notify",
+        "reporting": "reporting"}
+    with pytest.raises(AttributeError):
+        first.billing  # noqa: B018  (not a service the gateway asks)
+    worker = SimpleNamespace(services=first)
+    assert GatewayService.ledger.fget(worker) is first.ledger  # self.ledger, as before
+
+
+def test_the_timeout_and_base_url_come_from_the_config_of_each_request():
+    configured = SimpleNamespace(config={"RPC_TIMEOUT_SECONDS": "7.5",
+                                         "PUBLIC_BASE_URL": "https://timebank.example"})
+    assert GatewayService.rpc_timeout.fget(configured) == 7.5
+    assert GatewayService.public_base_url.fget(configured) == "https://timebank.example"
+    defaults = SimpleNamespace(config={})
+    assert GatewayService.rpc_timeout.fget(defaults) == 30.0
+    assert GatewayService.public_base_url.fget(defaults) == "http://127.0.0.1:8000"
