@@ -264,25 +264,33 @@ class EntrypointMetrics(DependencyProvider):
 
     def __init__(self):
         self._started = {}
+        # each series looked up once: ``labels()`` takes a lock and builds its key on every
+        # call, and every worker of every service passes here (two per call)
+        self._durations: dict[str, Histogram] = {}
+        self._calls: dict[tuple[str, str], Counter] = {}
 
     def worker_setup(self, worker_ctx):
         self._started[worker_ctx] = time.perf_counter()
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):
-        from .errors import DomainError
-
         started = self._started.pop(worker_ctx, None)
         service = self.container.service_name
         name = worker_ctx.entrypoint.method_name
         if started is not None:
-            ENTRYPOINT_DURATION.labels(name).observe(time.perf_counter() - started)
+            duration = self._durations.get(name)
+            if duration is None:
+                duration = self._durations[name] = ENTRYPOINT_DURATION.labels(name)
+            duration.observe(time.perf_counter() - started)
         if exc_info is None:
             outcome = "ok"
-        elif isinstance(exc_info[1], DomainError):
-            outcome = "refused"
         else:
-            outcome = "error"
-        ENTRYPOINT_CALLS.labels(name, outcome).inc()
+            from .errors import DomainError
+
+            outcome = "refused" if isinstance(exc_info[1], DomainError) else "error"
+        calls = self._calls.get((name, outcome))
+        if calls is None:
+            calls = self._calls[(name, outcome)] = ENTRYPOINT_CALLS.labels(name, outcome)
+        calls.inc()
         if name not in ("health", "metrics", "ping"):
             elapsed_ms = (time.perf_counter() - started) * 1000 if started is not None else -1
             log.info("%s.%s %s %.1f ms", service, name, outcome, elapsed_ms)

@@ -385,10 +385,14 @@ class GaugeRefresher(DependencyProvider):
             self.probe.close()
 
     def get_dependency(self, worker_ctx):
-        container = self.container
-        database = next((d for d in container.dependencies if isinstance(d, Database)), None)
-        engine = database.engine if database is not None else None
-        return lambda: metrics.refresh_gauges(engine, self.probe)
+        return self.refresh
+
+    def refresh(self) -> None:
+        # the service's database looked up here, at a scrape, not for every worker of every
+        # entrypoint (get_dependency runs for each)
+        database = next((d for d in self.container.dependencies if isinstance(d, Database)),
+                        None)
+        metrics.refresh_gauges(database.engine if database is not None else None, self.probe)
 
 
 class ServiceBase:
