@@ -22,6 +22,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import eventlet
 from kombu.exceptions import OperationalError as BrokerUnreachable
@@ -248,15 +249,15 @@ class RouteMetrics:
 
     def __init__(self, spec: RouteSpec):
         self.spec = spec
-        self._duration = None
-        self._requests: dict[int, object] = {}  # status code → its counter
+        self._duration: Any = None  # the duration series, once looked up
+        self._requests: dict[int, Any] = {}  # status code → its counter
 
     def record(self, status: int, seconds: float) -> None:
         counter = self._requests.get(status)
         if counter is None:
             counter = self._requests[status] = metrics.HTTP_REQUESTS.labels(
                 self.spec.openapi_path, self.spec.method, str(status))
-        counter.inc()  # type: ignore[attr-defined]
+        counter.inc()
         if self._duration is None:
             self._duration = metrics.HTTP_REQUEST_DURATION.labels(self.spec.openapi_path,
                                                                   self.spec.method)

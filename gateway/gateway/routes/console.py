@@ -56,7 +56,11 @@ def _session_answer(pair: dict, secure: bool) -> Response:
 
 
 class ConsoleRoutes:
-    public_base_url: str  # GatewayService's setting: cookies are Secure behind https
+    @property
+    def public_base_url(self) -> str:
+        """GatewayService's setting (its property overrides this): cookies are Secure behind
+        https."""
+        raise NotImplementedError
 
     def _secure_cookies(self) -> bool:
         return str(self.public_base_url).startswith("https://")
