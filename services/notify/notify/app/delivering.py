@@ -37,6 +37,7 @@ from ..domain.delivery import (
     call_instead,
     skip_reason,
 )
+from ..domain.preferences import Preferences
 from .call_tasks import open_task
 
 Contacts = Callable[[Iterable[str]], dict[str, Contact]]
@@ -97,7 +98,9 @@ def _claim(db: UnitOfWorkFactory, contacts: Contacts, policy: RetryPolicy, clock
                                            last_error="identity_unavailable")
             uow.commit()
             return [(row, "deferred", None) for row in rows]
-        claimed = [(row, *prepare(uow, row, known.get(row.person_id), now)) for row in rows]
+        prefs = preferences.preferences_of_many(uow, {row.person_id for row in rows})
+        claimed = [(row, *prepare(uow, row, known.get(row.person_id),
+                                  prefs.get(row.person_id), now)) for row in rows]
         uow.commit()  # the claims (``sending``) are durable before the providers are asked
     return claimed
 
@@ -124,13 +127,12 @@ def _text(message: Any, locale: str) -> tuple[str, str]:
     return message.title_zh, message.body_zh
 
 
-def prepare(uow: Any, row: Any, contact: Contact | None, now: dt.datetime
-            ) -> tuple[str, Callable[[Senders], object] | None]:
+def prepare(uow: Any, row: Any, contact: Contact | None, prefs: Preferences | None,
+            now: dt.datetime) -> tuple[str, Callable[[Senders], object] | None]:
     """In the claiming transaction, with the recipient's contact details from identity (None:
-    identity does not know them): settle what needs no provider (skipped, a call task), or
-    mark the delivery ``sending`` and return ``(SENDING, send)`` where ``send(senders)`` asks
-    the provider outside any transaction."""
-    prefs = preferences.preferences_of(uow, row.person_id)
+    identity does not know them) and preferences (None: never set): settle what needs no
+    provider (skipped, a call task), or mark the delivery ``sending`` and return
+    ``(SENDING, send)`` where ``send(senders)`` asks the provider outside any transaction."""
     email = prefs.email if prefs else None
     reason = skip_reason(row.channel, contact, email)
     message = message_repository.message(uow, row.message_id)
