@@ -26,7 +26,9 @@ def green_stacks() -> list[str]:
         return []
     stacks = []
     for obj in gc.get_objects():
-        if isinstance(obj, greenlet.greenlet) and obj.gr_frame is not None:
+        # type(), not isinstance(): the heap may hold a weak proxy whose object is gone, and
+        # isinstance() on it asks the dead object for its class (ReferenceError)
+        if issubclass(type(obj), greenlet.greenlet) and obj.gr_frame is not None:
             stacks.append(f"--- greenlet {obj!r}\n" + "".join(traceback.format_stack(obj.gr_frame)))
     return stacks
 

@@ -41,3 +41,21 @@ def test_the_dump_names_this_test_and_ends_with_a_marker():
     assert text.startswith("=== stacks (SIGUSR1) ===")
     assert "parked_somewhere_recognisable" in text
     assert text.rstrip().endswith("=== end of stacks ===")
+
+
+def test_a_dead_weak_proxy_on_the_heap_does_not_stop_the_dump():
+    """The heap may hold a weak proxy whose object is gone (the CI run where isinstance() on one
+    raised ReferenceError and the dump failed)."""
+    import weakref
+
+    from timebank_common import stacks
+
+    class Thing:
+        pass
+
+    thing = Thing()
+    dead = weakref.proxy(thing)
+    del thing
+    holder = [dead]  # kept on the heap while the dump walks it
+    assert isinstance(stacks.green_stacks(), list)
+    assert holder
